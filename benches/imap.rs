@@ -1,0 +1,2 @@
+//! Criterion benches for imap (placeholder until the module lands).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion benches for pop3 (placeholder until the module lands).
+fn main() {}

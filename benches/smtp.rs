@@ -1,0 +1,2 @@
+//! Criterion benches for smtp (placeholder until the module lands).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion benches for wire (placeholder until the module lands).
+fn main() {}

@@ -1,0 +1,1 @@
+//! IMAP: work in progress; see the issue tracker.

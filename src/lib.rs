@@ -1,0 +1,166 @@
+//! # mailwire
+//!
+//! SMTP (with submission and LMTP), POP3 and IMAP for both sides of the wire,
+//! as **Sans-IO** state machines over **zero-copy** codecs. The library owns no
+//! socket, no async runtime and no clock: you feed it the bytes that arrived, it
+//! hands back typed events and queues the bytes to send. The same code runs in a
+//! tokio server, a blocking CLI tool, a test harness or (with `default-features =
+//! false`) a `no_std` device with only `alloc`.
+//!
+//! ## Layers
+//!
+//! ```text
+//! state machines   smtp::{Client, Server}  pop3::{Client, Server}  imap::{Client, Server}
+//!                  sequencing, pipelining, tags, literals, STARTTLS/AUTH, bodies, limits
+//! codec            smtp::{Command, Reply}  pop3::{Command, Response}  imap::{Command, Response}
+//!                  parse: &[u8] -> typed value borrowing the input; emit: value -> bytes
+//! wire             framing (lines, literals, dot-terminated bodies), dot-stuffing, SASL
+//! ```
+//!
+//! Framing comes before grammar: the first stage only finds where a message
+//! ends on the wire ([`wire::line`], [`wire::dot`]), in one pass whatever the
+//! chunking. The grammar then runs on one complete message, so a message that
+//! does not parse costs that message, not the session. Every layer is public and
+//! usable alone: a proxy may want only the codec.
+//!
+//! ## The Sans-IO vocabulary
+//!
+//! The six machines speak the same words (those of `quinn-proto`):
+//!
+//! - `Client::new(config)` / `Server::new(config)`: no I/O happens.
+//! - **input**: `handle_input(&[u8])` appends what arrived and only buffers;
+//!   `handle_eof()` says the peer closed.
+//! - **events**: `poll_event()` parses and returns the next typed event, or `None`
+//!   when more bytes are needed. Events borrow from the machine's buffer (zero
+//!   copy); call `into_owned()` on a value to keep it. A negative reply (SMTP 5xx,
+//!   POP3 `-ERR`, IMAP `NO`/`BAD`) is an event, not an error.
+//! - **output**: `poll_transmit()` hands out the bytes to send, in order.
+//! - **time**: the machine never reads a clock. `poll_timeout()` says when it next
+//!   needs attention and `handle_timeout(now)` reports the time, as a
+//!   [`Duration`](core::time::Duration) since any fixed point the caller chooses.
+//! - **actions**: methods the application calls (`accept`, `reject`,
+//!   `send_data`, ...) check the state and queue bytes; an action that is wrong for
+//!   the state is an [`Error::Misuse`], never a malformed line on the wire.
+//!
+//! The [`Connection`] trait holds the part every machine shares, so one adapter
+//! can drive any of them.
+//!
+//! ## Parsing a stream
+//!
+//! Every parser over a stream answers with [`Status`]: `Complete(value, consumed)`
+//! or `Incomplete(needed)`. Running out of input is never an error and never a
+//! wrong value.
+//!
+//! ```
+//! use mailwire::wire::line::{LineFinder, LinePolicy};
+//! use mailwire::{error::LimitKind, Limits};
+//!
+//! let limits = Limits::default();
+//! let mut lines = LineFinder::new(limits.command_line, LimitKind::CommandLine, LinePolicy::STRICT);
+//! let buf = b"EHLO client.example\r\nMAIL FROM:<>";
+//! let line = lines.find(buf).unwrap().expect("one complete line");
+//! assert_eq!(line.content(buf), b"EHLO client.example");
+//! assert_eq!(lines.find(&buf[line.consumed..]).unwrap(), None); // needs more bytes
+//! ```
+//!
+//! ## Cargo features
+//!
+//! | feature | default | needs std | what it adds |
+//! |---|---|---|---|
+//! | `std`  | yes | yes | `std::io::Error` conversions; std support in the dependencies |
+//! | `smtp` | yes | no  | [`smtp`]: SMTP, submission and LMTP |
+//! | `pop3` | yes | no  | [`pop3`]: POP3 |
+//! | `imap` | yes | no  | [`imap`]: IMAP4rev1 and IMAP4rev2 |
+//!
+//! Without `std` the crate is `#![no_std]` and needs only `alloc`:
+//!
+//! ```toml
+//! mailwire = { version = "0.1", default-features = false, features = ["smtp"] }
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod error;
+pub mod limits;
+pub mod wire;
+
+#[cfg(feature = "imap")]
+pub mod imap;
+#[cfg(feature = "pop3")]
+pub mod pop3;
+#[cfg(feature = "smtp")]
+pub mod smtp;
+
+pub use error::{Error, Fault};
+pub use limits::Limits;
+
+use core::time::Duration;
+
+/// How much more input a parser needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Needed {
+    /// Some more bytes; how many is not known yet.
+    Unknown,
+    /// At least this many more bytes.
+    Bytes(usize),
+    /// The line is complete up to an announced literal of this many bytes, which
+    /// comes next (IMAP).
+    Literal(u64),
+}
+
+/// The outcome of parsing a possibly incomplete stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// A value and the number of input bytes it occupied.
+    Complete(T, usize),
+    /// The input ends before the value does; feed more and call again.
+    Incomplete(Needed),
+}
+
+impl<T> Status<T> {
+    /// The value and its length, if complete.
+    pub fn complete(self) -> Option<(T, usize)> {
+        match self {
+            Status::Complete(v, n) => Some((v, n)),
+            Status::Incomplete(_) => None,
+        }
+    }
+
+    /// Maps the value of a complete status.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Status<U> {
+        match self {
+            Status::Complete(v, n) => Status::Complete(f(v), n),
+            Status::Incomplete(n) => Status::Incomplete(n),
+        }
+    }
+}
+
+/// What every state machine of the crate shares: input, output and time.
+///
+/// Events are protocol-specific (each machine has its own `poll_event`), so an
+/// adapter drives I/O through this trait and hands events to the application.
+pub trait Connection {
+    /// Appends bytes that arrived from the peer. Only buffers; parsing happens in
+    /// `poll_event`.
+    fn handle_input(&mut self, data: &[u8]);
+    /// The peer closed its side of the connection.
+    fn handle_eof(&mut self);
+    /// The next bytes to send, in order, or `None` when nothing is queued.
+    fn poll_transmit(&mut self) -> Option<bytes::Bytes>;
+    /// When the machine next needs [`handle_timeout`](Self::handle_timeout), if ever.
+    fn poll_timeout(&self) -> Option<Duration> {
+        None
+    }
+    /// Reports the current time; fires timers that are due.
+    fn handle_timeout(&mut self, now: Duration) {
+        let _ = now;
+    }
+    /// Whether the session is over (after QUIT/LOGOUT, EOF or a fatal error) and
+    /// the adapter should close the connection once output is flushed.
+    fn is_closed(&self) -> bool;
+}

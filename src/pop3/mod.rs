@@ -1,0 +1,1 @@
+//! POP3: work in progress; see the issue tracker.

@@ -1,0 +1,1 @@
+//! SMTP: work in progress; see the issue tracker.

@@ -1,0 +1,499 @@
+//! Dot-stuffing (RFC 5321 §4.5.2, RFC 1939 §3) for SMTP DATA and POP3 multi-line
+//! responses: a streaming, zero-copy, smuggling-proof decoder and an encoder.
+//!
+//! The sender doubles a `.` that starts a line and ends the body with
+//! `CRLF . CRLF`. [`DotDecoder`] undoes this over input split anywhere (between
+//! CR and LF, inside the terminator) and hands out the body as slices *borrowed
+//! from the input*: one call returns the longest run that needs no change, so a
+//! body without dot-led lines comes out as one slice per input chunk and is never
+//! copied.
+//!
+//! **Smuggling.** Only `CRLF . CRLF` ends the body. `LF.LF`, `CR.CR`, `LF.CRLF`,
+//! `CRLF.LF`, `CR.CRLF` and every other mix never end it: with the default
+//! [`BodyPolicy::Strict`] a bare CR or LF is an error ([`Error::BareLineEnding`]);
+//! with [`BodyPolicy::KeepBare`] it is kept as body content and does not start a
+//! new line, so a dot after it is content too. Nothing is ever silently ended or
+//! split.
+
+use bytes::BufMut;
+
+use crate::error::{BareLineEnding, Error};
+
+/// What the decoder or encoder does with a CR or LF that is not part of a CRLF pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BodyPolicy {
+    /// A bare CR or LF is an error. The default.
+    #[default]
+    Strict,
+    /// A bare CR or LF is kept as content; it never starts a line, and never ends
+    /// the body. (Decoder only; the encoder treats it like [`Strict`](Self::Strict).)
+    KeepBare,
+    /// Encoder only: a bare LF or bare CR is sent as CRLF (for bodies read from
+    /// files with Unix line ends). The decoder treats it like [`Strict`](Self::Strict).
+    Normalize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    LineStart,
+    Mid,
+    Done,
+}
+
+/// One step of [`DotDecoder::decode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// Unstuffed body bytes, borrowed from the input (may be empty).
+    pub data: &'a [u8],
+    /// How many input bytes this step used; the caller drops them from its buffer
+    /// and keeps the rest for the next call.
+    pub consumed: usize,
+    /// The terminating `CRLF . CRLF` was consumed; the body is complete.
+    pub end: bool,
+}
+
+/// Streaming dot-unstuffing decoder; see the [module docs](self).
+///
+/// ```
+/// use mailwire::wire::dot::{DotDecoder, BodyPolicy};
+/// let mut dec = DotDecoder::new(BodyPolicy::Strict);
+/// let mut input: &[u8] = b"Hi\r\n..dot\r\n.\r\nNEXT";
+/// let mut body = Vec::new();
+/// loop {
+///     let step = dec.decode(input).unwrap();
+///     body.extend_from_slice(step.data);
+///     input = &input[step.consumed..];
+///     if step.end || step.consumed == 0 { break; }
+/// }
+/// assert_eq!(body, b"Hi\r\n.dot\r\n");
+/// assert_eq!(input, b"NEXT");
+/// ```
+#[derive(Clone, Debug)]
+pub struct DotDecoder {
+    state: State,
+    policy: BodyPolicy,
+}
+
+impl DotDecoder {
+    /// A decoder positioned at the start of a body.
+    pub fn new(policy: BodyPolicy) -> Self {
+        DotDecoder {
+            state: State::LineStart,
+            policy,
+        }
+    }
+
+    /// Whether the terminator has been seen.
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Decodes the next run of `input`.
+    ///
+    /// Call again with the unconsumed rest while `consumed > 0` and `!end`. When a
+    /// step consumes nothing, the decoder needs more input: at most 2 bytes are
+    /// left unconsumed at a time (a CR, or a line-leading dot and a CR, whose
+    /// meaning depends on the next byte).
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, Error> {
+        let mut start = 0;
+        match self.state {
+            State::Done => {
+                return Ok(Decoded {
+                    data: &[],
+                    consumed: 0,
+                    end: true,
+                });
+            }
+            State::LineStart => match input.first() {
+                None => return Ok(step(&[], 0, false)),
+                Some(b'.') => match input.get(1) {
+                    None => return Ok(step(&[], 0, false)),
+                    Some(b'\r') => match input.get(2) {
+                        None => return Ok(step(&[], 0, false)),
+                        Some(b'\n') => {
+                            self.state = State::Done;
+                            return Ok(step(&[], 3, true));
+                        }
+                        // ". CR x": the dot is stuffing; the CR is judged below.
+                        Some(_) => start = 1,
+                    },
+                    Some(_) => start = 1,
+                },
+                Some(_) => {}
+            },
+            State::Mid => {}
+        }
+        self.state = State::Mid;
+        let mut pos = start;
+        let keep = self.policy == BodyPolicy::KeepBare;
+        loop {
+            let Some(i) = memchr::memchr2(b'\r', b'\n', &input[pos..]).map(|i| i + pos) else {
+                return Ok(step(&input[start..], input.len(), false));
+            };
+            if input[i] == b'\n' {
+                if !keep {
+                    return Err(Error::BareLineEnding(BareLineEnding::Lf));
+                }
+                pos = i + 1;
+                continue;
+            }
+            match input.get(i + 1) {
+                None => return Ok(step(&input[start..i], i, false)),
+                Some(b'\n') => {
+                    let next = i + 2;
+                    if input.get(next).is_none_or(|&b| b == b'.') {
+                        self.state = State::LineStart;
+                        return Ok(step(&input[start..next], next, false));
+                    }
+                    pos = next;
+                }
+                Some(_) => {
+                    if !keep {
+                        return Err(Error::BareLineEnding(BareLineEnding::Cr));
+                    }
+                    pos = i + 1;
+                }
+            }
+        }
+    }
+}
+
+fn step(data: &[u8], consumed: usize, end: bool) -> Decoded<'_> {
+    Decoded {
+        data,
+        consumed,
+        end,
+    }
+}
+
+/// Streaming dot-stuffing encoder: body chunks in, wire bytes out.
+///
+/// ```
+/// use mailwire::wire::dot::{DotEncoder, BodyPolicy};
+/// let mut enc = DotEncoder::new(BodyPolicy::Normalize);
+/// let mut out = Vec::new();
+/// enc.encode(b".hidden\nline", &mut out).unwrap();
+/// enc.finish(&mut out);
+/// assert_eq!(out, b"..hidden\r\nline\r\n.\r\n");
+/// ```
+#[derive(Clone, Debug)]
+pub struct DotEncoder {
+    at_line_start: bool,
+    pending_cr: bool,
+    normalize: bool,
+}
+
+impl DotEncoder {
+    /// An encoder at the start of a body. Only [`BodyPolicy::Normalize`] changes
+    /// behaviour: other policies reject bare CR and LF.
+    pub fn new(policy: BodyPolicy) -> Self {
+        DotEncoder {
+            at_line_start: true,
+            pending_cr: false,
+            normalize: policy == BodyPolicy::Normalize,
+        }
+    }
+
+    /// Encodes one chunk of the body. Chunks may split lines (and CRLF) anywhere.
+    pub fn encode(&mut self, mut chunk: &[u8], out: &mut impl BufMut) -> Result<(), Error> {
+        if self.pending_cr {
+            match chunk.first() {
+                None => return Ok(()),
+                Some(b'\n') => {
+                    out.put_slice(b"\r\n");
+                    chunk = &chunk[1..];
+                    self.at_line_start = true;
+                }
+                Some(_) => self.bare(out, BareLineEnding::Cr)?,
+            }
+            self.pending_cr = false;
+        }
+        while !chunk.is_empty() {
+            if self.at_line_start && chunk[0] == b'.' {
+                out.put_u8(b'.');
+            }
+            self.at_line_start = false;
+            let Some(i) = memchr::memchr2(b'\r', b'\n', chunk) else {
+                out.put_slice(chunk);
+                return Ok(());
+            };
+            out.put_slice(&chunk[..i]);
+            if chunk[i] == b'\n' {
+                self.bare(out, BareLineEnding::Lf)?;
+                chunk = &chunk[i + 1..];
+                continue;
+            }
+            match chunk.get(i + 1) {
+                None => {
+                    self.pending_cr = true;
+                    return Ok(());
+                }
+                Some(b'\n') => {
+                    out.put_slice(b"\r\n");
+                    self.at_line_start = true;
+                    chunk = &chunk[i + 2..];
+                }
+                Some(_) => {
+                    self.bare(out, BareLineEnding::Cr)?;
+                    chunk = &chunk[i + 1..];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn bare(&mut self, out: &mut impl BufMut, which: BareLineEnding) -> Result<(), Error> {
+        if !self.normalize {
+            return Err(Error::BareLineEnding(which));
+        }
+        out.put_slice(b"\r\n");
+        self.at_line_start = true;
+        Ok(())
+    }
+
+    /// Ends the body: completes a last line that lacks CRLF and writes `.CRLF`.
+    pub fn finish(&mut self, out: &mut impl BufMut) {
+        if self.pending_cr {
+            // A CR at the very end: with Normalize it becomes a line end; without,
+            // it is completed to CRLF rather than emitted bare.
+            out.put_slice(b"\r\n");
+            self.pending_cr = false;
+            self.at_line_start = true;
+        }
+        if !self.at_line_start {
+            out.put_slice(b"\r\n");
+        }
+        out.put_slice(b".\r\n");
+        self.at_line_start = true;
+    }
+}
+
+/// Decodes a whole dot-terminated body held in one buffer, appending the body to
+/// `out`. Returns the bytes consumed (terminator included), or `None` when the
+/// terminator has not arrived.
+pub fn decode_all(
+    input: &[u8],
+    policy: BodyPolicy,
+    out: &mut alloc::vec::Vec<u8>,
+) -> Result<Option<usize>, Error> {
+    let mut dec = DotDecoder::new(policy);
+    let mut pos = 0;
+    loop {
+        let s = dec.decode(&input[pos..])?;
+        out.extend_from_slice(s.data);
+        pos += s.consumed;
+        if s.end {
+            return Ok(Some(pos));
+        }
+        if s.consumed == 0 {
+            return Ok(None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// Decodes `input` fed in pieces cut at `cuts`, keeping unconsumed bytes like a
+    /// state machine's buffer would.
+    fn decode_chunked(
+        input: &[u8],
+        cuts: &[usize],
+        policy: BodyPolicy,
+    ) -> (Result<Vec<u8>, Error>, bool, usize) {
+        let mut dec = DotDecoder::new(policy);
+        let mut body = Vec::new();
+        let mut buf: Vec<u8> = Vec::new();
+        let mut fed = 0;
+        let mut total = 0;
+        let mut bounds: Vec<usize> = cuts.to_vec();
+        bounds.push(input.len());
+        for &b in &bounds {
+            buf.extend_from_slice(&input[fed..b]);
+            fed = b;
+            loop {
+                let s = match dec.decode(&buf) {
+                    Ok(s) => s,
+                    Err(e) => return (Err(e), false, 0),
+                };
+                body.extend_from_slice(s.data);
+                let (consumed, end) = (s.consumed, s.end);
+                buf.drain(..consumed);
+                total += consumed;
+                if end {
+                    return (Ok(body), true, total);
+                }
+                if consumed == 0 {
+                    break;
+                }
+            }
+        }
+        (Ok(body), false, total)
+    }
+
+    fn one_shot(input: &[u8], policy: BodyPolicy) -> (Result<Vec<u8>, Error>, bool, usize) {
+        decode_chunked(input, &[], policy)
+    }
+
+    #[test]
+    fn basic_unstuffing() {
+        let (b, end, n) = one_shot(b"a\r\n..b\r\n.c\r\n\r\n.\r\nRSET\r\n", BodyPolicy::Strict);
+        assert_eq!(b.unwrap(), b"a\r\n.b\r\nc\r\n\r\n");
+        assert!(end);
+        assert_eq!(n, 17);
+        let (b, end, n) = one_shot(b".\r\n", BodyPolicy::Strict);
+        assert_eq!((b.unwrap(), end, n), (Vec::new(), true, 3));
+        let (b, end, _) = one_shot(b"..\r\n.\r\n", BodyPolicy::Strict);
+        assert_eq!((b.unwrap(), end), (b".\r\n".to_vec(), true));
+    }
+
+    #[test]
+    fn unterminated_body_never_ends() {
+        for input in [
+            &b"abc\r\n."[..],
+            b"abc\r\n.\r",
+            b"abc\r\n",
+            b"abc",
+            b"\r\n.\r",
+        ] {
+            let (b, end, _) = one_shot(input, BodyPolicy::Strict);
+            assert!(!end, "{:?}", input);
+            assert!(b.is_ok());
+        }
+    }
+
+    /// Every smuggling variant: none of them ends the data, under either policy.
+    #[test]
+    fn smuggling_variants_never_end_data() {
+        let variants: &[&[u8]] = &[
+            b"\n.\n",
+            b"\r.\r",
+            b"\n.\r\n",
+            b"\r\n.\n",
+            b"\r.\r\n",
+            b"\r\n.\r",
+            b"\n.\r",
+            b"\r.\n",
+            b"\r\n.\r\r\n",
+            b"\r\r\n.\r\r\n",
+            b"\n\r.\r\n",
+            b"\r\n\n.\r\n",
+        ];
+        for v in variants {
+            let mut input = b"Subject: x\r\n\r\nbody".to_vec();
+            input.extend_from_slice(v);
+            input.extend_from_slice(b"MAIL FROM:<evil@x>\r\n");
+            // Strict: a typed error, never an end.
+            let (b, end, _) = one_shot(&input, BodyPolicy::Strict);
+            assert!(!end, "strict ended on {v:?}");
+            assert!(
+                matches!(b, Err(Error::BareLineEnding(_))),
+                "strict accepted {v:?}"
+            );
+            // KeepBare: the bytes stay in the body, the body goes on.
+            let (b, end, _) = one_shot(&input, BodyPolicy::KeepBare);
+            assert!(!end, "keep ended on {v:?}");
+            let b = b.unwrap();
+            assert!(b.ends_with(b"MAIL FROM:<evil@x>\r\n"), "{v:?}: {b:?}");
+            // ...and the real terminator still works after it.
+            input.extend_from_slice(b".\r\n");
+            let (b, end, n) = one_shot(&input, BodyPolicy::KeepBare);
+            assert!(end, "{v:?}");
+            assert_eq!(n, input.len());
+            assert!(b.unwrap().ends_with(b"MAIL FROM:<evil@x>\r\n"));
+        }
+    }
+
+    #[test]
+    fn split_at_every_byte_position() {
+        let inputs: &[&[u8]] = &[
+            b"line one\r\n..two\r\n.three\r\n\r\n..\r\nlast\r\n.\r\nTRAILING",
+            b".\r\n",
+            b"...\r\n.\r\n",
+            b"a\r\n.\r\r\n.\r\n",
+            b"x\n.\ny\r.\rz\r\n.\r\n",
+        ];
+        for &input in inputs {
+            for policy in [BodyPolicy::Strict, BodyPolicy::KeepBare] {
+                let whole = one_shot(input, policy);
+                for a in 0..=input.len() {
+                    assert_eq!(decode_chunked(input, &[a], policy), whole, "cut {a}");
+                    for b in a..=input.len() {
+                        assert_eq!(
+                            decode_chunked(input, &[a, b], policy),
+                            whole,
+                            "cuts {a},{b}"
+                        );
+                    }
+                }
+                // one byte at a time
+                let cuts: Vec<usize> = (1..input.len()).collect();
+                assert_eq!(decode_chunked(input, &cuts, policy), whole);
+            }
+        }
+    }
+
+    #[test]
+    fn borrows_long_runs() {
+        let mut body = Vec::new();
+        for _ in 0..1000 {
+            body.extend_from_slice(b"A line of ordinary text without dots at the start\r\n");
+        }
+        let mut dec = DotDecoder::new(BodyPolicy::Strict);
+        let s = dec.decode(&body).unwrap();
+        assert_eq!(s.data.len(), body.len());
+        assert_eq!(s.data.as_ptr(), body.as_ptr());
+    }
+
+    #[test]
+    fn encoder_round_trips() {
+        let bodies: &[&[u8]] = &[
+            b"",
+            b"x",
+            b".",
+            b"..\r\n",
+            b"a\r\n.\r\nb",
+            b"a\r\n",
+            b"\r\n",
+            b".\r\n.\r\n..x\r\n",
+        ];
+        for &body in bodies {
+            for cut in 0..=body.len() {
+                let mut enc = DotEncoder::new(BodyPolicy::Strict);
+                let mut wire = Vec::new();
+                enc.encode(&body[..cut], &mut wire).unwrap();
+                enc.encode(&body[cut..], &mut wire).unwrap();
+                enc.finish(&mut wire);
+                let mut out = Vec::new();
+                let n = decode_all(&wire, BodyPolicy::Strict, &mut out).unwrap();
+                assert_eq!(n, Some(wire.len()));
+                let mut expect = body.to_vec();
+                if !expect.is_empty() && !expect.ends_with(b"\r\n") {
+                    expect.extend_from_slice(b"\r\n");
+                }
+                assert_eq!(out, expect, "{body:?} cut {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn encoder_rejects_or_normalizes_bare_endings() {
+        let mut out = Vec::new();
+        assert_eq!(
+            DotEncoder::new(BodyPolicy::Strict).encode(b"a\nb", &mut out),
+            Err(Error::BareLineEnding(BareLineEnding::Lf))
+        );
+        assert_eq!(
+            DotEncoder::new(BodyPolicy::Strict).encode(b"a\rb", &mut out),
+            Err(Error::BareLineEnding(BareLineEnding::Cr))
+        );
+        let mut enc = DotEncoder::new(BodyPolicy::Normalize);
+        let mut out = Vec::new();
+        enc.encode(b"a\n.b\rc\r", &mut out).unwrap();
+        enc.encode(b"\n.\n", &mut out).unwrap();
+        enc.finish(&mut out);
+        assert_eq!(out, b"a\r\n..b\r\nc\r\n..\r\n.\r\n");
+    }
+}

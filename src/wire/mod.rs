@@ -1,0 +1,6 @@
+//! Protocol-agnostic pieces shared by two or more protocols: line framing
+//! ([`line`]), dot-stuffing ([`dot`]) and SASL ([`sasl`]).
+
+pub mod dot;
+pub mod line;
+pub mod sasl;
