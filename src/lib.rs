@@ -86,6 +86,7 @@ extern crate std;
 
 pub mod error;
 pub mod limits;
+pub mod text;
 pub mod wire;
 
 #[cfg(feature = "imap")]
@@ -97,6 +98,7 @@ pub mod smtp;
 
 pub use error::{Error, Fault};
 pub use limits::Limits;
+pub use text::{Secret, Text};
 
 use core::time::Duration;
 

@@ -1,0 +1,146 @@
+//! Byte-exact text values shared by the protocols: [`Text`] for human-readable
+//! text a peer sent (kept lossless, viewable as UTF-8), and [`Secret`] for
+//! passwords and tokens (never shown by `Debug`).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Text from the wire: the exact bytes, which need not be UTF-8.
+///
+/// Servers send Latin-1 file names, UTF-8 en dashes in status texts and raw 8-bit
+/// subjects. Nothing is rejected for not being UTF-8: the bytes are kept as sent
+/// and [`to_str_lossy`](Self::to_str_lossy) gives a readable view.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text<'a>(pub Cow<'a, [u8]>);
+
+impl<'a> Text<'a> {
+    /// Borrows `bytes`.
+    pub const fn borrowed(bytes: &'a [u8]) -> Self {
+        Text(Cow::Borrowed(bytes))
+    }
+
+    /// The exact bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The text as UTF-8, with invalid sequences replaced by U+FFFD.
+    pub fn to_str_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// The text as `&str` when it is valid UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        core::str::from_utf8(&self.0).ok()
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Text<'static> {
+        Text(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> From<&'a [u8]> for Text<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Text::borrowed(b)
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text::borrowed(s.as_bytes())
+    }
+}
+
+impl From<Vec<u8>> for Text<'static> {
+    fn from(b: Vec<u8>) -> Self {
+        Text(Cow::Owned(b))
+    }
+}
+
+impl From<String> for Text<'static> {
+    fn from(s: String) -> Self {
+        Text(Cow::Owned(s.into_bytes()))
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.to_str_lossy())
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_str_lossy())
+    }
+}
+
+/// A password, token or other credential. `Debug` prints a placeholder so
+/// secrets never reach logs.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret<'a>(pub Cow<'a, [u8]>);
+
+impl<'a> Secret<'a> {
+    /// Wraps a secret.
+    pub fn new(bytes: impl Into<Cow<'a, [u8]>>) -> Self {
+        Secret(bytes.into())
+    }
+
+    /// The secret bytes. Handle with care.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Secret<'static> {
+        Secret(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> From<&'a str> for Secret<'a> {
+    fn from(s: &'a str) -> Self {
+        Secret(Cow::Borrowed(s.as_bytes()))
+    }
+}
+
+impl From<String> for Secret<'static> {
+    fn from(s: String) -> Self {
+        Secret(Cow::Owned(s.into_bytes()))
+    }
+}
+
+impl fmt::Debug for Secret<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn text_is_lossless_with_lossy_view() {
+        let t = Text::borrowed(b"Logged in \xe2\x80\x93 caf\xe9");
+        assert_eq!(t.as_bytes(), b"Logged in \xe2\x80\x93 caf\xe9");
+        assert_eq!(t.to_str_lossy(), "Logged in \u{2013} caf\u{fffd}");
+        assert!(t.as_str().is_none());
+        assert_eq!(t.clone().into_owned(), t);
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::from("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.expose(), b"hunter2");
+    }
+}
