@@ -234,8 +234,14 @@ impl Credentials<'_> {
             }
             Credentials::Login { .. } => Ok(()),
             Credentials::XOAuth2 { username, token } => {
+                if username.is_empty() {
+                    return Err(Error::Emit("empty XOAUTH2 user"));
+                }
                 no(username.as_bytes(), 1, "%x01 in XOAUTH2 user")?;
-                no(token.expose(), 1, "%x01 in XOAUTH2 token")
+                bearer_token_ok(
+                    token.expose(),
+                    "XOAUTH2 token is empty or not visible ASCII",
+                )
             }
             Credentials::OAuthBearer {
                 authzid,
@@ -243,15 +249,18 @@ impl Credentials<'_> {
                 token,
                 ..
             } => {
-                if token.expose().is_empty() {
-                    return Err(Error::Emit("empty OAUTHBEARER token"));
-                }
-                no(token.expose(), 1, "%x01 in OAUTHBEARER token")?;
-                no(
-                    host.unwrap_or_default().as_bytes(),
-                    1,
-                    "%x01 in OAUTHBEARER host",
+                bearer_token_ok(
+                    token.expose(),
+                    "OAUTHBEARER token is empty or not visible ASCII",
                 )?;
+                // value = *(VCHAR / SP / HTAB / CR / LF); a host name is VCHARs
+                if !host
+                    .unwrap_or_default()
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic())
+                {
+                    return Err(Error::Emit("OAUTHBEARER host is not visible ASCII"));
+                }
                 // saslname = 1*(UTF8-char-safe / "=2C" / "=3D"); NUL is not safe
                 match authzid {
                     Some("") => Err(Error::Emit("empty OAUTHBEARER authzid")),
@@ -272,6 +281,16 @@ impl Credentials<'_> {
                 no(trace.as_bytes(), 0, "NUL in ANONYMOUS trace")
             }
         }
+    }
+}
+
+/// A bearer token the client can send: `1*VCHAR` (RFC 6750 §2.1's b64token is
+/// stricter; tokens in the wild stay within VCHAR).
+fn bearer_token_ok(token: &[u8], what: &'static str) -> Result<(), Error> {
+    if !token.is_empty() && token.iter().all(u8::is_ascii_graphic) {
+        Ok(())
+    } else {
+        Err(Error::Emit(what))
     }
 }
 
@@ -1540,6 +1559,74 @@ mod tests {
             let text = format!("{step:?} {server:?} {client:?}");
             assert!(text.contains("\"u\""), "{text}");
             assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trip_any_valid_credentials(
+            authzid in proptest::option::of("\\PC{0,12}"),
+            user in "\\PC{0,12}",
+            secret in "\\PC{0,12}",
+            token in "[!-~]{0,20}",
+            host in proptest::option::of("[a-z.]{1,12}"),
+            port in proptest::option::of(proptest::prelude::any::<u16>()),
+        ) {
+            let token_ok = !token.is_empty();
+            let all = [
+                Credentials::Plain { authzid: authzid.as_deref(), username: &user, password: secret.as_str().into() },
+                Credentials::Login { username: &user, password: secret.as_str().into() },
+                Credentials::XOAuth2 { username: &user, token: token.as_str().into() },
+                Credentials::OAuthBearer { authzid: authzid.as_deref(), host: host.as_deref(), port, token: token.as_str().into() },
+                Credentials::External { authzid: authzid.as_deref() },
+                Credentials::Anonymous { trace: authzid.as_deref() },
+            ];
+            for creds in all {
+                let usable = creds.validate().is_ok()
+                    && match creds.mechanism() {
+                        // the server requires what the RFCs require
+                        Mechanism::Login => !user.is_empty() && !secret.is_empty() && !user.contains('\0') && !secret.contains('\0'),
+                        Mechanism::XOAuth2 | Mechanism::OAuthBearer => token_ok,
+                        Mechanism::External | Mechanism::Anonymous => !authzid.as_deref().unwrap_or_default().contains('\0'),
+                        _ => true,
+                    };
+                if !usable {
+                    continue;
+                }
+                let auth = both(creds.clone());
+                let expected = match creds {
+                    Credentials::Plain { authzid, username, password } => Authentication::Plain {
+                        authzid: authzid.filter(|a| !a.is_empty()).map(Cow::Borrowed),
+                        authcid: username.into(),
+                        password,
+                    },
+                    Credentials::Login { username, password } => Authentication::Plain { authzid: None, authcid: username.into(), password },
+                    Credentials::XOAuth2 { username, token } => Authentication::XOAuth2 { username: username.into(), token },
+                    Credentials::OAuthBearer { authzid, host, port, token } => Authentication::OAuthBearer {
+                        authzid: authzid.map(Cow::Borrowed),
+                        host: host.map(Cow::Borrowed),
+                        port,
+                        token,
+                    },
+                    Credentials::External { authzid } => Authentication::External { authzid: authzid.filter(|a| !a.is_empty()).map(Cow::Borrowed) },
+                    Credentials::Anonymous { trace } => Authentication::Anonymous { trace: trace.filter(|a| !a.is_empty()).map(Cow::Borrowed) },
+                };
+                proptest::prop_assert_eq!(auth, expected);
+            }
+        }
+
+        #[test]
+        fn server_never_panics(first in proptest::option::of(proptest::collection::vec(0u8..=255, 0..40)),
+                               rest in proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..40), 0..4)) {
+            for m in Mechanism::ALL {
+                let mut s = SaslServer::new(m);
+                let _ = s.start(first.as_deref());
+                for r in &rest {
+                    let _ = s.step(r);
+                    let _ = decode_client_line(r);
+                    let _ = decode_challenge(r);
+                }
+            }
         }
     }
 }
