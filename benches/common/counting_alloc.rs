@@ -6,7 +6,7 @@ use stats_alloc::{Region, StatsAlloc};
 use std::alloc::System;
 
 /// Allocations (including reallocations) made while running `f`.
-pub fn count<R>(global: &'static StatsAlloc<System>, f: impl FnOnce() -> R) -> (R, u64) {
+pub(crate) fn count<R>(global: &'static StatsAlloc<System>, f: impl FnOnce() -> R) -> (R, u64) {
     let region = Region::new(global);
     let r = f();
     let change = region.change();
