@@ -695,6 +695,20 @@ fn received_checks(checks: &mut Checks) {
     );
 }
 
+fn message_checks(checks: &mut Checks) {
+    use common::to_crlf;
+    checks.check(
+        matches!(to_crlf(b"a\r\nb\r\n"), std::borrow::Cow::Borrowed(_)),
+        "CRLF input is borrowed",
+    );
+    checks.equal(
+        to_crlf(b"a\nb\r\nc\rd\n").into_owned(),
+        b"a\r\nb\r\nc\r\nd\r\n".to_vec(),
+        "bare LF and CR become CRLF",
+    );
+    checks.equal(to_crlf(b"\n").into_owned(), b"\r\n".to_vec(), "a lone LF");
+}
+
 fn args_checks(checks: &mut Checks) {
     let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
     let mut args = Args::from_words(
@@ -751,6 +765,7 @@ async fn main() {
     };
     args_checks(&mut checks);
     received_checks(&mut checks);
+    message_checks(&mut checks);
     if let Err(e) = maildir_checks(&mut checks) {
         checks.check(false, &format!("maildir checks stopped: {e}"));
     }

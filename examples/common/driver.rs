@@ -366,3 +366,29 @@ impl<C: Connection> Session<C> {
         (self.conn, self.stream)
     }
 }
+
+/// Binds a listening socket, with the address in the error message.
+pub(crate) async fn bind(listen: &str) -> io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("listen on {listen}: {e}")))
+}
+
+/// Accepts connections for ever, running `handler(stream, peer)` in a task of its own for each one;
+/// a handler's error is printed with the peer's address and ends only that connection.
+pub(crate) async fn serve<F, Fut>(listener: tokio::net::TcpListener, handler: F) -> io::Result<()>
+where
+    F: Fn(Stream, std::net::SocketAddr) -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
+{
+    loop {
+        let (tcp, peer) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
+        let task = handler(Stream::Plain(tcp), peer);
+        tokio::spawn(async move {
+            if let Err(e) = task.await {
+                eprintln!("{peer}: {e}");
+            }
+        });
+    }
+}

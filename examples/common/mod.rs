@@ -9,6 +9,8 @@
 //!   `--insecure`, accepting any certificate (test only).
 //! - [`driver`]: drives any [`mailwire::Connection`] over a [`Stream`](stream::Stream): flush, read, timers.
 //! - [`maildir`]: a small Maildir / Maildir++ store (deliver, list, flags, folders, IMAP UIDs).
+//! - [`driver::serve`]: the accept loop of the servers, a task per connection.
+//! - [`message`]: reading a message from stdin or a file with CRLF line endings.
 //! - [`received`]: the SMTP `Received:` trace header (RFC 5321 §4.4) and an RFC 5322 date formatter.
 //!
 //! # The loop every example follows
@@ -50,16 +52,26 @@
 pub(crate) mod args;
 pub(crate) mod driver;
 pub(crate) mod maildir;
+pub(crate) mod message;
 pub(crate) mod received;
 pub(crate) mod stream;
 pub(crate) mod tls;
 
 pub(crate) use args::Args;
-pub(crate) use driver::{Clock, Session, Wake, flush, read_or_timeout, read_some};
-pub(crate) use maildir::{Delivery, Maildir, MessageEntry};
+pub(crate) use driver::{
+    Clock, Session, Wake, bind, flush, read_or_timeout, read_or_timeout_or, read_some, serve,
+};
+pub(crate) use maildir::{Delivery, Maildir, MessageEntry, UidList};
+pub(crate) use message::{read_message_file, read_stdin_message, to_crlf};
 pub(crate) use received::{ReceivedHeader, rfc5322_date};
 pub(crate) use stream::{Stream, host_of};
 pub(crate) use tls::{
     client_config, client_config_trusting, self_signed_acceptor, server_acceptor_from_args,
     server_acceptor_from_pem,
 };
+
+/// Prints `error: MESSAGE` on stderr and exits with status 1 (for failures after the arguments were fine).
+pub(crate) fn die(message: impl std::fmt::Display) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
+}
