@@ -19,6 +19,7 @@
 //! let mut session = Session::new(machine, stream);
 //! session.flush().await?;                       // a server's greeting is queued at once
 //! loop {
+//!     let mut start_tls = false;
 //!     // 1. drain events: act on each one (accept, reject, send_data, ...)
 //!     while let Some(event) = session.conn.poll_event()? {
 //!         match event {
@@ -43,6 +44,7 @@
 //! session.shutdown().await;
 //! ```
 //!
+//! `?` works throughout in a function returning `io::Result`: `mailwire::Error` converts into `io::Error`.
 //! Events borrow the machine's buffer; when an action must be called while an event's fields are still
 //! needed, take what you need first (or `into_owned()` the event).
 
