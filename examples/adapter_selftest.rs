@@ -198,7 +198,7 @@ async fn serve_toy(
     acceptor: &TlsAcceptor,
     idle: Duration,
 ) -> io::Result<(Vec<String>, bool)> {
-    let mut session = Session::new(ToyServer::new(idle), stream);
+    let mut session = Session::new(ToyServer::new(idle), stream).traced("      C:", "      S:");
     let mut lines = Vec::new();
     let mut timed_out = false;
     session.flush().await?;
@@ -253,13 +253,19 @@ async fn tls_checks(checks: &mut Checks) -> io::Result<()> {
     );
 
     // 1. STARTTLS-style: plain, then upgraded on both sides; echo; idle timeout from the machine's timer.
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    // The server runs under `common::serve` (a task per connection), which proves the session is `Send`.
+    let listener = common::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?.to_string();
     let server_cert = selfsigned.acceptor.clone();
-    let server = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await?;
-        serve_toy(Stream::Plain(tcp), &server_cert, Duration::from_millis(500)).await
-    });
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let server = tokio::spawn(common::serve(listener, move |stream, _peer| {
+        let (acceptor, done_tx) = (server_cert.clone(), done_tx.clone());
+        async move {
+            let result = serve_toy(stream, &acceptor, Duration::from_millis(500)).await;
+            let _ = done_tx.send(result);
+            Ok(())
+        }
+    }));
     let mut stream = Stream::connect(&addr).await?;
     let mut client = ToyClient::default();
     let mut buf = vec![0; 4096];
@@ -312,7 +318,12 @@ async fn tls_checks(checks: &mut Checks) -> io::Result<()> {
         "<eof>".to_owned(),
         "server closes after the timeout",
     );
-    let (lines, timed_out) = server.await.map_err(io::Error::other)??;
+    let served = done_rx
+        .recv()
+        .await
+        .ok_or_else(|| io::Error::other("server task vanished"))?;
+    server.abort();
+    let (lines, timed_out) = served?;
     checks.equal(
         lines,
         vec!["plain line".to_owned(), "hello over tls".to_owned()],
@@ -388,6 +399,18 @@ async fn tls_checks(checks: &mut Checks) -> io::Result<()> {
         vec![true, false, false],
         "server side saw one good handshake, two refused",
     );
+
+    // PEM files, as --tls-cert/--tls-key load them.
+    let dir = std::env::temp_dir().join(format!("mailwire-selftest-pem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, &selfsigned.cert_pem)?;
+    std::fs::write(&key_path, &selfsigned.key_pem)?;
+    let loaded = common::server_acceptor_from_pem(&cert_path, &key_path);
+    let swapped = common::server_acceptor_from_pem(&key_path, &cert_path);
+    let _ = std::fs::remove_dir_all(&dir);
+    checks.check(loaded.is_ok(), "server acceptor from PEM files");
+    checks.check(swapped.is_err(), "cert and key files swapped are refused");
 
     // 3. Upgrading twice is refused.
     let listener = TcpListener::bind("127.0.0.1:0").await?;
