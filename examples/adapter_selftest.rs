@@ -215,7 +215,7 @@ async fn serve_toy(
             session.start_tls_server(acceptor).await?;
             session.conn.tls_established();
         }
-        if session.conn.is_closed() {
+        if session.conn.is_closed() || session.is_eof() {
             break;
         }
         match session.read().await? {

@@ -6,7 +6,7 @@
 //! 2. [`flush`]: write everything `poll_transmit()` yields, then flush the stream;
 //! 3. on a `StartTls` event: after the flush, upgrade the stream ([`Session::start_tls_server`] /
 //!    [`Session::start_tls_client`]) and call the machine's `tls_established()`;
-//! 4. stop once `is_closed()`; else wait ([`read_or_timeout`]) for input (→ `handle_input`), EOF
+//! 4. stop once `is_closed()` or after EOF; else wait ([`read_or_timeout`]) for input (→ `handle_input`), EOF
 //!    (→ `handle_eof`) or the deadline from `poll_timeout()`, then always `handle_timeout(now)`; go to 1.
 //!
 //! The adapter keeps no buffer of its own between reads: every byte read goes to the machine at once, so
@@ -273,7 +273,8 @@ impl<C: Connection> Session<C> {
     }
 
     /// Waits for input, EOF or the machine's timer and feeds the machine (see [`read_or_timeout`]).
-    /// After EOF it does not read again: it returns `Wake::Eof` at once.
+    /// After EOF it does not read again: it returns `Wake::Eof` at once, so a loop must stop on
+    /// [`is_eof`](Self::is_eof) (after draining the last events) or it would spin.
     pub(crate) async fn read(&mut self) -> io::Result<Wake> {
         self.read_or(std::future::pending::<Infallible>()).await
     }

@@ -34,11 +34,12 @@
 //!         session.start_tls_server(&acceptor).await?;   // or start_tls_client(host, insecure)
 //!         session.conn.tls_established();
 //!     }
-//!     if session.conn.is_closed() { break; }
+//!     // after EOF the round above saw the last events: stop even if the machine is not closed
+//!     if session.conn.is_closed() || session.is_eof() { break; }
 //!     // 4. wait for input or the machine's next timer: handle_input / handle_eof, then handle_timeout(now)
 //!     match session.read().await? {
-//!         Wake::Eof => { /* one more round of events to see the end, then stop */ }
-//!         Wake::Input(_) | Wake::Timer | Wake::Other(_) => {}
+//!         Wake::Input(_) | Wake::Timer | Wake::Eof => {}
+//!         Wake::Other(note) => { /* e.g. IMAP IDLE: something changed elsewhere (with read_or) */ }
 //!     }
 //! }
 //! session.shutdown().await;
