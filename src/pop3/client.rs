@@ -24,12 +24,12 @@ use core::ops::Range;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::Connection;
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
-use crate::Connection;
 
 use super::command::{Command, CommandKind};
 use super::parse::parse_response_line;
@@ -129,7 +129,9 @@ impl ClientEvent<'_> {
     /// variants where the borrowed form has none: see the variants).
     pub fn into_owned(self) -> OwnedClientEvent {
         match self {
-            ClientEvent::Greeting(r) => OwnedClientEvent::Event(ClientEvent::Greeting(r.into_owned())),
+            ClientEvent::Greeting(r) => {
+                OwnedClientEvent::Event(ClientEvent::Greeting(r.into_owned()))
+            }
             ClientEvent::Response { command, response } => {
                 OwnedClientEvent::Event(ClientEvent::Response {
                     command,
@@ -137,7 +139,9 @@ impl ClientEvent<'_> {
                 })
             }
             ClientEvent::ScanListing(s) => OwnedClientEvent::Event(ClientEvent::ScanListing(s)),
-            ClientEvent::UniqueId(u) => OwnedClientEvent::Event(ClientEvent::UniqueId(u.into_owned())),
+            ClientEvent::UniqueId(u) => {
+                OwnedClientEvent::Event(ClientEvent::UniqueId(u.into_owned()))
+            }
             ClientEvent::Capability(c) => {
                 OwnedClientEvent::Event(ClientEvent::Capability(c.into_owned()))
             }
@@ -384,7 +388,12 @@ impl Client {
         self.pending
             .iter()
             .chain(self.queued.iter().map(|(p, _)| p))
-            .any(|p| matches!(p.kind, CommandKind::Pass | CommandKind::Apop | CommandKind::Auth))
+            .any(|p| {
+                matches!(
+                    p.kind,
+                    CommandKind::Pass | CommandKind::Apop | CommandKind::Auth
+                )
+            })
     }
 
     /// Sends (or queues, until the server may take it) a command.
@@ -406,10 +415,10 @@ impl Client {
             | CommandKind::Apop
             | CommandKind::Auth
             | CommandKind::Stls
-            | CommandKind::Utf8 => {
-                if !authorization {
-                    return Err(Error::Misuse("command only valid before login"));
-                }
+            | CommandKind::Utf8
+                if !authorization =>
+            {
+                return Err(Error::Misuse("command only valid before login"));
             }
             CommandKind::Stat
             | CommandKind::List
@@ -418,10 +427,10 @@ impl Client {
             | CommandKind::Noop
             | CommandKind::Rset
             | CommandKind::Top
-            | CommandKind::Uidl => {
-                if authorization && !self.auth_in_flight() {
-                    return Err(Error::Misuse("command only valid after login"));
-                }
+            | CommandKind::Uidl
+                if authorization && !self.auth_in_flight() =>
+            {
+                return Err(Error::Misuse("command only valid after login"));
             }
             _ => {}
         }
@@ -501,7 +510,10 @@ impl Client {
     }
 
     fn awaiting_challenge_answer(&self) -> bool {
-        self.pending.front().is_some_and(|p| p.kind == CommandKind::Auth) && self.auth_exchanges > 0
+        self.pending
+            .front()
+            .is_some_and(|p| p.kind == CommandKind::Auth)
+            && self.auth_exchanges > 0
     }
 
     /// The TLS handshake that followed [`ClientEvent::StartTls`] succeeded.
@@ -629,7 +641,9 @@ impl Client {
         if self.eof {
             let mid = !matches!(self.mode, Mode::Line) || buffered > 0;
             if mid {
-                return Err(Error::Protocol("connection closed in the middle of a response"));
+                return Err(Error::Protocol(
+                    "connection closed in the middle of a response",
+                ));
             }
             if self.state != SessionState::Closed {
                 self.state = SessionState::Closed;

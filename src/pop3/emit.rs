@@ -14,8 +14,7 @@ use crate::wire::line::is_line_safe;
 use super::command::{Command, CommandKind};
 use super::parse::{is_base64_or_eq, resp_code};
 use super::response::{
-    Capability, DropListing, Expire, Response, ResponseCode, ScanListing, Status,
-    UniqueIdListing,
+    Capability, DropListing, Expire, Response, ResponseCode, ScanListing, Status, UniqueIdListing,
 };
 
 fn check_token(s: &str, what: &'static str) -> Result<(), Error> {
@@ -245,7 +244,9 @@ impl UniqueIdListing<'_> {
 /// RFC 1939 §7: `unique-id = 1*70 (%x21-7E)`.
 pub(crate) fn check_uid(uid: &[u8]) -> Result<(), Error> {
     if uid.is_empty() || uid.len() > 70 || !uid.iter().all(|b| (0x21..=0x7e).contains(b)) {
-        return Err(Error::Emit("unique-id must be 1 to 70 bytes in 0x21..=0x7E"));
+        return Err(Error::Emit(
+            "unique-id must be 1 to 70 bytes in 0x21..=0x7E",
+        ));
     }
     Ok(())
 }
@@ -332,10 +333,16 @@ mod tests {
 
     #[test]
     fn commands_emit() {
-        assert_eq!(emit(&Command::Top { msg: 1, lines: 0 }).unwrap(), b"TOP 1 0\r\n");
+        assert_eq!(
+            emit(&Command::Top { msg: 1, lines: 0 }).unwrap(),
+            b"TOP 1 0\r\n"
+        );
         assert_eq!(emit(&Command::List { msg: None }).unwrap(), b"LIST\r\n");
         assert_eq!(
-            emit(&Command::Pass { password: Secret::from("a b") }).unwrap(),
+            emit(&Command::Pass {
+                password: Secret::from("a b")
+            })
+            .unwrap(),
             b"PASS a b\r\n"
         );
     }
@@ -343,20 +350,46 @@ mod tests {
     #[test]
     fn no_injection() {
         let bad: &[Command<'static>] = &[
-            Command::User { name: "a\r\nDELE 1".into() },
-            Command::Pass { password: Secret::from("x\nDELE 1") },
-            Command::Pass { password: Secret::from("x\0") },
-            Command::Apop { name: "a".into(), digest: "zz".into() },
-            Command::Apop { name: "".into(), digest: "ab".into() },
-            Command::Auth { mechanism: "PL AIN".into(), initial_response: None },
+            Command::User {
+                name: "a\r\nDELE 1".into(),
+            },
+            Command::Pass {
+                password: Secret::from("x\nDELE 1"),
+            },
+            Command::Pass {
+                password: Secret::from("x\0"),
+            },
+            Command::Apop {
+                name: "a".into(),
+                digest: "zz".into(),
+            },
+            Command::Apop {
+                name: "".into(),
+                digest: "ab".into(),
+            },
+            Command::Auth {
+                mechanism: "PL AIN".into(),
+                initial_response: None,
+            },
             Command::Auth {
                 mechanism: "PLAIN".into(),
                 initial_response: Some("a\r\n".into()),
             },
-            Command::Lang { tag: Some("".into()) },
-            Command::Unknown { keyword: "STAT".into(), args: Text::default() },
-            Command::Unknown { keyword: "X\r".into(), args: Text::default() },
-            Command::Unknown { keyword: "XX".into(), args: "a\rb".into() },
+            Command::Lang {
+                tag: Some("".into()),
+            },
+            Command::Unknown {
+                keyword: "STAT".into(),
+                args: Text::default(),
+            },
+            Command::Unknown {
+                keyword: "X\r".into(),
+                args: Text::default(),
+            },
+            Command::Unknown {
+                keyword: "XX".into(),
+                args: "a\rb".into(),
+            },
         ];
         for c in bad {
             let mut out = Vec::new();
@@ -382,14 +415,20 @@ mod tests {
         }
         let mut out = Vec::new();
         assert!(
-            UniqueIdListing { msg: 1, uid: "a b".into() }
-                .emit(&mut out)
-                .is_err()
+            UniqueIdListing {
+                msg: 1,
+                uid: "a b".into()
+            }
+            .emit(&mut out)
+            .is_err()
         );
         assert!(
-            Capability::Other { name: ".X".into(), args: "".into() }
-                .emit(&mut out)
-                .is_err()
+            Capability::Other {
+                name: ".X".into(),
+                args: "".into()
+            }
+            .emit(&mut out)
+            .is_err()
         );
         assert!(out.is_empty());
     }
@@ -397,10 +436,16 @@ mod tests {
     #[test]
     fn responses_emit() {
         let mut out = Vec::new();
-        Response::err_with(ResponseCode::SysTemp, "later").emit(&mut out).unwrap();
+        Response::err_with(ResponseCode::SysTemp, "later")
+            .emit(&mut out)
+            .unwrap();
         Response::ok("").emit(&mut out).unwrap();
         Response::continuation("").emit(&mut out).unwrap();
-        DropListing { count: 2, size: 320 }.emit(&mut out);
+        DropListing {
+            count: 2,
+            size: 320,
+        }
+        .emit(&mut out);
         assert_eq!(out, b"-ERR [SYS/TEMP] later\r\n+OK\r\n+ \r\n+OK 2 320\r\n");
     }
 }

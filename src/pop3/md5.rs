@@ -195,9 +195,25 @@ mod tests {
             &apop_digest(ts, b"tanstaaf"),
             b"c4c9334bac560ecc979e58001b3e22fb"
         );
-        assert!(apop_matches(ts, b"tanstaaf", b"c4c9334bac560ecc979e58001b3e22fb"));
-        assert!(apop_matches(ts, b"tanstaaf", b"C4C9334BAC560ECC979E58001B3E22FB"));
-        assert!(!apop_matches(ts, b"tanstaaF", b"c4c9334bac560ecc979e58001b3e22fb"));
-        assert!(!apop_matches(ts, b"tanstaaf", b"c4c9334bac560ecc979e58001b3e22f"));
+        assert!(apop_matches(
+            ts,
+            b"tanstaaf",
+            b"c4c9334bac560ecc979e58001b3e22fb"
+        ));
+        assert!(apop_matches(
+            ts,
+            b"tanstaaf",
+            b"C4C9334BAC560ECC979E58001B3E22FB"
+        ));
+        assert!(!apop_matches(
+            ts,
+            b"tanstaaF",
+            b"c4c9334bac560ecc979e58001b3e22fb"
+        ));
+        assert!(!apop_matches(
+            ts,
+            b"tanstaaf",
+            b"c4c9334bac560ecc979e58001b3e22f"
+        ));
     }
 }

@@ -83,9 +83,7 @@ pub mod parse;
 pub mod response;
 pub mod server;
 
-pub use client::{
-    Capabilities, Client, ClientConfig, ClientEvent, OwnedClientEvent, SessionState,
-};
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, OwnedClientEvent, SessionState};
 pub use command::{Command, CommandKind};
 pub use response::{
     Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,

@@ -169,9 +169,7 @@ pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
         CommandKind::Top => {
             let (m, n) = split_sp(trimmed(args));
             let msg = number_u32(m).ok_or(err("message number"))?;
-            let lines = n
-                .and_then(number_u32)
-                .ok_or(err("SP number of lines"))?;
+            let lines = n.and_then(number_u32).ok_or(err("SP number of lines"))?;
             Ok(Command::Top { msg, lines })
         }
         // auth = "AUTH" SP sasl-mech [SP initial-response]   ; RFC 5034 §4
@@ -241,7 +239,10 @@ pub(crate) fn resp_code(s: &[u8]) -> Option<(&str, &[u8])> {
     let end = memchr::memchr(b']', rest)?;
     let code = &rest[..end];
     let rchar = |b: &u8| matches!(b, 0x21..=0x2e | 0x30..=0x5c | 0x5e..=0x7f);
-    if code.split(|&b| b == b'/').any(|l| l.is_empty() || !l.iter().all(rchar)) {
+    if code
+        .split(|&b| b == b'/')
+        .any(|l| l.is_empty() || !l.iter().all(rchar))
+    {
         return None;
     }
     Some((core::str::from_utf8(code).ok()?, &rest[end + 1..]))
@@ -509,7 +510,12 @@ mod tests {
     #[test]
     fn command_table() {
         let table: &[(&str, Command<'static>)] = &[
-            ("USER mrose", Command::User { name: "mrose".into() }),
+            (
+                "USER mrose",
+                Command::User {
+                    name: "mrose".into(),
+                },
+            ),
             ("user a b", Command::User { name: "a b".into() }),
             (
                 "PASS secret with spaces ",
@@ -517,7 +523,12 @@ mod tests {
                     password: Secret::from("secret with spaces "),
                 },
             ),
-            ("PASS", Command::Pass { password: Secret::from("") }),
+            (
+                "PASS",
+                Command::Pass {
+                    password: Secret::from(""),
+                },
+            ),
             (
                 "APOP mrose c4c9334bac560ecc979e58001b3e22fb",
                 Command::Apop {
@@ -563,8 +574,18 @@ mod tests {
             ),
             ("UTF8", Command::Utf8),
             ("LANG", Command::Lang { tag: None }),
-            ("LANG *", Command::Lang { tag: Some("*".into()) }),
-            ("LANG fr", Command::Lang { tag: Some("fr".into()) }),
+            (
+                "LANG *",
+                Command::Lang {
+                    tag: Some("*".into()),
+                },
+            ),
+            (
+                "LANG fr",
+                Command::Lang {
+                    tag: Some("fr".into()),
+                },
+            ),
             (
                 "XTND XMIT",
                 Command::Unknown {
@@ -622,19 +643,36 @@ mod tests {
             parse_command(b"STA").unwrap(),
             ParseStatus::Incomplete(crate::Needed::Unknown)
         );
-        assert!(matches!(parse_command(b"STAT\nX"), Err(Error::BareLineEnding(_))));
-        assert!(matches!(parse_command(b"BOGUS 1\0\r\n"), Err(Error::Parse(_))));
+        assert!(matches!(
+            parse_command(b"STAT\nX"),
+            Err(Error::BareLineEnding(_))
+        ));
+        assert!(matches!(
+            parse_command(b"BOGUS 1\0\r\n"),
+            Err(Error::Parse(_))
+        ));
     }
 
     #[test]
     fn response_table() {
         let r = |s: &'static [u8]| parse_response_line(s).unwrap();
-        let table: &[(&[u8], Status, Option<ResponseCode<'static>>, &[u8])] = &[
+        type Row = (
+            &'static [u8],
+            Status,
+            Option<ResponseCode<'static>>,
+            &'static [u8],
+        );
+        let table: &[Row] = &[
             (b"+OK", Status::Ok, None, b""),
             (b"+OK ", Status::Ok, None, b""),
             (b"+ok fine", Status::Ok, None, b"fine"),
             (b"-ERR", Status::Err, None, b""),
-            (b"-ERR no such message", Status::Err, None, b"no such message"),
+            (
+                b"-ERR no such message",
+                Status::Err,
+                None,
+                b"no such message",
+            ),
             (
                 b"-ERR [IN-USE] locked",
                 Status::Err,
@@ -647,10 +685,30 @@ mod tests {
                 Some(ResponseCode::LoginDelay),
                 b"wait",
             ),
-            (b"-ERR [SYS/TEMP]", Status::Err, Some(ResponseCode::SysTemp), b""),
-            (b"-ERR [sys/perm] x", Status::Err, Some(ResponseCode::SysPerm), b"x"),
-            (b"-ERR [AUTH] bad", Status::Err, Some(ResponseCode::Auth), b"bad"),
-            (b"-ERR [UTF8] need", Status::Err, Some(ResponseCode::Utf8), b"need"),
+            (
+                b"-ERR [SYS/TEMP]",
+                Status::Err,
+                Some(ResponseCode::SysTemp),
+                b"",
+            ),
+            (
+                b"-ERR [sys/perm] x",
+                Status::Err,
+                Some(ResponseCode::SysPerm),
+                b"x",
+            ),
+            (
+                b"-ERR [AUTH] bad",
+                Status::Err,
+                Some(ResponseCode::Auth),
+                b"bad",
+            ),
+            (
+                b"-ERR [UTF8] need",
+                Status::Err,
+                Some(ResponseCode::Utf8),
+                b"need",
+            ),
             (
                 b"-ERR [X-VENDOR/SUB/LEAF] odd",
                 Status::Err,
@@ -678,7 +736,10 @@ mod tests {
             );
         }
         let hier = r(b"-ERR [SYS/TEMP] x");
-        assert_eq!(hier.code.unwrap().levels().collect::<alloc::vec::Vec<_>>(), ["SYS", "TEMP"]);
+        assert_eq!(
+            hier.code.unwrap().levels().collect::<alloc::vec::Vec<_>>(),
+            ["SYS", "TEMP"]
+        );
     }
 
     #[test]
@@ -693,7 +754,11 @@ mod tests {
             (b"* OK imap", 0),
         ];
         for (line, offset) in table {
-            assert_eq!(parse_response_line(line).unwrap_err().offset, *offset, "{line:?}");
+            assert_eq!(
+                parse_response_line(line).unwrap_err().offset,
+                *offset,
+                "{line:?}"
+            );
         }
     }
 
@@ -712,16 +777,25 @@ mod tests {
         let s = parse_response_line(b"+OK 2 320").unwrap();
         assert_eq!(
             s.drop_listing(),
-            Some(super::super::response::DropListing { count: 2, size: 320 })
+            Some(super::super::response::DropListing {
+                count: 2,
+                size: 320
+            })
         );
         assert_eq!(s.scan_listing(), Some(ScanListing { msg: 2, size: 320 }));
         let u = parse_response_line(b"+OK 2 QhdPYR:00WBw1Ph7x7").unwrap();
-        assert_eq!(u.unique_id_listing().unwrap().uid.as_bytes(), b"QhdPYR:00WBw1Ph7x7");
+        assert_eq!(
+            u.unique_id_listing().unwrap().uid.as_bytes(),
+            b"QhdPYR:00WBw1Ph7x7"
+        );
     }
 
     #[test]
     fn listing_lines() {
-        assert_eq!(ScanListing::parse(b"1 120").unwrap(), ScanListing { msg: 1, size: 120 });
+        assert_eq!(
+            ScanListing::parse(b"1 120").unwrap(),
+            ScanListing { msg: 1, size: 120 }
+        );
         assert_eq!(
             ScanListing::parse(b"1 120 extra info").unwrap(),
             ScanListing { msg: 1, size: 120 }
@@ -730,7 +804,10 @@ mod tests {
             assert!(ScanListing::parse(bad).is_err(), "{bad:?}");
         }
         let u = UniqueIdListing::parse(b"1 whqtswO00WBw418f9t5JxYwZ").unwrap();
-        assert_eq!((u.msg, u.uid.as_bytes()), (1, &b"whqtswO00WBw418f9t5JxYwZ"[..]));
+        assert_eq!(
+            (u.msg, u.uid.as_bytes()),
+            (1, &b"whqtswO00WBw418f9t5JxYwZ"[..])
+        );
         let u = UniqueIdListing::parse(b"3 caf\xe9 ").unwrap();
         assert_eq!(u.uid.as_bytes(), b"caf\xe9");
         for bad in [&b""[..], b"1", b"1 ", b"x y", b"1 a b", b"1 a\x01"] {
@@ -751,23 +828,38 @@ mod tests {
         let Capability::Sasl(m) = c(b"SASL PLAIN  CRAM-MD5") else {
             panic!()
         };
-        assert_eq!(m.iter().collect::<alloc::vec::Vec<_>>(), ["PLAIN", "CRAM-MD5"]);
+        assert_eq!(
+            m.iter().collect::<alloc::vec::Vec<_>>(),
+            ["PLAIN", "CRAM-MD5"]
+        );
         assert!(m.contains("plain"));
         assert_eq!(
             c(b"LOGIN-DELAY 900"),
-            Capability::LoginDelay { seconds: 900, per_user: false }
+            Capability::LoginDelay {
+                seconds: 900,
+                per_user: false
+            }
         );
         assert_eq!(
             c(b"LOGIN-DELAY 0 USER"),
-            Capability::LoginDelay { seconds: 0, per_user: true }
+            Capability::LoginDelay {
+                seconds: 0,
+                per_user: true
+            }
         );
         assert_eq!(
             c(b"EXPIRE NEVER"),
-            Capability::Expire { policy: Expire::Never, per_user: false }
+            Capability::Expire {
+                policy: Expire::Never,
+                per_user: false
+            }
         );
         assert_eq!(
             c(b"EXPIRE 60 USER"),
-            Capability::Expire { policy: Expire::Days(60), per_user: true }
+            Capability::Expire {
+                policy: Expire::Days(60),
+                per_user: true
+            }
         );
         assert_eq!(
             c(b"IMPLEMENTATION Shlemazle-Plotz-v302"),
@@ -777,16 +869,25 @@ mod tests {
         assert_eq!(c(b"UTF8 USER"), Capability::Utf8 { user: true });
         assert_eq!(
             c(b"X-FOO bar baz"),
-            Capability::Other { name: "X-FOO".into(), args: "bar baz".into() }
+            Capability::Other {
+                name: "X-FOO".into(),
+                args: "bar baz".into()
+            }
         );
         // known tags with arguments that do not fit are kept, not rejected
         assert_eq!(
             c(b"EXPIRE soon"),
-            Capability::Other { name: "EXPIRE".into(), args: "soon".into() }
+            Capability::Other {
+                name: "EXPIRE".into(),
+                args: "soon".into()
+            }
         );
         assert_eq!(
             c(b"TOP 1"),
-            Capability::Other { name: "TOP".into(), args: "1".into() }
+            Capability::Other {
+                name: "TOP".into(),
+                args: "1".into()
+            }
         );
         assert!(Capability::parse(b"").is_err());
         assert!(Capability::parse(b"\xe9t\xe9").is_err());

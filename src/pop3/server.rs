@@ -146,11 +146,7 @@ pub struct ApopRequest<'a> {
 impl ApopRequest<'_> {
     /// Whether the digest is right for `password` (the shared secret).
     pub fn apop_matches(&self, password: &[u8]) -> bool {
-        super::md5::apop_matches(
-            self.timestamp.as_bytes(),
-            password,
-            self.digest.as_bytes(),
-        )
+        super::md5::apop_matches(self.timestamp.as_bytes(), password, self.digest.as_bytes())
     }
 
     /// A copy that owns its data.
@@ -550,7 +546,7 @@ impl Server {
                 mechanism: Cow::Borrowed(utf8_or_empty(bytes(mech))),
                 initial_response: self
                     .auth_has_ir
-                    .then(|| Secret(Cow::Borrowed(self.scratch.as_slice()))),
+                    .then_some(Secret(Cow::Borrowed(self.scratch.as_slice()))),
             },
             Step::AuthResponse => ServerEvent::AuthResponse(Secret(Cow::Borrowed(&self.scratch))),
             Step::AuthCancelled => ServerEvent::AuthCancelled,
@@ -597,7 +593,12 @@ impl Server {
 
     fn step(&mut self) -> Result<Option<Step>, Error> {
         loop {
-            if !matches!(self.awaiting, Awaiting::Nothing) || self.phase == Phase::Closed {
+            let reading = match self.awaiting {
+                Awaiting::Nothing => true,
+                Awaiting::Auth => self.auth_line_expected,
+                _ => false,
+            };
+            if !reading || self.phase == Phase::Closed {
                 return Ok(None);
             }
             if self.phase == Phase::Update {
@@ -648,6 +649,7 @@ impl Server {
         let line = &self.buf[range];
         if line == b"*" {
             self.err("AUTH cancelled");
+            self.auth_exchanges = 0;
             self.awaiting = Awaiting::Nothing;
             return Ok(Some(Step::AuthCancelled));
         }
