@@ -7,6 +7,7 @@ use mailwire::pop3::{
     Capability, Client, ClientConfig, ClientEvent, Command, CommandKind, Maildrop,
     OwnedClientEvent, ResponseCode, ScanListing, Server, ServerConfig, ServerEvent, Status,
 };
+use mailwire::wire::sasl::{Credentials, SaslClient};
 use mailwire::{Error, Limits, Secret};
 
 const MSG1: &[u8] =
@@ -1124,4 +1125,93 @@ fn large_listing_streams_line_by_line() {
         }
     }
     assert_eq!(n, 10_000);
+}
+
+// ---------- SASL through wire::sasl on both sides ----------
+
+/// Runs a session where the server application uses `SaslServer` and the
+/// client `SaslClient`; returns the client's events.
+fn sasl_session(credentials: Credentials<'_>) -> (Vec<OwnedClientEvent>, Client) {
+    use mailwire::wire::sasl::{Authentication, Mechanism, SaslServer, ServerStep};
+    let mut config = apop_config();
+    config.sasl_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
+    let mut server = Server::new(config);
+    let mut client = Client::new(ClientConfig::default());
+    let mut sasl = SaslClient::new(credentials);
+    let mut sasl_server: Option<SaslServer> = None;
+    let mut events = Vec::new();
+    let mut started = false;
+    for _ in 0..50 {
+        while let Some(b) = server.poll_transmit() {
+            client.handle_input(&b);
+        }
+        while let Some(e) = client.poll_event().unwrap() {
+            match e {
+                ClientEvent::Greeting(_) if !started => {
+                    started = true;
+                    client.authenticate(&mut sasl).unwrap();
+                }
+                ClientEvent::AuthChallenge(_) => client.answer_challenge(&mut sasl).unwrap(),
+                e => events.push(e.into_owned()),
+            }
+        }
+        while let Some(b) = client.poll_transmit() {
+            server.handle_input(&b);
+        }
+        loop {
+            let step = match server.poll_event().unwrap() {
+                None => break,
+                Some(ServerEvent::Auth {
+                    mechanism,
+                    initial_response,
+                }) => {
+                    let m = Mechanism::from_name(mechanism.as_bytes()).unwrap();
+                    let s = sasl_server.insert(SaslServer::new(m));
+                    s.start(initial_response.as_ref().map(|s| s.expose()))
+                }
+                Some(ServerEvent::AuthResponse(r)) => {
+                    sasl_server.as_mut().unwrap().step(r.expose())
+                }
+                Some(e) => panic!("{e:?}"),
+            };
+            match step {
+                Ok(ServerStep::Challenge(c)) => server.auth_challenge(&c).unwrap(),
+                Ok(ServerStep::Done(Authentication::Plain {
+                    authcid, password, ..
+                })) if authcid == "mrose" && password.expose() == b"tanstaaf" => {
+                    server.accept_login(Maildrop::new()).unwrap()
+                }
+                _ => server.reject(Some(ResponseCode::Auth), "no").unwrap(),
+            }
+        }
+    }
+    (events, client)
+}
+
+#[test]
+fn auth_plain_and_login_with_wire_sasl() {
+    let (events, client) = sasl_session(Credentials::Plain {
+        authzid: None,
+        username: "mrose",
+        password: "tanstaaf".into(),
+    });
+    assert!(is_ok(&events[0], CommandKind::Auth), "{events:?}");
+    assert_eq!(client.state(), mailwire::pop3::SessionState::Transaction);
+
+    let (events, client) = sasl_session(Credentials::Login {
+        username: "mrose",
+        password: "tanstaaf".into(),
+    });
+    assert!(is_ok(&events[0], CommandKind::Auth), "{events:?}");
+    assert_eq!(client.state(), mailwire::pop3::SessionState::Transaction);
+
+    let (events, client) = sasl_session(Credentials::Login {
+        username: "mrose",
+        password: "wrong".into(),
+    });
+    assert!(
+        matches!(&events[0], OwnedClientEvent::Event(ClientEvent::Response { command: CommandKind::Auth, response })
+        if response.code == Some(ResponseCode::Auth))
+    );
+    assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
 }

@@ -30,6 +30,7 @@ use crate::limits::Limits;
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
+use crate::wire::sasl::{SaslClient, decode_challenge, encode_base64, encode_initial_response};
 
 use super::command::{Command, CommandKind};
 use super::parse::parse_response_line;
@@ -110,10 +111,9 @@ pub enum ClientEvent<'a> {
     /// The server accepted STLS: flush [`poll_transmit`](Client::poll_transmit),
     /// run the TLS handshake, then call [`Client::tls_established`].
     StartTls,
-    /// A SASL challenge (already base64-decoded) during an AUTH started with
-    /// [`Client::send_command`]; answer with [`Client::auth_response`] or
-    /// [`Client::auth_cancel`]. (With [`Client::authenticate`] the machine
-    /// answers by itself.)
+    /// A SASL challenge (already base64-decoded) during AUTH; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`], or let a SASL client answer with
+    /// [`Client::answer_challenge`].
     AuthChallenge(&'a [u8]),
     /// A response or listing line that does not parse. It costs that line only.
     Malformed {
@@ -277,21 +277,12 @@ pub struct Client {
     had_capa: bool,
     timestamp: Option<Vec<u8>>,
     challenge: Vec<u8>,
+    challenge_open: bool,
     auth_exchanges: usize,
-    sasl: Option<SaslState>,
     tls_pending: bool,
     eof: bool,
     error: Option<Error>,
 }
-
-/// The SASL client driven by [`Client::authenticate`] (boxed behind a trait so
-/// the machine does not depend on a particular implementation).
-trait SaslDriver: core::fmt::Debug {
-    fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, Error>;
-}
-
-#[derive(Debug)]
-struct SaslState(alloc::boxed::Box<dyn SaslDriver + Send>);
 
 impl Client {
     /// A client waiting for the server's greeting. No I/O happens.
@@ -317,8 +308,8 @@ impl Client {
             had_capa: false,
             timestamp: None,
             challenge: Vec::new(),
+            challenge_open: false,
             auth_exchanges: 0,
-            sasl: None,
             tls_pending: false,
             eof: false,
             error: None,
@@ -488,14 +479,52 @@ impl Client {
         if !self.awaiting_challenge_answer() {
             return Err(Error::Misuse("no SASL challenge to answer"));
         }
-        use base64::Engine;
-        let mut line = base64::engine::general_purpose::STANDARD
-            .encode(data)
-            .into_bytes();
-        line.extend_from_slice(b"\r\n");
-        self.out.extend_from_slice(&line);
+        encode_base64(data, &mut self.out);
+        self.out.extend_from_slice(b"\r\n");
         self.challenge.clear();
+        self.challenge_open = false;
         Ok(())
+    }
+
+    /// Starts SASL authentication with `sasl` (RFC 5034 §4): sends `AUTH
+    /// mechanism` with the initial response when the mechanism has one. Answer
+    /// each [`ClientEvent::AuthChallenge`] with
+    /// [`answer_challenge`](Self::answer_challenge); the exchange ends with a
+    /// [`ClientEvent::Response`] for [`CommandKind::Auth`].
+    pub fn authenticate(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
+        self.check_usable()?;
+        let mut ir = Vec::new();
+        if let Some(raw) = sasl.initial_response() {
+            encode_initial_response(&raw, &mut ir);
+        }
+        let ir = if ir.is_empty() {
+            None
+        } else {
+            Some(alloc::borrow::Cow::Borrowed(
+                core::str::from_utf8(&ir).map_err(|_| Error::Emit("initial response"))?,
+            ))
+        };
+        self.send_command(&Command::Auth {
+            mechanism: alloc::borrow::Cow::Borrowed(sasl.mechanism().name()),
+            initial_response: ir,
+        })
+    }
+
+    /// Answers the pending [`ClientEvent::AuthChallenge`] with the next step of
+    /// `sasl`; when the mechanism cannot answer, cancels the exchange (`*`) and
+    /// returns the SASL error (the server's `-ERR` still arrives as an event).
+    pub fn answer_challenge(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
+        self.check_usable()?;
+        if !self.awaiting_challenge_answer() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        match sasl.step(&self.challenge) {
+            Ok(resp) => self.auth_response(&resp),
+            Err(e) => {
+                self.auth_cancel()?;
+                Err(e)
+            }
+        }
     }
 
     /// Cancels the AUTH exchange (`*`, RFC 5034 §4); the server answers `-ERR`.
@@ -506,6 +535,7 @@ impl Client {
         }
         self.out.extend_from_slice(b"*\r\n");
         self.challenge.clear();
+        self.challenge_open = false;
         Ok(())
     }
 
@@ -816,8 +846,9 @@ impl Client {
             self.state = SessionState::Closed;
         }
         if front.kind == CommandKind::Auth {
-            self.sasl = None;
             self.auth_exchanges = 0;
+            self.challenge.clear();
+            self.challenge_open = false;
         }
         self.flush_queue();
         Ok(Some(Step::Response(front.kind, range)))
@@ -851,31 +882,22 @@ impl Client {
         }
         let raw = &self.buf[range.clone()];
         let data = raw.get(2..).unwrap_or(b"");
-        use base64::Engine;
-        let decoded = base64::engine::general_purpose::STANDARD.decode(data);
-        let Ok(decoded) = decoded else {
-            // A challenge that is not base64: cancel the exchange (RFC 5034 §4).
-            self.out.extend_from_slice(b"*\r\n");
-            return Ok(Some(Step::Malformed(
-                range,
-                ParseError::new(raw, 2, "base64 challenge"),
-            )));
-        };
-        if let Some(sasl) = &mut self.sasl {
-            match sasl.0.step(&decoded) {
-                Ok(resp) => {
-                    let mut line = base64::engine::general_purpose::STANDARD
-                        .encode(resp)
-                        .into_bytes();
-                    line.extend_from_slice(b"\r\n");
-                    self.out.extend_from_slice(&line);
-                }
-                Err(_) => self.out.extend_from_slice(b"*\r\n"),
+        match decode_challenge(data) {
+            Ok(decoded) => {
+                self.challenge = decoded;
+                self.challenge_open = true;
+                Ok(Some(Step::AuthChallenge))
             }
-            return Ok(None);
+            Err(_) => {
+                // A challenge that is not base64: cancel the exchange (RFC 5034 §4);
+                // the server answers -ERR.
+                self.out.extend_from_slice(b"*\r\n");
+                Ok(Some(Step::Malformed(
+                    range,
+                    ParseError::new(raw, 2, "base64 challenge"),
+                )))
+            }
         }
-        self.challenge = decoded;
-        Ok(Some(Step::AuthChallenge))
     }
 }
 

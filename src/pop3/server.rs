@@ -32,6 +32,7 @@ use crate::limits::Limits;
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
+use crate::wire::sasl::{ClientLine, decode_client_line, encode_base64};
 
 use super::command::Command;
 use super::emit::check_uid;
@@ -653,13 +654,12 @@ impl Server {
             self.awaiting = Awaiting::Nothing;
             return Ok(Some(Step::AuthCancelled));
         }
-        use base64::Engine;
-        match base64::engine::general_purpose::STANDARD.decode(line) {
-            Ok(d) => {
+        match decode_client_line(line) {
+            Ok(ClientLine::Response(d)) => {
                 self.scratch = d;
                 Ok(Some(Step::AuthResponse))
             }
-            Err(_) => {
+            _ => {
                 self.awaiting = Awaiting::Nothing;
                 self.bad("invalid base64 in AUTH response")?;
                 Ok(None)
@@ -750,14 +750,11 @@ impl Server {
                 let mut has_ir = false;
                 if let Some(ir) = initial_response {
                     has_ir = true;
-                    if ir != "=" {
-                        use base64::Engine;
-                        match base64::engine::general_purpose::STANDARD.decode(ir.as_bytes()) {
-                            Ok(d) => self.scratch = d,
-                            Err(_) => {
-                                self.bad("invalid base64 in initial response")?;
-                                return Ok(None);
-                            }
+                    match decode_client_line(ir.as_bytes()) {
+                        Ok(ClientLine::Response(d)) => self.scratch = d,
+                        _ => {
+                            self.bad("invalid base64 in initial response")?;
+                            return Ok(None);
                         }
                     }
                 }
@@ -1010,15 +1007,9 @@ impl Server {
                 self.config.limits.auth_exchanges,
             ));
         }
-        use base64::Engine;
-        let mut line = Vec::from(&b"+ "[..]);
-        line.extend_from_slice(
-            base64::engine::general_purpose::STANDARD
-                .encode(data)
-                .as_bytes(),
-        );
-        line.extend_from_slice(b"\r\n");
-        self.out.extend_from_slice(&line);
+        self.out.extend_from_slice(b"+ ");
+        encode_base64(data, &mut self.out);
+        self.out.extend_from_slice(b"\r\n");
         self.auth_line_expected = true;
         Ok(())
     }
