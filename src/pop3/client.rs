@@ -241,7 +241,7 @@ struct Pending {
 enum Mode {
     Line,
     Listing(CommandKind),
-    Body { dec: DotDecoder, size: u64 },
+    Body { size: u64 },
 }
 
 /// An event with ranges into the buffer instead of borrows (to keep the
@@ -267,6 +267,7 @@ pub struct Client {
     pos: usize,
     finder: LineFinder,
     mode: Mode,
+    dec: DotDecoder,
     body_end_pending: bool,
     state: SessionState,
     pending: VecDeque<Pending>,
@@ -298,6 +299,7 @@ impl Client {
             pos: 0,
             finder,
             mode: Mode::Line,
+            dec: DotDecoder::new(BodyPolicy::Strict),
             body_end_pending: false,
             state: SessionState::Greeting,
             pending: VecDeque::new(),
@@ -695,9 +697,9 @@ impl Client {
             }
             self.compact();
             match &mut self.mode {
-                Mode::Body { dec, size } => {
+                Mode::Body { size } => {
                     let input = &self.buf[self.pos..];
-                    let d = dec.decode(input)?;
+                    let d = self.dec.decode(input)?;
                     let start = if d.data.is_empty() {
                         0
                     } else {
@@ -857,10 +859,8 @@ impl Client {
     fn enter_multiline(&mut self, kind: CommandKind) {
         match kind {
             CommandKind::Retr | CommandKind::Top => {
-                self.mode = Mode::Body {
-                    dec: DotDecoder::new(self.config.body_policy),
-                    size: 0,
-                };
+                self.dec = DotDecoder::new(self.config.body_policy);
+                self.mode = Mode::Body { size: 0 };
             }
             CommandKind::Capa => {
                 self.capabilities.list.clear();
