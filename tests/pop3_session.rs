@@ -588,9 +588,12 @@ fn pipelining_batches_commands() {
             CommandKind::Uidl
         ]
     );
-    // QUIT is a barrier: nothing after it is pipelined
+    // nothing may follow QUIT
     client.send_command(&Command::Quit).unwrap();
-    assert!(client.send_command(&Command::Noop).is_ok());
+    assert!(matches!(
+        client.send_command(&Command::Noop),
+        Err(Error::Misuse(_))
+    ));
     assert_eq!(&client.poll_transmit().unwrap()[..], b"QUIT\r\n");
 }
 
@@ -1214,4 +1217,50 @@ fn auth_plain_and_login_with_wire_sasl() {
         if response.code == Some(ResponseCode::Auth))
     );
     assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
+}
+
+/// Issue 7: corrupting any one line of the transcript (a NUL after its first
+/// byte) costs that line, and every later response is still delivered. Dot
+/// terminators are left alone: a corrupted terminator cannot be told from a
+/// body line by any reader.
+#[test]
+fn one_corrupted_line_costs_one_line() {
+    let whole = client_run(SERVER_BYTES, &[]);
+    let quit = whole.last().unwrap().clone();
+    assert!(is_ok(&quit, CommandKind::Quit));
+    let mut start = 0;
+    let mut corrupted = 0;
+    while let Some(len) = SERVER_BYTES[start..].windows(2).position(|w| w == b"\r\n") {
+        let line = &SERVER_BYTES[start..start + len];
+        if line != b"." && !line.is_empty() {
+            let mut input = SERVER_BYTES.to_vec();
+            input.insert(start + 1, 0);
+            let events = client_run(&input, &[]);
+            if start + len + 2 < SERVER_BYTES.len() {
+                let shown = String::from_utf8_lossy(line);
+                assert_eq!(events.last(), Some(&quit), "line {shown:?}");
+            } else {
+                assert!(matches!(
+                    events.last(),
+                    Some(OwnedClientEvent::Malformed { .. })
+                ));
+            }
+            // as many response events as before (one may have become Malformed)
+            let responses = |ev: &[OwnedClientEvent]| {
+                ev.iter()
+                    .filter(|e| {
+                        matches!(
+                            e,
+                            OwnedClientEvent::Event(ClientEvent::Response { .. })
+                                | OwnedClientEvent::Malformed { .. }
+                        )
+                    })
+                    .count()
+            };
+            assert!(responses(&events) >= responses(&whole) - 1);
+            corrupted += 1;
+        }
+        start += len + 2;
+    }
+    assert!(corrupted > 20);
 }

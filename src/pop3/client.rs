@@ -125,8 +125,10 @@ pub enum ClientEvent<'a> {
 }
 
 impl ClientEvent<'_> {
-    /// A copy that owns its data (chunk and raw bytes are leaked into owned
-    /// variants where the borrowed form has none: see the variants).
+    /// A copy that owns its data. Variants that carry a plain byte slice
+    /// (`BodyChunk`, `AuthChallenge`, `Malformed`) have owned counterparts in
+    /// [`OwnedClientEvent`]; every other event comes back as
+    /// [`OwnedClientEvent::Event`].
     pub fn into_owned(self) -> OwnedClientEvent {
         match self {
             ClientEvent::Greeting(r) => {
@@ -429,6 +431,14 @@ impl Client {
         }
         if self.sasl_in_progress() {
             return Err(Error::Misuse("an AUTH exchange is in progress"));
+        }
+        let quit_sent = self
+            .pending
+            .iter()
+            .chain(self.queued.iter().map(|(p, _)| p))
+            .any(|p| p.kind == CommandKind::Quit);
+        if quit_sent {
+            return Err(Error::Misuse("QUIT was already sent"));
         }
         let mut line = Vec::new();
         command.emit(&mut line)?;
@@ -810,6 +820,9 @@ impl Client {
                 // A positive-looking line to a multi-line command: its body follows.
                 if front.multiline && raw.first() == Some(&b'+') {
                     self.enter_multiline(front.kind);
+                }
+                if front.kind == CommandKind::Quit {
+                    self.state = SessionState::Closed;
                 }
                 self.flush_queue();
                 return Ok(Some(Step::Malformed(range, e)));

@@ -117,14 +117,14 @@ pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
         if a.is_empty() {
             Ok(None)
         } else {
-            number_u32(a).map(Some).ok_or(err("message number"))
+            number_u32(a).map(Some).ok_or_else(|| err("message number"))
         }
     };
-    let msg = || number_u32(trimmed(args)).ok_or(err("message number"));
+    let msg = || number_u32(trimmed(args)).ok_or_else(|| err("message number"));
     match kind {
         // USER name / PASS string: the rest of the line (RFC 1939 §7).
         CommandKind::User => {
-            let name = free_text(args.unwrap_or(b"")).ok_or(err("mailbox name"))?;
+            let name = free_text(args.unwrap_or(b"")).ok_or_else(|| err("mailbox name"))?;
             Ok(Command::User { name })
         }
         CommandKind::Pass => {
@@ -168,21 +168,23 @@ pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
         // TOP msg n
         CommandKind::Top => {
             let (m, n) = split_sp(trimmed(args));
-            let msg = number_u32(m).ok_or(err("message number"))?;
-            let lines = n.and_then(number_u32).ok_or(err("SP number of lines"))?;
+            let msg = number_u32(m).ok_or_else(|| err("message number"))?;
+            let lines = n
+                .and_then(number_u32)
+                .ok_or_else(|| err("SP number of lines"))?;
             Ok(Command::Top { msg, lines })
         }
         // auth = "AUTH" SP sasl-mech [SP initial-response]   ; RFC 5034 §4
         // initial-response = base64 / "="
         CommandKind::Auth => {
             let (m, ir) = split_sp(trimmed(args));
-            let mechanism = token(m).ok_or(err("SASL mechanism"))?;
+            let mechanism = token(m).ok_or_else(|| err("SASL mechanism"))?;
             let initial_response = match ir {
                 None => None,
                 Some(ir) => Some(Cow::Borrowed(
                     token(ir)
                         .filter(|s| is_base64_or_eq(s))
-                        .ok_or(err("base64 initial response"))?,
+                        .ok_or_else(|| err("base64 initial response"))?,
                 )),
             };
             Ok(Command::Auth {
@@ -196,7 +198,7 @@ pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
             if a.is_empty() {
                 Ok(Command::Lang { tag: None })
             } else {
-                let t = token(a).ok_or(err("language tag"))?;
+                let t = token(a).ok_or_else(|| err("language tag"))?;
                 Ok(Command::Lang {
                     tag: Some(Cow::Borrowed(t)),
                 })
@@ -328,7 +330,7 @@ impl<'a> UniqueIdListing<'a> {
     /// spaces are dropped.
     pub fn parse(line: &'a [u8]) -> Result<UniqueIdListing<'a>, ParseError> {
         let (m, uid) = split_sp(line);
-        let msg = number_u32(m).ok_or(ParseError::new(line, 0, "message number"))?;
+        let msg = number_u32(m).ok_or_else(|| ParseError::new(line, 0, "message number"))?;
         let uid = trimmed(uid);
         if uid.is_empty() || uid.iter().any(|&b| b <= 0x20 || b == 0x7f) {
             return Err(ParseError::new(line, m.len() + 1, "SP unique-id"));
@@ -350,10 +352,10 @@ impl<'a> Capability<'a> {
     /// A known tag whose arguments do not fit is kept as [`Capability::Other`].
     pub fn parse(line: &'a [u8]) -> Result<Capability<'a>, ParseError> {
         let (tag, args) = split_sp(line);
-        let name = token(tag).ok_or(ParseError::new(line, 0, "capability tag"))?;
+        let name = token(tag).ok_or_else(|| ParseError::new(line, 0, "capability tag"))?;
         let raw = args.unwrap_or(b"");
-        let args_text =
-            free_text(raw).ok_or(ParseError::new(line, tag.len() + 1, "capability arguments"))?;
+        let args_text = free_text(raw)
+            .ok_or_else(|| ParseError::new(line, tag.len() + 1, "capability arguments"))?;
         let a = trimmed(args);
         let is = |s: &str| name.eq_ignore_ascii_case(s);
         let words = || a.split(|&b| b == b' ').filter(|w| !w.is_empty());
