@@ -1264,3 +1264,89 @@ fn one_corrupted_line_costs_one_line() {
     }
     assert!(corrupted > 20);
 }
+
+#[test]
+fn autologout_closes_without_update() {
+    use std::time::Duration;
+    let mut server = Server::new(ServerConfig::default());
+    assert_eq!(server.poll_timeout(), None);
+    server.handle_timeout(Duration::from_secs(5));
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(605)));
+    server.handle_input(b"USER a\r\nPASS b\r\nDELE 1\r\n");
+    server.poll_event().unwrap().unwrap();
+    let mut m = Maildrop::new();
+    m.push(1, "x").unwrap();
+    server.accept_login(m).unwrap();
+    assert_eq!(server.poll_event().unwrap(), None);
+    // input moved the deadline
+    server.handle_timeout(Duration::from_secs(100));
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(700)));
+    server.handle_timeout(Duration::from_secs(699));
+    assert!(!server.is_closed());
+    server.handle_timeout(Duration::from_secs(700));
+    assert!(server.is_closed());
+    assert_eq!(server.poll_timeout(), None);
+    // no UPDATE event: nothing is deleted
+    assert_eq!(server.poll_event().unwrap(), None);
+
+    let mut config = ServerConfig::default();
+    config.autologout = None;
+    let mut server = Server::new(config);
+    server.handle_timeout(Duration::from_secs(1));
+    assert_eq!(server.poll_timeout(), None);
+}
+
+#[test]
+fn unstuffed_terminator_inside_a_body() {
+    // The server machine stuffs what the application pushes: a body holding
+    // CRLF . CRLF cannot end the answer early.
+    let mut server = Server::new(ServerConfig::default());
+    server.handle_input(b"USER a\r\nPASS b\r\nRETR 1\r\n");
+    server.poll_event().unwrap().unwrap();
+    let mut m = Maildrop::new();
+    m.push(1, "x").unwrap();
+    server.accept_login(m).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Retr { msg: 1, .. })
+    ));
+    server.poll_transmit();
+    server.send_body(b"a\r\n.\r\nQUIT").unwrap();
+    server.finish_body().unwrap();
+    assert_eq!(
+        &server.poll_transmit().unwrap()[..],
+        b"+OK message follows\r\na\r\n..\r\nQUIT\r\n.\r\n"
+    );
+
+    // A broken server that did not stuff: the body ends where the wire says,
+    // the rest costs the next response (Malformed), and a response nobody asked
+    // for is a typed protocol error, never mixed into a message.
+    let mut client = Client::new(ClientConfig::default());
+    client.handle_input(b"+OK hi\r\n+OK\r\n+OK\r\n");
+    client
+        .send_command(&Command::User { name: "u".into() })
+        .unwrap();
+    client
+        .send_command(&Command::Pass {
+            password: Secret::from("p"),
+        })
+        .unwrap();
+    client.send_command(&Command::Retr { msg: 1 }).unwrap();
+    client.send_command(&Command::Noop).unwrap();
+    client.handle_input(b"+OK\r\na\r\n.\r\nsmuggled\r\n.\r\n+OK noop\r\n");
+    let mut events = Vec::new();
+    let err = loop {
+        match client.poll_event() {
+            Ok(Some(e)) => events.push(e.into_owned()),
+            Ok(None) => panic!("no error"),
+            Err(e) => break e,
+        }
+    };
+    assert!(events.contains(&OwnedClientEvent::BodyChunk(b"a\r\n".to_vec())));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, OwnedClientEvent::Malformed { raw, .. } if raw == b"smuggled"))
+    );
+    assert_eq!(err, Error::Protocol("response without a command"));
+}

@@ -14,6 +14,16 @@
 //! | [`ServerEvent::Update`] | delete the messages, then [`Server::accept`] or [`Server::reject`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //!
+//! For AUTH, drive a [`SaslServer`](crate::wire::sasl::SaslServer) with the
+//! event data: `start(initial_response)` and `step(response)` give a challenge
+//! for [`Server::auth_challenge`] or the credentials to check before
+//! [`Server::accept_login`]. A client's `*` ends the exchange with `-ERR` by
+//! itself ([`ServerEvent::AuthCancelled`] tells the application).
+//!
+//! The inactivity autologout timer of RFC 1939 §3 runs through
+//! [`Server::poll_timeout`] and [`Server::handle_timeout`]; when it fires the
+//! session closes without UPDATE.
+//!
 //! While an answer is outstanding, [`Server::poll_event`] returns `Ok(None)`
 //! and pipelined commands wait in the buffer. For TOP the machine itself cuts
 //! the message after the header and the requested number of body lines: push
@@ -23,6 +33,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
+use core::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
@@ -66,6 +77,10 @@ pub struct ServerConfig {
     pub pipelining: bool,
     /// Whether the UTF8 command is accepted (RFC 6856). Default `false`.
     pub utf8: bool,
+    /// The inactivity autologout timer (RFC 1939 §3: at least 10 minutes when
+    /// set). Default 10 minutes; `None` disables it. See
+    /// [`Server::poll_timeout`].
+    pub autologout: Option<Duration>,
     /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`].
     pub line_policy: LinePolicy,
     /// What [`Server::send_body`] does with bare CR/LF in message bytes. Default
@@ -86,6 +101,7 @@ impl Default for ServerConfig {
             expire: None,
             pipelining: true,
             utf8: false,
+            autologout: Some(Duration::from_secs(600)),
             line_policy: LinePolicy::STRICT,
             body_policy: BodyPolicy::Normalize,
         }
@@ -366,6 +382,9 @@ pub struct Server {
     auth_exchanges: usize,
     eof: bool,
     error: Option<Error>,
+    /// Input arrived since the last `handle_timeout`.
+    activity: bool,
+    deadline: Option<Duration>,
 }
 
 impl Server {
@@ -413,6 +432,8 @@ impl Server {
             auth_exchanges: 0,
             eof: false,
             error: None,
+            activity: false,
+            deadline: None,
         };
         let mut text = s.config.greeting.clone();
         if let Some(ts) = &s.config.apop_timestamp {
@@ -463,6 +484,7 @@ impl Server {
         if matches!(self.awaiting, Awaiting::Tls) || self.phase == Phase::Closed {
             return;
         }
+        self.activity = true;
         self.buf.extend_from_slice(data);
     }
 
@@ -1124,6 +1146,44 @@ fn utf8_or_empty(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or_default()
 }
 
+impl Server {
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called: the
+    /// autologout deadline, or `None` before the first `handle_timeout` (which
+    /// starts the timer) and when the timer is disabled or the session is over.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.is_closed() {
+            return None;
+        }
+        self.deadline
+    }
+
+    /// Reports the time (since any fixed point). The first call starts the
+    /// autologout timer, and so does any call after input arrived. When the
+    /// timer expires the session closes *without* entering UPDATE: no message is
+    /// removed (RFC 1939 §3). Call it when input arrives and at
+    /// [`poll_timeout`](Self::poll_timeout).
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let Some(limit) = self.config.autologout else {
+            return;
+        };
+        if self.is_closed() {
+            return;
+        }
+        match self.deadline {
+            Some(deadline) if !self.activity && now >= deadline => {
+                self.phase = Phase::Closed;
+                self.awaiting = Awaiting::Nothing;
+                self.deadline = None;
+            }
+            Some(_) if !self.activity => {}
+            _ => {
+                self.activity = false;
+                self.deadline = Some(now.saturating_add(limit));
+            }
+        }
+    }
+}
+
 impl Connection for Server {
     fn handle_input(&mut self, data: &[u8]) {
         Server::handle_input(self, data);
@@ -1136,5 +1196,11 @@ impl Connection for Server {
     }
     fn is_closed(&self) -> bool {
         Server::is_closed(self)
+    }
+    fn poll_timeout(&self) -> Option<Duration> {
+        Server::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Duration) {
+        Server::handle_timeout(self, now);
     }
 }
