@@ -1350,3 +1350,38 @@ fn unstuffed_terminator_inside_a_body() {
     );
     assert_eq!(err, Error::Protocol("response without a command"));
 }
+
+#[test]
+fn long_initial_response_waits_for_the_empty_challenge() {
+    let long = "p".repeat(300);
+    let (events, client) = sasl_session(Credentials::Plain {
+        authzid: None,
+        username: "mrose",
+        password: long.as_str().into(),
+    });
+    // the server's application rejects the password, but the exchange ran:
+    // AUTH PLAIN without initial response, empty challenge, then the response.
+    assert!(
+        matches!(&events[0], OwnedClientEvent::Event(ClientEvent::Response { command: CommandKind::Auth, response })
+        if response.code == Some(ResponseCode::Auth))
+    );
+    assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"+OK hi\r\n");
+    c.poll_event().unwrap();
+    let mut sasl = SaslClient::new(Credentials::Plain {
+        authzid: None,
+        username: "mrose",
+        password: long.as_str().into(),
+    });
+    c.authenticate(&mut sasl).unwrap();
+    assert_eq!(&c.poll_transmit().unwrap()[..], b"AUTH PLAIN\r\n");
+    c.handle_input(b"+ \r\n");
+    assert_eq!(
+        c.poll_event().unwrap(),
+        Some(ClientEvent::AuthChallenge(b""))
+    );
+    c.answer_challenge(&mut sasl).unwrap();
+    let line = c.poll_transmit().unwrap();
+    assert!(line.len() > 300 && line.ends_with(b"\r\n"));
+}

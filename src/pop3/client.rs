@@ -281,6 +281,7 @@ pub struct Client {
     timestamp: Option<Vec<u8>>,
     challenge: Vec<u8>,
     challenge_open: bool,
+    held_initial_response: Option<Vec<u8>>,
     auth_exchanges: usize,
     tls_pending: bool,
     eof: bool,
@@ -313,6 +314,7 @@ impl Client {
             timestamp: None,
             challenge: Vec::new(),
             challenge_open: false,
+            held_initial_response: None,
             auth_exchanges: 0,
             tls_pending: false,
             eof: false,
@@ -503,12 +505,30 @@ impl Client {
     /// each [`ClientEvent::AuthChallenge`] with
     /// [`answer_challenge`](Self::answer_challenge); the exchange ends with a
     /// [`ClientEvent::Response`] for [`CommandKind::Auth`].
+    ///
+    /// An initial response that would make the command line longer than the 255
+    /// octets of RFC 2449 §4 (an OAuth token, say) is held back and sent in
+    /// answer to the server's first, empty challenge instead (RFC 5034 §4).
     pub fn authenticate(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
         self.check_usable()?;
+        if !matches!(
+            self.state,
+            SessionState::Greeting | SessionState::Authorization
+        ) {
+            return Err(Error::Misuse("command only valid before login"));
+        }
+        let mechanism = sasl.mechanism().name();
         let mut ir = Vec::new();
+        let mut held = None;
         if let Some(raw) = sasl.initial_response() {
             encode_initial_response(&raw, &mut ir);
+            // "AUTH " SP mechanism SP ir CRLF
+            if 5 + mechanism.len() + 1 + ir.len() + 2 > 255 {
+                ir.clear();
+                held = Some(raw);
+            }
         }
+        self.held_initial_response = held;
         let ir = if ir.is_empty() {
             None
         } else {
@@ -517,7 +537,7 @@ impl Client {
             ))
         };
         self.send_command(&Command::Auth {
-            mechanism: alloc::borrow::Cow::Borrowed(sasl.mechanism().name()),
+            mechanism: alloc::borrow::Cow::Borrowed(mechanism),
             initial_response: ir,
         })
     }
@@ -529,6 +549,11 @@ impl Client {
         self.check_usable()?;
         if !self.awaiting_challenge_answer() {
             return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        if self.challenge.is_empty() {
+            if let Some(raw) = self.held_initial_response.take() {
+                return self.auth_response(&raw);
+            }
         }
         match sasl.step(&self.challenge) {
             Ok(resp) => self.auth_response(&resp),
@@ -864,6 +889,7 @@ impl Client {
             self.auth_exchanges = 0;
             self.challenge.clear();
             self.challenge_open = false;
+            self.held_initial_response = None;
         }
         self.flush_queue();
         Ok(Some(Step::Response(front.kind, range)))
