@@ -1385,3 +1385,41 @@ fn long_initial_response_waits_for_the_empty_challenge() {
     let line = c.poll_transmit().unwrap();
     assert!(line.len() > 300 && line.ends_with(b"\r\n"));
 }
+
+#[test]
+fn server_auth_exchange_limit() {
+    let mut config = ServerConfig::default();
+    config.sasl_mechanisms = vec!["X-LOOP".into()];
+    config.limits.auth_exchanges = 2;
+    let mut server = Server::new(config);
+    server.poll_transmit();
+    server.handle_input(b"AUTH X-LOOP\r\n");
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Auth { .. })
+    ));
+    server.auth_challenge(b"1").unwrap();
+    server.handle_input(b"YQ==\r\n");
+    assert!(
+        matches!(server.poll_event().unwrap(), Some(ServerEvent::AuthResponse(r)) if r.expose() == b"a")
+    );
+    server.auth_challenge(b"2").unwrap();
+    server.handle_input(b"Yg==\r\n");
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::AuthResponse(_))
+    ));
+    assert_eq!(
+        server.auth_challenge(b"3"),
+        Err(Error::limit(LimitKind::AuthExchanges, 2usize))
+    );
+    let out = server.poll_transmit().unwrap();
+    assert!(out.ends_with(b"-ERR too many SASL exchanges\r\n"));
+    // the session goes on
+    server.handle_input(b"NOOP\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
+    assert_eq!(
+        &server.poll_transmit().unwrap()[..],
+        b"-ERR not allowed before login\r\n"
+    );
+}

@@ -1016,7 +1016,9 @@ impl Server {
     }
 
     /// Sends a SASL challenge (`+ base64`) during AUTH; the client's answer comes
-    /// as [`ServerEvent::AuthResponse`].
+    /// as [`ServerEvent::AuthResponse`]. More than [`Limits::auth_exchanges`]
+    /// challenges end the exchange with `-ERR` and return the limit error (the
+    /// session goes on).
     pub fn auth_challenge(&mut self, data: &[u8]) -> Result<(), Error> {
         self.check()?;
         if !matches!(self.awaiting, Awaiting::Auth) || self.auth_line_expected {
@@ -1024,6 +1026,9 @@ impl Server {
         }
         self.auth_exchanges += 1;
         if self.auth_exchanges > self.config.limits.auth_exchanges {
+            // The exchange ends with -ERR; the session goes on.
+            self.awaiting = Awaiting::Nothing;
+            self.err("too many SASL exchanges");
             return Err(Error::limit(
                 LimitKind::AuthExchanges,
                 self.config.limits.auth_exchanges,
