@@ -677,6 +677,26 @@ fn server_limits() {
     }
     // NOOPs are answered as they are parsed; the buffer drains
     assert_eq!(server.poll_event().unwrap(), None);
+    // but while the application holds an answer, pipelined input piles up
+    let mut config = ServerConfig::default();
+    config.limits.input_buffer = 1000;
+    let mut server = Server::new(config);
+    server.handle_input(b"USER a\r\nPASS b\r\n");
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Login { .. })
+    ));
+    for _ in 0..100 {
+        server.handle_input(b"NOOP\r\n");
+    }
+    assert_eq!(server.poll_event().unwrap(), None);
+    for _ in 0..100 {
+        server.handle_input(b"NOOP\r\n");
+    }
+    assert_eq!(
+        server.poll_event().unwrap_err(),
+        Error::limit(LimitKind::InputBuffer, 1000usize)
+    );
     let mut big = b"NOOP".to_vec();
     big.extend(vec![b' '; 2000]);
     let mut config = ServerConfig::default();

@@ -621,7 +621,19 @@ impl Server {
                 Awaiting::Auth => self.auth_line_expected,
                 _ => false,
             };
-            if !reading || self.phase == Phase::Closed {
+            if self.phase == Phase::Closed {
+                return Ok(None);
+            }
+            if !reading {
+                // Pipelined commands wait while the application answers; they
+                // may not pile up without bound.
+                if self.buf.len() - self.pos > self.config.limits.input_buffer {
+                    self.err("too much pipelined input");
+                    return Err(Error::limit(
+                        LimitKind::InputBuffer,
+                        self.config.limits.input_buffer,
+                    ));
+                }
                 return Ok(None);
             }
             if self.phase == Phase::Update {
