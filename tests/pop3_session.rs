@@ -2,12 +2,14 @@
 //! plus transcripts fed to each machine alone (split at every byte) and hostile
 //! input.
 
+use std::borrow::Cow;
+
 use mailwire::error::LimitKind;
 use mailwire::pop3::{
-    Capability, Client, ClientConfig, ClientEvent, Command, CommandKind, Maildrop,
-    OwnedClientEvent, ResponseCode, ScanListing, Server, ServerConfig, ServerEvent, Status,
+    Capability, Client, ClientConfig, ClientEvent, Command, CommandKind, Maildrop, ResponseCode,
+    ScanListing, Server, ServerConfig, ServerEvent, Status,
 };
-use mailwire::wire::sasl::{Credentials, SaslClient};
+use mailwire::wire::sasl::{Authentication, Credentials, Mechanism};
 use mailwire::{Error, Limits, Secret};
 
 const MSG1: &[u8] =
@@ -66,18 +68,16 @@ impl App {
                             .unwrap();
                     }
                 }
-                ServerEvent::Auth {
-                    mechanism,
-                    initial_response,
-                } => {
-                    assert!(mechanism.eq_ignore_ascii_case("PLAIN"));
-                    match initial_response {
-                        Some(ir) => self.check_plain(server, ir.expose()),
-                        None => server.auth_challenge(b"").unwrap(),
+                ServerEvent::Auth(Authentication::Plain {
+                    authcid, password, ..
+                }) => {
+                    self.auth_log.push(authcid.as_bytes().to_vec());
+                    if authcid == "mrose" && password.expose() == self.password.as_bytes() {
+                        server.accept_login(self.maildrop()).unwrap();
+                    } else {
+                        server.reject(Some(ResponseCode::Auth), "no").unwrap();
                     }
                 }
-                ServerEvent::AuthResponse(data) => self.check_plain(server, data.expose()),
-                ServerEvent::AuthCancelled => self.auth_log.push(b"cancelled".to_vec()),
                 ServerEvent::Retr { msg, .. } | ServerEvent::Top { msg, .. } => {
                     let body = self.messages[msg as usize - 1].clone();
                     for c in body.chunks(self.chunk) {
@@ -97,20 +97,11 @@ impl App {
             }
         }
     }
-
-    fn check_plain(&mut self, server: &mut Server, data: &[u8]) {
-        self.auth_log.push(data.to_vec());
-        if data == b"\0mrose\0tanstaaf" {
-            server.accept_login(self.maildrop()).unwrap();
-        } else {
-            server.reject(Some(ResponseCode::Auth), "no").unwrap();
-        }
-    }
 }
 
 /// Runs both machines until neither has anything to say; returns the client's
 /// events (body chunks merged).
-fn run(client: &mut Client, server: &mut Server, app: &mut App) -> Vec<OwnedClientEvent> {
+fn run(client: &mut Client, server: &mut Server, app: &mut App) -> Vec<ClientEvent<'static>> {
     let mut events = Vec::new();
     for _ in 0..1000 {
         let mut progress = false;
@@ -138,27 +129,27 @@ fn run(client: &mut Client, server: &mut Server, app: &mut App) -> Vec<OwnedClie
     events
 }
 
-fn push_event(events: &mut Vec<OwnedClientEvent>, e: OwnedClientEvent) {
-    if let (OwnedClientEvent::BodyChunk(new), Some(OwnedClientEvent::BodyChunk(last))) =
+fn push_event(events: &mut Vec<ClientEvent<'static>>, e: ClientEvent<'static>) {
+    if let (ClientEvent::BodyChunk(new), Some(ClientEvent::BodyChunk(last))) =
         (&e, events.last_mut())
     {
-        last.extend_from_slice(new);
+        last.to_mut().extend_from_slice(new);
         return;
     }
     events.push(e);
 }
 
-fn ev(e: ClientEvent<'static>) -> OwnedClientEvent {
-    OwnedClientEvent::Event(e)
+fn ev(e: ClientEvent<'static>) -> ClientEvent<'static> {
+    e
 }
 
-fn is_ok(e: &OwnedClientEvent, kind: CommandKind) -> bool {
-    matches!(e, OwnedClientEvent::Event(ClientEvent::Response { command, response })
+fn is_ok(e: &ClientEvent<'static>, kind: CommandKind) -> bool {
+    matches!(e, ClientEvent::Response { command, response }
         if *command == kind && response.status == Status::Ok)
 }
 
-fn is_err(e: &OwnedClientEvent, kind: CommandKind) -> bool {
-    matches!(e, OwnedClientEvent::Event(ClientEvent::Response { command, response })
+fn is_err(e: &ClientEvent<'static>, kind: CommandKind) -> bool {
+    matches!(e, ClientEvent::Response { command, response }
         if *command == kind && response.status == Status::Err)
 }
 
@@ -170,11 +161,18 @@ fn pair(config: ServerConfig) -> (Client, Server, App) {
     )
 }
 
-fn apop_config() -> ServerConfig {
+/// Defaults, but passwords are accepted without TLS (the tests have none).
+fn plain_config() -> ServerConfig {
     let mut c = ServerConfig::default();
+    c.auth_requires_tls = false;
+    c
+}
+
+fn apop_config() -> ServerConfig {
+    let mut c = plain_config();
     c.apop_timestamp = Some("<1896.697170952@dbc.mtview.ca.us>".into());
-    c.sasl_mechanisms = vec!["PLAIN".into()];
-    c.starttls = true;
+    c.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
+    c.tls_available = true;
     c.implementation = Some("mailwire-test".into());
     c
 }
@@ -183,10 +181,8 @@ fn apop_config() -> ServerConfig {
 fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     let (mut client, mut server, mut app) = pair(apop_config());
     let events = run(&mut client, &mut server, &mut app);
-    assert!(
-        matches!(&events[0], OwnedClientEvent::Event(ClientEvent::Greeting(g))
-        if g.apop_timestamp() == Some(&b"<1896.697170952@dbc.mtview.ca.us>"[..]))
-    );
+    assert!(matches!(&events[0], ClientEvent::Greeting(g)
+        if g.apop_timestamp() == Some(&b"<1896.697170952@dbc.mtview.ca.us>"[..])));
 
     client
         .send_command(&Command::User {
@@ -201,7 +197,7 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     let events = run(&mut client, &mut server, &mut app);
     assert!(is_ok(&events[0], CommandKind::User));
     assert!(
-        matches!(&events[1], OwnedClientEvent::Event(ClientEvent::Response { command: CommandKind::Pass, response })
+        matches!(&events[1], ClientEvent::Response { command: CommandKind::Pass, response }
         if response.code == Some(ResponseCode::Auth))
     );
     assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
@@ -237,7 +233,7 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     assert!(is_ok(it.next().unwrap(), CommandKind::User));
     assert!(is_ok(it.next().unwrap(), CommandKind::Pass));
     match it.next().unwrap() {
-        OwnedClientEvent::Event(ClientEvent::Response { response, .. }) => {
+        ClientEvent::Response { response, .. } => {
             let d = response.drop_listing().unwrap();
             assert_eq!((d.count, d.size), (2, (MSG1.len() + MSG2.len()) as u64));
         }
@@ -266,15 +262,12 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     );
     assert!(is_ok(it.next().unwrap(), CommandKind::Uidl));
     match it.next().unwrap() {
-        OwnedClientEvent::Event(ClientEvent::UniqueId(u)) => {
+        ClientEvent::UniqueId(u) => {
             assert_eq!((u.msg, u.uid.as_bytes()), (1, &b"uid-1"[..]))
         }
         e => panic!("{e:?}"),
     }
-    assert!(matches!(
-        it.next().unwrap(),
-        OwnedClientEvent::Event(ClientEvent::UniqueId(_))
-    ));
+    assert!(matches!(it.next().unwrap(), ClientEvent::UniqueId(_)));
     assert_eq!(
         it.next().unwrap(),
         &ev(ClientEvent::ListingEnd {
@@ -282,7 +275,7 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
         })
     );
     match it.next().unwrap() {
-        OwnedClientEvent::Event(ClientEvent::Response { response, .. }) => {
+        ClientEvent::Response { response, .. } => {
             assert_eq!(response.scan_listing().unwrap().msg, 2)
         }
         e => panic!("{e:?}"),
@@ -290,22 +283,24 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     assert!(is_ok(it.next().unwrap(), CommandKind::Retr));
     assert_eq!(
         it.next().unwrap(),
-        &OwnedClientEvent::BodyChunk(MSG1.to_vec())
+        &ClientEvent::BodyChunk(Cow::Owned(MSG1.to_vec()))
     );
     assert_eq!(it.next().unwrap(), &ev(ClientEvent::BodyEnd));
     assert!(is_ok(it.next().unwrap(), CommandKind::Top));
     assert_eq!(
         it.next().unwrap(),
-        &OwnedClientEvent::BodyChunk(
+        &ClientEvent::BodyChunk(Cow::Owned(
             b"From: a@example.org\r\nSubject: one\r\n\r\nline 1\r\n".to_vec()
-        )
+        ))
     );
     assert_eq!(it.next().unwrap(), &ev(ClientEvent::BodyEnd));
     assert!(is_ok(it.next().unwrap(), CommandKind::Retr));
     // LF line ends were normalized by the server
     assert_eq!(
         it.next().unwrap(),
-        &OwnedClientEvent::BodyChunk(b"Subject: two\r\n\r\nunix\r\nline ends\r\n".to_vec())
+        &ClientEvent::BodyChunk(Cow::Owned(
+            b"Subject: two\r\n\r\nunix\r\nline ends\r\n".to_vec()
+        ))
     );
     assert_eq!(it.next().unwrap(), &ev(ClientEvent::BodyEnd));
     assert!(it.next().is_none());
@@ -329,10 +324,8 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     assert!(is_err(&events[1], CommandKind::Dele));
     assert!(is_err(&events[2], CommandKind::Retr));
     assert!(is_err(&events[3], CommandKind::List));
-    let stat = |e: &OwnedClientEvent| match e {
-        OwnedClientEvent::Event(ClientEvent::Response { response, .. }) => {
-            response.drop_listing().unwrap().count
-        }
+    let stat = |e: &ClientEvent<'static>| match e {
+        ClientEvent::Response { response, .. } => response.drop_listing().unwrap().count,
         e => panic!("{e:?}"),
     };
     assert_eq!(stat(&events[4]), 1);
@@ -367,7 +360,7 @@ fn apop_login() {
     assert!(server.is_authenticated());
 
     // without a timestamp in the greeting, APOP is refused by the server
-    let (mut client, mut server, mut app) = pair(ServerConfig::default());
+    let (mut client, mut server, mut app) = pair(plain_config());
     run(&mut client, &mut server, &mut app);
     assert!(client.apop_timestamp().is_none());
     assert!(client.apop("mrose", &Secret::from("x")).is_err());
@@ -383,6 +376,7 @@ fn apop_login() {
 
 #[test]
 fn auth_plain_with_and_without_initial_response() {
+    // initial response sent with send_command
     let (mut client, mut server, mut app) = pair(apop_config());
     run(&mut client, &mut server, &mut app);
     client
@@ -393,9 +387,9 @@ fn auth_plain_with_and_without_initial_response() {
         .unwrap();
     let events = run(&mut client, &mut server, &mut app);
     assert!(is_ok(&events[0], CommandKind::Auth), "{events:?}");
-    assert_eq!(app.auth_log, [b"\0mrose\0tanstaaf".to_vec()]);
+    assert_eq!(app.auth_log, [b"mrose".to_vec()]);
 
-    // challenge/response driven by the application
+    // challenge/response answered by the application
     let (mut client, mut server, mut app) = pair(apop_config());
     run(&mut client, &mut server, &mut app);
     client
@@ -409,7 +403,6 @@ fn auth_plain_with_and_without_initial_response() {
         client.send_command(&Command::Capa),
         Err(Error::Misuse(_))
     ));
-    app.serve(&mut server);
     let mut got_challenge = false;
     for _ in 0..10 {
         while let Some(b) = client.poll_transmit() {
@@ -457,7 +450,7 @@ fn auth_plain_with_and_without_initial_response() {
         }
     }
     assert!(is_err(&events[0], CommandKind::Auth));
-    assert_eq!(app.auth_log, [b"cancelled".to_vec()]);
+    assert!(app.auth_log.is_empty());
 
     // unknown mechanism
     let (mut client, mut server, mut app) = pair(apop_config());
@@ -470,6 +463,47 @@ fn auth_plain_with_and_without_initial_response() {
         .unwrap();
     let events = run(&mut client, &mut server, &mut app);
     assert!(is_err(&events[0], CommandKind::Auth));
+}
+
+#[test]
+fn passwords_need_tls_by_default() {
+    let mut config = ServerConfig::default();
+    config.tls_available = true;
+    config.auth_mechanisms = vec![Mechanism::Plain];
+    config.apop_timestamp = Some("<1.2@h>".into());
+    let mut server = Server::new(config);
+    server.poll_transmit();
+    server.handle_input(b"CAPA\r\nUSER a\r\nAUTH PLAIN AGEAYg==\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
+    let out = String::from_utf8(server.poll_transmit().unwrap().to_vec()).unwrap();
+    assert!(
+        out.contains("STLS\r\n") && !out.contains("USER\r\n") && !out.contains("SASL"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-ERR USER/PASS requires TLS (use STLS)\r\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("-ERR AUTH requires TLS (use STLS)\r\n"),
+        "{out}"
+    );
+    // APOP sends no password: allowed
+    server.handle_input(b"APOP a 0123456789abcdef0123456789abcdef\r\n");
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Apop(_))
+    ));
+    server.reject(None, "no").unwrap();
+    // after STLS, passwords are welcome
+    server.handle_input(b"STLS\r\n");
+    assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::StartTls));
+    server.tls_established().unwrap();
+    server.handle_input(b"USER a\r\nPASS b\r\n");
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Login { .. })
+    ));
 }
 
 #[test]
@@ -574,7 +608,7 @@ fn pipelining_batches_commands() {
     let kinds: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            OwnedClientEvent::Event(ClientEvent::Response { command, .. }) => Some(*command),
+            ClientEvent::Response { command, .. } => Some(*command),
             _ => None,
         })
         .collect();
@@ -599,7 +633,7 @@ fn pipelining_batches_commands() {
 
 #[test]
 fn server_answers_wrong_state_and_goes_on() {
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     server.poll_transmit();
     server.handle_input(
         b"STAT\r\nRETR 1\r\nPASS x\r\nNOOP\r\nXYZZY\r\nTOP 1\r\nUSER mrose\r\nPASS tanstaaf\r\n",
@@ -632,7 +666,7 @@ fn server_answers_wrong_state_and_goes_on() {
 #[test]
 fn server_limits() {
     // too many bad commands
-    let mut config = ServerConfig::default();
+    let mut config = plain_config();
     config.limits.bad_commands = 3;
     let mut server = Server::new(config);
     server.handle_input(b"A\r\nB\r\nC\r\nD\r\nNOOP\r\n");
@@ -644,7 +678,7 @@ fn server_limits() {
     assert!(out.ends_with(b"-ERR too many bad commands, closing\r\n"));
 
     // a 1 GiB line: fed in 64 KiB chunks until the limit stops it
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     let chunk = vec![b'A'; 64 << 10];
     let mut fed = 0u64;
     let err = loop {
@@ -663,7 +697,7 @@ fn server_limits() {
     assert!(server.is_closed());
 
     // pipelined input beyond input_buffer while the application holds an answer
-    let mut config = ServerConfig::default();
+    let mut config = plain_config();
     config.limits.input_buffer = 1000;
     let mut server = Server::new(config);
     server.handle_input(b"USER a\r\nPASS b\r\n");
@@ -678,7 +712,7 @@ fn server_limits() {
     // NOOPs are answered as they are parsed; the buffer drains
     assert_eq!(server.poll_event().unwrap(), None);
     // but while the application holds an answer, pipelined input piles up
-    let mut config = ServerConfig::default();
+    let mut config = plain_config();
     config.limits.input_buffer = 1000;
     let mut server = Server::new(config);
     server.handle_input(b"USER a\r\nPASS b\r\n");
@@ -699,7 +733,7 @@ fn server_limits() {
     );
     let mut big = b"NOOP".to_vec();
     big.extend(vec![b' '; 2000]);
-    let mut config = ServerConfig::default();
+    let mut config = plain_config();
     config.limits.input_buffer = 1000;
     let mut server = Server::new(config);
     server.handle_input(&big);
@@ -711,7 +745,7 @@ fn server_limits() {
 
 #[test]
 fn server_misuse_is_refused() {
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     assert!(matches!(server.accept(), Err(Error::Misuse(_))));
     assert!(matches!(
         server.accept_login(Maildrop::new()),
@@ -720,7 +754,6 @@ fn server_misuse_is_refused() {
     assert!(matches!(server.send_body(b"x"), Err(Error::Misuse(_))));
     assert!(matches!(server.finish_body(), Err(Error::Misuse(_))));
     assert!(matches!(server.tls_established(), Err(Error::Misuse(_))));
-    assert!(matches!(server.auth_challenge(b""), Err(Error::Misuse(_))));
     assert!(matches!(server.reject(None, "x"), Err(Error::Misuse(_))));
     let mut m = Maildrop::new();
     assert!(matches!(m.push(1, "has space"), Err(Error::Emit(_))));
@@ -738,7 +771,7 @@ fn server_misuse_is_refused() {
 
 #[test]
 fn quit_before_login_has_no_update() {
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     server.handle_input(b"QUIT\r\n");
     assert_eq!(server.poll_event().unwrap(), None);
     assert!(server.is_closed());
@@ -747,7 +780,7 @@ fn quit_before_login_has_no_update() {
 
 #[test]
 fn update_rejected_still_closes() {
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     server.handle_input(b"USER a\r\nPASS b\r\nDELE 1\r\nQUIT\r\n");
     server.poll_event().unwrap().unwrap();
     let mut m = Maildrop::new();
@@ -803,7 +836,7 @@ fn client_commands(client: &mut Client) {
     client.send_command(&Command::Quit).unwrap();
 }
 
-fn client_run(input: &[u8], cuts: &[usize]) -> Vec<OwnedClientEvent> {
+fn client_run(input: &[u8], cuts: &[usize]) -> Vec<ClientEvent<'static>> {
     let mut client = Client::new(ClientConfig::default());
     client_commands(&mut client);
     let mut events = Vec::new();
@@ -822,13 +855,10 @@ fn client_run(input: &[u8], cuts: &[usize]) -> Vec<OwnedClientEvent> {
 fn client_transcript_and_bad_response_costs_one_response() {
     let events = client_run(SERVER_BYTES, &[]);
     let mut it = events.iter();
-    assert!(matches!(
-        it.next().unwrap(),
-        OwnedClientEvent::Event(ClientEvent::Greeting(_))
-    ));
+    assert!(matches!(it.next().unwrap(), ClientEvent::Greeting(_)));
     assert!(is_ok(it.next().unwrap(), CommandKind::User));
     match it.next().unwrap() {
-        OwnedClientEvent::Event(ClientEvent::Response { response, .. }) => {
+        ClientEvent::Response { response, .. } => {
             assert_eq!(response.text.as_bytes(), b"logged in \xe2\x80\x93 caf\xe9");
             assert_eq!(
                 response.text.to_str_lossy(),
@@ -844,7 +874,7 @@ fn client_transcript_and_bad_response_costs_one_response() {
     );
     // a listing line with garbage costs that line
     assert!(
-        matches!(it.next().unwrap(), OwnedClientEvent::Malformed { raw, .. } if raw == b"2 garbage")
+        matches!(it.next().unwrap(), ClientEvent::MalformedResponse { raw, .. } if raw.as_ref() == b"2 garbage")
     );
     assert_eq!(
         it.next().unwrap(),
@@ -863,22 +893,29 @@ fn client_transcript_and_bad_response_costs_one_response() {
     assert!(is_ok(it.next().unwrap(), CommandKind::Retr));
     assert_eq!(
         it.next().unwrap(),
-        &OwnedClientEvent::BodyChunk(b"Subject: x\r\n\r\n.dot\r\nbody\r\nnot.\r\n".to_vec())
+        &ClientEvent::BodyChunk(Cow::Owned(
+            b"Subject: x\r\n\r\n.dot\r\nbody\r\nnot.\r\n".to_vec()
+        ))
     );
     assert_eq!(it.next().unwrap(), &ev(ClientEvent::BodyEnd));
     // the answer to NOOP does not parse: one Malformed event, the session goes on
     match it.next().unwrap() {
-        OwnedClientEvent::Malformed { raw, error } => {
-            assert_eq!(raw, b"this is not a response");
+        ClientEvent::MalformedResponse {
+            command,
+            raw,
+            error,
+        } => {
+            assert_eq!(*command, Some(CommandKind::Noop));
+            assert_eq!(raw.as_ref(), b"this is not a response");
             assert_eq!(error.offset, 0);
         }
         e => panic!("{e:?}"),
     }
     match it.next().unwrap() {
-        OwnedClientEvent::Event(ClientEvent::Response {
+        ClientEvent::Response {
             command: CommandKind::Retr,
             response,
-        }) => {
+        } => {
             assert_eq!(response.code, Some(ResponseCode::SysTemp));
         }
         e => panic!("{e:?}"),
@@ -886,7 +923,7 @@ fn client_transcript_and_bad_response_costs_one_response() {
     assert!(is_ok(it.next().unwrap(), CommandKind::Top));
     assert_eq!(
         it.next().unwrap(),
-        &OwnedClientEvent::BodyChunk(b"Subject: y\r\n\r\nx\r\n".to_vec())
+        &ClientEvent::BodyChunk(Cow::Owned(b"Subject: y\r\n\r\nx\r\n".to_vec()))
     );
     assert_eq!(it.next().unwrap(), &ev(ClientEvent::BodyEnd));
     assert!(is_ok(it.next().unwrap(), CommandKind::Capa));
@@ -896,11 +933,11 @@ fn client_transcript_and_bad_response_costs_one_response() {
     );
     assert!(matches!(
         it.next().unwrap(),
-        OwnedClientEvent::Event(ClientEvent::Capability(Capability::Sasl(_)))
+        ClientEvent::Capability(Capability::Sasl(_))
     ));
     assert!(matches!(
         it.next().unwrap(),
-        OwnedClientEvent::Event(ClientEvent::Capability(Capability::Other { .. }))
+        ClientEvent::Capability(Capability::Other { .. })
     ));
     assert_eq!(
         it.next().unwrap(),
@@ -924,7 +961,7 @@ fn client_split_at_every_byte() {
 
 fn server_run(input: &[u8], cuts: &[usize]) -> (Vec<u8>, Option<Vec<u32>>) {
     let mut config = apop_config();
-    config.starttls = false;
+    config.tls_available = false;
     let mut server = Server::new(config);
     let mut app = App::new();
     app.chunk = 3;
@@ -1016,7 +1053,7 @@ fn body_with_unstuffed_terminator_inside_a_line() {
     let mut events = Vec::new();
     while let Some(e) = client.poll_event().unwrap() {
         match e {
-            ClientEvent::BodyChunk(c) => body.extend_from_slice(c),
+            ClientEvent::BodyChunk(c) => body.extend_from_slice(&c),
             e => events.push(e.into_owned()),
         }
     }
@@ -1152,62 +1189,14 @@ fn large_listing_streams_line_by_line() {
 
 // ---------- SASL through wire::sasl on both sides ----------
 
-/// Runs a session where the server application uses `SaslServer` and the
-/// client `SaslClient`; returns the client's events.
-fn sasl_session(credentials: Credentials<'_>) -> (Vec<OwnedClientEvent>, Client) {
-    use mailwire::wire::sasl::{Authentication, Mechanism, SaslServer, ServerStep};
-    let mut config = apop_config();
-    config.sasl_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
-    let mut server = Server::new(config);
-    let mut client = Client::new(ClientConfig::default());
-    let mut sasl = SaslClient::new(credentials);
-    let mut sasl_server: Option<SaslServer> = None;
-    let mut events = Vec::new();
-    let mut started = false;
-    for _ in 0..50 {
-        while let Some(b) = server.poll_transmit() {
-            client.handle_input(&b);
-        }
-        while let Some(e) = client.poll_event().unwrap() {
-            match e {
-                ClientEvent::Greeting(_) if !started => {
-                    started = true;
-                    client.authenticate(&mut sasl).unwrap();
-                }
-                ClientEvent::AuthChallenge(_) => client.answer_challenge(&mut sasl).unwrap(),
-                e => events.push(e.into_owned()),
-            }
-        }
-        while let Some(b) = client.poll_transmit() {
-            server.handle_input(&b);
-        }
-        loop {
-            let step = match server.poll_event().unwrap() {
-                None => break,
-                Some(ServerEvent::Auth {
-                    mechanism,
-                    initial_response,
-                }) => {
-                    let m = Mechanism::from_name(mechanism.as_bytes()).unwrap();
-                    let s = sasl_server.insert(SaslServer::new(m));
-                    s.start(initial_response.as_ref().map(|s| s.expose()))
-                }
-                Some(ServerEvent::AuthResponse(r)) => {
-                    sasl_server.as_mut().unwrap().step(r.expose())
-                }
-                Some(e) => panic!("{e:?}"),
-            };
-            match step {
-                Ok(ServerStep::Challenge(c)) => server.auth_challenge(&c).unwrap(),
-                Ok(ServerStep::Done(Authentication::Plain {
-                    authcid, password, ..
-                })) if authcid == "mrose" && password.expose() == b"tanstaaf" => {
-                    server.accept_login(Maildrop::new()).unwrap()
-                }
-                _ => server.reject(Some(ResponseCode::Auth), "no").unwrap(),
-            }
-        }
-    }
+/// Runs a session where the client authenticates with `credentials` through
+/// `Client::authenticate` and the server machine runs `SaslServer`; returns
+/// the client's events after the greeting.
+fn sasl_session(credentials: Credentials<'_>) -> (Vec<ClientEvent<'static>>, Client) {
+    let (mut client, mut server, mut app) = pair(apop_config());
+    run(&mut client, &mut server, &mut app);
+    client.authenticate(credentials).unwrap();
+    let events = run(&mut client, &mut server, &mut app);
     (events, client)
 }
 
@@ -1233,7 +1222,7 @@ fn auth_plain_and_login_with_wire_sasl() {
         password: "wrong".into(),
     });
     assert!(
-        matches!(&events[0], OwnedClientEvent::Event(ClientEvent::Response { command: CommandKind::Auth, response })
+        matches!(&events[0], ClientEvent::Response { command: CommandKind::Auth, response }
         if response.code == Some(ResponseCode::Auth))
     );
     assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
@@ -1262,17 +1251,16 @@ fn one_corrupted_line_costs_one_line() {
             } else {
                 assert!(matches!(
                     events.last(),
-                    Some(OwnedClientEvent::Malformed { .. })
+                    Some(ClientEvent::MalformedResponse { .. })
                 ));
             }
             // as many response events as before (one may have become Malformed)
-            let responses = |ev: &[OwnedClientEvent]| {
+            let responses = |ev: &[ClientEvent<'static>]| {
                 ev.iter()
                     .filter(|e| {
                         matches!(
                             e,
-                            OwnedClientEvent::Event(ClientEvent::Response { .. })
-                                | OwnedClientEvent::Malformed { .. }
+                            ClientEvent::Response { .. } | ClientEvent::MalformedResponse { .. }
                         )
                     })
                     .count()
@@ -1288,7 +1276,7 @@ fn one_corrupted_line_costs_one_line() {
 #[test]
 fn autologout_closes_without_update() {
     use std::time::Duration;
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     assert_eq!(server.poll_timeout(), None);
     server.handle_timeout(Duration::from_secs(5));
     assert_eq!(server.poll_timeout(), Some(Duration::from_secs(605)));
@@ -1309,7 +1297,7 @@ fn autologout_closes_without_update() {
     // no UPDATE event: nothing is deleted
     assert_eq!(server.poll_event().unwrap(), None);
 
-    let mut config = ServerConfig::default();
+    let mut config = plain_config();
     config.autologout = None;
     let mut server = Server::new(config);
     server.handle_timeout(Duration::from_secs(1));
@@ -1320,7 +1308,7 @@ fn autologout_closes_without_update() {
 fn unstuffed_terminator_inside_a_body() {
     // The server machine stuffs what the application pushes: a body holding
     // CRLF . CRLF cannot end the answer early.
-    let mut server = Server::new(ServerConfig::default());
+    let mut server = Server::new(plain_config());
     server.handle_input(b"USER a\r\nPASS b\r\nRETR 1\r\n");
     server.poll_event().unwrap().unwrap();
     let mut m = Maildrop::new();
@@ -1362,12 +1350,10 @@ fn unstuffed_terminator_inside_a_body() {
             Err(e) => break e,
         }
     };
-    assert!(events.contains(&OwnedClientEvent::BodyChunk(b"a\r\n".to_vec())));
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, OwnedClientEvent::Malformed { raw, .. } if raw == b"smuggled"))
-    );
+    assert!(events.contains(&ClientEvent::BodyChunk(Cow::Owned(b"a\r\n".to_vec()))));
+    assert!(events.iter().any(
+        |e| matches!(e, ClientEvent::MalformedResponse { raw, .. } if raw.as_ref() == b"smuggled")
+    ));
     assert_eq!(err, Error::Protocol("response without a command"));
 }
 
@@ -1379,67 +1365,67 @@ fn long_initial_response_waits_for_the_empty_challenge() {
         username: "mrose",
         password: long.as_str().into(),
     });
-    // the server's application rejects the password, but the exchange ran:
-    // AUTH PLAIN without initial response, empty challenge, then the response.
+    // the application rejects the password, but the exchange ran: AUTH PLAIN
+    // without initial response, empty challenge, then the response.
     assert!(
-        matches!(&events[0], OwnedClientEvent::Event(ClientEvent::Response { command: CommandKind::Auth, response })
+        matches!(&events[0], ClientEvent::Response { command: CommandKind::Auth, response }
         if response.code == Some(ResponseCode::Auth))
     );
     assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"+OK hi\r\n");
     c.poll_event().unwrap();
-    let mut sasl = SaslClient::new(Credentials::Plain {
+    c.authenticate(Credentials::Plain {
         authzid: None,
         username: "mrose",
         password: long.as_str().into(),
-    });
-    c.authenticate(&mut sasl).unwrap();
+    })
+    .unwrap();
     assert_eq!(&c.poll_transmit().unwrap()[..], b"AUTH PLAIN\r\n");
     c.handle_input(b"+ \r\n");
-    assert_eq!(
-        c.poll_event().unwrap(),
-        Some(ClientEvent::AuthChallenge(b""))
-    );
-    c.answer_challenge(&mut sasl).unwrap();
+    // answered by the machine: no event
+    assert_eq!(c.poll_event().unwrap(), None);
     let line = c.poll_transmit().unwrap();
     assert!(line.len() > 300 && line.ends_with(b"\r\n"));
+    // a further, unexpected challenge is cancelled
+    c.handle_input(b"+ Zm9v\r\n");
+    assert_eq!(c.poll_event().unwrap(), None);
+    assert_eq!(&c.poll_transmit().unwrap()[..], b"*\r\n");
 }
 
 #[test]
 fn server_auth_exchange_limit() {
-    let mut config = ServerConfig::default();
-    config.sasl_mechanisms = vec!["X-LOOP".into()];
-    config.limits.auth_exchanges = 2;
+    let mut config = plain_config();
+    config.auth_mechanisms = vec![Mechanism::Login];
+    config.limits.auth_exchanges = 1;
     let mut server = Server::new(config);
     server.poll_transmit();
-    server.handle_input(b"AUTH X-LOOP\r\n");
-    assert!(matches!(
-        server.poll_event().unwrap(),
-        Some(ServerEvent::Auth { .. })
-    ));
-    server.auth_challenge(b"1").unwrap();
-    server.handle_input(b"YQ==\r\n");
-    assert!(
-        matches!(server.poll_event().unwrap(), Some(ServerEvent::AuthResponse(r)) if r.expose() == b"a")
-    );
-    server.auth_challenge(b"2").unwrap();
-    server.handle_input(b"Yg==\r\n");
-    assert!(matches!(
-        server.poll_event().unwrap(),
-        Some(ServerEvent::AuthResponse(_))
-    ));
+    server.handle_input(b"AUTH LOGIN\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
+    assert_eq!(&server.poll_transmit().unwrap()[..], b"+ VXNlcm5hbWU6\r\n");
+    server.handle_input(b"bXJvc2U=\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
     assert_eq!(
-        server.auth_challenge(b"3"),
-        Err(Error::limit(LimitKind::AuthExchanges, 2usize))
+        &server.poll_transmit().unwrap()[..],
+        b"-ERR too many SASL exchanges\r\n"
     );
-    let out = server.poll_transmit().unwrap();
-    assert!(out.ends_with(b"-ERR too many SASL exchanges\r\n"));
     // the session goes on
     server.handle_input(b"NOOP\r\n");
     assert_eq!(server.poll_event().unwrap(), None);
     assert_eq!(
         &server.poll_transmit().unwrap()[..],
         b"-ERR not allowed before login\r\n"
+    );
+    // bad base64 in an exchange costs the exchange
+    let mut config = plain_config();
+    config.auth_mechanisms = vec![Mechanism::Login];
+    let mut server = Server::new(config);
+    server.poll_transmit();
+    server.handle_input(b"AUTH LOGIN\r\n%%%\r\nAUTH LOGIN\r\n*\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
+    let out = server.poll_transmit().unwrap();
+    assert_eq!(
+        &out[..],
+        b"+ VXNlcm5hbWU6\r\n-ERR invalid base64 in AUTH response\r\n+ VXNlcm5hbWU6\r\n-ERR authentication cancelled\r\n"
     );
 }

@@ -28,6 +28,12 @@ fuzz_target!(|data: &[u8]| {
     for c in &commands {
         let _ = client.send_command(c);
     }
+    if seed & 0x80 != 0 {
+        let _ = client.authenticate(mailwire::wire::sasl::Credentials::Login {
+            username: "u",
+            password: "p".into(),
+        });
+    }
     let chunk = usize::from(seed % 23) + 1;
     for piece in data.chunks(chunk) {
         client.handle_input(piece);

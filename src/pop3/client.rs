@@ -18,6 +18,7 @@
 //! A response line that does not parse costs that response: the machine emits
 //! [`ClientEvent::Malformed`] with the raw bytes and goes on with the next one.
 
+use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -30,7 +31,9 @@ use crate::limits::Limits;
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
-use crate::wire::sasl::{SaslClient, decode_challenge, encode_base64, encode_initial_response};
+use crate::wire::sasl::{
+    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
+};
 
 use super::command::{Command, CommandKind};
 use super::parse::parse_response_line;
@@ -104,82 +107,62 @@ pub enum ClientEvent<'a> {
         /// The command answered.
         command: CommandKind,
     },
-    /// The next part of a RETR or TOP body, dot-unstuffed.
-    BodyChunk(&'a [u8]),
+    /// The next part of a RETR or TOP body, dot-unstuffed, borrowed from the
+    /// input buffer.
+    BodyChunk(Cow<'a, [u8]>),
     /// The RETR or TOP body is complete.
     BodyEnd,
     /// The server accepted STLS: flush [`poll_transmit`](Client::poll_transmit),
     /// run the TLS handshake, then call [`Client::tls_established`].
     StartTls,
-    /// A SASL challenge (already base64-decoded) during AUTH; answer with [`Client::auth_response`] or
-    /// [`Client::auth_cancel`], or let a SASL client answer with
-    /// [`Client::answer_challenge`].
-    AuthChallenge(&'a [u8]),
+    /// A SASL challenge (base64-decoded) during an AUTH sent with
+    /// [`Client::send_command`]; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
+    /// answers by itself and this event does not appear.)
+    AuthChallenge(Cow<'a, [u8]>),
     /// A response or listing line that does not parse. It costs that line only.
-    Malformed {
+    MalformedResponse {
+        /// The command it answered (`None` for a greeting or a listing line).
+        command: Option<CommandKind>,
         /// The line, without CRLF.
-        raw: &'a [u8],
+        raw: Cow<'a, [u8]>,
         /// Where and why it failed.
         error: ParseError,
     },
 }
 
 impl ClientEvent<'_> {
-    /// A copy that owns its data. Variants that carry a plain byte slice
-    /// (`BodyChunk`, `AuthChallenge`, `Malformed`) have owned counterparts in
-    /// [`OwnedClientEvent`]; every other event comes back as
-    /// [`OwnedClientEvent::Event`].
-    pub fn into_owned(self) -> OwnedClientEvent {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ClientEvent<'static> {
+        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+            Cow::Owned(c.into_owned())
+        }
         match self {
-            ClientEvent::Greeting(r) => {
-                OwnedClientEvent::Event(ClientEvent::Greeting(r.into_owned()))
-            }
-            ClientEvent::Response { command, response } => {
-                OwnedClientEvent::Event(ClientEvent::Response {
-                    command,
-                    response: response.into_owned(),
-                })
-            }
-            ClientEvent::ScanListing(s) => OwnedClientEvent::Event(ClientEvent::ScanListing(s)),
-            ClientEvent::UniqueId(u) => {
-                OwnedClientEvent::Event(ClientEvent::UniqueId(u.into_owned()))
-            }
-            ClientEvent::Capability(c) => {
-                OwnedClientEvent::Event(ClientEvent::Capability(c.into_owned()))
-            }
-            ClientEvent::Line(t) => OwnedClientEvent::Event(ClientEvent::Line(t.into_owned())),
-            ClientEvent::ListingEnd { command } => {
-                OwnedClientEvent::Event(ClientEvent::ListingEnd { command })
-            }
-            ClientEvent::BodyChunk(c) => OwnedClientEvent::BodyChunk(c.to_vec()),
-            ClientEvent::BodyEnd => OwnedClientEvent::Event(ClientEvent::BodyEnd),
-            ClientEvent::StartTls => OwnedClientEvent::Event(ClientEvent::StartTls),
-            ClientEvent::AuthChallenge(c) => OwnedClientEvent::AuthChallenge(c.to_vec()),
-            ClientEvent::Malformed { raw, error } => OwnedClientEvent::Malformed {
-                raw: raw.to_vec(),
+            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
+            ClientEvent::Response { command, response } => ClientEvent::Response {
+                command,
+                response: response.into_owned(),
+            },
+            ClientEvent::ScanListing(s) => ClientEvent::ScanListing(s),
+            ClientEvent::UniqueId(u) => ClientEvent::UniqueId(u.into_owned()),
+            ClientEvent::Capability(c) => ClientEvent::Capability(c.into_owned()),
+            ClientEvent::Line(t) => ClientEvent::Line(t.into_owned()),
+            ClientEvent::ListingEnd { command } => ClientEvent::ListingEnd { command },
+            ClientEvent::BodyChunk(c) => ClientEvent::BodyChunk(own(c)),
+            ClientEvent::BodyEnd => ClientEvent::BodyEnd,
+            ClientEvent::StartTls => ClientEvent::StartTls,
+            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
+            ClientEvent::MalformedResponse {
+                command,
+                raw,
+                error,
+            } => ClientEvent::MalformedResponse {
+                command,
+                raw: own(raw),
                 error,
             },
         }
     }
-}
-
-/// A [`ClientEvent`] that owns its data (from [`ClientEvent::into_owned`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OwnedClientEvent {
-    /// An event without borrowed byte slices.
-    Event(ClientEvent<'static>),
-    /// [`ClientEvent::BodyChunk`].
-    BodyChunk(Vec<u8>),
-    /// [`ClientEvent::AuthChallenge`].
-    AuthChallenge(Vec<u8>),
-    /// [`ClientEvent::Malformed`].
-    Malformed {
-        /// The line.
-        raw: Vec<u8>,
-        /// The error.
-        error: ParseError,
-    },
 }
 
 /// The capabilities the server listed in its last CAPA answer (RFC 2449 §6).
@@ -258,7 +241,7 @@ enum Step {
     BodyEnd,
     StartTls,
     AuthChallenge,
-    Malformed(Range<usize>, ParseError),
+    Malformed(Option<CommandKind>, Range<usize>, ParseError),
 }
 
 /// The POP3 client machine; see the [module docs](self).
@@ -281,7 +264,8 @@ pub struct Client {
     timestamp: Option<Vec<u8>>,
     challenge: Vec<u8>,
     challenge_open: bool,
-    held_initial_response: Option<Vec<u8>>,
+    /// After `authenticate`: the answers to the server's challenges, in order.
+    auto_auth: Option<VecDeque<Vec<u8>>>,
     auth_exchanges: usize,
     tls_pending: bool,
     eof: bool,
@@ -314,7 +298,7 @@ impl Client {
             timestamp: None,
             challenge: Vec::new(),
             challenge_open: false,
-            held_initial_response: None,
+            auto_auth: None,
             auth_exchanges: 0,
             tls_pending: false,
             eof: false,
@@ -475,7 +459,7 @@ impl Client {
         let digest = core::str::from_utf8(&digest).map_err(|_| Error::Emit("digest"))?;
         self.send_command(&Command::Apop {
             name: Text::borrowed(name.as_bytes()),
-            digest: alloc::borrow::Cow::Borrowed(digest),
+            digest: Cow::Borrowed(digest),
         })
     }
 
@@ -500,16 +484,18 @@ impl Client {
         Ok(())
     }
 
-    /// Starts SASL authentication with `sasl` (RFC 5034 §4): sends `AUTH
-    /// mechanism` with the initial response when the mechanism has one. Answer
-    /// each [`ClientEvent::AuthChallenge`] with
-    /// [`answer_challenge`](Self::answer_challenge); the exchange ends with a
-    /// [`ClientEvent::Response`] for [`CommandKind::Auth`].
+    /// Authenticates with SASL (RFC 5034 §4) and answers the server's
+    /// challenges by itself: `PLAIN`, `EXTERNAL`, `ANONYMOUS`, `XOAUTH2` and
+    /// `OAUTHBEARER` send an initial response, `LOGIN` answers the user name and
+    /// password challenges. The credentials are borrowed for this call only:
+    /// every response the mechanism can give is computed now. The outcome comes
+    /// as a [`ClientEvent::Response`] for [`CommandKind::Auth`]; an unexpected
+    /// challenge is answered `*` (cancel), and the server's `-ERR` follows.
     ///
     /// An initial response that would make the command line longer than the 255
     /// octets of RFC 2449 §4 (an OAuth token, say) is held back and sent in
     /// answer to the server's first, empty challenge instead (RFC 5034 §4).
-    pub fn authenticate(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
+    pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.check_usable()?;
         if !matches!(
             self.state,
@@ -517,51 +503,44 @@ impl Client {
         ) {
             return Err(Error::Misuse("command only valid before login"));
         }
-        let mechanism = sasl.mechanism().name();
+        let mechanism = credentials.mechanism();
+        let mut sasl = SaslClient::try_new(credentials)?;
+        let mut responses = VecDeque::new();
         let mut ir = Vec::new();
-        let mut held = None;
         if let Some(raw) = sasl.initial_response() {
             encode_initial_response(&raw, &mut ir);
-            // "AUTH " SP mechanism SP ir CRLF
-            if 5 + mechanism.len() + 1 + ir.len() + 2 > 255 {
+            // "AUTH" SP mechanism SP initial-response CRLF
+            if 4 + 1 + mechanism.name().len() + 1 + ir.len() + 2 > 255 {
                 ir.clear();
-                held = Some(raw);
+                responses.push_back(raw);
             }
         }
-        self.held_initial_response = held;
+        match mechanism {
+            Mechanism::Login => {
+                responses.push_back(sasl.step(b"Username:")?);
+                responses.push_back(sasl.step(b"Password:")?);
+            }
+            // the answer to an error challenge (RFC 7628 §3.2.3)
+            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
+                if let Ok(r) = sasl.step(b"{}") {
+                    responses.push_back(r);
+                }
+            }
+            _ => {}
+        }
         let ir = if ir.is_empty() {
             None
         } else {
-            Some(alloc::borrow::Cow::Borrowed(
+            Some(Cow::Borrowed(
                 core::str::from_utf8(&ir).map_err(|_| Error::Emit("initial response"))?,
             ))
         };
         self.send_command(&Command::Auth {
-            mechanism: alloc::borrow::Cow::Borrowed(mechanism),
+            mechanism: Cow::Borrowed(mechanism.name()),
             initial_response: ir,
-        })
-    }
-
-    /// Answers the pending [`ClientEvent::AuthChallenge`] with the next step of
-    /// `sasl`; when the mechanism cannot answer, cancels the exchange (`*`) and
-    /// returns the SASL error (the server's `-ERR` still arrives as an event).
-    pub fn answer_challenge(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
-        self.check_usable()?;
-        if !self.awaiting_challenge_answer() {
-            return Err(Error::Misuse("no SASL challenge to answer"));
-        }
-        if self.challenge.is_empty() {
-            if let Some(raw) = self.held_initial_response.take() {
-                return self.auth_response(&raw);
-            }
-        }
-        match sasl.step(&self.challenge) {
-            Ok(resp) => self.auth_response(&resp),
-            Err(e) => {
-                self.auth_cancel()?;
-                Err(e)
-            }
-        }
+        })?;
+        self.auto_auth = Some(responses);
+        Ok(())
     }
 
     /// Cancels the AUTH exchange (`*`, RFC 5034 §4); the server answers `-ERR`.
@@ -649,21 +628,14 @@ impl Client {
 
     fn materialize(&self, step: Step) -> ClientEvent<'_> {
         let line = |r: Range<usize>| self.buf.get(r).unwrap_or(&[]);
-        let response = parse_response_line;
         match step {
-            Step::Greeting(r) => match response(line(r.clone())) {
+            Step::Greeting(r) => match parse_response_line(line(r.clone())) {
                 Ok(resp) => ClientEvent::Greeting(resp),
-                Err(error) => ClientEvent::Malformed {
-                    raw: line(r),
-                    error,
-                },
+                Err(error) => malformed(None, line(r), error),
             },
-            Step::Response(command, r) => match response(line(r.clone())) {
+            Step::Response(command, r) => match parse_response_line(line(r.clone())) {
                 Ok(response) => ClientEvent::Response { command, response },
-                Err(error) => ClientEvent::Malformed {
-                    raw: line(r),
-                    error,
-                },
+                Err(error) => malformed(Some(command), line(r), error),
             },
             Step::Scan(s) => ClientEvent::ScanListing(s),
             Step::Listing(kind, r) => {
@@ -673,17 +645,14 @@ impl Client {
                     CommandKind::Capa => Capability::parse(raw).map(ClientEvent::Capability),
                     _ => Ok(ClientEvent::Line(Text::borrowed(raw))),
                 };
-                parsed.unwrap_or_else(|error| ClientEvent::Malformed { raw, error })
+                parsed.unwrap_or_else(|error| malformed(None, raw, error))
             }
             Step::ListingEnd(command) => ClientEvent::ListingEnd { command },
-            Step::Chunk(r) => ClientEvent::BodyChunk(line(r)),
+            Step::Chunk(r) => ClientEvent::BodyChunk(Cow::Borrowed(line(r))),
             Step::BodyEnd => ClientEvent::BodyEnd,
             Step::StartTls => ClientEvent::StartTls,
-            Step::AuthChallenge => ClientEvent::AuthChallenge(&self.challenge),
-            Step::Malformed(r, error) => ClientEvent::Malformed {
-                raw: line(r),
-                error,
-            },
+            Step::AuthChallenge => ClientEvent::AuthChallenge(Cow::Borrowed(&self.challenge)),
+            Step::Malformed(command, r, error) => malformed(command, line(r), error),
         }
     }
 
@@ -785,7 +754,7 @@ impl Client {
                         CommandKind::List => {
                             return Ok(Some(match ScanListing::parse(raw) {
                                 Ok(s) => Step::Scan(s),
-                                Err(e) => Step::Malformed(range, e),
+                                Err(e) => Step::Malformed(None, range, e),
                             }));
                         }
                         CommandKind::Capa => {
@@ -831,7 +800,7 @@ impl Client {
                 }
                 Err(e) => {
                     self.flush_queue();
-                    Step::Malformed(range, e)
+                    Step::Malformed(None, range, e)
                 }
             }));
         }
@@ -850,7 +819,7 @@ impl Client {
                     self.state = SessionState::Closed;
                 }
                 self.flush_queue();
-                return Ok(Some(Step::Malformed(range, e)));
+                return Ok(Some(Step::Malformed(Some(front.kind), range, e)));
             }
         };
         if front.kind == CommandKind::Auth && r.status == Status::Continue {
@@ -889,7 +858,7 @@ impl Client {
             self.auth_exchanges = 0;
             self.challenge.clear();
             self.challenge_open = false;
-            self.held_initial_response = None;
+            self.auto_auth = None;
         }
         self.flush_queue();
         Ok(Some(Step::Response(front.kind, range)))
@@ -923,6 +892,16 @@ impl Client {
         let data = raw.get(2..).unwrap_or(b"");
         match decode_challenge(data) {
             Ok(decoded) => {
+                if let Some(responses) = &mut self.auto_auth {
+                    match responses.pop_front() {
+                        Some(r) => {
+                            encode_base64(&r, &mut self.out);
+                            self.out.extend_from_slice(b"\r\n");
+                        }
+                        None => self.out.extend_from_slice(b"*\r\n"),
+                    }
+                    return Ok(None);
+                }
                 self.challenge = decoded;
                 self.challenge_open = true;
                 Ok(Some(Step::AuthChallenge))
@@ -932,11 +911,20 @@ impl Client {
                 // the server answers -ERR.
                 self.out.extend_from_slice(b"*\r\n");
                 Ok(Some(Step::Malformed(
+                    Some(CommandKind::Auth),
                     range,
                     ParseError::new(raw, 2, "base64 challenge"),
                 )))
             }
         }
+    }
+}
+
+fn malformed(command: Option<CommandKind>, raw: &[u8], error: ParseError) -> ClientEvent<'_> {
+    ClientEvent::MalformedResponse {
+        command,
+        raw: Cow::Borrowed(raw),
+        error,
     }
 }
 

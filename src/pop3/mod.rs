@@ -63,7 +63,7 @@
 //!     let Some(event) = client.poll_event().unwrap() else { break };
 //!     match event {
 //!         ClientEvent::Response { response, .. } => { assert!(response.is_ok()); answers += 1; }
-//!         ClientEvent::BodyChunk(chunk) => body.extend_from_slice(chunk),
+//!         ClientEvent::BodyChunk(chunk) => body.extend_from_slice(&chunk),
 //!         _ => {}
 //!     }
 //! }
@@ -83,7 +83,7 @@ pub mod parse;
 pub mod response;
 pub mod server;
 
-pub use client::{Capabilities, Client, ClientConfig, ClientEvent, OwnedClientEvent, SessionState};
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, SessionState};
 pub use command::{Command, CommandKind};
 pub use response::{
     Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,

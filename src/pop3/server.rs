@@ -9,16 +9,16 @@
 //!
 //! | event | answer |
 //! |---|---|
-//! | [`ServerEvent::Login`], [`ServerEvent::Apop`], [`ServerEvent::Auth`], [`ServerEvent::AuthResponse`] | [`Server::accept_login`] with the maildrop, [`Server::reject`], or (AUTH) [`Server::auth_challenge`] |
+//! | [`ServerEvent::Login`], [`ServerEvent::Apop`], [`ServerEvent::Auth`] | [`Server::accept_login`] with the maildrop, or [`Server::reject`] |
 //! | [`ServerEvent::Retr`], [`ServerEvent::Top`] | [`Server::send_body`] chunks then [`Server::finish_body`], or [`Server::reject`] |
 //! | [`ServerEvent::Update`] | delete the messages, then [`Server::accept`] or [`Server::reject`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //!
-//! For AUTH, drive a [`SaslServer`](crate::wire::sasl::SaslServer) with the
-//! event data: `start(initial_response)` and `step(response)` give a challenge
-//! for [`Server::auth_challenge`] or the credentials to check before
-//! [`Server::accept_login`]. A client's `*` ends the exchange with `-ERR` by
-//! itself ([`ServerEvent::AuthCancelled`] tells the application).
+//! AUTH (RFC 5034) runs through [`SaslServer`] for the mechanisms of
+//! [`ServerConfig::auth_mechanisms`]: the machine sends the challenges and
+//! decodes the answers, and the application only checks the credentials of
+//! the completed exchange ([`ServerEvent::Auth`]). A client's `*` ends the
+//! exchange with `-ERR`.
 //!
 //! The inactivity autologout timer of RFC 1939 §3 runs through
 //! [`Server::poll_timeout`] and [`Server::handle_timeout`]; when it fires the
@@ -43,7 +43,10 @@ use crate::limits::Limits;
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
-use crate::wire::sasl::{ClientLine, decode_client_line, encode_base64};
+use crate::wire::sasl::{
+    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
+    encode_base64,
+};
 
 use super::command::Command;
 use super::emit::check_uid;
@@ -64,10 +67,19 @@ pub struct ServerConfig {
     pub apop_timestamp: Option<String>,
     /// Whether USER/PASS is offered. Default `true`.
     pub user_pass: bool,
-    /// Whether STLS is offered (the adapter has a certificate). Default `false`.
-    pub starttls: bool,
-    /// SASL mechanisms offered with AUTH. Default none.
-    pub sasl_mechanisms: Vec<String>,
+    /// Whether the adapter can do TLS: STLS is offered while TLS is not active.
+    /// Default `false`.
+    pub tls_available: bool,
+    /// The connection is already under TLS (implicit TLS, port 995). Default
+    /// `false`.
+    pub tls_active: bool,
+    /// SASL mechanisms offered with AUTH, in this order (run by [`SaslServer`]).
+    /// Default none.
+    pub auth_mechanisms: Vec<Mechanism>,
+    /// Accept USER/PASS and AUTH only under TLS (RFC 2595 §2, RFC 8314); APOP
+    /// sends no password and stays available. Default `true`, as in the SMTP
+    /// server: set it to `false` to allow passwords in cleartext.
+    pub auth_requires_tls: bool,
     /// The `IMPLEMENTATION` capability. Default none.
     pub implementation: Option<String>,
     /// The `EXPIRE` capability. Default none.
@@ -95,8 +107,10 @@ impl Default for ServerConfig {
             greeting: String::from("POP3 server ready"),
             apop_timestamp: None,
             user_pass: true,
-            starttls: false,
-            sasl_mechanisms: Vec::new(),
+            tls_available: false,
+            tls_active: false,
+            auth_mechanisms: Vec::new(),
+            auth_requires_tls: true,
             implementation: None,
             expire: None,
             pipelining: true,
@@ -190,19 +204,9 @@ pub enum ServerEvent<'a> {
     },
     /// APOP: check with [`ApopRequest::apop_matches`], then answer as for Login.
     Apop(ApopRequest<'a>),
-    /// AUTH with a mechanism from [`ServerConfig::sasl_mechanisms`]: run the
-    /// mechanism and answer with [`Server::auth_challenge`],
-    /// [`Server::accept_login`] or [`Server::reject`].
-    Auth {
-        /// The mechanism, as the client wrote it.
-        mechanism: Cow<'a, str>,
-        /// The decoded initial response (`=` gives an empty one).
-        initial_response: Option<Secret<'a>>,
-    },
-    /// The client's (decoded) answer to the last [`Server::auth_challenge`].
-    AuthResponse(Secret<'a>),
-    /// The client cancelled the AUTH exchange (`*`); the machine answered `-ERR`.
-    AuthCancelled,
+    /// A completed SASL exchange (AUTH): check the credentials, then answer as
+    /// for Login. `LOGIN` arrives as [`Authentication::Plain`].
+    Auth(Authentication<'static>),
     /// RETR of an existing, undeleted message: push it with
     /// [`Server::send_body`] and [`Server::finish_body`].
     Retr {
@@ -245,15 +249,7 @@ impl ServerEvent<'_> {
                 password: password.into_owned(),
             },
             ServerEvent::Apop(a) => ServerEvent::Apop(a.into_owned()),
-            ServerEvent::Auth {
-                mechanism,
-                initial_response,
-            } => ServerEvent::Auth {
-                mechanism: Cow::Owned(mechanism.into_owned()),
-                initial_response: initial_response.map(Secret::into_owned),
-            },
-            ServerEvent::AuthResponse(s) => ServerEvent::AuthResponse(s.into_owned()),
-            ServerEvent::AuthCancelled => ServerEvent::AuthCancelled,
+            ServerEvent::Auth(a) => ServerEvent::Auth(a),
             ServerEvent::Retr { msg, size, uid } => ServerEvent::Retr {
                 msg,
                 size,
@@ -285,7 +281,6 @@ enum Phase {
 enum Awaiting {
     Nothing,
     Login,
-    Auth,
     Body {
         started: bool,
         encoder: DotEncoder,
@@ -349,9 +344,7 @@ impl TopFilter {
 enum Step {
     Login(Range<usize>),
     Apop(Range<usize>, Range<usize>),
-    Auth(Range<usize>),
-    AuthResponse,
-    AuthCancelled,
+    Auth(Authentication<'static>),
     Retr(u32),
     Top(u32, u32),
     Update,
@@ -370,9 +363,8 @@ pub struct Server {
     awaiting: Awaiting,
     /// During AUTH: the next line is a client response, not a command.
     auth_line_expected: bool,
-    auth_has_ir: bool,
+    sasl: Option<SaslServer>,
     user: Option<Vec<u8>>,
-    scratch: Vec<u8>,
     maildrop: Maildrop,
     deleted: Vec<bool>,
     deleted_list: Vec<u32>,
@@ -411,6 +403,7 @@ impl Server {
             LimitKind::CommandLine,
             config.line_policy,
         );
+        let tls_active = config.tls_active;
         let mut s = Server {
             config,
             buf: Vec::new(),
@@ -420,13 +413,12 @@ impl Server {
             phase: Phase::Authorization,
             awaiting: Awaiting::Nothing,
             auth_line_expected: false,
-            auth_has_ir: false,
+            sasl: None,
             user: None,
-            scratch: Vec::new(),
             maildrop: Maildrop::new(),
             deleted: Vec::new(),
             deleted_list: Vec::new(),
-            tls_active: false,
+            tls_active,
             utf8: false,
             bad_commands: 0,
             auth_exchanges: 0,
@@ -565,14 +557,7 @@ impl Server {
                         .as_bytes(),
                 ),
             }),
-            Step::Auth(mech) => ServerEvent::Auth {
-                mechanism: Cow::Borrowed(utf8_or_empty(bytes(mech))),
-                initial_response: self
-                    .auth_has_ir
-                    .then_some(Secret(Cow::Borrowed(self.scratch.as_slice()))),
-            },
-            Step::AuthResponse => ServerEvent::AuthResponse(Secret(Cow::Borrowed(&self.scratch))),
-            Step::AuthCancelled => ServerEvent::AuthCancelled,
+            Step::Auth(a) => ServerEvent::Auth(a),
             Step::Retr(msg) => ServerEvent::Retr {
                 msg,
                 size: self.message(msg).map_or(0, |m| m.size),
@@ -616,11 +601,7 @@ impl Server {
 
     fn step(&mut self) -> Result<Option<Step>, Error> {
         loop {
-            let reading = match self.awaiting {
-                Awaiting::Nothing => true,
-                Awaiting::Auth => self.auth_line_expected,
-                _ => false,
-            };
+            let reading = matches!(self.awaiting, Awaiting::Nothing);
             if self.phase == Phase::Closed {
                 return Ok(None);
             }
@@ -679,26 +660,62 @@ impl Server {
         }
     }
 
+    /// A client line during an AUTH exchange (RFC 5034 §4).
     fn on_auth_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
         self.auth_line_expected = false;
-        let line = &self.buf[range];
-        if line == b"*" {
-            self.err("AUTH cancelled");
-            self.auth_exchanges = 0;
-            self.awaiting = Awaiting::Nothing;
-            return Ok(Some(Step::AuthCancelled));
-        }
-        match decode_client_line(line) {
-            Ok(ClientLine::Response(d)) => {
-                self.scratch = d;
-                Ok(Some(Step::AuthResponse))
+        let Some(mut sasl) = self.sasl.take() else {
+            return Ok(None);
+        };
+        let step = match decode_client_line(&self.buf[range]) {
+            Ok(ClientLine::Response(r)) => sasl.step(&r),
+            Ok(_) => {
+                self.err("authentication cancelled");
+                return Ok(None);
             }
-            _ => {
-                self.awaiting = Awaiting::Nothing;
+            Err(_) => {
                 self.bad("invalid base64 in AUTH response")?;
+                return Ok(None);
+            }
+        };
+        self.sasl = Some(sasl);
+        self.sasl_step(step)
+    }
+
+    /// Sends the next challenge, or hands the completed exchange to the
+    /// application.
+    fn sasl_step(&mut self, step: Result<ServerStep, Error>) -> Result<Option<Step>, Error> {
+        match step {
+            Ok(ServerStep::Challenge(c)) => {
+                self.auth_exchanges += 1;
+                if self.auth_exchanges > self.config.limits.auth_exchanges {
+                    self.sasl = None;
+                    self.err("too many SASL exchanges");
+                    return Ok(None);
+                }
+                self.out.extend_from_slice(b"+ ");
+                encode_base64(&c, &mut self.out);
+                self.out.extend_from_slice(b"\r\n");
+                self.auth_line_expected = true;
+                Ok(None)
+            }
+            Ok(ServerStep::Done(auth)) => {
+                self.sasl = None;
+                self.awaiting = Awaiting::Login;
+                Ok(Some(Step::Auth(auth)))
+            }
+            Err(_) => {
+                self.sasl = None;
+                self.reply(&Response::err_with(
+                    ResponseCode::Auth,
+                    "authentication failed",
+                ));
                 Ok(None)
             }
         }
+    }
+
+    fn plaintext_refused(&self) -> bool {
+        self.config.auth_requires_tls && !self.tls_active
     }
 
     fn on_command(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
@@ -742,6 +759,8 @@ impl Server {
             Command::User { name } if authorization => {
                 if !self.config.user_pass {
                     self.err("USER/PASS not offered");
+                } else if self.plaintext_refused() {
+                    self.err("USER/PASS requires TLS (use STLS)");
                 } else {
                     self.user = Some(name.as_bytes().to_vec());
                     self.ok("send PASS");
@@ -770,35 +789,32 @@ impl Server {
                 mechanism,
                 initial_response,
             } if authorization => {
-                let offered = self
-                    .config
-                    .sasl_mechanisms
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(&mechanism));
-                if !offered {
+                let offered = Mechanism::from_name(mechanism.as_bytes())
+                    .filter(|m| self.config.auth_mechanisms.contains(m));
+                let Some(mechanism) = offered else {
                     self.err("unsupported SASL mechanism");
                     return Ok(None);
+                };
+                if self.plaintext_refused() {
+                    self.err("AUTH requires TLS (use STLS)");
+                    return Ok(None);
                 }
-                let m = offset(mechanism.as_bytes());
-                self.scratch.clear();
-                let mut has_ir = false;
-                if let Some(ir) = initial_response {
-                    has_ir = true;
-                    match decode_client_line(ir.as_bytes()) {
-                        Ok(ClientLine::Response(d)) => self.scratch = d,
-                        _ => {
-                            self.bad("invalid base64 in initial response")?;
-                            return Ok(None);
-                        }
+                let initial = match initial_response.map(|ir| decode_client_line(ir.as_bytes())) {
+                    None => None,
+                    Some(Ok(ClientLine::Response(d))) => Some(d),
+                    Some(_) => {
+                        self.bad("invalid base64 in initial response")?;
+                        return Ok(None);
                     }
-                }
-                self.auth_has_ir = has_ir;
+                };
+                let mut sasl = SaslServer::new(mechanism);
+                let step = sasl.start(initial.as_deref());
+                self.sasl = Some(sasl);
                 self.auth_exchanges = 0;
-                self.awaiting = Awaiting::Auth;
-                Ok(Some(Step::Auth(m)))
+                self.sasl_step(step)
             }
             Command::Stls if authorization => {
-                if !self.config.starttls || self.tls_active {
+                if !self.config.tls_available || self.tls_active {
                     self.err("STLS not available");
                     return Ok(None);
                 }
@@ -965,14 +981,20 @@ impl Server {
             caps.push(Capability::Pipelining);
         }
         let authorization = self.phase == Phase::Authorization;
-        if authorization && self.config.user_pass {
+        if authorization && self.config.user_pass && !self.plaintext_refused() {
             caps.push(Capability::User);
         }
-        let mechs = self.config.sasl_mechanisms.join(" ");
-        if authorization && !mechs.is_empty() {
+        let mechs: Vec<&str> = self
+            .config
+            .auth_mechanisms
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        let mechs = mechs.join(" ");
+        if authorization && !mechs.is_empty() && !self.plaintext_refused() {
             caps.push(Capability::Sasl(SaslMechanisms(Cow::Borrowed(&mechs))));
         }
-        if authorization && self.config.starttls && !self.tls_active {
+        if authorization && self.config.tls_available && !self.tls_active {
             caps.push(Capability::Stls);
         }
         if self.config.utf8 {
@@ -1012,7 +1034,7 @@ impl Server {
     /// `+OK`, and the session enters TRANSACTION.
     pub fn accept_login(&mut self, maildrop: Maildrop) -> Result<(), Error> {
         self.check()?;
-        if !matches!(self.awaiting, Awaiting::Login | Awaiting::Auth) {
+        if !matches!(self.awaiting, Awaiting::Login) {
             return Err(Error::Misuse("no login to accept"));
         }
         let count = maildrop.messages.len();
@@ -1024,32 +1046,6 @@ impl Server {
         self.user = None;
         let text = alloc::format!("maildrop has {count} messages");
         self.ok(&text);
-        Ok(())
-    }
-
-    /// Sends a SASL challenge (`+ base64`) during AUTH; the client's answer comes
-    /// as [`ServerEvent::AuthResponse`]. More than [`Limits::auth_exchanges`]
-    /// challenges end the exchange with `-ERR` and return the limit error (the
-    /// session goes on).
-    pub fn auth_challenge(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.check()?;
-        if !matches!(self.awaiting, Awaiting::Auth) || self.auth_line_expected {
-            return Err(Error::Misuse("no AUTH exchange waiting for a challenge"));
-        }
-        self.auth_exchanges += 1;
-        if self.auth_exchanges > self.config.limits.auth_exchanges {
-            // The exchange ends with -ERR; the session goes on.
-            self.awaiting = Awaiting::Nothing;
-            self.err("too many SASL exchanges");
-            return Err(Error::limit(
-                LimitKind::AuthExchanges,
-                self.config.limits.auth_exchanges,
-            ));
-        }
-        self.out.extend_from_slice(b"+ ");
-        encode_base64(data, &mut self.out);
-        self.out.extend_from_slice(b"\r\n");
-        self.auth_line_expected = true;
         Ok(())
     }
 
@@ -1066,7 +1062,7 @@ impl Server {
         };
         r.validate()?;
         match &self.awaiting {
-            Awaiting::Login | Awaiting::Auth => {
+            Awaiting::Login => {
                 self.user = None;
                 self.auth_line_expected = false;
             }
