@@ -205,7 +205,7 @@ fn bench_retr(c: &mut Criterion) {
         client.handle_input(chunk);
         while let Some(e) = client.poll_event().unwrap() {
             if let ClientEvent::BodyChunk(c) = e {
-                ours.extend_from_slice(c);
+                ours.extend_from_slice(&c);
             }
         }
     }
