@@ -525,7 +525,7 @@ fn capa_and_stls_forget_and_reread_capabilities() {
     let events = run(&mut client, &mut server, &mut app);
     assert_eq!(events[0], ev(ClientEvent::StartTls));
     assert_eq!(app.starttls, 1);
-    assert!(server.is_tls());
+    assert!(server.tls_active() && client.tls_active());
     // CAPA was re-sent by the machine after the handshake; STLS is gone now.
     assert!(is_ok(&events[1], CommandKind::Capa));
     assert!(!client.capabilities().stls());
@@ -1428,4 +1428,50 @@ fn server_auth_exchange_limit() {
         &out[..],
         b"+ VXNlcm5hbWU6\r\n-ERR invalid base64 in AUTH response\r\n+ VXNlcm5hbWU6\r\n-ERR authentication cancelled\r\n"
     );
+}
+
+#[test]
+fn convenience_actions() {
+    let (mut client, mut server, mut app) = pair(apop_config());
+    run(&mut client, &mut server, &mut app);
+    assert!(matches!(
+        client.login("mrose", &Secret::from("a\r\nb")),
+        Err(Error::Emit(_))
+    ));
+    assert_eq!(
+        client.pending_commands(),
+        0,
+        "nothing queued after a refused login"
+    );
+    client.login("mrose", &Secret::from("tanstaaf")).unwrap();
+    client.capa().unwrap();
+    client.stat().unwrap();
+    client.list(None).unwrap();
+    client.uidl(Some(1)).unwrap();
+    client.top(2, 0).unwrap();
+    client.retr(1).unwrap();
+    client.dele(1).unwrap();
+    client.rset().unwrap();
+    client.noop().unwrap();
+    client.quit().unwrap();
+    let events = run(&mut client, &mut server, &mut app);
+    let kinds: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Response { command, response } => {
+                assert!(response.is_ok(), "{e:?}");
+                Some(*command)
+            }
+            _ => None,
+        })
+        .collect();
+    use CommandKind::*;
+    assert_eq!(
+        kinds,
+        [
+            User, Pass, Capa, Stat, List, Uidl, Top, Retr, Dele, Rset, Noop, Quit
+        ]
+    );
+    assert!(client.is_closed() && server.is_closed());
+    assert_eq!(app.deleted, Some(vec![]));
 }

@@ -47,6 +47,9 @@ pub struct ClientConfig {
     pub limits: Limits,
     /// Line endings accepted in response lines. Default [`LinePolicy::STRICT`].
     pub line_policy: LinePolicy,
+    /// The connection is already under TLS (implicit TLS, port 995). Default
+    /// `false`.
+    pub tls_active: bool,
     /// Bare CR/LF inside RETR and TOP bodies. Default [`BodyPolicy::KeepBare`]:
     /// such bytes are delivered as content (real mailboxes hold them) and never
     /// end the body; only `CRLF . CRLF` does.
@@ -57,6 +60,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
             limits: Limits::default(),
+            tls_active: false,
             line_policy: LinePolicy::STRICT,
             body_policy: BodyPolicy::KeepBare,
         }
@@ -268,6 +272,7 @@ pub struct Client {
     auto_auth: Option<VecDeque<Vec<u8>>>,
     auth_exchanges: usize,
     tls_pending: bool,
+    tls_active: bool,
     eof: bool,
     error: Option<Error>,
 }
@@ -280,6 +285,7 @@ impl Client {
             LimitKind::ReplyLine,
             config.line_policy,
         );
+        let tls_active = config.tls_active;
         Client {
             config,
             buf: Vec::new(),
@@ -301,6 +307,7 @@ impl Client {
             auto_auth: None,
             auth_exchanges: 0,
             tls_pending: false,
+            tls_active,
             eof: false,
             error: None,
         }
@@ -309,6 +316,86 @@ impl Client {
     /// The session state.
     pub fn state(&self) -> SessionState {
         self.state
+    }
+
+    /// Whether TLS is active (implicit, or after STLS and
+    /// [`tls_established`](Self::tls_established)).
+    pub fn tls_active(&self) -> bool {
+        self.tls_active
+    }
+
+    /// Sends `USER name` then `PASS password` (RFC 1939 §7). Both answers
+    /// arrive as [`ClientEvent::Response`]; the second says whether the login
+    /// worked.
+    pub fn login(&mut self, name: &str, password: &Secret<'_>) -> Result<(), Error> {
+        let user = Command::User {
+            name: Text::borrowed(name.as_bytes()),
+        };
+        let pass = Command::Pass {
+            password: Secret(Cow::Borrowed(password.expose())),
+        };
+        // Check both before queueing either.
+        user.validate()?;
+        pass.validate()?;
+        self.send_command(&user)?;
+        self.send_command(&pass)
+    }
+
+    /// Sends `STLS` (RFC 2595 §4); the answer is [`ClientEvent::StartTls`] or a
+    /// `-ERR` response.
+    pub fn stls(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Stls)
+    }
+
+    /// Sends `CAPA` (RFC 2449 §5).
+    pub fn capa(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Capa)
+    }
+
+    /// Sends `STAT`; see [`Response::drop_listing`].
+    pub fn stat(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Stat)
+    }
+
+    /// Sends `LIST [msg]`.
+    pub fn list(&mut self, msg: Option<u32>) -> Result<(), Error> {
+        self.send_command(&Command::List { msg })
+    }
+
+    /// Sends `UIDL [msg]`.
+    pub fn uidl(&mut self, msg: Option<u32>) -> Result<(), Error> {
+        self.send_command(&Command::Uidl { msg })
+    }
+
+    /// Sends `RETR msg`; the message arrives as [`ClientEvent::BodyChunk`]s.
+    pub fn retr(&mut self, msg: u32) -> Result<(), Error> {
+        self.send_command(&Command::Retr { msg })
+    }
+
+    /// Sends `TOP msg lines`.
+    pub fn top(&mut self, msg: u32, lines: u32) -> Result<(), Error> {
+        self.send_command(&Command::Top { msg, lines })
+    }
+
+    /// Sends `DELE msg`.
+    pub fn dele(&mut self, msg: u32) -> Result<(), Error> {
+        self.send_command(&Command::Dele { msg })
+    }
+
+    /// Sends `NOOP`.
+    pub fn noop(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Noop)
+    }
+
+    /// Sends `RSET`.
+    pub fn rset(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Rset)
+    }
+
+    /// Sends `QUIT`; in TRANSACTION the server then removes the deleted
+    /// messages (UPDATE).
+    pub fn quit(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Quit)
     }
 
     /// What the last CAPA answer listed (empty before CAPA and after STLS).
@@ -573,6 +660,7 @@ impl Client {
             return Err(Error::Misuse("no STLS in progress"));
         }
         self.tls_pending = false;
+        self.tls_active = true;
         if self.had_capa {
             self.queued.push_front((
                 Pending {

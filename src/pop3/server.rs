@@ -455,8 +455,9 @@ impl Server {
         self.phase == Phase::Transaction
     }
 
-    /// Whether TLS is active (after [`tls_established`](Self::tls_established)).
-    pub fn is_tls(&self) -> bool {
+    /// Whether TLS is active (implicit, or after
+    /// [`tls_established`](Self::tls_established)).
+    pub fn tls_active(&self) -> bool {
         self.tls_active
     }
 
