@@ -16,7 +16,7 @@
 //! pipelined past.
 //!
 //! A response line that does not parse costs that response: the machine emits
-//! [`ClientEvent::Malformed`] with the raw bytes and goes on with the next one.
+//! [`ClientEvent::MalformedResponse`] with the raw bytes and goes on with the next one.
 
 use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
