@@ -16,7 +16,20 @@
 //! pipelined past.
 //!
 //! A response line that does not parse costs that response: the machine emits
-//! [`ClientEvent::MalformedResponse`] with the raw bytes and goes on with the next one.
+//! [`ClientEvent::MalformedResponse`] with the raw bytes and goes on with the
+//! next one. When it was the first line of an answer that may be multi-line, the
+//! first byte decides: `+` means the body follows (and is delivered as usual),
+//! anything else means it does not. A listing line that does not parse costs
+//! that line. A response nobody asked for, a body cut by EOF, or a limit
+//! crossed is a fatal, sticky [`Error`].
+//!
+//! Actions: [`Client::send_command`] for any [`Command`], shorthands
+//! ([`Client::login`], [`Client::apop`], [`Client::authenticate`],
+//! [`Client::stls`], [`Client::capa`], [`Client::stat`], [`Client::list`],
+//! [`Client::uidl`], [`Client::retr`], [`Client::top`], [`Client::dele`],
+//! [`Client::rset`], [`Client::noop`], [`Client::quit`]), and
+//! [`Client::tls_established`] after [`ClientEvent::StartTls`]. A command that
+//! is wrong for the state is [`Error::Misuse`] and never reaches the wire.
 
 use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
