@@ -1218,3 +1218,56 @@ impl Connection for Server {
         Server::handle_timeout(self, now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top(message: &[u8], lines: u32, cut: usize) -> Vec<u8> {
+        let mut f = TopFilter::new(lines);
+        let mut out = Vec::new();
+        for part in [&message[..cut], &message[cut..]] {
+            let n = f.allow(part);
+            out.extend_from_slice(&part[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn top_filter_table() {
+        let table: &[(&[u8], u32, &[u8])] = &[
+            (
+                b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n",
+                0,
+                b"A: 1\r\nB: 2\r\n\r\n",
+            ),
+            (
+                b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n",
+                2,
+                b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n",
+            ),
+            (b"A: 1\r\n\r\nl1\r\n", 5, b"A: 1\r\n\r\nl1\r\n"),
+            (b"A: 1\n\nl1\nl2\n", 1, b"A: 1\n\nl1\n"),
+            // no blank line: everything is header
+            (b"A: 1\r\nB: 2\r\n", 0, b"A: 1\r\nB: 2\r\n"),
+            // an empty message, and a message that starts with the blank line
+            (b"", 3, b""),
+            (b"\r\nbody\r\nmore\r\n", 1, b"\r\nbody\r\n"),
+            // a line holding only CR before LF counts as blank
+            (
+                b"A: 1\r\n \r\nnot blank\r\n\r\nl1\r\n",
+                0,
+                b"A: 1\r\n \r\nnot blank\r\n\r\n",
+            ),
+        ];
+        for (message, lines, expected) in table {
+            for cut in 0..=message.len() {
+                assert_eq!(
+                    &top(message, *lines, cut),
+                    expected,
+                    "{message:?} {lines} cut {cut}"
+                );
+            }
+        }
+    }
+}
