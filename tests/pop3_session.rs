@@ -1475,3 +1475,21 @@ fn convenience_actions() {
     assert!(client.is_closed() && server.is_closed());
     assert_eq!(app.deleted, Some(vec![]));
 }
+
+#[test]
+fn server_split_at_every_byte_with_auth_login() {
+    let input: &[u8] =
+        b"AUTH LOGIN\r\nbXJvc2U=\r\ndGFuc3RhYWY=\r\nSTAT\r\nUIDL\r\nTOP 1 1\r\nQUIT\r\n";
+    let (whole, deleted) = server_run(input, &[]);
+    assert_eq!(deleted, Some(vec![]));
+    let text = String::from_utf8(whole.clone()).unwrap();
+    assert!(
+        text.contains("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\n+OK maildrop has 2 messages\r\n"),
+        "{text}"
+    );
+    for cut in 0..=input.len() {
+        assert_eq!(server_run(input, &[cut]).0, whole, "cut at {cut}");
+    }
+    let every: Vec<usize> = (1..input.len()).collect();
+    assert_eq!(server_run(input, &every).0, whole);
+}
