@@ -1493,3 +1493,72 @@ fn server_split_at_every_byte_with_auth_login() {
     let every: Vec<usize> = (1..input.len()).collect();
     assert_eq!(server_run(input, &every).0, whole);
 }
+
+#[test]
+fn bare_line_endings_cost_the_line() {
+    let mut server = Server::new(plain_config());
+    server.poll_transmit();
+    // a bare LF line, a bare CR line split across reads, then a good command
+    server.handle_input(b"USER a\nPASS b\r\nNO\rOP");
+    assert_eq!(server.poll_event().unwrap(), None);
+    server.handle_input(b" x\r\nQUIT\r\n");
+    assert_eq!(server.poll_event().unwrap(), None);
+    let out = server.poll_transmit().unwrap();
+    assert_eq!(
+        &out[..],
+        b"-ERR bad line ending\r\n-ERR USER first\r\n-ERR bad line ending\r\n+OK bye\r\n"
+    );
+    // split at every byte: the same answers
+    let input: &[u8] = b"USER a\nPASS b\r\nNO\rOP x\r\nQUIT\r\n";
+    for cut in 0..=input.len() {
+        let mut server = Server::new(plain_config());
+        server.poll_transmit();
+        server.handle_input(&input[..cut]);
+        while server.poll_event().unwrap().is_some() {}
+        server.handle_input(&input[cut..]);
+        while server.poll_event().unwrap().is_some() {}
+        assert_eq!(server.poll_transmit().unwrap(), out, "cut {cut}");
+    }
+}
+
+#[test]
+fn client_tolerates_bare_line_endings_by_default() {
+    let input: &[u8] =
+        b"+OK hi\n+OK\r\n+OK\n+OK listing\n1 10\n2\r20\r\n3 30\n.\n+OK\r\nbody\nwith bare LF\r\n.\r\n+OK bye\n";
+    let run = |config: ClientConfig| {
+        let mut client = Client::new(config);
+        client.login("u", &Secret::from("p")).unwrap();
+        client.list(None).unwrap();
+        client.retr(1).unwrap();
+        client.quit().unwrap();
+        client.handle_input(input);
+        let mut events = Vec::new();
+        loop {
+            match client.poll_event() {
+                Ok(Some(e)) => push_event(&mut events, e.into_owned()),
+                Ok(None) => return Ok(events),
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let events = run(ClientConfig::default()).unwrap();
+    let scans: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::ScanListing(s) => Some(s.msg),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scans, [1, 3]);
+    assert!(events.iter().any(
+        |e| matches!(e, ClientEvent::MalformedResponse { raw, .. } if raw.as_ref() == b"2\r20")
+    ));
+    assert!(events.contains(&ClientEvent::BodyChunk(Cow::Owned(
+        b"body\nwith bare LF\r\n".to_vec()
+    ))));
+    assert!(is_ok(events.last().unwrap(), CommandKind::Quit));
+
+    let mut strict = ClientConfig::default();
+    strict.line_policy = mailwire::wire::line::LinePolicy::STRICT;
+    assert!(matches!(run(strict), Err(Error::BareLineEnding(_))));
+}

@@ -58,7 +58,12 @@ use super::response::{Capability, Response, ScanListing, Status, UniqueIdListing
 pub struct ClientConfig {
     /// Bounds on what the server may make the client do.
     pub limits: Limits,
-    /// Line endings accepted in response lines. Default [`LinePolicy::STRICT`].
+    /// Line endings accepted in response and listing lines. Default
+    /// [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`]: a bare LF ends a line (some
+    /// servers send them) and a bare CR stays in the line, which then costs
+    /// that line as a [`ClientEvent::MalformedResponse`]. Nothing a client
+    /// reads is relayed, so tolerance cannot smuggle anything; set
+    /// [`LinePolicy::STRICT`] to treat both as fatal errors.
     pub line_policy: LinePolicy,
     /// The connection is already under TLS (implicit TLS, port 995). Default
     /// `false`.
@@ -74,7 +79,7 @@ impl Default for ClientConfig {
         ClientConfig {
             limits: Limits::default(),
             tls_active: false,
-            line_policy: LinePolicy::STRICT,
+            line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
             body_policy: BodyPolicy::KeepBare,
         }
     }

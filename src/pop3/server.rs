@@ -93,7 +93,9 @@ pub struct ServerConfig {
     /// set). Default 10 minutes; `None` disables it. See
     /// [`Server::poll_timeout`].
     pub autologout: Option<Duration>,
-    /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`].
+    /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`]: a
+    /// command line with a bare CR or LF is answered `-ERR` and dropped (it
+    /// counts as a bad command).
     pub line_policy: LinePolicy,
     /// What [`Server::send_body`] does with bare CR/LF in message bytes. Default
     /// [`BodyPolicy::Normalize`]: they are sent as CRLF (Maildir files use LF).
@@ -363,6 +365,7 @@ pub struct Server {
     awaiting: Awaiting,
     /// During AUTH: the next line is a client response, not a command.
     auth_line_expected: bool,
+    skip_line: bool,
     sasl: Option<SaslServer>,
     user: Option<Vec<u8>>,
     maildrop: Maildrop,
@@ -413,6 +416,7 @@ impl Server {
             phase: Phase::Authorization,
             awaiting: Awaiting::Nothing,
             auth_line_expected: false,
+            skip_line: false,
             sasl: None,
             user: None,
             maildrop: Maildrop::new(),
@@ -622,6 +626,20 @@ impl Server {
                 return Ok(None);
             }
             self.compact();
+            if self.skip_line {
+                // The rest of a line with a bare CR: dropped up to its LF.
+                match memchr::memchr(b'\n', &self.buf[self.pos..]) {
+                    Some(i) => {
+                        self.pos += i + 1;
+                        self.skip_line = false;
+                        continue;
+                    }
+                    None => {
+                        self.pos = self.buf.len();
+                        return Ok(None);
+                    }
+                }
+            }
             let line = match self.finder.find(&self.buf[self.pos..]) {
                 Ok(Some(l)) => l,
                 Ok(None) => {
@@ -638,11 +656,22 @@ impl Server {
                     }
                     return Ok(None);
                 }
+                Err(Error::BareLineEnding(_)) => {
+                    // A line with a bare CR or LF (under the strict policy) is
+                    // answered -ERR and dropped whole, never executed.
+                    self.finder.reset();
+                    match memchr::memchr(b'\n', &self.buf[self.pos..]) {
+                        Some(i) => self.pos += i + 1,
+                        None => {
+                            self.pos = self.buf.len();
+                            self.skip_line = true;
+                        }
+                    }
+                    self.bad("bad line ending")?;
+                    continue;
+                }
                 Err(e) => {
-                    self.err(match e {
-                        Error::Limit(_) => "line too long",
-                        _ => "bad line ending",
-                    });
+                    self.err("line too long");
                     return Err(e);
                 }
             };
