@@ -35,10 +35,7 @@ fn main() -> Result<(), mailwire::Error> {
         }
     }
     assert_eq!(got, body);
-    println!(
-        "decoded back from 7-byte reads: {} bytes, identical",
-        got.len()
-    );
+    println!("decoded back from 7-byte reads: {} bytes, identical", got.len());
 
     let mut client = SaslClient::new(Credentials::Plain {
         authzid: None,
@@ -49,10 +46,7 @@ fn main() -> Result<(), mailwire::Error> {
     let first = client.initial_response();
     match server.start(first.as_deref())? {
         ServerStep::Done(Authentication::Plain { authcid, .. }) => {
-            println!(
-                "SASL {}: server authenticated {authcid}",
-                client.mechanism().name()
-            )
+            println!("SASL {}: server authenticated {authcid}", client.mechanism().name())
         }
         other => panic!("unexpected {other:?}"),
     }
