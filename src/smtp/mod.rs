@@ -13,3 +13,5 @@ pub use parse::{parse_command, parse_reply, parse_reply_frame, ReplyFramer};
 pub use reply::*;
 pub mod server;
 pub use server::{Server, ServerConfig, ServerEvent};
+pub mod client;
+pub use client::{Client, ClientConfig, ClientEvent, CommandKind, ServerCapabilities};

@@ -966,7 +966,7 @@ impl Core {
                 initial_response,
             } => self.auth(&mechanism, initial_response.as_deref()),
             _ => {
-                self.bad(500, (5, 5, 1), "Command not recognized")?;
+                self.bad(500, (5, 5, 2), "Command not recognized")?;
                 Ok(None)
             }
         }
