@@ -399,6 +399,9 @@ impl<'a> Parameters<'a> {
     pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
         let mut s = String::new();
         super::emit::parameter(p, &mut s)?;
+        if s.is_empty() || s.contains(' ') {
+            return Err(crate::Error::Emit("invalid ESMTP parameter"));
+        }
         super::parse::validate_parameters(s.as_bytes())
             .map_err(|_| crate::Error::Emit("invalid ESMTP parameter"))?;
         let raw = self.0.to_mut();
