@@ -37,11 +37,17 @@ fn server_app(server: &mut Server, log: &mut ServerLog) -> Result<(), Error> {
                     server.accept()?;
                 }
             }
-            ServerEvent::Auth { username, password, .. } => {
+            ServerEvent::Auth {
+                username, password, ..
+            } => {
                 if username.as_bytes() == b"user" && password.expose() == b"secret" {
                     server.accept()?;
                 } else {
-                    server.reject(535, EnhancedStatus::new(5, 7, 8).unwrap(), "Bad credentials")?;
+                    server.reject(
+                        535,
+                        EnhancedStatus::new(5, 7, 8).unwrap(),
+                        "Bad credentials",
+                    )?;
                 }
             }
             ServerEvent::DataEnd => {
@@ -149,14 +155,28 @@ fn plain_session_without_extensions() {
     let (events, log, c2s, _s2c) = run(
         &mut client,
         &mut server,
-        send_one("a@example.org", &["b@example.net", "bad@example.net"], b"Subject: hi\r\n\r\n.leading dot\r\nbye\r\n"),
+        send_one(
+            "a@example.org",
+            &["b@example.net", "bad@example.net"],
+            b"Subject: hi\r\n\r\n.leading dot\r\nbye\r\n",
+        ),
     );
-    assert_eq!(log.messages, vec![b"Subject: hi\r\n\r\n.leading dot\r\nbye\r\n".to_vec()]);
+    assert_eq!(
+        log.messages,
+        vec![b"Subject: hi\r\n\r\n.leading dot\r\nbye\r\n".to_vec()]
+    );
     let c2s = String::from_utf8(c2s).unwrap();
-    assert!(c2s.starts_with("EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"));
+    assert!(c2s.starts_with(
+        "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+    ));
     assert!(c2s.contains("\r\n..leading dot\r\n"), "dot-stuffed: {c2s}");
     assert!(c2s.ends_with("\r\n.\r\nQUIT\r\n"));
-    assert!(events.iter().any(|e| e.contains("Rcpt(1)") && e.contains("550")), "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("Rcpt(1)") && e.contains("550")),
+        "{events:#?}"
+    );
     assert!(events.last().unwrap().contains("Quit"));
     assert!(client.is_closed() && server.is_closed());
 }
@@ -170,7 +190,11 @@ fn pipelined_session_sends_one_group() {
     let (_events, log, c2s, _) = run(
         &mut client,
         &mut server,
-        send_one("a@example.org", &["b@example.net", "c@example.net"], b"Hello\r\n"),
+        send_one(
+            "a@example.org",
+            &["b@example.net", "c@example.net"],
+            b"Hello\r\n",
+        ),
     );
     assert_eq!(log.messages, vec![b"Hello\r\n".to_vec()]);
     assert!(client.capabilities().pipelining);
@@ -186,13 +210,23 @@ fn pipelined_group_in_one_transmit() {
     cfg.use_chunking = false;
     let mut client = Client::new(cfg);
     client.handle_input(&server.poll_transmit().unwrap());
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Greeting(_))));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
     server.handle_input(&client.poll_transmit().unwrap());
     while server.poll_event().unwrap().is_some() {}
     client.handle_input(&server.poll_transmit().unwrap());
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Ready(_))));
-    client.mail(&ReversePath::Null, &Parameters::default()).unwrap();
-    client.rcpt(&ForwardPath::Postmaster, &Parameters::default()).unwrap();
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Ready(_))
+    ));
+    client
+        .mail(&ReversePath::Null, &Parameters::default())
+        .unwrap();
+    client
+        .rcpt(&ForwardPath::Postmaster, &Parameters::default())
+        .unwrap();
     client.data().unwrap();
     let w = client.poll_transmit().unwrap();
     assert_eq!(&w[..], b"MAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nDATA\r\n");
@@ -208,8 +242,14 @@ fn bdat_session() {
     let (events, log, c2s, _) = run(&mut client, &mut server, move |c, ev| {
         match ev {
             ClientEvent::Ready(_) => {
-                c.mail(&ReversePath::Mailbox(mbox("a@x.org")), &Parameters::default())?;
-                c.rcpt(&ForwardPath::Mailbox(mbox("b@y.org")), &Parameters::default())?;
+                c.mail(
+                    &ReversePath::Mailbox(mbox("a@x.org")),
+                    &Parameters::default(),
+                )?;
+                c.rcpt(
+                    &ForwardPath::Mailbox(mbox("b@y.org")),
+                    &Parameters::default(),
+                )?;
                 c.data()?;
             }
             ClientEvent::ReadyForData if !sent => {
@@ -228,9 +268,18 @@ fn bdat_session() {
     });
     assert_eq!(log.messages, vec![body.to_vec()]);
     let c2s = String::from_utf8(c2s).unwrap();
-    assert!(c2s.contains("BDAT 10\r\nSubject: cBDAT 34\r\nhunked\r\n"), "{c2s}");
+    assert!(
+        c2s.contains("BDAT 10\r\nSubject: cBDAT 34\r\nhunked\r\n"),
+        "{c2s}"
+    );
     assert!(c2s.contains("BDAT 0 LAST\r\n"));
-    assert_eq!(events.iter().filter(|e| e.contains("command: Bdat")).count(), 2);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.contains("command: Bdat"))
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -299,18 +348,28 @@ fn starttls_discards_injected_commands() {
     let mut server = Server::new(cfg);
     server.poll_transmit();
     server.handle_input(b"EHLO c\r\n");
-    assert!(matches!(server.poll_event().unwrap(), Some(ServerEvent::Hello { .. })));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(ServerEvent::Hello { .. })
+    ));
     server.poll_transmit();
     // STARTTLS and an injected command in the same packet
     server.handle_input(b"STARTTLS\r\nMAIL FROM:<evil@x>\r\n");
     assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::StartTls));
-    assert_eq!(&server.poll_transmit().unwrap()[..], b"220 2.0.0 Ready to start TLS\r\n");
+    assert_eq!(
+        &server.poll_transmit().unwrap()[..],
+        b"220 2.0.0 Ready to start TLS\r\n"
+    );
     // more plaintext before the handshake finishes is dropped too
     server.handle_input(b"RCPT TO:<evil@y>\r\n");
     assert_eq!(server.poll_event().unwrap(), None);
     server.tls_established().unwrap();
     assert_eq!(server.poll_event().unwrap(), None);
-    assert_eq!(server.poll_transmit(), None, "nothing answered the injected lines");
+    assert_eq!(
+        server.poll_transmit(),
+        None,
+        "nothing answered the injected lines"
+    );
     // the session was reset: MAIL needs EHLO again
     server.handle_input(b"MAIL FROM:<a@b>\r\n");
     assert_eq!(server.poll_event().unwrap(), None);
@@ -324,7 +383,10 @@ fn client_discards_bytes_after_starttls_reply() {
     client.poll_event().unwrap();
     client.poll_transmit();
     client.handle_input(b"250-mx\r\n250 STARTTLS\r\n");
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Ready(_))));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Ready(_))
+    ));
     client.starttls().unwrap();
     assert_eq!(&client.poll_transmit().unwrap()[..], b"STARTTLS\r\n");
     client.handle_input(b"220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n");
@@ -349,7 +411,11 @@ fn lmtp_per_recipient_replies() {
     // A custom server app: reject delivery to the second accepted recipient.
     let mut events = Vec::new();
     let mut log = ServerLog::default();
-    let mut script = send_one("a@x.org", &["one@y.org", "bad@y.org", "two@y.org"], b"Hi\r\n");
+    let mut script = send_one(
+        "a@x.org",
+        &["one@y.org", "bad@y.org", "two@y.org"],
+        b"Hi\r\n",
+    );
     for _ in 0..100 {
         while let Some(b) = server.poll_transmit() {
             client.handle_input(&b);
@@ -369,7 +435,9 @@ fn lmtp_per_recipient_replies() {
                 ServerEvent::Rcpt { forward_path, .. } => {
                     let bad = matches!(&forward_path, ForwardPath::Mailbox(m) if m.local_part.starts_with("bad"));
                     if bad {
-                        server.reject(550, EnhancedStatus::new(5, 1, 1).unwrap(), "unknown").unwrap();
+                        server
+                            .reject(550, EnhancedStatus::new(5, 1, 1).unwrap(), "unknown")
+                            .unwrap();
                     } else {
                         server.accept().unwrap();
                     }
@@ -379,7 +447,12 @@ fn lmtp_per_recipient_replies() {
                     assert_eq!(server.recipients(), 2);
                     // answer out of order; replies still leave in order
                     server
-                        .reject_recipient(1, 452, EnhancedStatus::new(4, 2, 2).unwrap(), "Mailbox full")
+                        .reject_recipient(
+                            1,
+                            452,
+                            EnhancedStatus::new(4, 2, 2).unwrap(),
+                            "Mailbox full",
+                        )
                         .unwrap();
                     assert_eq!(server.poll_transmit(), None);
                     server.accept_recipient(0).unwrap();
@@ -409,13 +482,19 @@ fn lmtp_per_recipient_replies() {
 fn ehlo_falls_back_to_helo() {
     let mut client = Client::new(ClientConfig::new("c.example"));
     client.handle_input(b"220 old.example SMTP\r\n");
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Greeting(_))));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
     assert_eq!(&client.poll_transmit().unwrap()[..], b"EHLO c.example\r\n");
     client.handle_input(b"500 5.5.1 What?\r\n");
     assert_eq!(client.poll_event().unwrap(), None);
     assert_eq!(&client.poll_transmit().unwrap()[..], b"HELO c.example\r\n");
     client.handle_input(b"250 old.example\r\n");
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Ready(_))));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Ready(_))
+    ));
     assert!(!client.capabilities().esmtp && !client.capabilities().pipelining);
 }
 
@@ -424,21 +503,37 @@ fn malformed_reply_costs_one_reply() {
     let mut client = Client::new(ClientConfig::new("c.example"));
     client.handle_input(b"220 mx\r\n250-mx\r\n250 PIPELINING\r\n");
     client.poll_event().unwrap();
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Ready(_))));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Ready(_))
+    ));
     client.poll_transmit();
     client.noop().unwrap();
     client.noop().unwrap();
     client.noop().unwrap();
     // second reply is garbage (different codes on its lines), third is 8-bit text
     client.handle_input(b"250 ok\r\n250-a\r\n251 b\r\n250 caf\xe9 \xe2\x80\x93 ok\r\n");
-    assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Reply { command: CommandKind::Noop, .. })));
-    let Some(ClientEvent::MalformedReply { command, raw, error }) = client.poll_event().unwrap() else {
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Reply {
+            command: CommandKind::Noop,
+            ..
+        })
+    ));
+    let Some(ClientEvent::MalformedReply {
+        command,
+        raw,
+        error,
+    }) = client.poll_event().unwrap()
+    else {
         panic!()
     };
     assert_eq!(command, Some(CommandKind::Noop));
     assert_eq!(&raw[..], b"250-a\r\n251 b\r\n");
     assert_eq!(error.offset, 7);
-    let Some(ClientEvent::Reply { reply, .. }) = client.poll_event().unwrap() else { panic!() };
+    let Some(ClientEvent::Reply { reply, .. }) = client.poll_event().unwrap() else {
+        panic!()
+    };
     assert_eq!(reply.text().as_bytes(), b"caf\xe9 \xe2\x80\x93 ok");
     assert_eq!(client.poll_event().unwrap(), None);
 }
@@ -450,14 +545,22 @@ fn unsolicited_reply_is_a_protocol_error() {
     client.poll_event().unwrap();
     client.poll_event().unwrap();
     assert!(matches!(client.poll_event(), Err(Error::Protocol(_))));
-    assert!(matches!(client.poll_event(), Err(Error::Protocol(_))), "sticky");
+    assert!(
+        matches!(client.poll_event(), Err(Error::Protocol(_))),
+        "sticky"
+    );
     assert!(client.noop().is_err());
 }
 
 #[test]
 fn misuse_never_reaches_the_wire() {
     let mut client = Client::new(ClientConfig::new("c.example"));
-    assert_eq!(client.mail(&ReversePath::Null, &Parameters::default()), Err(Error::Misuse("the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)")));
+    assert_eq!(
+        client.mail(&ReversePath::Null, &Parameters::default()),
+        Err(Error::Misuse(
+            "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)"
+        ))
+    );
     client.handle_input(b"220 mx\r\n250 mx\r\n");
     client.poll_event().unwrap();
     client.poll_event().unwrap();
@@ -465,7 +568,10 @@ fn misuse_never_reaches_the_wire() {
     assert!(matches!(client.data(), Err(Error::Misuse(_))));
     assert!(matches!(client.send_data(b"x"), Err(Error::Misuse(_))));
     let evil = Mailbox::new("a\r\nRCPT TO:<x@y>", Host::Domain("b.c".into()));
-    assert!(matches!(client.mail(&ReversePath::Mailbox(evil), &Parameters::default()), Err(Error::Emit(_))));
+    assert!(matches!(
+        client.mail(&ReversePath::Mailbox(evil), &Parameters::default()),
+        Err(Error::Emit(_))
+    ));
     assert_eq!(client.poll_transmit(), None);
 }
 
@@ -503,7 +609,9 @@ fn sequence_and_syntax_errors_keep_the_session() {
     );
     assert_eq!(
         codes(&t),
-        vec!["220", "503", "250", "503", "503", "501", "500", "250", "503", "554", "252", "221"],
+        vec![
+            "220", "503", "250", "503", "503", "501", "500", "250", "503", "554", "252", "221"
+        ],
         "{t}"
     );
     assert!(t.contains("503 5.5.1"));
@@ -532,7 +640,11 @@ fn ten_thousand_recipients() {
     cfg.limits.input_buffer = 1 << 20;
     let (t, log) = serve(&input.chunks(4096).collect::<Vec<_>>(), cfg);
     let c = codes(&t);
-    assert_eq!(c.iter().filter(|&&c| c == "250").count(), 1 + 1 + 100 + 1, "EHLO, MAIL, 100 RCPT, message");
+    assert_eq!(
+        c.iter().filter(|&&c| c == "250").count(),
+        1 + 1 + 100 + 1,
+        "EHLO, MAIL, 100 RCPT, message"
+    );
     assert_eq!(c.iter().filter(|&&c| c == "452").count(), 9_900);
     assert!(t.contains("452 4.5.3"));
     assert_eq!(log.messages, vec![b"hi\r\n".to_vec()]);
@@ -542,12 +654,20 @@ fn ten_thousand_recipients() {
 #[test]
 fn bare_lf_smuggling_is_refused() {
     for attack in [&b"\n.\n"[..], b"\r\n.\n", b"\n.\r\n", b"\r.\r\n"] {
-        let mut input = b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nSubject: x\r\n\r\nbody".to_vec();
+        let mut input =
+            b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nSubject: x\r\n\r\nbody"
+                .to_vec();
         input.extend_from_slice(attack);
-        input.extend_from_slice(b"MAIL FROM:<evil@x.y>\r\nRCPT TO:<victim@e.f>\r\nDATA\r\nforged\r\n.\r\nNOOP\r\n");
+        input.extend_from_slice(
+            b"MAIL FROM:<evil@x.y>\r\nRCPT TO:<victim@e.f>\r\nDATA\r\nforged\r\n.\r\nNOOP\r\n",
+        );
         let (t, log) = serve(&[&input], ServerConfig::new("mx"));
         // no second transaction: the smuggled MAIL/RCPT/DATA were body bytes, discarded
-        assert_eq!(codes(&t), vec!["220", "250", "250", "250", "354", "550", "250"], "{attack:?}: {t}");
+        assert_eq!(
+            codes(&t),
+            vec!["220", "250", "250", "250", "354", "550", "250"],
+            "{attack:?}: {t}"
+        );
         assert!(t.contains("550 5.6.0"));
         assert!(log.messages.is_empty());
         assert!(!log.events.iter().any(|e| e.contains("evil")));
@@ -559,8 +679,15 @@ fn bare_lf_smuggling_is_refused() {
         &[b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nbody\n.\nMAIL FROM:<evil@x.y>\r\n.\r\n"],
         cfg,
     );
-    assert_eq!(codes(&t), vec!["220", "250", "250", "250", "354", "250"], "{t}");
-    assert_eq!(log.messages, vec![b"body\n.\nMAIL FROM:<evil@x.y>\r\n".to_vec()]);
+    assert_eq!(
+        codes(&t),
+        vec!["220", "250", "250", "250", "354", "250"],
+        "{t}"
+    );
+    assert_eq!(
+        log.messages,
+        vec![b"body\n.\nMAIL FROM:<evil@x.y>\r\n".to_vec()]
+    );
 }
 
 #[test]
@@ -571,7 +698,11 @@ fn message_size_limit() {
         &[b"EHLO x\r\nMAIL FROM:<a@b.c> SIZE=11\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n0123456789abcdef\r\n.\r\nNOOP\r\n"],
         cfg,
     );
-    assert_eq!(codes(&t), vec!["220", "250", "552", "250", "250", "354", "552", "250"], "{t}");
+    assert_eq!(
+        codes(&t),
+        vec!["220", "250", "552", "250", "250", "354", "552", "250"],
+        "{t}"
+    );
     assert!(t.contains("552 5.3.4"));
     assert!(log.messages.is_empty());
 }
@@ -582,7 +713,11 @@ fn garbage_and_nul_bytes() {
         &[b"EHLO x\r\n\x00\x01\x02\r\nMAIL FROM:<a\x00@b.c>\r\n\xff\xfe\r\nNOOP\r\n"],
         ServerConfig::new("mx"),
     );
-    assert_eq!(codes(&t), vec!["220", "250", "500", "501", "500", "250"], "{t}");
+    assert_eq!(
+        codes(&t),
+        vec!["220", "250", "500", "501", "500", "250"],
+        "{t}"
+    );
     // bare LF in a command line
     let (t, _) = serve(&[b"EHLO x\nNOOP\r\n"], ServerConfig::new("mx"));
     assert_eq!(codes(&t), vec!["220", "500", "250"], "{t}");
@@ -595,11 +730,20 @@ fn too_many_bad_commands_end_the_session() {
     let mut server = Server::new(cfg);
     server.handle_input(b"X\r\nY\r\nZ\r\nNOOP\r\n");
     let e = server.poll_event().unwrap_err();
-    assert_eq!(e, Error::limit(mailwire::error::LimitKind::BadCommands, 3usize));
+    assert_eq!(
+        e,
+        Error::limit(mailwire::error::LimitKind::BadCommands, 3usize)
+    );
     assert_eq!(server.poll_event().unwrap_err(), e, "sticky");
     assert!(server.is_closed());
-    let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
-    assert!(String::from_utf8(out).unwrap().ends_with("421 4.7.0 Too many errors, closing connection\r\n"));
+    let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit())
+        .flatten()
+        .collect();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .ends_with("421 4.7.0 Too many errors, closing connection\r\n")
+    );
 }
 
 #[test]
@@ -614,8 +758,14 @@ fn idle_timeout() {
     assert!(!server.is_closed());
     server.handle_timeout(std::time::Duration::from_secs(400));
     assert!(server.is_closed());
-    let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
-    assert!(String::from_utf8(out).unwrap().ends_with("421 4.4.2 Idle timeout, closing connection\r\n"));
+    let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit())
+        .flatten()
+        .collect();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .ends_with("421 4.4.2 Idle timeout, closing connection\r\n")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -652,7 +802,11 @@ fn server_split_at_every_byte() {
     let whole = server_events(&[input]);
     assert_eq!(whole.1, b"line\r\n.dot\r\nab\r\nc");
     for cut in 0..=input.len() {
-        assert_eq!(server_events(&[&input[..cut], &input[cut..]]), whole, "cut {cut}");
+        assert_eq!(
+            server_events(&[&input[..cut], &input[cut..]]),
+            whole,
+            "cut {cut}"
+        );
     }
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(server_events(&bytes), whole);
@@ -666,9 +820,15 @@ fn client_events(chunks: &[&[u8]]) -> Vec<String> {
         while let Some(ev) = client.poll_event().unwrap() {
             let ev = ev.into_owned();
             if let ClientEvent::Ready(_) = ev {
-                client.mail(&ReversePath::Null, &Parameters::default()).unwrap();
-                client.rcpt(&ForwardPath::Postmaster, &Parameters::default()).unwrap();
-                client.rcpt(&ForwardPath::Postmaster, &Parameters::default()).unwrap();
+                client
+                    .mail(&ReversePath::Null, &Parameters::default())
+                    .unwrap();
+                client
+                    .rcpt(&ForwardPath::Postmaster, &Parameters::default())
+                    .unwrap();
+                client
+                    .rcpt(&ForwardPath::Postmaster, &Parameters::default())
+                    .unwrap();
                 client.data().unwrap();
             }
             if let ClientEvent::ReadyForData = ev {
@@ -687,7 +847,11 @@ fn client_split_at_every_byte() {
     let whole = client_events(&[input]);
     assert_eq!(whole.len(), 7, "{whole:#?}");
     for cut in 0..=input.len() {
-        assert_eq!(client_events(&[&input[..cut], &input[cut..]]), whole, "cut {cut}");
+        assert_eq!(
+            client_events(&[&input[..cut], &input[cut..]]),
+            whole,
+            "cut {cut}"
+        );
     }
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(client_events(&bytes), whole);

@@ -41,7 +41,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use super::command::{Command, ForwardPath, Host, Parameters, ReversePath};
 use super::emit::emit_command;
-use super::parse::{parse_reply_frame, ReplyFramer};
+use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
 use crate::error::{Error, ParseError};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
@@ -299,7 +299,9 @@ enum Tx {
     /// DATA sent, waiting for 354.
     AwaitData,
     /// Body being pushed.
-    Body { bdat: bool },
+    Body {
+        bdat: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -307,8 +309,13 @@ enum AuthState {
     /// PLAIN: the initial response was sent.
     Plain,
     /// LOGIN: the next 334 asks for the user name, then the password.
-    LoginUser { user: Vec<u8>, pass: Vec<u8> },
-    LoginPass { pass: Vec<u8> },
+    LoginUser {
+        user: Vec<u8>,
+        pass: Vec<u8>,
+    },
+    LoginPass {
+        pass: Vec<u8>,
+    },
     LoginDone,
 }
 
@@ -363,34 +370,33 @@ impl Client {
             pos: 0,
             deferred: 0,
             c: Inner {
-            dot,
-            out: BytesMut::with_capacity(256),
-            phase: Phase::Greeting,
-            tx: Tx::None,
-            pending,
-            held: VecDeque::new(),
-            caps: ServerCapabilities::default(),
-            tls_active: false,
-            rcpt_count: 0,
-            accepted: VecDeque::new(),
-            rcpt_replies_pending: 0,
-            lmtp_remaining: None,
-            ready_for_data: false,
-            auth: None,
-            auth_steps: 0,
-            error: None,
-            activity: false,
-            deadline: None,
-            last_now: Duration::ZERO,
-            timed_out: false,
-            config,
+                dot,
+                out: BytesMut::with_capacity(256),
+                phase: Phase::Greeting,
+                tx: Tx::None,
+                pending,
+                held: VecDeque::new(),
+                caps: ServerCapabilities::default(),
+                tls_active: false,
+                rcpt_count: 0,
+                accepted: VecDeque::new(),
+                rcpt_replies_pending: 0,
+                lmtp_remaining: None,
+                ready_for_data: false,
+                auth: None,
+                auth_steps: 0,
+                error: None,
+                activity: false,
+                deadline: None,
+                last_now: Duration::ZERO,
+                timed_out: false,
+                config,
             },
         }
     }
 }
 
 impl Inner {
-
     /// What the server announced (empty before [`ClientEvent::Ready`]).
     fn capabilities(&self) -> &ServerCapabilities {
         &self.caps
@@ -419,7 +425,9 @@ impl Inner {
     fn ready(&self) -> Result<(), Error> {
         self.check()?;
         if self.phase != Phase::Ready {
-            return Err(Error::Misuse("the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)"));
+            return Err(Error::Misuse(
+                "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)",
+            ));
         }
         if self.auth.is_some() {
             return Err(Error::Misuse("AUTH in progress"));
@@ -449,7 +457,13 @@ impl Inner {
                 None => true,
                 Some(last) => {
                     self.pipelining()
-                        && matches!(last, CommandKind::Mail | CommandKind::Rcpt(_) | CommandKind::Rset | CommandKind::Bdat)
+                        && matches!(
+                            last,
+                            CommandKind::Mail
+                                | CommandKind::Rcpt(_)
+                                | CommandKind::Rset
+                                | CommandKind::Bdat
+                        )
                         && matches!(
                             kind,
                             CommandKind::Mail
@@ -478,14 +492,20 @@ impl Inner {
     }
 
     /// Sends `MAIL FROM:<reverse_path> parameters`.
-    fn mail(&mut self, reverse_path: &ReversePath<'_>, parameters: &Parameters<'_>) -> Result<(), Error> {
+    fn mail(
+        &mut self,
+        reverse_path: &ReversePath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<(), Error> {
         self.ready()?;
         if self.tx != Tx::None {
             return Err(Error::Misuse("a transaction is already open"));
         }
         if let ReversePath::Mailbox(m) = reverse_path {
             if !m.is_ascii() && !parameters.smtputf8() {
-                return Err(Error::Emit("a non-ASCII address needs the SMTPUTF8 parameter"));
+                return Err(Error::Emit(
+                    "a non-ASCII address needs the SMTPUTF8 parameter",
+                ));
             }
         }
         self.queue(
@@ -504,10 +524,16 @@ impl Inner {
 
     /// Sends `RCPT TO:<forward_path> parameters`; returns the recipient's index,
     /// which its reply carries as [`CommandKind::Rcpt`].
-    fn rcpt(&mut self, forward_path: &ForwardPath<'_>, parameters: &Parameters<'_>) -> Result<usize, Error> {
+    fn rcpt(
+        &mut self,
+        forward_path: &ForwardPath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<usize, Error> {
         self.ready()?;
         if self.tx != Tx::Open {
-            return Err(Error::Misuse("RCPT needs an open transaction (MAIL first, before DATA)"));
+            return Err(Error::Misuse(
+                "RCPT needs an open transaction (MAIL first, before DATA)",
+            ));
         }
         let i = self.rcpt_count;
         self.queue(
@@ -588,7 +614,13 @@ impl Inner {
             }
             Tx::Body { bdat: true } => {
                 let mut b = BytesMut::with_capacity(16);
-                emit_command(&Command::Bdat { size: 0, last: true }, &mut b)?;
+                emit_command(
+                    &Command::Bdat {
+                        size: 0,
+                        last: true,
+                    },
+                    &mut b,
+                )?;
                 self.held.push_back((kind, b.freeze()));
                 self.pump();
             }
@@ -657,12 +689,22 @@ impl Inner {
     /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
     /// `LOGIN`; the server must offer the mechanism. The final reply comes as
     /// [`CommandKind::Auth`] (235 on success).
-    fn authenticate(&mut self, mechanism: &str, username: &str, password: &str) -> Result<(), Error> {
+    fn authenticate(
+        &mut self,
+        mechanism: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(), Error> {
         self.ready()?;
         if self.tx != Tx::None {
             return Err(Error::Misuse("AUTH inside a transaction"));
         }
-        if !self.caps.auth.iter().any(|m| m.eq_ignore_ascii_case(mechanism)) {
+        if !self
+            .caps
+            .auth
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
+        {
             return Err(Error::Misuse("the server does not offer this mechanism"));
         }
         use base64::Engine;
@@ -724,7 +766,6 @@ impl Inner {
         self.phase = Phase::Closed;
         e
     }
-
 }
 
 impl Client {
@@ -744,13 +785,21 @@ impl Client {
     }
 
     /// Sends `MAIL FROM:<reverse_path> parameters`.
-    pub fn mail(&mut self, reverse_path: &ReversePath<'_>, parameters: &Parameters<'_>) -> Result<(), Error> {
+    pub fn mail(
+        &mut self,
+        reverse_path: &ReversePath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<(), Error> {
         self.c.mail(reverse_path, parameters)
     }
 
     /// Sends `RCPT TO:<forward_path> parameters`; returns the recipient's index,
     /// which its reply carries as [`CommandKind::Rcpt`].
-    pub fn rcpt(&mut self, forward_path: &ForwardPath<'_>, parameters: &Parameters<'_>) -> Result<usize, Error> {
+    pub fn rcpt(
+        &mut self,
+        forward_path: &ForwardPath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<usize, Error> {
         self.c.rcpt(forward_path, parameters)
     }
 
@@ -803,7 +852,12 @@ impl Client {
     /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
     /// `LOGIN`; the server must offer the mechanism. The final reply comes as
     /// [`CommandKind::Auth`] (235 on success).
-    pub fn authenticate(&mut self, mechanism: &str, username: &str, password: &str) -> Result<(), Error> {
+    pub fn authenticate(
+        &mut self,
+        mechanism: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(), Error> {
         self.c.authenticate(mechanism, username, password)
     }
 }
@@ -878,7 +932,12 @@ impl Inner {
         if !(intermediate && cmd == CommandKind::Auth) {
             self.pending.pop_front();
         }
-        let ev = |reply| Ok(Some(ClientEvent::Reply { command: cmd, reply }));
+        let ev = |reply| {
+            Ok(Some(ClientEvent::Reply {
+                command: cmd,
+                reply,
+            }))
+        };
         match cmd {
             CommandKind::Greeting => {
                 if code.get() == 220 {
@@ -1057,14 +1116,19 @@ impl Client {
 fn parse_host(s: &str) -> Result<Host<'_>, Error> {
     match super::parse::parse_command(alloc::format!("EHLO {s}").as_bytes()) {
         Ok(Command::Ehlo { domain }) => Ok(domain.into_owned()),
-        _ => Err(Error::Emit("the client hostname is not a domain or address literal")),
+        _ => Err(Error::Emit(
+            "the client hostname is not a domain or address literal",
+        )),
     }
 }
 
 impl Connection for Client {
     fn handle_input(&mut self, data: &[u8]) {
         self.c.activity = true;
-        if self.c.phase == Phase::AwaitTls || self.c.phase == Phase::Closed || self.c.error.is_some() {
+        if self.c.phase == Phase::AwaitTls
+            || self.c.phase == Phase::Closed
+            || self.c.error.is_some()
+        {
             return;
         }
         let unparsed = self.buf.len() - self.pos.min(self.buf.len());
@@ -1097,7 +1161,11 @@ impl Connection for Client {
         if self.c.phase == Phase::Closed || self.c.pending.is_empty() {
             return None;
         }
-        Some(self.c.deadline.unwrap_or(self.c.last_now + self.timeout_for_front()))
+        Some(
+            self.c
+                .deadline
+                .unwrap_or(self.c.last_now + self.timeout_for_front()),
+        )
     }
 
     fn handle_timeout(&mut self, now: Duration) {

@@ -89,23 +89,23 @@ fn write_command(c: &Command<'_>, s: &mut String) -> Result<(), Error> {
             params(parameters, s);
             Ok(())
         }
-        Command::Data => Ok(s.push_str("DATA")),
+        Command::Data => w(s.write_str("DATA")),
         Command::Bdat { size, last } => {
             w(write!(s, "BDAT {size}{}", if *last { " LAST" } else { "" }))
         }
-        Command::Rset => Ok(s.push_str("RSET")),
+        Command::Rset => w(s.write_str("RSET")),
         Command::Vrfy { argument } => w(write!(s, "VRFY {argument}")),
         Command::Expn { argument } => w(write!(s, "EXPN {argument}")),
         Command::Help { topic } => match topic {
-            None => Ok(s.push_str("HELP")),
+            None => w(s.write_str("HELP")),
             Some(t) => w(write!(s, "HELP {t}")),
         },
         Command::Noop { argument } => match argument {
-            None => Ok(s.push_str("NOOP")),
+            None => w(s.write_str("NOOP")),
             Some(a) => w(write!(s, "NOOP {a}")),
         },
-        Command::Quit => Ok(s.push_str("QUIT")),
-        Command::StartTls => Ok(s.push_str("STARTTLS")),
+        Command::Quit => w(s.write_str("QUIT")),
+        Command::StartTls => w(s.write_str("STARTTLS")),
         Command::Auth {
             mechanism,
             initial_response,

@@ -275,7 +275,7 @@ fn path(i: &[u8]) -> R<'_, Mailbox<'_>> {
 pub(crate) fn mailbox_str(s: &str) -> Result<Mailbox<'_>, ParseError> {
     let b = s.as_bytes();
     match mailbox(b) {
-        Ok((rest, m)) if rest.is_empty() => Ok(m),
+        Ok(([], m)) => Ok(m),
         Ok((rest, _)) => Err(ParseError::at(b, rest, "end of mailbox")),
         Err(e) => Err(to_parse_error(b, e)),
     }
@@ -343,7 +343,8 @@ fn quoted_string(i: &[u8]) -> R<'_, &[u8]> {
 // Domain = sub-domain *("." sub-domain)
 // sub-domain = Let-dig [Ldh-str]  ;  sub-domain =/ U-label (RFC 6531)
 fn domain(i: &[u8]) -> R<'_, &str> {
-    let (rest, d) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b >= 0x80)(i)?;
+    let (rest, d) =
+        take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b >= 0x80)(i)?;
     for label in d.split(|&b| b == b'.') {
         if label.is_empty() || label[0] == b'-' || label[label.len() - 1] == b'-' {
             return fail(i, "domain");
@@ -369,7 +370,8 @@ fn host(i: &[u8]) -> R<'_, Host<'_>> {
 // dcontent = %d33-90 / %d94-126
 fn address_literal(i: &[u8]) -> R<'_, Host<'_>> {
     let (rest, _) = tag(&b"["[..])(i)?;
-    let (rest, inner) = take_while1(|b: u8| (33..=90).contains(&b) || (94..=126).contains(&b))(rest)?;
+    let (rest, inner) =
+        take_while1(|b: u8| (33..=90).contains(&b) || (94..=126).contains(&b))(rest)?;
     let (rest, _) = expect(tag(&b"]"[..]), "']'").parse(rest)?;
     let s = utf8(inner).unwrap_or_default();
     let h = if let Some(v6) = s
@@ -407,7 +409,8 @@ fn address_literal(i: &[u8]) -> R<'_, Host<'_>> {
 // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF
 // chunk-size = 1*DIGIT ; end-marker = "LAST"
 fn bdat(args: &[u8]) -> R<'_, Command<'_>> {
-    let (rest, digits) = expect(take_while1(|b: u8| b.is_ascii_digit()), "chunk size").parse(args)?;
+    let (rest, digits) =
+        expect(take_while1(|b: u8| b.is_ascii_digit()), "chunk size").parse(args)?;
     let Some(size) = number(digits) else {
         return fail(args, "chunk size that fits 64 bits");
     };
@@ -481,7 +484,9 @@ fn auth(args: &[u8]) -> R<'_, Command<'_>> {
         None if rest.is_empty() => None,
         None => return fail(rest, "SP before initial response"),
         Some(r) => {
-            let (r2, ir) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')(r)?;
+            let (r2, ir) = take_while1(|b: u8| {
+                b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+            })(r)?;
             if !r2.is_empty() {
                 return fail(r2, "base64 initial response");
             }
@@ -537,7 +542,11 @@ pub(crate) fn validate_parameters(raw: &[u8]) -> Result<(), ParseError> {
             return Err(ParseError::new(raw, at, "esmtp-keyword"));
         }
         if let Some(v) = value {
-            if v.is_empty() || !v.iter().all(|&b| (33..=126).contains(&b) && b != b'=' || b >= 0x80) {
+            if v.is_empty()
+                || !v
+                    .iter()
+                    .all(|&b| (33..=126).contains(&b) && b != b'=' || b >= 0x80)
+            {
                 return Err(ParseError::new(raw, at + kw.len() + 1, "esmtp-value"));
             }
         }
@@ -565,10 +574,12 @@ pub(crate) fn next_parameter<'a>(rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
     let token = &r[..end];
     *rest = &r[end..];
     let (kw, value) = split_param(token);
-    Some(typed_parameter(kw, value).unwrap_or_else(|| Parameter::Other {
-        keyword: Cow::Borrowed(utf8(kw).unwrap_or_default()),
-        value: value.map(|v| Cow::Borrowed(utf8(v).unwrap_or_default())),
-    }))
+    Some(
+        typed_parameter(kw, value).unwrap_or_else(|| Parameter::Other {
+            keyword: Cow::Borrowed(utf8(kw).unwrap_or_default()),
+            value: value.map(|v| Cow::Borrowed(utf8(v).unwrap_or_default())),
+        }),
+    )
 }
 
 fn s(b: &[u8]) -> Option<Cow<'_, str>> {
@@ -582,7 +593,8 @@ fn xtext(v: &[u8]) -> Option<XText<'_>> {
     let mut i = 0;
     while let Some(&b) = v.get(i) {
         if b == b'+' {
-            let hex = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c));
+            let hex =
+                |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c));
             if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
                 return None;
             }
@@ -826,11 +838,13 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut pos = 0;
     while pos < frame.len() {
         let rest = &frame[pos..];
-        let nl = memchr::memchr(b'\n', rest).ok_or_else(|| ParseError::new(frame, frame.len(), "CRLF"))?;
+        let nl = memchr::memchr(b'\n', rest)
+            .ok_or_else(|| ParseError::new(frame, frame.len(), "CRLF"))?;
         let line = &rest[..nl];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let last = pos + nl + 1 >= frame.len();
-        let (c, text) = reply_line(line, last).map_err(|(off, exp)| ParseError::new(frame, pos + off, exp))?;
+        let (c, text) =
+            reply_line(line, last).map_err(|(off, exp)| ParseError::new(frame, pos + off, exp))?;
         match code {
             None => {
                 code = Some(c);
@@ -838,7 +852,13 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
                     .map(|(e, _)| e)
                     .filter(|e| u16::from(e.class) == c.get() / 100);
             }
-            Some(prev) if prev != c => return Err(ParseError::new(frame, pos, "the same reply code on every line")),
+            Some(prev) if prev != c => {
+                return Err(ParseError::new(
+                    frame,
+                    pos,
+                    "the same reply code on every line",
+                ));
+            }
             Some(_) => {}
         }
         pos += nl + 1;
@@ -884,11 +904,16 @@ pub(crate) fn enhanced_prefix(t: &[u8]) -> Option<(EnhancedStatus, usize)> {
         return None;
     }
     let digits = |from: usize| -> Option<(u16, usize)> {
-        let n = t[from.min(t.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let n = t[from.min(t.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if n == 0 || n > 3 {
             return None;
         }
-        let v = t[from..from + n].iter().fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
+        let v = t[from..from + n]
+            .iter()
+            .fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
         Some((v, from + n))
     };
     let (subject, p) = digits(2)?;

@@ -258,7 +258,10 @@ enum Phase {
     /// DATA body.
     Data,
     /// BDAT chunk with this many octets still to read.
-    Bdat { remaining: u64, last: bool },
+    Bdat {
+        remaining: u64,
+        last: bool,
+    },
     /// Waiting for `tls_established`.
     AwaitTls,
     /// SASL exchange: the next line is a response.
@@ -562,7 +565,9 @@ impl Core {
 
     fn answer_recipient(&mut self, index: usize, reply: Reply<'static>) -> Result<(), Error> {
         let Pending::Lmtp { answers, .. } = &mut self.pending else {
-            return Err(Error::Misuse("no LMTP delivery awaits per-recipient answers"));
+            return Err(Error::Misuse(
+                "no LMTP delivery awaits per-recipient answers",
+            ));
         };
         let slot = answers
             .get_mut(index)
@@ -762,10 +767,11 @@ impl Core {
                 self.phase = Phase::Command;
                 if !self.in_transaction {
                     // a BDAT refused up front: its octets are read, now answer
-                    let (code, enh, text) =
-                        self.body_failure
-                            .take()
-                            .unwrap_or((503, (5, 5, 1), "Bad sequence of commands"));
+                    let (code, enh, text) = self.body_failure.take().unwrap_or((
+                        503,
+                        (5, 5, 1),
+                        "Bad sequence of commands",
+                    ));
                     self.raw_reply(code, Some(enh), text);
                     return Ok(None);
                 }
@@ -806,8 +812,22 @@ impl Core {
             Err(_) => {
                 let known = line.len() >= 4
                     && [
-                        &b"HELO"[..], b"EHLO", b"LHLO", b"MAIL", b"RCPT", b"DATA", b"BDAT", b"RSET",
-                        b"VRFY", b"EXPN", b"HELP", b"NOOP", b"QUIT", b"AUTH", b"ETRN", b"STAR",
+                        &b"HELO"[..],
+                        b"EHLO",
+                        b"LHLO",
+                        b"MAIL",
+                        b"RCPT",
+                        b"DATA",
+                        b"BDAT",
+                        b"RSET",
+                        b"VRFY",
+                        b"EXPN",
+                        b"HELP",
+                        b"NOOP",
+                        b"QUIT",
+                        b"AUTH",
+                        b"ETRN",
+                        b"STAR",
                     ]
                     .iter()
                     .any(|v| line[..4].eq_ignore_ascii_case(v));
@@ -841,7 +861,10 @@ impl Core {
                     self.bad(503, (5, 5, 1), "Send EHLO first")?;
                 } else if self.in_transaction {
                     self.bad(503, (5, 5, 1), "Nested MAIL command")?;
-                } else if parameters.size().is_some_and(|s| s > self.config.limits.message_size) {
+                } else if parameters
+                    .size()
+                    .is_some_and(|s| s > self.config.limits.message_size)
+                {
                     self.raw_reply(552, Some((5, 3, 4)), "Message size exceeds fixed limit");
                 } else if !self.params_ok(&parameters, true) {
                     self.raw_reply(555, Some((5, 5, 4)), "Unsupported parameter");
@@ -915,7 +938,10 @@ impl Core {
                 {
                     self.body_failure = Some((552, (5, 3, 4), "Message too big"));
                     return Ok(Some(ServerEvent::DataAborted {
-                        reason: Error::limit(LimitKind::MessageSize, self.config.limits.message_size),
+                        reason: Error::limit(
+                            LimitKind::MessageSize,
+                            self.config.limits.message_size,
+                        ),
                     }));
                 }
                 Ok(None)
@@ -935,7 +961,11 @@ impl Core {
                 Ok(None)
             }
             Command::Vrfy { .. } => {
-                self.raw_reply(252, Some((2, 5, 0)), "Cannot VRFY user, but will accept message");
+                self.raw_reply(
+                    252,
+                    Some((2, 5, 0)),
+                    "Cannot VRFY user, but will accept message",
+                );
                 Ok(None)
             }
             Command::Expn { .. } | Command::Etrn { .. } => {
@@ -1052,7 +1082,11 @@ impl Core {
             return Ok(None);
         }
         if c.auth_requires_tls && !self.tls_active {
-            self.raw_reply(538, Some((5, 7, 11)), "Encryption required for requested authentication mechanism");
+            self.raw_reply(
+                538,
+                Some((5, 7, 11)),
+                "Encryption required for requested authentication mechanism",
+            );
             return Ok(None);
         }
         if !offered {
@@ -1105,9 +1139,12 @@ impl Core {
     fn plain<'b>(&mut self, d: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
         let mut parts = d.splitn(3, |&b| b == 0);
         match (parts.next(), parts.next(), parts.next()) {
-            (Some(z), Some(u), Some(p)) if !u.is_empty() => {
-                Ok(Some(self.auth_event("PLAIN", z.to_vec(), u.to_vec(), p.to_vec())))
-            }
+            (Some(z), Some(u), Some(p)) if !u.is_empty() => Ok(Some(self.auth_event(
+                "PLAIN",
+                z.to_vec(),
+                u.to_vec(),
+                p.to_vec(),
+            ))),
             _ => {
                 self.raw_reply(501, Some((5, 5, 2)), "Malformed PLAIN response");
                 Ok(None)
@@ -1179,7 +1216,10 @@ impl Connection for Server {
         if unparsed.saturating_add(data.len()) > core.config.limits.input_buffer {
             core.raw_reply(421, Some((4, 3, 0)), "Too much pipelined input, closing");
             core.closed = true;
-            core.error = Some(Error::limit(LimitKind::InputBuffer, core.config.limits.input_buffer));
+            core.error = Some(Error::limit(
+                LimitKind::InputBuffer,
+                core.config.limits.input_buffer,
+            ));
             return;
         }
         self.buf.extend_from_slice(data);

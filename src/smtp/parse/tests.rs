@@ -24,39 +24,124 @@ fn mb<'a>(local: &'a str, host: Host<'a>) -> Mailbox<'a> {
 #[test]
 fn commands_table() {
     let table: Vec<(&[u8], Command<'_>)> = vec![
-        (b"EHLO client.example", Command::Ehlo { domain: dom("client.example") }),
-        (b"ehlo [192.0.2.1]", Command::Ehlo { domain: Host::Ipv4([192, 0, 2, 1].into()) }),
+        (
+            b"EHLO client.example",
+            Command::Ehlo {
+                domain: dom("client.example"),
+            },
+        ),
+        (
+            b"ehlo [192.0.2.1]",
+            Command::Ehlo {
+                domain: Host::Ipv4([192, 0, 2, 1].into()),
+            },
+        ),
         (b"HELO x", Command::Helo { domain: dom("x") }),
-        (b"LHLO lmtp.example", Command::Lhlo { domain: dom("lmtp.example") }),
+        (
+            b"LHLO lmtp.example",
+            Command::Lhlo {
+                domain: dom("lmtp.example"),
+            },
+        ),
         (b"DATA", Command::Data),
         (b"data  ", Command::Data),
         (b"RSET", Command::Rset),
         (b"QUIT", Command::Quit),
         (b"STARTTLS", Command::StartTls),
-        (b"BDAT 1000", Command::Bdat { size: 1000, last: false }),
-        (b"BDAT 0 LAST", Command::Bdat { size: 0, last: true }),
-        (b"bdat 7 last", Command::Bdat { size: 7, last: true }),
+        (
+            b"BDAT 1000",
+            Command::Bdat {
+                size: 1000,
+                last: false,
+            },
+        ),
+        (
+            b"BDAT 0 LAST",
+            Command::Bdat {
+                size: 0,
+                last: true,
+            },
+        ),
+        (
+            b"bdat 7 last",
+            Command::Bdat {
+                size: 7,
+                last: true,
+            },
+        ),
         (b"NOOP", Command::Noop { argument: None }),
-        (b"NOOP hello", Command::Noop { argument: Some(b("hello")) }),
+        (
+            b"NOOP hello",
+            Command::Noop {
+                argument: Some(b("hello")),
+            },
+        ),
         (b"HELP", Command::Help { topic: None }),
-        (b"HELP MAIL", Command::Help { topic: Some(b("MAIL")) }),
-        (b"VRFY postmaster", Command::Vrfy { argument: b("postmaster") }),
-        (b"EXPN staff", Command::Expn { argument: b("staff") }),
-        (b"ETRN @example.org", Command::Etrn { node: b("@example.org") }),
-        (b"AUTH PLAIN", Command::Auth { mechanism: b("PLAIN"), initial_response: None }),
+        (
+            b"HELP MAIL",
+            Command::Help {
+                topic: Some(b("MAIL")),
+            },
+        ),
+        (
+            b"VRFY postmaster",
+            Command::Vrfy {
+                argument: b("postmaster"),
+            },
+        ),
+        (
+            b"EXPN staff",
+            Command::Expn {
+                argument: b("staff"),
+            },
+        ),
+        (
+            b"ETRN @example.org",
+            Command::Etrn {
+                node: b("@example.org"),
+            },
+        ),
+        (
+            b"AUTH PLAIN",
+            Command::Auth {
+                mechanism: b("PLAIN"),
+                initial_response: None,
+            },
+        ),
         (
             b"AUTH PLAIN AHVzZXIAcGFzcw==",
-            Command::Auth { mechanism: b("PLAIN"), initial_response: Some(b("AHVzZXIAcGFzcw==")) },
+            Command::Auth {
+                mechanism: b("PLAIN"),
+                initial_response: Some(b("AHVzZXIAcGFzcw==")),
+            },
         ),
-        (b"AUTH EXTERNAL =", Command::Auth { mechanism: b("EXTERNAL"), initial_response: Some(b("=")) }),
+        (
+            b"AUTH EXTERNAL =",
+            Command::Auth {
+                mechanism: b("EXTERNAL"),
+                initial_response: Some(b("=")),
+            },
+        ),
         (
             b"XCLIENT ADDR=1.2.3.4",
-            Command::Unknown { verb: b("XCLIENT"), arguments: Cow::Borrowed(b"ADDR=1.2.3.4") },
+            Command::Unknown {
+                verb: b("XCLIENT"),
+                arguments: Cow::Borrowed(b"ADDR=1.2.3.4"),
+            },
         ),
-        (b"X-FOO", Command::Unknown { verb: b("X-FOO"), arguments: Cow::Borrowed(b"") }),
+        (
+            b"X-FOO",
+            Command::Unknown {
+                verb: b("X-FOO"),
+                arguments: Cow::Borrowed(b""),
+            },
+        ),
         (
             b"MAIL FROM:<>",
-            Command::Mail { reverse_path: ReversePath::Null, parameters: Parameters::default() },
+            Command::Mail {
+                reverse_path: ReversePath::Null,
+                parameters: Parameters::default(),
+            },
         ),
         (
             b"MAIL FROM: <a@b.example>",
@@ -74,7 +159,10 @@ fn commands_table() {
         ),
         (
             b"RCPT TO:<Postmaster>",
-            Command::Rcpt { forward_path: ForwardPath::Postmaster, parameters: Parameters::default() },
+            Command::Rcpt {
+                forward_path: ForwardPath::Postmaster,
+                parameters: Parameters::default(),
+            },
         ),
         (
             b"RCPT TO:<postmaster@example.org> NOTIFY=NEVER",
@@ -86,7 +174,10 @@ fn commands_table() {
         (
             b"RCPT TO:<\"john doe\\\"\"@[IPv6:2001:db8::1]>",
             Command::Rcpt {
-                forward_path: ForwardPath::Mailbox(mb("\"john doe\\\"\"", Host::Ipv6("2001:db8::1".parse().unwrap()))),
+                forward_path: ForwardPath::Mailbox(mb(
+                    "\"john doe\\\"\"",
+                    Host::Ipv6("2001:db8::1".parse().unwrap()),
+                )),
                 parameters: Parameters::default(),
             },
         ),
@@ -95,7 +186,10 @@ fn commands_table() {
             Command::Rcpt {
                 forward_path: ForwardPath::Mailbox(mb(
                     "x",
-                    Host::General { tag: b("x400"), content: b("c=us;a=foo") },
+                    Host::General {
+                        tag: b("x400"),
+                        content: b("c=us;a=foo"),
+                    },
                 )),
                 parameters: Parameters::default(),
             },
@@ -109,7 +203,12 @@ fn commands_table() {
         ),
     ];
     for (input, expected) in table {
-        assert_eq!(parse_command(input), Ok(expected), "{}", String::from_utf8_lossy(input));
+        assert_eq!(
+            parse_command(input),
+            Ok(expected),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -124,18 +223,54 @@ fn malformed_commands() {
         (b"MAIL FROM:<@b.c>", 15, "',' or ':' in source route"),
         (b"MAIL FROM:<a..b@c.d>", 13, "local part"),
         (b"MAIL FROM:<a@-b.c>", 13, "domain or address literal"),
-        (b"MAIL FROM:<a@[300.1.1.1]>", 13, "domain or address literal"),
-        (b"MAIL FROM:<a@b.c> SIZE=x", 18, "valid value for this parameter"),
-        (b"MAIL FROM:<a@b.c> SIZE", 18, "valid value for this parameter"),
-        (b"MAIL FROM:<a@b.c> SMTPUTF8=yes", 18, "valid value for this parameter"),
-        (b"MAIL FROM:<a@b.c> BODY=9BIT", 18, "valid value for this parameter"),
+        (
+            b"MAIL FROM:<a@[300.1.1.1]>",
+            13,
+            "domain or address literal",
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SIZE=x",
+            18,
+            "valid value for this parameter",
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SIZE",
+            18,
+            "valid value for this parameter",
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SMTPUTF8=yes",
+            18,
+            "valid value for this parameter",
+        ),
+        (
+            b"MAIL FROM:<a@b.c> BODY=9BIT",
+            18,
+            "valid value for this parameter",
+        ),
         (b"MAIL FROM:<a@b.c> =x", 18, "esmtp-keyword"),
-        (b"MAIL FROM:<a@b.c> MT-PRIORITY=10", 18, "valid value for this parameter"),
-        (b"RCPT TO:<a@b.c> NOTIFY=SOMETIMES", 16, "valid value for this parameter"),
-        (b"RCPT TO:<a@b.c> ORCPT=rfc822;a+zz", 16, "valid value for this parameter"),
+        (
+            b"MAIL FROM:<a@b.c> MT-PRIORITY=10",
+            18,
+            "valid value for this parameter",
+        ),
+        (
+            b"RCPT TO:<a@b.c> NOTIFY=SOMETIMES",
+            16,
+            "valid value for this parameter",
+        ),
+        (
+            b"RCPT TO:<a@b.c> ORCPT=rfc822;a+zz",
+            16,
+            "valid value for this parameter",
+        ),
         (b"DATA now", 5, "end of line"),
         (b"BDAT", 4, "chunk size"),
-        (b"BDAT 99999999999999999999999", 5, "chunk size that fits 64 bits"),
+        (
+            b"BDAT 99999999999999999999999",
+            5,
+            "chunk size that fits 64 bits",
+        ),
         (b"BDAT 10 FIRST", 7, "end of line"),
         (b"EHLO", 4, "domain or address literal"),
         (b"AUTH PLAIN a b", 12, "base64 initial response"),
@@ -147,7 +282,11 @@ fn malformed_commands() {
     for &(input, offset, expected) in table {
         let e = parse_command(input).unwrap_err();
         if (e.offset, e.expected) != (offset, expected) {
-            wrong.push((String::from_utf8_lossy(input).into_owned(), e.offset, e.expected));
+            wrong.push((
+                String::from_utf8_lossy(input).into_owned(),
+                e.offset,
+                e.expected,
+            ));
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
@@ -173,19 +312,40 @@ fn parameters_typed() {
             Parameter::MtPriority(-3),
             Parameter::HoldFor(60),
             Parameter::HoldUntil(b("2026-11-23T10:00:00Z")),
-            Parameter::By { time: 120, mode: ByMode::Return, trace: true },
-            Parameter::Other { keyword: b("X-FOO"), value: Some(b("bar")) },
-            Parameter::Other { keyword: b("X-FLAG"), value: None },
+            Parameter::By {
+                time: 120,
+                mode: ByMode::Return,
+                trace: true
+            },
+            Parameter::Other {
+                keyword: b("X-FOO"),
+                value: Some(b("bar"))
+            },
+            Parameter::Other {
+                keyword: b("X-FLAG"),
+                value: None
+            },
         ]
     );
     assert_eq!(p.size(), Some(1000));
     assert!(p.smtputf8());
-    let Parameter::EnvId(x) = &got[4] else { panic!() };
+    let Parameter::EnvId(x) = &got[4] else {
+        panic!()
+    };
     assert_eq!(&x.decode()[..], b"QQ+314");
     let r = Parameters::parse("NOTIFY=SUCCESS,DELAY ORCPT=rfc822;Bob+40example.org").unwrap();
     let got: Vec<_> = r.iter().collect();
-    assert_eq!(got[0], Parameter::Notify(Notify { success: true, failure: false, delay: true }));
-    let Parameter::Orcpt { addr_type, address } = &got[1] else { panic!() };
+    assert_eq!(
+        got[0],
+        Parameter::Notify(Notify {
+            success: true,
+            failure: false,
+            delay: true
+        })
+    );
+    let Parameter::Orcpt { addr_type, address } = &got[1] else {
+        panic!()
+    };
     assert_eq!(addr_type, "rfc822");
     assert_eq!(&address.decode()[..], b"Bob@example.org");
     assert!(matches!(address.decode(), Cow::Owned(_)));
@@ -221,7 +381,10 @@ fn reply(input: &[u8]) -> Reply<'_> {
 #[test]
 fn replies_table() {
     let r = reply(b"250 OK\r\n");
-    assert_eq!((r.code().get(), r.enhanced(), r.text().as_bytes()), (250, None, &b"OK"[..]));
+    assert_eq!(
+        (r.code().get(), r.enhanced(), r.text().as_bytes()),
+        (250, None, &b"OK"[..])
+    );
     let r = reply(b"550 5.1.1 No such user\r\n");
     assert_eq!(r.enhanced(), EnhancedStatus::new(5, 1, 1));
     assert_eq!(r.text().as_bytes(), b"No such user");
@@ -232,11 +395,15 @@ fn replies_table() {
     // enhanced code of another class is plain text
     let r = reply(b"250 5.0.0 odd\r\n");
     assert_eq!(r.enhanced(), None);
-    let r = reply(b"250-mx.example Hello\r\n250-SIZE 35882577\r\n250-AUTH PLAIN LOGIN\r\n250 PIPELINING\r\n");
+    let r = reply(
+        b"250-mx.example Hello\r\n250-SIZE 35882577\r\n250-AUTH PLAIN LOGIN\r\n250 PIPELINING\r\n",
+    );
     assert_eq!(r.line_count(), 4);
     let caps: Vec<_> = r.capabilities().collect();
     assert_eq!(caps[0], EhloKeyword::Size(Some(35882577)));
-    let EhloKeyword::Auth(m) = caps[1] else { panic!() };
+    let EhloKeyword::Auth(m) = caps[1] else {
+        panic!()
+    };
     assert!(m.contains("login") && !m.contains("CRAM-MD5"));
     assert_eq!(caps[2], EhloKeyword::Pipelining);
     // 8-bit text is kept exactly
@@ -244,10 +411,18 @@ fn replies_table() {
     assert_eq!(r.text().as_bytes(), b"mx \xe2\x80\x93 caf\xe9 ready");
     assert_eq!(r.text().to_str_lossy(), "mx \u{2013} caf\u{fffd} ready");
     // incomplete
-    assert_eq!(parse_reply(b"250-a\r\n250 b").unwrap(), Status::Incomplete(crate::Needed::Unknown));
-    assert_eq!(parse_reply(b"").unwrap(), Status::Incomplete(crate::Needed::Unknown));
+    assert_eq!(
+        parse_reply(b"250-a\r\n250 b").unwrap(),
+        Status::Incomplete(crate::Needed::Unknown)
+    );
+    assert_eq!(
+        parse_reply(b"").unwrap(),
+        Status::Incomplete(crate::Needed::Unknown)
+    );
     // only the first reply is taken
-    let Status::Complete(_, n) = parse_reply(b"250 a\r\n251 b\r\n").unwrap() else { panic!() };
+    let Status::Complete(_, n) = parse_reply(b"250 a\r\n251 b\r\n").unwrap() else {
+        panic!()
+    };
     assert_eq!(n, 7);
 }
 
@@ -258,18 +433,29 @@ fn malformed_replies() {
         (b"600 no\r\n", 0, "reply code"),
         (b"260 no\r\n", 0, "reply code"),
         (b"abc\r\n", 0, "reply code"),
-        (b"250-a\r\n251 b\r\n", 7, "the same reply code on every line"),
+        (
+            b"250-a\r\n251 b\r\n",
+            7,
+            "the same reply code on every line",
+        ),
         (b"250_x\r\n", 3, "SP or end of line"),
         (b"250 a\x00b\r\n", 5, "text without NUL"),
     ];
     for &(input, offset, expected) in table {
         let e = parse_reply(input).unwrap_err();
         let Error::Parse(e) = e else { panic!("{e:?}") };
-        assert_eq!((e.offset, e.expected), (offset, expected), "{}", String::from_utf8_lossy(input));
+        assert_eq!(
+            (e.offset, e.expected),
+            (offset, expected),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
     // limits
-    let mut limits = Limits::default();
-    limits.reply_lines = 3;
+    let limits = Limits {
+        reply_lines: 3,
+        ..Limits::DEFAULT
+    };
     let mut f = ReplyFramer::new(&limits, LinePolicy::STRICT);
     assert_eq!(
         f.find(b"250-a\r\n250-b\r\n250-c\r\n250 d\r\n"),
@@ -312,9 +498,27 @@ fn ehlo_keywords() {
         (b"smtputf8", EhloKeyword::SmtpUtf8),
         (b"STARTTLS", EhloKeyword::StartTls),
         (b"REQUIRETLS", EhloKeyword::RequireTls),
-        (b"LIMITS RCPTMAX=50 MAILMAX=10", EhloKeyword::Limits { rcptmax: Some(50), mailmax: Some(10) }),
-        (b"X-\xffODD stuff", EhloKeyword::Other { keyword: b"X-\xffODD", params: b"stuff" }),
-        (b"AUTH=LOGIN PLAIN", EhloKeyword::Other { keyword: b"AUTH=LOGIN", params: b"PLAIN" }),
+        (
+            b"LIMITS RCPTMAX=50 MAILMAX=10",
+            EhloKeyword::Limits {
+                rcptmax: Some(50),
+                mailmax: Some(10),
+            },
+        ),
+        (
+            b"X-\xffODD stuff",
+            EhloKeyword::Other {
+                keyword: b"X-\xffODD",
+                params: b"stuff",
+            },
+        ),
+        (
+            b"AUTH=LOGIN PLAIN",
+            EhloKeyword::Other {
+                keyword: b"AUTH=LOGIN",
+                params: b"PLAIN",
+            },
+        ),
     ];
     for (line, expected) in cases {
         assert_eq!(&ehlo_keyword(line), expected);
@@ -323,10 +527,20 @@ fn ehlo_keywords() {
 
 #[test]
 fn reply_construction_and_emit() {
-    let r = Reply::new(ReplyCode::OK, EnhancedStatus::new(2, 1, 0), &[b"Sender", b"OK"]).unwrap();
+    let r = Reply::new(
+        ReplyCode::OK,
+        EnhancedStatus::new(2, 1, 0),
+        &[b"Sender", b"OK"],
+    )
+    .unwrap();
     assert_eq!(r.as_bytes(), b"250-2.1.0 Sender\r\n250 2.1.0 OK\r\n");
     assert_eq!(reply(r.as_bytes()), r);
-    assert_eq!(r.messages().map(|t| t.as_bytes().to_vec()).collect::<Vec<_>>(), vec![b"Sender".to_vec(), b"OK".to_vec()]);
+    assert_eq!(
+        r.messages()
+            .map(|t| t.as_bytes().to_vec())
+            .collect::<Vec<_>>(),
+        vec![b"Sender".to_vec(), b"OK".to_vec()]
+    );
     assert!(Reply::new(ReplyCode::OK, None, &[b"a\r\nb"]).is_err());
     assert!(Reply::new(ReplyCode::OK, None, &[b"a\x00"]).is_err());
     assert!(Reply::new(ReplyCode::OK, EnhancedStatus::new(5, 0, 0), &[b"x"]).is_err());
@@ -339,10 +553,18 @@ fn reply_construction_and_emit() {
 #[test]
 fn emit_never_injects() {
     let bad: Vec<Command<'_>> = vec![
-        Command::Ehlo { domain: dom("a\r\nMAIL FROM:<x@y>") },
-        Command::Ehlo { domain: dom("-bad-") },
-        Command::Vrfy { argument: b("x\ny") },
-        Command::Noop { argument: Some(b("a\0")) },
+        Command::Ehlo {
+            domain: dom("a\r\nMAIL FROM:<x@y>"),
+        },
+        Command::Ehlo {
+            domain: dom("-bad-"),
+        },
+        Command::Vrfy {
+            argument: b("x\ny"),
+        },
+        Command::Noop {
+            argument: Some(b("a\0")),
+        },
         Command::Mail {
             reverse_path: ReversePath::Mailbox(mb("a b", dom("c.d"))),
             parameters: Parameters::default(),
@@ -355,18 +577,38 @@ fn emit_never_injects() {
             forward_path: ForwardPath::Mailbox(mb("a", dom("c.d"))),
             parameters: Parameters(b("SIZE=x")),
         },
-        Command::Auth { mechanism: b("PLAIN"), initial_response: Some(b("abc\r\nQUIT")) },
-        Command::Unknown { verb: b("MAIL"), arguments: Cow::Borrowed(b"FROM:<>") },
-        Command::Unknown { verb: b("X"), arguments: Cow::Borrowed(b"a\rb") },
-        Command::Vrfy { argument: Cow::Owned("a".repeat(9000)) },
+        Command::Auth {
+            mechanism: b("PLAIN"),
+            initial_response: Some(b("abc\r\nQUIT")),
+        },
+        Command::Unknown {
+            verb: b("MAIL"),
+            arguments: Cow::Borrowed(b"FROM:<>"),
+        },
+        Command::Unknown {
+            verb: b("X"),
+            arguments: Cow::Borrowed(b"a\rb"),
+        },
+        Command::Vrfy {
+            argument: Cow::Owned("a".repeat(9000)),
+        },
     ];
     for c in bad {
         let mut out = Vec::new();
-        assert!(matches!(emit_command(&c, &mut out), Err(Error::Emit(_))), "{c:?}");
+        assert!(
+            matches!(emit_command(&c, &mut out), Err(Error::Emit(_))),
+            "{c:?}"
+        );
         assert!(out.is_empty());
     }
     let mut p = Parameters::default();
-    assert!(p.push(&Parameter::Other { keyword: b("A B"), value: None }).is_err());
+    assert!(
+        p.push(&Parameter::Other {
+            keyword: b("A B"),
+            value: None
+        })
+        .is_err()
+    );
     assert!(p.push(&Parameter::HoldUntil(b("x y"))).is_err());
     assert!(p.push(&Parameter::MtPriority(12)).is_err());
     assert!(p.is_empty());
@@ -392,7 +634,10 @@ mod roundtrip {
             any::<[u16; 8]>().prop_map(|a| Host::Ipv6(a.into())),
             ("[a-z][a-z0-9]{0,4}", "[!-Z^-~]{1,10}")
                 .prop_filter("not an IPv6 tag", |(t, _)| !t.eq_ignore_ascii_case("ipv6"))
-                .prop_map(|(t, c)| Host::General { tag: t.into(), content: c.into() }),
+                .prop_map(|(t, c)| Host::General {
+                    tag: t.into(),
+                    content: c.into()
+                }),
         ]
     }
 
@@ -411,31 +656,52 @@ mod roundtrip {
     fn parameter() -> impl Strategy<Value = Parameter<'static>> {
         prop_oneof![
             any::<u64>().prop_map(Parameter::Size),
-            prop_oneof![Just(Body::SevenBit), Just(Body::EightBitMime), Just(Body::BinaryMime)]
-                .prop_map(Parameter::Body),
+            prop_oneof![
+                Just(Body::SevenBit),
+                Just(Body::EightBitMime),
+                Just(Body::BinaryMime)
+            ]
+            .prop_map(Parameter::Body),
             Just(Parameter::SmtpUtf8),
             prop_oneof![Just(Ret::Full), Just(Ret::Hdrs)].prop_map(Parameter::Ret),
-            proptest::collection::vec(any::<u8>(), 1..12).prop_map(|v| Parameter::EnvId(XText::encode(&v))),
-            (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, f, d)| Parameter::Notify(Notify {
-                success: s,
-                failure: f,
-                delay: d
-            })),
-            ("[a-z0-9-]{1,8}", proptest::collection::vec(any::<u8>(), 0..12)).prop_map(|(t, v)| {
-                Parameter::Orcpt { addr_type: t.into(), address: XText::encode(&v) }
-            }),
-            proptest::collection::vec(any::<u8>(), 1..12).prop_map(|v| Parameter::Auth(XText::encode(&v))),
+            proptest::collection::vec(any::<u8>(), 1..12)
+                .prop_map(|v| Parameter::EnvId(XText::encode(&v))),
+            (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, f, d)| Parameter::Notify(
+                Notify {
+                    success: s,
+                    failure: f,
+                    delay: d
+                }
+            )),
+            (
+                "[a-z0-9-]{1,8}",
+                proptest::collection::vec(any::<u8>(), 0..12)
+            )
+                .prop_map(|(t, v)| {
+                    Parameter::Orcpt {
+                        addr_type: t.into(),
+                        address: XText::encode(&v),
+                    }
+                }),
+            proptest::collection::vec(any::<u8>(), 1..12)
+                .prop_map(|v| Parameter::Auth(XText::encode(&v))),
             Just(Parameter::RequireTls),
             (-9i8..=9).prop_map(Parameter::MtPriority),
             any::<u64>().prop_map(Parameter::HoldFor),
             "[0-9T:Z-]{1,20}".prop_map(|s| Parameter::HoldUntil(s.into())),
-            (-999_999_999i64..=999_999_999, any::<bool>(), any::<bool>()).prop_map(|(t, r, tr)| Parameter::By {
-                time: t,
-                mode: if r { ByMode::Return } else { ByMode::Notify },
-                trace: tr
+            (-999_999_999i64..=999_999_999, any::<bool>(), any::<bool>()).prop_map(|(t, r, tr)| {
+                Parameter::By {
+                    time: t,
+                    mode: if r { ByMode::Return } else { ByMode::Notify },
+                    trace: tr,
+                }
             }),
-            ("X-[A-Z0-9]{1,6}", proptest::option::of("[!-<>-~]{1,8}"))
-                .prop_map(|(k, v)| Parameter::Other { keyword: k.into(), value: v.map(Into::into) }),
+            ("X-[A-Z0-9]{1,6}", proptest::option::of("[!-<>-~]{1,8}")).prop_map(|(k, v)| {
+                Parameter::Other {
+                    keyword: k.into(),
+                    value: v.map(Into::into),
+                }
+            }),
         ]
     }
 
@@ -469,20 +735,38 @@ mod roundtrip {
             Just(Command::Data),
             (any::<u64>(), any::<bool>()).prop_map(|(size, last)| Command::Bdat { size, last }),
             Just(Command::Rset),
-            text().prop_filter("non-empty", |t| !t.is_empty()).prop_map(|t| Command::Vrfy { argument: t.into() }),
-            text().prop_filter("non-empty", |t| !t.is_empty()).prop_map(|t| Command::Expn { argument: t.into() }),
-            proptest::option::of(text().prop_filter("non-empty", |t| !t.is_empty()))
-                .prop_map(|t| Command::Help { topic: t.map(Into::into) }),
-            proptest::option::of(text().prop_filter("non-empty", |t| !t.is_empty()))
-                .prop_map(|t| Command::Noop { argument: t.map(Into::into) }),
+            text()
+                .prop_filter("non-empty", |t| !t.is_empty())
+                .prop_map(|t| Command::Vrfy { argument: t.into() }),
+            text()
+                .prop_filter("non-empty", |t| !t.is_empty())
+                .prop_map(|t| Command::Expn { argument: t.into() }),
+            proptest::option::of(text().prop_filter("non-empty", |t| !t.is_empty())).prop_map(
+                |t| Command::Help {
+                    topic: t.map(Into::into)
+                }
+            ),
+            proptest::option::of(text().prop_filter("non-empty", |t| !t.is_empty())).prop_map(
+                |t| Command::Noop {
+                    argument: t.map(Into::into)
+                }
+            ),
             Just(Command::Quit),
             Just(Command::StartTls),
-            ("[A-Z0-9_-]{1,20}", proptest::option::of("[A-Za-z0-9+/]{0,40}={0,2}|="))
+            (
+                "[A-Z0-9_-]{1,20}",
+                proptest::option::of("[A-Za-z0-9+/]{0,40}={0,2}|=")
+            )
                 .prop_filter("not empty", |(_, ir)| ir.as_deref() != Some(""))
-                .prop_map(|(m, ir)| Command::Auth { mechanism: m.into(), initial_response: ir.map(Into::into) }),
+                .prop_map(|(m, ir)| Command::Auth {
+                    mechanism: m.into(),
+                    initial_response: ir.map(Into::into)
+                }),
             "[@#]?[a-z0-9.]{1,10}".prop_map(|n| Command::Etrn { node: n.into() }),
-            ("X[A-Z]{1,8}", "[ -~]{0,20}")
-                .prop_map(|(v, a)| Command::Unknown { verb: v.into(), arguments: Cow::Owned(a.into_bytes()) }),
+            ("X[A-Z]{1,8}", "[ -~]{0,20}").prop_map(|(v, a)| Command::Unknown {
+                verb: v.into(),
+                arguments: Cow::Owned(a.into_bytes())
+            }),
         ]
     }
 
