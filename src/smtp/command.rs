@@ -373,7 +373,7 @@ pub struct Parameters<'a>(pub(crate) Cow<'a, str>);
 impl<'a> Parameters<'a> {
     /// Validates raw parameter text (as after `MAIL FROM:<...> `).
     pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
-        super::parse::validate_parameters(raw.as_bytes())?;
+        super::parse::validate_parameters(raw)?;
         Ok(Parameters(Cow::Borrowed(raw)))
     }
 
@@ -390,6 +390,7 @@ impl<'a> Parameters<'a> {
     /// The typed parameters, in order.
     pub fn iter(&self) -> ParameterIter<'_> {
         ParameterIter {
+            src: super::parse::Src::from_str(&self.0),
             rest: self.0.as_bytes(),
         }
     }
@@ -402,7 +403,7 @@ impl<'a> Parameters<'a> {
         if s.is_empty() || s.contains(' ') {
             return Err(crate::Error::Emit("invalid ESMTP parameter"));
         }
-        super::parse::validate_parameters(s.as_bytes())
+        super::parse::validate_parameters(&s)
             .map_err(|_| crate::Error::Emit("invalid ESMTP parameter"))?;
         let raw = self.0.to_mut();
         if !raw.is_empty() {
@@ -442,13 +443,14 @@ impl<'a> IntoIterator for &'a Parameters<'_> {
 /// Iterator over [`Parameters`].
 #[derive(Clone, Debug)]
 pub struct ParameterIter<'a> {
-    pub(crate) rest: &'a [u8],
+    src: super::parse::Src<'a>,
+    rest: &'a [u8],
 }
 
 impl<'a> Iterator for ParameterIter<'a> {
     type Item = Parameter<'a>;
     fn next(&mut self) -> Option<Parameter<'a>> {
-        super::parse::next_parameter(&mut self.rest)
+        super::parse::next_parameter(self.src, &mut self.rest)
     }
 }
 

@@ -71,8 +71,43 @@ fn to_parse_error(input: &[u8], e: nom::Err<E<'_>>) -> ParseError {
     }
 }
 
-fn utf8(b: &[u8]) -> Option<&str> {
-    str::from_utf8(b).ok()
+/// The source text of a frame: its bytes and, when they are UTF-8, the same
+/// text as `&str`, so that sub-slices found by the byte grammar become `&str`
+/// without validating UTF-8 again (one `from_utf8` per line, not per field).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Src<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Src<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Src {
+            bytes,
+            text: str::from_utf8(bytes).ok(),
+        }
+    }
+
+    pub(crate) fn from_str(text: &'a str) -> Self {
+        Src {
+            bytes: text.as_bytes(),
+            text: Some(text),
+        }
+    }
+
+    /// `part` (a sub-slice of this source) as `&str`, if it is UTF-8.
+    fn s(&self, part: &'a [u8]) -> Option<&'a str> {
+        let off = (part.as_ptr() as usize).wrapping_sub(self.bytes.as_ptr() as usize);
+        match self.text {
+            Some(t) => t.get(off..off.checked_add(part.len())?),
+            // Not all of the source is UTF-8: check this part alone.
+            None => str::from_utf8(part).ok(),
+        }
+    }
+
+    fn cow(&self, part: &'a [u8]) -> Option<Cow<'a, str>> {
+        self.s(part).map(Cow::Borrowed)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -96,45 +131,61 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
 }
 
 fn command(line: &[u8]) -> R<'_, Command<'_>> {
+    let src = Src::new(line);
     let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
     let verb = &line[..sp];
     let args = line.get(sp + 1..).unwrap_or(&[]);
     let has_args = sp < line.len();
-    let v = |name: &[u8]| verb.eq_ignore_ascii_case(name);
-    if verb.len() == 4 {
-        if v(b"MAIL") {
-            return mail(args);
-        } else if v(b"RCPT") {
-            return rcpt(args);
-        } else if v(b"EHLO") {
-            return hello(args).map(|(r, domain)| (r, Command::Ehlo { domain }));
-        } else if v(b"HELO") {
-            return hello(args).map(|(r, domain)| (r, Command::Helo { domain }));
-        } else if v(b"LHLO") {
-            return hello(args).map(|(r, domain)| (r, Command::Lhlo { domain }));
-        } else if v(b"DATA") {
-            return no_args(args, Command::Data);
-        } else if v(b"BDAT") {
-            return bdat(args);
-        } else if v(b"RSET") {
-            return no_args(args, Command::Rset);
-        } else if v(b"QUIT") {
-            return no_args(args, Command::Quit);
-        } else if v(b"NOOP") {
-            return optional_string(args, has_args)
-                .map(|(r, argument)| (r, Command::Noop { argument }));
-        } else if v(b"HELP") {
-            return optional_string(args, has_args).map(|(r, topic)| (r, Command::Help { topic }));
-        } else if v(b"VRFY") {
-            return string_arg(args).map(|(r, argument)| (r, Command::Vrfy { argument }));
-        } else if v(b"EXPN") {
-            return string_arg(args).map(|(r, argument)| (r, Command::Expn { argument }));
-        } else if v(b"AUTH") {
-            return auth(args);
-        } else if v(b"ETRN") {
-            return etrn(args);
+    // The verb, folded to lower case, as one number (exact for letters: no
+    // other byte folds onto a lower-case letter).
+    const fn key(v: &[u8; 4]) -> u32 {
+        u32::from_be_bytes([v[0] | 0x20, v[1] | 0x20, v[2] | 0x20, v[3] | 0x20])
+    }
+    const MAIL: u32 = key(b"MAIL");
+    const RCPT: u32 = key(b"RCPT");
+    const EHLO: u32 = key(b"EHLO");
+    const HELO: u32 = key(b"HELO");
+    const LHLO: u32 = key(b"LHLO");
+    const DATA: u32 = key(b"DATA");
+    const BDAT: u32 = key(b"BDAT");
+    const RSET: u32 = key(b"RSET");
+    const QUIT: u32 = key(b"QUIT");
+    const NOOP: u32 = key(b"NOOP");
+    const HELP: u32 = key(b"HELP");
+    const VRFY: u32 = key(b"VRFY");
+    const EXPN: u32 = key(b"EXPN");
+    const AUTH: u32 = key(b"AUTH");
+    const ETRN: u32 = key(b"ETRN");
+    if let [a, b, c, d] = *verb {
+        match key(&[a, b, c, d]) {
+            MAIL => return mail(src, args),
+            RCPT => return rcpt(src, args),
+            EHLO => return hello(src, args).map(|(r, domain)| (r, Command::Ehlo { domain })),
+            HELO => return hello(src, args).map(|(r, domain)| (r, Command::Helo { domain })),
+            LHLO => return hello(src, args).map(|(r, domain)| (r, Command::Lhlo { domain })),
+            DATA => return no_args(args, Command::Data),
+            BDAT => return bdat(args),
+            RSET => return no_args(args, Command::Rset),
+            QUIT => return no_args(args, Command::Quit),
+            NOOP => {
+                return optional_string(src, args, has_args)
+                    .map(|(r, argument)| (r, Command::Noop { argument }));
+            }
+            HELP => {
+                return optional_string(src, args, has_args)
+                    .map(|(r, topic)| (r, Command::Help { topic }));
+            }
+            VRFY => {
+                return string_arg(src, args).map(|(r, argument)| (r, Command::Vrfy { argument }));
+            }
+            EXPN => {
+                return string_arg(src, args).map(|(r, argument)| (r, Command::Expn { argument }));
+            }
+            AUTH => return auth(src, args),
+            ETRN => return etrn(src, args),
+            _ => {}
         }
-    } else if v(b"STARTTLS") {
+    } else if verb.eq_ignore_ascii_case(b"STARTTLS") {
         return no_args(args, Command::StartTls);
     }
     // Any other verb: kept as a typed unknown command.
@@ -142,7 +193,7 @@ fn command(line: &[u8]) -> R<'_, Command<'_>> {
     if verb.is_empty() || !verb.iter().all(|b| b.is_ascii_graphic()) {
         return fail(line, "command verb");
     }
-    let verb = utf8(verb).unwrap_or_default();
+    let verb = src.s(verb).unwrap_or_default();
     if !args.iter().all(|&b| b != 0 && b != b'\r' && b != b'\n') {
         return fail(args, "command arguments without CR, LF or NUL");
     }
@@ -170,17 +221,17 @@ fn no_args<'a>(args: &'a [u8], c: Command<'a>) -> R<'a, Command<'a>> {
 
 // helo = "HELO" SP Domain CRLF
 // ehlo = "EHLO" SP ( Domain / address-literal ) CRLF
-fn hello(args: &[u8]) -> R<'_, Host<'_>> {
-    let (rest, h) = expect(host, "domain or address literal").parse(args)?;
+fn hello<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Host<'a>> {
+    let (rest, h) = expect(|i| host(src, i), "domain or address literal").parse(args)?;
     end(rest).map(|(r, ())| (r, h))
 }
 
 // mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
-fn mail(args: &[u8]) -> R<'_, Command<'_>> {
+fn mail<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
     let (rest, _) = expect(tag_no_case(&b"FROM:"[..]), "FROM:").parse(args)?;
     let rest = skip_spaces(rest);
-    let (rest, reverse_path) = reverse_path(rest)?;
-    let (rest, parameters) = parameters_after_path(rest)?;
+    let (rest, reverse_path) = reverse_path(src, rest)?;
+    let (rest, parameters) = parameters_after_path(src, rest)?;
     Ok((
         rest,
         Command::Mail {
@@ -192,17 +243,17 @@ fn mail(args: &[u8]) -> R<'_, Command<'_>> {
 
 // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 //        Forward-path ) [SP Rcpt-parameters] CRLF
-fn rcpt(args: &[u8]) -> R<'_, Command<'_>> {
+fn rcpt<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
     let (rest, _) = expect(tag_no_case(&b"TO:"[..]), "TO:").parse(args)?;
     let rest = skip_spaces(rest);
     let (rest, forward_path) =
         if let Ok((r, _)) = tag_no_case::<_, _, E<'_>>(&b"<Postmaster>"[..]).parse(rest) {
             (r, ForwardPath::Postmaster)
         } else {
-            let (r, m) = path(rest)?;
+            let (r, m) = path(src, rest)?;
             (r, ForwardPath::Mailbox(m))
         };
-    let (rest, parameters) = parameters_after_path(rest)?;
+    let (rest, parameters) = parameters_after_path(src, rest)?;
     Ok((
         rest,
         Command::Rcpt {
@@ -217,7 +268,7 @@ fn skip_spaces(i: &[u8]) -> &[u8] {
     &i[n..]
 }
 
-fn parameters_after_path(rest: &[u8]) -> R<'_, Parameters<'_>> {
+fn parameters_after_path<'a>(src: Src<'a>, rest: &'a [u8]) -> R<'a, Parameters<'a>> {
     if rest.is_empty() {
         return Ok((rest, Parameters::default()));
     }
@@ -225,37 +276,34 @@ fn parameters_after_path(rest: &[u8]) -> R<'_, Parameters<'_>> {
         return fail(rest, "SP before parameters");
     }
     let raw = skip_spaces(rest);
-    let mut raw_end = raw.len();
-    while raw_end > 0 && raw[raw_end - 1] == b' ' {
-        raw_end -= 1;
-    }
-    let raw = &raw[..raw_end];
-    if let Err(e) = validate_parameters(raw) {
+    let raw = trim_end(raw);
+    let Some(text) = src.s(raw) else {
+        return fail(raw, "UTF-8 parameters");
+    };
+    if let Err(e) = validate_params(Src::from_str(text), raw) {
         let off = e.offset.min(raw.len());
         return fail(&raw[off..], e.expected);
     }
-    // validate_parameters checked UTF-8
-    let s = utf8(raw).unwrap_or_default();
-    Ok((&[], Parameters(Cow::Borrowed(s))))
+    Ok((&[], Parameters(Cow::Borrowed(text))))
 }
 
 // Reverse-path = Path / "<>"
-fn reverse_path(i: &[u8]) -> R<'_, ReversePath<'_>> {
+fn reverse_path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, ReversePath<'a>> {
     if let Some(rest) = i.strip_prefix(b"<>") {
         return Ok((rest, ReversePath::Null));
     }
-    path(i).map(|(r, m)| (r, ReversePath::Mailbox(m)))
+    path(src, i).map(|(r, m)| (r, ReversePath::Mailbox(m)))
 }
 
 // Path = "<" [ A-d-l ":" ] Mailbox ">"
 // A-d-l = At-domain *( "," At-domain ) ; source route, accepted and ignored
 // At-domain = "@" Domain
-fn path(i: &[u8]) -> R<'_, Mailbox<'_>> {
+fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
     let (mut rest, _) = expect(tag(&b"<"[..]), "'<'").parse(i)?;
     if rest.first() == Some(&b'@') {
         loop {
             let (r, _) = tag(&b"@"[..]).parse(rest)?;
-            let (r, _) = expect(domain, "source route domain").parse(r)?;
+            let (r, _) = expect(|i| domain(src, i), "source route domain").parse(r)?;
             match r.first() {
                 Some(b',') => rest = &r[1..],
                 Some(b':') => {
@@ -266,7 +314,7 @@ fn path(i: &[u8]) -> R<'_, Mailbox<'_>> {
             }
         }
     }
-    let (rest, m) = mailbox(rest)?;
+    let (rest, m) = mailbox(src, rest)?;
     let (rest, _) = expect(tag(&b">"[..]), "'>'").parse(rest)?;
     Ok((rest, m))
 }
@@ -274,7 +322,7 @@ fn path(i: &[u8]) -> R<'_, Mailbox<'_>> {
 /// Parses `local@domain` without angle brackets.
 pub(crate) fn mailbox_str(s: &str) -> Result<Mailbox<'_>, ParseError> {
     let b = s.as_bytes();
-    match mailbox(b) {
+    match mailbox(Src::from_str(s), b) {
         Ok(([], m)) => Ok(m),
         Ok((rest, _)) => Err(ParseError::at(b, rest, "end of mailbox")),
         Err(e) => Err(to_parse_error(b, e)),
@@ -283,18 +331,18 @@ pub(crate) fn mailbox_str(s: &str) -> Result<Mailbox<'_>, ParseError> {
 
 // Mailbox = Local-part "@" ( Domain / address-literal )
 // Local-part = Dot-string / Quoted-string
-fn mailbox(i: &[u8]) -> R<'_, Mailbox<'_>> {
+fn mailbox<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
     let (rest, local) = if i.first() == Some(&b'"') {
         quoted_string(i)?
     } else {
         expect(dot_string, "local part").parse(i)?
     };
-    let local_part = match utf8(local) {
+    let local_part = match src.s(local) {
         Some(s) => s,
         None => return fail(i, "UTF-8 local part"),
     };
     let (rest, _) = expect(tag(&b"@"[..]), "'@'").parse(rest)?;
-    let (rest, host) = expect(host, "domain or address literal").parse(rest)?;
+    let (rest, host) = expect(|i| host(src, i), "domain or address literal").parse(rest)?;
     Ok((
         rest,
         Mailbox {
@@ -342,25 +390,38 @@ fn quoted_string(i: &[u8]) -> R<'_, &[u8]> {
 
 // Domain = sub-domain *("." sub-domain)
 // sub-domain = Let-dig [Ldh-str]  ;  sub-domain =/ U-label (RFC 6531)
-fn domain(i: &[u8]) -> R<'_, &str> {
-    let (rest, d) =
-        take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b >= 0x80)(i)?;
-    for label in d.split(|&b| b == b'.') {
-        if label.is_empty() || label[0] == b'-' || label[label.len() - 1] == b'-' {
-            return fail(i, "domain");
+// Let-dig = ALPHA / DIGIT ; Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig
+fn domain<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, &'a str> {
+    let mut n = 0;
+    let mut label_len = 0;
+    let mut prev = b'.';
+    while let Some(&b) = i.get(n) {
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
+            label_len += 1;
+        } else if b == b'-' && label_len > 0 {
+            label_len += 1;
+        } else if b == b'.' && label_len > 0 && prev != b'-' {
+            label_len = 0;
+        } else {
+            break;
         }
+        prev = b;
+        n += 1;
     }
-    match utf8(d) {
-        Some(s) => Ok((rest, s)),
+    if n == 0 || label_len == 0 || prev == b'-' {
+        return fail(i, "domain");
+    }
+    match src.s(&i[..n]) {
+        Some(s) => Ok((&i[n..], s)),
         None => fail(i, "UTF-8 domain"),
     }
 }
 
-fn host(i: &[u8]) -> R<'_, Host<'_>> {
+fn host<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Host<'a>> {
     if i.first() == Some(&b'[') {
-        address_literal(i)
+        address_literal(src, i)
     } else {
-        domain(i).map(|(r, d)| (r, Host::Domain(Cow::Borrowed(d))))
+        domain(src, i).map(|(r, d)| (r, Host::Domain(Cow::Borrowed(d))))
     }
 }
 
@@ -368,12 +429,12 @@ fn host(i: &[u8]) -> R<'_, Host<'_>> {
 //                   General-address-literal ) "]"
 // General-address-literal = Standardized-tag ":" 1*dcontent
 // dcontent = %d33-90 / %d94-126
-fn address_literal(i: &[u8]) -> R<'_, Host<'_>> {
+fn address_literal<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Host<'a>> {
     let (rest, _) = tag(&b"["[..])(i)?;
     let (rest, inner) =
         take_while1(|b: u8| (33..=90).contains(&b) || (94..=126).contains(&b))(rest)?;
     let (rest, _) = expect(tag(&b"]"[..]), "']'").parse(rest)?;
-    let s = utf8(inner).unwrap_or_default();
+    let s = src.s(inner).unwrap_or_default();
     let h = if let Some(v6) = s
         .get(..5)
         .filter(|p| p.eq_ignore_ascii_case("IPv6:"))
@@ -435,12 +496,12 @@ fn number(digits: &[u8]) -> Option<u64> {
 }
 
 // String = Atom / Quoted-string  (taken leniently: the rest of the line, UTF-8)
-fn string_arg(args: &[u8]) -> R<'_, Cow<'_, str>> {
+fn string_arg<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Cow<'a, str>> {
     let trimmed = trim_end(args);
     if trimmed.is_empty() {
         return fail(args, "argument");
     }
-    text_arg(trimmed)
+    text_arg(src, trimmed)
 }
 
 fn trim_end(b: &[u8]) -> &[u8] {
@@ -448,28 +509,32 @@ fn trim_end(b: &[u8]) -> &[u8] {
     &b[..b.len() - n]
 }
 
-fn text_arg(b: &[u8]) -> R<'_, Cow<'_, str>> {
+fn text_arg<'a>(src: Src<'a>, b: &'a [u8]) -> R<'a, Cow<'a, str>> {
     if b.iter().any(|&c| c < 32 || c == 127) {
         return fail(b, "printable argument");
     }
-    match utf8(b) {
+    match src.s(b) {
         Some(s) => Ok((&[], Cow::Borrowed(s))),
         None => fail(b, "UTF-8 argument"),
     }
 }
 
-fn optional_string(args: &[u8], has_args: bool) -> R<'_, Option<Cow<'_, str>>> {
+fn optional_string<'a>(
+    src: Src<'a>,
+    args: &'a [u8],
+    has_args: bool,
+) -> R<'a, Option<Cow<'a, str>>> {
     let t = trim_end(args);
     if !has_args || t.is_empty() {
         return Ok((&[], None));
     }
-    text_arg(t).map(|(r, s)| (r, Some(s)))
+    text_arg(src, t).map(|(r, s)| (r, Some(s)))
 }
 
 // auth-command = "AUTH" SP sasl-mech [SP initial-response]
 // sasl-mech = 1*20mech-char ; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
 // initial-response = base64 / "="
-fn auth(args: &[u8]) -> R<'_, Command<'_>> {
+fn auth<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
     let (rest, mech) = expect(
         take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
         "SASL mechanism",
@@ -478,7 +543,7 @@ fn auth(args: &[u8]) -> R<'_, Command<'_>> {
     if mech.len() > 20 {
         return fail(args, "SASL mechanism of at most 20 characters");
     }
-    let mechanism = Cow::Borrowed(utf8(mech).unwrap_or_default());
+    let mechanism = Cow::Borrowed(src.s(mech).unwrap_or_default());
     let rest = trim_end(rest);
     let initial_response = match rest.strip_prefix(b" ") {
         None if rest.is_empty() => None,
@@ -490,7 +555,7 @@ fn auth(args: &[u8]) -> R<'_, Command<'_>> {
             if !r2.is_empty() {
                 return fail(r2, "base64 initial response");
             }
-            Some(Cow::Borrowed(utf8(ir).unwrap_or_default()))
+            Some(Cow::Borrowed(src.s(ir).unwrap_or_default()))
         }
     };
     Ok((
@@ -503,14 +568,14 @@ fn auth(args: &[u8]) -> R<'_, Command<'_>> {
 }
 
 // etrn = "ETRN" SP ["@" / "#"] Domain-or-queue
-fn etrn(args: &[u8]) -> R<'_, Command<'_>> {
+fn etrn<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
     let t = trim_end(args);
     let (rest, node) = expect(take_while1(|b: u8| b.is_ascii_graphic()), "node").parse(t)?;
     end(rest)?;
     Ok((
         &[],
         Command::Etrn {
-            node: Cow::Borrowed(utf8(node).unwrap_or_default()),
+            node: Cow::Borrowed(src.s(node).unwrap_or_default()),
         },
     ))
 }
@@ -524,10 +589,11 @@ fn etrn(args: &[u8]) -> R<'_, Command<'_>> {
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 // esmtp-value = 1*(%d33-60 / %d62-126)   ; =/ UTF8-non-ascii (RFC 6531)
 /// Checks a parameter list once; iteration afterwards cannot fail.
-pub(crate) fn validate_parameters(raw: &[u8]) -> Result<(), ParseError> {
-    if str::from_utf8(raw).is_err() {
-        return Err(ParseError::new(raw, 0, "UTF-8 parameters"));
-    }
+pub(crate) fn validate_parameters(raw: &str) -> Result<(), ParseError> {
+    validate_params(Src::from_str(raw), raw.as_bytes())
+}
+
+fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
     let mut pos = 0;
     for token in raw.split(|&b| b == b' ') {
         let at = pos;
@@ -550,7 +616,7 @@ pub(crate) fn validate_parameters(raw: &[u8]) -> Result<(), ParseError> {
                 return Err(ParseError::new(raw, at + kw.len() + 1, "esmtp-value"));
             }
         }
-        if typed_parameter(kw, value).is_none() {
+        if typed_parameter(src, kw, value).is_none() {
             return Err(ParseError::new(raw, at, "valid value for this parameter"));
         }
     }
@@ -564,7 +630,7 @@ fn split_param(token: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-pub(crate) fn next_parameter<'a>(rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
+pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
     let r = skip_spaces(rest);
     if r.is_empty() {
         *rest = r;
@@ -575,21 +641,17 @@ pub(crate) fn next_parameter<'a>(rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
     *rest = &r[end..];
     let (kw, value) = split_param(token);
     Some(
-        typed_parameter(kw, value).unwrap_or_else(|| Parameter::Other {
-            keyword: Cow::Borrowed(utf8(kw).unwrap_or_default()),
-            value: value.map(|v| Cow::Borrowed(utf8(v).unwrap_or_default())),
+        typed_parameter(src, kw, value).unwrap_or_else(|| Parameter::Other {
+            keyword: Cow::Borrowed(src.s(kw).unwrap_or_default()),
+            value: value.map(|v| Cow::Borrowed(src.s(v).unwrap_or_default())),
         }),
     )
-}
-
-fn s(b: &[u8]) -> Option<Cow<'_, str>> {
-    utf8(b).map(Cow::Borrowed)
 }
 
 // xtext = *( xchar / hexchar )
 // xchar = any ASCII CHAR between "!" (33) and "~" (126) inclusive, except "+" and "="
 // hexchar = ASCII "+" immediately followed by two upper case hexadecimal digits
-fn xtext(v: &[u8]) -> Option<XText<'_>> {
+fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
     let mut i = 0;
     while let Some(&b) = v.get(i) {
         if b == b'+' {
@@ -606,10 +668,15 @@ fn xtext(v: &[u8]) -> Option<XText<'_>> {
             return None;
         }
     }
-    s(v).map(XText)
+    src.cow(v).map(XText)
 }
 
-fn typed_parameter<'a>(kw: &'a [u8], value: Option<&'a [u8]>) -> Option<Parameter<'a>> {
+fn typed_parameter<'a>(
+    src: Src<'a>,
+    kw: &'a [u8],
+    value: Option<&'a [u8]>,
+) -> Option<Parameter<'a>> {
+    let s = |b: &'a [u8]| src.cow(b);
     let k = |name: &[u8]| kw.eq_ignore_ascii_case(name);
     let upper = |v: &[u8], name: &[u8]| v.eq_ignore_ascii_case(name);
     Some(match (kw.len(), value) {
@@ -631,7 +698,7 @@ fn typed_parameter<'a>(kw: &'a [u8], value: Option<&'a [u8]>) -> Option<Paramete
         } else {
             return None;
         }),
-        (5, Some(v)) if k(b"ENVID") => Parameter::EnvId(xtext(v)?),
+        (5, Some(v)) if k(b"ENVID") => Parameter::EnvId(xtext(src, v)?),
         // notify-esmtp-value = "NEVER" / 1#notify-list-element
         (6, Some(v)) if k(b"NOTIFY") => {
             if upper(v, b"NEVER") {
@@ -663,7 +730,7 @@ fn typed_parameter<'a>(kw: &'a [u8], value: Option<&'a [u8]>) -> Option<Paramete
             }
             Parameter::Orcpt {
                 addr_type: s(t)?,
-                address: xtext(&v[semi + 1..])?,
+                address: xtext(src, &v[semi + 1..])?,
             }
         }
         // auth-param = "AUTH=" xtext / "AUTH=<>"
@@ -671,7 +738,7 @@ fn typed_parameter<'a>(kw: &'a [u8], value: Option<&'a [u8]>) -> Option<Paramete
             if v == b"<>" {
                 Parameter::Auth(XText(Cow::Borrowed("<>")))
             } else {
-                Parameter::Auth(xtext(v)?)
+                Parameter::Auth(xtext(src, v)?)
             }
         }
         (10, None) if k(b"REQUIRETLS") => Parameter::RequireTls,
