@@ -15,7 +15,7 @@
 use alloc::borrow::Cow;
 use core::str;
 
-use nom::bytes::complete::{tag, tag_no_case, take_while1};
+use nom::bytes::complete::{tag, take_while1};
 use nom::{IResult, Parser};
 
 use super::command::*;
@@ -228,7 +228,7 @@ fn hello<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Host<'a>> {
 
 // mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
 fn mail<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
-    let (rest, _) = expect(tag_no_case(&b"FROM:"[..]), "FROM:").parse(args)?;
+    let rest = prefix_no_case(args, b"FROM:")?;
     let rest = skip_spaces(rest);
     let (rest, reverse_path) = reverse_path(src, rest)?;
     let (rest, parameters) = parameters_after_path(src, rest)?;
@@ -244,15 +244,17 @@ fn mail<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
 // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 //        Forward-path ) [SP Rcpt-parameters] CRLF
 fn rcpt<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
-    let (rest, _) = expect(tag_no_case(&b"TO:"[..]), "TO:").parse(args)?;
+    let rest = prefix_no_case(args, b"TO:")?;
     let rest = skip_spaces(rest);
-    let (rest, forward_path) =
-        if let Ok((r, _)) = tag_no_case::<_, _, E<'_>>(&b"<Postmaster>"[..]).parse(rest) {
-            (r, ForwardPath::Postmaster)
-        } else {
+    let (rest, forward_path) = match rest.get(..12) {
+        Some(p) if p.eq_ignore_ascii_case(b"<Postmaster>") => {
+            (&rest[12..], ForwardPath::Postmaster)
+        }
+        _ => {
             let (r, m) = path(src, rest)?;
             (r, ForwardPath::Mailbox(m))
-        };
+        }
+    };
     let (rest, parameters) = parameters_after_path(src, rest)?;
     Ok((
         rest,
@@ -261,6 +263,17 @@ fn rcpt<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
             parameters,
         },
     ))
+}
+
+/// A fixed keyword, case-insensitive (`"FROM:"`, `"TO:"`).
+fn prefix_no_case<'a>(i: &'a [u8], p: &'static [u8]) -> Result<&'a [u8], nom::Err<E<'a>>> {
+    match i.get(..p.len()) {
+        Some(h) if h.eq_ignore_ascii_case(p) => Ok(&i[p.len()..]),
+        _ => Err(nom::Err::Error(E {
+            rest: i,
+            expected: if p == b"FROM:" { "FROM:" } else { "TO:" },
+        })),
+    }
 }
 
 fn skip_spaces(i: &[u8]) -> &[u8] {
@@ -905,8 +918,12 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut pos = 0;
     while pos < frame.len() {
         let rest = &frame[pos..];
-        let nl = memchr::memchr(b'\n', rest)
-            .ok_or_else(|| ParseError::new(frame, frame.len(), "CRLF"))?;
+        // one scan finds the line end and any NUL before it
+        let nl = match memchr::memchr2(b'\n', 0, rest) {
+            Some(i) if rest[i] == b'\n' => i,
+            Some(i) => return Err(ParseError::new(frame, pos + i, "text without NUL")),
+            None => return Err(ParseError::new(frame, frame.len(), "CRLF")),
+        };
         let line = &rest[..nl];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let last = pos + nl + 1 >= frame.len();
@@ -953,9 +970,6 @@ fn reply_line(line: &[u8], last: bool) -> Result<(ReplyCode, &[u8]), (usize, &'s
         Some(b'-') if !last => &line[4..],
         _ => return Err((3, if last { "SP or end of line" } else { "'-'" })),
     };
-    if let Some(i) = memchr::memchr(0, text) {
-        return Err((4 + i, "text without NUL"));
-    }
     Ok((code, text))
 }
 
