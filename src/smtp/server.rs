@@ -637,19 +637,24 @@ impl Core {
                     let line = match self.lines.find(rest) {
                         Ok(Some(l)) => l,
                         Ok(None) => return self.at_input_end(false),
-                        Err(Error::Limit(_)) => {
-                            self.lines.reset();
-                            self.skipping_line = true;
-                            self.phase = Phase::Command;
-                            self.bad(500, (5, 5, 6), "Line too long")?;
-                            continue;
-                        }
-                        Err(Error::BareLineEnding(_)) => {
+                        Err(Error::BareLineEnding(_))
+                            if memchr::memchr2(b'\r', b'\n', rest)
+                                .is_some_and(|i| i + 1 < self.config.limits.command_line) =>
+                        {
                             self.lines.reset();
                             let i = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(0);
                             self.pos += i + 1;
                             self.phase = Phase::Command;
                             self.bad(500, (5, 5, 2), "Bare CR or LF not allowed in commands")?;
+                            continue;
+                        }
+                        // A bare CR at the limit is an over-long line too (and is
+                        // seen as one when the input stops right after it).
+                        Err(Error::Limit(_) | Error::BareLineEnding(_)) => {
+                            self.lines.reset();
+                            self.skipping_line = true;
+                            self.phase = Phase::Command;
+                            self.bad(500, (5, 5, 6), "Line too long")?;
                             continue;
                         }
                         Err(e) => return Err(e),
