@@ -2,7 +2,22 @@
 //! together in memory, plus hostile input fed to the server.
 
 use mailwire::smtp::*;
+use mailwire::wire::sasl::{Authentication, Credentials, Mechanism};
 use mailwire::{Connection, Error};
+
+fn creds<'a>(mech: &str, user: &'a str, pass: &'a str) -> Credentials<'a> {
+    match mech {
+        "PLAIN" => Credentials::Plain {
+            authzid: None,
+            username: user,
+            password: pass.into(),
+        },
+        _ => Credentials::Login {
+            username: user,
+            password: pass.into(),
+        },
+    }
+}
 
 /// What the server application saw.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -37,10 +52,10 @@ fn server_app(server: &mut Server, log: &mut ServerLog) -> Result<(), Error> {
                     server.accept()?;
                 }
             }
-            ServerEvent::Auth {
-                username, password, ..
-            } => {
-                if username.as_bytes() == b"user" && password.expose() == b"secret" {
+            ServerEvent::Auth(auth) => {
+                let ok = matches!(&auth, Authentication::Plain { authcid, password, .. }
+                    if authcid == "user" && password.expose() == b"secret");
+                if ok {
                     server.accept()?;
                 } else {
                     server.reject(
@@ -287,7 +302,7 @@ fn auth_plain_and_login() {
     for mech in ["PLAIN", "LOGIN"] {
         for (pass, ok) in [("secret", true), ("wrong", false)] {
             let mut cfg = ServerConfig::new("mx.example");
-            cfg.auth_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
+            cfg.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
             cfg.auth_requires_tls = false;
             let mut server = Server::new(cfg);
             let mut client = Client::new(ClientConfig::new("client.example"));
@@ -296,7 +311,7 @@ fn auth_plain_and_login() {
                 match ev {
                     ClientEvent::Ready(_) if !authed => {
                         authed = true;
-                        c.authenticate(mech, "user", pass)?;
+                        c.authenticate(creds(mech, "user", pass))?;
                     }
                     ClientEvent::Reply {
                         command: CommandKind::Auth,
@@ -316,7 +331,7 @@ fn auth_plain_and_login() {
 #[test]
 fn auth_not_offered_without_tls_by_default() {
     let mut cfg = ServerConfig::new("mx.example");
-    cfg.auth_mechanisms = vec!["PLAIN".into()];
+    cfg.auth_mechanisms = vec![Mechanism::Plain];
     cfg.tls_available = true;
     let mut server = Server::new(cfg);
     let mut client = Client::new(ClientConfig::new("client.example"));
@@ -327,12 +342,12 @@ fn auth_not_offered_without_tls_by_default() {
             if step == 1 {
                 assert!(c.capabilities().auth.is_empty());
                 assert!(c.capabilities().starttls);
-                assert!(c.authenticate("PLAIN", "user", "secret").is_err());
+                assert!(c.authenticate(creds("PLAIN", "user", "secret")).is_err());
                 c.starttls()?;
             } else {
                 assert!(!c.capabilities().starttls);
                 assert_eq!(c.capabilities().auth, vec!["PLAIN".to_string()]);
-                c.authenticate("PLAIN", "user", "secret")?;
+                c.authenticate(creds("PLAIN", "user", "secret"))?;
             }
         }
         Ok(())

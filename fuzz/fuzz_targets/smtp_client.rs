@@ -33,8 +33,13 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                             if flags & 8 != 0 && client.capabilities().starttls {
                                 let _ = client.starttls();
                             } else if flags & 16 != 0 && !client.capabilities().auth.is_empty() {
-                                let m = client.capabilities().auth[0].clone();
-                                let _ = client.authenticate(&m, "user", "pass");
+                                use mailwire::wire::sasl::Credentials;
+                                let c = if client.capabilities().auth.iter().any(|m| m == "LOGIN") {
+                                    Credentials::Login { username: "user", password: "pass".into() }
+                                } else {
+                                    Credentials::Plain { authzid: None, username: "user", password: "pass".into() }
+                                };
+                                let _ = client.authenticate(c);
                             } else {
                                 let _ = client.mail(&ReversePath::Null, &Parameters::default());
                                 let _ = client.rcpt(&ForwardPath::Postmaster, &Parameters::default());

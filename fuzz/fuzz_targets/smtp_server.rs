@@ -11,7 +11,7 @@ fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
     let mut cfg = ServerConfig::new("mx.example");
     cfg.tls_available = policy & 1 != 0;
     cfg.lmtp = policy & 2 != 0;
-    cfg.auth_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
+    cfg.auth_mechanisms = mailwire::wire::sasl::Mechanism::ALL.to_vec();
     cfg.auth_requires_tls = policy & 4 != 0;
     let mut limits = Limits::default();
     limits.command_line = 256;

@@ -46,6 +46,9 @@ use super::reply::{EhloKeyword, Reply};
 use crate::error::{Error, ParseError};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
+use crate::wire::sasl::{
+    Credentials, Mechanism, SaslClient, encode_base64, encode_initial_response,
+};
 use crate::{Connection, Limits};
 
 /// Configuration of a [`Client`].
@@ -304,19 +307,20 @@ enum Tx {
     },
 }
 
-#[derive(Clone, Debug)]
-enum AuthState {
-    /// PLAIN: the initial response was sent.
-    Plain,
-    /// LOGIN: the next 334 asks for the user name, then the password.
-    LoginUser {
-        user: Vec<u8>,
-        pass: Vec<u8>,
-    },
-    LoginPass {
-        pass: Vec<u8>,
-    },
-    LoginDone,
+/// An AUTH exchange in progress: the responses still to send, in order.
+#[derive(Clone)]
+struct AuthState {
+    responses: VecDeque<Vec<u8>>,
+}
+
+impl core::fmt::Debug for AuthState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "AuthState(<{} responses redacted>)",
+            self.responses.len()
+        )
+    }
 }
 
 /// The SMTP/LMTP client state machine; see the [module docs](self).
@@ -689,57 +693,51 @@ impl Inner {
     /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
     /// `LOGIN`; the server must offer the mechanism. The final reply comes as
     /// [`CommandKind::Auth`] (235 on success).
-    fn authenticate(
-        &mut self,
-        mechanism: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<(), Error> {
+    fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.ready()?;
         if self.tx != Tx::None {
             return Err(Error::Misuse("AUTH inside a transaction"));
         }
+        let mech = credentials.mechanism();
         if !self
             .caps
             .auth
             .iter()
-            .any(|m| m.eq_ignore_ascii_case(mechanism))
+            .any(|m| m.eq_ignore_ascii_case(mech.name()))
         {
             return Err(Error::Misuse("the server does not offer this mechanism"));
         }
-        use base64::Engine;
-        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        if mechanism.eq_ignore_ascii_case("PLAIN") {
-            let mut msg = Vec::with_capacity(username.len() + password.len() + 2);
-            msg.push(0);
-            msg.extend_from_slice(username.as_bytes());
-            msg.push(0);
-            msg.extend_from_slice(password.as_bytes());
-            let ir = b64(&msg);
-            let ir = if ir.is_empty() { String::from("=") } else { ir };
-            self.queue(
-                CommandKind::Auth,
-                &Command::Auth {
-                    mechanism: "PLAIN".into(),
-                    initial_response: Some(ir.into()),
-                },
-            )?;
-            self.auth = Some(AuthState::Plain);
-        } else if mechanism.eq_ignore_ascii_case("LOGIN") {
-            self.queue(
-                CommandKind::Auth,
-                &Command::Auth {
-                    mechanism: "LOGIN".into(),
-                    initial_response: None,
-                },
-            )?;
-            self.auth = Some(AuthState::LoginUser {
-                user: username.as_bytes().to_vec(),
-                pass: password.as_bytes().to_vec(),
-            });
-        } else {
-            return Err(Error::Misuse("only PLAIN and LOGIN are supported"));
+        let mut sasl = SaslClient::try_new(credentials)?;
+        // The credentials are borrowed for this call only, so every response the
+        // mechanism can give is computed now and sent as the 334s ask for it.
+        let initial = sasl.initial_response();
+        let mut responses = VecDeque::new();
+        match mech {
+            Mechanism::Login => {
+                responses.push_back(sasl.step(b"Username:")?);
+                responses.push_back(sasl.step(b"Password:")?);
+            }
+            // the answer to an error challenge (RFC 7628 §3.2.3)
+            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
+                if let Ok(r) = sasl.step(b"{}") {
+                    responses.push_back(r);
+                }
+            }
+            _ => {}
         }
+        let mut ir = BytesMut::new();
+        if let Some(i) = &initial {
+            encode_initial_response(i, &mut ir);
+        }
+        let ir = core::str::from_utf8(&ir).unwrap_or("=");
+        self.queue(
+            CommandKind::Auth,
+            &Command::Auth {
+                mechanism: mech.name().into(),
+                initial_response: initial.as_ref().map(|_| ir.into()),
+            },
+        )?;
+        self.auth = Some(AuthState { responses });
         self.auth_steps = 0;
         Ok(())
     }
@@ -852,13 +850,8 @@ impl Client {
     /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
     /// `LOGIN`; the server must offer the mechanism. The final reply comes as
     /// [`CommandKind::Auth`] (235 on success).
-    pub fn authenticate(
-        &mut self,
-        mechanism: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<(), Error> {
-        self.c.authenticate(mechanism, username, password)
+    pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
+        self.c.authenticate(credentials)
     }
 }
 
@@ -1026,25 +1019,11 @@ impl Inner {
     }
 
     fn auth_continue(&mut self) {
-        use base64::Engine;
-        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let line = match self.auth.take() {
-            Some(AuthState::LoginUser { user, pass }) => {
-                self.auth = Some(AuthState::LoginPass { pass });
-                b64(&user)
-            }
-            Some(AuthState::LoginPass { pass }) => {
-                self.auth = Some(AuthState::LoginDone);
-                b64(&pass)
-            }
-            // PLAIN sent everything already; an unexpected challenge is
-            // cancelled (RFC 4954 §4).
-            _ => {
-                self.auth = Some(AuthState::LoginDone);
-                String::from("*")
-            }
-        };
-        self.out.put_slice(line.as_bytes());
+        match self.auth.as_mut().and_then(|a| a.responses.pop_front()) {
+            Some(r) => encode_base64(&r, &mut self.out),
+            // Nothing left to say: cancel (RFC 4954 §4).
+            None => self.out.put_slice(b"*"),
+        }
         self.out.put_slice(b"\r\n");
     }
 }

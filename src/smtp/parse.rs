@@ -409,9 +409,7 @@ fn domain<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, &'a str> {
     let mut label_len = 0;
     let mut prev = b'.';
     while let Some(&b) = i.get(n) {
-        if b.is_ascii_alphanumeric() || b >= 0x80 {
-            label_len += 1;
-        } else if b == b'-' && label_len > 0 {
+        if b.is_ascii_alphanumeric() || b >= 0x80 || (b == b'-' && label_len > 0) {
             label_len += 1;
         } else if b == b'.' && label_len > 0 && prev != b'-' {
             label_len = 0;

@@ -64,9 +64,12 @@ use super::command::{Command, ForwardPath, Host, Parameter, Parameters, ReverseP
 use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Reply, ReplyCode};
 use crate::error::{Error, LimitKind};
-use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
+use crate::wire::sasl::{
+    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
+    encode_base64,
+};
 use crate::{Connection, Limits};
 
 /// Configuration of a [`Server`].
@@ -86,9 +89,10 @@ pub struct ServerConfig {
     pub tls_available: bool,
     /// The connection is already under TLS (implicit TLS, port 465).
     pub tls_active: bool,
-    /// SASL mechanisms offered (this machine handles `PLAIN` and `LOGIN`).
-    /// Empty (the default) means no AUTH.
-    pub auth_mechanisms: Vec<String>,
+    /// SASL mechanisms offered, in this order (run by
+    /// [`SaslServer`](crate::wire::sasl::SaslServer)). Empty (the default)
+    /// means no AUTH.
+    pub auth_mechanisms: Vec<Mechanism>,
     /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
     pub auth_requires_tls: bool,
     /// Advertise PIPELINING. Default true.
@@ -189,18 +193,10 @@ pub enum ServerEvent<'a> {
         /// Why.
         reason: Error,
     },
-    /// The client completed AUTH. Check the credentials and answer with
-    /// [`Server::accept`] (235) or [`Server::reject`] (default 535 5.7.8).
-    Auth {
-        /// The SASL mechanism.
-        mechanism: &'static str,
-        /// The authorization identity (empty when none was given).
-        authzid: Text<'a>,
-        /// The authentication identity (user name).
-        username: Text<'a>,
-        /// The password.
-        password: Secret<'a>,
-    },
+    /// The client completed a SASL exchange (RFC 4954). Check the credentials
+    /// and answer with [`Server::accept`] (`235 2.7.0`) or [`Server::reject`]
+    /// (usually `535 5.7.8`). LOGIN arrives as [`Authentication::Plain`].
+    Auth(Authentication<'static>),
     /// STARTTLS was accepted: flush `poll_transmit`, run the TLS handshake, then
     /// call [`Server::tls_established`].
     StartTls,
@@ -234,17 +230,7 @@ impl ServerEvent<'_> {
             ServerEvent::DataChunk(c) => ServerEvent::DataChunk(Cow::Owned(c.into_owned())),
             ServerEvent::DataEnd => ServerEvent::DataEnd,
             ServerEvent::DataAborted { reason } => ServerEvent::DataAborted { reason },
-            ServerEvent::Auth {
-                mechanism,
-                authzid,
-                username,
-                password,
-            } => ServerEvent::Auth {
-                mechanism,
-                authzid: authzid.into_owned(),
-                username: username.into_owned(),
-                password: password.into_owned(),
-            },
+            ServerEvent::Auth(a) => ServerEvent::Auth(a),
             ServerEvent::StartTls => ServerEvent::StartTls,
             ServerEvent::Reset => ServerEvent::Reset,
         }
@@ -258,16 +244,12 @@ enum Phase {
     /// DATA body.
     Data,
     /// BDAT chunk with this many octets still to read.
-    Bdat {
-        remaining: u64,
-        last: bool,
-    },
+    Bdat { remaining: u64, last: bool },
     /// Waiting for `tls_established`.
     AwaitTls,
     /// SASL exchange: the next line is a response.
-    AuthPlain,
-    AuthLoginUser,
-    AuthLoginPass,
+    /// SASL exchange: the next line is a client response.
+    AuthResponse,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -310,7 +292,8 @@ struct Core {
     error: Option<Error>,
     closed: bool,
     eof: bool,
-    auth_login_user: Vec<u8>,
+    sasl: Option<SaslServer>,
+    auth_steps: usize,
     activity: bool,
     deadline: Duration,
 }
@@ -351,7 +334,8 @@ impl Server {
             error: None,
             closed: false,
             eof: false,
-            auth_login_user: Vec::new(),
+            sasl: None,
+            auth_steps: 0,
             activity: false,
             deadline: config.command_timeout,
             config,
@@ -617,7 +601,7 @@ impl Core {
                         return self.at_input_end(true);
                     }
                 }
-                Phase::Command | Phase::AuthPlain | Phase::AuthLoginUser | Phase::AuthLoginPass => {
+                Phase::Command | Phase::AuthResponse => {
                     let rest = &buf[self.pos..];
                     if self.skipping_line {
                         match memchr::memchr(b'\n', rest) {
@@ -1057,7 +1041,8 @@ impl Core {
             && (self.tls_active || !c.auth_requires_tls)
             && !self.authenticated
         {
-            lines.push(alloc::format!("AUTH {}", c.auth_mechanisms.join(" ")));
+            let names: Vec<&str> = c.auth_mechanisms.iter().map(|m| m.name()).collect();
+            lines.push(alloc::format!("AUTH {}", names.join(" ")));
         }
         lines.push(alloc::format!("LIMITS RCPTMAX={}", c.limits.recipients));
         let refs: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
@@ -1074,10 +1059,6 @@ impl Core {
         initial: Option<&str>,
     ) -> Result<Option<ServerEvent<'b>>, Error> {
         let c = &self.config;
-        let offered = c
-            .auth_mechanisms
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(mechanism));
         if !self.helo || c.auth_mechanisms.is_empty() {
             self.bad(503, (5, 5, 1), "AUTH not available now")?;
             return Ok(None);
@@ -1094,109 +1075,79 @@ impl Core {
             );
             return Ok(None);
         }
-        if !offered {
+        let Some(mech) =
+            Mechanism::from_name(mechanism.as_bytes()).filter(|m| c.auth_mechanisms.contains(m))
+        else {
             self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
             return Ok(None);
-        }
-        let b64 = |s: &str| -> Option<Vec<u8>> {
-            if s == "=" {
-                return Some(Vec::new());
-            }
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.decode(s).ok()
         };
-        if mechanism.eq_ignore_ascii_case("PLAIN") {
-            match initial {
-                None => {
-                    self.raw_reply(334, None, "");
-                    self.phase = Phase::AuthPlain;
-                    Ok(None)
-                }
-                Some(ir) => match b64(ir) {
-                    Some(d) => self.plain(&d),
-                    None => {
-                        self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
-                        Ok(None)
-                    }
-                },
+        // initial-response = base64 / "="  (RFC 4954 §4)
+        let initial = match initial.map(|ir| decode_client_line(ir.as_bytes())) {
+            None => None,
+            Some(Ok(ClientLine::Response(r))) => Some(r),
+            Some(Ok(ClientLine::Cancel) | Err(_)) => {
+                self.raw_reply(501, Some((5, 5, 2)), "Invalid base64 in initial response");
+                return Ok(None);
             }
-        } else if mechanism.eq_ignore_ascii_case("LOGIN") {
-            match initial.map(b64) {
-                None => {
-                    self.raw_reply(334, None, "VXNlcm5hbWU6");
-                    self.phase = Phase::AuthLoginUser;
-                }
-                Some(Some(user)) => {
-                    self.auth_login_user = user;
-                    self.raw_reply(334, None, "UGFzc3dvcmQ6");
-                    self.phase = Phase::AuthLoginPass;
-                }
-                Some(None) => self.raw_reply(501, Some((5, 5, 2)), "Invalid base64"),
-            }
-            Ok(None)
-        } else {
-            self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
-            Ok(None)
-        }
+        };
+        let mut sasl = SaslServer::new(mech);
+        self.auth_steps = 0;
+        let step = sasl.start(initial.as_deref());
+        self.sasl = Some(sasl);
+        self.sasl_step(step)
     }
 
-    /// `message = [authzid] UTF8NUL authcid UTF8NUL passwd` (RFC 4616 §2)
-    fn plain<'b>(&mut self, d: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
-        let mut parts = d.splitn(3, |&b| b == 0);
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some(z), Some(u), Some(p)) if !u.is_empty() => Ok(Some(self.auth_event(
-                "PLAIN",
-                z.to_vec(),
-                u.to_vec(),
-                p.to_vec(),
-            ))),
-            _ => {
-                self.raw_reply(501, Some((5, 5, 2)), "Malformed PLAIN response");
+    /// Answers a SASL step: a 334 challenge, or the credentials for the application.
+    fn sasl_step<'b>(
+        &mut self,
+        step: Result<ServerStep, Error>,
+    ) -> Result<Option<ServerEvent<'b>>, Error> {
+        match step {
+            Ok(ServerStep::Challenge(ch)) => {
+                self.auth_steps += 1;
+                if self.auth_steps > self.config.limits.auth_exchanges {
+                    self.sasl = None;
+                    self.raw_reply(501, Some((5, 7, 0)), "Too many authentication exchanges");
+                    return Ok(None);
+                }
+                self.out.put_slice(b"334 ");
+                encode_base64(&ch, &mut self.out);
+                self.out.put_slice(b"\r\n");
+                self.phase = Phase::AuthResponse;
                 Ok(None)
             }
-        }
-    }
-
-    fn auth_event<'b>(
-        &mut self,
-        mechanism: &'static str,
-        authzid: Vec<u8>,
-        user: Vec<u8>,
-        pass: Vec<u8>,
-    ) -> ServerEvent<'b> {
-        self.pending = Pending::Auth;
-        ServerEvent::Auth {
-            mechanism,
-            authzid: Text(Cow::Owned(authzid)),
-            username: Text(Cow::Owned(user)),
-            password: Secret(Cow::Owned(pass)),
+            Ok(ServerStep::Done(auth)) => {
+                self.sasl = None;
+                self.pending = Pending::Auth;
+                Ok(Some(ServerEvent::Auth(auth)))
+            }
+            Err(_) => {
+                self.sasl = None;
+                self.raw_reply(501, Some((5, 5, 2)), "Malformed authentication response");
+                Ok(None)
+            }
         }
     }
 
     fn auth_line<'b>(&mut self, line: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
-        let phase = core::mem::replace(&mut self.phase, Phase::Command);
-        if line == b"*" {
-            self.raw_reply(501, Some((5, 0, 0)), "Authentication cancelled");
-            return Ok(None);
-        }
-        use base64::Engine;
-        let Ok(d) = base64::engine::general_purpose::STANDARD.decode(line) else {
-            self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
+        self.phase = Phase::Command;
+        let Some(mut sasl) = self.sasl.take() else {
             return Ok(None);
         };
-        match phase {
-            Phase::AuthPlain => self.plain(&d),
-            Phase::AuthLoginUser => {
-                self.auth_login_user = d;
-                self.raw_reply(334, None, "UGFzc3dvcmQ6");
-                self.phase = Phase::AuthLoginPass;
+        match decode_client_line(line) {
+            Ok(ClientLine::Cancel) => {
+                self.raw_reply(501, Some((5, 0, 0)), "Authentication cancelled");
                 Ok(None)
             }
-            Phase::AuthLoginPass => {
-                let user = core::mem::take(&mut self.auth_login_user);
-                Ok(Some(self.auth_event("LOGIN", Vec::new(), user, d)))
+            Ok(ClientLine::Response(r)) => {
+                let step = sasl.step(&r);
+                self.sasl = Some(sasl);
+                self.sasl_step(step)
             }
-            _ => Ok(None),
+            Err(_) => {
+                self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
+                Ok(None)
+            }
         }
     }
 }
