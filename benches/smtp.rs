@@ -11,6 +11,9 @@ use mailwire::error::LimitKind;
 use mailwire::smtp::{ReplyFramer, parse_command, parse_reply_frame};
 use mailwire::wire::line::{LineFinder, LinePolicy};
 
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
 #[global_allocator]
 static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
 
@@ -123,10 +126,8 @@ fn smtp_proto_replies(buf: &[u8]) -> usize {
 
 /// Allocations per item for one pass of `f`.
 fn allocs_per_item(buf: &[u8], f: fn(&[u8]) -> usize) -> (usize, f64) {
-    let region = stats_alloc::Region::new(GLOBAL);
-    let n = f(black_box(buf));
-    let stats = region.change();
-    (n, stats.allocations as f64 / n as f64)
+    let (n, allocs) = counting_alloc::count(GLOBAL, || f(black_box(buf)));
+    (n, allocs as f64 / n as f64)
 }
 
 fn bench(c: &mut Criterion) {

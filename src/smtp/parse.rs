@@ -312,6 +312,9 @@ fn reverse_path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, ReversePath<'a>> {
 // A-d-l = At-domain *( "," At-domain ) ; source route, accepted and ignored
 // At-domain = "@" Domain
 fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
+    if let Some(done) = simple_path(src, i) {
+        return Ok(done);
+    }
     let (mut rest, _) = expect(tag(&b"<"[..]), "'<'").parse(i)?;
     if rest.first() == Some(&b'@') {
         loop {
@@ -330,6 +333,46 @@ fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
     let (rest, m) = mailbox(src, rest)?;
     let (rest, _) = expect(tag(&b">"[..]), "'>'").parse(rest)?;
     Ok((rest, m))
+}
+
+/// The common case `<dot-atom@domain>` in ASCII, in one pass. Accepts exactly
+/// what the general rules below accept for such paths; anything else (quoted
+/// local parts, address literals, source routes, UTF-8, errors) returns `None`
+/// and goes the general way.
+fn simple_path<'a>(src: Src<'a>, i: &'a [u8]) -> Option<(&'a [u8], Mailbox<'a>)> {
+    let close = memchr::memchr(b'>', i)?;
+    let inner = i.get(1..close)?;
+    let at = memchr::memchr(b'@', inner)?;
+    let local = &inner[..at];
+    // Dot-string = Atom *("." Atom), ASCII only here
+    let mut prev = b'.';
+    for &b in local {
+        if b == b'.' {
+            if prev == b'.' {
+                return None;
+            }
+        } else if !(b.is_ascii() && is_atext(b)) {
+            return None;
+        }
+        prev = b;
+    }
+    if prev == b'.' {
+        return None;
+    }
+    let domain_bytes = &inner[at + 1..];
+    if !domain_bytes.is_ascii() {
+        return None;
+    }
+    match domain(src, domain_bytes) {
+        Ok(([], d)) => Some((
+            &i[close + 1..],
+            Mailbox {
+                local_part: Cow::Borrowed(src.s(local)?),
+                host: Host::Domain(Cow::Borrowed(d)),
+            },
+        )),
+        _ => None,
+    }
 }
 
 /// Parses `local@domain` without angle brackets.
