@@ -871,3 +871,88 @@ fn client_split_at_every_byte() {
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(client_events(&bytes), whole);
 }
+
+#[test]
+fn client_reads_buffered_replies_before_eof() {
+    let mut client = Client::new(ClientConfig::new("c.example"));
+    client.handle_input(b"220 mx\r\n250 mx\r\n");
+    client.poll_event().unwrap();
+    client.poll_event().unwrap();
+    client.quit().unwrap();
+    client.handle_input(b"221 2.0.0 Bye\r\n");
+    client.handle_eof();
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Reply {
+            command: CommandKind::Quit,
+            ..
+        })
+    ));
+    assert_eq!(client.poll_event().unwrap(), None);
+    assert!(client.is_closed());
+    // a server that hangs up with a command unanswered is an error
+    let mut client = Client::new(ClientConfig::new("c.example"));
+    client.handle_input(b"220 mx\r\n");
+    client.poll_event().unwrap();
+    client.handle_eof();
+    assert_eq!(client.poll_event(), Err(Error::Closed));
+    assert_eq!(client.poll_event(), Err(Error::Closed));
+}
+
+#[test]
+fn auth_login_wire_transcript() {
+    let mut cfg = ServerConfig::new("mx.example");
+    cfg.auth_mechanisms = vec![Mechanism::Login];
+    cfg.auth_requires_tls = false;
+    let mut server = Server::new(cfg);
+    let mut client = Client::new(ClientConfig::new("c.example"));
+    let mut started = false;
+    let (_events, _log, c2s, s2c) = run(&mut client, &mut server, |c, ev| {
+        match ev {
+            ClientEvent::Ready(_) if !started => {
+                started = true;
+                c.authenticate(creds("LOGIN", "user", "secret"))?;
+            }
+            ClientEvent::Reply {
+                command: CommandKind::Auth,
+                ..
+            } => c.quit()?,
+            _ => {}
+        }
+        Ok(())
+    });
+    let c2s = String::from_utf8(c2s).unwrap();
+    let s2c = String::from_utf8(s2c).unwrap();
+    assert!(
+        c2s.contains("AUTH LOGIN\r\ndXNlcg==\r\nc2VjcmV0\r\nQUIT\r\n"),
+        "{c2s}"
+    );
+    assert!(
+        s2c.contains("334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 2.7.0"),
+        "{s2c}"
+    );
+}
+
+#[test]
+fn server_auth_cancel_and_bad_mechanism() {
+    let mut cfg = ServerConfig::new("mx");
+    cfg.auth_mechanisms = vec![Mechanism::Plain];
+    cfg.auth_requires_tls = false;
+    let (t, _) = serve(
+        &[b"EHLO x\r\nAUTH CRAM-MD5\r\nAUTH PLAIN\r\n*\r\nAUTH PLAIN !!!\r\nNOOP\r\n"],
+        cfg.clone(),
+    );
+    assert_eq!(
+        codes(&t),
+        vec!["220", "250", "504", "334", "501", "501", "250"],
+        "{t}"
+    );
+    // TLS required by default: 538
+    cfg.auth_requires_tls = true;
+    let (t, _) = serve(&[b"EHLO x\r\nAUTH PLAIN AHVzZXIAc2VjcmV0\r\n"], cfg);
+    assert!(t.contains("538 5.7.11"), "{t}");
+    assert!(
+        !t.contains("AUTH PLAIN\r\n"),
+        "not advertised without TLS: {t}"
+    );
+}

@@ -359,6 +359,7 @@ struct Inner {
     deadline: Option<Duration>,
     last_now: Duration,
     timed_out: bool,
+    eof: bool,
 }
 
 impl Client {
@@ -394,6 +395,7 @@ impl Client {
                 deadline: None,
                 last_now: Duration::ZERO,
                 timed_out: false,
+                eof: false,
                 config,
             },
         }
@@ -1057,7 +1059,16 @@ impl Client {
             }
             let len = match self.framer.find(&self.buf[self.pos..]) {
                 Ok(Some(n)) => n,
-                Ok(None) => return Ok(None),
+                Ok(None) => {
+                    if c.eof && c.phase != Phase::Closed {
+                        c.phase = Phase::Closed;
+                        if !c.pending.is_empty() {
+                            // the server hung up with commands unanswered
+                            return Err(c.fatal(Error::Closed));
+                        }
+                    }
+                    return Ok(None);
+                }
                 Err(e) => return Err(c.fatal(e)),
             };
             let start = self.pos;
@@ -1122,10 +1133,9 @@ impl Connection for Client {
     }
 
     fn handle_eof(&mut self) {
-        if self.c.phase != Phase::Closed && self.c.error.is_none() && !self.c.pending.is_empty() {
-            self.c.error = Some(Error::Closed);
-        }
-        self.c.phase = Phase::Closed;
+        // Replies already buffered are still delivered by `poll_event`; the
+        // session ends when they run out.
+        self.c.eof = true;
     }
 
     fn poll_transmit(&mut self) -> Option<Bytes> {
