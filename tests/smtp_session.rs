@@ -956,3 +956,76 @@ fn server_auth_cancel_and_bad_mechanism() {
         "not advertised without TLS: {t}"
     );
 }
+
+/// Issue 7: one corrupted reply costs that reply only. A session's replies are
+/// fed with one byte of one reply replaced (every position but the separator
+/// and the line end, several byte values); every later reply is still delivered
+/// to the right command.
+#[test]
+fn one_corrupt_reply_costs_one_reply() {
+    let replies: [&[u8]; 5] = [
+        b"250 2.0.0 first\r\n",
+        b"250-2.0.0 second\r\n250 2.0.0 second \xe2\x80\x93 more\r\n",
+        b"250 2.0.0 third\r\n",
+        b"252 2.5.0 fourth\r\n",
+        b"250 2.0.0 fifth\r\n",
+    ];
+    for victim in 0..replies.len() {
+        let len = replies[victim].len();
+        for pos in 0..len - 2 {
+            let line_start = replies[victim][..pos]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            if pos - line_start == 3 || matches!(replies[victim][pos], b'\r' | b'\n') {
+                continue; // the separator and line ends decide framing themselves
+            }
+            for byte in [0u8, b'x', 0xff, b'9', b'1', b' '] {
+                let mut client = Client::new(ClientConfig::new("c.example"));
+                client.handle_input(b"220 mx\r\n250-mx\r\n250 PIPELINING\r\n");
+                client.poll_event().unwrap();
+                client.poll_event().unwrap();
+                for _ in 0..replies.len() {
+                    client.noop().unwrap();
+                }
+                let mut stream = Vec::new();
+                for (i, r) in replies.iter().enumerate() {
+                    let mut r = r.to_vec();
+                    if i == victim {
+                        r[pos] = byte;
+                    }
+                    stream.extend_from_slice(&r);
+                }
+                client.handle_input(&stream);
+                let mut seen = Vec::new();
+                while let Some(ev) = client.poll_event().unwrap() {
+                    match ev {
+                        ClientEvent::Reply {
+                            command: CommandKind::Noop,
+                            reply,
+                        } => seen.push(Some(reply.text().as_bytes().to_vec())),
+                        ClientEvent::MalformedReply {
+                            command: Some(CommandKind::Noop),
+                            ..
+                        } => seen.push(None),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                assert_eq!(
+                    seen.len(),
+                    replies.len(),
+                    "victim {victim} pos {pos} byte {byte}"
+                );
+                for (i, s) in seen.iter().enumerate().skip(victim + 1) {
+                    let want =
+                        &replies[i][10..replies[i].iter().position(|&b| b == b'\r').unwrap()];
+                    assert_eq!(
+                        s.as_deref(),
+                        Some(want),
+                        "victim {victim} pos {pos} byte {byte}"
+                    );
+                }
+            }
+        }
+    }
+}

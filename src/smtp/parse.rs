@@ -879,7 +879,7 @@ fn typed_parameter<'a>(
 // ---------------------------------------------------------------------------
 
 /// Finds the lines of one reply in a growing buffer, scanning each byte once
-/// (a continuation line is `Reply-code "-"`; any other line ends the reply).
+/// (a line whose fourth byte is `-` continues the reply; any other line ends it).
 #[derive(Clone, Debug)]
 pub struct ReplyFramer {
     lines: LineFinder,
@@ -911,9 +911,10 @@ impl ReplyFramer {
             let content = line.content(rest);
             self.frame_len += line.consumed;
             self.count += 1;
-            let continues = content.len() >= 4
-                && content[3] == b'-'
-                && content[..3].iter().all(u8::is_ascii_digit);
+            // The separator alone decides: a line with `-` after three bytes
+            // continues the reply even when its code is damaged, so a damaged
+            // line costs its own reply and never splits one in two.
+            let continues = content.get(3) == Some(&b'-');
             if !continues {
                 let n = self.frame_len;
                 self.reset();
