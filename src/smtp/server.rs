@@ -90,7 +90,7 @@ pub struct ServerConfig {
     /// The connection is already under TLS (implicit TLS, port 465).
     pub tls_active: bool,
     /// SASL mechanisms offered, in this order (run by
-    /// [`SaslServer`](crate::wire::sasl::SaslServer)). Empty (the default)
+    /// [`SaslServer`]). Empty (the default)
     /// means no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
     /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
