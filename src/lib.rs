@@ -37,7 +37,7 @@
 //! - **output**: `poll_transmit()` hands out the bytes to send, in order.
 //! - **time**: the machine never reads a clock. `poll_timeout()` says when it next
 //!   needs attention and `handle_timeout(now)` reports the time, as a
-//!   [`Duration`](core::time::Duration) since any fixed point the caller chooses.
+//!   [`Duration`] since any fixed point the caller chooses.
 //! - **actions**: methods the application calls (`accept`, `reject`,
 //!   `send_data`, ...) check the state and queue bytes; an action that is wrong for
 //!   the state is an [`Error::Misuse`], never a malformed line on the wire.

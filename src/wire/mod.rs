@@ -1,5 +1,5 @@
 //! Protocol-agnostic pieces shared by two or more protocols: line framing
-//! ([`line`]), dot-stuffing ([`dot`]) and SASL ([`sasl`]).
+//! ([`line`](mod@line)), dot-stuffing ([`dot`]) and SASL ([`sasl`]).
 
 pub mod dot;
 pub mod line;

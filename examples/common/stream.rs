@@ -1,0 +1,227 @@
+//! [`Stream`]: plain TCP or TLS (client or server side) behind one `AsyncRead + AsyncWrite` type, with the
+//! STARTTLS upgrade (RFC 3207, RFC 2595 §4, RFC 9051 §6.2.1) and connect helpers for plain and implicit
+//! TLS (RFC 8314).
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
+
+use super::tls;
+
+/// A connection, plain or TLS. Boxed TLS variants keep the enum small.
+#[derive(Debug)]
+pub(crate) enum Stream {
+    /// Plain TCP (before STARTTLS, or without TLS).
+    Plain(TcpStream),
+    /// TLS as the client.
+    TlsClient(Box<client::TlsStream<TcpStream>>),
+    /// TLS as the server.
+    TlsServer(Box<server::TlsStream<TcpStream>>),
+    /// Nothing: the placeholder left while a [`Session`](super::Session) upgrades its stream in place,
+    /// and what stays when an upgrade fails. Every I/O on it fails with `NotConnected`.
+    Detached,
+}
+
+fn detached() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "the stream was given away for a TLS upgrade",
+    )
+}
+
+fn not_plain() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "STARTTLS on a stream that is not plain TCP",
+    )
+}
+
+/// The host part of `HOST:PORT`, `[V6ADDR]:PORT` or a bare host: what to verify the server certificate against.
+pub(crate) fn host_of(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match addr.rsplit_once(':') {
+        // A bare IPv6 address has more than one colon and no port.
+        Some((host, _port)) if !host.contains(':') => host,
+        _ => addr,
+    }
+}
+
+impl Stream {
+    /// Connects over plain TCP.
+    pub(crate) async fn connect(addr: &str) -> io::Result<Stream> {
+        let tcp = TcpStream::connect(addr)
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("connect {addr}: {e}")))?;
+        tcp.set_nodelay(true)?;
+        Ok(Stream::Plain(tcp))
+    }
+
+    /// Connects with implicit TLS (SMTP submissions 465, POP3S 995, IMAPS 993), verifying the certificate
+    /// against the host part of `addr` unless `insecure`.
+    pub(crate) async fn connect_tls(addr: &str, insecure: bool) -> io::Result<Stream> {
+        Stream::connect(addr)
+            .await?
+            .upgrade_to_tls_client(host_of(addr), insecure)
+            .await
+    }
+
+    /// [`connect_tls`](Self::connect_tls) when `tls` (the `--tls` flag), else [`connect`](Self::connect).
+    pub(crate) async fn open(addr: &str, tls: bool, insecure: bool) -> io::Result<Stream> {
+        if tls {
+            Stream::connect_tls(addr, insecure).await
+        } else {
+            Stream::connect(addr).await
+        }
+    }
+
+    /// Client side of STARTTLS (after the server's go-ahead): the TLS handshake over this plain stream,
+    /// verifying the certificate for `server_name` (a DNS name or an IP address) unless `insecure`.
+    pub(crate) async fn upgrade_to_tls_client(
+        self,
+        server_name: &str,
+        insecure: bool,
+    ) -> io::Result<Stream> {
+        self.upgrade_to_tls_client_with(tls::client_config(insecure), server_name)
+            .await
+    }
+
+    /// [`upgrade_to_tls_client`](Self::upgrade_to_tls_client) with a given configuration
+    /// (e.g. [`client_config_trusting`](super::client_config_trusting)).
+    pub(crate) async fn upgrade_to_tls_client_with(
+        self,
+        config: Arc<ClientConfig>,
+        server_name: &str,
+    ) -> io::Result<Stream> {
+        let Stream::Plain(tcp) = self else {
+            return Err(not_plain());
+        };
+        let name = ServerName::try_from(server_name.to_owned()).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("TLS server name {server_name:?}: {e}"),
+            )
+        })?;
+        let tls = TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| {
+                io::Error::new(e.kind(), format!("TLS handshake with {server_name}: {e}"))
+            })?;
+        Ok(Stream::TlsClient(Box::new(tls)))
+    }
+
+    /// Server side of STARTTLS (after the go-ahead reply was flushed): the TLS handshake over this plain stream.
+    pub(crate) async fn upgrade_to_tls_server(self, acceptor: &TlsAcceptor) -> io::Result<Stream> {
+        let Stream::Plain(tcp) = self else {
+            return Err(not_plain());
+        };
+        let tls = acceptor
+            .accept(tcp)
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("TLS handshake: {e}")))?;
+        Ok(Stream::TlsServer(Box::new(tls)))
+    }
+
+    /// Implicit TLS on an accepted connection (the server side of [`connect_tls`](Self::connect_tls)).
+    pub(crate) async fn accept_tls(tcp: TcpStream, acceptor: &TlsAcceptor) -> io::Result<Stream> {
+        Stream::Plain(tcp).upgrade_to_tls_server(acceptor).await
+    }
+
+    /// Whether the stream is encrypted.
+    pub(crate) fn is_tls(&self) -> bool {
+        matches!(self, Stream::TlsClient(_) | Stream::TlsServer(_))
+    }
+
+    /// The TCP connection underneath, if any.
+    pub(crate) fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Stream::Plain(s) => Some(s),
+            Stream::TlsClient(s) => Some(s.get_ref().0),
+            Stream::TlsServer(s) => Some(s.get_ref().0),
+            Stream::Detached => None,
+        }
+    }
+
+    /// The peer's address.
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp().ok_or_else(detached)?.peer_addr()
+    }
+
+    /// The negotiated TLS version and cipher suite, e.g. `TLSv1_3 TLS13_AES_256_GCM_SHA384`, when encrypted.
+    pub(crate) fn tls_description(&self) -> Option<String> {
+        let (version, suite) = match self {
+            Stream::TlsClient(s) => (
+                s.get_ref().1.protocol_version(),
+                s.get_ref().1.negotiated_cipher_suite(),
+            ),
+            Stream::TlsServer(s) => (
+                s.get_ref().1.protocol_version(),
+                s.get_ref().1.negotiated_cipher_suite(),
+            ),
+            _ => return None,
+        };
+        let version = version.map(|v| format!("{v:?}")).unwrap_or_default();
+        let suite = suite
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default();
+        Some(format!("{version} {suite}"))
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::Detached => Poll::Ready(Ok(())),
+        }
+    }
+}
