@@ -1029,3 +1029,44 @@ fn one_corrupt_reply_costs_one_reply() {
         }
     }
 }
+
+#[test]
+fn without_pipelining_each_command_waits_for_its_reply() {
+    let mut client = Client::new(ClientConfig::new("c.example"));
+    client.handle_input(b"220 mx\r\n250-mx\r\n250 CHUNKING\r\n");
+    client.poll_event().unwrap();
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::Ready(_))
+    ));
+    client.poll_transmit();
+    client
+        .mail(&ReversePath::Null, &Parameters::default())
+        .unwrap();
+    client
+        .rcpt(&ForwardPath::Postmaster, &Parameters::default())
+        .unwrap();
+    client.data().unwrap();
+    assert_eq!(
+        client.poll_event().unwrap(),
+        Some(ClientEvent::ReadyForData)
+    );
+    client.send_data(b"hi\r\n").unwrap();
+    client.finish_data().unwrap();
+    let mut expect: Vec<&[u8]> = vec![
+        b"MAIL FROM:<>\r\n",
+        b"RCPT TO:<Postmaster>\r\n",
+        b"BDAT 4\r\nhi\r\n",
+        b"BDAT 0 LAST\r\n",
+    ];
+    expect.reverse();
+    while let Some(want) = expect.pop() {
+        assert_eq!(&client.poll_transmit().unwrap()[..], want);
+        assert_eq!(client.poll_transmit(), None, "one command at a time");
+        client.handle_input(b"250 ok\r\n");
+        assert!(matches!(
+            client.poll_event().unwrap(),
+            Some(ClientEvent::Reply { .. })
+        ));
+    }
+}

@@ -483,10 +483,6 @@ impl Inner {
                         )
                 }
             };
-            // BDAT chunks may always follow each other (RFC 3030 §4.2)
-            let may_send = may_send
-                || (matches!(kind, CommandKind::Bdat | CommandKind::DataEnd { .. })
-                    && matches!(self.pending.back(), Some(CommandKind::Bdat)));
             if !may_send {
                 break;
             }
