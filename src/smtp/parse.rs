@@ -132,7 +132,8 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
 
 fn command(line: &[u8]) -> R<'_, Command<'_>> {
     let src = Src::new(line);
-    let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
+    // verbs are short: a plain loop beats a vectorised search here
+    let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let verb = &line[..sp];
     let args = line.get(sp + 1..).unwrap_or(&[]);
     let has_args = sp < line.len();
@@ -340,39 +341,39 @@ fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
 /// local parts, address literals, source routes, UTF-8, errors) returns `None`
 /// and goes the general way.
 fn simple_path<'a>(src: Src<'a>, i: &'a [u8]) -> Option<(&'a [u8], Mailbox<'a>)> {
-    let close = memchr::memchr(b'>', i)?;
-    let inner = i.get(1..close)?;
-    let at = memchr::memchr(b'@', inner)?;
-    let local = &inner[..at];
-    // Dot-string = Atom *("." Atom), ASCII only here
+    if i.first() != Some(&b'<') {
+        return None;
+    }
+    // One loop over the local part: Dot-string = Atom *("." Atom)
+    let mut n = 1;
     let mut prev = b'.';
-    for &b in local {
-        if b == b'.' {
+    loop {
+        let b = *i.get(n)?;
+        if b == b'@' {
+            break;
+        } else if b == b'.' {
             if prev == b'.' {
                 return None;
             }
-        } else if !(b.is_ascii() && is_atext(b)) {
+        } else if !is_atext(b) {
             return None;
         }
         prev = b;
+        n += 1;
     }
     if prev == b'.' {
         return None;
     }
-    let domain_bytes = &inner[at + 1..];
-    if !domain_bytes.is_ascii() {
-        return None;
-    }
-    match domain(src, domain_bytes) {
-        Ok(([], d)) => Some((
-            &i[close + 1..],
-            Mailbox {
-                local_part: Cow::Borrowed(src.s(local)?),
-                host: Host::Domain(Cow::Borrowed(d)),
-            },
-        )),
-        _ => None,
-    }
+    let local = &i[1..n];
+    let (rest, d) = domain(src, &i[n + 1..]).ok()?;
+    let rest = rest.strip_prefix(b">")?;
+    Some((
+        rest,
+        Mailbox {
+            local_part: Cow::Borrowed(src.s(local)?),
+            host: Host::Domain(Cow::Borrowed(d)),
+        },
+    ))
 }
 
 /// Parses `local@domain` without angle brackets.
@@ -678,7 +679,7 @@ fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
 }
 
 fn split_param(token: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match memchr::memchr(b'=', token) {
+    match token.iter().position(|&b| b == b'=') {
         Some(i) => (&token[..i], Some(&token[i + 1..])),
         None => (token, None),
     }

@@ -217,6 +217,8 @@ fn malformed_commands() {
     let table: &[(&[u8], usize, &str)] = &[
         (b"", 0, "command verb"),
         (b"MAIL FROM:a@b.c", 10, "'<'"),
+        (b"MAIL FROM:ab@c.d>", 10, "'<'"),
+        (b"RCPT TO:xy@c.d>", 8, "'<'"),
         (b"MAIL TO:<a@b.c>", 5, "FROM:"),
         (b"MAIL FROM:<a@b.c", 16, "'>'"),
         (b"MAIL FROM:<a@b.c>x", 17, "SP before parameters"),
