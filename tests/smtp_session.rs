@@ -1070,3 +1070,33 @@ fn without_pipelining_each_command_waits_for_its_reply() {
         ));
     }
 }
+
+#[test]
+fn client_times_out_waiting_for_a_reply() {
+    use std::time::Duration;
+    let mut client = Client::new(ClientConfig::new("c.example"));
+    // waiting for the greeting: 5 minutes from the first time report
+    client.handle_timeout(Duration::from_secs(10));
+    assert_eq!(client.poll_timeout(), Some(Duration::from_secs(310)));
+    client.handle_input(b"220 mx\r\n250 mx\r\n");
+    client.poll_event().unwrap();
+    client.poll_event().unwrap();
+    assert_eq!(client.poll_timeout(), None, "nothing waiting");
+    client
+        .mail(&ReversePath::Null, &Parameters::default())
+        .unwrap();
+    client
+        .rcpt(&ForwardPath::Postmaster, &Parameters::default())
+        .unwrap();
+    client.data().unwrap();
+    client.handle_timeout(Duration::from_secs(100));
+    client.handle_input(b"250 ok\r\n250 ok\r\n");
+    client.handle_timeout(Duration::from_secs(120));
+    while client.poll_event().unwrap().is_some() {}
+    // DATA is waiting now: the 354 gets 2 minutes (RFC 5321 §4.5.3.2.2)
+    client.handle_timeout(Duration::from_secs(121));
+    assert_eq!(client.poll_timeout(), Some(Duration::from_secs(121 + 120)));
+    client.handle_timeout(Duration::from_secs(10_000));
+    assert_eq!(client.poll_event().unwrap(), Some(ClientEvent::TimedOut));
+    assert!(client.is_closed());
+}
