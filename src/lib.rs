@@ -45,6 +45,43 @@
 //! The [`Connection`] trait holds the part every machine shares, so one adapter
 //! can drive any of them.
 //!
+//! ## A state machine in a few lines
+//!
+//! An SMTP server machine fed a pipelined client (the bytes could come from any
+//! socket, a file or a test): the application sees typed events and decides,
+//! the machine keeps the order, the codes and the dot-stuffing.
+//!
+//! ```
+//! # #[cfg(feature = "smtp")] {
+//! use mailwire::smtp::{Server, ServerConfig, ServerEvent};
+//!
+//! let mut server = Server::new(ServerConfig::new("mx.example"));
+//! let greeting = server.poll_transmit().unwrap();
+//! assert!(greeting.starts_with(b"220 mx.example"));
+//!
+//! server.handle_input(b"EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n");
+//! server.handle_input(b"RCPT TO:<bob@example.net>\r\nDATA\r\n");
+//! server.handle_input(b"Subject: hi\r\n\r\n..leading dot\r\n.\r\nQUIT\r\n");
+//! let mut body = Vec::new();
+//! while let Some(event) = server.poll_event().unwrap() {
+//!     match event {
+//!         ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } => server.accept().unwrap(),
+//!         ServerEvent::DataChunk(chunk) => body.extend_from_slice(&chunk),
+//!         ServerEvent::DataEnd => server.accept().unwrap(),
+//!         _ => {}
+//!     }
+//! }
+//! assert_eq!(body, b"Subject: hi\r\n\r\n.leading dot\r\n");
+//! let mut replies = Vec::new();
+//! while let Some(bytes) = server.poll_transmit() {
+//!     replies.extend_from_slice(&bytes);
+//! }
+//! let codes: Vec<&[u8]> = replies.split(|&b| b == b'\n').filter(|l| l.get(3) == Some(&b' ')).map(|l| &l[..3]).collect();
+//! assert_eq!(codes, [b"250", b"250", b"250", b"354", b"250", b"221"]);
+//! assert!(server.is_closed());
+//! # }
+//! ```
+//!
 //! ## Parsing a stream
 //!
 //! Every parser over a stream answers with [`Status`]: `Complete(value, consumed)`
