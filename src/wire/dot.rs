@@ -85,6 +85,14 @@ impl DotDecoder {
         }
     }
 
+    /// Changes what a bare CR or LF does from here on (a server that found a
+    /// bare LF under [`BodyPolicy::Strict`] switches to
+    /// [`BodyPolicy::KeepBare`] to discard the rest of the body up to the real
+    /// `CRLF . CRLF`, keeping the line-start state).
+    pub fn set_policy(&mut self, policy: BodyPolicy) {
+        self.policy = policy;
+    }
+
     /// Whether the terminator has been seen.
     pub fn is_done(&self) -> bool {
         self.state == State::Done

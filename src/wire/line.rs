@@ -74,6 +74,7 @@ pub struct Line {
 
 impl Line {
     /// The content of this line within the buffer it was found in.
+    #[inline]
     pub fn content<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         &buf[..self.len]
     }

@@ -1,0 +1,72 @@
+//! The SMTP client machine fed arbitrary server bytes while an application
+//! drives transactions: it never panics, and a fatal error is sticky.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mailwire::smtp::*;
+
+fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
+    let (flags, cuts, data) = input;
+    let mut cfg = ClientConfig::new("client.example");
+    cfg.lmtp = flags & 1 != 0;
+    cfg.use_pipelining = flags & 2 != 0;
+    cfg.use_chunking = flags & 4 != 0;
+    let mut client = Client::new(cfg);
+    let mut ends: Vec<usize> = cuts.iter().map(|&c| (c as usize).min(data.len())).collect();
+    ends.sort_unstable();
+    ends.push(data.len());
+    let mut start = 0;
+    let mut failed = None;
+    for end in ends {
+        if end < start {
+            continue;
+        }
+        client.handle_input(&data[start..end]);
+        start = end;
+        loop {
+            match client.poll_event() {
+                Ok(Some(ev)) => {
+                    let ev = ev.into_owned();
+                    assert!(failed.is_none());
+                    match ev {
+                        ClientEvent::Ready(_) => {
+                            if flags & 8 != 0 && client.capabilities().starttls {
+                                let _ = client.starttls();
+                            } else if flags & 16 != 0 && !client.capabilities().auth.is_empty() {
+                                let m = client.capabilities().auth[0].clone();
+                                let _ = client.authenticate(&m, "user", "pass");
+                            } else {
+                                let _ = client.mail(&ReversePath::Null, &Parameters::default());
+                                let _ = client.rcpt(&ForwardPath::Postmaster, &Parameters::default());
+                                let _ = client.data();
+                            }
+                        }
+                        ClientEvent::StartTls => {
+                            let _ = client.tls_established();
+                        }
+                        ClientEvent::ReadyForData => {
+                            let _ = client.send_data(b"Subject: x\r\n\r\n.body\r\n");
+                            let _ = client.finish_data();
+                        }
+                        ClientEvent::Reply { command: CommandKind::DataEnd { .. }, .. } => {
+                            let _ = client.quit();
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    if let Some(prev) = &failed {
+                        assert_eq!(prev, &e, "sticky");
+                    }
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        while client.poll_transmit().is_some() {}
+    }
+    if let Some(e) = failed {
+        assert_eq!(client.poll_event().unwrap_err(), e);
+    }
+});

@@ -1,0 +1,1227 @@
+//! The SMTP/LMTP client state machine (RFC 5321 §3, §4.1.4, §4.5.3.2; RFC 2920
+//! pipelining; RFC 3030 CHUNKING; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 2033
+//! LMTP).
+//!
+//! The machine runs the session's mechanics on its own: it waits for the
+//! greeting, sends EHLO (LHLO in LMTP mode) and falls back to HELO when the
+//! server answers EHLO with 500 or 502, tracks the capabilities, answers SASL
+//! challenges and re-sends EHLO after STARTTLS. The application drives the
+//! transaction:
+//!
+//! 1. wait for [`ClientEvent::Ready`] (capabilities in [`Client::capabilities`]);
+//! 2. optionally [`Client::starttls`] ([`ClientEvent::StartTls`], then
+//!    [`Client::tls_established`] and `Ready` again) and [`Client::authenticate`];
+//! 3. [`Client::mail`], [`Client::rcpt`] for each recipient, [`Client::data`];
+//! 4. on [`ClientEvent::ReadyForData`], push the body with [`Client::send_data`]
+//!    (any chunking) and end it with [`Client::finish_data`];
+//! 5. read one [`ClientEvent::Reply`] per command, matched in order
+//!    ([`CommandKind`] says which; `Rcpt(i)` for the i-th recipient; in LMTP mode
+//!    one `DataEnd { recipient: Some(i) }` per accepted recipient);
+//! 6. [`Client::quit`].
+//!
+//! When the server offers PIPELINING, MAIL, RCPT and DATA (or BDAT) leave in
+//! one write (everything queued before the next `poll_transmit`); otherwise the
+//! machine holds each command until the previous reply arrived. With CHUNKING
+//! (and [`ClientConfig::use_chunking`]) the body goes as BDAT chunks, else as
+//! DATA, dot-stuffed by [`DotEncoder`].
+//!
+//! A reply frame that does not parse costs that reply: it completes the command
+//! it answers as [`ClientEvent::MalformedReply`] with the raw bytes and the
+//! error, and the session goes on. A reply nobody asked for, or a code that makes
+//! no sense for the command (a 334 to MAIL, a 354 to RCPT), is
+//! [`Error::Protocol`] and ends the session.
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::command::{Command, ForwardPath, Host, Parameters, ReversePath};
+use super::emit::emit_command;
+use super::parse::{ReplyFramer, parse_reply_frame};
+use super::reply::{EhloKeyword, Reply};
+use crate::error::{Error, ParseError};
+use crate::wire::dot::{BodyPolicy, DotEncoder};
+use crate::wire::line::LinePolicy;
+use crate::{Connection, Limits};
+
+/// Configuration of a [`Client`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The name sent with EHLO/HELO/LHLO (a domain, or an address literal such
+    /// as `[192.0.2.1]`).
+    pub hostname: String,
+    /// LMTP mode (RFC 2033).
+    pub lmtp: bool,
+    /// Limits on replies (`reply_line`, `reply_lines`, `input_buffer`,
+    /// `pending_commands`).
+    pub limits: Limits,
+    /// Reply line endings. Default [`LinePolicy::STRICT`].
+    pub line_policy: LinePolicy,
+    /// Use PIPELINING when the server offers it. Default true.
+    pub use_pipelining: bool,
+    /// Send bodies with BDAT when the server offers CHUNKING. Default true.
+    pub use_chunking: bool,
+    /// Bare CR/LF in bodies sent with DATA: [`BodyPolicy::Strict`] (default)
+    /// refuses them, [`BodyPolicy::Normalize`] turns them into CRLF.
+    pub body_policy: BodyPolicy,
+    /// Timeout waiting for the greeting and most replies (RFC 5321 §4.5.3.2: 5 min).
+    pub command_timeout: Duration,
+    /// Timeout waiting for the 354 after DATA (2 min).
+    pub data_init_timeout: Duration,
+    /// Timeout between body chunks sent (3 min).
+    pub data_block_timeout: Duration,
+    /// Timeout waiting for the reply after the end of the body (10 min).
+    pub data_end_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// A configuration with the defaults and this EHLO name.
+    pub fn new(hostname: impl Into<String>) -> Self {
+        ClientConfig {
+            hostname: hostname.into(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            hostname: String::from("localhost"),
+            lmtp: false,
+            limits: Limits::default(),
+            line_policy: LinePolicy::STRICT,
+            use_pipelining: true,
+            use_chunking: true,
+            body_policy: BodyPolicy::Strict,
+            command_timeout: Duration::from_secs(300),
+            data_init_timeout: Duration::from_secs(120),
+            data_block_timeout: Duration::from_secs(180),
+            data_end_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Which command a reply answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandKind {
+    /// The greeting (no command).
+    Greeting,
+    /// EHLO.
+    Ehlo,
+    /// HELO.
+    Helo,
+    /// LHLO.
+    Lhlo,
+    /// STARTTLS.
+    StartTls,
+    /// AUTH (the final reply).
+    Auth,
+    /// MAIL.
+    Mail,
+    /// RCPT for the recipient with this index (0-based, in the order of
+    /// [`Client::rcpt`] calls within the transaction).
+    Rcpt(usize),
+    /// DATA (a 354 is reported as [`ClientEvent::ReadyForData`], not here).
+    Data,
+    /// A BDAT chunk that is not the last.
+    Bdat,
+    /// The end of the body (after `CRLF.CRLF` or `BDAT ... LAST`). In LMTP mode
+    /// `recipient` is the index of the accepted recipient this reply is for.
+    DataEnd {
+        /// LMTP: the recipient's index.
+        recipient: Option<usize>,
+    },
+    /// RSET.
+    Rset,
+    /// NOOP.
+    Noop,
+    /// QUIT.
+    Quit,
+    /// A command sent with [`Client::send_command`] (VRFY, EXPN, HELP, ETRN, ...).
+    Other,
+}
+
+/// What a client machine reports to the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientEvent<'a> {
+    /// The server's greeting. The machine sends EHLO/LHLO itself after a 220.
+    Greeting(Reply<'a>),
+    /// EHLO/HELO/LHLO succeeded (again after STARTTLS); the capabilities are in
+    /// [`Client::capabilities`]. Transactions may start.
+    Ready(Reply<'a>),
+    /// The server accepted STARTTLS: flush `poll_transmit`, run the handshake,
+    /// then call [`Client::tls_established`].
+    StartTls,
+    /// DATA was answered 354, or BDAT is in use: push the body now.
+    ReadyForData,
+    /// A reply to a command, positive or negative.
+    Reply {
+        /// Which command it answers.
+        command: CommandKind,
+        /// The reply.
+        reply: Reply<'a>,
+    },
+    /// A reply frame that does not parse; it completed `command`.
+    MalformedReply {
+        /// The command it answered, if one was waiting.
+        command: Option<CommandKind>,
+        /// The raw frame.
+        raw: Cow<'a, [u8]>,
+        /// Why it does not parse.
+        error: ParseError,
+    },
+    /// The server closed the service (an unsolicited 421); the session is over.
+    ServiceClosing(Reply<'a>),
+    /// No reply came in time (RFC 5321 §4.5.3.2); the session is over.
+    TimedOut,
+}
+
+impl ClientEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ClientEvent<'static> {
+        match self {
+            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
+            ClientEvent::Ready(r) => ClientEvent::Ready(r.into_owned()),
+            ClientEvent::StartTls => ClientEvent::StartTls,
+            ClientEvent::ReadyForData => ClientEvent::ReadyForData,
+            ClientEvent::Reply { command, reply } => ClientEvent::Reply {
+                command,
+                reply: reply.into_owned(),
+            },
+            ClientEvent::MalformedReply {
+                command,
+                raw,
+                error,
+            } => ClientEvent::MalformedReply {
+                command,
+                raw: Cow::Owned(raw.into_owned()),
+                error,
+            },
+            ClientEvent::ServiceClosing(r) => ClientEvent::ServiceClosing(r.into_owned()),
+            ClientEvent::TimedOut => ClientEvent::TimedOut,
+        }
+    }
+}
+
+/// What the server announced in its EHLO reply, kept by the client.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerCapabilities {
+    /// The EHLO reply came (false after HELO fallback).
+    pub esmtp: bool,
+    /// `SIZE`, when announced with a number.
+    pub size: Option<u64>,
+    /// `PIPELINING`.
+    pub pipelining: bool,
+    /// `8BITMIME`.
+    pub eightbitmime: bool,
+    /// `BINARYMIME`.
+    pub binarymime: bool,
+    /// `CHUNKING`.
+    pub chunking: bool,
+    /// `DSN`.
+    pub dsn: bool,
+    /// `ENHANCEDSTATUSCODES`.
+    pub enhanced_status_codes: bool,
+    /// `SMTPUTF8`.
+    pub smtputf8: bool,
+    /// `STARTTLS`.
+    pub starttls: bool,
+    /// `REQUIRETLS`.
+    pub requiretls: bool,
+    /// `AUTH` mechanisms, upper case.
+    pub auth: Vec<String>,
+    /// `LIMITS RCPTMAX=`.
+    pub rcptmax: Option<u64>,
+    /// `LIMITS MAILMAX=`.
+    pub mailmax: Option<u64>,
+}
+
+impl ServerCapabilities {
+    fn from_reply(r: &Reply<'_>) -> Self {
+        let mut c = ServerCapabilities {
+            esmtp: true,
+            ..Default::default()
+        };
+        for k in r.capabilities() {
+            match k {
+                EhloKeyword::Size(n) => c.size = n.filter(|&n| n > 0),
+                EhloKeyword::Pipelining => c.pipelining = true,
+                EhloKeyword::EightBitMime => c.eightbitmime = true,
+                EhloKeyword::BinaryMime => c.binarymime = true,
+                EhloKeyword::Chunking => c.chunking = true,
+                EhloKeyword::Dsn => c.dsn = true,
+                EhloKeyword::EnhancedStatusCodes => c.enhanced_status_codes = true,
+                EhloKeyword::SmtpUtf8 => c.smtputf8 = true,
+                EhloKeyword::StartTls => c.starttls = true,
+                EhloKeyword::RequireTls => c.requiretls = true,
+                EhloKeyword::Auth(m) => {
+                    for name in m.iter() {
+                        if let Ok(s) = core::str::from_utf8(name) {
+                            c.auth.push(s.to_ascii_uppercase());
+                        }
+                    }
+                }
+                EhloKeyword::Limits { rcptmax, mailmax } => {
+                    c.rcptmax = rcptmax;
+                    c.mailmax = mailmax;
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Greeting,
+    /// EHLO/HELO/LHLO sent by the machine.
+    Hello,
+    Ready,
+    AwaitTls,
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tx {
+    None,
+    /// MAIL sent.
+    Open,
+    /// DATA sent, waiting for 354.
+    AwaitData,
+    /// Body being pushed.
+    Body {
+        bdat: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+enum AuthState {
+    /// PLAIN: the initial response was sent.
+    Plain,
+    /// LOGIN: the next 334 asks for the user name, then the password.
+    LoginUser {
+        user: Vec<u8>,
+        pass: Vec<u8>,
+    },
+    LoginPass {
+        pass: Vec<u8>,
+    },
+    LoginDone,
+}
+
+/// The SMTP/LMTP client state machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Client {
+    buf: Vec<u8>,
+    pos: usize,
+    deferred: usize,
+    framer: ReplyFramer,
+    c: Inner,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: ClientConfig,
+    out: BytesMut,
+    phase: Phase,
+    tx: Tx,
+    /// Commands sent, waiting for their replies, in order.
+    pending: VecDeque<CommandKind>,
+    /// Commands not sent yet (no PIPELINING, or after a command that ends a group).
+    held: VecDeque<(CommandKind, Bytes)>,
+    caps: ServerCapabilities,
+    tls_active: bool,
+    rcpt_count: usize,
+    /// Indices of recipients whose RCPT got 2xx (LMTP reply mapping).
+    accepted: VecDeque<usize>,
+    rcpt_replies_pending: usize,
+    lmtp_remaining: Option<VecDeque<usize>>,
+    dot: DotEncoder,
+    ready_for_data: bool,
+    auth: Option<AuthState>,
+    auth_steps: usize,
+    error: Option<Error>,
+    activity: bool,
+    deadline: Option<Duration>,
+    last_now: Duration,
+    timed_out: bool,
+}
+
+impl Client {
+    /// A client waiting for the server's greeting.
+    pub fn new(config: ClientConfig) -> Client {
+        let framer = ReplyFramer::new(&config.limits, config.line_policy);
+        let dot = DotEncoder::new(config.body_policy);
+        let mut pending = VecDeque::new();
+        pending.push_back(CommandKind::Greeting);
+        Client {
+            framer,
+            buf: Vec::new(),
+            pos: 0,
+            deferred: 0,
+            c: Inner {
+                dot,
+                out: BytesMut::with_capacity(256),
+                phase: Phase::Greeting,
+                tx: Tx::None,
+                pending,
+                held: VecDeque::new(),
+                caps: ServerCapabilities::default(),
+                tls_active: false,
+                rcpt_count: 0,
+                accepted: VecDeque::new(),
+                rcpt_replies_pending: 0,
+                lmtp_remaining: None,
+                ready_for_data: false,
+                auth: None,
+                auth_steps: 0,
+                error: None,
+                activity: false,
+                deadline: None,
+                last_now: Duration::ZERO,
+                timed_out: false,
+                config,
+            },
+        }
+    }
+}
+
+impl Inner {
+    /// What the server announced (empty before [`ClientEvent::Ready`]).
+    fn capabilities(&self) -> &ServerCapabilities {
+        &self.caps
+    }
+
+    /// Whether the session is ready for a transaction or another command.
+    fn is_ready(&self) -> bool {
+        self.phase == Phase::Ready && self.error.is_none()
+    }
+
+    /// Whether TLS is active (after [`Client::tls_established`]).
+    fn tls_active(&self) -> bool {
+        self.tls_active
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.phase == Phase::Closed {
+            return Err(Error::Closed);
+        }
+        Ok(())
+    }
+
+    fn ready(&self) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::Ready {
+            return Err(Error::Misuse(
+                "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)",
+            ));
+        }
+        if self.auth.is_some() {
+            return Err(Error::Misuse("AUTH in progress"));
+        }
+        Ok(())
+    }
+
+    fn queue(&mut self, kind: CommandKind, cmd: &Command<'_>) -> Result<(), Error> {
+        if self.pending.len() + self.held.len() >= self.config.limits.pending_commands {
+            return Err(Error::Misuse("too many commands waiting for replies"));
+        }
+        let mut b = BytesMut::with_capacity(64);
+        emit_command(cmd, &mut b)?;
+        self.held.push_back((kind, b.freeze()));
+        self.pump();
+        Ok(())
+    }
+
+    fn pipelining(&self) -> bool {
+        self.config.use_pipelining && self.caps.pipelining
+    }
+
+    /// Moves held commands to the output as far as the rules allow.
+    fn pump(&mut self) {
+        while let Some((kind, _)) = self.held.front() {
+            let may_send = match self.pending.back() {
+                None => true,
+                Some(last) => {
+                    self.pipelining()
+                        && matches!(
+                            last,
+                            CommandKind::Mail
+                                | CommandKind::Rcpt(_)
+                                | CommandKind::Rset
+                                | CommandKind::Bdat
+                        )
+                        && matches!(
+                            kind,
+                            CommandKind::Mail
+                                | CommandKind::Rcpt(_)
+                                | CommandKind::Rset
+                                | CommandKind::Data
+                                | CommandKind::Bdat
+                                | CommandKind::DataEnd { .. }
+                                | CommandKind::Quit
+                                | CommandKind::Noop
+                        )
+                }
+            };
+            // BDAT chunks may always follow each other (RFC 3030 §4.2)
+            let may_send = may_send
+                || (matches!(kind, CommandKind::Bdat | CommandKind::DataEnd { .. })
+                    && matches!(self.pending.back(), Some(CommandKind::Bdat)));
+            if !may_send {
+                break;
+            }
+            if let Some((kind, bytes)) = self.held.pop_front() {
+                self.out.put_slice(&bytes);
+                self.pending.push_back(kind);
+            }
+        }
+    }
+
+    /// Sends `MAIL FROM:<reverse_path> parameters`.
+    fn mail(
+        &mut self,
+        reverse_path: &ReversePath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<(), Error> {
+        self.ready()?;
+        if self.tx != Tx::None {
+            return Err(Error::Misuse("a transaction is already open"));
+        }
+        if let ReversePath::Mailbox(m) = reverse_path {
+            if !m.is_ascii() && !parameters.smtputf8() {
+                return Err(Error::Emit(
+                    "a non-ASCII address needs the SMTPUTF8 parameter",
+                ));
+            }
+        }
+        self.queue(
+            CommandKind::Mail,
+            &Command::Mail {
+                reverse_path: reverse_path.clone(),
+                parameters: parameters.clone(),
+            },
+        )?;
+        self.tx = Tx::Open;
+        self.rcpt_count = 0;
+        self.accepted.clear();
+        self.lmtp_remaining = None;
+        Ok(())
+    }
+
+    /// Sends `RCPT TO:<forward_path> parameters`; returns the recipient's index,
+    /// which its reply carries as [`CommandKind::Rcpt`].
+    fn rcpt(
+        &mut self,
+        forward_path: &ForwardPath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<usize, Error> {
+        self.ready()?;
+        if self.tx != Tx::Open {
+            return Err(Error::Misuse(
+                "RCPT needs an open transaction (MAIL first, before DATA)",
+            ));
+        }
+        let i = self.rcpt_count;
+        self.queue(
+            CommandKind::Rcpt(i),
+            &Command::Rcpt {
+                forward_path: forward_path.clone(),
+                parameters: parameters.clone(),
+            },
+        )?;
+        self.rcpt_count += 1;
+        self.rcpt_replies_pending += 1;
+        Ok(i)
+    }
+
+    /// Starts the body: BDAT when the server offers CHUNKING (and
+    /// [`ClientConfig::use_chunking`]), else DATA. Push the body after
+    /// [`ClientEvent::ReadyForData`].
+    fn data(&mut self) -> Result<(), Error> {
+        self.ready()?;
+        if self.tx != Tx::Open || self.rcpt_count == 0 {
+            return Err(Error::Misuse("DATA needs MAIL and at least one RCPT"));
+        }
+        if self.config.use_chunking && self.caps.chunking {
+            self.tx = Tx::Body { bdat: true };
+            self.ready_for_data = true;
+        } else {
+            self.queue(CommandKind::Data, &Command::Data)?;
+            self.tx = Tx::AwaitData;
+            self.dot = DotEncoder::new(self.config.body_policy);
+        }
+        Ok(())
+    }
+
+    /// Pushes a piece of the body (any split; CRLF line ends). Dot-stuffed for
+    /// DATA, framed as a BDAT chunk with CHUNKING.
+    fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.check()?;
+        match self.tx {
+            Tx::Body { bdat: false } => {
+                let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
+                self.dot.encode(chunk, &mut tmp)?;
+                self.out.put_slice(&tmp);
+                self.activity = true;
+                Ok(())
+            }
+            Tx::Body { bdat: true } => {
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let mut b = BytesMut::with_capacity(chunk.len() + 24);
+                emit_command(
+                    &Command::Bdat {
+                        size: chunk.len() as u64,
+                        last: false,
+                    },
+                    &mut b,
+                )?;
+                b.put_slice(chunk);
+                self.held.push_back((CommandKind::Bdat, b.freeze()));
+                self.pump();
+                Ok(())
+            }
+            _ => Err(Error::Misuse("not sending a body (wait for ReadyForData)")),
+        }
+    }
+
+    /// Ends the body (`CRLF.CRLF`, or `BDAT 0 LAST`). The reply (LMTP: one per
+    /// accepted recipient) comes as [`CommandKind::DataEnd`].
+    fn finish_data(&mut self) -> Result<(), Error> {
+        self.check()?;
+        let kind = CommandKind::DataEnd { recipient: None };
+        match self.tx {
+            Tx::Body { bdat: false } => {
+                let mut tmp = BytesMut::with_capacity(8);
+                self.dot.finish(&mut tmp);
+                self.out.put_slice(&tmp);
+                self.pending.push_back(kind);
+            }
+            Tx::Body { bdat: true } => {
+                let mut b = BytesMut::with_capacity(16);
+                emit_command(
+                    &Command::Bdat {
+                        size: 0,
+                        last: true,
+                    },
+                    &mut b,
+                )?;
+                self.held.push_back((kind, b.freeze()));
+                self.pump();
+            }
+            _ => return Err(Error::Misuse("not sending a body")),
+        }
+        self.tx = Tx::None;
+        self.ready_for_data = false;
+        Ok(())
+    }
+
+    /// Sends RSET (drops the transaction).
+    fn rset(&mut self) -> Result<(), Error> {
+        self.ready()?;
+        if matches!(self.tx, Tx::Body { .. } | Tx::AwaitData) {
+            return Err(Error::Misuse("cannot RSET in the middle of a body"));
+        }
+        self.queue(CommandKind::Rset, &Command::Rset)?;
+        self.tx = Tx::None;
+        Ok(())
+    }
+
+    /// Sends NOOP.
+    fn noop(&mut self) -> Result<(), Error> {
+        self.ready()?;
+        self.queue(CommandKind::Noop, &Command::Noop { argument: None })
+    }
+
+    /// Sends QUIT; the session is over after its reply.
+    fn quit(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if matches!(self.tx, Tx::Body { .. }) {
+            return Err(Error::Misuse("finish the body first"));
+        }
+        self.queue(CommandKind::Quit, &Command::Quit)
+    }
+
+    /// Sends any other command (VRFY, EXPN, HELP, ETRN, ...); its reply comes
+    /// as [`CommandKind::Other`]. Commands the machine runs itself (EHLO,
+    /// STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, QUIT) have their own methods.
+    fn send_command(&mut self, command: &Command<'_>) -> Result<(), Error> {
+        self.ready()?;
+        match command {
+            Command::Vrfy { .. }
+            | Command::Expn { .. }
+            | Command::Help { .. }
+            | Command::Etrn { .. }
+            | Command::Unknown { .. } => self.queue(CommandKind::Other, command),
+            Command::Noop { .. } => self.queue(CommandKind::Noop, command),
+            Command::Rset => self.rset(),
+            _ => Err(Error::Misuse("use the dedicated method for this command")),
+        }
+    }
+
+    /// Sends STARTTLS (the server must offer it; no transaction open).
+    fn starttls(&mut self) -> Result<(), Error> {
+        self.ready()?;
+        if !self.caps.starttls || self.tls_active {
+            return Err(Error::Misuse("STARTTLS is not offered"));
+        }
+        if self.tx != Tx::None {
+            return Err(Error::Misuse("STARTTLS inside a transaction"));
+        }
+        self.queue(CommandKind::StartTls, &Command::StartTls)
+    }
+
+    /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
+    /// `LOGIN`; the server must offer the mechanism. The final reply comes as
+    /// [`CommandKind::Auth`] (235 on success).
+    fn authenticate(
+        &mut self,
+        mechanism: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(), Error> {
+        self.ready()?;
+        if self.tx != Tx::None {
+            return Err(Error::Misuse("AUTH inside a transaction"));
+        }
+        if !self
+            .caps
+            .auth
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
+        {
+            return Err(Error::Misuse("the server does not offer this mechanism"));
+        }
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        if mechanism.eq_ignore_ascii_case("PLAIN") {
+            let mut msg = Vec::with_capacity(username.len() + password.len() + 2);
+            msg.push(0);
+            msg.extend_from_slice(username.as_bytes());
+            msg.push(0);
+            msg.extend_from_slice(password.as_bytes());
+            let ir = b64(&msg);
+            let ir = if ir.is_empty() { String::from("=") } else { ir };
+            self.queue(
+                CommandKind::Auth,
+                &Command::Auth {
+                    mechanism: "PLAIN".into(),
+                    initial_response: Some(ir.into()),
+                },
+            )?;
+            self.auth = Some(AuthState::Plain);
+        } else if mechanism.eq_ignore_ascii_case("LOGIN") {
+            self.queue(
+                CommandKind::Auth,
+                &Command::Auth {
+                    mechanism: "LOGIN".into(),
+                    initial_response: None,
+                },
+            )?;
+            self.auth = Some(AuthState::LoginUser {
+                user: username.as_bytes().to_vec(),
+                pass: password.as_bytes().to_vec(),
+            });
+        } else {
+            return Err(Error::Misuse("only PLAIN and LOGIN are supported"));
+        }
+        self.auth_steps = 0;
+        Ok(())
+    }
+
+    fn send_hello(&mut self, helo: bool) -> Result<(), Error> {
+        let domain = parse_host(&self.config.hostname)?;
+        let (kind, cmd) = if self.config.lmtp {
+            (CommandKind::Lhlo, Command::Lhlo { domain })
+        } else if helo {
+            (CommandKind::Helo, Command::Helo { domain })
+        } else {
+            (CommandKind::Ehlo, Command::Ehlo { domain })
+        };
+        self.phase = Phase::Hello;
+        let mut b = BytesMut::new();
+        emit_command(&cmd, &mut b)?;
+        self.out.put_slice(&b);
+        self.pending.push_back(kind);
+        Ok(())
+    }
+
+    fn fatal(&mut self, e: Error) -> Error {
+        self.error = Some(e.clone());
+        self.phase = Phase::Closed;
+        e
+    }
+}
+
+impl Client {
+    /// What the server announced (empty before [`ClientEvent::Ready`]).
+    pub fn capabilities(&self) -> &ServerCapabilities {
+        self.c.capabilities()
+    }
+
+    /// Whether the session is ready for a transaction or another command.
+    pub fn is_ready(&self) -> bool {
+        self.c.is_ready()
+    }
+
+    /// Whether TLS is active (after [`Client::tls_established`]).
+    pub fn tls_active(&self) -> bool {
+        self.c.tls_active()
+    }
+
+    /// Sends `MAIL FROM:<reverse_path> parameters`.
+    pub fn mail(
+        &mut self,
+        reverse_path: &ReversePath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<(), Error> {
+        self.c.mail(reverse_path, parameters)
+    }
+
+    /// Sends `RCPT TO:<forward_path> parameters`; returns the recipient's index,
+    /// which its reply carries as [`CommandKind::Rcpt`].
+    pub fn rcpt(
+        &mut self,
+        forward_path: &ForwardPath<'_>,
+        parameters: &Parameters<'_>,
+    ) -> Result<usize, Error> {
+        self.c.rcpt(forward_path, parameters)
+    }
+
+    /// Starts the body: BDAT when the server offers CHUNKING (and
+    /// [`ClientConfig::use_chunking`]), else DATA. Push the body after
+    /// [`ClientEvent::ReadyForData`].
+    pub fn data(&mut self) -> Result<(), Error> {
+        self.c.data()
+    }
+
+    /// Pushes a piece of the body (any split; CRLF line ends). Dot-stuffed for
+    /// DATA, framed as a BDAT chunk with CHUNKING.
+    pub fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.c.send_data(chunk)
+    }
+
+    /// Ends the body (`CRLF.CRLF`, or `BDAT 0 LAST`). The reply (LMTP: one per
+    /// accepted recipient) comes as [`CommandKind::DataEnd`].
+    pub fn finish_data(&mut self) -> Result<(), Error> {
+        self.c.finish_data()
+    }
+
+    /// Sends RSET (drops the transaction).
+    pub fn rset(&mut self) -> Result<(), Error> {
+        self.c.rset()
+    }
+
+    /// Sends NOOP.
+    pub fn noop(&mut self) -> Result<(), Error> {
+        self.c.noop()
+    }
+
+    /// Sends QUIT; the session is over after its reply.
+    pub fn quit(&mut self) -> Result<(), Error> {
+        self.c.quit()
+    }
+
+    /// Sends any other command (VRFY, EXPN, HELP, ETRN, ...); its reply comes
+    /// as [`CommandKind::Other`]. Commands the machine runs itself (EHLO,
+    /// STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, QUIT) have their own methods.
+    pub fn send_command(&mut self, command: &Command<'_>) -> Result<(), Error> {
+        self.c.send_command(command)
+    }
+
+    /// Sends STARTTLS (the server must offer it; no transaction open).
+    pub fn starttls(&mut self) -> Result<(), Error> {
+        self.c.starttls()
+    }
+
+    /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
+    /// `LOGIN`; the server must offer the mechanism. The final reply comes as
+    /// [`CommandKind::Auth`] (235 on success).
+    pub fn authenticate(
+        &mut self,
+        mechanism: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(), Error> {
+        self.c.authenticate(mechanism, username, password)
+    }
+}
+
+impl Inner {
+    fn on_frame<'f>(&mut self, frame: &'f [u8]) -> Result<Option<ClientEvent<'f>>, Error> {
+        self.activity = true;
+        let reply = match parse_reply_frame(frame) {
+            Ok(r) => r,
+            Err(error) => {
+                let cmd = self.pending.pop_front();
+                match cmd {
+                    Some(
+                        CommandKind::Greeting
+                        | CommandKind::Ehlo
+                        | CommandKind::Helo
+                        | CommandKind::Lhlo
+                        | CommandKind::StartTls
+                        | CommandKind::Auth,
+                    ) => return Err(Error::Parse(error)),
+                    Some(CommandKind::Data) => self.tx = Tx::None,
+                    _ => {}
+                }
+                return Ok(Some(ClientEvent::MalformedReply {
+                    command: cmd,
+                    raw: Cow::Borrowed(frame),
+                    error,
+                }));
+            }
+        };
+        let code = reply.code();
+        let Some(&cmd) = self.pending.front() else {
+            if code.get() == 421 {
+                self.phase = Phase::Closed;
+                return Ok(Some(ClientEvent::ServiceClosing(reply)));
+            }
+            return Err(Error::Protocol("a reply came while no command was waiting"));
+        };
+        let intermediate = code.is_intermediate();
+        if intermediate && !matches!(cmd, CommandKind::Data | CommandKind::Auth) {
+            return Err(Error::Protocol(
+                "an intermediate (3xx) reply to a command that takes none",
+            ));
+        }
+        if code.get() == 421 && cmd != CommandKind::Quit {
+            self.pending.clear();
+            self.held.clear();
+            self.phase = Phase::Closed;
+            return Ok(Some(ClientEvent::Reply {
+                command: cmd,
+                reply,
+            }));
+        }
+        // LMTP: the end of data gets one reply per accepted recipient.
+        if let CommandKind::DataEnd { .. } = cmd {
+            if self.config.lmtp {
+                let accepted = &mut self.accepted;
+                let remaining = self
+                    .lmtp_remaining
+                    .get_or_insert_with(|| core::mem::take(accepted));
+                let recipient = remaining.pop_front();
+                if remaining.is_empty() {
+                    self.pending.pop_front();
+                    self.lmtp_remaining = None;
+                }
+                return Ok(Some(ClientEvent::Reply {
+                    command: CommandKind::DataEnd { recipient },
+                    reply,
+                }));
+            }
+        }
+        if !(intermediate && cmd == CommandKind::Auth) {
+            self.pending.pop_front();
+        }
+        let ev = |reply| {
+            Ok(Some(ClientEvent::Reply {
+                command: cmd,
+                reply,
+            }))
+        };
+        match cmd {
+            CommandKind::Greeting => {
+                if code.get() == 220 {
+                    self.send_hello(false)?;
+                }
+                Ok(Some(ClientEvent::Greeting(reply)))
+            }
+            CommandKind::Ehlo | CommandKind::Helo | CommandKind::Lhlo => {
+                if code.is_positive() {
+                    self.caps = if cmd == CommandKind::Helo {
+                        ServerCapabilities::default()
+                    } else {
+                        ServerCapabilities::from_reply(&reply)
+                    };
+                    self.phase = Phase::Ready;
+                    Ok(Some(ClientEvent::Ready(reply)))
+                } else if cmd == CommandKind::Ehlo && (code.get() == 500 || code.get() == 502) {
+                    // The server does not know EHLO: fall back to HELO (RFC 5321 §4.1.4).
+                    self.send_hello(true)?;
+                    Ok(None)
+                } else {
+                    ev(reply)
+                }
+            }
+            CommandKind::StartTls => {
+                if code.get() == 220 {
+                    // Bytes after this reply came in plaintext; they are dropped
+                    // with the buffer in `tls_established`.
+                    self.phase = Phase::AwaitTls;
+                    Ok(Some(ClientEvent::StartTls))
+                } else {
+                    ev(reply)
+                }
+            }
+            CommandKind::Auth => {
+                if intermediate {
+                    if code.get() != 334 {
+                        return Err(Error::Protocol("AUTH got a 3xx other than 334"));
+                    }
+                    self.auth_steps += 1;
+                    if self.auth_steps > self.config.limits.auth_exchanges {
+                        return Err(Error::limit(
+                            crate::error::LimitKind::AuthExchanges,
+                            self.config.limits.auth_exchanges,
+                        ));
+                    }
+                    // 334 challenges are answered here, not reported.
+                    self.auth_continue();
+                    return Ok(None);
+                }
+                self.auth = None;
+                ev(reply)
+            }
+            CommandKind::Rcpt(i) => {
+                if code.is_positive() {
+                    self.accepted.push_back(i);
+                }
+                ev(reply)
+            }
+            CommandKind::Data => {
+                if code.get() == 354 {
+                    self.tx = Tx::Body { bdat: false };
+                    return Ok(Some(ClientEvent::ReadyForData));
+                }
+                if self.tx == Tx::AwaitData {
+                    self.tx = Tx::None;
+                }
+                ev(reply)
+            }
+            CommandKind::Mail => {
+                if !code.is_positive()
+                    && self.tx == Tx::Open
+                    && self.pending.is_empty()
+                    && self.held.is_empty()
+                {
+                    self.tx = Tx::None;
+                }
+                ev(reply)
+            }
+            CommandKind::Quit => {
+                self.phase = Phase::Closed;
+                ev(reply)
+            }
+            _ => ev(reply),
+        }
+    }
+
+    fn auth_continue(&mut self) {
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let line = match self.auth.take() {
+            Some(AuthState::LoginUser { user, pass }) => {
+                self.auth = Some(AuthState::LoginPass { pass });
+                b64(&user)
+            }
+            Some(AuthState::LoginPass { pass }) => {
+                self.auth = Some(AuthState::LoginDone);
+                b64(&pass)
+            }
+            // PLAIN sent everything already; an unexpected challenge is
+            // cancelled (RFC 4954 §4).
+            _ => {
+                self.auth = Some(AuthState::LoginDone);
+                String::from("*")
+            }
+        };
+        self.out.put_slice(line.as_bytes());
+        self.out.put_slice(b"\r\n");
+    }
+}
+
+impl Client {
+    /// The next event, `Ok(None)` when more input is needed.
+    pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
+        self.pos += self.deferred;
+        self.deferred = 0;
+        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        loop {
+            let c = &mut self.c;
+            if let Some(e) = &c.error {
+                return Err(e.clone());
+            }
+            self.pos += self.deferred;
+            self.deferred = 0;
+            if c.timed_out {
+                c.timed_out = false;
+                return Ok(Some(ClientEvent::TimedOut));
+            }
+            if c.ready_for_data && matches!(c.tx, Tx::Body { .. }) {
+                c.ready_for_data = false;
+                return Ok(Some(ClientEvent::ReadyForData));
+            }
+            if c.phase == Phase::Closed || c.phase == Phase::AwaitTls {
+                return Ok(None);
+            }
+            let len = match self.framer.find(&self.buf[self.pos..]) {
+                Ok(Some(n)) => n,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(c.fatal(e)),
+            };
+            let start = self.pos;
+            self.deferred = len;
+            let frame = &self.buf[start..start + len];
+            match c.on_frame(frame) {
+                Ok(Some(ev)) => {
+                    c.pump();
+                    return Ok(Some(ev));
+                }
+                Ok(None) => c.pump(),
+                Err(e) => return Err(c.fatal(e)),
+            }
+        }
+    }
+
+    /// The adapter finished the TLS handshake after [`ClientEvent::StartTls`].
+    /// Capabilities are forgotten and EHLO is sent again (RFC 3207 §4.2); any
+    /// bytes that arrived after the server's 220 are discarded.
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        self.c.check()?;
+        if self.c.phase != Phase::AwaitTls {
+            return Err(Error::Misuse("no STARTTLS in progress"));
+        }
+        self.c.tls_active = true;
+        self.buf.clear();
+        self.pos = 0;
+        self.deferred = 0;
+        self.framer.reset();
+        self.c.caps = ServerCapabilities::default();
+        self.c.send_hello(false)
+    }
+}
+
+fn parse_host(s: &str) -> Result<Host<'_>, Error> {
+    match super::parse::parse_command(alloc::format!("EHLO {s}").as_bytes()) {
+        Ok(Command::Ehlo { domain }) => Ok(domain.into_owned()),
+        _ => Err(Error::Emit(
+            "the client hostname is not a domain or address literal",
+        )),
+    }
+}
+
+impl Connection for Client {
+    fn handle_input(&mut self, data: &[u8]) {
+        self.c.activity = true;
+        if self.c.phase == Phase::AwaitTls
+            || self.c.phase == Phase::Closed
+            || self.c.error.is_some()
+        {
+            return;
+        }
+        let unparsed = self.buf.len() - self.pos.min(self.buf.len());
+        if unparsed.saturating_add(data.len()) > self.c.config.limits.input_buffer {
+            self.c.error = Some(Error::limit(
+                crate::error::LimitKind::InputBuffer,
+                self.c.config.limits.input_buffer,
+            ));
+            return;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    fn handle_eof(&mut self) {
+        if self.c.phase != Phase::Closed && self.c.error.is_none() && !self.c.pending.is_empty() {
+            self.c.error = Some(Error::Closed);
+        }
+        self.c.phase = Phase::Closed;
+    }
+
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.c.out.is_empty() {
+            None
+        } else {
+            Some(self.c.out.split().freeze())
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        if self.c.phase == Phase::Closed || self.c.pending.is_empty() {
+            return None;
+        }
+        Some(
+            self.c
+                .deadline
+                .unwrap_or(self.c.last_now + self.timeout_for_front()),
+        )
+    }
+
+    fn handle_timeout(&mut self, now: Duration) {
+        self.c.last_now = now;
+        if self.c.phase == Phase::Closed || self.c.pending.is_empty() {
+            self.c.deadline = None;
+            return;
+        }
+        let t = self.timeout_for_front();
+        match self.c.deadline {
+            _ if self.c.activity => {
+                self.c.activity = false;
+                self.c.deadline = Some(now.saturating_add(t));
+            }
+            None => self.c.deadline = Some(now.saturating_add(t)),
+            Some(d) if now >= d => {
+                self.c.timed_out = true;
+                self.c.phase = Phase::Closed;
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.c.phase == Phase::Closed
+    }
+}
+
+impl Client {
+    fn timeout_for_front(&self) -> Duration {
+        let c = &self.c;
+        match c.pending.front() {
+            Some(CommandKind::Data) => c.config.data_init_timeout,
+            Some(CommandKind::DataEnd { .. }) => c.config.data_end_timeout,
+            Some(CommandKind::Bdat) => c.config.data_block_timeout,
+            _ => c.config.command_timeout,
+        }
+    }
+
+    /// Shorthand for [`Connection::handle_input`].
+    pub fn handle_input(&mut self, data: &[u8]) {
+        Connection::handle_input(self, data);
+    }
+
+    /// Shorthand for [`Connection::poll_transmit`].
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        Connection::poll_transmit(self)
+    }
+
+    /// Shorthand for [`Connection::handle_eof`].
+    pub fn handle_eof(&mut self) {
+        Connection::handle_eof(self);
+    }
+
+    /// Shorthand for [`Connection::is_closed`].
+    pub fn is_closed(&self) -> bool {
+        Connection::is_closed(self)
+    }
+}

@@ -1,0 +1,652 @@
+//! SMTP and LMTP commands as typed values (RFC 5321 §4.1.1, §4.1.2; RFC 1869;
+//! RFC 2033 LHLO; RFC 3030 BDAT; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 1985 ETRN;
+//! RFC 6531 SMTPUTF8), and the typed MAIL/RCPT parameters of the extensions
+//! (RFC 1870 SIZE, RFC 6152 BODY, RFC 3461 DSN, RFC 4954 AUTH=, RFC 8689
+//! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY).
+//!
+//! Values borrow from the parsed line ([`Cow::Borrowed`]); `into_owned` gives a
+//! `'static` copy. MAIL and RCPT parameters are a [`Parameters`] view over the
+//! raw parameter text, validated once when parsed and iterated as typed
+//! [`Parameter`]s without allocating.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use core::fmt;
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+/// A parsed or constructed SMTP/LMTP command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command<'a> {
+    /// `HELO domain`.
+    Helo {
+        /// The client's name for itself.
+        domain: Host<'a>,
+    },
+    /// `EHLO domain`.
+    Ehlo {
+        /// The client's name for itself (a domain or an address literal).
+        domain: Host<'a>,
+    },
+    /// `LHLO domain` (LMTP, RFC 2033 §4.1).
+    Lhlo {
+        /// The client's name for itself.
+        domain: Host<'a>,
+    },
+    /// `MAIL FROM:<reverse-path> [parameters]`.
+    Mail {
+        /// The sender, or the null path `<>`.
+        reverse_path: ReversePath<'a>,
+        /// ESMTP parameters.
+        parameters: Parameters<'a>,
+    },
+    /// `RCPT TO:<forward-path> [parameters]`.
+    Rcpt {
+        /// The recipient.
+        forward_path: ForwardPath<'a>,
+        /// ESMTP parameters.
+        parameters: Parameters<'a>,
+    },
+    /// `DATA`.
+    Data,
+    /// `BDAT size [LAST]` (RFC 3030 §2); `size` octets follow the line.
+    Bdat {
+        /// Octets in this chunk.
+        size: u64,
+        /// Whether this is the last chunk.
+        last: bool,
+    },
+    /// `RSET`.
+    Rset,
+    /// `VRFY string`.
+    Vrfy {
+        /// The user or mailbox to verify.
+        argument: Cow<'a, str>,
+    },
+    /// `EXPN string`.
+    Expn {
+        /// The list to expand.
+        argument: Cow<'a, str>,
+    },
+    /// `HELP [string]`.
+    Help {
+        /// The topic, if any.
+        topic: Option<Cow<'a, str>>,
+    },
+    /// `NOOP [string]`.
+    Noop {
+        /// The ignored argument, if any.
+        argument: Option<Cow<'a, str>>,
+    },
+    /// `QUIT`.
+    Quit,
+    /// `STARTTLS` (RFC 3207).
+    StartTls,
+    /// `AUTH mechanism [initial-response]` (RFC 4954 §4).
+    Auth {
+        /// The SASL mechanism name, upper case as sent (`PLAIN`, `LOGIN`, ...).
+        mechanism: Cow<'a, str>,
+        /// The initial response: base64 text, or `=` for an empty response.
+        initial_response: Option<Cow<'a, str>>,
+    },
+    /// `ETRN node` (RFC 1985).
+    Etrn {
+        /// The node: a domain, `@domain` or `#queue`.
+        node: Cow<'a, str>,
+    },
+    /// A verb this crate does not know, kept as sent. A server answers it with
+    /// `500 5.5.2` (or whatever the application decides).
+    Unknown {
+        /// The verb as sent.
+        verb: Cow<'a, str>,
+        /// Everything after the verb and its space, raw.
+        arguments: Cow<'a, [u8]>,
+    },
+}
+
+impl Command<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Command<'static> {
+        match self {
+            Command::Helo { domain } => Command::Helo {
+                domain: domain.into_owned(),
+            },
+            Command::Ehlo { domain } => Command::Ehlo {
+                domain: domain.into_owned(),
+            },
+            Command::Lhlo { domain } => Command::Lhlo {
+                domain: domain.into_owned(),
+            },
+            Command::Mail {
+                reverse_path,
+                parameters,
+            } => Command::Mail {
+                reverse_path: reverse_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            Command::Rcpt {
+                forward_path,
+                parameters,
+            } => Command::Rcpt {
+                forward_path: forward_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            Command::Data => Command::Data,
+            Command::Bdat { size, last } => Command::Bdat { size, last },
+            Command::Rset => Command::Rset,
+            Command::Vrfy { argument } => Command::Vrfy {
+                argument: own(argument),
+            },
+            Command::Expn { argument } => Command::Expn {
+                argument: own(argument),
+            },
+            Command::Help { topic } => Command::Help {
+                topic: topic.map(own),
+            },
+            Command::Noop { argument } => Command::Noop {
+                argument: argument.map(own),
+            },
+            Command::Quit => Command::Quit,
+            Command::StartTls => Command::StartTls,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => Command::Auth {
+                mechanism: own(mechanism),
+                initial_response: initial_response.map(own),
+            },
+            Command::Etrn { node } => Command::Etrn { node: own(node) },
+            Command::Unknown { verb, arguments } => Command::Unknown {
+                verb: own(verb),
+                arguments: Cow::Owned(arguments.into_owned()),
+            },
+        }
+    }
+
+    /// The verb, upper case.
+    pub fn verb(&self) -> &str {
+        match self {
+            Command::Helo { .. } => "HELO",
+            Command::Ehlo { .. } => "EHLO",
+            Command::Lhlo { .. } => "LHLO",
+            Command::Mail { .. } => "MAIL",
+            Command::Rcpt { .. } => "RCPT",
+            Command::Data => "DATA",
+            Command::Bdat { .. } => "BDAT",
+            Command::Rset => "RSET",
+            Command::Vrfy { .. } => "VRFY",
+            Command::Expn { .. } => "EXPN",
+            Command::Help { .. } => "HELP",
+            Command::Noop { .. } => "NOOP",
+            Command::Quit => "QUIT",
+            Command::StartTls => "STARTTLS",
+            Command::Auth { .. } => "AUTH",
+            Command::Etrn { .. } => "ETRN",
+            Command::Unknown { verb, .. } => verb,
+        }
+    }
+}
+
+pub(crate) fn own(c: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(c.into_owned())
+}
+
+/// The domain part of a mailbox, or the argument of HELO/EHLO/LHLO:
+/// `Domain / address-literal` (RFC 5321 §4.1.2, §4.1.3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Host<'a> {
+    /// A domain name (with U-labels when SMTPUTF8 is in use).
+    Domain(Cow<'a, str>),
+    /// `[1.2.3.4]`.
+    Ipv4(Ipv4Addr),
+    /// `[IPv6:...]`.
+    Ipv6(Ipv6Addr),
+    /// `[tag:content]`, a General-address-literal.
+    General {
+        /// The Standardized-tag.
+        tag: Cow<'a, str>,
+        /// The dcontent after the colon.
+        content: Cow<'a, str>,
+    },
+}
+
+impl Host<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Host<'static> {
+        match self {
+            Host::Domain(d) => Host::Domain(own(d)),
+            Host::Ipv4(a) => Host::Ipv4(a),
+            Host::Ipv6(a) => Host::Ipv6(a),
+            Host::General { tag, content } => Host::General {
+                tag: own(tag),
+                content: own(content),
+            },
+        }
+    }
+
+    /// Whether this host is written in ASCII only.
+    pub fn is_ascii(&self) -> bool {
+        match self {
+            Host::Domain(d) => d.is_ascii(),
+            Host::General { tag, content } => tag.is_ascii() && content.is_ascii(),
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Domain(d) => f.write_str(d),
+            Host::Ipv4(a) => write!(f, "[{a}]"),
+            Host::Ipv6(a) => write!(f, "[IPv6:{a}]"),
+            Host::General { tag, content } => write!(f, "[{tag}:{content}]"),
+        }
+    }
+}
+
+/// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Mailbox<'a> {
+    /// The local part exactly as on the wire: a Dot-string, or a Quoted-string
+    /// with its quotes and backslashes. See [`Mailbox::local_part_value`].
+    pub local_part: Cow<'a, str>,
+    /// The domain or address literal.
+    pub host: Host<'a>,
+}
+
+impl<'a> Mailbox<'a> {
+    /// A mailbox from its parts. `local_part` is in wire form (quoted if it
+    /// needs quotes); emitting checks it.
+    pub fn new(local_part: impl Into<Cow<'a, str>>, host: Host<'a>) -> Self {
+        Mailbox {
+            local_part: local_part.into(),
+            host,
+        }
+    }
+
+    /// Parses `local@domain` (without angle brackets), accepting UTF-8.
+    pub fn parse(s: &'a str) -> Result<Self, crate::error::ParseError> {
+        super::parse::mailbox_str(s)
+    }
+
+    /// The local part with quoting removed (`"a b"` gives `a b`).
+    pub fn local_part_value(&self) -> Cow<'_, str> {
+        let lp: &str = &self.local_part;
+        match lp.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            None => Cow::Borrowed(lp),
+            Some(inner) if !inner.contains('\\') => Cow::Borrowed(inner),
+            Some(inner) => {
+                let mut out = String::with_capacity(inner.len());
+                let mut escaped = false;
+                for c in inner.chars() {
+                    if escaped || c != '\\' {
+                        out.push(c);
+                        escaped = false;
+                    } else {
+                        escaped = true;
+                    }
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Whether the mailbox is ASCII only (needs no SMTPUTF8).
+    pub fn is_ascii(&self) -> bool {
+        self.local_part.is_ascii() && self.host.is_ascii()
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Mailbox<'static> {
+        Mailbox {
+            local_part: own(self.local_part),
+            host: self.host.into_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Mailbox<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.local_part, self.host)
+    }
+}
+
+/// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2). A source route in the
+/// path is accepted and dropped, as §4.1.1.3 allows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReversePath<'a> {
+    /// `<>`, the null reverse-path of bounces.
+    Null,
+    /// `<mailbox>`.
+    Mailbox(Mailbox<'a>),
+}
+
+impl ReversePath<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ReversePath<'static> {
+        match self {
+            ReversePath::Null => ReversePath::Null,
+            ReversePath::Mailbox(m) => ReversePath::Mailbox(m.into_owned()),
+        }
+    }
+}
+
+/// `Forward-path = Path`, or the special `<Postmaster>` (RFC 5321 §4.1.1.3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ForwardPath<'a> {
+    /// `<Postmaster>` without a domain (case-insensitive).
+    Postmaster,
+    /// `<mailbox>`.
+    Mailbox(Mailbox<'a>),
+}
+
+impl ForwardPath<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ForwardPath<'static> {
+        match self {
+            ForwardPath::Postmaster => ForwardPath::Postmaster,
+            ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
+        }
+    }
+}
+
+/// MAIL or RCPT parameters: a view over the raw `esmtp-param *(SP esmtp-param)`
+/// text (RFC 5321 §4.1.2), validated when parsed or built, iterated as typed
+/// [`Parameter`]s without allocating.
+///
+/// ```
+/// use mailwire::smtp::{Parameters, Parameter, Body};
+/// let mut p = Parameters::default();
+/// p.push(&Parameter::Size(1234)).unwrap();
+/// p.push(&Parameter::Body(Body::EightBitMime)).unwrap();
+/// assert_eq!(p.as_str(), "SIZE=1234 BODY=8BITMIME");
+/// assert_eq!(p.size(), Some(1234));
+/// assert_eq!(p.iter().count(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Default, Hash)]
+pub struct Parameters<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> Parameters<'a> {
+    /// Validates raw parameter text (as after `MAIL FROM:<...> `).
+    pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
+        super::parse::validate_parameters(raw)?;
+        Ok(Parameters(Cow::Borrowed(raw)))
+    }
+
+    /// The raw text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The typed parameters, in order.
+    pub fn iter(&self) -> ParameterIter<'_> {
+        ParameterIter {
+            src: super::parse::Src::from_str(&self.0),
+            rest: self.0.as_bytes(),
+        }
+    }
+
+    /// Appends a parameter. Fails with [`Error::Emit`](crate::Error::Emit) for a
+    /// value that cannot be sent (a space, CR, LF, NUL, `=` in a keyword, ...).
+    pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
+        let mut s = String::new();
+        super::emit::parameter(p, &mut s)?;
+        if s.is_empty() || s.contains(' ') {
+            return Err(crate::Error::Emit("invalid ESMTP parameter"));
+        }
+        super::parse::validate_parameters(&s)
+            .map_err(|_| crate::Error::Emit("invalid ESMTP parameter"))?;
+        let raw = self.0.to_mut();
+        if !raw.is_empty() {
+            raw.push(' ');
+        }
+        raw.push_str(&s);
+        Ok(())
+    }
+
+    /// The `SIZE=` value, if present.
+    pub fn size(&self) -> Option<u64> {
+        self.iter().find_map(|p| match p {
+            Parameter::Size(n) => Some(n),
+            _ => None,
+        })
+    }
+
+    /// Whether `SMTPUTF8` is present.
+    pub fn smtputf8(&self) -> bool {
+        self.iter().any(|p| p == Parameter::SmtpUtf8)
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Parameters<'static> {
+        Parameters(own(self.0))
+    }
+}
+
+impl<'a> IntoIterator for &'a Parameters<'_> {
+    type Item = Parameter<'a>;
+    type IntoIter = ParameterIter<'a>;
+    fn into_iter(self) -> ParameterIter<'a> {
+        self.iter()
+    }
+}
+
+/// Iterator over [`Parameters`].
+#[derive(Clone, Debug)]
+pub struct ParameterIter<'a> {
+    src: super::parse::Src<'a>,
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for ParameterIter<'a> {
+    type Item = Parameter<'a>;
+    fn next(&mut self) -> Option<Parameter<'a>> {
+        super::parse::next_parameter(self.src, &mut self.rest)
+    }
+}
+
+/// `BODY=` values (RFC 6152, RFC 3030).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Body {
+    /// `7BIT`.
+    SevenBit,
+    /// `8BITMIME`.
+    EightBitMime,
+    /// `BINARYMIME` (needs BDAT).
+    BinaryMime,
+}
+
+/// `RET=` values (RFC 3461 §4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `FULL`: return the whole message in a DSN.
+    Full,
+    /// `HDRS`: return only the headers.
+    Hdrs,
+}
+
+/// `NOTIFY=` (RFC 3461 §4.1): `NEVER`, or a set of SUCCESS, FAILURE, DELAY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Notify {
+    /// `SUCCESS`.
+    pub success: bool,
+    /// `FAILURE`.
+    pub failure: bool,
+    /// `DELAY`.
+    pub delay: bool,
+}
+
+impl Notify {
+    /// `NEVER` (no flag set).
+    pub const NEVER: Notify = Notify {
+        success: false,
+        failure: false,
+        delay: false,
+    };
+
+    /// Whether this is `NEVER`.
+    pub fn is_never(&self) -> bool {
+        *self == Self::NEVER
+    }
+}
+
+/// `BY=` mode (RFC 2852 §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ByMode {
+    /// `N`: notify if not delivered in time.
+    Notify,
+    /// `R`: return the message if not delivered in time.
+    Return,
+}
+
+/// Text in the `xtext` encoding of RFC 3461 §4: `+XX` stands for the octet XX.
+/// Holds the encoded form; [`decode`](Self::decode) gives the octets.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct XText<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> XText<'a> {
+    /// Wraps already encoded xtext (validated when emitted).
+    pub fn from_encoded(s: impl Into<Cow<'a, str>>) -> Self {
+        XText(s.into())
+    }
+
+    /// Encodes arbitrary octets: `+`, `=`, controls, space and non-ASCII
+    /// become `+XX`.
+    pub fn encode(raw: &[u8]) -> XText<'static> {
+        let mut s = String::with_capacity(raw.len());
+        for &b in raw {
+            if (b'!'..=b'~').contains(&b) && b != b'+' && b != b'=' {
+                s.push(b as char);
+            } else {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                s.push('+');
+                s.push(HEX[usize::from(b >> 4)] as char);
+                s.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+        XText(Cow::Owned(s))
+    }
+
+    /// The encoded text.
+    pub fn as_encoded(&self) -> &str {
+        &self.0
+    }
+
+    /// The decoded octets; borrowed when there is no `+XX` escape.
+    pub fn decode(&self) -> Cow<'_, [u8]> {
+        let s = self.0.as_bytes();
+        if !s.contains(&b'+') {
+            return Cow::Borrowed(s);
+        }
+        let mut out = alloc::vec::Vec::with_capacity(s.len());
+        let mut i = 0;
+        while let Some(&b) = s.get(i) {
+            if b == b'+' {
+                let hi = s.get(i + 1).and_then(|&h| (h as char).to_digit(16));
+                let lo = s.get(i + 2).and_then(|&l| (l as char).to_digit(16));
+                if let (Some(hi), Some(lo)) = (hi, lo) {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b);
+            i += 1;
+        }
+        Cow::Owned(out)
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> XText<'static> {
+        XText(own(self.0))
+    }
+}
+
+/// One typed MAIL or RCPT parameter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Parameter<'a> {
+    /// `SIZE=n` (RFC 1870), MAIL.
+    Size(u64),
+    /// `BODY=` (RFC 6152, RFC 3030), MAIL.
+    Body(Body),
+    /// `SMTPUTF8` (RFC 6531), MAIL.
+    SmtpUtf8,
+    /// `RET=` (RFC 3461), MAIL.
+    Ret(Ret),
+    /// `ENVID=xtext` (RFC 3461), MAIL.
+    EnvId(XText<'a>),
+    /// `NOTIFY=` (RFC 3461), RCPT.
+    Notify(Notify),
+    /// `ORCPT=addr-type;xtext` (RFC 3461), RCPT.
+    Orcpt {
+        /// The address type, usually `rfc822` or `utf-8`.
+        addr_type: Cow<'a, str>,
+        /// The original recipient, xtext encoded.
+        address: XText<'a>,
+    },
+    /// `AUTH=xtext` or `AUTH=<>` (RFC 4954 §5), MAIL.
+    Auth(XText<'a>),
+    /// `REQUIRETLS` (RFC 8689), MAIL.
+    RequireTls,
+    /// `MT-PRIORITY=-9..9` (RFC 6710), MAIL.
+    MtPriority(i8),
+    /// `HOLDFOR=seconds` (RFC 4865), MAIL.
+    HoldFor(u64),
+    /// `HOLDUNTIL=date-time` (RFC 4865), MAIL; the RFC 3339 text.
+    HoldUntil(Cow<'a, str>),
+    /// `BY=time;mode[T]` (RFC 2852), MAIL.
+    By {
+        /// Seconds (relative deadline, may be negative with `R`).
+        time: i64,
+        /// Notify or return.
+        mode: ByMode,
+        /// Whether trace (`T`) was asked for.
+        trace: bool,
+    },
+    /// Any other keyword, kept raw.
+    Other {
+        /// The esmtp-keyword.
+        keyword: Cow<'a, str>,
+        /// The esmtp-value, if any.
+        value: Option<Cow<'a, str>>,
+    },
+}
+
+impl Parameter<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Parameter<'static> {
+        match self {
+            Parameter::Size(n) => Parameter::Size(n),
+            Parameter::Body(b) => Parameter::Body(b),
+            Parameter::SmtpUtf8 => Parameter::SmtpUtf8,
+            Parameter::Ret(r) => Parameter::Ret(r),
+            Parameter::EnvId(x) => Parameter::EnvId(x.into_owned()),
+            Parameter::Notify(n) => Parameter::Notify(n),
+            Parameter::Orcpt { addr_type, address } => Parameter::Orcpt {
+                addr_type: own(addr_type),
+                address: address.into_owned(),
+            },
+            Parameter::Auth(x) => Parameter::Auth(x.into_owned()),
+            Parameter::RequireTls => Parameter::RequireTls,
+            Parameter::MtPriority(p) => Parameter::MtPriority(p),
+            Parameter::HoldFor(s) => Parameter::HoldFor(s),
+            Parameter::HoldUntil(s) => Parameter::HoldUntil(own(s)),
+            Parameter::By { time, mode, trace } => Parameter::By { time, mode, trace },
+            Parameter::Other { keyword, value } => Parameter::Other {
+                keyword: own(keyword),
+                value: value.map(own),
+            },
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! SMTP replies (RFC 5321 §4.2), enhanced status codes (RFC 3463, RFC 2034) and
+//! the EHLO keywords of a server's greeting reply (RFC 5321 §4.1.1.1 and the
+//! extensions' RFCs: 1870, 2920, 6152, 3030, 3461, 2034, 6531, 3207, 4954, 8689,
+//! 9422).
+//!
+//! A [`Reply`] keeps the exact bytes of its frame (every line with its CRLF), so
+//! reply texts are lossless whatever bytes a server sends (any byte but CR, LF and
+//! NUL), and lines are handed out lazily without allocating.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::error::Error;
+use crate::text::Text;
+
+/// A reply code, `%x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReplyCode(u16);
+
+impl ReplyCode {
+    /// `220` service ready.
+    pub const READY: ReplyCode = ReplyCode(220);
+    /// `221` closing.
+    pub const CLOSING: ReplyCode = ReplyCode(221);
+    /// `235` authentication succeeded.
+    pub const AUTH_OK: ReplyCode = ReplyCode(235);
+    /// `250` OK.
+    pub const OK: ReplyCode = ReplyCode(250);
+    /// `334` SASL challenge.
+    pub const AUTH_CONTINUE: ReplyCode = ReplyCode(334);
+    /// `354` start mail input.
+    pub const START_DATA: ReplyCode = ReplyCode(354);
+    /// `421` service not available, closing.
+    pub const SERVICE_UNAVAILABLE: ReplyCode = ReplyCode(421);
+
+    /// A code from its number, if it is a valid reply code (200–559 with the
+    /// RFC's digit ranges).
+    pub const fn new(code: u16) -> Option<ReplyCode> {
+        let (a, b) = (code / 100, code / 10 % 10);
+        if a >= 2 && a <= 5 && b <= 5 {
+            Some(ReplyCode(code))
+        } else {
+            None
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+
+    /// 2xx.
+    pub const fn is_positive(self) -> bool {
+        self.0 / 100 == 2
+    }
+
+    /// 3xx.
+    pub const fn is_intermediate(self) -> bool {
+        self.0 / 100 == 3
+    }
+
+    /// 4xx.
+    pub const fn is_transient(self) -> bool {
+        self.0 / 100 == 4
+    }
+
+    /// 5xx.
+    pub const fn is_permanent(self) -> bool {
+        self.0 / 100 == 5
+    }
+}
+
+impl fmt::Display for ReplyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An enhanced status code `class.subject.detail` (RFC 3463 §2):
+/// class 2, 4 or 5, subject and detail 1–3 digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EnhancedStatus {
+    /// 2, 4 or 5.
+    pub class: u8,
+    /// 0–999.
+    pub subject: u16,
+    /// 0–999.
+    pub detail: u16,
+}
+
+impl EnhancedStatus {
+    /// A status code, if valid.
+    pub const fn new(class: u8, subject: u16, detail: u16) -> Option<Self> {
+        if (class == 2 || class == 4 || class == 5) && subject < 1000 && detail < 1000 {
+            Some(EnhancedStatus {
+                class,
+                subject,
+                detail,
+            })
+        } else {
+            None
+        }
+    }
+
+    pub(crate) const fn c(class: u8, subject: u16, detail: u16) -> Self {
+        EnhancedStatus {
+            class,
+            subject,
+            detail,
+        }
+    }
+}
+
+impl fmt::Display for EnhancedStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+    }
+}
+
+/// An SMTP reply: one or more lines with the same code.
+///
+/// Holds the frame's exact bytes (borrowed when parsed); [`lines`](Self::lines)
+/// gives each line's text. Build one with [`Reply::new`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Reply<'a> {
+    pub(crate) code: ReplyCode,
+    pub(crate) enhanced: Option<EnhancedStatus>,
+    /// The whole frame, every line with its CRLF.
+    pub(crate) raw: Cow<'a, [u8]>,
+}
+
+impl<'a> Reply<'a> {
+    /// Builds a reply. Each element of `lines` becomes one line; when `enhanced`
+    /// is given it is written at the start of every line (RFC 2034 §3). An empty
+    /// slice gives one line with the code alone (or the code and status).
+    ///
+    /// Fails with [`Error::Emit`] when a line holds CR, LF or NUL, or is longer
+    /// than the 512 octets RFC 5321 §4.5.3.1.5 allows.
+    pub fn new(
+        code: ReplyCode,
+        enhanced: Option<EnhancedStatus>,
+        lines: &[&[u8]],
+    ) -> Result<Reply<'static>, Error> {
+        let mut raw = Vec::with_capacity(lines.iter().map(|l| l.len() + 16).sum::<usize>() + 16);
+        if let Some(e) = enhanced {
+            if e.class != (code.get() / 100) as u8 {
+                return Err(Error::Emit("enhanced status class differs from reply code"));
+            }
+        }
+        let count = lines.len().max(1);
+        for i in 0..count {
+            let text = lines.get(i).copied().unwrap_or(b"");
+            if !crate::wire::line::is_line_safe(text) {
+                return Err(Error::Emit("CR, LF or NUL in reply text"));
+            }
+            let start = raw.len();
+            let sep = if i + 1 == count { b' ' } else { b'-' };
+            let mut num = [0u8; 3];
+            num[0] = b'0' + (code.get() / 100) as u8;
+            num[1] = b'0' + (code.get() / 10 % 10) as u8;
+            num[2] = b'0' + (code.get() % 10) as u8;
+            raw.extend_from_slice(&num);
+            match enhanced {
+                Some(e) => {
+                    raw.push(sep);
+                    use core::fmt::Write;
+                    let mut s = alloc::string::String::new();
+                    let _ = write!(s, "{e}");
+                    raw.extend_from_slice(s.as_bytes());
+                    if !text.is_empty() {
+                        raw.push(b' ');
+                        raw.extend_from_slice(text);
+                    }
+                }
+                None if text.is_empty() && sep == b' ' => {}
+                None => {
+                    raw.push(sep);
+                    raw.extend_from_slice(text);
+                }
+            }
+            raw.extend_from_slice(b"\r\n");
+            if raw.len() - start > 512 {
+                return Err(Error::Emit("reply line longer than 512 octets"));
+            }
+        }
+        Ok(Reply {
+            code,
+            enhanced,
+            raw: Cow::Owned(raw),
+        })
+    }
+
+    /// A one-line reply from text (shorthand for [`Reply::new`]).
+    pub fn single(
+        code: u16,
+        enhanced: Option<EnhancedStatus>,
+        text: &str,
+    ) -> Result<Reply<'static>, Error> {
+        let code = ReplyCode::new(code).ok_or(Error::Emit("invalid reply code"))?;
+        Reply::new(code, enhanced, &[text.as_bytes()])
+    }
+
+    /// The reply code.
+    pub fn code(&self) -> ReplyCode {
+        self.code
+    }
+
+    /// The enhanced status code of the first line, when there is one.
+    pub fn enhanced(&self) -> Option<EnhancedStatus> {
+        self.enhanced
+    }
+
+    /// The exact bytes of the frame, every line with its CRLF.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The text of each line (after the code and `-`/space), exact bytes,
+    /// enhanced status included.
+    pub fn lines(&self) -> ReplyLines<'_> {
+        ReplyLines { rest: &self.raw }
+    }
+
+    /// The text of each line with a leading enhanced status code removed
+    /// (when the reply has one).
+    pub fn messages(&self) -> impl Iterator<Item = Text<'_>> + '_ {
+        let strip = self.enhanced.is_some();
+        self.lines().map(move |t| {
+            let b = t.0;
+            match b {
+                Cow::Borrowed(b) if strip => Text::borrowed(strip_enhanced(b)),
+                other => Text(other),
+            }
+        })
+    }
+
+    /// The first line's text, enhanced status removed.
+    pub fn text(&self) -> Text<'_> {
+        self.messages().next().unwrap_or_default()
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.lines().count()
+    }
+
+    /// The EHLO keywords announced by this reply (every line but the first).
+    pub fn capabilities(&self) -> Capabilities<'_> {
+        let mut lines = self.lines();
+        lines.next();
+        Capabilities { lines }
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Reply<'static> {
+        Reply {
+            code: self.code,
+            enhanced: self.enhanced,
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
+    }
+}
+
+fn strip_enhanced(b: &[u8]) -> &[u8] {
+    match super::parse::enhanced_prefix(b) {
+        Some((_, n)) => {
+            let rest = &b[n..];
+            rest.strip_prefix(b" ").unwrap_or(rest)
+        }
+        None => b,
+    }
+}
+
+impl fmt::Debug for Reply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("code", &self.code.0)
+            .field("enhanced", &self.enhanced)
+            .field("lines", &self.lines().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl fmt::Display for Reply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code)?;
+        for (i, l) in self.lines().enumerate() {
+            f.write_str(if i == 0 { " " } else { " / " })?;
+            write!(f, "{l}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Iterator over the texts of a reply's lines.
+#[derive(Clone, Debug)]
+pub struct ReplyLines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for ReplyLines<'a> {
+    type Item = Text<'a>;
+    fn next(&mut self) -> Option<Text<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', self.rest).unwrap_or(self.rest.len());
+        let line = &self.rest[..end];
+        self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        Some(Text::borrowed(line.get(4..).unwrap_or(&[])))
+    }
+}
+
+/// The EHLO keywords of a reply, parsed lazily (RFC 5321 §4.1.1.1:
+/// `ehlo-line = ehlo-keyword *( SP ehlo-param )`).
+#[derive(Clone, Debug)]
+pub struct Capabilities<'a> {
+    lines: ReplyLines<'a>,
+}
+
+impl<'a> Iterator for Capabilities<'a> {
+    type Item = EhloKeyword<'a>;
+    fn next(&mut self) -> Option<EhloKeyword<'a>> {
+        let line = self.lines.next()?;
+        let Cow::Borrowed(b) = line.0 else {
+            return None;
+        };
+        Some(super::parse::ehlo_keyword(b))
+    }
+}
+
+/// One EHLO keyword line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EhloKeyword<'a> {
+    /// `SIZE [n]` (RFC 1870); `None` or 0 means no fixed limit.
+    Size(Option<u64>),
+    /// `PIPELINING` (RFC 2920).
+    Pipelining,
+    /// `8BITMIME` (RFC 6152).
+    EightBitMime,
+    /// `BINARYMIME` (RFC 3030).
+    BinaryMime,
+    /// `CHUNKING` (RFC 3030).
+    Chunking,
+    /// `DSN` (RFC 3461).
+    Dsn,
+    /// `ENHANCEDSTATUSCODES` (RFC 2034).
+    EnhancedStatusCodes,
+    /// `SMTPUTF8` (RFC 6531).
+    SmtpUtf8,
+    /// `STARTTLS` (RFC 3207).
+    StartTls,
+    /// `AUTH mech...` (RFC 4954); the mechanisms, space separated.
+    Auth(Mechanisms<'a>),
+    /// `REQUIRETLS` (RFC 8689).
+    RequireTls,
+    /// `LIMITS` (RFC 9422).
+    Limits {
+        /// `RCPTMAX=n`.
+        rcptmax: Option<u64>,
+        /// `MAILMAX=n`.
+        mailmax: Option<u64>,
+    },
+    /// Any other keyword, with its parameters raw.
+    Other {
+        /// The keyword as sent (may be empty or odd if the line is malformed).
+        keyword: &'a [u8],
+        /// The rest of the line after the keyword and a space.
+        params: &'a [u8],
+    },
+}
+
+/// Space-separated SASL mechanism names of an `AUTH` EHLO line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mechanisms<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Mechanisms<'a> {
+    /// The mechanism names.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.0.split(|&b| b == b' ').filter(|m| !m.is_empty())
+    }
+
+    /// Whether `name` is among them (case-insensitive).
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|m| m.eq_ignore_ascii_case(name.as_bytes()))
+    }
+}

@@ -1,0 +1,1296 @@
+//! The SMTP/LMTP server state machine (RFC 5321 §3, §4.1.4, §4.3.2, §4.5.3;
+//! RFC 2920 pipelining; RFC 3030 CHUNKING; RFC 3207 STARTTLS; RFC 4954 AUTH;
+//! RFC 2033 LMTP).
+//!
+//! The machine answers what it can alone (EHLO, NOOP, RSET, VRFY, HELP, QUIT,
+//! syntax and sequence errors, limits) and asks the application through events
+//! for what it cannot decide: a sender ([`ServerEvent::Mail`]), a recipient
+//! ([`ServerEvent::Rcpt`]), credentials ([`ServerEvent::Auth`]) and a message
+//! ([`ServerEvent::DataEnd`]). Answer those with [`Server::accept`] or
+//! [`Server::reject`]; until then `poll_event` returns `Ok(None)`, so pipelined
+//! commands are handled strictly in order and none is lost.
+//!
+//! # Message bodies
+//!
+//! DATA bodies are unstuffed by [`DotDecoder`] and handed out as
+//! [`ServerEvent::DataChunk`] slices borrowed from the input buffer, then
+//! [`ServerEvent::DataEnd`]. Only `CRLF . CRLF` ends a body. With the default
+//! [`BodyPolicy::Strict`], a bare CR or LF in a body makes the machine stop
+//! delivering chunks ([`ServerEvent::DataAborted`]), read and discard the rest of
+//! the body up to the real `CRLF . CRLF`, and answer `550 5.6.0`; the session
+//! goes on in the state after a failed transaction. `\n.\n` therefore never ends
+//! a body and nothing after it is read as a command. [`BodyPolicy::KeepBare`]
+//! keeps bare CR/LF as content instead. A body over `Limits::message_size` is
+//! discarded the same way and answered `552 5.3.4`.
+//!
+//! BDAT chunks are delivered as they arrive (no unstuffing); each non-last chunk
+//! is answered `250` by the machine, the LAST chunk ends with `DataEnd`.
+//!
+//! # LMTP
+//!
+//! With [`ServerConfig::lmtp`], LHLO replaces EHLO and after the body the
+//! application gives one answer per accepted recipient, in any order:
+//! [`Server::accept_recipient`] / [`Server::reject_recipient`] (or
+//! [`Server::accept`] / [`Server::reject`] for all those not answered yet). The
+//! replies leave in recipient order.
+//!
+//! # STARTTLS
+//!
+//! After `STARTTLS` the machine queues `220`, **discards every byte that arrived
+//! after the STARTTLS line** (and any fed before [`Server::tls_established`]),
+//! and emits [`ServerEvent::StartTls`]. The adapter flushes `poll_transmit`,
+//! runs the handshake and calls [`Server::tls_established`]; the session is then
+//! reset as RFC 3207 §4.2 requires (EHLO needed again, no AUTH, no transaction).
+//!
+//! # Timeouts
+//!
+//! The machine has one timer: the idle timeout of RFC 5321 §4.5.3.2.7 (5 minutes
+//! by default, [`ServerConfig::command_timeout`]; [`ServerConfig::data_timeout`]
+//! while a body is being received). `poll_timeout` gives the deadline and
+//! `handle_timeout(now)` fires it: `421 4.4.2` and the session closes. Input
+//! received since the last `handle_timeout` call moves the deadline to `now +
+//! timeout` instead of firing, so call `handle_timeout` with the current time
+//! after feeding input (and when the deadline passes).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::command::{Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
+use super::parse::parse_command;
+use super::reply::{EnhancedStatus, Reply, ReplyCode};
+use crate::error::{Error, LimitKind};
+use crate::text::{Secret, Text};
+use crate::wire::dot::{BodyPolicy, DotDecoder};
+use crate::wire::line::{LineFinder, LinePolicy};
+use crate::{Connection, Limits};
+
+/// Configuration of a [`Server`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The name the server gives in its greeting and EHLO reply.
+    pub hostname: String,
+    /// Text after the hostname in the greeting. Default `"ESMTP ready"`.
+    pub greeting: String,
+    /// LMTP mode (RFC 2033): LHLO instead of EHLO/HELO, one reply per recipient
+    /// after the body.
+    pub lmtp: bool,
+    /// Limits; `message_size` is advertised as SIZE, `recipients` as LIMITS RCPTMAX.
+    pub limits: Limits,
+    /// Whether the adapter can do TLS: STARTTLS is offered while TLS is not active.
+    pub tls_available: bool,
+    /// The connection is already under TLS (implicit TLS, port 465).
+    pub tls_active: bool,
+    /// SASL mechanisms offered (this machine handles `PLAIN` and `LOGIN`).
+    /// Empty (the default) means no AUTH.
+    pub auth_mechanisms: Vec<String>,
+    /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
+    pub auth_requires_tls: bool,
+    /// Advertise PIPELINING. Default true.
+    pub pipelining: bool,
+    /// Advertise 8BITMIME. Default true.
+    pub eightbitmime: bool,
+    /// Advertise SMTPUTF8 (and accept UTF-8 addresses with the SMTPUTF8 parameter). Default true.
+    pub smtputf8: bool,
+    /// Advertise CHUNKING and accept BDAT. Default true.
+    pub chunking: bool,
+    /// Advertise DSN. Default true.
+    pub dsn: bool,
+    /// Advertise ENHANCEDSTATUSCODES and put enhanced codes in replies. Default true.
+    pub enhanced_status_codes: bool,
+    /// Command line endings. Default [`LinePolicy::STRICT`]: a bare LF or CR in a
+    /// command line is answered `500 5.5.2` and the line is dropped.
+    pub line_policy: LinePolicy,
+    /// Bare CR/LF in DATA bodies; see the [module docs](self). Default strict.
+    pub body_policy: BodyPolicy,
+    /// Idle timeout between commands. Default 5 minutes (RFC 5321 §4.5.3.2.7).
+    pub command_timeout: Duration,
+    /// Idle timeout while receiving a body. Default 10 minutes (RFC 5321 §4.5.3.2.6).
+    pub data_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// A configuration with the defaults and this hostname.
+    pub fn new(hostname: impl Into<String>) -> Self {
+        ServerConfig {
+            hostname: hostname.into(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            hostname: String::from("localhost"),
+            greeting: String::from("ESMTP ready"),
+            lmtp: false,
+            limits: Limits::default(),
+            tls_available: false,
+            tls_active: false,
+            auth_mechanisms: Vec::new(),
+            auth_requires_tls: true,
+            pipelining: true,
+            eightbitmime: true,
+            smtputf8: true,
+            chunking: true,
+            dsn: true,
+            enhanced_status_codes: true,
+            line_policy: LinePolicy::STRICT,
+            body_policy: BodyPolicy::Strict,
+            command_timeout: Duration::from_secs(300),
+            data_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// What a server machine reports to the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent<'a> {
+    /// The client introduced itself (EHLO, HELO or LHLO). Already answered;
+    /// any transaction was dropped.
+    Hello {
+        /// Which command: `EHLO`, `HELO` or `LHLO`.
+        verb: &'static str,
+        /// The name the client gave.
+        domain: Host<'a>,
+    },
+    /// `MAIL FROM`. Answer with [`Server::accept`] or [`Server::reject`].
+    Mail {
+        /// The sender.
+        reverse_path: ReversePath<'a>,
+        /// Its parameters (already checked: SIZE within limits, SMTPUTF8 when needed).
+        parameters: Parameters<'a>,
+    },
+    /// `RCPT TO`. Answer with [`Server::accept`] or [`Server::reject`].
+    Rcpt {
+        /// The recipient.
+        forward_path: ForwardPath<'a>,
+        /// Its parameters.
+        parameters: Parameters<'a>,
+    },
+    /// A message body starts (after DATA, or with the first BDAT chunk).
+    DataStart,
+    /// A piece of the body, unstuffed, borrowed from the input buffer.
+    DataChunk(Cow<'a, [u8]>),
+    /// The body is complete. Answer with [`Server::accept`] / [`Server::reject`]
+    /// (LMTP: per recipient, see the [module docs](self)).
+    DataEnd,
+    /// The body was refused by the machine (too large, or a bare CR/LF under the
+    /// strict policy, or the connection ended): drop what was received. The
+    /// machine answers the client itself.
+    DataAborted {
+        /// Why.
+        reason: Error,
+    },
+    /// The client completed AUTH. Check the credentials and answer with
+    /// [`Server::accept`] (235) or [`Server::reject`] (default 535 5.7.8).
+    Auth {
+        /// The SASL mechanism.
+        mechanism: &'static str,
+        /// The authorization identity (empty when none was given).
+        authzid: Text<'a>,
+        /// The authentication identity (user name).
+        username: Text<'a>,
+        /// The password.
+        password: Secret<'a>,
+    },
+    /// STARTTLS was accepted: flush `poll_transmit`, run the TLS handshake, then
+    /// call [`Server::tls_established`].
+    StartTls,
+    /// The transaction was dropped (RSET, or a new EHLO).
+    Reset,
+}
+
+impl ServerEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ServerEvent<'static> {
+        match self {
+            ServerEvent::Hello { verb, domain } => ServerEvent::Hello {
+                verb,
+                domain: domain.into_owned(),
+            },
+            ServerEvent::Mail {
+                reverse_path,
+                parameters,
+            } => ServerEvent::Mail {
+                reverse_path: reverse_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            ServerEvent::Rcpt {
+                forward_path,
+                parameters,
+            } => ServerEvent::Rcpt {
+                forward_path: forward_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            ServerEvent::DataStart => ServerEvent::DataStart,
+            ServerEvent::DataChunk(c) => ServerEvent::DataChunk(Cow::Owned(c.into_owned())),
+            ServerEvent::DataEnd => ServerEvent::DataEnd,
+            ServerEvent::DataAborted { reason } => ServerEvent::DataAborted { reason },
+            ServerEvent::Auth {
+                mechanism,
+                authzid,
+                username,
+                password,
+            } => ServerEvent::Auth {
+                mechanism,
+                authzid: authzid.into_owned(),
+                username: username.into_owned(),
+                password: password.into_owned(),
+            },
+            ServerEvent::StartTls => ServerEvent::StartTls,
+            ServerEvent::Reset => ServerEvent::Reset,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Commands are read.
+    Command,
+    /// DATA body.
+    Data,
+    /// BDAT chunk with this many octets still to read.
+    Bdat {
+        remaining: u64,
+        last: bool,
+    },
+    /// Waiting for `tls_established`.
+    AwaitTls,
+    /// SASL exchange: the next line is a response.
+    AuthPlain,
+    AuthLoginUser,
+    AuthLoginPass,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pending {
+    None,
+    Mail,
+    Rcpt,
+    Auth,
+    DataEnd,
+    /// LMTP: replies per accepted recipient, released in order.
+    Lmtp {
+        answers: Vec<Option<Reply<'static>>>,
+        sent: usize,
+    },
+}
+
+#[derive(Debug)]
+struct Core {
+    config: ServerConfig,
+    out: BytesMut,
+    phase: Phase,
+    pending: Pending,
+    /// Bytes of `buf` to drop at the next `poll_event` (the last event borrowed them).
+    deferred: usize,
+    pos: usize,
+    lines: LineFinder,
+    /// Discarding an over-long line up to its LF.
+    skipping_line: bool,
+    helo: bool,
+    tls_active: bool,
+    authenticated: bool,
+    in_transaction: bool,
+    recipients: usize,
+    body_size: u64,
+    /// The body is being discarded; answer this at its end.
+    body_failure: Option<(u16, (u8, u16, u16), &'static str)>,
+    dot: DotDecoder,
+    data_started: bool,
+    bad_commands: usize,
+    error: Option<Error>,
+    closed: bool,
+    eof: bool,
+    auth_login_user: Vec<u8>,
+    activity: bool,
+    deadline: Duration,
+}
+
+/// The SMTP/LMTP server state machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Server {
+    buf: Vec<u8>,
+    core: Core,
+}
+
+impl Server {
+    /// A server; its greeting (`220 hostname ESMTP ready`) is queued at once.
+    pub fn new(config: ServerConfig) -> Server {
+        let lines = LineFinder::new(
+            config.limits.command_line,
+            LimitKind::CommandLine,
+            config.line_policy,
+        );
+        let mut core = Core {
+            out: BytesMut::with_capacity(512),
+            phase: Phase::Command,
+            pending: Pending::None,
+            deferred: 0,
+            pos: 0,
+            lines,
+            skipping_line: false,
+            helo: false,
+            tls_active: config.tls_active,
+            authenticated: false,
+            in_transaction: false,
+            recipients: 0,
+            body_size: 0,
+            body_failure: None,
+            dot: DotDecoder::new(config.body_policy),
+            data_started: false,
+            bad_commands: 0,
+            error: None,
+            closed: false,
+            eof: false,
+            auth_login_user: Vec::new(),
+            activity: false,
+            deadline: config.command_timeout,
+            config,
+        };
+        let mut greeting = String::new();
+        let _ = write!(
+            greeting,
+            "{} {}",
+            core.config.hostname, core.config.greeting
+        );
+        let host_ok = crate::wire::line::is_line_safe(greeting.as_bytes()) && greeting.len() < 500;
+        if host_ok {
+            core.raw_reply(220, None, &greeting);
+        } else {
+            core.raw_reply(220, None, "ESMTP ready");
+        }
+        Server {
+            buf: Vec::new(),
+            core,
+        }
+    }
+
+    /// Whether TLS is active (implicit, or after STARTTLS).
+    pub fn tls_active(&self) -> bool {
+        self.core.tls_active
+    }
+
+    /// Whether the client authenticated.
+    pub fn is_authenticated(&self) -> bool {
+        self.core.authenticated
+    }
+
+    /// The number of accepted recipients in the current transaction.
+    pub fn recipients(&self) -> usize {
+        self.core.recipients
+    }
+
+    /// The next event, `Ok(None)` when more input is needed or an event awaits
+    /// the application's answer. See the [module docs](self).
+    pub fn poll_event(&mut self) -> Result<Option<ServerEvent<'_>>, Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        let core = &mut self.core;
+        core.pos += core.deferred;
+        core.deferred = 0;
+        if core.pending != Pending::None || core.closed || core.phase == Phase::AwaitTls {
+            return Ok(None);
+        }
+        // compact when the read offset passes half the buffer
+        if core.pos > 0 && core.pos * 2 >= self.buf.len() {
+            self.buf.drain(..core.pos);
+            core.pos = 0;
+        }
+        let buf = &self.buf[..];
+        core.next_event(buf)
+    }
+
+    /// Accepts what the last event asked about (MAIL, RCPT, AUTH, end of data;
+    /// in LMTP mode after the data: every recipient not answered yet).
+    pub fn accept(&mut self) -> Result<(), Error> {
+        self.core.answer(true, None)
+    }
+
+    /// Rejects what the last event asked about with `code` (4xx or 5xx), an
+    /// enhanced status code and a one-line text. In LMTP mode after the data:
+    /// every recipient not answered yet.
+    pub fn reject(&mut self, code: u16, enhanced: EnhancedStatus, text: &str) -> Result<(), Error> {
+        let c = ReplyCode::new(code).ok_or(Error::Misuse("invalid reply code"))?;
+        if !(c.is_transient() || c.is_permanent()) {
+            return Err(Error::Misuse("a rejection needs a 4xx or 5xx code"));
+        }
+        let r = self.core.build_reply(c, enhanced, text)?;
+        self.core.answer(false, Some(r))
+    }
+
+    /// LMTP: accepts delivery to the `index`-th accepted recipient (0-based).
+    pub fn accept_recipient(&mut self, index: usize) -> Result<(), Error> {
+        let r = self.core.build_reply(
+            ReplyCode::OK,
+            EnhancedStatus::c(2, 0, 0),
+            "Message delivered",
+        )?;
+        self.core.answer_recipient(index, r)
+    }
+
+    /// LMTP: refuses delivery to the `index`-th accepted recipient.
+    pub fn reject_recipient(
+        &mut self,
+        index: usize,
+        code: u16,
+        enhanced: EnhancedStatus,
+        text: &str,
+    ) -> Result<(), Error> {
+        let c = ReplyCode::new(code).ok_or(Error::Misuse("invalid reply code"))?;
+        if !(c.is_transient() || c.is_permanent()) {
+            return Err(Error::Misuse("a rejection needs a 4xx or 5xx code"));
+        }
+        let r = self.core.build_reply(c, enhanced, text)?;
+        self.core.answer_recipient(index, r)
+    }
+
+    /// The adapter finished the TLS handshake after [`ServerEvent::StartTls`].
+    /// The session starts over: EHLO is required again.
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        let core = &mut self.core;
+        if core.phase != Phase::AwaitTls {
+            return Err(Error::Misuse("no STARTTLS in progress"));
+        }
+        self.buf.clear();
+        core.pos = 0;
+        core.deferred = 0;
+        core.lines.reset();
+        core.phase = Phase::Command;
+        core.tls_active = true;
+        core.helo = false;
+        core.authenticated = false;
+        core.reset_transaction();
+        Ok(())
+    }
+}
+
+impl Core {
+    fn enh(&self) -> bool {
+        self.config.enhanced_status_codes
+    }
+
+    /// Writes a one-line reply straight into the output buffer.
+    fn raw_reply(&mut self, code: u16, enhanced: Option<(u8, u16, u16)>, text: &str) {
+        let _ = write!(Writer(&mut self.out), "{code} ");
+        if let (Some((a, b, c)), true) = (enhanced, self.config.enhanced_status_codes) {
+            let _ = write!(Writer(&mut self.out), "{a}.{b}.{c} ");
+        }
+        self.out.put_slice(text.as_bytes());
+        self.out.put_slice(b"\r\n");
+    }
+
+    fn build_reply(
+        &self,
+        code: ReplyCode,
+        enhanced: EnhancedStatus,
+        text: &str,
+    ) -> Result<Reply<'static>, Error> {
+        let e = if self.enh() { Some(enhanced) } else { None };
+        Reply::new(code, e, &[text.as_bytes()])
+    }
+
+    fn reset_transaction(&mut self) {
+        self.in_transaction = false;
+        self.recipients = 0;
+        self.body_size = 0;
+        self.body_failure = None;
+        self.data_started = false;
+    }
+
+    fn bad(&mut self, code: u16, enh: (u8, u16, u16), text: &str) -> Result<(), Error> {
+        self.raw_reply(code, Some(enh), text);
+        self.bad_commands += 1;
+        if self.bad_commands >= self.config.limits.bad_commands {
+            self.raw_reply(421, Some((4, 7, 0)), "Too many errors, closing connection");
+            self.closed = true;
+            let e = Error::limit(LimitKind::BadCommands, self.config.limits.bad_commands);
+            self.error = Some(e.clone());
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn answer(&mut self, ok: bool, reply: Option<Reply<'static>>) -> Result<(), Error> {
+        let pending = core::mem::replace(&mut self.pending, Pending::None);
+        let (code, enh, text) = match &pending {
+            Pending::None => return Err(Error::Misuse("no event awaits an answer")),
+            Pending::Mail => (250, (2, 1, 0), "Sender OK"),
+            Pending::Rcpt => (250, (2, 1, 5), "Recipient OK"),
+            Pending::Auth => (235, (2, 7, 0), "Authentication successful"),
+            Pending::DataEnd => (250, (2, 0, 0), "Message accepted"),
+            Pending::Lmtp { answers, sent } => {
+                let mut answers = answers.clone();
+                let sent = *sent;
+                for a in answers.iter_mut().filter(|a| a.is_none()) {
+                    *a = Some(match &reply {
+                        Some(r) if !ok => r.clone(),
+                        _ => self.build_reply(
+                            ReplyCode::OK,
+                            EnhancedStatus::c(2, 0, 0),
+                            "Message delivered",
+                        )?,
+                    });
+                }
+                self.pending = Pending::Lmtp { answers, sent };
+                self.flush_lmtp();
+                return Ok(());
+            }
+        };
+        match (&pending, ok) {
+            (Pending::Mail, true) => {
+                self.in_transaction = true;
+                self.recipients = 0;
+            }
+            (Pending::Rcpt, true) => self.recipients += 1,
+            (Pending::Auth, true) => self.authenticated = true,
+            (Pending::DataEnd, _) => self.reset_transaction(),
+            _ => {}
+        }
+        match reply {
+            Some(r) if !ok => self.out.put_slice(r.as_bytes()),
+            _ => self.raw_reply(code, Some(enh), text),
+        }
+        Ok(())
+    }
+
+    fn answer_recipient(&mut self, index: usize, reply: Reply<'static>) -> Result<(), Error> {
+        let Pending::Lmtp { answers, .. } = &mut self.pending else {
+            return Err(Error::Misuse(
+                "no LMTP delivery awaits per-recipient answers",
+            ));
+        };
+        let slot = answers
+            .get_mut(index)
+            .ok_or(Error::Misuse("no such recipient"))?;
+        if slot.is_some() {
+            return Err(Error::Misuse("recipient already answered"));
+        }
+        *slot = Some(reply);
+        self.flush_lmtp();
+        Ok(())
+    }
+
+    fn flush_lmtp(&mut self) {
+        let Pending::Lmtp { answers, sent } = &mut self.pending else {
+            return;
+        };
+        while let Some(Some(r)) = answers.get(*sent) {
+            self.out.put_slice(r.as_bytes());
+            *sent += 1;
+        }
+        if *sent >= answers.len() {
+            self.pending = Pending::None;
+            self.reset_transaction();
+        }
+    }
+
+    fn next_event<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        loop {
+            if self.closed || self.pending != Pending::None {
+                return Ok(None);
+            }
+            match self.phase {
+                Phase::AwaitTls => return Ok(None),
+                Phase::Data => {
+                    if let Some(ev) = self.data_step(buf)? {
+                        return Ok(Some(ev));
+                    }
+                    if self.phase == Phase::Data {
+                        return self.at_input_end(true);
+                    }
+                }
+                Phase::Bdat { .. } => {
+                    if let Some(ev) = self.bdat_step(buf)? {
+                        return Ok(Some(ev));
+                    }
+                    if matches!(self.phase, Phase::Bdat { .. }) {
+                        return self.at_input_end(true);
+                    }
+                }
+                Phase::Command | Phase::AuthPlain | Phase::AuthLoginUser | Phase::AuthLoginPass => {
+                    let rest = &buf[self.pos..];
+                    if self.skipping_line {
+                        match memchr::memchr(b'\n', rest) {
+                            Some(i) => {
+                                self.pos += i + 1;
+                                self.skipping_line = false;
+                                self.lines.reset();
+                                continue;
+                            }
+                            None => {
+                                // keep at most a trailing CR
+                                self.pos = buf.len();
+                                return self.at_input_end(false);
+                            }
+                        }
+                    }
+                    let line = match self.lines.find(rest) {
+                        Ok(Some(l)) => l,
+                        Ok(None) => return self.at_input_end(false),
+                        Err(Error::BareLineEnding(_))
+                            if memchr::memchr2(b'\r', b'\n', rest)
+                                .is_some_and(|i| i + 1 < self.config.limits.command_line) =>
+                        {
+                            self.lines.reset();
+                            let i = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(0);
+                            self.pos += i + 1;
+                            self.phase = Phase::Command;
+                            self.bad(500, (5, 5, 2), "Bare CR or LF not allowed in commands")?;
+                            continue;
+                        }
+                        // A bare CR at the limit is an over-long line too (and is
+                        // seen as one when the input stops right after it).
+                        Err(Error::Limit(_) | Error::BareLineEnding(_)) => {
+                            self.lines.reset();
+                            self.skipping_line = true;
+                            self.phase = Phase::Command;
+                            self.bad(500, (5, 5, 6), "Line too long")?;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let start = self.pos;
+                    self.pos += line.consumed;
+                    let text = &buf[start..start + line.len];
+                    if self.phase != Phase::Command {
+                        if let Some(ev) = self.auth_line(text)? {
+                            return Ok(Some(ev));
+                        }
+                        continue;
+                    }
+                    if let Some(ev) = self.command(text)? {
+                        if self.phase == Phase::AwaitTls {
+                            self.pos = buf.len();
+                        }
+                        return Ok(Some(ev));
+                    }
+                }
+            }
+        }
+    }
+
+    /// No more complete input: handle EOF.
+    fn at_input_end<'b>(&mut self, in_body: bool) -> Result<Option<ServerEvent<'b>>, Error> {
+        if self.eof && !self.closed {
+            self.closed = true;
+            if in_body && self.body_failure.is_none() {
+                return Ok(Some(ServerEvent::DataAborted {
+                    reason: Error::Closed,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn data_step<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        loop {
+            let rest = &buf[self.pos..];
+            let saved = self.dot.clone();
+            let step = match self.dot.decode(rest) {
+                Ok(s) => s,
+                Err(e) => {
+                    // Strict policy: a bare CR/LF. Discard the rest of the body up
+                    // to the real CRLF.CRLF, then answer 550.
+                    self.dot = saved;
+                    self.dot.set_policy(BodyPolicy::KeepBare);
+                    let already = self.body_failure.is_some();
+                    self.body_failure = Some((550, (5, 6, 0), "Bare CR or LF in message body"));
+                    if !already {
+                        return Ok(Some(ServerEvent::DataAborted { reason: e }));
+                    }
+                    continue;
+                }
+            };
+            self.pos += step.consumed;
+            if step.end {
+                self.phase = Phase::Command;
+                self.dot = DotDecoder::new(self.config.body_policy);
+                return self.body_done();
+            }
+            if step.consumed == 0 {
+                return Ok(None);
+            }
+            if step.data.is_empty() {
+                continue;
+            }
+            if let Some(ev) = self.body_bytes(step.data) {
+                return Ok(Some(ev));
+            }
+        }
+    }
+
+    /// Counts body bytes; returns the chunk event unless the body is being discarded.
+    fn body_bytes<'b>(&mut self, data: &'b [u8]) -> Option<ServerEvent<'b>> {
+        self.body_size = self.body_size.saturating_add(data.len() as u64);
+        if self.body_failure.is_some() {
+            return None;
+        }
+        if self.body_size > self.config.limits.message_size {
+            self.body_failure = Some((552, (5, 3, 4), "Message too big"));
+            return Some(ServerEvent::DataAborted {
+                reason: Error::limit(LimitKind::MessageSize, self.config.limits.message_size),
+            });
+        }
+        Some(ServerEvent::DataChunk(Cow::Borrowed(data)))
+    }
+
+    /// The body ended: answer a failure, or ask the application.
+    fn body_done<'b>(&mut self) -> Result<Option<ServerEvent<'b>>, Error> {
+        if let Some((code, enh, text)) = self.body_failure.take() {
+            self.raw_reply(code, Some(enh), text);
+            self.reset_transaction();
+            return Ok(None);
+        }
+        if self.config.lmtp {
+            let n = self.recipients;
+            self.pending = Pending::Lmtp {
+                answers: alloc::vec![None; n],
+                sent: 0,
+            };
+        } else {
+            self.pending = Pending::DataEnd;
+        }
+        Ok(Some(ServerEvent::DataEnd))
+    }
+
+    fn bdat_step<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        loop {
+            let Phase::Bdat { remaining, last } = self.phase else {
+                return Ok(None);
+            };
+            if remaining == 0 {
+                self.phase = Phase::Command;
+                if !self.in_transaction {
+                    // a BDAT refused up front: its octets are read, now answer
+                    let (code, enh, text) = self.body_failure.take().unwrap_or((
+                        503,
+                        (5, 5, 1),
+                        "Bad sequence of commands",
+                    ));
+                    self.raw_reply(code, Some(enh), text);
+                    return Ok(None);
+                }
+                if last {
+                    return self.body_done();
+                }
+                match self.body_failure {
+                    Some((code, enh, text)) => self.raw_reply(code, Some(enh), text),
+                    None => self.raw_reply(250, Some((2, 0, 0)), "Chunk received"),
+                }
+                return Ok(None);
+            }
+            let rest = &buf[self.pos..];
+            if rest.is_empty() {
+                return Ok(None);
+            }
+            let n = usize::try_from(remaining)
+                .unwrap_or(usize::MAX)
+                .min(rest.len());
+            let data = &rest[..n];
+            self.pos += n;
+            self.phase = Phase::Bdat {
+                remaining: remaining - n as u64,
+                last,
+            };
+            if !self.in_transaction {
+                continue;
+            }
+            if let Some(ev) = self.body_bytes(data) {
+                return Ok(Some(ev));
+            }
+        }
+    }
+
+    fn command<'b>(&mut self, line: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        let cmd = match parse_command(line) {
+            Ok(c) => c,
+            Err(_) => {
+                let known = line.len() >= 4
+                    && [
+                        &b"HELO"[..],
+                        b"EHLO",
+                        b"LHLO",
+                        b"MAIL",
+                        b"RCPT",
+                        b"DATA",
+                        b"BDAT",
+                        b"RSET",
+                        b"VRFY",
+                        b"EXPN",
+                        b"HELP",
+                        b"NOOP",
+                        b"QUIT",
+                        b"AUTH",
+                        b"ETRN",
+                        b"STAR",
+                    ]
+                    .iter()
+                    .any(|v| line[..4].eq_ignore_ascii_case(v));
+                if known {
+                    self.bad(501, (5, 5, 4), "Syntax error in parameters or arguments")?;
+                } else {
+                    self.bad(500, (5, 5, 2), "Syntax error, command unrecognized")?;
+                }
+                return Ok(None);
+            }
+        };
+        let lmtp = self.config.lmtp;
+        match cmd {
+            Command::Ehlo { domain } if !lmtp => Ok(Some(self.hello("EHLO", domain))),
+            Command::Lhlo { domain } if lmtp => Ok(Some(self.hello("LHLO", domain))),
+            Command::Helo { domain } if !lmtp => {
+                self.helo = true;
+                self.reset_transaction();
+                let text = self.config.hostname.clone();
+                self.raw_reply(250, None, &text);
+                Ok(Some(ServerEvent::Hello {
+                    verb: "HELO",
+                    domain,
+                }))
+            }
+            Command::Mail {
+                reverse_path,
+                parameters,
+            } => {
+                if !self.helo {
+                    self.bad(503, (5, 5, 1), "Send EHLO first")?;
+                } else if self.in_transaction {
+                    self.bad(503, (5, 5, 1), "Nested MAIL command")?;
+                } else if parameters
+                    .size()
+                    .is_some_and(|s| s > self.config.limits.message_size)
+                {
+                    self.raw_reply(552, Some((5, 3, 4)), "Message size exceeds fixed limit");
+                } else if !self.params_ok(&parameters, true) {
+                    self.raw_reply(555, Some((5, 5, 4)), "Unsupported parameter");
+                } else if matches!(&reverse_path, ReversePath::Mailbox(m) if !m.is_ascii())
+                    && !(self.config.smtputf8 && parameters.smtputf8())
+                {
+                    self.raw_reply(553, Some((5, 6, 7)), "Non-ASCII address needs SMTPUTF8");
+                } else {
+                    self.pending = Pending::Mail;
+                    return Ok(Some(ServerEvent::Mail {
+                        reverse_path,
+                        parameters,
+                    }));
+                }
+                Ok(None)
+            }
+            Command::Rcpt {
+                forward_path,
+                parameters,
+            } => {
+                if !self.in_transaction {
+                    self.bad(503, (5, 5, 1), "Need MAIL before RCPT")?;
+                } else if self.recipients >= self.config.limits.recipients {
+                    self.raw_reply(452, Some((4, 5, 3)), "Too many recipients");
+                } else if !self.params_ok(&parameters, false) {
+                    self.raw_reply(555, Some((5, 5, 4)), "Unsupported parameter");
+                } else {
+                    self.pending = Pending::Rcpt;
+                    return Ok(Some(ServerEvent::Rcpt {
+                        forward_path,
+                        parameters,
+                    }));
+                }
+                Ok(None)
+            }
+            Command::Data => {
+                if !self.in_transaction {
+                    self.bad(503, (5, 5, 1), "Need MAIL command")?;
+                } else if self.recipients == 0 {
+                    self.raw_reply(554, Some((5, 5, 1)), "No valid recipients");
+                } else {
+                    self.raw_reply(354, None, "Start mail input; end with <CRLF>.<CRLF>");
+                    self.phase = Phase::Data;
+                    self.body_size = 0;
+                    self.body_failure = None;
+                    self.dot = DotDecoder::new(self.config.body_policy);
+                    return Ok(Some(ServerEvent::DataStart));
+                }
+                Ok(None)
+            }
+            Command::Bdat { size, last } => {
+                self.phase = Phase::Bdat {
+                    remaining: size,
+                    last,
+                };
+                if !self.config.chunking {
+                    self.in_transaction_fail_bdat(502, (5, 5, 1), "BDAT not supported");
+                } else if !self.in_transaction {
+                    self.in_transaction_fail_bdat(503, (5, 5, 1), "Need MAIL command");
+                } else if self.recipients == 0 {
+                    self.in_transaction_fail_bdat(554, (5, 5, 1), "No valid recipients");
+                } else if !self.data_started {
+                    self.data_started = true;
+                    self.body_size = 0;
+                    if size > self.config.limits.message_size {
+                        self.body_failure = Some((552, (5, 3, 4), "Message too big"));
+                    }
+                    return Ok(Some(ServerEvent::DataStart));
+                } else if self.body_size.saturating_add(size) > self.config.limits.message_size
+                    && self.body_failure.is_none()
+                {
+                    self.body_failure = Some((552, (5, 3, 4), "Message too big"));
+                    return Ok(Some(ServerEvent::DataAborted {
+                        reason: Error::limit(
+                            LimitKind::MessageSize,
+                            self.config.limits.message_size,
+                        ),
+                    }));
+                }
+                Ok(None)
+            }
+            Command::Rset => {
+                let had = self.in_transaction;
+                self.reset_transaction();
+                self.raw_reply(250, Some((2, 0, 0)), "OK");
+                Ok(had.then_some(ServerEvent::Reset))
+            }
+            Command::Noop { .. } => {
+                self.raw_reply(250, Some((2, 0, 0)), "OK");
+                Ok(None)
+            }
+            Command::Help { .. } => {
+                self.raw_reply(214, Some((2, 0, 0)), "See RFC 5321");
+                Ok(None)
+            }
+            Command::Vrfy { .. } => {
+                self.raw_reply(
+                    252,
+                    Some((2, 5, 0)),
+                    "Cannot VRFY user, but will accept message",
+                );
+                Ok(None)
+            }
+            Command::Expn { .. } | Command::Etrn { .. } => {
+                self.raw_reply(502, Some((5, 5, 1)), "Command not implemented");
+                Ok(None)
+            }
+            Command::Quit => {
+                self.raw_reply(221, Some((2, 0, 0)), "Bye");
+                self.closed = true;
+                Ok(None)
+            }
+            Command::StartTls => {
+                if !self.config.tls_available || self.tls_active {
+                    self.bad(502, (5, 5, 1), "STARTTLS not available")?;
+                } else if self.in_transaction {
+                    self.bad(503, (5, 5, 1), "STARTTLS not allowed in a transaction")?;
+                } else {
+                    self.raw_reply(220, Some((2, 0, 0)), "Ready to start TLS");
+                    // CVE-2011-0411 class: nothing that arrived in plaintext after
+                    // the STARTTLS line may be read as a command.
+                    self.phase = Phase::AwaitTls;
+                    return Ok(Some(ServerEvent::StartTls));
+                }
+                Ok(None)
+            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth(&mechanism, initial_response.as_deref()),
+            _ => {
+                self.bad(500, (5, 5, 2), "Command not recognized")?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn in_transaction_fail_bdat(&mut self, code: u16, enh: (u8, u16, u16), text: &'static str) {
+        // the chunk's octets are read and dropped, then this is answered
+        self.in_transaction = false;
+        self.body_failure = Some((code, enh, text));
+    }
+
+    fn params_ok(&self, p: &Parameters<'_>, mail: bool) -> bool {
+        let c = &self.config;
+        p.iter().all(|p| match p {
+            Parameter::Size(_) | Parameter::Body(_) => mail,
+            Parameter::SmtpUtf8 => mail && c.smtputf8,
+            Parameter::Ret(_) | Parameter::EnvId(_) => mail && c.dsn,
+            Parameter::Notify(_) | Parameter::Orcpt { .. } => !mail && c.dsn,
+            Parameter::Auth(_) => mail && !c.auth_mechanisms.is_empty(),
+            _ => false,
+        })
+    }
+
+    fn hello<'b>(&mut self, verb: &'static str, domain: Host<'b>) -> ServerEvent<'b> {
+        self.helo = true;
+        self.reset_transaction();
+        let c = &self.config;
+        let mut lines: Vec<String> = Vec::with_capacity(12);
+        lines.push(alloc::format!("{} Hello", c.hostname));
+        if c.pipelining {
+            lines.push("PIPELINING".into());
+        }
+        lines.push(alloc::format!("SIZE {}", c.limits.message_size));
+        if c.eightbitmime {
+            lines.push("8BITMIME".into());
+        }
+        if c.smtputf8 {
+            lines.push("SMTPUTF8".into());
+        }
+        if c.chunking {
+            lines.push("CHUNKING".into());
+        }
+        if c.dsn {
+            lines.push("DSN".into());
+        }
+        if c.enhanced_status_codes {
+            lines.push("ENHANCEDSTATUSCODES".into());
+        }
+        if c.tls_available && !self.tls_active {
+            lines.push("STARTTLS".into());
+        }
+        if !c.auth_mechanisms.is_empty()
+            && (self.tls_active || !c.auth_requires_tls)
+            && !self.authenticated
+        {
+            lines.push(alloc::format!("AUTH {}", c.auth_mechanisms.join(" ")));
+        }
+        lines.push(alloc::format!("LIMITS RCPTMAX={}", c.limits.recipients));
+        let refs: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        match Reply::new(ReplyCode::OK, None, &refs) {
+            Ok(r) => self.out.put_slice(r.as_bytes()),
+            Err(_) => self.raw_reply(250, None, "Hello"),
+        }
+        ServerEvent::Hello { verb, domain }
+    }
+
+    fn auth<'b>(
+        &mut self,
+        mechanism: &str,
+        initial: Option<&str>,
+    ) -> Result<Option<ServerEvent<'b>>, Error> {
+        let c = &self.config;
+        let offered = c
+            .auth_mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism));
+        if !self.helo || c.auth_mechanisms.is_empty() {
+            self.bad(503, (5, 5, 1), "AUTH not available now")?;
+            return Ok(None);
+        }
+        if self.authenticated || self.in_transaction {
+            self.bad(503, (5, 5, 1), "AUTH not allowed now")?;
+            return Ok(None);
+        }
+        if c.auth_requires_tls && !self.tls_active {
+            self.raw_reply(
+                538,
+                Some((5, 7, 11)),
+                "Encryption required for requested authentication mechanism",
+            );
+            return Ok(None);
+        }
+        if !offered {
+            self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
+            return Ok(None);
+        }
+        let b64 = |s: &str| -> Option<Vec<u8>> {
+            if s == "=" {
+                return Some(Vec::new());
+            }
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(s).ok()
+        };
+        if mechanism.eq_ignore_ascii_case("PLAIN") {
+            match initial {
+                None => {
+                    self.raw_reply(334, None, "");
+                    self.phase = Phase::AuthPlain;
+                    Ok(None)
+                }
+                Some(ir) => match b64(ir) {
+                    Some(d) => self.plain(&d),
+                    None => {
+                        self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
+                        Ok(None)
+                    }
+                },
+            }
+        } else if mechanism.eq_ignore_ascii_case("LOGIN") {
+            match initial.map(b64) {
+                None => {
+                    self.raw_reply(334, None, "VXNlcm5hbWU6");
+                    self.phase = Phase::AuthLoginUser;
+                }
+                Some(Some(user)) => {
+                    self.auth_login_user = user;
+                    self.raw_reply(334, None, "UGFzc3dvcmQ6");
+                    self.phase = Phase::AuthLoginPass;
+                }
+                Some(None) => self.raw_reply(501, Some((5, 5, 2)), "Invalid base64"),
+            }
+            Ok(None)
+        } else {
+            self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
+            Ok(None)
+        }
+    }
+
+    /// `message = [authzid] UTF8NUL authcid UTF8NUL passwd` (RFC 4616 §2)
+    fn plain<'b>(&mut self, d: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        let mut parts = d.splitn(3, |&b| b == 0);
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(z), Some(u), Some(p)) if !u.is_empty() => Ok(Some(self.auth_event(
+                "PLAIN",
+                z.to_vec(),
+                u.to_vec(),
+                p.to_vec(),
+            ))),
+            _ => {
+                self.raw_reply(501, Some((5, 5, 2)), "Malformed PLAIN response");
+                Ok(None)
+            }
+        }
+    }
+
+    fn auth_event<'b>(
+        &mut self,
+        mechanism: &'static str,
+        authzid: Vec<u8>,
+        user: Vec<u8>,
+        pass: Vec<u8>,
+    ) -> ServerEvent<'b> {
+        self.pending = Pending::Auth;
+        ServerEvent::Auth {
+            mechanism,
+            authzid: Text(Cow::Owned(authzid)),
+            username: Text(Cow::Owned(user)),
+            password: Secret(Cow::Owned(pass)),
+        }
+    }
+
+    fn auth_line<'b>(&mut self, line: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+        let phase = core::mem::replace(&mut self.phase, Phase::Command);
+        if line == b"*" {
+            self.raw_reply(501, Some((5, 0, 0)), "Authentication cancelled");
+            return Ok(None);
+        }
+        use base64::Engine;
+        let Ok(d) = base64::engine::general_purpose::STANDARD.decode(line) else {
+            self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
+            return Ok(None);
+        };
+        match phase {
+            Phase::AuthPlain => self.plain(&d),
+            Phase::AuthLoginUser => {
+                self.auth_login_user = d;
+                self.raw_reply(334, None, "UGFzc3dvcmQ6");
+                self.phase = Phase::AuthLoginPass;
+                Ok(None)
+            }
+            Phase::AuthLoginPass => {
+                let user = core::mem::take(&mut self.auth_login_user);
+                Ok(Some(self.auth_event("LOGIN", Vec::new(), user, d)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+struct Writer<'a>(&'a mut BytesMut);
+
+impl core::fmt::Write for Writer<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0.put_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl Connection for Server {
+    fn handle_input(&mut self, data: &[u8]) {
+        let core = &mut self.core;
+        core.activity = true;
+        if core.closed || core.phase == Phase::AwaitTls || core.error.is_some() {
+            return; // discarded: plaintext after STARTTLS, or a dead session
+        }
+        let unparsed = self.buf.len() - core.pos.min(self.buf.len());
+        if unparsed.saturating_add(data.len()) > core.config.limits.input_buffer {
+            core.raw_reply(421, Some((4, 3, 0)), "Too much pipelined input, closing");
+            core.closed = true;
+            core.error = Some(Error::limit(
+                LimitKind::InputBuffer,
+                core.config.limits.input_buffer,
+            ));
+            return;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    fn handle_eof(&mut self) {
+        self.core.eof = true;
+    }
+
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.core.out.is_empty() {
+            None
+        } else {
+            Some(self.core.out.split().freeze())
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        if self.core.closed {
+            None
+        } else {
+            Some(self.core.deadline)
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Duration) {
+        let core = &mut self.core;
+        if core.closed {
+            return;
+        }
+        let t = match core.phase {
+            Phase::Data | Phase::Bdat { .. } => core.config.data_timeout,
+            _ => core.config.command_timeout,
+        };
+        if core.activity {
+            core.activity = false;
+            core.deadline = now.saturating_add(t);
+        } else if now >= core.deadline {
+            core.raw_reply(421, Some((4, 4, 2)), "Idle timeout, closing connection");
+            core.closed = true;
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.core.closed
+    }
+}
+
+impl Server {
+    /// Shorthand for [`Connection::handle_input`].
+    pub fn handle_input(&mut self, data: &[u8]) {
+        Connection::handle_input(self, data);
+    }
+
+    /// Shorthand for [`Connection::poll_transmit`].
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        Connection::poll_transmit(self)
+    }
+
+    /// Shorthand for [`Connection::handle_eof`].
+    pub fn handle_eof(&mut self) {
+        Connection::handle_eof(self);
+    }
+
+    /// Shorthand for [`Connection::is_closed`].
+    pub fn is_closed(&self) -> bool {
+        Connection::is_closed(self)
+    }
+}
