@@ -202,6 +202,8 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                             };
                             if ok {
                                 progress.delivered.push(format!("{who}: {line}"));
+                            } else if who.is_empty() {
+                                progress.failures.push(format!("message refused: {line}"));
                             } else {
                                 progress
                                     .failures

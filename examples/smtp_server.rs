@@ -43,6 +43,12 @@ impl Shared {
         let mut config = ServerConfig::new(self.hostname.clone());
         config.lmtp = self.lmtp;
         config.tls_available = self.acceptor.is_some();
+        // Pipelined RCPTs after a refused MAIL are each answered 503 and counted as bad commands
+        // by the machine: leave room for a whole pipelined transaction before giving up.
+        config.limits.bad_commands = config
+            .limits
+            .bad_commands
+            .max(config.limits.recipients.saturating_add(20));
         if self.user.is_some() {
             config.auth_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
             // AUTH only under TLS when TLS is possible; a lab server without a certificate offers it at once.
@@ -90,9 +96,19 @@ async fn session(shared: Arc<Shared>, stream: Stream, peer: SocketAddr) -> io::R
     let mut esmtp = true;
     let mut tx = Transaction::default();
     session.flush().await?;
+    let mut failure = None;
     loop {
         let mut start_tls = false;
-        while let Some(event) = session.conn.poll_event()? {
+        loop {
+            let event = match session.conn.poll_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => break,
+                // Fatal (e.g. too many bad commands): the machine queued its 421; send it, then close.
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
             match event {
                 ServerEvent::Hello { verb, domain } => {
                     helo = domain.to_string();
@@ -269,6 +285,11 @@ async fn session(shared: Arc<Shared>, stream: Stream, peer: SocketAddr) -> io::R
             }
         }
         session.flush().await?;
+        if let Some(e) = failure {
+            session.shutdown().await;
+            eprintln!("{tag} closed after an error");
+            return Err(e.into());
+        }
         if start_tls {
             let Some(acceptor) = &shared.acceptor else {
                 return Err(io::Error::other("STARTTLS without a certificate"));

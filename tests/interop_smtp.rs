@@ -56,8 +56,10 @@ fn example(name: &str) -> PathBuf {
         if profile_dir.file_name().is_some_and(|p| p == "release") {
             command.arg("--release");
         }
-        eprintln!(
-            "{} is missing: running `cargo build --example {name}`",
+        // Straight to the stderr handle: the harness would hide an eprintln! of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} is missing: running `cargo build --example {name}` (cargo test --test does not build examples)",
             path.display()
         );
         let status = command.status().expect("running cargo build");
