@@ -41,6 +41,7 @@ struct Options {
     insecure: bool,
     credentials: Option<(String, String)>,
     chunking: bool,
+    pipelining: bool,
 }
 
 /// Where the session stands, from the application's side.
@@ -120,7 +121,11 @@ fn next_step(client: &mut Client, opts: &Options, progress: &mut Progress) -> Re
         } else {
             "DATA"
         },
-        if caps.pipelining { ", pipelined" } else { "" }
+        if caps.pipelining && opts.pipelining {
+            ", pipelined"
+        } else {
+            ""
+        }
     );
     Ok(())
 }
@@ -351,6 +356,7 @@ async fn main() {
         insecure,
         credentials,
         chunking: !no_chunking,
+        pipelining: !no_pipelining,
     };
 
     let message = common::read_stdin_message()
