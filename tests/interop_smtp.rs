@@ -1026,3 +1026,59 @@ fn client_to_server_starttls_auth() {
         outcome.describe()
     );
 }
+
+/// Plaintext commands sent in the same packet as STARTTLS must be dropped, not run inside TLS
+/// (CVE-2011-0411 class); after TLS the session starts over.
+const STARTTLS_INJECTION: &str = r#"
+import socket, ssl, sys
+host, port = sys.argv[1:]
+s = socket.create_connection((host, int(port)), timeout=10)
+f = s.makefile("rb")
+def reply(f):
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("connection closed; got %r" % lines)
+        lines.append(line.decode().rstrip("\r\n"))
+        if line[3:4] == b" ":
+            print("S:", "\n   ".join(lines))
+            return int(line[:3]), lines
+assert reply(f)[0] == 220
+s.sendall(b"EHLO raw.test\r\n")
+assert reply(f)[0] == 250
+s.sendall(b"STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n")
+code, lines = reply(f)
+assert code == 220, lines
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+t = ctx.wrap_socket(s, server_hostname="localhost")
+g = t.makefile("rb")
+t.sendall(b"RCPT TO:<carol@example.net>\r\n")
+code, lines = reply(g)
+assert code == 503, ("the injected MAIL was run, or EHLO was not required again", lines)
+t.sendall(b"EHLO raw.test\r\n")
+code, lines = reply(g)
+assert code == 250 and not any("STARTTLS" in l for l in lines), lines
+t.sendall(b"QUIT\r\n")
+assert reply(g)[0] == 221
+print("done")
+"#;
+
+#[test]
+fn server_starttls_discards_injected_commands() {
+    let test = "interop_smtp::server_starttls_discards_injected_commands";
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let server = ServerGuard::start("injection", true, &[]);
+    let port = server.port.to_string();
+    python(STARTTLS_INJECTION, &["127.0.0.1", &port]).assert_success();
+    let log = server.log();
+    assert!(log.contains("TLS established"), "{log}");
+    assert!(
+        !log.contains("injected"),
+        "an injected command was run:\n{log}"
+    );
+}
