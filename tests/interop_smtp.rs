@@ -1,13 +1,15 @@
 //! Interop of the SMTP examples with software other people wrote.
 //!
 //! - `smtp_client` sends through Postfix (plain with BDAT, STARTTLS with DATA, AUTH on submission) and
-//!   each message is read back over IMAP from Dovecot (Python's imaplib) and compared byte for byte.
-//!   These need the peers of `tests/peers/start.sh`.
+//!   straight to Dovecot's LMTP (BDAT and DATA), and each message is read back over IMAP from Dovecot
+//!   (Python's imaplib) and compared byte for byte; a wrong password and a refused recipient must make
+//!   it exit 1. These need the peers of `tests/peers/start.sh`.
 //! - `smtp_server` (started here on a free port with a temporary Maildir, killed at the end) receives
 //!   from Python's smtplib (STARTTLS, AUTH PLAIN and LOGIN, LMTP), swaks (PIPELINING, STARTTLS + AUTH),
 //!   a raw-socket Python client sending BDAT chunks (swaks 20201014, the Debian 12 version, has no
-//!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH) and `smtp_client` itself (LMTP per recipient);
-//!   the delivered files are checked (Received header first, then the message byte for byte).
+//!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH) and `smtp_client` itself (STARTTLS + AUTH, LMTP
+//!   per recipient); the delivered files are checked (Received header first, then the message byte for
+//!   byte), and plaintext injected after STARTTLS must be dropped.
 //!
 //! Missing peers or tools skip loudly, and fail under `CI=true`. Every child process is killed after
 //! [`CHILD_TIMEOUT`].
@@ -485,9 +487,9 @@ while True:
     time.sleep(0.25)
 "#;
 
-/// Sends a message through Postfix with `smtp_client` (`port` and `flags`), then reads it back from
-/// Dovecot and compares.
-fn client_through_postfix(test: &str, label: &str, port_of: fn(&Peers) -> u16, flags: &[&str]) {
+/// Sends a message through Postfix (or straight to Dovecot's LMTP) with `smtp_client` (`port_of`
+/// and `flags`), then reads it back from Dovecot over IMAP and compares.
+fn client_through_peer(test: &str, label: &str, port_of: fn(&Peers) -> u16, flags: &[&str]) {
     let Some(peers) = peers_or_skip(test) else {
         return;
     };
@@ -550,7 +552,7 @@ fn client_through_postfix(test: &str, label: &str, port_of: fn(&Peers) -> u16, f
 #[test]
 fn client_postfix_plain_pipelined_bdat() {
     // Postfix offers PIPELINING and CHUNKING: MAIL, RCPT and the BDAT chunks go in one write.
-    client_through_postfix(
+    client_through_peer(
         "interop_smtp::client_postfix_plain_pipelined_bdat",
         "plain",
         |p| p.smtp,
@@ -560,7 +562,7 @@ fn client_postfix_plain_pipelined_bdat() {
 
 #[test]
 fn client_postfix_starttls_data() {
-    client_through_postfix(
+    client_through_peer(
         "interop_smtp::client_postfix_starttls_data",
         "starttls",
         |p| p.smtp,
@@ -584,7 +586,27 @@ fn client_submission_starttls_auth() {
         "--password",
         pass.as_str(),
     ];
-    client_through_postfix(test, "submission", |p| p.submission, &flags);
+    client_through_peer(test, "submission", |p| p.submission, &flags);
+}
+
+#[test]
+fn client_dovecot_lmtp_bdat() {
+    client_through_peer(
+        "interop_smtp::client_dovecot_lmtp_bdat",
+        "lmtp-bdat",
+        |p| p.lmtp,
+        &["--lmtp"],
+    );
+}
+
+#[test]
+fn client_dovecot_lmtp_data() {
+    client_through_peer(
+        "interop_smtp::client_dovecot_lmtp_data",
+        "lmtp-data",
+        |p| p.lmtp,
+        &["--lmtp", "--no-chunking"],
+    );
 }
 
 #[test]
