@@ -10,6 +10,8 @@
 //! - `--starttls` upgrades with STARTTLS (the server must offer it), `--tls` connects with implicit TLS
 //!   (port 465); `--insecure` accepts any server certificate (test servers only).
 //! - `--user`/`--password` authenticate with AUTH PLAIN (or LOGIN when PLAIN is not offered).
+//! - MAIL carries `SIZE=` when the server announces SIZE, `BODY=8BITMIME` for a message with 8-bit
+//!   octets and `SMTPUTF8` for non-ASCII addresses (refused up front when the server lacks SMTPUTF8).
 //! - PIPELINING and CHUNKING (BDAT) are used when the server offers them, unless `--no-pipelining` /
 //!   `--no-chunking`.
 //! - The conversation is printed on stdout (`C:` what is sent, `S:` what arrives); a summary and every
@@ -22,8 +24,8 @@ use std::io;
 
 use common::{Args, Session, Stream, Wake};
 use mailwire::smtp::{
-    Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameters, Reply,
-    ReversePath,
+    Body, Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameter,
+    Parameters, Reply, ReversePath,
 };
 
 const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml";
@@ -74,8 +76,55 @@ fn mailbox(address: &str) -> Result<Mailbox<'_>, String> {
     Mailbox::parse(address).map_err(|e| format!("{address:?} is not a mail address: {e}"))
 }
 
+/// MAIL parameters for what the server announced: `SIZE=` (RFC 1870), `BODY=8BITMIME` for a message
+/// with 8-bit octets (RFC 6152), `SMTPUTF8` for non-ASCII addresses (RFC 6531).
+fn mail_parameters(
+    client: &Client,
+    opts: &Options,
+    message: &[u8],
+) -> Result<Parameters<'static>, String> {
+    let caps = client.capabilities();
+    let mut parameters = Parameters::default();
+    let mut push = |p: Parameter<'_>| {
+        parameters
+            .push(&p)
+            .map_err(|e| format!("MAIL parameter {p:?}: {e}"))
+    };
+    if let Some(limit) = caps.size {
+        let size = message.len() as u64;
+        if limit > 0 && size > limit {
+            return Err(format!(
+                "the message ({size} octets) is larger than the server accepts (SIZE {limit})"
+            ));
+        }
+        push(Parameter::Size(size))?;
+    }
+    if !message.is_ascii() {
+        if caps.eightbitmime {
+            push(Parameter::Body(Body::EightBitMime))?;
+        } else {
+            eprintln!("-- warning: 8-bit message, but the server does not announce 8BITMIME");
+        }
+    }
+    if !std::iter::once(&opts.from)
+        .chain(&opts.to)
+        .all(|a| a.is_ascii())
+    {
+        if !caps.smtputf8 {
+            return Err("non-ASCII addresses, but the server does not announce SMTPUTF8".into());
+        }
+        push(Parameter::SmtpUtf8)?;
+    }
+    Ok(parameters)
+}
+
 /// Reacts to `Ready` (after EHLO, again after STARTTLS) and to a successful AUTH: the next step.
-fn next_step(client: &mut Client, opts: &Options, progress: &mut Progress) -> Result<(), String> {
+fn next_step(
+    client: &mut Client,
+    opts: &Options,
+    progress: &mut Progress,
+    message: &[u8],
+) -> Result<(), String> {
     let caps = client.capabilities().clone();
     if opts.starttls && !client.tls_active() {
         if !caps.starttls {
@@ -104,8 +153,9 @@ fn next_step(client: &mut Client, opts: &Options, progress: &mut Progress) -> Re
     }
     progress.transaction_started = true;
     let from = mailbox(&opts.from)?;
+    let parameters = mail_parameters(client, opts, message)?;
     client
-        .mail(&ReversePath::Mailbox(from), &Parameters::default())
+        .mail(&ReversePath::Mailbox(from), &parameters)
         .map_err(|e| format!("MAIL: {e}"))?;
     for to in &opts.to {
         let to = mailbox(to)?;
@@ -154,7 +204,7 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                     }
                     Ok(())
                 }
-                ClientEvent::Ready(_) => next_step(&mut session.conn, opts, &mut progress),
+                ClientEvent::Ready(_) => next_step(&mut session.conn, opts, &mut progress, message),
                 ClientEvent::StartTls => {
                     start_tls = true;
                     Ok(())
@@ -181,7 +231,7 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                     match command {
                         CommandKind::Auth if ok => {
                             progress.authenticated = true;
-                            next_step(&mut session.conn, opts, &mut progress)
+                            next_step(&mut session.conn, opts, &mut progress, message)
                         }
                         CommandKind::Rcpt(i) if ok => {
                             progress.accepted.push(i);

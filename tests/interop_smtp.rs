@@ -239,14 +239,14 @@ fn unique(label: &str) -> String {
     format!("{label}-{}-{nanos}", std::process::id())
 }
 
-/// A test message with CRLF line ends: headers, lines starting with dots (one is a lone `.`), a line
-/// that looks like a command, and `lines` numbered filler lines (so that big messages take several
+/// A test message with CRLF line ends: headers, an 8-bit UTF-8 line, lines starting with dots (one is
+/// a lone `.`), a line that looks like a command, and `lines` numbered filler lines (so that big messages take several
 /// reads and several BDAT chunks).
 fn message(id: &str, from: &str, to: &str, lines: usize) -> Vec<u8> {
     let mut m = format!(
         "From: <{from}>\r\nTo: <{to}>\r\nSubject: mailwire interop {id}\r\nMessage-ID: <{id}@mailwire.test>\r\n\
-         Date: Mon, 23 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\
-         Hello from the mailwire interop test {id}.\r\n.a line that starts with a dot\r\n..two dots\r\n.\r\n\
+         Date: Mon, 23 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Hello from the mailwire interop test {id}.\r\nGrüße aus Köln: 8-bit UTF-8 text.\r\n.a line that starts with a dot\r\n..two dots\r\n.\r\n\
          the line above is a lone dot\r\nQUIT\r\n"
     )
     .into_bytes();
@@ -1102,5 +1102,45 @@ fn server_starttls_discards_injected_commands() {
     assert!(
         !log.contains("injected"),
         "an injected command was run:\n{log}"
+    );
+}
+
+#[test]
+fn client_to_server_smtputf8_8bitmime() {
+    // Non-ASCII addresses and an 8-bit body: MAIL carries SIZE, BODY=8BITMIME and SMTPUTF8.
+    let server = ServerGuard::start("utf8", false, &[]);
+    let sent = message(
+        &unique("utf8"),
+        "j\u{f6}s\u{e9}@ex\u{e4}mple.org",
+        "\u{fc}n\u{ef}@example.net",
+        10,
+    );
+    let mut command = Command::new(example("smtp_client"));
+    command.args(["--server", &server.address()]).args([
+        "--from",
+        "j\u{f6}s\u{e9}@ex\u{e4}mple.org",
+        "--to",
+        "\u{fc}n\u{ef}@example.net",
+    ]);
+    let outcome = run(command, &sent);
+    outcome.assert_success();
+    let mail = outcome
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("C: MAIL FROM:"))
+        .unwrap_or_default();
+    assert!(
+        mail.ends_with(&format!(" SIZE={} BODY=8BITMIME SMTPUTF8", sent.len())),
+        "MAIL parameters: {mail:?}\n{}",
+        outcome.describe()
+    );
+    let files = server.delivered(1);
+    check_delivered(&files[0], &sent, "ESMTP");
+    assert!(
+        server
+            .log()
+            .contains("MAIL FROM:<j\u{f6}s\u{e9}@ex\u{e4}mple.org>"),
+        "{}",
+        server.log()
     );
 }
