@@ -1,0 +1,443 @@
+//! Sends one message (read from stdin) over SMTP, submission or LMTP, printing the conversation.
+//!
+//! ```text
+//! cargo run --example smtp_client -- --server HOST:PORT --from ADDR --to ADDR [--to ADDR...] \
+//!     [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] \
+//!     [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml
+//! ```
+//!
+//! - The message is read from stdin and its line endings turned into CRLF.
+//! - `--starttls` upgrades with STARTTLS (the server must offer it), `--tls` connects with implicit TLS
+//!   (port 465); `--insecure` accepts any server certificate (test servers only).
+//! - `--user`/`--password` authenticate with AUTH PLAIN (or LOGIN when PLAIN is not offered).
+//! - MAIL carries `SIZE=` when the server announces SIZE, `BODY=8BITMIME` for a message with 8-bit
+//!   octets and `SMTPUTF8` for non-ASCII addresses (refused up front when the server lacks SMTPUTF8).
+//! - PIPELINING and CHUNKING (BDAT) are used when the server offers them, unless `--no-pipelining` /
+//!   `--no-chunking`.
+//! - The conversation is printed on stdout (`C:` what is sent, `S:` what arrives); a summary and every
+//!   failure on stderr. The exit status is 0 only when every recipient was accepted and the message was
+//!   delivered; 1 on any failure (a rejected recipient included, named on stderr); 2 on a usage error.
+
+mod common;
+
+use std::io;
+
+use common::{Args, Session, Stream, Wake};
+use mailwire::smtp::{
+    Body, Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameter,
+    Parameters, Reply, ReversePath,
+};
+
+const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml";
+
+/// Body pieces handed to the machine at a time (each one is a BDAT chunk with CHUNKING).
+const CHUNK: usize = 64 * 1024;
+
+/// What the command line asked for.
+struct Options {
+    server: String,
+    from: String,
+    to: Vec<String>,
+    starttls: bool,
+    tls: bool,
+    insecure: bool,
+    credentials: Option<(String, String)>,
+    chunking: bool,
+    pipelining: bool,
+}
+
+/// Where the session stands, from the application's side.
+#[derive(Default)]
+struct Progress {
+    authenticated: bool,
+    transaction_started: bool,
+    body_sent: bool,
+    quit_sent: bool,
+    /// Indices of the recipients the server accepted (LMTP: as many replies come after the body).
+    accepted: Vec<usize>,
+    /// Replies to the end of the body received.
+    end_replies: usize,
+    /// Positive replies to the end of the body, with whom they are for.
+    delivered: Vec<String>,
+    failures: Vec<String>,
+}
+
+/// One line of reply text for the summary.
+fn reply_line(reply: &Reply<'_>) -> String {
+    let text = String::from_utf8_lossy(reply.as_bytes());
+    text.lines()
+        .last()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
+}
+
+fn mailbox(address: &str) -> Result<Mailbox<'_>, String> {
+    Mailbox::parse(address).map_err(|e| format!("{address:?} is not a mail address: {e}"))
+}
+
+/// MAIL parameters for what the server announced: `SIZE=` (RFC 1870), `BODY=8BITMIME` for a message
+/// with 8-bit octets (RFC 6152), `SMTPUTF8` for non-ASCII addresses (RFC 6531).
+fn mail_parameters(
+    client: &Client,
+    opts: &Options,
+    message: &[u8],
+) -> Result<Parameters<'static>, String> {
+    let caps = client.capabilities();
+    let mut parameters = Parameters::default();
+    let mut push = |p: Parameter<'_>| {
+        parameters
+            .push(&p)
+            .map_err(|e| format!("MAIL parameter {p:?}: {e}"))
+    };
+    if let Some(limit) = caps.size {
+        let size = message.len() as u64;
+        if limit > 0 && size > limit {
+            return Err(format!(
+                "the message ({size} octets) is larger than the server accepts (SIZE {limit})"
+            ));
+        }
+        push(Parameter::Size(size))?;
+    }
+    if !message.is_ascii() {
+        if caps.eightbitmime {
+            push(Parameter::Body(Body::EightBitMime))?;
+        } else {
+            eprintln!("-- warning: 8-bit message, but the server does not announce 8BITMIME");
+        }
+    }
+    if !std::iter::once(&opts.from)
+        .chain(&opts.to)
+        .all(|a| a.is_ascii())
+    {
+        if !caps.smtputf8 {
+            return Err("non-ASCII addresses, but the server does not announce SMTPUTF8".into());
+        }
+        push(Parameter::SmtpUtf8)?;
+    }
+    Ok(parameters)
+}
+
+/// Reacts to `Ready` (after EHLO, again after STARTTLS) and to a successful AUTH: the next step.
+fn next_step(
+    client: &mut Client,
+    opts: &Options,
+    progress: &mut Progress,
+    message: &[u8],
+) -> Result<(), String> {
+    let caps = client.capabilities().clone();
+    if opts.starttls && !client.tls_active() {
+        if !caps.starttls {
+            return Err("the server does not offer STARTTLS".into());
+        }
+        return client.starttls().map_err(|e| format!("STARTTLS: {e}"));
+    }
+    if let Some((user, pass)) = &opts.credentials {
+        if !progress.authenticated {
+            let mechanism = ["PLAIN", "LOGIN"]
+                .into_iter()
+                .find(|m| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m)))
+                .ok_or_else(|| {
+                    format!(
+                        "the server offers no AUTH PLAIN or LOGIN (offered: {:?})",
+                        caps.auth
+                    )
+                })?;
+            return client
+                .authenticate(mechanism, user, pass)
+                .map_err(|e| format!("AUTH {mechanism}: {e}"));
+        }
+    }
+    if progress.transaction_started {
+        return Ok(());
+    }
+    progress.transaction_started = true;
+    let from = mailbox(&opts.from)?;
+    let parameters = mail_parameters(client, opts, message)?;
+    client
+        .mail(&ReversePath::Mailbox(from), &parameters)
+        .map_err(|e| format!("MAIL: {e}"))?;
+    for to in &opts.to {
+        let to = mailbox(to)?;
+        client
+            .rcpt(&ForwardPath::Mailbox(to), &Parameters::default())
+            .map_err(|e| format!("RCPT: {e}"))?;
+    }
+    client.data().map_err(|e| format!("DATA: {e}"))?;
+    eprintln!(
+        "-- sending with {}{}",
+        if caps.chunking && opts.chunking {
+            "BDAT"
+        } else {
+            "DATA"
+        },
+        if caps.pipelining && opts.pipelining {
+            ", pipelined"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io::Result<Progress> {
+    let mut progress = Progress::default();
+    loop {
+        let mut start_tls = false;
+        let mut quit = false;
+        loop {
+            let event = match session.conn.poll_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => break,
+                Err(e) => {
+                    progress.failures.push(format!("session failed: {e}"));
+                    return Ok(progress);
+                }
+            };
+            let step = match event {
+                ClientEvent::Greeting(reply) => {
+                    if !reply.code().is_positive() {
+                        progress
+                            .failures
+                            .push(format!("greeting refused: {}", reply_line(&reply)));
+                        quit = true;
+                    }
+                    Ok(())
+                }
+                ClientEvent::Ready(_) => next_step(&mut session.conn, opts, &mut progress, message),
+                ClientEvent::StartTls => {
+                    start_tls = true;
+                    Ok(())
+                }
+                ClientEvent::ReadyForData => {
+                    let mut result = Ok(());
+                    for piece in message.chunks(CHUNK) {
+                        if let Err(e) = session.conn.send_data(piece) {
+                            result = Err(format!("sending the body: {e}"));
+                            break;
+                        }
+                    }
+                    progress.body_sent = true;
+                    result.and_then(|()| {
+                        session
+                            .conn
+                            .finish_data()
+                            .map_err(|e| format!("ending the body: {e}"))
+                    })
+                }
+                ClientEvent::Reply { command, reply } => {
+                    let ok = reply.code().is_positive();
+                    let line = reply_line(&reply);
+                    match command {
+                        CommandKind::Auth if ok => {
+                            progress.authenticated = true;
+                            next_step(&mut session.conn, opts, &mut progress, message)
+                        }
+                        CommandKind::Rcpt(i) if ok => {
+                            progress.accepted.push(i);
+                            Ok(())
+                        }
+                        CommandKind::Rcpt(i) => {
+                            let who = opts.to.get(i).map(String::as_str).unwrap_or("?");
+                            progress
+                                .failures
+                                .push(format!("recipient <{who}> rejected: {line}"));
+                            Ok(())
+                        }
+                        CommandKind::DataEnd { recipient } => {
+                            let who = match recipient.and_then(|i| opts.to.get(i)) {
+                                Some(to) => format!("<{to}>"),
+                                None => progress
+                                    .accepted
+                                    .iter()
+                                    .filter_map(|&i| opts.to.get(i))
+                                    .map(|t| format!("<{t}>"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            };
+                            if ok {
+                                progress.delivered.push(format!("{who}: {line}"));
+                            } else if who.is_empty() {
+                                progress.failures.push(format!("message refused: {line}"));
+                            } else {
+                                progress
+                                    .failures
+                                    .push(format!("message refused for {who}: {line}"));
+                            }
+                            // LMTP: wait for the reply of every accepted recipient.
+                            progress.end_replies += 1;
+                            quit = recipient.is_none()
+                                || progress.end_replies >= progress.accepted.len();
+                            Ok(())
+                        }
+                        CommandKind::Data if !ok => {
+                            progress.failures.push(format!("DATA refused: {line}"));
+                            quit = true;
+                            Ok(())
+                        }
+                        CommandKind::Bdat if !ok => {
+                            progress.failures.push(format!("BDAT refused: {line}"));
+                            Ok(())
+                        }
+                        CommandKind::Quit => Ok(()),
+                        _ if !ok => {
+                            progress
+                                .failures
+                                .push(format!("{command:?} refused: {line}"));
+                            // Nothing more can happen before the transaction: give up.
+                            if !progress.transaction_started
+                                || matches!(command, CommandKind::StartTls | CommandKind::Auth)
+                            {
+                                quit = true;
+                            }
+                            Ok(())
+                        }
+                        _ => Ok(()),
+                    }
+                }
+                ClientEvent::MalformedReply {
+                    command,
+                    raw,
+                    error,
+                } => {
+                    progress.failures.push(format!(
+                        "malformed reply to {command:?}: {error} ({:?})",
+                        String::from_utf8_lossy(&raw)
+                    ));
+                    Ok(())
+                }
+                ClientEvent::ServiceClosing(reply) => {
+                    progress.failures.push(format!(
+                        "the server closed the service: {}",
+                        reply_line(&reply)
+                    ));
+                    Ok(())
+                }
+                ClientEvent::TimedOut => {
+                    progress.failures.push("no reply in time".into());
+                    Ok(())
+                }
+                other => {
+                    eprintln!("-- {other:?}");
+                    Ok(())
+                }
+            };
+            if let Err(e) = step {
+                progress.failures.push(e);
+                quit = true;
+            }
+        }
+        if quit && !progress.quit_sent && !session.conn.is_closed() {
+            progress.quit_sent = true;
+            if let Err(e) = session.conn.quit() {
+                progress.failures.push(format!("QUIT: {e}"));
+                session.flush().await?;
+                break;
+            }
+        }
+        session.flush().await?;
+        if start_tls {
+            let host = common::host_of(&opts.server).to_owned();
+            session.start_tls_client(&host, opts.insecure).await?;
+            session.conn.tls_established().map_err(io::Error::from)?;
+            // The machine queued EHLO again (RFC 3207 §4.2).
+            session.flush().await?;
+        }
+        if session.conn.is_closed() || session.is_eof() {
+            break;
+        }
+        match session.read().await? {
+            Wake::Input(_) | Wake::Eof | Wake::Timer | Wake::Other(_) => {}
+        }
+    }
+    if !progress.quit_sent {
+        progress
+            .failures
+            .push("the connection ended before QUIT".into());
+    }
+    session.shutdown().await;
+    Ok(progress)
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = Args::parse(USAGE);
+    let server = args.required("--server");
+    let from = args.required("--from");
+    let to = args.values("--to");
+    let starttls = args.flag("--starttls");
+    let tls = args.flag("--tls");
+    let insecure = args.flag("--insecure");
+    let user = args.value("--user");
+    let password = args.value("--password");
+    let lmtp = args.flag("--lmtp");
+    let helo = args
+        .value("--helo")
+        .unwrap_or_else(|| "client.localhost".to_owned());
+    let no_pipelining = args.flag("--no-pipelining");
+    let no_chunking = args.flag("--no-chunking");
+    match args.try_finish() {
+        Ok(extra) if extra.is_empty() => {}
+        Ok(extra) => args.usage_error(&format!("unexpected argument {:?}", extra[0])),
+        Err(message) => args.usage_error(&message),
+    }
+    if to.is_empty() {
+        args.usage_error("at least one --to is needed");
+    }
+    if starttls && tls {
+        args.usage_error("--starttls and --tls exclude each other");
+    }
+    let credentials = match (user, password) {
+        (None, None) => None,
+        (Some(user), Some(pass)) => Some((user, pass)),
+        _ => args.usage_error("--user and --password go together"),
+    };
+    for address in std::iter::once(&from).chain(&to) {
+        if let Err(e) = mailbox(address) {
+            args.usage_error(&e);
+        }
+    }
+    let opts = Options {
+        server,
+        from,
+        to,
+        starttls,
+        tls,
+        insecure,
+        credentials,
+        chunking: !no_chunking,
+        pipelining: !no_pipelining,
+    };
+
+    let message = common::read_stdin_message()
+        .unwrap_or_else(|e| common::die(format!("reading the message from stdin: {e}")));
+    let mut config = ClientConfig::new(helo);
+    config.lmtp = lmtp;
+    config.use_pipelining = !no_pipelining;
+    config.use_chunking = !no_chunking;
+    let stream = Stream::open(&opts.server, opts.tls, opts.insecure)
+        .await
+        .unwrap_or_else(|e| common::die(e));
+    let session = Session::new(Client::new(config), stream).traced("S:", "C:");
+    let progress = run(session, &opts, &message)
+        .await
+        .unwrap_or_else(|e| common::die(e));
+
+    for line in &progress.delivered {
+        eprintln!("delivered to {line}");
+    }
+    if !progress.body_sent && progress.failures.is_empty() {
+        eprintln!("error: the message was not sent");
+        std::process::exit(1);
+    }
+    if !progress.failures.is_empty() {
+        for failure in &progress.failures {
+            eprintln!("error: {failure}");
+        }
+        std::process::exit(1);
+    }
+    if progress.delivered.is_empty() {
+        eprintln!("error: no delivery was confirmed");
+        std::process::exit(1);
+    }
+}

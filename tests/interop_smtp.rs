@@ -1,0 +1,1146 @@
+//! Interop of the SMTP examples with software other people wrote.
+//!
+//! - `smtp_client` sends through Postfix (plain with BDAT, STARTTLS with DATA, AUTH on submission) and
+//!   straight to Dovecot's LMTP (BDAT and DATA), and each message is read back over IMAP from Dovecot
+//!   (Python's imaplib) and compared byte for byte; a wrong password and a refused recipient must make
+//!   it exit 1. These need the peers of `tests/peers/start.sh`.
+//! - `smtp_server` (started here on a free port with a temporary Maildir, killed at the end) receives
+//!   from Python's smtplib (STARTTLS, AUTH PLAIN and LOGIN, LMTP), swaks (PIPELINING, STARTTLS + AUTH),
+//!   a raw-socket Python client sending BDAT chunks (swaks 20201014, the Debian 12 version, has no
+//!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH) and `smtp_client` itself (STARTTLS + AUTH, LMTP
+//!   per recipient); the delivered files are checked (Received header first, then the message byte for
+//!   byte), and plaintext injected after STARTTLS must be dropped.
+//!
+//! Missing peers or tools skip loudly, and fail under `CI=true`. Every child process is killed after
+//! [`CHILD_TIMEOUT`].
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::peers::{Peers, peers_or_skip, skip_or_fail};
+
+/// Any child process (client, script, server start-up) is killed after this long.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------------------
+// Example binaries, child processes, temporary directories
+// ---------------------------------------------------------------------------------------------------
+
+/// Serialises the fallback builds of the examples.
+static BUILD: Mutex<()> = Mutex::new(());
+
+/// The example binary `name` next to this test's executable (`target/<profile>/examples/NAME`),
+/// built with `cargo build --example NAME` when it is not there (e.g. under `cargo test --test`).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    // target/<profile>/deps/interop_smtp-HASH -> target/<profile>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--example", name]);
+        if profile_dir.file_name().is_some_and(|p| p == "release") {
+            command.arg("--release");
+        }
+        // Straight to the stderr handle: the harness would hide an eprintln! of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} is missing: running `cargo build --example {name}` (cargo test --test does not build examples)",
+            path.display()
+        );
+        let status = command.status().expect("running cargo build");
+        assert!(
+            status.success(),
+            "`cargo build --example {name}` failed ({status})"
+        );
+        assert!(
+            path.exists(),
+            "`cargo build --example {name}` did not produce {}",
+            path.display()
+        );
+    }
+    path
+}
+
+/// Whether `program` can be run (it is on the PATH).
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Skips (or fails under CI) when one of `programs` is missing; true when all are there.
+fn tools_or_skip(test: &str, programs: &[&str]) -> bool {
+    let missing: Vec<&str> = programs.iter().copied().filter(|p| !have(p)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    skip_or_fail(
+        test,
+        &format!(
+            "missing tool(s): {} (apt-get install {})",
+            missing.join(", "),
+            missing.join(" ")
+        ),
+    );
+    false
+}
+
+/// Reads a child's pipe to the end on a thread, so that the child never blocks on a full pipe.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// How a child process ended.
+struct Outcome {
+    /// `None` when it was killed after [`CHILD_TIMEOUT`].
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
+    what: String,
+}
+
+impl Outcome {
+    fn success(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+
+    fn code(&self) -> Option<i32> {
+        self.status.and_then(|s| s.code())
+    }
+
+    /// Panics with the whole output unless the process succeeded.
+    fn assert_success(&self) {
+        assert!(self.success(), "{} failed\n{}", self.what, self.describe());
+    }
+
+    fn describe(&self) -> String {
+        let status = match self.status {
+            Some(s) => s.to_string(),
+            None => format!("killed after {CHILD_TIMEOUT:?}"),
+        };
+        format!(
+            "--- {} ({status})\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.what, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `command` with `input` on stdin, killing it after [`CHILD_TIMEOUT`].
+fn run(mut command: Command, input: &[u8]) -> Outcome {
+    let what = format!("{command:?}");
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for a child") {
+            break Some(status);
+        }
+        if started.elapsed() > CHILD_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = writer.join();
+    Outcome {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        what,
+    }
+}
+
+/// Runs an inline Python 3 script with `args`.
+fn python(script: &str, args: &[&str]) -> Outcome {
+    let mut command = Command::new("python3");
+    command.arg("-c").arg(script).args(args);
+    let mut outcome = run(command, b"");
+    outcome.what = format!("python3 script with {args:?}");
+    outcome
+}
+
+/// A directory removed at drop unless the test failed (then it stays for inspection).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "mailwire-interop-smtp-{}-{n}-{label}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("creating a temporary directory");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {} for inspection", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A unique token for Message-IDs and subjects.
+fn unique(label: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("{label}-{}-{nanos}", std::process::id())
+}
+
+/// A test message with CRLF line ends: headers, an 8-bit UTF-8 line, lines starting with dots (one is
+/// a lone `.`), a line that looks like a command, and `lines` numbered filler lines (so that big messages take several
+/// reads and several BDAT chunks).
+fn message(id: &str, from: &str, to: &str, lines: usize) -> Vec<u8> {
+    let mut m = format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: mailwire interop {id}\r\nMessage-ID: <{id}@mailwire.test>\r\n\
+         Date: Mon, 23 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Hello from the mailwire interop test {id}.\r\nGrüße aus Köln: 8-bit UTF-8 text.\r\n.a line that starts with a dot\r\n..two dots\r\n.\r\n\
+         the line above is a lone dot\r\nQUIT\r\n"
+    )
+    .into_bytes();
+    for i in 0..lines {
+        m.extend_from_slice(
+            format!("{i:06} The quick brown fox jumps over the lazy dog.\r\n").as_bytes(),
+        );
+    }
+    m.extend_from_slice(b".last line with a dot\r\n");
+    m
+}
+
+/// Where `haystack` contains `needle`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// smtp_server under test
+// ---------------------------------------------------------------------------------------------------
+
+/// A running `smtp_server`, killed (and waited for) at drop.
+struct ServerGuard {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+    log: Arc<Mutex<String>>,
+    _dir: TempDir,
+}
+
+/// A self-signed certificate for `localhost`/`127.0.0.1` written to `dir`: (cert, key) paths.
+fn write_certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("making a self-signed certificate");
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, certified.cert.pem()).expect("writing cert.pem");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("writing key.pem");
+    (cert, key)
+}
+
+/// A TCP port that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("finding a free port")
+}
+
+impl ServerGuard {
+    /// Starts `smtp_server` with a fresh Maildir and `extra` arguments (`tls`: a certificate made here).
+    fn start(label: &str, tls: bool, extra: &[&str]) -> ServerGuard {
+        let dir = TempDir::new(label);
+        let maildir = dir.path().join("Maildir");
+        let binary = example("smtp_server");
+        let mut last_error = String::new();
+        // A port found free can be taken before the server binds it: try a few.
+        for _ in 0..5 {
+            let port = free_port();
+            let mut command = Command::new(&binary);
+            command
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("--maildir")
+                .arg(&maildir)
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            if tls {
+                let (cert, key) = write_certificate(dir.path());
+                command
+                    .arg("--tls-cert")
+                    .arg(cert)
+                    .arg("--tls-key")
+                    .arg(key);
+            }
+            let mut child = command
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+            let log = Arc::new(Mutex::new(String::new()));
+            if let Some(stderr) = child.stderr.take() {
+                let log = Arc::clone(&log);
+                std::thread::spawn(move || {
+                    let mut reader = std::io::BufReader::new(stderr);
+                    let mut line = String::new();
+                    while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 0 {
+                        log.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push_str(&line);
+                        line.clear();
+                    }
+                });
+            }
+            let started = Instant::now();
+            loop {
+                if let Ok(Some(status)) = child.try_wait() {
+                    std::thread::sleep(Duration::from_millis(50));
+                    last_error = format!(
+                        "smtp_server exited ({status}): {}",
+                        log.lock().unwrap_or_else(|e| e.into_inner())
+                    );
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return ServerGuard {
+                        child,
+                        port,
+                        maildir,
+                        log,
+                        _dir: dir,
+                    };
+                }
+                if started.elapsed() > CHILD_TIMEOUT {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("smtp_server did not listen within {CHILD_TIMEOUT:?}");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!("could not start smtp_server: {last_error}");
+    }
+
+    fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// What the server printed so far.
+    fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The files in the Maildir's `new/`, sorted by name (delivery order), waiting (boundedly) until
+    /// there are `count`.
+    fn delivered(&self, count: usize) -> Vec<(PathBuf, Vec<u8>)> {
+        let started = Instant::now();
+        loop {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(self.maildir.join("new"))
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            files.sort();
+            if files.len() >= count || started.elapsed() > Duration::from_secs(5) {
+                assert_eq!(
+                    files.len(),
+                    count,
+                    "messages in {}/new; server log:\n{}",
+                    self.maildir.display(),
+                    self.log()
+                );
+                return files
+                    .into_iter()
+                    .map(|p| {
+                        let bytes = std::fs::read(&p).expect("reading a delivered message");
+                        (p, bytes)
+                    })
+                    .collect();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- smtp_server log:\n{}", self.log());
+        }
+    }
+}
+
+/// Checks one delivered file: a `Received:` header first (with `with PROTOCOL`), then exactly `sent`.
+fn check_delivered(file: &(PathBuf, Vec<u8>), sent: &[u8], protocol: &str) {
+    let (path, bytes) = file;
+    let shown = || {
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    };
+    assert!(
+        bytes.starts_with(b"Received: from "),
+        "{} does not start with a Received header:\n{}",
+        path.display(),
+        shown()
+    );
+    let header_end = find(bytes, b"\r\nFrom: ").unwrap_or_else(|| {
+        panic!(
+            "{}: the message's own headers are missing:\n{}",
+            path.display(),
+            shown()
+        )
+    });
+    let received = String::from_utf8_lossy(&bytes[..header_end]);
+    assert!(
+        received.contains(&format!(" with {protocol}")),
+        "{}: expected `with {protocol}` in {received:?}",
+        path.display()
+    );
+    assert!(
+        &bytes[header_end + 2..] == sent,
+        "{}: the message after the Received header differs from what was sent ({} vs {} bytes):\n{}",
+        path.display(),
+        bytes.len() - header_end - 2,
+        sent.len(),
+        shown()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// smtp_client through Postfix, read back from Dovecot
+// ---------------------------------------------------------------------------------------------------
+
+/// Fetches the message with this Message-ID from the user's INBOX over IMAP (waiting for Postfix to
+/// deliver it), as raw bytes.
+const IMAP_FETCH: &str = r#"
+import imaplib, sys, time
+host, port, user, password, msgid, out = sys.argv[1:]
+deadline = time.time() + 20
+while True:
+    imap = imaplib.IMAP4(host, int(port), timeout=10)
+    imap.login(user, password)
+    imap.select("INBOX", readonly=True)
+    typ, data = imap.search(None, "HEADER", "Message-ID", msgid)
+    ids = data[0].split()
+    if ids:
+        typ, data = imap.fetch(ids[-1], "(BODY.PEEK[])")
+        open(out, "wb").write(data[0][1])
+        imap.logout()
+        print("fetched message", ids[-1].decode(), "with", len(data[0][1]), "bytes")
+        break
+    imap.logout()
+    if time.time() > deadline:
+        sys.exit("no message with Message-ID " + msgid + " arrived within 20 s")
+    time.sleep(0.25)
+"#;
+
+/// Sends a message through Postfix (or straight to Dovecot's LMTP) with `smtp_client` (`port_of`
+/// and `flags`), then reads it back from Dovecot over IMAP and compares.
+fn client_through_peer(test: &str, label: &str, port_of: fn(&Peers) -> u16, flags: &[&str]) {
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let id = unique(label);
+    let to = peers.address();
+    let sent = message(&id, &to, &to, 3000);
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .arg("--server")
+        .arg(format!("{}:{}", peers.host, port_of(&peers)))
+        .arg("--from")
+        .arg(&to)
+        .arg("--to")
+        .arg(&to)
+        .args(flags);
+    let outcome = run(command, &sent);
+    outcome.assert_success();
+    assert!(
+        outcome.stdout.contains("C: QUIT") && outcome.stdout.contains("S: 221"),
+        "no QUIT in the trace\n{}",
+        outcome.describe()
+    );
+
+    let dir = TempDir::new(label);
+    let out = dir.path().join("fetched.eml");
+    let imap_port = peers.imap.to_string();
+    let msgid = format!("<{id}@mailwire.test>");
+    let fetched = python(
+        IMAP_FETCH,
+        &[
+            &peers.host,
+            &imap_port,
+            &peers.user,
+            &peers.pass,
+            &msgid,
+            out.to_str().expect("a UTF-8 temp path"),
+        ],
+    );
+    fetched.assert_success();
+    let bytes = std::fs::read(&out).expect("reading the fetched message");
+    // Postfix and Dovecot add trace headers (Return-Path, Delivered-To, Received) on top; the rest
+    // must be exactly what was sent.
+    assert!(
+        bytes.ends_with(&sent),
+        "the message read back over IMAP does not end with what was sent ({} bytes fetched, {} sent); \
+         first 1500 bytes:\n{}",
+        bytes.len(),
+        sent.len(),
+        String::from_utf8_lossy(&bytes[..bytes.len().min(1500)])
+    );
+    assert!(
+        bytes.len() > sent.len() && bytes.starts_with(b"Return-Path: "),
+        "expected trace headers from Dovecot before the message"
+    );
+}
+
+#[test]
+fn client_postfix_plain_pipelined_bdat() {
+    // Postfix offers PIPELINING and CHUNKING: MAIL, RCPT and the BDAT chunks go in one write.
+    client_through_peer(
+        "interop_smtp::client_postfix_plain_pipelined_bdat",
+        "plain",
+        |p| p.smtp,
+        &[],
+    );
+}
+
+#[test]
+fn client_postfix_starttls_data() {
+    client_through_peer(
+        "interop_smtp::client_postfix_starttls_data",
+        "starttls",
+        |p| p.smtp,
+        &["--starttls", "--insecure", "--no-chunking"],
+    );
+}
+
+#[test]
+fn client_submission_starttls_auth() {
+    let test = "interop_smtp::client_submission_starttls_auth";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let (user, pass) = (peers.user.clone(), peers.pass.clone());
+    // `fn` pointers cannot capture: the credentials go in the flags.
+    let flags = [
+        "--starttls",
+        "--insecure",
+        "--user",
+        user.as_str(),
+        "--password",
+        pass.as_str(),
+    ];
+    client_through_peer(test, "submission", |p| p.submission, &flags);
+}
+
+#[test]
+fn client_dovecot_lmtp_bdat() {
+    client_through_peer(
+        "interop_smtp::client_dovecot_lmtp_bdat",
+        "lmtp-bdat",
+        |p| p.lmtp,
+        &["--lmtp"],
+    );
+}
+
+#[test]
+fn client_dovecot_lmtp_data() {
+    client_through_peer(
+        "interop_smtp::client_dovecot_lmtp_data",
+        "lmtp-data",
+        |p| p.lmtp,
+        &["--lmtp", "--no-chunking"],
+    );
+}
+
+#[test]
+fn client_submission_wrong_password_fails() {
+    let test = "interop_smtp::client_submission_wrong_password_fails";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let to = peers.address();
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .arg("--server")
+        .arg(format!("{}:{}", peers.host, peers.submission))
+        .args(["--from", &to, "--to", &to, "--starttls", "--insecure"])
+        .args(["--user", &peers.user, "--password", "not-the-password"]);
+    let outcome = run(command, &message(&unique("badpass"), &to, &to, 1));
+    assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("535"),
+        "the AUTH failure is not reported\n{}",
+        outcome.describe()
+    );
+    assert!(
+        !outcome.stdout.contains("C: MAIL"),
+        "MAIL was sent after a failed AUTH\n{}",
+        outcome.describe()
+    );
+}
+
+#[test]
+fn client_reports_rejected_recipient() {
+    let test = "interop_smtp::client_reports_rejected_recipient";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let to = peers.address();
+    let rejected = peers
+        .var("PEER_REJECTED_ADDRESS")
+        .unwrap_or("nobody-here@localhost")
+        .to_owned();
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .arg("--server")
+        .arg(format!("{}:{}", peers.host, peers.smtp))
+        .args(["--from", &to, "--to", &to, "--to", &rejected]);
+    let outcome = run(command, &message(&unique("rejected"), &to, &to, 1));
+    assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
+    assert!(
+        outcome
+            .stderr
+            .contains(&format!("recipient <{rejected}> rejected")),
+        "the rejected recipient is not named\n{}",
+        outcome.describe()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// smtp_server receiving from other clients
+// ---------------------------------------------------------------------------------------------------
+
+/// smtplib: STARTTLS, then AUTH PLAIN (session 1) and LOGIN without an initial response (session 2);
+/// no AUTH before TLS, MAIL refused before AUTH, a wrong password refused.
+const SMTPLIB_TLS_AUTH: &str = r#"
+import smtplib, ssl, sys
+host, port, user, password, msg1, msg2 = sys.argv[1:]
+msg1 = open(msg1, "rb").read()
+msg2 = open(msg2, "rb").read()
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+
+s = smtplib.SMTP(host, int(port), timeout=10)
+s.ehlo("python.test")
+assert s.has_extn("starttls"), s.esmtp_features
+assert not s.has_extn("auth"), "AUTH offered before TLS: %r" % s.esmtp_features
+code, text = s.starttls(context=ctx)
+assert code == 220, (code, text)
+s.ehlo("python.test")
+assert s.has_extn("auth"), s.esmtp_features
+assert "PLAIN" in s.esmtp_features["auth"] and "LOGIN" in s.esmtp_features["auth"], s.esmtp_features
+code, text = s.docmd("MAIL", "FROM:<bob@example.org>")
+assert code == 530, ("MAIL before AUTH", code, text)
+try:
+    s.login(user, "wrong-" + password)
+    sys.exit("a wrong password was accepted")
+except smtplib.SMTPAuthenticationError as e:
+    assert e.smtp_code == 535, e
+s.login(user, password)
+print("PLAIN login ok, mechanisms", s.esmtp_features["auth"])
+refused = s.sendmail("bob@example.org", ["carol@example.net"], msg1)
+assert refused == {}, refused
+s.quit()
+
+s = smtplib.SMTP(host, int(port), timeout=10)
+s.ehlo("python.test")
+s.starttls(context=ctx)
+s.ehlo("python.test")
+s.user, s.password = user, password
+code, text = s.auth("LOGIN", s.auth_login, initial_response_ok=False)
+assert code == 235, (code, text)
+print("LOGIN ok")
+s.sendmail("bob@example.org", ["dave@example.net", "erin@example.net"], msg2)
+s.quit()
+print("done")
+"#;
+
+#[test]
+fn server_smtplib_starttls_auth() {
+    let test = "interop_smtp::server_smtplib_starttls_auth";
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let server = ServerGuard::start("smtplib", true, &["--user", "alice:s3cret"]);
+    let dir = TempDir::new("smtplib-msgs");
+    let m1 = message(
+        &unique("smtplib-1"),
+        "bob@example.org",
+        "carol@example.net",
+        2000,
+    );
+    let m2 = message(
+        &unique("smtplib-2"),
+        "bob@example.org",
+        "dave@example.net",
+        10,
+    );
+    let (p1, p2) = (dir.path().join("m1.eml"), dir.path().join("m2.eml"));
+    std::fs::write(&p1, &m1).unwrap();
+    std::fs::write(&p2, &m2).unwrap();
+    let port = server.port.to_string();
+    let outcome = python(
+        SMTPLIB_TLS_AUTH,
+        &[
+            "127.0.0.1",
+            &port,
+            "alice",
+            "s3cret",
+            p1.to_str().unwrap(),
+            p2.to_str().unwrap(),
+        ],
+    );
+    outcome.assert_success();
+    let files = server.delivered(2);
+    check_delivered(&files[0], &m1, "ESMTPSA");
+    check_delivered(&files[1], &m2, "ESMTPSA");
+    // one recipient: `for <...>`; two: no `for` (no Bcc disclosure)
+    assert!(find(&files[0].1, b"for <carol@example.net>").is_some());
+    assert!(find(&files[1].1[..200], b"for <").is_none());
+    let log = server.log();
+    assert!(log.contains("AUTH PLAIN alice: accepted"), "{log}");
+    assert!(log.contains("AUTH LOGIN alice: accepted"), "{log}");
+    assert!(log.contains("rejected"), "{log}");
+}
+
+/// swaks ends DATA with `CRLF . CRLF` after the data it was given, whether or not that ends in CRLF:
+/// give it the message without its last CRLF.
+fn swaks_data(message: &[u8]) -> &[u8] {
+    message.strip_suffix(b"\r\n").unwrap_or(message)
+}
+
+#[test]
+fn server_swaks_pipelining() {
+    let test = "interop_smtp::server_swaks_pipelining";
+    if !tools_or_skip(test, &["swaks"]) {
+        return;
+    }
+    let server = ServerGuard::start("swaks-pipe", false, &[]);
+    let dir = TempDir::new("swaks-msg");
+    let sent = message(
+        &unique("swaks-pipe"),
+        "bob@example.org",
+        "carol@example.net",
+        500,
+    );
+    let file = dir.path().join("m.eml");
+    std::fs::write(&file, swaks_data(&sent)).unwrap();
+    let mut command = Command::new("swaks");
+    command
+        .args(["--server", "127.0.0.1", "--port", &server.port.to_string()])
+        .args(["--from", "bob@example.org"])
+        .args(["--to", "carol@example.net,dave@example.net"])
+        .args(["--helo", "swaks.test", "--pipeline"])
+        .arg("--data")
+        .arg(format!("@{}", file.display()));
+    let outcome = run(command, b"");
+    outcome.assert_success();
+    // Pipelined: swaks sends MAIL, both RCPTs and DATA before the first reply comes back.
+    let transcript = &outcome.stdout;
+    let sent_data = transcript.find(" -> DATA");
+    let first_reply = transcript.find("<-  250 2.1.0");
+    assert!(
+        matches!((sent_data, first_reply), (Some(d), Some(r)) if d < r),
+        "swaks did not pipeline MAIL/RCPT/DATA:\n{transcript}"
+    );
+    let files = server.delivered(1);
+    check_delivered(&files[0], &sent, "ESMTP");
+}
+
+#[test]
+fn server_swaks_starttls_auth() {
+    let test = "interop_smtp::server_swaks_starttls_auth";
+    if !tools_or_skip(test, &["swaks"]) {
+        return;
+    }
+    let server = ServerGuard::start("swaks-tls", true, &["--user", "alice:s3cret"]);
+    let dir = TempDir::new("swaks-tls-msg");
+    let sent = message(
+        &unique("swaks-tls"),
+        "bob@example.org",
+        "carol@example.net",
+        50,
+    );
+    let file = dir.path().join("m.eml");
+    std::fs::write(&file, swaks_data(&sent)).unwrap();
+    for mechanism in ["PLAIN", "LOGIN"] {
+        let mut command = Command::new("swaks");
+        command
+            .args(["--server", "127.0.0.1", "--port", &server.port.to_string()])
+            .args(["--from", "bob@example.org", "--to", "carol@example.net"])
+            .args(["--helo", "swaks.test", "--tls", "--pipeline"])
+            .args(["--auth", mechanism, "--auth-user", "alice"])
+            .args(["--auth-password", "s3cret"])
+            .arg("--data")
+            .arg(format!("@{}", file.display()));
+        run(command, b"").assert_success();
+    }
+    let files = server.delivered(2);
+    check_delivered(&files[0], &sent, "ESMTPSA");
+    check_delivered(&files[1], &sent, "ESMTPSA");
+}
+
+/// BDAT over a raw socket (swaks 20201014 has no CHUNKING support): MAIL, RCPT and the first chunk
+/// pipelined; the chunks hold a literal `CRLF.CRLF` (BDAT bodies are not dot-stuffed, so it is content),
+/// and a chunk boundary falls inside a line.
+const RAW_BDAT: &str = r#"
+import socket, sys
+host, port, path = sys.argv[1:]
+body = open(path, "rb").read()
+s = socket.create_connection((host, int(port)), timeout=10)
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("connection closed; got %r" % lines)
+        lines.append(line.decode().rstrip("\r\n"))
+        if line[3:4] == b" ":
+            return int(line[:3]), lines
+def expect(code):
+    got, lines = reply()
+    print("S:", "\n   ".join(lines))
+    if got != code:
+        sys.exit("expected %d, got %r" % (code, lines))
+    return lines
+expect(220)
+s.sendall(b"EHLO raw.test\r\n")
+caps = expect(250)
+assert any(l[4:] == "CHUNKING" for l in caps), caps
+assert any(l[4:] == "PIPELINING" for l in caps), caps
+cut = len(body) // 3 + 1
+first, second = body[:cut], body[cut:]
+s.sendall(b"MAIL FROM:<bob@example.org>\r\nRCPT TO:<carol@example.net>\r\n"
+          + b"BDAT %d\r\n" % len(first) + first)
+expect(250); expect(250); expect(250)
+s.sendall(b"BDAT %d LAST\r\n" % len(second) + second)
+expect(250)
+s.sendall(b"QUIT\r\n")
+expect(221)
+print("done")
+"#;
+
+#[test]
+fn server_raw_bdat_chunks() {
+    let test = "interop_smtp::server_raw_bdat_chunks";
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let server = ServerGuard::start("bdat", false, &[]);
+    let dir = TempDir::new("bdat-msg");
+    let mut sent = message(&unique("bdat"), "bob@example.org", "carol@example.net", 300);
+    sent.extend_from_slice(b"\r\n.\r\nMAIL FROM:<smuggled@example.org>\r\n");
+    let file = dir.path().join("m.eml");
+    std::fs::write(&file, &sent).unwrap();
+    let port = server.port.to_string();
+    python(RAW_BDAT, &["127.0.0.1", &port, file.to_str().unwrap()]).assert_success();
+    let files = server.delivered(1);
+    check_delivered(&files[0], &sent, "ESMTP");
+    assert!(
+        !server.log().contains("smuggled"),
+        "content of a BDAT chunk was read as a command:\n{}",
+        server.log()
+    );
+}
+
+#[test]
+fn server_msmtp_starttls_auth() {
+    let test = "interop_smtp::server_msmtp_starttls_auth";
+    if !tools_or_skip(test, &["msmtp"]) {
+        return;
+    }
+    let server = ServerGuard::start("msmtp", true, &["--user", "alice:s3cret"]);
+    let dir = TempDir::new("msmtp");
+    let rc = dir.path().join("msmtprc");
+    std::fs::write(
+        &rc,
+        format!(
+            "defaults\nlogfile {}\n\naccount test\nhost 127.0.0.1\nport {}\ndomain msmtp.test\n\
+             from bob@example.org\ntls on\ntls_starttls on\ntls_certcheck off\n\
+             auth on\nuser alice\npassword s3cret\n\naccount default : test\n",
+            dir.path().join("msmtp.log").display(),
+            server.port
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let sent = message(
+        &unique("msmtp"),
+        "bob@example.org",
+        "carol@example.net",
+        1000,
+    );
+    let mut command = Command::new("msmtp");
+    command
+        .arg("-C")
+        .arg(&rc)
+        .args(["-a", "test", "--", "carol@example.net", "dave@example.net"]);
+    run(command, &sent).assert_success();
+    let files = server.delivered(1);
+    check_delivered(&files[0], &sent, "ESMTPSA");
+    let log = server.log();
+    assert!(log.contains("EHLO msmtp.test"), "{log}");
+    assert!(log.contains("TLS established"), "{log}");
+    assert!(log.contains("RCPT TO:<dave@example.net>"), "{log}");
+}
+
+/// smtplib.LMTP to two recipients: one reply each, one file each.
+const SMTPLIB_LMTP: &str = r#"
+import smtplib, sys
+host, port, path = sys.argv[1:]
+msg = open(path, "rb").read()
+s = smtplib.LMTP(host, int(port), timeout=10)
+s.ehlo("lmtp.test")
+refused = s.sendmail("bob@example.org", ["carol@example.net", "dave@example.net"], msg)
+assert refused == {}, refused
+s.quit()
+print("done")
+"#;
+
+#[test]
+fn server_lmtp_per_recipient() {
+    let test = "interop_smtp::server_lmtp_per_recipient";
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let server = ServerGuard::start("lmtp", false, &["--lmtp"]);
+    let dir = TempDir::new("lmtp-msg");
+    let sent = message(&unique("lmtp"), "bob@example.org", "carol@example.net", 100);
+    let file = dir.path().join("m.eml");
+    std::fs::write(&file, &sent).unwrap();
+    let port = server.port.to_string();
+    python(SMTPLIB_LMTP, &["127.0.0.1", &port, file.to_str().unwrap()]).assert_success();
+
+    // smtp_client in LMTP mode: one reply per recipient after the body.
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .args(["--server", &server.address(), "--lmtp"])
+        .args(["--from", "bob@example.org"])
+        .args(["--to", "erin@example.net", "--to", "frank@example.net"]);
+    let outcome = run(command, &sent);
+    outcome.assert_success();
+    assert!(
+        outcome.stdout.contains("C: LHLO "),
+        "no LHLO\n{}",
+        outcome.describe()
+    );
+    for who in ["erin", "frank"] {
+        assert!(
+            outcome
+                .stderr
+                .contains(&format!("delivered to <{who}@example.net>")),
+            "no per-recipient result for {who}\n{}",
+            outcome.describe()
+        );
+    }
+
+    let files = server.delivered(4);
+    let mut seen = Vec::new();
+    for file in &files {
+        check_delivered(file, &sent, "LMTP");
+        for who in ["carol", "dave", "erin", "frank"] {
+            if find(&file.1, format!("for <{who}@example.net>").as_bytes()).is_some() {
+                seen.push(who);
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["carol", "dave", "erin", "frank"]);
+}
+
+#[test]
+fn client_to_server_starttls_auth() {
+    // The two examples together, over STARTTLS with AUTH, DATA and BDAT.
+    let server = ServerGuard::start("self", true, &["--user", "alice:s3cret"]);
+    let sent = message(
+        &unique("self"),
+        "bob@example.org",
+        "carol@example.net",
+        5000,
+    );
+    for extra in [&[][..], &["--no-chunking"][..]] {
+        let mut command = Command::new(example("smtp_client"));
+        command
+            .args(["--server", &server.address(), "--starttls", "--insecure"])
+            .args(["--user", "alice", "--password", "s3cret"])
+            .args(["--from", "bob@example.org", "--to", "carol@example.net"])
+            .args(extra);
+        run(command, &sent).assert_success();
+    }
+    let files = server.delivered(2);
+    check_delivered(&files[0], &sent, "ESMTPSA");
+    check_delivered(&files[1], &sent, "ESMTPSA");
+
+    // Without STARTTLS the server offers no AUTH: the client must fail (exit 1) and say so.
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .args(["--server", &server.address()])
+        .args(["--user", "alice", "--password", "s3cret"])
+        .args(["--from", "bob@example.org", "--to", "carol@example.net"]);
+    let outcome = run(command, &sent);
+    assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("AUTH"),
+        "the missing AUTH is not reported\n{}",
+        outcome.describe()
+    );
+}
+
+/// Plaintext commands sent in the same packet as STARTTLS must be dropped, not run inside TLS
+/// (CVE-2011-0411 class); after TLS the session starts over.
+const STARTTLS_INJECTION: &str = r#"
+import socket, ssl, sys
+host, port = sys.argv[1:]
+s = socket.create_connection((host, int(port)), timeout=10)
+f = s.makefile("rb")
+def reply(f):
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("connection closed; got %r" % lines)
+        lines.append(line.decode().rstrip("\r\n"))
+        if line[3:4] == b" ":
+            print("S:", "\n   ".join(lines))
+            return int(line[:3]), lines
+assert reply(f)[0] == 220
+s.sendall(b"EHLO raw.test\r\n")
+assert reply(f)[0] == 250
+s.sendall(b"STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n")
+code, lines = reply(f)
+assert code == 220, lines
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+t = ctx.wrap_socket(s, server_hostname="localhost")
+g = t.makefile("rb")
+t.sendall(b"RCPT TO:<carol@example.net>\r\n")
+code, lines = reply(g)
+assert code == 503, ("the injected MAIL was run, or EHLO was not required again", lines)
+t.sendall(b"EHLO raw.test\r\n")
+code, lines = reply(g)
+assert code == 250 and not any("STARTTLS" in l for l in lines), lines
+t.sendall(b"QUIT\r\n")
+assert reply(g)[0] == 221
+print("done")
+"#;
+
+#[test]
+fn server_starttls_discards_injected_commands() {
+    let test = "interop_smtp::server_starttls_discards_injected_commands";
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    let server = ServerGuard::start("injection", true, &[]);
+    let port = server.port.to_string();
+    python(STARTTLS_INJECTION, &["127.0.0.1", &port]).assert_success();
+    let log = server.log();
+    assert!(log.contains("TLS established"), "{log}");
+    assert!(
+        !log.contains("injected"),
+        "an injected command was run:\n{log}"
+    );
+}
+
+#[test]
+fn client_to_server_smtputf8_8bitmime() {
+    // Non-ASCII addresses and an 8-bit body: MAIL carries SIZE, BODY=8BITMIME and SMTPUTF8.
+    let server = ServerGuard::start("utf8", false, &[]);
+    let sent = message(
+        &unique("utf8"),
+        "j\u{f6}s\u{e9}@ex\u{e4}mple.org",
+        "\u{fc}n\u{ef}@example.net",
+        10,
+    );
+    let mut command = Command::new(example("smtp_client"));
+    command.args(["--server", &server.address()]).args([
+        "--from",
+        "j\u{f6}s\u{e9}@ex\u{e4}mple.org",
+        "--to",
+        "\u{fc}n\u{ef}@example.net",
+    ]);
+    let outcome = run(command, &sent);
+    outcome.assert_success();
+    let mail = outcome
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("C: MAIL FROM:"))
+        .unwrap_or_default();
+    assert!(
+        mail.ends_with(&format!(" SIZE={} BODY=8BITMIME SMTPUTF8", sent.len())),
+        "MAIL parameters: {mail:?}\n{}",
+        outcome.describe()
+    );
+    let files = server.delivered(1);
+    check_delivered(&files[0], &sent, "ESMTP");
+    assert!(
+        server
+            .log()
+            .contains("MAIL FROM:<j\u{f6}s\u{e9}@ex\u{e4}mple.org>"),
+        "{}",
+        server.log()
+    );
+}
