@@ -21,7 +21,9 @@ use mailwire::smtp::{
     Parameters, ReversePath, Server, ServerConfig, ServerEvent,
 };
 use mailwire::wire::dot::{BodyPolicy, DotDecoder, DotEncoder};
-use mailwire::wire::sasl::{Authentication, Credentials, SaslClient, SaslServer, ServerStep};
+use mailwire::wire::sasl::{
+    Authentication, Credentials, Mechanism, SaslClient, SaslServer, ServerStep,
+};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ClientConfig as TlsClientConfig;
@@ -103,7 +105,7 @@ async fn server_session(
 ) -> io::Result<Vec<Vec<u8>>> {
     let mut config = ServerConfig::new("mx.demo.test");
     config.tls_available = true;
-    config.auth_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
+    config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     let mut session = Session::new(Server::new(config), stream);
     let mut delivered = Vec::new();
     let mut current: Vec<u8> = Vec::new();
@@ -115,15 +117,14 @@ async fn server_session(
             match event {
                 ServerEvent::Hello { domain, .. } => helo = domain.to_string(),
                 ServerEvent::StartTls => start_tls = true,
-                ServerEvent::Auth {
-                    username, password, ..
-                } => {
-                    if username.as_bytes() == b"alice" && password.expose() == b"secret" {
-                        session.conn.accept()?;
-                    } else {
-                        let status = EnhancedStatus::new(5, 7, 8).expect("valid");
-                        session.conn.reject(535, status, "Bad credentials")?;
-                    }
+                ServerEvent::Auth(Authentication::Plain {
+                    authcid, password, ..
+                }) if authcid == "alice" && password.expose() == b"secret" => {
+                    session.conn.accept()?;
+                }
+                ServerEvent::Auth(_) => {
+                    let status = EnhancedStatus::new(5, 7, 8).expect("valid");
+                    session.conn.reject(535, status, "Bad credentials")?;
                 }
                 ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } => session.conn.accept()?,
                 ServerEvent::DataStart => {
@@ -176,7 +177,11 @@ async fn client_session(
                         session.conn.starttls()?;
                         false
                     } else if tls.is_some() && !authenticated {
-                        session.conn.authenticate("PLAIN", "alice", "secret")?;
+                        session.conn.authenticate(Credentials::Plain {
+                            authzid: None,
+                            username: "alice",
+                            password: "secret".into(),
+                        })?;
                         false
                     } else {
                         true

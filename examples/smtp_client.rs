@@ -27,6 +27,7 @@ use mailwire::smtp::{
     Body, Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameter,
     Parameters, Reply, ReversePath,
 };
+use mailwire::wire::sasl::Credentials;
 
 const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml";
 
@@ -143,8 +144,20 @@ fn next_step(
                         caps.auth
                     )
                 })?;
+            let credentials = if mechanism == "PLAIN" {
+                Credentials::Plain {
+                    authzid: None,
+                    username: user,
+                    password: pass.as_str().into(),
+                }
+            } else {
+                Credentials::Login {
+                    username: user,
+                    password: pass.as_str().into(),
+                }
+            };
             return client
-                .authenticate(mechanism, user, pass)
+                .authenticate(credentials)
                 .map_err(|e| format!("AUTH {mechanism}: {e}"));
         }
     }

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::{Args, Delivery, Maildir, ReceivedHeader, Session, Stream, Wake};
 use mailwire::smtp::{EnhancedStatus, ForwardPath, ReversePath, Server, ServerConfig, ServerEvent};
+use mailwire::wire::sasl::{Authentication, Mechanism};
 use tokio_rustls::TlsAcceptor;
 
 const USAGE: &str = "--listen ADDR --maildir DIR [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME]";
@@ -43,14 +44,8 @@ impl Shared {
         let mut config = ServerConfig::new(self.hostname.clone());
         config.lmtp = self.lmtp;
         config.tls_available = self.acceptor.is_some();
-        // Pipelined RCPTs after a refused MAIL are each answered 503 and counted as bad commands
-        // by the machine: leave room for a whole pipelined transaction before giving up.
-        config.limits.bad_commands = config
-            .limits
-            .bad_commands
-            .max(config.limits.recipients.saturating_add(20));
         if self.user.is_some() {
-            config.auth_mechanisms = vec!["PLAIN".into(), "LOGIN".into()];
+            config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
             // AUTH only under TLS when TLS is possible; a lab server without a certificate offers it at once.
             config.auth_requires_tls = self.acceptor.is_some();
         }
@@ -117,17 +112,20 @@ async fn session(shared: Arc<Shared>, stream: Stream, peer: SocketAddr) -> io::R
                     eprintln!("{tag} {verb} {helo}");
                 }
                 ServerEvent::StartTls => start_tls = true,
-                ServerEvent::Auth {
-                    mechanism,
-                    username,
-                    password,
-                    ..
-                } => {
-                    let name = username.to_str_lossy().into_owned();
-                    let ok = shared.user.as_ref().is_some_and(|(user, pass)| {
-                        username.as_bytes() == user.as_bytes()
-                            && password.expose() == pass.as_bytes()
-                    });
+                ServerEvent::Auth(auth) => {
+                    let mechanism = session.conn.auth_mechanism().map_or("?", Mechanism::name);
+                    let (name, ok) = match &auth {
+                        Authentication::Plain {
+                            authcid, password, ..
+                        } => (
+                            authcid.to_string(),
+                            shared.user.as_ref().is_some_and(|(user, pass)| {
+                                authcid.as_bytes() == user.as_bytes()
+                                    && password.expose() == pass.as_bytes()
+                            }),
+                        ),
+                        _ => (String::from("(unsupported mechanism)"), false),
+                    };
                     if ok {
                         eprintln!("{tag} AUTH {mechanism} {name}: accepted");
                         session.conn.accept()?;

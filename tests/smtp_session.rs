@@ -1100,3 +1100,21 @@ fn client_times_out_waiting_for_a_reply() {
     assert_eq!(client.poll_event().unwrap(), Some(ClientEvent::TimedOut));
     assert!(client.is_closed());
 }
+
+/// A pipelining client sends its whole group before it learns that MAIL was
+/// refused: the 503s for the RCPTs and DATA that follow are not "bad commands"
+/// and do not end the session, however many recipients there were.
+#[test]
+fn refused_pipelined_group_is_not_counted_as_bad_commands() {
+    let mut input = b"EHLO x\r\n".to_vec();
+    for i in 0..50 {
+        input.extend_from_slice(format!("RCPT TO:<user{i}@example.net>\r\n").as_bytes());
+    }
+    input.extend_from_slice(b"DATA\r\nNOOP\r\nQUIT\r\n");
+    let (t, _) = serve(&[&input], ServerConfig::new("mx"));
+    let c = codes(&t);
+    assert_eq!(c.len(), 1 + 1 + 50 + 1 + 2, "{t}");
+    assert!(c[2..53].iter().all(|&x| x == "503"), "{t}");
+    assert_eq!(&c[53..], ["250", "221"], "{t}");
+    assert!(!t.contains("421"), "{t}");
+}

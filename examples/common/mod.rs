@@ -32,7 +32,9 @@
 //!     // 3. on a StartTls event: flush (done), upgrade the stream, tell the machine
 //!     if start_tls {
 //!         session.start_tls_server(&acceptor).await?;   // or start_tls_client(host, insecure)
-//!         session.conn.tls_established();
+//!         session.conn.tls_established()?;
+//!         session.flush().await?;                   // a client machine queues EHLO/CAPA now
+//!         continue;                                 // and may already have events to hand out
 //!     }
 //!     // after EOF the round above saw the last events: stop even if the machine is not closed
 //!     if session.conn.is_closed() || session.is_eof() { break; }
@@ -46,6 +48,8 @@
 //! ```
 //!
 //! `?` works throughout in a function returning `io::Result`: `mailwire::Error` converts into `io::Error`.
+//! A server machine that hits a fatal error has usually queued its last words (`421`, `-ERR`, `BYE`):
+//! flush before dropping the connection.
 //! Events borrow the machine's buffer; when an action must be called while an event's fields are still
 //! needed, take what you need first (or `into_owned()` the event).
 

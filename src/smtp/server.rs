@@ -293,6 +293,7 @@ struct Core {
     closed: bool,
     eof: bool,
     sasl: Option<SaslServer>,
+    auth_mechanism: Option<Mechanism>,
     auth_steps: usize,
     activity: bool,
     deadline: Duration,
@@ -335,6 +336,7 @@ impl Server {
             closed: false,
             eof: false,
             sasl: None,
+            auth_mechanism: None,
             auth_steps: 0,
             activity: false,
             deadline: config.command_timeout,
@@ -363,7 +365,14 @@ impl Server {
         self.core.tls_active
     }
 
-    /// Whether the client authenticated.
+    /// The SASL mechanism of the last AUTH command (the one a
+    /// [`ServerEvent::Auth`] completed), if any. LOGIN and PLAIN both arrive as
+    /// [`Authentication::Plain`]; this tells them apart.
+    pub fn auth_mechanism(&self) -> Option<Mechanism> {
+        self.core.auth_mechanism
+    }
+
+    /// Whether AUTH succeeded in this session.
     pub fn is_authenticated(&self) -> bool {
         self.core.authenticated
     }
@@ -875,7 +884,9 @@ impl Core {
                 parameters,
             } => {
                 if !self.in_transaction {
-                    self.bad(503, (5, 5, 1), "Need MAIL before RCPT")?;
+                    // Not counted as a bad command: a pipelining client sends its
+                    // RCPTs before it learns that MAIL was refused (RFC 2920 §3.1).
+                    self.raw_reply(503, Some((5, 5, 1)), "Need MAIL before RCPT");
                 } else if self.recipients >= self.config.limits.recipients {
                     self.raw_reply(452, Some((4, 5, 3)), "Too many recipients");
                 } else if !self.params_ok(&parameters, false) {
@@ -891,7 +902,8 @@ impl Core {
             }
             Command::Data => {
                 if !self.in_transaction {
-                    self.bad(503, (5, 5, 1), "Need MAIL command")?;
+                    // Not counted either: the end of a refused pipelined group.
+                    self.raw_reply(503, Some((5, 5, 1)), "Need MAIL command");
                 } else if self.recipients == 0 {
                     self.raw_reply(554, Some((5, 5, 1)), "No valid recipients");
                 } else {
@@ -1091,6 +1103,7 @@ impl Core {
             }
         };
         let mut sasl = SaslServer::new(mech);
+        self.auth_mechanism = Some(mech);
         self.auth_steps = 0;
         let step = sasl.start(initial.as_deref());
         self.sasl = Some(sasl);
