@@ -1,0 +1,51 @@
+//! Fuzz the POP3 client machine with arbitrary server bytes in arbitrary chunks
+//! after a pipelined batch of commands. Never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mailwire::pop3::{Client, ClientConfig, ClientEvent, Command};
+use mailwire::Secret;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&seed, data)) = data.split_first() else { return };
+    let mut config = ClientConfig::default();
+    config.limits.input_buffer = 8192;
+    config.limits.reply_line = 512;
+    config.limits.message_size = 1 << 16;
+    let mut client = Client::new(config);
+    let commands = [
+        Command::Capa,
+        Command::User { name: "u".into() },
+        Command::Pass { password: Secret::from("p") },
+        Command::Stat,
+        Command::List { msg: None },
+        Command::Uidl { msg: None },
+        Command::Retr { msg: 1 },
+        Command::Top { msg: 1, lines: 3 },
+        Command::List { msg: Some(2) },
+        Command::Quit,
+    ];
+    for c in &commands {
+        let _ = client.send_command(c);
+    }
+    let chunk = usize::from(seed % 23) + 1;
+    for piece in data.chunks(chunk) {
+        client.handle_input(piece);
+        loop {
+            match client.poll_event() {
+                Ok(Some(ClientEvent::StartTls)) => {
+                    let _ = client.tls_established();
+                }
+                Ok(Some(ClientEvent::AuthChallenge(_))) => {
+                    let _ = client.auth_response(b"x");
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+        while client.poll_transmit().is_some() {}
+    }
+    client.handle_eof();
+    let _ = client.poll_event();
+});

@@ -1,0 +1,66 @@
+//! Fuzz the POP3 server machine with arbitrary client bytes in arbitrary chunks,
+//! with an application that answers every event. Never panics; memory stays
+//! bounded by the limits.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mailwire::pop3::{Maildrop, ResponseCode, Server, ServerConfig, ServerEvent};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&seed, data)) = data.split_first() else { return };
+    let mut config = ServerConfig::default();
+    config.apop_timestamp = Some("<1.2@fuzz>".into());
+    config.starttls = true;
+    config.sasl_mechanisms = vec!["PLAIN".into()];
+    config.limits.input_buffer = 4096;
+    config.limits.command_line = 256;
+    let mut server = Server::new(config);
+    let chunk = usize::from(seed % 17) + 1;
+    for piece in data.chunks(chunk) {
+        server.handle_input(piece);
+        loop {
+            let event = match server.poll_event() {
+                Ok(Some(e)) => e.into_owned(),
+                Ok(None) => break,
+                Err(_) => return,
+            };
+            let r = match event {
+                ServerEvent::Login { password, .. } => {
+                    if password.expose().len() % 2 == 0 {
+                        let mut m = Maildrop::new();
+                        m.push(12, "a").unwrap();
+                        m.push(30, "b").unwrap();
+                        server.accept_login(m)
+                    } else {
+                        server.reject(Some(ResponseCode::Auth), "no")
+                    }
+                }
+                ServerEvent::Apop(a) => {
+                    if a.apop_matches(b"x") {
+                        server.accept_login(Maildrop::new())
+                    } else {
+                        server.reject(None, "no")
+                    }
+                }
+                ServerEvent::Auth { .. } => server.auth_challenge(b"go on"),
+                ServerEvent::AuthResponse(r) => {
+                    if r.expose().is_empty() {
+                        server.auth_challenge(b"")
+                    } else {
+                        server.accept_login(Maildrop::new())
+                    }
+                }
+                ServerEvent::Retr { .. } | ServerEvent::Top { .. } => server
+                    .send_body(b"Subject: x\r\n\r\n.a\r\nb\nc\r\n")
+                    .and_then(|_| server.finish_body()),
+                ServerEvent::Update { .. } => server.accept(),
+                ServerEvent::StartTls => server.tls_established(),
+                _ => Ok(()),
+            };
+            r.expect("answers to events are valid");
+        }
+        while server.poll_transmit().is_some() {}
+    }
+    server.handle_eof();
+    let _ = server.poll_event();
+});

@@ -1,0 +1,956 @@
+//! The POP3 client state machine (RFC 1939 §3–§7, RFC 2449 §5–§6 CAPA and
+//! PIPELINING, RFC 2595 §4 STLS, RFC 5034 §4 AUTH).
+//!
+//! The machine knows which answers are multi-line from the command it sent
+//! (LIST and UIDL without argument, RETR, TOP, CAPA and LANG without argument,
+//! and only after `+OK`), so it never guesses from the data. Multi-line answers
+//! are delivered line by line ([`ClientEvent::ScanListing`],
+//! [`ClientEvent::UniqueId`], [`ClientEvent::Capability`], then
+//! [`ClientEvent::ListingEnd`]) and message bodies chunk by chunk
+//! ([`ClientEvent::BodyChunk`], then [`ClientEvent::BodyEnd`]), so memory stays
+//! bounded by [`Limits`] whatever the mailbox or message size.
+//!
+//! Commands are sent one at a time, the next when the previous answer is
+//! complete; once the server advertised `PIPELINING` (RFC 2449 §6.6) they are
+//! sent at once and answers matched in order. STLS, AUTH and QUIT are never
+//! pipelined past.
+//!
+//! A response line that does not parse costs that response: the machine emits
+//! [`ClientEvent::Malformed`] with the raw bytes and goes on with the next one.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Connection;
+use crate::error::{Error, LimitKind, ParseError};
+use crate::limits::Limits;
+use crate::text::{Secret, Text};
+use crate::wire::dot::{BodyPolicy, DotDecoder};
+use crate::wire::line::{LineFinder, LinePolicy};
+use crate::wire::sasl::{SaslClient, decode_challenge, encode_base64, encode_initial_response};
+
+use super::command::{Command, CommandKind};
+use super::parse::parse_response_line;
+use super::response::{Capability, Response, ScanListing, Status, UniqueIdListing};
+
+/// Configuration of a [`Client`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Bounds on what the server may make the client do.
+    pub limits: Limits,
+    /// Line endings accepted in response lines. Default [`LinePolicy::STRICT`].
+    pub line_policy: LinePolicy,
+    /// Bare CR/LF inside RETR and TOP bodies. Default [`BodyPolicy::KeepBare`]:
+    /// such bytes are delivered as content (real mailboxes hold them) and never
+    /// end the body; only `CRLF . CRLF` does.
+    pub body_policy: BodyPolicy,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            limits: Limits::default(),
+            line_policy: LinePolicy::STRICT,
+            body_policy: BodyPolicy::KeepBare,
+        }
+    }
+}
+
+/// The POP3 session state (RFC 1939 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionState {
+    /// Waiting for the greeting.
+    Greeting,
+    /// AUTHORIZATION: before login.
+    Authorization,
+    /// TRANSACTION: logged in, the maildrop is open.
+    Transaction,
+    /// UPDATE: QUIT was sent in TRANSACTION; the server is applying deletions.
+    Update,
+    /// The session is over.
+    Closed,
+}
+
+/// What the client machine reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientEvent<'a> {
+    /// The server's greeting. [`Response::apop_timestamp`] gives its APOP
+    /// timestamp. A `-ERR` greeting closes the session.
+    Greeting(Response<'a>),
+    /// The first line of the answer to `command` (`+OK` or `-ERR`). For a
+    /// multi-line `+OK` answer, line or chunk events follow.
+    Response {
+        /// What the response answers.
+        command: CommandKind,
+        /// The response line.
+        response: Response<'a>,
+    },
+    /// One line of a LIST answer.
+    ScanListing(ScanListing),
+    /// One line of a UIDL answer.
+    UniqueId(UniqueIdListing<'a>),
+    /// One line of a CAPA answer (also remembered: see [`Client::capabilities`]).
+    Capability(Capability<'a>),
+    /// One line of another multi-line answer (LANG), dot-unstuffed.
+    Line(Text<'a>),
+    /// The multi-line answer to `command` is complete.
+    ListingEnd {
+        /// The command answered.
+        command: CommandKind,
+    },
+    /// The next part of a RETR or TOP body, dot-unstuffed.
+    BodyChunk(&'a [u8]),
+    /// The RETR or TOP body is complete.
+    BodyEnd,
+    /// The server accepted STLS: flush [`poll_transmit`](Client::poll_transmit),
+    /// run the TLS handshake, then call [`Client::tls_established`].
+    StartTls,
+    /// A SASL challenge (already base64-decoded) during AUTH; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`], or let a SASL client answer with
+    /// [`Client::answer_challenge`].
+    AuthChallenge(&'a [u8]),
+    /// A response or listing line that does not parse. It costs that line only.
+    Malformed {
+        /// The line, without CRLF.
+        raw: &'a [u8],
+        /// Where and why it failed.
+        error: ParseError,
+    },
+}
+
+impl ClientEvent<'_> {
+    /// A copy that owns its data. Variants that carry a plain byte slice
+    /// (`BodyChunk`, `AuthChallenge`, `Malformed`) have owned counterparts in
+    /// [`OwnedClientEvent`]; every other event comes back as
+    /// [`OwnedClientEvent::Event`].
+    pub fn into_owned(self) -> OwnedClientEvent {
+        match self {
+            ClientEvent::Greeting(r) => {
+                OwnedClientEvent::Event(ClientEvent::Greeting(r.into_owned()))
+            }
+            ClientEvent::Response { command, response } => {
+                OwnedClientEvent::Event(ClientEvent::Response {
+                    command,
+                    response: response.into_owned(),
+                })
+            }
+            ClientEvent::ScanListing(s) => OwnedClientEvent::Event(ClientEvent::ScanListing(s)),
+            ClientEvent::UniqueId(u) => {
+                OwnedClientEvent::Event(ClientEvent::UniqueId(u.into_owned()))
+            }
+            ClientEvent::Capability(c) => {
+                OwnedClientEvent::Event(ClientEvent::Capability(c.into_owned()))
+            }
+            ClientEvent::Line(t) => OwnedClientEvent::Event(ClientEvent::Line(t.into_owned())),
+            ClientEvent::ListingEnd { command } => {
+                OwnedClientEvent::Event(ClientEvent::ListingEnd { command })
+            }
+            ClientEvent::BodyChunk(c) => OwnedClientEvent::BodyChunk(c.to_vec()),
+            ClientEvent::BodyEnd => OwnedClientEvent::Event(ClientEvent::BodyEnd),
+            ClientEvent::StartTls => OwnedClientEvent::Event(ClientEvent::StartTls),
+            ClientEvent::AuthChallenge(c) => OwnedClientEvent::AuthChallenge(c.to_vec()),
+            ClientEvent::Malformed { raw, error } => OwnedClientEvent::Malformed {
+                raw: raw.to_vec(),
+                error,
+            },
+        }
+    }
+}
+
+/// A [`ClientEvent`] that owns its data (from [`ClientEvent::into_owned`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OwnedClientEvent {
+    /// An event without borrowed byte slices.
+    Event(ClientEvent<'static>),
+    /// [`ClientEvent::BodyChunk`].
+    BodyChunk(Vec<u8>),
+    /// [`ClientEvent::AuthChallenge`].
+    AuthChallenge(Vec<u8>),
+    /// [`ClientEvent::Malformed`].
+    Malformed {
+        /// The line.
+        raw: Vec<u8>,
+        /// The error.
+        error: ParseError,
+    },
+}
+
+/// The capabilities the server listed in its last CAPA answer (RFC 2449 §6).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    list: Vec<Capability<'static>>,
+}
+
+impl Capabilities {
+    /// All capabilities, in the server's order.
+    pub fn iter(&self) -> impl Iterator<Item = &Capability<'static>> {
+        self.list.iter()
+    }
+
+    /// Whether none are known (CAPA not sent, refused, or forgotten after STLS).
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Whether `PIPELINING` was listed.
+    pub fn pipelining(&self) -> bool {
+        self.list.contains(&Capability::Pipelining)
+    }
+
+    /// Whether `STLS` was listed.
+    pub fn stls(&self) -> bool {
+        self.list.contains(&Capability::Stls)
+    }
+
+    /// Whether `TOP` was listed.
+    pub fn top(&self) -> bool {
+        self.list.contains(&Capability::Top)
+    }
+
+    /// Whether `UIDL` was listed.
+    pub fn uidl(&self) -> bool {
+        self.list.contains(&Capability::Uidl)
+    }
+
+    /// Whether `USER` was listed.
+    pub fn user(&self) -> bool {
+        self.list.contains(&Capability::User)
+    }
+
+    /// Whether SASL `mechanism` was listed.
+    pub fn sasl(&self, mechanism: &str) -> bool {
+        self.list.iter().any(|c| match c {
+            Capability::Sasl(m) => m.contains(mechanism),
+            _ => false,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    kind: CommandKind,
+    multiline: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Mode {
+    Line,
+    Listing(CommandKind),
+    Body { size: u64 },
+}
+
+/// An event with ranges into the buffer instead of borrows (to keep the
+/// borrow checker out of the parsing loop).
+enum Step {
+    Greeting(Range<usize>),
+    Response(CommandKind, Range<usize>),
+    Scan(ScanListing),
+    Listing(CommandKind, Range<usize>),
+    ListingEnd(CommandKind),
+    Chunk(Range<usize>),
+    BodyEnd,
+    StartTls,
+    AuthChallenge,
+    Malformed(Range<usize>, ParseError),
+}
+
+/// The POP3 client machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    buf: Vec<u8>,
+    pos: usize,
+    finder: LineFinder,
+    mode: Mode,
+    dec: DotDecoder,
+    body_end_pending: bool,
+    state: SessionState,
+    pending: VecDeque<Pending>,
+    queued: VecDeque<(Pending, Vec<u8>)>,
+    out: BytesMut,
+    capabilities: Capabilities,
+    reading_capa: bool,
+    had_capa: bool,
+    timestamp: Option<Vec<u8>>,
+    challenge: Vec<u8>,
+    challenge_open: bool,
+    held_initial_response: Option<Vec<u8>>,
+    auth_exchanges: usize,
+    tls_pending: bool,
+    eof: bool,
+    error: Option<Error>,
+}
+
+impl Client {
+    /// A client waiting for the server's greeting. No I/O happens.
+    pub fn new(config: ClientConfig) -> Client {
+        let finder = LineFinder::new(
+            config.limits.reply_line,
+            LimitKind::ReplyLine,
+            config.line_policy,
+        );
+        Client {
+            config,
+            buf: Vec::new(),
+            pos: 0,
+            finder,
+            mode: Mode::Line,
+            dec: DotDecoder::new(BodyPolicy::Strict),
+            body_end_pending: false,
+            state: SessionState::Greeting,
+            pending: VecDeque::new(),
+            queued: VecDeque::new(),
+            out: BytesMut::new(),
+            capabilities: Capabilities::default(),
+            reading_capa: false,
+            had_capa: false,
+            timestamp: None,
+            challenge: Vec::new(),
+            challenge_open: false,
+            held_initial_response: None,
+            auth_exchanges: 0,
+            tls_pending: false,
+            eof: false,
+            error: None,
+        }
+    }
+
+    /// The session state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// What the last CAPA answer listed (empty before CAPA and after STLS).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// The APOP timestamp of the greeting, angle brackets included.
+    pub fn apop_timestamp(&self) -> Option<&[u8]> {
+        self.timestamp.as_deref()
+    }
+
+    /// Commands sent or queued and not yet answered.
+    pub fn pending_commands(&self) -> usize {
+        self.pending.len() + self.queued.len()
+    }
+
+    /// Appends bytes from the server. Only buffers.
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if self.error.is_none() && !self.tls_pending {
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// The server closed the connection.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// The next bytes to send.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.out.is_empty() {
+            None
+        } else {
+            Some(self.out.split().freeze())
+        }
+    }
+
+    /// Whether the session is over.
+    pub fn is_closed(&self) -> bool {
+        self.state == SessionState::Closed || self.error.is_some()
+    }
+
+    fn check_usable(&self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.state == SessionState::Closed || self.state == SessionState::Update {
+            return Err(Error::Closed);
+        }
+        if self.tls_pending {
+            return Err(Error::Misuse("waiting for tls_established()"));
+        }
+        Ok(())
+    }
+
+    fn auth_in_flight(&self) -> bool {
+        self.pending
+            .iter()
+            .chain(self.queued.iter().map(|(p, _)| p))
+            .any(|p| {
+                matches!(
+                    p.kind,
+                    CommandKind::Pass | CommandKind::Apop | CommandKind::Auth
+                )
+            })
+    }
+
+    /// Sends (or queues, until the server may take it) a command.
+    ///
+    /// Checks the command against the session state (RFC 1939 §3): USER, PASS,
+    /// APOP, AUTH, STLS and UTF8 only before login; STAT, LIST, RETR, DELE, NOOP,
+    /// RSET, TOP and UIDL only after it (or once a login command is on its way);
+    /// CAPA, QUIT, LANG and unknown commands at any time. A wrong command is
+    /// [`Error::Misuse`] and nothing is sent.
+    pub fn send_command(&mut self, command: &Command<'_>) -> Result<(), Error> {
+        self.check_usable()?;
+        let authorization = matches!(
+            self.state,
+            SessionState::Greeting | SessionState::Authorization
+        );
+        match command.kind() {
+            CommandKind::User
+            | CommandKind::Pass
+            | CommandKind::Apop
+            | CommandKind::Auth
+            | CommandKind::Stls
+            | CommandKind::Utf8
+                if !authorization =>
+            {
+                return Err(Error::Misuse("command only valid before login"));
+            }
+            CommandKind::Stat
+            | CommandKind::List
+            | CommandKind::Retr
+            | CommandKind::Dele
+            | CommandKind::Noop
+            | CommandKind::Rset
+            | CommandKind::Top
+            | CommandKind::Uidl
+                if authorization && !self.auth_in_flight() =>
+            {
+                return Err(Error::Misuse("command only valid after login"));
+            }
+            _ => {}
+        }
+        if self.sasl_in_progress() {
+            return Err(Error::Misuse("an AUTH exchange is in progress"));
+        }
+        let quit_sent = self
+            .pending
+            .iter()
+            .chain(self.queued.iter().map(|(p, _)| p))
+            .any(|p| p.kind == CommandKind::Quit);
+        if quit_sent {
+            return Err(Error::Misuse("QUIT was already sent"));
+        }
+        let mut line = Vec::new();
+        command.emit(&mut line)?;
+        if line.len() > self.config.limits.command_line {
+            return Err(Error::Emit("command line longer than Limits::command_line"));
+        }
+        if self.pending_commands() >= self.config.limits.pending_commands {
+            return Err(Error::limit(
+                LimitKind::PendingCommands,
+                self.config.limits.pending_commands,
+            ));
+        }
+        self.queued.push_back((
+            Pending {
+                kind: command.kind(),
+                multiline: command.is_multiline(),
+            },
+            line,
+        ));
+        self.flush_queue();
+        Ok(())
+    }
+
+    /// Sends `APOP name digest` with the digest computed from the greeting's
+    /// timestamp and `password` (RFC 1939 §7). [`Error::Misuse`] when the
+    /// greeting had no timestamp (or has not arrived).
+    pub fn apop(&mut self, name: &str, password: &Secret<'_>) -> Result<(), Error> {
+        let Some(ts) = &self.timestamp else {
+            return Err(Error::Misuse("the greeting carried no APOP timestamp"));
+        };
+        let digest = super::md5::apop_digest(ts, password.expose());
+        let digest = core::str::from_utf8(&digest).map_err(|_| Error::Emit("digest"))?;
+        self.send_command(&Command::Apop {
+            name: Text::borrowed(name.as_bytes()),
+            digest: alloc::borrow::Cow::Borrowed(digest),
+        })
+    }
+
+    fn sasl_in_progress(&self) -> bool {
+        self.pending
+            .iter()
+            .chain(self.queued.iter().map(|(p, _)| p))
+            .any(|p| p.kind == CommandKind::Auth)
+    }
+
+    /// Answers an [`ClientEvent::AuthChallenge`] with `data` (base64-encoded by
+    /// the machine; an empty answer is sent as an empty line).
+    pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.check_usable()?;
+        if !self.awaiting_challenge_answer() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        encode_base64(data, &mut self.out);
+        self.out.extend_from_slice(b"\r\n");
+        self.challenge.clear();
+        self.challenge_open = false;
+        Ok(())
+    }
+
+    /// Starts SASL authentication with `sasl` (RFC 5034 §4): sends `AUTH
+    /// mechanism` with the initial response when the mechanism has one. Answer
+    /// each [`ClientEvent::AuthChallenge`] with
+    /// [`answer_challenge`](Self::answer_challenge); the exchange ends with a
+    /// [`ClientEvent::Response`] for [`CommandKind::Auth`].
+    ///
+    /// An initial response that would make the command line longer than the 255
+    /// octets of RFC 2449 §4 (an OAuth token, say) is held back and sent in
+    /// answer to the server's first, empty challenge instead (RFC 5034 §4).
+    pub fn authenticate(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
+        self.check_usable()?;
+        if !matches!(
+            self.state,
+            SessionState::Greeting | SessionState::Authorization
+        ) {
+            return Err(Error::Misuse("command only valid before login"));
+        }
+        let mechanism = sasl.mechanism().name();
+        let mut ir = Vec::new();
+        let mut held = None;
+        if let Some(raw) = sasl.initial_response() {
+            encode_initial_response(&raw, &mut ir);
+            // "AUTH " SP mechanism SP ir CRLF
+            if 5 + mechanism.len() + 1 + ir.len() + 2 > 255 {
+                ir.clear();
+                held = Some(raw);
+            }
+        }
+        self.held_initial_response = held;
+        let ir = if ir.is_empty() {
+            None
+        } else {
+            Some(alloc::borrow::Cow::Borrowed(
+                core::str::from_utf8(&ir).map_err(|_| Error::Emit("initial response"))?,
+            ))
+        };
+        self.send_command(&Command::Auth {
+            mechanism: alloc::borrow::Cow::Borrowed(mechanism),
+            initial_response: ir,
+        })
+    }
+
+    /// Answers the pending [`ClientEvent::AuthChallenge`] with the next step of
+    /// `sasl`; when the mechanism cannot answer, cancels the exchange (`*`) and
+    /// returns the SASL error (the server's `-ERR` still arrives as an event).
+    pub fn answer_challenge(&mut self, sasl: &mut SaslClient<'_>) -> Result<(), Error> {
+        self.check_usable()?;
+        if !self.awaiting_challenge_answer() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        if self.challenge.is_empty() {
+            if let Some(raw) = self.held_initial_response.take() {
+                return self.auth_response(&raw);
+            }
+        }
+        match sasl.step(&self.challenge) {
+            Ok(resp) => self.auth_response(&resp),
+            Err(e) => {
+                self.auth_cancel()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Cancels the AUTH exchange (`*`, RFC 5034 §4); the server answers `-ERR`.
+    pub fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.check_usable()?;
+        if !self.awaiting_challenge_answer() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        self.out.extend_from_slice(b"*\r\n");
+        self.challenge.clear();
+        self.challenge_open = false;
+        Ok(())
+    }
+
+    fn awaiting_challenge_answer(&self) -> bool {
+        self.pending
+            .front()
+            .is_some_and(|p| p.kind == CommandKind::Auth)
+            && self.auth_exchanges > 0
+    }
+
+    /// The TLS handshake that followed [`ClientEvent::StartTls`] succeeded.
+    /// Capabilities were forgotten (RFC 2595 §4); if CAPA had been read before,
+    /// the machine sends CAPA again and its answer arrives as events.
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if !self.tls_pending {
+            return Err(Error::Misuse("no STLS in progress"));
+        }
+        self.tls_pending = false;
+        if self.had_capa {
+            self.queued.push_front((
+                Pending {
+                    kind: CommandKind::Capa,
+                    multiline: true,
+                },
+                b"CAPA\r\n".to_vec(),
+            ));
+        }
+        self.flush_queue();
+        Ok(())
+    }
+
+    fn flush_queue(&mut self) {
+        if self.state == SessionState::Greeting || self.tls_pending {
+            return;
+        }
+        while let Some((p, _)) = self.queued.front() {
+            let barrier = |k: CommandKind| {
+                matches!(k, CommandKind::Stls | CommandKind::Auth | CommandKind::Quit)
+            };
+            if let Some(last) = self.pending.back() {
+                if !self.capabilities.pipelining() || barrier(last.kind) || barrier(p.kind) {
+                    return;
+                }
+            }
+            let Some((p, line)) = self.queued.pop_front() else {
+                return;
+            };
+            self.out.extend_from_slice(&line);
+            self.pending.push_back(p);
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.error = Some(e.clone());
+        e
+    }
+
+    /// Parses buffered input and returns the next event, or `Ok(None)` when more
+    /// input is needed. Errors are fatal and sticky.
+    pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let step = match self.step() {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(self.fail(e)),
+        };
+        Ok(Some(self.materialize(step)))
+    }
+
+    fn materialize(&self, step: Step) -> ClientEvent<'_> {
+        let line = |r: Range<usize>| self.buf.get(r).unwrap_or(&[]);
+        let response = parse_response_line;
+        match step {
+            Step::Greeting(r) => match response(line(r.clone())) {
+                Ok(resp) => ClientEvent::Greeting(resp),
+                Err(error) => ClientEvent::Malformed {
+                    raw: line(r),
+                    error,
+                },
+            },
+            Step::Response(command, r) => match response(line(r.clone())) {
+                Ok(response) => ClientEvent::Response { command, response },
+                Err(error) => ClientEvent::Malformed {
+                    raw: line(r),
+                    error,
+                },
+            },
+            Step::Scan(s) => ClientEvent::ScanListing(s),
+            Step::Listing(kind, r) => {
+                let raw = line(r);
+                let parsed = match kind {
+                    CommandKind::Uidl => UniqueIdListing::parse(raw).map(ClientEvent::UniqueId),
+                    CommandKind::Capa => Capability::parse(raw).map(ClientEvent::Capability),
+                    _ => Ok(ClientEvent::Line(Text::borrowed(raw))),
+                };
+                parsed.unwrap_or_else(|error| ClientEvent::Malformed { raw, error })
+            }
+            Step::ListingEnd(command) => ClientEvent::ListingEnd { command },
+            Step::Chunk(r) => ClientEvent::BodyChunk(line(r)),
+            Step::BodyEnd => ClientEvent::BodyEnd,
+            Step::StartTls => ClientEvent::StartTls,
+            Step::AuthChallenge => ClientEvent::AuthChallenge(&self.challenge),
+            Step::Malformed(r, error) => ClientEvent::Malformed {
+                raw: line(r),
+                error,
+            },
+        }
+    }
+
+    fn compact(&mut self) {
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    fn need_more(&mut self) -> Result<Option<Step>, Error> {
+        let buffered = self.buf.len() - self.pos;
+        if buffered > self.config.limits.input_buffer {
+            return Err(Error::limit(
+                LimitKind::InputBuffer,
+                self.config.limits.input_buffer,
+            ));
+        }
+        if self.eof {
+            let mid = !matches!(self.mode, Mode::Line) || buffered > 0;
+            if mid {
+                return Err(Error::Protocol(
+                    "connection closed in the middle of a response",
+                ));
+            }
+            if self.state != SessionState::Closed {
+                self.state = SessionState::Closed;
+                if !self.pending.is_empty() {
+                    return Err(Error::Closed);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn step(&mut self) -> Result<Option<Step>, Error> {
+        loop {
+            if self.body_end_pending {
+                self.body_end_pending = false;
+                self.mode = Mode::Line;
+                self.flush_queue();
+                return Ok(Some(Step::BodyEnd));
+            }
+            self.compact();
+            match &mut self.mode {
+                Mode::Body { size } => {
+                    let input = &self.buf[self.pos..];
+                    let d = self.dec.decode(input)?;
+                    let start = if d.data.is_empty() {
+                        0
+                    } else {
+                        (d.data.as_ptr() as usize).saturating_sub(input.as_ptr() as usize)
+                    };
+                    let range = self.pos + start..self.pos + start + d.data.len();
+                    *size = size.saturating_add(d.data.len() as u64);
+                    if *size > self.config.limits.message_size {
+                        return Err(Error::limit(
+                            LimitKind::MessageSize,
+                            self.config.limits.message_size,
+                        ));
+                    }
+                    self.pos += d.consumed;
+                    if d.end {
+                        if range.is_empty() {
+                            self.mode = Mode::Line;
+                            self.flush_queue();
+                            return Ok(Some(Step::BodyEnd));
+                        }
+                        self.body_end_pending = true;
+                    }
+                    if !range.is_empty() {
+                        return Ok(Some(Step::Chunk(range)));
+                    }
+                    if d.consumed == 0 {
+                        return self.need_more();
+                    }
+                }
+                Mode::Listing(kind) => {
+                    let kind = *kind;
+                    let Some(l) = self.finder.find(&self.buf[self.pos..])? else {
+                        return self.need_more();
+                    };
+                    let start = self.pos;
+                    self.pos += l.consumed;
+                    let content = &self.buf[start..start + l.len];
+                    if content == b"." {
+                        self.mode = Mode::Line;
+                        self.reading_capa = false;
+                        self.flush_queue();
+                        return Ok(Some(Step::ListingEnd(kind)));
+                    }
+                    let skip = usize::from(content.first() == Some(&b'.'));
+                    let range = start + skip..start + l.len;
+                    let raw = &self.buf[range.clone()];
+                    match kind {
+                        CommandKind::List => {
+                            return Ok(Some(match ScanListing::parse(raw) {
+                                Ok(s) => Step::Scan(s),
+                                Err(e) => Step::Malformed(range, e),
+                            }));
+                        }
+                        CommandKind::Capa => {
+                            if let Ok(c) = Capability::parse(raw) {
+                                if self.reading_capa {
+                                    self.capabilities.list.push(c.into_owned());
+                                }
+                            }
+                            return Ok(Some(Step::Listing(kind, range)));
+                        }
+                        _ => return Ok(Some(Step::Listing(kind, range))),
+                    }
+                }
+                Mode::Line => {
+                    let Some(l) = self.finder.find(&self.buf[self.pos..])? else {
+                        return self.need_more();
+                    };
+                    let start = self.pos;
+                    self.pos += l.consumed;
+                    let range = start..start + l.len;
+                    if let Some(s) = self.on_line(range)? {
+                        return Ok(Some(s));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One complete response line in line mode.
+    fn on_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
+        let raw = &self.buf[range.clone()];
+        let parsed = parse_response_line(raw);
+        if self.state == SessionState::Greeting {
+            self.state = SessionState::Authorization;
+            return Ok(Some(match parsed {
+                Ok(r) => {
+                    if r.status == Status::Err {
+                        self.state = SessionState::Closed;
+                    }
+                    self.timestamp = r.apop_timestamp().map(<[u8]>::to_vec);
+                    self.flush_queue();
+                    Step::Greeting(range)
+                }
+                Err(e) => {
+                    self.flush_queue();
+                    Step::Malformed(range, e)
+                }
+            }));
+        }
+        let Some(front) = self.pending.front().copied() else {
+            return Err(Error::Protocol("response without a command"));
+        };
+        let r = match parsed {
+            Ok(r) => r,
+            Err(e) => {
+                self.pending.pop_front();
+                // A positive-looking line to a multi-line command: its body follows.
+                if front.multiline && raw.first() == Some(&b'+') {
+                    self.enter_multiline(front.kind);
+                }
+                if front.kind == CommandKind::Quit {
+                    self.state = SessionState::Closed;
+                }
+                self.flush_queue();
+                return Ok(Some(Step::Malformed(range, e)));
+            }
+        };
+        if front.kind == CommandKind::Auth && r.status == Status::Continue {
+            return self.on_challenge(range);
+        }
+        self.pending.pop_front();
+        let ok = r.status == Status::Ok;
+        if ok {
+            match front.kind {
+                CommandKind::Pass | CommandKind::Apop | CommandKind::Auth => {
+                    self.state = SessionState::Transaction;
+                }
+                CommandKind::Quit => {
+                    self.state = SessionState::Closed;
+                }
+                CommandKind::Stls => {
+                    self.tls_pending = true;
+                    self.capabilities.list.clear();
+                    // Bytes after the +OK line were sent in plaintext before the
+                    // handshake: refuse them (RFC 2595 §4, CVE-2011-0411 class).
+                    self.buf.clear();
+                    self.pos = 0;
+                    self.finder.reset();
+                    return Ok(Some(Step::StartTls));
+                }
+                _ => {}
+            }
+            if front.multiline {
+                self.enter_multiline(front.kind);
+            }
+        }
+        if front.kind == CommandKind::Quit && self.state != SessionState::Closed {
+            self.state = SessionState::Closed;
+        }
+        if front.kind == CommandKind::Auth {
+            self.auth_exchanges = 0;
+            self.challenge.clear();
+            self.challenge_open = false;
+            self.held_initial_response = None;
+        }
+        self.flush_queue();
+        Ok(Some(Step::Response(front.kind, range)))
+    }
+
+    fn enter_multiline(&mut self, kind: CommandKind) {
+        match kind {
+            CommandKind::Retr | CommandKind::Top => {
+                self.dec = DotDecoder::new(self.config.body_policy);
+                self.mode = Mode::Body { size: 0 };
+            }
+            CommandKind::Capa => {
+                self.capabilities.list.clear();
+                self.reading_capa = true;
+                self.had_capa = true;
+                self.mode = Mode::Listing(kind);
+            }
+            _ => self.mode = Mode::Listing(kind),
+        }
+    }
+
+    fn on_challenge(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
+        self.auth_exchanges += 1;
+        if self.auth_exchanges > self.config.limits.auth_exchanges {
+            return Err(Error::limit(
+                LimitKind::AuthExchanges,
+                self.config.limits.auth_exchanges,
+            ));
+        }
+        let raw = &self.buf[range.clone()];
+        let data = raw.get(2..).unwrap_or(b"");
+        match decode_challenge(data) {
+            Ok(decoded) => {
+                self.challenge = decoded;
+                self.challenge_open = true;
+                Ok(Some(Step::AuthChallenge))
+            }
+            Err(_) => {
+                // A challenge that is not base64: cancel the exchange (RFC 5034 §4);
+                // the server answers -ERR.
+                self.out.extend_from_slice(b"*\r\n");
+                Ok(Some(Step::Malformed(
+                    range,
+                    ParseError::new(raw, 2, "base64 challenge"),
+                )))
+            }
+        }
+    }
+}
+
+impl Connection for Client {
+    fn handle_input(&mut self, data: &[u8]) {
+        Client::handle_input(self, data);
+    }
+    fn handle_eof(&mut self) {
+        Client::handle_eof(self);
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        Client::poll_transmit(self)
+    }
+    fn is_closed(&self) -> bool {
+        Client::is_closed(self)
+    }
+}

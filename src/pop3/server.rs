@@ -1,0 +1,1211 @@
+//! The POP3 server state machine (RFC 1939 §3–§7, RFC 2449 §5–§6 CAPA,
+//! RFC 2595 §4 STLS, RFC 5034 §4 AUTH, RFC 6856 §3 UTF8).
+//!
+//! The machine answers everything it can by itself: USER (always `+OK`, so
+//! names cannot be probed), CAPA, NOOP, RSET, DELE, STAT, LIST and UIDL (from
+//! the [`Maildrop`] the application gave at login), wrong-state and unknown
+//! commands (`-ERR`, counted against [`Limits::bad_commands`]). The application
+//! answers what needs its knowledge:
+//!
+//! | event | answer |
+//! |---|---|
+//! | [`ServerEvent::Login`], [`ServerEvent::Apop`], [`ServerEvent::Auth`], [`ServerEvent::AuthResponse`] | [`Server::accept_login`] with the maildrop, [`Server::reject`], or (AUTH) [`Server::auth_challenge`] |
+//! | [`ServerEvent::Retr`], [`ServerEvent::Top`] | [`Server::send_body`] chunks then [`Server::finish_body`], or [`Server::reject`] |
+//! | [`ServerEvent::Update`] | delete the messages, then [`Server::accept`] or [`Server::reject`] |
+//! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
+//!
+//! For AUTH, drive a [`SaslServer`](crate::wire::sasl::SaslServer) with the
+//! event data: `start(initial_response)` and `step(response)` give a challenge
+//! for [`Server::auth_challenge`] or the credentials to check before
+//! [`Server::accept_login`]. A client's `*` ends the exchange with `-ERR` by
+//! itself ([`ServerEvent::AuthCancelled`] tells the application).
+//!
+//! The inactivity autologout timer of RFC 1939 §3 runs through
+//! [`Server::poll_timeout`] and [`Server::handle_timeout`]; when it fires the
+//! session closes without UPDATE.
+//!
+//! While an answer is outstanding, [`Server::poll_event`] returns `Ok(None)`
+//! and pipelined commands wait in the buffer. For TOP the machine itself cuts
+//! the message after the header and the requested number of body lines: push
+//! the whole message (or stop early); extra bytes are dropped.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::Range;
+use core::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Connection;
+use crate::error::{Error, LimitKind};
+use crate::limits::Limits;
+use crate::text::{Secret, Text};
+use crate::wire::dot::{BodyPolicy, DotEncoder};
+use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
+use crate::wire::sasl::{ClientLine, decode_client_line, encode_base64};
+
+use super::command::Command;
+use super::emit::check_uid;
+use super::parse::parse_command_line;
+use super::response::{Capability, Expire, Response, ResponseCode, SaslMechanisms};
+
+/// Configuration of a [`Server`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Bounds on what a client may make the server do.
+    pub limits: Limits,
+    /// Text of the greeting. Default `POP3 server ready`.
+    pub greeting: String,
+    /// The APOP timestamp (RFC 1939 §7), angle brackets included, such as
+    /// `<1896.697170952@dbc.mtview.ca.us>`. The library has no clock or random
+    /// source, so the caller makes it unique. `None` (the default) disables APOP.
+    pub apop_timestamp: Option<String>,
+    /// Whether USER/PASS is offered. Default `true`.
+    pub user_pass: bool,
+    /// Whether STLS is offered (the adapter has a certificate). Default `false`.
+    pub starttls: bool,
+    /// SASL mechanisms offered with AUTH. Default none.
+    pub sasl_mechanisms: Vec<String>,
+    /// The `IMPLEMENTATION` capability. Default none.
+    pub implementation: Option<String>,
+    /// The `EXPIRE` capability. Default none.
+    pub expire: Option<Expire>,
+    /// Whether `PIPELINING` is advertised. Default `true` (the machine always
+    /// answers in order).
+    pub pipelining: bool,
+    /// Whether the UTF8 command is accepted (RFC 6856). Default `false`.
+    pub utf8: bool,
+    /// The inactivity autologout timer (RFC 1939 §3: at least 10 minutes when
+    /// set). Default 10 minutes; `None` disables it. See
+    /// [`Server::poll_timeout`].
+    pub autologout: Option<Duration>,
+    /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`].
+    pub line_policy: LinePolicy,
+    /// What [`Server::send_body`] does with bare CR/LF in message bytes. Default
+    /// [`BodyPolicy::Normalize`]: they are sent as CRLF (Maildir files use LF).
+    pub body_policy: BodyPolicy,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            limits: Limits::default(),
+            greeting: String::from("POP3 server ready"),
+            apop_timestamp: None,
+            user_pass: true,
+            starttls: false,
+            sasl_mechanisms: Vec::new(),
+            implementation: None,
+            expire: None,
+            pipelining: true,
+            utf8: false,
+            autologout: Some(Duration::from_secs(600)),
+            line_policy: LinePolicy::STRICT,
+            body_policy: BodyPolicy::Normalize,
+        }
+    }
+}
+
+/// One message of a maildrop: its size and unique id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessageInfo {
+    /// Size in octets, as it will be sent (CRLF line endings).
+    pub size: u64,
+    /// The unique id (RFC 1939 §7: 1 to 70 bytes in 0x21..=0x7E).
+    pub uid: Vec<u8>,
+}
+
+/// The messages of a maildrop, numbered from 1 in the order pushed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Maildrop {
+    messages: Vec<MessageInfo>,
+}
+
+impl Maildrop {
+    /// An empty maildrop.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a message. [`Error::Emit`] when the unique id cannot be sent.
+    pub fn push(&mut self, size: u64, uid: impl AsRef<[u8]>) -> Result<u32, Error> {
+        check_uid(uid.as_ref())?;
+        if self.messages.len() >= u32::MAX as usize {
+            return Err(Error::Misuse("too many messages"));
+        }
+        self.messages.push(MessageInfo {
+            size,
+            uid: uid.as_ref().to_vec(),
+        });
+        Ok(self.messages.len() as u32)
+    }
+
+    /// The messages.
+    pub fn messages(&self) -> &[MessageInfo] {
+        &self.messages
+    }
+}
+
+/// An APOP login attempt (RFC 1939 §7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApopRequest<'a> {
+    /// The mailbox name.
+    pub user: Text<'a>,
+    /// The digest the client sent (hex).
+    pub digest: Cow<'a, str>,
+    /// The timestamp of this session's greeting.
+    pub timestamp: Text<'a>,
+}
+
+impl ApopRequest<'_> {
+    /// Whether the digest is right for `password` (the shared secret).
+    pub fn apop_matches(&self, password: &[u8]) -> bool {
+        super::md5::apop_matches(self.timestamp.as_bytes(), password, self.digest.as_bytes())
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ApopRequest<'static> {
+        ApopRequest {
+            user: self.user.into_owned(),
+            digest: Cow::Owned(self.digest.into_owned()),
+            timestamp: self.timestamp.into_owned(),
+        }
+    }
+}
+
+/// What the server machine asks the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent<'a> {
+    /// USER then PASS: check the password, then [`Server::accept_login`] or
+    /// [`Server::reject`] (with [`ResponseCode::Auth`] or [`ResponseCode::InUse`]).
+    Login {
+        /// The name from USER.
+        user: Text<'a>,
+        /// The password from PASS.
+        password: Secret<'a>,
+    },
+    /// APOP: check with [`ApopRequest::apop_matches`], then answer as for Login.
+    Apop(ApopRequest<'a>),
+    /// AUTH with a mechanism from [`ServerConfig::sasl_mechanisms`]: run the
+    /// mechanism and answer with [`Server::auth_challenge`],
+    /// [`Server::accept_login`] or [`Server::reject`].
+    Auth {
+        /// The mechanism, as the client wrote it.
+        mechanism: Cow<'a, str>,
+        /// The decoded initial response (`=` gives an empty one).
+        initial_response: Option<Secret<'a>>,
+    },
+    /// The client's (decoded) answer to the last [`Server::auth_challenge`].
+    AuthResponse(Secret<'a>),
+    /// The client cancelled the AUTH exchange (`*`); the machine answered `-ERR`.
+    AuthCancelled,
+    /// RETR of an existing, undeleted message: push it with
+    /// [`Server::send_body`] and [`Server::finish_body`].
+    Retr {
+        /// The message number.
+        msg: u32,
+        /// Its size from the maildrop.
+        size: u64,
+        /// Its unique id.
+        uid: Text<'a>,
+    },
+    /// TOP: push the message as for RETR; the machine sends only the header and
+    /// `lines` body lines.
+    Top {
+        /// The message number.
+        msg: u32,
+        /// Body lines wanted.
+        lines: u32,
+        /// Its unique id.
+        uid: Text<'a>,
+    },
+    /// QUIT in TRANSACTION: remove these messages (numbers from 1), then
+    /// [`Server::accept`] (`+OK`) or [`Server::reject`] (`-ERR some deleted
+    /// messages not removed`). The session ends either way.
+    Update {
+        /// The messages marked with DELE.
+        deleted: Cow<'a, [u32]>,
+    },
+    /// STLS was accepted: flush [`poll_transmit`](Server::poll_transmit), run the
+    /// TLS handshake, then call [`Server::tls_established`]. Bytes that came
+    /// after the STLS line were discarded.
+    StartTls,
+}
+
+impl ServerEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ServerEvent<'static> {
+        match self {
+            ServerEvent::Login { user, password } => ServerEvent::Login {
+                user: user.into_owned(),
+                password: password.into_owned(),
+            },
+            ServerEvent::Apop(a) => ServerEvent::Apop(a.into_owned()),
+            ServerEvent::Auth {
+                mechanism,
+                initial_response,
+            } => ServerEvent::Auth {
+                mechanism: Cow::Owned(mechanism.into_owned()),
+                initial_response: initial_response.map(Secret::into_owned),
+            },
+            ServerEvent::AuthResponse(s) => ServerEvent::AuthResponse(s.into_owned()),
+            ServerEvent::AuthCancelled => ServerEvent::AuthCancelled,
+            ServerEvent::Retr { msg, size, uid } => ServerEvent::Retr {
+                msg,
+                size,
+                uid: uid.into_owned(),
+            },
+            ServerEvent::Top { msg, lines, uid } => ServerEvent::Top {
+                msg,
+                lines,
+                uid: uid.into_owned(),
+            },
+            ServerEvent::Update { deleted } => ServerEvent::Update {
+                deleted: Cow::Owned(deleted.into_owned()),
+            },
+            ServerEvent::StartTls => ServerEvent::StartTls,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Authorization,
+    Transaction,
+    Update,
+    Closed,
+}
+
+/// What the machine waits for the application to do.
+#[derive(Clone, Debug)]
+enum Awaiting {
+    Nothing,
+    Login,
+    Auth,
+    Body {
+        started: bool,
+        encoder: DotEncoder,
+        top: Option<TopFilter>,
+    },
+    Update,
+    Tls,
+}
+
+/// Cuts a message after its header and `lines` body lines (RFC 1939 §7 TOP).
+/// Works on CRLF or bare-LF line ends.
+#[derive(Clone, Debug)]
+struct TopFilter {
+    in_header: bool,
+    line_empty: bool,
+    lines_left: u32,
+    done: bool,
+}
+
+impl TopFilter {
+    fn new(lines: u32) -> Self {
+        TopFilter {
+            in_header: true,
+            line_empty: true,
+            lines_left: lines,
+            done: false,
+        }
+    }
+
+    /// How many bytes of `chunk` to send.
+    fn allow(&mut self, chunk: &[u8]) -> usize {
+        if self.done {
+            return 0;
+        }
+        for (i, &b) in chunk.iter().enumerate() {
+            if self.in_header {
+                if b == b'\n' {
+                    if self.line_empty {
+                        self.in_header = false;
+                        if self.lines_left == 0 {
+                            self.done = true;
+                            return i + 1;
+                        }
+                    }
+                    self.line_empty = true;
+                } else if b != b'\r' {
+                    self.line_empty = false;
+                }
+            } else if b == b'\n' {
+                self.lines_left -= 1;
+                if self.lines_left == 0 {
+                    self.done = true;
+                    return i + 1;
+                }
+            }
+        }
+        chunk.len()
+    }
+}
+
+enum Step {
+    Login(Range<usize>),
+    Apop(Range<usize>, Range<usize>),
+    Auth(Range<usize>),
+    AuthResponse,
+    AuthCancelled,
+    Retr(u32),
+    Top(u32, u32),
+    Update,
+    StartTls,
+}
+
+/// The POP3 server machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Server {
+    config: ServerConfig,
+    buf: Vec<u8>,
+    pos: usize,
+    finder: LineFinder,
+    out: BytesMut,
+    phase: Phase,
+    awaiting: Awaiting,
+    /// During AUTH: the next line is a client response, not a command.
+    auth_line_expected: bool,
+    auth_has_ir: bool,
+    user: Option<Vec<u8>>,
+    scratch: Vec<u8>,
+    maildrop: Maildrop,
+    deleted: Vec<bool>,
+    deleted_list: Vec<u32>,
+    tls_active: bool,
+    utf8: bool,
+    bad_commands: usize,
+    auth_exchanges: usize,
+    eof: bool,
+    error: Option<Error>,
+    /// Input arrived since the last `handle_timeout`.
+    activity: bool,
+    deadline: Option<Duration>,
+}
+
+impl Server {
+    /// A server with its greeting queued. No I/O happens.
+    ///
+    /// A greeting text or APOP timestamp holding CR, LF or NUL is not sent: the
+    /// default text is used instead, and APOP is disabled.
+    pub fn new(mut config: ServerConfig) -> Server {
+        if !is_line_safe(config.greeting.as_bytes()) {
+            config.greeting = String::from("POP3 server ready");
+        }
+        if let Some(ts) = &config.apop_timestamp {
+            let ok = is_line_safe(ts.as_bytes())
+                && ts.starts_with('<')
+                && ts.ends_with('>')
+                && ts.contains('@')
+                && !ts.contains(' ');
+            if !ok {
+                config.apop_timestamp = None;
+            }
+        }
+        let finder = LineFinder::new(
+            config.limits.command_line,
+            LimitKind::CommandLine,
+            config.line_policy,
+        );
+        let mut s = Server {
+            config,
+            buf: Vec::new(),
+            pos: 0,
+            finder,
+            out: BytesMut::new(),
+            phase: Phase::Authorization,
+            awaiting: Awaiting::Nothing,
+            auth_line_expected: false,
+            auth_has_ir: false,
+            user: None,
+            scratch: Vec::new(),
+            maildrop: Maildrop::new(),
+            deleted: Vec::new(),
+            deleted_list: Vec::new(),
+            tls_active: false,
+            utf8: false,
+            bad_commands: 0,
+            auth_exchanges: 0,
+            eof: false,
+            error: None,
+            activity: false,
+            deadline: None,
+        };
+        let mut text = s.config.greeting.clone();
+        if let Some(ts) = &s.config.apop_timestamp {
+            text.push(' ');
+            text.push_str(ts);
+        }
+        s.reply(&Response::ok(text.as_str()));
+        s
+    }
+
+    fn reply(&mut self, r: &Response<'_>) {
+        // Texts built by the machine are always emittable; a failure is a bug
+        // and leaves nothing on the wire.
+        let _ = r.emit(&mut self.out);
+    }
+
+    fn ok(&mut self, text: &str) {
+        self.reply(&Response::ok(text));
+    }
+
+    fn err(&mut self, text: &str) {
+        self.reply(&Response::err(text));
+    }
+
+    /// Whether a login has succeeded (TRANSACTION state).
+    pub fn is_authenticated(&self) -> bool {
+        self.phase == Phase::Transaction
+    }
+
+    /// Whether TLS is active (after [`tls_established`](Self::tls_established)).
+    pub fn is_tls(&self) -> bool {
+        self.tls_active
+    }
+
+    /// Whether the client enabled UTF8 mode (RFC 6856).
+    pub fn is_utf8(&self) -> bool {
+        self.utf8
+    }
+
+    /// The maildrop given at login.
+    pub fn maildrop(&self) -> &Maildrop {
+        &self.maildrop
+    }
+
+    /// Appends bytes from the client. Only buffers; bytes that arrive while a
+    /// TLS handshake is pending (after STLS) are discarded.
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if matches!(self.awaiting, Awaiting::Tls) || self.phase == Phase::Closed {
+            return;
+        }
+        self.activity = true;
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The client closed the connection.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// The next bytes to send.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.out.is_empty() {
+            None
+        } else {
+            Some(self.out.split().freeze())
+        }
+    }
+
+    /// Whether the session is over (after QUIT, EOF or a fatal error).
+    pub fn is_closed(&self) -> bool {
+        self.phase == Phase::Closed || self.error.is_some()
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.error = Some(e.clone());
+        self.phase = Phase::Closed;
+        e
+    }
+
+    fn bad(&mut self, text: &str) -> Result<(), Error> {
+        self.bad_commands += 1;
+        if self.bad_commands > self.config.limits.bad_commands {
+            self.err("too many bad commands, closing");
+            return Err(Error::limit(
+                LimitKind::BadCommands,
+                self.config.limits.bad_commands,
+            ));
+        }
+        self.err(text);
+        Ok(())
+    }
+
+    /// Parses buffered commands, answers those the machine can, and returns the
+    /// next event for the application, or `Ok(None)` when it needs more input or
+    /// is waiting for the application's answer. Errors are fatal and sticky.
+    pub fn poll_event(&mut self) -> Result<Option<ServerEvent<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match self.step() {
+            Ok(Some(step)) => Ok(Some(self.materialize(step))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn materialize(&self, step: Step) -> ServerEvent<'_> {
+        let bytes = |r: Range<usize>| self.buf.get(r).unwrap_or(&[]);
+        let uid = |msg: u32| {
+            Text::borrowed(
+                self.message(msg)
+                    .map(|m| m.uid.as_slice())
+                    .unwrap_or_default(),
+            )
+        };
+        match step {
+            Step::Login(pw) => ServerEvent::Login {
+                user: Text::borrowed(self.user.as_deref().unwrap_or_default()),
+                password: Secret(Cow::Borrowed(bytes(pw))),
+            },
+            Step::Apop(user, digest) => ServerEvent::Apop(ApopRequest {
+                user: Text::borrowed(bytes(user)),
+                digest: Cow::Borrowed(utf8_or_empty(bytes(digest))),
+                timestamp: Text::borrowed(
+                    self.config
+                        .apop_timestamp
+                        .as_deref()
+                        .unwrap_or_default()
+                        .as_bytes(),
+                ),
+            }),
+            Step::Auth(mech) => ServerEvent::Auth {
+                mechanism: Cow::Borrowed(utf8_or_empty(bytes(mech))),
+                initial_response: self
+                    .auth_has_ir
+                    .then_some(Secret(Cow::Borrowed(self.scratch.as_slice()))),
+            },
+            Step::AuthResponse => ServerEvent::AuthResponse(Secret(Cow::Borrowed(&self.scratch))),
+            Step::AuthCancelled => ServerEvent::AuthCancelled,
+            Step::Retr(msg) => ServerEvent::Retr {
+                msg,
+                size: self.message(msg).map_or(0, |m| m.size),
+                uid: uid(msg),
+            },
+            Step::Top(msg, lines) => ServerEvent::Top {
+                msg,
+                lines,
+                uid: uid(msg),
+            },
+            Step::Update => ServerEvent::Update {
+                deleted: Cow::Borrowed(&self.deleted_list),
+            },
+            Step::StartTls => ServerEvent::StartTls,
+        }
+    }
+
+    fn message(&self, msg: u32) -> Option<&MessageInfo> {
+        let i = usize::try_from(msg).ok()?.checked_sub(1)?;
+        self.maildrop.messages.get(i)
+    }
+
+    /// The message if it exists and is not marked deleted.
+    fn live(&self, msg: u32) -> Option<&MessageInfo> {
+        let i = usize::try_from(msg).ok()?.checked_sub(1)?;
+        if *self.deleted.get(i)? {
+            return None;
+        }
+        self.maildrop.messages.get(i)
+    }
+
+    fn compact(&mut self) {
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<Step>, Error> {
+        loop {
+            let reading = match self.awaiting {
+                Awaiting::Nothing => true,
+                Awaiting::Auth => self.auth_line_expected,
+                _ => false,
+            };
+            if !reading || self.phase == Phase::Closed {
+                return Ok(None);
+            }
+            if self.phase == Phase::Update {
+                return Ok(None);
+            }
+            self.compact();
+            let line = match self.finder.find(&self.buf[self.pos..]) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
+                    let buffered = self.buf.len() - self.pos;
+                    if buffered > self.config.limits.input_buffer {
+                        self.err("too much input");
+                        return Err(Error::limit(
+                            LimitKind::InputBuffer,
+                            self.config.limits.input_buffer,
+                        ));
+                    }
+                    if self.eof {
+                        self.phase = Phase::Closed;
+                    }
+                    return Ok(None);
+                }
+                Err(e) => {
+                    self.err(match e {
+                        Error::Limit(_) => "line too long",
+                        _ => "bad line ending",
+                    });
+                    return Err(e);
+                }
+            };
+            let start = self.pos;
+            self.pos += line.consumed;
+            let range = start..start + line.len;
+            if self.auth_line_expected {
+                if let Some(s) = self.on_auth_line(range)? {
+                    return Ok(Some(s));
+                }
+                continue;
+            }
+            if let Some(s) = self.on_command(range)? {
+                return Ok(Some(s));
+            }
+        }
+    }
+
+    fn on_auth_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
+        self.auth_line_expected = false;
+        let line = &self.buf[range];
+        if line == b"*" {
+            self.err("AUTH cancelled");
+            self.auth_exchanges = 0;
+            self.awaiting = Awaiting::Nothing;
+            return Ok(Some(Step::AuthCancelled));
+        }
+        match decode_client_line(line) {
+            Ok(ClientLine::Response(d)) => {
+                self.scratch = d;
+                Ok(Some(Step::AuthResponse))
+            }
+            _ => {
+                self.awaiting = Awaiting::Nothing;
+                self.bad("invalid base64 in AUTH response")?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn on_command(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
+        let line_start = range.start;
+        let line = &self.buf[range];
+        let cmd = match parse_command_line(line) {
+            Ok(c) => c,
+            Err(_) => {
+                self.bad("syntax error")?;
+                return Ok(None);
+            }
+        };
+        // Ranges of borrowed arguments, to hand them out after `self` changes.
+        let offset = |s: &[u8]| {
+            let at = (s.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+            line_start + at..line_start + at + s.len()
+        };
+        let authorization = self.phase == Phase::Authorization;
+        match cmd {
+            Command::Capa => {
+                self.capa();
+                Ok(None)
+            }
+            Command::Quit => {
+                if authorization {
+                    self.ok("bye");
+                    self.phase = Phase::Closed;
+                    return Ok(None);
+                }
+                self.phase = Phase::Update;
+                self.deleted_list = self
+                    .deleted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| **d)
+                    .map(|(i, _)| i as u32 + 1)
+                    .collect();
+                self.awaiting = Awaiting::Update;
+                Ok(Some(Step::Update))
+            }
+            Command::User { name } if authorization => {
+                if !self.config.user_pass {
+                    self.err("USER/PASS not offered");
+                } else {
+                    self.user = Some(name.as_bytes().to_vec());
+                    self.ok("send PASS");
+                }
+                Ok(None)
+            }
+            Command::Pass { password } if authorization => {
+                if self.user.is_none() || !self.config.user_pass {
+                    self.bad("USER first")?;
+                    return Ok(None);
+                }
+                let r = offset(password.expose());
+                self.awaiting = Awaiting::Login;
+                Ok(Some(Step::Login(r)))
+            }
+            Command::Apop { name, digest } if authorization => {
+                if self.config.apop_timestamp.is_none() {
+                    self.err("APOP not offered");
+                    return Ok(None);
+                }
+                let (u, d) = (offset(name.as_bytes()), offset(digest.as_bytes()));
+                self.awaiting = Awaiting::Login;
+                Ok(Some(Step::Apop(u, d)))
+            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } if authorization => {
+                let offered = self
+                    .config
+                    .sasl_mechanisms
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&mechanism));
+                if !offered {
+                    self.err("unsupported SASL mechanism");
+                    return Ok(None);
+                }
+                let m = offset(mechanism.as_bytes());
+                self.scratch.clear();
+                let mut has_ir = false;
+                if let Some(ir) = initial_response {
+                    has_ir = true;
+                    match decode_client_line(ir.as_bytes()) {
+                        Ok(ClientLine::Response(d)) => self.scratch = d,
+                        _ => {
+                            self.bad("invalid base64 in initial response")?;
+                            return Ok(None);
+                        }
+                    }
+                }
+                self.auth_has_ir = has_ir;
+                self.auth_exchanges = 0;
+                self.awaiting = Awaiting::Auth;
+                Ok(Some(Step::Auth(m)))
+            }
+            Command::Stls if authorization => {
+                if !self.config.starttls || self.tls_active {
+                    self.err("STLS not available");
+                    return Ok(None);
+                }
+                self.ok("begin TLS negotiation");
+                // Anything pipelined after STLS came in plaintext: drop it
+                // (RFC 2595 §4, CVE-2011-0411 class).
+                self.buf.clear();
+                self.pos = 0;
+                self.finder.reset();
+                self.awaiting = Awaiting::Tls;
+                Ok(Some(Step::StartTls))
+            }
+            Command::Utf8 if authorization => {
+                if self.config.utf8 {
+                    self.utf8 = true;
+                    self.ok("UTF8 enabled");
+                } else {
+                    self.err("UTF8 not supported");
+                }
+                Ok(None)
+            }
+            Command::Lang { .. } => {
+                self.err("LANG not supported");
+                Ok(None)
+            }
+            Command::Unknown { .. } => {
+                self.bad("unknown command")?;
+                Ok(None)
+            }
+            _ if authorization => {
+                self.bad("not allowed before login")?;
+                Ok(None)
+            }
+            cmd => {
+                let cmd = cmd.into_owned();
+                self.transaction(cmd)
+            }
+        }
+    }
+
+    fn transaction(&mut self, cmd: Command<'_>) -> Result<Option<Step>, Error> {
+        let mut line = Vec::new();
+        match cmd {
+            Command::Stat => {
+                let (count, size) = self.totals();
+                super::response::DropListing { count, size }.emit(&mut self.out);
+            }
+            Command::List { msg: Some(n) } => match self.live(n).map(|m| m.size) {
+                Some(size) => {
+                    line.extend_from_slice(b"+OK ");
+                    super::response::ScanListing { msg: n, size }.emit(&mut line);
+                    line.extend_from_slice(b"\r\n");
+                    self.out.extend_from_slice(&line);
+                }
+                None => self.err("no such message"),
+            },
+            Command::List { msg: None } => {
+                let (count, size) = self.totals();
+                let mut head = alloc::format!("{count} messages ({size} octets)");
+                if count == 0 {
+                    head = String::from("no messages");
+                }
+                self.ok(&head);
+                for (i, m) in self.maildrop.messages.iter().enumerate() {
+                    if self.deleted.get(i) == Some(&false) {
+                        super::response::ScanListing {
+                            msg: i as u32 + 1,
+                            size: m.size,
+                        }
+                        .emit(&mut self.out);
+                        self.out.extend_from_slice(b"\r\n");
+                    }
+                }
+                self.out.extend_from_slice(b".\r\n");
+            }
+            Command::Uidl { msg: Some(n) } => match self.live(n).map(|m| m.uid.clone()) {
+                Some(uid) => {
+                    line.extend_from_slice(b"+OK ");
+                    let _ = super::response::UniqueIdListing {
+                        msg: n,
+                        uid: Text::borrowed(&uid),
+                    }
+                    .emit(&mut line);
+                    line.extend_from_slice(b"\r\n");
+                    self.out.extend_from_slice(&line);
+                }
+                None => self.err("no such message"),
+            },
+            Command::Uidl { msg: None } => {
+                self.ok("unique-id listing follows");
+                for (i, m) in self.maildrop.messages.iter().enumerate() {
+                    if self.deleted.get(i) == Some(&false) {
+                        let _ = super::response::UniqueIdListing {
+                            msg: i as u32 + 1,
+                            uid: Text::borrowed(&m.uid),
+                        }
+                        .emit(&mut self.out);
+                        self.out.extend_from_slice(b"\r\n");
+                    }
+                }
+                self.out.extend_from_slice(b".\r\n");
+            }
+            Command::Retr { msg } | Command::Top { msg, .. } if self.live(msg).is_none() => {
+                self.err("no such message");
+            }
+            Command::Retr { msg } => {
+                self.awaiting = Awaiting::Body {
+                    started: false,
+                    encoder: DotEncoder::new(self.config.body_policy),
+                    top: None,
+                };
+                return Ok(Some(Step::Retr(msg)));
+            }
+            Command::Top { msg, lines } => {
+                self.awaiting = Awaiting::Body {
+                    started: false,
+                    encoder: DotEncoder::new(self.config.body_policy),
+                    top: Some(TopFilter::new(lines)),
+                };
+                return Ok(Some(Step::Top(msg, lines)));
+            }
+            Command::Dele { msg } => match usize::try_from(msg)
+                .ok()
+                .and_then(|m| m.checked_sub(1))
+                .filter(|&i| i < self.deleted.len())
+            {
+                Some(i) if self.deleted[i] => self.err("message already deleted"),
+                Some(i) => {
+                    self.deleted[i] = true;
+                    self.ok("message deleted");
+                }
+                None => self.err("no such message"),
+            },
+            Command::Noop => self.ok(""),
+            Command::Rset => {
+                self.deleted.iter_mut().for_each(|d| *d = false);
+                let (count, size) = self.totals();
+                let text = alloc::format!("maildrop has {count} messages ({size} octets)");
+                self.ok(&text);
+            }
+            _ => self.bad("not allowed after login")?,
+        }
+        Ok(None)
+    }
+
+    fn totals(&self) -> (u32, u64) {
+        let mut count = 0u32;
+        let mut size = 0u64;
+        for (m, d) in self.maildrop.messages.iter().zip(&self.deleted) {
+            if !d {
+                count = count.saturating_add(1);
+                size = size.saturating_add(m.size);
+            }
+        }
+        (count, size)
+    }
+
+    fn capa(&mut self) {
+        let mut caps: Vec<Capability<'_>> = Vec::new();
+        caps.push(Capability::Top);
+        caps.push(Capability::Uidl);
+        caps.push(Capability::RespCodes);
+        if self.config.pipelining {
+            caps.push(Capability::Pipelining);
+        }
+        let authorization = self.phase == Phase::Authorization;
+        if authorization && self.config.user_pass {
+            caps.push(Capability::User);
+        }
+        let mechs = self.config.sasl_mechanisms.join(" ");
+        if authorization && !mechs.is_empty() {
+            caps.push(Capability::Sasl(SaslMechanisms(Cow::Borrowed(&mechs))));
+        }
+        if authorization && self.config.starttls && !self.tls_active {
+            caps.push(Capability::Stls);
+        }
+        if self.config.utf8 {
+            caps.push(Capability::Utf8 { user: false });
+        }
+        if let Some(policy) = self.config.expire {
+            caps.push(Capability::Expire {
+                policy,
+                per_user: false,
+            });
+        }
+        let implementation = self.config.implementation.clone();
+        if let Some(i) = &implementation {
+            caps.push(Capability::Implementation(Text::borrowed(i.as_bytes())));
+        }
+        let mut out = Vec::new();
+        let _ = Response::ok("capability list follows").emit(&mut out);
+        for c in caps {
+            let mut line = Vec::new();
+            if c.emit(&mut line).is_ok() {
+                out.extend_from_slice(&line);
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+        out.extend_from_slice(b".\r\n");
+        self.out.extend_from_slice(&out);
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Accepts the pending login (PASS, APOP or AUTH) and opens `maildrop`:
+    /// `+OK`, and the session enters TRANSACTION.
+    pub fn accept_login(&mut self, maildrop: Maildrop) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.awaiting, Awaiting::Login | Awaiting::Auth) {
+            return Err(Error::Misuse("no login to accept"));
+        }
+        let count = maildrop.messages.len();
+        self.deleted = alloc::vec![false; count];
+        self.maildrop = maildrop;
+        self.phase = Phase::Transaction;
+        self.awaiting = Awaiting::Nothing;
+        self.auth_line_expected = false;
+        self.user = None;
+        let text = alloc::format!("maildrop has {count} messages");
+        self.ok(&text);
+        Ok(())
+    }
+
+    /// Sends a SASL challenge (`+ base64`) during AUTH; the client's answer comes
+    /// as [`ServerEvent::AuthResponse`]. More than [`Limits::auth_exchanges`]
+    /// challenges end the exchange with `-ERR` and return the limit error (the
+    /// session goes on).
+    pub fn auth_challenge(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.awaiting, Awaiting::Auth) || self.auth_line_expected {
+            return Err(Error::Misuse("no AUTH exchange waiting for a challenge"));
+        }
+        self.auth_exchanges += 1;
+        if self.auth_exchanges > self.config.limits.auth_exchanges {
+            // The exchange ends with -ERR; the session goes on.
+            self.awaiting = Awaiting::Nothing;
+            self.err("too many SASL exchanges");
+            return Err(Error::limit(
+                LimitKind::AuthExchanges,
+                self.config.limits.auth_exchanges,
+            ));
+        }
+        self.out.extend_from_slice(b"+ ");
+        encode_base64(data, &mut self.out);
+        self.out.extend_from_slice(b"\r\n");
+        self.auth_line_expected = true;
+        Ok(())
+    }
+
+    /// Answers the pending event with `-ERR [code] text`: a failed login (the
+    /// session stays in AUTHORIZATION), a RETR/TOP that cannot be served (before
+    /// any body byte was sent), or an UPDATE that could not remove everything
+    /// (the session ends).
+    pub fn reject(&mut self, code: Option<ResponseCode<'_>>, text: &str) -> Result<(), Error> {
+        self.check()?;
+        let r = Response {
+            status: super::response::Status::Err,
+            code,
+            text: Text::borrowed(text.as_bytes()),
+        };
+        r.validate()?;
+        match &self.awaiting {
+            Awaiting::Login | Awaiting::Auth => {
+                self.user = None;
+                self.auth_line_expected = false;
+            }
+            Awaiting::Body { started: false, .. } => {}
+            Awaiting::Update => self.phase = Phase::Closed,
+            Awaiting::Body { started: true, .. } => {
+                return Err(Error::Misuse("the body has started; finish it"));
+            }
+            _ => return Err(Error::Misuse("nothing to reject")),
+        }
+        self.awaiting = Awaiting::Nothing;
+        self.reply(&r);
+        Ok(())
+    }
+
+    /// Answers [`ServerEvent::Update`]: the deletions were applied; `+OK` and
+    /// the session ends.
+    pub fn accept(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.awaiting, Awaiting::Update) {
+            return Err(Error::Misuse("nothing to accept"));
+        }
+        self.awaiting = Awaiting::Nothing;
+        self.phase = Phase::Closed;
+        self.ok("bye");
+        Ok(())
+    }
+
+    /// Sends the next chunk of the message asked for by RETR or TOP (chunks may
+    /// split lines anywhere). The first call sends `+OK`. The machine
+    /// dot-stuffs, and for TOP drops what is past the requested lines.
+    pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.check()?;
+        let Awaiting::Body {
+            started,
+            encoder,
+            top,
+        } = &mut self.awaiting
+        else {
+            return Err(Error::Misuse("no RETR or TOP to answer"));
+        };
+        if !*started {
+            *started = true;
+            self.out.extend_from_slice(b"+OK message follows\r\n");
+        }
+        let n = match top {
+            Some(t) => t.allow(chunk),
+            None => chunk.len(),
+        };
+        encoder.encode(&chunk[..n], &mut self.out)
+    }
+
+    /// Whether a TOP answer already has all the lines it needs (further
+    /// [`send_body`](Self::send_body) calls are dropped).
+    pub fn body_complete(&self) -> bool {
+        matches!(&self.awaiting, Awaiting::Body { top: Some(t), .. } if t.done)
+    }
+
+    /// Ends the message (`.` line).
+    pub fn finish_body(&mut self) -> Result<(), Error> {
+        self.check()?;
+        let Awaiting::Body {
+            started, encoder, ..
+        } = &mut self.awaiting
+        else {
+            return Err(Error::Misuse("no RETR or TOP to answer"));
+        };
+        if !*started {
+            self.out.extend_from_slice(b"+OK message follows\r\n");
+        }
+        encoder.finish(&mut self.out);
+        self.awaiting = Awaiting::Nothing;
+        Ok(())
+    }
+
+    /// The TLS handshake after [`ServerEvent::StartTls`] succeeded. The session
+    /// starts over in AUTHORIZATION (RFC 2595 §4); STLS is no longer offered.
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.awaiting, Awaiting::Tls) {
+            return Err(Error::Misuse("no STLS in progress"));
+        }
+        self.awaiting = Awaiting::Nothing;
+        self.tls_active = true;
+        self.user = None;
+        self.buf.clear();
+        self.pos = 0;
+        self.finder.reset();
+        Ok(())
+    }
+}
+
+fn utf8_or_empty(b: &[u8]) -> &str {
+    core::str::from_utf8(b).unwrap_or_default()
+}
+
+impl Server {
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called: the
+    /// autologout deadline, or `None` before the first `handle_timeout` (which
+    /// starts the timer) and when the timer is disabled or the session is over.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.is_closed() {
+            return None;
+        }
+        self.deadline
+    }
+
+    /// Reports the time (since any fixed point). The first call starts the
+    /// autologout timer, and so does any call after input arrived. When the
+    /// timer expires the session closes *without* entering UPDATE: no message is
+    /// removed (RFC 1939 §3). Call it when input arrives and at
+    /// [`poll_timeout`](Self::poll_timeout).
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let Some(limit) = self.config.autologout else {
+            return;
+        };
+        if self.is_closed() {
+            return;
+        }
+        match self.deadline {
+            Some(deadline) if !self.activity && now >= deadline => {
+                self.phase = Phase::Closed;
+                self.awaiting = Awaiting::Nothing;
+                self.deadline = None;
+            }
+            Some(_) if !self.activity => {}
+            _ => {
+                self.activity = false;
+                self.deadline = Some(now.saturating_add(limit));
+            }
+        }
+    }
+}
+
+impl Connection for Server {
+    fn handle_input(&mut self, data: &[u8]) {
+        Server::handle_input(self, data);
+    }
+    fn handle_eof(&mut self) {
+        Server::handle_eof(self);
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        Server::poll_transmit(self)
+    }
+    fn is_closed(&self) -> bool {
+        Server::is_closed(self)
+    }
+    fn poll_timeout(&self) -> Option<Duration> {
+        Server::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Duration) {
+        Server::handle_timeout(self, now);
+    }
+}
