@@ -330,8 +330,13 @@ async fn run(options: &Options) -> io::Result<()> {
     login(&mut pop, options).await?;
 
     let result = act(&mut pop, &options.action).await;
-    // Say goodbye even after a failed action, unless the connection itself is gone.
-    if result.is_ok() || !pop.session.conn.is_closed() {
+    // Say goodbye even after a refused command (`failure`, kind Other), but not after a broken or silent
+    // connection or a protocol error.
+    let polite = match &result {
+        Ok(()) => true,
+        Err(e) => e.kind() == io::ErrorKind::Other && !pop.session.conn.is_closed(),
+    };
+    if polite {
         pop.send(&Command::Quit)?;
         let quit = pop.response(CommandKind::Quit).await;
         if result.is_ok() {

@@ -886,6 +886,24 @@ resp, lines, _ = p.retr(3)
 check('RETR 3 over TLS', joined(lines) == expected[2], len(joined(lines)))
 p.quit()
 
+# A command smuggled after STLS in the same packet is discarded, not run inside TLS (CVE-2011-0411 class):
+# PASS then finds no USER.
+import socket
+raw = socket.create_connection((host, port), timeout=20)
+greeting = raw.recv(4096)
+raw.sendall(b'STLS\r\nUSER ' + user.encode() + b'\r\n')
+reply = b''
+while not reply.endswith(b'\r\n'):
+    reply += raw.recv(1)
+check('STLS accepted', reply.startswith(b'+OK'), reply)
+tls = context.wrap_socket(raw, server_hostname=host)
+tls.sendall(b'PASS ' + password.encode() + b'\r\n')
+reply = tls.recv(4096)
+check('USER smuggled before the TLS handshake was discarded', reply.startswith(b'-ERR'), reply)
+tls.sendall(b'QUIT\r\n')
+tls.recv(4096)
+tls.close()
+
 # DELE, RSET, DELE, QUIT: only message 1 is removed (the test checks the files).
 p = connect()
 p.user(user)
