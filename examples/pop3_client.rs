@@ -26,11 +26,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{Args, Session, Stream, host_of};
-use mailwire::Secret;
 use mailwire::pop3::{
     Client, ClientConfig, ClientEvent, Command, CommandKind, OwnedClientEvent, Response, Status,
 };
 use mailwire::wire::sasl::{Credentials, Mechanism, SaslClient};
+use mailwire::{Secret, Text};
 
 const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [--starttls] [--tls] [--insecure] \
      [--apop | --sasl PLAIN|LOGIN] [--verbose] [--timeout SECS] \
@@ -351,7 +351,6 @@ async fn login(pop: &mut Pop, options: &Options) -> io::Result<()> {
     let password = Secret::new(options.password.as_bytes());
     match options.login {
         Login::UserPass => {
-            use mailwire::Text;
             pop.send(&Command::User {
                 name: Text::borrowed(options.user.as_bytes()),
             })?;
