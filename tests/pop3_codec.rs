@@ -31,7 +31,9 @@ fn token(re: &'static str) -> impl Strategy<Value = Cow<'static, str>> {
 fn command() -> impl Strategy<Value = Command<'static>> {
     let msg = any::<u32>();
     prop_oneof![
-        text().prop_map(|name| Command::User { name }),
+        text()
+            .prop_filter("USER needs a name", |t| !t.is_empty())
+            .prop_map(|name| Command::User { name }),
         line_safe().prop_map(|p| Command::Pass {
             password: Secret::new(p)
         }),

@@ -51,7 +51,13 @@ impl Command<'_> {
     /// Checks that the command can be emitted unchanged.
     pub fn validate(&self) -> Result<(), Error> {
         match self {
-            Command::User { name } => check_text(name.as_bytes(), "CR, LF or NUL in USER name"),
+            Command::User { name } => {
+                check_text(name.as_bytes(), "CR, LF or NUL in USER name")?;
+                if name.is_empty() {
+                    return Err(Error::Emit("empty USER name"));
+                }
+                Ok(())
+            }
             Command::Pass { password } => {
                 check_text(password.expose(), "CR, LF or NUL in PASS password")
             }

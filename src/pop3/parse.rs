@@ -124,7 +124,9 @@ pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
     match kind {
         // USER name / PASS string: the rest of the line (RFC 1939 §7).
         CommandKind::User => {
-            let name = free_text(args.unwrap_or(b"")).ok_or_else(|| err("mailbox name"))?;
+            let name = free_text(args.unwrap_or(b""))
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| err("mailbox name"))?;
             Ok(Command::User { name })
         }
         CommandKind::Pass => {
@@ -627,6 +629,8 @@ mod tests {
             (b"AUTH", 4, "SASL mechanism"),
             (b"AUTH PLAIN a%b", 5, "base64 initial response"),
             (b"USER a\0b", 5, "mailbox name"),
+            (b"USER", 4, "mailbox name"),
+            (b"USER ", 5, "mailbox name"),
             (b"XYZ a\0", 4, "arguments without CR, LF or NUL"),
         ];
         for (line, offset, expected) in table {
