@@ -63,7 +63,11 @@ pub struct ClientConfig {
     /// Limits on replies (`reply_line`, `reply_lines`, `input_buffer`,
     /// `pending_commands`).
     pub limits: Limits,
-    /// Reply line endings. Default [`LinePolicy::STRICT`].
+    /// Reply line endings. Default [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`], as
+    /// for every client machine of the crate: a bare LF ends a reply line (some
+    /// servers send them) and a bare CR stays in the line's text. Nothing a
+    /// client reads is relayed, so tolerance cannot smuggle anything; set
+    /// [`LinePolicy::STRICT`] to treat both as fatal errors.
     pub line_policy: LinePolicy,
     /// Use PIPELINING when the server offers it. Default true.
     pub use_pipelining: bool,
@@ -98,7 +102,7 @@ impl Default for ClientConfig {
             hostname: String::from("localhost"),
             lmtp: false,
             limits: Limits::default(),
-            line_policy: LinePolicy::STRICT,
+            line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
             use_pipelining: true,
             use_chunking: true,
             body_policy: BodyPolicy::Strict,
