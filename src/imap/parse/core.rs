@@ -191,11 +191,15 @@ pub(crate) fn literal<'a>(p: &mut Parser<'a>) -> PResult<(&'a [u8], bool)> {
     Ok((data, binary))
 }
 
+fn starts_literal(p: &Parser<'_>) -> bool {
+    p.peek() == Some(b'{') || (p.peek() == Some(b'~') && p.peek_at(1) == Some(b'{'))
+}
+
 /// `string = quoted / literal`
 pub(crate) fn string<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     match p.peek() {
         Some(b'"') => quoted(p),
-        Some(b'{' | b'~') => {
+        Some(b'{') | Some(b'~') if starts_literal(p) => {
             let (d, _) = literal(p)?;
             Ok(IString(Cow::Borrowed(d)))
         }
@@ -206,7 +210,8 @@ pub(crate) fn string<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
 /// `astring = 1*ASTRING-CHAR / string`
 pub(crate) fn astring<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     match p.peek() {
-        Some(b'"' | b'{' | b'~') => string(p),
+        Some(b'"' | b'{') => string(p),
+        Some(b'~') if starts_literal(p) => string(p),
         _ => {
             let a = p.take_while(|b| class::is(b, class::ASTRING));
             if a.is_empty() {
@@ -234,7 +239,8 @@ pub(crate) fn mailbox<'a>(p: &mut Parser<'a>) -> PResult<Mailbox<'a>> {
 /// `list-mailbox = 1*list-char / string`
 pub(crate) fn list_mailbox<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     match p.peek() {
-        Some(b'"' | b'{' | b'~') => string(p),
+        Some(b'"' | b'{') => string(p),
+        Some(b'~') if starts_literal(p) => string(p),
         _ => {
             let a = p.take_while(|b| class::is(b, class::LIST));
             if a.is_empty() {
@@ -467,7 +473,7 @@ pub(crate) fn skip_value<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
         Some(b'"') => {
             quoted(p)?;
         }
-        Some(b'{') | Some(b'~') => {
+        Some(b'{') | Some(b'~') if starts_literal(p) => {
             literal(p)?;
         }
         Some(b'(') => {

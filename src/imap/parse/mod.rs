@@ -355,3 +355,6 @@ impl<'a> Parser<'a> {
 pub(crate) fn finish<T>(r: PResult<T>) -> Result<T, Error> {
     r.map_err(Error::from)
 }
+
+#[cfg(test)]
+mod response_tests;
