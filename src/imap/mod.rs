@@ -41,12 +41,18 @@ pub mod types;
 pub mod utf7;
 
 pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
+pub use parse::command::{
+    AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,
+};
 pub use parse::response::{parse_greeting, parse_response};
 pub use parse::{ParseOptions, Quirks};
 pub use types::IntoOwned;
 pub use types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,
+};
+pub use types::command::{
+    AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
 };
 pub use types::core::{
     AString, Atom, Date, DateTime, Flag, IString, Lazy, List, ListIter, Mailbox, NString, SeqNum,

@@ -449,20 +449,6 @@ pub(crate) fn text<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
     Ok(&rest[..n])
 }
 
-/// `charset = atom / quoted`
-pub(crate) fn charset<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    if p.peek() == Some(b'"') {
-        quoted(p)
-    } else {
-        atom(p).map(|a| IString(Cow::Borrowed(a_bytes(p, &a))))
-    }
-}
-
-fn a_bytes<'a>(p: &Parser<'a>, a: &Atom<'_>) -> &'a [u8] {
-    // the atom was just consumed: it ends at p.pos
-    &p.input[p.pos - a.as_str().len()..p.pos]
-}
-
 /// Any value of the generic grammar, skipped and returned raw: an atom-like
 /// token (incl. `[...]` sections and `<n>`), a number, a string, NIL or a
 /// parenthesised list of such, nested at most the depth budget. Used for

@@ -6,7 +6,6 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use core::marker::PhantomData;
 
 use crate::imap::parse::{PResult, Parser, Quirks};
 use crate::imap::utf7;
@@ -853,7 +852,3 @@ where
         Lazy::new(self.get().into_owned())
     }
 }
-
-/// Marker so `PhantomData` stays used if a list type is generic only in `T`.
-#[allow(dead_code)]
-pub(crate) struct Unused<T>(PhantomData<T>);
