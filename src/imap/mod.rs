@@ -63,3 +63,5 @@ pub use types::response::{
     MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData, Section,
     SectionText, StatusItem, StatusKind, StatusResponse, Thread,
 };
+pub mod emit;
+pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};

@@ -359,4 +359,4 @@ pub(crate) fn finish<T>(r: PResult<T>) -> Result<T, Error> {
 #[cfg(test)]
 pub(crate) mod command_tests;
 #[cfg(test)]
-mod response_tests;
+pub(crate) mod response_tests;

@@ -194,6 +194,28 @@ const REAL_SERVERS: &[&[u8]] = &[
     b"* 1 FETCH (UID 1 BODY[TEXT] {3}\r\nabc)\r\n",
 ];
 
+/// Every line of the tables above.
+pub(crate) const ALL: &[&[u8]] = &{
+    const N: usize = RFC3501_SESSION.len() + RFC9051_LINES.len() + REAL_SERVERS.len();
+    let mut out: [&[u8]; N] = [b""; N];
+    let mut i = 0;
+    while i < RFC3501_SESSION.len() {
+        out[i] = RFC3501_SESSION[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < RFC9051_LINES.len() {
+        out[i + j] = RFC9051_LINES[j];
+        j += 1;
+    }
+    let mut k = 0;
+    while k < REAL_SERVERS.len() {
+        out[i + j + k] = REAL_SERVERS[k];
+        k += 1;
+    }
+    out
+};
+
 #[test]
 fn rfc_sessions_parse_in_strict_mode() {
     for line in RFC3501_SESSION.iter().chain(RFC9051_LINES) {
