@@ -426,10 +426,7 @@ mod tests {
 
     #[test]
     fn depth_limit() {
-        let mut deep = Vec::new();
-        for _ in 0..10_000 {
-            deep.push(b'(');
-        }
+        let mut deep = alloc::vec![b'('; 10_000];
         deep.extend_from_slice(b"\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)");
         assert_eq!(parse(&deep, Quirks::LENIENT), Err(PError::Depth(64)));
         // message/rfc822 nesting counts too

@@ -943,9 +943,7 @@ fn id_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)
 }
 
 /// `id-params-list = "(" *(string SP nstring) ")" / nil`
-fn id_params<'a>(
-    p: &mut Parser<'a>,
-) -> PResult<Option<List<'a, (IString<'a>, Option<IString<'a>>)>>> {
+fn id_params<'a>(p: &mut Parser<'a>) -> PResult<crate::imap::types::response::IdParams<'a>> {
     if nil(p) {
         return Ok(None);
     }

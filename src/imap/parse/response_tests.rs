@@ -3,8 +3,8 @@
 
 use alloc::vec::Vec;
 
+use super::ParseOptions;
 use super::response::{parse_greeting, parse_response};
-use super::{ParseOptions, Quirks};
 use crate::imap::types::body::{BodyStructure, Specific};
 use crate::imap::types::core::{Flag, SeqNum};
 use crate::imap::types::response::*;

@@ -387,7 +387,7 @@ pub enum CommandBody<'a> {
         mailbox: Mailbox<'a>,
     },
     /// `ID (...) / NIL` (RFC 2971)
-    Id(Option<List<'a, (IString<'a>, NString<'a>)>>),
+    Id(super::response::IdParams<'a>),
     /// `[UID] SORT (criteria) charset keys` (RFC 5256)
     Sort {
         /// UID SORT.

@@ -317,6 +317,9 @@ pub struct ESearch<'a> {
     pub data: List<'a, SearchReturnData<'a>>,
 }
 
+/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
+pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
+
 /// `quota-resource = resource-name SP resource-usage SP resource-limit` (RFC 9208)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuotaResource<'a> {
@@ -539,7 +542,7 @@ pub enum Data<'a> {
         items: List<'a, FetchItem<'a>>,
     },
     /// `ID (...) / NIL` (RFC 2971)
-    Id(Option<List<'a, (IString<'a>, NString<'a>)>>),
+    Id(IdParams<'a>),
     /// `QUOTA root (...)` (RFC 9208)
     Quota {
         /// Quota root.
