@@ -72,6 +72,7 @@ pub struct Decoded<'a> {
 pub struct DotDecoder {
     state: State,
     policy: BodyPolicy,
+    finder: memchr::memmem::Finder<'static>,
 }
 
 impl DotDecoder {
@@ -80,6 +81,7 @@ impl DotDecoder {
         DotDecoder {
             state: State::LineStart,
             policy,
+            finder: memchr::memmem::Finder::new(b"\n."),
         }
     }
 
@@ -124,37 +126,96 @@ impl DotDecoder {
             State::Mid => {}
         }
         self.state = State::Mid;
-        let mut pos = start;
         let keep = self.policy == BodyPolicy::KeepBare;
-        loop {
-            let Some(i) = memchr::memchr2(b'\r', b'\n', &input[pos..]).map(|i| i + pos) else {
-                return Ok(step(&input[start..], input.len(), false));
-            };
-            if input[i] == b'\n' {
-                if !keep {
-                    return Err(Error::BareLineEnding(BareLineEnding::Lf));
-                }
-                pos = i + 1;
-                continue;
-            }
-            match input.get(i + 1) {
-                None => return Ok(step(&input[start..i], i, false)),
-                Some(b'\n') => {
-                    let next = i + 2;
-                    if input.get(next).is_none_or(|&b| b == b'.') {
-                        self.state = State::LineStart;
-                        return Ok(step(&input[start..next], next, false));
-                    }
-                    pos = next;
-                }
-                Some(_) => {
-                    if !keep {
-                        return Err(Error::BareLineEnding(BareLineEnding::Cr));
-                    }
-                    pos = i + 1;
-                }
-            }
+        if input.get(start) == Some(&b'\n') {
+            // An LF right at the start of a run follows a line end or a dot: bare.
+            return scan_exact(self, input, start, start, keep);
         }
+        // Where the next line that starts with a dot begins (a stuffed line or the
+        // terminator), found with memchr's vectorised substring search.
+        let mut from = start;
+        let found = loop {
+            match self.finder.find(&input[from..]) {
+                None => break None,
+                // After a bare LF a dot does not start a line (KeepBare only: under
+                // Strict the bare LF is an error found below).
+                Some(k) if keep && (from + k == 0 || input[from + k - 1] != b'\r') => {
+                    from += k + 1;
+                }
+                Some(k) => break Some(from + k + 1),
+            }
+        };
+        let len = input.len();
+        let (stop, line_start) = match found {
+            Some(next) => (next, true),
+            // Whether a final CR ends a line depends on the byte after it.
+            None if input[start..].last() == Some(&b'\r') => (len - 1, false),
+            None => (len, len >= start + 2 && input[len - 2..] == *b"\r\n"),
+        };
+        if !keep && has_bare_line_ending(&input[start..(stop + 1).min(len)]) {
+            return scan_exact(self, input, start, start, keep);
+        }
+        if line_start {
+            self.state = State::LineStart;
+        }
+        Ok(step(&input[start..stop], stop, false))
+    }
+}
+
+/// Whether `run` has an LF not preceded by CR or a CR not followed by LF (a CR
+/// at the very end is allowed: its LF is the next byte). One pass over adjacent
+/// pairs, written so the compiler vectorises it.
+#[inline]
+fn has_bare_line_ending(run: &[u8]) -> bool {
+    let Some(&first) = run.first() else {
+        return false;
+    };
+    let mut bare = u8::from(first == b'\n');
+    for (&p, &c) in run.iter().zip(&run[1..]) {
+        bare |= u8::from(c == b'\n') ^ u8::from(p == b'\r');
+    }
+    bare != 0
+}
+
+/// The exact scan: every CR and LF from `from` on, stopping before a line that
+/// starts with a dot, at a CR whose next byte has not arrived, or at the end.
+fn scan_exact<'a>(
+    dec: &mut DotDecoder,
+    input: &'a [u8],
+    start: usize,
+    mut pos: usize,
+    keep: bool,
+) -> Result<Decoded<'a>, Error> {
+    loop {
+        let Some(i) = memchr::memchr2(b'\r', b'\n', &input[pos..]).map(|i| i + pos) else {
+            return Ok(step(&input[start..], input.len(), false));
+        };
+        if input[i] == b'\r' {
+            match input.get(i + 1) {
+                // Whether this CR ends a line depends on the next byte.
+                None => return Ok(step(&input[start..i], i, false)),
+                Some(b'\n') => {}
+                Some(_) if keep => {}
+                Some(_) => return Err(Error::BareLineEnding(BareLineEnding::Cr)),
+            }
+            pos = i + 1;
+            continue;
+        }
+        // An LF ends a line only after CR. A run never starts right after a CR
+        // it did not pair, so looking back within `input` is enough.
+        if i == 0 || input[i - 1] != b'\r' {
+            if !keep {
+                return Err(Error::BareLineEnding(BareLineEnding::Lf));
+            }
+            pos = i + 1;
+            continue;
+        }
+        let next = i + 1;
+        if input.get(next).is_none_or(|&b| b == b'.') {
+            dec.state = State::LineStart;
+            return Ok(step(&input[start..next], next, false));
+        }
+        pos = next;
     }
 }
 

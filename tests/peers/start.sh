@@ -1,0 +1,445 @@
+#!/usr/bin/env bash
+# Real mail peers on loopback for mailwire's interop tests.
+#
+#   Dovecot  IMAP, IMAP STARTTLS, IMAPS, POP3, POP3 STLS, POP3S, LMTP  (passwd-file user, APOP + CRAM-MD5 enabled)
+#   Postfix  SMTP with PIPELINING/8BITMIME/CHUNKING/STARTTLS, relaying to Dovecot over LMTP;
+#            submission with mandatory STARTTLS and AUTH (SASL served by Dovecot)
+#
+# Usage: tests/peers/start.sh [DIR]        (DIR defaults to /tmp/mailwire-peers)
+#
+# Everything lives in DIR: configuration, a self-signed certificate made here, queues, logs, the Maildir.
+# A previous instance in DIR is stopped and DIR is rebuilt, so every start begins from the same seeded INBOX.
+# Ports and credentials come from the environment (defaults below). The result is written to DIR/peers.env.
+# Needs root (Dovecot and Postfix switch users). Installs the Debian packages when they are missing.
+set -euo pipefail
+
+DIR=${1:-/tmp/mailwire-peers}
+HOST=127.0.0.1
+: "${IMAP_PORT:=10143}" "${IMAPS_PORT:=10993}" "${POP3_PORT:=10110}" "${POP3S_PORT:=10995}"
+: "${LMTP_PORT:=10024}" "${SMTP_PORT:=10025}" "${SUBMISSION_PORT:=10587}"
+: "${PEER_USER:=alice}" "${PEER_PASS:=secret}"
+PEER_DOMAIN=localhost
+ALL_PORTS=("$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STARTED_AT=$SECONDS
+
+say() { printf 'start.sh: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+answers() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+install_missing_packages() {
+    local missing=()
+    command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-core)
+    [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+    [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
+    [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+    command -v postfix >/dev/null 2>&1 || missing+=(postfix)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    [ ${#missing[@]} -eq 0 ] && return
+    say "installing ${missing[*]}"
+    # Postfix asks what kind of mail system this is: answer "none", this script writes its own configuration.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_dovecot_version() {
+    local version
+    version=$(dovecot --version | cut -d' ' -f1)
+    case $version in
+    2.3.*) ;;
+    *) die "Dovecot $version found; this script writes Dovecot 2.3 configuration (Debian 12 bookworm)" ;;
+    esac
+}
+
+# Dovecot and Postfix processes run as unprivileged users: DIR and every folder above it must be traversable.
+check_traversable() {
+    local user
+    for user in postfix dovecot vmail; do
+        setpriv --reuid="$user" --regid="$user" --clear-groups test -x "$DIR" ||
+            die "$DIR cannot be entered by user $user (a parent folder is private): chmod o+x the parents or choose another DIR"
+    done
+}
+
+wait_until_ports_free() {
+    local port tries
+    for port in "${ALL_PORTS[@]}"; do
+        for tries in $(seq 50); do
+            answers "$port" || continue 2
+            sleep 0.1
+        done
+        die "port $port on $HOST is in use by another program; stop it or choose other ports (see tests/peers/README.md)"
+    done
+}
+
+make_certificate() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$DIR/key.pem" -out "$DIR/cert.pem" >/dev/null 2>&1
+    chmod 600 "$DIR/key.pem"
+    chmod 644 "$DIR/cert.pem"
+}
+
+write_dovecot_config() {
+    # {PLAIN} passwords let Dovecot offer the challenge-response mechanisms (APOP, CRAM-MD5) too.
+    printf '%s:{PLAIN}%s\n' "$PEER_USER" "$PEER_PASS" >"$DIR/dovecot/users"
+    chown root:dovecot "$DIR/dovecot/users"
+    chmod 640 "$DIR/dovecot/users"
+    cat >"$DIR/dovecot/dovecot.conf" <<EOF
+# Written by tests/peers/start.sh
+base_dir = $DIR/dovecot/run
+state_dir = $DIR/dovecot/state
+log_path = $DIR/dovecot/dovecot.log
+protocols = imap pop3 lmtp
+listen = $HOST
+login_greeting = mailwire test peer ready
+ssl = yes
+ssl_cert = <$DIR/cert.pem
+ssl_key = <$DIR/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login cram-md5 apop
+auth_username_format = %Ln
+# Tests fail logins on purpose: answer them at once.
+auth_failure_delay = 0
+mail_location = maildir:$DIR/mail/%n
+mail_uid = vmail
+mail_gid = vmail
+first_valid_uid = 1
+pop3_uidl_format = %08Xu%08Xv
+passdb {
+  driver = passwd-file
+  args = $DIR/dovecot/users
+}
+userdb {
+  driver = static
+  args = home=$DIR/mail/%n
+}
+protocol imap {
+  mail_max_userip_connections = 100
+}
+protocol pop3 {
+  mail_max_userip_connections = 100
+}
+service imap-login {
+  inet_listener imap {
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    port = $POP3S_PORT
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = $HOST
+    port = $LMTP_PORT
+  }
+}
+service anvil {
+  # No growing delay per client IP after failed logins (Dovecot's "auth penalty"): tests fail logins on purpose.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+service auth {
+  # Postfix's smtpd asks Dovecot to check submission passwords through this socket.
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+EOF
+}
+
+write_postfix_config() {
+    local etc=$DIR/postfix/etc
+    cat >"$etc/main.cf" <<EOF
+# Written by tests/peers/start.sh
+compatibility_level = 3.6
+queue_directory = $DIR/postfix/queue
+data_directory = $DIR/postfix/data
+mail_owner = postfix
+myhostname = mx.$PEER_DOMAIN
+mydomain = $PEER_DOMAIN
+mydestination =
+inet_interfaces = $HOST
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_banner = \$myhostname ESMTP mailwire test peer
+# Mail for these domains goes to Dovecot over LMTP, whatever the local part.
+virtual_mailbox_domains = $PEER_DOMAIN example.com
+virtual_transport = lmtp:inet:$HOST:$LMTP_PORT
+smtputf8_enable = yes
+message_size_limit = 52428800
+notify_classes =
+smtpd_tls_cert_file = $DIR/cert.pem
+smtpd_tls_key_file = $DIR/key.pem
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $DIR/dovecot/run/auth-postfix
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# A fixed address that is always refused, for tests of negative RCPT replies.
+smtpd_recipient_restrictions = check_recipient_access inline:{ nobody-here@$PEER_DOMAIN=REJECT }, permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+maillog_file_prefixes = $DIR
+maillog_file = $DIR/postfix/postfix.log
+EOF
+    # Only the services a relay needs; no chroot (column 5 = n) so absolute paths under DIR work.
+    cat >"$etc/master.cf" <<EOF
+# service                    type  private unpriv chroot wakeup maxproc command
+$HOST:$SMTP_PORT             inet  n       -      n      -      -       smtpd
+$HOST:$SUBMISSION_PORT       inet  n       -      n      -      -       smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+pickup    unix  n  -  n  60     1  pickup
+cleanup   unix  n  -  n  -      0  cleanup
+qmgr      unix  n  -  n  300    1  qmgr
+rewrite   unix  -  -  n  -      -  trivial-rewrite
+bounce    unix  -  -  n  -      0  bounce
+defer     unix  -  -  n  -      0  bounce
+trace     unix  -  -  n  -      0  bounce
+verify    unix  -  -  n  -      1  verify
+flush     unix  n  -  n  1000?  0  flush
+proxymap  unix  -  -  n  -      -  proxymap
+smtp      unix  -  -  n  -      -  smtp
+relay     unix  -  -  n  -      -  smtp
+showq     unix  n  -  n  -      -  showq
+error     unix  -  -  n  -      -  error
+retry     unix  -  -  n  -      -  error
+discard   unix  -  -  n  -      -  discard
+local     unix  -  n  n  -      -  local
+virtual   unix  -  n  n  -      -  virtual
+lmtp      unix  -  -  n  -      -  lmtp
+anvil     unix  -  -  n  -      1  anvil
+scache    unix  -  -  n  -      1  scache
+postlog   unix-dgram n - n  -      1  postlogd
+tlsmgr    unix  -  -  n  1000?  1  tlsmgr
+EOF
+    chown postfix "$DIR/postfix/data"
+}
+
+# ---- the seeded INBOX --------------------------------------------------------------------------
+# Messages are written straight into the Maildir's new/ folder, LF line endings as Maildir expects.
+# Their file names start with increasing timestamps, so Dovecot gives them UIDs 1, 2, 3, 4 in order.
+
+SEED_COUNT=0
+SEED_LARGE_SIZE=0
+
+# Pseudo-random but reproducible bytes: AES-CTR keystream over zeros.
+keystream() { head -c "$1" /dev/zero | openssl enc -aes-128-ctr -nosalt -K "$2" -iv 00000000000000000000000000000000; }
+encoded_word() { printf '=?UTF-8?B?%s?=' "$(printf '%s' "$1" | base64 -w0)"; }
+
+seed_headers() { # number subject-header from-header content-type
+    cat <<EOF
+Return-Path: <bob@example.com>
+Delivered-To: $PEER_USER@$PEER_DOMAIN
+Date: Mon, 02 Nov 2026 0$1:00:00 +0000
+From: $3
+To: Alice <$PEER_USER@$PEER_DOMAIN>
+Subject: $2
+Message-ID: <seed-$1@mailwire.test>
+MIME-Version: 1.0
+Content-Type: $4
+EOF
+}
+
+seed_plain() {
+    seed_headers 1 "Seed 1: plain text" "Bob Example <bob@example.com>" "text/plain; charset=us-ascii"
+    cat <<'EOF'
+Content-Transfer-Encoding: 7bit
+
+Hi Alice,
+
+this is the first seeded message: plain US-ASCII text.
+.A line that starts with a dot (a POP3 server must stuff it).
+..Two dots.
+From the start of a line, "From " is just text here.
+
+-- 
+Bob
+EOF
+}
+
+seed_multipart() {
+    local boundary=mixed-7d1b0c boundary_alt=alt-2e9f4a
+    seed_headers 2 "Seed 2: multipart with attachment" "Bob Example <bob@example.com>" \
+        "multipart/mixed; boundary=\"$boundary\""
+    cat <<EOF
+
+This is a multi-part message in MIME format.
+
+--$boundary
+Content-Type: multipart/alternative; boundary="$boundary_alt"
+
+--$boundary_alt
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+
+Hello Alice,
+
+the quarterly figures are attached.
+
+Bob
+
+--$boundary_alt
+Content-Type: text/html; charset=us-ascii
+Content-Transfer-Encoding: quoted-printable
+
+<html><body><p>Hello Alice,</p><p>the <b>quarterly figures</b> are attache=
+d.</p><p>Bob</p></body></html>
+
+--$boundary_alt--
+
+--$boundary
+Content-Type: application/octet-stream; name="figures.bin"
+Content-Disposition: attachment; filename="figures.bin"
+Content-Transfer-Encoding: base64
+
+EOF
+    keystream 3000 0102030405060708090a0b0c0d0e0f10 | base64 -w 76
+    printf '\n--%s--\n' "$boundary"
+}
+
+seed_utf8() {
+    seed_headers 3 "$(encoded_word "Grüße aus Köln – 東京 ✓")" "$(encoded_word "Jürgen Müller") <juergen@example.com>" \
+        "text/plain; charset=utf-8"
+    cat <<'EOF'
+Content-Transfer-Encoding: 8bit
+
+Liebe Alice,
+
+schöne Grüße aus Köln! Ça va? Доброе утро. こんにちは。 Emoji: 📬
+
+Jürgen
+EOF
+}
+
+seed_large() {
+    local boundary=large-5c3e81
+    seed_headers 4 "Seed 4: about one mebibyte" "Bob Example <bob@example.com>" \
+        "multipart/mixed; boundary=\"$boundary\""
+    cat <<EOF
+
+--$boundary
+Content-Type: text/plain; charset=us-ascii
+
+The attached archive is about one mebibyte.
+
+--$boundary
+Content-Type: application/octet-stream; name="archive.bin"
+Content-Disposition: attachment; filename="archive.bin"
+Content-Transfer-Encoding: base64
+
+EOF
+    keystream 780000 a0a1a2a3a4a5a6a7a8a9aaabacadaeaf | base64 -w 76
+    printf '\n--%s--\n' "$boundary"
+}
+
+seed_mailbox() {
+    local maildir=$DIR/mail/$PEER_USER new file size crlf_size kind n=0
+    mkdir -p "$maildir"/{cur,new,tmp}
+    for kind in plain multipart utf8 large; do
+        n=$((n + 1))
+        file="$maildir/tmp/$((1793000000 + n)).M${n}P$$.mailwire"
+        "seed_$kind" >"$file"
+        size=$(stat -c %s "$file")
+        # IMAP RFC822.SIZE and POP3 LIST count CRLF line ends: one more octet per line.
+        crlf_size=$((size + $(wc -l <"$file")))
+        new="$maildir/new/${file##*/},S=$size,W=$crlf_size"
+        mv "$file" "$new"
+        [ "$kind" = large ] && SEED_LARGE_SIZE=$crlf_size
+    done
+    SEED_COUNT=$n
+    chown -R vmail:vmail "$DIR/mail"
+}
+
+# Whatever fails after the daemons were started, they are stopped again.
+stop_on_failure() {
+    local status=$?
+    [ $status -eq 0 ] || "$HERE/stop.sh" "$DIR" >/dev/null 2>&1 || true
+    return $status
+}
+
+# ---- start ---------------------------------------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "run as root (Dovecot and Postfix change users); in a container that is the default"
+install_missing_packages
+check_dovecot_version
+id vmail >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin vmail
+
+# A previous instance in DIR goes first; then DIR is rebuilt from nothing.
+if [ -e "$DIR/peers.env" ] || [ -e "$DIR/dovecot/dovecot.conf" ]; then
+    "$HERE/stop.sh" "$DIR" >/dev/null
+    rm -rf "${DIR:?}"/{dovecot,postfix,mail,cert.pem,key.pem,peers.env}
+fi
+mkdir -p "$DIR"
+chmod 755 "$DIR"
+DIR=$(cd "$DIR" && pwd)
+check_traversable
+wait_until_ports_free
+mkdir -p "$DIR"/dovecot/{run,state} "$DIR"/postfix/{etc,queue,data} "$DIR/mail"
+
+trap stop_on_failure EXIT
+make_certificate
+write_dovecot_config
+write_postfix_config
+seed_mailbox
+
+dovecot -c "$DIR/dovecot/dovecot.conf" || die "dovecot did not start; see $DIR/dovecot/dovecot.log"
+# Let Dovecot index the seeded INBOX now, so the seeds keep UIDs 1..N whatever is delivered next.
+indexed=$(doveadm -c "$DIR/dovecot/dovecot.conf" -f tab mailbox status -u "$PEER_USER" messages INBOX | tail -n 1)
+[ "$indexed" = "INBOX	$SEED_COUNT" ] || die "Dovecot sees '$indexed' in the seeded INBOX, expected $SEED_COUNT messages"
+# "postfix check" also creates the queue folders and sets their owners.
+postfix -c "$DIR/postfix/etc" check || die "postfix check failed"
+postfix -c "$DIR/postfix/etc" start >/dev/null 2>&1 || die "postfix did not start; see $DIR/postfix/postfix.log"
+
+for port in "${ALL_PORTS[@]}"; do
+    for tries in $(seq 100); do
+        answers "$port" && continue 2
+        sleep 0.1
+    done
+    die "nothing answers on $HOST:$port after 10 s; see $DIR/dovecot/dovecot.log and $DIR/postfix/postfix.log"
+done
+
+cat >"$DIR/peers.env" <<EOF
+PEERS_DIR=$DIR
+PEER_HOST=$HOST
+IMAP_PORT=$IMAP_PORT
+IMAPS_PORT=$IMAPS_PORT
+POP3_PORT=$POP3_PORT
+POP3S_PORT=$POP3S_PORT
+LMTP_PORT=$LMTP_PORT
+SMTP_PORT=$SMTP_PORT
+SUBMISSION_PORT=$SUBMISSION_PORT
+PEER_USER=$PEER_USER
+PEER_PASS=$PEER_PASS
+PEER_DOMAIN=$PEER_DOMAIN
+PEER_ADDRESS=$PEER_USER@$PEER_DOMAIN
+PEER_REJECTED_ADDRESS=nobody-here@$PEER_DOMAIN
+PEER_CERT=$DIR/cert.pem
+SEED_COUNT=$SEED_COUNT
+SEED_LARGE_SIZE=$SEED_LARGE_SIZE
+EOF
+
+cat <<EOF
+mail peers up in $((SECONDS - STARTED_AT)) s, state in $DIR
+  IMAP        $HOST:$IMAP_PORT (STARTTLS)   IMAPS $HOST:$IMAPS_PORT
+  POP3        $HOST:$POP3_PORT (STLS)       POP3S $HOST:$POP3S_PORT
+  LMTP        $HOST:$LMTP_PORT
+  SMTP        $HOST:$SMTP_PORT (STARTTLS)   submission $HOST:$SUBMISSION_PORT (STARTTLS required, AUTH)
+  user        $PEER_USER / $PEER_PASS, mail to $PEER_USER@$PEER_DOMAIN; INBOX seeded with $SEED_COUNT messages
+  env file    $DIR/peers.env
+  stop with   $HERE/stop.sh $DIR
+export PEERS_DIR=$DIR
+export MAILWIRE_PEERS_ENV=$DIR/peers.env
+EOF
