@@ -38,10 +38,14 @@ pub(crate) fn address_list<'a>(p: &mut Parser<'a>) -> PResult<AddressList<'a>> {
     if nil(p) {
         return Ok(None);
     }
+    if p.trusted {
+        let raw = p.skip_parens()?;
+        return Ok(Some(List::wire(raw, address, Sep::None, p.ctx())));
+    }
     p.expect(b'(', "'(' of address list or NIL")?;
     let start = p.pos;
     loop {
-        address(p)?;
+        p.validate(address)?;
         if p.q.address_spaces {
             p.skip_spaces();
         }
@@ -110,6 +114,10 @@ pub(crate) fn body_fld_param<'a>(p: &mut Parser<'a>) -> PResult<Params<'a>> {
     if nil(p) {
         return Ok(None);
     }
+    if p.trusted && p.peek() == Some(b'(') {
+        let raw = p.skip_parens()?;
+        return Ok(Some(List::wire(raw, param_pair, Sep::Space, p.ctx())));
+    }
     p.expect(b'(', "'(' of body-fld-param or NIL")?;
     let start = p.pos;
     if p.q.nil_param_value && p.peek() == Some(b')') {
@@ -122,7 +130,7 @@ pub(crate) fn body_fld_param<'a>(p: &mut Parser<'a>) -> PResult<Params<'a>> {
         )));
     }
     loop {
-        param_pair(p)?;
+        p.validate(param_pair)?;
         if p.peek() == Some(b')') {
             break;
         }
@@ -235,7 +243,11 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
         let start = p.pos;
         let ctx = p.ctx();
         loop {
-            body(p)?;
+            if p.trusted {
+                p.skip_parens()?;
+            } else {
+                p.validate(body)?;
+            }
             if p.q.address_spaces {
                 // some servers separate parts with spaces too
                 while p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
@@ -284,9 +296,20 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
         {
             p.sp()?;
             let ctx = p.ctx();
-            let (env_raw, _) = p.recognize(envelope)?;
-            p.sp()?;
-            let (body_raw, _) = p.recognize(body)?;
+            let (env_raw, body_raw) = if p.trusted {
+                let s = p.pos;
+                p.skip_parens()?;
+                let env_raw = &p.input[s..p.pos];
+                p.sp()?;
+                let s = p.pos;
+                p.skip_parens()?;
+                (env_raw, &p.input[s..p.pos])
+            } else {
+                let (env_raw, _) = p.recognize(|p| p.validate(envelope))?;
+                p.sp()?;
+                let (body_raw, _) = p.recognize(|p| p.validate(body))?;
+                (env_raw, body_raw)
+            };
             p.sp()?;
             let lines = number(p)?;
             Specific::Message {

@@ -33,18 +33,20 @@ use crate::{Error, Secret};
 /// ```
 pub fn parse_command<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, Error> {
     let mut p = Parser::with(frame, opts);
-    finish(command(&mut p))
+    let r = command(&mut p);
+    finish(frame, r)
 }
 
 /// The line a client sends to end IDLE: `idle-done = "DONE" CRLF` (RFC 2177).
 pub fn parse_idle_done(line: &[u8], opts: &ParseOptions) -> Result<(), Error> {
     let mut p = Parser::with(line, opts);
-    finish((|| {
+    let r = (|| {
         if !p.keyword(b"DONE") {
             return p.err("DONE");
         }
         p.crlf_end()
-    })())
+    })();
+    finish(line, r)
 }
 
 /// A client's line during AUTHENTICATE: `base64 CRLF`, or `"*" CRLF` to cancel.
@@ -63,7 +65,7 @@ pub fn parse_authenticate_data<'a>(
     opts: &ParseOptions,
 ) -> Result<AuthenticateData<'a>, Error> {
     let mut p = Parser::with(line, opts);
-    finish((|| {
+    let r = (|| {
         if p.eat(b'*') {
             p.crlf_end()?;
             return Ok(AuthenticateData::Cancel);
@@ -71,7 +73,8 @@ pub fn parse_authenticate_data<'a>(
         let b = p.take_while(is_base64_char);
         p.crlf_end()?;
         Ok(AuthenticateData::Continue(Secret(Cow::Borrowed(b))))
-    })())
+    })();
+    finish(line, r)
 }
 
 fn is_base64_char(b: u8) -> bool {

@@ -137,8 +137,10 @@ pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
         // backslash
         match rest.get(j + 1) {
             Some(b'"' | b'\\') => {
-                let v = owned.get_or_insert_with(|| Vec::with_capacity(j + 16));
-                v.extend_from_slice(&rest[seg..j]);
+                if !p.discard {
+                    let v = owned.get_or_insert_with(|| Vec::with_capacity(j + 16));
+                    v.extend_from_slice(&rest[seg..j]);
+                }
                 seg = j + 1; // keep the escaped character
                 i = j + 2;
             }
@@ -305,12 +307,17 @@ pub(crate) fn flag_list_with<'a>(
     p: &mut Parser<'a>,
     elem: fn(&mut Parser<'a>) -> PResult<Flag<'a>>,
 ) -> PResult<List<'a, Flag<'a>>> {
+    if p.trusted {
+        let raw = p.skip_parens()?;
+        let raw = raw.strip_suffix(b" ").unwrap_or(raw);
+        return Ok(List::wire(raw, elem, Sep::Space, p.ctx()));
+    }
     p.expect(b'(', "'('")?;
     let start = p.pos;
     let mut end = p.pos;
     if p.peek() != Some(b')') {
         loop {
-            elem(p)?;
+            p.validate(elem)?;
             end = p.pos;
             p.space_before_close(p.q.flag_list_space);
             if p.peek() == Some(b')') {

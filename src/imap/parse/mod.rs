@@ -155,14 +155,18 @@ pub(crate) type PResult<T> = Result<T, PError>;
 /// Why a rule failed: a syntax error, or the depth budget ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PError {
-    Syntax(ParseError),
+    /// Offset and expectation; the excerpt is taken when the error leaves the
+    /// parser (keeps every rule's `Result` small).
+    Syntax(usize, &'static str),
     Depth(usize),
 }
 
-impl From<PError> for Error {
-    fn from(e: PError) -> Self {
-        match e {
-            PError::Syntax(p) => Error::Parse(p),
+impl PError {
+    pub(crate) fn into_error(self, input: &[u8]) -> Error {
+        match self {
+            PError::Syntax(offset, expected) => {
+                Error::Parse(ParseError::new(input, offset, expected))
+            }
             PError::Depth(max) => Error::limit(LimitKind::NestingDepth, max),
         }
     }
@@ -176,6 +180,12 @@ pub(crate) struct Parser<'a> {
     pub(crate) depth: usize,
     pub(crate) max_depth: usize,
     pub(crate) q: Quirks,
+    /// Validating only: values are dropped, so quoted strings with escapes
+    /// need not be unescaped (no allocation).
+    pub(crate) discard: bool,
+    /// Parsing bytes validated before (a [`List`] being iterated): nested
+    /// lists are skipped structurally instead of validated again.
+    pub(crate) trusted: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -186,7 +196,84 @@ impl<'a> Parser<'a> {
             depth,
             max_depth: depth,
             q,
+            discard: false,
+            trusted: false,
         }
+    }
+
+    /// A parser over bytes this crate validated before.
+    pub(crate) fn trusted(input: &'a [u8], q: Quirks, depth: usize) -> Self {
+        let mut p = Self::new(input, q, depth);
+        p.trusted = true;
+        p
+    }
+
+    /// Runs a rule whose value is dropped (validation of a lazy list).
+    #[inline]
+    pub(crate) fn validate<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<()> {
+        let d = self.discard;
+        self.discard = true;
+        let r = f(self);
+        self.discard = d;
+        r.map(|_| ())
+    }
+
+    /// In trusted mode: skips a parenthesised value starting at `(`,
+    /// respecting quoted strings and literals, and returns what was between
+    /// the parentheses.
+    pub(crate) fn skip_parens(&mut self) -> PResult<&'a [u8]> {
+        let input = self.input;
+        if input.get(self.pos) != Some(&b'(') {
+            return self.err("'('");
+        }
+        let start = self.pos + 1;
+        let mut depth = 0usize;
+        let mut i = self.pos;
+        while let Some(&b) = input.get(i) {
+            match b {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos = i + 1;
+                        return Ok(&input[start..i]);
+                    }
+                }
+                b'"' => {
+                    i += 1;
+                    loop {
+                        match memchr::memchr2(b'"', b'\\', input.get(i..).unwrap_or_default()) {
+                            Some(j) if input[i + j] == b'\\' => i += j + 2,
+                            Some(j) => {
+                                i += j;
+                                break;
+                            }
+                            None => return self.err("'\"'"),
+                        }
+                    }
+                }
+                b'{' => {
+                    let mut n: usize = 0;
+                    let mut j = i + 1;
+                    while let Some(d @ b'0'..=b'9') = input.get(j) {
+                        n = n.saturating_mul(10).saturating_add(usize::from(d - b'0'));
+                        j += 1;
+                    }
+                    if matches!(input.get(j), Some(b'+' | b'-')) {
+                        j += 1;
+                    }
+                    if input.get(j) == Some(&b'}') {
+                        j += 1;
+                        j += if input.get(j) == Some(&b'\r') { 2 } else { 1 };
+                        i = j.saturating_add(n).saturating_sub(1);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.pos = input.len();
+        self.err("')'")
     }
 
     pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
@@ -226,9 +313,7 @@ impl<'a> Parser<'a> {
     /// A syntax error at the current position.
     #[cold]
     pub(crate) fn err<T>(&self, expected: &'static str) -> PResult<T> {
-        Err(PError::Syntax(ParseError::new(
-            self.input, self.pos, expected,
-        )))
+        Err(PError::Syntax(self.pos, expected))
     }
 
     #[inline]
@@ -352,8 +437,8 @@ impl<'a> Parser<'a> {
 }
 
 /// Turns a rule's result into the crate error, for the public entry points.
-pub(crate) fn finish<T>(r: PResult<T>) -> Result<T, Error> {
-    r.map_err(Error::from)
+pub(crate) fn finish<T>(input: &[u8], r: PResult<T>) -> Result<T, Error> {
+    r.map_err(|e| e.into_error(input))
 }
 
 #[cfg(test)]

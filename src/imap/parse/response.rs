@@ -32,7 +32,8 @@ use crate::imap::types::response::{
 /// ```
 pub fn parse_response<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Response<'a>, Error> {
     let mut p = Parser::with(frame, opts);
-    finish(response(&mut p))
+    let r = response(&mut p);
+    finish(frame, r)
 }
 
 /// Parses the server greeting: `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
@@ -41,7 +42,7 @@ pub fn parse_greeting<'a>(
     opts: &ParseOptions,
 ) -> Result<StatusResponse<'a>, Error> {
     let mut p = Parser::with(frame, opts);
-    finish((|| {
+    let r = (|| {
         let r = response(&mut p)?;
         match r {
             Response::Status(s)
@@ -58,7 +59,8 @@ pub fn parse_greeting<'a>(
                 p.err("greeting (* OK, * PREAUTH or * BYE)")
             }
         }
-    })())
+    })();
+    finish(frame, r)
 }
 
 /// `response = *(continue-req / response-data) response-done`, one at a time.
@@ -920,7 +922,7 @@ fn msg_att<'a>(p: &mut Parser<'a>) -> PResult<List<'a, FetchItem<'a>>> {
     let mut e = p.pos;
     if !(p.q.missing_text && p.peek() == Some(b')')) {
         loop {
-            fetch_item(p)?;
+            p.validate(fetch_item)?;
             e = p.pos;
             p.space_before_close(p.q.trailing_space);
             if p.peek() == Some(b')') {

@@ -646,7 +646,7 @@ impl<'a, T: Clone> List<'a, T> {
                 ctx,
             } => ListIter {
                 inner: IterRepr::Wire {
-                    p: Parser::new(raw, ctx.quirks, ctx.depth),
+                    p: Parser::trusted(raw, ctx.quirks, ctx.depth),
                     parse: *parse,
                     sep: *sep,
                     first: true,
@@ -810,7 +810,7 @@ impl<'a, T: Clone> Lazy<'a, T> {
         match &self.repr {
             LazyRepr::Value(v) => Some((**v).clone()),
             LazyRepr::Wire { raw, parse, ctx } => {
-                parse(&mut Parser::new(raw, ctx.quirks, ctx.depth)).ok()
+                parse(&mut Parser::trusted(raw, ctx.quirks, ctx.depth)).ok()
             }
         }
     }
