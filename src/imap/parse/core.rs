@@ -97,8 +97,9 @@ pub(crate) fn tag<'a>(p: &mut Parser<'a>) -> PResult<Tag<'a>> {
 }
 
 /// `nil = "NIL"`
+#[inline]
 pub(crate) fn nil(p: &mut Parser<'_>) -> bool {
-    p.word(b"NIL")
+    matches!(p.peek(), Some(b'N' | b'n')) && p.word(b"NIL")
 }
 
 /// ```text
@@ -115,26 +116,33 @@ pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     let mut seg = 0; // start of the not yet copied run, relative to rest
     let mut i = 0;
     loop {
-        let Some(j) = memchr::memchr2(b'"', b'\\', &rest[i..]).map(|j| j + i) else {
+        // a scalar scan: quoted strings are short, two memchr calls cost more
+        let Some(j) = rest[i..]
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0))
+            .map(|j| j + i)
+        else {
             p.pos = p.input.len();
             return p.err("closing '\"'");
         };
-        if let Some(k) = memchr::memchr3(b'\r', b'\n', 0, &rest[i..j]) {
-            p.pos = start + i + k;
-            return p.err("QUOTED-CHAR");
+        match rest[j] {
+            b'"' => {
+                p.pos = start + j + 1;
+                let value = match owned {
+                    None => Cow::Borrowed(&rest[..j]),
+                    Some(mut v) => {
+                        v.extend_from_slice(&rest[seg..j]);
+                        Cow::Owned(v)
+                    }
+                };
+                return Ok(IString(value));
+            }
+            b'\\' => {}
+            _ => {
+                p.pos = start + j;
+                return p.err("QUOTED-CHAR");
+            }
         }
-        if rest[j] == b'"' {
-            p.pos = start + j + 1;
-            let value = match owned {
-                None => Cow::Borrowed(&rest[..j]),
-                Some(mut v) => {
-                    v.extend_from_slice(&rest[seg..j]);
-                    Cow::Owned(v)
-                }
-            };
-            return Ok(IString(value));
-        }
-        // backslash
         match rest.get(j + 1) {
             Some(b'"' | b'\\') => {
                 if !p.discard {

@@ -106,6 +106,52 @@ impl Quirks {
     };
 }
 
+impl Quirks {
+    fn fields(&self) -> [bool; 13] {
+        [
+            self.missing_text,
+            self.trailing_space,
+            self.nil_body_encoding,
+            self.address_spaces,
+            self.numbers_out_of_range,
+            self.empty_continuation,
+            self.bare_lf,
+            self.nil_param_value,
+            self.flag_list_space,
+            self.wildcard_in_flags,
+            self.empty_status,
+            self.unknown_items,
+            self.lone_backslash,
+        ]
+    }
+
+    pub(crate) fn pack(&self) -> u16 {
+        self.fields()
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (i, &b)| acc | (u16::from(b) << i))
+    }
+
+    pub(crate) fn unpack(bits: u16) -> Quirks {
+        let b = |i: u16| bits & (1 << i) != 0;
+        Quirks {
+            missing_text: b(0),
+            trailing_space: b(1),
+            nil_body_encoding: b(2),
+            address_spaces: b(3),
+            numbers_out_of_range: b(4),
+            empty_continuation: b(5),
+            bare_lf: b(6),
+            nil_param_value: b(7),
+            flag_list_space: b(8),
+            wildcard_in_flags: b(9),
+            empty_status: b(10),
+            unknown_items: b(11),
+            lone_backslash: b(12),
+        }
+    }
+}
+
 impl Default for Quirks {
     fn default() -> Self {
         Self::LENIENT
@@ -119,7 +165,7 @@ pub struct ParseOptions {
     /// Accepted deviations.
     pub quirks: Quirks,
     /// Deepest nesting of BODYSTRUCTURE, search keys and parenthesised lists
-    /// ([`Limits::nesting_depth`]).
+    /// ([`Limits::nesting_depth`]; at most 65 535 is used).
     pub nesting_depth: usize,
 }
 
@@ -277,13 +323,17 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
-        Self::new(input, opts.quirks, opts.nesting_depth)
+        Self::new(
+            input,
+            opts.quirks,
+            opts.nesting_depth.min(usize::from(u16::MAX)),
+        )
     }
 
     pub(crate) fn ctx(&self) -> crate::imap::types::core::Ctx {
         crate::imap::types::core::Ctx {
-            quirks: self.q,
-            depth: self.depth,
+            quirks: self.q.pack(),
+            depth: u16::try_from(self.depth).unwrap_or(u16::MAX),
         }
     }
 

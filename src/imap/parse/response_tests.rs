@@ -514,3 +514,18 @@ fn error_has_offset_and_excerpt() {
     let v: Vec<u8> = alloc::format!("{e}").into_bytes();
     assert!(!v.is_empty());
 }
+
+#[test]
+fn quirks_pack_round_trip() {
+    use super::Quirks;
+    for q in [
+        Quirks::LENIENT,
+        Quirks::STRICT,
+        Quirks {
+            bare_lf: false,
+            ..Quirks::LENIENT
+        },
+    ] {
+        assert_eq!(Quirks::unpack(q.pack()), q);
+    }
+}

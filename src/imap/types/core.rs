@@ -570,8 +570,15 @@ impl DateTime {
 /// Parsing context a lazily parsed value keeps to parse itself again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ctx {
-    pub(crate) quirks: Quirks,
-    pub(crate) depth: usize,
+    /// [`Quirks`] packed into bits (keeps every [`List`] small).
+    pub(crate) quirks: u16,
+    pub(crate) depth: u16,
+}
+
+impl Ctx {
+    pub(crate) fn parser<'a>(&self, raw: &'a [u8]) -> Parser<'a> {
+        Parser::trusted(raw, Quirks::unpack(self.quirks), usize::from(self.depth))
+    }
 }
 
 /// How the elements of a [`List`] are separated on the wire.
@@ -646,7 +653,7 @@ impl<'a, T: Clone> List<'a, T> {
                 ctx,
             } => ListIter {
                 inner: IterRepr::Wire {
-                    p: Parser::trusted(raw, ctx.quirks, ctx.depth),
+                    p: ctx.parser(raw),
                     parse: *parse,
                     sep: *sep,
                     first: true,
@@ -809,9 +816,7 @@ impl<'a, T: Clone> Lazy<'a, T> {
     pub fn try_get(&self) -> Option<T> {
         match &self.repr {
             LazyRepr::Value(v) => Some((**v).clone()),
-            LazyRepr::Wire { raw, parse, ctx } => {
-                parse(&mut Parser::trusted(raw, ctx.quirks, ctx.depth)).ok()
-            }
+            LazyRepr::Wire { raw, parse, ctx } => parse(&mut ctx.parser(raw)).ok(),
         }
     }
 }
