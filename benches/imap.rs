@@ -161,6 +161,23 @@ fn mailwire_fetch(stream: &[u8]) -> usize {
     acc
 }
 
+/// Frames and parses (validating everything) without touching the lazy lists.
+fn mailwire_fetch_parse_only(stream: &[u8]) -> usize {
+    let opts = ParseOptions::default();
+    let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
+    let mut pos = 0;
+    let mut acc = 0;
+    while pos < stream.len() {
+        let Frame::Complete(n) = framer.find(&stream[pos..]).unwrap() else {
+            panic!()
+        };
+        let r = parse_response(&stream[pos..pos + n], &opts).unwrap();
+        acc += black_box(&r) as *const _ as usize & 1;
+        pos += n;
+    }
+    acc
+}
+
 fn imap_proto_all(stream: &[u8]) -> usize {
     let mut rest = stream;
     let mut n = 0;
@@ -243,6 +260,9 @@ fn bench(c: &mut Criterion) {
     println!("summary (0.5 s each; allocations counted on one pass):");
     report("(1) fetch/mailwire", nf, fetch.len(), || {
         mailwire_fetch(&fetch)
+    });
+    report("(1) fetch/mailwire (parse only)", nf, fetch.len(), || {
+        mailwire_fetch_parse_only(&fetch)
     });
     report("(1) fetch/imap-proto", nf, fetch.len(), || {
         imap_proto_all(&fetch)

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailwire::imap::{EmitOptions, Frame, Framer, IntoOwned, ParseOptions, emit_command, parse_command};
+use mailwire::imap::{EmitOptions, Frame, Framer, ParseOptions, emit_command, parse_command};
 use mailwire::wire::line::LinePolicy;
 
 fuzz_target!(|data: &[u8]| {

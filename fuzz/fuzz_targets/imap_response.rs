@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
-    BodyStructure, Data, EmitOptions, FetchItem, Frame, Framer, IntoOwned, ParseOptions, Quirks,
+    BodyStructure, Data, EmitOptions, FetchItem, Frame, Framer, ParseOptions, Quirks,
     Response, Specific, emit_response, parse_response,
 };
 use mailwire::wire::line::LinePolicy;

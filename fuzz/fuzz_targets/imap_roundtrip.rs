@@ -62,7 +62,7 @@ fuzz_target!(|i: Input| {
     };
     let r = Response::Data(Data::Fetch { seq: 1, items: List::from_items(vec![FetchItem::Uid(7), FetchItem::Envelope(env)]) });
     let mut out = Vec::new();
-    let eo = EmitOptions { utf8: i.utf8, ..Default::default() };
+    let eo = EmitOptions::new().with_utf8(i.utf8);
     if emit_response(&r, &mut out, &eo).is_ok() {
         let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
         assert_eq!(again.into_owned(), r.into_owned());

@@ -47,6 +47,23 @@ pub struct EmitOptions {
     pub utf8: bool,
 }
 
+impl EmitOptions {
+    /// Synchronizing literals, no UTF-8 in quoted strings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With this literal style.
+    pub fn with_literals(mut self, literals: LiteralStyle) -> Self {
+        self.literals = literals;
+        self
+    }
+    /// With UTF8=ACCEPT on or off.
+    pub fn with_utf8(mut self, utf8: bool) -> Self {
+        self.utf8 = utf8;
+        self
+    }
+}
+
 /// What an emit call wrote.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Emitted {
