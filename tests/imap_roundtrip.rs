@@ -77,7 +77,7 @@ fn date_time() -> impl Strategy<Value = DateTime> {
 }
 
 fn nstring(b: Option<Vec<u8>>) -> Option<IString<'static>> {
-    b.map(|b| IString::new(b))
+    b.map(IString::new)
 }
 
 fn no_nul(v: Vec<u8>) -> Vec<u8> {

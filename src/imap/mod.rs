@@ -45,6 +45,10 @@ pub use parse::command::{
     AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,
 };
 pub use parse::response::{parse_greeting, parse_response};
+pub use parse::stream::{
+    AppendHead, FetchHead, StreamedItem, parse_append_head, parse_append_tail, parse_fetch_head,
+    parse_fetch_tail,
+};
 pub use parse::{ParseOptions, Quirks};
 pub use types::IntoOwned;
 pub use types::body::{

@@ -16,7 +16,7 @@ use super::{PResult, ParseOptions, Parser, finish};
 use crate::imap::types::command::{
     AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
 };
-use crate::imap::types::core::{Atom, IString, Lazy, List, Sep};
+use crate::imap::types::core::{Atom, Flag, IString, Lazy, List, Sep};
 use crate::{Error, Secret};
 
 /// Parses one complete command frame (a line with its literals, CRLF
@@ -916,6 +916,35 @@ fn list<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
 /// append-opts    = [flag-list SP] [date-time SP]
 /// append-data    = literal / literal8
 /// ```
+/// `append-opts` followed by a literal announcement that ends the input
+/// (the head of a streamed message).
+#[allow(clippy::type_complexity)]
+pub(crate) fn append_opts_head<'a>(
+    p: &mut Parser<'a>,
+) -> PResult<(
+    Option<List<'a, Flag<'a>>>,
+    Option<crate::imap::types::core::DateTime>,
+)> {
+    let mut flags = None;
+    if p.peek() == Some(b'(') {
+        flags = Some(flag_list(p)?);
+        p.sp()?;
+    }
+    let mut date = None;
+    if p.peek() == Some(b'"') {
+        date = Some(date_time(p)?);
+        p.sp()?;
+    }
+    p.eat(b'~');
+    p.expect(b'{', "literal")?;
+    p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');
+    p.expect(b'}', "'}'")?;
+    if !(p.keyword(b"\r\n") || (p.q.bare_lf && p.eat(b'\n'))) {
+        return p.err("CRLF");
+    }
+    Ok((flags, date))
+}
+
 pub(crate) fn append_message<'a>(p: &mut Parser<'a>) -> PResult<AppendMessage<'a>> {
     let mut flags = None;
     if p.peek() == Some(b'(') {

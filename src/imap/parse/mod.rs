@@ -15,6 +15,7 @@ pub mod body;
 pub mod command;
 pub mod core;
 pub mod response;
+pub mod stream;
 
 use crate::error::{LimitKind, ParseError};
 use crate::{Error, Limits};

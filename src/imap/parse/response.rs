@@ -806,6 +806,53 @@ fn paren_objectid<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     Ok(IString(Cow::Borrowed(id)))
 }
 
+/// The name (with section and origin) and SP of an item whose value is a
+/// literal announcement that ends the input, for streamed literals.
+pub(crate) fn streamed_item_head<'a>(
+    p: &mut Parser<'a>,
+) -> PResult<Option<crate::imap::parse::stream::StreamedItem<'a>>> {
+    use crate::imap::parse::stream::StreamedItem as S;
+    let start = p.pos;
+    let name = p.take_while(|b| class::is(b, class::ATOM) && b != b'[' && b != b'<');
+    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+    let item = if is(b"BODY") && p.peek() == Some(b'[') {
+        let section = section(p)?;
+        S::BodySection {
+            section,
+            origin: origin(p)?,
+        }
+    } else if is(b"BINARY") {
+        let part = section_binary(p)?;
+        S::Binary {
+            part,
+            origin: origin(p)?,
+        }
+    } else if is(b"RFC822") {
+        S::Rfc822
+    } else if is(b"RFC822.HEADER") {
+        S::Rfc822Header
+    } else if is(b"RFC822.TEXT") {
+        S::Rfc822Text
+    } else if !name.is_empty() {
+        S::Other(core::str::from_utf8(&p.input[start..p.pos]).unwrap_or(""))
+    } else {
+        return Ok(None);
+    };
+    if !p.eat(b' ') {
+        return Ok(None);
+    }
+    // the literal announcement must end the input
+    p.eat(b'~');
+    if !p.eat(b'{') {
+        return Ok(None);
+    }
+    p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');
+    if !p.eat(b'}') || !(p.keyword(b"\r\n") || (p.q.bare_lf && p.eat(b'\n'))) {
+        return Ok(None);
+    }
+    Ok(Some(item))
+}
+
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
 pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
     let start = p.pos;
