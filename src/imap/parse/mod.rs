@@ -7,7 +7,7 @@
 //! syntax error, never "incomplete". Recursion (BODYSTRUCTURE, search keys,
 //! unknown parenthesised values) is bounded by a depth budget.
 //!
-//! The grammar is written as a byte cursor ([`Parser`]) rather than with nom
+//! The grammar is written as a byte cursor (`Parser`) rather than with nom
 //! combinators: it is the hot path of the crate, every rule knows exactly where
 //! it failed for [`ParseError`], and the rules read like the ABNF they quote.
 

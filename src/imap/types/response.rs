@@ -187,7 +187,7 @@ pub enum Continue<'a> {
         text: Text<'a>,
     },
     /// Base64 data (a SASL challenge): text that is non-empty valid base64, or
-    /// nothing at all (`+ ` or, under [`Quirks::empty_continuation`], `+`),
+    /// nothing at all (`+ ` or, under [`Quirks::empty_continuation`](crate::imap::Quirks::empty_continuation), `+`),
     /// which is an empty challenge. Still encoded; see [`Continue::decode`].
     Base64(Cow<'a, [u8]>),
 }
