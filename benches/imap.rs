@@ -249,6 +249,37 @@ fn report(name: &str, items: usize, bytes: usize, f: impl Fn() -> usize) {
     );
 }
 
+fn summary(fetch: &[u8], nf: usize, lits: &[u8], nl: usize, cmds: &[u8], nc: usize) {
+    println!("summary (0.5 s each; allocations counted on one pass):");
+    report("(1) fetch/mailwire", nf, fetch.len(), || {
+        mailwire_fetch(fetch)
+    });
+    report("(1) fetch/mailwire (parse only)", nf, fetch.len(), || {
+        mailwire_fetch_parse_only(fetch)
+    });
+    report("(1) fetch/imap-proto", nf, fetch.len(), || {
+        imap_proto_all(fetch)
+    });
+    report("(1) fetch/imap-codec", nf, fetch.len(), || {
+        imap_codec_responses(fetch)
+    });
+    report("(2) literals/mailwire", nl, lits.len(), || {
+        mailwire_fetch(lits)
+    });
+    report("(2) literals/imap-proto", nl, lits.len(), || {
+        imap_proto_all(lits)
+    });
+    report("(2) literals/imap-codec", nl, lits.len(), || {
+        imap_codec_responses(lits)
+    });
+    report("(3) commands/mailwire", nc, cmds.len(), || {
+        mailwire_commands(cmds)
+    });
+    report("(3) commands/imap-codec", nc, cmds.len(), || {
+        imap_codec_commands(cmds)
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let (fetch, nf) = fetch_stream();
     let (lits, nl) = literal_stream();
@@ -257,34 +288,9 @@ fn bench(c: &mut Criterion) {
     assert_eq!(imap_codec_commands(&cmds), nc);
     assert_eq!(imap_codec_responses(&fetch), nf);
 
-    println!("summary (0.5 s each; allocations counted on one pass):");
-    report("(1) fetch/mailwire", nf, fetch.len(), || {
-        mailwire_fetch(&fetch)
-    });
-    report("(1) fetch/mailwire (parse only)", nf, fetch.len(), || {
-        mailwire_fetch_parse_only(&fetch)
-    });
-    report("(1) fetch/imap-proto", nf, fetch.len(), || {
-        imap_proto_all(&fetch)
-    });
-    report("(1) fetch/imap-codec", nf, fetch.len(), || {
-        imap_codec_responses(&fetch)
-    });
-    report("(2) literals/mailwire", nl, lits.len(), || {
-        mailwire_fetch(&lits)
-    });
-    report("(2) literals/imap-proto", nl, lits.len(), || {
-        imap_proto_all(&lits)
-    });
-    report("(2) literals/imap-codec", nl, lits.len(), || {
-        imap_codec_responses(&lits)
-    });
-    report("(3) commands/mailwire", nc, cmds.len(), || {
-        mailwire_commands(&cmds)
-    });
-    report("(3) commands/imap-codec", nc, cmds.len(), || {
-        imap_codec_commands(&cmds)
-    });
+    if std::env::var_os("IMAP_BENCH_NO_SUMMARY").is_none() {
+        summary(&fetch, nf, &lits, nl, &cmds, nc);
+    }
 
     let mut g = c.benchmark_group("imap_fetch_envelope_bodystructure");
     g.throughput(Throughput::Bytes(fetch.len() as u64));

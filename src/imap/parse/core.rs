@@ -108,6 +108,17 @@ pub(crate) fn nil(p: &mut Parser<'_>) -> bool {
 /// ```
 /// 8-bit tolerant: any byte but CR, LF and NUL is content (RFC 6855 allows
 /// UTF-8, and servers send Latin-1). Borrowed unless escapes are present.
+/// Bytes that end a run of plain QUOTED-CHARs.
+static QUOTED_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[0] = true;
+    t
+};
+
 pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     p.expect(b'"', "'\"'")?;
     let start = p.pos;
@@ -119,7 +130,7 @@ pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
         // a scalar scan: quoted strings are short, two memchr calls cost more
         let Some(j) = rest[i..]
             .iter()
-            .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0))
+            .position(|&b| QUOTED_STOP[usize::from(b)])
             .map(|j| j + i)
         else {
             p.pos = p.input.len();

@@ -276,7 +276,16 @@ impl<'a> Parser<'a> {
         let start = self.pos + 1;
         let mut depth = 0usize;
         let mut i = self.pos;
-        while let Some(&b) = input.get(i) {
+        loop {
+            // jump to the next byte that matters
+            match input
+                .get(i..)
+                .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
+            {
+                Some(k) => i += k,
+                None => break,
+            }
+            let b = input[i];
             match b {
                 b'(' => depth += 1,
                 b')' => {
@@ -486,6 +495,16 @@ impl<'a> Parser<'a> {
         }
     }
 }
+
+/// Bytes [`Parser::skip_parens`] must look at.
+static PAREN_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'(' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t
+};
 
 /// Turns a rule's result into the crate error, for the public entry points.
 pub(crate) fn finish<T>(input: &[u8], r: PResult<T>) -> Result<T, Error> {

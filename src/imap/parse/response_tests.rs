@@ -529,3 +529,38 @@ fn quirks_pack_round_trip() {
         assert_eq!(Quirks::unpack(q.pack()), q);
     }
 }
+
+#[test]
+fn lazy_lists_skip_literals_and_quotes_with_parens() {
+    // names with parentheses inside literals and quoted strings must not
+    // confuse the structural skip used when iterating validated lists
+    let line = b"* 1 FETCH (ENVELOPE (NIL NIL ((\"a (x\" NIL \"b\" \"c\")({3}\r\n)() NIL \"d\" \"e\")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"NAME\" {2}\r\n))) NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"HTML\" (\"NAME\" \"(\\\"\") NIL NIL \"7BIT\" 1 1) \"MIXED\") UID 5)\r\n";
+    let Response::Data(Data::Fetch { items, .. }) = strict(line).unwrap() else {
+        panic!()
+    };
+    let items = items.to_vec();
+    assert_eq!(items.len(), 3);
+    let FetchItem::Envelope(e) = &items[0] else {
+        panic!()
+    };
+    let from = e.from.as_ref().unwrap().to_vec();
+    assert_eq!(from.len(), 2);
+    assert_eq!(from[1].name.as_ref().unwrap().as_bytes(), b")()");
+    let FetchItem::BodyStructure(BodyStructure::Multi(m)) = &items[1] else {
+        panic!()
+    };
+    let parts = m.parts.to_vec();
+    assert_eq!(parts.len(), 2);
+    let BodyStructure::Single(s) = &parts[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.params.as_ref().unwrap().to_vec()[0]
+            .1
+            .as_ref()
+            .unwrap()
+            .as_bytes(),
+        b"))"
+    );
+    assert_eq!(items[2], FetchItem::Uid(5));
+}
