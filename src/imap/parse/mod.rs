@@ -233,9 +233,6 @@ pub(crate) struct Parser<'a> {
     /// Parsing bytes validated before (a [`List`] being iterated): nested
     /// lists are skipped structurally instead of validated again.
     pub(crate) trusted: bool,
-    /// Trusted input without any `{` (so without literals): the structural
-    /// skip can jump with memchr.
-    pub(crate) literal_free: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -248,7 +245,6 @@ impl<'a> Parser<'a> {
             q,
             discard: false,
             trusted: false,
-            literal_free: false,
         }
     }
 
@@ -256,7 +252,6 @@ impl<'a> Parser<'a> {
     pub(crate) fn trusted(input: &'a [u8], q: Quirks, depth: usize) -> Self {
         let mut p = Self::new(input, q, depth);
         p.trusted = true;
-        p.literal_free = memchr::memchr(b'{', input).is_none();
         p
     }
 
@@ -281,18 +276,15 @@ impl<'a> Parser<'a> {
         let start = self.pos + 1;
         let mut depth = 0usize;
         let mut i = self.pos;
-        let literal_free = self.literal_free;
-        let next = |i: usize| {
+        loop {
             // jump to the next byte that matters
-            let rest = input.get(i..).unwrap_or_default();
-            if literal_free {
-                memchr::memchr3(b'(', b')', b'"', rest)
-            } else {
-                rest.iter().position(|&b| PAREN_STOP[usize::from(b)])
+            match input
+                .get(i..)
+                .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
+            {
+                Some(k) => i += k,
+                None => break,
             }
-        };
-        while let Some(k) = next(i) {
-            i += k;
             let b = input[i];
             match b {
                 b'(' => depth += 1,
