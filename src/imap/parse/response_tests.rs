@@ -564,3 +564,34 @@ fn lazy_lists_skip_literals_and_quotes_with_parens() {
     );
     assert_eq!(items[2], FetchItem::Uid(5));
 }
+
+/// A whole session through the framer and the parser, split in two at every
+/// byte: the parsed responses equal the one-shot run (an incomplete input
+/// never yields a value, let alone a wrong one).
+#[test]
+fn session_split_at_every_byte() {
+    use crate::imap::frame::{Frame, Framer};
+    use crate::wire::line::LinePolicy;
+    let stream: Vec<u8> = RFC3501_SESSION.concat();
+    let run = |cut: usize| {
+        let mut f = Framer::new(8192, LimitKind::ReplyLine, 1 << 20, LinePolicy::STRICT);
+        let mut out = Vec::new();
+        let mut start = 0;
+        for end in [cut, stream.len()] {
+            while let Frame::Complete(n) = f.find(&stream[start..end]).unwrap() {
+                out.push(alloc::format!(
+                    "{:?}",
+                    strict(&stream[start..start + n]).unwrap()
+                ));
+                start += n;
+            }
+        }
+        assert_eq!(start, stream.len());
+        out
+    };
+    let whole = run(stream.len());
+    assert_eq!(whole.len(), RFC3501_SESSION.len());
+    for cut in 0..stream.len() {
+        assert_eq!(run(cut), whole, "cut at {cut}");
+    }
+}
