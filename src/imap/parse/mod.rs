@@ -276,15 +276,12 @@ impl<'a> Parser<'a> {
         let start = self.pos + 1;
         let mut depth = 0usize;
         let mut i = self.pos;
-        loop {
-            // jump to the next byte that matters
-            match input
-                .get(i..)
-                .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
-            {
-                Some(k) => i += k,
-                None => break,
-            }
+        while let Some(k) = input
+            .get(i..)
+            .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
+        {
+            // jumped to the next byte that matters
+            i += k;
             let b = input[i];
             match b {
                 b'(' => depth += 1,
