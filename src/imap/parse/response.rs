@@ -63,6 +63,23 @@ pub fn parse_greeting<'a>(
     finish(frame, r)
 }
 
+/// The tag of a frame that starts like a tagged response (`tag SP ...`),
+/// even if the rest does not parse: a client machine still completes the
+/// command that tag belongs to (as failed) when its completion is malformed.
+///
+/// ```
+/// assert_eq!(mailwire::imap::response_tag(b"A7 OK [garbage\r\n").unwrap().as_str(), "A7");
+/// assert_eq!(mailwire::imap::response_tag(b"* OK hi\r\n"), None);
+/// ```
+pub fn response_tag(frame: &[u8]) -> Option<crate::imap::types::core::Tag<'_>> {
+    let mut p = Parser::with(frame, &ParseOptions::DEFAULT);
+    if matches!(p.peek(), Some(b'*' | b'+')) {
+        return None;
+    }
+    let t = tag(&mut p).ok()?;
+    p.eat(b' ').then_some(t)
+}
+
 /// `response = *(continue-req / response-data) response-done`, one at a time.
 pub(crate) fn response<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
     let r = match p.peek() {
