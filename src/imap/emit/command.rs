@@ -197,7 +197,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                     w.sp();
                 }
                 if let Some(d) = &m.date {
-                    w.date_time(d);
+                    w.date_time(d)?;
                     w.sp();
                 }
                 w.literal(&m.data, m.binary)?;
@@ -480,7 +480,7 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::Bcc(s) => word_str(w, b"BCC", s)?,
         K::Before(d) => {
             w.raw(b"BEFORE ");
-            w.date(d);
+            w.date(d)?;
         }
         K::Body(s) => word_str(w, b"BODY", s)?,
         K::Cc(s) => word_str(w, b"CC", s)?,
@@ -513,7 +513,7 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::Old => w.raw(b"OLD"),
         K::On(d) => {
             w.raw(b"ON ");
-            w.date(d);
+            w.date(d)?;
         }
         K::Or(a, b) => {
             w.raw(b"OR ");
@@ -525,19 +525,19 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::Seen => w.raw(b"SEEN"),
         K::SentBefore(d) => {
             w.raw(b"SENTBEFORE ");
-            w.date(d);
+            w.date(d)?;
         }
         K::SentOn(d) => {
             w.raw(b"SENTON ");
-            w.date(d);
+            w.date(d)?;
         }
         K::SentSince(d) => {
             w.raw(b"SENTSINCE ");
-            w.date(d);
+            w.date(d)?;
         }
         K::Since(d) => {
             w.raw(b"SINCE ");
-            w.date(d);
+            w.date(d)?;
         }
         K::Smaller(n) => {
             w.raw(b"SMALLER ");

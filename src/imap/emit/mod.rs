@@ -276,12 +276,16 @@ impl<'o> W<'o> {
         self.raw(s.as_str().as_bytes());
     }
 
-    pub(crate) fn date(&mut self, d: &crate::imap::types::core::Date) {
+    pub(crate) fn date(&mut self, d: &crate::imap::types::core::Date) -> Result<(), Error> {
+        if crate::imap::types::core::Date::new(d.year, d.month, d.day).is_none() {
+            return Err(Error::Emit("date out of range"));
+        }
         self.num(u64::from(d.day));
         self.raw(b"-");
         self.raw(MONTHS[usize::from(d.month.clamp(1, 12) - 1)].as_bytes());
         self.raw(b"-");
         self.four(d.year);
+        Ok(())
     }
 
     fn two(&mut self, n: u8) {
@@ -293,7 +297,13 @@ impl<'o> W<'o> {
         self.two((n % 100) as u8);
     }
 
-    pub(crate) fn date_time(&mut self, d: &DateTime) {
+    pub(crate) fn date_time(&mut self, d: &DateTime) -> Result<(), Error> {
+        if crate::imap::types::core::Date::new(d.date.year, d.date.month, d.date.day)
+            .and_then(|x| DateTime::new(x, d.hour, d.minute, d.second, d.zone))
+            .is_none()
+        {
+            return Err(Error::Emit("date-time out of range"));
+        }
         self.raw(b"\"");
         self.two(d.date.day);
         self.raw(b"-");
@@ -312,6 +322,7 @@ impl<'o> W<'o> {
         self.two((z / 60) as u8);
         self.two((z % 60) as u8);
         self.raw(b"\"");
+        Ok(())
     }
 }
 

@@ -554,7 +554,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
         FetchItem::Uid(n) => num_code(w, b"UID", u64::from(*n))?,
         FetchItem::InternalDate(d) => {
             w.raw(b"INTERNALDATE ");
-            w.date_time(d);
+            w.date_time(d)?;
         }
         FetchItem::Rfc822Size(n) => num_code(w, b"RFC822.SIZE", u64::from(*n))?,
         FetchItem::Rfc822(s) => nstring_item(w, b"RFC822", s)?,
@@ -634,7 +634,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
             w.raw(b"SAVEDATE ");
             match d {
                 None => w.raw(b"NIL"),
-                Some(d) => w.date_time(d),
+                Some(d) => w.date_time(d)?,
             }
         }
         FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
@@ -643,7 +643,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
                 || !crate::wire::line::is_line_safe(name.as_bytes())
                 || value.contains(&0)
             {
-                return Err(Error::Emit("invalid unknown FETCH item"));
+                return Err(Error::Emit("invalid unknown FETCH item"))?;
             }
             w.raw(name.as_bytes());
             w.sp();

@@ -138,3 +138,29 @@ fn emit_refuses_injection() {
     emit_response(&d, &mut out, &EmitOptions::default()).unwrap();
     assert_eq!(out, b"* 1 EXISTS\r\n");
 }
+
+#[test]
+fn invalid_dates_are_not_emitted() {
+    use crate::imap::types::command::SearchKey;
+    use crate::imap::types::core::{Date, List};
+    let bad = Date {
+        year: 2024,
+        month: 2,
+        day: 0,
+    };
+    let c = Command {
+        tag: Tag::new("a").unwrap(),
+        body: CommandBody::Search {
+            uid: false,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(alloc::vec![SearchKey::Since(bad)]),
+        },
+    };
+    let mut out = Vec::new();
+    assert_eq!(
+        emit_command(&c, &mut out, &EmitOptions::default()),
+        Err(Error::Emit("date out of range"))
+    );
+    assert!(out.is_empty());
+}
