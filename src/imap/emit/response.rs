@@ -643,7 +643,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
                 || !crate::wire::line::is_line_safe(name.as_bytes())
                 || value.contains(&0)
             {
-                return Err(Error::Emit("invalid unknown FETCH item"))?;
+                return Err(Error::Emit("invalid unknown FETCH item"));
             }
             w.raw(name.as_bytes());
             w.sp();
