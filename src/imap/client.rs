@@ -320,6 +320,7 @@ impl CommandKind {
 /// What the client machine reports.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // returned once by value; boxing would allocate
 pub enum ClientEvent<'a> {
     /// The server's greeting (`OK`, `PREAUTH` or `BYE`).
     Greeting(StatusResponse<'a>),
@@ -1154,7 +1155,7 @@ impl Client {
         let Some(c) = self
             .cmds
             .iter_mut()
-            .find(|c| c.kind == CommandKind::Idle && !(c.idle.done_sent && !c.idle.refreshing))
+            .find(|c| c.kind == CommandKind::Idle && (c.idle.refreshing || !c.idle.done_sent))
         else {
             return Err(Error::Misuse("no IDLE in progress"));
         };
