@@ -41,6 +41,7 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
         }]
         .into(),
     });
+    let _ = client.append_begin(Mailbox::Inbox, None, None, 5, false);
     if seed & 0x40 != 0 {
         let _ = client.authenticate(Credentials::Login {
             username: "u",
@@ -62,6 +63,10 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
                 }
                 Ok(Some(ClientEvent::AuthChallenge(_))) => {
                     let _ = client.auth_response(b"x");
+                }
+                Ok(Some(ClientEvent::AppendReady { .. })) => {
+                    let _ = client.append_data(b"hello");
+                    let _ = client.append_finish();
                 }
                 Ok(Some(ClientEvent::IdleAccepted { .. })) => {
                     let _ = client.done();

@@ -383,6 +383,12 @@ pub enum ClientEvent<'a> {
     /// STARTTLS was accepted: flush [`Client::poll_transmit`], run the TLS
     /// handshake, then call [`Client::tls_established`].
     StartTls,
+    /// A streamed APPEND ([`Client::append_begin`]) may now send its message:
+    /// push it with [`Client::append_data`], end with [`Client::append_finish`].
+    AppendReady {
+        /// The APPEND's tag.
+        tag: Tag<'a>,
+    },
     /// COMPRESS was accepted: flush [`Client::poll_transmit`], start DEFLATE
     /// both ways, then call [`Client::compression_established`].
     Compress,
@@ -442,6 +448,9 @@ impl ClientEvent<'_> {
             ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
             ClientEvent::StartTls => ClientEvent::StartTls,
             ClientEvent::Compress => ClientEvent::Compress,
+            ClientEvent::AppendReady { tag } => ClientEvent::AppendReady {
+                tag: tag.into_owned(),
+            },
             ClientEvent::MalformedResponse {
                 raw,
                 error,
@@ -522,6 +531,9 @@ enum Sending {
     Unsent,
     /// Sent up to a synchronizing literal; waiting for `+`.
     Partial,
+    /// A streamed APPEND whose line was sent: the application pushes the
+    /// message ([`Client::append_data`]).
+    Body,
     /// All bytes handed to the output.
     Sent,
 }
@@ -557,6 +569,8 @@ struct Cmd {
     idle: IdleState,
     /// Answers to the server's SASL challenges ([`Client::authenticate`]).
     auth_auto: Option<VecDeque<Vec<u8>>>,
+    /// A streamed APPEND: (announced size, bytes pushed, literal8).
+    body: Option<(u64, u64, bool)>,
     auth_exchanges: usize,
 }
 
@@ -586,6 +600,7 @@ enum Step {
     AuthChallenge,
     StartTls,
     Compress,
+    AppendReady,
 }
 
 /// A large literal being passed through.
@@ -658,6 +673,7 @@ pub struct Client {
     compressed: bool,
     idle_deadline: Option<Duration>,
     idle_anchor: bool,
+    append_ready: bool,
     eof: bool,
     error: Option<Error>,
 }
@@ -699,6 +715,7 @@ impl Client {
             compressed: false,
             idle_deadline: None,
             idle_anchor: false,
+            append_ready: false,
             eof: false,
             error: None,
         }
@@ -772,9 +789,12 @@ impl Client {
         }
     }
 
-    /// Whether the session is over (BYE/LOGOUT, EOF or a fatal error).
+    /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
+    /// everything buffered was read).
     pub fn is_closed(&self) -> bool {
-        self.state == SessionState::Logout || self.error.is_some() || self.eof
+        self.state == SessionState::Logout
+            || self.error.is_some()
+            || (self.eof && self.buffered() == 0 && self.stream == Stream::None)
     }
 
     /// When the machine next needs [`handle_timeout`](Self::handle_timeout):
@@ -864,13 +884,13 @@ impl Client {
     /// commands are pending.
     pub fn send(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
-        self.enqueue(command, trust, None).map(owned_tag)
+        self.enqueue(command, trust, None, None).map(owned_tag)
     }
 
     /// Like [`send`](Self::send), without checking that the server advertised
     /// the command's extension.
     pub fn send_unadvertised(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
-        self.enqueue(command, true, None).map(owned_tag)
+        self.enqueue(command, true, None, None).map(owned_tag)
     }
 
     fn enqueue(
@@ -878,6 +898,7 @@ impl Client {
         body: CommandBody<'_>,
         trust: bool,
         auth_auto: Option<VecDeque<Vec<u8>>>,
+        stream: Option<(u64, bool)>,
     ) -> Result<TagBuf, Error> {
         self.check_usable()?;
         if self.cmds.iter().any(|c| c.kind == CommandKind::Logout) {
@@ -906,7 +927,37 @@ impl Client {
             body,
         };
         let mut bytes = Vec::new();
-        let emitted = emit_command(&command, &mut bytes, &opts)?;
+        let mut emitted = emit_command(&command, &mut bytes, &opts)?;
+        if let Some((size, binary)) = stream {
+            // Replace the empty placeholder literal (and its CRLF) with the
+            // announcement of the message the application will push.
+            let Some(open) = memchr::memrchr(b'{', &bytes) else {
+                return Err(Error::Emit("APPEND without a literal"));
+            };
+            let cut = if binary { open.saturating_sub(1) } else { open };
+            bytes.truncate(cut);
+            emitted.sync_points.retain(|&p| p <= cut);
+            if binary {
+                bytes.push(b'~');
+            }
+            bytes.push(b'{');
+            bytes.extend_from_slice(alloc::format!("{size}").as_bytes());
+            let sync = match opts.literals {
+                LiteralStyle::NonSyncPlus => {
+                    bytes.push(b'+');
+                    false
+                }
+                LiteralStyle::NonSyncMinus if size <= 4096 => {
+                    bytes.push(b'-');
+                    false
+                }
+                _ => true,
+            };
+            bytes.extend_from_slice(b"}\r\n");
+            if sync {
+                emitted.sync_points.push(bytes.len());
+            }
+        }
         self.next_tag = self.next_tag.wrapping_add(1).max(1);
         self.cmds.push_back(Cmd {
             tag,
@@ -921,6 +972,7 @@ impl Client {
             idle: IdleState::default(),
             auth_auto,
             auth_exchanges: 0,
+            body: stream.map(|(size, binary)| (size, 0, binary)),
         });
         self.flush();
         Ok(tag)
@@ -1046,7 +1098,7 @@ impl Client {
         for i in 0..self.cmds.len() {
             let c = &self.cmds[i];
             match c.sending {
-                Sending::Partial => return,
+                Sending::Partial | Sending::Body => return,
                 Sending::Sent => {
                     busy_barrier |= c.kind.is_barrier();
                     unsafe_for_msn |= !c.expunge_safe;
@@ -1058,17 +1110,23 @@ impl Client {
                 return;
             }
             let c = &mut self.cmds[i];
-            let end = c.sync.get(c.next_sync).copied().unwrap_or(c.bytes.len());
+            let sync = c.sync.get(c.next_sync).copied();
+            let end = sync.unwrap_or(c.bytes.len()).min(c.bytes.len());
             self.out.extend_from_slice(&c.bytes[..end]);
             c.sent = end;
-            if end < c.bytes.len() {
+            if sync.is_some() {
                 c.next_sync += 1;
                 c.sending = Sending::Partial;
                 return;
             }
-            c.sending = Sending::Sent;
             c.bytes = Vec::new();
             c.sync = Vec::new();
+            if c.body.is_some() {
+                c.sending = Sending::Body;
+                self.append_ready = true;
+                return;
+            }
+            c.sending = Sending::Sent;
             busy_barrier |= c.kind.is_barrier();
             unsafe_for_msn |= !c.expunge_safe;
         }
@@ -1139,6 +1197,78 @@ impl Client {
             atoms.push(Atom::new(*c).ok_or(Error::Emit("capability is not an atom"))?);
         }
         self.send(CommandBody::Enable(List::from_items(atoms)))
+    }
+
+    /// Starts an APPEND of one message of `size` bytes that the application
+    /// pushes in chunks, so a large message never sits in memory whole
+    /// (RFC 9051 §6.3.12). The command line goes out when the protocol
+    /// allows; [`ClientEvent::AppendReady`] follows the server's `+` (at once
+    /// under LITERAL+, or LITERAL- up to 4096 bytes). Then call
+    /// [`append_data`](Self::append_data) until `size` bytes were pushed and
+    /// [`append_finish`](Self::append_finish). A tagged `NO` instead of `+`
+    /// completes the command and no data is sent. `binary` sends literal8
+    /// (RFC 3516 BINARY, may contain NUL). Later commands wait behind it.
+    pub fn append_begin<'a>(
+        &mut self,
+        mailbox: Mailbox<'a>,
+        flags: Option<List<'a, crate::imap::Flag<'a>>>,
+        date: Option<crate::imap::DateTime>,
+        size: u64,
+        binary: bool,
+    ) -> Result<Tag<'static>, Error> {
+        if binary && !self.config.trust_unadvertised && !self.caps.has("BINARY") {
+            return Err(Error::Misuse("BINARY not advertised"));
+        }
+        let body = CommandBody::Append {
+            mailbox,
+            messages: List::from_items(alloc::vec![crate::imap::AppendMessage {
+                flags,
+                date,
+                data: Cow::Borrowed(&[]),
+                binary,
+            }]),
+        };
+        let trust = self.config.trust_unadvertised;
+        self.enqueue(body, trust, None, Some((size, binary)))
+            .map(owned_tag)
+    }
+
+    /// The next bytes of the message of a streamed APPEND, after
+    /// [`ClientEvent::AppendReady`].
+    pub fn append_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.check_usable()?;
+        let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        let Some((size, pushed, binary)) = &mut c.body else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        let total = pushed.saturating_add(chunk.len() as u64);
+        if total > *size {
+            return Err(Error::Misuse("more data than the announced size"));
+        }
+        if !*binary && chunk.contains(&0) {
+            return Err(Error::Emit("NUL in a message (only literal8 may carry it)"));
+        }
+        *pushed = total;
+        self.out.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Ends the message of a streamed APPEND (all `size` bytes pushed); its
+    /// [`ClientEvent::Completed`] follows.
+    pub fn append_finish(&mut self) -> Result<(), Error> {
+        self.check_usable()?;
+        let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        if c.body.is_some_and(|(size, pushed, _)| size != pushed) {
+            return Err(Error::Misuse("less data than the announced size"));
+        }
+        c.sending = Sending::Sent;
+        self.out.extend_from_slice(b"\r\n");
+        self.flush();
+        Ok(())
     }
 
     /// Sends `IDLE`; [`ClientEvent::IdleAccepted`] follows the server's `+`.
@@ -1216,7 +1346,7 @@ impl Client {
             mechanism: Atom::new(mechanism.name()).expect("mechanism names are atoms"),
             initial_response: ir,
         };
-        let t = self.enqueue(body, true, Some(responses))?;
+        let t = self.enqueue(body, true, Some(responses), None)?;
         Ok(owned_tag(t))
     }
 
@@ -1255,7 +1385,9 @@ impl Client {
 
     /// The TLS handshake that followed [`ClientEvent::StartTls`] succeeded.
     /// Capabilities were forgotten (RFC 9051 §6.2.1); the machine sends
-    /// CAPABILITY and its answer arrives as events.
+    /// CAPABILITY ahead of any queued command, and its answer arrives as
+    /// events (`* CAPABILITY` data, then a [`ClientEvent::Completed`] for
+    /// [`CommandKind::Capability`] with a tag the application did not see).
     pub fn tls_established(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -1283,6 +1415,7 @@ impl Client {
             idle: IdleState::default(),
             auth_auto: None,
             auth_exchanges: 0,
+            body: None,
         });
         self.flush();
         Ok(())
@@ -1368,7 +1501,8 @@ impl Client {
                     "connection closed in the middle of a response",
                 ));
             }
-            if !self.cmds.is_empty() {
+            // After BYE the server may close with commands unanswered.
+            if !self.cmds.is_empty() && self.state != SessionState::Logout {
                 return Err(Error::Closed);
             }
         }
@@ -1378,6 +1512,10 @@ impl Client {
     fn step(&mut self) -> Result<Option<Step>, Error> {
         if let Some(s) = self.follow.take() {
             return Ok(Some(s));
+        }
+        if self.append_ready {
+            self.append_ready = false;
+            return Ok(Some(Step::AppendReady));
         }
         loop {
             if self.tls_pending || self.compress_pending {
@@ -1653,6 +1791,7 @@ impl Client {
                         },
                         auth_auto: None,
                         auth_exchanges: 0,
+                        body: None,
                     });
                     finish = Finish::Silent;
                 }
@@ -1666,15 +1805,20 @@ impl Client {
     fn on_continue(&mut self, src: Src, payload: Range<usize>) -> Result<Option<Step>, Error> {
         // A command waiting to send the data of a synchronizing literal.
         if let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Partial) {
-            let end = c.sync.get(c.next_sync).copied().unwrap_or(c.bytes.len());
+            let sync = c.sync.get(c.next_sync).copied();
+            let end = sync.unwrap_or(c.bytes.len()).clamp(c.sent, c.bytes.len());
             self.out.extend_from_slice(&c.bytes[c.sent..end]);
             c.sent = end;
-            if end < c.bytes.len() {
+            if sync.is_some() {
                 c.next_sync += 1;
             } else {
-                c.sending = Sending::Sent;
                 c.bytes = Vec::new();
                 c.sync = Vec::new();
+                if c.body.is_some() {
+                    c.sending = Sending::Body;
+                    return Ok(Some(Step::AppendReady));
+                }
+                c.sending = Sending::Sent;
                 self.flush();
             }
             return Ok(None);
@@ -1818,6 +1962,10 @@ impl Client {
             Step::AuthChallenge => ClientEvent::AuthChallenge(Cow::Borrowed(&self.challenge)),
             Step::StartTls => ClientEvent::StartTls,
             Step::Compress => ClientEvent::Compress,
+            Step::AppendReady => match self.cmds.iter().find(|c| c.sending == Sending::Body) {
+                Some(c) => ClientEvent::AppendReady { tag: c.tag.tag() },
+                None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+            },
         }
     }
 }

@@ -1180,3 +1180,99 @@ fn events_borrow_and_own() {
     let owned = e.into_owned();
     assert!(matches!(owned, ClientEvent::Completed { .. }));
 }
+
+#[test]
+fn bye_then_eof_is_a_clean_end() {
+    let mut c = logged_in("");
+    c.noop().unwrap();
+    let ev = feed(&mut c, b"* BYE shutting down\r\n", &[]);
+    assert_eq!(ev.len(), 1);
+    c.handle_eof();
+    assert_eq!(c.poll_event(), Ok(None));
+    assert!(c.is_closed());
+}
+
+#[test]
+fn idle_connection_memory() {
+    let mut c = logged_in("IDLE");
+    c.idle().unwrap();
+    sent(&mut c);
+    events(&mut c, b"+ idling\r\n* 1 EXISTS\r\n");
+    let heap = c.buf.capacity()
+        + c.acc.capacity()
+        + c.synth.capacity()
+        + c.out.capacity()
+        + c.cmds.capacity() * core::mem::size_of::<Cmd>()
+        + c.challenge.capacity();
+    let total = core::mem::size_of::<Client>() + heap;
+    std::println!(
+        "idle client: {} bytes struct + {heap} heap = {total}",
+        core::mem::size_of::<Client>()
+    );
+    assert!(total < 2048, "{total}");
+}
+
+#[test]
+fn streamed_append() {
+    let mut c = logged_in("");
+    let t = c
+        .append_begin(Mailbox::from_utf8("Sent"), None, None, 10, false)
+        .unwrap();
+    c.noop().unwrap();
+    assert_eq!(
+        c.append_data(b"x"),
+        Err(Error::Misuse("no streamed APPEND is ready for data"))
+    );
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10}\r\n");
+    let ev = events(&mut c, b"+ go\r\n");
+    assert_eq!(ev, [ClientEvent::AppendReady { tag: t }]);
+    c.append_data(b"01234").unwrap();
+    assert_eq!(
+        c.append_finish(),
+        Err(Error::Misuse("less data than the announced size"))
+    );
+    assert_eq!(
+        c.append_data(b"\0"),
+        Err(Error::Emit("NUL in a message (only literal8 may carry it)"))
+    );
+    c.append_data(b"56789").unwrap();
+    assert_eq!(
+        c.append_data(b"!"),
+        Err(Error::Misuse("more data than the announced size"))
+    );
+    c.append_finish().unwrap();
+    assert_eq!(sent(&mut c), b"0123456789\r\nA0003 NOOP\r\n");
+    let ev = events(&mut c, b"A0002 OK appended\r\nA0003 OK\r\n");
+    assert!(completed("A0002", CommandKind::Append, StatusKind::Ok)(
+        &ev[0]
+    ));
+
+    // refused before any data
+    c.append_begin(Mailbox::Inbox, None, None, 1 << 30, false)
+        .unwrap();
+    assert_eq!(sent(&mut c), b"A0004 APPEND INBOX {1073741824}\r\n");
+    let ev = events(&mut c, b"A0004 NO [TOOBIG] too big\r\n");
+    assert!(completed("A0004", CommandKind::Append, StatusKind::No)(
+        &ev[0]
+    ));
+    assert!(c.append_data(b"x").is_err());
+
+    // LITERAL+: ready at once; literal8 with flags
+    let mut c = logged_in("LITERAL+ BINARY");
+    c.append_begin(
+        Mailbox::Inbox,
+        Some(List::from_items(vec![crate::imap::Flag::Seen])),
+        None,
+        3,
+        true,
+    )
+    .unwrap();
+    let ev = events(&mut c, b"");
+    assert!(matches!(ev.as_slice(), [ClientEvent::AppendReady { .. }]));
+    c.append_data(b"a\0b").unwrap();
+    c.append_finish().unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0002 APPEND INBOX (\\Seen) ~{3+}\r\na\0b\r\n"
+    );
+}
