@@ -210,46 +210,84 @@ pub enum SessionState {
 /// Which command a completion answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[allow(missing_docs)]
 pub enum CommandKind {
+    /// `CAPABILITY`
     Capability,
+    /// `NOOP`
     Noop,
+    /// `LOGOUT`
     Logout,
+    /// `STARTTLS`
     StartTls,
+    /// `AUTHENTICATE`
     Authenticate,
+    /// `LOGIN`
     Login,
+    /// `ENABLE` (RFC 5161)
     Enable,
+    /// `SELECT`
     Select,
+    /// `EXAMINE`
     Examine,
+    /// `CREATE`
     Create,
+    /// `DELETE`
     Delete,
+    /// `RENAME`
     Rename,
+    /// `SUBSCRIBE`
     Subscribe,
+    /// `UNSUBSCRIBE`
     Unsubscribe,
+    /// `LIST`
     List,
+    /// `LSUB`
     Lsub,
+    /// `NAMESPACE`
     Namespace,
+    /// `STATUS`
     Status,
+    /// `APPEND`
     Append,
+    /// `IDLE` (RFC 2177)
     Idle,
+    /// `CHECK`
     Check,
+    /// `CLOSE`
     Close,
+    /// `UNSELECT` (RFC 3691)
     Unselect,
+    /// `EXPUNGE`
     Expunge,
+    /// `UID EXPUNGE` (RFC 4315)
     UidExpunge,
+    /// `SEARCH` or `UID SEARCH`
     Search,
+    /// `FETCH` or `UID FETCH`
     Fetch,
+    /// `STORE` or `UID STORE`
     Store,
+    /// `COPY` or `UID COPY`
     Copy,
+    /// `MOVE` or `UID MOVE` (RFC 6851)
     Move,
+    /// `ID` (RFC 2971)
     Id,
+    /// `SORT` (RFC 5256)
     Sort,
+    /// `THREAD` (RFC 5256)
     Thread,
+    /// `GETQUOTA` (RFC 9208)
     GetQuota,
+    /// `GETQUOTAROOT` (RFC 9208)
     GetQuotaRoot,
+    /// `SETQUOTA` (RFC 9208)
     SetQuota,
+    /// `GETMETADATA` (RFC 5464)
     GetMetadata,
+    /// `SETMETADATA` (RFC 5464)
     SetMetadata,
+    /// `COMPRESS` (RFC 4978)
     Compress,
     /// A command this crate does not know ([`CommandBody::Unknown`]).
     Other,
@@ -341,7 +379,8 @@ pub enum ClientEvent<'a> {
     Data {
         /// The data.
         data: Data<'a>,
-        /// The tag of the command in flight when exactly one was.
+        /// The tag of the command in flight when exactly one was (or the
+        /// command an ESEARCH names in its `(TAG ...)` correlator).
         in_flight: Option<Tag<'a>>,
     },
     /// An untagged status response (`* OK [UIDVALIDITY 3]`, `* NO`, `* BAD`,
@@ -882,6 +921,11 @@ impl Client {
     /// `LOGINDISABLED`, or comes after LOGOUT; [`Error::Emit`] when a value
     /// cannot be sent; a [`LimitKind::PendingCommands`] error when too many
     /// commands are pending.
+    ///
+    /// Commands may be queued before the greeting; they leave once it
+    /// arrives. Until then the capabilities are unknown, so extension
+    /// commands need [`send_unadvertised`](Self::send_unadvertised), and
+    /// literals are synchronizing.
     pub fn send(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
         self.enqueue(command, trust, None, None).map(owned_tag)
@@ -1402,21 +1446,29 @@ impl Client {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(tag.as_str().as_bytes());
         bytes.extend_from_slice(b" CAPABILITY\r\n");
-        self.cmds.push_front(Cmd {
-            tag,
-            kind: CommandKind::Capability,
-            msn: false,
-            expunge_safe: false,
-            sending: Sending::Unsent,
-            bytes,
-            sync: Vec::new(),
-            next_sync: 0,
-            sent: 0,
-            idle: IdleState::default(),
-            auth_auto: None,
-            auth_exchanges: 0,
-            body: None,
-        });
+        let at = self
+            .cmds
+            .iter()
+            .position(|c| c.sending == Sending::Unsent)
+            .unwrap_or(self.cmds.len());
+        self.cmds.insert(
+            at,
+            Cmd {
+                tag,
+                kind: CommandKind::Capability,
+                msn: false,
+                expunge_safe: false,
+                sending: Sending::Unsent,
+                bytes,
+                sync: Vec::new(),
+                next_sync: 0,
+                sent: 0,
+                idle: IdleState::default(),
+                auth_auto: None,
+                auth_exchanges: 0,
+                body: None,
+            },
+        );
         self.flush();
         Ok(())
     }
@@ -1905,10 +1957,21 @@ impl Client {
                 Err(e) => malformed(&src, e),
             },
             Step::Untagged(src) => match parse_response(self.frame(&src), &self.opts) {
-                Ok(Response::Data(data)) => ClientEvent::Data {
-                    data,
-                    in_flight: self.in_flight(),
-                },
+                Ok(Response::Data(data)) => {
+                    // An ESEARCH names its command (RFC 4731 §3.1).
+                    let correlated = match &data {
+                        Data::ESearch(e) => e.tag.as_ref().and_then(|t| {
+                            let t = TagBuf::from_peer(t.as_bytes())?;
+                            let i = self.find_cmd(t)?;
+                            Some(self.cmds[i].tag.tag())
+                        }),
+                        _ => None,
+                    };
+                    ClientEvent::Data {
+                        in_flight: correlated.or_else(|| self.in_flight()),
+                        data,
+                    }
+                }
                 Ok(Response::Status(status)) => ClientEvent::Status {
                     status,
                     in_flight: self.in_flight(),

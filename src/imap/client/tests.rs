@@ -1276,3 +1276,20 @@ fn streamed_append() {
         b"A0002 APPEND INBOX (\\Seen) ~{3+}\r\na\0b\r\n"
     );
 }
+
+#[test]
+fn esearch_names_its_command() {
+    let mut c = selected("ESEARCH");
+    c.send(CommandBody::Search {
+        uid: true,
+        return_options: Some(List::from_items(vec![Atom::new("COUNT").unwrap()])),
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::All]),
+    })
+    .unwrap();
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0003 UID SEARCH RETURN (COUNT) ALL\r\nA0004 NOOP\r\n");
+    let ev = events(&mut c, b"* ESEARCH (TAG \"A0003\") UID COUNT 5\r\n* 4 EXISTS\r\n");
+    assert!(matches!(&ev[0], ClientEvent::Data { in_flight: Some(t), .. } if t.as_str() == "A0003"));
+    assert!(matches!(&ev[1], ClientEvent::Data { in_flight: None, .. }), "two in flight");
+}
