@@ -1513,6 +1513,9 @@ impl Client {
     }
 }
 
+/// Buffers larger than this are freed when they empty.
+const SHRINK_OVER: usize = 16 * 1024;
+
 /// How a completed command affects the events.
 enum Finish {
     Report,
@@ -1531,6 +1534,13 @@ impl Client {
 
     fn compact(&mut self) {
         if self.pos == self.buf.len() {
+            // An idle connection keeps no high-water-mark buffers.
+            if self.buf.capacity() > SHRINK_OVER {
+                self.buf = Vec::new();
+            }
+            if self.stream == Stream::None && self.acc.capacity() > SHRINK_OVER {
+                self.acc = Vec::new();
+            }
             self.buf.clear();
             self.pos = 0;
         } else if self.pos > self.buf.len() / 2 {

@@ -1288,8 +1288,93 @@ fn esearch_names_its_command() {
     })
     .unwrap();
     c.noop().unwrap();
-    assert_eq!(sent(&mut c), b"A0003 UID SEARCH RETURN (COUNT) ALL\r\nA0004 NOOP\r\n");
-    let ev = events(&mut c, b"* ESEARCH (TAG \"A0003\") UID COUNT 5\r\n* 4 EXISTS\r\n");
-    assert!(matches!(&ev[0], ClientEvent::Data { in_flight: Some(t), .. } if t.as_str() == "A0003"));
-    assert!(matches!(&ev[1], ClientEvent::Data { in_flight: None, .. }), "two in flight");
+    assert_eq!(
+        sent(&mut c),
+        b"A0003 UID SEARCH RETURN (COUNT) ALL\r\nA0004 NOOP\r\n"
+    );
+    let ev = events(
+        &mut c,
+        b"* ESEARCH (TAG \"A0003\") UID COUNT 5\r\n* 4 EXISTS\r\n",
+    );
+    assert!(
+        matches!(&ev[0], ClientEvent::Data { in_flight: Some(t), .. } if t.as_str() == "A0003")
+    );
+    assert!(
+        matches!(
+            &ev[1],
+            ClientEvent::Data {
+                in_flight: None,
+                ..
+            }
+        ),
+        "two in flight"
+    );
+}
+
+/// Known server deviations (issue 7): accepted by default, each a
+/// `MalformedResponse` under `Quirks::STRICT`, and in both modes the next
+/// response is still delivered.
+const DEVIATIONS: &[&[u8]] = &[
+    // Mail.ru: empty quoted string and NIL parameter value
+    b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"boundary\" NIL) NIL NIL \"7BIT\" 0 0))\r\n",
+    // SurgeMail: space before ) in FLAGS
+    b"* FLAGS (\\Seen \\Answered )\r\n",
+    // Zoho: \* in FLAGS
+    b"* FLAGS (\\Seen \\*)\r\n",
+    // Outlook: trailing space in STATUS
+    b"* STATUS INBOX (MESSAGES 1) \r\n",
+    // 163.com: empty STATUS list
+    b"* STATUS INBOX ()\r\n",
+    // no text after a status response
+    b"* OK\r\n",
+    // unknown FETCH item
+    b"* 1 FETCH (X-GM-LABELS (\\Inbox) UID 4)\r\n",
+    // Latin-1 filename in BODYSTRUCTURE
+    b"* 2 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"PDF\" (\"NAME\" \"r\xe9sum\xe9.pdf\") NIL NIL \"BASE64\" 10))\r\n",
+];
+
+#[test]
+fn deviations_lenient_and_strict() {
+    for strict in [false, true] {
+        let mut config = ClientConfig::default();
+        if strict {
+            config.quirks = Quirks::STRICT;
+        }
+        let mut c = client_with(config, b"* PREAUTH hi\r\n");
+        for (i, d) in DEVIATIONS.iter().enumerate() {
+            let mut input = d.to_vec();
+            input.extend_from_slice(b"* 77 EXISTS\r\n");
+            let ev = events(&mut c, &input);
+            assert_eq!(ev.len(), 2, "{i} {ev:?}");
+            let malformed = matches!(ev[0], ClientEvent::MalformedResponse { .. });
+            // the Latin-1 filename is valid in both modes (8-bit is not a deviation)
+            let expect_malformed = strict && i != DEVIATIONS.len() - 1;
+            assert_eq!(
+                malformed, expect_malformed,
+                "deviation {i}, strict {strict}: {:?}",
+                ev[0]
+            );
+            assert!(matches!(
+                ev[1],
+                ClientEvent::Data {
+                    data: Data::Exists(77),
+                    ..
+                }
+            ));
+        }
+    }
+}
+
+#[test]
+fn buffers_shrink_after_a_large_read() {
+    let mut c = streaming_client(Limits::DEFAULT.inline_literal);
+    let input = big_fetch(200_000);
+    c.handle_input(&input);
+    let mut n = 0;
+    while c.poll_event().unwrap().is_some() {
+        n += 1;
+    }
+    assert!(n >= 4);
+    assert!(c.poll_event().unwrap().is_none());
+    assert!(c.buf.capacity() <= SHRINK_OVER, "{}", c.buf.capacity());
 }
