@@ -1316,6 +1316,8 @@ impl Client {
     }
 
     /// Sends `IDLE`; [`ClientEvent::IdleAccepted`] follows the server's `+`.
+    /// Commands sent while idling wait until the IDLE completes (after
+    /// [`done`](Self::done)).
     pub fn idle(&mut self) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Idle)
     }
@@ -2086,7 +2088,14 @@ fn check_state(kind: CommandKind, projected: SessionState) -> Result<(), Error> 
 fn sequence_numbers(body: &CommandBody<'_>) -> (bool, bool) {
     use CommandBody as C;
     match body {
-        C::Fetch { uid, .. } | C::Store { uid, .. } | C::Search { uid, .. } => (!uid, !uid),
+        C::Fetch { uid, .. } | C::Store { uid, .. } => (!uid, !uid),
+        // UID SEARCH 1:5 still names messages by sequence number.
+        C::Search { uid, criteria, .. } => (
+            !uid || criteria
+                .iter()
+                .any(|k| matches!(k, SearchKey::SequenceSet(_))),
+            !uid,
+        ),
         C::Copy { uid, .. } | C::Move { uid, .. } | C::Sort { uid, .. } | C::Thread { uid, .. } => {
             (!uid, false)
         }

@@ -1378,3 +1378,21 @@ fn buffers_shrink_after_a_large_read() {
     assert!(c.poll_event().unwrap().is_none());
     assert!(c.buf.capacity() <= SHRINK_OVER, "{}", c.buf.capacity());
 }
+
+#[test]
+fn uid_search_by_sequence_numbers_waits_too() {
+    let mut c = selected("");
+    c.send(CommandBody::Expunge).unwrap();
+    c.send(CommandBody::Search {
+        uid: true,
+        return_options: None,
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::SequenceSet(
+            SequenceSet::new("1:5").unwrap(),
+        )]),
+    })
+    .unwrap();
+    assert_eq!(sent(&mut c), b"A0003 EXPUNGE\r\n");
+    events(&mut c, b"A0003 OK\r\n");
+    assert_eq!(sent(&mut c), b"A0004 UID SEARCH 1:5\r\n");
+}
