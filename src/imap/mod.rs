@@ -69,3 +69,5 @@ pub use types::response::{
 };
 pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};
+pub mod client;
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind, SessionState};

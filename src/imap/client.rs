@@ -1,0 +1,2257 @@
+//! The IMAP client state machine (RFC 9051 §3 states, §5.5 pipelining, §6
+//! commands, §7 responses; RFC 3501; RFC 2177 IDLE, RFC 4959 SASL-IR, RFC 4978
+//! COMPRESS, RFC 5161 ENABLE, RFC 7888 LITERAL+/LITERAL-).
+//!
+//! The machine generates the tags (`A0001`, `A0002`, ...), sends commands
+//! when the protocol allows, matches every tagged completion to its command
+//! ([`ClientEvent::Completed`]) and hands out untagged data as it arrives
+//! ([`ClientEvent::Data`], with the tag of the command in flight when exactly
+//! one is). The connection state (Not Authenticated → Authenticated →
+//! Selected → Logout) follows what the server says, never what was asked.
+//!
+//! ```
+//! use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, IntoOwned, Mailbox, SessionState};
+//!
+//! let mut client = Client::new(ClientConfig::default());
+//! client.handle_input(b"* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+//! let Some(ClientEvent::Greeting(g)) = client.poll_event().unwrap() else { panic!() };
+//! assert_eq!(g.text.as_bytes(), b"ready");
+//! assert!(client.capabilities().has("IDLE"));
+//!
+//! let login = client.login("fred", "secret").unwrap();
+//! let select = client.select(Mailbox::Inbox).unwrap();
+//! let mut sent = Vec::new();
+//! while let Some(b) = client.poll_transmit() { sent.extend_from_slice(&b); }
+//! assert_eq!(sent, b"A0001 LOGIN fred secret\r\nA0002 SELECT INBOX\r\n");
+//!
+//! client.handle_input(b"A0001 OK logged in\r\n* 172 EXISTS\r\nA0002 OK [READ-WRITE] done\r\n");
+//! let mut exists = 0;
+//! let mut done = Vec::new();
+//! while let Some(event) = client.poll_event().unwrap() {
+//!     match event {
+//!         ClientEvent::Data { data: Data::Exists(n), in_flight } => {
+//!             exists = n;
+//!             assert_eq!(in_flight.unwrap().as_str(), "A0002");
+//!         }
+//!         ClientEvent::Completed { tag, .. } => done.push(tag.into_owned()),
+//!         _ => {}
+//!     }
+//! }
+//! assert_eq!(exists, 172);
+//! assert_eq!(done, [login, select]);
+//! assert_eq!(client.state(), SessionState::Selected);
+//! ```
+//!
+//! ## Literals
+//!
+//! A command whose strings need a literal (8-bit or CR/LF content, APPEND
+//! messages) is sent up to its first synchronizing literal; the rest follows
+//! each `+` of the server. A tagged `NO`/`BAD` instead of `+` completes the
+//! command and the rest of it is never sent. When the server advertises
+//! `LITERAL+` every literal is non-synchronizing; with `LITERAL-` (or
+//! `IMAP4rev2`) those up to 4096 bytes are.
+//!
+//! ## Pipelining (RFC 9051 §5.5)
+//!
+//! Independent commands go out at once. A command that uses message sequence
+//! numbers (FETCH, STORE, SEARCH, COPY, MOVE, SORT, THREAD without UID) waits
+//! until every command before it is a FETCH, STORE or SEARCH without UID (the
+//! only ones during which the server may not send EXPUNGE); commands behind a
+//! waiting one wait too, so the wire order is the order of the calls.
+//! AUTHENTICATE, IDLE, STARTTLS, COMPRESS and LOGOUT are barriers: nothing is
+//! sent after them until they complete. [`Limits::pending_commands`] bounds
+//! the commands sent or queued and not yet completed.
+//!
+//! ## Extensions
+//!
+//! A command needing an extension the server did not advertise (IDLE, MOVE,
+//! UID EXPUNGE, ENABLE, COMPRESS, SORT, THREAD, ID, NAMESPACE, QUOTA,
+//! METADATA, UNSELECT, ESEARCH return options, CONDSTORE/QRESYNC modifiers,
+//! the SASL mechanism of AUTHENTICATE, STARTTLS) is [`Error::Misuse`] unless
+//! [`ClientConfig::trust_unadvertised`] is set or it is sent with
+//! [`Client::send_unadvertised`]. LOGIN is always refused once the server
+//! advertised `LOGINDISABLED`. Capabilities come from the greeting's code,
+//! `CAPABILITY` codes of any status response and `* CAPABILITY` data; they are
+//! forgotten after STARTTLS, and the machine asks for them again after
+//! [`Client::tls_established`]. Send `CAPABILITY` yourself when the greeting
+//! carried none.
+//!
+//! ## Large literals in FETCH
+//!
+//! A `BODY[...]`, `BINARY[...]` or `RFC822*` literal larger than
+//! [`Limits::inline_literal`] is streamed: [`ClientEvent::FetchBodyStart`]
+//! (sequence number, the item with `data: None`, size), any number of
+//! [`ClientEvent::FetchBodyChunk`] borrowed from the input buffer, then
+//! [`ClientEvent::FetchBodyEnd`]; when the response line is complete, a
+//! [`ClientEvent::Data`] with the whole FETCH follows, in which each streamed
+//! item appears with `data: None`. Memory stays bounded by the limits however
+//! large the message. Smaller literals arrive whole inside the parsed FETCH.
+//!
+//! ## A bad response costs that response
+//!
+//! A frame that does not parse becomes [`ClientEvent::MalformedResponse`]
+//! with its raw bytes and the error, and the session continues with the next
+//! frame. When its tag can be read and belongs to a pending command, that
+//! command is complete (the event says so). A tagged response with a tag no
+//! pending command has, and a `+` nobody waits for, are reported the same way.
+//! Only a crossed limit, a broken line ending under a strict policy, or EOF
+//! with commands pending are fatal (and sticky).
+//!
+//! ## IDLE and its timer
+//!
+//! [`Client::idle`] sends IDLE; [`ClientEvent::IdleAccepted`] follows the
+//! server's `+`, untagged data arrives as usual, and [`Client::done`] ends it.
+//! RFC 2177 asks clients to re-issue IDLE at least every 29 minutes; the
+//! machine does it by itself after [`ClientConfig::idle_refresh`] (default 28
+//! minutes): at that deadline ([`Client::poll_timeout`]) it sends `DONE`, and
+//! when the server completes that IDLE it sends IDLE again, both silently (no
+//! `Completed`/`IdleAccepted` events for the refresh unless the server
+//! refuses). The final [`ClientEvent::Completed`] of an idle period then
+//! carries the tag of the last IDLE sent. The machine has no clock: when IDLE
+//! starts, [`Client::poll_timeout`] answers `Duration::ZERO` once, asking the
+//! caller to report the current time through [`Client::handle_timeout`].
+//!
+//! ## STARTTLS and COMPRESS
+//!
+//! After the tagged OK of STARTTLS, [`ClientEvent::StartTls`]: flush
+//! [`Client::poll_transmit`], run the handshake, call
+//! [`Client::tls_established`]. Input that arrived after the OK in plaintext is
+//! discarded. After the OK of `COMPRESS DEFLATE`, [`ClientEvent::Compress`]:
+//! flush, put a raw DEFLATE (RFC 1951) stream on both directions, and call
+//! [`Client::compression_established`], which returns the bytes that arrived
+//! after the OK (already compressed: inflate them and feed them back). The
+//! library itself never compresses.
+
+mod caps;
+#[cfg(test)]
+mod tests;
+
+pub use caps::Capabilities;
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::ops::Range;
+use core::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Connection;
+use crate::error::{Error, LimitKind, ParseError};
+use crate::limits::Limits;
+use crate::text::{Secret, Text};
+use crate::wire::line::LinePolicy;
+use crate::wire::sasl::{
+    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
+};
+
+use super::emit::{EmitOptions, LiteralStyle, emit_command};
+use super::frame::{Frame, Framer};
+use super::parse::response::{parse_greeting, parse_response};
+use super::parse::{ParseOptions, Quirks};
+use super::types::command::{Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey};
+use super::types::core::{Atom, IString, List, Mailbox, Tag};
+use super::types::response::{Code, Data, FetchItem, Response, StatusKind, StatusResponse};
+
+/// Configuration of a [`Client`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Bounds on what the server may make the client do: `reply_line` (the
+    /// non-literal bytes of one response), `literal_size`, `inline_literal`
+    /// (larger FETCH bodies are streamed), `nesting_depth`,
+    /// `pending_commands`, `input_buffer`, `auth_exchanges`.
+    pub limits: Limits,
+    /// Line endings accepted. Default [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`]: a
+    /// bare LF ends a line and a bare CR stays in it (the frame then costs
+    /// itself as a [`ClientEvent::MalformedResponse`]).
+    pub line_policy: LinePolicy,
+    /// Server deviations accepted by the parser. Default [`Quirks::LENIENT`].
+    pub quirks: Quirks,
+    /// The connection is already under TLS (implicit TLS, port 993).
+    pub tls_active: bool,
+    /// Send commands whose extension the server did not advertise. Default
+    /// `false`: such a command is [`Error::Misuse`].
+    pub trust_unadvertised: bool,
+    /// How long an IDLE lasts before the machine re-issues it (RFC 2177: less
+    /// than 29 minutes). Default 28 minutes; `None` never re-issues.
+    pub idle_refresh: Option<Duration>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            limits: Limits::default(),
+            line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
+            quirks: Quirks::LENIENT,
+            tls_active: false,
+            trust_unadvertised: false,
+            idle_refresh: Some(Duration::from_secs(28 * 60)),
+        }
+    }
+}
+
+/// The connection state (RFC 9051 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SessionState {
+    /// Waiting for the greeting.
+    Greeting,
+    /// Not Authenticated.
+    NotAuthenticated,
+    /// Authenticated: logged in, no mailbox selected.
+    Authenticated,
+    /// A mailbox is selected.
+    Selected,
+    /// The server said BYE (or LOGOUT completed); the session is over.
+    Logout,
+}
+
+/// Which command a completion answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandKind {
+    /// `CAPABILITY`
+    Capability,
+    /// `NOOP`
+    Noop,
+    /// `LOGOUT`
+    Logout,
+    /// `STARTTLS`
+    StartTls,
+    /// `AUTHENTICATE`
+    Authenticate,
+    /// `LOGIN`
+    Login,
+    /// `ENABLE` (RFC 5161)
+    Enable,
+    /// `SELECT`
+    Select,
+    /// `EXAMINE`
+    Examine,
+    /// `CREATE`
+    Create,
+    /// `DELETE`
+    Delete,
+    /// `RENAME`
+    Rename,
+    /// `SUBSCRIBE`
+    Subscribe,
+    /// `UNSUBSCRIBE`
+    Unsubscribe,
+    /// `LIST`
+    List,
+    /// `LSUB`
+    Lsub,
+    /// `NAMESPACE`
+    Namespace,
+    /// `STATUS`
+    Status,
+    /// `APPEND`
+    Append,
+    /// `IDLE` (RFC 2177)
+    Idle,
+    /// `CHECK`
+    Check,
+    /// `CLOSE`
+    Close,
+    /// `UNSELECT` (RFC 3691)
+    Unselect,
+    /// `EXPUNGE`
+    Expunge,
+    /// `UID EXPUNGE` (RFC 4315)
+    UidExpunge,
+    /// `SEARCH` or `UID SEARCH`
+    Search,
+    /// `FETCH` or `UID FETCH`
+    Fetch,
+    /// `STORE` or `UID STORE`
+    Store,
+    /// `COPY` or `UID COPY`
+    Copy,
+    /// `MOVE` or `UID MOVE` (RFC 6851)
+    Move,
+    /// `ID` (RFC 2971)
+    Id,
+    /// `SORT` (RFC 5256)
+    Sort,
+    /// `THREAD` (RFC 5256)
+    Thread,
+    /// `GETQUOTA` (RFC 9208)
+    GetQuota,
+    /// `GETQUOTAROOT` (RFC 9208)
+    GetQuotaRoot,
+    /// `SETQUOTA` (RFC 9208)
+    SetQuota,
+    /// `GETMETADATA` (RFC 5464)
+    GetMetadata,
+    /// `SETMETADATA` (RFC 5464)
+    SetMetadata,
+    /// `COMPRESS` (RFC 4978)
+    Compress,
+    /// A command this crate does not know ([`CommandBody::Unknown`]).
+    Other,
+}
+
+impl CommandKind {
+    /// The kind of `body`.
+    pub fn of(body: &CommandBody<'_>) -> CommandKind {
+        use CommandBody as C;
+        use CommandKind as K;
+        match body {
+            C::Capability => K::Capability,
+            C::Noop => K::Noop,
+            C::Logout => K::Logout,
+            C::StartTls => K::StartTls,
+            C::Authenticate { .. } => K::Authenticate,
+            C::Login { .. } => K::Login,
+            C::Enable(_) => K::Enable,
+            C::Select { .. } => K::Select,
+            C::Examine { .. } => K::Examine,
+            C::Create { .. } => K::Create,
+            C::Delete(_) => K::Delete,
+            C::Rename { .. } => K::Rename,
+            C::Subscribe(_) => K::Subscribe,
+            C::Unsubscribe(_) => K::Unsubscribe,
+            C::List { .. } => K::List,
+            C::Lsub { .. } => K::Lsub,
+            C::Namespace => K::Namespace,
+            C::Status { .. } => K::Status,
+            C::Append { .. } => K::Append,
+            C::Idle => K::Idle,
+            C::Check => K::Check,
+            C::Close => K::Close,
+            C::Unselect => K::Unselect,
+            C::Expunge => K::Expunge,
+            C::UidExpunge(_) => K::UidExpunge,
+            C::Search { .. } => K::Search,
+            C::Fetch { .. } => K::Fetch,
+            C::Store { .. } => K::Store,
+            C::Copy { .. } => K::Copy,
+            C::Move { .. } => K::Move,
+            C::Id(_) => K::Id,
+            C::Sort { .. } => K::Sort,
+            C::Thread { .. } => K::Thread,
+            C::GetQuota(_) => K::GetQuota,
+            C::GetQuotaRoot(_) => K::GetQuotaRoot,
+            C::SetQuota { .. } => K::SetQuota,
+            C::GetMetadata { .. } => K::GetMetadata,
+            C::SetMetadata { .. } => K::SetMetadata,
+            C::Compress(_) => K::Compress,
+            _ => K::Other,
+        }
+    }
+
+    /// Commands after which nothing is sent until they complete.
+    fn is_barrier(self) -> bool {
+        matches!(
+            self,
+            CommandKind::Authenticate
+                | CommandKind::Idle
+                | CommandKind::StartTls
+                | CommandKind::Compress
+                | CommandKind::Logout
+        )
+    }
+}
+
+/// What the client machine reports.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // returned once by value; boxing would allocate
+pub enum ClientEvent<'a> {
+    /// The server's greeting (`OK`, `PREAUTH` or `BYE`).
+    Greeting(StatusResponse<'a>),
+    /// A command completed: its tagged `OK`, `NO` or `BAD`.
+    Completed {
+        /// The command's tag (as returned when it was sent).
+        tag: Tag<'a>,
+        /// Which command.
+        command: CommandKind,
+        /// `OK`, `NO` or `BAD`.
+        status: StatusKind,
+        /// The response code, if any.
+        code: Option<Code<'a>>,
+        /// The human-readable text, exact bytes.
+        text: Text<'a>,
+    },
+    /// Untagged data (`* ...`).
+    Data {
+        /// The data.
+        data: Data<'a>,
+        /// The tag of the command in flight when exactly one was (or the
+        /// command an ESEARCH names in its `(TAG ...)` correlator).
+        in_flight: Option<Tag<'a>>,
+    },
+    /// An untagged status response (`* OK [UIDVALIDITY 3]`, `* NO`, `* BAD`,
+    /// `* BYE`).
+    Status {
+        /// The response.
+        status: StatusResponse<'a>,
+        /// The tag of the command in flight when exactly one was.
+        in_flight: Option<Tag<'a>>,
+    },
+    /// A large FETCH literal starts; chunks follow.
+    FetchBodyStart {
+        /// The message sequence number.
+        seq: u32,
+        /// The item (`BodySection`, `Binary`, `Rfc822`, ...) with `data: None`.
+        item: FetchItem<'a>,
+        /// The literal's announced size.
+        size: u64,
+    },
+    /// The next bytes of the streamed literal.
+    FetchBodyChunk(Cow<'a, [u8]>),
+    /// The streamed literal is complete; the rest of the FETCH response follows
+    /// as [`ClientEvent::Data`].
+    FetchBodyEnd {
+        /// The message sequence number.
+        seq: u32,
+    },
+    /// The server accepted IDLE (`+`); untagged updates follow until
+    /// [`Client::done`].
+    IdleAccepted {
+        /// The IDLE's tag.
+        tag: Tag<'a>,
+    },
+    /// A SASL challenge (base64-decoded) during an AUTHENTICATE sent with
+    /// [`Client::send`]; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
+    /// answers by itself.)
+    AuthChallenge(Cow<'a, [u8]>),
+    /// STARTTLS was accepted: flush [`Client::poll_transmit`], run the TLS
+    /// handshake, then call [`Client::tls_established`].
+    StartTls,
+    /// A streamed APPEND ([`Client::append_begin`]) may now send its message:
+    /// push it with [`Client::append_data`], end with [`Client::append_finish`].
+    AppendReady {
+        /// The APPEND's tag.
+        tag: Tag<'a>,
+    },
+    /// COMPRESS was accepted: flush [`Client::poll_transmit`], start DEFLATE
+    /// both ways, then call [`Client::compression_established`].
+    Compress,
+    /// A frame that does not parse (or a tag nobody sent, or a `+` nobody
+    /// asked for). It costs that frame only.
+    MalformedResponse {
+        /// The frame's bytes (a streamed literal replaced by `NIL`).
+        raw: Cow<'a, [u8]>,
+        /// Where and why it failed.
+        error: ParseError,
+        /// When the frame's tag belonged to a pending command: that command,
+        /// now complete (as a failure).
+        completed: Option<(Tag<'a>, CommandKind)>,
+    },
+}
+
+impl ClientEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ClientEvent<'static> {
+        use crate::imap::IntoOwned;
+        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+            Cow::Owned(c.into_owned())
+        }
+        match self {
+            ClientEvent::Greeting(s) => ClientEvent::Greeting(s.into_owned()),
+            ClientEvent::Completed {
+                tag,
+                command,
+                status,
+                code,
+                text,
+            } => ClientEvent::Completed {
+                tag: tag.into_owned(),
+                command,
+                status,
+                code: code.into_owned(),
+                text: text.into_owned(),
+            },
+            ClientEvent::Data { data, in_flight } => ClientEvent::Data {
+                data: data.into_owned(),
+                in_flight: in_flight.into_owned(),
+            },
+            ClientEvent::Status { status, in_flight } => ClientEvent::Status {
+                status: status.into_owned(),
+                in_flight: in_flight.into_owned(),
+            },
+            ClientEvent::FetchBodyStart { seq, item, size } => ClientEvent::FetchBodyStart {
+                seq,
+                item: item.into_owned(),
+                size,
+            },
+            ClientEvent::FetchBodyChunk(c) => ClientEvent::FetchBodyChunk(own(c)),
+            ClientEvent::FetchBodyEnd { seq } => ClientEvent::FetchBodyEnd { seq },
+            ClientEvent::IdleAccepted { tag } => ClientEvent::IdleAccepted {
+                tag: tag.into_owned(),
+            },
+            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
+            ClientEvent::StartTls => ClientEvent::StartTls,
+            ClientEvent::Compress => ClientEvent::Compress,
+            ClientEvent::AppendReady { tag } => ClientEvent::AppendReady {
+                tag: tag.into_owned(),
+            },
+            ClientEvent::MalformedResponse {
+                raw,
+                error,
+                completed,
+            } => ClientEvent::MalformedResponse {
+                raw: own(raw),
+                error,
+                completed: completed.map(|(t, k)| (t.into_owned(), k)),
+            },
+        }
+    }
+}
+
+/// A tag the machine generated: `A` and at least four digits, inline.
+#[derive(Clone, Copy, Debug)]
+struct TagBuf {
+    b: [u8; 11],
+    len: u8,
+}
+
+impl PartialEq for TagBuf {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl TagBuf {
+    fn number(n: u32) -> Self {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        let mut v = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        let d = &digits[i..];
+        let width = d.len().max(4);
+        let mut b = [b'0'; 11];
+        b[0] = b'A';
+        b[1 + width - d.len()..1 + width].copy_from_slice(d);
+        TagBuf {
+            b,
+            len: (1 + width) as u8,
+        }
+    }
+
+    /// A peer's tag, if it could be one of ours.
+    fn from_peer(t: &[u8]) -> Option<Self> {
+        if t.is_empty() || t.len() > 11 {
+            return None;
+        }
+        let mut b = [0u8; 11];
+        b[..t.len()].copy_from_slice(t);
+        Some(TagBuf {
+            b,
+            len: t.len() as u8,
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.b[..usize::from(self.len)]).unwrap_or("A")
+    }
+
+    fn tag(&self) -> Tag<'_> {
+        // Only ever built from `A` and digits (or matched against those).
+        Tag::new(self.as_str()).unwrap_or_else(|| Tag::new("A").expect("valid tag"))
+    }
+}
+
+/// Where a command is on its way to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sending {
+    /// Queued; nothing sent.
+    Unsent,
+    /// Sent up to a synchronizing literal; waiting for `+`.
+    Partial,
+    /// A streamed APPEND whose line was sent: the application pushes the
+    /// message ([`Client::append_data`]).
+    Body,
+    /// All bytes handed to the output.
+    Sent,
+}
+
+/// IDLE progress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct IdleState {
+    /// `+` received.
+    accepted: bool,
+    /// DONE written.
+    done_sent: bool,
+    /// The application asked for DONE before `+` arrived.
+    done_requested: bool,
+    /// DONE was sent by the refresh timer: re-issue on OK.
+    refreshing: bool,
+    /// This IDLE is a machine re-issue (its `+` is not reported).
+    reissue: bool,
+}
+
+#[derive(Debug)]
+struct Cmd {
+    tag: TagBuf,
+    kind: CommandKind,
+    /// Uses message sequence numbers (RFC 9051 §5.5).
+    msn: bool,
+    /// FETCH, STORE or SEARCH without UID: no EXPUNGE while it runs.
+    expunge_safe: bool,
+    sending: Sending,
+    bytes: Vec<u8>,
+    sync: Vec<usize>,
+    next_sync: usize,
+    sent: usize,
+    idle: IdleState,
+    /// Answers to the server's SASL challenges ([`Client::authenticate`]).
+    auth_auto: Option<VecDeque<Vec<u8>>>,
+    /// A streamed APPEND: (announced size, bytes pushed, literal8).
+    body: Option<(u64, u64, bool)>,
+    auth_exchanges: usize,
+}
+
+/// Where the bytes of an event's frame are.
+#[derive(Clone, Debug)]
+enum Src {
+    Buf(Range<usize>),
+    Acc,
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Greeting(Src),
+    Untagged(Src),
+    Completed(Src),
+    Malformed {
+        src: Src,
+        error: ParseError,
+        completed: bool,
+    },
+    BodyStart {
+        size: u64,
+    },
+    Chunk(Range<usize>),
+    BodyEnd,
+    IdleAccepted,
+    AuthChallenge,
+    StartTls,
+    Compress,
+    AppendReady,
+}
+
+/// A large literal being passed through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stream {
+    /// Not inside a streamed message.
+    None,
+    /// Passing `remaining` literal bytes (discarded when `discard`).
+    Literal { remaining: u64, discard: bool },
+    /// After a streamed literal: framing the rest of the message.
+    Rest,
+}
+
+/// What a frame said, copied out so the machine can change its state.
+enum Analysis {
+    Greeting {
+        kind: StatusKind,
+        caps: Option<Capabilities>,
+    },
+    Tagged {
+        tag: Option<TagBuf>,
+        kind: StatusKind,
+        caps: Option<Capabilities>,
+        read_only: bool,
+    },
+    Untagged {
+        bye: bool,
+        caps: Option<Capabilities>,
+        enabled: Option<Capabilities>,
+    },
+    Continue {
+        payload: Range<usize>,
+    },
+    Malformed {
+        error: ParseError,
+        tag: Option<TagBuf>,
+        word: Option<StatusKind>,
+    },
+}
+
+/// The IMAP client machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    opts: ParseOptions,
+    buf: Vec<u8>,
+    pos: usize,
+    framer: Framer,
+    stream: Stream,
+    bad_frame: Option<ParseError>,
+    stream_seq: u32,
+    /// The message being assembled around streamed literals.
+    acc: Vec<u8>,
+    /// `acc` + `)` CRLF: the FETCH as far as the streamed item.
+    synth: Vec<u8>,
+    follow: Option<Step>,
+    state: SessionState,
+    cmds: VecDeque<Cmd>,
+    next_tag: u32,
+    /// The command the last `Completed`/`IdleAccepted` event is about.
+    done: Option<(TagBuf, CommandKind)>,
+    out: BytesMut,
+    caps: Capabilities,
+    enabled: Capabilities,
+    read_only: bool,
+    challenge: Vec<u8>,
+    tls_pending: bool,
+    tls_active: bool,
+    compress_pending: bool,
+    compressed: bool,
+    idle_deadline: Option<Duration>,
+    idle_anchor: bool,
+    append_ready: bool,
+    eof: bool,
+    error: Option<Error>,
+}
+
+impl Client {
+    /// A client waiting for the server's greeting. No I/O happens.
+    pub fn new(config: ClientConfig) -> Client {
+        let mut framer = Framer::for_responses(&config.limits, config.line_policy);
+        framer.set_stream_threshold(Some(config.limits.inline_literal as u64));
+        let opts = ParseOptions {
+            quirks: config.quirks,
+            nesting_depth: config.limits.nesting_depth,
+        };
+        let tls_active = config.tls_active;
+        Client {
+            config,
+            opts,
+            buf: Vec::new(),
+            pos: 0,
+            framer,
+            stream: Stream::None,
+            bad_frame: None,
+            stream_seq: 0,
+            acc: Vec::new(),
+            synth: Vec::new(),
+            follow: None,
+            state: SessionState::Greeting,
+            cmds: VecDeque::new(),
+            next_tag: 1,
+            done: None,
+            out: BytesMut::new(),
+            caps: Capabilities::default(),
+            enabled: Capabilities::default(),
+            read_only: false,
+            challenge: Vec::new(),
+            tls_pending: false,
+            tls_active,
+            compress_pending: false,
+            compressed: false,
+            idle_deadline: None,
+            idle_anchor: false,
+            append_ready: false,
+            eof: false,
+            error: None,
+        }
+    }
+
+    /// The connection state, as the server's answers made it.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// What the server advertised last (greeting code, status codes,
+    /// CAPABILITY data).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// What the server said it enabled (`* ENABLED`, RFC 5161).
+    pub fn enabled(&self) -> &Capabilities {
+        &self.enabled
+    }
+
+    /// Whether the selected mailbox was opened read-only (EXAMINE, or a
+    /// `READ-ONLY` code).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Whether TLS is on (configured, or after [`tls_established`](Self::tls_established)).
+    pub fn is_tls(&self) -> bool {
+        self.tls_active
+    }
+
+    /// Whether COMPRESS is on.
+    pub fn is_compressed(&self) -> bool {
+        self.compressed
+    }
+
+    /// Commands sent or queued and not yet completed.
+    pub fn pending_commands(&self) -> usize {
+        self.cmds.len()
+    }
+
+    /// Whether an IDLE is in progress (sent and not completed).
+    pub fn is_idle(&self) -> bool {
+        self.cmds.iter().any(|c| c.kind == CommandKind::Idle)
+    }
+
+    /// Bytes of input buffered and not yet parsed.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Appends bytes from the server. Only buffers.
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if self.error.is_none() && !self.tls_pending {
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// The server closed the connection.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// The next bytes to send.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.out.is_empty() {
+            None
+        } else {
+            Some(self.out.split().freeze())
+        }
+    }
+
+    /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
+    /// everything buffered was read).
+    pub fn is_closed(&self) -> bool {
+        self.state == SessionState::Logout
+            || self.error.is_some()
+            || (self.eof && self.buffered() == 0 && self.stream == Stream::None)
+    }
+
+    /// When the machine next needs [`handle_timeout`](Self::handle_timeout):
+    /// the IDLE refresh deadline, or `Duration::ZERO` when an IDLE just
+    /// started and the machine needs to learn the current time.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.error.is_some() {
+            return None;
+        }
+        if self.idle_anchor {
+            return Some(Duration::ZERO);
+        }
+        self.idle_deadline
+    }
+
+    /// Reports the current time (any monotonic clock, the same origin at every
+    /// call). Re-issues IDLE when its refresh deadline passed.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        if self.error.is_some() {
+            return;
+        }
+        let Some(refresh) = self.config.idle_refresh else {
+            self.idle_anchor = false;
+            return;
+        };
+        if self.idle_anchor {
+            self.idle_anchor = false;
+            self.idle_deadline = Some(now.saturating_add(refresh));
+            return;
+        }
+        if self.idle_deadline.is_some_and(|d| now >= d) {
+            self.idle_deadline = None;
+            if let Some(c) = self
+                .cmds
+                .iter_mut()
+                .find(|c| c.kind == CommandKind::Idle && c.idle.accepted && !c.idle.done_sent)
+            {
+                c.idle.done_sent = true;
+                c.idle.refreshing = true;
+                self.out.extend_from_slice(b"DONE\r\n");
+            }
+        }
+    }
+
+    fn check_usable(&self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.state == SessionState::Logout || self.eof {
+            return Err(Error::Closed);
+        }
+        if self.tls_pending {
+            return Err(Error::Misuse("waiting for tls_established()"));
+        }
+        if self.compress_pending {
+            return Err(Error::Misuse("waiting for compression_established()"));
+        }
+        Ok(())
+    }
+
+    /// The state the session will be in once every pending command succeeds.
+    fn projected_state(&self) -> SessionState {
+        let mut s = match self.state {
+            SessionState::Greeting => SessionState::NotAuthenticated,
+            s => s,
+        };
+        for c in &self.cmds {
+            s = match c.kind {
+                CommandKind::Login | CommandKind::Authenticate => SessionState::Authenticated,
+                CommandKind::Select | CommandKind::Examine => SessionState::Selected,
+                CommandKind::Close | CommandKind::Unselect => SessionState::Authenticated,
+                CommandKind::Logout => SessionState::Logout,
+                _ => s,
+            };
+        }
+        s
+    }
+
+    /// Sends (or queues, until the protocol allows it) a command; returns
+    /// its tag.
+    ///
+    /// [`Error::Misuse`] (and nothing is sent) when the command is wrong for
+    /// the session state (counting pending commands as if they succeed), needs
+    /// an extension the server did not advertise, is LOGIN under
+    /// `LOGINDISABLED`, or comes after LOGOUT; [`Error::Emit`] when a value
+    /// cannot be sent; a [`LimitKind::PendingCommands`] error when too many
+    /// commands are pending.
+    ///
+    /// Commands may be queued before the greeting; they leave once it
+    /// arrives. Until then the capabilities are unknown, so extension
+    /// commands need [`send_unadvertised`](Self::send_unadvertised), and
+    /// literals are synchronizing.
+    pub fn send(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
+        let trust = self.config.trust_unadvertised;
+        self.enqueue(command, trust, None, None).map(owned_tag)
+    }
+
+    /// Like [`send`](Self::send), without checking that the server advertised
+    /// the command's extension.
+    pub fn send_unadvertised(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
+        self.enqueue(command, true, None, None).map(owned_tag)
+    }
+
+    fn enqueue(
+        &mut self,
+        body: CommandBody<'_>,
+        trust: bool,
+        auth_auto: Option<VecDeque<Vec<u8>>>,
+        stream: Option<(u64, bool)>,
+    ) -> Result<TagBuf, Error> {
+        self.check_usable()?;
+        if self.cmds.iter().any(|c| c.kind == CommandKind::Logout) {
+            return Err(Error::Misuse("LOGOUT was already sent"));
+        }
+        let kind = CommandKind::of(&body);
+        let projected = self.projected_state();
+        check_state(kind, projected)?;
+        if kind == CommandKind::Login && self.caps.has("LOGINDISABLED") {
+            return Err(Error::Misuse("the server advertised LOGINDISABLED"));
+        }
+        if !trust {
+            self.check_extension(&body)?;
+        }
+        if self.cmds.len() >= self.config.limits.pending_commands {
+            return Err(Error::limit(
+                LimitKind::PendingCommands,
+                self.config.limits.pending_commands,
+            ));
+        }
+        let tag = TagBuf::number(self.next_tag);
+        let (msn, expunge_safe) = sequence_numbers(&body);
+        let opts = self.emit_options();
+        let command = Command {
+            tag: owned_tag(tag),
+            body,
+        };
+        let mut bytes = Vec::new();
+        let mut emitted = emit_command(&command, &mut bytes, &opts)?;
+        if let Some((size, binary)) = stream {
+            // Replace the empty placeholder literal (and its CRLF) with the
+            // announcement of the message the application will push.
+            let Some(open) = memchr::memrchr(b'{', &bytes) else {
+                return Err(Error::Emit("APPEND without a literal"));
+            };
+            let cut = if binary { open.saturating_sub(1) } else { open };
+            bytes.truncate(cut);
+            emitted.sync_points.retain(|&p| p <= cut);
+            if binary {
+                bytes.push(b'~');
+            }
+            bytes.push(b'{');
+            bytes.extend_from_slice(alloc::format!("{size}").as_bytes());
+            let sync = match opts.literals {
+                LiteralStyle::NonSyncPlus => {
+                    bytes.push(b'+');
+                    false
+                }
+                LiteralStyle::NonSyncMinus if size <= 4096 => {
+                    bytes.push(b'-');
+                    false
+                }
+                _ => true,
+            };
+            bytes.extend_from_slice(b"}\r\n");
+            if sync {
+                emitted.sync_points.push(bytes.len());
+            }
+        }
+        self.next_tag = self.next_tag.wrapping_add(1).max(1);
+        self.cmds.push_back(Cmd {
+            tag,
+            kind,
+            msn,
+            expunge_safe,
+            sending: Sending::Unsent,
+            bytes,
+            sync: emitted.sync_points,
+            next_sync: 0,
+            sent: 0,
+            idle: IdleState::default(),
+            auth_auto,
+            auth_exchanges: 0,
+            body: stream.map(|(size, binary)| (size, 0, binary)),
+        });
+        self.flush();
+        Ok(tag)
+    }
+
+    fn emit_options(&self) -> EmitOptions {
+        let literals = if self.caps.has("LITERAL+") {
+            LiteralStyle::NonSyncPlus
+        } else if self.caps.has("LITERAL-") {
+            LiteralStyle::NonSyncMinus
+        } else {
+            LiteralStyle::Sync
+        };
+        EmitOptions {
+            literals,
+            utf8: self.enabled.has("UTF8=ACCEPT") || self.enabled.has("UTF8=ONLY"),
+        }
+    }
+
+    /// The extension a command needs, checked against the capabilities.
+    fn check_extension(&self, body: &CommandBody<'_>) -> Result<(), Error> {
+        use CommandBody as C;
+        let caps = &self.caps;
+        let need =
+            |ok: bool, what: &'static str| if ok { Ok(()) } else { Err(Error::Misuse(what)) };
+        let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
+        match body {
+            C::Idle => need(caps.has("IDLE"), "IDLE not advertised"),
+            C::Move { .. } => need(caps.has("MOVE"), "MOVE not advertised"),
+            C::UidExpunge(_) => need(caps.has("UIDPLUS"), "UIDPLUS not advertised"),
+            C::Enable(_) => need(caps.has("ENABLE"), "ENABLE not advertised"),
+            C::Compress(alg) => need(
+                caps.prefixed("COMPRESS=", alg.as_str()),
+                "COMPRESS with this algorithm not advertised",
+            ),
+            C::Sort { .. } => need(caps.has("SORT"), "SORT not advertised"),
+            C::Thread { algorithm, .. } => need(
+                caps.prefixed("THREAD=", algorithm.as_str()),
+                "THREAD with this algorithm not advertised",
+            ),
+            C::Id(_) => need(caps.has("ID"), "ID not advertised"),
+            C::Namespace => need(caps.has("NAMESPACE"), "NAMESPACE not advertised"),
+            C::Unselect => need(caps.has("UNSELECT"), "UNSELECT not advertised"),
+            C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
+                need(caps.has("QUOTA"), "QUOTA not advertised")
+            }
+            C::GetMetadata { .. } | C::SetMetadata { .. } => need(
+                caps.has("METADATA") || caps.has("METADATA-SERVER"),
+                "METADATA not advertised",
+            ),
+            C::StartTls => need(caps.has("STARTTLS"), "STARTTLS not advertised"),
+            C::Authenticate {
+                mechanism,
+                initial_response,
+            } => {
+                need(
+                    caps.auth(mechanism.as_str()),
+                    "SASL mechanism not advertised",
+                )?;
+                need(
+                    initial_response.is_none() || caps.has("SASL-IR"),
+                    "SASL-IR not advertised",
+                )
+            }
+            C::Select { params, .. } | C::Examine { params, .. } => match params {
+                Some(p) if contains_word(p, b"QRESYNC") => {
+                    need(caps.has("QRESYNC"), "QRESYNC not advertised")
+                }
+                Some(p) if contains_word(p, b"CONDSTORE") => {
+                    need(condstore, "CONDSTORE not advertised")
+                }
+                _ => Ok(()),
+            },
+            C::Fetch {
+                changed_since,
+                vanished,
+                attributes,
+                ..
+            } => {
+                let modseq_attr = match attributes {
+                    FetchAttributes::List(l) => {
+                        l.iter().any(|a| matches!(a, FetchAttribute::ModSeq))
+                    }
+                    _ => false,
+                };
+                need(
+                    (changed_since.is_none() && !modseq_attr) || condstore,
+                    "CONDSTORE not advertised",
+                )?;
+                need(!vanished || caps.has("QRESYNC"), "QRESYNC not advertised")
+            }
+            C::Store {
+                unchanged_since, ..
+            } => need(
+                unchanged_since.is_none() || condstore,
+                "CONDSTORE not advertised",
+            ),
+            C::Search {
+                return_options,
+                criteria,
+                ..
+            } => {
+                need(
+                    return_options.is_none() || caps.has("ESEARCH"),
+                    "ESEARCH not advertised",
+                )?;
+                let modseq = criteria
+                    .iter()
+                    .any(|k| matches!(k, SearchKey::ModSeq { .. }));
+                need(!modseq || condstore, "CONDSTORE not advertised")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Moves queued commands to the output as far as the protocol allows.
+    fn flush(&mut self) {
+        if self.state == SessionState::Greeting || self.tls_pending || self.compress_pending {
+            return;
+        }
+        let mut busy_barrier = false;
+        let mut unsafe_for_msn = false;
+        for i in 0..self.cmds.len() {
+            let c = &self.cmds[i];
+            match c.sending {
+                Sending::Partial | Sending::Body => return,
+                Sending::Sent => {
+                    busy_barrier |= c.kind.is_barrier();
+                    unsafe_for_msn |= !c.expunge_safe;
+                    continue;
+                }
+                Sending::Unsent => {}
+            }
+            if busy_barrier || (c.msn && unsafe_for_msn) {
+                return;
+            }
+            let c = &mut self.cmds[i];
+            let sync = c.sync.get(c.next_sync).copied();
+            let end = sync.unwrap_or(c.bytes.len()).min(c.bytes.len());
+            self.out.extend_from_slice(&c.bytes[..end]);
+            c.sent = end;
+            if sync.is_some() {
+                c.next_sync += 1;
+                c.sending = Sending::Partial;
+                return;
+            }
+            c.bytes = Vec::new();
+            c.sync = Vec::new();
+            if c.body.is_some() {
+                c.sending = Sending::Body;
+                self.append_ready = true;
+                return;
+            }
+            c.sending = Sending::Sent;
+            busy_barrier |= c.kind.is_barrier();
+            unsafe_for_msn |= !c.expunge_safe;
+        }
+    }
+
+    /// Sends `LOGIN user password` (refused under `LOGINDISABLED`).
+    pub fn login(&mut self, user: &str, password: &str) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Login {
+            username: IString::from(user),
+            password: Secret::from(password),
+        })
+    }
+
+    /// Sends `SELECT mailbox`.
+    pub fn select(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Select {
+            mailbox,
+            params: None,
+        })
+    }
+
+    /// Sends `EXAMINE mailbox`.
+    pub fn examine(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Examine {
+            mailbox,
+            params: None,
+        })
+    }
+
+    /// Sends `CAPABILITY`.
+    pub fn capability(&mut self) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Capability)
+    }
+
+    /// Sends `NOOP`.
+    pub fn noop(&mut self) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Noop)
+    }
+
+    /// Sends `LOGOUT`.
+    pub fn logout(&mut self) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Logout)
+    }
+
+    /// Sends `STARTTLS`; [`ClientEvent::StartTls`] follows its OK.
+    pub fn starttls(&mut self) -> Result<Tag<'static>, Error> {
+        if self.tls_active {
+            return Err(Error::Misuse("TLS is already active"));
+        }
+        self.send(CommandBody::StartTls)
+    }
+
+    /// Sends `COMPRESS DEFLATE` (RFC 4978); [`ClientEvent::Compress`] follows
+    /// its OK.
+    pub fn compress(&mut self) -> Result<Tag<'static>, Error> {
+        if self.compressed {
+            return Err(Error::Misuse("compression is already active"));
+        }
+        self.send(CommandBody::Compress(Atom::new("DEFLATE").expect("atom")))
+    }
+
+    /// Sends `ENABLE` with the given capabilities (`CONDSTORE`, `QRESYNC`,
+    /// `UTF8=ACCEPT`, `IMAP4rev2`). What the server enabled arrives as
+    /// `* ENABLED` and is remembered ([`enabled`](Self::enabled)).
+    pub fn enable(&mut self, capabilities: &[&str]) -> Result<Tag<'static>, Error> {
+        let mut atoms = Vec::with_capacity(capabilities.len());
+        for c in capabilities {
+            atoms.push(Atom::new(*c).ok_or(Error::Emit("capability is not an atom"))?);
+        }
+        self.send(CommandBody::Enable(List::from_items(atoms)))
+    }
+
+    /// Starts an APPEND of one message of `size` bytes that the application
+    /// pushes in chunks, so a large message never sits in memory whole
+    /// (RFC 9051 §6.3.12). The command line goes out when the protocol
+    /// allows; [`ClientEvent::AppendReady`] follows the server's `+` (at once
+    /// under LITERAL+, or LITERAL- up to 4096 bytes). Then call
+    /// [`append_data`](Self::append_data) until `size` bytes were pushed and
+    /// [`append_finish`](Self::append_finish). A tagged `NO` instead of `+`
+    /// completes the command and no data is sent. `binary` sends literal8
+    /// (RFC 3516 BINARY, may contain NUL). Later commands wait behind it.
+    pub fn append_begin<'a>(
+        &mut self,
+        mailbox: Mailbox<'a>,
+        flags: Option<List<'a, crate::imap::Flag<'a>>>,
+        date: Option<crate::imap::DateTime>,
+        size: u64,
+        binary: bool,
+    ) -> Result<Tag<'static>, Error> {
+        if binary && !self.config.trust_unadvertised && !self.caps.has("BINARY") {
+            return Err(Error::Misuse("BINARY not advertised"));
+        }
+        let body = CommandBody::Append {
+            mailbox,
+            messages: List::from_items(alloc::vec![crate::imap::AppendMessage {
+                flags,
+                date,
+                data: Cow::Borrowed(&[]),
+                binary,
+            }]),
+        };
+        let trust = self.config.trust_unadvertised;
+        self.enqueue(body, trust, None, Some((size, binary)))
+            .map(owned_tag)
+    }
+
+    /// The next bytes of the message of a streamed APPEND, after
+    /// [`ClientEvent::AppendReady`].
+    pub fn append_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.check_usable()?;
+        let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        let Some((size, pushed, binary)) = &mut c.body else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        let total = pushed.saturating_add(chunk.len() as u64);
+        if total > *size {
+            return Err(Error::Misuse("more data than the announced size"));
+        }
+        if !*binary && chunk.contains(&0) {
+            return Err(Error::Emit("NUL in a message (only literal8 may carry it)"));
+        }
+        *pushed = total;
+        self.out.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Ends the message of a streamed APPEND (all `size` bytes pushed); its
+    /// [`ClientEvent::Completed`] follows.
+    pub fn append_finish(&mut self) -> Result<(), Error> {
+        self.check_usable()?;
+        let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
+            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+        };
+        if c.body.is_some_and(|(size, pushed, _)| size != pushed) {
+            return Err(Error::Misuse("less data than the announced size"));
+        }
+        c.sending = Sending::Sent;
+        self.out.extend_from_slice(b"\r\n");
+        self.flush();
+        Ok(())
+    }
+
+    /// Sends `IDLE`; [`ClientEvent::IdleAccepted`] follows the server's `+`.
+    /// Commands sent while idling wait until the IDLE completes (after
+    /// [`done`](Self::done)).
+    pub fn idle(&mut self) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Idle)
+    }
+
+    /// Ends the IDLE (`DONE`); its [`ClientEvent::Completed`] follows. Called
+    /// before the server's `+`, DONE is sent as soon as it arrives.
+    pub fn done(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let Some(c) = self
+            .cmds
+            .iter_mut()
+            .find(|c| c.kind == CommandKind::Idle && (c.idle.refreshing || !c.idle.done_sent))
+        else {
+            return Err(Error::Misuse("no IDLE in progress"));
+        };
+        if c.idle.refreshing {
+            // DONE already on its way: do not re-issue.
+            c.idle.refreshing = false;
+            c.idle.reissue = false;
+            return Ok(());
+        }
+        if c.idle.accepted {
+            c.idle.done_sent = true;
+            self.out.extend_from_slice(b"DONE\r\n");
+        } else {
+            c.idle.done_requested = true;
+        }
+        self.idle_deadline = None;
+        self.idle_anchor = false;
+        Ok(())
+    }
+
+    /// Authenticates with SASL (RFC 9051 §6.2.2) and answers the server's
+    /// challenges by itself. The initial response goes on the command line
+    /// when the server advertised `SASL-IR` (RFC 4959), otherwise in answer
+    /// to the first, empty challenge. The outcome comes as
+    /// [`ClientEvent::Completed`]; an unexpected challenge is answered `*`
+    /// (cancel) and the server's `BAD` follows.
+    pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<Tag<'static>, Error> {
+        let mechanism = credentials.mechanism();
+        let trust = self.config.trust_unadvertised;
+        if !trust && !self.caps.auth(mechanism.name()) {
+            return Err(Error::Misuse("SASL mechanism not advertised"));
+        }
+        let mut sasl = SaslClient::try_new(credentials)?;
+        let mut responses = VecDeque::new();
+        let mut ir = None;
+        if let Some(raw) = sasl.initial_response() {
+            if self.caps.has("SASL-IR") {
+                let mut b = Vec::new();
+                encode_initial_response(&raw, &mut b);
+                ir = Some(Secret::new(b));
+            } else {
+                responses.push_back(raw);
+            }
+        }
+        match mechanism {
+            Mechanism::Login => {
+                responses.push_back(sasl.step(b"Username:")?);
+                responses.push_back(sasl.step(b"Password:")?);
+            }
+            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
+                if let Ok(r) = sasl.step(b"{}") {
+                    responses.push_back(r);
+                }
+            }
+            _ => {}
+        }
+        let body = CommandBody::Authenticate {
+            mechanism: Atom::new(mechanism.name()).expect("mechanism names are atoms"),
+            initial_response: ir,
+        };
+        let t = self.enqueue(body, true, Some(responses), None)?;
+        Ok(owned_tag(t))
+    }
+
+    fn auth_waiting(&mut self) -> Option<&mut Cmd> {
+        self.cmds.iter_mut().find(|c| {
+            c.kind == CommandKind::Authenticate
+                && c.sending == Sending::Sent
+                && c.auth_auto.is_none()
+                && c.auth_exchanges > 0
+        })
+    }
+
+    /// Answers a [`ClientEvent::AuthChallenge`] with `data` (base64-encoded by
+    /// the machine).
+    pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.check_usable()?;
+        if self.auth_waiting().is_none() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        encode_base64(data, &mut self.out);
+        self.out.extend_from_slice(b"\r\n");
+        self.challenge.clear();
+        Ok(())
+    }
+
+    /// Cancels the AUTHENTICATE exchange (`*`); the server answers `BAD`.
+    pub fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.check_usable()?;
+        if self.auth_waiting().is_none() {
+            return Err(Error::Misuse("no SASL challenge to answer"));
+        }
+        self.out.extend_from_slice(b"*\r\n");
+        self.challenge.clear();
+        Ok(())
+    }
+
+    /// The TLS handshake that followed [`ClientEvent::StartTls`] succeeded.
+    /// Capabilities were forgotten (RFC 9051 §6.2.1); the machine sends
+    /// CAPABILITY ahead of any queued command, and its answer arrives as
+    /// events (`* CAPABILITY` data, then a [`ClientEvent::Completed`] for
+    /// [`CommandKind::Capability`] with a tag the application did not see).
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if !self.tls_pending {
+            return Err(Error::Misuse("no STARTTLS in progress"));
+        }
+        self.tls_pending = false;
+        self.tls_active = true;
+        let tag = TagBuf::number(self.next_tag);
+        self.next_tag = self.next_tag.wrapping_add(1).max(1);
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(tag.as_str().as_bytes());
+        bytes.extend_from_slice(b" CAPABILITY\r\n");
+        let at = self
+            .cmds
+            .iter()
+            .position(|c| c.sending == Sending::Unsent)
+            .unwrap_or(self.cmds.len());
+        self.cmds.insert(
+            at,
+            Cmd {
+                tag,
+                kind: CommandKind::Capability,
+                msn: false,
+                expunge_safe: false,
+                sending: Sending::Unsent,
+                bytes,
+                sync: Vec::new(),
+                next_sync: 0,
+                sent: 0,
+                idle: IdleState::default(),
+                auth_auto: None,
+                auth_exchanges: 0,
+                body: None,
+            },
+        );
+        self.flush();
+        Ok(())
+    }
+
+    /// DEFLATE is in place after [`ClientEvent::Compress`]. Returns the bytes
+    /// that arrived after the COMPRESS OK: they are compressed; inflate them
+    /// and feed the result to [`handle_input`](Self::handle_input).
+    pub fn compression_established(&mut self) -> Result<Vec<u8>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if !self.compress_pending {
+            return Err(Error::Misuse("no COMPRESS in progress"));
+        }
+        self.compress_pending = false;
+        self.compressed = true;
+        let rest = self.buf.split_off(self.pos);
+        self.buf.clear();
+        self.pos = 0;
+        self.framer.reset();
+        self.flush();
+        Ok(rest)
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.error = Some(e.clone());
+        e
+    }
+
+    /// Parses buffered input and returns the next event, or `Ok(None)` when
+    /// more input is needed. Errors are fatal and sticky.
+    pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let step = match self.step() {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(self.fail(e)),
+        };
+        Ok(Some(self.materialize(step)))
+    }
+}
+
+/// Buffers larger than this are freed when they empty.
+const SHRINK_OVER: usize = 16 * 1024;
+
+/// How a completed command affects the events.
+enum Finish {
+    Report,
+    Silent,
+    StartTls,
+    Compress,
+}
+
+impl Client {
+    fn frame(&self, src: &Src) -> &[u8] {
+        match src {
+            Src::Buf(r) => self.buf.get(r.clone()).unwrap_or_default(),
+            Src::Acc => &self.acc,
+        }
+    }
+
+    fn compact(&mut self) {
+        if self.pos == self.buf.len() {
+            // An idle connection keeps no high-water-mark buffers.
+            if self.buf.capacity() > SHRINK_OVER {
+                self.buf = Vec::new();
+            }
+            if self.stream == Stream::None && self.acc.capacity() > SHRINK_OVER {
+                self.acc = Vec::new();
+            }
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    fn need_more(&mut self) -> Result<Option<Step>, Error> {
+        let buffered = self.buf.len() - self.pos;
+        if buffered > self.config.limits.input_buffer {
+            return Err(Error::limit(
+                LimitKind::InputBuffer,
+                self.config.limits.input_buffer,
+            ));
+        }
+        if self.eof {
+            if buffered > 0 || self.stream != Stream::None {
+                return Err(Error::Protocol(
+                    "connection closed in the middle of a response",
+                ));
+            }
+            // After BYE the server may close with commands unanswered.
+            if !self.cmds.is_empty() && self.state != SessionState::Logout {
+                return Err(Error::Closed);
+            }
+        }
+        Ok(None)
+    }
+
+    fn step(&mut self) -> Result<Option<Step>, Error> {
+        if let Some(s) = self.follow.take() {
+            return Ok(Some(s));
+        }
+        if self.append_ready {
+            self.append_ready = false;
+            return Ok(Some(Step::AppendReady));
+        }
+        loop {
+            if self.tls_pending || self.compress_pending {
+                return Ok(None);
+            }
+            self.compact();
+            if let Stream::Literal { remaining, discard } = self.stream {
+                let avail = self.buf.len() - self.pos;
+                if avail == 0 {
+                    return self.need_more();
+                }
+                let n = usize::try_from(remaining).map_or(avail, |r| r.min(avail));
+                let range = self.pos..self.pos + n;
+                self.pos += n;
+                let left = remaining - n as u64;
+                if left == 0 {
+                    self.framer.resume()?;
+                    self.acc.extend_from_slice(b"NIL");
+                    self.stream = Stream::Rest;
+                    if !discard {
+                        self.follow = Some(Step::BodyEnd);
+                    }
+                } else {
+                    self.stream = Stream::Literal {
+                        remaining: left,
+                        discard,
+                    };
+                }
+                if discard {
+                    continue;
+                }
+                return Ok(Some(Step::Chunk(range)));
+            }
+            let frame = self.framer.find(&self.buf[self.pos..])?;
+            match frame {
+                Frame::Incomplete(_) => return self.need_more(),
+                Frame::Literal { head, literal } => {
+                    if self.stream == Stream::None {
+                        self.acc.clear();
+                        self.bad_frame = None;
+                    }
+                    self.acc
+                        .extend_from_slice(&self.buf[self.pos..self.pos + head]);
+                    self.pos += head;
+                    strip_announcement(&mut self.acc);
+                    let mut discard = self.bad_frame.is_some();
+                    if !discard {
+                        match self.classify_stream() {
+                            Some(seq) => self.stream_seq = seq,
+                            None => {
+                                discard = true;
+                                self.bad_frame = Some(ParseError::new(
+                                    &self.acc,
+                                    self.acc.len(),
+                                    "a literal within Limits::inline_literal",
+                                ));
+                            }
+                        }
+                    }
+                    self.stream = Stream::Literal {
+                        remaining: literal.size,
+                        discard,
+                    };
+                    if !discard {
+                        return Ok(Some(Step::BodyStart { size: literal.size }));
+                    }
+                }
+                Frame::Complete(n) => {
+                    let src = if self.stream == Stream::Rest {
+                        self.acc
+                            .extend_from_slice(&self.buf[self.pos..self.pos + n]);
+                        self.pos += n;
+                        self.stream = Stream::None;
+                        self.synth = Vec::new();
+                        if let Some(error) = self.bad_frame.take() {
+                            let (tag, word) = peek_tag(&self.acc);
+                            return self.on_malformed(Src::Acc, error, tag, word);
+                        }
+                        Src::Acc
+                    } else {
+                        let r = self.pos..self.pos + n;
+                        self.pos += n;
+                        Src::Buf(r)
+                    };
+                    if let Some(s) = self.on_frame(src)? {
+                        return Ok(Some(s));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `acc` ends just before a large literal: is it a FETCH body item we can
+    /// stream? Leaves `synth` holding the FETCH as far as that item.
+    fn classify_stream(&mut self) -> Option<u32> {
+        self.synth.clear();
+        self.synth.extend_from_slice(&self.acc);
+        self.synth.extend_from_slice(b"NIL)\r\n");
+        let Ok(Response::Data(Data::Fetch { seq, items })) =
+            parse_response(&self.synth, &self.opts)
+        else {
+            return None;
+        };
+        let last = items.iter().last()?;
+        streamable(&last).then_some(seq)
+    }
+
+    fn find_cmd(&self, tag: TagBuf) -> Option<usize> {
+        self.cmds
+            .iter()
+            .position(|c| c.sending != Sending::Unsent && c.tag == tag)
+    }
+
+    fn on_frame(&mut self, src: Src) -> Result<Option<Step>, Error> {
+        let analysis = analyze(
+            self.frame(&src),
+            &self.opts,
+            self.state == SessionState::Greeting,
+        );
+        match analysis {
+            Analysis::Greeting { kind, caps } => {
+                self.state = match kind {
+                    StatusKind::PreAuth => SessionState::Authenticated,
+                    StatusKind::Bye => SessionState::Logout,
+                    _ => SessionState::NotAuthenticated,
+                };
+                if let Some(c) = caps {
+                    self.caps = c;
+                }
+                self.flush();
+                Ok(Some(Step::Greeting(src)))
+            }
+            Analysis::Untagged { bye, caps, enabled } => {
+                if let Some(c) = caps {
+                    self.caps = c;
+                }
+                if let Some(e) = enabled {
+                    for name in e.iter() {
+                        self.enabled.push(name);
+                    }
+                }
+                if bye {
+                    self.state = SessionState::Logout;
+                }
+                Ok(Some(Step::Untagged(src)))
+            }
+            Analysis::Tagged {
+                tag,
+                kind,
+                caps,
+                read_only,
+            } => {
+                let Some(idx) = tag.and_then(|t| self.find_cmd(t)) else {
+                    let error =
+                        ParseError::new(self.frame(&src), 0, "the tag of a pending command");
+                    return Ok(Some(Step::Malformed {
+                        src,
+                        error,
+                        completed: false,
+                    }));
+                };
+                if let Some(c) = caps {
+                    self.caps = c;
+                }
+                Ok(match self.finish_cmd(idx, Some(kind), read_only) {
+                    Finish::Silent => None,
+                    Finish::Report => Some(Step::Completed(src)),
+                    Finish::StartTls => {
+                        self.follow = Some(Step::StartTls);
+                        Some(Step::Completed(src))
+                    }
+                    Finish::Compress => {
+                        self.follow = Some(Step::Compress);
+                        Some(Step::Completed(src))
+                    }
+                })
+            }
+            Analysis::Continue { payload } => self.on_continue(src, payload),
+            Analysis::Malformed { error, tag, word } => self.on_malformed(src, error, tag, word),
+        }
+    }
+
+    fn on_malformed(
+        &mut self,
+        src: Src,
+        error: ParseError,
+        tag: Option<TagBuf>,
+        word: Option<StatusKind>,
+    ) -> Result<Option<Step>, Error> {
+        if self.state == SessionState::Greeting {
+            self.state = SessionState::NotAuthenticated;
+            self.flush();
+        } else if let Some(idx) = tag.and_then(|t| self.find_cmd(t)) {
+            if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, word, false) {
+                // Not trusted on a response that does not parse.
+                self.tls_pending = false;
+                self.compress_pending = false;
+                self.flush();
+            }
+            return Ok(Some(Step::Malformed {
+                src,
+                error,
+                completed: true,
+            }));
+        }
+        Ok(Some(Step::Malformed {
+            src,
+            error,
+            completed: false,
+        }))
+    }
+
+    /// Removes a completed command and applies what its status means.
+    fn finish_cmd(&mut self, idx: usize, status: Option<StatusKind>, read_only: bool) -> Finish {
+        let Some(cmd) = self.cmds.remove(idx) else {
+            return Finish::Silent;
+        };
+        self.done = Some((cmd.tag, cmd.kind));
+        let ok = status == Some(StatusKind::Ok);
+        let mut finish = Finish::Report;
+        match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate if ok => {
+                self.state = SessionState::Authenticated;
+            }
+            CommandKind::Select | CommandKind::Examine => {
+                if ok {
+                    self.state = SessionState::Selected;
+                    self.read_only = read_only || cmd.kind == CommandKind::Examine;
+                } else if status.is_some() && self.state == SessionState::Selected {
+                    // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+                    self.state = SessionState::Authenticated;
+                }
+            }
+            CommandKind::Close | CommandKind::Unselect if ok => {
+                self.state = SessionState::Authenticated;
+            }
+            CommandKind::Logout => self.state = SessionState::Logout,
+            CommandKind::StartTls if ok => {
+                self.tls_pending = true;
+                self.caps.clear();
+                // Bytes after the OK came in plaintext before the handshake:
+                // refuse them (RFC 9051 §6.2.1, CVE-2011-0411 class).
+                self.buf.truncate(self.pos);
+                self.framer.reset();
+                finish = Finish::StartTls;
+            }
+            CommandKind::Compress if ok => {
+                self.compress_pending = true;
+                finish = Finish::Compress;
+            }
+            CommandKind::Idle => {
+                self.idle_deadline = None;
+                self.idle_anchor = false;
+                if cmd.idle.refreshing && ok {
+                    let tag = TagBuf::number(self.next_tag);
+                    self.next_tag = self.next_tag.wrapping_add(1).max(1);
+                    let mut bytes = Vec::new();
+                    bytes.extend_from_slice(tag.as_str().as_bytes());
+                    bytes.extend_from_slice(b" IDLE\r\n");
+                    self.cmds.push_back(Cmd {
+                        tag,
+                        kind: CommandKind::Idle,
+                        msn: false,
+                        expunge_safe: false,
+                        sending: Sending::Unsent,
+                        bytes,
+                        sync: Vec::new(),
+                        next_sync: 0,
+                        sent: 0,
+                        idle: IdleState {
+                            reissue: true,
+                            ..IdleState::default()
+                        },
+                        auth_auto: None,
+                        auth_exchanges: 0,
+                        body: None,
+                    });
+                    finish = Finish::Silent;
+                }
+            }
+            _ => {}
+        }
+        self.flush();
+        finish
+    }
+
+    fn on_continue(&mut self, src: Src, payload: Range<usize>) -> Result<Option<Step>, Error> {
+        // A command waiting to send the data of a synchronizing literal.
+        if let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Partial) {
+            let sync = c.sync.get(c.next_sync).copied();
+            let end = sync.unwrap_or(c.bytes.len()).clamp(c.sent, c.bytes.len());
+            self.out.extend_from_slice(&c.bytes[c.sent..end]);
+            c.sent = end;
+            if sync.is_some() {
+                c.next_sync += 1;
+            } else {
+                c.bytes = Vec::new();
+                c.sync = Vec::new();
+                if c.body.is_some() {
+                    c.sending = Sending::Body;
+                    return Ok(Some(Step::AppendReady));
+                }
+                c.sending = Sending::Sent;
+                self.flush();
+            }
+            return Ok(None);
+        }
+        let last = self.cmds.iter().rposition(|c| c.sending == Sending::Sent);
+        if let Some(i) = last {
+            match self.cmds[i].kind {
+                CommandKind::Authenticate => {
+                    let max = self.config.limits.auth_exchanges;
+                    let decoded =
+                        decode_challenge(self.frame(&src).get(payload).unwrap_or_default());
+                    let c = &mut self.cmds[i];
+                    c.auth_exchanges += 1;
+                    if c.auth_exchanges > max {
+                        return Err(Error::limit(LimitKind::AuthExchanges, max));
+                    }
+                    let Ok(decoded) = decoded else {
+                        // Not base64: cancel; the server answers BAD.
+                        self.out.extend_from_slice(b"*\r\n");
+                        let error = ParseError::new(self.frame(&src), 2, "base64 challenge");
+                        return Ok(Some(Step::Malformed {
+                            src,
+                            error,
+                            completed: false,
+                        }));
+                    };
+                    if let Some(auto) = &mut c.auth_auto {
+                        match auto.pop_front() {
+                            Some(r) => {
+                                encode_base64(&r, &mut self.out);
+                                self.out.extend_from_slice(b"\r\n");
+                            }
+                            None => self.out.extend_from_slice(b"*\r\n"),
+                        }
+                        return Ok(None);
+                    }
+                    self.challenge = decoded;
+                    return Ok(Some(Step::AuthChallenge));
+                }
+                CommandKind::Idle if !self.cmds[i].idle.accepted => {
+                    let c = &mut self.cmds[i];
+                    c.idle.accepted = true;
+                    let reissue = c.idle.reissue;
+                    if c.idle.done_requested {
+                        c.idle.done_sent = true;
+                        self.out.extend_from_slice(b"DONE\r\n");
+                    } else if self.config.idle_refresh.is_some() {
+                        self.idle_anchor = true;
+                    }
+                    self.done = Some((c.tag, CommandKind::Idle));
+                    return Ok((!reissue).then_some(Step::IdleAccepted));
+                }
+                _ => {}
+            }
+        }
+        let error = ParseError::new(self.frame(&src), 0, "no continuation request expected");
+        Ok(Some(Step::Malformed {
+            src,
+            error,
+            completed: false,
+        }))
+    }
+
+    fn in_flight(&self) -> Option<Tag<'_>> {
+        let mut it = self.cmds.iter().filter(|c| c.sending != Sending::Unsent);
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c.tag.tag()),
+            _ => None,
+        }
+    }
+
+    fn materialize(&self, step: Step) -> ClientEvent<'_> {
+        let malformed = |src: &Src, e: Error| {
+            let raw = self.frame(src);
+            ClientEvent::MalformedResponse {
+                raw: Cow::Borrowed(raw),
+                error: to_parse_error(e, raw),
+                completed: None,
+            }
+        };
+        match step {
+            Step::Greeting(src) => match parse_greeting(self.frame(&src), &self.opts) {
+                Ok(s) => ClientEvent::Greeting(s),
+                Err(e) => malformed(&src, e),
+            },
+            Step::Untagged(src) => match parse_response(self.frame(&src), &self.opts) {
+                Ok(Response::Data(data)) => {
+                    // An ESEARCH names its command (RFC 4731 §3.1).
+                    let correlated = match &data {
+                        Data::ESearch(e) => e.tag.as_ref().and_then(|t| {
+                            let t = TagBuf::from_peer(t.as_bytes())?;
+                            let i = self.find_cmd(t)?;
+                            Some(self.cmds[i].tag.tag())
+                        }),
+                        _ => None,
+                    };
+                    ClientEvent::Data {
+                        in_flight: correlated.or_else(|| self.in_flight()),
+                        data,
+                    }
+                }
+                Ok(Response::Status(status)) => ClientEvent::Status {
+                    status,
+                    in_flight: self.in_flight(),
+                },
+                Ok(_) => malformed(&src, Error::Protocol("unexpected")),
+                Err(e) => malformed(&src, e),
+            },
+            Step::Completed(src) => {
+                match (parse_response(self.frame(&src), &self.opts), &self.done) {
+                    (Ok(Response::Status(s)), Some((tag, command))) => ClientEvent::Completed {
+                        tag: tag.tag(),
+                        command: *command,
+                        status: s.kind,
+                        code: s.code,
+                        text: s.text,
+                    },
+                    (Err(e), _) => malformed(&src, e),
+                    _ => malformed(&src, Error::Protocol("unexpected")),
+                }
+            }
+            Step::Malformed {
+                src,
+                error,
+                completed,
+            } => ClientEvent::MalformedResponse {
+                raw: Cow::Borrowed(self.frame(&src)),
+                error,
+                completed: if completed {
+                    self.done.as_ref().map(|(t, k)| (t.tag(), *k))
+                } else {
+                    None
+                },
+            },
+            Step::BodyStart { size } => match parse_response(&self.synth, &self.opts) {
+                Ok(Response::Data(Data::Fetch { seq, items })) => match items.iter().last() {
+                    Some(item) => ClientEvent::FetchBodyStart { seq, item, size },
+                    None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+                },
+                _ => malformed(&Src::Acc, Error::Protocol("unexpected")),
+            },
+            Step::Chunk(r) => {
+                ClientEvent::FetchBodyChunk(Cow::Borrowed(self.buf.get(r).unwrap_or_default()))
+            }
+            Step::BodyEnd => ClientEvent::FetchBodyEnd {
+                seq: self.stream_seq,
+            },
+            Step::IdleAccepted => match &self.done {
+                Some((tag, _)) => ClientEvent::IdleAccepted { tag: tag.tag() },
+                None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+            },
+            Step::AuthChallenge => ClientEvent::AuthChallenge(Cow::Borrowed(&self.challenge)),
+            Step::StartTls => ClientEvent::StartTls,
+            Step::Compress => ClientEvent::Compress,
+            Step::AppendReady => match self.cmds.iter().find(|c| c.sending == Sending::Body) {
+                Some(c) => ClientEvent::AppendReady { tag: c.tag.tag() },
+                None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+            },
+        }
+    }
+}
+
+fn owned_tag(t: TagBuf) -> Tag<'static> {
+    Tag::new(alloc::string::String::from(t.as_str())).expect("machine tags are valid")
+}
+
+/// Which states a command is valid in (RFC 9051 §6), judged on the state the
+/// session will be in when the server reads it.
+fn check_state(kind: CommandKind, projected: SessionState) -> Result<(), Error> {
+    use CommandKind as K;
+    use SessionState as S;
+    if projected == S::Logout {
+        return Err(Error::Closed);
+    }
+    let ok = match kind {
+        K::Capability | K::Noop | K::Logout | K::Id | K::Other => true,
+        K::Login | K::Authenticate | K::StartTls => projected == S::NotAuthenticated,
+        K::Check
+        | K::Close
+        | K::Unselect
+        | K::Expunge
+        | K::UidExpunge
+        | K::Search
+        | K::Fetch
+        | K::Store
+        | K::Copy
+        | K::Move
+        | K::Sort
+        | K::Thread => projected == S::Selected,
+        K::Enable => projected == S::Authenticated,
+        K::Compress => true,
+        _ => matches!(projected, S::Authenticated | S::Selected),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Misuse("command not valid in this state"))
+    }
+}
+
+/// (uses message sequence numbers, no EXPUNGE may arrive while it runs):
+/// RFC 9051 §5.5.
+fn sequence_numbers(body: &CommandBody<'_>) -> (bool, bool) {
+    use CommandBody as C;
+    match body {
+        C::Fetch { uid, .. } | C::Store { uid, .. } => (!uid, !uid),
+        // UID SEARCH 1:5 still names messages by sequence number.
+        C::Search { uid, criteria, .. } => (
+            !uid || criteria
+                .iter()
+                .any(|k| matches!(k, SearchKey::SequenceSet(_))),
+            !uid,
+        ),
+        C::Copy { uid, .. } | C::Move { uid, .. } | C::Sort { uid, .. } | C::Thread { uid, .. } => {
+            (!uid, false)
+        }
+        _ => (false, false),
+    }
+}
+
+fn contains_word(hay: &[u8], word: &[u8]) -> bool {
+    hay.windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Items whose large literal can be streamed.
+fn streamable(item: &FetchItem<'_>) -> bool {
+    matches!(
+        item,
+        FetchItem::BodySection { data: None, .. }
+            | FetchItem::Binary { data: None, .. }
+            | FetchItem::Rfc822(None)
+            | FetchItem::Rfc822Text(None)
+            | FetchItem::Rfc822Header(None)
+    )
+}
+
+/// Drops the `{n}` / `~{n}` announcement (and its line end) from the end of
+/// an assembled message.
+fn strip_announcement(acc: &mut Vec<u8>) {
+    if let Some(open) = memchr::memrchr(b'{', acc) {
+        let cut = if open > 0 && acc[open - 1] == b'~' {
+            open - 1
+        } else {
+            open
+        };
+        acc.truncate(cut);
+    }
+}
+
+/// The tag of a frame that does not parse, and the status word after it.
+fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<StatusKind>) {
+    let mut words = frame
+        .split(|&b| b == b' ' || b == b'\r' || b == b'\n')
+        .filter(|w| !w.is_empty());
+    let Some(tag) = words.next() else {
+        return (None, None);
+    };
+    if tag == b"*" || tag.first() == Some(&b'+') {
+        return (None, None);
+    }
+    let word = words.next().and_then(|w| {
+        if w.eq_ignore_ascii_case(b"OK") {
+            Some(StatusKind::Ok)
+        } else if w.eq_ignore_ascii_case(b"NO") {
+            Some(StatusKind::No)
+        } else if w.eq_ignore_ascii_case(b"BAD") {
+            Some(StatusKind::Bad)
+        } else {
+            None
+        }
+    });
+    (TagBuf::from_peer(tag), word)
+}
+
+fn to_parse_error(e: Error, frame: &[u8]) -> ParseError {
+    match e {
+        Error::Parse(p) => p,
+        Error::Limit(_) => ParseError::new(frame, 0, "nesting within Limits::nesting_depth"),
+        _ => ParseError::new(frame, 0, "a response"),
+    }
+}
+
+fn code_caps(code: &Option<Code<'_>>) -> Option<Capabilities> {
+    match code {
+        Some(Code::Capability(l)) => Some(Capabilities::from_list(l)),
+        _ => None,
+    }
+}
+
+fn analyze(frame: &[u8], opts: &ParseOptions, greeting: bool) -> Analysis {
+    if greeting {
+        return match parse_greeting(frame, opts) {
+            Ok(s) => Analysis::Greeting {
+                kind: s.kind,
+                caps: code_caps(&s.code),
+            },
+            Err(e) => Analysis::Malformed {
+                error: to_parse_error(e, frame),
+                tag: None,
+                word: None,
+            },
+        };
+    }
+    match parse_response(frame, opts) {
+        Ok(Response::Status(s)) => match &s.tag {
+            Some(t) => Analysis::Tagged {
+                tag: TagBuf::from_peer(t.as_str().as_bytes()),
+                kind: s.kind,
+                caps: code_caps(&s.code),
+                read_only: matches!(s.code, Some(Code::ReadOnly)),
+            },
+            None => Analysis::Untagged {
+                bye: s.kind == StatusKind::Bye,
+                caps: code_caps(&s.code),
+                enabled: None,
+            },
+        },
+        Ok(Response::Data(d)) => Analysis::Untagged {
+            bye: false,
+            caps: match &d {
+                Data::Capability(l) => Some(Capabilities::from_list(l)),
+                _ => None,
+            },
+            enabled: match &d {
+                Data::Enabled(l) => Some(Capabilities::from_list(l)),
+                _ => None,
+            },
+        },
+        Ok(Response::Continue(_)) => {
+            let mut end = frame.len();
+            if frame[..end].ends_with(b"\n") {
+                end -= 1;
+            }
+            if frame[..end].ends_with(b"\r") {
+                end -= 1;
+            }
+            Analysis::Continue {
+                payload: 2.min(end)..end,
+            }
+        }
+        Err(e) => {
+            let (tag, word) = peek_tag(frame);
+            Analysis::Malformed {
+                error: to_parse_error(e, frame),
+                tag,
+                word,
+            }
+        }
+    }
+}
+
+impl Connection for Client {
+    fn handle_input(&mut self, data: &[u8]) {
+        Client::handle_input(self, data);
+    }
+    fn handle_eof(&mut self) {
+        Client::handle_eof(self);
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        Client::poll_transmit(self)
+    }
+    fn poll_timeout(&self) -> Option<Duration> {
+        Client::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Duration) {
+        Client::handle_timeout(self, now);
+    }
+    fn is_closed(&self) -> bool {
+        Client::is_closed(self)
+    }
+}

@@ -1,0 +1,1398 @@
+//! Unit tests of the IMAP client machine: transcripts against scripted
+//! server bytes, split-at-every-byte, hostile input.
+
+use alloc::borrow::Cow;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::*;
+use crate::imap::types::core::SequenceSet;
+
+type Ev = ClientEvent<'static>;
+
+/// Pulls every event; consecutive body chunks are merged so that runs with
+/// different input splits compare equal. A fatal error ends the list.
+fn drain(client: &mut Client, out: &mut Vec<Result<Ev, Error>>) {
+    loop {
+        match client.poll_event() {
+            Ok(Some(e)) => {
+                let e = e.into_owned();
+                if let (
+                    Some(Ok(ClientEvent::FetchBodyChunk(prev))),
+                    ClientEvent::FetchBodyChunk(c),
+                ) = (out.last_mut(), &e)
+                {
+                    prev.to_mut().extend_from_slice(c);
+                    continue;
+                }
+                out.push(Ok(e));
+            }
+            Ok(None) => break,
+            Err(e) => {
+                out.push(Err(e));
+                break;
+            }
+        }
+    }
+}
+
+/// Feeds `input` in pieces ending at `cuts`, pulling events after each.
+fn feed(client: &mut Client, input: &[u8], cuts: &[usize]) -> Vec<Result<Ev, Error>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in cuts.iter().copied().chain([input.len()]) {
+        client.handle_input(&input[start..end]);
+        start = end;
+        drain(client, &mut out);
+    }
+    out
+}
+
+fn events(client: &mut Client, input: &[u8]) -> Vec<Ev> {
+    feed(client, input, &[])
+        .into_iter()
+        .map(|r| r.expect("no fatal error"))
+        .collect()
+}
+
+fn sent(client: &mut Client) -> Vec<u8> {
+    let mut v = Vec::new();
+    while let Some(b) = client.poll_transmit() {
+        v.extend_from_slice(&b);
+    }
+    v
+}
+
+fn client_with(config: ClientConfig, greeting: &[u8]) -> Client {
+    let mut c = Client::new(config);
+    let ev = events(&mut c, greeting);
+    assert!(
+        matches!(ev.as_slice(), [ClientEvent::Greeting(_)]),
+        "{ev:?}"
+    );
+    c
+}
+
+fn greeted(greeting: &[u8]) -> Client {
+    client_with(ClientConfig::default(), greeting)
+}
+
+fn completed(tag: &str, command: CommandKind, status: StatusKind) -> impl Fn(&Ev) -> bool + '_ {
+    move |e| {
+        matches!(e, ClientEvent::Completed { tag: t, command: c, status: s, .. }
+            if t.as_str() == tag && *c == command && *s == status)
+    }
+}
+
+fn logged_in(caps: &str) -> Client {
+    let greeting = alloc::format!("* OK [CAPABILITY IMAP4rev1 {caps}] ready\r\n");
+    let mut c = greeted(greeting.as_bytes());
+    c.login("u", "p").unwrap();
+    sent(&mut c);
+    let ev = events(&mut c, b"A0001 OK done\r\n");
+    assert!(completed("A0001", CommandKind::Login, StatusKind::Ok)(
+        &ev[0]
+    ));
+    c
+}
+
+fn selected(caps: &str) -> Client {
+    let mut c = logged_in(caps);
+    c.select(Mailbox::Inbox).unwrap();
+    sent(&mut c);
+    events(&mut c, b"* 3 EXISTS\r\nA0002 OK [READ-WRITE] done\r\n");
+    assert_eq!(c.state(), SessionState::Selected);
+    c
+}
+
+fn fetch(set: &str, attrs: FetchAttributes<'static>) -> CommandBody<'static> {
+    CommandBody::Fetch {
+        uid: false,
+        set: SequenceSet::new(String::from(set)).unwrap(),
+        attributes: attrs,
+        changed_since: None,
+        vanished: false,
+    }
+}
+
+fn uid_fetch(set: &str) -> CommandBody<'static> {
+    CommandBody::Fetch {
+        uid: true,
+        set: SequenceSet::new(String::from(set)).unwrap(),
+        attributes: FetchAttributes::Fast,
+        changed_since: None,
+        vanished: false,
+    }
+}
+
+use alloc::string::String;
+
+#[test]
+fn tags_are_generated() {
+    assert_eq!(TagBuf::number(1).as_str(), "A0001");
+    assert_eq!(TagBuf::number(9999).as_str(), "A9999");
+    assert_eq!(TagBuf::number(12345).as_str(), "A12345");
+    assert_eq!(TagBuf::number(u32::MAX).as_str(), "A4294967295");
+    assert_eq!(TagBuf::from_peer(b"A0001"), Some(TagBuf::number(1)));
+    assert_eq!(TagBuf::from_peer(b"A00001234567"), None);
+}
+
+/// RFC 9051 §8, from the client's side (our tags instead of a001...).
+const SAMPLE_SERVER: &[u8] = b"* OK IMAP4rev2 Service Ready\r\n\
+A0001 OK LOGIN completed\r\n\
+* 18 EXISTS\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+* LIST () \"/\" INBOX\r\n\
+A0002 OK [READ-WRITE] SELECT completed\r\n\
+* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev2 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\") (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\") BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n\
+A0003 OK FETCH completed\r\n\
+* 12 FETCH (BODY[HEADER] {53}\r\nDate: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\nX: y\r\n\r\n)\r\n\
+A0004 OK FETCH completed\r\n\
+* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n\
+A0005 OK +FLAGS completed\r\n\
+* BYE IMAP4rev2 server terminating connection\r\n\
+A0006 OK LOGOUT completed\r\n";
+
+/// Runs the sample session with all commands queued at once (the machine
+/// holds back what must wait) and the server bytes cut at `cuts`.
+fn sample_session(cuts: &[usize]) -> (Vec<Result<Ev, Error>>, Vec<u8>) {
+    let mut c = Client::new(ClientConfig::default());
+    c.login("mrc", "secret").unwrap();
+    c.select(Mailbox::Inbox).unwrap();
+    c.send(fetch("12", FetchAttributes::Full)).unwrap();
+    let header = FetchAttribute::BodySection {
+        peek: false,
+        section: crate::imap::Section {
+            part: crate::imap::Part::whole(),
+            text: Some(crate::imap::SectionText::Header),
+        },
+        partial: None,
+    };
+    c.send(fetch(
+        "12",
+        FetchAttributes::List(List::from_items(vec![header])),
+    ))
+    .unwrap();
+    c.send(CommandBody::Store {
+        uid: false,
+        set: SequenceSet::new("12").unwrap(),
+        unchanged_since: None,
+        kind: crate::imap::StoreKind::Add,
+        silent: false,
+        flags: List::from_items(vec![crate::imap::Flag::Deleted]),
+    })
+    .unwrap();
+    c.logout().unwrap();
+    assert!(sent(&mut c).is_empty(), "nothing before the greeting");
+    let mut out = Vec::new();
+    let mut wire = Vec::new();
+    let mut start = 0;
+    for end in cuts.iter().copied().chain([SAMPLE_SERVER.len()]) {
+        c.handle_input(&SAMPLE_SERVER[start..end]);
+        start = end;
+        drain(&mut c, &mut out);
+        wire.extend_from_slice(&sent(&mut c));
+    }
+    assert!(c.is_closed());
+    assert_eq!(c.state(), SessionState::Logout);
+    (out, wire)
+}
+
+#[test]
+fn rfc9051_sample_session() {
+    let (ev, wire) = sample_session(&[]);
+    assert_eq!(
+        core::str::from_utf8(&wire).unwrap(),
+        "A0001 LOGIN mrc secret\r\nA0002 SELECT INBOX\r\nA0003 FETCH 12 FULL\r\n\
+         A0004 FETCH 12 BODY[HEADER]\r\nA0005 STORE 12 +FLAGS (\\Deleted)\r\nA0006 LOGOUT\r\n"
+    );
+    let ev: Vec<Ev> = ev.into_iter().map(Result::unwrap).collect();
+    assert_eq!(ev.len(), 15, "{ev:#?}");
+    assert!(matches!(&ev[0], ClientEvent::Greeting(g) if g.kind == StatusKind::Ok));
+    assert!(completed("A0001", CommandKind::Login, StatusKind::Ok)(
+        &ev[1]
+    ));
+    assert!(matches!(
+        &ev[2],
+        ClientEvent::Data { data: Data::Exists(18), in_flight: Some(t) } if t.as_str() == "A0002"
+    ));
+    assert!(
+        matches!(&ev[4], ClientEvent::Status { status, .. } if status.code == Some(Code::UidValidity(3857529045)))
+    );
+    assert!(completed("A0002", CommandKind::Select, StatusKind::Ok)(
+        &ev[6]
+    ));
+    let ClientEvent::Data {
+        data: Data::Fetch { seq: 12, items },
+        ..
+    } = &ev[7]
+    else {
+        panic!("{:?}", ev[7])
+    };
+    assert_eq!(items.len(), 5);
+    assert!(completed("A0003", CommandKind::Fetch, StatusKind::Ok)(
+        &ev[8]
+    ));
+    let ClientEvent::Data {
+        data: Data::Fetch { items, .. },
+        in_flight,
+    } = &ev[9]
+    else {
+        panic!()
+    };
+    // FETCH, STORE and LOGOUT are all in flight: no attribution
+    assert_eq!(in_flight.as_ref().map(Tag::as_str), None);
+    let Some(FetchItem::BodySection { data: Some(d), .. }) = items.iter().next() else {
+        panic!()
+    };
+    assert!(d.as_bytes().starts_with(b"Date: Wed"));
+    assert!(completed("A0005", CommandKind::Store, StatusKind::Ok)(
+        &ev[12]
+    ));
+    assert!(
+        matches!(&ev[13], ClientEvent::Status { status, .. } if status.kind == StatusKind::Bye)
+    );
+    assert!(completed("A0006", CommandKind::Logout, StatusKind::Ok)(
+        &ev[14]
+    ));
+}
+
+#[test]
+fn sample_session_split_at_every_byte() {
+    let whole = sample_session(&[]);
+    for cut in 0..=SAMPLE_SERVER.len() {
+        assert_eq!(sample_session(&[cut]), whole, "cut at {cut}");
+    }
+    let all: Vec<usize> = (1..SAMPLE_SERVER.len()).collect();
+    assert_eq!(sample_session(&all), whole);
+}
+
+#[test]
+fn greetings_set_the_state() {
+    let c = greeted(b"* PREAUTH [CAPABILITY IMAP4rev2] welcome back\r\n");
+    assert_eq!(c.state(), SessionState::Authenticated);
+    assert!(c.capabilities().has("MOVE"), "implied by IMAP4rev2");
+    let mut c = greeted(b"* BYE too busy\r\n");
+    assert_eq!(c.state(), SessionState::Logout);
+    assert!(c.is_closed());
+    assert_eq!(c.noop(), Err(Error::Closed));
+    // a greeting that does not parse costs itself; the session goes on
+    let mut c = Client::new(ClientConfig::default());
+    let ev = events(&mut c, b"* HELLO there\r\n");
+    assert!(matches!(
+        ev.as_slice(),
+        [ClientEvent::MalformedResponse {
+            completed: None,
+            ..
+        }]
+    ));
+    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0001 NOOP\r\n");
+}
+
+#[test]
+fn dovecot_greeting_and_logindisabled() {
+    let mut c = greeted(
+        b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED AUTH=PLAIN] Dovecot ready.\r\n",
+    );
+    assert!(c.capabilities().has("logindisabled"));
+    assert_eq!(
+        c.login("u", "p"),
+        Err(Error::Misuse("the server advertised LOGINDISABLED"))
+    );
+    // even when trusting unadvertised extensions
+    let config = ClientConfig {
+        trust_unadvertised: true,
+        ..ClientConfig::default()
+    };
+    let mut c2 = client_with(config, b"* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] x\r\n");
+    assert!(c2.login("u", "p").is_err());
+    assert!(sent(&mut c).is_empty() && sent(&mut c2).is_empty());
+    c.starttls().unwrap();
+    assert_eq!(sent(&mut c), b"A0001 STARTTLS\r\n");
+}
+
+#[test]
+fn state_checks() {
+    let mut c = greeted(b"* OK hi\r\n");
+    assert!(matches!(c.select(Mailbox::Inbox), Err(Error::Misuse(_))));
+    assert!(matches!(
+        c.send(fetch("1", FetchAttributes::Fast)),
+        Err(Error::Misuse(_))
+    ));
+    // pipelined after LOGIN: allowed (judged as if LOGIN succeeds)
+    c.login("u", "p").unwrap();
+    c.select(Mailbox::Inbox).unwrap();
+    c.send(fetch("1", FetchAttributes::Fast)).unwrap();
+    // the FETCH uses sequence numbers: it waits for SELECT to complete
+    assert_eq!(sent(&mut c), b"A0001 LOGIN u p\r\nA0002 SELECT INBOX\r\n");
+    let ev = events(
+        &mut c,
+        b"A0001 NO bad password\r\nA0002 BAD not authenticated\r\n",
+    );
+    assert!(completed("A0001", CommandKind::Login, StatusKind::No)(
+        &ev[0]
+    ));
+    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    assert_eq!(sent(&mut c), b"A0003 FETCH 1 FAST\r\n");
+    // now the projected state is Not Authenticated again
+    assert!(matches!(c.select(Mailbox::Inbox), Err(Error::Misuse(_))));
+}
+
+#[test]
+fn select_close_and_failed_select() {
+    let mut c = selected("");
+    assert!(!c.is_read_only());
+    c.send(CommandBody::Close).unwrap();
+    events(&mut c, b"A0003 OK closed\r\n");
+    assert_eq!(c.state(), SessionState::Authenticated);
+    c.examine(Mailbox::Inbox).unwrap();
+    events(&mut c, b"A0004 OK [READ-ONLY] examined\r\n");
+    assert_eq!(c.state(), SessionState::Selected);
+    assert!(c.is_read_only());
+    c.select(Mailbox::from_utf8("nope")).unwrap();
+    let ev = events(&mut c, b"A0005 NO [NONEXISTENT] no such mailbox\r\n");
+    assert!(matches!(
+        &ev[0],
+        ClientEvent::Completed {
+            code: Some(Code::NonExistent),
+            ..
+        }
+    ));
+    assert_eq!(
+        c.state(),
+        SessionState::Authenticated,
+        "a failed SELECT deselects"
+    );
+}
+
+#[test]
+fn unselect_needs_its_extension() {
+    let mut c = selected("");
+    assert_eq!(
+        c.send(CommandBody::Unselect),
+        Err(Error::Misuse("UNSELECT not advertised"))
+    );
+    let t = c.send_unadvertised(CommandBody::Unselect).unwrap();
+    assert_eq!(t.as_str(), "A0003");
+    events(&mut c, b"A0003 OK done\r\n");
+    assert_eq!(c.state(), SessionState::Authenticated);
+}
+
+#[test]
+fn extensions_are_refused_unless_advertised_or_trusted() {
+    let mut c = selected("");
+    let mv = CommandBody::Move {
+        uid: true,
+        set: SequenceSet::new("1").unwrap(),
+        mailbox: Mailbox::from_utf8("Trash"),
+    };
+    assert_eq!(
+        c.send(mv.clone()),
+        Err(Error::Misuse("MOVE not advertised"))
+    );
+    assert_eq!(c.idle(), Err(Error::Misuse("IDLE not advertised")));
+    assert_eq!(
+        c.compress(),
+        Err(Error::Misuse("COMPRESS with this algorithm not advertised"))
+    );
+    assert_eq!(
+        c.send(CommandBody::UidExpunge(SequenceSet::new("1").unwrap())),
+        Err(Error::Misuse("UIDPLUS not advertised"))
+    );
+    assert_eq!(
+        c.send(CommandBody::Namespace),
+        Err(Error::Misuse("NAMESPACE not advertised"))
+    );
+    assert_eq!(
+        c.send(CommandBody::Id(None)),
+        Err(Error::Misuse("ID not advertised"))
+    );
+    let mut changed = fetch("1:*", FetchAttributes::Fast);
+    if let CommandBody::Fetch { changed_since, .. } = &mut changed {
+        *changed_since = Some(5);
+    }
+    assert_eq!(
+        c.send(changed.clone()),
+        Err(Error::Misuse("CONDSTORE not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    c.send_unadvertised(mv).unwrap();
+    assert_eq!(sent(&mut c), b"A0003 UID MOVE 1 Trash\r\n");
+    let mut c = selected("MOVE IDLE CONDSTORE");
+    c.send(changed).unwrap();
+    assert_eq!(sent(&mut c), b"A0003 FETCH 1:* FAST (CHANGEDSINCE 5)\r\n");
+    // the config flag
+    let config = ClientConfig {
+        trust_unadvertised: true,
+        ..ClientConfig::default()
+    };
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
+    c.send(CommandBody::Namespace).unwrap();
+    assert_eq!(sent(&mut c), b"A0001 NAMESPACE\r\n");
+}
+
+fn append(data: &'static [u8]) -> CommandBody<'static> {
+    CommandBody::Append {
+        mailbox: Mailbox::from_utf8("Sent"),
+        messages: List::from_items(vec![crate::imap::AppendMessage {
+            flags: None,
+            date: None,
+            data: Cow::Borrowed(data),
+            binary: false,
+        }]),
+    }
+}
+
+#[test]
+fn append_waits_for_continuation() {
+    let mut c = logged_in("");
+    c.send(append(b"Subject: x\r\n\r\nhi\r\n")).unwrap();
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {18}\r\n");
+    let ev = events(&mut c, b"+ Ready for literal data\r\n");
+    assert!(ev.is_empty());
+    assert_eq!(sent(&mut c), b"Subject: x\r\n\r\nhi\r\n\r\nA0003 NOOP\r\n");
+    let ev = events(
+        &mut c,
+        b"A0002 OK [APPENDUID 38505 3955] APPEND completed\r\nA0003 OK\r\n",
+    );
+    assert!(matches!(
+        &ev[0],
+        ClientEvent::Completed {
+            code: Some(Code::AppendUid {
+                uid_validity: 38505,
+                ..
+            }),
+            ..
+        }
+    ));
+    assert!(completed("A0003", CommandKind::Noop, StatusKind::Ok)(
+        &ev[1]
+    ));
+}
+
+#[test]
+fn append_refused_instead_of_continuation() {
+    let mut c = logged_in("");
+    c.send(append(b"0123456789")).unwrap();
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10}\r\n");
+    let ev = events(&mut c, b"A0002 NO [OVERQUOTA] mailbox full\r\n");
+    assert!(completed("A0002", CommandKind::Append, StatusKind::No)(
+        &ev[0]
+    ));
+    // the literal is never sent; the next command is
+    assert_eq!(sent(&mut c), b"A0003 NOOP\r\n");
+    assert_eq!(c.pending_commands(), 1);
+}
+
+#[test]
+fn literal_plus_and_minus() {
+    let mut c = logged_in("LITERAL+");
+    c.send(append(b"0123456789")).unwrap();
+    c.noop().unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0002 APPEND Sent {10+}\r\n0123456789\r\nA0003 NOOP\r\n"
+    );
+    let mut c = logged_in("LITERAL-");
+    c.send(append(b"0123456789")).unwrap();
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10-}\r\n0123456789\r\n");
+    let big: &'static [u8] = alloc::boxed::Box::leak(vec![b'x'; 5000].into_boxed_slice());
+    c.send(append(big)).unwrap();
+    assert_eq!(sent(&mut c), b"A0003 APPEND Sent {5000}\r\n");
+}
+
+#[test]
+fn login_with_literal_password() {
+    let mut c = greeted(b"* OK hi\r\n");
+    c.send(CommandBody::Login {
+        username: IString::from("fred"),
+        password: Secret::from("p\u{e4}ss"),
+    })
+    .unwrap();
+    assert_eq!(sent(&mut c), b"A0001 LOGIN fred {5}\r\n");
+    events(&mut c, b"+ go ahead\r\n");
+    assert_eq!(sent(&mut c), "p\u{e4}ss\r\n".as_bytes());
+    events(&mut c, b"A0001 OK welcome\r\n");
+    assert_eq!(c.state(), SessionState::Authenticated);
+}
+
+#[test]
+fn authenticate_plain_with_sasl_ir() {
+    let mut c = greeted(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+    c.authenticate(Credentials::Plain {
+        authzid: None,
+        username: "tim",
+        password: "tanstaaftanstaaf".into(),
+    })
+    .unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0001 AUTHENTICATE PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"
+    );
+    let ev = events(&mut c, b"A0001 OK [CAPABILITY IMAP4rev1 IDLE] Success\r\n");
+    assert!(completed(
+        "A0001",
+        CommandKind::Authenticate,
+        StatusKind::Ok
+    )(&ev[0]));
+    assert_eq!(c.state(), SessionState::Authenticated);
+    assert!(c.capabilities().has("IDLE") && !c.capabilities().has("SASL-IR"));
+}
+
+#[test]
+fn authenticate_plain_without_sasl_ir() {
+    let mut c = greeted(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+    c.authenticate(Credentials::Plain {
+        authzid: None,
+        username: "tim",
+        password: "tanstaaftanstaaf".into(),
+    })
+    .unwrap();
+    c.noop().unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0001 AUTHENTICATE PLAIN\r\n",
+        "AUTHENTICATE is a barrier"
+    );
+    assert!(events(&mut c, b"+ \r\n").is_empty());
+    assert_eq!(sent(&mut c), b"AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+    // an unexpected second challenge is cancelled
+    assert!(events(&mut c, b"+ Zm9v\r\n").is_empty());
+    assert_eq!(sent(&mut c), b"*\r\n");
+    let ev = events(&mut c, b"A0001 BAD cancelled\r\n");
+    assert!(completed(
+        "A0001",
+        CommandKind::Authenticate,
+        StatusKind::Bad
+    )(&ev[0]));
+    assert_eq!(sent(&mut c), b"A0002 NOOP\r\n");
+    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    // not advertised
+    assert!(matches!(
+        c.authenticate(Credentials::Login {
+            username: "a",
+            password: "b".into()
+        }),
+        Err(Error::Misuse(_))
+    ));
+}
+
+#[test]
+fn authenticate_by_hand() {
+    let mut c = greeted(b"* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN] hi\r\n");
+    c.send(CommandBody::Authenticate {
+        mechanism: Atom::new("LOGIN").unwrap(),
+        initial_response: None,
+    })
+    .unwrap();
+    assert_eq!(
+        c.auth_response(b"x"),
+        Err(Error::Misuse("no SASL challenge to answer"))
+    );
+    assert_eq!(sent(&mut c), b"A0001 AUTHENTICATE LOGIN\r\n");
+    let ev = events(&mut c, b"+ VXNlcm5hbWU6\r\n");
+    assert_eq!(
+        ev,
+        [ClientEvent::AuthChallenge(Cow::Borrowed(b"Username:"))]
+    );
+    c.auth_response(b"tim").unwrap();
+    assert_eq!(sent(&mut c), b"dGlt\r\n");
+    let ev = events(&mut c, b"+ UGFzc3dvcmQ6\r\n");
+    assert_eq!(
+        ev,
+        [ClientEvent::AuthChallenge(Cow::Borrowed(b"Password:"))]
+    );
+    c.auth_cancel().unwrap();
+    assert_eq!(sent(&mut c), b"*\r\n");
+    events(&mut c, b"A0001 BAD cancelled\r\n");
+    // too many round trips is a limit
+    c.send(CommandBody::Authenticate {
+        mechanism: Atom::new("LOGIN").unwrap(),
+        initial_response: None,
+    })
+    .unwrap();
+    let mut many = Vec::new();
+    for _ in 0..9 {
+        many.extend_from_slice(b"+ \r\n");
+    }
+    let out = feed(&mut c, &many, &[]);
+    assert_eq!(
+        out.last(),
+        Some(&Err(Error::limit(LimitKind::AuthExchanges, 8usize)))
+    );
+}
+
+#[test]
+fn starttls_forgets_capabilities_and_discards_injection() {
+    let mut c = greeted(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n");
+    c.starttls().unwrap();
+    assert!(c.noop().is_ok(), "queued behind STARTTLS");
+    assert_eq!(sent(&mut c), b"A0001 STARTTLS\r\n");
+    let ev = events(&mut c, b"A0001 OK Begin TLS negotiation now\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n");
+    assert_eq!(ev.len(), 2);
+    assert!(completed("A0001", CommandKind::StartTls, StatusKind::Ok)(
+        &ev[0]
+    ));
+    assert_eq!(ev[1], ClientEvent::StartTls);
+    assert!(c.capabilities().is_empty());
+    assert!(sent(&mut c).is_empty());
+    assert!(matches!(c.noop(), Err(Error::Misuse(_))));
+    c.handle_input(b"more plaintext\r\n");
+    c.tls_established().unwrap();
+    assert!(c.is_tls());
+    assert_eq!(sent(&mut c), b"A0003 CAPABILITY\r\nA0002 NOOP\r\n");
+    let ev = events(
+        &mut c,
+        b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA0003 OK\r\nA0002 OK\r\n",
+    );
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    assert!(c.capabilities().auth("PLAIN"));
+    assert!(!c.capabilities().has("LOGINDISABLED"));
+    c.login("u", "p").unwrap();
+    assert_eq!(c.starttls(), Err(Error::Misuse("TLS is already active")));
+    assert_eq!(
+        c.tls_established(),
+        Err(Error::Misuse("no STARTTLS in progress"))
+    );
+}
+
+#[test]
+fn idle_and_done() {
+    let mut c = selected("IDLE");
+    let t = c.idle().unwrap();
+    assert!(c.is_idle());
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0003 IDLE\r\n");
+    let ev = events(&mut c, b"+ idling\r\n* 4 EXISTS\r\n* 1 EXPUNGE\r\n");
+    assert_eq!(ev[0], ClientEvent::IdleAccepted { tag: t.clone() });
+    assert!(
+        matches!(&ev[1], ClientEvent::Data { data: Data::Exists(4), in_flight: Some(x) } if *x == t)
+    );
+    assert!(matches!(
+        &ev[2],
+        ClientEvent::Data {
+            data: Data::Expunge(1),
+            ..
+        }
+    ));
+    c.done().unwrap();
+    assert_eq!(c.done(), Err(Error::Misuse("no IDLE in progress")));
+    assert_eq!(sent(&mut c), b"DONE\r\n");
+    let ev = events(&mut c, b"A0003 OK IDLE terminated\r\n");
+    assert!(completed("A0003", CommandKind::Idle, StatusKind::Ok)(
+        &ev[0]
+    ));
+    assert_eq!(sent(&mut c), b"A0004 NOOP\r\n");
+    // DONE asked for before the server's +
+    c.idle().unwrap();
+    c.done().unwrap();
+    assert_eq!(sent(&mut c), b"A0005 IDLE\r\n");
+    let ev = events(&mut c, b"+ idling\r\n");
+    assert_eq!(ev.len(), 1);
+    assert_eq!(sent(&mut c), b"DONE\r\n");
+}
+
+#[test]
+fn idle_is_reissued_before_29_minutes() {
+    let mut c = selected("IDLE");
+    assert_eq!(c.poll_timeout(), None);
+    c.idle().unwrap();
+    sent(&mut c);
+    events(&mut c, b"+ idling\r\n");
+    assert_eq!(c.poll_timeout(), Some(Duration::ZERO), "asks for the time");
+    c.handle_timeout(Duration::from_secs(100));
+    let deadline = Duration::from_secs(100 + 28 * 60);
+    assert_eq!(c.poll_timeout(), Some(deadline));
+    c.handle_timeout(deadline - Duration::from_secs(1));
+    assert!(sent(&mut c).is_empty());
+    c.handle_timeout(deadline);
+    assert_eq!(sent(&mut c), b"DONE\r\n");
+    assert_eq!(c.poll_timeout(), None);
+    let ev = events(&mut c, b"* 5 EXISTS\r\nA0003 OK IDLE terminated\r\n");
+    assert_eq!(ev.len(), 1, "the refresh is silent: {ev:?}");
+    assert_eq!(sent(&mut c), b"A0004 IDLE\r\n");
+    assert!(events(&mut c, b"+ idling\r\n").is_empty());
+    assert_eq!(c.poll_timeout(), Some(Duration::ZERO));
+    c.done().unwrap();
+    assert_eq!(sent(&mut c), b"DONE\r\n");
+    let ev = events(&mut c, b"A0004 OK IDLE terminated\r\n");
+    assert!(completed("A0004", CommandKind::Idle, StatusKind::Ok)(
+        &ev[0]
+    ));
+    assert!(!c.is_idle());
+}
+
+#[test]
+fn enable_is_tracked() {
+    let mut c = logged_in("ENABLE CONDSTORE");
+    c.enable(&["UTF8=ACCEPT", "CONDSTORE"]).unwrap();
+    assert_eq!(sent(&mut c), b"A0002 ENABLE UTF8=ACCEPT CONDSTORE\r\n");
+    events(&mut c, b"* ENABLED UTF8=ACCEPT\r\nA0002 OK enabled\r\n");
+    assert!(c.enabled().has("UTF8=ACCEPT"));
+    assert!(!c.enabled().has("CONDSTORE"));
+    // UTF-8 mailbox names are now sent quoted, not as literals
+    c.select(Mailbox::utf8_raw("Entwürfe")).unwrap();
+    assert_eq!(sent(&mut c), "A0003 SELECT \"Entwürfe\"\r\n".as_bytes());
+}
+
+#[test]
+fn compress_is_signalled() {
+    let mut c = logged_in("COMPRESS=DEFLATE");
+    c.compress().unwrap();
+    c.noop().unwrap();
+    assert_eq!(sent(&mut c), b"A0002 COMPRESS DEFLATE\r\n");
+    let ev = events(&mut c, b"A0002 OK DEFLATE active\r\n\x78\x9c");
+    assert_eq!(ev.len(), 2);
+    assert_eq!(ev[1], ClientEvent::Compress);
+    assert!(sent(&mut c).is_empty());
+    assert_eq!(c.compression_established().unwrap(), b"\x78\x9c");
+    assert!(c.is_compressed());
+    assert_eq!(sent(&mut c), b"A0003 NOOP\r\n");
+    assert_eq!(
+        c.compress(),
+        Err(Error::Misuse("compression is already active"))
+    );
+}
+
+#[test]
+fn sequence_numbers_wait_for_expunge() {
+    let mut c = selected("UIDPLUS");
+    c.send(CommandBody::Expunge).unwrap();
+    c.send(uid_fetch("1:*")).unwrap();
+    c.send(fetch("1", FetchAttributes::Fast)).unwrap();
+    c.send(uid_fetch("5")).unwrap();
+    // EXPUNGE and UID FETCH go; the sequence-number FETCH waits, and so does
+    // what follows it
+    assert_eq!(
+        sent(&mut c),
+        b"A0003 EXPUNGE\r\nA0004 UID FETCH 1:* FAST\r\n"
+    );
+    events(&mut c, b"* 2 EXPUNGE\r\nA0003 OK expunged\r\n");
+    assert!(sent(&mut c).is_empty(), "UID FETCH may still see EXPUNGE");
+    events(&mut c, b"A0004 OK done\r\n");
+    assert_eq!(
+        sent(&mut c),
+        b"A0005 FETCH 1 FAST\r\nA0006 UID FETCH 5 FAST\r\n"
+    );
+    events(&mut c, b"A0005 OK\r\nA0006 OK\r\n");
+    // FETCH, STORE, SEARCH without UID pipeline freely
+    c.send(fetch("1", FetchAttributes::Fast)).unwrap();
+    c.send(fetch("2", FetchAttributes::Fast)).unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0007 FETCH 1 FAST\r\nA0008 FETCH 2 FAST\r\n"
+    );
+}
+
+#[test]
+fn pending_commands_limit() {
+    let mut config = ClientConfig::default();
+    config.limits.pending_commands = 3;
+    let mut c = client_with(config, b"* OK hi\r\n");
+    for _ in 0..3 {
+        c.noop().unwrap();
+    }
+    assert_eq!(
+        c.noop(),
+        Err(Error::limit(LimitKind::PendingCommands, 3usize))
+    );
+    events(&mut c, b"A0001 OK\r\n");
+    c.noop().unwrap();
+    assert_eq!(c.pending_commands(), 3);
+}
+
+#[test]
+fn logout_and_eof() {
+    let mut c = logged_in("");
+    c.logout().unwrap();
+    assert_eq!(c.noop(), Err(Error::Misuse("LOGOUT was already sent")));
+    let ev = events(&mut c, b"* BYE bye\r\nA0002 OK done\r\n");
+    assert_eq!(ev.len(), 2);
+    assert!(c.is_closed());
+    c.handle_eof();
+    assert_eq!(c.poll_event(), Ok(None));
+    // EOF with a command pending is fatal and sticky
+    let mut c = logged_in("");
+    c.noop().unwrap();
+    c.handle_eof();
+    assert_eq!(c.poll_event(), Err(Error::Closed));
+    assert_eq!(c.poll_event(), Err(Error::Closed));
+    assert_eq!(c.noop(), Err(Error::Closed));
+    // EOF inside a response
+    let mut c = logged_in("");
+    c.handle_input(b"* 1 FETCH (FLAGS");
+    c.handle_eof();
+    assert!(matches!(c.poll_event(), Err(Error::Protocol(_))));
+}
+
+/// A FETCH with a body of `size` bytes, between two small responses.
+fn big_fetch(size: usize) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(b"* 1 FETCH (UID 7 BODY[] {");
+    v.extend_from_slice(alloc::format!("{size}").as_bytes());
+    v.extend_from_slice(b"}\r\n");
+    v.extend((0..size).map(|i| b'a' + (i % 26) as u8));
+    v.extend_from_slice(b" FLAGS (\\Seen))\r\n* 2 EXISTS\r\nA0002 OK done\r\n");
+    v
+}
+
+fn streaming_client(inline: usize) -> Client {
+    let mut config = ClientConfig::default();
+    config.limits.inline_literal = inline;
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
+    c.select(Mailbox::Inbox).unwrap();
+    events(&mut c, b"A0001 OK [READ-WRITE] done\r\n");
+    c.send(fetch("1", FetchAttributes::Fast)).unwrap();
+    sent(&mut c);
+    c
+}
+
+#[test]
+fn large_body_is_streamed_with_bounded_memory() {
+    let size = 1 << 20;
+    let input = big_fetch(size);
+    let mut c = streaming_client(Limits::DEFAULT.inline_literal);
+    let mut body = Vec::new();
+    let mut rest = Vec::new();
+    let mut max_buf = 0;
+    for piece in input.chunks(16 * 1024) {
+        c.handle_input(piece);
+        max_buf = max_buf.max(c.buf.capacity());
+        while let Some(e) = c.poll_event().unwrap() {
+            match e {
+                ClientEvent::FetchBodyStart { seq, item, size: s } => {
+                    assert_eq!((seq, s), (1, size as u64));
+                    assert!(matches!(item, FetchItem::BodySection { data: None, .. }));
+                }
+                ClientEvent::FetchBodyChunk(ch) => body.extend_from_slice(&ch),
+                e => rest.push(e.into_owned()),
+            }
+        }
+    }
+    assert_eq!(body.len(), size);
+    assert!(
+        body.iter()
+            .enumerate()
+            .all(|(i, &b)| b == b'a' + (i % 26) as u8)
+    );
+    assert!(max_buf <= 64 * 1024, "buffer grew to {max_buf}");
+    assert!(c.acc.capacity() < 1024);
+    assert_eq!(rest.len(), 4, "{rest:?}");
+    assert_eq!(rest[0], ClientEvent::FetchBodyEnd { seq: 1 });
+    let ClientEvent::Data {
+        data: Data::Fetch { seq: 1, items },
+        ..
+    } = &rest[1]
+    else {
+        panic!("{:?}", rest[1])
+    };
+    let items = items.to_vec();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0], FetchItem::Uid(7));
+    assert!(matches!(
+        &items[1],
+        FetchItem::BodySection { data: None, .. }
+    ));
+    assert!(matches!(&items[2], FetchItem::Flags(_)));
+    assert!(matches!(
+        &rest[2],
+        ClientEvent::Data {
+            data: Data::Exists(2),
+            ..
+        }
+    ));
+    assert!(completed("A0002", CommandKind::Fetch, StatusKind::Ok)(
+        &rest[3]
+    ));
+}
+
+#[test]
+fn small_literals_arrive_whole() {
+    let mut c = streaming_client(Limits::DEFAULT.inline_literal);
+    let ev = events(&mut c, &big_fetch(100));
+    let ClientEvent::Data {
+        data: Data::Fetch { items, .. },
+        ..
+    } = &ev[0]
+    else {
+        panic!()
+    };
+    let Some(FetchItem::BodySection { data: Some(d), .. }) = items.iter().nth(1) else {
+        panic!()
+    };
+    assert_eq!(d.as_bytes().len(), 100);
+}
+
+/// Two streamed literals in one FETCH, one BINARY, then an inline one.
+const TWO_BODIES: &[u8] = b"* 3 FETCH (BODY[1] {40}\r\n0123456789012345678901234567890123456789 BINARY[2] ~{33}\r\n\0bcdefghijklmnopqrstuvwxyz0123456 BODY[HEADER] {5}\r\nab\r\nc UID 9)\r\n* 3 FETCH (FLAGS ())\r\nA0002 OK done\r\n";
+
+#[test]
+fn streaming_split_at_every_byte() {
+    let run = |cuts: &[usize]| {
+        let mut c = streaming_client(16);
+        feed(&mut c, TWO_BODIES, cuts)
+    };
+    let whole = run(&[]);
+    let kinds: Vec<_> = whole
+        .iter()
+        .map(|e| match e.as_ref().unwrap() {
+            ClientEvent::FetchBodyStart { size, .. } => alloc::format!("start {size}"),
+            ClientEvent::FetchBodyChunk(c) => alloc::format!("chunk {}", c.len()),
+            ClientEvent::FetchBodyEnd { .. } => "end".into(),
+            ClientEvent::Data { .. } => "data".into(),
+            ClientEvent::Completed { .. } => "completed".into(),
+            e => alloc::format!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "start 40",
+            "chunk 40",
+            "end",
+            "start 33",
+            "chunk 33",
+            "end",
+            "data",
+            "data",
+            "completed"
+        ]
+    );
+    let Ok(ClientEvent::FetchBodyStart {
+        item: FetchItem::Binary { part, .. },
+        ..
+    }) = &whole[3]
+    else {
+        panic!()
+    };
+    assert_eq!(part.as_str(), "2");
+    let Ok(ClientEvent::Data {
+        data: Data::Fetch { items, .. },
+        ..
+    }) = &whole[6]
+    else {
+        panic!()
+    };
+    let items = items.to_vec();
+    assert_eq!(items.len(), 4);
+    assert!(
+        matches!(&items[2], FetchItem::BodySection { data: Some(d), .. } if d.as_bytes() == b"ab\r\nc")
+    );
+    for cut in 0..=TWO_BODIES.len() {
+        assert_eq!(run(&[cut]), whole, "cut at {cut}");
+    }
+    let all: Vec<usize> = (1..TWO_BODIES.len()).collect();
+    assert_eq!(run(&all), whole);
+}
+
+#[test]
+fn large_literal_outside_a_body_costs_its_response() {
+    let mut c = streaming_client(16);
+    let input =
+        b"* LIST () \"/\" {40}\r\n0123456789012345678901234567890123456789\r\n* 4 EXISTS\r\n";
+    let ev = events(&mut c, input);
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert!(
+        matches!(&ev[0], ClientEvent::MalformedResponse { raw, .. } if raw.starts_with(b"* LIST () \"/\" NIL"))
+    );
+    assert!(matches!(
+        &ev[1],
+        ClientEvent::Data {
+            data: Data::Exists(4),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn hostile_huge_literal_is_refused_before_its_bytes() {
+    let mut c = selected("");
+    let out = feed(&mut c, b"* 1 FETCH (BODY[] {4294967296}\r\n", &[]);
+    assert_eq!(
+        out,
+        [Err(Error::limit(
+            LimitKind::LiteralSize,
+            Limits::DEFAULT.literal_size
+        ))]
+    );
+    assert!(c.is_closed());
+    assert!(c.noop().is_err());
+}
+
+#[test]
+fn hostile_response_that_never_ends() {
+    let mut c = selected("");
+    let mut out = Vec::new();
+    for _ in 0..100 {
+        c.handle_input(&[b'x'; 1000]);
+        drain(&mut c, &mut out);
+        if !out.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(
+        out,
+        [Err(Error::limit(
+            LimitKind::ReplyLine,
+            Limits::DEFAULT.reply_line
+        ))]
+    );
+    assert!(c.buf.len() <= 16 * 1024);
+}
+
+#[test]
+fn hostile_deep_bodystructure() {
+    let mut config = ClientConfig::default();
+    config.limits.reply_line = 64 * 1024;
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
+    let mut input = Vec::new();
+    input.extend_from_slice(b"* 1 FETCH (BODYSTRUCTURE ");
+    input.extend(core::iter::repeat_n(b'(', 10_000));
+    input.extend_from_slice(b"\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1");
+    input.extend(core::iter::repeat_n(b')', 10_000));
+    input.extend_from_slice(b")\r\n* 9 EXISTS\r\n");
+    let ev = events(&mut c, &input);
+    assert_eq!(ev.len(), 2);
+    assert!(matches!(
+        &ev[0],
+        ClientEvent::MalformedResponse {
+            completed: None,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &ev[1],
+        ClientEvent::Data {
+            data: Data::Exists(9),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn garbage_between_good_responses() {
+    let mut c = selected("");
+    c.noop().unwrap();
+    let ev = events(
+        &mut c,
+        b"* 4 EXISTS\r\n\x00\x01garbage\xff\r\n)))\r\n* 5 EXISTS\r\n* 7 FETCH (FLAGS (\\Seen) BOGUS\r\n* 6 EXISTS\r\nA0003 OK done\r\n",
+    );
+    let shape: Vec<&str> = ev
+        .iter()
+        .map(|e| match e {
+            ClientEvent::Data { .. } => "data",
+            ClientEvent::MalformedResponse { .. } => "malformed",
+            ClientEvent::Completed { .. } => "completed",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            "data",
+            "malformed",
+            "malformed",
+            "data",
+            "malformed",
+            "data",
+            "completed"
+        ]
+    );
+    let ClientEvent::MalformedResponse { raw, error, .. } = &ev[1] else {
+        panic!()
+    };
+    assert_eq!(&raw[..], b"\x00\x01garbage\xff\r\n");
+    assert_eq!(error.offset, 0);
+}
+
+#[test]
+fn unknown_tag_and_unexpected_continuation() {
+    let mut c = selected("");
+    c.noop().unwrap();
+    let ev = events(
+        &mut c,
+        b"Z999 OK what\r\n+ nobody asked\r\nA0003 OK done\r\n",
+    );
+    assert_eq!(ev.len(), 3);
+    assert!(
+        matches!(&ev[0], ClientEvent::MalformedResponse { completed: None, error, .. } if error.expected == "the tag of a pending command")
+    );
+    assert!(matches!(
+        &ev[1],
+        ClientEvent::MalformedResponse {
+            completed: None,
+            ..
+        }
+    ));
+    assert!(completed("A0003", CommandKind::Noop, StatusKind::Ok)(
+        &ev[2]
+    ));
+}
+
+#[test]
+fn malformed_completion_still_completes() {
+    let mut c = logged_in("");
+    c.select(Mailbox::Inbox).unwrap();
+    c.noop().unwrap();
+    let ev = events(&mut c, b"A0002 OK [UIDNEXT x] \x00 done\r\nA0003 OK\r\n");
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    let ClientEvent::MalformedResponse {
+        completed: Some((tag, CommandKind::Select)),
+        ..
+    } = &ev[0]
+    else {
+        panic!("{:?}", ev[0])
+    };
+    assert_eq!(tag.as_str(), "A0002");
+    assert_eq!(c.state(), SessionState::Selected, "the server said OK");
+    assert_eq!(c.pending_commands(), 0);
+}
+
+#[test]
+fn input_buffer_limit() {
+    let mut config = ClientConfig::default();
+    config.limits.input_buffer = 100;
+    config.limits.reply_line = 10_000;
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
+    let out = feed(&mut c, &[b'x'; 200], &[]);
+    assert_eq!(out, [Err(Error::limit(LimitKind::InputBuffer, 100usize))]);
+}
+
+#[test]
+fn events_borrow_and_own() {
+    let mut c = greeted(b"* OK hi\r\n");
+    c.noop().unwrap();
+    c.handle_input(b"A0001 OK caf\xc3\xa9 \xe9\r\n");
+    let e = c.poll_event().unwrap().unwrap();
+    let ClientEvent::Completed { text, .. } = &e else {
+        panic!()
+    };
+    assert_eq!(
+        text.as_bytes(),
+        b"caf\xc3\xa9 \xe9",
+        "8-bit text kept exactly"
+    );
+    let owned = e.into_owned();
+    assert!(matches!(owned, ClientEvent::Completed { .. }));
+}
+
+#[test]
+fn bye_then_eof_is_a_clean_end() {
+    let mut c = logged_in("");
+    c.noop().unwrap();
+    let ev = feed(&mut c, b"* BYE shutting down\r\n", &[]);
+    assert_eq!(ev.len(), 1);
+    c.handle_eof();
+    assert_eq!(c.poll_event(), Ok(None));
+    assert!(c.is_closed());
+}
+
+#[test]
+fn idle_connection_memory() {
+    let mut c = logged_in("IDLE");
+    c.idle().unwrap();
+    sent(&mut c);
+    events(&mut c, b"+ idling\r\n* 1 EXISTS\r\n");
+    let heap = c.buf.capacity()
+        + c.acc.capacity()
+        + c.synth.capacity()
+        + c.out.capacity()
+        + c.cmds.capacity() * core::mem::size_of::<Cmd>()
+        + c.challenge.capacity();
+    let total = core::mem::size_of::<Client>() + heap;
+    std::println!(
+        "idle client: {} bytes struct + {heap} heap = {total}",
+        core::mem::size_of::<Client>()
+    );
+    assert!(total < 2048, "{total}");
+}
+
+#[test]
+fn streamed_append() {
+    let mut c = logged_in("");
+    let t = c
+        .append_begin(Mailbox::from_utf8("Sent"), None, None, 10, false)
+        .unwrap();
+    c.noop().unwrap();
+    assert_eq!(
+        c.append_data(b"x"),
+        Err(Error::Misuse("no streamed APPEND is ready for data"))
+    );
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10}\r\n");
+    let ev = events(&mut c, b"+ go\r\n");
+    assert_eq!(ev, [ClientEvent::AppendReady { tag: t }]);
+    c.append_data(b"01234").unwrap();
+    assert_eq!(
+        c.append_finish(),
+        Err(Error::Misuse("less data than the announced size"))
+    );
+    assert_eq!(
+        c.append_data(b"\0"),
+        Err(Error::Emit("NUL in a message (only literal8 may carry it)"))
+    );
+    c.append_data(b"56789").unwrap();
+    assert_eq!(
+        c.append_data(b"!"),
+        Err(Error::Misuse("more data than the announced size"))
+    );
+    c.append_finish().unwrap();
+    assert_eq!(sent(&mut c), b"0123456789\r\nA0003 NOOP\r\n");
+    let ev = events(&mut c, b"A0002 OK appended\r\nA0003 OK\r\n");
+    assert!(completed("A0002", CommandKind::Append, StatusKind::Ok)(
+        &ev[0]
+    ));
+
+    // refused before any data
+    c.append_begin(Mailbox::Inbox, None, None, 1 << 30, false)
+        .unwrap();
+    assert_eq!(sent(&mut c), b"A0004 APPEND INBOX {1073741824}\r\n");
+    let ev = events(&mut c, b"A0004 NO [TOOBIG] too big\r\n");
+    assert!(completed("A0004", CommandKind::Append, StatusKind::No)(
+        &ev[0]
+    ));
+    assert!(c.append_data(b"x").is_err());
+
+    // LITERAL+: ready at once; literal8 with flags
+    let mut c = logged_in("LITERAL+ BINARY");
+    c.append_begin(
+        Mailbox::Inbox,
+        Some(List::from_items(vec![crate::imap::Flag::Seen])),
+        None,
+        3,
+        true,
+    )
+    .unwrap();
+    let ev = events(&mut c, b"");
+    assert!(matches!(ev.as_slice(), [ClientEvent::AppendReady { .. }]));
+    c.append_data(b"a\0b").unwrap();
+    c.append_finish().unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0002 APPEND INBOX (\\Seen) ~{3+}\r\na\0b\r\n"
+    );
+}
+
+#[test]
+fn esearch_names_its_command() {
+    let mut c = selected("ESEARCH");
+    c.send(CommandBody::Search {
+        uid: true,
+        return_options: Some(List::from_items(vec![Atom::new("COUNT").unwrap()])),
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::All]),
+    })
+    .unwrap();
+    c.noop().unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0003 UID SEARCH RETURN (COUNT) ALL\r\nA0004 NOOP\r\n"
+    );
+    let ev = events(
+        &mut c,
+        b"* ESEARCH (TAG \"A0003\") UID COUNT 5\r\n* 4 EXISTS\r\n",
+    );
+    assert!(
+        matches!(&ev[0], ClientEvent::Data { in_flight: Some(t), .. } if t.as_str() == "A0003")
+    );
+    assert!(
+        matches!(
+            &ev[1],
+            ClientEvent::Data {
+                in_flight: None,
+                ..
+            }
+        ),
+        "two in flight"
+    );
+}
+
+/// Known server deviations (issue 7): accepted by default, each a
+/// `MalformedResponse` under `Quirks::STRICT`, and in both modes the next
+/// response is still delivered.
+const DEVIATIONS: &[&[u8]] = &[
+    // Mail.ru: empty quoted string and NIL parameter value
+    b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"boundary\" NIL) NIL NIL \"7BIT\" 0 0))\r\n",
+    // SurgeMail: space before ) in FLAGS
+    b"* FLAGS (\\Seen \\Answered )\r\n",
+    // Zoho: \* in FLAGS
+    b"* FLAGS (\\Seen \\*)\r\n",
+    // Outlook: trailing space in STATUS
+    b"* STATUS INBOX (MESSAGES 1) \r\n",
+    // 163.com: empty STATUS list
+    b"* STATUS INBOX ()\r\n",
+    // no text after a status response
+    b"* OK\r\n",
+    // unknown FETCH item
+    b"* 1 FETCH (X-GM-LABELS (\\Inbox) UID 4)\r\n",
+    // Latin-1 filename in BODYSTRUCTURE
+    b"* 2 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"PDF\" (\"NAME\" \"r\xe9sum\xe9.pdf\") NIL NIL \"BASE64\" 10))\r\n",
+];
+
+#[test]
+fn deviations_lenient_and_strict() {
+    for strict in [false, true] {
+        let mut config = ClientConfig::default();
+        if strict {
+            config.quirks = Quirks::STRICT;
+        }
+        let mut c = client_with(config, b"* PREAUTH hi\r\n");
+        for (i, d) in DEVIATIONS.iter().enumerate() {
+            let mut input = d.to_vec();
+            input.extend_from_slice(b"* 77 EXISTS\r\n");
+            let ev = events(&mut c, &input);
+            assert_eq!(ev.len(), 2, "{i} {ev:?}");
+            let malformed = matches!(ev[0], ClientEvent::MalformedResponse { .. });
+            // the Latin-1 filename is valid in both modes (8-bit is not a deviation)
+            let expect_malformed = strict && i != DEVIATIONS.len() - 1;
+            assert_eq!(
+                malformed, expect_malformed,
+                "deviation {i}, strict {strict}: {:?}",
+                ev[0]
+            );
+            assert!(matches!(
+                ev[1],
+                ClientEvent::Data {
+                    data: Data::Exists(77),
+                    ..
+                }
+            ));
+        }
+    }
+}
+
+#[test]
+fn buffers_shrink_after_a_large_read() {
+    let mut c = streaming_client(Limits::DEFAULT.inline_literal);
+    let input = big_fetch(200_000);
+    c.handle_input(&input);
+    let mut n = 0;
+    while c.poll_event().unwrap().is_some() {
+        n += 1;
+    }
+    assert!(n >= 4);
+    assert!(c.poll_event().unwrap().is_none());
+    assert!(c.buf.capacity() <= SHRINK_OVER, "{}", c.buf.capacity());
+}
+
+#[test]
+fn uid_search_by_sequence_numbers_waits_too() {
+    let mut c = selected("");
+    c.send(CommandBody::Expunge).unwrap();
+    c.send(CommandBody::Search {
+        uid: true,
+        return_options: None,
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::SequenceSet(
+            SequenceSet::new("1:5").unwrap(),
+        )]),
+    })
+    .unwrap();
+    assert_eq!(sent(&mut c), b"A0003 EXPUNGE\r\n");
+    events(&mut c, b"A0003 OK\r\n");
+    assert_eq!(sent(&mut c), b"A0004 UID SEARCH 1:5\r\n");
+}

@@ -1,0 +1,506 @@
+//! The IMAP client machine against scripted server transcripts, through the
+//! public API only: a Dovecot-like session, streamed FETCH bodies with bounded
+//! memory, APPEND literals, SASL, STARTTLS, IDLE, and hostile servers.
+
+use mailwire::imap::{
+    AppendMessage, Client, ClientConfig, ClientEvent, CommandBody, CommandKind, Data,
+    FetchAttributes, FetchItem, IntoOwned, Mailbox, SequenceSet, SessionState, StatusKind,
+};
+use mailwire::wire::sasl::Credentials;
+use mailwire::{Connection, Error, Limits, error::LimitKind};
+
+/// One step of a scripted conversation.
+enum Step<'a> {
+    /// The client must have sent exactly these bytes since the last check.
+    Sent(&'a [u8]),
+    /// The server sends these bytes.
+    Server(&'a [u8]),
+}
+
+/// Runs a script, returning every event (owned) in order; panics on a
+/// fatal error or on unexpected output.
+fn play(client: &mut Client, script: &[Step<'_>]) -> Vec<ClientEvent<'static>> {
+    let mut events = Vec::new();
+    for step in script {
+        match step {
+            Step::Sent(expected) => {
+                let mut out = Vec::new();
+                while let Some(b) = client.poll_transmit() {
+                    out.extend_from_slice(&b);
+                }
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(expected)
+                );
+            }
+            Step::Server(bytes) => {
+                client.handle_input(bytes);
+                while let Some(e) = client.poll_event().expect("no fatal error") {
+                    events.push(e.into_owned());
+                }
+            }
+        }
+    }
+    events
+}
+
+fn is_completed(e: &ClientEvent<'_>, tag: &str, command: CommandKind, status: StatusKind) -> bool {
+    matches!(e, ClientEvent::Completed { tag: t, command: c, status: s, .. }
+        if t.as_str() == tag && *c == command && *s == status)
+}
+
+const DOVECOT_GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot ready.\r\n";
+
+#[test]
+fn dovecot_like_session() {
+    let mut c = Client::new(ClientConfig::default());
+    let ev = play(&mut c, &[Step::Server(DOVECOT_GREETING)]);
+    assert!(matches!(&ev[0], ClientEvent::Greeting(g) if g.text.as_bytes() == b"Dovecot ready."));
+    assert!(c.capabilities().has("IDLE") && c.capabilities().auth("PLAIN"));
+
+    c.login("tim", "pass word").unwrap();
+    c.select(Mailbox::Inbox).unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0001 LOGIN tim \"pass word\"\r\nA0002 SELECT INBOX\r\n"),
+            Step::Server(b"A0001 OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE SORT MOVE UIDPLUS LITERAL+] Logged in\r\n"),
+            Step::Server(b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.\r\n* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1700000000] UIDs valid\r\n* OK [UIDNEXT 4] Predicted next UID\r\nA0002 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n"),
+        ],
+    );
+    assert_eq!(ev.len(), 8);
+    assert!(is_completed(
+        &ev[0],
+        "A0001",
+        CommandKind::Login,
+        StatusKind::Ok
+    ));
+    assert!(is_completed(
+        &ev[7],
+        "A0002",
+        CommandKind::Select,
+        StatusKind::Ok
+    ));
+    assert!(
+        c.capabilities().has("MOVE"),
+        "capabilities from the LOGIN OK code"
+    );
+    assert_eq!(c.state(), SessionState::Selected);
+
+    c.send(CommandBody::Search {
+        uid: true,
+        return_options: None,
+        charset: None,
+        criteria: vec![mailwire::imap::SearchKey::Unseen].into(),
+    })
+    .unwrap();
+    c.send(CommandBody::Store {
+        uid: true,
+        set: SequenceSet::new("2:3").unwrap(),
+        unchanged_since: None,
+        kind: mailwire::imap::StoreKind::Add,
+        silent: true,
+        flags: vec![mailwire::imap::Flag::Seen].into(),
+    })
+    .unwrap();
+    c.send(CommandBody::Move {
+        uid: true,
+        set: SequenceSet::new("3").unwrap(),
+        mailbox: Mailbox::from_utf8("Archive"),
+    })
+    .unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0003 UID SEARCH UNSEEN\r\nA0004 UID STORE 2:3 +FLAGS.SILENT (\\Seen)\r\nA0005 UID MOVE 3 Archive\r\n"),
+            Step::Server(b"* SEARCH 2 3\r\nA0003 OK Search completed\r\nA0004 OK Store completed\r\n* OK [COPYUID 1700000001 3 1] Moved UIDs.\r\n* 3 EXPUNGE\r\nA0005 OK Move completed\r\n"),
+        ],
+    );
+    assert!(
+        matches!(&ev[0], ClientEvent::Data { data: Data::Search { ids, .. }, .. } if ids.to_vec() == [2, 3])
+    );
+    assert!(is_completed(
+        &ev[5],
+        "A0005",
+        CommandKind::Move,
+        StatusKind::Ok
+    ));
+
+    c.idle().unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0006 IDLE\r\n"),
+            Step::Server(b"+ idling\r\n* 3 EXISTS\r\n"),
+        ],
+    );
+    assert!(matches!(&ev[0], ClientEvent::IdleAccepted { tag } if tag.as_str() == "A0006"));
+    assert!(matches!(
+        &ev[1],
+        ClientEvent::Data {
+            data: Data::Exists(3),
+            ..
+        }
+    ));
+    c.done().unwrap();
+    c.logout().unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"DONE\r\n"),
+            Step::Server(b"A0006 OK Idle completed\r\n"),
+            Step::Sent(b"A0007 LOGOUT\r\n"),
+            Step::Server(b"* BYE Logging out\r\nA0007 OK Logout completed\r\n"),
+        ],
+    );
+    assert!(is_completed(
+        &ev[0],
+        "A0006",
+        CommandKind::Idle,
+        StatusKind::Ok
+    ));
+    assert!(is_completed(
+        &ev[2],
+        "A0007",
+        CommandKind::Logout,
+        StatusKind::Ok
+    ));
+    assert!(c.is_closed());
+}
+
+#[test]
+fn append_synchronizing_and_refused() {
+    let mut c = Client::new(ClientConfig::default());
+    play(
+        &mut c,
+        &[Step::Server(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n")],
+    );
+    let message = AppendMessage {
+        flags: Some(vec![mailwire::imap::Flag::Seen].into()),
+        date: None,
+        data: b"Subject: hi\r\n\r\nbody\r\n".as_slice().into(),
+        binary: false,
+    };
+    c.send(CommandBody::Append {
+        mailbox: Mailbox::from_utf8("Sent"),
+        messages: vec![message.clone()].into(),
+    })
+    .unwrap();
+    c.send(CommandBody::Append {
+        mailbox: Mailbox::from_utf8("Full"),
+        messages: vec![message].into(),
+    })
+    .unwrap();
+    c.noop().unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0001 APPEND Sent (\\Seen) {21}\r\n"),
+            Step::Server(b"+ Ready for literal data\r\n"),
+            Step::Sent(b"Subject: hi\r\n\r\nbody\r\n\r\nA0002 APPEND Full (\\Seen) {21}\r\n"),
+            Step::Server(b"A0001 OK [APPENDUID 1 5] Append completed\r\nA0002 NO [OVERQUOTA] Quota exceeded\r\n"),
+            Step::Sent(b"A0003 NOOP\r\n"),
+            Step::Server(b"A0003 OK\r\n"),
+        ],
+    );
+    assert!(is_completed(
+        &ev[0],
+        "A0001",
+        CommandKind::Append,
+        StatusKind::Ok
+    ));
+    assert!(is_completed(
+        &ev[1],
+        "A0002",
+        CommandKind::Append,
+        StatusKind::No
+    ));
+    assert!(is_completed(
+        &ev[2],
+        "A0003",
+        CommandKind::Noop,
+        StatusKind::Ok
+    ));
+}
+
+#[test]
+fn authenticate_plain_both_ways() {
+    let creds = || Credentials::Plain {
+        authzid: None,
+        username: "tim",
+        password: "tanstaaftanstaaf".into(),
+    };
+    let mut c = Client::new(ClientConfig::default());
+    play(&mut c, &[Step::Server(DOVECOT_GREETING)]);
+    c.authenticate(creds()).unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0001 AUTHENTICATE PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"),
+            Step::Server(b"A0001 OK Logged in\r\n"),
+        ],
+    );
+    assert!(is_completed(
+        &ev[0],
+        "A0001",
+        CommandKind::Authenticate,
+        StatusKind::Ok
+    ));
+    assert_eq!(c.state(), SessionState::Authenticated);
+
+    let mut c = Client::new(ClientConfig::default());
+    play(
+        &mut c,
+        &[Step::Server(
+            b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n",
+        )],
+    );
+    c.authenticate(creds()).unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0001 AUTHENTICATE PLAIN\r\n"),
+            Step::Server(b"+ \r\n"),
+            Step::Sent(b"AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"),
+            Step::Server(b"A0001 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
+        ],
+    );
+    assert!(is_completed(
+        &ev[0],
+        "A0001",
+        CommandKind::Authenticate,
+        StatusKind::No
+    ));
+    assert_eq!(c.state(), SessionState::NotAuthenticated);
+}
+
+#[test]
+fn starttls_then_capabilities_again() {
+    let mut c = Client::new(ClientConfig::default());
+    play(
+        &mut c,
+        &[Step::Server(
+            b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n",
+        )],
+    );
+    assert!(matches!(c.login("a", "b"), Err(Error::Misuse(_))));
+    c.starttls().unwrap();
+    let ev = play(
+        &mut c,
+        &[
+            Step::Sent(b"A0001 STARTTLS\r\n"),
+            Step::Server(b"A0001 OK Begin TLS negotiation now.\r\nA0099 OK injected\r\n"),
+            Step::Sent(b""),
+        ],
+    );
+    assert_eq!(ev.len(), 2, "the injected line is discarded: {ev:?}");
+    assert_eq!(ev[1], ClientEvent::StartTls);
+    assert!(c.capabilities().is_empty());
+    c.tls_established().unwrap();
+    play(
+        &mut c,
+        &[
+            Step::Sent(b"A0002 CAPABILITY\r\n"),
+            Step::Server(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA0002 OK\r\n"),
+        ],
+    );
+    c.login("a", "b").unwrap();
+    play(&mut c, &[Step::Sent(b"A0003 LOGIN a b\r\n")]);
+}
+
+/// A 1 MiB message streamed in 8 KiB reads.
+#[test]
+fn one_mib_body_streams_in_chunks() {
+    let size = 1usize << 20;
+    let mut c = Client::new(ClientConfig::default());
+    play(
+        &mut c,
+        &[Step::Server(b"* PREAUTH [CAPABILITY IMAP4rev2] hi\r\n")],
+    );
+    c.select(Mailbox::Inbox).unwrap();
+    play(&mut c, &[Step::Server(b"A0001 OK [READ-WRITE] ok\r\n")]);
+    c.send(CommandBody::Fetch {
+        uid: true,
+        set: SequenceSet::new("42").unwrap(),
+        attributes: FetchAttributes::List(
+            vec![mailwire::imap::FetchAttribute::BodySection {
+                peek: true,
+                section: Default::default(),
+                partial: None,
+            }]
+            .into(),
+        ),
+        changed_since: None,
+        vanished: false,
+    })
+    .unwrap();
+    play(
+        &mut c,
+        &[Step::Sent(
+            b"A0001 SELECT INBOX\r\nA0002 UID FETCH 42 BODY.PEEK[]\r\n",
+        )],
+    );
+    let mut wire = Vec::new();
+    wire.extend_from_slice(format!("* 1 FETCH (UID 42 BODY[] {{{size}}}\r\n").as_bytes());
+    wire.extend((0..size).map(|i| (i % 251) as u8 | 0x20));
+    wire.extend_from_slice(b")\r\nA0002 OK Fetch completed\r\n");
+    let (mut chunks, mut total, mut ends, mut peak) = (0, 0usize, 0, 0);
+    let mut fetch_items = None;
+    let mut done = false;
+    for piece in wire.chunks(8192) {
+        c.handle_input(piece);
+        peak = peak.max(c.buffered());
+        while let Some(e) = c.poll_event().unwrap() {
+            match e {
+                ClientEvent::FetchBodyStart { seq, size: s, .. } => {
+                    assert_eq!((seq, s), (1, size as u64));
+                }
+                ClientEvent::FetchBodyChunk(ch) => {
+                    chunks += 1;
+                    assert!(
+                        ch.iter()
+                            .enumerate()
+                            .all(|(i, &b)| b == ((total + i) % 251) as u8 | 0x20)
+                    );
+                    total += ch.len();
+                }
+                ClientEvent::FetchBodyEnd { seq: 1 } => ends += 1,
+                ClientEvent::Data {
+                    data: Data::Fetch { items, .. },
+                    ..
+                } => fetch_items = Some(items.into_owned().to_vec()),
+                ClientEvent::Completed {
+                    command: CommandKind::Fetch,
+                    ..
+                } => done = true,
+                e => panic!("{e:?}"),
+            }
+        }
+    }
+    assert_eq!(total, size);
+    assert!(chunks >= 128, "{chunks} chunks");
+    assert_eq!(ends, 1);
+    assert!(done);
+    assert!(peak <= 8192, "at most one read buffered: {peak}");
+    let items = fetch_items.unwrap();
+    assert_eq!(items[0], FetchItem::Uid(42));
+    assert!(matches!(
+        items[1],
+        FetchItem::BodySection { data: None, .. }
+    ));
+}
+
+/// The event sequence does not depend on how the input is cut.
+#[test]
+fn split_at_every_byte_through_the_public_api() {
+    let server: &[u8] = b"* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] hi\r\nA0001 OK in\r\n* 2 EXISTS\r\n* 1 FETCH (ENVELOPE (NIL {7}\r\nSubj\xe9ct NIL NIL NIL NIL NIL NIL NIL NIL) BODY[TEXT] {20}\r\n01234567890123456789)\r\ngarbage\r\nA0002 OK [READ-WRITE] sel\r\nA0003 OK f\r\n+ idling\r\n* 3 EXISTS\r\n";
+    let run = |cuts: &[usize]| {
+        let mut config = ClientConfig::default();
+        config.limits.inline_literal = 10;
+        let mut c = Client::new(config);
+        c.login("u", "p").unwrap();
+        c.select(Mailbox::Inbox).unwrap();
+        c.send(CommandBody::Fetch {
+            uid: false,
+            set: SequenceSet::new("1").unwrap(),
+            attributes: FetchAttributes::Full,
+            changed_since: None,
+            vanished: false,
+        })
+        .unwrap();
+        // queued before the greeting: capabilities are not known yet
+        c.send_unadvertised(CommandBody::Idle).unwrap();
+        let mut events: Vec<ClientEvent<'static>> = Vec::new();
+        let mut start = 0;
+        for end in cuts.iter().copied().chain([server.len()]) {
+            c.handle_input(&server[start..end]);
+            start = end;
+            while let Some(e) = c.poll_event().unwrap() {
+                let e = e.into_owned();
+                if let (Some(ClientEvent::FetchBodyChunk(prev)), ClientEvent::FetchBodyChunk(ch)) =
+                    (events.last_mut(), &e)
+                {
+                    prev.to_mut().extend_from_slice(ch);
+                    continue;
+                }
+                events.push(e);
+            }
+            while c.poll_transmit().is_some() {}
+        }
+        events
+    };
+    let whole = run(&[]);
+    assert_eq!(whole.len(), 12, "{whole:#?}");
+    assert!(matches!(
+        &whole[3],
+        ClientEvent::FetchBodyStart { size: 20, .. }
+    ));
+    assert!(matches!(&whole[7], ClientEvent::MalformedResponse { .. }));
+    assert!(matches!(&whole[10], ClientEvent::IdleAccepted { .. }));
+    for cut in 0..=server.len() {
+        assert_eq!(run(&[cut]), whole, "cut at {cut}");
+    }
+    let all: Vec<usize> = (1..server.len()).collect();
+    assert_eq!(run(&all), whole);
+}
+
+#[test]
+fn hostile_servers() {
+    // a literal announced as 4 GiB
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"* PREAUTH hi\r\n* 1 FETCH (BODY[] {4294967296}\r\n");
+    assert!(c.poll_event().unwrap().is_some());
+    assert_eq!(
+        c.poll_event(),
+        Err(Error::limit(
+            LimitKind::LiteralSize,
+            Limits::DEFAULT.literal_size
+        ))
+    );
+    assert!(Connection::is_closed(&c));
+    // a response that never ends
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"* OK hi\r\n");
+    c.poll_event().unwrap();
+    let mut err = None;
+    for _ in 0..20 {
+        c.handle_input(&[b'a'; 1024]);
+        if let Err(e) = c.poll_event() {
+            err = Some(e);
+            break;
+        }
+    }
+    assert_eq!(
+        err,
+        Some(Error::limit(
+            LimitKind::ReplyLine,
+            Limits::DEFAULT.reply_line
+        ))
+    );
+    // BODYSTRUCTURE nested 10 000 deep costs that response only
+    let mut config = ClientConfig::default();
+    config.limits.reply_line = 1 << 16;
+    let mut c = Client::new(config);
+    let mut wire = b"* PREAUTH hi\r\n* 1 FETCH (BODYSTRUCTURE ".to_vec();
+    wire.extend(std::iter::repeat_n(b'(', 10_000));
+    wire.extend_from_slice(b"\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1");
+    wire.extend(std::iter::repeat_n(b')', 10_000));
+    wire.extend_from_slice(b")\r\n* 7 EXISTS\r\nX123 OK unknown tag\r\n* 8 EXISTS\r\n");
+    c.handle_input(&wire);
+    let mut kinds = Vec::new();
+    while let Some(e) = c.poll_event().unwrap() {
+        kinds.push(match e {
+            ClientEvent::Greeting(_) => "greeting".to_string(),
+            ClientEvent::MalformedResponse { .. } => "malformed".to_string(),
+            ClientEvent::Data {
+                data: Data::Exists(n),
+                ..
+            } => format!("exists {n}"),
+            e => format!("{e:?}"),
+        });
+    }
+    assert_eq!(
+        kinds,
+        ["greeting", "malformed", "exists 7", "malformed", "exists 8"]
+    );
+}
