@@ -1,1 +1,67 @@
-//! IMAP: work in progress; see the issue tracker.
+//! IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with the extensions real
+//! servers use: the codec (`Command`, `Response`, their parsers and emitters)
+//! and the framing stage below it.
+//!
+//! Framing comes before grammar: [`Framer`] finds where one message (a line
+//! plus its announced literals) ends in a growing buffer, in one pass; then
+//! [`parse_response`] / [`parse_greeting`] runs the grammar on that one
+//! frame. Parsed values borrow from the frame: a FETCH response with ENVELOPE
+//! and BODYSTRUCTURE is parsed without heap allocation, its lists (flags,
+//! addresses, body parts, data items) being validated once and iterated
+//! lazily ([`List`]).
+//!
+//! ```
+//! use mailwire::imap::{Framer, Frame, parse_response, ParseOptions, Response, Data, FetchItem};
+//! use mailwire::{Limits, wire::line::LinePolicy};
+//!
+//! let stream = b"* 12 FETCH (UID 7 FLAGS (\\Seen) BODY[] {5}\r\nhello)\r\nA1 OK done\r\n";
+//! let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
+//! let Frame::Complete(n) = framer.find(stream).unwrap() else { panic!("incomplete") };
+//! let Response::Data(Data::Fetch { seq, items }) =
+//!     parse_response(&stream[..n], &ParseOptions::default()).unwrap() else { panic!() };
+//! assert_eq!(seq, 12);
+//! for item in items.iter() {
+//!     match item {
+//!         FetchItem::Uid(uid) => assert_eq!(uid, 7),
+//!         FetchItem::BodySection { data, .. } => assert_eq!(data.unwrap().as_bytes(), b"hello"),
+//!         _ => {}
+//!     }
+//! }
+//! let Frame::Complete(m) = framer.find(&stream[n..]).unwrap() else { panic!() };
+//! assert_eq!(m, 12);
+//! ```
+//!
+//! Real servers deviate from the grammar; the known deviations are accepted
+//! by default and listed on [`Quirks`]. Use [`ParseOptions::STRICT`] to
+//! reject them.
+
+pub mod frame;
+pub mod parse;
+pub mod types;
+pub mod utf7;
+
+pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
+pub use parse::command::{
+    AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,
+};
+pub use parse::response::{parse_greeting, parse_response};
+pub use parse::{ParseOptions, Quirks};
+pub use types::IntoOwned;
+pub use types::body::{
+    Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
+    SinglePart, Specific,
+};
+pub use types::command::{
+    AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
+};
+pub use types::core::{
+    AString, Atom, Date, DateTime, Flag, IString, Lazy, List, ListIter, Mailbox, NString, SeqNum,
+    SeqRange, SequenceSet, Tag,
+};
+pub use types::response::{
+    Code, Continue, Data, ESearch, FetchItem, IdParams, ListExtendedItem, MailboxAttribute,
+    MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,
+    Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+};
+pub mod emit;
+pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};

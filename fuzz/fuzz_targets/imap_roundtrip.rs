@@ -1,0 +1,70 @@
+//! IMAP emit -> parse round trip for values built from arbitrary data:
+//! strings of any bytes in every string position, flags, mailbox names,
+//! search keys and FETCH responses with envelopes.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use mailwire::imap::{
+    Address, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString, IntoOwned,
+    List, Mailbox, ParseOptions, Response, SearchKey, Tag, emit_command, emit_response,
+    parse_command, parse_response,
+};
+use mailwire::Secret;
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    user: Vec<u8>,
+    pass: Vec<u8>,
+    mailbox: String,
+    subject: Option<Vec<u8>>,
+    names: Vec<(Option<Vec<u8>>, Vec<u8>)>,
+    text: Vec<u8>,
+    utf8: bool,
+}
+
+fuzz_target!(|i: Input| {
+    let opts = EmitOptions::default();
+    let cmds = [
+        CommandBody::Login { username: IString::from(&i.user[..]), password: Secret::new(&i.pass[..]) },
+        CommandBody::Select { mailbox: Mailbox::from_utf8(&i.mailbox), params: None },
+        CommandBody::Search {
+            uid: true,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![SearchKey::Subject(IString::from(&i.text[..]))]),
+        },
+    ];
+    for body in cmds {
+        let c = Command { tag: Tag::new("a1").unwrap(), body };
+        let mut out = Vec::new();
+        if emit_command(&c, &mut out, &opts).is_ok() {
+            let again = parse_command(&out, &ParseOptions::STRICT).expect("emitted command parses");
+            assert_eq!(again.into_owned(), c.into_owned());
+        } else {
+            assert!(out.is_empty());
+        }
+    }
+    let addrs: Vec<Address<'_>> = i
+        .names
+        .iter()
+        .map(|(n, m)| Address {
+            name: n.as_deref().map(IString::from),
+            adl: None,
+            mailbox: Some(IString::from(&m[..])),
+            host: Some(IString::from("example.com")),
+        })
+        .collect();
+    let env = Envelope {
+        subject: i.subject.as_deref().map(IString::from),
+        from: if addrs.is_empty() { None } else { Some(List::from_items(addrs)) },
+        ..Default::default()
+    };
+    let r = Response::Data(Data::Fetch { seq: 1, items: List::from_items(vec![FetchItem::Uid(7), FetchItem::Envelope(env)]) });
+    let mut out = Vec::new();
+    let eo = EmitOptions { utf8: i.utf8, ..Default::default() };
+    if emit_response(&r, &mut out, &eo).is_ok() {
+        let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
+        assert_eq!(again.into_owned(), r.into_owned());
+    }
+});

@@ -1,0 +1,323 @@
+//! Emitting commands and responses (RFC 9051 §4, §9; RFC 7888 literals).
+//!
+//! Strings are written as an atom, a quoted string or a literal depending on
+//! their content, so no line is ever read differently by the peer: CR, LF and
+//! 8-bit bytes force a literal (8-bit may be quoted once UTF8=ACCEPT is on,
+//! [`EmitOptions::utf8`]), NUL forces literal8 where it is allowed and is an
+//! [`Error::Emit`] elsewhere, as are CR/LF in human text. Nothing is written
+//! to the output when emitting fails.
+//!
+//! A client must wait for `+` after each synchronizing literal: [`Emitted`]
+//! lists where they end so a state machine can send the command in pieces.
+
+pub(crate) mod command;
+pub(crate) mod response;
+
+use alloc::vec::Vec;
+use bytes::BufMut;
+
+use crate::Error;
+use crate::imap::types::core::{
+    Atom, DateTime, Flag, IString, List, MONTHS, Mailbox, SequenceSet, class,
+};
+
+pub use command::emit_command;
+pub use response::{emit_greeting, emit_response};
+
+/// How a client writes literals (RFC 7888).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LiteralStyle {
+    /// `{n}`: wait for `+` after each (always allowed). The default.
+    #[default]
+    Sync,
+    /// `{n+}`: LITERAL+ advertised.
+    NonSyncPlus,
+    /// `{n-}` for literals up to 4096 bytes, `{n}` above: LITERAL- advertised.
+    NonSyncMinus,
+}
+
+/// Options for emitting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct EmitOptions {
+    /// How to announce literals in commands (responses always use `{n}`).
+    pub literals: LiteralStyle,
+    /// UTF8=ACCEPT is enabled (RFC 6855): UTF-8 may be sent in quoted strings.
+    pub utf8: bool,
+}
+
+/// What an emit call wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Emitted {
+    /// Bytes written.
+    pub len: usize,
+    /// Offsets (from the start of what was written) just after each
+    /// synchronizing literal's `{n}` CRLF: a client sends up to there, then
+    /// waits for the server's `+`. Empty for most commands (no allocation).
+    pub sync_points: Vec<usize>,
+}
+
+/// Longest string written quoted; longer ones become literals.
+const MAX_QUOTED: usize = 1024;
+
+/// The writer used by the emitters: a scratch `Vec` so that nothing reaches
+/// the caller's buffer when a value turns out to be un-emittable.
+pub(crate) struct W<'o> {
+    pub(crate) buf: &'o mut Vec<u8>,
+    pub(crate) opts: EmitOptions,
+    pub(crate) server: bool,
+    pub(crate) sync: Vec<usize>,
+    start: usize,
+}
+
+impl<'o> W<'o> {
+    pub(crate) fn new(buf: &'o mut Vec<u8>, opts: EmitOptions, server: bool) -> Self {
+        let start = buf.len();
+        W {
+            buf,
+            opts,
+            server,
+            sync: Vec::new(),
+            start,
+        }
+    }
+    pub(crate) fn raw(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+    pub(crate) fn sp(&mut self) {
+        self.buf.push(b' ');
+    }
+    pub(crate) fn num(&mut self, n: u64) {
+        let mut tmp = [0u8; 20];
+        let mut i = tmp.len();
+        let mut v = n;
+        loop {
+            i -= 1;
+            tmp[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.buf.extend_from_slice(&tmp[i..]);
+    }
+    pub(crate) fn crlf(&mut self) {
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    /// A literal (or literal8 when `binary`).
+    pub(crate) fn literal(&mut self, data: &[u8], binary: bool) -> Result<(), Error> {
+        if !binary && data.contains(&0) {
+            return Err(Error::Emit("NUL in a string (only literal8 may carry it)"));
+        }
+        if binary {
+            self.buf.push(b'~');
+        }
+        self.buf.push(b'{');
+        self.num(data.len() as u64);
+        let sync = if self.server {
+            false
+        } else {
+            match self.opts.literals {
+                LiteralStyle::Sync => true,
+                LiteralStyle::NonSyncPlus => {
+                    self.buf.push(b'+');
+                    false
+                }
+                LiteralStyle::NonSyncMinus if data.len() <= 4096 => {
+                    self.buf.push(b'-');
+                    false
+                }
+                LiteralStyle::NonSyncMinus => true,
+            }
+        };
+        self.raw(b"}\r\n");
+        if sync {
+            self.sync.push(self.buf.len() - self.start);
+        }
+        self.raw(data);
+        Ok(())
+    }
+
+    fn quotable(&self, s: &[u8]) -> bool {
+        s.len() <= MAX_QUOTED
+            && s.iter()
+                .all(|&b| b != b'\r' && b != b'\n' && b != 0 && (b < 0x80 || self.opts.utf8))
+            && (!self.opts.utf8 || s.is_ascii() || core::str::from_utf8(s).is_ok())
+    }
+
+    pub(crate) fn quoted(&mut self, s: &[u8]) {
+        self.buf.push(b'"');
+        for &b in s {
+            if b == b'"' || b == b'\\' {
+                self.buf.push(b'\\');
+            }
+            self.buf.push(b);
+        }
+        self.buf.push(b'"');
+    }
+
+    /// `string = quoted / literal`
+    pub(crate) fn string(&mut self, s: &[u8]) -> Result<(), Error> {
+        if self.quotable(s) {
+            self.quoted(s);
+            Ok(())
+        } else {
+            self.literal(s, false)
+        }
+    }
+
+    /// `astring = 1*ASTRING-CHAR / string`
+    pub(crate) fn astring(&mut self, s: &[u8]) -> Result<(), Error> {
+        if !s.is_empty()
+            && s.iter().all(|&b| class::is(b, class::ASTRING))
+            && !s.eq_ignore_ascii_case(b"NIL")
+        {
+            self.raw(s);
+            Ok(())
+        } else {
+            self.string(s)
+        }
+    }
+
+    /// `nstring = string / nil`
+    pub(crate) fn nstring(&mut self, s: &Option<IString<'_>>) -> Result<(), Error> {
+        match s {
+            None => {
+                self.raw(b"NIL");
+                Ok(())
+            }
+            Some(s) => self.string(s.as_bytes()),
+        }
+    }
+
+    /// `list-mailbox = 1*list-char / string`
+    pub(crate) fn list_mailbox(&mut self, s: &[u8]) -> Result<(), Error> {
+        if !s.is_empty() && s.iter().all(|&b| class::is(b, class::LIST)) {
+            self.raw(s);
+            Ok(())
+        } else {
+            self.string(s)
+        }
+    }
+
+    pub(crate) fn mailbox(&mut self, m: &Mailbox<'_>) -> Result<(), Error> {
+        match m {
+            Mailbox::Inbox => {
+                self.raw(b"INBOX");
+                Ok(())
+            }
+            Mailbox::Other(s) => self.astring(s.as_bytes()),
+        }
+    }
+
+    pub(crate) fn atom(&mut self, a: &Atom<'_>) -> Result<(), Error> {
+        if !crate::imap::types::core::is_atom(a.as_str().as_bytes()) {
+            return Err(Error::Emit("invalid atom"));
+        }
+        self.raw(a.as_str().as_bytes());
+        Ok(())
+    }
+
+    /// Human-readable text: no CR, LF or NUL.
+    pub(crate) fn text(&mut self, t: &[u8]) -> Result<(), Error> {
+        if !crate::wire::line::is_line_safe(t) {
+            return Err(Error::Emit("CR, LF or NUL in response text"));
+        }
+        self.raw(t);
+        Ok(())
+    }
+
+    pub(crate) fn flag(&mut self, f: &Flag<'_>) -> Result<(), Error> {
+        match f {
+            Flag::Keyword(a) => self.atom(a),
+            Flag::Extension(a) => {
+                self.raw(b"\\");
+                self.atom(a)
+            }
+            other => {
+                self.raw(other.wire_name().as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn flag_list(&mut self, l: &List<'_, Flag<'_>>) -> Result<(), Error> {
+        self.raw(b"(");
+        for (i, f) in l.iter().enumerate() {
+            if i > 0 {
+                self.sp();
+            }
+            self.flag(&f)?;
+        }
+        self.raw(b")");
+        Ok(())
+    }
+
+    pub(crate) fn seq(&mut self, s: &SequenceSet<'_>) {
+        self.raw(s.as_str().as_bytes());
+    }
+
+    pub(crate) fn date(&mut self, d: &crate::imap::types::core::Date) {
+        self.num(u64::from(d.day));
+        self.raw(b"-");
+        self.raw(MONTHS[usize::from(d.month.clamp(1, 12) - 1)].as_bytes());
+        self.raw(b"-");
+        self.four(d.year);
+    }
+
+    fn two(&mut self, n: u8) {
+        self.buf.push(b'0' + (n / 10) % 10);
+        self.buf.push(b'0' + n % 10);
+    }
+    fn four(&mut self, n: u16) {
+        self.two((n / 100) as u8);
+        self.two((n % 100) as u8);
+    }
+
+    pub(crate) fn date_time(&mut self, d: &DateTime) {
+        self.raw(b"\"");
+        self.two(d.date.day);
+        self.raw(b"-");
+        self.raw(MONTHS[usize::from(d.date.month.clamp(1, 12) - 1)].as_bytes());
+        self.raw(b"-");
+        self.four(d.date.year);
+        self.sp();
+        self.two(d.hour);
+        self.raw(b":");
+        self.two(d.minute);
+        self.raw(b":");
+        self.two(d.second);
+        self.sp();
+        self.raw(if d.zone < 0 { b"-" } else { b"+" });
+        let z = d.zone.unsigned_abs();
+        self.two((z / 60) as u8);
+        self.two((z % 60) as u8);
+        self.raw(b"\"");
+    }
+}
+
+/// Runs `f` into a scratch buffer, then copies to `out` only on success.
+pub(crate) fn emit_with(
+    out: &mut impl BufMut,
+    opts: EmitOptions,
+    server: bool,
+    f: impl FnOnce(&mut W<'_>) -> Result<(), Error>,
+) -> Result<Emitted, Error> {
+    let mut scratch = Vec::new();
+    let mut w = W::new(&mut scratch, opts, server);
+    f(&mut w)?;
+    let sync_points = core::mem::take(&mut w.sync);
+    if out.remaining_mut() < scratch.len() {
+        return Err(Error::Emit("output buffer too small"));
+    }
+    out.put_slice(&scratch);
+    Ok(Emitted {
+        len: scratch.len(),
+        sync_points,
+    })
+}
+
+#[cfg(test)]
+mod tests;

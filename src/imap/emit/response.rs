@@ -1,0 +1,866 @@
+//! Emitting responses (RFC 9051 §7 and the extensions of
+//! [`Data`](crate::imap::Data)), ENVELOPE and BODYSTRUCTURE included.
+
+use bytes::BufMut;
+
+use super::command::{part, section};
+use super::{EmitOptions, Emitted, W, emit_with};
+use crate::Error;
+use crate::imap::types::body::{
+    Address, AddressList, BodyExtension, BodyStructure, Envelope, Params, Specific,
+};
+use crate::imap::types::core::{IString, List};
+use crate::imap::types::response::{
+    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
+    StatusItem, StatusKind, StatusResponse, Thread,
+};
+
+/// Writes `response` (CRLF included) to `out`.
+///
+/// ```
+/// use mailwire::imap::{emit::{emit_response, EmitOptions}, Response, Data};
+/// let mut out = Vec::new();
+/// emit_response(&Response::Data(Data::Exists(3)), &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"* 3 EXISTS\r\n");
+/// ```
+pub fn emit_response(
+    response: &Response<'_>,
+    out: &mut impl BufMut,
+    opts: &EmitOptions,
+) -> Result<Emitted, Error> {
+    emit_with(out, *opts, true, |w| {
+        match response {
+            Response::Status(s) => status(w, s)?,
+            Response::Data(d) => {
+                w.raw(b"* ");
+                data(w, d)?;
+            }
+            Response::Continue(Continue::Base64(b)) => {
+                if !b
+                    .iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+                {
+                    return Err(Error::Emit("continuation data must be base64"));
+                }
+                w.raw(b"+ ");
+                w.raw(b);
+            }
+            Response::Continue(Continue::Text { code: c, text }) => {
+                w.raw(b"+ ");
+                resp_text(w, c, text.as_bytes())?;
+            }
+        }
+        w.crlf();
+        Ok(())
+    })
+}
+
+/// Writes a greeting (`* OK`, `* PREAUTH` or `* BYE`).
+pub fn emit_greeting(
+    greeting: &StatusResponse<'_>,
+    out: &mut impl BufMut,
+    opts: &EmitOptions,
+) -> Result<Emitted, Error> {
+    if greeting.tag.is_some()
+        || !matches!(
+            greeting.kind,
+            StatusKind::Ok | StatusKind::PreAuth | StatusKind::Bye
+        )
+    {
+        return Err(Error::Emit("a greeting is an untagged OK, PREAUTH or BYE"));
+    }
+    emit_response(&Response::Status(greeting.clone()), out, opts)
+}
+
+fn status(w: &mut W<'_>, s: &StatusResponse<'_>) -> Result<(), Error> {
+    match &s.tag {
+        Some(t) => {
+            if !matches!(s.kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
+                return Err(Error::Emit("PREAUTH and BYE are untagged"));
+            }
+            w.raw(t.as_str().as_bytes());
+        }
+        None => w.raw(b"*"),
+    }
+    w.sp();
+    w.raw(s.kind.as_str().as_bytes());
+    w.sp();
+    resp_text(w, &s.code, s.text.as_bytes())
+}
+
+fn resp_text(w: &mut W<'_>, c: &Option<Code<'_>>, text: &[u8]) -> Result<(), Error> {
+    if let Some(c) = c {
+        w.raw(b"[");
+        code(w, c)?;
+        w.raw(b"] ");
+    } else if text.first() == Some(&b'[') {
+        return Err(Error::Emit(
+            "text starting with '[' would read as a response code",
+        ));
+    }
+    w.text(text)
+}
+
+fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
+    let name: &[u8] = match c {
+        Code::Alert => b"ALERT",
+        Code::BadCharset(l) => {
+            w.raw(b"BADCHARSET");
+            if let Some(l) = l {
+                w.raw(b" (");
+                for (i, cs) in l.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    w.astring(cs.as_bytes())?;
+                }
+                w.raw(b")");
+            }
+            return Ok(());
+        }
+        Code::Capability(l) => {
+            w.raw(b"CAPABILITY");
+            for a in l.iter() {
+                w.sp();
+                w.atom(&a)?;
+            }
+            return Ok(());
+        }
+        Code::Parse => b"PARSE",
+        Code::PermanentFlags(l) => {
+            w.raw(b"PERMANENTFLAGS ");
+            return w.flag_list(l);
+        }
+        Code::ReadOnly => b"READ-ONLY",
+        Code::ReadWrite => b"READ-WRITE",
+        Code::TryCreate => b"TRYCREATE",
+        Code::UidNext(n) => return num_code(w, b"UIDNEXT", u64::from(*n)),
+        Code::UidValidity(n) => return num_code(w, b"UIDVALIDITY", u64::from(*n)),
+        Code::Unseen(n) => return num_code(w, b"UNSEEN", u64::from(*n)),
+        Code::AppendUid { uid_validity, uids } => {
+            num_code(w, b"APPENDUID", u64::from(*uid_validity))?;
+            w.sp();
+            w.seq(uids);
+            return Ok(());
+        }
+        Code::CopyUid {
+            uid_validity,
+            source,
+            destination,
+        } => {
+            num_code(w, b"COPYUID", u64::from(*uid_validity))?;
+            w.sp();
+            w.seq(source);
+            w.sp();
+            w.seq(destination);
+            return Ok(());
+        }
+        Code::UidNotSticky => b"UIDNOTSTICKY",
+        Code::HighestModSeq(n) => return num_code(w, b"HIGHESTMODSEQ", *n),
+        Code::NoModSeq => b"NOMODSEQ",
+        Code::Modified(s) => {
+            w.raw(b"MODIFIED ");
+            w.seq(s);
+            return Ok(());
+        }
+        Code::Closed => b"CLOSED",
+        Code::CompressionActive => b"COMPRESSIONACTIVE",
+        Code::UnknownCte => b"UNKNOWN-CTE",
+        Code::HasChildren => b"HASCHILDREN",
+        Code::Unavailable => b"UNAVAILABLE",
+        Code::AuthenticationFailed => b"AUTHENTICATIONFAILED",
+        Code::AuthorizationFailed => b"AUTHORIZATIONFAILED",
+        Code::Expired => b"EXPIRED",
+        Code::PrivacyRequired => b"PRIVACYREQUIRED",
+        Code::ContactAdmin => b"CONTACTADMIN",
+        Code::NoPerm => b"NOPERM",
+        Code::InUse => b"INUSE",
+        Code::ExpungeIssued => b"EXPUNGEISSUED",
+        Code::Corruption => b"CORRUPTION",
+        Code::ServerBug => b"SERVERBUG",
+        Code::ClientBug => b"CLIENTBUG",
+        Code::Cannot => b"CANNOT",
+        Code::Limit => b"LIMIT",
+        Code::OverQuota => b"OVERQUOTA",
+        Code::AlreadyExists => b"ALREADYEXISTS",
+        Code::NonExistent => b"NONEXISTENT",
+        Code::Other { name, value } => {
+            w.atom(name)?;
+            if let Some(v) = value {
+                if v.contains(&b']') || !crate::wire::line::is_line_safe(v) {
+                    return Err(Error::Emit(
+                        "']', CR, LF or NUL in a response code argument",
+                    ));
+                }
+                w.sp();
+                w.raw(v);
+            }
+            return Ok(());
+        }
+    };
+    w.raw(name);
+    Ok(())
+}
+
+fn num_code(w: &mut W<'_>, name: &[u8], n: u64) -> Result<(), Error> {
+    w.raw(name);
+    w.sp();
+    w.num(n);
+    Ok(())
+}
+
+fn delimiter(w: &mut W<'_>, d: Option<char>) -> Result<(), Error> {
+    match d {
+        None => w.raw(b"NIL"),
+        Some(c) => {
+            let mut b = [0u8; 4];
+            let s = c.encode_utf8(&mut b);
+            if c.is_control() {
+                return Err(Error::Emit("control character as delimiter"));
+            }
+            w.quoted(s.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+fn numbers(w: &mut W<'_>, l: &List<'_, u32>) {
+    for n in l.iter() {
+        w.sp();
+        w.num(u64::from(n));
+    }
+}
+
+fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
+    match d {
+        Data::Capability(l) | Data::Enabled(l) => {
+            w.raw(if matches!(d, Data::Capability(_)) {
+                b"CAPABILITY"
+            } else {
+                b"ENABLED"
+            });
+            for a in l.iter() {
+                w.sp();
+                w.atom(&a)?;
+            }
+        }
+        Data::List(m) | Data::Lsub(m) => {
+            w.raw(if matches!(d, Data::List(_)) {
+                b"LIST ("
+            } else {
+                b"LSUB ("
+            });
+            for (i, a) in m.attributes.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                let s = a.as_str().as_bytes();
+                let body = s.strip_prefix(b"\\").unwrap_or(s);
+                if !crate::imap::types::core::is_atom(body) {
+                    return Err(Error::Emit("invalid mailbox attribute"));
+                }
+                w.raw(s);
+            }
+            w.raw(b") ");
+            delimiter(w, m.delimiter)?;
+            w.sp();
+            w.mailbox(&m.mailbox)?;
+            if !m.extended.is_empty() {
+                w.raw(b" (");
+                for (i, e) in m.extended.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    w.astring(e.tag.as_bytes())?;
+                    w.sp();
+                    if e.value.contains(&0) {
+                        return Err(Error::Emit("NUL in extended data"));
+                    }
+                    w.raw(&e.value);
+                }
+                w.raw(b")");
+            }
+        }
+        Data::Namespace {
+            personal,
+            other,
+            shared,
+        } => {
+            w.raw(b"NAMESPACE");
+            for ns in [personal, other, shared] {
+                w.sp();
+                namespace(w, ns)?;
+            }
+        }
+        Data::Status { mailbox, items } => {
+            w.raw(b"STATUS ");
+            w.mailbox(mailbox)?;
+            w.raw(b" (");
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                status_item(w, &it)?;
+            }
+            w.raw(b")");
+        }
+        Data::Search { ids, modseq } | Data::Sort { ids, modseq } => {
+            w.raw(if matches!(d, Data::Search { .. }) {
+                b"SEARCH"
+            } else {
+                b"SORT"
+            });
+            numbers(w, ids);
+            if let Some(m) = modseq {
+                w.raw(b" (MODSEQ ");
+                w.num(*m);
+                w.raw(b")");
+            }
+        }
+        Data::ESearch(e) => {
+            w.raw(b"ESEARCH");
+            if let Some(t) = &e.tag {
+                w.raw(b" (TAG ");
+                w.string(t.as_bytes())?;
+                w.raw(b")");
+            }
+            if e.uid {
+                w.raw(b" UID");
+            }
+            for r in e.data.iter() {
+                w.sp();
+                match r {
+                    SearchReturnData::Min(n) => num_code(w, b"MIN", u64::from(n))?,
+                    SearchReturnData::Max(n) => num_code(w, b"MAX", u64::from(n))?,
+                    SearchReturnData::All(s) => {
+                        w.raw(b"ALL ");
+                        w.seq(&s);
+                    }
+                    SearchReturnData::Count(n) => num_code(w, b"COUNT", u64::from(n))?,
+                    SearchReturnData::ModSeq(n) => num_code(w, b"MODSEQ", n)?,
+                    SearchReturnData::Other { name, value } => {
+                        w.atom(&name)?;
+                        w.sp();
+                        w.raw(&value);
+                    }
+                }
+            }
+        }
+        Data::Flags(l) => {
+            w.raw(b"FLAGS ");
+            w.flag_list(l)?;
+        }
+        Data::Exists(n) => {
+            w.num(u64::from(*n));
+            w.raw(b" EXISTS");
+        }
+        Data::Recent(n) => {
+            w.num(u64::from(*n));
+            w.raw(b" RECENT");
+        }
+        Data::Expunge(n) => {
+            w.num(u64::from(*n));
+            w.raw(b" EXPUNGE");
+        }
+        Data::Vanished { earlier, uids } => {
+            w.raw(if *earlier {
+                b"VANISHED (EARLIER) "
+            } else {
+                b"VANISHED "
+            });
+            w.seq(uids);
+        }
+        Data::Fetch { seq, items } => {
+            w.num(u64::from(*seq));
+            w.raw(b" FETCH (");
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                fetch_item(w, &it)?;
+            }
+            w.raw(b")");
+        }
+        Data::Id(params) => {
+            w.raw(b"ID ");
+            match params {
+                None => w.raw(b"NIL"),
+                Some(l) => {
+                    w.raw(b"(");
+                    for (i, (k, v)) in l.iter().enumerate() {
+                        if i > 0 {
+                            w.sp();
+                        }
+                        w.string(k.as_bytes())?;
+                        w.sp();
+                        w.nstring(&v)?;
+                    }
+                    w.raw(b")");
+                }
+            }
+        }
+        Data::Quota { root, resources } => {
+            w.raw(b"QUOTA ");
+            w.astring(root.as_bytes())?;
+            w.raw(b" (");
+            for (i, r) in resources.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                w.atom(&r.name)?;
+                w.sp();
+                w.num(r.usage);
+                w.sp();
+                w.num(r.limit);
+            }
+            w.raw(b")");
+        }
+        Data::QuotaRoot { mailbox, roots } => {
+            w.raw(b"QUOTAROOT ");
+            w.mailbox(mailbox)?;
+            for r in roots.iter() {
+                w.sp();
+                w.astring(r.as_bytes())?;
+            }
+        }
+        Data::Metadata { mailbox, entries } => {
+            w.raw(b"METADATA ");
+            w.mailbox(mailbox)?;
+            w.sp();
+            match entries {
+                MetadataEntries::Values(l) => {
+                    w.raw(b"(");
+                    for (i, (k, v)) in l.iter().enumerate() {
+                        if i > 0 {
+                            w.sp();
+                        }
+                        w.astring(k.as_bytes())?;
+                        w.sp();
+                        w.nstring(&v)?;
+                    }
+                    w.raw(b")");
+                }
+                MetadataEntries::Names(l) => {
+                    for (i, k) in l.iter().enumerate() {
+                        if i > 0 {
+                            w.sp();
+                        }
+                        w.astring(k.as_bytes())?;
+                    }
+                }
+            }
+        }
+        Data::Thread(l) => {
+            w.raw(b"THREAD");
+            if !l.is_empty() {
+                w.sp();
+                for t in l.iter() {
+                    thread(w, &t)?;
+                }
+            }
+        }
+        Data::Other { name, rest } => {
+            if !crate::wire::line::is_line_safe(name.as_bytes())
+                || !crate::wire::line::is_line_safe(rest)
+            {
+                return Err(Error::Emit("CR, LF or NUL in raw response"));
+            }
+            w.raw(name.as_bytes());
+            w.sp();
+            w.raw(rest);
+        }
+    }
+    Ok(())
+}
+
+fn thread(w: &mut W<'_>, t: &Thread<'_>) -> Result<(), Error> {
+    w.raw(b"(");
+    let mut first = true;
+    for m in t.members.iter() {
+        if !first {
+            w.sp();
+        }
+        first = false;
+        w.num(u64::from(m));
+    }
+    let kids = t.children.to_vec();
+    if !kids.is_empty() {
+        if !first {
+            w.sp();
+        }
+        for k in &kids {
+            thread(w, k)?;
+        }
+    } else if first {
+        return Err(Error::Emit("empty thread"));
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+fn namespace(w: &mut W<'_>, ns: &Option<List<'_, Namespace<'_>>>) -> Result<(), Error> {
+    match ns {
+        None => w.raw(b"NIL"),
+        Some(l) => {
+            w.raw(b"(");
+            for n in l.iter() {
+                w.raw(b"(");
+                w.string(n.prefix.as_bytes())?;
+                w.sp();
+                delimiter(w, n.delimiter)?;
+                if let Some(e) = &n.extensions {
+                    w.raw(e);
+                }
+                w.raw(b")");
+            }
+            w.raw(b")");
+        }
+    }
+    Ok(())
+}
+
+fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
+    let (name, n): (&[u8], u64) = match it {
+        StatusItem::Messages(n) => (b"MESSAGES", u64::from(*n)),
+        StatusItem::Recent(n) => (b"RECENT", u64::from(*n)),
+        StatusItem::UidNext(n) => (b"UIDNEXT", u64::from(*n)),
+        StatusItem::UidValidity(n) => (b"UIDVALIDITY", u64::from(*n)),
+        StatusItem::Unseen(n) => (b"UNSEEN", u64::from(*n)),
+        StatusItem::Deleted(n) => (b"DELETED", u64::from(*n)),
+        StatusItem::Size(n) => (b"SIZE", *n),
+        StatusItem::HighestModSeq(n) => (b"HIGHESTMODSEQ", *n),
+        StatusItem::AppendLimit(None) => {
+            w.raw(b"APPENDLIMIT NIL");
+            return Ok(());
+        }
+        StatusItem::AppendLimit(Some(n)) => (b"APPENDLIMIT", *n),
+        StatusItem::DeletedStorage(n) => (b"DELETED-STORAGE", *n),
+        StatusItem::Other(a, n) => {
+            w.atom(a)?;
+            w.sp();
+            w.num(*n);
+            return Ok(());
+        }
+    };
+    num_code(w, name, n)
+}
+
+fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
+    match it {
+        FetchItem::Flags(l) => {
+            w.raw(b"FLAGS ");
+            w.flag_list(l)?;
+        }
+        FetchItem::Uid(n) => num_code(w, b"UID", u64::from(*n))?,
+        FetchItem::InternalDate(d) => {
+            w.raw(b"INTERNALDATE ");
+            w.date_time(d);
+        }
+        FetchItem::Rfc822Size(n) => num_code(w, b"RFC822.SIZE", u64::from(*n))?,
+        FetchItem::Rfc822(s) => nstring_item(w, b"RFC822", s)?,
+        FetchItem::Rfc822Header(s) => nstring_item(w, b"RFC822.HEADER", s)?,
+        FetchItem::Rfc822Text(s) => nstring_item(w, b"RFC822.TEXT", s)?,
+        FetchItem::Envelope(e) => {
+            w.raw(b"ENVELOPE ");
+            envelope(w, e)?;
+        }
+        FetchItem::Body(b) => {
+            w.raw(b"BODY ");
+            body(w, b, false)?;
+        }
+        FetchItem::BodyStructure(b) => {
+            w.raw(b"BODYSTRUCTURE ");
+            body(w, b, true)?;
+        }
+        FetchItem::BodySection {
+            section: s,
+            origin,
+            data,
+        } => {
+            w.raw(b"BODY");
+            section(w, s)?;
+            if let Some(o) = origin {
+                w.raw(b"<");
+                w.num(u64::from(*o));
+                w.raw(b">");
+            }
+            w.sp();
+            w.nstring(data)?;
+        }
+        FetchItem::Binary {
+            part: p,
+            origin,
+            data,
+        } => {
+            w.raw(b"BINARY");
+            part(w, p);
+            if let Some(o) = origin {
+                w.raw(b"<");
+                w.num(u64::from(*o));
+                w.raw(b">");
+            }
+            w.sp();
+            match data {
+                None => w.raw(b"NIL"),
+                Some(d) if d.as_bytes().contains(&0) => w.literal(d.as_bytes(), true)?,
+                Some(d) => w.string(d.as_bytes())?,
+            }
+        }
+        FetchItem::BinarySize { part: p, size } => {
+            w.raw(b"BINARY.SIZE");
+            part(w, p);
+            w.sp();
+            w.num(u64::from(*size));
+        }
+        FetchItem::ModSeq(n) => {
+            w.raw(b"MODSEQ (");
+            w.num(*n);
+            w.raw(b")");
+        }
+        FetchItem::EmailId(id) => {
+            w.raw(b"EMAILID (");
+            objectid(w, id)?;
+            w.raw(b")");
+        }
+        FetchItem::ThreadId(id) => match id {
+            None => w.raw(b"THREADID NIL"),
+            Some(id) => {
+                w.raw(b"THREADID (");
+                objectid(w, id)?;
+                w.raw(b")");
+            }
+        },
+        FetchItem::SaveDate(d) => {
+            w.raw(b"SAVEDATE ");
+            match d {
+                None => w.raw(b"NIL"),
+                Some(d) => w.date_time(d),
+            }
+        }
+        FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
+        FetchItem::Unknown { name, value } => {
+            if name.is_empty()
+                || !crate::wire::line::is_line_safe(name.as_bytes())
+                || value.contains(&0)
+            {
+                return Err(Error::Emit("invalid unknown FETCH item"));
+            }
+            w.raw(name.as_bytes());
+            w.sp();
+            w.raw(value);
+        }
+    }
+    Ok(())
+}
+
+fn objectid(w: &mut W<'_>, id: &IString<'_>) -> Result<(), Error> {
+    let b = id.as_bytes();
+    if b.is_empty()
+        || b.len() > 255
+        || !b
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
+        return Err(Error::Emit("invalid objectid"));
+    }
+    w.raw(b);
+    Ok(())
+}
+
+fn nstring_item(w: &mut W<'_>, name: &[u8], s: &Option<IString<'_>>) -> Result<(), Error> {
+    w.raw(name);
+    w.sp();
+    w.nstring(s)
+}
+
+fn address_list(w: &mut W<'_>, l: &AddressList<'_>) -> Result<(), Error> {
+    match l {
+        None => w.raw(b"NIL"),
+        Some(l) => {
+            if l.is_empty() {
+                // "(" 1*address ")": an empty list is NIL
+                w.raw(b"NIL");
+                return Ok(());
+            }
+            w.raw(b"(");
+            for a in l.iter() {
+                address(w, &a)?;
+            }
+            w.raw(b")");
+        }
+    }
+    Ok(())
+}
+
+fn address(w: &mut W<'_>, a: &Address<'_>) -> Result<(), Error> {
+    w.raw(b"(");
+    w.nstring(&a.name)?;
+    w.sp();
+    w.nstring(&a.adl)?;
+    w.sp();
+    w.nstring(&a.mailbox)?;
+    w.sp();
+    w.nstring(&a.host)?;
+    w.raw(b")");
+    Ok(())
+}
+
+/// Writes an ENVELOPE value.
+pub(crate) fn envelope(w: &mut W<'_>, e: &Envelope<'_>) -> Result<(), Error> {
+    w.raw(b"(");
+    w.nstring(&e.date)?;
+    w.sp();
+    w.nstring(&e.subject)?;
+    for l in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc] {
+        w.sp();
+        address_list(w, l)?;
+    }
+    w.sp();
+    w.nstring(&e.in_reply_to)?;
+    w.sp();
+    w.nstring(&e.message_id)?;
+    w.raw(b")");
+    Ok(())
+}
+
+fn params(w: &mut W<'_>, p: &Params<'_>) -> Result<(), Error> {
+    match p {
+        None => w.raw(b"NIL"),
+        Some(l) if l.is_empty() => w.raw(b"NIL"),
+        Some(l) => {
+            w.raw(b"(");
+            for (i, (k, v)) in l.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                w.string(k.as_bytes())?;
+                w.sp();
+                w.nstring(&v)?;
+            }
+            w.raw(b")");
+        }
+    }
+    Ok(())
+}
+
+fn ext_tail(w: &mut W<'_>, e: &BodyExtension<'_>) -> Result<(), Error> {
+    let Some(d) = &e.disposition else {
+        return Ok(());
+    };
+    w.sp();
+    match d {
+        None => w.raw(b"NIL"),
+        Some(d) => {
+            w.raw(b"(");
+            w.string(d.kind.as_bytes())?;
+            w.sp();
+            params(w, &d.params)?;
+            w.raw(b")");
+        }
+    }
+    let Some(lang) = &e.language else {
+        return Ok(());
+    };
+    w.sp();
+    match lang {
+        None => w.raw(b"NIL"),
+        Some(l) => {
+            let v = l.to_vec();
+            if v.len() == 1 {
+                w.string(v[0].as_bytes())?;
+            } else if v.is_empty() {
+                w.raw(b"NIL");
+            } else {
+                w.raw(b"(");
+                for (i, s) in v.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    w.string(s.as_bytes())?;
+                }
+                w.raw(b")");
+            }
+        }
+    }
+    let Some(loc) = &e.location else {
+        return Ok(());
+    };
+    w.sp();
+    w.nstring(loc)?;
+    if let Some(x) = &e.extensions {
+        if x.contains(&0) {
+            return Err(Error::Emit("NUL in body extension"));
+        }
+        w.raw(x);
+    }
+    Ok(())
+}
+
+/// Writes a BODY (`ext == false`: no extension data) or BODYSTRUCTURE value.
+pub(crate) fn body(w: &mut W<'_>, b: &BodyStructure<'_>, ext: bool) -> Result<(), Error> {
+    w.raw(b"(");
+    match b {
+        BodyStructure::Multi(m) => {
+            let mut any = false;
+            for p in m.parts.iter() {
+                body(w, &p, ext)?;
+                any = true;
+            }
+            if !any {
+                return Err(Error::Emit("a multipart needs at least one part"));
+            }
+            w.sp();
+            w.string(m.subtype.as_bytes())?;
+            if ext {
+                if let Some(p) = &m.params {
+                    w.sp();
+                    params(w, p)?;
+                    ext_tail(w, &m.ext)?;
+                }
+            }
+        }
+        BodyStructure::Single(s) => {
+            w.string(s.media_type.as_bytes())?;
+            w.sp();
+            w.string(s.subtype.as_bytes())?;
+            w.sp();
+            params(w, &s.params)?;
+            w.sp();
+            w.nstring(&s.id)?;
+            w.sp();
+            w.nstring(&s.description)?;
+            w.sp();
+            w.string(s.encoding.as_bytes())?;
+            w.sp();
+            w.num(u64::from(s.size));
+            match &s.specific {
+                Specific::Basic => {}
+                Specific::Text { lines } => {
+                    w.sp();
+                    w.num(u64::from(*lines));
+                }
+                Specific::Message {
+                    envelope: e,
+                    body: inner,
+                    lines,
+                } => {
+                    w.sp();
+                    envelope(w, &e.try_get().ok_or(Error::Emit("invalid envelope"))?)?;
+                    w.sp();
+                    body(w, &inner.try_get().ok_or(Error::Emit("invalid body"))?, ext)?;
+                    w.sp();
+                    w.num(u64::from(*lines));
+                }
+            }
+            if ext {
+                if let Some(md5) = &s.md5 {
+                    w.sp();
+                    w.nstring(md5)?;
+                    ext_tail(w, &s.ext)?;
+                }
+            }
+        }
+    }
+    w.raw(b")");
+    Ok(())
+}

@@ -1,0 +1,504 @@
+//! Framing before grammar: where does the next IMAP message end?
+//!
+//! An IMAP command or response is a line, except that a line ending in a literal
+//! announcement (`{n}`, `{n+}`, `{n-}` of RFC 9051 §4.3 and RFC 7888, or the
+//! `~{n}` literal8 of RFC 3516) continues after the `n` literal bytes with more
+//! line. [`Framer`] finds the end of one such message in a growing buffer without
+//! understanding the grammar, scanning each byte once (it remembers where it
+//! stopped, so any chunking costs O(n) in total), and never looks inside literal
+//! data.
+//!
+//! What the state machines need from it:
+//!
+//! - [`Frame::Complete`]: the message occupies `buf[..n]`; hand it to
+//!   [`parse_response`](crate::imap::parse_response) or
+//!   [`parse_command`](crate::imap::parse_command).
+//! - [`Frame::Incomplete`] with [`Needed::Literal`]: the line ended announcing a
+//!   literal and none of its bytes are here yet. A server looks at
+//!   [`Framer::pending_literal`] and decides whether to send `+` (or refuses the
+//!   command and calls [`Framer::abandon`]).
+//! - [`Frame::Literal`] (streaming mode, [`Framer::set_stream_threshold`]): a
+//!   literal larger than the threshold was announced; the head of the message
+//!   (up to and including the CRLF after `{n}`) is `buf[..head]` and the `n`
+//!   literal bytes follow. The machine hands the literal out in chunks as it
+//!   arrives, drops it, and calls [`Framer::resume`]; the framer then frames the
+//!   rest of the message (which may announce further literals).
+//!
+//! Limits are typed errors: the non-literal bytes of one message are bounded by
+//! the line limit (reported as the [`LimitKind`] given at construction), every
+//! literal by the literal limit ([`LimitKind::LiteralSize`]), checked when it is
+//! announced, before any of its bytes arrive.
+
+use crate::Needed;
+use crate::error::{Error, LimitKind};
+use crate::limits::Limits;
+use crate::wire::line::{LineFinder, LinePolicy};
+
+/// How a literal was announced (RFC 9051 §4.3, RFC 7888).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LiteralMode {
+    /// `{n}`: a client waits for the server's `+` before sending the data.
+    Sync,
+    /// `{n+}` (LITERAL+): sent without waiting.
+    NonSyncPlus,
+    /// `{n-}` (LITERAL-): sent without waiting, at most 4096 bytes.
+    NonSyncMinus,
+}
+
+/// A literal announced at the end of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiteralAnnouncement {
+    /// Number of data bytes that follow the line's CRLF.
+    pub size: u64,
+    /// Synchronizing or not.
+    pub mode: LiteralMode,
+    /// `~{n}`: literal8, which may contain NUL (RFC 3516).
+    pub binary: bool,
+}
+
+/// The answer of [`Framer::find`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// `buf[..n]` is one complete message (or, after [`Framer::resume`], the
+    /// complete rest of one).
+    Complete(usize),
+    /// More bytes are needed. [`Needed::Literal`] means the line announced a
+    /// literal of that size and none of it has arrived.
+    Incomplete(Needed),
+    /// Streaming mode only: a literal above the threshold starts at `head`.
+    Literal {
+        /// Where the literal data starts (just after the announcing line's CRLF).
+        head: usize,
+        /// The announcement.
+        literal: LiteralAnnouncement,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Scanning the line segment that starts at `seg_start`.
+    Line,
+    /// Waiting for literal data that ends at this frame offset.
+    Literal { start: usize, end: usize },
+    /// A streamed literal was reported; waiting for [`Framer::resume`].
+    Streaming,
+}
+
+/// Finds IMAP message boundaries in a growing buffer; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct Framer {
+    lines: LineFinder,
+    line_limit: usize,
+    kind: LimitKind,
+    literal_limit: u64,
+    stream_over: Option<u64>,
+    state: State,
+    seg_start: usize,
+    line_bytes: usize,
+    pending: Option<LiteralAnnouncement>,
+    continued: bool,
+}
+
+impl Framer {
+    /// A framer for lines of at most `line_limit` non-literal bytes per message
+    /// (reported as `kind`) and literals of at most `literal_limit` bytes.
+    pub fn new(line_limit: usize, kind: LimitKind, literal_limit: u64, policy: LinePolicy) -> Self {
+        Framer {
+            lines: LineFinder::new(line_limit, kind, policy),
+            line_limit,
+            kind,
+            literal_limit,
+            stream_over: None,
+            state: State::Line,
+            seg_start: 0,
+            line_bytes: 0,
+            pending: None,
+            continued: false,
+        }
+    }
+
+    /// A server's framer for commands: [`Limits::command_line`] and
+    /// [`Limits::literal_size`].
+    pub fn for_commands(limits: &Limits, policy: LinePolicy) -> Self {
+        Self::new(
+            limits.command_line,
+            LimitKind::CommandLine,
+            limits.literal_size,
+            policy,
+        )
+    }
+
+    /// A client's framer for responses: [`Limits::reply_line`] and
+    /// [`Limits::literal_size`].
+    pub fn for_responses(limits: &Limits, policy: LinePolicy) -> Self {
+        Self::new(
+            limits.reply_line,
+            LimitKind::ReplyLine,
+            limits.literal_size,
+            policy,
+        )
+    }
+
+    /// Literals larger than `threshold` are reported as [`Frame::Literal`]
+    /// instead of being waited for; `None` (the default) waits for every literal.
+    pub fn set_stream_threshold(&mut self, threshold: Option<u64>) {
+        self.stream_over = threshold;
+    }
+
+    /// The literal announced by the last complete line of the current message,
+    /// while its data is awaited or streamed.
+    pub fn pending_literal(&self) -> Option<LiteralAnnouncement> {
+        self.pending
+    }
+
+    /// Whether the frame being found is the rest of a message after a streamed
+    /// literal (set by [`resume`](Self::resume), cleared when a frame completes).
+    pub fn is_continuation(&self) -> bool {
+        self.continued
+    }
+
+    /// Looks for the end of the message that starts at `buf[0]`.
+    ///
+    /// `buf` must start where the previous frame ended and may only grow at its
+    /// end between calls; bytes already scanned are not scanned again.
+    pub fn find(&mut self, buf: &[u8]) -> Result<Frame, Error> {
+        loop {
+            match self.state {
+                State::Streaming => return Err(Error::Misuse("streamed literal not resumed")),
+                State::Literal { start, end } => {
+                    if buf.len() < end {
+                        let needed = if buf.len() <= start {
+                            Needed::Literal(self.pending.map_or(0, |l| l.size))
+                        } else {
+                            Needed::Bytes(end - buf.len())
+                        };
+                        return Ok(Frame::Incomplete(needed));
+                    }
+                    self.seg_start = end;
+                    self.pending = None;
+                    self.state = State::Line;
+                }
+                State::Line => {
+                    let seg = buf.get(self.seg_start..).unwrap_or_default();
+                    let budget = self.line_limit.saturating_sub(self.line_bytes);
+                    self.lines.set_limit(budget);
+                    let line = match self.lines.find(seg) {
+                        Ok(Some(line)) => line,
+                        Ok(None) => return Ok(Frame::Incomplete(Needed::Unknown)),
+                        Err(Error::Limit(_)) => {
+                            return Err(Error::limit(self.kind, self.line_limit));
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    self.line_bytes += line.consumed;
+                    let data_start = self.seg_start + line.consumed;
+                    let Some(lit) = literal_at_end(line.content(seg))? else {
+                        self.reset();
+                        return Ok(Frame::Complete(data_start));
+                    };
+                    if lit.size > self.literal_limit {
+                        return Err(Error::limit(LimitKind::LiteralSize, self.literal_limit));
+                    }
+                    self.pending = Some(lit);
+                    if self.stream_over.is_some_and(|t| lit.size > t) {
+                        self.state = State::Streaming;
+                        return Ok(Frame::Literal {
+                            head: data_start,
+                            literal: lit,
+                        });
+                    }
+                    let end = usize::try_from(lit.size)
+                        .ok()
+                        .and_then(|n| data_start.checked_add(n))
+                        .ok_or(Error::limit(LimitKind::LiteralSize, self.literal_limit))?;
+                    self.state = State::Literal {
+                        start: data_start,
+                        end,
+                    };
+                }
+            }
+        }
+    }
+
+    /// After [`Frame::Literal`]: the caller has consumed the head and all the
+    /// literal's bytes, and the buffer now starts right after the literal.
+    pub fn resume(&mut self) -> Result<(), Error> {
+        if self.state != State::Streaming {
+            return Err(Error::Misuse("no streamed literal to resume after"));
+        }
+        self.state = State::Line;
+        self.seg_start = 0;
+        self.pending = None;
+        self.continued = true;
+        self.lines.reset();
+        Ok(())
+    }
+
+    /// Gives up on the message being framed (a server that refused a
+    /// synchronizing literal: the client will not send it). Returns how many
+    /// bytes of the buffer belong to the abandoned message (drop them).
+    pub fn abandon(&mut self) -> usize {
+        let n = match self.state {
+            State::Literal { start, .. } => start,
+            _ => self.seg_start,
+        };
+        self.reset();
+        n
+    }
+
+    /// Forgets all state (after the caller discarded its buffer).
+    pub fn reset(&mut self) {
+        self.state = State::Line;
+        self.seg_start = 0;
+        self.line_bytes = 0;
+        self.pending = None;
+        self.continued = false;
+        self.lines.reset();
+    }
+}
+
+/// The literal announcement that ends `line` (without its CRLF), if any.
+///
+/// ```text
+/// literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051, RFC 7888 adds "-"
+/// literal8 = "~{" number64 "}" CRLF *OCTET           ; RFC 3516
+/// ```
+pub fn literal_at_end(line: &[u8]) -> Result<Option<LiteralAnnouncement>, Error> {
+    let Some(inner) = line.strip_suffix(b"}") else {
+        return Ok(None);
+    };
+    let Some(open) = memchr::memrchr(b'{', inner) else {
+        return Ok(None);
+    };
+    let mut digits = &inner[open + 1..];
+    let mut mode = LiteralMode::Sync;
+    if let Some(d) = digits.strip_suffix(b"+") {
+        digits = d;
+        mode = LiteralMode::NonSyncPlus;
+    } else if let Some(d) = digits.strip_suffix(b"-") {
+        digits = d;
+        mode = LiteralMode::NonSyncMinus;
+    }
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Ok(None);
+    }
+    let mut size: u64 = 0;
+    for &d in digits {
+        size = size
+            .checked_mul(10)
+            .and_then(|s| s.checked_add(u64::from(d - b'0')))
+            .ok_or(Error::limit(LimitKind::LiteralSize, u64::MAX))?;
+    }
+    let binary = open > 0 && inner[open - 1] == b'~';
+    Ok(Some(LiteralAnnouncement { size, mode, binary }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    fn framer() -> Framer {
+        Framer::new(64, LimitKind::ReplyLine, 1000, LinePolicy::STRICT)
+    }
+
+    /// Frames `input` fed in the given chunks; returns the frames.
+    fn frames(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
+        let mut f = framer();
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut ends: Vec<usize> = cuts.to_vec();
+        ends.push(input.len());
+        for end in ends {
+            loop {
+                match f.find(&input[start..end]).unwrap() {
+                    Frame::Complete(n) => {
+                        out.push(input[start..start + n].to_vec());
+                        start += n;
+                    }
+                    Frame::Incomplete(_) => break,
+                    Frame::Literal { .. } => unreachable!(),
+                }
+            }
+        }
+        out
+    }
+
+    const STREAM: &[u8] = b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n* 2 EXISTS\r\nA1 APPEND x ~{3+}\r\n\0\0\0 {0}\r\n\r\nA2 OK done\r\n";
+
+    #[test]
+    fn frames_lines_and_literals() {
+        let got = frames(STREAM, &[]);
+        assert_eq!(
+            got,
+            [
+                &b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n"[..],
+                b"* 2 EXISTS\r\n",
+                b"A1 APPEND x ~{3+}\r\n\0\0\0 {0}\r\n\r\n",
+                b"A2 OK done\r\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn split_at_every_byte_and_byte_at_a_time() {
+        let whole = frames(STREAM, &[]);
+        for cut in 0..=STREAM.len() {
+            assert_eq!(frames(STREAM, &[cut]), whole, "cut at {cut}");
+        }
+        let all: Vec<usize> = (1..STREAM.len()).collect();
+        assert_eq!(frames(STREAM, &all), whole);
+    }
+
+    #[test]
+    fn needed_literal_then_bytes() {
+        let mut f = framer();
+        let buf = b"A1 LOGIN {4}\r\n";
+        assert_eq!(f.find(buf).unwrap(), Frame::Incomplete(Needed::Literal(4)));
+        assert_eq!(
+            f.pending_literal(),
+            Some(LiteralAnnouncement {
+                size: 4,
+                mode: LiteralMode::Sync,
+                binary: false
+            })
+        );
+        assert_eq!(
+            f.find(b"A1 LOGIN {4}\r\nus").unwrap(),
+            Frame::Incomplete(Needed::Bytes(2))
+        );
+        assert_eq!(
+            f.find(b"A1 LOGIN {4}\r\nuser pw").unwrap(),
+            Frame::Incomplete(Needed::Unknown)
+        );
+        assert_eq!(
+            f.find(b"A1 LOGIN {4}\r\nuser pw\r\n").unwrap(),
+            Frame::Complete(23)
+        );
+        assert_eq!(f.pending_literal(), None);
+    }
+
+    #[test]
+    fn abandon_refused_literal() {
+        let mut f = framer();
+        assert_eq!(
+            f.find(b"A1 APPEND x {900}\r\n").unwrap(),
+            Frame::Incomplete(Needed::Literal(900))
+        );
+        assert_eq!(f.abandon(), 19);
+        assert_eq!(f.find(b"A2 NOOP\r\n").unwrap(), Frame::Complete(9));
+    }
+
+    #[test]
+    fn literal_limits() {
+        let mut f = framer();
+        // 4 GiB announced: refused before any data arrives
+        assert_eq!(
+            f.find(b"* 1 FETCH (BODY[] {4294967296}\r\n"),
+            Err(Error::limit(LimitKind::LiteralSize, 1000u64))
+        );
+        let mut f = framer();
+        assert_eq!(
+            f.find(b"x {99999999999999999999999}\r\n"),
+            Err(Error::limit(LimitKind::LiteralSize, u64::MAX))
+        );
+        // exactly at the limit is fine
+        let mut f = framer();
+        assert_eq!(
+            f.find(b"x {1000}\r\n").unwrap(),
+            Frame::Incomplete(Needed::Literal(1000))
+        );
+    }
+
+    #[test]
+    fn line_limit_counts_all_segments() {
+        let mut f = framer();
+        let mut buf = Vec::new();
+        for _ in 0..8 {
+            buf.extend_from_slice(b"0123456789 {1}\r\nx");
+        }
+        assert_eq!(
+            f.find(&buf),
+            Err(Error::limit(LimitKind::ReplyLine, 64usize))
+        );
+        let mut f = framer();
+        assert_eq!(
+            f.find(&[b'a'; 100]),
+            Err(Error::limit(LimitKind::ReplyLine, 64usize))
+        );
+    }
+
+    #[test]
+    fn bare_lf_by_policy() {
+        let mut f = Framer::new(64, LimitKind::ReplyLine, 10, LinePolicy::ACCEPT_BARE_LF);
+        assert_eq!(f.find(b"* OK hi\n* 1").unwrap(), Frame::Complete(8));
+        let mut f = framer();
+        assert!(matches!(
+            f.find(b"* OK hi\n"),
+            Err(Error::BareLineEnding(_))
+        ));
+    }
+
+    #[test]
+    fn streaming_mode() {
+        let mut f = framer();
+        f.set_stream_threshold(Some(3));
+        let input = b"* 1 FETCH (UID 2 BODY[] {10}\r\n0123456789 BODY[1] {2}\r\nab)\r\n";
+        let Frame::Literal { head, literal } = f.find(input).unwrap() else {
+            panic!()
+        };
+        assert_eq!(head, 30);
+        assert_eq!(literal.size, 10);
+        assert_eq!(
+            f.find(input),
+            Err(Error::Misuse("streamed literal not resumed"))
+        );
+        f.resume().unwrap();
+        assert!(f.is_continuation());
+        // the small literal is waited for, not streamed
+        let rest = &input[40..];
+        assert_eq!(f.find(rest).unwrap(), Frame::Complete(rest.len()));
+        assert!(!f.is_continuation());
+        assert_eq!(
+            f.resume(),
+            Err(Error::Misuse("no streamed literal to resume after"))
+        );
+    }
+
+    #[test]
+    fn announcement_forms() {
+        let a = |s: &[u8]| literal_at_end(s).unwrap();
+        assert_eq!(
+            a(b"x {12}").map(|l| (l.size, l.mode, l.binary)),
+            Some((12, LiteralMode::Sync, false))
+        );
+        assert_eq!(
+            a(b"x {12+}").map(|l| l.mode),
+            Some(LiteralMode::NonSyncPlus)
+        );
+        assert_eq!(
+            a(b"x {12-}").map(|l| l.mode),
+            Some(LiteralMode::NonSyncMinus)
+        );
+        assert_eq!(a(b"x ~{0}").map(|l| (l.size, l.binary)), Some((0, true)));
+        assert_eq!(a(b"x {}"), None);
+        assert_eq!(a(b"x {1a}"), None);
+        assert_eq!(a(b"x {+}"), None);
+        assert_eq!(a(b"x 12}"), None);
+        assert_eq!(a(b"}"), None);
+    }
+
+    #[test]
+    fn incomplete_never_yields_a_frame_early() {
+        for cut in 0..STREAM.len() {
+            let mut f = framer();
+            let first = frames(STREAM, &[])[0].len();
+            match f.find(&STREAM[..cut]).unwrap() {
+                Frame::Complete(n) => assert!(cut >= first && n == first),
+                Frame::Incomplete(_) => assert!(cut < first),
+                Frame::Literal { .. } => unreachable!(),
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! ENVELOPE and BODYSTRUCTURE (RFC 9051 §7.5.2, §9 `envelope`, `body`;
+//! RFC 3501 §7.4.2).
+//!
+//! Address lists and the parts of a multipart are [`List`]s and the inner body
+//! of a message/rfc822 part is a [`Lazy`]: validated once when the response is
+//! parsed and parsed again on demand, so a whole FETCH response with ENVELOPE
+//! and a nested BODYSTRUCTURE borrows everything and allocates nothing.
+
+use alloc::borrow::Cow;
+
+use super::core::{IString, IntoOwned, Lazy, List, NString};
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
+///
+/// A group is two addresses: `(NIL NIL "group" NIL)` starts it (host NIL) and
+/// `(NIL NIL NIL NIL)` ends it (RFC 9051 §7.5.2).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Address<'a> {
+    /// Display name (`addr-name`), often RFC 2047 encoded.
+    pub name: NString<'a>,
+    /// Source route (`addr-adl`), obsolete.
+    pub adl: NString<'a>,
+    /// Local part, or the group name at a group start.
+    pub mailbox: NString<'a>,
+    /// Domain; NIL in group syntax.
+    pub host: NString<'a>,
+}
+
+impl IntoOwned for Address<'_> {
+    type Owned = Address<'static>;
+    fn into_owned(self) -> Address<'static> {
+        Address {
+            name: self.name.into_owned(),
+            adl: self.adl.into_owned(),
+            mailbox: self.mailbox.into_owned(),
+            host: self.host.into_owned(),
+        }
+    }
+}
+
+/// An address list: `"(" 1*address ")" / nil` (`None` for NIL).
+pub type AddressList<'a> = Option<List<'a, Address<'a>>>;
+
+/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
+/// env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP
+/// env-message-id ")"`
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Envelope<'a> {
+    /// `Date:` header, unparsed.
+    pub date: NString<'a>,
+    /// `Subject:` (8-bit kept as sent).
+    pub subject: NString<'a>,
+    /// `From:`
+    pub from: AddressList<'a>,
+    /// `Sender:`
+    pub sender: AddressList<'a>,
+    /// `Reply-To:`
+    pub reply_to: AddressList<'a>,
+    /// `To:`
+    pub to: AddressList<'a>,
+    /// `Cc:`
+    pub cc: AddressList<'a>,
+    /// `Bcc:`
+    pub bcc: AddressList<'a>,
+    /// `In-Reply-To:`
+    pub in_reply_to: NString<'a>,
+    /// `Message-ID:`
+    pub message_id: NString<'a>,
+}
+
+impl IntoOwned for Envelope<'_> {
+    type Owned = Envelope<'static>;
+    fn into_owned(self) -> Envelope<'static> {
+        Envelope {
+            date: self.date.into_owned(),
+            subject: self.subject.into_owned(),
+            from: self.from.into_owned(),
+            sender: self.sender.into_owned(),
+            reply_to: self.reply_to.into_owned(),
+            to: self.to.into_owned(),
+            cc: self.cc.into_owned(),
+            bcc: self.bcc.into_owned(),
+            in_reply_to: self.in_reply_to.into_owned(),
+            message_id: self.message_id.into_owned(),
+        }
+    }
+}
+
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
+///
+/// `None` is NIL. Values are `NString` because Mail.ru sends `("boundary" NIL)`
+/// ([`Quirks::nil_param_value`](crate::imap::Quirks)); RFC values are always `Some`.
+pub type Params<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
+
+/// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Disposition<'a> {
+    /// `inline`, `attachment`, ...
+    pub kind: IString<'a>,
+    /// `filename`, ...
+    pub params: Params<'a>,
+}
+
+impl IntoOwned for Disposition<'_> {
+    type Owned = Disposition<'static>;
+    fn into_owned(self) -> Disposition<'static> {
+        Disposition {
+            kind: self.kind.into_owned(),
+            params: self.params.into_owned(),
+        }
+    }
+}
+
+/// The extension fields shared by single parts and multiparts, after the
+/// first one (`body-fld-md5` resp. `body-fld-param`). Each is `None` when the
+/// server stopped sending fields before it (they are sent in order).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BodyExtension<'a> {
+    /// `body-fld-dsp`: `Some(None)` is NIL.
+    pub disposition: Option<Option<Disposition<'a>>>,
+    /// `body-fld-lang`: `Some(None)` is NIL; one string is a list of one.
+    pub language: Option<Option<List<'a, IString<'a>>>>,
+    /// `body-fld-loc`
+    pub location: Option<NString<'a>>,
+    /// Further `body-extension` values, raw (each preceded by SP on the wire).
+    pub extensions: Option<Cow<'a, [u8]>>,
+}
+
+impl IntoOwned for BodyExtension<'_> {
+    type Owned = BodyExtension<'static>;
+    fn into_owned(self) -> BodyExtension<'static> {
+        BodyExtension {
+            disposition: self.disposition.into_owned(),
+            language: self.language.into_owned(),
+            location: self.location.into_owned(),
+            extensions: self.extensions.map(|e| Cow::Owned(e.into_owned())),
+        }
+    }
+}
+
+/// The type-specific fields of a single part.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Specific<'a> {
+    /// Any type but text and message/rfc822.
+    Basic,
+    /// `text/*`: `body-fld-lines`.
+    Text {
+        /// Lines of the body.
+        lines: u32,
+    },
+    /// `message/rfc822` or `message/global`: the message's envelope and body.
+    Message {
+        /// The encapsulated message's envelope.
+        envelope: Lazy<'a, Envelope<'a>>,
+        /// The encapsulated message's structure.
+        body: Lazy<'a, BodyStructure<'a>>,
+        /// Lines of the encapsulated message.
+        lines: u32,
+    },
+}
+
+impl IntoOwned for Specific<'_> {
+    type Owned = Specific<'static>;
+    fn into_owned(self) -> Specific<'static> {
+        match self {
+            Specific::Basic => Specific::Basic,
+            Specific::Text { lines } => Specific::Text { lines },
+            Specific::Message {
+                envelope,
+                body,
+                lines,
+            } => Specific::Message {
+                envelope: envelope.into_owned(),
+                body: body.into_owned(),
+                lines,
+            },
+        }
+    }
+}
+
+/// `body-type-1part`: a leaf of the MIME tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinglePart<'a> {
+    /// `media-type` (`TEXT`, `IMAGE`, ...).
+    pub media_type: IString<'a>,
+    /// `media-subtype`.
+    pub subtype: IString<'a>,
+    /// `body-fld-param`.
+    pub params: Params<'a>,
+    /// `body-fld-id` (Content-ID).
+    pub id: NString<'a>,
+    /// `body-fld-desc` (Content-Description).
+    pub description: NString<'a>,
+    /// `body-fld-enc` (`7BIT`, `BASE64`, ...); empty when a server sent NIL
+    /// ([`Quirks::nil_body_encoding`](crate::imap::Quirks)).
+    pub encoding: IString<'a>,
+    /// `body-fld-octets`.
+    pub size: u32,
+    /// Fields depending on the type.
+    pub specific: Specific<'a>,
+    /// `body-fld-md5`, if extension data was sent (BODYSTRUCTURE).
+    pub md5: Option<NString<'a>>,
+    /// The other extension fields.
+    pub ext: BodyExtension<'a>,
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultiPart<'a> {
+    /// The parts (at least one).
+    pub parts: List<'a, BodyStructure<'a>>,
+    /// `mixed`, `alternative`, ...
+    pub subtype: IString<'a>,
+    /// `body-fld-param`, if extension data was sent.
+    pub params: Option<Params<'a>>,
+    /// The other extension fields.
+    pub ext: BodyExtension<'a>,
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyStructure<'a> {
+    /// A single part.
+    Single(SinglePart<'a>),
+    /// A multipart.
+    Multi(MultiPart<'a>),
+}
+
+impl IntoOwned for BodyStructure<'_> {
+    type Owned = BodyStructure<'static>;
+    fn into_owned(self) -> BodyStructure<'static> {
+        match self {
+            BodyStructure::Single(s) => BodyStructure::Single(SinglePart {
+                media_type: s.media_type.into_owned(),
+                subtype: s.subtype.into_owned(),
+                params: s.params.into_owned(),
+                id: s.id.into_owned(),
+                description: s.description.into_owned(),
+                encoding: s.encoding.into_owned(),
+                size: s.size,
+                specific: s.specific.into_owned(),
+                md5: s.md5.into_owned(),
+                ext: s.ext.into_owned(),
+            }),
+            BodyStructure::Multi(m) => BodyStructure::Multi(MultiPart {
+                parts: m.parts.into_owned(),
+                subtype: m.subtype.into_owned(),
+                params: m.params.into_owned(),
+                ext: m.ext.into_owned(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,805 @@
+//! Client commands (RFC 9051 §6, RFC 3501 §6 and the extensions named on each
+//! variant).
+
+use alloc::borrow::Cow;
+
+use super::core::{
+    Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
+};
+use super::response::{Part, Section};
+use crate::Secret;
+
+/// A tagged command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command<'a> {
+    /// The client's tag.
+    pub tag: Tag<'a>,
+    /// The command.
+    pub body: CommandBody<'a>,
+}
+
+impl Command<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Command<'static> {
+        IntoOwned::into_owned(self)
+    }
+}
+
+/// `store-att-flags`: how STORE changes the flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// `FLAGS`: replace.
+    Replace,
+    /// `+FLAGS`: add.
+    Add,
+    /// `-FLAGS`: remove.
+    Remove,
+}
+
+/// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchAttribute<'a> {
+    /// `ENVELOPE`
+    Envelope,
+    /// `FLAGS`
+    Flags,
+    /// `INTERNALDATE`
+    InternalDate,
+    /// `RFC822` (IMAP4rev1)
+    Rfc822,
+    /// `RFC822.HEADER` (IMAP4rev1)
+    Rfc822Header,
+    /// `RFC822.SIZE`
+    Rfc822Size,
+    /// `RFC822.TEXT` (IMAP4rev1)
+    Rfc822Text,
+    /// `BODY`
+    Body,
+    /// `BODYSTRUCTURE`
+    BodyStructure,
+    /// `UID`
+    Uid,
+    /// `BODY[section]<partial>` / `BODY.PEEK[...]`
+    BodySection {
+        /// `.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<offset.length>`
+        partial: Option<(u32, u32)>,
+    },
+    /// `BINARY[part]<partial>` / `BINARY.PEEK[...]`
+    Binary {
+        /// `.PEEK`
+        peek: bool,
+        /// The part.
+        part: Part<'a>,
+        /// `<offset.length>`
+        partial: Option<(u32, u32)>,
+    },
+    /// `BINARY.SIZE[part]`
+    BinarySize(Part<'a>),
+    /// `MODSEQ`
+    ModSeq,
+    /// `EMAILID`
+    EmailId,
+    /// `THREADID`
+    ThreadId,
+    /// `SAVEDATE`
+    SaveDate,
+    /// `PREVIEW` / `PREVIEW (LAZY)`
+    Preview {
+        /// `(LAZY)`
+        lazy: bool,
+    },
+    /// Another attribute (an atom such as `X-GM-LABELS`).
+    Other(Atom<'a>),
+}
+
+/// The attributes of a FETCH: a macro or a list.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchAttributes<'a> {
+    /// `ALL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
+    All,
+    /// `FAST` = FLAGS INTERNALDATE RFC822.SIZE
+    Fast,
+    /// `FULL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY
+    Full,
+    /// One attribute or a parenthesised list.
+    List(List<'a, FetchAttribute<'a>>),
+}
+
+/// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
+/// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
+/// search program allocates nothing.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SearchKey<'a> {
+    /// `ALL`
+    All,
+    /// `ANSWERED`
+    Answered,
+    /// `BCC astring`
+    Bcc(IString<'a>),
+    /// `BEFORE date`
+    Before(Date),
+    /// `BODY astring`
+    Body(IString<'a>),
+    /// `CC astring`
+    Cc(IString<'a>),
+    /// `DELETED`
+    Deleted,
+    /// `DRAFT`
+    Draft,
+    /// `FLAGGED`
+    Flagged,
+    /// `FROM astring`
+    From(IString<'a>),
+    /// `HEADER field value`
+    Header(IString<'a>, IString<'a>),
+    /// `KEYWORD flag`
+    Keyword(Atom<'a>),
+    /// `LARGER n`
+    Larger(u64),
+    /// `NEW` (IMAP4rev1)
+    New,
+    /// `NOT key`
+    Not(Lazy<'a, SearchKey<'a>>),
+    /// `OLD` (IMAP4rev1)
+    Old,
+    /// `ON date`
+    On(Date),
+    /// `OR key key`
+    Or(Lazy<'a, SearchKey<'a>>, Lazy<'a, SearchKey<'a>>),
+    /// `RECENT` (IMAP4rev1)
+    Recent,
+    /// `SEEN`
+    Seen,
+    /// `SENTBEFORE date`
+    SentBefore(Date),
+    /// `SENTON date`
+    SentOn(Date),
+    /// `SENTSINCE date`
+    SentSince(Date),
+    /// `SINCE date`
+    Since(Date),
+    /// `SMALLER n`
+    Smaller(u64),
+    /// `SUBJECT astring`
+    Subject(IString<'a>),
+    /// `TEXT astring`
+    Text(IString<'a>),
+    /// `TO astring`
+    To(IString<'a>),
+    /// `UID set`
+    Uid(SequenceSet<'a>),
+    /// `UNANSWERED`
+    Unanswered,
+    /// `UNDELETED`
+    Undeleted,
+    /// `UNDRAFT`
+    Undraft,
+    /// `UNFLAGGED`
+    Unflagged,
+    /// `UNKEYWORD flag`
+    Unkeyword(Atom<'a>),
+    /// `UNSEEN`
+    Unseen,
+    /// A bare sequence set.
+    SequenceSet(SequenceSet<'a>),
+    /// `( key *(SP key) )`
+    And(List<'a, SearchKey<'a>>),
+    /// `MODSEQ [entry-name entry-type-req] n` (RFC 7162; the entry is kept raw)
+    ModSeq {
+        /// `"/flags/\\draft" all`, raw, if given.
+        entry: Option<Cow<'a, [u8]>>,
+        /// The mod-sequence value.
+        modseq: u64,
+    },
+    /// `OLDER n` (RFC 5032)
+    Older(u32),
+    /// `YOUNGER n` (RFC 5032)
+    Younger(u32),
+    /// `EMAILID id` (RFC 8474)
+    EmailId(IString<'a>),
+    /// `THREADID id` (RFC 8474)
+    ThreadId(IString<'a>),
+}
+
+/// One message of an APPEND (several with MULTIAPPEND, RFC 3502).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppendMessage<'a> {
+    /// Flags to set.
+    pub flags: Option<List<'a, Flag<'a>>>,
+    /// Internal date to set.
+    pub date: Option<DateTime>,
+    /// The message (a literal).
+    pub data: Cow<'a, [u8]>,
+    /// Sent as literal8 `~{n}` (RFC 3516), may contain NUL.
+    pub binary: bool,
+}
+
+/// A command.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum CommandBody<'a> {
+    /// `CAPABILITY`
+    Capability,
+    /// `NOOP`
+    Noop,
+    /// `LOGOUT`
+    Logout,
+    /// `STARTTLS`
+    StartTls,
+    /// `AUTHENTICATE mechanism [initial-response]` (SASL-IR, RFC 4959)
+    Authenticate {
+        /// SASL mechanism (`PLAIN`).
+        mechanism: Atom<'a>,
+        /// Initial response, still base64 (`=` is the empty response).
+        initial_response: Option<Secret<'a>>,
+    },
+    /// `LOGIN user password`
+    Login {
+        /// User name.
+        username: IString<'a>,
+        /// Password.
+        password: Secret<'a>,
+    },
+    /// `ENABLE cap...` (RFC 5161)
+    Enable(List<'a, Atom<'a>>),
+    /// `SELECT mailbox [params]`
+    Select {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// `(CONDSTORE)`, `(QRESYNC (...))`, raw without the outer parentheses.
+        params: Option<Cow<'a, [u8]>>,
+    },
+    /// `EXAMINE mailbox [params]`
+    Examine {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Parameters, raw.
+        params: Option<Cow<'a, [u8]>>,
+    },
+    /// `CREATE mailbox [params]`
+    Create {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// `(USE (\Sent))` (RFC 6154), raw.
+        params: Option<Cow<'a, [u8]>>,
+    },
+    /// `DELETE mailbox`
+    Delete(Mailbox<'a>),
+    /// `RENAME from to`
+    Rename {
+        /// Existing name.
+        from: Mailbox<'a>,
+        /// New name.
+        to: Mailbox<'a>,
+    },
+    /// `SUBSCRIBE mailbox`
+    Subscribe(Mailbox<'a>),
+    /// `UNSUBSCRIBE mailbox`
+    Unsubscribe(Mailbox<'a>),
+    /// `LIST [(selection)] reference patterns [RETURN (...)]` (RFC 5258, 5819, 6154)
+    List {
+        /// Selection options (`SUBSCRIBED`, `SPECIAL-USE`, ...).
+        selection: List<'a, Atom<'a>>,
+        /// Reference name.
+        reference: Mailbox<'a>,
+        /// Patterns (one, or several in parentheses).
+        patterns: List<'a, IString<'a>>,
+        /// Return options, raw inside `RETURN (...)` (`CHILDREN STATUS (MESSAGES)`).
+        return_options: Option<Cow<'a, [u8]>>,
+    },
+    /// `LSUB reference pattern` (IMAP4rev1)
+    Lsub {
+        /// Reference name.
+        reference: Mailbox<'a>,
+        /// Pattern.
+        pattern: IString<'a>,
+    },
+    /// `NAMESPACE`
+    Namespace,
+    /// `STATUS mailbox (items)`
+    Status {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Items (`MESSAGES`, `UIDNEXT`, `SIZE`, `HIGHESTMODSEQ`, `APPENDLIMIT`, ...).
+        items: List<'a, Atom<'a>>,
+    },
+    /// `APPEND mailbox message...`
+    Append {
+        /// Destination.
+        mailbox: Mailbox<'a>,
+        /// One or more messages.
+        messages: List<'a, AppendMessage<'a>>,
+    },
+    /// `IDLE` (RFC 2177); ended by `DONE` ([`parse_idle_done`](crate::imap::parse::command::parse_idle_done)).
+    Idle,
+    /// `CHECK` (IMAP4rev1)
+    Check,
+    /// `CLOSE`
+    Close,
+    /// `UNSELECT` (RFC 3691)
+    Unselect,
+    /// `EXPUNGE`
+    Expunge,
+    /// `UID EXPUNGE set` (RFC 4315)
+    UidExpunge(SequenceSet<'a>),
+    /// `[UID] SEARCH [RETURN (...)] [CHARSET x] keys`
+    Search {
+        /// UID SEARCH.
+        uid: bool,
+        /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`), `None` without RETURN.
+        return_options: Option<List<'a, Atom<'a>>>,
+        /// Charset.
+        charset: Option<IString<'a>>,
+        /// The keys (ANDed).
+        criteria: List<'a, SearchKey<'a>>,
+    },
+    /// `[UID] FETCH set attributes [(CHANGEDSINCE n [VANISHED])]`
+    Fetch {
+        /// UID FETCH.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// What to fetch.
+        attributes: FetchAttributes<'a>,
+        /// `CHANGEDSINCE n` (RFC 7162).
+        changed_since: Option<u64>,
+        /// `VANISHED` (RFC 7162, UID FETCH only).
+        vanished: bool,
+    },
+    /// `[UID] STORE set [(UNCHANGEDSINCE n)] [+-]FLAGS[.SILENT] flags`
+    Store {
+        /// UID STORE.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// `UNCHANGEDSINCE n` (RFC 7162).
+        unchanged_since: Option<u64>,
+        /// Replace, add or remove.
+        kind: StoreKind,
+        /// `.SILENT`
+        silent: bool,
+        /// The flags.
+        flags: List<'a, Flag<'a>>,
+    },
+    /// `[UID] COPY set mailbox`
+    Copy {
+        /// UID COPY.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// Destination.
+        mailbox: Mailbox<'a>,
+    },
+    /// `[UID] MOVE set mailbox` (RFC 6851)
+    Move {
+        /// UID MOVE.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// Destination.
+        mailbox: Mailbox<'a>,
+    },
+    /// `ID (...) / NIL` (RFC 2971)
+    Id(super::response::IdParams<'a>),
+    /// `[UID] SORT (criteria) charset keys` (RFC 5256)
+    Sort {
+        /// UID SORT.
+        uid: bool,
+        /// Sort criteria, raw inside the parentheses (`REVERSE DATE SUBJECT`).
+        criteria: Cow<'a, [u8]>,
+        /// Charset.
+        charset: IString<'a>,
+        /// Search keys.
+        search: List<'a, SearchKey<'a>>,
+    },
+    /// `[UID] THREAD algorithm charset keys` (RFC 5256)
+    Thread {
+        /// UID THREAD.
+        uid: bool,
+        /// `ORDEREDSUBJECT`, `REFERENCES`.
+        algorithm: Atom<'a>,
+        /// Charset.
+        charset: IString<'a>,
+        /// Search keys.
+        search: List<'a, SearchKey<'a>>,
+    },
+    /// `GETQUOTA root` (RFC 9208)
+    GetQuota(IString<'a>),
+    /// `GETQUOTAROOT mailbox` (RFC 9208)
+    GetQuotaRoot(Mailbox<'a>),
+    /// `SETQUOTA root (resource limit ...)` (RFC 9208)
+    SetQuota {
+        /// Quota root.
+        root: IString<'a>,
+        /// Limits to set.
+        limits: List<'a, (Atom<'a>, u64)>,
+    },
+    /// `GETMETADATA [(options)] mailbox entries` (RFC 5464)
+    GetMetadata {
+        /// `MAXSIZE n`, `DEPTH x`, raw inside parentheses.
+        options: Option<Cow<'a, [u8]>>,
+        /// The mailbox (`""` for the server).
+        mailbox: Mailbox<'a>,
+        /// Entry names.
+        entries: List<'a, IString<'a>>,
+    },
+    /// `SETMETADATA mailbox (entry value ...)` (RFC 5464)
+    SetMetadata {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Entries and values (NIL removes).
+        entries: List<'a, (IString<'a>, NString<'a>)>,
+    },
+    /// `COMPRESS algorithm` (RFC 4978)
+    Compress(Atom<'a>),
+    /// A command this crate does not know: a server answers BAD and goes on.
+    Unknown {
+        /// The command name as sent.
+        name: Cow<'a, str>,
+        /// The rest of the line after the name, raw.
+        rest: Cow<'a, [u8]>,
+    },
+}
+
+impl CommandBody<'_> {
+    /// The command's name, as on the wire.
+    pub fn name(&self) -> &str {
+        match self {
+            CommandBody::Capability => "CAPABILITY",
+            CommandBody::Noop => "NOOP",
+            CommandBody::Logout => "LOGOUT",
+            CommandBody::StartTls => "STARTTLS",
+            CommandBody::Authenticate { .. } => "AUTHENTICATE",
+            CommandBody::Login { .. } => "LOGIN",
+            CommandBody::Enable(_) => "ENABLE",
+            CommandBody::Select { .. } => "SELECT",
+            CommandBody::Examine { .. } => "EXAMINE",
+            CommandBody::Create { .. } => "CREATE",
+            CommandBody::Delete(_) => "DELETE",
+            CommandBody::Rename { .. } => "RENAME",
+            CommandBody::Subscribe(_) => "SUBSCRIBE",
+            CommandBody::Unsubscribe(_) => "UNSUBSCRIBE",
+            CommandBody::List { .. } => "LIST",
+            CommandBody::Lsub { .. } => "LSUB",
+            CommandBody::Namespace => "NAMESPACE",
+            CommandBody::Status { .. } => "STATUS",
+            CommandBody::Append { .. } => "APPEND",
+            CommandBody::Idle => "IDLE",
+            CommandBody::Check => "CHECK",
+            CommandBody::Close => "CLOSE",
+            CommandBody::Unselect => "UNSELECT",
+            CommandBody::Expunge => "EXPUNGE",
+            CommandBody::UidExpunge(_) => "UID EXPUNGE",
+            CommandBody::Search { .. } => "SEARCH",
+            CommandBody::Fetch { .. } => "FETCH",
+            CommandBody::Store { .. } => "STORE",
+            CommandBody::Copy { .. } => "COPY",
+            CommandBody::Move { .. } => "MOVE",
+            CommandBody::Id(_) => "ID",
+            CommandBody::Sort { .. } => "SORT",
+            CommandBody::Thread { .. } => "THREAD",
+            CommandBody::GetQuota(_) => "GETQUOTA",
+            CommandBody::GetQuotaRoot(_) => "GETQUOTAROOT",
+            CommandBody::SetQuota { .. } => "SETQUOTA",
+            CommandBody::GetMetadata { .. } => "GETMETADATA",
+            CommandBody::SetMetadata { .. } => "SETMETADATA",
+            CommandBody::Compress(_) => "COMPRESS",
+            CommandBody::Unknown { name, .. } => name,
+        }
+    }
+}
+
+// ---- into_owned ----
+
+fn cb(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+    Cow::Owned(c.into_owned())
+}
+
+impl IntoOwned for FetchAttribute<'_> {
+    type Owned = FetchAttribute<'static>;
+    fn into_owned(self) -> Self::Owned {
+        use FetchAttribute as F;
+        match self {
+            F::Envelope => F::Envelope,
+            F::Flags => F::Flags,
+            F::InternalDate => F::InternalDate,
+            F::Rfc822 => F::Rfc822,
+            F::Rfc822Header => F::Rfc822Header,
+            F::Rfc822Size => F::Rfc822Size,
+            F::Rfc822Text => F::Rfc822Text,
+            F::Body => F::Body,
+            F::BodyStructure => F::BodyStructure,
+            F::Uid => F::Uid,
+            F::BodySection {
+                peek,
+                section,
+                partial,
+            } => F::BodySection {
+                peek,
+                section: section.into_owned(),
+                partial,
+            },
+            F::Binary {
+                peek,
+                part,
+                partial,
+            } => F::Binary {
+                peek,
+                part: part.into_owned(),
+                partial,
+            },
+            F::BinarySize(p) => F::BinarySize(p.into_owned()),
+            F::ModSeq => F::ModSeq,
+            F::EmailId => F::EmailId,
+            F::ThreadId => F::ThreadId,
+            F::SaveDate => F::SaveDate,
+            F::Preview { lazy } => F::Preview { lazy },
+            F::Other(a) => F::Other(a.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for FetchAttributes<'_> {
+    type Owned = FetchAttributes<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            FetchAttributes::All => FetchAttributes::All,
+            FetchAttributes::Fast => FetchAttributes::Fast,
+            FetchAttributes::Full => FetchAttributes::Full,
+            FetchAttributes::List(l) => FetchAttributes::List(l.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for SearchKey<'_> {
+    type Owned = SearchKey<'static>;
+    fn into_owned(self) -> Self::Owned {
+        use SearchKey as S;
+        match self {
+            S::All => S::All,
+            S::Answered => S::Answered,
+            S::Bcc(s) => S::Bcc(s.into_owned()),
+            S::Before(d) => S::Before(d),
+            S::Body(s) => S::Body(s.into_owned()),
+            S::Cc(s) => S::Cc(s.into_owned()),
+            S::Deleted => S::Deleted,
+            S::Draft => S::Draft,
+            S::Flagged => S::Flagged,
+            S::From(s) => S::From(s.into_owned()),
+            S::Header(a, b) => S::Header(a.into_owned(), b.into_owned()),
+            S::Keyword(a) => S::Keyword(a.into_owned()),
+            S::Larger(n) => S::Larger(n),
+            S::New => S::New,
+            S::Not(k) => S::Not(k.into_owned()),
+            S::Old => S::Old,
+            S::On(d) => S::On(d),
+            S::Or(a, b) => S::Or(a.into_owned(), b.into_owned()),
+            S::Recent => S::Recent,
+            S::Seen => S::Seen,
+            S::SentBefore(d) => S::SentBefore(d),
+            S::SentOn(d) => S::SentOn(d),
+            S::SentSince(d) => S::SentSince(d),
+            S::Since(d) => S::Since(d),
+            S::Smaller(n) => S::Smaller(n),
+            S::Subject(s) => S::Subject(s.into_owned()),
+            S::Text(s) => S::Text(s.into_owned()),
+            S::To(s) => S::To(s.into_owned()),
+            S::Uid(s) => S::Uid(s.into_owned()),
+            S::Unanswered => S::Unanswered,
+            S::Undeleted => S::Undeleted,
+            S::Undraft => S::Undraft,
+            S::Unflagged => S::Unflagged,
+            S::Unkeyword(a) => S::Unkeyword(a.into_owned()),
+            S::Unseen => S::Unseen,
+            S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
+            S::And(l) => S::And(l.into_owned()),
+            S::ModSeq { entry, modseq } => S::ModSeq {
+                entry: entry.map(cb),
+                modseq,
+            },
+            S::Older(n) => S::Older(n),
+            S::Younger(n) => S::Younger(n),
+            S::EmailId(s) => S::EmailId(s.into_owned()),
+            S::ThreadId(s) => S::ThreadId(s.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for AppendMessage<'_> {
+    type Owned = AppendMessage<'static>;
+    fn into_owned(self) -> Self::Owned {
+        AppendMessage {
+            flags: self.flags.into_owned(),
+            date: self.date,
+            data: cb(self.data),
+            binary: self.binary,
+        }
+    }
+}
+
+impl IntoOwned for CommandBody<'_> {
+    type Owned = CommandBody<'static>;
+    fn into_owned(self) -> Self::Owned {
+        use CommandBody as C;
+        match self {
+            C::Capability => C::Capability,
+            C::Noop => C::Noop,
+            C::Logout => C::Logout,
+            C::StartTls => C::StartTls,
+            C::Authenticate {
+                mechanism,
+                initial_response,
+            } => C::Authenticate {
+                mechanism: mechanism.into_owned(),
+                initial_response: initial_response.into_owned(),
+            },
+            C::Login { username, password } => C::Login {
+                username: username.into_owned(),
+                password: password.into_owned(),
+            },
+            C::Enable(l) => C::Enable(l.into_owned()),
+            C::Select { mailbox, params } => C::Select {
+                mailbox: mailbox.into_owned(),
+                params: params.map(cb),
+            },
+            C::Examine { mailbox, params } => C::Examine {
+                mailbox: mailbox.into_owned(),
+                params: params.map(cb),
+            },
+            C::Create { mailbox, params } => C::Create {
+                mailbox: mailbox.into_owned(),
+                params: params.map(cb),
+            },
+            C::Delete(m) => C::Delete(m.into_owned()),
+            C::Rename { from, to } => C::Rename {
+                from: from.into_owned(),
+                to: to.into_owned(),
+            },
+            C::Subscribe(m) => C::Subscribe(m.into_owned()),
+            C::Unsubscribe(m) => C::Unsubscribe(m.into_owned()),
+            C::List {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            } => C::List {
+                selection: selection.into_owned(),
+                reference: reference.into_owned(),
+                patterns: patterns.into_owned(),
+                return_options: return_options.map(cb),
+            },
+            C::Lsub { reference, pattern } => C::Lsub {
+                reference: reference.into_owned(),
+                pattern: pattern.into_owned(),
+            },
+            C::Namespace => C::Namespace,
+            C::Status { mailbox, items } => C::Status {
+                mailbox: mailbox.into_owned(),
+                items: items.into_owned(),
+            },
+            C::Append { mailbox, messages } => C::Append {
+                mailbox: mailbox.into_owned(),
+                messages: messages.into_owned(),
+            },
+            C::Idle => C::Idle,
+            C::Check => C::Check,
+            C::Close => C::Close,
+            C::Unselect => C::Unselect,
+            C::Expunge => C::Expunge,
+            C::UidExpunge(s) => C::UidExpunge(s.into_owned()),
+            C::Search {
+                uid,
+                return_options,
+                charset,
+                criteria,
+            } => C::Search {
+                uid,
+                return_options: return_options.into_owned(),
+                charset: charset.into_owned(),
+                criteria: criteria.into_owned(),
+            },
+            C::Fetch {
+                uid,
+                set,
+                attributes,
+                changed_since,
+                vanished,
+            } => C::Fetch {
+                uid,
+                set: set.into_owned(),
+                attributes: attributes.into_owned(),
+                changed_since,
+                vanished,
+            },
+            C::Store {
+                uid,
+                set,
+                unchanged_since,
+                kind,
+                silent,
+                flags,
+            } => C::Store {
+                uid,
+                set: set.into_owned(),
+                unchanged_since,
+                kind,
+                silent,
+                flags: flags.into_owned(),
+            },
+            C::Copy { uid, set, mailbox } => C::Copy {
+                uid,
+                set: set.into_owned(),
+                mailbox: mailbox.into_owned(),
+            },
+            C::Move { uid, set, mailbox } => C::Move {
+                uid,
+                set: set.into_owned(),
+                mailbox: mailbox.into_owned(),
+            },
+            C::Id(l) => C::Id(l.into_owned()),
+            C::Sort {
+                uid,
+                criteria,
+                charset,
+                search,
+            } => C::Sort {
+                uid,
+                criteria: cb(criteria),
+                charset: charset.into_owned(),
+                search: search.into_owned(),
+            },
+            C::Thread {
+                uid,
+                algorithm,
+                charset,
+                search,
+            } => C::Thread {
+                uid,
+                algorithm: algorithm.into_owned(),
+                charset: charset.into_owned(),
+                search: search.into_owned(),
+            },
+            C::GetQuota(s) => C::GetQuota(s.into_owned()),
+            C::GetQuotaRoot(m) => C::GetQuotaRoot(m.into_owned()),
+            C::SetQuota { root, limits } => C::SetQuota {
+                root: root.into_owned(),
+                limits: limits.into_owned(),
+            },
+            C::GetMetadata {
+                options,
+                mailbox,
+                entries,
+            } => C::GetMetadata {
+                options: options.map(cb),
+                mailbox: mailbox.into_owned(),
+                entries: entries.into_owned(),
+            },
+            C::SetMetadata { mailbox, entries } => C::SetMetadata {
+                mailbox: mailbox.into_owned(),
+                entries: entries.into_owned(),
+            },
+            C::Compress(a) => C::Compress(a.into_owned()),
+            C::Unknown { name, rest } => C::Unknown {
+                name: Cow::Owned(name.into_owned()),
+                rest: cb(rest),
+            },
+        }
+    }
+}
+
+impl IntoOwned for Command<'_> {
+    type Owned = Command<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Command {
+            tag: self.tag.into_owned(),
+            body: self.body.into_owned(),
+        }
+    }
+}

@@ -1,0 +1,859 @@
+//! Core IMAP values (RFC 9051 §4, §9; RFC 3501 §4, §9): tags, atoms, strings,
+//! numbers, sequence sets, flags, mailbox names, dates, and the lazily parsed
+//! [`List`] that lets parsed values borrow without allocating.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::imap::parse::{PResult, Parser, Quirks};
+use crate::imap::utf7;
+
+/// Conversion of a borrowed value into one that owns its data (`'static`).
+pub trait IntoOwned {
+    /// The owning type.
+    type Owned: 'static;
+    /// Copies whatever is borrowed.
+    fn into_owned(self) -> Self::Owned;
+}
+
+macro_rules! owned_copy {
+    ($($t:ty),*) => {$(
+        impl IntoOwned for $t {
+            type Owned = $t;
+            fn into_owned(self) -> $t { self }
+        }
+    )*};
+}
+owned_copy!(u8, u32, u64, bool, DateTime, Date, SeqNum, SeqRange);
+
+impl<T: IntoOwned> IntoOwned for Option<T> {
+    type Owned = Option<T::Owned>;
+    fn into_owned(self) -> Self::Owned {
+        self.map(IntoOwned::into_owned)
+    }
+}
+
+impl<A: IntoOwned, B: IntoOwned> IntoOwned for (A, B) {
+    type Owned = (A::Owned, B::Owned);
+    fn into_owned(self) -> Self::Owned {
+        (self.0.into_owned(), self.1.into_owned())
+    }
+}
+
+impl<T: IntoOwned> IntoOwned for alloc::boxed::Box<T> {
+    type Owned = alloc::boxed::Box<T::Owned>;
+    fn into_owned(self) -> Self::Owned {
+        alloc::boxed::Box::new((*self).into_owned())
+    }
+}
+
+impl IntoOwned for crate::Text<'_> {
+    type Owned = crate::Text<'static>;
+    fn into_owned(self) -> Self::Owned {
+        crate::Text::into_owned(self)
+    }
+}
+
+impl IntoOwned for crate::Secret<'_> {
+    type Owned = crate::Secret<'static>;
+    fn into_owned(self) -> Self::Owned {
+        crate::Secret::into_owned(self)
+    }
+}
+
+fn cow_str_owned(c: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(c.into_owned())
+}
+
+fn cow_bytes_owned(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+    Cow::Owned(c.into_owned())
+}
+
+/// Characters classes of RFC 9051 §9.
+pub(crate) mod class {
+    /// ATOM-CHAR
+    pub(crate) const ATOM: u8 = 1;
+    /// ASTRING-CHAR = ATOM-CHAR / resp-specials
+    pub(crate) const ASTRING: u8 = 2;
+    /// tag character: ASTRING-CHAR except "+"
+    pub(crate) const TAG: u8 = 4;
+    /// list-char = ATOM-CHAR / list-wildcards / resp-specials
+    pub(crate) const LIST: u8 = 8;
+
+    const fn build() -> [u8; 256] {
+        let mut t = [0u8; 256];
+        let mut i = 0x21;
+        while i < 0x7f {
+            let c = i as u8;
+            let special = matches!(c, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+            if !special {
+                t[i] |= ATOM | ASTRING | LIST;
+                if c != b'+' {
+                    t[i] |= TAG;
+                }
+            }
+            if c == b']' {
+                t[i] |= ASTRING | TAG | LIST;
+            }
+            if c == b'%' || c == b'*' {
+                t[i] |= LIST;
+            }
+            i += 1;
+        }
+        t
+    }
+
+    pub(crate) static TABLE: [u8; 256] = build();
+
+    #[inline]
+    pub(crate) fn is(b: u8, class: u8) -> bool {
+        TABLE[b as usize] & class != 0
+    }
+}
+
+/// Whether `s` is a non-empty atom (`1*ATOM-CHAR`).
+pub fn is_atom(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| class::is(b, class::ATOM))
+}
+
+/// A command tag chosen by the client (`tag = 1*<any ASTRING-CHAR except "+">`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag<'a>(Cow<'a, str>);
+
+impl<'a> Tag<'a> {
+    /// A tag, if `s` is a valid one.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Option<Self> {
+        let s = s.into();
+        (!s.is_empty() && s.bytes().all(|b| class::is(b, class::TAG))).then_some(Tag(s))
+    }
+    pub(crate) fn borrowed_unchecked(s: &'a str) -> Self {
+        Tag(Cow::Borrowed(s))
+    }
+    /// The tag.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl IntoOwned for Tag<'_> {
+    type Owned = Tag<'static>;
+    fn into_owned(self) -> Tag<'static> {
+        Tag(cow_str_owned(self.0))
+    }
+}
+
+impl fmt::Debug for Tag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tag({})", self.0)
+    }
+}
+
+/// An atom (`1*ATOM-CHAR`): keywords, capability names, response code names.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom<'a>(Cow<'a, str>);
+
+impl<'a> Atom<'a> {
+    /// An atom, if `s` is a valid one.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Option<Self> {
+        let s = s.into();
+        is_atom(s.as_bytes()).then_some(Atom(s))
+    }
+    pub(crate) fn borrowed_unchecked(s: &'a str) -> Self {
+        Atom(Cow::Borrowed(s))
+    }
+    /// The atom.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Case-insensitive comparison (atoms are case-insensitive in IMAP).
+    pub fn eq_ignore_case(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl IntoOwned for Atom<'_> {
+    type Owned = Atom<'static>;
+    fn into_owned(self) -> Atom<'static> {
+        Atom(cow_str_owned(self.0))
+    }
+}
+
+impl fmt::Debug for Atom<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Atom({})", self.0)
+    }
+}
+
+/// A string value: what a `string` (quoted or literal) or an `astring` (also an
+/// atom) carries, with quoting and escapes removed. Lossless bytes: nothing is
+/// rejected for not being UTF-8.
+///
+/// Borrowed from the input unless the quoted form had escapes. How it was sent
+/// (atom, quoted, literal) is not kept; the emitter chooses the form from the
+/// content.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct IString<'a>(pub Cow<'a, [u8]>);
+
+/// `astring = 1*ASTRING-CHAR / string`: same value type as [`IString`].
+pub type AString<'a> = IString<'a>;
+/// `nstring = string / nil`.
+pub type NString<'a> = Option<IString<'a>>;
+
+impl<'a> IString<'a> {
+    /// Wraps bytes.
+    pub fn new(b: impl Into<Cow<'a, [u8]>>) -> Self {
+        IString(b.into())
+    }
+    /// The exact bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    /// As `&str` when UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        core::str::from_utf8(&self.0).ok()
+    }
+    /// As UTF-8, invalid sequences replaced by U+FFFD.
+    pub fn to_str_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl<'a> From<&'a str> for IString<'a> {
+    fn from(s: &'a str) -> Self {
+        IString(Cow::Borrowed(s.as_bytes()))
+    }
+}
+impl<'a> From<&'a [u8]> for IString<'a> {
+    fn from(s: &'a [u8]) -> Self {
+        IString(Cow::Borrowed(s))
+    }
+}
+
+impl IntoOwned for IString<'_> {
+    type Owned = IString<'static>;
+    fn into_owned(self) -> IString<'static> {
+        IString(cow_bytes_owned(self.0))
+    }
+}
+
+impl fmt::Debug for IString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.to_str_lossy())
+    }
+}
+
+/// A mailbox name (`mailbox = "INBOX" / astring`).
+///
+/// `INBOX` is case-insensitive and normalised to [`Mailbox::Inbox`]. Other
+/// names are kept as sent: modified UTF-7 (RFC 3501 §5.1.3), or UTF-8 once
+/// UTF8=ACCEPT is enabled (RFC 6855); [`decode`](Self::decode) gives the
+/// readable name either way.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mailbox<'a> {
+    /// The INBOX, however it was spelled.
+    Inbox,
+    /// Any other name, as on the wire.
+    Other(IString<'a>),
+}
+
+impl<'a> Mailbox<'a> {
+    /// From the wire form of a name.
+    pub fn from_wire(s: IString<'a>) -> Self {
+        if s.0.eq_ignore_ascii_case(b"INBOX") {
+            Mailbox::Inbox
+        } else {
+            Mailbox::Other(s)
+        }
+    }
+    /// A name given as Unicode, encoded in modified UTF-7 for the wire.
+    pub fn from_utf8(name: &'a str) -> Self {
+        Self::from_wire(match utf7::encode(name) {
+            Cow::Borrowed(s) => IString::from(s),
+            Cow::Owned(s) => IString(Cow::Owned(s.into_bytes())),
+        })
+    }
+    /// A UTF-8 name sent as is (only after `ENABLE UTF8=ACCEPT`, RFC 6855).
+    pub fn utf8_raw(name: &'a str) -> Self {
+        Self::from_wire(IString::from(name))
+    }
+    /// The wire bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Mailbox::Inbox => b"INBOX",
+            Mailbox::Other(s) => s.as_bytes(),
+        }
+    }
+    /// The readable name: modified UTF-7 decoded, or the bytes as UTF-8 when
+    /// they are not valid modified UTF-7 but valid UTF-8 (UTF8=ACCEPT). `None`
+    /// when neither.
+    pub fn decode(&self) -> Option<Cow<'_, str>> {
+        let b = self.as_bytes();
+        utf7::decode(b).or_else(|| core::str::from_utf8(b).ok().map(Cow::Borrowed))
+    }
+}
+
+impl IntoOwned for Mailbox<'_> {
+    type Owned = Mailbox<'static>;
+    fn into_owned(self) -> Mailbox<'static> {
+        match self {
+            Mailbox::Inbox => Mailbox::Inbox,
+            Mailbox::Other(s) => Mailbox::Other(s.into_owned()),
+        }
+    }
+}
+
+impl fmt::Debug for Mailbox<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mailbox::Inbox => f.write_str("INBOX"),
+            Mailbox::Other(s) => write!(f, "Mailbox({s:?})"),
+        }
+    }
+}
+
+/// One end of a sequence range: a number or `*` (the largest in use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SeqNum {
+    /// A message sequence number or UID.
+    Value(u32),
+    /// `*`.
+    Asterisk,
+}
+
+/// `seq-number / seq-range`: `a:b` in either order, or one number (`a == b`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeqRange {
+    /// First end, as sent.
+    pub start: SeqNum,
+    /// Second end (equal to `start` for a single number).
+    pub end: SeqNum,
+}
+
+impl SeqRange {
+    /// The range as `(low, high)` resolved against `largest` (the value of `*`).
+    pub fn resolve(&self, largest: u32) -> (u32, u32) {
+        let v = |n: SeqNum| match n {
+            SeqNum::Value(v) => v,
+            SeqNum::Asterisk => largest,
+        };
+        let (a, b) = (v(self.start), v(self.end));
+        (a.min(b), a.max(b))
+    }
+    /// Whether `n` is in the range, with `*` standing for `largest`.
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        let (lo, hi) = self.resolve(largest);
+        (lo..=hi).contains(&n)
+    }
+}
+
+/// A sequence set (`sequence-set`, RFC 9051 §9), kept as its validated wire
+/// text and iterated without allocation; `$` (the saved search result of
+/// RFC 5182) is accepted.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SequenceSet<'a>(Cow<'a, str>);
+
+impl<'a> SequenceSet<'a> {
+    /// Parses a sequence set such as `1:4,7,9:*`.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Option<Self> {
+        let s = s.into();
+        valid_sequence_set(s.as_bytes()).then_some(SequenceSet(s))
+    }
+    pub(crate) fn borrowed_unchecked(s: &'a str) -> Self {
+        SequenceSet(Cow::Borrowed(s))
+    }
+    /// One number.
+    pub fn single(n: u32) -> Option<SequenceSet<'static>> {
+        (n > 0).then(|| SequenceSet(Cow::Owned(alloc::format!("{n}"))))
+    }
+    /// `a:b`.
+    pub fn range(a: SeqNum, b: SeqNum) -> Option<SequenceSet<'static>> {
+        let f = |n: SeqNum| match n {
+            SeqNum::Value(v) => alloc::format!("{v}"),
+            SeqNum::Asterisk => String::from("*"),
+        };
+        SequenceSet::new(alloc::format!("{}:{}", f(a), f(b)))
+    }
+    /// `1:*`.
+    pub fn all() -> SequenceSet<'static> {
+        SequenceSet(Cow::Borrowed("1:*"))
+    }
+    /// The wire text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether this is `$`, the saved search result (RFC 5182).
+    pub fn is_saved_result(&self) -> bool {
+        &*self.0 == "$"
+    }
+    /// The ranges, in the order sent (empty for `$`).
+    pub fn iter(&self) -> impl Iterator<Item = SeqRange> + '_ {
+        self.0.split(',').filter(|s| *s != "$").filter_map(|part| {
+            let num = |s: &str| {
+                if s == "*" {
+                    Some(SeqNum::Asterisk)
+                } else {
+                    s.parse().ok().map(SeqNum::Value)
+                }
+            };
+            match part.split_once(':') {
+                Some((a, b)) => Some(SeqRange {
+                    start: num(a)?,
+                    end: num(b)?,
+                }),
+                None => {
+                    let n = num(part)?;
+                    Some(SeqRange { start: n, end: n })
+                }
+            }
+        })
+    }
+    /// Whether `n` is in the set, with `*` standing for `largest`.
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        self.iter().any(|r| r.contains(n, largest))
+    }
+}
+
+/// `sequence-set = (seq-number / seq-range) ["," sequence-set]`, or `$`.
+pub(crate) fn valid_sequence_set(s: &[u8]) -> bool {
+    if s == b"$" {
+        return true;
+    }
+    !s.is_empty()
+        && s.split(|&b| b == b',').all(|part| {
+            let mut ends = part.splitn(2, |&b| b == b':');
+            let ok = |e: Option<&[u8]>| match e {
+                Some(b"*") => true,
+                Some(d) => parse_nz_u32(d).is_some(),
+                None => false,
+            };
+            let first = ends.next();
+            let second = ends.next();
+            ok(first) && (second.is_none() || ok(second))
+        })
+}
+
+pub(crate) fn parse_nz_u32(d: &[u8]) -> Option<u32> {
+    if d.is_empty() || d.len() > 10 || d[0] == b'0' || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = d.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
+    u32::try_from(v).ok()
+}
+
+impl IntoOwned for SequenceSet<'_> {
+    type Owned = SequenceSet<'static>;
+    fn into_owned(self) -> SequenceSet<'static> {
+        SequenceSet(cow_str_owned(self.0))
+    }
+}
+
+impl fmt::Debug for SequenceSet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SequenceSet({})", self.0)
+    }
+}
+
+/// A message flag (`flag`, `flag-fetch`, `flag-perm`, RFC 9051 §9).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Flag<'a> {
+    /// `\Answered`
+    Answered,
+    /// `\Flagged`
+    Flagged,
+    /// `\Deleted`
+    Deleted,
+    /// `\Seen`
+    Seen,
+    /// `\Draft`
+    Draft,
+    /// `\Recent` (IMAP4rev1 FETCH only)
+    Recent,
+    /// `\*`: new keywords may be created (PERMANENTFLAGS; Zoho also sends it in FLAGS).
+    Wildcard,
+    /// A keyword (`$Forwarded`, `NonJunk`).
+    Keyword(Atom<'a>),
+    /// Another system flag, without its backslash (`\Foo` is `Extension("Foo")`).
+    Extension(Atom<'a>),
+}
+
+impl Flag<'_> {
+    /// The flag as sent on the wire (`\Seen`, `$Junk`).
+    pub fn wire_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(match self {
+            Flag::Answered => "\\Answered",
+            Flag::Flagged => "\\Flagged",
+            Flag::Deleted => "\\Deleted",
+            Flag::Seen => "\\Seen",
+            Flag::Draft => "\\Draft",
+            Flag::Recent => "\\Recent",
+            Flag::Wildcard => "\\*",
+            Flag::Keyword(a) => a.as_str(),
+            Flag::Extension(a) => return Cow::Owned(alloc::format!("\\{}", a.as_str())),
+        })
+    }
+}
+
+impl IntoOwned for Flag<'_> {
+    type Owned = Flag<'static>;
+    fn into_owned(self) -> Flag<'static> {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Recent => Flag::Recent,
+            Flag::Wildcard => Flag::Wildcard,
+            Flag::Keyword(a) => Flag::Keyword(a.into_owned()),
+            Flag::Extension(a) => Flag::Extension(a.into_owned()),
+        }
+    }
+}
+
+/// `date = date-text / DQUOTE date-text DQUOTE` (`1-Feb-1994`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    /// Year (four digits).
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of month, 1 to 31.
+    pub day: u8,
+}
+
+/// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DateTime {
+    /// The date.
+    pub date: Date,
+    /// Hour, 0 to 23.
+    pub hour: u8,
+    /// Minute, 0 to 59.
+    pub minute: u8,
+    /// Second, 0 to 60.
+    pub second: u8,
+    /// Offset from UTC in minutes (`+0130` is 90).
+    pub zone: i16,
+}
+
+pub(crate) const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+impl Date {
+    /// A date, if the fields are in range.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        ((1..=12).contains(&month) && (1..=31).contains(&day) && year <= 9999).then_some(Date {
+            year,
+            month,
+            day,
+        })
+    }
+}
+
+impl DateTime {
+    /// A date-time, if the fields are in range (zone within ±99:59).
+    pub fn new(date: Date, hour: u8, minute: u8, second: u8, zone: i16) -> Option<Self> {
+        (hour < 24 && minute < 60 && second <= 60 && zone.abs() < 100 * 60).then_some(DateTime {
+            date,
+            hour,
+            minute,
+            second,
+            zone,
+        })
+    }
+}
+
+/// Parsing context a lazily parsed value keeps to parse itself again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ctx {
+    /// [`Quirks`] packed into bits (keeps every [`List`] small).
+    pub(crate) quirks: u16,
+    pub(crate) depth: u16,
+}
+
+impl Ctx {
+    pub(crate) fn parser<'a>(&self, raw: &'a [u8]) -> Parser<'a> {
+        Parser::trusted(raw, Quirks::unpack(self.quirks), usize::from(self.depth))
+    }
+}
+
+/// How the elements of a [`List`] are separated on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sep {
+    /// `a SP b SP c`
+    Space,
+    /// `(a)(b)(c)` (addresses, body parts); spaces tolerated when re-parsing.
+    None,
+}
+
+/// The element parser of a [`List`].
+pub(crate) type ElemFn<'a, T> = fn(&mut Parser<'a>) -> PResult<T>;
+
+/// A list of values: either the validated bytes of the wire form, parsed again
+/// element by element as you iterate (no allocation), or items you built.
+///
+/// A parsed list was checked completely when its response was parsed, so
+/// iterating it cannot fail.
+pub struct List<'a, T> {
+    repr: ListRepr<'a, T>,
+}
+
+enum ListRepr<'a, T> {
+    Wire {
+        raw: &'a [u8],
+        parse: ElemFn<'a, T>,
+        sep: Sep,
+        ctx: Ctx,
+    },
+    Items(Vec<T>),
+}
+
+impl<'a, T> List<'a, T> {
+    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
+        List {
+            repr: ListRepr::Wire {
+                raw,
+                parse,
+                sep,
+                ctx,
+            },
+        }
+    }
+    /// A list of the given items.
+    pub fn from_items(items: Vec<T>) -> Self {
+        List {
+            repr: ListRepr::Items(items),
+        }
+    }
+    /// An empty list.
+    pub fn empty() -> Self {
+        Self::from_items(Vec::new())
+    }
+    /// The wire bytes the list was parsed from, if it was parsed.
+    pub fn raw(&self) -> Option<&'a [u8]> {
+        match &self.repr {
+            ListRepr::Wire { raw, .. } => Some(raw),
+            ListRepr::Items(_) => None,
+        }
+    }
+}
+
+impl<'a, T: Clone> List<'a, T> {
+    /// The elements.
+    pub fn iter(&self) -> ListIter<'_, 'a, T> {
+        match &self.repr {
+            ListRepr::Wire {
+                raw,
+                parse,
+                sep,
+                ctx,
+            } => ListIter {
+                inner: IterRepr::Wire {
+                    p: ctx.parser(raw),
+                    parse: *parse,
+                    sep: *sep,
+                    first: true,
+                },
+            },
+            ListRepr::Items(v) => ListIter {
+                inner: IterRepr::Items(v.iter()),
+            },
+        }
+    }
+    /// Number of elements (parses a wire list again).
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            ListRepr::Items(v) => v.len(),
+            ListRepr::Wire { .. } => self.iter().count(),
+        }
+    }
+    /// Whether the list has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+    /// The elements collected into a vector.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().collect()
+    }
+}
+
+/// Iterator over a [`List`].
+pub struct ListIter<'l, 'a, T> {
+    inner: IterRepr<'l, 'a, T>,
+}
+
+enum IterRepr<'l, 'a, T> {
+    Wire {
+        p: Parser<'a>,
+        parse: ElemFn<'a, T>,
+        sep: Sep,
+        first: bool,
+    },
+    Items(core::slice::Iter<'l, T>),
+}
+
+impl<T: Clone> Iterator for ListIter<'_, '_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match &mut self.inner {
+            IterRepr::Items(it) => it.next().cloned(),
+            IterRepr::Wire {
+                p,
+                parse,
+                sep,
+                first,
+            } => {
+                if p.is_empty() {
+                    return None;
+                }
+                if !*first || *sep == Sep::None {
+                    p.skip_spaces();
+                }
+                *first = false;
+                match parse(p) {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        p.skip_to_end();
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T: Clone> Clone for List<'_, T> {
+    fn clone(&self) -> Self {
+        List {
+            repr: match &self.repr {
+                ListRepr::Wire {
+                    raw,
+                    parse,
+                    sep,
+                    ctx,
+                } => ListRepr::Wire {
+                    raw,
+                    parse: *parse,
+                    sep: *sep,
+                    ctx: *ctx,
+                },
+                ListRepr::Items(v) => ListRepr::Items(v.clone()),
+            },
+        }
+    }
+}
+
+impl<T: Clone + PartialEq> PartialEq for List<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Clone + fmt::Debug> fmt::Debug for List<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Clone + IntoOwned> IntoOwned for List<'_, T>
+where
+    T::Owned: Clone,
+{
+    type Owned = List<'static, T::Owned>;
+    fn into_owned(self) -> Self::Owned {
+        List::from_items(self.iter().map(IntoOwned::into_owned).collect())
+    }
+}
+
+impl<T> From<Vec<T>> for List<'_, T> {
+    fn from(v: Vec<T>) -> Self {
+        List::from_items(v)
+    }
+}
+
+/// One value parsed again on demand from its validated wire bytes (used for
+/// the recursive parts of BODYSTRUCTURE and search keys, so they need no
+/// allocation), or a value you built.
+pub struct Lazy<'a, T> {
+    repr: LazyRepr<'a, T>,
+}
+
+enum LazyRepr<'a, T> {
+    Wire {
+        raw: &'a [u8],
+        parse: ElemFn<'a, T>,
+        ctx: Ctx,
+    },
+    Value(alloc::boxed::Box<T>),
+}
+
+impl<'a, T: Clone> Lazy<'a, T> {
+    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, ctx: Ctx) -> Self {
+        Lazy {
+            repr: LazyRepr::Wire { raw, parse, ctx },
+        }
+    }
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Lazy {
+            repr: LazyRepr::Value(alloc::boxed::Box::new(value)),
+        }
+    }
+    /// The value (parsed again from the wire bytes when it was parsed).
+    ///
+    /// # Panics
+    /// Never for values this crate parsed (they were validated); see
+    /// [`try_get`](Self::try_get).
+    pub fn get(&self) -> T {
+        self.try_get().expect("validated when parsed")
+    }
+    /// The value, or `None` if the wire bytes do not parse (impossible for
+    /// values produced by this crate's parsers).
+    pub fn try_get(&self) -> Option<T> {
+        match &self.repr {
+            LazyRepr::Value(v) => Some((**v).clone()),
+            LazyRepr::Wire { raw, parse, ctx } => parse(&mut ctx.parser(raw)).ok(),
+        }
+    }
+}
+
+impl<T: Clone> Clone for Lazy<'_, T> {
+    fn clone(&self) -> Self {
+        Lazy {
+            repr: match &self.repr {
+                LazyRepr::Wire { raw, parse, ctx } => LazyRepr::Wire {
+                    raw,
+                    parse: *parse,
+                    ctx: *ctx,
+                },
+                LazyRepr::Value(v) => LazyRepr::Value(v.clone()),
+            },
+        }
+    }
+}
+
+impl<T: Clone + PartialEq> PartialEq for Lazy<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.try_get() == other.try_get()
+    }
+}
+
+impl<T: Clone + fmt::Debug> fmt::Debug for Lazy<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.try_get().fmt(f)
+    }
+}
+
+impl<T: Clone + IntoOwned> IntoOwned for Lazy<'_, T>
+where
+    T::Owned: Clone,
+{
+    type Owned = Lazy<'static, T::Owned>;
+    fn into_owned(self) -> Self::Owned {
+        Lazy::new(self.get().into_owned())
+    }
+}

@@ -1,0 +1,10 @@
+//! The IMAP value types: [`core`] values, [`command`]s, [`response`]s and
+//! [`body`] structures. Parsed values borrow from the frame they were parsed
+//! from; [`IntoOwned`] makes them `'static`.
+
+pub mod body;
+pub mod command;
+pub mod core;
+pub mod response;
+
+pub use self::core::IntoOwned;

@@ -1,0 +1,940 @@
+//! Server responses (RFC 9051 §7, RFC 3501 §7 and the extensions named on
+//! each type): status responses with their codes, untagged data, FETCH data
+//! items, continuation requests.
+
+use alloc::borrow::Cow;
+
+use super::body::{BodyStructure, Envelope};
+use super::core::{
+    Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
+};
+use crate::Text;
+
+/// One response line (with its literals).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Response<'a> {
+    /// A tagged or untagged OK/NO/BAD/PREAUTH/BYE.
+    Status(StatusResponse<'a>),
+    /// Untagged data (`* ...`).
+    Data(Data<'a>),
+    /// A continuation request (`+ ...`).
+    Continue(Continue<'a>),
+}
+
+impl Response<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> Response<'static> {
+        IntoOwned::into_owned(self)
+    }
+}
+
+/// The kind of a status response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusKind {
+    /// `OK`
+    Ok,
+    /// `NO`
+    No,
+    /// `BAD`
+    Bad,
+    /// `PREAUTH` (greeting only)
+    PreAuth,
+    /// `BYE`
+    Bye,
+}
+
+impl StatusKind {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Ok => "OK",
+            StatusKind::No => "NO",
+            StatusKind::Bad => "BAD",
+            StatusKind::PreAuth => "PREAUTH",
+            StatusKind::Bye => "BYE",
+        }
+    }
+}
+
+/// `response-tagged`, `resp-cond-state`, `resp-cond-bye`, `resp-cond-auth`:
+/// `[tag] (OK / NO / BAD / PREAUTH / BYE) SP resp-text`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusResponse<'a> {
+    /// The tag, or `None` for `*`.
+    pub tag: Option<Tag<'a>>,
+    /// OK, NO, ...
+    pub kind: StatusKind,
+    /// The response code in brackets, if any.
+    pub code: Option<Code<'a>>,
+    /// Human-readable text, exact bytes (may be empty under
+    /// [`Quirks::missing_text`](crate::imap::Quirks)).
+    pub text: Text<'a>,
+}
+
+/// `resp-text-code`: the bracketed code of a status response (RFC 9051 §7.1,
+/// RFC 4315 UIDPLUS, RFC 7162 CONDSTORE/QRESYNC, RFC 5530, RFC 4978, RFC 5464).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Code<'a> {
+    /// `ALERT`
+    Alert,
+    /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`
+    BadCharset(Option<List<'a, IString<'a>>>),
+    /// `CAPABILITY ...`
+    Capability(List<'a, Atom<'a>>),
+    /// `PARSE`
+    Parse,
+    /// `PERMANENTFLAGS (...)` (may contain `\*`)
+    PermanentFlags(List<'a, Flag<'a>>),
+    /// `READ-ONLY`
+    ReadOnly,
+    /// `READ-WRITE`
+    ReadWrite,
+    /// `TRYCREATE`
+    TryCreate,
+    /// `UIDNEXT n`
+    UidNext(u32),
+    /// `UIDVALIDITY n`
+    UidValidity(u32),
+    /// `UNSEEN n`
+    Unseen(u32),
+    /// `APPENDUID uidvalidity uid-set` (RFC 4315)
+    AppendUid {
+        /// UIDVALIDITY of the destination.
+        uid_validity: u32,
+        /// UIDs assigned.
+        uids: SequenceSet<'a>,
+    },
+    /// `COPYUID uidvalidity source-set dest-set` (RFC 4315)
+    CopyUid {
+        /// UIDVALIDITY of the destination.
+        uid_validity: u32,
+        /// Source UIDs.
+        source: SequenceSet<'a>,
+        /// Destination UIDs.
+        destination: SequenceSet<'a>,
+    },
+    /// `UIDNOTSTICKY` (RFC 4315)
+    UidNotSticky,
+    /// `HIGHESTMODSEQ n` (RFC 7162)
+    HighestModSeq(u64),
+    /// `NOMODSEQ` (RFC 7162)
+    NoModSeq,
+    /// `MODIFIED set` (RFC 7162)
+    Modified(SequenceSet<'a>),
+    /// `CLOSED` (RFC 7162)
+    Closed,
+    /// `COMPRESSIONACTIVE` (RFC 4978)
+    CompressionActive,
+    /// `UNKNOWN-CTE` (RFC 3516)
+    UnknownCte,
+    /// `HASCHILDREN` (RFC 9051)
+    HasChildren,
+    /// `UNAVAILABLE` (RFC 5530)
+    Unavailable,
+    /// `AUTHENTICATIONFAILED` (RFC 5530)
+    AuthenticationFailed,
+    /// `AUTHORIZATIONFAILED` (RFC 5530)
+    AuthorizationFailed,
+    /// `EXPIRED` (RFC 5530)
+    Expired,
+    /// `PRIVACYREQUIRED` (RFC 5530)
+    PrivacyRequired,
+    /// `CONTACTADMIN` (RFC 5530)
+    ContactAdmin,
+    /// `NOPERM` (RFC 5530)
+    NoPerm,
+    /// `INUSE` (RFC 5530)
+    InUse,
+    /// `EXPUNGEISSUED` (RFC 5530)
+    ExpungeIssued,
+    /// `CORRUPTION` (RFC 5530)
+    Corruption,
+    /// `SERVERBUG` (RFC 5530)
+    ServerBug,
+    /// `CLIENTBUG` (RFC 5530)
+    ClientBug,
+    /// `CANNOT` (RFC 5530)
+    Cannot,
+    /// `LIMIT` (RFC 5530)
+    Limit,
+    /// `OVERQUOTA` (RFC 5530)
+    OverQuota,
+    /// `ALREADYEXISTS` (RFC 5530)
+    AlreadyExists,
+    /// `NONEXISTENT` (RFC 5530)
+    NonExistent,
+    /// Any other code, kept raw: the atom and what followed it up to `]`.
+    Other {
+        /// The code's name.
+        name: Atom<'a>,
+        /// Its argument, if any (without the separating space).
+        value: Option<Cow<'a, [u8]>>,
+    },
+}
+
+/// A continuation request: `continue-req = "+" SP (resp-text / base64) CRLF`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Continue<'a> {
+    /// Text (with an optional code), e.g. `+ Ready for literal data`.
+    Text {
+        /// The response code, if any.
+        code: Option<Code<'a>>,
+        /// The text.
+        text: Text<'a>,
+    },
+    /// Base64 data (a SASL challenge): text that is non-empty valid base64, or
+    /// nothing at all (`+ ` or, under [`Quirks::empty_continuation`], `+`),
+    /// which is an empty challenge. Still encoded; see [`Continue::decode`].
+    Base64(Cow<'a, [u8]>),
+}
+
+impl Continue<'_> {
+    /// The base64 payload decoded, if this is [`Continue::Base64`] (or text
+    /// that happens to decode).
+    pub fn decode(&self) -> Option<alloc::vec::Vec<u8>> {
+        use base64::Engine;
+        let b = match self {
+            Continue::Base64(b) => b,
+            Continue::Text { text, .. } => text.as_bytes(),
+        };
+        base64::engine::general_purpose::STANDARD.decode(b).ok()
+    }
+}
+
+/// A LIST/LSUB mailbox attribute (`mbx-list-flags`, RFC 9051 §7.3.1, RFC
+/// 6154 special-use), with its backslash: `\Noselect`, `\HasChildren`, `\Sent`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MailboxAttribute<'a>(pub Cow<'a, str>);
+
+impl MailboxAttribute<'_> {
+    /// The attribute as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Case-insensitive comparison (`attr.is("\\Noselect")`).
+    pub fn is(&self, name: &str) -> bool {
+        self.0.eq_ignore_ascii_case(name)
+    }
+}
+
+/// One `mbox-list-extended-item` (RFC 5258): `CHILDINFO ("SUBSCRIBED")`,
+/// `OLDNAME ("x")`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListExtendedItem<'a> {
+    /// The item's tag (`CHILDINFO`).
+    pub tag: IString<'a>,
+    /// Its value, raw (`("SUBSCRIBED")`).
+    pub value: Cow<'a, [u8]>,
+}
+
+/// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct MailboxList<'a> {
+    /// Attributes.
+    pub attributes: List<'a, MailboxAttribute<'a>>,
+    /// Hierarchy delimiter, `None` for NIL (flat).
+    pub delimiter: Option<char>,
+    /// The mailbox.
+    pub mailbox: Mailbox<'a>,
+    /// LIST-EXTENDED data (RFC 5258): CHILDINFO, OLDNAME, ...
+    pub extended: List<'a, ListExtendedItem<'a>>,
+}
+
+/// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Namespace<'a> {
+    /// Prefix (`""`, `"Other Users/"`).
+    pub prefix: IString<'a>,
+    /// Hierarchy delimiter.
+    pub delimiter: Option<char>,
+    /// Extensions, raw (each starts with SP).
+    pub extensions: Option<Cow<'a, [u8]>>,
+}
+
+/// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatusItem<'a> {
+    /// `MESSAGES n`
+    Messages(u32),
+    /// `RECENT n` (IMAP4rev1)
+    Recent(u32),
+    /// `UIDNEXT n`
+    UidNext(u32),
+    /// `UIDVALIDITY n`
+    UidValidity(u32),
+    /// `UNSEEN n`
+    Unseen(u32),
+    /// `DELETED n`
+    Deleted(u32),
+    /// `SIZE n`
+    Size(u64),
+    /// `HIGHESTMODSEQ n`
+    HighestModSeq(u64),
+    /// `APPENDLIMIT n / NIL`
+    AppendLimit(Option<u64>),
+    /// `DELETED-STORAGE n` (RFC 9208)
+    DeletedStorage(u64),
+    /// Another item with a numeric value.
+    Other(Atom<'a>, u64),
+}
+
+/// `search-return-data` (RFC 4731, RFC 9051).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SearchReturnData<'a> {
+    /// `MIN n`
+    Min(u32),
+    /// `MAX n`
+    Max(u32),
+    /// `ALL set`
+    All(SequenceSet<'a>),
+    /// `COUNT n`
+    Count(u32),
+    /// `MODSEQ n`
+    ModSeq(u64),
+    /// Another return item, raw.
+    Other {
+        /// The name.
+        name: Atom<'a>,
+        /// The value, raw.
+        value: Cow<'a, [u8]>,
+    },
+}
+
+/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ESearch<'a> {
+    /// `(TAG "A1")`: the command this answers.
+    pub tag: Option<IString<'a>>,
+    /// `UID`: numbers are UIDs.
+    pub uid: bool,
+    /// The data.
+    pub data: List<'a, SearchReturnData<'a>>,
+}
+
+/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
+pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
+
+/// `quota-resource = resource-name SP resource-usage SP resource-limit` (RFC 9208)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaResource<'a> {
+    /// `STORAGE`, `MESSAGE`, ...
+    pub name: Atom<'a>,
+    /// Usage.
+    pub usage: u64,
+    /// Limit.
+    pub limit: u64,
+}
+
+/// `metadata-resp = "METADATA" SP mailbox SP (entry-values / entry-list)` (RFC 5464)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MetadataEntries<'a> {
+    /// `(entry value ...)`
+    Values(List<'a, (IString<'a>, NString<'a>)>),
+    /// `entry entry ...` (unsolicited change notification)
+    Names(List<'a, IString<'a>>),
+}
+
+/// `thread-list = "(" (thread-members / thread-nested) ")"` (RFC 5256)
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thread<'a> {
+    /// The messages in a chain, parent first.
+    pub members: List<'a, u32>,
+    /// Sub-threads branching after the last member.
+    pub children: List<'a, Thread<'a>>,
+}
+
+/// A `section-part` (`1.2.3`), empty for the whole message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Part<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> Part<'a> {
+    /// The whole message (no part numbers).
+    pub fn whole() -> Self {
+        Part(Cow::Borrowed(""))
+    }
+    /// A part path from numbers (each non-zero); `None` if one is zero.
+    pub fn new(nums: &[u32]) -> Option<Part<'static>> {
+        use core::fmt::Write;
+        let mut s = alloc::string::String::new();
+        for (i, n) in nums.iter().enumerate() {
+            if *n == 0 {
+                return None;
+            }
+            if i > 0 {
+                s.push('.');
+            }
+            let _ = write!(s, "{n}");
+        }
+        Some(Part(Cow::Owned(s)))
+    }
+    /// The part numbers.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.split('.').filter_map(|s| s.parse().ok())
+    }
+    /// The wire form (`1.2`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether this is the whole message.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `section-msgtext / "MIME"`
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SectionText<'a> {
+    /// `HEADER`
+    Header,
+    /// `HEADER.FIELDS (...)`
+    HeaderFields(List<'a, IString<'a>>),
+    /// `HEADER.FIELDS.NOT (...)`
+    HeaderFieldsNot(List<'a, IString<'a>>),
+    /// `TEXT`
+    Text,
+    /// `MIME` (only after a part number)
+    Mime,
+}
+
+/// `section = "[" [section-spec] "]"`
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Section<'a> {
+    /// The part (empty for the whole message).
+    pub part: Part<'a>,
+    /// What of it.
+    pub text: Option<SectionText<'a>>,
+}
+
+/// `msg-att-dynamic / msg-att-static`: one FETCH data item.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchItem<'a> {
+    /// `FLAGS (...)`
+    Flags(List<'a, Flag<'a>>),
+    /// `UID n`
+    Uid(u32),
+    /// `INTERNALDATE "..."`
+    InternalDate(DateTime),
+    /// `RFC822.SIZE n`
+    Rfc822Size(u32),
+    /// `RFC822 nstring` (IMAP4rev1)
+    Rfc822(NString<'a>),
+    /// `RFC822.HEADER nstring` (IMAP4rev1)
+    Rfc822Header(NString<'a>),
+    /// `RFC822.TEXT nstring` (IMAP4rev1)
+    Rfc822Text(NString<'a>),
+    /// `ENVELOPE (...)`
+    Envelope(Envelope<'a>),
+    /// `BODY (...)` (no extension data)
+    Body(BodyStructure<'a>),
+    /// `BODYSTRUCTURE (...)`
+    BodyStructure(BodyStructure<'a>),
+    /// `BODY[section]<origin> nstring`
+    BodySection {
+        /// The section.
+        section: Section<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The data (borrowed literal bytes).
+        data: NString<'a>,
+    },
+    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516)
+    Binary {
+        /// The part.
+        part: Part<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The decoded data.
+        data: NString<'a>,
+    },
+    /// `BINARY.SIZE[part] n` (RFC 3516)
+    BinarySize {
+        /// The part.
+        part: Part<'a>,
+        /// Decoded size.
+        size: u32,
+    },
+    /// `MODSEQ (n)` (RFC 7162)
+    ModSeq(u64),
+    /// `EMAILID (id)` (RFC 8474)
+    EmailId(IString<'a>),
+    /// `THREADID (id) / NIL` (RFC 8474)
+    ThreadId(NString<'a>),
+    /// `SAVEDATE "..." / NIL` (RFC 8514)
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970)
+    Preview(NString<'a>),
+    /// An item this crate does not know, kept raw
+    /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
+    Unknown {
+        /// The item name as sent (`X-GM-LABELS`).
+        name: Cow<'a, str>,
+        /// Its value, raw.
+        value: Cow<'a, [u8]>,
+    },
+}
+
+/// Untagged data (`response-data` other than status responses).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Data<'a> {
+    /// `CAPABILITY ...`
+    Capability(List<'a, Atom<'a>>),
+    /// `ENABLED ...` (RFC 5161)
+    Enabled(List<'a, Atom<'a>>),
+    /// `LIST ...`
+    List(MailboxList<'a>),
+    /// `LSUB ...` (IMAP4rev1)
+    Lsub(MailboxList<'a>),
+    /// `NAMESPACE personal other shared` (RFC 2342)
+    Namespace {
+        /// Personal namespaces (`None` for NIL).
+        personal: Option<List<'a, Namespace<'a>>>,
+        /// Other users' namespaces.
+        other: Option<List<'a, Namespace<'a>>>,
+        /// Shared namespaces.
+        shared: Option<List<'a, Namespace<'a>>>,
+    },
+    /// `STATUS mailbox (...)`
+    Status {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Its items.
+        items: List<'a, StatusItem<'a>>,
+    },
+    /// `SEARCH n...` (IMAP4rev1; RFC 7162 MODSEQ)
+    Search {
+        /// Matching numbers.
+        ids: List<'a, u32>,
+        /// `(MODSEQ n)`
+        modseq: Option<u64>,
+    },
+    /// `ESEARCH ...` (RFC 4731, RFC 9051)
+    ESearch(ESearch<'a>),
+    /// `FLAGS (...)`
+    Flags(List<'a, Flag<'a>>),
+    /// `n EXISTS`
+    Exists(u32),
+    /// `n RECENT` (IMAP4rev1)
+    Recent(u32),
+    /// `n EXPUNGE`
+    Expunge(u32),
+    /// `VANISHED [(EARLIER)] uid-set` (RFC 7162)
+    Vanished {
+        /// `(EARLIER)`: in answer to a FETCH with VANISHED.
+        earlier: bool,
+        /// The expunged UIDs.
+        uids: SequenceSet<'a>,
+    },
+    /// `n FETCH (...)`
+    Fetch {
+        /// Message sequence number.
+        seq: u32,
+        /// The data items, parsed as iterated.
+        items: List<'a, FetchItem<'a>>,
+    },
+    /// `ID (...) / NIL` (RFC 2971)
+    Id(IdParams<'a>),
+    /// `QUOTA root (...)` (RFC 9208)
+    Quota {
+        /// Quota root.
+        root: IString<'a>,
+        /// Resources.
+        resources: List<'a, QuotaResource<'a>>,
+    },
+    /// `QUOTAROOT mailbox root...` (RFC 9208)
+    QuotaRoot {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Its quota roots.
+        roots: List<'a, IString<'a>>,
+    },
+    /// `METADATA mailbox ...` (RFC 5464)
+    Metadata {
+        /// The mailbox (empty for server metadata).
+        mailbox: Mailbox<'a>,
+        /// Entries.
+        entries: MetadataEntries<'a>,
+    },
+    /// `SORT n...` (RFC 5256)
+    Sort {
+        /// Numbers in sort order.
+        ids: List<'a, u32>,
+        /// `(MODSEQ n)` (RFC 7162)
+        modseq: Option<u64>,
+    },
+    /// `THREAD (...)...` (RFC 5256)
+    Thread(List<'a, Thread<'a>>),
+    /// An untagged response this crate does not know, raw
+    /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
+    Other {
+        /// The first word (or number and word, `3 XFOO`).
+        name: Cow<'a, str>,
+        /// The rest of the line after the name's SP, raw.
+        rest: Cow<'a, [u8]>,
+    },
+}
+
+// ---- into_owned ----
+
+fn cow_b(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+    Cow::Owned(c.into_owned())
+}
+fn cow_s(c: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(c.into_owned())
+}
+
+impl IntoOwned for StatusResponse<'_> {
+    type Owned = StatusResponse<'static>;
+    fn into_owned(self) -> Self::Owned {
+        StatusResponse {
+            tag: self.tag.into_owned(),
+            kind: self.kind,
+            code: self.code.into_owned(),
+            text: self.text.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for Code<'_> {
+    type Owned = Code<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            Code::Alert => Code::Alert,
+            Code::BadCharset(l) => Code::BadCharset(l.into_owned()),
+            Code::Capability(l) => Code::Capability(l.into_owned()),
+            Code::Parse => Code::Parse,
+            Code::PermanentFlags(l) => Code::PermanentFlags(l.into_owned()),
+            Code::ReadOnly => Code::ReadOnly,
+            Code::ReadWrite => Code::ReadWrite,
+            Code::TryCreate => Code::TryCreate,
+            Code::UidNext(n) => Code::UidNext(n),
+            Code::UidValidity(n) => Code::UidValidity(n),
+            Code::Unseen(n) => Code::Unseen(n),
+            Code::AppendUid { uid_validity, uids } => Code::AppendUid {
+                uid_validity,
+                uids: uids.into_owned(),
+            },
+            Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            } => Code::CopyUid {
+                uid_validity,
+                source: source.into_owned(),
+                destination: destination.into_owned(),
+            },
+            Code::UidNotSticky => Code::UidNotSticky,
+            Code::HighestModSeq(n) => Code::HighestModSeq(n),
+            Code::NoModSeq => Code::NoModSeq,
+            Code::Modified(s) => Code::Modified(s.into_owned()),
+            Code::Closed => Code::Closed,
+            Code::CompressionActive => Code::CompressionActive,
+            Code::UnknownCte => Code::UnknownCte,
+            Code::HasChildren => Code::HasChildren,
+            Code::Unavailable => Code::Unavailable,
+            Code::AuthenticationFailed => Code::AuthenticationFailed,
+            Code::AuthorizationFailed => Code::AuthorizationFailed,
+            Code::Expired => Code::Expired,
+            Code::PrivacyRequired => Code::PrivacyRequired,
+            Code::ContactAdmin => Code::ContactAdmin,
+            Code::NoPerm => Code::NoPerm,
+            Code::InUse => Code::InUse,
+            Code::ExpungeIssued => Code::ExpungeIssued,
+            Code::Corruption => Code::Corruption,
+            Code::ServerBug => Code::ServerBug,
+            Code::ClientBug => Code::ClientBug,
+            Code::Cannot => Code::Cannot,
+            Code::Limit => Code::Limit,
+            Code::OverQuota => Code::OverQuota,
+            Code::AlreadyExists => Code::AlreadyExists,
+            Code::NonExistent => Code::NonExistent,
+            Code::Other { name, value } => Code::Other {
+                name: name.into_owned(),
+                value: value.map(cow_b),
+            },
+        }
+    }
+}
+
+impl IntoOwned for Continue<'_> {
+    type Owned = Continue<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            Continue::Text { code, text } => Continue::Text {
+                code: code.into_owned(),
+                text: text.into_owned(),
+            },
+            Continue::Base64(b) => Continue::Base64(cow_b(b)),
+        }
+    }
+}
+
+impl IntoOwned for MailboxAttribute<'_> {
+    type Owned = MailboxAttribute<'static>;
+    fn into_owned(self) -> Self::Owned {
+        MailboxAttribute(cow_s(self.0))
+    }
+}
+
+impl IntoOwned for ListExtendedItem<'_> {
+    type Owned = ListExtendedItem<'static>;
+    fn into_owned(self) -> Self::Owned {
+        ListExtendedItem {
+            tag: self.tag.into_owned(),
+            value: cow_b(self.value),
+        }
+    }
+}
+
+impl IntoOwned for MailboxList<'_> {
+    type Owned = MailboxList<'static>;
+    fn into_owned(self) -> Self::Owned {
+        MailboxList {
+            attributes: self.attributes.into_owned(),
+            delimiter: self.delimiter,
+            mailbox: self.mailbox.into_owned(),
+            extended: self.extended.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for Namespace<'_> {
+    type Owned = Namespace<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Namespace {
+            prefix: self.prefix.into_owned(),
+            delimiter: self.delimiter,
+            extensions: self.extensions.map(cow_b),
+        }
+    }
+}
+
+impl IntoOwned for StatusItem<'_> {
+    type Owned = StatusItem<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            StatusItem::Messages(n) => StatusItem::Messages(n),
+            StatusItem::Recent(n) => StatusItem::Recent(n),
+            StatusItem::UidNext(n) => StatusItem::UidNext(n),
+            StatusItem::UidValidity(n) => StatusItem::UidValidity(n),
+            StatusItem::Unseen(n) => StatusItem::Unseen(n),
+            StatusItem::Deleted(n) => StatusItem::Deleted(n),
+            StatusItem::Size(n) => StatusItem::Size(n),
+            StatusItem::HighestModSeq(n) => StatusItem::HighestModSeq(n),
+            StatusItem::AppendLimit(n) => StatusItem::AppendLimit(n),
+            StatusItem::DeletedStorage(n) => StatusItem::DeletedStorage(n),
+            StatusItem::Other(a, n) => StatusItem::Other(a.into_owned(), n),
+        }
+    }
+}
+
+impl IntoOwned for SearchReturnData<'_> {
+    type Owned = SearchReturnData<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            SearchReturnData::Min(n) => SearchReturnData::Min(n),
+            SearchReturnData::Max(n) => SearchReturnData::Max(n),
+            SearchReturnData::All(s) => SearchReturnData::All(s.into_owned()),
+            SearchReturnData::Count(n) => SearchReturnData::Count(n),
+            SearchReturnData::ModSeq(n) => SearchReturnData::ModSeq(n),
+            SearchReturnData::Other { name, value } => SearchReturnData::Other {
+                name: name.into_owned(),
+                value: cow_b(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for QuotaResource<'_> {
+    type Owned = QuotaResource<'static>;
+    fn into_owned(self) -> Self::Owned {
+        QuotaResource {
+            name: self.name.into_owned(),
+            usage: self.usage,
+            limit: self.limit,
+        }
+    }
+}
+
+impl IntoOwned for Thread<'_> {
+    type Owned = Thread<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Thread {
+            members: self.members.into_owned(),
+            children: self.children.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for Part<'_> {
+    type Owned = Part<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Part(cow_s(self.0))
+    }
+}
+
+impl IntoOwned for SectionText<'_> {
+    type Owned = SectionText<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            SectionText::Header => SectionText::Header,
+            SectionText::HeaderFields(l) => SectionText::HeaderFields(l.into_owned()),
+            SectionText::HeaderFieldsNot(l) => SectionText::HeaderFieldsNot(l.into_owned()),
+            SectionText::Text => SectionText::Text,
+            SectionText::Mime => SectionText::Mime,
+        }
+    }
+}
+
+impl IntoOwned for Section<'_> {
+    type Owned = Section<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Section {
+            part: self.part.into_owned(),
+            text: self.text.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for FetchItem<'_> {
+    type Owned = FetchItem<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            FetchItem::Flags(l) => FetchItem::Flags(l.into_owned()),
+            FetchItem::Uid(n) => FetchItem::Uid(n),
+            FetchItem::InternalDate(d) => FetchItem::InternalDate(d),
+            FetchItem::Rfc822Size(n) => FetchItem::Rfc822Size(n),
+            FetchItem::Rfc822(s) => FetchItem::Rfc822(s.into_owned()),
+            FetchItem::Rfc822Header(s) => FetchItem::Rfc822Header(s.into_owned()),
+            FetchItem::Rfc822Text(s) => FetchItem::Rfc822Text(s.into_owned()),
+            FetchItem::Envelope(e) => FetchItem::Envelope(e.into_owned()),
+            FetchItem::Body(b) => FetchItem::Body(b.into_owned()),
+            FetchItem::BodyStructure(b) => FetchItem::BodyStructure(b.into_owned()),
+            FetchItem::BodySection {
+                section,
+                origin,
+                data,
+            } => FetchItem::BodySection {
+                section: section.into_owned(),
+                origin,
+                data: data.into_owned(),
+            },
+            FetchItem::Binary { part, origin, data } => FetchItem::Binary {
+                part: part.into_owned(),
+                origin,
+                data: data.into_owned(),
+            },
+            FetchItem::BinarySize { part, size } => FetchItem::BinarySize {
+                part: part.into_owned(),
+                size,
+            },
+            FetchItem::ModSeq(n) => FetchItem::ModSeq(n),
+            FetchItem::EmailId(s) => FetchItem::EmailId(s.into_owned()),
+            FetchItem::ThreadId(s) => FetchItem::ThreadId(s.into_owned()),
+            FetchItem::SaveDate(d) => FetchItem::SaveDate(d),
+            FetchItem::Preview(s) => FetchItem::Preview(s.into_owned()),
+            FetchItem::Unknown { name, value } => FetchItem::Unknown {
+                name: cow_s(name),
+                value: cow_b(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for MetadataEntries<'_> {
+    type Owned = MetadataEntries<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            MetadataEntries::Values(l) => MetadataEntries::Values(l.into_owned()),
+            MetadataEntries::Names(l) => MetadataEntries::Names(l.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for Data<'_> {
+    type Owned = Data<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            Data::Capability(l) => Data::Capability(l.into_owned()),
+            Data::Enabled(l) => Data::Enabled(l.into_owned()),
+            Data::List(m) => Data::List(m.into_owned()),
+            Data::Lsub(m) => Data::Lsub(m.into_owned()),
+            Data::Namespace {
+                personal,
+                other,
+                shared,
+            } => Data::Namespace {
+                personal: personal.into_owned(),
+                other: other.into_owned(),
+                shared: shared.into_owned(),
+            },
+            Data::Status { mailbox, items } => Data::Status {
+                mailbox: mailbox.into_owned(),
+                items: items.into_owned(),
+            },
+            Data::Search { ids, modseq } => Data::Search {
+                ids: ids.into_owned(),
+                modseq,
+            },
+            Data::ESearch(e) => Data::ESearch(ESearch {
+                tag: e.tag.into_owned(),
+                uid: e.uid,
+                data: e.data.into_owned(),
+            }),
+            Data::Flags(l) => Data::Flags(l.into_owned()),
+            Data::Exists(n) => Data::Exists(n),
+            Data::Recent(n) => Data::Recent(n),
+            Data::Expunge(n) => Data::Expunge(n),
+            Data::Vanished { earlier, uids } => Data::Vanished {
+                earlier,
+                uids: uids.into_owned(),
+            },
+            Data::Fetch { seq, items } => Data::Fetch {
+                seq,
+                items: items.into_owned(),
+            },
+            Data::Id(l) => Data::Id(l.into_owned()),
+            Data::Quota { root, resources } => Data::Quota {
+                root: root.into_owned(),
+                resources: resources.into_owned(),
+            },
+            Data::QuotaRoot { mailbox, roots } => Data::QuotaRoot {
+                mailbox: mailbox.into_owned(),
+                roots: roots.into_owned(),
+            },
+            Data::Metadata { mailbox, entries } => Data::Metadata {
+                mailbox: mailbox.into_owned(),
+                entries: entries.into_owned(),
+            },
+            Data::Sort { ids, modseq } => Data::Sort {
+                ids: ids.into_owned(),
+                modseq,
+            },
+            Data::Thread(l) => Data::Thread(l.into_owned()),
+            Data::Other { name, rest } => Data::Other {
+                name: cow_s(name),
+                rest: cow_b(rest),
+            },
+        }
+    }
+}
+
+impl IntoOwned for Response<'_> {
+    type Owned = Response<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            Response::Status(s) => Response::Status(s.into_owned()),
+            Response::Data(d) => Response::Data(d.into_owned()),
+            Response::Continue(c) => Response::Continue(c.into_owned()),
+        }
+    }
+}
