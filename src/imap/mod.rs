@@ -37,6 +37,7 @@
 
 pub mod frame;
 pub mod parse;
+pub mod server;
 pub mod types;
 pub mod utf7;
 
@@ -46,6 +47,9 @@ pub use parse::command::{
 };
 pub use parse::response::{parse_greeting, parse_response};
 pub use parse::{ParseOptions, Quirks};
+pub use server::{
+    FetchLiteral, Greeting, LiteralSupport, Server, ServerConfig, ServerEvent, SessionState,
+};
 pub use types::IntoOwned;
 pub use types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
