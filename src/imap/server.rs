@@ -92,9 +92,7 @@ use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end};
 use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::parse_command;
 use crate::imap::types::command::{Command, CommandBody};
-use crate::imap::types::core::{
-    Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom,
-};
+use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
@@ -339,13 +337,11 @@ impl ServerEvent<'_> {
                 tag: tag.into_owned(),
                 authentication,
             },
-            ServerEvent::LiteralRequested { tag, size, command } => {
-                ServerEvent::LiteralRequested {
-                    tag: tag.into_owned(),
-                    size,
-                    command: Cow::Owned(command.into_owned()),
-                }
-            }
+            ServerEvent::LiteralRequested { tag, size, command } => ServerEvent::LiteralRequested {
+                tag: tag.into_owned(),
+                size,
+                command: Cow::Owned(command.into_owned()),
+            },
             ServerEvent::AppendStart {
                 tag,
                 mailbox,
@@ -487,7 +483,11 @@ enum Ev {
     Login(Range<usize>),
     Authenticate(Authentication<'static>),
     Literal(Range<usize>, u64),
-    AppendStart { size: u64, binary: bool, non_sync: bool },
+    AppendStart {
+        size: u64,
+        binary: bool,
+        non_sync: bool,
+    },
     AppendChunk(Range<usize>),
     AppendEnd(bool),
     AppendAborted,
@@ -558,8 +558,7 @@ impl Server {
     /// A greeting text holding CR, LF or NUL (or starting with `[`) is
     /// replaced by the default one.
     pub fn new(mut config: ServerConfig) -> Server {
-        if !is_line_safe(config.greeting_text.as_bytes()) || config.greeting_text.starts_with('[')
-        {
+        if !is_line_safe(config.greeting_text.as_bytes()) || config.greeting_text.starts_with('[') {
             config.greeting_text = String::from("IMAP server ready");
         }
         config.capabilities.retain(|c| is_atom(c.as_bytes()));
@@ -1077,7 +1076,9 @@ impl Server {
                         let next = announced(content);
                         self.pos += consumed;
                         self.read = match next {
-                            Some(l) if l.mode != LiteralMode::Sync => Read::Discard { remaining: l.size },
+                            Some(l) if l.mode != LiteralMode::Sync => {
+                                Read::Discard { remaining: l.size }
+                            }
                             _ => Read::Frame,
                         };
                         Flow::Continue
@@ -1284,7 +1285,10 @@ impl Server {
     ) -> Option<(StatusKind, &'static str)> {
         if lit.mode != LiteralMode::Sync {
             if self.config.literals == LiteralSupport::SyncOnly {
-                return Some((StatusKind::Bad, "non-synchronizing literals are not supported"));
+                return Some((
+                    StatusKind::Bad,
+                    "non-synchronizing literals are not supported",
+                ));
             }
             if (self.config.literals == LiteralSupport::Minus
                 || lit.mode == LiteralMode::NonSyncMinus)
@@ -1378,7 +1382,8 @@ impl Server {
         self.scan.held = None;
         self.scan.literals += 1;
         // size was bounded by the input buffer limit in `literal_rule`
-        self.scan.lit_end = Some(data_start.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)));
+        self.scan.lit_end =
+            Some(data_start.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)));
         self.read = Read::Frame;
     }
 
@@ -1401,7 +1406,14 @@ impl Server {
             }
         }
         let Some(brace) = memchr::memrchr(b'{', &synth[keep..]) else {
-            return self.refuse(Some(&tag), StatusKind::Bad, None, "literal expected", lit, data_start);
+            return self.refuse(
+                Some(&tag),
+                StatusKind::Bad,
+                None,
+                "literal expected",
+                lit,
+                data_start,
+            );
         };
         synth.truncate(keep + brace);
         synth.extend_from_slice(b"{0}\r\n\r\n");
@@ -1417,7 +1429,14 @@ impl Server {
                 if more {
                     self.outstanding.retain(|p| p.kind != Kind::Append);
                 }
-                return self.refuse(Some(&tag), StatusKind::Bad, None, "invalid APPEND", lit, data_start);
+                return self.refuse(
+                    Some(&tag),
+                    StatusKind::Bad,
+                    None,
+                    "invalid APPEND",
+                    lit,
+                    data_start,
+                );
             }
             Err(e) => {
                 if more {
@@ -1488,7 +1507,11 @@ impl Server {
                     Some(Ok(ClientLine::Response(r))) => (Some(r), false),
                     Some(_) => (None, true),
                 };
-                Class::Authenticate(m, ir, bad_ir || (initial_response.is_some() && !self.config.sasl_ir))
+                Class::Authenticate(
+                    m,
+                    ir,
+                    bad_ir || (initial_response.is_some() && !self.config.sasl_ir),
+                )
             }
             C::Enable(list) => {
                 if self.config.enableable.is_empty() {
@@ -1612,7 +1635,12 @@ impl Server {
             }
             Class::Authenticate(mech, ir, bad_ir) => {
                 let Some(mech) = mech else {
-                    self.status(t, StatusKind::No, Some(Code::Cannot), "unsupported mechanism");
+                    self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::Cannot),
+                        "unsupported mechanism",
+                    );
                     return Ok(Flow::Continue);
                 };
                 if self.plaintext_refused() && is_plaintext(mech) {
@@ -1676,7 +1704,12 @@ impl Server {
                 self.auth_exchanges += 1;
                 if self.auth_exchanges > self.config.limits.auth_exchanges {
                     self.sasl = None;
-                    self.status(Some(&tag), StatusKind::No, Some(Code::Limit), "too many SASL exchanges");
+                    self.status(
+                        Some(&tag),
+                        StatusKind::No,
+                        Some(Code::Limit),
+                        "too many SASL exchanges",
+                    );
                     return Flow::Continue;
                 }
                 self.out.extend_from_slice(b"+ ");
@@ -1765,7 +1798,10 @@ impl Server {
         let tag = if append {
             self.cur_tag.clone()
         } else {
-            split_tag(&self.buf[self.pos..]).0.map(String::from).unwrap_or_default()
+            split_tag(&self.buf[self.pos..])
+                .0
+                .map(String::from)
+                .unwrap_or_default()
         };
         let r = Response::Status(StatusResponse {
             tag: Tag::new(Cow::Owned(tag)),
@@ -1999,7 +2035,7 @@ impl Server {
         self.out.extend_from_slice(&v);
         self.fetch = Some(FetchOut {
             any_item: true,
-            literal_left: Some(size),
+            literal_left: (size > 0).then_some(size),
             binary,
         });
         Ok(())
@@ -2025,7 +2061,8 @@ impl Server {
         }
         self.out.extend_from_slice(chunk);
         if let Some(f) = &mut self.fetch {
-            f.literal_left = Some(left - chunk.len() as u64);
+            let left = left - chunk.len() as u64;
+            f.literal_left = (left > 0).then_some(left);
         }
         Ok(())
     }
@@ -2036,15 +2073,8 @@ impl Server {
         let Some(f) = self.fetch else {
             return Err(Error::Misuse("no FETCH response is open"));
         };
-        match f.literal_left {
-            Some(0) | None => {}
-            Some(_) => return Err(Error::Misuse("the FETCH literal is not complete")),
-        }
-        if f.literal_left == Some(0) {
-            self.fetch = Some(FetchOut {
-                literal_left: None,
-                ..f
-            });
+        if f.literal_left.is_some() {
+            return Err(Error::Misuse("the FETCH literal is not complete"));
         }
         self.out.extend_from_slice(b")\r\n");
         self.fetch = None;
