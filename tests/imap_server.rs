@@ -172,11 +172,7 @@ impl App {
                 ServerEvent::Idle { .. } => {
                     server.send_data(&Data::Exists(19))?;
                 }
-                ServerEvent::StartTls => {
-                    if self.tls {
-                        server.tls_established()?;
-                    }
-                }
+                ServerEvent::StartTls if self.tls => server.tls_established()?,
                 _ => {}
             }
         }

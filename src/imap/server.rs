@@ -718,7 +718,7 @@ impl Server {
         let atoms: Vec<Atom<'static>> = self
             .capabilities()
             .into_iter()
-            .filter_map(|c| Atom::new(c))
+            .filter_map(Atom::new)
             .collect();
         List::from_items(atoms)
     }
@@ -732,9 +732,10 @@ impl Server {
     }
 
     fn emit_opts(&self) -> EmitOptions {
-        let mut o = EmitOptions::default();
-        o.utf8 = self.is_enabled("UTF8=ACCEPT");
-        o
+        EmitOptions {
+            utf8: self.is_enabled("UTF8=ACCEPT"),
+            ..EmitOptions::default()
+        }
     }
 
     // ---- output helpers ----
@@ -1185,63 +1186,61 @@ impl Server {
 
     /// Frames the command at `pos` up to its end or its next literal.
     fn scan_frame(&mut self) -> Result<Scanned, Error> {
-        loop {
-            if let Some((lit, ce, ds)) = self.scan.held {
-                return Ok(Scanned::Literal(lit, ce, ds));
+        if let Some((lit, ce, ds)) = self.scan.held {
+            return Ok(Scanned::Literal(lit, ce, ds));
+        }
+        if let Some(end) = self.scan.done {
+            return Ok(Scanned::Complete(end));
+        }
+        if let Some(end) = self.scan.lit_end {
+            if self.buffered() < end {
+                return Ok(Scanned::NeedMore);
             }
-            if let Some(end) = self.scan.done {
-                return Ok(Scanned::Complete(end));
-            }
-            if let Some(end) = self.scan.lit_end {
-                if self.buffered() < end {
-                    return Ok(Scanned::NeedMore);
-                }
-                self.scan.seg = end;
-                self.scan.lit_end = None;
-            }
-            let seg_abs = self.pos + self.scan.seg;
-            let budget = self
-                .config
-                .limits
-                .command_line
-                .saturating_sub(self.scan.line_bytes);
-            self.finder.set_limit(budget);
-            match self.finder.find(&self.buf[seg_abs..]) {
-                Ok(None) => return Ok(Scanned::NeedMore),
-                Ok(Some(line)) => {
-                    self.scan.line_bytes += line.consumed;
-                    let content = &self.buf[seg_abs..seg_abs + line.len];
-                    match announced(content) {
-                        None => {
-                            let end = self.scan.seg + line.consumed;
-                            self.scan.done = Some(end);
-                            return Ok(Scanned::Complete(end));
-                        }
-                        Some(lit) => {
-                            let ce = self.scan.seg + line.len;
-                            let ds = self.scan.seg + line.consumed;
-                            self.scan.held = Some((lit, ce, ds));
-                            return Ok(Scanned::Literal(lit, ce, ds));
-                        }
+            self.scan.seg = end;
+            self.scan.lit_end = None;
+        }
+        let seg_abs = self.pos + self.scan.seg;
+        let budget = self
+            .config
+            .limits
+            .command_line
+            .saturating_sub(self.scan.line_bytes);
+        self.finder.set_limit(budget);
+        match self.finder.find(&self.buf[seg_abs..]) {
+            Ok(None) => Ok(Scanned::NeedMore),
+            Ok(Some(line)) => {
+                self.scan.line_bytes += line.consumed;
+                let content = &self.buf[seg_abs..seg_abs + line.len];
+                match announced(content) {
+                    None => {
+                        let end = self.scan.seg + line.consumed;
+                        self.scan.done = Some(end);
+                        Ok(Scanned::Complete(end))
+                    }
+                    Some(lit) => {
+                        let ce = self.scan.seg + line.len;
+                        let ds = self.scan.seg + line.consumed;
+                        self.scan.held = Some((lit, ce, ds));
+                        Ok(Scanned::Literal(lit, ce, ds))
                     }
                 }
-                Err(Error::BareLineEnding(_)) => {
-                    // The whole command is dropped, never executed.
-                    self.finder.reset();
-                    self.scan = Scan::default();
-                    match memchr::memchr(b'\n', &self.buf[seg_abs..]) {
-                        Some(i) => self.pos = seg_abs + i + 1,
-                        None => {
-                            self.pos = self.buf.len();
-                            self.skip_line = true;
-                        }
+            }
+            Err(Error::BareLineEnding(_)) => {
+                // The whole command is dropped, never executed.
+                self.finder.reset();
+                self.scan = Scan::default();
+                match memchr::memchr(b'\n', &self.buf[seg_abs..]) {
+                    Some(i) => self.pos = seg_abs + i + 1,
+                    None => {
+                        self.pos = self.buf.len();
+                        self.skip_line = true;
                     }
-                    return Ok(Scanned::BadLine);
                 }
-                Err(e) => {
-                    self.status(None, StatusKind::Bye, None, "command line too long");
-                    return Err(e);
-                }
+                Ok(Scanned::BadLine)
+            }
+            Err(e) => {
+                self.status(None, StatusKind::Bye, None, "command line too long");
+                Err(e)
             }
         }
     }
