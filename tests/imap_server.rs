@@ -872,3 +872,83 @@ fn misuse_is_refused() {
     assert!(s.send_untagged(StatusKind::Ok, None, "a\r\nb").is_err());
     let _ = (SequenceSet::all(), Cow::Borrowed("x"));
 }
+
+/// Runs `input` whole, cut in two at every byte, and one byte at a time;
+/// output, events and appended data must not depend on the cuts.
+fn assert_split_invariant(config: ServerConfig, literal_max: u64, input: &[u8]) -> String {
+    let fresh = || {
+        let mut app = App::new();
+        app.literal_max = literal_max;
+        app
+    };
+    let mut app = fresh();
+    let (whole, err) = run_with(config.clone(), &mut app, input, &[]);
+    assert_eq!(err, None);
+    let (log, appended) = (app.log.clone(), app.appended.clone());
+    let all: Vec<usize> = (1..input.len()).collect();
+    let mut runs: Vec<Vec<usize>> = (0..=input.len()).map(|c| vec![c]).collect();
+    runs.push(all);
+    for cuts in runs {
+        let mut app = fresh();
+        let (out, err) = run_with(config.clone(), &mut app, input, &cuts);
+        assert_eq!(err, None);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&whole),
+            "cuts {:?}",
+            &cuts[..cuts.len().min(3)]
+        );
+        assert_eq!(app.log, log);
+        assert_eq!(app.appended, appended);
+    }
+    String::from_utf8(whole).unwrap()
+}
+
+#[test]
+fn refusals_and_discards_split_at_every_byte() {
+    let input: &[u8] = b"a1 LOGIN mrc secret\r\n\
+        a2 APPEND {5+}\r\nINBOX (\\Seen) {3+}\r\none {12+}\r\ntoo long data\r\n\
+        a3 APPEND INBOX {20}\r\n\
+        a4 AUTHENTICATE PLAIN\r\n\
+        a5 NOOP\r\n\
+        a6 SEARCH ALL\r\n\
+        a7 SELECT \"INBOX\"\r\n\
+        a8 FETCH 1 (FLAGS)\r\n\
+        a9 LOGOUT\r\n";
+    let out = assert_split_invariant(config(), 8, input);
+    let b = body(&out);
+    assert!(
+        b.contains("a2 NO [TOOBIG] message too large\r\na3 NO [TOOBIG] message too large\r\n"),
+        "{out}"
+    );
+    assert!(
+        b.contains("a4 BAD [CLIENTBUG] already authenticated\r\na5 OK done\r\n"),
+        "{out}"
+    );
+    assert!(
+        b.contains("a6 BAD [CLIENTBUG] no mailbox selected\r\n"),
+        "{out}"
+    );
+    assert!(
+        b.ends_with("a8 OK FETCH completed\r\n* BYE logging out\r\na9 OK LOGOUT completed\r\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn literal_minus_split_at_every_byte() {
+    let mut c = config();
+    c.literals = LiteralSupport::Minus;
+    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {300-}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 300));
+    input.extend_from_slice(b" {5000-}\r\n");
+    input.extend(std::iter::repeat_n(b'y', 5000));
+    input.extend_from_slice(b"\r\na3 NOOP\r\n");
+    let out = assert_split_invariant(c, 1000, &input);
+    assert!(
+        body(&out).ends_with(
+            "a2 BAD [TOOBIG] non-synchronizing literal over 4096 bytes\r\na3 OK done\r\n"
+        ),
+        "{out}"
+    );
+}
