@@ -2284,9 +2284,10 @@ mod tests {
 
     #[test]
     fn literal_rules() {
-        let mut c = ServerConfig::default();
-        c.literals = LiteralSupport::Minus;
-        let s = Server::new(c);
+        let s = Server::new(ServerConfig {
+            literals: LiteralSupport::Minus,
+            ..ServerConfig::default()
+        });
         let lit = |size, mode| LiteralAnnouncement {
             size,
             mode,
@@ -2317,11 +2318,12 @@ mod tests {
 
     #[test]
     fn capabilities_follow_state_and_tls() {
-        let mut c = ServerConfig::default();
-        c.tls_available = true;
-        c.auth_mechanisms = alloc::vec![Mechanism::Plain, Mechanism::XOAuth2];
-        c.capabilities = alloc::vec!["MOVE".into(), "bad cap".into(), "IDLE".into()];
-        let mut s = Server::new(c);
+        let mut s = Server::new(ServerConfig {
+            tls_available: true,
+            auth_mechanisms: alloc::vec![Mechanism::Plain, Mechanism::XOAuth2],
+            capabilities: alloc::vec!["MOVE".into(), "bad cap".into(), "IDLE".into()],
+            ..ServerConfig::default()
+        });
         assert_eq!(
             s.capabilities().join(" "),
             "IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED AUTH=XOAUTH2 SASL-IR LITERAL+ ENABLE IDLE UNSELECT MOVE"
