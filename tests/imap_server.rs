@@ -7,9 +7,10 @@ use std::borrow::Cow;
 
 use mailwire::Error;
 use mailwire::error::LimitKind;
+use mailwire::imap::server::{Greeting, SessionState};
 use mailwire::imap::{
     Code, CommandBody, Data, FetchItem, FetchLiteral, Flag, LiteralSupport, Section, SectionText,
-    Server, ServerConfig, ServerEvent, SessionState, StatusKind,
+    Server, ServerConfig, ServerEvent, StatusKind,
 };
 use mailwire::imap::{List, SequenceSet};
 use mailwire::wire::sasl::Authentication;
@@ -816,7 +817,7 @@ fn autologout_timer() {
 #[test]
 fn greetings() {
     let mut c = config();
-    c.greeting = mailwire::imap::Greeting::PreAuth;
+    c.greeting = Greeting::PreAuth;
     let mut s = Server::new(c);
     assert!(
         s.poll_transmit()
@@ -825,7 +826,7 @@ fn greetings() {
     );
     assert!(s.is_authenticated());
     let mut c = config();
-    c.greeting = mailwire::imap::Greeting::Bye;
+    c.greeting = Greeting::Bye;
     c.greeting_text = "too busy".into();
     let mut s = Server::new(c);
     assert_eq!(&s.poll_transmit().unwrap()[..], b"* BYE too busy\r\n");

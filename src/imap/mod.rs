@@ -47,9 +47,7 @@ pub use parse::command::{
 };
 pub use parse::response::{parse_greeting, parse_response};
 pub use parse::{ParseOptions, Quirks};
-pub use server::{
-    FetchLiteral, Greeting, LiteralSupport, Server, ServerConfig, ServerEvent, SessionState,
-};
+pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent};
 pub use types::IntoOwned;
 pub use types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
