@@ -12,7 +12,10 @@ use mailwire::imap::{
     Code, CommandBody, Data, FetchItem, FetchLiteral, Flag, LiteralSupport, Section, SectionText,
     Server, ServerConfig, ServerEvent, StatusKind,
 };
-use mailwire::imap::{List, SequenceSet};
+use mailwire::imap::{
+    Frame, Framer, List, ParseOptions, SequenceSet, parse_greeting, parse_response,
+};
+use mailwire::wire::line::LinePolicy;
 use mailwire::wire::sasl::Authentication;
 
 const HEADER: &[u8] =
@@ -218,7 +221,29 @@ fn run_with(
         drain(&mut server, &mut out);
     }
     drain(&mut server, &mut out);
+    assert_responses_parse(&out);
     (out, err)
+}
+
+/// Everything the server sent is a sequence of valid responses (checked with
+/// the crate's own response framer and parser).
+fn assert_responses_parse(mut out: &[u8]) {
+    let mut framer = Framer::for_responses(&mailwire::Limits::default(), LinePolicy::STRICT);
+    let mut first = true;
+    while !out.is_empty() {
+        let Frame::Complete(n) = framer.find(out).unwrap() else {
+            panic!("incomplete response: {:?}", String::from_utf8_lossy(out))
+        };
+        let frame = &out[..n];
+        let r = if first {
+            parse_greeting(frame, &ParseOptions::STRICT).map(|_| ())
+        } else {
+            parse_response(frame, &ParseOptions::STRICT).map(|_| ())
+        };
+        assert!(r.is_ok(), "{r:?}: {:?}", String::from_utf8_lossy(frame));
+        first = false;
+        out = &out[n..];
+    }
 }
 
 fn run(input: &[u8]) -> (String, App) {
@@ -951,5 +976,55 @@ fn literal_minus_split_at_every_byte() {
             "a2 BAD [TOOBIG] non-synchronizing literal over 4096 bytes\r\na3 OK done\r\n"
         ),
         "{out}"
+    );
+}
+
+#[test]
+fn authentication_split_at_every_byte() {
+    let mut c = config();
+    c.auth_mechanisms = vec![
+        mailwire::wire::sasl::Mechanism::Plain,
+        mailwire::wire::sasl::Mechanism::Login,
+    ];
+    let input: &[u8] = b"a1 AUTHENTICATE PLAIN\r\n*\r\n\
+        a2 AUTHENTICATE LOGIN\r\nbXJj\r\nc2VjcmV0\r\n\
+        a3 ENABLE UTF8=ACCEPT CONDSTORE\r\n\
+        a4 CAPABILITY\r\n\
+        a5 IDLE\r\nDONE\r\n\
+        a6 LOGOUT\r\n";
+    let out = assert_split_invariant(c, 100, input);
+    let b = body(&out);
+    assert!(b.starts_with("+ \r\na1 BAD AUTHENTICATE cancelled\r\n+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\na2 OK [CAPABILITY "), "{out}");
+    assert!(
+        b.contains("* ENABLED UTF8=ACCEPT\r\na3 OK ENABLE completed\r\n"),
+        "{out}"
+    );
+    assert!(
+        b.contains("+ idling\r\n* 19 EXISTS\r\na5 OK IDLE terminated\r\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn eof_after_pipelined_commands_lets_the_app_answer() {
+    let mut server = Server::new(config());
+    server.poll_transmit();
+    server.handle_input(b"a1 NOOP\r\na2 NOOP\r\n");
+    server.handle_eof();
+    let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else {
+        panic!()
+    };
+    let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else {
+        panic!()
+    };
+    assert!(server.poll_event().unwrap().is_none());
+    assert!(!server.is_closed());
+    server.complete("a1", StatusKind::Ok, None, "done").unwrap();
+    server.complete("a2", StatusKind::Ok, None, "done").unwrap();
+    assert!(server.poll_event().unwrap().is_none());
+    assert!(server.is_closed());
+    assert_eq!(
+        &server.poll_transmit().unwrap()[..],
+        b"a1 OK done\r\na2 OK done\r\n"
     );
 }

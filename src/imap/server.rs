@@ -949,7 +949,8 @@ impl Server {
     /// Waiting for input.
     fn need_more(&mut self) -> Result<Option<Ev>, Error> {
         self.wait()?;
-        if self.eof {
+        // after EOF the application still answers what it was given
+        if self.eof && self.outstanding.is_empty() {
             self.phase = SessionState::Logout;
         }
         Ok(None)
