@@ -1028,3 +1028,51 @@ fn eof_after_pipelined_commands_lets_the_app_answer() {
         b"a1 OK done\r\na2 OK done\r\n"
     );
 }
+
+#[test]
+fn streamed_binary_fetch_and_bye() {
+    let mut server = Server::new(config());
+    let mut out = Vec::new();
+    drain(&mut server, &mut out);
+    server.start_fetch(3, &[]).unwrap();
+    server
+        .start_fetch_literal(
+            &FetchLiteral::Binary {
+                part: mailwire::imap::Part::new(&[1, 2]).unwrap(),
+                origin: Some(10),
+            },
+            4,
+        )
+        .unwrap();
+    server.send_literal_chunk(b"\0\x01").unwrap();
+    server.send_literal_chunk(b"\x02\0").unwrap();
+    server.fetch_items(&[FetchItem::Uid(9)]).unwrap();
+    server.finish_fetch().unwrap();
+    server
+        .send_untagged(StatusKind::Bye, None, "shutting down")
+        .unwrap();
+    assert!(server.is_closed());
+    drain(&mut server, &mut out);
+    assert!(out.ends_with(
+        b"* 3 FETCH (BINARY[1.2]<10> ~{4}\r\n\0\x01\x02\0 UID 9)\r\n* BYE shutting down\r\n"
+    ));
+    assert_responses_parse(&out);
+    assert_eq!(server.send_data(&Data::Exists(1)), Err(Error::Closed));
+}
+
+#[test]
+fn enable_is_tracked() {
+    let mut server = Server::new(config());
+    server.handle_input(b"a1 LOGIN mrc secret\r\n");
+    let Some(ServerEvent::Login { .. }) = server.poll_event().unwrap() else {
+        panic!()
+    };
+    server.complete("a1", StatusKind::Ok, None, "ok").unwrap();
+    server.handle_input(b"a2 ENABLE utf8=accept X-UNKNOWN\r\n");
+    assert!(server.poll_event().unwrap().is_none());
+    assert!(server.is_enabled("UTF8=ACCEPT"));
+    assert_eq!(server.enabled().collect::<Vec<_>>(), ["UTF8=ACCEPT"]);
+    let mut out = Vec::new();
+    drain(&mut server, &mut out);
+    assert!(out.ends_with(b"* ENABLED UTF8=ACCEPT\r\na2 OK ENABLE completed\r\n"));
+}
