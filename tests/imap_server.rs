@@ -1076,3 +1076,54 @@ fn enable_is_tracked() {
     drain(&mut server, &mut out);
     assert!(out.ends_with(b"* ENABLED UTF8=ACCEPT\r\na2 OK ENABLE completed\r\n"));
 }
+
+/// Commands written by the codec's emitter (with LITERAL+ literals) reach the
+/// application exactly as the codec parses them.
+#[test]
+fn emitted_commands_reach_the_app_unchanged() {
+    use mailwire::imap::emit::{EmitOptions, LiteralStyle, emit_command};
+    use mailwire::imap::parse_command;
+    let lines: &[&[u8]] = &[
+        b"c1 NOOP\r\n",
+        b"c2 LIST \"\" \"*\"\r\n",
+        b"c3 STATUS \"Sent Items\" (MESSAGES UIDNEXT)\r\n",
+        b"c4 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]<0.100>)\r\n",
+        b"c5 SEARCH CHARSET UTF-8 OR SUBJECT {6}\r\nh\xc3\xa9llo FROM alice NOT DELETED\r\n",
+        b"c6 UID STORE 1:3 +FLAGS.SILENT (\\Seen $Forwarded)\r\n",
+        b"c7 COPY 2 {9}\r\nline\r\nbrk\r\n",
+        b"c8 ID (\"name\" \"test\")\r\n",
+        b"c9 CREATE \"a\\\"b\"\r\n",
+    ];
+    let mut server = Server::new(config());
+    server.handle_input(b"a1 LOGIN mrc secret\r\n");
+    let Some(ServerEvent::Login { .. }) = server.poll_event().unwrap() else {
+        panic!()
+    };
+    server.complete("a1", StatusKind::Ok, None, "ok").unwrap();
+    server.handle_input(b"a2 SELECT INBOX\r\n");
+    let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else {
+        panic!()
+    };
+    server.complete("a2", StatusKind::Ok, None, "ok").unwrap();
+    let mut opts = EmitOptions::default();
+    opts.literals = LiteralStyle::NonSyncPlus;
+    for line in lines {
+        let cmd = parse_command(line, &ParseOptions::default()).unwrap();
+        let mut wire = Vec::new();
+        emit_command(&cmd, &mut wire, &opts).unwrap();
+        server.handle_input(&wire);
+        let Some(ServerEvent::Command(got)) = server.poll_event().unwrap() else {
+            panic!("{}", String::from_utf8_lossy(&wire))
+        };
+        let got = got.into_owned();
+        assert_eq!(
+            got,
+            cmd.clone().into_owned(),
+            "{}",
+            String::from_utf8_lossy(&wire)
+        );
+        server
+            .complete(cmd.tag.as_str(), StatusKind::Ok, None, "done")
+            .unwrap();
+    }
+}
