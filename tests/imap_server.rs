@@ -1127,3 +1127,17 @@ fn emitted_commands_reach_the_app_unchanged() {
             .unwrap();
     }
 }
+
+#[test]
+fn no_literal_before_login_except_for_login() {
+    let (out, app) =
+        run(b"a1 SELECT {5}\r\na2 CREATE {3+}\r\nabc\r\na3 LOGIN {3}\r\nmrc secret\r\n");
+    assert_eq!(
+        body(&out),
+        "a1 BAD [CLIENTBUG] not authenticated\r\n\
+         a2 BAD [CLIENTBUG] not authenticated\r\n\
+         + Ready for literal data\r\n\
+         a3 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE UNSELECT] LOGIN completed\r\n"
+    );
+    assert_eq!(app.log.len(), 2, "{:?}", app.log);
+}

@@ -1076,6 +1076,21 @@ impl Server {
             let synth = head.to_vec();
             return self.append_message(synth, 0, lit, data_start, false);
         }
+        let preauth_ok = [&b"LOGIN"[..], b"AUTHENTICATE", b"ID"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n));
+        if self.phase == SessionState::NotAuthenticated && !preauth_ok {
+            // no literal is taken from a client that has not logged in,
+            // except for the commands it may send now
+            return self.refuse(
+                Some(&tag),
+                StatusKind::Bad,
+                Some(Code::ClientBug),
+                "not authenticated",
+                lit,
+                data_start,
+            );
+        }
         let sync = lit.mode == LiteralMode::Sync;
         if !sync || lit.size <= self.config.auto_accept_literal {
             if sync {
