@@ -37,6 +37,7 @@
 
 pub mod frame;
 pub mod parse;
+pub mod server;
 pub mod types;
 pub mod utf7;
 
@@ -50,6 +51,7 @@ pub use parse::stream::{
     parse_fetch_tail,
 };
 pub use parse::{ParseOptions, Quirks};
+pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent};
 pub use types::IntoOwned;
 pub use types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,

@@ -1,0 +1,1550 @@
+//! The IMAP server state machine (RFC 9051 §2.2–§6 and §7.1, RFC 3501; RFC
+//! 2177 IDLE, RFC 3502 MULTIAPPEND, RFC 3691 UNSELECT, RFC 4959 SASL-IR, RFC
+//! 5161 ENABLE, RFC 5530 response codes, RFC 7888 LITERAL+/LITERAL-).
+//!
+//! The machine frames commands (a line plus its literals), checks each against
+//! the connection state of RFC 9051 §3 (Not Authenticated, Authenticated,
+//! Selected, Logout), and runs by itself what needs no mailbox: the greeting,
+//! CAPABILITY, LOGOUT, STARTTLS, ENABLE, the IDLE/DONE exchange, the steps of
+//! AUTHENTICATE (through [`SaslServer`]), and every `BAD` for a line that does
+//! not parse, an unknown command or a command in the wrong state. Everything
+//! else reaches the application as an event, and the application answers with
+//! the emission helpers, never with raw bytes:
+//!
+//! | event | answer |
+//! |---|---|
+//! | [`ServerEvent::Command`] | untagged data ([`Server::send_data`], [`Server::send_untagged`], FETCH with streamed literals via [`Server::start_fetch`]), then [`Server::complete`] |
+//! | [`ServerEvent::Login`], [`ServerEvent::Authenticate`] | [`Server::complete`] (`OK` enters Authenticated) |
+//! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
+//! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
+//! | [`ServerEvent::Idle`] | push updates with [`Server::send_data`] until [`ServerEvent::IdleDone`] |
+//! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
+//!
+//! The machine follows the state from the completions: `OK` to LOGIN or
+//! AUTHENTICATE enters Authenticated, `OK` to SELECT/EXAMINE enters Selected
+//! (a failed SELECT leaves no mailbox selected, RFC 9051 §6.3.2), `OK` to
+//! CLOSE or UNSELECT returns to Authenticated. CLOSE reaches the application
+//! as a command: it expunges, then completes.
+//!
+//! Literals: a synchronizing literal gets its `+` only when the application
+//! accepts it (or it is at most [`ServerConfig::auto_accept_literal`]), so a
+//! 10 GiB APPEND is refused before a byte of it is sent. Literals over
+//! [`Limits::literal_size`] are refused by the machine itself. Non-synchronizing
+//! literals follow [`ServerConfig::literals`]: one that is refused is read and
+//! discarded so the connection stays in sync (RFC 7888 §4–§5). APPEND
+//! message data never sits whole in memory: it is handed out in chunks as it
+//! arrives.
+//!
+//! Pipelining: the application may leave commands unanswered and keep polling;
+//! up to [`Limits::pending_commands`] ordinary commands are handed out before
+//! the first is completed. A command that changes the state or expunges
+//! (LOGIN, AUTHENTICATE, SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, MOVE,
+//! APPEND, IDLE, ENABLE, STARTTLS, LOGOUT, COMPRESS) waits until everything
+//! before it is answered, and nothing after it is read until it is (RFC 9051
+//! §5.5). Unread input is bounded by [`Limits::input_buffer`].
+//!
+//! ```
+//! use mailwire::imap::{Server, ServerConfig, ServerEvent, CommandBody, StatusKind, Data, Code};
+//!
+//! let mut config = ServerConfig::default();
+//! config.plaintext_requires_tls = false; // a test over no TLS at all
+//! let mut server = Server::new(config);
+//! let greeting = server.poll_transmit().unwrap();
+//! assert!(greeting.starts_with(b"* OK [CAPABILITY IMAP4rev1 IMAP4rev2 "));
+//!
+//! server.handle_input(b"a1 LOGIN alice {6}\r\n");
+//! let Some(ServerEvent::LiteralRequested { size: 6, .. }) = server.poll_event().unwrap() else { panic!() };
+//! server.accept_literal().unwrap();
+//! assert_eq!(&server.poll_transmit().unwrap()[..], b"+ Ready for literal data\r\n");
+//! server.handle_input(b"secret\r\na2 SELECT INBOX\r\na3 LOGOUT\r\n");
+//!
+//! let Some(ServerEvent::Login { tag, username, password }) = server.poll_event().unwrap() else { panic!() };
+//! assert_eq!((username.as_bytes(), password.expose()), (&b"alice"[..], &b"secret"[..]));
+//! let tag = tag.as_str().to_owned();
+//! server.complete(&tag, StatusKind::Ok, None, "LOGIN completed").unwrap();
+//!
+//! let Some(ServerEvent::Command(cmd)) = server.poll_event().unwrap() else { panic!() };
+//! assert!(matches!(cmd.body, CommandBody::Select { .. }));
+//! let tag = cmd.tag.as_str().to_owned();
+//! server.send_data(&Data::Exists(2)).unwrap();
+//! server.complete(&tag, StatusKind::Ok, Some(Code::ReadWrite), "SELECT completed").unwrap();
+//! assert!(server.is_selected());
+//!
+//! assert!(server.poll_event().unwrap().is_none()); // LOGOUT is run by the machine
+//! assert!(server.is_closed());
+//! let mut out = Vec::new();
+//! while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+//! assert!(out.ends_with(b"* 2 EXISTS\r\na2 OK [READ-WRITE] SELECT completed\r\n* BYE logging out\r\na3 OK LOGOUT completed\r\n"));
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::ops::Range;
+use core::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Connection;
+use crate::error::{Error, LimitKind};
+use crate::imap::emit::{EmitOptions, W, emit_response};
+use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end};
+use crate::imap::parse::ParseOptions;
+use crate::imap::parse::command::parse_command;
+use crate::imap::types::command::{Command, CommandBody};
+use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom};
+use crate::imap::types::response::{
+    Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
+};
+use crate::limits::Limits;
+use crate::text::{Secret, Text};
+use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
+use crate::wire::sasl::{
+    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
+    encode_base64,
+};
+
+mod config;
+mod event;
+mod respond;
+#[cfg(test)]
+mod tests;
+
+pub use config::{Greeting, LiteralSupport, ServerConfig, SessionState};
+pub use event::{FetchLiteral, ServerEvent};
+
+/// Buffer capacity kept by a connection with nothing buffered.
+const IDLE_BUFFER: usize = 4096;
+
+/// Largest non-synchronizing literal under LITERAL- (RFC 7888 §5) and IMAP4rev2.
+pub const LITERAL_MINUS_MAX: u64 = 4096;
+
+/// What kind of command the application has not answered yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Login,
+    Select,
+    Examine,
+    Close,
+    Append,
+    /// Changes state or expunges: nothing else runs beside it.
+    Barrier,
+    Other,
+}
+
+impl Kind {
+    fn is_barrier(self) -> bool {
+        self != Kind::Other
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    tag: String,
+    kind: Kind,
+}
+
+/// Where the reader is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Read {
+    /// Framing a command that starts at `pos`.
+    Frame,
+    /// A literal was announced; the application decides.
+    Decision {
+        append: bool,
+        sync: bool,
+        size: u64,
+        data_start: usize,
+    },
+    /// APPEND message data.
+    AppendData { remaining: u64 },
+    /// The rest of an APPEND after a message.
+    AppendTail,
+    /// MULTIAPPEND: another message was announced in the tail.
+    AppendNext {
+        lit: LiteralAnnouncement,
+        content_end: usize,
+        data_start: usize,
+    },
+    /// Skipping the bytes of a refused non-synchronizing literal.
+    Discard { remaining: u64 },
+    /// Skipping the rest of a refused command.
+    DiscardLine,
+    /// AUTHENTICATE: the next line is a SASL response.
+    AuthLine,
+    /// IDLE: the next line must be DONE.
+    Idle,
+    /// STARTTLS accepted: input dropped until the handshake is done.
+    Tls,
+}
+
+/// Progress of framing the current command; offsets from `pos`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Scan {
+    seg: usize,
+    line_bytes: usize,
+    lit_end: Option<usize>,
+    literals: u32,
+    /// The command is complete up to here but waits (pipelining rules).
+    done: Option<usize>,
+    /// A literal was announced here and waits for a decision.
+    held: Option<(LiteralAnnouncement, usize, usize)>,
+}
+
+enum Scanned {
+    NeedMore,
+    BadLine,
+    Complete(usize),
+    Literal(LiteralAnnouncement, usize, usize),
+}
+
+/// An event before it borrows the buffer.
+enum Ev {
+    Command(Range<usize>),
+    Login(Range<usize>),
+    Authenticate(Authentication<'static>),
+    Literal(Range<usize>, u64),
+    AppendStart {
+        size: u64,
+        binary: bool,
+        non_sync: bool,
+    },
+    AppendChunk(Range<usize>),
+    AppendEnd(bool),
+    AppendAborted,
+    Idle,
+    IdleDone,
+    StartTls,
+}
+
+enum Flow {
+    Ev(Ev),
+    Continue,
+    Wait,
+}
+
+/// How a parsed command is handled.
+enum Class {
+    App(Kind),
+    Login,
+    Capability,
+    Logout,
+    StartTls,
+    Idle,
+    Authenticate(Option<Mechanism>, Option<Vec<u8>>, bool),
+    Enable(Vec<String>),
+    WrongState(&'static str),
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct FetchOut {
+    any_item: bool,
+    literal_left: Option<u64>,
+    binary: bool,
+}
+
+/// The IMAP server machine; see the [module docs](self).
+#[derive(Debug)]
+pub struct Server {
+    config: ServerConfig,
+    popts: ParseOptions,
+    buf: Vec<u8>,
+    pos: usize,
+    finder: LineFinder,
+    out: BytesMut,
+    phase: SessionState,
+    read: Read,
+    scan: Scan,
+    skip_line: bool,
+    outstanding: Vec<Pending>,
+    cur_tag: String,
+    append_prefix: Vec<u8>,
+    scratch: Vec<u8>,
+    sasl: Option<SaslServer>,
+    auth_exchanges: usize,
+    enabled: Vec<String>,
+    tls_active: bool,
+    fetch: Option<FetchOut>,
+    bad_commands: usize,
+    eof: bool,
+    error: Option<Error>,
+    activity: bool,
+    deadline: Option<Duration>,
+}
+
+impl Server {
+    /// A server with its greeting queued. No I/O happens.
+    ///
+    /// A greeting text holding CR, LF or NUL (or starting with `[`) is
+    /// replaced by the default one.
+    pub fn new(mut config: ServerConfig) -> Server {
+        if !is_line_safe(config.greeting_text.as_bytes()) || config.greeting_text.starts_with('[') {
+            config.greeting_text = String::from("IMAP server ready");
+        }
+        config.capabilities.retain(|c| is_atom(c.as_bytes()));
+        config.enableable.retain(|c| is_atom(c.as_bytes()));
+        let finder = LineFinder::new(
+            config.limits.command_line,
+            LimitKind::CommandLine,
+            config.line_policy,
+        );
+        let mut s = Server {
+            popts: ParseOptions::from_limits(&config.limits),
+            tls_active: config.tls_active,
+            config,
+            buf: Vec::new(),
+            pos: 0,
+            finder,
+            out: BytesMut::new(),
+            phase: SessionState::NotAuthenticated,
+            read: Read::Frame,
+            scan: Scan::default(),
+            skip_line: false,
+            outstanding: Vec::new(),
+            cur_tag: String::new(),
+            append_prefix: Vec::new(),
+            scratch: Vec::new(),
+            sasl: None,
+            auth_exchanges: 0,
+            enabled: Vec::new(),
+            fetch: None,
+            bad_commands: 0,
+            eof: false,
+            error: None,
+            activity: false,
+            deadline: None,
+        };
+        let text = s.config.greeting_text.clone();
+        match s.config.greeting {
+            Greeting::Bye => {
+                s.status(None, StatusKind::Bye, None, &text);
+                s.phase = SessionState::Logout;
+            }
+            g => {
+                let kind = if g == Greeting::PreAuth {
+                    s.phase = SessionState::Authenticated;
+                    StatusKind::PreAuth
+                } else {
+                    StatusKind::Ok
+                };
+                let caps = s.capability_code();
+                let _ = s.write(&Response::Status(StatusResponse {
+                    tag: None,
+                    kind,
+                    code: Some(caps),
+                    text: Text(Cow::Owned(text.into_bytes())),
+                }));
+            }
+        }
+        s
+    }
+
+    // ---- state ----
+
+    /// The connection state.
+    pub fn state(&self) -> SessionState {
+        if self.error.is_some() {
+            SessionState::Logout
+        } else {
+            self.phase
+        }
+    }
+
+    /// Whether the client is logged in (Authenticated or Selected).
+    pub fn is_authenticated(&self) -> bool {
+        matches!(
+            self.state(),
+            SessionState::Authenticated | SessionState::Selected { .. }
+        )
+    }
+
+    /// Whether a mailbox is selected.
+    pub fn is_selected(&self) -> bool {
+        matches!(self.state(), SessionState::Selected { .. })
+    }
+
+    /// Whether TLS is active (implicit, or after [`tls_established`](Self::tls_established)).
+    pub fn tls_active(&self) -> bool {
+        self.tls_active
+    }
+
+    /// Whether the client enabled `name` with ENABLE (case-insensitive).
+    pub fn is_enabled(&self, name: &str) -> bool {
+        self.enabled.iter().any(|e| e.eq_ignore_ascii_case(name))
+    }
+
+    /// The extensions the client enabled, as the configuration spells them.
+    pub fn enabled(&self) -> impl Iterator<Item = &str> {
+        self.enabled.iter().map(String::as_str)
+    }
+
+    /// Tags of the commands handed to the application and not completed yet,
+    /// oldest first.
+    pub fn pending_tags(&self) -> impl Iterator<Item = &str> {
+        self.outstanding.iter().map(|p| p.tag.as_str())
+    }
+
+    /// The capabilities advertised now (they depend on the state and TLS).
+    pub fn capabilities(&self) -> Vec<String> {
+        let c = &self.config;
+        let mut v: Vec<String> = Vec::new();
+        let mut add = |s: &str| v.push(String::from(s));
+        if c.imap4rev1 {
+            add("IMAP4rev1");
+        }
+        if c.imap4rev2 {
+            add("IMAP4rev2");
+        }
+        if self.phase == SessionState::NotAuthenticated {
+            if c.tls_available && !self.tls_active {
+                add("STARTTLS");
+            }
+            if self.plaintext_refused() {
+                add("LOGINDISABLED");
+            }
+            for m in &c.auth_mechanisms {
+                if !(self.plaintext_refused() && is_plaintext(*m)) {
+                    v.push(alloc::format!("AUTH={}", m.name()));
+                }
+            }
+        }
+        let mut add = |s: &str| v.push(String::from(s));
+        if c.sasl_ir && self.phase == SessionState::NotAuthenticated {
+            add("SASL-IR");
+        }
+        match c.literals {
+            LiteralSupport::Plus => add("LITERAL+"),
+            LiteralSupport::Minus => add("LITERAL-"),
+            LiteralSupport::SyncOnly => {}
+        }
+        if !c.enableable.is_empty() {
+            add("ENABLE");
+        }
+        if c.idle {
+            add("IDLE");
+        }
+        if c.unselect {
+            add("UNSELECT");
+        }
+        for x in &c.capabilities {
+            if !v.iter().any(|have| have.eq_ignore_ascii_case(x)) {
+                v.push(x.clone());
+            }
+        }
+        v
+    }
+
+    fn capability_atoms(&self) -> List<'static, Atom<'static>> {
+        let atoms: Vec<Atom<'static>> = self
+            .capabilities()
+            .into_iter()
+            .filter_map(Atom::new)
+            .collect();
+        List::from_items(atoms)
+    }
+
+    fn capability_code(&self) -> Code<'static> {
+        Code::Capability(self.capability_atoms())
+    }
+
+    fn plaintext_refused(&self) -> bool {
+        self.config.plaintext_requires_tls && !self.tls_active
+    }
+
+    fn emit_opts(&self) -> EmitOptions {
+        EmitOptions {
+            utf8: self.is_enabled("UTF8=ACCEPT"),
+            ..EmitOptions::default()
+        }
+    }
+
+    // ---- output helpers ----
+
+    fn write(&mut self, r: &Response<'_>) -> Result<(), Error> {
+        let opts = self.emit_opts();
+        emit_response(r, &mut self.out, &opts).map(|_| ())
+    }
+
+    /// A status line built by the machine (always emittable).
+    fn status<'c>(
+        &mut self,
+        tag: Option<&str>,
+        kind: StatusKind,
+        code: Option<Code<'c>>,
+        text: &'c str,
+    ) {
+        let r = Response::Status(StatusResponse {
+            tag: tag.and_then(|t| Tag::new(Cow::Owned(String::from(t)))),
+            kind,
+            code,
+            text: Text::borrowed(text.as_bytes()),
+        });
+        if self.write(&r).is_err() {
+            let _ = self.write(&Response::Status(StatusResponse {
+                tag: None,
+                kind,
+                code: None,
+                text: Text::borrowed(b"error"),
+            }));
+        }
+    }
+
+    /// A machine-made `BAD`, counted against [`Limits::bad_commands`].
+    fn bad<'c>(
+        &mut self,
+        tag: Option<&str>,
+        code: Option<Code<'c>>,
+        text: &'c str,
+    ) -> Result<(), Error> {
+        self.status(tag, StatusKind::Bad, code, text);
+        self.bad_commands += 1;
+        if self.bad_commands > self.config.limits.bad_commands {
+            self.status(None, StatusKind::Bye, None, "too many bad commands");
+            return Err(Error::limit(
+                LimitKind::BadCommands,
+                self.config.limits.bad_commands,
+            ));
+        }
+        Ok(())
+    }
+
+    // ---- input ----
+
+    /// Appends bytes from the client. Only buffers; bytes that arrive while a
+    /// TLS handshake is pending (after STARTTLS) or after the session ended
+    /// are discarded.
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if self.read == Read::Tls || self.phase == SessionState::Logout {
+            return;
+        }
+        self.activity = true;
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The client closed the connection.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// The next bytes to send.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        if self.out.is_empty() {
+            None
+        } else {
+            Some(self.out.split().freeze())
+        }
+    }
+
+    /// Whether the session is over (after LOGOUT, BYE, EOF or a fatal error);
+    /// flush [`poll_transmit`](Self::poll_transmit) and close.
+    pub fn is_closed(&self) -> bool {
+        self.phase == SessionState::Logout || self.error.is_some()
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None if self.phase == SessionState::Logout => Err(Error::Closed),
+            None => Ok(()),
+        }
+    }
+
+    /// Parses buffered input, answers what the machine can, and returns the
+    /// next event for the application, or `Ok(None)` when it needs more input
+    /// or waits for the application. Errors are fatal and sticky (a `BYE` is
+    /// queued first where the protocol has one).
+    pub fn poll_event(&mut self) -> Result<Option<ServerEvent<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match self.step() {
+            Ok(Some(ev)) => match self.materialize(ev) {
+                Ok(e) => Ok(Some(e)),
+                Err(e) => Err(e),
+            },
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.error = Some(e.clone());
+                self.phase = SessionState::Logout;
+                Err(e)
+            }
+        }
+    }
+
+    fn materialize(&self, ev: Ev) -> Result<ServerEvent<'_>, Error> {
+        let tag = |s: &str| Tag::new(Cow::Owned(String::from(s)));
+        let cur = || tag(&self.cur_tag).ok_or(Error::Protocol("invalid tag"));
+        Ok(match ev {
+            Ev::Command(r) => ServerEvent::Command(parse_command(&self.buf[r], &self.popts)?),
+            Ev::Login(r) => {
+                let c = parse_command(&self.buf[r], &self.popts)?;
+                let CommandBody::Login { username, password } = c.body else {
+                    return Err(Error::Protocol("not a LOGIN"));
+                };
+                ServerEvent::Login {
+                    tag: c.tag,
+                    username: Text(username.0),
+                    password,
+                }
+            }
+            Ev::Authenticate(authentication) => ServerEvent::Authenticate {
+                tag: cur()?,
+                authentication,
+            },
+            Ev::Literal(r, size) => {
+                let head = &self.buf[r];
+                let (t, rest) = split_tag(head);
+                let name = command_name(rest);
+                ServerEvent::LiteralRequested {
+                    tag: tag(t.unwrap_or_default()).ok_or(Error::Protocol("invalid tag"))?,
+                    size,
+                    command: Cow::Borrowed(core::str::from_utf8(name).unwrap_or_default()),
+                }
+            }
+            Ev::AppendStart {
+                size,
+                binary,
+                non_sync,
+            } => {
+                let c = parse_command(&self.scratch, &self.popts)?;
+                let CommandBody::Append { mailbox, messages } = c.body else {
+                    return Err(Error::Protocol("not an APPEND"));
+                };
+                let first = messages
+                    .iter()
+                    .next()
+                    .ok_or(Error::Protocol("APPEND without a message"))?;
+                ServerEvent::AppendStart {
+                    tag: cur()?,
+                    mailbox,
+                    flags: first.flags,
+                    date: first.date,
+                    size,
+                    binary,
+                    non_sync,
+                }
+            }
+            Ev::AppendChunk(r) => ServerEvent::AppendChunk(Cow::Borrowed(&self.buf[r])),
+            Ev::AppendEnd(more) => ServerEvent::AppendEnd { more },
+            Ev::AppendAborted => ServerEvent::AppendAborted,
+            Ev::Idle => ServerEvent::Idle { tag: cur()? },
+            Ev::IdleDone => ServerEvent::IdleDone,
+            Ev::StartTls => ServerEvent::StartTls,
+        })
+    }
+
+    fn compact(&mut self) {
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            if self.buf.capacity() > IDLE_BUFFER {
+                // an idle connection keeps little memory after a large command
+                self.buf.shrink_to(IDLE_BUFFER);
+            }
+        } else if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Waiting for the application: input may not pile up without bound.
+    fn wait(&mut self) -> Result<Option<Ev>, Error> {
+        if self.buffered() > self.config.limits.input_buffer {
+            self.status(None, StatusKind::Bye, None, "too much pipelined input");
+            return Err(Error::limit(
+                LimitKind::InputBuffer,
+                self.config.limits.input_buffer,
+            ));
+        }
+        Ok(None)
+    }
+
+    /// Waiting for input.
+    fn need_more(&mut self) -> Result<Option<Ev>, Error> {
+        self.wait()?;
+        // after EOF the application still answers what it was given
+        if self.eof && self.outstanding.is_empty() {
+            self.phase = SessionState::Logout;
+        }
+        Ok(None)
+    }
+
+    fn step(&mut self) -> Result<Option<Ev>, Error> {
+        loop {
+            if self.phase == SessionState::Logout {
+                return Ok(None);
+            }
+            if self.fetch.is_some() {
+                return self.wait();
+            }
+            self.compact();
+            let flow = match self.read {
+                Read::Tls => return Ok(None),
+                Read::Decision { .. } => return self.wait(),
+                Read::Frame => {
+                    if self.outstanding.iter().any(|p| p.kind.is_barrier()) {
+                        return self.wait();
+                    }
+                    if self.skip_line {
+                        match memchr::memchr(b'\n', &self.buf[self.pos..]) {
+                            Some(i) => {
+                                self.pos += i + 1;
+                                self.skip_line = false;
+                                continue;
+                            }
+                            None => {
+                                self.pos = self.buf.len();
+                                return self.need_more();
+                            }
+                        }
+                    }
+                    match self.scan_frame()? {
+                        Scanned::NeedMore => return self.need_more(),
+                        Scanned::BadLine => {
+                            self.bad(None, None, "bare CR or LF in command line")?;
+                            Flow::Continue
+                        }
+                        Scanned::Literal(lit, ce, ds) => self.on_literal(lit, ce, ds)?,
+                        Scanned::Complete(end) => self.on_frame(end)?,
+                    }
+                }
+                Read::AppendData { remaining } => {
+                    if remaining == 0 {
+                        self.read = Read::AppendTail;
+                        self.scan = Scan::default();
+                        continue;
+                    }
+                    let avail = self.buffered();
+                    if avail == 0 {
+                        return self.append_need_more();
+                    }
+                    let n = usize::try_from(remaining).map_or(avail, |r| r.min(avail));
+                    let r = self.pos..self.pos + n;
+                    self.pos += n;
+                    self.read = Read::AppendData {
+                        remaining: remaining - n as u64,
+                    };
+                    Flow::Ev(Ev::AppendChunk(r))
+                }
+                Read::AppendTail => match self.scan_frame()? {
+                    Scanned::NeedMore => return self.append_need_more(),
+                    Scanned::BadLine => {
+                        self.abort_append();
+                        let tag = self.cur_tag.clone();
+                        self.bad(Some(&tag), None, "bare CR or LF in command line")?;
+                        Flow::Ev(Ev::AppendAborted)
+                    }
+                    Scanned::Complete(end) => {
+                        let line = &self.buf[self.pos..self.pos + end];
+                        let empty = line == b"\r\n" || line == b"\n";
+                        self.pos += end;
+                        self.scan = Scan::default();
+                        self.read = Read::Frame;
+                        if empty {
+                            Flow::Ev(Ev::AppendEnd(false))
+                        } else {
+                            self.abort_append();
+                            let tag = self.cur_tag.clone();
+                            self.bad(Some(&tag), None, "unexpected data after APPEND message")?;
+                            Flow::Ev(Ev::AppendAborted)
+                        }
+                    }
+                    Scanned::Literal(lit, content_end, data_start) => {
+                        self.scan.held = None;
+                        self.read = Read::AppendNext {
+                            lit,
+                            content_end,
+                            data_start,
+                        };
+                        Flow::Ev(Ev::AppendEnd(true))
+                    }
+                },
+                Read::AppendNext {
+                    lit,
+                    content_end,
+                    data_start,
+                } => {
+                    self.read = Read::Frame;
+                    let content = &self.buf[self.pos..self.pos + content_end];
+                    let part = content.strip_prefix(b" ").unwrap_or(content);
+                    let mut synth = core::mem::take(&mut self.append_prefix);
+                    let keep = synth.len();
+                    synth.extend_from_slice(part);
+                    let r = self.append_message(synth, keep, lit, data_start, true)?;
+                    if matches!(r, Flow::Continue) {
+                        // refused by the machine: the command is over
+                        Flow::Ev(Ev::AppendAborted)
+                    } else {
+                        r
+                    }
+                }
+                Read::Discard { remaining } => {
+                    let avail = self.buffered() as u64;
+                    let n = avail.min(remaining);
+                    self.pos += n as usize;
+                    if n == remaining {
+                        self.read = Read::DiscardLine;
+                        self.scan = Scan::default();
+                        continue;
+                    }
+                    self.read = Read::Discard {
+                        remaining: remaining - n,
+                    };
+                    return self.need_more();
+                }
+                Read::DiscardLine => match self.next_line()? {
+                    None => return self.need_more(),
+                    Some((len, consumed)) => {
+                        let content = &self.buf[self.pos..self.pos + len];
+                        let next = announced(content);
+                        self.pos += consumed;
+                        self.read = match next {
+                            Some(l) if l.mode != LiteralMode::Sync => {
+                                Read::Discard { remaining: l.size }
+                            }
+                            _ => Read::Frame,
+                        };
+                        Flow::Continue
+                    }
+                },
+                Read::AuthLine => match self.next_line()? {
+                    None => return self.need_more(),
+                    Some((len, consumed)) => {
+                        let line = decode_client_line(&self.buf[self.pos..self.pos + len]);
+                        self.pos += consumed;
+                        self.read = Read::Frame;
+                        let tag = self.cur_tag.clone();
+                        match line {
+                            Ok(ClientLine::Response(r)) => {
+                                let step = match self.sasl.as_mut() {
+                                    Some(s) => s.step(&r),
+                                    None => Err(Error::Sasl("no exchange")),
+                                };
+                                self.sasl_step(step)
+                            }
+                            Ok(_) => {
+                                self.sasl = None;
+                                self.status(
+                                    Some(&tag),
+                                    StatusKind::Bad,
+                                    None,
+                                    "AUTHENTICATE cancelled",
+                                );
+                                Flow::Continue
+                            }
+                            Err(_) => {
+                                self.sasl = None;
+                                self.bad(Some(&tag), None, "invalid base64 in SASL response")?;
+                                Flow::Continue
+                            }
+                        }
+                    }
+                },
+                Read::Idle => match self.next_line()? {
+                    None => return self.need_more(),
+                    Some((len, consumed)) => {
+                        let done = self.buf[self.pos..self.pos + len].eq_ignore_ascii_case(b"DONE");
+                        self.pos += consumed;
+                        self.read = Read::Frame;
+                        let tag = self.cur_tag.clone();
+                        if done {
+                            self.status(Some(&tag), StatusKind::Ok, None, "IDLE terminated");
+                        } else {
+                            self.bad(Some(&tag), None, "expected DONE")?;
+                        }
+                        Flow::Ev(Ev::IdleDone)
+                    }
+                },
+            };
+            match flow {
+                Flow::Ev(ev) => return Ok(Some(ev)),
+                Flow::Continue => continue,
+                Flow::Wait => return self.wait(),
+            }
+        }
+    }
+
+    /// EOF in the middle of an APPEND: the application drops the message.
+    fn append_need_more(&mut self) -> Result<Option<Ev>, Error> {
+        self.wait()?;
+        if self.eof {
+            self.phase = SessionState::Logout;
+            self.abort_append();
+            return Ok(Some(Ev::AppendAborted));
+        }
+        Ok(None)
+    }
+
+    fn abort_append(&mut self) {
+        self.outstanding.retain(|p| p.kind != Kind::Append);
+        self.read = Read::Frame;
+        self.scan = Scan::default();
+    }
+
+    /// One line at `pos` (AUTHENTICATE responses, DONE, discarded rests).
+    fn next_line(&mut self) -> Result<Option<(usize, usize)>, Error> {
+        self.finder.set_limit(self.config.limits.command_line);
+        match self.finder.find(&self.buf[self.pos..]) {
+            Ok(Some(l)) => Ok(Some((l.len, l.consumed))),
+            Ok(None) => Ok(None),
+            Err(Error::BareLineEnding(_)) => {
+                // Treated as a line end: what matters is staying in step.
+                self.finder.reset();
+                let rest = &self.buf[self.pos..];
+                let i = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(0);
+                let consumed = if rest.get(i) == Some(&b'\r') && rest.get(i + 1) != Some(&b'\n') {
+                    i + 1
+                } else {
+                    memchr::memchr(b'\n', rest).map_or(rest.len(), |j| j + 1)
+                };
+                Ok(Some((i, consumed)))
+            }
+            Err(e) => {
+                self.status(None, StatusKind::Bye, None, "line too long");
+                Err(e)
+            }
+        }
+    }
+
+    /// Frames the command at `pos` up to its end or its next literal.
+    fn scan_frame(&mut self) -> Result<Scanned, Error> {
+        if let Some((lit, ce, ds)) = self.scan.held {
+            return Ok(Scanned::Literal(lit, ce, ds));
+        }
+        if let Some(end) = self.scan.done {
+            return Ok(Scanned::Complete(end));
+        }
+        if let Some(end) = self.scan.lit_end {
+            if self.buffered() < end {
+                return Ok(Scanned::NeedMore);
+            }
+            self.scan.seg = end;
+            self.scan.lit_end = None;
+        }
+        let seg_abs = self.pos + self.scan.seg;
+        let budget = self
+            .config
+            .limits
+            .command_line
+            .saturating_sub(self.scan.line_bytes);
+        self.finder.set_limit(budget);
+        match self.finder.find(&self.buf[seg_abs..]) {
+            Ok(None) => Ok(Scanned::NeedMore),
+            Ok(Some(line)) => {
+                self.scan.line_bytes += line.consumed;
+                let content = &self.buf[seg_abs..seg_abs + line.len];
+                match announced(content) {
+                    None => {
+                        let end = self.scan.seg + line.consumed;
+                        self.scan.done = Some(end);
+                        Ok(Scanned::Complete(end))
+                    }
+                    Some(lit) => {
+                        let ce = self.scan.seg + line.len;
+                        let ds = self.scan.seg + line.consumed;
+                        self.scan.held = Some((lit, ce, ds));
+                        Ok(Scanned::Literal(lit, ce, ds))
+                    }
+                }
+            }
+            Err(Error::BareLineEnding(_)) => {
+                // The whole command is dropped, never executed.
+                self.finder.reset();
+                self.scan = Scan::default();
+                match memchr::memchr(b'\n', &self.buf[seg_abs..]) {
+                    Some(i) => self.pos = seg_abs + i + 1,
+                    None => {
+                        self.pos = self.buf.len();
+                        self.skip_line = true;
+                    }
+                }
+                Ok(Scanned::BadLine)
+            }
+            Err(e) => {
+                self.status(None, StatusKind::Bye, None, "command line too long");
+                Err(e)
+            }
+        }
+    }
+
+    /// Refuses a literal announced at `data_start` (relative to `pos`): the
+    /// answer is sent, and the command's bytes are dropped (and the literal's
+    /// bytes skipped as they arrive when the client sends them anyway).
+    #[allow(clippy::too_many_arguments)]
+    fn refuse<'c>(
+        &mut self,
+        tag: Option<&str>,
+        kind: StatusKind,
+        code: Option<Code<'c>>,
+        text: &'c str,
+        lit: LiteralAnnouncement,
+        data_start: usize,
+    ) -> Result<Flow, Error> {
+        self.pos += data_start;
+        self.scan = Scan::default();
+        self.read = if lit.mode == LiteralMode::Sync {
+            Read::Frame
+        } else {
+            Read::Discard {
+                remaining: lit.size,
+            }
+        };
+        if kind == StatusKind::Bad {
+            self.bad(tag, code, text)?;
+        } else {
+            self.status(tag, kind, code, text);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// The non-synchronizing literal rules and the size limits; `Some` when
+    /// the literal is refused.
+    fn literal_rule(
+        &self,
+        lit: LiteralAnnouncement,
+        append: bool,
+    ) -> Option<(StatusKind, &'static str)> {
+        if lit.mode != LiteralMode::Sync {
+            if self.config.literals == LiteralSupport::SyncOnly {
+                return Some((
+                    StatusKind::Bad,
+                    "non-synchronizing literals are not supported",
+                ));
+            }
+            if (self.config.literals == LiteralSupport::Minus
+                || lit.mode == LiteralMode::NonSyncMinus)
+                && lit.size > LITERAL_MINUS_MAX
+            {
+                return Some((StatusKind::Bad, "non-synchronizing literal over 4096 bytes"));
+            }
+        }
+        let l = &self.config.limits;
+        let max = if append {
+            l.literal_size.min(l.message_size)
+        } else {
+            l.literal_size.min(
+                l.input_buffer
+                    .saturating_sub(l.command_line)
+                    .try_into()
+                    .unwrap_or(u64::MAX),
+            )
+        };
+        (lit.size > max).then_some((StatusKind::No, "literal too large"))
+    }
+
+    fn on_literal(
+        &mut self,
+        lit: LiteralAnnouncement,
+        content_end: usize,
+        data_start: usize,
+    ) -> Result<Flow, Error> {
+        let head = &self.buf[self.pos..self.pos + content_end];
+        let (tag, rest) = split_tag(head);
+        let tag = tag.map(String::from);
+        let name = command_name(rest);
+        let append = name.eq_ignore_ascii_case(b"APPEND")
+            && !(self.scan.literals == 0
+                && rest
+                    .get(name.len() + 1..)
+                    .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")));
+        let Some(tag) = tag else {
+            return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
+        };
+        if let Some((kind, text)) = self.literal_rule(lit, append) {
+            return self.refuse(Some(&tag), kind, Some(toobig()), text, lit, data_start);
+        }
+        if append {
+            if !self.outstanding.is_empty() {
+                return Ok(Flow::Wait);
+            }
+            if self.phase == SessionState::NotAuthenticated {
+                return self.refuse(
+                    Some(&tag),
+                    StatusKind::Bad,
+                    Some(Code::ClientBug),
+                    "not authenticated",
+                    lit,
+                    data_start,
+                );
+            }
+            self.cur_tag = tag;
+            let synth = head.to_vec();
+            return self.append_message(synth, 0, lit, data_start, false);
+        }
+        let preauth_ok = [&b"LOGIN"[..], b"AUTHENTICATE", b"ID"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n));
+        if self.phase == SessionState::NotAuthenticated && !preauth_ok {
+            // no literal is taken from a client that has not logged in,
+            // except for the commands it may send now
+            return self.refuse(
+                Some(&tag),
+                StatusKind::Bad,
+                Some(Code::ClientBug),
+                "not authenticated",
+                lit,
+                data_start,
+            );
+        }
+        let sync = lit.mode == LiteralMode::Sync;
+        if !sync || lit.size <= self.config.auto_accept_literal {
+            if sync {
+                self.continuation();
+            }
+            self.take_literal(lit.size, data_start);
+            return Ok(Flow::Continue);
+        }
+        self.read = Read::Decision {
+            append: false,
+            sync,
+            size: lit.size,
+            data_start,
+        };
+        Ok(Flow::Ev(Ev::Literal(
+            self.pos..self.pos + content_end,
+            lit.size,
+        )))
+    }
+
+    fn continuation(&mut self) {
+        let _ = self.write(&Response::Continue(Continue::Text {
+            code: None,
+            text: Text::borrowed(b"Ready for literal data"),
+        }));
+    }
+
+    /// A literal inside a command is accepted: wait for its bytes.
+    fn take_literal(&mut self, size: u64, data_start: usize) {
+        self.scan.held = None;
+        self.scan.literals += 1;
+        // size was bounded by the input buffer limit in `literal_rule`
+        self.scan.lit_end =
+            Some(data_start.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)));
+        self.read = Read::Frame;
+    }
+
+    /// An APPEND message literal: `synth` holds the command up to the
+    /// literal's announcement (`keep` bytes of it are the prefix up to the
+    /// first message); it is parsed with the literal replaced by an empty one.
+    fn append_message(
+        &mut self,
+        mut synth: Vec<u8>,
+        keep: usize,
+        lit: LiteralAnnouncement,
+        data_start: usize,
+        more: bool,
+    ) -> Result<Flow, Error> {
+        let tag = self.cur_tag.clone();
+        if more {
+            if let Some((kind, text)) = self.literal_rule(lit, true) {
+                self.outstanding.retain(|p| p.kind != Kind::Append);
+                return self.refuse(Some(&tag), kind, Some(toobig()), text, lit, data_start);
+            }
+        }
+        let Some(brace) = memchr::memrchr(b'{', &synth[keep..]) else {
+            return self.refuse(
+                Some(&tag),
+                StatusKind::Bad,
+                None,
+                "literal expected",
+                lit,
+                data_start,
+            );
+        };
+        synth.truncate(keep + brace);
+        synth.extend_from_slice(b"{0}\r\n\r\n");
+        let parsed = parse_command(&synth, &self.popts).map(|c| match c.body {
+            CommandBody::Append { messages, .. } => messages
+                .raw()
+                .map(|raw| (raw.as_ptr() as usize).saturating_sub(synth.as_ptr() as usize)),
+            _ => None,
+        });
+        let prefix_len = match parsed {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                if more {
+                    self.outstanding.retain(|p| p.kind != Kind::Append);
+                }
+                return self.refuse(
+                    Some(&tag),
+                    StatusKind::Bad,
+                    None,
+                    "invalid APPEND",
+                    lit,
+                    data_start,
+                );
+            }
+            Err(e) => {
+                if more {
+                    self.outstanding.retain(|p| p.kind != Kind::Append);
+                }
+                let text = syntax_text(&e);
+                return self.refuse(Some(&tag), StatusKind::Bad, None, &text, lit, data_start);
+            }
+        };
+        self.append_prefix.clear();
+        self.append_prefix
+            .extend_from_slice(&synth[..prefix_len.min(synth.len())]);
+        self.scratch = synth;
+        self.scan.held = None;
+        self.read = Read::Decision {
+            append: true,
+            sync: lit.mode == LiteralMode::Sync,
+            size: lit.size,
+            data_start,
+        };
+        Ok(Flow::Ev(Ev::AppendStart {
+            size: lit.size,
+            binary: lit.binary,
+            non_sync: lit.mode != LiteralMode::Sync,
+        }))
+    }
+
+    fn classify(&self, body: &CommandBody<'_>) -> Class {
+        use CommandBody as C;
+        let nonauth = self.phase == SessionState::NotAuthenticated;
+        let selected = matches!(self.phase, SessionState::Selected { .. });
+        let auth = |k: Kind| {
+            if nonauth {
+                Class::WrongState("not authenticated")
+            } else {
+                Class::App(k)
+            }
+        };
+        let sel = |k: Kind| {
+            if selected {
+                Class::App(k)
+            } else if nonauth {
+                Class::WrongState("not authenticated")
+            } else {
+                Class::WrongState("no mailbox selected")
+            }
+        };
+        match body {
+            C::Capability => Class::Capability,
+            C::Logout => Class::Logout,
+            C::Noop | C::Id(_) => Class::App(Kind::Other),
+            C::StartTls | C::Login { .. } | C::Authenticate { .. } if !nonauth => {
+                Class::WrongState("already authenticated")
+            }
+            C::StartTls => Class::StartTls,
+            C::Login { .. } => Class::Login,
+            C::Authenticate {
+                mechanism,
+                initial_response,
+            } => {
+                let m = Mechanism::from_name(mechanism.as_str().as_bytes())
+                    .filter(|m| self.config.auth_mechanisms.contains(m));
+                let (ir, bad_ir) = match initial_response
+                    .as_ref()
+                    .map(|s| decode_client_line(s.expose()))
+                {
+                    None => (None, false),
+                    Some(Ok(ClientLine::Response(r))) => (Some(r), false),
+                    Some(_) => (None, true),
+                };
+                Class::Authenticate(
+                    m,
+                    ir,
+                    bad_ir || (initial_response.is_some() && !self.config.sasl_ir),
+                )
+            }
+            C::Enable(list) => {
+                if self.config.enableable.is_empty() {
+                    Class::Unknown
+                } else if self.phase == SessionState::Authenticated {
+                    Class::Enable(list.iter().map(|a| String::from(a.as_str())).collect())
+                } else if nonauth {
+                    Class::WrongState("not authenticated")
+                } else {
+                    Class::WrongState("ENABLE is only valid in the authenticated state")
+                }
+            }
+            C::Idle if !self.config.idle => Class::Unknown,
+            C::Idle if nonauth => Class::WrongState("not authenticated"),
+            C::Idle => Class::Idle,
+            C::Unselect if !self.config.unselect => Class::Unknown,
+            C::Unselect | C::Close => sel(Kind::Close),
+            C::Select { .. } => auth(Kind::Select),
+            C::Examine { .. } => auth(Kind::Examine),
+            C::Expunge | C::UidExpunge(_) | C::Move { .. } => sel(Kind::Barrier),
+            C::Check
+            | C::Search { .. }
+            | C::Fetch { .. }
+            | C::Store { .. }
+            | C::Copy { .. }
+            | C::Sort { .. }
+            | C::Thread { .. } => sel(Kind::Other),
+            C::Append { .. } | C::Compress(_) => auth(Kind::Barrier),
+            C::Unknown { .. } => Class::Unknown,
+            _ => auth(Kind::Other),
+        }
+    }
+
+    /// A complete command frame of `end` bytes at `pos`.
+    fn on_frame(&mut self, end: usize) -> Result<Flow, Error> {
+        let frame = &self.buf[self.pos..self.pos + end];
+        let (class, tag) = match parse_command(frame, &self.popts) {
+            Ok(cmd) => (self.classify(&cmd.body), String::from(cmd.tag.as_str())),
+            Err(e) => {
+                let tag = split_tag(frame).0.map(String::from);
+                self.pos += end;
+                self.scan = Scan::default();
+                let text = syntax_text(&e);
+                self.bad(tag.as_deref(), None, &text)?;
+                return Ok(Flow::Continue);
+            }
+        };
+        let to_app = matches!(class, Class::App(_) | Class::Login);
+        let barrier = match &class {
+            Class::App(k) => k.is_barrier(),
+            Class::Login
+            | Class::Logout
+            | Class::StartTls
+            | Class::Idle
+            | Class::Authenticate(..)
+            | Class::Enable(_) => true,
+            _ => false,
+        };
+        if (barrier && !self.outstanding.is_empty())
+            || (to_app && self.outstanding.len() >= self.config.limits.pending_commands)
+        {
+            return Ok(Flow::Wait);
+        }
+        let range = self.pos..self.pos + end;
+        self.pos += end;
+        self.scan = Scan::default();
+        let t = Some(tag.as_str());
+        match class {
+            Class::App(kind) => {
+                self.outstanding.push(Pending { tag, kind });
+                return Ok(Flow::Ev(Ev::Command(range)));
+            }
+            Class::Login => {
+                if self.plaintext_refused() {
+                    self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::PrivacyRequired),
+                        "LOGIN requires TLS",
+                    );
+                } else {
+                    self.outstanding.push(Pending {
+                        tag,
+                        kind: Kind::Login,
+                    });
+                    return Ok(Flow::Ev(Ev::Login(range)));
+                }
+            }
+            Class::Capability => {
+                let caps = self.capability_atoms();
+                let _ = self.write(&Response::Data(Data::Capability(caps)));
+                self.status(t, StatusKind::Ok, None, "CAPABILITY completed");
+            }
+            Class::Logout => {
+                self.status(None, StatusKind::Bye, None, "logging out");
+                self.status(t, StatusKind::Ok, None, "LOGOUT completed");
+                self.phase = SessionState::Logout;
+            }
+            Class::StartTls => {
+                if !self.config.tls_available || self.tls_active {
+                    self.bad(t, None, "STARTTLS not available")?;
+                } else {
+                    self.status(t, StatusKind::Ok, None, "Begin TLS negotiation now");
+                    // Anything pipelined after STARTTLS came in plaintext: drop
+                    // it (RFC 9051 §6.2.1, CVE-2011-0411 class).
+                    self.buf.clear();
+                    self.pos = 0;
+                    self.finder.reset();
+                    self.read = Read::Tls;
+                    return Ok(Flow::Ev(Ev::StartTls));
+                }
+            }
+            Class::Idle => {
+                let _ = self.write(&Response::Continue(Continue::Text {
+                    code: None,
+                    text: Text::borrowed(b"idling"),
+                }));
+                self.cur_tag = tag;
+                self.read = Read::Idle;
+                return Ok(Flow::Ev(Ev::Idle));
+            }
+            Class::Authenticate(mech, ir, bad_ir) => {
+                let Some(mech) = mech else {
+                    self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::Cannot),
+                        "unsupported mechanism",
+                    );
+                    return Ok(Flow::Continue);
+                };
+                if self.plaintext_refused() && is_plaintext(mech) {
+                    self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::PrivacyRequired),
+                        "mechanism requires TLS",
+                    );
+                    return Ok(Flow::Continue);
+                }
+                if bad_ir {
+                    self.bad(t, None, "invalid initial response")?;
+                    return Ok(Flow::Continue);
+                }
+                let mut sasl = SaslServer::new(mech);
+                let step = sasl.start(ir.as_deref());
+                self.sasl = Some(sasl);
+                self.auth_exchanges = 0;
+                self.cur_tag = tag;
+                return Ok(self.sasl_step(step));
+            }
+            Class::Enable(names) => {
+                let mut now: Vec<Atom<'static>> = Vec::new();
+                for n in names {
+                    let Some(known) = self
+                        .config
+                        .enableable
+                        .iter()
+                        .find(|e| e.eq_ignore_ascii_case(&n))
+                        .cloned()
+                    else {
+                        continue;
+                    };
+                    if !self.is_enabled(&known) {
+                        if let Some(a) = Atom::new(known.clone()) {
+                            now.push(a);
+                        }
+                        self.enabled.push(known);
+                    }
+                }
+                let _ = self.write(&Response::Data(Data::Enabled(List::from_items(now))));
+                self.status(t, StatusKind::Ok, None, "ENABLE completed");
+            }
+            Class::WrongState(text) => {
+                self.bad(t, Some(Code::ClientBug), text)?;
+            }
+            Class::Unknown => {
+                self.bad(t, None, "unknown command")?;
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Sends the next challenge, or hands the completed exchange to the
+    /// application.
+    fn sasl_step(&mut self, step: Result<ServerStep, Error>) -> Flow {
+        let tag = self.cur_tag.clone();
+        match step {
+            Ok(ServerStep::Challenge(c)) => {
+                self.auth_exchanges += 1;
+                if self.auth_exchanges > self.config.limits.auth_exchanges {
+                    self.sasl = None;
+                    self.status(
+                        Some(&tag),
+                        StatusKind::No,
+                        Some(Code::Limit),
+                        "too many SASL exchanges",
+                    );
+                    return Flow::Continue;
+                }
+                self.out.extend_from_slice(b"+ ");
+                encode_base64(&c, &mut self.out);
+                self.out.extend_from_slice(b"\r\n");
+                self.read = Read::AuthLine;
+                Flow::Continue
+            }
+            Ok(ServerStep::Done(auth)) => {
+                self.sasl = None;
+                self.outstanding.push(Pending {
+                    tag,
+                    kind: Kind::Login,
+                });
+                Flow::Ev(Ev::Authenticate(auth))
+            }
+            Err(_) => {
+                self.sasl = None;
+                self.status(
+                    Some(&tag),
+                    StatusKind::No,
+                    Some(Code::AuthenticationFailed),
+                    "authentication failed",
+                );
+                Flow::Continue
+            }
+        }
+    }
+}
+
+// ---- helpers ----
+
+/// `tag SP rest`: the tag if it is a valid one, and what follows its SP.
+fn split_tag(frame: &[u8]) -> (Option<&str>, &[u8]) {
+    let end = frame
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\r' | b'\n'))
+        .unwrap_or(frame.len());
+    let tag = core::str::from_utf8(&frame[..end])
+        .ok()
+        .filter(|t| Tag::new(*t).is_some());
+    let rest = frame.get(end + 1..).unwrap_or_default();
+    (tag, rest)
+}
+
+/// The command name at the start of `rest`.
+fn command_name(rest: &[u8]) -> &[u8] {
+    let n = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric() && *b != b'-' && *b != b'_')
+        .unwrap_or(rest.len());
+    &rest[..n]
+}
+
+/// The literal announced at the end of a line's content; a size too large
+/// for 64 bits reads as `u64::MAX` (refused by the limits).
+fn announced(content: &[u8]) -> Option<LiteralAnnouncement> {
+    match literal_at_end(content) {
+        Ok(l) => l,
+        Err(_) => {
+            let mode = if content.ends_with(b"+}") {
+                LiteralMode::NonSyncPlus
+            } else if content.ends_with(b"-}") {
+                LiteralMode::NonSyncMinus
+            } else {
+                LiteralMode::Sync
+            };
+            Some(LiteralAnnouncement {
+                size: u64::MAX,
+                mode,
+                binary: false,
+            })
+        }
+    }
+}
+
+/// `[TOOBIG]` (RFC 7888 §4, RFC 4469).
+fn toobig<'c>() -> Code<'c> {
+    Code::Other {
+        name: Atom::borrowed_unchecked("TOOBIG"),
+        value: None,
+    }
+}
+
+/// The text of a `BAD` for a command that does not parse: the parse error,
+/// escaped (the excerpt is printable ASCII).
+fn syntax_text(e: &Error) -> String {
+    match e {
+        Error::Parse(p) => alloc::format!("syntax error {p}"),
+        Error::Limit(l) => alloc::format!("command too complex: {l}"),
+        other => other.to_string(),
+    }
+}
+
+fn is_plaintext(m: Mechanism) -> bool {
+    matches!(m, Mechanism::Plain | Mechanism::Login)
+}

@@ -1,0 +1,129 @@
+//! [`ServerConfig`] and the connection states of RFC 9051 §3.
+
+use super::*;
+
+/// How the server starts the session (RFC 9051 §7.1.1, §7.1.4, §7.1.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Greeting {
+    /// `* OK [CAPABILITY ...]`: Not Authenticated state. The default.
+    #[default]
+    Ok,
+    /// `* PREAUTH [CAPABILITY ...]`: the connection is already authenticated
+    /// (by the adapter, e.g. a TLS client certificate or a local socket).
+    PreAuth,
+    /// `* BYE`: the server refuses the connection, which closes.
+    Bye,
+}
+
+/// Which non-synchronizing literals the server accepts (RFC 7888).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LiteralSupport {
+    /// Only synchronizing literals: `{n+}` is answered `BAD` (and its bytes
+    /// discarded).
+    SyncOnly,
+    /// `LITERAL+`: non-synchronizing literals of any size (up to the limits).
+    /// The default.
+    #[default]
+    Plus,
+    /// `LITERAL-`: non-synchronizing literals up to 4096 bytes; larger ones get
+    /// `BAD [TOOBIG]` and are read and discarded.
+    Minus,
+}
+
+/// Configuration of a [`Server`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Bounds on what a client may make the server do.
+    pub limits: Limits,
+    /// The greeting's kind. Default [`Greeting::Ok`].
+    pub greeting: Greeting,
+    /// The greeting's text. Default `IMAP server ready`.
+    pub greeting_text: String,
+    /// Advertise `IMAP4rev1` (RFC 3501). Default `true`.
+    pub imap4rev1: bool,
+    /// Advertise `IMAP4rev2` (RFC 9051). Default `true`.
+    pub imap4rev2: bool,
+    /// The adapter can do TLS: STARTTLS is offered while TLS is not active.
+    /// Default `false`.
+    pub tls_available: bool,
+    /// The connection is already under TLS (implicit TLS, port 993). Default
+    /// `false`.
+    pub tls_active: bool,
+    /// Refuse LOGIN (`NO [PRIVACYREQUIRED]`, with `LOGINDISABLED` advertised)
+    /// and the PLAIN and LOGIN SASL mechanisms while TLS is not active (RFC 9051
+    /// §6.2.3, RFC 8314). Default `true`.
+    pub plaintext_requires_tls: bool,
+    /// SASL mechanisms offered with AUTHENTICATE (`AUTH=...`), in this order.
+    /// Default PLAIN.
+    pub auth_mechanisms: Vec<Mechanism>,
+    /// Advertise and accept SASL-IR (RFC 4959). Default `true`.
+    pub sasl_ir: bool,
+    /// Non-synchronizing literals. Default [`LiteralSupport::Plus`].
+    pub literals: LiteralSupport,
+    /// IDLE (RFC 2177), run by the machine. Default `true`.
+    pub idle: bool,
+    /// UNSELECT (RFC 3691). Default `true`.
+    pub unselect: bool,
+    /// Extensions ENABLE may turn on (RFC 5161), such as `CONDSTORE`,
+    /// `QRESYNC`, `UTF8=ACCEPT`, `IMAP4rev2`. ENABLE is advertised when this is
+    /// not empty. Default `IMAP4rev2` and `UTF8=ACCEPT`.
+    pub enableable: Vec<String>,
+    /// Further capabilities the application implements, advertised as they are
+    /// (`UIDPLUS`, `MOVE`, `NAMESPACE`, `ID`, `CONDSTORE`, `SPECIAL-USE`, ...).
+    /// Names that are not atoms are dropped. Default none.
+    pub capabilities: Vec<String>,
+    /// Synchronizing literals up to this size get their `+` without asking the
+    /// application (APPEND data is always asked about). Default 0: every one
+    /// is a [`ServerEvent::LiteralRequested`].
+    pub auto_accept_literal: u64,
+    /// The inactivity autologout timer (RFC 9051 §5.4: at least 30 minutes).
+    /// Default 30 minutes; `None` disables it.
+    pub autologout: Option<Duration>,
+    /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`].
+    pub line_policy: LinePolicy,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            limits: Limits::default(),
+            greeting: Greeting::Ok,
+            greeting_text: String::from("IMAP server ready"),
+            imap4rev1: true,
+            imap4rev2: true,
+            tls_available: false,
+            tls_active: false,
+            plaintext_requires_tls: true,
+            auth_mechanisms: alloc::vec![Mechanism::Plain],
+            sasl_ir: true,
+            literals: LiteralSupport::Plus,
+            idle: true,
+            unselect: true,
+            enableable: alloc::vec![String::from("IMAP4rev2"), String::from("UTF8=ACCEPT")],
+            capabilities: Vec::new(),
+            auto_accept_literal: 0,
+            autologout: Some(Duration::from_secs(30 * 60)),
+            line_policy: LinePolicy::STRICT,
+        }
+    }
+}
+
+/// The connection state (RFC 9051 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionState {
+    /// Before LOGIN or AUTHENTICATE.
+    NotAuthenticated,
+    /// Logged in, no mailbox selected.
+    Authenticated,
+    /// A mailbox is selected.
+    Selected {
+        /// Opened with EXAMINE, or SELECT answered `[READ-ONLY]`.
+        read_only: bool,
+    },
+    /// LOGOUT, BYE, EOF or a fatal error: the connection is over.
+    Logout,
+}

@@ -1,0 +1,169 @@
+//! [`ServerEvent`]: what the machine asks the application, and
+//! [`FetchLiteral`] for streamed FETCH values.
+
+use super::*;
+
+/// What the server machine asks the application.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ServerEvent<'a> {
+    /// A command for the application, valid in the current state: answer with
+    /// untagged data and [`Server::complete`].
+    Command(Command<'a>),
+    /// LOGIN: check the password, then [`Server::complete`] (`OK` logs in;
+    /// `NO [AUTHENTICATIONFAILED]` refuses).
+    Login {
+        /// The command's tag.
+        tag: Tag<'a>,
+        /// The user name.
+        username: Text<'a>,
+        /// The password.
+        password: Secret<'a>,
+    },
+    /// A completed AUTHENTICATE exchange: check the credentials, then
+    /// [`Server::complete`] as for LOGIN.
+    Authenticate {
+        /// The command's tag.
+        tag: Tag<'a>,
+        /// What the client sent.
+        authentication: Authentication<'static>,
+    },
+    /// A command announced a synchronizing literal (not APPEND data): call
+    /// [`Server::accept_literal`] to send `+`, or [`Server::reject_literal`].
+    LiteralRequested {
+        /// The command's tag.
+        tag: Tag<'a>,
+        /// The literal's size.
+        size: u64,
+        /// The command's name as sent (`LOGIN`, `SEARCH`, ...).
+        command: Cow<'a, str>,
+    },
+    /// A message of an APPEND (one per message with MULTIAPPEND) is announced:
+    /// [`Server::accept_literal`] (the data follows as
+    /// [`AppendChunk`](Self::AppendChunk)s) or [`Server::reject_literal`]
+    /// (`NO [TOOBIG]`, `NO [TRYCREATE]`, ...), which ends the command.
+    AppendStart {
+        /// The command's tag.
+        tag: Tag<'a>,
+        /// The destination.
+        mailbox: Mailbox<'a>,
+        /// Flags to set.
+        flags: Option<List<'a, Flag<'a>>>,
+        /// Internal date to set.
+        date: Option<DateTime>,
+        /// The message's size.
+        size: u64,
+        /// literal8 (`~{n}`, RFC 3516): the data may contain NUL.
+        binary: bool,
+        /// Sent without waiting for `+` (LITERAL+/LITERAL-): the bytes come
+        /// whatever the answer.
+        non_sync: bool,
+    },
+    /// The next bytes of the message being appended (borrowed from the
+    /// machine's buffer).
+    AppendChunk(Cow<'a, [u8]>),
+    /// The message is complete. With `more`, another [`AppendStart`](Self::AppendStart)
+    /// follows (MULTIAPPEND); otherwise the command is complete and awaits
+    /// [`Server::complete`] (`OK [APPENDUID ...]`).
+    AppendEnd {
+        /// Another message follows.
+        more: bool,
+    },
+    /// The APPEND failed after data was delivered (malformed rest of the
+    /// command): the machine answered `BAD`; drop what was received.
+    AppendAborted,
+    /// IDLE started (`+ idling` is sent): push untagged updates with
+    /// [`Server::send_data`] until [`IdleDone`](Self::IdleDone).
+    Idle {
+        /// The command's tag.
+        tag: Tag<'a>,
+    },
+    /// The client ended IDLE (the machine sent the tagged completion).
+    IdleDone,
+    /// STARTTLS was accepted: flush [`Server::poll_transmit`], run the TLS
+    /// handshake, then call [`Server::tls_established`]. Bytes that came after
+    /// the STARTTLS line were discarded.
+    StartTls,
+}
+
+impl ServerEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ServerEvent<'static> {
+        match self {
+            ServerEvent::Command(c) => ServerEvent::Command(c.into_owned()),
+            ServerEvent::Login {
+                tag,
+                username,
+                password,
+            } => ServerEvent::Login {
+                tag: tag.into_owned(),
+                username: username.into_owned(),
+                password: password.into_owned(),
+            },
+            ServerEvent::Authenticate {
+                tag,
+                authentication,
+            } => ServerEvent::Authenticate {
+                tag: tag.into_owned(),
+                authentication,
+            },
+            ServerEvent::LiteralRequested { tag, size, command } => ServerEvent::LiteralRequested {
+                tag: tag.into_owned(),
+                size,
+                command: Cow::Owned(command.into_owned()),
+            },
+            ServerEvent::AppendStart {
+                tag,
+                mailbox,
+                flags,
+                date,
+                size,
+                binary,
+                non_sync,
+            } => ServerEvent::AppendStart {
+                tag: tag.into_owned(),
+                mailbox: mailbox.into_owned(),
+                flags: flags.into_owned(),
+                date,
+                size,
+                binary,
+                non_sync,
+            },
+            ServerEvent::AppendChunk(c) => ServerEvent::AppendChunk(Cow::Owned(c.into_owned())),
+            ServerEvent::AppendEnd { more } => ServerEvent::AppendEnd { more },
+            ServerEvent::AppendAborted => ServerEvent::AppendAborted,
+            ServerEvent::Idle { tag } => ServerEvent::Idle {
+                tag: tag.into_owned(),
+            },
+            ServerEvent::IdleDone => ServerEvent::IdleDone,
+            ServerEvent::StartTls => ServerEvent::StartTls,
+        }
+    }
+}
+
+/// A FETCH data item whose value is sent as a streamed literal
+/// ([`Server::start_fetch_literal`]).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchLiteral<'a> {
+    /// `BODY[section]<origin>`
+    BodySection {
+        /// The section.
+        section: Section<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+    },
+    /// `BINARY[part]<origin>`, sent as literal8 (RFC 3516).
+    Binary {
+        /// The part.
+        part: Part<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+    },
+    /// `RFC822` (IMAP4rev1)
+    Rfc822,
+    /// `RFC822.HEADER` (IMAP4rev1)
+    Rfc822Header,
+    /// `RFC822.TEXT` (IMAP4rev1)
+    Rfc822Text,
+}

@@ -1,0 +1,435 @@
+//! The application's actions: literal decisions, completions, untagged
+//! responses, streamed FETCH responses (RFC 9051 §7), STARTTLS completion and
+//! the autologout timer (RFC 9051 §5.4).
+
+use super::*;
+
+impl Server {
+    /// Accepts the literal of [`ServerEvent::LiteralRequested`] or
+    /// [`ServerEvent::AppendStart`]: a synchronizing one gets `+`.
+    pub fn accept_literal(&mut self) -> Result<(), Error> {
+        self.check()?;
+        let Read::Decision {
+            append,
+            sync,
+            size,
+            data_start,
+        } = self.read
+        else {
+            return Err(Error::Misuse("no literal to accept"));
+        };
+        if sync {
+            self.continuation();
+        }
+        if append {
+            if !self.outstanding.iter().any(|p| p.kind == Kind::Append) {
+                self.outstanding.push(Pending {
+                    tag: self.cur_tag.clone(),
+                    kind: Kind::Append,
+                });
+            }
+            self.pos += data_start;
+            self.scan = Scan::default();
+            self.read = Read::AppendData { remaining: size };
+        } else {
+            self.take_literal(size, data_start);
+        }
+        Ok(())
+    }
+
+    /// Refuses the literal of [`ServerEvent::LiteralRequested`] or
+    /// [`ServerEvent::AppendStart`] with a tagged `NO` (`code` such as
+    /// `[TOOBIG]`, `[TRYCREATE]`, `[OVERQUOTA]`): the command is over. The
+    /// client does not send a refused synchronizing literal; the bytes of a
+    /// non-synchronizing one are skipped as they arrive.
+    pub fn reject_literal<'c>(
+        &mut self,
+        code: Option<Code<'c>>,
+        text: &'c str,
+    ) -> Result<(), Error> {
+        self.check()?;
+        let Read::Decision {
+            append,
+            sync,
+            size,
+            data_start,
+        } = self.read
+        else {
+            return Err(Error::Misuse("no literal to reject"));
+        };
+        let tag = if append {
+            self.cur_tag.clone()
+        } else {
+            split_tag(&self.buf[self.pos..])
+                .0
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        let r = Response::Status(StatusResponse {
+            tag: Tag::new(Cow::Owned(tag)),
+            kind: StatusKind::No,
+            code,
+            text: Text::borrowed(text.as_bytes()),
+        });
+        self.write(&r)?;
+        if append {
+            self.outstanding.retain(|p| p.kind != Kind::Append);
+        }
+        self.pos += data_start;
+        self.scan = Scan::default();
+        self.read = if sync {
+            Read::Frame
+        } else {
+            Read::Discard { remaining: size }
+        };
+        Ok(())
+    }
+
+    /// Completes the command tagged `tag` with `OK`, `NO` or `BAD`.
+    ///
+    /// The state follows: `OK` to LOGIN/AUTHENTICATE logs in (a `[CAPABILITY
+    /// ...]` code is added when `code` is `None`), `OK` to SELECT or EXAMINE
+    /// selects (read-only for EXAMINE or `[READ-ONLY]`), `NO` to SELECT or
+    /// EXAMINE deselects, `OK` to CLOSE or UNSELECT deselects.
+    pub fn complete<'c>(
+        &mut self,
+        tag: &str,
+        kind: StatusKind,
+        code: Option<Code<'c>>,
+        text: &'c str,
+    ) -> Result<(), Error> {
+        self.check()?;
+        if self.fetch.is_some() {
+            return Err(Error::Misuse("a FETCH response is still open"));
+        }
+        if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
+            return Err(Error::Misuse("a completion is OK, NO or BAD"));
+        }
+        let idx = self
+            .outstanding
+            .iter()
+            .position(|p| p.tag == tag)
+            .ok_or(Error::Misuse("no such command awaits an answer"))?;
+        let pk = self.outstanding[idx].kind;
+        if pk == Kind::Append && self.read != Read::Frame {
+            return Err(Error::Misuse("the APPEND data is still arriving"));
+        }
+        let read_only = matches!(code, Some(Code::ReadOnly));
+        let tag_owned = Tag::new(Cow::Owned(String::from(tag)));
+        if code.is_none() && pk == Kind::Login && kind == StatusKind::Ok {
+            // the capabilities after login
+            let saved = self.phase;
+            self.phase = SessionState::Authenticated;
+            let caps = self.capability_code();
+            self.phase = saved;
+            let r = Response::Status(StatusResponse {
+                tag: tag_owned,
+                kind,
+                code: Some(caps),
+                text: Text(Cow::Owned(text.as_bytes().to_vec())),
+            });
+            self.write(&r)?;
+        } else {
+            let r = Response::Status(StatusResponse {
+                tag: tag_owned,
+                kind,
+                code,
+                text: Text::borrowed(text.as_bytes()),
+            });
+            self.write(&r)?;
+        }
+        self.outstanding.remove(idx);
+        match (pk, kind) {
+            (Kind::Login, StatusKind::Ok) => self.phase = SessionState::Authenticated,
+            (Kind::Select | Kind::Examine, StatusKind::Ok) => {
+                self.phase = SessionState::Selected {
+                    read_only: read_only || pk == Kind::Examine,
+                }
+            }
+            (Kind::Select | Kind::Examine, StatusKind::No) | (Kind::Close, StatusKind::Ok) => {
+                self.phase = SessionState::Authenticated
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Sends untagged data (`* ...`): EXISTS, FLAGS, LIST, SEARCH, a FETCH
+    /// with its values inline, ... Allowed at any time (while idling too),
+    /// except inside an open streamed FETCH.
+    pub fn send_data(&mut self, data: &Data<'_>) -> Result<(), Error> {
+        self.check()?;
+        if self.fetch.is_some() {
+            return Err(Error::Misuse("a FETCH response is still open"));
+        }
+        self.write(&Response::Data(data.clone()))
+    }
+
+    /// Sends an untagged status response: `* OK [UIDVALIDITY 1] ...`, `* NO`,
+    /// `* BAD`, or `* BYE` (after which the session is over).
+    pub fn send_untagged<'c>(
+        &mut self,
+        kind: StatusKind,
+        code: Option<Code<'c>>,
+        text: &'c str,
+    ) -> Result<(), Error> {
+        self.check()?;
+        if self.fetch.is_some() {
+            return Err(Error::Misuse("a FETCH response is still open"));
+        }
+        if !matches!(
+            kind,
+            StatusKind::Ok | StatusKind::No | StatusKind::Bad | StatusKind::Bye
+        ) {
+            return Err(Error::Misuse("PREAUTH is a greeting"));
+        }
+        self.write(&Response::Status(StatusResponse {
+            tag: None,
+            kind,
+            code,
+            text: Text::borrowed(text.as_bytes()),
+        }))?;
+        if kind == StatusKind::Bye {
+            self.phase = SessionState::Logout;
+        }
+        Ok(())
+    }
+
+    /// Opens a FETCH response whose values are streamed: `* seq FETCH (`
+    /// with `items` (values sent inline). Continue with
+    /// [`fetch_items`](Self::fetch_items) and
+    /// [`start_fetch_literal`](Self::start_fetch_literal), end with
+    /// [`finish_fetch`](Self::finish_fetch). Nothing else may be sent meanwhile.
+    pub fn start_fetch(&mut self, seq: u32, items: &[FetchItem<'_>]) -> Result<(), Error> {
+        self.check()?;
+        if self.fetch.is_some() {
+            return Err(Error::Misuse("a FETCH response is still open"));
+        }
+        if seq == 0 {
+            return Err(Error::Emit("message sequence numbers start at 1"));
+        }
+        let inner = self.fetch_inner(items)?;
+        let mut head = alloc::format!("* {seq} FETCH (").into_bytes();
+        head.extend_from_slice(&inner);
+        self.out.extend_from_slice(&head);
+        self.fetch = Some(FetchOut {
+            any_item: !items.is_empty(),
+            literal_left: None,
+            binary: false,
+        });
+        Ok(())
+    }
+
+    /// More inline items of the open FETCH response.
+    pub fn fetch_items(&mut self, items: &[FetchItem<'_>]) -> Result<(), Error> {
+        self.check()?;
+        let Some(f) = self.fetch else {
+            return Err(Error::Misuse("no FETCH response is open"));
+        };
+        if f.literal_left.is_some() {
+            return Err(Error::Misuse("a FETCH literal is still open"));
+        }
+        if items.is_empty() {
+            return Ok(());
+        }
+        let inner = self.fetch_inner(items)?;
+        if f.any_item {
+            self.out.extend_from_slice(b" ");
+        }
+        self.out.extend_from_slice(&inner);
+        self.fetch = Some(FetchOut {
+            any_item: true,
+            ..f
+        });
+        Ok(())
+    }
+
+    /// Starts a literal value of `size` bytes in the open FETCH response
+    /// (`BODY[...] {size}`); send exactly `size` bytes with
+    /// [`send_literal_chunk`](Self::send_literal_chunk).
+    pub fn start_fetch_literal(&mut self, item: &FetchLiteral<'_>, size: u64) -> Result<(), Error> {
+        self.check()?;
+        let Some(f) = self.fetch else {
+            return Err(Error::Misuse("no FETCH response is open"));
+        };
+        if f.literal_left.is_some() {
+            return Err(Error::Misuse("a FETCH literal is still open"));
+        }
+        let mut v = Vec::new();
+        let mut w = W::new(&mut v, self.emit_opts(), true);
+        if f.any_item {
+            w.sp();
+        }
+        let mut binary = false;
+        let origin = match item {
+            FetchLiteral::BodySection { section, origin } => {
+                w.raw(b"BODY");
+                crate::imap::emit::command::section(&mut w, section)?;
+                *origin
+            }
+            FetchLiteral::Binary { part, origin } => {
+                w.raw(b"BINARY");
+                crate::imap::emit::command::part(&mut w, part);
+                binary = true;
+                *origin
+            }
+            FetchLiteral::Rfc822 => {
+                w.raw(b"RFC822");
+                None
+            }
+            FetchLiteral::Rfc822Header => {
+                w.raw(b"RFC822.HEADER");
+                None
+            }
+            FetchLiteral::Rfc822Text => {
+                w.raw(b"RFC822.TEXT");
+                None
+            }
+        };
+        if let Some(o) = origin {
+            w.raw(b"<");
+            w.num(u64::from(o));
+            w.raw(b">");
+        }
+        w.raw(if binary { b" ~{" } else { b" {" });
+        w.num(size);
+        w.raw(b"}\r\n");
+        self.out.extend_from_slice(&v);
+        self.fetch = Some(FetchOut {
+            any_item: true,
+            literal_left: (size > 0).then_some(size),
+            binary,
+        });
+        Ok(())
+    }
+
+    /// The next bytes of the open FETCH literal. [`Error::Emit`] (nothing
+    /// sent) for more bytes than announced, or NUL outside `BINARY`.
+    pub fn send_literal_chunk(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.check()?;
+        let Some(FetchOut {
+            literal_left: Some(left),
+            binary,
+            ..
+        }) = self.fetch
+        else {
+            return Err(Error::Misuse("no FETCH literal is open"));
+        };
+        if chunk.len() as u64 > left {
+            return Err(Error::Emit("more literal bytes than announced"));
+        }
+        if !binary && memchr::memchr(0, chunk).is_some() {
+            return Err(Error::Emit("NUL in a literal (only BINARY may carry it)"));
+        }
+        self.out.extend_from_slice(chunk);
+        if let Some(f) = &mut self.fetch {
+            let left = left - chunk.len() as u64;
+            f.literal_left = (left > 0).then_some(left);
+        }
+        Ok(())
+    }
+
+    /// Closes the open FETCH response (`)` CRLF); its literal must be complete.
+    pub fn finish_fetch(&mut self) -> Result<(), Error> {
+        self.check()?;
+        let Some(f) = self.fetch else {
+            return Err(Error::Misuse("no FETCH response is open"));
+        };
+        if f.literal_left.is_some() {
+            return Err(Error::Misuse("the FETCH literal is not complete"));
+        }
+        self.out.extend_from_slice(b")\r\n");
+        self.fetch = None;
+        Ok(())
+    }
+
+    /// The FETCH items between `(` and `)`, emitted by the codec.
+    fn fetch_inner(&self, items: &[FetchItem<'_>]) -> Result<Vec<u8>, Error> {
+        let mut v = Vec::new();
+        let data = Data::Fetch {
+            seq: 1,
+            items: List::from_items(items.to_vec()),
+        };
+        emit_response(&Response::Data(data), &mut v, &self.emit_opts())?;
+        let open = memchr::memchr(b'(', &v).map_or(0, |i| i + 1);
+        let close = v.len().saturating_sub(3).max(open);
+        Ok(v[open..close].to_vec())
+    }
+
+    /// The TLS handshake after [`ServerEvent::StartTls`] succeeded. The client
+    /// starts over (RFC 9051 §6.2.1): what it enabled is forgotten and the
+    /// capabilities change (no STARTTLS; LOGIN allowed).
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if self.read != Read::Tls {
+            return Err(Error::Misuse("no STARTTLS in progress"));
+        }
+        self.read = Read::Frame;
+        self.tls_active = true;
+        self.enabled.clear();
+        self.buf.clear();
+        self.pos = 0;
+        self.scan = Scan::default();
+        self.finder.reset();
+        Ok(())
+    }
+
+    // ---- time ----
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called: the
+    /// autologout deadline, or `None` before the first `handle_timeout` (which
+    /// starts the timer), when the timer is disabled or the session is over.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.is_closed() {
+            return None;
+        }
+        self.deadline
+    }
+
+    /// Reports the time (since any fixed point). The first call starts the
+    /// autologout timer, and so does any call after input arrived. When it
+    /// expires, `* BYE` is sent and the session is over (RFC 9051 §5.4).
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let Some(limit) = self.config.autologout else {
+            return;
+        };
+        if self.is_closed() {
+            return;
+        }
+        match self.deadline {
+            Some(deadline) if !self.activity && now >= deadline => {
+                if self.fetch.is_none() {
+                    self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
+                }
+                self.phase = SessionState::Logout;
+                self.deadline = None;
+            }
+            Some(_) if !self.activity => {}
+            _ => {
+                self.activity = false;
+                self.deadline = Some(now.saturating_add(limit));
+            }
+        }
+    }
+}
+
+impl Connection for Server {
+    fn handle_input(&mut self, data: &[u8]) {
+        Server::handle_input(self, data);
+    }
+    fn handle_eof(&mut self) {
+        Server::handle_eof(self);
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        Server::poll_transmit(self)
+    }
+    fn poll_timeout(&self) -> Option<Duration> {
+        Server::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Duration) {
+        Server::handle_timeout(self, now);
+    }
+    fn is_closed(&self) -> bool {
+        Server::is_closed(self)
+    }
+}
