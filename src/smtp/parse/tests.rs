@@ -829,3 +829,112 @@ mod roundtrip {
         }
     }
 }
+
+/// The optimised parser gives exactly what the straightforward one it replaced
+/// gave (`reference`), values and errors, on mutations of realistic lines.
+mod same_as_reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SEEDS: &[&str] = &[
+        "EHLO client-42.mail.example.org",
+        "HELO [192.0.2.1]",
+        "LHLO [IPv6:2001:db8::1]",
+        "EHLO [x-tag:content]",
+        "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHMzY3JldC1wYXNzd29yZA==",
+        "AUTH LOGIN",
+        "AUTH SCRAM-SHA-256 =",
+        "MAIL FROM:<alice.sender@example.org> SIZE=48213 BODY=8BITMIME",
+        "MAIL FROM:<> SIZE=1 RET=HDRS ENVID=QQ+2B1 AUTH=<> SMTPUTF8 REQUIRETLS",
+        "MAIL FROM: <@a.example,@b.example:joe@c.example> MT-PRIORITY=-3 HOLDFOR=10 BY=-120;RT",
+        "MAIL FROM:<\"a b\\\"c\"@[1.2.3.4]> HOLDUNTIL=2026-01-01T00:00:00Z X-FOO=bar X-BAR",
+        "mail from:<j\u{fc}rgen@b\u{fc}cher.example> SMTPUTF8 BODY=7bit",
+        "RCPT TO:<bob@example.net>",
+        "RCPT TO:<carol.receiver@mail.example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol+40example.com",
+        "RCPT TO:<Postmaster> NOTIFY=NEVER",
+        "RCPT TO:<postmaster@example.net>  ",
+        "DATA",
+        "BDAT 1000 LAST",
+        "RSET",
+        "NOOP",
+        "NOOP hello there",
+        "QUIT",
+        "STARTTLS",
+        "VRFY smith",
+        "EXPN staff",
+        "HELP MAIL",
+        "ETRN @example.org",
+        "XCLIENT ADDR=1.2.3.4",
+    ];
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let alphabet: &[u8] = b" <>@.:,;=+-_\"\\[]/aZ09\x00\r\n\t\x7f\xc3\xbc\xff#$";
+        let byte = prop_oneof![proptest::sample::select(alphabet.to_vec()), any::<u8>(),];
+        let edit = (any::<prop::sample::Index>(), 0u8..4, byte);
+        (
+            proptest::sample::select(SEEDS.to_vec()),
+            proptest::collection::vec(edit, 0..4),
+        )
+            .prop_map(|(seed, edits)| {
+                let mut l = seed.as_bytes().to_vec();
+                for (at, op, b) in edits {
+                    let i = at.index(l.len() + 1);
+                    match op {
+                        0 => l.insert(i, b),
+                        1 if i < l.len() => l[i] = b,
+                        2 if i < l.len() => {
+                            l.remove(i);
+                        }
+                        _ => l.truncate(i),
+                    }
+                }
+                l
+            })
+    }
+
+    fn check(l: &[u8]) -> Result<(), TestCaseError> {
+        let ours = parse_command(l);
+        prop_assert_eq!(&ours, &super::super::reference::parse_command(l), "{:?}", l);
+        if let Ok(Command::Mail { parameters, .. } | Command::Rcpt { parameters, .. }) = &ours {
+            let ps: Vec<_> = parameters.iter().collect();
+            let src = super::super::reference::Src::from_str(parameters.as_str());
+            let mut rest = parameters.as_str().as_bytes();
+            let mut theirs = Vec::new();
+            while let Some(p) = super::super::reference::next_parameter(src, &mut rest) {
+                theirs.push(p);
+            }
+            prop_assert_eq!(ps, theirs);
+        }
+        if let Ok(s) = core::str::from_utf8(l) {
+            prop_assert_eq!(
+                validate_parameters(s),
+                super::super::reference::validate_parameters(s)
+            );
+            if let Some(m) = s.split(['<', '>', ' ']).nth(1) {
+                prop_assert_eq!(mailbox_str(m), super::super::reference::mailbox_str(m));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn seeds_agree() {
+        for s in SEEDS {
+            check(s.as_bytes()).unwrap();
+            assert!(parse_command(s.as_bytes()).is_ok(), "{s}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn mutated_lines_agree(l in line()) {
+            check(&l)?;
+        }
+
+        #[test]
+        fn random_lines_agree(l in proptest::collection::vec(any::<u8>(), 0..80)) {
+            check(&l)?;
+        }
+    }
+}
