@@ -111,7 +111,7 @@ impl<'a> Src<'a> {
 /// assert_eq!(reverse_path, ReversePath::Null);
 /// assert_eq!(parameters.size(), Some(100));
 /// ```
-pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
+pub(crate) fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
     match command(line) {
         Ok((_, c)) => Ok(c),
         Err(e) => Err(to_parse_error(line, e)),

@@ -917,6 +917,89 @@ mod same_as_reference {
         Ok(())
     }
 
+    /// The fast path and the full grammar agree wherever the fast path answers.
+    fn check_fast(l: &[u8]) -> Result<(), TestCaseError> {
+        if let Some(c) = fast_command(l) {
+            prop_assert_eq!(command(l).map(|(_, c)| c).ok(), Some(c), "{:?}", l);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fast_path_takes_the_common_lines() {
+        for l in [
+            "EHLO client-42.mail.example.org",
+            "HELO Mx.Example",
+            "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHMzY3JldC1wYXNzd29yZA==",
+            "AUTH LOGIN",
+            "MAIL FROM:<alice.sender@example.org> SIZE=48213 BODY=8BITMIME",
+            "MAIL FROM:<>",
+            "mail from:<a@b> ret=hdrs envid=x+2B",
+            "RCPT TO:<bob@example.net>",
+            "RCPT TO:<carol.receiver@mail.example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol+40example.com",
+            "DATA",
+            "RSET",
+            "NOOP",
+            "QUIT",
+        ] {
+            let c = fast_command(l.as_bytes());
+            assert!(c.is_some(), "{l}");
+            assert_eq!(c, command(l.as_bytes()).map(|(_, c)| c).ok(), "{l}");
+        }
+        // and leaves the rest to the grammar
+        for l in [
+            "RCPT TO:<Postmaster>",
+            "MAIL FROM: <a@b>",
+            "EHLO [1.2.3.4]",
+            "DATA x",
+            "VRFY x",
+        ] {
+            assert!(fast_command(l.as_bytes()).is_none(), "{l}");
+        }
+    }
+
+    #[test]
+    fn words_fold_like_eq_ignore_ascii_case() {
+        let names: [&[u8]; 8] = [
+            b"SIZE",
+            b"BY",
+            b"RET",
+            b"NOTIFY",
+            b"SMTPUTF8",
+            b"7BIT",
+            b"DELAY",
+            b"ORCPT",
+        ];
+        for n in names {
+            for v in [
+                &b"size"[..],
+                b"Size",
+                b"SIZ",
+                b"SIZEE",
+                b"by",
+                b"bY",
+                b"ret",
+                b"rEt",
+                b"notify",
+                b"smtputf8",
+                b"7bit",
+                b"7BIt",
+                b"delay",
+                b"orcpt",
+                b"ORCPt",
+                b"\xd3IZE",
+                b"S\x09ZE",
+                b"",
+            ] {
+                assert_eq!(
+                    v.len() == n.len() && word(v) == word(n),
+                    v.eq_ignore_ascii_case(n),
+                    "{v:?} {n:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn seeds_agree() {
         for s in SEEDS {
@@ -930,11 +1013,21 @@ mod same_as_reference {
         #[test]
         fn mutated_lines_agree(l in line()) {
             check(&l)?;
+            check_fast(&l)?;
+        }
+
+        #[test]
+        fn words_agree(a in "[a-zA-Z0-9@`{\\[-]{0,9}", b in "[a-zA-Z0-9@`{\\[-]{0,9}") {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            if a.len() <= 8 && !a.is_empty() {
+                prop_assert_eq!(a.len() == b.len() && word(a) == word(b), a.eq_ignore_ascii_case(b));
+            }
         }
 
         #[test]
         fn random_lines_agree(l in proptest::collection::vec(any::<u8>(), 0..80)) {
             check(&l)?;
+            check_fast(&l)?;
         }
     }
 }
