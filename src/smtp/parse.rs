@@ -1250,7 +1250,7 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     while pos < frame.len() {
         let rest = &frame[pos..];
         // one scan finds the line end and any NUL before it
-        let nl = match memchr::memchr2(b'\n', 0, rest) {
+        let nl = match lf_or_nul(rest) {
             Some(i) if rest[i] == b'\n' => i,
             Some(i) => return Err(ParseError::new(frame, pos + i, "text without NUL")),
             None => return Err(ParseError::new(frame, frame.len(), "CRLF")),
@@ -1284,6 +1284,34 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
         enhanced,
         raw: Cow::Borrowed(frame),
     })
+}
+
+/// The first LF or NUL in `hay`: reply lines are short, so the first 64 bytes
+/// are looked at eight at a time in a plain word, the rest with `memchr2`.
+#[inline]
+fn lf_or_nul(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const LF: u64 = u64::from_le_bytes([b'\n'; 8]);
+    // Flags the zero bytes of `x`; the lowest flag is exact (a borrow only
+    // flags bytes above a byte that really is zero).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let head = hay.get(..64).unwrap_or(hay);
+    let mut words = head.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        let m = zero(x) | zero(x ^ LF);
+        if m != 0 {
+            return Some(n * 8 + (m.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = head.len() - words.remainder().len();
+    if let Some(i) = words.remainder().iter().position(|&b| b == b'\n' || b == 0) {
+        return Some(done + i);
+    }
+    memchr::memchr2(b'\n', 0, &hay[head.len()..]).map(|i| i + head.len())
 }
 
 // Reply-code = %x32-35 %x30-35 %x30-39

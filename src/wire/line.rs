@@ -222,6 +222,35 @@ pub fn is_line_safe(s: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn word_search_matches_memchr2() {
+        // Every length around the word and head boundaries, the terminator at
+        // every place, over fillers that trip naive word tricks.
+        for filler in [b'a', 0x00, 0x0c, 0x0e, 0x8d, 0x8a, 0xff, 0x09, b'\r' + 1] {
+            for len in 0..140usize {
+                let mut v = alloc::vec![filler; len];
+                assert_eq!(
+                    find_cr_or_lf(&v),
+                    memchr::memchr2(b'\r', b'\n', &v),
+                    "{filler} {len}"
+                );
+                for at in 0..len {
+                    for t in [b'\r', b'\n'] {
+                        v[at] = t;
+                        assert_eq!(find_cr_or_lf(&v), Some(at), "{filler} {len} {at}");
+                        // a later terminator does not change the answer
+                        if at + 3 < len {
+                            v[at + 3] = b'\n';
+                            assert_eq!(find_cr_or_lf(&v), Some(at));
+                            v[at + 3] = filler;
+                        }
+                        v[at] = filler;
+                    }
+                }
+            }
+        }
+    }
+
     fn find(buf: &[u8], policy: LinePolicy) -> Result<Option<Line>, Error> {
         find_line(buf, 64, LimitKind::CommandLine, policy)
     }

@@ -1001,6 +1001,23 @@ mod same_as_reference {
     }
 
     #[test]
+    fn lf_or_nul_matches_memchr2() {
+        for filler in [b'a', 0x01, 0x0b, 0x09, 0x8a, 0x80, 0xff, b' '] {
+            for len in 0..140usize {
+                let mut v = vec![filler; len];
+                assert_eq!(lf_or_nul(&v), memchr::memchr2(b'\n', 0, &v));
+                for at in 0..len {
+                    for t in [b'\n', 0] {
+                        v[at] = t;
+                        assert_eq!(lf_or_nul(&v), Some(at), "{filler} {len} {at}");
+                        v[at] = filler;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn seeds_agree() {
         for s in SEEDS {
             check(s.as_bytes()).unwrap();
