@@ -49,6 +49,97 @@ fn fail<'a, O>(rest: &'a [u8], expected: &'static str) -> R<'a, O> {
     Err(nom::Err::Error(E { rest, expected }))
 }
 
+// ---------------------------------------------------------------------------
+// Byte classes
+// ---------------------------------------------------------------------------
+
+/// `atext` (RFC 5321 §4.1.2, RFC 5322 §3.2.3), with UTF8-non-ascii (RFC 6531 §3.3).
+const ATEXT: u8 = 1;
+/// `Let-dig` (ALPHA / DIGIT), with UTF8-non-ascii for U-labels (RFC 6531).
+const LABEL: u8 = 2;
+/// `esmtp-keyword` characters after the first: ALPHA / DIGIT / "-".
+const KEYWORD: u8 = 4;
+/// `esmtp-value` characters: %d33-60 / %d62-126, with UTF8-non-ascii (RFC 6531).
+const VALUE: u8 = 8;
+/// SASL `mech-char` as accepted here: ALPHA / DIGIT / "-" / "_".
+const MECH: u8 = 16;
+/// base64 characters and padding: ALPHA / DIGIT / "+" / "/" / "=".
+const BASE64: u8 = 32;
+/// `Ldh-str` characters: `LABEL` / "-".
+const LDH: u8 = 64;
+/// `xchar` (%d33-126 but "+" and "="), with UTF8-non-ascii (RFC 6533 §3).
+const XCHAR: u8 = 128;
+
+/// One table lookup per byte instead of a chain of comparisons.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        let alnum = c.is_ascii_alphanumeric();
+        let non_ascii = c >= 0x80;
+        let mut k = 0;
+        if alnum || non_ascii {
+            k |= ATEXT | LABEL;
+        }
+        if matches!(
+            c,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            k |= ATEXT;
+        }
+        if alnum || c == b'-' {
+            k |= KEYWORD;
+        }
+        if (c >= 33 && c <= 126 && c != b'=') || non_ascii {
+            k |= VALUE;
+        }
+        if alnum || c == b'-' || c == b'_' {
+            k |= MECH;
+        }
+        if alnum || c == b'+' || c == b'/' || c == b'=' {
+            k |= BASE64;
+        }
+        if alnum || non_ascii || c == b'-' {
+            k |= LDH;
+        }
+        if (c >= 33 && c <= 126 && c != b'=' && c != b'+') || non_ascii {
+            k |= XCHAR;
+        }
+        t[b] = k;
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn is(b: u8, class: u8) -> bool {
+    CLASS[b as usize] & class != 0
+}
+
+/// The length of the run of bytes of `class` at the start of `i`.
+#[inline(always)]
+fn run(i: &[u8], class: u8) -> usize {
+    i.iter().position(|&b| !is(b, class)).unwrap_or(i.len())
+}
+
 /// Runs `p`, replacing its error's expectation with `expected`.
 fn expect<'a, O>(
     mut p: impl Parser<&'a [u8], Output = O, Error = E<'a>>,
@@ -64,6 +155,7 @@ fn expect<'a, O>(
     }
 }
 
+#[cold]
 fn to_parse_error(input: &[u8], e: nom::Err<E<'_>>) -> ParseError {
     match e {
         nom::Err::Error(e) | nom::Err::Failure(e) => ParseError::at(input, e.rest, e.expected),
@@ -123,67 +215,209 @@ impl<'a> Src<'a> {
 /// assert_eq!(reverse_path, ReversePath::Null);
 /// assert_eq!(parameters.size(), Some(100));
 /// ```
+#[inline]
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
+    // The verbs that come alone, without a call.
+    if let [a, b, c, d] = *line {
+        match key(&[a, b, c, d]) {
+            DATA => return Ok(Command::Data),
+            RSET => return Ok(Command::Rset),
+            QUIT => return Ok(Command::Quit),
+            NOOP => return Ok(Command::Noop { argument: None }),
+            _ => {}
+        }
+    }
+    parse_command_line(line)
+}
+
+fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
+    if let Some(c) = fast_command(line) {
+        return Ok(c);
+    }
     match command(line) {
         Ok((_, c)) => Ok(c),
         Err(e) => Err(to_parse_error(line, e)),
     }
 }
 
+/// The verb, folded to lower case, as one number (exact for letters: no other
+/// byte folds onto a lower-case letter).
+const fn key(v: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*v) | 0x2020_2020
+}
+const MAIL: u32 = key(b"MAIL");
+const RCPT: u32 = key(b"RCPT");
+const EHLO: u32 = key(b"EHLO");
+const HELO: u32 = key(b"HELO");
+const LHLO: u32 = key(b"LHLO");
+const DATA: u32 = key(b"DATA");
+const BDAT: u32 = key(b"BDAT");
+const RSET: u32 = key(b"RSET");
+const QUIT: u32 = key(b"QUIT");
+const NOOP: u32 = key(b"NOOP");
+const HELP: u32 = key(b"HELP");
+const VRFY: u32 = key(b"VRFY");
+const EXPN: u32 = key(b"EXPN");
+const AUTH: u32 = key(b"AUTH");
+const ETRN: u32 = key(b"ETRN");
+
+/// The common commands in their common forms, built in place from borrowed
+/// parts: a four-letter verb and one SP; `EHLO`/`HELO`/`LHLO` with a domain;
+/// `MAIL FROM:<>` or `<dot-atom@domain>` and `RCPT TO:<dot-atom@domain>` with
+/// valid parameters; `DATA`, `RSET`, `QUIT`, `NOOP` alone. Anything else,
+/// including every error, is `None` and goes through [`command`], which gives
+/// the same value for every line accepted here (tested against it). `AUTH`
+/// with a mechanism and an optional initial response is here too.
+#[inline(always)]
+fn fast_command(line: &[u8]) -> Option<Command<'_>> {
+    let (verb, args) = match line {
+        [a, b, c, d] => (key(&[*a, *b, *c, *d]), &[][..]),
+        [a, b, c, d, b' ', args @ ..] => (key(&[*a, *b, *c, *d]), args),
+        _ => return None,
+    };
+    Some(match verb {
+        DATA if args.is_empty() => Command::Data,
+        RSET if args.is_empty() => Command::Rset,
+        QUIT if args.is_empty() => Command::Quit,
+        NOOP if args.is_empty() => Command::Noop { argument: None },
+        EHLO | HELO | LHLO => {
+            let src = Src::new(line);
+            let (rest, d) = domain(src, args).ok()?;
+            if !rest.is_empty() {
+                return None;
+            }
+            let domain = Host::Domain(Cow::Borrowed(d));
+            match verb {
+                EHLO => Command::Ehlo { domain },
+                HELO => Command::Helo { domain },
+                _ => Command::Lhlo { domain },
+            }
+        }
+        MAIL => {
+            let rest = args
+                .get(5..)
+                .filter(|_| args[..5].eq_ignore_ascii_case(b"FROM:"))?;
+            let src = Src::new(line);
+            // All parts first, then the value in one go (nothing to drop
+            // on the way out, no temporary).
+            if let Some(rest) = rest.strip_prefix(b"<>") {
+                let params = fast_parameters(src, rest)?;
+                Command::Mail {
+                    reverse_path: ReversePath::Null,
+                    parameters: Parameters(Cow::Borrowed(params)),
+                }
+            } else {
+                let (rest, local, d) = simple_path(src, rest)?;
+                let params = fast_parameters(src, rest)?;
+                Command::Mail {
+                    reverse_path: ReversePath::Mailbox(Mailbox {
+                        local_part: Cow::Borrowed(local),
+                        host: Host::Domain(Cow::Borrowed(d)),
+                    }),
+                    parameters: Parameters(Cow::Borrowed(params)),
+                }
+            }
+        }
+        RCPT => {
+            let rest = args
+                .get(3..)
+                .filter(|_| args[..3].eq_ignore_ascii_case(b"TO:"))?;
+            let src = Src::new(line);
+            // `<Postmaster>` has no '@': not a simple path, so not handled here.
+            let (rest, local, d) = simple_path(src, rest)?;
+            let params = fast_parameters(src, rest)?;
+            Command::Rcpt {
+                forward_path: ForwardPath::Mailbox(Mailbox {
+                    local_part: Cow::Borrowed(local),
+                    host: Host::Domain(Cow::Borrowed(d)),
+                }),
+                parameters: Parameters(Cow::Borrowed(params)),
+            }
+        }
+        // auth-command = "AUTH" SP sasl-mech [SP initial-response]
+        AUTH => {
+            let n = run(args, MECH);
+            if n == 0 || n > 20 {
+                return None;
+            }
+            let (mech, rest) = args.split_at(n);
+            let src = Src::new(line);
+            let initial_response = match rest {
+                [] => None,
+                [b' ', ir @ ..] if !ir.is_empty() && run(ir, BASE64) == ir.len() => {
+                    Some(src.s(ir)?)
+                }
+                _ => return None,
+            };
+            let mechanism = src.s(mech)?;
+            Command::Auth {
+                mechanism: Cow::Borrowed(mechanism),
+                initial_response: initial_response.map(Cow::Borrowed),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// [`parameters_after_path`] for a line without extra spaces: nothing, or one
+/// SP and valid parameters up to the end.
+///
+/// Returns the text as `&str` (two registers) rather than a `Cow`, which
+/// would go through memory on its way into the command.
+#[inline(always)]
+fn fast_parameters<'a>(src: Src<'a>, rest: &'a [u8]) -> Option<&'a str> {
+    match rest {
+        [] => Some(""),
+        [b' ', raw @ .., last] if raw.first() != Some(&b' ') && *last != b' ' => {
+            let raw = &rest[1..];
+            let text = src.s(raw)?;
+            validate_params(Src::from_str(text), raw).ok()?;
+            Some(text)
+        }
+        _ => None,
+    }
+}
+
 fn command(line: &[u8]) -> R<'_, Command<'_>> {
-    let src = Src::new(line);
+    // UTF-8 is checked once per line, and only for verbs with text arguments.
+    let src = || Src::new(line);
     // verbs are short: a plain loop beats a vectorised search here
     let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let verb = &line[..sp];
     let args = line.get(sp + 1..).unwrap_or(&[]);
     let has_args = sp < line.len();
-    // The verb, folded to lower case, as one number (exact for letters: no
-    // other byte folds onto a lower-case letter).
-    const fn key(v: &[u8; 4]) -> u32 {
-        u32::from_be_bytes([v[0] | 0x20, v[1] | 0x20, v[2] | 0x20, v[3] | 0x20])
-    }
-    const MAIL: u32 = key(b"MAIL");
-    const RCPT: u32 = key(b"RCPT");
-    const EHLO: u32 = key(b"EHLO");
-    const HELO: u32 = key(b"HELO");
-    const LHLO: u32 = key(b"LHLO");
-    const DATA: u32 = key(b"DATA");
-    const BDAT: u32 = key(b"BDAT");
-    const RSET: u32 = key(b"RSET");
-    const QUIT: u32 = key(b"QUIT");
-    const NOOP: u32 = key(b"NOOP");
-    const HELP: u32 = key(b"HELP");
-    const VRFY: u32 = key(b"VRFY");
-    const EXPN: u32 = key(b"EXPN");
-    const AUTH: u32 = key(b"AUTH");
-    const ETRN: u32 = key(b"ETRN");
     if let [a, b, c, d] = *verb {
         match key(&[a, b, c, d]) {
-            MAIL => return mail(src, args),
-            RCPT => return rcpt(src, args),
-            EHLO => return hello(src, args).map(|(r, domain)| (r, Command::Ehlo { domain })),
-            HELO => return hello(src, args).map(|(r, domain)| (r, Command::Helo { domain })),
-            LHLO => return hello(src, args).map(|(r, domain)| (r, Command::Lhlo { domain })),
+            MAIL => return mail(src(), args),
+            RCPT => return rcpt(src(), args),
+            EHLO => return hello(src(), args).map(|(r, domain)| (r, Command::Ehlo { domain })),
+            HELO => return hello(src(), args).map(|(r, domain)| (r, Command::Helo { domain })),
+            LHLO => return hello(src(), args).map(|(r, domain)| (r, Command::Lhlo { domain })),
             DATA => return no_args(args, Command::Data),
             BDAT => return bdat(args),
             RSET => return no_args(args, Command::Rset),
             QUIT => return no_args(args, Command::Quit),
+            NOOP if trim_end(args).is_empty() => {
+                return Ok((&[], Command::Noop { argument: None }));
+            }
             NOOP => {
-                return optional_string(src, args, has_args)
+                return optional_string(src(), args, has_args)
                     .map(|(r, argument)| (r, Command::Noop { argument }));
             }
             HELP => {
-                return optional_string(src, args, has_args)
+                return optional_string(src(), args, has_args)
                     .map(|(r, topic)| (r, Command::Help { topic }));
             }
             VRFY => {
-                return string_arg(src, args).map(|(r, argument)| (r, Command::Vrfy { argument }));
+                return string_arg(src(), args)
+                    .map(|(r, argument)| (r, Command::Vrfy { argument }));
             }
             EXPN => {
-                return string_arg(src, args).map(|(r, argument)| (r, Command::Expn { argument }));
+                return string_arg(src(), args)
+                    .map(|(r, argument)| (r, Command::Expn { argument }));
             }
-            AUTH => return auth(src, args),
-            ETRN => return etrn(src, args),
+            AUTH => return auth(src(), args),
+            ETRN => return etrn(src(), args),
             _ => {}
         }
     } else if verb.eq_ignore_ascii_case(b"STARTTLS") {
@@ -194,7 +428,7 @@ fn command(line: &[u8]) -> R<'_, Command<'_>> {
     if verb.is_empty() || !verb.iter().all(|b| b.is_ascii_graphic()) {
         return fail(line, "command verb");
     }
-    let verb = src.s(verb).unwrap_or_default();
+    let verb = src().s(verb).unwrap_or_default();
     if !args.iter().all(|&b| b != 0 && b != b'\r' && b != b'\n') {
         return fail(args, "command arguments without CR, LF or NUL");
     }
@@ -313,8 +547,14 @@ fn reverse_path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, ReversePath<'a>> {
 // A-d-l = At-domain *( "," At-domain ) ; source route, accepted and ignored
 // At-domain = "@" Domain
 fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
-    if let Some(done) = simple_path(src, i) {
-        return Ok(done);
+    if let Some((rest, local, d)) = simple_path(src, i) {
+        return Ok((
+            rest,
+            Mailbox {
+                local_part: Cow::Borrowed(local),
+                host: Host::Domain(Cow::Borrowed(d)),
+            },
+        ));
     }
     let (mut rest, _) = expect(tag(&b"<"[..]), "'<'").parse(i)?;
     if rest.first() == Some(&b'@') {
@@ -340,40 +580,29 @@ fn path<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
 /// what the general rules below accept for such paths; anything else (quoted
 /// local parts, address literals, source routes, UTF-8, errors) returns `None`
 /// and goes the general way.
-fn simple_path<'a>(src: Src<'a>, i: &'a [u8]) -> Option<(&'a [u8], Mailbox<'a>)> {
+#[inline(always)]
+fn simple_path<'a>(src: Src<'a>, i: &'a [u8]) -> Option<(&'a [u8], &'a str, &'a str)> {
     if i.first() != Some(&b'<') {
         return None;
     }
-    // One loop over the local part: Dot-string = Atom *("." Atom)
+    // The local part: Dot-string = Atom *("." Atom)
     let mut n = 1;
-    let mut prev = b'.';
     loop {
-        let b = *i.get(n)?;
-        if b == b'@' {
-            break;
-        } else if b == b'.' {
-            if prev == b'.' {
-                return None;
-            }
-        } else if !is_atext(b) {
+        let atom = run(&i[n..], ATEXT);
+        if atom == 0 {
             return None;
         }
-        prev = b;
-        n += 1;
-    }
-    if prev == b'.' {
-        return None;
+        n += atom;
+        match i.get(n) {
+            Some(b'.') => n += 1,
+            Some(b'@') => break,
+            _ => return None,
+        }
     }
     let local = &i[1..n];
     let (rest, d) = domain(src, &i[n + 1..]).ok()?;
     let rest = rest.strip_prefix(b">")?;
-    Some((
-        rest,
-        Mailbox {
-            local_part: Cow::Borrowed(src.s(local)?),
-            host: Host::Domain(Cow::Borrowed(d)),
-        },
-    ))
+    Some((rest, src.s(local)?, d))
 }
 
 /// Parses `local@domain` without angle brackets.
@@ -412,18 +641,21 @@ fn mailbox<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Mailbox<'a>> {
 // atext = ALPHA / DIGIT / "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" /
 //         "/" / "=" / "?" / "^" / "_" / "`" / "{" / "|" / "}" / "~"
 // atext =/ UTF8-non-ascii                                   (RFC 6531 §3.3)
-pub(crate) fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b) || b >= 0x80
-}
-
 // Dot-string = Atom *("." Atom)
+// Atom = 1*atext
 fn dot_string(i: &[u8]) -> R<'_, &[u8]> {
-    let (mut rest, _) = take_while1(is_atext)(i)?;
-    while rest.first() == Some(&b'.') {
-        let (r, _) = take_while1(is_atext)(&rest[1..])?;
-        rest = r;
+    let mut n = 0;
+    loop {
+        let atom = run(&i[n..], ATEXT);
+        if atom == 0 {
+            return fail(&i[n..], "valid syntax");
+        }
+        n += atom;
+        if i.get(n) != Some(&b'.') {
+            return Ok((&i[n..], &i[..n]));
+        }
+        n += 1;
     }
-    Ok((rest, &i[..i.len() - rest.len()]))
 }
 
 // Quoted-string = DQUOTE *QcontentSMTP DQUOTE
@@ -449,22 +681,22 @@ fn quoted_string(i: &[u8]) -> R<'_, &[u8]> {
 // sub-domain = Let-dig [Ldh-str]  ;  sub-domain =/ U-label (RFC 6531)
 // Let-dig = ALPHA / DIGIT ; Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig
 fn domain<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, &'a str> {
+    // The longest run of label characters, '-' and '.': a '-' starting a
+    // label, an empty label or a label ending in '-' makes it no domain.
     let mut n = 0;
-    let mut label_len = 0;
-    let mut prev = b'.';
-    while let Some(&b) = i.get(n) {
-        if b.is_ascii_alphanumeric() || b >= 0x80 || (b == b'-' && label_len > 0) {
-            label_len += 1;
-        } else if b == b'.' && label_len > 0 && prev != b'-' {
-            label_len = 0;
-        } else {
+    loop {
+        // sub-domain = Let-dig [Ldh-str]
+        if !i.get(n).is_some_and(|&b| is(b, LABEL)) {
+            return fail(i, "domain");
+        }
+        n += run(&i[n..], LDH);
+        if i[n - 1] == b'-' {
+            return fail(i, "domain");
+        }
+        if i.get(n) != Some(&b'.') {
             break;
         }
-        prev = b;
         n += 1;
-    }
-    if n == 0 || label_len == 0 || prev == b'-' {
-        return fail(i, "domain");
     }
     match src.s(&i[..n]) {
         Some(s) => Ok((&i[n..], s)),
@@ -590,11 +822,11 @@ fn optional_string<'a>(
 // sasl-mech = 1*20mech-char ; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
 // initial-response = base64 / "="
 fn auth<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
-    let (rest, mech) = expect(
-        take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-        "SASL mechanism",
-    )
-    .parse(args)?;
+    let n = run(args, MECH);
+    if n == 0 {
+        return fail(args, "SASL mechanism");
+    }
+    let (mech, rest) = args.split_at(n);
     if mech.len() > 20 {
         return fail(args, "SASL mechanism of at most 20 characters");
     }
@@ -604,9 +836,11 @@ fn auth<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
         None if rest.is_empty() => None,
         None => return fail(rest, "SP before initial response"),
         Some(r) => {
-            let (r2, ir) = take_while1(|b: u8| {
-                b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
-            })(r)?;
+            let n = run(r, BASE64);
+            if n == 0 {
+                return fail(r, "valid syntax");
+            }
+            let (ir, r2) = r.split_at(n);
             if !r2.is_empty() {
                 return fail(r2, "base64 initial response");
             }
@@ -650,30 +884,35 @@ pub(crate) fn validate_parameters(raw: &str) -> Result<(), ParseError> {
 
 fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
     let mut pos = 0;
-    for token in raw.split(|&b| b == b' ') {
-        let at = pos;
-        pos += token.len() + 1;
-        if token.is_empty() {
+    while let Some(&first) = raw.get(pos) {
+        if first == b' ' {
+            pos += 1;
             continue;
         }
-        let (kw, value) = split_param(token);
-        if !kw.first().is_some_and(u8::is_ascii_alphanumeric)
-            || !kw.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(ParseError::new(raw, at, "esmtp-keyword"));
-        }
-        if let Some(v) = value {
-            if v.is_empty()
-                || !v
-                    .iter()
-                    .all(|&b| (33..=126).contains(&b) && b != b'=' || b >= 0x80)
-            {
-                return Err(ParseError::new(raw, at + kw.len() + 1, "esmtp-value"));
+        let at = pos;
+        // esmtp-keyword, up to "=", SP or the end
+        let k = at + 1 + run(&raw[at + 1..], KEYWORD);
+        let bad_keyword = !is(first, LABEL) || first >= 0x80;
+        let value = match raw.get(k) {
+            _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+            None | Some(b' ') => None,
+            Some(b'=') => {
+                let v = k + 1 + run(&raw[k + 1..], VALUE);
+                match raw.get(v) {
+                    _ if v == k + 1 => {
+                        return Err(ParseError::new(raw, k + 1, "esmtp-value"));
+                    }
+                    None | Some(b' ') => Some(&raw[k + 1..v]),
+                    Some(_) => return Err(ParseError::new(raw, k + 1, "esmtp-value")),
+                }
             }
-        }
+            Some(_) => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+        };
+        let kw = &raw[at..k];
         if typed_parameter(src, kw, value).is_none() {
             return Err(ParseError::new(raw, at, "valid value for this parameter"));
         }
+        pos = value.map_or(k, |v| k + 1 + v.len());
     }
     Ok(())
 }
@@ -708,22 +947,64 @@ pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Pa
 // hexchar = ASCII "+" immediately followed by two upper case hexadecimal digits
 fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
     let mut i = 0;
-    while let Some(&b) = v.get(i) {
-        if b == b'+' {
-            let hex =
-                |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c));
-            if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
-                return None;
+    loop {
+        // UTF-8 is allowed in utf-8-addr-xtext (RFC 6533 §3)
+        i += run(&v[i..], XCHAR);
+        match v.get(i) {
+            None => break,
+            Some(b'+') => {
+                let hex = |c: Option<&u8>| {
+                    c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+                };
+                if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
+                    return None;
+                }
+                i += 3;
             }
-            i += 3;
-        } else if (33..=126).contains(&b) && b != b'=' || b >= 0x80 {
-            // UTF-8 is allowed in utf-8-addr-xtext (RFC 6533 §3)
-            i += 1;
-        } else {
-            return None;
+            Some(_) => return None,
         }
     }
     src.cow(v).map(XText)
+}
+
+/// A word of at most 8 ASCII bytes folded to upper case as one number:
+/// together with the length, equal numbers mean equal words ignoring ASCII
+/// case. Longer words and words with non-ASCII bytes give 0 (which no word of
+/// 1 to 8 bytes gives). Built from overlapping loads of the word itself, so no
+/// byte is stored and loaded again.
+#[inline(always)]
+const fn word(b: &[u8]) -> u64 {
+    let x = match *b {
+        [] => return 0,
+        [a] => a as u64,
+        [a, c] => a as u64 | (c as u64) << 8,
+        [a, m, c] => a as u64 | (m as u64) << 8 | (c as u64) << 16,
+        [a0, a1, a2, a3, ..] if b.len() <= 8 => {
+            let n = b.len();
+            let lo = u32::from_le_bytes([a0, a1, a2, a3]);
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+            lo as u64 | (hi as u64) << 32
+        }
+        _ => return 0,
+    };
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    if x & HIGH != 0 {
+        return 0;
+    }
+    // Every byte is below 0x80, so these sums never carry into the next byte:
+    // the high bit of `x + 0x1f` is set from 'a' up, of `x + 0x05` from '{' up.
+    let from_a = x.wrapping_add(u64::from_le_bytes([0x1f; 8]));
+    let past_z = x.wrapping_add(u64::from_le_bytes([0x05; 8]));
+    let lower = from_a & !past_z & HIGH;
+    // Folded, and never 0 for a non-empty word: its first byte is not NUL
+    // or the length marker below is set.
+    (x ^ (lower >> 2)) | 0x80
+}
+
+/// Whether `b` is `name` (upper case ASCII, at most 8 bytes) ignoring case.
+#[inline(always)]
+fn is_word(b: &[u8], name: u64, len: usize) -> bool {
+    b.len() == len && word(b) == name
 }
 
 fn typed_parameter<'a>(
@@ -733,42 +1014,59 @@ fn typed_parameter<'a>(
 ) -> Option<Parameter<'a>> {
     let s = |b: &'a [u8]| src.cow(b);
     let k = |name: &[u8]| kw.eq_ignore_ascii_case(name);
-    let upper = |v: &[u8], name: &[u8]| v.eq_ignore_ascii_case(name);
-    Some(match (kw.len(), value) {
-        (4, Some(v)) if k(b"SIZE") => Parameter::Size(number(v)?),
-        (4, Some(v)) if k(b"BODY") => Parameter::Body(if upper(v, b"7BIT") {
-            Body::SevenBit
-        } else if upper(v, b"8BITMIME") {
-            Body::EightBitMime
-        } else if upper(v, b"BINARYMIME") {
-            Body::BinaryMime
-        } else {
-            return None;
+    // Keywords of up to 8 bytes are told apart by one number.
+    const SIZE: u64 = word(b"SIZE");
+    const BODY: u64 = word(b"BODY");
+    const SMTPUTF8: u64 = word(b"SMTPUTF8");
+    const RET: u64 = word(b"RET");
+    const ENVID: u64 = word(b"ENVID");
+    const NOTIFY: u64 = word(b"NOTIFY");
+    const ORCPT: u64 = word(b"ORCPT");
+    const AUTH: u64 = word(b"AUTH");
+    const HOLDFOR: u64 = word(b"HOLDFOR");
+    const BY: u64 = word(b"BY");
+    Some(match (kw.len(), word(kw), value) {
+        (4, SIZE, Some(v)) => Parameter::Size(number(v)?),
+        // body-value = "7BIT" / "8BITMIME" / "BINARYMIME"
+        (4, BODY, Some(v)) => Parameter::Body({
+            const SEVEN: u64 = word(b"7BIT");
+            const EIGHT: u64 = word(b"8BITMIME");
+            match (v.len(), word(v)) {
+                (4, SEVEN) => Body::SevenBit,
+                (8, EIGHT) => Body::EightBitMime,
+                (10, _) if v.eq_ignore_ascii_case(b"BINARYMIME") => Body::BinaryMime,
+                _ => return None,
+            }
         }),
-        (8, None) if k(b"SMTPUTF8") => Parameter::SmtpUtf8,
-        (3, Some(v)) if k(b"RET") => Parameter::Ret(if upper(v, b"FULL") {
-            Ret::Full
-        } else if upper(v, b"HDRS") {
-            Ret::Hdrs
-        } else {
-            return None;
+        (8, SMTPUTF8, None) => Parameter::SmtpUtf8,
+        // ret-value = "FULL" / "HDRS"
+        (3, RET, Some(v)) => Parameter::Ret({
+            const FULL: u64 = word(b"FULL");
+            const HDRS: u64 = word(b"HDRS");
+            match (v.len(), word(v)) {
+                (4, FULL) => Ret::Full,
+                (4, HDRS) => Ret::Hdrs,
+                _ => return None,
+            }
         }),
-        (5, Some(v)) if k(b"ENVID") => Parameter::EnvId(xtext(src, v)?),
+        (5, ENVID, Some(v)) => Parameter::EnvId(xtext(src, v)?),
         // notify-esmtp-value = "NEVER" / 1#notify-list-element
-        (6, Some(v)) if k(b"NOTIFY") => {
-            if upper(v, b"NEVER") {
+        // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+        (6, NOTIFY, Some(v)) => {
+            const NEVER: u64 = word(b"NEVER");
+            const SUCCESS: u64 = word(b"SUCCESS");
+            const FAILURE: u64 = word(b"FAILURE");
+            const DELAY: u64 = word(b"DELAY");
+            if is_word(v, NEVER, 5) {
                 Parameter::Notify(Notify::NEVER)
             } else {
                 let mut n = Notify::default();
                 for el in v.split(|&b| b == b',') {
-                    let flag = if upper(el, b"SUCCESS") {
-                        &mut n.success
-                    } else if upper(el, b"FAILURE") {
-                        &mut n.failure
-                    } else if upper(el, b"DELAY") {
-                        &mut n.delay
-                    } else {
-                        return None;
+                    let flag = match (el.len(), word(el)) {
+                        (7, SUCCESS) => &mut n.success,
+                        (7, FAILURE) => &mut n.failure,
+                        (5, DELAY) => &mut n.delay,
+                        _ => return None,
                     };
                     *flag = true;
                 }
@@ -777,10 +1075,10 @@ fn typed_parameter<'a>(
         }
         // orcpt-parameter = "ORCPT=" original-recipient-address
         // original-recipient-address = addr-type ";" xtext
-        (5, Some(v)) if k(b"ORCPT") => {
+        (5, ORCPT, Some(v)) => {
             let semi = memchr::memchr(b';', v)?;
             let t = &v[..semi];
-            if t.is_empty() || !t.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+            if t.is_empty() || run(t, KEYWORD) != t.len() {
                 return None;
             }
             Parameter::Orcpt {
@@ -789,16 +1087,16 @@ fn typed_parameter<'a>(
             }
         }
         // auth-param = "AUTH=" xtext / "AUTH=<>"
-        (4, Some(v)) if k(b"AUTH") => {
+        (4, AUTH, Some(v)) => {
             if v == b"<>" {
                 Parameter::Auth(XText(Cow::Borrowed("<>")))
             } else {
                 Parameter::Auth(xtext(src, v)?)
             }
         }
-        (10, None) if k(b"REQUIRETLS") => Parameter::RequireTls,
+        (10, _, None) if k(b"REQUIRETLS") => Parameter::RequireTls,
         // priority-value = [ "-" / "+" ] DIGIT  (range -9..9)
-        (11, Some(v)) if k(b"MT-PRIORITY") => {
+        (11, _, Some(v)) if k(b"MT-PRIORITY") => {
             let (neg, d) = match v {
                 [b'-', d] => (true, *d),
                 [b'+', d] | [d] => (false, *d),
@@ -810,8 +1108,8 @@ fn typed_parameter<'a>(
             let p = (d - b'0') as i8;
             Parameter::MtPriority(if neg { -p } else { p })
         }
-        (7, Some(v)) if k(b"HOLDFOR") => Parameter::HoldFor(number(v)?),
-        (9, Some(v)) if k(b"HOLDUNTIL") => {
+        (7, HOLDFOR, Some(v)) => Parameter::HoldFor(number(v)?),
+        (9, _, Some(v)) if k(b"HOLDUNTIL") => {
             if !v.iter().all(|b| b.is_ascii_graphic()) {
                 return None;
             }
@@ -819,7 +1117,7 @@ fn typed_parameter<'a>(
         }
         // by-value = by-time ";" by-mode [ by-trace ]
         // by-time = ["-" / "+"]1*9digit ; by-mode = "N" / "R" ; by-trace = "T"
-        (2, Some(v)) if k(b"BY") => {
+        (2, BY, Some(v)) => {
             let semi = memchr::memchr(b';', v)?;
             let (t, m) = (&v[..semi], &v[semi + 1..]);
             let (neg, digits) = match t.first() {
@@ -844,34 +1142,24 @@ fn typed_parameter<'a>(
             };
             Parameter::By { time, mode, trace }
         }
-        _ => {
-            // Known keywords with a missing or extra value are invalid.
-            const KNOWN: [&[u8]; 13] = [
-                b"SIZE",
-                b"BODY",
-                b"SMTPUTF8",
-                b"RET",
-                b"ENVID",
-                b"NOTIFY",
-                b"ORCPT",
-                b"AUTH",
-                b"REQUIRETLS",
-                b"MT-PRIORITY",
-                b"HOLDFOR",
-                b"HOLDUNTIL",
-                b"BY",
-            ];
-            if KNOWN.iter().any(|n| k(n)) {
-                return None;
-            }
-            Parameter::Other {
-                keyword: s(kw)?,
-                value: match value {
-                    Some(v) => Some(s(v)?),
-                    None => None,
-                },
-            }
-        }
+        // Known keywords with a missing or extra value are invalid.
+        (4, SIZE | BODY | AUTH, _)
+        | (8, SMTPUTF8, _)
+        | (3, RET, _)
+        | (5, ENVID | ORCPT, _)
+        | (6, NOTIFY, _)
+        | (7, HOLDFOR, _)
+        | (2, BY, _) => return None,
+        (10, _, _) if k(b"REQUIRETLS") => return None,
+        (11, _, _) if k(b"MT-PRIORITY") => return None,
+        (9, _, _) if k(b"HOLDUNTIL") => return None,
+        _ => Parameter::Other {
+            keyword: s(kw)?,
+            value: match value {
+                Some(v) => Some(s(v)?),
+                None => None,
+            },
+        },
     })
 }
 
@@ -962,7 +1250,7 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     while pos < frame.len() {
         let rest = &frame[pos..];
         // one scan finds the line end and any NUL before it
-        let nl = match memchr::memchr2(b'\n', 0, rest) {
+        let nl = match lf_or_nul(rest) {
             Some(i) if rest[i] == b'\n' => i,
             Some(i) => return Err(ParseError::new(frame, pos + i, "text without NUL")),
             None => return Err(ParseError::new(frame, frame.len(), "CRLF")),
@@ -996,6 +1284,34 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
         enhanced,
         raw: Cow::Borrowed(frame),
     })
+}
+
+/// The first LF or NUL in `hay`: reply lines are short, so the first 64 bytes
+/// are looked at eight at a time in a plain word, the rest with `memchr2`.
+#[inline]
+fn lf_or_nul(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const LF: u64 = u64::from_le_bytes([b'\n'; 8]);
+    // Flags the zero bytes of `x`; the lowest flag is exact (a borrow only
+    // flags bytes above a byte that really is zero).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let head = hay.get(..64).unwrap_or(hay);
+    let mut words = head.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        let m = zero(x) | zero(x ^ LF);
+        if m != 0 {
+            return Some(n * 8 + (m.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = head.len() - words.remainder().len();
+    if let Some(i) = words.remainder().iter().position(|&b| b == b'\n' || b == 0) {
+        return Some(done + i);
+    }
+    memchr::memchr2(b'\n', 0, &hay[head.len()..]).map(|i| i + head.len())
 }
 
 // Reply-code = %x32-35 %x30-35 %x30-39
@@ -1089,5 +1405,7 @@ pub(crate) fn ehlo_keyword(line: &[u8]) -> EhloKeyword<'_> {
     }
 }
 
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

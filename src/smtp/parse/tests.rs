@@ -829,3 +829,222 @@ mod roundtrip {
         }
     }
 }
+
+/// The optimised parser gives exactly what the straightforward one it replaced
+/// gave (`reference`), values and errors, on mutations of realistic lines.
+mod same_as_reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SEEDS: &[&str] = &[
+        "EHLO client-42.mail.example.org",
+        "HELO [192.0.2.1]",
+        "LHLO [IPv6:2001:db8::1]",
+        "EHLO [x-tag:content]",
+        "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHMzY3JldC1wYXNzd29yZA==",
+        "AUTH LOGIN",
+        "AUTH SCRAM-SHA-256 =",
+        "MAIL FROM:<alice.sender@example.org> SIZE=48213 BODY=8BITMIME",
+        "MAIL FROM:<> SIZE=1 RET=HDRS ENVID=QQ+2B1 AUTH=<> SMTPUTF8 REQUIRETLS",
+        "MAIL FROM: <@a.example,@b.example:joe@c.example> MT-PRIORITY=-3 HOLDFOR=10 BY=-120;RT",
+        "MAIL FROM:<\"a b\\\"c\"@[1.2.3.4]> HOLDUNTIL=2026-01-01T00:00:00Z X-FOO=bar X-BAR",
+        "mail from:<j\u{fc}rgen@b\u{fc}cher.example> SMTPUTF8 BODY=7bit",
+        "RCPT TO:<bob@example.net>",
+        "RCPT TO:<carol.receiver@mail.example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol+40example.com",
+        "RCPT TO:<Postmaster> NOTIFY=NEVER",
+        "RCPT TO:<postmaster@example.net>  ",
+        "DATA",
+        "BDAT 1000 LAST",
+        "RSET",
+        "NOOP",
+        "NOOP hello there",
+        "QUIT",
+        "STARTTLS",
+        "VRFY smith",
+        "EXPN staff",
+        "HELP MAIL",
+        "ETRN @example.org",
+        "XCLIENT ADDR=1.2.3.4",
+    ];
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let alphabet: &[u8] = b" <>@.:,;=+-_\"\\[]/aZ09\x00\r\n\t\x7f\xc3\xbc\xff#$";
+        let byte = prop_oneof![proptest::sample::select(alphabet.to_vec()), any::<u8>(),];
+        let edit = (any::<prop::sample::Index>(), 0u8..4, byte);
+        (
+            proptest::sample::select(SEEDS.to_vec()),
+            proptest::collection::vec(edit, 0..4),
+        )
+            .prop_map(|(seed, edits)| {
+                let mut l = seed.as_bytes().to_vec();
+                for (at, op, b) in edits {
+                    let i = at.index(l.len() + 1);
+                    match op {
+                        0 => l.insert(i, b),
+                        1 if i < l.len() => l[i] = b,
+                        2 if i < l.len() => {
+                            l.remove(i);
+                        }
+                        _ => l.truncate(i),
+                    }
+                }
+                l
+            })
+    }
+
+    fn check(l: &[u8]) -> Result<(), TestCaseError> {
+        let ours = parse_command(l);
+        prop_assert_eq!(&ours, &super::super::reference::parse_command(l), "{:?}", l);
+        if let Ok(Command::Mail { parameters, .. } | Command::Rcpt { parameters, .. }) = &ours {
+            let ps: Vec<_> = parameters.iter().collect();
+            let src = super::super::reference::Src::from_str(parameters.as_str());
+            let mut rest = parameters.as_str().as_bytes();
+            let mut theirs = Vec::new();
+            while let Some(p) = super::super::reference::next_parameter(src, &mut rest) {
+                theirs.push(p);
+            }
+            prop_assert_eq!(ps, theirs);
+        }
+        if let Ok(s) = core::str::from_utf8(l) {
+            prop_assert_eq!(
+                validate_parameters(s),
+                super::super::reference::validate_parameters(s)
+            );
+            if let Some(m) = s.split(['<', '>', ' ']).nth(1) {
+                prop_assert_eq!(mailbox_str(m), super::super::reference::mailbox_str(m));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fast path and the full grammar agree wherever the fast path answers.
+    fn check_fast(l: &[u8]) -> Result<(), TestCaseError> {
+        if let Some(c) = fast_command(l) {
+            prop_assert_eq!(command(l).map(|(_, c)| c).ok(), Some(c), "{:?}", l);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fast_path_takes_the_common_lines() {
+        for l in [
+            "EHLO client-42.mail.example.org",
+            "HELO Mx.Example",
+            "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHMzY3JldC1wYXNzd29yZA==",
+            "AUTH LOGIN",
+            "MAIL FROM:<alice.sender@example.org> SIZE=48213 BODY=8BITMIME",
+            "MAIL FROM:<>",
+            "mail from:<a@b> ret=hdrs envid=x+2B",
+            "RCPT TO:<bob@example.net>",
+            "RCPT TO:<carol.receiver@mail.example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol+40example.com",
+            "DATA",
+            "RSET",
+            "NOOP",
+            "QUIT",
+        ] {
+            let c = fast_command(l.as_bytes());
+            assert!(c.is_some(), "{l}");
+            assert_eq!(c, command(l.as_bytes()).map(|(_, c)| c).ok(), "{l}");
+        }
+        // and leaves the rest to the grammar
+        for l in [
+            "RCPT TO:<Postmaster>",
+            "MAIL FROM: <a@b>",
+            "EHLO [1.2.3.4]",
+            "DATA x",
+            "VRFY x",
+        ] {
+            assert!(fast_command(l.as_bytes()).is_none(), "{l}");
+        }
+    }
+
+    #[test]
+    fn words_fold_like_eq_ignore_ascii_case() {
+        let names: [&[u8]; 8] = [
+            b"SIZE",
+            b"BY",
+            b"RET",
+            b"NOTIFY",
+            b"SMTPUTF8",
+            b"7BIT",
+            b"DELAY",
+            b"ORCPT",
+        ];
+        for n in names {
+            for v in [
+                &b"size"[..],
+                b"Size",
+                b"SIZ",
+                b"SIZEE",
+                b"by",
+                b"bY",
+                b"ret",
+                b"rEt",
+                b"notify",
+                b"smtputf8",
+                b"7bit",
+                b"7BIt",
+                b"delay",
+                b"orcpt",
+                b"ORCPt",
+                b"\xd3IZE",
+                b"S\x09ZE",
+                b"",
+            ] {
+                assert_eq!(
+                    v.len() == n.len() && word(v) == word(n),
+                    v.eq_ignore_ascii_case(n),
+                    "{v:?} {n:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lf_or_nul_matches_memchr2() {
+        for filler in [b'a', 0x01, 0x0b, 0x09, 0x8a, 0x80, 0xff, b' '] {
+            for len in 0..140usize {
+                let mut v = vec![filler; len];
+                assert_eq!(lf_or_nul(&v), memchr::memchr2(b'\n', 0, &v));
+                for at in 0..len {
+                    for t in [b'\n', 0] {
+                        v[at] = t;
+                        assert_eq!(lf_or_nul(&v), Some(at), "{filler} {len} {at}");
+                        v[at] = filler;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn seeds_agree() {
+        for s in SEEDS {
+            check(s.as_bytes()).unwrap();
+            assert!(parse_command(s.as_bytes()).is_ok(), "{s}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn mutated_lines_agree(l in line()) {
+            check(&l)?;
+            check_fast(&l)?;
+        }
+
+        #[test]
+        fn words_agree(a in "[a-zA-Z0-9@`{\\[-]{0,9}", b in "[a-zA-Z0-9@`{\\[-]{0,9}") {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            if a.len() <= 8 && !a.is_empty() {
+                prop_assert_eq!(a.len() == b.len() && word(a) == word(b), a.eq_ignore_ascii_case(b));
+            }
+        }
+
+        #[test]
+        fn random_lines_agree(l in proptest::collection::vec(any::<u8>(), 0..80)) {
+            check(&l)?;
+            check_fast(&l)?;
+        }
+    }
+}
