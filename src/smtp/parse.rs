@@ -1406,6 +1406,4 @@ pub(crate) fn ehlo_keyword(line: &[u8]) -> EhloKeyword<'_> {
 }
 
 #[cfg(test)]
-mod reference;
-#[cfg(test)]
 mod tests;
