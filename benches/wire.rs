@@ -46,8 +46,12 @@ fn body(size: usize) -> Vec<u8> {
 
 /// mailwire: walk the input in 64 KiB reads; unconsumed bytes (at most 2) stay
 /// in the "buffer" for the next read, as in the state machines.
-fn mailwire_decode(input: &[u8], mut sink: impl FnMut(&[u8])) -> usize {
-    let mut dec = DotDecoder::new(BodyPolicy::Strict);
+fn mailwire_decode(input: &[u8], sink: impl FnMut(&[u8])) -> usize {
+    mailwire_decode_with(input, BodyPolicy::Strict, sink)
+}
+
+fn mailwire_decode_with(input: &[u8], policy: BodyPolicy, mut sink: impl FnMut(&[u8])) -> usize {
+    let mut dec = DotDecoder::new(policy);
     let mut pos = 0;
     let mut end = READ.min(input.len());
     loop {
@@ -119,6 +123,15 @@ fn bench_dot(c: &mut Criterion) {
         b.iter(|| {
             let mut total = 0usize;
             mailwire_decode(&input, |d| total += black_box(d).len());
+            black_box(total)
+        })
+    });
+    g.bench_function("mailwire_borrowed_keep_bare", |b| {
+        b.iter(|| {
+            let mut total = 0usize;
+            mailwire_decode_with(&input, BodyPolicy::KeepBare, |d| {
+                total += black_box(d).len()
+            });
             black_box(total)
         })
     });
