@@ -447,6 +447,26 @@ mod tests {
         assert_eq!(m.parts.len(), 2);
     }
 
+    /// Issue 7: a Latin-1 file name in the parameters and the disposition of a
+    /// part (what real servers send for old mail) parses in strict mode too, and
+    /// keeps its exact bytes.
+    #[test]
+    fn eight_bit_parameters() {
+        let b = b"(\"APPLICATION\" \"PDF\" (\"name\" \"r\xe9sum\xe9.pdf\") NIL NIL \"BASE64\" 42 NIL (\"attachment\" (\"filename\" \"r\xe9sum\xe9.pdf\")) NIL NIL)";
+        for quirks in [Quirks::STRICT, Quirks::LENIENT] {
+            let BodyStructure::Single(p) = parse(b, quirks).unwrap() else {
+                panic!()
+            };
+            let params = p.params.unwrap().to_vec();
+            assert_eq!(
+                params[0].1.as_ref().unwrap().as_bytes(),
+                b"r\xe9sum\xe9.pdf"
+            );
+            let debug = alloc::format!("{:?}", p.ext);
+            assert!(debug.contains("attachment"), "{debug}");
+        }
+    }
+
     #[test]
     fn depth_limit() {
         let mut deep = alloc::vec![b'('; 10_000];
