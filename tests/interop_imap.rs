@@ -1,0 +1,185 @@
+//! Interop: the `imap_client` example against Dovecot from `tests/peers/start.sh`:
+//! LOGIN, LIST, STARTTLS, implicit TLS, AUTHENTICATE PLAIN, a streamed FETCH of
+//! the seeded ~1 MiB message, SEARCH, and a refused login. Skips loudly without
+//! peers locally; fails under `CI=true`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::peers::{Peers, peers_or_skip, skip_or_fail};
+
+/// `target/<profile>/examples/imap_client`, built by `cargo test` before the tests run.
+fn imap_client(test: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let path = dir
+        .join("examples")
+        .join(format!("imap_client{}", std::env::consts::EXE_SUFFIX));
+    if path.exists() {
+        Some(path)
+    } else {
+        skip_or_fail(
+            test,
+            "the imap_client example is not built (run `cargo test`, which builds examples)",
+        );
+        None
+    }
+}
+
+/// Runs the client with a 60 s limit. Its output goes to files (a 1 MiB body
+/// would fill a pipe nobody reads while we wait).
+fn run(bin: &Path, peers: &Peers, port: u16, args: &[&str]) -> Output {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::temp_dir().join(format!(
+        "mailwire-interop-imap-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let (out_path, err_path) = (base.with_extension("out"), base.with_extension("err"));
+    let file = |p: &Path| std::fs::File::create(p).expect("creating an output file");
+    let mut child = Command::new(bin)
+        .arg("--server")
+        .arg(format!("{}:{port}", peers.host))
+        .args(["--user", &peers.user, "--password", &peers.pass])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(file(&out_path))
+        .stderr(file(&err_path))
+        .spawn()
+        .expect("starting imap_client");
+    let start = Instant::now();
+    while child.try_wait().expect("waiting").is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("imap_client {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.wait().expect("waiting");
+    let output = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap_or_default(),
+        stderr: std::fs::read(&err_path).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
+    output
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn setup(test: &str) -> Option<(PathBuf, Peers)> {
+    let peers = peers_or_skip(test)?;
+    Some((imap_client(test)?, peers))
+}
+
+#[test]
+fn login_and_list() {
+    let Some((bin, peers)) = setup("interop_imap::login_and_list") else {
+        return;
+    };
+    let out = run(&bin, &peers, peers.imap, &["list"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("mailbox: INBOX"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("List completed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn starttls_fetch_of_the_large_message_streams_it_whole() {
+    let Some((bin, peers)) = setup("interop_imap::starttls_fetch") else {
+        return;
+    };
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &[
+            "--starttls",
+            "--insecure",
+            "fetch",
+            "INBOX",
+            "4",
+            "(UID BODY.PEEK[])",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("TLS established"), "{err}");
+    let announced: u64 = err
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("-- message 4: ")?
+                .strip_suffix(" bytes follow")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no streamed body announced: {err}"));
+    match peers
+        .var("SEED_LARGE_SIZE")
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        Some(exact) => assert_eq!(announced, exact),
+        None => assert!(announced > 1_000_000, "{announced}"),
+    }
+    let stdout = &out.stdout;
+    assert!(stdout.len() as u64 >= announced);
+    assert!(text(stdout).contains("Message-ID: <seed-4@mailwire.test>"));
+}
+
+#[test]
+fn implicit_tls_sasl_plain_and_search() {
+    let Some((bin, peers)) = setup("interop_imap::implicit_tls_sasl_plain") else {
+        return;
+    };
+    let out = run(
+        &bin,
+        &peers,
+        peers.imaps,
+        &[
+            "--tls",
+            "--insecure",
+            "--sasl",
+            "PLAIN",
+            "search",
+            "INBOX",
+            "ALL",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Search"), "{stdout}");
+    assert!(text(&out.stderr).contains("Search completed"));
+}
+
+#[test]
+fn wrong_password_fails() {
+    let Some((bin, mut peers)) = setup("interop_imap::wrong_password_fails") else {
+        return;
+    };
+    peers.pass = "definitely-wrong".into();
+    let out = run(&bin, &peers, peers.imap, &["list"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("No"), "{}", text(&out.stderr));
+}
