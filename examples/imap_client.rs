@@ -6,14 +6,17 @@
 //! ```
 //!
 //! Commands: `list`, `select MAILBOX`, `fetch MAILBOX SEQSET ITEMS` (for example
-//! `fetch INBOX 1:* "(UID FLAGS BODY.PEEK[])"`), `search MAILBOX CRITERIA`.
+//! `fetch INBOX 1:* "(UID FLAGS BODY.PEEK[])"`), `search MAILBOX CRITERIA`,
+//! `append MAILBOX FILE` (the file is sent with CRLF line ends, as a literal
+//! that waits for the server's `+` unless LITERAL+ is offered) and
+//! `idle MAILBOX SECONDS` (prints the server's updates until SECONDS pass, then DONE).
 //! Untagged data is printed one line each; body literals are written to stdout
 //! as they stream in. The exit status is 0 when every command completed `OK`,
 //! 1 on a `NO`/`BAD` or a connection error, 2 on a usage error.
 //!
 //! Commands are written as IMAP text and parsed with the crate's own command
 //! parser before the machine sends them, so anything the codec understands can
-//! be sent. `append` and `idle` are not implemented in this example yet.
+//! be sent.
 
 mod common;
 
@@ -21,17 +24,29 @@ use std::io::{self, Write};
 
 use common::{Args, Session, Stream, host_of};
 use mailwire::imap::{
-    Client, ClientConfig, ClientEvent, CommandBody, ParseOptions, StatusKind, parse_command,
+    Client, ClientConfig, ClientEvent, CommandBody, Data, FetchItem, ParseOptions, StatusKind,
+    parse_command,
 };
 use mailwire::wire::sasl::Credentials;
 
 const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [--starttls] [--tls] [--insecure] \
-     [--sasl PLAIN] (list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA)";
+     [--sasl PLAIN] (list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA \
+     | append MAILBOX FILE | idle MAILBOX SECONDS)";
 
 /// Parses one IMAP command written as text (without tag) into what the machine sends.
 fn command(text: &str) -> io::Result<CommandBody<'static>> {
-    let line = format!("x {text}\r\n");
-    let parsed = parse_command(line.as_bytes(), &ParseOptions::default())
+    command_with_literal(text, None)
+}
+
+/// [`command`], with a literal appended after the text (`{n}` CRLF data).
+fn command_with_literal(text: &str, literal: Option<&[u8]>) -> io::Result<CommandBody<'static>> {
+    let mut line = format!("x {text}").into_bytes();
+    if let Some(data) = literal {
+        line.extend_from_slice(format!(" {{{}}}\r\n", data.len()).as_bytes());
+        line.extend_from_slice(data);
+    }
+    line.extend_from_slice(b"\r\n");
+    let parsed = parse_command(&line, &ParseOptions::default())
         .map_err(|e| io::Error::other(format!("cannot parse {text:?}: {e:?}")))?;
     Ok(parsed.into_owned().body)
 }
@@ -54,7 +69,17 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
                         return Ok(status == StatusKind::Ok);
                     }
                 }
-                ClientEvent::Data { data, .. } => writeln!(out, "* {data:?}")?,
+                ClientEvent::Data { data, .. } => {
+                    writeln!(out, "* {data:?}")?;
+                    // Body sections small enough to arrive whole: their exact bytes too.
+                    if let Data::Fetch { items, .. } = &data {
+                        for item in items.iter() {
+                            if let FetchItem::BodySection { data: Some(d), .. } = item {
+                                out.write_all(d.as_bytes())?;
+                            }
+                        }
+                    }
+                }
                 ClientEvent::Status { status, .. } => {
                     writeln!(out, "* {:?} {}", status.kind, status.text.to_str_lossy())?
                 }
@@ -156,7 +181,65 @@ async fn run(mut args: Args) -> io::Result<bool> {
             commands.push(format!("EXAMINE {mailbox}"));
             commands.push(format!("SEARCH {}", criteria.join(" ")));
         }
+        ("append", [_, _]) | ("idle", [_, _]) => {}
         _ => common::die(format!("usage: {USAGE}")),
+    }
+    if let ("append", [mailbox, file]) = (verb.as_str(), rest) {
+        let message = common::read_message_file(std::path::Path::new(file))?;
+        let tag = session.conn.send(command_with_literal(
+            &format!("APPEND {mailbox}"),
+            Some(&message),
+        )?)?;
+        let ok = complete(&mut session, tag.as_str()).await?;
+        let tag = session.conn.logout()?;
+        let _ = complete(&mut session, tag.as_str()).await;
+        return Ok(ok);
+    }
+    if let ("idle", [mailbox, seconds]) = (verb.as_str(), rest) {
+        let seconds: u64 = seconds
+            .parse()
+            .unwrap_or_else(|_| common::die("SECONDS must be a number"));
+        let tag = session.conn.send(command(&format!("SELECT {mailbox}"))?)?;
+        if !complete(&mut session, tag.as_str()).await? {
+            return Ok(false);
+        }
+        let idle = session.conn.idle()?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let mut out = io::stdout().lock();
+        loop {
+            while let Some(event) = session.conn.poll_event()? {
+                match event {
+                    ClientEvent::IdleAccepted { .. } => eprintln!("idling"),
+                    ClientEvent::Data { data, .. } => {
+                        writeln!(out, "* {data:?}")?;
+                        out.flush()?;
+                    }
+                    ClientEvent::Completed { status, .. } if status != StatusKind::Ok => {
+                        return Ok(false);
+                    }
+                    _ => {}
+                }
+            }
+            session.flush().await?;
+            if session.is_eof() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed",
+                ));
+            }
+            match tokio::time::timeout_at(deadline, session.read()).await {
+                Ok(wake) => {
+                    wake?;
+                }
+                Err(_) => break,
+            }
+        }
+        drop(out);
+        session.conn.done()?;
+        let ok = complete(&mut session, idle.as_str()).await?;
+        let tag = session.conn.logout()?;
+        let _ = complete(&mut session, tag.as_str()).await;
+        return Ok(ok);
     }
     let mut ok = true;
     for text in commands {

@@ -183,3 +183,115 @@ fn wrong_password_fails() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("No"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn append_then_fetch_it_back() {
+    let Some((bin, peers)) = setup("interop_imap::append") else {
+        return;
+    };
+    let subject = format!("appended by mailwire {}", std::process::id());
+    let file = std::env::temp_dir().join(format!("mailwire-append-{}.eml", std::process::id()));
+    // LF line ends on disk: the client sends CRLF.
+    std::fs::write(
+        &file,
+        format!("From: a@example.org\nSubject: {subject}\n\nhello\n.dot line\n"),
+    )
+    .unwrap();
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["append", "INBOX", file.to_str().unwrap()],
+    );
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Append completed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let criteria = format!("SUBJECT \"{subject}\"");
+    let out = run(&bin, &peers, peers.imap, &["search", "INBOX", &criteria]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found = text(&out.stdout);
+    let id: u32 = found
+        .split("ids: [")
+        .nth(1)
+        .and_then(|rest| rest.split([',', ']']).next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the appended message was not found: {found}"));
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["fetch", "INBOX", &id.to_string(), "(BODY.PEEK[])"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body = text(&out.stdout);
+    assert!(body.contains(&format!("Subject: {subject}\r\n")), "{body}");
+    assert!(
+        body.contains("\r\nhello\r\n.dot line\r\n"),
+        "sent with CRLF, dot line intact: {body}"
+    );
+}
+
+/// Sends one message to the SMTP port of the peers (Postfix), which delivers it
+/// to Dovecot over LMTP.
+fn deliver_over_smtp(peers: &Peers) {
+    use std::io::{BufRead, BufReader, Write};
+    let stream =
+        std::net::TcpStream::connect((peers.host.as_str(), peers.smtp)).expect("SMTP port");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut w = stream;
+    let mut reply = |expect: &str| loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("SMTP reply");
+        assert!(line.starts_with(expect), "expected {expect}, got {line:?}");
+        if line.as_bytes().get(3) == Some(&b' ') {
+            break;
+        }
+    };
+    reply("220");
+    let to = format!("{}@{}", peers.user, peers.domain);
+    for (cmd, code) in [
+        ("EHLO interop.test".to_owned(), "250"),
+        ("MAIL FROM:<idle@example.org>".to_owned(), "250"),
+        (format!("RCPT TO:<{to}>"), "250"),
+        ("DATA".to_owned(), "354"),
+    ] {
+        write!(w, "{cmd}\r\n").unwrap();
+        reply(code);
+    }
+    w.write_all(b"Subject: wake up\r\n\r\nan update for IDLE\r\n.\r\n")
+        .unwrap();
+    reply("250");
+    w.write_all(b"QUIT\r\n").unwrap();
+}
+
+#[test]
+fn idle_is_woken_by_a_message_delivered_over_smtp() {
+    let Some((bin, peers)) = setup("interop_imap::idle") else {
+        return;
+    };
+    let sender = {
+        let peers = peers.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(2));
+            deliver_over_smtp(&peers);
+        })
+    };
+    let out = run(&bin, &peers, peers.imap, &["idle", "INBOX", "8"]);
+    sender.join().expect("the SMTP delivery");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("idling"),
+        "{}",
+        text(&out.stderr)
+    );
+    // one EXISTS from SELECT, at least one more pushed during IDLE
+    assert!(stdout.matches("Exists(").count() >= 2, "{stdout}");
+}
