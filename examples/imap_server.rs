@@ -394,9 +394,10 @@ impl Conn {
     fn folder_name(mailbox: &Mailbox<'_>) -> io::Result<String> {
         match mailbox {
             Mailbox::Inbox => Ok("INBOX".to_owned()),
-            Mailbox::Other(name) => {
-                let name = name
-                    .as_str()
+            other => {
+                // the server does not offer UTF8=ACCEPT: names are modified UTF-7
+                let name = std::str::from_utf8(other.as_bytes())
+                    .ok()
                     .ok_or_else(|| no("mailbox names are 7-bit (modified UTF-7)"))?;
                 let name = name.trim_end_matches(DELIMITER);
                 if Maildir::is_inbox(name) {
@@ -766,7 +767,7 @@ impl Conn {
         }
         let mut full = match reference {
             Mailbox::Inbox => b"INBOX".to_vec(),
-            Mailbox::Other(r) => r.as_bytes().to_vec(),
+            other => other.as_bytes().to_vec(),
         };
         full.extend_from_slice(pattern);
         let folders = self.shared.root.folders()?;

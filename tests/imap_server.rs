@@ -1141,3 +1141,55 @@ fn no_literal_before_login_except_for_login() {
     );
     assert_eq!(app.log.len(), 2, "{:?}", app.log);
 }
+
+/// After `ENABLE UTF8=ACCEPT` the server reads mailbox names as UTF-8
+/// (RFC 6855 §3): `&` is no longer modified UTF-7.
+#[test]
+fn enable_utf8_changes_how_names_are_read() {
+    let mut server = Server::new(config());
+    let mut out = Vec::new();
+    drain(&mut server, &mut out);
+    let mut select = |server: &mut Server, line: &[u8]| -> mailwire::imap::Mailbox<'static> {
+        server.handle_input(line);
+        let event = server.poll_event().unwrap().unwrap().into_owned();
+        let ServerEvent::Command(cmd) = event else {
+            panic!("{event:?}")
+        };
+        let tag = cmd.tag.as_str().to_owned();
+        server.complete(&tag, StatusKind::Ok, None, "done").unwrap();
+        drain(server, &mut out);
+        match cmd.body {
+            CommandBody::Select { mailbox, .. } => mailbox,
+            other => panic!("{other:?}"),
+        }
+    };
+    server.handle_input(b"a LOGIN alice secret\r\n");
+    let ServerEvent::Login { .. } = server.poll_event().unwrap().unwrap() else {
+        panic!("login expected")
+    };
+    server.complete("a", StatusKind::Ok, None, "in").unwrap();
+    let m = select(&mut server, b"b SELECT caf&AOk-\r\n");
+    assert!(matches!(m, mailwire::imap::Mailbox::Other(_)));
+    assert_eq!(m.decode().unwrap(), "café");
+    // ENABLE is valid in the authenticated state only (RFC 5161 §3.1)
+    server.handle_input(b"b2 CLOSE\r\n");
+    let ServerEvent::Command(_) = server.poll_event().unwrap().unwrap() else {
+        panic!("CLOSE expected")
+    };
+    server
+        .complete("b2", StatusKind::Ok, None, "closed")
+        .unwrap();
+    server.handle_input(b"c ENABLE UTF8=ACCEPT\r\n");
+    assert!(
+        server.poll_event().unwrap().is_none(),
+        "ENABLE is answered by the machine"
+    );
+    let m = select(&mut server, "d SELECT \"caf&AOk-\"\r\n".as_bytes());
+    assert!(matches!(m, mailwire::imap::Mailbox::Utf8(_)));
+    assert_eq!(m.decode().unwrap(), "caf&AOk-");
+    let m = select(&mut server, "e SELECT \"Entwürfe\"\r\n".as_bytes());
+    assert_eq!(m.decode().unwrap(), "Entwürfe");
+    drain(&mut server, &mut out);
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.contains("* ENABLED UTF8=ACCEPT\r\nc OK"), "{out}");
+}

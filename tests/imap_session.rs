@@ -228,3 +228,85 @@ fn chunking_of_the_server_stream_changes_nothing() {
         );
     }
 }
+
+/// An idle authenticated connection, after a session that moved a 1 MiB body
+/// through both machines, holds less than 1 KiB on either side (issue #5):
+/// the machines give their high-water buffers back when they empty.
+#[test]
+fn idle_authenticated_connection_is_small() {
+    let msg = message();
+    let mut config = ServerConfig::default();
+    config.plaintext_requires_tls = false;
+    let mut server = Server::new(config);
+    let mut client = Client::new(ClientConfig::default());
+    let fresh = (client.memory_usage(), server.memory_usage());
+    let (mut seen, mut log) = (Seen::default(), Vec::new());
+    client.login("alice", "secret").unwrap();
+    client.select(Mailbox::Inbox).unwrap();
+    client
+        .send(CommandBody::Fetch {
+            uid: false,
+            set: SequenceSet::new("1").unwrap(),
+            attributes: FetchAttributes::List(
+                vec![FetchAttribute::BodySection {
+                    peek: true,
+                    section: Default::default(),
+                    partial: None,
+                }]
+                .into(),
+            ),
+            changed_since: None,
+            vanished: false,
+        })
+        .unwrap();
+    let mut peak = (0, 0);
+    for _round in 0..10 {
+        while let Some(bytes) = client.poll_transmit() {
+            server.handle_input(&bytes);
+        }
+        serve(&mut server, &msg, &mut log);
+        peak.1 = peak.1.max(server.memory_usage());
+        while let Some(bytes) = server.poll_transmit() {
+            for p in bytes.chunks(64 * 1024) {
+                client.handle_input(p);
+                peak.0 = peak.0.max(client.memory_usage());
+                client_events(&mut client, &mut seen);
+            }
+        }
+        client_events(&mut client, &mut seen);
+    }
+    assert_eq!(seen.body.len(), BODY_SIZE);
+    assert_eq!(client.state(), SessionState::Selected);
+    let idle = (client.memory_usage(), server.memory_usage());
+    eprintln!("memory (client, server): fresh {fresh:?}, peak {peak:?}, idle {idle:?}");
+    assert!(peak.0 > 64 * 1024, "the client did buffer a read: {peak:?}");
+    assert!(idle.0 < 1024, "idle client holds {} bytes", idle.0);
+    assert!(idle.1 < 1024, "idle server holds {} bytes", idle.1);
+
+    // A server process sharing one configuration among its connections.
+    let shared = std::sync::Arc::new(ServerConfig::default());
+    let servers: Vec<Server> = (0..3)
+        .map(|_| Server::with_shared_config(shared.clone()))
+        .collect();
+    for s in &servers {
+        assert!(s.memory_usage() < idle.1, "shared config is not counted");
+    }
+}
+
+/// A client that learnt a long (Dovecot-size) capability list still stays
+/// under 1 KiB when idle.
+#[test]
+fn idle_client_with_a_long_capability_list_is_small() {
+    let mut client = Client::new(ClientConfig::default());
+    client.handle_input(b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE QUOTA] Dovecot ready.\r\n");
+    while client.poll_event().unwrap().is_some() {}
+    client.login("alice", "secret").unwrap();
+    while client.poll_transmit().is_some() {}
+    client.handle_input(b"A0001 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE QUOTA] Logged in\r\n");
+    while client.poll_event().unwrap().is_some() {}
+    assert_eq!(client.state(), SessionState::Authenticated);
+    assert!(client.capabilities().has("QRESYNC"));
+    let m = client.memory_usage();
+    eprintln!("idle client after Dovecot's capabilities: {m} bytes");
+    assert!(m < 1024, "idle client holds {m} bytes");
+}

@@ -129,6 +129,7 @@ mod tests;
 pub use caps::Capabilities;
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -689,7 +690,7 @@ pub struct Client {
     pos: usize,
     framer: Framer,
     stream: Stream,
-    bad_frame: Option<ParseError>,
+    bad_frame: Option<Box<ParseError>>,
     stream_seq: u32,
     /// The message being assembled around streamed literals.
     acc: Vec<u8>,
@@ -714,7 +715,7 @@ pub struct Client {
     idle_anchor: bool,
     append_ready: bool,
     eof: bool,
-    error: Option<Error>,
+    error: Option<Box<Error>>,
 }
 
 impl Client {
@@ -725,6 +726,7 @@ impl Client {
         let opts = ParseOptions {
             quirks: config.quirks,
             nesting_depth: config.limits.nesting_depth,
+            utf8: false,
         };
         let tls_active = config.tls_active;
         Client {
@@ -802,6 +804,35 @@ impl Client {
         self.cmds.iter().any(|c| c.kind == CommandKind::Idle)
     }
 
+    /// Memory this machine holds: its own size plus the heap capacity of its
+    /// buffers, queues and the server's capability list. Buffers are given
+    /// back whenever nothing is buffered or in flight, so an idle
+    /// authenticated connection costs under 1 KiB.
+    pub fn memory_usage(&self) -> usize {
+        let cmds: usize = self
+            .cmds
+            .iter()
+            .map(|c| {
+                c.bytes.capacity()
+                    + c.sync.capacity() * size_of::<usize>()
+                    + c.auth_auto.as_ref().map_or(0, |q| {
+                        q.capacity() * size_of::<Vec<u8>>()
+                            + q.iter().map(Vec::capacity).sum::<usize>()
+                    })
+            })
+            .sum();
+        size_of::<Self>()
+            + self.buf.capacity()
+            + self.acc.capacity()
+            + self.synth.capacity()
+            + self.challenge.capacity()
+            + self.out.capacity()
+            + self.caps.heap_size()
+            + self.enabled.heap_size()
+            + self.cmds.capacity() * size_of::<Cmd>()
+            + cmds
+    }
+
     /// Bytes of input buffered and not yet parsed.
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.pos
@@ -824,7 +855,8 @@ impl Client {
         if self.out.is_empty() {
             None
         } else {
-            Some(self.out.split().freeze())
+            // the whole buffer goes: nothing stays allocated here between sends
+            Some(core::mem::take(&mut self.out).freeze())
         }
     }
 
@@ -880,7 +912,7 @@ impl Client {
 
     fn check_usable(&self) -> Result<(), Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         if self.state == SessionState::Logout || self.eof {
             return Err(Error::Closed);
@@ -1326,7 +1358,7 @@ impl Client {
     /// before the server's `+`, DONE is sent as soon as it arrives.
     pub fn done(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         let Some(c) = self
             .cmds
@@ -1436,7 +1468,7 @@ impl Client {
     /// [`CommandKind::Capability`] with a tag the application did not see).
     pub fn tls_established(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         if !self.tls_pending {
             return Err(Error::Misuse("no STARTTLS in progress"));
@@ -1480,7 +1512,7 @@ impl Client {
     /// and feed the result to [`handle_input`](Self::handle_input).
     pub fn compression_established(&mut self) -> Result<Vec<u8>, Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         if !self.compress_pending {
             return Err(Error::Misuse("no COMPRESS in progress"));
@@ -1496,7 +1528,7 @@ impl Client {
     }
 
     fn fail(&mut self, e: Error) -> Error {
-        self.error = Some(e.clone());
+        self.error = Some(Box::new(e.clone()));
         e
     }
 
@@ -1504,11 +1536,14 @@ impl Client {
     /// more input is needed. Errors are fatal and sticky.
     pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         let step = match self.step() {
             Ok(Some(s)) => s,
-            Ok(None) => return Ok(None),
+            Ok(None) => {
+                self.release_idle();
+                return Ok(None);
+            }
             Err(e) => return Err(self.fail(e)),
         };
         Ok(Some(self.materialize(step)))
@@ -1531,6 +1566,29 @@ impl Client {
         match src {
             Src::Buf(r) => self.buf.get(r.clone()).unwrap_or_default(),
             Src::Acc => &self.acc,
+        }
+    }
+
+    /// Gives back the buffers of a connection with nothing buffered and
+    /// nothing in flight, so an idle connection costs little memory.
+    fn release_idle(&mut self) {
+        if self.pos != self.buf.len() || self.stream != Stream::None || self.follow.is_some() {
+            return;
+        }
+        self.buf = Vec::new();
+        self.pos = 0;
+        self.acc = Vec::new();
+        self.synth = Vec::new();
+        if self.cmds.iter().all(|c| c.kind == CommandKind::Idle) {
+            self.challenge = Vec::new();
+            if self.cmds.is_empty() {
+                self.cmds = VecDeque::new();
+            } else {
+                self.cmds.shrink_to_fit();
+            }
+        }
+        if self.out.is_empty() {
+            self.out = BytesMut::new();
         }
     }
 
@@ -1631,11 +1689,11 @@ impl Client {
                             Some(seq) => self.stream_seq = seq,
                             None => {
                                 discard = true;
-                                self.bad_frame = Some(ParseError::new(
+                                self.bad_frame = Some(Box::new(ParseError::new(
                                     &self.acc,
                                     self.acc.len(),
                                     "a literal within Limits::inline_literal",
-                                ));
+                                )));
                             }
                         }
                     }
@@ -1656,7 +1714,7 @@ impl Client {
                         self.synth = Vec::new();
                         if let Some(error) = self.bad_frame.take() {
                             let (tag, word) = peek_tag(&self.acc);
-                            return self.on_malformed(Src::Acc, error, tag, word);
+                            return self.on_malformed(Src::Acc, *error, tag, word);
                         }
                         Src::Acc
                     } else {
@@ -1720,6 +1778,8 @@ impl Client {
                     for name in e.iter() {
                         self.enabled.push(name);
                     }
+                    // RFC 6855 §3: names are UTF-8 from now on
+                    self.opts.utf8 = self.enabled.has("UTF8=ACCEPT");
                 }
                 if bye {
                     self.state = SessionState::Logout;

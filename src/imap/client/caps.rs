@@ -26,11 +26,88 @@ const REV2_IMPLIES: &[&str] = &[
     "CHILDREN",
 ];
 
-/// A set of capability atoms, kept as one compact buffer of upper-cased
-/// names separated by spaces (a Dovecot list is ~300 bytes).
+/// Capabilities real servers advertise (Dovecot, Cyrus, Gmail, Exchange):
+/// each one is a bit in [`Capabilities`], so a typical list costs no heap.
+const KNOWN: &[&str] = &[
+    "IMAP4REV1",
+    "IMAP4REV2",
+    "STARTTLS",
+    "LOGINDISABLED",
+    "AUTH=PLAIN",
+    "AUTH=LOGIN",
+    "AUTH=XOAUTH2",
+    "AUTH=OAUTHBEARER",
+    "AUTH=EXTERNAL",
+    "AUTH=ANONYMOUS",
+    "AUTH=CRAM-MD5",
+    "AUTH=SCRAM-SHA-1",
+    "AUTH=SCRAM-SHA-256",
+    "AUTH=GSSAPI",
+    "SASL-IR",
+    "LOGIN-REFERRALS",
+    "ID",
+    "ENABLE",
+    "IDLE",
+    "SORT",
+    "SORT=DISPLAY",
+    "THREAD=REFERENCES",
+    "THREAD=REFS",
+    "THREAD=ORDEREDSUBJECT",
+    "MULTIAPPEND",
+    "URL-PARTIAL",
+    "CATENATE",
+    "UNSELECT",
+    "CHILDREN",
+    "NAMESPACE",
+    "UIDPLUS",
+    "LIST-EXTENDED",
+    "I18NLEVEL=1",
+    "CONDSTORE",
+    "QRESYNC",
+    "ESEARCH",
+    "ESORT",
+    "SEARCHRES",
+    "WITHIN",
+    "CONTEXT=SEARCH",
+    "LIST-STATUS",
+    "BINARY",
+    "MOVE",
+    "SNIPPET=FUZZY",
+    "PREVIEW=FUZZY",
+    "PREVIEW",
+    "STATUS=SIZE",
+    "SAVEDATE",
+    "LITERAL+",
+    "LITERAL-",
+    "NOTIFY",
+    "SPECIAL-USE",
+    "QUOTA",
+    "QUOTA=RES-STORAGE",
+    "QUOTA=RES-MESSAGE",
+    "METADATA",
+    "METADATA-SERVER",
+    "COMPRESS=DEFLATE",
+    "UTF8=ACCEPT",
+    "OBJECTID",
+    "APPENDLIMIT",
+    "ACL",
+    "RIGHTS=TEKX",
+    "XLIST",
+];
+
+const _: () = assert!(KNOWN.len() <= 64);
+
+fn known_index(name: &str) -> Option<usize> {
+    KNOWN.iter().position(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// A set of capability atoms: the well-known ones are bits, the rest are kept
+/// upper-cased in one small buffer separated by spaces. A Dovecot list (about
+/// 400 bytes on the wire) needs no heap at all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capabilities {
-    raw: Vec<u8>,
+    known: u64,
+    other: Vec<u8>,
 }
 
 impl Capabilities {
@@ -40,40 +117,69 @@ impl Capabilities {
         for a in list.iter() {
             c.push(a.as_str());
         }
+        c.other.shrink_to_fit();
         c
     }
 
+    /// Heap bytes held.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.other.capacity()
+    }
+
     pub(crate) fn push(&mut self, name: &str) {
-        if self.has_exact(name) {
+        if let Some(i) = known_index(name) {
+            self.known |= 1 << i;
             return;
         }
-        if !self.raw.is_empty() {
-            self.raw.push(b' ');
+        if self.has_other(name) {
+            return;
         }
-        self.raw
+        if !self.other.is_empty() {
+            self.other.push(b' ');
+        }
+        self.other
             .extend(name.bytes().map(|b| b.to_ascii_uppercase()));
     }
 
     pub(crate) fn clear(&mut self) {
-        self.raw.clear();
+        self.known = 0;
+        self.other = Vec::new();
     }
 
-    fn has_exact(&self, name: &str) -> bool {
-        self.iter().any(|c| c.eq_ignore_ascii_case(name))
+    fn has_other(&self, name: &str) -> bool {
+        self.others().any(|c| c.eq_ignore_ascii_case(name))
     }
 
-    /// The names, upper-cased, in the server's order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.raw
+    fn others(&self) -> impl Iterator<Item = &str> {
+        self.other
             .split(|&b| b == b' ')
             .filter(|s| !s.is_empty())
             .filter_map(|s| core::str::from_utf8(s).ok())
     }
 
+    fn has_exact(&self, name: &str) -> bool {
+        match known_index(name) {
+            Some(i) => self.known & (1 << i) != 0,
+            None => self.has_other(name),
+        }
+    }
+
+    /// The names, upper-cased: the well-known ones first, in a fixed order,
+    /// then the others in the server's order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let known = self.known;
+        KNOWN
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| known & (1 << i) != 0)
+            .map(|(_, k)| *k)
+            .chain(self.others())
+    }
+
     /// Whether nothing is known (no greeting code and no CAPABILITY answer
     /// yet, or forgotten after STARTTLS).
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.known == 0 && self.other.is_empty()
     }
 
     /// Whether `name` was listed (case-insensitive), or is implied by
@@ -126,6 +232,19 @@ mod tests {
         assert_eq!(
             c.iter().collect::<Vec<_>>(),
             ["IMAP4REV1", "AUTH=PLAIN", "IDLE", "COMPRESS=DEFLATE"]
+        );
+        c.push("X-GM-EXT-1");
+        c.push("x-gm-ext-1");
+        assert!(c.has("X-GM-EXT-1") && !c.has("X-GM"));
+        assert_eq!(
+            c.iter().collect::<Vec<_>>(),
+            [
+                "IMAP4REV1",
+                "AUTH=PLAIN",
+                "IDLE",
+                "COMPRESS=DEFLATE",
+                "X-GM-EXT-1"
+            ]
         );
         assert!(c.has("idle") && !c.has("MOVE"));
         assert!(c.auth("plain") && !c.auth("LOGIN"));

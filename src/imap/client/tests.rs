@@ -740,6 +740,38 @@ fn enable_is_tracked() {
     assert_eq!(sent(&mut c), "A0003 SELECT \"Entwürfe\"\r\n".as_bytes());
 }
 
+/// ENABLE UTF8=ACCEPT changes how later responses are read (RFC 6855 §3):
+/// before it, `&AOk-` in a LIST is modified UTF-7 for "é"; after it, names
+/// are UTF-8 and `&AOk-` is five characters.
+#[test]
+fn enable_utf8_changes_how_names_are_read() {
+    let list_name = |c: &mut Client, line: &[u8]| {
+        let ev = events(c, line);
+        match &ev[0] {
+            ClientEvent::Data {
+                data: Data::List(l),
+                ..
+            } => (l.mailbox.clone(), l.mailbox.decode().unwrap().into_owned()),
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut c = logged_in("ENABLE UTF8=ACCEPT");
+    let (m, name) = list_name(&mut c, b"* LIST () \"/\" \"caf&AOk-\"\r\n");
+    assert!(matches!(m, Mailbox::Other(_)));
+    assert_eq!(name, "café");
+    c.enable(&["UTF8=ACCEPT"]).unwrap();
+    sent(&mut c);
+    events(&mut c, b"* ENABLED UTF8=ACCEPT\r\nA0002 OK enabled\r\n");
+    let (m, name) = list_name(&mut c, b"* LIST () \"/\" \"caf&AOk-\"\r\n");
+    assert!(matches!(m, Mailbox::Utf8(_)));
+    assert_eq!(name, "caf&AOk-");
+    let (_, name) = list_name(&mut c, "* LIST () \"/\" \"Entwürfe\"\r\n".as_bytes());
+    assert_eq!(name, "Entwürfe");
+    // INBOX stays INBOX
+    let (m, _) = list_name(&mut c, b"* LIST () \"/\" inbox\r\n");
+    assert_eq!(m, Mailbox::Inbox);
+}
+
 #[test]
 fn compress_is_signalled() {
     let mut c = logged_in("COMPRESS=DEFLATE");

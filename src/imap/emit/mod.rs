@@ -225,7 +225,7 @@ impl<'o> W<'o> {
                 self.raw(b"INBOX");
                 Ok(())
             }
-            Mailbox::Other(s) => self.astring(s.as_bytes()),
+            Mailbox::Other(s) | Mailbox::Utf8(s) => self.astring(s.as_bytes()),
         }
     }
 

@@ -254,7 +254,12 @@ pub(crate) fn nstring<'a>(p: &mut Parser<'a>) -> PResult<Option<IString<'a>>> {
 
 /// `mailbox = "INBOX" / astring ; INBOX is case-insensitive`
 pub(crate) fn mailbox<'a>(p: &mut Parser<'a>) -> PResult<Mailbox<'a>> {
-    astring(p).map(Mailbox::from_wire)
+    let name = astring(p)?;
+    Ok(if p.utf8 {
+        Mailbox::from_wire_utf8(name)
+    } else {
+        Mailbox::from_wire(name)
+    })
 }
 
 /// `list-mailbox = 1*list-char / string`

@@ -133,6 +133,7 @@ impl Quirks {
             .fold(0, |acc, (i, &b)| acc | (u16::from(b) << i))
     }
 
+    /// Reads back [`pack`](Self::pack) (bit [`UTF8_BIT`] is not a quirk).
     pub(crate) fn unpack(bits: u16) -> Quirks {
         let b = |i: u16| bits & (1 << i) != 0;
         Quirks {
@@ -168,6 +169,10 @@ pub struct ParseOptions {
     /// Deepest nesting of BODYSTRUCTURE, search keys and parenthesised lists
     /// ([`Limits::nesting_depth`]; at most 65 535 is used).
     pub nesting_depth: usize,
+    /// `UTF8=ACCEPT` is enabled (RFC 6855 §3): mailbox names are UTF-8, never
+    /// modified UTF-7, and come back as [`Mailbox::Utf8`](crate::imap::Mailbox::Utf8).
+    /// The machines set it when the server confirms `ENABLE UTF8=ACCEPT`.
+    pub utf8: bool,
 }
 
 impl ParseOptions {
@@ -175,17 +180,20 @@ impl ParseOptions {
     pub const DEFAULT: ParseOptions = ParseOptions {
         quirks: Quirks::LENIENT,
         nesting_depth: Limits::DEFAULT.nesting_depth,
+        utf8: false,
     };
     /// Strict, with the default nesting depth.
     pub const STRICT: ParseOptions = ParseOptions {
         quirks: Quirks::STRICT,
         nesting_depth: Limits::DEFAULT.nesting_depth,
+        utf8: false,
     };
     /// Lenient, with the nesting depth of `limits`.
     pub fn from_limits(limits: &Limits) -> Self {
         ParseOptions {
             quirks: Quirks::LENIENT,
             nesting_depth: limits.nesting_depth,
+            utf8: false,
         }
     }
 }
@@ -195,6 +203,10 @@ impl Default for ParseOptions {
         Self::DEFAULT
     }
 }
+
+/// The bit of a packed [`Quirks`] that carries [`ParseOptions::utf8`] into
+/// lazily parsed lists.
+pub(crate) const UTF8_BIT: u16 = 15;
 
 /// Result of one grammar rule.
 pub(crate) type PResult<T> = Result<T, PError>;
@@ -233,6 +245,8 @@ pub(crate) struct Parser<'a> {
     /// Parsing bytes validated before (a [`List`] being iterated): nested
     /// lists are skipped structurally instead of validated again.
     pub(crate) trusted: bool,
+    /// UTF8=ACCEPT is enabled ([`ParseOptions::utf8`]).
+    pub(crate) utf8: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -245,6 +259,7 @@ impl<'a> Parser<'a> {
             q,
             discard: false,
             trusted: false,
+            utf8: false,
         }
     }
 
@@ -330,16 +345,18 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
-        Self::new(
+        let mut p = Self::new(
             input,
             opts.quirks,
             opts.nesting_depth.min(usize::from(u16::MAX)),
-        )
+        );
+        p.utf8 = opts.utf8;
+        p
     }
 
     pub(crate) fn ctx(&self) -> crate::imap::types::core::Ctx {
         crate::imap::types::core::Ctx {
-            quirks: self.q.pack(),
+            quirks: self.q.pack() | (u16::from(self.utf8) << UTF8_BIT),
             depth: u16::try_from(self.depth).unwrap_or(u16::MAX),
         }
     }

@@ -251,11 +251,16 @@ impl fmt::Debug for IString<'_> {
 /// UTF8=ACCEPT is enabled (RFC 6855); [`decode`](Self::decode) gives the
 /// readable name either way.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Mailbox<'a> {
     /// The INBOX, however it was spelled.
     Inbox,
-    /// Any other name, as on the wire.
+    /// Any other name, as on the wire (modified UTF-7, or 8-bit as a
+    /// lenient server sent it).
     Other(IString<'a>),
+    /// A name read or written while UTF8=ACCEPT is enabled (RFC 6855 §3):
+    /// UTF-8, never decoded as modified UTF-7 (`&` is just `&`).
+    Utf8(IString<'a>),
 }
 
 impl<'a> Mailbox<'a> {
@@ -276,21 +281,34 @@ impl<'a> Mailbox<'a> {
     }
     /// A UTF-8 name sent as is (only after `ENABLE UTF8=ACCEPT`, RFC 6855).
     pub fn utf8_raw(name: &'a str) -> Self {
-        Self::from_wire(IString::from(name))
+        Self::from_wire_utf8(IString::from(name))
+    }
+    /// From the wire form of a name read while UTF8=ACCEPT is enabled.
+    pub fn from_wire_utf8(s: IString<'a>) -> Self {
+        if s.0.eq_ignore_ascii_case(b"INBOX") {
+            Mailbox::Inbox
+        } else {
+            Mailbox::Utf8(s)
+        }
     }
     /// The wire bytes.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Mailbox::Inbox => b"INBOX",
-            Mailbox::Other(s) => s.as_bytes(),
+            Mailbox::Other(s) | Mailbox::Utf8(s) => s.as_bytes(),
         }
     }
-    /// The readable name: modified UTF-7 decoded, or the bytes as UTF-8 when
-    /// they are not valid modified UTF-7 but valid UTF-8 (UTF8=ACCEPT). `None`
-    /// when neither.
+    /// The readable name. A [`Utf8`](Self::Utf8) name is its bytes as UTF-8;
+    /// any other is modified UTF-7 decoded, or the bytes as UTF-8 when they
+    /// are not valid modified UTF-7 but valid UTF-8 (a server sending UTF-8
+    /// without UTF8=ACCEPT). `None` when neither.
     pub fn decode(&self) -> Option<Cow<'_, str>> {
         let b = self.as_bytes();
-        utf7::decode(b).or_else(|| core::str::from_utf8(b).ok().map(Cow::Borrowed))
+        let utf8 = || core::str::from_utf8(b).ok().map(Cow::Borrowed);
+        match self {
+            Mailbox::Utf8(_) => utf8(),
+            _ => utf7::decode(b).or_else(utf8),
+        }
     }
 }
 
@@ -300,6 +318,7 @@ impl IntoOwned for Mailbox<'_> {
         match self {
             Mailbox::Inbox => Mailbox::Inbox,
             Mailbox::Other(s) => Mailbox::Other(s.into_owned()),
+            Mailbox::Utf8(s) => Mailbox::Utf8(s.into_owned()),
         }
     }
 }
@@ -309,6 +328,7 @@ impl fmt::Debug for Mailbox<'_> {
         match self {
             Mailbox::Inbox => f.write_str("INBOX"),
             Mailbox::Other(s) => write!(f, "Mailbox({s:?})"),
+            Mailbox::Utf8(s) => write!(f, "Mailbox::Utf8({s:?})"),
         }
     }
 }
@@ -577,7 +597,9 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn parser<'a>(&self, raw: &'a [u8]) -> Parser<'a> {
-        Parser::trusted(raw, Quirks::unpack(self.quirks), usize::from(self.depth))
+        let mut p = Parser::trusted(raw, Quirks::unpack(self.quirks), usize::from(self.depth));
+        p.utf8 = self.quirks & (1 << crate::imap::parse::UTF8_BIT) != 0;
+        p
     }
 }
 
