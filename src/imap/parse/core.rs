@@ -5,7 +5,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use super::{PResult, Parser};
+use super::{PResult, Parser, find_any};
 use crate::imap::types::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
     valid_sequence_set,
@@ -108,31 +108,25 @@ pub(crate) fn nil(p: &mut Parser<'_>) -> bool {
 /// ```
 /// 8-bit tolerant: any byte but CR, LF and NUL is content (RFC 6855 allows
 /// UTF-8, and servers send Latin-1). Borrowed unless escapes are present.
-/// Bytes that end a run of plain QUOTED-CHARs.
-static QUOTED_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[0] = true;
-    t
-};
-
 pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     p.expect(b'"', "'\"'")?;
     let start = p.pos;
     let rest = p.rest();
+    // bytes that end a run of plain QUOTED-CHARs; bytes validated before
+    // (a list being iterated) hold no CR, LF or NUL inside a string
+    let trusted = p.trusted;
+    let stop = |r: &[u8]| {
+        if trusted {
+            find_any(r, [b'"', b'\\'])
+        } else {
+            find_any(r, [b'"', b'\\', b'\r', b'\n', 0])
+        }
+    };
     let mut owned: Option<Vec<u8>> = None;
     let mut seg = 0; // start of the not yet copied run, relative to rest
     let mut i = 0;
     loop {
-        // a scalar scan: quoted strings are short, two memchr calls cost more
-        let Some(j) = rest[i..]
-            .iter()
-            .position(|&b| QUOTED_STOP[usize::from(b)])
-            .map(|j| j + i)
-        else {
+        let Some(j) = stop(&rest[i..]).map(|j| j + i) else {
             p.pos = p.input.len();
             return p.err("closing '\"'");
         };

@@ -310,7 +310,7 @@ impl<'a> Parser<'a> {
                 b'"' => {
                     i += 1;
                     loop {
-                        match memchr::memchr2(b'"', b'\\', input.get(i..).unwrap_or_default()) {
+                        match find_any(input.get(i..).unwrap_or_default(), [b'"', b'\\']) {
                             Some(j) if input[i + j] == b'\\' => i += j + 2,
                             Some(j) => {
                                 i += j;
@@ -511,6 +511,35 @@ impl<'a> Parser<'a> {
 }
 
 /// Bytes [`Parser::skip_parens`] must look at.
+/// The index of the first byte of `s` equal to one of `needles`, eight bytes
+/// at a time (SWAR: a byte equal to the needle becomes zero after the XOR, and
+/// `(y - 0x01..) & !y & 0x80..` flags zero bytes; a borrow can only add flags
+/// above a true zero, so the lowest flag is exact).
+#[inline(always)]
+pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let mut m = 0;
+        for n in needles {
+            let y = x ^ (LO * u64::from(n));
+            m |= y.wrapping_sub(LO) & !y & HI;
+        }
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s.get(i..)?
+        .iter()
+        .position(|b| needles.contains(b))
+        .map(|j| i + j)
+}
+
 static PAREN_STOP: [bool; 256] = {
     let mut t = [false; 256];
     t[b'(' as usize] = true;
@@ -529,3 +558,50 @@ pub(crate) fn finish<T>(input: &[u8], r: PResult<T>) -> Result<T, Error> {
 pub(crate) mod command_tests;
 #[cfg(test)]
 pub(crate) mod response_tests;
+
+#[cfg(test)]
+mod scan_tests {
+    use super::find_any;
+    use alloc::vec::Vec;
+
+    fn naive(s: &[u8], needles: &[u8]) -> Option<usize> {
+        s.iter().position(|b| needles.contains(b))
+    }
+
+    /// Every position, every filler byte class (0x00-adjacent, 0x7F, 0x80,
+    /// 0xFF: the borrow cases of the SWAR trick), lengths across the 8-byte
+    /// word boundary.
+    #[test]
+    fn find_any_matches_a_byte_loop() {
+        let fillers = [b'a', 0x01, 0x21, 0x22 ^ 0x80, 0x7f, 0x80, 0xfe, 0xff, b'#'];
+        for len in 0..40 {
+            for &fill in &fillers {
+                let mut s: Vec<u8> = alloc::vec![fill; len];
+                assert_eq!(
+                    find_any(&s, [b'"', b'\\', b'\r', b'\n', 0]),
+                    naive(&s, &[b'"', b'\\', b'\r', b'\n', 0])
+                );
+                for at in 0..len {
+                    for needle in [b'"', b'\\', b'\r', b'\n', 0] {
+                        let keep = s[at];
+                        s[at] = needle;
+                        // a second needle later must not win
+                        if at + 3 < len {
+                            s[at + 3] = b'"';
+                        }
+                        assert_eq!(
+                            find_any(&s, [b'"', b'\\', b'\r', b'\n', 0]),
+                            naive(&s, &[b'"', b'\\', b'\r', b'\n', 0]),
+                            "len {len} fill {fill:#x} at {at} needle {needle:#x}"
+                        );
+                        assert_eq!(find_any(&s, [b'"', b'\\']), naive(&s, b"\"\\"));
+                        s[at] = keep;
+                        if at + 3 < len {
+                            s[at + 3] = fill;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
