@@ -121,7 +121,7 @@ proptest! {
         let tag = Tag::new("A1").unwrap();
         round_trip_command(Command { tag: tag.clone(), body: CommandBody::Login { username: IString::new(user), password: Secret::new(pass) } }, style);
         let mb = Mailbox::from_utf8(&name).into_owned();
-        round_trip_command(Command { tag: tag.clone(), body: CommandBody::Select { mailbox: mb.clone(), params: None } }, style);
+        round_trip_command(Command { tag: tag.clone(), body: CommandBody::Select { mailbox: mb.clone(), params: List::empty() } }, style);
         round_trip_command(Command { tag: tag.clone(), body: CommandBody::Rename { from: mb.clone(), to: Mailbox::Inbox } }, style);
     }
 

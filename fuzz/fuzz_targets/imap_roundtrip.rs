@@ -27,7 +27,7 @@ fuzz_target!(|i: Input| {
     let opts = EmitOptions::default();
     let cmds = [
         CommandBody::Login { username: IString::from(&i.user[..]), password: Secret::new(&i.pass[..]) },
-        CommandBody::Select { mailbox: Mailbox::from_utf8(&i.mailbox), params: None },
+        CommandBody::Select { mailbox: Mailbox::from_utf8(&i.mailbox), params: List::empty() },
         CommandBody::Search {
             uid: true,
             return_options: None,

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::ParseOptions;
 use super::command::{AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done};
 use crate::imap::types::command::*;
-use crate::imap::types::core::{Flag, Mailbox};
+use crate::imap::types::core::{Flag, List, Mailbox};
 use crate::imap::types::response::SectionText;
 use crate::{Error, error::LimitKind};
 
@@ -135,7 +135,7 @@ fn details() {
         c.body,
         CommandBody::Select {
             mailbox: Mailbox::Inbox,
-            params: None
+            params: List::empty()
         }
     );
 
