@@ -3,13 +3,16 @@
 //! round-trips every Unicode name.
 
 use mailwire::imap::{
-    Address, Code, Command, CommandBody, Data, Date, DateTime, EmitOptions, Envelope, FetchItem,
-    Flag, IString, IntoOwned, List, LiteralStyle, Mailbox, ParseOptions, Response, SearchKey,
-    Section, SequenceSet, StatusKind, StatusResponse, StoreKind, Tag, emit_command, emit_response,
-    parse_command, parse_response, utf7,
+    Address, Atom, Code, Command, CommandBody, CreateParam, Data, Date, DateTime, EmitOptions,
+    EntryTypeReq, Envelope, FetchItem, Flag, GetMetadataOption, IString, IntoOwned, List,
+    ListReturnOption, LiteralStyle, Mailbox, MailboxAttribute, MetadataDepth, ModSeqEntry,
+    ParseOptions, QResync, Response, SearchKey, Section, SelectParam, SeqMatchData, SequenceSet,
+    SortCriterion, SortKey, StatusKind, StatusResponse, StoreKind, Tag, emit_command,
+    emit_response, parse_command, parse_response, utf7,
 };
 use mailwire::{Secret, Text};
 use proptest::prelude::*;
+use std::borrow::Cow;
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -98,6 +101,174 @@ fn round_trip_command(c: Command<'static>, style: LiteralStyle) {
     }
 }
 
+/// Like [`round_trip_command`], for values that must be emittable.
+fn round_trip_valid(c: Command<'static>, style: LiteralStyle) {
+    let mut out = Vec::new();
+    let opts = EmitOptions::new().with_literals(style);
+    emit_command(&c, &mut out, &opts).unwrap_or_else(|e| panic!("{e} for {c:?}"));
+    let again = parse_command(&out, &ParseOptions::STRICT)
+        .unwrap_or_else(|err| panic!("{err} in {:?}", String::from_utf8_lossy(&out)));
+    assert_eq!(again.into_owned(), c, "{:?}", String::from_utf8_lossy(&out));
+}
+
+/// A sequence set without `*` (`known-uids`, RFC 7162).
+fn known_set() -> impl Strategy<Value = SequenceSet<'static>> {
+    proptest::collection::vec((1u32..1_000_000, prop::option::of(1u32..=u32::MAX)), 1..4).prop_map(
+        |v| {
+            let parts: Vec<String> = v
+                .iter()
+                .map(|(a, b)| match b {
+                    Some(b) => format!("{a}:{b}"),
+                    None => format!("{a}"),
+                })
+                .collect();
+            SequenceSet::new(parts.join(",")).unwrap()
+        },
+    )
+}
+
+/// `tagged-ext-label`, avoiding the names with their own variant.
+fn label(known: &'static [&'static str]) -> impl Strategy<Value = Atom<'static>> {
+    "[A-Za-z_.-][A-Za-z0-9_.:-]{0,10}"
+        .prop_filter("typed name", move |s| {
+            !known.iter().any(|k| k.eq_ignore_ascii_case(s))
+        })
+        .prop_map(|s| Atom::new(s).unwrap())
+}
+
+/// `"(" [tagged-ext-comp] ")"` with nested lists, atoms and quoted strings.
+fn ext_paren() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        "[a-zA-Z0-9]{1,6}",
+        "[a-z ]{0,6}".prop_map(|s| format!("\"{s}\"")),
+    ];
+    let comp = leaf.prop_recursive(3, 16, 4, |inner| {
+        proptest::collection::vec(inner, 1..4).prop_map(|v| format!("({})", v.join(" ")))
+    });
+    proptest::collection::vec(comp, 0..4).prop_map(|v| format!("({})", v.join(" ")))
+}
+
+/// `tagged-ext-val`: a number, a sequence set or a parenthesised value.
+fn ext_value() -> impl Strategy<Value = Option<Cow<'static, [u8]>>> {
+    prop::option::of(
+        prop_oneof![
+            (0u64..=i64::MAX as u64).prop_map(|n| n.to_string()),
+            seq_set().prop_map(|s| s.as_str().to_owned()),
+            ext_paren(),
+        ]
+        .prop_map(|s| Cow::Owned(s.into_bytes())),
+    )
+}
+
+fn select_param() -> impl Strategy<Value = SelectParam<'static>> {
+    prop_oneof![
+        Just(SelectParam::CondStore),
+        (
+            1u32..=u32::MAX,
+            1u64..=i64::MAX as u64,
+            prop::option::of(known_set()),
+            prop::option::of((known_set(), known_set())),
+        )
+            .prop_map(|(uid_validity, mod_seq, known_uids, m)| {
+                SelectParam::QResync(QResync {
+                    uid_validity,
+                    mod_seq,
+                    known_uids,
+                    seq_match_data: m.map(|(known_sequence_set, known_uid_set)| SeqMatchData {
+                        known_sequence_set,
+                        known_uid_set,
+                    }),
+                })
+            }),
+        (label(&["CONDSTORE", "QRESYNC"]), ext_value())
+            .prop_map(|(name, value)| SelectParam::Other { name, value }),
+    ]
+}
+
+fn create_param() -> impl Strategy<Value = CreateParam<'static>> {
+    prop_oneof![
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\\Sent".to_owned()),
+                Just("\\Drafts".to_owned()),
+                "\\\\[A-Za-z][A-Za-z0-9-]{0,8}"
+            ],
+            0..4
+        )
+        .prop_map(|v| CreateParam::Use(List::from_items(
+            v.into_iter()
+                .map(|s| MailboxAttribute(Cow::Owned(s)))
+                .collect()
+        ))),
+        (label(&["USE"]), ext_value()).prop_map(|(name, value)| CreateParam::Other { name, value }),
+    ]
+}
+
+fn return_option() -> impl Strategy<Value = ListReturnOption<'static>> {
+    prop_oneof![
+        Just(ListReturnOption::Subscribed),
+        Just(ListReturnOption::Children),
+        Just(ListReturnOption::SpecialUse),
+        proptest::collection::vec("[A-Z]{1,10}", 1..4).prop_map(|v| ListReturnOption::Status(
+            List::from_items(v.into_iter().map(|s| Atom::new(s).unwrap()).collect())
+        )),
+        (
+            "[A-Za-z][A-Za-z0-9_.-]{0,10}".prop_filter("typed name", |s| {
+                !["SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS"]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(s))
+            }),
+            prop::option::of(ext_paren())
+        )
+            .prop_map(|(name, value)| ListReturnOption::Other {
+                name: Atom::new(name).unwrap(),
+                value: value.map(|v| Cow::Owned(v.into_bytes())),
+            }),
+    ]
+}
+
+fn sort_criterion() -> impl Strategy<Value = SortCriterion<'static>> {
+    let key = prop_oneof![
+        Just(SortKey::Arrival),
+        Just(SortKey::Cc),
+        Just(SortKey::Date),
+        Just(SortKey::From),
+        Just(SortKey::Size),
+        Just(SortKey::Subject),
+        Just(SortKey::To),
+        Just(SortKey::DisplayFrom),
+        Just(SortKey::DisplayTo),
+        "X-[A-Z0-9]{1,8}".prop_map(|s| SortKey::Other(Atom::new(s).unwrap())),
+    ];
+    (any::<bool>(), key).prop_map(|(reverse, key)| SortCriterion { reverse, key })
+}
+
+fn getmetadata_option() -> impl Strategy<Value = GetMetadataOption<'static>> {
+    prop_oneof![
+        any::<u32>().prop_map(GetMetadataOption::MaxSize),
+        prop_oneof![
+            Just(MetadataDepth::Zero),
+            Just(MetadataDepth::One),
+            Just(MetadataDepth::Infinity)
+        ]
+        .prop_map(GetMetadataOption::Depth),
+        (label(&["MAXSIZE", "DEPTH"]), ext_value())
+            .prop_map(|(name, value)| GetMetadataOption::Other { name, value }),
+    ]
+}
+
+fn modseq_entry() -> impl Strategy<Value = ModSeqEntry<'static>> {
+    (
+        prop_oneof![keyword(), Just(Flag::Recent)],
+        prop_oneof![
+            Just(EntryTypeReq::Private),
+            Just(EntryTypeReq::Shared),
+            Just(EntryTypeReq::All)
+        ],
+    )
+        .prop_map(|(flag, entry_type)| ModSeqEntry { flag, entry_type })
+}
+
 fn round_trip_response(r: Response<'static>, utf8: bool) {
     let mut out = Vec::new();
     let opts = EmitOptions::new().with_utf8(utf8);
@@ -121,7 +292,7 @@ proptest! {
         let tag = Tag::new("A1").unwrap();
         round_trip_command(Command { tag: tag.clone(), body: CommandBody::Login { username: IString::new(user), password: Secret::new(pass) } }, style);
         let mb = Mailbox::from_utf8(&name).into_owned();
-        round_trip_command(Command { tag: tag.clone(), body: CommandBody::Select { mailbox: mb.clone(), params: None } }, style);
+        round_trip_command(Command { tag: tag.clone(), body: CommandBody::Select { mailbox: mb.clone(), params: List::empty() } }, style);
         round_trip_command(Command { tag: tag.clone(), body: CommandBody::Rename { from: mb.clone(), to: Mailbox::Inbox } }, style);
     }
 
@@ -177,5 +348,65 @@ proptest! {
             FetchItem::ModSeq(12345678901),
         ];
         round_trip_response(Response::Data(Data::Fetch { seq: 7, items: List::from_items(items) }), utf8);
+    }
+}
+
+proptest! {
+    #[test]
+    fn typed_command_arguments(
+        select in proptest::collection::vec(select_param(), 0..4),
+        examine in proptest::collection::vec(select_param(), 1..3),
+        create in proptest::collection::vec(create_param(), 0..3),
+        ret in prop::option::of(proptest::collection::vec(return_option(), 0..4)),
+        sort in proptest::collection::vec(sort_criterion(), 1..5),
+        meta in proptest::collection::vec(getmetadata_option(), 0..4),
+        entry in prop::option::of(modseq_entry()),
+        modseq in 0u64..=i64::MAX as u64,
+        uid in any::<bool>(),
+        style in prop_oneof![Just(LiteralStyle::Sync), Just(LiteralStyle::NonSyncPlus)],
+        raw in bytes(),
+    ) {
+        let tag = Tag::new("t7").unwrap();
+        let cmd = |body| Command { tag: tag.clone(), body };
+        // any bytes as a raw extension value: refused, or read back the same
+        let raw_value = || Some(Cow::Owned(raw.clone()));
+        round_trip_command(cmd(CommandBody::Select { mailbox: Mailbox::Inbox, params: List::from_items(vec![SelectParam::Other { name: Atom::new("X-R").unwrap(), value: raw_value() }]) }), style);
+        round_trip_command(cmd(CommandBody::List {
+            selection: List::empty(),
+            reference: Mailbox::Inbox,
+            patterns: List::from_items(vec![IString::from("%")]),
+            return_options: Some(List::from_items(vec![ListReturnOption::Other { name: Atom::new("X-R").unwrap(), value: raw_value() }])),
+        }), style);
+        round_trip_command(cmd(CommandBody::GetMetadata {
+            options: List::from_items(vec![GetMetadataOption::Other { name: Atom::new("X-R").unwrap(), value: raw_value() }]),
+            mailbox: Mailbox::Inbox,
+            entries: List::from_items(vec![IString::from("/a")]),
+        }), style);
+        round_trip_valid(cmd(CommandBody::Select { mailbox: Mailbox::Inbox, params: List::from_items(select) }), style);
+        round_trip_valid(cmd(CommandBody::Examine { mailbox: Mailbox::from_utf8("Entwürfe").into_owned(), params: List::from_items(examine) }), style);
+        round_trip_valid(cmd(CommandBody::Create { mailbox: Mailbox::Other(IString::from("a b")), params: List::from_items(create) }), style);
+        round_trip_valid(cmd(CommandBody::List {
+            selection: List::from_items(vec![Atom::new("SUBSCRIBED").unwrap()]),
+            reference: Mailbox::Other(IString::from("")),
+            patterns: List::from_items(vec![IString::from("*")]),
+            return_options: ret.map(List::from_items),
+        }), style);
+        round_trip_valid(cmd(CommandBody::Sort {
+            uid,
+            criteria: List::from_items(sort),
+            charset: IString::from("UTF-8"),
+            search: List::from_items(vec![SearchKey::ModSeq { entry: entry.clone(), modseq }]),
+        }), style);
+        round_trip_valid(cmd(CommandBody::GetMetadata {
+            options: List::from_items(meta),
+            mailbox: Mailbox::Inbox,
+            entries: List::from_items(vec![IString::from("/private/comment")]),
+        }), style);
+        round_trip_valid(cmd(CommandBody::Search {
+            uid,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![SearchKey::Not(mailwire::imap::Lazy::new(SearchKey::ModSeq { entry, modseq }))]),
+        }), style);
     }
 }

@@ -6,9 +6,9 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
-    Address, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString, IntoOwned,
+    Address, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString, IntoOwned,
     List, Mailbox, ParseOptions, Response, SearchKey, Tag, emit_command, emit_response,
-    parse_command, parse_response,
+    parse_command, parse_response, SelectParam,
 };
 use mailwire::Secret;
 
@@ -27,7 +27,15 @@ fuzz_target!(|i: Input| {
     let opts = EmitOptions::default();
     let cmds = [
         CommandBody::Login { username: IString::from(&i.user[..]), password: Secret::new(&i.pass[..]) },
-        CommandBody::Select { mailbox: Mailbox::from_utf8(&i.mailbox), params: None },
+        CommandBody::Select { mailbox: Mailbox::from_utf8(&i.mailbox), params: List::empty() },
+        // arbitrary bytes as an extension parameter value: refused or read back the same
+        CommandBody::Examine {
+            mailbox: Mailbox::Inbox,
+            params: List::from_items(vec![SelectParam::Other {
+                name: Atom::new("X-R").unwrap(),
+                value: Some(i.text[..].into()),
+            }]),
+        },
         CommandBody::Search {
             uid: true,
             return_options: None,

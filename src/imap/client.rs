@@ -150,7 +150,9 @@ use super::emit::{EmitOptions, LiteralStyle, emit_command};
 use super::frame::{Frame, Framer};
 use super::parse::response::{parse_greeting, parse_response};
 use super::parse::{ParseOptions, Quirks};
-use super::types::command::{Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey};
+use super::types::command::{
+    Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, SelectParam,
+};
 use super::types::core::{Atom, IString, List, Mailbox, Tag};
 use super::types::response::{Code, Data, FetchItem, Response, StatusKind, StatusResponse};
 
@@ -1113,15 +1115,18 @@ impl Client {
                     "SASL-IR not advertised",
                 )
             }
-            C::Select { params, .. } | C::Examine { params, .. } => match params {
-                Some(p) if contains_word(p, b"QRESYNC") => {
-                    need(caps.has("QRESYNC"), "QRESYNC not advertised")
+            C::Select { params, .. } | C::Examine { params, .. } => {
+                for p in params.iter() {
+                    match p {
+                        SelectParam::QResync(_) => {
+                            need(caps.has("QRESYNC"), "QRESYNC not advertised")?
+                        }
+                        SelectParam::CondStore => need(condstore, "CONDSTORE not advertised")?,
+                        _ => {}
+                    }
                 }
-                Some(p) if contains_word(p, b"CONDSTORE") => {
-                    need(condstore, "CONDSTORE not advertised")
-                }
-                _ => Ok(()),
-            },
+                Ok(())
+            }
             C::Fetch {
                 changed_since,
                 vanished,
@@ -1220,7 +1225,7 @@ impl Client {
     pub fn select(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Select {
             mailbox,
-            params: None,
+            params: List::empty(),
         })
     }
 
@@ -1228,7 +1233,7 @@ impl Client {
     pub fn examine(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Examine {
             mailbox,
-            params: None,
+            params: List::empty(),
         })
     }
 
@@ -2161,11 +2166,6 @@ fn sequence_numbers(body: &CommandBody<'_>) -> (bool, bool) {
         }
         _ => (false, false),
     }
-}
-
-fn contains_word(hay: &[u8], word: &[u8]) -> bool {
-    hay.windows(word.len())
-        .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// Items whose large literal can be streamed.

@@ -60,6 +60,10 @@ pub use types::body::{
 pub use types::command::{
     AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
 };
+pub use types::command::{
+    CreateParam, EntryTypeReq, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry,
+    QResync, SelectParam, SeqMatchData, SortCriterion, SortKey,
+};
 pub use types::core::{
     AString, Atom, Date, DateTime, Flag, IString, Lazy, List, ListIter, Mailbox, NString, SeqNum,
     SeqRange, SequenceSet, Tag,

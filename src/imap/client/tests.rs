@@ -1428,3 +1428,40 @@ fn uid_search_by_sequence_numbers_waits_too() {
     events(&mut c, b"A0003 OK\r\n");
     assert_eq!(sent(&mut c), b"A0004 UID SEARCH 1:5\r\n");
 }
+
+#[test]
+fn select_params_need_their_capability() {
+    use crate::imap::types::command::{QResync, SelectParam};
+    let qresync = || CommandBody::Select {
+        mailbox: Mailbox::Inbox,
+        params: List::from_items(vec![SelectParam::QResync(QResync {
+            uid_validity: 67890007,
+            mod_seq: 20050715194045000,
+            known_uids: Some(SequenceSet::new("41,43:211").unwrap()),
+            seq_match_data: None,
+        })]),
+    };
+    let condstore = || CommandBody::Examine {
+        mailbox: Mailbox::Inbox,
+        params: List::from_items(vec![SelectParam::CondStore]),
+    };
+    let mut c = logged_in("CONDSTORE");
+    assert_eq!(
+        c.send(qresync()),
+        Err(Error::Misuse("QRESYNC not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    c.send(condstore()).unwrap();
+    assert_eq!(sent(&mut c), b"A0002 EXAMINE INBOX (CONDSTORE)\r\n");
+    let mut c = logged_in("");
+    assert_eq!(
+        c.send(condstore()),
+        Err(Error::Misuse("CONDSTORE not advertised"))
+    );
+    let mut c = logged_in("QRESYNC");
+    c.send(qresync()).unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0002 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211))\r\n"
+    );
+}

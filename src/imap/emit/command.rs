@@ -5,18 +5,22 @@ use bytes::BufMut;
 
 use super::{EmitOptions, Emitted, W, emit_with};
 use crate::Error;
-use crate::imap::types::command::{
-    Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
+use crate::imap::parse::command::{
+    is_ext_value, is_known_set, is_tagged_ext_label, sort_key_named,
 };
-use crate::imap::types::core::{Atom, IString, List};
+use crate::imap::types::command::{
+    Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, GetMetadataOption,
+    ListReturnOption, ModSeqEntry, SearchKey, SelectParam, SortCriterion, SortKey, StoreKind,
+};
+use crate::imap::types::core::{Atom, Flag, IString, List, SequenceSet, is_atom};
 use crate::imap::types::response::{Part, Section, SectionText};
 
 /// Writes `command` (tag, body, CRLF) to `out`.
 ///
 /// ```
-/// use mailwire::imap::{emit::{emit_command, EmitOptions}, Command, CommandBody, Tag, Mailbox};
+/// use mailwire::imap::{emit::{emit_command, EmitOptions}, Command, CommandBody, Tag, Mailbox, List};
 /// let cmd = Command { tag: Tag::new("a1").unwrap(), body: CommandBody::Select {
-///     mailbox: Mailbox::from_utf8("Entwürfe"), params: None } };
+///     mailbox: Mailbox::from_utf8("Entwürfe"), params: List::empty() } };
 /// let mut out = Vec::new();
 /// emit_command(&cmd, &mut out, &EmitOptions::default()).unwrap();
 /// assert_eq!(out, b"a1 SELECT Entw&APw-rfe\r\n");
@@ -42,17 +46,6 @@ fn atoms_sp(w: &mut W<'_>, l: &List<'_, Atom<'_>>) -> Result<(), Error> {
         }
         w.atom(&a)?;
     }
-    Ok(())
-}
-
-fn raw_args(w: &mut W<'_>, raw: &[u8]) -> Result<(), Error> {
-    if !crate::wire::line::is_line_safe(raw) {
-        // raw extension data may hold literals only if it came from the wire
-        if raw.contains(&0) {
-            return Err(Error::Emit("NUL in raw arguments"));
-        }
-    }
-    w.raw(raw);
     Ok(())
 }
 
@@ -110,17 +103,16 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 w.atom(&a)?;
             }
         }
-        C::Select { mailbox, params }
-        | C::Examine { mailbox, params }
-        | C::Create { mailbox, params } => {
+        C::Select { mailbox, params } | C::Examine { mailbox, params } => {
             w.raw(c.name().as_bytes());
             w.sp();
             w.mailbox(mailbox)?;
-            if let Some(p) = params {
-                w.raw(b" (");
-                raw_args(w, p)?;
-                w.raw(b")");
-            }
+            ext_params(w, params, select_param)?;
+        }
+        C::Create { mailbox, params } => {
+            w.raw(b"CREATE ");
+            w.mailbox(mailbox)?;
+            ext_params(w, params, create_param)?;
         }
         C::Delete(m) | C::Subscribe(m) | C::Unsubscribe(m) | C::GetQuotaRoot(m) => {
             w.raw(c.name().as_bytes());
@@ -164,7 +156,12 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             }
             if let Some(r) = return_options {
                 w.raw(b" RETURN (");
-                raw_args(w, r)?;
+                for (i, o) in r.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    return_option(w, &o)?;
+                }
                 w.raw(b")");
             }
         }
@@ -345,7 +342,15 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         } => {
             uid(w, *u);
             w.raw(b"SORT (");
-            raw_args(w, criteria)?;
+            if criteria.is_empty() {
+                return Err(Error::Emit("SORT needs a sort criterion"));
+            }
+            for (i, c) in criteria.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                sort_criterion(w, &c)?;
+            }
             w.raw(b") ");
             charset_out(w, charset)?;
             keys(w, search)?;
@@ -387,9 +392,14 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             entries,
         } => {
             w.raw(b"GETMETADATA ");
-            if let Some(o) = options {
+            if !options.is_empty() {
                 w.raw(b"(");
-                raw_args(w, o)?;
+                for (i, o) in options.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    getmetadata_option(w, &o)?;
+                }
                 w.raw(b") ");
             }
             w.mailbox(mailbox)?;
@@ -434,6 +444,214 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             }
         }
     }
+    Ok(())
+}
+
+/// `SP "(" param *(SP param) ")"`, nothing for no parameters.
+fn ext_params<T: Clone>(
+    w: &mut W<'_>,
+    params: &List<'_, T>,
+    each: fn(&mut W<'_>, &T) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    w.raw(b" (");
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            w.sp();
+        }
+        each(w, &p)?;
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+/// `tagged-ext-label [SP tagged-ext-val]` of an extension parameter whose
+/// name is none of `known` (those have their own variant, and would parse
+/// back as it).
+fn ext_param(
+    w: &mut W<'_>,
+    name: &Atom<'_>,
+    value: &Option<alloc::borrow::Cow<'_, [u8]>>,
+    known: &[&str],
+) -> Result<(), Error> {
+    let n = name.as_str();
+    if !is_tagged_ext_label(n.as_bytes()) {
+        return Err(Error::Emit("invalid parameter name"));
+    }
+    if known.iter().any(|k| k.eq_ignore_ascii_case(n)) {
+        return Err(Error::Emit("parameter name of a typed parameter"));
+    }
+    w.raw(n.as_bytes());
+    if let Some(v) = value {
+        if !is_ext_value(v, false) {
+            return Err(Error::Emit("invalid parameter value"));
+        }
+        w.sp();
+        w.raw(v);
+    }
+    Ok(())
+}
+
+/// A set with no `*` (`known-uids` and friends, RFC 7162).
+fn known_set(w: &mut W<'_>, s: &SequenceSet<'_>) -> Result<(), Error> {
+    if !is_known_set(s) {
+        return Err(Error::Emit("'*' or '$' in a known UID/sequence set"));
+    }
+    w.seq(s);
+    Ok(())
+}
+
+/// A `mod-sequence-value`: 1 to 2^63-1.
+fn mod_seq_value(w: &mut W<'_>, n: u64) -> Result<(), Error> {
+    if n == 0 || n > i64::MAX as u64 {
+        return Err(Error::Emit("mod-sequence out of range"));
+    }
+    w.num(n);
+    Ok(())
+}
+
+/// `select-param` (RFC 4466, RFC 7162).
+fn select_param(w: &mut W<'_>, p: &SelectParam<'_>) -> Result<(), Error> {
+    match p {
+        SelectParam::CondStore => w.raw(b"CONDSTORE"),
+        SelectParam::QResync(q) => {
+            if q.uid_validity == 0 {
+                return Err(Error::Emit("QRESYNC UIDVALIDITY must be non-zero"));
+            }
+            w.raw(b"QRESYNC (");
+            w.num(u64::from(q.uid_validity));
+            w.sp();
+            mod_seq_value(w, q.mod_seq)?;
+            if let Some(k) = &q.known_uids {
+                w.sp();
+                known_set(w, k)?;
+            }
+            if let Some(m) = &q.seq_match_data {
+                w.raw(b" (");
+                known_set(w, &m.known_sequence_set)?;
+                w.sp();
+                known_set(w, &m.known_uid_set)?;
+                w.raw(b")");
+            }
+            w.raw(b")");
+        }
+        SelectParam::Other { name, value } => {
+            ext_param(w, name, value, &["CONDSTORE", "QRESYNC"])?;
+        }
+    }
+    Ok(())
+}
+
+/// `create-param` (RFC 4466, RFC 6154 USE).
+fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
+    match p {
+        CreateParam::Use(l) => {
+            w.raw(b"USE (");
+            for (i, a) in l.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                match a.as_str().strip_prefix('\\') {
+                    Some(n) if is_atom(n.as_bytes()) => w.raw(a.as_str().as_bytes()),
+                    _ => return Err(Error::Emit("use-attr must be '\\' atom")),
+                }
+            }
+            w.raw(b")");
+        }
+        CreateParam::Other { name, value } => ext_param(w, name, value, &["USE"])?,
+    }
+    Ok(())
+}
+
+/// `return-option` of LIST (RFC 5258, RFC 5819, RFC 6154).
+fn return_option(w: &mut W<'_>, o: &ListReturnOption<'_>) -> Result<(), Error> {
+    match o {
+        ListReturnOption::Subscribed => w.raw(b"SUBSCRIBED"),
+        ListReturnOption::Children => w.raw(b"CHILDREN"),
+        ListReturnOption::SpecialUse => w.raw(b"SPECIAL-USE"),
+        ListReturnOption::Status(items) => {
+            if items.is_empty() {
+                return Err(Error::Emit("STATUS return option needs an item"));
+            }
+            w.raw(b"STATUS (");
+            atoms_sp(w, items)?;
+            w.raw(b")");
+        }
+        ListReturnOption::Other { name, value } => {
+            if ["SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS"]
+                .iter()
+                .any(|k| name.eq_ignore_case(k))
+            {
+                return Err(Error::Emit("return option name of a typed option"));
+            }
+            w.atom(name)?;
+            if let Some(v) = value {
+                if !is_ext_value(v, true) {
+                    return Err(Error::Emit("invalid return option value"));
+                }
+                w.sp();
+                w.raw(v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256, RFC 5957).
+fn sort_criterion(w: &mut W<'_>, c: &SortCriterion<'_>) -> Result<(), Error> {
+    if c.reverse {
+        w.raw(b"REVERSE ");
+    }
+    if let SortKey::Other(a) = &c.key {
+        if sort_key_named(a.as_str()).is_some() || a.eq_ignore_case("REVERSE") {
+            return Err(Error::Emit("sort key name of a typed key"));
+        }
+        w.atom(a)?;
+    } else {
+        w.raw(c.key.as_str().as_bytes());
+    }
+    Ok(())
+}
+
+/// `getmetadata-option` (RFC 5464).
+fn getmetadata_option(w: &mut W<'_>, o: &GetMetadataOption<'_>) -> Result<(), Error> {
+    match o {
+        GetMetadataOption::MaxSize(n) => {
+            w.raw(b"MAXSIZE ");
+            w.num(u64::from(*n));
+        }
+        GetMetadataOption::Depth(d) => {
+            w.raw(b"DEPTH ");
+            w.raw(d.as_str().as_bytes());
+        }
+        GetMetadataOption::Other { name, value } => {
+            ext_param(w, name, value, &["MAXSIZE", "DEPTH"])?;
+        }
+    }
+    Ok(())
+}
+
+/// `entry-name SP entry-type-req` of a MODSEQ search key (RFC 7162):
+/// `"/flags/\\seen" all`.
+fn modseq_entry(w: &mut W<'_>, e: &ModSeqEntry<'_>) -> Result<(), Error> {
+    w.raw(b"\"/flags/");
+    match &e.flag {
+        Flag::Wildcard => return Err(Error::Emit("\\* has no mod-sequence")),
+        Flag::Keyword(a) => w.atom(a)?,
+        Flag::Extension(a) => {
+            w.raw(b"\\\\");
+            w.atom(a)?;
+        }
+        system => {
+            // `\\Seen`: the backslash escaped inside the quoted string
+            w.raw(b"\\");
+            w.raw(system.wire_name().as_bytes());
+        }
+    }
+    w.raw(b"\" ");
+    w.raw(e.entry_type.as_str().as_bytes());
     Ok(())
 }
 
@@ -576,7 +794,7 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::ModSeq { entry, modseq } => {
             w.raw(b"MODSEQ ");
             if let Some(e) = entry {
-                raw_args(w, e)?;
+                modseq_entry(w, e)?;
                 w.sp();
             }
             w.num(*modseq);

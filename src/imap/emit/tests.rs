@@ -164,3 +164,222 @@ fn invalid_dates_are_not_emitted() {
     );
     assert!(out.is_empty());
 }
+
+#[test]
+fn typed_arguments_emit() {
+    use crate::imap::types::command::*;
+    use crate::imap::types::core::{Atom, Flag, List, SequenceSet};
+    use crate::imap::types::response::MailboxAttribute;
+    use alloc::borrow::Cow;
+    let emit = |body: CommandBody<'static>| {
+        let c = Command {
+            tag: Tag::new("a").unwrap(),
+            body,
+        };
+        let mut out = Vec::new();
+        let r = emit_command(&c, &mut out, &EmitOptions::default());
+        if r.is_err() {
+            assert!(out.is_empty(), "nothing written on error");
+        }
+        r.map(|_| out)
+    };
+    let atom = |s: &'static str| Atom::new(s).unwrap();
+    let set = |s: &'static str| SequenceSet::new(s).unwrap();
+    let select = |p: SelectParam<'static>| CommandBody::Select {
+        mailbox: Mailbox::Inbox,
+        params: List::from_items(alloc::vec![p]),
+    };
+    let qresync = |uid_validity, mod_seq, known: Option<&'static str>| {
+        select(SelectParam::QResync(QResync {
+            uid_validity,
+            mod_seq,
+            known_uids: known.map(set),
+            seq_match_data: None,
+        }))
+    };
+    let other = |name: &'static str, value: Option<&'static [u8]>| SelectParam::Other {
+        name: atom(name),
+        value: value.map(Cow::Borrowed),
+    };
+
+    // the wire forms
+    assert_eq!(
+        emit(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+            params: List::from_items(alloc::vec![
+                SelectParam::QResync(QResync {
+                    uid_validity: 67890007,
+                    mod_seq: 90060115194045000,
+                    known_uids: Some(set("1:29997")),
+                    seq_match_data: Some(SeqMatchData {
+                        known_sequence_set: set("5000,7500"),
+                        known_uid_set: set("15000,22500"),
+                    }),
+                }),
+                SelectParam::CondStore,
+                other("X-P", Some(b"(a \"b c\")")),
+            ]),
+        })
+        .unwrap(),
+        b"a SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500 15000,22500)) CONDSTORE X-P (a \"b c\"))\r\n"
+    );
+    assert_eq!(
+        emit(CommandBody::Create {
+            mailbox: Mailbox::Other("Sent".into()),
+            params: List::from_items(alloc::vec![CreateParam::Use(List::from_items(
+                alloc::vec![MailboxAttribute(Cow::Borrowed("\\Sent"))]
+            ))]),
+        })
+        .unwrap(),
+        b"a CREATE Sent (USE (\\Sent))\r\n"
+    );
+    assert_eq!(
+        emit(CommandBody::List {
+            selection: List::empty(),
+            reference: Mailbox::Other("".into()),
+            patterns: List::from_items(alloc::vec!["*".into()]),
+            return_options: Some(List::from_items(alloc::vec![
+                ListReturnOption::Subscribed,
+                ListReturnOption::Children,
+                ListReturnOption::SpecialUse,
+                ListReturnOption::Status(List::from_items(alloc::vec![atom("MESSAGES")])),
+            ])),
+        })
+        .unwrap(),
+        b"a LIST \"\" * RETURN (SUBSCRIBED CHILDREN SPECIAL-USE STATUS (MESSAGES))\r\n"
+    );
+    let sort = |criteria: Vec<SortCriterion<'static>>| CommandBody::Sort {
+        uid: true,
+        criteria: List::from_items(criteria),
+        charset: "UTF-8".into(),
+        search: List::from_items(alloc::vec![SearchKey::All]),
+    };
+    assert_eq!(
+        emit(sort(alloc::vec![
+            SortCriterion {
+                reverse: true,
+                key: SortKey::DisplayFrom
+            },
+            SortCriterion {
+                reverse: false,
+                key: SortKey::Other(atom("X-SCORE"))
+            },
+        ]))
+        .unwrap(),
+        b"a UID SORT (REVERSE DISPLAYFROM X-SCORE) UTF-8 ALL\r\n"
+    );
+    let getmetadata = |options: Vec<GetMetadataOption<'static>>| CommandBody::GetMetadata {
+        options: List::from_items(options),
+        mailbox: Mailbox::Inbox,
+        entries: List::from_items(alloc::vec!["/private/comment".into()]),
+    };
+    assert_eq!(
+        emit(getmetadata(alloc::vec![
+            GetMetadataOption::MaxSize(1024),
+            GetMetadataOption::Depth(MetadataDepth::Infinity),
+        ]))
+        .unwrap(),
+        b"a GETMETADATA (MAXSIZE 1024 DEPTH infinity) INBOX (/private/comment)\r\n"
+    );
+    let modseq = |flag: Flag<'static>| CommandBody::Search {
+        uid: false,
+        return_options: None,
+        charset: None,
+        criteria: List::from_items(alloc::vec![SearchKey::ModSeq {
+            entry: Some(ModSeqEntry {
+                flag,
+                entry_type: EntryTypeReq::All,
+            }),
+            modseq: 620162338,
+        }]),
+    };
+    assert_eq!(
+        emit(modseq(Flag::Draft)).unwrap(),
+        b"a SEARCH MODSEQ \"/flags/\\\\Draft\" all 620162338\r\n"
+    );
+    assert_eq!(
+        emit(modseq(Flag::Extension(atom("X-Y")))).unwrap(),
+        b"a SEARCH MODSEQ \"/flags/\\\\X-Y\" all 620162338\r\n"
+    );
+    assert_eq!(
+        emit(modseq(Flag::Keyword(atom("$MDNSent")))).unwrap(),
+        b"a SEARCH MODSEQ \"/flags/$MDNSent\" all 620162338\r\n"
+    );
+
+    // values that cannot be emitted (or would not parse back as themselves)
+    let invalid: Vec<CommandBody<'static>> = alloc::vec![
+        sort(alloc::vec![]),
+        sort(alloc::vec![SortCriterion {
+            reverse: false,
+            key: SortKey::Other(atom("DATE")),
+        }]),
+        sort(alloc::vec![SortCriterion {
+            reverse: true,
+            key: SortKey::Other(atom("reverse")),
+        }]),
+        qresync(0, 5, None),
+        qresync(1, 0, None),
+        qresync(1, u64::MAX, None),
+        qresync(1, 5, Some("1:*")),
+        qresync(1, 5, Some("$")),
+        select(other("CONDSTORE", None)),
+        select(other("qresync", Some(b"(1 2)"))),
+        select(other("9LIVES", None)),
+        select(other("X-P", Some(b""))),
+        select(other("X-P", Some(b"abc"))),
+        select(other("X-P", Some(b"(a"))),
+        select(other("X-P", Some(b"(a) (b)"))),
+        select(other("X-P", Some(b"({3}\r\nabc)"))),
+        select(other("X-P", Some(b"(a\r\nb LOGOUT)"))),
+        CommandBody::Create {
+            mailbox: Mailbox::Inbox,
+            params: List::from_items(alloc::vec![CreateParam::Use(List::from_items(
+                alloc::vec![MailboxAttribute(Cow::Borrowed("Sent"))]
+            ))]),
+        },
+        CommandBody::Create {
+            mailbox: Mailbox::Inbox,
+            params: List::from_items(alloc::vec![CreateParam::Other {
+                name: atom("USE"),
+                value: Some(Cow::Borrowed(b"()")),
+            }]),
+        },
+        CommandBody::List {
+            selection: List::empty(),
+            reference: Mailbox::Inbox,
+            patterns: List::from_items(alloc::vec!["*".into()]),
+            return_options: Some(List::from_items(alloc::vec![ListReturnOption::Status(
+                List::empty()
+            )])),
+        },
+        CommandBody::List {
+            selection: List::empty(),
+            reference: Mailbox::Inbox,
+            patterns: List::from_items(alloc::vec!["*".into()]),
+            return_options: Some(List::from_items(alloc::vec![ListReturnOption::Other {
+                name: atom("Children"),
+                value: None,
+            }])),
+        },
+        CommandBody::List {
+            selection: List::empty(),
+            reference: Mailbox::Inbox,
+            patterns: List::from_items(alloc::vec!["*".into()]),
+            return_options: Some(List::from_items(alloc::vec![ListReturnOption::Other {
+                name: atom("X-O"),
+                value: Some(Cow::Borrowed(b"42")),
+            }])),
+        },
+        getmetadata(alloc::vec![GetMetadataOption::Other {
+            name: atom("DEPTH"),
+            value: Some(Cow::Borrowed(b"2")),
+        }]),
+        modseq(Flag::Wildcard),
+    ];
+    for body in invalid {
+        assert!(
+            matches!(emit(body.clone()), Err(Error::Emit(_))),
+            "{body:?}"
+        );
+    }
+}

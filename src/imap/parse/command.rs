@@ -1,22 +1,27 @@
 //! Command rules (RFC 9051 §9 `command`, RFC 3501 §9; RFC 2177 IDLE, RFC 2971
 //! ID, RFC 3502 MULTIAPPEND, RFC 3516 BINARY, RFC 3691 UNSELECT, RFC 4315
-//! UIDPLUS, RFC 4731 ESEARCH, RFC 4959 SASL-IR, RFC 4978 COMPRESS, RFC 5032
-//! WITHIN, RFC 5161 ENABLE, RFC 5256 SORT/THREAD, RFC 5258 LIST-EXTENDED,
-//! RFC 5464 METADATA, RFC 6851 MOVE, RFC 7162 CONDSTORE/QRESYNC, RFC 8474,
-//! RFC 9208 QUOTA).
+//! UIDPLUS, RFC 4466 §2 select/create parameters, RFC 4731 ESEARCH, RFC 4959
+//! SASL-IR, RFC 4978 COMPRESS, RFC 5032 WITHIN, RFC 5161 ENABLE, RFC 5256
+//! SORT/THREAD, RFC 5258 §6 LIST-EXTENDED, RFC 5464 §4.2 METADATA, RFC 5819
+//! LIST-STATUS, RFC 5957 SORT=DISPLAY, RFC 6154 §3, §6 SPECIAL-USE, RFC 6851
+//! MOVE, RFC 7162 §3.1.5, §3.2.5 CONDSTORE/QRESYNC, RFC 8474, RFC 9208
+//! QUOTA).
 
 use alloc::borrow::Cow;
 
 use super::core::{
     astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal, mailbox, nil,
-    nstring, number, number64, quoted, sequence_set, skip_value, string, tag,
+    nstring, number, number64, quoted, sequence_set, string, tag,
 };
 use super::response::{section, section_binary};
-use super::{PResult, ParseOptions, Parser, finish};
+use super::{PResult, ParseOptions, Parser, Quirks, finish};
 use crate::imap::types::command::{
-    AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
+    AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttribute,
+    FetchAttributes, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync,
+    SearchKey, SelectParam, SeqMatchData, SortCriterion, SortKey, StoreKind,
 };
-use crate::imap::types::core::{Atom, Flag, IString, Lazy, List, Sep};
+use crate::imap::types::core::{Atom, Flag, IString, Lazy, List, Sep, SequenceSet};
+use crate::imap::types::response::MailboxAttribute;
 use crate::{Error, Secret};
 
 /// Parses one complete command frame (a line with its literals, CRLF
@@ -90,15 +95,445 @@ pub(crate) fn command<'a>(p: &mut Parser<'a>) -> PResult<Command<'a>> {
     Ok(Command { tag, body })
 }
 
-fn mailbox_params<'a>(p: &mut Parser<'a>) -> PResult<Option<Cow<'a, [u8]>>> {
-    // select-params = SP "(" select-param *(SP select-param) ")"
-    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
+/// `SP "(" param *(SP param) ")"` (`select-params`, `create-params`,
+/// RFC 4466 §2.1, §2.2): validated, returned as a lazy [`List`]; empty when
+/// absent.
+fn ext_params<'a, T: Clone>(
+    p: &mut Parser<'a>,
+    elem: fn(&mut Parser<'a>) -> PResult<T>,
+) -> PResult<List<'a, T>> {
+    if p.peek() != Some(b' ') || p.peek_at(1) != Some(b'(') {
+        return Ok(List::empty());
+    }
+    p.pos += 2;
+    paren_list_tail(p, elem, false)
+}
+
+/// After an opening `(`: `elem *(SP elem) ")"` (or just `)` when
+/// `empty_ok`), as a lazy [`List`] of the elements.
+fn paren_list_tail<'a, T: Clone>(
+    p: &mut Parser<'a>,
+    elem: fn(&mut Parser<'a>) -> PResult<T>,
+    empty_ok: bool,
+) -> PResult<List<'a, T>> {
+    let s = p.pos;
+    if p.peek() == Some(b')') {
+        if !empty_ok {
+            return p.err("parameter");
+        }
+    } else {
+        loop {
+            p.validate(elem)?;
+            if p.peek() == Some(b')') {
+                break;
+            }
+            p.sp()?;
+        }
+    }
+    let raw = &p.input[s..p.pos];
+    p.pos += 1;
+    Ok(List::wire(raw, elem, Sep::Space, p.ctx()))
+}
+
+/// `number` with no out-of-range quirk: a client's number must fit 32 bits.
+fn number32(p: &mut Parser<'_>) -> PResult<u32> {
+    let start = p.pos;
+    let d = p.take_while(|b| b.is_ascii_digit());
+    let v = d.iter().try_fold(0u32, |a, &c| {
+        a.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    });
+    match v {
+        Some(v) if !d.is_empty() => Ok(v),
+        _ => {
+            p.pos = start;
+            p.err("number below 2^32")
+        }
+    }
+}
+
+/// `nz-number`, no out-of-range quirk.
+fn nz_number32(p: &mut Parser<'_>) -> PResult<u32> {
+    let start = p.pos;
+    match number32(p)? {
+        0 => {
+            p.pos = start;
+            p.err("non-zero number")
+        }
+        v => Ok(v),
+    }
+}
+
+/// ```text
+/// tagged-ext-label   = tagged-label-fchar *tagged-label-char
+/// tagged-label-fchar = ALPHA / "-" / "_" / "."
+/// tagged-label-char  = tagged-label-fchar / DIGIT / ":"
+/// ```
+fn tagged_ext_label<'a>(p: &mut Parser<'a>) -> PResult<Atom<'a>> {
+    if !matches!(p.peek(), Some(b) if is_label_fchar(b)) {
+        return p.err("tagged-ext-label");
+    }
+    let l = p.take_while(|b| is_label_fchar(b) || b.is_ascii_digit() || b == b':');
+    match core::str::from_utf8(l) {
+        Ok(s) => Ok(Atom::borrowed_unchecked(s)),
+        Err(_) => p.err("tagged-ext-label"),
+    }
+}
+
+fn is_label_fchar(b: u8) -> bool {
+    b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.')
+}
+
+/// Whether `s` is a `tagged-ext-label` (for the emitter).
+pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
+    let mut p = Parser::new(s, Quirks::STRICT, 1);
+    tagged_ext_label(&mut p).is_ok() && p.is_empty()
+}
+
+/// ```text
+/// tagged-ext-val    = tagged-ext-simple / "(" [tagged-ext-comp] ")"
+/// tagged-ext-simple = sequence-set / number / number64
+/// ```
+/// Returned raw, parentheses included.
+fn tagged_ext_val<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
+    let start = p.pos;
+    if p.peek() == Some(b'(') {
+        tagged_ext_paren(p)?;
+    } else {
+        let t = p.take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$'));
+        let number64 = !t.is_empty()
+            && t.iter().all(u8::is_ascii_digit)
+            && t.iter()
+                .try_fold(0u64, |a, &c| {
+                    a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+                })
+                .is_some_and(|v| v <= i64::MAX as u64);
+        if !(number64 || crate::imap::types::core::valid_sequence_set(t)) {
+            p.pos = start;
+            return p.err("tagged-ext-val");
+        }
+    }
+    Ok(&p.input[start..p.pos])
+}
+
+/// ```text
+/// "(" [tagged-ext-comp] ")"
+/// tagged-ext-comp = astring / tagged-ext-comp *(SP tagged-ext-comp) / "(" tagged-ext-comp ")"
+/// ```
+/// (also `option-value = "(" option-val-comp ")"` of RFC 5258, the same
+/// shape), nested at most the depth budget.
+fn tagged_ext_paren(p: &mut Parser<'_>) -> PResult<()> {
+    p.enter()?;
+    p.expect(b'(', "'('")?;
+    if !p.eat(b')') {
+        loop {
+            if p.peek() == Some(b'(') {
+                tagged_ext_paren(p)?;
+            } else {
+                p.validate(astring)?;
+            }
+            if p.eat(b')') {
+                break;
+            }
+            p.sp()?;
+        }
+    }
+    p.leave();
+    Ok(())
+}
+
+/// Whether `v` is a whole `tagged-ext-val` (or, with `paren_only`, an
+/// `option-value`) that can be written on one line (for the emitter).
+pub(crate) fn is_ext_value(v: &[u8], paren_only: bool) -> bool {
+    if !crate::wire::line::is_line_safe(v) || (paren_only && v.first() != Some(&b'(')) {
+        return false;
+    }
+    let mut p = Parser::new(v, Quirks::STRICT, ParseOptions::DEFAULT.nesting_depth);
+    tagged_ext_val(&mut p).is_ok() && p.is_empty()
+}
+
+/// `[SP tagged-ext-val]` after a parameter name: present when the next
+/// token can only be a value (a name never starts with a digit, `*`, `$`
+/// or `(`).
+fn opt_ext_value<'a>(p: &mut Parser<'a>) -> PResult<Option<Cow<'a, [u8]>>> {
+    if p.peek() == Some(b' ') && matches!(p.peek_at(1), Some(b'0'..=b'9' | b'*' | b'$' | b'(')) {
         p.pos += 1;
-        let v = skip_value(p)?;
-        Ok(Some(Cow::Borrowed(&v[1..v.len() - 1])))
+        Ok(Some(Cow::Borrowed(tagged_ext_val(p)?)))
     } else {
         Ok(None)
     }
+}
+
+/// ```text
+/// select-param = select-param-name [SP select-param-value]     ; RFC 4466
+/// select-param =/ "CONDSTORE"                                   ; RFC 7162
+/// select-param =/ "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
+///                 [SP known-uids] [SP seq-match-data] ")"
+/// ```
+pub(crate) fn select_param<'a>(p: &mut Parser<'a>) -> PResult<SelectParam<'a>> {
+    let name = tagged_ext_label(p)?;
+    if name.eq_ignore_case("CONDSTORE") {
+        Ok(SelectParam::CondStore)
+    } else if name.eq_ignore_case("QRESYNC") {
+        p.sp()?;
+        qresync(p).map(SelectParam::QResync)
+    } else {
+        Ok(SelectParam::Other {
+            name,
+            value: opt_ext_value(p)?,
+        })
+    }
+}
+
+/// ```text
+/// "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"
+/// uidvalidity        = nz-number
+/// mod-sequence-value = 1*DIGIT   ; 1 <= n <= 9,223,372,036,854,775,807
+/// known-uids         = sequence-set
+/// seq-match-data     = "(" known-sequence-set SP known-uid-set ")"
+/// ```
+fn qresync<'a>(p: &mut Parser<'a>) -> PResult<QResync<'a>> {
+    p.expect(b'(', "'('")?;
+    let uid_validity = nz_number32(p)?;
+    p.sp()?;
+    let start = p.pos;
+    let mod_seq = number64(p)?;
+    if mod_seq == 0 {
+        p.pos = start;
+        return p.err("non-zero mod-sequence-value");
+    }
+    let mut known_uids = None;
+    if p.peek() == Some(b' ') && matches!(p.peek_at(1), Some(b'0'..=b'9')) {
+        p.pos += 1;
+        known_uids = Some(known_set(p)?);
+    }
+    let mut seq_match_data = None;
+    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
+        p.pos += 2;
+        let known_sequence_set = known_set(p)?;
+        p.sp()?;
+        let known_uid_set = known_set(p)?;
+        p.expect(b')', "')'")?;
+        seq_match_data = Some(SeqMatchData {
+            known_sequence_set,
+            known_uid_set,
+        });
+    }
+    p.expect(b')', "')'")?;
+    Ok(QResync {
+        uid_validity,
+        mod_seq,
+        known_uids,
+        seq_match_data,
+    })
+}
+
+/// `known-uids`, `known-sequence-set`, `known-uid-set`: a `sequence-set`
+/// where `*` is not allowed (nor `$`, RFC 5182).
+fn known_set<'a>(p: &mut Parser<'a>) -> PResult<SequenceSet<'a>> {
+    let start = p.pos;
+    let s = sequence_set(p)?;
+    if !is_known_set(&s) {
+        p.pos = start;
+        return p.err("sequence-set without '*'");
+    }
+    Ok(s)
+}
+
+/// Whether a set may be sent as `known-uids` (no `*`, no `$`).
+pub(crate) fn is_known_set(s: &SequenceSet<'_>) -> bool {
+    !s.as_str().contains(['*', '$'])
+}
+
+/// ```text
+/// create-param = create-param-name [SP create-param-value]      ; RFC 4466
+/// create-param =/ "USE" SP "(" [use-attr *(SP use-attr)] ")"     ; RFC 6154
+/// ```
+pub(crate) fn create_param<'a>(p: &mut Parser<'a>) -> PResult<CreateParam<'a>> {
+    let name = tagged_ext_label(p)?;
+    if name.eq_ignore_case("USE") {
+        p.sp()?;
+        p.expect(b'(', "'('")?;
+        Ok(CreateParam::Use(paren_list_tail(p, use_attr, true)?))
+    } else {
+        Ok(CreateParam::Other {
+            name,
+            value: opt_ext_value(p)?,
+        })
+    }
+}
+
+/// ```text
+/// use-attr     = "\All" / "\Archive" / "\Drafts" / "\Flagged" / "\Junk" / "\Sent" /
+///                "\Trash" / use-attr-ext
+/// use-attr-ext = "\" atom
+/// ```
+fn use_attr<'a>(p: &mut Parser<'a>) -> PResult<MailboxAttribute<'a>> {
+    let (raw, _) = p.recognize(|p| {
+        p.expect(b'\\', "use-attr")?;
+        atom(p)
+    })?;
+    match core::str::from_utf8(raw) {
+        Ok(s) => Ok(MailboxAttribute(Cow::Borrowed(s))),
+        Err(_) => p.err("use-attr"),
+    }
+}
+
+/// ```text
+/// return-option    = "SUBSCRIBED" / "CHILDREN" / status-option / option-extension  ; RFC 5258
+/// return-option    =/ "SPECIAL-USE"                                               ; RFC 6154
+/// status-option    = "STATUS" SP "(" status-att *(SP status-att) ")"              ; RFC 5819
+/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
+/// option-value     = "(" option-val-comp ")"
+/// ```
+pub(crate) fn return_option<'a>(p: &mut Parser<'a>) -> PResult<ListReturnOption<'a>> {
+    let name = atom(p)?;
+    let o = if name.eq_ignore_case("SUBSCRIBED") {
+        ListReturnOption::Subscribed
+    } else if name.eq_ignore_case("CHILDREN") {
+        ListReturnOption::Children
+    } else if name.eq_ignore_case("SPECIAL-USE") {
+        ListReturnOption::SpecialUse
+    } else if name.eq_ignore_case("STATUS") {
+        p.sp()?;
+        ListReturnOption::Status(paren_atoms(p, false)?)
+    } else {
+        let mut value = None;
+        if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
+            p.pos += 1;
+            let (raw, _) = p.recognize(tagged_ext_paren)?;
+            value = Some(Cow::Borrowed(raw));
+        }
+        ListReturnOption::Other { name, value }
+    };
+    Ok(o)
+}
+
+/// ```text
+/// sort-criteria  = "(" sort-criterion *(SP sort-criterion) ")"
+/// ```
+fn sort_criteria<'a>(p: &mut Parser<'a>) -> PResult<List<'a, SortCriterion<'a>>> {
+    p.expect(b'(', "sort-criteria")?;
+    paren_list_tail(p, sort_criterion, false)
+}
+
+/// `sort-criterion = ["REVERSE" SP] sort-key`
+pub(crate) fn sort_criterion<'a>(p: &mut Parser<'a>) -> PResult<SortCriterion<'a>> {
+    let reverse = p.word(b"REVERSE");
+    if reverse {
+        p.sp()?;
+    }
+    Ok(SortCriterion {
+        reverse,
+        key: sort_key(p)?,
+    })
+}
+
+/// ```text
+/// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"   ; RFC 5256
+/// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"                                     ; RFC 5957
+/// ```
+fn sort_key<'a>(p: &mut Parser<'a>) -> PResult<SortKey<'a>> {
+    let start = p.pos;
+    let a = atom(p)?;
+    Ok(match sort_key_named(a.as_str()) {
+        Some(k) => k,
+        None if a.eq_ignore_case("REVERSE") => {
+            p.pos = start;
+            return p.err("sort-key");
+        }
+        None => SortKey::Other(a),
+    })
+}
+
+/// The sort key called `name` (case-insensitive), if this crate knows it.
+pub(crate) fn sort_key_named(name: &str) -> Option<SortKey<'static>> {
+    const KEYS: [(&str, SortKey<'static>); 9] = [
+        ("ARRIVAL", SortKey::Arrival),
+        ("CC", SortKey::Cc),
+        ("DATE", SortKey::Date),
+        ("FROM", SortKey::From),
+        ("SIZE", SortKey::Size),
+        ("SUBJECT", SortKey::Subject),
+        ("TO", SortKey::To),
+        ("DISPLAYFROM", SortKey::DisplayFrom),
+        ("DISPLAYTO", SortKey::DisplayTo),
+    ];
+    KEYS.iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, k)| k.clone())
+}
+
+/// ```text
+/// getmetadata-option = tagged-ext-label [SP tagged-ext-val]
+/// maxsize-opt        = "MAXSIZE" SP number
+/// scope-opt          = "DEPTH" SP ("0" / "1" / "infinity")
+/// ```
+pub(crate) fn getmetadata_option<'a>(p: &mut Parser<'a>) -> PResult<GetMetadataOption<'a>> {
+    let name = tagged_ext_label(p)?;
+    if name.eq_ignore_case("MAXSIZE") {
+        p.sp()?;
+        Ok(GetMetadataOption::MaxSize(number32(p)?))
+    } else if name.eq_ignore_case("DEPTH") {
+        p.sp()?;
+        let d = if p.word(b"0") {
+            MetadataDepth::Zero
+        } else if p.word(b"1") {
+            MetadataDepth::One
+        } else if p.word(b"infinity") {
+            MetadataDepth::Infinity
+        } else {
+            return p.err("\"0\", \"1\" or \"infinity\"");
+        };
+        Ok(GetMetadataOption::Depth(d))
+    } else {
+        Ok(GetMetadataOption::Other {
+            name,
+            value: opt_ext_value(p)?,
+        })
+    }
+}
+
+/// ```text
+/// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
+/// entry-flag-name   = DQUOTE "/flags/" attr-flag DQUOTE
+/// attr-flag         = "\\Answered" / "\\Flagged" / "\\Deleted" / "\\Seen" / "\\Draft" /
+///                     attr-flag-keyword / attr-flag-extension
+/// attr-flag-extension = "\\" atom
+/// entry-type-req    = "priv" / "shared" / "all"
+/// ```
+/// The flag is read from the quoted string in place (its only escape is the
+/// doubled backslash), so it borrows; a single backslash is accepted under
+/// [`Quirks::lone_backslash`].
+fn modseq_entry<'a>(p: &mut Parser<'a>) -> PResult<ModSeqEntry<'a>> {
+    p.expect(b'"', "entry-name")?;
+    if !p.keyword(b"/flags/") {
+        return p.err("\"/flags/\"");
+    }
+    let start = p.pos;
+    if p.peek() == Some(b'\\') {
+        if p.peek_at(1) == Some(b'\\') {
+            p.pos += 1;
+        } else if !p.q.lone_backslash {
+            return p.err("'\\\\'");
+        }
+    }
+    let flag = flag(p)?;
+    if flag == Flag::Wildcard {
+        p.pos = start;
+        return p.err("attr-flag");
+    }
+    p.expect(b'"', "'\"'")?;
+    p.sp()?;
+    let entry_type = if p.word(b"priv") {
+        EntryTypeReq::Private
+    } else if p.word(b"shared") {
+        EntryTypeReq::Shared
+    } else if p.word(b"all") {
+        EntryTypeReq::All
+    } else {
+        return p.err("entry-type-req");
+    };
+    Ok(ModSeqEntry { flag, entry_type })
 }
 
 fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
@@ -176,13 +611,21 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
     } else if is(b"SELECT") || is(b"EXAMINE") || is(b"CREATE") {
         p.sp()?;
         let mailbox = mailbox(p)?;
-        let params = mailbox_params(p)?;
         if is(b"SELECT") {
-            CommandBody::Select { mailbox, params }
+            CommandBody::Select {
+                mailbox,
+                params: ext_params(p, select_param)?,
+            }
         } else if is(b"EXAMINE") {
-            CommandBody::Examine { mailbox, params }
+            CommandBody::Examine {
+                mailbox,
+                params: ext_params(p, select_param)?,
+            }
         } else {
-            CommandBody::Create { mailbox, params }
+            CommandBody::Create {
+                mailbox,
+                params: ext_params(p, create_param)?,
+            }
         }
     } else if is(b"DELETE") {
         p.sp()?;
@@ -286,11 +729,11 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         }
     } else if is(b"GETMETADATA") {
         // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP getmetadata-entries
+        // getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
         p.sp()?;
-        let mut options = None;
-        if p.peek() == Some(b'(') {
-            let v = skip_value(p)?;
-            options = Some(Cow::Borrowed(&v[1..v.len() - 1]));
+        let mut options = List::empty();
+        if p.eat(b'(') {
+            options = paren_list_tail(p, getmetadata_option, false)?;
             p.sp()?;
         }
         let mailbox = mailbox(p)?;
@@ -397,16 +840,13 @@ fn uid_able<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<Option<CommandBody<'a>
     } else if is(b"SORT") {
         // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
         p.sp()?;
-        let v = skip_value(p)?;
-        if v.first() != Some(&b'(') {
-            return p.err("sort-criteria");
-        }
+        let criteria = sort_criteria(p)?;
         p.sp()?;
         let charset = charset(p)?;
         let search = search_keys(p)?;
         CommandBody::Sort {
             uid,
-            criteria: Cow::Borrowed(&v[1..v.len() - 1]),
+            criteria,
             charset,
             search,
         }
@@ -640,11 +1080,7 @@ fn search_key_inner<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
         p.sp()?;
         let mut entry = None;
         if p.peek() == Some(b'"') {
-            let s = p.pos;
-            quoted(p)?;
-            p.sp()?;
-            atom(p)?;
-            entry = Some(Cow::Borrowed(&p.input[s..p.pos]));
+            entry = Some(modseq_entry(p)?);
             p.sp()?;
         }
         K::ModSeq {
@@ -895,11 +1331,8 @@ fn list<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
     let save = p.pos;
     if p.eat(b' ') && p.word(b"RETURN") {
         p.sp()?;
-        let v = skip_value(p)?;
-        if v.first() != Some(&b'(') {
-            return p.err("'('");
-        }
-        return_options = Some(Cow::Borrowed(&v[1..v.len() - 1]));
+        p.expect(b'(', "'('")?;
+        return_options = Some(paren_list_tail(p, return_option, true)?);
     } else {
         p.pos = save;
     }

@@ -1,12 +1,13 @@
 //! Table tests for the command grammar: the RFCs' client lines, every
 //! command, hostile input.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::ParseOptions;
 use super::command::{AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done};
 use crate::imap::types::command::*;
-use crate::imap::types::core::{Flag, Mailbox};
+use crate::imap::types::core::{Atom, Flag, List, Mailbox, SequenceSet};
 use crate::imap::types::response::SectionText;
 use crate::{Error, error::LimitKind};
 
@@ -98,6 +99,30 @@ pub(crate) const COMMANDS: &[&[u8]] = &[
     b"a SETMETADATA INBOX (/private/comment {14+}\r\nMy new comment /shared/x NIL)\r\n",
     b"a COMPRESS DEFLATE\r\n",
     b"a XSTUFF foo (bar)\r\n",
+    // RFC 7162 §3.2.5.2, RFC 4466 extension parameters
+    b"B142 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))\r\n",
+    b"A03 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541) CONDSTORE)\r\n",
+    b"A04 EXAMINE INBOX (X-FOO 42 X-BAR (a \"b c\" (d)) X.BAZ: x-q ())\r\n",
+    b"t2 CREATE Archive (USE (\\Archive \\Junk) X-OPT 1:5)\r\n",
+    b"t3 CREATE Empty (USE ())\r\n",
+    // RFC 5258 §5, RFC 5819, RFC 6154 LIST RETURN
+    b"A05 LIST (REMOTE) \"\" \"%\" RETURN (CHILDREN)\r\n",
+    b"A06 LIST (REMOTE) \"\" \"*\" RETURN (SUBSCRIBED)\r\n",
+    b"A01 LIST \"\" % RETURN (STATUS (MESSAGES UNSEEN))\r\n",
+    b"t1 LIST \"\" \"%\" RETURN (SPECIAL-USE)\r\n",
+    b"a LIST \"\" \"*\" RETURN ()\r\n",
+    b"a LIST \"\" \"*\" RETURN (X-VENDOR-OPT (a (b c)) X-BARE MYRIGHTS)\r\n",
+    // RFC 5256, RFC 5957 SORT
+    b"A284 SORT (SUBJECT) US-ASCII TEXT \"not in mailbox\"\r\n",
+    b"A285 SORT (DISPLAYFROM) UTF-8 ALL\r\n",
+    b"A286 UID SORT (REVERSE ARRIVAL CC FROM SIZE TO DISPLAYTO REVERSE X-SCORE) UTF-8 ALL\r\n",
+    // RFC 5464 GETMETADATA
+    b"a GETMETADATA (MAXSIZE 1024) \"INBOX\" /private/comment\r\n",
+    b"a GETMETADATA (DEPTH 1) \"INBOX\" (/private/filters/values)\r\n",
+    b"a GETMETADATA (DEPTH 0 X-EXT (1 2) MAXSIZE 0) \"\" /shared\r\n",
+    // RFC 7162 §3.1.5 MODSEQ entries
+    b"a SEARCH MODSEQ \"/flags/$mdnsent\" priv 5\r\n",
+    b"a SEARCH MODSEQ \"/flags/\\\\X-Custom\" shared 0 MODSEQ 7\r\n",
 ];
 
 #[test]
@@ -135,7 +160,7 @@ fn details() {
         c.body,
         CommandBody::Select {
             mailbox: Mailbox::Inbox,
-            params: None
+            params: List::empty()
         }
     );
 
@@ -327,4 +352,487 @@ fn hostile_search_nesting() {
         parse(&line),
         Err(Error::limit(LimitKind::NestingDepth, 64usize))
     );
+}
+
+fn atom(s: &'static str) -> Atom<'static> {
+    Atom::new(s).unwrap()
+}
+
+fn set(s: &'static str) -> SequenceSet<'static> {
+    SequenceSet::new(s).unwrap()
+}
+
+fn items<T>(v: Vec<T>) -> List<'static, T> {
+    List::from_items(v)
+}
+
+fn body(line: &[u8]) -> CommandBody<'static> {
+    let c = parse(line).unwrap_or_else(|e| panic!("{e} in {:?}", core::str::from_utf8(line)));
+    crate::imap::types::core::IntoOwned::into_owned(c.body)
+}
+
+#[test]
+fn select_params_typed() {
+    let qresync = |known_uids, seq_match_data| {
+        SelectParam::QResync(QResync {
+            uid_validity: 67890007,
+            mod_seq: 90060115194045000,
+            known_uids,
+            seq_match_data,
+        })
+    };
+    let table: Vec<(&[u8], CommandBody<'static>)> = alloc::vec![
+        (
+            b"A142 SELECT INBOX (CONDSTORE)\r\n",
+            CommandBody::Select {
+                mailbox: Mailbox::Inbox,
+                params: items(alloc::vec![SelectParam::CondStore]),
+            },
+        ),
+        (
+            b"A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n",
+            CommandBody::Select {
+                mailbox: Mailbox::Inbox,
+                params: items(alloc::vec![SelectParam::QResync(QResync {
+                    uid_validity: 67890007,
+                    mod_seq: 20050715194045000,
+                    known_uids: Some(set("41,43:211,214:541")),
+                    seq_match_data: None,
+                })]),
+            },
+        ),
+        // RFC 7162 §3.2.5.2: known UIDs and seq-match-data
+        (
+            b"B142 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))\r\n",
+            CommandBody::Select {
+                mailbox: Mailbox::Inbox,
+                params: items(alloc::vec![qresync(
+                    Some(set("1:29997")),
+                    Some(SeqMatchData {
+                        known_sequence_set: set("5000,7500,9000,9990:9999"),
+                        known_uid_set: set(
+                            "15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997"
+                        ),
+                    })
+                )]),
+            },
+        ),
+        // seq-match-data without known-uids (both are optional)
+        (
+            b"a EXAMINE INBOX (qresync (67890007 90060115194045000 (1,2 5,9)) condstore)\r\n",
+            CommandBody::Examine {
+                mailbox: Mailbox::Inbox,
+                params: items(alloc::vec![
+                    qresync(
+                        None,
+                        Some(SeqMatchData {
+                            known_sequence_set: set("1,2"),
+                            known_uid_set: set("5,9"),
+                        })
+                    ),
+                    SelectParam::CondStore,
+                ]),
+            },
+        ),
+        (
+            b"A04 EXAMINE INBOX (X-FOO 42 X-BAR (a \"b c\" (d)) X.BAZ: x-q ())\r\n",
+            CommandBody::Examine {
+                mailbox: Mailbox::Inbox,
+                params: items(alloc::vec![
+                    SelectParam::Other {
+                        name: atom("X-FOO"),
+                        value: Some(Cow::Borrowed(b"42")),
+                    },
+                    SelectParam::Other {
+                        name: atom("X-BAR"),
+                        value: Some(Cow::Borrowed(b"(a \"b c\" (d))")),
+                    },
+                    SelectParam::Other {
+                        name: atom("X.BAZ:"),
+                        value: None,
+                    },
+                    SelectParam::Other {
+                        name: atom("x-q"),
+                        value: Some(Cow::Borrowed(b"()")),
+                    },
+                ]),
+            },
+        ),
+        (
+            b"a SELECT Drafts\r\n",
+            CommandBody::Select {
+                mailbox: Mailbox::Other("Drafts".into()),
+                params: List::empty(),
+            },
+        ),
+    ];
+    for (line, want) in table {
+        assert_eq!(body(line), want, "{:?}", core::str::from_utf8(line));
+    }
+}
+
+#[test]
+fn create_list_sort_metadata_modseq_typed() {
+    use crate::imap::types::response::MailboxAttribute;
+    let attr = |s: &'static str| MailboxAttribute(Cow::Borrowed(s));
+    let crit = |reverse, key| SortCriterion { reverse, key };
+    let table: Vec<(&[u8], CommandBody<'static>)> = alloc::vec![
+        // RFC 6154 §5.2
+        (
+            b"t1 CREATE \"Important Messages\" (USE (\\Important))\r\n",
+            CommandBody::Create {
+                mailbox: Mailbox::Other("Important Messages".into()),
+                params: items(alloc::vec![CreateParam::Use(items(alloc::vec![attr(
+                    "\\Important"
+                )]))]),
+            },
+        ),
+        (
+            b"t2 CREATE Archive (USE (\\Archive \\Junk) X-OPT 1:5)\r\n",
+            CommandBody::Create {
+                mailbox: Mailbox::Other("Archive".into()),
+                params: items(alloc::vec![
+                    CreateParam::Use(items(alloc::vec![attr("\\Archive"), attr("\\Junk")])),
+                    CreateParam::Other {
+                        name: atom("X-OPT"),
+                        value: Some(Cow::Borrowed(b"1:5")),
+                    },
+                ]),
+            },
+        ),
+        // RFC 5258 §5
+        (
+            b"A03 LIST () \"\" \"%\" RETURN (CHILDREN)\r\n",
+            CommandBody::List {
+                selection: List::empty(),
+                reference: Mailbox::Other("".into()),
+                patterns: items(alloc::vec!["%".into()]),
+                return_options: Some(items(alloc::vec![ListReturnOption::Children])),
+            },
+        ),
+        (
+            b"A04 LIST (REMOTE SUBSCRIBED RECURSIVEMATCH) \"\" (\"*\" \"Other Users/*\") RETURN (CHILDREN STATUS (MESSAGES UNSEEN))\r\n",
+            CommandBody::List {
+                selection: items(alloc::vec![
+                    atom("REMOTE"),
+                    atom("SUBSCRIBED"),
+                    atom("RECURSIVEMATCH")
+                ]),
+                reference: Mailbox::Other("".into()),
+                patterns: items(alloc::vec!["*".into(), "Other Users/*".into()]),
+                return_options: Some(items(alloc::vec![
+                    ListReturnOption::Children,
+                    ListReturnOption::Status(items(alloc::vec![atom("MESSAGES"), atom("UNSEEN")])),
+                ])),
+            },
+        ),
+        // RFC 6154 §5.1
+        (
+            b"t1 LIST \"\" \"%\" RETURN (SPECIAL-USE)\r\n",
+            CommandBody::List {
+                selection: List::empty(),
+                reference: Mailbox::Other("".into()),
+                patterns: items(alloc::vec!["%".into()]),
+                return_options: Some(items(alloc::vec![ListReturnOption::SpecialUse])),
+            },
+        ),
+        (
+            b"a LIST \"\" \"*\" RETURN (X-VENDOR-OPT (a (b c)) subscribed X-BARE)\r\n",
+            CommandBody::List {
+                selection: List::empty(),
+                reference: Mailbox::Other("".into()),
+                patterns: items(alloc::vec!["*".into()]),
+                return_options: Some(items(alloc::vec![
+                    ListReturnOption::Other {
+                        name: atom("X-VENDOR-OPT"),
+                        value: Some(Cow::Borrowed(b"(a (b c))")),
+                    },
+                    ListReturnOption::Subscribed,
+                    ListReturnOption::Other {
+                        name: atom("X-BARE"),
+                        value: None,
+                    },
+                ])),
+            },
+        ),
+        (
+            b"a LIST \"\" \"*\" RETURN ()\r\n",
+            CommandBody::List {
+                selection: List::empty(),
+                reference: Mailbox::Other("".into()),
+                patterns: items(alloc::vec!["*".into()]),
+                return_options: Some(List::empty()),
+            },
+        ),
+        // RFC 5256 §4
+        (
+            b"A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL\r\n",
+            CommandBody::Sort {
+                uid: false,
+                criteria: items(alloc::vec![
+                    crit(false, SortKey::Subject),
+                    crit(true, SortKey::Date)
+                ]),
+                charset: "UTF-8".into(),
+                search: items(alloc::vec![SearchKey::All]),
+            },
+        ),
+        // RFC 5957 §4
+        (
+            b"A286 UID SORT (REVERSE ARRIVAL CC FROM SIZE TO DISPLAYTO reverse displayfrom X-SCORE) UTF-8 ALL\r\n",
+            CommandBody::Sort {
+                uid: true,
+                criteria: items(alloc::vec![
+                    crit(true, SortKey::Arrival),
+                    crit(false, SortKey::Cc),
+                    crit(false, SortKey::From),
+                    crit(false, SortKey::Size),
+                    crit(false, SortKey::To),
+                    crit(false, SortKey::DisplayTo),
+                    crit(true, SortKey::DisplayFrom),
+                    crit(false, SortKey::Other(atom("X-SCORE"))),
+                ]),
+                charset: "UTF-8".into(),
+                search: items(alloc::vec![SearchKey::All]),
+            },
+        ),
+        // RFC 5464 §4.2
+        (
+            b"a GETMETADATA \"\" /shared/comment\r\n",
+            CommandBody::GetMetadata {
+                options: List::empty(),
+                mailbox: Mailbox::Other("".into()),
+                entries: items(alloc::vec!["/shared/comment".into()]),
+            },
+        ),
+        (
+            b"a GETMETADATA (MAXSIZE 1024) \"INBOX\" (/shared/comment /private/comment)\r\n",
+            CommandBody::GetMetadata {
+                options: items(alloc::vec![GetMetadataOption::MaxSize(1024)]),
+                mailbox: Mailbox::Inbox,
+                entries: items(alloc::vec!["/shared/comment".into(), "/private/comment".into()]),
+            },
+        ),
+        (
+            b"a GETMETADATA (DEPTH 1) \"INBOX\" (/private/filters/values)\r\n",
+            CommandBody::GetMetadata {
+                options: items(alloc::vec![GetMetadataOption::Depth(MetadataDepth::One)]),
+                mailbox: Mailbox::Inbox,
+                entries: items(alloc::vec!["/private/filters/values".into()]),
+            },
+        ),
+        (
+            b"a GETMETADATA (MAXSIZE 4294967295 DEPTH INFINITY depth 0 X-EXT (1 2)) \"\" /s\r\n",
+            CommandBody::GetMetadata {
+                options: items(alloc::vec![
+                    GetMetadataOption::MaxSize(u32::MAX),
+                    GetMetadataOption::Depth(MetadataDepth::Infinity),
+                    GetMetadataOption::Depth(MetadataDepth::Zero),
+                    GetMetadataOption::Other {
+                        name: atom("X-EXT"),
+                        value: Some(Cow::Borrowed(b"(1 2)")),
+                    },
+                ]),
+                mailbox: Mailbox::Other("".into()),
+                entries: items(alloc::vec!["/s".into()]),
+            },
+        ),
+    ];
+    for (line, want) in table {
+        assert_eq!(body(line), want, "{:?}", core::str::from_utf8(line));
+    }
+
+    // RFC 7162 §3.1.5 MODSEQ search keys
+    let modseq = |line: &[u8]| match body(line) {
+        CommandBody::Search { criteria, .. } => criteria.to_vec(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        modseq(b"a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338\r\n"),
+        [SearchKey::ModSeq {
+            entry: Some(ModSeqEntry {
+                flag: Flag::Draft,
+                entry_type: EntryTypeReq::All,
+            }),
+            modseq: 620162338,
+        }]
+    );
+    assert_eq!(
+        modseq(b"a SEARCH MODSEQ \"/flags/$mdnsent\" priv 5 MODSEQ \"/FLAGS/\\\\X-Custom\" SHARED 0 MODSEQ 7\r\n"),
+        [
+            SearchKey::ModSeq {
+                entry: Some(ModSeqEntry {
+                    flag: Flag::Keyword(atom("$mdnsent")),
+                    entry_type: EntryTypeReq::Private,
+                }),
+                modseq: 5,
+            },
+            SearchKey::ModSeq {
+                entry: Some(ModSeqEntry {
+                    flag: Flag::Extension(atom("X-Custom")),
+                    entry_type: EntryTypeReq::Shared,
+                }),
+                modseq: 0,
+            },
+            SearchKey::ModSeq {
+                entry: None,
+                modseq: 7,
+            },
+        ]
+    );
+    // a lone backslash is a quirk: accepted by default, an error in strict mode
+    let lone = b"a SEARCH MODSEQ \"/flags/\\seen\" all 1\r\n";
+    assert_eq!(
+        modseq(lone),
+        [SearchKey::ModSeq {
+            entry: Some(ModSeqEntry {
+                flag: Flag::Seen,
+                entry_type: EntryTypeReq::All,
+            }),
+            modseq: 1,
+        }]
+    );
+    assert!(matches!(
+        parse_command(lone, &ParseOptions::STRICT),
+        Err(Error::Parse(_))
+    ));
+}
+
+#[test]
+fn typed_arguments_borrow() {
+    // the typed values point into the frame: nothing was copied
+    let line = b"a SELECT INBOX (QRESYNC (1 2 3:4) X-P (q))\r\n";
+    let c = parse(line).unwrap();
+    let CommandBody::Select { params, .. } = &c.body else {
+        panic!()
+    };
+    let in_line = |b: &[u8]| line.as_ptr_range().contains(&b.as_ptr());
+    assert!(params.raw().is_some_and(in_line));
+    for p in params.iter() {
+        match p {
+            SelectParam::QResync(q) => {
+                assert!(in_line(q.known_uids.unwrap().as_str().as_bytes()))
+            }
+            SelectParam::Other {
+                name,
+                value: Some(Cow::Borrowed(v)),
+            } => {
+                assert!(in_line(name.as_str().as_bytes()) && in_line(v));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let line = b"a SEARCH MODSEQ \"/flags/\\\\x-y\" all 3\r\n";
+    let in_line = |b: &[u8]| line.as_ptr_range().contains(&b.as_ptr());
+    let c = parse(line).unwrap();
+    let CommandBody::Search { criteria, .. } = &c.body else {
+        panic!()
+    };
+    let Some(SearchKey::ModSeq {
+        entry: Some(ModSeqEntry {
+            flag: Flag::Extension(a),
+            ..
+        }),
+        ..
+    }) = criteria.iter().next()
+    else {
+        panic!()
+    };
+    assert!(in_line(a.as_str().as_bytes()));
+}
+
+#[test]
+fn malformed_arguments() {
+    for bad in [
+        // unclosed parentheses
+        &b"a SELECT INBOX (CONDSTORE\r\n"[..],
+        b"a SELECT INBOX (QRESYNC (1 2)\r\n",
+        b"a SELECT INBOX (QRESYNC (1 2 3 (1 2))\r\n",
+        b"a SELECT INBOX (X-FOO (a (b)\r\n",
+        b"a CREATE x (USE (\\Sent)\r\n",
+        b"a LIST \"\" * RETURN (CHILDREN\r\n",
+        b"a LIST \"\" * RETURN (STATUS (MESSAGES)\r\n",
+        b"a LIST \"\" * RETURN (X-O (a)\r\n",
+        b"a SORT (DATE UTF-8 ALL\r\n",
+        b"a GETMETADATA (DEPTH 1 \"\" /a\r\n",
+        // QRESYNC missing or wrong pieces
+        b"a SELECT INBOX (QRESYNC (67890007))\r\n",
+        b"a SELECT INBOX (QRESYNC (67890007 ))\r\n",
+        b"a SELECT INBOX (QRESYNC ())\r\n",
+        b"a SELECT INBOX (QRESYNC)\r\n",
+        b"a SELECT INBOX (QRESYNC (0 5))\r\n",
+        b"a SELECT INBOX (QRESYNC (1 0))\r\n",
+        b"a SELECT INBOX (QRESYNC (4294967296 5))\r\n",
+        b"a SELECT INBOX (QRESYNC (1 9223372036854775808))\r\n",
+        b"a SELECT INBOX (QRESYNC (1 5 1:*))\r\n",
+        b"a SELECT INBOX (QRESYNC (1 5 1:3 (1:*)))\r\n",
+        b"a SELECT INBOX (QRESYNC (1 5 1:3 (1 2 3)))\r\n",
+        b"a SELECT INBOX (CONDSTORE 1)\r\n",
+        b"a SELECT INBOX ()\r\n",
+        b"a SELECT INBOX (1X)\r\n",
+        b"a SELECT INBOX (X-A \"q\")\r\n",
+        b"a SELECT INBOX (X-A 0x)\r\n",
+        // CREATE USE
+        b"a CREATE x (USE)\r\n",
+        b"a CREATE x (USE (Sent))\r\n",
+        b"a CREATE x (USE (\\))\r\n",
+        b"a CREATE x ()\r\n",
+        // LIST RETURN
+        b"a LIST \"\" * RETURN CHILDREN\r\n",
+        b"a LIST \"\" * RETURN (STATUS ())\r\n",
+        b"a LIST \"\" * RETURN (STATUS MESSAGES)\r\n",
+        b"a LIST \"\" * RETURN (CHILDREN )\r\n",
+        b"a LIST \"\" * RETURN (SUBSCRIBED (x))\r\n",
+        // SORT
+        b"a SORT () UTF-8 ALL\r\n",
+        b"a SORT (REVERSE) UTF-8 ALL\r\n",
+        b"a SORT (REVERSE REVERSE DATE) UTF-8 ALL\r\n",
+        b"a SORT DATE UTF-8 ALL\r\n",
+        b"a SORT (DATE) UTF-8\r\n",
+        b"a SORT (\"DATE\") UTF-8 ALL\r\n",
+        // GETMETADATA
+        b"a GETMETADATA (DEPTH 2) \"\" /a\r\n",
+        b"a GETMETADATA (DEPTH 01) \"\" /a\r\n",
+        b"a GETMETADATA (DEPTH infinite) \"\" /a\r\n",
+        b"a GETMETADATA (MAXSIZE 4294967296) \"\" /a\r\n",
+        b"a GETMETADATA (MAXSIZE 99999999999999999999999) \"\" /a\r\n",
+        b"a GETMETADATA (MAXSIZE) \"\" /a\r\n",
+        b"a GETMETADATA (MAXSIZE -1) \"\" /a\r\n",
+        b"a GETMETADATA () \"\" /a\r\n",
+        // MODSEQ entries
+        b"a SEARCH MODSEQ \"/flags/\\\\seen\" 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/\\\\seen\" any 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/\\\\*\" all 5\r\n",
+        b"a SEARCH MODSEQ \"/other/x\" all 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/\" all 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/a b\" all 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/\\\\seen all 5\r\n",
+        b"a SEARCH MODSEQ \"/flags/\\\\seen\" all\r\n",
+    ] {
+        assert!(
+            matches!(parse(bad), Err(Error::Parse(_))),
+            "{:?}: {:?}",
+            core::str::from_utf8(bad),
+            parse(bad)
+        );
+    }
+}
+
+#[test]
+fn hostile_extension_values() {
+    // deep parentheses in an unknown parameter value hit the depth budget
+    for prefix in [
+        &b"a SELECT INBOX (X-P "[..],
+        b"a LIST \"\" * RETURN (X-P ",
+        b"a GETMETADATA (X-P ",
+    ] {
+        let mut line = prefix.to_vec();
+        line.extend(core::iter::repeat_n(b'(', 10_000));
+        line.extend(core::iter::repeat_n(b')', 10_000));
+        line.extend_from_slice(b")\r\n");
+        assert_eq!(
+            parse(&line),
+            Err(Error::limit(LimitKind::NestingDepth, 64usize))
+        );
+    }
 }

@@ -6,7 +6,7 @@ use alloc::borrow::Cow;
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::response::{Part, Section};
+use super::response::{MailboxAttribute, Part, Section};
 use crate::Secret;
 
 /// A tagged command.
@@ -191,10 +191,10 @@ pub enum SearchKey<'a> {
     SequenceSet(SequenceSet<'a>),
     /// `( key *(SP key) )`
     And(List<'a, SearchKey<'a>>),
-    /// `MODSEQ [entry-name entry-type-req] n` (RFC 7162; the entry is kept raw)
+    /// `MODSEQ [entry-name entry-type-req] n` (RFC 7162 §3.1.5)
     ModSeq {
-        /// `"/flags/\\draft" all`, raw, if given.
-        entry: Option<Cow<'a, [u8]>>,
+        /// `"/flags/\\draft" all`, if given.
+        entry: Option<ModSeqEntry<'a>>,
         /// The mod-sequence value.
         modseq: u64,
     },
@@ -206,6 +206,273 @@ pub enum SearchKey<'a> {
     EmailId(IString<'a>),
     /// `THREADID id` (RFC 8474)
     ThreadId(IString<'a>),
+}
+
+/// One `select-param` of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8 and
+/// §3.2.5).
+///
+/// ```text
+/// select-params      = SP "(" select-param *(SP select-param) ")"
+/// select-param       = select-param-name [SP select-param-value]
+/// select-param-name  = tagged-ext-label
+/// select-param-value = tagged-ext-val
+/// select-param       =/ condstore-param          ; RFC 7162
+/// condstore-param    = "CONDSTORE"
+/// select-param       =/ "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
+///                       [SP known-uids] [SP seq-match-data] ")"
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SelectParam<'a> {
+    /// `CONDSTORE` (RFC 7162 §3.1.8)
+    CondStore,
+    /// `QRESYNC (uidvalidity modseq [known-uids] [seq-match-data])` (RFC 7162 §3.2.5)
+    QResync(QResync<'a>),
+    /// Another parameter: `tagged-ext-label [SP tagged-ext-val]`.
+    Other {
+        /// The parameter name (`tagged-ext-label`), not one of the names above.
+        name: Atom<'a>,
+        /// The value as on the wire (`tagged-ext-val`: a sequence set, a
+        /// number, or a parenthesised list with its parentheses).
+        value: Option<Cow<'a, [u8]>>,
+    },
+}
+
+/// The arguments of the QRESYNC select parameter (RFC 7162 §3.2.5).
+///
+/// ```text
+/// "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"
+/// uidvalidity    = nz-number
+/// known-uids     = sequence-set   ; "*" is not allowed
+/// seq-match-data = "(" known-sequence-set SP known-uid-set ")"
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct QResync<'a> {
+    /// The last known UIDVALIDITY (non-zero).
+    pub uid_validity: u32,
+    /// The last known mod-sequence.
+    pub mod_seq: u64,
+    /// The UIDs the client knows (`known-uids`), without `*`.
+    pub known_uids: Option<SequenceSet<'a>>,
+    /// Message numbers paired with their UIDs (`seq-match-data`).
+    pub seq_match_data: Option<SeqMatchData<'a>>,
+}
+
+/// `seq-match-data = "(" known-sequence-set SP known-uid-set ")"` (RFC 7162
+/// §3.2.5): message numbers and the UIDs they had, both without `*`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeqMatchData<'a> {
+    /// `known-sequence-set`: message sequence numbers, ascending.
+    pub known_sequence_set: SequenceSet<'a>,
+    /// `known-uid-set`: the UIDs of those messages.
+    pub known_uid_set: SequenceSet<'a>,
+}
+
+/// One `create-param` of CREATE (RFC 4466 §2.2, RFC 6154 §3).
+///
+/// ```text
+/// create-params     = SP "(" create-param *( SP create-param) ")"
+/// create-param      = create-param-name [SP create-param-value]
+/// create-param-name = tagged-ext-label
+/// create-param-value = tagged-ext-val
+/// create-param      =/ "USE" SP "(" [use-attr *(SP use-attr)] ")"   ; RFC 6154
+/// use-attr          = "\All" / "\Archive" / "\Drafts" / "\Flagged" / "\Junk" /
+///                     "\Sent" / "\Trash" / use-attr-ext
+/// use-attr-ext      = "\" atom
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum CreateParam<'a> {
+    /// `USE (\Sent \Drafts ...)`: the special uses of the new mailbox, each
+    /// with its backslash.
+    Use(List<'a, MailboxAttribute<'a>>),
+    /// Another parameter: `tagged-ext-label [SP tagged-ext-val]`.
+    Other {
+        /// The parameter name (`tagged-ext-label`), not `USE`.
+        name: Atom<'a>,
+        /// The value as on the wire (`tagged-ext-val`, parentheses included).
+        value: Option<Cow<'a, [u8]>>,
+    },
+}
+
+/// One `return-option` of LIST (RFC 5258 §6, RFC 5819 §2, RFC 6154 §6).
+///
+/// ```text
+/// list-return-opts = "RETURN" SP "(" [return-option *(SP return-option)] ")"
+/// return-option    = "SUBSCRIBED" / "CHILDREN" / status-option / option-extension
+/// status-option    = "STATUS" SP "(" status-att *(SP status-att) ")"   ; RFC 5819
+/// return-option    =/ "SPECIAL-USE"                                   ; RFC 6154
+/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
+/// option-value     = "(" option-val-comp ")"
+/// option-val-comp  = astring / option-val-comp *(SP option-val-comp) / "(" option-val-comp ")"
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ListReturnOption<'a> {
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `CHILDREN`
+    Children,
+    /// `SPECIAL-USE` (RFC 6154)
+    SpecialUse,
+    /// `STATUS (items)` (RFC 5819), at least one item.
+    Status(List<'a, Atom<'a>>),
+    /// Another option: `option-extension`.
+    Other {
+        /// The option name, not one of the names above.
+        name: Atom<'a>,
+        /// `option-value` as on the wire, parentheses included.
+        value: Option<Cow<'a, [u8]>>,
+    },
+}
+
+/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256 §4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortCriterion<'a> {
+    /// `REVERSE`: descending order.
+    pub reverse: bool,
+    /// What to sort by.
+    pub key: SortKey<'a>,
+}
+
+/// `sort-key` (RFC 5256 §4, RFC 5957 §4).
+///
+/// ```text
+/// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"
+/// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"    ; RFC 5957
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SortKey<'a> {
+    /// `ARRIVAL`: internal date and time.
+    Arrival,
+    /// `CC`: first Cc address mailbox.
+    Cc,
+    /// `DATE`: the Date header.
+    Date,
+    /// `FROM`: first From address mailbox.
+    From,
+    /// `SIZE`: RFC822.SIZE.
+    Size,
+    /// `SUBJECT`: base subject.
+    Subject,
+    /// `TO`: first To address mailbox.
+    To,
+    /// `DISPLAYFROM` (RFC 5957): display name of the first From address.
+    DisplayFrom,
+    /// `DISPLAYTO` (RFC 5957): display name of the first To address.
+    DisplayTo,
+    /// Another key from an extension (an atom that is none of the above and
+    /// not `REVERSE`).
+    Other(Atom<'a>),
+}
+
+/// One `getmetadata-option` (RFC 5464 §4.2).
+///
+/// ```text
+/// getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
+/// getmetadata-option  = tagged-ext-label [SP tagged-ext-val]
+/// maxsize-opt         = "MAXSIZE" SP number
+/// scope-opt           = "DEPTH" SP ("0" / "1" / "infinity")
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetMetadataOption<'a> {
+    /// `MAXSIZE n` (§4.2.1): only values of at most `n` octets.
+    MaxSize(u32),
+    /// `DEPTH 0 / 1 / infinity` (§4.2.2).
+    Depth(MetadataDepth),
+    /// Another option: `tagged-ext-label [SP tagged-ext-val]`.
+    Other {
+        /// The option name, neither `MAXSIZE` nor `DEPTH`.
+        name: Atom<'a>,
+        /// The value as on the wire (`tagged-ext-val`, parentheses included).
+        value: Option<Cow<'a, [u8]>>,
+    },
+}
+
+/// The `DEPTH` of a GETMETADATA (RFC 5464 §4.2.2): `"0" / "1" / "infinity"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MetadataDepth {
+    /// `0`: the entries named only.
+    Zero,
+    /// `1`: and their immediate children.
+    One,
+    /// `infinity`: and all their descendants.
+    Infinity,
+}
+
+/// `search-modseq-ext = SP entry-name SP entry-type-req` (RFC 7162 §3.1.5):
+/// the flag whose mod-sequence a `MODSEQ` search key looks at.
+///
+/// ```text
+/// entry-name      = entry-flag-name
+/// entry-flag-name = DQUOTE "/flags/" attr-flag DQUOTE
+/// attr-flag       = "\\Answered" / "\\Flagged" / "\\Deleted" / "\\Seen" / "\\Draft" /
+///                   attr-flag-keyword / attr-flag-extension
+/// attr-flag-keyword   = atom
+/// attr-flag-extension = "\\" atom
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModSeqEntry<'a> {
+    /// The flag of `"/flags/<flag>"` (`"/flags/\\draft"` is [`Flag::Draft`]).
+    pub flag: Flag<'a>,
+    /// Which metadata items to look at.
+    pub entry_type: EntryTypeReq,
+}
+
+/// `entry-type-req = entry-type-resp / "all"`, `entry-type-resp = "priv" /
+/// "shared"` (RFC 7162 §3.1.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EntryTypeReq {
+    /// `priv`: the private metadata item.
+    Private,
+    /// `shared`: the shared metadata item.
+    Shared,
+    /// `all`: the larger of both.
+    All,
+}
+
+impl EntryTypeReq {
+    /// The wire form (`priv`, `shared`, `all`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EntryTypeReq::Private => "priv",
+            EntryTypeReq::Shared => "shared",
+            EntryTypeReq::All => "all",
+        }
+    }
+}
+
+impl MetadataDepth {
+    /// The wire form (`0`, `1`, `infinity`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MetadataDepth::Zero => "0",
+            MetadataDepth::One => "1",
+            MetadataDepth::Infinity => "infinity",
+        }
+    }
+}
+
+impl SortKey<'_> {
+    /// The key as on the wire (`DATE`, `DISPLAYFROM`, or the extension's atom).
+    pub fn as_str(&self) -> &str {
+        match self {
+            SortKey::Arrival => "ARRIVAL",
+            SortKey::Cc => "CC",
+            SortKey::Date => "DATE",
+            SortKey::From => "FROM",
+            SortKey::Size => "SIZE",
+            SortKey::Subject => "SUBJECT",
+            SortKey::To => "TO",
+            SortKey::DisplayFrom => "DISPLAYFROM",
+            SortKey::DisplayTo => "DISPLAYTO",
+            SortKey::Other(a) => a.as_str(),
+        }
+    }
 }
 
 /// One message of an APPEND (several with MULTIAPPEND, RFC 3502).
@@ -253,22 +520,22 @@ pub enum CommandBody<'a> {
     Select {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-        /// `(CONDSTORE)`, `(QRESYNC (...))`, raw without the outer parentheses.
-        params: Option<Cow<'a, [u8]>>,
+        /// `select-params` (`(CONDSTORE)`, `(QRESYNC (...))`); empty when absent.
+        params: List<'a, SelectParam<'a>>,
     },
     /// `EXAMINE mailbox [params]`
     Examine {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-        /// Parameters, raw.
-        params: Option<Cow<'a, [u8]>>,
+        /// `select-params`, as for SELECT; empty when absent.
+        params: List<'a, SelectParam<'a>>,
     },
     /// `CREATE mailbox [params]`
     Create {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-        /// `(USE (\Sent))` (RFC 6154), raw.
-        params: Option<Cow<'a, [u8]>>,
+        /// `create-params` (`(USE (\Sent))`, RFC 6154); empty when absent.
+        params: List<'a, CreateParam<'a>>,
     },
     /// `DELETE mailbox`
     Delete(Mailbox<'a>),
@@ -291,8 +558,9 @@ pub enum CommandBody<'a> {
         reference: Mailbox<'a>,
         /// Patterns (one, or several in parentheses).
         patterns: List<'a, IString<'a>>,
-        /// Return options, raw inside `RETURN (...)` (`CHILDREN STATUS (MESSAGES)`).
-        return_options: Option<Cow<'a, [u8]>>,
+        /// `RETURN (...)` options (`CHILDREN STATUS (MESSAGES)`); `None`
+        /// without RETURN, an empty list for `RETURN ()`.
+        return_options: Option<List<'a, ListReturnOption<'a>>>,
     },
     /// `LSUB reference pattern` (IMAP4rev1)
     Lsub {
@@ -392,8 +660,8 @@ pub enum CommandBody<'a> {
     Sort {
         /// UID SORT.
         uid: bool,
-        /// Sort criteria, raw inside the parentheses (`REVERSE DATE SUBJECT`).
-        criteria: Cow<'a, [u8]>,
+        /// Sort criteria (`REVERSE DATE SUBJECT`), at least one.
+        criteria: List<'a, SortCriterion<'a>>,
         /// Charset.
         charset: IString<'a>,
         /// Search keys.
@@ -423,8 +691,8 @@ pub enum CommandBody<'a> {
     },
     /// `GETMETADATA [(options)] mailbox entries` (RFC 5464)
     GetMetadata {
-        /// `MAXSIZE n`, `DEPTH x`, raw inside parentheses.
-        options: Option<Cow<'a, [u8]>>,
+        /// `MAXSIZE n`, `DEPTH x`; empty when absent.
+        options: List<'a, GetMetadataOption<'a>>,
         /// The mailbox (`""` for the server).
         mailbox: Mailbox<'a>,
         /// Entry names.
@@ -501,6 +769,150 @@ impl CommandBody<'_> {
 fn cb(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
     Cow::Owned(c.into_owned())
 }
+
+fn cob(c: Option<Cow<'_, [u8]>>) -> Option<Cow<'static, [u8]>> {
+    c.map(cb)
+}
+
+impl IntoOwned for SelectParam<'_> {
+    type Owned = SelectParam<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            SelectParam::CondStore => SelectParam::CondStore,
+            SelectParam::QResync(q) => SelectParam::QResync(q.into_owned()),
+            SelectParam::Other { name, value } => SelectParam::Other {
+                name: name.into_owned(),
+                value: cob(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for QResync<'_> {
+    type Owned = QResync<'static>;
+    fn into_owned(self) -> Self::Owned {
+        QResync {
+            uid_validity: self.uid_validity,
+            mod_seq: self.mod_seq,
+            known_uids: self.known_uids.into_owned(),
+            seq_match_data: self.seq_match_data.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for SeqMatchData<'_> {
+    type Owned = SeqMatchData<'static>;
+    fn into_owned(self) -> Self::Owned {
+        SeqMatchData {
+            known_sequence_set: self.known_sequence_set.into_owned(),
+            known_uid_set: self.known_uid_set.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for CreateParam<'_> {
+    type Owned = CreateParam<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            CreateParam::Use(l) => CreateParam::Use(l.into_owned()),
+            CreateParam::Other { name, value } => CreateParam::Other {
+                name: name.into_owned(),
+                value: cob(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for ListReturnOption<'_> {
+    type Owned = ListReturnOption<'static>;
+    fn into_owned(self) -> Self::Owned {
+        use ListReturnOption as R;
+        match self {
+            R::Subscribed => R::Subscribed,
+            R::Children => R::Children,
+            R::SpecialUse => R::SpecialUse,
+            R::Status(l) => R::Status(l.into_owned()),
+            R::Other { name, value } => R::Other {
+                name: name.into_owned(),
+                value: cob(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for SortKey<'_> {
+    type Owned = SortKey<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            SortKey::Arrival => SortKey::Arrival,
+            SortKey::Cc => SortKey::Cc,
+            SortKey::Date => SortKey::Date,
+            SortKey::From => SortKey::From,
+            SortKey::Size => SortKey::Size,
+            SortKey::Subject => SortKey::Subject,
+            SortKey::To => SortKey::To,
+            SortKey::DisplayFrom => SortKey::DisplayFrom,
+            SortKey::DisplayTo => SortKey::DisplayTo,
+            SortKey::Other(a) => SortKey::Other(a.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for SortCriterion<'_> {
+    type Owned = SortCriterion<'static>;
+    fn into_owned(self) -> Self::Owned {
+        SortCriterion {
+            reverse: self.reverse,
+            key: self.key.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for GetMetadataOption<'_> {
+    type Owned = GetMetadataOption<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            GetMetadataOption::MaxSize(n) => GetMetadataOption::MaxSize(n),
+            GetMetadataOption::Depth(d) => GetMetadataOption::Depth(d),
+            GetMetadataOption::Other { name, value } => GetMetadataOption::Other {
+                name: name.into_owned(),
+                value: cob(value),
+            },
+        }
+    }
+}
+
+impl IntoOwned for ModSeqEntry<'_> {
+    type Owned = ModSeqEntry<'static>;
+    fn into_owned(self) -> Self::Owned {
+        ModSeqEntry {
+            flag: self.flag.into_owned(),
+            entry_type: self.entry_type,
+        }
+    }
+}
+
+macro_rules! inherent_into_owned {
+    ($($t:ident),*) => {$(
+        impl $t<'_> {
+            /// A copy that owns its data.
+            pub fn into_owned(self) -> $t<'static> {
+                IntoOwned::into_owned(self)
+            }
+        }
+    )*};
+}
+inherent_into_owned!(
+    SelectParam,
+    QResync,
+    SeqMatchData,
+    CreateParam,
+    ListReturnOption,
+    SortCriterion,
+    SortKey,
+    GetMetadataOption,
+    ModSeqEntry
+);
 
 impl IntoOwned for FetchAttribute<'_> {
     type Owned = FetchAttribute<'static>;
@@ -601,7 +1013,7 @@ impl IntoOwned for SearchKey<'_> {
             S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
             S::And(l) => S::And(l.into_owned()),
             S::ModSeq { entry, modseq } => S::ModSeq {
-                entry: entry.map(cb),
+                entry: entry.into_owned(),
                 modseq,
             },
             S::Older(n) => S::Older(n),
@@ -647,15 +1059,15 @@ impl IntoOwned for CommandBody<'_> {
             C::Enable(l) => C::Enable(l.into_owned()),
             C::Select { mailbox, params } => C::Select {
                 mailbox: mailbox.into_owned(),
-                params: params.map(cb),
+                params: params.into_owned(),
             },
             C::Examine { mailbox, params } => C::Examine {
                 mailbox: mailbox.into_owned(),
-                params: params.map(cb),
+                params: params.into_owned(),
             },
             C::Create { mailbox, params } => C::Create {
                 mailbox: mailbox.into_owned(),
-                params: params.map(cb),
+                params: params.into_owned(),
             },
             C::Delete(m) => C::Delete(m.into_owned()),
             C::Rename { from, to } => C::Rename {
@@ -673,7 +1085,7 @@ impl IntoOwned for CommandBody<'_> {
                 selection: selection.into_owned(),
                 reference: reference.into_owned(),
                 patterns: patterns.into_owned(),
-                return_options: return_options.map(cb),
+                return_options: return_options.into_owned(),
             },
             C::Lsub { reference, pattern } => C::Lsub {
                 reference: reference.into_owned(),
@@ -751,7 +1163,7 @@ impl IntoOwned for CommandBody<'_> {
                 search,
             } => C::Sort {
                 uid,
-                criteria: cb(criteria),
+                criteria: criteria.into_owned(),
                 charset: charset.into_owned(),
                 search: search.into_owned(),
             },
@@ -777,7 +1189,7 @@ impl IntoOwned for CommandBody<'_> {
                 mailbox,
                 entries,
             } => C::GetMetadata {
-                options: options.map(cb),
+                options: options.into_owned(),
                 mailbox: mailbox.into_owned(),
                 entries: entries.into_owned(),
             },
