@@ -9,7 +9,10 @@
 //! `fetch INBOX 1:* "(UID FLAGS BODY.PEEK[])"`), `search MAILBOX CRITERIA`,
 //! `append MAILBOX FILE` (the file is sent with CRLF line ends, as a literal
 //! that waits for the server's `+` unless LITERAL+ is offered) and
-//! `idle MAILBOX SECONDS` (prints the server's updates until SECONDS pass, then DONE).
+//! `idle MAILBOX SECONDS` (prints the server's updates until SECONDS pass, then DONE),
+//! `store MAILBOX SEQSET FLAGS` (for example `store INBOX 1 "+FLAGS (\Flagged)"`)
+//! and `move MAILBOX SEQSET DESTINATION` (UID MOVE, RFC 6851; both take UIDs),
+//! `create MAILBOX` and `delete MAILBOX`.
 //! Untagged data is printed one line each; body literals are written to stdout
 //! as they stream in. The exit status is 0 when every command completed `OK`,
 //! 1 on a `NO`/`BAD` or a connection error, 2 on a usage error.
@@ -31,7 +34,8 @@ use mailwire::wire::sasl::Credentials;
 
 const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [--starttls] [--tls] [--insecure] \
      [--sasl PLAIN] (list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA \
-     | append MAILBOX FILE | idle MAILBOX SECONDS)";
+     | append MAILBOX FILE | idle MAILBOX SECONDS | store MAILBOX UIDSET FLAGS \
+     | move MAILBOX UIDSET DESTINATION | create MAILBOX | delete MAILBOX)";
 
 /// Parses one IMAP command written as text (without tag) into what the machine sends.
 fn command(text: &str) -> io::Result<CommandBody<'static>> {
@@ -80,9 +84,15 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
                         }
                     }
                 }
-                ClientEvent::Status { status, .. } => {
-                    writeln!(out, "* {:?} {}", status.kind, status.text.to_str_lossy())?
-                }
+                ClientEvent::Status { status, .. } => match &status.code {
+                    Some(code) => writeln!(
+                        out,
+                        "* {:?} [{code:?}] {}",
+                        status.kind,
+                        status.text.to_str_lossy()
+                    )?,
+                    None => writeln!(out, "* {:?} {}", status.kind, status.text.to_str_lossy())?,
+                },
                 ClientEvent::FetchBodyStart { seq, size, .. } => {
                     eprintln!("-- message {seq}: {size} bytes follow")
                 }
@@ -118,7 +128,7 @@ async fn run(mut args: Args) -> io::Result<bool> {
     let sasl = args.value("--sasl");
     let words = args.finish();
     let Some((verb, rest)) = words.split_first() else {
-        common::die("a command is needed: list, select, fetch or search");
+        common::die(format!("a command is needed: {USAGE}"));
     };
 
     let stream = Stream::open(&server, tls, insecure).await?;
@@ -181,6 +191,16 @@ async fn run(mut args: Args) -> io::Result<bool> {
             commands.push(format!("EXAMINE {mailbox}"));
             commands.push(format!("SEARCH {}", criteria.join(" ")));
         }
+        ("store", [mailbox, set, flags]) => {
+            commands.push(format!("SELECT {mailbox}"));
+            commands.push(format!("UID STORE {set} {flags}"));
+        }
+        ("move", [mailbox, set, destination]) => {
+            commands.push(format!("SELECT {mailbox}"));
+            commands.push(format!("UID MOVE {set} {destination}"));
+        }
+        ("create", [mailbox]) => commands.push(format!("CREATE {mailbox}")),
+        ("delete", [mailbox]) => commands.push(format!("DELETE {mailbox}")),
         ("append", [_, _]) | ("idle", [_, _]) => {}
         _ => common::die(format!("usage: {USAGE}")),
     }

@@ -1,6 +1,6 @@
 //! Interop: the `imap_client` example against Dovecot from `tests/peers/start.sh`:
 //! LOGIN, LIST, STARTTLS, implicit TLS, AUTHENTICATE PLAIN, a streamed FETCH of
-//! the seeded ~1 MiB message, SEARCH, and a refused login. Skips loudly without
+//! the seeded ~1 MiB message, SEARCH, STORE, MOVE, APPEND, IDLE and a refused login. Skips loudly without
 //! peers locally; fails under `CI=true`.
 
 mod common;
@@ -233,6 +233,117 @@ fn append_then_fetch_it_back() {
         body.contains("\r\nhello\r\n.dot line\r\n"),
         "sent with CRLF, dot line intact: {body}"
     );
+}
+
+/// The UID of the message of INBOX (or `mailbox`) whose subject is `subject`.
+fn uid_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
+    let criteria = format!("SUBJECT \"{subject}\"");
+    let out = run(bin, peers, peers.imap, &["search", mailbox, &criteria]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found = text(&out.stdout);
+    let seq: u32 = found
+        .split("ids: [")
+        .nth(1)
+        .and_then(|rest| rest.split([',', ']']).next())
+        .and_then(|n| n.trim().parse().ok())?;
+    let out = run(
+        bin,
+        peers,
+        peers.imap,
+        &["fetch", mailbox, &seq.to_string(), "(UID)"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let fetched = text(&out.stdout);
+    let uid = fetched
+        .split("Uid(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok());
+    assert!(uid.is_some(), "no UID in {fetched}");
+    uid
+}
+
+#[test]
+fn store_flags_and_move_to_another_mailbox() {
+    let Some((bin, peers)) = setup("interop_imap::store_and_move") else {
+        return;
+    };
+    let pid = std::process::id();
+    let subject = format!("to be moved by mailwire {pid}");
+    let folder = format!("Moved{pid}");
+    let file = std::env::temp_dir().join(format!("mailwire-move-{pid}.eml"));
+    std::fs::write(
+        &file,
+        format!("From: a@example.org\nSubject: {subject}\n\nbody\n"),
+    )
+    .unwrap();
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["append", "INBOX", file.to_str().unwrap()],
+    );
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&bin, &peers, peers.imap, &["create", &folder]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let uid = uid_of(&bin, &peers, "INBOX", &subject).expect("the appended message");
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &[
+            "store",
+            "INBOX",
+            &uid.to_string(),
+            "+FLAGS (\\Flagged $Moved)",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // the untagged FETCH of the new flags came back
+    let stored = text(&out.stdout);
+    assert!(
+        stored.contains("Flagged") && stored.contains("$Moved"),
+        "{stored}"
+    );
+    assert!(
+        text(&out.stderr).contains("Store completed"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["move", "INBOX", &uid.to_string(), &folder],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let moved = text(&out.stdout);
+    // RFC 6851: COPYUID in an untagged OK, then the expunge of the source
+    assert!(moved.contains("CopyUid"), "{moved}");
+    assert!(moved.contains("Expunge"), "{moved}");
+    assert_eq!(
+        uid_of(&bin, &peers, "INBOX", &subject),
+        None,
+        "gone from INBOX"
+    );
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["fetch", &folder, "1:*", "(FLAGS BODY.PEEK[HEADER])"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let there = text(&out.stdout);
+    assert!(there.contains(&format!("Subject: {subject}")), "{there}");
+    assert!(
+        there.contains("$Moved"),
+        "flags travel with the message: {there}"
+    );
+    let out = run(&bin, &peers, peers.imap, &["delete", &folder]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// Sends one message to the SMTP port of the peers (Postfix), which delivers it
