@@ -151,7 +151,8 @@ use super::frame::{Frame, Framer};
 use super::parse::response::{parse_greeting, parse_response};
 use super::parse::{ParseOptions, Quirks};
 use super::types::command::{
-    Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, SelectParam,
+    Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, ListReturnOption,
+    SearchKey, SelectParam, SortKey,
 };
 use super::types::core::{Atom, IString, List, Mailbox, Tag};
 use super::types::response::{Code, Data, FetchItem, Response, StatusKind, StatusResponse};
@@ -1086,7 +1087,53 @@ impl Client {
                 caps.prefixed("COMPRESS=", alg.as_str()),
                 "COMPRESS with this algorithm not advertised",
             ),
-            C::Sort { .. } => need(caps.has("SORT"), "SORT not advertised"),
+            C::Sort { criteria, .. } => {
+                need(caps.has("SORT"), "SORT not advertised")?;
+                let display = criteria
+                    .iter()
+                    .any(|c| matches!(c.key, SortKey::DisplayFrom | SortKey::DisplayTo));
+                // RFC 5957
+                need(
+                    !display || caps.prefixed("SORT=", "DISPLAY"),
+                    "SORT=DISPLAY not advertised",
+                )
+            }
+            C::List {
+                selection,
+                return_options,
+                ..
+            } => {
+                // RFC 5258 §3: selection options and RETURN need LIST-EXTENDED
+                // (RFC 6154 and RFC 5819 may offer their own option alone)
+                let extended = caps.has("LIST-EXTENDED");
+                for s in selection.iter() {
+                    let ok = extended
+                        || (s.as_str().eq_ignore_ascii_case("SPECIAL-USE")
+                            && caps.has("SPECIAL-USE"));
+                    need(ok, "LIST-EXTENDED not advertised")?;
+                }
+                for r in return_options.iter().flat_map(|l| l.iter()) {
+                    let ok = match r {
+                        ListReturnOption::Status(_) => caps.has("LIST-STATUS"),
+                        ListReturnOption::SpecialUse => caps.has("SPECIAL-USE"),
+                        _ => extended,
+                    };
+                    need(ok, "LIST RETURN option not advertised")?;
+                }
+                Ok(())
+            }
+            C::Create { params, .. } => {
+                for p in params.iter() {
+                    if let CreateParam::Use(_) = p {
+                        // RFC 6154 §3
+                        need(
+                            caps.has("CREATE-SPECIAL-USE"),
+                            "CREATE-SPECIAL-USE not advertised",
+                        )?;
+                    }
+                }
+                Ok(())
+            }
             C::Thread { algorithm, .. } => need(
                 caps.prefixed("THREAD=", algorithm.as_str()),
                 "THREAD with this algorithm not advertised",

@@ -1465,3 +1465,78 @@ fn select_params_need_their_capability() {
         b"A0002 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211))\r\n"
     );
 }
+
+/// LIST RETURN/selection options, CREATE (USE ...) and SORT DISPLAYFROM need
+/// the extension that defines them (RFC 5258, 5819, 6154, 5957).
+#[test]
+fn list_create_and_sort_arguments_need_their_capability() {
+    use crate::imap::parse::command::parse_command;
+    let body = |line: &str| {
+        let line = alloc::format!("x {line}\r\n");
+        parse_command(line.as_bytes(), &ParseOptions::default())
+            .unwrap()
+            .into_owned()
+            .body
+    };
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "LIST (SUBSCRIBED) \"\" \"*\"",
+            "LIST-EXTENDED",
+            "LIST-EXTENDED not advertised",
+        ),
+        (
+            "LIST \"\" \"*\" RETURN (CHILDREN)",
+            "LIST-EXTENDED",
+            "LIST RETURN option not advertised",
+        ),
+        (
+            "LIST \"\" \"*\" RETURN (STATUS (MESSAGES))",
+            "LIST-EXTENDED LIST-STATUS",
+            "LIST RETURN option not advertised",
+        ),
+        (
+            "LIST \"\" \"*\" RETURN (SPECIAL-USE)",
+            "SPECIAL-USE",
+            "LIST RETURN option not advertised",
+        ),
+        (
+            "LIST (SPECIAL-USE) \"\" \"*\"",
+            "SPECIAL-USE",
+            "LIST-EXTENDED not advertised",
+        ),
+        (
+            "CREATE Archive (USE (\\Archive))",
+            "CREATE-SPECIAL-USE",
+            "CREATE-SPECIAL-USE not advertised",
+        ),
+        (
+            "SORT (REVERSE DISPLAYFROM) UTF-8 ALL",
+            "SORT SORT=DISPLAY",
+            "SORT=DISPLAY not advertised",
+        ),
+    ];
+    for (line, caps, refusal) in cases {
+        // without the capability: refused, nothing sent
+        let without = caps.split(' ').last().unwrap();
+        let fewer: alloc::vec::Vec<&str> = caps.split(' ').filter(|c| *c != without).collect();
+        let open = |caps: &str| {
+            if line.starts_with("SORT") {
+                selected(caps)
+            } else {
+                logged_in(caps)
+            }
+        };
+        let mut c = open(&fewer.join(" "));
+        assert_eq!(c.send(body(line)), Err(Error::Misuse(refusal)), "{line}");
+        assert!(sent(&mut c).is_empty());
+        // with it: sent
+        let mut c = open(caps);
+        c.send(body(line))
+            .unwrap_or_else(|e| panic!("{line}: {e:?}"));
+        assert!(!sent(&mut c).is_empty());
+    }
+    // plain LIST and SORT need nothing more
+    let mut c = selected("SORT");
+    c.send(body("LIST \"\" \"*\"")).unwrap();
+    c.send(body("SORT (DATE) UTF-8 ALL")).unwrap();
+}
