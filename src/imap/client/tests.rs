@@ -1517,7 +1517,7 @@ fn list_create_and_sort_arguments_need_their_capability() {
     ];
     for (line, caps, refusal) in cases {
         // without the capability: refused, nothing sent
-        let without = caps.split(' ').last().unwrap();
+        let without = caps.rsplit(' ').next().unwrap();
         let fewer: alloc::vec::Vec<&str> = caps.split(' ').filter(|c| *c != without).collect();
         let open = |caps: &str| {
             if line.starts_with("SORT") {
