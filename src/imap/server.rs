@@ -1051,7 +1051,9 @@ impl Server {
             && !(self.scan.literals == 0
                 && rest
                     .get(name.len() + 1..)
-                    .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")));
+                    .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")))
+            // CATENATE parts (RFC 4469) are read whole, as command literals
+            && !crate::imap::parse::ext::uses_catenate(rest);
         let Some(tag) = tag else {
             return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
         };
@@ -1280,7 +1282,7 @@ impl Server {
             | C::Copy { .. }
             | C::Sort { .. }
             | C::Thread { .. } => sel(Kind::Other),
-            C::Append { .. } | C::Compress(_) => auth(Kind::Barrier),
+            C::Append { .. } | C::AppendCatenate { .. } | C::Compress(_) => auth(Kind::Barrier),
             C::Unknown { .. } => Class::Unknown,
             _ => auth(Kind::Other),
         }
@@ -1529,10 +1531,7 @@ fn announced(content: &[u8]) -> Option<LiteralAnnouncement> {
 
 /// `[TOOBIG]` (RFC 7888 §4, RFC 4469).
 fn toobig<'c>() -> Code<'c> {
-    Code::Other {
-        name: Atom::borrowed_unchecked("TOOBIG"),
-        value: None,
-    }
+    Code::TooBig
 }
 
 /// The text of a `BAD` for a command that does not parse: the parse error,

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod command;
 pub mod core;
+pub mod ext;
 pub mod response;
 
 pub use self::core::IntoOwned;
