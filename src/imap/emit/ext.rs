@@ -324,7 +324,11 @@ pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 return Err(Error::Emit("URLFETCH needs a URL"));
             }
         }
-        _ => return Err(Error::Emit("not an ACL, CATENATE, NOTIFY or URLAUTH command")),
+        _ => {
+            return Err(Error::Emit(
+                "not an ACL, CATENATE, NOTIFY or URLAUTH command",
+            ));
+        }
     }
     Ok(())
 }
@@ -426,9 +430,7 @@ pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
             let b = u.as_bytes();
             if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
-                return Err(Error::Emit(
-                    "BADURL needs a URL without ']', CR, LF or NUL",
-                ));
+                return Err(Error::Emit("BADURL needs a URL without ']', CR, LF or NUL"));
             }
             w.raw(b"BADURL ");
             w.raw(b);

@@ -314,7 +314,6 @@ impl IntoOwned for UrlMechanism<'_> {
 /// (RFC 4467 §7; `INTERNAL` is one).
 pub fn is_url_mechanism(s: &[u8]) -> bool {
     !s.is_empty()
-        && s
-            .iter()
+        && s.iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
