@@ -380,3 +380,80 @@ fn catenate_notify_urlauth_through_the_machines() {
         assert_eq!(seen2, seen, "piece {piece}");
     }
 }
+
+/// Raw lines into a server (as a client that does not check anything would
+/// send them); returns the server's output and the application's view.
+fn raw_session(lines: &[&[u8]]) -> (String, App) {
+    let mut config = ServerConfig::default();
+    config.plaintext_requires_tls = false;
+    config.capabilities = vec!["CATENATE".to_string()];
+    config.literals = LiteralSupport::Plus;
+    let mut server = Server::new(config);
+    let mut app = App::default();
+    let mut out = Vec::new();
+    for l in lines {
+        server.handle_input(l);
+        loop {
+            match server.poll_event().unwrap() {
+                Some(ServerEvent::AppendStart { .. }) => {
+                    app.literals.push(("stream".into(), 0));
+                    server.accept_literal().unwrap();
+                }
+                Some(ServerEvent::AppendChunk(_)) => {}
+                Some(ServerEvent::AppendEnd { .. }) | Some(ServerEvent::AppendAborted) => {
+                    app.literals.push(("end".into(), 0));
+                }
+                Some(ServerEvent::Login { tag, .. }) => {
+                    let tag = tag.as_str().to_owned();
+                    server.complete(&tag, StatusKind::Ok, None, "hi").unwrap();
+                }
+                Some(ServerEvent::Command(cmd)) => {
+                    let tag = cmd.tag.as_str().to_owned();
+                    app.commands.push(cmd.body.into_owned());
+                    server.complete(&tag, StatusKind::Ok, None, "ok").unwrap();
+                }
+                Some(ServerEvent::LiteralRequested { .. }) => server.accept_literal().unwrap(),
+                Some(other) => panic!("{other:?}"),
+                None => break,
+            }
+        }
+        while let Some(b) = server.poll_transmit() {
+            out.extend_from_slice(&b);
+        }
+    }
+    (String::from_utf8_lossy(&out).into_owned(), app)
+}
+
+#[test]
+fn server_reads_catenate_appends_whole() {
+    // CATENATE first, then a literal message: read whole, one typed command
+    let (out, app) = raw_session(&[
+        b"a1 LOGIN alice secret\r\n",
+        b"a2 APPEND Drafts CATENATE (TEXT {3+}\r\nabc URL /INBOX;UID=1) {2+}\r\nhi\r\n",
+        b"a3 NOOP\r\n",
+    ]);
+    assert!(out.contains("a2 OK ok\r\na3 OK ok\r\n"), "{out}");
+    let CommandBody::AppendCatenate { messages, .. } = &app.commands[0] else {
+        panic!("{app:?}")
+    };
+    assert_eq!(messages.len(), 2);
+    assert!(app.literals.is_empty(), "nothing streamed: {app:?}");
+
+    // not authenticated: refused before any literal is taken
+    let (out, app) = raw_session(&[b"a1 APPEND Drafts CATENATE (TEXT {3}\r\n", b"a2 NOOP\r\n"]);
+    assert!(out.contains("a1 BAD [CLIENTBUG]"), "{out}");
+    assert!(out.contains("a2 OK"), "{out}");
+    assert!(app.commands.iter().all(|c| matches!(c, CommandBody::Noop)));
+
+    // a streamed literal message followed by a CATENATE one: the streamed
+    // path cannot take a CATENATE list; the command is refused with BAD and
+    // the session goes on
+    let (out, app) = raw_session(&[
+        b"a1 LOGIN alice secret\r\n",
+        b"a2 APPEND Drafts {2+}\r\nhi CATENATE (URL /INBOX;UID=1)\r\n",
+        b"a3 NOOP\r\n",
+    ]);
+    assert!(out.contains("a2 BAD"), "{out}");
+    assert!(out.ends_with("a3 OK ok\r\n"), "{out}");
+    assert_eq!(app.literals.first().map(|l| l.0.as_str()), Some("stream"));
+}

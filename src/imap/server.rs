@@ -33,7 +33,11 @@
 //! literals follow [`ServerConfig::literals`]: one that is refused is read and
 //! discarded so the connection stays in sync (RFC 7888 §4–§5). APPEND
 //! message data never sits whole in memory: it is handed out in chunks as it
-//! arrives.
+//! arrives. An APPEND that uses CATENATE (RFC 4469) is the exception: its
+//! `TEXT` parts are read as ordinary command literals (bounded by
+//! [`Limits::input_buffer`]) and the whole command reaches the application as
+//! [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
+//! message is followed by a CATENATE one is answered `BAD`.
 //!
 //! Pipelining: the application may leave commands unanswered and keep polling;
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before

@@ -411,12 +411,57 @@ fn append_catenate<'a>(p: &mut Parser<'a>) -> PResult<Option<CommandBody<'a>>> {
     }
 }
 
-/// Whether the start of an APPEND command line (up to a literal) has
-/// entered a CATENATE list: its literals are `TEXT` parts, not streamed
-/// message data.
+/// Whether the start of an APPEND command (up to a literal announcement,
+/// earlier literals included) has entered a CATENATE list: its literals are
+/// `TEXT` parts, not streamed message data. Quoted strings and literal data
+/// are skipped, so a mailbox named `CATENATE (` is not mistaken for one.
 pub(crate) fn uses_catenate(head: &[u8]) -> bool {
-    head.windows(11)
-        .any(|w| w.eq_ignore_ascii_case(b" CATENATE ("))
+    const KW: &[u8] = b" CATENATE (";
+    let mut i = 0;
+    while let Some(&b) = head.get(i) {
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = head.get(i) {
+                    i += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'{' => {
+                // `{n}` / `{n+}` / `{n-}` CRLF, then n bytes of data
+                let digits = head
+                    .get(i + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|d| d.is_ascii_digit())
+                    .count();
+                let mut j = i + 1 + digits;
+                if matches!(head.get(j), Some(b'+' | b'-')) {
+                    j += 1;
+                }
+                let n = head
+                    .get(i + 1..i + 1 + digits)
+                    .and_then(|d| core::str::from_utf8(d).ok())
+                    .and_then(|d| d.parse::<usize>().ok());
+                match (n, head.get(j..j + 3)) {
+                    (Some(n), Some(b"}\r\n")) => i = (j + 3).saturating_add(n),
+                    _ => i += 1,
+                }
+            }
+            _ => {
+                if head
+                    .get(i..i + KW.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(KW))
+                {
+                    return true;
+                }
+                i += 1;
+            }
+        }
+    }
+    false
 }
 
 // ---- dispatch ----

@@ -741,3 +741,23 @@ fn emitted_forms() {
     assert_eq!(out, b"a SETACL INBOX -Fred -\r\n");
     assert_eq!(IntoOwned::into_owned(cmd(&out).unwrap()), c);
 }
+
+#[test]
+fn catenate_detection_for_the_server() {
+    use super::ext::uses_catenate;
+    assert!(uses_catenate(b"APPEND Drafts CATENATE (TEXT "));
+    assert!(uses_catenate(
+        b"APPEND Drafts (\\Seen) catenate (URL /x TEXT "
+    ));
+    assert!(uses_catenate(
+        b"APPEND {6}\r\nDrafts CATENATE (URL \"/a\" TEXT {2}\r\nhi TEXT "
+    ));
+    assert!(!uses_catenate(b"APPEND Drafts (\\Seen) "));
+    assert!(!uses_catenate(b"APPEND \" CATENATE (\" "));
+    assert!(!uses_catenate(b"APPEND {11}\r\n CATENATE ( "));
+    assert!(!uses_catenate(b"APPEND {11+}\r\n CATENATE ( (\\Seen) "));
+    // garbage never panics
+    assert!(!uses_catenate(b"{99999999999999999999999}\r\n"));
+    assert!(!uses_catenate(b"\"\\"));
+    assert!(!uses_catenate(b"{"));
+}
