@@ -137,7 +137,24 @@ fn mailboxes(w: &mut W<'_>, l: &List<'_, Mailbox<'_>>) -> Result<(), Error> {
 /// `event = message-event / mailbox-event / user-event / event-ext`
 fn event(w: &mut W<'_>, e: &NotifyEvent<'_>) -> Result<(), Error> {
     match e {
-        NotifyEvent::Other(a) => w.atom(a)?,
+        NotifyEvent::Other(a) => {
+            const KNOWN: [&str; 8] = [
+                "MessageNew",
+                "MessageExpunge",
+                "FlagChange",
+                "AnnotationChange",
+                "MailboxName",
+                "SubscriptionChange",
+                "MailboxMetadataChange",
+                "ServerMetadataChange",
+            ];
+            if KNOWN.iter().any(|k| a.eq_ignore_case(k)) {
+                return Err(Error::Emit(
+                    "a known NOTIFY event as NotifyEvent::Other would read back as itself",
+                ));
+            }
+            w.atom(a)?;
+        }
         other => w.raw(other.name().as_bytes()),
     }
     if let NotifyEvent::MessageNew(Some(atts)) = e {

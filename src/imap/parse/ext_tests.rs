@@ -639,6 +639,15 @@ fn emit_refuses_what_would_not_parse_back() {
         mailbox: Mailbox::Inbox,
         messages: List::from_items(vec![cat(vec![CatenatePart::Text(Cow::Borrowed(b"a\0b"))])])
     }));
+    assert!(emit_cmd_err(CommandBody::Notify(Notify::Set {
+        status: false,
+        groups: List::from_items(vec![EventGroup {
+            filter: MailboxFilter::Selected,
+            events: Some(List::from_items(vec![NotifyEvent::Other(
+                Atom::new("flagchange").unwrap()
+            )]))
+        }])
+    })));
     // codes: BADURL with ']' or CR, URLMECH data not base64
     for c in [
         Code::BadUrl(IString::from("a]b")),
@@ -760,4 +769,70 @@ fn catenate_detection_for_the_server() {
     assert!(!uses_catenate(b"{99999999999999999999999}\r\n"));
     assert!(!uses_catenate(b"\"\\"));
     assert!(!uses_catenate(b"{"));
+}
+
+/// Whether `s` lies inside `input` (the value was borrowed, not copied).
+fn inside(input: &[u8], s: &[u8]) -> bool {
+    let (a, b) = (input.as_ptr() as usize, s.as_ptr() as usize);
+    b >= a && b + s.len() <= a + input.len()
+}
+
+#[test]
+fn parsed_values_borrow_from_the_frame() {
+    let line = b"A002 SETACL INBOX/Drafts Chris +cda\r\n";
+    let CommandBody::SetAcl {
+        identifier, rights, ..
+    } = body(line)
+    else {
+        panic!()
+    };
+    assert!(matches!(identifier.0, Cow::Borrowed(_)));
+    assert!(inside(line, rights.rights.as_str().as_bytes()));
+
+    let line = b"* ACL INBOX/Drafts Fred rwipslxetad Chris lrswi\r\n";
+    let Data::Acl { entries, .. } = data(line) else {
+        panic!()
+    };
+    assert!(inside(line, entries.raw().unwrap()));
+    for (id, r) in entries.iter() {
+        assert!(matches!(id.0, Cow::Borrowed(_)));
+        assert!(inside(line, r.as_str().as_bytes()));
+    }
+
+    let line = rfc4469_append();
+    let CommandBody::AppendCatenate { messages, .. } = body(&line) else {
+        panic!()
+    };
+    assert!(inside(&line, messages.raw().unwrap()));
+    for m in messages.iter() {
+        let AppendItem::Catenate { parts, .. } = m else {
+            panic!()
+        };
+        assert!(inside(&line, parts.raw().unwrap()));
+        for p in parts.iter() {
+            match p {
+                CatenatePart::Text(t) => assert!(matches!(t, Cow::Borrowed(_))),
+                CatenatePart::Url(u) => assert!(matches!(u.0, Cow::Borrowed(_))),
+            }
+        }
+    }
+
+    let line = COMMANDS[11];
+    let CommandBody::Notify(Notify::Set { groups, .. }) = body(line) else {
+        panic!()
+    };
+    assert!(inside(line, groups.raw().unwrap()));
+    for g in groups.iter() {
+        if let Some(e) = g.events {
+            assert!(inside(line, e.raw().unwrap()));
+        }
+    }
+
+    let line = RESPONSES[10];
+    let Data::UrlFetch(l) = data(line) else {
+        panic!()
+    };
+    assert!(inside(line, l.raw().unwrap()));
+    let (_, d) = l.iter().next().unwrap();
+    assert!(matches!(d.unwrap().0, Cow::Borrowed(_)));
 }
