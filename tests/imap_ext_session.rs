@@ -153,8 +153,16 @@ fn pump(client: &mut Client, server: &mut Server, app: &mut App, seen: &mut Seen
 }
 
 fn logged_in(caps: &[&str], piece: usize) -> (Client, Server, App, Seen) {
+    logged_in_with(caps, piece, ClientConfig::default())
+}
+
+fn logged_in_with(
+    caps: &[&str],
+    piece: usize,
+    config: ClientConfig,
+) -> (Client, Server, App, Seen) {
     let mut server = server(caps);
-    let mut client = Client::new(ClientConfig::default());
+    let mut client = Client::new(config);
     let (mut app, mut seen) = (App::default(), Seen::default());
     client.login("alice", "secret").unwrap();
     pump(&mut client, &mut server, &mut app, &mut seen, piece);
@@ -261,6 +269,17 @@ fn extension_commands_need_their_capability() {
         client.send_unadvertised(body).unwrap();
         while client.poll_transmit().is_some() {}
     }
+    // trust_unadvertised: sent without the capability, answered by the server
+    let mut config = ClientConfig::default();
+    config.trust_unadvertised = true;
+    let (mut client, mut server, mut app, mut seen) = logged_in_with(&[], usize::MAX, config);
+    client.send(CommandBody::GetAcl(Mailbox::Inbox)).unwrap();
+    pump(&mut client, &mut server, &mut app, &mut seen, usize::MAX);
+    assert!(matches!(seen.data[..], [Data::Acl { .. }]));
+    assert_eq!(
+        seen.completed,
+        [(CommandKind::GetAcl, StatusKind::Ok, None)]
+    );
 }
 
 fn catenate_conversation(piece: usize) -> (App, Seen) {
