@@ -410,3 +410,213 @@ proptest! {
         }), style);
     }
 }
+
+// ---- ACL (RFC 4314), CATENATE (RFC 4469), NOTIFY (RFC 5465), URLAUTH (RFC 4467) ----
+
+mod ext {
+    use super::*;
+    use mailwire::imap::{
+        AppendItem, AppendMessage, Atom, CatenatePart, EventGroup, FetchAttribute, MailboxFilter,
+        ModRights, Notify, NotifyEvent, Rights, RightsMode, UrlMechanism,
+    };
+
+    fn rights() -> impl Strategy<Value = Rights<'static>> {
+        "[a-z0-9]{0,12}".prop_map(|s| Rights::new(s).unwrap())
+    }
+
+    fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+        "\\PC{0,12}".prop_map(|s| Mailbox::from_utf8(&s).into_owned())
+    }
+
+    fn istring() -> impl Strategy<Value = IString<'static>> {
+        bytes().prop_map(|b| IString::new(no_nul(b)))
+    }
+
+    fn mechanism() -> impl Strategy<Value = Atom<'static>> {
+        "[A-Za-z0-9.-]{1,10}".prop_map(|s| Atom::new(s).unwrap())
+    }
+
+    fn event() -> impl Strategy<Value = NotifyEvent<'static>> {
+        let att = prop_oneof![
+            Just(FetchAttribute::Uid),
+            Just(FetchAttribute::Flags),
+            Just(FetchAttribute::Envelope),
+            Just(FetchAttribute::BodySection {
+                peek: true,
+                section: Section::default(),
+                partial: None
+            }),
+        ];
+        prop_oneof![
+            prop::option::of(proptest::collection::vec(att, 0..3))
+                .prop_map(|v| NotifyEvent::MessageNew(v.map(List::from_items))),
+            Just(NotifyEvent::MessageExpunge),
+            Just(NotifyEvent::FlagChange),
+            Just(NotifyEvent::AnnotationChange),
+            Just(NotifyEvent::MailboxName),
+            Just(NotifyEvent::SubscriptionChange),
+            Just(NotifyEvent::MailboxMetadataChange),
+            Just(NotifyEvent::ServerMetadataChange),
+            "X[A-Za-z0-9]{0,8}".prop_map(|s| NotifyEvent::Other(Atom::new(s).unwrap())),
+        ]
+    }
+
+    fn filter() -> impl Strategy<Value = MailboxFilter<'static>> {
+        let boxes = || proptest::collection::vec(mailbox(), 1..3).prop_map(List::from_items);
+        prop_oneof![
+            Just(MailboxFilter::Selected),
+            Just(MailboxFilter::SelectedDelayed),
+            Just(MailboxFilter::Inboxes),
+            Just(MailboxFilter::Personal),
+            Just(MailboxFilter::Subscribed),
+            boxes().prop_map(MailboxFilter::Subtree),
+            boxes().prop_map(MailboxFilter::Mailboxes),
+        ]
+    }
+
+    fn notify() -> impl Strategy<Value = Notify<'static>> {
+        let group = (
+            filter(),
+            prop::option::of(proptest::collection::vec(event(), 1..4)),
+        )
+            .prop_map(|(filter, events)| EventGroup {
+                filter,
+                events: events.map(List::from_items),
+            });
+        prop_oneof![
+            Just(Notify::None),
+            (any::<bool>(), proptest::collection::vec(group, 1..4)).prop_map(|(status, g)| {
+                Notify::Set {
+                    status,
+                    groups: List::from_items(g),
+                }
+            }),
+        ]
+    }
+
+    fn append_items() -> impl Strategy<Value = Vec<AppendItem<'static>>> {
+        let part = prop_oneof![
+            bytes().prop_map(|b| CatenatePart::Text(no_nul(b).into())),
+            istring().prop_map(CatenatePart::Url),
+        ];
+        let catenate = (
+            prop::option::of(proptest::collection::vec(keyword(), 0..3)),
+            prop::option::of(date_time()),
+            proptest::collection::vec(part, 1..4),
+        )
+            .prop_map(|(flags, date, parts)| AppendItem::Catenate {
+                flags: flags.map(List::from_items),
+                date,
+                parts: List::from_items(parts),
+            });
+        let message = (bytes(), any::<bool>()).prop_map(|(data, binary)| {
+            AppendItem::Message(AppendMessage {
+                flags: None,
+                date: None,
+                data: if binary { data } else { no_nul(data) }.into(),
+                binary,
+            })
+        });
+        (
+            proptest::collection::vec(message, 0..2),
+            catenate,
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(mut v, c, at)| {
+                let i = at.index(v.len() + 1);
+                v.insert(i, c);
+                v
+            })
+    }
+
+    fn code() -> impl Strategy<Value = Code<'static>> {
+        let mech = (mechanism(), prop::option::of("[A-Za-z0-9+/]{1,12}={0,2}")).prop_map(
+            |(name, data)| UrlMechanism {
+                name,
+                data: data.map(|d| d.into_bytes().into()),
+            },
+        );
+        prop_oneof![
+            Just(Code::TooBig),
+            Just(Code::NotificationOverflow),
+            proptest::collection::vec(
+                any::<u8>()
+                    .prop_filter("url-resp-text", |b| !matches!(b, b']' | b'\r' | b'\n' | 0)),
+                1..30
+            )
+            .prop_map(|v| Code::BadUrl(IString::new(v))),
+            proptest::collection::vec(mech, 0..3).prop_map(|v| Code::UrlMech(List::from_items(v))),
+            proptest::collection::vec(event(), 1..4)
+                .prop_map(|v| Code::BadEvent(List::from_items(v))),
+        ]
+    }
+
+    /// Every generated value is emittable: emitting must succeed.
+    fn strict_round_trip_command(c: Command<'static>, style: LiteralStyle) {
+        let mut out = Vec::new();
+        let opts = EmitOptions::new().with_literals(style);
+        emit_command(&c, &mut out, &opts).unwrap_or_else(|e| panic!("{e} for {c:?}"));
+        round_trip_command(c, style);
+    }
+
+    fn tag() -> Tag<'static> {
+        Tag::new("E1").unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn acl_commands(mb in mailbox(), id in istring(), r in rights(), mode in 0u8..3, style in prop_oneof![Just(LiteralStyle::Sync), Just(LiteralStyle::NonSyncPlus)]) {
+            let mode = [RightsMode::Replace, RightsMode::Add, RightsMode::Remove][usize::from(mode)];
+            for body in [
+                CommandBody::SetAcl { mailbox: mb.clone(), identifier: id.clone(), rights: ModRights { mode, rights: r.clone() } },
+                CommandBody::DeleteAcl { mailbox: mb.clone(), identifier: id.clone() },
+                CommandBody::GetAcl(mb.clone()),
+                CommandBody::ListRights { mailbox: mb.clone(), identifier: id.clone() },
+                CommandBody::MyRights(mb.clone()),
+            ] {
+                strict_round_trip_command(Command { tag: tag(), body }, style);
+            }
+        }
+
+        #[test]
+        fn acl_responses(mb in mailbox(), entries in proptest::collection::vec((istring(), rights()), 0..4), id in istring(), required in rights(), optional in proptest::collection::vec(rights(), 0..4)) {
+            round_trip_response(Response::Data(Data::Acl { mailbox: mb.clone(), entries: List::from_items(entries) }), false);
+            round_trip_response(Response::Data(Data::ListRights { mailbox: mb.clone(), identifier: id, required: required.clone(), optional: List::from_items(optional) }), false);
+            round_trip_response(Response::Data(Data::MyRights { mailbox: mb, rights: required }), false);
+        }
+
+        #[test]
+        fn catenate_append(mb in mailbox(), items in append_items(), style in prop_oneof![Just(LiteralStyle::Sync), Just(LiteralStyle::NonSyncPlus), Just(LiteralStyle::NonSyncMinus)]) {
+            strict_round_trip_command(Command { tag: tag(), body: CommandBody::AppendCatenate { mailbox: mb, messages: List::from_items(items) } }, style);
+        }
+
+        #[test]
+        fn notify_commands(n in notify()) {
+            strict_round_trip_command(Command { tag: tag(), body: CommandBody::Notify(n) }, LiteralStyle::Sync);
+        }
+
+        #[test]
+        fn urlauth_commands(mb in prop::option::of(mailbox()), mechs in proptest::collection::vec(mechanism(), 0..3), pairs in proptest::collection::vec((istring(), mechanism()), 1..3), urls in proptest::collection::vec(istring(), 1..4)) {
+            let mechs = if mb.is_some() { mechs } else { Vec::new() };
+            strict_round_trip_command(Command { tag: tag(), body: CommandBody::ResetKey { mailbox: mb, mechanisms: List::from_items(mechs) } }, LiteralStyle::Sync);
+            strict_round_trip_command(Command { tag: tag(), body: CommandBody::GenUrlAuth(List::from_items(pairs)) }, LiteralStyle::NonSyncPlus);
+            strict_round_trip_command(Command { tag: tag(), body: CommandBody::UrlFetch(List::from_items(urls)) }, LiteralStyle::Sync);
+        }
+
+        #[test]
+        fn urlauth_responses(urls in proptest::collection::vec(istring(), 1..4), fetched in proptest::collection::vec((istring(), prop::option::of(istring())), 1..4)) {
+            round_trip_response(Response::Data(Data::GenUrlAuth(List::from_items(urls))), false);
+            round_trip_response(Response::Data(Data::UrlFetch(List::from_items(fetched))), false);
+        }
+
+        #[test]
+        fn ext_codes(c in code(), t in text_bytes(), tagged in any::<bool>()) {
+            round_trip_response(Response::Status(StatusResponse {
+                tag: if tagged { Some(Tag::new("a1").unwrap()) } else { None },
+                kind: StatusKind::No,
+                code: Some(c),
+                text: Text::from(t),
+            }), false);
+        }
+    }
+}

@@ -75,4 +75,67 @@ fuzz_target!(|i: Input| {
         let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
         assert_eq!(again.into_owned(), r.into_owned());
     }
+    ext(&i);
 });
+
+/// ACL, CATENATE, NOTIFY and URLAUTH values built from the same data.
+fn ext(i: &Input) {
+    use mailwire::imap::{
+        AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent,
+        Rights, RightsMode,
+    };
+    let rights: String = i.mailbox.chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()).collect();
+    let rights = Rights::new(rights).expect("filtered");
+    let mb = Mailbox::from_utf8(&i.mailbox);
+    let cmds = [
+        CommandBody::SetAcl {
+            mailbox: mb.clone(),
+            identifier: IString::from(&i.user[..]),
+            rights: ModRights { mode: if i.utf8 { RightsMode::Add } else { RightsMode::Remove }, rights: rights.clone() },
+        },
+        CommandBody::AppendCatenate {
+            mailbox: mb.clone(),
+            messages: List::from_items(vec![AppendItem::Catenate {
+                flags: None,
+                date: None,
+                parts: List::from_items(vec![
+                    CatenatePart::Text(i.text[..].into()),
+                    CatenatePart::Url(IString::from(&i.pass[..])),
+                ]),
+            }]),
+        },
+        CommandBody::Notify(Notify::Set {
+            status: i.utf8,
+            groups: List::from_items(vec![EventGroup {
+                filter: MailboxFilter::Mailboxes(List::from_items(vec![mb.clone(), Mailbox::Inbox])),
+                events: Some(List::from_items(vec![NotifyEvent::MessageNew(None), NotifyEvent::FlagChange])),
+            }]),
+        }),
+        CommandBody::UrlFetch(List::from_items(vec![IString::from(&i.user[..]), IString::from(&i.pass[..])])),
+    ];
+    for body in cmds {
+        let c = Command { tag: Tag::new("a1").unwrap(), body };
+        let mut out = Vec::new();
+        if emit_command(&c, &mut out, &EmitOptions::default()).is_ok() {
+            let again = parse_command(&out, &ParseOptions::STRICT).expect("emitted command parses");
+            assert_eq!(again.into_owned(), c.into_owned());
+        } else {
+            assert!(out.is_empty());
+        }
+    }
+    let rs = [
+        Data::Acl { mailbox: mb.clone(), entries: List::from_items(vec![(IString::from(&i.user[..]), rights.clone())]) },
+        Data::ListRights { mailbox: mb.clone(), identifier: IString::from(&i.pass[..]), required: rights.clone(), optional: List::from_items(vec![rights]) },
+        Data::UrlFetch(List::from_items(vec![(IString::from(&i.user[..]), Some(IString::from(&i.text[..])))])),
+    ];
+    for d in rs {
+        let r = Response::Data(d);
+        let mut out = Vec::new();
+        if emit_response(&r, &mut out, &EmitOptions::default()).is_ok() {
+            let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
+            assert_eq!(again.into_owned(), r.into_owned());
+        } else {
+            assert!(out.is_empty());
+        }
+    }
+}

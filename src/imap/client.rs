@@ -293,6 +293,24 @@ pub enum CommandKind {
     SetMetadata,
     /// `COMPRESS` (RFC 4978)
     Compress,
+    /// `SETACL` (RFC 4314)
+    SetAcl,
+    /// `DELETEACL` (RFC 4314)
+    DeleteAcl,
+    /// `GETACL` (RFC 4314)
+    GetAcl,
+    /// `LISTRIGHTS` (RFC 4314)
+    ListRights,
+    /// `MYRIGHTS` (RFC 4314)
+    MyRights,
+    /// `NOTIFY` (RFC 5465)
+    Notify,
+    /// `RESETKEY` (RFC 4467)
+    ResetKey,
+    /// `GENURLAUTH` (RFC 4467)
+    GenUrlAuth,
+    /// `URLFETCH` (RFC 4467)
+    UrlFetch,
     /// A command this crate does not know ([`CommandBody::Unknown`]).
     Other,
 }
@@ -342,6 +360,16 @@ impl CommandKind {
             C::GetMetadata { .. } => K::GetMetadata,
             C::SetMetadata { .. } => K::SetMetadata,
             C::Compress(_) => K::Compress,
+            C::AppendCatenate { .. } => K::Append,
+            C::SetAcl { .. } => K::SetAcl,
+            C::DeleteAcl { .. } => K::DeleteAcl,
+            C::GetAcl(_) => K::GetAcl,
+            C::ListRights { .. } => K::ListRights,
+            C::MyRights(_) => K::MyRights,
+            C::Notify(_) => K::Notify,
+            C::ResetKey { .. } => K::ResetKey,
+            C::GenUrlAuth(_) => K::GenUrlAuth,
+            C::UrlFetch(_) => K::UrlFetch,
             _ => K::Other,
         }
     }
@@ -1148,6 +1176,14 @@ impl Client {
                 caps.has("METADATA") || caps.has("METADATA-SERVER"),
                 "METADATA not advertised",
             ),
+            C::SetAcl { .. } | C::GetAcl(_) | C::ListRights { .. } | C::MyRights(_) => {
+                need(caps.has("ACL"), "ACL not advertised")
+            }
+            C::AppendCatenate { .. } => need(caps.has("CATENATE"), "CATENATE not advertised"),
+            C::Notify(_) => need(caps.has("NOTIFY"), "NOTIFY not advertised"),
+            C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => {
+                need(caps.has("URLAUTH"), "URLAUTH not advertised")
+            }
             C::StartTls => need(caps.has("STARTTLS"), "STARTTLS not advertised"),
             C::Authenticate {
                 mechanism,

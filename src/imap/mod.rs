@@ -68,6 +68,10 @@ pub use types::core::{
     AString, Atom, Date, DateTime, Flag, IString, Lazy, List, ListIter, Mailbox, NString, SeqNum,
     SeqRange, SequenceSet, Tag,
 };
+pub use types::ext::{
+    AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent, Rights,
+    RightsMode, UrlMechanism,
+};
 pub use types::response::{
     Code, Continue, Data, ESearch, FetchItem, IdParams, ListExtendedItem, MailboxAttribute,
     MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,

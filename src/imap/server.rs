@@ -33,7 +33,11 @@
 //! literals follow [`ServerConfig::literals`]: one that is refused is read and
 //! discarded so the connection stays in sync (RFC 7888 §4–§5). APPEND
 //! message data never sits whole in memory: it is handed out in chunks as it
-//! arrives.
+//! arrives. An APPEND that uses CATENATE (RFC 4469) is the exception: its
+//! `TEXT` parts are read as ordinary command literals (bounded by
+//! [`Limits::input_buffer`]) and the whole command reaches the application as
+//! [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
+//! message is followed by a CATENATE one is answered `BAD`.
 //!
 //! Pipelining: the application may leave commands unanswered and keep polling;
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before
@@ -1125,7 +1129,9 @@ impl Server {
             && !(self.scan.literals == 0
                 && rest
                     .get(name.len() + 1..)
-                    .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")));
+                    .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")))
+            // CATENATE parts (RFC 4469) are read whole, as command literals
+            && !crate::imap::parse::ext::uses_catenate(rest);
         let Some(tag) = tag else {
             return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
         };
@@ -1354,7 +1360,7 @@ impl Server {
             | C::Copy { .. }
             | C::Sort { .. }
             | C::Thread { .. } => sel(Kind::Other),
-            C::Append { .. } | C::Compress(_) => auth(Kind::Barrier),
+            C::Append { .. } | C::AppendCatenate { .. } | C::Compress(_) => auth(Kind::Barrier),
             C::Unknown { .. } => Class::Unknown,
             _ => auth(Kind::Other),
         }
@@ -1607,10 +1613,7 @@ fn announced(content: &[u8]) -> Option<LiteralAnnouncement> {
 
 /// `[TOOBIG]` (RFC 7888 §4, RFC 4469).
 fn toobig<'c>() -> Code<'c> {
-    Code::Other {
-        name: Atom::borrowed_unchecked("TOOBIG"),
-        value: None,
-    }
+    Code::TooBig
 }
 
 /// The text of a `BAD` for a command that does not parse: the parse error,

@@ -430,6 +430,16 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.raw(b"COMPRESS ");
             w.atom(a)?;
         }
+        C::AppendCatenate { .. }
+        | C::SetAcl { .. }
+        | C::DeleteAcl { .. }
+        | C::GetAcl(_)
+        | C::ListRights { .. }
+        | C::MyRights(_)
+        | C::Notify(_)
+        | C::ResetKey { .. }
+        | C::GenUrlAuth(_)
+        | C::UrlFetch(_) => super::ext::command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::types::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit("invalid command name"));
@@ -873,7 +883,7 @@ fn partial(w: &mut W<'_>, p: &Option<(u32, u32)>) {
     }
 }
 
-fn fetch_att(w: &mut W<'_>, a: &FetchAttribute<'_>) -> Result<(), Error> {
+pub(crate) fn fetch_att(w: &mut W<'_>, a: &FetchAttribute<'_>) -> Result<(), Error> {
     use FetchAttribute as F;
     match a {
         F::Envelope => w.raw(b"ENVELOPE"),

@@ -184,6 +184,11 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::OverQuota => b"OVERQUOTA",
         Code::AlreadyExists => b"ALREADYEXISTS",
         Code::NonExistent => b"NONEXISTENT",
+        Code::TooBig
+        | Code::BadUrl(_)
+        | Code::UrlMech(_)
+        | Code::NotificationOverflow
+        | Code::BadEvent(_) => return super::ext::code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {
@@ -459,6 +464,11 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 }
             }
         }
+        Data::Acl { .. }
+        | Data::ListRights { .. }
+        | Data::MyRights { .. }
+        | Data::GenUrlAuth(_)
+        | Data::UrlFetch(_) => super::ext::data(w, d)?,
         Data::Other { name, rest } => {
             if !crate::wire::line::is_line_safe(name.as_bytes())
                 || !crate::wire::line::is_line_safe(rest)

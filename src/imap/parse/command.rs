@@ -571,7 +571,9 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         }
         return Ok(c);
     }
-    let c = if is(b"LOGIN") {
+    let c = if let Some(c) = super::ext::command(p, name)? {
+        c
+    } else if is(b"LOGIN") {
         // login = "LOGIN" SP userid SP password
         p.sp()?;
         let username = astring(p)?;

@@ -14,6 +14,7 @@
 pub mod body;
 pub mod command;
 pub mod core;
+pub(crate) mod ext;
 pub mod response;
 pub mod stream;
 
@@ -556,6 +557,8 @@ pub(crate) fn finish<T>(input: &[u8], r: PResult<T>) -> Result<T, Error> {
 
 #[cfg(test)]
 pub(crate) mod command_tests;
+#[cfg(test)]
+pub(crate) mod ext_tests;
 #[cfg(test)]
 pub(crate) mod response_tests;
 

@@ -313,6 +313,8 @@ pub(crate) fn resp_text_code<'a>(p: &mut Parser<'a>) -> PResult<Code<'a>> {
         Code::AlreadyExists
     } else if is("NONEXISTENT") {
         Code::NonExistent
+    } else if let Some(c) = super::ext::code(p, name) {
+        c
     } else {
         return other_code(p, start, name);
     };
@@ -1205,6 +1207,8 @@ fn untagged<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
         let raw = &p.input[s..p.pos];
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
         Data::Thread(List::wire(raw, thread, Sep::None, ctx))
+    } else if let Some(d) = super::ext::data(p)? {
+        d
     } else {
         return other(p, start);
     };

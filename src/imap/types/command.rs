@@ -6,6 +6,7 @@ use alloc::borrow::Cow;
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
+use super::ext::{AppendItem, ModRights, Notify};
 use super::response::{MailboxAttribute, Part, Section};
 use crate::Secret;
 
@@ -707,6 +708,54 @@ pub enum CommandBody<'a> {
     },
     /// `COMPRESS algorithm` (RFC 4978)
     Compress(Atom<'a>),
+    /// `APPEND mailbox message...` where at least one message is built with
+    /// `CATENATE` (RFC 4469); an APPEND of literals only is [`Append`](Self::Append).
+    AppendCatenate {
+        /// Destination.
+        mailbox: Mailbox<'a>,
+        /// One or more messages, at least one of them catenated.
+        messages: List<'a, AppendItem<'a>>,
+    },
+    /// `SETACL mailbox identifier mod-rights` (RFC 4314)
+    SetAcl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Whose rights (`anyone`, `-fred` for negative rights).
+        identifier: IString<'a>,
+        /// The change.
+        rights: ModRights<'a>,
+    },
+    /// `DELETEACL mailbox identifier` (RFC 4314)
+    DeleteAcl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Whose entry to remove.
+        identifier: IString<'a>,
+    },
+    /// `GETACL mailbox` (RFC 4314)
+    GetAcl(Mailbox<'a>),
+    /// `LISTRIGHTS mailbox identifier` (RFC 4314)
+    ListRights {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Whose rights may be granted.
+        identifier: IString<'a>,
+    },
+    /// `MYRIGHTS mailbox` (RFC 4314)
+    MyRights(Mailbox<'a>),
+    /// `NOTIFY NONE` / `NOTIFY SET ...` (RFC 5465)
+    Notify(Notify<'a>),
+    /// `RESETKEY [mailbox *(SP mechanism)]` (RFC 4467)
+    ResetKey {
+        /// The mailbox whose keys are reset; `None` for all mailboxes.
+        mailbox: Option<Mailbox<'a>>,
+        /// Mechanisms to reset (only with a mailbox; none means all).
+        mechanisms: List<'a, Atom<'a>>,
+    },
+    /// `GENURLAUTH 1*(SP url-rump SP mechanism)` (RFC 4467)
+    GenUrlAuth(List<'a, (IString<'a>, Atom<'a>)>),
+    /// `URLFETCH 1*(SP url)` (RFC 4467)
+    UrlFetch(List<'a, IString<'a>>),
     /// A command this crate does not know: a server answers BAD and goes on.
     Unknown {
         /// The command name as sent.
@@ -759,6 +808,16 @@ impl CommandBody<'_> {
             CommandBody::GetMetadata { .. } => "GETMETADATA",
             CommandBody::SetMetadata { .. } => "SETMETADATA",
             CommandBody::Compress(_) => "COMPRESS",
+            CommandBody::AppendCatenate { .. } => "APPEND",
+            CommandBody::SetAcl { .. } => "SETACL",
+            CommandBody::DeleteAcl { .. } => "DELETEACL",
+            CommandBody::GetAcl(_) => "GETACL",
+            CommandBody::ListRights { .. } => "LISTRIGHTS",
+            CommandBody::MyRights(_) => "MYRIGHTS",
+            CommandBody::Notify(_) => "NOTIFY",
+            CommandBody::ResetKey { .. } => "RESETKEY",
+            CommandBody::GenUrlAuth(_) => "GENURLAUTH",
+            CommandBody::UrlFetch(_) => "URLFETCH",
             CommandBody::Unknown { name, .. } => name,
         }
     }
@@ -1198,6 +1257,45 @@ impl IntoOwned for CommandBody<'_> {
                 entries: entries.into_owned(),
             },
             C::Compress(a) => C::Compress(a.into_owned()),
+            C::AppendCatenate { mailbox, messages } => C::AppendCatenate {
+                mailbox: mailbox.into_owned(),
+                messages: messages.into_owned(),
+            },
+            C::SetAcl {
+                mailbox,
+                identifier,
+                rights,
+            } => C::SetAcl {
+                mailbox: mailbox.into_owned(),
+                identifier: identifier.into_owned(),
+                rights: rights.into_owned(),
+            },
+            C::DeleteAcl {
+                mailbox,
+                identifier,
+            } => C::DeleteAcl {
+                mailbox: mailbox.into_owned(),
+                identifier: identifier.into_owned(),
+            },
+            C::GetAcl(m) => C::GetAcl(m.into_owned()),
+            C::ListRights {
+                mailbox,
+                identifier,
+            } => C::ListRights {
+                mailbox: mailbox.into_owned(),
+                identifier: identifier.into_owned(),
+            },
+            C::MyRights(m) => C::MyRights(m.into_owned()),
+            C::Notify(n) => C::Notify(n.into_owned()),
+            C::ResetKey {
+                mailbox,
+                mechanisms,
+            } => C::ResetKey {
+                mailbox: mailbox.into_owned(),
+                mechanisms: mechanisms.into_owned(),
+            },
+            C::GenUrlAuth(l) => C::GenUrlAuth(l.into_owned()),
+            C::UrlFetch(l) => C::UrlFetch(l.into_owned()),
             C::Unknown { name, rest } => C::Unknown {
                 name: Cow::Owned(name.into_owned()),
                 rest: cb(rest),

@@ -8,6 +8,7 @@ use super::body::{BodyStructure, Envelope};
 use super::core::{
     Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
 };
+use super::ext::{NotifyEvent, Rights, UrlMechanism};
 use crate::Text;
 
 /// One response line (with its literals).
@@ -166,6 +167,17 @@ pub enum Code<'a> {
     AlreadyExists,
     /// `NONEXISTENT` (RFC 5530)
     NonExistent,
+    /// `TOOBIG` (RFC 4469, RFC 7888)
+    TooBig,
+    /// `BADURL url-resp-text` (RFC 4469): the URL, raw (any text but `]`).
+    BadUrl(IString<'a>),
+    /// `URLMECH INTERNAL *(SP mechanism ["=" base64])` (RFC 4467): the
+    /// mechanisms after the mandatory `INTERNAL`.
+    UrlMech(List<'a, UrlMechanism<'a>>),
+    /// `NOTIFICATIONOVERFLOW` (RFC 5465)
+    NotificationOverflow,
+    /// `BADEVENT (event...)` (RFC 5465): the events the server does not support.
+    BadEvent(List<'a, NotifyEvent<'a>>),
     /// Any other code, kept raw: the atom and what followed it up to `]`.
     Other {
         /// The code's name.
@@ -573,6 +585,36 @@ pub enum Data<'a> {
     },
     /// `THREAD (...)...` (RFC 5256)
     Thread(List<'a, Thread<'a>>),
+    /// `ACL mailbox *(SP identifier SP rights)` (RFC 4314)
+    Acl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// Identifiers and their rights.
+        entries: List<'a, (IString<'a>, Rights<'a>)>,
+    },
+    /// `LISTRIGHTS mailbox identifier required *(SP optional)` (RFC 4314)
+    ListRights {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// The identifier asked about.
+        identifier: IString<'a>,
+        /// Rights always granted.
+        required: Rights<'a>,
+        /// Groups of rights that may be granted (each group together).
+        optional: List<'a, Rights<'a>>,
+    },
+    /// `MYRIGHTS mailbox rights` (RFC 4314)
+    MyRights {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// The user's rights.
+        rights: Rights<'a>,
+    },
+    /// `GENURLAUTH 1*(SP url-full)` (RFC 4467)
+    GenUrlAuth(List<'a, IString<'a>>),
+    /// `URLFETCH 1*(SP url SP nstring)` (RFC 4467): each URL with its data,
+    /// NIL when it could not be fetched.
+    UrlFetch(List<'a, (IString<'a>, NString<'a>)>),
     /// An untagged response this crate does not know, raw
     /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
     Other {
@@ -657,6 +699,11 @@ impl IntoOwned for Code<'_> {
             Code::OverQuota => Code::OverQuota,
             Code::AlreadyExists => Code::AlreadyExists,
             Code::NonExistent => Code::NonExistent,
+            Code::TooBig => Code::TooBig,
+            Code::BadUrl(u) => Code::BadUrl(u.into_owned()),
+            Code::UrlMech(l) => Code::UrlMech(l.into_owned()),
+            Code::NotificationOverflow => Code::NotificationOverflow,
+            Code::BadEvent(l) => Code::BadEvent(l.into_owned()),
             Code::Other { name, value } => Code::Other {
                 name: name.into_owned(),
                 value: value.map(cow_b),
@@ -920,6 +967,27 @@ impl IntoOwned for Data<'_> {
                 modseq,
             },
             Data::Thread(l) => Data::Thread(l.into_owned()),
+            Data::Acl { mailbox, entries } => Data::Acl {
+                mailbox: mailbox.into_owned(),
+                entries: entries.into_owned(),
+            },
+            Data::ListRights {
+                mailbox,
+                identifier,
+                required,
+                optional,
+            } => Data::ListRights {
+                mailbox: mailbox.into_owned(),
+                identifier: identifier.into_owned(),
+                required: required.into_owned(),
+                optional: optional.into_owned(),
+            },
+            Data::MyRights { mailbox, rights } => Data::MyRights {
+                mailbox: mailbox.into_owned(),
+                rights: rights.into_owned(),
+            },
+            Data::GenUrlAuth(l) => Data::GenUrlAuth(l.into_owned()),
+            Data::UrlFetch(l) => Data::UrlFetch(l.into_owned()),
             Data::Other { name, rest } => Data::Other {
                 name: cow_s(name),
                 rest: cow_b(rest),
