@@ -1,0 +1,1 @@
+A0010 RENAME Corpus.Sub Corpus.Renamed

@@ -1,0 +1,1 @@
+A0011 SUBSCRIBE Corpus

@@ -1,0 +1,1 @@
+A0014 LIST (SPECIAL-USE) "" "*"

@@ -1,0 +1,1 @@
+A0020 FETCH 1:* FULL

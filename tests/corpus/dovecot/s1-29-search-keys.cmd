@@ -1,0 +1,1 @@
+A0029 SEARCH UNSEEN FROM "bob" NOT SUBJECT "nothing-like-this"

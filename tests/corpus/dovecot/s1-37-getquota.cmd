@@ -1,0 +1,1 @@
+A0037 GETQUOTA "User quota"

@@ -1,0 +1,1 @@
+A0038 SETMETADATA Corpus (/private/comment "captured by mailwire")

@@ -1,0 +1,1 @@
+A0039 GETMETADATA Corpus (/private/comment /shared/comment)

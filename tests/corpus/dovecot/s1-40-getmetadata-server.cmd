@@ -1,0 +1,1 @@
+A0040 GETMETADATA "" /private/comment

@@ -1,0 +1,1 @@
+A0041 COPY 1:4 Corpus

@@ -1,0 +1,1 @@
+A0044 STORE 1 +FLAGS (\Flagged)

@@ -1,0 +1,1 @@
+A0046 STORE 3 +FLAGS.SILENT (\Deleted)

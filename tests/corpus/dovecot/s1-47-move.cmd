@@ -1,0 +1,1 @@
+A0047 MOVE 5 Corpus.Renamed

@@ -1,0 +1,1 @@
+A0049 UID STORE 1 +FLAGS.SILENT (\Deleted)

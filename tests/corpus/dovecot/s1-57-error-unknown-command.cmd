@@ -1,0 +1,1 @@
+A0056 FROBNICATE now

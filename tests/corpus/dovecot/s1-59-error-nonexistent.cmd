@@ -1,0 +1,1 @@
+A0057 SELECT Corpus.NoSuchMailbox

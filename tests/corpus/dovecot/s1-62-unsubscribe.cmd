@@ -1,0 +1,1 @@
+A0059 UNSUBSCRIBE Corpus

@@ -1,0 +1,1 @@
+A0060 DELETE Corpus.Renamed

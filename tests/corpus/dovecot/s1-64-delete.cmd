@@ -1,0 +1,1 @@
+A0061 DELETE Corpus

@@ -1,0 +1,1 @@
+A0062 DELETE Trash
