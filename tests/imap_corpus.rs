@@ -599,9 +599,10 @@ fn normalize(events: Vec<ClientEvent<'static>>) -> Vec<ClientEvent<'static>> {
 /// answer into `handle_input`. Returns the events and how many steps used an
 /// `X` tag (a command the client cannot send: its answer must come back as
 /// `MalformedResponse`).
-fn replay(steps: &[Step], feed: Feed) -> (Vec<ClientEvent<'static>>, usize) {
+fn replay(steps: &[Step], feed: Feed, inline_literal: usize) -> (Vec<ClientEvent<'static>>, usize) {
     let mut config = ClientConfig::default();
     config.quirks = Quirks::STRICT;
+    config.limits.inline_literal = inline_literal;
     let mut client = Client::new(config);
     let mut events = Vec::new();
     let mut unsendable = 0;
@@ -657,11 +658,74 @@ fn replay(steps: &[Step], feed: Feed) -> (Vec<ClientEvent<'static>>, usize) {
     (normalize(events), unsendable)
 }
 
+/// Literals above this size are streamed by the client in the second replay.
+const SMALL_INLINE_LITERAL: usize = 64;
+
+/// The FETCH literals of a session above `SMALL_INLINE_LITERAL`, in order, from the strict parse.
+fn large_fetch_literals(steps: &[Step]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for step in steps {
+        for r in parse_step(step) {
+            let Response::Data(Data::Fetch { items, .. }) = r else {
+                continue;
+            };
+            for item in items.iter() {
+                let data = match item {
+                    FetchItem::BodySection { data, .. } | FetchItem::Binary { data, .. } => data,
+                    FetchItem::Rfc822(d)
+                    | FetchItem::Rfc822Header(d)
+                    | FetchItem::Rfc822Text(d) => d,
+                    _ => None,
+                };
+                if let Some(d) = data.filter(|d| d.as_bytes().len() > SMALL_INLINE_LITERAL) {
+                    out.push(d.as_bytes().to_vec());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The bodies the client streamed (`FetchBodyStart`, chunks, `FetchBodyEnd`), in order.
+fn streamed_bodies(events: &[ClientEvent<'static>]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut current: Option<(Vec<u8>, u64)> = None;
+    for e in events {
+        match e {
+            ClientEvent::FetchBodyStart { size, .. } => {
+                assert!(current.is_none(), "nested FetchBodyStart");
+                current = Some((Vec::new(), *size));
+            }
+            ClientEvent::FetchBodyChunk(c) => current
+                .as_mut()
+                .expect("chunk outside a body")
+                .0
+                .extend_from_slice(c),
+            ClientEvent::FetchBodyEnd { .. } => {
+                let (body, size) = current.take().expect("end outside a body");
+                assert_eq!(
+                    body.len() as u64,
+                    size,
+                    "streamed body has its announced size"
+                );
+                out.push(body);
+            }
+            _ => {}
+        }
+    }
+    assert!(current.is_none(), "unfinished streamed body");
+    out
+}
+
 fn check_client(corpus: &Corpus) {
     for (session, steps) in corpus {
-        let (whole, unsendable) = replay(steps, Feed::Whole);
-        let (bytewise, _) = replay(steps, Feed::BytePerByte);
+        let (whole, unsendable) = replay(steps, Feed::Whole, Limits::default().inline_literal);
+        let (bytewise, _) = replay(steps, Feed::BytePerByte, Limits::default().inline_literal);
         assert_eq!(whole, bytewise, "{session}: events differ by feed");
+        assert!(
+            streamed_bodies(&whole).is_empty(),
+            "{session}: nothing is streamed by default"
+        );
         let malformed: Vec<_> = whole
             .iter()
             .filter_map(|e| match e {
@@ -691,6 +755,34 @@ fn check_client(corpus: &Corpus) {
             .count();
         assert_eq!(completed, commands, "{session}: every command completes");
         assert!(matches!(whole.first(), Some(ClientEvent::Greeting(_))));
+
+        // Again with small literals streamed: same events either way of feeding,
+        // and the streamed bodies are the literals the parser sees.
+        let (streamed, _) = replay(steps, Feed::Whole, SMALL_INLINE_LITERAL);
+        let (streamed_bytewise, _) = replay(steps, Feed::BytePerByte, SMALL_INLINE_LITERAL);
+        assert_eq!(
+            streamed, streamed_bytewise,
+            "{session}: streamed events differ by feed"
+        );
+        assert_eq!(
+            streamed_bodies(&streamed),
+            large_fetch_literals(steps),
+            "{session}: streamed bodies"
+        );
+        if session == "s1" {
+            // BODY[1]<0.100>, BINARY[1], BINARY[2] (literal8), HEADER.FIELDS...
+            assert!(
+                streamed_bodies(&streamed).len() >= 8,
+                "s1 streams its FETCH literals"
+            );
+        }
+        assert_eq!(
+            streamed
+                .iter()
+                .filter(|e| matches!(e, ClientEvent::Completed { .. }))
+                .count(),
+            commands
+        );
     }
 }
 
@@ -706,6 +798,9 @@ fn check_corpus(corpus: &Corpus, live: bool) -> usize {
 
 #[test]
 fn committed_dovecot_corpus() {
+    // The options really are strict: a known quirk is refused.
+    assert!(parse_response(b"* CAPABILITY IMAP4rev1 \r\n", &strict()).is_err());
+    assert!(parse_response(b"* CAPABILITY IMAP4rev1 \r\n", &ParseOptions::DEFAULT).is_ok());
     let corpus = load(&committed_dir());
     let responses = check_corpus(&corpus, false);
     assert!(responses > 150, "{responses} responses");
