@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use mailwire::Limits;
 use mailwire::imap::{
     BodyStructure, Client, ClientConfig, ClientEvent, Code, CommandBody, Data, EmitOptions,
-    FetchItem, Frame, Framer, IntoOwned, ParseOptions, Quirks, Response, SearchReturnData,
-    SinglePart, Specific, StatusItem, StatusKind, StatusResponse, emit_response, parse_command,
-    parse_greeting, parse_response,
+    FetchItem, Frame, Framer, IntoOwned, ParseOptions, Part, Quirks, Response, SearchReturnData,
+    SectionText, SinglePart, Specific, StatusItem, StatusKind, StatusResponse, emit_response,
+    parse_command, parse_greeting, parse_response,
 };
 use mailwire::wire::line::LinePolicy;
 
@@ -567,10 +567,191 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
         StatusKind::Bad
     );
 
+    check_more_values(parsed, live);
+
     // LOGOUT: BYE then OK.
     let logout = step(parsed, "s1", "logout");
     assert!(matches!(&logout[0], Response::Status(s) if s.kind == StatusKind::Bye));
     assert_eq!(tagged(logout).kind, StatusKind::Ok);
+}
+
+/// The items of the FETCH responses of a step for message `seq`.
+fn fetched(
+    parsed: &BTreeMap<String, Vec<Response<'static>>>,
+    session: &str,
+    what: &str,
+    seq: u32,
+) -> Vec<FetchItem<'static>> {
+    data(step(parsed, session, what))
+        .filter_map(fetch_items)
+        .find(|(s, _)| *s == seq)
+        .unwrap_or_else(|| panic!("{what}: no FETCH for {seq}"))
+        .1
+}
+
+/// The literal of a `BODY[part.text]` item.
+fn section_data(
+    items: &[FetchItem<'static>],
+    part: &[u32],
+    text: Option<SectionText<'_>>,
+) -> Vec<u8> {
+    let part = Part::new(part).unwrap();
+    items
+        .iter()
+        .find_map(|i| match i {
+            FetchItem::BodySection { section, data, .. }
+                if section.part == part
+                    && section.text.clone().map(IntoOwned::into_owned)
+                        == text.clone().map(IntoOwned::into_owned) =>
+            {
+                Some(ibytes(data))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no BODY[{part:?} {text:?}] in {items:?}"))
+}
+
+fn search_ids(rs: &[Response<'static>]) -> (Vec<u32>, Option<u64>) {
+    data(rs)
+        .find_map(|d| match d {
+            Data::Search { ids, modseq } => Some((ids.to_vec(), *modseq)),
+            _ => None,
+        })
+        .expect("* SEARCH")
+}
+
+/// The response kinds added after the first capture: quoting, modified UTF-7,
+/// RFC822.*, MIME sections, SEARCH MODSEQ/CHARSET/SAVE, METADATA LONGENTRIES,
+/// authentication failures, EXPUNGE without QRESYNC, STARTTLS.
+fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
+    // LIST "" "": the hierarchy delimiter; LIST with % of quoted and modified UTF-7 names.
+    let delimiter = data(step(parsed, "s1", "list-delimiter"))
+        .find_map(|d| match d {
+            Data::List(l) => Some(l.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(delimiter.attributes.iter().any(|a| a.is("\\Noselect")));
+    assert_eq!(delimiter.mailbox.as_bytes(), b"");
+    assert_eq!(delimiter.delimiter, Some('.'));
+    let names: Vec<String> = data(step(parsed, "s1", "list-percent"))
+        .filter_map(|d| match d {
+            Data::List(l) => Some(l.mailbox.decode().unwrap().into_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in ["Corpus.Renamed", "Corpus.Köln", "Corpus.with space"] {
+        assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
+    }
+
+    // RFC822.HEADER + RFC822.TEXT = RFC822.
+    let rfc822 = fetched(parsed, "s1", "fetch-rfc822", 1);
+    let get = |f: fn(&FetchItem<'static>) -> Option<Vec<u8>>| rfc822.iter().find_map(f).unwrap();
+    let header = get(|i| match i {
+        FetchItem::Rfc822Header(d) => Some(ibytes(d)),
+        _ => None,
+    });
+    let text = get(|i| match i {
+        FetchItem::Rfc822Text(d) => Some(ibytes(d)),
+        _ => None,
+    });
+    let whole = get(|i| match i {
+        FetchItem::Rfc822(d) => Some(ibytes(d)),
+        _ => None,
+    });
+    assert_eq!([header.clone(), text].concat(), whole);
+    assert!(header.ends_with(b"\r\n\r\n"));
+    assert!(
+        whole
+            .windows(b"\r\n..Two dots.\r\n".len())
+            .any(|w| w == b"\r\n..Two dots.\r\n")
+    );
+
+    // MIME sections of the multipart seed, and the non-extensible BODY.
+    let items = fetched(parsed, "s1", "fetch-sections", 2);
+    assert!(
+        section_data(&items, &[1, 2], Some(SectionText::Mime))
+            .starts_with(b"Content-Type: text/html")
+    );
+    assert!(section_data(&items, &[1, 2], None).starts_with(b"<html><body>"));
+    assert!(
+        section_data(&items, &[2], Some(SectionText::Mime))
+            .starts_with(b"Content-Type: application/octet-stream")
+    );
+    assert_eq!(section_data(&items, &[], Some(SectionText::Text)).len(), 60);
+    assert!(
+        section_data(&items, &[], Some(SectionText::Header))
+            .ends_with(b"boundary=\"mixed-7d1b0c\"\r\n\r\n")
+    );
+    assert!(items.iter().any(|i| matches!(i, FetchItem::Body(BodyStructure::Multi(m)) if m.parts.len() == 2 && m.ext == Default::default())));
+    // An 8-bit UTF-8 body, kept as bytes.
+    let items = fetched(parsed, "s1", "fetch-8bit", 3);
+    let body = section_data(&items, &[], None);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("schöne Grüße aus Köln")
+    );
+
+    // SEARCH with MODSEQ, with a CHARSET and a literal; SEARCH RETURN (SAVE) then FETCH $.
+    let (ids, modseq) = search_ids(step(parsed, "s1", "search-modseq"));
+    assert!(modseq.is_some_and(|m| m >= 1));
+    assert!(
+        ids.starts_with(&[1, 2, 3, 4]) && (live || ids.len() == 4),
+        "{ids:?}"
+    );
+    assert_eq!(
+        search_ids(step(parsed, "s1", "search-charset-literal")).0,
+        [3]
+    );
+    assert!(data(step(parsed, "s1", "search-save")).next().is_none());
+    let saved: Vec<u32> = data(step(parsed, "s1", "fetch-saved-result"))
+        .filter_map(fetch_items)
+        .flat_map(|(_, items)| items)
+        .filter_map(|i| match i {
+            FetchItem::Uid(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        saved.starts_with(&[1, 2, 4]) && (live || saved.len() == 3),
+        "{saved:?}"
+    );
+
+    // METADATA LONGENTRIES (RFC 5464 §4.2.1) arrives as an unknown code with its value.
+    assert!(
+        matches!(&tagged(step(parsed, "s1", "getmetadata-maxsize")).code,
+        Some(Code::Other { name, value: Some(v) }) if name.as_str() == "METADATA" && v.as_ref() == b"LONGENTRIES 20")
+    );
+    assert!(matches!(&tagged(step(parsed, "s1", "uid-copy")).code,
+        Some(Code::CopyUid { source, destination, .. }) if source.as_str() == "2,4" && destination.as_str() == "2:3"));
+
+    // s2: failed logins, AUTHENTICATE with SASL-IR, EXPUNGE and MOVE without QRESYNC.
+    for what in ["login-failed", "authenticate-failed"] {
+        let t = tagged(step(parsed, "s2", what));
+        assert_eq!(
+            (t.kind, &t.code),
+            (StatusKind::No, &Some(Code::AuthenticationFailed)),
+            "{what}"
+        );
+    }
+    assert!(
+        matches!(&tagged(step(parsed, "s2", "authenticate")).code, Some(Code::Capability(c)) if c.iter().any(|c| c.as_str() == "QUOTA"))
+    );
+    assert!(data(step(parsed, "s2", "store")).filter_map(fetch_items).any(|(seq, items)| seq == 1
+        && items.iter().any(|i| matches!(i, FetchItem::Flags(f) if f.to_vec() == [mailwire::imap::Flag::Deleted, mailwire::imap::Flag::Recent]))));
+    assert!(data(step(parsed, "s2", "expunge")).any(|d| matches!(d, Data::Expunge(1))));
+    let mv = step(parsed, "s2", "uid-move");
+    assert!(
+        mv.iter()
+            .any(|r| matches!(r, Response::Status(s) if s.tag.is_none()
+        && matches!(&s.code, Some(Code::CopyUid { source, .. }) if source.as_str() == "2")))
+    );
+    assert!(data(mv).any(|d| matches!(d, Data::Expunge(1))));
+
+    // s4: STARTTLS accepted.
+    assert_eq!(tagged(step(parsed, "s4", "starttls")).kind, StatusKind::Ok);
 }
 
 /// How server bytes are handed to the client machine.
@@ -755,6 +936,12 @@ fn check_client(corpus: &Corpus) {
             .count();
         assert_eq!(completed, commands, "{session}: every command completes");
         assert!(matches!(whole.first(), Some(ClientEvent::Greeting(_))));
+        if session == "s4" {
+            assert!(
+                whole.contains(&ClientEvent::StartTls),
+                "{session}: {whole:?}"
+            );
+        }
 
         // Again with small literals streamed: same events either way of feeding,
         // and the streamed bodies are the literals the parser sees.
@@ -787,7 +974,7 @@ fn check_client(corpus: &Corpus) {
 }
 
 fn check_corpus(corpus: &Corpus, live: bool) -> usize {
-    for s in ["s1", "s2", "s3"] {
+    for s in ["s1", "s2", "s3", "s4"] {
         assert!(corpus.contains_key(s), "session {s} missing");
     }
     let parsed = parse_corpus(corpus);

@@ -12,18 +12,22 @@ are written to OUTDIR/<session>-<nn>-<what>.bin, and the exact bytes the client 
       LIST / LIST-EXTENDED / LSUB / STATUS, EXAMINE and FETCH of the seeded INBOX (read-only, PEEK),
       SEARCH / ESEARCH / SORT / THREAD, QUOTA, METADATA, then COPY / APPEND / STORE / MOVE / EXPUNGE /
       UID EXPUNGE / IDLE / QRESYNC in a scratch mailbox, deliberate errors, clean-up, LOGOUT.
-  s2  wrong-state command before login, ENABLE UTF8=ACCEPT, a FETCH of the UTF-8 seeded message.
+  s2  a command in the wrong state, failed LOGIN and AUTHENTICATE, AUTHENTICATE PLAIN (SASL-IR),
+      ENABLE UTF8=ACCEPT, a FETCH of the UTF-8 seeded message, then EXPUNGE / MOVE without QRESYNC
+      (untagged EXPUNGE) in a second scratch mailbox (Corpus2).
   s3  a second connection that APPENDs to the scratch mailbox while s1 is in IDLE.
+  s4  STARTTLS accepted; the capture stops where the TLS handshake would start.
 
 Commands use the tags mailwire's imap::Client generates (A0001, A0002, ... per connection), so that
 tests/imap_corpus.rs can replay each session through the client machine. Commands the client cannot
 send (bad syntax, or a command the client machine refuses in the session state) are tagged X1, X2, ...
 
 The seeded INBOX is only EXAMINEd and fetched with PEEK: its flags and messages are left alone.
-The scratch mailboxes (Corpus, Corpus.Sub/Corpus.Renamed, Trash) are created and deleted by the
+The scratch mailboxes (Corpus and children, Corpus2, Trash) are created and deleted by the
 session (and deleted first if a previous run left them behind). Python 3 standard library only.
 """
 
+import base64
 import os
 import re
 import socket
@@ -167,7 +171,8 @@ def clean_up_leftovers(env):
     s = Session(env, None, "cleanup")
     s.read_message()
     quiet_command(s, b"LOGIN %s %s" % (env["PEER_USER"].encode(), env["PEER_PASS"].encode()))
-    for box in (b"Corpus.Sub", b"Corpus.Renamed", SCRATCH.encode(), b"Trash"):
+    leftovers = (b"Corpus.Sub", b"Corpus.Renamed", b'"Corpus.with space"', b"Corpus.K&APY-ln", b"Corpus2")
+    for box in leftovers + (SCRATCH.encode(), b"Trash"):
         quiet_command(s, b"UNSUBSCRIBE " + box)
         quiet_command(s, b"DELETE " + box)
     quiet_command(s, b"LOGOUT")
@@ -199,9 +204,13 @@ def main():
     s.cmd("create", b"CREATE Corpus")
     s.cmd("create-child", b"CREATE Corpus.Sub")
     s.cmd("create-special-use", b"CREATE Trash")
+    s.cmd("create-quoted", b'CREATE "Corpus.with space"')
+    s.cmd("create-mutf7", b"CREATE Corpus.K&APY-ln")
     s.cmd("rename", b"RENAME Corpus.Sub Corpus.Renamed")
     s.cmd("subscribe", b"SUBSCRIBE Corpus")
     s.cmd("list", b'LIST "" "*"')
+    s.cmd("list-delimiter", b'LIST "" ""')
+    s.cmd("list-percent", b'LIST "" Corpus.%')
     s.cmd(
         "list-extended",
         b'LIST "" "*" RETURN (CHILDREN SPECIAL-USE STATUS (MESSAGES UNSEEN UIDNEXT SIZE HIGHESTMODSEQ))',
@@ -225,12 +234,23 @@ def main():
     s.cmd("fetch-binary", b"FETCH 1,3 (BINARY.PEEK[1] BINARY.SIZE[1])")
     s.cmd("fetch-binary-attachment", b"FETCH 2 (BINARY.PEEK[2] BINARY.SIZE[2])")
     s.cmd("fetch-preview-savedate", b"FETCH 1:2 (PREVIEW SAVEDATE)")
+    # EXAMINE is read-only: non-PEEK sections set no \Seen.
+    s.cmd("fetch-rfc822", b"FETCH 1 (RFC822.HEADER RFC822.TEXT RFC822)")
+    s.cmd(
+        "fetch-sections",
+        b"FETCH 2 (BODY[1.2.MIME] BODY[1.2] BODY[2.MIME] BODY[TEXT]<0.60> BODY[HEADER] BODY)",
+    )
+    s.cmd("fetch-8bit", b"FETCH 3 (BODY[])")
     s.cmd("fetch-unknown-item", b"FETCH 1 (EMAILID THREADID)")
     s.cmd("uid-fetch-changedsince", b"UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)")
     s.cmd("search", b"SEARCH ALL")
     s.cmd("search-keys", b'SEARCH UNSEEN FROM "bob" NOT SUBJECT "nothing-like-this"')
     s.cmd("uid-search-esearch", b"UID SEARCH RETURN (MIN MAX COUNT ALL) ALL")
     s.cmd("search-esearch-count", b'SEARCH RETURN (COUNT) FROM "bob"')
+    s.cmd("search-modseq", b"SEARCH MODSEQ 1")
+    s.cmd("search-charset-literal", b"SEARCH CHARSET UTF-8 SUBJECT " + literal_plus("Grüße".encode()))
+    s.cmd("search-save", b"SEARCH RETURN (SAVE) FROM bob")
+    s.cmd("fetch-saved-result", b"FETCH $ (UID)")
     s.cmd("sort", b"SORT (SUBJECT) UTF-8 ALL")
     s.cmd("uid-sort-reverse", b"UID SORT (REVERSE DATE) UTF-8 ALL")
     s.cmd("thread-references", b"THREAD REFERENCES UTF-8 ALL")
@@ -240,6 +260,7 @@ def main():
     s.cmd("setmetadata", b'SETMETADATA Corpus (/private/comment "captured by mailwire")')
     s.cmd("getmetadata", b"GETMETADATA Corpus (/private/comment /shared/comment)")
     s.cmd("getmetadata-server", b'GETMETADATA "" /private/comment')
+    s.cmd("getmetadata-maxsize", b"GETMETADATA (MAXSIZE 5) Corpus /private/comment")
     s.cmd("copy", b"COPY 1:4 Corpus")
     got = s.cmd("select-condstore", b"SELECT Corpus (CONDSTORE)")
     uidvalidity = UIDVALIDITY.search(got).group(1)
@@ -251,6 +272,7 @@ def main():
     s.cmd("store-unchangedsince", b"STORE 1:2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)")
     s.cmd("store-silent", b"STORE 3 +FLAGS.SILENT (\\Deleted)")
     s.cmd("move", b"MOVE 5 Corpus.Renamed")
+    s.cmd("uid-copy", b"UID COPY 2,4 Corpus.Renamed")
     s.cmd("expunge", b"EXPUNGE")
     s.cmd("store-deleted", b"UID STORE 1 +FLAGS.SILENT (\\Deleted)")
     s.cmd("uid-expunge", b"UID EXPUNGE 1")
@@ -274,23 +296,44 @@ def main():
     s.bad_cmd("error-bad-syntax", b"FETCH 1 (FLAGS")
     s.cmd("error-trycreate", b"APPEND Corpus.NoSuchMailbox " + literal_plus(APPENDED))
     s.cmd("unsubscribe", b"UNSUBSCRIBE Corpus")
+    s.cmd("delete-quoted", b'DELETE "Corpus.with space"')
+    s.cmd("delete-mutf7", b"DELETE Corpus.K&APY-ln")
     s.cmd("delete-child", b"DELETE Corpus.Renamed")
     s.cmd("delete", b"DELETE Corpus")
     s.cmd("delete-special-use", b"DELETE Trash")
     s.cmd("logout", b"LOGOUT")
     s.close()
 
-    # ---- s2: before login, UTF8=ACCEPT ----
+    # ---- s2: before login, AUTHENTICATE, UTF8=ACCEPT, EXPUNGE without QRESYNC ----
+    plain = lambda pw: base64.b64encode(b"\0" + user + b"\0" + pw)  # noqa: E731
     s = Session(env, outdir, "s2")
     s.greeting()
     s.bad_cmd("error-wrong-state", b"SELECT INBOX")
-    s.cmd("login", b"LOGIN " + user + b" " + password)
+    s.cmd("login-failed", b"LOGIN " + user + b" wrong-" + password)
+    s.cmd("authenticate-failed", b"AUTHENTICATE PLAIN " + plain(b"wrong-" + password))
+    s.cmd("authenticate", b"AUTHENTICATE PLAIN " + plain(password))
     s.cmd("enable-utf8", b"ENABLE UTF8=ACCEPT")
     s.cmd("examine", b"EXAMINE INBOX")
     s.cmd("fetch-utf8", b"FETCH 3 (ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])")
+    s.cmd("create", b"CREATE Corpus2")
+    s.cmd("append", b"APPEND Corpus2 " + literal_plus(APPENDED))
+    s.cmd("append-second", b"APPEND Corpus2 (\\Flagged) " + literal_plus(APPENDED))
+    s.cmd("select", b"SELECT Corpus2")
+    s.cmd("store", b"STORE 1 +FLAGS (\\Deleted)")
+    s.cmd("noop", b"NOOP")
+    s.cmd("expunge", b"EXPUNGE")
+    s.cmd("uid-move", b"UID MOVE 2 Corpus2")
+    s.cmd("check", b"CHECK")
+    s.cmd("close", b"CLOSE")
+    s.cmd("delete", b"DELETE Corpus2")
     s.cmd("logout", b"LOGOUT")
     s.close()
 
+    # ---- s4: STARTTLS accepted (the capture stops where TLS would begin) ----
+    s = Session(env, outdir, "s4")
+    s.greeting()
+    s.cmd("starttls", b"STARTTLS")
+    s.close()
 
 if __name__ == "__main__":
     main()

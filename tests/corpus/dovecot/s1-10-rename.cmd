@@ -1,1 +1,0 @@
-A0010 RENAME Corpus.Sub Corpus.Renamed

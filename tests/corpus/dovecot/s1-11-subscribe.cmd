@@ -1,1 +1,0 @@
-A0011 SUBSCRIBE Corpus

@@ -1,1 +1,0 @@
-A0014 LIST (SPECIAL-USE) "" "*"

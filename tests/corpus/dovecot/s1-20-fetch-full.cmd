@@ -1,1 +1,0 @@
-A0020 FETCH 1:* FULL

@@ -1,1 +1,0 @@
-A0029 SEARCH UNSEEN FROM "bob" NOT SUBJECT "nothing-like-this"

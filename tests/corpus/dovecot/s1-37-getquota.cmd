@@ -1,1 +1,0 @@
-A0037 GETQUOTA "User quota"

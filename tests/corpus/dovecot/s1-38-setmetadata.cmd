@@ -1,1 +1,0 @@
-A0038 SETMETADATA Corpus (/private/comment "captured by mailwire")

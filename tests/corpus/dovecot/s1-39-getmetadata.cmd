@@ -1,1 +1,0 @@
-A0039 GETMETADATA Corpus (/private/comment /shared/comment)

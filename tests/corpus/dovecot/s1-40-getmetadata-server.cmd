@@ -1,1 +1,0 @@
-A0040 GETMETADATA "" /private/comment

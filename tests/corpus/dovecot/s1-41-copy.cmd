@@ -1,1 +1,0 @@
-A0041 COPY 1:4 Corpus

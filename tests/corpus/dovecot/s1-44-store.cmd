@@ -1,1 +1,0 @@
-A0044 STORE 1 +FLAGS (\Flagged)

@@ -1,1 +1,0 @@
-A0046 STORE 3 +FLAGS.SILENT (\Deleted)

@@ -1,1 +1,0 @@
-A0047 MOVE 5 Corpus.Renamed

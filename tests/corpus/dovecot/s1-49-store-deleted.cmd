@@ -1,1 +1,0 @@
-A0049 UID STORE 1 +FLAGS.SILENT (\Deleted)

@@ -1,1 +1,0 @@
-A0056 FROBNICATE now

@@ -1,1 +1,0 @@
-A0057 SELECT Corpus.NoSuchMailbox

@@ -1,1 +1,0 @@
-A0059 UNSUBSCRIBE Corpus

@@ -1,1 +1,0 @@
-A0060 DELETE Corpus.Renamed

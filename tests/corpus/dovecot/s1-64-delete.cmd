@@ -1,1 +1,0 @@
-A0061 DELETE Corpus

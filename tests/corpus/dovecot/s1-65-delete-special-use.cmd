@@ -1,1 +1,0 @@
-A0062 DELETE Trash

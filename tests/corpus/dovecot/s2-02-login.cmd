@@ -1,1 +1,0 @@
-A0001 LOGIN alice secret
