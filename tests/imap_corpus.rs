@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use mailwire::Limits;
@@ -186,7 +187,7 @@ fn single<'a, 'b>(b: &'a BodyStructure<'b>) -> &'a SinglePart<'b> {
 
 /// Typed values of the key responses. `live`: the capture ran against peers other
 /// tests also use, so counts of INBOX messages are lower bounds.
-fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
+fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool, full: bool) {
     // Greeting and capabilities.
     let greeting = step(parsed, "s1", "greeting");
     let Response::Status(g) = &greeting[0] else {
@@ -203,15 +204,7 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
             _ => None,
         })
         .expect("* CAPABILITY");
-    for cap in [
-        "IMAP4rev1",
-        "CONDSTORE",
-        "QRESYNC",
-        "ESEARCH",
-        "QUOTA",
-        "METADATA",
-        "MOVE",
-    ] {
+    for cap in ["IMAP4rev1", "CONDSTORE", "QRESYNC", "ESEARCH", "MOVE"] {
         assert!(caps.iter().any(|c| c == cap), "{cap} missing from {caps:?}");
     }
 
@@ -246,7 +239,9 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
         .iter()
         .find(|l| l.mailbox.as_bytes() == b"Trash")
         .expect("LIST Trash");
-    assert!(trash.attributes.iter().any(|a| a.is("\\Trash")));
+    if full {
+        assert!(trash.attributes.iter().any(|a| a.is("\\Trash")));
+    }
     assert_eq!(trash.delimiter, Some('.'));
     let corpus_box = lists
         .iter()
@@ -436,35 +431,37 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
             .any(|d| matches!(d, Data::Thread(t) if t.len() >= 4))
     );
 
-    // QUOTA.
-    let quota = data(step(parsed, "s1", "getquotaroot")).collect::<Vec<_>>();
-    assert!(
-        quota
-            .iter()
-            .any(|d| matches!(d, Data::QuotaRoot { mailbox, roots }
+    if full {
+        // QUOTA.
+        let quota = data(step(parsed, "s1", "getquotaroot")).collect::<Vec<_>>();
+        assert!(
+            quota
+                .iter()
+                .any(|d| matches!(d, Data::QuotaRoot { mailbox, roots }
         if mailbox.as_bytes() == b"INBOX" && roots.iter().any(|r| r.as_bytes() == b"User quota")))
-    );
-    let resources = quota
-        .iter()
-        .find_map(|d| match d {
-            Data::Quota { root, resources } if root.as_bytes() == b"User quota" => {
-                Some(resources.to_vec())
-            }
-            _ => None,
-        })
-        .expect("* QUOTA");
-    assert_eq!(resources.len(), 1);
-    assert_eq!(resources[0].name.as_str(), "STORAGE");
-    assert_eq!(resources[0].limit, 1 << 20);
-    assert!(resources[0].usage >= 1000);
+        );
+        let resources = quota
+            .iter()
+            .find_map(|d| match d {
+                Data::Quota { root, resources } if root.as_bytes() == b"User quota" => {
+                    Some(resources.to_vec())
+                }
+                _ => None,
+            })
+            .expect("* QUOTA");
+        assert_eq!(resources.len(), 1);
+        assert_eq!(resources[0].name.as_str(), "STORAGE");
+        assert_eq!(resources[0].limit, 1 << 20);
+        assert!(resources[0].usage >= 1000);
 
-    // METADATA: a value sent as a literal, and NIL.
-    assert!(data(step(parsed, "s1", "getmetadata")).any(|d| matches!(d,
-    Data::Metadata { mailbox, entries: mailwire::imap::MetadataEntries::Values(v) }
-    if mailbox.as_bytes() == b"Corpus" && v.to_vec() == [
-        ("/private/comment".into(), Some("captured by mailwire".into())),
-        ("/shared/comment".into(), None),
-    ])));
+        // METADATA: a value sent as a literal, and NIL.
+        assert!(data(step(parsed, "s1", "getmetadata")).any(|d| matches!(d,
+        Data::Metadata { mailbox, entries: mailwire::imap::MetadataEntries::Values(v) }
+        if mailbox.as_bytes() == b"Corpus" && v.to_vec() == [
+            ("/private/comment".into(), Some("captured by mailwire".into())),
+            ("/shared/comment".into(), None),
+        ])));
+    }
 
     // COPYUID, APPENDUID: same UIDVALIDITY as the SELECT of the scratch mailbox.
     let Some(Code::CopyUid {
@@ -567,7 +564,7 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
         StatusKind::Bad
     );
 
-    check_more_values(parsed, live);
+    check_more_values(parsed, live, full);
 
     // LOGOUT: BYE then OK.
     let logout = step(parsed, "s1", "logout");
@@ -623,7 +620,7 @@ fn search_ids(rs: &[Response<'static>]) -> (Vec<u32>, Option<u64>) {
 /// The response kinds added after the first capture: quoting, modified UTF-7,
 /// RFC822.*, MIME sections, SEARCH MODSEQ/CHARSET/SAVE, METADATA LONGENTRIES,
 /// authentication failures, EXPUNGE without QRESYNC, STARTTLS.
-fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool) {
+fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool, full: bool) {
     // LIST "" "": the hierarchy delimiter; LIST with % of quoted and modified UTF-7 names.
     let delimiter = data(step(parsed, "s1", "list-delimiter"))
         .find_map(|d| match d {
@@ -701,9 +698,10 @@ fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bo
         ids.starts_with(&[1, 2, 3, 4]) && (live || ids.len() == 4),
         "{ids:?}"
     );
-    assert_eq!(
-        search_ids(step(parsed, "s1", "search-charset-literal")).0,
-        [3]
+    let utf8 = search_ids(step(parsed, "s1", "search-charset-literal")).0;
+    assert!(
+        utf8.first() == Some(&3) && (live || utf8.len() == 1),
+        "{utf8:?}"
     );
     assert!(data(step(parsed, "s1", "search-save")).next().is_none());
     let saved: Vec<u32> = data(step(parsed, "s1", "fetch-saved-result"))
@@ -719,11 +717,14 @@ fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bo
         "{saved:?}"
     );
 
-    // METADATA LONGENTRIES (RFC 5464 §4.2.1) arrives as an unknown code with its value.
-    assert!(
-        matches!(&tagged(step(parsed, "s1", "getmetadata-maxsize")).code,
+    if full {
+        // METADATA LONGENTRIES (RFC 5464 §4.2.1) arrives as an unknown code with its value.
+        assert!(
+            matches!(&tagged(step(parsed, "s1", "getmetadata-maxsize")).code,
         Some(Code::Other { name, value: Some(v) }) if name.as_str() == "METADATA" && v.as_ref() == b"LONGENTRIES 20")
-    );
+        );
+    }
+
     assert!(matches!(&tagged(step(parsed, "s1", "uid-copy")).code,
         Some(Code::CopyUid { source, destination, .. }) if source.as_str() == "2,4" && destination.as_str() == "2:3"));
 
@@ -737,7 +738,7 @@ fn check_more_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bo
         );
     }
     assert!(
-        matches!(&tagged(step(parsed, "s2", "authenticate")).code, Some(Code::Capability(c)) if c.iter().any(|c| c.as_str() == "QUOTA"))
+        matches!(&tagged(step(parsed, "s2", "authenticate")).code, Some(Code::Capability(c)) if c.iter().any(|c| c.as_str() == "IMAP4rev1"))
     );
     assert!(data(step(parsed, "s2", "store")).filter_map(fetch_items).any(|(seq, items)| seq == 1
         && items.iter().any(|i| matches!(i, FetchItem::Flags(f) if f.to_vec() == [mailwire::imap::Flag::Deleted, mailwire::imap::Flag::Recent]))));
@@ -978,7 +979,25 @@ fn check_corpus(corpus: &Corpus, live: bool) -> usize {
         assert!(corpus.contains_key(s), "session {s} missing");
     }
     let parsed = parse_corpus(corpus);
-    check_values(&parsed, live);
+    // QUOTA, METADATA and SPECIAL-USE need the configuration tests/peers/start.sh writes.
+    let caps = data(step(&parsed, "s1", "capability"))
+        .find_map(|d| match d {
+            Data::Capability(c) => {
+                Some(c.iter().map(|a| a.as_str().to_owned()).collect::<Vec<_>>())
+            }
+            _ => None,
+        })
+        .expect("* CAPABILITY");
+    let full = ["QUOTA", "METADATA", "SPECIAL-USE"]
+        .iter()
+        .all(|x| caps.iter().any(|c| c == x));
+    if !full {
+        let note = "the peers advertise no QUOTA / METADATA / SPECIAL-USE (started by an older \
+                    tests/peers/start.sh?): their responses were parsed, but not checked as values";
+        assert!(live && !common::peers::in_ci(), "{note}");
+        let _ = writeln!(std::io::stderr(), "\n===== imap_corpus: {note} =====\n");
+    }
+    check_values(&parsed, live, full);
     check_client(corpus);
     parsed.values().map(Vec::len).sum()
 }
