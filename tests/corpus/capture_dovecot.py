@@ -17,6 +17,8 @@ are written to OUTDIR/<session>-<nn>-<what>.bin, and the exact bytes the client 
       (untagged EXPUNGE) in a second scratch mailbox (Corpus2).
   s3  a second connection that APPENDs to the scratch mailbox while s1 is in IDLE.
   s4  STARTTLS accepted; the capture stops where the TLS handshake would start.
+  s5  Dovecot's own items outside the RFCs: STATUS X-SIZE / X-GUID, FETCH X-MAILBOX / X-REAL-UID /
+      X-SAVEDATE / X-GUID, and SNIPPET (the draft name of PREVIEW).
 
 Commands use the tags mailwire's imap::Client generates (A0001, A0002, ... per connection), so that
 tests/imap_corpus.rs can replay each session through the client machine. Commands the client cannot
@@ -333,6 +335,18 @@ def main():
     s = Session(env, outdir, "s4")
     s.greeting()
     s.cmd("starttls", b"STARTTLS")
+    s.close()
+
+    # ---- s5: Dovecot's own STATUS and FETCH items (outside the RFCs) ----
+    s = Session(env, outdir, "s5")
+    s.greeting()
+    s.cmd("login", b"LOGIN " + user + b" " + password)
+    s.cmd("status-x-size", b"STATUS INBOX (MESSAGES X-SIZE)")
+    s.cmd("status-x-guid", b"STATUS INBOX (MESSAGES X-GUID)")
+    s.cmd("examine", b"EXAMINE INBOX")
+    s.cmd("fetch-x-items", b"FETCH 1 (X-MAILBOX X-REAL-UID X-SAVEDATE X-GUID)")
+    s.cmd("fetch-snippet", b"FETCH 1:2 (SNIPPET)")
+    s.cmd("logout", b"LOGOUT")
     s.close()
 
 if __name__ == "__main__":
