@@ -343,12 +343,26 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool, f
     };
     let e1 = envelope(1);
     assert_eq!(ibytes(&e1.subject), b"Seed 1: plain text");
-    let from = e1.from.unwrap().to_vec();
+    let from = e1.from.clone().unwrap().to_vec();
     assert_eq!(from.len(), 1);
     assert_eq!(ibytes(&from[0].name), b"Bob Example");
     assert_eq!(ibytes(&from[0].mailbox), b"bob");
     assert_eq!(ibytes(&from[0].host), b"example.com");
     assert_eq!(ibytes(&e1.message_id), b"<seed-1@mailwire.test>");
+    let to = e1.to.clone().unwrap().to_vec();
+    assert_eq!(
+        (
+            ibytes(&to[0].name),
+            ibytes(&to[0].mailbox),
+            ibytes(&to[0].host)
+        ),
+        (b"Alice".to_vec(), b"alice".to_vec(), b"localhost".to_vec())
+    );
+    assert_eq!(e1.sender, e1.from);
+    assert_eq!(
+        (e1.cc.clone(), e1.bcc.clone(), e1.in_reply_to.clone()),
+        (None, None, None)
+    );
     let e3 = envelope(3);
     assert!(ibytes(&e3.subject).starts_with(b"=?UTF-8?B?"));
     let body2 = fetches[&2]
@@ -392,6 +406,44 @@ fn check_values(parsed: &BTreeMap<String, Vec<Response<'static>>>, live: bool, f
     );
     // 3000 bytes in base64, 76 columns, CRLF line ends.
     assert_eq!(attachment.size, 4000 + 2 * 53);
+    // Extension data: parameters, disposition with its parameters, NIL language and location.
+    let pairs = |p: &mailwire::imap::Params<'_>| -> Vec<(Vec<u8>, Vec<u8>)> {
+        p.as_ref()
+            .map(|l| {
+                l.iter()
+                    .map(|(k, v)| (k.as_bytes().to_vec(), ibytes(&v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        pairs(&attachment.params),
+        [(b"name".to_vec(), b"figures.bin".to_vec())]
+    );
+    let disposition = attachment
+        .ext
+        .disposition
+        .clone()
+        .flatten()
+        .expect("disposition");
+    assert_eq!(disposition.kind.as_bytes(), b"attachment");
+    assert_eq!(
+        pairs(&disposition.params),
+        [(b"filename".to_vec(), b"figures.bin".to_vec())]
+    );
+    assert_eq!(attachment.ext.language, Some(None));
+    assert_eq!(attachment.ext.location, Some(None));
+    assert_eq!(attachment.md5, Some(None));
+    assert_eq!(
+        pairs(&mixed.params.clone().flatten()),
+        [(b"boundary".to_vec(), b"mixed-7d1b0c".to_vec())]
+    );
+    assert_eq!(
+        pairs(&alt.params.clone().flatten()),
+        [(b"boundary".to_vec(), b"alt-2e9f4a".to_vec())]
+    );
+    assert!(matches!(plain.specific, Specific::Text { lines: 5 }));
+    assert_eq!((plain.size, html.size), (60, 109));
 
     // BODY[1]<0.100>, BINARY[] literal8 and BINARY.SIZE.
     let partial = data(step(parsed, "s1", "fetch-partial"))
