@@ -1168,4 +1168,5 @@ fn live_dovecot_capture() {
     assert_eq!(fresh, committed, "the live capture has the committed steps");
     check_corpus(&corpus, true);
     let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(out.with_extension("env"));
 }
