@@ -116,8 +116,30 @@ userdb {
   driver = static
   args = home=$DIR/mail/%n
 }
+# More IMAP response kinds for the captured corpus (tests/corpus): QUOTA (RFC 9208), METADATA (RFC 5464)
+# and SPECIAL-USE (RFC 6154) mailboxes, which exist only once created (auto = no).
+mail_plugins = \$mail_plugins quota
+mail_attribute_dict = file:%h/dovecot-attributes
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=1G
+}
+namespace inbox {
+  inbox = yes
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+}
 protocol imap {
   mail_max_userip_connections = 100
+  mail_plugins = \$mail_plugins imap_quota
+  imap_metadata = yes
 }
 protocol pop3 {
   mail_max_userip_connections = 100

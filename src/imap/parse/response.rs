@@ -502,6 +502,20 @@ fn namespace<'a>(p: &mut Parser<'a>) -> PResult<Option<List<'a, Namespace<'a>>>>
     Ok(Some(List::wire(raw, namespace_descr, Sep::None, p.ctx())))
 }
 
+/// The `status-att` names [`status_item`] reads as typed values.
+const KNOWN_STATUS_ITEMS: [&str; 10] = [
+    "MESSAGES",
+    "RECENT",
+    "UIDNEXT",
+    "UIDVALIDITY",
+    "UNSEEN",
+    "DELETED",
+    "SIZE",
+    "HIGHESTMODSEQ",
+    "APPENDLIMIT",
+    "DELETED-STORAGE",
+];
+
 /// `status-att-val`
 fn status_item<'a>(p: &mut Parser<'a>) -> PResult<StatusItem<'a>> {
     let name = atom(p)?;
@@ -1078,7 +1092,23 @@ fn untagged<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
             }
         } else {
             loop {
-                status_item(p)?;
+                let item = p.pos;
+                let read = status_item(p).and_then(|_| match p.peek() {
+                    Some(b' ' | b')') => Ok(()),
+                    _ => p.err("SP"),
+                });
+                if let Err(err) = read {
+                    // An item this crate does not know whose value is not a
+                    // number (Dovecot's `X-GUID 5033c535...`) has no typed
+                    // form: under `unknown_items` the response is kept raw.
+                    p.pos = item;
+                    let known = atom(p)
+                        .is_ok_and(|n| KNOWN_STATUS_ITEMS.iter().any(|k| n.eq_ignore_case(k)));
+                    if p.q.unknown_items && !known {
+                        return other(p, start);
+                    }
+                    return Err(err);
+                }
                 e = p.pos;
                 p.space_before_close(p.q.trailing_space);
                 if p.peek() == Some(b')') {

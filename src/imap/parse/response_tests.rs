@@ -595,3 +595,32 @@ fn session_split_at_every_byte() {
         assert_eq!(run(cut), whole, "cut at {cut}");
     }
 }
+
+/// Dovecot answers `STATUS INBOX (X-GUID)` with a non-numeric value: kept raw
+/// (`Data::Other`) under `unknown_items`, refused strictly; a numeric unknown
+/// item stays typed, and a known item with a bad value is still an error.
+#[test]
+fn status_with_non_numeric_vendor_item() {
+    let line = b"* STATUS INBOX (MESSAGES 4 X-GUID 5033c5358660046b1217000083ecc375)\r\n";
+    let Response::Data(Data::Other { name, rest }) = lenient(line).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (&*name, &*rest),
+        (
+            "STATUS",
+            &b"INBOX (MESSAGES 4 X-GUID 5033c5358660046b1217000083ecc375)"[..]
+        )
+    );
+    assert!(strict(line).is_err());
+    let Response::Data(Data::Status { items, .. }) =
+        strict(b"* STATUS INBOX (X-SIZE 1074172)\r\n").unwrap()
+    else {
+        panic!()
+    };
+    assert!(
+        matches!(&items.to_vec()[..], [StatusItem::Other(a, 1074172)] if a.as_str() == "X-SIZE")
+    );
+    assert!(lenient(b"* STATUS INBOX (MESSAGES x4)\r\n").is_err());
+    assert!(lenient(b"* STATUS INBOX (X-GUID abc\r\n").is_ok());
+}

@@ -1,0 +1,1 @@
+A0002 ID ("name" "mailwire-corpus" "version" "1")

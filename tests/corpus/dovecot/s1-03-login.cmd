@@ -1,0 +1,1 @@
+A0003 LOGIN alice secret

@@ -1,0 +1,1 @@
+A0008 CREATE Corpus.Sub

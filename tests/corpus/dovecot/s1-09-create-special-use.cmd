@@ -1,0 +1,1 @@
+A0009 CREATE Trash

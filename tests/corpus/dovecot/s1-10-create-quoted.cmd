@@ -1,0 +1,1 @@
+A0010 CREATE "Corpus.with space"

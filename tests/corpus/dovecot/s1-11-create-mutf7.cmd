@@ -1,0 +1,1 @@
+A0011 CREATE Corpus.K&APY-ln

@@ -1,0 +1,1 @@
+A0012 RENAME Corpus.Sub Corpus.Renamed

@@ -1,0 +1,1 @@
+A0013 SUBSCRIBE Corpus

@@ -1,0 +1,1 @@
+A0016 LIST "" Corpus.%

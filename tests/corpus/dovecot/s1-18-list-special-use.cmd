@@ -1,0 +1,1 @@
+A0018 LIST (SPECIAL-USE) "" "*"

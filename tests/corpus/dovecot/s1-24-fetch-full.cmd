@@ -1,0 +1,1 @@
+A0024 FETCH 1:* FULL

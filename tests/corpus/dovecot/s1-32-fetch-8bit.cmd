@@ -1,0 +1,1 @@
+A0032 FETCH 3 (BODY[])

@@ -1,0 +1,1 @@
+A0048 GETQUOTA "User quota"

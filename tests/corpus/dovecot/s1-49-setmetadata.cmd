@@ -1,0 +1,1 @@
+A0049 SETMETADATA Corpus (/private/comment "captured by mailwire")

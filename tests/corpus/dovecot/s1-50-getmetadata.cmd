@@ -1,0 +1,1 @@
+A0050 GETMETADATA Corpus (/private/comment /shared/comment)

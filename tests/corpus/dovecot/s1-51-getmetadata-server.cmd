@@ -1,0 +1,1 @@
+A0051 GETMETADATA "" /private/comment

@@ -1,0 +1,1 @@
+A0052 GETMETADATA (MAXSIZE 5) Corpus /private/comment

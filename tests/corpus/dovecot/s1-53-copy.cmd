@@ -1,0 +1,1 @@
+A0053 COPY 1:4 Corpus

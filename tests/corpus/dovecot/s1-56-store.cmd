@@ -1,0 +1,1 @@
+A0056 STORE 1 +FLAGS (\Flagged)

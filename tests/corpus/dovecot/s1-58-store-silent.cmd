@@ -1,0 +1,1 @@
+A0058 STORE 3 +FLAGS.SILENT (\Deleted)

@@ -1,0 +1,1 @@
+A0059 MOVE 5 Corpus.Renamed

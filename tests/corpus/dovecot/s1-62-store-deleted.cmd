@@ -1,0 +1,1 @@
+A0062 UID STORE 1 +FLAGS.SILENT (\Deleted)

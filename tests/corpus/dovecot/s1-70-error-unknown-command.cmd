@@ -1,0 +1,1 @@
+A0069 FROBNICATE now

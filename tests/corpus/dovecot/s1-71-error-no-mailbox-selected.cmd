@@ -1,0 +1,1 @@
+X1 FETCH 1 (FLAGS)

@@ -1,0 +1,1 @@
+A0070 SELECT Corpus.NoSuchMailbox

@@ -1,0 +1,1 @@
+X2 FETCH 1 (FLAGS

@@ -1,0 +1,1 @@
+A0072 UNSUBSCRIBE Corpus

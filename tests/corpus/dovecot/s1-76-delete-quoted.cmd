@@ -1,0 +1,1 @@
+A0073 DELETE "Corpus.with space"

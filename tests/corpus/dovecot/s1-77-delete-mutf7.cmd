@@ -1,0 +1,1 @@
+A0074 DELETE Corpus.K&APY-ln

@@ -1,0 +1,1 @@
+A0075 DELETE Corpus.Renamed

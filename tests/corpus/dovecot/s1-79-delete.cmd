@@ -1,0 +1,1 @@
+A0076 DELETE Corpus

@@ -1,0 +1,1 @@
+A0077 DELETE Trash

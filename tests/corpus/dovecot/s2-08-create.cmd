@@ -1,0 +1,1 @@
+A0007 CREATE Corpus2

@@ -1,0 +1,1 @@
+A0010 SELECT Corpus2

@@ -1,0 +1,1 @@
+A0011 STORE 1 +FLAGS (\Deleted)

@@ -1,0 +1,1 @@
+A0014 UID MOVE 2 Corpus2

@@ -1,0 +1,1 @@
+A0017 DELETE Corpus2

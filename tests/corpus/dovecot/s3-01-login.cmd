@@ -1,0 +1,1 @@
+A0001 LOGIN alice secret
