@@ -23,6 +23,20 @@
 //! does not parse costs that message, not the session. Every layer is public and
 //! usable alone: a proxy may want only the codec.
 //!
+//! The grammars: SMTP is written with nom combinators over a byte fast path;
+//! POP3 and IMAP are hand-written byte cursors, one function per ABNF rule with
+//! the rule quoted (the IMAP grammar is the crate's hot path and each rule
+//! reports exactly where it failed). All three borrow from the input and share
+//! [`ParseError`](error::ParseError).
+//!
+//! ## Memory
+//!
+//! Bodies (SMTP DATA/BDAT, POP3 RETR/TOP, IMAP literals over
+//! [`Limits::inline_literal`]) stream as chunk events and are never gathered in
+//! one buffer; every other buffer is bounded by [`Limits`]. The IMAP machines
+//! report `memory_usage()` and give their buffers back when idle: an idle
+//! authenticated IMAP connection holds under 1 KiB on either side.
+//!
 //! ## The Sans-IO vocabulary
 //!
 //! The six machines speak the same words (those of `quinn-proto`):
