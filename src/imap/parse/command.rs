@@ -11,7 +11,7 @@ use alloc::borrow::Cow;
 
 use super::core::{
     astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal, mailbox, nil,
-    nstring, number, number64, quoted, sequence_set, string, tag,
+    nstring, number, number64, paren_list, paren_list_tail, quoted, sequence_set, string, tag,
 };
 use super::response::{section, section_binary};
 use super::{PResult, ParseOptions, Parser, Quirks, finish};
@@ -107,32 +107,6 @@ fn ext_params<'a, T: Clone>(
     }
     p.pos += 2;
     paren_list_tail(p, elem, false)
-}
-
-/// After an opening `(`: `elem *(SP elem) ")"` (or just `)` when
-/// `empty_ok`), as a lazy [`List`] of the elements.
-fn paren_list_tail<'a, T: Clone>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
-    empty_ok: bool,
-) -> PResult<List<'a, T>> {
-    let s = p.pos;
-    if p.peek() == Some(b')') {
-        if !empty_ok {
-            return p.err("parameter");
-        }
-    } else {
-        loop {
-            p.validate(elem)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-    }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(List::wire(raw, elem, Sep::Space, p.ctx()))
 }
 
 /// `number` with no out-of-range quirk: a client's number must fit 32 bits.
@@ -900,24 +874,7 @@ fn search_keys<'a>(p: &mut Parser<'a>) -> PResult<List<'a, SearchKey<'a>>> {
 
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
 fn paren_atoms<'a>(p: &mut Parser<'a>, empty_ok: bool) -> PResult<List<'a, Atom<'a>>> {
-    p.expect(b'(', "'('")?;
-    let s = p.pos;
-    if p.peek() == Some(b')') {
-        if !empty_ok {
-            return p.err("atom");
-        }
-    } else {
-        loop {
-            atom(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-    }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(List::wire(raw, atom, Sep::Space, p.ctx()))
+    paren_list(p, atom, empty_ok)
 }
 
 /// ```text

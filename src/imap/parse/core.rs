@@ -246,6 +246,42 @@ pub(crate) fn nstring<'a>(p: &mut Parser<'a>) -> PResult<Option<IString<'a>>> {
     }
 }
 
+/// After an opening `(`: `elem *(SP elem) ")"` (or just `)` when
+/// `empty_ok`), as a lazy [`List`] of the elements.
+pub(crate) fn paren_list_tail<'a, T>(
+    p: &mut Parser<'a>,
+    elem: fn(&mut Parser<'a>) -> PResult<T>,
+    empty_ok: bool,
+) -> PResult<List<'a, T>> {
+    let s = p.pos;
+    if p.peek() == Some(b')') {
+        if !empty_ok {
+            return p.err("parameter");
+        }
+    } else {
+        loop {
+            p.validate(elem)?;
+            if p.peek() == Some(b')') {
+                break;
+            }
+            p.sp()?;
+        }
+    }
+    let raw = &p.input[s..p.pos];
+    p.pos += 1;
+    Ok(List::wire(raw, elem, Sep::Space, p.ctx()))
+}
+
+/// `"(" elem *(SP elem) ")"` (or `()` when `empty_ok`), as a lazy [`List`].
+pub(crate) fn paren_list<'a, T>(
+    p: &mut Parser<'a>,
+    elem: fn(&mut Parser<'a>) -> PResult<T>,
+    empty_ok: bool,
+) -> PResult<List<'a, T>> {
+    p.expect(b'(', "'('")?;
+    paren_list_tail(p, elem, empty_ok)
+}
+
 /// `mailbox = "INBOX" / astring ; INBOX is case-insensitive`
 pub(crate) fn mailbox<'a>(p: &mut Parser<'a>) -> PResult<Mailbox<'a>> {
     let name = astring(p)?;

@@ -8,7 +8,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 
 use super::command::{append_message, fetch_att};
-use super::core::{astring, atom, date_time, flag_list, literal, mailbox, nstring};
+use super::core::{astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list};
 use super::{PResult, Parser};
 use crate::imap::types::command::CommandBody;
 use crate::imap::types::core::{Atom, IString, List, Mailbox, Sep};
@@ -159,32 +159,6 @@ fn zero_or_more<'a, T>(
         Sep::Space,
         p.ctx(),
     ))
-}
-
-/// `"(" elem *(SP elem) ")"`
-fn paren_list<'a, T>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
-    empty_ok: bool,
-) -> PResult<List<'a, T>> {
-    p.expect(b'(', "'('")?;
-    let s = p.pos;
-    if p.peek() == Some(b')') {
-        if !empty_ok {
-            return p.err("list element");
-        }
-    } else {
-        loop {
-            elem(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-    }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(List::wire(raw, elem, Sep::Space, p.ctx()))
 }
 
 // ---- NOTIFY (RFC 5465) ----

@@ -761,18 +761,7 @@ fn section_part<'a>(p: &mut Parser<'a>) -> PResult<Part<'a>> {
 
 /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
 fn header_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, IString<'a>>> {
-    p.expect(b'(', "'(' of header-list")?;
-    let s = p.pos;
-    loop {
-        astring(p)?;
-        if p.peek() == Some(b')') {
-            break;
-        }
-        p.sp()?;
-    }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(List::wire(raw, astring, Sep::Space, p.ctx()))
+    super::core::paren_list(p, astring, false)
 }
 
 /// ```text
