@@ -427,12 +427,17 @@ impl ServerChild {
     pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
+
+    /// Kills the server and waits for it (again on drop: harmless).
+    pub(crate) fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for ServerChild {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
