@@ -163,36 +163,19 @@ fn append_then_fetch_it_back() {
         return;
     };
     let subject = format!("appended by mailwire {}", std::process::id());
-    let file = std::env::temp_dir().join(format!("mailwire-append-{}.eml", std::process::id()));
     // LF line ends on disk: the client sends CRLF.
-    std::fs::write(
-        &file,
-        format!("From: a@example.org\nSubject: {subject}\n\nhello\n.dot line\n"),
-    )
-    .unwrap();
-    let out = run(
+    let out = append(
         &bin,
         &peers,
-        peers.imap,
-        &["append", "INBOX", file.to_str().unwrap()],
+        "append",
+        &format!("From: a@example.org\nSubject: {subject}\n\nhello\n.dot line\n"),
     );
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("Append completed"),
         "{}",
         text(&out.stderr)
     );
-    let criteria = format!("SUBJECT \"{subject}\"");
-    let out = run(&bin, &peers, peers.imap, &["search", "INBOX", &criteria]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let found = text(&out.stdout);
-    let id: u32 = found
-        .split("ids: [")
-        .nth(1)
-        .and_then(|rest| rest.split([',', ']']).next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("the appended message was not found: {found}"));
+    let id = seq_of(&bin, &peers, "INBOX", &subject).expect("the appended message was not found");
     let out = run(
         &bin,
         &peers,
@@ -208,17 +191,37 @@ fn append_then_fetch_it_back() {
     );
 }
 
-/// The UID of the message of INBOX (or `mailbox`) whose subject is `subject`.
-fn uid_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
+/// APPENDs `message` (written to a temporary `.eml` file named after `tag`) to INBOX; the client must
+/// succeed.
+fn append(bin: &Path, peers: &Peers, tag: &str, message: &str) -> Output {
+    let file = std::env::temp_dir().join(format!("mailwire-{tag}-{}.eml", std::process::id()));
+    std::fs::write(&file, message).unwrap();
+    let out = run(
+        bin,
+        peers,
+        peers.imap,
+        &["append", "INBOX", file.to_str().unwrap()],
+    );
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+/// The sequence number of the (first) message of `mailbox` whose subject is `subject`.
+fn seq_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
     let criteria = format!("SUBJECT \"{subject}\"");
     let out = run(bin, peers, peers.imap, &["search", mailbox, &criteria]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let found = text(&out.stdout);
-    let seq: u32 = found
+    text(&out.stdout)
         .split("ids: [")
         .nth(1)
         .and_then(|rest| rest.split([',', ']']).next())
-        .and_then(|n| n.trim().parse().ok())?;
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// The UID of the message of INBOX (or `mailbox`) whose subject is `subject`.
+fn uid_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
+    let seq = seq_of(bin, peers, mailbox, subject)?;
     let out = run(
         bin,
         peers,
@@ -244,20 +247,12 @@ fn store_flags_and_move_to_another_mailbox() {
     let pid = std::process::id();
     let subject = format!("to be moved by mailwire {pid}");
     let folder = format!("Moved{pid}");
-    let file = std::env::temp_dir().join(format!("mailwire-move-{pid}.eml"));
-    std::fs::write(
-        &file,
-        format!("From: a@example.org\nSubject: {subject}\n\nbody\n"),
-    )
-    .unwrap();
-    let out = run(
+    append(
         &bin,
         &peers,
-        peers.imap,
-        &["append", "INBOX", file.to_str().unwrap()],
+        "move",
+        &format!("From: a@example.org\nSubject: {subject}\n\nbody\n"),
     );
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(&bin, &peers, peers.imap, &["create", &folder]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 

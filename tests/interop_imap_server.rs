@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::harness::{
-    Output, Seeded, ServerChild, crlf, example, message_files, run, write_certificate,
+    Seeded, ServerChild, crlf, curl, example, message_files, run, write_certificate,
 };
 
 /// The mailbox user of the tests' `imap_server`.
@@ -371,12 +371,7 @@ fn server_used_by_python_imaplib() {
     let server = start_server(&seeded.maildir, Some(&tls));
     let script = seeded.dir.path().join("imaplib_check.py");
     std::fs::write(&script, IMAPLIB_SCRIPT).unwrap();
-    let mut expected_files = Vec::new();
-    for (i, e) in seeded.expected.iter().enumerate() {
-        let path = seeded.dir.path().join(format!("expected-{}.eml", i + 1));
-        std::fs::write(&path, e).unwrap();
-        expected_files.push(path);
-    }
+    let expected_files = seeded.write_expected();
     let out = run(
         Command::new("python3")
             .arg(&script)
@@ -424,26 +419,11 @@ fn server_used_by_python_imaplib() {
         1,
         "the APPENDed message is \\Flagged: {archive:?}"
     );
-    let log = server.log();
-    assert!(log.contains("TLS established"), "server log:\n{log}");
-    assert!(
-        log.contains("AUTHENTICATE PLAIN carol: logged in"),
-        "server log:\n{log}"
-    );
+    server.assert_logged(&["TLS established", "AUTHENTICATE PLAIN carol: logged in"]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // curl
-
-/// Runs curl with a time limit.
-fn curl(args: &[&str]) -> Output {
-    run(
-        Command::new("curl")
-            .args(["--silent", "--show-error", "--max-time", "20"])
-            .args(args),
-        &format!("curl {}", args.join(" ")),
-    )
-}
 
 #[test]
 fn server_read_by_curl() {

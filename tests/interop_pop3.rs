@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::harness::{Output, Seeded, ServerChild, TempDir, crlf, run, write_certificate};
+use common::harness::{Output, Seeded, ServerChild, TempDir, crlf, curl, run, write_certificate};
 use common::peers::{Peers, peers_or_skip};
 
 /// The mailbox user of the tests' own `pop3_server`.
@@ -589,12 +589,7 @@ fn server_read_by_python_poplib() {
     let server = start_server(&seeded.maildir, Some(&tls));
     let script = seeded.dir.path().join("poplib_check.py");
     std::fs::write(&script, POPLIB_SCRIPT).unwrap();
-    let mut expected_files = Vec::new();
-    for (i, e) in seeded.expected.iter().enumerate() {
-        let path = seeded.dir.path().join(format!("expected-{}.eml", i + 1));
-        std::fs::write(&path, e).unwrap();
-        expected_files.push(path);
-    }
+    let expected_files = seeded.write_expected();
     let out = run(
         Command::new("python3")
             .arg(&script)
@@ -604,14 +599,7 @@ fn server_read_by_python_poplib() {
         "python3 poplib script",
     );
     println!("{}", out.stdout_text());
-    assert!(
-        out.status.success(),
-        "poplib checks failed ({}):\n{}\n{}\n--- server log\n{}",
-        out.status,
-        out.stdout_text(),
-        out.stderr,
-        server.log()
-    );
+    out.assert_success_with_log("poplib checks", &server.log());
     assert!(
         gone_soon(&seeded.files[0]),
         "message 1 was DELEted and the session QUIT: its file must be gone\n{}",
@@ -619,22 +607,7 @@ fn server_read_by_python_poplib() {
     );
     assert!(seeded.files[1].exists(), "message 2 was un-deleted by RSET");
     assert!(seeded.files[2].exists(), "message 3 was never deleted");
-    let log = server.log();
-    assert!(log.contains("TLS established"), "server log:\n{log}");
-    assert!(
-        log.contains("UPDATE: 1 messages removed"),
-        "server log:\n{log}"
-    );
-}
-
-/// Runs curl with a time limit.
-fn curl(args: &[&str]) -> Output {
-    run(
-        Command::new("curl")
-            .args(["--silent", "--show-error", "--max-time", "20"])
-            .args(args),
-        &format!("curl {}", args.join(" ")),
-    )
+    server.assert_logged(&["TLS established", "UPDATE: 1 messages removed"]);
 }
 
 #[test]

@@ -189,6 +189,16 @@ pub(crate) fn run(command: &mut Command, what: &str) -> Output {
     try_run_for(command, what, CHILD_TIMEOUT).unwrap_or_else(|e| panic!("cannot start {what}: {e}"))
 }
 
+/// Runs curl (silent, errors shown, at most 20 s of its own) with `args` under [`CHILD_TIMEOUT`].
+pub(crate) fn curl(args: &[&str]) -> Output {
+    run(
+        Command::new("curl")
+            .args(["--silent", "--show-error", "--max-time", "20"])
+            .args(args),
+        &format!("curl {}", args.join(" ")),
+    )
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Tools that may be missing
 
@@ -423,6 +433,14 @@ impl ServerChild {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Panics with the log unless the server logged each of `needles`.
+    pub(crate) fn assert_logged(&self, needles: &[&str]) {
+        let log = self.log();
+        for needle in needles {
+            assert!(log.contains(needle), "server log:\n{log}");
+        }
+    }
+
     /// `127.0.0.1:PORT`.
     pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
@@ -510,6 +528,19 @@ pub(crate) struct Seeded {
     pub(crate) files: Vec<PathBuf>,
     /// The messages as the server sends them.
     pub(crate) expected: Vec<Vec<u8>>,
+}
+
+impl Seeded {
+    /// Writes `expected[i]` to `expected-{i+1}.eml` in the directory, for a script to compare against.
+    pub(crate) fn write_expected(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for (i, e) in self.expected.iter().enumerate() {
+            let path = self.dir.path().join(format!("expected-{}.eml", i + 1));
+            std::fs::write(&path, e).unwrap();
+            files.push(path);
+        }
+        files
+    }
 }
 
 /// A Maildir `DIR/Maildir` in a fresh [`TempDir`], with the Maildir++ `folders` (`.NAME`, empty) and the
