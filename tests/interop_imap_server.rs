@@ -12,13 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::harness::{
-    Seeded, ServerChild, crlf, curl, example, message_files, run, write_certificate,
+    PASS, Seeded, ServerChild, USER, crlf, curl, example, message_files, run, write_certificate,
 };
-
-/// The mailbox user of the tests' `imap_server`.
-const USER: &str = "carol";
-/// Its password.
-const PASS: &str = "s3cret-pass";
 
 /// Whether `tool` can be run; if not, skips `test` loudly (fails under CI).
 fn have_tool(tool: &str, package: &str, test: &str) -> bool {
@@ -120,22 +115,14 @@ fn seed_maildir(tag: &str) -> Seeded {
 
 /// Starts `imap_server` on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
 fn start_server(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> ServerChild {
-    let mut command = Command::new(example(&["imap_server"], "imap_server"));
-    command
-        .arg("--listen")
-        .arg("127.0.0.1:0")
-        .arg("--maildir")
-        .arg(maildir)
-        .arg("--user")
-        .arg(format!("{USER}:{PASS}"));
-    if let Some((cert, key)) = tls {
-        command
-            .arg("--tls-cert")
-            .arg(cert)
-            .arg("--tls-key")
-            .arg(key);
-    }
-    ServerChild::start(command, "imap_server")
+    let user = format!("{USER}:{PASS}");
+    ServerChild::example(
+        &example(&["imap_server"], "imap_server"),
+        "imap_server",
+        maildir,
+        &["--user", &user],
+        tls,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------

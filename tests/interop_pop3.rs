@@ -13,13 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::harness::{Output, Seeded, ServerChild, TempDir, crlf, curl, run, write_certificate};
+use common::harness::{
+    Output, PASS, Seeded, ServerChild, TempDir, USER, crlf, curl, run, write_certificate,
+};
 use common::peers::{Peers, peers_or_skip};
-
-/// The mailbox user of the tests' own `pop3_server`.
-const USER: &str = "carol";
-/// Its password.
-const PASS: &str = "s3cret-pass";
 
 /// `target/<profile>/examples/NAME`, the POP3 examples built once per test run.
 fn example(name: &str) -> PathBuf {
@@ -91,22 +88,14 @@ fn seed_maildir(tag: &str) -> Seeded {
 
 /// Starts `pop3_server` on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
 fn start_server(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> ServerChild {
-    let mut command = Command::new(example("pop3_server"));
-    command
-        .arg("--listen")
-        .arg("127.0.0.1:0")
-        .arg("--maildir")
-        .arg(maildir)
-        .arg("--user")
-        .arg(format!("{USER}:{PASS}"));
-    if let Some((cert, key)) = tls {
-        command
-            .arg("--tls-cert")
-            .arg(cert)
-            .arg("--tls-key")
-            .arg(key);
-    }
-    ServerChild::start(command, "pop3_server")
+    let user = format!("{USER}:{PASS}");
+    ServerChild::example(
+        &example("pop3_server"),
+        "pop3_server",
+        maildir,
+        &["--user", &user],
+        tls,
+    )
 }
 
 /// Whether `path` exists, waiting a little for a server that applies UPDATE after its `+OK` went out.

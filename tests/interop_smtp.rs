@@ -143,22 +143,14 @@ impl ServerGuard {
     fn start(label: &str, tls: bool, extra: &[&str]) -> ServerGuard {
         let dir = TempDir::kept_on_failure(label);
         let maildir = dir.path().join("Maildir");
-        let mut command = Command::new(example("smtp_server"));
-        command
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--maildir")
-            .arg(&maildir)
-            .args(extra);
-        if tls {
-            let (cert, key) = write_certificate(dir.path());
-            command
-                .arg("--tls-cert")
-                .arg(cert)
-                .arg("--tls-key")
-                .arg(key);
-        }
-        let server = ServerChild::start(command, "smtp_server");
+        let tls = tls.then(|| write_certificate(dir.path()));
+        let server = ServerChild::example(
+            &example("smtp_server"),
+            "smtp_server",
+            &maildir,
+            extra,
+            tls.as_ref(),
+        );
         ServerGuard {
             port: server.port,
             server,

@@ -23,6 +23,11 @@ pub(crate) const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// Building the examples (once per run) may take this long.
 pub(crate) const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The mailbox user the tests' own example servers (`imap_server`, `pop3_server`) accept.
+pub(crate) const USER: &str = "carol";
+/// Its password.
+pub(crate) const PASS: &str = "s3cret-pass";
+
 /// The test binary's crate name (`interop_pop3`, ...), for messages and temporary names.
 const TEST: &str = env!("CARGO_CRATE_NAME");
 
@@ -431,6 +436,33 @@ impl ServerChild {
     /// What the server printed so far.
     pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Starts the example server `exe` (called `name` in messages) on a free port of 127.0.0.1 over
+    /// `maildir`, with the arguments `extra`, and with STARTTLS (and implicit TLS) from the PEM files
+    /// `tls` (certificate, key) when given.
+    pub(crate) fn example(
+        exe: &Path,
+        name: &str,
+        maildir: &Path,
+        extra: &[&str],
+        tls: Option<&(PathBuf, PathBuf)>,
+    ) -> ServerChild {
+        let mut command = Command::new(exe);
+        command
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--maildir")
+            .arg(maildir)
+            .args(extra);
+        if let Some((cert, key)) = tls {
+            command
+                .arg("--tls-cert")
+                .arg(cert)
+                .arg("--tls-key")
+                .arg(key);
+        }
+        ServerChild::start(command, name)
     }
 
     /// Panics with the log unless the server logged each of `needles`.
