@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::harness::{
-    PASS, Seeded, ServerChild, USER, crlf, curl, example, message_files, run, write_certificate,
+    PASS, Seeded, ServerChild, USER, crlf, curl, example, message_files, run, run_python_checks,
+    write_certificate,
 };
 
 /// Whether `tool` can be run; if not, skips `test` loudly (fails under CI).
@@ -356,20 +357,14 @@ fn server_used_by_python_imaplib() {
     let seeded = seed_maildir("imaplib");
     let tls = write_certificate(seeded.dir.path());
     let server = start_server(&seeded.maildir, Some(&tls));
-    let script = seeded.dir.path().join("imaplib_check.py");
-    std::fs::write(&script, IMAPLIB_SCRIPT).unwrap();
-    let expected_files = seeded.write_expected();
-    let out = run(
-        Command::new("python3")
-            .arg(&script)
-            .args(["127.0.0.1", &server.port.to_string(), USER, PASS])
-            .arg(&tls.0)
-            .arg(&seeded.maildir)
-            .args(&expected_files),
-        "python3 imaplib script",
+    run_python_checks(
+        &seeded,
+        &server,
+        &tls.0,
+        ("imaplib_check.py", IMAPLIB_SCRIPT),
+        &[&seeded.maildir],
+        "imaplib",
     );
-    println!("{}", out.stdout_text());
-    out.assert_success_with_log("imaplib checks", &server.log());
 
     // What the session left in the Maildir. INBOX: message 1 (\Seen, then \Deleted and expunged),
     // message 2 expunged by the second connection, message 3 (\Seen), the IDLE wake-up moved to Archive.

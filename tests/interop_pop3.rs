@@ -14,7 +14,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::harness::{
-    Output, PASS, Seeded, ServerChild, TempDir, USER, crlf, curl, run, write_certificate,
+    Output, PASS, Seeded, ServerChild, TempDir, USER, crlf, curl, run, run_python_checks,
+    write_certificate,
 };
 use common::peers::{Peers, peers_or_skip};
 
@@ -576,19 +577,14 @@ fn server_read_by_python_poplib() {
     let seeded = seed_maildir("poplib");
     let tls = write_certificate(seeded.dir.path());
     let server = start_server(&seeded.maildir, Some(&tls));
-    let script = seeded.dir.path().join("poplib_check.py");
-    std::fs::write(&script, POPLIB_SCRIPT).unwrap();
-    let expected_files = seeded.write_expected();
-    let out = run(
-        Command::new("python3")
-            .arg(&script)
-            .args(["127.0.0.1", &server.port.to_string(), USER, PASS])
-            .arg(&tls.0)
-            .args(&expected_files),
-        "python3 poplib script",
+    run_python_checks(
+        &seeded,
+        &server,
+        &tls.0,
+        ("poplib_check.py", POPLIB_SCRIPT),
+        &[],
+        "poplib",
     );
-    println!("{}", out.stdout_text());
-    out.assert_success_with_log("poplib checks", &server.log());
     assert!(
         gone_soon(&seeded.files[0]),
         "message 1 was DELEted and the session QUIT: its file must be gone\n{}",

@@ -575,6 +575,34 @@ impl Seeded {
     }
 }
 
+/// Runs the Python checks `script` (saved as `file` in the seeded directory) against `server` as
+/// `python3 FILE 127.0.0.1 PORT USER PASS CERT ARGS... EXPECTED-FILES...`, prints what it printed, and panics
+/// with its output and the server log unless it succeeded (`what` names it).
+pub(crate) fn run_python_checks(
+    seeded: &Seeded,
+    server: &ServerChild,
+    cert: &Path,
+    (file, script): (&str, &str),
+    args: &[&Path],
+    what: &str,
+) -> Output {
+    let path = seeded.dir.path().join(file);
+    std::fs::write(&path, script).unwrap();
+    let expected_files = seeded.write_expected();
+    let out = run(
+        Command::new("python3")
+            .arg(&path)
+            .args(["127.0.0.1", &server.port.to_string(), USER, PASS])
+            .arg(cert)
+            .args(args)
+            .args(&expected_files),
+        &format!("python3 {what} script"),
+    );
+    println!("{}", out.stdout_text());
+    out.assert_success_with_log(&format!("{what} checks"), &server.log());
+    out
+}
+
 /// A Maildir `DIR/Maildir` in a fresh [`TempDir`], with the Maildir++ `folders` (`.NAME`, empty) and the
 /// messages `(sub, id, info, raw)` written as `sub/idinfo` in this order; `sent` turns a raw message into
 /// what the server sends.
