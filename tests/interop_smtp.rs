@@ -120,6 +120,11 @@ fn message(id: &str, from: &str, to: &str, lines: usize) -> Vec<u8> {
     m
 }
 
+/// A [`message`] from bob@example.org to `to` with a [`unique`] id made from `label`.
+fn from_bob(label: &str, to: &str, lines: usize) -> Vec<u8> {
+    message(&unique(label), "bob@example.org", to, lines)
+}
+
 /// Where `haystack` contains `needle`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
@@ -507,18 +512,8 @@ fn server_smtplib_starttls_auth() {
     }
     let server = ServerGuard::start("smtplib", true, &["--user", "alice:s3cret"]);
     let dir = TempDir::kept_on_failure("smtplib-msgs");
-    let m1 = message(
-        &unique("smtplib-1"),
-        "bob@example.org",
-        "carol@example.net",
-        2000,
-    );
-    let m2 = message(
-        &unique("smtplib-2"),
-        "bob@example.org",
-        "dave@example.net",
-        10,
-    );
+    let m1 = from_bob("smtplib-1", "carol@example.net", 2000);
+    let m2 = from_bob("smtplib-2", "dave@example.net", 10);
     let (p1, p2) = (dir.path().join("m1.eml"), dir.path().join("m2.eml"));
     std::fs::write(&p1, &m1).unwrap();
     std::fs::write(&p2, &m2).unwrap();
@@ -561,12 +556,7 @@ fn server_swaks_pipelining() {
     }
     let server = ServerGuard::start("swaks-pipe", false, &[]);
     let dir = TempDir::kept_on_failure("swaks-msg");
-    let sent = message(
-        &unique("swaks-pipe"),
-        "bob@example.org",
-        "carol@example.net",
-        500,
-    );
+    let sent = from_bob("swaks-pipe", "carol@example.net", 500);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, swaks_data(&sent)).unwrap();
     let mut command = Command::new("swaks");
@@ -599,12 +589,7 @@ fn server_swaks_starttls_auth() {
     }
     let server = ServerGuard::start("swaks-tls", true, &["--user", "alice:s3cret"]);
     let dir = TempDir::kept_on_failure("swaks-tls-msg");
-    let sent = message(
-        &unique("swaks-tls"),
-        "bob@example.org",
-        "carol@example.net",
-        50,
-    );
+    let sent = from_bob("swaks-tls", "carol@example.net", 50);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, swaks_data(&sent)).unwrap();
     for mechanism in ["PLAIN", "LOGIN"] {
@@ -673,7 +658,7 @@ fn server_raw_bdat_chunks() {
     }
     let server = ServerGuard::start("bdat", false, &[]);
     let dir = TempDir::kept_on_failure("bdat-msg");
-    let mut sent = message(&unique("bdat"), "bob@example.org", "carol@example.net", 300);
+    let mut sent = from_bob("bdat", "carol@example.net", 300);
     sent.extend_from_slice(b"\r\n.\r\nMAIL FROM:<smuggled@example.org>\r\n");
     let file = dir.path().join("m.eml");
     std::fs::write(&file, &sent).unwrap();
@@ -713,12 +698,7 @@ fn server_msmtp_starttls_auth() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let sent = message(
-        &unique("msmtp"),
-        "bob@example.org",
-        "carol@example.net",
-        1000,
-    );
+    let sent = from_bob("msmtp", "carol@example.net", 1000);
     let mut command = Command::new("msmtp");
     command
         .arg("-C")
@@ -754,7 +734,7 @@ fn server_lmtp_per_recipient() {
     }
     let server = ServerGuard::start("lmtp", false, &["--lmtp"]);
     let dir = TempDir::kept_on_failure("lmtp-msg");
-    let sent = message(&unique("lmtp"), "bob@example.org", "carol@example.net", 100);
+    let sent = from_bob("lmtp", "carol@example.net", 100);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, &sent).unwrap();
     let port = server.port.to_string();
@@ -801,12 +781,7 @@ fn server_lmtp_per_recipient() {
 fn client_to_server_starttls_auth() {
     // The two examples together, over STARTTLS with AUTH, DATA and BDAT.
     let server = ServerGuard::start("self", true, &["--user", "alice:s3cret"]);
-    let sent = message(
-        &unique("self"),
-        "bob@example.org",
-        "carol@example.net",
-        5000,
-    );
+    let sent = from_bob("self", "carol@example.net", 5000);
     for extra in [&[][..], &["--no-chunking"][..]] {
         let mut command = Command::new(example("smtp_client"));
         command
