@@ -271,7 +271,8 @@ pub(crate) fn example_path(name: &str) -> PathBuf {
 }
 
 /// `target/<profile>/examples/NAME`, after building (once per test run) every example in `build` with
-/// `cargo build --example`; a failed build is a warning when the binary is there anyway.
+/// `cargo build --example` (the first call's list counts: one build per test binary); a failed build is a
+/// warning when the binary is there anyway.
 pub(crate) fn example(build: &[&str], name: &str) -> PathBuf {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     let path = example_path(name);
