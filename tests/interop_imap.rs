@@ -6,21 +6,15 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
+use common::harness::{example_path, try_run_for};
 use common::peers::{Peers, peers_or_skip, skip_or_fail};
 
 /// `target/<profile>/examples/imap_client`, built by `cargo test` before the tests run.
 fn imap_client(test: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
-    let path = dir
-        .join("examples")
-        .join(format!("imap_client{}", std::env::consts::EXE_SUFFIX));
+    let path = example_path("imap_client");
     if path.exists() {
         Some(path)
     } else {
@@ -32,45 +26,24 @@ fn imap_client(test: &str) -> Option<PathBuf> {
     }
 }
 
-/// Runs the client with a 60 s limit. Its output goes to files (a 1 MiB body
-/// would fill a pipe nobody reads while we wait).
+/// Runs the client with a 60 s limit (its output drained on threads: a 1 MiB body would fill a pipe
+/// nobody reads while we wait).
 fn run(bin: &Path, peers: &Peers, port: u16, args: &[&str]) -> Output {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let base = std::env::temp_dir().join(format!(
-        "mailwire-interop-imap-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let (out_path, err_path) = (base.with_extension("out"), base.with_extension("err"));
-    let file = |p: &Path| std::fs::File::create(p).expect("creating an output file");
-    let mut child = Command::new(bin)
-        .arg("--server")
-        .arg(format!("{}:{port}", peers.host))
-        .args(["--user", &peers.user, "--password", &peers.pass])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(file(&out_path))
-        .stderr(file(&err_path))
-        .spawn()
-        .expect("starting imap_client");
-    let start = Instant::now();
-    while child.try_wait().expect("waiting").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("imap_client {args:?} did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let output = try_run_for(
+        Command::new(bin)
+            .arg("--server")
+            .arg(format!("{}:{port}", peers.host))
+            .args(["--user", &peers.user, "--password", &peers.pass])
+            .args(args),
+        &format!("imap_client {args:?}"),
+        Duration::from_secs(60),
+    )
+    .expect("starting imap_client");
+    Output {
+        status: output.status,
+        stdout: output.stdout,
+        stderr: output.stderr.into_bytes(),
     }
-    let status = child.wait().expect("waiting");
-    let output = Output {
-        status,
-        stdout: std::fs::read(&out_path).unwrap_or_default(),
-        stderr: std::fs::read(&err_path).unwrap_or_default(),
-    };
-    let _ = std::fs::remove_file(&out_path);
-    let _ = std::fs::remove_file(&err_path);
-    output
 }
 
 fn text(b: &[u8]) -> String {
@@ -190,36 +163,19 @@ fn append_then_fetch_it_back() {
         return;
     };
     let subject = format!("appended by mailwire {}", std::process::id());
-    let file = std::env::temp_dir().join(format!("mailwire-append-{}.eml", std::process::id()));
     // LF line ends on disk: the client sends CRLF.
-    std::fs::write(
-        &file,
-        format!("From: a@example.org\nSubject: {subject}\n\nhello\n.dot line\n"),
-    )
-    .unwrap();
-    let out = run(
+    let out = append(
         &bin,
         &peers,
-        peers.imap,
-        &["append", "INBOX", file.to_str().unwrap()],
+        "append",
+        &format!("From: a@example.org\nSubject: {subject}\n\nhello\n.dot line\n"),
     );
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("Append completed"),
         "{}",
         text(&out.stderr)
     );
-    let criteria = format!("SUBJECT \"{subject}\"");
-    let out = run(&bin, &peers, peers.imap, &["search", "INBOX", &criteria]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let found = text(&out.stdout);
-    let id: u32 = found
-        .split("ids: [")
-        .nth(1)
-        .and_then(|rest| rest.split([',', ']']).next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("the appended message was not found: {found}"));
+    let id = seq_of(&bin, &peers, "INBOX", &subject).expect("the appended message was not found");
     let out = run(
         &bin,
         &peers,
@@ -235,17 +191,37 @@ fn append_then_fetch_it_back() {
     );
 }
 
-/// The UID of the message of INBOX (or `mailbox`) whose subject is `subject`.
-fn uid_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
+/// APPENDs `message` (written to a temporary `.eml` file named after `tag`) to INBOX; the client must
+/// succeed.
+fn append(bin: &Path, peers: &Peers, tag: &str, message: &str) -> Output {
+    let file = std::env::temp_dir().join(format!("mailwire-{tag}-{}.eml", std::process::id()));
+    std::fs::write(&file, message).unwrap();
+    let out = run(
+        bin,
+        peers,
+        peers.imap,
+        &["append", "INBOX", file.to_str().unwrap()],
+    );
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+/// The sequence number of the (first) message of `mailbox` whose subject is `subject`.
+fn seq_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
     let criteria = format!("SUBJECT \"{subject}\"");
     let out = run(bin, peers, peers.imap, &["search", mailbox, &criteria]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let found = text(&out.stdout);
-    let seq: u32 = found
+    text(&out.stdout)
         .split("ids: [")
         .nth(1)
         .and_then(|rest| rest.split([',', ']']).next())
-        .and_then(|n| n.trim().parse().ok())?;
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// The UID of the message of INBOX (or `mailbox`) whose subject is `subject`.
+fn uid_of(bin: &Path, peers: &Peers, mailbox: &str, subject: &str) -> Option<u32> {
+    let seq = seq_of(bin, peers, mailbox, subject)?;
     let out = run(
         bin,
         peers,
@@ -271,20 +247,12 @@ fn store_flags_and_move_to_another_mailbox() {
     let pid = std::process::id();
     let subject = format!("to be moved by mailwire {pid}");
     let folder = format!("Moved{pid}");
-    let file = std::env::temp_dir().join(format!("mailwire-move-{pid}.eml"));
-    std::fs::write(
-        &file,
-        format!("From: a@example.org\nSubject: {subject}\n\nbody\n"),
-    )
-    .unwrap();
-    let out = run(
+    append(
         &bin,
         &peers,
-        peers.imap,
-        &["append", "INBOX", file.to_str().unwrap()],
+        "move",
+        &format!("From: a@example.org\nSubject: {subject}\n\nbody\n"),
     );
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(&bin, &peers, peers.imap, &["create", &folder]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 

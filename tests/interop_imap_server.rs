@@ -3,294 +3,26 @@
 //!
 //! The tests run the example binary found next to this test binary (`target/<profile>/examples/`), built
 //! once per run with `cargo build --example imap_server`. A test whose tool (`python3`, `curl`, `mbsync`) is
-//! missing skips loudly, and fails under `CI=true`. Every child process is killed after [`CHILD_TIMEOUT`],
-//! and the server when its guard drops.
+//! missing skips loudly, and fails under `CI=true`. Every child process is killed after
+//! [`CHILD_TIMEOUT`](common::harness::CHILD_TIMEOUT), and the server when its guard drops.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use common::peers::skip_or_fail;
+use common::harness::{
+    PASS, Seeded, ServerChild, USER, crlf, curl, example, message_files, run, run_python_checks,
+    write_certificate,
+};
 
-/// Any child (client, tool, server start-up) is killed after this long.
-const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
-/// Building the example (once per run) may take this long.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// The mailbox user of the tests' `imap_server`.
-const USER: &str = "carol";
-/// Its password.
-const PASS: &str = "s3cret-pass";
-
-// ---------------------------------------------------------------------------------------------------------
-// Children with time limits
-
-/// What a finished child left behind.
-struct Output {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Output {
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    /// Panics with everything the child (and the server) said unless it succeeded.
-    fn assert_success(&self, what: &str, server: &ImapServer) -> &Self {
-        assert!(
-            self.status.success(),
-            "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}\n--- server log\n{}",
-            self.status,
-            self.stdout_text(),
-            self.stderr,
-            server.log()
-        );
-        self
-    }
-}
-
-/// Reads a child's pipe to the end on a thread, so the child never blocks on a full pipe.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        bytes
-    })
-}
-
-/// Kills a child when dropped (a panicking test leaves nothing running).
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Runs `command` to the end with stdin closed, killing it after `limit` (a panic then). `Err` only when it
-/// cannot be started (not installed).
-fn try_run_for(command: &mut Command, what: &str, limit: Duration) -> std::io::Result<Output> {
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut child = KillOnDrop(child);
-    let stdout = drain(child.0.stdout.take());
-    let stderr = drain(child.0.stderr.take());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("waiting for a child") {
-            break Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.0.kill();
-            let _ = child.0.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
-    match status {
-        Some(status) => Ok(Output {
-            status,
-            stdout,
-            stderr,
-        }),
-        None => panic!(
-            "{what} did not finish within {limit:?} and was killed:\n--- stdout\n{}\n--- stderr\n{stderr}",
-            String::from_utf8_lossy(&stdout)
-        ),
-    }
-}
-
-/// [`try_run_for`] with [`CHILD_TIMEOUT`], for programs that must exist.
-fn run(command: &mut Command, what: &str) -> Output {
-    try_run_for(command, what, CHILD_TIMEOUT).unwrap_or_else(|e| panic!("cannot start {what}: {e}"))
-}
-
-/// Whether `tool` can be run (`tool --version`); if not, skips `test` loudly (fails under CI).
+/// Whether `tool` can be run; if not, skips `test` loudly (fails under CI).
 fn have_tool(tool: &str, package: &str, test: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        skip_or_fail(
-            test,
-            &format!(
-                "`{tool}` is not installed (apt-get install {package}); this test runs it against the \
-                 imap_server example"
-            ),
-        );
-    }
-    found
+    common::harness::have_tool(tool, package, "imap_server", test)
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The example binary
-
-/// `target/<profile>/examples/imap_server`, built (once per test run) with `cargo build --example`.
-fn example() -> PathBuf {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/interop_imap_server-HASH → target/<profile>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary lives in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("imap_server{}", std::env::consts::EXE_SUFFIX));
-    match BUILT.get_or_init(|| build_example(profile_dir)) {
-        Ok(()) => {}
-        Err(e) if path.exists() => eprintln!(
-            "interop_imap_server: warning: {e}\nusing the existing {}",
-            path.display()
-        ),
-        Err(e) => panic!("{e}"),
-    }
-    assert!(
-        path.exists(),
-        "{} is missing after building the example",
-        path.display()
-    );
-    path
-}
-
-fn build_example(profile_dir: &Path) -> Result<(), String> {
-    let mut command = Command::new(env!("CARGO"));
-    command.args([
-        "build",
-        "--quiet",
-        "--manifest-path",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-        "--example",
-        "imap_server",
-    ]);
-    // Cargo gives a test the package's variables (CARGO_MANIFEST_DIR, CARGO_PKG_*...) that the outer
-    // `cargo test` did not have; build scripts watching them (ring's) would make every run rebuild.
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        let from_cargo_for_the_test = [
-            "CARGO_MANIFEST_",
-            "CARGO_PKG_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-        ]
-        .iter()
-        .any(|prefix| key.starts_with(prefix))
-            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key);
-        if from_cargo_for_the_test {
-            command.env_remove(&*key);
-        }
-    }
-    match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => {}
-        Some("release") => {
-            command.arg("--release");
-        }
-        Some(other) => {
-            command.args(["--profile", other]);
-        }
-    }
-    eprintln!("interop_imap_server: building the example the tests run: {command:?}");
-    let output = try_run_for(&mut command, "cargo build --example", BUILD_TIMEOUT)
-        .map_err(|e| format!("cannot run cargo to build the example: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`cargo build --example imap_server` failed ({}):\n{}",
-            output.status, output.stderr
-        ))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Temporary directories, the seeded Maildir, the certificate
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "mailwire-interop-imap-{}-{tag}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("creating a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A message as the server sends it: bare LF (or CR) line ends become CRLF.
-fn crlf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 16);
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                i += 2;
-            }
-            b'\r' | b'\n' => {
-                out.extend_from_slice(b"\r\n");
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// A Maildir with three messages in INBOX, in this order (Maildir ids sort so), and an empty folder
-/// `Lists` (a Maildir++ `.Lists`):
-/// 1. `new/`, LF line ends, a plain text message whose body has lines starting with `.`, `..` and a lone `.`;
-/// 2. `cur/` flagged `S`, CRLF line ends, multipart/mixed with a text part and a base64 PDF attachment;
-/// 3. `new/`, LF line ends, 8-bit UTF-8 in the subject and the body, dot-led lines, about 100 KiB (more
-///    than one chunk of the server's streaming).
-struct Seeded {
-    /// Holds the Maildir and whatever else a test puts there.
-    dir: TempDir,
-    maildir: PathBuf,
-    /// The Maildir ids, in message order (UIDs 1, 2, 3).
-    ids: Vec<String>,
-    /// The messages as the server sends them (CRLF).
-    expected: Vec<Vec<u8>>,
-}
+// The seeded Maildir
 
 const PLAIN: &str = "From: Alice Example <alice@example.com>\n\
     To: Carol <carol@example.com>, \"Dave, D.\" <dave@example.org>\n\
@@ -350,167 +82,48 @@ fn eight_bit() -> Vec<u8> {
     m
 }
 
+/// A Maildir with three messages in INBOX, in this order (Maildir ids sort so), and an empty folder
+/// `Lists` (a Maildir++ `.Lists`):
+/// 1. `new/`, LF line ends, a plain text message whose body has lines starting with `.`, `..` and a lone `.`;
+/// 2. `cur/` flagged `S`, CRLF line ends, multipart/mixed with a text part and a base64 PDF attachment;
+/// 3. `new/`, LF line ends, 8-bit UTF-8 in the subject and the body, dot-led lines, about 100 KiB (more
+///    than one chunk of the server's streaming).
 fn seed_maildir(tag: &str) -> Seeded {
-    let dir = TempDir::new(tag);
-    let maildir = dir.path().join("Maildir");
-    for sub in [
-        "tmp",
-        "new",
-        "cur",
-        ".Lists/tmp",
-        ".Lists/new",
-        ".Lists/cur",
-    ] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
-    std::fs::write(maildir.join(".Lists/maildirfolder"), b"").unwrap();
-    let entries = [
-        (
-            "new",
-            "1700000001.M100P1Q1.interop",
-            "",
-            PLAIN.as_bytes().to_vec(),
-        ),
-        (
-            "cur",
-            "1700000002.M200P2Q2.interop",
-            ":2,S",
-            MULTIPART.as_bytes().to_vec(),
-        ),
-        ("new", "1700000003.M300P3Q3.interop", "", eight_bit()),
-    ];
-    let mut ids = Vec::new();
-    let mut expected = Vec::new();
-    for (sub, id, info, raw) in entries {
-        std::fs::write(maildir.join(sub).join(format!("{id}{info}")), &raw).unwrap();
-        ids.push(id.to_owned());
-        expected.push(crlf(&raw));
-    }
-    Seeded {
-        dir,
-        maildir,
-        ids,
-        expected,
-    }
-}
-
-/// The files of a mailbox directory (`new/` and `cur/`), sorted by name.
-fn message_files(mailbox: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["new", "cur"]
-        .iter()
-        .filter_map(|sub| std::fs::read_dir(mailbox.join(sub)).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    files
-}
-
-/// A self-signed certificate for `localhost` and `127.0.0.1` (rcgen), written as PEM files into `dir`:
-/// (certificate, key).
-fn write_certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .expect("making a self-signed certificate");
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
-    (cert, key)
+    common::harness::seed_maildir(
+        tag,
+        &["Lists"],
+        vec![
+            (
+                "new",
+                "1700000001.M100P1Q1.interop",
+                "",
+                PLAIN.as_bytes().to_vec(),
+            ),
+            (
+                "cur",
+                "1700000002.M200P2Q2.interop",
+                ":2,S",
+                MULTIPART.as_bytes().to_vec(),
+            ),
+            ("new", "1700000003.M300P3Q3.interop", "", eight_bit()),
+        ],
+        crlf,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The imap_server example as a child
 
-/// A running `imap_server`, killed on drop.
-struct ImapServer {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl ImapServer {
-    /// Starts the server on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
-    fn start(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> ImapServer {
-        let mut command = Command::new(example());
-        command
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--maildir")
-            .arg(maildir)
-            .arg("--user")
-            .arg(format!("{USER}:{PASS}"));
-        if let Some((cert, key)) = tls {
-            command
-                .arg("--tls-cert")
-                .arg(cert)
-                .arg("--tls-key")
-                .arg(key);
-        }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting the imap_server example");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (port_tx, port_rx) = mpsc::channel();
-        let stderr = child.stderr.take().expect("the server's stderr");
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let port = rest
-                        .split_whitespace()
-                        .next()
-                        .and_then(|addr| addr.rsplit(':').next())
-                        .and_then(|p| p.parse::<u16>().ok());
-                    let _ = port_tx.send(port);
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let port = port_rx.recv_timeout(CHILD_TIMEOUT).ok().flatten();
-        let mut server = ImapServer {
-            child,
-            port: 0,
-            log,
-        };
-        match port {
-            Some(port) => server.port = port,
-            None => {
-                let _ = server.child.kill();
-                let _ = server.child.wait();
-                std::thread::sleep(Duration::from_millis(100));
-                panic!(
-                    "imap_server did not report its port within {CHILD_TIMEOUT:?}:\n{}",
-                    server.log()
-                );
-            }
-        }
-        server
-    }
-
-    /// What the server printed so far.
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for ImapServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `imap_server` on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
+fn start_server(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> ServerChild {
+    let user = format!("{USER}:{PASS}");
+    ServerChild::example(
+        &example(&["imap_server"], "imap_server"),
+        "imap_server",
+        maildir,
+        &["--user", &user],
+        tls,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -743,26 +356,15 @@ fn server_used_by_python_imaplib() {
     }
     let seeded = seed_maildir("imaplib");
     let tls = write_certificate(seeded.dir.path());
-    let server = ImapServer::start(&seeded.maildir, Some(&tls));
-    let script = seeded.dir.path().join("imaplib_check.py");
-    std::fs::write(&script, IMAPLIB_SCRIPT).unwrap();
-    let mut expected_files = Vec::new();
-    for (i, e) in seeded.expected.iter().enumerate() {
-        let path = seeded.dir.path().join(format!("expected-{}.eml", i + 1));
-        std::fs::write(&path, e).unwrap();
-        expected_files.push(path);
-    }
-    let out = run(
-        Command::new("python3")
-            .arg(&script)
-            .args(["127.0.0.1", &server.port.to_string(), USER, PASS])
-            .arg(&tls.0)
-            .arg(&seeded.maildir)
-            .args(&expected_files),
-        "python3 imaplib script",
+    let server = start_server(&seeded.maildir, Some(&tls));
+    run_python_checks(
+        &seeded,
+        &server,
+        &tls.0,
+        ("imaplib_check.py", IMAPLIB_SCRIPT),
+        &[&seeded.maildir],
+        "imaplib",
     );
-    println!("{}", out.stdout_text());
-    out.assert_success("imaplib checks", &server);
 
     // What the session left in the Maildir. INBOX: message 1 (\Seen, then \Deleted and expunged),
     // message 2 expunged by the second connection, message 3 (\Seen), the IDLE wake-up moved to Archive.
@@ -799,26 +401,11 @@ fn server_used_by_python_imaplib() {
         1,
         "the APPENDed message is \\Flagged: {archive:?}"
     );
-    let log = server.log();
-    assert!(log.contains("TLS established"), "server log:\n{log}");
-    assert!(
-        log.contains("AUTHENTICATE PLAIN carol: logged in"),
-        "server log:\n{log}"
-    );
+    server.assert_logged(&["TLS established", "AUTHENTICATE PLAIN carol: logged in"]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // curl
-
-/// Runs curl with a time limit.
-fn curl(args: &[&str]) -> Output {
-    run(
-        Command::new("curl")
-            .args(["--silent", "--show-error", "--max-time", "20"])
-            .args(args),
-        &format!("curl {}", args.join(" ")),
-    )
-}
 
 #[test]
 fn server_read_by_curl() {
@@ -828,28 +415,28 @@ fn server_read_by_curl() {
     }
     let seeded = seed_maildir("curl");
     let tls = write_certificate(seeded.dir.path());
-    let server = ImapServer::start(&seeded.maildir, Some(&tls));
+    let server = start_server(&seeded.maildir, Some(&tls));
     let base = format!("imap://{USER}:{PASS}@{}", server.addr());
 
     let first = curl(&[&format!("{base}/INBOX;UID=1")]);
-    first.assert_success("curl UID FETCH 1", &server);
+    first.assert_success_with_log("curl UID FETCH 1", &server.log());
     assert!(
         first.stdout == seeded.expected[0],
         "message 1 through curl:\n{}",
         first.stdout_text()
     );
     let large = curl(&[&format!("{base}/INBOX;UID=3")]);
-    large.assert_success("curl UID FETCH 3", &server);
+    large.assert_success_with_log("curl UID FETCH 3", &server.log());
     assert!(
         large.stdout == seeded.expected[2],
         "message 3 (100 KiB, 8-bit) through curl"
     );
     let section = curl(&[&format!("{base}/INBOX;UID=2/;SECTION=1")]);
-    section.assert_success("curl UID FETCH 2 BODY[1]", &server);
+    section.assert_success_with_log("curl UID FETCH 2 BODY[1]", &server.log());
     assert_eq!(section.stdout_text(), "Please find the report attached.");
 
     let list = curl(&[&format!("{base}/")]);
-    list.assert_success("curl LIST", &server);
+    list.assert_success_with_log("curl LIST", &server.log());
     let text = list.stdout_text();
     assert!(
         text.contains("* LIST (\\HasNoChildren) \".\" INBOX\r\n")
@@ -858,7 +445,7 @@ fn server_read_by_curl() {
     );
 
     let search = curl(&[&format!("{base}/INBOX?SUBJECT%20report")]);
-    search.assert_success("curl SEARCH SUBJECT report", &server);
+    search.assert_success_with_log("curl SEARCH SUBJECT report", &server.log());
     assert_eq!(
         search.stdout_text(),
         "* SEARCH 2\r\n",
@@ -866,7 +453,7 @@ fn server_read_by_curl() {
     );
     // curl fetched with BODY[] (not PEEK): every message is \Seen now.
     let seen = curl(&[&format!("{base}/INBOX?SEEN")]);
-    seen.assert_success("curl SEARCH SEEN", &server);
+    seen.assert_success_with_log("curl SEARCH SEEN", &server.log());
     assert_eq!(
         seen.stdout_text(),
         "* SEARCH 1 2 3\r\n",
@@ -881,7 +468,7 @@ fn server_read_by_curl() {
         cert,
         &format!("{base}/INBOX;UID=2"),
     ]);
-    secure.assert_success("curl --ssl-reqd UID FETCH 2 (STARTTLS)", &server);
+    secure.assert_success_with_log("curl --ssl-reqd UID FETCH 2 (STARTTLS)", &server.log());
     assert!(
         secure.stdout == seeded.expected[1],
         "message 2 over STARTTLS"
@@ -918,7 +505,7 @@ fn server_synced_by_mbsync() {
         return;
     }
     let seeded = seed_maildir("mbsync");
-    let server = ImapServer::start(&seeded.maildir, None);
+    let server = start_server(&seeded.maildir, None);
     let local = seeded.dir.path().join("local");
     std::fs::create_dir_all(&local).unwrap();
     let rc = seeded.dir.path().join("mbsyncrc");
@@ -958,7 +545,7 @@ fn server_synced_by_mbsync() {
                 .args(["-a", "-V"]),
             "mbsync -a",
         );
-        out.assert_success("mbsync -a", &server);
+        out.assert_success_with_log("mbsync -a", &server.log());
         out
     };
 

@@ -5,278 +5,36 @@
 //! The tests run the example binaries found next to this test binary (`target/<profile>/examples/`), built
 //! once per run with `cargo build --example ...`. Tests that need the peers skip loudly without them and
 //! fail under `CI=true`; so do the tests that need `python3`, `curl` or `fetchmail`. Every child process is
-//! killed after [`CHILD_TIMEOUT`].
+//! killed after [`CHILD_TIMEOUT`](common::harness::CHILD_TIMEOUT).
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::peers::{Peers, peers_or_skip, skip_or_fail};
+use common::harness::{
+    Output, PASS, Seeded, ServerChild, TempDir, USER, crlf, curl, run, run_python_checks,
+    write_certificate,
+};
+use common::peers::{Peers, peers_or_skip};
 
-/// Any child (client, tool, server start-up) is killed after this long.
-const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
-/// Building the examples (once per run) may take this long.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// The mailbox user of the tests' own `pop3_server`.
-const USER: &str = "carol";
-/// Its password.
-const PASS: &str = "s3cret-pass";
-
-// ---------------------------------------------------------------------------------------------------------
-// Children with time limits
-
-/// What a finished child left behind.
-struct Output {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Output {
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    /// Panics with everything the child said unless it succeeded.
-    fn assert_success(&self, what: &str) -> &Self {
-        assert!(
-            self.status.success(),
-            "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout_text(),
-            self.stderr
-        );
-        self
-    }
-
-    /// Panics unless the child failed.
-    fn assert_failure(&self, what: &str) -> &Self {
-        assert!(
-            !self.status.success(),
-            "{what} should have failed but succeeded:\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout_text(),
-            self.stderr
-        );
-        self
-    }
-}
-
-/// Reads a child's pipe to the end on a thread, so the child never blocks on a full pipe.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        bytes
-    })
-}
-
-/// Runs `command` to the end with stdin closed, killing it after `limit` (a panic then). `Err` only when it
-/// cannot be started (not installed).
-fn try_run_for(command: &mut Command, what: &str, limit: Duration) -> std::io::Result<Output> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for a child") {
-            break Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
-    match status {
-        Some(status) => Ok(Output {
-            status,
-            stdout,
-            stderr,
-        }),
-        None => panic!(
-            "{what} did not finish within {limit:?} and was killed:\n--- stdout\n{}\n--- stderr\n{stderr}",
-            String::from_utf8_lossy(&stdout)
-        ),
-    }
-}
-
-/// [`try_run_for`] with [`CHILD_TIMEOUT`], for programs that must exist.
-fn run(command: &mut Command, what: &str) -> Output {
-    try_run_for(command, what, CHILD_TIMEOUT).unwrap_or_else(|e| panic!("cannot start {what}: {e}"))
-}
-
-/// Whether `tool` can be run (`tool --version`); if not, skips `test` loudly (fails under CI).
-fn have_tool(tool: &str, test: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        skip_or_fail(
-            test,
-            &format!(
-                "`{tool}` is not installed (apt-get install {tool}); this test runs it against the pop3_server example"
-            ),
-        );
-    }
-    found
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The example binaries
-
-/// `target/<profile>/examples/NAME`, built (once per test run) with `cargo build --example`.
+/// `target/<profile>/examples/NAME`, the POP3 examples built once per test run.
 fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/interop_pop3-HASH → target/<profile>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary lives in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let built = BUILT.get_or_init(|| build_examples(profile_dir));
-    match built {
-        Ok(()) => {}
-        Err(e) if path.exists() => {
-            eprintln!(
-                "interop_pop3: warning: {e}\nusing the existing {}",
-                path.display()
-            )
-        }
-        Err(e) => panic!("{e}"),
-    }
-    assert!(
-        path.exists(),
-        "{} is missing after building the examples",
-        path.display()
-    );
-    path
+    common::harness::example(&["pop3_client", "pop3_server"], name)
 }
 
-fn build_examples(profile_dir: &Path) -> Result<(), String> {
-    let mut command = Command::new(env!("CARGO"));
-    command.args([
-        "build",
-        "--quiet",
-        "--manifest-path",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-        "--example",
-        "pop3_client",
-        "--example",
-        "pop3_server",
-    ]);
-    // Cargo gives a test the package's variables (CARGO_MANIFEST_DIR, CARGO_PKG_*...) that the outer
-    // `cargo test` did not have; build scripts watching them (ring's) would make every run rebuild.
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        let from_cargo_for_the_test = [
-            "CARGO_MANIFEST_",
-            "CARGO_PKG_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-        ]
-        .iter()
-        .any(|prefix| key.starts_with(prefix))
-            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key);
-        if from_cargo_for_the_test {
-            command.env_remove(&*key);
-        }
-    }
-    match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => {}
-        Some("release") => {
-            command.arg("--release");
-        }
-        Some(other) => {
-            command.args(["--profile", other]);
-        }
-    }
-    eprintln!("interop_pop3: building the examples the tests run: {command:?}");
-    let output = try_run_for(&mut command, "cargo build --example", BUILD_TIMEOUT)
-        .map_err(|e| format!("cannot run cargo to build the examples: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`cargo build --example pop3_client --example pop3_server` failed ({}):\n{}",
-            output.status, output.stderr
-        ))
-    }
+/// Whether `tool` can be run; if not, skips `test` loudly (fails under CI).
+fn have_tool(tool: &str, test: &str) -> bool {
+    common::harness::have_tool(tool, tool, "pop3_server", test)
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Temporary directories, the seeded Maildir, the certificate
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "mailwire-interop-pop3-{}-{tag}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("creating a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+// The seeded Maildir
 
 /// A message as the server sends it: CRLF line ends, a last line completed.
 fn served(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 16);
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                i += 2;
-            }
-            b'\r' | b'\n' => {
-                out.extend_from_slice(b"\r\n");
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
+    let mut out = crlf(raw);
     if !out.is_empty() && !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
@@ -287,24 +45,7 @@ fn served(raw: &[u8]) -> Vec<u8> {
 /// 1. `new/`, LF line ends, body lines starting with `.`, `..` and a lone `.` (dot-stuffing);
 /// 2. `cur/` with flags, CRLF line ends, twelve body lines (for TOP);
 /// 3. `new/`, LF line ends, about 300 KiB (many chunks) and no line end after its last line.
-struct Seeded {
-    /// Holds the Maildir and whatever else a test puts there.
-    dir: TempDir,
-    maildir: PathBuf,
-    /// The Maildir ids (the server's UIDs), in message order.
-    ids: Vec<String>,
-    /// The message files, in message order.
-    files: Vec<PathBuf>,
-    /// The messages as the server sends them.
-    expected: Vec<Vec<u8>>,
-}
-
 fn seed_maildir(tag: &str) -> Seeded {
-    let dir = TempDir::new(tag);
-    let maildir = dir.path().join("Maildir");
-    for sub in ["tmp", "new", "cur"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
     let first =
         b"From: Bob <bob@example.com>\nTo: Carol <carol@example.com>\nSubject: first, with dots\n\
         Message-ID: <pop3-interop-1@mailwire.test>\n\n.one dot\n..two dots\n.\nend of the first\n"
@@ -331,133 +72,31 @@ fn seed_maildir(tag: &str) -> Seeded {
         );
     }
     third.extend_from_slice(b"the last line has no line end");
-    let entries = [
-        ("new", "1700000001.M100P1Q1.interop", "", first),
-        ("cur", "1700000002.M200P2Q2.interop", ":2,S", second),
-        ("new", "1700000003.M300P3Q3.interop", "", third),
-    ];
-    let mut ids = Vec::new();
-    let mut files = Vec::new();
-    let mut expected = Vec::new();
-    for (sub, id, info, raw) in entries {
-        let path = maildir.join(sub).join(format!("{id}{info}"));
-        std::fs::write(&path, &raw).unwrap();
-        ids.push(id.to_owned());
-        files.push(path);
-        expected.push(served(&raw));
-    }
-    Seeded {
-        dir,
-        maildir,
-        ids,
-        files,
-        expected,
-    }
-}
-
-/// A self-signed certificate for `localhost` and `127.0.0.1` (rcgen), written as PEM files into `dir`:
-/// (certificate, key).
-fn write_certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .expect("making a self-signed certificate");
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
-    (cert, key)
+    common::harness::seed_maildir(
+        tag,
+        &[],
+        vec![
+            ("new", "1700000001.M100P1Q1.interop", "", first),
+            ("cur", "1700000002.M200P2Q2.interop", ":2,S", second),
+            ("new", "1700000003.M300P3Q3.interop", "", third),
+        ],
+        served,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The pop3_server example as a child
 
-/// A running `pop3_server`, killed on drop.
-struct PopServer {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl PopServer {
-    /// Starts the server on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
-    fn start(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> PopServer {
-        let mut command = Command::new(example("pop3_server"));
-        command
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--maildir")
-            .arg(maildir)
-            .arg("--user")
-            .arg(format!("{USER}:{PASS}"));
-        if let Some((cert, key)) = tls {
-            command
-                .arg("--tls-cert")
-                .arg(cert)
-                .arg("--tls-key")
-                .arg(key);
-        }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting the pop3_server example");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (port_tx, port_rx) = mpsc::channel();
-        let stderr = child.stderr.take().expect("the server's stderr");
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let port = rest
-                        .split_whitespace()
-                        .next()
-                        .and_then(|addr| addr.rsplit(':').next())
-                        .and_then(|p| p.parse::<u16>().ok());
-                    let _ = port_tx.send(port);
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let port = port_rx.recv_timeout(CHILD_TIMEOUT).ok().flatten();
-        let mut server = PopServer {
-            child,
-            port: 0,
-            log,
-        };
-        match port {
-            Some(port) => server.port = port,
-            None => {
-                let _ = server.child.kill();
-                let _ = server.child.wait();
-                std::thread::sleep(Duration::from_millis(100));
-                panic!(
-                    "pop3_server did not report its port within {CHILD_TIMEOUT:?}:\n{}",
-                    server.log()
-                );
-            }
-        }
-        server
-    }
-
-    /// What the server printed so far.
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for PopServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `pop3_server` on a free port (`--listen 127.0.0.1:0`; the port is read from its first log line).
+fn start_server(maildir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> ServerChild {
+    let user = format!("{USER}:{PASS}");
+    ServerChild::example(
+        &example("pop3_server"),
+        "pop3_server",
+        maildir,
+        &["--user", &user],
+        tls,
+    )
 }
 
 /// Whether `path` exists, waiting a little for a server that applies UPDATE after its `+OK` went out.
@@ -937,31 +576,14 @@ fn server_read_by_python_poplib() {
     }
     let seeded = seed_maildir("poplib");
     let tls = write_certificate(seeded.dir.path());
-    let server = PopServer::start(&seeded.maildir, Some(&tls));
-    let script = seeded.dir.path().join("poplib_check.py");
-    std::fs::write(&script, POPLIB_SCRIPT).unwrap();
-    let mut expected_files = Vec::new();
-    for (i, e) in seeded.expected.iter().enumerate() {
-        let path = seeded.dir.path().join(format!("expected-{}.eml", i + 1));
-        std::fs::write(&path, e).unwrap();
-        expected_files.push(path);
-    }
-    let out = run(
-        Command::new("python3")
-            .arg(&script)
-            .args(["127.0.0.1", &server.port.to_string(), USER, PASS])
-            .arg(&tls.0)
-            .args(&expected_files),
-        "python3 poplib script",
-    );
-    println!("{}", out.stdout_text());
-    assert!(
-        out.status.success(),
-        "poplib checks failed ({}):\n{}\n{}\n--- server log\n{}",
-        out.status,
-        out.stdout_text(),
-        out.stderr,
-        server.log()
+    let server = start_server(&seeded.maildir, Some(&tls));
+    run_python_checks(
+        &seeded,
+        &server,
+        &tls.0,
+        ("poplib_check.py", POPLIB_SCRIPT),
+        &[],
+        "poplib",
     );
     assert!(
         gone_soon(&seeded.files[0]),
@@ -970,22 +592,7 @@ fn server_read_by_python_poplib() {
     );
     assert!(seeded.files[1].exists(), "message 2 was un-deleted by RSET");
     assert!(seeded.files[2].exists(), "message 3 was never deleted");
-    let log = server.log();
-    assert!(log.contains("TLS established"), "server log:\n{log}");
-    assert!(
-        log.contains("UPDATE: 1 messages removed"),
-        "server log:\n{log}"
-    );
-}
-
-/// Runs curl with a time limit.
-fn curl(args: &[&str]) -> Output {
-    run(
-        Command::new("curl")
-            .args(["--silent", "--show-error", "--max-time", "20"])
-            .args(args),
-        &format!("curl {}", args.join(" ")),
-    )
+    server.assert_logged(&["TLS established", "UPDATE: 1 messages removed"]);
 }
 
 #[test]
@@ -996,7 +603,7 @@ fn server_read_by_curl() {
     }
     let seeded = seed_maildir("curl");
     let tls = write_certificate(seeded.dir.path());
-    let server = PopServer::start(&seeded.maildir, Some(&tls));
+    let server = start_server(&seeded.maildir, Some(&tls));
     let base = format!("pop3://{USER}:{PASS}@{}", server.addr());
 
     let first = curl(&[&format!("{base}/1")]);
@@ -1060,7 +667,7 @@ fn server_read_by_fetchmail() {
         return;
     }
     let seeded = seed_maildir("fetchmail");
-    let server = PopServer::start(&seeded.maildir, None);
+    let server = start_server(&seeded.maildir, None);
     let home = seeded.dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let delivered = seeded.dir.path().join("delivered.mbox");
@@ -1158,7 +765,7 @@ fn server_read_by_fetchmail() {
 fn server_read_by_pop3_client() {
     let seeded = seed_maildir("own-client");
     let tls = write_certificate(seeded.dir.path());
-    let server = PopServer::start(&seeded.maildir, Some(&tls));
+    let server = start_server(&seeded.maildir, Some(&tls));
     let own_client = |args: &[&str]| -> Output {
         let mut command = Command::new(example("pop3_client"));
         command

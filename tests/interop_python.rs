@@ -6,26 +6,15 @@
 
 mod common;
 
+use common::harness::{Finished, finish_within};
 use common::peers::{peers_or_skip, skip_or_fail};
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// The Python script is killed after this long.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 const TEST: &str = "interop_python::python_stdlib_clients_round_trip";
-
-/// Reads a child's pipe to the end on a thread, so the child never blocks on a full pipe.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
 
 #[test]
 fn python_stdlib_clients_round_trip() {
@@ -40,34 +29,20 @@ fn python_stdlib_clients_round_trip() {
     command
         .arg(script)
         .env_remove("MAILWIRE_PEERS_ENV")
-        .envs(&peers.vars)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = match command.spawn() {
-        Ok(child) => child,
+        .envs(&peers.vars);
+    let Finished {
+        status,
+        stdout,
+        stderr,
+    } = match finish_within(&mut command, None, SCRIPT_TIMEOUT) {
+        Ok(finished) => finished,
         Err(e) => {
             skip_or_fail(TEST, &format!("cannot run python3: {e}"));
             return;
         }
     };
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for python3") {
-            break Some(status);
-        }
-        if started.elapsed() > SCRIPT_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = stderr.join().unwrap_or_default();
+    let stdout = String::from_utf8_lossy(&stdout);
+    let stderr = String::from_utf8_lossy(&stderr);
     println!("{stdout}");
     eprintln!("{stderr}");
 

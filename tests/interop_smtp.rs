@@ -16,106 +16,19 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::peers::{Peers, peers_or_skip, skip_or_fail};
-
-/// Any child process (client, script, server start-up) is killed after this long.
-const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
+use common::harness::{
+    CHILD_TIMEOUT, Finished, ServerChild, TempDir, example_if_missing as example, finish_within,
+    tools_or_skip, write_certificate,
+};
+use common::peers::{Peers, peers_or_skip};
 
 // ---------------------------------------------------------------------------------------------------
-// Example binaries, child processes, temporary directories
+// Child processes
 // ---------------------------------------------------------------------------------------------------
-
-/// Serialises the fallback builds of the examples.
-static BUILD: Mutex<()> = Mutex::new(());
-
-/// The example binary `name` next to this test's executable (`target/<profile>/examples/NAME`),
-/// built with `cargo build --example NAME` when it is not there (e.g. under `cargo test --test`).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable's path");
-    // target/<profile>/deps/interop_smtp-HASH -> target/<profile>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test executable lives in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut command = Command::new(cargo);
-        command
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["build", "--example", name]);
-        if profile_dir.file_name().is_some_and(|p| p == "release") {
-            command.arg("--release");
-        }
-        // Straight to the stderr handle: the harness would hide an eprintln! of a passing test.
-        let _ = writeln!(
-            std::io::stderr(),
-            "{} is missing: running `cargo build --example {name}` (cargo test --test does not build examples)",
-            path.display()
-        );
-        let status = command.status().expect("running cargo build");
-        assert!(
-            status.success(),
-            "`cargo build --example {name}` failed ({status})"
-        );
-        assert!(
-            path.exists(),
-            "`cargo build --example {name}` did not produce {}",
-            path.display()
-        );
-    }
-    path
-}
-
-/// Whether `program` can be run (it is on the PATH).
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-/// Skips (or fails under CI) when one of `programs` is missing; true when all are there.
-fn tools_or_skip(test: &str, programs: &[&str]) -> bool {
-    let missing: Vec<&str> = programs.iter().copied().filter(|p| !have(p)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    skip_or_fail(
-        test,
-        &format!(
-            "missing tool(s): {} (apt-get install {})",
-            missing.join(", "),
-            missing.join(" ")
-        ),
-    );
-    false
-}
-
-/// Reads a child's pipe to the end on a thread, so that the child never blocks on a full pipe.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
 
 /// How a child process ended.
 struct Outcome {
@@ -155,37 +68,16 @@ impl Outcome {
 /// Runs `command` with `input` on stdin, killing it after [`CHILD_TIMEOUT`].
 fn run(mut command: Command, input: &[u8]) -> Outcome {
     let what = format!("{command:?}");
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
+    let Finished {
+        status,
+        stdout,
+        stderr,
+    } = finish_within(&mut command, Some(input), CHILD_TIMEOUT)
         .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for a child") {
-            break Some(status);
-        }
-        if started.elapsed() > CHILD_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let _ = writer.join();
     Outcome {
         status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
         what,
     }
 }
@@ -197,37 +89,6 @@ fn python(script: &str, args: &[&str]) -> Outcome {
     let mut outcome = run(command, b"");
     outcome.what = format!("python3 script with {args:?}");
     outcome
-}
-
-/// A directory removed at drop unless the test failed (then it stays for inspection).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "mailwire-interop-smtp-{}-{n}-{label}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("creating a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("kept {} for inspection", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 /// A unique token for Message-IDs and subjects.
@@ -259,6 +120,11 @@ fn message(id: &str, from: &str, to: &str, lines: usize) -> Vec<u8> {
     m
 }
 
+/// A [`message`] from bob@example.org to `to` with a [`unique`] id made from `label`.
+fn from_bob(label: &str, to: &str, lines: usize) -> Vec<u8> {
+    message(&unique(label), "bob@example.org", to, lines)
+}
+
 /// Where `haystack` contains `needle`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
@@ -268,117 +134,43 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 // smtp_server under test
 // ---------------------------------------------------------------------------------------------------
 
-/// A running `smtp_server`, killed (and waited for) at drop.
+/// A running `smtp_server` with its Maildir, killed (and waited for) at drop.
 struct ServerGuard {
-    child: Child,
+    server: ServerChild,
     port: u16,
     maildir: PathBuf,
-    log: Arc<Mutex<String>>,
     _dir: TempDir,
 }
 
-/// A self-signed certificate for `localhost`/`127.0.0.1` written to `dir`: (cert, key) paths.
-fn write_certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .expect("making a self-signed certificate");
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    std::fs::write(&cert, certified.cert.pem()).expect("writing cert.pem");
-    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("writing key.pem");
-    (cert, key)
-}
-
-/// A TCP port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("finding a free port")
-}
-
 impl ServerGuard {
-    /// Starts `smtp_server` with a fresh Maildir and `extra` arguments (`tls`: a certificate made here).
+    /// Starts `smtp_server` on a free port with a fresh Maildir and `extra` arguments (`tls`: a
+    /// certificate made here).
     fn start(label: &str, tls: bool, extra: &[&str]) -> ServerGuard {
-        let dir = TempDir::new(label);
+        let dir = TempDir::kept_on_failure(label);
         let maildir = dir.path().join("Maildir");
-        let binary = example("smtp_server");
-        let mut last_error = String::new();
-        // A port found free can be taken before the server binds it: try a few.
-        for _ in 0..5 {
-            let port = free_port();
-            let mut command = Command::new(&binary);
-            command
-                .arg("--listen")
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("--maildir")
-                .arg(&maildir)
-                .args(extra)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped());
-            if tls {
-                let (cert, key) = write_certificate(dir.path());
-                command
-                    .arg("--tls-cert")
-                    .arg(cert)
-                    .arg("--tls-key")
-                    .arg(key);
-            }
-            let mut child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-            let log = Arc::new(Mutex::new(String::new()));
-            if let Some(stderr) = child.stderr.take() {
-                let log = Arc::clone(&log);
-                std::thread::spawn(move || {
-                    let mut reader = std::io::BufReader::new(stderr);
-                    let mut line = String::new();
-                    while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 0 {
-                        log.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push_str(&line);
-                        line.clear();
-                    }
-                });
-            }
-            let started = Instant::now();
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    std::thread::sleep(Duration::from_millis(50));
-                    last_error = format!(
-                        "smtp_server exited ({status}): {}",
-                        log.lock().unwrap_or_else(|e| e.into_inner())
-                    );
-                    break;
-                }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return ServerGuard {
-                        child,
-                        port,
-                        maildir,
-                        log,
-                        _dir: dir,
-                    };
-                }
-                if started.elapsed() > CHILD_TIMEOUT {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("smtp_server did not listen within {CHILD_TIMEOUT:?}");
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
+        let tls = tls.then(|| write_certificate(dir.path()));
+        let server = ServerChild::example(
+            &example("smtp_server"),
+            "smtp_server",
+            &maildir,
+            extra,
+            tls.as_ref(),
+        );
+        ServerGuard {
+            port: server.port,
+            server,
+            maildir,
+            _dir: dir,
         }
-        panic!("could not start smtp_server: {last_error}");
     }
 
     fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        self.server.addr()
     }
 
     /// What the server printed so far.
     fn log(&self) -> String {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.server.log()
     }
 
     /// The files in the Maildir's `new/`, sorted by name (delivery order), waiting (boundedly) until
@@ -413,8 +205,7 @@ impl ServerGuard {
 
 impl Drop for ServerGuard {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.stop();
         if std::thread::panicking() {
             eprintln!("--- smtp_server log:\n{}", self.log());
         }
@@ -516,7 +307,7 @@ fn client_through_peer(test: &str, label: &str, port_of: fn(&Peers) -> u16, flag
         outcome.describe()
     );
 
-    let dir = TempDir::new(label);
+    let dir = TempDir::kept_on_failure(label);
     let out = dir.path().join("fetched.eml");
     let imap_port = peers.imap.to_string();
     let msgid = format!("<{id}@mailwire.test>");
@@ -720,19 +511,9 @@ fn server_smtplib_starttls_auth() {
         return;
     }
     let server = ServerGuard::start("smtplib", true, &["--user", "alice:s3cret"]);
-    let dir = TempDir::new("smtplib-msgs");
-    let m1 = message(
-        &unique("smtplib-1"),
-        "bob@example.org",
-        "carol@example.net",
-        2000,
-    );
-    let m2 = message(
-        &unique("smtplib-2"),
-        "bob@example.org",
-        "dave@example.net",
-        10,
-    );
+    let dir = TempDir::kept_on_failure("smtplib-msgs");
+    let m1 = from_bob("smtplib-1", "carol@example.net", 2000);
+    let m2 = from_bob("smtplib-2", "dave@example.net", 10);
     let (p1, p2) = (dir.path().join("m1.eml"), dir.path().join("m2.eml"));
     std::fs::write(&p1, &m1).unwrap();
     std::fs::write(&p2, &m2).unwrap();
@@ -774,13 +555,8 @@ fn server_swaks_pipelining() {
         return;
     }
     let server = ServerGuard::start("swaks-pipe", false, &[]);
-    let dir = TempDir::new("swaks-msg");
-    let sent = message(
-        &unique("swaks-pipe"),
-        "bob@example.org",
-        "carol@example.net",
-        500,
-    );
+    let dir = TempDir::kept_on_failure("swaks-msg");
+    let sent = from_bob("swaks-pipe", "carol@example.net", 500);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, swaks_data(&sent)).unwrap();
     let mut command = Command::new("swaks");
@@ -812,13 +588,8 @@ fn server_swaks_starttls_auth() {
         return;
     }
     let server = ServerGuard::start("swaks-tls", true, &["--user", "alice:s3cret"]);
-    let dir = TempDir::new("swaks-tls-msg");
-    let sent = message(
-        &unique("swaks-tls"),
-        "bob@example.org",
-        "carol@example.net",
-        50,
-    );
+    let dir = TempDir::kept_on_failure("swaks-tls-msg");
+    let sent = from_bob("swaks-tls", "carol@example.net", 50);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, swaks_data(&sent)).unwrap();
     for mechanism in ["PLAIN", "LOGIN"] {
@@ -886,8 +657,8 @@ fn server_raw_bdat_chunks() {
         return;
     }
     let server = ServerGuard::start("bdat", false, &[]);
-    let dir = TempDir::new("bdat-msg");
-    let mut sent = message(&unique("bdat"), "bob@example.org", "carol@example.net", 300);
+    let dir = TempDir::kept_on_failure("bdat-msg");
+    let mut sent = from_bob("bdat", "carol@example.net", 300);
     sent.extend_from_slice(b"\r\n.\r\nMAIL FROM:<smuggled@example.org>\r\n");
     let file = dir.path().join("m.eml");
     std::fs::write(&file, &sent).unwrap();
@@ -909,7 +680,7 @@ fn server_msmtp_starttls_auth() {
         return;
     }
     let server = ServerGuard::start("msmtp", true, &["--user", "alice:s3cret"]);
-    let dir = TempDir::new("msmtp");
+    let dir = TempDir::kept_on_failure("msmtp");
     let rc = dir.path().join("msmtprc");
     std::fs::write(
         &rc,
@@ -927,12 +698,7 @@ fn server_msmtp_starttls_auth() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let sent = message(
-        &unique("msmtp"),
-        "bob@example.org",
-        "carol@example.net",
-        1000,
-    );
+    let sent = from_bob("msmtp", "carol@example.net", 1000);
     let mut command = Command::new("msmtp");
     command
         .arg("-C")
@@ -967,8 +733,8 @@ fn server_lmtp_per_recipient() {
         return;
     }
     let server = ServerGuard::start("lmtp", false, &["--lmtp"]);
-    let dir = TempDir::new("lmtp-msg");
-    let sent = message(&unique("lmtp"), "bob@example.org", "carol@example.net", 100);
+    let dir = TempDir::kept_on_failure("lmtp-msg");
+    let sent = from_bob("lmtp", "carol@example.net", 100);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, &sent).unwrap();
     let port = server.port.to_string();
@@ -1015,12 +781,7 @@ fn server_lmtp_per_recipient() {
 fn client_to_server_starttls_auth() {
     // The two examples together, over STARTTLS with AUTH, DATA and BDAT.
     let server = ServerGuard::start("self", true, &["--user", "alice:s3cret"]);
-    let sent = message(
-        &unique("self"),
-        "bob@example.org",
-        "carol@example.net",
-        5000,
-    );
+    let sent = from_bob("self", "carol@example.net", 5000);
     for extra in [&[][..], &["--no-chunking"][..]] {
         let mut command = Command::new(example("smtp_client"));
         command

@@ -3,4 +3,8 @@
 // Every test binary compiles this module but uses only part of it.
 #![allow(dead_code)]
 
+pub(crate) mod harness;
+/// The examples' message helpers (line ends), shared with the tests that check what the servers send.
+#[path = "../../examples/common/message.rs"]
+pub(crate) mod message;
 pub(crate) mod peers;
