@@ -148,7 +148,7 @@ use crate::wire::sasl::{
 
 use super::emit::{EmitOptions, LiteralStyle, emit_command};
 use super::frame::{Frame, Framer};
-use super::parse::response::{parse_greeting, parse_response};
+use super::parse::response::{parse_greeting, parse_response, parse_response_trusted};
 use super::parse::{ParseOptions, Quirks};
 use super::types::command::{
     Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, ListReturnOption,
@@ -2102,6 +2102,26 @@ impl Client {
         }
     }
 
+    /// The response of a frame validated moments ago (by [`analyze`] or
+    /// [`Client::classify_stream`], with the same options), parsed again in
+    /// trusted mode: the event borrows the buffer, so the value of the first
+    /// parse cannot be kept, but its validation need not be repeated.
+    fn reparse<'s>(&self, frame: &'s [u8]) -> Result<Response<'s>, Error> {
+        let r = parse_response_trusted(frame, &self.opts);
+        // Trusted mode reads validated bytes exactly as the full parse does;
+        // should they ever disagree, the full parse decides.
+        let r = match r {
+            Ok(r) => r,
+            Err(_) => return parse_response(frame, &self.opts),
+        };
+        debug_assert_eq!(
+            Some(&r),
+            parse_response(frame, &self.opts).as_ref().ok(),
+            "trusted re-parse differs from the validating parse"
+        );
+        Ok(r)
+    }
+
     fn materialize(&self, step: Step) -> ClientEvent<'_> {
         let malformed = |src: &Src, e: Error| {
             let raw = self.frame(src);
@@ -2116,7 +2136,7 @@ impl Client {
                 Ok(s) => ClientEvent::Greeting(s),
                 Err(e) => malformed(&src, e),
             },
-            Step::Untagged(src) => match parse_response(self.frame(&src), &self.opts) {
+            Step::Untagged(src) => match self.reparse(self.frame(&src)) {
                 Ok(Response::Data(data)) => {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
@@ -2139,19 +2159,17 @@ impl Client {
                 Ok(_) => malformed(&src, Error::Protocol("unexpected")),
                 Err(e) => malformed(&src, e),
             },
-            Step::Completed(src) => {
-                match (parse_response(self.frame(&src), &self.opts), &self.done) {
-                    (Ok(Response::Status(s)), Some((tag, command))) => ClientEvent::Completed {
-                        tag: tag.tag(),
-                        command: *command,
-                        status: s.kind,
-                        code: s.code,
-                        text: s.text,
-                    },
-                    (Err(e), _) => malformed(&src, e),
-                    _ => malformed(&src, Error::Protocol("unexpected")),
-                }
-            }
+            Step::Completed(src) => match (self.reparse(self.frame(&src)), &self.done) {
+                (Ok(Response::Status(s)), Some((tag, command))) => ClientEvent::Completed {
+                    tag: tag.tag(),
+                    command: *command,
+                    status: s.kind,
+                    code: s.code,
+                    text: s.text,
+                },
+                (Err(e), _) => malformed(&src, e),
+                _ => malformed(&src, Error::Protocol("unexpected")),
+            },
             Step::Malformed {
                 src,
                 error,
@@ -2165,7 +2183,7 @@ impl Client {
                     None
                 },
             },
-            Step::BodyStart { size } => match parse_response(&self.synth, &self.opts) {
+            Step::BodyStart { size } => match self.reparse(&self.synth) {
                 Ok(Response::Data(Data::Fetch { seq, items })) => match items.iter().last() {
                     Some(item) => ClientEvent::FetchBodyStart { seq, item, size },
                     None => malformed(&Src::Acc, Error::Protocol("unexpected")),
