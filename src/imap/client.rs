@@ -655,7 +655,12 @@ enum Src {
 #[derive(Clone, Debug)]
 enum Step {
     Greeting(Src),
-    Untagged(Src),
+    /// Untagged data or status; `validated` when [`analyze`] parsed it
+    /// (otherwise [`Client::materialize`] runs its only, validating parse).
+    Untagged {
+        src: Src,
+        validated: bool,
+    },
     Completed(Src),
     Malformed {
         src: Src,
@@ -1840,6 +1845,15 @@ impl Client {
     }
 
     fn on_frame(&mut self, src: Src) -> Result<Option<Step>, Error> {
+        if self.state != SessionState::Greeting && stateless_untagged(self.frame(&src)) {
+            // Valid or not, it changes nothing here: it is parsed once, when
+            // its event is built (a frame that does not parse comes out as
+            // the same `MalformedResponse` as from `on_malformed`).
+            return Ok(Some(Step::Untagged {
+                src,
+                validated: false,
+            }));
+        }
         let analysis = analyze(
             self.frame(&src),
             &self.opts,
@@ -1872,7 +1886,10 @@ impl Client {
                 if bye {
                     self.state = SessionState::Logout;
                 }
-                Ok(Some(Step::Untagged(src)))
+                Ok(Some(Step::Untagged {
+                    src,
+                    validated: true,
+                }))
             }
             Analysis::Tagged {
                 tag,
@@ -2136,7 +2153,11 @@ impl Client {
                 Ok(s) => ClientEvent::Greeting(s),
                 Err(e) => malformed(&src, e),
             },
-            Step::Untagged(src) => match self.reparse(self.frame(&src)) {
+            Step::Untagged { src, validated } => match if validated {
+                self.reparse(self.frame(&src))
+            } else {
+                parse_response(self.frame(&src), &self.opts)
+            } {
                 Ok(Response::Data(data)) => {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
@@ -2332,6 +2353,30 @@ fn code_caps(code: &Option<Code<'_>>) -> Option<Capabilities> {
         Some(Code::Capability(l)) => Some(Capabilities::from_list(l)),
         _ => None,
     }
+}
+
+/// An untagged response that changes no state of the machine whether it
+/// parses or not: message data (`* 5 FETCH ...`, EXISTS, EXPUNGE), LIST,
+/// SEARCH, STATUS... Everything that could be a status response (its code may
+/// carry CAPABILITY or READ-ONLY, BYE ends the session), CAPABILITY or ENABLED
+/// data, by a case-insensitive prefix, goes through [`analyze`].
+fn stateless_untagged(frame: &[u8]) -> bool {
+    const STATEFUL: [&[u8]; 7] = [
+        b"OK",
+        b"NO",
+        b"BAD",
+        b"BYE",
+        b"PREAUTH",
+        b"CAPABILITY",
+        b"ENABLED",
+    ];
+    let Some(rest) = frame.strip_prefix(b"* ") else {
+        return false;
+    };
+    !STATEFUL.iter().any(|w| {
+        rest.get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+    })
 }
 
 fn analyze(frame: &[u8], opts: &ParseOptions, greeting: bool) -> Analysis {
