@@ -148,7 +148,7 @@ use crate::wire::sasl::{
 
 use super::emit::{EmitOptions, LiteralStyle, emit_command};
 use super::frame::{Frame, Framer};
-use super::parse::response::{parse_greeting, parse_response};
+use super::parse::response::{parse_greeting, parse_response, parse_response_trusted};
 use super::parse::{ParseOptions, Quirks};
 use super::types::command::{
     Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, ListReturnOption,
@@ -655,7 +655,12 @@ enum Src {
 #[derive(Clone, Debug)]
 enum Step {
     Greeting(Src),
-    Untagged(Src),
+    /// Untagged data or status; `validated` when [`analyze`] parsed it
+    /// (otherwise [`Client::materialize`] runs its only, validating parse).
+    Untagged {
+        src: Src,
+        validated: bool,
+    },
     Completed(Src),
     Malformed {
         src: Src,
@@ -1840,6 +1845,15 @@ impl Client {
     }
 
     fn on_frame(&mut self, src: Src) -> Result<Option<Step>, Error> {
+        if self.state != SessionState::Greeting && stateless_untagged(self.frame(&src)) {
+            // Valid or not, it changes nothing here: it is parsed once, when
+            // its event is built (a frame that does not parse comes out as
+            // the same `MalformedResponse` as from `on_malformed`).
+            return Ok(Some(Step::Untagged {
+                src,
+                validated: false,
+            }));
+        }
         let analysis = analyze(
             self.frame(&src),
             &self.opts,
@@ -1872,7 +1886,10 @@ impl Client {
                 if bye {
                     self.state = SessionState::Logout;
                 }
-                Ok(Some(Step::Untagged(src)))
+                Ok(Some(Step::Untagged {
+                    src,
+                    validated: true,
+                }))
             }
             Analysis::Tagged {
                 tag,
@@ -2102,6 +2119,26 @@ impl Client {
         }
     }
 
+    /// The response of a frame validated moments ago (by [`analyze`] or
+    /// [`Client::classify_stream`], with the same options), parsed again in
+    /// trusted mode: the event borrows the buffer, so the value of the first
+    /// parse cannot be kept, but its validation need not be repeated.
+    fn reparse<'s>(&self, frame: &'s [u8]) -> Result<Response<'s>, Error> {
+        let r = parse_response_trusted(frame, &self.opts);
+        // Trusted mode reads validated bytes exactly as the full parse does;
+        // should they ever disagree, the full parse decides.
+        let r = match r {
+            Ok(r) => r,
+            Err(_) => return parse_response(frame, &self.opts),
+        };
+        debug_assert_eq!(
+            Some(&r),
+            parse_response(frame, &self.opts).as_ref().ok(),
+            "trusted re-parse differs from the validating parse"
+        );
+        Ok(r)
+    }
+
     fn materialize(&self, step: Step) -> ClientEvent<'_> {
         let malformed = |src: &Src, e: Error| {
             let raw = self.frame(src);
@@ -2116,7 +2153,11 @@ impl Client {
                 Ok(s) => ClientEvent::Greeting(s),
                 Err(e) => malformed(&src, e),
             },
-            Step::Untagged(src) => match parse_response(self.frame(&src), &self.opts) {
+            Step::Untagged { src, validated } => match if validated {
+                self.reparse(self.frame(&src))
+            } else {
+                parse_response(self.frame(&src), &self.opts)
+            } {
                 Ok(Response::Data(data)) => {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
@@ -2139,19 +2180,17 @@ impl Client {
                 Ok(_) => malformed(&src, Error::Protocol("unexpected")),
                 Err(e) => malformed(&src, e),
             },
-            Step::Completed(src) => {
-                match (parse_response(self.frame(&src), &self.opts), &self.done) {
-                    (Ok(Response::Status(s)), Some((tag, command))) => ClientEvent::Completed {
-                        tag: tag.tag(),
-                        command: *command,
-                        status: s.kind,
-                        code: s.code,
-                        text: s.text,
-                    },
-                    (Err(e), _) => malformed(&src, e),
-                    _ => malformed(&src, Error::Protocol("unexpected")),
-                }
-            }
+            Step::Completed(src) => match (self.reparse(self.frame(&src)), &self.done) {
+                (Ok(Response::Status(s)), Some((tag, command))) => ClientEvent::Completed {
+                    tag: tag.tag(),
+                    command: *command,
+                    status: s.kind,
+                    code: s.code,
+                    text: s.text,
+                },
+                (Err(e), _) => malformed(&src, e),
+                _ => malformed(&src, Error::Protocol("unexpected")),
+            },
             Step::Malformed {
                 src,
                 error,
@@ -2165,7 +2204,7 @@ impl Client {
                     None
                 },
             },
-            Step::BodyStart { size } => match parse_response(&self.synth, &self.opts) {
+            Step::BodyStart { size } => match self.reparse(&self.synth) {
                 Ok(Response::Data(Data::Fetch { seq, items })) => match items.iter().last() {
                     Some(item) => ClientEvent::FetchBodyStart { seq, item, size },
                     None => malformed(&Src::Acc, Error::Protocol("unexpected")),
@@ -2314,6 +2353,30 @@ fn code_caps(code: &Option<Code<'_>>) -> Option<Capabilities> {
         Some(Code::Capability(l)) => Some(Capabilities::from_list(l)),
         _ => None,
     }
+}
+
+/// An untagged response that changes no state of the machine whether it
+/// parses or not: message data (`* 5 FETCH ...`, EXISTS, EXPUNGE), LIST,
+/// SEARCH, STATUS... Everything that could be a status response (its code may
+/// carry CAPABILITY or READ-ONLY, BYE ends the session), CAPABILITY or ENABLED
+/// data, by a case-insensitive prefix, goes through [`analyze`].
+fn stateless_untagged(frame: &[u8]) -> bool {
+    const STATEFUL: [&[u8]; 7] = [
+        b"OK",
+        b"NO",
+        b"BAD",
+        b"BYE",
+        b"PREAUTH",
+        b"CAPABILITY",
+        b"ENABLED",
+    ];
+    let Some(rest) = frame.strip_prefix(b"* ") else {
+        return false;
+    };
+    !STATEFUL.iter().any(|w| {
+        rest.get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+    })
 }
 
 fn analyze(frame: &[u8], opts: &ParseOptions, greeting: bool) -> Analysis {

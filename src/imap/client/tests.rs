@@ -1540,3 +1540,83 @@ fn list_create_and_sort_arguments_need_their_capability() {
     c.send(body("LIST \"\" \"*\"")).unwrap();
     c.send(body("SORT (DATE) UTF-8 ALL")).unwrap();
 }
+
+/// Every untagged frame comes out as what the validating parser says of it,
+/// whether the machine parsed it once (data that changes no state) or twice
+/// (a validating analysis, then a trusted re-parse), under both quirk modes.
+#[test]
+fn untagged_events_match_the_validating_parser() {
+    let frames: [&[u8]; 22] = [
+        b"* 4 EXISTS\r\n",
+        b"* 0 RECENT\r\n",
+        b"* 2 EXPUNGE\r\n",
+        b"* 7 FETCH (UID 9 FLAGS (\\Seen $Junk) RFC822.SIZE 44 ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 3 1 NIL NIL NIL NIL) BODY[] {3}\r\nab )\r\n",
+        b"* 7 FETCH (FLAGS (\\Seen ) UID 9 )\r\n",
+        b"* 7 FETCH (FLAGS (\\Seen) BOGUS\r\n",
+        b"* 7 FETCH (ENVELOPE (NIL \"s\r\n",
+        b"* 7 FETCH (X-UNKNOWN (a (b) \"c\") UID 3)\r\n",
+        b"* 7 EXISTZ\r\n",
+        b"* 99999999999 EXISTS\r\n",
+        b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n",
+        b"* LIST () \"/\" NIL\r\n",
+        b"* SEARCH 2 3 5\r\n",
+        b"* STATUS INBOX (MESSAGES 2 UIDNEXT 9) \r\n",
+        b"* STATUS INBOX ()\r\n",
+        b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n",
+        b"* XFOO bar (baz\r\n",
+        b"* ok [ALERT] careful\r\n",
+        b"* No [UNKNOWN-CODE x] hmm\r\n",
+        b"* OKAY then\r\n",
+        b"*  5 EXISTS\r\n",
+        b"* \r\n",
+    ];
+    for opts in [ParseOptions::DEFAULT, ParseOptions::STRICT] {
+        let config = ClientConfig {
+            quirks: opts.quirks,
+            ..ClientConfig::default()
+        };
+        let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+        c.login("u", "p").unwrap();
+        c.select(Mailbox::Inbox).unwrap();
+        sent(&mut c);
+        events(&mut c, b"A0001 OK done\r\nA0002 OK done\r\n");
+        for frame in frames {
+            let ev = events(&mut c, frame);
+            let expected = match parse_response(frame, &opts) {
+                Ok(Response::Data(data)) => ClientEvent::Data {
+                    data,
+                    in_flight: None,
+                },
+                Ok(Response::Status(status)) => ClientEvent::Status {
+                    status,
+                    in_flight: None,
+                },
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => ClientEvent::MalformedResponse {
+                    raw: Cow::Borrowed(frame),
+                    error: to_parse_error(e, frame),
+                    completed: None,
+                },
+            };
+            assert_eq!(ev, [expected], "{:?}", String::from_utf8_lossy(frame));
+            // the whole FETCH is valid in both modes: its items are all there
+            if let ClientEvent::Data {
+                data: Data::Fetch { items, .. },
+                ..
+            } = &ev[0]
+                && frame.starts_with(b"* 7 FETCH (UID 9")
+            {
+                assert_eq!(items.len(), 6);
+            }
+        }
+        assert_eq!(c.state(), SessionState::Selected);
+        // state-changing untagged responses, in any case, still act
+        events(&mut c, b"* capability IMAP4rev1 IDLE\r\n");
+        assert!(c.capabilities().has("IDLE"));
+        events(&mut c, b"* Ok [Capability IMAP4rev1 MOVE] now\r\n");
+        assert!(c.capabilities().has("MOVE") && !c.capabilities().has("IDLE"));
+        let ev = events(&mut c, b"* bye [ALERT] going\r\n");
+        assert!(matches!(ev[0], ClientEvent::Status { .. }), "{ev:?}");
+        assert_eq!(c.state(), SessionState::Logout);
+    }
+}

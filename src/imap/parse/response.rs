@@ -36,6 +36,22 @@ pub fn parse_response<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Respon
     finish(frame, r)
 }
 
+/// Parses again a frame that [`parse_response`] accepted with the same
+/// options (the client machine validates each frame once, then builds its
+/// event from the same bytes): lists, envelopes and body structures are
+/// skipped structurally and quoted strings are not checked again. On bytes
+/// that were not validated the result is unspecified (an error or a wrong
+/// value, never a panic).
+pub(crate) fn parse_response_trusted<'a>(
+    frame: &'a [u8],
+    opts: &ParseOptions,
+) -> Result<Response<'a>, Error> {
+    let mut p = Parser::with(frame, opts);
+    p.trusted = true;
+    let r = response(&mut p);
+    finish(frame, r)
+}
+
 /// Parses the server greeting: `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
 pub fn parse_greeting<'a>(
     frame: &'a [u8],
