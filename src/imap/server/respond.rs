@@ -42,11 +42,7 @@ impl Server {
     /// `[TOOBIG]`, `[TRYCREATE]`, `[OVERQUOTA]`): the command is over. The
     /// client does not send a refused synchronizing literal; the bytes of a
     /// non-synchronizing one are skipped as they arrive.
-    pub fn reject_literal<'c>(
-        &mut self,
-        code: Option<Code<'c>>,
-        text: &'c str,
-    ) -> Result<(), Error> {
+    pub fn reject_literal(&mut self, code: Option<Code<'_>>, text: &str) -> Result<(), Error> {
         self.check()?;
         let Read::Decision {
             append,
@@ -62,16 +58,11 @@ impl Server {
         } else {
             split_tag(&self.buf[self.pos..])
                 .0
-                .map(String::from)
+                .map(PTag::new)
                 .unwrap_or_default()
         };
-        let r = Response::Status(StatusResponse {
-            tag: Tag::new(Cow::Owned(tag)),
-            kind: StatusKind::No,
-            code,
-            text: Text::borrowed(text.as_bytes()),
-        });
-        self.write(&r)?;
+        let tag = Tag::new(tag.as_str());
+        self.write_status(tag.as_ref(), StatusKind::No, code.as_ref(), text)?;
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
         }
@@ -91,12 +82,12 @@ impl Server {
     /// ...]` code is added when `code` is `None`), `OK` to SELECT or EXAMINE
     /// selects (read-only for EXAMINE or `[READ-ONLY]`), `NO` to SELECT or
     /// EXAMINE deselects, `OK` to CLOSE or UNSELECT deselects.
-    pub fn complete<'c>(
+    pub fn complete(
         &mut self,
         tag: &str,
         kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
+        code: Option<Code<'_>>,
+        text: &str,
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
@@ -108,35 +99,24 @@ impl Server {
         let idx = self
             .outstanding
             .iter()
-            .position(|p| p.tag == tag)
+            .position(|p| p.tag.as_str() == tag)
             .ok_or(Error::Misuse("no such command awaits an answer"))?;
         let pk = self.outstanding[idx].kind;
         if pk == Kind::Append && self.read != Read::Frame {
             return Err(Error::Misuse("the APPEND data is still arriving"));
         }
         let read_only = matches!(code, Some(Code::ReadOnly));
-        let tag_owned = Tag::new(Cow::Owned(String::from(tag)));
+        // the tag of a pending command was parsed: it is valid
+        let tag = Tag::new(tag);
         if code.is_none() && pk == Kind::Login && kind == StatusKind::Ok {
             // the capabilities after login
             let saved = self.phase;
             self.phase = SessionState::Authenticated;
             let caps = self.capability_code();
             self.phase = saved;
-            let r = Response::Status(StatusResponse {
-                tag: tag_owned,
-                kind,
-                code: Some(caps),
-                text: Text(Cow::Owned(text.as_bytes().to_vec())),
-            });
-            self.write(&r)?;
+            self.write_status(tag.as_ref(), kind, Some(&caps), text)?;
         } else {
-            let r = Response::Status(StatusResponse {
-                tag: tag_owned,
-                kind,
-                code,
-                text: Text::borrowed(text.as_bytes()),
-            });
-            self.write(&r)?;
+            self.write_status(tag.as_ref(), kind, code.as_ref(), text)?;
         }
         self.outstanding.remove(idx);
         match (pk, kind) {
@@ -162,16 +142,17 @@ impl Server {
         if self.fetch.is_some() {
             return Err(Error::Misuse("a FETCH response is still open"));
         }
-        self.write(&Response::Data(data.clone()))
+        let opts = self.emit_opts();
+        emit_data_into(data, &mut self.out, &opts)
     }
 
     /// Sends an untagged status response: `* OK [UIDVALIDITY 1] ...`, `* NO`,
     /// `* BAD`, or `* BYE` (after which the session is over).
-    pub fn send_untagged<'c>(
+    pub fn send_untagged(
         &mut self,
         kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
+        code: Option<Code<'_>>,
+        text: &str,
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
@@ -183,12 +164,7 @@ impl Server {
         ) {
             return Err(Error::Misuse("PREAUTH is a greeting"));
         }
-        self.write(&Response::Status(StatusResponse {
-            tag: None,
-            kind,
-            code,
-            text: Text::borrowed(text.as_bytes()),
-        }))?;
+        self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
             self.phase = SessionState::Logout;
         }
