@@ -92,8 +92,11 @@ use bytes::{Bytes, BytesMut};
 
 use crate::Connection;
 use crate::error::{Error, LimitKind};
-use crate::imap::emit::response::{emit_data_into, emit_response_into, emit_status_into};
-use crate::imap::emit::{EmitOptions, W, emit_response};
+use crate::imap::emit::EmitOptions;
+use crate::imap::emit::emit_into;
+use crate::imap::emit::response::{
+    emit_data_into, emit_fetch_items_into, emit_response_into, emit_status_into,
+};
 use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end};
 use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::{parse_command, parse_command_trusted};

@@ -55,6 +55,32 @@ pub(crate) fn emit_data_into(
     })
 }
 
+/// Part of a streamed FETCH response straight into a server's output
+/// buffer: `* seq FETCH (` when `seq` is given, then `items` separated by
+/// SP (with a leading SP when `lead_sp`).
+pub(crate) fn emit_fetch_items_into(
+    out: &mut bytes::BytesMut,
+    opts: &EmitOptions,
+    seq: Option<u32>,
+    lead_sp: bool,
+    items: &[FetchItem<'_>],
+) -> Result<(), Error> {
+    emit_into(out, *opts, true, |w| {
+        if let Some(seq) = seq {
+            w.raw(b"* ");
+            w.num(u64::from(seq));
+            w.raw(b" FETCH (");
+        }
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 || lead_sp {
+                w.sp();
+            }
+            fetch_item(w, it)?;
+        }
+        Ok(())
+    })
+}
+
 /// `response`, CRLF included.
 fn response_body(w: &mut W<'_>, response: &Response<'_>) -> Result<(), Error> {
     match response {

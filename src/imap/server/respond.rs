@@ -184,10 +184,8 @@ impl Server {
         if seq == 0 {
             return Err(Error::Emit("message sequence numbers start at 1"));
         }
-        let inner = self.fetch_inner(items)?;
-        let mut head = alloc::format!("* {seq} FETCH (").into_bytes();
-        head.extend_from_slice(&inner);
-        self.out.extend_from_slice(&head);
+        let opts = self.emit_opts();
+        emit_fetch_items_into(&mut self.out, &opts, Some(seq), false, items)?;
         self.fetch = Some(FetchOut {
             any_item: !items.is_empty(),
             literal_left: None,
@@ -208,11 +206,8 @@ impl Server {
         if items.is_empty() {
             return Ok(());
         }
-        let inner = self.fetch_inner(items)?;
-        if f.any_item {
-            self.out.extend_from_slice(b" ");
-        }
-        self.out.extend_from_slice(&inner);
+        let opts = self.emit_opts();
+        emit_fetch_items_into(&mut self.out, &opts, None, f.any_item, items)?;
         self.fetch = Some(FetchOut {
             any_item: true,
             ..f
@@ -231,46 +226,47 @@ impl Server {
         if f.literal_left.is_some() {
             return Err(Error::Misuse("a FETCH literal is still open"));
         }
-        let mut v = Vec::new();
-        let mut w = W::new(&mut v, self.emit_opts(), true);
-        if f.any_item {
-            w.sp();
-        }
+        let opts = self.emit_opts();
         let mut binary = false;
-        let origin = match item {
-            FetchLiteral::BodySection { section, origin } => {
-                w.raw(b"BODY");
-                crate::imap::emit::command::section(&mut w, section)?;
-                *origin
+        emit_into(&mut self.out, opts, true, |w| {
+            if f.any_item {
+                w.sp();
             }
-            FetchLiteral::Binary { part, origin } => {
-                w.raw(b"BINARY");
-                crate::imap::emit::command::part(&mut w, part);
-                binary = true;
-                *origin
+            let origin = match item {
+                FetchLiteral::BodySection { section, origin } => {
+                    w.raw(b"BODY");
+                    crate::imap::emit::command::section(w, section)?;
+                    *origin
+                }
+                FetchLiteral::Binary { part, origin } => {
+                    w.raw(b"BINARY");
+                    crate::imap::emit::command::part(w, part);
+                    binary = true;
+                    *origin
+                }
+                FetchLiteral::Rfc822 => {
+                    w.raw(b"RFC822");
+                    None
+                }
+                FetchLiteral::Rfc822Header => {
+                    w.raw(b"RFC822.HEADER");
+                    None
+                }
+                FetchLiteral::Rfc822Text => {
+                    w.raw(b"RFC822.TEXT");
+                    None
+                }
+            };
+            if let Some(o) = origin {
+                w.raw(b"<");
+                w.num(u64::from(o));
+                w.raw(b">");
             }
-            FetchLiteral::Rfc822 => {
-                w.raw(b"RFC822");
-                None
-            }
-            FetchLiteral::Rfc822Header => {
-                w.raw(b"RFC822.HEADER");
-                None
-            }
-            FetchLiteral::Rfc822Text => {
-                w.raw(b"RFC822.TEXT");
-                None
-            }
-        };
-        if let Some(o) = origin {
-            w.raw(b"<");
-            w.num(u64::from(o));
-            w.raw(b">");
-        }
-        w.raw(if binary { b" ~{" } else { b" {" });
-        w.num(size);
-        w.raw(b"}\r\n");
-        self.out.extend_from_slice(&v);
+            w.raw(if binary { b" ~{" } else { b" {" });
+            w.num(size);
+            w.raw(b"}\r\n");
+            Ok(())
+        })?;
         self.fetch = Some(FetchOut {
             any_item: true,
             literal_left: (size > 0).then_some(size),
@@ -317,19 +313,6 @@ impl Server {
         self.out.extend_from_slice(b")\r\n");
         self.fetch = None;
         Ok(())
-    }
-
-    /// The FETCH items between `(` and `)`, emitted by the codec.
-    fn fetch_inner(&self, items: &[FetchItem<'_>]) -> Result<Vec<u8>, Error> {
-        let mut v = Vec::new();
-        let data = Data::Fetch {
-            seq: 1,
-            items: List::from_items(items.to_vec()),
-        };
-        emit_response(&Response::Data(data), &mut v, &self.emit_opts())?;
-        let open = memchr::memchr(b'(', &v).map_or(0, |i| i + 1);
-        let close = v.len().saturating_sub(3).max(open);
-        Ok(v[open..close].to_vec())
     }
 
     /// The TLS handshake after [`ServerEvent::StartTls`] succeeded. The client
