@@ -168,3 +168,33 @@ fn failed_emission_leaves_no_half_line() {
         String::from_utf8_lossy(&out)
     );
 }
+
+/// The machine validates a frame once and hands it out re-parsed in trusted
+/// mode: both parses give the same command, for every command of the
+/// parser's table, under either UTF-8 setting.
+#[test]
+fn trusted_reparse_equals_the_validating_parse() {
+    use crate::imap::parse::command::{parse_command, parse_command_trusted};
+    for utf8 in [false, true] {
+        let opts = ParseOptions {
+            utf8,
+            ..ParseOptions::default()
+        };
+        let mut n = 0;
+        for line in crate::imap::parse::command_tests::COMMANDS {
+            let Ok(c) = parse_command(line, &opts) else {
+                continue;
+            };
+            let t = parse_command_trusted(line, &opts).expect("validated before");
+            assert_eq!(c, t, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                alloc::format!("{c:?}"),
+                alloc::format!("{t:?}"),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+            n += 1;
+        }
+        assert!(n > 50, "{n}");
+    }
+}
