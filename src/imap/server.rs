@@ -92,10 +92,14 @@ use bytes::{Bytes, BytesMut};
 
 use crate::Connection;
 use crate::error::{Error, LimitKind};
-use crate::imap::emit::{EmitOptions, W, emit_response};
+use crate::imap::emit::EmitOptions;
+use crate::imap::emit::emit_into;
+use crate::imap::emit::response::{
+    emit_data_into, emit_fetch_items_into, emit_response_into, emit_status_into,
+};
 use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end};
 use crate::imap::parse::ParseOptions;
-use crate::imap::parse::command::parse_command;
+use crate::imap::parse::command::{parse_command, parse_command_trusted};
 use crate::imap::types::command::{Command, CommandBody};
 use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom};
 use crate::imap::types::response::{
@@ -145,8 +149,59 @@ impl Kind {
 
 #[derive(Clone, Debug)]
 struct Pending {
-    tag: String,
+    tag: PTag,
     kind: Kind,
+}
+
+/// Longest tag kept inline.
+const INLINE_TAG: usize = 22;
+
+/// A client's tag, inline when short (as tags are), so a pending command
+/// costs no allocation.
+#[derive(Clone, Debug)]
+enum PTag {
+    Inline { b: [u8; INLINE_TAG], len: u8 },
+    Heap(alloc::boxed::Box<str>),
+}
+
+impl Default for PTag {
+    fn default() -> Self {
+        PTag::Inline {
+            b: [0; INLINE_TAG],
+            len: 0,
+        }
+    }
+}
+
+impl PTag {
+    fn new(t: &str) -> PTag {
+        match u8::try_from(t.len()) {
+            Ok(len) if t.len() <= INLINE_TAG => {
+                let mut b = [0; INLINE_TAG];
+                b[..t.len()].copy_from_slice(t.as_bytes());
+                PTag::Inline { b, len }
+            }
+            _ => PTag::Heap(t.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            PTag::Inline { b, len } => {
+                core::str::from_utf8(b.get(..usize::from(*len)).unwrap_or_default())
+                    .unwrap_or_default()
+            }
+            PTag::Heap(s) => s,
+        }
+    }
+
+    /// Heap bytes held.
+    fn heap(&self) -> usize {
+        match self {
+            PTag::Inline { .. } => 0,
+            PTag::Heap(s) => s.len(),
+        }
+    }
 }
 
 /// Where the reader is.
@@ -258,12 +313,16 @@ pub struct Server {
     pos: usize,
     finder: LineFinder,
     out: BytesMut,
+    /// The largest capacity `out` had since it was allocated: after
+    /// [`poll_transmit`](Self::poll_transmit) splits off what was written,
+    /// `out` still keeps the whole block alive.
+    out_block: usize,
     phase: SessionState,
     read: Read,
     scan: Scan,
     skip_line: bool,
     outstanding: Vec<Pending>,
-    cur_tag: String,
+    cur_tag: PTag,
     append_prefix: Vec<u8>,
     scratch: Vec<u8>,
     sasl: Option<SaslServer>,
@@ -318,12 +377,13 @@ impl Server {
             pos: 0,
             finder,
             out: BytesMut::new(),
+            out_block: 0,
             phase: SessionState::NotAuthenticated,
             read: Read::Frame,
             scan: Scan::default(),
             skip_line: false,
             outstanding: Vec::new(),
-            cur_tag: String::new(),
+            cur_tag: PTag::default(),
             append_prefix: Vec::new(),
             scratch: Vec::new(),
             sasl: None,
@@ -482,26 +542,32 @@ impl Server {
 
     // ---- output helpers ----
 
+    /// Emits straight into the output buffer (nothing is left there when it
+    /// fails).
     fn write(&mut self, r: &Response<'_>) -> Result<(), Error> {
         let opts = self.emit_opts();
-        emit_response(r, &mut self.out, &opts).map(|_| ())
+        emit_response_into(r, &mut self.out, &opts)
+    }
+
+    /// A status line; `tag` is a valid tag.
+    fn write_status(
+        &mut self,
+        tag: Option<&Tag<'_>>,
+        kind: StatusKind,
+        code: Option<&Code<'_>>,
+        text: &str,
+    ) -> Result<(), Error> {
+        let opts = self.emit_opts();
+        emit_status_into(&mut self.out, &opts, tag, kind, code, text.as_bytes())
     }
 
     /// A status line built by the machine (always emittable).
-    fn status<'c>(
-        &mut self,
-        tag: Option<&str>,
-        kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
-    ) {
-        let r = Response::Status(StatusResponse {
-            tag: tag.and_then(|t| Tag::new(Cow::Owned(String::from(t)))),
-            kind,
-            code,
-            text: Text::borrowed(text.as_bytes()),
-        });
-        if self.write(&r).is_err() {
+    fn status(&mut self, tag: Option<&str>, kind: StatusKind, code: Option<Code<'_>>, text: &str) {
+        let tag = tag.and_then(Tag::new);
+        if self
+            .write_status(tag.as_ref(), kind, code.as_ref(), text)
+            .is_err()
+        {
             let _ = self.write(&Response::Status(StatusResponse {
                 tag: None,
                 kind,
@@ -512,12 +578,7 @@ impl Server {
     }
 
     /// A machine-made `BAD`, counted against [`Limits::bad_commands`].
-    fn bad<'c>(
-        &mut self,
-        tag: Option<&str>,
-        code: Option<Code<'c>>,
-        text: &'c str,
-    ) -> Result<(), Error> {
+    fn bad(&mut self, tag: Option<&str>, code: Option<Code<'_>>, text: &str) -> Result<(), Error> {
         self.status(tag, StatusKind::Bad, code, text);
         self.bad_commands += 1;
         if self.bad_commands > self.config.limits.bad_commands {
@@ -551,11 +612,17 @@ impl Server {
     /// The next bytes to send.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         if self.out.is_empty() {
-            None
-        } else {
-            // the whole buffer goes: nothing stays allocated here between sends
-            Some(core::mem::take(&mut self.out).freeze())
+            return None;
         }
+        // the block is shared with the bytes handed out: count all of it
+        self.out_block = self.out_block.max(self.out.capacity());
+        let bytes = self.out.split().freeze();
+        if self.is_idle() {
+            // nothing more is coming soon: keep no output buffer
+            self.out = BytesMut::new();
+            self.out_block = 0;
+        }
+        Some(bytes)
     }
 
     /// Memory this machine holds: its own size plus the heap capacity of its
@@ -578,14 +645,10 @@ impl Server {
         };
         size_of::<Self>()
             + self.buf.capacity()
-            + self.out.capacity()
+            + self.out_block.max(self.out.capacity())
             + self.outstanding.capacity() * size_of::<Pending>()
-            + self
-                .outstanding
-                .iter()
-                .map(|p| p.tag.capacity())
-                .sum::<usize>()
-            + self.cur_tag.capacity()
+            + self.outstanding.iter().map(|p| p.tag.heap()).sum::<usize>()
+            + self.cur_tag.heap()
             + self.append_prefix.capacity()
             + self.scratch.capacity()
             + strings(&self.enabled)
@@ -633,11 +696,14 @@ impl Server {
 
     fn materialize(&self, ev: Ev) -> Result<ServerEvent<'_>, Error> {
         let tag = |s: &str| Tag::new(Cow::Owned(String::from(s)));
-        let cur = || tag(&self.cur_tag).ok_or(Error::Protocol("invalid tag"));
+        let cur = || tag(self.cur_tag.as_str()).ok_or(Error::Protocol("invalid tag"));
         Ok(match ev {
-            Ev::Command(r) => ServerEvent::Command(parse_command(&self.buf[r], &self.popts)?),
+            // validated by `on_frame`
+            Ev::Command(r) => {
+                ServerEvent::Command(parse_command_trusted(&self.buf[r], &self.popts)?)
+            }
             Ev::Login(r) => {
-                let c = parse_command(&self.buf[r], &self.popts)?;
+                let c = parse_command_trusted(&self.buf[r], &self.popts)?;
                 let CommandBody::Login { username, password } = c.body else {
                     return Err(Error::Protocol("not a LOGIN"));
                 };
@@ -666,7 +732,8 @@ impl Server {
                 binary,
                 non_sync,
             } => {
-                let c = parse_command(&self.scratch, &self.popts)?;
+                // validated by `append_message`
+                let c = parse_command_trusted(&self.scratch, &self.popts)?;
                 let CommandBody::Append { mailbox, messages } = c.body else {
                     return Err(Error::Protocol("not an APPEND"));
                 };
@@ -696,7 +763,7 @@ impl Server {
     /// Gives back the buffers of a connection with nothing buffered, so an
     /// idle connection costs little memory.
     fn release_idle(&mut self) {
-        if self.pos != self.buf.len() || self.read != Read::Frame || self.fetch.is_some() {
+        if !self.is_idle() {
             return;
         }
         self.buf = Vec::new();
@@ -709,7 +776,13 @@ impl Server {
         }
         if self.out.is_empty() {
             self.out = BytesMut::new();
+            self.out_block = 0;
         }
+    }
+
+    /// Nothing buffered or in progress on the input side.
+    fn is_idle(&self) -> bool {
+        self.pos == self.buf.len() && self.read == Read::Frame && self.fetch.is_none()
     }
 
     fn compact(&mut self) {
@@ -814,7 +887,7 @@ impl Server {
                     Scanned::BadLine => {
                         self.abort_append();
                         let tag = self.cur_tag.clone();
-                        self.bad(Some(&tag), None, "bare CR or LF in command line")?;
+                        self.bad(Some(tag.as_str()), None, "bare CR or LF in command line")?;
                         Flow::Ev(Ev::AppendAborted)
                     }
                     Scanned::Complete(end) => {
@@ -828,7 +901,11 @@ impl Server {
                         } else {
                             self.abort_append();
                             let tag = self.cur_tag.clone();
-                            self.bad(Some(&tag), None, "unexpected data after APPEND message")?;
+                            self.bad(
+                                Some(tag.as_str()),
+                                None,
+                                "unexpected data after APPEND message",
+                            )?;
                             Flow::Ev(Ev::AppendAborted)
                         }
                     }
@@ -908,7 +985,7 @@ impl Server {
                             Ok(_) => {
                                 self.sasl = None;
                                 self.status(
-                                    Some(&tag),
+                                    Some(tag.as_str()),
                                     StatusKind::Bad,
                                     None,
                                     "AUTHENTICATE cancelled",
@@ -917,7 +994,11 @@ impl Server {
                             }
                             Err(_) => {
                                 self.sasl = None;
-                                self.bad(Some(&tag), None, "invalid base64 in SASL response")?;
+                                self.bad(
+                                    Some(tag.as_str()),
+                                    None,
+                                    "invalid base64 in SASL response",
+                                )?;
                                 Flow::Continue
                             }
                         }
@@ -931,9 +1012,14 @@ impl Server {
                         self.read = Read::Frame;
                         let tag = self.cur_tag.clone();
                         if done {
-                            self.status(Some(&tag), StatusKind::Ok, None, "IDLE terminated");
+                            self.status(
+                                Some(tag.as_str()),
+                                StatusKind::Ok,
+                                None,
+                                "IDLE terminated",
+                            );
                         } else {
-                            self.bad(Some(&tag), None, "expected DONE")?;
+                            self.bad(Some(tag.as_str()), None, "expected DONE")?;
                         }
                         Flow::Ev(Ev::IdleDone)
                     }
@@ -1054,12 +1140,12 @@ impl Server {
     /// answer is sent, and the command's bytes are dropped (and the literal's
     /// bytes skipped as they arrive when the client sends them anyway).
     #[allow(clippy::too_many_arguments)]
-    fn refuse<'c>(
+    fn refuse(
         &mut self,
         tag: Option<&str>,
         kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
+        code: Option<Code<'_>>,
+        text: &str,
         lit: LiteralAnnouncement,
         data_start: usize,
     ) -> Result<Flow, Error> {
@@ -1123,7 +1209,7 @@ impl Server {
     ) -> Result<Flow, Error> {
         let head = &self.buf[self.pos..self.pos + content_end];
         let (tag, rest) = split_tag(head);
-        let tag = tag.map(String::from);
+        let tag = tag.map(PTag::new);
         let name = command_name(rest);
         let append = name.eq_ignore_ascii_case(b"APPEND")
             && !(self.scan.literals == 0
@@ -1136,7 +1222,14 @@ impl Server {
             return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
         };
         if let Some((kind, text)) = self.literal_rule(lit, append) {
-            return self.refuse(Some(&tag), kind, Some(toobig()), text, lit, data_start);
+            return self.refuse(
+                Some(tag.as_str()),
+                kind,
+                Some(toobig()),
+                text,
+                lit,
+                data_start,
+            );
         }
         if append {
             if !self.outstanding.is_empty() {
@@ -1144,7 +1237,7 @@ impl Server {
             }
             if self.phase == SessionState::NotAuthenticated {
                 return self.refuse(
-                    Some(&tag),
+                    Some(tag.as_str()),
                     StatusKind::Bad,
                     Some(Code::ClientBug),
                     "not authenticated",
@@ -1163,7 +1256,7 @@ impl Server {
             // no literal is taken from a client that has not logged in,
             // except for the commands it may send now
             return self.refuse(
-                Some(&tag),
+                Some(tag.as_str()),
                 StatusKind::Bad,
                 Some(Code::ClientBug),
                 "not authenticated",
@@ -1223,12 +1316,19 @@ impl Server {
         if more {
             if let Some((kind, text)) = self.literal_rule(lit, true) {
                 self.outstanding.retain(|p| p.kind != Kind::Append);
-                return self.refuse(Some(&tag), kind, Some(toobig()), text, lit, data_start);
+                return self.refuse(
+                    Some(tag.as_str()),
+                    kind,
+                    Some(toobig()),
+                    text,
+                    lit,
+                    data_start,
+                );
             }
         }
         let Some(brace) = memchr::memrchr(b'{', &synth[keep..]) else {
             return self.refuse(
-                Some(&tag),
+                Some(tag.as_str()),
                 StatusKind::Bad,
                 None,
                 "literal expected",
@@ -1251,7 +1351,7 @@ impl Server {
                     self.outstanding.retain(|p| p.kind != Kind::Append);
                 }
                 return self.refuse(
-                    Some(&tag),
+                    Some(tag.as_str()),
                     StatusKind::Bad,
                     None,
                     "invalid APPEND",
@@ -1264,7 +1364,14 @@ impl Server {
                     self.outstanding.retain(|p| p.kind != Kind::Append);
                 }
                 let text = syntax_text(&e);
-                return self.refuse(Some(&tag), StatusKind::Bad, None, &text, lit, data_start);
+                return self.refuse(
+                    Some(tag.as_str()),
+                    StatusKind::Bad,
+                    None,
+                    &text,
+                    lit,
+                    data_start,
+                );
             }
         };
         self.append_prefix.clear();
@@ -1370,7 +1477,7 @@ impl Server {
     fn on_frame(&mut self, end: usize) -> Result<Flow, Error> {
         let frame = &self.buf[self.pos..self.pos + end];
         let (class, tag) = match parse_command(frame, &self.popts) {
-            Ok(cmd) => (self.classify(&cmd.body), String::from(cmd.tag.as_str())),
+            Ok(cmd) => (self.classify(&cmd.body), PTag::new(cmd.tag.as_str())),
             Err(e) => {
                 let tag = split_tag(frame).0.map(String::from);
                 self.pos += end;
@@ -1530,7 +1637,7 @@ impl Server {
                 if self.auth_exchanges > self.config.limits.auth_exchanges {
                     self.sasl = None;
                     self.status(
-                        Some(&tag),
+                        Some(tag.as_str()),
                         StatusKind::No,
                         Some(Code::Limit),
                         "too many SASL exchanges",
@@ -1554,7 +1661,7 @@ impl Server {
             Err(_) => {
                 self.sasl = None;
                 self.status(
-                    Some(&tag),
+                    Some(tag.as_str()),
                     StatusKind::No,
                     Some(Code::AuthenticationFailed),
                     "authentication failed",

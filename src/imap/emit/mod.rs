@@ -15,7 +15,7 @@ pub(crate) mod ext;
 pub(crate) mod response;
 
 use alloc::vec::Vec;
-use bytes::BufMut;
+use bytes::{BufMut, BytesMut};
 
 use crate::Error;
 use crate::imap::types::core::{
@@ -79,10 +79,52 @@ pub struct Emitted {
 /// Longest string written quoted; longer ones become literals.
 const MAX_QUOTED: usize = 1024;
 
-/// The writer used by the emitters: a scratch `Vec` so that nothing reaches
-/// the caller's buffer when a value turns out to be un-emittable.
+/// A growable byte buffer the emitters write into directly: a scratch `Vec`
+/// (the public functions, so nothing reaches a caller's `BufMut` when a value
+/// turns out to be un-emittable) or a state machine's output `BytesMut`
+/// (which truncates back when emitting fails, see [`emit_into`]).
+pub(crate) trait Sink {
+    /// Appends bytes.
+    fn extend_from_slice(&mut self, b: &[u8]);
+    /// Appends one byte.
+    fn push(&mut self, b: u8);
+    /// Bytes held.
+    fn len(&self) -> usize;
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        Vec::extend_from_slice(self, b);
+    }
+    #[inline]
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b);
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+}
+
+impl Sink for BytesMut {
+    #[inline]
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        BytesMut::extend_from_slice(self, b);
+    }
+    #[inline]
+    fn push(&mut self, b: u8) {
+        BytesMut::extend_from_slice(self, &[b]);
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        BytesMut::len(self)
+    }
+}
+
+/// The writer used by the emitters; see [`Sink`].
 pub(crate) struct W<'o> {
-    pub(crate) buf: &'o mut Vec<u8>,
+    pub(crate) buf: &'o mut dyn Sink,
     pub(crate) opts: EmitOptions,
     pub(crate) server: bool,
     pub(crate) sync: Vec<usize>,
@@ -90,7 +132,7 @@ pub(crate) struct W<'o> {
 }
 
 impl<'o> W<'o> {
-    pub(crate) fn new(buf: &'o mut Vec<u8>, opts: EmitOptions, server: bool) -> Self {
+    pub(crate) fn new(buf: &'o mut dyn Sink, opts: EmitOptions, server: bool) -> Self {
         let start = buf.len();
         W {
             buf,
@@ -167,12 +209,15 @@ impl<'o> W<'o> {
 
     pub(crate) fn quoted(&mut self, s: &[u8]) {
         self.buf.push(b'"');
-        for &b in s {
-            if b == b'"' || b == b'\\' {
-                self.buf.push(b'\\');
-            }
-            self.buf.push(b);
+        let mut rest = s;
+        // runs without quoted-specials are copied whole
+        while let Some(i) = memchr::memchr2(b'"', b'\\', rest) {
+            self.buf.extend_from_slice(&rest[..i]);
+            self.buf.push(b'\\');
+            self.buf.push(rest[i]);
+            rest = &rest[i + 1..];
         }
+        self.buf.extend_from_slice(rest);
         self.buf.push(b'"');
     }
 
@@ -346,6 +391,24 @@ pub(crate) fn emit_with(
         len: scratch.len(),
         sync_points,
     })
+}
+
+/// Runs `f` straight into a state machine's output buffer; when it fails,
+/// `out` is truncated back to its length before, so no half-written line
+/// remains. Allocates nothing once `out` has room.
+pub(crate) fn emit_into(
+    out: &mut BytesMut,
+    opts: EmitOptions,
+    server: bool,
+    f: impl FnOnce(&mut W<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let before = out.len();
+    let mut w = W::new(out, opts, server);
+    let r = f(&mut w);
+    if r.is_err() {
+        out.truncate(before);
+    }
+    r
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 use bytes::BufMut;
 
 use super::command::{part, section};
-use super::{EmitOptions, Emitted, W, emit_with};
+use super::{EmitOptions, Emitted, W, emit_into, emit_with};
 use crate::Error;
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Envelope, Params, Specific,
 };
-use crate::imap::types::core::{IString, List};
+use crate::imap::types::core::{IString, List, Tag};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
     StatusItem, StatusKind, StatusResponse, Thread,
@@ -28,31 +28,84 @@ pub fn emit_response(
     out: &mut impl BufMut,
     opts: &EmitOptions,
 ) -> Result<Emitted, Error> {
-    emit_with(out, *opts, true, |w| {
-        match response {
-            Response::Status(s) => status(w, s)?,
-            Response::Data(d) => {
-                w.raw(b"* ");
-                data(w, d)?;
-            }
-            Response::Continue(Continue::Base64(b)) => {
-                if !b
-                    .iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
-                {
-                    return Err(Error::Emit("continuation data must be base64"));
-                }
-                w.raw(b"+ ");
-                w.raw(b);
-            }
-            Response::Continue(Continue::Text { code: c, text }) => {
-                w.raw(b"+ ");
-                resp_text(w, c, text.as_bytes())?;
-            }
-        }
+    emit_with(out, *opts, true, |w| response_body(w, response))
+}
+
+/// [`emit_response`] straight into a server's output buffer (nothing is left
+/// there when it fails).
+pub(crate) fn emit_response_into(
+    r: &Response<'_>,
+    out: &mut bytes::BytesMut,
+    opts: &EmitOptions,
+) -> Result<(), Error> {
+    emit_into(out, *opts, true, |w| response_body(w, r))
+}
+
+/// Untagged data (`* ...` CRLF) straight into a server's output buffer.
+pub(crate) fn emit_data_into(
+    d: &Data<'_>,
+    out: &mut bytes::BytesMut,
+    opts: &EmitOptions,
+) -> Result<(), Error> {
+    emit_into(out, *opts, true, |w| {
+        w.raw(b"* ");
+        data(w, d)?;
         w.crlf();
         Ok(())
     })
+}
+
+/// Part of a streamed FETCH response straight into a server's output
+/// buffer: `* seq FETCH (` when `seq` is given, then `items` separated by
+/// SP (with a leading SP when `lead_sp`).
+pub(crate) fn emit_fetch_items_into(
+    out: &mut bytes::BytesMut,
+    opts: &EmitOptions,
+    seq: Option<u32>,
+    lead_sp: bool,
+    items: &[FetchItem<'_>],
+) -> Result<(), Error> {
+    emit_into(out, *opts, true, |w| {
+        if let Some(seq) = seq {
+            w.raw(b"* ");
+            w.num(u64::from(seq));
+            w.raw(b" FETCH (");
+        }
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 || lead_sp {
+                w.sp();
+            }
+            fetch_item(w, it)?;
+        }
+        Ok(())
+    })
+}
+
+/// `response`, CRLF included.
+fn response_body(w: &mut W<'_>, response: &Response<'_>) -> Result<(), Error> {
+    match response {
+        Response::Status(s) => status(w, s)?,
+        Response::Data(d) => {
+            w.raw(b"* ");
+            data(w, d)?;
+        }
+        Response::Continue(Continue::Base64(b)) => {
+            if !b
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+            {
+                return Err(Error::Emit("continuation data must be base64"));
+            }
+            w.raw(b"+ ");
+            w.raw(b);
+        }
+        Response::Continue(Continue::Text { code: c, text }) => {
+            w.raw(b"+ ");
+            resp_text(w, c.as_ref(), text.as_bytes())?;
+        }
+    }
+    w.crlf();
+    Ok(())
 }
 
 /// Writes a greeting (`* OK`, `* PREAUTH` or `* BYE`).
@@ -73,22 +126,57 @@ pub fn emit_greeting(
 }
 
 fn status(w: &mut W<'_>, s: &StatusResponse<'_>) -> Result<(), Error> {
-    match &s.tag {
+    status_parts(
+        w,
+        s.tag.as_ref().map(Tag::as_str),
+        s.kind,
+        s.code.as_ref(),
+        s.text.as_bytes(),
+    )
+}
+
+/// A status response from its parts (the tag already validated).
+fn status_parts(
+    w: &mut W<'_>,
+    tag: Option<&str>,
+    kind: StatusKind,
+    code: Option<&Code<'_>>,
+    text: &[u8],
+) -> Result<(), Error> {
+    match tag {
         Some(t) => {
-            if !matches!(s.kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
+            if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
                 return Err(Error::Emit("PREAUTH and BYE are untagged"));
             }
-            w.raw(t.as_str().as_bytes());
+            w.raw(t.as_bytes());
         }
         None => w.raw(b"*"),
     }
     w.sp();
-    w.raw(s.kind.as_str().as_bytes());
+    w.raw(kind.as_str().as_bytes());
     w.sp();
-    resp_text(w, &s.code, s.text.as_bytes())
+    resp_text(w, code, text)
 }
 
-fn resp_text(w: &mut W<'_>, c: &Option<Code<'_>>, text: &[u8]) -> Result<(), Error> {
+/// A status response line (CRLF included) straight into a server's output
+/// buffer, from its parts: `tag` is a valid [`Tag`] (checked by the caller),
+/// and `code` and `text` need not share a lifetime.
+pub(crate) fn emit_status_into(
+    out: &mut bytes::BytesMut,
+    opts: &EmitOptions,
+    tag: Option<&Tag<'_>>,
+    kind: StatusKind,
+    code: Option<&Code<'_>>,
+    text: &[u8],
+) -> Result<(), Error> {
+    emit_into(out, *opts, true, |w| {
+        status_parts(w, tag.map(Tag::as_str), kind, code, text)?;
+        w.crlf();
+        Ok(())
+    })
+}
+
+fn resp_text(w: &mut W<'_>, c: Option<&Code<'_>>, text: &[u8]) -> Result<(), Error> {
     if let Some(c) = c {
         w.raw(b"[");
         code(w, c)?;

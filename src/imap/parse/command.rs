@@ -42,6 +42,19 @@ pub fn parse_command<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Command
     finish(frame, r)
 }
 
+/// [`parse_command`] over a frame that parsed before with the same options
+/// (a server machine hands out the command it classified): nested lists are
+/// skipped structurally instead of validated again.
+pub(crate) fn parse_command_trusted<'a>(
+    frame: &'a [u8],
+    opts: &ParseOptions,
+) -> Result<Command<'a>, Error> {
+    let mut p = Parser::with(frame, opts);
+    p.trusted = true;
+    let r = command(&mut p);
+    finish(frame, r)
+}
+
 /// The line a client sends to end IDLE: `idle-done = "DONE" CRLF` (RFC 2177).
 pub fn parse_idle_done(line: &[u8], opts: &ParseOptions) -> Result<(), Error> {
     let mut p = Parser::with(line, opts);

@@ -42,11 +42,7 @@ impl Server {
     /// `[TOOBIG]`, `[TRYCREATE]`, `[OVERQUOTA]`): the command is over. The
     /// client does not send a refused synchronizing literal; the bytes of a
     /// non-synchronizing one are skipped as they arrive.
-    pub fn reject_literal<'c>(
-        &mut self,
-        code: Option<Code<'c>>,
-        text: &'c str,
-    ) -> Result<(), Error> {
+    pub fn reject_literal(&mut self, code: Option<Code<'_>>, text: &str) -> Result<(), Error> {
         self.check()?;
         let Read::Decision {
             append,
@@ -62,16 +58,11 @@ impl Server {
         } else {
             split_tag(&self.buf[self.pos..])
                 .0
-                .map(String::from)
+                .map(PTag::new)
                 .unwrap_or_default()
         };
-        let r = Response::Status(StatusResponse {
-            tag: Tag::new(Cow::Owned(tag)),
-            kind: StatusKind::No,
-            code,
-            text: Text::borrowed(text.as_bytes()),
-        });
-        self.write(&r)?;
+        let tag = Tag::new(tag.as_str());
+        self.write_status(tag.as_ref(), StatusKind::No, code.as_ref(), text)?;
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
         }
@@ -91,12 +82,12 @@ impl Server {
     /// ...]` code is added when `code` is `None`), `OK` to SELECT or EXAMINE
     /// selects (read-only for EXAMINE or `[READ-ONLY]`), `NO` to SELECT or
     /// EXAMINE deselects, `OK` to CLOSE or UNSELECT deselects.
-    pub fn complete<'c>(
+    pub fn complete(
         &mut self,
         tag: &str,
         kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
+        code: Option<Code<'_>>,
+        text: &str,
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
@@ -108,35 +99,24 @@ impl Server {
         let idx = self
             .outstanding
             .iter()
-            .position(|p| p.tag == tag)
+            .position(|p| p.tag.as_str() == tag)
             .ok_or(Error::Misuse("no such command awaits an answer"))?;
         let pk = self.outstanding[idx].kind;
         if pk == Kind::Append && self.read != Read::Frame {
             return Err(Error::Misuse("the APPEND data is still arriving"));
         }
         let read_only = matches!(code, Some(Code::ReadOnly));
-        let tag_owned = Tag::new(Cow::Owned(String::from(tag)));
+        // the tag of a pending command was parsed: it is valid
+        let tag = Tag::new(tag);
         if code.is_none() && pk == Kind::Login && kind == StatusKind::Ok {
             // the capabilities after login
             let saved = self.phase;
             self.phase = SessionState::Authenticated;
             let caps = self.capability_code();
             self.phase = saved;
-            let r = Response::Status(StatusResponse {
-                tag: tag_owned,
-                kind,
-                code: Some(caps),
-                text: Text(Cow::Owned(text.as_bytes().to_vec())),
-            });
-            self.write(&r)?;
+            self.write_status(tag.as_ref(), kind, Some(&caps), text)?;
         } else {
-            let r = Response::Status(StatusResponse {
-                tag: tag_owned,
-                kind,
-                code,
-                text: Text::borrowed(text.as_bytes()),
-            });
-            self.write(&r)?;
+            self.write_status(tag.as_ref(), kind, code.as_ref(), text)?;
         }
         self.outstanding.remove(idx);
         match (pk, kind) {
@@ -162,16 +142,17 @@ impl Server {
         if self.fetch.is_some() {
             return Err(Error::Misuse("a FETCH response is still open"));
         }
-        self.write(&Response::Data(data.clone()))
+        let opts = self.emit_opts();
+        emit_data_into(data, &mut self.out, &opts)
     }
 
     /// Sends an untagged status response: `* OK [UIDVALIDITY 1] ...`, `* NO`,
     /// `* BAD`, or `* BYE` (after which the session is over).
-    pub fn send_untagged<'c>(
+    pub fn send_untagged(
         &mut self,
         kind: StatusKind,
-        code: Option<Code<'c>>,
-        text: &'c str,
+        code: Option<Code<'_>>,
+        text: &str,
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
@@ -183,12 +164,7 @@ impl Server {
         ) {
             return Err(Error::Misuse("PREAUTH is a greeting"));
         }
-        self.write(&Response::Status(StatusResponse {
-            tag: None,
-            kind,
-            code,
-            text: Text::borrowed(text.as_bytes()),
-        }))?;
+        self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
             self.phase = SessionState::Logout;
         }
@@ -208,10 +184,8 @@ impl Server {
         if seq == 0 {
             return Err(Error::Emit("message sequence numbers start at 1"));
         }
-        let inner = self.fetch_inner(items)?;
-        let mut head = alloc::format!("* {seq} FETCH (").into_bytes();
-        head.extend_from_slice(&inner);
-        self.out.extend_from_slice(&head);
+        let opts = self.emit_opts();
+        emit_fetch_items_into(&mut self.out, &opts, Some(seq), false, items)?;
         self.fetch = Some(FetchOut {
             any_item: !items.is_empty(),
             literal_left: None,
@@ -232,11 +206,8 @@ impl Server {
         if items.is_empty() {
             return Ok(());
         }
-        let inner = self.fetch_inner(items)?;
-        if f.any_item {
-            self.out.extend_from_slice(b" ");
-        }
-        self.out.extend_from_slice(&inner);
+        let opts = self.emit_opts();
+        emit_fetch_items_into(&mut self.out, &opts, None, f.any_item, items)?;
         self.fetch = Some(FetchOut {
             any_item: true,
             ..f
@@ -255,46 +226,47 @@ impl Server {
         if f.literal_left.is_some() {
             return Err(Error::Misuse("a FETCH literal is still open"));
         }
-        let mut v = Vec::new();
-        let mut w = W::new(&mut v, self.emit_opts(), true);
-        if f.any_item {
-            w.sp();
-        }
+        let opts = self.emit_opts();
         let mut binary = false;
-        let origin = match item {
-            FetchLiteral::BodySection { section, origin } => {
-                w.raw(b"BODY");
-                crate::imap::emit::command::section(&mut w, section)?;
-                *origin
+        emit_into(&mut self.out, opts, true, |w| {
+            if f.any_item {
+                w.sp();
             }
-            FetchLiteral::Binary { part, origin } => {
-                w.raw(b"BINARY");
-                crate::imap::emit::command::part(&mut w, part);
-                binary = true;
-                *origin
+            let origin = match item {
+                FetchLiteral::BodySection { section, origin } => {
+                    w.raw(b"BODY");
+                    crate::imap::emit::command::section(w, section)?;
+                    *origin
+                }
+                FetchLiteral::Binary { part, origin } => {
+                    w.raw(b"BINARY");
+                    crate::imap::emit::command::part(w, part);
+                    binary = true;
+                    *origin
+                }
+                FetchLiteral::Rfc822 => {
+                    w.raw(b"RFC822");
+                    None
+                }
+                FetchLiteral::Rfc822Header => {
+                    w.raw(b"RFC822.HEADER");
+                    None
+                }
+                FetchLiteral::Rfc822Text => {
+                    w.raw(b"RFC822.TEXT");
+                    None
+                }
+            };
+            if let Some(o) = origin {
+                w.raw(b"<");
+                w.num(u64::from(o));
+                w.raw(b">");
             }
-            FetchLiteral::Rfc822 => {
-                w.raw(b"RFC822");
-                None
-            }
-            FetchLiteral::Rfc822Header => {
-                w.raw(b"RFC822.HEADER");
-                None
-            }
-            FetchLiteral::Rfc822Text => {
-                w.raw(b"RFC822.TEXT");
-                None
-            }
-        };
-        if let Some(o) = origin {
-            w.raw(b"<");
-            w.num(u64::from(o));
-            w.raw(b">");
-        }
-        w.raw(if binary { b" ~{" } else { b" {" });
-        w.num(size);
-        w.raw(b"}\r\n");
-        self.out.extend_from_slice(&v);
+            w.raw(if binary { b" ~{" } else { b" {" });
+            w.num(size);
+            w.raw(b"}\r\n");
+            Ok(())
+        })?;
         self.fetch = Some(FetchOut {
             any_item: true,
             literal_left: (size > 0).then_some(size),
@@ -341,19 +313,6 @@ impl Server {
         self.out.extend_from_slice(b")\r\n");
         self.fetch = None;
         Ok(())
-    }
-
-    /// The FETCH items between `(` and `)`, emitted by the codec.
-    fn fetch_inner(&self, items: &[FetchItem<'_>]) -> Result<Vec<u8>, Error> {
-        let mut v = Vec::new();
-        let data = Data::Fetch {
-            seq: 1,
-            items: List::from_items(items.to_vec()),
-        };
-        emit_response(&Response::Data(data), &mut v, &self.emit_opts())?;
-        let open = memchr::memchr(b'(', &v).map_or(0, |i| i + 1);
-        let close = v.len().saturating_sub(3).max(open);
-        Ok(v[open..close].to_vec())
     }
 
     /// The TLS handshake after [`ServerEvent::StartTls`] succeeded. The client

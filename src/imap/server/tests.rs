@@ -2,6 +2,7 @@
 //! `tests/imap_server.rs`.
 
 use super::*;
+use crate::imap::types::core::IString;
 
 #[test]
 fn tags_and_names() {
@@ -109,4 +110,91 @@ fn idle_connection_is_small() {
         "{}",
         core::mem::size_of::<Server>()
     );
+}
+
+/// A response that fails to emit leaves nothing in the output buffer (the
+/// machine writes straight into it and truncates back), and the command it
+/// was meant to answer still waits.
+#[test]
+fn failed_emission_leaves_no_half_line() {
+    let mut s = Server::new(ServerConfig {
+        plaintext_requires_tls: false,
+        ..ServerConfig::default()
+    });
+    while s.poll_transmit().is_some() {}
+    s.handle_input(b"a LOGIN u p\r\nb SELECT INBOX\r\nc NOOP\r\n");
+    let Some(ServerEvent::Login { .. }) = s.poll_event().unwrap() else {
+        panic!("no LOGIN")
+    };
+    s.complete("a", StatusKind::Ok, None, "in").unwrap();
+    let Some(ServerEvent::Command(_)) = s.poll_event().unwrap() else {
+        panic!("no SELECT")
+    };
+    s.complete("b", StatusKind::Ok, None, "selected").unwrap();
+    let Some(ServerEvent::Command(_)) = s.poll_event().unwrap() else {
+        panic!("no NOOP")
+    };
+    let queued = s.out.len();
+    assert!(queued > 0);
+    let nul = || FetchItem::Rfc822(Some(IString::from(&b"\0"[..])));
+    type Attempt<'x> = &'x dyn Fn(&mut Server) -> Result<(), Error>;
+    let attempts: [Attempt<'_>; 5] = [
+        &|s| s.complete("c", StatusKind::Ok, None, "bad\r\n* 1 EXISTS"),
+        &|s| s.complete("c", StatusKind::Ok, None, "[ALERT] fake code"),
+        &|s| s.send_untagged(StatusKind::Ok, None, "nul\0"),
+        &|s| {
+            s.send_data(&Data::Fetch {
+                seq: 3,
+                items: List::from_items(alloc::vec![FetchItem::Uid(1), nul()]),
+            })
+        },
+        &|s| s.start_fetch(2, &[FetchItem::Uid(2), nul()]),
+    ];
+    for (i, attempt) in attempts.iter().enumerate() {
+        let r = attempt(&mut s);
+        assert!(matches!(r, Err(Error::Emit(_))), "{i}: {r:?}");
+        assert_eq!(s.out.len(), queued, "{i}");
+    }
+    assert!(s.fetch.is_none());
+    assert_eq!(s.pending_tags().collect::<Vec<_>>(), ["c"]);
+    s.complete("c", StatusKind::Ok, None, "done").unwrap();
+    let mut out = Vec::new();
+    while let Some(b) = s.poll_transmit() {
+        out.extend_from_slice(&b);
+    }
+    assert!(
+        out.ends_with(b"\r\nb OK selected\r\nc OK done\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+/// The machine validates a frame once and hands it out re-parsed in trusted
+/// mode: both parses give the same command, for every command of the
+/// parser's table, under either UTF-8 setting.
+#[test]
+fn trusted_reparse_equals_the_validating_parse() {
+    use crate::imap::parse::command::{parse_command, parse_command_trusted};
+    for utf8 in [false, true] {
+        let opts = ParseOptions {
+            utf8,
+            ..ParseOptions::default()
+        };
+        let mut n = 0;
+        for line in crate::imap::parse::command_tests::COMMANDS {
+            let Ok(c) = parse_command(line, &opts) else {
+                continue;
+            };
+            let t = parse_command_trusted(line, &opts).expect("validated before");
+            assert_eq!(c, t, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                alloc::format!("{c:?}"),
+                alloc::format!("{t:?}"),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+            n += 1;
+        }
+        assert!(n > 50, "{n}");
+    }
 }
