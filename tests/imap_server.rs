@@ -477,6 +477,7 @@ fn literal_minus_over_4096_is_bad_and_stays_in_sync() {
 fn non_sync_literal_without_the_extension() {
     let mut c = config();
     c.literals = LiteralSupport::SyncOnly;
+    c.imap4rev2 = false;
     let mut app = App::new();
     let (out, err) = run_with(
         c,
@@ -493,6 +494,27 @@ fn non_sync_literal_without_the_extension() {
         ),
         "{out}"
     );
+}
+
+/// IMAP4rev2 includes LITERAL- (RFC 9051 §4.3): a rev2 server configured
+/// for synchronizing literals only still takes small non-synchronizing ones,
+/// so a rev2 client that sends `{n-}` is not refused.
+#[test]
+fn sync_only_with_imap4rev2_accepts_literal_minus() {
+    let mut c = config();
+    c.literals = LiteralSupport::SyncOnly;
+    assert!(c.imap4rev2);
+    let mut app = App::new();
+    let mut input = b"a1 LOGIN mrc {6-}\r\nsecret\r\na2 NOOP\r\na3 LOGIN mrc {5000-}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 5000));
+    input.extend_from_slice(b"\r\na4 NOOP\r\n");
+    let (out, err) = run_with(c, &mut app, &input, &[]);
+    assert_eq!(err, None);
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("a1 OK"), "{out}");
+    assert!(out.contains("a2 OK done"), "{out}");
+    assert!(out.contains("a3 BAD [TOOBIG]"), "{out}");
+    assert!(out.contains("a4 OK done"), "{out}");
 }
 
 #[test]

@@ -1173,15 +1173,21 @@ impl Server {
         lit: LiteralAnnouncement,
         append: bool,
     ) -> Option<(StatusKind, &'static str)> {
+        // IMAP4rev2 includes LITERAL- (RFC 9051 §4.3, Appendix E): a server
+        // advertising it takes small non-synchronizing literals whatever the
+        // configuration says
+        let support = match self.config.literals {
+            LiteralSupport::SyncOnly if self.config.imap4rev2 => LiteralSupport::Minus,
+            other => other,
+        };
         if lit.mode != LiteralMode::Sync {
-            if self.config.literals == LiteralSupport::SyncOnly {
+            if support == LiteralSupport::SyncOnly {
                 return Some((
                     StatusKind::Bad,
                     "non-synchronizing literals are not supported",
                 ));
             }
-            if (self.config.literals == LiteralSupport::Minus
-                || lit.mode == LiteralMode::NonSyncMinus)
+            if (support == LiteralSupport::Minus || lit.mode == LiteralMode::NonSyncMinus)
                 && lit.size > LITERAL_MINUS_MAX
             {
                 return Some((StatusKind::Bad, "non-synchronizing literal over 4096 bytes"));

@@ -21,7 +21,8 @@ pub enum Greeting {
 #[non_exhaustive]
 pub enum LiteralSupport {
     /// Only synchronizing literals: `{n+}` is answered `BAD` (and its bytes
-    /// discarded).
+    /// discarded). While `IMAP4rev2` is advertised, which includes LITERAL-
+    /// (RFC 9051 §4.3), this behaves as [`Minus`](Self::Minus).
     SyncOnly,
     /// `LITERAL+`: non-synchronizing literals of any size (up to the limits).
     /// The default.
