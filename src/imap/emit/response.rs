@@ -466,12 +466,13 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         Data::Fetch { seq, items } => {
             w.num(u64::from(*seq));
             w.raw(b" FETCH (");
-            for (i, it) in items.iter().enumerate() {
+            // by reference: a built list's items (FLAGS lists...) are not cloned
+            items.try_each(|i, it| {
                 if i > 0 {
                     w.sp();
                 }
-                fetch_item(w, &it)?;
-            }
+                fetch_item(w, it)
+            })?;
             w.raw(b")");
         }
         Data::Id(params) => {

@@ -686,6 +686,17 @@ impl<'a, T: Clone> List<'a, T> {
             },
         }
     }
+    /// Visits the elements by reference: the items of a built list are not
+    /// cloned (a wire list is parsed element by element as in [`iter`](Self::iter)).
+    pub(crate) fn try_each<E>(
+        &self,
+        mut f: impl FnMut(usize, &T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match &self.repr {
+            ListRepr::Items(v) => v.iter().enumerate().try_for_each(|(i, t)| f(i, t)),
+            ListRepr::Wire { .. } => self.iter().enumerate().try_for_each(|(i, t)| f(i, &t)),
+        }
+    }
     /// Number of elements (parses a wire list again).
     pub fn len(&self) -> usize {
         match &self.repr {
