@@ -1330,16 +1330,7 @@ pub(crate) fn append_opts_head<'a>(
     Option<List<'a, Flag<'a>>>,
     Option<crate::imap::types::core::DateTime>,
 )> {
-    let mut flags = None;
-    if p.peek() == Some(b'(') {
-        flags = Some(flag_list(p)?);
-        p.sp()?;
-    }
-    let mut date = None;
-    if p.peek() == Some(b'"') {
-        date = Some(date_time(p)?);
-        p.sp()?;
-    }
+    let (flags, date) = super::ext::append_opts(p)?;
     p.eat(b'~');
     p.expect(b'{', "literal")?;
     p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');

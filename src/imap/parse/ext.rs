@@ -308,9 +308,10 @@ fn cat_part<'a>(p: &mut Parser<'a>) -> PResult<CatenatePart<'a>> {
     }
 }
 
-/// `append-opts = [flag-list SP] [date-time SP]`, then whether `CATENATE`
-/// follows (the cursor is left after the options).
-fn append_opts<'a>(
+/// `append-opts = [flag-list SP] [date-time SP]` (the cursor is left after
+/// the options); shared with plain APPEND.
+#[allow(clippy::type_complexity)]
+pub(crate) fn append_opts<'a>(
     p: &mut Parser<'a>,
 ) -> PResult<(
     Option<List<'a, crate::imap::types::core::Flag<'a>>>,
