@@ -9,34 +9,21 @@
 
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "common/imap_data.rs"]
+mod imap_data;
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use imap_codec::decode::Decoder;
+use imap_data::{MIXED, envelope, walk_fetch};
 use mailwire::Limits;
-use mailwire::imap::{
-    BodyStructure, Data, FetchItem, Frame, Framer, ParseOptions, Response, Specific, parse_command,
-    parse_response,
-};
+use mailwire::imap::{Data, Frame, Framer, ParseOptions, Response, parse_command, parse_response};
 use mailwire::wire::line::LinePolicy;
 
 #[global_allocator]
 static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
-
-fn envelope(i: usize) -> String {
-    format!(
-        "(\"Mon, {d} Jan 2024 10:{m:02}:00 +0100\" \"Re: [project] quarterly report {i} \\\"draft\\\"\" \
-         ((\"Alice Example\" NIL \"alice\" \"example.com\")) ((\"Alice Example\" NIL \"alice\" \"example.com\")) \
-         ((\"Alice Example\" NIL \"alice\" \"example.com\")) ((\"Bob\" NIL \"bob\" \"example.org\")(NIL NIL \"team\" \"lists.example.org\")) \
-         ((\"Carol C.\" NIL \"carol\" \"example.net\")) NIL \"<prev-{i}@example.com>\" \"<msg-{i}@example.com>\")",
-        d = i % 28 + 1,
-        m = i % 60
-    )
-}
-
-const BODYSTRUCTURE: &str = "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 1520 40 NIL NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 8840 180 NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"=_alt_0001\") NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" 182340 NIL (\"ATTACHMENT\" (\"FILENAME\" \"report.pdf\")) NIL NIL)(\"IMAGE\" \"PNG\" (\"NAME\" \"chart.png\") \"<chart@x>\" NIL \"BASE64\" 40210 NIL (\"INLINE\" (\"FILENAME\" \"chart.png\")) NIL NIL) \"MIXED\" (\"BOUNDARY\" \"=_mixed_0001\") NIL NIL NIL)";
 
 fn fetch_stream() -> (Vec<u8>, usize) {
     let mut s = Vec::new();
@@ -49,7 +36,7 @@ fn fetch_stream() -> (Vec<u8>, usize) {
                 230_000 + i,
                 i % 9 + 1,
                 envelope(i),
-                BODYSTRUCTURE
+                MIXED
             )
             .as_bytes(),
         );
@@ -103,25 +90,6 @@ fn command_stream() -> (Vec<u8>, usize) {
     (s, n)
 }
 
-/// Touches everything a client would use from a FETCH response.
-fn walk_body(b: &BodyStructure<'_>) -> usize {
-    match b {
-        BodyStructure::Single(s) => {
-            let mut n = s.size as usize + s.params.as_ref().map_or(0, |p| p.iter().count());
-            if let Some(Some(d)) = &s.ext.disposition {
-                n += d.kind.as_bytes().len();
-            }
-            if let Specific::Message { body, .. } = &s.specific {
-                n += walk_body(&body.get());
-            }
-            n
-        }
-        BodyStructure::Multi(m) => {
-            m.parts.iter().map(|p| walk_body(&p)).sum::<usize>() + m.subtype.as_bytes().len()
-        }
-    }
-}
-
 fn mailwire_fetch(stream: &[u8]) -> usize {
     let opts = ParseOptions::default();
     let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
@@ -133,28 +101,7 @@ fn mailwire_fetch(stream: &[u8]) -> usize {
         };
         let r = parse_response(&stream[pos..pos + n], &opts).unwrap();
         if let Response::Data(Data::Fetch { items, .. }) = r {
-            for it in items.iter() {
-                acc += match it {
-                    FetchItem::Uid(u) => u as usize,
-                    FetchItem::Flags(f) => f.iter().count(),
-                    FetchItem::Envelope(e) => {
-                        e.subject.map_or(0, |s| s.as_bytes().len())
-                            + [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc]
-                                .iter()
-                                .map(|l| {
-                                    l.as_ref().map_or(0, |l| {
-                                        l.iter()
-                                            .map(|a| a.host.map_or(0, |h| h.as_bytes().len()))
-                                            .sum()
-                                    })
-                                })
-                                .sum::<usize>()
-                    }
-                    FetchItem::BodyStructure(b) => walk_body(&b),
-                    FetchItem::BodySection { data, .. } => data.map_or(0, |d| d.as_bytes().len()),
-                    _ => 1,
-                };
-            }
+            acc += walk_fetch(&items);
         }
         pos += n;
     }
@@ -213,6 +160,7 @@ fn imap_proto_walk(stream: &[u8]) -> usize {
             for a in attrs {
                 acc += match a {
                     A::Uid(u) => *u as usize,
+                    A::Rfc822Size(n) => *n as usize,
                     A::Flags(f) => f.len(),
                     A::Envelope(e) => {
                         e.subject.as_ref().map_or(0, |s| s.len())

@@ -12,8 +12,12 @@
 
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "common/imap_data.rs"]
+mod imap_data;
 
 use std::hint::black_box;
+
+use imap_data::{MIXED, envelope, walk_fetch};
 use std::sync::Arc;
 
 use mailwire::wire::line::LinePolicy;
@@ -21,10 +25,10 @@ use mailwire::wire::line::LinePolicy;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use mailwire::Limits;
 use mailwire::imap::{
-    BodyStructure, Client, ClientConfig, ClientEvent, Command, CommandBody, CommandKind, Data,
-    FetchAttribute, FetchAttributes, FetchItem, FetchLiteral, Flag, Frame, Framer, List, Mailbox,
-    ParseOptions, Response, SequenceSet, Server, ServerConfig, ServerEvent, SessionState, Specific,
-    StatusItem, StatusKind, parse_command, parse_greeting, parse_response,
+    Client, ClientConfig, ClientEvent, Command, CommandBody, CommandKind, Data, FetchAttribute,
+    FetchAttributes, FetchItem, FetchLiteral, Flag, Frame, Framer, List, Mailbox, ParseOptions,
+    Response, SequenceSet, Server, ServerConfig, ServerEvent, SessionState, StatusItem, StatusKind,
+    parse_command, parse_greeting, parse_response,
 };
 
 #[global_allocator]
@@ -44,21 +48,6 @@ const BIG_READ: usize = 1 << 20;
 
 /// The UID FETCH the client sends (the machine picks the tag: A0003).
 const FETCH_COMMAND: &[u8] = b"x UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE MESSAGE-ID)])\r\n";
-
-fn envelope(i: usize) -> String {
-    format!(
-        "(\"Mon, {d} Jan 2024 10:{m:02}:00 +0100\" \"Re: [project] quarterly report {i} \\\"draft\\\"\" \
-         ((\"Alice Example\" NIL \"alice\" \"example.com\")) ((\"Alice Example\" NIL \"alice\" \"example.com\")) \
-         ((\"Alice Example\" NIL \"alice\" \"example.com\")) ((\"Bob\" NIL \"bob\" \"example.org\")(NIL NIL \"team\" \"lists.example.org\")) \
-         ((\"Carol C.\" NIL \"carol\" \"example.net\")) NIL \"<prev-{i}@example.com>\" \"<msg-{i}@example.com>\")",
-        d = i % 28 + 1,
-        m = i % 60
-    )
-}
-
-/// multipart/mixed (multipart/alternative (text/plain, text/html), a PDF, an
-/// inline PNG).
-const MIXED: &str = "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 1520 40 NIL NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 8840 180 NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"=_alt_0001\") NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" 182340 NIL (\"ATTACHMENT\" (\"FILENAME\" \"report.pdf\")) NIL NIL)(\"IMAGE\" \"PNG\" (\"NAME\" \"chart.png\") \"<chart@x>\" NIL \"BASE64\" 40210 NIL (\"INLINE\" (\"FILENAME\" \"chart.png\")) NIL NIL) \"MIXED\" (\"BOUNDARY\" \"=_mixed_0001\") NIL NIL NIL)";
 
 /// multipart/mixed (text/plain, a forwarded message/rfc822 whose body is a
 /// multipart/alternative).
@@ -126,55 +115,6 @@ fn client_transcript() -> Vec<u8> {
     }
     s.extend_from_slice(b"A0003 OK Fetch completed (0.042 + 0.000 + 0.041 secs).\r\n");
     s
-}
-
-/// Touches everything a client would use from a body structure.
-fn walk_body(b: &BodyStructure<'_>) -> usize {
-    match b {
-        BodyStructure::Single(s) => {
-            let mut n = s.size as usize + s.params.as_ref().map_or(0, |p| p.iter().count());
-            if let Some(Some(d)) = &s.ext.disposition {
-                n += d.kind.as_bytes().len();
-            }
-            if let Specific::Message { body, .. } = &s.specific {
-                n += walk_body(&body.get());
-            }
-            n
-        }
-        BodyStructure::Multi(m) => {
-            m.parts.iter().map(|p| walk_body(&p)).sum::<usize>() + m.subtype.as_bytes().len()
-        }
-    }
-}
-
-/// Touches every item of a FETCH response.
-fn walk_fetch(items: &List<'_, FetchItem<'_>>) -> usize {
-    let mut acc = 0;
-    for it in items.iter() {
-        acc += match it {
-            FetchItem::Uid(u) => u as usize,
-            FetchItem::Flags(f) => f.iter().count(),
-            FetchItem::Rfc822Size(n) => n as usize,
-            FetchItem::InternalDate(d) => black_box(&d) as *const _ as usize & 1,
-            FetchItem::Envelope(e) => {
-                e.subject.map_or(0, |s| s.as_bytes().len())
-                    + [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc]
-                        .iter()
-                        .map(|l| {
-                            l.as_ref().map_or(0, |l| {
-                                l.iter()
-                                    .map(|a| a.host.map_or(0, |h| h.as_bytes().len()))
-                                    .sum()
-                            })
-                        })
-                        .sum::<usize>()
-            }
-            FetchItem::BodyStructure(b) => walk_body(&b),
-            FetchItem::BodySection { data, .. } => data.map_or(0, |d| d.as_bytes().len()),
-            _ => 1,
-        };
-    }
-    acc
 }
 
 /// The reference without a machine: the codec alone (Framer, parse_response

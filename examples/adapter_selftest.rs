@@ -143,6 +143,9 @@ impl Connection for ToyServer {
         }
     }
 
+    fn memory_usage(&self) -> usize {
+        size_of::<Self>() + self.input.capacity() + self.output.capacity()
+    }
     fn is_closed(&self) -> bool {
         self.closed
     }
@@ -187,6 +190,9 @@ impl Connection for ToyClient {
         }
     }
 
+    fn memory_usage(&self) -> usize {
+        size_of::<Self>() + self.input.capacity() + self.output.capacity()
+    }
     fn is_closed(&self) -> bool {
         self.eof
     }

@@ -114,24 +114,19 @@ async fn main() {
         changes,
         connections: AtomicU64::new(0),
     });
-    eprintln!(
-        "imap_server: listening on {} for {} (maildir {}, STARTTLS {})",
-        listener.local_addr().map_or(listen, |a| a.to_string()),
-        shared.user,
-        shared.root.path().display(),
-        if shared.acceptor.is_some() {
-            "offered"
-        } else {
-            "off"
-        },
+    common::announce_mailbox_server(
+        "imap_server",
+        &listener,
+        &listen,
+        &shared.user,
+        shared.root.path(),
+        "STARTTLS",
+        shared.acceptor.is_some(),
     );
-    let result = common::serve(listener, move |stream, peer| {
+    common::serve_or_die(listener, move |stream, peer| {
         serve_connection(stream, peer, Arc::clone(&shared))
     })
-    .await;
-    if let Err(e) = result {
-        common::die(e);
-    }
+    .await
 }
 
 /// Compares secrets without stopping at the first difference.

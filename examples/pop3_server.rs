@@ -106,24 +106,19 @@ async fn main() {
         locked: AtomicBool::new(false),
         connections: AtomicU64::new(0),
     });
-    eprintln!(
-        "pop3_server: listening on {} for {} (maildir {}, STLS {})",
-        listener.local_addr().map_or(listen, |a| a.to_string()),
-        shared.user,
-        shared.maildir.path().display(),
-        if shared.acceptor.is_some() {
-            "offered"
-        } else {
-            "off"
-        },
+    common::announce_mailbox_server(
+        "pop3_server",
+        &listener,
+        &listen,
+        &shared.user,
+        shared.maildir.path(),
+        "STLS",
+        shared.acceptor.is_some(),
     );
-    let result = common::serve(listener, move |stream, peer| {
+    common::serve_or_die(listener, move |stream, peer| {
         serve_connection(stream, peer, Arc::clone(&shared))
     })
-    .await;
-    if let Err(e) = result {
-        common::die(e);
-    }
+    .await
 }
 
 /// The host name for the APOP timestamp: letters, digits, `.` and `-` only.

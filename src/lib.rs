@@ -33,9 +33,10 @@
 //!
 //! Bodies (SMTP DATA/BDAT, POP3 RETR/TOP, IMAP literals over
 //! [`Limits::inline_literal`]) stream as chunk events and are never gathered in
-//! one buffer; every other buffer is bounded by [`Limits`]. The IMAP machines
-//! report `memory_usage()` and give their buffers back when idle: an idle
-//! authenticated IMAP connection holds under 1 KiB on either side.
+//! one buffer; every other buffer is bounded by [`Limits`]. Every machine
+//! reports what it holds ([`Connection::memory_usage`]); the IMAP machines
+//! also give their buffers back when idle, so an idle authenticated IMAP
+//! connection holds under 1 KiB on either side.
 //!
 //! ## The Sans-IO vocabulary
 //!
@@ -216,4 +217,14 @@ pub trait Connection {
     /// Whether the session is over (after QUIT/LOGOUT, EOF or a fatal error) and
     /// the adapter should close the connection once output is flushed.
     fn is_closed(&self) -> bool;
+    /// Memory the machine holds: its own size plus the heap capacity of its
+    /// buffers, queues and configuration (what one connection costs).
+    fn memory_usage(&self) -> usize;
+}
+
+/// Heap bytes of a list of strings (for the machines' `memory_usage`).
+#[allow(dead_code)]
+pub(crate) fn strings_heap(v: &[alloc::string::String], capacity: usize) -> usize {
+    capacity * core::mem::size_of::<alloc::string::String>()
+        + v.iter().map(alloc::string::String::capacity).sum::<usize>()
 }

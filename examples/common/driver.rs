@@ -375,6 +375,39 @@ pub(crate) async fn bind(listen: &str) -> io::Result<tokio::net::TcpListener> {
         .map_err(|e| io::Error::new(e.kind(), format!("listen on {listen}: {e}")))
 }
 
+/// Prints the start-up line of a mailbox server example (`NAME: listening on ADDR for USER
+/// (maildir DIR, STARTTLS offered)`; the interop tests read the port from it).
+pub(crate) fn announce_mailbox_server(
+    name: &str,
+    listener: &tokio::net::TcpListener,
+    listen: &str,
+    user: &str,
+    maildir: &std::path::Path,
+    tls_command: &str,
+    tls_offered: bool,
+) {
+    eprintln!(
+        "{name}: listening on {} for {user} (maildir {}, {tls_command} {})",
+        listener
+            .local_addr()
+            .map_or_else(|_| listen.to_owned(), |a| a.to_string()),
+        maildir.display(),
+        if tls_offered { "offered" } else { "off" },
+    );
+}
+
+/// [`serve`] until accepting fails, which ends the process.
+pub(crate) async fn serve_or_die<F, Fut>(listener: tokio::net::TcpListener, handler: F) -> !
+where
+    F: Fn(Stream, std::net::SocketAddr) -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
+{
+    match serve(listener, handler).await {
+        Ok(()) => super::die("the listener closed"),
+        Err(e) => super::die(e),
+    }
+}
+
 /// Accepts connections for ever, running `handler(stream, peer)` in a task of its own for each one;
 /// a handler's error is printed with the peer's address and ends only that connection.
 pub(crate) async fn serve<F, Fut>(listener: tokio::net::TcpListener, handler: F) -> io::Result<()>

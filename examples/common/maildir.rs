@@ -129,8 +129,10 @@ fn unique_name() -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // microseconds zero-padded: names then sort in delivery order (readers
+    // that list `new/` by name, like the IMAP example's UID order, rely on it)
     format!(
-        "{}.M{}P{}Q{}.{}",
+        "{}.M{:06}P{}Q{}.{}",
         now.as_secs(),
         now.subsec_micros(),
         std::process::id(),

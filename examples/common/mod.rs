@@ -66,7 +66,8 @@ pub(crate) mod tls;
 
 pub(crate) use args::Args;
 pub(crate) use driver::{
-    Clock, Session, Wake, bind, flush, read_or_timeout, read_or_timeout_or, read_some, serve,
+    Clock, Session, Wake, announce_mailbox_server, bind, flush, read_or_timeout,
+    read_or_timeout_or, read_some, serve, serve_or_die,
 };
 pub(crate) use maildir::{Delivery, Maildir, MessageEntry, UidList};
 pub(crate) use message::{read_message_file, read_stdin_message, to_crlf};

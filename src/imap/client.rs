@@ -2460,6 +2460,9 @@ impl Connection for Client {
     fn handle_timeout(&mut self, now: Duration) {
         Client::handle_timeout(self, now);
     }
+    fn memory_usage(&self) -> usize {
+        Client::memory_usage(self)
+    }
     fn is_closed(&self) -> bool {
         Client::is_closed(self)
     }

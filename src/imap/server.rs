@@ -631,9 +631,7 @@ impl Server {
     /// Buffers are given back whenever the machine has nothing buffered, so
     /// an idle authenticated connection costs under 1 KiB.
     pub fn memory_usage(&self) -> usize {
-        let strings = |v: &Vec<String>| {
-            v.capacity() * size_of::<String>() + v.iter().map(String::capacity).sum::<usize>()
-        };
+        let strings = |v: &Vec<String>| crate::strings_heap(v, v.capacity());
         let config = if Arc::strong_count(&self.config) == 1 {
             size_of::<ServerConfig>()
                 + self.config.greeting_text.capacity()

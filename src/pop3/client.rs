@@ -452,6 +452,24 @@ impl Client {
         }
     }
 
+    /// Memory this machine holds: its size, its buffers and queues. The
+    /// capability list is counted by its entries' size (the few owned names
+    /// inside them are not).
+    pub fn memory_usage(&self) -> usize {
+        size_of::<Self>()
+            + self.buf.capacity()
+            + self.out.capacity()
+            + self.pending.capacity() * size_of::<Pending>()
+            + self.queued.capacity() * size_of::<(Pending, Vec<u8>)>()
+            + self.queued.iter().map(|(_, b)| b.capacity()).sum::<usize>()
+            + self.capabilities.list.capacity() * size_of::<Capability<'static>>()
+            + self.timestamp.as_ref().map_or(0, Vec::capacity)
+            + self.challenge.capacity()
+            + self.auto_auth.as_ref().map_or(0, |q| {
+                q.capacity() * size_of::<Vec<u8>>() + q.iter().map(Vec::capacity).sum::<usize>()
+            })
+    }
+
     /// Whether the session is over.
     pub fn is_closed(&self) -> bool {
         self.state == SessionState::Closed || self.error.is_some()
@@ -1043,6 +1061,9 @@ impl Connection for Client {
     }
     fn poll_transmit(&mut self) -> Option<Bytes> {
         Client::poll_transmit(self)
+    }
+    fn memory_usage(&self) -> usize {
+        Client::memory_usage(self)
     }
     fn is_closed(&self) -> bool {
         Client::is_closed(self)

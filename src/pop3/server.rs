@@ -499,6 +499,29 @@ impl Server {
         }
     }
 
+    /// Memory this machine holds: its size, its buffers, its configuration's
+    /// strings and the maildrop listing (sizes and unique ids).
+    pub fn memory_usage(&self) -> usize {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        size_of::<Self>()
+            + self.buf.capacity()
+            + self.out.capacity()
+            + self.config.greeting.capacity()
+            + opt(&self.config.apop_timestamp)
+            + opt(&self.config.implementation)
+            + self.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
+            + self.user.as_ref().map_or(0, Vec::capacity)
+            + self.maildrop.messages.capacity() * size_of::<MessageInfo>()
+            + self
+                .maildrop
+                .messages
+                .iter()
+                .map(|m| m.uid.capacity())
+                .sum::<usize>()
+            + self.deleted.capacity()
+            + self.deleted_list.capacity() * size_of::<u32>()
+    }
+
     /// Whether the session is over (after QUIT, EOF or a fatal error).
     pub fn is_closed(&self) -> bool {
         self.phase == Phase::Closed || self.error.is_some()
@@ -1236,6 +1259,9 @@ impl Connection for Server {
     }
     fn poll_transmit(&mut self) -> Option<Bytes> {
         Server::poll_transmit(self)
+    }
+    fn memory_usage(&self) -> usize {
+        Server::memory_usage(self)
     }
     fn is_closed(&self) -> bool {
         Server::is_closed(self)

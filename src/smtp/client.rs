@@ -1178,6 +1178,9 @@ impl Connection for Client {
         }
     }
 
+    fn memory_usage(&self) -> usize {
+        Client::memory_usage(self)
+    }
     fn is_closed(&self) -> bool {
         self.c.phase == Phase::Closed
     }
@@ -1207,6 +1210,28 @@ impl Client {
     /// Shorthand for [`Connection::handle_eof`].
     pub fn handle_eof(&mut self) {
         Connection::handle_eof(self);
+    }
+
+    /// Shorthand for [`Connection::memory_usage`]: the machine, its buffers,
+    /// queues and configuration.
+    pub fn memory_usage(&self) -> usize {
+        let c = &self.c;
+        size_of::<Self>()
+            + self.buf.capacity()
+            + c.out.capacity()
+            + c.config.hostname.capacity()
+            + c.pending.capacity() * size_of::<CommandKind>()
+            + c.held.capacity() * size_of::<(CommandKind, Bytes)>()
+            + c.held.iter().map(|(_, b)| b.len()).sum::<usize>()
+            + crate::strings_heap(&c.caps.auth, c.caps.auth.capacity())
+            + c.accepted.capacity() * size_of::<usize>()
+            + c.lmtp_remaining
+                .as_ref()
+                .map_or(0, |q| q.capacity() * size_of::<usize>())
+            + c.auth.as_ref().map_or(0, |a| {
+                a.responses.capacity() * size_of::<Vec<u8>>()
+                    + a.responses.iter().map(Vec::capacity).sum::<usize>()
+            })
     }
 
     /// Shorthand for [`Connection::is_closed`].

@@ -1232,6 +1232,9 @@ impl Connection for Server {
         }
     }
 
+    fn memory_usage(&self) -> usize {
+        Server::memory_usage(self)
+    }
     fn is_closed(&self) -> bool {
         self.core.closed
     }
@@ -1251,6 +1254,25 @@ impl Server {
     /// Shorthand for [`Connection::handle_eof`].
     pub fn handle_eof(&mut self) {
         Connection::handle_eof(self);
+    }
+
+    /// Shorthand for [`Connection::memory_usage`]: the machine, its buffers,
+    /// queues and configuration.
+    pub fn memory_usage(&self) -> usize {
+        let c = &self.core;
+        let lmtp = match &c.pending {
+            Pending::Lmtp { answers, .. } => {
+                answers.capacity() * size_of::<Option<Reply<'static>>>()
+            }
+            _ => 0,
+        };
+        size_of::<Self>()
+            + self.buf.capacity()
+            + c.out.capacity()
+            + c.config.hostname.capacity()
+            + c.config.greeting.capacity()
+            + c.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
+            + lmtp
     }
 
     /// Shorthand for [`Connection::is_closed`].

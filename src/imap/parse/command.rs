@@ -699,22 +699,9 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         p.sp()?;
         let root = astring(p)?;
         p.sp()?;
-        p.expect(b'(', "'('")?;
-        let s = p.pos;
-        if p.peek() != Some(b')') {
-            loop {
-                quota_limit(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-        }
-        let raw = &p.input[s..p.pos];
-        p.pos += 1;
         CommandBody::SetQuota {
             root,
-            limits: List::wire(raw, quota_limit, Sep::Space, p.ctx()),
+            limits: paren_list(p, quota_limit, true)?,
         }
     } else if is(b"GETMETADATA") {
         // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP getmetadata-entries
@@ -728,17 +715,7 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         let mailbox = mailbox(p)?;
         p.sp()?;
         let entries = if p.eat(b'(') {
-            let s = p.pos;
-            loop {
-                astring(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-            let raw = &p.input[s..p.pos];
-            p.pos += 1;
-            List::wire(raw, astring, Sep::Space, p.ctx())
+            paren_list_tail(p, astring, false)?
         } else {
             let (raw, _) = p.recognize(astring)?;
             List::wire(raw, astring, Sep::Space, p.ctx())
@@ -753,20 +730,9 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         p.sp()?;
         let mailbox = mailbox(p)?;
         p.sp()?;
-        p.expect(b'(', "'('")?;
-        let s = p.pos;
-        loop {
-            entry_value(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-        let raw = &p.input[s..p.pos];
-        p.pos += 1;
         CommandBody::SetMetadata {
             mailbox,
-            entries: List::wire(raw, entry_value, Sep::Space, p.ctx()),
+            entries: paren_list(p, entry_value, false)?,
         }
     } else if is(b"COMPRESS") {
         p.sp()?;
@@ -950,17 +916,7 @@ fn search_key_inner<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
     match p.peek() {
         Some(b'(') => {
             p.pos += 1;
-            let s = p.pos;
-            loop {
-                search_key(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-            let raw = &p.input[s..p.pos];
-            p.pos += 1;
-            return Ok(K::And(List::wire(raw, search_key, Sep::Space, p.ctx())));
+            return Ok(K::And(paren_list_tail(p, search_key, false)?));
         }
         Some(b'0'..=b'9' | b'*' | b'$') => return sequence_set(p).map(K::SequenceSet),
         _ => {}
@@ -1171,17 +1127,7 @@ fn fetch<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
     } else if p.word(b"FULL") {
         FetchAttributes::Full
     } else if p.eat(b'(') {
-        let s = p.pos;
-        loop {
-            fetch_att(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-        let raw = &p.input[s..p.pos];
-        p.pos += 1;
-        FetchAttributes::List(List::wire(raw, fetch_att, Sep::Space, p.ctx()))
+        FetchAttributes::List(paren_list_tail(p, fetch_att, false)?)
     } else {
         let (raw, _) = p.recognize(fetch_att)?;
         FetchAttributes::List(List::wire(raw, fetch_att, Sep::Space, p.ctx()))
@@ -1284,17 +1230,7 @@ fn list<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
     let reference = mailbox(p)?;
     p.sp()?;
     let patterns = if p.eat(b'(') {
-        let s = p.pos;
-        loop {
-            list_mailbox(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-        let raw = &p.input[s..p.pos];
-        p.pos += 1;
-        List::wire(raw, list_mailbox, Sep::Space, p.ctx())
+        paren_list_tail(p, list_mailbox, false)?
     } else {
         let (raw, _) = p.recognize(list_mailbox)?;
         List::wire(raw, list_mailbox, Sep::Space, p.ctx())
@@ -1375,20 +1311,7 @@ fn id_params<'a>(p: &mut Parser<'a>) -> PResult<crate::imap::types::response::Id
     if nil(p) {
         return Ok(None);
     }
-    p.expect(b'(', "'(' or NIL")?;
-    let s = p.pos;
-    if p.peek() != Some(b')') {
-        loop {
-            id_pair(p)?;
-            if p.peek() == Some(b')') {
-                break;
-            }
-            p.sp()?;
-        }
-    }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(Some(List::wire(raw, id_pair, Sep::Space, p.ctx())))
+    Ok(Some(paren_list(p, id_pair, true)?))
 }
 
 /// `setquota-resource = resource-name SP resource-limit`

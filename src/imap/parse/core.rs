@@ -256,7 +256,7 @@ pub(crate) fn paren_list_tail<'a, T>(
     let s = p.pos;
     if p.peek() == Some(b')') {
         if !empty_ok {
-            return p.err("parameter");
+            return p.err("list element");
         }
     } else {
         loop {

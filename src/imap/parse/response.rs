@@ -10,7 +10,8 @@ use alloc::borrow::Cow;
 use super::body::{body, envelope};
 use super::core::{
     astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, mailbox, nil, nstring,
-    number, number64, nz_number, quoted, sequence_set, skip_value, string, tag, text,
+    number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value,
+    string, tag, text,
 };
 use super::{PResult, ParseOptions, Parser, finish};
 use crate::Error;
@@ -220,17 +221,7 @@ pub(crate) fn resp_text_code<'a>(p: &mut Parser<'a>) -> PResult<Code<'a>> {
     } else if is("BADCHARSET") {
         if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
             p.pos += 2;
-            let s = p.pos;
-            loop {
-                charset_elem(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-            let raw = &p.input[s..p.pos];
-            p.pos += 1;
-            Code::BadCharset(Some(List::wire(raw, charset_elem, Sep::Space, p.ctx())))
+            Code::BadCharset(Some(paren_list_tail(p, charset_elem, false)?))
         } else {
             Code::BadCharset(None)
         }
@@ -777,7 +768,7 @@ fn section_part<'a>(p: &mut Parser<'a>) -> PResult<Part<'a>> {
 
 /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
 fn header_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, IString<'a>>> {
-    super::core::paren_list(p, astring, false)
+    paren_list(p, astring, false)
 }
 
 /// ```text
@@ -1183,39 +1174,16 @@ fn untagged<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
         p.sp()?;
         let root = astring(p)?;
         p.sp()?;
-        p.expect(b'(', "'(' of quota-list")?;
-        let s = p.pos;
-        if p.peek() != Some(b')') {
-            loop {
-                quota_resource(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-        }
-        let raw = &p.input[s..p.pos];
-        p.pos += 1;
         Data::Quota {
             root,
-            resources: List::wire(raw, quota_resource, Sep::Space, p.ctx()),
+            resources: paren_list(p, quota_resource, true)?,
         }
     } else if p.word(b"METADATA") {
         p.sp()?;
         let mailbox = mailbox(p)?;
         p.sp()?;
         let entries = if p.eat(b'(') {
-            let s = p.pos;
-            loop {
-                metadata_value(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-            let raw = &p.input[s..p.pos];
-            p.pos += 1;
-            MetadataEntries::Values(List::wire(raw, metadata_value, Sep::Space, p.ctx()))
+            MetadataEntries::Values(paren_list_tail(p, metadata_value, false)?)
         } else {
             let s = p.pos;
             astring(p)?;

@@ -388,6 +388,9 @@ impl Connection for Server {
     fn handle_timeout(&mut self, now: Duration) {
         Server::handle_timeout(self, now);
     }
+    fn memory_usage(&self) -> usize {
+        Server::memory_usage(self)
+    }
     fn is_closed(&self) -> bool {
         Server::is_closed(self)
     }
