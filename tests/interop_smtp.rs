@@ -280,12 +280,16 @@ while True:
 
 /// Sends a message through Postfix (or straight to Dovecot's LMTP) with `smtp_client` (`port_of`
 /// and `flags`), then reads it back from Dovecot over IMAP and compares.
-fn client_through_peer(test: &str, label: &str, port_of: fn(&Peers) -> u16, flags: &[&str]) {
-    let Some(peers) = peers_or_skip(test) else {
-        return;
-    };
+/// Returns the client's outcome (`None` when the test skipped).
+fn client_through_peer(
+    test: &str,
+    label: &str,
+    port_of: fn(&Peers) -> u16,
+    flags: &[&str],
+) -> Option<Outcome> {
+    let peers = peers_or_skip(test)?;
     if !tools_or_skip(test, &["python3"]) {
-        return;
+        return None;
     }
     let id = unique(label);
     let to = peers.address();
@@ -338,6 +342,7 @@ fn client_through_peer(test: &str, label: &str, port_of: fn(&Peers) -> u16, flag
         bytes.len() > sent.len() && bytes.starts_with(b"Return-Path: "),
         "expected trace headers from Dovecot before the message"
     );
+    Some(outcome)
 }
 
 #[test]
@@ -454,6 +459,69 @@ fn client_reports_rejected_recipient() {
     );
 }
 
+#[test]
+fn client_exim_pipelined_bdat() {
+    // Exim offers PIPELINING, CHUNKING and PIPECONNECT (which the client does not use): MAIL, RCPT
+    // and the BDAT chunks go in one write, and Exim hands the message to Dovecot over LMTP.
+    client_through_peer(
+        "interop_smtp::client_exim_pipelined_bdat",
+        "exim-plain",
+        |p| p.exim,
+        &[],
+    );
+}
+
+#[test]
+fn client_exim_starttls_auth_data() {
+    let test = "interop_smtp::client_exim_starttls_auth_data";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let (user, pass) = (peers.user.clone(), peers.pass.clone());
+    // Exim offers AUTH PLAIN and LOGIN only after STARTTLS (CRAM-MD5 before it too)
+    let flags = [
+        "--starttls",
+        "--insecure",
+        "--no-chunking",
+        "--user",
+        user.as_str(),
+        "--password",
+        pass.as_str(),
+    ];
+    if let Some(outcome) = client_through_peer(test, "exim-tls", |p| p.exim, &flags) {
+        assert!(
+            outcome.stdout.contains("S: 220") && outcome.stdout.contains("S: 235"),
+            "no STARTTLS and AUTH in the trace\n{}",
+            outcome.describe()
+        );
+    }
+}
+
+#[test]
+fn client_exim_reports_rejected_recipient() {
+    let test = "interop_smtp::client_exim_reports_rejected_recipient";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let to = peers.address();
+    let rejected = format!("nobody-here@{}", peers.domain);
+    let mut command = Command::new(example("smtp_client"));
+    command
+        .arg("--server")
+        .arg(format!("{}:{}", peers.host, peers.exim))
+        .args(["--from", &to, "--to", &to, "--to", &rejected]);
+    let outcome = run(command, &message(&unique("exim-rejected"), &to, &to, 1));
+    assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
+    assert!(
+        outcome.stdout.contains("S: 550 5.1.1")
+            && outcome
+                .stderr
+                .contains(&format!("recipient <{rejected}> rejected")),
+        "Exim's 550 for the second recipient is not reported\n{}",
+        outcome.describe()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // smtp_server receiving from other clients
 // ---------------------------------------------------------------------------------------------------
@@ -503,6 +571,108 @@ s.sendmail("bob@example.org", ["dave@example.net", "erin@example.net"], msg2)
 s.quit()
 print("done")
 "#;
+
+/// Submits a message to Exim for `rcpt` (a `p<PORT>.relay.test` address, which Exim relays to
+/// 127.0.0.1:PORT) and waits until Exim logs its delivery attempt; prints Exim's log lines for it.
+const EXIM_SUBMIT: &str = r#"
+import smtplib, sys, time
+host, port, rcpt, path, log = sys.argv[1:]
+msg = open(path, "rb").read()
+s = smtplib.SMTP(host, int(port), timeout=10)
+s.ehlo("python.test")
+code, text = s.docmd("MAIL", "FROM:<bob@example.org>")
+assert code == 250, (code, text)
+code, text = s.docmd("RCPT", "TO:<%s>" % rcpt)
+assert code == 250, (code, text)
+code, text = s.data(msg)
+assert code == 250, (code, text)
+s.quit()
+# "250 OK id=1xVYGb-0004KL-1l"
+queue_id = text.decode().split("id=")[-1].strip()
+deadline = time.time() + 20
+while True:
+    lines = [l for l in open(log, errors="replace") if queue_id in l]
+    if any(" => " in l or " ** " in l or " == " in l for l in lines):
+        print("".join(lines))
+        break
+    if time.time() > deadline:
+        sys.exit("Exim logged no delivery of %s within 20 s: %r" % (queue_id, lines))
+    time.sleep(0.1)
+"#;
+
+/// Exim as the client: a real MTA relays a message to `smtp_server` (STARTTLS, PIPELINING and
+/// CHUNKING offered, so Exim uses all three), which stores it in its Maildir.
+#[test]
+fn server_exim_relays_with_tls_and_chunking() {
+    let test = "interop_smtp::server_exim_relays_with_tls_and_chunking";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    if !tools_or_skip(test, &["python3"]) {
+        return;
+    }
+    // Exim's log is under the peers' folder (start.sh's default when no env file names it)
+    let peers_dir = peers.var("PEERS_DIR").unwrap_or("/tmp/mailwire-peers");
+    let log = PathBuf::from(peers_dir).join("exim/log/mainlog");
+    let server = ServerGuard::start("exim-relay", true, &[]);
+    let rcpt = format!("carol@p{}.relay.test", server.port);
+    let sent = from_bob("exim-relay", &rcpt, 2000);
+    let dir = TempDir::kept_on_failure("exim-relay-msg");
+    let file = dir.path().join("m.eml");
+    std::fs::write(&file, &sent).unwrap();
+    let port = peers.exim.to_string();
+    let outcome = python(
+        EXIM_SUBMIT,
+        &[
+            &peers.host,
+            &port,
+            &rcpt,
+            file.to_str().expect("a UTF-8 temp path"),
+            log.to_str().expect("a UTF-8 peers path"),
+        ],
+    );
+    outcome.assert_success();
+    let delivery = outcome
+        .stdout
+        .lines()
+        .find(|l| l.contains(" => "))
+        .unwrap_or_else(|| panic!("Exim did not deliver:\n{}", outcome.describe()));
+    // Exim's log: X= is the TLS cipher of the connection, K that the message went by BDAT.
+    assert!(
+        delivery.contains(" X=TLS") && delivery.contains(" K "),
+        "Exim did not relay over TLS with CHUNKING: {delivery}"
+    );
+    assert!(
+        delivery.contains(&format!("<{rcpt}>")) || delivery.contains(&rcpt),
+        "{delivery}"
+    );
+    let files = server.delivered(1);
+    let (path, bytes) = &files[0];
+    // our Received header, then Exim's, then the message as sent
+    assert!(
+        bytes.starts_with(b"Received: from ") && find(bytes, b" with ESMTPS").is_some(),
+        "{}: no Received header of ours for a TLS session:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&bytes[..bytes.len().min(800)])
+    );
+    let exim_received = find(bytes, b"\r\nReceived: from ").expect("Exim's Received header");
+    assert!(
+        find(&bytes[exim_received..], b"by exim.").is_some(),
+        "the second Received header is not Exim's"
+    );
+    assert!(
+        bytes.ends_with(&sent),
+        "{}: the message does not end with what was sent ({} bytes stored, {} sent)",
+        path.display(),
+        bytes.len(),
+        sent.len()
+    );
+    assert!(
+        server.log().contains(&format!("RCPT TO:<{rcpt}>")),
+        "{}",
+        server.log()
+    );
+}
 
 #[test]
 fn server_smtplib_starttls_auth() {

@@ -1,9 +1,9 @@
-//! Discovery of the real mail peers (Dovecot and Postfix on loopback) that `tests/peers/start.sh` starts.
+//! Discovery of the real mail peers (Dovecot, Postfix and Exim on loopback) that `tests/peers/start.sh` starts.
 //!
 //! Where the peers are comes from, in order:
 //! 1. the env file named by `MAILWIRE_PEERS_ENV` (start.sh writes `DIR/peers.env`), or
 //! 2. the variables `PEER_HOST`, `IMAP_PORT`, `IMAPS_PORT`, `POP3_PORT`, `POP3S_PORT`, `LMTP_PORT`, `SMTP_PORT`,
-//!    `SUBMISSION_PORT`, `PEER_USER`, `PEER_PASS` in the environment, each defaulting to start.sh's default.
+//!    `SUBMISSION_PORT`, `EXIM_PORT`, `PEER_USER`, `PEER_PASS` in the environment, each defaulting to start.sh's default.
 //!
 //! An interop test calls [`peers_or_skip`]: when the peers do not answer it returns `None` after a loud
 //! `SKIPPED` note on stderr, except under CI (`CI=true`), where missing peers fail the test.
@@ -26,6 +26,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("LMTP_PORT", "10024"),
     ("SMTP_PORT", "10025"),
     ("SUBMISSION_PORT", "10587"),
+    ("EXIM_PORT", "10026"),
     ("PEER_USER", "alice"),
     ("PEER_PASS", "secret"),
     ("PEER_DOMAIN", "localhost"),
@@ -50,6 +51,9 @@ pub(crate) struct Peers {
     pub(crate) smtp: u16,
     /// Postfix submission (STARTTLS required, then AUTH PLAIN/LOGIN/CRAM-MD5).
     pub(crate) submission: u16,
+    /// Exim SMTP (PIPELINING, CHUNKING, 8BITMIME, SMTPUTF8, STARTTLS; AUTH PLAIN/LOGIN after
+    /// STARTTLS, CRAM-MD5 always), delivering to Dovecot; relays `p<PORT>.relay.test` to that port.
+    pub(crate) exim: u16,
     /// The mailbox user.
     pub(crate) user: String,
     /// The user's password.
@@ -74,7 +78,7 @@ impl Peers {
     }
 
     /// Every listener as (name, port).
-    pub(crate) fn ports(&self) -> [(&'static str, u16); 7] {
+    pub(crate) fn ports(&self) -> [(&'static str, u16); 8] {
         [
             ("IMAP", self.imap),
             ("IMAPS", self.imaps),
@@ -83,6 +87,7 @@ impl Peers {
             ("LMTP", self.lmtp),
             ("SMTP", self.smtp),
             ("SUBMISSION", self.submission),
+            ("EXIM", self.exim),
         ]
     }
 
@@ -132,6 +137,7 @@ impl Peers {
             lmtp: port("LMTP_PORT")?,
             smtp: port("SMTP_PORT")?,
             submission: port("SUBMISSION_PORT")?,
+            exim: port("EXIM_PORT")?,
             user: vars["PEER_USER"].clone(),
             pass: vars["PEER_PASS"].clone(),
             domain: vars["PEER_DOMAIN"].clone(),

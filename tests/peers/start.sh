@@ -4,6 +4,12 @@
 #   Dovecot  IMAP, IMAP STARTTLS, IMAPS, POP3, POP3 STLS, POP3S, LMTP  (passwd-file user, APOP + CRAM-MD5 enabled)
 #   Postfix  SMTP with PIPELINING/8BITMIME/CHUNKING/STARTTLS, relaying to Dovecot over LMTP;
 #            submission with mandatory STARTTLS and AUTH (SASL served by Dovecot)
+#   Exim     SMTP with PIPELINING/CHUNKING/8BITMIME/SMTPUTF8/STARTTLS and, after STARTTLS, AUTH
+#            PLAIN/LOGIN (CRAM-MD5 also before), delivering to Dovecot over LMTP; it also relays mail
+#            for <user>@p<PORT>.relay.test to 127.0.0.1:PORT, so a test can make Exim the client of a
+#            server under test. Exim conflicts with Postfix as a Debian package, so its .debs are
+#            unpacked (not installed) into EXIM_ROOT (default /var/tmp/mailwire-exim) and it runs with
+#            its own configuration (-C).
 #
 # Usage: tests/peers/start.sh [DIR]        (DIR defaults to /tmp/mailwire-peers)
 #
@@ -16,10 +22,12 @@ set -euo pipefail
 DIR=${1:-/tmp/mailwire-peers}
 HOST=127.0.0.1
 : "${IMAP_PORT:=10143}" "${IMAPS_PORT:=10993}" "${POP3_PORT:=10110}" "${POP3S_PORT:=10995}"
-: "${LMTP_PORT:=10024}" "${SMTP_PORT:=10025}" "${SUBMISSION_PORT:=10587}"
+: "${LMTP_PORT:=10024}" "${SMTP_PORT:=10025}" "${SUBMISSION_PORT:=10587}" "${EXIM_PORT:=10026}"
+: "${EXIM_ROOT:=/var/tmp/mailwire-exim}"
 : "${PEER_USER:=alice}" "${PEER_PASS:=secret}"
 PEER_DOMAIN=localhost
-ALL_PORTS=("$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT")
+ALL_PORTS=("$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT" "$EXIM_PORT")
+EXIM=$EXIM_ROOT/usr/sbin/exim4
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STARTED_AT=$SECONDS
 
@@ -45,6 +53,23 @@ install_missing_packages() {
     apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Exim's packages would replace Postfix: fetch them and unpack them beside it instead.
+unpack_exim() {
+    [ -x "$EXIM" ] && return
+    say "unpacking exim4-daemon-light into $EXIM_ROOT"
+    local debs deb
+    debs=$(mktemp -d)
+    # apt-get download runs as the _apt user where it can: let it write there
+    chmod 777 "$debs"
+    (cd "$debs" && apt-get download -q exim4-daemon-light exim4-base >/dev/null 2>&1) ||
+        { apt-get update -q >/dev/null && (cd "$debs" && apt-get download -q exim4-daemon-light exim4-base >/dev/null); } ||
+        die "could not download the exim4 packages"
+    mkdir -p "$EXIM_ROOT"
+    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$EXIM_ROOT"; done
+    rm -rf "$debs"
+    [ -x "$EXIM" ] || die "no $EXIM after unpacking"
+}
+
 check_dovecot_version() {
     local version
     version=$(dovecot --version | cut -d' ' -f1)
@@ -57,7 +82,7 @@ check_dovecot_version() {
 # Dovecot and Postfix processes run as unprivileged users: DIR and every folder above it must be traversable.
 check_traversable() {
     local user
-    for user in postfix dovecot vmail; do
+    for user in postfix dovecot vmail Debian-exim; do
         setpriv --reuid="$user" --regid="$user" --clear-groups test -x "$DIR" ||
             die "$DIR cannot be entered by user $user (a parent folder is private): chmod o+x the parents or choose another DIR"
     done
@@ -250,6 +275,108 @@ EOF
     chown postfix "$DIR/postfix/data"
 }
 
+write_exim_config() {
+    # Exim reads its key as its own user.
+    install -o Debian-exim -m 600 "$DIR/key.pem" "$DIR/exim/key.pem"
+    chown -R Debian-exim:Debian-exim "$DIR/exim/spool" "$DIR/exim/log"
+    cat >"$DIR/exim/exim.conf" <<EOF
+# Written by tests/peers/start.sh
+exim_path = $EXIM
+keep_environment =
+spool_directory = $DIR/exim/spool
+log_file_path = $DIR/exim/log/%slog
+pid_file_path = $DIR/exim/exim.pid
+primary_hostname = exim.$PEER_DOMAIN
+daemon_smtp_ports = $EXIM_PORT
+local_interfaces = $HOST
+smtp_banner = \$primary_hostname ESMTP Exim \$version_number mailwire test peer
+pipelining_advertise_hosts = *
+chunking_advertise_hosts = *
+accept_8bitmime = true
+smtputf8_advertise_hosts = *
+tls_advertise_hosts = *
+tls_certificate = $DIR/cert.pem
+tls_privatekey = $DIR/exim/key.pem
+message_size_limit = 50M
+host_lookup =
+rfc1413_hosts =
+domainlist local_domains = $PEER_DOMAIN : example.com
+acl_smtp_rcpt = acl_check_rcpt
+
+begin acl
+acl_check_rcpt:
+  deny   local_parts = nobody-here
+         message = 550 5.1.1 <\$local_part@\$domain>: no such user
+  accept domains = +local_domains
+  accept domains = *.relay.test
+  deny   message = 550 5.7.1 relay not permitted
+
+begin routers
+to_test_server:
+  driver = manualroute
+  domains = *.relay.test
+  transport = to_test_server
+  route_list = * $HOST
+  self = send
+to_dovecot:
+  driver = manualroute
+  domains = +local_domains
+  transport = dovecot_lmtp
+  route_list = * $HOST
+  self = send
+
+begin transports
+dovecot_lmtp:
+  driver = smtp
+  protocol = lmtp
+  port = $LMTP_PORT
+  allow_localhost
+  hosts_avoid_tls = *
+# p<PORT>.relay.test: the port of a server under test; TLS when it offers STARTTLS (not verified)
+to_test_server:
+  driver = smtp
+  port = \${sg{\$domain}{\N^p(\d+)\..*\$\N}{\N\$1\N}}
+  allow_localhost
+  hosts_try_chunking = *
+
+begin retry
+*  *  F,1m,10s
+
+begin authenticators
+plain:
+  driver = plaintext
+  public_name = PLAIN
+  server_prompts = :
+  server_condition = \${if and {{eq{\$auth2}{$PEER_USER}}{eq{\$auth3}{$PEER_PASS}}}}
+  server_set_id = \$auth2
+  server_advertise_condition = \${if def:tls_in_cipher}
+login:
+  driver = plaintext
+  public_name = LOGIN
+  server_prompts = Username:: : Password::
+  server_condition = \${if and {{eq{\$auth1}{$PEER_USER}}{eq{\$auth2}{$PEER_PASS}}}}
+  server_set_id = \$auth1
+  server_advertise_condition = \${if def:tls_in_cipher}
+cram:
+  driver = cram_md5
+  public_name = CRAM-MD5
+  server_secret = \${if eq{\$auth1}{$PEER_USER}{$PEER_PASS}fail}
+  server_set_id = \$auth1
+EOF
+}
+
+# Exim's daemon keeps the descriptors it was started with (Dovecot and Postfix close theirs): it gets
+# none of ours, or whoever reads this script's output through a pipe would wait for it to exit.
+start_exim() {
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec "$EXIM" -C "$DIR/exim/exim.conf" -bd -q10s </dev/null >/dev/null 2>&1
+    ) || die "exim did not start; see $DIR/exim/log/mainlog"
+}
+
 # ---- the seeded INBOX --------------------------------------------------------------------------
 # Messages are written straight into the Maildir's new/ folder, LF line endings as Maildir expects.
 # Their file names start with increasing timestamps, so Dovecot gives them UIDs 1, 2, 3, 4 in order.
@@ -396,34 +523,40 @@ stop_on_failure() {
 
 [ "$(id -u)" -eq 0 ] || die "run as root (Dovecot and Postfix change users); in a container that is the default"
 install_missing_packages
+unpack_exim
 check_dovecot_version
 id vmail >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin vmail
+# Exim looks its compiled-in user up before it reads any configuration.
+id Debian-exim >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim
 
 # A previous instance in DIR goes first; then DIR is rebuilt from nothing.
 if [ -e "$DIR/peers.env" ] || [ -e "$DIR/dovecot/dovecot.conf" ]; then
     "$HERE/stop.sh" "$DIR" >/dev/null
-    rm -rf "${DIR:?}"/{dovecot,postfix,mail,cert.pem,key.pem,peers.env}
+    rm -rf "${DIR:?}"/{dovecot,postfix,exim,mail,cert.pem,key.pem,peers.env}
 fi
 mkdir -p "$DIR"
 chmod 755 "$DIR"
 DIR=$(cd "$DIR" && pwd)
 check_traversable
 wait_until_ports_free
-mkdir -p "$DIR"/dovecot/{run,state} "$DIR"/postfix/{etc,queue,data} "$DIR/mail"
+mkdir -p "$DIR"/dovecot/{run,state} "$DIR"/postfix/{etc,queue,data} "$DIR"/exim/{spool,log} "$DIR/mail"
 
 trap stop_on_failure EXIT
 make_certificate
 write_dovecot_config
 write_postfix_config
+write_exim_config
 seed_mailbox
 
-dovecot -c "$DIR/dovecot/dovecot.conf" || die "dovecot did not start; see $DIR/dovecot/dovecot.log"
+# (its stderr goes to a file: the master keeps it open, and a reader of this script through a pipe would wait)
+dovecot -c "$DIR/dovecot/dovecot.conf" 2>>"$DIR/dovecot/stderr.log" || die "dovecot did not start; see $DIR/dovecot/dovecot.log"
 # Let Dovecot index the seeded INBOX now, so the seeds keep UIDs 1..N whatever is delivered next.
 indexed=$(doveadm -c "$DIR/dovecot/dovecot.conf" -f tab mailbox status -u "$PEER_USER" messages INBOX | tail -n 1)
 [ "$indexed" = "INBOX	$SEED_COUNT" ] || die "Dovecot sees '$indexed' in the seeded INBOX, expected $SEED_COUNT messages"
 # "postfix check" also creates the queue folders and sets their owners.
 postfix -c "$DIR/postfix/etc" check || die "postfix check failed"
 postfix -c "$DIR/postfix/etc" start >/dev/null 2>&1 || die "postfix did not start; see $DIR/postfix/postfix.log"
+start_exim
 
 for port in "${ALL_PORTS[@]}"; do
     for tries in $(seq 100); do
@@ -443,6 +576,7 @@ POP3S_PORT=$POP3S_PORT
 LMTP_PORT=$LMTP_PORT
 SMTP_PORT=$SMTP_PORT
 SUBMISSION_PORT=$SUBMISSION_PORT
+EXIM_PORT=$EXIM_PORT
 PEER_USER=$PEER_USER
 PEER_PASS=$PEER_PASS
 PEER_DOMAIN=$PEER_DOMAIN
@@ -459,6 +593,7 @@ mail peers up in $((SECONDS - STARTED_AT)) s, state in $DIR
   POP3        $HOST:$POP3_PORT (STLS)       POP3S $HOST:$POP3S_PORT
   LMTP        $HOST:$LMTP_PORT
   SMTP        $HOST:$SMTP_PORT (STARTTLS)   submission $HOST:$SUBMISSION_PORT (STARTTLS required, AUTH)
+  Exim SMTP   $HOST:$EXIM_PORT (STARTTLS, then AUTH)
   user        $PEER_USER / $PEER_PASS, mail to $PEER_USER@$PEER_DOMAIN; INBOX seeded with $SEED_COUNT messages
   env file    $DIR/peers.env
   stop with   $HERE/stop.sh $DIR
