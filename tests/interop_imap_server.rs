@@ -1,8 +1,8 @@
-//! Interop of the `imap_server` example with IMAP clients other people wrote: Python's imaplib, curl and
-//! mbsync (isync), each against the server running over a temporary Maildir the test seeds.
+//! Interop of the `imap_server` example with IMAP clients other people wrote: Python's imaplib, curl,
+//! mbsync (isync) and mutt, each against the server running over a temporary Maildir the test seeds.
 //!
 //! The tests run the example binary found next to this test binary (`target/<profile>/examples/`), built
-//! once per run with `cargo build --example imap_server`. A test whose tool (`python3`, `curl`, `mbsync`) is
+//! once per run with `cargo build --example imap_server`. A test whose tool (`python3`, `curl`, `mbsync`, `mutt`) is
 //! missing skips loudly, and fails under `CI=true`. Every child process is killed after
 //! [`CHILD_TIMEOUT`](common::harness::CHILD_TIMEOUT), and the server when its guard drops.
 
@@ -622,4 +622,91 @@ fn server_synced_by_mbsync() {
     mbsync();
     assert_eq!(message_files(&seeded.maildir).len(), 4);
     assert_eq!(message_files(&local.join("INBOX")).len(), 4);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// mutt
+
+/// mutt, a terminal program, under `script` (a pseudo-terminal, so no human is needed): it logs in over
+/// STARTTLS, opens INBOX, shows the first message, saves it to a new folder `Archive` (CREATE after the
+/// server's TRYCREATE, COPY, then the original is deleted and expunged) and quits.
+#[test]
+fn server_used_by_mutt() {
+    const TEST: &str = "interop_imap_server::server_used_by_mutt";
+    if !have_tool("mutt", "mutt", TEST) || !have_tool("script", "bsdutils", TEST) {
+        return;
+    }
+    let seeded = seed_maildir("mutt");
+    let tls = write_certificate(seeded.dir.path());
+    let server = start_server(&seeded.maildir, Some(&tls));
+    let home = seeded.dir.path();
+    let rc = home.join("muttrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "set imap_user = \"{USER}\"\n\
+             set imap_pass = \"{PASS}\"\n\
+             set folder = \"imap://{addr}/\"\n\
+             set ssl_starttls = yes\n\
+             set ssl_force_tls = yes\n\
+             set certificate_file = \"{cert}\"\n\
+             set ssl_verify_host = no\n\
+             set sort = mailbox-order\n\
+             set quit = yes\n\
+             set move = no\n\
+             set delete = yes\n\
+             set confirmcreate = no\n\
+             set confirmappend = no\n\
+             set wait_key = no\n\
+             set header_cache = \"\"\n\
+             set message_cachedir = \"\"\n",
+            addr = server.addr(),
+            cert = tls.0.display()
+        ),
+    )
+    .unwrap();
+    let mutt = format!(
+        "mutt -n -F {rc} -f imap://{addr}/INBOX -e 'push <first-entry><display-message>q<save-message>=Archive<enter><sync-mailbox>q'",
+        rc = rc.display(),
+        addr = server.addr()
+    );
+    let out = run(
+        Command::new("script")
+            .env("HOME", home)
+            .env("TERM", "vt100")
+            .args(["-qec", &mutt, "/dev/null"]),
+        "mutt under script",
+    );
+    out.assert_success_with_log("mutt", &server.log());
+
+    let log = server.log();
+    let commands: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.split("] ").nth(1))
+        .filter_map(|rest| rest.split(' ').nth(1))
+        .collect();
+    for expected in ["SELECT", "FETCH", "CREATE", "COPY", "STORE", "EXPUNGE"] {
+        assert!(
+            commands.contains(&expected),
+            "mutt sent no {expected}:\n{log}"
+        );
+    }
+    assert!(log.contains("TLS established"), "{log}");
+    // the first message now lives in Archive, marked seen; INBOX keeps the other two
+    let archive = message_files(&seeded.maildir.join(".Archive"));
+    assert_eq!(archive.len(), 1, "Archive holds {archive:?}\n{log}");
+    assert!(
+        crlf(&std::fs::read(&archive[0]).unwrap()) == seeded.expected[0],
+        "the saved message differs from message 1"
+    );
+    assert!(
+        archive[0].to_string_lossy().ends_with(":2,S"),
+        "the saved message is not marked seen: {}",
+        archive[0].display()
+    );
+    assert_eq!(
+        message_files(&seeded.maildir).len(),
+        2,
+        "INBOX after the move\n{log}"
+    );
 }

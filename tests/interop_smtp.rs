@@ -1,14 +1,16 @@
 //! Interop of the SMTP examples with software other people wrote.
 //!
-//! - `smtp_client` sends through Postfix (plain with BDAT, STARTTLS with DATA, AUTH on submission) and
-//!   straight to Dovecot's LMTP (BDAT and DATA), and each message is read back over IMAP from Dovecot
-//!   (Python's imaplib) and compared byte for byte; a wrong password and a refused recipient must make
-//!   it exit 1. These need the peers of `tests/peers/start.sh`.
+//! - `smtp_client` sends through Postfix (plain with BDAT, STARTTLS with DATA, AUTH on submission),
+//!   through Exim (pipelined BDAT; STARTTLS, AUTH and DATA) and straight to Dovecot's LMTP (BDAT and
+//!   DATA), and each message is read back over IMAP from Dovecot (Python's imaplib) and compared byte
+//!   for byte; a wrong password and a refused recipient (Postfix, Exim) must make it exit 1. These need
+//!   the peers of `tests/peers/start.sh`.
 //! - `smtp_server` (started here on a free port with a temporary Maildir, killed at the end) receives
 //!   from Python's smtplib (STARTTLS, AUTH PLAIN and LOGIN, LMTP), swaks (PIPELINING, STARTTLS + AUTH),
 //!   a raw-socket Python client sending BDAT chunks (swaks 20201014, the Debian 12 version, has no
-//!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH) and `smtp_client` itself (STARTTLS + AUTH, LMTP
-//!   per recipient); the delivered files are checked (Received header first, then the message byte for
+//!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH), mutt in batch mode (STARTTLS + AUTH through GNU
+//!   SASL), Exim relaying to it (STARTTLS, PIPELINING, CHUNKING) and `smtp_client` itself (STARTTLS +
+//!   AUTH, LMTP per recipient); the delivered files are checked (Received header first, then the message byte for
 //!   byte), and plaintext injected after STARTTLS must be dropped.
 //!
 //! Missing peers or tools skip loudly, and fail under `CI=true`. Every child process is killed after
@@ -366,23 +368,44 @@ fn client_postfix_starttls_data() {
     );
 }
 
-#[test]
-fn client_submission_starttls_auth() {
-    let test = "interop_smtp::client_submission_starttls_auth";
+/// [`client_through_peer`] with STARTTLS and AUTH (the peer's user and password) and `extra` flags;
+/// the client's trace must show the 220 to STARTTLS and the 235 to AUTH.
+fn client_starttls_auth_through(
+    test: &str,
+    label: &str,
+    port_of: fn(&Peers) -> u16,
+    extra: &[&str],
+) {
     let Some(peers) = peers_or_skip(test) else {
         return;
     };
-    let (user, pass) = (peers.user.clone(), peers.pass.clone());
     // `fn` pointers cannot capture: the credentials go in the flags.
-    let flags = [
+    let mut flags = vec![
         "--starttls",
         "--insecure",
         "--user",
-        user.as_str(),
+        &peers.user,
         "--password",
-        pass.as_str(),
+        &peers.pass,
     ];
-    client_through_peer(test, "submission", |p| p.submission, &flags);
+    flags.extend_from_slice(extra);
+    if let Some(outcome) = client_through_peer(test, label, port_of, &flags) {
+        assert!(
+            outcome.stdout.contains("S: 220") && outcome.stdout.contains("S: 235"),
+            "no STARTTLS and AUTH in the trace\n{}",
+            outcome.describe()
+        );
+    }
+}
+
+#[test]
+fn client_submission_starttls_auth() {
+    client_starttls_auth_through(
+        "interop_smtp::client_submission_starttls_auth",
+        "submission",
+        |p| p.submission,
+        &[],
+    );
 }
 
 #[test]
@@ -432,9 +455,9 @@ fn client_submission_wrong_password_fails() {
     );
 }
 
-#[test]
-fn client_reports_rejected_recipient() {
-    let test = "interop_smtp::client_reports_rejected_recipient";
+/// Sends to the user and to the address the peer always refuses: `smtp_client` must exit 1 and name
+/// the refused recipient, after the peer's 5xx reply to its RCPT.
+fn client_reports_rejected_recipient_of(test: &str, port_of: fn(&Peers) -> u16) {
     let Some(peers) = peers_or_skip(test) else {
         return;
     };
@@ -446,17 +469,25 @@ fn client_reports_rejected_recipient() {
     let mut command = Command::new(example("smtp_client"));
     command
         .arg("--server")
-        .arg(format!("{}:{}", peers.host, peers.smtp))
+        .arg(format!("{}:{}", peers.host, port_of(&peers)))
         .args(["--from", &to, "--to", &to, "--to", &rejected]);
     let outcome = run(command, &message(&unique("rejected"), &to, &to, 1));
     assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
     assert!(
-        outcome
-            .stderr
-            .contains(&format!("recipient <{rejected}> rejected")),
-        "the rejected recipient is not named\n{}",
+        outcome.stdout.lines().any(|l| l.starts_with("S: 5"))
+            && outcome
+                .stderr
+                .contains(&format!("recipient <{rejected}> rejected")),
+        "the refused recipient is not reported\n{}",
         outcome.describe()
     );
+}
+
+#[test]
+fn client_reports_rejected_recipient() {
+    client_reports_rejected_recipient_of("interop_smtp::client_reports_rejected_recipient", |p| {
+        p.smtp
+    });
 }
 
 #[test]
@@ -473,52 +504,20 @@ fn client_exim_pipelined_bdat() {
 
 #[test]
 fn client_exim_starttls_auth_data() {
-    let test = "interop_smtp::client_exim_starttls_auth_data";
-    let Some(peers) = peers_or_skip(test) else {
-        return;
-    };
-    let (user, pass) = (peers.user.clone(), peers.pass.clone());
     // Exim offers AUTH PLAIN and LOGIN only after STARTTLS (CRAM-MD5 before it too)
-    let flags = [
-        "--starttls",
-        "--insecure",
-        "--no-chunking",
-        "--user",
-        user.as_str(),
-        "--password",
-        pass.as_str(),
-    ];
-    if let Some(outcome) = client_through_peer(test, "exim-tls", |p| p.exim, &flags) {
-        assert!(
-            outcome.stdout.contains("S: 220") && outcome.stdout.contains("S: 235"),
-            "no STARTTLS and AUTH in the trace\n{}",
-            outcome.describe()
-        );
-    }
+    client_starttls_auth_through(
+        "interop_smtp::client_exim_starttls_auth_data",
+        "exim-tls",
+        |p| p.exim,
+        &["--no-chunking"],
+    );
 }
 
 #[test]
 fn client_exim_reports_rejected_recipient() {
-    let test = "interop_smtp::client_exim_reports_rejected_recipient";
-    let Some(peers) = peers_or_skip(test) else {
-        return;
-    };
-    let to = peers.address();
-    let rejected = format!("nobody-here@{}", peers.domain);
-    let mut command = Command::new(example("smtp_client"));
-    command
-        .arg("--server")
-        .arg(format!("{}:{}", peers.host, peers.exim))
-        .args(["--from", &to, "--to", &to, "--to", &rejected]);
-    let outcome = run(command, &message(&unique("exim-rejected"), &to, &to, 1));
-    assert_eq!(outcome.code(), Some(1), "{}", outcome.describe());
-    assert!(
-        outcome.stdout.contains("S: 550 5.1.1")
-            && outcome
-                .stderr
-                .contains(&format!("recipient <{rejected}> rejected")),
-        "Exim's 550 for the second recipient is not reported\n{}",
-        outcome.describe()
+    client_reports_rejected_recipient_of(
+        "interop_smtp::client_exim_reports_rejected_recipient",
+        |p| p.exim,
     );
 }
 
@@ -1073,5 +1072,81 @@ fn client_to_server_smtputf8_8bitmime() {
             .contains("MAIL FROM:<j\u{f6}s\u{e9}@ex\u{e4}mple.org>"),
         "{}",
         server.log()
+    );
+}
+
+/// mutt in batch mode (`mutt -s SUBJECT -- RCPT < body`) sends through smtp_server with its own SMTP
+/// client: STARTTLS (the certificate trusted from a file), AUTH through GNU SASL, 8-bit UTF-8 text.
+#[test]
+fn server_mutt_batch_starttls_auth() {
+    let test = "interop_smtp::server_mutt_batch_starttls_auth";
+    if !tools_or_skip(test, &["mutt"]) {
+        return;
+    }
+    let server = ServerGuard::start("mutt", true, &["--user", "alice:s3cret"]);
+    let dir = TempDir::kept_on_failure("mutt-home");
+    let cert = dir.path().join("server-cert.pem");
+    // the server's certificate is the one ServerGuard wrote next to its Maildir
+    let server_cert = server
+        .maildir
+        .parent()
+        .expect("the Maildir's folder")
+        .join("cert.pem");
+    std::fs::copy(&server_cert, &cert).expect("copying the server certificate");
+    let rc = dir.path().join("muttrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "set smtp_url = \"smtp://alice@127.0.0.1:{port}/\"\n\
+             set smtp_pass = \"s3cret\"\n\
+             set ssl_starttls = yes\n\
+             set ssl_force_tls = yes\n\
+             set certificate_file = \"{cert}\"\n\
+             set ssl_verify_host = no\n\
+             set from = \"alice@example.org\"\n\
+             set realname = \"Alice Mutt\"\n\
+             set use_from = yes\n\
+             set record = \"\"\n\
+             set copy = no\n\
+             set send_charset = \"utf-8\"\n",
+            port = server.port,
+            cert = cert.display()
+        ),
+    )
+    .unwrap();
+    let body = "Hello from mutt.\n.a line with a leading dot\nGrüße aus Köln\n";
+    let mut command = Command::new("mutt");
+    command
+        .env("HOME", dir.path())
+        .arg("-n")
+        .arg("-F")
+        .arg(&rc)
+        .args(["-s", "sent by mutt", "--", "carol@example.net"]);
+    let outcome = run(command, body.as_bytes());
+    outcome.assert_success();
+    let files = server.delivered(1);
+    let (path, bytes) = &files[0];
+    let text = String::from_utf8_lossy(bytes);
+    assert!(
+        text.starts_with("Received: from ") && text.contains(" with ESMTPSA "),
+        "{}: no Received header for an authenticated TLS session:\n{text}",
+        path.display()
+    );
+    for expected in [
+        "\r\nFrom: Alice Mutt <alice@example.org>\r\n",
+        "\r\nTo: carol@example.net\r\n",
+        "\r\nSubject: sent by mutt\r\n",
+        "\r\n\r\nHello from mutt.\r\n.a line with a leading dot\r\nGrüße aus Köln\r\n",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{}: {expected:?} missing:\n{text}",
+            path.display()
+        );
+    }
+    let log = server.log();
+    assert!(
+        log.contains("TLS established") && log.contains("AUTH PLAIN alice: accepted"),
+        "{log}"
     );
 }
