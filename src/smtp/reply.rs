@@ -135,6 +135,11 @@ impl<'a> Reply<'a> {
     /// is given it is written at the start of every line (RFC 2034 §3). An empty
     /// slice gives one line with the code alone (or the code and status).
     ///
+    /// Without `enhanced`, a first line that itself starts with a status code of
+    /// the reply's class (`"2.1.0 ok"` for a 250) is read as one, as a peer reads
+    /// it: [`enhanced`](Self::enhanced) then returns it, so the reply equals its
+    /// parsed wire form.
+    ///
     /// Fails with [`Error::Emit`] when a line holds CR, LF or NUL, or is longer
     /// than the 512 octets RFC 5321 §4.5.3.1.5 allows.
     pub fn new(
@@ -184,6 +189,13 @@ impl<'a> Reply<'a> {
                 return Err(Error::Emit("reply line longer than 512 octets"));
             }
         }
+        let enhanced = enhanced.or_else(|| {
+            lines
+                .first()
+                .and_then(|first| crate::smtp::parse::enhanced_prefix(first))
+                .map(|(e, _)| e)
+                .filter(|e| u16::from(e.class) == code.get() / 100)
+        });
         Ok(Reply {
             code,
             enhanced,

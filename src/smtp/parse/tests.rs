@@ -548,6 +548,15 @@ fn reply_construction_and_emit() {
     assert!(Reply::new(ReplyCode::OK, EnhancedStatus::new(5, 0, 0), &[b"x"]).is_err());
     assert!(Reply::new(ReplyCode::OK, None, &[&[b'a'; 600][..]]).is_err());
     assert!(Reply::single(199, None, "x").is_err());
+    // A first line that starts with a status code of the reply's class is read
+    // as one by a peer, so the built reply has it too (found by the
+    // smtp_roundtrip fuzz target); of another class it is plain text.
+    let r = Reply::new(ReplyCode::new(209).unwrap(), None, &[b"2.5.0", b"\xff"]).unwrap();
+    assert_eq!(r.enhanced(), EnhancedStatus::new(2, 5, 0));
+    assert_eq!(super::parse_reply_frame(r.as_bytes()).unwrap(), r);
+    let r = Reply::new(ReplyCode::OK, None, &[b"5.0.0 not ours"]).unwrap();
+    assert_eq!(r.enhanced(), None);
+    assert_eq!(super::parse_reply_frame(r.as_bytes()).unwrap(), r);
     let r = Reply::new(ReplyCode::START_DATA, None, &[]).unwrap();
     assert_eq!(r.as_bytes(), b"354\r\n");
 }
