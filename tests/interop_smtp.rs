@@ -9,8 +9,8 @@
 //!   from Python's smtplib (STARTTLS, AUTH PLAIN and LOGIN, LMTP), swaks (PIPELINING, STARTTLS + AUTH),
 //!   a raw-socket Python client sending BDAT chunks (swaks 20201014, the Debian 12 version, has no
 //!   BDAT/CHUNKING support), msmtp (STARTTLS + AUTH), mutt in batch mode (STARTTLS + AUTH through GNU
-//!   SASL), Exim relaying to it (STARTTLS, PIPELINING, CHUNKING) and `smtp_client` itself (STARTTLS +
-//!   AUTH, LMTP per recipient); the delivered files are checked (Received header first, then the message byte for
+//!   SASL), Exim relaying to it (STARTTLS, PIPELINING, CHUNKING; and as an LMTP client, two recipients
+//!   in one transaction) and `smtp_client` itself (STARTTLS + AUTH, LMTP per recipient); the delivered files are checked (Received header first, then the message byte for
 //!   byte), and plaintext injected after STARTTLS must be dropped.
 //!
 //! Missing peers or tools skip loudly, and fail under `CI=true`. Every child process is killed after
@@ -571,18 +571,20 @@ s.quit()
 print("done")
 "#;
 
-/// Submits a message to Exim for `rcpt` (a `p<PORT>.relay.test` address, which Exim relays to
-/// 127.0.0.1:PORT) and waits until Exim logs its delivery attempt; prints Exim's log lines for it.
+/// Submits a message to Exim for `rcpts` (comma-separated `p<PORT>.relay.test` or `.lmtp.test`
+/// addresses, which Exim relays to 127.0.0.1:PORT over SMTP or LMTP) and waits until Exim has
+/// delivered it or given up; prints Exim's log lines for it.
 const EXIM_SUBMIT: &str = r#"
 import smtplib, sys, time
-host, port, rcpt, path, log = sys.argv[1:]
+host, port, rcpts, path, log = sys.argv[1:]
 msg = open(path, "rb").read()
 s = smtplib.SMTP(host, int(port), timeout=10)
 s.ehlo("python.test")
 code, text = s.docmd("MAIL", "FROM:<bob@example.org>")
 assert code == 250, (code, text)
-code, text = s.docmd("RCPT", "TO:<%s>" % rcpt)
-assert code == 250, (code, text)
+for rcpt in rcpts.split(","):
+    code, text = s.docmd("RCPT", "TO:<%s>" % rcpt)
+    assert code == 250, (code, text)
 code, text = s.data(msg)
 assert code == 250, (code, text)
 s.quit()
@@ -591,7 +593,7 @@ queue_id = text.decode().split("id=")[-1].strip()
 deadline = time.time() + 20
 while True:
     lines = [l for l in open(log, errors="replace") if queue_id in l]
-    if any(" => " in l or " ** " in l or " == " in l for l in lines):
+    if any(" Completed" in l or " ** " in l or " == " in l for l in lines):
         print("".join(lines))
         break
     if time.time() > deadline:
@@ -599,24 +601,69 @@ while True:
     time.sleep(0.1)
 "#;
 
-/// Exim as the client: a real MTA relays a message to `smtp_server` (STARTTLS, PIPELINING and
-/// CHUNKING offered, so Exim uses all three), which stores it in its Maildir.
-#[test]
-fn server_exim_relays_with_tls_and_chunking() {
-    let test = "interop_smtp::server_exim_relays_with_tls_and_chunking";
-    let Some(peers) = peers_or_skip(test) else {
-        return;
-    };
+/// Checks a file `smtp_server` stored for a message Exim relayed: our Received header (`with
+/// PROTOCOL`), then Exim's, then exactly `sent`.
+fn check_delivered_after_exim(file: &(PathBuf, Vec<u8>), sent: &[u8], protocol: &str) {
+    let (path, bytes) = file;
+    let shown = || String::from_utf8_lossy(&bytes[..bytes.len().min(800)]).into_owned();
+    let exim_received = find(bytes, b"\r\nReceived: from ").unwrap_or_else(|| {
+        panic!(
+            "{}: no second Received header:\n{}",
+            path.display(),
+            shown()
+        )
+    });
+    assert!(
+        bytes.starts_with(b"Received: from ")
+            && find(
+                &bytes[..exim_received],
+                format!(" with {protocol} ").as_bytes()
+            )
+            .is_some(),
+        "{}: no Received header of ours `with {protocol}`:\n{}",
+        path.display(),
+        shown()
+    );
+    assert!(
+        find(&bytes[exim_received..], b"by exim.").is_some(),
+        "{}: the second Received header is not Exim's:\n{}",
+        path.display(),
+        shown()
+    );
+    assert!(
+        bytes.ends_with(sent),
+        "{}: the message does not end with what was sent ({} bytes stored, {} sent)",
+        path.display(),
+        bytes.len(),
+        sent.len()
+    );
+}
+
+/// Exim relaying into `smtp_server` (started with `server_args`, TLS when `tls`): submits one message
+/// for `who`'s addresses at `p<PORT>.<domain>` (`relay.test`: SMTP, `lmtp.test`: LMTP) and waits for
+/// Exim to finish with it. Returns the server, the recipients, what was sent and the submission's
+/// outcome (its stdout holds Exim's log lines for the message); `None` when the test skips.
+fn exim_relays_into_server(
+    test: &str,
+    label: &str,
+    (tls, server_args): (bool, &[&str]),
+    domain: &str,
+    who: &[&str],
+) -> Option<(ServerGuard, Vec<String>, Vec<u8>, Outcome)> {
+    let peers = peers_or_skip(test)?;
     if !tools_or_skip(test, &["python3"]) {
-        return;
+        return None;
     }
     // Exim's log is under the peers' folder (start.sh's default when no env file names it)
-    let peers_dir = peers.var("PEERS_DIR").unwrap_or("/tmp/mailwire-peers");
-    let log = PathBuf::from(peers_dir).join("exim/log/mainlog");
-    let server = ServerGuard::start("exim-relay", true, &[]);
-    let rcpt = format!("carol@p{}.relay.test", server.port);
-    let sent = from_bob("exim-relay", &rcpt, 2000);
-    let dir = TempDir::kept_on_failure("exim-relay-msg");
+    let log = PathBuf::from(peers.var("PEERS_DIR").unwrap_or("/tmp/mailwire-peers"))
+        .join("exim/log/mainlog");
+    let server = ServerGuard::start(label, tls, server_args);
+    let rcpts: Vec<String> = who
+        .iter()
+        .map(|w| format!("{w}@p{}.{domain}", server.port))
+        .collect();
+    let sent = from_bob(label, &rcpts[0], 2000);
+    let dir = TempDir::kept_on_failure(label);
     let file = dir.path().join("m.eml");
     std::fs::write(&file, &sent).unwrap();
     let port = peers.exim.to_string();
@@ -625,12 +672,29 @@ fn server_exim_relays_with_tls_and_chunking() {
         &[
             &peers.host,
             &port,
-            &rcpt,
+            &rcpts.join(","),
             file.to_str().expect("a UTF-8 temp path"),
             log.to_str().expect("a UTF-8 peers path"),
         ],
     );
     outcome.assert_success();
+    Some((server, rcpts, sent, outcome))
+}
+
+/// Exim as the client: a real MTA relays a message to `smtp_server` (STARTTLS, PIPELINING and
+/// CHUNKING offered, so Exim uses all three), which stores it in its Maildir.
+#[test]
+fn server_exim_relays_with_tls_and_chunking() {
+    let Some((server, rcpts, sent, outcome)) = exim_relays_into_server(
+        "interop_smtp::server_exim_relays_with_tls_and_chunking",
+        "exim-relay",
+        (true, &[]),
+        "relay.test",
+        &["carol"],
+    ) else {
+        return;
+    };
+    let rcpt = &rcpts[0];
     let delivery = outcome
         .stdout
         .lines()
@@ -641,36 +705,55 @@ fn server_exim_relays_with_tls_and_chunking() {
         delivery.contains(" X=TLS") && delivery.contains(" K "),
         "Exim did not relay over TLS with CHUNKING: {delivery}"
     );
-    assert!(
-        delivery.contains(&format!("<{rcpt}>")) || delivery.contains(&rcpt),
-        "{delivery}"
-    );
+    assert!(delivery.contains(rcpt.as_str()), "{delivery}");
     let files = server.delivered(1);
-    let (path, bytes) = &files[0];
-    // our Received header, then Exim's, then the message as sent
-    assert!(
-        bytes.starts_with(b"Received: from ") && find(bytes, b" with ESMTPS").is_some(),
-        "{}: no Received header of ours for a TLS session:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&bytes[..bytes.len().min(800)])
-    );
-    let exim_received = find(bytes, b"\r\nReceived: from ").expect("Exim's Received header");
-    assert!(
-        find(&bytes[exim_received..], b"by exim.").is_some(),
-        "the second Received header is not Exim's"
-    );
-    assert!(
-        bytes.ends_with(&sent),
-        "{}: the message does not end with what was sent ({} bytes stored, {} sent)",
-        path.display(),
-        bytes.len(),
-        sent.len()
-    );
+    check_delivered_after_exim(&files[0], &sent, "ESMTPS");
     assert!(
         server.log().contains(&format!("RCPT TO:<{rcpt}>")),
         "{}",
         server.log()
     );
+}
+
+/// Exim as an LMTP client: one message for two recipients over one LMTP transaction to
+/// `smtp_server --lmtp`, which answers each recipient after the body and stores one file each.
+#[test]
+fn server_lmtp_from_exim() {
+    let Some((server, rcpts, sent, outcome)) = exim_relays_into_server(
+        "interop_smtp::server_lmtp_from_exim",
+        "exim-lmtp",
+        (false, &["--lmtp"]),
+        "lmtp.test",
+        &["carol", "dave"],
+    ) else {
+        return;
+    };
+    // Exim logs the first recipient with "=>", the others of the same delivery with "->"
+    for rcpt in &rcpts {
+        assert!(
+            outcome
+                .stdout
+                .lines()
+                .any(|l| (l.contains(" => ") || l.contains(" -> "))
+                    && l.contains(rcpt.as_str())
+                    && l.contains("T=to_test_lmtp")),
+            "Exim did not deliver to {rcpt} over LMTP:\n{}",
+            outcome.describe()
+        );
+    }
+    let files = server.delivered(2);
+    let mut seen = Vec::new();
+    for file in &files {
+        check_delivered_after_exim(file, &sent, "LMTP");
+        for rcpt in &rcpts {
+            if find(&file.1, format!("for <{rcpt}>").as_bytes()).is_some() {
+                seen.push(rcpt.clone());
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, rcpts, "one file per recipient");
+    assert!(server.log().contains("LHLO"), "{}", server.log());
 }
 
 #[test]

@@ -6,8 +6,8 @@
 #            submission with mandatory STARTTLS and AUTH (SASL served by Dovecot)
 #   Exim     SMTP with PIPELINING/CHUNKING/8BITMIME/SMTPUTF8/STARTTLS and, after STARTTLS, AUTH
 #            PLAIN/LOGIN (CRAM-MD5 also before), delivering to Dovecot over LMTP; it also relays mail
-#            for <user>@p<PORT>.relay.test to 127.0.0.1:PORT, so a test can make Exim the client of a
-#            server under test. Exim conflicts with Postfix as a Debian package, so its .debs are
+#            for <user>@p<PORT>.relay.test to 127.0.0.1:PORT (SMTP) and <user>@p<PORT>.lmtp.test (LMTP),
+#            so a test can make Exim the client of a server under test. Exim conflicts with Postfix as a Debian package, so its .debs are
 #            unpacked (not installed) into EXIM_ROOT (default /var/tmp/mailwire-exim) and it runs with
 #            its own configuration (-C).
 #
@@ -308,7 +308,7 @@ acl_check_rcpt:
   deny   local_parts = nobody-here
          message = 550 5.1.1 <\$local_part@\$domain>: no such user
   accept domains = +local_domains
-  accept domains = *.relay.test
+  accept domains = *.relay.test : *.lmtp.test
   deny   message = 550 5.7.1 relay not permitted
 
 begin routers
@@ -316,6 +316,12 @@ to_test_server:
   driver = manualroute
   domains = *.relay.test
   transport = to_test_server
+  route_list = * $HOST
+  self = send
+to_test_lmtp:
+  driver = manualroute
+  domains = *.lmtp.test
+  transport = to_test_lmtp
   route_list = * $HOST
   self = send
 to_dovecot:
@@ -338,6 +344,13 @@ to_test_server:
   port = \${sg{\$domain}{\N^p(\d+)\..*\$\N}{\N\$1\N}}
   allow_localhost
   hosts_try_chunking = *
+# p<PORT>.lmtp.test: the same over LMTP, without TLS
+to_test_lmtp:
+  driver = smtp
+  protocol = lmtp
+  port = \${sg{\$domain}{\N^p(\d+)\..*\$\N}{\N\$1\N}}
+  allow_localhost
+  hosts_avoid_tls = *
 
 begin retry
 *  *  F,1m,10s
