@@ -7,9 +7,9 @@
 #   Exim     SMTP with PIPELINING/CHUNKING/8BITMIME/SMTPUTF8/STARTTLS and, after STARTTLS, AUTH
 #            PLAIN/LOGIN (CRAM-MD5 also before), delivering to Dovecot over LMTP; it also relays mail
 #            for <user>@p<PORT>.relay.test to 127.0.0.1:PORT (SMTP) and <user>@p<PORT>.lmtp.test (LMTP),
-#            so a test can make Exim the client of a server under test. Exim conflicts with Postfix as a Debian package, so its .debs are
-#            unpacked (not installed) into EXIM_ROOT (default /var/tmp/mailwire-exim) and it runs with
-#            its own configuration (-C).
+#            so a test can make Exim the client of a server under test. Exim conflicts with Postfix as
+#            a Debian package, so its .debs are unpacked (not installed) into EXIM_ROOT (default
+#            /var/tmp/mailwire-exim) and it runs with its own configuration (-C).
 #
 # Usage: tests/peers/start.sh [DIR]        (DIR defaults to /tmp/mailwire-peers)
 #
