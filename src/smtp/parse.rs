@@ -1263,9 +1263,7 @@ pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
         match code {
             None => {
                 code = Some(c);
-                enhanced = enhanced_prefix(text)
-                    .map(|(e, _)| e)
-                    .filter(|e| u16::from(e.class) == c.get() / 100);
+                enhanced = reply_enhanced(c, text);
             }
             Some(prev) if prev != c => {
                 return Err(ParseError::new(
@@ -1330,6 +1328,16 @@ fn reply_line(line: &[u8], last: bool) -> Result<(ReplyCode, &[u8]), (usize, &'s
         _ => return Err((3, if last { "SP or end of line" } else { "'-'" })),
     };
     Ok((code, text))
+}
+
+/// The enhanced status of a reply as a peer reads it: a status code at the
+/// start of the first line's text, of the reply code's class (RFC 2034 §4).
+/// Shared by the parser and [`Reply::new`], so a built reply and its parsed
+/// wire form agree.
+pub(crate) fn reply_enhanced(code: ReplyCode, first_text: &[u8]) -> Option<EnhancedStatus> {
+    enhanced_prefix(first_text)
+        .map(|(e, _)| e)
+        .filter(|e| u16::from(e.class) == code.get() / 100)
 }
 
 // status-code = class "." subject "." detail

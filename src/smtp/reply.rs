@@ -190,11 +190,7 @@ impl<'a> Reply<'a> {
             }
         }
         let enhanced = enhanced.or_else(|| {
-            lines
-                .first()
-                .and_then(|first| crate::smtp::parse::enhanced_prefix(first))
-                .map(|(e, _)| e)
-                .filter(|e| u16::from(e.class) == code.get() / 100)
+            crate::smtp::parse::reply_enhanced(code, lines.first().copied().unwrap_or(b""))
         });
         Ok(Reply {
             code,
