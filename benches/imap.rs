@@ -6,18 +6,24 @@
 //!
 //! Run: `cargo bench --bench imap -- --warm-up-time 1 --measurement-time 3`.
 //!
-//! Where the time of (1) goes (callgrind, per response, about 1.1 KiB): the
-//! validating parse is ~23 k instructions; walking every list afterwards is
-//! ~35 k more, because a lazy list parses its elements again and finds the end
-//! of each nested list by scanning it again (~10 k), and because elements come
-//! back by value (a body part is ~390 bytes: ~5 k of memcpy). imap-proto needs
-//! ~62 k with 19 allocations. Tried and measured, not kept: a structure index
-//! (a `u32` per input byte recording where each validated group and quoted
-//! string ends, so re-parsing jumps instead of scanning): re-parsing got ~10 %
-//! cheaper, but every list had to carry a slice of the index (32 -> 48 bytes)
-//! and the extra copying ate the gain. Reaching 2x imap-proto on the full walk
-//! needs elements kept from the first pass, i.e. storage per response, which
-//! the one-allocation budget and borrowed public types rule out as they stand.
+//! (1) has four mailwire contenders: `mailwire` parses and then walks every
+//! lazy list (the same fields imap-proto's walk touches); `mailwire-visitor`
+//! gets the same fields from `parse_response_with`, i.e. from the validating
+//! pass itself; `mailwire-parse-only` validates and touches nothing. The
+//! target (2x imap-proto with at most one allocation per response) is read on
+//! the visitor against imap-proto's parse-and-walk, the same work.
+//!
+//! Where the time of the lazy walk goes (callgrind, per response, about
+//! 1.1 KiB): the validating parse is ~23 k instructions; walking every list
+//! afterwards is ~35 k more, because a lazy list parses its elements again and
+//! finds the end of each nested list by scanning it again (~10 k), and because
+//! elements come back by value (a body part is ~390 bytes: ~5 k of memcpy).
+//! imap-proto needs ~62 k with 19 allocations. Tried and measured, not kept: a
+//! structure index (a `u32` per input byte recording where each validated
+//! group and quoted string ends, so re-parsing jumps instead of scanning):
+//! re-parsing got ~10 % cheaper, but every list had to carry a slice of the
+//! index (32 -> 48 bytes) and the extra copying ate the gain. The visitor
+//! removes the second reading instead.
 #![allow(missing_docs)]
 
 #[path = "common/counting_alloc.rs"]
@@ -30,9 +36,11 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use imap_codec::decode::Decoder;
-use imap_data::{MIXED, envelope, walk_fetch};
+use imap_data::{MIXED, WalkVisitor, envelope, walk_fetch};
 use mailwire::Limits;
-use mailwire::imap::{Data, Frame, Framer, ParseOptions, Response, parse_command, parse_response};
+use mailwire::imap::{
+    Data, Frame, Framer, ParseOptions, Response, parse_command, parse_response, parse_response_with,
+};
 use mailwire::wire::line::LinePolicy;
 
 #[global_allocator]
@@ -119,6 +127,23 @@ fn mailwire_fetch(stream: &[u8]) -> usize {
         pos += n;
     }
     acc
+}
+
+/// Frames and parses with a visitor that touches what [`mailwire_fetch`]
+/// touches, delivered by the validating pass.
+fn mailwire_fetch_visit(stream: &[u8]) -> usize {
+    let opts = ParseOptions::default();
+    let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
+    let mut pos = 0;
+    let mut v = WalkVisitor::default();
+    while pos < stream.len() {
+        let Frame::Complete(n) = framer.find(&stream[pos..]).unwrap() else {
+            panic!()
+        };
+        parse_response_with(&stream[pos..pos + n], &opts, &mut v).unwrap();
+        pos += n;
+    }
+    v.acc
 }
 
 /// Frames and parses (validating everything) without touching the lazy lists.
@@ -275,6 +300,9 @@ fn summary(fetch: &[u8], nf: usize, lits: &[u8], nl: usize, cmds: &[u8], nc: usi
     report("(1) fetch/mailwire", nf, fetch.len(), || {
         mailwire_fetch(fetch)
     });
+    report("(1) fetch/mailwire (visitor)", nf, fetch.len(), || {
+        mailwire_fetch_visit(fetch)
+    });
     report("(1) fetch/mailwire (parse only)", nf, fetch.len(), || {
         mailwire_fetch_parse_only(fetch)
     });
@@ -317,6 +345,7 @@ fn bench(c: &mut Criterion) {
     // both walks touch the same fields and find the same sums, but for the
     // subject's `\"draft\"`: imap-proto leaves the two escapes in place
     assert_eq!(mailwire_fetch(&fetch) + 2 * nf, imap_proto_walk(&fetch));
+    assert_eq!(mailwire_fetch_visit(&fetch), mailwire_fetch(&fetch));
 
     if std::env::var_os("IMAP_BENCH_NO_SUMMARY").is_none() {
         summary(&fetch, nf, &lits, nl, &cmds, nc);
@@ -325,6 +354,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("imap_fetch_envelope_bodystructure");
     g.throughput(Throughput::Bytes(fetch.len() as u64));
     g.bench_function("mailwire", |b| b.iter(|| black_box(mailwire_fetch(&fetch))));
+    g.bench_function("mailwire-visitor", |b| {
+        b.iter(|| black_box(mailwire_fetch_visit(&fetch)))
+    });
     g.bench_function("imap-proto", |b| {
         b.iter(|| black_box(imap_proto_all(&fetch)))
     });

@@ -5,7 +5,10 @@
 
 use std::hint::black_box;
 
-use mailwire::imap::{BodyStructure, FetchItem, List, Specific};
+use mailwire::imap::{
+    Address, AddressField, BodyStructure, FetchItem, FetchVisitor, IString, List, MultiPart,
+    NString, ParamsOf, SinglePart, Specific,
+};
 
 pub(crate) fn envelope(i: usize) -> String {
     format!(
@@ -72,4 +75,60 @@ pub(crate) fn walk_fetch(items: &List<'_, FetchItem<'_>>) -> usize {
         };
     }
     acc
+}
+
+/// The walk of [`walk_fetch`] as a visitor of `parse_response_with`: the same
+/// fields touched, delivered by the validating pass instead of read again.
+#[derive(Default)]
+pub(crate) struct WalkVisitor {
+    pub(crate) acc: usize,
+    /// Inside a message/rfc822 part (its envelope is not counted).
+    depth: usize,
+}
+
+impl<'a> FetchVisitor<'a> for WalkVisitor {
+    fn item(&mut self, item: FetchItem<'a>) {
+        self.acc += match item {
+            FetchItem::Uid(u) => u as usize,
+            FetchItem::Flags(f) => f.iter().count(),
+            FetchItem::Rfc822Size(n) => n as usize,
+            FetchItem::InternalDate(d) => {
+                black_box(&d);
+                1
+            }
+            FetchItem::Envelope(e) => e.subject.map_or(0, |s| s.as_bytes().len()),
+            FetchItem::BodyStructure(_) => 0,
+            FetchItem::BodySection { data, .. } => data.map_or(0, |d| d.as_bytes().len()),
+            _ => 1,
+        };
+    }
+    fn address(&mut self, _: AddressField, a: Address<'a>) {
+        if self.depth == 0 {
+            self.acc += a.host.map_or(0, |h| h.as_bytes().len());
+        }
+    }
+    fn message_start(&mut self) {
+        self.depth += 1;
+    }
+    fn param(&mut self, of: ParamsOf, _: IString<'a>, _: NString<'a>) {
+        self.acc += usize::from(of == ParamsOf::Part);
+    }
+    fn part(&mut self, s: &SinglePart<'a>) {
+        self.acc += s.size as usize;
+        if let Some(Some(d)) = &s.ext.disposition {
+            self.acc += d.kind.as_bytes().len();
+        }
+        if is_message(s) {
+            self.depth -= 1;
+        }
+    }
+    fn multipart_end(&mut self, m: &MultiPart<'a>) {
+        self.acc += m.subtype.as_bytes().len();
+    }
+}
+
+fn is_message(s: &SinglePart<'_>) -> bool {
+    let (t, st) = (s.media_type.as_bytes(), s.subtype.as_bytes());
+    t.eq_ignore_ascii_case(b"MESSAGE")
+        && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"))
 }

@@ -1,7 +1,13 @@
 //! IMAP responses: the framer and the response parser never panic; framing in
 //! arbitrary chunks gives the same frames as one shot; every parsed response
-//! can be walked completely and, when it emits, parses back to itself.
+//! can be walked completely and, when it emits, parses back to itself; the
+//! one-pass visitor (`parse_response_with`) accepts exactly what
+//! `parse_response` accepts, returns the same value and reports the events
+//! derived from the lazy value.
 #![no_main]
+
+#[path = "../../tests/common/fetch_events.rs"]
+mod fetch_events;
 
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
@@ -57,7 +63,18 @@ fuzz_target!(|input: (u16, bool, &[u8])| {
     for n in one.0 {
         let frame = &data[pos..pos + n];
         pos += n;
-        let Ok(r) = parse_response(frame, &opts) else { continue };
+        let mut rec = fetch_events::Recorder::default();
+        let visited = mailwire::imap::parse_response_with(frame, &opts, &mut rec);
+        let plain = parse_response(frame, &opts);
+        match (&visited, &plain) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b);
+                assert_eq!(rec.0, fetch_events::expected(b));
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("visitor and parse_response disagree: {visited:?} / {plain:?}"),
+        }
+        let Ok(r) = plain else { continue };
         if let Response::Data(Data::Fetch { items, .. }) = &r {
             for it in items.iter() {
                 if let FetchItem::BodyStructure(b) | FetchItem::Body(b) = it {

@@ -8,7 +8,10 @@
 //! frame. Parsed values borrow from the frame: a FETCH response with ENVELOPE
 //! and BODYSTRUCTURE is parsed without heap allocation, its lists (flags,
 //! addresses, body parts, data items) being validated once and iterated
-//! lazily ([`List`]).
+//! lazily ([`List`]). A caller who reads every address and body part of many
+//! FETCH responses (a sync tool) can instead have them handed over by the
+//! validating pass itself: [`parse_response_with`] and a [`FetchVisitor`]
+//! (one pass, nothing stored, everything borrowed).
 //!
 //! ```
 //! use mailwire::imap::{Framer, Frame, parse_response, ParseOptions, Response, Data, FetchItem};
@@ -50,6 +53,7 @@ pub use parse::stream::{
     AppendHead, FetchHead, StreamedItem, parse_append_head, parse_append_tail, parse_fetch_head,
     parse_fetch_tail,
 };
+pub use parse::visit::{AddressField, FetchVisitor, ParamsOf, parse_response_with};
 pub use parse::{ParseOptions, Quirks};
 pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent};
 pub use types::IntoOwned;

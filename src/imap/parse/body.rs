@@ -6,6 +6,7 @@
 use alloc::borrow::Cow;
 
 use super::core::{nil, nstring, number, skip_value, string};
+use super::visit::{AddressField, ParamsOf, Quiet, Sink};
 use super::{PResult, Parser};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
@@ -34,7 +35,11 @@ pub(crate) fn address<'a>(p: &mut Parser<'a>) -> PResult<Address<'a>> {
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists);
 /// spaces between addresses under [`Quirks::address_spaces`](super::Quirks).
-pub(crate) fn address_list<'a>(p: &mut Parser<'a>) -> PResult<AddressList<'a>> {
+fn address_list<'a, S: Sink<'a>>(
+    p: &mut Parser<'a>,
+    s: &mut S,
+    field: AddressField,
+) -> PResult<AddressList<'a>> {
     if nil(p) {
         return Ok(None);
     }
@@ -45,7 +50,12 @@ pub(crate) fn address_list<'a>(p: &mut Parser<'a>) -> PResult<AddressList<'a>> {
     p.expect(b'(', "'(' of address list or NIL")?;
     let start = p.pos;
     loop {
-        p.validate(address)?;
+        if S::ACTIVE {
+            let a = address(p)?;
+            s.address(field, a);
+        } else {
+            p.validate(address)?;
+        }
         if p.q.address_spaces {
             p.skip_spaces();
         }
@@ -63,28 +73,34 @@ pub(crate) fn address_list<'a>(p: &mut Parser<'a>) -> PResult<AddressList<'a>> {
 ///            env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
 /// ```
 pub(crate) fn envelope<'a>(p: &mut Parser<'a>) -> PResult<Envelope<'a>> {
+    envelope_v(p, &mut Quiet)
+}
+
+/// [`envelope`], reporting to a visitor.
+pub(crate) fn envelope_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Envelope<'a>> {
     p.expect(b'(', "'(' of envelope")?;
     let date = nstring(p)?;
     p.sp()?;
     let subject = nstring(p)?;
     p.sp()?;
-    let from = address_list(p)?;
+    let from = address_list(p, s, AddressField::From)?;
     p.sp()?;
-    let sender = address_list(p)?;
+    let sender = address_list(p, s, AddressField::Sender)?;
     p.sp()?;
-    let reply_to = address_list(p)?;
+    let reply_to = address_list(p, s, AddressField::ReplyTo)?;
     p.sp()?;
-    let to = address_list(p)?;
+    let to = address_list(p, s, AddressField::To)?;
     p.sp()?;
-    let cc = address_list(p)?;
+    let cc = address_list(p, s, AddressField::Cc)?;
     p.sp()?;
-    let bcc = address_list(p)?;
+    let bcc = address_list(p, s, AddressField::Bcc)?;
     p.sp()?;
     let in_reply_to = nstring(p)?;
     p.sp()?;
     let message_id = nstring(p)?;
     p.expect(b')', "')' of envelope")?;
-    Ok(Envelope {
+    // built in place (no move after reporting it: this is the hot path)
+    let r = Ok(Envelope {
         date,
         subject,
         from,
@@ -95,7 +111,11 @@ pub(crate) fn envelope<'a>(p: &mut Parser<'a>) -> PResult<Envelope<'a>> {
         bcc,
         in_reply_to,
         message_id,
-    })
+    });
+    if let (true, Ok(e)) = (S::ACTIVE, &r) {
+        s.envelope(e);
+    }
+    r
 }
 
 fn param_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
@@ -110,7 +130,11 @@ fn param_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a
 }
 
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`
-pub(crate) fn body_fld_param<'a>(p: &mut Parser<'a>) -> PResult<Params<'a>> {
+fn body_fld_param<'a, S: Sink<'a>>(
+    p: &mut Parser<'a>,
+    s: &mut S,
+    of: ParamsOf,
+) -> PResult<Params<'a>> {
     if nil(p) {
         return Ok(None);
     }
@@ -130,7 +154,12 @@ pub(crate) fn body_fld_param<'a>(p: &mut Parser<'a>) -> PResult<Params<'a>> {
         )));
     }
     loop {
-        p.validate(param_pair)?;
+        if S::ACTIVE {
+            let (k, v) = param_pair(p)?;
+            s.param(of, k, v);
+        } else {
+            p.validate(param_pair)?;
+        }
         if p.peek() == Some(b')') {
             break;
         }
@@ -142,14 +171,17 @@ pub(crate) fn body_fld_param<'a>(p: &mut Parser<'a>) -> PResult<Params<'a>> {
 }
 
 /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
-fn body_fld_dsp<'a>(p: &mut Parser<'a>) -> PResult<Option<Disposition<'a>>> {
+fn body_fld_dsp<'a, S: Sink<'a>>(
+    p: &mut Parser<'a>,
+    s: &mut S,
+) -> PResult<Option<Disposition<'a>>> {
     if nil(p) {
         return Ok(None);
     }
     p.expect(b'(', "'(' of body-fld-dsp or NIL")?;
     let kind = string(p)?;
     p.sp()?;
-    let params = body_fld_param(p)?;
+    let params = body_fld_param(p, s, ParamsOf::Disposition)?;
     p.expect(b')', "')' of body-fld-dsp")?;
     Ok(Some(Disposition { kind, params }))
 }
@@ -183,12 +215,12 @@ fn body_fld_lang<'a>(p: &mut Parser<'a>) -> PResult<Option<List<'a, IString<'a>>
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
-fn body_ext_tail<'a>(p: &mut Parser<'a>) -> PResult<BodyExtension<'a>> {
+fn body_ext_tail<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<BodyExtension<'a>> {
     let mut ext = BodyExtension::default();
     if !p.eat(b' ') {
         return Ok(ext);
     }
-    ext.disposition = Some(body_fld_dsp(p)?);
+    ext.disposition = Some(body_fld_dsp(p, s)?);
     if !p.eat(b' ') {
         return Ok(ext);
     }
@@ -237,14 +269,22 @@ fn body_in_list<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
 /// body-ext-mpart  = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
 /// ```
 pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
+    body_v(p, &mut Quiet)
+}
+
+/// [`body`], reporting to a visitor.
+pub(crate) fn body_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<BodyStructure<'a>> {
     p.enter()?;
     p.expect(b'(', "'(' of body")?;
     let b = if p.peek() == Some(b'(') {
+        s.multipart_start();
         let start = p.pos;
         let ctx = p.ctx();
         loop {
             if p.trusted {
                 p.skip_parens()?;
+            } else if S::ACTIVE {
+                body_v(p, s)?;
             } else {
                 p.validate(body)?;
             }
@@ -264,21 +304,32 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
         let mut params = None;
         let mut ext = BodyExtension::default();
         if p.eat(b' ') {
-            params = Some(body_fld_param(p)?);
-            ext = body_ext_tail(p)?;
+            params = Some(body_fld_param(p, s, ParamsOf::Multipart)?);
+            ext = body_ext_tail(p, s)?;
         }
-        BodyStructure::Multi(MultiPart {
+        let b = BodyStructure::Multi(MultiPart {
             parts,
             subtype,
             params,
             ext,
-        })
+        });
+        if let (true, BodyStructure::Multi(m)) = (S::ACTIVE, &b) {
+            s.multipart_end(m);
+        }
+        b
     } else {
         let media_type = string(p)?;
         p.sp()?;
         let subtype = string(p)?;
         p.sp()?;
-        let params = body_fld_param(p)?;
+        let mt = media_type.as_bytes();
+        let st = subtype.as_bytes();
+        let is_message = mt.eq_ignore_ascii_case(b"MESSAGE")
+            && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"));
+        if is_message {
+            s.message_start();
+        }
+        let params = body_fld_param(p, s, ParamsOf::Part)?;
         p.sp()?;
         let id = nstring(p)?;
         p.sp()?;
@@ -287,13 +338,7 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
         let encoding = body_fld_enc(p)?;
         p.sp()?;
         let size = octets(p)?;
-        let mt = media_type.as_bytes();
-        let st = subtype.as_bytes();
-        let specific = if mt.eq_ignore_ascii_case(b"MESSAGE")
-            && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"))
-            && p.peek() == Some(b' ')
-            && p.peek_at(1) == Some(b'(')
-        {
+        let specific = if is_message && p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
             p.sp()?;
             let ctx = p.ctx();
             let (env_raw, body_raw) = if p.trusted {
@@ -304,6 +349,11 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
                 let s = p.pos;
                 p.skip_parens()?;
                 (env_raw, &p.input[s..p.pos])
+            } else if S::ACTIVE {
+                let (env_raw, _) = p.recognize(|p| envelope_v(p, s))?;
+                p.sp()?;
+                let (body_raw, _) = p.recognize(|p| body_v(p, s))?;
+                (env_raw, body_raw)
             } else {
                 let (env_raw, _) = p.recognize(|p| p.validate(envelope))?;
                 p.sp()?;
@@ -327,9 +377,9 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
         let mut ext = BodyExtension::default();
         if p.eat(b' ') {
             md5 = Some(nstring(p)?);
-            ext = body_ext_tail(p)?;
+            ext = body_ext_tail(p, s)?;
         }
-        BodyStructure::Single(SinglePart {
+        let b = BodyStructure::Single(SinglePart {
             media_type,
             subtype,
             params,
@@ -340,7 +390,11 @@ pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
             specific,
             md5,
             ext,
-        })
+        });
+        if let (true, BodyStructure::Single(single)) = (S::ACTIVE, &b) {
+            s.part(single);
+        }
+        b
     };
     p.expect(b')', "')' of body")?;
     p.leave();

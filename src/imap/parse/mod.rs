@@ -17,6 +17,7 @@ pub mod core;
 pub(crate) mod ext;
 pub mod response;
 pub mod stream;
+pub mod visit;
 
 use crate::error::{LimitKind, ParseError};
 use crate::{Error, Limits};

@@ -7,12 +7,13 @@
 
 use alloc::borrow::Cow;
 
-use super::body::{body, envelope};
+use super::body::{body_v, envelope_v};
 use super::core::{
     astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, mailbox, nil, nstring,
     number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value,
     string, tag, text,
 };
+use super::visit::{Quiet, Sink};
 use super::{PResult, ParseOptions, Parser, finish};
 use crate::Error;
 use crate::Text;
@@ -99,12 +100,17 @@ pub fn response_tag(frame: &[u8]) -> Option<crate::imap::types::core::Tag<'_>> {
 
 /// `response = *(continue-req / response-data) response-done`, one at a time.
 pub(crate) fn response<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
+    response_v(p, &mut Quiet)
+}
+
+/// [`response`], reporting the contents of a FETCH response to a visitor.
+pub(crate) fn response_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Response<'a>> {
     let r = match p.peek() {
         Some(b'+') => Response::Continue(continue_req(p)?),
         Some(b'*') => {
             p.pos += 1;
             p.sp()?;
-            untagged(p)?
+            untagged(p, s)?
         }
         _ => {
             let t = tag(p)?;
@@ -884,6 +890,10 @@ pub(crate) fn streamed_item_head<'a>(
 
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
 pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
+    fetch_item_v(p, &mut Quiet)
+}
+
+fn fetch_item_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<FetchItem<'a>> {
     let start = p.pos;
     let name = p.take_while(|b| class::is(b, class::ATOM) && b != b'[' && b != b'<');
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
@@ -910,10 +920,10 @@ pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
         FetchItem::Rfc822Text(nstring(p)?)
     } else if is(b"ENVELOPE") {
         p.sp()?;
-        FetchItem::Envelope(envelope(p)?)
+        FetchItem::Envelope(envelope_v(p, s)?)
     } else if is(b"BODYSTRUCTURE") {
         p.sp()?;
-        FetchItem::BodyStructure(body(p)?)
+        FetchItem::BodyStructure(body_v(p, s)?)
     } else if is(b"BODY") {
         if p.peek() == Some(b'[') {
             let section = section(p)?;
@@ -926,7 +936,7 @@ pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
             }
         } else {
             p.sp()?;
-            FetchItem::Body(body(p)?)
+            FetchItem::Body(body_v(p, s)?)
         }
     } else if is(b"BINARY") {
         let part = section_binary(p)?;
@@ -992,13 +1002,18 @@ pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
 }
 
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
-fn msg_att<'a>(p: &mut Parser<'a>) -> PResult<List<'a, FetchItem<'a>>> {
+fn msg_att<'a, S: Sink<'a>>(p: &mut Parser<'a>, sink: &mut S) -> PResult<List<'a, FetchItem<'a>>> {
     p.expect(b'(', "'(' of msg-att")?;
     let s = p.pos;
     let mut e = p.pos;
     if !(p.q.missing_text && p.peek() == Some(b')')) {
         loop {
-            p.validate(fetch_item)?;
+            if S::ACTIVE {
+                let item = fetch_item_v(p, sink)?;
+                sink.item(item);
+            } else {
+                p.validate(fetch_item)?;
+            }
             e = p.pos;
             p.space_before_close(p.q.trailing_space);
             if p.peek() == Some(b')') {
@@ -1018,7 +1033,7 @@ fn msg_att<'a>(p: &mut Parser<'a>) -> PResult<List<'a, FetchItem<'a>>> {
 /// mailbox-data  = "FLAGS" SP flag-list / "LIST" SP mailbox-list / "ESEARCH" ... /
 ///                 "STATUS" SP mailbox SP "(" [status-att-list] ")" / number SP "EXISTS" / ...
 /// ```
-fn untagged<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
+fn untagged<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Response<'a>> {
     let start = p.pos;
     if matches!(p.peek(), Some(b'0'..=b'9')) {
         let n = number(p)?;
@@ -1031,7 +1046,7 @@ fn untagged<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
             Data::Expunge(n)
         } else if p.word(b"FETCH") {
             p.sp()?;
-            let items = msg_att(p)?;
+            let items = msg_att(p, s)?;
             Data::Fetch { seq: n, items }
         } else {
             return other(p, start);

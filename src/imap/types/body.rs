@@ -227,28 +227,42 @@ pub enum BodyStructure<'a> {
     Multi(MultiPart<'a>),
 }
 
+impl IntoOwned for SinglePart<'_> {
+    type Owned = SinglePart<'static>;
+    fn into_owned(self) -> SinglePart<'static> {
+        SinglePart {
+            media_type: self.media_type.into_owned(),
+            subtype: self.subtype.into_owned(),
+            params: self.params.into_owned(),
+            id: self.id.into_owned(),
+            description: self.description.into_owned(),
+            encoding: self.encoding.into_owned(),
+            size: self.size,
+            specific: self.specific.into_owned(),
+            md5: self.md5.into_owned(),
+            ext: self.ext.into_owned(),
+        }
+    }
+}
+
+impl IntoOwned for MultiPart<'_> {
+    type Owned = MultiPart<'static>;
+    fn into_owned(self) -> MultiPart<'static> {
+        MultiPart {
+            parts: self.parts.into_owned(),
+            subtype: self.subtype.into_owned(),
+            params: self.params.into_owned(),
+            ext: self.ext.into_owned(),
+        }
+    }
+}
+
 impl IntoOwned for BodyStructure<'_> {
     type Owned = BodyStructure<'static>;
     fn into_owned(self) -> BodyStructure<'static> {
         match self {
-            BodyStructure::Single(s) => BodyStructure::Single(SinglePart {
-                media_type: s.media_type.into_owned(),
-                subtype: s.subtype.into_owned(),
-                params: s.params.into_owned(),
-                id: s.id.into_owned(),
-                description: s.description.into_owned(),
-                encoding: s.encoding.into_owned(),
-                size: s.size,
-                specific: s.specific.into_owned(),
-                md5: s.md5.into_owned(),
-                ext: s.ext.into_owned(),
-            }),
-            BodyStructure::Multi(m) => BodyStructure::Multi(MultiPart {
-                parts: m.parts.into_owned(),
-                subtype: m.subtype.into_owned(),
-                params: m.params.into_owned(),
-                ext: m.ext.into_owned(),
-            }),
+            BodyStructure::Single(s) => BodyStructure::Single(s.into_owned()),
+            BodyStructure::Multi(m) => BodyStructure::Multi(m.into_owned()),
         }
     }
 }
