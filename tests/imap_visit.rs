@@ -323,3 +323,69 @@ fn unit_visitor_and_quirks_strictness() {
     opts.quirks = Quirks::STRICT;
     assert!(parse_response_with(NESTED, &opts, &mut ()).is_ok());
 }
+
+/// Through the client machine: `poll_event_with` reports the contents of
+/// each valid FETCH response (the same events as the codec, alongside the
+/// same `ClientEvent::Data`), and nothing for a malformed one, whatever the
+/// chunking.
+#[test]
+fn client_machine_poll_event_with() {
+    use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, Response};
+
+    let broken = b"* 2 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE (\"TEXT\" x))\r\n";
+    let mut wire = b"* PREAUTH ready\r\n".to_vec();
+    wire.extend_from_slice(NESTED);
+    wire.extend_from_slice(broken);
+    wire.extend_from_slice(b"* 3 EXISTS\r\n");
+    wire.extend_from_slice(NESTED);
+    let want = expected(&parse_response(NESTED, &ParseOptions::default()).unwrap());
+
+    for chunk in [wire.len(), 1, 7] {
+        let mut c = Client::new(ClientConfig::default());
+        // (event kind, visitor events seen while polling it)
+        let mut seen: Vec<(&str, Vec<Ev>)> = Vec::new();
+        for piece in wire.chunks(chunk) {
+            c.handle_input(piece);
+            loop {
+                let mut rec = Recorder::default();
+                let Some(e) = c.poll_event_with(&mut rec).expect("no fatal error") else {
+                    break;
+                };
+                let kind = match &e {
+                    ClientEvent::Greeting(_) => "greeting",
+                    ClientEvent::Data {
+                        data: Data::Fetch { seq, items },
+                        ..
+                    } => {
+                        // the event is the codec's value
+                        let r = Response::Data(Data::Fetch {
+                            seq: *seq,
+                            items: items.clone(),
+                        });
+                        assert_eq!(expected(&r), rec.0);
+                        "fetch"
+                    }
+                    ClientEvent::Data { .. } => "data",
+                    ClientEvent::MalformedResponse { .. } => "malformed",
+                    _ => "other",
+                };
+                seen.push((kind, rec.0));
+            }
+        }
+        let kinds: Vec<_> = seen.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            kinds,
+            ["greeting", "fetch", "malformed", "data", "fetch"],
+            "chunk {chunk}"
+        );
+        assert_eq!(seen[1].1, want);
+        assert_eq!(seen[4].1, want);
+        for i in [0, 2, 3] {
+            assert!(
+                seen[i].1.is_empty(),
+                "chunk {chunk}: events for {}",
+                kinds[i]
+            );
+        }
+    }
+}

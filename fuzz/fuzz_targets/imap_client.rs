@@ -1,8 +1,13 @@
 //! Fuzz the IMAP client machine: arbitrary server bytes in arbitrary chunks
 //! after a few scripted commands (never panics, memory bounded by the
 //! limits), and a valid session with one response corrupted (every later
-//! response is still delivered).
+//! response is still delivered). With the seed's top bit set, events are
+//! polled with a FETCH visitor, which must see exactly the contents of each
+//! FETCH event and nothing else.
 #![no_main]
+
+#[path = "../../tests/common/fetch_events.rs"]
+mod fetch_events;
 
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
@@ -54,7 +59,27 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
     for piece in data.chunks(chunk) {
         client.handle_input(piece);
         loop {
-            match client.poll_event() {
+            let mut rec = fetch_events::Recorder::default();
+            let polled = if seed & 0x80 != 0 {
+                client.poll_event_with(&mut rec)
+            } else {
+                client.poll_event()
+            };
+            match &polled {
+                Ok(Some(ClientEvent::Data {
+                    data: Data::Fetch { seq, items },
+                    ..
+                })) => {
+                    let r = mailwire::imap::Response::Data(Data::Fetch {
+                        seq: *seq,
+                        items: items.clone(),
+                    });
+                    let want = if seed & 0x80 != 0 { fetch_events::expected(&r) } else { vec![] };
+                    assert_eq!(rec.0, want);
+                }
+                _ => assert!(rec.0.is_empty()),
+            }
+            match polled {
                 Ok(Some(ClientEvent::StartTls)) => {
                     let _ = client.tls_established();
                 }

@@ -149,6 +149,7 @@ use crate::wire::sasl::{
 use super::emit::{EmitOptions, LiteralStyle, emit_command};
 use super::frame::{Frame, Framer};
 use super::parse::response::{parse_greeting, parse_response, parse_response_trusted};
+use super::parse::visit::{FetchVisitor, parse_response_with};
 use super::parse::{ParseOptions, Quirks};
 use super::types::command::{
     Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, ListReturnOption,
@@ -1628,6 +1629,28 @@ impl Client {
     /// Parses buffered input and returns the next event, or `Ok(None)` when
     /// more input is needed. Errors are fatal and sticky.
     pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
+        self.poll(None::<&mut ()>)
+    }
+
+    /// [`poll_event`](Self::poll_event), and the contents of an untagged
+    /// FETCH response go to `visitor` as well, one address, body part and
+    /// parameter at a time ([`FetchVisitor`]): a sync tool that reads every
+    /// envelope and body structure gets them without the second reading that
+    /// iterating the lazy lists of [`ClientEvent::Data`] costs. The machine
+    /// has validated the frame before the visitor sees it, so a malformed
+    /// response produces no visitor events, only
+    /// [`ClientEvent::MalformedResponse`].
+    pub fn poll_event_with<'s, V: FetchVisitor<'s>>(
+        &'s mut self,
+        visitor: &mut V,
+    ) -> Result<Option<ClientEvent<'s>>, Error> {
+        self.poll(Some(visitor))
+    }
+
+    fn poll<'s, V: FetchVisitor<'s>>(
+        &'s mut self,
+        visitor: Option<&mut V>,
+    ) -> Result<Option<ClientEvent<'s>>, Error> {
         if let Some(e) = &self.error {
             return Err((**e).clone());
         }
@@ -1639,7 +1662,7 @@ impl Client {
             }
             Err(e) => return Err(self.fail(e)),
         };
-        Ok(Some(self.materialize(step)))
+        Ok(Some(self.materialize(step, visitor)))
     }
 }
 
@@ -2142,7 +2165,29 @@ impl Client {
         Ok(r)
     }
 
-    fn materialize(&self, step: Step) -> ClientEvent<'_> {
+    /// The response of an untagged frame, reported to `visitor` only when it
+    /// is known to be valid.
+    fn untagged<'s, V: FetchVisitor<'s>>(
+        &'s self,
+        src: &Src,
+        validated: bool,
+        visitor: Option<&mut V>,
+    ) -> Result<Response<'s>, Error> {
+        let frame = self.frame(src);
+        match (validated, visitor) {
+            (true, None) => self.reparse(frame),
+            (false, None) => parse_response(frame, &self.opts),
+            (true, Some(v)) => parse_response_with(frame, &self.opts, v),
+            (false, Some(v)) => parse_response(frame, &self.opts)
+                .and_then(|_| parse_response_with(frame, &self.opts, v)),
+        }
+    }
+
+    fn materialize<'s, V: FetchVisitor<'s>>(
+        &'s self,
+        step: Step,
+        visitor: Option<&mut V>,
+    ) -> ClientEvent<'s> {
         let malformed = |src: &Src, e: Error| {
             let raw = self.frame(src);
             ClientEvent::MalformedResponse {
@@ -2156,11 +2201,7 @@ impl Client {
                 Ok(s) => ClientEvent::Greeting(s),
                 Err(e) => malformed(&src, e),
             },
-            Step::Untagged { src, validated } => match if validated {
-                self.reparse(self.frame(&src))
-            } else {
-                parse_response(self.frame(&src), &self.opts)
-            } {
+            Step::Untagged { src, validated } => match self.untagged(&src, validated, visitor) {
                 Ok(Response::Data(data)) => {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
