@@ -222,9 +222,14 @@ pub trait Connection {
     fn memory_usage(&self) -> usize;
 }
 
-/// Heap bytes of a list of strings (for the machines' `memory_usage`).
-#[allow(dead_code)]
-pub(crate) fn strings_heap(v: &[alloc::string::String], capacity: usize) -> usize {
-    capacity * core::mem::size_of::<alloc::string::String>()
-        + v.iter().map(alloc::string::String::capacity).sum::<usize>()
+/// Heap bytes of a collection of `capacity` slots of `T` whose items own
+/// further heap (`inner` of each): what the machines' `memory_usage` counts
+/// for lists of strings, byte buffers and queued commands.
+#[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+pub(crate) fn nested_heap<'i, T: 'i>(
+    capacity: usize,
+    items: impl IntoIterator<Item = &'i T>,
+    inner: impl Fn(&T) -> usize,
+) -> usize {
+    capacity * core::mem::size_of::<T>() + items.into_iter().map(inner).sum::<usize>()
 }

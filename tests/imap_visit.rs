@@ -325,9 +325,11 @@ fn unit_visitor_and_quirks_strictness() {
 }
 
 /// Through the client machine: `poll_event_with` reports the contents of
-/// each valid FETCH response (the same events as the codec, alongside the
-/// same `ClientEvent::Data`), and nothing for a malformed one, whatever the
-/// chunking.
+/// each FETCH response (the same events as the codec, alongside the same
+/// `ClientEvent::Data`) in one reading of the frame; a malformed one comes
+/// out as `MalformedResponse` with the events of the bytes before its error,
+/// exactly as the codec gives them; other responses report nothing. The same
+/// whatever the chunking.
 #[test]
 fn client_machine_poll_event_with() {
     use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, Response};
@@ -380,7 +382,14 @@ fn client_machine_poll_event_with() {
         );
         assert_eq!(seen[1].1, want);
         assert_eq!(seen[4].1, want);
-        for i in [0, 2, 3] {
+        let mut partial = Recorder::default();
+        assert!(parse_response_with(broken, &ParseOptions::default(), &mut partial).is_err());
+        assert_eq!(shape(&partial.0), ["From a", "envelope", "item ENVELOPE"]);
+        assert_eq!(
+            seen[2].1, partial.0,
+            "chunk {chunk}: events of the malformed frame"
+        );
+        for i in [0, 3] {
             assert!(
                 seen[i].1.is_empty(),
                 "chunk {chunk}: events for {}",

@@ -852,10 +852,9 @@ impl Client {
             .map(|c| {
                 c.bytes.capacity()
                     + c.sync.capacity() * size_of::<usize>()
-                    + c.auth_auto.as_ref().map_or(0, |q| {
-                        q.capacity() * size_of::<Vec<u8>>()
-                            + q.iter().map(Vec::capacity).sum::<usize>()
-                    })
+                    + c.auth_auto
+                        .as_ref()
+                        .map_or(0, |q| crate::nested_heap(q.capacity(), q, Vec::capacity))
             })
             .sum();
         size_of::<Self>()
@@ -1636,10 +1635,13 @@ impl Client {
     /// FETCH response go to `visitor` as well, one address, body part and
     /// parameter at a time ([`FetchVisitor`]): a sync tool that reads every
     /// envelope and body structure gets them without the second reading that
-    /// iterating the lazy lists of [`ClientEvent::Data`] costs. The machine
-    /// has validated the frame before the visitor sees it, so a malformed
-    /// response produces no visitor events, only
-    /// [`ClientEvent::MalformedResponse`].
+    /// iterating the lazy lists of [`ClientEvent::Data`] costs.
+    ///
+    /// The frame is read once, so the codec's rule applies
+    /// ([`parse_response_with`](crate::imap::parse_response_with)): when this
+    /// call returns [`ClientEvent::MalformedResponse`], the visitor has
+    /// already seen the events of the bytes before the error; discard what it
+    /// collected during this call.
     pub fn poll_event_with<'s, V: FetchVisitor<'s>>(
         &'s mut self,
         visitor: &mut V,
@@ -2165,8 +2167,9 @@ impl Client {
         Ok(r)
     }
 
-    /// The response of an untagged frame, reported to `visitor` only when it
-    /// is known to be valid.
+    /// The response of an untagged frame, its FETCH contents reported to
+    /// `visitor` during the one parse it gets (untagged FETCH frames are not
+    /// validated beforehand, see `stateless_untagged`).
     fn untagged<'s, V: FetchVisitor<'s>>(
         &'s self,
         src: &Src,
@@ -2175,11 +2178,9 @@ impl Client {
     ) -> Result<Response<'s>, Error> {
         let frame = self.frame(src);
         match (validated, visitor) {
+            (_, Some(v)) => parse_response_with(frame, &self.opts, v),
             (true, None) => self.reparse(frame),
             (false, None) => parse_response(frame, &self.opts),
-            (true, Some(v)) => parse_response_with(frame, &self.opts, v),
-            (false, Some(v)) => parse_response(frame, &self.opts)
-                .and_then(|_| parse_response_with(frame, &self.opts, v)),
         }
     }
 

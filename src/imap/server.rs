@@ -631,7 +631,7 @@ impl Server {
     /// Buffers are given back whenever the machine has nothing buffered, so
     /// an idle authenticated connection costs under 1 KiB.
     pub fn memory_usage(&self) -> usize {
-        let strings = |v: &Vec<String>| crate::strings_heap(v, v.capacity());
+        let strings = |v: &Vec<String>| crate::nested_heap(v.capacity(), v, String::capacity);
         let config = if Arc::strong_count(&self.config) == 1 {
             size_of::<ServerConfig>()
                 + self.config.greeting_text.capacity()
@@ -644,8 +644,9 @@ impl Server {
         size_of::<Self>()
             + self.buf.capacity()
             + self.out_block.max(self.out.capacity())
-            + self.outstanding.capacity() * size_of::<Pending>()
-            + self.outstanding.iter().map(|p| p.tag.heap()).sum::<usize>()
+            + crate::nested_heap(self.outstanding.capacity(), &self.outstanding, |p| {
+                p.tag.heap()
+            })
             + self.cur_tag.heap()
             + self.append_prefix.capacity()
             + self.scratch.capacity()

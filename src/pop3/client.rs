@@ -460,14 +460,14 @@ impl Client {
             + self.buf.capacity()
             + self.out.capacity()
             + self.pending.capacity() * size_of::<Pending>()
-            + self.queued.capacity() * size_of::<(Pending, Vec<u8>)>()
-            + self.queued.iter().map(|(_, b)| b.capacity()).sum::<usize>()
+            + crate::nested_heap(self.queued.capacity(), &self.queued, |(_, b)| b.capacity())
             + self.capabilities.list.capacity() * size_of::<Capability<'static>>()
             + self.timestamp.as_ref().map_or(0, Vec::capacity)
             + self.challenge.capacity()
-            + self.auto_auth.as_ref().map_or(0, |q| {
-                q.capacity() * size_of::<Vec<u8>>() + q.iter().map(Vec::capacity).sum::<usize>()
-            })
+            + self
+                .auto_auth
+                .as_ref()
+                .map_or(0, |q| crate::nested_heap(q.capacity(), q, Vec::capacity))
     }
 
     /// Whether the session is over.

@@ -511,13 +511,11 @@ impl Server {
             + opt(&self.config.implementation)
             + self.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
             + self.user.as_ref().map_or(0, Vec::capacity)
-            + self.maildrop.messages.capacity() * size_of::<MessageInfo>()
-            + self
-                .maildrop
-                .messages
-                .iter()
-                .map(|m| m.uid.capacity())
-                .sum::<usize>()
+            + crate::nested_heap(
+                self.maildrop.messages.capacity(),
+                &self.maildrop.messages,
+                |m| m.uid.capacity(),
+            )
             + self.deleted.capacity()
             + self.deleted_list.capacity() * size_of::<u32>()
     }

@@ -1221,16 +1221,14 @@ impl Client {
             + c.out.capacity()
             + c.config.hostname.capacity()
             + c.pending.capacity() * size_of::<CommandKind>()
-            + c.held.capacity() * size_of::<(CommandKind, Bytes)>()
-            + c.held.iter().map(|(_, b)| b.len()).sum::<usize>()
-            + crate::strings_heap(&c.caps.auth, c.caps.auth.capacity())
+            + crate::nested_heap(c.held.capacity(), &c.held, |(_, b)| b.len())
+            + crate::nested_heap(c.caps.auth.capacity(), &c.caps.auth, String::capacity)
             + c.accepted.capacity() * size_of::<usize>()
             + c.lmtp_remaining
                 .as_ref()
                 .map_or(0, |q| q.capacity() * size_of::<usize>())
             + c.auth.as_ref().map_or(0, |a| {
-                a.responses.capacity() * size_of::<Vec<u8>>()
-                    + a.responses.iter().map(Vec::capacity).sum::<usize>()
+                crate::nested_heap(a.responses.capacity(), &a.responses, Vec::capacity)
             })
     }
 
