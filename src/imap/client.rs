@@ -1638,7 +1638,7 @@ impl Client {
     /// iterating the lazy lists of [`ClientEvent::Data`] costs.
     ///
     /// The frame is read once, so the codec's rule applies
-    /// ([`parse_response_with`](crate::imap::parse_response_with)): when this
+    /// ([`parse_response_with`]): when this
     /// call returns [`ClientEvent::MalformedResponse`], the visitor has
     /// already seen the events of the bytes before the error; discard what it
     /// collected during this call.
