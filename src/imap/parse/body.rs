@@ -5,7 +5,7 @@
 
 use alloc::borrow::Cow;
 
-use super::core::{nil, nstring, number, skip_value, string};
+use super::legacy::{nil, nstring, number, skip_value, string};
 use super::visit::{AddressField, ParamsOf, Quiet, Sink};
 use super::{PResult, Parser};
 use crate::imap::types::body::{

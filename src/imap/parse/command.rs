@@ -9,7 +9,7 @@
 
 use alloc::borrow::Cow;
 
-use super::core::{
+use super::legacy::{
     astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal, mailbox, nil,
     nstring, number, number64, paren_list, paren_list_tail, quoted, sequence_set, string, tag,
 };
@@ -1037,7 +1037,7 @@ fn partial(p: &mut Parser<'_>) -> PResult<Option<(u32, u32)>> {
     }
     let a = number(p)?;
     p.expect(b'.', "'.'")?;
-    let b = super::core::nz_number(p)?;
+    let b = super::legacy::nz_number(p)?;
     p.expect(b'>', "'>'")?;
     Ok(Some((a, b)))
 }

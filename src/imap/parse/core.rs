@@ -1,18 +1,33 @@
 //! Core rules (RFC 9051 §9, RFC 3501 §9, RFC 7888, RFC 3516, RFC 7162):
 //! numbers, atoms, strings and literals, mailbox names, flags, sequence sets,
-//! dates.
+//! dates. Each is a nom parser over [`In`].
+
+// PORT: some rules are unused until every rule file is ported to nom.
+#![allow(dead_code)]
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use super::{PResult, Parser, find_any};
+use nom::Parser as _;
+use nom::branch::alt;
+use nom::combinator::{map, opt, value};
+use nom::sequence::{delimited, preceded};
+
+use super::find_any;
+use super::input::{
+    In, PError, R, byte, consumed, eat, expect, nest, sp, take_while, validate, word,
+};
 use crate::imap::types::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
     valid_sequence_set,
 };
 
-fn digits<'a>(p: &mut Parser<'a>) -> &'a [u8] {
-    p.take_while(|b| b.is_ascii_digit())
+/// The type of element parsers given to lazy lists.
+pub(crate) type Elem<'a, T> = fn(In<'a>) -> R<'a, T>;
+
+#[inline(always)]
+fn digits(i: In<'_>) -> (In<'_>, &[u8]) {
+    take_while(i, |b| b.is_ascii_digit())
 }
 
 fn fold(d: &[u8]) -> Option<u64> {
@@ -25,81 +40,76 @@ fn fold(d: &[u8]) -> Option<u64> {
 ///
 /// Under [`Quirks::numbers_out_of_range`](super::Quirks) a larger value
 /// saturates at `u32::MAX`.
-pub(crate) fn number(p: &mut Parser<'_>) -> PResult<u32> {
-    let start = p.pos;
-    let d = digits(p);
+pub(crate) fn number(i: In<'_>) -> R<'_, u32> {
+    let (rest, d) = digits(i);
     if d.is_empty() {
-        return p.err("number");
+        return i.err("number");
     }
     match fold(d).map(u32::try_from) {
-        Some(Ok(v)) => Ok(v),
-        _ if p.q.numbers_out_of_range => Ok(u32::MAX),
-        _ => {
-            p.pos = start;
-            p.err("number below 2^32")
-        }
+        Some(Ok(v)) => Ok((rest, v)),
+        _ if i.q().numbers_out_of_range => Ok((rest, u32::MAX)),
+        _ => i.err("number below 2^32"),
     }
 }
 
 /// `nz-number = digit-nz *DIGIT ; non-zero unsigned 32-bit integer`
-pub(crate) fn nz_number(p: &mut Parser<'_>) -> PResult<u32> {
-    let start = p.pos;
-    let v = number(p)?;
-    if v == 0 {
-        p.pos = start;
-        return p.err("non-zero number");
+pub(crate) fn nz_number(i: In<'_>) -> R<'_, u32> {
+    match number(i)? {
+        (_, 0) => i.err("non-zero number"),
+        ok => Ok(ok),
     }
-    Ok(v)
 }
 
 /// `number64 = 1*DIGIT ; unsigned 63-bit integer` (RFC 9051, RFC 7162 mod-sequence-value)
-pub(crate) fn number64(p: &mut Parser<'_>) -> PResult<u64> {
-    let start = p.pos;
-    let d = digits(p);
+pub(crate) fn number64(i: In<'_>) -> R<'_, u64> {
+    let (rest, d) = digits(i);
     match fold(d) {
-        Some(v) if !d.is_empty() && v <= i64::MAX as u64 => Ok(v),
-        _ => {
-            p.pos = start;
-            p.err("63-bit number")
-        }
+        Some(v) if !d.is_empty() && v <= i64::MAX as u64 => Ok((rest, v)),
+        _ => i.err("63-bit number"),
     }
 }
 
 /// `atom = 1*ATOM-CHAR`
-pub(crate) fn atom<'a>(p: &mut Parser<'a>) -> PResult<Atom<'a>> {
-    let a = p.take_while(|b| class::is(b, class::ATOM));
-    if a.is_empty() {
-        return p.err("atom");
-    }
-    // ATOM-CHAR is ASCII, so this cannot fail
-    match core::str::from_utf8(a) {
-        Ok(s) => Ok(Atom::borrowed_unchecked(s)),
-        Err(_) => p.err("atom"),
-    }
+pub(crate) fn atom(i: In<'_>) -> R<'_, Atom<'_>> {
+    map(atom_str, Atom::borrowed_unchecked).parse(i)
 }
 
 /// An atom as `&str` (for names compared case-insensitively).
-pub(crate) fn atom_str<'a>(p: &mut Parser<'a>) -> PResult<&'a str> {
-    let a = p.take_while(|b| class::is(b, class::ATOM));
+pub(crate) fn atom_str(i: In<'_>) -> R<'_, &str> {
+    let (rest, a) = take_while(i, |b| class::is(b, class::ATOM));
+    // ATOM-CHAR is ASCII, so from_utf8 cannot fail
     match core::str::from_utf8(a) {
-        Ok(s) if !s.is_empty() => Ok(s),
-        _ => p.err("atom"),
+        Ok(s) if !s.is_empty() => Ok((rest, s)),
+        _ => i.err("atom"),
     }
 }
 
 /// `tag = 1*<any ASTRING-CHAR except "+">`
-pub(crate) fn tag<'a>(p: &mut Parser<'a>) -> PResult<Tag<'a>> {
-    let t = p.take_while(|b| class::is(b, class::TAG));
+pub(crate) fn tag(i: In<'_>) -> R<'_, Tag<'_>> {
+    let (rest, t) = take_while(i, |b| class::is(b, class::TAG));
     match core::str::from_utf8(t) {
-        Ok(s) if !s.is_empty() => Ok(Tag::borrowed_unchecked(s)),
-        _ => p.err("tag"),
+        Ok(s) if !s.is_empty() => Ok((rest, Tag::borrowed_unchecked(s))),
+        _ => i.err("tag"),
     }
 }
 
 /// `nil = "NIL"`
 #[inline]
-pub(crate) fn nil(p: &mut Parser<'_>) -> bool {
-    matches!(p.peek(), Some(b'N' | b'n')) && p.word(b"NIL")
+pub(crate) fn nil(i: In<'_>) -> R<'_, ()> {
+    if matches!(i.peek(), Some(b'N' | b'n')) {
+        word(b"NIL")(i)
+    } else {
+        i.err("NIL")
+    }
+}
+
+/// `NIL` if it comes next: `(rest, true)`, else the input unchanged.
+#[inline]
+pub(crate) fn is_nil(i: In<'_>) -> (In<'_>, bool) {
+    match nil(i) {
+        Ok((rest, ())) => (rest, true),
+        Err(_) => (i, false),
+    }
 }
 
 /// ```text
@@ -108,13 +118,13 @@ pub(crate) fn nil(p: &mut Parser<'_>) -> bool {
 /// ```
 /// 8-bit tolerant: any byte but CR, LF and NUL is content (RFC 6855 allows
 /// UTF-8, and servers send Latin-1). Borrowed unless escapes are present.
-pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    p.expect(b'"', "'\"'")?;
-    let start = p.pos;
-    let rest = p.rest();
+/// After the opening quote the rule is committed: errors are failures.
+pub(crate) fn quoted(i: In<'_>) -> R<'_, IString<'_>> {
+    let (i, ()) = byte(b'"', "'\"'")(i)?;
+    let rest = i.rest;
     // bytes that end a run of plain QUOTED-CHARs; bytes validated before
     // (a list being iterated) hold no CR, LF or NUL inside a string
-    let trusted = p.trusted;
+    let trusted = i.st.trusted;
     let stop = |r: &[u8]| {
         if trusted {
             find_any(r, [b'"', b'\\'])
@@ -124,15 +134,13 @@ pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
     };
     let mut owned: Option<Vec<u8>> = None;
     let mut seg = 0; // start of the not yet copied run, relative to rest
-    let mut i = 0;
+    let mut k = 0;
     loop {
-        let Some(j) = stop(&rest[i..]).map(|j| j + i) else {
-            p.pos = p.input.len();
-            return p.err("closing '\"'");
+        let Some(j) = stop(&rest[k..]).map(|j| j + k) else {
+            return i.to_end().fail("closing '\"'");
         };
         match rest[j] {
             b'"' => {
-                p.pos = start + j + 1;
                 let value = match owned {
                     None => Cow::Borrowed(&rest[..j]),
                     Some(mut v) => {
@@ -140,57 +148,56 @@ pub(crate) fn quoted<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
                         Cow::Owned(v)
                     }
                 };
-                return Ok(IString(value));
+                return Ok((i.skip(j + 1), IString(value)));
             }
             b'\\' => {}
-            _ => {
-                p.pos = start + j;
-                return p.err("QUOTED-CHAR");
-            }
+            _ => return i.skip(j).fail("QUOTED-CHAR"),
         }
         match rest.get(j + 1) {
             Some(b'"' | b'\\') => {
-                if !p.discard {
+                if !i.st.discard {
                     let v = owned.get_or_insert_with(|| Vec::with_capacity(j + 16));
                     v.extend_from_slice(&rest[seg..j]);
                 }
                 seg = j + 1; // keep the escaped character
-                i = j + 2;
+                k = j + 2;
             }
-            Some(b'\r' | b'\n' | 0) | None => {
-                p.pos = start + j;
-                return p.err("quoted-specials after '\\'");
+            Some(_) if i.q().lone_backslash && !matches!(rest[j + 1], b'\r' | b'\n' | 0) => {
+                k = j + 1
             }
-            Some(_) if p.q.lone_backslash => i = j + 1,
-            Some(_) => {
-                p.pos = start + j;
-                return p.err("quoted-specials after '\\'");
-            }
+            _ => return i.skip(j).fail("quoted-specials after '\\'"),
         }
     }
 }
 
 /// The `{n}` CRLF header of a literal, with an optional `~` (literal8) and
 /// `+`/`-` (RFC 7888). Returns the size and whether it was literal8.
-fn literal_header(p: &mut Parser<'_>) -> PResult<(usize, bool)> {
-    let binary = p.eat(b'~');
-    p.expect(b'{', "'{'")?;
-    let start = p.pos;
-    let d = digits(p);
+fn literal_header(i: In<'_>) -> R<'_, (usize, bool)> {
+    let (i, binary) = eat(b'~')(i)?;
+    let (i, ()) = byte(b'{', "'{'")(i)?;
+    let (after, d) = digits(i);
     let Some(n) = fold(d).filter(|_| !d.is_empty()) else {
-        p.pos = start;
-        return p.err("literal size");
+        return i.fail("literal size");
     };
-    if !p.eat(b'+') {
-        p.eat(b'-');
-    }
-    p.expect(b'}', "'}'")?;
-    if !(p.keyword(b"\r\n") || (p.q.bare_lf && p.eat(b'\n'))) {
-        return p.err("CRLF after literal size");
-    }
+    let (i, _) = opt(alt((byte(b'+', "'+'"), byte(b'-', "'-'")))).parse(after)?;
+    let (i, ()) = byte(b'}', "'}'")(i).map_err(cut_err)?;
+    let i = match i.rest {
+        [b'\r', b'\n', ..] => i.skip(2),
+        [b'\n', ..] if i.q().bare_lf => i.skip(1),
+        _ => return i.fail("CRLF after literal size"),
+    };
     match usize::try_from(n) {
-        Ok(n) if p.input.len() - p.pos >= n => Ok((n, binary)),
-        _ => p.err("literal data"),
+        Ok(n) if i.rest.len() >= n => Ok((i, (n, binary))),
+        _ => i.fail("literal data"),
+    }
+}
+
+/// An error turned into a failure (nom's `cut` for one step).
+#[inline]
+pub(crate) fn cut_err(e: nom::Err<PError>) -> nom::Err<PError> {
+    match e {
+        nom::Err::Error(e) => nom::Err::Failure(e),
+        e => e,
     }
 }
 
@@ -199,112 +206,106 @@ fn literal_header(p: &mut Parser<'_>) -> PResult<(usize, bool)> {
 /// literal8 = "~{" number64 "}" CRLF *OCTET
 /// ```
 /// Returns the data (borrowed) and whether it was a literal8.
-pub(crate) fn literal<'a>(p: &mut Parser<'a>) -> PResult<(&'a [u8], bool)> {
-    let (n, binary) = literal_header(p)?;
-    let data = &p.input[p.pos..p.pos + n];
-    p.pos += n;
-    Ok((data, binary))
+pub(crate) fn literal(i: In<'_>) -> R<'_, (&[u8], bool)> {
+    let (i, (n, binary)) = literal_header(i)?;
+    let (i, data) = i.split(n);
+    Ok((i, (data, binary)))
 }
 
-fn starts_literal(p: &Parser<'_>) -> bool {
-    p.peek() == Some(b'{') || (p.peek() == Some(b'~') && p.peek_at(1) == Some(b'{'))
+#[inline]
+fn starts_literal(i: &In<'_>) -> bool {
+    i.peek() == Some(b'{') || (i.peek() == Some(b'~') && i.peek_at(1) == Some(b'{'))
 }
 
 /// `string = quoted / literal`
-pub(crate) fn string<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    match p.peek() {
-        Some(b'"') => quoted(p),
-        Some(b'{') | Some(b'~') if starts_literal(p) => {
-            let (d, _) = literal(p)?;
-            Ok(IString(Cow::Borrowed(d)))
+pub(crate) fn string(i: In<'_>) -> R<'_, IString<'_>> {
+    match i.peek() {
+        Some(b'"') => quoted(i),
+        Some(b'{' | b'~') if starts_literal(&i) => {
+            map(literal, |(d, _)| IString(Cow::Borrowed(d))).parse(i)
         }
-        _ => p.err("string"),
+        _ => i.err("string"),
     }
+}
+
+/// `1*ASTRING-CHAR`-like runs of the byte class `c`, or a string.
+#[inline]
+fn chars_or_string<'a>(i: In<'a>, c: u8, what: &'static str) -> R<'a, IString<'a>> {
+    if i.peek() == Some(b'"') || starts_literal(&i) {
+        return string(i);
+    }
+    let (rest, a) = take_while(i, |b| class::is(b, c));
+    if a.is_empty() {
+        return i.err(what);
+    }
+    Ok((rest, IString(Cow::Borrowed(a))))
 }
 
 /// `astring = 1*ASTRING-CHAR / string`
-pub(crate) fn astring<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    match p.peek() {
-        Some(b'"' | b'{') => string(p),
-        Some(b'~') if starts_literal(p) => string(p),
-        _ => {
-            let a = p.take_while(|b| class::is(b, class::ASTRING));
-            if a.is_empty() {
-                return p.err("astring");
-            }
-            Ok(IString(Cow::Borrowed(a)))
-        }
-    }
+pub(crate) fn astring(i: In<'_>) -> R<'_, IString<'_>> {
+    chars_or_string(i, class::ASTRING, "astring")
 }
 
 /// `nstring = string / nil`
-pub(crate) fn nstring<'a>(p: &mut Parser<'a>) -> PResult<Option<IString<'a>>> {
-    if nil(p) {
-        Ok(None)
-    } else {
-        string(p).map(Some)
+pub(crate) fn nstring(i: In<'_>) -> R<'_, Option<IString<'_>>> {
+    match is_nil(i) {
+        (rest, true) => Ok((rest, None)),
+        _ => map(string, Some).parse(i),
     }
 }
 
 /// After an opening `(`: `elem *(SP elem) ")"` (or just `)` when
 /// `empty_ok`), as a lazy [`List`] of the elements.
 pub(crate) fn paren_list_tail<'a, T>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
+    i: In<'a>,
+    elem: Elem<'a, T>,
     empty_ok: bool,
-) -> PResult<List<'a, T>> {
-    let s = p.pos;
-    if p.peek() == Some(b')') {
+) -> R<'a, List<'a, T>> {
+    let start = i;
+    let mut i = i;
+    if i.peek() == Some(b')') {
         if !empty_ok {
-            return p.err("list element");
+            return i.err("list element");
         }
     } else {
         loop {
-            p.validate(elem)?;
-            if p.peek() == Some(b')') {
+            (i, ()) = validate(elem)(i)?;
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    let raw = &p.input[s..p.pos];
-    p.pos += 1;
-    Ok(List::wire(raw, elem, Sep::Space, p.ctx()))
+    let raw = start.upto(&i);
+    Ok((i.skip(1), List::wire_nom(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `"(" elem *(SP elem) ")"` (or `()` when `empty_ok`), as a lazy [`List`].
 pub(crate) fn paren_list<'a, T>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
+    i: In<'a>,
+    elem: Elem<'a, T>,
     empty_ok: bool,
-) -> PResult<List<'a, T>> {
-    p.expect(b'(', "'('")?;
-    paren_list_tail(p, elem, empty_ok)
+) -> R<'a, List<'a, T>> {
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    paren_list_tail(i, elem, empty_ok)
 }
 
 /// `mailbox = "INBOX" / astring ; INBOX is case-insensitive`
-pub(crate) fn mailbox<'a>(p: &mut Parser<'a>) -> PResult<Mailbox<'a>> {
-    let name = astring(p)?;
-    Ok(if p.utf8 {
-        Mailbox::from_wire_utf8(name)
-    } else {
-        Mailbox::from_wire(name)
+pub(crate) fn mailbox(i: In<'_>) -> R<'_, Mailbox<'_>> {
+    let utf8 = i.utf8();
+    map(astring, move |name| {
+        if utf8 {
+            Mailbox::from_wire_utf8(name)
+        } else {
+            Mailbox::from_wire(name)
+        }
     })
+    .parse(i)
 }
 
 /// `list-mailbox = 1*list-char / string`
-pub(crate) fn list_mailbox<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    match p.peek() {
-        Some(b'"' | b'{') => string(p),
-        Some(b'~') if starts_literal(p) => string(p),
-        _ => {
-            let a = p.take_while(|b| class::is(b, class::LIST));
-            if a.is_empty() {
-                return p.err("list-mailbox");
-            }
-            Ok(IString(Cow::Borrowed(a)))
-        }
-    }
+pub(crate) fn list_mailbox(i: In<'_>) -> R<'_, IString<'_>> {
+    chars_or_string(i, class::LIST, "list-mailbox")
 }
 
 /// ```text
@@ -316,137 +317,147 @@ pub(crate) fn list_mailbox<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
 /// ```
 /// One parser for all three; `\*` is accepted here and rejected by the
 /// callers where it is not allowed.
-pub(crate) fn flag<'a>(p: &mut Parser<'a>) -> PResult<Flag<'a>> {
-    if p.eat(b'\\') {
-        if p.eat(b'*') {
-            return Ok(Flag::Wildcard);
-        }
-        let a = atom(p)?;
-        let s = a.as_str();
-        let f = if s.eq_ignore_ascii_case("Answered") {
-            Flag::Answered
-        } else if s.eq_ignore_ascii_case("Flagged") {
-            Flag::Flagged
-        } else if s.eq_ignore_ascii_case("Deleted") {
-            Flag::Deleted
-        } else if s.eq_ignore_ascii_case("Seen") {
-            Flag::Seen
-        } else if s.eq_ignore_ascii_case("Draft") {
-            Flag::Draft
-        } else if s.eq_ignore_ascii_case("Recent") {
-            Flag::Recent
-        } else {
-            Flag::Extension(a)
-        };
-        Ok(f)
-    } else {
-        atom(p).map(Flag::Keyword)
-    }
+pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
+    alt((
+        preceded(
+            byte(b'\\', "'\\'"),
+            alt((
+                value(Flag::Wildcard, byte(b'*', "'*'")),
+                map(atom, |a| {
+                    let s = a.as_str();
+                    if s.eq_ignore_ascii_case("Answered") {
+                        Flag::Answered
+                    } else if s.eq_ignore_ascii_case("Flagged") {
+                        Flag::Flagged
+                    } else if s.eq_ignore_ascii_case("Deleted") {
+                        Flag::Deleted
+                    } else if s.eq_ignore_ascii_case("Seen") {
+                        Flag::Seen
+                    } else if s.eq_ignore_ascii_case("Draft") {
+                        Flag::Draft
+                    } else if s.eq_ignore_ascii_case("Recent") {
+                        Flag::Recent
+                    } else {
+                        Flag::Extension(a)
+                    }
+                }),
+            )),
+        ),
+        map(atom, Flag::Keyword),
+    ))
+    .parse(i)
 }
 
 /// `flag` without `\*` unless [`Quirks::wildcard_in_flags`](super::Quirks).
-pub(crate) fn flag_no_wildcard<'a>(p: &mut Parser<'a>) -> PResult<Flag<'a>> {
-    let start = p.pos;
-    let f = flag(p)?;
-    if f == Flag::Wildcard && !p.q.wildcard_in_flags {
-        p.pos = start;
-        return p.err("flag (\\* only in PERMANENTFLAGS)");
+pub(crate) fn flag_no_wildcard(i: In<'_>) -> R<'_, Flag<'_>> {
+    match flag(i)? {
+        (_, Flag::Wildcard) if !i.q().wildcard_in_flags => {
+            i.err("flag (\\* only in PERMANENTFLAGS)")
+        }
+        ok => Ok(ok),
     }
-    Ok(f)
 }
 
 /// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and
 /// `flag-perm` lists), validated and returned as a lazy [`List`].
-pub(crate) fn flag_list_with<'a>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<Flag<'a>>,
-) -> PResult<List<'a, Flag<'a>>> {
-    if p.trusted {
-        let raw = p.skip_parens()?;
+pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, List<'a, Flag<'a>>> {
+    if i.st.trusted {
+        let (i, raw) = skip_parens(i)?;
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
-        return Ok(List::wire(raw, elem, Sep::Space, p.ctx()));
+        return Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())));
     }
-    p.expect(b'(', "'('")?;
-    let start = p.pos;
-    let mut end = p.pos;
-    if p.peek() != Some(b')') {
+    let (mut i, ()) = byte(b'(', "'('")(i)?;
+    let start = i;
+    let mut end = i;
+    if i.peek() != Some(b')') {
         loop {
-            p.validate(elem)?;
-            end = p.pos;
-            p.space_before_close(p.q.flag_list_space);
-            if p.peek() == Some(b')') {
+            (i, ()) = validate(elem)(i)?;
+            end = i;
+            i = super::input::space_before_close(i, i.q().flag_list_space);
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    p.expect(b')', "')'")?;
-    Ok(List::wire(&p.input[start..end], elem, Sep::Space, p.ctx()))
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((
+        i,
+        List::wire_nom(start.upto(&end), elem, Sep::Space, i.ctx()),
+    ))
 }
 
 /// `flag-list` of `flag-fetch` (FETCH FLAGS, FLAGS response).
-pub(crate) fn flag_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, Flag<'a>>> {
-    flag_list_with(p, flag_no_wildcard)
+pub(crate) fn flag_list(i: In<'_>) -> R<'_, List<'_, Flag<'_>>> {
+    flag_list_with(i, flag_no_wildcard)
 }
 
 /// `sequence-set` (also `uid-set` and `seq-last-command` `$`, RFC 5182)
-pub(crate) fn sequence_set<'a>(p: &mut Parser<'a>) -> PResult<SequenceSet<'a>> {
-    let s = p.take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$'));
+pub(crate) fn sequence_set(i: In<'_>) -> R<'_, SequenceSet<'_>> {
+    let (rest, s) = take_while(i, |b| {
+        b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
+    });
     match core::str::from_utf8(s) {
-        Ok(st) if valid_sequence_set(s) => Ok(SequenceSet::borrowed_unchecked(st)),
-        _ => {
-            p.pos -= s.len();
-            p.err("sequence-set")
-        }
+        Ok(st) if valid_sequence_set(s) => Ok((rest, SequenceSet::borrowed_unchecked(st))),
+        _ => i.err("sequence-set"),
     }
 }
 
-fn two_digits(p: &mut Parser<'_>) -> PResult<u8> {
-    match (p.peek(), p.peek_at(1)) {
-        (Some(a @ b'0'..=b'9'), Some(b @ b'0'..=b'9')) => {
-            p.pos += 2;
-            Ok((a - b'0') * 10 + (b - b'0'))
-        }
-        _ => p.err("2DIGIT"),
+fn two_digits(i: In<'_>) -> R<'_, u8> {
+    match i.rest {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] => Ok((i.skip(2), (a - b'0') * 10 + (b - b'0'))),
+        _ => i.err("2DIGIT"),
     }
 }
 
 /// `date-month = "Jan" / "Feb" / ... / "Dec"`
-fn date_month(p: &mut Parser<'_>) -> PResult<u8> {
-    for (i, m) in crate::imap::types::core::MONTHS.iter().enumerate() {
-        if p.keyword(m.as_bytes()) {
-            return Ok(i as u8 + 1);
+fn date_month(i: In<'_>) -> R<'_, u8> {
+    for (n, m) in crate::imap::types::core::MONTHS.iter().enumerate() {
+        if let Some(s) = i.rest.get(..3)
+            && s.eq_ignore_ascii_case(m.as_bytes())
+        {
+            return Ok((i.skip(3), n as u8 + 1));
         }
     }
-    p.err("date-month")
+    i.err("date-month")
 }
 
-fn year(p: &mut Parser<'_>) -> PResult<u16> {
-    let hi = two_digits(p)?;
-    let lo = two_digits(p)?;
-    Ok(u16::from(hi) * 100 + u16::from(lo))
+/// `date-year = 4DIGIT`
+fn year(i: In<'_>) -> R<'_, u16> {
+    map((two_digits, two_digits), |(hi, lo)| {
+        u16::from(hi) * 100 + u16::from(lo)
+    })
+    .parse(i)
 }
 
-/// `date-text = date-day "-" date-month "-" date-year` with
-/// `date = date-text / DQUOTE date-text DQUOTE`
-pub(crate) fn date(p: &mut Parser<'_>) -> PResult<Date> {
-    let q = p.eat(b'"');
-    let d = digits(p);
-    let day = match d {
-        [a] => a - b'0',
-        [a, b] => (a - b'0') * 10 + (b - b'0'),
-        _ => return p.err("date-day"),
-    };
-    p.expect(b'-', "'-'")?;
-    let month = date_month(p)?;
-    p.expect(b'-', "'-'")?;
-    let y = year(p)?;
-    if q {
-        p.expect(b'"', "'\"'")?;
+/// `date-day = 1*2DIGIT`
+fn date_day(i: In<'_>) -> R<'_, u8> {
+    match digits(i) {
+        (rest, [a]) => Ok((rest, a - b'0')),
+        (rest, [a, b]) => Ok((rest, (a - b'0') * 10 + (b - b'0'))),
+        _ => i.err("date-day"),
     }
+}
+
+/// `date-text = date-day "-" date-month "-" date-year`
+fn date_text(i: In<'_>) -> R<'_, (u8, u8, u16)> {
+    let dash = || byte(b'-', "'-'");
+    map(
+        (date_day, dash(), date_month, dash(), year),
+        |(d, _, m, _, y)| (d, m, y),
+    )
+    .parse(i)
+}
+
+/// `date = date-text / DQUOTE date-text DQUOTE`
+pub(crate) fn date(i: In<'_>) -> R<'_, Date> {
+    let (rest, (day, month, y)) = match i.peek() {
+        Some(b'"') => delimited(byte(b'"', "'\"'"), date_text, byte(b'"', "'\"'")).parse(i)?,
+        _ => date_text(i)?,
+    };
     match Date::new(y, month, day) {
-        Some(d) => Ok(d),
-        None => p.err("valid date"),
+        Some(d) => Ok((rest, d)),
+        None => rest.err("valid date"),
     }
 }
 
@@ -456,124 +467,194 @@ pub(crate) fn date(p: &mut Parser<'_>) -> PResult<Date> {
 /// time = 2DIGIT ":" 2DIGIT ":" 2DIGIT
 /// zone = ("+" / "-") 4DIGIT
 /// ```
-pub(crate) fn date_time(p: &mut Parser<'_>) -> PResult<DateTime> {
-    p.expect(b'"', "'\"'")?;
-    let day = if p.eat(b' ') {
-        match p.peek() {
-            Some(c @ b'0'..=b'9') => {
-                p.pos += 1;
-                c - b'0'
-            }
-            _ => return p.err("DIGIT"),
-        }
-    } else {
-        two_digits(p)?
-    };
-    p.expect(b'-', "'-'")?;
-    let month = date_month(p)?;
-    p.expect(b'-', "'-'")?;
-    let y = year(p)?;
-    p.sp()?;
-    let hour = two_digits(p)?;
-    p.expect(b':', "':'")?;
-    let minute = two_digits(p)?;
-    p.expect(b':', "':'")?;
-    let second = two_digits(p)?;
-    p.sp()?;
-    let sign: i16 = if p.eat(b'+') {
-        1
-    } else if p.eat(b'-') {
-        -1
-    } else {
-        return p.err("zone");
-    };
-    let zh = two_digits(p)?;
-    let zm = two_digits(p)?;
-    p.expect(b'"', "'\"'")?;
+pub(crate) fn date_time(i: In<'_>) -> R<'_, DateTime> {
+    let dash = || byte(b'-', "'-'");
+    let colon = || byte(b':', "':'");
+    let day_fixed = alt((preceded(sp, one_digit), two_digits));
+    let sign = expect(
+        "zone",
+        alt((
+            value(1i16, byte(b'+', "'+'")),
+            value(-1i16, byte(b'-', "'-'")),
+        )),
+    );
+    let (rest, (_, day, _, month, _, y, _, (hour, _, minute, _, second), _, (sign, zh, zm), _)) = (
+        byte(b'"', "'\"'"),
+        day_fixed,
+        dash(),
+        date_month,
+        dash(),
+        year,
+        sp,
+        (two_digits, colon(), two_digits, colon(), two_digits),
+        sp,
+        (sign, two_digits, two_digits),
+        byte(b'"', "'\"'"),
+    )
+        .parse(i)?;
     let zone = sign * (i16::from(zh) * 60 + i16::from(zm));
     match Date::new(y, month, day).and_then(|d| DateTime::new(d, hour, minute, second, zone)) {
-        Some(dt) => Ok(dt),
-        None => p.err("valid date-time"),
+        Some(dt) => Ok((rest, dt)),
+        None => rest.err("valid date-time"),
+    }
+}
+
+fn one_digit(i: In<'_>) -> R<'_, u8> {
+    match i.peek() {
+        Some(c @ b'0'..=b'9') => Ok((i.skip(1), c - b'0')),
+        _ => i.err("DIGIT"),
     }
 }
 
 /// `text = 1*TEXT-CHAR`, 8-bit tolerant: the rest of the line up to CRLF
 /// (any byte but CR, LF and NUL).
-pub(crate) fn text<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
-    let rest = p.rest();
-    let n = memchr::memchr3(b'\r', b'\n', 0, rest).unwrap_or(rest.len());
-    if rest.get(n) == Some(&0) {
-        p.pos += n;
-        return p.err("TEXT-CHAR");
+pub(crate) fn text(i: In<'_>) -> R<'_, &[u8]> {
+    let n = memchr::memchr3(b'\r', b'\n', 0, i.rest).unwrap_or(i.rest.len());
+    let (rest, t) = i.split(n);
+    if rest.peek() == Some(0) {
+        return rest.err("TEXT-CHAR");
     }
-    p.pos += n;
-    Ok(&rest[..n])
+    Ok((rest, t))
 }
 
 /// Any value of the generic grammar, skipped and returned raw: an atom-like
 /// token (incl. `[...]` sections and `<n>`), a number, a string, NIL or a
 /// parenthesised list of such, nested at most the depth budget. Used for
 /// unknown FETCH items, response codes and extension data.
-pub(crate) fn skip_value<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
-    let start = p.pos;
-    match p.peek() {
-        Some(b'"') => {
-            quoted(p)?;
-        }
-        Some(b'{') | Some(b'~') if starts_literal(p) => {
-            literal(p)?;
-        }
-        Some(b'(') => {
-            p.enter()?;
-            p.pos += 1;
-            loop {
-                p.skip_spaces();
-                if p.eat(b')') {
-                    break;
-                }
-                if p.is_empty() || matches!(p.peek(), Some(b'\r' | b'\n')) {
-                    return p.err("')'");
-                }
-                skip_value(p)?;
-            }
-            p.leave();
-        }
-        _ => {
-            // atom-ish token, possibly with a bracketed section
-            let mut n = 0;
-            loop {
-                let t = p.take_while(|b| {
-                    b > 0x20 && b < 0x7f && !matches!(b, b'(' | b')' | b'"' | b'[' | b'{')
-                });
-                n += t.len();
-                if p.peek() == Some(b'[') {
-                    p.enter()?;
-                    p.pos += 1;
-                    n += 1;
-                    let depth_start = p.pos;
-                    let mut level = 1usize;
-                    while level > 0 {
-                        match p.peek() {
-                            Some(b'[') => level += 1,
-                            Some(b']') => level -= 1,
-                            Some(b'\r' | b'\n') | None => return p.err("']'"),
-                            _ => {}
-                        }
-                        p.pos += 1;
-                    }
-                    n += p.pos - depth_start;
-                    p.leave();
-                    continue;
-                }
-                break;
-            }
-            if n == 0 {
-                return p.err("value");
-            }
+pub(crate) fn skip_value(i: In<'_>) -> R<'_, &[u8]> {
+    map(consumed(skip_value_inner), |(raw, ())| raw).parse(i)
+}
+
+fn skip_value_inner(i: In<'_>) -> R<'_, ()> {
+    match i.peek() {
+        Some(b'"') => map(quoted, |_| ()).parse(i),
+        Some(b'{' | b'~') if starts_literal(&i) => map(literal, |_| ()).parse(i),
+        Some(b'(') => nest(preceded(byte(b'(', "'('"), skip_list_tail)).parse(i),
+        _ => skip_token(i),
+    }
+}
+
+/// After `(`: values separated by any spaces, up to `)`.
+fn skip_list_tail(mut i: In<'_>) -> R<'_, ()> {
+    loop {
+        (i, ()) = super::input::spaces(i)?;
+        match i.peek() {
+            Some(b')') => return Ok((i.skip(1), ())),
+            None | Some(b'\r' | b'\n') => return i.err("')'"),
+            _ => (i, ()) = skip_value_inner(i)?,
         }
     }
-    Ok(&p.input[start..p.pos])
 }
+
+/// An atom-ish token, possibly with bracketed sections (`BODY[1.2]<0>`).
+fn skip_token(i: In<'_>) -> R<'_, ()> {
+    let start = i;
+    let mut i = i;
+    loop {
+        (i, _) = take_while(i, |b| {
+            b > 0x20 && b < 0x7f && !matches!(b, b'(' | b')' | b'"' | b'[' | b'{')
+        });
+        if i.peek() != Some(b'[') {
+            break;
+        }
+        (i, ()) = nest(skip_brackets)(i)?;
+    }
+    if start.upto(&i).is_empty() {
+        return start.err("value");
+    }
+    Ok((i, ()))
+}
+
+/// `[` up to its matching `]` on the same line.
+fn skip_brackets(i: In<'_>) -> R<'_, ()> {
+    let mut level = 0usize;
+    for (n, &b) in i.rest.iter().enumerate() {
+        match b {
+            b'[' => level += 1,
+            b']' => {
+                level -= 1;
+                if level == 0 {
+                    return Ok((i.skip(n + 1), ()));
+                }
+            }
+            b'\r' | b'\n' => return i.skip(n).err("']'"),
+            _ => {}
+        }
+    }
+    i.to_end().err("']'")
+}
+
+/// In trusted mode: skips a parenthesised value starting at `(`, respecting
+/// quoted strings and literals, and returns what was between the
+/// parentheses.
+pub(crate) fn skip_parens(i: In<'_>) -> R<'_, &[u8]> {
+    let input = i.rest;
+    if input.first() != Some(&b'(') {
+        return i.err("'('");
+    }
+    let mut depth = 0usize;
+    let mut k = 0;
+    while let Some(n) = input
+        .get(k..)
+        .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
+    {
+        // jumped to the next byte that matters
+        k += n;
+        match input[k] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((i.skip(k + 1), &input[1..k]));
+                }
+            }
+            b'"' => {
+                k += 1;
+                loop {
+                    match find_any(input.get(k..).unwrap_or_default(), [b'"', b'\\']) {
+                        Some(j) if input[k + j] == b'\\' => k += j + 2,
+                        Some(j) => {
+                            k += j;
+                            break;
+                        }
+                        None => return i.to_end().err("'\"'"),
+                    }
+                }
+            }
+            b'{' => {
+                let mut size: usize = 0;
+                let mut j = k + 1;
+                while let Some(d @ b'0'..=b'9') = input.get(j) {
+                    size = size
+                        .saturating_mul(10)
+                        .saturating_add(usize::from(d - b'0'));
+                    j += 1;
+                }
+                if matches!(input.get(j), Some(b'+' | b'-')) {
+                    j += 1;
+                }
+                if input.get(j) == Some(&b'}') {
+                    j += 1;
+                    j += if input.get(j) == Some(&b'\r') { 2 } else { 1 };
+                    k = j.saturating_add(size).saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    i.to_end().err("')'")
+}
+
+/// Bytes [`skip_parens`] must look at.
+static PAREN_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'(' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -581,34 +662,40 @@ mod tests {
     use super::*;
     use crate::imap::types::core::{SeqNum, SeqRange};
 
-    fn lenient(s: &[u8]) -> Parser<'_> {
-        Parser::new(s, Quirks::LENIENT, 8)
+    fn strict(s: &[u8]) -> In<'_> {
+        In::new(s, Quirks::STRICT, 8, false)
     }
-    fn strict(s: &[u8]) -> Parser<'_> {
-        Parser::new(s, Quirks::STRICT, 8)
+    /// Runs `f` in strict mode, without the remaining input.
+    fn st<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
+        value_of(f(strict(s)))
+    }
+    /// Runs `f` in lenient mode, without the remaining input.
+    fn le<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
+        value_of(f(In::new(s, Quirks::LENIENT, 8, false)))
+    }
+    fn value_of<T>(r: R<'_, T>) -> Result<T, PError> {
+        match r {
+            Ok((_, v)) => Ok(v),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+            Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+        }
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(number(&mut strict(b"0")), Ok(0));
-        assert_eq!(number(&mut strict(b"4294967295")), Ok(u32::MAX));
-        assert!(number(&mut strict(b"4294967296")).is_err());
-        assert_eq!(
-            number(&mut lenient(b"99999999999999999999999")),
-            Ok(u32::MAX)
-        );
-        assert!(nz_number(&mut strict(b"0")).is_err());
-        assert_eq!(
-            number64(&mut strict(b"9223372036854775807")),
-            Ok(i64::MAX as u64)
-        );
-        assert!(number64(&mut strict(b"9223372036854775808")).is_err());
-        assert!(number(&mut strict(b"x")).is_err());
+        assert_eq!(st(number, b"0"), Ok(0));
+        assert_eq!(st(number, b"4294967295"), Ok(u32::MAX));
+        assert!(st(number, b"4294967296").is_err());
+        assert_eq!(le(number, b"99999999999999999999999"), Ok(u32::MAX));
+        assert!(st(nz_number, b"0").is_err());
+        assert_eq!(st(number64, b"9223372036854775807"), Ok(i64::MAX as u64));
+        assert!(st(number64, b"9223372036854775808").is_err());
+        assert!(st(number, b"x").is_err());
     }
 
     #[test]
     fn strings() {
-        let s = |i: &[u8]| string(&mut strict(i)).map(|v| v.0.into_owned());
+        let s = |i: &[u8]| st(string, i).map(|v| v.0.into_owned());
         assert_eq!(s(b"\"\""), Ok(b"".to_vec()));
         assert_eq!(s(b"\"abc\""), Ok(b"abc".to_vec()));
         assert_eq!(s(b"\"a\\\"b\\\\c\""), Ok(b"a\"b\\c".to_vec()));
@@ -626,42 +713,33 @@ mod tests {
         assert!(s(b"\"a\0b\"").is_err());
         assert!(s(b"\"a\\xb\"").is_err());
         assert_eq!(
-            string(&mut lenient(b"\"a\\xb\"")).map(|v| v.0.into_owned()),
+            le(string, b"\"a\\xb\"").map(|v| v.0.into_owned()),
             Ok(b"a\\xb".to_vec())
         );
         // borrowed when no escapes
         let input = b"\"plain\"";
-        assert!(matches!(
-            string(&mut strict(input)).unwrap().0,
-            Cow::Borrowed(_)
-        ));
-        assert_eq!(
-            astring(&mut strict(b"foo]bar x")).unwrap().as_bytes(),
-            b"foo]bar"
-        );
-        assert!(astring(&mut strict(b"(x")).is_err());
-        assert_eq!(nstring(&mut strict(b"nil")), Ok(None));
-        assert_eq!(nstring(&mut strict(b"NILS")).ok(), None);
+        assert!(matches!(st(string, input).unwrap().0, Cow::Borrowed(_)));
+        assert_eq!(st(astring, b"foo]bar x").unwrap().as_bytes(), b"foo]bar");
+        assert!(st(astring, b"(x").is_err());
+        assert_eq!(st(nstring, b"nil"), Ok(None));
+        assert_eq!(st(nstring, b"NILS").ok(), None);
     }
 
     #[test]
     fn mailboxes() {
-        assert_eq!(mailbox(&mut strict(b"inbox")), Ok(Mailbox::Inbox));
-        assert_eq!(mailbox(&mut strict(b"\"InBox\"")), Ok(Mailbox::Inbox));
-        let m = mailbox(&mut strict(b"Entw&APw-rfe")).unwrap();
+        assert_eq!(st(mailbox, b"inbox"), Ok(Mailbox::Inbox));
+        assert_eq!(st(mailbox, b"\"InBox\""), Ok(Mailbox::Inbox));
+        let m = st(mailbox, b"Entw&APw-rfe").unwrap();
         assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
-        let m = mailbox(&mut strict("\"Entwürfe\"".as_bytes())).unwrap();
+        let m = st(mailbox, "\"Entwürfe\"".as_bytes()).unwrap();
         assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
         assert_eq!(Mailbox::from_utf8("Entwürfe").as_bytes(), b"Entw&APw-rfe");
-        assert_eq!(
-            list_mailbox(&mut strict(b"foo/%")).unwrap().as_bytes(),
-            b"foo/%"
-        );
+        assert_eq!(st(list_mailbox, b"foo/%").unwrap().as_bytes(), b"foo/%");
     }
 
     #[test]
     fn flags() {
-        let l = flag_list(&mut strict(b"(\\Seen \\Answered $Forwarded \\X-Foo)")).unwrap();
+        let l = st(flag_list, b"(\\Seen \\Answered $Forwarded \\X-Foo)").unwrap();
         assert_eq!(
             l.to_vec(),
             [
@@ -671,32 +749,27 @@ mod tests {
                 Flag::Extension(Atom::new("X-Foo").unwrap())
             ]
         );
-        assert!(flag_list(&mut strict(b"()")).unwrap().is_empty());
+        assert!(st(flag_list, b"()").unwrap().is_empty());
         // SurgeMail
-        assert!(flag_list(&mut strict(b"(\\Seen )")).is_err());
-        assert_eq!(
-            flag_list(&mut lenient(b"(\\Seen )")).unwrap().to_vec(),
-            [Flag::Seen]
-        );
+        assert!(st(flag_list, b"(\\Seen )").is_err());
+        assert_eq!(le(flag_list, b"(\\Seen )").unwrap().to_vec(), [Flag::Seen]);
         // Zoho
-        assert!(flag_list(&mut strict(b"(\\Seen \\*)")).is_err());
+        assert!(st(flag_list, b"(\\Seen \\*)").is_err());
         assert_eq!(
-            flag_list(&mut lenient(b"(\\Seen \\*)")).unwrap().to_vec(),
+            le(flag_list, b"(\\Seen \\*)").unwrap().to_vec(),
             [Flag::Seen, Flag::Wildcard]
         );
         assert_eq!(
-            flag_list_with(&mut strict(b"(\\*)"), flag)
-                .unwrap()
-                .to_vec(),
+            st(|i| flag_list_with(i, flag), b"(\\*)").unwrap().to_vec(),
             [Flag::Wildcard]
         );
     }
 
     #[test]
     fn sequence_sets() {
-        let s = sequence_set(&mut strict(b"1:4,7,*:9,$ ")).is_err();
+        let s = st(sequence_set, b"1:4,7,*:9,$ ").is_err();
         assert!(s);
-        let s = sequence_set(&mut strict(b"1:4,7,*:9 x")).unwrap();
+        let s = st(sequence_set, b"1:4,7,*:9 x").unwrap();
         assert_eq!(
             s.iter().collect::<Vec<_>>(),
             [
@@ -716,43 +789,38 @@ mod tests {
         );
         assert!(s.contains(12, 12));
         assert!(!s.contains(5, 12));
-        assert!(sequence_set(&mut strict(b"$")).unwrap().is_saved_result());
+        assert!(st(sequence_set, b"$").unwrap().is_saved_result());
         for bad in [&b"0"[..], b"1:", b",1", b"1,,2", b"4294967296", b"x"] {
-            assert!(sequence_set(&mut strict(bad)).is_err(), "{bad:?}");
+            assert!(st(sequence_set, bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn dates() {
+        assert_eq!(st(date, b"1-Feb-1994"), Ok(Date::new(1994, 2, 1).unwrap()));
         assert_eq!(
-            date(&mut strict(b"1-Feb-1994")),
+            st(date, b"\"01-Feb-1994\""),
             Ok(Date::new(1994, 2, 1).unwrap())
         );
-        assert_eq!(
-            date(&mut strict(b"\"01-Feb-1994\"")),
-            Ok(Date::new(1994, 2, 1).unwrap())
-        );
-        assert!(date(&mut strict(b"1-Foo-1994")).is_err());
-        let dt = date_time(&mut strict(b"\"17-Jul-1996 02:44:25 -0700\"")).unwrap();
+        assert!(st(date, b"1-Foo-1994").is_err());
+        let dt = st(date_time, b"\"17-Jul-1996 02:44:25 -0700\"").unwrap();
         assert_eq!(
             (dt.date.day, dt.date.month, dt.date.year, dt.hour, dt.zone),
             (17, 7, 1996, 2, -420)
         );
-        let dt = date_time(&mut strict(b"\" 7-Jul-1996 02:44:25 +0130\"")).unwrap();
+        let dt = st(date_time, b"\" 7-Jul-1996 02:44:25 +0130\"").unwrap();
         assert_eq!((dt.date.day, dt.zone), (7, 90));
-        assert!(date_time(&mut strict(b"\"17-Jul-1996 25:44:25 -0700\"")).is_err());
-        assert!(date_time(&mut strict(b"\"17-Jul-1996 02:44:25\"")).is_err());
+        assert!(st(date_time, b"\"17-Jul-1996 25:44:25 -0700\"").is_err());
+        assert!(st(date_time, b"\"17-Jul-1996 02:44:25\"").is_err());
     }
 
     #[test]
     fn skip_values_and_depth() {
-        let mut p = strict(b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL) rest");
         assert_eq!(
-            skip_value(&mut p).unwrap(),
+            st(skip_value, b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL) rest").unwrap(),
             b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL)"
         );
         let deep = [b'('; 100];
-        let mut p = strict(&deep);
-        assert_eq!(skip_value(&mut p), Err(super::super::PError::Depth(8)));
+        assert_eq!(st(skip_value, &deep), Err(PError::Depth(8)));
     }
 }

@@ -8,7 +8,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 
 use super::command::{append_message, fetch_att};
-use super::core::{astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list};
+use super::legacy::{astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list};
 use super::{PResult, Parser};
 use crate::imap::types::command::CommandBody;
 use crate::imap::types::core::{Atom, IString, List, Mailbox, Sep};

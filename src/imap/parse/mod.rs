@@ -20,11 +20,14 @@ pub mod body;
 pub mod command;
 pub mod core;
 pub(crate) mod ext;
+pub(crate) mod input;
+pub(crate) mod legacy;
 pub mod response;
 pub mod stream;
 pub mod visit;
 
-use crate::error::{LimitKind, ParseError};
+pub(crate) use input::{In, PError, R, St, UTF8_BIT};
+
 use crate::{Error, Limits};
 
 /// Known deviations of real servers (and clients) from the grammar, accepted
@@ -211,32 +214,8 @@ impl Default for ParseOptions {
     }
 }
 
-/// The bit of a packed [`Quirks`] that carries [`ParseOptions::utf8`] into
-/// lazily parsed lists.
-pub(crate) const UTF8_BIT: u16 = 15;
-
-/// Result of one grammar rule.
+/// Result of one rule of the not yet ported cursor grammar.
 pub(crate) type PResult<T> = Result<T, PError>;
-
-/// Why a rule failed: a syntax error, or the depth budget ran out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PError {
-    /// Offset and expectation; the excerpt is taken when the error leaves the
-    /// parser (keeps every rule's `Result` small).
-    Syntax(usize, &'static str),
-    Depth(usize),
-}
-
-impl PError {
-    pub(crate) fn into_error(self, input: &[u8]) -> Error {
-        match self {
-            PError::Syntax(offset, expected) => {
-                Error::Parse(ParseError::new(input, offset, expected))
-            }
-            PError::Depth(max) => Error::limit(LimitKind::NestingDepth, max),
-        }
-    }
-}
 
 /// A cursor over one complete message.
 #[derive(Clone, Debug)]
@@ -351,6 +330,32 @@ impl<'a> Parser<'a> {
         self.err("')'")
     }
 
+    /// The nom input at the cursor.
+    pub(crate) fn to_in(&self) -> In<'a> {
+        In {
+            rest: self.rest(),
+            st: St {
+                q: self.q.pack() | (u16::from(self.utf8) << UTF8_BIT),
+                depth: u16::try_from(self.depth).unwrap_or(u16::MAX),
+                max_depth: u16::try_from(self.max_depth).unwrap_or(u16::MAX),
+                discard: self.discard,
+                trusted: self.trusted,
+            },
+        }
+    }
+
+    /// Runs a nom rule at the cursor (while the grammar is ported).
+    pub(crate) fn nom<T>(&mut self, f: impl FnOnce(In<'a>) -> R<'a, T>) -> PResult<T> {
+        match f(self.to_in()) {
+            Ok((rest, v)) => {
+                self.pos = self.input.len() - rest.rest.len();
+                Ok(v)
+            }
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+            Err(nom::Err::Incomplete(_)) => Err(PError::Syntax(0, "more input")),
+        }
+    }
+
     pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
         let mut p = Self::new(
             input,
@@ -394,7 +399,7 @@ impl<'a> Parser<'a> {
     /// A syntax error at the current position.
     #[cold]
     pub(crate) fn err<T>(&self, expected: &'static str) -> PResult<T> {
-        Err(PError::Syntax(self.pos, expected))
+        Err(PError::Syntax(self.input.len() - self.pos, expected))
     }
 
     #[inline]
@@ -514,6 +519,26 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
             }
         }
+    }
+}
+
+/// Runs a cursor rule as a nom rule (while the grammar is ported).
+#[allow(dead_code)]
+pub(crate) fn cursor<'a, T>(i: In<'a>, f: impl FnOnce(&mut Parser<'a>) -> PResult<T>) -> R<'a, T> {
+    let mut p = Parser {
+        input: i.rest,
+        pos: 0,
+        depth: usize::from(i.st.depth),
+        max_depth: usize::from(i.st.max_depth),
+        q: Quirks::unpack(i.st.q),
+        discard: i.st.discard,
+        trusted: i.st.trusted,
+        utf8: i.utf8(),
+    };
+    match f(&mut p) {
+        Ok(v) => Ok((i.skip(p.pos), v)),
+        Err(e @ PError::Depth(_)) => Err(nom::Err::Failure(e)),
+        Err(e) => Err(nom::Err::Error(e)),
     }
 }
 

@@ -8,7 +8,7 @@
 use alloc::borrow::Cow;
 
 use super::body::{body_v, envelope_v};
-use super::core::{
+use super::legacy::{
     astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, mailbox, nil, nstring,
     number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value,
     string, tag, text,

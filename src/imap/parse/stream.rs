@@ -7,7 +7,7 @@
 //! (RFC 9051 §6.3.12, RFC 3502).
 
 use super::command::append_opts_head;
-use super::core::{mailbox, number, tag};
+use super::legacy::{mailbox, number, tag};
 use super::response::{fetch_item, streamed_item_head};
 use super::{PResult, ParseOptions, Parser, finish};
 use crate::Error;

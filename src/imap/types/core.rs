@@ -612,8 +612,34 @@ pub(crate) enum Sep {
     None,
 }
 
-/// The element parser of a [`List`].
-pub(crate) type ElemFn<'a, T> = fn(&mut Parser<'a>) -> PResult<T>;
+/// The element parser of a [`List`] (a cursor rule or a nom rule while the
+/// grammar is ported to nom).
+pub(crate) enum ElemFn<'a, T> {
+    Cursor(fn(&mut Parser<'a>) -> PResult<T>),
+    Nom(fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>),
+}
+
+impl<T> Clone for ElemFn<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for ElemFn<'_, T> {}
+
+impl<'a, T> ElemFn<'a, T> {
+    fn run(self, p: &mut Parser<'a>) -> PResult<T> {
+        match self {
+            ElemFn::Cursor(f) => f(p),
+            ElemFn::Nom(f) => p.nom(f),
+        }
+    }
+}
+
+impl<'a, T> From<fn(&mut Parser<'a>) -> PResult<T>> for ElemFn<'a, T> {
+    fn from(f: fn(&mut Parser<'a>) -> PResult<T>) -> Self {
+        ElemFn::Cursor(f)
+    }
+}
 
 /// A list of values: either the validated bytes of the wire form, parsed again
 /// element by element as you iterate (no allocation), or items you built.
@@ -635,7 +661,23 @@ enum ListRepr<'a, T> {
 }
 
 impl<'a, T> List<'a, T> {
-    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
+    pub(crate) fn wire(
+        raw: &'a [u8],
+        parse: fn(&mut Parser<'a>) -> PResult<T>,
+        sep: Sep,
+        ctx: Ctx,
+    ) -> Self {
+        Self::wire_elem(raw, ElemFn::Cursor(parse), sep, ctx)
+    }
+    pub(crate) fn wire_nom(
+        raw: &'a [u8],
+        parse: fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>,
+        sep: Sep,
+        ctx: Ctx,
+    ) -> Self {
+        Self::wire_elem(raw, ElemFn::Nom(parse), sep, ctx)
+    }
+    pub(crate) fn wire_elem(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
         List {
             repr: ListRepr::Wire {
                 raw,
@@ -747,7 +789,7 @@ impl<T: Clone> Iterator for ListIter<'_, '_, T> {
                     p.skip_spaces();
                 }
                 *first = false;
-                match parse(p) {
+                match parse.run(p) {
                     Ok(v) => Some(v),
                     Err(_) => {
                         p.skip_to_end();
@@ -825,9 +867,27 @@ enum LazyRepr<'a, T> {
 }
 
 impl<'a, T: Clone> Lazy<'a, T> {
-    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, ctx: Ctx) -> Self {
+    pub(crate) fn wire(raw: &'a [u8], parse: fn(&mut Parser<'a>) -> PResult<T>, ctx: Ctx) -> Self {
         Lazy {
-            repr: LazyRepr::Wire { raw, parse, ctx },
+            repr: LazyRepr::Wire {
+                raw,
+                parse: ElemFn::Cursor(parse),
+                ctx,
+            },
+        }
+    }
+    #[allow(dead_code)] // PORT: used once body.rs is ported
+    pub(crate) fn wire_nom(
+        raw: &'a [u8],
+        parse: fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>,
+        ctx: Ctx,
+    ) -> Self {
+        Lazy {
+            repr: LazyRepr::Wire {
+                raw,
+                parse: ElemFn::Nom(parse),
+                ctx,
+            },
         }
     }
     /// Wraps a value.
@@ -849,7 +909,7 @@ impl<'a, T: Clone> Lazy<'a, T> {
     pub fn try_get(&self) -> Option<T> {
         match &self.repr {
             LazyRepr::Value(v) => Some((**v).clone()),
-            LazyRepr::Wire { raw, parse, ctx } => parse(&mut ctx.parser(raw)).ok(),
+            LazyRepr::Wire { raw, parse, ctx } => parse.run(&mut ctx.parser(raw)).ok(),
         }
     }
 }

@@ -1,0 +1,510 @@
+//! The input of the IMAP grammar's nom parsers: [`In`], the rest of one
+//! complete frame plus the parse state a rule needs (quirks, depth budget,
+//! validate-only and trusted modes, UTF8=ACCEPT), and [`PError`], their error.
+//!
+//! Every rule of the grammar is a nom 8 parser `fn(In<'a>) -> R<'a, T>`. `In`
+//! implements nom's [`Input`](nom::Input), [`Compare`](nom::Compare) and
+//! [`Offset`](nom::Offset), so nom's own byte parsers (`tag`, `tag_no_case`,
+//! `take_while1`, `take`) and combinators (`alt`, `opt`, `preceded`,
+//! `delimited`, `recognize`, `cut`, ...) run on it directly, and the state
+//! travels with the input through all of them. The state is eight bytes, so
+//! an `In` is as cheap to copy as a slice and a small integer.
+//!
+//! Errors carry the number of bytes left when the rule failed (so a rule never
+//! needs to know where its frame started) and what was expected; the public
+//! entry points turn them into [`ParseError`](crate::error::ParseError)s with
+//! an offset into the frame. `alt` keeps the error that got furthest. Running
+//! out of the depth budget is a [`Failure`](nom::Err::Failure), which no `alt`
+//! backtracks over.
+
+// PORT: some rules are unused until every rule file is ported to nom.
+#![allow(dead_code)]
+
+use core::iter::{Copied, Enumerate};
+use core::slice::Iter;
+
+use nom::error::{ErrorKind, ParseError as NomParseError};
+use nom::{Compare, CompareResult, IResult, Needed, Offset};
+
+use super::Quirks;
+use crate::error::{LimitKind, ParseError};
+use crate::imap::types::core::{Ctx, class};
+
+/// The bit of a packed [`Quirks`] that carries UTF8=ACCEPT.
+pub(crate) const UTF8_BIT: u16 = 15;
+
+/// Parse state carried by every [`In`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct St {
+    /// [`Quirks`] packed into bits, with [`UTF8_BIT`] for UTF8=ACCEPT.
+    pub(crate) q: u16,
+    /// Nesting levels left.
+    pub(crate) depth: u16,
+    /// The budget at the start (for the error).
+    pub(crate) max_depth: u16,
+    /// Validating only: values are dropped, so quoted strings with escapes
+    /// need not be unescaped (no allocation).
+    pub(crate) discard: bool,
+    /// Parsing bytes validated before (a [`List`](crate::imap::List) being
+    /// iterated): nested lists are skipped structurally, strings are not
+    /// checked again.
+    pub(crate) trusted: bool,
+}
+
+/// The input of every rule: the rest of the frame and the parse state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct In<'a> {
+    /// The bytes not parsed yet (up to the end of the frame).
+    pub(crate) rest: &'a [u8],
+    /// Quirks, depth budget and modes.
+    pub(crate) st: St,
+}
+
+/// Result of one rule.
+pub(crate) type R<'a, T> = IResult<In<'a>, T, PError>;
+
+/// Why a rule failed: a syntax error, or the depth budget ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PError {
+    /// Bytes left in the frame where it failed, and what was expected; the
+    /// excerpt is taken when the error leaves the grammar (keeps every rule's
+    /// result small).
+    Syntax(usize, &'static str),
+    /// The nesting budget it ran out of.
+    Depth(usize),
+}
+
+impl PError {
+    /// The crate error for a rule run on `input`, the whole frame.
+    pub(crate) fn into_error(self, input: &[u8]) -> crate::Error {
+        match self {
+            PError::Syntax(left, expected) => crate::Error::Parse(ParseError::new(
+                input,
+                input.len().saturating_sub(left),
+                expected,
+            )),
+            PError::Depth(max) => crate::Error::limit(LimitKind::NestingDepth, max),
+        }
+    }
+}
+
+impl<'a> NomParseError<In<'a>> for PError {
+    fn from_error_kind(input: In<'a>, _: ErrorKind) -> Self {
+        PError::Syntax(input.rest.len(), "valid syntax")
+    }
+    fn append(_: In<'a>, _: ErrorKind, other: Self) -> Self {
+        other
+    }
+    /// The alternative that got further wins; a depth error always does.
+    fn or(self, other: Self) -> Self {
+        match (self, other) {
+            (PError::Depth(_), _) => self,
+            (_, PError::Depth(_)) => other,
+            (PError::Syntax(a, _), PError::Syntax(b, _)) if a < b => self,
+            _ => other,
+        }
+    }
+}
+
+impl<'a> In<'a> {
+    /// The start of a frame, parsed with `q` (and UTF8=ACCEPT when `utf8`)
+    /// and a nesting budget of `depth` (at most 65 535).
+    pub(crate) fn new(input: &'a [u8], q: Quirks, depth: usize, utf8: bool) -> Self {
+        let depth = u16::try_from(depth).unwrap_or(u16::MAX);
+        In {
+            rest: input,
+            st: St {
+                q: q.pack() | (u16::from(utf8) << UTF8_BIT),
+                depth,
+                max_depth: depth,
+                discard: false,
+                trusted: false,
+            },
+        }
+    }
+
+    /// Bytes validated before, parsed again in trusted mode with the state a
+    /// lazy value kept.
+    pub(crate) fn trusted(input: &'a [u8], ctx: Ctx) -> Self {
+        In {
+            rest: input,
+            st: St {
+                q: ctx.quirks,
+                depth: ctx.depth,
+                max_depth: ctx.depth,
+                discard: false,
+                trusted: true,
+            },
+        }
+    }
+
+    /// The state a lazy value keeps to parse itself again.
+    #[inline]
+    pub(crate) fn ctx(&self) -> Ctx {
+        Ctx {
+            quirks: self.st.q,
+            depth: self.st.depth,
+        }
+    }
+
+    /// The accepted deviations.
+    #[inline(always)]
+    pub(crate) fn q(&self) -> Quirks {
+        Quirks::unpack(self.st.q)
+    }
+
+    /// UTF8=ACCEPT is enabled.
+    #[inline]
+    pub(crate) fn utf8(&self) -> bool {
+        self.st.q & (1 << UTF8_BIT) != 0
+    }
+
+    /// The next byte.
+    #[inline(always)]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
+    /// The byte `n` places ahead.
+    #[inline]
+    pub(crate) fn peek_at(&self, n: usize) -> Option<u8> {
+        self.rest.get(n).copied()
+    }
+
+    /// Whether the frame is used up.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// The input after the first `n` bytes (`n` at most the length).
+    #[inline(always)]
+    pub(crate) fn skip(self, n: usize) -> Self {
+        In {
+            rest: &self.rest[n..],
+            st: self.st,
+        }
+    }
+
+    /// Splits off the first `n` bytes: `(rest, taken)`.
+    #[inline(always)]
+    pub(crate) fn split(self, n: usize) -> (Self, &'a [u8]) {
+        let (a, b) = self.rest.split_at(n);
+        (
+            In {
+                rest: b,
+                st: self.st,
+            },
+            a,
+        )
+    }
+
+    /// The bytes between `self` and a later input `end`.
+    #[inline]
+    pub(crate) fn upto(&self, end: &In<'a>) -> &'a [u8] {
+        &self.rest[..self.rest.len() - end.rest.len()]
+    }
+
+    /// The end of the frame.
+    pub(crate) fn to_end(self) -> Self {
+        self.skip(self.rest.len())
+    }
+
+    /// A syntax error here.
+    #[cold]
+    pub(crate) fn err<T>(&self, expected: &'static str) -> R<'a, T> {
+        Err(nom::Err::Error(PError::Syntax(self.rest.len(), expected)))
+    }
+
+    /// A syntax error here that no alternative may recover from (the rule
+    /// committed to its branch, like nom's `cut`).
+    #[cold]
+    pub(crate) fn fail<T>(&self, expected: &'static str) -> R<'a, T> {
+        Err(nom::Err::Failure(PError::Syntax(self.rest.len(), expected)))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// nom's input traits
+// ---------------------------------------------------------------------------
+
+impl<'a> nom::Input for In<'a> {
+    type Item = u8;
+    type Iter = Copied<Iter<'a, u8>>;
+    type IterIndices = Enumerate<Self::Iter>;
+
+    #[inline(always)]
+    fn input_len(&self) -> usize {
+        self.rest.len()
+    }
+    #[inline(always)]
+    fn take(&self, index: usize) -> Self {
+        In {
+            rest: &self.rest[..index],
+            st: self.st,
+        }
+    }
+    #[inline(always)]
+    fn take_from(&self, index: usize) -> Self {
+        self.skip(index)
+    }
+    #[inline(always)]
+    fn take_split(&self, index: usize) -> (Self, Self) {
+        let (a, b) = self.rest.split_at(index);
+        (
+            In {
+                rest: b,
+                st: self.st,
+            },
+            In {
+                rest: a,
+                st: self.st,
+            },
+        )
+    }
+    #[inline(always)]
+    fn position<P: Fn(u8) -> bool>(&self, predicate: P) -> Option<usize> {
+        self.rest.iter().position(|&b| predicate(b))
+    }
+    fn iter_elements(&self) -> Self::Iter {
+        self.rest.iter().copied()
+    }
+    fn iter_indices(&self) -> Self::IterIndices {
+        self.iter_elements().enumerate()
+    }
+    fn slice_index(&self, count: usize) -> Result<usize, Needed> {
+        if self.rest.len() >= count {
+            Ok(count)
+        } else {
+            Err(Needed::new(count - self.rest.len()))
+        }
+    }
+}
+
+impl<'b> Compare<&'b [u8]> for In<'_> {
+    #[inline(always)]
+    fn compare(&self, t: &'b [u8]) -> CompareResult {
+        self.rest.compare(t)
+    }
+    #[inline(always)]
+    fn compare_no_case(&self, t: &'b [u8]) -> CompareResult {
+        self.rest.compare_no_case(t)
+    }
+}
+
+impl<'b> Compare<&'b str> for In<'_> {
+    #[inline(always)]
+    fn compare(&self, t: &'b str) -> CompareResult {
+        self.rest.compare(t.as_bytes())
+    }
+    #[inline(always)]
+    fn compare_no_case(&self, t: &'b str) -> CompareResult {
+        self.rest.compare_no_case(t.as_bytes())
+    }
+}
+
+impl Offset for In<'_> {
+    fn offset(&self, second: &Self) -> usize {
+        self.rest.len() - second.rest.len()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Terminals and combinators shared by every rule
+// ---------------------------------------------------------------------------
+
+/// One expected byte; `what` names it in the error.
+#[inline(always)]
+pub(crate) fn byte<'a>(b: u8, what: &'static str) -> impl Fn(In<'a>) -> R<'a, ()> {
+    move |i: In<'a>| {
+        if i.peek() == Some(b) {
+            Ok((i.skip(1), ()))
+        } else {
+            i.err(what)
+        }
+    }
+}
+
+/// `SP`
+#[inline(always)]
+pub(crate) fn sp(i: In<'_>) -> R<'_, ()> {
+    byte(b' ', "SP")(i)
+}
+
+/// Zero or more spaces.
+pub(crate) fn spaces(i: In<'_>) -> R<'_, ()> {
+    let n = i.rest.iter().take_while(|&&b| b == b' ').count();
+    Ok((i.skip(n), ()))
+}
+
+/// One byte if it is `b`: `(rest, true)`, else the input unchanged and
+/// `false` (never an error).
+#[inline(always)]
+pub(crate) fn eat(b: u8) -> impl for<'a> Fn(In<'a>) -> R<'a, bool> {
+    move |i: In<'_>| {
+        if i.peek() == Some(b) {
+            Ok((i.skip(1), true))
+        } else {
+            Ok((i, false))
+        }
+    }
+}
+
+/// A case-insensitive keyword (nom's `tag_no_case`), named in the error.
+#[inline(always)]
+pub(crate) fn kw<'a>(word: &'static [u8]) -> impl Fn(In<'a>) -> R<'a, ()> {
+    move |i: In<'a>| match i.rest.get(..word.len()) {
+        Some(s) if s.eq_ignore_ascii_case(word) => Ok((i.skip(word.len()), ())),
+        _ => i.err(kw_name(word)),
+    }
+}
+
+/// A keyword that must not be followed by an atom character (`NIL` but not
+/// `NILS`).
+#[inline(always)]
+pub(crate) fn word<'a>(w: &'static [u8]) -> impl Fn(In<'a>) -> R<'a, ()> {
+    move |i: In<'a>| match i.rest.get(..w.len()) {
+        Some(s)
+            if s.eq_ignore_ascii_case(w)
+                && !i
+                    .rest
+                    .get(w.len())
+                    .is_some_and(|&b| class::is(b, class::ATOM)) =>
+        {
+            Ok((i.skip(w.len()), ()))
+        }
+        _ => i.err(kw_name(w)),
+    }
+}
+
+/// Whether the input starts with the keyword `w` (case-insensitively),
+/// followed by a non-atom character: for dispatch without consuming.
+#[inline]
+pub(crate) fn at_word(i: &In<'_>, w: &[u8]) -> bool {
+    i.rest
+        .get(..w.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(w))
+        && !i
+            .rest
+            .get(w.len())
+            .is_some_and(|&b| class::is(b, class::ATOM))
+}
+
+fn kw_name(w: &'static [u8]) -> &'static str {
+    core::str::from_utf8(w).unwrap_or("keyword")
+}
+
+/// The longest run of bytes matching `f` (possibly empty; nom's
+/// `take_while` without the generic error plumbing).
+#[inline(always)]
+pub(crate) fn take_while<'a>(i: In<'a>, f: impl Fn(u8) -> bool) -> (In<'a>, &'a [u8]) {
+    let n = i.rest.iter().position(|&b| !f(b)).unwrap_or(i.rest.len());
+    i.split(n)
+}
+
+/// Runs `f` and also returns the bytes it consumed (nom's `consumed`).
+#[inline(always)]
+pub(crate) fn consumed<'a, T>(
+    mut f: impl nom::Parser<In<'a>, Output = T, Error = PError>,
+) -> impl FnMut(In<'a>) -> R<'a, (&'a [u8], T)> {
+    move |i: In<'a>| {
+        let (rest, v) = f.parse(i)?;
+        Ok((rest, (i.upto(&rest), v)))
+    }
+}
+
+/// Replaces the expectation of an error `f` reports where it started (it
+/// matched nothing) by `what` (nom's `context`, for messages that name the
+/// rule rather than its first terminal).
+#[inline(always)]
+pub(crate) fn expect<'a, T>(
+    what: &'static str,
+    mut f: impl nom::Parser<In<'a>, Output = T, Error = PError>,
+) -> impl FnMut(In<'a>) -> R<'a, T> {
+    move |i: In<'a>| match f.parse(i) {
+        Err(nom::Err::Error(PError::Syntax(left, _))) if left == i.rest.len() => i.err(what),
+        r => r,
+    }
+}
+
+/// Runs `f` one nesting level deeper; the depth budget running out is a
+/// [`PError::Depth`] failure.
+#[inline(always)]
+pub(crate) fn nest<'a, T>(
+    mut f: impl nom::Parser<In<'a>, Output = T, Error = PError>,
+) -> impl FnMut(In<'a>) -> R<'a, T> {
+    move |mut i: In<'a>| {
+        let depth = i.st.depth;
+        if depth == 0 {
+            return Err(nom::Err::Failure(PError::Depth(usize::from(
+                i.st.max_depth,
+            ))));
+        }
+        i.st.depth = depth - 1;
+        let (mut rest, v) = f.parse(i)?;
+        rest.st.depth = depth;
+        Ok((rest, v))
+    }
+}
+
+/// Runs `f` for validation only: its value is dropped, so it need not be
+/// built (escaped strings are not unescaped).
+#[inline(always)]
+pub(crate) fn validate<'a, T>(
+    mut f: impl nom::Parser<In<'a>, Output = T, Error = PError>,
+) -> impl FnMut(In<'a>) -> R<'a, ()> {
+    move |mut i: In<'a>| {
+        let discard = i.st.discard;
+        i.st.discard = true;
+        let (mut rest, _) = f.parse(i)?;
+        rest.st.discard = discard;
+        Ok((rest, ()))
+    }
+}
+
+/// `CRLF`, or a bare LF under [`Quirks::bare_lf`]; then the end of the frame.
+pub(crate) fn crlf_end(i: In<'_>) -> R<'_, ()> {
+    let i = match i.rest {
+        [b'\r', b'\n', ..] => i.skip(2),
+        [b'\n', ..] if i.q().bare_lf => i.skip(1),
+        _ => return i.err("CRLF"),
+    };
+    if !i.is_empty() {
+        return i.err("end of message");
+    }
+    Ok((i, ()))
+}
+
+/// In front of `)`: a stray space under `quirk` is skipped.
+#[inline]
+pub(crate) fn space_before_close(i: In<'_>, quirk: bool) -> In<'_> {
+    if quirk && i.peek() == Some(b' ') && i.peek_at(1) == Some(b')') {
+        i.skip(1)
+    } else {
+        i
+    }
+}
+
+/// Trailing spaces before CRLF under [`Quirks::trailing_space`].
+pub(crate) fn trailing_space(mut i: In<'_>) -> In<'_> {
+    if i.q().trailing_space {
+        while i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'\r' | b'\n' | b' ')) {
+            i = i.skip(1);
+        }
+    }
+    i
+}
+
+/// Runs a rule on a whole frame and turns its error into the crate's.
+pub(crate) fn run<'a, T>(
+    frame: &'a [u8],
+    i: In<'a>,
+    f: impl FnOnce(In<'a>) -> R<'a, T>,
+) -> Result<T, crate::Error> {
+    match f(i) {
+        Ok((_, v)) => Ok(v),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.into_error(frame)),
+        // complete frames only: nothing is ever missing
+        Err(nom::Err::Incomplete(_)) => Err(PError::Syntax(0, "more input").into_error(frame)),
+    }
+}
