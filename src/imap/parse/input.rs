@@ -123,6 +123,11 @@ impl<'a> In<'a> {
         }
     }
 
+    /// The start of a frame parsed with `opts`.
+    pub(crate) fn with(input: &'a [u8], opts: &super::ParseOptions) -> Self {
+        Self::new(input, opts.quirks, opts.nesting_depth, opts.utf8)
+    }
+
     /// Bytes validated before, parsed again in trusted mode with the state a
     /// lazy value kept.
     pub(crate) fn trusted(input: &'a [u8], ctx: Ctx) -> Self {
