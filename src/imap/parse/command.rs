@@ -558,7 +558,7 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         }
         return Ok(c);
     }
-    let c = if let Some(c) = super::ext::command(p, name)? {
+    let c = if let Some(c) = p.nom(|i| super::ext::command(i, name))? {
         c
     } else if is(b"LOGIN") {
         // login = "LOGIN" SP userid SP password
@@ -1266,7 +1266,7 @@ pub(crate) fn append_opts_head<'a>(
     Option<List<'a, Flag<'a>>>,
     Option<crate::imap::types::core::DateTime>,
 )> {
-    let (flags, date) = super::ext::append_opts(p)?;
+    let (flags, date) = p.nom(super::ext::append_opts)?;
     p.eat(b'~');
     p.expect(b'{', "literal")?;
     p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');

@@ -7,16 +7,31 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use super::command::{append_message, fetch_att};
-use super::legacy::{astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list};
-use super::{PResult, Parser};
-use crate::imap::types::command::CommandBody;
-use crate::imap::types::core::{Atom, IString, List, Mailbox, Sep};
+use nom::Parser as _;
+use nom::branch::alt;
+use nom::combinator::{map, opt, value};
+use nom::sequence::{delimited, preceded, separated_pair, terminated};
+
+use super::command;
+use super::core::{
+    Elem, astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list,
+};
+use super::cursor;
+use super::input::{In, R, at_word, byte, consumed, expect, sp, take_while, validate, word};
+use crate::imap::types::command::{CommandBody, FetchAttribute};
+use crate::imap::types::core::{Atom, DateTime, Flag, IString, List, Mailbox, Sep};
 use crate::imap::types::ext::{
     AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent, Rights,
     RightsMode, UrlMechanism, is_right, is_url_mechanism,
 };
 use crate::imap::types::response::{Code, Data};
+
+// PORT: adapters to the rules of command.rs until it is ported to nom.
+
+/// `fetch-att` (RFC 9051), a cursor rule of `command.rs`.
+fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
+    cursor(i, command::fetch_att)
+}
 
 // ---- ACL (RFC 4314) ----
 
@@ -35,15 +50,11 @@ fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
 /// rights = astring
 ///          ;; only lowercase ASCII letters and digits are allowed.
 /// ```
-pub(crate) fn rights<'a>(p: &mut Parser<'a>) -> PResult<Rights<'a>> {
-    let start = p.pos;
-    let s = astring(p)?;
+pub(crate) fn rights(i: In<'_>) -> R<'_, Rights<'_>> {
+    let (rest, s) = astring(i)?;
     match rights_from(s.0) {
-        Some(r) => Ok(r),
-        None => {
-            p.pos = start;
-            p.err("rights (lowercase letters and digits)")
-        }
+        Some(r) => Ok((rest, r)),
+        None => i.err("rights (lowercase letters and digits)"),
     }
 }
 
@@ -52,112 +63,176 @@ pub(crate) fn rights<'a>(p: &mut Parser<'a>) -> PResult<Rights<'a>> {
 ///              ;; +rights to add, -rights to remove
 ///              ;; rights to replace
 /// ```
-fn mod_rights<'a>(p: &mut Parser<'a>) -> PResult<ModRights<'a>> {
-    let start = p.pos;
-    let s = astring(p)?.0;
+fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
+    let (rest, s) = astring(i)?;
+    let s = s.0;
     let (mode, skip) = match s.first() {
         Some(b'+') => (RightsMode::Add, 1),
         Some(b'-') => (RightsMode::Remove, 1),
         _ => (RightsMode::Replace, 0),
     };
-    let rest = match s {
+    let tail = match s {
         Cow::Borrowed(b) => Cow::Borrowed(b.get(skip..).unwrap_or_default()),
         Cow::Owned(b) => Cow::Owned(b.get(skip..).unwrap_or_default().to_vec()),
     };
-    match rights_from(rest) {
-        Some(rights) => Ok(ModRights { mode, rights }),
-        None => {
-            p.pos = start;
-            p.err("mod-rights ([+/-] lowercase letters and digits)")
-        }
+    match rights_from(tail) {
+        Some(rights) => Ok((rest, ModRights { mode, rights })),
+        None => i.err("mod-rights ([+/-] lowercase letters and digits)"),
     }
 }
 
 /// `identifier SP rights` (an element of `acl-data`).
-fn acl_entry<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Rights<'a>)> {
-    let id = astring(p)?;
-    p.sp()?;
-    Ok((id, rights(p)?))
+fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
+    separated_pair(astring, sp, rights).parse(i)
+}
+
+/// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
+fn acl_data(i: In<'_>) -> R<'_, Data<'_>> {
+    map(
+        (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)),
+        |(mailbox, entries)| Data::Acl { mailbox, entries },
+    )
+    .parse(i)
+}
+
+/// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`,
+/// after `LISTRIGHTS`.
+fn listrights_data(i: In<'_>) -> R<'_, Data<'_>> {
+    map(
+        (
+            preceded(sp, mailbox),
+            preceded(sp, astring),
+            preceded(sp, rights),
+            |i| zero_or_more(i, rights),
+        ),
+        |(mailbox, identifier, required, optional)| Data::ListRights {
+            mailbox,
+            identifier,
+            required,
+            optional,
+        },
+    )
+    .parse(i)
+}
+
+/// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
+fn myrights_data(i: In<'_>) -> R<'_, Data<'_>> {
+    map(
+        (preceded(sp, mailbox), preceded(sp, rights)),
+        |(mailbox, rights)| Data::MyRights { mailbox, rights },
+    )
+    .parse(i)
 }
 
 // ---- URLAUTH (RFC 4467) ----
 
 /// `mechanism = "INTERNAL" / 1*(ALPHA / DIGIT / "-" / ".")`
-fn mechanism<'a>(p: &mut Parser<'a>) -> PResult<Atom<'a>> {
-    let m = p.take_while(|b| is_url_mechanism(&[b]));
+fn mechanism(i: In<'_>) -> R<'_, Atom<'_>> {
+    let (rest, m) = take_while(i, |b| is_url_mechanism(&[b]));
     match core::str::from_utf8(m).ok().and_then(Atom::new) {
-        Some(a) => Ok(a),
-        None => p.err("URLAUTH mechanism"),
+        Some(a) => Ok((rest, a)),
+        None => rest.err("URLAUTH mechanism"),
     }
 }
 
 /// `url-rump SP mechanism` (an element of `genurlauth`); `url-rump = astring`.
-fn rump_mechanism<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Atom<'a>)> {
-    let url = astring(p)?;
-    p.sp()?;
-    Ok((url, mechanism(p)?))
+fn rump_mechanism(i: In<'_>) -> R<'_, (IString<'_>, Atom<'_>)> {
+    separated_pair(astring, sp, mechanism).parse(i)
 }
 
 /// `url SP nstring` (an element of `urlfetch-data`).
-fn url_data<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    let url = astring(p)?;
-    p.sp()?;
-    Ok((url, nstring(p)?))
+fn url_data(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
+    separated_pair(astring, sp, nstring).parse(i)
+}
+
+/// `base64` as the URLMECH code carries it: `1*(ALPHA / DIGIT / "+" / "/" / "=")`.
+fn base64(i: In<'_>) -> R<'_, &[u8]> {
+    match take_while(i, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+    }) {
+        (_, []) => i.err("base64"),
+        ok => Ok(ok),
+    }
 }
 
 /// `mechanism ["=" base64]` (an element of the URLMECH code).
-fn url_mechanism<'a>(p: &mut Parser<'a>) -> PResult<UrlMechanism<'a>> {
-    let name = mechanism(p)?;
-    let data = if p.eat(b'=') {
-        let d = p.take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-        if d.is_empty() {
-            return p.err("base64");
-        }
-        Some(Cow::Borrowed(d))
-    } else {
-        None
+fn url_mechanism(i: In<'_>) -> R<'_, UrlMechanism<'_>> {
+    let (i, name) = mechanism(i)?;
+    let (i, data) = match i.peek() {
+        Some(b'=') => map(base64, |d| Some(Cow::Borrowed(d))).parse(i.skip(1))?,
+        _ => (i, None),
     };
-    Ok(UrlMechanism { name, data })
+    Ok((i, UrlMechanism { name, data }))
+}
+
+/// `url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)` (the argument
+/// of the BADURL code).
+fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
+    match take_while(i, |b| !matches!(b, b']' | b'\r' | b'\n' | 0)) {
+        (_, []) => i.err("url-resp-text"),
+        (rest, u) => Ok((rest, IString(Cow::Borrowed(u)))),
+    }
+}
+
+/// `*(SP elem)`: the elements validated, as a lazy [`List`] of what followed
+/// the first SP.
+fn any_spaced<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    let start = i;
+    let mut i = i;
+    while i.peek() == Some(b' ') {
+        (i, ()) = validate(elem)(i.skip(1))?;
+    }
+    let raw = start.upto(&i).get(1..).unwrap_or_default();
+    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `1*(SP elem)`: at least one; the list of what followed the first SP.
-fn one_or_more<'a, T>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
-    what: &'static str,
-) -> PResult<List<'a, T>> {
-    let s = p.pos + 1;
-    while p.eat(b' ') {
-        elem(p)?;
+fn one_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>, what: &'static str) -> R<'a, List<'a, T>> {
+    match any_spaced(i, elem)? {
+        (rest, _) if rest.rest.len() == i.rest.len() => i.err(what),
+        ok => Ok(ok),
     }
-    if p.pos < s {
-        return p.err(what);
-    }
-    Ok(List::wire(&p.input[s..p.pos], elem, Sep::Space, p.ctx()))
 }
 
 /// `*(SP elem)` up to the end of the line (a trailing space tolerated under
 /// [`Quirks::trailing_space`](super::Quirks)).
-fn zero_or_more<'a, T>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
-) -> PResult<List<'a, T>> {
-    let s = p.pos + 1;
-    let mut e = p.pos;
-    while p.peek() == Some(b' ') {
-        if p.q.trailing_space && matches!(p.peek_at(1), Some(b'\r' | b'\n')) {
-            p.pos += 1;
+fn zero_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    let trailing_space = i.q().trailing_space;
+    let start = i;
+    let mut i = i;
+    let mut end = i;
+    while i.peek() == Some(b' ') {
+        if trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
+            i = i.skip(1);
             break;
         }
-        p.pos += 1;
-        elem(p)?;
-        e = p.pos;
+        (i, ()) = validate(elem)(i.skip(1))?;
+        end = i;
     }
-    Ok(List::wire(
-        p.input.get(s..e).unwrap_or_default(),
-        elem,
-        Sep::Space,
-        p.ctx(),
+    let raw = start.upto(&end).get(1..).unwrap_or_default();
+    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+}
+
+/// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`, after `RESETKEY`.
+fn resetkey(i: In<'_>) -> R<'_, CommandBody<'_>> {
+    if i.peek() != Some(b' ') {
+        let mechanisms = List::wire_nom(&i.rest[..0], mechanism, Sep::Space, i.ctx());
+        return Ok((
+            i,
+            CommandBody::ResetKey {
+                mailbox: None,
+                mechanisms,
+            },
+        ));
+    }
+    let (i, mailbox) = mailbox(i.skip(1))?;
+    let (i, mechanisms) = any_spaced(i, mechanism)?;
+    Ok((
+        i,
+        CommandBody::ResetKey {
+            mailbox: Some(mailbox),
+            mechanisms,
+        },
     ))
 }
 
@@ -172,33 +247,33 @@ fn zero_or_more<'a, T>(
 /// event-ext     = atom
 /// ```
 /// An empty fetch-att list is accepted (§5.2 allows it).
-pub(crate) fn notify_event<'a>(p: &mut Parser<'a>) -> PResult<NotifyEvent<'a>> {
+pub(crate) fn notify_event(i: In<'_>) -> R<'_, NotifyEvent<'_>> {
     use NotifyEvent as E;
-    let a = atom(p)?;
+    let (i, a) = atom(i)?;
     let is = |s: &str| a.eq_ignore_case(s);
     Ok(if is("MessageNew") {
-        if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-            p.pos += 1;
-            E::MessageNew(Some(paren_list(p, fetch_att, true)?))
+        if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+            let (i, atts) = paren_list(i.skip(1), fetch_att, true)?;
+            (i, E::MessageNew(Some(atts)))
         } else {
-            E::MessageNew(None)
+            (i, E::MessageNew(None))
         }
     } else if is("MessageExpunge") {
-        E::MessageExpunge
+        (i, E::MessageExpunge)
     } else if is("FlagChange") {
-        E::FlagChange
+        (i, E::FlagChange)
     } else if is("AnnotationChange") {
-        E::AnnotationChange
+        (i, E::AnnotationChange)
     } else if is("MailboxName") {
-        E::MailboxName
+        (i, E::MailboxName)
     } else if is("SubscriptionChange") {
-        E::SubscriptionChange
+        (i, E::SubscriptionChange)
     } else if is("MailboxMetadataChange") {
-        E::MailboxMetadataChange
+        (i, E::MailboxMetadataChange)
     } else if is("ServerMetadataChange") {
-        E::ServerMetadataChange
+        (i, E::ServerMetadataChange)
     } else {
-        E::Other(a)
+        (i, E::Other(a))
     })
 }
 
@@ -206,12 +281,12 @@ pub(crate) fn notify_event<'a>(p: &mut Parser<'a>) -> PResult<NotifyEvent<'a>> {
 /// one-or-more-mailbox = mailbox / many-mailboxes
 /// many-mailboxes      = "(" mailbox *(SP mailbox) ")"
 /// ```
-fn one_or_more_mailbox<'a>(p: &mut Parser<'a>) -> PResult<List<'a, Mailbox<'a>>> {
-    if p.peek() == Some(b'(') {
-        paren_list(p, mailbox, false)
+fn one_or_more_mailbox(i: In<'_>) -> R<'_, List<'_, Mailbox<'_>>> {
+    if i.peek() == Some(b'(') {
+        paren_list(i, mailbox, false)
     } else {
-        let (raw, _) = p.recognize(mailbox)?;
-        Ok(List::wire(raw, mailbox, Sep::Space, p.ctx()))
+        let (i, (raw, _)) = consumed(mailbox).parse(i)?;
+        Ok((i, List::wire_nom(raw, mailbox, Sep::Space, i.ctx())))
     }
 }
 
@@ -222,112 +297,128 @@ fn one_or_more_mailbox<'a>(p: &mut Parser<'a>) -> PResult<List<'a, Mailbox<'a>>>
 ///                             ( "subtree" SP one-or-more-mailbox ) /
 ///                             ( "mailboxes" SP one-or-more-mailbox )
 /// ```
-fn mailbox_filter<'a>(p: &mut Parser<'a>) -> PResult<MailboxFilter<'a>> {
-    Ok(if p.word(b"SELECTED-DELAYED") {
-        MailboxFilter::SelectedDelayed
-    } else if p.word(b"SELECTED") {
-        MailboxFilter::Selected
-    } else if p.word(b"INBOXES") {
-        MailboxFilter::Inboxes
-    } else if p.word(b"PERSONAL") {
-        MailboxFilter::Personal
-    } else if p.word(b"SUBSCRIBED") {
-        MailboxFilter::Subscribed
-    } else if p.word(b"SUBTREE") {
-        p.sp()?;
-        MailboxFilter::Subtree(one_or_more_mailbox(p)?)
-    } else if p.word(b"MAILBOXES") {
-        p.sp()?;
-        MailboxFilter::Mailboxes(one_or_more_mailbox(p)?)
-    } else {
-        return p.err("filter-mailboxes");
-    })
+fn mailbox_filter(i: In<'_>) -> R<'_, MailboxFilter<'_>> {
+    use MailboxFilter as F;
+    expect(
+        "filter-mailboxes",
+        alt((
+            value(F::SelectedDelayed, word(b"SELECTED-DELAYED")),
+            value(F::Selected, word(b"SELECTED")),
+            value(F::Inboxes, word(b"INBOXES")),
+            value(F::Personal, word(b"PERSONAL")),
+            value(F::Subscribed, word(b"SUBSCRIBED")),
+            map(
+                preceded((word(b"SUBTREE"), sp), one_or_more_mailbox),
+                F::Subtree,
+            ),
+            map(
+                preceded((word(b"MAILBOXES"), sp), one_or_more_mailbox),
+                F::Mailboxes,
+            ),
+        )),
+    )
+    .parse(i)
 }
 
 /// ```text
 /// event-group = "(" filter-mailboxes SP events ")"
 /// events      = ( "(" event *(SP event) ")" ) / "NONE"
 /// ```
-fn event_group<'a>(p: &mut Parser<'a>) -> PResult<EventGroup<'a>> {
-    p.expect(b'(', "'(' of event-group")?;
-    let filter = mailbox_filter(p)?;
-    p.sp()?;
-    let events = if p.word(b"NONE") {
-        None
-    } else {
-        Some(paren_list(p, notify_event, false)?)
-    };
-    p.expect(b')', "')'")?;
-    Ok(EventGroup { filter, events })
+fn event_group(i: In<'_>) -> R<'_, EventGroup<'_>> {
+    let events = alt((
+        value(None, word(b"NONE")),
+        map(|i| paren_list(i, notify_event, false), Some),
+    ));
+    map(
+        delimited(
+            byte(b'(', "'(' of event-group"),
+            separated_pair(mailbox_filter, sp, events),
+            byte(b')', "')'"),
+        ),
+        |(filter, events)| EventGroup { filter, events },
+    )
+    .parse(i)
 }
 
 /// ```text
-/// notify           = "NOTIFY" SP (notify-set / notify-none)
 /// notify-set       = "SET" [status-indicator] SP event-groups
-/// notify-none      = "NONE"
 /// status-indicator = SP "STATUS"
 /// event-groups     = event-group *(SP event-group)
 /// ```
-fn notify<'a>(p: &mut Parser<'a>) -> PResult<Notify<'a>> {
-    p.sp()?;
-    if p.word(b"NONE") {
-        return Ok(Notify::None);
-    }
-    if !p.word(b"SET") {
-        return p.err("SET or NONE");
-    }
-    let save = p.pos;
-    let status = p.eat(b' ') && p.word(b"STATUS");
-    if !status {
-        p.pos = save;
-    }
-    let groups = one_or_more(p, event_group, "SP event-group")?;
-    Ok(Notify::Set { status, groups })
+/// After `SET`.
+fn notify_set(i: In<'_>) -> R<'_, Notify<'_>> {
+    map(
+        (opt(preceded(sp, word(b"STATUS"))), |i| {
+            one_or_more(i, event_group, "SP event-group")
+        }),
+        |(status, groups)| Notify::Set {
+            status: status.is_some(),
+            groups,
+        },
+    )
+    .parse(i)
+}
+
+/// ```text
+/// notify      = "NOTIFY" SP (notify-set / notify-none)
+/// notify-none = "NONE"
+/// ```
+/// After `NOTIFY`.
+fn notify(i: In<'_>) -> R<'_, Notify<'_>> {
+    preceded(
+        sp,
+        expect(
+            "SET or NONE",
+            alt((
+                value(Notify::None, word(b"NONE")),
+                preceded(word(b"SET"), notify_set),
+            )),
+        ),
+    )
+    .parse(i)
 }
 
 // ---- CATENATE (RFC 4469) ----
+
+/// The `literal` of `text-literal`: a literal8 is not allowed.
+fn text_literal_data(i: In<'_>) -> R<'_, &[u8]> {
+    if i.peek() != Some(b'{') {
+        return i.err("literal");
+    }
+    map(literal, |(data, _)| data).parse(i)
+}
 
 /// ```text
 /// cat-part     = text-literal / url
 /// text-literal = "TEXT" SP literal
 /// url          = "URL" SP astring
 /// ```
-fn cat_part<'a>(p: &mut Parser<'a>) -> PResult<CatenatePart<'a>> {
-    if p.word(b"TEXT") {
-        p.sp()?;
-        if p.peek() != Some(b'{') {
-            return p.err("literal");
-        }
-        let (data, _) = literal(p)?;
-        Ok(CatenatePart::Text(Cow::Borrowed(data)))
-    } else if p.word(b"URL") {
-        p.sp()?;
-        Ok(CatenatePart::Url(astring(p)?))
-    } else {
-        p.err("TEXT or URL")
-    }
+fn cat_part(i: In<'_>) -> R<'_, CatenatePart<'_>> {
+    expect(
+        "TEXT or URL",
+        alt((
+            map(preceded((word(b"TEXT"), sp), text_literal_data), |d| {
+                CatenatePart::Text(Cow::Borrowed(d))
+            }),
+            map(preceded((word(b"URL"), sp), astring), CatenatePart::Url),
+        )),
+    )
+    .parse(i)
 }
 
-/// `append-opts = [flag-list SP] [date-time SP]` (the cursor is left after
+/// `append-opts = [flag-list SP] [date-time SP]` (the input is left after
 /// the options); shared with plain APPEND.
 #[allow(clippy::type_complexity)]
-pub(crate) fn append_opts<'a>(
-    p: &mut Parser<'a>,
-) -> PResult<(
-    Option<List<'a, crate::imap::types::core::Flag<'a>>>,
-    Option<crate::imap::types::core::DateTime>,
-)> {
-    let mut flags = None;
-    if p.peek() == Some(b'(') {
-        flags = Some(flag_list(p)?);
-        p.sp()?;
-    }
-    let mut date = None;
-    if p.peek() == Some(b'"') {
-        date = Some(date_time(p)?);
-        p.sp()?;
-    }
-    Ok((flags, date))
+pub(crate) fn append_opts(i: In<'_>) -> R<'_, (Option<List<'_, Flag<'_>>>, Option<DateTime>)> {
+    let (i, flags) = match i.peek() {
+        Some(b'(') => map(terminated(flag_list, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    let (i, date) = match i.peek() {
+        Some(b'"') => map(terminated(date_time, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    Ok((i, (flags, date)))
 }
 
 /// ```text
@@ -335,54 +426,52 @@ pub(crate) fn append_opts<'a>(
 /// append-data    = literal / literal8 / append-data-ext
 /// append-data    =/ "CATENATE" SP "(" cat-part *(SP cat-part) ")"
 /// ```
-pub(crate) fn append_item<'a>(p: &mut Parser<'a>) -> PResult<AppendItem<'a>> {
-    let start = p.pos;
-    let (flags, date) = append_opts(p)?;
-    if p.word(b"CATENATE") {
-        p.sp()?;
-        let parts = paren_list(p, cat_part, false)?;
-        return Ok(AppendItem::Catenate { flags, date, parts });
+pub(crate) fn append_item(i: In<'_>) -> R<'_, AppendItem<'_>> {
+    let (rest, (flags, date)) = append_opts(i)?;
+    if let Ok((rest, ())) = word(b"CATENATE")(rest) {
+        let (rest, parts) = preceded(sp, |i| paren_list(i, cat_part, false)).parse(rest)?;
+        return Ok((rest, AppendItem::Catenate { flags, date, parts }));
     }
-    p.pos = start;
-    append_message(p).map(AppendItem::Message)
+    map(|i| cursor(i, command::append_message), AppendItem::Message).parse(i)
 }
 
-/// Whether the append-message at the cursor uses CATENATE (looked at on a
-/// copy of the cursor).
-fn is_catenate(p: &Parser<'_>) -> bool {
-    let mut q = p.clone();
-    q.discard = true;
-    append_opts(&mut q).is_ok() && q.word(b"CATENATE")
+/// Whether the append-message at `i` uses CATENATE (looked at without
+/// building values).
+fn is_catenate(i: In<'_>) -> bool {
+    matches!(validate(append_opts)(i), Ok((rest, ())) if at_word(&rest, b"CATENATE"))
 }
 
 /// `append = "APPEND" SP mailbox 1*append-message` when one of the messages
-/// uses CATENATE; `None` (cursor unmoved) otherwise, for the plain APPEND rule.
-fn append_catenate<'a>(p: &mut Parser<'a>) -> PResult<Option<CommandBody<'a>>> {
-    let save = p.pos;
+/// uses CATENATE; `None` (input unmoved) otherwise, for the plain APPEND rule.
+fn append_catenate(i: In<'_>) -> R<'_, Option<CommandBody<'_>>> {
     let mut seen = false;
-    let r = (|| {
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        let s = p.pos + 1;
-        while p.eat(b' ') {
-            seen |= is_catenate(p);
-            append_item(p)?;
-        }
-        if p.pos < s {
-            return p.err("SP append-message");
-        }
-        Ok(CommandBody::AppendCatenate {
-            mailbox,
-            messages: List::wire(&p.input[s..p.pos], append_item, Sep::Space, p.ctx()),
-        })
-    })();
-    match r {
-        Ok(c) if seen => Ok(Some(c)),
+    match append_messages(i, &mut seen) {
+        Ok((rest, c)) if seen => Ok((rest, Some(c))),
         Err(e) if seen => Err(e),
-        _ => {
-            p.pos = save;
-            Ok(None)
-        }
+        _ => Ok((i, None)),
+    }
+}
+
+/// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message (the
+/// one that failed included) uses CATENATE.
+fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
+    let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+    let start = i;
+    let mut i = i;
+    while i.peek() == Some(b' ') {
+        i = i.skip(1);
+        *seen |= is_catenate(i);
+        (i, ()) = validate(append_item)(i)?;
+    }
+    match start.upto(&i).get(1..) {
+        Some(raw) => Ok((
+            i,
+            CommandBody::AppendCatenate {
+                mailbox,
+                messages: List::wire_nom(raw, append_item, Sep::Space, i.ctx()),
+            },
+        )),
+        None => start.err("SP append-message"),
     }
 }
 
@@ -442,31 +531,31 @@ pub(crate) fn uses_catenate(head: &[u8]) -> bool {
 // ---- dispatch ----
 
 /// The commands of ACL, CATENATE, NOTIFY and URLAUTH, after their name;
-/// `None` (cursor unmoved) for any other name.
-pub(crate) fn command<'a>(p: &mut Parser<'a>, name: &[u8]) -> PResult<Option<CommandBody<'a>>> {
+/// `None` (input unmoved) for any other name.
+pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let c = if is(b"APPEND") {
-        return append_catenate(p);
+    let (i, c) = if is(b"APPEND") {
+        return append_catenate(i);
     } else if is(b"SETACL") {
         // setacl = "SETACL" SP mailbox SP identifier SP mod-rights
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        let identifier = astring(p)?;
-        p.sp()?;
-        CommandBody::SetAcl {
-            mailbox,
-            identifier,
-            rights: mod_rights(p)?,
-        }
+        map(
+            (
+                preceded(sp, mailbox),
+                preceded(sp, astring),
+                preceded(sp, mod_rights),
+            ),
+            |(mailbox, identifier, rights)| CommandBody::SetAcl {
+                mailbox,
+                identifier,
+                rights,
+            },
+        )
+        .parse(i)?
     } else if is(b"DELETEACL") || is(b"LISTRIGHTS") {
         // deleteacl = "DELETEACL" SP mailbox SP identifier
         // listrights = "LISTRIGHTS" SP mailbox SP identifier
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        let identifier = astring(p)?;
-        if is(b"DELETEACL") {
+        let (i, (mailbox, identifier)) = (preceded(sp, mailbox), preceded(sp, astring)).parse(i)?;
+        let c = if is(b"DELETEACL") {
             CommandBody::DeleteAcl {
                 mailbox,
                 identifier,
@@ -476,94 +565,57 @@ pub(crate) fn command<'a>(p: &mut Parser<'a>, name: &[u8]) -> PResult<Option<Com
                 mailbox,
                 identifier,
             }
-        }
+        };
+        (i, c)
     } else if is(b"GETACL") {
         // getacl = "GETACL" SP mailbox
-        p.sp()?;
-        CommandBody::GetAcl(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::GetAcl).parse(i)?
     } else if is(b"MYRIGHTS") {
         // myrights = "MYRIGHTS" SP mailbox
-        p.sp()?;
-        CommandBody::MyRights(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::MyRights).parse(i)?
     } else if is(b"NOTIFY") {
-        CommandBody::Notify(notify(p)?)
+        map(notify, CommandBody::Notify).parse(i)?
     } else if is(b"RESETKEY") {
-        // resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]
-        let mut mb = None;
-        let mut mechanisms = List::wire(&p.input[0..0], mechanism, Sep::Space, p.ctx());
-        if p.eat(b' ') {
-            mb = Some(mailbox(p)?);
-            let s = p.pos + 1;
-            while p.eat(b' ') {
-                mechanism(p)?;
-            }
-            mechanisms = List::wire(
-                p.input.get(s..p.pos).unwrap_or_default(),
-                mechanism,
-                Sep::Space,
-                p.ctx(),
-            );
-        }
-        CommandBody::ResetKey {
-            mailbox: mb,
-            mechanisms,
-        }
+        resetkey(i)?
     } else if is(b"GENURLAUTH") {
         // genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)
-        CommandBody::GenUrlAuth(one_or_more(p, rump_mechanism, "SP url-rump")?)
+        map(
+            |i| one_or_more(i, rump_mechanism, "SP url-rump"),
+            CommandBody::GenUrlAuth,
+        )
+        .parse(i)?
     } else if is(b"URLFETCH") {
         // urlfetch = "URLFETCH" 1*(SP url)
-        CommandBody::UrlFetch(one_or_more(p, astring, "SP url")?)
+        map(|i| one_or_more(i, astring, "SP url"), CommandBody::UrlFetch).parse(i)?
     } else {
-        return Ok(None);
+        return Ok((i, None));
     };
-    Ok(Some(c))
+    Ok((i, Some(c)))
 }
 
-/// The untagged responses of ACL and URLAUTH, at their name; `None` (cursor
+/// The untagged responses of ACL and URLAUTH, at their name; `None` (input
 /// unmoved) for any other.
-pub(crate) fn data<'a>(p: &mut Parser<'a>) -> PResult<Option<Data<'a>>> {
-    let d = if p.word(b"ACL") {
-        // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        Data::Acl {
-            mailbox,
-            entries: zero_or_more(p, acl_entry)?,
-        }
-    } else if p.word(b"LISTRIGHTS") {
-        // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        let identifier = astring(p)?;
-        p.sp()?;
-        let required = rights(p)?;
-        Data::ListRights {
-            mailbox,
-            identifier,
-            required,
-            optional: zero_or_more(p, rights)?,
-        }
-    } else if p.word(b"MYRIGHTS") {
-        // myrights-data = "MYRIGHTS" SP mailbox SP rights
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        Data::MyRights {
-            mailbox,
-            rights: rights(p)?,
-        }
-    } else if p.word(b"GENURLAUTH") {
+pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
+    let r = if let Ok((j, ())) = word(b"ACL")(i) {
+        acl_data(j)
+    } else if let Ok((j, ())) = word(b"LISTRIGHTS")(i) {
+        listrights_data(j)
+    } else if let Ok((j, ())) = word(b"MYRIGHTS")(i) {
+        myrights_data(j)
+    } else if let Ok((j, ())) = word(b"GENURLAUTH")(i) {
         // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full) ; url-full = astring
-        Data::GenUrlAuth(one_or_more(p, astring, "SP url-full")?)
-    } else if p.word(b"URLFETCH") {
+        map(|i| one_or_more(i, astring, "SP url-full"), Data::GenUrlAuth).parse(j)
+    } else if let Ok((j, ())) = word(b"URLFETCH")(i) {
         // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
-        Data::UrlFetch(one_or_more(p, url_data, "SP url SP nstring")?)
+        map(
+            |i| one_or_more(i, url_data, "SP url SP nstring"),
+            Data::UrlFetch,
+        )
+        .parse(j)
     } else {
-        return Ok(None);
+        return Ok((i, None));
     };
-    Ok(Some(d))
+    r.map(|(rest, d)| (rest, Some(d)))
 }
 
 /// ```text
@@ -573,46 +625,33 @@ pub(crate) fn data<'a>(p: &mut Parser<'a>) -> PResult<Option<Data<'a>>> {
 /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / unsupported-events-code      ; RFC 5465
 /// unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"
 /// ```
-/// `None` (cursor unmoved) for another code name or arguments that do not
-/// parse, which the caller keeps as [`Code::Other`].
-pub(crate) fn code<'a>(p: &mut Parser<'a>, name: &str) -> Option<Code<'a>> {
+/// `None` (input unmoved) for another code name or arguments that do not
+/// parse, which the caller keeps as [`Code::Other`]; never an error.
+pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
     let is = |s: &str| name.eq_ignore_ascii_case(s);
-    let mut q = p.clone();
-    let r: PResult<Code<'a>> = (|| {
-        Ok(if is("TOOBIG") {
-            Code::TooBig
-        } else if is("NOTIFICATIONOVERFLOW") {
-            Code::NotificationOverflow
-        } else if is("BADURL") {
-            q.sp()?;
-            let u = q.take_while(|b| !matches!(b, b']' | b'\r' | b'\n' | 0));
-            if u.is_empty() {
-                return q.err("url-resp-text");
-            }
-            Code::BadUrl(IString(Cow::Borrowed(u)))
-        } else if is("URLMECH") {
-            q.sp()?;
-            if !q.word(b"INTERNAL") {
-                return q.err("INTERNAL");
-            }
-            let s = q.pos + 1;
-            while q.eat(b' ') {
-                url_mechanism(&mut q)?;
-            }
-            Code::UrlMech(List::wire(
-                q.input.get(s..q.pos).unwrap_or_default(),
-                url_mechanism,
-                Sep::Space,
-                q.ctx(),
-            ))
-        } else if is("BADEVENT") {
-            q.sp()?;
-            Code::BadEvent(paren_list(&mut q, notify_event, false)?)
-        } else {
-            return q.err("code");
-        })
-    })();
-    let c = r.ok()?;
-    *p = q;
-    Some(c)
+    let r = if is("TOOBIG") {
+        Ok((i, Code::TooBig))
+    } else if is("NOTIFICATIONOVERFLOW") {
+        Ok((i, Code::NotificationOverflow))
+    } else if is("BADURL") {
+        map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
+    } else if is("URLMECH") {
+        map(
+            preceded((sp, word(b"INTERNAL")), |i| any_spaced(i, url_mechanism)),
+            Code::UrlMech,
+        )
+        .parse(i)
+    } else if is("BADEVENT") {
+        map(
+            preceded(sp, |i| paren_list(i, notify_event, false)),
+            Code::BadEvent,
+        )
+        .parse(i)
+    } else {
+        return Ok((i, None));
+    };
+    Ok(match r {
+        Ok((rest, c)) => (rest, Some(c)),
+        Err(_) => (i, None),
+    })
 }

@@ -575,6 +575,61 @@ fn malformed() {
     ));
 }
 
+/// Where malformed input fails and what the grammar names there (the same
+/// as the cursor grammar gave before the rules moved to nom).
+#[test]
+fn errors_point_at_the_fault() {
+    let at = |r: Result<(), Error>| match r {
+        Err(Error::Parse(e)) => (e.offset, e.expected),
+        other => panic!("{other:?}"),
+    };
+    let rights = "rights (lowercase letters and digits)";
+    let cases: &[(&[u8], usize, &str)] = &[
+        (
+            b"A001 SETACL INBOX John l.r\r\n",
+            23,
+            "mod-rights ([+/-] lowercase letters and digits)",
+        ),
+        (
+            b"A003 APPEND Drafts CATENATE (TEXT ~{3}\r\nabc)\r\n",
+            34,
+            "literal",
+        ),
+        (
+            b"A003 APPEND Drafts CATENATE (FOO bar)\r\n",
+            29,
+            "TEXT or URL",
+        ),
+        (b"A003 APPEND Drafts CATENATE ()\r\n", 29, "list element"),
+        (
+            b"a NOTIFY SET (everything (MessageNew))\r\n",
+            14,
+            "filter-mailboxes",
+        ),
+        (b"a NOTIFY SET (subtree (MessageNew))\r\n", 34, "SP"),
+        (b"a NOTIFY SET (selected MessageNew)\r\n", 23, "'('"),
+        (
+            b"a NOTIFY SET \r(selected (MessageNew))\r\n",
+            13,
+            "'(' of event-group",
+        ),
+        (b"a GENURLAUTH imap://x IN_TERNAL\r\n", 24, "CRLF"),
+        (b"a RESETKEY INBOX INT$ERNAL\r\n", 20, "CRLF"),
+    ];
+    for &(line, offset, expected) in cases {
+        let r = cmd(line).map(|_| ());
+        assert_eq!(at(r), (offset, expected), "{line:?}");
+    }
+    let cases: &[(&[u8], usize, &str)] = &[
+        (b"* ACL INBOX Fred RWI\r\n", 17, rights),
+        (b"* LISTRIGHTS INBOX fred l R\r\n", 26, rights),
+    ];
+    for &(line, offset, expected) in cases {
+        let r = resp(line).map(|_| ());
+        assert_eq!(at(r), (offset, expected), "{line:?}");
+    }
+}
+
 fn emit_cmd_err(body: CommandBody<'_>) -> bool {
     let c = Command {
         tag: Tag::new("a").unwrap(),

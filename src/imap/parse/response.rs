@@ -326,7 +326,7 @@ pub(crate) fn resp_text_code<'a>(p: &mut Parser<'a>) -> PResult<Code<'a>> {
         Code::AlreadyExists
     } else if is("NONEXISTENT") {
         Code::NonExistent
-    } else if let Some(c) = super::ext::code(p, name) {
+    } else if let Some(c) = p.nom(|i| super::ext::code(i, name)).ok().flatten() {
         c
     } else {
         return other_code(p, start, name);
@@ -1225,7 +1225,7 @@ fn untagged<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Response<
         let raw = &p.input[s..p.pos];
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
         Data::Thread(List::wire(raw, thread, Sep::None, ctx))
-    } else if let Some(d) = super::ext::data(p)? {
+    } else if let Some(d) = p.nom(super::ext::data)? {
         d
     } else {
         return other(p, start);
