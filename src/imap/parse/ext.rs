@@ -179,7 +179,9 @@ pub(crate) fn notify_event<'a>(p: &mut Parser<'a>) -> PResult<NotifyEvent<'a>> {
     Ok(if is("MessageNew") {
         if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
             p.pos += 1;
-            E::MessageNew(Some(paren_list(p, fetch_att, true)?))
+            E::MessageNew(Some(
+                p.nom(|i| super::core::paren_list(i, fetch_att, true))?,
+            ))
         } else {
             E::MessageNew(None)
         }
@@ -344,7 +346,7 @@ pub(crate) fn append_item<'a>(p: &mut Parser<'a>) -> PResult<AppendItem<'a>> {
         return Ok(AppendItem::Catenate { flags, date, parts });
     }
     p.pos = start;
-    append_message(p).map(AppendItem::Message)
+    p.nom(append_message).map(AppendItem::Message)
 }
 
 /// Whether the append-message at the cursor uses CATENATE (looked at on a
