@@ -6,15 +6,29 @@
 //! LIST-STATUS, RFC 5957 SORT=DISPLAY, RFC 6154 §3, §6 SPECIAL-USE, RFC 6851
 //! MOVE, RFC 7162 §3.1.5, §3.2.5 CONDSTORE/QRESYNC, RFC 8474, RFC 9208
 //! QUOTA).
+//!
+//! Every rule is a nom parser over `In`; a command is dispatched on its
+//! name once (the name is read, then compared), not by trying each command
+//! in turn.
 
 use alloc::borrow::Cow;
 
-use super::legacy::{
-    astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal, mailbox, nil,
-    nstring, number, number64, paren_list, paren_list_tail, quoted, sequence_set, string, tag,
+use nom::Parser as _;
+use nom::branch::alt;
+use nom::combinator::{cond, map, opt, value};
+use nom::sequence::{preceded, separated_pair, terminated};
+
+use super::core::{
+    Elem, astring, atom, atom_str, date, date_time, flag, flag_list, is_nil, list_mailbox, literal,
+    mailbox, nstring, number, number64, nz_number, paren_list, paren_list_tail, quoted,
+    sequence_set, string, tag,
+};
+use super::input::{
+    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp, take_while, validate,
+    word,
 };
 use super::response::{section, section_binary};
-use super::{PResult, ParseOptions, Parser, Quirks, finish};
+use super::{ParseOptions, Quirks, cursor};
 use crate::imap::types::command::{
     AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttribute,
     FetchAttributes, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync,
@@ -37,9 +51,7 @@ use crate::{Error, Secret};
 /// assert!(matches!(c.body, CommandBody::Fetch { uid: true, .. }));
 /// ```
 pub fn parse_command<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    let r = command(&mut p);
-    finish(frame, r)
+    run(frame, In::with(frame, opts), command)
 }
 
 /// [`parse_command`] over a frame that parsed before with the same options
@@ -49,22 +61,16 @@ pub(crate) fn parse_command_trusted<'a>(
     frame: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<Command<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    p.trusted = true;
-    let r = command(&mut p);
-    finish(frame, r)
+    let mut i = In::with(frame, opts);
+    i.st.trusted = true;
+    run(frame, i, command)
 }
 
 /// The line a client sends to end IDLE: `idle-done = "DONE" CRLF` (RFC 2177).
 pub fn parse_idle_done(line: &[u8], opts: &ParseOptions) -> Result<(), Error> {
-    let mut p = Parser::with(line, opts);
-    let r = (|| {
-        if !p.keyword(b"DONE") {
-            return p.err("DONE");
-        }
-        p.crlf_end()
-    })();
-    finish(line, r)
+    run(line, In::with(line, opts), |i| {
+        preceded(kw(b"DONE"), crlf_end).parse(i)
+    })
 }
 
 /// A client's line during AUTHENTICATE: `base64 CRLF`, or `"*" CRLF` to cancel.
@@ -82,17 +88,17 @@ pub fn parse_authenticate_data<'a>(
     line: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<AuthenticateData<'a>, Error> {
-    let mut p = Parser::with(line, opts);
-    let r = (|| {
-        if p.eat(b'*') {
-            p.crlf_end()?;
-            return Ok(AuthenticateData::Cancel);
-        }
-        let b = p.take_while(is_base64_char);
-        p.crlf_end()?;
-        Ok(AuthenticateData::Continue(Secret(Cow::Borrowed(b))))
-    })();
-    finish(line, r)
+    run(line, In::with(line, opts), authenticate_data)
+}
+
+/// `base64 CRLF / "*" CRLF`
+fn authenticate_data(i: In<'_>) -> R<'_, AuthenticateData<'_>> {
+    if i.peek() == Some(b'*') {
+        return map(crlf_end, |()| AuthenticateData::Cancel).parse(i.skip(1));
+    }
+    let (i, b) = take_while(i, is_base64_char);
+    let (i, ()) = crlf_end(i)?;
+    Ok((i, AuthenticateData::Continue(Secret(Cow::Borrowed(b)))))
 }
 
 fn is_base64_char(b: u8) -> bool {
@@ -100,53 +106,77 @@ fn is_base64_char(b: u8) -> bool {
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
-pub(crate) fn command<'a>(p: &mut Parser<'a>) -> PResult<Command<'a>> {
-    let tag = tag(p)?;
-    p.sp()?;
-    let body = command_body(p)?;
-    p.crlf_end()?;
-    Ok(Command { tag, body })
+pub(crate) fn command(i: In<'_>) -> R<'_, Command<'_>> {
+    map((tag, sp, command_body, crlf_end), |(tag, (), body, ())| {
+        Command { tag, body }
+    })
+    .parse(i)
 }
 
 /// `SP "(" param *(SP param) ")"` (`select-params`, `create-params`,
 /// RFC 4466 §2.1, §2.2): validated, returned as a lazy [`List`]; empty when
 /// absent.
-fn ext_params<'a, T: Clone>(
-    p: &mut Parser<'a>,
-    elem: fn(&mut Parser<'a>) -> PResult<T>,
-) -> PResult<List<'a, T>> {
-    if p.peek() != Some(b' ') || p.peek_at(1) != Some(b'(') {
-        return Ok(List::empty());
+fn ext_params<'a, T: Clone>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    if i.peek() != Some(b' ') || i.peek_at(1) != Some(b'(') {
+        return Ok((i, List::empty()));
     }
-    p.pos += 2;
-    paren_list_tail(p, elem, false)
+    paren_list_tail(i.skip(2), elem, false)
+}
+
+/// `1*(SP elem)` as a lazy [`List`] of the elements; `what` names the first
+/// `SP elem` when there is none.
+fn sp_list<'a, T>(i: In<'a>, elem: Elem<'a, T>, what: &'static str) -> R<'a, List<'a, T>> {
+    let start = i;
+    let mut i = i;
+    while i.peek() == Some(b' ') {
+        (i, _) = elem(i.skip(1))?;
+    }
+    if i.rest.len() == start.rest.len() {
+        return i.err(what);
+    }
+    Ok((
+        i,
+        List::wire_nom(start.skip(1).upto(&i), elem, Sep::Space, i.ctx()),
+    ))
+}
+
+/// `"(" elem *(SP elem) ")" / elem` as a lazy [`List`] (LIST patterns,
+/// GETMETADATA entries, FETCH attributes).
+fn paren_list_or_one<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    if i.peek() == Some(b'(') {
+        return paren_list_tail(i.skip(1), elem, false);
+    }
+    let (i, (raw, _)) = consumed(elem).parse(i)?;
+    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+}
+
+/// `SP` and the keyword `w` (not followed by an atom character), if they
+/// come next: the input after them.
+fn sp_word<'a>(i: In<'a>, w: &[u8]) -> Option<In<'a>> {
+    if i.peek() != Some(b' ') {
+        return None;
+    }
+    let i = i.skip(1);
+    at_word(&i, w).then(|| i.skip(w.len()))
 }
 
 /// `number` with no out-of-range quirk: a client's number must fit 32 bits.
-fn number32(p: &mut Parser<'_>) -> PResult<u32> {
-    let start = p.pos;
-    let d = p.take_while(|b| b.is_ascii_digit());
+fn number32(i: In<'_>) -> R<'_, u32> {
+    let (rest, d) = take_while(i, |b| b.is_ascii_digit());
     let v = d.iter().try_fold(0u32, |a, &c| {
         a.checked_mul(10)?.checked_add(u32::from(c - b'0'))
     });
     match v {
-        Some(v) if !d.is_empty() => Ok(v),
-        _ => {
-            p.pos = start;
-            p.err("number below 2^32")
-        }
+        Some(v) if !d.is_empty() => Ok((rest, v)),
+        _ => i.err("number below 2^32"),
     }
 }
 
 /// `nz-number`, no out-of-range quirk.
-fn nz_number32(p: &mut Parser<'_>) -> PResult<u32> {
-    let start = p.pos;
-    match number32(p)? {
-        0 => {
-            p.pos = start;
-            p.err("non-zero number")
-        }
-        v => Ok(v),
+fn nz_number32(i: In<'_>) -> R<'_, u32> {
+    match number32(i)? {
+        (_, 0) => i.err("non-zero number"),
+        ok => Ok(ok),
     }
 }
 
@@ -155,14 +185,14 @@ fn nz_number32(p: &mut Parser<'_>) -> PResult<u32> {
 /// tagged-label-fchar = ALPHA / "-" / "_" / "."
 /// tagged-label-char  = tagged-label-fchar / DIGIT / ":"
 /// ```
-fn tagged_ext_label<'a>(p: &mut Parser<'a>) -> PResult<Atom<'a>> {
-    if !matches!(p.peek(), Some(b) if is_label_fchar(b)) {
-        return p.err("tagged-ext-label");
+fn tagged_ext_label(i: In<'_>) -> R<'_, Atom<'_>> {
+    if !matches!(i.peek(), Some(b) if is_label_fchar(b)) {
+        return i.err("tagged-ext-label");
     }
-    let l = p.take_while(|b| is_label_fchar(b) || b.is_ascii_digit() || b == b':');
+    let (i, l) = take_while(i, |b| is_label_fchar(b) || b.is_ascii_digit() || b == b':');
     match core::str::from_utf8(l) {
-        Ok(s) => Ok(Atom::borrowed_unchecked(s)),
-        Err(_) => p.err("tagged-ext-label"),
+        Ok(s) => Ok((i, Atom::borrowed_unchecked(s))),
+        Err(_) => i.err("tagged-ext-label"),
     }
 }
 
@@ -172,8 +202,10 @@ fn is_label_fchar(b: u8) -> bool {
 
 /// Whether `s` is a `tagged-ext-label` (for the emitter).
 pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
-    let mut p = Parser::new(s, Quirks::STRICT, 1);
-    tagged_ext_label(&mut p).is_ok() && p.is_empty()
+    matches!(
+        tagged_ext_label(In::new(s, Quirks::STRICT, 1, false)),
+        Ok((rest, _)) if rest.is_empty()
+    )
 }
 
 /// ```text
@@ -181,25 +213,24 @@ pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
 /// tagged-ext-simple = sequence-set / number / number64
 /// ```
 /// Returned raw, parentheses included.
-fn tagged_ext_val<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
-    let start = p.pos;
-    if p.peek() == Some(b'(') {
-        tagged_ext_paren(p)?;
-    } else {
-        let t = p.take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$'));
-        let number64 = !t.is_empty()
-            && t.iter().all(u8::is_ascii_digit)
-            && t.iter()
-                .try_fold(0u64, |a, &c| {
-                    a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-                })
-                .is_some_and(|v| v <= i64::MAX as u64);
-        if !(number64 || crate::imap::types::core::valid_sequence_set(t)) {
-            p.pos = start;
-            return p.err("tagged-ext-val");
-        }
+fn tagged_ext_val(i: In<'_>) -> R<'_, &[u8]> {
+    if i.peek() == Some(b'(') {
+        return map(consumed(tagged_ext_paren), |(raw, ())| raw).parse(i);
     }
-    Ok(&p.input[start..p.pos])
+    let (rest, t) = take_while(i, |b| {
+        b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
+    });
+    let number64 = !t.is_empty()
+        && t.iter().all(u8::is_ascii_digit)
+        && t.iter()
+            .try_fold(0u64, |a, &c| {
+                a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            })
+            .is_some_and(|v| v <= i64::MAX as u64);
+    if !(number64 || crate::imap::types::core::valid_sequence_set(t)) {
+        return i.err("tagged-ext-val");
+    }
+    Ok((rest, t))
 }
 
 /// ```text
@@ -208,24 +239,26 @@ fn tagged_ext_val<'a>(p: &mut Parser<'a>) -> PResult<&'a [u8]> {
 /// ```
 /// (also `option-value = "(" option-val-comp ")"` of RFC 5258, the same
 /// shape), nested at most the depth budget.
-fn tagged_ext_paren(p: &mut Parser<'_>) -> PResult<()> {
-    p.enter()?;
-    p.expect(b'(', "'('")?;
-    if !p.eat(b')') {
-        loop {
-            if p.peek() == Some(b'(') {
-                tagged_ext_paren(p)?;
-            } else {
-                p.validate(astring)?;
-            }
-            if p.eat(b')') {
-                break;
-            }
-            p.sp()?;
-        }
+fn tagged_ext_paren(i: In<'_>) -> R<'_, ()> {
+    nest(tagged_ext_paren_inner).parse(i)
+}
+
+fn tagged_ext_paren_inner(i: In<'_>) -> R<'_, ()> {
+    let (mut i, ()) = byte(b'(', "'('")(i)?;
+    if i.peek() == Some(b')') {
+        return Ok((i.skip(1), ()));
     }
-    p.leave();
-    Ok(())
+    loop {
+        (i, ()) = if i.peek() == Some(b'(') {
+            tagged_ext_paren(i)?
+        } else {
+            validate(astring)(i)?
+        };
+        if i.peek() == Some(b')') {
+            return Ok((i.skip(1), ()));
+        }
+        (i, ()) = sp(i)?;
+    }
 }
 
 /// Whether `v` is a whole `tagged-ext-val` (or, with `paren_only`, an
@@ -234,19 +267,23 @@ pub(crate) fn is_ext_value(v: &[u8], paren_only: bool) -> bool {
     if !crate::wire::line::is_line_safe(v) || (paren_only && v.first() != Some(&b'(')) {
         return false;
     }
-    let mut p = Parser::new(v, Quirks::STRICT, ParseOptions::DEFAULT.nesting_depth);
-    tagged_ext_val(&mut p).is_ok() && p.is_empty()
+    let i = In::new(
+        v,
+        Quirks::STRICT,
+        ParseOptions::DEFAULT.nesting_depth,
+        false,
+    );
+    matches!(tagged_ext_val(i), Ok((rest, _)) if rest.is_empty())
 }
 
 /// `[SP tagged-ext-val]` after a parameter name: present when the next
 /// token can only be a value (a name never starts with a digit, `*`, `$`
 /// or `(`).
-fn opt_ext_value<'a>(p: &mut Parser<'a>) -> PResult<Option<Cow<'a, [u8]>>> {
-    if p.peek() == Some(b' ') && matches!(p.peek_at(1), Some(b'0'..=b'9' | b'*' | b'$' | b'(')) {
-        p.pos += 1;
-        Ok(Some(Cow::Borrowed(tagged_ext_val(p)?)))
+fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
+    if i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'0'..=b'9' | b'*' | b'$' | b'(')) {
+        map(tagged_ext_val, |v| Some(Cow::Borrowed(v))).parse(i.skip(1))
     } else {
-        Ok(None)
+        Ok((i, None))
     }
 }
 
@@ -256,18 +293,15 @@ fn opt_ext_value<'a>(p: &mut Parser<'a>) -> PResult<Option<Cow<'a, [u8]>>> {
 /// select-param =/ "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
 ///                 [SP known-uids] [SP seq-match-data] ")"
 /// ```
-pub(crate) fn select_param<'a>(p: &mut Parser<'a>) -> PResult<SelectParam<'a>> {
-    let name = tagged_ext_label(p)?;
+pub(crate) fn select_param(i: In<'_>) -> R<'_, SelectParam<'_>> {
+    let (i, name) = tagged_ext_label(i)?;
     if name.eq_ignore_case("CONDSTORE") {
-        Ok(SelectParam::CondStore)
+        Ok((i, SelectParam::CondStore))
     } else if name.eq_ignore_case("QRESYNC") {
-        p.sp()?;
-        qresync(p).map(SelectParam::QResync)
+        map(preceded(sp, qresync), SelectParam::QResync).parse(i)
     } else {
-        Ok(SelectParam::Other {
-            name,
-            value: opt_ext_value(p)?,
-        })
+        let (i, value) = opt_ext_value(i)?;
+        Ok((i, SelectParam::Other { name, value }))
     }
 }
 
@@ -278,52 +312,52 @@ pub(crate) fn select_param<'a>(p: &mut Parser<'a>) -> PResult<SelectParam<'a>> {
 /// known-uids         = sequence-set
 /// seq-match-data     = "(" known-sequence-set SP known-uid-set ")"
 /// ```
-fn qresync<'a>(p: &mut Parser<'a>) -> PResult<QResync<'a>> {
-    p.expect(b'(', "'('")?;
-    let uid_validity = nz_number32(p)?;
-    p.sp()?;
-    let start = p.pos;
-    let mod_seq = number64(p)?;
+fn qresync(i: In<'_>) -> R<'_, QResync<'_>> {
+    let (start, (_, uid_validity, _)) = (byte(b'(', "'('"), nz_number32, sp).parse(i)?;
+    let (i, mod_seq) = number64(start)?;
     if mod_seq == 0 {
-        p.pos = start;
-        return p.err("non-zero mod-sequence-value");
+        return start.err("non-zero mod-sequence-value");
     }
-    let mut known_uids = None;
-    if p.peek() == Some(b' ') && matches!(p.peek_at(1), Some(b'0'..=b'9')) {
-        p.pos += 1;
-        known_uids = Some(known_set(p)?);
-    }
-    let mut seq_match_data = None;
-    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-        p.pos += 2;
-        let known_sequence_set = known_set(p)?;
-        p.sp()?;
-        let known_uid_set = known_set(p)?;
-        p.expect(b')', "')'")?;
-        seq_match_data = Some(SeqMatchData {
-            known_sequence_set,
-            known_uid_set,
-        });
-    }
-    p.expect(b')', "')'")?;
-    Ok(QResync {
-        uid_validity,
-        mod_seq,
-        known_uids,
-        seq_match_data,
-    })
+    let known = i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'0'..=b'9'));
+    let (i, known_uids) = cond(known, preceded(sp, known_set)).parse(i)?;
+    let seq_match = i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(');
+    let (i, seq_match_data) = cond(
+        seq_match,
+        map(
+            (
+                sp,
+                byte(b'(', "'('"),
+                known_set,
+                sp,
+                known_set,
+                byte(b')', "')'"),
+            ),
+            |(_, _, known_sequence_set, _, known_uid_set, _)| SeqMatchData {
+                known_sequence_set,
+                known_uid_set,
+            },
+        ),
+    )
+    .parse(i)?;
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((
+        i,
+        QResync {
+            uid_validity,
+            mod_seq,
+            known_uids,
+            seq_match_data,
+        },
+    ))
 }
 
 /// `known-uids`, `known-sequence-set`, `known-uid-set`: a `sequence-set`
 /// where `*` is not allowed (nor `$`, RFC 5182).
-fn known_set<'a>(p: &mut Parser<'a>) -> PResult<SequenceSet<'a>> {
-    let start = p.pos;
-    let s = sequence_set(p)?;
-    if !is_known_set(&s) {
-        p.pos = start;
-        return p.err("sequence-set without '*'");
+fn known_set(i: In<'_>) -> R<'_, SequenceSet<'_>> {
+    match sequence_set(i)? {
+        (_, s) if !is_known_set(&s) => i.err("sequence-set without '*'"),
+        ok => Ok(ok),
     }
-    Ok(s)
 }
 
 /// Whether a set may be sent as `known-uids` (no `*`, no `$`).
@@ -335,17 +369,15 @@ pub(crate) fn is_known_set(s: &SequenceSet<'_>) -> bool {
 /// create-param = create-param-name [SP create-param-value]      ; RFC 4466
 /// create-param =/ "USE" SP "(" [use-attr *(SP use-attr)] ")"     ; RFC 6154
 /// ```
-pub(crate) fn create_param<'a>(p: &mut Parser<'a>) -> PResult<CreateParam<'a>> {
-    let name = tagged_ext_label(p)?;
+pub(crate) fn create_param(i: In<'_>) -> R<'_, CreateParam<'_>> {
+    let (i, name) = tagged_ext_label(i)?;
     if name.eq_ignore_case("USE") {
-        p.sp()?;
-        p.expect(b'(', "'('")?;
-        Ok(CreateParam::Use(paren_list_tail(p, use_attr, true)?))
+        let (i, _) = (sp, byte(b'(', "'('")).parse(i)?;
+        let (i, attrs) = paren_list_tail(i, use_attr, true)?;
+        Ok((i, CreateParam::Use(attrs)))
     } else {
-        Ok(CreateParam::Other {
-            name,
-            value: opt_ext_value(p)?,
-        })
+        let (i, value) = opt_ext_value(i)?;
+        Ok((i, CreateParam::Other { name, value }))
     }
 }
 
@@ -354,14 +386,11 @@ pub(crate) fn create_param<'a>(p: &mut Parser<'a>) -> PResult<CreateParam<'a>> {
 ///                "\Trash" / use-attr-ext
 /// use-attr-ext = "\" atom
 /// ```
-fn use_attr<'a>(p: &mut Parser<'a>) -> PResult<MailboxAttribute<'a>> {
-    let (raw, _) = p.recognize(|p| {
-        p.expect(b'\\', "use-attr")?;
-        atom(p)
-    })?;
+fn use_attr(i: In<'_>) -> R<'_, MailboxAttribute<'_>> {
+    let (i, (raw, _)) = consumed(preceded(byte(b'\\', "use-attr"), atom)).parse(i)?;
     match core::str::from_utf8(raw) {
-        Ok(s) => Ok(MailboxAttribute(Cow::Borrowed(s))),
-        Err(_) => p.err("use-attr"),
+        Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
+        Err(_) => i.err("use-attr"),
     }
 }
 
@@ -372,64 +401,58 @@ fn use_attr<'a>(p: &mut Parser<'a>) -> PResult<MailboxAttribute<'a>> {
 /// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
 /// option-value     = "(" option-val-comp ")"
 /// ```
-pub(crate) fn return_option<'a>(p: &mut Parser<'a>) -> PResult<ListReturnOption<'a>> {
-    let name = atom(p)?;
-    let o = if name.eq_ignore_case("SUBSCRIBED") {
-        ListReturnOption::Subscribed
+pub(crate) fn return_option(i: In<'_>) -> R<'_, ListReturnOption<'_>> {
+    let (i, name) = atom(i)?;
+    if name.eq_ignore_case("SUBSCRIBED") {
+        Ok((i, ListReturnOption::Subscribed))
     } else if name.eq_ignore_case("CHILDREN") {
-        ListReturnOption::Children
+        Ok((i, ListReturnOption::Children))
     } else if name.eq_ignore_case("SPECIAL-USE") {
-        ListReturnOption::SpecialUse
+        Ok((i, ListReturnOption::SpecialUse))
     } else if name.eq_ignore_case("STATUS") {
-        p.sp()?;
-        ListReturnOption::Status(paren_atoms(p, false)?)
+        let (i, ()) = sp(i)?;
+        let (i, atts) = paren_atoms(i, false)?;
+        Ok((i, ListReturnOption::Status(atts)))
     } else {
-        let mut value = None;
-        if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-            p.pos += 1;
-            let (raw, _) = p.recognize(tagged_ext_paren)?;
-            value = Some(Cow::Borrowed(raw));
-        }
-        ListReturnOption::Other { name, value }
-    };
-    Ok(o)
+        let has_value = i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(');
+        let (i, value) = cond(
+            has_value,
+            map(preceded(sp, consumed(tagged_ext_paren)), |(raw, ())| {
+                Cow::Borrowed(raw)
+            }),
+        )
+        .parse(i)?;
+        Ok((i, ListReturnOption::Other { name, value }))
+    }
 }
 
 /// ```text
 /// sort-criteria  = "(" sort-criterion *(SP sort-criterion) ")"
 /// ```
-fn sort_criteria<'a>(p: &mut Parser<'a>) -> PResult<List<'a, SortCriterion<'a>>> {
-    p.expect(b'(', "sort-criteria")?;
-    paren_list_tail(p, sort_criterion, false)
+fn sort_criteria(i: In<'_>) -> R<'_, List<'_, SortCriterion<'_>>> {
+    let (i, ()) = byte(b'(', "sort-criteria")(i)?;
+    paren_list_tail(i, sort_criterion, false)
 }
 
 /// `sort-criterion = ["REVERSE" SP] sort-key`
-pub(crate) fn sort_criterion<'a>(p: &mut Parser<'a>) -> PResult<SortCriterion<'a>> {
-    let reverse = p.word(b"REVERSE");
-    if reverse {
-        p.sp()?;
-    }
-    Ok(SortCriterion {
-        reverse,
-        key: sort_key(p)?,
-    })
+pub(crate) fn sort_criterion(i: In<'_>) -> R<'_, SortCriterion<'_>> {
+    let reverse = at_word(&i, b"REVERSE");
+    let i = if reverse { sp(i.skip(7))?.0 } else { i };
+    let (i, key) = sort_key(i)?;
+    Ok((i, SortCriterion { reverse, key }))
 }
 
 /// ```text
 /// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"   ; RFC 5256
 /// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"                                     ; RFC 5957
 /// ```
-fn sort_key<'a>(p: &mut Parser<'a>) -> PResult<SortKey<'a>> {
-    let start = p.pos;
-    let a = atom(p)?;
-    Ok(match sort_key_named(a.as_str()) {
-        Some(k) => k,
-        None if a.eq_ignore_case("REVERSE") => {
-            p.pos = start;
-            return p.err("sort-key");
-        }
-        None => SortKey::Other(a),
-    })
+fn sort_key(i: In<'_>) -> R<'_, SortKey<'_>> {
+    let (rest, a) = atom(i)?;
+    match sort_key_named(a.as_str()) {
+        Some(k) => Ok((rest, k)),
+        None if a.eq_ignore_case("REVERSE") => i.err("sort-key"),
+        None => Ok((rest, SortKey::Other(a))),
+    }
 }
 
 /// The sort key called `name` (case-insensitive), if this crate knows it.
@@ -455,28 +478,23 @@ pub(crate) fn sort_key_named(name: &str) -> Option<SortKey<'static>> {
 /// maxsize-opt        = "MAXSIZE" SP number
 /// scope-opt          = "DEPTH" SP ("0" / "1" / "infinity")
 /// ```
-pub(crate) fn getmetadata_option<'a>(p: &mut Parser<'a>) -> PResult<GetMetadataOption<'a>> {
-    let name = tagged_ext_label(p)?;
+pub(crate) fn getmetadata_option(i: In<'_>) -> R<'_, GetMetadataOption<'_>> {
+    let (i, name) = tagged_ext_label(i)?;
     if name.eq_ignore_case("MAXSIZE") {
-        p.sp()?;
-        Ok(GetMetadataOption::MaxSize(number32(p)?))
+        map(preceded(sp, number32), GetMetadataOption::MaxSize).parse(i)
     } else if name.eq_ignore_case("DEPTH") {
-        p.sp()?;
-        let d = if p.word(b"0") {
-            MetadataDepth::Zero
-        } else if p.word(b"1") {
-            MetadataDepth::One
-        } else if p.word(b"infinity") {
-            MetadataDepth::Infinity
-        } else {
-            return p.err("\"0\", \"1\" or \"infinity\"");
-        };
-        Ok(GetMetadataOption::Depth(d))
+        let depth = expect(
+            "\"0\", \"1\" or \"infinity\"",
+            alt((
+                value(MetadataDepth::Zero, word(b"0")),
+                value(MetadataDepth::One, word(b"1")),
+                value(MetadataDepth::Infinity, word(b"infinity")),
+            )),
+        );
+        map(preceded(sp, depth), GetMetadataOption::Depth).parse(i)
     } else {
-        Ok(GetMetadataOption::Other {
-            name,
-            value: opt_ext_value(p)?,
-        })
+        let (i, value) = opt_ext_value(i)?;
+        Ok((i, GetMetadataOption::Other { name, value }))
     }
 }
 
@@ -491,43 +509,40 @@ pub(crate) fn getmetadata_option<'a>(p: &mut Parser<'a>) -> PResult<GetMetadataO
 /// The flag is read from the quoted string in place (its only escape is the
 /// doubled backslash), so it borrows; a single backslash is accepted under
 /// [`Quirks::lone_backslash`].
-fn modseq_entry<'a>(p: &mut Parser<'a>) -> PResult<ModSeqEntry<'a>> {
-    p.expect(b'"', "entry-name")?;
-    if !p.keyword(b"/flags/") {
-        return p.err("\"/flags/\"");
-    }
-    let start = p.pos;
-    if p.peek() == Some(b'\\') {
-        if p.peek_at(1) == Some(b'\\') {
-            p.pos += 1;
-        } else if !p.q.lone_backslash {
-            return p.err("'\\\\'");
+fn modseq_entry(i: In<'_>) -> R<'_, ModSeqEntry<'_>> {
+    let (start, _) = (
+        byte(b'"', "entry-name"),
+        expect("\"/flags/\"", kw(b"/flags/")),
+    )
+        .parse(i)?;
+    let mut i = start;
+    if i.peek() == Some(b'\\') {
+        if i.peek_at(1) == Some(b'\\') {
+            i = i.skip(1);
+        } else if !i.q().lone_backslash {
+            return i.err("'\\\\'");
         }
     }
-    let flag = flag(p)?;
+    let (i, flag) = flag(i)?;
     if flag == Flag::Wildcard {
-        p.pos = start;
-        return p.err("attr-flag");
+        return start.err("attr-flag");
     }
-    p.expect(b'"', "'\"'")?;
-    p.sp()?;
-    let entry_type = if p.word(b"priv") {
-        EntryTypeReq::Private
-    } else if p.word(b"shared") {
-        EntryTypeReq::Shared
-    } else if p.word(b"all") {
-        EntryTypeReq::All
-    } else {
-        return p.err("entry-type-req");
-    };
-    Ok(ModSeqEntry { flag, entry_type })
+    let entry_type_req = expect(
+        "entry-type-req",
+        alt((
+            value(EntryTypeReq::Private, word(b"priv")),
+            value(EntryTypeReq::Shared, word(b"shared")),
+            value(EntryTypeReq::All, word(b"all")),
+        )),
+    );
+    let (i, (_, _, entry_type)) = (byte(b'"', "'\"'"), sp, entry_type_req).parse(i)?;
+    Ok((i, ModSeqEntry { flag, entry_type }))
 }
 
-fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
-    let start = p.pos;
-    let name = p.take_while(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
+    let start = i;
+    let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let at_end = |p: &Parser<'_>| matches!(p.peek(), Some(b'\r' | b'\n'));
     // commands without arguments
     let simple = if is(b"CAPABILITY") {
         Some(CommandBody::Capability)
@@ -553,307 +568,238 @@ fn command_body<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
         None
     };
     if let Some(c) = simple {
-        if !at_end(p) {
-            return p.err("CRLF");
+        if !matches!(i.peek(), Some(b'\r' | b'\n')) {
+            return i.err("CRLF");
         }
-        return Ok(c);
+        return Ok((i, c));
     }
-    let c = if let Some(c) = p.nom(|i| super::ext::command(i, name))? {
-        c
-    } else if is(b"LOGIN") {
+    if let (rest, Some(c)) = super::ext::command(i, name)? {
+        return Ok((rest, c));
+    }
+    if is(b"LOGIN") {
         // login = "LOGIN" SP userid SP password
-        p.sp()?;
-        let username = astring(p)?;
-        p.sp()?;
-        let password = astring(p)?;
-        CommandBody::Login {
-            username,
-            password: Secret(password.0),
-        }
+        let (i, (_, username, _, password)) = (sp, astring, sp, astring).parse(i)?;
+        Ok((
+            i,
+            CommandBody::Login {
+                username,
+                password: Secret(password.0),
+            },
+        ))
     } else if is(b"AUTHENTICATE") {
         // authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]
-        p.sp()?;
-        let mechanism = atom(p)?;
-        let initial_response = if p.eat(b' ') {
-            let b = p.take_while(is_base64_char);
+        let (i, mechanism) = preceded(sp, atom).parse(i)?;
+        let (i, initial_response) = if i.peek() == Some(b' ') {
+            let (i, b) = take_while(i.skip(1), is_base64_char);
             if b.is_empty() {
-                return p.err("base64 or '='");
+                return i.err("base64 or '='");
             }
-            Some(Secret(Cow::Borrowed(b)))
+            (i, Some(Secret(Cow::Borrowed(b))))
         } else {
-            None
+            (i, None)
         };
-        CommandBody::Authenticate {
-            mechanism,
-            initial_response,
-        }
+        Ok((
+            i,
+            CommandBody::Authenticate {
+                mechanism,
+                initial_response,
+            },
+        ))
     } else if is(b"ENABLE") {
         // enable = "ENABLE" 1*(SP capability)
-        let s = p.pos + 1;
-        while p.eat(b' ') {
-            atom(p)?;
-        }
-        if p.pos < s {
-            return p.err("SP capability");
-        }
-        CommandBody::Enable(List::wire(&p.input[s..p.pos], atom, Sep::Space, p.ctx()))
+        map(|i| sp_list(i, atom, "SP capability"), CommandBody::Enable).parse(i)
     } else if is(b"SELECT") || is(b"EXAMINE") || is(b"CREATE") {
-        p.sp()?;
-        let mailbox = mailbox(p)?;
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
         if is(b"SELECT") {
-            CommandBody::Select {
-                mailbox,
-                params: ext_params(p, select_param)?,
-            }
+            let (i, params) = ext_params(i, select_param)?;
+            Ok((i, CommandBody::Select { mailbox, params }))
         } else if is(b"EXAMINE") {
-            CommandBody::Examine {
-                mailbox,
-                params: ext_params(p, select_param)?,
-            }
+            let (i, params) = ext_params(i, select_param)?;
+            Ok((i, CommandBody::Examine { mailbox, params }))
         } else {
-            CommandBody::Create {
-                mailbox,
-                params: ext_params(p, create_param)?,
-            }
+            let (i, params) = ext_params(i, create_param)?;
+            Ok((i, CommandBody::Create { mailbox, params }))
         }
     } else if is(b"DELETE") {
-        p.sp()?;
-        CommandBody::Delete(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::Delete).parse(i)
     } else if is(b"SUBSCRIBE") {
-        p.sp()?;
-        CommandBody::Subscribe(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::Subscribe).parse(i)
     } else if is(b"UNSUBSCRIBE") {
-        p.sp()?;
-        CommandBody::Unsubscribe(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::Unsubscribe).parse(i)
     } else if is(b"RENAME") {
-        p.sp()?;
-        let from = mailbox(p)?;
-        p.sp()?;
-        CommandBody::Rename {
-            from,
-            to: mailbox(p)?,
-        }
+        map((sp, mailbox, sp, mailbox), |(_, from, _, to)| {
+            CommandBody::Rename { from, to }
+        })
+        .parse(i)
     } else if is(b"LIST") {
-        list(p)?
+        list(i)
     } else if is(b"LSUB") {
-        p.sp()?;
-        let reference = mailbox(p)?;
-        p.sp()?;
-        CommandBody::Lsub {
-            reference,
-            pattern: list_mailbox(p)?,
-        }
+        map(
+            (sp, mailbox, sp, list_mailbox),
+            |(_, reference, _, pattern)| CommandBody::Lsub { reference, pattern },
+        )
+        .parse(i)
     } else if is(b"STATUS") {
         // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        CommandBody::Status {
-            mailbox,
-            items: paren_atoms(p, false)?,
-        }
+        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+        let (i, items) = paren_atoms(i, false)?;
+        Ok((i, CommandBody::Status { mailbox, items }))
     } else if is(b"APPEND") {
         // append = "APPEND" SP mailbox 1*append-message   (RFC 3502)
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        let s = p.pos + 1;
-        while p.eat(b' ') {
-            append_message(p)?;
-        }
-        if p.pos < s {
-            return p.err("SP append-message");
-        }
-        CommandBody::Append {
-            mailbox,
-            messages: List::wire(&p.input[s..p.pos], append_message, Sep::Space, p.ctx()),
-        }
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+        let (i, messages) = sp_list(i, append_message, "SP append-message")?;
+        Ok((i, CommandBody::Append { mailbox, messages }))
     } else if is(b"UID") {
         // uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
-        p.sp()?;
-        let s2 = p.pos;
-        let sub = p.take_while(|b| b.is_ascii_alphabetic());
+        let (i, ()) = sp(i)?;
+        let (after, sub) = take_while(i, |b| b.is_ascii_alphabetic());
         if sub.eq_ignore_ascii_case(b"EXPUNGE") {
-            p.sp()?;
-            CommandBody::UidExpunge(sequence_set(p)?)
+            map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
         } else {
-            p.pos = s2;
-            match uid_able(p, true)? {
-                Some(c) => c,
-                None => {
-                    p.pos = s2;
-                    return p.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD");
-                }
+            match uid_able(i, true)? {
+                (rest, Some(c)) => Ok((rest, c)),
+                (_, None) => i.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD"),
             }
         }
     } else if is(b"ID") {
-        p.sp()?;
-        CommandBody::Id(id_params(p)?)
+        map(preceded(sp, id_params), CommandBody::Id).parse(i)
     } else if is(b"GETQUOTA") {
-        p.sp()?;
-        CommandBody::GetQuota(astring(p)?)
+        map(preceded(sp, astring), CommandBody::GetQuota).parse(i)
     } else if is(b"GETQUOTAROOT") {
-        p.sp()?;
-        CommandBody::GetQuotaRoot(mailbox(p)?)
+        map(preceded(sp, mailbox), CommandBody::GetQuotaRoot).parse(i)
     } else if is(b"SETQUOTA") {
         // setquota = "SETQUOTA" SP quota-root-name SP setquota-list
-        p.sp()?;
-        let root = astring(p)?;
-        p.sp()?;
-        CommandBody::SetQuota {
-            root,
-            limits: paren_list(p, quota_limit, true)?,
-        }
+        let (i, (_, root, _)) = (sp, astring, sp).parse(i)?;
+        let (i, limits) = paren_list(i, quota_limit, true)?;
+        Ok((i, CommandBody::SetQuota { root, limits }))
     } else if is(b"GETMETADATA") {
         // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP getmetadata-entries
         // getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
-        p.sp()?;
-        let mut options = List::empty();
-        if p.eat(b'(') {
-            options = paren_list_tail(p, getmetadata_option, false)?;
-            p.sp()?;
-        }
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        let entries = if p.eat(b'(') {
-            paren_list_tail(p, astring, false)?
+        // getmetadata-entries = "(" entry *(SP entry) ")" / entry
+        let (i, ()) = sp(i)?;
+        let (i, options) = if i.peek() == Some(b'(') {
+            terminated(|i| paren_list_tail(i, getmetadata_option, false), sp).parse(i.skip(1))?
         } else {
-            let (raw, _) = p.recognize(astring)?;
-            List::wire(raw, astring, Sep::Space, p.ctx())
+            (i, List::empty())
         };
-        CommandBody::GetMetadata {
-            options,
-            mailbox,
-            entries,
-        }
+        let (i, (mailbox, _)) = (mailbox, sp).parse(i)?;
+        let (i, entries) = paren_list_or_one(i, astring)?;
+        Ok((
+            i,
+            CommandBody::GetMetadata {
+                options,
+                mailbox,
+                entries,
+            },
+        ))
     } else if is(b"SETMETADATA") {
         // setmetadata = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        CommandBody::SetMetadata {
-            mailbox,
-            entries: paren_list(p, entry_value, false)?,
-        }
+        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+        let (i, entries) = paren_list(i, entry_value, false)?;
+        Ok((i, CommandBody::SetMetadata { mailbox, entries }))
     } else if is(b"COMPRESS") {
-        p.sp()?;
-        CommandBody::Compress(atom(p)?)
+        map(preceded(sp, atom), CommandBody::Compress).parse(i)
     } else {
-        p.pos = start;
-        match uid_able(p, false)? {
-            Some(c) => c,
-            None => return unknown(p, start),
+        match uid_able(start, false)? {
+            (rest, Some(c)) => Ok((rest, c)),
+            (_, None) => unknown(start),
         }
-    };
-    Ok(c)
+    }
 }
 
 /// A command this crate does not know: the name and the raw rest of the frame.
-fn unknown<'a>(p: &mut Parser<'a>, start: usize) -> PResult<CommandBody<'a>> {
-    p.pos = start;
-    let name = atom_str(p)?;
-    p.eat(b' ');
-    let rest_start = p.pos;
-    let body = &p.input[rest_start..];
+fn unknown(i: In<'_>) -> R<'_, CommandBody<'_>> {
+    let (i, name) = atom_str(i)?;
+    let (i, _) = eat(b' ')(i)?;
+    let body = i.rest;
     let body = body
         .strip_suffix(b"\r\n")
         .or_else(|| {
-            if p.q.bare_lf {
+            if i.q().bare_lf {
                 body.strip_suffix(b"\n")
             } else {
                 None
             }
         })
         .unwrap_or(body);
-    p.pos = rest_start + body.len();
-    Ok(CommandBody::Unknown {
-        name: Cow::Borrowed(name),
-        rest: Cow::Borrowed(body),
-    })
+    let (i, body) = i.split(body.len());
+    Ok((
+        i,
+        CommandBody::Unknown {
+            name: Cow::Borrowed(name),
+            rest: Cow::Borrowed(body),
+        },
+    ))
 }
 
 /// The commands that take a UID prefix; `None` if the name is not one.
-fn uid_able<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<Option<CommandBody<'a>>> {
-    let name = p.take_while(|b| b.is_ascii_alphabetic());
+fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
+    let start = i;
+    let (i, name) = take_while(i, |b| b.is_ascii_alphabetic());
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let c = if is(b"FETCH") {
-        fetch(p, uid)?
+    let (i, c) = if is(b"FETCH") {
+        fetch(i, uid)?
     } else if is(b"STORE") {
-        store(p, uid)?
+        store(i, uid)?
     } else if is(b"COPY") || is(b"MOVE") {
         // copy = "COPY" SP sequence-set SP mailbox ; move = "MOVE" SP sequence-set SP mailbox
-        p.sp()?;
-        let set = sequence_set(p)?;
-        p.sp()?;
-        let mailbox = mailbox(p)?;
+        let (i, (_, set, _, mailbox)) = (sp, sequence_set, sp, mailbox).parse(i)?;
         if is(b"COPY") {
-            CommandBody::Copy { uid, set, mailbox }
+            (i, CommandBody::Copy { uid, set, mailbox })
         } else {
-            CommandBody::Move { uid, set, mailbox }
+            (i, CommandBody::Move { uid, set, mailbox })
         }
     } else if is(b"SEARCH") {
-        search(p, uid)?
+        search(i, uid)?
     } else if is(b"SORT") {
         // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
-        p.sp()?;
-        let criteria = sort_criteria(p)?;
-        p.sp()?;
-        let charset = charset(p)?;
-        let search = search_keys(p)?;
-        CommandBody::Sort {
-            uid,
-            criteria,
-            charset,
-            search,
-        }
+        let (i, (_, criteria, _, charset, search)) =
+            (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
+        (
+            i,
+            CommandBody::Sort {
+                uid,
+                criteria,
+                charset,
+                search,
+            },
+        )
     } else if is(b"THREAD") {
         // thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
-        p.sp()?;
-        let algorithm = atom(p)?;
-        p.sp()?;
-        let charset = charset(p)?;
-        let search = search_keys(p)?;
-        CommandBody::Thread {
-            uid,
-            algorithm,
-            charset,
-            search,
-        }
+        let (i, (_, algorithm, _, charset, search)) =
+            (sp, atom, sp, charset, search_keys).parse(i)?;
+        (
+            i,
+            CommandBody::Thread {
+                uid,
+                algorithm,
+                charset,
+                search,
+            },
+        )
     } else {
-        return Ok(None);
+        return Ok((start, None));
     };
-    Ok(Some(c))
+    Ok((i, Some(c)))
 }
 
 /// `charset = atom / quoted`
-fn charset<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    if p.peek() == Some(b'"') {
-        quoted(p)
+fn charset(i: In<'_>) -> R<'_, IString<'_>> {
+    if i.peek() == Some(b'"') {
+        quoted(i)
     } else {
-        let (raw, _) = p.recognize(atom)?;
-        Ok(IString(Cow::Borrowed(raw)))
+        map(consumed(atom), |(raw, _)| IString(Cow::Borrowed(raw))).parse(i)
     }
 }
 
 /// `1*(SP search-key)`
-fn search_keys<'a>(p: &mut Parser<'a>) -> PResult<List<'a, SearchKey<'a>>> {
-    let s = p.pos + 1;
-    while p.eat(b' ') {
-        search_key(p)?;
-    }
-    if p.pos < s {
-        return p.err("SP search-key");
-    }
-    Ok(List::wire(
-        &p.input[s..p.pos],
-        search_key,
-        Sep::Space,
-        p.ctx(),
-    ))
+fn search_keys(i: In<'_>) -> R<'_, List<'_, SearchKey<'_>>> {
+    sp_list(i, search_key, "SP search-key")
 }
 
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
-fn paren_atoms<'a>(p: &mut Parser<'a>, empty_ok: bool) -> PResult<List<'a, Atom<'a>>> {
-    paren_list(p, atom, empty_ok)
+fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
+    paren_list(i, atom, empty_ok)
 }
 
 /// ```text
@@ -861,36 +807,31 @@ fn paren_atoms<'a>(p: &mut Parser<'a>, empty_ok: bool) -> PResult<List<'a, Atom<
 /// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
 /// search-program    = ["CHARSET" SP charset SP] search-key *(SP search-key)
 /// ```
-fn search<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
-    let mut return_options = None;
-    let save = p.pos;
-    if p.eat(b' ') && p.word(b"RETURN") {
-        p.sp()?;
-        return_options = Some(paren_atoms(p, true)?);
-    } else {
-        p.pos = save;
-    }
-    let mut charset_v = None;
-    let save = p.pos;
-    if p.eat(b' ') && p.word(b"CHARSET") {
-        p.sp()?;
-        charset_v = Some(charset(p)?);
-    } else {
-        p.pos = save;
-    }
-    let criteria = search_keys(p)?;
-    Ok(CommandBody::Search {
-        uid,
-        return_options,
-        charset: charset_v,
-        criteria,
-    })
+fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
+    let (i, return_options) = match sp_word(i, b"RETURN") {
+        Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+        None => (i, None),
+    };
+    let (i, charset) = match sp_word(i, b"CHARSET") {
+        Some(r) => map(preceded(sp, charset), Some).parse(r)?,
+        None => (i, None),
+    };
+    let (i, criteria) = search_keys(i)?;
+    Ok((
+        i,
+        CommandBody::Search {
+            uid,
+            return_options,
+            charset,
+            criteria,
+        },
+    ))
 }
 
-fn lazy_key<'a>(p: &mut Parser<'a>) -> PResult<Lazy<'a, SearchKey<'a>>> {
-    let ctx = p.ctx();
-    let (raw, _) = p.recognize(search_key)?;
-    Ok(Lazy::wire(raw, search_key, ctx))
+fn lazy_key(i: In<'_>) -> R<'_, Lazy<'_, SearchKey<'_>>> {
+    let ctx = i.ctx();
+    let (i, (raw, _)) = consumed(search_key).parse(i)?;
+    Ok((i, Lazy::wire_nom(raw, search_key, ctx)))
 }
 
 /// ```text
@@ -904,30 +845,30 @@ fn lazy_key<'a>(p: &mut Parser<'a>) -> PResult<Lazy<'a, SearchKey<'a>>> {
 ///              "UID" SP sequence-set / "UNDRAFT" / sequence-set / "(" search-key *(SP search-key) ")"
 /// search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer   ; RFC 7162
 /// ```
-pub(crate) fn search_key<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
-    p.enter()?;
-    let k = search_key_inner(p);
-    p.leave();
-    k
+/// Nested at most the depth budget.
+pub(crate) fn search_key(i: In<'_>) -> R<'_, SearchKey<'_>> {
+    nest(search_key_inner).parse(i)
 }
 
-fn search_key_inner<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
+fn search_key_inner(i: In<'_>) -> R<'_, SearchKey<'_>> {
     use SearchKey as K;
-    match p.peek() {
+    match i.peek() {
         Some(b'(') => {
-            p.pos += 1;
-            return Ok(K::And(paren_list_tail(p, search_key, false)?));
+            let (i, keys) = paren_list_tail(i.skip(1), search_key, false)?;
+            return Ok((i, K::And(keys)));
         }
-        Some(b'0'..=b'9' | b'*' | b'$') => return sequence_set(p).map(K::SequenceSet),
+        Some(b'0'..=b'9' | b'*' | b'$') => return map(sequence_set, K::SequenceSet).parse(i),
         _ => {}
     }
-    let start = p.pos;
-    let name = p.take_while(|b| b.is_ascii_alphabetic());
+    let start = i;
+    let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+    // `SP` and an argument
     macro_rules! arg {
         ($f:expr) => {{
-            p.sp()?;
-            $f(p)?
+            let (rest, v) = preceded(sp, $f).parse(i)?;
+            i = rest;
+            v
         }};
     }
     let k = if is(b"ALL") {
@@ -1005,16 +946,11 @@ fn search_key_inner<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
     } else if is(b"MODSEQ") {
         // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
         // search-modseq-ext  = SP entry-name SP entry-type-req
-        p.sp()?;
-        let mut entry = None;
-        if p.peek() == Some(b'"') {
-            entry = Some(modseq_entry(p)?);
-            p.sp()?;
-        }
-        K::ModSeq {
-            entry,
-            modseq: number64(p)?,
-        }
+        let (r, ()) = sp(i)?;
+        let (r, entry) = cond(r.peek() == Some(b'"'), terminated(modseq_entry, sp)).parse(r)?;
+        let (r, modseq) = number64(r)?;
+        i = r;
+        K::ModSeq { entry, modseq }
     } else if is(b"OLDER") {
         K::Older(arg!(number))
     } else if is(b"YOUNGER") {
@@ -1024,22 +960,27 @@ fn search_key_inner<'a>(p: &mut Parser<'a>) -> PResult<SearchKey<'a>> {
     } else if is(b"THREADID") {
         K::ThreadId(arg!(astring))
     } else {
-        p.pos = start;
-        return p.err("search-key");
+        return start.err("search-key");
     };
-    Ok(k)
+    Ok((i, k))
 }
 
-/// `"<" number "." nz-number ">"`
-fn partial(p: &mut Parser<'_>) -> PResult<Option<(u32, u32)>> {
-    if !p.eat(b'<') {
-        return Ok(None);
-    }
-    let a = number(p)?;
-    p.expect(b'.', "'.'")?;
-    let b = super::legacy::nz_number(p)?;
-    p.expect(b'>', "'>'")?;
-    Ok(Some((a, b)))
+/// `partial = "<" number "." nz-number ">"`, if it comes next.
+fn partial(i: In<'_>) -> R<'_, Option<(u32, u32)>> {
+    cond(
+        i.peek() == Some(b'<'),
+        map(
+            (
+                byte(b'<', "'<'"),
+                number,
+                byte(b'.', "'.'"),
+                nz_number,
+                byte(b'>', "'>'"),
+            ),
+            |(_, a, _, b, _)| (a, b),
+        ),
+    )
+    .parse(i)
 }
 
 /// ```text
@@ -1047,10 +988,12 @@ fn partial(p: &mut Parser<'_>) -> PResult<Option<(u32, u32)>> {
 ///             "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] / "BODY.PEEK" section [partial] /
 ///             "BINARY" [".PEEK"] section-binary [partial] / "BINARY.SIZE" section-binary
 /// ```
-pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
+pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
     use FetchAttribute as F;
-    let start = p.pos;
-    let name = p.take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    let start = i;
+    let (i, name) = take_while(i, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+    });
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
     let a = if is(b"ENVELOPE") {
         F::Envelope
@@ -1071,27 +1014,31 @@ pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
     } else if is(b"UID") {
         F::Uid
     } else if is(b"BODY") || is(b"BODY.PEEK") {
-        if p.peek() == Some(b'[') {
-            let section = section(p)?;
-            F::BodySection {
+        if i.peek() == Some(b'[') {
+            let (i, s) = cursor(i, section)?;
+            let (i, p) = partial(i)?;
+            let a = F::BodySection {
                 peek: is(b"BODY.PEEK"),
-                section,
-                partial: partial(p)?,
-            }
+                section: s,
+                partial: p,
+            };
+            return Ok((i, a));
         } else if is(b"BODY") {
             F::Body
         } else {
-            return p.err("section");
+            return i.err("section");
         }
     } else if is(b"BINARY") || is(b"BINARY.PEEK") {
-        let part = section_binary(p)?;
-        F::Binary {
+        let (i, part) = cursor(i, section_binary)?;
+        let (i, p) = partial(i)?;
+        let a = F::Binary {
             peek: is(b"BINARY.PEEK"),
             part,
-            partial: partial(p)?,
-        }
+            partial: p,
+        };
+        return Ok((i, a));
     } else if is(b"BINARY.SIZE") {
-        F::BinarySize(section_binary(p)?)
+        return map(|i| cursor(i, section_binary), F::BinarySize).parse(i);
     } else if is(b"MODSEQ") {
         F::ModSeq
     } else if is(b"EMAILID") {
@@ -1101,13 +1048,14 @@ pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
     } else if is(b"SAVEDATE") {
         F::SaveDate
     } else if is(b"PREVIEW") {
-        let lazy = p.keyword(b" (LAZY)");
-        F::Preview { lazy }
+        return map(opt(kw(b" (LAZY)")), |lazy| F::Preview {
+            lazy: lazy.is_some(),
+        })
+        .parse(i);
     } else {
-        p.pos = start;
-        F::Other(atom(p)?)
+        return map(atom, F::Other).parse(start);
     };
-    Ok(a)
+    Ok((i, a))
 }
 
 /// ```text
@@ -1116,48 +1064,47 @@ pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
 /// fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
 /// fetch-modifier  = "CHANGEDSINCE" SP mod-sequence-value / "VANISHED"
 /// ```
-fn fetch<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
-    p.sp()?;
-    let set = sequence_set(p)?;
-    p.sp()?;
-    let attributes = if p.word(b"ALL") {
-        FetchAttributes::All
-    } else if p.word(b"FAST") {
-        FetchAttributes::Fast
-    } else if p.word(b"FULL") {
-        FetchAttributes::Full
-    } else if p.eat(b'(') {
-        FetchAttributes::List(paren_list_tail(p, fetch_att, false)?)
+fn fetch(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
+    let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
+    let (mut i, attributes) = if at_word(&i, b"ALL") {
+        (i.skip(3), FetchAttributes::All)
+    } else if at_word(&i, b"FAST") {
+        (i.skip(4), FetchAttributes::Fast)
+    } else if at_word(&i, b"FULL") {
+        (i.skip(4), FetchAttributes::Full)
     } else {
-        let (raw, _) = p.recognize(fetch_att)?;
-        FetchAttributes::List(List::wire(raw, fetch_att, Sep::Space, p.ctx()))
+        map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
     };
     let mut changed_since = None;
     let mut vanished = false;
-    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-        p.pos += 2;
+    if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+        i = i.skip(2);
         loop {
-            if p.word(b"CHANGEDSINCE") {
-                p.sp()?;
-                changed_since = Some(number64(p)?);
-            } else if p.word(b"VANISHED") {
-                vanished = true;
+            if at_word(&i, b"CHANGEDSINCE") {
+                let (r, v) = preceded(sp, number64).parse(i.skip(12))?;
+                (i, changed_since) = (r, Some(v));
+            } else if at_word(&i, b"VANISHED") {
+                (i, vanished) = (i.skip(8), true);
             } else {
-                return p.err("CHANGEDSINCE or VANISHED");
+                return i.err("CHANGEDSINCE or VANISHED");
             }
-            if p.eat(b')') {
+            if i.peek() == Some(b')') {
+                i = i.skip(1);
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    Ok(CommandBody::Fetch {
-        uid,
-        set,
-        attributes,
-        changed_since,
-        vanished,
-    })
+    Ok((
+        i,
+        CommandBody::Fetch {
+            uid,
+            set,
+            attributes,
+            changed_since,
+            vanished,
+        },
+    ))
 }
 
 /// ```text
@@ -1165,50 +1112,51 @@ fn fetch<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
 /// store-modifiers = SP "(" "UNCHANGEDSINCE" SP mod-sequence-valzer ")"
 /// store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag)))
 /// ```
-fn store<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
-    p.sp()?;
-    let set = sequence_set(p)?;
-    p.sp()?;
-    let mut unchanged_since = None;
-    if p.eat(b'(') {
-        if !p.keyword(b"UNCHANGEDSINCE") {
-            return p.err("UNCHANGEDSINCE");
-        }
-        p.sp()?;
-        unchanged_since = Some(number64(p)?);
-        p.expect(b')', "')'")?;
-        p.sp()?;
-    }
-    let kind = if p.eat(b'+') {
-        StoreKind::Add
-    } else if p.eat(b'-') {
-        StoreKind::Remove
-    } else {
-        StoreKind::Replace
+fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
+    let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
+    let (i, unchanged_since) = cond(
+        i.peek() == Some(b'('),
+        map(
+            (
+                byte(b'(', "'('"),
+                kw(b"UNCHANGEDSINCE"),
+                sp,
+                number64,
+                byte(b')', "')'"),
+                sp,
+            ),
+            |(_, _, _, v, _, _)| v,
+        ),
+    )
+    .parse(i)?;
+    let (i, kind) = match i.peek() {
+        Some(b'+') => (i.skip(1), StoreKind::Add),
+        Some(b'-') => (i.skip(1), StoreKind::Remove),
+        _ => (i, StoreKind::Replace),
     };
-    if !p.keyword(b"FLAGS") {
-        return p.err("FLAGS");
-    }
-    let silent = p.keyword(b".SILENT");
-    p.sp()?;
-    let flags = if p.peek() == Some(b'(') {
-        flag_list(p)?
+    let (i, (_, silent, _)) = (kw(b"FLAGS"), opt(kw(b".SILENT")), sp).parse(i)?;
+    let (i, flags) = if i.peek() == Some(b'(') {
+        flag_list(i)?
     } else {
-        let s = p.pos;
-        flag(p)?;
-        while p.eat(b' ') {
-            flag(p)?;
+        // flag *(SP flag)
+        let start = i;
+        let (mut i, _) = flag(i)?;
+        while i.peek() == Some(b' ') {
+            (i, _) = flag(i.skip(1))?;
         }
-        List::wire(&p.input[s..p.pos], flag, Sep::Space, p.ctx())
+        (i, List::wire_nom(start.upto(&i), flag, Sep::Space, i.ctx()))
     };
-    Ok(CommandBody::Store {
-        uid,
-        set,
-        unchanged_since,
-        kind,
-        silent,
-        flags,
-    })
+    Ok((
+        i,
+        CommandBody::Store {
+            uid,
+            set,
+            unchanged_since,
+            kind,
+            silent: silent.is_some(),
+            flags,
+        },
+    ))
 }
 
 /// ```text
@@ -1218,38 +1166,31 @@ fn store<'a>(p: &mut Parser<'a>, uid: bool) -> PResult<CommandBody<'a>> {
 /// patterns = "(" list-mailbox *(SP list-mailbox) ")"
 /// list-return-opts = "RETURN" SP "(" [return-option *(SP return-option)] ")"
 /// ```
-fn list<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
-    p.sp()?;
-    let selection = if p.peek() == Some(b'(') {
-        let l = paren_atoms(p, true)?;
-        p.sp()?;
-        l
+fn list(i: In<'_>) -> R<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, selection) = if i.peek() == Some(b'(') {
+        terminated(|i| paren_atoms(i, true), sp).parse(i)?
     } else {
-        List::wire(&p.input[0..0], atom, Sep::Space, p.ctx())
+        (i, List::wire_nom(&i.rest[..0], atom, Sep::Space, i.ctx()))
     };
-    let reference = mailbox(p)?;
-    p.sp()?;
-    let patterns = if p.eat(b'(') {
-        paren_list_tail(p, list_mailbox, false)?
-    } else {
-        let (raw, _) = p.recognize(list_mailbox)?;
-        List::wire(raw, list_mailbox, Sep::Space, p.ctx())
+    let (i, (reference, _)) = (mailbox, sp).parse(i)?;
+    let (i, patterns) = paren_list_or_one(i, list_mailbox)?;
+    let (i, return_options) = match sp_word(i, b"RETURN") {
+        Some(r) => {
+            let (r, _) = (sp, byte(b'(', "'('")).parse(r)?;
+            map(|i| paren_list_tail(i, return_option, true), Some).parse(r)?
+        }
+        None => (i, None),
     };
-    let mut return_options = None;
-    let save = p.pos;
-    if p.eat(b' ') && p.word(b"RETURN") {
-        p.sp()?;
-        p.expect(b'(', "'('")?;
-        return_options = Some(paren_list_tail(p, return_option, true)?);
-    } else {
-        p.pos = save;
-    }
-    Ok(CommandBody::List {
-        selection,
-        reference,
-        patterns,
-        return_options,
-    })
+    Ok((
+        i,
+        CommandBody::List {
+            selection,
+            reference,
+            patterns,
+            return_options,
+        },
+    ))
 }
 
 /// ```text
@@ -1260,70 +1201,67 @@ fn list<'a>(p: &mut Parser<'a>) -> PResult<CommandBody<'a>> {
 /// `append-opts` followed by a literal announcement that ends the input
 /// (the head of a streamed message).
 #[allow(clippy::type_complexity)]
-pub(crate) fn append_opts_head<'a>(
-    p: &mut Parser<'a>,
-) -> PResult<(
-    Option<List<'a, Flag<'a>>>,
-    Option<crate::imap::types::core::DateTime>,
-)> {
-    let (flags, date) = p.nom(super::ext::append_opts)?;
-    p.eat(b'~');
-    p.expect(b'{', "literal")?;
-    p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');
-    p.expect(b'}', "'}'")?;
-    if !(p.keyword(b"\r\n") || (p.q.bare_lf && p.eat(b'\n'))) {
-        return p.err("CRLF");
-    }
-    Ok((flags, date))
+pub(crate) fn append_opts_head(
+    i: In<'_>,
+) -> R<
+    '_,
+    (
+        Option<List<'_, Flag<'_>>>,
+        Option<crate::imap::types::core::DateTime>,
+    ),
+> {
+    let (i, opts) = super::ext::append_opts(i)?;
+    let (i, _) = eat(b'~')(i)?;
+    let (i, ()) = byte(b'{', "literal")(i)?;
+    let (i, _) = take_while(i, |b| b.is_ascii_digit() || b == b'+' || b == b'-');
+    let (i, ()) = byte(b'}', "'}'")(i)?;
+    let i = match i.rest {
+        [b'\r', b'\n', ..] => i.skip(2),
+        [b'\n', ..] if i.q().bare_lf => i.skip(1),
+        _ => return i.err("CRLF"),
+    };
+    Ok((i, opts))
 }
 
-pub(crate) fn append_message<'a>(p: &mut Parser<'a>) -> PResult<AppendMessage<'a>> {
-    let mut flags = None;
-    if p.peek() == Some(b'(') {
-        flags = Some(flag_list(p)?);
-        p.sp()?;
+/// `append-message = append-opts SP append-data` with
+/// `append-data = literal / literal8`.
+pub(crate) fn append_message(i: In<'_>) -> R<'_, AppendMessage<'_>> {
+    let (i, flags) = cond(i.peek() == Some(b'('), terminated(flag_list, sp)).parse(i)?;
+    let (i, date) = cond(i.peek() == Some(b'"'), terminated(date_time, sp)).parse(i)?;
+    if !matches!(i.peek(), Some(b'{' | b'~')) {
+        return i.err("literal");
     }
-    let mut date = None;
-    if p.peek() == Some(b'"') {
-        date = Some(date_time(p)?);
-        p.sp()?;
-    }
-    if !matches!(p.peek(), Some(b'{' | b'~')) {
-        return p.err("literal");
-    }
-    let (data, binary) = literal(p)?;
-    Ok(AppendMessage {
-        flags,
-        date,
-        data: Cow::Borrowed(data),
-        binary,
-    })
+    let (i, (data, binary)) = literal(i)?;
+    Ok((
+        i,
+        AppendMessage {
+            flags,
+            date,
+            data: Cow::Borrowed(data),
+            binary,
+        },
+    ))
 }
 
-fn id_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    let k = string(p)?;
-    p.sp()?;
-    Ok((k, nstring(p)?))
+/// `string SP nstring` (one field of an ID list)
+fn id_pair(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
+    separated_pair(string, sp, nstring).parse(i)
 }
 
 /// `id-params-list = "(" *(string SP nstring) ")" / nil`
-fn id_params<'a>(p: &mut Parser<'a>) -> PResult<crate::imap::types::response::IdParams<'a>> {
-    if nil(p) {
-        return Ok(None);
+fn id_params(i: In<'_>) -> R<'_, crate::imap::types::response::IdParams<'_>> {
+    match is_nil(i) {
+        (rest, true) => Ok((rest, None)),
+        (i, false) => map(|i| paren_list(i, id_pair, true), Some).parse(i),
     }
-    Ok(Some(paren_list(p, id_pair, true)?))
 }
 
 /// `setquota-resource = resource-name SP resource-limit`
-fn quota_limit<'a>(p: &mut Parser<'a>) -> PResult<(Atom<'a>, u64)> {
-    let n = atom(p)?;
-    p.sp()?;
-    Ok((n, number64(p)?))
+fn quota_limit(i: In<'_>) -> R<'_, (Atom<'_>, u64)> {
+    separated_pair(atom, sp, number64).parse(i)
 }
 
 /// `entry-value = entry SP value ; value = nstring / literal8`
-fn entry_value<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    let k = astring(p)?;
-    p.sp()?;
-    Ok((k, nstring(p)?))
+fn entry_value(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
+    separated_pair(astring, sp, nstring).parse(i)
 }

@@ -16,22 +16,14 @@ use super::command;
 use super::core::{
     Elem, astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list,
 };
-use super::cursor;
 use super::input::{In, R, at_word, byte, consumed, expect, sp, take_while, validate, word};
-use crate::imap::types::command::{CommandBody, FetchAttribute};
+use crate::imap::types::command::CommandBody;
 use crate::imap::types::core::{Atom, DateTime, Flag, IString, List, Mailbox, Sep};
 use crate::imap::types::ext::{
     AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent, Rights,
     RightsMode, UrlMechanism, is_right, is_url_mechanism,
 };
 use crate::imap::types::response::{Code, Data};
-
-// PORT: adapters to the rules of command.rs until it is ported to nom.
-
-/// `fetch-att` (RFC 9051), a cursor rule of `command.rs`.
-fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
-    cursor(i, command::fetch_att)
-}
 
 // ---- ACL (RFC 4314) ----
 
@@ -253,7 +245,7 @@ pub(crate) fn notify_event(i: In<'_>) -> R<'_, NotifyEvent<'_>> {
     let is = |s: &str| a.eq_ignore_case(s);
     Ok(if is("MessageNew") {
         if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-            let (i, atts) = paren_list(i.skip(1), fetch_att, true)?;
+            let (i, atts) = paren_list(i.skip(1), command::fetch_att, true)?;
             (i, E::MessageNew(Some(atts)))
         } else {
             (i, E::MessageNew(None))
@@ -432,7 +424,7 @@ pub(crate) fn append_item(i: In<'_>) -> R<'_, AppendItem<'_>> {
         let (rest, parts) = preceded(sp, |i| paren_list(i, cat_part, false)).parse(rest)?;
         return Ok((rest, AppendItem::Catenate { flags, date, parts }));
     }
-    map(|i| cursor(i, command::append_message), AppendItem::Message).parse(i)
+    map(command::append_message, AppendItem::Message).parse(i)
 }
 
 /// Whether the append-message at `i` uses CATENATE (looked at without

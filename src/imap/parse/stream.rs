@@ -149,7 +149,7 @@ pub fn parse_append_head<'a>(head: &'a [u8], opts: &ParseOptions) -> Result<Appe
         p.sp()?;
         let mailbox = mailbox(&mut p)?;
         p.sp()?;
-        let (flags, date) = append_opts_head(&mut p)?;
+        let (flags, date) = p.nom(append_opts_head)?;
         if !p.is_empty() {
             return p.err("end of head after the literal announcement");
         }
@@ -174,7 +174,7 @@ pub fn parse_append_tail<'a>(
     let mut p = Parser::with(tail, opts);
     let r = (|| -> PResult<_> {
         if p.eat(b' ') {
-            let v = append_opts_head(&mut p)?;
+            let v = p.nom(append_opts_head)?;
             if !p.is_empty() {
                 return p.err("end of input after the literal announcement");
             }
