@@ -1072,7 +1072,7 @@ pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
         F::Uid
     } else if is(b"BODY") || is(b"BODY.PEEK") {
         if p.peek() == Some(b'[') {
-            let section = section(p)?;
+            let section = p.nom(section)?;
             F::BodySection {
                 peek: is(b"BODY.PEEK"),
                 section,
@@ -1084,14 +1084,14 @@ pub(crate) fn fetch_att<'a>(p: &mut Parser<'a>) -> PResult<FetchAttribute<'a>> {
             return p.err("section");
         }
     } else if is(b"BINARY") || is(b"BINARY.PEEK") {
-        let part = section_binary(p)?;
+        let part = p.nom(section_binary)?;
         F::Binary {
             peek: is(b"BINARY.PEEK"),
             part,
             partial: partial(p)?,
         }
     } else if is(b"BINARY.SIZE") {
-        F::BinarySize(section_binary(p)?)
+        F::BinarySize(p.nom(section_binary)?)
     } else if is(b"MODSEQ") {
         F::ModSeq
     } else if is(b"EMAILID") {

@@ -1,6 +1,6 @@
 //! Core rules (RFC 9051 §9, RFC 3501 §9, RFC 7888, RFC 3516, RFC 7162):
 //! numbers, atoms, strings and literals, mailbox names, flags, sequence sets,
-//! dates. Each is a nom parser over [`In`].
+//! dates. Each is a nom parser over `In`.
 
 // PORT: some rules are unused until every rule file is ported to nom.
 #![allow(dead_code)]

@@ -11,7 +11,7 @@
 //! combinators, unlike SMTP's and unlike what the design names. The cursor
 //! carries the parse state (quirks, depth budget, validate-only and trusted
 //! modes) that lazy lists replay, and every rule knows where it failed for
-//! [`ParseError`]. Speed is *not* a reason: `benches/imap_grammar_style.rs`
+//! [`ParseError`](crate::error::ParseError). Speed is *not* a reason: `benches/imap_grammar_style.rs`
 //! measures a nom 8 transcription of the ENVELOPE rules within 2 % of the
 //! cursor. Moving to nom means a nom `Input` type carrying that state, rule by
 //! rule; it has not been done.
@@ -508,16 +508,6 @@ impl<'a> Parser<'a> {
     pub(crate) fn space_before_close(&mut self, quirk: bool) {
         if quirk && self.peek() == Some(b' ') && self.peek_at(1) == Some(b')') {
             self.pos += 1;
-        }
-    }
-
-    /// A trailing space before CRLF under [`Quirks::trailing_space`].
-    pub(crate) fn trailing_space(&mut self) {
-        if self.q.trailing_space {
-            while self.peek() == Some(b' ') && matches!(self.peek_at(1), Some(b'\r' | b'\n' | b' '))
-            {
-                self.pos += 1;
-            }
         }
     }
 }
