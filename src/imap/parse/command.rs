@@ -28,7 +28,7 @@ use super::input::{
     word,
 };
 use super::response::{section, section_binary};
-use super::{ParseOptions, Quirks, cursor};
+use super::{ParseOptions, Quirks};
 use crate::imap::types::command::{
     AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttribute,
     FetchAttributes, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync,
@@ -1015,7 +1015,7 @@ pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
         F::Uid
     } else if is(b"BODY") || is(b"BODY.PEEK") {
         if i.peek() == Some(b'[') {
-            let (i, s) = cursor(i, section)?;
+            let (i, s) = section(i)?;
             let (i, p) = partial(i)?;
             let a = F::BodySection {
                 peek: is(b"BODY.PEEK"),
@@ -1029,7 +1029,7 @@ pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
             return i.err("section");
         }
     } else if is(b"BINARY") || is(b"BINARY.PEEK") {
-        let (i, part) = cursor(i, section_binary)?;
+        let (i, part) = section_binary(i)?;
         let (i, p) = partial(i)?;
         let a = F::Binary {
             peek: is(b"BINARY.PEEK"),
@@ -1038,7 +1038,7 @@ pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
         };
         return Ok((i, a));
     } else if is(b"BINARY.SIZE") {
-        return map(|i| cursor(i, section_binary), F::BinarySize).parse(i);
+        return map(section_binary, F::BinarySize).parse(i);
     } else if is(b"MODSEQ") {
         F::ModSeq
     } else if is(b"EMAILID") {

@@ -510,16 +510,6 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
     }
-
-    /// A trailing space before CRLF under [`Quirks::trailing_space`].
-    pub(crate) fn trailing_space(&mut self) {
-        if self.q.trailing_space {
-            while self.peek() == Some(b' ') && matches!(self.peek_at(1), Some(b'\r' | b'\n' | b' '))
-            {
-                self.pos += 1;
-            }
-        }
-    }
 }
 
 /// Runs a cursor rule as a nom rule (while the grammar is ported).

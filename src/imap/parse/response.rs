@@ -3,18 +3,27 @@
 //! RFC 2342 NAMESPACE, RFC 2971 ID, RFC 4315 UIDPLUS, RFC 4731 ESEARCH,
 //! RFC 5161 ENABLE, RFC 5256 SORT/THREAD, RFC 5258 LIST-EXTENDED, RFC 5464
 //! METADATA, RFC 5530 codes, RFC 7162 CONDSTORE/QRESYNC, RFC 8474 OBJECTID,
-//! RFC 9208 QUOTA).
+//! RFC 9208 QUOTA). Each is a nom parser over `In`.
 
 use alloc::borrow::Cow;
 
+use nom::Parser as _;
+use nom::branch::alt;
+use nom::combinator::{map, value};
+use nom::sequence::{delimited, preceded, terminated};
+
 use super::body::{body_v, envelope_v};
-use super::legacy::{
-    astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, mailbox, nil, nstring,
+use super::core::{
+    astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, is_nil, mailbox, nstring,
     number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value,
     string, tag, text,
 };
+use super::input::{
+    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp, space_before_close,
+    spaces, take_while, trailing_space, validate, word,
+};
 use super::visit::{Quiet, Sink};
-use super::{PResult, ParseOptions, Parser, finish};
+use super::{ParseOptions, cursor};
 use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
@@ -33,9 +42,7 @@ use crate::imap::types::response::{
 /// assert_eq!(r, Response::Data(Data::Exists(23)));
 /// ```
 pub fn parse_response<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Response<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    let r = response(&mut p);
-    finish(frame, r)
+    run(frame, In::with(frame, opts), response)
 }
 
 /// Parses again a frame that [`parse_response`] accepted with the same
@@ -48,10 +55,9 @@ pub(crate) fn parse_response_trusted<'a>(
     frame: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<Response<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    p.trusted = true;
-    let r = response(&mut p);
-    finish(frame, r)
+    let mut i = In::with(frame, opts);
+    i.st.trusted = true;
+    run(frame, i, response)
 }
 
 /// Parses the server greeting: `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
@@ -59,26 +65,18 @@ pub fn parse_greeting<'a>(
     frame: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<StatusResponse<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    let r = (|| {
-        let r = response(&mut p)?;
-        match r {
-            Response::Status(s)
-                if s.tag.is_none()
-                    && matches!(
-                        s.kind,
-                        StatusKind::Ok | StatusKind::PreAuth | StatusKind::Bye
-                    ) =>
-            {
-                Ok(s)
-            }
-            _ => {
-                p.pos = 0;
-                p.err("greeting (* OK, * PREAUTH or * BYE)")
-            }
+    run(frame, In::with(frame, opts), |i| match response(i)? {
+        (rest, Response::Status(s))
+            if s.tag.is_none()
+                && matches!(
+                    s.kind,
+                    StatusKind::Ok | StatusKind::PreAuth | StatusKind::Bye
+                ) =>
+        {
+            Ok((rest, s))
         }
-    })();
-    finish(frame, r)
+        _ => i.err("greeting (* OK, * PREAUTH or * BYE)"),
+    })
 }
 
 /// The tag of a frame that starts like a tagged response (`tag SP ...`),
@@ -90,123 +88,160 @@ pub fn parse_greeting<'a>(
 /// assert_eq!(mailwire::imap::response_tag(b"* OK hi\r\n"), None);
 /// ```
 pub fn response_tag(frame: &[u8]) -> Option<crate::imap::types::core::Tag<'_>> {
-    let mut p = Parser::with(frame, &ParseOptions::DEFAULT);
-    if matches!(p.peek(), Some(b'*' | b'+')) {
+    let i = In::with(frame, &ParseOptions::DEFAULT);
+    if matches!(i.peek(), Some(b'*' | b'+')) {
         return None;
     }
-    let t = tag(&mut p).ok()?;
-    p.eat(b' ').then_some(t)
+    let (i, t) = tag(i).ok()?;
+    (i.peek() == Some(b' ')).then_some(t)
 }
 
 /// `response = *(continue-req / response-data) response-done`, one at a time.
-pub(crate) fn response<'a>(p: &mut Parser<'a>) -> PResult<Response<'a>> {
-    response_v(p, &mut Quiet)
+pub(crate) fn response(i: In<'_>) -> R<'_, Response<'_>> {
+    response_v(i, &mut Quiet)
 }
 
 /// [`response`], reporting the contents of a FETCH response to a visitor.
-pub(crate) fn response_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Response<'a>> {
-    let r = match p.peek() {
-        Some(b'+') => Response::Continue(continue_req(p)?),
+pub(crate) fn response_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
+    let (i, r) = match i.peek() {
+        Some(b'+') => map(continue_req, Response::Continue).parse(i)?,
         Some(b'*') => {
-            p.pos += 1;
-            p.sp()?;
-            untagged(p, s)?
+            let (i, ()) = sp(i.skip(1))?;
+            untagged(i, s)?
         }
         _ => {
-            let t = tag(p)?;
-            p.sp()?;
-            let kind = status_kind(p)?;
+            // response-tagged = tag SP resp-cond-state CRLF
+            let (i, t) = tag(i)?;
+            let (i, ()) = sp(i)?;
+            let (i, kind) = status_kind(i)?;
             if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
-                return p.err("OK, NO or BAD in a tagged response");
+                return i.err("OK, NO or BAD in a tagged response");
             }
-            let (code, text) = resp_text_after_kind(p)?;
-            Response::Status(StatusResponse {
-                tag: Some(t),
-                kind,
-                code,
-                text,
-            })
+            let (i, (code, text)) = resp_text_after_kind(i)?;
+            (
+                i,
+                Response::Status(StatusResponse {
+                    tag: Some(t),
+                    kind,
+                    code,
+                    text,
+                }),
+            )
         }
     };
-    p.crlf_end()?;
-    Ok(r)
+    let (i, ()) = crlf_end(i)?;
+    Ok((i, r))
 }
 
-fn status_kind(p: &mut Parser<'_>) -> PResult<StatusKind> {
-    if p.word(b"OK") {
-        Ok(StatusKind::Ok)
-    } else if p.word(b"NO") {
-        Ok(StatusKind::No)
-    } else if p.word(b"BAD") {
-        Ok(StatusKind::Bad)
-    } else if p.word(b"PREAUTH") {
-        Ok(StatusKind::PreAuth)
-    } else if p.word(b"BYE") {
-        Ok(StatusKind::Bye)
-    } else {
-        p.err("OK, NO, BAD, PREAUTH or BYE")
-    }
+/// `"OK" / "NO" / "BAD" / "PREAUTH" / "BYE"`
+fn status_kind(i: In<'_>) -> R<'_, StatusKind> {
+    expect(
+        "OK, NO, BAD, PREAUTH or BYE",
+        alt((
+            value(StatusKind::Ok, word(b"OK")),
+            value(StatusKind::No, word(b"NO")),
+            value(StatusKind::Bad, word(b"BAD")),
+            value(StatusKind::PreAuth, word(b"PREAUTH")),
+            value(StatusKind::Bye, word(b"BYE")),
+        )),
+    )
+    .parse(i)
 }
 
-fn at_line_end(p: &Parser<'_>) -> bool {
-    matches!(p.peek(), Some(b'\r' | b'\n') | None)
+#[inline]
+fn at_line_end(i: &In<'_>) -> bool {
+    matches!(i.peek(), Some(b'\r' | b'\n') | None)
+}
+
+/// The input after the keyword `w` (case-insensitive, not followed by an
+/// atom character), if it comes next.
+#[inline(always)]
+fn after_word<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
+    at_word(i, w).then(|| i.skip(w.len()))
+}
+
+/// The input after the case-insensitive prefix `w`, if it comes next.
+#[inline(always)]
+fn after_prefix<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
+    i.rest
+        .get(..w.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(w))
+        .then(|| i.skip(w.len()))
+}
+
+/// The elements of a `*(SP elem)` run that started at `start` (at its first
+/// SP) and whose last element ended at `end`: empty when there was none.
+#[inline]
+fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
+    start
+        .rest
+        .get(1..start.rest.len() - end.rest.len())
+        .unwrap_or_default()
 }
 
 /// `SP resp-text` after a status keyword; the SP and text may be missing
 /// under [`Quirks::missing_text`](super::Quirks).
-fn resp_text_after_kind<'a>(p: &mut Parser<'a>) -> PResult<(Option<Code<'a>>, Text<'a>)> {
-    if at_line_end(p) && p.q.missing_text {
-        return Ok((None, Text::borrowed(b"")));
+fn resp_text_after_kind<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
+    if at_line_end(&i) && i.q().missing_text {
+        return Ok((i, (None, Text::borrowed(b""))));
     }
-    p.sp()?;
-    resp_text(p)
+    preceded(sp, resp_text).parse(i)
 }
 
 /// `resp-text = ["[" resp-text-code "]" SP] [text]`
-pub(crate) fn resp_text<'a>(p: &mut Parser<'a>) -> PResult<(Option<Code<'a>>, Text<'a>)> {
+pub(crate) fn resp_text<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
+    let mut i = i;
     let mut code = None;
-    if p.peek() == Some(b'[') {
-        p.pos += 1;
-        code = Some(resp_text_code(p)?);
-        p.expect(b']', "']'")?;
-        if !p.eat(b' ') {
-            if at_line_end(p) && p.q.missing_text {
-                return Ok((code, Text::borrowed(b"")));
-            }
-            return p.err("SP after response code");
+    if i.peek() == Some(b'[') {
+        let (r, c) = terminated(resp_text_code, byte(b']', "']'")).parse(i.skip(1))?;
+        code = Some(c);
+        if r.peek() == Some(b' ') {
+            i = r.skip(1);
+        } else if at_line_end(&r) && r.q().missing_text {
+            return Ok((r, (code, Text::borrowed(b""))));
+        } else {
+            return r.err("SP after response code");
         }
     }
-    let t = text(p)?;
-    if t.is_empty() && code.is_none() && !p.q.missing_text {
-        return p.err("text");
+    let (i, t) = text(i)?;
+    if t.is_empty() && code.is_none() && !i.q().missing_text {
+        return i.err("text");
     }
-    Ok((code, Text::borrowed(t)))
+    Ok((i, (code, Text::borrowed(t))))
 }
 
-fn charset_elem<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    if p.peek() == Some(b'"') {
-        quoted(p)
+/// `charset = atom / quoted`
+fn charset_elem(i: In<'_>) -> R<'_, IString<'_>> {
+    if i.peek() == Some(b'"') {
+        quoted(i)
     } else {
-        astring(p)
+        astring(i)
     }
 }
 
 /// `*(SP capability)` up to `]` or CRLF, trailing space tolerated.
 /// `capability = ("AUTH=" auth-type) / atom`
-fn capability_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, Atom<'a>>> {
-    let start = p.pos + 1;
-    let mut end = p.pos;
-    while p.peek() == Some(b' ') {
-        if p.q.trailing_space && matches!(p.peek_at(1), Some(b'\r' | b'\n' | b']')) {
-            p.pos += 1;
+fn capability_list<'a>(i: In<'a>) -> R<'a, List<'a, Atom<'a>>> {
+    let start = i;
+    let mut i = i;
+    let mut end = i;
+    while i.peek() == Some(b' ') {
+        if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n' | b']')) {
+            i = i.skip(1);
             break;
         }
-        p.pos += 1;
-        atom(p)?;
-        end = p.pos;
+        (i, _) = atom(i.skip(1))?;
+        end = i;
     }
-    let raw = p.input.get(start..end).unwrap_or_default();
-    Ok(List::wire(raw, atom, Sep::Space, p.ctx()))
+    let raw = after_sp(&start, &end);
+    Ok((i, List::wire_nom(raw, atom, Sep::Space, i.ctx())))
+}
+
+/// A code whose argument follows one SP.
+#[inline]
+fn arg<'a, T>(i: In<'a>, f: impl FnOnce(In<'a>) -> R<'a, T>) -> R<'a, T> {
+    let (i, ()) = sp(i)?;
+    f(i)
 }
 
 /// ```text
@@ -218,138 +253,136 @@ fn capability_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, Atom<'a>>> {
 ///                  "NOMODSEQ" / "MODIFIED" SP sequence-set / "CLOSED" / ... /
 ///                  atom [SP 1*<any TEXT-CHAR except "]">]
 /// ```
-pub(crate) fn resp_text_code<'a>(p: &mut Parser<'a>) -> PResult<Code<'a>> {
-    let start = p.pos;
-    let name = atom_str(p)?;
+pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
+    let start = i;
+    let (i, name) = atom_str(i)?;
     let is = |s: &str| name.eq_ignore_ascii_case(s);
-    let code = if is("ALERT") {
-        Code::Alert
+    let (i, code) = if is("ALERT") {
+        (i, Code::Alert)
     } else if is("BADCHARSET") {
-        if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-            p.pos += 2;
-            Code::BadCharset(Some(paren_list_tail(p, charset_elem, false)?))
+        if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+            let (i, l) = paren_list_tail(i.skip(2), charset_elem, false)?;
+            (i, Code::BadCharset(Some(l)))
         } else {
-            Code::BadCharset(None)
+            (i, Code::BadCharset(None))
         }
     } else if is("CAPABILITY") {
-        Code::Capability(capability_list(p)?)
+        map(capability_list, Code::Capability).parse(i)?
     } else if is("PARSE") {
-        Code::Parse
+        (i, Code::Parse)
     } else if is("PERMANENTFLAGS") {
-        p.sp()?;
-        Code::PermanentFlags(flag_list_with(p, flag)?)
+        let (i, l) = arg(i, |i| flag_list_with(i, flag))?;
+        (i, Code::PermanentFlags(l))
     } else if is("READ-ONLY") {
-        Code::ReadOnly
+        (i, Code::ReadOnly)
     } else if is("READ-WRITE") {
-        Code::ReadWrite
+        (i, Code::ReadWrite)
     } else if is("TRYCREATE") {
-        Code::TryCreate
+        (i, Code::TryCreate)
     } else if is("UIDNEXT") {
-        p.sp()?;
-        Code::UidNext(number(p)?)
+        map(preceded(sp, number), Code::UidNext).parse(i)?
     } else if is("UIDVALIDITY") {
-        p.sp()?;
-        Code::UidValidity(number(p)?)
+        map(preceded(sp, number), Code::UidValidity).parse(i)?
     } else if is("UNSEEN") {
-        p.sp()?;
-        Code::Unseen(number(p)?)
+        map(preceded(sp, number), Code::Unseen).parse(i)?
     } else if is("APPENDUID") {
         // resp-code-apnd = "APPENDUID" SP nz-number SP append-uid
-        p.sp()?;
-        let uid_validity = nz_number(p)?;
-        p.sp()?;
-        Code::AppendUid {
-            uid_validity,
-            uids: sequence_set(p)?,
-        }
+        map(
+            (sp, nz_number, sp, sequence_set),
+            |(_, uid_validity, _, uids)| Code::AppendUid { uid_validity, uids },
+        )
+        .parse(i)?
     } else if is("COPYUID") {
         // resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set
-        p.sp()?;
-        let uid_validity = nz_number(p)?;
-        p.sp()?;
-        let source = sequence_set(p)?;
-        p.sp()?;
-        Code::CopyUid {
-            uid_validity,
-            source,
-            destination: sequence_set(p)?,
-        }
+        map(
+            (sp, nz_number, sp, sequence_set, sp, sequence_set),
+            |(_, uid_validity, _, source, _, destination)| Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            },
+        )
+        .parse(i)?
     } else if is("UIDNOTSTICKY") {
-        Code::UidNotSticky
+        (i, Code::UidNotSticky)
     } else if is("HIGHESTMODSEQ") {
-        p.sp()?;
-        Code::HighestModSeq(number64(p)?)
+        map(preceded(sp, number64), Code::HighestModSeq).parse(i)?
     } else if is("NOMODSEQ") {
-        Code::NoModSeq
+        (i, Code::NoModSeq)
     } else if is("MODIFIED") {
-        p.sp()?;
-        Code::Modified(sequence_set(p)?)
+        map(preceded(sp, sequence_set), Code::Modified).parse(i)?
     } else if is("CLOSED") {
-        Code::Closed
+        (i, Code::Closed)
     } else if is("COMPRESSIONACTIVE") {
-        Code::CompressionActive
+        (i, Code::CompressionActive)
     } else if is("UNKNOWN-CTE") {
-        Code::UnknownCte
+        (i, Code::UnknownCte)
     } else if is("HASCHILDREN") {
-        Code::HasChildren
+        (i, Code::HasChildren)
     } else if is("UNAVAILABLE") {
-        Code::Unavailable
+        (i, Code::Unavailable)
     } else if is("AUTHENTICATIONFAILED") {
-        Code::AuthenticationFailed
+        (i, Code::AuthenticationFailed)
     } else if is("AUTHORIZATIONFAILED") {
-        Code::AuthorizationFailed
+        (i, Code::AuthorizationFailed)
     } else if is("EXPIRED") {
-        Code::Expired
+        (i, Code::Expired)
     } else if is("PRIVACYREQUIRED") {
-        Code::PrivacyRequired
+        (i, Code::PrivacyRequired)
     } else if is("CONTACTADMIN") {
-        Code::ContactAdmin
+        (i, Code::ContactAdmin)
     } else if is("NOPERM") {
-        Code::NoPerm
+        (i, Code::NoPerm)
     } else if is("INUSE") {
-        Code::InUse
+        (i, Code::InUse)
     } else if is("EXPUNGEISSUED") {
-        Code::ExpungeIssued
+        (i, Code::ExpungeIssued)
     } else if is("CORRUPTION") {
-        Code::Corruption
+        (i, Code::Corruption)
     } else if is("SERVERBUG") {
-        Code::ServerBug
+        (i, Code::ServerBug)
     } else if is("CLIENTBUG") {
-        Code::ClientBug
+        (i, Code::ClientBug)
     } else if is("CANNOT") {
-        Code::Cannot
+        (i, Code::Cannot)
     } else if is("LIMIT") {
-        Code::Limit
+        (i, Code::Limit)
     } else if is("OVERQUOTA") {
-        Code::OverQuota
+        (i, Code::OverQuota)
     } else if is("ALREADYEXISTS") {
-        Code::AlreadyExists
+        (i, Code::AlreadyExists)
     } else if is("NONEXISTENT") {
-        Code::NonExistent
-    } else if let Some(c) = p.nom(|i| super::ext::code(i, name)).ok().flatten() {
-        c
+        (i, Code::NonExistent)
     } else {
-        return other_code(p, start, name);
+        match super::ext::code(i, name) {
+            Ok((i, Some(c))) => (i, c),
+            _ => return other_code(start, name),
+        }
     };
-    if p.peek() != Some(b']') {
+    if i.peek() != Some(b']') {
         // a known name with unexpected arguments: keep it raw
-        return other_code(p, start, name);
+        return other_code(start, name);
     }
-    Ok(code)
+    Ok((i, code))
 }
 
-fn other_code<'a>(p: &mut Parser<'a>, start: usize, name: &'a str) -> PResult<Code<'a>> {
-    p.pos = start + name.len();
-    let value = if p.eat(b' ') {
-        let v = p.take_while(|b| !matches!(b, b']' | b'\r' | b'\n' | 0));
-        Some(Cow::Borrowed(v))
+/// `atom [SP 1*<any TEXT-CHAR except "]">]`: a code kept raw, from its name
+/// at `start`.
+fn other_code<'a>(start: In<'a>, name: &'a str) -> R<'a, Code<'a>> {
+    let i = start.skip(name.len());
+    let (i, value) = if i.peek() == Some(b' ') {
+        let (i, v) = take_while(i.skip(1), |b| !matches!(b, b']' | b'\r' | b'\n' | 0));
+        (i, Some(Cow::Borrowed(v)))
     } else {
-        None
+        (i, None)
     };
-    Ok(Code::Other {
-        name: Atom::borrowed_unchecked(name),
-        value,
-    })
+    Ok((
+        i,
+        Code::Other {
+            name: Atom::borrowed_unchecked(name),
+            value,
+        },
+    ))
 }
 
 fn is_base64(t: &[u8]) -> bool {
@@ -361,158 +394,152 @@ fn is_base64(t: &[u8]) -> bool {
 }
 
 /// `continue-req = "+" SP (resp-text / base64) CRLF`
-fn continue_req<'a>(p: &mut Parser<'a>) -> PResult<Continue<'a>> {
-    p.expect(b'+', "'+'")?;
-    if !p.eat(b' ') {
-        if at_line_end(p) && p.q.empty_continuation {
-            return Ok(Continue::Base64(Cow::Borrowed(b"")));
+fn continue_req<'a>(i: In<'a>) -> R<'a, Continue<'a>> {
+    let (i, ()) = byte(b'+', "'+'")(i)?;
+    if i.peek() != Some(b' ') {
+        if at_line_end(&i) && i.q().empty_continuation {
+            return Ok((i, Continue::Base64(Cow::Borrowed(b""))));
         }
-        return p.err("SP after '+'");
+        return i.err("SP after '+'");
     }
-    if p.peek() == Some(b'[') {
-        let (code, text) = resp_text(p)?;
-        return Ok(Continue::Text { code, text });
+    let i = i.skip(1);
+    if i.peek() == Some(b'[') {
+        return map(resp_text, |(code, text)| Continue::Text { code, text }).parse(i);
     }
-    let t = text(p)?;
+    let (i, t) = text(i)?;
     if t.is_empty() || is_base64(t) {
-        Ok(Continue::Base64(Cow::Borrowed(t)))
+        Ok((i, Continue::Base64(Cow::Borrowed(t))))
     } else {
-        Ok(Continue::Text {
-            code: None,
-            text: Text::borrowed(t),
-        })
+        Ok((
+            i,
+            Continue::Text {
+                code: None,
+                text: Text::borrowed(t),
+            },
+        ))
     }
 }
 
 /// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers).
-fn mailbox_attribute<'a>(p: &mut Parser<'a>) -> PResult<MailboxAttribute<'a>> {
-    let (raw, _) = p.recognize(|p| {
-        p.eat(b'\\');
-        atom(p)
-    })?;
+fn mailbox_attribute<'a>(i: In<'a>) -> R<'a, MailboxAttribute<'a>> {
+    let (i, (raw, _)) = consumed(preceded(eat(b'\\'), atom)).parse(i)?;
     match core::str::from_utf8(raw) {
-        Ok(s) => Ok(MailboxAttribute(Cow::Borrowed(s))),
-        Err(_) => p.err("mailbox attribute"),
+        Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
+        Err(_) => i.err("mailbox attribute"),
     }
 }
 
 /// `DQUOTE QUOTED-CHAR DQUOTE / nil` (hierarchy delimiter)
-fn delimiter(p: &mut Parser<'_>) -> PResult<Option<char>> {
-    if nil(p) {
-        return Ok(None);
+fn delimiter(i: In<'_>) -> R<'_, Option<char>> {
+    if let (rest, true) = is_nil(i) {
+        return Ok((rest, None));
     }
-    let start = p.pos;
-    let q = quoted(p)?;
+    let (rest, q) = quoted(i)?;
     let s = q.as_str().unwrap_or("");
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
-        (Some(c), None) => Ok(Some(c)),
-        _ => {
-            p.pos = start;
-            p.err("one-character delimiter")
-        }
+        (Some(c), None) => Ok((rest, Some(c))),
+        _ => i.err("one-character delimiter"),
     }
 }
 
-fn list_ext_item<'a>(p: &mut Parser<'a>) -> PResult<ListExtendedItem<'a>> {
-    // mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val
-    let tag = astring(p)?;
-    p.sp()?;
-    let value = skip_value(p)?;
-    Ok(ListExtendedItem {
-        tag,
-        value: Cow::Borrowed(value),
+/// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val`
+fn list_ext_item<'a>(i: In<'a>) -> R<'a, ListExtendedItem<'a>> {
+    map((astring, sp, skip_value), |(tag, _, value)| {
+        ListExtendedItem {
+            tag,
+            value: Cow::Borrowed(value),
+        }
     })
+    .parse(i)
 }
 
 /// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]`
-fn mailbox_list<'a>(p: &mut Parser<'a>) -> PResult<MailboxList<'a>> {
-    p.expect(b'(', "'(' of mbx-list-flags")?;
-    let s = p.pos;
-    let mut e = p.pos;
-    if p.peek() != Some(b')') {
+fn mailbox_list<'a>(i: In<'a>) -> R<'a, MailboxList<'a>> {
+    let (mut i, ()) = byte(b'(', "'(' of mbx-list-flags")(i)?;
+    let s = i;
+    let mut e = i;
+    if i.peek() != Some(b')') {
         loop {
-            mailbox_attribute(p)?;
-            e = p.pos;
-            p.space_before_close(p.q.flag_list_space);
-            if p.peek() == Some(b')') {
+            (i, _) = mailbox_attribute(i)?;
+            e = i;
+            i = space_before_close(i, i.q().flag_list_space);
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    p.expect(b')', "')'")?;
-    let attributes = List::wire(&p.input[s..e], mailbox_attribute, Sep::Space, p.ctx());
-    p.sp()?;
-    let delimiter = delimiter(p)?;
-    p.sp()?;
-    let mailbox = mailbox(p)?;
-    let mut extended = List::wire(&p.input[0..0], list_ext_item, Sep::Space, p.ctx());
-    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
+    let (i, ()) = byte(b')', "')'")(i)?;
+    let attributes = List::wire_nom(s.upto(&e), mailbox_attribute, Sep::Space, i.ctx());
+    let (i, (_, delimiter, _, mailbox)) = (sp, delimiter, sp, mailbox).parse(i)?;
+    let (i, extended) = if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
         // mbox-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
-        p.pos += 2;
-        let s = p.pos;
-        if p.peek() != Some(b')') {
-            loop {
-                list_ext_item(p)?;
-                if p.peek() == Some(b')') {
-                    break;
-                }
-                p.sp()?;
-            }
-        }
-        extended = List::wire(&p.input[s..p.pos], list_ext_item, Sep::Space, p.ctx());
-        p.pos += 1;
-    }
-    Ok(MailboxList {
-        attributes,
-        delimiter,
-        mailbox,
-        extended,
-    })
+        paren_list_tail(i.skip(2), list_ext_item, true)?
+    } else {
+        (
+            i,
+            List::wire_nom(&i.rest[..0], list_ext_item, Sep::Space, i.ctx()),
+        )
+    };
+    Ok((
+        i,
+        MailboxList {
+            attributes,
+            delimiter,
+            mailbox,
+            extended,
+        },
+    ))
 }
 
-fn namespace_descr<'a>(p: &mut Parser<'a>) -> PResult<Namespace<'a>> {
-    p.expect(b'(', "'(' of namespace-descr")?;
-    let prefix = string(p)?;
-    p.sp()?;
-    let delimiter = delimiter(p)?;
+/// ```text
+/// namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"
+/// ```
+fn namespace_descr<'a>(i: In<'a>) -> R<'a, Namespace<'a>> {
+    let (i, (_, prefix, _, delimiter)) =
+        (byte(b'(', "'(' of namespace-descr"), string, sp, delimiter).parse(i)?;
+    let mut i = i;
     let mut extensions = None;
-    if p.peek() == Some(b' ') {
+    if i.peek() == Some(b' ') {
         // namespace-response-extensions = *(SP string SP "(" string *(SP string) ")")
-        let s = p.pos;
-        while p.eat(b' ') {
-            string(p)?;
-            p.sp()?;
-            skip_value(p)?;
+        let s = i;
+        while i.peek() == Some(b' ') {
+            (i, _) = (string, sp, skip_value).parse(i.skip(1))?;
         }
-        extensions = Some(Cow::Borrowed(&p.input[s..p.pos]));
+        extensions = Some(Cow::Borrowed(s.upto(&i)));
     }
-    p.expect(b')', "')' of namespace-descr")?;
-    Ok(Namespace {
-        prefix,
-        delimiter,
-        extensions,
-    })
+    let (i, ()) = byte(b')', "')' of namespace-descr")(i)?;
+    Ok((
+        i,
+        Namespace {
+            prefix,
+            delimiter,
+            extensions,
+        },
+    ))
 }
 
 /// `namespace = nil / "(" 1*namespace-descr ")"`
-fn namespace<'a>(p: &mut Parser<'a>) -> PResult<Option<List<'a, Namespace<'a>>>> {
-    if nil(p) {
-        return Ok(None);
+fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
+    if let (rest, true) = is_nil(i) {
+        return Ok((rest, None));
     }
-    p.expect(b'(', "'(' of namespace or NIL")?;
-    let s = p.pos;
+    let (mut i, ()) = byte(b'(', "'(' of namespace or NIL")(i)?;
+    let s = i;
     loop {
-        namespace_descr(p)?;
-        p.skip_spaces();
-        if p.peek() != Some(b'(') {
+        (i, _) = namespace_descr(i)?;
+        (i, ()) = spaces(i)?;
+        if i.peek() != Some(b'(') {
             break;
         }
     }
-    let raw = &p.input[s..p.pos];
-    p.expect(b')', "')' of namespace")?;
-    Ok(Some(List::wire(raw, namespace_descr, Sep::None, p.ctx())))
+    let raw = s.upto(&i);
+    let (i, ()) = byte(b')', "')' of namespace")(i)?;
+    Ok((
+        i,
+        Some(List::wire_nom(raw, namespace_descr, Sep::None, i.ctx())),
+    ))
 }
 
 /// The `status-att` names [`status_item`] reads as typed values.
@@ -530,251 +557,253 @@ const KNOWN_STATUS_ITEMS: [&str; 10] = [
 ];
 
 /// `status-att-val`
-fn status_item<'a>(p: &mut Parser<'a>) -> PResult<StatusItem<'a>> {
-    let name = atom(p)?;
-    p.sp()?;
+fn status_item<'a>(i: In<'a>) -> R<'a, StatusItem<'a>> {
+    let (i, name) = atom(i)?;
+    let (i, ()) = sp(i)?;
     let n = name.as_str();
     let is = |s: &str| n.eq_ignore_ascii_case(s);
-    Ok(if is("MESSAGES") {
-        StatusItem::Messages(number(p)?)
+    if is("MESSAGES") {
+        map(number, StatusItem::Messages).parse(i)
     } else if is("RECENT") {
-        StatusItem::Recent(number(p)?)
+        map(number, StatusItem::Recent).parse(i)
     } else if is("UIDNEXT") {
-        StatusItem::UidNext(number(p)?)
+        map(number, StatusItem::UidNext).parse(i)
     } else if is("UIDVALIDITY") {
-        StatusItem::UidValidity(number(p)?)
+        map(number, StatusItem::UidValidity).parse(i)
     } else if is("UNSEEN") {
-        StatusItem::Unseen(number(p)?)
+        map(number, StatusItem::Unseen).parse(i)
     } else if is("DELETED") {
-        StatusItem::Deleted(number(p)?)
+        map(number, StatusItem::Deleted).parse(i)
     } else if is("SIZE") {
-        StatusItem::Size(number64(p)?)
+        map(number64, StatusItem::Size).parse(i)
     } else if is("HIGHESTMODSEQ") {
-        StatusItem::HighestModSeq(number64(p)?)
+        map(number64, StatusItem::HighestModSeq).parse(i)
     } else if is("APPENDLIMIT") {
-        StatusItem::AppendLimit(if nil(p) { None } else { Some(number64(p)?) })
+        match is_nil(i) {
+            (rest, true) => Ok((rest, StatusItem::AppendLimit(None))),
+            _ => map(number64, |n| StatusItem::AppendLimit(Some(n))).parse(i),
+        }
     } else if is("DELETED-STORAGE") {
-        StatusItem::DeletedStorage(number64(p)?)
+        map(number64, StatusItem::DeletedStorage).parse(i)
     } else {
-        StatusItem::Other(name, number64(p)?)
-    })
+        let (i, v) = number64(i)?;
+        Ok((i, StatusItem::Other(name, v)))
+    }
 }
 
-fn nz_or_zero(p: &mut Parser<'_>) -> PResult<u32> {
-    number(p)
+/// A SEARCH or SORT result: `nz-number` (0 tolerated).
+fn nz_or_zero(i: In<'_>) -> R<'_, u32> {
+    number(i)
 }
 
 /// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]` (SEARCH, SORT)
-fn numbers_modseq<'a>(p: &mut Parser<'a>) -> PResult<(List<'a, u32>, Option<u64>)> {
-    let s = p.pos + 1;
-    let mut e = p.pos;
+fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
+    let start = i;
+    let mut i = i;
+    let mut end = i;
     let mut modseq = None;
-    while p.peek() == Some(b' ') {
-        match p.peek_at(1) {
+    while i.peek() == Some(b' ') {
+        match i.peek_at(1) {
             Some(b'0'..=b'9') => {
-                p.pos += 1;
-                nz_or_zero(p)?;
-                e = p.pos;
+                (i, _) = nz_or_zero(i.skip(1))?;
+                end = i;
             }
             Some(b'(') => {
-                p.pos += 2;
-                if !p.keyword(b"MODSEQ") {
-                    return p.err("MODSEQ");
-                }
-                p.sp()?;
-                modseq = Some(number64(p)?);
-                p.expect(b')', "')'")?;
+                let (r, (_, _, n, _)) =
+                    (kw(b"MODSEQ"), sp, number64, byte(b')', "')'")).parse(i.skip(2))?;
+                modseq = Some(n);
+                i = r;
                 break;
             }
-            _ if p.q.trailing_space => {
-                p.trailing_space();
+            _ if i.q().trailing_space => {
+                i = trailing_space(i);
                 break;
             }
-            _ => {
-                p.pos += 1;
-                return p.err("nz-number");
-            }
+            _ => return i.skip(1).err("nz-number"),
         }
     }
-    let raw = p.input.get(s..e).unwrap_or_default();
-    Ok((List::wire(raw, nz_or_zero, Sep::Space, p.ctx()), modseq))
+    let raw = after_sp(&start, &end);
+    Ok((
+        i,
+        (List::wire_nom(raw, nz_or_zero, Sep::Space, i.ctx()), modseq),
+    ))
 }
 
 /// `search-return-data`
-fn search_return_data<'a>(p: &mut Parser<'a>) -> PResult<SearchReturnData<'a>> {
-    let name = atom(p)?;
-    p.sp()?;
+fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
+    let (i, name) = atom(i)?;
+    let (i, ()) = sp(i)?;
     let n = name.as_str();
     let is = |s: &str| n.eq_ignore_ascii_case(s);
-    Ok(if is("MIN") {
-        SearchReturnData::Min(number(p)?)
+    if is("MIN") {
+        map(number, SearchReturnData::Min).parse(i)
     } else if is("MAX") {
-        SearchReturnData::Max(number(p)?)
+        map(number, SearchReturnData::Max).parse(i)
     } else if is("ALL") {
-        SearchReturnData::All(sequence_set(p)?)
+        map(sequence_set, SearchReturnData::All).parse(i)
     } else if is("COUNT") {
-        SearchReturnData::Count(number(p)?)
+        map(number, SearchReturnData::Count).parse(i)
     } else if is("MODSEQ") {
-        SearchReturnData::ModSeq(number64(p)?)
+        map(number64, SearchReturnData::ModSeq).parse(i)
     } else {
-        SearchReturnData::Other {
-            name,
-            value: Cow::Borrowed(skip_value(p)?),
-        }
-    })
+        let (i, v) = skip_value(i)?;
+        Ok((
+            i,
+            SearchReturnData::Other {
+                name,
+                value: Cow::Borrowed(v),
+            },
+        ))
+    }
 }
 
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
-fn esearch<'a>(p: &mut Parser<'a>) -> PResult<ESearch<'a>> {
+fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
+    let mut i = i;
     let mut tag = None;
-    if p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
+    if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
         // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" ...] ")"
-        p.pos += 2;
-        if !p.keyword(b"TAG") {
-            return p.err("TAG");
+        let (r, (_, _, t)) = (kw(b"TAG"), sp, astring).parse(i.skip(2))?;
+        tag = Some(t);
+        i = r;
+        while i.peek() == Some(b' ') {
+            (i, _) = skip_value(i.skip(1))?;
         }
-        p.sp()?;
-        tag = Some(astring(p)?);
-        while p.peek() == Some(b' ') {
-            p.pos += 1;
-            skip_value(p)?;
-        }
-        p.expect(b')', "')' of search-correlator")?;
+        (i, ()) = byte(b')', "')' of search-correlator")(i)?;
     }
     let mut uid = false;
-    if p.peek() == Some(b' ') {
-        let save = p.pos;
-        p.pos += 1;
-        if p.word(b"UID") {
-            uid = true;
-        } else {
-            p.pos = save;
-        }
+    if i.peek() == Some(b' ')
+        && let Some(r) = after_word(&i.skip(1), b"UID")
+    {
+        uid = true;
+        i = r;
     }
-    let s = p.pos + 1;
-    let mut e = p.pos;
-    while p.peek() == Some(b' ') {
-        if p.q.trailing_space && matches!(p.peek_at(1), Some(b'\r' | b'\n')) {
-            p.pos += 1;
+    let start = i;
+    let mut end = i;
+    while i.peek() == Some(b' ') {
+        if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
+            i = i.skip(1);
             break;
         }
-        p.pos += 1;
-        search_return_data(p)?;
-        e = p.pos;
+        (i, _) = search_return_data(i.skip(1))?;
+        end = i;
     }
-    let raw = p.input.get(s..e).unwrap_or_default();
-    Ok(ESearch {
-        tag,
-        uid,
-        data: List::wire(raw, search_return_data, Sep::Space, p.ctx()),
-    })
+    let raw = after_sp(&start, &end);
+    Ok((
+        i,
+        ESearch {
+            tag,
+            uid,
+            data: List::wire_nom(raw, search_return_data, Sep::Space, i.ctx()),
+        },
+    ))
 }
 
-fn id_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    let k = string(p)?;
-    p.sp()?;
-    Ok((k, nstring(p)?))
+/// `string SP nstring` (an ID parameter)
+fn id_pair<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
+    map((string, sp, nstring), |(k, _, v)| (k, v)).parse(i)
 }
 
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971)
-fn id_params<'a>(p: &mut Parser<'a>) -> PResult<crate::imap::types::response::IdParams<'a>> {
-    if nil(p) {
-        return Ok(None);
+fn id_params<'a>(i: In<'a>) -> R<'a, crate::imap::types::response::IdParams<'a>> {
+    if let (rest, true) = is_nil(i) {
+        return Ok((rest, None));
     }
-    p.expect(b'(', "'(' or NIL")?;
-    let s = p.pos;
-    let mut e = p.pos;
-    if p.peek() != Some(b')') {
+    let (mut i, ()) = byte(b'(', "'(' or NIL")(i)?;
+    let s = i;
+    let mut e = i;
+    if i.peek() != Some(b')') {
         loop {
-            id_pair(p)?;
-            e = p.pos;
-            p.space_before_close(p.q.trailing_space);
-            if p.peek() == Some(b')') {
+            (i, _) = id_pair(i)?;
+            e = i;
+            i = space_before_close(i, i.q().trailing_space);
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    p.expect(b')', "')'")?;
-    Ok(Some(List::wire(
-        &p.input[s..e],
-        id_pair,
-        Sep::Space,
-        p.ctx(),
-    )))
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((
+        i,
+        Some(List::wire_nom(s.upto(&e), id_pair, Sep::Space, i.ctx())),
+    ))
 }
 
-fn quota_resource<'a>(p: &mut Parser<'a>) -> PResult<QuotaResource<'a>> {
-    // quota-resource = resource-name SP resource-usage SP resource-limit
-    let name = atom(p)?;
-    p.sp()?;
-    let usage = number64(p)?;
-    p.sp()?;
-    let limit = number64(p)?;
-    Ok(QuotaResource { name, usage, limit })
+/// `quota-resource = resource-name SP resource-usage SP resource-limit`
+fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
+    map(
+        (atom, sp, number64, sp, number64),
+        |(name, _, usage, _, limit)| QuotaResource { name, usage, limit },
+    )
+    .parse(i)
 }
 
-fn metadata_value<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    // entry-value = entry SP value ; value = nstring / literal8
-    let k = astring(p)?;
-    p.sp()?;
-    Ok((k, nstring(p)?))
+/// `entry-value = entry SP value ; value = nstring / literal8`
+fn metadata_value<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
+    map((astring, sp, nstring), |(k, _, v)| (k, v)).parse(i)
 }
 
 /// `thread-list = "(" (thread-members / thread-nested) ")"`
-fn thread<'a>(p: &mut Parser<'a>) -> PResult<Thread<'a>> {
-    p.enter()?;
-    p.expect(b'(', "'(' of thread-list")?;
-    let ctx = p.ctx();
+fn thread<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
+    nest(thread_list).parse(i)
+}
+
+/// [`thread`] one nesting level down.
+fn thread_list<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
+    let (mut i, ()) = byte(b'(', "'(' of thread-list")(i)?;
+    let ctx = i.ctx();
     // thread-members = nz-number *(SP nz-number) [SP thread-nested]
-    let ms = p.pos;
-    let mut me = p.pos;
-    if p.peek() != Some(b'(') {
-        nz_number(p)?;
-        me = p.pos;
-        while p.peek() == Some(b' ') && p.peek_at(1) != Some(b'(') {
-            p.pos += 1;
-            nz_number(p)?;
-            me = p.pos;
+    let ms = i;
+    let mut me = i;
+    if i.peek() != Some(b'(') {
+        (i, _) = nz_number(i)?;
+        me = i;
+        while i.peek() == Some(b' ') && i.peek_at(1) != Some(b'(') {
+            (i, _) = nz_number(i.skip(1))?;
+            me = i;
         }
-        if p.peek() == Some(b' ') {
-            p.pos += 1;
+        if i.peek() == Some(b' ') {
+            i = i.skip(1);
         }
     }
     // thread-nested = 2*thread-list
-    let cs = p.pos;
-    while p.peek() == Some(b'(') {
-        thread(p)?;
+    let cs = i;
+    while i.peek() == Some(b'(') {
+        (i, _) = thread(i)?;
     }
-    let children = List::wire(&p.input[cs..p.pos], thread, Sep::None, ctx);
-    p.expect(b')', "')' of thread-list")?;
-    p.leave();
-    Ok(Thread {
-        members: List::wire(&p.input[ms..me], nz_number, Sep::Space, ctx),
-        children,
-    })
+    let children = List::wire_nom(cs.upto(&i), thread, Sep::None, ctx);
+    let (i, ()) = byte(b')', "')' of thread-list")(i)?;
+    Ok((
+        i,
+        Thread {
+            members: List::wire_nom(ms.upto(&me), nz_number, Sep::Space, ctx),
+            children,
+        },
+    ))
 }
 
 /// `section-part = nz-number *("." nz-number)`
-fn section_part<'a>(p: &mut Parser<'a>) -> PResult<Part<'a>> {
-    let s = p.pos;
-    if matches!(p.peek(), Some(b'1'..=b'9')) {
+fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
+    let s = i;
+    let mut i = i;
+    if matches!(i.peek(), Some(b'1'..=b'9')) {
         loop {
-            nz_number(p)?;
-            if p.peek() == Some(b'.') && matches!(p.peek_at(1), Some(b'1'..=b'9')) {
-                p.pos += 1;
+            (i, _) = nz_number(i)?;
+            if i.peek() == Some(b'.') && matches!(i.peek_at(1), Some(b'1'..=b'9')) {
+                i = i.skip(1);
             } else {
                 break;
             }
         }
     }
-    let raw = core::str::from_utf8(&p.input[s..p.pos]).unwrap_or("");
-    Ok(Part(Cow::Borrowed(raw)))
+    let raw = core::str::from_utf8(s.upto(&i)).unwrap_or("");
+    Ok((i, Part(Cow::Borrowed(raw))))
 }
 
 /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
-fn header_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, IString<'a>>> {
-    paren_list(p, astring, false)
+fn header_list<'a>(i: In<'a>) -> R<'a, List<'a, IString<'a>>> {
+    paren_list(i, astring, false)
 }
 
 /// ```text
@@ -783,247 +812,248 @@ fn header_list<'a>(p: &mut Parser<'a>) -> PResult<List<'a, IString<'a>>> {
 /// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
 /// section-text    = section-msgtext / "MIME"
 /// ```
-pub(crate) fn section<'a>(p: &mut Parser<'a>) -> PResult<Section<'a>> {
-    p.expect(b'[', "'['")?;
-    let part = section_part(p)?;
-    let text = if p.peek() == Some(b']') {
+pub(crate) fn section<'a>(i: In<'a>) -> R<'a, Section<'a>> {
+    let (i, ()) = byte(b'[', "'['")(i)?;
+    let (mut i, part) = section_part(i)?;
+    let text = if i.peek() == Some(b']') {
         None
     } else {
         if !part.is_empty() {
-            p.expect(b'.', "'.'")?;
+            (i, ()) = byte(b'.', "'.'")(i)?;
         }
-        Some(if p.keyword(b"HEADER.FIELDS.NOT") {
-            p.sp()?;
-            SectionText::HeaderFieldsNot(header_list(p)?)
-        } else if p.keyword(b"HEADER.FIELDS") {
-            p.sp()?;
-            SectionText::HeaderFields(header_list(p)?)
-        } else if p.keyword(b"HEADER") {
-            SectionText::Header
-        } else if p.keyword(b"TEXT") {
-            SectionText::Text
-        } else if !part.is_empty() && p.keyword(b"MIME") {
-            SectionText::Mime
+        let (r, t) = if let Some(r) = after_prefix(&i, b"HEADER.FIELDS.NOT") {
+            map(preceded(sp, header_list), SectionText::HeaderFieldsNot).parse(r)?
+        } else if let Some(r) = after_prefix(&i, b"HEADER.FIELDS") {
+            map(preceded(sp, header_list), SectionText::HeaderFields).parse(r)?
+        } else if let Some(r) = after_prefix(&i, b"HEADER") {
+            (r, SectionText::Header)
+        } else if let Some(r) = after_prefix(&i, b"TEXT") {
+            (r, SectionText::Text)
+        } else if let Some(r) = after_prefix(&i, b"MIME").filter(|_| !part.is_empty()) {
+            (r, SectionText::Mime)
         } else {
-            return p.err("section-text");
-        })
+            return i.err("section-text");
+        };
+        i = r;
+        Some(t)
     };
-    p.expect(b']', "']'")?;
-    Ok(Section { part, text })
+    let (i, ()) = byte(b']', "']'")(i)?;
+    Ok((i, Section { part, text }))
 }
 
 /// `section-binary = "[" [section-part] "]"`
-pub(crate) fn section_binary<'a>(p: &mut Parser<'a>) -> PResult<Part<'a>> {
-    p.expect(b'[', "'['")?;
-    let part = section_part(p)?;
-    p.expect(b']', "']'")?;
-    Ok(part)
+pub(crate) fn section_binary<'a>(i: In<'a>) -> R<'a, Part<'a>> {
+    delimited(byte(b'[', "'['"), section_part, byte(b']', "']'")).parse(i)
 }
 
-fn origin(p: &mut Parser<'_>) -> PResult<Option<u32>> {
-    if p.eat(b'<') {
-        let n = number(p)?;
-        p.expect(b'>', "'>'")?;
-        Ok(Some(n))
+/// `["<" number ">"]`
+fn origin(i: In<'_>) -> R<'_, Option<u32>> {
+    if i.peek() == Some(b'<') {
+        map(terminated(number, byte(b'>', "'>'")), Some).parse(i.skip(1))
     } else {
-        Ok(None)
+        Ok((i, None))
     }
 }
 
 /// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` in parentheses (RFC 8474)
-fn paren_objectid<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    p.expect(b'(', "'('")?;
-    let id = p.take_while(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    let (i, id) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if id.is_empty() || id.len() > 255 {
-        return p.err("objectid");
+        return i.err("objectid");
     }
-    p.expect(b')', "')'")?;
-    Ok(IString(Cow::Borrowed(id)))
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((i, IString(Cow::Borrowed(id))))
+}
+
+/// A FETCH item name: atom characters up to a `[` section or `<` origin.
+#[inline(always)]
+fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
+    take_while(i, |b| class::is(b, class::ATOM) && b != b'[' && b != b'<')
 }
 
 /// The name (with section and origin) and SP of an item whose value is a
 /// literal announcement that ends the input, for streamed literals.
 pub(crate) fn streamed_item_head<'a>(
-    p: &mut Parser<'a>,
-) -> PResult<Option<crate::imap::parse::stream::StreamedItem<'a>>> {
+    i: In<'a>,
+) -> R<'a, Option<crate::imap::parse::stream::StreamedItem<'a>>> {
     use crate::imap::parse::stream::StreamedItem as S;
-    let start = p.pos;
-    let name = p.take_while(|b| class::is(b, class::ATOM) && b != b'[' && b != b'<');
+    let start = i;
+    let (i, name) = item_name(i);
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let item = if is(b"BODY") && p.peek() == Some(b'[') {
-        let section = section(p)?;
-        S::BodySection {
-            section,
-            origin: origin(p)?,
-        }
+    let (i, item) = if is(b"BODY") && i.peek() == Some(b'[') {
+        let (i, (section, origin)) = (section, origin).parse(i)?;
+        (i, S::BodySection { section, origin })
     } else if is(b"BINARY") {
-        let part = section_binary(p)?;
-        S::Binary {
-            part,
-            origin: origin(p)?,
-        }
+        let (i, (part, origin)) = (section_binary, origin).parse(i)?;
+        (i, S::Binary { part, origin })
     } else if is(b"RFC822") {
-        S::Rfc822
+        (i, S::Rfc822)
     } else if is(b"RFC822.HEADER") {
-        S::Rfc822Header
+        (i, S::Rfc822Header)
     } else if is(b"RFC822.TEXT") {
-        S::Rfc822Text
+        (i, S::Rfc822Text)
     } else if !name.is_empty() {
-        S::Other(core::str::from_utf8(&p.input[start..p.pos]).unwrap_or(""))
+        (
+            i,
+            S::Other(core::str::from_utf8(start.upto(&i)).unwrap_or("")),
+        )
     } else {
-        return Ok(None);
+        return Ok((i, None));
     };
-    if !p.eat(b' ') {
-        return Ok(None);
+    if i.peek() != Some(b' ') {
+        return Ok((i, None));
     }
     // the literal announcement must end the input
-    p.eat(b'~');
-    if !p.eat(b'{') {
-        return Ok(None);
+    let (i, _) = eat(b'~')(i.skip(1))?;
+    if i.peek() != Some(b'{') {
+        return Ok((i, None));
     }
-    p.take_while(|b| b.is_ascii_digit() || b == b'+' || b == b'-');
-    if !p.eat(b'}') || !(p.keyword(b"\r\n") || (p.q.bare_lf && p.eat(b'\n'))) {
-        return Ok(None);
+    let (i, _) = take_while(i.skip(1), |b| b.is_ascii_digit() || b == b'+' || b == b'-');
+    if i.peek() != Some(b'}') {
+        return Ok((i, None));
     }
-    Ok(Some(item))
+    let i = i.skip(1);
+    let i = match i.rest {
+        [b'\r', b'\n', ..] => i.skip(2),
+        [b'\n', ..] if i.q().bare_lf => i.skip(1),
+        _ => return Ok((i, None)),
+    };
+    Ok((i, Some(item)))
 }
 
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
-pub(crate) fn fetch_item<'a>(p: &mut Parser<'a>) -> PResult<FetchItem<'a>> {
-    fetch_item_v(p, &mut Quiet)
+pub(crate) fn fetch_item(i: In<'_>) -> R<'_, FetchItem<'_>> {
+    fetch_item_v(i, &mut Quiet)
 }
 
-fn fetch_item_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<FetchItem<'a>> {
-    let start = p.pos;
-    let name = p.take_while(|b| class::is(b, class::ATOM) && b != b'[' && b != b'<');
+/// [`fetch_item`], reporting the contents of ENVELOPE and BODY[STRUCTURE] to
+/// a visitor.
+fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
+    let start = i;
+    let (i, name) = item_name(i);
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let item = if is(b"FLAGS") {
-        p.sp()?;
-        FetchItem::Flags(flag_list(p)?)
+    if is(b"FLAGS") {
+        map(preceded(sp, flag_list), FetchItem::Flags).parse(i)
     } else if is(b"UID") {
-        p.sp()?;
-        FetchItem::Uid(nz_number(p)?)
+        map(preceded(sp, nz_number), FetchItem::Uid).parse(i)
     } else if is(b"INTERNALDATE") {
-        p.sp()?;
-        FetchItem::InternalDate(date_time(p)?)
+        map(preceded(sp, date_time), FetchItem::InternalDate).parse(i)
     } else if is(b"RFC822.SIZE") {
-        p.sp()?;
-        FetchItem::Rfc822Size(number(p)?)
+        map(preceded(sp, number), FetchItem::Rfc822Size).parse(i)
     } else if is(b"RFC822") {
-        p.sp()?;
-        FetchItem::Rfc822(nstring(p)?)
+        map(preceded(sp, nstring), FetchItem::Rfc822).parse(i)
     } else if is(b"RFC822.HEADER") {
-        p.sp()?;
-        FetchItem::Rfc822Header(nstring(p)?)
+        map(preceded(sp, nstring), FetchItem::Rfc822Header).parse(i)
     } else if is(b"RFC822.TEXT") {
-        p.sp()?;
-        FetchItem::Rfc822Text(nstring(p)?)
+        map(preceded(sp, nstring), FetchItem::Rfc822Text).parse(i)
     } else if is(b"ENVELOPE") {
-        p.sp()?;
-        FetchItem::Envelope(envelope_v(p, s)?)
+        let (i, ()) = sp(i)?;
+        let (i, e) = cursor(i, |p| envelope_v(p, s))?;
+        Ok((i, FetchItem::Envelope(e)))
     } else if is(b"BODYSTRUCTURE") {
-        p.sp()?;
-        FetchItem::BodyStructure(body_v(p, s)?)
+        let (i, ()) = sp(i)?;
+        let (i, b) = cursor(i, |p| body_v(p, s))?;
+        Ok((i, FetchItem::BodyStructure(b)))
     } else if is(b"BODY") {
-        if p.peek() == Some(b'[') {
-            let section = section(p)?;
-            let origin = origin(p)?;
-            p.sp()?;
-            FetchItem::BodySection {
-                section,
-                origin,
-                data: nstring(p)?,
-            }
+        if i.peek() == Some(b'[') {
+            let (i, (section, origin, _, data)) = (section, origin, sp, nstring).parse(i)?;
+            Ok((
+                i,
+                FetchItem::BodySection {
+                    section,
+                    origin,
+                    data,
+                },
+            ))
         } else {
-            p.sp()?;
-            FetchItem::Body(body_v(p, s)?)
+            let (i, ()) = sp(i)?;
+            let (i, b) = cursor(i, |p| body_v(p, s))?;
+            Ok((i, FetchItem::Body(b)))
         }
     } else if is(b"BINARY") {
-        let part = section_binary(p)?;
-        let origin = origin(p)?;
-        p.sp()?;
-        FetchItem::Binary {
-            part,
-            origin,
-            data: nstring(p)?,
-        }
+        let (i, (part, origin, _, data)) = (section_binary, origin, sp, nstring).parse(i)?;
+        Ok((i, FetchItem::Binary { part, origin, data }))
     } else if is(b"BINARY.SIZE") {
-        let part = section_binary(p)?;
-        p.sp()?;
-        FetchItem::BinarySize {
-            part,
-            size: number(p)?,
-        }
+        let (i, (part, _, size)) = (section_binary, sp, number).parse(i)?;
+        Ok((i, FetchItem::BinarySize { part, size }))
     } else if is(b"MODSEQ") {
         // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"
-        p.sp()?;
-        p.expect(b'(', "'('")?;
-        let n = number64(p)?;
-        p.expect(b')', "')'")?;
-        FetchItem::ModSeq(n)
+        map(
+            preceded(
+                sp,
+                delimited(byte(b'(', "'('"), number64, byte(b')', "')'")),
+            ),
+            FetchItem::ModSeq,
+        )
+        .parse(i)
     } else if is(b"EMAILID") {
-        p.sp()?;
-        FetchItem::EmailId(paren_objectid(p)?)
+        map(preceded(sp, paren_objectid), FetchItem::EmailId).parse(i)
     } else if is(b"THREADID") {
-        p.sp()?;
-        FetchItem::ThreadId(if nil(p) {
-            None
-        } else {
-            Some(paren_objectid(p)?)
-        })
+        let (i, ()) = sp(i)?;
+        match is_nil(i) {
+            (i, true) => Ok((i, FetchItem::ThreadId(None))),
+            _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
+        }
     } else if is(b"SAVEDATE") {
-        p.sp()?;
-        FetchItem::SaveDate(if nil(p) { None } else { Some(date_time(p)?) })
+        let (i, ()) = sp(i)?;
+        match is_nil(i) {
+            (i, true) => Ok((i, FetchItem::SaveDate(None))),
+            _ => map(date_time, |d| FetchItem::SaveDate(Some(d))).parse(i),
+        }
     } else if is(b"PREVIEW") {
-        p.sp()?;
-        FetchItem::Preview(nstring(p)?)
-    } else if !name.is_empty() && p.q.unknown_items {
+        map(preceded(sp, nstring), FetchItem::Preview).parse(i)
+    } else if !name.is_empty() && i.q().unknown_items {
         // an unknown item: name (with an optional [section] and <origin>), SP, any value
-        if p.peek() == Some(b'[') {
-            skip_value(p)?;
+        let mut i = i;
+        if i.peek() == Some(b'[') {
+            (i, _) = skip_value(i)?;
         }
-        if p.peek() == Some(b'<') {
-            p.take_while(|b| b != b'>');
-            p.expect(b'>', "'>'")?;
+        if i.peek() == Some(b'<') {
+            (i, _) = take_while(i, |b| b != b'>');
+            (i, ()) = byte(b'>', "'>'")(i)?;
         }
-        let name_end = p.pos;
-        p.sp()?;
-        let value = skip_value(p)?;
-        let name = core::str::from_utf8(&p.input[start..name_end]).unwrap_or("");
-        FetchItem::Unknown {
-            name: Cow::Borrowed(name),
-            value: Cow::Borrowed(value),
-        }
+        let name = core::str::from_utf8(start.upto(&i)).unwrap_or("");
+        let (i, value) = preceded(sp, skip_value).parse(i)?;
+        Ok((
+            i,
+            FetchItem::Unknown {
+                name: Cow::Borrowed(name),
+                value: Cow::Borrowed(value),
+            },
+        ))
     } else {
-        p.pos = start;
-        return p.err("FETCH data item");
-    };
-    Ok(item)
+        start.err("FETCH data item")
+    }
 }
 
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
-fn msg_att<'a, S: Sink<'a>>(p: &mut Parser<'a>, sink: &mut S) -> PResult<List<'a, FetchItem<'a>>> {
-    p.expect(b'(', "'(' of msg-att")?;
-    let s = p.pos;
-    let mut e = p.pos;
-    if !(p.q.missing_text && p.peek() == Some(b')')) {
+fn msg_att<'a, S: Sink<'a>>(i: In<'a>, sink: &mut S) -> R<'a, List<'a, FetchItem<'a>>> {
+    let (mut i, ()) = byte(b'(', "'(' of msg-att")(i)?;
+    let s = i;
+    let mut e = i;
+    if !(i.q().missing_text && i.peek() == Some(b')')) {
         loop {
             if S::ACTIVE {
-                let item = fetch_item_v(p, sink)?;
+                let item;
+                (i, item) = fetch_item_v(i, sink)?;
                 sink.item(item);
             } else {
-                p.validate(fetch_item)?;
+                (i, ()) = validate(fetch_item)(i)?;
             }
-            e = p.pos;
-            p.space_before_close(p.q.trailing_space);
-            if p.peek() == Some(b')') {
+            e = i;
+            i = space_before_close(i, i.q().trailing_space);
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
     }
-    p.expect(b')', "')' of msg-att")?;
-    Ok(List::wire(&p.input[s..e], fetch_item, Sep::Space, p.ctx()))
+    let (i, ()) = byte(b')', "')' of msg-att")(i)?;
+    Ok((
+        i,
+        List::wire_nom(s.upto(&e), fetch_item, Sep::Space, i.ctx()),
+    ))
 }
 
 /// ```text
@@ -1033,238 +1063,231 @@ fn msg_att<'a, S: Sink<'a>>(p: &mut Parser<'a>, sink: &mut S) -> PResult<List<'a
 /// mailbox-data  = "FLAGS" SP flag-list / "LIST" SP mailbox-list / "ESEARCH" ... /
 ///                 "STATUS" SP mailbox SP "(" [status-att-list] ")" / number SP "EXISTS" / ...
 /// ```
-fn untagged<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Response<'a>> {
-    let start = p.pos;
-    if matches!(p.peek(), Some(b'0'..=b'9')) {
-        let n = number(p)?;
-        p.sp()?;
-        let d = if p.word(b"EXISTS") {
-            Data::Exists(n)
-        } else if p.word(b"RECENT") {
-            Data::Recent(n)
-        } else if p.word(b"EXPUNGE") {
-            Data::Expunge(n)
-        } else if p.word(b"FETCH") {
-            p.sp()?;
-            let items = msg_att(p, s)?;
-            Data::Fetch { seq: n, items }
+fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
+    let start = i;
+    if matches!(i.peek(), Some(b'0'..=b'9')) {
+        let (i, n) = number(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, d) = if let Some(i) = after_word(&i, b"EXISTS") {
+            (i, Data::Exists(n))
+        } else if let Some(i) = after_word(&i, b"RECENT") {
+            (i, Data::Recent(n))
+        } else if let Some(i) = after_word(&i, b"EXPUNGE") {
+            (i, Data::Expunge(n))
+        } else if let Some(i) = after_word(&i, b"FETCH") {
+            let (i, ()) = sp(i)?;
+            let (i, items) = msg_att(i, s)?;
+            (i, Data::Fetch { seq: n, items })
         } else {
-            return other(p, start);
+            return other(start);
         };
-        return Ok(Response::Data(d));
+        return Ok((i, Response::Data(d)));
     }
-    let kstart = p.pos;
-    if let Ok(kind) = status_kind(p) {
-        let (code, text) = resp_text_after_kind(p)?;
-        return Ok(Response::Status(StatusResponse {
-            tag: None,
-            kind,
-            code,
-            text,
-        }));
+    if let Ok((i, kind)) = status_kind(i) {
+        let (i, (code, text)) = resp_text_after_kind(i)?;
+        return Ok((
+            i,
+            Response::Status(StatusResponse {
+                tag: None,
+                kind,
+                code,
+                text,
+            }),
+        ));
     }
-    p.pos = kstart;
-    let d = if p.word(b"CAPABILITY") {
-        let l = capability_list(p)?;
-        p.trailing_space();
-        Data::Capability(l)
-    } else if p.word(b"ENABLED") {
-        let l = capability_list(p)?;
-        p.trailing_space();
-        Data::Enabled(l)
-    } else if p.word(b"LIST") {
-        p.sp()?;
-        Data::List(mailbox_list(p)?)
-    } else if p.word(b"LSUB") {
-        p.sp()?;
-        Data::Lsub(mailbox_list(p)?)
-    } else if p.word(b"NAMESPACE") {
-        p.sp()?;
-        let personal = namespace(p)?;
-        p.sp()?;
-        let other = namespace(p)?;
-        p.sp()?;
-        let shared = namespace(p)?;
-        Data::Namespace {
-            personal,
-            other,
-            shared,
-        }
-    } else if p.word(b"STATUS") {
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        p.expect(b'(', "'(' of status-att-list")?;
-        let s = p.pos;
-        let mut e = p.pos;
-        if p.peek() == Some(b')') {
-            if !p.q.empty_status {
-                return p.err("status-att-val");
+    let (i, d) = if let Some(i) = after_word(&i, b"CAPABILITY") {
+        let (i, l) = capability_list(i)?;
+        (trailing_space(i), Data::Capability(l))
+    } else if let Some(i) = after_word(&i, b"ENABLED") {
+        let (i, l) = capability_list(i)?;
+        (trailing_space(i), Data::Enabled(l))
+    } else if let Some(i) = after_word(&i, b"LIST") {
+        map(preceded(sp, mailbox_list), Data::List).parse(i)?
+    } else if let Some(i) = after_word(&i, b"LSUB") {
+        map(preceded(sp, mailbox_list), Data::Lsub).parse(i)?
+    } else if let Some(i) = after_word(&i, b"NAMESPACE") {
+        // namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace
+        let (i, (_, personal, _, other, _, shared)) =
+            (sp, namespace, sp, namespace, sp, namespace).parse(i)?;
+        (
+            i,
+            Data::Namespace {
+                personal,
+                other,
+                shared,
+            },
+        )
+    } else if let Some(i) = after_word(&i, b"STATUS") {
+        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+        let (mut i, ()) = byte(b'(', "'(' of status-att-list")(i)?;
+        let s = i;
+        let mut e = i;
+        if i.peek() == Some(b')') {
+            if !i.q().empty_status {
+                return i.err("status-att-val");
             }
         } else {
             loop {
-                let item = p.pos;
-                let read = status_item(p).and_then(|_| match p.peek() {
-                    Some(b' ' | b')') => Ok(()),
-                    _ => p.err("SP"),
-                });
-                if let Err(err) = read {
-                    // An item this crate does not know whose value is not a
-                    // number (Dovecot's `X-GUID 5033c535...`) has no typed
-                    // form: under `unknown_items` the response is kept raw.
-                    p.pos = item;
-                    let known = atom(p)
-                        .is_ok_and(|n| KNOWN_STATUS_ITEMS.iter().any(|k| n.eq_ignore_case(k)));
-                    if p.q.unknown_items && !known {
-                        return other(p, start);
+                match status_item(i) {
+                    Ok((r, _)) if matches!(r.peek(), Some(b' ' | b')')) => i = r,
+                    read => {
+                        let err = match read {
+                            Ok((r, _)) => r.err("SP"),
+                            Err(err) => Err(err),
+                        };
+                        // An item this crate does not know whose value is not a
+                        // number (Dovecot's `X-GUID 5033c535...`) has no typed
+                        // form: under `unknown_items` the response is kept raw.
+                        let known = atom(i).is_ok_and(|(_, n)| {
+                            KNOWN_STATUS_ITEMS.iter().any(|k| n.eq_ignore_case(k))
+                        });
+                        if i.q().unknown_items && !known {
+                            return other(start);
+                        }
+                        return err;
                     }
-                    return Err(err);
                 }
-                e = p.pos;
-                p.space_before_close(p.q.trailing_space);
-                if p.peek() == Some(b')') {
+                e = i;
+                i = space_before_close(i, i.q().trailing_space);
+                if i.peek() == Some(b')') {
                     break;
                 }
-                p.sp()?;
+                (i, ()) = sp(i)?;
             }
         }
-        p.expect(b')', "')'")?;
-        p.trailing_space();
-        Data::Status {
-            mailbox,
-            items: List::wire(&p.input[s..e], status_item, Sep::Space, p.ctx()),
-        }
-    } else if p.word(b"SEARCH") {
-        let (ids, modseq) = numbers_modseq(p)?;
-        Data::Search { ids, modseq }
-    } else if p.word(b"ESEARCH") {
-        Data::ESearch(esearch(p)?)
-    } else if p.word(b"FLAGS") {
-        p.sp()?;
-        let f = flag_list(p)?;
-        p.trailing_space();
-        Data::Flags(f)
-    } else if p.word(b"VANISHED") {
+        let (i, ()) = byte(b')', "')'")(i)?;
+        let i = trailing_space(i);
+        (
+            i,
+            Data::Status {
+                mailbox,
+                items: List::wire_nom(s.upto(&e), status_item, Sep::Space, i.ctx()),
+            },
+        )
+    } else if let Some(i) = after_word(&i, b"SEARCH") {
+        let (i, (ids, modseq)) = numbers_modseq(i)?;
+        (i, Data::Search { ids, modseq })
+    } else if let Some(i) = after_word(&i, b"ESEARCH") {
+        map(esearch, Data::ESearch).parse(i)?
+    } else if let Some(i) = after_word(&i, b"FLAGS") {
+        let (i, f) = preceded(sp, flag_list).parse(i)?;
+        (trailing_space(i), Data::Flags(f))
+    } else if let Some(i) = after_word(&i, b"VANISHED") {
         // expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids
-        p.sp()?;
-        let earlier = p.keyword(b"(EARLIER)");
-        if earlier {
-            p.sp()?;
-        }
-        Data::Vanished {
-            earlier,
-            uids: sequence_set(p)?,
-        }
-    } else if p.word(b"ID") {
-        p.sp()?;
-        let l = id_params(p)?;
-        p.trailing_space();
-        Data::Id(l)
-    } else if p.word(b"QUOTAROOT") {
+        let (i, ()) = sp(i)?;
+        let (i, earlier) = match after_prefix(&i, b"(EARLIER)") {
+            Some(r) => (sp(r)?.0, true),
+            None => (i, false),
+        };
+        let (i, uids) = sequence_set(i)?;
+        (i, Data::Vanished { earlier, uids })
+    } else if let Some(i) = after_word(&i, b"ID") {
+        let (i, l) = preceded(sp, id_params).parse(i)?;
+        (trailing_space(i), Data::Id(l))
+    } else if let Some(i) = after_word(&i, b"QUOTAROOT") {
         // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        let s = p.pos + 1;
-        let mut e = p.pos;
-        while p.peek() == Some(b' ') {
-            if p.q.trailing_space && matches!(p.peek_at(1), Some(b'\r' | b'\n')) {
-                p.pos += 1;
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+        let start = i;
+        let mut i = i;
+        let mut end = i;
+        while i.peek() == Some(b' ') {
+            if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
+                i = i.skip(1);
                 break;
             }
-            p.pos += 1;
-            astring(p)?;
-            e = p.pos;
+            (i, _) = astring(i.skip(1))?;
+            end = i;
         }
-        Data::QuotaRoot {
-            mailbox,
-            roots: List::wire(
-                p.input.get(s..e).unwrap_or_default(),
-                astring,
-                Sep::Space,
-                p.ctx(),
-            ),
-        }
-    } else if p.word(b"QUOTA") {
+        (
+            i,
+            Data::QuotaRoot {
+                mailbox,
+                roots: List::wire_nom(after_sp(&start, &end), astring, Sep::Space, i.ctx()),
+            },
+        )
+    } else if let Some(i) = after_word(&i, b"QUOTA") {
         // quota-response = "QUOTA" SP quota-root-name SP quota-list
-        p.sp()?;
-        let root = astring(p)?;
-        p.sp()?;
-        Data::Quota {
-            root,
-            resources: paren_list(p, quota_resource, true)?,
-        }
-    } else if p.word(b"METADATA") {
-        p.sp()?;
-        let mailbox = mailbox(p)?;
-        p.sp()?;
-        let entries = if p.eat(b'(') {
-            MetadataEntries::Values(paren_list_tail(p, metadata_value, false)?)
+        let (i, (_, root, _)) = (sp, astring, sp).parse(i)?;
+        let (i, resources) = paren_list(i, quota_resource, true)?;
+        (i, Data::Quota { root, resources })
+    } else if let Some(i) = after_word(&i, b"METADATA") {
+        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+        let (i, entries) = if i.peek() == Some(b'(') {
+            map(
+                |i| paren_list_tail(i, metadata_value, false),
+                MetadataEntries::Values,
+            )
+            .parse(i.skip(1))?
         } else {
-            let s = p.pos;
-            astring(p)?;
-            while p.peek() == Some(b' ') {
-                p.pos += 1;
-                astring(p)?;
+            let s = i;
+            let (mut i, _) = astring(i)?;
+            while i.peek() == Some(b' ') {
+                (i, _) = astring(i.skip(1))?;
             }
-            MetadataEntries::Names(List::wire(&p.input[s..p.pos], astring, Sep::Space, p.ctx()))
+            (
+                i,
+                MetadataEntries::Names(List::wire_nom(s.upto(&i), astring, Sep::Space, i.ctx())),
+            )
         };
-        Data::Metadata { mailbox, entries }
-    } else if p.word(b"SORT") {
-        let (ids, modseq) = numbers_modseq(p)?;
-        Data::Sort { ids, modseq }
-    } else if p.word(b"THREAD") {
-        let ctx = p.ctx();
-        let mut s = p.pos;
-        if p.eat(b' ') {
-            s = p.pos;
-            while p.peek() == Some(b'(') {
-                thread(p)?;
+        (i, Data::Metadata { mailbox, entries })
+    } else if let Some(i) = after_word(&i, b"SORT") {
+        let (i, (ids, modseq)) = numbers_modseq(i)?;
+        (i, Data::Sort { ids, modseq })
+    } else if let Some(i) = after_word(&i, b"THREAD") {
+        // thread-data = "THREAD" [SP 1*thread-list]
+        let ctx = i.ctx();
+        let mut i = i;
+        let mut s = i;
+        if i.peek() == Some(b' ') {
+            i = i.skip(1);
+            s = i;
+            while i.peek() == Some(b'(') {
+                (i, _) = thread(i)?;
             }
         }
-        p.trailing_space();
-        let raw = &p.input[s..p.pos];
+        let i = trailing_space(i);
+        let raw = s.upto(&i);
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
-        Data::Thread(List::wire(raw, thread, Sep::None, ctx))
-    } else if let Some(d) = p.nom(super::ext::data)? {
-        d
+        (i, Data::Thread(List::wire_nom(raw, thread, Sep::None, ctx)))
     } else {
-        return other(p, start);
+        match super::ext::data(i)? {
+            (i, Some(d)) => (i, d),
+            (_, None) => return other(start),
+        }
     };
-    Ok(Response::Data(d))
+    Ok((i, Response::Data(d)))
 }
 
 /// An untagged response this crate does not know, kept raw when allowed.
-fn other<'a>(p: &mut Parser<'a>, start: usize) -> PResult<Response<'a>> {
-    p.pos = start;
-    if !p.q.unknown_items {
-        return p.err("known untagged response");
+fn other<'a>(start: In<'a>) -> R<'a, Response<'a>> {
+    if !start.q().unknown_items {
+        return start.err("known untagged response");
     }
-    let mut name_end = p.pos;
-    if matches!(p.peek(), Some(b'0'..=b'9')) {
-        number(p)?;
-        p.sp()?;
+    let mut i = start;
+    if matches!(i.peek(), Some(b'0'..=b'9')) {
+        (i, _) = number(i)?;
+        (i, ()) = sp(i)?;
     }
-    let n = atom_str(p)?;
-    name_end = name_end.max(p.pos);
-    let _ = n;
-    let name = core::str::from_utf8(&p.input[start..name_end]).unwrap_or("");
-    p.eat(b' ');
-    let rest_start = p.pos;
+    let (i, _) = atom_str(i)?;
+    let name = core::str::from_utf8(start.upto(&i)).unwrap_or("");
+    let (i, _) = eat(b' ')(i)?;
     // the rest of the message up to the final CRLF (literals included)
-    let body = &p.input[rest_start..];
+    let body = i.rest;
     let body = body
         .strip_suffix(b"\r\n")
         .or_else(|| {
-            if p.q.bare_lf {
+            if i.q().bare_lf {
                 body.strip_suffix(b"\n")
             } else {
                 None
             }
         })
         .unwrap_or(body);
-    p.pos = rest_start + body.len();
-    Ok(Response::Data(Data::Other {
-        name: Cow::Borrowed(name),
-        rest: Cow::Borrowed(body),
-    }))
+    Ok((
+        i.skip(body.len()),
+        Response::Data(Data::Other {
+            name: Cow::Borrowed(name),
+            rest: Cow::Borrowed(body),
+        }),
+    ))
 }

@@ -82,14 +82,14 @@ pub fn parse_fetch_head<'a>(
         let mut e = p.pos;
         loop {
             let save = p.pos;
-            if let Some(item) = streamed_item_head(&mut p)? {
+            if let Some(item) = p.nom(streamed_item_head)? {
                 if p.is_empty() {
-                    let items = List::wire(&p.input[s..e], fetch_item, Sep::Space, p.ctx());
+                    let items = List::wire_nom(&p.input[s..e], fetch_item, Sep::Space, p.ctx());
                     return Ok(FetchHead { seq, items, item });
                 }
             }
             p.pos = save;
-            p.validate(fetch_item)?;
+            p.validate(|p| p.nom(fetch_item))?;
             e = p.pos;
             p.sp()?;
         }
@@ -108,12 +108,12 @@ pub fn parse_fetch_tail<'a>(
         let s = p.pos + 1;
         let mut e = p.pos;
         while p.eat(b' ') {
-            p.validate(fetch_item)?;
+            p.validate(|p| p.nom(fetch_item))?;
             e = p.pos;
         }
         p.expect(b')', "')'")?;
         p.crlf_end()?;
-        Ok(List::wire(
+        Ok(List::wire_nom(
             p.input.get(s..e).unwrap_or_default(),
             fetch_item,
             Sep::Space,

@@ -248,6 +248,6 @@ pub fn parse_response_with<'a, V: FetchVisitor<'a>>(
     visitor: &mut V,
 ) -> Result<Response<'a>, Error> {
     let mut p = Parser::with(frame, opts);
-    let r = response_v(&mut p, &mut Loud(visitor));
+    let r = p.nom(|i| response_v(i, &mut Loud(visitor)));
     finish(frame, r)
 }
