@@ -920,10 +920,10 @@ fn fetch_item_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Fetch
         FetchItem::Rfc822Text(nstring(p)?)
     } else if is(b"ENVELOPE") {
         p.sp()?;
-        FetchItem::Envelope(envelope_v(p, s)?)
+        FetchItem::Envelope(p.nom(|i| envelope_v(i, s))?)
     } else if is(b"BODYSTRUCTURE") {
         p.sp()?;
-        FetchItem::BodyStructure(body_v(p, s)?)
+        FetchItem::BodyStructure(p.nom(|i| body_v(i, s))?)
     } else if is(b"BODY") {
         if p.peek() == Some(b'[') {
             let section = section(p)?;
@@ -936,7 +936,7 @@ fn fetch_item_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Fetch
             }
         } else {
             p.sp()?;
-            FetchItem::Body(body_v(p, s)?)
+            FetchItem::Body(p.nom(|i| body_v(i, s))?)
         }
     } else if is(b"BINARY") {
         let part = section_binary(p)?;
