@@ -5,256 +5,268 @@
 
 use alloc::borrow::Cow;
 
-use super::legacy::{nil, nstring, number, skip_value, string};
+use nom::Parser as _;
+use nom::combinator::map;
+use nom::sequence::{delimited, separated_pair};
+
+use super::core::{is_nil, nstring, number, skip_parens, skip_value, string};
+use super::input::{In, R, byte, consumed, eat, nest, sp, spaces, validate};
 use super::visit::{AddressField, ParamsOf, Quiet, Sink};
-use super::{PResult, Parser};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,
 };
-use crate::imap::types::core::{IString, Lazy, List, Sep};
+use crate::imap::types::core::{IString, Lazy, List, NString, Sep};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
-pub(crate) fn address<'a>(p: &mut Parser<'a>) -> PResult<Address<'a>> {
-    p.expect(b'(', "'(' of address")?;
-    let name = nstring(p)?;
-    p.sp()?;
-    let adl = nstring(p)?;
-    p.sp()?;
-    let mailbox = nstring(p)?;
-    p.sp()?;
-    let host = nstring(p)?;
-    p.expect(b')', "')' of address")?;
-    Ok(Address {
-        name,
-        adl,
-        mailbox,
-        host,
-    })
+pub(crate) fn address(i: In<'_>) -> R<'_, Address<'_>> {
+    map(
+        delimited(
+            byte(b'(', "'(' of address"),
+            (nstring, sp, nstring, sp, nstring, sp, nstring),
+            byte(b')', "')' of address"),
+        ),
+        |(name, _, adl, _, mailbox, _, host)| Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        },
+    )
+    .parse(i)
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists);
 /// spaces between addresses under [`Quirks::address_spaces`](super::Quirks).
 fn address_list<'a, S: Sink<'a>>(
-    p: &mut Parser<'a>,
+    i: In<'a>,
     s: &mut S,
     field: AddressField,
-) -> PResult<AddressList<'a>> {
-    if nil(p) {
-        return Ok(None);
+) -> R<'a, AddressList<'a>> {
+    if let (i, true) = is_nil(i) {
+        return Ok((i, None));
     }
-    if p.trusted {
-        let raw = p.skip_parens()?;
-        return Ok(Some(List::wire(raw, address, Sep::None, p.ctx())));
+    if i.st.trusted {
+        let (i, raw) = skip_parens(i)?;
+        return Ok((i, Some(List::wire(raw, address, Sep::None, i.ctx()))));
     }
-    p.expect(b'(', "'(' of address list or NIL")?;
-    let start = p.pos;
+    let (mut i, ()) = byte(b'(', "'(' of address list or NIL")(i)?;
+    let start = i;
+    let address_spaces = i.q().address_spaces;
     loop {
         if S::ACTIVE {
-            let a = address(p)?;
+            let a;
+            (i, a) = address(i)?;
             s.address(field, a);
         } else {
-            p.validate(address)?;
+            (i, ()) = validate(address)(i)?;
         }
-        if p.q.address_spaces {
-            p.skip_spaces();
+        if address_spaces {
+            (i, ()) = spaces(i)?;
         }
-        if p.peek() == Some(b')') {
+        if i.peek() == Some(b')') {
             break;
         }
     }
-    let raw = &p.input[start..p.pos];
-    p.pos += 1;
-    Ok(Some(List::wire(raw, address, Sep::None, p.ctx())))
+    let raw = start.upto(&i);
+    Ok((
+        i.skip(1),
+        Some(List::wire(raw, address, Sep::None, i.ctx())),
+    ))
 }
 
 /// ```text
 /// envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP
 ///            env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
 /// ```
-pub(crate) fn envelope<'a>(p: &mut Parser<'a>) -> PResult<Envelope<'a>> {
-    envelope_v(p, &mut Quiet)
+pub(crate) fn envelope(i: In<'_>) -> R<'_, Envelope<'_>> {
+    envelope_v(i, &mut Quiet)
 }
 
 /// [`envelope`], reporting to a visitor.
-pub(crate) fn envelope_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<Envelope<'a>> {
-    p.expect(b'(', "'(' of envelope")?;
-    let date = nstring(p)?;
-    p.sp()?;
-    let subject = nstring(p)?;
-    p.sp()?;
-    let from = address_list(p, s, AddressField::From)?;
-    p.sp()?;
-    let sender = address_list(p, s, AddressField::Sender)?;
-    p.sp()?;
-    let reply_to = address_list(p, s, AddressField::ReplyTo)?;
-    p.sp()?;
-    let to = address_list(p, s, AddressField::To)?;
-    p.sp()?;
-    let cc = address_list(p, s, AddressField::Cc)?;
-    p.sp()?;
-    let bcc = address_list(p, s, AddressField::Bcc)?;
-    p.sp()?;
-    let in_reply_to = nstring(p)?;
-    p.sp()?;
-    let message_id = nstring(p)?;
-    p.expect(b')', "')' of envelope")?;
+pub(crate) fn envelope_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Envelope<'a>> {
+    let (i, ()) = byte(b'(', "'(' of envelope")(i)?;
+    let (i, date) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, subject) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, from) = address_list(i, s, AddressField::From)?;
+    let (i, ()) = sp(i)?;
+    let (i, sender) = address_list(i, s, AddressField::Sender)?;
+    let (i, ()) = sp(i)?;
+    let (i, reply_to) = address_list(i, s, AddressField::ReplyTo)?;
+    let (i, ()) = sp(i)?;
+    let (i, to) = address_list(i, s, AddressField::To)?;
+    let (i, ()) = sp(i)?;
+    let (i, cc) = address_list(i, s, AddressField::Cc)?;
+    let (i, ()) = sp(i)?;
+    let (i, bcc) = address_list(i, s, AddressField::Bcc)?;
+    let (i, ()) = sp(i)?;
+    let (i, in_reply_to) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, message_id) = nstring(i)?;
+    let (i, ()) = byte(b')', "')' of envelope")(i)?;
     // built in place (no move after reporting it: this is the hot path)
-    let r = Ok(Envelope {
-        date,
-        subject,
-        from,
-        sender,
-        reply_to,
-        to,
-        cc,
-        bcc,
-        in_reply_to,
-        message_id,
-    });
-    if let (true, Ok(e)) = (S::ACTIVE, &r) {
+    let r = Ok((
+        i,
+        Envelope {
+            date,
+            subject,
+            from,
+            sender,
+            reply_to,
+            to,
+            cc,
+            bcc,
+            in_reply_to,
+            message_id,
+        },
+    ));
+    if let (true, Ok((_, e))) = (S::ACTIVE, &r) {
         s.envelope(e);
     }
     r
 }
 
-fn param_pair<'a>(p: &mut Parser<'a>) -> PResult<(IString<'a>, Option<IString<'a>>)> {
-    let k = string(p)?;
-    p.sp()?;
-    let v = if p.q.nil_param_value {
-        nstring(p)?
-    } else {
-        Some(string(p)?)
+/// `string SP string` of `body-fld-param` (`string SP nstring` under
+/// [`Quirks::nil_param_value`](super::Quirks)).
+fn param_pair(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
+    let (i, k) = string(i)?;
+    let (i, ()) = sp(i)?;
+    // NIL checked first: a string value (the usual case) needs no quirk test
+    let (i, v) = match is_nil(i) {
+        (rest, true) if i.q().nil_param_value => (rest, None),
+        _ => map(string, Some).parse(i)?,
     };
-    Ok((k, v))
+    Ok((i, (k, v)))
 }
 
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`
-fn body_fld_param<'a, S: Sink<'a>>(
-    p: &mut Parser<'a>,
-    s: &mut S,
-    of: ParamsOf,
-) -> PResult<Params<'a>> {
-    if nil(p) {
-        return Ok(None);
+fn body_fld_param<'a, S: Sink<'a>>(i: In<'a>, s: &mut S, of: ParamsOf) -> R<'a, Params<'a>> {
+    if let (i, true) = is_nil(i) {
+        return Ok((i, None));
     }
-    if p.trusted && p.peek() == Some(b'(') {
-        let raw = p.skip_parens()?;
-        return Ok(Some(List::wire(raw, param_pair, Sep::Space, p.ctx())));
+    if i.st.trusted && i.peek() == Some(b'(') {
+        let (i, raw) = skip_parens(i)?;
+        return Ok((i, Some(List::wire(raw, param_pair, Sep::Space, i.ctx()))));
     }
-    p.expect(b'(', "'(' of body-fld-param or NIL")?;
-    let start = p.pos;
-    if p.q.nil_param_value && p.peek() == Some(b')') {
-        p.pos += 1;
-        return Ok(Some(List::wire(
-            &p.input[start..start],
-            param_pair,
-            Sep::Space,
-            p.ctx(),
-        )));
+    let (mut i, ()) = byte(b'(', "'(' of body-fld-param or NIL")(i)?;
+    let start = i;
+    if i.peek() == Some(b')') && i.q().nil_param_value {
+        return Ok((
+            i.skip(1),
+            Some(List::wire(start.upto(&i), param_pair, Sep::Space, i.ctx())),
+        ));
     }
     loop {
         if S::ACTIVE {
-            let (k, v) = param_pair(p)?;
+            let (k, v);
+            (i, (k, v)) = param_pair(i)?;
             s.param(of, k, v);
         } else {
-            p.validate(param_pair)?;
+            (i, ()) = validate(param_pair)(i)?;
         }
-        if p.peek() == Some(b')') {
+        if i.peek() == Some(b')') {
             break;
         }
-        p.sp()?;
+        (i, ()) = sp(i)?;
     }
-    let raw = &p.input[start..p.pos];
-    p.pos += 1;
-    Ok(Some(List::wire(raw, param_pair, Sep::Space, p.ctx())))
+    let raw = start.upto(&i);
+    Ok((
+        i.skip(1),
+        Some(List::wire(raw, param_pair, Sep::Space, i.ctx())),
+    ))
 }
 
 /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
-fn body_fld_dsp<'a, S: Sink<'a>>(
-    p: &mut Parser<'a>,
-    s: &mut S,
-) -> PResult<Option<Disposition<'a>>> {
-    if nil(p) {
-        return Ok(None);
+fn body_fld_dsp<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Option<Disposition<'a>>> {
+    if let (i, true) = is_nil(i) {
+        return Ok((i, None));
     }
-    p.expect(b'(', "'(' of body-fld-dsp or NIL")?;
-    let kind = string(p)?;
-    p.sp()?;
-    let params = body_fld_param(p, s, ParamsOf::Disposition)?;
-    p.expect(b')', "')' of body-fld-dsp")?;
-    Ok(Some(Disposition { kind, params }))
+    map(
+        delimited(
+            byte(b'(', "'(' of body-fld-dsp or NIL"),
+            separated_pair(string, sp, |i| body_fld_param(i, s, ParamsOf::Disposition)),
+            byte(b')', "')' of body-fld-dsp"),
+        ),
+        |(kind, params)| Some(Disposition { kind, params }),
+    )
+    .parse(i)
 }
 
 /// `body-fld-lang = nstring / "(" string *(SP string) ")"`
-fn body_fld_lang<'a>(p: &mut Parser<'a>) -> PResult<Option<List<'a, IString<'a>>>> {
-    if p.peek() == Some(b'(') {
-        p.pos += 1;
-        let start = p.pos;
+fn body_fld_lang(i: In<'_>) -> R<'_, Option<List<'_, IString<'_>>>> {
+    if i.peek() == Some(b'(') {
+        let start = i.skip(1);
+        let mut i = start;
         loop {
-            string(p)?;
-            if p.peek() == Some(b')') {
+            (i, ()) = validate(string)(i)?;
+            if i.peek() == Some(b')') {
                 break;
             }
-            p.sp()?;
+            (i, ()) = sp(i)?;
         }
-        let raw = &p.input[start..p.pos];
-        p.pos += 1;
-        return Ok(Some(List::wire(raw, string, Sep::Space, p.ctx())));
+        let raw = start.upto(&i);
+        return Ok((
+            i.skip(1),
+            Some(List::wire(raw, string, Sep::Space, i.ctx())),
+        ));
     }
-    let start = p.pos;
-    Ok(match nstring(p)? {
-        None => None,
-        Some(_) => Some(List::wire(
-            &p.input[start..p.pos],
-            string,
-            Sep::Space,
-            p.ctx(),
-        )),
-    })
+    if let (i, true) = is_nil(i) {
+        return Ok((i, None));
+    }
+    let (rest, ()) = validate(string)(i)?;
+    Ok((
+        rest,
+        Some(List::wire(i.upto(&rest), string, Sep::Space, rest.ctx())),
+    ))
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
-fn body_ext_tail<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<BodyExtension<'a>> {
+fn body_ext_tail<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyExtension<'a>> {
     let mut ext = BodyExtension::default();
-    if !p.eat(b' ') {
-        return Ok(ext);
-    }
-    ext.disposition = Some(body_fld_dsp(p, s)?);
-    if !p.eat(b' ') {
-        return Ok(ext);
-    }
-    ext.language = Some(body_fld_lang(p)?);
-    if !p.eat(b' ') {
-        return Ok(ext);
-    }
-    ext.location = Some(nstring(p)?);
-    if p.peek() == Some(b' ') {
-        let start = p.pos;
+    let (i, true) = eat(b' ')(i)? else {
+        return Ok((i, ext));
+    };
+    let (i, dsp) = body_fld_dsp(i, s)?;
+    ext.disposition = Some(dsp);
+    let (i, true) = eat(b' ')(i)? else {
+        return Ok((i, ext));
+    };
+    let (i, lang) = body_fld_lang(i)?;
+    ext.language = Some(lang);
+    let (i, true) = eat(b' ')(i)? else {
+        return Ok((i, ext));
+    };
+    let (mut i, loc) = nstring(i)?;
+    ext.location = Some(loc);
+    if i.peek() == Some(b' ') {
+        let start = i;
         // body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"
-        while p.eat(b' ') {
-            skip_value(p)?;
+        while let (rest, true) = eat(b' ')(i)? {
+            (i, _) = skip_value(rest)?;
         }
-        ext.extensions = Some(Cow::Borrowed(&p.input[start..p.pos]));
+        ext.extensions = Some(Cow::Borrowed(start.upto(&i)));
     }
-    Ok(ext)
+    Ok((i, ext))
 }
 
 /// `body-fld-enc`; NIL read as empty under [`Quirks::nil_body_encoding`](super::Quirks).
-fn body_fld_enc<'a>(p: &mut Parser<'a>) -> PResult<IString<'a>> {
-    if p.q.nil_body_encoding && nil(p) {
-        return Ok(IString(Cow::Borrowed(b"")));
+fn body_fld_enc(i: In<'_>) -> R<'_, IString<'_>> {
+    // NIL checked first: a string (the usual case) needs no quirk test
+    match is_nil(i) {
+        (rest, true) if i.q().nil_body_encoding => Ok((rest, IString(Cow::Borrowed(b"")))),
+        _ => string(i),
     }
-    string(p)
 }
 
 /// `body-fld-octets = number`; `body-fld-lines = number64` (u32 kept)
-fn octets(p: &mut Parser<'_>) -> PResult<u32> {
-    number(p)
+fn octets(i: In<'_>) -> R<'_, u32> {
+    number(i)
 }
 
-fn body_in_list<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
-    body(p)
+fn body_in_list(i: In<'_>) -> R<'_, BodyStructure<'_>> {
+    body(i)
 }
 
 /// ```text
@@ -268,150 +280,241 @@ fn body_in_list<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
 /// body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
 /// body-ext-mpart  = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
 /// ```
-pub(crate) fn body<'a>(p: &mut Parser<'a>) -> PResult<BodyStructure<'a>> {
-    body_v(p, &mut Quiet)
+pub(crate) fn body(i: In<'_>) -> R<'_, BodyStructure<'_>> {
+    body_v(i, &mut Quiet)
 }
 
 /// [`body`], reporting to a visitor.
-pub(crate) fn body_v<'a, S: Sink<'a>>(p: &mut Parser<'a>, s: &mut S) -> PResult<BodyStructure<'a>> {
-    p.enter()?;
-    p.expect(b'(', "'(' of body")?;
-    let b = if p.peek() == Some(b'(') {
-        s.multipart_start();
-        let start = p.pos;
-        let ctx = p.ctx();
-        loop {
-            if p.trusted {
-                p.skip_parens()?;
-            } else if S::ACTIVE {
-                body_v(p, s)?;
-            } else {
-                p.validate(body)?;
-            }
-            if p.q.address_spaces {
-                // some servers separate parts with spaces too
-                while p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-                    p.pos += 1;
-                }
-            }
-            if p.peek() != Some(b'(') {
-                break;
-            }
-        }
-        let parts = List::wire(&p.input[start..p.pos], body_in_list, Sep::None, ctx);
-        p.sp()?;
-        let subtype = string(p)?;
-        let mut params = None;
-        let mut ext = BodyExtension::default();
-        if p.eat(b' ') {
-            params = Some(body_fld_param(p, s, ParamsOf::Multipart)?);
-            ext = body_ext_tail(p, s)?;
-        }
-        let b = BodyStructure::Multi(MultiPart {
-            parts,
-            subtype,
-            params,
-            ext,
-        });
-        if let (true, BodyStructure::Multi(m)) = (S::ACTIVE, &b) {
-            s.multipart_end(m);
-        }
-        b
+pub(crate) fn body_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    nest(|i| body_level(i, s))(i)
+}
+
+/// A `body` inside another one (a part of a multipart, the body of a
+/// message/rfc822 part), one nesting level deeper: reported to `s` when it is
+/// active, else validated only. Its value is dropped (the outer body keeps
+/// its wire bytes), so no large value passes through the combinators of the
+/// recursion (debug builds give each of them a stack frame).
+fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
+    if S::ACTIVE {
+        nest(|i| body_level(i, s).map(|(i, _)| (i, ())))(i)
     } else {
-        let media_type = string(p)?;
-        p.sp()?;
-        let subtype = string(p)?;
-        p.sp()?;
-        let mt = media_type.as_bytes();
-        let st = subtype.as_bytes();
-        let is_message = mt.eq_ignore_ascii_case(b"MESSAGE")
-            && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"));
-        if is_message {
-            s.message_start();
-        }
-        let params = body_fld_param(p, s, ParamsOf::Part)?;
-        p.sp()?;
-        let id = nstring(p)?;
-        p.sp()?;
-        let description = nstring(p)?;
-        p.sp()?;
-        let encoding = body_fld_enc(p)?;
-        p.sp()?;
-        let size = octets(p)?;
-        let specific = if is_message && p.peek() == Some(b' ') && p.peek_at(1) == Some(b'(') {
-            p.sp()?;
-            let ctx = p.ctx();
-            let (env_raw, body_raw) = if p.trusted {
-                let s = p.pos;
-                p.skip_parens()?;
-                let env_raw = &p.input[s..p.pos];
-                p.sp()?;
-                let s = p.pos;
-                p.skip_parens()?;
-                (env_raw, &p.input[s..p.pos])
-            } else if S::ACTIVE {
-                let (env_raw, _) = p.recognize(|p| envelope_v(p, s))?;
-                p.sp()?;
-                let (body_raw, _) = p.recognize(|p| body_v(p, s))?;
-                (env_raw, body_raw)
-            } else {
-                let (env_raw, _) = p.recognize(|p| p.validate(envelope))?;
-                p.sp()?;
-                let (body_raw, _) = p.recognize(|p| p.validate(body))?;
-                (env_raw, body_raw)
-            };
-            p.sp()?;
-            let lines = number(p)?;
-            Specific::Message {
-                envelope: Lazy::wire(env_raw, envelope, ctx),
-                body: Lazy::wire(body_raw, body, ctx),
-                lines,
-            }
-        } else if mt.eq_ignore_ascii_case(b"TEXT") {
-            p.sp()?;
-            Specific::Text { lines: number(p)? }
+        nest(validate(|i| {
+            body_level(i, &mut Quiet).map(|(i, _)| (i, ()))
+        }))(i)
+    }
+}
+
+/// `body` within its nesting level: dispatch on the byte after `(`.
+fn body_level<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    let (i, ()) = byte(b'(', "'(' of body")(i)?;
+    if i.peek() == Some(b'(') {
+        body_type_mpart(i, s)
+    } else {
+        body_type_1part(i, s)
+    }
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, reported,
+/// then the `)` of `body`.
+fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    s.multipart_start();
+    let start = i;
+    let ctx = i.ctx();
+    let part_spaces = i.q().address_spaces;
+    let mut i = i;
+    loop {
+        if i.st.trusted {
+            (i, _) = skip_parens(i)?;
         } else {
-            Specific::Basic
-        };
-        let mut md5 = None;
-        let mut ext = BodyExtension::default();
-        if p.eat(b' ') {
-            md5 = Some(nstring(p)?);
-            ext = body_ext_tail(p, s)?;
+            (i, ()) = nested_body(i, s)?;
         }
-        let b = BodyStructure::Single(SinglePart {
-            media_type,
-            subtype,
-            params,
-            id,
-            description,
-            encoding,
-            size,
-            specific,
-            md5,
-            ext,
-        });
-        if let (true, BodyStructure::Single(single)) = (S::ACTIVE, &b) {
-            s.part(single);
+        if part_spaces {
+            // some servers separate parts with spaces too
+            while i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+                i = i.skip(1);
+            }
         }
-        b
+        if i.peek() != Some(b'(') {
+            break;
+        }
+    }
+    let parts = List::wire(start.upto(&i), body_in_list, Sep::None, ctx);
+    let (i, ()) = sp(i)?;
+    let (i, subtype) = string(i)?;
+    let (i, (params, ext)) = body_ext_mpart(i, s)?;
+    let b = BodyStructure::Multi(MultiPart {
+        parts,
+        subtype,
+        params,
+        ext,
+    });
+    if let (true, BodyStructure::Multi(m)) = (S::ACTIVE, &b) {
+        s.multipart_end(m);
+    }
+    let (i, ()) = byte(b')', "')' of body")(i)?;
+    Ok((i, b))
+}
+
+/// `[SP body-ext-mpart]`
+fn body_ext_mpart<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+) -> R<'a, (Option<Params<'a>>, BodyExtension<'a>)> {
+    let (i, true) = eat(b' ')(i)? else {
+        return Ok((i, (None, BodyExtension::default())));
     };
-    p.expect(b')', "')' of body")?;
-    p.leave();
-    Ok(b)
+    let (i, params) = body_fld_param(i, s, ParamsOf::Multipart)?;
+    let (i, ext) = body_ext_tail(i, s)?;
+    Ok((i, (Some(params), ext)))
+}
+
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
+/// reported, then the `)` of `body`.
+fn body_type_1part<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    let (i, media_type) = string(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, subtype) = string(i)?;
+    let (i, ()) = sp(i)?;
+    let mt = media_type.as_bytes();
+    let st = subtype.as_bytes();
+    let is_message = mt.eq_ignore_ascii_case(b"MESSAGE")
+        && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"));
+    if is_message {
+        s.message_start();
+    }
+    let (i, fields) = body_fields(i, s)?;
+    let (i, specific) = if is_message && i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+        body_type_msg(i, s)?
+    } else if mt.eq_ignore_ascii_case(b"TEXT") {
+        // SP body-fld-lines
+        let (i, ()) = sp(i)?;
+        let (i, lines) = number(i)?;
+        (i, Specific::Text { lines })
+    } else {
+        (i, Specific::Basic)
+    };
+    body_1part_end(i, s, media_type, subtype, fields, specific)
+}
+
+/// `[SP body-ext-1part]`, the part reported, then the `)` of `body` (apart
+/// from [`body_type_1part`], which is on the stack during the recursion into
+/// a message/rfc822 part: its frame stays small in debug builds).
+fn body_1part_end<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+    media_type: IString<'a>,
+    subtype: IString<'a>,
+    (params, id, description, encoding, size): BodyFields<'a>,
+    specific: Specific<'a>,
+) -> R<'a, BodyStructure<'a>> {
+    let (i, (md5, ext)) = body_ext_1part(i, s)?;
+    let b = BodyStructure::Single(SinglePart {
+        media_type,
+        subtype,
+        params,
+        id,
+        description,
+        encoding,
+        size,
+        specific,
+        md5,
+        ext,
+    });
+    if let (true, BodyStructure::Single(single)) = (S::ACTIVE, &b) {
+        s.part(single);
+    }
+    let (i, ()) = byte(b')', "')' of body")(i)?;
+    Ok((i, b))
+}
+
+/// The fields of `body-fields`.
+type BodyFields<'a> = (Params<'a>, NString<'a>, NString<'a>, IString<'a>, u32);
+
+/// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets`
+fn body_fields<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyFields<'a>> {
+    let (i, params) = body_fld_param(i, s, ParamsOf::Part)?;
+    let (i, ()) = sp(i)?;
+    let (i, id) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, description) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, encoding) = body_fld_enc(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, size) = octets(i)?;
+    Ok((i, (params, id, description, encoding, size)))
+}
+
+/// `SP envelope SP body SP body-fld-lines` of `body-type-msg` (the envelope
+/// and the body kept as wire bytes).
+fn body_type_msg<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Specific<'a>> {
+    let (i, ()) = sp(i)?;
+    let ctx = i.ctx();
+    let (i, env_raw, body_raw) = if i.st.trusted {
+        let (i, (env_raw, _)) = consumed(skip_parens)(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, (body_raw, _)) = consumed(skip_parens)(i)?;
+        (i, env_raw, body_raw)
+    } else {
+        let (i, (env_raw, ())) = if S::ACTIVE {
+            consumed(|i| envelope_v(i, s).map(|(i, _)| (i, ())))(i)?
+        } else {
+            consumed(validate(envelope))(i)?
+        };
+        let (i, ()) = sp(i)?;
+        let (i, (body_raw, ())) = consumed(|i| nested_body(i, s))(i)?;
+        (i, env_raw, body_raw)
+    };
+    let (i, ()) = sp(i)?;
+    let (i, lines) = number(i)?;
+    Ok((
+        i,
+        Specific::Message {
+            envelope: Lazy::wire(env_raw, envelope, ctx),
+            body: Lazy::wire(body_raw, body, ctx),
+            lines,
+        },
+    ))
+}
+
+/// `[SP body-ext-1part]`
+fn body_ext_1part<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+) -> R<'a, (Option<NString<'a>>, BodyExtension<'a>)> {
+    let (i, true) = eat(b' ')(i)? else {
+        return Ok((i, (None, BodyExtension::default())));
+    };
+    let (i, md5) = nstring(i)?;
+    let (i, ext) = body_ext_tail(i, s)?;
+    Ok((i, (Some(md5), ext)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{PError, Quirks};
+    use super::super::Quirks;
+    use super::super::input::PError;
     use super::*;
     use alloc::vec::Vec;
 
-    fn parse(s: &[u8], q: Quirks) -> PResult<BodyStructure<'_>> {
-        let mut p = Parser::new(s, q, 64);
-        let b = body(&mut p)?;
-        assert!(p.is_empty(), "left over: {:?}", p.rest());
-        Ok(b)
+    /// Runs `f` on all of `s` (nothing may be left over).
+    fn all<'a, T>(
+        f: impl FnOnce(In<'a>) -> R<'a, T>,
+        s: &'a [u8],
+        q: Quirks,
+        depth: usize,
+    ) -> Result<T, PError> {
+        match f(In::new(s, q, depth, false)) {
+            Ok((rest, v)) => {
+                assert!(rest.is_empty(), "left over: {:?}", rest.rest);
+                Ok(v)
+            }
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+            Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+        }
+    }
+
+    fn parse(s: &[u8], q: Quirks) -> Result<BodyStructure<'_>, PError> {
+        all(body, s, q, 64)
     }
 
     #[test]
@@ -542,17 +645,15 @@ mod tests {
     fn envelopes() {
         // RFC 3501 §8 sample ENVELOPE
         let e = b"(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\")";
-        let mut p = Parser::new(e, Quirks::STRICT, 8);
-        let env = envelope(&mut p).unwrap();
-        assert!(p.is_empty());
+        let env = all(envelope, e, Quirks::STRICT, 8).unwrap();
         let cc = env.cc.unwrap().to_vec();
         assert_eq!(cc.len(), 2);
         assert_eq!(cc[1].name.as_ref().unwrap().as_bytes(), b"John Klensin");
         assert_eq!(env.bcc, None);
         // 8-bit subject, empty quoted name (Mail.ru), spaces between addresses
         let e = b"(NIL \"Gr\xfc\xdfe\" ((\"\" NIL \"a\" \"b\") (\"x\" NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL)";
-        assert!(envelope(&mut Parser::new(e, Quirks::STRICT, 8)).is_err());
-        let env = envelope(&mut Parser::new(e, Quirks::LENIENT, 8)).unwrap();
+        assert!(all(envelope, e, Quirks::STRICT, 8).is_err());
+        let env = all(envelope, e, Quirks::LENIENT, 8).unwrap();
         assert_eq!(env.subject.unwrap().as_bytes(), b"Gr\xfc\xdfe");
         assert_eq!(env.from.unwrap().len(), 2);
     }

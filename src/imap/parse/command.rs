@@ -136,7 +136,7 @@ fn sp_list<'a, T>(i: In<'a>, elem: Elem<'a, T>, what: &'static str) -> R<'a, Lis
     }
     Ok((
         i,
-        List::wire_nom(start.skip(1).upto(&i), elem, Sep::Space, i.ctx()),
+        List::wire(start.skip(1).upto(&i), elem, Sep::Space, i.ctx()),
     ))
 }
 
@@ -147,7 +147,7 @@ fn paren_list_or_one<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> 
         return paren_list_tail(i.skip(1), elem, false);
     }
     let (i, (raw, _)) = consumed(elem).parse(i)?;
-    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `SP` and the keyword `w` (not followed by an atom character), if they
@@ -831,7 +831,7 @@ fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
 fn lazy_key(i: In<'_>) -> R<'_, Lazy<'_, SearchKey<'_>>> {
     let ctx = i.ctx();
     let (i, (raw, _)) = consumed(search_key).parse(i)?;
-    Ok((i, Lazy::wire_nom(raw, search_key, ctx)))
+    Ok((i, Lazy::wire(raw, search_key, ctx)))
 }
 
 /// ```text
@@ -1144,7 +1144,7 @@ fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
         while i.peek() == Some(b' ') {
             (i, _) = flag(i.skip(1))?;
         }
-        (i, List::wire_nom(start.upto(&i), flag, Sep::Space, i.ctx()))
+        (i, List::wire(start.upto(&i), flag, Sep::Space, i.ctx()))
     };
     Ok((
         i,
@@ -1171,7 +1171,7 @@ fn list(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let (i, selection) = if i.peek() == Some(b'(') {
         terminated(|i| paren_atoms(i, true), sp).parse(i)?
     } else {
-        (i, List::wire_nom(&i.rest[..0], atom, Sep::Space, i.ctx()))
+        (i, List::wire(&i.rest[..0], atom, Sep::Space, i.ctx()))
     };
     let (i, (reference, _)) = (mailbox, sp).parse(i)?;
     let (i, patterns) = paren_list_or_one(i, list_mailbox)?;

@@ -2,9 +2,6 @@
 //! numbers, atoms, strings and literals, mailbox names, flags, sequence sets,
 //! dates. Each is a nom parser over `In`.
 
-// PORT: some rules are unused until every rule file is ported to nom.
-#![allow(dead_code)]
-
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
@@ -277,7 +274,7 @@ pub(crate) fn paren_list_tail<'a, T>(
         }
     }
     let raw = start.upto(&i);
-    Ok((i.skip(1), List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+    Ok((i.skip(1), List::wire(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `"(" elem *(SP elem) ")"` (or `()` when `empty_ok`), as a lazy [`List`].
@@ -364,7 +361,7 @@ pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, L
     if i.st.trusted {
         let (i, raw) = skip_parens(i)?;
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
-        return Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())));
+        return Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())));
     }
     let (mut i, ()) = byte(b'(', "'('")(i)?;
     let start = i;
@@ -381,10 +378,7 @@ pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, L
         }
     }
     let (i, ()) = byte(b')', "')'")(i)?;
-    Ok((
-        i,
-        List::wire_nom(start.upto(&end), elem, Sep::Space, i.ctx()),
-    ))
+    Ok((i, List::wire(start.upto(&end), elem, Sep::Space, i.ctx())))
 }
 
 /// `flag-list` of `flag-fetch` (FETCH FLAGS, FLAGS response).

@@ -175,7 +175,7 @@ fn any_spaced<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
         (i, ()) = validate(elem)(i.skip(1))?;
     }
     let raw = start.upto(&i).get(1..).unwrap_or_default();
-    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `1*(SP elem)`: at least one; the list of what followed the first SP.
@@ -202,13 +202,13 @@ fn zero_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
         end = i;
     }
     let raw = start.upto(&end).get(1..).unwrap_or_default();
-    Ok((i, List::wire_nom(raw, elem, Sep::Space, i.ctx())))
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
 }
 
 /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`, after `RESETKEY`.
 fn resetkey(i: In<'_>) -> R<'_, CommandBody<'_>> {
     if i.peek() != Some(b' ') {
-        let mechanisms = List::wire_nom(&i.rest[..0], mechanism, Sep::Space, i.ctx());
+        let mechanisms = List::wire(&i.rest[..0], mechanism, Sep::Space, i.ctx());
         return Ok((
             i,
             CommandBody::ResetKey {
@@ -278,7 +278,7 @@ fn one_or_more_mailbox(i: In<'_>) -> R<'_, List<'_, Mailbox<'_>>> {
         paren_list(i, mailbox, false)
     } else {
         let (i, (raw, _)) = consumed(mailbox).parse(i)?;
-        Ok((i, List::wire_nom(raw, mailbox, Sep::Space, i.ctx())))
+        Ok((i, List::wire(raw, mailbox, Sep::Space, i.ctx())))
     }
 }
 
@@ -460,7 +460,7 @@ fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
             i,
             CommandBody::AppendCatenate {
                 mailbox,
-                messages: List::wire_nom(raw, append_item, Sep::Space, i.ctx()),
+                messages: List::wire(raw, append_item, Sep::Space, i.ctx()),
             },
         )),
         None => start.err("SP append-message"),

@@ -17,9 +17,6 @@
 //! out of the depth budget is a [`Failure`](nom::Err::Failure), which no `alt`
 //! backtracks over.
 
-// PORT: some rules are unused until every rule file is ported to nom.
-#![allow(dead_code)]
-
 use core::iter::{Copied, Enumerate};
 use core::slice::Iter;
 

@@ -7,28 +7,30 @@
 //! syntax error, never "incomplete". Recursion (BODYSTRUCTURE, search keys,
 //! unknown parenthesised values) is bounded by a depth budget.
 //!
-//! The grammar is written as a byte cursor (`Parser`) rather than with nom
-//! combinators, unlike SMTP's and unlike what the design names. The cursor
-//! carries the parse state (quirks, depth budget, validate-only and trusted
-//! modes) that lazy lists replay, and every rule knows where it failed for
-//! [`ParseError`](crate::error::ParseError). Speed is *not* a reason: `benches/imap_grammar_style.rs`
-//! measures a nom 8 transcription of the ENVELOPE rules within 2 % of the
-//! cursor. Moving to nom means a nom `Input` type carrying that state, rule by
-//! rule; it has not been done.
+//! Every rule is a nom 8 parser over `In`, a nom input type that carries the
+//! parse state with the bytes (the `input` module): the quirks, the depth
+//! budget, the validate-only and trusted modes and UTF8=ACCEPT. Lazy lists
+//! keep that state (4 bytes) and run their element rule again when iterated.
+//! nom's own parsers and combinators (`alt`, `opt`, `preceded`, `delimited`,
+//! `map`, tuples, `cut`) compose the rules; where the grammar dispatches on one
+//! byte (FETCH items, body structures, commands) a rule matches on the next
+//! byte instead of trying alternatives one by one, which keeps the hot paths
+//! as fast as a hand-written scanner. Errors carry the bytes left and what was
+//! expected, and become [`ParseError`](crate::error::ParseError)s with an offset
+//! into the frame at the entry points.
 
 pub mod body;
 pub mod command;
 pub mod core;
 pub(crate) mod ext;
 pub(crate) mod input;
-pub(crate) mod legacy;
 pub mod response;
 pub mod stream;
 pub mod visit;
 
-pub(crate) use input::{In, PError, R, St, UTF8_BIT};
+pub(crate) use input::{In, R};
 
-use crate::{Error, Limits};
+use crate::Limits;
 
 /// Known deviations of real servers (and clients) from the grammar, accepted
 /// by default ([`Quirks::LENIENT`]); [`Quirks::STRICT`] turns every one into a
@@ -214,325 +216,6 @@ impl Default for ParseOptions {
     }
 }
 
-/// Result of one rule of the not yet ported cursor grammar.
-pub(crate) type PResult<T> = Result<T, PError>;
-
-/// A cursor over one complete message.
-#[derive(Clone, Debug)]
-pub(crate) struct Parser<'a> {
-    pub(crate) input: &'a [u8],
-    pub(crate) pos: usize,
-    pub(crate) depth: usize,
-    pub(crate) max_depth: usize,
-    pub(crate) q: Quirks,
-    /// Validating only: values are dropped, so quoted strings with escapes
-    /// need not be unescaped (no allocation).
-    pub(crate) discard: bool,
-    /// Parsing bytes validated before (a [`List`] being iterated): nested
-    /// lists are skipped structurally instead of validated again.
-    pub(crate) trusted: bool,
-    /// UTF8=ACCEPT is enabled ([`ParseOptions::utf8`]).
-    pub(crate) utf8: bool,
-}
-
-impl<'a> Parser<'a> {
-    pub(crate) fn new(input: &'a [u8], q: Quirks, depth: usize) -> Self {
-        Parser {
-            input,
-            pos: 0,
-            depth,
-            max_depth: depth,
-            q,
-            discard: false,
-            trusted: false,
-            utf8: false,
-        }
-    }
-
-    /// A parser over bytes this crate validated before.
-    pub(crate) fn trusted(input: &'a [u8], q: Quirks, depth: usize) -> Self {
-        let mut p = Self::new(input, q, depth);
-        p.trusted = true;
-        p
-    }
-
-    /// Runs a rule whose value is dropped (validation of a lazy list).
-    #[inline]
-    pub(crate) fn validate<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<()> {
-        let d = self.discard;
-        self.discard = true;
-        let r = f(self);
-        self.discard = d;
-        r.map(|_| ())
-    }
-
-    /// In trusted mode: skips a parenthesised value starting at `(`,
-    /// respecting quoted strings and literals, and returns what was between
-    /// the parentheses.
-    pub(crate) fn skip_parens(&mut self) -> PResult<&'a [u8]> {
-        let input = self.input;
-        if input.get(self.pos) != Some(&b'(') {
-            return self.err("'('");
-        }
-        let start = self.pos + 1;
-        let mut depth = 0usize;
-        let mut i = self.pos;
-        while let Some(k) = input
-            .get(i..)
-            .and_then(|r| r.iter().position(|&b| PAREN_STOP[usize::from(b)]))
-        {
-            // jumped to the next byte that matters
-            i += k;
-            let b = input[i];
-            match b {
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        self.pos = i + 1;
-                        return Ok(&input[start..i]);
-                    }
-                }
-                b'"' => {
-                    i += 1;
-                    loop {
-                        match find_any(input.get(i..).unwrap_or_default(), [b'"', b'\\']) {
-                            Some(j) if input[i + j] == b'\\' => i += j + 2,
-                            Some(j) => {
-                                i += j;
-                                break;
-                            }
-                            None => return self.err("'\"'"),
-                        }
-                    }
-                }
-                b'{' => {
-                    let mut n: usize = 0;
-                    let mut j = i + 1;
-                    while let Some(d @ b'0'..=b'9') = input.get(j) {
-                        n = n.saturating_mul(10).saturating_add(usize::from(d - b'0'));
-                        j += 1;
-                    }
-                    if matches!(input.get(j), Some(b'+' | b'-')) {
-                        j += 1;
-                    }
-                    if input.get(j) == Some(&b'}') {
-                        j += 1;
-                        j += if input.get(j) == Some(&b'\r') { 2 } else { 1 };
-                        i = j.saturating_add(n).saturating_sub(1);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        self.pos = input.len();
-        self.err("')'")
-    }
-
-    /// The nom input at the cursor.
-    pub(crate) fn to_in(&self) -> In<'a> {
-        In {
-            rest: self.rest(),
-            st: St {
-                q: self.q.pack() | (u16::from(self.utf8) << UTF8_BIT),
-                depth: u16::try_from(self.depth).unwrap_or(u16::MAX),
-                max_depth: u16::try_from(self.max_depth).unwrap_or(u16::MAX),
-                discard: self.discard,
-                trusted: self.trusted,
-            },
-        }
-    }
-
-    /// Runs a nom rule at the cursor (while the grammar is ported).
-    pub(crate) fn nom<T>(&mut self, f: impl FnOnce(In<'a>) -> R<'a, T>) -> PResult<T> {
-        match f(self.to_in()) {
-            Ok((rest, v)) => {
-                self.pos = self.input.len() - rest.rest.len();
-                Ok(v)
-            }
-            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
-            Err(nom::Err::Incomplete(_)) => Err(PError::Syntax(0, "more input")),
-        }
-    }
-
-    pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
-        let mut p = Self::new(
-            input,
-            opts.quirks,
-            opts.nesting_depth.min(usize::from(u16::MAX)),
-        );
-        p.utf8 = opts.utf8;
-        p
-    }
-
-    pub(crate) fn ctx(&self) -> crate::imap::types::core::Ctx {
-        crate::imap::types::core::Ctx {
-            quirks: self.q.pack() | (u16::from(self.utf8) << UTF8_BIT),
-            depth: u16::try_from(self.depth).unwrap_or(u16::MAX),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.input.get(self.pos..).unwrap_or_default()
-    }
-
-    #[inline]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.pos >= self.input.len()
-    }
-
-    pub(crate) fn skip_to_end(&mut self) {
-        self.pos = self.input.len();
-    }
-
-    #[inline]
-    pub(crate) fn peek(&self) -> Option<u8> {
-        self.input.get(self.pos).copied()
-    }
-
-    pub(crate) fn peek_at(&self, n: usize) -> Option<u8> {
-        self.input.get(self.pos + n).copied()
-    }
-
-    /// A syntax error at the current position.
-    #[cold]
-    pub(crate) fn err<T>(&self, expected: &'static str) -> PResult<T> {
-        Err(PError::Syntax(self.input.len() - self.pos, expected))
-    }
-
-    #[inline]
-    pub(crate) fn eat(&mut self, b: u8) -> bool {
-        if self.peek() == Some(b) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    #[inline]
-    pub(crate) fn expect(&mut self, b: u8, what: &'static str) -> PResult<()> {
-        if self.eat(b) { Ok(()) } else { self.err(what) }
-    }
-
-    /// `SP`
-    #[inline]
-    pub(crate) fn sp(&mut self) -> PResult<()> {
-        self.expect(b' ', "SP")
-    }
-
-    pub(crate) fn skip_spaces(&mut self) {
-        while self.peek() == Some(b' ') {
-            self.pos += 1;
-        }
-    }
-
-    /// Case-insensitive keyword; advances only on a match.
-    #[inline]
-    pub(crate) fn keyword(&mut self, kw: &[u8]) -> bool {
-        match self.input.get(self.pos..self.pos + kw.len()) {
-            Some(s) if s.eq_ignore_ascii_case(kw) => {
-                self.pos += kw.len();
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// A keyword that must be followed by a non-atom character (or the end).
-    pub(crate) fn word(&mut self, kw: &[u8]) -> bool {
-        let save = self.pos;
-        if self.keyword(kw) {
-            match self.peek() {
-                Some(b)
-                    if crate::imap::types::core::class::is(
-                        b,
-                        crate::imap::types::core::class::ATOM,
-                    ) =>
-                {
-                    self.pos = save;
-                    false
-                }
-                _ => true,
-            }
-        } else {
-            false
-        }
-    }
-
-    pub(crate) fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a [u8] {
-        let start = self.pos;
-        let rest = self.rest();
-        let n = rest.iter().position(|&b| !f(b)).unwrap_or(rest.len());
-        self.pos += n;
-        &self.input[start..start + n]
-    }
-
-    /// `CRLF`, or a bare LF under [`Quirks::bare_lf`]; then the end of input.
-    pub(crate) fn crlf_end(&mut self) -> PResult<()> {
-        if !(self.keyword(b"\r\n") || (self.q.bare_lf && self.eat(b'\n'))) {
-            return self.err("CRLF");
-        }
-        if !self.is_empty() {
-            return self.err("end of message");
-        }
-        Ok(())
-    }
-
-    /// Enters one level of nesting.
-    pub(crate) fn enter(&mut self) -> PResult<()> {
-        if self.depth == 0 {
-            return Err(PError::Depth(self.max_depth));
-        }
-        self.depth -= 1;
-        Ok(())
-    }
-
-    pub(crate) fn leave(&mut self) {
-        self.depth += 1;
-    }
-
-    /// Runs `f` and returns the bytes it consumed along with its value.
-    pub(crate) fn recognize<T>(
-        &mut self,
-        f: impl FnOnce(&mut Self) -> PResult<T>,
-    ) -> PResult<(&'a [u8], T)> {
-        let start = self.pos;
-        let v = f(self)?;
-        Ok((&self.input[start..self.pos], v))
-    }
-
-    /// In front of `)`: a stray space under `quirk` is skipped.
-    pub(crate) fn space_before_close(&mut self, quirk: bool) {
-        if quirk && self.peek() == Some(b' ') && self.peek_at(1) == Some(b')') {
-            self.pos += 1;
-        }
-    }
-}
-
-/// Runs a cursor rule as a nom rule (while the grammar is ported).
-#[allow(dead_code)]
-pub(crate) fn cursor<'a, T>(i: In<'a>, f: impl FnOnce(&mut Parser<'a>) -> PResult<T>) -> R<'a, T> {
-    let mut p = Parser {
-        input: i.rest,
-        pos: 0,
-        depth: usize::from(i.st.depth),
-        max_depth: usize::from(i.st.max_depth),
-        q: Quirks::unpack(i.st.q),
-        discard: i.st.discard,
-        trusted: i.st.trusted,
-        utf8: i.utf8(),
-    };
-    match f(&mut p) {
-        Ok(v) => Ok((i.skip(p.pos), v)),
-        Err(e @ PError::Depth(_)) => Err(nom::Err::Failure(e)),
-        Err(e) => Err(nom::Err::Error(e)),
-    }
-}
-
-/// Bytes [`Parser::skip_parens`] must look at.
 /// The index of the first byte of `s` equal to one of `needles`, eight bytes
 /// at a time (SWAR: a byte equal to the needle becomes zero after the XOR, and
 /// `(y - 0x01..) & !y & 0x80..` flags zero bytes; a borrow can only add flags
@@ -560,20 +243,6 @@ pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usi
         .iter()
         .position(|b| needles.contains(b))
         .map(|j| i + j)
-}
-
-static PAREN_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'(' as usize] = true;
-    t[b')' as usize] = true;
-    t[b'"' as usize] = true;
-    t[b'{' as usize] = true;
-    t
-};
-
-/// Turns a rule's result into the crate error, for the public entry points.
-pub(crate) fn finish<T>(input: &[u8], r: PResult<T>) -> Result<T, Error> {
-    r.map_err(|e| e.into_error(input))
 }
 
 #[cfg(test)]

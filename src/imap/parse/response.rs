@@ -12,6 +12,7 @@ use nom::branch::alt;
 use nom::combinator::{map, value};
 use nom::sequence::{delimited, preceded, terminated};
 
+use super::ParseOptions;
 use super::body::{body_v, envelope_v};
 use super::core::{
     astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, is_nil, mailbox, nstring,
@@ -23,7 +24,6 @@ use super::input::{
     spaces, take_while, trailing_space, validate, word,
 };
 use super::visit::{Quiet, Sink};
-use super::{ParseOptions, cursor};
 use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
@@ -234,7 +234,7 @@ fn capability_list<'a>(i: In<'a>) -> R<'a, List<'a, Atom<'a>>> {
         end = i;
     }
     let raw = after_sp(&start, &end);
-    Ok((i, List::wire_nom(raw, atom, Sep::Space, i.ctx())))
+    Ok((i, List::wire(raw, atom, Sep::Space, i.ctx())))
 }
 
 /// A code whose argument follows one SP.
@@ -471,7 +471,7 @@ fn mailbox_list<'a>(i: In<'a>) -> R<'a, MailboxList<'a>> {
         }
     }
     let (i, ()) = byte(b')', "')'")(i)?;
-    let attributes = List::wire_nom(s.upto(&e), mailbox_attribute, Sep::Space, i.ctx());
+    let attributes = List::wire(s.upto(&e), mailbox_attribute, Sep::Space, i.ctx());
     let (i, (_, delimiter, _, mailbox)) = (sp, delimiter, sp, mailbox).parse(i)?;
     let (i, extended) = if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
         // mbox-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
@@ -479,7 +479,7 @@ fn mailbox_list<'a>(i: In<'a>) -> R<'a, MailboxList<'a>> {
     } else {
         (
             i,
-            List::wire_nom(&i.rest[..0], list_ext_item, Sep::Space, i.ctx()),
+            List::wire(&i.rest[..0], list_ext_item, Sep::Space, i.ctx()),
         )
     };
     Ok((
@@ -538,7 +538,7 @@ fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
     let (i, ()) = byte(b')', "')' of namespace")(i)?;
     Ok((
         i,
-        Some(List::wire_nom(raw, namespace_descr, Sep::None, i.ctx())),
+        Some(List::wire(raw, namespace_descr, Sep::None, i.ctx())),
     ))
 }
 
@@ -625,7 +625,7 @@ fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
     let raw = after_sp(&start, &end);
     Ok((
         i,
-        (List::wire_nom(raw, nz_or_zero, Sep::Space, i.ctx()), modseq),
+        (List::wire(raw, nz_or_zero, Sep::Space, i.ctx()), modseq),
     ))
 }
 
@@ -694,7 +694,7 @@ fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
         ESearch {
             tag,
             uid,
-            data: List::wire_nom(raw, search_return_data, Sep::Space, i.ctx()),
+            data: List::wire(raw, search_return_data, Sep::Space, i.ctx()),
         },
     ))
 }
@@ -726,7 +726,7 @@ fn id_params<'a>(i: In<'a>) -> R<'a, crate::imap::types::response::IdParams<'a>>
     let (i, ()) = byte(b')', "')'")(i)?;
     Ok((
         i,
-        Some(List::wire_nom(s.upto(&e), id_pair, Sep::Space, i.ctx())),
+        Some(List::wire(s.upto(&e), id_pair, Sep::Space, i.ctx())),
     ))
 }
 
@@ -772,12 +772,12 @@ fn thread_list<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
     while i.peek() == Some(b'(') {
         (i, _) = thread(i)?;
     }
-    let children = List::wire_nom(cs.upto(&i), thread, Sep::None, ctx);
+    let children = List::wire(cs.upto(&i), thread, Sep::None, ctx);
     let (i, ()) = byte(b')', "')' of thread-list")(i)?;
     Ok((
         i,
         Thread {
-            members: List::wire_nom(ms.upto(&me), nz_number, Sep::Space, ctx),
+            members: List::wire(ms.upto(&me), nz_number, Sep::Space, ctx),
             children,
         },
     ))
@@ -949,11 +949,11 @@ fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
         map(preceded(sp, nstring), FetchItem::Rfc822Text).parse(i)
     } else if is(b"ENVELOPE") {
         let (i, ()) = sp(i)?;
-        let (i, e) = cursor(i, |p| envelope_v(p, s))?;
+        let (i, e) = envelope_v(i, s)?;
         Ok((i, FetchItem::Envelope(e)))
     } else if is(b"BODYSTRUCTURE") {
         let (i, ()) = sp(i)?;
-        let (i, b) = cursor(i, |p| body_v(p, s))?;
+        let (i, b) = body_v(i, s)?;
         Ok((i, FetchItem::BodyStructure(b)))
     } else if is(b"BODY") {
         if i.peek() == Some(b'[') {
@@ -968,7 +968,7 @@ fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
             ))
         } else {
             let (i, ()) = sp(i)?;
-            let (i, b) = cursor(i, |p| body_v(p, s))?;
+            let (i, b) = body_v(i, s)?;
             Ok((i, FetchItem::Body(b)))
         }
     } else if is(b"BINARY") {
@@ -1050,10 +1050,7 @@ fn msg_att<'a, S: Sink<'a>>(i: In<'a>, sink: &mut S) -> R<'a, List<'a, FetchItem
         }
     }
     let (i, ()) = byte(b')', "')' of msg-att")(i)?;
-    Ok((
-        i,
-        List::wire_nom(s.upto(&e), fetch_item, Sep::Space, i.ctx()),
-    ))
+    Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())))
 }
 
 /// ```text
@@ -1161,7 +1158,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             i,
             Data::Status {
                 mailbox,
-                items: List::wire_nom(s.upto(&e), status_item, Sep::Space, i.ctx()),
+                items: List::wire(s.upto(&e), status_item, Sep::Space, i.ctx()),
             },
         )
     } else if let Some(i) = after_word(&i, b"SEARCH") {
@@ -1202,7 +1199,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             i,
             Data::QuotaRoot {
                 mailbox,
-                roots: List::wire_nom(after_sp(&start, &end), astring, Sep::Space, i.ctx()),
+                roots: List::wire(after_sp(&start, &end), astring, Sep::Space, i.ctx()),
             },
         )
     } else if let Some(i) = after_word(&i, b"QUOTA") {
@@ -1226,7 +1223,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             }
             (
                 i,
-                MetadataEntries::Names(List::wire_nom(s.upto(&i), astring, Sep::Space, i.ctx())),
+                MetadataEntries::Names(List::wire(s.upto(&i), astring, Sep::Space, i.ctx())),
             )
         };
         (i, Data::Metadata { mailbox, entries })
@@ -1248,7 +1245,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let i = trailing_space(i);
         let raw = s.upto(&i);
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
-        (i, Data::Thread(List::wire_nom(raw, thread, Sep::None, ctx)))
+        (i, Data::Thread(List::wire(raw, thread, Sep::None, ctx)))
     } else {
         match super::ext::data(i)? {
             (i, Some(d)) => (i, d),

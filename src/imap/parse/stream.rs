@@ -6,10 +6,13 @@
 //! pieces of a FETCH response (RFC 9051 §7.5.2) and of an APPEND command
 //! (RFC 9051 §6.3.12, RFC 3502).
 
+use nom::Parser as _;
+
+use super::ParseOptions;
 use super::command::append_opts_head;
-use super::legacy::{mailbox, number, tag};
+use super::core::{mailbox, number, tag};
+use super::input::{In, R, byte, crlf_end, eat, run, sp, validate, word};
 use super::response::{fetch_item, streamed_item_head};
-use super::{PResult, ParseOptions, Parser, finish};
 use crate::Error;
 use crate::imap::types::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
 use crate::imap::types::response::{FetchItem, Part, Section};
@@ -62,39 +65,44 @@ pub fn parse_fetch_head<'a>(
     continued: bool,
     opts: &ParseOptions,
 ) -> Result<FetchHead<'a>, Error> {
-    let mut p = Parser::with(head, opts);
-    let r = (|| -> PResult<_> {
-        let mut seq = None;
-        if !continued {
-            p.expect(b'*', "'*'")?;
-            p.sp()?;
-            seq = Some(number(&mut p)?);
-            p.sp()?;
-            if !p.word(b"FETCH") {
-                return p.err("FETCH");
+    run(head, In::with(head, opts), |i| fetch_head(i, continued))
+}
+
+/// `"*" SP number SP "FETCH" SP "(" *(msg-att SP) item SP literal-header`
+/// (with `continued`: `SP *(msg-att SP) item SP literal-header`), where the
+/// literal announcement `{n}` CRLF ends the input.
+fn fetch_head(i: In<'_>, continued: bool) -> R<'_, FetchHead<'_>> {
+    let (i, seq) = if continued {
+        let (i, ()) = sp(i)?;
+        (i, None)
+    } else {
+        let (i, (_, _, seq, _, _, _, _)) = (
+            byte(b'*', "'*'"),
+            sp,
+            number,
+            sp,
+            word(b"FETCH"),
+            sp,
+            byte(b'(', "'('"),
+        )
+            .parse(i)?;
+        (i, Some(seq))
+    };
+    let start = i;
+    let mut end = i;
+    let mut i = i;
+    loop {
+        let (after, item) = streamed_item_head(i)?;
+        if let Some(item) = item {
+            if after.is_empty() {
+                let items = List::wire(start.upto(&end), fetch_item, Sep::Space, i.ctx());
+                return Ok((after, FetchHead { seq, items, item }));
             }
-            p.sp()?;
-            p.expect(b'(', "'('")?;
-        } else {
-            p.sp()?;
         }
-        let s = p.pos;
-        let mut e = p.pos;
-        loop {
-            let save = p.pos;
-            if let Some(item) = p.nom(streamed_item_head)? {
-                if p.is_empty() {
-                    let items = List::wire_nom(&p.input[s..e], fetch_item, Sep::Space, p.ctx());
-                    return Ok(FetchHead { seq, items, item });
-                }
-            }
-            p.pos = save;
-            p.validate(|p| p.nom(fetch_item))?;
-            e = p.pos;
-            p.sp()?;
-        }
-    })();
-    finish(head, r)
+        (i, ()) = validate(fetch_item)(i)?;
+        end = i;
+        (i, ()) = sp(i)?;
+    }
 }
 
 /// Parses the tail of a FETCH response after a streamed literal: the items
@@ -103,24 +111,22 @@ pub fn parse_fetch_tail<'a>(
     tail: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<List<'a, FetchItem<'a>>, Error> {
-    let mut p = Parser::with(tail, opts);
-    let r = (|| -> PResult<_> {
-        let s = p.pos + 1;
-        let mut e = p.pos;
-        while p.eat(b' ') {
-            p.validate(|p| p.nom(fetch_item))?;
-            e = p.pos;
-        }
-        p.expect(b')', "')'")?;
-        p.crlf_end()?;
-        Ok(List::wire_nom(
-            p.input.get(s..e).unwrap_or_default(),
-            fetch_item,
-            Sep::Space,
-            p.ctx(),
-        ))
-    })();
-    finish(tail, r)
+    run(tail, In::with(tail, opts), fetch_tail)
+}
+
+/// `*(SP msg-att) ")" CRLF`
+fn fetch_tail(i: In<'_>) -> R<'_, List<'_, FetchItem<'_>>> {
+    let first = i;
+    let mut raw: &[u8] = &[];
+    let mut i = i;
+    while let (rest, true) = eat(b' ')(i)? {
+        (i, ()) = validate(fetch_item)(rest)?;
+        // the items, without the first SP
+        raw = first.skip(1).upto(&i);
+    }
+    let (i, ()) = byte(b')', "')'")(i)?;
+    let (i, ()) = crlf_end(i)?;
+    Ok((i, List::wire(raw, fetch_item, Sep::Space, i.ctx())))
 }
 
 /// The head of an APPEND whose message literal is streamed:
@@ -139,28 +145,26 @@ pub struct AppendHead<'a> {
 
 /// Parses the head of an APPEND command up to its (first) message literal.
 pub fn parse_append_head<'a>(head: &'a [u8], opts: &ParseOptions) -> Result<AppendHead<'a>, Error> {
-    let mut p = Parser::with(head, opts);
-    let r = (|| -> PResult<_> {
-        let tag = tag(&mut p)?;
-        p.sp()?;
-        if !p.word(b"APPEND") {
-            return p.err("APPEND");
-        }
-        p.sp()?;
-        let mailbox = mailbox(&mut p)?;
-        p.sp()?;
-        let (flags, date) = p.nom(append_opts_head)?;
-        if !p.is_empty() {
-            return p.err("end of head after the literal announcement");
-        }
-        Ok(AppendHead {
+    run(head, In::with(head, opts), append_head)
+}
+
+/// `tag SP "APPEND" SP mailbox SP append-opts literal-header`, where the
+/// literal announcement `{n}` CRLF ends the input.
+fn append_head(i: In<'_>) -> R<'_, AppendHead<'_>> {
+    let (i, (tag, _, _, _, mailbox, _)) = (tag, sp, word(b"APPEND"), sp, mailbox, sp).parse(i)?;
+    let (i, (flags, date)) = append_opts_head(i)?;
+    if !i.is_empty() {
+        return i.err("end of head after the literal announcement");
+    }
+    Ok((
+        i,
+        AppendHead {
             tag,
             mailbox,
             flags,
             date,
-        })
-    })();
-    finish(head, r)
+        },
+    ))
 }
 
 /// After an APPEND message literal: `Ok(None)` when the command ends (CRLF),
@@ -171,19 +175,26 @@ pub fn parse_append_tail<'a>(
     tail: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<Option<(Option<List<'a, Flag<'a>>>, Option<DateTime>)>, Error> {
-    let mut p = Parser::with(tail, opts);
-    let r = (|| -> PResult<_> {
-        if p.eat(b' ') {
-            let v = p.nom(append_opts_head)?;
-            if !p.is_empty() {
-                return p.err("end of input after the literal announcement");
+    run(tail, In::with(tail, opts), append_tail)
+}
+
+/// `SP append-opts literal-header` (the next message of a MULTIAPPEND,
+/// whose literal announcement ends the input) or `CRLF`.
+#[allow(clippy::type_complexity)]
+fn append_tail(i: In<'_>) -> R<'_, Option<(Option<List<'_, Flag<'_>>>, Option<DateTime>)>> {
+    match eat(b' ')(i)? {
+        (i, true) => {
+            let (i, v) = append_opts_head(i)?;
+            if !i.is_empty() {
+                return i.err("end of input after the literal announcement");
             }
-            return Ok(Some(v));
+            Ok((i, Some(v)))
         }
-        p.crlf_end()?;
-        Ok(None)
-    })();
-    finish(tail, r)
+        (i, false) => {
+            let (i, ()) = crlf_end(i)?;
+            Ok((i, None))
+        }
+    }
 }
 
 #[cfg(test)]

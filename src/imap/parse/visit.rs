@@ -64,8 +64,9 @@ use crate::imap::types::body::{Address, Envelope, MultiPart, SinglePart};
 use crate::imap::types::core::{IString, NString};
 use crate::imap::types::response::{FetchItem, Response};
 
+use super::ParseOptions;
+use super::input::{In, run};
 use super::response::response_v;
-use super::{ParseOptions, Parser, finish};
 
 /// Which address list of an envelope an [`address`](FetchVisitor::address)
 /// belongs to.
@@ -247,7 +248,7 @@ pub fn parse_response_with<'a, V: FetchVisitor<'a>>(
     opts: &ParseOptions,
     visitor: &mut V,
 ) -> Result<Response<'a>, Error> {
-    let mut p = Parser::with(frame, opts);
-    let r = p.nom(|i| response_v(i, &mut Loud(visitor)));
-    finish(frame, r)
+    run(frame, In::with(frame, opts), |i| {
+        response_v(i, &mut Loud(visitor))
+    })
 }

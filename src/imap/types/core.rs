@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::imap::parse::{PResult, Parser, Quirks};
+use crate::imap::parse::{In, R};
 use crate::imap::utf7;
 
 /// Conversion of a borrowed value into one that owns its data (`'static`).
@@ -595,14 +595,6 @@ pub(crate) struct Ctx {
     pub(crate) depth: u16,
 }
 
-impl Ctx {
-    pub(crate) fn parser<'a>(&self, raw: &'a [u8]) -> Parser<'a> {
-        let mut p = Parser::trusted(raw, Quirks::unpack(self.quirks), usize::from(self.depth));
-        p.utf8 = self.quirks & (1 << crate::imap::parse::UTF8_BIT) != 0;
-        p
-    }
-}
-
 /// How the elements of a [`List`] are separated on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Sep {
@@ -612,34 +604,8 @@ pub(crate) enum Sep {
     None,
 }
 
-/// The element parser of a [`List`] (a cursor rule or a nom rule while the
-/// grammar is ported to nom).
-pub(crate) enum ElemFn<'a, T> {
-    Cursor(fn(&mut Parser<'a>) -> PResult<T>),
-    Nom(fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>),
-}
-
-impl<T> Clone for ElemFn<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for ElemFn<'_, T> {}
-
-impl<'a, T> ElemFn<'a, T> {
-    fn run(self, p: &mut Parser<'a>) -> PResult<T> {
-        match self {
-            ElemFn::Cursor(f) => f(p),
-            ElemFn::Nom(f) => p.nom(f),
-        }
-    }
-}
-
-impl<'a, T> From<fn(&mut Parser<'a>) -> PResult<T>> for ElemFn<'a, T> {
-    fn from(f: fn(&mut Parser<'a>) -> PResult<T>) -> Self {
-        ElemFn::Cursor(f)
-    }
-}
+/// The element parser of a [`List`] or [`Lazy`]: a nom rule of the grammar.
+pub(crate) type ElemFn<'a, T> = fn(In<'a>) -> R<'a, T>;
 
 /// A list of values: either the validated bytes of the wire form, parsed again
 /// element by element as you iterate (no allocation), or items you built.
@@ -661,23 +627,7 @@ enum ListRepr<'a, T> {
 }
 
 impl<'a, T> List<'a, T> {
-    pub(crate) fn wire(
-        raw: &'a [u8],
-        parse: fn(&mut Parser<'a>) -> PResult<T>,
-        sep: Sep,
-        ctx: Ctx,
-    ) -> Self {
-        Self::wire_elem(raw, ElemFn::Cursor(parse), sep, ctx)
-    }
-    pub(crate) fn wire_nom(
-        raw: &'a [u8],
-        parse: fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>,
-        sep: Sep,
-        ctx: Ctx,
-    ) -> Self {
-        Self::wire_elem(raw, ElemFn::Nom(parse), sep, ctx)
-    }
-    pub(crate) fn wire_elem(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
+    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
         List {
             repr: ListRepr::Wire {
                 raw,
@@ -717,7 +667,7 @@ impl<'a, T: Clone> List<'a, T> {
                 ctx,
             } => ListIter {
                 inner: IterRepr::Wire {
-                    p: ctx.parser(raw),
+                    i: In::trusted(raw, *ctx),
                     parse: *parse,
                     sep: *sep,
                     first: true,
@@ -763,7 +713,7 @@ pub struct ListIter<'l, 'a, T> {
 
 enum IterRepr<'l, 'a, T> {
     Wire {
-        p: Parser<'a>,
+        i: In<'a>,
         parse: ElemFn<'a, T>,
         sep: Sep,
         first: bool,
@@ -777,22 +727,26 @@ impl<T: Clone> Iterator for ListIter<'_, '_, T> {
         match &mut self.inner {
             IterRepr::Items(it) => it.next().cloned(),
             IterRepr::Wire {
-                p,
+                i,
                 parse,
                 sep,
                 first,
             } => {
-                if p.is_empty() {
+                if i.is_empty() {
                     return None;
                 }
                 if !*first || *sep == Sep::None {
-                    p.skip_spaces();
+                    let n = i.rest.iter().take_while(|&&b| b == b' ').count();
+                    *i = i.skip(n);
                 }
                 *first = false;
-                match parse.run(p) {
-                    Ok(v) => Some(v),
+                match parse(*i) {
+                    Ok((rest, v)) => {
+                        *i = rest;
+                        Some(v)
+                    }
                     Err(_) => {
-                        p.skip_to_end();
+                        *i = i.to_end();
                         None
                     }
                 }
@@ -867,27 +821,9 @@ enum LazyRepr<'a, T> {
 }
 
 impl<'a, T: Clone> Lazy<'a, T> {
-    pub(crate) fn wire(raw: &'a [u8], parse: fn(&mut Parser<'a>) -> PResult<T>, ctx: Ctx) -> Self {
+    pub(crate) fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, ctx: Ctx) -> Self {
         Lazy {
-            repr: LazyRepr::Wire {
-                raw,
-                parse: ElemFn::Cursor(parse),
-                ctx,
-            },
-        }
-    }
-    #[allow(dead_code)] // PORT: used once body.rs is ported
-    pub(crate) fn wire_nom(
-        raw: &'a [u8],
-        parse: fn(crate::imap::parse::In<'a>) -> crate::imap::parse::R<'a, T>,
-        ctx: Ctx,
-    ) -> Self {
-        Lazy {
-            repr: LazyRepr::Wire {
-                raw,
-                parse: ElemFn::Nom(parse),
-                ctx,
-            },
+            repr: LazyRepr::Wire { raw, parse, ctx },
         }
     }
     /// Wraps a value.
@@ -909,7 +845,9 @@ impl<'a, T: Clone> Lazy<'a, T> {
     pub fn try_get(&self) -> Option<T> {
         match &self.repr {
             LazyRepr::Value(v) => Some((**v).clone()),
-            LazyRepr::Wire { raw, parse, ctx } => parse.run(&mut ctx.parser(raw)).ok(),
+            LazyRepr::Wire { raw, parse, ctx } => {
+                parse(In::trusted(raw, *ctx)).ok().map(|(_, v)| v)
+            }
         }
     }
 }
