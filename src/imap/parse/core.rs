@@ -407,8 +407,9 @@ fn two_digits(i: In<'_>) -> R<'_, u8> {
 /// `date-month = "Jan" / "Feb" / ... / "Dec"`
 fn date_month(i: In<'_>) -> R<'_, u8> {
     for (n, m) in crate::imap::types::core::MONTHS.iter().enumerate() {
-        if let Some(s) = i.rest.get(..3)
-            && s.eq_ignore_ascii_case(m.as_bytes())
+        if i.rest
+            .get(..3)
+            .is_some_and(|s| s.eq_ignore_ascii_case(m.as_bytes()))
         {
             return Ok((i.skip(3), n as u8 + 1));
         }

@@ -672,11 +672,11 @@ fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
         (i, ()) = byte(b')', "')' of search-correlator")(i)?;
     }
     let mut uid = false;
-    if i.peek() == Some(b' ')
-        && let Some(r) = after_word(&i.skip(1), b"UID")
-    {
-        uid = true;
-        i = r;
+    if i.peek() == Some(b' ') {
+        if let Some(r) = after_word(&i.skip(1), b"UID") {
+            uid = true;
+            i = r;
+        }
     }
     let start = i;
     let mut end = i;
