@@ -24,10 +24,10 @@
 //! usable alone: a proxy may want only the codec.
 //!
 //! The grammars: SMTP is written with nom combinators over a byte fast path;
-//! POP3 and IMAP are hand-written byte cursors, one function per ABNF rule with
-//! the rule quoted (the IMAP grammar is the crate's hot path and each rule
-//! reports exactly where it failed). All three borrow from the input and share
-//! [`ParseError`](error::ParseError).
+//! POP3 with nom combinators alone, and IMAP as a hand-written byte cursor,
+//! both one function per ABNF rule with the rule quoted (the IMAP grammar is
+//! the crate's hot path and each rule reports exactly where it failed). All
+//! three borrow from the input and share [`ParseError`](error::ParseError).
 //!
 //! ## Memory
 //!

@@ -172,7 +172,7 @@ impl Response<'_> {
             }
             (Status::Continue, None) => Ok(()),
             (_, None) => {
-                if resp_code(self.text.as_bytes()).is_some() {
+                if resp_code(self.text.as_bytes()).is_ok() {
                     Err(Error::Emit("text would read as a response code"))
                 } else {
                     Ok(())

@@ -164,7 +164,7 @@ impl<'a> Response<'a> {
 
     /// The drop listing of a `+OK` answer to STAT (RFC 1939 §5: `nn mm`).
     pub fn drop_listing(&self) -> Option<DropListing> {
-        let (count, size, _) = super::parse::two_numbers(self.text.as_bytes())?;
+        let (_, (count, size)) = super::parse::two_numbers(self.text.as_bytes()).ok()?;
         Some(DropListing { count, size })
     }
 
