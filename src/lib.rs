@@ -23,11 +23,13 @@
 //! does not parse costs that message, not the session. Every layer is public and
 //! usable alone: a proxy may want only the codec.
 //!
-//! The grammars: SMTP is written with nom combinators over a byte fast path;
-//! POP3 with nom combinators alone, and IMAP as a hand-written byte cursor,
-//! both one function per ABNF rule with the rule quoted (the IMAP grammar is
-//! the crate's hot path and each rule reports exactly where it failed). All
-//! three borrow from the input and share [`ParseError`](error::ParseError).
+//! The grammars are written with nom 8, one function per ABNF rule with the
+//! rule quoted. IMAP's rules run over their own nom input type, which carries
+//! the parse state (quirks, nesting budget, validate-only and trusted modes)
+//! with the bytes, so nom's combinators compose them and lazy lists can run
+//! them again; where the grammar dispatches on one byte, a rule matches on it
+//! rather than trying alternatives in turn. All three borrow from the input and
+//! report where they failed in a shared [`ParseError`](error::ParseError).
 //!
 //! ## Memory
 //!
