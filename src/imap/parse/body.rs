@@ -20,20 +20,24 @@ use crate::imap::types::core::{IString, Lazy, List, NString, Sep};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 pub(crate) fn address(i: In<'_>) -> R<'_, Address<'_>> {
-    map(
-        delimited(
-            byte(b'(', "'(' of address"),
-            (nstring, sp, nstring, sp, nstring, sp, nstring),
-            byte(b')', "')' of address"),
-        ),
-        |(name, _, adl, _, mailbox, _, host)| Address {
+    let (i, ()) = byte(b'(', "'(' of address")(i)?;
+    let (i, name) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, adl) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, mailbox) = nstring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, host) = nstring(i)?;
+    let (i, ()) = byte(b')', "')' of address")(i)?;
+    Ok((
+        i,
+        Address {
             name,
             adl,
             mailbox,
             host,
         },
-    )
-    .parse(i)
+    ))
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists);

@@ -244,10 +244,15 @@ pub(crate) fn astring(i: In<'_>) -> R<'_, IString<'_>> {
 }
 
 /// `nstring = string / nil`
+#[inline]
 pub(crate) fn nstring(i: In<'_>) -> R<'_, Option<IString<'_>>> {
-    match is_nil(i) {
-        (rest, true) => Ok((rest, None)),
-        _ => map(string, Some).parse(i),
+    match i.peek() {
+        Some(b'"') => quoted(i).map(|(i, s)| (i, Some(s))),
+        Some(b'N' | b'n') => match nil(i) {
+            Ok((rest, ())) => Ok((rest, None)),
+            Err(_) => i.err("string"),
+        },
+        _ => string(i).map(|(i, s)| (i, Some(s))),
     }
 }
 
@@ -315,34 +320,31 @@ pub(crate) fn list_mailbox(i: In<'_>) -> R<'_, IString<'_>> {
 /// One parser for all three; `\*` is accepted here and rejected by the
 /// callers where it is not allowed.
 pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
+    if i.peek() != Some(b'\\') {
+        return map(atom, Flag::Keyword).parse(i);
+    }
     alt((
-        preceded(
-            byte(b'\\', "'\\'"),
-            alt((
-                value(Flag::Wildcard, byte(b'*', "'*'")),
-                map(atom, |a| {
-                    let s = a.as_str();
-                    if s.eq_ignore_ascii_case("Answered") {
-                        Flag::Answered
-                    } else if s.eq_ignore_ascii_case("Flagged") {
-                        Flag::Flagged
-                    } else if s.eq_ignore_ascii_case("Deleted") {
-                        Flag::Deleted
-                    } else if s.eq_ignore_ascii_case("Seen") {
-                        Flag::Seen
-                    } else if s.eq_ignore_ascii_case("Draft") {
-                        Flag::Draft
-                    } else if s.eq_ignore_ascii_case("Recent") {
-                        Flag::Recent
-                    } else {
-                        Flag::Extension(a)
-                    }
-                }),
-            )),
-        ),
-        map(atom, Flag::Keyword),
+        value(Flag::Wildcard, byte(b'*', "'*'")),
+        map(atom, |a| {
+            let s = a.as_str();
+            if s.eq_ignore_ascii_case("Answered") {
+                Flag::Answered
+            } else if s.eq_ignore_ascii_case("Flagged") {
+                Flag::Flagged
+            } else if s.eq_ignore_ascii_case("Deleted") {
+                Flag::Deleted
+            } else if s.eq_ignore_ascii_case("Seen") {
+                Flag::Seen
+            } else if s.eq_ignore_ascii_case("Draft") {
+                Flag::Draft
+            } else if s.eq_ignore_ascii_case("Recent") {
+                Flag::Recent
+            } else {
+                Flag::Extension(a)
+            }
+        }),
     ))
-    .parse(i)
+    .parse(i.skip(1))
 }
 
 /// `flag` without `\*` unless [`Quirks::wildcard_in_flags`](super::Quirks).
