@@ -139,6 +139,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+#[cfg(any(feature = "smtp", feature = "pop3"))]
+mod grammar;
 pub mod limits;
 pub mod text;
 pub mod wire;

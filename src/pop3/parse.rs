@@ -19,16 +19,17 @@
 use alloc::borrow::Cow;
 use core::str;
 
+use nom::Parser;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, tag_no_case, take_while, take_while1};
 use nom::character::complete::{char, digit1};
 use nom::combinator::{eof, map, map_opt, opt, peek, recognize, rest, value, verify};
 use nom::multi::many0_count;
 use nom::sequence::{delimited, preceded, terminated};
-use nom::{IResult, Parser};
 
 use crate::Status as ParseStatus;
 use crate::error::{Error, LimitKind, ParseError};
+use crate::grammar::{E, R, fail, to_parse_error};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy};
 
@@ -38,31 +39,6 @@ use super::response::{
     UniqueIdListing,
 };
 
-/// The nom error of this module: where it failed and what was expected.
-#[derive(Debug)]
-pub(crate) struct E<'a> {
-    rest: &'a [u8],
-    expected: &'static str,
-}
-
-impl<'a> nom::error::ParseError<&'a [u8]> for E<'a> {
-    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        E {
-            rest: input,
-            expected: "valid syntax",
-        }
-    }
-    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
-        other
-    }
-}
-
-type R<'a, O> = IResult<&'a [u8], O, E<'a>>;
-
-fn fail<'a, O>(rest: &'a [u8], expected: &'static str) -> R<'a, O> {
-    Err(nom::Err::Error(E { rest, expected }))
-}
-
 /// Runs `p`; when it fails, fails at the start of its input with `expected`.
 /// POP3 reports the argument that did not fit, not the byte inside it.
 fn expecting<'a, O>(
@@ -70,14 +46,6 @@ fn expecting<'a, O>(
     mut p: impl Parser<&'a [u8], Output = O, Error = E<'a>>,
 ) -> impl FnMut(&'a [u8]) -> R<'a, O> {
     move |i| p.parse(i).map_err(|e| e.map(|_| E { rest: i, expected }))
-}
-
-#[cold]
-fn to_parse_error(input: &[u8], e: nom::Err<E<'_>>) -> ParseError {
-    match e {
-        nom::Err::Error(e) | nom::Err::Failure(e) => ParseError::at(input, e.rest, e.expected),
-        nom::Err::Incomplete(_) => ParseError::new(input, input.len(), "more input"),
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -15,39 +15,15 @@
 use alloc::borrow::Cow;
 use core::str;
 
+use nom::Parser;
 use nom::bytes::complete::{tag, take_while1};
-use nom::{IResult, Parser};
 
 use super::command::*;
 use super::reply::{EhloKeyword, EnhancedStatus, Mechanisms, Reply, ReplyCode};
 use crate::error::{Error, LimitKind, ParseError};
+use crate::grammar::{E, R, fail, to_parse_error};
 use crate::wire::line::{LineFinder, LinePolicy};
 use crate::{Limits, Status};
-
-/// The nom error of this module: where it failed and what was expected.
-#[derive(Debug)]
-pub(crate) struct E<'a> {
-    rest: &'a [u8],
-    expected: &'static str,
-}
-
-impl<'a> nom::error::ParseError<&'a [u8]> for E<'a> {
-    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        E {
-            rest: input,
-            expected: "valid syntax",
-        }
-    }
-    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
-        other
-    }
-}
-
-type R<'a, O> = IResult<&'a [u8], O, E<'a>>;
-
-fn fail<'a, O>(rest: &'a [u8], expected: &'static str) -> R<'a, O> {
-    Err(nom::Err::Error(E { rest, expected }))
-}
 
 // ---------------------------------------------------------------------------
 // Byte classes
@@ -152,14 +128,6 @@ fn expect<'a, O>(
                 expected,
             })
         })
-    }
-}
-
-#[cold]
-fn to_parse_error(input: &[u8], e: nom::Err<E<'_>>) -> ParseError {
-    match e {
-        nom::Err::Error(e) | nom::Err::Failure(e) => ParseError::at(input, e.rest, e.expected),
-        nom::Err::Incomplete(_) => ParseError::new(input, input.len(), "more input"),
     }
 }
 

@@ -21,11 +21,11 @@ use nom::sequence::{preceded, separated_pair, terminated};
 use super::core::{
     Elem, astring, atom, atom_str, date, date_time, flag, flag_list, is_nil, list_mailbox, literal,
     mailbox, nstring, number, number64, nz_number, paren_list, paren_list_tail, quoted,
-    sequence_set, string, tag,
+    sequence_set, spaced_list1, string, tag,
 };
 use super::input::{
-    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp, take_while, validate,
-    word,
+    In, R, after_word, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp,
+    take_while, validate, word,
 };
 use super::response::{section, section_binary};
 use super::{ParseOptions, Quirks};
@@ -123,23 +123,6 @@ fn ext_params<'a, T: Clone>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> 
     paren_list_tail(i.skip(2), elem, false)
 }
 
-/// `1*(SP elem)` as a lazy [`List`] of the elements; `what` names the first
-/// `SP elem` when there is none.
-fn sp_list<'a, T>(i: In<'a>, elem: Elem<'a, T>, what: &'static str) -> R<'a, List<'a, T>> {
-    let start = i;
-    let mut i = i;
-    while i.peek() == Some(b' ') {
-        (i, _) = elem(i.skip(1))?;
-    }
-    if i.rest.len() == start.rest.len() {
-        return i.err(what);
-    }
-    Ok((
-        i,
-        List::wire(start.skip(1).upto(&i), elem, Sep::Space, i.ctx()),
-    ))
-}
-
 /// `"(" elem *(SP elem) ")" / elem` as a lazy [`List`] (LIST patterns,
 /// GETMETADATA entries, FETCH attributes).
 fn paren_list_or_one<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
@@ -156,8 +139,7 @@ fn sp_word<'a>(i: In<'a>, w: &[u8]) -> Option<In<'a>> {
     if i.peek() != Some(b' ') {
         return None;
     }
-    let i = i.skip(1);
-    at_word(&i, w).then(|| i.skip(w.len()))
+    after_word(&i.skip(1), w)
 }
 
 /// `number` with no out-of-range quirk: a client's number must fit 32 bits.
@@ -607,7 +589,11 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
         ))
     } else if is(b"ENABLE") {
         // enable = "ENABLE" 1*(SP capability)
-        map(|i| sp_list(i, atom, "SP capability"), CommandBody::Enable).parse(i)
+        map(
+            |i| spaced_list1(i, atom, "SP capability"),
+            CommandBody::Enable,
+        )
+        .parse(i)
     } else if is(b"SELECT") || is(b"EXAMINE") || is(b"CREATE") {
         let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
         if is(b"SELECT") {
@@ -647,7 +633,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     } else if is(b"APPEND") {
         // append = "APPEND" SP mailbox 1*append-message   (RFC 3502)
         let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-        let (i, messages) = sp_list(i, append_message, "SP append-message")?;
+        let (i, messages) = spaced_list1(i, append_message, "SP append-message")?;
         Ok((i, CommandBody::Append { mailbox, messages }))
     } else if is(b"UID") {
         // uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
@@ -794,7 +780,7 @@ fn charset(i: In<'_>) -> R<'_, IString<'_>> {
 
 /// `1*(SP search-key)`
 fn search_keys(i: In<'_>) -> R<'_, List<'_, SearchKey<'_>>> {
-    sp_list(i, search_key, "SP search-key")
+    spaced_list1(i, search_key, "SP search-key")
 }
 
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)

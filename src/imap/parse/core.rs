@@ -292,6 +292,31 @@ pub(crate) fn paren_list<'a, T>(
     paren_list_tail(i, elem, empty_ok)
 }
 
+/// `*(SP elem)`: the elements validated, as a lazy [`List`] of what followed
+/// the first SP (empty when no SP comes next).
+pub(crate) fn spaced_list<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    let start = i;
+    let mut i = i;
+    while i.peek() == Some(b' ') {
+        (i, ()) = validate(elem)(i.skip(1))?;
+    }
+    let raw = start.upto(&i).get(1..).unwrap_or_default();
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
+}
+
+/// `1*(SP elem)`: [`spaced_list`] with at least one element, else an error
+/// expecting `what`.
+pub(crate) fn spaced_list1<'a, T>(
+    i: In<'a>,
+    elem: Elem<'a, T>,
+    what: &'static str,
+) -> R<'a, List<'a, T>> {
+    match spaced_list(i, elem)? {
+        (rest, _) if rest.rest.len() == i.rest.len() => i.err(what),
+        ok => Ok(ok),
+    }
+}
+
 /// `mailbox = "INBOX" / astring ; INBOX is case-insensitive`
 pub(crate) fn mailbox(i: In<'_>) -> R<'_, Mailbox<'_>> {
     let utf8 = i.utf8();

@@ -14,7 +14,8 @@ use nom::sequence::{delimited, preceded, separated_pair, terminated};
 
 use super::command;
 use super::core::{
-    Elem, astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list,
+    Elem, astring, atom, date_time, flag_list, literal, mailbox, nstring, paren_list, spaced_list,
+    spaced_list1,
 };
 use super::input::{In, R, at_word, byte, consumed, expect, sp, take_while, validate, word};
 use crate::imap::types::command::CommandBody;
@@ -166,26 +167,6 @@ fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
     }
 }
 
-/// `*(SP elem)`: the elements validated, as a lazy [`List`] of what followed
-/// the first SP.
-fn any_spaced<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
-    let start = i;
-    let mut i = i;
-    while i.peek() == Some(b' ') {
-        (i, ()) = validate(elem)(i.skip(1))?;
-    }
-    let raw = start.upto(&i).get(1..).unwrap_or_default();
-    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
-}
-
-/// `1*(SP elem)`: at least one; the list of what followed the first SP.
-fn one_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>, what: &'static str) -> R<'a, List<'a, T>> {
-    match any_spaced(i, elem)? {
-        (rest, _) if rest.rest.len() == i.rest.len() => i.err(what),
-        ok => Ok(ok),
-    }
-}
-
 /// `*(SP elem)` up to the end of the line (a trailing space tolerated under
 /// [`Quirks::trailing_space`](super::Quirks)).
 fn zero_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
@@ -218,7 +199,7 @@ fn resetkey(i: In<'_>) -> R<'_, CommandBody<'_>> {
         ));
     }
     let (i, mailbox) = mailbox(i.skip(1))?;
-    let (i, mechanisms) = any_spaced(i, mechanism)?;
+    let (i, mechanisms) = spaced_list(i, mechanism)?;
     Ok((
         i,
         CommandBody::ResetKey {
@@ -341,7 +322,7 @@ fn event_group(i: In<'_>) -> R<'_, EventGroup<'_>> {
 fn notify_set(i: In<'_>) -> R<'_, Notify<'_>> {
     map(
         (opt(preceded(sp, word(b"STATUS"))), |i| {
-            one_or_more(i, event_group, "SP event-group")
+            spaced_list1(i, event_group, "SP event-group")
         }),
         |(status, groups)| Notify::Set {
             status: status.is_some(),
@@ -572,13 +553,17 @@ pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a
     } else if is(b"GENURLAUTH") {
         // genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)
         map(
-            |i| one_or_more(i, rump_mechanism, "SP url-rump"),
+            |i| spaced_list1(i, rump_mechanism, "SP url-rump"),
             CommandBody::GenUrlAuth,
         )
         .parse(i)?
     } else if is(b"URLFETCH") {
         // urlfetch = "URLFETCH" 1*(SP url)
-        map(|i| one_or_more(i, astring, "SP url"), CommandBody::UrlFetch).parse(i)?
+        map(
+            |i| spaced_list1(i, astring, "SP url"),
+            CommandBody::UrlFetch,
+        )
+        .parse(i)?
     } else {
         return Ok((i, None));
     };
@@ -596,11 +581,15 @@ pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
         myrights_data(j)
     } else if let Ok((j, ())) = word(b"GENURLAUTH")(i) {
         // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full) ; url-full = astring
-        map(|i| one_or_more(i, astring, "SP url-full"), Data::GenUrlAuth).parse(j)
+        map(
+            |i| spaced_list1(i, astring, "SP url-full"),
+            Data::GenUrlAuth,
+        )
+        .parse(j)
     } else if let Ok((j, ())) = word(b"URLFETCH")(i) {
         // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
         map(
-            |i| one_or_more(i, url_data, "SP url SP nstring"),
+            |i| spaced_list1(i, url_data, "SP url SP nstring"),
             Data::UrlFetch,
         )
         .parse(j)
@@ -629,7 +618,7 @@ pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
         map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
     } else if is("URLMECH") {
         map(
-            preceded((sp, word(b"INTERNAL")), |i| any_spaced(i, url_mechanism)),
+            preceded((sp, word(b"INTERNAL")), |i| spaced_list(i, url_mechanism)),
             Code::UrlMech,
         )
         .parse(i)

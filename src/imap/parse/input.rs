@@ -207,6 +207,13 @@ impl<'a> In<'a> {
         &self.rest[..self.rest.len() - end.rest.len()]
     }
 
+    /// The input after any spaces.
+    #[inline]
+    pub(crate) fn skip_spaces(self) -> Self {
+        let n = self.rest.iter().take_while(|&&b| b == b' ').count();
+        self.skip(n)
+    }
+
     /// The end of the frame.
     pub(crate) fn to_end(self) -> Self {
         self.skip(self.rest.len())
@@ -335,8 +342,7 @@ pub(crate) fn sp(i: In<'_>) -> R<'_, ()> {
 
 /// Zero or more spaces.
 pub(crate) fn spaces(i: In<'_>) -> R<'_, ()> {
-    let n = i.rest.iter().take_while(|&&b| b == b' ').count();
-    Ok((i.skip(n), ()))
+    Ok((i.skip_spaces(), ()))
 }
 
 /// One byte if it is `b`: `(rest, true)`, else the input unchanged and
@@ -355,9 +361,9 @@ pub(crate) fn eat(b: u8) -> impl for<'a> Fn(In<'a>) -> R<'a, bool> {
 /// A case-insensitive keyword (nom's `tag_no_case`), named in the error.
 #[inline(always)]
 pub(crate) fn kw<'a>(word: &'static [u8]) -> impl Fn(In<'a>) -> R<'a, ()> {
-    move |i: In<'a>| match i.rest.get(..word.len()) {
-        Some(s) if s.eq_ignore_ascii_case(word) => Ok((i.skip(word.len()), ())),
-        _ => i.err(kw_name(word)),
+    move |i: In<'a>| match after_prefix(&i, word) {
+        Some(rest) => Ok((rest, ())),
+        None => i.err(kw_name(word)),
     }
 }
 
@@ -365,17 +371,9 @@ pub(crate) fn kw<'a>(word: &'static [u8]) -> impl Fn(In<'a>) -> R<'a, ()> {
 /// `NILS`).
 #[inline(always)]
 pub(crate) fn word<'a>(w: &'static [u8]) -> impl Fn(In<'a>) -> R<'a, ()> {
-    move |i: In<'a>| match i.rest.get(..w.len()) {
-        Some(s)
-            if s.eq_ignore_ascii_case(w)
-                && !i
-                    .rest
-                    .get(w.len())
-                    .is_some_and(|&b| class::is(b, class::ATOM)) =>
-        {
-            Ok((i.skip(w.len()), ()))
-        }
-        _ => i.err(kw_name(w)),
+    move |i: In<'a>| match after_word(&i, w) {
+        Some(rest) => Ok((rest, ())),
+        None => i.err(kw_name(w)),
     }
 }
 
@@ -390,6 +388,21 @@ pub(crate) fn at_word(i: &In<'_>, w: &[u8]) -> bool {
             .rest
             .get(w.len())
             .is_some_and(|&b| class::is(b, class::ATOM))
+}
+
+/// The input after the keyword `w` ([`at_word`]), if it comes next.
+#[inline(always)]
+pub(crate) fn after_word<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
+    at_word(i, w).then(|| i.skip(w.len()))
+}
+
+/// The input after the case-insensitive prefix `w`, if it comes next.
+#[inline(always)]
+pub(crate) fn after_prefix<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
+    i.rest
+        .get(..w.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(w))
+        .then(|| i.skip(w.len()))
 }
 
 fn kw_name(w: &'static [u8]) -> &'static str {

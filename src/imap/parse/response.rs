@@ -20,8 +20,8 @@ use super::core::{
     string, tag, text,
 };
 use super::input::{
-    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp, space_before_close,
-    spaces, take_while, trailing_space, validate, word,
+    In, R, after_prefix, after_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp,
+    space_before_close, spaces, take_while, trailing_space, validate, word,
 };
 use super::visit::{Quiet, Sink};
 use crate::Error;
@@ -151,22 +151,6 @@ fn status_kind(i: In<'_>) -> R<'_, StatusKind> {
 #[inline]
 fn at_line_end(i: &In<'_>) -> bool {
     matches!(i.peek(), Some(b'\r' | b'\n') | None)
-}
-
-/// The input after the keyword `w` (case-insensitive, not followed by an
-/// atom character), if it comes next.
-#[inline(always)]
-fn after_word<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
-    at_word(i, w).then(|| i.skip(w.len()))
-}
-
-/// The input after the case-insensitive prefix `w`, if it comes next.
-#[inline(always)]
-fn after_prefix<'a>(i: &In<'a>, w: &[u8]) -> Option<In<'a>> {
-    i.rest
-        .get(..w.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(w))
-        .then(|| i.skip(w.len()))
 }
 
 /// The elements of a `*(SP elem)` run that started at `start` (at its first

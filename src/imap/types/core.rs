@@ -736,8 +736,7 @@ impl<T: Clone> Iterator for ListIter<'_, '_, T> {
                     return None;
                 }
                 if !*first || *sep == Sep::None {
-                    let n = i.rest.iter().take_while(|&&b| b == b' ').count();
-                    *i = i.skip(n);
+                    *i = i.skip_spaces();
                 }
                 *first = false;
                 match parse(*i) {
