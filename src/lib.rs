@@ -54,13 +54,59 @@
 //! - **output**: `poll_transmit()` hands out the bytes to send, in order.
 //! - **time**: the machine never reads a clock. `poll_timeout()` says when it next
 //!   needs attention and `handle_timeout(now)` reports the time, as a
-//!   [`Duration`] since any fixed point the caller chooses.
+//!   [`Duration`] since any fixed point the caller chooses (see the time
+//!   contract below).
 //! - **actions**: methods the application calls (`accept`, `reject`,
 //!   `send_data`, ...) check the state and queue bytes; an action that is wrong for
 //!   the state is an [`Error::Misuse`], never a malformed line on the wire.
 //!
 //! The [`Connection`] trait holds the part every machine shares, so one adapter
-//! can drive any of them.
+//! can drive any of them; every machine also has each of its methods as an
+//! inherent method, so none needs the trait in scope.
+//!
+//! ## The time contract
+//!
+//! One rule for every timer of every machine: a server's idle or autologout
+//! timer (RFC 5321 §4.5.3.2, RFC 1939 §3, RFC 9051 §5.4) and a client's
+//! greeting, command and body timeouts (`greeting_timeout`,
+//! `command_timeout`, `body_timeout` in each client's configuration, with
+//! defaults from its RFC).
+//!
+//! - A timer fires at its configured duration, counted from the first
+//!   `handle_timeout(now)` after the moment that starts it: the session's
+//!   start, input from the peer, or (clients) a command or body sent. The
+//!   machine cannot know the time of that moment, so until the caller
+//!   reports it, `poll_timeout()` is already due (it returns the last time
+//!   reported, or zero): a driver that honours `poll_timeout` calls
+//!   `handle_timeout` at once.
+//! - So nothing depends on where the caller's clock starts (zero, the UNIX
+//!   epoch, `Instant` minus a base), nor on whether the driver reports the
+//!   time before the first input or only when asked. A driver that calls
+//!   `handle_timeout(now)` after each `handle_input` gets exact timing.
+//! - `poll_timeout()` returns `None` when no timer runs (a client with no
+//!   command pending, a closed session, a timer switched off).
+//! - When a timer fires, a server answers the protocol's way (`421 4.4.2`,
+//!   `* BYE`, or a silent close for POP3) and closes; a client ends the
+//!   session with a `TimedOut` event.
+//!
+//! ```
+//! # #[cfg(feature = "pop3")] {
+//! use core::time::Duration;
+//! use mailwire::pop3::{Server, ServerConfig};
+//!
+//! let mut config = ServerConfig::default();
+//! config.autologout = Some(Duration::from_secs(600));
+//! let mut server = Server::new(config);
+//! // the clock is the UNIX epoch: the machine asks for the time at once...
+//! assert_eq!(server.poll_timeout(), Some(Duration::ZERO));
+//! let epoch = Duration::from_secs(1_765_000_000);
+//! server.handle_timeout(epoch);
+//! // ...and counts from it
+//! assert_eq!(server.poll_timeout(), Some(epoch + Duration::from_secs(600)));
+//! server.handle_timeout(epoch + Duration::from_secs(600));
+//! assert!(server.is_closed());
+//! # }
+//! ```
 //!
 //! ## A state machine in a few lines
 //!
@@ -142,6 +188,8 @@ pub mod error;
 #[cfg(any(feature = "smtp", feature = "pop3"))]
 mod grammar;
 pub mod limits;
+#[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+mod session;
 pub mod text;
 pub mod wire;
 

@@ -140,6 +140,8 @@ use bytes::{Bytes, BytesMut};
 use crate::Connection;
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
+use crate::session::timer::earliest;
+use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -181,6 +183,17 @@ pub struct ClientConfig {
     /// How long an IDLE lasts before the machine re-issues it (RFC 2177: less
     /// than 29 minutes). Default 28 minutes; `None` never re-issues.
     pub idle_refresh: Option<Duration>,
+    /// How long the server may take to greet. Default 5 minutes (RFC 9051 sets
+    /// no client timeout; this is RFC 5321's wait for an SMTP greeting).
+    pub greeting_timeout: Duration,
+    /// How long the server may stay silent while a command is pending (an
+    /// accepted IDLE excepted: [`idle_refresh`](Self::idle_refresh) covers it).
+    /// Default 30 minutes, RFC 9051 §5.4's shortest autologout: a server
+    /// silent that long has ended the session.
+    pub command_timeout: Duration,
+    /// How long the server may stay silent inside a literal it is sending.
+    /// Default 30 minutes, as [`command_timeout`](Self::command_timeout).
+    pub body_timeout: Duration,
 }
 
 impl Default for ClientConfig {
@@ -192,6 +205,9 @@ impl Default for ClientConfig {
             tls_active: false,
             trust_unadvertised: false,
             idle_refresh: Some(Duration::from_secs(28 * 60)),
+            greeting_timeout: Duration::from_secs(5 * 60),
+            command_timeout: Duration::from_secs(30 * 60),
+            body_timeout: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -464,6 +480,10 @@ pub enum ClientEvent<'a> {
     /// COMPRESS was accepted: flush [`Client::poll_transmit`], start DEFLATE
     /// both ways, then call [`Client::compression_established`].
     Compress,
+    /// The server stayed silent past [`ClientConfig::greeting_timeout`],
+    /// [`ClientConfig::command_timeout`] or [`ClientConfig::body_timeout`]
+    /// (reported through [`Client::handle_timeout`]); the session is over.
+    TimedOut,
     /// A frame that does not parse (or a tag nobody sent, or a `+` nobody
     /// asked for). It costs that frame only.
     MalformedResponse {
@@ -520,6 +540,7 @@ impl ClientEvent<'_> {
             ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
             ClientEvent::StartTls => ClientEvent::StartTls,
             ClientEvent::Compress => ClientEvent::Compress,
+            ClientEvent::TimedOut => ClientEvent::TimedOut,
             ClientEvent::AppendReady { tag } => ClientEvent::AppendReady {
                 tag: tag.into_owned(),
             },
@@ -678,6 +699,7 @@ enum Step {
     StartTls,
     Compress,
     AppendReady,
+    TimedOut,
 }
 
 /// A large literal being passed through.
@@ -748,8 +770,14 @@ pub struct Client {
     tls_active: bool,
     compress_pending: bool,
     compressed: bool,
-    idle_deadline: Option<Duration>,
-    idle_anchor: bool,
+    clock: Clock,
+    /// Re-issues IDLE ([`ClientConfig::idle_refresh`]).
+    idle_timer: Timer,
+    /// The server's silence while the greeting or a response is awaited;
+    /// restarted by input and output, its length chosen when it starts
+    /// counting (greeting, command or body timeout).
+    reply_timer: Timer,
+    timed_out: bool,
     append_ready: bool,
     eof: bool,
     error: Option<Box<Error>>,
@@ -791,8 +819,10 @@ impl Client {
             tls_active,
             compress_pending: false,
             compressed: false,
-            idle_deadline: None,
-            idle_anchor: false,
+            clock: Clock::default(),
+            idle_timer: Timer::Off,
+            reply_timer: Timer::Off,
+            timed_out: false,
             append_ready: false,
             eof: false,
             error: None,
@@ -877,6 +907,7 @@ impl Client {
     /// Appends bytes from the server. Only buffers.
     pub fn handle_input(&mut self, data: &[u8]) {
         if self.error.is_none() && !self.tls_pending {
+            self.reply_timer.touch();
             self.buf.extend_from_slice(data);
         }
     }
@@ -891,6 +922,7 @@ impl Client {
         if self.out.is_empty() {
             None
         } else {
+            self.reply_timer.touch();
             // the whole buffer goes: nothing stays allocated here between sends
             Some(core::mem::take(&mut self.out).freeze())
         }
@@ -904,36 +936,68 @@ impl Client {
             || (self.eof && self.buffered() == 0 && self.stream == Stream::None)
     }
 
-    /// When the machine next needs [`handle_timeout`](Self::handle_timeout):
-    /// the IDLE refresh deadline, or `Duration::ZERO` when an IDLE just
-    /// started and the machine needs to learn the current time.
-    pub fn poll_timeout(&self) -> Option<Duration> {
-        if self.error.is_some() {
-            return None;
-        }
-        if self.idle_anchor {
-            return Some(Duration::ZERO);
-        }
-        self.idle_deadline
+    /// Whether the machine waits for the server: the greeting, or a response
+    /// to a pending command other than an accepted IDLE.
+    fn awaits_server(&self) -> bool {
+        self.state == SessionState::Greeting
+            || self
+                .cmds
+                .iter()
+                .any(|c| !(c.kind == CommandKind::Idle && c.idle.accepted && !c.idle.done_sent))
     }
 
-    /// Reports the current time (any monotonic clock, the same origin at every
-    /// call). Re-issues IDLE when its refresh deadline passed.
-    pub fn handle_timeout(&mut self, now: Duration) {
-        if self.error.is_some() {
-            return;
+    /// The timeout of what the machine awaits.
+    fn reply_timeout(&self) -> Duration {
+        if self.state == SessionState::Greeting {
+            self.config.greeting_timeout
+        } else if matches!(self.stream, Stream::Literal { .. }) {
+            self.config.body_timeout
+        } else {
+            self.config.command_timeout
         }
-        let Some(refresh) = self.config.idle_refresh else {
-            self.idle_anchor = false;
-            return;
+    }
+
+    /// When the machine next needs [`handle_timeout`](Self::handle_timeout)
+    /// (the crate's time contract): the earliest of the IDLE refresh and the
+    /// greeting/command/body timeout, or at once when one of them was just
+    /// (re)started and the machine needs the time to count from.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.error.is_some() || self.is_closed() {
+            return None;
+        }
+        let reply = if self.awaits_server() {
+            match self.reply_timer {
+                Timer::At(at) => Some(at),
+                _ => Some(self.clock.due_now()),
+            }
+        } else {
+            None
         };
-        if self.idle_anchor {
-            self.idle_anchor = false;
-            self.idle_deadline = Some(now.saturating_add(refresh));
+        earliest([reply, self.idle_timer.deadline(&self.clock)])
+    }
+
+    /// Reports the current time (any clock, the same origin at every call).
+    /// Re-issues IDLE when its refresh deadline passed; when the server stayed
+    /// silent past the greeting, command or body timeout, the session ends
+    /// with [`ClientEvent::TimedOut`].
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.clock.see(now);
+        if self.error.is_some() || self.is_closed() {
             return;
         }
-        if self.idle_deadline.is_some_and(|d| now >= d) {
-            self.idle_deadline = None;
+        if self.awaits_server() {
+            if !matches!(self.reply_timer, Timer::At(_)) {
+                self.reply_timer.start(self.reply_timeout());
+            }
+            if self.reply_timer.expire(now) {
+                self.timed_out = true;
+                self.state = SessionState::Logout;
+                return;
+            }
+        } else {
+            self.reply_timer.stop();
+        }
+        if self.idle_timer.expire(now) {
             if let Some(c) = self
                 .cmds
                 .iter_mut()
@@ -1472,8 +1536,7 @@ impl Client {
         } else {
             c.idle.done_requested = true;
         }
-        self.idle_deadline = None;
-        self.idle_anchor = false;
+        self.idle_timer.stop();
         Ok(())
     }
 
@@ -1753,6 +1816,10 @@ impl Client {
         if let Some(s) = self.follow.take() {
             return Ok(Some(s));
         }
+        if self.timed_out {
+            self.timed_out = false;
+            return Ok(Some(Step::TimedOut));
+        }
         if self.append_ready {
             self.append_ready = false;
             return Ok(Some(Step::AppendReady));
@@ -2021,8 +2088,7 @@ impl Client {
                 finish = Finish::Compress;
             }
             CommandKind::Idle => {
-                self.idle_deadline = None;
-                self.idle_anchor = false;
+                self.idle_timer.stop();
                 if cmd.idle.refreshing && ok {
                     let tag = TagBuf::number(self.next_tag);
                     self.next_tag = self.next_tag.wrapping_add(1).max(1);
@@ -2119,8 +2185,8 @@ impl Client {
                     if c.idle.done_requested {
                         c.idle.done_sent = true;
                         self.out.extend_from_slice(b"DONE\r\n");
-                    } else if self.config.idle_refresh.is_some() {
-                        self.idle_anchor = true;
+                    } else if let Some(refresh) = self.config.idle_refresh {
+                        self.idle_timer.start(refresh);
                     }
                     self.done = Some((c.tag, CommandKind::Idle));
                     return Ok((!reissue).then_some(Step::IdleAccepted));
@@ -2273,6 +2339,7 @@ impl Client {
                 Some(c) => ClientEvent::AppendReady { tag: c.tag.tag() },
                 None => malformed(&Src::Acc, Error::Protocol("unexpected")),
             },
+            Step::TimedOut => ClientEvent::TimedOut,
         }
     }
 }

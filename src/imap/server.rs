@@ -106,6 +106,7 @@ use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
 use crate::limits::Limits;
+use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
 use crate::wire::sasl::{
@@ -333,8 +334,9 @@ pub struct Server {
     bad_commands: usize,
     eof: bool,
     error: Option<Error>,
-    activity: bool,
-    deadline: Option<Duration>,
+    clock: Clock,
+    /// The autologout timer (RFC 9051 §5.4).
+    idle: Timer,
 }
 
 impl Server {
@@ -369,6 +371,7 @@ impl Server {
             LimitKind::CommandLine,
             config.line_policy,
         );
+        let idle = config.autologout.map_or(Timer::Off, Timer::started);
         let mut s = Server {
             popts: ParseOptions::from_limits(&config.limits),
             tls_active: config.tls_active,
@@ -393,8 +396,8 @@ impl Server {
             bad_commands: 0,
             eof: false,
             error: None,
-            activity: false,
-            deadline: None,
+            clock: Clock::default(),
+            idle,
         };
         let text = s.config.greeting_text.clone();
         match s.config.greeting {
@@ -600,7 +603,9 @@ impl Server {
         if self.read == Read::Tls || self.phase == SessionState::Logout {
             return;
         }
-        self.activity = true;
+        if let Some(len) = self.config.autologout {
+            self.idle.start(len);
+        }
         self.buf.extend_from_slice(data);
     }
 

@@ -35,12 +35,14 @@ use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ops::Range;
+use core::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
 use crate::Connection;
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
+use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -72,6 +74,16 @@ pub struct ClientConfig {
     /// such bytes are delivered as content (real mailboxes hold them) and never
     /// end the body; only `CRLF . CRLF` does.
     pub body_policy: BodyPolicy,
+    /// How long the server may take to greet. Default 5 minutes (RFC 1939
+    /// sets no client timeout; this is RFC 5321's wait for an SMTP greeting).
+    pub greeting_timeout: Duration,
+    /// How long the server may stay silent while a response is awaited.
+    /// Default 10 minutes, RFC 1939 §3's shortest autologout: a server silent
+    /// that long has ended the session.
+    pub command_timeout: Duration,
+    /// How long the server may stay silent inside a RETR/TOP body or a
+    /// listing. Default 10 minutes, as [`command_timeout`](Self::command_timeout).
+    pub body_timeout: Duration,
 }
 
 impl Default for ClientConfig {
@@ -81,6 +93,9 @@ impl Default for ClientConfig {
             tls_active: false,
             line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
             body_policy: BodyPolicy::KeepBare,
+            greeting_timeout: Duration::from_secs(5 * 60),
+            command_timeout: Duration::from_secs(10 * 60),
+            body_timeout: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -142,6 +157,10 @@ pub enum ClientEvent<'a> {
     /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
     /// answers by itself and this event does not appear.)
     AuthChallenge(Cow<'a, [u8]>),
+    /// The server stayed silent past [`ClientConfig::greeting_timeout`],
+    /// [`ClientConfig::command_timeout`] or [`ClientConfig::body_timeout`]
+    /// (reported through [`Client::handle_timeout`]); the session is over.
+    TimedOut,
     /// A response or listing line that does not parse. It costs that line only.
     MalformedResponse {
         /// The command it answered (`None` for a greeting or a listing line).
@@ -173,6 +192,7 @@ impl ClientEvent<'_> {
             ClientEvent::BodyChunk(c) => ClientEvent::BodyChunk(own(c)),
             ClientEvent::BodyEnd => ClientEvent::BodyEnd,
             ClientEvent::StartTls => ClientEvent::StartTls,
+            ClientEvent::TimedOut => ClientEvent::TimedOut,
             ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
             ClientEvent::MalformedResponse {
                 command,
@@ -293,6 +313,12 @@ pub struct Client {
     tls_active: bool,
     eof: bool,
     error: Option<Error>,
+    clock: Clock,
+    /// The server's silence while the greeting or a response is awaited;
+    /// restarted by input and output, its length chosen when it starts
+    /// counting (greeting, command or body timeout).
+    reply_timer: Timer,
+    timed_out: bool,
 }
 
 impl Client {
@@ -328,6 +354,9 @@ impl Client {
             tls_active,
             eof: false,
             error: None,
+            clock: Clock::default(),
+            reply_timer: Timer::Off,
+            timed_out: false,
         }
     }
 
@@ -434,6 +463,7 @@ impl Client {
     /// Appends bytes from the server. Only buffers.
     pub fn handle_input(&mut self, data: &[u8]) {
         if self.error.is_none() && !self.tls_pending {
+            self.reply_timer.touch();
             self.buf.extend_from_slice(data);
         }
     }
@@ -448,7 +478,55 @@ impl Client {
         if self.out.is_empty() {
             None
         } else {
+            self.reply_timer.touch();
             Some(self.out.split().freeze())
+        }
+    }
+
+    /// Whether the machine waits for the server: the greeting, a response,
+    /// or the rest of a listing or body.
+    fn awaits_server(&self) -> bool {
+        self.state == SessionState::Greeting
+            || !self.pending.is_empty()
+            || !matches!(self.mode, Mode::Line)
+    }
+
+    /// When the machine next needs [`handle_timeout`](Self::handle_timeout)
+    /// (the crate's time contract): while the server is awaited, the
+    /// deadline of the greeting, command or body timeout, or at once after
+    /// input or output restarted it. `None` when nothing is awaited.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.is_closed() || !self.awaits_server() {
+            return None;
+        }
+        match self.reply_timer {
+            Timer::At(at) => Some(at),
+            _ => Some(self.clock.due_now()),
+        }
+    }
+
+    /// Reports the time (since any fixed point the caller chooses). When the
+    /// server stayed silent past the greeting, command or body timeout, the
+    /// session ends with [`ClientEvent::TimedOut`].
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.clock.see(now);
+        if self.is_closed() || !self.awaits_server() {
+            self.reply_timer.stop();
+            return;
+        }
+        if !matches!(self.reply_timer, Timer::At(_)) {
+            let len = if self.state == SessionState::Greeting {
+                self.config.greeting_timeout
+            } else if matches!(self.mode, Mode::Line) {
+                self.config.command_timeout
+            } else {
+                self.config.body_timeout
+            };
+            self.reply_timer.start(len);
+        }
+        if self.reply_timer.expire(now) {
+            self.timed_out = true;
+            self.state = SessionState::Closed;
         }
     }
 
@@ -741,6 +819,10 @@ impl Client {
     pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
+        }
+        if self.timed_out {
+            self.timed_out = false;
+            return Ok(Some(ClientEvent::TimedOut));
         }
         let step = match self.step() {
             Ok(Some(s)) => s,
@@ -1067,5 +1149,11 @@ impl Connection for Client {
     }
     fn is_closed(&self) -> bool {
         Client::is_closed(self)
+    }
+    fn poll_timeout(&self) -> Option<Duration> {
+        Client::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Duration) {
+        Client::handle_timeout(self, now);
     }
 }

@@ -40,6 +40,7 @@ use bytes::{Bytes, BytesMut};
 use crate::Connection;
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
+use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
@@ -378,8 +379,9 @@ pub struct Server {
     eof: bool,
     error: Option<Error>,
     /// Input arrived since the last `handle_timeout`.
-    activity: bool,
-    deadline: Option<Duration>,
+    clock: Clock,
+    /// The autologout timer (RFC 1939 §3).
+    idle: Timer,
 }
 
 impl Server {
@@ -428,9 +430,10 @@ impl Server {
             auth_exchanges: 0,
             eof: false,
             error: None,
-            activity: false,
-            deadline: None,
+            clock: Clock::default(),
+            idle: Timer::Off,
         };
+        s.idle = s.config.autologout.map_or(Timer::Off, Timer::started);
         let mut text = s.config.greeting.clone();
         if let Some(ts) = &s.config.apop_timestamp {
             text.push(' ');
@@ -481,7 +484,9 @@ impl Server {
         if matches!(self.awaiting, Awaiting::Tls) || self.phase == Phase::Closed {
             return;
         }
-        self.activity = true;
+        if let Some(len) = self.config.autologout {
+            self.idle.start(len);
+        }
         self.buf.extend_from_slice(data);
     }
 
@@ -1211,39 +1216,30 @@ fn utf8_or_empty(b: &[u8]) -> &str {
 }
 
 impl Server {
-    /// When [`handle_timeout`](Self::handle_timeout) should next be called: the
-    /// autologout deadline, or `None` before the first `handle_timeout` (which
-    /// starts the timer) and when the timer is disabled or the session is over.
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called
+    /// (the crate's time contract): the autologout deadline, or at once when
+    /// the session started or input restarted the timer and the machine needs
+    /// the time to count from. `None` when the timer is disabled or the
+    /// session is over.
     pub fn poll_timeout(&self) -> Option<Duration> {
         if self.is_closed() {
             return None;
         }
-        self.deadline
+        self.idle.deadline(&self.clock)
     }
 
-    /// Reports the time (since any fixed point). The first call starts the
-    /// autologout timer, and so does any call after input arrived. When the
-    /// timer expires the session closes *without* entering UPDATE: no message is
-    /// removed (RFC 1939 §3). Call it when input arrives and at
-    /// [`poll_timeout`](Self::poll_timeout).
+    /// Reports the time (since any fixed point the caller chooses). The
+    /// autologout timer counts from the first report after the session
+    /// started or input arrived. When it expires the session closes
+    /// *without* entering UPDATE: no message is removed (RFC 1939 §3).
     pub fn handle_timeout(&mut self, now: Duration) {
-        let Some(limit) = self.config.autologout else {
-            return;
-        };
+        self.clock.see(now);
         if self.is_closed() {
             return;
         }
-        match self.deadline {
-            Some(deadline) if !self.activity && now >= deadline => {
-                self.phase = Phase::Closed;
-                self.awaiting = Awaiting::Nothing;
-                self.deadline = None;
-            }
-            Some(_) if !self.activity => {}
-            _ => {
-                self.activity = false;
-                self.deadline = Some(now.saturating_add(limit));
-            }
+        if self.idle.expire(now) {
+            self.phase = Phase::Closed;
+            self.awaiting = Awaiting::Nothing;
         }
     }
 }

@@ -44,6 +44,7 @@ use super::emit::emit_command;
 use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
 use crate::error::{Error, ParseError};
+use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -76,13 +77,17 @@ pub struct ClientConfig {
     /// Bare CR/LF in bodies sent with DATA: [`BodyPolicy::Strict`] (default)
     /// refuses them, [`BodyPolicy::Normalize`] turns them into CRLF.
     pub body_policy: BodyPolicy,
-    /// Timeout waiting for the greeting and most replies (RFC 5321 §4.5.3.2: 5 min).
+    /// Timeout waiting for the greeting (RFC 5321 §4.5.3.2.1: 5 min).
+    pub greeting_timeout: Duration,
+    /// Timeout waiting for most replies (RFC 5321 §4.5.3.2.2-4: 5 min).
     pub command_timeout: Duration,
-    /// Timeout waiting for the 354 after DATA (2 min).
+    /// Timeout waiting for the reply to a BDAT chunk (RFC 5321 §4.5.3.2.6's
+    /// data block timeout: 3 min).
+    pub body_timeout: Duration,
+    /// Timeout waiting for the 354 after DATA (RFC 5321 §4.5.3.2.5: 2 min).
     pub data_init_timeout: Duration,
-    /// Timeout between body chunks sent (3 min).
-    pub data_block_timeout: Duration,
-    /// Timeout waiting for the reply after the end of the body (10 min).
+    /// Timeout waiting for the reply after the end of the body (RFC 5321
+    /// §4.5.3.2.7: 10 min).
     pub data_end_timeout: Duration,
 }
 
@@ -106,9 +111,10 @@ impl Default for ClientConfig {
             use_pipelining: true,
             use_chunking: true,
             body_policy: BodyPolicy::Strict,
+            greeting_timeout: Duration::from_secs(300),
             command_timeout: Duration::from_secs(300),
+            body_timeout: Duration::from_secs(180),
             data_init_timeout: Duration::from_secs(120),
-            data_block_timeout: Duration::from_secs(180),
             data_end_timeout: Duration::from_secs(600),
         }
     }
@@ -359,9 +365,10 @@ struct Inner {
     auth: Option<AuthState>,
     auth_steps: usize,
     error: Option<Error>,
-    activity: bool,
-    deadline: Option<Duration>,
-    last_now: Duration,
+    clock: Clock,
+    /// Waiting for the server: runs while a reply is awaited, restarted by
+    /// input and by body pushes; its length is chosen by the command awaited.
+    reply_timer: Timer,
     timed_out: bool,
     eof: bool,
 }
@@ -395,9 +402,8 @@ impl Client {
                 auth: None,
                 auth_steps: 0,
                 error: None,
-                activity: false,
-                deadline: None,
-                last_now: Duration::ZERO,
+                clock: Clock::default(),
+                reply_timer: Timer::Off,
                 timed_out: false,
                 eof: false,
                 config,
@@ -582,7 +588,7 @@ impl Inner {
                 let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
                 self.dot.encode(chunk, &mut tmp)?;
                 self.out.put_slice(&tmp);
-                self.activity = true;
+                self.reply_timer.touch();
                 Ok(())
             }
             Tx::Body { bdat: true } => {
@@ -859,7 +865,7 @@ impl Client {
 
 impl Inner {
     fn on_frame<'f>(&mut self, frame: &'f [u8]) -> Result<Option<ClientEvent<'f>>, Error> {
-        self.activity = true;
+        self.reply_timer.touch();
         let reply = match parse_reply_frame(frame) {
             Ok(r) => r,
             Err(error) => {
@@ -1114,7 +1120,7 @@ fn parse_host(s: &str) -> Result<Host<'_>, Error> {
 
 impl Connection for Client {
     fn handle_input(&mut self, data: &[u8]) {
-        self.c.activity = true;
+        self.c.reply_timer.touch();
         if self.c.phase == Phase::AwaitTls
             || self.c.phase == Phase::Closed
             || self.c.error.is_some()
@@ -1147,35 +1153,11 @@ impl Connection for Client {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if self.c.phase == Phase::Closed || self.c.pending.is_empty() {
-            return None;
-        }
-        Some(
-            self.c
-                .deadline
-                .unwrap_or(self.c.last_now + self.timeout_for_front()),
-        )
+        Client::poll_timeout(self)
     }
 
     fn handle_timeout(&mut self, now: Duration) {
-        self.c.last_now = now;
-        if self.c.phase == Phase::Closed || self.c.pending.is_empty() {
-            self.c.deadline = None;
-            return;
-        }
-        let t = self.timeout_for_front();
-        match self.c.deadline {
-            _ if self.c.activity => {
-                self.c.activity = false;
-                self.c.deadline = Some(now.saturating_add(t));
-            }
-            None => self.c.deadline = Some(now.saturating_add(t)),
-            Some(d) if now >= d => {
-                self.c.timed_out = true;
-                self.c.phase = Phase::Closed;
-            }
-            Some(_) => {}
-        }
+        Client::handle_timeout(self, now);
     }
 
     fn memory_usage(&self) -> usize {
@@ -1190,10 +1172,47 @@ impl Client {
     fn timeout_for_front(&self) -> Duration {
         let c = &self.c;
         match c.pending.front() {
+            Some(CommandKind::Greeting) => c.config.greeting_timeout,
             Some(CommandKind::Data) => c.config.data_init_timeout,
             Some(CommandKind::DataEnd { .. }) => c.config.data_end_timeout,
-            Some(CommandKind::Bdat) => c.config.data_block_timeout,
+            Some(CommandKind::Bdat) => c.config.body_timeout,
             _ => c.config.command_timeout,
+        }
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called
+    /// (the crate's time contract): while a reply is awaited, the deadline of
+    /// the timeout of the command at the front, or at once after input (or a
+    /// body push) restarted it. `None` when nothing is awaited.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let c = &self.c;
+        if c.phase == Phase::Closed || c.pending.is_empty() {
+            return None;
+        }
+        match c.reply_timer {
+            Timer::At(at) => Some(at),
+            _ => Some(c.clock.due_now()),
+        }
+    }
+
+    /// Reports the time (since any fixed point the caller chooses). The
+    /// timeout counts from the first report after the command was sent or
+    /// the server last sent something; when it expires the session ends with
+    /// [`ClientEvent::TimedOut`].
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let len = self.timeout_for_front();
+        let c = &mut self.c;
+        c.clock.see(now);
+        if c.phase == Phase::Closed || c.pending.is_empty() {
+            c.reply_timer.stop();
+            return;
+        }
+        if !matches!(c.reply_timer, Timer::At(_)) {
+            c.reply_timer.start(len);
+        }
+        if c.reply_timer.expire(now) {
+            c.timed_out = true;
+            c.phase = Phase::Closed;
         }
     }
 

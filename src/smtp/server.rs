@@ -46,11 +46,10 @@
 //!
 //! The machine has one timer: the idle timeout of RFC 5321 §4.5.3.2.7 (5 minutes
 //! by default, [`ServerConfig::command_timeout`]; [`ServerConfig::data_timeout`]
-//! while a body is being received). `poll_timeout` gives the deadline and
-//! `handle_timeout(now)` fires it: `421 4.4.2` and the session closes. Input
-//! received since the last `handle_timeout` call moves the deadline to `now +
-//! timeout` instead of firing, so call `handle_timeout` with the current time
-//! after feeding input (and when the deadline passes).
+//! while a body is being received), kept by the crate's time contract (see the
+//! crate docs): it counts from the first `handle_timeout(now)` after the
+//! session starts or input arrives (`poll_timeout` is due at once until
+//! then), and when it expires the server answers `421 4.4.2` and closes.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -64,6 +63,7 @@ use super::command::{Command, ForwardPath, Host, Parameter, Parameters, ReverseP
 use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Reply, ReplyCode};
 use crate::error::{Error, LimitKind};
+use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
 use crate::wire::sasl::{
@@ -295,8 +295,9 @@ struct Core {
     sasl: Option<SaslServer>,
     auth_mechanism: Option<Mechanism>,
     auth_steps: usize,
-    activity: bool,
-    deadline: Duration,
+    clock: Clock,
+    /// The idle timer (command or data timeout, by phase).
+    idle: Timer,
 }
 
 /// The SMTP/LMTP server state machine; see the [module docs](self).
@@ -338,8 +339,8 @@ impl Server {
             sasl: None,
             auth_mechanism: None,
             auth_steps: 0,
-            activity: false,
-            deadline: config.command_timeout,
+            clock: Clock::default(),
+            idle: Timer::started(config.command_timeout),
             config,
         };
         let mut greeting = String::new();
@@ -1177,7 +1178,8 @@ impl core::fmt::Write for Writer<'_> {
 impl Connection for Server {
     fn handle_input(&mut self, data: &[u8]) {
         let core = &mut self.core;
-        core.activity = true;
+        let idle = core.idle_len();
+        core.idle.start(idle);
         if core.closed || core.phase == Phase::AwaitTls || core.error.is_some() {
             return; // discarded: plaintext after STARTTLS, or a dead session
         }
@@ -1207,29 +1209,11 @@ impl Connection for Server {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if self.core.closed {
-            None
-        } else {
-            Some(self.core.deadline)
-        }
+        Server::poll_timeout(self)
     }
 
     fn handle_timeout(&mut self, now: Duration) {
-        let core = &mut self.core;
-        if core.closed {
-            return;
-        }
-        let t = match core.phase {
-            Phase::Data | Phase::Bdat { .. } => core.config.data_timeout,
-            _ => core.config.command_timeout,
-        };
-        if core.activity {
-            core.activity = false;
-            core.deadline = now.saturating_add(t);
-        } else if now >= core.deadline {
-            core.raw_reply(421, Some((4, 4, 2)), "Idle timeout, closing connection");
-            core.closed = true;
-        }
+        Server::handle_timeout(self, now);
     }
 
     fn memory_usage(&self) -> usize {
@@ -1240,7 +1224,44 @@ impl Connection for Server {
     }
 }
 
+impl Core {
+    /// The idle timeout of the current phase (RFC 5321 §4.5.3.2.6-7).
+    fn idle_len(&self) -> Duration {
+        match self.phase {
+            Phase::Data | Phase::Bdat { .. } => self.config.data_timeout,
+            _ => self.config.command_timeout,
+        }
+    }
+}
+
 impl Server {
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called
+    /// (the crate's time contract): the idle deadline, or at once when input
+    /// restarted the idle timer and the machine needs the time to count from.
+    /// `None` once the session is over.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.core.closed {
+            None
+        } else {
+            self.core.idle.deadline(&self.core.clock)
+        }
+    }
+
+    /// Reports the time (since any fixed point the caller chooses). The idle
+    /// timer counts from the first report after the session started or input
+    /// arrived; when it expires the server answers `421 4.4.2` and closes.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let core = &mut self.core;
+        core.clock.see(now);
+        if core.closed {
+            return;
+        }
+        if core.idle.expire(now) {
+            core.raw_reply(421, Some((4, 4, 2)), "Idle timeout, closing connection");
+            core.closed = true;
+        }
+    }
+
     /// Shorthand for [`Connection::handle_input`].
     pub fn handle_input(&mut self, data: &[u8]) {
         Connection::handle_input(self, data);

@@ -712,12 +712,20 @@ fn idle_is_reissued_before_29_minutes() {
     assert!(sent(&mut c).is_empty());
     c.handle_timeout(deadline);
     assert_eq!(sent(&mut c), b"DONE\r\n");
-    assert_eq!(c.poll_timeout(), None);
+    // DONE is out: the command timeout now waits for the IDLE's completion,
+    // counted from the next report of the time (asked for at once)
+    assert_eq!(c.poll_timeout(), Some(deadline));
+    c.handle_timeout(deadline);
+    assert_eq!(
+        c.poll_timeout(),
+        Some(deadline + Duration::from_secs(30 * 60))
+    );
     let ev = events(&mut c, b"* 5 EXISTS\r\nA0003 OK IDLE terminated\r\n");
     assert_eq!(ev.len(), 1, "the refresh is silent: {ev:?}");
     assert_eq!(sent(&mut c), b"A0004 IDLE\r\n");
     assert!(events(&mut c, b"+ idling\r\n").is_empty());
-    assert_eq!(c.poll_timeout(), Some(Duration::ZERO));
+    // asks for the time again: the last time it was told is already due
+    assert_eq!(c.poll_timeout(), Some(deadline));
     c.done().unwrap();
     assert_eq!(sent(&mut c), b"DONE\r\n");
     let ev = events(&mut c, b"A0004 OK IDLE terminated\r\n");

@@ -335,39 +335,32 @@ impl Server {
 
     // ---- time ----
 
-    /// When [`handle_timeout`](Self::handle_timeout) should next be called: the
-    /// autologout deadline, or `None` before the first `handle_timeout` (which
-    /// starts the timer), when the timer is disabled or the session is over.
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called
+    /// (the crate's time contract): the autologout deadline, or at once when
+    /// the session started or input restarted the timer and the machine needs
+    /// the time to count from. `None` when the timer is disabled or the
+    /// session is over.
     pub fn poll_timeout(&self) -> Option<Duration> {
         if self.is_closed() {
             return None;
         }
-        self.deadline
+        self.idle.deadline(&self.clock)
     }
 
-    /// Reports the time (since any fixed point). The first call starts the
-    /// autologout timer, and so does any call after input arrived. When it
-    /// expires, `* BYE` is sent and the session is over (RFC 9051 §5.4).
+    /// Reports the time (since any fixed point the caller chooses). The
+    /// autologout timer counts from the first report after the session
+    /// started or input arrived. When it expires, `* BYE` is sent and the
+    /// session is over (RFC 9051 §5.4).
     pub fn handle_timeout(&mut self, now: Duration) {
-        let Some(limit) = self.config.autologout else {
-            return;
-        };
+        self.clock.see(now);
         if self.is_closed() {
             return;
         }
-        match self.deadline {
-            Some(deadline) if !self.activity && now >= deadline => {
-                if self.fetch.is_none() {
-                    self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
-                }
-                self.phase = SessionState::Logout;
-                self.deadline = None;
+        if self.idle.expire(now) {
+            if self.fetch.is_none() {
+                self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
             }
-            Some(_) if !self.activity => {}
-            _ => {
-                self.activity = false;
-                self.deadline = Some(now.saturating_add(limit));
-            }
+            self.phase = SessionState::Logout;
         }
     }
 }
