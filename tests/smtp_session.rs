@@ -1,9 +1,9 @@
 //! Whole SMTP/LMTP sessions: a client machine and a server machine wired
 //! together in memory, plus hostile input fed to the server.
 
+use mailwire::Error;
 use mailwire::smtp::*;
 use mailwire::wire::sasl::{Authentication, Credentials, Mechanism};
-use mailwire::Error;
 
 fn creds<'a>(mech: &str, user: &'a str, pass: &'a str) -> Credentials<'a> {
     match mech {

@@ -35,138 +35,62 @@ trait Machine {
     fn drain(&mut self);
 }
 
-macro_rules! transmit_all {
-    ($m:expr) => {
-        while $m.poll_transmit().is_some() {}
+/// The machine's own (inherent) methods: no `use mailwire::Connection`.
+macro_rules! machine {
+    ($ty:ty, |$m:ident| $drain:block) => {
+        impl Machine for $ty {
+            fn handle_input(&mut self, d: &[u8]) {
+                <$ty>::handle_input(self, d)
+            }
+            fn poll_timeout(&self) -> Option<Duration> {
+                <$ty>::poll_timeout(self)
+            }
+            fn handle_timeout(&mut self, now: Duration) {
+                <$ty>::handle_timeout(self, now)
+            }
+            fn is_closed(&self) -> bool {
+                <$ty>::is_closed(self)
+            }
+            fn drain(&mut self) {
+                let $m = self;
+                $drain
+                while $m.poll_transmit().is_some() {}
+            }
+        }
     };
 }
 
-impl Machine for smtp::Server {
-    fn handle_input(&mut self, d: &[u8]) {
-        smtp::Server::handle_input(self, d)
+machine!(smtp::Server, |m| {
+    while let Ok(Some(_)) = m.poll_event() {}
+});
+machine!(pop3::Server, |m| {
+    while let Ok(Some(_)) = m.poll_event() {}
+});
+machine!(imap::Server, |m| {
+    while let Ok(Some(_)) = m.poll_event() {}
+});
+// the machine sends EHLO by itself after the greeting
+machine!(smtp::Client, |m| {
+    while let Ok(Some(_)) = m.poll_event() {}
+});
+machine!(pop3::Client, |m| {
+    let mut greeted = false;
+    while let Ok(Some(ev)) = m.poll_event() {
+        greeted |= matches!(ev, pop3::ClientEvent::Greeting(_));
     }
-    fn poll_timeout(&self) -> Option<Duration> {
-        smtp::Server::poll_timeout(self)
+    if greeted {
+        m.capa().unwrap();
     }
-    fn handle_timeout(&mut self, now: Duration) {
-        smtp::Server::handle_timeout(self, now)
+});
+machine!(imap::Client, |m| {
+    let mut greeted = false;
+    while let Ok(Some(ev)) = m.poll_event() {
+        greeted |= matches!(ev, imap::ClientEvent::Greeting(_));
     }
-    fn is_closed(&self) -> bool {
-        smtp::Server::is_closed(self)
+    if greeted {
+        m.noop().unwrap();
     }
-    fn drain(&mut self) {
-        while let Ok(Some(_)) = self.poll_event() {}
-        transmit_all!(self);
-    }
-}
-
-impl Machine for pop3::Server {
-    fn handle_input(&mut self, d: &[u8]) {
-        pop3::Server::handle_input(self, d)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        pop3::Server::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        pop3::Server::handle_timeout(self, now)
-    }
-    fn is_closed(&self) -> bool {
-        pop3::Server::is_closed(self)
-    }
-    fn drain(&mut self) {
-        while let Ok(Some(_)) = self.poll_event() {}
-        transmit_all!(self);
-    }
-}
-
-impl Machine for imap::Server {
-    fn handle_input(&mut self, d: &[u8]) {
-        imap::Server::handle_input(self, d)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        imap::Server::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        imap::Server::handle_timeout(self, now)
-    }
-    fn is_closed(&self) -> bool {
-        imap::Server::is_closed(self)
-    }
-    fn drain(&mut self) {
-        while let Ok(Some(_)) = self.poll_event() {}
-        transmit_all!(self);
-    }
-}
-
-impl Machine for smtp::Client {
-    fn handle_input(&mut self, d: &[u8]) {
-        smtp::Client::handle_input(self, d)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        smtp::Client::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        smtp::Client::handle_timeout(self, now)
-    }
-    fn is_closed(&self) -> bool {
-        smtp::Client::is_closed(self)
-    }
-    fn drain(&mut self) {
-        // the machine sends EHLO by itself after the greeting
-        while let Ok(Some(_)) = self.poll_event() {}
-        transmit_all!(self);
-    }
-}
-
-impl Machine for pop3::Client {
-    fn handle_input(&mut self, d: &[u8]) {
-        pop3::Client::handle_input(self, d)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        pop3::Client::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        pop3::Client::handle_timeout(self, now)
-    }
-    fn is_closed(&self) -> bool {
-        pop3::Client::is_closed(self)
-    }
-    fn drain(&mut self) {
-        let mut greeted = false;
-        while let Ok(Some(ev)) = self.poll_event() {
-            greeted |= matches!(ev, pop3::ClientEvent::Greeting(_));
-        }
-        if greeted {
-            self.capa().unwrap();
-        }
-        transmit_all!(self);
-    }
-}
-
-impl Machine for imap::Client {
-    fn handle_input(&mut self, d: &[u8]) {
-        imap::Client::handle_input(self, d)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        imap::Client::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        imap::Client::handle_timeout(self, now)
-    }
-    fn is_closed(&self) -> bool {
-        imap::Client::is_closed(self)
-    }
-    fn drain(&mut self) {
-        let mut greeted = false;
-        while let Ok(Some(ev)) = self.poll_event() {
-            greeted |= matches!(ev, imap::ClientEvent::Greeting(_));
-        }
-        if greeted {
-            self.noop().unwrap();
-        }
-        transmit_all!(self);
-    }
-}
+});
 
 /// Runs `m` like an event loop: input at its times (relative to `origin`),
 /// `handle_timeout` whenever `poll_timeout` is due. Returns when the machine
