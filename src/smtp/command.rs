@@ -225,6 +225,52 @@ impl Host<'_> {
         }
     }
 
+    /// Whether this host is the domain `domain`: compared without regard to
+    /// ASCII case and a trailing dot (RFC 5321 §2.4: domain names are
+    /// case-insensitive). Address literals are never a domain.
+    ///
+    /// ```
+    /// use mailwire::smtp::Mailbox;
+    /// let m = Mailbox::parse("Bob@Example.ORG").unwrap();
+    /// assert!(m.host.is_domain("example.org"));
+    /// assert!(m.host.is_domain("EXAMPLE.org."));
+    /// assert!(!m.host.is_domain("sub.example.org"));
+    /// assert!(!Mailbox::parse("bob@[192.0.2.1]").unwrap().host.is_domain("192.0.2.1"));
+    /// ```
+    pub fn is_domain(&self, domain: &str) -> bool {
+        let trim = |d: &str| -> usize { d.len() - usize::from(d.ends_with('.')) };
+        match self {
+            Host::Domain(d) => {
+                let (a, b) = (&d[..trim(d)], &domain[..trim(domain)]);
+                a.eq_ignore_ascii_case(b)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this host is the domain `domain` or one of its subdomains
+    /// (`mx.example.org` is within `example.org`), case-insensitively.
+    ///
+    /// ```
+    /// use mailwire::smtp::Host;
+    /// let h = Host::Domain("MX.Example.org".into());
+    /// assert!(h.is_within("example.org") && h.is_within("mx.example.org"));
+    /// assert!(!h.is_within("ample.org"));
+    /// ```
+    pub fn is_within(&self, domain: &str) -> bool {
+        let Host::Domain(d) = self else {
+            return false;
+        };
+        let d = d.strip_suffix('.').unwrap_or(d);
+        let domain = domain.strip_suffix('.').unwrap_or(domain);
+        if d.len() > domain.len() {
+            let cut = d.len() - domain.len();
+            d.as_bytes()[cut - 1] == b'.' && d[cut..].eq_ignore_ascii_case(domain)
+        } else {
+            d.eq_ignore_ascii_case(domain)
+        }
+    }
+
     /// Whether this host is written in ASCII only.
     pub fn is_ascii(&self) -> bool {
         match self {
@@ -344,7 +390,22 @@ pub enum ForwardPath<'a> {
     Mailbox(Mailbox<'a>),
 }
 
-impl ForwardPath<'_> {
+impl<'a> ForwardPath<'a> {
+    /// The mailbox, `None` for `<Postmaster>`.
+    pub fn mailbox(&self) -> Option<&Mailbox<'a>> {
+        match self {
+            ForwardPath::Postmaster => None,
+            ForwardPath::Mailbox(m) => Some(m),
+        }
+    }
+
+    /// Whether the recipient is in `domain` (case-insensitive; see
+    /// [`Host::is_domain`]). `<Postmaster>` is in every domain the server
+    /// serves (RFC 5321 §4.5.1), so it answers `true`.
+    pub fn is_in_domain(&self, domain: &str) -> bool {
+        self.mailbox().is_none_or(|m| m.host.is_domain(domain))
+    }
+
     /// A copy that owns its data.
     pub fn into_owned(self) -> ForwardPath<'static> {
         match self {

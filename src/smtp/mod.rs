@@ -87,6 +87,6 @@ pub use command::{
 pub use emit::{emit_command, emit_reply};
 pub use parse::{ReplyFramer, parse_command, parse_reply, parse_reply_frame};
 pub use reply::{
-    Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Reply, ReplyCode, ReplyLines,
+    Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
 pub use server::{Server, ServerConfig, ServerEvent};

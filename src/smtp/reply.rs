@@ -110,6 +110,151 @@ impl EnhancedStatus {
             detail,
         }
     }
+
+    /// The same subject and detail with another class: `2`, `4` or `5`
+    /// (any other value keeps the class).
+    ///
+    /// ```
+    /// use mailwire::smtp::EnhancedStatus;
+    /// let full = EnhancedStatus::MAILBOX_FULL.with_class(5);
+    /// assert_eq!(full.to_string(), "5.2.2");
+    /// ```
+    pub const fn with_class(self, class: u8) -> Self {
+        match class {
+            2 | 4 | 5 => EnhancedStatus::c(class, self.subject, self.detail),
+            _ => self,
+        }
+    }
+
+    // The common codes, named as in RFC 3463 §3 (and the RFCs that registered
+    // later ones, RFC 5248's registry). Each carries the class it is used with
+    // most; `with_class` gives the other.
+
+    /// `2.0.0` success (RFC 3463 §3.1 "Other undefined Status").
+    pub const OK: Self = Self::c(2, 0, 0);
+    /// `2.1.0` the sender's address is fine (X.1.0 "Other address status").
+    pub const SENDER_OK: Self = Self::c(2, 1, 0);
+    /// `2.1.5` "Destination address valid".
+    pub const DESTINATION_VALID: Self = Self::c(2, 1, 5);
+    /// `2.6.0` message accepted (X.6.0 "Other or undefined media error" is
+    /// what servers use for a queued message).
+    pub const MESSAGE_ACCEPTED: Self = Self::c(2, 6, 0);
+    /// `5.1.1` "Bad destination mailbox address": no such user.
+    pub const BAD_DESTINATION_MAILBOX: Self = Self::c(5, 1, 1);
+    /// `5.1.2` "Bad destination system address": no such domain here.
+    pub const BAD_DESTINATION_SYSTEM: Self = Self::c(5, 1, 2);
+    /// `5.1.3` "Bad destination mailbox address syntax".
+    pub const BAD_DESTINATION_SYNTAX: Self = Self::c(5, 1, 3);
+    /// `5.1.7` "Bad sender's mailbox address syntax".
+    pub const BAD_SENDER_SYNTAX: Self = Self::c(5, 1, 7);
+    /// `5.1.8` "Bad sender's system address".
+    pub const BAD_SENDER_SYSTEM: Self = Self::c(5, 1, 8);
+    /// `5.2.1` "Mailbox disabled, not accepting messages".
+    pub const MAILBOX_DISABLED: Self = Self::c(5, 2, 1);
+    /// `4.2.2` "Mailbox full".
+    pub const MAILBOX_FULL: Self = Self::c(4, 2, 2);
+    /// `5.2.3` "Message length exceeds administrative limit".
+    pub const MESSAGE_LENGTH_EXCEEDED: Self = Self::c(5, 2, 3);
+    /// `4.3.0` "Other or undefined mail system status": try again later.
+    pub const SYSTEM_TEMPORARY: Self = Self::c(4, 3, 0);
+    /// `4.3.1` "Mail system full".
+    pub const SYSTEM_FULL: Self = Self::c(4, 3, 1);
+    /// `5.3.4` "Message too big for system".
+    pub const MESSAGE_TOO_BIG: Self = Self::c(5, 3, 4);
+    /// `4.4.2` "Bad connection" (used with `421` on timeouts).
+    pub const BAD_CONNECTION: Self = Self::c(4, 4, 2);
+    /// `5.5.1` "Invalid command".
+    pub const INVALID_COMMAND: Self = Self::c(5, 5, 1);
+    /// `5.5.2` "Syntax error".
+    pub const SYNTAX_ERROR: Self = Self::c(5, 5, 2);
+    /// `4.5.3` "Too many recipients".
+    pub const TOO_MANY_RECIPIENTS: Self = Self::c(4, 5, 3);
+    /// `5.5.4` "Invalid command arguments".
+    pub const INVALID_ARGUMENTS: Self = Self::c(5, 5, 4);
+    /// `5.6.7` non-ASCII addresses not permitted (RFC 6531 §3.5).
+    pub const NON_ASCII_ADDRESS: Self = Self::c(5, 6, 7);
+    /// `5.7.0` "Other or undefined security status" (RFC 4954 §6:
+    /// authentication required).
+    pub const SECURITY: Self = Self::c(5, 7, 0);
+    /// `5.7.1` "Delivery not authorized, message refused" (relaying denied,
+    /// policy).
+    pub const NOT_AUTHORIZED: Self = Self::c(5, 7, 1);
+    /// `5.7.8` authentication credentials invalid (RFC 4954 §6).
+    pub const AUTH_CREDENTIALS_INVALID: Self = Self::c(5, 7, 8);
+    /// `5.7.11` encryption required for the requested authentication
+    /// mechanism (RFC 4954 §6).
+    pub const ENCRYPTION_REQUIRED: Self = Self::c(5, 7, 11);
+}
+
+/// A negative reply an SMTP server commonly gives: its code, enhanced status
+/// and text, for [`Server::reject_with`](crate::smtp::Server::reject_with).
+///
+/// ```
+/// use mailwire::smtp::{Rejection, ReplyCode};
+/// let r = Rejection::NO_SUCH_USER;
+/// assert_eq!((r.code, r.status.to_string()), (550, "5.1.1".to_string()));
+/// let custom = Rejection::new(451, mailwire::smtp::EnhancedStatus::SYSTEM_TEMPORARY, "greylisted");
+/// assert!(ReplyCode::new(custom.code).unwrap().is_transient());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The reply code, 4xx or 5xx.
+    pub code: u16,
+    /// The enhanced status code (RFC 3463).
+    pub status: EnhancedStatus,
+    /// The text.
+    pub text: &'static str,
+}
+
+impl Rejection {
+    /// A rejection from its parts (checked when it is sent).
+    pub const fn new(code: u16, status: EnhancedStatus, text: &'static str) -> Self {
+        Rejection { code, status, text }
+    }
+
+    /// `550 5.1.1` at RCPT: no such user here.
+    pub const NO_SUCH_USER: Self = Self::new(
+        550,
+        EnhancedStatus::BAD_DESTINATION_MAILBOX,
+        "No such user here",
+    );
+    /// `550 5.7.1` at RCPT: the recipient's domain is not ours and the client
+    /// may not relay.
+    pub const RELAY_DENIED: Self =
+        Self::new(550, EnhancedStatus::NOT_AUTHORIZED, "Relaying denied");
+    /// `553 5.1.8` at MAIL: the sender's domain is refused.
+    pub const SENDER_REFUSED: Self = Self::new(
+        553,
+        EnhancedStatus::BAD_SENDER_SYSTEM,
+        "Sender address rejected",
+    );
+    /// `452 4.2.2` at RCPT or end of data: mailbox full, try later.
+    pub const MAILBOX_FULL: Self = Self::new(
+        452,
+        EnhancedStatus::MAILBOX_FULL,
+        "Mailbox full, try again later",
+    );
+    /// `552 5.3.4` at end of data: the message is too big.
+    pub const MESSAGE_TOO_BIG: Self =
+        Self::new(552, EnhancedStatus::MESSAGE_TOO_BIG, "Message too big");
+    /// `451 4.3.0` anywhere: a local problem, try again later.
+    pub const TRY_AGAIN_LATER: Self = Self::new(
+        451,
+        EnhancedStatus::SYSTEM_TEMPORARY,
+        "Local error, try again later",
+    );
+    /// `550 5.7.1` anywhere: refused by policy.
+    pub const POLICY: Self = Self::new(
+        550,
+        EnhancedStatus::NOT_AUTHORIZED,
+        "Message refused by policy",
+    );
+    /// `535 5.7.8` at AUTH: wrong credentials (RFC 4954 §6).
+    pub const AUTH_FAILED: Self = Self::new(
+        535,
+        EnhancedStatus::AUTH_CREDENTIALS_INVALID,
+        "Authentication credentials invalid",
+    );
 }
 
 impl fmt::Display for EnhancedStatus {

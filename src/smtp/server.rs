@@ -61,7 +61,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use super::command::{Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
 use super::parse::parse_command;
-use super::reply::{EnhancedStatus, Reply, ReplyCode};
+use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::error::{Error, LimitKind};
 use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
@@ -408,6 +408,29 @@ impl Server {
     /// in LMTP mode after the data: every recipient not answered yet).
     pub fn accept(&mut self) -> Result<(), Error> {
         self.core.answer(true, None)
+    }
+
+    /// [`reject`](Self::reject) with one of the common replies.
+    ///
+    /// ```
+    /// use mailwire::smtp::{Rejection, Server, ServerConfig, ServerEvent};
+    /// let mut server = Server::new(ServerConfig::new("mx.example.org"));
+    /// server.poll_transmit();
+    /// server.handle_input(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@elsewhere.example>\r\n");
+    /// while let Some(event) = server.poll_event().unwrap() {
+    ///     match event {
+    ///         ServerEvent::Rcpt { forward_path, .. } if !forward_path.is_in_domain("example.org") => {
+    ///             server.reject_with(Rejection::RELAY_DENIED).unwrap()
+    ///         }
+    ///         ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } => server.accept().unwrap(),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+    /// assert!(out.ends_with(b"550 5.7.1 Relaying denied\r\n"));
+    /// ```
+    pub fn reject_with(&mut self, rejection: Rejection) -> Result<(), Error> {
+        self.reject(rejection.code, rejection.status, rejection.text)
     }
 
     /// Rejects what the last event asked about with `code` (4xx or 5xx), an
