@@ -10,6 +10,8 @@
 #            so a test can make Exim the client of a server under test. Exim conflicts with Postfix as
 #            a Debian package, so its .debs are unpacked (not installed) into EXIM_ROOT (default
 #            /var/tmp/mailwire-exim) and it runs with its own configuration (-C).
+#   Cyrus    IMAP and POP3, and Courier IMAP and POP3, and the npm / PyPI mail libraries the tests drive:
+#            started and installed by independent.sh (see there); their settings are appended to peers.env.
 #
 # Usage: tests/peers/start.sh [DIR]        (DIR defaults to /tmp/mailwire-peers)
 #
