@@ -607,3 +607,57 @@ fn client_sync_against_every_imap_server_default_and_strict_quirks() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The instrument itself: a scripted server on loopback answers CAPABILITY with a trailing space after the
+/// list (`* CAPABILITY IMAP4rev1 IDLE ` CRLF, as Gmail and Yahoo send it). RFC 9051 §7.2.2 has no space
+/// there (`capability-data = "CAPABILITY" *(SP capability) SP "IMAP4rev2" *(SP capability)`), so the strict
+/// session must count one `MalformedResponse` and the default one none; otherwise the counts of the sync
+/// above would prove nothing.
+#[test]
+fn the_sync_counts_what_strict_mode_rejects() {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpListener;
+
+    fn scripted_server() -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
+        let port = listener.local_addr().expect("its address").port();
+        std::thread::spawn(move || {
+            let Ok((sock, _)) = listener.accept() else {
+                return;
+            };
+            let mut out = sock.try_clone().expect("cloning the socket");
+            let _ = out.write_all(b"* OK scripted\r\n");
+            for line in BufReader::new(sock).lines() {
+                let Ok(line) = line else { break };
+                let tag = line.split(' ').next().unwrap_or("*").to_owned();
+                let reply = if line.to_ascii_uppercase().ends_with("LOGOUT") {
+                    format!("* BYE logging out\r\n{tag} OK bye\r\n")
+                } else {
+                    format!("* CAPABILITY IMAP4rev1 IDLE \r\n{tag} OK done\r\n")
+                };
+                if out.write_all(reply.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        });
+        port
+    }
+
+    for (quirks, expected) in [(Quirks::default(), 0), (Quirks::STRICT, 1)] {
+        let mut s = Session::connect(scripted_server(), quirks).expect("connecting");
+        s.drive(None, |e| matches!(e, ClientEvent::Greeting(_)))
+            .expect("the greeting");
+        s.run("CAPABILITY", Client::capability)
+            .expect("CAPABILITY completes whatever its data");
+        s.run("LOGOUT", Client::logout).expect("LOGOUT");
+        assert_eq!(
+            s.deviations.len(),
+            expected,
+            "{quirks:?}: {:?}",
+            s.deviations
+        );
+        if expected == 1 {
+            assert_eq!(s.deviations[0].raw, "* CAPABILITY IMAP4rev1 IDLE");
+        }
+    }
+}
