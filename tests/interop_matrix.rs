@@ -541,7 +541,7 @@ fn pop3_client_cell(
             command.args(["--sasl", m]);
         }
     }
-    command.arg("--retr-all").arg(out.path());
+    command.arg("--verbose").arg("--retr-all").arg(out.path());
     let finished = run(&mut command, None);
     match &finished {
         Err(e) => cell.check("pop3_client ran", false, || e.clone()),
@@ -550,6 +550,18 @@ fn pop3_client_cell(
             cell.check("exit status 0", ok, || {
                 format!("{:?}: {}", f.status, text(&f.stderr))
             });
+            // --verbose logs each response on stderr with the command it answers.
+            let err = text(&f.stderr);
+            let answered = match login {
+                Pop3Login::UserPass => "command: Pass",
+                Pop3Login::Apop => "command: Apop",
+                Pop3Login::Sasl(_) => "command: Auth",
+            };
+            cell.check(
+                &format!("logged in with {}", login.name()),
+                err.contains(answered),
+                || err.chars().take(1500).collect(),
+            );
             let files: Vec<Vec<u8>> = std::fs::read_dir(out.path())
                 .map(|d| {
                     d.filter_map(Result::ok)
