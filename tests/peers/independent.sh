@@ -86,7 +86,12 @@ unpack() {
 
 # npm ci / pip install only when the lock file changed since the last install.
 install_node_modules() {
-    command -v npm >/dev/null 2>&1 || die "npm is missing (Node.js 20 or later with npm is needed for the interop peers)"
+    if ! command -v npm >/dev/null 2>&1; then
+        # Debian's own Node.js (18 in bookworm) if none is there; imapflow and Nodemailer ask for 20.
+        say "no npm: installing Debian's nodejs and npm"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null ||
+            die "npm is missing (Node.js 20 or later with npm is needed for the interop peers)"
+    fi
     local stamp=$NODE_DIR/node_modules/.mailwire-lock.sha256 sum
     sum=$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return
@@ -101,8 +106,13 @@ install_python_packages() {
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return
     say "pip install --target $PYDEPS_ROOT -r tests/interop/requirements.txt"
     rm -rf "$PYDEPS_ROOT"
-    python3 -m pip install -q --disable-pip-version-check --no-warn-script-location --root-user-action=ignore \
-        --target "$PYDEPS_ROOT" -r "$INTEROP/requirements.txt" >/dev/null || die "pip install failed"
+    python3 -m pip --version >/dev/null 2>&1 ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-pip >/dev/null ||
+        die "python3 has no pip"
+    local pip=(python3 -m pip install -q --disable-pip-version-check --no-warn-script-location
+        --target "$PYDEPS_ROOT" -r "$INTEROP/requirements.txt")
+    # (a Debian python3 calls itself externally managed: --target does not touch its packages)
+    "${pip[@]}" >/dev/null 2>&1 || "${pip[@]}" --break-system-packages >/dev/null || die "pip install failed"
     echo "$sum" >"$stamp"
 }
 
