@@ -153,6 +153,7 @@ impl Session {
                         raw,
                         error,
                         completed,
+                        ..
                     } => {
                         self.deviations.push(Deviation {
                             step: self.step,
