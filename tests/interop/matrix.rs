@@ -80,7 +80,7 @@ pub(crate) fn render(title: &str, rows: &[Row]) -> String {
             } else {
                 "FAILED "
             },
-            r.note,
+            r.note.trim_end().replace('\n', " / "),
             w0 = widths[0],
             w1 = widths[1],
             w2 = widths[2],
