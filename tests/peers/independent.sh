@@ -322,8 +322,13 @@ start)
     install_node_modules
     install_python_packages
     id cyrus >/dev/null 2>&1 || useradd --system --gid mail --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin cyrus
+    # (a daemon of a previous instance may take a moment to let go of its port)
     for port in "${EXTRA_PORTS[@]}"; do
-        ! answers "$port" || die "port $port on $HOST is in use by another program (see tests/peers/README.md)"
+        for _ in $(seq 50); do
+            answers "$port" || continue 2
+            sleep 0.1
+        done
+        die "port $port on $HOST is in use by another program; stop it or choose other ports (tests/peers/README.md)"
     done
     rm -rf "${DIR:?}/cyrus" "${DIR:?}/courier"
     write_cyrus_config
