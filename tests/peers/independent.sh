@@ -232,8 +232,9 @@ write_courier_config() {
     # couriertls reads the key and certificate from one file, after imaplogin has dropped privileges: a test key.
     cat "$DIR/key.pem" "$DIR/cert.pem" >"$c/server.pem"
     chmod 644 "$c/server.pem"
-    # Prime-order DH parameters made fast (-dsaparam); gnutls wants some for its DHE suites.
-    openssl dhparam -dsaparam -out "$c/dhparams.pem" 2048 >/dev/null 2>&1
+    # DH parameters for gnutls's DHE suites, made once (-dsaparam: fast) and kept beside the unpacked Courier.
+    [ -s "$COURIER_ROOT/dhparams.pem" ] || openssl dhparam -dsaparam -out "$COURIER_ROOT/dhparams.pem" 2048 >/dev/null 2>&1
+    cp "$COURIER_ROOT/dhparams.pem" "$c/dhparams.pem"
     # The user database: an MD5-crypt password for PLAIN/LOGIN and an HMAC-MD5 one for CRAM-MD5.
     password=$(printf '%s\n%s\n' "$PEER_PASS" "$PEER_PASS" | userdbpw -md5)
     hmac=$(printf '%s\n%s\n' "$PEER_PASS" "$PEER_PASS" | userdbpw -hmac-md5)
