@@ -10,6 +10,8 @@
 #            so a test can make Exim the client of a server under test. Exim conflicts with Postfix as
 #            a Debian package, so its .debs are unpacked (not installed) into EXIM_ROOT (default
 #            /var/tmp/mailwire-exim) and it runs with its own configuration (-C).
+#   Cyrus    IMAP and POP3, and Courier IMAP and POP3, and the npm / PyPI mail libraries the tests drive:
+#            started and installed by independent.sh (see there); their settings are appended to peers.env.
 #
 # Usage: tests/peers/start.sh [DIR]        (DIR defaults to /tmp/mailwire-peers)
 #
@@ -509,11 +511,13 @@ EOF
 
 seed_mailbox() {
     local maildir=$DIR/mail/$PEER_USER new file size crlf_size kind n=0
-    mkdir -p "$maildir"/{cur,new,tmp}
+    mkdir -p "$maildir"/{cur,new,tmp} "$DIR/seed"
     for kind in plain multipart utf8 large; do
         n=$((n + 1))
         file="$maildir/tmp/$((1793000000 + n)).M${n}P$$.mailwire"
         "seed_$kind" >"$file"
+        # The same bytes for the other servers (independent.sh): Courier's Maildir, Cyrus's APPEND.
+        cp "$file" "$DIR/seed/$n.eml"
         size=$(stat -c %s "$file")
         # IMAP RFC822.SIZE and POP3 LIST count CRLF line ends: one more octet per line.
         crlf_size=$((size + $(wc -l <"$file")))
@@ -543,9 +547,9 @@ id vmail >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexi
 id Debian-exim >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim
 
 # A previous instance in DIR goes first; then DIR is rebuilt from nothing.
-if [ -e "$DIR/peers.env" ] || [ -e "$DIR/dovecot/dovecot.conf" ]; then
+if [ -e "$DIR/peers.env" ] || [ -e "$DIR/dovecot/dovecot.conf" ] || [ -e "$DIR/cyrus/imapd.conf" ]; then
     "$HERE/stop.sh" "$DIR" >/dev/null
-    rm -rf "${DIR:?}"/{dovecot,postfix,exim,mail,cert.pem,key.pem,peers.env}
+    rm -rf "${DIR:?}"/{dovecot,postfix,exim,mail,seed,cert.pem,key.pem,peers.env,independent.env}
 fi
 mkdir -p "$DIR"
 chmod 755 "$DIR"
@@ -579,6 +583,9 @@ for port in "${ALL_PORTS[@]}"; do
     die "nothing answers on $HOST:$port after 10 s; see $DIR/dovecot/dovecot.log and $DIR/postfix/postfix.log"
 done
 
+# Cyrus, Courier and the Node.js / Python peers: their settings go at the end of peers.env.
+"$HERE/independent.sh" start "$DIR" >"$DIR/independent.env" || die "the independent peers did not start (tests/peers/independent.sh)"
+
 cat >"$DIR/peers.env" <<EOF
 PEERS_DIR=$DIR
 PEER_HOST=$HOST
@@ -599,6 +606,7 @@ PEER_CERT=$DIR/cert.pem
 SEED_COUNT=$SEED_COUNT
 SEED_LARGE_SIZE=$SEED_LARGE_SIZE
 EOF
+cat "$DIR/independent.env" >>"$DIR/peers.env"
 
 cat <<EOF
 mail peers up in $((SECONDS - STARTED_AT)) s, state in $DIR
@@ -607,6 +615,7 @@ mail peers up in $((SECONDS - STARTED_AT)) s, state in $DIR
   LMTP        $HOST:$LMTP_PORT
   SMTP        $HOST:$SMTP_PORT (STARTTLS)   submission $HOST:$SUBMISSION_PORT (STARTTLS required, AUTH)
   Exim SMTP   $HOST:$EXIM_PORT (STARTTLS, then AUTH)
+  Cyrus IMAP  and POP3, Courier IMAP and POP3 (plain + STARTTLS/STLS, implicit TLS): ports in $DIR/independent.env
   user        $PEER_USER / $PEER_PASS, mail to $PEER_USER@$PEER_DOMAIN; INBOX seeded with $SEED_COUNT messages
   env file    $DIR/peers.env
   stop with   $HERE/stop.sh $DIR

@@ -39,4 +39,6 @@ if [ -f "$pidfile" ]; then
         sleep 0.1
     done
 fi
+# Cyrus and Courier (tests/peers/independent.sh)
+"$(dirname "${BASH_SOURCE[0]}")/independent.sh" stop "$DIR" || true
 echo "mail peers in $DIR stopped"
