@@ -262,7 +262,9 @@ fn body(out: &str) -> &str {
 fn rfc9051_sample_session() {
     let input = b"a001 login mrc secret\r\na002 select inbox\r\na003 fetch 12 body[header]\r\na004 store 12 +flags \\deleted\r\na005 logout\r\n";
     let (out, app) = run(input);
-    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE UNSELECT] IMAP server ready\r\n"), "{out}");
+    // before login LITERAL- is offered (no unauthenticated literal may exceed 4096
+    // bytes), LITERAL+ after
+    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL- ENABLE IDLE UNSELECT] IMAP server ready\r\n"), "{out}");
     let expected = format!(
         "a001 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE UNSELECT] LOGIN completed\r\n\
          * 18 EXISTS\r\n\
@@ -459,7 +461,7 @@ fn literal_minus_over_4096_is_bad_and_stays_in_sync() {
     );
     assert!(!out.contains("a9"));
     // at 4096 it is fine
-    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {4096-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {4096+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'y', 4096));
     input.extend_from_slice(b"\r\na3 NOOP\r\n");
     let mut app = App::new();
@@ -488,29 +490,35 @@ fn non_sync_literal_without_the_extension() {
     assert_eq!(err, None);
     let out = String::from_utf8(out).unwrap();
     assert!(!out.contains("LITERAL"));
+    // not TOOBIG (RFC 7888 §4 gives that code to LITERAL-'s 4096-byte rule):
+    // without the extension `{n+}` is a client bug; its six bytes are
+    // discarded, not read as a command
     assert!(
         body(&out).contains(
-            "a1 BAD [TOOBIG] non-synchronizing literals are not supported\r\na2 OK done\r\n"
+            "a1 BAD [CLIENTBUG] non-synchronizing literals are not supported\r\na2 OK done\r\n"
         ),
         "{out}"
     );
 }
 
-/// IMAP4rev2 includes LITERAL- (RFC 9051 §4.3): a rev2 server configured
-/// for synchronizing literals only still takes small non-synchronizing ones,
-/// so a rev2 client that sends `{n-}` is not refused.
+/// IMAP4rev2 includes LITERAL- (RFC 9051 §4.3: "Unless otherwise specified
+/// in an IMAP extension, non-synchronizing literals MUST NOT be larger than
+/// 4096 octets"): a rev2 server configured for synchronizing literals only
+/// still takes `{n+}` up to 4096 bytes, and answers a larger one `BAD
+/// [TOOBIG]` (RFC 7888 §4).
 #[test]
-fn sync_only_with_imap4rev2_accepts_literal_minus() {
+fn sync_only_with_imap4rev2_takes_small_plus_literals() {
     let mut c = config();
     c.literals = LiteralSupport::SyncOnly;
     assert!(c.imap4rev2);
     let mut app = App::new();
-    let mut input = b"a1 LOGIN mrc {6-}\r\nsecret\r\na2 NOOP\r\na3 LOGIN mrc {5000-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc {6+}\r\nsecret\r\na2 NOOP\r\na3 CREATE {5000+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 5000));
     input.extend_from_slice(b"\r\na4 NOOP\r\n");
     let (out, err) = run_with(c, &mut app, &input, &[]);
     assert_eq!(err, None);
     let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("LITERAL"), "{out}");
     assert!(out.contains("a1 OK"), "{out}");
     assert!(out.contains("a2 OK done"), "{out}");
     assert!(out.contains("a3 BAD [TOOBIG]"), "{out}");
@@ -606,7 +614,7 @@ fn starttls_then_capabilities_change() {
     let out = String::from_utf8_lossy(&out);
     assert_eq!(
         out,
-        "* CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE UNSELECT\r\na3 OK CAPABILITY completed\r\na4 BAD STARTTLS not available\r\n"
+        "* CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL- ENABLE IDLE UNSELECT\r\na3 OK CAPABILITY completed\r\na4 BAD STARTTLS not available\r\n"
     );
     assert_eq!(
         server.tls_established(),
@@ -718,6 +726,10 @@ fn hundred_thousand_pipelined_commands() {
     let mut server = Server::new(config());
     server.poll_transmit();
     let mut app = App::new();
+    // logged in: before that, input is held to Limits::unauthenticated_input
+    server.handle_input(b"a0 LOGIN mrc secret\r\n");
+    app.handle(&mut server).unwrap();
+    assert!(server.is_authenticated());
     let mut completed = 0;
     let mut chunk = Vec::new();
     for i in 0..100_000 {
@@ -987,9 +999,9 @@ fn refusals_and_discards_split_at_every_byte() {
 fn literal_minus_split_at_every_byte() {
     let mut c = config();
     c.literals = LiteralSupport::Minus;
-    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {300-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {300+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 300));
-    input.extend_from_slice(b" {5000-}\r\n");
+    input.extend_from_slice(b" {5000+}\r\n");
     input.extend(std::iter::repeat_n(b'y', 5000));
     input.extend_from_slice(b"\r\na3 NOOP\r\n");
     let out = assert_split_invariant(c, 1000, &input);
