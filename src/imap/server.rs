@@ -26,18 +26,56 @@
 //! CLOSE or UNSELECT returns to Authenticated. CLOSE reaches the application
 //! as a command: it expunges, then completes.
 //!
-//! Literals: a synchronizing literal gets its `+` only when the application
-//! accepts it (or it is at most [`ServerConfig::auto_accept_literal`]), so a
-//! 10 GiB APPEND is refused before a byte of it is sent. Literals over
-//! [`Limits::literal_size`] are refused by the machine itself. Non-synchronizing
-//! literals follow [`ServerConfig::literals`]: one that is refused is read and
-//! discarded so the connection stays in sync (RFC 7888 §4–§5). APPEND
-//! message data never sits whole in memory: it is handed out in chunks as it
-//! arrives. An APPEND that uses CATENATE (RFC 4469) is the exception: its
-//! `TEXT` parts are read as ordinary command literals (bounded by
-//! [`Limits::input_buffer`]) and the whole command reaches the application as
-//! [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
+//! Literals (RFC 9051 §4.3, RFC 7888):
+//!
+//! ```text
+//! literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+//! literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466
+//! ```
+//!
+//! - `{n}`: the `+` goes out only when the application accepts the literal
+//!   (or it is at most [`ServerConfig::auto_accept_literal`]), so a 10 GiB
+//!   APPEND is refused before a byte of it is sent. Literals over
+//!   [`Limits::literal_size`] are refused by the machine itself.
+//! - `{n+}`: no `+`; accepted as [`ServerConfig::literals`] says (LITERAL+, or
+//!   LITERAL- and IMAP4rev2 up to 4096 bytes: a larger one gets `BAD
+//!   [TOOBIG]`, RFC 7888 §4). A refused one is read and discarded with the
+//!   rest of its command (RFC 7888 §5 leaves the server that or closing):
+//!   its bytes are skipped as they arrive, never buffered, never read as
+//!   commands.
+//! - `{n-}` is in no RFC (LITERAL- limits `{n+}`; it has no syntax of its
+//!   own). The line is answered `BAD [CLIENTBUG]` and, since the client
+//!   plainly meant a literal, its `n` bytes and the rest of the command are
+//!   discarded like a refused `{n+}`. A strict server would read them as
+//!   commands, which is how a message line `Z1 CREATE Smuggled` became a
+//!   command on a real server when mailwire's client sent `{n-}`; no valid
+//!   command ends in `{n-}` (an atom cannot hold `{`), so discarding costs
+//!   no correct client anything. [`ServerConfig::accept_minus_literals`] is
+//!   a quirk, off by default, that reads it as `{n+}` instead.
+//!
+//! APPEND message data never sits whole in memory: it is handed out in
+//! chunks as it arrives. An APPEND that uses CATENATE (RFC 4469) is the
+//! exception: its `TEXT` parts are read as ordinary command literals (bounded
+//! by [`Limits::input_buffer`]) and the whole command reaches the application
+//! as [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
 //! message is followed by a CATENATE one is answered `BAD`.
+//!
+//! Before authentication (RFC 9051 §6.2: only CAPABILITY, NOOP, LOGOUT,
+//! STARTTLS, AUTHENTICATE and LOGIN, and here ID, none of which needs more
+//! than a password or a token) a client gets smaller bounds, so an unauthenticated
+//! connection holds a few KiB whatever it sends:
+//! [`Limits::unauthenticated_literal`] (4096; a larger `{n}` is refused `NO
+//! [TOOBIG]` before it is sent, and LITERAL- is advertised instead of
+//! LITERAL+), [`Limits::unauthenticated_line`] and
+//! [`Limits::unauthenticated_input`] (crossed: `* BYE` and a
+//! [`LimitKind`] error; input is checked as it arrives, in
+//! [`handle_input`](Server::handle_input)). A
+//! [`MemoryBudget`] in
+//! [`ServerConfig::unauthenticated_budget`] bounds all such sessions together:
+//! each charges it for its input buffer until it logs in, a `{n}` it cannot
+//! hold is refused `NO [UNAVAILABLE]` before it is sent, and input that
+//! already arrived and cannot be held ends that session with `* BYE
+//! [UNAVAILABLE]`.
 //!
 //! Pipelining: the application may leave commands unanswered and keep polling;
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before

@@ -33,8 +33,8 @@ pub enum LiteralSupport {
     /// [`Limits::unauthenticated_literal`] is at most 4096, `LITERAL-` is
     /// advertised and enforced instead: no unauthenticated literal may be
     /// larger anyway, and LITERAL- makes a larger `{n+}` a protocol error the
-    /// client knew to avoid (its capabilities change at login, as RFC 9051
-    /// §6.2.3 allows).
+    /// client knew to avoid. The LOGIN or AUTHENTICATE `OK` carries the new
+    /// list (`[CAPABILITY ... LITERAL+ ...]`, RFC 9051 §6.2.3).
     #[default]
     Plus,
     /// `LITERAL-`: `{n+}` up to 4096 bytes; a larger one gets `BAD [TOOBIG]`
