@@ -136,17 +136,20 @@ impl Default for Limits {
 /// budget.release(600);
 /// assert_eq!((shared.used(), shared.available()), (400, 600));
 /// ```
+#[cfg(target_has_atomic = "ptr")]
 #[derive(Clone, Debug)]
 pub struct MemoryBudget {
     inner: alloc::sync::Arc<BudgetInner>,
 }
 
+#[cfg(target_has_atomic = "ptr")]
 #[derive(Debug)]
 struct BudgetInner {
     limit: usize,
     used: core::sync::atomic::AtomicUsize,
 }
 
+#[cfg(target_has_atomic = "ptr")]
 impl MemoryBudget {
     /// A budget of `limit` bytes, nothing charged.
     pub fn new(limit: usize) -> MemoryBudget {
