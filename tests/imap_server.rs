@@ -1252,13 +1252,16 @@ const SMUGGLING: &[u8] = b"Subject: hi\r\n\r\nZ1 CREATE Smuggled\r\n";
 /// reading would have run `Z1`).
 #[test]
 fn minus_literal_is_bad_and_its_bytes_are_never_commands() {
-    for literals in [
-        LiteralSupport::Plus,
-        LiteralSupport::Minus,
-        LiteralSupport::SyncOnly,
+    // LITERAL+, LITERAL-, IMAP4rev2 alone, and none of them
+    for (literals, rev2) in [
+        (LiteralSupport::Plus, true),
+        (LiteralSupport::Minus, false),
+        (LiteralSupport::SyncOnly, true),
+        (LiteralSupport::SyncOnly, false),
     ] {
         let mut c = config();
         c.literals = literals;
+        c.imap4rev2 = rev2;
         let mut input = b"a1 LOGIN mrc secret\r\n".to_vec();
         input.extend_from_slice(format!("a2 APPEND INBOX {{{}-}}\r\n", SMUGGLING.len()).as_bytes());
         input.extend_from_slice(SMUGGLING);
@@ -1271,7 +1274,7 @@ fn minus_literal_is_bad_and_its_bytes_are_never_commands() {
                 "a2 BAD [CLIENTBUG] a non-synchronizing literal is announced with a plus sign (RFC 7888)",
                 "a3 OK done"
             ],
-            "{literals:?}: {out}"
+            "{literals:?} rev2 {rev2}: {out}"
         );
         assert!(!b.contains("Z1"), "{out}");
     }

@@ -166,7 +166,8 @@ const IDLE_BUFFER: usize = 4096;
 /// The smallest input buffer an unauthenticated connection allocates.
 const MIN_UNAUTH_BUFFER: usize = 256;
 
-/// Largest non-synchronizing literal under LITERAL- (RFC 7888 §5) and IMAP4rev2.
+/// Largest non-synchronizing literal under LITERAL- (RFC 7888 §4) and IMAP4rev2
+/// (RFC 9051 §4.3).
 pub const LITERAL_MINUS_MAX: u64 = 4096;
 
 /// What kind of command the application has not answered yet.
