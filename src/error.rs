@@ -104,7 +104,8 @@ impl ParseError {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum LimitKind {
-    /// [`Limits::command_line`](crate::Limits::command_line).
+    /// [`Limits::command_line`](crate::Limits::command_line) (or, before an
+    /// IMAP client authenticated, [`Limits::unauthenticated_line`](crate::Limits::unauthenticated_line)).
     CommandLine,
     /// [`Limits::reply_line`](crate::Limits::reply_line).
     ReplyLine,
@@ -120,12 +121,16 @@ pub enum LimitKind {
     NestingDepth,
     /// [`Limits::pending_commands`](crate::Limits::pending_commands).
     PendingCommands,
-    /// [`Limits::input_buffer`](crate::Limits::input_buffer).
+    /// [`Limits::input_buffer`](crate::Limits::input_buffer) (or, before an
+    /// IMAP client authenticated, [`Limits::unauthenticated_input`](crate::Limits::unauthenticated_input)).
     InputBuffer,
     /// [`Limits::auth_exchanges`](crate::Limits::auth_exchanges).
     AuthExchanges,
     /// [`Limits::bad_commands`](crate::Limits::bad_commands).
     BadCommands,
+    /// A [`MemoryBudget`](crate::limits::MemoryBudget) shared by many
+    /// connections is spent.
+    MemoryBudget,
 }
 
 impl fmt::Display for LimitKind {
@@ -142,6 +147,7 @@ impl fmt::Display for LimitKind {
             LimitKind::InputBuffer => "buffered input",
             LimitKind::AuthExchanges => "authentication exchanges",
             LimitKind::BadCommands => "bad commands",
+            LimitKind::MemoryBudget => "shared memory budget",
         })
     }
 }

@@ -61,6 +61,28 @@ pub struct Limits {
     /// Syntax errors or unknown commands a server tolerates before it closes the
     /// session. Default 20 (Postfix's `smtpd_hard_error_limit` is 20 too).
     pub bad_commands: usize,
+    /// Largest literal an IMAP server accepts from a client that has not
+    /// authenticated (LOGIN, AUTHENTICATE and ID arguments). Default 4096, the
+    /// largest non-synchronizing literal of LITERAL- and IMAP4rev2 (RFC 7888
+    /// §4, RFC 9051 §4.3): a password or token fits, a megabyte does not. A
+    /// larger synchronizing literal is refused (`NO [TOOBIG]`) before the
+    /// client sends it. Before authentication the smaller of this and
+    /// [`literal_size`](Self::literal_size) applies.
+    pub unauthenticated_literal: u64,
+    /// Longest command line (CRLF included, literals excluded) an IMAP server
+    /// accepts before authentication; also bounds AUTHENTICATE response lines.
+    /// Default 8192, as [`command_line`](Self::command_line): SASL-IR lines
+    /// carry OAuth tokens of several KiB. Before authentication the smaller of
+    /// this and `command_line` applies.
+    pub unauthenticated_line: usize,
+    /// Bytes an IMAP server buffers for a client that has not authenticated:
+    /// the command being read (line and literals) plus pipelined input.
+    /// Default 16 KiB. Crossing it ends the session (`* BYE`,
+    /// [`LimitKind::InputBuffer`](crate::error::LimitKind::InputBuffer)), so
+    /// an unauthenticated connection holds at most this much input whatever
+    /// it sends. Before authentication the smaller of this and
+    /// [`input_buffer`](Self::input_buffer) applies.
+    pub unauthenticated_input: usize,
 }
 
 impl Limits {
@@ -78,11 +100,103 @@ impl Limits {
         input_buffer: 1 << 20,
         auth_exchanges: 8,
         bad_commands: 20,
+        unauthenticated_literal: 4096,
+        unauthenticated_line: 8192,
+        unauthenticated_input: 16 << 10,
     };
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+/// A byte budget shared by many connections: one counter behind an `Arc`,
+/// cloned into every session's configuration.
+///
+/// A session charges it for what it holds and gives the bytes back when it no
+/// longer holds them (and when it is dropped); a charge that would take the
+/// total past the limit is refused, and the session answers the way its
+/// protocol has for a busy server. The IMAP server uses one for the input of
+/// unauthenticated clients
+/// ([`ServerConfig::unauthenticated_budget`](crate::imap::ServerConfig::unauthenticated_budget)),
+/// so the application bounds what all of them together can make it hold, as
+/// [`Limits`] bounds each one. Sans-IO and `no_std`: an atomic counter, no
+/// lock, no clock.
+///
+/// ```
+/// use mailwire::limits::MemoryBudget;
+///
+/// let budget = MemoryBudget::new(1000);
+/// let shared = budget.clone();
+/// assert!(budget.try_charge(600));
+/// assert!(!shared.try_charge(600)); // 1200 would cross the limit
+/// assert!(shared.try_charge(400));
+/// budget.release(600);
+/// assert_eq!((shared.used(), shared.available()), (400, 600));
+/// ```
+#[cfg(target_has_atomic = "ptr")]
+#[derive(Clone, Debug)]
+pub struct MemoryBudget {
+    inner: alloc::sync::Arc<BudgetInner>,
+}
+
+#[cfg(target_has_atomic = "ptr")]
+#[derive(Debug)]
+struct BudgetInner {
+    limit: usize,
+    used: core::sync::atomic::AtomicUsize,
+}
+
+#[cfg(target_has_atomic = "ptr")]
+impl MemoryBudget {
+    /// A budget of `limit` bytes, nothing charged.
+    pub fn new(limit: usize) -> MemoryBudget {
+        MemoryBudget {
+            inner: alloc::sync::Arc::new(BudgetInner {
+                limit,
+                used: core::sync::atomic::AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// The limit.
+    pub fn limit(&self) -> usize {
+        self.inner.limit
+    }
+
+    /// Bytes charged now, by every holder together.
+    pub fn used(&self) -> usize {
+        self.inner.used.load(core::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Bytes that can still be charged.
+    pub fn available(&self) -> usize {
+        self.limit().saturating_sub(self.used())
+    }
+
+    /// Charges `n` bytes if the total stays within the limit; `false` (and
+    /// nothing charged) otherwise.
+    pub fn try_charge(&self, n: usize) -> bool {
+        use core::sync::atomic::Ordering;
+        let limit = self.inner.limit;
+        self.inner
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(n).filter(|&total| total <= limit)
+            })
+            .is_ok()
+    }
+
+    /// Gives back `n` bytes charged earlier (never below zero).
+    pub fn release(&self, n: usize) {
+        use core::sync::atomic::Ordering;
+        let _ = self
+            .inner
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                Some(used.saturating_sub(n))
+            });
     }
 }

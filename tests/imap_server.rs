@@ -262,7 +262,9 @@ fn body(out: &str) -> &str {
 fn rfc9051_sample_session() {
     let input = b"a001 login mrc secret\r\na002 select inbox\r\na003 fetch 12 body[header]\r\na004 store 12 +flags \\deleted\r\na005 logout\r\n";
     let (out, app) = run(input);
-    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE UNSELECT] IMAP server ready\r\n"), "{out}");
+    // before login LITERAL- is offered (no unauthenticated literal may exceed 4096
+    // bytes), LITERAL+ after
+    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL- ENABLE IDLE UNSELECT] IMAP server ready\r\n"), "{out}");
     let expected = format!(
         "a001 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE UNSELECT] LOGIN completed\r\n\
          * 18 EXISTS\r\n\
@@ -459,7 +461,7 @@ fn literal_minus_over_4096_is_bad_and_stays_in_sync() {
     );
     assert!(!out.contains("a9"));
     // at 4096 it is fine
-    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {4096-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {4096+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'y', 4096));
     input.extend_from_slice(b"\r\na3 NOOP\r\n");
     let mut app = App::new();
@@ -488,29 +490,35 @@ fn non_sync_literal_without_the_extension() {
     assert_eq!(err, None);
     let out = String::from_utf8(out).unwrap();
     assert!(!out.contains("LITERAL"));
+    // not TOOBIG (RFC 7888 §4 gives that code to LITERAL-'s 4096-byte rule):
+    // without the extension `{n+}` is a client bug; its six bytes are
+    // discarded, not read as a command
     assert!(
         body(&out).contains(
-            "a1 BAD [TOOBIG] non-synchronizing literals are not supported\r\na2 OK done\r\n"
+            "a1 BAD [CLIENTBUG] non-synchronizing literals are not supported\r\na2 OK done\r\n"
         ),
         "{out}"
     );
 }
 
-/// IMAP4rev2 includes LITERAL- (RFC 9051 §4.3): a rev2 server configured
-/// for synchronizing literals only still takes small non-synchronizing ones,
-/// so a rev2 client that sends `{n-}` is not refused.
+/// IMAP4rev2 includes LITERAL- (RFC 9051 §4.3: "Unless otherwise specified
+/// in an IMAP extension, non-synchronizing literals MUST NOT be larger than
+/// 4096 octets"): a rev2 server configured for synchronizing literals only
+/// still takes `{n+}` up to 4096 bytes, and answers a larger one `BAD
+/// [TOOBIG]` (RFC 7888 §4).
 #[test]
-fn sync_only_with_imap4rev2_accepts_literal_minus() {
+fn sync_only_with_imap4rev2_takes_small_plus_literals() {
     let mut c = config();
     c.literals = LiteralSupport::SyncOnly;
     assert!(c.imap4rev2);
     let mut app = App::new();
-    let mut input = b"a1 LOGIN mrc {6-}\r\nsecret\r\na2 NOOP\r\na3 LOGIN mrc {5000-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc {6+}\r\nsecret\r\na2 NOOP\r\na3 CREATE {5000+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 5000));
     input.extend_from_slice(b"\r\na4 NOOP\r\n");
     let (out, err) = run_with(c, &mut app, &input, &[]);
     assert_eq!(err, None);
     let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("LITERAL"), "{out}");
     assert!(out.contains("a1 OK"), "{out}");
     assert!(out.contains("a2 OK done"), "{out}");
     assert!(out.contains("a3 BAD [TOOBIG]"), "{out}");
@@ -606,7 +614,7 @@ fn starttls_then_capabilities_change() {
     let out = String::from_utf8_lossy(&out);
     assert_eq!(
         out,
-        "* CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE UNSELECT\r\na3 OK CAPABILITY completed\r\na4 BAD STARTTLS not available\r\n"
+        "* CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL- ENABLE IDLE UNSELECT\r\na3 OK CAPABILITY completed\r\na4 BAD STARTTLS not available\r\n"
     );
     assert_eq!(
         server.tls_established(),
@@ -718,6 +726,10 @@ fn hundred_thousand_pipelined_commands() {
     let mut server = Server::new(config());
     server.poll_transmit();
     let mut app = App::new();
+    // logged in: before that, input is held to Limits::unauthenticated_input
+    server.handle_input(b"a0 LOGIN mrc secret\r\n");
+    app.handle(&mut server).unwrap();
+    assert!(server.is_authenticated());
     let mut completed = 0;
     let mut chunk = Vec::new();
     for i in 0..100_000 {
@@ -989,9 +1001,9 @@ fn refusals_and_discards_split_at_every_byte() {
 fn literal_minus_split_at_every_byte() {
     let mut c = config();
     c.literals = LiteralSupport::Minus;
-    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {300-}\r\n".to_vec();
+    let mut input = b"a1 LOGIN mrc secret\r\na2 APPEND INBOX {300+}\r\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 300));
-    input.extend_from_slice(b" {5000-}\r\n");
+    input.extend_from_slice(b" {5000+}\r\n");
     input.extend(std::iter::repeat_n(b'y', 5000));
     input.extend_from_slice(b"\r\na3 NOOP\r\n");
     let out = assert_split_invariant(c, 1000, &input);
@@ -1216,4 +1228,246 @@ fn enable_utf8_changes_how_names_are_read() {
     drain(&mut server, &mut out);
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("* ENABLED UTF8=ACCEPT\r\nc OK"), "{out}");
+}
+
+// ---------------------------------------------------------------------------
+// Literal announcements against the grammar (issue 15, item 1)
+//
+//   literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+//   literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466
+//
+// RFC 9051 §4.3: "The non-synchronizing literal is distinguished from the
+// synchronizing literal by the presence of "+" before the closing "}"." and
+// "In the case of literals transmitted from client to server, the client MUST
+// wait to receive a command continuation request ... before sending the octet
+// data". RFC 7888 §3 writes the non-synchronizing form `{n+}` too; LITERAL-
+// (§4) only limits it to 4096 bytes. No rule has `{n-}`.
+
+/// The message whose smuggled line made a real server create a mailbox when
+/// the old client announced it with `{n-}`.
+const SMUGGLING: &[u8] = b"Subject: hi\r\n\r\nZ1 CREATE Smuggled\r\n";
+
+/// `{n-}` is not a literal: the command is answered `BAD [CLIENTBUG]`, and
+/// the announced bytes (and the rest of the command) are discarded rather
+/// than read as commands, so `Z1 CREATE Smuggled` inside the message never
+/// runs. Before the fix the server took `{n-}` as a literal (and a strict
+/// reading would have run `Z1`).
+#[test]
+fn minus_literal_is_bad_and_its_bytes_are_never_commands() {
+    // LITERAL+, LITERAL-, IMAP4rev2 alone, and none of them
+    for (literals, rev2) in [
+        (LiteralSupport::Plus, true),
+        (LiteralSupport::Minus, false),
+        (LiteralSupport::SyncOnly, true),
+        (LiteralSupport::SyncOnly, false),
+    ] {
+        let mut c = config();
+        c.literals = literals;
+        c.imap4rev2 = rev2;
+        let mut input = b"a1 LOGIN mrc secret\r\n".to_vec();
+        input.extend_from_slice(format!("a2 APPEND INBOX {{{}-}}\r\n", SMUGGLING.len()).as_bytes());
+        input.extend_from_slice(SMUGGLING);
+        input.extend_from_slice(b"\r\na3 NOOP\r\n");
+        let out = assert_split_invariant(c, 1 << 20, &input);
+        let b = body(&out);
+        assert_eq!(
+            b.lines().skip(1).collect::<Vec<_>>(),
+            [
+                "a2 BAD [CLIENTBUG] a non-synchronizing literal is announced with a plus sign (RFC 7888)",
+                "a3 OK done"
+            ],
+            "{literals:?} rev2 {rev2}: {out}"
+        );
+        assert!(!b.contains("Z1"), "{out}");
+    }
+}
+
+/// The LOGIN of a client that sent a non-ASCII password as `{n-}` before
+/// authentication: the password is dropped, not run as a command line.
+#[test]
+fn minus_literal_login_password_is_not_a_command() {
+    let input = b"a1 LOGIN mrc {7-}\r\nsecr\xc3\xa9t\r\na2 LOGIN mrc secret\r\n";
+    let out = assert_split_invariant(config(), 1 << 20, input);
+    assert_eq!(
+        body(&out),
+        "a1 BAD [CLIENTBUG] a non-synchronizing literal is announced with a plus sign (RFC 7888)\r\n\
+         a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE UNSELECT] LOGIN completed\r\n"
+    );
+}
+
+/// Under the named quirk `accept_minus_literals`, `{n-}` is read as the
+/// `{n+}` it stands for (at most 4096 bytes, as LITERAL- allows).
+#[test]
+fn minus_literal_quirk_reads_it_as_plus() {
+    let mut c = config();
+    c.accept_minus_literals = true;
+    let mut input = b"a1 LOGIN mrc {6-}\r\nsecret\r\n".to_vec();
+    input.extend_from_slice(format!("a2 APPEND INBOX {{{}-}}\r\n", SMUGGLING.len()).as_bytes());
+    input.extend_from_slice(SMUGGLING);
+    input.extend_from_slice(b"\r\na3 CREATE {5-}\r\nBoxes\r\na4 CREATE {5000-}\r\n");
+    input.extend(std::iter::repeat_n(b'x', 5000));
+    input.extend_from_slice(b"\r\na5 NOOP\r\n");
+    let mut app = App::new();
+    let (out, err) = run_with(c.clone(), &mut app, &input, &[]);
+    assert_eq!(err, None);
+    let out = String::from_utf8(out).unwrap();
+    let b = body(&out);
+    assert!(!out.contains("+ Ready"), "{out}");
+    assert!(b.contains("a1 OK"), "{out}");
+    assert!(
+        b.contains(
+            "a2 OK APPEND completed\r\na3 OK done\r\n\
+             a4 BAD [TOOBIG] non-synchronizing literal over 4096 bytes\r\na5 OK done\r\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(app.appended, vec![SMUGGLING.to_vec()]);
+    assert!(
+        app.log
+            .iter()
+            .any(|l| l.contains("Create") && l.contains("Boxes")),
+        "{:?}",
+        app.log
+    );
+    assert_split_invariant(c, 1 << 20, &input);
+}
+
+/// One command per announcement form, after login, with an application that
+/// accepts every literal: what the server answers and whether it invites the
+/// data (`+`) is the grammar's and RFC 9051 §4.3's.
+#[test]
+fn every_announcement_form_against_the_abnf() {
+    struct Row {
+        line: &'static [u8],
+        /// `+` is sent (synchronizing literal, after the app accepted it)
+        invited: bool,
+        /// the answer to the command
+        answer: &'static str,
+    }
+    let rows = [
+        // literal = "{" number64 "}" ...: the client waits for "+"
+        Row {
+            line: b"c1 CREATE {4}\r\nabcd\r\n",
+            invited: true,
+            answer: "c1 OK done",
+        },
+        // ... ["+"]: no continuation request (RFC 7888 §3)
+        Row {
+            line: b"c2 CREATE {4+}\r\nabcd\r\n",
+            invited: false,
+            answer: "c2 OK done",
+        },
+        Row {
+            line: b"c3 CREATE {0}\r\n\r\n",
+            invited: true,
+            answer: "c3 OK done",
+        },
+        Row {
+            line: b"c4 CREATE {004+}\r\nabcd\r\n",
+            invited: false,
+            answer: "c4 OK done",
+        },
+        // literal8 = "~{" number ["+"] "}": an APPEND message
+        Row {
+            line: b"c5 APPEND INBOX ~{4}\r\nab\0d\r\n",
+            invited: true,
+            answer: "c5 OK APPEND completed",
+        },
+        Row {
+            line: b"c6 APPEND INBOX ~{4+}\r\nab\0d\r\n",
+            invited: false,
+            answer: "c6 OK APPEND completed",
+        },
+        // no rule has "-": refused, and the 4 bytes are not a command
+        Row {
+            line: b"c7 CREATE {4-}\r\nabcd\r\n",
+            invited: false,
+            answer: "c7 BAD [CLIENTBUG] a non-synchronizing literal is announced with a plus sign (RFC 7888)",
+        },
+        // not an announcement at all: a line that does not parse, and the
+        // next line is the next command
+        Row {
+            line: b"c8 CREATE {4 }\r\nc9 NOOP\r\n",
+            invited: false,
+            answer: "c8 BAD",
+        },
+        Row {
+            line: b"d1 CREATE {+4}\r\nd2 NOOP\r\n",
+            invited: false,
+            answer: "d1 BAD",
+        },
+        Row {
+            line: b"d3 CREATE {4++}\r\nd4 NOOP\r\n",
+            invited: false,
+            answer: "d3 BAD",
+        },
+    ];
+    for row in rows {
+        let mut input = b"a1 LOGIN mrc secret\r\n".to_vec();
+        input.extend_from_slice(row.line);
+        input.extend_from_slice(b"z9 NOOP\r\n");
+        let (out, app) = run(&input);
+        let b = body(&out);
+        let line = String::from_utf8_lossy(row.line);
+        let lines: Vec<&str> = b.lines().skip(1).collect();
+        assert_eq!(
+            lines.first() == Some(&"+ Ready for literal data"),
+            row.invited,
+            "{line}: {out}"
+        );
+        let answer = lines[usize::from(row.invited)];
+        assert!(
+            answer.starts_with(row.answer),
+            "{line}: {answer:?} in {out}"
+        );
+        assert_eq!(*lines.last().unwrap(), "z9 OK done", "{line}: {out}");
+        if row.answer.ends_with("BAD") {
+            // the malformed line cost that line only: the next one ran
+            assert_eq!(lines.len(), 3, "{line}: {out}");
+        } else {
+            assert_eq!(lines.len(), 2 + usize::from(row.invited), "{line}: {out}");
+        }
+        if row.answer.contains("APPEND") {
+            assert_eq!(app.appended, vec![b"ab\0d".to_vec()], "{line}");
+        }
+    }
+}
+
+/// A synchronizing literal gets its `+` when the application accepts it, not
+/// before (RFC 9051 §4.3: the client "MUST wait to receive a command
+/// continuation request"); a non-synchronizing one never gets one, and its
+/// bytes are taken as they come.
+#[test]
+fn continuation_only_for_accepted_sync_literals() {
+    let mut server = Server::new(config());
+    let mut out = Vec::new();
+    drain(&mut server, &mut out);
+    server.handle_input(b"a1 LOGIN mrc {6}\r\n");
+    let Some(ServerEvent::LiteralRequested { size: 6, .. }) = server.poll_event().unwrap() else {
+        panic!("no literal request")
+    };
+    assert!(server.poll_transmit().is_none(), "no + before the decision");
+    assert!(server.poll_event().unwrap().is_none(), "still waiting");
+    assert!(server.poll_transmit().is_none());
+    server.accept_literal().unwrap();
+    assert_eq!(
+        &server.poll_transmit().unwrap()[..],
+        b"+ Ready for literal data\r\n"
+    );
+    server.handle_input(b"secret\r\n");
+    let Some(ServerEvent::Login { .. }) = server.poll_event().unwrap() else {
+        panic!("no LOGIN")
+    };
+    server.complete("a1", StatusKind::Ok, None, "in").unwrap();
+    drain(&mut server, &mut out);
+    server.handle_input(b"a2 APPEND INBOX {5+}\r\nhello\r\n");
+    let Some(ServerEvent::AppendStart { non_sync: true, .. }) = server.poll_event().unwrap() else {
+        panic!("no APPEND")
+    };
+    server.accept_literal().unwrap();
+    assert!(server.poll_transmit().is_none(), "no + for {{n+}}");
+    let Some(ServerEvent::AppendChunk(c)) = server.poll_event().unwrap() else {
+        panic!("no data")
+    };
+    assert_eq!(&c[..], b"hello");
 }

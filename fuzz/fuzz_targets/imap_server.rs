@@ -1,7 +1,9 @@
 //! Fuzz the IMAP server machine with arbitrary client bytes in arbitrary
 //! chunks, with an application that accepts everything (literals, logins,
 //! selects, appends) and answers FETCH with a streamed literal. Never panics;
-//! memory stays bounded by the limits.
+//! memory stays bounded by the limits: before login by the unauthenticated
+//! ones, and a shared `MemoryBudget` is never overdrawn and is given back
+//! whole when the machine is dropped.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,6 +11,8 @@ use mailwire::imap::{
     Code, CommandBody, Data, FetchItem, FetchLiteral, LiteralSupport, Section, Server,
     ServerConfig, ServerEvent, StatusKind,
 };
+use mailwire::imap::server::SessionState;
+use mailwire::limits::MemoryBudget;
 use mailwire::wire::sasl::Mechanism;
 
 fuzz_target!(|data: &[u8]| {
@@ -28,6 +32,14 @@ fuzz_target!(|data: &[u8]| {
     config.limits.literal_size = 1 << 20;
     config.limits.pending_commands = 4;
     config.limits.bad_commands = 1000;
+    config.limits.unauthenticated_literal = 600;
+    config.limits.unauthenticated_input = 2048;
+    config.accept_minus_literals = seed & 0x20 != 0;
+    // small enough that a few literals spend it
+    let budget = MemoryBudget::new(usize::from(seed & 0x18) << 8);
+    if seed & 0x04 != 0 {
+        config.unauthenticated_budget = Some(budget.clone());
+    }
     let mut server = Server::new(config);
     let chunk = usize::from(seed % 13) + 1;
     let mut append_tag: Option<String> = None;
@@ -102,7 +114,14 @@ fuzz_target!(|data: &[u8]| {
         while let Some(b) = server.poll_transmit() {
             buffered_out = buffered_out.saturating_add(b.len());
         }
+        assert!(budget.used() <= budget.limit(), "budget overdrawn");
+        if server.state() == SessionState::NotAuthenticated {
+            // the machine, the unauthenticated input and a few answers
+            assert!(server.memory_usage() <= 16 << 10, "{}", server.memory_usage());
+        }
     }
     server.handle_eof();
     let _ = server.poll_event();
+    drop(server);
+    assert_eq!(budget.used(), 0, "budget not given back");
 });

@@ -1,9 +1,20 @@
 //! Framing before grammar: where does the next IMAP message end?
 //!
 //! An IMAP command or response is a line, except that a line ending in a literal
-//! announcement (`{n}`, `{n+}`, `{n-}` of RFC 9051 §4.3 and RFC 7888, or the
-//! `~{n}` literal8 of RFC 3516) continues after the `n` literal bytes with more
-//! line. [`Framer`] finds the end of one such message in a growing buffer without
+//! announcement (`{n}` and the non-synchronizing `{n+}` of RFC 9051 §4.3 and
+//! RFC 7888, or the `~{n}` literal8 of RFC 3516) continues after the `n`
+//! literal bytes with more line.
+//!
+//! ```text
+//! literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+//! literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466 (BINARY, RFC 3516)
+//! ```
+//!
+//! There is no `{n-}`: LITERAL- (RFC 7888 §4, and IMAP4rev2 which includes
+//! it) only limits `{n+}` to 4096 bytes. A line ending in `{n-}` is therefore
+//! no announcement; [`Framer::accept_minus_literals`] recognises it anyway, as
+//! [`LiteralMode::NonSyncMinus`], for a server that must know that a broken
+//! client meant a literal. [`Framer`] finds the end of one such message in a growing buffer without
 //! understanding the grammar, scanning each byte once (it remembers where it
 //! stopped, so any chunking costs O(n) in total), and never looks inside literal
 //! data.
@@ -40,9 +51,12 @@ use crate::wire::line::{LineFinder, LinePolicy};
 pub enum LiteralMode {
     /// `{n}`: a client waits for the server's `+` before sending the data.
     Sync,
-    /// `{n+}` (LITERAL+): sent without waiting.
+    /// `{n+}` (LITERAL+, or LITERAL- and IMAP4rev2 up to 4096 bytes): sent
+    /// without waiting.
     NonSyncPlus,
-    /// `{n-}` (LITERAL-): sent without waiting, at most 4096 bytes.
+    /// `{n-}`: not IMAP syntax (no RFC defines it), but what some clients sent
+    /// under LITERAL-. Only [`literal_at_end_lenient`] and a framer with
+    /// [`Framer::accept_minus_literals`] report it.
     NonSyncMinus,
 }
 
@@ -98,6 +112,7 @@ pub struct Framer {
     line_bytes: usize,
     pending: Option<LiteralAnnouncement>,
     continued: bool,
+    minus: bool,
 }
 
 impl Framer {
@@ -115,6 +130,7 @@ impl Framer {
             line_bytes: 0,
             pending: None,
             continued: false,
+            minus: false,
         }
     }
 
@@ -144,6 +160,14 @@ impl Framer {
     /// instead of being waited for; `None` (the default) waits for every literal.
     pub fn set_stream_threshold(&mut self, threshold: Option<u64>) {
         self.stream_over = threshold;
+    }
+
+    /// Whether a line ending in `{n-}` announces a literal of `n` bytes
+    /// ([`LiteralMode::NonSyncMinus`]). Default `false`: RFC 9051 and RFC 7888
+    /// have no such form, so the line is complete as it is (for a response,
+    /// text that happens to end that way).
+    pub fn accept_minus_literals(&mut self, accept: bool) {
+        self.minus = accept;
     }
 
     /// The literal announced by the last complete line of the current message,
@@ -193,7 +217,7 @@ impl Framer {
                     };
                     self.line_bytes += line.consumed;
                     let data_start = self.seg_start + line.consumed;
-                    let Some(lit) = literal_at_end(line.content(seg))? else {
+                    let Some(lit) = announcement(line.content(seg), self.minus)? else {
                         self.reset();
                         return Ok(Frame::Complete(data_start));
                     };
@@ -261,10 +285,26 @@ impl Framer {
 /// The literal announcement that ends `line` (without its CRLF), if any.
 ///
 /// ```text
-/// literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051, RFC 7888 adds "-"
-/// literal8 = "~{" number64 "}" CRLF *OCTET           ; RFC 3516
+/// literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+/// literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466 (BINARY, RFC 3516)
 /// ```
+///
+/// `{n-}` is not an announcement (there is no such syntax); see
+/// [`literal_at_end_lenient`]. A size beyond 64 bits is a
+/// [`LimitKind::LiteralSize`] error.
 pub fn literal_at_end(line: &[u8]) -> Result<Option<LiteralAnnouncement>, Error> {
+    announcement(line, false)
+}
+
+/// [`literal_at_end`], and also `{n-}` / `~{n-}` as
+/// [`LiteralMode::NonSyncMinus`]: not IMAP, but what a client that misread
+/// RFC 7888 sends. A server uses it to tell such a line from others (and
+/// refuse it without reading the literal's bytes as commands).
+pub fn literal_at_end_lenient(line: &[u8]) -> Result<Option<LiteralAnnouncement>, Error> {
+    announcement(line, true)
+}
+
+fn announcement(line: &[u8], minus: bool) -> Result<Option<LiteralAnnouncement>, Error> {
     let Some(inner) = line.strip_suffix(b"}") else {
         return Ok(None);
     };
@@ -276,7 +316,7 @@ pub fn literal_at_end(line: &[u8]) -> Result<Option<LiteralAnnouncement>, Error>
     if let Some(d) = digits.strip_suffix(b"+") {
         digits = d;
         mode = LiteralMode::NonSyncPlus;
-    } else if let Some(d) = digits.strip_suffix(b"-") {
+    } else if let Some(d) = digits.strip_suffix(b"-").filter(|_| minus) {
         digits = d;
         mode = LiteralMode::NonSyncMinus;
     }
@@ -466,27 +506,90 @@ mod tests {
         );
     }
 
+    /// Every announcement form against the grammar:
+    ///
+    /// ```text
+    /// literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+    /// literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466
+    /// number64 = 1*DIGIT                                 ; RFC 9051 §9
+    /// ```
+    ///
+    /// and RFC 9051 §4.3: "The non-synchronizing literal is distinguished
+    /// from the synchronizing literal by the presence of "+" before the
+    /// closing "}"." No rule has a "-" there.
     #[test]
     fn announcement_forms() {
-        let a = |s: &[u8]| literal_at_end(s).unwrap();
+        use LiteralMode::{NonSyncMinus as Minus, NonSyncPlus as Plus, Sync};
+        type Row = (&'static [u8], Option<(u64, LiteralMode, bool)>);
+        let table: &[Row] = &[
+            (b"x {12}", Some((12, Sync, false))),
+            (b"x {12+}", Some((12, Plus, false))),
+            (b"x {0}", Some((0, Sync, false))),
+            (b"x {007}", Some((7, Sync, false))),
+            (b"x ~{0}", Some((0, Sync, true))),
+            (b"x ~{5+}", Some((5, Plus, true))),
+            (b"{3}", Some((3, Sync, false))),
+            // not the grammar: the line simply ends with these bytes
+            (b"x {12-}", None),
+            (b"x ~{12-}", None),
+            (b"x {}", None),
+            (b"x {1a}", None),
+            (b"x {+}", None),
+            (b"x {-}", None),
+            (b"x {12++}", None),
+            (b"x {+12}", None),
+            (b"x {-12}", None),
+            (b"x { 12}", None),
+            (b"x {12 }", None),
+            (b"x 12}", None),
+            (b"}", None),
+        ];
+        for (line, want) in table {
+            let got = literal_at_end(line)
+                .unwrap()
+                .map(|l| (l.size, l.mode, l.binary));
+            assert_eq!(
+                got,
+                *want,
+                "{:?}",
+                alloc::string::String::from_utf8_lossy(line)
+            );
+        }
+        // the lenient reading, for a server that refuses `{n-}` knowingly
+        let lenient = |s: &[u8]| literal_at_end_lenient(s).unwrap().map(|l| (l.size, l.mode));
+        assert_eq!(lenient(b"x {12-}"), Some((12, Minus)));
+        assert_eq!(lenient(b"x ~{12-}"), Some((12, Minus)));
+        assert_eq!(lenient(b"x {12+}"), Some((12, Plus)));
+        assert_eq!(lenient(b"x {-}"), None);
+        assert_eq!(lenient(b"x {12+-}"), None);
+    }
+
+    /// A framer reads `{n-}` as the end of a line (RFC 9051 has no such
+    /// literal), unless told to accept it.
+    #[test]
+    fn minus_is_no_announcement_unless_accepted() {
+        let input = b"a1 LOGIN u {3-}\r\npwd\r\n";
+        let mut f = framer();
+        assert_eq!(f.find(input).unwrap(), Frame::Complete(17));
+        let mut f = framer();
+        f.accept_minus_literals(true);
+        assert_eq!(f.find(input).unwrap(), Frame::Complete(input.len()));
+        let mut f = framer();
+        f.accept_minus_literals(true);
         assert_eq!(
-            a(b"x {12}").map(|l| (l.size, l.mode, l.binary)),
-            Some((12, LiteralMode::Sync, false))
+            f.find(&input[..17]).unwrap(),
+            Frame::Incomplete(Needed::Literal(3))
         );
         assert_eq!(
-            a(b"x {12+}").map(|l| l.mode),
-            Some(LiteralMode::NonSyncPlus)
-        );
-        assert_eq!(
-            a(b"x {12-}").map(|l| l.mode),
+            f.pending_literal().map(|l| l.mode),
             Some(LiteralMode::NonSyncMinus)
         );
-        assert_eq!(a(b"x ~{0}").map(|l| (l.size, l.binary)), Some((0, true)));
-        assert_eq!(a(b"x {}"), None);
-        assert_eq!(a(b"x {1a}"), None);
-        assert_eq!(a(b"x {+}"), None);
-        assert_eq!(a(b"x 12}"), None);
-        assert_eq!(a(b"}"), None);
+        // a response whose text ends in "{5-}" is one line
+        let mut f = framer();
+        assert_eq!(
+            f.find(b"* OK see {5-}\r\n* 1 EXISTS\r\n").unwrap(),
+            Frame::Complete(15)
+        );
     }
 
     #[test]

@@ -26,18 +26,56 @@
 //! CLOSE or UNSELECT returns to Authenticated. CLOSE reaches the application
 //! as a command: it expunges, then completes.
 //!
-//! Literals: a synchronizing literal gets its `+` only when the application
-//! accepts it (or it is at most [`ServerConfig::auto_accept_literal`]), so a
-//! 10 GiB APPEND is refused before a byte of it is sent. Literals over
-//! [`Limits::literal_size`] are refused by the machine itself. Non-synchronizing
-//! literals follow [`ServerConfig::literals`]: one that is refused is read and
-//! discarded so the connection stays in sync (RFC 7888 §4–§5). APPEND
-//! message data never sits whole in memory: it is handed out in chunks as it
-//! arrives. An APPEND that uses CATENATE (RFC 4469) is the exception: its
-//! `TEXT` parts are read as ordinary command literals (bounded by
-//! [`Limits::input_buffer`]) and the whole command reaches the application as
-//! [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
+//! Literals (RFC 9051 §4.3, RFC 7888):
+//!
+//! ```text
+//! literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+//! literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466
+//! ```
+//!
+//! - `{n}`: the `+` goes out only when the application accepts the literal
+//!   (or it is at most [`ServerConfig::auto_accept_literal`]), so a 10 GiB
+//!   APPEND is refused before a byte of it is sent. Literals over
+//!   [`Limits::literal_size`] are refused by the machine itself.
+//! - `{n+}`: no `+`; accepted as [`ServerConfig::literals`] says (LITERAL+, or
+//!   LITERAL- and IMAP4rev2 up to 4096 bytes: a larger one gets `BAD
+//!   [TOOBIG]`, RFC 7888 §4). A refused one is read and discarded with the
+//!   rest of its command (RFC 7888 §5 leaves the server that or closing):
+//!   its bytes are skipped as they arrive, never buffered, never read as
+//!   commands.
+//! - `{n-}` is in no RFC (LITERAL- limits `{n+}`; it has no syntax of its
+//!   own). The line is answered `BAD [CLIENTBUG]` and, since the client
+//!   plainly meant a literal, its `n` bytes and the rest of the command are
+//!   discarded like a refused `{n+}`. A strict server would read them as
+//!   commands, which is how a message line `Z1 CREATE Smuggled` became a
+//!   command on a real server when mailwire's client sent `{n-}`; no valid
+//!   command ends in `{n-}` (an atom cannot hold `{`), so discarding costs
+//!   no correct client anything. [`ServerConfig::accept_minus_literals`] is
+//!   a quirk, off by default, that reads it as `{n+}` instead.
+//!
+//! APPEND message data never sits whole in memory: it is handed out in
+//! chunks as it arrives. An APPEND that uses CATENATE (RFC 4469) is the
+//! exception: its `TEXT` parts are read as ordinary command literals (bounded
+//! by [`Limits::input_buffer`]) and the whole command reaches the application
+//! as [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
 //! message is followed by a CATENATE one is answered `BAD`.
+//!
+//! Before authentication (RFC 9051 §6.2: only CAPABILITY, NOOP, LOGOUT,
+//! STARTTLS, AUTHENTICATE and LOGIN, and here ID, none of which needs more
+//! than a password or a token) a client gets smaller bounds, so an unauthenticated
+//! connection holds a few KiB whatever it sends:
+//! [`Limits::unauthenticated_literal`] (4096; a larger `{n}` is refused `NO
+//! [TOOBIG]` before it is sent, and LITERAL- is advertised instead of
+//! LITERAL+), [`Limits::unauthenticated_line`] and
+//! [`Limits::unauthenticated_input`] (crossed: `* BYE` and a
+//! [`LimitKind`] error; input is checked as it arrives, in
+//! [`handle_input`](Server::handle_input)). A
+//! [`MemoryBudget`] in
+//! [`ServerConfig::unauthenticated_budget`] bounds all such sessions together:
+//! each charges it for its input buffer until it logs in, a `{n}` it cannot
+//! hold is refused `NO [UNAVAILABLE]` before it is sent, and input that
+//! already arrived and cannot be held ends that session with `* BYE
+//! [UNAVAILABLE]`.
 //!
 //! Pipelining: the application may leave commands unanswered and keep polling;
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before
@@ -97,7 +135,7 @@ use crate::imap::emit::emit_into;
 use crate::imap::emit::response::{
     emit_data_into, emit_fetch_items_into, emit_response_into, emit_status_into,
 };
-use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end};
+use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end_lenient};
 use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::{parse_command, parse_command_trusted};
 use crate::imap::types::command::{Command, CommandBody};
@@ -105,7 +143,7 @@ use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, T
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
-use crate::limits::Limits;
+use crate::limits::{Limits, MemoryBudget};
 use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
@@ -126,7 +164,11 @@ pub use event::{FetchLiteral, ServerEvent};
 /// Buffer capacity kept by a connection with nothing buffered.
 const IDLE_BUFFER: usize = 4096;
 
-/// Largest non-synchronizing literal under LITERAL- (RFC 7888 §5) and IMAP4rev2.
+/// The smallest input buffer an unauthenticated connection allocates.
+const MIN_UNAUTH_BUFFER: usize = 256;
+
+/// Largest non-synchronizing literal under LITERAL- (RFC 7888 §4) and IMAP4rev2
+/// (RFC 9051 §4.3).
 pub const LITERAL_MINUS_MAX: u64 = 4096;
 
 /// What kind of command the application has not answered yet.
@@ -252,6 +294,9 @@ struct Scan {
     held: Option<(LiteralAnnouncement, usize, usize)>,
 }
 
+/// How a literal is refused: the status, its code and its text.
+type Refusal = (StatusKind, Option<Code<'static>>, &'static str);
+
 enum Scanned {
     NeedMore,
     BadLine,
@@ -337,6 +382,8 @@ pub struct Server {
     clock: Clock,
     /// The autologout timer (RFC 9051 §5.4).
     idle: Timer,
+    /// Bytes charged to [`ServerConfig::unauthenticated_budget`].
+    charged: usize,
 }
 
 impl Server {
@@ -398,6 +445,7 @@ impl Server {
             error: None,
             clock: Clock::default(),
             idle,
+            charged: 0,
         };
         let text = s.config.greeting_text.clone();
         match s.config.greeting {
@@ -497,7 +545,7 @@ impl Server {
         if c.sasl_ir && self.phase == SessionState::NotAuthenticated {
             add("SASL-IR");
         }
-        match c.literals {
+        match self.advertised_literals() {
             LiteralSupport::Plus => add("LITERAL+"),
             LiteralSupport::Minus => add("LITERAL-"),
             LiteralSupport::SyncOnly => {}
@@ -530,6 +578,59 @@ impl Server {
 
     fn capability_code(&self) -> Code<'static> {
         Code::Capability(self.capability_atoms())
+    }
+
+    /// The literal extension advertised now: LITERAL- instead of LITERAL+
+    /// before authentication while no larger literal is taken then.
+    fn advertised_literals(&self) -> LiteralSupport {
+        match self.config.literals {
+            LiteralSupport::Plus
+                if self.unauthenticated()
+                    && self
+                        .config
+                        .limits
+                        .unauthenticated_literal
+                        .min(self.config.limits.literal_size)
+                        <= LITERAL_MINUS_MAX =>
+            {
+                LiteralSupport::Minus
+            }
+            other => other,
+        }
+    }
+
+    /// The literal rules in force: what is advertised, and LITERAL- whenever
+    /// IMAP4rev2 is (RFC 9051 §4.3 includes it).
+    fn literal_support(&self) -> LiteralSupport {
+        match self.advertised_literals() {
+            LiteralSupport::SyncOnly if self.config.imap4rev2 => LiteralSupport::Minus,
+            other => other,
+        }
+    }
+
+    /// Before LOGIN or AUTHENTICATE succeeded: the smaller limits apply.
+    fn unauthenticated(&self) -> bool {
+        self.phase == SessionState::NotAuthenticated
+    }
+
+    /// The longest command line now.
+    fn line_limit(&self) -> usize {
+        let l = &self.config.limits;
+        if self.unauthenticated() {
+            l.unauthenticated_line.min(l.command_line)
+        } else {
+            l.command_line
+        }
+    }
+
+    /// The most input buffered now.
+    fn input_limit(&self) -> usize {
+        let l = &self.config.limits;
+        if self.unauthenticated() {
+            l.unauthenticated_input.min(l.input_buffer)
+        } else {
+            l.input_buffer
+        }
     }
 
     fn plaintext_refused(&self) -> bool {
@@ -599,14 +700,133 @@ impl Server {
     /// Appends bytes from the client. Only buffers; bytes that arrive while a
     /// TLS handshake is pending (after STARTTLS) or after the session ended
     /// are discarded.
+    ///
+    /// Before authentication the input is bounded here, as it arrives:
+    /// more than [`Limits::unauthenticated_input`] unread bytes (or a spent
+    /// [`ServerConfig::unauthenticated_budget`]) ends the session, and the
+    /// next [`poll_event`](Self::poll_event) returns the error. The bytes of
+    /// a refused literal are skipped as they arrive, never buffered.
     pub fn handle_input(&mut self, data: &[u8]) {
-        if self.read == Read::Tls || self.phase == SessionState::Logout {
+        if self.read == Read::Tls || self.phase == SessionState::Logout || self.error.is_some() {
             return;
         }
         if let Some(len) = self.config.autologout {
             self.idle.start(len);
         }
+        let mut data = data;
+        if let Read::Discard { remaining } = self.read {
+            if self.pos == self.buf.len() {
+                let n = usize::try_from(remaining).map_or(data.len(), |r| r.min(data.len()));
+                self.read = Read::Discard {
+                    remaining: remaining - n as u64,
+                };
+                data = &data[n..];
+            }
+        }
+        if data.is_empty() {
+            return;
+        }
+        if self.unauthenticated() {
+            self.buffer_unauthenticated(data);
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// Buffers input from a client that has not authenticated, within
+    /// [`Limits::unauthenticated_input`] and the shared budget.
+    fn buffer_unauthenticated(&mut self, data: &[u8]) {
+        let limit = self.input_limit();
+        if self.buffered().saturating_add(data.len()) > limit {
+            return self.fail_input(
+                Error::limit(LimitKind::InputBuffer, limit),
+                None,
+                "too much input before authentication",
+            );
+        }
+        if self.buf.len() + data.len() > self.buf.capacity() {
+            if self.pos > 0 {
+                self.buf.drain(..self.pos);
+                self.pos = 0;
+            }
+            let need = self.buf.len() + data.len();
+            if need > self.buf.capacity() {
+                let cap = need
+                    .max(self.buf.capacity().saturating_mul(2))
+                    .max(MIN_UNAUTH_BUFFER)
+                    .min(limit);
+                if !self.grow_input(cap) {
+                    return self.fail_budget();
+                }
+            }
+        }
         self.buf.extend_from_slice(data);
+    }
+
+    /// Grows the input buffer to hold `cap` bytes, charging the shared
+    /// budget before authentication; `false` when the budget is spent.
+    fn grow_input(&mut self, cap: usize) -> bool {
+        if cap <= self.buf.capacity() {
+            return true;
+        }
+        if self.unauthenticated() && !self.charge_to(cap) {
+            return false;
+        }
+        self.buf.reserve_exact(cap - self.buf.len());
+        true
+    }
+
+    /// Sets what this session holds of the shared budget to `target`.
+    fn charge_to(&mut self, target: usize) -> bool {
+        if let Some(b) = &self.config.unauthenticated_budget {
+            if target > self.charged {
+                if !b.try_charge(target - self.charged) {
+                    return false;
+                }
+            } else {
+                b.release(self.charged - target);
+            }
+        }
+        self.charged = target;
+        true
+    }
+
+    /// Gives back to the shared budget what the session no longer holds (all
+    /// of it once authenticated or closed).
+    fn settle_charge(&mut self) {
+        let target = if self.unauthenticated() && self.error.is_none() {
+            self.buf.capacity()
+        } else {
+            0
+        };
+        if target < self.charged {
+            self.charge_to(target);
+        }
+    }
+
+    /// The shared budget is spent and bytes already arrived: end the session.
+    fn fail_budget(&mut self) {
+        let max = self
+            .config
+            .unauthenticated_budget
+            .as_ref()
+            .map_or(0, MemoryBudget::limit);
+        self.fail_input(
+            Error::limit(LimitKind::MemoryBudget, max),
+            Some(Code::Unavailable),
+            "server busy, try again later",
+        );
+    }
+
+    /// Ends the session from [`handle_input`](Self::handle_input): `* BYE`,
+    /// and the error for the next [`poll_event`](Self::poll_event).
+    fn fail_input(&mut self, e: Error, code: Option<Code<'_>>, text: &str) {
+        self.status(None, StatusKind::Bye, code, text);
+        self.error = Some(e);
+        self.phase = SessionState::Logout;
+        self.buf = Vec::new();
+        self.pos = 0;
+        self.settle_charge();
     }
 
     /// The client closed the connection.
@@ -681,20 +901,24 @@ impl Server {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        match self.step() {
-            Ok(Some(ev)) => match self.materialize(ev) {
-                Ok(e) => Ok(Some(e)),
-                Err(e) => Err(e),
-            },
+        let step = self.step();
+        match &step {
+            Ok(Some(_)) => {}
             Ok(None) => {
+                // nothing borrows the buffer: drop what was consumed
+                self.compact();
                 self.release_idle();
-                Ok(None)
             }
             Err(e) => {
                 self.error = Some(e.clone());
                 self.phase = SessionState::Logout;
-                Err(e)
             }
+        }
+        self.settle_charge();
+        match step {
+            Ok(Some(ev)) => self.materialize(ev).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -809,12 +1033,10 @@ impl Server {
 
     /// Waiting for the application: input may not pile up without bound.
     fn wait(&mut self) -> Result<Option<Ev>, Error> {
-        if self.buffered() > self.config.limits.input_buffer {
+        let limit = self.input_limit();
+        if self.buffered() > limit {
             self.status(None, StatusKind::Bye, None, "too much pipelined input");
-            return Err(Error::limit(
-                LimitKind::InputBuffer,
-                self.config.limits.input_buffer,
-            ));
+            return Err(Error::limit(LimitKind::InputBuffer, limit));
         }
         Ok(None)
     }
@@ -1056,7 +1278,8 @@ impl Server {
 
     /// One line at `pos` (AUTHENTICATE responses, DONE, discarded rests).
     fn next_line(&mut self) -> Result<Option<(usize, usize)>, Error> {
-        self.finder.set_limit(self.config.limits.command_line);
+        let limit = self.line_limit();
+        self.finder.set_limit(limit);
         match self.finder.find(&self.buf[self.pos..]) {
             Ok(Some(l)) => Ok(Some((l.len, l.consumed))),
             Ok(None) => Ok(None),
@@ -1072,10 +1295,11 @@ impl Server {
                 };
                 Ok(Some((i, consumed)))
             }
-            Err(e) => {
+            Err(Error::Limit(_)) => {
                 self.status(None, StatusKind::Bye, None, "line too long");
-                Err(e)
+                Err(Error::limit(LimitKind::CommandLine, limit))
             }
+            Err(e) => Err(e),
         }
     }
 
@@ -1095,11 +1319,8 @@ impl Server {
             self.scan.lit_end = None;
         }
         let seg_abs = self.pos + self.scan.seg;
-        let budget = self
-            .config
-            .limits
-            .command_line
-            .saturating_sub(self.scan.line_bytes);
+        let limit = self.line_limit();
+        let budget = limit.saturating_sub(self.scan.line_bytes);
         self.finder.set_limit(budget);
         match self.finder.find(&self.buf[seg_abs..]) {
             Ok(None) => Ok(Scanned::NeedMore),
@@ -1133,10 +1354,11 @@ impl Server {
                 }
                 Ok(Scanned::BadLine)
             }
-            Err(e) => {
+            Err(Error::Limit(_)) => {
                 self.status(None, StatusKind::Bye, None, "command line too long");
-                Err(e)
+                Err(Error::limit(LimitKind::CommandLine, limit))
             }
+            Err(e) => Err(e),
         }
     }
 
@@ -1170,45 +1392,58 @@ impl Server {
         Ok(Flow::Continue)
     }
 
-    /// The non-synchronizing literal rules and the size limits; `Some` when
-    /// the literal is refused.
-    fn literal_rule(
-        &self,
-        lit: LiteralAnnouncement,
-        append: bool,
-    ) -> Option<(StatusKind, &'static str)> {
-        // IMAP4rev2 includes LITERAL- (RFC 9051 §4.3, Appendix E): a server
-        // advertising it takes small non-synchronizing literals whatever the
-        // configuration says
-        let support = match self.config.literals {
-            LiteralSupport::SyncOnly if self.config.imap4rev2 => LiteralSupport::Minus,
-            other => other,
-        };
+    /// The literal rules and the size limits; `Some` (the answer) when the
+    /// literal is refused.
+    ///
+    /// ```text
+    /// literal  = "{" number64 ["+"] "}" CRLF *CHAR8      ; RFC 9051 §9
+    /// literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466
+    /// ```
+    fn literal_rule(&self, lit: LiteralAnnouncement, append: bool) -> Option<Refusal> {
+        if lit.mode == LiteralMode::NonSyncMinus && !self.config.accept_minus_literals {
+            // no such syntax: the client meant a literal, so its bytes are
+            // discarded with the command rather than run as commands
+            return Some((
+                StatusKind::Bad,
+                Some(Code::ClientBug),
+                "a non-synchronizing literal is announced with a plus sign (RFC 7888)",
+            ));
+        }
         if lit.mode != LiteralMode::Sync {
+            let support = self.literal_support();
             if support == LiteralSupport::SyncOnly {
                 return Some((
                     StatusKind::Bad,
+                    Some(Code::ClientBug),
                     "non-synchronizing literals are not supported",
                 ));
             }
+            // RFC 7888 §4: "reject ... with a tagged BAD response that
+            // contains the new [TOOBIG] response code"
             if (support == LiteralSupport::Minus || lit.mode == LiteralMode::NonSyncMinus)
                 && lit.size > LITERAL_MINUS_MAX
             {
-                return Some((StatusKind::Bad, "non-synchronizing literal over 4096 bytes"));
+                return Some((
+                    StatusKind::Bad,
+                    Some(Code::TooBig),
+                    "non-synchronizing literal over 4096 bytes",
+                ));
             }
         }
         let l = &self.config.limits;
-        let max = if append {
+        let fit = |input: usize, line: usize| {
+            u64::try_from(input.saturating_sub(line)).unwrap_or(u64::MAX)
+        };
+        let max = if self.unauthenticated() {
+            l.unauthenticated_literal
+                .min(l.literal_size)
+                .min(fit(self.input_limit(), self.line_limit()))
+        } else if append {
             l.literal_size.min(l.message_size)
         } else {
-            l.literal_size.min(
-                l.input_buffer
-                    .saturating_sub(l.command_line)
-                    .try_into()
-                    .unwrap_or(u64::MAX),
-            )
+            l.literal_size.min(fit(l.input_buffer, l.command_line))
         };
-        (lit.size > max).then_some((StatusKind::No, "literal too large"))
+        (lit.size > max).then_some((StatusKind::No, Some(Code::TooBig), "literal too large"))
     }
 
     fn on_literal(
@@ -1231,15 +1466,8 @@ impl Server {
         let Some(tag) = tag else {
             return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
         };
-        if let Some((kind, text)) = self.literal_rule(lit, append) {
-            return self.refuse(
-                Some(tag.as_str()),
-                kind,
-                Some(toobig()),
-                text,
-                lit,
-                data_start,
-            );
+        if let Some((kind, code, text)) = self.literal_rule(lit, append) {
+            return self.refuse(Some(tag.as_str()), kind, code, text, lit, data_start);
         }
         if append {
             if !self.outstanding.is_empty() {
@@ -1274,7 +1502,25 @@ impl Server {
                 data_start,
             );
         }
+        if lit.mode == LiteralMode::NonSyncMinus {
+            // accepted under the quirk: read on as the `{n+}` it stands for
+            let at = self.pos + content_end - 2;
+            if let Some(b @ b'-') = self.buf.get_mut(at) {
+                *b = b'+';
+            }
+        }
         let sync = lit.mode == LiteralMode::Sync;
+        if sync && self.unauthenticated() && !self.make_room(data_start, lit.size) {
+            // the shared budget cannot hold it: refused before it is sent
+            return self.refuse(
+                Some(tag.as_str()),
+                StatusKind::No,
+                Some(Code::Unavailable),
+                "server busy, try again later",
+                lit,
+                data_start,
+            );
+        }
         if !sync || lit.size <= self.config.auto_accept_literal {
             if sync {
                 self.continuation();
@@ -1292,6 +1538,22 @@ impl Server {
             self.pos..self.pos + content_end,
             lit.size,
         )))
+    }
+
+    /// Before authentication: room in the input buffer for a synchronizing
+    /// literal of `size` bytes whose data starts at `data_start`, charged to
+    /// the shared budget before the client is invited to send it.
+    fn make_room(&mut self, data_start: usize, size: u64) -> bool {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let need = usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(data_start)
+            .saturating_add(2)
+            .min(self.input_limit());
+        self.grow_input(need)
     }
 
     fn continuation(&mut self) {
@@ -1324,16 +1586,9 @@ impl Server {
     ) -> Result<Flow, Error> {
         let tag = self.cur_tag.clone();
         if more {
-            if let Some((kind, text)) = self.literal_rule(lit, true) {
+            if let Some((kind, code, text)) = self.literal_rule(lit, true) {
                 self.outstanding.retain(|p| p.kind != Kind::Append);
-                return self.refuse(
-                    Some(tag.as_str()),
-                    kind,
-                    Some(toobig()),
-                    text,
-                    lit,
-                    data_start,
-                );
+                return self.refuse(Some(tag.as_str()), kind, code, text, lit, data_start);
             }
         }
         let Some(brace) = memchr::memrchr(b'{', &synth[keep..]) else {
@@ -1706,10 +1961,12 @@ fn command_name(rest: &[u8]) -> &[u8] {
     &rest[..n]
 }
 
-/// The literal announced at the end of a line's content; a size too large
-/// for 64 bits reads as `u64::MAX` (refused by the limits).
+/// The literal announced at the end of a line's content, `{n-}` included
+/// (no IMAP syntax, refused by [`Server::literal_rule`] unless the quirk is
+/// on, but its bytes are known to be a literal); a size too large for 64
+/// bits reads as `u64::MAX` (refused by the limits).
 fn announced(content: &[u8]) -> Option<LiteralAnnouncement> {
-    match literal_at_end(content) {
+    match literal_at_end_lenient(content) {
         Ok(l) => l,
         Err(_) => {
             let mode = if content.ends_with(b"+}") {
@@ -1726,11 +1983,6 @@ fn announced(content: &[u8]) -> Option<LiteralAnnouncement> {
             })
         }
     }
-}
-
-/// `[TOOBIG]` (RFC 7888 §4, RFC 4469).
-fn toobig<'c>() -> Code<'c> {
-    Code::TooBig
 }
 
 /// The text of a `BAD` for a command that does not parse: the parse error,

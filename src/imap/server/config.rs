@@ -16,20 +16,29 @@ pub enum Greeting {
     Bye,
 }
 
-/// Which non-synchronizing literals the server accepts (RFC 7888).
+/// Which non-synchronizing literals (`{n+}`, RFC 7888) the server accepts.
+///
+/// Whatever the choice, a refused non-synchronizing literal is read and
+/// discarded with the rest of its command (RFC 7888 §5 leaves the server that
+/// choice or closing the connection): its bytes are never read as commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum LiteralSupport {
-    /// Only synchronizing literals: `{n+}` is answered `BAD` (and its bytes
-    /// discarded). While `IMAP4rev2` is advertised, which includes LITERAL-
-    /// (RFC 9051 §4.3), this behaves as [`Minus`](Self::Minus).
+    /// Only synchronizing literals: `{n+}` is answered `BAD [CLIENTBUG]`.
+    /// While `IMAP4rev2` is advertised, which includes LITERAL- (RFC 9051
+    /// §4.3), this behaves as [`Minus`](Self::Minus).
     SyncOnly,
     /// `LITERAL+`: non-synchronizing literals of any size (up to the limits).
-    /// The default.
+    /// The default. Before the client authenticated, while
+    /// [`Limits::unauthenticated_literal`] is at most 4096, `LITERAL-` is
+    /// advertised and enforced instead: no unauthenticated literal may be
+    /// larger anyway, and LITERAL- makes a larger `{n+}` a protocol error the
+    /// client knew to avoid. The LOGIN or AUTHENTICATE `OK` carries the new
+    /// list (`[CAPABILITY ... LITERAL+ ...]`, RFC 9051 §6.2.3).
     #[default]
     Plus,
-    /// `LITERAL-`: non-synchronizing literals up to 4096 bytes; larger ones get
-    /// `BAD [TOOBIG]` and are read and discarded.
+    /// `LITERAL-`: `{n+}` up to 4096 bytes; a larger one gets `BAD [TOOBIG]`
+    /// (RFC 7888 §4) and is read and discarded.
     Minus,
 }
 
@@ -85,6 +94,22 @@ pub struct ServerConfig {
     pub autologout: Option<Duration>,
     /// Line endings accepted in command lines. Default [`LinePolicy::STRICT`].
     pub line_policy: LinePolicy,
+    /// Quirk: accept a line ending in `{n-}` as a non-synchronizing literal
+    /// of at most 4096 bytes, as `{n+}` under LITERAL-. No RFC has this form
+    /// (RFC 9051 §4.3 and RFC 7888 write every non-synchronizing literal
+    /// `{n+}`); mailwire's own client sent it before 0.2. Default `false`:
+    /// such a command is answered `BAD [CLIENTBUG]` and its `n` bytes and the
+    /// rest of the command are read and discarded, never run as commands.
+    pub accept_minus_literals: bool,
+    /// A budget shared by many connections for the input of clients that have
+    /// not authenticated: each such session charges it for its input buffer
+    /// (at most [`Limits::unauthenticated_input`]) and gives the bytes back
+    /// when it authenticates, goes idle or is dropped. When it is spent, a
+    /// synchronizing literal is refused (`NO [UNAVAILABLE]`) before the client
+    /// sends it, and input that already arrived ends the session
+    /// (`* BYE [UNAVAILABLE]`, [`LimitKind::MemoryBudget`]). Default `None`:
+    /// only the per-connection limits apply.
+    pub unauthenticated_budget: Option<MemoryBudget>,
 }
 
 impl Default for ServerConfig {
@@ -108,6 +133,8 @@ impl Default for ServerConfig {
             auto_accept_literal: 0,
             autologout: Some(Duration::from_secs(30 * 60)),
             line_policy: LinePolicy::STRICT,
+            accept_minus_literals: false,
+            unauthenticated_budget: None,
         }
     }
 }

@@ -55,8 +55,11 @@ pub enum ServerEvent<'a> {
         size: u64,
         /// literal8 (`~{n}`, RFC 3516): the data may contain NUL.
         binary: bool,
-        /// Sent without waiting for `+` (LITERAL+/LITERAL-): the bytes come
-        /// whatever the answer.
+        /// Sent without waiting for `+` (`{n+}`, LITERAL+/LITERAL-): the
+        /// bytes come whatever the answer. Until you answer they are
+        /// buffered, up to [`Limits::input_buffer`] (then the session ends
+        /// with `* BYE`), so answer at once; rejected, they are skipped as
+        /// they arrive.
         non_sync: bool,
     },
     /// The next bytes of the message being appended (borrowed from the

@@ -131,6 +131,8 @@ impl Server {
             }
             _ => {}
         }
+        // logged in: the input is no longer charged to the shared budget
+        self.settle_charge();
         Ok(())
     }
 
@@ -167,6 +169,7 @@ impl Server {
         self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
             self.phase = SessionState::Logout;
+            self.settle_charge();
         }
         Ok(())
     }
@@ -361,7 +364,15 @@ impl Server {
                 self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
             }
             self.phase = SessionState::Logout;
+            self.settle_charge();
         }
+    }
+}
+
+impl Drop for Server {
+    /// Gives back what the session holds of the shared budget.
+    fn drop(&mut self) {
+        self.charge_to(0);
     }
 }
 
