@@ -84,6 +84,23 @@ impl Stream {
         }
     }
 
+    /// [`open`](Self::open) with a client configuration, the TCP connect and the TLS handshake each
+    /// bounded by `limit` (`TimedOut` when it passes).
+    pub(crate) async fn open_with(
+        addr: &str,
+        tls: Option<Arc<ClientConfig>>,
+        limit: Option<std::time::Duration>,
+    ) -> io::Result<Stream> {
+        let plain = super::timed(limit, &format!("connect {addr}"), Stream::connect(addr)).await?;
+        match tls {
+            None => Ok(plain),
+            Some(config) => {
+                let handshake = plain.upgrade_to_tls_client_with(config, host_of(addr));
+                super::timed(limit, "TLS handshake", handshake).await
+            }
+        }
+    }
+
     /// Client side of STARTTLS (after the server's go-ahead): the TLS handshake over this plain stream,
     /// verifying the certificate for `server_name` (a DNS name or an IP address) unless `insecure`.
     pub(crate) async fn upgrade_to_tls_client(
