@@ -1,15 +1,10 @@
-//! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: one file to copy into an application.
+//! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: the file to copy into an application.
 //!
-//! The loop: drain `poll_event()` and act on each event, [`Session::flush`] what the machine queued, on a
-//! `StartTls` event upgrade ([`Session::start_tls_server`] / [`Session::start_tls_client`]) and call the
-//! machine's `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else [`Session::read`]
-//! (input → `handle_input`, EOF → `handle_eof`, or the machine's deadline; then always `handle_timeout`).
-//! Every byte read goes to the machine at once, so plaintext sent after STARTTLS never leaks into TLS.
-//!
-//! No peer can hold a session: a write that makes no progress for [`Timeouts::write`] fails, a TLS
-//! handshake that does not finish within [`Timeouts::handshake`] fails, a client waiting for an answer
-//! gives up after [`Timeouts::read`], and [`Session::new`] starts the machine's idle timer at once.
-//! [`Session::stop_on`] ends a session politely when the server shuts down.
+//! Loop: drain `poll_event()` (acting on each event), [`Session::flush`], on `StartTls` upgrade with
+//! [`Session::start_tls_server`] / [`Session::start_tls_client_with`] then call `tls_established()`, stop
+//! once `is_closed()` or [`Session::is_eof`], else [`Session::read`] (which feeds input, EOF and time).
+//! No peer holds a session: writes, handshakes and (for clients) answers are bounded by [`Timeouts`], and
+//! [`Session::new`] starts the machine's idle timer at once. [`Session::stop_on`] ends it politely.
 
 use std::future::{Future, pending};
 use std::io;
@@ -24,31 +19,12 @@ use tokio_rustls::{TlsAcceptor, rustls::ClientConfig};
 
 use super::stream::Stream;
 
-/// The machines' time base: a [`Duration`] since the clock was made (tokio's clock).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock(Instant);
-
-impl Clock {
-    /// A clock starting now.
-    pub(crate) fn new() -> Clock {
-        Clock(Instant::now())
-    }
-    /// Time since the start, for `handle_timeout(now)`.
-    pub(crate) fn now(&self) -> Duration {
-        self.0.elapsed()
-    }
-    /// The instant of a machine time `at`; a year from now if it overflows.
-    pub(crate) fn instant(&self, at: Duration) -> Instant {
-        (self.0.checked_add(at)).unwrap_or_else(|| Instant::now() + Duration::from_secs(31_536_000))
-    }
-}
-
 /// What ended a [`Session::read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wake<T = std::convert::Infallible> {
     /// This many bytes arrived and went to `handle_input`.
     Input(usize),
-    /// The peer closed (or the server is shutting down); `handle_eof` was called.
+    /// The peer closed (or [`Session::stop_on`] fired); `handle_eof` was called.
     Eof,
     /// The machine's deadline passed.
     Timer,
@@ -86,13 +62,8 @@ pub(crate) async fn timed<T>(
     io: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
     let Some(limit) = limit else { return io.await };
-    let late = || {
-        io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("{what}: nothing for {limit:?}"),
-        )
-    };
-    timeout(limit, io).await.map_err(|_| late())?
+    let late = format!("{what}: nothing for {limit:?}");
+    (timeout(limit, io).await).map_err(|_| io::Error::new(io::ErrorKind::TimedOut, late))?
 }
 
 /// Writes all of `bytes`; each write must make progress within `limit`.
@@ -111,33 +82,7 @@ pub(crate) async fn write_all<S: AsyncWrite + Unpin>(
     Ok(())
 }
 
-/// Writes everything `poll_transmit()` yields and flushes, each write progressing within `limit`.
-pub(crate) async fn flush<C: Connection + ?Sized, S: AsyncWrite + Unpin>(
-    conn: &mut C,
-    stream: &mut S,
-    limit: Option<Duration>,
-) -> io::Result<()> {
-    while let Some(bytes) = conn.poll_transmit() {
-        write_all(stream, &bytes, limit).await?;
-    }
-    timed(limit, "write stalled", stream.flush()).await
-}
-
-/// Reads once and feeds the machine: `handle_input` and `Ok(true)`, or at EOF `handle_eof` and `Ok(false)`.
-pub(crate) async fn read_some<C: Connection + ?Sized, S: AsyncRead + Unpin>(
-    conn: &mut C,
-    stream: &mut S,
-    buf: &mut [u8],
-) -> io::Result<bool> {
-    let n = stream.read(buf).await?;
-    match n {
-        0 => conn.handle_eof(),
-        n => conn.handle_input(&buf[..n]),
-    }
-    Ok(n > 0)
-}
-
-/// What sees the bytes of a session: `(incoming, bytes)` (the examples' transcripts).
+/// Sees the bytes of a session: `(incoming, bytes)`.
 pub(crate) type Observer = Box<dyn FnMut(bool, &[u8]) + Send>;
 
 /// A machine, its stream, a read buffer, a clock, the transport [`Timeouts`] and the shutdown signal.
@@ -146,11 +91,11 @@ pub(crate) struct Session<C> {
     pub(crate) conn: C,
     /// The connection it talks over.
     pub(crate) stream: Stream,
-    /// The machine's time base.
-    pub(crate) clock: Clock,
+    /// The machine's time base: `handle_timeout` gets the time since this instant.
+    pub(crate) start: Instant,
     /// What the transport allows the peer.
     pub(crate) timeouts: Timeouts,
-    /// Sees every byte read and written.
+    /// Sees every byte read (`true`) and written (`false`): the examples' transcripts.
     pub(crate) observer: Option<Observer>,
     buf: Box<[u8]>,
     eof: bool,
@@ -161,14 +106,14 @@ pub(crate) struct Session<C> {
 impl<C: Connection> Session<C> {
     /// Bundles a machine and its stream; calls `handle_timeout` at once, which starts a server's idle timer.
     pub(crate) fn new(mut conn: C, stream: Stream) -> Self {
-        let clock = Clock::new();
-        conn.handle_timeout(clock.now());
+        let start = Instant::now();
+        conn.handle_timeout(Duration::ZERO);
         let buf = vec![0; 16 * 1024].into_boxed_slice();
         let (timeouts, observer, stop) = (Timeouts::default(), None, None);
         Session {
             conn,
             stream,
-            clock,
+            start,
             timeouts,
             observer,
             buf,
@@ -190,26 +135,24 @@ impl<C: Connection> Session<C> {
         self.eof
     }
 
-    /// Whether the [`stop_on`](Self::stop_on) signal ended the session.
-    pub(crate) fn is_stopped(&self) -> bool {
-        self.stopped
-    }
-
     /// Writes everything the machine queued and flushes the stream (under [`Timeouts::write`]).
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.conn.poll_transmit() {
+            if let (false, Some(observe)) = (self.stopped, &mut self.observer) {
+                observe(false, &bytes);
+            }
             if !self.stopped {
-                if let Some(observe) = &mut self.observer {
-                    observe(false, &bytes);
-                }
                 write_all(&mut self.stream, &bytes, self.timeouts.write).await?;
             }
         }
-        if self.stopped {
-            Ok(())
-        } else {
-            timed(self.timeouts.write, "write stalled", self.stream.flush()).await
-        }
+        let flush = async {
+            if self.stopped {
+                Ok(())
+            } else {
+                self.stream.flush().await
+            }
+        };
+        timed(self.timeouts.write, "write stalled", flush).await
     }
 
     /// Waits for input, EOF, the machine's deadline or the stop signal; feeds the machine, then always
@@ -221,10 +164,13 @@ impl<C: Connection> Session<C> {
     /// [`read`](Self::read) that also ends when `other` (a cancel-safe future) finishes first.
     pub(crate) async fn read_or<F: Future>(&mut self, other: F) -> io::Result<Wake<F::Output>> {
         if self.eof {
-            self.conn.handle_timeout(self.clock.now());
+            self.conn.handle_timeout(self.start.elapsed());
             return Ok(Wake::Eof);
         }
-        let deadline = self.conn.poll_timeout().map(|at| self.clock.instant(at));
+        let deadline = self
+            .conn
+            .poll_timeout()
+            .and_then(|at| self.start.checked_add(at));
         let (stream, buf, stop, quiet) = (
             &mut self.stream,
             &mut self.buf,
@@ -241,17 +187,14 @@ impl<C: Connection> Session<C> {
             biased;
             () = stopping => None,
             read = stream.read(buf) => Some(match read? { 0 => Wake::Eof, n => Wake::Input(n) }),
-            () = async { match deadline { Some(at) => sleep_until(at).await, None => pending().await } } => Some(Wake::Timer),
+            () = async { if let Some(at) = deadline { sleep_until(at).await } else { pending().await } } => Some(Wake::Timer),
             out = other => Some(Wake::Other(out)),
             r = timed(quiet, "no answer", pending::<io::Result<()>>()) => return Err(r.unwrap_err()),
         };
-        let wake = match wake {
-            Some(wake) => wake,
-            None => {
-                self.goodbye().await;
-                Wake::Eof
-            }
-        };
+        if wake.is_none() {
+            self.goodbye().await;
+        }
+        let wake = wake.unwrap_or(Wake::Eof);
         match wake {
             Wake::Input(n) => {
                 self.conn.handle_input(&self.buf[..n]);
@@ -265,7 +208,7 @@ impl<C: Connection> Session<C> {
             }
             Wake::Timer | Wake::Other(_) => {}
         }
-        self.conn.handle_timeout(self.clock.now());
+        self.conn.handle_timeout(self.start.elapsed());
         Ok(wake)
     }
 
@@ -279,38 +222,37 @@ impl<C: Connection> Session<C> {
         self.stopped = true;
     }
 
-    /// Client side of STARTTLS: flushes, then the handshake verifying `server_name` with `config`.
-    /// Call the machine's `tls_established()` afterwards.
-    pub(crate) async fn start_tls_client_with(
-        &mut self,
-        config: Arc<ClientConfig>,
-        server_name: &str,
-    ) -> io::Result<()> {
+    /// STARTTLS: flushes (the go-ahead reply, or the command), then `upgrade`s the plain stream under
+    /// [`Timeouts::handshake`]. Call the machine's `tls_established()` afterwards.
+    pub(crate) async fn start_tls<F>(&mut self, upgrade: impl FnOnce(Stream) -> F) -> io::Result<()>
+    where
+        F: Future<Output = io::Result<Stream>>,
+    {
         self.flush().await?;
         let plain = std::mem::replace(&mut self.stream, Stream::Detached);
-        let tls = plain.upgrade_to_tls_client_with(config, server_name);
-        self.stream = timed(self.timeouts.handshake, "TLS handshake", tls).await?;
+        self.stream = timed(self.timeouts.handshake, "TLS handshake", upgrade(plain)).await?;
         Ok(())
     }
 
-    /// Server side of STARTTLS: flushes the go-ahead, then the handshake (under [`Timeouts::handshake`]).
-    /// Call the machine's `tls_established()` afterwards.
+    /// Server side of [`start_tls`](Self::start_tls).
     pub(crate) async fn start_tls_server(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
-        self.flush().await?;
-        let plain = std::mem::replace(&mut self.stream, Stream::Detached);
-        let tls = plain.upgrade_to_tls_server(acceptor);
-        self.stream = timed(self.timeouts.handshake, "TLS handshake", tls).await?;
-        Ok(())
+        self.start_tls(|plain| plain.upgrade_to_tls_server(acceptor))
+            .await
+    }
+
+    /// Client side of [`start_tls`](Self::start_tls), verifying `name` with `config`.
+    pub(crate) async fn start_tls_client_with(
+        &mut self,
+        config: Arc<ClientConfig>,
+        name: &str,
+    ) -> io::Result<()> {
+        self.start_tls(|plain| plain.upgrade_to_tls_client_with(config, name))
+            .await
     }
 
     /// Flushes what is left and closes the stream (TLS close_notify, then FIN), ignoring errors.
     pub(crate) async fn shutdown(&mut self) {
         let _ = self.flush().await;
         let _ = timed(self.timeouts.write, "shutdown", self.stream.shutdown()).await;
-    }
-
-    /// Gives back the machine and the stream.
-    pub(crate) fn into_parts(self) -> (C, Stream) {
-        (self.conn, self.stream)
     }
 }

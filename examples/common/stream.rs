@@ -8,7 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use mailwire::Connection;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -241,4 +243,32 @@ impl AsyncWrite for Stream {
             Stream::Detached => Poll::Ready(Ok(())),
         }
     }
+}
+
+// Driving a machine without a `Session` (the adapter self-test does).
+
+/// Writes everything `poll_transmit()` yields and flushes, each write progressing within `limit`.
+pub(crate) async fn flush<C: Connection + ?Sized, S: AsyncWrite + Unpin>(
+    conn: &mut C,
+    stream: &mut S,
+    limit: Option<Duration>,
+) -> io::Result<()> {
+    while let Some(bytes) = conn.poll_transmit() {
+        super::adapter::write_all(stream, &bytes, limit).await?;
+    }
+    super::timed(limit, "write stalled", stream.flush()).await
+}
+
+/// Reads once and feeds the machine: `handle_input` and `Ok(true)`, or at EOF `handle_eof` and `Ok(false)`.
+pub(crate) async fn read_some<C: Connection + ?Sized, S: AsyncRead + Unpin>(
+    conn: &mut C,
+    stream: &mut S,
+    buf: &mut [u8],
+) -> io::Result<bool> {
+    let n = stream.read(buf).await?;
+    match n {
+        0 => conn.handle_eof(),
+        n => conn.handle_input(&buf[..n]),
+    }
+    Ok(n > 0)
 }
