@@ -788,6 +788,11 @@ fn args_checks(checks: &mut Checks) {
 
 #[tokio::main]
 async fn main() {
+    Args::parse(
+        "(no options)\nchecks the shared example code (arguments, Received:, messages, Maildir, the \
+         adapter over loopback, TLS) and prints one line per check; exit status 1 if one fails",
+    )
+    .finish();
     let mut checks = Checks {
         failed: 0,
         passed: 0,
