@@ -1,10 +1,7 @@
 //! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: the file to copy into an application.
-//!
-//! Loop: drain `poll_event()` (acting on each event), [`Session::flush`], on `StartTls` upgrade with
-//! [`Session::start_tls_server`] / [`Session::start_tls_client_with`] then call `tls_established()`, stop
-//! once `is_closed()` or [`Session::is_eof`], else [`Session::read`] (which feeds input, EOF and time).
-//! No peer holds a session: writes, handshakes and (for clients) answers are bounded by [`Timeouts`], and
-//! [`Session::new`] starts the machine's idle timer at once. [`Session::stop_on`] ends it politely.
+//! Loop: drain `poll_event()`, [`Session::flush`], on `StartTls` [`Session::start_tls_server`] (or
+//! `_client_with`) then `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else
+//! [`Session::read`]. Writes, handshakes and a client's waits are bounded by [`Timeouts`].
 
 use std::future::{Future, pending};
 use std::io;
@@ -12,12 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailwire::Connection;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::{Instant, sleep_until};
 use tokio_rustls::{TlsAcceptor, rustls::ClientConfig};
 
-use super::stream::Stream;
+use super::stream::{Stream, timed, write_all};
 
 /// What ended a [`Session::read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,47 +36,19 @@ pub(crate) struct Timeouts {
     pub(crate) write: Option<Duration>,
     /// A TLS handshake taking longer fails with `TimedOut`. Default 30 s.
     pub(crate) handshake: Option<Duration>,
-    /// Waiting this long for input fails with `TimedOut` (for clients; servers use the machine's idle
-    /// timer). Default `None`.
+    /// Waiting this long for input fails (clients; servers use the machine's idle timer). Default `None`.
     pub(crate) read: Option<Duration>,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        let secs = |s| Some(Duration::from_secs(s));
+        let (write, handshake) = (Some(Duration::from_secs(60)), Some(Duration::from_secs(30)));
         Timeouts {
-            write: secs(60),
-            handshake: secs(30),
+            write,
+            handshake,
             read: None,
         }
     }
-}
-
-/// Runs `io` under `limit`: `TimedOut` naming `what` when it takes longer.
-pub(crate) async fn timed<T>(
-    limit: Option<Duration>,
-    what: &str,
-    io: impl Future<Output = io::Result<T>>,
-) -> io::Result<T> {
-    let Some(limit) = limit else { return io.await };
-    let late = format!("{what}: nothing for {limit:?}");
-    (timeout(limit, io).await).map_err(|_| io::Error::new(io::ErrorKind::TimedOut, late))?
-}
-
-/// Writes all of `bytes`; each write must make progress within `limit`.
-pub(crate) async fn write_all<S: AsyncWrite + Unpin>(
-    s: &mut S,
-    bytes: &[u8],
-    limit: Option<Duration>,
-) -> io::Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        match timed(limit, "write stalled", s.write(rest)).await? {
-            0 => return Err(io::ErrorKind::WriteZero.into()),
-            n => rest = &rest[n..],
-        }
-    }
-    Ok(())
 }
 
 /// Sees the bytes of a session: `(incoming, bytes)`.
@@ -171,12 +140,8 @@ impl<C: Connection> Session<C> {
             .conn
             .poll_timeout()
             .and_then(|at| self.start.checked_add(at));
-        let (stream, buf, stop, quiet) = (
-            &mut self.stream,
-            &mut self.buf,
-            &mut self.stop,
-            self.timeouts.read,
-        );
+        let (stream, buf) = (&mut self.stream, &mut self.buf);
+        let (stop, quiet) = (&mut self.stop, self.timeouts.read);
         let stopping = async {
             match stop {
                 Some((signal, _)) => drop(signal.wait_for(|stop| *stop).await),
@@ -191,10 +156,10 @@ impl<C: Connection> Session<C> {
             out = other => Some(Wake::Other(out)),
             r = timed(quiet, "no answer", pending::<io::Result<()>>()) => return Err(r.unwrap_err()),
         };
-        if wake.is_none() {
+        let Some(wake) = wake else {
             self.goodbye().await;
-        }
-        let wake = wake.unwrap_or(Wake::Eof);
+            return Ok(self.end());
+        };
         match wake {
             Wake::Input(n) => {
                 self.conn.handle_input(&self.buf[..n]);
@@ -202,14 +167,19 @@ impl<C: Connection> Session<C> {
                     observe(true, &self.buf[..n]);
                 }
             }
-            Wake::Eof => {
-                self.eof = true;
-                self.conn.handle_eof();
-            }
+            Wake::Eof => return Ok(self.end()),
             Wake::Timer | Wake::Other(_) => {}
         }
         self.conn.handle_timeout(self.start.elapsed());
         Ok(wake)
+    }
+
+    /// The input is over: `handle_eof`, then the time.
+    fn end<T>(&mut self) -> Wake<T> {
+        self.eof = true;
+        self.conn.handle_eof();
+        self.conn.handle_timeout(self.start.elapsed());
+        Wake::Eof
     }
 
     /// The stop signal came: flush, send the goodbye line, close; later output is dropped.

@@ -93,12 +93,12 @@ impl Stream {
         tls: Option<Arc<ClientConfig>>,
         limit: Option<std::time::Duration>,
     ) -> io::Result<Stream> {
-        let plain = super::timed(limit, &format!("connect {addr}"), Stream::connect(addr)).await?;
+        let plain = timed(limit, &format!("connect {addr}"), Stream::connect(addr)).await?;
         match tls {
             None => Ok(plain),
             Some(config) => {
                 let handshake = plain.upgrade_to_tls_client_with(config, host_of(addr));
-                super::timed(limit, "TLS handshake", handshake).await
+                timed(limit, "TLS handshake", handshake).await
             }
         }
     }
@@ -245,7 +245,35 @@ impl AsyncWrite for Stream {
     }
 }
 
-// Driving a machine without a `Session` (the adapter self-test does).
+// Time-bounded I/O, and driving a machine without a `Session` (the adapter self-test does).
+
+/// Runs `io` under `limit`: `TimedOut` naming `what` when it takes longer.
+pub(crate) async fn timed<T>(
+    limit: Option<Duration>,
+    what: &str,
+    io: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let Some(limit) = limit else { return io.await };
+    let late = format!("{what}: nothing for {limit:?}");
+    (tokio::time::timeout(limit, io).await)
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, late))?
+}
+
+/// Writes all of `bytes`; each write must make progress within `limit`.
+pub(crate) async fn write_all<S: AsyncWrite + Unpin>(
+    s: &mut S,
+    bytes: &[u8],
+    limit: Option<Duration>,
+) -> io::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match timed(limit, "write stalled", s.write(rest)).await? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => rest = &rest[n..],
+        }
+    }
+    Ok(())
+}
 
 /// Writes everything `poll_transmit()` yields and flushes, each write progressing within `limit`.
 pub(crate) async fn flush<C: Connection + ?Sized, S: AsyncWrite + Unpin>(
@@ -254,9 +282,9 @@ pub(crate) async fn flush<C: Connection + ?Sized, S: AsyncWrite + Unpin>(
     limit: Option<Duration>,
 ) -> io::Result<()> {
     while let Some(bytes) = conn.poll_transmit() {
-        super::adapter::write_all(stream, &bytes, limit).await?;
+        write_all(stream, &bytes, limit).await?;
     }
-    super::timed(limit, "write stalled", stream.flush()).await
+    timed(limit, "write stalled", stream.flush()).await
 }
 
 /// Reads once and feeds the machine: `handle_input` and `Ok(true)`, or at EOF `handle_eof` and `Ok(false)`.
