@@ -215,10 +215,10 @@ impl Peer {
     }
 }
 
-/// Sends SIGTERM to `pid`.
-fn sigterm(pid: u32) {
+/// Sends a signal (`-TERM`, `-INT`) to `pid`.
+fn signal(which: &str, pid: u32) {
     let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([which, &pid.to_string()])
         .status()
         .expect("running kill");
     assert!(status.success());
@@ -531,6 +531,29 @@ fn a_client_that_stops_reading_is_dropped_and_releases_the_maildrop() {
     let (noop, ok) = Kind::Imap.noop();
     other.send(noop);
     other.expect(ok);
+    drop(server);
+
+    // SMTP: a client that pipelines commands (RFC 2920) and never reads the replies.
+    let server = Kind::Smtp.start(&md, &["--write-timeout", "1"], None);
+    let stalled = Peer::login(Kind::Smtp, &server.addr());
+    let mut writer = stalled.writer.try_clone().unwrap();
+    let flood = std::thread::spawn(move || {
+        let noops = "NOOP\r\n".repeat(10_000);
+        for _ in 0..300 {
+            if writer.write_all(noops.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    assert!(
+        eventually(Duration::from_secs(30), || server
+            .log()
+            .contains("write stalled")),
+        "smtp_server kept writing to a client that does not read:\n{}",
+        server.log()
+    );
+    drop(stalled);
+    flood.join().unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -588,7 +611,7 @@ fn running_out_of_descriptors_pauses_accepting_instead_of_exiting() {
 // ---------------------------------------------------------------------------------------------------------
 // Graceful shutdown
 
-/// SIGTERM mid-DATA (SMTP), mid-APPEND (IMAP) and in a POP3 transaction: every client hears the
+/// SIGTERM mid-DATA (SMTP), mid-APPEND (IMAP) and SIGINT in a POP3 transaction: every client hears the
 /// goodbye, the process exits 0, and no partial file stays in tmp/.
 #[test]
 fn sigterm_says_goodbye_and_leaves_no_partial_file() {
@@ -623,7 +646,11 @@ fn sigterm_says_goodbye_and_leaves_no_partial_file() {
                 server.log()
             );
         }
-        sigterm(server.pid());
+        // SIGINT (Ctrl-C) for POP3, SIGTERM for the others: both stop the server the same way.
+        signal(
+            if kind == Kind::Pop3 { "-INT" } else { "-TERM" },
+            server.pid(),
+        );
         let goodbye = peer.expect(kind.goodbye());
         assert!(!goodbye.is_empty());
         let status: Option<ExitStatus> = server.wait_exit(Duration::from_secs(15));
@@ -911,6 +938,16 @@ fn client_transcripts_carry_no_credentials() {
         );
         assert!(out.status.success(), "{}", out.stderr);
         assert_no_secret("imap_client", &text(&out), USER, PASS);
+        // Responses as IMAP text (RFC 9051 §7.3.1 mailbox-list), not Rust Debug dumps; nothing on stdout.
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l == "* LIST (\\HasNoChildren) \".\" INBOX"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("List {"), "{}", out.stderr);
+        assert!(out.stdout.is_empty(), "{}", out.stdout_text());
     }
 }
 
@@ -951,7 +988,8 @@ fn capability_shy_server() -> (String, std::thread::JoinHandle<Vec<String>>) {
             let verb = words.next().unwrap_or("").to_ascii_uppercase();
             let answer = match verb.as_str() {
                 "CAPABILITY" => format!(
-                    "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE MOVE\r\n{tag} OK done\r\n"
+                    "* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER AUTH=EXTERNAL \
+                     AUTH=ANONYMOUS SASL-IR IDLE MOVE\r\n{tag} OK done\r\n"
                 ),
                 "AUTHENTICATE" | "LOGIN" => format!("{tag} OK welcome\r\n"),
                 "SELECT" | "EXAMINE" => format!("* 2 EXISTS\r\n{tag} OK [READ-WRITE] selected\r\n"),
@@ -1084,4 +1122,43 @@ fn imap_client_streams_a_large_append() {
         std::fs::metadata(&stored[0]).unwrap().len(),
         lf_size + lines
     );
+}
+
+/// `--sasl` takes every mechanism of the crate (RFC 4616 PLAIN, XOAUTH2, RFC 7628 OAUTHBEARER, RFC 4422
+/// EXTERNAL, RFC 4505 ANONYMOUS, each sent with its initial response under SASL-IR, RFC 4959); an unknown
+/// name is a usage error (exit 2) and a mechanism the server does not list is exit status 5.
+#[test]
+fn imap_client_takes_every_sasl_mechanism() {
+    for mechanism in ["PLAIN", "XOAUTH2", "OAUTHBEARER", "EXTERNAL", "ANONYMOUS"] {
+        let (addr, server) = capability_shy_server();
+        let out = run(
+            Command::new(bin("imap_client"))
+                .args(["--server", &addr, "--sasl", mechanism])
+                .args(["--user", USER, "--password", PASS, "select", "INBOX"]),
+            "imap_client --sasl",
+        );
+        let seen = server.join().expect("the scripted server");
+        assert!(
+            out.status.success(),
+            "{mechanism}: {}\n{seen:?}",
+            out.stderr
+        );
+        assert!(
+            seen.iter()
+                .any(|l| l.contains(&format!(" AUTHENTICATE {mechanism} "))),
+            "{mechanism}: {seen:?}"
+        );
+    }
+    let dir = TempDir::new("sasl-codes");
+    let md = maildir(&dir);
+    let server = Kind::Imap.start(&md, &[], None);
+    for (mechanism, code) in [("NOT-A-MECH", 2), ("XOAUTH2", 5)] {
+        let out = run(
+            Command::new(bin("imap_client"))
+                .args(["--server", &server.addr(), "--sasl", mechanism])
+                .args(["--user", USER, "--password", PASS, "list"]),
+            "imap_client --sasl",
+        );
+        assert_eq!(out.status.code(), Some(code), "{mechanism}: {}", out.stderr);
+    }
 }
