@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example imap_server -- --listen 127.0.0.1:1143 --maildir DIR --user NAME:PASS \
-//!     [--tls-cert FILE --tls-key FILE]
+//!     [--tls-cert FILE --tls-key FILE] [--listen-tls ADDR] [--idle-timeout SECS] ...
 //! ```
 //!
 //! One user, one Maildir (INBOX is `DIR` itself, folders are Maildir++ `.Sub.Folder` directories with `.`
@@ -31,7 +31,13 @@
 //! Maildir files often end their lines in LF alone: the server sends every message with CRLF line ends
 //! (and counts RFC822.SIZE and the literal sizes that way), and a NUL byte, which an IMAP literal cannot
 //! carry, as a space. Only the system flags are stored (`\*` is not in PERMANENTFLAGS). File-system calls
-//! are blocking, which is fine for an example. One line per command goes to stderr. It runs until killed.
+//! are blocking, which is fine for an example. One line per command goes to stderr.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`* BYE`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example pop3_server -- --listen 127.0.0.1:1110 --maildir DIR --user NAME:PASS \
-//!     [--tls-cert FILE --tls-key FILE]
+//!     [--tls-cert FILE --tls-key FILE] [--listen-tls ADDR] [--idle-timeout SECS] ...
 //! ```
 //!
 //! It serves the messages in `DIR/new` and `DIR/cur` to the one user: USER/PASS, APOP (RFC 1939 §7, with a
@@ -11,7 +11,13 @@
 //! session at a time (`-ERR [IN-USE]` for a second one, RFC 2449 §8.1.1). RETR and TOP stream the message
 //! file in chunks; the machine dot-stuffs them and turns the bare LF line ends of Maildir files into CRLF, so
 //! the sizes in LIST and STAT are counted with CRLF line ends. Messages marked with DELE are removed when
-//! the client QUITs (the UPDATE state). One line per session event goes to stderr. It runs until killed.
+//! the client QUITs (the UPDATE state). One line per session event goes to stderr.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`-ERR [SYS/TEMP]`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example smtp_server -- --listen 127.0.0.1:2525 --maildir DIR \
-//!     [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME]
+//!     [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME] [--listen-tls ADDR] ...
 //! ```
 //!
 //! - STARTTLS is offered when a certificate is given; AUTH PLAIN/LOGIN when a user is given (only after
@@ -13,7 +13,12 @@
 //! - `--lmtp` speaks LMTP (RFC 2033): one file per recipient, each with its own `for <rcpt>` clause, and
 //!   one reply per recipient after the body.
 //! - One line per session event on stderr (connect, HELO, TLS, AUTH, MAIL, RCPT, delivered path, errors).
-//!   Runs until killed.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`421 4.3.2`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 

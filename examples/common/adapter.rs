@@ -64,7 +64,7 @@ pub(crate) struct Session<C> {
     pub(crate) start: Instant,
     /// What the transport allows the peer.
     pub(crate) timeouts: Timeouts,
-    /// Sees every byte read (`true`) and written (`false`): the examples' transcripts.
+    /// Sees every byte read (`true`) and written (`false`).
     pub(crate) observer: Option<Observer>,
     buf: Box<[u8]>,
     eof: bool,
@@ -75,31 +75,27 @@ pub(crate) struct Session<C> {
 impl<C: Connection> Session<C> {
     /// Bundles a machine and its stream; calls `handle_timeout` at once, which starts a server's idle timer.
     pub(crate) fn new(mut conn: C, stream: Stream) -> Self {
-        let start = Instant::now();
         conn.handle_timeout(Duration::ZERO);
-        let buf = vec![0; 16 * 1024].into_boxed_slice();
-        let (timeouts, observer, stop) = (Timeouts::default(), None, None);
         Session {
             conn,
             stream,
-            start,
-            timeouts,
-            observer,
-            buf,
+            start: Instant::now(),
+            timeouts: Timeouts::default(),
+            observer: None,
+            buf: vec![0; 16 * 1024].into(),
             eof: false,
-            stop,
+            stop: None,
             stopped: false,
         }
     }
 
-    /// When `signal` turns `true`, the next [`read`](Self::read) sends `goodbye` (e.g. `* BYE ...\r\n`),
-    /// closes the stream and reports [`Wake::Eof`]; what the machine queues afterwards is dropped.
+    /// When `signal` turns `true`, [`read`](Self::read) sends `goodbye`, closes and reports [`Wake::Eof`].
     pub(crate) fn stop_on(mut self, signal: watch::Receiver<bool>, goodbye: &'static [u8]) -> Self {
         self.stop = Some((signal, goodbye));
         self
     }
 
-    /// Whether the peer closed its side (or the session was stopped): end the loop after the events.
+    /// Whether the input is over (EOF or stopped): end the loop after the events.
     pub(crate) fn is_eof(&self) -> bool {
         self.eof
     }
@@ -124,8 +120,7 @@ impl<C: Connection> Session<C> {
         timed(self.timeouts.write, "write stalled", flush).await
     }
 
-    /// Waits for input, EOF, the machine's deadline or the stop signal; feeds the machine, then always
-    /// calls `handle_timeout(now)`. After EOF it returns `Wake::Eof` at once.
+    /// Waits for input, EOF, the deadline or the stop signal; feeds the machine, then `handle_timeout`.
     pub(crate) async fn read(&mut self) -> io::Result<Wake> {
         self.read_or(pending::<std::convert::Infallible>()).await
     }
@@ -182,7 +177,7 @@ impl<C: Connection> Session<C> {
         Wake::Eof
     }
 
-    /// The stop signal came: flush, send the goodbye line, close; later output is dropped.
+    /// Stopped: flush, send the goodbye line, close; later output is dropped.
     async fn goodbye(&mut self) {
         let _ = self.flush().await;
         if let Some((_, goodbye)) = self.stop {
@@ -192,32 +187,26 @@ impl<C: Connection> Session<C> {
         self.stopped = true;
     }
 
-    /// STARTTLS: flushes (the go-ahead reply, or the command), then `upgrade`s the plain stream under
-    /// [`Timeouts::handshake`]. Call the machine's `tls_established()` afterwards.
-    pub(crate) async fn start_tls<F>(&mut self, upgrade: impl FnOnce(Stream) -> F) -> io::Result<()>
-    where
-        F: Future<Output = io::Result<Stream>>,
-    {
+    /// Server side of STARTTLS: flushes the go-ahead, then the handshake (under [`Timeouts::handshake`]).
+    pub(crate) async fn start_tls_server(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
         self.flush().await?;
-        let plain = std::mem::replace(&mut self.stream, Stream::Detached);
-        self.stream = timed(self.timeouts.handshake, "TLS handshake", upgrade(plain)).await?;
+        let tls =
+            std::mem::replace(&mut self.stream, Stream::Detached).upgrade_to_tls_server(acceptor);
+        self.stream = timed(self.timeouts.handshake, "TLS handshake", tls).await?;
         Ok(())
     }
 
-    /// Server side of [`start_tls`](Self::start_tls).
-    pub(crate) async fn start_tls_server(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
-        self.start_tls(|plain| plain.upgrade_to_tls_server(acceptor))
-            .await
-    }
-
-    /// Client side of [`start_tls`](Self::start_tls), verifying `name` with `config`.
+    /// Client side: flushes, then the handshake verifying `name` with `config`.
     pub(crate) async fn start_tls_client_with(
         &mut self,
         config: Arc<ClientConfig>,
         name: &str,
     ) -> io::Result<()> {
-        self.start_tls(|plain| plain.upgrade_to_tls_client_with(config, name))
-            .await
+        self.flush().await?;
+        let plain = std::mem::replace(&mut self.stream, Stream::Detached);
+        let tls = plain.upgrade_to_tls_client_with(config, name);
+        self.stream = timed(self.timeouts.handshake, "TLS handshake", tls).await?;
+        Ok(())
     }
 
     /// Flushes what is left and closes the stream (TLS close_notify, then FIN), ignoring errors.
