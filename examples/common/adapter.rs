@@ -1,7 +1,6 @@
 //! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: the file to copy into an application.
-//! Loop: drain `poll_event()`, [`Session::flush`], on `StartTls` [`Session::start_tls_server`] (or
-//! `_client_with`) then `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else
-//! [`Session::read`]. Writes, handshakes and a client's waits are bounded by [`Timeouts`].
+//! Loop: drain `poll_event()`, [`Session::flush`], on `StartTls` upgrade ([`Session::start_tls_server`])
+//! and call `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else [`Session::read`].
 
 use std::future::{Future, pending};
 use std::io;
@@ -14,57 +13,31 @@ use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 use tokio_rustls::{TlsAcceptor, rustls::ClientConfig};
 
-use super::stream::{Stream, timed, write_all};
+use super::stream::{Stream, Timeouts, timed, write_all};
 
-/// What ended a [`Session::read`].
+/// What ended a [`Session::read`]: `Input(n)` bytes (fed to `handle_input`), `Eof` (the peer closed or
+/// [`Session::stop_on`] fired; `handle_eof` called), `Timer` (the deadline), `Other` ([`Session::read_or`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub(crate) enum Wake<T = std::convert::Infallible> {
-    /// This many bytes arrived and went to `handle_input`.
     Input(usize),
-    /// The peer closed (or [`Session::stop_on`] fired); `handle_eof` was called.
     Eof,
-    /// The machine's deadline passed.
     Timer,
-    /// The extra future given to [`Session::read_or`] finished first.
     Other(T),
-}
-
-/// What the transport allows a peer: `None` waits for ever.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timeouts {
-    /// A write (or flush) making no progress this long fails with `TimedOut`. Default 60 s.
-    pub(crate) write: Option<Duration>,
-    /// A TLS handshake taking longer fails with `TimedOut`. Default 30 s.
-    pub(crate) handshake: Option<Duration>,
-    /// Waiting this long for input fails (clients; servers use the machine's idle timer). Default `None`.
-    pub(crate) read: Option<Duration>,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        let (write, handshake) = (Some(Duration::from_secs(60)), Some(Duration::from_secs(30)));
-        Timeouts {
-            write,
-            handshake,
-            read: None,
-        }
-    }
 }
 
 /// Sees the bytes of a session: `(incoming, bytes)`.
 pub(crate) type Observer = Box<dyn FnMut(bool, &[u8]) + Send>;
 
-/// A machine, its stream, a read buffer, a clock, the transport [`Timeouts`] and the shutdown signal.
+/// The machine (`conn`: poll its events, call its actions) over its `stream`, with its time base
+/// (`start`: `handle_timeout` gets the time since), the transport `timeouts` and an `observer` of every
+/// byte read (`true`) and written (`false`).
+#[allow(missing_docs)]
 pub(crate) struct Session<C> {
-    /// The Sans-IO machine: poll its events and call its actions directly.
     pub(crate) conn: C,
-    /// The connection it talks over.
     pub(crate) stream: Stream,
-    /// The machine's time base: `handle_timeout` gets the time since this instant.
     pub(crate) start: Instant,
-    /// What the transport allows the peer.
     pub(crate) timeouts: Timeouts,
-    /// Sees every byte read (`true`) and written (`false`).
     pub(crate) observer: Option<Observer>,
     buf: Box<[u8]>,
     eof: bool,
@@ -102,22 +75,17 @@ impl<C: Connection> Session<C> {
 
     /// Writes everything the machine queued and flushes the stream (under [`Timeouts::write`]).
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        if self.stopped {
+            while self.conn.poll_transmit().is_some() {}
+            return Ok(());
+        }
         while let Some(bytes) = self.conn.poll_transmit() {
-            if let (false, Some(observe)) = (self.stopped, &mut self.observer) {
+            if let Some(observe) = &mut self.observer {
                 observe(false, &bytes);
             }
-            if !self.stopped {
-                write_all(&mut self.stream, &bytes, self.timeouts.write).await?;
-            }
+            write_all(&mut self.stream, &bytes, self.timeouts.write).await?;
         }
-        let flush = async {
-            if self.stopped {
-                Ok(())
-            } else {
-                self.stream.flush().await
-            }
-        };
-        timed(self.timeouts.write, "write stalled", flush).await
+        timed(self.timeouts.write, "write stalled", self.stream.flush()).await
     }
 
     /// Waits for input, EOF, the deadline or the stop signal; feeds the machine, then `handle_timeout`.
@@ -131,10 +99,8 @@ impl<C: Connection> Session<C> {
             self.conn.handle_timeout(self.start.elapsed());
             return Ok(Wake::Eof);
         }
-        let deadline = self
-            .conn
-            .poll_timeout()
-            .and_then(|at| self.start.checked_add(at));
+        let at = self.conn.poll_timeout();
+        let deadline = at.and_then(|at| self.start.checked_add(at));
         let (stream, buf) = (&mut self.stream, &mut self.buf);
         let (stop, quiet) = (&mut self.stop, self.timeouts.read);
         let stopping = async {

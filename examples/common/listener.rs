@@ -23,9 +23,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 
-use super::adapter::Timeouts;
 use super::args::Args;
 use super::stream::Stream;
+use super::stream::Timeouts;
 use super::stream::timed;
 
 /// How long a shutdown waits for the sessions to end before the process exits anyway.

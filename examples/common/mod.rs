@@ -70,7 +70,7 @@ pub(crate) mod stream;
 pub(crate) mod tls;
 pub(crate) mod trace;
 
-pub(crate) use adapter::{Session, Timeouts, Wake};
+pub(crate) use adapter::{Session, Wake};
 pub(crate) use args::Args;
 pub(crate) use listener::{
     Listener, SERVER_OPTIONS, ServerOptions, announce_mailbox_server, announce_tls_listeners, bind,
@@ -79,7 +79,7 @@ pub(crate) use listener::{
 pub(crate) use maildir::{Delivery, Maildir, MessageEntry, UidList};
 pub(crate) use message::{read_message_file, read_stdin_message, to_crlf};
 pub(crate) use received::{ReceivedHeader, rfc5322_date};
-pub(crate) use stream::{Stream, flush, host_of, read_some, timed, write_all};
+pub(crate) use stream::{Stream, Timeouts, flush, host_of, read_some, timed, write_all};
 pub(crate) use tls::{
     client_config, client_config_for, client_config_trusting, self_signed_acceptor,
     server_acceptor_from_args, server_acceptor_from_pem,

@@ -245,6 +245,29 @@ impl AsyncWrite for Stream {
     }
 }
 
+/// What the transport allows a peer: `None` waits for ever.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    /// A write (or flush) making no progress this long fails with `TimedOut`. Default 60 s.
+    pub(crate) write: Option<Duration>,
+    /// A TLS handshake taking longer fails with `TimedOut`. Default 30 s.
+    pub(crate) handshake: Option<Duration>,
+    /// Waiting this long for input fails (clients; servers use the machine's idle timer). Default `None`.
+    pub(crate) read: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        let secs = |s| Some(Duration::from_secs(s));
+        let (write, handshake) = (secs(60), secs(30));
+        Timeouts {
+            write,
+            handshake,
+            read: None,
+        }
+    }
+}
+
 // Time-bounded I/O, and driving a machine without a `Session` (the adapter self-test does).
 
 /// Runs `io` under `limit`: `TimedOut` naming `what` when it takes longer.
