@@ -1,6 +1,8 @@
 //! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: the file to copy into an application.
 //! Loop: drain `poll_event()`, [`Session::flush`], on `StartTls` upgrade ([`Session::start_tls_server`])
 //! and call `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else [`Session::read`].
+//! No peer holds a session: writes, handshakes and a client's waits are bounded by [`Timeouts`],
+//! [`Session::new`] starts the machine's idle timer, [`Session::stop_on`] says goodbye at shutdown.
 
 use std::future::{Future, pending};
 use std::io;
