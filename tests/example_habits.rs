@@ -1162,3 +1162,58 @@ fn imap_client_takes_every_sasl_mechanism() {
         assert_eq!(out.status.code(), Some(code), "{mechanism}: {}", out.stderr);
     }
 }
+
+/// A listener whose accept queue is full drops new SYNs (Linux), so a connect never completes there:
+/// each client gives up after its connect timeout with exit status 4.
+#[test]
+fn clients_time_out_on_a_connect_that_never_completes() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Fill the accept queue (std listens with a backlog of 128): nobody accepts.
+    let mut filler = Vec::new();
+    let mut refused = 0;
+    for _ in 0..400 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(stream) => filler.push(stream),
+            Err(_) => refused += 1,
+        }
+        if refused >= 3 {
+            break;
+        }
+    }
+    if refused < 3 {
+        eprintln!(
+            "SKIPPED clients_time_out_on_a_connect_that_never_completes: the queue never filled"
+        );
+        return;
+    }
+    let addr = addr.to_string();
+    for (name, args) in [
+        (
+            "smtp_client",
+            &["--from", "a@example.org", "--to", "b@example.org"][..],
+        ),
+        ("pop3_client", &["--user", "u", "--password", "p", "--list"]),
+        ("imap_client", &["--user", "u", "--password", "p", "list"]),
+    ] {
+        let started = Instant::now();
+        let mut command = Command::new(bin(name));
+        command
+            .args(["--server", &addr, "--connect-timeout", "1"])
+            .args(args);
+        let out = finish_within(
+            &mut command,
+            Some(b"Subject: x\r\n\r\nx\r\n"),
+            Duration::from_secs(20),
+        )
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.and_then(|s| s.code()),
+            Some(4),
+            "{name}: {stderr}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{name}");
+    }
+    drop(filler);
+}
