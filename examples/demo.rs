@@ -36,6 +36,12 @@ use tokio_rustls::rustls::ClientConfig as TlsClientConfig;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    // No options: `--help` says so, anything else is a usage error.
+    common::Args::parse(
+        "(no options)\nruns the demo on its own: SASL, then POP3, SMTP (STARTTLS, AUTH, BDAT) and IMAP \
+         between the crate's client and server machines over loopback TCP",
+    )
+    .finish();
     println!("== wire layer ==");
     if let Err(e) = wire_demo() {
         common::die(format!("wire demo: {e}"));

@@ -2,61 +2,120 @@
 //!
 //! ```text
 //! cargo run --example imap_client -- --server HOST:PORT --user NAME --password PASS \
-//!     [--starttls] [--tls] [--insecure] [--sasl PLAIN] COMMAND
+//!     [--starttls | --tls] [--cafile FILE | --insecure] [--sasl MECH] [timeouts] COMMAND
 //! ```
 //!
 //! Commands: `list`, `select MAILBOX`, `fetch MAILBOX SEQSET ITEMS` (for example
 //! `fetch INBOX 1:* "(UID FLAGS BODY.PEEK[])"`), `search MAILBOX CRITERIA`,
-//! `append MAILBOX FILE` (the file is sent with CRLF line ends, as a literal
-//! that waits for the server's `+` unless LITERAL+ is offered) and
-//! `idle MAILBOX SECONDS` (prints the server's updates until SECONDS pass, then DONE),
-//! `store MAILBOX SEQSET FLAGS` (for example `store INBOX 1 "+FLAGS (\Flagged)"`)
-//! and `move MAILBOX SEQSET DESTINATION` (UID MOVE, RFC 6851; both take UIDs),
-//! `create MAILBOX` and `delete MAILBOX`.
-//! Untagged data is printed one line each; body literals are written to stdout
-//! as they stream in. The exit status is 0 when every command completed `OK`,
-//! 1 on a `NO`/`BAD` or a connection error, 2 on a usage error.
+//! `append MAILBOX FILE` (streamed from the file with CRLF line ends: memory stays small whatever its
+//! size), `idle MAILBOX SECONDS` (prints the server's updates until SECONDS pass, then DONE),
+//! `store MAILBOX UIDSET FLAGS` (for example `store INBOX 1 "+FLAGS (\Flagged)"`),
+//! `move MAILBOX UIDSET DESTINATION` (UID MOVE, RFC 6851), `create MAILBOX` and `delete MAILBOX`.
 //!
-//! Commands are written as IMAP text and parsed with the crate's own command
-//! parser before the machine sends them, so anything the codec understands can
-//! be sent.
+//! - Output: message bodies (FETCH body sections) go to stdout, byte for byte; everything else (the
+//!   server's responses as IMAP text, completions, notes) goes to stderr. LOGIN and AUTHENTICATE are
+//!   never printed with their credentials.
+//! - When the greeting carries no CAPABILITY code, the client asks CAPABILITY (RFC 9051 §6.1.1) before
+//!   it decides on STARTTLS, SASL, IDLE or MOVE; after STARTTLS it asks again (§6.2.1).
+//! - `--sasl` takes every mechanism of the crate: PLAIN and LOGIN (`--user`, `--password`), XOAUTH2 and
+//!   OAUTHBEARER (`--user` and the token as `--password`), EXTERNAL (`--user` as the optional authzid)
+//!   and ANONYMOUS (`--user` as the optional trace).
+//! - Timeouts: `--connect-timeout`, `--greeting-timeout`, `--command-timeout` (see `--help`).
+//! - Exit status: 0 every command completed OK; 1 a NO/BAD (failed login included) or another failure;
+//!   2 usage error (an unknown `--sasl` mechanism included); 3 cannot connect or connection lost;
+//!   4 timed out; 5 the server does not offer what was asked (STARTTLS, the SASL mechanism, IDLE,
+//!   MOVE); 6 TLS failed.
+//!
+//! Commands are written as IMAP text and parsed with the crate's own command parser before the
+//! machine sends them, so anything the codec understands can be sent.
 
 mod common;
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+use std::path::Path;
 
-use common::{Args, Session, Stream, host_of};
+use common::client::{ClientOptions, fail, unsupported};
+use common::{Args, Session};
+use mailwire::Text;
 use mailwire::imap::{
-    Client, ClientConfig, ClientEvent, CommandBody, Data, FetchItem, ParseOptions, StatusKind,
-    parse_command,
+    Client, ClientConfig, ClientEvent, Code, CommandBody, Data, EmitOptions, FetchItem, List,
+    Mailbox, ParseOptions, Response, StatusKind, StatusResponse, Tag, emit_response, parse_command,
 };
-use mailwire::wire::sasl::Credentials;
+use mailwire::wire::sasl::{Credentials, Mechanism};
 
-const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [--starttls] [--tls] [--insecure] \
-     [--sasl PLAIN] (list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA \
-     | append MAILBOX FILE | idle MAILBOX SECONDS | store MAILBOX UIDSET FLAGS \
-     | move MAILBOX UIDSET DESTINATION | create MAILBOX | delete MAILBOX)";
+const USAGE: &str = "--server HOST:PORT [--user NAME] [--password PASS] [--sasl MECH] [options] COMMAND
+commands: list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA
+  | append MAILBOX FILE | idle MAILBOX SECONDS | store MAILBOX UIDSET FLAGS
+  | move MAILBOX UIDSET DESTINATION | create MAILBOX | delete MAILBOX
+  --user NAME --password PASS   LOGIN, or the SASL credentials
+  --sasl MECH                AUTHENTICATE with PLAIN, LOGIN, XOAUTH2, OAUTHBEARER (token in --password),
+                             EXTERNAL (--user: authzid) or ANONYMOUS (--user: trace)
+output: bodies on stdout; the server's responses (IMAP text) and notes on stderr";
+
+/// How much of an APPEND file is read and pushed to the machine at a time.
+const CHUNK: usize = 64 * 1024;
 
 /// Parses one IMAP command written as text (without tag) into what the machine sends.
 fn command(text: &str) -> io::Result<CommandBody<'static>> {
-    command_with_literal(text, None)
-}
-
-/// [`command`], with a literal appended after the text (`{n}` CRLF data).
-fn command_with_literal(text: &str, literal: Option<&[u8]>) -> io::Result<CommandBody<'static>> {
-    let mut line = format!("x {text}").into_bytes();
-    if let Some(data) = literal {
-        line.extend_from_slice(format!(" {{{}}}\r\n", data.len()).as_bytes());
-        line.extend_from_slice(data);
-    }
-    line.extend_from_slice(b"\r\n");
+    let line = format!("x {text}\r\n").into_bytes();
     let parsed = parse_command(&line, &ParseOptions::default())
         .map_err(|e| io::Error::other(format!("cannot parse {text:?}: {e:?}")))?;
     Ok(parsed.into_owned().body)
 }
 
-/// Sends what is queued and waits for the completion of `tag`, printing
-/// everything that arrives. Returns whether it completed `OK`.
+/// Prints a response as IMAP text on stderr (one line; literals shown as they are on the wire).
+fn show(response: &Response<'_>) {
+    let mut out = Vec::new();
+    match emit_response(response, &mut out, &EmitOptions::default()) {
+        Ok(_) => eprint!("{}", String::from_utf8_lossy(&out)),
+        Err(e) => eprintln!("(a response that cannot be shown: {e})"),
+    }
+}
+
+/// A tagged completion as IMAP text on stderr.
+fn show_completion<'a>(tag: Tag<'a>, kind: StatusKind, code: Option<Code<'a>>, text: Text<'a>) {
+    let status = StatusResponse {
+        tag: Some(tag),
+        kind,
+        code,
+        text,
+    };
+    show(&Response::Status(status));
+}
+
+/// Untagged data: bodies to stdout, the rest as IMAP text to stderr.
+fn show_data(data: Data<'_>, body: &mut impl Write) -> io::Result<()> {
+    let Data::Fetch { seq, items } = data else {
+        show(&Response::Data(data));
+        return Ok(());
+    };
+    let mut rest = Vec::new();
+    for item in items.iter() {
+        let bytes = match &item {
+            FetchItem::BodySection { data, .. }
+            | FetchItem::Binary { data, .. }
+            | FetchItem::Rfc822(data)
+            | FetchItem::Rfc822Header(data)
+            | FetchItem::Rfc822Text(data) => data.as_ref().map(|d| d.as_bytes()),
+            _ => None,
+        };
+        match bytes {
+            Some(bytes) => {
+                eprintln!("-- message {seq}: {} bytes follow", bytes.len());
+                body.write_all(bytes)?;
+            }
+            None => rest.push(item),
+        }
+    }
+    if !rest.is_empty() {
+        let items = List::from_items(rest);
+        show(&Response::Data(Data::Fetch { seq, items }));
+    }
+    body.flush()
+}
+
+/// Sends what is queued and waits for the completion of `tag`, printing everything that arrives.
+/// Returns whether it completed `OK`.
 async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> {
     let mut out = io::stdout().lock();
     loop {
@@ -65,36 +124,20 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
                 ClientEvent::Completed {
                     tag: t,
                     status,
+                    code,
                     text,
                     ..
                 } => {
-                    eprintln!("{} {status:?} {}", t.as_str(), text.to_str_lossy());
-                    if t.as_str() == tag {
+                    let done = t.as_str() == tag;
+                    show_completion(t, status, code, text);
+                    if done {
                         return Ok(status == StatusKind::Ok);
                     }
                 }
-                ClientEvent::Data { data, .. } => {
-                    writeln!(out, "* {data:?}")?;
-                    // Body sections small enough to arrive whole: their exact bytes too.
-                    if let Data::Fetch { items, .. } = &data {
-                        for item in items.iter() {
-                            if let FetchItem::BodySection { data: Some(d), .. } = item {
-                                out.write_all(d.as_bytes())?;
-                            }
-                        }
-                    }
-                }
-                ClientEvent::Status { status, .. } => match &status.code {
-                    Some(code) => writeln!(
-                        out,
-                        "* {:?} [{code:?}] {}",
-                        status.kind,
-                        status.text.to_str_lossy()
-                    )?,
-                    None => writeln!(out, "* {:?} {}", status.kind, status.text.to_str_lossy())?,
-                },
+                ClientEvent::Data { data, .. } => show_data(data, &mut out)?,
+                ClientEvent::Status { status, .. } => show(&Response::Status(status)),
                 ClientEvent::FetchBodyStart { seq, size, .. } => {
-                    eprintln!("-- message {seq}: {size} bytes follow")
+                    eprintln!("-- message {seq}: {size} bytes follow");
                 }
                 ClientEvent::FetchBodyChunk(chunk) => out.write_all(&chunk)?,
                 ClientEvent::FetchBodyEnd { .. } => out.flush()?,
@@ -109,7 +152,163 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
         if session.conn.is_closed() || session.is_eof() {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                "connection closed",
+                "the server closed the connection",
+            ));
+        }
+        session.read().await?;
+    }
+}
+
+/// The credentials for `--sasl NAME`; an unknown name, or missing `--user`/`--password`, is a usage error.
+fn credentials<'a>(
+    args: &Args,
+    name: &str,
+    user: Option<&'a str>,
+    password: Option<&'a str>,
+    host: &'a str,
+) -> Credentials<'a> {
+    let Some(mechanism) = Mechanism::from_name(name.as_bytes()) else {
+        args.usage_error(&format!(
+            "--sasl {name}: not one of PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, EXTERNAL, ANONYMOUS"
+        ));
+    };
+    let need = |v: Option<&'a str>, what: &str| {
+        v.unwrap_or_else(|| args.usage_error(&format!("--sasl {name} needs {what}")))
+    };
+    match mechanism {
+        Mechanism::Plain => Credentials::Plain {
+            authzid: None,
+            username: need(user, "--user"),
+            password: need(password, "--password").into(),
+        },
+        Mechanism::Login => Credentials::Login {
+            username: need(user, "--user"),
+            password: need(password, "--password").into(),
+        },
+        Mechanism::XOAuth2 => Credentials::XOAuth2 {
+            username: need(user, "--user"),
+            token: need(password, "--password (the token)").into(),
+        },
+        Mechanism::OAuthBearer => Credentials::OAuthBearer {
+            authzid: user,
+            host: Some(host),
+            port: None,
+            token: need(password, "--password (the token)").into(),
+        },
+        Mechanism::External => Credentials::External { authzid: user },
+        Mechanism::Anonymous => Credentials::Anonymous { trace: user },
+        _ => args.usage_error(&format!("--sasl {name}: not supported by this client")),
+    }
+}
+
+/// Makes sure the capabilities are known: asks CAPABILITY when neither the greeting nor a response
+/// carried them.
+async fn capabilities(session: &mut Session<Client>) -> io::Result<()> {
+    if session.conn.capabilities().is_empty() {
+        let tag = session.conn.capability()?;
+        if !complete(session, tag.as_str()).await? {
+            return Err(io::Error::other("CAPABILITY failed"));
+        }
+    }
+    Ok(())
+}
+
+/// A message file with CRLF line ends, read in chunks: its size after conversion, then its bytes.
+struct CrlfFile {
+    file: std::fs::File,
+    prev_cr: bool,
+}
+
+impl CrlfFile {
+    fn open(path: &Path) -> io::Result<(CrlfFile, u64)> {
+        let open = || {
+            std::fs::File::open(path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        };
+        let mut counter = CrlfFile {
+            file: open()?,
+            prev_cr: false,
+        };
+        let mut size = 0u64;
+        let mut buf = Vec::new();
+        while counter.next(&mut buf)? {
+            size += buf.len() as u64;
+        }
+        let file = CrlfFile {
+            file: open()?,
+            prev_cr: false,
+        };
+        Ok((file, size))
+    }
+
+    /// The next converted chunk into `out` (bare LF and bare CR become CRLF); `false` at the end.
+    fn next(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        let mut raw = vec![0u8; CHUNK];
+        let n = self.file.read(&mut raw)?;
+        out.clear();
+        for &b in &raw[..n] {
+            match b {
+                b'\n' if self.prev_cr => out.push(b'\n'),
+                b'\n' => out.extend_from_slice(b"\r\n"),
+                _ => {
+                    if self.prev_cr {
+                        out.push(b'\n');
+                    }
+                    out.push(b);
+                }
+            }
+            self.prev_cr = b == b'\r';
+        }
+        if n == 0 && self.prev_cr {
+            out.push(b'\n');
+            self.prev_cr = false;
+            return Ok(true);
+        }
+        Ok(n > 0)
+    }
+}
+
+/// APPEND streamed from the file: the literal is pushed in chunks as the machine allows.
+async fn append(session: &mut Session<Client>, mailbox: &str, file: &Path) -> io::Result<bool> {
+    let (mut file, size) = CrlfFile::open(file)?;
+    let tag = session
+        .conn
+        .append_begin(Mailbox::from_utf8(mailbox), None, None, size, false)?;
+    eprintln!("-- APPEND of {size} bytes");
+    loop {
+        while let Some(event) = session.conn.poll_event()? {
+            match event {
+                ClientEvent::AppendReady { .. } => {
+                    let mut chunk = Vec::with_capacity(CHUNK + CHUNK / 2);
+                    while file.next(&mut chunk)? {
+                        session.conn.append_data(&chunk)?;
+                        session.flush().await?;
+                    }
+                    session.conn.append_finish()?;
+                }
+                ClientEvent::Completed {
+                    tag: t,
+                    status,
+                    code,
+                    text,
+                    ..
+                } => {
+                    let done = t.as_str() == tag.as_str();
+                    show_completion(t, status, code, text);
+                    if done {
+                        return Ok(status == StatusKind::Ok);
+                    }
+                }
+                ClientEvent::Status { status, .. } => show(&Response::Status(status)),
+                ClientEvent::Data { data, .. } => show(&Response::Data(data)),
+                _ => {}
+            }
+        }
+        session.flush().await?;
+        if session.conn.is_closed() || session.is_eof() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
             ));
         }
         session.read().await?;
@@ -117,34 +316,64 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
 }
 
 async fn run(mut args: Args) -> io::Result<bool> {
-    let server = args.required("--server");
-    let user = args.required("--user");
-    let password = args.required("--password");
-    let (starttls, tls, insecure) = (
-        args.flag("--starttls"),
-        args.flag("--tls"),
-        args.flag("--insecure"),
-    );
+    let options = ClientOptions::from_args(&mut args);
+    let user = args.value("--user");
+    let password = args.value("--password");
     let sasl = args.value("--sasl");
-    let words = args.finish();
+    let words = args.try_finish().unwrap_or_else(|m| args.usage_error(&m));
     let Some((verb, rest)) = words.split_first() else {
-        common::die(format!("a command is needed: {USAGE}"));
+        args.usage_error("a command is needed");
     };
+    let credentials = match &sasl {
+        Some(name) => Some(credentials(
+            &args,
+            name,
+            user.as_deref(),
+            password.as_deref(),
+            options.host(),
+        )),
+        None if user.is_none() || password.is_none() => {
+            args.usage_error("--user and --password are needed (or --sasl)")
+        }
+        None => None,
+    };
+    let known = matches!(
+        (verb.as_str(), rest.len()),
+        ("list", 0)
+            | ("select" | "create" | "delete", 1)
+            | ("append" | "idle", 2)
+            | ("fetch" | "store" | "move", 3)
+    ) || (verb == "search" && rest.len() >= 2);
+    if !known {
+        args.usage_error(&format!("unknown command or wrong arguments: {words:?}"));
+    }
 
-    let stream = Stream::open(&server, tls, insecure).await?;
+    let stream = options.connect().await?;
     let mut session = Session::new(Client::new(ClientConfig::default()), stream);
+    session.timeouts.read = Some(options.greeting);
     // The greeting.
     loop {
         if let Some(event) = session.conn.poll_event()? {
             if let ClientEvent::Greeting(g) = event {
-                eprintln!("greeting: {:?} {}", g.kind, g.text.to_str_lossy());
+                show(&Response::Status(g));
                 break;
             }
             continue;
         }
+        if session.is_eof() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "closed before the greeting",
+            ));
+        }
         session.read().await?;
     }
-    if starttls {
+    session.timeouts.read = Some(options.command);
+    capabilities(&mut session).await?;
+    if options.starttls {
+        if !session.conn.capabilities().has("STARTTLS") {
+            return Err(unsupported("STARTTLS"));
+        }
         let tag = session.conn.starttls()?;
         loop {
             match session.conn.poll_event()? {
@@ -157,28 +386,51 @@ async fn run(mut args: Args) -> io::Result<bool> {
                 Some(_) => {}
                 None => {
                     session.flush().await?;
+                    if session.is_eof() {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
                     session.read().await?;
                 }
             }
         }
-        session.start_tls_client(host_of(&server), insecure).await?;
+        let config = options.tls_config()?;
+        session
+            .start_tls_client_with(config, options.host())
+            .await?;
         session.conn.tls_established()?;
-        eprintln!("TLS established");
+        eprintln!(
+            "-- TLS established: {}",
+            session.stream.tls_description().unwrap_or_default()
+        );
+        // The machine asks CAPABILITY again (RFC 9051 §6.2.1); wait for the answer.
+        let tag = session.conn.noop()?;
+        complete(&mut session, tag.as_str()).await?;
+        capabilities(&mut session).await?;
     }
-    let tag = match sasl.as_deref() {
-        None => session.conn.login(&user, &password)?,
-        Some(m) if m.eq_ignore_ascii_case("PLAIN") => {
-            session.conn.authenticate(Credentials::Plain {
-                authzid: None,
-                username: &user,
-                password: password.as_str().into(),
-            })?
+    let tag = match credentials {
+        None => session.conn.login(
+            user.as_deref().unwrap_or_default(),
+            password.as_deref().unwrap_or_default(),
+        )?,
+        Some(credentials) => {
+            let name = credentials.mechanism().name();
+            if !session.conn.capabilities().auth(name) {
+                return Err(unsupported(format!("AUTH={name}")));
+            }
+            session.conn.authenticate(credentials)?
         }
-        Some(other) => common::die(format!("unsupported SASL mechanism {other}")),
     };
     if !complete(&mut session, tag.as_str()).await? {
         return Ok(false);
     }
+    capabilities(&mut session).await?;
+    let need = |session: &Session<Client>, what: &str| {
+        if session.conn.capabilities().has(what) {
+            Ok(())
+        } else {
+            Err(unsupported(what))
+        }
+    };
     let mut commands = Vec::new();
     match (verb.as_str(), rest) {
         ("list", []) => commands.push("LIST \"\" \"*\"".to_owned()),
@@ -187,7 +439,7 @@ async fn run(mut args: Args) -> io::Result<bool> {
             commands.push(format!("EXAMINE {mailbox}"));
             commands.push(format!("FETCH {set} {items}"));
         }
-        ("search", [mailbox, criteria @ ..]) if !criteria.is_empty() => {
+        ("search", [mailbox, criteria @ ..]) => {
             commands.push(format!("EXAMINE {mailbox}"));
             commands.push(format!("SEARCH {}", criteria.join(" ")));
         }
@@ -196,70 +448,25 @@ async fn run(mut args: Args) -> io::Result<bool> {
             commands.push(format!("UID STORE {set} {flags}"));
         }
         ("move", [mailbox, set, destination]) => {
+            need(&session, "MOVE")?;
             commands.push(format!("SELECT {mailbox}"));
             commands.push(format!("UID MOVE {set} {destination}"));
         }
         ("create", [mailbox]) => commands.push(format!("CREATE {mailbox}")),
         ("delete", [mailbox]) => commands.push(format!("DELETE {mailbox}")),
-        ("append", [_, _]) | ("idle", [_, _]) => {}
-        _ => common::die(format!("usage: {USAGE}")),
-    }
-    if let ("append", [mailbox, file]) = (verb.as_str(), rest) {
-        let message = common::read_message_file(std::path::Path::new(file))?;
-        let tag = session.conn.send(command_with_literal(
-            &format!("APPEND {mailbox}"),
-            Some(&message),
-        )?)?;
-        let ok = complete(&mut session, tag.as_str()).await?;
-        let tag = session.conn.logout()?;
-        let _ = complete(&mut session, tag.as_str()).await;
-        return Ok(ok);
-    }
-    if let ("idle", [mailbox, seconds]) = (verb.as_str(), rest) {
-        let seconds: u64 = seconds
-            .parse()
-            .unwrap_or_else(|_| common::die("SECONDS must be a number"));
-        let tag = session.conn.send(command(&format!("SELECT {mailbox}"))?)?;
-        if !complete(&mut session, tag.as_str()).await? {
-            return Ok(false);
+        ("append", [mailbox, file]) => {
+            let ok = append(&mut session, mailbox, Path::new(file)).await?;
+            logout(&mut session).await;
+            return Ok(ok);
         }
-        let idle = session.conn.idle()?;
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
-        let mut out = io::stdout().lock();
-        loop {
-            while let Some(event) = session.conn.poll_event()? {
-                match event {
-                    ClientEvent::IdleAccepted { .. } => eprintln!("idling"),
-                    ClientEvent::Data { data, .. } => {
-                        writeln!(out, "* {data:?}")?;
-                        out.flush()?;
-                    }
-                    ClientEvent::Completed { status, .. } if status != StatusKind::Ok => {
-                        return Ok(false);
-                    }
-                    _ => {}
-                }
-            }
-            session.flush().await?;
-            if session.is_eof() {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "connection closed",
-                ));
-            }
-            match tokio::time::timeout_at(deadline, session.read()).await {
-                Ok(wake) => {
-                    wake?;
-                }
-                Err(_) => break,
-            }
+        ("idle", [mailbox, seconds]) => {
+            need(&session, "IDLE")?;
+            let seconds: f64 = seconds
+                .parse()
+                .unwrap_or_else(|_| args.usage_error("SECONDS must be a number"));
+            return idle(&mut session, mailbox, seconds).await;
         }
-        drop(out);
-        session.conn.done()?;
-        let ok = complete(&mut session, idle.as_str()).await?;
-        let tag = session.conn.logout()?;
-        let _ = complete(&mut session, tag.as_str()).await;
-        return Ok(ok);
+        _ => args.usage_error(&format!("unknown command or wrong arguments: {words:?}")),
     }
     let mut ok = true;
     for text in commands {
@@ -269,17 +476,76 @@ async fn run(mut args: Args) -> io::Result<bool> {
             break;
         }
     }
-    let tag = session.conn.logout()?;
-    let _ = complete(&mut session, tag.as_str()).await;
+    logout(&mut session).await;
+    Ok(ok)
+}
+
+/// LOGOUT, its answer awaited; errors do not matter any more.
+async fn logout(session: &mut Session<Client>) {
+    if let Ok(tag) = session.conn.logout() {
+        let _ = complete(session, tag.as_str()).await;
+    }
+}
+
+/// SELECT, IDLE for `seconds` printing what the server pushes, DONE, LOGOUT.
+async fn idle(session: &mut Session<Client>, mailbox: &str, seconds: f64) -> io::Result<bool> {
+    let tag = session.conn.send(command(&format!("SELECT {mailbox}"))?)?;
+    if !complete(session, tag.as_str()).await? {
+        return Ok(false);
+    }
+    let idle = session.conn.idle()?;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    // Silence is the point of IDLE: only the deadline ends the wait.
+    let command_timeout = session.timeouts.read.take();
+    let mut out = io::stdout().lock();
+    loop {
+        while let Some(event) = session.conn.poll_event()? {
+            match event {
+                ClientEvent::IdleAccepted { .. } => eprintln!("-- idling"),
+                ClientEvent::Data { data, .. } => show_data(data, &mut out)?,
+                ClientEvent::Status { status, .. } => show(&Response::Status(status)),
+                ClientEvent::Completed {
+                    tag,
+                    status,
+                    code,
+                    text,
+                    ..
+                } if status != StatusKind::Ok => {
+                    show_completion(tag, status, code, text);
+                    return Ok(false);
+                }
+                _ => {}
+            }
+        }
+        session.flush().await?;
+        if session.is_eof() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        match tokio::time::timeout_at(deadline, session.read()).await {
+            Ok(wake) => {
+                wake?;
+            }
+            Err(_) => break,
+        }
+    }
+    drop(out);
+    session.timeouts.read = command_timeout;
+    session.conn.done()?;
+    let ok = complete(session, idle.as_str()).await?;
+    logout(session).await;
     Ok(ok)
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let args = Args::parse(USAGE);
+    let usage = format!("{USAGE}{}", common::client::CLIENT_OPTIONS);
+    let args = Args::parse(Box::leak(usage.into_boxed_str()));
     match run(args).await {
         Ok(true) => {}
-        Ok(false) => std::process::exit(1),
-        Err(e) => common::die(e),
+        Ok(false) => std::process::exit(common::client::EXIT_FAILED),
+        Err(e) => fail(e),
     }
 }

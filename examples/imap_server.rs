@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example imap_server -- --listen 127.0.0.1:1143 --maildir DIR --user NAME:PASS \
-//!     [--tls-cert FILE --tls-key FILE]
+//!     [--tls-cert FILE --tls-key FILE] [--listen-tls ADDR] [--idle-timeout SECS] ...
 //! ```
 //!
 //! One user, one Maildir (INBOX is `DIR` itself, folders are Maildir++ `.Sub.Folder` directories with `.`
@@ -31,7 +31,13 @@
 //! Maildir files often end their lines in LF alone: the server sends every message with CRLF line ends
 //! (and counts RFC822.SIZE and the literal sizes that way), and a NUL byte, which an IMAP literal cannot
 //! carry, as a space. Only the system flags are stored (`\*` is not in PERMANENTFLAGS). File-system calls
-//! are blocking, which is fine for an example. One line per command goes to stderr. It runs until killed.
+//! are blocking, which is fine for an example. One line per command goes to stderr.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`* BYE`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 
@@ -56,7 +62,14 @@ use mailwire::wire::sasl::{Authentication, Mechanism};
 use tokio::sync::broadcast;
 use tokio_rustls::TlsAcceptor;
 
-const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [--tls-cert FILE --tls-key FILE]";
+const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [options]
+  --maildir DIR              INBOX; folders are Maildir++ .Sub.Folder directories (created if missing)
+  --user NAME:PASS           the one user and its password
+  --idle-timeout SECS        the autologout timer (default 1800, RFC 9051 section 5.4)
+";
+
+/// What every client hears when the server shuts down (RFC 9051 §7.1.5).
+const GOODBYE: &[u8] = b"* BYE server shutting down\r\n";
 
 /// How much of a message file is read and pushed to the machine at a time.
 const CHUNK: usize = 64 * 1024;
@@ -70,6 +83,8 @@ const DELIMITER: char = '.';
 /// What every connection shares.
 struct Shared {
     root: Maildir,
+    options: common::ServerOptions,
+    stop: tokio::sync::watch::Receiver<bool>,
     user: String,
     pass: String,
     acceptor: Option<TlsAcceptor>,
@@ -90,8 +105,8 @@ struct Change {
 
 #[tokio::main]
 async fn main() {
-    let mut args = Args::parse(USAGE);
-    let listen = args.required("--listen");
+    let mut args = Args::parse(common::listener::server_usage(USAGE));
+    let options = common::ServerOptions::from_args(&mut args);
     let maildir = args.required("--maildir");
     let Some((user, pass)) = args.user_pass("--user") else {
         args.usage_error("missing --user");
@@ -102,12 +117,15 @@ async fn main() {
         common::die(format!("unexpected arguments: {positionals:?}"));
     }
     let root = Maildir::open_or_create(&maildir).unwrap_or_else(|e| common::die(e));
-    let listener = common::bind(&listen)
-        .await
-        .unwrap_or_else(|e| common::die(e));
+    let listeners = options.bind(acceptor.as_ref()).await;
+    common::listener::clean_tmp_now_and_hourly("imap_server", root.path().to_owned());
+    let stop = common::stop_on_signals();
+    let handshake = options.timeouts.handshake;
     let (changes, _) = broadcast::channel(256);
     let shared = Arc::new(Shared {
         root,
+        options,
+        stop: stop.clone(),
         user,
         pass,
         acceptor,
@@ -116,17 +134,19 @@ async fn main() {
     });
     common::announce_mailbox_server(
         "imap_server",
-        &listener,
-        &listen,
+        &listeners[0].tcp,
+        &shared.options.listen,
         &shared.user,
         shared.root.path(),
         "STARTTLS",
         shared.acceptor.is_some(),
     );
-    common::serve_or_die(listener, move |stream, peer| {
+    common::announce_tls_listeners("imap_server", &listeners);
+    common::serve_until(listeners, stop, handshake, move |stream, peer| {
         serve_connection(stream, peer, Arc::clone(&shared))
     })
-    .await
+    .await;
+    eprintln!("imap_server: stopped");
 }
 
 /// Compares secrets without stopping at the first difference.
@@ -150,7 +170,13 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
         .into_iter()
         .map(String::from)
         .collect();
-    let mut session = Session::new(Server::new(config), stream);
+    config.tls_active = stream.is_tls();
+    if let Some(idle) = shared.options.idle {
+        config.autologout = Some(idle);
+    }
+    let mut session =
+        Session::new(Server::new(config), stream).stop_on(shared.stop.clone(), GOODBYE);
+    session.timeouts = shared.options.timeouts;
     let mut conn = Conn {
         number,
         peer,

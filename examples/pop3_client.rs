@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! cargo run --example pop3_client -- --server HOST:PORT --user NAME --password PASS \
-//!     [--starttls] [--tls] [--insecure] [--apop | --sasl PLAIN|LOGIN] [--verbose] [--timeout SECS] \
+//!     [--starttls | --tls] [--cafile FILE | --insecure] [--apop | --sasl PLAIN|LOGIN] [--verbose] \
+//!     [--connect-timeout SECS] [--greeting-timeout SECS] [--command-timeout SECS] \
 //!     (--list | --uidl | --retr N | --top N [--lines L] | --retr-all DIR)
 //! ```
 //!
 //! - `--tls` connects with implicit TLS (POP3S, port 995); `--starttls` upgrades with STLS (RFC 2595);
-//!   `--insecure` accepts any server certificate (tests only).
+//!   `--cafile FILE` trusts the CA certificates in FILE, `--insecure` accepts any server certificate
+//!   (tests only).
 //! - It logs in with USER/PASS, or APOP (`--apop`, RFC 1939 §7: the digest is computed from the greeting's
 //!   timestamp), or SASL (`--sasl PLAIN` or `--sasl LOGIN`, RFC 5034).
 //! - `--list` prints `N SIZE` lines, `--uidl` prints `N UID` lines, `--retr N` writes message N to stdout,
@@ -16,23 +18,28 @@
 //!   server has no UIDL; it prints `N FILE SIZE` for each.
 //! - It reads CAPA first; when the server lists PIPELINING the machine sends the RETR commands of
 //!   `--retr-all` in batches, otherwise one at a time. Bodies are streamed to their file chunk by chunk.
-//! - The exit status is 0 on success, 1 on any failure (a `-ERR`, a broken connection, a message that could
-//!   not be saved), 2 on a usage error.
+//! - `--verbose` prints the conversation on stderr, with `PASS`, `APOP` and the AUTH exchange redacted.
+//! - The exit status is 0 on success, 1 on a failure (a `-ERR`, a message that could not be saved), 2 on
+//!   a usage error, 3 when it cannot connect or the connection breaks, 4 on a timeout (connect, greeting,
+//!   command), 6 when TLS fails.
 
 mod common;
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use common::{Args, Session, Stream, host_of};
+use common::client::{ClientOptions, fail};
+use common::{Args, Session};
 use mailwire::pop3::{Client, ClientConfig, ClientEvent, Command, CommandKind, Response, Status};
 use mailwire::wire::sasl::{Credentials, Mechanism};
 use mailwire::{Secret, Text};
 
-const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [--starttls] [--tls] [--insecure] \
-     [--apop | --sasl PLAIN|LOGIN] [--verbose] [--timeout SECS] \
-     (--list | --uidl | --retr N | --top N [--lines L] | --retr-all DIR)";
+const USAGE: &str = "--server HOST:PORT --user NAME --password PASS [options] \
+(--list | --uidl | --retr N | --top N [--lines L] | --retr-all DIR)
+  --apop                     log in with APOP (RFC 1939 section 7)
+  --sasl PLAIN|LOGIN         log in with AUTH (RFC 5034)
+  --verbose                  the conversation on stderr (credentials redacted)
+  --timeout SECS             the same as --command-timeout";
 
 /// How many RETR commands `--retr-all` keeps outstanding (the machine sends them together only when the
 /// server advertised PIPELINING).
@@ -56,39 +63,29 @@ enum Login {
 }
 
 struct Options {
-    server: String,
+    client: ClientOptions,
     user: String,
     password: String,
-    tls: bool,
-    starttls: bool,
-    insecure: bool,
     login: Login,
     verbose: bool,
-    timeout: Duration,
     action: Action,
 }
 
 fn parse_args() -> Options {
-    let mut args = Args::parse(USAGE);
-    let server = args.required("--server");
+    let usage = format!("{USAGE}{}", common::client::CLIENT_OPTIONS);
+    let mut args = Args::parse(Box::leak(usage.into_boxed_str()));
+    let client = ClientOptions::from_args(&mut args);
     let user = args.required("--user");
     let password = args.required("--password");
-    let tls = args.flag("--tls");
-    let starttls = args.flag("--starttls");
-    let insecure = args.flag("--insecure");
     let apop = args.flag("--apop");
     let sasl = args.value("--sasl");
     let verbose = args.flag("--verbose");
-    let timeout = Duration::from_secs(args.parsed("--timeout").unwrap_or(60));
     let list = args.flag("--list");
     let uidl = args.flag("--uidl");
     let retr: Option<u32> = args.parsed("--retr");
     let top: Option<u32> = args.parsed("--top");
     let lines: Option<u32> = args.parsed("--lines");
     let retr_all = args.value("--retr-all");
-    if tls && starttls {
-        args.usage_error("--tls and --starttls exclude each other");
-    }
     let login = match (apop, sasl) {
         (true, Some(_)) => args.usage_error("--apop and --sasl exclude each other"),
         (true, None) => Login::Apop,
@@ -125,15 +122,11 @@ fn parse_args() -> Options {
         common::die(format!("unexpected arguments: {positionals:?}"));
     }
     Options {
-        server,
+        client,
         user,
         password,
-        tls,
-        starttls,
-        insecure,
         login,
         verbose,
-        timeout,
         action: actions.remove(0),
     }
 }
@@ -142,7 +135,7 @@ fn parse_args() -> Options {
 async fn main() {
     let options = parse_args();
     if let Err(e) = run(&options).await {
-        common::die(e);
+        fail(e);
     }
 }
 
@@ -166,12 +159,10 @@ fn failure(message: impl Into<String>) -> io::Error {
 /// The client machine on its connection, with the waits of this program.
 struct Pop {
     session: Session<Client>,
-    verbose: bool,
-    timeout: Duration,
 }
 
 impl Pop {
-    /// Sends what the machine queued, then waits (at most `timeout`) for more input.
+    /// Sends what the machine queued, then waits (at most the session's read timeout) for more input.
     async fn wait(&mut self) -> io::Result<()> {
         self.session.flush().await?;
         if self.session.is_eof() {
@@ -180,24 +171,14 @@ impl Pop {
                 "the server closed the connection",
             ));
         }
-        match tokio::time::timeout(self.timeout, self.session.read()).await {
-            Ok(wake) => wake.map(|_| ()),
-            Err(_) => Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no answer from the server within {:?}", self.timeout),
-            )),
-        }
+        self.session.read().await.map(|_| ())
     }
 
     /// The next event, owned (bodies are read with [`Pop::body_into`] instead, without copies).
     async fn next(&mut self) -> io::Result<ClientEvent<'static>> {
         loop {
             if let Some(event) = self.session.conn.poll_event()? {
-                let event = event.into_owned();
-                if self.verbose {
-                    eprintln!("S: {event:?}");
-                }
-                return Ok(event);
+                return Ok(event.into_owned());
             }
             self.wait().await?;
         }
@@ -205,9 +186,6 @@ impl Pop {
 
     /// Sends a command (the machine holds it back until the server may take it).
     fn send(&mut self, command: &Command<'_>) -> io::Result<()> {
-        if self.verbose {
-            eprintln!("C: {:?}", command.kind());
-        }
         self.session.conn.send_command(command)?;
         Ok(())
     }
@@ -270,15 +248,16 @@ impl Pop {
 }
 
 async fn run(options: &Options) -> io::Result<()> {
-    let stream = Stream::open(&options.server, options.tls, options.insecure).await?;
+    let stream = options.client.connect().await?;
     let mut config = ClientConfig::default();
     // Bodies stream to their destination: memory stays bounded whatever the message size.
     config.limits.message_size = u64::MAX;
-    let mut pop = Pop {
-        session: Session::new(Client::new(config), stream),
-        verbose: options.verbose,
-        timeout: options.timeout,
-    };
+    let mut session = Session::new(Client::new(config), stream);
+    if options.verbose {
+        session = session.traced_to("S:", "C:", common::trace::Sink::Stderr);
+    }
+    session.timeouts.read = Some(options.client.greeting);
+    let mut pop = Pop { session };
 
     match pop.next().await? {
         ClientEvent::Greeting(greeting) if greeting.is_ok() => {
@@ -294,8 +273,9 @@ async fn run(options: &Options) -> io::Result<()> {
         }
         other => return Err(failure(format!("bad greeting: {other:?}"))),
     }
+    pop.session.timeouts.read = Some(options.client.command);
 
-    if options.starttls {
+    if options.client.starttls {
         pop.send(&Command::Stls)?;
         match pop.next().await? {
             ClientEvent::StartTls => {}
@@ -304,8 +284,9 @@ async fn run(options: &Options) -> io::Result<()> {
             }
             other => return Err(failure(format!("unexpected answer to STLS: {other:?}"))),
         }
+        let config = options.client.tls_config()?;
         pop.session
-            .start_tls_client(host_of(&options.server), options.insecure)
+            .start_tls_client_with(config, options.client.host())
             .await?;
         pop.session.conn.tls_established()?;
         if options.verbose {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example pop3_server -- --listen 127.0.0.1:1110 --maildir DIR --user NAME:PASS \
-//!     [--tls-cert FILE --tls-key FILE]
+//!     [--tls-cert FILE --tls-key FILE] [--listen-tls ADDR] [--idle-timeout SECS] ...
 //! ```
 //!
 //! It serves the messages in `DIR/new` and `DIR/cur` to the one user: USER/PASS, APOP (RFC 1939 §7, with a
@@ -11,7 +11,13 @@
 //! session at a time (`-ERR [IN-USE]` for a second one, RFC 2449 §8.1.1). RETR and TOP stream the message
 //! file in chunks; the machine dot-stuffs them and turns the bare LF line ends of Maildir files into CRLF, so
 //! the sizes in LIST and STAT are counted with CRLF line ends. Messages marked with DELE are removed when
-//! the client QUITs (the UPDATE state). One line per session event goes to stderr. It runs until killed.
+//! the client QUITs (the UPDATE state). One line per session event goes to stderr.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`-ERR [SYS/TEMP]`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 
@@ -28,7 +34,15 @@ use mailwire::wire::sasl::{Authentication, Mechanism};
 use tokio::io::AsyncReadExt;
 use tokio_rustls::TlsAcceptor;
 
-const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [--tls-cert FILE --tls-key FILE]";
+const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [options]
+  --maildir DIR              the maildrop (new/ and cur/)
+  --user NAME:PASS           the one user and its password
+  --idle-timeout SECS        the autologout timer (default 600, RFC 1939 section 3)
+";
+
+/// What every client hears when the server shuts down (POP3 has no unsolicited response: this is the
+/// answer the client reads next; RFC 2449 §8.1.2 SYS/TEMP).
+const GOODBYE: &[u8] = b"-ERR [SYS/TEMP] server shutting down\r\n";
 
 /// How much of a message file is read and pushed to the machine at a time.
 const CHUNK: usize = 64 * 1024;
@@ -36,6 +50,8 @@ const CHUNK: usize = 64 * 1024;
 /// What every connection shares.
 struct Shared {
     maildir: Maildir,
+    options: common::ServerOptions,
+    stop: tokio::sync::watch::Receiver<bool>,
     user: String,
     pass: String,
     acceptor: Option<TlsAcceptor>,
@@ -82,8 +98,8 @@ struct Connection {
 
 #[tokio::main]
 async fn main() {
-    let mut args = Args::parse(USAGE);
-    let listen = args.required("--listen");
+    let mut args = Args::parse(common::listener::server_usage(USAGE));
+    let options = common::ServerOptions::from_args(&mut args);
     let maildir = args.required("--maildir");
     let Some((user, pass)) = args.user_pass("--user") else {
         args.usage_error("missing --user");
@@ -94,11 +110,14 @@ async fn main() {
         common::die(format!("unexpected arguments: {positionals:?}"));
     }
     let maildir = Maildir::open(&maildir).unwrap_or_else(|e| common::die(e));
-    let listener = common::bind(&listen)
-        .await
-        .unwrap_or_else(|e| common::die(e));
+    let listeners = options.bind(acceptor.as_ref()).await;
+    common::listener::clean_tmp_now_and_hourly("pop3_server", maildir.path().to_owned());
+    let stop = common::stop_on_signals();
+    let handshake = options.timeouts.handshake;
     let shared = Arc::new(Shared {
         maildir,
+        options,
+        stop: stop.clone(),
         user,
         pass,
         acceptor,
@@ -108,17 +127,19 @@ async fn main() {
     });
     common::announce_mailbox_server(
         "pop3_server",
-        &listener,
-        &listen,
+        &listeners[0].tcp,
+        &shared.options.listen,
         &shared.user,
         shared.maildir.path(),
         "STLS",
         shared.acceptor.is_some(),
     );
-    common::serve_or_die(listener, move |stream, peer| {
+    common::announce_tls_listeners("pop3_server", &listeners);
+    common::serve_until(listeners, stop, handshake, move |stream, peer| {
         serve_connection(stream, peer, Arc::clone(&shared))
     })
-    .await
+    .await;
+    eprintln!("pop3_server: stopped");
 }
 
 /// The host name for the APOP timestamp: letters, digits, `.` and `-` only.
@@ -246,7 +267,13 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
     // fetchmail log in over plain connections in the tests). A real server keeps the default.
     config.auth_requires_tls = false;
     config.implementation = Some("mailwire-pop3-example".to_owned());
-    let mut session = Session::new(Server::new(config), stream);
+    config.tls_active = stream.is_tls();
+    if let Some(idle) = shared.options.idle {
+        config.autologout = Some(idle);
+    }
+    let mut session =
+        Session::new(Server::new(config), stream).stop_on(shared.stop.clone(), GOODBYE);
+    session.timeouts = shared.options.timeouts;
     let mut conn = Connection::default();
     log("connected");
     session.flush().await?;

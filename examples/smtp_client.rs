@@ -2,46 +2,54 @@
 //!
 //! ```text
 //! cargo run --example smtp_client -- --server HOST:PORT --from ADDR --to ADDR [--to ADDR...] \
-//!     [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] \
-//!     [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml
+//!     [--starttls | --tls] [--cafile FILE | --insecure] [--user NAME --password PASS] [--lmtp] \
+//!     [--helo NAME] [--no-pipelining] [--no-chunking] [timeouts] < message.eml
 //! ```
 //!
 //! - The message is read from stdin and its line endings turned into CRLF.
 //! - `--starttls` upgrades with STARTTLS (the server must offer it), `--tls` connects with implicit TLS
-//!   (port 465); `--insecure` accepts any server certificate (test servers only).
+//!   (port 465); `--cafile FILE` trusts the CA certificates in FILE, `--insecure` accepts any server
+//!   certificate (test servers only).
+//! - `--connect-timeout`, `--greeting-timeout` and `--command-timeout` bound the waits (see `--help`).
 //! - `--user`/`--password` authenticate with AUTH PLAIN (or LOGIN when PLAIN is not offered).
 //! - MAIL carries `SIZE=` when the server announces SIZE, `BODY=8BITMIME` for a message with 8-bit
 //!   octets and `SMTPUTF8` for non-ASCII addresses (refused up front when the server lacks SMTPUTF8).
 //! - PIPELINING and CHUNKING (BDAT) are used when the server offers them, unless `--no-pipelining` /
 //!   `--no-chunking`.
 //! - The conversation is printed on stdout (`C:` what is sent, `S:` what arrives); a summary and every
-//!   failure on stderr. The exit status is 0 only when every recipient was accepted and the message was
-//!   delivered; 1 on any failure (a rejected recipient included, named on stderr); 2 on a usage error.
+//!   failure on stderr. AUTH lines and the SASL exchange are printed without the credentials.
+//! - The exit status is 0 only when every recipient was accepted and the message was delivered; 1 on a
+//!   refusal (a rejected recipient included, named on stderr); 2 on a usage error; 3 when it cannot
+//!   connect or the connection breaks; 4 on a timeout; 6 when TLS fails.
 
 mod common;
 
 use std::io;
 
-use common::{Args, Session, Stream, Wake};
+use common::client::{ClientOptions, fail};
+use common::{Args, Session, Wake};
 use mailwire::smtp::{
     Body, Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameter,
     Parameters, Reply, ReversePath,
 };
 use mailwire::wire::sasl::Credentials;
 
-const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [--starttls] [--tls] [--insecure] [--user NAME --password PASS] [--lmtp] [--helo NAME] [--no-pipelining] [--no-chunking] < message.eml";
+const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [options] < message.eml
+  --user NAME --password PASS   AUTH PLAIN (or LOGIN when PLAIN is not offered); never printed
+  --lmtp                     speak LMTP (RFC 2033)
+  --helo NAME                the name in EHLO/LHLO (default client.localhost)
+  --no-pipelining            do not pipeline even when the server offers PIPELINING
+  --no-chunking              use DATA even when the server offers CHUNKING
+output: the conversation on stdout (C: sent, S: received; credentials redacted), a summary on stderr";
 
 /// Body pieces handed to the machine at a time (each one is a BDAT chunk with CHUNKING).
 const CHUNK: usize = 64 * 1024;
 
 /// What the command line asked for.
 struct Options {
-    server: String,
+    client: ClientOptions,
     from: String,
     to: Vec<String>,
-    starttls: bool,
-    tls: bool,
-    insecure: bool,
     credentials: Option<(String, String)>,
     chunking: bool,
     pipelining: bool,
@@ -127,7 +135,7 @@ fn next_step(
     message: &[u8],
 ) -> Result<(), String> {
     let caps = client.capabilities().clone();
-    if opts.starttls && !client.tls_active() {
+    if opts.client.starttls && !client.tls_active() {
         if !caps.starttls {
             return Err("the server does not offer STARTTLS".into());
         }
@@ -209,6 +217,7 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
             };
             let step = match event {
                 ClientEvent::Greeting(reply) => {
+                    session.timeouts.read = Some(opts.client.command);
                     if !reply.code().is_positive() {
                         progress
                             .failures
@@ -350,8 +359,10 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
         }
         session.flush().await?;
         if start_tls {
-            let host = common::host_of(&opts.server).to_owned();
-            session.start_tls_client(&host, opts.insecure).await?;
+            let config = opts.client.tls_config()?;
+            session
+                .start_tls_client_with(config, opts.client.host())
+                .await?;
             session.conn.tls_established().map_err(io::Error::from)?;
             // The machine queued EHLO again (RFC 3207 §4.2).
             session.flush().await?;
@@ -374,13 +385,11 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
 
 #[tokio::main]
 async fn main() {
-    let mut args = Args::parse(USAGE);
-    let server = args.required("--server");
+    let usage = format!("{USAGE}{}", common::client::CLIENT_OPTIONS);
+    let mut args = Args::parse(Box::leak(usage.into_boxed_str()));
+    let client = ClientOptions::from_args(&mut args);
     let from = args.required("--from");
     let to = args.values("--to");
-    let starttls = args.flag("--starttls");
-    let tls = args.flag("--tls");
-    let insecure = args.flag("--insecure");
     let user = args.value("--user");
     let password = args.value("--password");
     let lmtp = args.flag("--lmtp");
@@ -397,9 +406,6 @@ async fn main() {
     if to.is_empty() {
         args.usage_error("at least one --to is needed");
     }
-    if starttls && tls {
-        args.usage_error("--starttls and --tls exclude each other");
-    }
     let credentials = match (user, password) {
         (None, None) => None,
         (Some(user), Some(pass)) => Some((user, pass)),
@@ -411,12 +417,9 @@ async fn main() {
         }
     }
     let opts = Options {
-        server,
+        client,
         from,
         to,
-        starttls,
-        tls,
-        insecure,
         credentials,
         chunking: !no_chunking,
         pipelining: !no_pipelining,
@@ -428,13 +431,12 @@ async fn main() {
     config.lmtp = lmtp;
     config.use_pipelining = !no_pipelining;
     config.use_chunking = !no_chunking;
-    let stream = Stream::open(&opts.server, opts.tls, opts.insecure)
-        .await
-        .unwrap_or_else(|e| common::die(e));
-    let session = Session::new(Client::new(config), stream).traced("S:", "C:");
+    let stream = opts.client.connect().await.unwrap_or_else(|e| fail(e));
+    let mut session = Session::new(Client::new(config), stream).traced("S:", "C:");
+    session.timeouts.read = Some(opts.client.greeting);
     let progress = run(session, &opts, &message)
         .await
-        .unwrap_or_else(|e| common::die(e));
+        .unwrap_or_else(|e| fail(e));
 
     for line in &progress.delivered {
         eprintln!("delivered to {line}");

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example smtp_server -- --listen 127.0.0.1:2525 --maildir DIR \
-//!     [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME]
+//!     [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME] [--listen-tls ADDR] ...
 //! ```
 //!
 //! - STARTTLS is offered when a certificate is given; AUTH PLAIN/LOGIN when a user is given (only after
@@ -13,7 +13,12 @@
 //! - `--lmtp` speaks LMTP (RFC 2033): one file per recipient, each with its own `for <rcpt>` clause, and
 //!   one reply per recipient after the body.
 //! - One line per session event on stderr (connect, HELO, TLS, AUTH, MAIL, RCPT, delivered path, errors).
-//!   Runs until killed.
+//!
+//! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
+//! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
+//! may hold; running out of file descriptors pauses accepting instead of exiting; SIGINT or SIGTERM sends
+//! every client a goodbye (`421 4.3.2`), removes partial deliveries from `tmp/` and exits 0; `tmp/` files older
+//! than 36 hours are removed at start-up and hourly.
 
 mod common;
 
@@ -27,11 +32,23 @@ use mailwire::smtp::{EnhancedStatus, ForwardPath, ReversePath, Server, ServerCon
 use mailwire::wire::sasl::{Authentication, Mechanism};
 use tokio_rustls::TlsAcceptor;
 
-const USAGE: &str = "--listen ADDR --maildir DIR [--user NAME:PASS] [--tls-cert FILE --tls-key FILE] [--lmtp] [--hostname NAME]";
+const USAGE: &str = "--listen ADDR --maildir DIR [options]
+  --maildir DIR              where messages are delivered (created if missing)
+  --user NAME:PASS           require AUTH PLAIN/LOGIN with these credentials before MAIL
+  --lmtp                     speak LMTP (RFC 2033) instead of SMTP
+  --hostname NAME            the name in the greeting and the Received: header
+  --idle-timeout SECS        also the DATA timeout (defaults 300 and 600, RFC 5321 4.5.3.2)
+";
+
+/// What every client hears when the server shuts down (RFC 5321 §3.8; 4.3.2: RFC 3463 "system not
+/// accepting network messages").
+const GOODBYE: &[u8] = b"421 4.3.2 Service shutting down, closing transmission channel\r\n";
 
 /// What every connection shares.
 struct Shared {
     maildir: Maildir,
+    options: common::ServerOptions,
+    stop: tokio::sync::watch::Receiver<bool>,
     acceptor: Option<TlsAcceptor>,
     user: Option<(String, String)>,
     lmtp: bool,
@@ -40,8 +57,13 @@ struct Shared {
 }
 
 impl Shared {
-    fn config(&self) -> ServerConfig {
+    fn config(&self, stream: &Stream) -> ServerConfig {
         let mut config = ServerConfig::new(self.hostname.clone());
+        config.tls_active = stream.is_tls();
+        if let Some(idle) = self.options.idle {
+            config.command_timeout = idle;
+            config.data_timeout = idle;
+        }
         config.lmtp = self.lmtp;
         config.tls_available = self.acceptor.is_some();
         if self.user.is_some() {
@@ -86,7 +108,9 @@ async fn session(shared: Arc<Shared>, stream: Stream, peer: SocketAddr) -> io::R
     let id = shared.sessions.fetch_add(1, Ordering::Relaxed) + 1;
     let tag = format!("[{id} {peer}]");
     eprintln!("{tag} connect");
-    let mut session = Session::new(Server::new(shared.config()), stream);
+    let mut session = Session::new(Server::new(shared.config(&stream)), stream)
+        .stop_on(shared.stop.clone(), GOODBYE);
+    session.timeouts = shared.options.timeouts;
     let mut helo = String::from("unknown");
     let mut esmtp = true;
     let mut tx = Transaction::default();
@@ -313,8 +337,8 @@ async fn session(shared: Arc<Shared>, stream: Stream, peer: SocketAddr) -> io::R
 
 #[tokio::main]
 async fn main() {
-    let mut args = Args::parse(USAGE);
-    let listen = args.required("--listen");
+    let mut args = Args::parse(common::listener::server_usage(USAGE));
+    let options = common::ServerOptions::from_args(&mut args);
     let maildir = args.required("--maildir");
     let user = args.user_pass("--user");
     let acceptor = common::server_acceptor_from_args(&mut args);
@@ -329,13 +353,12 @@ async fn main() {
     }
     let maildir = Maildir::open_or_create(&maildir)
         .unwrap_or_else(|e| common::die(format!("maildir {maildir}: {e}")));
-    let listener = common::bind(&listen)
-        .await
-        .unwrap_or_else(|e| common::die(e));
-    let local = listener
+    let listeners = options.bind(acceptor.as_ref()).await;
+    let local = listeners[0]
+        .tcp
         .local_addr()
         .map(|a| a.to_string())
-        .unwrap_or(listen);
+        .unwrap_or_else(|_| options.listen.clone());
     eprintln!(
         "smtp_server: listening on {local} ({}{}{}), delivering to {}",
         if lmtp { "LMTP" } else { "SMTP" },
@@ -347,15 +370,21 @@ async fn main() {
         },
         maildir.path().join("new").display()
     );
+    common::announce_tls_listeners("smtp_server", &listeners);
+    common::listener::clean_tmp_now_and_hourly("smtp_server", maildir.path().to_owned());
+    let stop = common::stop_on_signals();
+    let handshake = options.timeouts.handshake;
     let shared = Arc::new(Shared {
         maildir,
+        options,
+        stop: stop.clone(),
         acceptor,
         user,
         lmtp,
         hostname,
         sessions: AtomicU64::new(0),
     });
-    let result = common::serve(listener, move |stream, peer| {
+    common::serve_until(listeners, stop, handshake, move |stream, peer| {
         let shared = Arc::clone(&shared);
         async move {
             if let Err(e) = session(shared, stream, peer).await {
@@ -365,7 +394,5 @@ async fn main() {
         }
     })
     .await;
-    if let Err(e) = result {
-        common::die(e);
-    }
+    eprintln!("smtp_server: stopped");
 }

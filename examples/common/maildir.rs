@@ -98,6 +98,10 @@ impl Delivery {
         file.sync_all()?;
         drop(file);
         fs::rename(&self.tmp, &self.dest)?;
+        // The rename is durable only once the directory is on disk too.
+        if let Some(dir) = self.dest.parent() {
+            File::open(dir)?.sync_all()?;
+        }
         Ok(self.dest.clone())
     }
 }
@@ -536,4 +540,37 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path)
+}
+
+/// Maildir's 36-hour rule: removes the files in `tmp/` of the mailbox `root` and of each Maildir++ folder
+/// (`root/.NAME/tmp/`) last modified more than `max_age` ago: deliveries that a crash interrupted.
+/// Returns how many were removed.
+pub(crate) fn clean_stale_tmp(root: &Path, max_age: std::time::Duration) -> io::Result<usize> {
+    let mut dirs = vec![root.join("tmp")];
+    for entry in fs::read_dir(root)?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            dirs.push(entry.path().join("tmp"));
+        }
+    }
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let age = meta
+                .modified()
+                .ok()
+                .and_then(|m| now.duration_since(m).ok());
+            if meta.is_file()
+                && age.is_some_and(|age| age > max_age)
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }

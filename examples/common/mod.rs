@@ -7,9 +7,12 @@
 //! - [`tls`]: rustls configurations with the *ring* provider: a server acceptor from PEM files or a
 //!   self-signed certificate made with rcgen, a client verifying against the system roots or, with
 //!   `--insecure`, accepting any certificate (test only).
-//! - [`driver`]: drives any [`mailwire::Connection`] over a [`Stream`](stream::Stream): flush, read, timers.
+//! - [`adapter`]: drives any [`mailwire::Connection`] over a [`Stream`](stream::Stream): flush, read, timers,
+//!   STARTTLS, write and handshake timeouts, a polite stop. One file to copy into an application.
+//! - [`listener`]: the servers' habits: listeners (plain and implicit TLS), an accept loop that survives
+//!   running out of file descriptors, graceful shutdown on SIGINT / SIGTERM, the common server options.
+//! - [`trace`]: the clients' transcripts, credentials redacted.
 //! - [`maildir`]: a small Maildir / Maildir++ store (deliver, list, flags, folders, IMAP UIDs).
-//! - [`driver::serve`]: the accept loop of the servers, a task per connection.
 //! - [`message`]: reading a message from stdin or a file with CRLF line endings.
 //! - [`received`]: the SMTP `Received:` trace header (RFC 5321 §4.4) and an RFC 5322 date formatter.
 //!
@@ -56,26 +59,30 @@
 // Each example compiles this module but uses only part of it.
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub(crate) mod adapter;
 pub(crate) mod args;
-pub(crate) mod driver;
+pub(crate) mod client;
+pub(crate) mod listener;
 pub(crate) mod maildir;
 pub(crate) mod message;
 pub(crate) mod received;
 pub(crate) mod stream;
 pub(crate) mod tls;
+pub(crate) mod trace;
 
+pub(crate) use adapter::{Session, Wake};
 pub(crate) use args::Args;
-pub(crate) use driver::{
-    Clock, Session, Wake, announce_mailbox_server, bind, flush, read_or_timeout,
-    read_or_timeout_or, read_some, serve, serve_or_die,
+pub(crate) use listener::{
+    Listener, SERVER_OPTIONS, ServerOptions, announce_mailbox_server, announce_tls_listeners, bind,
+    serve, serve_until, stop_on_signals,
 };
 pub(crate) use maildir::{Delivery, Maildir, MessageEntry, UidList};
 pub(crate) use message::{read_message_file, read_stdin_message, to_crlf};
 pub(crate) use received::{ReceivedHeader, rfc5322_date};
-pub(crate) use stream::{Stream, host_of};
+pub(crate) use stream::{Stream, Timeouts, flush, host_of, read_some, timed, write_all};
 pub(crate) use tls::{
-    client_config, client_config_trusting, self_signed_acceptor, server_acceptor_from_args,
-    server_acceptor_from_pem,
+    client_config, client_config_for, client_config_trusting, self_signed_acceptor,
+    server_acceptor_from_args, server_acceptor_from_pem,
 };
 
 /// Prints `error: MESSAGE` on stderr and exits with status 1 (for failures after the arguments were fine).

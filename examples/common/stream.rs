@@ -8,7 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use mailwire::Connection;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -81,6 +83,23 @@ impl Stream {
             Stream::connect_tls(addr, insecure).await
         } else {
             Stream::connect(addr).await
+        }
+    }
+
+    /// [`open`](Self::open) with a client configuration, the TCP connect and the TLS handshake each
+    /// bounded by `limit` (`TimedOut` when it passes).
+    pub(crate) async fn open_with(
+        addr: &str,
+        tls: Option<Arc<ClientConfig>>,
+        limit: Option<std::time::Duration>,
+    ) -> io::Result<Stream> {
+        let plain = timed(limit, &format!("connect {addr}"), Stream::connect(addr)).await?;
+        match tls {
+            None => Ok(plain),
+            Some(config) => {
+                let handshake = plain.upgrade_to_tls_client_with(config, host_of(addr));
+                timed(limit, "TLS handshake", handshake).await
+            }
         }
     }
 
@@ -224,4 +243,83 @@ impl AsyncWrite for Stream {
             Stream::Detached => Poll::Ready(Ok(())),
         }
     }
+}
+
+/// What the transport allows a peer: `None` waits for ever.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    /// A write (or flush) making no progress this long fails with `TimedOut`. Default 60 s.
+    pub(crate) write: Option<Duration>,
+    /// A TLS handshake taking longer fails with `TimedOut`. Default 30 s.
+    pub(crate) handshake: Option<Duration>,
+    /// Waiting this long for input fails (clients; servers use the machine's idle timer). Default `None`.
+    pub(crate) read: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        let secs = |s| Some(Duration::from_secs(s));
+        let (write, handshake) = (secs(60), secs(30));
+        Timeouts {
+            write,
+            handshake,
+            read: None,
+        }
+    }
+}
+
+// Time-bounded I/O, and driving a machine without a `Session` (the adapter self-test does).
+
+/// Runs `io` under `limit`: `TimedOut` naming `what` when it takes longer.
+pub(crate) async fn timed<T>(
+    limit: Option<Duration>,
+    what: &str,
+    io: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let Some(limit) = limit else { return io.await };
+    let late = format!("{what}: nothing for {limit:?}");
+    (tokio::time::timeout(limit, io).await)
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, late))?
+}
+
+/// Writes all of `bytes`; each write must make progress within `limit`.
+pub(crate) async fn write_all<S: AsyncWrite + Unpin>(
+    s: &mut S,
+    bytes: &[u8],
+    limit: Option<Duration>,
+) -> io::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match timed(limit, "write stalled", s.write(rest)).await? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => rest = &rest[n..],
+        }
+    }
+    Ok(())
+}
+
+/// Writes everything `poll_transmit()` yields and flushes, each write progressing within `limit`.
+pub(crate) async fn flush<C: Connection + ?Sized, S: AsyncWrite + Unpin>(
+    conn: &mut C,
+    stream: &mut S,
+    limit: Option<Duration>,
+) -> io::Result<()> {
+    while let Some(bytes) = conn.poll_transmit() {
+        write_all(stream, &bytes, limit).await?;
+    }
+    timed(limit, "write stalled", stream.flush()).await
+}
+
+/// Reads once and feeds the machine: `handle_input` and `Ok(true)`, or at EOF `handle_eof` and `Ok(false)`.
+pub(crate) async fn read_some<C: Connection + ?Sized, S: AsyncRead + Unpin>(
+    conn: &mut C,
+    stream: &mut S,
+    buf: &mut [u8],
+) -> io::Result<bool> {
+    let n = stream.read(buf).await?;
+    match n {
+        0 => conn.handle_eof(),
+        n => conn.handle_input(&buf[..n]),
+    }
+    Ok(n > 0)
 }

@@ -267,3 +267,45 @@ impl ServerCertVerifier for InsecureAcceptAnyCertificate {
             .supported_schemes()
     }
 }
+
+/// The client configuration for the `--insecure` and `--cafile FILE` options: with a CA file, the server
+/// must present a certificate issued by one of the certificates in it (PEM), instead of the system roots.
+pub(crate) fn client_config_for(
+    insecure: bool,
+    cafile: Option<&Path>,
+) -> io::Result<Arc<ClientConfig>> {
+    let Some(cafile) = cafile else {
+        return Ok(client_config(insecure));
+    };
+    if insecure {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "--cafile and --insecure exclude each other",
+        ));
+    }
+    let file = File::open(cafile)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", cafile.display())))?;
+    let mut roots = RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut BufReader::new(file)) {
+        roots.add(cert?).map_err(tls_error)?;
+    }
+    if roots.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: no CERTIFICATE in the file", cafile.display()),
+        ));
+    }
+    Ok(Arc::new(client_with_roots(roots)?))
+}
+
+impl<C: mailwire::Connection> super::Session<C> {
+    /// Client side of STARTTLS verifying `server_name` against the system roots (unless `insecure`).
+    pub(crate) async fn start_tls_client(
+        &mut self,
+        server_name: &str,
+        insecure: bool,
+    ) -> io::Result<()> {
+        self.start_tls_client_with(client_config(insecure), server_name)
+            .await
+    }
+}

@@ -479,6 +479,23 @@ impl ServerChild {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// The server's process id (for signals).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the server to exit on its own; `None` if it is still running.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// Kills the server and waits for it (again on drop: harmless).
     pub(crate) fn stop(&mut self) {
         let _ = self.child.kill();
