@@ -929,7 +929,10 @@ impl Conn {
             }
         };
         // Without flags the message goes to new/; with flags to cur/ (\Recent either way: it is new to
-        // the mailbox). Keywords are stored as the letters a..z of the destination.
+        // the mailbox, once the UID list exists). Keywords are stored as the letters a..z of the destination.
+        if let Err(e) = maildir.sync_uids() {
+            self.log(&format!("{tag} APPEND: {e}"));
+        }
         let letters = if flags.is_empty() {
             None
         } else {
@@ -1169,6 +1172,8 @@ impl Conn {
         let mut letters_there = Vec::with_capacity(found.len());
         {
             let dest_lock = dest.lock()?;
+            // A UID list that exists before the copies arrive makes them \Recent (new to the mailbox).
+            dest_lock.sync_uids(false)?;
             for (_, _, flags) in &found {
                 let system: String = flags.chars().filter(|c| !c.is_ascii_lowercase()).collect();
                 let names = keyword_names(flags, &source_keywords);
