@@ -12,26 +12,33 @@
 //! - LOGIN and AUTHENTICATE PLAIN (allowed without TLS: a lab server), STARTTLS when a certificate is given;
 //! - LIST / LSUB (`*` and `%` patterns), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS, NAMESPACE;
 //! - SELECT / EXAMINE with FLAGS, EXISTS, RECENT, UNSEEN, UIDVALIDITY, UIDNEXT and PERMANENTFLAGS; UIDs are
-//!   kept in a `mailwire-uidlist` file per mailbox;
+//!   kept in a `mailwire-uidlist` file per mailbox, keyed by the Maildir unique name, so that they never
+//!   change while flags do (see `common/maildir.rs` for the files and the lock); a message is `\Recent` for
+//!   the first session that sees it, whoever delivered it;
 //! - FETCH and UID FETCH: FLAGS, UID, INTERNALDATE (the file's modification time), RFC822.SIZE, ENVELOPE,
 //!   BODY and BODYSTRUCTURE (from a small header and MIME parser in this file: unfolded header fields,
 //!   Content-Type parameters, nested multiparts and message/rfc822 parts; what it cannot parse is served as
 //!   a single text/plain part), BODY[section]<partial> with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and
-//!   part numbers, RFC822, RFC822.HEADER, RFC822.TEXT. A whole message (BODY[], RFC822) is streamed from
-//!   its file in chunks;
+//!   part numbers, RFC822, RFC822.HEADER, RFC822.TEXT. The MIME tree is built by reading the file once in
+//!   chunks, line by line (positions only, and the first 64 KiB of each header), and every section is
+//!   streamed from the file: memory does not grow with the message size;
 //! - SEARCH and UID SEARCH with the usual keys (flags, sequence and UID sets, FROM/TO/CC/BCC/SUBJECT/HEADER,
 //!   BODY/TEXT, LARGER/SMALLER, dates, NOT/OR and parenthesised lists);
-//! - STORE (FLAGS, +FLAGS, -FLAGS, .SILENT) mapped to the Maildir flag letters of the file name, COPY, MOVE,
-//!   EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed into a Maildir delivery (flags and date kept,
-//!   APPENDUID returned);
+//! - STORE (FLAGS, +FLAGS, -FLAGS, .SILENT) mapped to the Maildir flag letters of the file name (keywords to
+//!   the letters a..z through `mailwire-keywords`), applied to the flags on disk at that moment so that the
+//!   changes of concurrent sessions merge; a message another session expunged is skipped (RFC 2180 §4.2:
+//!   NO [EXPUNGEISSUED], or OK with .SILENT); COPY (flags, keywords and INTERNALDATE kept), MOVE, EXPUNGE
+//!   (every removal announced, even when another one failed), UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed
+//!   into a Maildir delivery (flags and date kept, APPENDUID returned);
 //! - IDLE: a connection that changes a mailbox (APPEND, STORE, EXPUNGE, COPY, MOVE) tells the others through
-//!   a broadcast channel; one idling on that mailbox sends EXISTS / EXPUNGE / FETCH FLAGS at once, the others
-//!   at their next NOOP.
+//!   a broadcast channel, and an idling connection also looks at the modification times of `new/` and `cur/`
+//!   every 250 ms (and at the whole mailbox every 2 s), so that what other processes do (smtp_server, an
+//!   LMTP delivery, a local mail client) is announced within a second; the others learn at their next NOOP.
 //!
 //! Maildir files often end their lines in LF alone: the server sends every message with CRLF line ends
 //! (and counts RFC822.SIZE and the literal sizes that way), and a NUL byte, which an IMAP literal cannot
-//! carry, as a space. Only the system flags are stored (`\*` is not in PERMANENTFLAGS). File-system calls
-//! are blocking, which is fine for an example. One line per command goes to stderr. It runs until killed.
+//! carry, as a space. Up to 26 keywords per mailbox are stored (`\*` is in PERMANENTFLAGS while there is
+//! room). File-system calls are blocking, which is fine for an example. One line per command goes to stderr. It runs until killed.
 
 mod common;
 

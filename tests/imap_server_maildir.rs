@@ -433,6 +433,76 @@ fn concurrent_flag_changes_merge() {
     }
 }
 
+/// The same with two server processes on one Maildir (what a restart with sessions still open, or a
+/// second server, looks like): the dot-lock and the merge work between processes too, and both processes
+/// give every message the same UID.
+#[test]
+fn two_server_processes_merge_flags_and_agree_on_uids() {
+    const MESSAGES: usize = 60;
+    let lab = Lab::start("two-processes", MESSAGES);
+    let other = ServerChild::example(
+        &example(&["imap_server"], "imap_server"),
+        "imap_server",
+        &lab.maildir,
+        &["--user", &format!("{USER}:{PASS}")],
+        None,
+    );
+    let addrs = [lab.server.addr(), other.addr()];
+    let flags = ["\\Flagged", "$Other"];
+    std::thread::scope(|scope| {
+        for (w, flag) in flags.iter().enumerate() {
+            let addr = &addrs[w];
+            scope.spawn(move || {
+                let mut c = Client::connect(addr, &format!("process{w}"));
+                assert!(c.run("SELECT INBOX").ok());
+                for i in 1..=MESSAGES {
+                    let r = c.run(&format!("STORE {i} +FLAGS.SILENT ({flag})"));
+                    assert!(r.ok(), "process{w}: {}", r.status);
+                }
+            });
+        }
+    });
+    let mut seen = Vec::new();
+    for addr in &addrs {
+        let mut c = Client::connect(addr, "checker");
+        assert!(c.run("SELECT INBOX").ok());
+        let reply = c.run("FETCH 1:* (UID FLAGS)");
+        let all: BTreeMap<u32, BTreeSet<String>> = reply
+            .lines()
+            .iter()
+            .filter(|l| numbered(l, "FETCH").is_some())
+            .map(|l| (number_after(l, "UID").unwrap(), flags_in(l).unwrap()))
+            .collect();
+        assert_eq!(all.len(), MESSAGES);
+        for (uid, f) in &all {
+            assert!(
+                flags.iter().all(|x| f.contains(*x)),
+                "{addr}: UID {uid} lost a flag: {f:?}"
+            );
+        }
+        seen.push(all.keys().copied().collect::<Vec<u32>>());
+    }
+    assert_eq!(seen[0], seen[1], "both processes give the same UIDs");
+}
+
+/// A dot-lock left behind by a process that died is taken over at once (not after its 30 s age limit).
+#[test]
+fn dot_lock_of_a_dead_process_is_taken_over() {
+    let lab = Lab::start("stale-lock", 3);
+    // A process id that is not running.
+    let dead = (100_000..4_000_000u32)
+        .find(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
+        .unwrap();
+    std::fs::write(lab.maildir.join("mailwire.lock"), dead.to_string()).unwrap();
+    let (mut c, reply) = lab.selected("session");
+    assert_eq!(reply.numbered("EXISTS"), vec![3]);
+    assert!(c.run("STORE 1 +FLAGS (\\Seen)").ok());
+    assert!(
+        !lab.maildir.join("mailwire.lock").exists(),
+        "unlocked after use"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Defect 3: a partly failed EXPUNGE announces what it removed
 

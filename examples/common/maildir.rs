@@ -17,7 +17,8 @@
 //!   created again gets a greater one; `subscriptions` lists the subscribed folders, one per line;
 //! - the read-modify-write of these files and every rename or removal of a message by the IMAP server happen
 //!   under [`Maildir::lock`]: a mutex within the process and a `mailwire.lock` dot-lock file (created with
-//!   `O_EXCL`, taken over when older than 30 s) between processes. Flag changes apply `+FLAGS`/`-FLAGS` to
+//!   `O_EXCL`, holding the process id; taken over when that process has ended or the lock is older than
+//!   30 s) between processes. Flag changes apply `+FLAGS`/`-FLAGS` to
 //!   the name the file has on disk at that moment and retry when another writer renamed it first, so
 //!   concurrent changes merge instead of overwriting each other.
 //!
@@ -595,7 +596,8 @@ impl Maildir {
                         .and_then(|m| m.modified())
                         .ok()
                         .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > STALE_LOCK);
+                        .is_some_and(|age| age > STALE_LOCK)
+                        || holder_is_gone(&dotlock);
                     if stale {
                         let _ = fs::remove_file(&dotlock);
                         continue;
@@ -666,6 +668,18 @@ impl Maildir {
             }
         }
         Ok(None)
+    }
+}
+
+/// Whether the process whose id a dot-lock holds has ended (where `/proc` tells; a lock written by another
+/// host or without a number is left to the age rule).
+fn holder_is_gone(dotlock: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(dotlock) else {
+        return false;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => false,
     }
 }
 
