@@ -1082,7 +1082,26 @@ impl Conn {
         let (keyword_letters, _) =
             lock.keyword_letters(names.iter().map(String::as_str), kind != StoreKind::Remove)?;
         letters.push_str(&keyword_letters);
-        sel.keywords = sel.maildir.keywords();
+        let keywords = sel.maildir.keywords();
+        if keywords != sel.keywords {
+            // A new keyword: the client learns the mailbox's flags again (RFC 3501 §7.2.6).
+            sel.keywords = keywords;
+            let mut defined = vec![
+                Flag::Answered,
+                Flag::Flagged,
+                Flag::Deleted,
+                Flag::Seen,
+                Flag::Draft,
+            ];
+            defined.extend(
+                sel.keywords
+                    .iter()
+                    .filter_map(|k| Atom::new(k.clone()).map(Flag::Keyword)),
+            );
+            session
+                .conn
+                .send_data(&Data::Flags(List::from_items(defined)))?;
+        }
         let op = match kind {
             StoreKind::Replace => FlagOp::Replace,
             StoreKind::Add => FlagOp::Add,

@@ -688,6 +688,14 @@ fn keywords_are_stored() {
     );
     let r = c.run("STORE 2 +FLAGS ($Forwarded NonJunk)");
     assert!(r.ok(), "{}", r.status);
+    // RFC 3501 §7.2.6: the new keywords are announced in a FLAGS response.
+    assert!(
+        r.lines()
+            .iter()
+            .any(|l| l.starts_with("* FLAGS") && l.contains("$Forwarded") && l.contains("NonJunk")),
+        "{:?}",
+        r.lines()
+    );
     drop(c);
     let flags = flags_by_uid(&lab);
     let second = flags.values().nth(1).unwrap();
