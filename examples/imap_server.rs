@@ -69,7 +69,7 @@ const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [--tls-cert FI
 const CHUNK: usize = 64 * 1024;
 
 /// How many MIME trees a connection keeps (FETCH of several items, or of the same message again).
-const PARSED_CACHE: usize = 8;
+const PARSED_CACHE: usize = 2;
 
 /// How deep MIME parts may nest before the rest is treated as an opaque part.
 const MIME_DEPTH: usize = 20;
@@ -2324,7 +2324,7 @@ const HEADER_CAP: usize = 64 * 1024;
 /// Header bytes kept per message in all.
 const HEADER_BUDGET: usize = 1024 * 1024;
 /// MIME entities recognised per message; later boundaries are part of the last entity's body.
-const MAX_ENTITIES: usize = 10_000;
+const MAX_ENTITIES: usize = 5_000;
 /// The longest line head the parser looks at (boundary lines are at most 70 + 6 characters).
 const LINE_HEAD: usize = 1024;
 

@@ -1018,14 +1018,7 @@ impl View {
                 .nth(1)
                 .map(|s| s.lines().next().unwrap_or("").trim().to_owned());
             match subject {
-                Some(subject) if subject.starts_with("external ") => {
-                    if let Err(other) = issued.external(uid, &subject) {
-                        anomalies.push(format!(
-                            "{}: {subject:?} is UID {uid} and UID {other}",
-                            c.name
-                        ));
-                    }
-                }
+                Some(subject) if subject.starts_with("external ") => issued.external(uid, &subject),
                 // Expunged meanwhile (RFC 2180 §4.1): no answer to check.
                 None if !r.ok() || !text.contains("FETCH") => {}
                 // An APPEND or COPY of another session whose answer that session has not read yet:
@@ -1052,22 +1045,17 @@ impl View {
 /// delivered from outside, by subject.
 struct Issued(
     std::sync::Mutex<BTreeSet<u32>>,
-    std::sync::Mutex<BTreeMap<String, u32>>,
+    std::sync::Mutex<BTreeMap<String, BTreeSet<u32>>>,
     /// UIDs seen before the APPENDUID / COPYUID that gave them out was read.
     std::sync::Mutex<BTreeSet<u32>>,
 );
 
 impl Issued {
-    /// Records that `subject` has `uid`; `Err(other)` when it had another UID before.
-    fn external(&self, uid: u32, subject: &str) -> Result<(), u32> {
+    /// Records that a message delivered from outside, `subject`, was seen as `uid` (checked at the end:
+    /// besides the UIDs of its copies, it has one UID).
+    fn external(&self, uid: u32, subject: &str) {
         let mut map = self.1.lock().unwrap();
-        match map.get(subject) {
-            Some(&other) if other != uid => Err(other),
-            _ => {
-                map.insert(subject.to_owned(), uid);
-                Ok(())
-            }
-        }
+        map.entry(subject.to_owned()).or_default().insert(uid);
     }
 
     fn contains(&self, uid: u32) -> bool {
@@ -1239,6 +1227,16 @@ fn mixed_sessions_keep_uids_flags_and_numbers_consistent() {
     for uid in issued.2.lock().unwrap().iter() {
         if !issued.contains(*uid) {
             anomalies.push(format!("UID {uid} was never given out by APPEND or COPY"));
+        }
+    }
+    for (subject, seen) in issued.1.lock().unwrap().iter() {
+        let own: Vec<u32> = seen
+            .iter()
+            .copied()
+            .filter(|u| !issued.contains(*u))
+            .collect();
+        if own.len() > 1 {
+            anomalies.push(format!("{subject:?} had the UIDs {own:?}"));
         }
     }
     let mut ops = 0;
