@@ -2430,7 +2430,7 @@ impl Parsed {
         let mut lines = WireLines::new(std::fs::File::open(path)?);
         let mut builder = TreeBuilder::default();
         let mut head = Vec::with_capacity(LINE_HEAD);
-        while let Some(line) = lines.next_line(&mut head)? {
+        while let Some(line) = lines.next_line(&mut head, builder.line_head())? {
             builder.line(&line, &head);
         }
         let size = lines.wire;
@@ -2455,7 +2455,7 @@ struct LineInfo {
 }
 
 /// Splits a file into the lines of the message as sent (LF, CRLF and a bare CR each end a line), keeping
-/// the first [`LINE_HEAD`] bytes of each (NUL sent as a space).
+/// the first bytes of each (as many as the parser asks for; NUL sent as a space).
 struct WireLines {
     src: std::fs::File,
     buf: Vec<u8>,
@@ -2496,7 +2496,7 @@ impl WireLines {
         Ok(self.len > 0)
     }
 
-    fn next_line(&mut self, head: &mut Vec<u8>) -> io::Result<Option<LineInfo>> {
+    fn next_line(&mut self, head: &mut Vec<u8>, cap: usize) -> io::Result<Option<LineInfo>> {
         head.clear();
         let wire_start = self.wire;
         let mut content_len = 0u64;
@@ -2509,7 +2509,7 @@ impl WireLines {
             let chunk = &self.buf[self.pos..self.len];
             match memchr::memchr2(b'\r', b'\n', chunk) {
                 Some(i) => {
-                    let room = LINE_HEAD.saturating_sub(head.len()).min(i);
+                    let room = cap.saturating_sub(head.len()).min(i);
                     head.extend(chunk[..room].iter().map(|&b| if b == 0 { b' ' } else { b }));
                     content_len += i as u64;
                     let cr = chunk[i] == b'\r';
@@ -2523,7 +2523,7 @@ impl WireLines {
                     break;
                 }
                 None => {
-                    let room = LINE_HEAD.saturating_sub(head.len()).min(chunk.len());
+                    let room = cap.saturating_sub(head.len()).min(chunk.len());
                     head.extend(chunk[..room].iter().map(|&b| if b == 0 { b' ' } else { b }));
                     content_len += chunk.len() as u64;
                     consumed += chunk.len() as u64;
@@ -2570,8 +2570,8 @@ struct Open {
     line_ends: u64,
     last_end: u64,
     before_last_end: u64,
-    /// Whether the header was cut at [`HEADER_CAP`].
-    header_full: bool,
+    /// Whether the header field being read is left out (it did not fit).
+    skipping_field: bool,
 }
 
 impl Open {
@@ -2592,7 +2592,7 @@ impl Open {
             line_ends: 0,
             last_end: u64::MAX,
             before_last_end: u64::MAX,
-            header_full: false,
+            skipping_field: false,
         }
     }
 
@@ -2670,14 +2670,32 @@ impl TreeBuilder {
             self.end_header();
             return;
         }
+        // A field that does not fit (longer than HEADER_CAP, or past the budget) is left out with its
+        // folded lines; the fields after it are still kept.
+        let continuation = matches!(head.first(), Some(b' ' | b'\t'));
+        if !continuation {
+            open.skipping_field = false;
+        }
+        if open.skipping_field {
+            return;
+        }
         let room = HEADER_CAP.min(HEADER_BUDGET.saturating_sub(self.header_bytes));
         let whole = line.content_len as usize == head.len();
-        if !open.header_full && whole && open.node.header.len() + head.len() + 2 <= room {
+        if whole && open.node.header.len() + head.len() + 2 <= room {
             open.node.header.extend_from_slice(head);
             open.node.header.extend_from_slice(b"\r\n");
             self.header_bytes += head.len() + 2;
         } else {
-            open.header_full = true;
+            open.skipping_field = true;
+        }
+    }
+
+    /// How much of the next line the parser needs: a header line whole (up to [`HEADER_CAP`]), another
+    /// line only far enough to tell a boundary.
+    fn line_head(&self) -> usize {
+        match self.stack.last() {
+            Some(open) if !matches!(open.reading, Reading::Header) => LINE_HEAD,
+            _ => HEADER_CAP,
         }
     }
 
@@ -2780,6 +2798,17 @@ impl TreeBuilder {
 
     /// Closes the innermost entity at `end` and hangs it on its parent.
     fn pop(&mut self, end: u64) {
+        if let Some(top) = self.stack.last_mut() {
+            if matches!(top.reading, Reading::Header) {
+                // The header never ended: all of it is header, the body is empty; its type still counts.
+                top.node.body = end.max(top.node.start);
+                let depth = self.stack.len();
+                self.end_header();
+                while self.stack.len() > depth {
+                    self.pop(end);
+                }
+            }
+        }
         let Some(open) = self.stack.pop() else {
             return;
         };

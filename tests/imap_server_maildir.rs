@@ -943,6 +943,115 @@ fn big_message_sections_are_streamed() {
     );
 }
 
+/// The structure read line by line from the file, on messages that are hard to cut (the same answers as the
+/// in-memory parser it replaced, checked against RFC 3501 §7.4.2 by hand): LF line ends, a bare CR, a header
+/// without a blank line, a boundary of the outer multipart ending an inner one (RFC 2046 §5.1.2), and a
+/// message/rfc822 part holding a multipart.
+#[test]
+fn streamed_structure_of_awkward_messages() {
+    let lab = Lab::start("awkward", 0);
+    let messages: [&[u8]; 4] = [
+        b"Content-Type: multipart/mixed; boundary=XX\n\npre\n--XX\nContent-Type: text/html\n\n<p>1</p>\n\
+          --XX\n\ntwo\n--XX  \nContent-Type: message/rfc822\n\nSubject: inner\n\
+          Content-Type: multipart/alternative; boundary=YY\n\n--YY\n\nalt1\n--YY\n\
+          Content-Type: text/plain; charset=utf-8\n\nalt2\n--YY--\n\n--XX--\nepilogue\n",
+        b"Subject: bare cr\rX: 1\r\rbody\rmore\r",
+        b"Subject: no blank line\nX: y\n",
+        b"Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\n\
+          Content-Type: multipart/mixed; boundary=I\r\n\r\n--I\r\n\r\ninner1\r\n--O\r\n\r\nouter2\r\n--O--\r\n",
+    ];
+    for (i, m) in messages.iter().enumerate() {
+        std::fs::write(
+            lab.maildir
+                .join("cur")
+                .join(format!("1700000000.M{i:06}P1Q{i}.awkward:2,S")),
+            m,
+        )
+        .unwrap();
+    }
+    let (mut c, _) = lab.selected("session");
+    let fetch = |c: &mut Client, what: &str| {
+        let r = c.run(what);
+        assert!(r.ok(), "{what}: {}", r.status);
+        r.lines().join("")
+    };
+    let one = fetch(
+        &mut c,
+        "FETCH 1 (BODYSTRUCTURE BODY.PEEK[3.TEXT] BODY.PEEK[3.1.MIME])",
+    );
+    assert!(
+        one.contains(
+            "BODYSTRUCTURE ((\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 8 1 NIL NIL NIL NIL)\
+             (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 3 1 NIL NIL NIL NIL)\
+             (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 145 (NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL) \
+             ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 4 1 NIL NIL NIL NIL)\
+             (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 4 1 NIL NIL NIL NIL) \
+             \"ALTERNATIVE\" (\"BOUNDARY\" \"YY\") NIL NIL NIL) 11 NIL NIL NIL NIL) \
+             \"MIXED\" (\"BOUNDARY\" \"XX\") NIL NIL NIL)"
+        ),
+        "{one}"
+    );
+    assert!(
+        one.contains(
+            "BODY[3.TEXT] {77}\r\n--YY\r\n\r\nalt1\r\n--YY\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nalt2\r\n--YY--\r\n"
+        ),
+        "{one}"
+    );
+    assert!(one.contains("BODY[3.1.MIME] {2}\r\n\r\n"), "{one}");
+    let two = fetch(&mut c, "FETCH 2 (BODY.PEEK[TEXT] RFC822.SIZE)");
+    assert!(two.contains("BODY[TEXT] {12}\r\nbody\r\nmore\r\n"), "{two}");
+    assert!(two.contains("RFC822.SIZE 38"), "{two}");
+    let three = fetch(&mut c, "FETCH 3 (BODYSTRUCTURE BODY.PEEK[HEADER])");
+    assert!(
+        three.contains(
+            "BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 0 0 NIL NIL NIL NIL)"
+        ),
+        "{three}"
+    );
+    assert!(
+        three.contains("BODY[HEADER] {30}\r\nSubject: no blank line\r\nX: y\r\n"),
+        "{three}"
+    );
+    let four = fetch(&mut c, "FETCH 4 (BODY.PEEK[1.1] BODY.PEEK[2])");
+    assert!(four.contains("BODY[1.1] {6}\r\ninner1"), "{four}");
+    assert!(four.contains("BODY[2] {6}\r\nouter2"), "{four}");
+}
+
+/// A hostile message: an 8 MiB header line and 20 000 parts. The structure stays bounded (at most 5 000
+/// entities are told apart, the rest is the last part's body), the HEADER section is still sent whole from
+/// the file, and the server's memory stays small.
+#[test]
+fn hostile_structure_is_bounded() {
+    let lab = Lab::start("hostile", 0);
+    let mut m = b"X-Long: ".to_vec();
+    m.resize(8 * 1024 * 1024, b'x');
+    m.extend_from_slice(b"\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+    let header_len = m.len();
+    for _ in 0..20_000 {
+        m.extend_from_slice(b"--b\r\n\r\np\r\n");
+    }
+    m.extend_from_slice(b"--b--\r\n");
+    std::fs::write(
+        lab.maildir
+            .join("cur")
+            .join("1700000000.M1P1Q1.hostile:2,S"),
+        &m,
+    )
+    .unwrap();
+    let (mut c, _) = lab.selected("session");
+    let r = c.run("FETCH 1 (BODYSTRUCTURE)");
+    assert!(r.ok(), "{}", r.status);
+    let parts = r.lines().join("").matches("(\"TEXT\" \"PLAIN\"").count();
+    assert!((1000..=5000).contains(&parts), "{parts} parts told apart");
+    let tag = c.send("FETCH 1 (BODY.PEEK[HEADER] BODY.PEEK[1])");
+    let (sizes, ends, status) = drain_fetch(&mut c, &tag);
+    assert!(status.contains("OK"), "{status}");
+    assert_eq!(sizes, vec![header_len, 1]);
+    assert_eq!(&ends[1].0[..], b"p");
+    let peak = peak_rss_kib(lab.server.pid()).unwrap();
+    assert!(peak < 48 * 1024, "peak RSS {peak} KiB");
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Many sessions at once
 
