@@ -18,7 +18,7 @@
 //! - FETCH and UID FETCH: FLAGS, UID, INTERNALDATE (the file's modification time), RFC822.SIZE, ENVELOPE,
 //!   BODY and BODYSTRUCTURE (from a small header and MIME parser in this file: unfolded header fields,
 //!   Content-Type parameters, nested multiparts and message/rfc822 parts; what it cannot parse is served as
-//!   a single text/plain part), BODY[section]<partial> with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and
+//!   a single text/plain part), `BODY[section]<partial>` with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and
 //!   part numbers, RFC822, RFC822.HEADER, RFC822.TEXT. The MIME tree is built by reading the file once in
 //!   chunks, line by line (positions only, and the first 64 KiB of each header), and every section is
 //!   streamed from the file: memory does not grow with the message size;
@@ -27,7 +27,7 @@
 //! - STORE (FLAGS, +FLAGS, -FLAGS, .SILENT) mapped to the Maildir flag letters of the file name (keywords to
 //!   the letters a..z through `mailwire-keywords`), applied to the flags on disk at that moment so that the
 //!   changes of concurrent sessions merge; a message another session expunged is skipped (RFC 2180 §4.2:
-//!   NO [EXPUNGEISSUED], or OK with .SILENT); COPY (flags, keywords and INTERNALDATE kept), MOVE, EXPUNGE
+//!   `NO [EXPUNGEISSUED]`, or OK with .SILENT); COPY (flags, keywords and INTERNALDATE kept), MOVE, EXPUNGE
 //!   (every removal announced, even when another one failed), UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed
 //!   into a Maildir delivery (flags and date kept, APPENDUID returned);
 //! - IDLE: a connection that changes a mailbox (APPEND, STORE, EXPUNGE, COPY, MOVE) tells the others through

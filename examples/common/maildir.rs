@@ -69,7 +69,7 @@ pub(crate) struct MessageEntry {
     pub(crate) size: u64,
     /// The Maildir flag letters, sorted (empty for a message in `new/`).
     pub(crate) flags: String,
-    /// Whether the file is in `new/` (not yet seen by any client: IMAP `\Recent`).
+    /// Whether the file is in `new/` (not yet seen by any client; IMAP `\Recent` is kept in the UID list).
     pub(crate) is_new: bool,
 }
 
@@ -225,7 +225,7 @@ fn normalise_flags(flags: &str) -> String {
     letters.into_iter().collect()
 }
 
-/// The IMAP system flags of Maildir flag letters (`\Recent` is not stored: it is [`MessageEntry::is_new`]).
+/// The IMAP system flags of Maildir flag letters (`\Recent` is not a letter: see [`UidList::recent`]).
 pub(crate) fn maildir_flags_to_imap(flags: &str) -> Vec<&'static str> {
     flags
         .chars()
@@ -401,6 +401,8 @@ impl Maildir {
     }
 
     /// Sets a message's flags (letters, any order): renames it to `cur/ID:2,FLAGS`; returns the new path.
+    /// (Overwrites whatever another writer set meanwhile: the IMAP server uses
+    /// [`MailboxLock::update_flags`].)
     pub(crate) fn set_flags(&self, path: &Path, flags: &str) -> io::Result<PathBuf> {
         let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "not a message file name")
@@ -448,7 +450,8 @@ impl Maildir {
         delivery.commit()
     }
 
-    /// Moves a message into `dest`'s `cur/` keeping its name (IMAP MOVE; one rename on one file system).
+    /// Moves a message into `dest`'s `cur/` keeping its name (one rename on one file system; the IMAP server
+    /// uses [`MailboxLock::move_to`]).
     pub(crate) fn move_to(&self, path: &Path, dest: &Maildir) -> io::Result<PathBuf> {
         let name = path.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "not a message file name")
