@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 
 use common::harness::{PASS, ServerChild, TempDir, USER, example};
 
+/// The examples these tests run (built together once: the first `example` call's list counts).
+const EXAMPLES: &[&str] = &["imap_server", "smtp_server"];
+
 /// Any read from the server gives up after this long.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -215,7 +218,7 @@ impl Lab {
             .unwrap();
         }
         let server = ServerChild::example(
-            &example(&["imap_server"], "imap_server"),
+            &example(EXAMPLES, "imap_server"),
             "imap_server",
             &maildir,
             &["--user", &format!("{USER}:{PASS}")],
@@ -441,7 +444,7 @@ fn two_server_processes_merge_flags_and_agree_on_uids() {
     const MESSAGES: usize = 60;
     let lab = Lab::start("two-processes", MESSAGES);
     let other = ServerChild::example(
-        &example(&["imap_server"], "imap_server"),
+        &example(EXAMPLES, "imap_server"),
         "imap_server",
         &lab.maildir,
         &["--user", &format!("{USER}:{PASS}")],
@@ -812,6 +815,69 @@ fn idle_announces_changes_made_by_other_processes() {
     let reply = c.finish(&tag);
     assert!(reply.ok(), "{}", reply.status);
     assert_eq!(uids(&mut c).len(), 2);
+}
+
+/// The same end to end: `smtp_server` (another process) delivers into the Maildir an idling IMAP session
+/// watches; the session hears of it within a second (the issue: "appears at the next NOOP at best").
+#[test]
+fn idle_announces_mail_delivered_by_smtp_server() {
+    let lab = Lab::start("idle-smtp", 1);
+    let smtp = ServerChild::example(
+        &example(EXAMPLES, "smtp_server"),
+        "smtp_server",
+        &lab.maildir,
+        &[],
+        None,
+    );
+    let (mut c, _) = lab.selected("idler");
+    let tag = c.send("IDLE");
+    let cont = c.read_response();
+    assert!(cont.starts_with(b"+"), "{cont:?}");
+    // A plain SMTP transaction (RFC 5321 §3.3), read reply by reply.
+    let stream = TcpStream::connect(smtp.addr()).unwrap();
+    stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = |expect: &str| loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with(expect),
+            "SMTP: {line:?}, expected {expect}"
+        );
+        if line.as_bytes().get(3) == Some(&b' ') {
+            break;
+        }
+    };
+    reply("220");
+    for (command, expect) in [
+        ("EHLO client.example", "250"),
+        ("MAIL FROM:<a@example.com>", "250"),
+        ("RCPT TO:<carol@example.com>", "250"),
+        ("DATA", "354"),
+    ] {
+        writer
+            .write_all(format!("{command}\r\n").as_bytes())
+            .unwrap();
+        reply(expect);
+    }
+    writer
+        .write_all(b"Subject: by smtp\r\n\r\nhello\r\n.\r\n")
+        .unwrap();
+    reply("250");
+    let delivered = Instant::now();
+    let took = wait_for(&mut c, Duration::from_secs(2), |l| {
+        numbered(l, "EXISTS") == Some(2)
+    });
+    assert!(
+        took.is_some_and(|t| t <= Duration::from_secs(1)),
+        "EXISTS 2 within 1 s of smtp_server's 250: {took:?} ({:?} since)\n--- imap log\n{}",
+        delivered.elapsed(),
+        lab.server.log()
+    );
+    writer.write_all(b"QUIT\r\n").unwrap();
+    c.writer.write_all(b"DONE\r\n").unwrap();
+    assert!(c.finish(&tag).ok());
 }
 
 // ---------------------------------------------------------------------------------------------------------
