@@ -12,26 +12,33 @@
 //! - LOGIN and AUTHENTICATE PLAIN (allowed without TLS: a lab server), STARTTLS when a certificate is given;
 //! - LIST / LSUB (`*` and `%` patterns), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS, NAMESPACE;
 //! - SELECT / EXAMINE with FLAGS, EXISTS, RECENT, UNSEEN, UIDVALIDITY, UIDNEXT and PERMANENTFLAGS; UIDs are
-//!   kept in a `mailwire-uidlist` file per mailbox;
+//!   kept in a `mailwire-uidlist` file per mailbox, keyed by the Maildir unique name, so that they never
+//!   change while flags do (see `common/maildir.rs` for the files and the lock); a message is `\Recent` for
+//!   the first session that sees it, whoever delivered it;
 //! - FETCH and UID FETCH: FLAGS, UID, INTERNALDATE (the file's modification time), RFC822.SIZE, ENVELOPE,
 //!   BODY and BODYSTRUCTURE (from a small header and MIME parser in this file: unfolded header fields,
 //!   Content-Type parameters, nested multiparts and message/rfc822 parts; what it cannot parse is served as
-//!   a single text/plain part), BODY[section]<partial> with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and
-//!   part numbers, RFC822, RFC822.HEADER, RFC822.TEXT. A whole message (BODY[], RFC822) is streamed from
-//!   its file in chunks;
+//!   a single text/plain part), `BODY[section]<partial>` with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and
+//!   part numbers, RFC822, RFC822.HEADER, RFC822.TEXT. The MIME tree is built by reading the file once in
+//!   chunks, line by line (positions only, and the first 64 KiB of each header), and every section is
+//!   streamed from the file: memory does not grow with the message size;
 //! - SEARCH and UID SEARCH with the usual keys (flags, sequence and UID sets, FROM/TO/CC/BCC/SUBJECT/HEADER,
 //!   BODY/TEXT, LARGER/SMALLER, dates, NOT/OR and parenthesised lists);
-//! - STORE (FLAGS, +FLAGS, -FLAGS, .SILENT) mapped to the Maildir flag letters of the file name, COPY, MOVE,
-//!   EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed into a Maildir delivery (flags and date kept,
-//!   APPENDUID returned);
+//! - STORE (FLAGS, +FLAGS, -FLAGS, .SILENT) mapped to the Maildir flag letters of the file name (keywords to
+//!   the letters a..z through `mailwire-keywords`), applied to the flags on disk at that moment so that the
+//!   changes of concurrent sessions merge; a message another session expunged is skipped (RFC 2180 §4.2:
+//!   `NO [EXPUNGEISSUED]`, or OK with .SILENT); COPY (flags, keywords and INTERNALDATE kept), MOVE, EXPUNGE
+//!   (every removal announced, even when another one failed), UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed
+//!   into a Maildir delivery (flags and date kept, APPENDUID returned);
 //! - IDLE: a connection that changes a mailbox (APPEND, STORE, EXPUNGE, COPY, MOVE) tells the others through
-//!   a broadcast channel; one idling on that mailbox sends EXISTS / EXPUNGE / FETCH FLAGS at once, the others
-//!   at their next NOOP.
+//!   a broadcast channel, and an idling connection also looks at the modification times of `new/` and `cur/`
+//!   every 250 ms (and at the whole mailbox every 2 s), so that what other processes do (smtp_server, an
+//!   LMTP delivery, a local mail client) is announced within a second; the others learn at their next NOOP.
 //!
 //! Maildir files often end their lines in LF alone: the server sends every message with CRLF line ends
 //! (and counts RFC822.SIZE and the literal sizes that way), and a NUL byte, which an IMAP literal cannot
-//! carry, as a space. Only the system flags are stored (`\*` is not in PERMANENTFLAGS). File-system calls
-//! are blocking, which is fine for an example. One line per command goes to stderr.
+//! carry, as a space. Up to 26 keywords per mailbox are stored (`\*` is in PERMANENTFLAGS while there is
+//! room). File-system calls are blocking, which is fine for an example. One line per command goes to stderr.
 //!
 //! Server habits (`examples/common/listener.rs`, `--help` lists the options): `--listen-tls ADDR` adds an
 //! implicit TLS listener; `--idle-timeout`, `--handshake-timeout` and `--write-timeout` bound what a client
@@ -49,10 +56,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::maildir::{imap_flags_to_maildir, maildir_flags_to_imap};
+use common::maildir::{FlagOp, MailboxLock, imap_flags_to_maildir, maildir_flags_to_imap};
 use common::{Args, Delivery, Maildir, MessageEntry, Session, Stream, Wake};
 use mailwire::imap::{
-    Address, BodyExtension, BodyStructure, Code, Command, CommandBody, Data, Date, DateTime,
+    Address, Atom, BodyExtension, BodyStructure, Code, Command, CommandBody, Data, Date, DateTime,
     Disposition, Envelope, FetchAttribute, FetchAttributes, FetchItem, FetchLiteral, Flag, IString,
     Lazy, List, Mailbox, MailboxAttribute, MailboxList, MultiPart, NString, Namespace, SearchKey,
     Section, SectionText, SequenceSet, Server, ServerConfig, ServerEvent, SinglePart, Specific,
@@ -74,8 +81,14 @@ const GOODBYE: &[u8] = b"* BYE server shutting down\r\n";
 /// How much of a message file is read and pushed to the machine at a time.
 const CHUNK: usize = 64 * 1024;
 
+/// How many MIME trees a connection keeps (FETCH of several items, or of the same message again).
+const PARSED_CACHE: usize = 2;
+
 /// How deep MIME parts may nest before the rest is treated as an opaque part.
 const MIME_DEPTH: usize = 20;
+
+/// How often an IDLE session looks at the modification times of its mailbox's `new/` and `cur/`.
+const POLL: Duration = Duration::from_millis(250);
 
 /// The hierarchy separator of Maildir++ folder names.
 const DELIMITER: char = '.';
@@ -184,7 +197,8 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
         selected: None,
         append: None,
         idling: false,
-        cache: None,
+        ticks: 0,
+        cache: Vec::new(),
     };
     let mut changes = shared.changes.subscribe();
     conn.log("connected");
@@ -291,7 +305,33 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
         if session.conn.is_closed() || session.is_eof() {
             break;
         }
-        if let Wake::Other(change) = session.read_or(changes.recv()).await? {
+        // While idling, the Maildir is also looked at every POLL: deliveries by smtp_server, LMTP, another
+        // process or anything else that writes it show up within a second.
+        let polling = conn.idling && conn.selected.is_some();
+        let wait = async {
+            if polling {
+                tokio::select! {
+                    change = changes.recv() => Some(change),
+                    () = tokio::time::sleep(POLL) => None,
+                }
+            } else {
+                Some(changes.recv().await)
+            }
+        };
+        if let Wake::Other(woke) = session.read_or(wait).await? {
+            let Some(change) = woke else {
+                // The times can miss a change within their granularity: a full look every 2 s too.
+                conn.ticks = conn.ticks.wrapping_add(1);
+                let changed = conn.ticks % 8 == 0
+                    || conn
+                        .selected
+                        .as_ref()
+                        .is_some_and(Selected::changed_on_disk);
+                if conn.idling && changed {
+                    conn.send_updates(&mut session, true)?;
+                }
+                continue;
+            };
             let relevant = match change {
                 Ok(change) => {
                     change.origin != conn.number
@@ -345,6 +385,10 @@ struct Selected {
     messages: Vec<Msg>,
     /// UIDs that are `\Recent` for this session.
     recent: BTreeSet<u32>,
+    /// The mailbox's keywords (index `i` is the flag letter `a + i`).
+    keywords: Vec<String>,
+    /// The modification times of `new/` and `cur/` at the last look (an IDLE polls them).
+    seen_mtimes: Option<(SystemTime, SystemTime)>,
 }
 
 /// An APPEND in progress.
@@ -366,8 +410,10 @@ struct Conn {
     selected: Option<Selected>,
     append: Option<Append>,
     idling: bool,
-    /// The last message parsed (by UID), for FETCH of several items of one message.
-    cache: Option<(u32, Arc<Parsed>)>,
+    /// IDLE polls so far.
+    ticks: u64,
+    /// The MIME trees of the last messages parsed (by UID), most recent last.
+    cache: Vec<(u32, Arc<Parsed>)>,
 }
 
 /// An io error for a command that cannot be done; becomes `NO`.
@@ -574,6 +620,7 @@ impl Conn {
             CommandBody::Status { mailbox, items } => {
                 let (_, maildir) = self.folder(&mailbox)?;
                 let list = maildir.sync_uids()?;
+                let recent = len32(list.recent.len());
                 let mut out = Vec::new();
                 for item in items.iter() {
                     let count = |f: &dyn Fn(&MessageEntry) -> bool| {
@@ -582,7 +629,7 @@ impl Conn {
                     };
                     let value = match item.as_str().to_ascii_uppercase().as_str() {
                         "MESSAGES" => StatusItem::Messages(count(&|_| true)),
-                        "RECENT" => StatusItem::Recent(count(&|e| e.is_new)),
+                        "RECENT" => StatusItem::Recent(recent),
                         "UIDNEXT" => StatusItem::UidNext(list.next_uid),
                         "UIDVALIDITY" => StatusItem::UidValidity(list.uid_validity),
                         "UNSEEN" => StatusItem::Unseen(count(&|e| !e.flags.contains('S'))),
@@ -601,9 +648,13 @@ impl Conn {
             CommandBody::Close => {
                 if let Some(mut sel) = self.selected.take() {
                     if !sel.read_only {
-                        let removed = sel.expunge(None)?;
+                        let (removed, error) = sel.expunge(None);
                         if !removed.is_empty() {
                             self.notify(sel.maildir.path());
+                        }
+                        if let Some(e) = error {
+                            // RFC 3501 §6.4.2: CLOSE deselects all the same.
+                            self.log(&format!("CLOSE: {e}"));
                         }
                     }
                 }
@@ -624,15 +675,19 @@ impl Conn {
                 if sel.read_only {
                     return Ok(Done::No(Some(Code::ReadOnly), "the mailbox is read-only"));
                 }
-                let removed = sel.expunge(set.as_ref())?;
+                let (removed, error) = sel.expunge(set.as_ref());
                 let dir = sel.maildir.path().to_path_buf();
+                // Every removal that happened is announced, even when another one failed.
                 for seq in &removed {
                     session.conn.send_data(&Data::Expunge(*seq))?;
                 }
                 if !removed.is_empty() {
                     self.notify(&dir);
                 }
-                Ok(Done::ok("EXPUNGE completed"))
+                match error {
+                    Some(e) => Err(e),
+                    None => Ok(Done::ok("EXPUNGE completed")),
+                }
             }
             CommandBody::Search {
                 uid,
@@ -696,7 +751,7 @@ impl Conn {
         read_only: bool,
     ) -> io::Result<Done> {
         self.selected = None;
-        self.cache = None;
+        self.cache.clear();
         let (name, maildir) = match self.folder(mailbox) {
             Ok(found) => found,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -714,9 +769,15 @@ impl Conn {
                 Flag::Draft,
             ]
         };
+        let mut defined = system();
+        defined.extend(
+            sel.keywords
+                .iter()
+                .filter_map(|k| Atom::new(k.clone()).map(Flag::Keyword)),
+        );
         session
             .conn
-            .send_data(&Data::Flags(List::from_items(system())))?;
+            .send_data(&Data::Flags(List::from_items(defined)))?;
         session
             .conn
             .send_data(&Data::Exists(len32(sel.messages.len())))?;
@@ -740,7 +801,22 @@ impl Conn {
             Some(Code::UidNext(sel.next_uid)),
             "predicted next UID",
         )?;
-        let permanent = if read_only { Vec::new() } else { system() };
+        let keywords: Vec<Flag<'static>> = sel
+            .keywords
+            .iter()
+            .filter_map(|k| Atom::new(k.clone()).map(Flag::Keyword))
+            .collect();
+        let permanent = if read_only {
+            Vec::new()
+        } else {
+            let mut permanent = system();
+            permanent.extend(keywords.iter().cloned());
+            if sel.keywords.len() < 26 {
+                // New keywords may be created (stored as the letters a..z).
+                permanent.push(Flag::Wildcard);
+            }
+            permanent
+        };
         session.conn.send_untagged(
             StatusKind::Ok,
             Some(Code::PermanentFlags(List::from_items(permanent))),
@@ -834,6 +910,32 @@ impl Conn {
                 extended: List::empty(),
             }))?;
         }
+        if let Some(subs) = &subscribed {
+            // RFC 3501 §6.3.9: "foo.bar" subscribed but "foo" not: LSUB "%" returns "foo" flagged \Noselect.
+            let mut parents = BTreeSet::new();
+            for sub in subs {
+                if wildcard_match(&full, sub.as_bytes()) {
+                    continue;
+                }
+                let mut at = 0;
+                while let Some(dot) = sub[at..].find(DELIMITER) {
+                    let parent = &sub[..at + dot];
+                    at += dot + 1;
+                    if !subs.iter().any(|s| s == parent) && wildcard_match(&full, parent.as_bytes())
+                    {
+                        parents.insert(parent.to_owned());
+                    }
+                }
+            }
+            for parent in parents {
+                session.conn.send_data(&wrap(MailboxList {
+                    attributes: List::from_items(vec![attr("\\Noselect")]),
+                    delimiter: Some(DELIMITER),
+                    mailbox: Mailbox::Other(IString::new(parent.into_bytes())),
+                    extended: List::empty(),
+                }))?;
+            }
+        }
         Ok(())
     }
 
@@ -859,9 +961,23 @@ impl Conn {
                 return Ok(());
             }
         };
-        // Without flags the message is new (\Recent, in new/); with flags it goes to cur/.
-        let letters =
-            (!flags.is_empty()).then(|| imap_flags_to_maildir(flags.iter().map(String::as_str)));
+        // Without flags the message goes to new/; with flags to cur/ (\Recent either way: it is new to
+        // the mailbox, once the UID list exists). Keywords are stored as the letters a..z of the destination.
+        if let Err(e) = maildir.sync_uids() {
+            self.log(&format!("{tag} APPEND: {e}"));
+        }
+        let letters = if flags.is_empty() {
+            None
+        } else {
+            let mut letters = imap_flags_to_maildir(flags.iter().map(String::as_str));
+            let keywords = maildir
+                .lock()
+                .and_then(|lock| lock.keyword_letters(flags.iter().map(String::as_str), true));
+            if let Ok((kw, _)) = keywords {
+                letters.push_str(&kw);
+            }
+            Some(letters)
+        };
         let delivery = match maildir.start_delivery_with_flags(letters.as_deref()) {
             Ok(delivery) => delivery,
             Err(e) => {
@@ -985,29 +1101,54 @@ impl Conn {
         if sel.read_only {
             return Ok(Done::No(Some(Code::ReadOnly), "the mailbox is read-only"));
         }
-        let letters = imap_flags_to_maildir(names.iter().map(String::as_str));
-        let mut changed = false;
+        let maildir = sel.maildir.clone();
+        let lock = maildir.lock()?;
+        let mut letters = imap_flags_to_maildir(names.iter().map(String::as_str));
+        // Keywords get letters a..z (new ones only when adding or replacing).
+        let (keyword_letters, _) =
+            lock.keyword_letters(names.iter().map(String::as_str), kind != StoreKind::Remove)?;
+        letters.push_str(&keyword_letters);
+        let keywords = sel.maildir.keywords();
+        if keywords != sel.keywords {
+            // A new keyword: the client learns the mailbox's flags again (RFC 3501 §7.2.6).
+            sel.keywords = keywords;
+            let mut defined = vec![
+                Flag::Answered,
+                Flag::Flagged,
+                Flag::Deleted,
+                Flag::Seen,
+                Flag::Draft,
+            ];
+            defined.extend(
+                sel.keywords
+                    .iter()
+                    .filter_map(|k| Atom::new(k.clone()).map(Flag::Keyword)),
+            );
+            session
+                .conn
+                .send_data(&Data::Flags(List::from_items(defined)))?;
+        }
+        let op = match kind {
+            StoreKind::Replace => FlagOp::Replace,
+            StoreKind::Add => FlagOp::Add,
+            StoreKind::Remove => FlagOp::Remove,
+        };
+        let (mut changed, mut gone) = (false, 0usize);
         for i in sel.resolve(set, uid) {
             let old = sel.messages[i].flags.clone();
-            let new: String = match kind {
-                StoreKind::Replace => {
-                    // Letters that are not IMAP flags (P: passed) stay.
-                    let kept: String = old.chars().filter(|c| !"DFRST".contains(*c)).collect();
-                    format!("{letters}{kept}")
-                }
-                StoreKind::Add => format!("{old}{letters}"),
-                StoreKind::Remove => old.chars().filter(|c| !letters.contains(*c)).collect(),
-            };
-            let new = sorted_letters(&new);
-            if new != old {
-                sel.set_flags(i, &new)?;
-                changed = true;
+            // On the flags on disk now, not this session's copy: concurrent changes merge.
+            if !sel.update_flags(&lock, i, op, &letters)? {
+                // RFC 2180 §4.2: expunged by another session; the rest of the set goes on.
+                gone += 1;
+                continue;
             }
+            changed |= sel.messages[i].flags != old;
             if !silent {
                 let m = &sel.messages[i];
                 let mut items = vec![FetchItem::Flags(flag_list(
                     &m.flags,
                     sel.recent.contains(&m.uid),
+                    &sel.keywords,
                 ))];
                 if uid {
                     items.push(FetchItem::Uid(m.uid));
@@ -1018,10 +1159,19 @@ impl Conn {
                 })?;
             }
         }
+        drop(lock);
         if changed {
             let dir = sel.maildir.path().to_path_buf();
             self.notify(&dir);
         }
+        if gone > 0 && !silent {
+            // RFC 2180 §4.2.2 / §4.2.3: the flags of the others are set, a tagged NO tells of the rest.
+            return Ok(Done::No(
+                Some(Code::ExpungeIssued),
+                "some messages were expunged meanwhile; the others are stored",
+            ));
+        }
+        // RFC 2180 §4.2.1: with .SILENT, OK when the messages that exist were stored.
         Ok(Done::ok("STORE completed"))
     }
 
@@ -1050,15 +1200,62 @@ impl Conn {
             return Ok(Done::No(Some(Code::Cannot), "the mailbox is selected"));
         }
         let targets = sel.resolve(set, uid);
-        let mut pairs: Vec<(u32, String)> = Vec::new();
+        // Where each message is now, and its flags on disk.
+        let mut found: Vec<(usize, PathBuf, String)> = Vec::new();
         for &i in &targets {
-            let path = sel.current_path(i)?;
-            let new_path = if moving {
-                sel.maildir.move_to(&path, &dest)?
-            } else {
-                sel.maildir.copy_to(&path, &dest)?
-            };
-            pairs.push((sel.messages[i].uid, maildir_id(&new_path)));
+            match sel.current_path(i) {
+                Ok(path) => {
+                    let flags = Maildir::flags(&path);
+                    found.push((i, path, flags));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if found.len() < targets.len() && !moving {
+            // RFC 2180 §4.4.1: NO, and nothing copied (RFC 3501 §6.4.7: a failed COPY changes nothing).
+            return Ok(Done::No(
+                Some(Code::ExpungeIssued),
+                "some messages were expunged meanwhile; nothing copied",
+            ));
+        }
+        // The flag letters in the destination: keywords have letters of their own there.
+        let source_keywords = sel.keywords.clone();
+        let mut letters_there = Vec::with_capacity(found.len());
+        {
+            let dest_lock = dest.lock()?;
+            // A UID list that exists before the copies arrive makes them \Recent (new to the mailbox).
+            dest_lock.sync_uids(false)?;
+            for (_, _, flags) in &found {
+                let system: String = flags.chars().filter(|c| !c.is_ascii_lowercase()).collect();
+                let names = keyword_names(flags, &source_keywords);
+                let (kw, _) = dest_lock.keyword_letters(names.iter().map(String::as_str), true)?;
+                letters_there.push(format!("{system}{kw}"));
+            }
+        }
+        let mut pairs: Vec<(u32, String)> = Vec::new();
+        let mut moved: Vec<usize> = Vec::new();
+        if moving {
+            let lock = sel.maildir.lock()?;
+            for ((i, path, _), letters) in found.iter().zip(&letters_there) {
+                let id = sel.messages[*i].id.clone();
+                if let Some(new_path) = lock.move_to(&id, path, &dest, letters)? {
+                    pairs.push((sel.messages[*i].uid, maildir_id(&new_path)));
+                    moved.push(*i);
+                }
+            }
+        } else {
+            for ((i, path, _), letters) in found.iter().zip(&letters_there) {
+                let new_path = match sel.maildir.copy_with_flags(path, &dest, letters) {
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        // Renamed meanwhile (a flag change): once more from where it is now.
+                        let again = sel.current_path(*i)?;
+                        sel.maildir.copy_with_flags(&again, &dest, letters)?
+                    }
+                    other => other?,
+                };
+                pairs.push((sel.messages[*i].uid, maildir_id(&new_path)));
+            }
         }
         let list = dest.sync_uids()?;
         let (mut source, mut destination) = (Vec::new(), Vec::new());
@@ -1087,7 +1284,7 @@ impl Conn {
                     .conn
                     .send_untagged(StatusKind::Ok, Some(code), "moved")?;
             }
-            let mut gone: Vec<usize> = targets;
+            let mut gone: Vec<usize> = moved;
             gone.sort_unstable();
             for &i in gone.iter().rev() {
                 let m = sel.messages.remove(i);
@@ -1141,13 +1338,20 @@ impl Conn {
             .as_ref()
             .ok_or_else(|| no("no mailbox selected"))?;
         let uid = sel.messages[index].uid;
-        if let Some((cached, parsed)) = &self.cache {
-            if *cached == uid {
-                return Ok(Arc::clone(parsed));
-            }
+        if let Some((_, parsed)) = self.cache.iter().find(|(u, _)| *u == uid) {
+            return Ok(Arc::clone(parsed));
         }
-        let parsed = Arc::new(Parsed::new(sel.read_message(index)?));
-        self.cache = Some((uid, Arc::clone(&parsed)));
+        let sel = self
+            .selected
+            .as_mut()
+            .ok_or_else(|| no("no mailbox selected"))?;
+        let path = sel.current_path(index)?;
+        let parsed = Arc::new(Parsed::read(&path)?);
+        sel.messages[index].size = Some(parsed.size);
+        if self.cache.len() >= PARSED_CACHE {
+            self.cache.remove(0);
+        }
+        self.cache.push((uid, Arc::clone(&parsed)));
         Ok(parsed)
     }
 
@@ -1216,9 +1420,13 @@ impl Conn {
         let mut flags_changed = false;
         if sets_seen {
             let sel = self.selected.as_mut().ok_or_else(|| no("no selection"))?;
-            let flags = sel.messages[index].flags.clone();
-            if !flags.contains('S') {
-                sel.set_flags(index, &sorted_letters(&format!("{flags}S")))?;
+            if !sel.messages[index].flags.contains('S') {
+                let maildir = sel.maildir.clone();
+                let lock = maildir.lock()?;
+                if !sel.update_flags(&lock, index, FlagOp::Add, "S")? {
+                    return Err(io::Error::new(io::ErrorKind::NotFound, "expunged"));
+                }
+                drop(lock);
                 flags_changed = true;
                 let dir = sel.maildir.path().to_path_buf();
                 self.notify(&dir);
@@ -1251,6 +1459,7 @@ impl Conn {
                 A::Flags => inline.push(FetchItem::Flags(flag_list(
                     &m.flags,
                     sel.recent.contains(&m.uid),
+                    &sel.keywords,
                 ))),
                 A::Uid => inline.push(FetchItem::Uid(m.uid)),
                 A::InternalDate => {
@@ -1290,6 +1499,7 @@ impl Conn {
             inline.push(FetchItem::Flags(flag_list(
                 &m.flags,
                 sel.recent.contains(&m.uid),
+                &sel.keywords,
             )));
         }
         session.conn.start_fetch(seq, &inline)?;
@@ -1318,29 +1528,37 @@ impl Conn {
                     section, partial, ..
                 } => {
                     let p = parsed.as_ref().ok_or_else(|| no("not parsed"))?;
-                    let bytes = section_bytes(p, section);
-                    let bytes = match partial {
-                        Some((origin, count)) => {
-                            let start = (*origin as usize).min(bytes.len());
-                            let end = start.saturating_add(*count as usize).min(bytes.len());
-                            &bytes[start..end]
-                        }
-                        None => &bytes[..],
-                    };
                     let item = FetchLiteral::BodySection {
                         section: section.clone(),
                         origin: partial.map(|p| p.0),
                     };
-                    send_literal(session, &item, bytes).await?;
+                    match section_data(p, section) {
+                        // Streamed from the file: memory does not grow with the part.
+                        SectionData::Span(span) => {
+                            stream_span(session, &path, &item, span.partial(*partial)).await?;
+                        }
+                        SectionData::Bytes(bytes) => {
+                            let bytes = match partial {
+                                Some((origin, count)) => {
+                                    let start = (*origin as usize).min(bytes.len());
+                                    let end =
+                                        start.saturating_add(*count as usize).min(bytes.len());
+                                    &bytes[start..end]
+                                }
+                                None => &bytes[..],
+                            };
+                            send_literal(session, &item, bytes).await?;
+                        }
+                    }
                 }
                 A::Rfc822Header | A::Rfc822Text => {
                     let p = parsed.as_ref().ok_or_else(|| no("not parsed"))?;
-                    let (item, bytes) = if *attr == A::Rfc822Header {
-                        (FetchLiteral::Rfc822Header, p.header(&p.root))
+                    let (item, span) = if *attr == A::Rfc822Header {
+                        (FetchLiteral::Rfc822Header, Parsed::header_span(&p.root))
                     } else {
-                        (FetchLiteral::Rfc822Text, p.text(&p.root))
+                        (FetchLiteral::Rfc822Text, Parsed::text_span(&p.root))
                     };
-                    send_literal(session, &item, bytes).await?;
+                    stream_span(session, &path, &item, span).await?;
                 }
                 _ => {}
             }
@@ -1382,37 +1600,102 @@ async fn send_literal(
 /// Streams a message file as the open FETCH literal of `size` bytes (its CRLF size), converting line
 /// ends on the way.
 async fn stream_file(session: &mut Session<Server>, path: &Path, size: u64) -> io::Result<()> {
-    let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; CHUNK];
+    let span = Span {
+        anchor_file: 0,
+        anchor_wire: 0,
+        from: 0,
+        to: size,
+    };
+    stream_span_body(session, path, span).await
+}
+
+/// Sends `span` of a message file as a literal of the open FETCH response.
+async fn stream_span(
+    session: &mut Session<Server>,
+    path: &Path,
+    item: &FetchLiteral<'_>,
+    span: Span,
+) -> io::Result<()> {
+    session.conn.start_fetch_literal(item, span.len())?;
+    stream_span_body(session, path, span).await
+}
+
+/// The bytes of `span` as sent (CRLF line ends, NUL as space), read from the file in chunks.
+async fn stream_span_body(
+    session: &mut Session<Server>,
+    path: &Path,
+    span: Span,
+) -> io::Result<()> {
+    let mut reader = SpanReader::open(path, span)?;
     let mut out = Vec::with_capacity(CHUNK * 2);
-    let mut crlf = Crlf::default();
     let mut sent = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        out.clear();
-        if n == 0 {
-            crlf.finish(&mut out);
-        } else {
-            crlf.feed(&buf[..n], &mut out);
-        }
-        // Never more than announced (the file cannot grow, but be safe).
-        let room = usize::try_from(size - sent).unwrap_or(usize::MAX);
-        let take = out.len().min(room);
-        if take > 0 {
-            session.conn.send_literal_chunk(&out[..take])?;
-            sent += take as u64;
+    while reader.next_chunk(&mut out)? {
+        if !out.is_empty() {
+            session.conn.send_literal_chunk(&out)?;
+            sent += out.len() as u64;
             session.flush().await?;
         }
-        if n == 0 {
-            break;
-        }
     }
-    if sent < size {
+    if sent < span.len() {
         // The file shrank meanwhile: pad, so the protocol stays in sync.
-        let pad = vec![b' '; usize::try_from(size - sent).unwrap_or(0)];
+        let pad = vec![b' '; usize::try_from(span.len() - sent).unwrap_or(0)];
         session.conn.send_literal_chunk(&pad)?;
     }
     Ok(())
+}
+
+/// Reads a [`Span`] of a message file as sent, a chunk at a time.
+struct SpanReader {
+    file: std::fs::File,
+    buf: Vec<u8>,
+    crlf: Crlf,
+    /// Wire offset of the next converted byte.
+    at: u64,
+    span: Span,
+    done: bool,
+}
+
+impl SpanReader {
+    fn open(path: &Path, span: Span) -> io::Result<SpanReader> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(path)?;
+        file.seek(SeekFrom::Start(span.anchor_file))?;
+        Ok(SpanReader {
+            file,
+            buf: vec![0u8; CHUNK],
+            crlf: Crlf::default(),
+            at: span.anchor_wire,
+            span,
+            done: span.len() == 0,
+        })
+    }
+
+    /// The next piece of the span into `out` (cleared first); `false` at its end.
+    fn next_chunk(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        out.clear();
+        if self.done {
+            return Ok(false);
+        }
+        let n = self.file.read(&mut self.buf)?;
+        if n == 0 {
+            self.crlf.finish(out);
+            self.done = true;
+        } else {
+            self.crlf.feed(&self.buf[..n], out);
+        }
+        let start = self.at;
+        let end = start + out.len() as u64;
+        self.at = end;
+        // Keep what falls within the span.
+        let keep_from = self.span.from.clamp(start, end) - start;
+        let keep_to = self.span.to.clamp(start, end) - start;
+        out.truncate(keep_to as usize);
+        out.drain(..keep_from as usize);
+        if end >= self.span.to {
+            self.done = true;
+        }
+        Ok(true)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1420,7 +1703,9 @@ async fn stream_file(session: &mut Session<Server>, path: &Path, size: u64) -> i
 
 impl Selected {
     fn open(name: String, maildir: Maildir, read_only: bool) -> io::Result<Selected> {
-        let list = maildir.sync_uids()?;
+        // A read-write session takes the \Recent messages; EXAMINE shows them without taking them.
+        let list = maildir.lock()?.sync_uids(!read_only)?;
+        let keywords = maildir.keywords();
         let mut sel = Selected {
             name,
             maildir,
@@ -1428,39 +1713,51 @@ impl Selected {
             uid_validity: list.uid_validity,
             next_uid: list.next_uid,
             messages: Vec::new(),
-            recent: BTreeSet::new(),
+            recent: list.recent,
+            keywords,
+            seen_mtimes: None,
         };
+        sel.seen_mtimes = sel.mtimes();
         for (uid, entry) in list.messages {
             sel.add(uid, entry);
         }
         Ok(sel)
     }
 
-    /// Adds a message to the view; one in `new/` is `\Recent` for this session and, unless read-only,
-    /// moves to `cur/` (so no other session sees it as recent).
+    /// Adds a message to the view.
     fn add(&mut self, uid: u32, entry: MessageEntry) {
-        let mut path = entry.path;
-        if entry.is_new {
-            self.recent.insert(uid);
-            if !self.read_only {
-                if let Ok(moved) = self.maildir.set_flags(&path, &entry.flags) {
-                    path = moved;
-                }
-            }
-        }
         self.messages.push(Msg {
             uid,
             id: entry.id,
-            path,
+            path: entry.path,
             flags: entry.flags,
             size: None,
         });
     }
 
-    /// Looks at the Maildir again: returns the untagged responses telling the client what changed.
+    /// The modification times of `new/` and `cur/` (a delivery, a removal or a rename changes them).
+    fn mtimes(&self) -> Option<(SystemTime, SystemTime)> {
+        let time = |sub: &str| {
+            std::fs::metadata(self.maildir.path().join(sub))
+                .and_then(|m| m.modified())
+                .ok()
+        };
+        Some((time("new")?, time("cur")?))
+    }
+
+    /// Whether `new/` or `cur/` changed since the last [`resync`](Self::resync).
+    fn changed_on_disk(&self) -> bool {
+        self.mtimes() != self.seen_mtimes
+    }
+
+    /// Looks at the Maildir again: returns the untagged responses telling the client what changed
+    /// (EXPUNGE only when `expunge`: not during FETCH, STORE or SEARCH, RFC 9051 §7.5.1).
     fn resync(&mut self, expunge: bool) -> io::Result<Vec<Data<'static>>> {
-        let list = self.maildir.sync_uids()?;
+        self.seen_mtimes = self.mtimes();
+        let list = self.maildir.lock()?.sync_uids(!self.read_only)?;
+        self.keywords = self.maildir.keywords();
         self.next_uid = list.next_uid;
+        self.recent.extend(list.recent.iter().copied());
         let mut present: BTreeMap<u32, MessageEntry> = list.messages.into_iter().collect();
         let mut out = Vec::new();
         if expunge {
@@ -1481,7 +1778,11 @@ impl Selected {
                         seq: len32(i + 1),
                         items: List::from_items(vec![
                             FetchItem::Uid(m.uid),
-                            FetchItem::Flags(flag_list(&m.flags, self.recent.contains(&m.uid))),
+                            FetchItem::Flags(flag_list(
+                                &m.flags,
+                                self.recent.contains(&m.uid),
+                                &self.keywords,
+                            )),
                         ]),
                     });
                 }
@@ -1522,13 +1823,14 @@ impl Selected {
     /// Where message `index` is now (another connection may have renamed it); `NotFound` when it is gone.
     fn current_path(&mut self, index: usize) -> io::Result<PathBuf> {
         let m = &self.messages[index];
-        if m.path.exists() {
+        if m.path.is_file() {
             return Ok(m.path.clone());
         }
-        match self.maildir.find(&m.id)? {
-            Some(entry) => {
-                self.messages[index].path = entry.path.clone();
-                Ok(entry.path)
+        let found = self.maildir.lock()?.locate(&m.id, &m.path)?;
+        match found {
+            Some(path) => {
+                self.messages[index].path = path.clone();
+                Ok(path)
             }
             None => Err(io::Error::new(
                 io::ErrorKind::NotFound,
@@ -1537,30 +1839,24 @@ impl Selected {
         }
     }
 
-    fn set_flags(&mut self, index: usize, letters: &str) -> io::Result<()> {
-        let path = self.current_path(index)?;
-        let new = self.maildir.set_flags(&path, letters)?;
+    /// Changes message `index`'s flags by `op` on what is on disk now (merging with other sessions'
+    /// changes); `Ok(false)` when the message is gone.
+    fn update_flags(
+        &mut self,
+        lock: &MailboxLock<'_>,
+        index: usize,
+        op: FlagOp,
+        letters: &str,
+    ) -> io::Result<bool> {
         let m = &mut self.messages[index];
-        m.path = new;
-        m.flags = letters.to_owned();
-        Ok(())
-    }
-
-    /// The message as sent: CRLF line ends, NUL as space.
-    fn read_message(&self, index: usize) -> io::Result<Vec<u8>> {
-        let m = &self.messages[index];
-        let raw = match std::fs::read(&m.path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => match self.maildir.find(&m.id)? {
-                Some(entry) => std::fs::read(entry.path)?,
-                None => return Err(e),
-            },
-            other => other?,
-        };
-        let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
-        let mut crlf = Crlf::default();
-        crlf.feed(&raw, &mut out);
-        crlf.finish(&mut out);
-        Ok(out)
+        match lock.update_flags(&m.id, &m.path, op, letters)? {
+            Some((path, flags)) => {
+                m.path = path;
+                m.flags = flags;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// RFC822.SIZE: the size with CRLF line ends (computed once per message).
@@ -1589,26 +1885,51 @@ impl Selected {
         Ok(size)
     }
 
-    /// Removes the messages flagged `\Deleted` (within `uids` for UID EXPUNGE); returns the sequence numbers
-    /// to report, highest first (so each stays valid as the earlier ones are announced).
-    fn expunge(&mut self, uids: Option<&SequenceSet<'_>>) -> io::Result<Vec<u32>> {
+    /// Removes the messages flagged `\Deleted` on disk (within `uids` for UID EXPUNGE); returns the
+    /// sequence numbers to report, highest first (so each stays valid as the earlier ones are announced),
+    /// and the first error: every message removed before and after an error is reported too, so that the
+    /// client's message numbers stay right.
+    fn expunge(&mut self, uids: Option<&SequenceSet<'_>>) -> (Vec<u32>, Option<io::Error>) {
         let largest = self.messages.last().map_or(0, |m| m.uid);
         let mut removed = Vec::new();
+        let lock = match self.maildir.lock() {
+            Ok(lock) => lock,
+            Err(e) => return (removed, Some(e)),
+        };
+        let mut error = None;
         for i in (0..self.messages.len()).rev() {
             let m = &self.messages[i];
-            if !m.flags.contains('T') || uids.is_some_and(|set| !set.contains(m.uid, largest)) {
+            if uids.is_some_and(|set| !set.contains(m.uid, largest)) {
                 continue;
             }
-            match self.current_path(i) {
-                Ok(path) => self.maildir.delete(&path)?,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+            // The flags on disk count: another session may have set or cleared \Deleted.
+            let gone = match lock.locate(&m.id, &m.path) {
+                Ok(Some(path)) => {
+                    if !Maildir::flags(&path).contains('T') {
+                        continue;
+                    }
+                    match lock.remove(&m.id, &path) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            error.get_or_insert(e);
+                            false
+                        }
+                    }
+                }
+                // Already removed by someone else: gone all the same.
+                Ok(None) => true,
+                Err(e) => {
+                    error.get_or_insert(e);
+                    false
+                }
+            };
+            if gone {
+                let m = self.messages.remove(i);
+                self.recent.remove(&m.uid);
+                removed.push(len32(i + 1));
             }
-            let m = self.messages.remove(i);
-            self.recent.remove(&m.uid);
-            removed.push(len32(i + 1));
         }
-        Ok(removed)
+        (removed, error)
     }
 }
 
@@ -1657,15 +1978,19 @@ fn maildir_id(path: &Path) -> String {
     }
 }
 
-fn sorted_letters(letters: &str) -> String {
-    let mut v: Vec<char> = letters.chars().filter(char::is_ascii_alphabetic).collect();
-    v.sort_unstable();
-    v.dedup();
-    v.into_iter().collect()
+/// The keyword names of the lowercase letters among `letters` (`keywords[i]` is letter `a + i`).
+fn keyword_names(letters: &str, keywords: &[String]) -> Vec<String> {
+    letters
+        .bytes()
+        .filter(u8::is_ascii_lowercase)
+        .filter_map(|b| keywords.get(usize::from(b - b'a')))
+        .filter(|k| !k.is_empty())
+        .cloned()
+        .collect()
 }
 
-/// The FLAGS of a message: its Maildir letters as IMAP flags, plus `\Recent`.
-fn flag_list(letters: &str, recent: bool) -> List<'static, Flag<'static>> {
+/// The FLAGS of a message: its Maildir letters as IMAP flags and keywords, plus `\Recent`.
+fn flag_list(letters: &str, recent: bool, keywords: &[String]) -> List<'static, Flag<'static>> {
     let mut flags: Vec<Flag<'static>> = maildir_flags_to_imap(letters)
         .into_iter()
         .filter_map(|name| match name {
@@ -1677,6 +2002,11 @@ fn flag_list(letters: &str, recent: bool) -> List<'static, Flag<'static>> {
             _ => None,
         })
         .collect();
+    flags.extend(
+        keyword_names(letters, keywords)
+            .into_iter()
+            .filter_map(|k| Atom::new(k).map(Flag::Keyword)),
+    );
     if recent {
         flags.push(Flag::Recent);
     }
@@ -1766,18 +2096,45 @@ impl Probe<'_> {
         self.msg().flags.contains(letter)
     }
 
+    fn has_keyword(&self, name: &str) -> bool {
+        keyword_names(&self.msg().flags, &self.sel.keywords)
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    /// Where the message file is now.
+    fn path(&self) -> Option<PathBuf> {
+        let m = self.msg();
+        if m.path.is_file() {
+            return Some(m.path.clone());
+        }
+        self.sel.maildir.find(&m.id).ok().flatten().map(|e| e.path)
+    }
+
     fn content(&mut self) -> Option<&Parsed> {
         if self.parsed.is_none() {
-            self.parsed = Some(self.sel.read_message(self.index).ok().map(Parsed::new));
+            let parsed = self.path().and_then(|p| Parsed::read(&p).ok());
+            self.parsed = Some(parsed);
         }
         self.parsed.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Whether a span of the message contains `needle` (ASCII case-insensitive), streaming the file.
+    fn span_contains(&mut self, span: impl Fn(&Parsed) -> Span, needle: &[u8]) -> bool {
+        let Some(span) = self.content().map(span) else {
+            return false;
+        };
+        let Some(path) = self.path() else {
+            return false;
+        };
+        span_contains(&path, span, needle).unwrap_or(false)
     }
 
     fn size(&mut self) -> u64 {
         if let Some(size) = self.size {
             return size;
         }
-        let size = self.content().map_or(0, |p| p.data.len() as u64);
+        let size = self.content().map_or(0, |p| p.size);
         self.size = Some(size);
         size
     }
@@ -1820,8 +2177,8 @@ impl Probe<'_> {
             K::Recent => recent,
             K::New => recent && !self.has('S'),
             K::Old => !recent,
-            K::Keyword(_) => false,
-            K::Unkeyword(_) => true,
+            K::Keyword(k) => self.has_keyword(k.as_str()),
+            K::Unkeyword(k) => !self.has_keyword(k.as_str()),
             K::Larger(n) => self.size() > *n,
             K::Smaller(n) => self.size() < *n,
             K::Uid(set) => set.contains(self.msg().uid, self.largest_uid),
@@ -1834,12 +2191,8 @@ impl Probe<'_> {
             K::Header(name, value) => {
                 self.header_contains(&name.as_bytes().to_ascii_lowercase(), value.as_bytes())
             }
-            K::Body(s) => self
-                .content()
-                .is_some_and(|p| contains_ci(p.text(&p.root), s.as_bytes())),
-            K::Text(s) => self
-                .content()
-                .is_some_and(|p| contains_ci(&p.data, s.as_bytes())),
+            K::Body(s) => self.span_contains(|p| Parsed::text_span(&p.root), s.as_bytes()),
+            K::Text(s) => self.span_contains(Parsed::all, s.as_bytes()),
             K::Before(d) => self.internal_date().is_some_and(|x| x < *d),
             K::On(d) => self.internal_date().is_some_and(|x| x == *d),
             K::Since(d) => self.internal_date().is_some_and(|x| x >= *d),
@@ -1856,6 +2209,26 @@ impl Probe<'_> {
             _ => false,
         }
     }
+}
+
+/// Whether `span` of a message file contains `needle` (ASCII case-insensitive), read in chunks with an
+/// overlap of the needle's length.
+fn span_contains(path: &Path, span: Span, needle: &[u8]) -> io::Result<bool> {
+    if needle.is_empty() {
+        return Ok(true);
+    }
+    let mut reader = SpanReader::open(path, span)?;
+    let mut out = Vec::with_capacity(CHUNK * 2);
+    let mut window: Vec<u8> = Vec::with_capacity(CHUNK * 2 + needle.len());
+    while reader.next_chunk(&mut out)? {
+        window.extend_from_slice(&out);
+        if contains_ci(&window, needle) {
+            return Ok(true);
+        }
+        let keep = needle.len().saturating_sub(1).min(window.len());
+        window.drain(..window.len() - keep);
+    }
+    Ok(false)
 }
 
 /// Case-insensitive (ASCII) substring test; an empty needle matches.
@@ -1971,52 +2344,535 @@ fn parse_rfc5322_date(value: &[u8]) -> Option<Date> {
 // ---------------------------------------------------------------------------------------------------------
 // A small RFC 5322 / MIME parser (RFC 2045, 2046) for ENVELOPE, BODYSTRUCTURE and BODY[section]
 
-/// A message with CRLF line ends and its MIME tree.
+/// Header bytes kept per entity for ENVELOPE, BODYSTRUCTURE, HEADER.FIELDS and SEARCH (the HEADER and TEXT
+/// sections are served whole from the file, whatever their size).
+const HEADER_CAP: usize = 64 * 1024;
+/// Header bytes kept per message in all.
+const HEADER_BUDGET: usize = 1024 * 1024;
+/// MIME entities recognised per message; later boundaries are part of the last entity's body.
+const MAX_ENTITIES: usize = 5_000;
+/// The longest line head the parser looks at (boundary lines are at most 70 + 6 characters).
+const LINE_HEAD: usize = 1024;
+
+/// A message's MIME tree, computed by reading its file once in chunks ([`Parsed::read`]): positions are
+/// in the message as sent (CRLF line ends), with the file offset of each entity's start and body so that
+/// a section is streamed from the file. Memory is bounded by [`HEADER_BUDGET`] and [`MAX_ENTITIES`], not
+/// by the message size.
 struct Parsed {
-    data: Vec<u8>,
     root: Node,
+    /// The size as sent (RFC822.SIZE).
+    size: u64,
 }
 
-/// An entity: a header and a body, as ranges of [`Parsed::data`].
-#[derive(Debug)]
+/// An entity: a header and a body, as ranges of the message as sent.
+#[derive(Debug, Default)]
 struct Node {
-    start: usize,
+    start: u64,
     /// Where the body starts (after the blank line).
-    body: usize,
-    end: usize,
+    body: u64,
+    end: u64,
+    /// The file offsets of `start` and `body` (line starts: the CRLF conversion starts afresh there).
+    file_start: u64,
+    file_body: u64,
     /// Media type and subtype, lowercase.
     media: (String, String),
     params: Vec<(String, String)>,
+    /// The header as sent, at most [`HEADER_CAP`] bytes (whole lines).
+    header: Vec<u8>,
+    /// Lines of the body (RFC 3501 body-fld-lines).
+    lines: u32,
     /// The parts of a multipart.
     children: Vec<Node>,
     /// The message inside a message/rfc822 part.
     message: Option<Box<Node>>,
 }
 
-impl Parsed {
-    fn new(data: Vec<u8>) -> Parsed {
-        let root = parse_entity(&data, 0, data.len(), 0, ("text", "plain"));
-        Parsed { data, root }
+/// A range of the message as sent, with a line start to begin the conversion at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    /// File offset and wire offset of a line start at or before `from`.
+    anchor_file: u64,
+    anchor_wire: u64,
+    from: u64,
+    to: u64,
+}
+
+impl Span {
+    fn len(&self) -> u64 {
+        self.to.saturating_sub(self.from)
     }
 
-    fn header(&self, n: &Node) -> &[u8] {
-        &self.data[n.start..n.body]
-    }
-
-    fn text(&self, n: &Node) -> &[u8] {
-        &self.data[n.body..n.end]
+    /// `<origin.count>` of the span.
+    fn partial(self, partial: Option<(u32, u32)>) -> Span {
+        match partial {
+            None => self,
+            Some((origin, count)) => {
+                let from = self.from.saturating_add(u64::from(origin)).min(self.to);
+                let to = from.saturating_add(u64::from(count)).min(self.to);
+                Span { from, to, ..self }
+            }
+        }
     }
 }
 
-/// Where the header of the entity at `start..end` ends (after its blank line).
-fn header_end(data: &[u8], start: usize, end: usize) -> usize {
-    let region = &data[start..end];
-    if region.starts_with(b"\r\n") {
-        return start + 2;
+impl Parsed {
+    /// The header of `n` (as kept: at most [`HEADER_CAP`] bytes).
+    fn header<'n>(&self, n: &'n Node) -> &'n [u8] {
+        &n.header
     }
-    match memchr::memmem::find(region, b"\r\n\r\n") {
-        Some(i) => start + i + 4,
-        None => end,
+
+    /// The whole message.
+    fn all(&self) -> Span {
+        Span {
+            anchor_file: 0,
+            anchor_wire: 0,
+            from: 0,
+            to: self.size,
+        }
+    }
+
+    /// The header of `n`, from its file.
+    fn header_span(n: &Node) -> Span {
+        Span {
+            anchor_file: n.file_start,
+            anchor_wire: n.start,
+            from: n.start,
+            to: n.body,
+        }
+    }
+
+    /// The body of `n`, from its file.
+    fn text_span(n: &Node) -> Span {
+        Span {
+            anchor_file: n.file_body,
+            anchor_wire: n.body,
+            from: n.body,
+            to: n.end,
+        }
+    }
+
+    /// Reads the message file in chunks and builds its tree.
+    fn read(path: &Path) -> io::Result<Parsed> {
+        let mut lines = WireLines::new(std::fs::File::open(path)?);
+        let mut builder = TreeBuilder::default();
+        let mut head = Vec::with_capacity(LINE_HEAD);
+        while let Some(line) = lines.next_line(&mut head, builder.line_head())? {
+            builder.line(&line, &head);
+        }
+        let size = lines.wire;
+        Ok(Parsed {
+            root: builder.finish(size),
+            size,
+        })
+    }
+}
+
+/// One line of the message as sent.
+struct LineInfo {
+    wire_start: u64,
+    /// Its length as sent, with its CRLF.
+    wire_len: u64,
+    /// The file offset after its line end.
+    file_next: u64,
+    /// Whether it ends in a line end (the last line may not).
+    terminated: bool,
+    /// The length of its content (without the line end).
+    content_len: u64,
+}
+
+/// Splits a file into the lines of the message as sent (LF, CRLF and a bare CR each end a line), keeping
+/// the first bytes of each (as many as the parser asks for; NUL sent as a space).
+struct WireLines {
+    src: std::fs::File,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// Offsets after the last line: in the file and as sent.
+    file: u64,
+    wire: u64,
+}
+
+impl WireLines {
+    fn new(src: std::fs::File) -> WireLines {
+        WireLines {
+            src,
+            buf: vec![0; CHUNK],
+            pos: 0,
+            len: 0,
+            eof: false,
+            file: 0,
+            wire: 0,
+        }
+    }
+
+    /// Makes `buf[pos..len]` non-empty unless at the end of the file.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.pos = 0;
+        self.len = self.src.read(&mut self.buf)?;
+        if self.len == 0 {
+            self.eof = true;
+        }
+        Ok(self.len > 0)
+    }
+
+    fn next_line(&mut self, head: &mut Vec<u8>, cap: usize) -> io::Result<Option<LineInfo>> {
+        head.clear();
+        let wire_start = self.wire;
+        let mut content_len = 0u64;
+        let mut terminated = false;
+        let mut consumed = 0u64;
+        loop {
+            if !self.fill()? {
+                break;
+            }
+            let chunk = &self.buf[self.pos..self.len];
+            match memchr::memchr2(b'\r', b'\n', chunk) {
+                Some(i) => {
+                    let room = cap.saturating_sub(head.len()).min(i);
+                    head.extend(chunk[..room].iter().map(|&b| if b == 0 { b' ' } else { b }));
+                    content_len += i as u64;
+                    let cr = chunk[i] == b'\r';
+                    self.pos += i + 1;
+                    consumed += i as u64 + 1;
+                    terminated = true;
+                    if cr && self.fill()? && self.buf[self.pos] == b'\n' {
+                        self.pos += 1;
+                        consumed += 1;
+                    }
+                    break;
+                }
+                None => {
+                    let room = cap.saturating_sub(head.len()).min(chunk.len());
+                    head.extend(chunk[..room].iter().map(|&b| if b == 0 { b' ' } else { b }));
+                    content_len += chunk.len() as u64;
+                    consumed += chunk.len() as u64;
+                    self.pos = self.len;
+                }
+            }
+        }
+        if consumed == 0 {
+            return Ok(None);
+        }
+        let wire_len = content_len + if terminated { 2 } else { 0 };
+        self.file += consumed;
+        self.wire += wire_len;
+        Ok(Some(LineInfo {
+            wire_start,
+            wire_len,
+            file_next: self.file,
+            terminated,
+            content_len,
+        }))
+    }
+}
+
+/// What an open entity is reading.
+enum Reading {
+    Header,
+    /// A leaf body (or a message/rfc822 part, whose inner message is the next entity up the stack).
+    Body,
+    /// A multipart body: its boundary; `closed` after the close delimiter (the epilogue).
+    Multipart {
+        boundary: Vec<u8>,
+        closed: bool,
+    },
+}
+
+/// An entity being read.
+struct Open {
+    node: Node,
+    reading: Reading,
+    depth: usize,
+    /// The default media type of its parts (`message/rfc822` in a multipart/digest).
+    child_default: (&'static str, &'static str),
+    /// Line ends seen in the body so far, and where the last two ended (for body-fld-lines).
+    line_ends: u64,
+    last_end: u64,
+    before_last_end: u64,
+    /// Whether the header field being read is left out (it did not fit).
+    skipping_field: bool,
+}
+
+impl Open {
+    fn new(start: u64, file_start: u64, depth: usize, default: (&str, &str)) -> Open {
+        Open {
+            node: Node {
+                start,
+                body: start,
+                end: start,
+                file_start,
+                file_body: file_start,
+                media: (default.0.to_owned(), default.1.to_owned()),
+                ..Node::default()
+            },
+            reading: Reading::Header,
+            depth,
+            child_default: ("text", "plain"),
+            line_ends: 0,
+            last_end: u64::MAX,
+            before_last_end: u64::MAX,
+            skipping_field: false,
+        }
+    }
+
+    /// Ends the entity at `end`: the body's line count (RFC 3501: lines of the body as sent).
+    fn close(mut self, end: u64) -> Node {
+        let n = &mut self.node;
+        n.end = end.max(n.start);
+        if matches!(self.reading, Reading::Header) {
+            // No blank line: all header, an empty body.
+            n.body = n.end;
+            n.file_body = n.file_start;
+        }
+        n.body = n.body.min(n.end);
+        let e = n.end;
+        let crlfs_inside = self.line_ends
+            - u64::from(self.last_end != u64::MAX && self.last_end > e)
+            - u64::from(self.before_last_end != u64::MAX && self.before_last_end > e);
+        let ends_with_crlf = self.last_end == e || self.before_last_end == e;
+        let partial = e > n.body && !ends_with_crlf;
+        n.lines = len32(usize::try_from(crlfs_inside + u64::from(partial)).unwrap_or(usize::MAX));
+        self.node
+    }
+}
+
+/// Builds the MIME tree line by line (RFC 2045, RFC 2046 §5.1.1: the CRLF before a boundary line belongs to
+/// the boundary; a boundary of an enclosing multipart ends the inner entities).
+#[derive(Default)]
+struct TreeBuilder {
+    stack: Vec<Open>,
+    entities: usize,
+    header_bytes: usize,
+    root: Option<Node>,
+}
+
+impl TreeBuilder {
+    fn line(&mut self, line: &LineInfo, head: &[u8]) {
+        if self.stack.is_empty() && self.root.is_none() {
+            self.stack.push(Open::new(0, 0, 0, ("text", "plain")));
+            self.entities = 1;
+        }
+        // A boundary of an open multipart (the innermost that matches)?
+        if line.content_len as usize == head.len() {
+            if let Some((level, close)) = self.boundary_at(head) {
+                let end = line.wire_start.saturating_sub(2);
+                while self.stack.len() > level + 1 {
+                    self.pop(end);
+                }
+                let next_start = line.wire_start + line.wire_len;
+                self.count_line(line);
+                let open = &mut self.stack[level];
+                if close {
+                    if let Reading::Multipart { closed, .. } = &mut open.reading {
+                        *closed = true;
+                    }
+                } else if self.entities < MAX_ENTITIES {
+                    let (depth, default) = (open.depth + 1, open.child_default);
+                    self.entities += 1;
+                    self.stack
+                        .push(Open::new(next_start, line.file_next, depth, default));
+                }
+                return;
+            }
+        }
+        self.count_line(line);
+        let Some(open) = self.stack.last_mut() else {
+            return;
+        };
+        if !matches!(open.reading, Reading::Header) {
+            return;
+        }
+        if line.content_len == 0 && line.terminated {
+            // The blank line: the header ends, the body starts after it.
+            open.node.body = line.wire_start + line.wire_len;
+            open.node.file_body = line.file_next;
+            self.end_header();
+            return;
+        }
+        // A field that does not fit (longer than HEADER_CAP, or past the budget) is left out with its
+        // folded lines; the fields after it are still kept.
+        let continuation = matches!(head.first(), Some(b' ' | b'\t'));
+        if !continuation {
+            open.skipping_field = false;
+        }
+        if open.skipping_field {
+            return;
+        }
+        let room = HEADER_CAP.min(HEADER_BUDGET.saturating_sub(self.header_bytes));
+        let whole = line.content_len as usize == head.len();
+        if whole && open.node.header.len() + head.len() + 2 <= room {
+            open.node.header.extend_from_slice(head);
+            open.node.header.extend_from_slice(b"\r\n");
+            self.header_bytes += head.len() + 2;
+        } else {
+            open.skipping_field = true;
+        }
+    }
+
+    /// How much of the next line the parser needs: a header line whole (up to [`HEADER_CAP`]), another
+    /// line only far enough to tell a boundary.
+    fn line_head(&self) -> usize {
+        match self.stack.last() {
+            Some(open) if !matches!(open.reading, Reading::Header) => LINE_HEAD,
+            _ => HEADER_CAP,
+        }
+    }
+
+    /// The stack level of the multipart whose boundary `head` is, and whether it is the close delimiter.
+    fn boundary_at(&self, head: &[u8]) -> Option<(usize, bool)> {
+        let rest = head.strip_prefix(b"--")?;
+        for (level, open) in self.stack.iter().enumerate().rev() {
+            let Reading::Multipart { boundary, closed } = &open.reading else {
+                continue;
+            };
+            if *closed {
+                continue;
+            }
+            let Some(after) = rest.strip_prefix(&boundary[..]) else {
+                continue;
+            };
+            let close = after.starts_with(b"--");
+            let after = if close { &after[2..] } else { after };
+            if after.iter().all(|b| *b == b' ' || *b == b'\t') {
+                return Some((level, close));
+            }
+        }
+        None
+    }
+
+    /// Counts a line in the body of every open entity whose body it is in.
+    fn count_line(&mut self, line: &LineInfo) {
+        if !line.terminated {
+            return;
+        }
+        let end = line.wire_start + line.wire_len;
+        for open in &mut self.stack {
+            if !matches!(open.reading, Reading::Header) && line.wire_start >= open.node.body {
+                open.line_ends += 1;
+                open.before_last_end = open.last_end;
+                open.last_end = end;
+            }
+        }
+    }
+
+    /// The header of the innermost entity ended: its type decides what its body is.
+    fn end_header(&mut self) {
+        let Some(open) = self.stack.last_mut() else {
+            return;
+        };
+        let header = Header::parse(&open.node.header);
+        let default = (open.node.media.0.clone(), open.node.media.1.clone());
+        let (mut t, mut s, mut params) = header
+            .get(b"content-type")
+            .and_then(|v| parse_content_type(&v))
+            .unwrap_or((default.0, default.1, Vec::new()));
+        if t == "text" && !params.iter().any(|(k, _)| k == "charset") {
+            params.push(("charset".to_owned(), "us-ascii".to_owned()));
+        }
+        let composite = t == "multipart" || (t == "message" && s == "rfc822");
+        let mut reading = Reading::Body;
+        let mut inner = None;
+        if composite && (open.depth >= MIME_DEPTH || self.entities >= MAX_ENTITIES) {
+            (t, s) = ("application".to_owned(), "octet-stream".to_owned());
+        } else if t == "multipart" {
+            let boundary = params
+                .iter()
+                .find(|(k, _)| k == "boundary")
+                .map(|(_, v)| v.clone())
+                .filter(|b| !b.is_empty() && b.len() <= 200);
+            match boundary {
+                Some(boundary) => {
+                    open.child_default = if s == "digest" {
+                        ("message", "rfc822")
+                    } else {
+                        ("text", "plain")
+                    };
+                    reading = Reading::Multipart {
+                        boundary: boundary.into_bytes(),
+                        closed: false,
+                    };
+                }
+                None => {
+                    // Not a usable multipart: served as plain text.
+                    (t, s) = ("text".to_owned(), "plain".to_owned());
+                    params = vec![("charset".to_owned(), "us-ascii".to_owned())];
+                }
+            }
+        } else if t == "message" && s == "rfc822" {
+            inner = Some(Open::new(
+                open.node.body,
+                open.node.file_body,
+                open.depth + 1,
+                ("text", "plain"),
+            ));
+        }
+        open.node.media = (t, s);
+        open.node.params = params;
+        open.reading = reading;
+        if let Some(inner) = inner {
+            self.entities += 1;
+            self.stack.push(inner);
+        }
+    }
+
+    /// Closes the innermost entity at `end` and hangs it on its parent.
+    fn pop(&mut self, end: u64) {
+        if let Some(top) = self.stack.last_mut() {
+            if matches!(top.reading, Reading::Header) {
+                // The header never ended: all of it is header, the body is empty; its type still counts.
+                top.node.body = end.max(top.node.start);
+                let depth = self.stack.len();
+                self.end_header();
+                while self.stack.len() > depth {
+                    self.pop(end);
+                }
+            }
+        }
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        let node = open.close(end);
+        match self.stack.last_mut() {
+            Some(parent) => match parent.reading {
+                Reading::Multipart { .. } => parent.node.children.push(node),
+                _ => parent.node.message = Some(Box::new(node)),
+            },
+            None => self.root = Some(node),
+        }
+    }
+
+    /// Closes everything at the end of the message.
+    fn finish(mut self, size: u64) -> Node {
+        if self.stack.is_empty() && self.root.is_none() {
+            self.stack.push(Open::new(0, 0, 0, ("text", "plain")));
+        }
+        while !self.stack.is_empty() {
+            self.pop(size);
+        }
+        let mut root = self.root.unwrap_or_default();
+        fix_empty_multiparts(&mut root);
+        root
+    }
+}
+
+/// A multipart without parts (no boundary line found) is served as plain text.
+fn fix_empty_multiparts(n: &mut Node) {
+    if n.media.0 == "multipart" && n.children.is_empty() {
+        n.media = ("text".to_owned(), "plain".to_owned());
+        n.params = vec![("charset".to_owned(), "us-ascii".to_owned())];
+    }
+    for c in &mut n.children {
+        fix_empty_multiparts(c);
+    }
+    if let Some(m) = &mut n.message {
+        fix_empty_multiparts(m);
     }
 }
 
@@ -2203,102 +3059,6 @@ fn parse_content_type(value: &[u8]) -> Option<MediaType> {
     (token(t) && token(s)).then(|| (t.to_ascii_lowercase(), s.to_ascii_lowercase(), params))
 }
 
-fn parse_entity(
-    data: &[u8],
-    start: usize,
-    end: usize,
-    depth: usize,
-    default: (&str, &str),
-) -> Node {
-    let body = header_end(data, start, end);
-    let header = Header::parse(&data[start..body]);
-    let (mut t, mut s, mut params) = header
-        .get(b"content-type")
-        .and_then(|v| parse_content_type(&v))
-        .unwrap_or_else(|| (default.0.to_owned(), default.1.to_owned(), Vec::new()));
-    if t == "text" && !params.iter().any(|(k, _)| k == "charset") {
-        params.push(("charset".to_owned(), "us-ascii".to_owned()));
-    }
-    let mut children = Vec::new();
-    let mut message = None;
-    let composite = t == "multipart" || (t == "message" && s == "rfc822");
-    if composite && depth >= MIME_DEPTH {
-        (t, s) = ("application".to_owned(), "octet-stream".to_owned());
-    } else if t == "multipart" {
-        let boundary = params
-            .iter()
-            .find(|(k, _)| k == "boundary")
-            .map(|(_, v)| v.clone());
-        let child_default = if s == "digest" {
-            ("message", "rfc822")
-        } else {
-            ("text", "plain")
-        };
-        if let Some(boundary) = boundary.filter(|b| !b.is_empty()) {
-            for (ps, pe) in split_multipart(data, body, end, boundary.as_bytes()) {
-                children.push(parse_entity(data, ps, pe, depth + 1, child_default));
-            }
-        }
-        if children.is_empty() {
-            // Not a usable multipart: serve it as plain text.
-            (t, s) = ("text".to_owned(), "plain".to_owned());
-            params = vec![("charset".to_owned(), "us-ascii".to_owned())];
-        }
-    } else if t == "message" && s == "rfc822" {
-        message = Some(Box::new(parse_entity(
-            data,
-            body,
-            end,
-            depth + 1,
-            ("text", "plain"),
-        )));
-    }
-    Node {
-        start,
-        body,
-        end,
-        media: (t, s),
-        params,
-        children,
-        message,
-    }
-}
-
-/// The parts of a multipart body at `start..end`, as ranges (RFC 2046 §5.1.1: the CRLF before a boundary
-/// line belongs to the boundary).
-fn split_multipart(data: &[u8], start: usize, end: usize, boundary: &[u8]) -> Vec<(usize, usize)> {
-    let mut parts = Vec::new();
-    let mut current: Option<usize> = None;
-    let mut i = start;
-    while i < end {
-        let line_end = memchr::memmem::find(&data[i..end], b"\r\n").map_or(end, |e| i + e);
-        let next = (line_end + 2).min(end);
-        let line = &data[i..line_end];
-        if let Some(rest) = line
-            .strip_prefix(b"--")
-            .and_then(|l| l.strip_prefix(boundary))
-        {
-            let close = rest.starts_with(b"--");
-            let rest = if close { &rest[2..] } else { rest };
-            if rest.iter().all(|b| *b == b' ' || *b == b'\t') {
-                if let Some(s) = current.take() {
-                    let e = if i >= start + 2 { i - 2 } else { i };
-                    parts.push((s, e.max(s)));
-                }
-                if close {
-                    return parts;
-                }
-                current = Some(next);
-            }
-        }
-        i = next;
-    }
-    if let Some(s) = current {
-        parts.push((s, end));
-    }
-    parts
-}
-
 fn istring(s: &str) -> IString<'static> {
     IString::new(s.as_bytes().to_vec())
 }
@@ -2314,16 +3074,6 @@ fn params_list(
                 .collect(),
         )
     })
-}
-
-fn count_lines(b: &[u8]) -> u32 {
-    let n = memchr::memmem::find_iter(b, b"\r\n").count();
-    let n = if !b.is_empty() && !b.ends_with(b"\r\n") {
-        n + 1
-    } else {
-        n
-    };
-    len32(n)
 }
 
 fn extension(header: &Header<'_>) -> BodyExtension<'static> {
@@ -2372,8 +3122,7 @@ fn body_structure(p: &Parsed, n: &Node, ext: bool) -> BodyStructure<'static> {
             },
         });
     }
-    let text = p.text(n);
-    let lines = count_lines(text);
+    let lines = n.lines;
     let specific = match &n.message {
         Some(inner) => Specific::Message {
             envelope: Lazy::new(envelope(p, inner)),
@@ -2395,7 +3144,7 @@ fn body_structure(p: &Parsed, n: &Node, ext: bool) -> BodyStructure<'static> {
         id: header.nstring(b"content-id"),
         description: header.nstring(b"content-description"),
         encoding: istring(&encoding),
-        size: len32(text.len()),
+        size: u32::try_from(n.end - n.body).unwrap_or(u32::MAX),
         specific,
         md5: ext.then_some(None),
         ext: if ext {
@@ -2559,12 +3308,18 @@ fn find_part<'n>(root: &'n Node, part: &[u32]) -> Option<&'n Node> {
     Some(cur)
 }
 
-/// The bytes of `BODY[section]` (empty when the part does not exist).
-fn section_bytes<'p>(p: &'p Parsed, section: &Section<'_>) -> std::borrow::Cow<'p, [u8]> {
-    use std::borrow::Cow;
+/// What `BODY[section]` is: a range streamed from the file, or bytes made here (HEADER.FIELDS).
+enum SectionData {
+    Span(Span),
+    Bytes(Vec<u8>),
+}
+
+/// `BODY[section]` (empty when the part does not exist).
+fn section_data(p: &Parsed, section: &Section<'_>) -> SectionData {
+    let empty = SectionData::Bytes(Vec::new());
     let nums: Vec<u32> = section.part.iter().collect();
     let Some(node) = find_part(&p.root, &nums) else {
-        return Cow::Borrowed(&[]);
+        return empty;
     };
     // HEADER / TEXT of a part address the message inside a message/rfc822 part.
     let message = if nums.is_empty() {
@@ -2573,18 +3328,18 @@ fn section_bytes<'p>(p: &'p Parsed, section: &Section<'_>) -> std::borrow::Cow<'
         node.message.as_deref()
     };
     match &section.text {
-        None if nums.is_empty() => Cow::Borrowed(&p.data[..]),
-        None => Cow::Borrowed(p.text(node)),
-        Some(SectionText::Mime) => Cow::Borrowed(p.header(node)),
+        None if nums.is_empty() => SectionData::Span(p.all()),
+        None => SectionData::Span(Parsed::text_span(node)),
+        Some(SectionText::Mime) => SectionData::Span(Parsed::header_span(node)),
         Some(SectionText::Header) => {
-            message.map_or(Cow::Borrowed(&[][..]), |m| Cow::Borrowed(p.header(m)))
+            message.map_or(empty, |m| SectionData::Span(Parsed::header_span(m)))
         }
         Some(SectionText::Text) => {
-            message.map_or(Cow::Borrowed(&[][..]), |m| Cow::Borrowed(p.text(m)))
+            message.map_or(empty, |m| SectionData::Span(Parsed::text_span(m)))
         }
         Some(SectionText::HeaderFields(names)) | Some(SectionText::HeaderFieldsNot(names)) => {
             let Some(m) = message else {
-                return Cow::Borrowed(&[]);
+                return empty;
             };
             let not = matches!(section.text, Some(SectionText::HeaderFieldsNot(_)));
             let names: Vec<Vec<u8>> = names.iter().map(|n| n.as_bytes().to_vec()).collect();
@@ -2600,8 +3355,8 @@ fn section_bytes<'p>(p: &'p Parsed, section: &Section<'_>) -> std::borrow::Cow<'
                 }
             }
             out.extend_from_slice(b"\r\n");
-            Cow::Owned(out)
+            SectionData::Bytes(out)
         }
-        Some(_) => Cow::Borrowed(&[]),
+        Some(_) => empty,
     }
 }
