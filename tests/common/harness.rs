@@ -474,17 +474,12 @@ impl ServerChild {
         }
     }
 
-    /// The server's process id (to read its `/proc/PID/status`).
-    pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// `127.0.0.1:PORT`.
     pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// The server's process id (for signals).
+    /// The server's process id (for signals, or to read its `/proc/PID/status`).
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
