@@ -274,6 +274,9 @@ async fn run(options: &Options) -> io::Result<()> {
     let mut config = ClientConfig::default();
     // Bodies stream to their destination: memory stays bounded whatever the message size.
     config.limits.message_size = u64::MAX;
+    // STLS and the SASL mechanism are what the user asked for on the command
+    // line: send them even to a server that does not list them in CAPA.
+    config.trust_unadvertised = true;
     let mut pop = Pop {
         session: Session::new(Client::new(config), stream),
         verbose: options.verbose,
