@@ -645,7 +645,7 @@ fn dsn_parameter_rows() {
 // SIZE, BODY, AUTH=
 // ---------------------------------------------------------------------------
 
-// RFC 1870 §5: "size-param ::= "SIZE=" size-value", "size-value ::=
+// RFC 1870: "size-param ::= "SIZE=" size-value", "size-value ::=
 // 1*20DIGIT".
 #[test]
 fn size_rows() {

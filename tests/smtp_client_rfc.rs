@@ -186,12 +186,12 @@ const PIPE_8BIT: &[u8] = b"250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
 const PIPE_8BIT_CHUNKING: &[u8] =
     b"250-mx.example\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING\r\n";
 
-// RFC 6152 §3 (as RFC 1652 §3): "The extended MAIL command is issued by a
-// client SMTP when it wishes to transmit a content body consisting of a MIME
-// message containing arbitrary lines of octet-aligned material"; RFC 6152 §2:
-// "body-value ::= "7BIT" / "8BITMIME"", 7BIT meaning a message "encoded
-// entirely in accordance with" the 7-bit rules. A body with an octet over 127
-// sent without BODY=8BITMIME is a 7BIT body that is not 7-bit.
+// RFC 6152 §2: "one optional parameter using the keyword BODY is added to the
+// MAIL command.  The value associated with this parameter is a keyword
+// indicating whether a 7-bit message (in strict compliance with [RFC5321]) or
+// a MIME message (in strict compliance with [RFC2046] and [RFC2045]) with
+// arbitrary octet content is being sent." A body with an octet over 127 sent
+// without BODY=8BITMIME (or BINARYMIME) claims to be 7-bit and is not.
 #[test]
 fn eight_bit_body_without_body_8bitmime_is_refused_with_data() {
     let mut p = open_body(PIPE_8BIT, cfg(), &[]);
@@ -415,8 +415,8 @@ fn utf8_recipient_needs_smtputf8_on_mail() {
 // period, that is, the character sequence "<CRLF>.<CRLF>"" and "If the
 // processing is successful, the receiver MUST send an OK reply." A body that
 // could not be sent whole must never be terminated: with DATA nothing else ends
-// a body, so the session ends (§3.8: a server "MUST cancel any pending
-// transaction" of a connection that closes).
+// a body, so the session ends (§4.1.1.10: "If the connection is closed
+// prematurely [...] the server MUST cancel any pending transaction").
 #[test]
 fn failed_data_push_never_ends_the_body() {
     let mut p = open_body(PIPE_8BIT, cfg(), &[]);

@@ -151,7 +151,7 @@ fn data_after_bdat_in_one_transaction_gets_503() {
 // implement one or more of the parameters associated with a particular MAIL
 // FROM or RCPT TO command, it will return code 555." The BODY parameter and
 // its 8BITMIME value belong to the 8BITMIME extension (RFC 6152 §2: "one
-// optional parameter using the keyword BODY is added to the MAIL FROM
+// optional parameter using the keyword BODY is added to the MAIL
 // command"); a server that does not advertise 8BITMIME does not implement it.
 #[test]
 fn body_value_not_advertised_gets_555() {

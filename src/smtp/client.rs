@@ -43,8 +43,8 @@
 //! the error. With DATA nothing but `CRLF.CRLF` ends a body, and that would
 //! make the server accept the truncated message, so the session ends: the error
 //! is fatal, [`Client::is_closed`] turns true, and the adapter drops the
-//! connection (a server "MUST cancel any pending transaction" of a connection
-//! closed early, RFC 5321 §3.8).
+//! connection without QUIT (RFC 5321 §4.1.1.10: "If the connection is closed
+//! prematurely [...] the server MUST cancel any pending transaction").
 //!
 //! When the server refuses the transaction (MAIL, every RCPT after
 //! [`Client::data`], or a BDAT chunk), the machine stops at once: it drops the

@@ -1075,7 +1075,7 @@ fn typed_parameter<'a>(
     const HOLDFOR: u64 = word(b"HOLDFOR");
     const BY: u64 = word(b"BY");
     Some(match (kw.len(), word(kw), value) {
-        // size-value ::= 1*20DIGIT  (RFC 1870 §5; a value past u64 reads as
+        // size-value ::= 1*20DIGIT  (RFC 1870; a value past u64 reads as
         // u64::MAX, more than any limit)
         (4, SIZE, Some(v)) => {
             Parameter::Size(if v.len() <= 20 && v.iter().all(u8::is_ascii_digit) {
