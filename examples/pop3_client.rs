@@ -252,6 +252,9 @@ async fn run(options: &Options) -> io::Result<()> {
     let mut config = ClientConfig::default();
     // Bodies stream to their destination: memory stays bounded whatever the message size.
     config.limits.message_size = u64::MAX;
+    // STLS and the SASL mechanism are what the user asked for on the command
+    // line: send them even to a server that does not list them in CAPA.
+    config.trust_unadvertised = true;
     let mut session = Session::new(Client::new(config), stream);
     if options.verbose {
         session = session.traced_to("S:", "C:", common::trace::Sink::Stderr);

@@ -109,11 +109,11 @@ fn mail_parameters(
         push(Parameter::Size(size))?;
     }
     if !message.is_ascii() {
-        if caps.eightbitmime {
-            push(Parameter::Body(Body::EightBitMime))?;
-        } else {
-            eprintln!("-- warning: 8-bit message, but the server does not announce 8BITMIME");
+        if !caps.eightbitmime {
+            // RFC 6152 §3: no 8-bit content to a server without 8BITMIME.
+            return Err("8-bit message, but the server does not announce 8BITMIME".into());
         }
+        push(Parameter::Body(Body::EightBitMime))?;
     }
     if !std::iter::once(&opts.from)
         .chain(&opts.to)

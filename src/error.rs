@@ -205,6 +205,10 @@ pub enum Error {
     /// The connection was closed (by the peer, or after a fatal error).
     #[error("connection closed")]
     Closed,
+    /// The server refused the mail transaction (SMTP: MAIL, every RCPT, or a
+    /// BDAT chunk was refused), so the rest of the message is not sent.
+    #[error("the server refused the mail transaction")]
+    TransactionFailed,
 }
 
 /// Which bare line-ending byte was found.
@@ -229,9 +233,11 @@ impl Error {
     /// Whose fault the error is.
     pub fn fault(&self) -> Fault {
         match self {
-            Error::Parse(_) | Error::Protocol(_) | Error::BareLineEnding(_) | Error::Closed => {
-                Fault::Peer
-            }
+            Error::Parse(_)
+            | Error::Protocol(_)
+            | Error::BareLineEnding(_)
+            | Error::Closed
+            | Error::TransactionFailed => Fault::Peer,
             Error::Limit(_) => Fault::Limit,
             Error::Misuse(_) | Error::Emit(_) | Error::Sasl(_) => Fault::Application,
         }

@@ -153,12 +153,17 @@ fn is_err(e: &ClientEvent<'static>, kind: CommandKind) -> bool {
         if *command == kind && response.status == Status::Err)
 }
 
+/// A client that sends what it is told without checking the server's CAPA
+/// (these sessions test the machines, not the capability policy; that one is
+/// in `pop3_unadvertised.rs`).
+fn trusting() -> ClientConfig {
+    let mut c = ClientConfig::default();
+    c.trust_unadvertised = true;
+    c
+}
+
 fn pair(config: ServerConfig) -> (Client, Server, App) {
-    (
-        Client::new(ClientConfig::default()),
-        Server::new(config),
-        App::new(),
-    )
+    (Client::new(trusting()), Server::new(config), App::new())
 }
 
 /// Defaults, but passwords are accepted without TLS (the tests have none).
@@ -558,7 +563,7 @@ fn stls_discards_injected_plaintext() {
     assert_eq!(&server.poll_transmit().unwrap()[..], b"-ERR USER first\r\n");
 
     // client side: bytes after the +OK to STLS are dropped too
-    let mut client = Client::new(ClientConfig::default());
+    let mut client = Client::new(trusting());
     client.handle_input(b"+OK hi\r\n");
     assert!(client.poll_event().unwrap().is_some());
     client.send_command(&Command::Stls).unwrap();
@@ -1375,7 +1380,7 @@ fn long_initial_response_waits_for_the_empty_challenge() {
         if response.code == Some(ResponseCode::Auth))
     );
     assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
-    let mut c = Client::new(ClientConfig::default());
+    let mut c = Client::new(trusting());
     c.handle_input(b"+OK hi\r\n");
     c.poll_event().unwrap();
     c.authenticate(Credentials::Plain {

@@ -12,6 +12,8 @@ fuzz_target!(|data: &[u8]| {
     config.limits.input_buffer = 8192;
     config.limits.reply_line = 512;
     config.limits.message_size = 1 << 16;
+    // the commands below are sent before any CAPA answer
+    config.trust_unadvertised = true;
     let mut client = Client::new(config);
     let commands = [
         Command::Capa,

@@ -11,6 +11,7 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
     cfg.lmtp = flags & 1 != 0;
     cfg.use_pipelining = flags & 2 != 0;
     cfg.use_chunking = flags & 4 != 0;
+    cfg.trust_unadvertised = flags & 32 != 0;
     let mut client = Client::new(cfg);
     let mut ends: Vec<usize> = cuts.iter().map(|&c| (c as usize).min(data.len())).collect();
     ends.sort_unstable();
@@ -41,7 +42,11 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                                 };
                                 let _ = client.authenticate(c);
                             } else {
-                                let _ = client.mail(&ReversePath::Null, &Parameters::default());
+                                let mut params = Parameters::default();
+                                if flags & 128 != 0 {
+                                    let _ = params.push(&Parameter::Body(Body::EightBitMime));
+                                }
+                                let _ = client.mail(&ReversePath::Null, &params);
                                 let _ = client.rcpt(&ForwardPath::Postmaster, &Parameters::default());
                                 let _ = client.data();
                             }
@@ -51,6 +56,11 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                         }
                         ClientEvent::ReadyForData => {
                             let _ = client.send_data(b"Subject: x\r\n\r\n.body\r\n");
+                            if flags & 64 != 0 {
+                                // a push that fails (bare LF, or 8 bits without
+                                // BODY=8BITMIME) poisons the message
+                                let _ = client.send_data("caf\u{e9}\nbare".as_bytes());
+                            }
                             let _ = client.finish_data();
                         }
                         ClientEvent::Reply { command: CommandKind::DataEnd { .. }, .. } => {

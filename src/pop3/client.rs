@@ -29,7 +29,11 @@
 //! [`Client::uidl`], [`Client::retr`], [`Client::top`], [`Client::dele`],
 //! [`Client::rset`], [`Client::noop`], [`Client::quit`]), and
 //! [`Client::tls_established`] after [`ClientEvent::StartTls`]. A command that
-//! is wrong for the state is [`Error::Misuse`] and never reaches the wire.
+//! is wrong for the state is [`Error::Misuse`] and never reaches the wire, and
+//! so is one the server did not advertise (STLS, AUTH with a mechanism not in
+//! the SASL capability, UTF8, LANG, APOP without a greeting timestamp; after a
+//! CAPA answer, USER, TOP and UIDL it does not list) unless
+//! [`ClientConfig::trust_unadvertised`] is set.
 
 use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
@@ -74,6 +78,16 @@ pub struct ClientConfig {
     /// such bytes are delivered as content (real mailboxes hold them) and never
     /// end the body; only `CRLF . CRLF` does.
     pub body_policy: BodyPolicy,
+    /// Send commands the server did not advertise. Default `false`: STLS,
+    /// AUTH (with the mechanism), UTF8 and LANG need their CAPA tag (RFC 2595
+    /// §4, RFC 2449 §6.3, RFC 6856), APOP a timestamp in the greeting (RFC 2449
+    /// §6: "Clients discover server support of APOP by the presence in the
+    /// greeting banner of an initial challenge"), and once a CAPA answer was
+    /// read, USER/PASS, TOP and UIDL need theirs (RFC 2449 §6.1, §6.2, §6.8);
+    /// such a command is [`Error::Misuse`] and nothing is sent. Capabilities
+    /// are forgotten after STLS: wait for the CAPA answer the machine asks
+    /// for, or send CAPA.
+    pub trust_unadvertised: bool,
     /// How long the server may take to greet. Default 5 minutes (RFC 1939
     /// sets no client timeout; this is RFC 5321's wait for an SMTP greeting).
     pub greeting_timeout: Duration,
@@ -93,6 +107,7 @@ impl Default for ClientConfig {
             tls_active: false,
             line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
             body_policy: BodyPolicy::KeepBare,
+            trust_unadvertised: false,
             greeting_timeout: Duration::from_secs(5 * 60),
             command_timeout: Duration::from_secs(10 * 60),
             body_timeout: Duration::from_secs(10 * 60),
@@ -616,6 +631,9 @@ impl Client {
             }
             _ => {}
         }
+        if !self.config.trust_unadvertised {
+            self.check_advertised(command)?;
+        }
         if self.sasl_in_progress() {
             return Err(Error::Misuse("an AUTH exchange is in progress"));
         }
@@ -647,6 +665,42 @@ impl Client {
         ));
         self.flush_queue();
         Ok(())
+    }
+
+    /// Refuses a command the server did not advertise; see
+    /// [`ClientConfig::trust_unadvertised`].
+    fn check_advertised(&self, command: &Command<'_>) -> Result<(), Error> {
+        let caps = &self.capabilities;
+        // A CAPA answer lists the optional RFC 1939 commands a server offers;
+        // without one (CAPA never sent, refused, or forgotten after STLS) they
+        // are assumed, as before RFC 2449.
+        let listed = !caps.is_empty();
+        let (ok, what) = match command {
+            Command::Stls => (caps.stls(), "STLS not advertised"),
+            Command::Auth { mechanism, .. } => (
+                caps.sasl(mechanism),
+                "AUTH with a SASL mechanism not advertised",
+            ),
+            Command::Utf8 => (
+                caps.iter().any(|c| matches!(c, Capability::Utf8 { .. })),
+                "UTF8 not advertised",
+            ),
+            Command::Lang { .. } => (
+                caps.iter().any(|c| *c == Capability::Lang),
+                "LANG not advertised",
+            ),
+            Command::Apop { .. } => (
+                self.timestamp.is_some(),
+                "APOP without a timestamp in the greeting",
+            ),
+            Command::User { .. } | Command::Pass { .. } => {
+                (!listed || caps.user(), "USER not advertised")
+            }
+            Command::Top { .. } => (!listed || caps.top(), "TOP not advertised"),
+            Command::Uidl { .. } => (!listed || caps.uidl(), "UIDL not advertised"),
+            _ => (true, ""),
+        };
+        if ok { Ok(()) } else { Err(Error::Misuse(what)) }
     }
 
     /// Sends `APOP name digest` with the digest computed from the greeting's

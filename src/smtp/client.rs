@@ -25,6 +25,34 @@
 //! (and [`ClientConfig::use_chunking`]) the body goes as BDAT chunks, else as
 //! DATA, dot-stuffed by [`DotEncoder`].
 //!
+//! # What the machine refuses to send
+//!
+//! - MAIL and RCPT parameters of extensions the server did not advertise
+//!   ([`Error::Misuse`], unless [`ClientConfig::trust_unadvertised`]; RFC 5321
+//!   §4.1.1.3). Always: REQUIRETLS without TLS or without the server's
+//!   REQUIRETLS (RFC 8689 §2), and `BODY=BINARYMIME` when the body cannot go
+//!   by BDAT (RFC 3030 §3). The server's mechanisms are read from `AUTH` and
+//!   from the legacy `AUTH=` line alike.
+//! - A body octet over 127 in a transaction whose MAIL had neither
+//!   `BODY=8BITMIME` nor `BODY=BINARYMIME` ([`Error::Emit`], RFC 6152), and a
+//!   bare CR or LF under [`BodyPolicy::Strict`], with DATA and BDAT alike.
+//!
+//! A body push that fails poisons the message: it is never completed. With
+//! BDAT the chunks not sent yet are dropped and RSET is sent (RFC 3030 §2: RSET
+//! "clears all segments sent during that transaction"); `finish_data` returns
+//! the error. With DATA nothing but `CRLF.CRLF` ends a body, and that would
+//! make the server accept the truncated message, so the session ends: the error
+//! is fatal, [`Client::is_closed`] turns true, and the adapter drops the
+//! connection without QUIT (RFC 5321 §4.1.1.10: "If the connection is closed
+//! prematurely [...] the server MUST cancel any pending transaction").
+//!
+//! When the server refuses the transaction (MAIL, every RCPT after
+//! [`Client::data`], or a BDAT chunk), the machine stops at once: it drops the
+//! transaction's commands not sent yet, reports
+//! [`ClientEvent::TransactionFailed`], answers later body pushes with
+//! [`Error::TransactionFailed`] and sends RSET when the server may still hold
+//! the transaction.
+//!
 //! A reply frame that does not parse costs that reply: it completes the command
 //! it answers as [`ClientEvent::MalformedReply`] with the raw bytes and the
 //! error, and the session goes on. A reply nobody asked for, or a code that makes
@@ -39,7 +67,7 @@ use core::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use super::command::{Command, ForwardPath, Host, Parameters, ReversePath};
+use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
 use super::emit::emit_command;
 use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
@@ -74,9 +102,24 @@ pub struct ClientConfig {
     pub use_pipelining: bool,
     /// Send bodies with BDAT when the server offers CHUNKING. Default true.
     pub use_chunking: bool,
-    /// Bare CR/LF in bodies sent with DATA: [`BodyPolicy::Strict`] (default)
-    /// refuses them, [`BodyPolicy::Normalize`] turns them into CRLF.
+    /// Bare CR/LF in message bodies, with DATA and BDAT alike:
+    /// [`BodyPolicy::Strict`] (default) refuses them, [`BodyPolicy::Normalize`]
+    /// turns them into CRLF. A `BODY=BINARYMIME` body (sent with BDAT) is
+    /// binary and goes unchanged (RFC 3030 §3: "CR and LF do not necessarily
+    /// represent ends of text lines in BDAT chunks").
     pub body_policy: BodyPolicy,
+    /// Send MAIL and RCPT parameters of extensions the server did not
+    /// advertise (SIZE, BODY, SMTPUTF8, DSN's RET/ENVID/NOTIFY/ORCPT, AUTH=,
+    /// MT-PRIORITY, FUTURERELEASE, DELIVERBY, others). Default `false`: such a
+    /// parameter is [`Error::Misuse`] and nothing is sent (RFC 5321 §4.1.1.3:
+    /// "The client MUST NOT transmit parameters other than those associated
+    /// with a service extension offered by the server in its EHLO response").
+    /// Never overrides REQUIRETLS, which needs TLS and the server's REQUIRETLS
+    /// (RFC 8689 §2), nor `BODY=BINARYMIME`, which needs BDAT (RFC 3030 §3).
+    pub trust_unadvertised: bool,
+    /// The connection is already under TLS (implicit TLS, port 465). Default
+    /// `false`; [`Client::tls_established`] sets it after STARTTLS.
+    pub tls_active: bool,
     /// Timeout waiting for the greeting (RFC 5321 §4.5.3.2.1: 5 min).
     pub greeting_timeout: Duration,
     /// Timeout waiting for most replies (RFC 5321 §4.5.3.2.2-4: 5 min).
@@ -111,6 +154,8 @@ impl Default for ClientConfig {
             use_pipelining: true,
             use_chunking: true,
             body_policy: BodyPolicy::Strict,
+            trust_unadvertised: false,
+            tls_active: false,
             greeting_timeout: Duration::from_secs(300),
             command_timeout: Duration::from_secs(300),
             body_timeout: Duration::from_secs(180),
@@ -182,6 +227,20 @@ pub enum ClientEvent<'a> {
         /// The reply.
         reply: Reply<'a>,
     },
+    /// The mail transaction failed before its message was complete: MAIL was
+    /// refused, every RCPT was refused (after [`Client::data`]), or a BDAT
+    /// chunk was refused. `command` is the command whose reply decided it; that
+    /// reply came just before as a [`ClientEvent::Reply`]. The machine dropped
+    /// the transaction's commands it had not sent yet (RCPT, DATA, BDAT
+    /// chunks), refuses further body pushes with [`Error::TransactionFailed`]
+    /// and, when the server may still hold the transaction, sends RSET (its
+    /// reply comes as [`CommandKind::Rset`]; RFC 3030 §2: "A RSET command MUST
+    /// be issued to clear the transaction before additional commands may be
+    /// sent"). A new transaction may start.
+    TransactionFailed {
+        /// The command whose reply failed the transaction.
+        command: CommandKind,
+    },
     /// A reply frame that does not parse; it completed `command`.
     MalformedReply {
         /// The command it answered, if one was waiting.
@@ -220,6 +279,9 @@ impl ClientEvent<'_> {
             },
             ClientEvent::ServiceClosing(r) => ClientEvent::ServiceClosing(r.into_owned()),
             ClientEvent::TimedOut => ClientEvent::TimedOut,
+            ClientEvent::TransactionFailed { command } => {
+                ClientEvent::TransactionFailed { command }
+            }
         }
     }
 }
@@ -256,14 +318,40 @@ pub struct ServerCapabilities {
     pub rcptmax: Option<u64>,
     /// `LIMITS MAILMAX=`.
     pub mailmax: Option<u64>,
+    /// Every EHLO keyword announced, upper case, in the server's order (also
+    /// those without a field here, such as `MT-PRIORITY`).
+    pub keywords: Vec<String>,
 }
 
 impl ServerCapabilities {
+    /// Whether the EHLO keyword `name` was announced (case-insensitive).
+    pub fn has(&self, name: &str) -> bool {
+        self.keywords.iter().any(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    fn add_mechanisms<'a>(&mut self, names: impl Iterator<Item = &'a [u8]>) {
+        for name in names {
+            if let Ok(s) = core::str::from_utf8(name) {
+                if !name.is_empty() && !self.auth.iter().any(|m| m.eq_ignore_ascii_case(s)) {
+                    self.auth.push(s.to_ascii_uppercase());
+                }
+            }
+        }
+    }
+
     fn from_reply(r: &Reply<'_>) -> Self {
         let mut c = ServerCapabilities {
             esmtp: true,
             ..Default::default()
         };
+        for line in r.lines().skip(1) {
+            let kw = line.as_bytes().split(|&b| b == b' ').next().unwrap_or(&[]);
+            if let Ok(kw) = core::str::from_utf8(kw) {
+                if !kw.is_empty() {
+                    c.keywords.push(kw.to_ascii_uppercase());
+                }
+            }
+        }
         for k in r.capabilities() {
             match k {
                 EhloKeyword::Size(n) => c.size = n.filter(|&n| n > 0),
@@ -276,12 +364,16 @@ impl ServerCapabilities {
                 EhloKeyword::SmtpUtf8 => c.smtputf8 = true,
                 EhloKeyword::StartTls => c.starttls = true,
                 EhloKeyword::RequireTls => c.requiretls = true,
-                EhloKeyword::Auth(m) => {
-                    for name in m.iter() {
-                        if let Ok(s) = core::str::from_utf8(name) {
-                            c.auth.push(s.to_ascii_uppercase());
-                        }
-                    }
+                EhloKeyword::Auth(m) => c.add_mechanisms(m.iter()),
+                // The pre-RFC 2554 form `AUTH=LOGIN PLAIN` that older servers
+                // send beside (or instead of) `AUTH LOGIN PLAIN`: the same
+                // mechanisms, merged.
+                EhloKeyword::Other { keyword, params }
+                    if keyword.len() > 5 && keyword[..5].eq_ignore_ascii_case(b"AUTH=") =>
+                {
+                    c.add_mechanisms(
+                        core::iter::once(&keyword[5..]).chain(params.split(|&b| b == b' ')),
+                    );
                 }
                 EhloKeyword::Limits { rcptmax, mailmax } => {
                     c.rcptmax = rcptmax;
@@ -315,6 +407,9 @@ enum Tx {
     Body {
         bdat: bool,
     },
+    /// The transaction failed (the server refused it, or a body push failed):
+    /// body pushes return the error kept in `body_error`; a new MAIL may start.
+    Aborted,
 }
 
 /// An AUTH exchange in progress: the responses still to send, in order.
@@ -361,6 +456,22 @@ struct Inner {
     rcpt_replies_pending: usize,
     lmtp_remaining: Option<VecDeque<usize>>,
     dot: DotEncoder,
+    /// Bare CR/LF checks (or normalization) of a BDAT body.
+    bdat_text: BdatText,
+    /// The MAIL of the open transaction: its BODY value (7BIT when absent)
+    /// and whether it had SMTPUTF8.
+    tx_body: Body,
+    tx_smtputf8: bool,
+    /// MAIL of the open transaction was refused.
+    mail_refused: bool,
+    /// `data` was called in the open transaction.
+    data_called: bool,
+    /// Why body pushes fail in [`Tx::Aborted`].
+    body_error: Option<Error>,
+    /// A [`ClientEvent::TransactionFailed`] to report next.
+    failed_event: Option<CommandKind>,
+    /// The open transaction failed (refused, or a body push failed).
+    failed: bool,
     ready_for_data: bool,
     auth: Option<AuthState>,
     auth_steps: usize,
@@ -393,11 +504,18 @@ impl Client {
                 pending,
                 held: VecDeque::new(),
                 caps: ServerCapabilities::default(),
-                tls_active: false,
                 rcpt_count: 0,
                 accepted: VecDeque::new(),
                 rcpt_replies_pending: 0,
                 lmtp_remaining: None,
+                bdat_text: BdatText::default(),
+                tx_body: Body::SevenBit,
+                tx_smtputf8: false,
+                mail_refused: false,
+                data_called: false,
+                body_error: None,
+                failed_event: None,
+                failed: false,
                 ready_for_data: false,
                 auth: None,
                 auth_steps: 0,
@@ -406,6 +524,7 @@ impl Client {
                 reply_timer: Timer::Off,
                 timed_out: false,
                 eof: false,
+                tls_active: config.tls_active,
                 config,
             },
         }
@@ -510,9 +629,10 @@ impl Inner {
         parameters: &Parameters<'_>,
     ) -> Result<(), Error> {
         self.ready()?;
-        if self.tx != Tx::None {
+        if !matches!(self.tx, Tx::None | Tx::Aborted) {
             return Err(Error::Misuse("a transaction is already open"));
         }
+        self.check_parameters(parameters, true)?;
         if let ReversePath::Mailbox(m) = reverse_path {
             if !m.is_ascii() && !parameters.smtputf8() {
                 return Err(Error::Emit(
@@ -528,9 +648,79 @@ impl Inner {
             },
         )?;
         self.tx = Tx::Open;
+        self.tx_body = parameters
+            .iter()
+            .find_map(|p| match p {
+                Parameter::Body(b) => Some(b),
+                _ => None,
+            })
+            .unwrap_or(Body::SevenBit);
+        self.tx_smtputf8 = parameters.smtputf8();
+        self.mail_refused = false;
+        self.data_called = false;
+        self.body_error = None;
+        self.failed_event = None;
+        self.failed = false;
         self.rcpt_count = 0;
+        self.rcpt_replies_pending = 0;
         self.accepted.clear();
         self.lmtp_remaining = None;
+        Ok(())
+    }
+
+    /// Refuses MAIL (`mail`) or RCPT parameters the server cannot take.
+    fn check_parameters(&self, parameters: &Parameters<'_>, mail: bool) -> Result<(), Error> {
+        let caps = &self.caps;
+        for p in parameters.iter() {
+            match p {
+                // RFC 8689 §2: "This option MUST only be specified in the
+                // context of an SMTP session meeting the security requirements
+                // of REQUIRETLS: The session itself MUST employ TLS
+                // transmission. [...] Following the negotiation of STARTTLS, the
+                // SMTP server MUST advertise in the subsequent EHLO response
+                // that it supports REQUIRETLS."
+                Parameter::RequireTls if !(mail && self.tls_active && caps.requiretls) => {
+                    return Err(Error::Misuse(
+                        "REQUIRETLS needs TLS and a server that advertised REQUIRETLS (RFC 8689 §2)",
+                    ));
+                }
+                // RFC 3030 §3: "BINARYMIME cannot be used with the DATA command."
+                Parameter::Body(Body::BinaryMime)
+                    if !(self.config.use_chunking && caps.chunking) =>
+                {
+                    return Err(Error::Misuse(
+                        "BODY=BINARYMIME needs BDAT: the server did not offer CHUNKING, or use_chunking is off (RFC 3030 §3)",
+                    ));
+                }
+                _ => {}
+            }
+            if self.config.trust_unadvertised {
+                continue;
+            }
+            let advertised = match &p {
+                Parameter::Size(_) => mail && caps.has("SIZE"),
+                Parameter::Body(Body::SevenBit) => mail && (caps.eightbitmime || caps.binarymime),
+                Parameter::Body(Body::EightBitMime) => mail && caps.eightbitmime,
+                Parameter::Body(Body::BinaryMime) => mail && caps.binarymime,
+                Parameter::SmtpUtf8 => mail && caps.smtputf8,
+                Parameter::Ret(_) | Parameter::EnvId(_) => mail && caps.dsn,
+                Parameter::Notify(_) | Parameter::Orcpt { .. } => !mail && caps.dsn,
+                Parameter::Auth(_) => mail && !caps.auth.is_empty(),
+                Parameter::RequireTls => true,
+                Parameter::MtPriority(_) => mail && caps.has("MT-PRIORITY"),
+                Parameter::HoldFor(_) | Parameter::HoldUntil(_) => {
+                    mail && caps.has("FUTURERELEASE")
+                }
+                Parameter::By { .. } => mail && caps.has("DELIVERBY"),
+                // An extension's parameter usually bears its EHLO keyword.
+                Parameter::Other { keyword, .. } => caps.has(keyword),
+            };
+            if !advertised {
+                return Err(Error::Misuse(
+                    "a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -542,10 +732,25 @@ impl Inner {
         parameters: &Parameters<'_>,
     ) -> Result<usize, Error> {
         self.ready()?;
+        if self.tx == Tx::Aborted && !self.data_called {
+            return Err(Error::TransactionFailed);
+        }
         if self.tx != Tx::Open {
             return Err(Error::Misuse(
                 "RCPT needs an open transaction (MAIL first, before DATA)",
             ));
+        }
+        self.check_parameters(parameters, false)?;
+        if let ForwardPath::Mailbox(m) = forward_path {
+            // RFC 6531 §3.4: "If the envelope or message being sent requires
+            // the capabilities of the SMTPUTF8 extension, the SMTPUTF8-aware
+            // SMTP client MUST supply the SMTPUTF8 parameter with the MAIL
+            // command."
+            if !m.is_ascii() && !self.tx_smtputf8 {
+                return Err(Error::Emit(
+                    "a non-ASCII address needs the SMTPUTF8 parameter on MAIL",
+                ));
+            }
         }
         let i = self.rcpt_count;
         self.queue(
@@ -565,11 +770,23 @@ impl Inner {
     /// [`ClientEvent::ReadyForData`].
     fn data(&mut self) -> Result<(), Error> {
         self.ready()?;
+        if self.tx == Tx::Aborted && !self.data_called {
+            return Err(Error::TransactionFailed);
+        }
         if self.tx != Tx::Open || self.rcpt_count == 0 {
             return Err(Error::Misuse("DATA needs MAIL and at least one RCPT"));
         }
+        if self.rcpt_replies_pending == 0 && self.accepted.is_empty() {
+            // Every RCPT was refused already: nothing to send the message to.
+            self.data_called = true;
+            self.fail_transaction(None);
+            self.tx = Tx::None;
+            return Err(Error::TransactionFailed);
+        }
+        self.data_called = true;
         if self.config.use_chunking && self.caps.chunking {
             self.tx = Tx::Body { bdat: true };
+            self.bdat_text = BdatText::default();
             self.ready_for_data = true;
         } else {
             self.queue(CommandKind::Data, &Command::Data)?;
@@ -579,36 +796,130 @@ impl Inner {
         Ok(())
     }
 
+    /// Whether the transaction's BODY allows octets over 127.
+    fn eight_bit_ok(&self) -> bool {
+        matches!(self.tx_body, Body::EightBitMime | Body::BinaryMime)
+    }
+
     /// Pushes a piece of the body (any split; CRLF line ends). Dot-stuffed for
     /// DATA, framed as a BDAT chunk with CHUNKING.
     fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check()?;
-        match self.tx {
-            Tx::Body { bdat: false } => {
-                let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
-                self.dot.encode(chunk, &mut tmp)?;
-                self.out.put_slice(&tmp);
-                self.reply_timer.touch();
-                Ok(())
+        let bdat = match self.tx {
+            Tx::Body { bdat } => bdat,
+            Tx::Aborted => {
+                return Err(self.body_error.clone().unwrap_or(Error::TransactionFailed));
             }
-            Tx::Body { bdat: true } => {
-                if chunk.is_empty() {
-                    return Ok(());
-                }
-                let mut b = BytesMut::with_capacity(chunk.len() + 24);
-                emit_command(
-                    &Command::Bdat {
-                        size: chunk.len() as u64,
-                        last: false,
-                    },
-                    &mut b,
-                )?;
-                b.put_slice(chunk);
-                self.held.push_back((CommandKind::Bdat, b.freeze()));
-                self.pump();
-                Ok(())
-            }
-            _ => Err(Error::Misuse("not sending a body (wait for ReadyForData)")),
+            _ => return Err(Error::Misuse("not sending a body (wait for ReadyForData)")),
+        };
+        match self.encode_chunk(chunk, bdat) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.body_failed(e, bdat)),
+        }
+    }
+
+    fn encode_chunk(&mut self, chunk: &[u8], bdat: bool) -> Result<(), Error> {
+        // RFC 6152 §3 (8BITMIME is the extension whose BODY=8BITMIME
+        // parameter announces "a MIME message containing arbitrary lines of
+        // octet-aligned material"); without it, or BODY=BINARYMIME, the body is
+        // 7-bit.
+        if !self.eight_bit_ok() && chunk.iter().any(|&b| b >= 0x80) {
+            return Err(Error::Emit(
+                "an 8-bit octet in a body sent without BODY=8BITMIME or BODY=BINARYMIME (RFC 6152 §3)",
+            ));
+        }
+        if !bdat {
+            let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
+            self.dot.encode(chunk, &mut tmp)?;
+            self.out.put_slice(&tmp);
+            self.reply_timer.touch();
+            return Ok(());
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut body = BytesMut::new();
+        let text: &[u8] = if self.tx_body == Body::BinaryMime {
+            chunk
+        } else {
+            body.reserve(chunk.len() + 2);
+            let normalize = self.config.body_policy == BodyPolicy::Normalize;
+            self.bdat_text.encode(chunk, normalize, &mut body)?;
+            &body
+        };
+        if !text.is_empty() {
+            self.push_bdat(text, false)?;
+        }
+        Ok(())
+    }
+
+    /// Queues `BDAT n [LAST]` and the chunk.
+    fn push_bdat(&mut self, chunk: &[u8], last: bool) -> Result<(), Error> {
+        let kind = if last {
+            CommandKind::DataEnd { recipient: None }
+        } else {
+            CommandKind::Bdat
+        };
+        let mut b = BytesMut::with_capacity(chunk.len() + 24);
+        emit_command(
+            &Command::Bdat {
+                size: chunk.len() as u64,
+                last,
+            },
+            &mut b,
+        )?;
+        b.put_slice(chunk);
+        self.held.push_back((kind, b.freeze()));
+        self.pump();
+        Ok(())
+    }
+
+    /// A body push failed: the message must never be completed. With BDAT
+    /// (nothing ends the body but BDAT LAST) the chunks not sent yet are dropped
+    /// and RSET sent; with DATA the only end of a body is `CRLF.CRLF`, which
+    /// would make the server accept the truncated message, so the session ends
+    /// here and the connection must be dropped.
+    fn body_failed(&mut self, e: Error, bdat: bool) -> Error {
+        if bdat {
+            self.failed = true;
+            self.body_error = Some(e.clone());
+            self.tx = Tx::Aborted;
+            self.drop_held_transaction();
+            let _ = self.queue(CommandKind::Rset, &Command::Rset);
+            self.ready_for_data = false;
+            e
+        } else {
+            self.fatal(e)
+        }
+    }
+
+    /// Drops the held (not yet sent) commands of the open transaction.
+    fn drop_held_transaction(&mut self) {
+        self.held.retain(|(k, _)| {
+            !matches!(
+                k,
+                CommandKind::Rcpt(_)
+                    | CommandKind::Data
+                    | CommandKind::Bdat
+                    | CommandKind::DataEnd { .. }
+            )
+        });
+    }
+
+    /// The server refused the transaction (`by` is the command whose reply
+    /// said so; `None` when [`data`](Self::data) found every RCPT refused).
+    fn fail_transaction(&mut self, by: Option<CommandKind>) {
+        self.failed = true;
+        self.drop_held_transaction();
+        if matches!(self.tx, Tx::Open | Tx::AwaitData | Tx::Body { .. }) {
+            self.tx = Tx::Aborted;
+            self.body_error = Some(Error::TransactionFailed);
+        }
+        self.ready_for_data = false;
+        self.failed_event = by;
+        if !self.mail_refused {
+            // The server may hold the transaction (MAIL was accepted).
+            let _ = self.queue(CommandKind::Rset, &Command::Rset);
         }
     }
 
@@ -625,16 +936,18 @@ impl Inner {
                 self.pending.push_back(kind);
             }
             Tx::Body { bdat: true } => {
-                let mut b = BytesMut::with_capacity(16);
-                emit_command(
-                    &Command::Bdat {
-                        size: 0,
-                        last: true,
-                    },
-                    &mut b,
-                )?;
-                self.held.push_back((kind, b.freeze()));
-                self.pump();
+                // A CR that ended the last chunk is completed to CRLF, as
+                // `DotEncoder::finish` does for DATA.
+                let tail: &[u8] = if core::mem::take(&mut self.bdat_text.pending_cr) {
+                    b"\r\n"
+                } else {
+                    b""
+                };
+                self.push_bdat(tail, true)?;
+            }
+            Tx::Aborted => {
+                self.tx = Tx::None;
+                return Err(self.body_error.take().unwrap_or(Error::TransactionFailed));
             }
             _ => return Err(Error::Misuse("not sending a body")),
         }
@@ -692,7 +1005,7 @@ impl Inner {
         if !self.caps.starttls || self.tls_active {
             return Err(Error::Misuse("STARTTLS is not offered"));
         }
-        if self.tx != Tx::None {
+        if !matches!(self.tx, Tx::None | Tx::Aborted) {
             return Err(Error::Misuse("STARTTLS inside a transaction"));
         }
         self.queue(CommandKind::StartTls, &Command::StartTls)
@@ -703,7 +1016,7 @@ impl Inner {
     /// [`CommandKind::Auth`] (235 on success).
     fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.ready()?;
-        if self.tx != Tx::None {
+        if !matches!(self.tx, Tx::None | Tx::Aborted) {
             return Err(Error::Misuse("AUTH inside a transaction"));
         }
         let mech = credentials.mechanism();
@@ -818,12 +1131,19 @@ impl Client {
 
     /// Pushes a piece of the body (any split; CRLF line ends). Dot-stuffed for
     /// DATA, framed as a BDAT chunk with CHUNKING.
+    ///
+    /// A failure poisons the message (see the [module docs](self)): with BDAT
+    /// the machine sends RSET and `finish_data` fails; with DATA the error is
+    /// fatal and the connection must be dropped. After
+    /// [`ClientEvent::TransactionFailed`] this returns
+    /// [`Error::TransactionFailed`].
     pub fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.c.send_data(chunk)
     }
 
     /// Ends the body (`CRLF.CRLF`, or `BDAT 0 LAST`). The reply (LMTP: one per
-    /// accepted recipient) comes as [`CommandKind::DataEnd`].
+    /// accepted recipient) comes as [`CommandKind::DataEnd`]. Fails, and sends
+    /// nothing, when a body push failed or the transaction failed.
     pub fn finish_data(&mut self) -> Result<(), Error> {
         self.c.finish_data()
     }
@@ -996,9 +1316,28 @@ impl Inner {
                 if code.is_positive() {
                     self.accepted.push_back(i);
                 }
+                if self.current_transaction() {
+                    self.rcpt_replies_pending = self.rcpt_replies_pending.saturating_sub(1);
+                    if self.rcpt_replies_pending == 0
+                        && self.accepted.is_empty()
+                        && self.data_called
+                        && !self.tx_failed()
+                    {
+                        self.fail_transaction(Some(cmd));
+                    }
+                }
                 ev(reply)
             }
             CommandKind::Data => {
+                if code.get() == 354 && self.tx == Tx::Aborted {
+                    // The transaction already failed (every RCPT refused), yet
+                    // the server wants the message: end it at once, empty,
+                    // rather than send a message nobody should get.
+                    self.out.put_slice(b".\r\n");
+                    self.pending
+                        .push_back(CommandKind::DataEnd { recipient: None });
+                    return Ok(None);
+                }
                 if code.get() == 354 {
                     self.tx = Tx::Body { bdat: false };
                     return Ok(Some(ClientEvent::ReadyForData));
@@ -1009,12 +1348,19 @@ impl Inner {
                 ev(reply)
             }
             CommandKind::Mail => {
-                if !code.is_positive()
-                    && self.tx == Tx::Open
-                    && self.pending.is_empty()
-                    && self.held.is_empty()
-                {
-                    self.tx = Tx::None;
+                if !code.is_positive() && self.current_transaction() && !self.tx_failed() {
+                    self.mail_refused = true;
+                    self.fail_transaction(Some(cmd));
+                }
+                ev(reply)
+            }
+            CommandKind::Bdat => {
+                // RFC 3030 §2: "If a 5XX or 4XX code is received by the
+                // sender-SMTP in response to a BDAT chunk, the transaction
+                // should be considered failed and the sender-SMTP MUST NOT send
+                // any additional BDAT segments."
+                if !code.is_positive() && self.current_transaction() && !self.tx_failed() {
+                    self.fail_transaction(Some(cmd));
                 }
                 ev(reply)
             }
@@ -1024,6 +1370,21 @@ impl Inner {
             }
             _ => ev(reply),
         }
+    }
+
+    /// Whether the reply just taken from `pending` belongs to the transaction
+    /// of the last MAIL (no later MAIL is waiting or held).
+    fn current_transaction(&self) -> bool {
+        !self
+            .pending
+            .iter()
+            .chain(self.held.iter().map(|(k, _)| k))
+            .any(|k| *k == CommandKind::Mail)
+    }
+
+    /// Whether the open transaction already failed.
+    fn tx_failed(&self) -> bool {
+        self.failed
     }
 
     fn auth_continue(&mut self) {
@@ -1055,6 +1416,9 @@ impl Client {
             if c.timed_out {
                 c.timed_out = false;
                 return Ok(Some(ClientEvent::TimedOut));
+            }
+            if let Some(command) = c.failed_event.take() {
+                return Ok(Some(ClientEvent::TransactionFailed { command }));
             }
             if c.ready_for_data && matches!(c.tx, Tx::Body { .. }) {
                 c.ready_for_data = false;
@@ -1106,6 +1470,69 @@ impl Client {
         self.framer.reset();
         self.c.caps = ServerCapabilities::default();
         self.c.send_hello(false)
+    }
+}
+
+/// Bare CR/LF in a BDAT body, by the same policy as DATA's [`DotEncoder`]:
+/// refused (strict) or sent as CRLF (normalize). A CR that ends a chunk is held
+/// back until the next byte tells whether it ends a line.
+#[derive(Clone, Copy, Debug, Default)]
+struct BdatText {
+    pending_cr: bool,
+}
+
+impl BdatText {
+    /// Appends `chunk` to `out`, checked or normalized. On error `out` holds a
+    /// partial result the caller drops.
+    fn encode(
+        &mut self,
+        mut chunk: &[u8],
+        normalize: bool,
+        out: &mut BytesMut,
+    ) -> Result<(), Error> {
+        use crate::error::BareLineEnding;
+        let bare = |which| {
+            if normalize {
+                Ok(())
+            } else {
+                Err(Error::BareLineEnding(which))
+            }
+        };
+        if self.pending_cr {
+            let Some(&first) = chunk.first() else {
+                return Ok(());
+            };
+            self.pending_cr = false;
+            if first == b'\n' {
+                chunk = &chunk[1..];
+            } else {
+                bare(BareLineEnding::Cr)?;
+            }
+            out.put_slice(b"\r\n");
+        }
+        while let Some(i) = memchr::memchr2(b'\r', b'\n', chunk) {
+            out.put_slice(&chunk[..i]);
+            if chunk[i] == b'\n' {
+                bare(BareLineEnding::Lf)?;
+                out.put_slice(b"\r\n");
+                chunk = &chunk[i + 1..];
+                continue;
+            }
+            match chunk.get(i + 1) {
+                None => {
+                    self.pending_cr = true;
+                    return Ok(());
+                }
+                Some(b'\n') => chunk = &chunk[i + 2..],
+                Some(_) => {
+                    bare(BareLineEnding::Cr)?;
+                    chunk = &chunk[i + 1..];
+                }
+            }
+            out.put_slice(b"\r\n");
+        }
+        out.put_slice(chunk);
+        Ok(())
     }
 }
 
@@ -1242,6 +1669,11 @@ impl Client {
             + c.pending.capacity() * size_of::<CommandKind>()
             + crate::nested_heap(c.held.capacity(), &c.held, |(_, b)| b.len())
             + crate::nested_heap(c.caps.auth.capacity(), &c.caps.auth, String::capacity)
+            + crate::nested_heap(
+                c.caps.keywords.capacity(),
+                &c.caps.keywords,
+                String::capacity,
+            )
             + c.accepted.capacity() * size_of::<usize>()
             + c.lmtp_remaining
                 .as_ref()

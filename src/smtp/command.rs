@@ -312,6 +312,49 @@ impl<'a> Mailbox<'a> {
         }
     }
 
+    /// A mailbox from the local part's value (unquoted), in the form with the
+    /// least quoting (RFC 5321 §4.1.2: "the sending system SHOULD transmit the
+    /// form that uses the minimum quoting possible"): as is when it is a
+    /// `Dot-string`, else as a `Quoted-string` with `"` and `\` escaped.
+    /// Fails with [`Error::Emit`](crate::Error::Emit) for a control character
+    /// (RFC 5321 §4.1.2: they "MUST NOT be used in MAIL or RCPT commands").
+    ///
+    /// ```
+    /// use mailwire::smtp::{Host, Mailbox};
+    /// let m = Mailbox::from_local_value("john smith", Host::Domain("example.org".into())).unwrap();
+    /// assert_eq!(m.to_string(), "\"john smith\"@example.org");
+    /// assert_eq!(m.local_part_value(), "john smith");
+    /// ```
+    pub fn from_local_value(value: &str, host: Host<'a>) -> Result<Self, crate::Error> {
+        // Dot-string = Atom *("."  Atom); Atom = 1*atext (UTF-8 too, RFC 6531)
+        let atext = |c: char| {
+            c.is_ascii_alphanumeric() || !c.is_ascii() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        };
+        let dot_string = value
+            .split('.')
+            .all(|a| !a.is_empty() && a.chars().all(atext));
+        if dot_string {
+            return Ok(Mailbox::new(String::from(value), host));
+        }
+        // Quoted-string = DQUOTE *QcontentSMTP DQUOTE
+        // qtextSMTP = %d32-33 / %d35-91 / %d93-126 ; quoted-pairSMTP = %d92 %d32-126
+        let mut q = String::with_capacity(value.len() + 2);
+        q.push('"');
+        for c in value.chars() {
+            match c {
+                '"' | '\\' => {
+                    q.push('\\');
+                    q.push(c);
+                }
+                ' '..='~' => q.push(c),
+                c if !c.is_ascii() && !c.is_control() => q.push(c),
+                _ => return Err(crate::Error::Emit("a control character in a local part")),
+            }
+        }
+        q.push('"');
+        Ok(Mailbox::new(q, host))
+    }
+
     /// Parses `local@domain` (without angle brackets), accepting UTF-8.
     pub fn parse(s: &'a str) -> Result<Self, crate::error::ParseError> {
         super::parse::mailbox_str(s)

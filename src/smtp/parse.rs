@@ -13,6 +13,7 @@
 //! with any byte but CR, LF and NUL in their text.
 
 use alloc::borrow::Cow;
+use core::net::{Ipv4Addr, Ipv6Addr};
 use core::str;
 
 use nom::Parser;
@@ -695,9 +696,9 @@ fn address_literal<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Host<'a>> {
         .filter(|p| p.eq_ignore_ascii_case("IPv6:"))
         .map(|_| &s[5..])
     {
-        match v6.parse() {
-            Ok(a) => Host::Ipv6(a),
-            Err(_) => return fail(i, "IPv6 address"),
+        match ipv6_addr(v6) {
+            Some(a) => Host::Ipv6(a),
+            None => return fail(i, "IPv6 address"),
         }
     } else if let Some((t, content)) = s.split_once(':') {
         // Standardized-tag = Ldh-str
@@ -713,13 +714,93 @@ fn address_literal<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, Host<'a>> {
             content: Cow::Borrowed(content),
         }
     } else {
-        // IPv4-address-literal = Snum 3("."  Snum)
-        match s.parse() {
-            Ok(a) if s.split('.').all(|p| p.len() <= 3) => Host::Ipv4(a),
-            _ => return fail(i, "IPv4 address"),
+        match ipv4_literal(s) {
+            Some(a) => Host::Ipv4(a),
+            None => return fail(i, "IPv4 address"),
         }
     };
     Ok((rest, h))
+}
+
+// IPv4-address-literal = Snum 3("."  Snum)
+// Snum = 1*3DIGIT  ; representing a decimal integer value in the range 0 through 255
+fn ipv4_literal(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+}
+
+// IPv6-addr = IPv6-full / IPv6-comp / IPv6v4-full / IPv6v4-comp
+// IPv6-hex = 1*4HEXDIG
+// IPv6-full = IPv6-hex 7(":" IPv6-hex)
+// IPv6-comp = [IPv6-hex *5(":" IPv6-hex)] "::" [IPv6-hex *5(":" IPv6-hex)]
+//   ; The "::" represents at least 2 16-bit groups of zeros.  No more than 6
+//   ; groups in addition to the "::" may be present.
+// IPv6v4-full = IPv6-hex 5(":" IPv6-hex) ":" IPv4-address-literal
+// IPv6v4-comp = [IPv6-hex *3(":" IPv6-hex)] "::" [IPv6-hex *3(":" IPv6-hex) ":"]
+//   IPv4-address-literal
+//   ; No more than 4 groups in addition to the "::" and IPv4-address-literal
+//   ; may be present.
+fn ipv6_addr(s: &str) -> Option<Ipv6Addr> {
+    fn groups(part: &str, out: &mut [u16; 8], n: &mut usize) -> Option<()> {
+        if part.is_empty() {
+            return Some(());
+        }
+        for g in part.split(':') {
+            if g.is_empty() || g.len() > 4 || *n >= 8 {
+                return None;
+            }
+            out[*n] = u16::from_str_radix(g, 16).ok()?;
+            *n += 1;
+        }
+        Some(())
+    }
+    // An IPv4-address-literal can only end the address.
+    let (s, v4) = match s.rfind(':') {
+        Some(c) if s[c + 1..].contains('.') => {
+            let v4 = ipv4_literal(&s[c + 1..])?;
+            // keep the colon of "::" before the IPv4 part
+            let keep = if s[..c].ends_with(':') { c + 1 } else { c };
+            (&s[..keep], Some(v4))
+        }
+        _ => (s, None),
+    };
+    let max = if v4.is_some() { 6 } else { 8 };
+    let (mut head, mut tail) = ([0u16; 8], [0u16; 8]);
+    let (mut nh, mut nt) = (0, 0);
+    match s.find("::") {
+        None => {
+            groups(s, &mut head, &mut nh)?;
+            if nh != max {
+                return None;
+            }
+        }
+        Some(i) => {
+            groups(&s[..i], &mut head, &mut nh)?;
+            groups(&s[i + 2..], &mut tail, &mut nt)?;
+            // at most 6 (4 with IPv4) groups beside "::", which stands for
+            // at least two
+            if nh + nt > max - 2 {
+                return None;
+            }
+        }
+    }
+    let mut a = [0u16; 8];
+    a[..nh].copy_from_slice(&head[..nh]);
+    a[max - nt..max].copy_from_slice(&tail[..nt]);
+    if let Some(v4) = v4 {
+        let o = v4.octets();
+        a[6] = u16::from_be_bytes([o[0], o[1]]);
+        a[7] = u16::from_be_bytes([o[2], o[3]]);
+    }
+    Some(Ipv6Addr::from(a))
 }
 
 // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF
@@ -994,7 +1075,15 @@ fn typed_parameter<'a>(
     const HOLDFOR: u64 = word(b"HOLDFOR");
     const BY: u64 = word(b"BY");
     Some(match (kw.len(), word(kw), value) {
-        (4, SIZE, Some(v)) => Parameter::Size(number(v)?),
+        // size-value ::= 1*20DIGIT  (RFC 1870; a value past u64 reads as
+        // u64::MAX, more than any limit)
+        (4, SIZE, Some(v)) => {
+            Parameter::Size(if v.len() <= 20 && v.iter().all(u8::is_ascii_digit) {
+                number(v).unwrap_or(u64::MAX)
+            } else {
+                return None;
+            })
+        }
         // body-value = "7BIT" / "8BITMIME" / "BINARYMIME"
         (4, BODY, Some(v)) => Parameter::Body({
             const SEVEN: u64 = word(b"7BIT");
@@ -1017,7 +1106,9 @@ fn typed_parameter<'a>(
                 _ => return None,
             }
         }),
-        (5, ENVID, Some(v)) => Parameter::EnvId(xtext(src, v)?),
+        // envid-parameter = "ENVID=" xtext ; "The ENVID parameter MAY be up to
+        // 100 characters in length." (RFC 3461 §4.4)
+        (5, ENVID, Some(v)) if v.len() <= 100 => Parameter::EnvId(xtext(src, v)?),
         // notify-esmtp-value = "NEVER" / 1#notify-list-element
         // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
         (6, NOTIFY, Some(v)) => {
@@ -1043,10 +1134,13 @@ fn typed_parameter<'a>(
         }
         // orcpt-parameter = "ORCPT=" original-recipient-address
         // original-recipient-address = addr-type ";" xtext
-        (5, ORCPT, Some(v)) => {
+        // addr-type = atom  (RFC 822: any CHAR except specials, SPACE and CTLs)
+        // "The entire ORCPT parameter MAY be up to 500 characters in length."
+        (5, ORCPT, Some(v)) if v.len() + 6 <= 500 => {
             let semi = memchr::memchr(b';', v)?;
             let t = &v[..semi];
-            if t.is_empty() || run(t, KEYWORD) != t.len() {
+            let atom = |b: &u8| b.is_ascii_graphic() && !b"()<>@,;:\\\".[]".contains(b);
+            if t.is_empty() || !t.iter().all(atom) {
                 return None;
             }
             Parameter::Orcpt {
@@ -1054,13 +1148,25 @@ fn typed_parameter<'a>(
                 address: xtext(src, &v[semi + 1..])?,
             }
         }
-        // auth-param = "AUTH=" xtext / "AUTH=<>"
+        // auth-param = "AUTH=" xtext (RFC 4954 §8), where
+        // hexchar = "+" HEXDIG HEXDIG ; xchar = %x21-2A / %x2C-3C / %x3E-7E
+        // xtext = *(xchar / hexchar) ;; non-US-ASCII is only allowed as hexchar
+        // (HEXDIG, as every ABNF string, is case-insensitive: RFC 5234 §2.3)
         (4, AUTH, Some(v)) => {
-            if v == b"<>" {
-                Parameter::Auth(XText(Cow::Borrowed("<>")))
-            } else {
-                Parameter::Auth(xtext(src, v)?)
+            let mut i = 0;
+            while let Some(&b) = v.get(i) {
+                match b {
+                    b'+' if v
+                        .get(i + 1..i + 3)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                    {
+                        i += 3
+                    }
+                    0x21..=0x7e if b != b'+' && b != b'=' => i += 1,
+                    _ => return None,
+                }
             }
+            Parameter::Auth(XText(s(v)?))
         }
         (10, _, None) if k(b"REQUIRETLS") => Parameter::RequireTls,
         // priority-value = [ "-" / "+" ] DIGIT  (range -9..9)

@@ -26,6 +26,18 @@
 //! BDAT chunks are delivered as they arrive (no unstuffing); each non-last chunk
 //! is answered `250` by the machine, the LAST chunk ends with `DataEnd`.
 //!
+//! # Sequencing and parameters
+//!
+//! A MAIL or RCPT parameter of an extension the server did not advertise (or a
+//! `BODY=` value it did not advertise) is answered `555 5.5.4` (RFC 5321
+//! §4.1.1.11); a repeated RET, ENVID, NOTIFY or ORCPT `501 5.5.4` (RFC 3461
+//! §4.5). DATA after a BDAT of the same transaction, or after
+//! `MAIL ... BODY=BINARYMIME`, is answered `503 5.5.1` (RFC 3030 §2, §3).
+//! BINARYMIME is offered with [`ServerConfig::binarymime`], and only together
+//! with CHUNKING. A non-ASCII address in MAIL without the SMTPUTF8 parameter
+//! is answered `550 5.6.7`, in RCPT of such a transaction `553 5.6.7` (RFC
+//! 6531 §3.5).
+//!
 //! # LMTP
 //!
 //! With [`ServerConfig::lmtp`], LHLO replaces EHLO and after the body the
@@ -59,7 +71,7 @@ use core::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use super::command::{Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
+use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
 use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::error::{Error, LimitKind};
@@ -97,12 +109,23 @@ pub struct ServerConfig {
     pub auth_requires_tls: bool,
     /// Advertise PIPELINING. Default true.
     pub pipelining: bool,
-    /// Advertise 8BITMIME. Default true.
+    /// Advertise 8BITMIME and accept `BODY=8BITMIME`. Default true. When
+    /// false, `BODY=8BITMIME` is answered 555 (RFC 5321 §4.1.1.11), and
+    /// SMTPUTF8 is not offered either.
     pub eightbitmime: bool,
-    /// Advertise SMTPUTF8 (and accept UTF-8 addresses with the SMTPUTF8 parameter). Default true.
+    /// Advertise SMTPUTF8 (and accept UTF-8 addresses in a transaction whose
+    /// MAIL has the SMTPUTF8 parameter). Default true. Only together with
+    /// [`eightbitmime`](Self::eightbitmime) (RFC 6531 §3.1).
     pub smtputf8: bool,
     /// Advertise CHUNKING and accept BDAT. Default true.
     pub chunking: bool,
+    /// Advertise BINARYMIME (RFC 3030 §3) and accept `BODY=BINARYMIME`.
+    /// Default false: say yes only when the application keeps every octet of
+    /// a binary body. Advertised (and accepted) only together with
+    /// [`chunking`](Self::chunking), as RFC 3030 §3 requires: "The BINARYMIME
+    /// service extension can only be used with the "CHUNKING" service
+    /// extension."
+    pub binarymime: bool,
     /// Advertise DSN. Default true.
     pub dsn: bool,
     /// Advertise ENHANCEDSTATUSCODES and put enhanced codes in replies. Default true.
@@ -143,6 +166,7 @@ impl Default for ServerConfig {
             eightbitmime: true,
             smtputf8: true,
             chunking: true,
+            binarymime: false,
             dsn: true,
             enhanced_status_codes: true,
             line_policy: LinePolicy::STRICT,
@@ -288,6 +312,12 @@ struct Core {
     body_failure: Option<(u16, (u8, u16, u16), &'static str)>,
     dot: DotDecoder,
     data_started: bool,
+    /// The MAIL of the transaction (or the one awaiting the application's
+    /// answer) had `BODY=BINARYMIME`: DATA is refused (RFC 3030 §3).
+    mail_binary: bool,
+    /// The MAIL of the transaction had `SMTPUTF8`: UTF-8 addresses are
+    /// accepted in RCPT (RFC 6531 §3.4, §3.5).
+    mail_smtputf8: bool,
     bad_commands: usize,
     error: Option<Error>,
     closed: bool,
@@ -332,6 +362,8 @@ impl Server {
             body_failure: None,
             dot: DotDecoder::new(config.body_policy),
             data_started: false,
+            mail_binary: false,
+            mail_smtputf8: false,
             bad_commands: 0,
             error: None,
             closed: false,
@@ -522,6 +554,8 @@ impl Core {
         self.body_size = 0;
         self.body_failure = None;
         self.data_started = false;
+        self.mail_binary = false;
+        self.mail_smtputf8 = false;
     }
 
     fn bad(&mut self, code: u16, enh: (u8, u16, u16), text: &str) -> Result<(), Error> {
@@ -567,6 +601,10 @@ impl Core {
             (Pending::Mail, true) => {
                 self.in_transaction = true;
                 self.recipients = 0;
+            }
+            (Pending::Mail, false) => {
+                self.mail_binary = false;
+                self.mail_smtputf8 = false;
             }
             (Pending::Rcpt, true) => self.recipients += 1,
             (Pending::Auth, true) => self.authenticated = true,
@@ -888,13 +926,20 @@ impl Core {
                     .is_some_and(|s| s > self.config.limits.message_size)
                 {
                     self.raw_reply(552, Some((5, 3, 4)), "Message size exceeds fixed limit");
-                } else if !self.params_ok(&parameters, true) {
-                    self.raw_reply(555, Some((5, 5, 4)), "Unsupported parameter");
+                } else if let Some((code, enh, text)) = self.params_error(&parameters, true) {
+                    self.raw_reply(code, Some(enh), text);
                 } else if matches!(&reverse_path, ReversePath::Mailbox(m) if !m.is_ascii())
-                    && !(self.config.smtputf8 && parameters.smtputf8())
+                    && !parameters.smtputf8()
                 {
-                    self.raw_reply(553, Some((5, 6, 7)), "Non-ASCII address needs SMTPUTF8");
+                    // RFC 6531 §3.5: "When messages are rejected because the
+                    // MAIL command requires an ASCII address, the reply-code
+                    // 550 is returned with the meaning "mailbox unavailable"."
+                    self.raw_reply(550, Some((5, 6, 7)), "Non-ASCII address needs SMTPUTF8");
                 } else {
+                    self.mail_binary = parameters
+                        .iter()
+                        .any(|p| p == Parameter::Body(Body::BinaryMime));
+                    self.mail_smtputf8 = parameters.smtputf8();
                     self.pending = Pending::Mail;
                     return Ok(Some(ServerEvent::Mail {
                         reverse_path,
@@ -913,8 +958,17 @@ impl Core {
                     self.raw_reply(503, Some((5, 5, 1)), "Need MAIL before RCPT");
                 } else if self.recipients >= self.config.limits.recipients {
                     self.raw_reply(452, Some((4, 5, 3)), "Too many recipients");
-                } else if !self.params_ok(&parameters, false) {
-                    self.raw_reply(555, Some((5, 5, 4)), "Unsupported parameter");
+                } else if let Some((code, enh, text)) = self.params_error(&parameters, false) {
+                    self.raw_reply(code, Some(enh), text);
+                } else if matches!(&forward_path, ForwardPath::Mailbox(m) if !m.is_ascii())
+                    && !self.mail_smtputf8
+                {
+                    // RFC 6531 §3.5: "When messages are rejected because the
+                    // RCPT command requires an ASCII address, the reply-code
+                    // 553 is returned with the meaning "mailbox name not
+                    // allowed"." (X.6.7: "Non-ASCII addresses not permitted
+                    // for that sender/recipient".)
+                    self.raw_reply(553, Some((5, 6, 7)), "Non-ASCII address needs SMTPUTF8");
                 } else {
                     self.pending = Pending::Rcpt;
                     return Ok(Some(ServerEvent::Rcpt {
@@ -928,6 +982,18 @@ impl Core {
                 if !self.in_transaction {
                     // Not counted either: the end of a refused pipelined group.
                     self.raw_reply(503, Some((5, 5, 1)), "Need MAIL command");
+                } else if self.data_started {
+                    // RFC 3030 §2: "DATA and BDAT commands cannot be used in
+                    // the same transaction.  If a DATA statement is issued
+                    // after a BDAT for the current transaction, a 503 "Bad
+                    // sequence of commands" MUST be issued."
+                    self.raw_reply(503, Some((5, 5, 1)), "DATA after BDAT in one transaction");
+                } else if self.mail_binary {
+                    // RFC 3030 §3: "BINARYMIME cannot be used with the DATA
+                    // command.  If a DATA command is issued after a MAIL
+                    // command containing the body-value of "BINARYMIME", a 503
+                    // "Bad sequence of commands" response MUST be sent."
+                    self.raw_reply(503, Some((5, 5, 1)), "BINARYMIME needs BDAT");
                 } else if self.recipients == 0 {
                     self.raw_reply(554, Some((5, 5, 1)), "No valid recipients");
                 } else {
@@ -1033,16 +1099,70 @@ impl Core {
         self.body_failure = Some((code, enh, text));
     }
 
-    fn params_ok(&self, p: &Parameters<'_>, mail: bool) -> bool {
+    /// Whether SMTPUTF8 is advertised: only with 8BITMIME (RFC 6531 §3.1:
+    /// "Servers offering this extension MUST provide support for, and
+    /// announce, the 8BITMIME extension").
+    fn smtputf8(&self) -> bool {
+        self.config.smtputf8 && self.config.eightbitmime
+    }
+
+    /// Whether BINARYMIME is advertised: only with CHUNKING (RFC 3030 §3).
+    fn binarymime(&self) -> bool {
+        self.config.binarymime && self.config.chunking
+    }
+
+    /// The reply refusing MAIL (`mail`) or RCPT parameters, if one is due.
+    ///
+    /// RFC 5321 §4.1.1.11: "If the server SMTP does not recognize or cannot
+    /// implement one or more of the parameters associated with a particular
+    /// MAIL FROM or RCPT TO command, it will return code 555." A parameter of
+    /// an extension this server did not advertise is one it does not
+    /// implement, and so is a `BODY=` value it did not advertise (RFC 6152,
+    /// RFC 3030 §3). RFC 3461 §4.5: a repeated RET or ENVID (MAIL), NOTIFY or
+    /// ORCPT (RCPT) parameter: "the ESMTP server SHOULD respond with "501
+    /// syntax error in parameters or arguments"."
+    fn params_error(
+        &self,
+        p: &Parameters<'_>,
+        mail: bool,
+    ) -> Option<(u16, (u8, u16, u16), &'static str)> {
         let c = &self.config;
-        p.iter().all(|p| match p {
-            Parameter::Size(_) | Parameter::Body(_) => mail,
-            Parameter::SmtpUtf8 => mail && c.smtputf8,
+        let binary = self.binarymime();
+        let supported = |p: &Parameter<'_>| match p {
+            Parameter::Size(_) => mail,
+            Parameter::Body(Body::SevenBit) => mail && (c.eightbitmime || binary),
+            Parameter::Body(Body::EightBitMime) => mail && c.eightbitmime,
+            Parameter::Body(Body::BinaryMime) => mail && binary,
+            Parameter::SmtpUtf8 => mail && self.smtputf8(),
             Parameter::Ret(_) | Parameter::EnvId(_) => mail && c.dsn,
             Parameter::Notify(_) | Parameter::Orcpt { .. } => !mail && c.dsn,
             Parameter::Auth(_) => mail && !c.auth_mechanisms.is_empty(),
             _ => false,
-        })
+        };
+        if !p.iter().all(|p| supported(&p)) {
+            return Some((555, (5, 5, 4), "Unsupported parameter"));
+        }
+        // One bit per keyword that may appear once: SIZE, BODY, SMTPUTF8,
+        // RET, ENVID, AUTH (MAIL); NOTIFY, ORCPT (RCPT).
+        let mut seen = 0u8;
+        for p in p.iter() {
+            let bit = match p {
+                Parameter::Size(_) => 1,
+                Parameter::Body(_) => 2,
+                Parameter::SmtpUtf8 => 4,
+                Parameter::Ret(_) => 8,
+                Parameter::EnvId(_) => 16,
+                Parameter::Auth(_) => 32,
+                Parameter::Notify(_) => 64,
+                Parameter::Orcpt { .. } => 128,
+                _ => 0,
+            };
+            if seen & bit != 0 {
+                return Some((501, (5, 5, 4), "Duplicate parameter"));
+            }
+            seen |= bit;
+        }
+        None
     }
 
     fn hello<'b>(&mut self, verb: &'static str, domain: Host<'b>) -> ServerEvent<'b> {
@@ -1058,11 +1178,14 @@ impl Core {
         if c.eightbitmime {
             lines.push("8BITMIME".into());
         }
-        if c.smtputf8 {
+        if self.smtputf8() {
             lines.push("SMTPUTF8".into());
         }
         if c.chunking {
             lines.push("CHUNKING".into());
+        }
+        if self.binarymime() {
+            lines.push("BINARYMIME".into());
         }
         if c.dsn {
             lines.push("DSN".into());
