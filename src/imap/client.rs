@@ -48,8 +48,10 @@
 //! messages) is sent up to its first synchronizing literal; the rest follows
 //! each `+` of the server. A tagged `NO`/`BAD` instead of `+` completes the
 //! command and the rest of it is never sent. When the server advertises
-//! `LITERAL+` every literal is non-synchronizing; with `LITERAL-` (or
-//! `IMAP4rev2`) those up to 4096 bytes are.
+//! `LITERAL+` every literal is non-synchronizing (`{n+}`); with `LITERAL-`
+//! (or `IMAP4rev2`) those up to 4096 bytes are, and larger ones wait for `+`
+//! (RFC 7888 §4, RFC 9051 §4.3). A literal is announced `{n}` or `{n+}`,
+//! never otherwise.
 //!
 //! ## Pipelining (RFC 9051 §5.5)
 //!
@@ -1052,21 +1054,9 @@ impl Client {
             if binary {
                 bytes.push(b'~');
             }
-            bytes.push(b'{');
-            bytes.extend_from_slice(alloc::format!("{size}").as_bytes());
-            let sync = match opts.literals {
-                LiteralStyle::NonSyncPlus => {
-                    bytes.push(b'+');
-                    false
-                }
-                LiteralStyle::NonSyncMinus if size <= 4096 => {
-                    bytes.push(b'-');
-                    false
-                }
-                _ => true,
-            };
-            bytes.extend_from_slice(b"}\r\n");
-            if sync {
+            let plus = opts.literals.non_synchronizing(size);
+            super::emit::announce(&mut bytes, size, plus);
+            if !plus {
                 emitted.sync_points.push(bytes.len());
             }
         }

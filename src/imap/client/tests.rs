@@ -498,9 +498,11 @@ fn literal_plus_and_minus() {
         sent(&mut c),
         b"A0002 APPEND Sent {10+}\r\n0123456789\r\nA0003 NOOP\r\n"
     );
+    // RFC 7888 §4: LITERAL- sends the same `{n+}`, only up to 4096 bytes
+    // (there is no `{n-}`).
     let mut c = logged_in("LITERAL-");
     c.send(append(b"0123456789")).unwrap();
-    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10-}\r\n0123456789\r\n");
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10+}\r\n0123456789\r\n");
     let big: &'static [u8] = alloc::boxed::Box::leak(vec![b'x'; 5000].into_boxed_slice());
     c.send(append(big)).unwrap();
     assert_eq!(sent(&mut c), b"A0003 APPEND Sent {5000}\r\n");
