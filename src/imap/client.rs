@@ -1127,13 +1127,17 @@ impl Client {
                 ..
             } => {
                 // RFC 5258 §3: selection options and RETURN need LIST-EXTENDED
-                // (RFC 6154 and RFC 5819 may offer their own option alone)
+                // (RFC 6154 and RFC 5819 may offer their own option alone).
+                // SPECIAL-USE is RFC 6154's whatever else is listed: IMAP4rev2
+                // has LIST-EXTENDED but no SPECIAL-USE option (RFC 9051
+                // `list-select-opt`, `return-option`).
                 let extended = caps.has("LIST-EXTENDED");
                 for s in selection.iter() {
-                    let ok = extended
-                        || (s.as_str().eq_ignore_ascii_case("SPECIAL-USE")
-                            && caps.has("SPECIAL-USE"));
-                    need(ok, "LIST-EXTENDED not advertised")?;
+                    if s.as_str().eq_ignore_ascii_case("SPECIAL-USE") {
+                        need(caps.has("SPECIAL-USE"), "SPECIAL-USE not advertised")?;
+                    } else {
+                        need(extended, "LIST-EXTENDED not advertised")?;
+                    }
                 }
                 for r in return_options.iter().flat_map(|l| l.iter()) {
                     let ok = match r {
@@ -1167,14 +1171,51 @@ impl Client {
             C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
                 need(caps.has("QUOTA"), "QUOTA not advertised")
             }
-            C::GetMetadata { .. } | C::SetMetadata { .. } => need(
-                caps.has("METADATA") || caps.has("METADATA-SERVER"),
-                "METADATA not advertised",
-            ),
-            C::SetAcl { .. } | C::GetAcl(_) | C::ListRights { .. } | C::MyRights(_) => {
-                need(caps.has("ACL"), "ACL not advertised")
+            // RFC 5464 §1: METADATA-SERVER is "server annotations only"
+            // (the mailbox ""), METADATA is server and mailbox annotations.
+            C::GetMetadata { mailbox, .. } | C::SetMetadata { mailbox, .. } => {
+                if mailbox.as_bytes().is_empty() {
+                    need(
+                        caps.has("METADATA") || caps.has("METADATA-SERVER"),
+                        "METADATA not advertised",
+                    )
+                } else {
+                    need(
+                        caps.has("METADATA"),
+                        "METADATA (mailbox annotations) not advertised",
+                    )
+                }
             }
-            C::AppendCatenate { .. } => need(caps.has("CATENATE"), "CATENATE not advertised"),
+            C::SetAcl { .. }
+            | C::DeleteAcl { .. }
+            | C::GetAcl(_)
+            | C::ListRights { .. }
+            | C::MyRights(_) => need(caps.has("ACL"), "ACL not advertised"),
+            C::Append { messages, .. } => {
+                // RFC 3502: more than one message is MULTIAPPEND (RFC 9051's
+                // `append` has one `literal`).
+                need(
+                    messages.len() <= 1 || caps.has("MULTIAPPEND"),
+                    "MULTIAPPEND not advertised",
+                )?;
+                // RFC 3516 §4.4 `append =/ ... literal8`; IMAP4rev2 has no
+                // literal8 in APPEND (RFC 9051 §4.3.1), so BINARY must be listed.
+                need(
+                    !messages.iter().any(|m| m.binary) || caps.listed("BINARY"),
+                    "BINARY not advertised",
+                )
+            }
+            C::AppendCatenate { messages, .. } => {
+                need(caps.has("CATENATE"), "CATENATE not advertised")?;
+                need(
+                    messages.len() <= 1 || caps.has("MULTIAPPEND"),
+                    "MULTIAPPEND not advertised",
+                )?;
+                let binary = messages
+                    .iter()
+                    .any(|m| matches!(m, crate::imap::AppendItem::Message(m) if m.binary));
+                need(!binary || caps.listed("BINARY"), "BINARY not advertised")
+            }
             C::Notify(_) => need(caps.has("NOTIFY"), "NOTIFY not advertised"),
             C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => {
                 need(caps.has("URLAUTH"), "URLAUTH not advertised")
@@ -1211,12 +1252,20 @@ impl Client {
                 attributes,
                 ..
             } => {
-                let modseq_attr = match attributes {
-                    FetchAttributes::List(l) => {
-                        l.iter().any(|a| matches!(a, FetchAttribute::ModSeq))
-                    }
-                    _ => false,
+                let (modseq_attr, binary_attr) = match attributes {
+                    FetchAttributes::List(l) => (
+                        l.iter().any(|a| matches!(a, FetchAttribute::ModSeq)),
+                        l.iter().any(|a| {
+                            matches!(
+                                a,
+                                FetchAttribute::Binary { .. } | FetchAttribute::BinarySize(_)
+                            )
+                        }),
+                    ),
+                    _ => (false, false),
                 };
+                // RFC 3516; IMAP4rev2 has these FETCH items (RFC 9051 fetch-att)
+                need(!binary_attr || caps.has("BINARY"), "BINARY not advertised")?;
                 need(
                     (changed_since.is_none() && !modseq_attr) || condstore,
                     "CONDSTORE not advertised",
@@ -1234,10 +1283,29 @@ impl Client {
                 criteria,
                 ..
             } => {
-                need(
-                    return_options.is_none() || caps.has("ESEARCH"),
-                    "ESEARCH not advertised",
-                )?;
+                if let Some(options) = return_options {
+                    // RFC 5182 §2: SAVE is SEARCHRES's, not ESEARCH's; RFC
+                    // 5267 §4: CONTEXT and UPDATE are CONTEXT=SEARCH's; the
+                    // others (MIN, MAX, ALL, COUNT, RFC 4731) and `RETURN ()`
+                    // need ESEARCH.
+                    need(
+                        !options.is_empty() || caps.has("ESEARCH"),
+                        "ESEARCH not advertised",
+                    )?;
+                    for o in options.iter() {
+                        let o = o.as_str();
+                        let ok = if o.eq_ignore_ascii_case("SAVE") {
+                            caps.has("SEARCHRES")
+                        } else if o.eq_ignore_ascii_case("CONTEXT")
+                            || o.eq_ignore_ascii_case("UPDATE")
+                        {
+                            caps.prefixed("CONTEXT=", "SEARCH")
+                        } else {
+                            caps.has("ESEARCH")
+                        };
+                        need(ok, "SEARCH RETURN option not advertised")?;
+                    }
+                }
                 let modseq = criteria
                     .iter()
                     .any(|k| matches!(k, SearchKey::ModSeq { .. }));
@@ -1375,7 +1443,8 @@ impl Client {
         size: u64,
         binary: bool,
     ) -> Result<Tag<'static>, Error> {
-        if binary && !self.config.trust_unadvertised && !self.caps.has("BINARY") {
+        // IMAP4rev2 has no literal8 in APPEND (RFC 9051 §4.3.1): BINARY listed.
+        if binary && !self.config.trust_unadvertised && !self.caps.listed("BINARY") {
             return Err(Error::Misuse("BINARY not advertised"));
         }
         let body = CommandBody::Append {

@@ -368,6 +368,209 @@ fn select_close_and_failed_select() {
     );
 }
 
+/// A session with a server that advertises `IMAP4rev2` and nothing else,
+/// logged in and with INBOX selected.
+fn rev2_only_selected(more: &str) -> Client {
+    let greeting = alloc::format!("* OK [CAPABILITY IMAP4rev2 {more}] ready\r\n");
+    let mut c = greeted(greeting.as_bytes());
+    c.login("u", "p").unwrap();
+    c.select(Mailbox::Inbox).unwrap();
+    sent(&mut c);
+    events(&mut c, b"A0001 OK done\r\n* 3 EXISTS\r\nA0002 OK done\r\n");
+    assert_eq!(c.state(), SessionState::Selected);
+    c
+}
+
+fn list(
+    selection: &[&'static str],
+    ret: Option<Vec<ListReturnOption<'static>>>,
+) -> CommandBody<'static> {
+    CommandBody::List {
+        selection: List::from_items(selection.iter().map(|s| Atom::new(*s).unwrap()).collect()),
+        reference: Mailbox::from_utf8(""),
+        patterns: List::from_items(vec![IString::from("*")]),
+        return_options: ret.map(List::from_items),
+    }
+}
+
+/// RFC 9051 §9: `return-option = "SUBSCRIBED" / "CHILDREN" / status-option /
+/// option-extension` and `list-select-base-opt = "SUBSCRIBED" /
+/// option-extension`: IMAP4rev2 has LIST-EXTENDED and LIST-STATUS but no
+/// `SPECIAL-USE` option (RFC 6154's); a rev2 server answers `BAD Unknown LIST
+/// RETURN options`. Issue 15, defect 2.
+#[test]
+fn rev2_does_not_imply_special_use() {
+    let mut c = rev2_only_selected("");
+    assert_eq!(
+        c.send(list(&[], Some(vec![ListReturnOption::SpecialUse]))),
+        Err(Error::Misuse("LIST RETURN option not advertised"))
+    );
+    assert_eq!(
+        c.send(list(&["SPECIAL-USE"], None)),
+        Err(Error::Misuse("SPECIAL-USE not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    // what rev2 does have
+    let status = ListReturnOption::Status(List::from_items(vec![Atom::new("MESSAGES").unwrap()]));
+    c.send(list(
+        &["SUBSCRIBED"],
+        Some(vec![ListReturnOption::Children, status]),
+    ))
+    .unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0003 LIST (SUBSCRIBED) \"\" * RETURN (CHILDREN STATUS (MESSAGES))\r\n"
+    );
+    // listed explicitly, SPECIAL-USE goes (with or without LIST-EXTENDED:
+    // RFC 6154 §5.2's example server lists only SPECIAL-USE)
+    let mut c = rev2_only_selected("SPECIAL-USE");
+    c.send(list(&[], Some(vec![ListReturnOption::SpecialUse])))
+        .unwrap();
+    c.send(list(&["SPECIAL-USE"], None)).unwrap();
+    let mut c = selected("SPECIAL-USE");
+    c.send(list(&["SPECIAL-USE"], None)).unwrap();
+    assert_eq!(
+        c.send(list(&["SUBSCRIBED"], None)),
+        Err(Error::Misuse("LIST-EXTENDED not advertised"))
+    );
+}
+
+/// RFC 9051 §4.3.1: "unencoded binary strings are not permitted, unless
+/// returned in a <literal8> in response to a BINARY.PEEK[...] or BINARY[...]
+/// FETCH data item": rev2 has FETCH BINARY but no literal8 in APPEND (its
+/// `append` ends in `literal`); RFC 3516's `append =/ ... literal8` needs
+/// `BINARY` listed. RFC 3502: several messages in one APPEND need
+/// MULTIAPPEND, which rev2 lacks too.
+#[test]
+fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
+    let mut c = rev2_only_selected("");
+    assert_eq!(
+        c.append_begin(Mailbox::Inbox, None, None, 3, true),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    let binary = |data: &'static [u8]| crate::imap::AppendMessage {
+        flags: None,
+        date: None,
+        data: Cow::Borrowed(data),
+        binary: true,
+    };
+    let one = CommandBody::Append {
+        mailbox: Mailbox::Inbox,
+        messages: List::from_items(vec![binary(b"a\0b")]),
+    };
+    assert_eq!(
+        c.send(one.clone()),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    let mut two = append(b"hi");
+    if let CommandBody::Append { messages, .. } = &mut two {
+        let m = messages.iter().next().unwrap();
+        *messages = List::from_items(vec![m.clone(), m]);
+    }
+    assert_eq!(
+        c.send(two.clone()),
+        Err(Error::Misuse("MULTIAPPEND not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    // FETCH BINARY is rev2's own
+    c.send(fetch(
+        "1",
+        FetchAttributes::List(List::from_items(vec![FetchAttribute::BinarySize(
+            crate::imap::Part::whole(),
+        )])),
+    ))
+    .unwrap();
+    assert_eq!(sent(&mut c), b"A0003 FETCH 1 BINARY.SIZE[]\r\n");
+    // and on a rev1 server without BINARY it is refused
+    let mut c = selected("");
+    assert_eq!(
+        c.send(fetch(
+            "1",
+            FetchAttributes::List(List::from_items(vec![FetchAttribute::BinarySize(
+                crate::imap::Part::whole(),
+            )])),
+        )),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    // listed: both go
+    let mut c = rev2_only_selected("BINARY MULTIAPPEND");
+    c.send(one).unwrap();
+    c.send(two).unwrap();
+    c.append_begin(Mailbox::Inbox, None, None, 3, true).unwrap();
+}
+
+/// RFC 5182 §2 defines the SAVE result option (SEARCHRES), RFC 4731 the
+/// others (ESEARCH): ESEARCH does not imply SEARCHRES.
+#[test]
+fn search_save_needs_searchres() {
+    let search = |opts: &[&'static str]| CommandBody::Search {
+        uid: true,
+        return_options: Some(List::from_items(
+            opts.iter().map(|o| Atom::new(*o).unwrap()).collect(),
+        )),
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::All]),
+    };
+    let mut c = selected("ESEARCH");
+    c.send(search(&["MIN", "COUNT"])).unwrap();
+    assert_eq!(
+        c.send(search(&["SAVE"])),
+        Err(Error::Misuse("SEARCH RETURN option not advertised"))
+    );
+    let mut c = selected("ESEARCH SEARCHRES");
+    c.send(search(&["SAVE", "MIN"])).unwrap();
+    let mut c = rev2_only_selected("");
+    c.send(search(&["SAVE"])).unwrap();
+    c.send(search(&[])).unwrap();
+    let mut c = selected("");
+    assert_eq!(
+        c.send(search(&[])),
+        Err(Error::Misuse("ESEARCH not advertised"))
+    );
+}
+
+/// RFC 5464 §1: METADATA-SERVER offers server annotations only (mailbox
+/// `""`); mailbox annotations need METADATA.
+#[test]
+fn metadata_server_is_server_annotations_only() {
+    let get = |mailbox: &'static str| CommandBody::GetMetadata {
+        options: List::empty(),
+        mailbox: Mailbox::from_utf8(mailbox),
+        entries: List::from_items(vec![IString::from("/shared/comment")]),
+    };
+    let mut c = selected("METADATA-SERVER");
+    c.send(get("")).unwrap();
+    assert_eq!(
+        c.send(get("INBOX")),
+        Err(Error::Misuse(
+            "METADATA (mailbox annotations) not advertised"
+        ))
+    );
+    let mut c = selected("METADATA");
+    c.send(get("")).unwrap();
+    c.send(get("INBOX")).unwrap();
+}
+
+/// RFC 4314 §3: DELETEACL is an ACL command like SETACL, GETACL, LISTRIGHTS
+/// and MYRIGHTS, and is refused alike when ACL was not advertised.
+#[test]
+fn deleteacl_needs_acl() {
+    let delete = || CommandBody::DeleteAcl {
+        mailbox: Mailbox::Inbox,
+        identifier: IString::from("fred"),
+    };
+    let mut c = selected("");
+    assert_eq!(c.send(delete()), Err(Error::Misuse("ACL not advertised")));
+    assert_eq!(
+        c.send(CommandBody::GetAcl(Mailbox::Inbox)),
+        Err(Error::Misuse("ACL not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    let mut c = selected("ACL");
+    c.send(delete()).unwrap();
+    assert_eq!(sent(&mut c), b"A0003 DELETEACL INBOX fred\r\n");
+}
+
 #[test]
 fn unselect_needs_its_extension() {
     let mut c = selected("");
@@ -1504,7 +1707,7 @@ fn list_create_and_sort_arguments_need_their_capability() {
         (
             "LIST (SPECIAL-USE) \"\" \"*\"",
             "SPECIAL-USE",
-            "LIST-EXTENDED not advertised",
+            "SPECIAL-USE not advertised",
         ),
         (
             "CREATE Archive (USE (\\Archive))",
