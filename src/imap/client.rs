@@ -93,11 +93,18 @@
 //!
 //! A frame that does not parse becomes [`ClientEvent::MalformedResponse`]
 //! with its raw bytes and the error, and the session continues with the next
-//! frame. When its tag can be read and belongs to a pending command, that
-//! command is complete (the event says so). A tagged response with a tag no
-//! pending command has, and a `+` nobody waits for, are reported the same way.
-//! Only a crossed limit, a broken line ending under a strict policy, or EOF
-//! with commands pending are fatal (and sticky).
+//! frame. A tagged completion whose tag and status (`OK`, `NO`, `BAD`) can be
+//! read completes its command whatever follows them (RFC 9051 §9
+//! `response-tagged = tag SP resp-cond-state CRLF`): the
+//! `MalformedResponse` is followed by the command's
+//! [`ClientEvent::Completed`] with that status, no code, and the unparsed
+//! rest of the line as its text, so an application waiting for the
+//! completion always gets it. When only the tag can be read and belongs to a
+//! pending command, that command is complete as a failure (the
+//! `MalformedResponse` says so). A tagged response with a tag no pending
+//! command has, and a `+` nobody waits for, are reported the same way. Only a
+//! crossed limit, a broken line ending under a strict policy, or EOF with
+//! commands pending are fatal (and sticky).
 //!
 //! ## IDLE and its timer
 //!
@@ -473,8 +480,10 @@ pub enum ClientEvent<'a> {
         raw: Cow<'a, [u8]>,
         /// Where and why it failed.
         error: ParseError,
-        /// When the frame's tag belonged to a pending command: that command,
-        /// now complete (as a failure).
+        /// When the frame's tag belonged to a pending command and no status
+        /// followed it: that command, now complete (as a failure). When the
+        /// tag and the status can be read, this is `None` and the command's
+        /// [`ClientEvent::Completed`] follows, with the unparsed rest as text.
         completed: Option<(Tag<'a>, CommandKind)>,
     },
 }
@@ -665,6 +674,17 @@ enum Step {
         validated: bool,
     },
     Completed(Src),
+    /// A tagged completion whose tag and status parse and whose rest does
+    /// not: reported as [`ClientEvent::Completed`] with the rest as text
+    /// (after the [`ClientEvent::MalformedResponse`] that describes it).
+    CompletedRaw {
+        src: Src,
+        status: StatusKind,
+        /// Where the text after the status starts in the frame.
+        text_at: usize,
+        /// What follows the completion (STARTTLS, COMPRESS).
+        then: Finish,
+    },
     Malformed {
         src: Src,
         error: ParseError,
@@ -716,7 +736,7 @@ enum Analysis {
     Malformed {
         error: ParseError,
         tag: Option<TagBuf>,
-        word: Option<StatusKind>,
+        word: Option<(StatusKind, usize)>,
     },
 }
 
@@ -1731,6 +1751,7 @@ impl Client {
 const SHRINK_OVER: usize = 16 * 1024;
 
 /// How a completed command affects the events.
+#[derive(Clone, Copy, Debug)]
 enum Finish {
     Report,
     Silent,
@@ -1810,6 +1831,13 @@ impl Client {
 
     fn step(&mut self) -> Result<Option<Step>, Error> {
         if let Some(s) = self.follow.take() {
+            if let Step::CompletedRaw { then, .. } = &s {
+                self.follow = match then {
+                    Finish::StartTls => Some(Step::StartTls),
+                    Finish::Compress => Some(Step::Compress),
+                    Finish::Report | Finish::Silent => None,
+                };
+            }
             return Ok(Some(s));
         }
         if self.append_ready {
@@ -2016,13 +2044,34 @@ impl Client {
         src: Src,
         error: ParseError,
         tag: Option<TagBuf>,
-        word: Option<StatusKind>,
+        word: Option<(StatusKind, usize)>,
     ) -> Result<Option<Step>, Error> {
         if self.state == SessionState::Greeting {
             self.state = SessionState::NotAuthenticated;
             self.flush();
         } else if let Some(idx) = tag.and_then(|t| self.find_cmd(t)) {
-            if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, word, false) {
+            if let Some((status, text_at)) = word {
+                // `response-tagged = tag SP resp-cond-state CRLF` (RFC 9051
+                // §9): the tag and the status decide the outcome, whatever
+                // the code or text after them. The command completes with
+                // that status; the rest comes as its raw text.
+                let then = self.finish_cmd(idx, Some(status), false);
+                if !matches!(then, Finish::Silent) {
+                    self.follow = Some(Step::CompletedRaw {
+                        src: src.clone(),
+                        status,
+                        text_at,
+                        then,
+                    });
+                }
+                return Ok(Some(Step::Malformed {
+                    src,
+                    error,
+                    completed: false,
+                }));
+            }
+            // No status after our tag: the command is over, as a failure.
+            if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, None, false) {
                 // Not trusted on a response that does not parse.
                 self.tls_pending = false;
                 self.compress_pending = false;
@@ -2295,6 +2344,27 @@ impl Client {
                 (Err(e), _) => malformed(&src, e),
                 _ => malformed(&src, Error::Protocol("unexpected")),
             },
+            Step::CompletedRaw {
+                src,
+                status,
+                text_at,
+                ..
+            } => match &self.done {
+                Some((tag, command)) => {
+                    let frame = self.frame(&src);
+                    let rest = frame.get(text_at..).unwrap_or_default();
+                    let rest = rest.strip_suffix(b"\n").unwrap_or(rest);
+                    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+                    ClientEvent::Completed {
+                        tag: tag.tag(),
+                        command: *command,
+                        status,
+                        code: None,
+                        text: Text::borrowed(rest),
+                    }
+                }
+                None => malformed(&src, Error::Protocol("unexpected")),
+            },
             Step::Malformed {
                 src,
                 error,
@@ -2419,29 +2489,34 @@ fn strip_announcement(acc: &mut Vec<u8>) {
     }
 }
 
-/// The tag of a frame that does not parse, and the status word after it.
-fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<StatusKind>) {
-    let mut words = frame
-        .split(|&b| b == b' ' || b == b'\r' || b == b'\n')
-        .filter(|w| !w.is_empty());
-    let Some(tag) = words.next() else {
+/// The tag of a frame that does not parse, and the status after it with
+/// where the text after the status starts: `response-tagged = tag SP
+/// resp-cond-state CRLF`, `resp-cond-state = ("OK" / "NO" / "BAD") SP
+/// resp-text` (RFC 9051 §9). The status counts when it is a whole word (SP,
+/// CR, LF or the end after it).
+fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<(StatusKind, usize)>) {
+    let Some(tag) = super::parse::response::response_tag(frame) else {
         return (None, None);
     };
-    if tag == b"*" || tag.first() == Some(&b'+') {
-        return (None, None);
-    }
-    let word = words.next().and_then(|w| {
-        if w.eq_ignore_ascii_case(b"OK") {
-            Some(StatusKind::Ok)
-        } else if w.eq_ignore_ascii_case(b"NO") {
-            Some(StatusKind::No)
-        } else if w.eq_ignore_ascii_case(b"BAD") {
-            Some(StatusKind::Bad)
-        } else {
-            None
-        }
-    });
-    (TagBuf::from_peer(tag), word)
+    let at = tag.as_str().len() + 1;
+    let tag = TagBuf::from_peer(tag.as_str().as_bytes());
+    let rest = frame.get(at..).unwrap_or_default();
+    let len = rest
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\r' | b'\n'))
+        .unwrap_or(rest.len());
+    let word = &rest[..len];
+    let kind = if word.eq_ignore_ascii_case(b"OK") {
+        StatusKind::Ok
+    } else if word.eq_ignore_ascii_case(b"NO") {
+        StatusKind::No
+    } else if word.eq_ignore_ascii_case(b"BAD") {
+        StatusKind::Bad
+    } else {
+        return (tag, None);
+    };
+    let text_at = at + len + usize::from(rest.get(len) == Some(&b' '));
+    (tag, Some((kind, text_at)))
 }
 
 fn to_parse_error(e: Error, frame: &[u8]) -> ParseError {

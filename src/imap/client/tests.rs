@@ -1377,17 +1377,220 @@ fn malformed_completion_still_completes() {
     c.select(Mailbox::Inbox).unwrap();
     c.noop().unwrap();
     let ev = events(&mut c, b"A0002 OK [UIDNEXT x] \x00 done\r\nA0003 OK\r\n");
-    assert_eq!(ev.len(), 2, "{ev:?}");
-    let ClientEvent::MalformedResponse {
-        completed: Some((tag, CommandKind::Select)),
-        ..
-    } = &ev[0]
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    // the frame is reported as it is, then the SELECT completes with the
+    // server's OK and the rest of the line as text
+    assert!(matches!(
+        &ev[0],
+        ClientEvent::MalformedResponse {
+            completed: None,
+            ..
+        }
+    ));
+    let ClientEvent::Completed {
+        tag,
+        command: CommandKind::Select,
+        status: StatusKind::Ok,
+        code: None,
+        text,
+    } = &ev[1]
     else {
-        panic!("{:?}", ev[0])
+        panic!("{:?}", ev[1])
     };
     assert_eq!(tag.as_str(), "A0002");
+    assert_eq!(text.as_bytes(), b"[UIDNEXT x] \x00 done");
+    assert!(completed("A0003", CommandKind::Noop, StatusKind::Ok)(
+        &ev[2]
+    ));
     assert_eq!(c.state(), SessionState::Selected, "the server said OK");
     assert_eq!(c.pending_commands(), 0);
+    // only the tag readable: the command is over, as a failure
+    c.noop().unwrap();
+    let ev = events(&mut c, b"A0004 WHAT?\r\n");
+    assert!(matches!(
+        ev.as_slice(),
+        [ClientEvent::MalformedResponse {
+            completed: Some((_, CommandKind::Noop)),
+            ..
+        }]
+    ));
+    assert_eq!(c.pending_commands(), 0);
+}
+
+/// Outlook365's LOGIN completion (issue 15, defect 4): its response code is
+/// not `atom [SP 1*<any TEXT-CHAR except "]">]` (RFC 9051 §9
+/// `resp-text-code`): the name `Error=` is followed by a `"`. By default
+/// (`Quirks::raw_response_code`) it is kept raw; under `Quirks::STRICT` the
+/// frame is a `MalformedResponse`, and in both modes LOGIN completes with the
+/// server's OK and the session is authenticated.
+#[test]
+fn outlook365_login_completion() {
+    const LINE: &[u8] = b"A0001 OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" AuthResultFromPopImapEnd=0 Proxy=X.PROD.OUTLOOK.COM:1993:SSL MailboxBE=X.PROD.OUTLOOK.COM Service=Imap4] LOGIN completed.\r\n";
+    for strict in [false, true] {
+        let mut config = ClientConfig::default();
+        if strict {
+            config.quirks = Quirks::STRICT;
+        }
+        let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+        c.login("u", "p").unwrap();
+        let ev = events(&mut c, LINE);
+        let done = ev.last().unwrap();
+        let ClientEvent::Completed {
+            tag,
+            command: CommandKind::Login,
+            status: StatusKind::Ok,
+            code,
+            text,
+        } = done
+        else {
+            panic!("strict {strict}: {ev:?}")
+        };
+        assert_eq!(tag.as_str(), "A0001");
+        if strict {
+            assert_eq!(ev.len(), 2);
+            assert!(matches!(
+                ev[0],
+                ClientEvent::MalformedResponse {
+                    completed: None,
+                    ..
+                }
+            ));
+            assert_eq!(code, &None);
+            assert!(text.as_bytes().starts_with(b"[Error=\"Microsoft."));
+            assert!(
+                text.as_bytes()
+                    .ends_with(b"Service=Imap4] LOGIN completed.")
+            );
+        } else {
+            assert_eq!(ev.len(), 1);
+            let Some(Code::Other {
+                name,
+                value: Some(value),
+            }) = code
+            else {
+                panic!("{code:?}")
+            };
+            assert_eq!(name.as_str(), "Error=");
+            assert!(value.starts_with(b"\"Microsoft.Exchange"));
+            assert!(value.ends_with(b"Service=Imap4"));
+            assert_eq!(text.as_bytes(), b"LOGIN completed.");
+        }
+        assert_eq!(c.state(), SessionState::Authenticated, "strict {strict}");
+        assert_eq!(c.pending_commands(), 0);
+    }
+}
+
+/// The completion of STARTTLS whose rest does not parse still starts TLS:
+/// the server said OK and now expects a handshake.
+#[test]
+fn unparsed_starttls_ok_still_switches() {
+    let config = ClientConfig {
+        quirks: Quirks::STRICT,
+        ..ClientConfig::default()
+    };
+    let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
+    c.starttls().unwrap();
+    let ev = events(&mut c, b"A0001 OK [Error=\"x\"] go\r\n");
+    let kinds: Vec<&str> = ev
+        .iter()
+        .map(|e| match e {
+            ClientEvent::MalformedResponse { .. } => "malformed",
+            ClientEvent::Completed {
+                command: CommandKind::StartTls,
+                status: StatusKind::Ok,
+                ..
+            } => "completed",
+            ClientEvent::StartTls => "starttls",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["malformed", "completed", "starttls"]);
+    c.tls_established().unwrap();
+}
+
+/// The invariant, for any bytes after `TAG OK ` / `TAG NO ` / `TAG BAD `
+/// (RFC 9051 §9 `response-tagged = tag SP resp-cond-state CRLF`): the
+/// command completes with that status, exactly once, and the next response
+/// is read. Bytes are anything but LF (which would end the line) and the
+/// line does not end in a literal announcement (which would continue it).
+#[test]
+fn any_rest_after_a_tagged_status_completes_the_command() {
+    use proptest::prelude::*;
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 2000,
+        ..Default::default()
+    });
+    let rest = proptest::collection::vec(
+        prop_oneof![
+            any::<u8>(),
+            Just(b'['),
+            Just(b']'),
+            Just(b' '),
+            Just(b'"'),
+            Just(b'{'),
+            Just(b'\r'),
+            Just(0u8),
+        ],
+        0..40,
+    );
+    runner
+        .run(
+            &(rest, 0usize..3, any::<bool>(), any::<bool>()),
+            |(mut rest, status, strict, ok_keyword_lower)| {
+                rest.retain(|&b| b != b'\n');
+                if crate::imap::frame::literal_at_end(&rest).ok().flatten().is_some() {
+                    rest.push(b'x');
+                }
+                let (word, kind) = [
+                    (&b"OK"[..], StatusKind::Ok),
+                    (b"NO", StatusKind::No),
+                    (b"BAD", StatusKind::Bad),
+                ][status];
+                let mut config = ClientConfig::default();
+                if strict {
+                    config.quirks = Quirks::STRICT;
+                }
+                let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+                c.noop().unwrap();
+                c.noop().unwrap();
+                sent(&mut c);
+                let mut line = b"A0001 ".to_vec();
+                if ok_keyword_lower {
+                    line.extend(word.iter().map(u8::to_ascii_lowercase));
+                } else {
+                    line.extend_from_slice(word);
+                }
+                line.push(b' ');
+                line.extend_from_slice(&rest);
+                line.extend_from_slice(b"\r\nA0002 OK done\r\n");
+                let out = feed(&mut c, &line, &[]);
+                let ev: Vec<Ev> = out
+                    .into_iter()
+                    .map(|r| r.expect("no fatal error"))
+                    .collect();
+                let firsts: Vec<&Ev> = ev
+                    .iter()
+                    .filter(|e| {
+                        matches!(e, ClientEvent::Completed { tag, .. } if tag.as_str() == "A0001")
+                            || matches!(e, ClientEvent::MalformedResponse { completed: Some(_), .. })
+                    })
+                    .collect();
+                prop_assert_eq!(firsts.len(), 1, "{:?}", ev);
+                let completed_ok = matches!(
+                    firsts[0],
+                    ClientEvent::Completed { command: CommandKind::Noop, status, .. } if *status == kind
+                );
+                prop_assert!(completed_ok, "{:?}", ev);
+                prop_assert!(
+                    completed("A0002", CommandKind::Noop, StatusKind::Ok)(ev.last().unwrap()),
+                    "{:?}",
+                    ev
+                );
+                prop_assert_eq!(c.pending_commands(), 0);
+                Ok(())
+            },
+        )
+        .unwrap();
 }
 
 #[test]
@@ -1566,6 +1769,10 @@ const DEVIATIONS: &[&[u8]] = &[
     b"* OK\r\n",
     // unknown FETCH item
     b"* 1 FETCH (X-GM-LABELS (\\Inbox) UID 4)\r\n",
+    // Outlook365: a response code that is no `atom [SP text]` (issue 15)
+    b"* OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" Proxy=X.PROD.OUTLOOK.COM:1993:SSL] hi\r\n",
+    // home.pl: a lone backslash as a mailbox attribute (issue 15)
+    b"* LIST (\\HasNoChildren \\) \"/\" \"Argos\"\r\n",
     // Latin-1 filename in BODYSTRUCTURE
     b"* 2 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"PDF\" (\"NAME\" \"r\xe9sum\xe9.pdf\") NIL NIL \"BASE64\" 10))\r\n",
 ];

@@ -177,7 +177,7 @@ pub(crate) fn resp_text<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
     let mut i = i;
     let mut code = None;
     if i.peek() == Some(b'[') {
-        let (r, c) = terminated(resp_text_code, byte(b']', "']'")).parse(i.skip(1))?;
+        let (r, c) = bracketed_code(i.skip(1))?;
         code = Some(c);
         if r.peek() == Some(b' ') {
             i = r.skip(1);
@@ -192,6 +192,35 @@ pub(crate) fn resp_text<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
         return i.err("text");
     }
     Ok((i, (code, Text::borrowed(t))))
+}
+
+/// `resp-text-code "]"`; under [`Quirks::raw_response_code`](super::Quirks)
+/// a code that does not parse is kept raw up to its `]`.
+fn bracketed_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
+    match terminated(resp_text_code, byte(b']', "']'")).parse(i) {
+        Err(nom::Err::Error(e)) if i.q().raw_response_code => {
+            raw_code(i).map_err(|_| nom::Err::Error(e))
+        }
+        r => r,
+    }
+}
+
+/// A response code's name (an atom) and every byte after it up to `]`, kept
+/// raw as [`Code::Other`]: `Error="..." Proxy=...` (Outlook365), `UIDNEXT x`.
+/// The value keeps what followed the name, without the one separating SP;
+/// the line must go on after the `]`.
+fn raw_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
+    let (i, name) = atom_str(i)?;
+    let (i, _) = eat(b' ')(i)?;
+    let (i, value) = take_while(i, |b| !matches!(b, b']' | b'\r' | b'\n' | 0));
+    let (i, ()) = byte(b']', "']'")(i)?;
+    Ok((
+        i,
+        Code::Other {
+            name: Atom::borrowed_unchecked(name),
+            value: (!value.is_empty()).then_some(Cow::Borrowed(value)),
+        },
+    ))
 }
 
 /// `charset = atom / quoted`
@@ -404,8 +433,15 @@ fn continue_req<'a>(i: In<'a>) -> R<'a, Continue<'a>> {
     }
 }
 
-/// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers).
+/// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers;
+/// a lone `\` under [`Quirks::lone_backslash_attribute`](super::Quirks)).
 fn mailbox_attribute<'a>(i: In<'a>) -> R<'a, MailboxAttribute<'a>> {
+    if i.peek() == Some(b'\\')
+        && matches!(i.peek_at(1), Some(b' ' | b')') | None)
+        && i.q().lone_backslash_attribute
+    {
+        return Ok((i.skip(1), MailboxAttribute(Cow::Borrowed("\\"))));
+    }
     let (i, (raw, _)) = consumed(preceded(eat(b'\\'), atom)).parse(i)?;
     match core::str::from_utf8(raw) {
         Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
