@@ -102,9 +102,15 @@
 //! completion always gets it. When only the tag can be read and belongs to a
 //! pending command, that command is complete as a failure (the
 //! `MalformedResponse` says so). A tagged response with a tag no pending
-//! command has, and a `+` nobody waits for, are reported the same way. Only a
-//! crossed limit, a broken line ending under a strict policy, or EOF with
-//! commands pending are fatal (and sticky).
+//! command has, and a `+` nobody waits for, are reported the same way.
+//!
+//! A response longer than [`Limits::response_line`] (default 1 MiB: a
+//! SEARCH of 10⁵ messages fits) costs that response too:
+//! [`ClientEvent::OversizedResponse`] with its first bytes, and its rest is
+//! skipped as it arrives, literals included, keeping none of it. Only a
+//! literal over [`Limits::literal_size`], buffered input over
+//! [`Limits::input_buffer`], a broken line ending under a strict policy, or
+//! EOF with commands pending are fatal (and sticky).
 //!
 //! ## IDLE and its timer
 //!
@@ -132,10 +138,12 @@
 //! library itself never compresses.
 
 mod caps;
+mod skip;
 #[cfg(test)]
 mod tests;
 
 pub use caps::Capabilities;
+use skip::Skipper;
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -171,10 +179,13 @@ use super::types::response::{Code, Data, FetchItem, Response, StatusKind, Status
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// Bounds on what the server may make the client do: `reply_line` (the
-    /// non-literal bytes of one response), `literal_size`, `inline_literal`
+    /// Bounds on what the server may make the client do: `response_line`
+    /// (the non-literal bytes of one response; a longer one costs itself,
+    /// [`ClientEvent::OversizedResponse`]), `literal_size`, `inline_literal`
     /// (larger FETCH bodies are streamed), `nesting_depth`,
-    /// `pending_commands`, `input_buffer`, `auth_exchanges`.
+    /// `pending_commands`, `input_buffer`, `auth_exchanges`. Memory stays
+    /// below `input_buffer` plus twice `response_line` (a streamed FETCH's
+    /// head is kept while its body passes).
     pub limits: Limits,
     /// Line endings accepted. Default [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`]: a
     /// bare LF ends a line and a bare CR stays in it (the frame then costs
@@ -473,6 +484,21 @@ pub enum ClientEvent<'a> {
     /// COMPRESS was accepted: flush [`Client::poll_transmit`], start DEFLATE
     /// both ways, then call [`Client::compression_established`].
     Compress,
+    /// A response longer than [`Limits::response_line`] (its bytes other
+    /// than literals). It costs that response only: its bytes are skipped as
+    /// they arrive, never kept, and the next response is read as usual. Like
+    /// [`MalformedResponse`](Self::MalformedResponse), a tagged one whose
+    /// status can be read is followed by its command's
+    /// [`Completed`](Self::Completed) (with the kept bytes as text).
+    OversizedResponse {
+        /// Its first bytes (up to 256).
+        head: Cow<'a, [u8]>,
+        /// The limit crossed: [`LimitKind::ResponseLine`].
+        error: Error,
+        /// As for [`MalformedResponse`](Self::MalformedResponse): the
+        /// command its tag completed as a failure, when no status followed.
+        completed: Option<(Tag<'a>, CommandKind)>,
+    },
     /// A frame that does not parse (or a tag nobody sent, or a `+` nobody
     /// asked for). It costs that frame only.
     MalformedResponse {
@@ -540,6 +566,15 @@ impl ClientEvent<'_> {
                 completed,
             } => ClientEvent::MalformedResponse {
                 raw: own(raw),
+                error,
+                completed: completed.map(|(t, k)| (t.into_owned(), k)),
+            },
+            ClientEvent::OversizedResponse {
+                head,
+                error,
+                completed,
+            } => ClientEvent::OversizedResponse {
+                head: own(head),
                 error,
                 completed: completed.map(|(t, k)| (t.into_owned(), k)),
             },
@@ -690,6 +725,11 @@ enum Step {
         error: ParseError,
         completed: bool,
     },
+    /// A response over [`Limits::response_line`]; its first bytes are in
+    /// `acc`, the rest is being skipped.
+    Oversized {
+        completed: bool,
+    },
     BodyStart {
         size: u64,
     },
@@ -751,8 +791,11 @@ pub struct Client {
     stream: Stream,
     bad_frame: Option<Box<ParseError>>,
     stream_seq: u32,
-    /// The message being assembled around streamed literals.
+    /// The message being assembled around streamed literals (or the first
+    /// bytes of one over the response limit).
     acc: Vec<u8>,
+    /// Skipping the rest of a response over the response limit.
+    skip: Option<Skipper>,
     /// `acc` + `)` CRLF: the FETCH as far as the streamed item.
     synth: Vec<u8>,
     follow: Option<Step>,
@@ -780,7 +823,12 @@ pub struct Client {
 impl Client {
     /// A client waiting for the server's greeting. No I/O happens.
     pub fn new(config: ClientConfig) -> Client {
-        let mut framer = Framer::for_responses(&config.limits, config.line_policy);
+        let mut framer = Framer::new(
+            config.limits.response_line,
+            LimitKind::ResponseLine,
+            config.limits.literal_size,
+            config.line_policy,
+        );
         framer.set_stream_threshold(Some(config.limits.inline_literal as u64));
         let opts = ParseOptions {
             quirks: config.quirks,
@@ -798,6 +846,7 @@ impl Client {
             bad_frame: None,
             stream_seq: 0,
             acc: Vec::new(),
+            skip: None,
             synth: Vec::new(),
             follow: None,
             state: SessionState::Greeting,
@@ -923,7 +972,10 @@ impl Client {
     pub fn is_closed(&self) -> bool {
         self.state == SessionState::Logout
             || self.error.is_some()
-            || (self.eof && self.buffered() == 0 && self.stream == Stream::None)
+            || (self.eof
+                && self.buffered() == 0
+                && self.stream == Stream::None
+                && self.skip.is_none())
     }
 
     /// When the machine next needs [`handle_timeout`](Self::handle_timeout):
@@ -1750,6 +1802,9 @@ impl Client {
 /// Buffers larger than this are freed when they empty.
 const SHRINK_OVER: usize = 16 * 1024;
 
+/// Bytes kept of a response over [`Limits::response_line`], for its event.
+const OVERSIZED_HEAD: usize = 256;
+
 /// How a completed command affects the events.
 #[derive(Clone, Copy, Debug)]
 enum Finish {
@@ -1816,7 +1871,7 @@ impl Client {
             ));
         }
         if self.eof {
-            if buffered > 0 || self.stream != Stream::None {
+            if buffered > 0 || self.stream != Stream::None || self.skip.is_some() {
                 return Err(Error::Protocol(
                     "connection closed in the middle of a response",
                 ));
@@ -1849,6 +1904,15 @@ impl Client {
                 return Ok(None);
             }
             self.compact();
+            if let Some(skip) = &mut self.skip {
+                let (n, done) = skip.skip(&self.buf[self.pos..])?;
+                self.pos += n;
+                if !done {
+                    return self.need_more();
+                }
+                self.skip = None;
+                continue;
+            }
             if let Stream::Literal { remaining, discard } = self.stream {
                 let avail = self.buf.len() - self.pos;
                 if avail == 0 {
@@ -1876,7 +1940,13 @@ impl Client {
                 }
                 return Ok(Some(Step::Chunk(range)));
             }
-            let frame = self.framer.find(&self.buf[self.pos..])?;
+            let frame = match self.framer.find(&self.buf[self.pos..]) {
+                // A response too long to keep costs that response only.
+                Err(Error::Limit(l)) if l.kind == LimitKind::ResponseLine => {
+                    return self.on_oversized();
+                }
+                r => r?,
+            };
             match frame {
                 Frame::Incomplete(_) => return self.need_more(),
                 Frame::Literal { head, literal } => {
@@ -2046,48 +2116,77 @@ impl Client {
         tag: Option<TagBuf>,
         word: Option<(StatusKind, usize)>,
     ) -> Result<Option<Step>, Error> {
-        if self.state == SessionState::Greeting {
-            self.state = SessionState::NotAuthenticated;
-            self.flush();
-        } else if let Some(idx) = tag.and_then(|t| self.find_cmd(t)) {
-            if let Some((status, text_at)) = word {
-                // `response-tagged = tag SP resp-cond-state CRLF` (RFC 9051
-                // §9): the tag and the status decide the outcome, whatever
-                // the code or text after them. The command completes with
-                // that status; the rest comes as its raw text.
-                let then = self.finish_cmd(idx, Some(status), false);
-                if !matches!(then, Finish::Silent) {
-                    self.follow = Some(Step::CompletedRaw {
-                        src: src.clone(),
-                        status,
-                        text_at,
-                        then,
-                    });
-                }
-                return Ok(Some(Step::Malformed {
-                    src,
-                    error,
-                    completed: false,
-                }));
-            }
-            // No status after our tag: the command is over, as a failure.
-            if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, None, false) {
-                // Not trusted on a response that does not parse.
-                self.tls_pending = false;
-                self.compress_pending = false;
-                self.flush();
-            }
-            return Ok(Some(Step::Malformed {
-                src,
-                error,
-                completed: true,
-            }));
-        }
+        let completed = self.settle_bad_frame(&src, tag, word);
         Ok(Some(Step::Malformed {
             src,
             error,
-            completed: false,
+            completed,
         }))
+    }
+
+    /// What a frame that did not parse (or was too long) means for the
+    /// commands: returns whether its command is now complete as a failure
+    /// (its tag, and no status, could be read).
+    fn settle_bad_frame(
+        &mut self,
+        src: &Src,
+        tag: Option<TagBuf>,
+        word: Option<(StatusKind, usize)>,
+    ) -> bool {
+        if self.state == SessionState::Greeting {
+            self.state = SessionState::NotAuthenticated;
+            self.flush();
+            return false;
+        }
+        let Some(idx) = tag.and_then(|t| self.find_cmd(t)) else {
+            return false;
+        };
+        if let Some((status, text_at)) = word {
+            // `response-tagged = tag SP resp-cond-state CRLF` (RFC 9051 §9):
+            // the tag and the status decide the outcome, whatever the code or
+            // text after them. The command completes with that status; the
+            // rest comes as its raw text.
+            let then = self.finish_cmd(idx, Some(status), false);
+            if !matches!(then, Finish::Silent) {
+                self.follow = Some(Step::CompletedRaw {
+                    src: src.clone(),
+                    status,
+                    text_at,
+                    then,
+                });
+            }
+            return false;
+        }
+        // No status after our tag: the command is over, as a failure.
+        if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, None, false) {
+            // Not trusted on a response that does not parse.
+            self.tls_pending = false;
+            self.compress_pending = false;
+            self.flush();
+        }
+        true
+    }
+
+    /// The response being framed is longer than [`Limits::response_line`]:
+    /// keep its first bytes in `acc` (for the event, and its tag and status),
+    /// settle its command, and skip the rest as it arrives.
+    fn on_oversized(&mut self) -> Result<Option<Step>, Error> {
+        if self.stream != Stream::Rest {
+            self.acc.clear();
+        }
+        let room = OVERSIZED_HEAD.saturating_sub(self.acc.len());
+        let avail = &self.buf[self.pos..];
+        self.acc.extend_from_slice(&avail[..room.min(avail.len())]);
+        self.acc.truncate(OVERSIZED_HEAD);
+        self.acc.shrink_to(OVERSIZED_HEAD);
+        self.stream = Stream::None;
+        self.synth = Vec::new();
+        self.bad_frame = None;
+        self.framer.reset();
+        self.skip = Some(Skipper::new(self.config.limits.literal_size));
+        let (tag, word) = peek_tag(&self.acc);
+        let completed = self.settle_bad_frame(&Src::Acc, tag, word);
+        Ok(Some(Step::Oversized { completed }))
     }
 
     /// Removes a completed command and applies what its status means.
@@ -2372,6 +2471,15 @@ impl Client {
             } => ClientEvent::MalformedResponse {
                 raw: Cow::Borrowed(self.frame(&src)),
                 error,
+                completed: if completed {
+                    self.done.as_ref().map(|(t, k)| (t.tag(), *k))
+                } else {
+                    None
+                },
+            },
+            Step::Oversized { completed } => ClientEvent::OversizedResponse {
+                head: Cow::Borrowed(&self.acc),
+                error: Error::limit(LimitKind::ResponseLine, self.config.limits.response_line),
                 completed: if completed {
                     self.done.as_ref().map(|(t, k)| (t.tag(), *k))
                 } else {

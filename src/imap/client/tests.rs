@@ -1261,31 +1261,117 @@ fn hostile_huge_literal_is_refused_before_its_bytes() {
     assert!(c.noop().is_err());
 }
 
+/// A response that never ends costs itself, not the session: it is reported
+/// once, when it crosses `Limits::response_line`, and then skipped as it
+/// arrives with memory bounded by what each call hands over.
 #[test]
 fn hostile_response_that_never_ends() {
-    let mut c = selected("");
+    let mut config = ClientConfig::default();
+    config.limits.response_line = 8192;
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let mut out = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..1000 {
         c.handle_input(&[b'x'; 1000]);
         drain(&mut c, &mut out);
-        if !out.is_empty() {
-            break;
-        }
+        assert!(c.buf.capacity() <= 16 * 1024);
+        assert!(c.memory_usage() < 24 * 1024, "{}", c.memory_usage());
     }
+    assert_eq!(out.len(), 1, "{out:?}");
+    let Ok(ClientEvent::OversizedResponse {
+        head,
+        error,
+        completed: None,
+    }) = &out[0]
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(error, &Error::limit(LimitKind::ResponseLine, 8192usize));
+    assert_eq!(&head[..], &[b'x'; 256][..]);
+    // the line ends at last; the next response is read
+    let ev = events(&mut c, b"\r\n* 5 EXISTS\r\n");
+    assert!(matches!(
+        ev.as_slice(),
+        [ClientEvent::Data {
+            data: Data::Exists(5),
+            ..
+        }]
+    ));
+    assert!(!c.is_closed());
+}
+
+/// `Limits::response_line` crossed: the response is reported with its first
+/// bytes and the limit error, its literals are skipped whole (a CRLF inside
+/// one is not its end), and the responses after it arrive, whatever the
+/// chunking.
+#[test]
+fn oversized_response_costs_that_response() {
+    let mut input = b"* SEARCH".to_vec();
+    for n in 1..3000u32 {
+        input.extend_from_slice(alloc::format!(" {n}").as_bytes());
+    }
+    input.extend_from_slice(b"\r\n* 1 FETCH (X-LONG \"");
+    input.extend(core::iter::repeat_n(b'y', 5000));
+    input.extend_from_slice(b"\" BODY[] {16}\r\n\r\n* 666 EXISTS\r\n X-MORE ");
+    input.extend(core::iter::repeat_n(b'z', 100));
+    input.extend_from_slice(b")\r\n* 7 EXISTS\r\nA0002 OK ");
+    input.extend(core::iter::repeat_n(b'w', 5000));
+    input.extend_from_slice(b"\r\n* 8 EXISTS\r\n");
+    let shape = |chunk: usize| {
+        let mut config = ClientConfig::default();
+        config.limits.response_line = 4096;
+        let mut c = client_with(config, b"* PREAUTH hi\r\n");
+        c.select(Mailbox::Inbox).unwrap();
+        c.noop().unwrap();
+        sent(&mut c);
+        events(&mut c, b"A0001 OK done\r\n");
+        let cuts: Vec<usize> = (chunk..input.len()).step_by(chunk).collect();
+        let out = feed(&mut c, &input, &cuts);
+        assert!(c.buf.capacity() <= 16 * 1024 + chunk);
+        out.into_iter()
+            .map(|r| match r.expect("no fatal error") {
+                ClientEvent::OversizedResponse {
+                    head,
+                    error,
+                    completed,
+                } => {
+                    assert_eq!(error, Error::limit(LimitKind::ResponseLine, 4096usize));
+                    assert!(head.len() <= 256);
+                    assert!(completed.is_none());
+                    alloc::format!("oversized {}", String::from_utf8_lossy(&head[..12]))
+                }
+                ClientEvent::Data {
+                    data: Data::Exists(n),
+                    ..
+                } => alloc::format!("exists {n}"),
+                ClientEvent::Completed {
+                    tag, status, text, ..
+                } => alloc::format!("{} {status:?} {}", tag.as_str(), text.as_bytes().len()),
+                e => alloc::format!("{e:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    let whole = shape(input.len());
     assert_eq!(
-        out,
-        [Err(Error::limit(
-            LimitKind::ReplyLine,
-            Limits::DEFAULT.reply_line
-        ))]
+        whole,
+        [
+            "oversized * SEARCH 1 2",
+            "oversized * 1 FETCH (X",
+            "exists 7",
+            "oversized A0002 OK www",
+            // the tagged one completes its command with the kept bytes as text
+            "A0002 Ok 247",
+            "exists 8",
+        ]
     );
-    assert!(c.buf.len() <= 16 * 1024);
+    for chunk in [1, 2, 3, 17, 255, 256, 257, 4095, 4096, 4097] {
+        assert_eq!(shape(chunk), whole, "chunk {chunk}");
+    }
 }
 
 #[test]
 fn hostile_deep_bodystructure() {
     let mut config = ClientConfig::default();
-    config.limits.reply_line = 64 * 1024;
+    config.limits.response_line = 64 * 1024;
     let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let mut input = Vec::new();
     input.extend_from_slice(b"* 1 FETCH (BODYSTRUCTURE ");
@@ -1597,7 +1683,7 @@ fn any_rest_after_a_tagged_status_completes_the_command() {
 fn input_buffer_limit() {
     let mut config = ClientConfig::default();
     config.limits.input_buffer = 100;
-    config.limits.reply_line = 10_000;
+    config.limits.response_line = 10_000;
     let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let out = feed(&mut c, &[b'x'; 200], &[]);
     assert_eq!(out, [Err(Error::limit(LimitKind::InputBuffer, 100usize))]);
