@@ -823,12 +823,7 @@ pub struct Client {
 impl Client {
     /// A client waiting for the server's greeting. No I/O happens.
     pub fn new(config: ClientConfig) -> Client {
-        let mut framer = Framer::new(
-            config.limits.response_line,
-            LimitKind::ResponseLine,
-            config.limits.literal_size,
-            config.line_policy,
-        );
+        let mut framer = Framer::for_responses(&config.limits, config.line_policy);
         framer.set_stream_threshold(Some(config.limits.inline_literal as u64));
         let opts = ParseOptions {
             quirks: config.quirks,
