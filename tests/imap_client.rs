@@ -587,3 +587,39 @@ fn long_data_lines_with_default_limits() {
         ));
     }
 }
+
+/// Issue 15, defect 9: `LIST ... RETURN (STATUS (MESSAGES MAILBOXID))` (RFC
+/// 5819 with RFC 8474) answers with STATUS responses carrying MAILBOXID; the
+/// other items must stay typed (the whole STATUS used to come out raw).
+#[test]
+fn list_status_with_mailboxid_stays_typed() {
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS OBJECTID] hi\r\n");
+    assert!(matches!(
+        c.poll_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
+    c.handle_input(
+        b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (MESSAGES 17 MAILBOXID (F2212ea87))\r\n",
+    );
+    let mut statuses = Vec::new();
+    while let Some(e) = c.poll_event().unwrap() {
+        if let ClientEvent::Data { data, .. } = e {
+            match data {
+                Data::List(_) => {}
+                Data::Status { mailbox, items } => {
+                    assert_eq!(mailbox, Mailbox::Inbox);
+                    statuses.push(format!("{:?}", items.to_vec()));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(statuses.len(), 1);
+    assert!(
+        statuses[0].starts_with("[Messages(17), "),
+        "{}",
+        statuses[0]
+    );
+    assert!(statuses[0].contains("F2212ea87"), "{}", statuses[0]);
+}

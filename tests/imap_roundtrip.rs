@@ -548,6 +548,8 @@ mod ext {
             proptest::collection::vec(mech, 0..3).prop_map(|v| Code::UrlMech(List::from_items(v))),
             proptest::collection::vec(event(), 1..4)
                 .prop_map(|v| Code::BadEvent(List::from_items(v))),
+            "[A-Za-z0-9_-]{1,255}"
+                .prop_map(|id| Code::MailboxId(IString::from(id.as_str()).into_owned())),
         ]
     }
 
@@ -607,6 +609,42 @@ mod ext {
         fn urlauth_responses(urls in proptest::collection::vec(istring(), 1..4), fetched in proptest::collection::vec((istring(), prop::option::of(istring())), 1..4)) {
             round_trip_response(Response::Data(Data::GenUrlAuth(List::from_items(urls))), false);
             round_trip_response(Response::Data(Data::UrlFetch(List::from_items(fetched))), false);
+        }
+
+        /// RFC 8474 MAILBOXID (a STATUS item among others, and a response
+        /// code) and RFC 7377's ESEARCH correlator keep their typed values.
+        #[test]
+        fn objectid_and_search_correlator(
+            id in "[A-Za-z0-9_-]{1,255}",
+            mb in mailbox(),
+            v in 1u32..,
+            n in 0u32..,
+            t in istring(),
+            with_mailbox in any::<bool>(),
+            uid in any::<bool>(),
+        ) {
+            use mailwire::imap::{ESearch, ESearchMailbox, SearchReturnData, StatusItem};
+            let id = IString::from(id.as_str()).into_owned();
+            round_trip_response(Response::Data(Data::Status {
+                mailbox: mb.clone(),
+                items: List::from_items(vec![
+                    StatusItem::Messages(n),
+                    StatusItem::MailboxId(id.clone()),
+                    StatusItem::UidNext(v),
+                ]),
+            }), false);
+            round_trip_response(Response::Status(StatusResponse {
+                tag: Some(tag()),
+                kind: StatusKind::Ok,
+                code: Some(Code::MailboxId(id)),
+                text: Text::from(&b"Completed"[..]),
+            }), false);
+            round_trip_response(Response::Data(Data::ESearch(ESearch {
+                tag: Some(t),
+                mailbox: with_mailbox.then_some(ESearchMailbox { mailbox: mb, uid_validity: v }),
+                uid,
+                data: List::from_items(vec![SearchReturnData::Count(n), SearchReturnData::Min(v)]),
+            })), false);
         }
 
         #[test]

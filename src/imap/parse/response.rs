@@ -28,9 +28,9 @@ use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
 use crate::imap::types::response::{
-    Code, Continue, Data, ESearch, FetchItem, ListExtendedItem, MailboxAttribute, MailboxList,
-    MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData, Section,
-    SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, ESearch, ESearchMailbox, FetchItem, ListExtendedItem, MailboxAttribute,
+    MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,
+    Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
 };
 
 /// Parses one complete response frame (a line with its literals, CRLF
@@ -366,6 +366,9 @@ pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
         (i, Code::AlreadyExists)
     } else if is("NONEXISTENT") {
         (i, Code::NonExistent)
+    } else if is("MAILBOXID") {
+        // resp-text-code =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+        map(preceded(sp, paren_objectid), Code::MailboxId).parse(i)?
     } else {
         match super::ext::code(i, name) {
             Ok((i, Some(c))) => (i, c),
@@ -563,7 +566,8 @@ fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
 }
 
 /// The `status-att` names [`status_item`] reads as typed values.
-const KNOWN_STATUS_ITEMS: [&str; 10] = [
+const KNOWN_STATUS_ITEMS: [&str; 11] = [
+    "MAILBOXID",
     "MESSAGES",
     "RECENT",
     "UIDNEXT",
@@ -605,6 +609,9 @@ fn status_item<'a>(i: In<'a>) -> R<'a, StatusItem<'a>> {
         }
     } else if is("DELETED-STORAGE") {
         map(number64, StatusItem::DeletedStorage).parse(i)
+    } else if is("MAILBOXID") {
+        // status-att-value =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+        map(paren_objectid, StatusItem::MailboxId).parse(i)
     } else {
         let (i, v) = number64(i)?;
         Ok((i, StatusItem::Other(name, v)))
@@ -681,15 +688,10 @@ fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
 fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
     let mut i = i;
     let mut tag = None;
+    let mut mailbox = None;
     if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" ...] ")"
-        let (r, (_, _, t)) = (kw(b"TAG"), sp, astring).parse(i.skip(2))?;
-        tag = Some(t);
-        i = r;
-        while i.peek() == Some(b' ') {
-            (i, _) = skip_value(i.skip(1))?;
-        }
-        (i, ()) = byte(b')', "')' of search-correlator")(i)?;
+        let (r, (t, m)) = search_correlator(i.skip(2))?;
+        (i, tag, mailbox) = (r, Some(t), m);
     }
     let mut uid = false;
     if i.peek() == Some(b' ') {
@@ -713,10 +715,40 @@ fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
         i,
         ESearch {
             tag,
+            mailbox,
             uid,
             data: List::wire(raw, search_return_data, Sep::Space, i.ctx()),
         },
     ))
+}
+
+/// The inside of a search correlator, after its `(`:
+///
+/// ```text
+/// search-correlator = SP "(" "TAG" SP tag-string
+///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
+///                                                        ; RFC 7377 §5
+/// tag-string        = astring                            ; RFC 9051 (string in RFC 4466)
+/// ```
+///
+/// Under [`Quirks::unknown_items`](super::Quirks) other `name value` pairs
+/// after these are skipped (correlators of later extensions).
+fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox<'a>>)> {
+    let (mut i, (_, _, tag)) = (kw(b"TAG"), sp, astring).parse(i)?;
+    let mut source = None;
+    if let Some(r) = after_prefix(&i, b" MAILBOX ") {
+        let (r, (m, _, _, _, v)) = (mailbox, sp, kw(b"UIDVALIDITY"), sp, nz_number).parse(r)?;
+        source = Some(ESearchMailbox {
+            mailbox: m,
+            uid_validity: v,
+        });
+        i = r;
+    }
+    while i.peek() == Some(b' ') && i.q().unknown_items {
+        (i, _) = (atom, sp, skip_value).parse(i.skip(1))?;
+    }
+    let (i, ()) = byte(b')', "')' of search-correlator")(i)?;
+    Ok((i, (tag, source)))
 }
 
 /// `string SP nstring` (an ID parameter)

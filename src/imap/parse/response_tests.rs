@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::ParseOptions;
 use super::response::{parse_greeting, parse_response};
 use crate::imap::types::body::{BodyStructure, Specific};
-use crate::imap::types::core::{Flag, SeqNum};
+use crate::imap::types::core::{Flag, IString, SeqNum};
 use crate::imap::types::response::*;
 use crate::{Error, error::LimitKind};
 
@@ -698,4 +698,75 @@ fn lone_backslash_attribute_quirk() {
         panic!()
     };
     assert_eq!(m.attributes.iter().next().unwrap().as_str(), "\\");
+}
+
+/// RFC 8474 §7 `status-att-value =/ "MAILBOXID" SP "(" objectid ")"`: a
+/// MAILBOXID item among the others no longer turns the whole STATUS raw
+/// (issue 15, defect 9); nor in LIST-STATUS's STATUS responses (RFC 5819).
+#[test]
+fn status_with_mailboxid() {
+    for line in [
+        &b"* STATUS INBOX (MESSAGES 1 MAILBOXID (F2212ea87))\r\n"[..],
+        b"* STATUS INBOX (MAILBOXID (F2212ea87) MESSAGES 1)\r\n",
+    ] {
+        for r in [strict(line).unwrap(), lenient(line).unwrap()] {
+            let Response::Data(Data::Status { mailbox, items }) = r else {
+                panic!("{line:?}")
+            };
+            assert_eq!(mailbox.as_bytes(), b"INBOX");
+            let items = items.to_vec();
+            assert_eq!(items.len(), 2);
+            assert!(items.contains(&StatusItem::Messages(1)));
+            assert!(items.contains(&StatusItem::MailboxId(IString::from("F2212ea87"))));
+        }
+    }
+    // objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+    for bad in [
+        &b"* STATUS INBOX (MAILBOXID ())\r\n"[..],
+        b"* STATUS INBOX (MAILBOXID (a.b))\r\n",
+        b"* STATUS INBOX (MAILBOXID F1)\r\n",
+    ] {
+        assert!(strict(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// RFC 8474 §7 `resp-text-code =/ "MAILBOXID" SP "(" objectid ")"` on CREATE.
+#[test]
+fn mailboxid_response_code() {
+    let Response::Status(s) = strict(b"3 OK [MAILBOXID (F2212ea87)] Completed\r\n").unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.code, Some(Code::MailboxId(IString::from("F2212ea87"))));
+    assert_eq!(s.text.as_bytes(), b"Completed");
+}
+
+/// RFC 7377 §5 `search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX"
+/// SP astring SP "UIDVALIDITY" SP nz-number] ")"`: the mailbox and its
+/// UIDVALIDITY are kept, not dropped (issue 15, defect 9).
+#[test]
+fn esearch_correlator_with_mailbox() {
+    let line: &[u8] = b"* ESEARCH (TAG \"A1\" MAILBOX \"a\" UIDVALIDITY 1) UID ALL 1:3\r\n";
+    for r in [strict(line).unwrap(), lenient(line).unwrap()] {
+        let Response::Data(Data::ESearch(e)) = r else {
+            panic!()
+        };
+        assert_eq!(e.tag.as_ref().unwrap().as_bytes(), b"A1");
+        let m = e.mailbox.as_ref().unwrap();
+        assert_eq!(m.mailbox.as_bytes(), b"a");
+        assert_eq!(m.uid_validity, 1);
+        assert!(e.uid);
+        assert_eq!(e.data.len(), 1);
+    }
+    let Response::Data(Data::ESearch(e)) = strict(b"* ESEARCH (TAG \"A2\") COUNT 4\r\n").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(e.mailbox, None);
+    // MAILBOX without UIDVALIDITY, UIDVALIDITY 0: not the grammar
+    for bad in [
+        &b"* ESEARCH (TAG \"A1\" MAILBOX \"a\") COUNT 1\r\n"[..],
+        b"* ESEARCH (TAG \"A1\" MAILBOX \"a\" UIDVALIDITY 0) COUNT 1\r\n",
+    ] {
+        assert!(strict(bad).is_err(), "{bad:?}");
+    }
 }
