@@ -8,7 +8,7 @@ use mailwire::imap::{
     ListReturnOption, LiteralStyle, Mailbox, MailboxAttribute, MetadataDepth, ModSeqEntry,
     ParseOptions, QResync, Response, SearchKey, Section, SelectParam, SeqMatchData, SequenceSet,
     SortCriterion, SortKey, StatusKind, StatusResponse, StoreKind, Tag, emit_command,
-    emit_response, parse_command, parse_response, utf7,
+    emit_response, parse_command, parse_response, response_tag, utf7,
 };
 use mailwire::{Secret, Text};
 use proptest::prelude::*;
@@ -656,5 +656,53 @@ mod ext {
                 text: Text::from(t),
             }), false);
         }
+    }
+}
+
+proptest! {
+    /// RFC 9051 §9 `response-tagged = tag SP resp-cond-state CRLF`: whatever
+    /// bytes follow `TAG OK ` (`NO`, `BAD`), the tag is read back
+    /// (`response_tag`, which the client machine relies on to complete the
+    /// command), and when the frame parses it is that tag's status.
+    #[test]
+    fn tagged_status_with_any_rest(
+        rest in proptest::collection::vec(any::<u8>().prop_filter("no LF", |b| *b != b'\n'), 0..60),
+        kind in 0usize..3,
+        strict in any::<bool>(),
+    ) {
+        let (word, status) = [("OK", StatusKind::Ok), ("NO", StatusKind::No), ("BAD", StatusKind::Bad)][kind];
+        let mut frame = format!("A7 {word} ").into_bytes();
+        frame.extend_from_slice(&rest);
+        frame.extend_from_slice(b"\r\n");
+        prop_assert_eq!(response_tag(&frame).map(|t| t.as_str().to_owned()), Some("A7".to_owned()));
+        let opts = if strict { ParseOptions::STRICT } else { ParseOptions::DEFAULT };
+        match parse_response(&frame, &opts) {
+            Ok(Response::Status(s)) => {
+                prop_assert_eq!(s.tag.map(|t| t.as_str().to_owned()), Some("A7".to_owned()));
+                prop_assert_eq!(s.kind, status);
+            }
+            Ok(other) => prop_assert!(false, "{:?}", other),
+            Err(_) => {}
+        }
+    }
+
+    /// `Quirks::raw_response_code`: a code whose name is an atom, followed by
+    /// any bytes but `]`, CR, LF and NUL, is read whole (kept raw) by
+    /// default, and the text after it too.
+    #[test]
+    fn any_response_code_is_kept_raw(
+        name in "[A-Za-z][A-Za-z0-9=.-]{0,10}",
+        value in proptest::collection::vec(any::<u8>().prop_filter("code byte", |b| !matches!(b, b']' | b'\r' | b'\n' | 0)), 0..40),
+    ) {
+        let mut frame = format!("A7 OK [{name}").into_bytes();
+        frame.extend_from_slice(&value);
+        frame.extend_from_slice(b"] done\r\n");
+        let r = parse_response(&frame, &ParseOptions::DEFAULT);
+        let Ok(Response::Status(s)) = r else {
+            return Err(TestCaseError::fail(format!("{r:?} for {:?}", String::from_utf8_lossy(&frame))));
+        };
+        prop_assert_eq!(s.kind, StatusKind::Ok);
+        prop_assert_eq!(s.text.as_bytes(), b"done");
+        prop_assert!(s.code.is_some());
     }
 }
