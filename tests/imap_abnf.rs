@@ -30,7 +30,7 @@
 //! quoted          = DQUOTE *QUOTED-CHAR DQUOTE
 //! QUOTED-CHAR     = <any TEXT-CHAR except quoted-specials> /
 //!                   "\" quoted-specials                        ; RFC 3501
-//! QUOTED-CHAR     =/ UTF8-2 / UTF8-3 / UTF8-4                  ; RFC 6855 §7 (UTF8=ACCEPT)
+//! QUOTED-CHAR     =/ UTF8-2 / UTF8-3 / UTF8-4                  ; RFC 6855 (UTF8=ACCEPT)
 //! TEXT-CHAR       = <any CHAR except CR and LF>                ; RFC 3501
 //! literal         = "{" number64 ["+"] "}" CRLF *CHAR8         ; RFC 9051
 //! literal         = "{" number ["+"] "}" CRLF *CHAR8           ; RFC 7888 §3
@@ -384,7 +384,7 @@ fn nul_cannot_be_a_string() {
         assert!(matches!(r, Err(Error::Emit(_))), "{value:?}");
         assert!(out.is_empty());
     }
-    // literal8 = "~{" number64 "}" CRLF *OCTET   (RFC 3516 §4.4, APPEND)
+    // literal8 = "~{" number64 "}" CRLF *OCTET   (RFC 3516, APPEND)
     let (out, sync) = emit(
         CommandBody::Append {
             mailbox: Mailbox::Inbox,
@@ -657,7 +657,7 @@ fn dates() {
 fn date_times() {
     #[rustfmt::skip]
     let rows: &[(DateTimeFields, &str)] = &[
-        // RFC 3501 §7.4.2's INTERNALDATE example
+        // the INTERNALDATE of RFC 3501's FETCH example (§6.4.5)
         ((1996, 7, 17, 2, 44, 25, -7 * 60), "\"17-Jul-1996 02:44:25 -0700\""),
         ((2000, 1, 1, 0, 0, 0, 0), "\"01-Jan-2000 00:00:00 +0000\""),
         ((2021, 8, 9, 23, 59, 60, 5 * 60 + 30), "\"09-Aug-2021 23:59:60 +0530\""),

@@ -1238,7 +1238,7 @@ impl Client {
             C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
                 need(caps.has("QUOTA"), "QUOTA not advertised")
             }
-            // RFC 5464 §1: METADATA-SERVER is "server annotations only"
+            // RFC 5464: METADATA-SERVER is "server annotations only"
             // (the mailbox ""), METADATA is server and mailbox annotations.
             C::GetMetadata { mailbox, .. } | C::SetMetadata { mailbox, .. } => {
                 if mailbox.as_bytes().is_empty() {
@@ -1265,7 +1265,7 @@ impl Client {
                     messages.len() <= 1 || caps.has("MULTIAPPEND"),
                     "MULTIAPPEND not advertised",
                 )?;
-                // RFC 3516 §4.4 `append =/ ... literal8`; IMAP4rev2 has no
+                // RFC 3516 `append =/ ... literal8`; IMAP4rev2 has no
                 // literal8 in APPEND (RFC 9051 §4.3.1), so BINARY must be listed.
                 need(
                     !messages.iter().any(|m| m.binary) || caps.listed("BINARY"),
@@ -1351,8 +1351,8 @@ impl Client {
                 ..
             } => {
                 if let Some(options) = return_options {
-                    // RFC 5182 §2: SAVE is SEARCHRES's, not ESEARCH's; RFC
-                    // 5267 §4: CONTEXT and UPDATE are CONTEXT=SEARCH's; the
+                    // RFC 5182: SAVE is SEARCHRES's, not ESEARCH's; RFC
+                    // 5267: CONTEXT and UPDATE are CONTEXT=SEARCH's; the
                     // others (MIN, MAX, ALL, COUNT, RFC 4731) and `RETURN ()`
                     // need ESEARCH.
                     need(

@@ -328,7 +328,7 @@ mod tests {
             // `listed("BINARY")` (see the client's check).
             (REV2, "BINARY", true, "RFC 9051 fetch-att \"BINARY\" [\".PEEK\"] section-binary, \"BINARY.SIZE\""),
             // RFC 9051 return-option = "SUBSCRIBED" / "CHILDREN" /
-            // status-option / option-extension: no "SPECIAL-USE" (RFC 6154 §5)
+            // status-option / option-extension: no "SPECIAL-USE" (RFC 6154)
             (REV2, "SPECIAL-USE", false, "RFC 9051 return-option has no SPECIAL-USE; RFC 6154 defines it"),
             (REV2, "CREATE-SPECIAL-USE", false, "RFC 9051 create = \"CREATE\" SP mailbox: no create-params (RFC 6154 §3)"),
             // RFC 9051 append = "APPEND" SP mailbox [SP flag-list]

@@ -499,7 +499,7 @@ fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
     c.append_begin(Mailbox::Inbox, None, None, 3, true).unwrap();
 }
 
-/// RFC 5182 §2 defines the SAVE result option (SEARCHRES), RFC 4731 the
+/// RFC 5182 defines the SAVE result option (SEARCHRES), RFC 4731 the
 /// others (ESEARCH): ESEARCH does not imply SEARCHRES.
 #[test]
 fn search_save_needs_searchres() {
@@ -529,7 +529,7 @@ fn search_save_needs_searchres() {
     );
 }
 
-/// RFC 5464 §1: METADATA-SERVER offers server annotations only (mailbox
+/// RFC 5464: METADATA-SERVER offers server annotations only (mailbox
 /// `""`); mailbox annotations need METADATA.
 #[test]
 fn metadata_server_is_server_annotations_only() {

@@ -419,7 +419,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         Data::ESearch(e) => {
             w.raw(b"ESEARCH");
             // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" SP
-            // astring SP "UIDVALIDITY" SP nz-number] ")"   (RFC 7377 §5)
+            // astring SP "UIDVALIDITY" SP nz-number] ")"   (RFC 7377)
             match (&e.tag, &e.mailbox) {
                 (Some(t), source) => {
                     w.raw(b" (TAG ");

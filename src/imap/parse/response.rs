@@ -727,7 +727,7 @@ fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
 /// ```text
 /// search-correlator = SP "(" "TAG" SP tag-string
 ///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                        ; RFC 7377 §5
+///                                                        ; RFC 7377
 /// tag-string        = astring                            ; RFC 9051 (string in RFC 4466)
 /// ```
 ///

@@ -740,7 +740,7 @@ fn mailboxid_response_code() {
     assert_eq!(s.text.as_bytes(), b"Completed");
 }
 
-/// RFC 7377 §5 `search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX"
+/// RFC 7377 `search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX"
 /// SP astring SP "UIDVALIDITY" SP nz-number] ")"`: the mailbox and its
 /// UIDVALIDITY are kept, not dropped (issue 15, defect 9).
 #[test]

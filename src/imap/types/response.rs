@@ -294,7 +294,7 @@ pub enum StatusItem<'a> {
     AppendLimit(Option<u64>),
     /// `DELETED-STORAGE n` (RFC 9208)
     DeletedStorage(u64),
-    /// `MAILBOXID (objectid)` (RFC 8474 §4.2: `status-att-value =/
+    /// `MAILBOXID (objectid)` (RFC 8474 §4.3; §7: `status-att-value =/
     /// "MAILBOXID" SP "(" objectid ")"`).
     MailboxId(IString<'a>),
     /// Another item with a numeric value.
@@ -329,7 +329,7 @@ pub enum SearchReturnData<'a> {
 /// ```text
 /// search-correlator = SP "(" "TAG" SP tag-string
 ///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                     ; RFC 7377 §5, extending RFC 4731
+///                                                     ; RFC 7377, extending RFC 4731
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ESearch<'a> {
@@ -344,7 +344,7 @@ pub struct ESearch<'a> {
     pub data: List<'a, SearchReturnData<'a>>,
 }
 
-/// The mailbox part of an ESEARCH correlator (RFC 7377 §2): `MAILBOX` and
+/// The mailbox part of an ESEARCH correlator (RFC 7377): `MAILBOX` and
 /// `UIDVALIDITY`, which come together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ESearchMailbox<'a> {
