@@ -111,6 +111,8 @@ pub enum LimitKind {
     ReplyLine,
     /// [`Limits::reply_lines`](crate::Limits::reply_lines).
     ReplyLines,
+    /// [`Limits::response_line`](crate::Limits::response_line).
+    ResponseLine,
     /// [`Limits::message_size`](crate::Limits::message_size).
     MessageSize,
     /// [`Limits::literal_size`](crate::Limits::literal_size).
@@ -139,6 +141,7 @@ impl fmt::Display for LimitKind {
             LimitKind::CommandLine => "command line length",
             LimitKind::ReplyLine => "reply line length",
             LimitKind::ReplyLines => "lines in one reply",
+            LimitKind::ResponseLine => "IMAP response length",
             LimitKind::MessageSize => "message size",
             LimitKind::LiteralSize => "literal size",
             LimitKind::Recipients => "recipients per transaction",

@@ -25,11 +25,25 @@ pub struct Limits {
     /// recommends that IMAP servers accept lines of at least 8192 octets.
     /// A line that crosses this costs at most this many buffered bytes.
     pub command_line: usize,
-    /// Longest reply or response line a client accepts, CRLF included.
+    /// Longest SMTP reply line or POP3 response line a client accepts, CRLF
+    /// included.
     ///
     /// Default 8192 (RFC 5321 §4.5.3.1.5 says 512 for SMTP replies; real servers'
-    /// capability lists and IMAP status texts are longer).
+    /// capability lists are longer). The IMAP client uses
+    /// [`response_line`](Self::response_line) instead.
     pub reply_line: usize,
+    /// Longest IMAP response an IMAP client accepts: its bytes other than
+    /// literals, CRLFs included.
+    ///
+    /// Default 1 MiB. RFC 9051 sets no maximum, and IMAP data lines are long
+    /// by nature: `* SEARCH` for 10⁵ messages is 600 KB to 1 MB of numbers, a
+    /// FETCH ENVELOPE of a message with 300 recipients about 15 KB. A response
+    /// over the limit costs that response only: the client reports it
+    /// ([`ClientEvent::OversizedResponse`](crate::imap::ClientEvent::OversizedResponse))
+    /// and skips its bytes as they arrive, keeping none of them. Nothing is
+    /// ever buffered beyond [`input_buffer`](Self::input_buffer), so a larger
+    /// value than that is cut by it (and the session ends instead).
+    pub response_line: usize,
     /// Most lines in one multi-line SMTP reply or POP3 listing frame kept in memory
     /// at once. Default 1000.
     pub reply_lines: usize,
@@ -90,6 +104,7 @@ impl Limits {
     pub const DEFAULT: Limits = Limits {
         command_line: 8192,
         reply_line: 8192,
+        response_line: 1 << 20,
         reply_lines: 1000,
         message_size: 64 << 20,
         literal_size: 64 << 20,

@@ -458,28 +458,44 @@ fn hostile_servers() {
         ))
     );
     assert!(Connection::is_closed(&c));
-    // a response that never ends
-    let mut c = Client::new(ClientConfig::default());
+    // a response that never ends costs itself: reported once, at the
+    // limit, then skipped with bounded memory
+    let mut config = ClientConfig::default();
+    config.limits.response_line = 1 << 16;
+    let mut c = Client::new(config);
     c.handle_input(b"* OK hi\r\n");
     c.poll_event().unwrap();
-    let mut err = None;
-    for _ in 0..20 {
+    let mut reported = Vec::new();
+    for _ in 0..200 {
         c.handle_input(&[b'a'; 1024]);
-        if let Err(e) = c.poll_event() {
-            err = Some(e);
-            break;
+        while let Some(e) = c.poll_event().expect("not fatal") {
+            reported.push(e.into_owned());
         }
+        // up to the limit the response is kept (a growing buffer); once
+        // it is crossed, nothing of it is
+        let bound = if reported.is_empty() {
+            3 << 16
+        } else {
+            32 << 10
+        };
+        assert!(c.memory_usage() < bound, "{}", c.memory_usage());
     }
-    assert_eq!(
-        err,
-        Some(Error::limit(
-            LimitKind::ReplyLine,
-            Limits::DEFAULT.reply_line
-        ))
+    assert!(
+        matches!(reported.as_slice(), [ClientEvent::OversizedResponse { error, .. }]
+            if *error == Error::limit(LimitKind::ResponseLine, 1usize << 16)),
+        "{reported:?}"
     );
+    c.handle_input(b"\r\n* 3 EXISTS\r\n");
+    assert!(matches!(
+        c.poll_event().unwrap(),
+        Some(ClientEvent::Data {
+            data: Data::Exists(3),
+            ..
+        })
+    ));
     // BODYSTRUCTURE nested 10 000 deep costs that response only
     let mut config = ClientConfig::default();
-    config.limits.reply_line = 1 << 16;
+    config.limits.response_line = 1 << 16;
     let mut c = Client::new(config);
     let mut wire = b"* PREAUTH hi\r\n* 1 FETCH (BODYSTRUCTURE ".to_vec();
     wire.extend(std::iter::repeat_n(b'(', 10_000));
@@ -503,4 +519,107 @@ fn hostile_servers() {
         kinds,
         ["greeting", "malformed", "exists 7", "malformed", "exists 8"]
     );
+}
+
+/// Issue 15, defect 3: routine long data lines with the default `Limits`.
+/// `* SEARCH` with 5 000 UIDs is 35 KB and a FETCH ENVELOPE with 300
+/// addresses 16 KB, far over the 8 KiB that used to close the session.
+#[test]
+fn long_data_lines_with_default_limits() {
+    let mut search = b"* SEARCH".to_vec();
+    for uid in 0..5000u32 {
+        search.extend_from_slice(format!(" {}", 100_000 + uid).as_bytes());
+    }
+    search.extend_from_slice(b"\r\n");
+    assert!(search.len() > 35_000);
+    let mut fetch = b"* 1 FETCH (UID 7 ENVELOPE (NIL \"s\" NIL NIL NIL (".to_vec();
+    for i in 0..300 {
+        fetch.extend_from_slice(
+            format!("(\"User Number {i}\" NIL \"user.number.{i}\" \"mail.example.org\")")
+                .as_bytes(),
+        );
+    }
+    fetch.extend_from_slice(b") NIL NIL NIL NIL))\r\n* 9 EXISTS\r\n");
+    assert!(fetch.len() > 15_000);
+    let mut input = search;
+    input.extend_from_slice(&fetch);
+    for chunk in [1usize, 1000, input.len()] {
+        let mut c = Client::new(ClientConfig::default());
+        c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+        assert!(matches!(
+            c.poll_event().unwrap(),
+            Some(ClientEvent::Greeting(_))
+        ));
+        let mut events = Vec::new();
+        for piece in input.chunks(chunk) {
+            c.handle_input(piece);
+            while let Some(e) = c.poll_event().expect("no fatal error") {
+                events.push(e.into_owned());
+            }
+        }
+        assert_eq!(events.len(), 3, "chunk {chunk}");
+        let ClientEvent::Data {
+            data: Data::Search { ids, .. },
+            ..
+        } = &events[0]
+        else {
+            panic!("{:?}", events[0])
+        };
+        assert_eq!(ids.len(), 5000);
+        assert_eq!(ids.iter().last(), Some(104_999));
+        let ClientEvent::Data {
+            data: Data::Fetch { items, .. },
+            ..
+        } = &events[1]
+        else {
+            panic!("{:?}", events[1])
+        };
+        let Some(FetchItem::Envelope(e)) = items.iter().nth(1) else {
+            panic!()
+        };
+        assert_eq!(e.to.as_ref().unwrap().len(), 300);
+        assert!(matches!(
+            events[2],
+            ClientEvent::Data {
+                data: Data::Exists(9),
+                ..
+            }
+        ));
+    }
+}
+
+/// Issue 15, defect 9: `LIST ... RETURN (STATUS (MESSAGES MAILBOXID))` (RFC
+/// 5819 with RFC 8474) answers with STATUS responses carrying MAILBOXID; the
+/// other items must stay typed (the whole STATUS used to come out raw).
+#[test]
+fn list_status_with_mailboxid_stays_typed() {
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS OBJECTID] hi\r\n");
+    assert!(matches!(
+        c.poll_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
+    c.handle_input(
+        b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (MESSAGES 17 MAILBOXID (F2212ea87))\r\n",
+    );
+    let mut statuses = Vec::new();
+    while let Some(e) = c.poll_event().unwrap() {
+        if let ClientEvent::Data { data, .. } = e {
+            match data {
+                Data::List(_) => {}
+                Data::Status { mailbox, items } => {
+                    assert_eq!(mailbox, Mailbox::Inbox);
+                    statuses.push(format!("{:?}", items.to_vec()));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(statuses.len(), 1);
+    assert!(
+        statuses[0].starts_with("[Messages(17), "),
+        "{}",
+        statuses[0]
+    );
+    assert!(statuses[0].contains("F2212ea87"), "{}", statuses[0]);
 }

@@ -8,7 +8,7 @@ use mailwire::imap::{
     ListReturnOption, LiteralStyle, Mailbox, MailboxAttribute, MetadataDepth, ModSeqEntry,
     ParseOptions, QResync, Response, SearchKey, Section, SelectParam, SeqMatchData, SequenceSet,
     SortCriterion, SortKey, StatusKind, StatusResponse, StoreKind, Tag, emit_command,
-    emit_response, parse_command, parse_response, utf7,
+    emit_response, parse_command, parse_response, response_tag, utf7,
 };
 use mailwire::{Secret, Text};
 use proptest::prelude::*;
@@ -548,6 +548,8 @@ mod ext {
             proptest::collection::vec(mech, 0..3).prop_map(|v| Code::UrlMech(List::from_items(v))),
             proptest::collection::vec(event(), 1..4)
                 .prop_map(|v| Code::BadEvent(List::from_items(v))),
+            "[A-Za-z0-9_-]{1,255}"
+                .prop_map(|id| Code::MailboxId(IString::from(id.as_str()).into_owned())),
         ]
     }
 
@@ -609,6 +611,42 @@ mod ext {
             round_trip_response(Response::Data(Data::UrlFetch(List::from_items(fetched))), false);
         }
 
+        /// RFC 8474 MAILBOXID (a STATUS item among others, and a response
+        /// code) and RFC 7377's ESEARCH correlator keep their typed values.
+        #[test]
+        fn objectid_and_search_correlator(
+            id in "[A-Za-z0-9_-]{1,255}",
+            mb in mailbox(),
+            v in 1u32..,
+            n in 0u32..,
+            t in istring(),
+            with_mailbox in any::<bool>(),
+            uid in any::<bool>(),
+        ) {
+            use mailwire::imap::{ESearch, ESearchMailbox, SearchReturnData, StatusItem};
+            let id = IString::from(id.as_str()).into_owned();
+            round_trip_response(Response::Data(Data::Status {
+                mailbox: mb.clone(),
+                items: List::from_items(vec![
+                    StatusItem::Messages(n),
+                    StatusItem::MailboxId(id.clone()),
+                    StatusItem::UidNext(v),
+                ]),
+            }), false);
+            round_trip_response(Response::Status(StatusResponse {
+                tag: Some(tag()),
+                kind: StatusKind::Ok,
+                code: Some(Code::MailboxId(id)),
+                text: Text::from(&b"Completed"[..]),
+            }), false);
+            round_trip_response(Response::Data(Data::ESearch(ESearch {
+                tag: Some(t),
+                mailbox: with_mailbox.then_some(ESearchMailbox { mailbox: mb, uid_validity: v }),
+                uid,
+                data: List::from_items(vec![SearchReturnData::Count(n), SearchReturnData::Min(v)]),
+            })), false);
+        }
+
         #[test]
         fn ext_codes(c in code(), t in text_bytes(), tagged in any::<bool>()) {
             round_trip_response(Response::Status(StatusResponse {
@@ -618,5 +656,53 @@ mod ext {
                 text: Text::from(t),
             }), false);
         }
+    }
+}
+
+proptest! {
+    /// RFC 9051 §9 `response-tagged = tag SP resp-cond-state CRLF`: whatever
+    /// bytes follow `TAG OK ` (`NO`, `BAD`), the tag is read back
+    /// (`response_tag`, which the client machine relies on to complete the
+    /// command), and when the frame parses it is that tag's status.
+    #[test]
+    fn tagged_status_with_any_rest(
+        rest in proptest::collection::vec(any::<u8>().prop_filter("no LF", |b| *b != b'\n'), 0..60),
+        kind in 0usize..3,
+        strict in any::<bool>(),
+    ) {
+        let (word, status) = [("OK", StatusKind::Ok), ("NO", StatusKind::No), ("BAD", StatusKind::Bad)][kind];
+        let mut frame = format!("A7 {word} ").into_bytes();
+        frame.extend_from_slice(&rest);
+        frame.extend_from_slice(b"\r\n");
+        prop_assert_eq!(response_tag(&frame).map(|t| t.as_str().to_owned()), Some("A7".to_owned()));
+        let opts = if strict { ParseOptions::STRICT } else { ParseOptions::DEFAULT };
+        match parse_response(&frame, &opts) {
+            Ok(Response::Status(s)) => {
+                prop_assert_eq!(s.tag.map(|t| t.as_str().to_owned()), Some("A7".to_owned()));
+                prop_assert_eq!(s.kind, status);
+            }
+            Ok(other) => prop_assert!(false, "{:?}", other),
+            Err(_) => {}
+        }
+    }
+
+    /// `Quirks::raw_response_code`: a code whose name is an atom, followed by
+    /// any bytes but `]`, CR, LF and NUL, is read whole (kept raw) by
+    /// default, and the text after it too.
+    #[test]
+    fn any_response_code_is_kept_raw(
+        name in "[A-Za-z][A-Za-z0-9=.-]{0,10}",
+        value in proptest::collection::vec(any::<u8>().prop_filter("code byte", |b| !matches!(b, b']' | b'\r' | b'\n' | 0)), 0..40),
+    ) {
+        let mut frame = format!("A7 OK [{name}").into_bytes();
+        frame.extend_from_slice(&value);
+        frame.extend_from_slice(b"] done\r\n");
+        let r = parse_response(&frame, &ParseOptions::DEFAULT);
+        let Ok(Response::Status(s)) = r else {
+            return Err(TestCaseError::fail(format!("{r:?} for {:?}", String::from_utf8_lossy(&frame))));
+        };
+        prop_assert_eq!(s.kind, StatusKind::Ok);
+        prop_assert_eq!(s.text.as_bytes(), b"done");
+        prop_assert!(s.code.is_some());
     }
 }

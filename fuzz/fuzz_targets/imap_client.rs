@@ -19,7 +19,7 @@ use mailwire::wire::sasl::Credentials;
 fn config() -> ClientConfig {
     let mut config = ClientConfig::default();
     config.limits.input_buffer = 16 * 1024;
-    config.limits.reply_line = 2048;
+    config.limits.response_line = 2048;
     config.limits.inline_literal = 64;
     config.limits.literal_size = 1 << 16;
     config.trust_unadvertised = true;

@@ -48,8 +48,10 @@
 //! messages) is sent up to its first synchronizing literal; the rest follows
 //! each `+` of the server. A tagged `NO`/`BAD` instead of `+` completes the
 //! command and the rest of it is never sent. When the server advertises
-//! `LITERAL+` every literal is non-synchronizing; with `LITERAL-` (or
-//! `IMAP4rev2`) those up to 4096 bytes are.
+//! `LITERAL+` every literal is non-synchronizing (`{n+}`); with `LITERAL-`
+//! (or `IMAP4rev2`) those up to 4096 bytes are, and larger ones wait for `+`
+//! (RFC 7888 §4, RFC 9051 §4.3). A literal is announced `{n}` or `{n+}`,
+//! never otherwise.
 //!
 //! ## Pipelining (RFC 9051 §5.5)
 //!
@@ -91,11 +93,24 @@
 //!
 //! A frame that does not parse becomes [`ClientEvent::MalformedResponse`]
 //! with its raw bytes and the error, and the session continues with the next
-//! frame. When its tag can be read and belongs to a pending command, that
-//! command is complete (the event says so). A tagged response with a tag no
-//! pending command has, and a `+` nobody waits for, are reported the same way.
-//! Only a crossed limit, a broken line ending under a strict policy, or EOF
-//! with commands pending are fatal (and sticky).
+//! frame. A tagged completion whose tag and status (`OK`, `NO`, `BAD`) can be
+//! read completes its command whatever follows them (RFC 9051 §9
+//! `response-tagged = tag SP resp-cond-state CRLF`): the
+//! `MalformedResponse` is followed by the command's
+//! [`ClientEvent::Completed`] with that status, no code, and the unparsed
+//! rest of the line as its text, so an application waiting for the
+//! completion always gets it. When only the tag can be read and belongs to a
+//! pending command, that command is complete as a failure (the
+//! `MalformedResponse` says so). A tagged response with a tag no pending
+//! command has, and a `+` nobody waits for, are reported the same way.
+//!
+//! A response longer than [`Limits::response_line`] (default 1 MiB: a
+//! SEARCH of 10⁵ messages fits) costs that response too:
+//! [`ClientEvent::OversizedResponse`] with its first bytes, and its rest is
+//! skipped as it arrives, literals included, keeping none of it. Only a
+//! literal over [`Limits::literal_size`], buffered input over
+//! [`Limits::input_buffer`], a broken line ending under a strict policy, or
+//! EOF with commands pending are fatal (and sticky).
 //!
 //! ## IDLE and its timer
 //!
@@ -123,10 +138,12 @@
 //! library itself never compresses.
 
 mod caps;
+mod skip;
 #[cfg(test)]
 mod tests;
 
 pub use caps::Capabilities;
+use skip::Skipper;
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -164,10 +181,13 @@ use super::types::response::{Code, Data, FetchItem, Response, StatusKind, Status
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// Bounds on what the server may make the client do: `reply_line` (the
-    /// non-literal bytes of one response), `literal_size`, `inline_literal`
+    /// Bounds on what the server may make the client do: `response_line`
+    /// (the non-literal bytes of one response; a longer one costs itself,
+    /// [`ClientEvent::OversizedResponse`]), `literal_size`, `inline_literal`
     /// (larger FETCH bodies are streamed), `nesting_depth`,
-    /// `pending_commands`, `input_buffer`, `auth_exchanges`.
+    /// `pending_commands`, `input_buffer`, `auth_exchanges`. Memory stays
+    /// below `input_buffer` plus twice `response_line` (a streamed FETCH's
+    /// head is kept while its body passes).
     pub limits: Limits,
     /// Line endings accepted. Default [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`]: a
     /// bare LF ends a line and a bare CR stays in it (the frame then costs
@@ -484,6 +504,21 @@ pub enum ClientEvent<'a> {
     /// [`ClientConfig::command_timeout`] or [`ClientConfig::body_timeout`]
     /// (reported through [`Client::handle_timeout`]); the session is over.
     TimedOut,
+    /// A response longer than [`Limits::response_line`] (its bytes other
+    /// than literals). It costs that response only: its bytes are skipped as
+    /// they arrive, never kept, and the next response is read as usual. Like
+    /// [`MalformedResponse`](Self::MalformedResponse), a tagged one whose
+    /// status can be read is followed by its command's
+    /// [`Completed`](Self::Completed) (with the kept bytes as text).
+    OversizedResponse {
+        /// Its first bytes (up to 256).
+        head: Cow<'a, [u8]>,
+        /// The limit crossed: [`LimitKind::ResponseLine`].
+        error: Error,
+        /// As for [`MalformedResponse`](Self::MalformedResponse): the
+        /// command its tag completed as a failure, when no status followed.
+        completed: Option<(Tag<'a>, CommandKind)>,
+    },
     /// A frame that does not parse (or a tag nobody sent, or a `+` nobody
     /// asked for). It costs that frame only.
     MalformedResponse {
@@ -491,8 +526,10 @@ pub enum ClientEvent<'a> {
         raw: Cow<'a, [u8]>,
         /// Where and why it failed.
         error: ParseError,
-        /// When the frame's tag belonged to a pending command: that command,
-        /// now complete (as a failure).
+        /// When the frame's tag belonged to a pending command and no status
+        /// followed it: that command, now complete (as a failure). When the
+        /// tag and the status can be read, this is `None` and the command's
+        /// [`ClientEvent::Completed`] follows, with the unparsed rest as text.
         completed: Option<(Tag<'a>, CommandKind)>,
     },
 }
@@ -550,6 +587,15 @@ impl ClientEvent<'_> {
                 completed,
             } => ClientEvent::MalformedResponse {
                 raw: own(raw),
+                error,
+                completed: completed.map(|(t, k)| (t.into_owned(), k)),
+            },
+            ClientEvent::OversizedResponse {
+                head,
+                error,
+                completed,
+            } => ClientEvent::OversizedResponse {
+                head: own(head),
                 error,
                 completed: completed.map(|(t, k)| (t.into_owned(), k)),
             },
@@ -684,9 +730,25 @@ enum Step {
         validated: bool,
     },
     Completed(Src),
+    /// A tagged completion whose tag and status parse and whose rest does
+    /// not: reported as [`ClientEvent::Completed`] with the rest as text
+    /// (after the [`ClientEvent::MalformedResponse`] that describes it).
+    CompletedRaw {
+        src: Src,
+        status: StatusKind,
+        /// Where the text after the status starts in the frame.
+        text_at: usize,
+        /// What follows the completion (STARTTLS, COMPRESS).
+        then: Finish,
+    },
     Malformed {
         src: Src,
         error: ParseError,
+        completed: bool,
+    },
+    /// A response over [`Limits::response_line`]; its first bytes are in
+    /// `acc`, the rest is being skipped.
+    Oversized {
         completed: bool,
     },
     BodyStart {
@@ -736,7 +798,7 @@ enum Analysis {
     Malformed {
         error: ParseError,
         tag: Option<TagBuf>,
-        word: Option<StatusKind>,
+        word: Option<(StatusKind, usize)>,
     },
 }
 
@@ -751,8 +813,11 @@ pub struct Client {
     stream: Stream,
     bad_frame: Option<Box<ParseError>>,
     stream_seq: u32,
-    /// The message being assembled around streamed literals.
+    /// The message being assembled around streamed literals (or the first
+    /// bytes of one over the response limit).
     acc: Vec<u8>,
+    /// Skipping the rest of a response over the response limit.
+    skip: Option<Skipper>,
     /// `acc` + `)` CRLF: the FETCH as far as the streamed item.
     synth: Vec<u8>,
     follow: Option<Step>,
@@ -804,6 +869,7 @@ impl Client {
             bad_frame: None,
             stream_seq: 0,
             acc: Vec::new(),
+            skip: None,
             synth: Vec::new(),
             follow: None,
             state: SessionState::Greeting,
@@ -933,7 +999,10 @@ impl Client {
     pub fn is_closed(&self) -> bool {
         self.state == SessionState::Logout
             || self.error.is_some()
-            || (self.eof && self.buffered() == 0 && self.stream == Stream::None)
+            || (self.eof
+                && self.buffered() == 0
+                && self.stream == Stream::None
+                && self.skip.is_none())
     }
 
     /// Whether the machine waits for the server: the greeting, or a response
@@ -1116,21 +1185,9 @@ impl Client {
             if binary {
                 bytes.push(b'~');
             }
-            bytes.push(b'{');
-            bytes.extend_from_slice(alloc::format!("{size}").as_bytes());
-            let sync = match opts.literals {
-                LiteralStyle::NonSyncPlus => {
-                    bytes.push(b'+');
-                    false
-                }
-                LiteralStyle::NonSyncMinus if size <= 4096 => {
-                    bytes.push(b'-');
-                    false
-                }
-                _ => true,
-            };
-            bytes.extend_from_slice(b"}\r\n");
-            if sync {
+            let plus = opts.literals.non_synchronizing(size);
+            super::emit::announce(&mut bytes, size, plus);
+            if !plus {
                 emitted.sync_points.push(bytes.len());
             }
         }
@@ -1201,13 +1258,17 @@ impl Client {
                 ..
             } => {
                 // RFC 5258 §3: selection options and RETURN need LIST-EXTENDED
-                // (RFC 6154 and RFC 5819 may offer their own option alone)
+                // (RFC 6154 and RFC 5819 may offer their own option alone).
+                // SPECIAL-USE is RFC 6154's whatever else is listed: IMAP4rev2
+                // has LIST-EXTENDED but no SPECIAL-USE option (RFC 9051
+                // `list-select-opt`, `return-option`).
                 let extended = caps.has("LIST-EXTENDED");
                 for s in selection.iter() {
-                    let ok = extended
-                        || (s.as_str().eq_ignore_ascii_case("SPECIAL-USE")
-                            && caps.has("SPECIAL-USE"));
-                    need(ok, "LIST-EXTENDED not advertised")?;
+                    if s.as_str().eq_ignore_ascii_case("SPECIAL-USE") {
+                        need(caps.has("SPECIAL-USE"), "SPECIAL-USE not advertised")?;
+                    } else {
+                        need(extended, "LIST-EXTENDED not advertised")?;
+                    }
                 }
                 for r in return_options.iter().flat_map(|l| l.iter()) {
                     let ok = match r {
@@ -1241,14 +1302,51 @@ impl Client {
             C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
                 need(caps.has("QUOTA"), "QUOTA not advertised")
             }
-            C::GetMetadata { .. } | C::SetMetadata { .. } => need(
-                caps.has("METADATA") || caps.has("METADATA-SERVER"),
-                "METADATA not advertised",
-            ),
-            C::SetAcl { .. } | C::GetAcl(_) | C::ListRights { .. } | C::MyRights(_) => {
-                need(caps.has("ACL"), "ACL not advertised")
+            // RFC 5464: METADATA-SERVER is "server annotations only"
+            // (the mailbox ""), METADATA is server and mailbox annotations.
+            C::GetMetadata { mailbox, .. } | C::SetMetadata { mailbox, .. } => {
+                if mailbox.as_bytes().is_empty() {
+                    need(
+                        caps.has("METADATA") || caps.has("METADATA-SERVER"),
+                        "METADATA not advertised",
+                    )
+                } else {
+                    need(
+                        caps.has("METADATA"),
+                        "METADATA (mailbox annotations) not advertised",
+                    )
+                }
             }
-            C::AppendCatenate { .. } => need(caps.has("CATENATE"), "CATENATE not advertised"),
+            C::SetAcl { .. }
+            | C::DeleteAcl { .. }
+            | C::GetAcl(_)
+            | C::ListRights { .. }
+            | C::MyRights(_) => need(caps.has("ACL"), "ACL not advertised"),
+            C::Append { messages, .. } => {
+                // RFC 3502: more than one message is MULTIAPPEND (RFC 9051's
+                // `append` has one `literal`).
+                need(
+                    messages.len() <= 1 || caps.has("MULTIAPPEND"),
+                    "MULTIAPPEND not advertised",
+                )?;
+                // RFC 3516 `append =/ ... literal8`; IMAP4rev2 has no
+                // literal8 in APPEND (RFC 9051 §4.3.1), so BINARY must be listed.
+                need(
+                    !messages.iter().any(|m| m.binary) || caps.listed("BINARY"),
+                    "BINARY not advertised",
+                )
+            }
+            C::AppendCatenate { messages, .. } => {
+                need(caps.has("CATENATE"), "CATENATE not advertised")?;
+                need(
+                    messages.len() <= 1 || caps.has("MULTIAPPEND"),
+                    "MULTIAPPEND not advertised",
+                )?;
+                let binary = messages
+                    .iter()
+                    .any(|m| matches!(m, crate::imap::AppendItem::Message(m) if m.binary));
+                need(!binary || caps.listed("BINARY"), "BINARY not advertised")
+            }
             C::Notify(_) => need(caps.has("NOTIFY"), "NOTIFY not advertised"),
             C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => {
                 need(caps.has("URLAUTH"), "URLAUTH not advertised")
@@ -1285,12 +1383,20 @@ impl Client {
                 attributes,
                 ..
             } => {
-                let modseq_attr = match attributes {
-                    FetchAttributes::List(l) => {
-                        l.iter().any(|a| matches!(a, FetchAttribute::ModSeq))
-                    }
-                    _ => false,
+                let (modseq_attr, binary_attr) = match attributes {
+                    FetchAttributes::List(l) => (
+                        l.iter().any(|a| matches!(a, FetchAttribute::ModSeq)),
+                        l.iter().any(|a| {
+                            matches!(
+                                a,
+                                FetchAttribute::Binary { .. } | FetchAttribute::BinarySize(_)
+                            )
+                        }),
+                    ),
+                    _ => (false, false),
                 };
+                // RFC 3516; IMAP4rev2 has these FETCH items (RFC 9051 fetch-att)
+                need(!binary_attr || caps.has("BINARY"), "BINARY not advertised")?;
                 need(
                     (changed_since.is_none() && !modseq_attr) || condstore,
                     "CONDSTORE not advertised",
@@ -1308,10 +1414,29 @@ impl Client {
                 criteria,
                 ..
             } => {
-                need(
-                    return_options.is_none() || caps.has("ESEARCH"),
-                    "ESEARCH not advertised",
-                )?;
+                if let Some(options) = return_options {
+                    // RFC 5182: SAVE is SEARCHRES's, not ESEARCH's; RFC
+                    // 5267: CONTEXT and UPDATE are CONTEXT=SEARCH's; the
+                    // others (MIN, MAX, ALL, COUNT, RFC 4731) and `RETURN ()`
+                    // need ESEARCH.
+                    need(
+                        !options.is_empty() || caps.has("ESEARCH"),
+                        "ESEARCH not advertised",
+                    )?;
+                    for o in options.iter() {
+                        let o = o.as_str();
+                        let ok = if o.eq_ignore_ascii_case("SAVE") {
+                            caps.has("SEARCHRES")
+                        } else if o.eq_ignore_ascii_case("CONTEXT")
+                            || o.eq_ignore_ascii_case("UPDATE")
+                        {
+                            caps.prefixed("CONTEXT=", "SEARCH")
+                        } else {
+                            caps.has("ESEARCH")
+                        };
+                        need(ok, "SEARCH RETURN option not advertised")?;
+                    }
+                }
                 let modseq = criteria
                     .iter()
                     .any(|k| matches!(k, SearchKey::ModSeq { .. }));
@@ -1449,7 +1574,8 @@ impl Client {
         size: u64,
         binary: bool,
     ) -> Result<Tag<'static>, Error> {
-        if binary && !self.config.trust_unadvertised && !self.caps.has("BINARY") {
+        // IMAP4rev2 has no literal8 in APPEND (RFC 9051 §4.3.1): BINARY listed.
+        if binary && !self.config.trust_unadvertised && !self.caps.listed("BINARY") {
             return Err(Error::Misuse("BINARY not advertised"));
         }
         let body = CommandBody::Append {
@@ -1734,7 +1860,11 @@ impl Client {
 /// Buffers larger than this are freed when they empty.
 const SHRINK_OVER: usize = 16 * 1024;
 
+/// Bytes kept of a response over [`Limits::response_line`], for its event.
+const OVERSIZED_HEAD: usize = 256;
+
 /// How a completed command affects the events.
+#[derive(Clone, Copy, Debug)]
 enum Finish {
     Report,
     Silent,
@@ -1799,7 +1929,7 @@ impl Client {
             ));
         }
         if self.eof {
-            if buffered > 0 || self.stream != Stream::None {
+            if buffered > 0 || self.stream != Stream::None || self.skip.is_some() {
                 return Err(Error::Protocol(
                     "connection closed in the middle of a response",
                 ));
@@ -1814,6 +1944,13 @@ impl Client {
 
     fn step(&mut self) -> Result<Option<Step>, Error> {
         if let Some(s) = self.follow.take() {
+            if let Step::CompletedRaw { then, .. } = &s {
+                self.follow = match then {
+                    Finish::StartTls => Some(Step::StartTls),
+                    Finish::Compress => Some(Step::Compress),
+                    Finish::Report | Finish::Silent => None,
+                };
+            }
             return Ok(Some(s));
         }
         if self.timed_out {
@@ -1829,6 +1966,15 @@ impl Client {
                 return Ok(None);
             }
             self.compact();
+            if let Some(skip) = &mut self.skip {
+                let (n, done) = skip.skip(&self.buf[self.pos..])?;
+                self.pos += n;
+                if !done {
+                    return self.need_more();
+                }
+                self.skip = None;
+                continue;
+            }
             if let Stream::Literal { remaining, discard } = self.stream {
                 let avail = self.buf.len() - self.pos;
                 if avail == 0 {
@@ -1856,7 +2002,13 @@ impl Client {
                 }
                 return Ok(Some(Step::Chunk(range)));
             }
-            let frame = self.framer.find(&self.buf[self.pos..])?;
+            let frame = match self.framer.find(&self.buf[self.pos..]) {
+                // A response too long to keep costs that response only.
+                Err(Error::Limit(l)) if l.kind == LimitKind::ResponseLine => {
+                    return self.on_oversized();
+                }
+                r => r?,
+            };
             match frame {
                 Frame::Incomplete(_) => return self.need_more(),
                 Frame::Literal { head, literal } => {
@@ -2024,29 +2176,79 @@ impl Client {
         src: Src,
         error: ParseError,
         tag: Option<TagBuf>,
-        word: Option<StatusKind>,
+        word: Option<(StatusKind, usize)>,
     ) -> Result<Option<Step>, Error> {
-        if self.state == SessionState::Greeting {
-            self.state = SessionState::NotAuthenticated;
-            self.flush();
-        } else if let Some(idx) = tag.and_then(|t| self.find_cmd(t)) {
-            if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, word, false) {
-                // Not trusted on a response that does not parse.
-                self.tls_pending = false;
-                self.compress_pending = false;
-                self.flush();
-            }
-            return Ok(Some(Step::Malformed {
-                src,
-                error,
-                completed: true,
-            }));
-        }
+        let completed = self.settle_bad_frame(&src, tag, word);
         Ok(Some(Step::Malformed {
             src,
             error,
-            completed: false,
+            completed,
         }))
+    }
+
+    /// What a frame that did not parse (or was too long) means for the
+    /// commands: returns whether its command is now complete as a failure
+    /// (its tag, and no status, could be read).
+    fn settle_bad_frame(
+        &mut self,
+        src: &Src,
+        tag: Option<TagBuf>,
+        word: Option<(StatusKind, usize)>,
+    ) -> bool {
+        if self.state == SessionState::Greeting {
+            self.state = SessionState::NotAuthenticated;
+            self.flush();
+            return false;
+        }
+        let Some(idx) = tag.and_then(|t| self.find_cmd(t)) else {
+            return false;
+        };
+        if let Some((status, text_at)) = word {
+            // `response-tagged = tag SP resp-cond-state CRLF` (RFC 9051 §9):
+            // the tag and the status decide the outcome, whatever the code or
+            // text after them. The command completes with that status; the
+            // rest comes as its raw text.
+            let then = self.finish_cmd(idx, Some(status), false);
+            if !matches!(then, Finish::Silent) {
+                self.follow = Some(Step::CompletedRaw {
+                    src: src.clone(),
+                    status,
+                    text_at,
+                    then,
+                });
+            }
+            return false;
+        }
+        // No status after our tag: the command is over, as a failure.
+        if let Finish::StartTls | Finish::Compress = self.finish_cmd(idx, None, false) {
+            // Not trusted on a response that does not parse.
+            self.tls_pending = false;
+            self.compress_pending = false;
+            self.flush();
+        }
+        true
+    }
+
+    /// The response being framed is longer than [`Limits::response_line`]:
+    /// keep its first bytes in `acc` (for the event, and its tag and status),
+    /// settle its command, and skip the rest as it arrives.
+    fn on_oversized(&mut self) -> Result<Option<Step>, Error> {
+        if self.stream != Stream::Rest {
+            self.acc.clear();
+        }
+        let room = OVERSIZED_HEAD.saturating_sub(self.acc.len());
+        let avail = &self.buf[self.pos..];
+        self.acc.extend_from_slice(&avail[..room.min(avail.len())]);
+        self.acc.truncate(OVERSIZED_HEAD);
+        self.acc.shrink_to(OVERSIZED_HEAD);
+        self.stream = Stream::None;
+        self.synth = Vec::new();
+        self.bad_frame = None;
+        self.framer.reset();
+        self.skip = Some(Skipper::new(self.config.limits.literal_size));
+        let (tag, word) = peek_tag(&self.acc);
+        let completed = self.settle_bad_frame(&Src::Acc, tag, word);
+        Ok(Some(Step::Oversized { completed }))
     }
 
     /// Removes a completed command and applies what its status means.
@@ -2302,6 +2504,27 @@ impl Client {
                 (Err(e), _) => malformed(&src, e),
                 _ => malformed(&src, Error::Protocol("unexpected")),
             },
+            Step::CompletedRaw {
+                src,
+                status,
+                text_at,
+                ..
+            } => match &self.done {
+                Some((tag, command)) => {
+                    let frame = self.frame(&src);
+                    let rest = frame.get(text_at..).unwrap_or_default();
+                    let rest = rest.strip_suffix(b"\n").unwrap_or(rest);
+                    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+                    ClientEvent::Completed {
+                        tag: tag.tag(),
+                        command: *command,
+                        status,
+                        code: None,
+                        text: Text::borrowed(rest),
+                    }
+                }
+                None => malformed(&src, Error::Protocol("unexpected")),
+            },
             Step::Malformed {
                 src,
                 error,
@@ -2309,6 +2532,15 @@ impl Client {
             } => ClientEvent::MalformedResponse {
                 raw: Cow::Borrowed(self.frame(&src)),
                 error,
+                completed: if completed {
+                    self.done.as_ref().map(|(t, k)| (t.tag(), *k))
+                } else {
+                    None
+                },
+            },
+            Step::Oversized { completed } => ClientEvent::OversizedResponse {
+                head: Cow::Borrowed(&self.acc),
+                error: Error::limit(LimitKind::ResponseLine, self.config.limits.response_line),
                 completed: if completed {
                     self.done.as_ref().map(|(t, k)| (t.tag(), *k))
                 } else {
@@ -2427,29 +2659,34 @@ fn strip_announcement(acc: &mut Vec<u8>) {
     }
 }
 
-/// The tag of a frame that does not parse, and the status word after it.
-fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<StatusKind>) {
-    let mut words = frame
-        .split(|&b| b == b' ' || b == b'\r' || b == b'\n')
-        .filter(|w| !w.is_empty());
-    let Some(tag) = words.next() else {
+/// The tag of a frame that does not parse, and the status after it with
+/// where the text after the status starts: `response-tagged = tag SP
+/// resp-cond-state CRLF`, `resp-cond-state = ("OK" / "NO" / "BAD") SP
+/// resp-text` (RFC 9051 §9). The status counts when it is a whole word (SP,
+/// CR, LF or the end after it).
+fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<(StatusKind, usize)>) {
+    let Some(tag) = super::parse::response::response_tag(frame) else {
         return (None, None);
     };
-    if tag == b"*" || tag.first() == Some(&b'+') {
-        return (None, None);
-    }
-    let word = words.next().and_then(|w| {
-        if w.eq_ignore_ascii_case(b"OK") {
-            Some(StatusKind::Ok)
-        } else if w.eq_ignore_ascii_case(b"NO") {
-            Some(StatusKind::No)
-        } else if w.eq_ignore_ascii_case(b"BAD") {
-            Some(StatusKind::Bad)
-        } else {
-            None
-        }
-    });
-    (TagBuf::from_peer(tag), word)
+    let at = tag.as_str().len() + 1;
+    let tag = TagBuf::from_peer(tag.as_str().as_bytes());
+    let rest = frame.get(at..).unwrap_or_default();
+    let len = rest
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\r' | b'\n'))
+        .unwrap_or(rest.len());
+    let word = &rest[..len];
+    let kind = if word.eq_ignore_ascii_case(b"OK") {
+        StatusKind::Ok
+    } else if word.eq_ignore_ascii_case(b"NO") {
+        StatusKind::No
+    } else if word.eq_ignore_ascii_case(b"BAD") {
+        StatusKind::Bad
+    } else {
+        return (tag, None);
+    };
+    let text_at = at + len + usize::from(rest.get(len) == Some(&b' '));
+    (tag, Some((kind, text_at)))
 }
 
 fn to_parse_error(e: Error, frame: &[u8]) -> ParseError {

@@ -145,12 +145,12 @@ impl Framer {
         )
     }
 
-    /// A client's framer for responses: [`Limits::reply_line`] and
+    /// A client's framer for responses: [`Limits::response_line`] and
     /// [`Limits::literal_size`].
     pub fn for_responses(limits: &Limits, policy: LinePolicy) -> Self {
         Self::new(
-            limits.reply_line,
-            LimitKind::ReplyLine,
+            limits.response_line,
+            LimitKind::ResponseLine,
             limits.literal_size,
             policy,
         )

@@ -77,9 +77,9 @@ pub use types::ext::{
     RightsMode, UrlMechanism,
 };
 pub use types::response::{
-    Code, Continue, Data, ESearch, FetchItem, IdParams, ListExtendedItem, MailboxAttribute,
-    MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,
-    Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, ESearch, ESearchMailbox, FetchItem, IdParams, ListExtendedItem,
+    MailboxAttribute, MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response,
+    SearchReturnData, Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
 };
 pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};

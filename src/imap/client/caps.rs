@@ -5,8 +5,30 @@ use alloc::vec::Vec;
 
 use crate::imap::types::core::{Atom, List};
 
-/// Extensions that IMAP4rev2 (RFC 9051 Appendix E) folds into the base
-/// protocol: a server advertising `IMAP4rev2` supports them all.
+/// Extensions whose commands and syntax IMAP4rev2 (RFC 9051) contains, so
+/// that a server advertising `IMAP4rev2` supports them without listing them.
+/// Each entry was checked against RFC 9051's grammar (§9) and its list of
+/// incorporated extensions (Appendix E); see the table test below.
+///
+/// Not here, on purpose:
+/// - `SPECIAL-USE` (RFC 6154): IMAP4rev2 returns the special-use mailbox
+///   attributes, but its grammar has no `SPECIAL-USE` LIST selection or
+///   return option (`return-option = "SUBSCRIBED" / "CHILDREN" /
+///   status-option / option-extension`): a rev2 server answers
+///   `LIST "" "*" RETURN (SPECIAL-USE)` with `BAD`. `CREATE-SPECIAL-USE`
+///   neither.
+/// - `BINARY` for APPEND: rev2 has the BINARY and BINARY.SIZE FETCH items but
+///   its `append` ends in `literal`, never `literal8`; RFC 9051 §4.3.1:
+///   "unencoded binary strings are not permitted, unless returned in a
+///   `<literal8>` in response to a `BINARY.PEEK[<section-binary>]<<partial>>`
+///   or `BINARY[<section-binary>]<<partial>>` FETCH data item". So `BINARY`
+///   is implied here for FETCH, and the client asks for the listed capability
+///   ([`Capabilities::listed`]) before an APPEND of literal8.
+/// - `LITERAL+`: rev2 only has LITERAL-'s 4096-byte non-synchronizing
+///   literals (RFC 9051 §4.3).
+/// - `MULTIAPPEND`, `CONDSTORE`, `QRESYNC`, `SORT`, `THREAD`, `ID`,
+///   `QUOTA`, `METADATA`, `COMPRESS`, `UTF8=ACCEPT`, `CATENATE`: not part
+///   of RFC 9051.
 const REV2_IMPLIES: &[&str] = &[
     "NAMESPACE",
     "UNSELECT",
@@ -21,7 +43,6 @@ const REV2_IMPLIES: &[&str] = &[
     "MOVE",
     "LITERAL-",
     "BINARY",
-    "SPECIAL-USE",
     "STATUS=SIZE",
     "CHILDREN",
 ];
@@ -183,11 +204,22 @@ impl Capabilities {
     }
 
     /// Whether `name` was listed (case-insensitive), or is implied by
-    /// `IMAP4rev2` (RFC 9051 Appendix E).
+    /// `IMAP4rev2`: NAMESPACE, UNSELECT, UIDPLUS, ESEARCH, SEARCHRES,
+    /// ENABLE, IDLE, SASL-IR, LIST-EXTENDED, LIST-STATUS, MOVE, LITERAL-,
+    /// BINARY (its FETCH items only), STATUS=SIZE and CHILDREN are part of
+    /// RFC 9051; SPECIAL-USE's LIST options, LITERAL+ and APPEND of literal8
+    /// are not.
     pub fn has(&self, name: &str) -> bool {
         self.has_exact(name)
             || (REV2_IMPLIES.iter().any(|c| c.eq_ignore_ascii_case(name))
                 && self.has_exact("IMAP4rev2"))
+    }
+
+    /// Whether `name` itself was listed (case-insensitive), with no
+    /// implication: for the parts of an extension that `IMAP4rev2` does not
+    /// contain (APPEND of `literal8` needs `BINARY` listed).
+    pub fn listed(&self, name: &str) -> bool {
+        self.has_exact(name)
     }
 
     /// Whether `AUTH=mechanism` was listed.
@@ -252,7 +284,81 @@ mod tests {
         assert_eq!(c.auth_mechanisms().collect::<Vec<_>>(), ["PLAIN"]);
         c.push("IMAP4rev2");
         assert!(c.has("MOVE") && c.has("literal-") && !c.has("LITERAL+"));
+        assert!(c.has("BINARY") && !c.listed("BINARY") && c.listed("idle"));
         c.clear();
         assert!(!c.has("IDLE"));
+    }
+
+    /// Every implication `has` makes, and the ones it must not make, against
+    /// the RFC text. Rows: what the server listed, what is asked, the answer,
+    /// the reason.
+    #[test]
+    fn implications_follow_the_rfcs() {
+        const REV2: &str = "IMAP4rev2";
+        #[rustfmt::skip]
+        let rows: &[(&str, &str, bool, &str)] = &[
+            // RFC 9051 Appendix E lists NAMESPACE, UNSELECT, UIDPLUS,
+            // ESEARCH, SEARCHRES, ENABLE, IDLE, SASL-IR, LIST-EXTENDED,
+            // LIST-STATUS, MOVE and LITERAL- as incorporated, and its §9
+            // grammar has each one's syntax (quoted per row).
+            (REV2, "NAMESPACE", true, "RFC 9051 namespace-command"),
+            (REV2, "UNSELECT", true, "RFC 9051 command-select \"UNSELECT\""),
+            (REV2, "UIDPLUS", true, "RFC 9051 uid-expunge, resp-code-apnd, resp-code-copy"),
+            (REV2, "ESEARCH", true, "RFC 9051 esearch-response, search-return-opts"),
+            (REV2, "SEARCHRES", true, "RFC 9051 search-return-opt \"SAVE\", seq-last-command \"$\""),
+            (REV2, "ENABLE", true, "RFC 9051 enable"),
+            (REV2, "IDLE", true, "RFC 9051 idle = \"IDLE\" CRLF \"DONE\""),
+            (REV2, "SASL-IR", true, "RFC 9051 authenticate = \"AUTHENTICATE\" SP auth-type [SP initial-resp]"),
+            (REV2, "LIST-EXTENDED", true, "RFC 9051 list = \"LIST\" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]"),
+            (REV2, "LIST-STATUS", true, "RFC 9051 return-option = ... / status-option"),
+            (REV2, "MOVE", true, "RFC 9051 move = \"MOVE\" SP sequence-set SP mailbox"),
+            (REV2, "LITERAL-", true, "RFC 9051 §4.3: \"non-synchronizing literals MUST NOT be larger than 4096 octets\" (the same as LITERAL-)"),
+            (REV2, "LITERAL+", false, "RFC 9051 §4.3 bounds {n+} to 4096 octets: that is LITERAL-, not LITERAL+ (RFC 7888 §3)"),
+            // RFC 9051 status-att = "MESSAGES" / "UIDNEXT" / "UIDVALIDITY" /
+            // "UNSEEN" / "DELETED" / "SIZE" (the SIZE of RFC 8438)
+            (REV2, "STATUS=SIZE", true, "RFC 9051 status-att ... / \"SIZE\""),
+            // RFC 9051 mbx-list-oflag includes child-mbox-flag and
+            // return-option includes "CHILDREN"
+            (REV2, "CHILDREN", true, "RFC 9051 child-mbox-flag = \"\\HasChildren\" / \"\\HasNoChildren\""),
+            // RFC 9051 msg-att-static: "BINARY" section-binary SP (nstring /
+            // literal8) / "BINARY.SIZE" section-binary SP number. Only FETCH:
+            // §4.3.1 "unencoded binary strings are not permitted, unless
+            // returned in a <literal8> in response to a BINARY.PEEK[...] or
+            // BINARY[...] FETCH data item", so APPEND of literal8 asks for
+            // `listed("BINARY")` (see the client's check).
+            (REV2, "BINARY", true, "RFC 9051 fetch-att \"BINARY\" [\".PEEK\"] section-binary, \"BINARY.SIZE\""),
+            // RFC 9051 return-option = "SUBSCRIBED" / "CHILDREN" /
+            // status-option / option-extension: no "SPECIAL-USE" (RFC 6154)
+            (REV2, "SPECIAL-USE", false, "RFC 9051 return-option has no SPECIAL-USE; RFC 6154 defines it"),
+            (REV2, "CREATE-SPECIAL-USE", false, "RFC 9051 create = \"CREATE\" SP mailbox: no create-params (RFC 6154 §3)"),
+            // RFC 9051 append = "APPEND" SP mailbox [SP flag-list]
+            // [SP date-time] SP literal: one message (RFC 3502 MULTIAPPEND
+            // has several)
+            (REV2, "MULTIAPPEND", false, "RFC 9051 append takes one literal"),
+            (REV2, "CONDSTORE", false, "RFC 7162 is not part of RFC 9051 (no mod-sequence in its grammar)"),
+            (REV2, "QRESYNC", false, "RFC 7162 is not part of RFC 9051"),
+            (REV2, "SORT", false, "RFC 5256 is not part of RFC 9051"),
+            (REV2, "ID", false, "RFC 2971 is not part of RFC 9051"),
+            (REV2, "UTF8=ACCEPT", false, "RFC 6855 is not part of RFC 9051"),
+            (REV2, "COMPRESS=DEFLATE", false, "RFC 4978 is not part of RFC 9051"),
+            (REV2, "QUOTA", false, "RFC 9208 is not part of RFC 9051"),
+            (REV2, "METADATA", false, "RFC 5464 is not part of RFC 9051"),
+            // Nothing implies IMAP4rev2 or anything else
+            ("IMAP4rev1 LITERAL+", "LITERAL-", false, "RFC 7888 §4: LITERAL- is its own capability"),
+            ("IMAP4rev1 ESEARCH", "SEARCHRES", false, "RFC 5182 SEARCHRES is its own capability"),
+            ("IMAP4rev1 SPECIAL-USE", "CREATE-SPECIAL-USE", false, "RFC 6154 §3: CREATE-SPECIAL-USE is advertised on its own"),
+            ("IMAP4rev1 NAMESPACE IDLE", "IMAP4rev2", false, "no set of extensions is IMAP4rev2"),
+            ("IMAP4rev1", "MOVE", false, "IMAP4rev1 alone has no MOVE (RFC 6851)"),
+        ];
+        for (listed, asked, expected, why) in rows {
+            let mut c = Capabilities::default();
+            for n in listed.split(' ') {
+                c.push(n);
+            }
+            assert_eq!(c.has(asked), *expected, "{listed} → {asked}: {why}");
+            // a listed name is always there, with or without IMAP4rev2
+            c.push(asked);
+            assert!(c.has(asked) && c.listed(asked), "{asked} listed");
+        }
     }
 }

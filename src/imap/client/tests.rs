@@ -368,6 +368,209 @@ fn select_close_and_failed_select() {
     );
 }
 
+/// A session with a server that advertises `IMAP4rev2` and nothing else,
+/// logged in and with INBOX selected.
+fn rev2_only_selected(more: &str) -> Client {
+    let greeting = alloc::format!("* OK [CAPABILITY IMAP4rev2 {more}] ready\r\n");
+    let mut c = greeted(greeting.as_bytes());
+    c.login("u", "p").unwrap();
+    c.select(Mailbox::Inbox).unwrap();
+    sent(&mut c);
+    events(&mut c, b"A0001 OK done\r\n* 3 EXISTS\r\nA0002 OK done\r\n");
+    assert_eq!(c.state(), SessionState::Selected);
+    c
+}
+
+fn list(
+    selection: &[&'static str],
+    ret: Option<Vec<ListReturnOption<'static>>>,
+) -> CommandBody<'static> {
+    CommandBody::List {
+        selection: List::from_items(selection.iter().map(|s| Atom::new(*s).unwrap()).collect()),
+        reference: Mailbox::from_utf8(""),
+        patterns: List::from_items(vec![IString::from("*")]),
+        return_options: ret.map(List::from_items),
+    }
+}
+
+/// RFC 9051 §9: `return-option = "SUBSCRIBED" / "CHILDREN" / status-option /
+/// option-extension` and `list-select-base-opt = "SUBSCRIBED" /
+/// option-extension`: IMAP4rev2 has LIST-EXTENDED and LIST-STATUS but no
+/// `SPECIAL-USE` option (RFC 6154's); a rev2 server answers `BAD Unknown LIST
+/// RETURN options`. Issue 15, defect 2.
+#[test]
+fn rev2_does_not_imply_special_use() {
+    let mut c = rev2_only_selected("");
+    assert_eq!(
+        c.send(list(&[], Some(vec![ListReturnOption::SpecialUse]))),
+        Err(Error::Misuse("LIST RETURN option not advertised"))
+    );
+    assert_eq!(
+        c.send(list(&["SPECIAL-USE"], None)),
+        Err(Error::Misuse("SPECIAL-USE not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    // what rev2 does have
+    let status = ListReturnOption::Status(List::from_items(vec![Atom::new("MESSAGES").unwrap()]));
+    c.send(list(
+        &["SUBSCRIBED"],
+        Some(vec![ListReturnOption::Children, status]),
+    ))
+    .unwrap();
+    assert_eq!(
+        sent(&mut c),
+        b"A0003 LIST (SUBSCRIBED) \"\" * RETURN (CHILDREN STATUS (MESSAGES))\r\n"
+    );
+    // listed explicitly, SPECIAL-USE goes (with or without LIST-EXTENDED:
+    // RFC 6154 §5.2's example server lists only SPECIAL-USE)
+    let mut c = rev2_only_selected("SPECIAL-USE");
+    c.send(list(&[], Some(vec![ListReturnOption::SpecialUse])))
+        .unwrap();
+    c.send(list(&["SPECIAL-USE"], None)).unwrap();
+    let mut c = selected("SPECIAL-USE");
+    c.send(list(&["SPECIAL-USE"], None)).unwrap();
+    assert_eq!(
+        c.send(list(&["SUBSCRIBED"], None)),
+        Err(Error::Misuse("LIST-EXTENDED not advertised"))
+    );
+}
+
+/// RFC 9051 §4.3.1: "unencoded binary strings are not permitted, unless
+/// returned in a <literal8> in response to a BINARY.PEEK[...] or BINARY[...]
+/// FETCH data item": rev2 has FETCH BINARY but no literal8 in APPEND (its
+/// `append` ends in `literal`); RFC 3516's `append =/ ... literal8` needs
+/// `BINARY` listed. RFC 3502: several messages in one APPEND need
+/// MULTIAPPEND, which rev2 lacks too.
+#[test]
+fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
+    let mut c = rev2_only_selected("");
+    assert_eq!(
+        c.append_begin(Mailbox::Inbox, None, None, 3, true),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    let binary = |data: &'static [u8]| crate::imap::AppendMessage {
+        flags: None,
+        date: None,
+        data: Cow::Borrowed(data),
+        binary: true,
+    };
+    let one = CommandBody::Append {
+        mailbox: Mailbox::Inbox,
+        messages: List::from_items(vec![binary(b"a\0b")]),
+    };
+    assert_eq!(
+        c.send(one.clone()),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    let mut two = append(b"hi");
+    if let CommandBody::Append { messages, .. } = &mut two {
+        let m = messages.iter().next().unwrap();
+        *messages = List::from_items(vec![m.clone(), m]);
+    }
+    assert_eq!(
+        c.send(two.clone()),
+        Err(Error::Misuse("MULTIAPPEND not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    // FETCH BINARY is rev2's own
+    c.send(fetch(
+        "1",
+        FetchAttributes::List(List::from_items(vec![FetchAttribute::BinarySize(
+            crate::imap::Part::whole(),
+        )])),
+    ))
+    .unwrap();
+    assert_eq!(sent(&mut c), b"A0003 FETCH 1 BINARY.SIZE[]\r\n");
+    // and on a rev1 server without BINARY it is refused
+    let mut c = selected("");
+    assert_eq!(
+        c.send(fetch(
+            "1",
+            FetchAttributes::List(List::from_items(vec![FetchAttribute::BinarySize(
+                crate::imap::Part::whole(),
+            )])),
+        )),
+        Err(Error::Misuse("BINARY not advertised"))
+    );
+    // listed: both go
+    let mut c = rev2_only_selected("BINARY MULTIAPPEND");
+    c.send(one).unwrap();
+    c.send(two).unwrap();
+    c.append_begin(Mailbox::Inbox, None, None, 3, true).unwrap();
+}
+
+/// RFC 5182 defines the SAVE result option (SEARCHRES), RFC 4731 the
+/// others (ESEARCH): ESEARCH does not imply SEARCHRES.
+#[test]
+fn search_save_needs_searchres() {
+    let search = |opts: &[&'static str]| CommandBody::Search {
+        uid: true,
+        return_options: Some(List::from_items(
+            opts.iter().map(|o| Atom::new(*o).unwrap()).collect(),
+        )),
+        charset: None,
+        criteria: List::from_items(vec![SearchKey::All]),
+    };
+    let mut c = selected("ESEARCH");
+    c.send(search(&["MIN", "COUNT"])).unwrap();
+    assert_eq!(
+        c.send(search(&["SAVE"])),
+        Err(Error::Misuse("SEARCH RETURN option not advertised"))
+    );
+    let mut c = selected("ESEARCH SEARCHRES");
+    c.send(search(&["SAVE", "MIN"])).unwrap();
+    let mut c = rev2_only_selected("");
+    c.send(search(&["SAVE"])).unwrap();
+    c.send(search(&[])).unwrap();
+    let mut c = selected("");
+    assert_eq!(
+        c.send(search(&[])),
+        Err(Error::Misuse("ESEARCH not advertised"))
+    );
+}
+
+/// RFC 5464: METADATA-SERVER offers server annotations only (mailbox
+/// `""`); mailbox annotations need METADATA.
+#[test]
+fn metadata_server_is_server_annotations_only() {
+    let get = |mailbox: &'static str| CommandBody::GetMetadata {
+        options: List::empty(),
+        mailbox: Mailbox::from_utf8(mailbox),
+        entries: List::from_items(vec![IString::from("/shared/comment")]),
+    };
+    let mut c = selected("METADATA-SERVER");
+    c.send(get("")).unwrap();
+    assert_eq!(
+        c.send(get("INBOX")),
+        Err(Error::Misuse(
+            "METADATA (mailbox annotations) not advertised"
+        ))
+    );
+    let mut c = selected("METADATA");
+    c.send(get("")).unwrap();
+    c.send(get("INBOX")).unwrap();
+}
+
+/// RFC 4314 §3: DELETEACL is an ACL command like SETACL, GETACL, LISTRIGHTS
+/// and MYRIGHTS, and is refused alike when ACL was not advertised.
+#[test]
+fn deleteacl_needs_acl() {
+    let delete = || CommandBody::DeleteAcl {
+        mailbox: Mailbox::Inbox,
+        identifier: IString::from("fred"),
+    };
+    let mut c = selected("");
+    assert_eq!(c.send(delete()), Err(Error::Misuse("ACL not advertised")));
+    assert_eq!(
+        c.send(CommandBody::GetAcl(Mailbox::Inbox)),
+        Err(Error::Misuse("ACL not advertised"))
+    );
+    assert!(sent(&mut c).is_empty());
+    let mut c = selected("ACL");
+    c.send(delete()).unwrap();
+    assert_eq!(sent(&mut c), b"A0003 DELETEACL INBOX fred\r\n");
+}
+
 #[test]
 fn unselect_needs_its_extension() {
     let mut c = selected("");
@@ -498,9 +701,11 @@ fn literal_plus_and_minus() {
         sent(&mut c),
         b"A0002 APPEND Sent {10+}\r\n0123456789\r\nA0003 NOOP\r\n"
     );
+    // RFC 7888 §4: LITERAL- sends the same `{n+}`, only up to 4096 bytes
+    // (there is no `{n-}`).
     let mut c = logged_in("LITERAL-");
     c.send(append(b"0123456789")).unwrap();
-    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10-}\r\n0123456789\r\n");
+    assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10+}\r\n0123456789\r\n");
     let big: &'static [u8] = alloc::boxed::Box::leak(vec![b'x'; 5000].into_boxed_slice());
     c.send(append(big)).unwrap();
     assert_eq!(sent(&mut c), b"A0003 APPEND Sent {5000}\r\n");
@@ -1064,31 +1269,117 @@ fn hostile_huge_literal_is_refused_before_its_bytes() {
     assert!(c.noop().is_err());
 }
 
+/// A response that never ends costs itself, not the session: it is reported
+/// once, when it crosses `Limits::response_line`, and then skipped as it
+/// arrives with memory bounded by what each call hands over.
 #[test]
 fn hostile_response_that_never_ends() {
-    let mut c = selected("");
+    let mut config = ClientConfig::default();
+    config.limits.response_line = 8192;
+    let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let mut out = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..1000 {
         c.handle_input(&[b'x'; 1000]);
         drain(&mut c, &mut out);
-        if !out.is_empty() {
-            break;
-        }
+        assert!(c.buf.capacity() <= 16 * 1024);
+        assert!(c.memory_usage() < 24 * 1024, "{}", c.memory_usage());
     }
+    assert_eq!(out.len(), 1, "{out:?}");
+    let Ok(ClientEvent::OversizedResponse {
+        head,
+        error,
+        completed: None,
+    }) = &out[0]
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(error, &Error::limit(LimitKind::ResponseLine, 8192usize));
+    assert_eq!(&head[..], &[b'x'; 256][..]);
+    // the line ends at last; the next response is read
+    let ev = events(&mut c, b"\r\n* 5 EXISTS\r\n");
+    assert!(matches!(
+        ev.as_slice(),
+        [ClientEvent::Data {
+            data: Data::Exists(5),
+            ..
+        }]
+    ));
+    assert!(!c.is_closed());
+}
+
+/// `Limits::response_line` crossed: the response is reported with its first
+/// bytes and the limit error, its literals are skipped whole (a CRLF inside
+/// one is not its end), and the responses after it arrive, whatever the
+/// chunking.
+#[test]
+fn oversized_response_costs_that_response() {
+    let mut input = b"* SEARCH".to_vec();
+    for n in 1..3000u32 {
+        input.extend_from_slice(alloc::format!(" {n}").as_bytes());
+    }
+    input.extend_from_slice(b"\r\n* 1 FETCH (X-LONG \"");
+    input.extend(core::iter::repeat_n(b'y', 5000));
+    input.extend_from_slice(b"\" BODY[] {16}\r\n\r\n* 666 EXISTS\r\n X-MORE ");
+    input.extend(core::iter::repeat_n(b'z', 100));
+    input.extend_from_slice(b")\r\n* 7 EXISTS\r\nA0002 OK ");
+    input.extend(core::iter::repeat_n(b'w', 5000));
+    input.extend_from_slice(b"\r\n* 8 EXISTS\r\n");
+    let shape = |chunk: usize| {
+        let mut config = ClientConfig::default();
+        config.limits.response_line = 4096;
+        let mut c = client_with(config, b"* PREAUTH hi\r\n");
+        c.select(Mailbox::Inbox).unwrap();
+        c.noop().unwrap();
+        sent(&mut c);
+        events(&mut c, b"A0001 OK done\r\n");
+        let cuts: Vec<usize> = (chunk..input.len()).step_by(chunk).collect();
+        let out = feed(&mut c, &input, &cuts);
+        assert!(c.buf.capacity() <= 16 * 1024 + chunk);
+        out.into_iter()
+            .map(|r| match r.expect("no fatal error") {
+                ClientEvent::OversizedResponse {
+                    head,
+                    error,
+                    completed,
+                } => {
+                    assert_eq!(error, Error::limit(LimitKind::ResponseLine, 4096usize));
+                    assert!(head.len() <= 256);
+                    assert!(completed.is_none());
+                    alloc::format!("oversized {}", String::from_utf8_lossy(&head[..12]))
+                }
+                ClientEvent::Data {
+                    data: Data::Exists(n),
+                    ..
+                } => alloc::format!("exists {n}"),
+                ClientEvent::Completed {
+                    tag, status, text, ..
+                } => alloc::format!("{} {status:?} {}", tag.as_str(), text.as_bytes().len()),
+                e => alloc::format!("{e:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    let whole = shape(input.len());
     assert_eq!(
-        out,
-        [Err(Error::limit(
-            LimitKind::ReplyLine,
-            Limits::DEFAULT.reply_line
-        ))]
+        whole,
+        [
+            "oversized * SEARCH 1 2",
+            "oversized * 1 FETCH (X",
+            "exists 7",
+            "oversized A0002 OK www",
+            // the tagged one completes its command with the kept bytes as text
+            "A0002 Ok 247",
+            "exists 8",
+        ]
     );
-    assert!(c.buf.len() <= 16 * 1024);
+    for chunk in [1, 2, 3, 17, 255, 256, 257, 4095, 4096, 4097] {
+        assert_eq!(shape(chunk), whole, "chunk {chunk}");
+    }
 }
 
 #[test]
 fn hostile_deep_bodystructure() {
     let mut config = ClientConfig::default();
-    config.limits.reply_line = 64 * 1024;
+    config.limits.response_line = 64 * 1024;
     let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let mut input = Vec::new();
     input.extend_from_slice(b"* 1 FETCH (BODYSTRUCTURE ");
@@ -1180,24 +1471,227 @@ fn malformed_completion_still_completes() {
     c.select(Mailbox::Inbox).unwrap();
     c.noop().unwrap();
     let ev = events(&mut c, b"A0002 OK [UIDNEXT x] \x00 done\r\nA0003 OK\r\n");
-    assert_eq!(ev.len(), 2, "{ev:?}");
-    let ClientEvent::MalformedResponse {
-        completed: Some((tag, CommandKind::Select)),
-        ..
-    } = &ev[0]
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    // the frame is reported as it is, then the SELECT completes with the
+    // server's OK and the rest of the line as text
+    assert!(matches!(
+        &ev[0],
+        ClientEvent::MalformedResponse {
+            completed: None,
+            ..
+        }
+    ));
+    let ClientEvent::Completed {
+        tag,
+        command: CommandKind::Select,
+        status: StatusKind::Ok,
+        code: None,
+        text,
+    } = &ev[1]
     else {
-        panic!("{:?}", ev[0])
+        panic!("{:?}", ev[1])
     };
     assert_eq!(tag.as_str(), "A0002");
+    assert_eq!(text.as_bytes(), b"[UIDNEXT x] \x00 done");
+    assert!(completed("A0003", CommandKind::Noop, StatusKind::Ok)(
+        &ev[2]
+    ));
     assert_eq!(c.state(), SessionState::Selected, "the server said OK");
     assert_eq!(c.pending_commands(), 0);
+    // only the tag readable: the command is over, as a failure
+    c.noop().unwrap();
+    let ev = events(&mut c, b"A0004 WHAT?\r\n");
+    assert!(matches!(
+        ev.as_slice(),
+        [ClientEvent::MalformedResponse {
+            completed: Some((_, CommandKind::Noop)),
+            ..
+        }]
+    ));
+    assert_eq!(c.pending_commands(), 0);
+}
+
+/// Outlook365's LOGIN completion (issue 15, defect 4): its response code is
+/// not `atom [SP 1*<any TEXT-CHAR except "]">]` (RFC 9051 §9
+/// `resp-text-code`): the name `Error=` is followed by a `"`. By default
+/// (`Quirks::raw_response_code`) it is kept raw; under `Quirks::STRICT` the
+/// frame is a `MalformedResponse`, and in both modes LOGIN completes with the
+/// server's OK and the session is authenticated.
+#[test]
+fn outlook365_login_completion() {
+    const LINE: &[u8] = b"A0001 OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" AuthResultFromPopImapEnd=0 Proxy=X.PROD.OUTLOOK.COM:1993:SSL MailboxBE=X.PROD.OUTLOOK.COM Service=Imap4] LOGIN completed.\r\n";
+    for strict in [false, true] {
+        let mut config = ClientConfig::default();
+        if strict {
+            config.quirks = Quirks::STRICT;
+        }
+        let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+        c.login("u", "p").unwrap();
+        let ev = events(&mut c, LINE);
+        let done = ev.last().unwrap();
+        let ClientEvent::Completed {
+            tag,
+            command: CommandKind::Login,
+            status: StatusKind::Ok,
+            code,
+            text,
+        } = done
+        else {
+            panic!("strict {strict}: {ev:?}")
+        };
+        assert_eq!(tag.as_str(), "A0001");
+        if strict {
+            assert_eq!(ev.len(), 2);
+            assert!(matches!(
+                ev[0],
+                ClientEvent::MalformedResponse {
+                    completed: None,
+                    ..
+                }
+            ));
+            assert_eq!(code, &None);
+            assert!(text.as_bytes().starts_with(b"[Error=\"Microsoft."));
+            assert!(
+                text.as_bytes()
+                    .ends_with(b"Service=Imap4] LOGIN completed.")
+            );
+        } else {
+            assert_eq!(ev.len(), 1);
+            let Some(Code::Other {
+                name,
+                value: Some(value),
+            }) = code
+            else {
+                panic!("{code:?}")
+            };
+            assert_eq!(name.as_str(), "Error=");
+            assert!(value.starts_with(b"\"Microsoft.Exchange"));
+            assert!(value.ends_with(b"Service=Imap4"));
+            assert_eq!(text.as_bytes(), b"LOGIN completed.");
+        }
+        assert_eq!(c.state(), SessionState::Authenticated, "strict {strict}");
+        assert_eq!(c.pending_commands(), 0);
+    }
+}
+
+/// The completion of STARTTLS whose rest does not parse still starts TLS:
+/// the server said OK and now expects a handshake.
+#[test]
+fn unparsed_starttls_ok_still_switches() {
+    let config = ClientConfig {
+        quirks: Quirks::STRICT,
+        ..ClientConfig::default()
+    };
+    let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
+    c.starttls().unwrap();
+    let ev = events(&mut c, b"A0001 OK [Error=\"x\"] go\r\n");
+    let kinds: Vec<&str> = ev
+        .iter()
+        .map(|e| match e {
+            ClientEvent::MalformedResponse { .. } => "malformed",
+            ClientEvent::Completed {
+                command: CommandKind::StartTls,
+                status: StatusKind::Ok,
+                ..
+            } => "completed",
+            ClientEvent::StartTls => "starttls",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["malformed", "completed", "starttls"]);
+    c.tls_established().unwrap();
+}
+
+/// The invariant, for any bytes after `TAG OK ` / `TAG NO ` / `TAG BAD `
+/// (RFC 9051 §9 `response-tagged = tag SP resp-cond-state CRLF`): the
+/// command completes with that status, exactly once, and the next response
+/// is read. Bytes are anything but LF (which would end the line) and the
+/// line does not end in a literal announcement (which would continue it).
+#[test]
+fn any_rest_after_a_tagged_status_completes_the_command() {
+    use proptest::prelude::*;
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 2000,
+        ..Default::default()
+    });
+    let rest = proptest::collection::vec(
+        prop_oneof![
+            any::<u8>(),
+            Just(b'['),
+            Just(b']'),
+            Just(b' '),
+            Just(b'"'),
+            Just(b'{'),
+            Just(b'\r'),
+            Just(0u8),
+        ],
+        0..40,
+    );
+    runner
+        .run(
+            &(rest, 0usize..3, any::<bool>(), any::<bool>()),
+            |(mut rest, status, strict, ok_keyword_lower)| {
+                rest.retain(|&b| b != b'\n');
+                if crate::imap::frame::literal_at_end(&rest).ok().flatten().is_some() {
+                    rest.push(b'x');
+                }
+                let (word, kind) = [
+                    (&b"OK"[..], StatusKind::Ok),
+                    (b"NO", StatusKind::No),
+                    (b"BAD", StatusKind::Bad),
+                ][status];
+                let mut config = ClientConfig::default();
+                if strict {
+                    config.quirks = Quirks::STRICT;
+                }
+                let mut c = client_with(config, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+                c.noop().unwrap();
+                c.noop().unwrap();
+                sent(&mut c);
+                let mut line = b"A0001 ".to_vec();
+                if ok_keyword_lower {
+                    line.extend(word.iter().map(u8::to_ascii_lowercase));
+                } else {
+                    line.extend_from_slice(word);
+                }
+                line.push(b' ');
+                line.extend_from_slice(&rest);
+                line.extend_from_slice(b"\r\nA0002 OK done\r\n");
+                let out = feed(&mut c, &line, &[]);
+                let ev: Vec<Ev> = out
+                    .into_iter()
+                    .map(|r| r.expect("no fatal error"))
+                    .collect();
+                let firsts: Vec<&Ev> = ev
+                    .iter()
+                    .filter(|e| {
+                        matches!(e, ClientEvent::Completed { tag, .. } if tag.as_str() == "A0001")
+                            || matches!(e, ClientEvent::MalformedResponse { completed: Some(_), .. })
+                    })
+                    .collect();
+                prop_assert_eq!(firsts.len(), 1, "{:?}", ev);
+                let completed_ok = matches!(
+                    firsts[0],
+                    ClientEvent::Completed { command: CommandKind::Noop, status, .. } if *status == kind
+                );
+                prop_assert!(completed_ok, "{:?}", ev);
+                prop_assert!(
+                    completed("A0002", CommandKind::Noop, StatusKind::Ok)(ev.last().unwrap()),
+                    "{:?}",
+                    ev
+                );
+                prop_assert_eq!(c.pending_commands(), 0);
+                Ok(())
+            },
+        )
+        .unwrap();
 }
 
 #[test]
 fn input_buffer_limit() {
     let mut config = ClientConfig::default();
     config.limits.input_buffer = 100;
-    config.limits.reply_line = 10_000;
+    config.limits.response_line = 10_000;
     let mut c = client_with(config, b"* PREAUTH hi\r\n");
     let out = feed(&mut c, &[b'x'; 200], &[]);
     assert_eq!(out, [Err(Error::limit(LimitKind::InputBuffer, 100usize))]);
@@ -1369,6 +1863,10 @@ const DEVIATIONS: &[&[u8]] = &[
     b"* OK\r\n",
     // unknown FETCH item
     b"* 1 FETCH (X-GM-LABELS (\\Inbox) UID 4)\r\n",
+    // Outlook365: a response code that is no `atom [SP text]` (issue 15)
+    b"* OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" Proxy=X.PROD.OUTLOOK.COM:1993:SSL] hi\r\n",
+    // home.pl: a lone backslash as a mailbox attribute (issue 15)
+    b"* LIST (\\HasNoChildren \\) \"/\" \"Argos\"\r\n",
     // Latin-1 filename in BODYSTRUCTURE
     b"* 2 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"PDF\" (\"NAME\" \"r\xe9sum\xe9.pdf\") NIL NIL \"BASE64\" 10))\r\n",
 ];
@@ -1510,7 +2008,7 @@ fn list_create_and_sort_arguments_need_their_capability() {
         (
             "LIST (SPECIAL-USE) \"\" \"*\"",
             "SPECIAL-USE",
-            "LIST-EXTENDED not advertised",
+            "SPECIAL-USE not advertised",
         ),
         (
             "CREATE Archive (USE (\\Archive))",

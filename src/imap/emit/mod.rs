@@ -25,17 +25,51 @@ use crate::imap::types::core::{
 pub use command::emit_command;
 pub use response::{emit_greeting, emit_response};
 
-/// How a client writes literals (RFC 7888).
+/// How a client announces the literals of a command (RFC 9051 §4.3, RFC 7888).
+///
+/// There are two announcements and only two: the synchronizing `{n}`, after
+/// which the client waits for the server's `+`, and the non-synchronizing
+/// `{n+}`, sent without waiting:
+///
+/// ```text
+/// literal = "{" number64 ["+"] "}" CRLF *CHAR8     ; RFC 9051 §9
+/// literal = "{" number ["+"] "}" CRLF *CHAR8       ; RFC 7888 §3 (LITERAL+ and LITERAL-)
+/// ```
+///
+/// LITERAL- does not add a syntax: it only bounds the non-synchronizing
+/// literals to 4096 bytes (RFC 7888 §4). Nothing in this crate ever writes
+/// `{n-}`; a strict server reads the line of such a literal as a `BAD`
+/// command and every line of its data as a command of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum LiteralStyle {
     /// `{n}`: wait for `+` after each (always allowed). The default.
     #[default]
     Sync,
-    /// `{n+}`: LITERAL+ advertised.
+    /// `{n+}` for every literal: the server advertised LITERAL+.
     NonSyncPlus,
-    /// `{n-}` for literals up to 4096 bytes, `{n}` above: LITERAL- advertised.
+    /// `{n+}` for literals of at most 4096 bytes and `{n}` for larger ones:
+    /// the server advertised LITERAL- or IMAP4rev2 (RFC 9051 §4.3: "Unless
+    /// otherwise specified in an IMAP extension, non-synchronizing literals
+    /// MUST NOT be larger than 4096 octets").
     NonSyncMinus,
+}
+
+/// The largest non-synchronizing literal under LITERAL- and IMAP4rev2
+/// (RFC 7888 §4, RFC 9051 §4.3).
+pub const LITERAL_MINUS_MAX: u64 = 4096;
+
+impl LiteralStyle {
+    /// Whether a literal of `size` bytes is announced non-synchronizing
+    /// (`{n+}`) in this style; otherwise it is `{n}` and the client waits for
+    /// the server's `+`.
+    pub fn non_synchronizing(self, size: u64) -> bool {
+        match self {
+            LiteralStyle::Sync => false,
+            LiteralStyle::NonSyncPlus => true,
+            LiteralStyle::NonSyncMinus => size <= LITERAL_MINUS_MAX,
+        }
+    }
 }
 
 /// Options for emitting.
@@ -174,26 +208,11 @@ impl<'o> W<'o> {
         if binary {
             self.buf.push(b'~');
         }
-        self.buf.push(b'{');
-        self.num(data.len() as u64);
-        let sync = if self.server {
-            false
-        } else {
-            match self.opts.literals {
-                LiteralStyle::Sync => true,
-                LiteralStyle::NonSyncPlus => {
-                    self.buf.push(b'+');
-                    false
-                }
-                LiteralStyle::NonSyncMinus if data.len() <= 4096 => {
-                    self.buf.push(b'-');
-                    false
-                }
-                LiteralStyle::NonSyncMinus => true,
-            }
-        };
-        self.raw(b"}\r\n");
-        if sync {
+        // A server's literals never wait for anything: `{n+}` is a client's
+        // announcement (RFC 9051 §4.3; RFC 4466 allows it on literal8 too).
+        let plus = !self.server && self.opts.literals.non_synchronizing(data.len() as u64);
+        announce(self.buf, data.len() as u64, plus);
+        if !self.server && !plus {
             self.sync.push(self.buf.len() - self.start);
         }
         self.raw(data);
@@ -409,6 +428,30 @@ pub(crate) fn emit_into(
         out.truncate(before);
     }
     r
+}
+
+/// Writes a literal announcement after its optional `~`: `{n+}` CRLF when
+/// `plus` (a client's non-synchronizing literal), `{n}` CRLF otherwise. These
+/// are the only two forms (RFC 9051 §9 `literal`); the client's streamed
+/// APPEND writes its announcement here too.
+pub(crate) fn announce(buf: &mut dyn Sink, size: u64, plus: bool) {
+    buf.push(b'{');
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    let mut v = size;
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[i..]);
+    if plus {
+        buf.push(b'+');
+    }
+    buf.extend_from_slice(b"}\r\n");
 }
 
 #[cfg(test)]

@@ -272,6 +272,12 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::OverQuota => b"OVERQUOTA",
         Code::AlreadyExists => b"ALREADYEXISTS",
         Code::NonExistent => b"NONEXISTENT",
+        Code::MailboxId(id) => {
+            w.raw(b"MAILBOXID (");
+            objectid(w, id)?;
+            w.raw(b")");
+            return Ok(());
+        }
         Code::TooBig
         | Code::BadUrl(_)
         | Code::UrlMech(_)
@@ -412,10 +418,27 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         }
         Data::ESearch(e) => {
             w.raw(b"ESEARCH");
-            if let Some(t) = &e.tag {
-                w.raw(b" (TAG ");
-                w.string(t.as_bytes())?;
-                w.raw(b")");
+            // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" SP
+            // astring SP "UIDVALIDITY" SP nz-number] ")"   (RFC 7377)
+            match (&e.tag, &e.mailbox) {
+                (Some(t), source) => {
+                    w.raw(b" (TAG ");
+                    w.string(t.as_bytes())?;
+                    if let Some(m) = source {
+                        if m.uid_validity == 0 {
+                            return Err(Error::Emit("UIDVALIDITY 0 (nz-number)"));
+                        }
+                        w.raw(b" MAILBOX ");
+                        w.mailbox(&m.mailbox)?;
+                        w.raw(b" UIDVALIDITY ");
+                        w.num(u64::from(m.uid_validity));
+                    }
+                    w.raw(b")");
+                }
+                (None, Some(_)) => {
+                    return Err(Error::Emit("an ESEARCH MAILBOX correlator needs a TAG"));
+                }
+                (None, None) => {}
             }
             if e.uid {
                 w.raw(b" UID");
@@ -634,6 +657,12 @@ fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
         }
         StatusItem::AppendLimit(Some(n)) => (b"APPENDLIMIT", *n),
         StatusItem::DeletedStorage(n) => (b"DELETED-STORAGE", *n),
+        StatusItem::MailboxId(id) => {
+            w.raw(b"MAILBOXID (");
+            objectid(w, id)?;
+            w.raw(b")");
+            return Ok(());
+        }
         StatusItem::Other(a, n) => {
             w.atom(a)?;
             w.sp();

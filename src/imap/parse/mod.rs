@@ -82,6 +82,18 @@ pub struct Quirks {
     /// A backslash in a quoted string before a character other than `"` or `\`
     /// is kept as a literal backslash.
     pub lone_backslash: bool,
+    /// A response code that follows neither its own grammar nor
+    /// `atom [SP 1*<any TEXT-CHAR except "]">]` (RFC 9051 §9 `resp-text-code`)
+    /// is kept raw, as [`Code::Other`](crate::imap::Code::Other) with its
+    /// name and every byte up to the closing `]`: Outlook365 answers LOGIN
+    /// with `A1 OK [Error="Microsoft.Exchange.Data.Storage.WrongServerException:Cross
+    /// Server access" AuthResultFromPopImapEnd=0 Proxy=...:1993:SSL ...] LOGIN
+    /// completed.`, whose name `Error=` is followed by a `"`.
+    pub raw_response_code: bool,
+    /// A lone `\` as a LIST/LSUB mailbox attribute (`* LIST (\HasNoChildren \)
+    /// "/" "Argos"`, home.pl), kept as the attribute `\`; RFC 9051 §9
+    /// `flag-extension = "\" atom` needs an atom after it.
+    pub lone_backslash_attribute: bool,
 }
 
 impl Quirks {
@@ -100,6 +112,8 @@ impl Quirks {
         empty_status: true,
         unknown_items: true,
         lone_backslash: true,
+        raw_response_code: true,
+        lone_backslash_attribute: true,
     };
     /// The grammar exactly as written in the RFCs.
     pub const STRICT: Quirks = Quirks {
@@ -116,11 +130,15 @@ impl Quirks {
         empty_status: false,
         unknown_items: false,
         lone_backslash: false,
+        raw_response_code: false,
+        lone_backslash_attribute: false,
     };
 }
 
 impl Quirks {
-    fn fields(&self) -> [bool; 13] {
+    /// The quirks in bit order. With [`UTF8_BIT`](input::UTF8_BIT) at 15,
+    /// fifteen quirks fit the packed `u16`: this list is full.
+    fn fields(&self) -> [bool; 15] {
         [
             self.missing_text,
             self.trailing_space,
@@ -135,6 +153,8 @@ impl Quirks {
             self.empty_status,
             self.unknown_items,
             self.lone_backslash,
+            self.raw_response_code,
+            self.lone_backslash_attribute,
         ]
     }
 
@@ -162,6 +182,8 @@ impl Quirks {
             empty_status: b(10),
             unknown_items: b(11),
             lone_backslash: b(12),
+            raw_response_code: b(13),
+            lone_backslash_attribute: b(14),
         }
     }
 }

@@ -28,9 +28,9 @@ use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
 use crate::imap::types::response::{
-    Code, Continue, Data, ESearch, FetchItem, ListExtendedItem, MailboxAttribute, MailboxList,
-    MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData, Section,
-    SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, ESearch, ESearchMailbox, FetchItem, ListExtendedItem, MailboxAttribute,
+    MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,
+    Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
 };
 
 /// Parses one complete response frame (a line with its literals, CRLF
@@ -177,7 +177,7 @@ pub(crate) fn resp_text<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
     let mut i = i;
     let mut code = None;
     if i.peek() == Some(b'[') {
-        let (r, c) = terminated(resp_text_code, byte(b']', "']'")).parse(i.skip(1))?;
+        let (r, c) = bracketed_code(i.skip(1))?;
         code = Some(c);
         if r.peek() == Some(b' ') {
             i = r.skip(1);
@@ -192,6 +192,35 @@ pub(crate) fn resp_text<'a>(i: In<'a>) -> R<'a, (Option<Code<'a>>, Text<'a>)> {
         return i.err("text");
     }
     Ok((i, (code, Text::borrowed(t))))
+}
+
+/// `resp-text-code "]"`; under [`Quirks::raw_response_code`](super::Quirks)
+/// a code that does not parse is kept raw up to its `]`.
+fn bracketed_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
+    match terminated(resp_text_code, byte(b']', "']'")).parse(i) {
+        Err(nom::Err::Error(e)) if i.q().raw_response_code => {
+            raw_code(i).map_err(|_| nom::Err::Error(e))
+        }
+        r => r,
+    }
+}
+
+/// A response code's name (an atom) and every byte after it up to `]`, kept
+/// raw as [`Code::Other`]: `Error="..." Proxy=...` (Outlook365), `UIDNEXT x`.
+/// The value keeps what followed the name, without the one separating SP;
+/// the line must go on after the `]`.
+fn raw_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
+    let (i, name) = atom_str(i)?;
+    let (i, _) = eat(b' ')(i)?;
+    let (i, value) = take_while(i, |b| !matches!(b, b']' | b'\r' | b'\n' | 0));
+    let (i, ()) = byte(b']', "']'")(i)?;
+    Ok((
+        i,
+        Code::Other {
+            name: Atom::borrowed_unchecked(name),
+            value: (!value.is_empty()).then_some(Cow::Borrowed(value)),
+        },
+    ))
 }
 
 /// `charset = atom / quoted`
@@ -337,6 +366,9 @@ pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
         (i, Code::AlreadyExists)
     } else if is("NONEXISTENT") {
         (i, Code::NonExistent)
+    } else if is("MAILBOXID") {
+        // resp-text-code =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+        map(preceded(sp, paren_objectid), Code::MailboxId).parse(i)?
     } else {
         match super::ext::code(i, name) {
             Ok((i, Some(c))) => (i, c),
@@ -404,8 +436,15 @@ fn continue_req<'a>(i: In<'a>) -> R<'a, Continue<'a>> {
     }
 }
 
-/// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers).
+/// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers;
+/// a lone `\` under [`Quirks::lone_backslash_attribute`](super::Quirks)).
 fn mailbox_attribute<'a>(i: In<'a>) -> R<'a, MailboxAttribute<'a>> {
+    if i.peek() == Some(b'\\')
+        && matches!(i.peek_at(1), Some(b' ' | b')') | None)
+        && i.q().lone_backslash_attribute
+    {
+        return Ok((i.skip(1), MailboxAttribute(Cow::Borrowed("\\"))));
+    }
     let (i, (raw, _)) = consumed(preceded(eat(b'\\'), atom)).parse(i)?;
     match core::str::from_utf8(raw) {
         Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
@@ -527,7 +566,8 @@ fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
 }
 
 /// The `status-att` names [`status_item`] reads as typed values.
-const KNOWN_STATUS_ITEMS: [&str; 10] = [
+const KNOWN_STATUS_ITEMS: [&str; 11] = [
+    "MAILBOXID",
     "MESSAGES",
     "RECENT",
     "UIDNEXT",
@@ -569,6 +609,9 @@ fn status_item<'a>(i: In<'a>) -> R<'a, StatusItem<'a>> {
         }
     } else if is("DELETED-STORAGE") {
         map(number64, StatusItem::DeletedStorage).parse(i)
+    } else if is("MAILBOXID") {
+        // status-att-value =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+        map(paren_objectid, StatusItem::MailboxId).parse(i)
     } else {
         let (i, v) = number64(i)?;
         Ok((i, StatusItem::Other(name, v)))
@@ -645,15 +688,10 @@ fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
 fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
     let mut i = i;
     let mut tag = None;
+    let mut mailbox = None;
     if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" ...] ")"
-        let (r, (_, _, t)) = (kw(b"TAG"), sp, astring).parse(i.skip(2))?;
-        tag = Some(t);
-        i = r;
-        while i.peek() == Some(b' ') {
-            (i, _) = skip_value(i.skip(1))?;
-        }
-        (i, ()) = byte(b')', "')' of search-correlator")(i)?;
+        let (r, (t, m)) = search_correlator(i.skip(2))?;
+        (i, tag, mailbox) = (r, Some(t), m);
     }
     let mut uid = false;
     if i.peek() == Some(b' ') {
@@ -677,10 +715,40 @@ fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
         i,
         ESearch {
             tag,
+            mailbox,
             uid,
             data: List::wire(raw, search_return_data, Sep::Space, i.ctx()),
         },
     ))
+}
+
+/// The inside of a search correlator, after its `(`:
+///
+/// ```text
+/// search-correlator = SP "(" "TAG" SP tag-string
+///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
+///                                                        ; RFC 7377
+/// tag-string        = astring                            ; RFC 9051 (string in RFC 4466)
+/// ```
+///
+/// Under [`Quirks::unknown_items`](super::Quirks) other `name value` pairs
+/// after these are skipped (correlators of later extensions).
+fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox<'a>>)> {
+    let (mut i, (_, _, tag)) = (kw(b"TAG"), sp, astring).parse(i)?;
+    let mut source = None;
+    if let Some(r) = after_prefix(&i, b" MAILBOX ") {
+        let (r, (m, _, _, _, v)) = (mailbox, sp, kw(b"UIDVALIDITY"), sp, nz_number).parse(r)?;
+        source = Some(ESearchMailbox {
+            mailbox: m,
+            uid_validity: v,
+        });
+        i = r;
+    }
+    while i.peek() == Some(b' ') && i.q().unknown_items {
+        (i, _) = (atom, sp, skip_value).parse(i.skip(1))?;
+    }
+    let (i, ()) = byte(b')', "')' of search-correlator")(i)?;
+    Ok((i, (tag, source)))
 }
 
 /// `string SP nstring` (an ID parameter)

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::ParseOptions;
 use super::response::{parse_greeting, parse_response};
 use crate::imap::types::body::{BodyStructure, Specific};
-use crate::imap::types::core::{Flag, SeqNum};
+use crate::imap::types::core::{Flag, IString, SeqNum};
 use crate::imap::types::response::*;
 use crate::{Error, error::LimitKind};
 
@@ -623,4 +623,150 @@ fn status_with_non_numeric_vendor_item() {
     );
     assert!(lenient(b"* STATUS INBOX (MESSAGES x4)\r\n").is_err());
     assert!(lenient(b"* STATUS INBOX (X-GUID abc\r\n").is_ok());
+}
+
+/// `Quirks::raw_response_code` (Outlook365, issue 15): a code that is not
+/// `atom [SP 1*<any TEXT-CHAR except "]">]` (RFC 9051 §9 `resp-text-code`)
+/// is kept raw up to its `]`; strict mode rejects it. A known code with
+/// arguments that do not parse is kept raw the same way.
+#[test]
+fn raw_response_code_quirk() {
+    let line: &[u8] = b"A1 OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" AuthResultFromPopImapEnd=0 Proxy=X.PROD.OUTLOOK.COM:1993:SSL MailboxBE=X.PROD.OUTLOOK.COM Service=Imap4] LOGIN completed.\r\n";
+    assert!(strict(line).is_err());
+    let Response::Status(s) = lenient(line).unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.kind, StatusKind::Ok);
+    assert_eq!(s.text.as_bytes(), b"LOGIN completed.");
+    let Some(Code::Other {
+        name,
+        value: Some(v),
+    }) = &s.code
+    else {
+        panic!("{:?}", s.code)
+    };
+    assert_eq!(name.as_str(), "Error=");
+    assert_eq!(
+        &v[..],
+        &b"\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" AuthResultFromPopImapEnd=0 Proxy=X.PROD.OUTLOOK.COM:1993:SSL MailboxBE=X.PROD.OUTLOOK.COM Service=Imap4"[..]
+    );
+    // what it emits parses back to the same value (the emitter writes the
+    // one SP the grammar puts after the name)
+    let mut out = Vec::new();
+    crate::imap::emit_response(&Response::Status(s.clone()), &mut out, &Default::default())
+        .unwrap();
+    assert_eq!(lenient(&out).unwrap(), Response::Status(s));
+    // a known name with arguments that are not its own
+    let Response::Status(s) = lenient(b"* OK [UIDNEXT soon] x\r\n").unwrap() else {
+        panic!()
+    };
+    assert!(
+        matches!(&s.code, Some(Code::Other { name, value: Some(v) }) if name.as_str() == "UIDNEXT" && &v[..] == b"soon")
+    );
+    assert!(strict(b"* OK [UIDNEXT soon] x\r\n").is_err());
+    // still needs an atom, a `]` on the line, and no NUL
+    for bad in [
+        &b"* OK [\"x\"] y\r\n"[..],
+        b"* OK [Error=\"x\" y\r\n",
+        b"* OK [Error=\"x\0\"] y\r\n",
+    ] {
+        assert!(lenient(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// `Quirks::lone_backslash_attribute` (home.pl, issue 15): RFC 9051 §9
+/// `flag-extension = "\" atom` needs an atom after the backslash.
+#[test]
+fn lone_backslash_attribute_quirk() {
+    let line: &[u8] = b"* LIST (\\HasNoChildren \\) \"/\" \"Argos\"\r\n";
+    assert!(strict(line).is_err());
+    let Response::Data(Data::List(m)) = lenient(line).unwrap() else {
+        panic!()
+    };
+    let attrs: Vec<_> = m.attributes.iter().collect();
+    assert_eq!(attrs.len(), 2);
+    assert_eq!(attrs[0].as_str(), "\\HasNoChildren");
+    assert_eq!(attrs[1].as_str(), "\\");
+    assert_eq!(m.mailbox.as_bytes(), b"Argos");
+    // alone and first, too
+    let Response::Data(Data::List(m)) = lenient(b"* LIST (\\ \\Marked) \"/\" x\r\n").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(m.attributes.len(), 2);
+    let Response::Data(Data::List(m)) = lenient(b"* LIST (\\) \"/\" x\r\n").unwrap() else {
+        panic!()
+    };
+    assert_eq!(m.attributes.iter().next().unwrap().as_str(), "\\");
+}
+
+/// RFC 8474 §7 `status-att-value =/ "MAILBOXID" SP "(" objectid ")"`: a
+/// MAILBOXID item among the others no longer turns the whole STATUS raw
+/// (issue 15, defect 9); nor in LIST-STATUS's STATUS responses (RFC 5819).
+#[test]
+fn status_with_mailboxid() {
+    for line in [
+        &b"* STATUS INBOX (MESSAGES 1 MAILBOXID (F2212ea87))\r\n"[..],
+        b"* STATUS INBOX (MAILBOXID (F2212ea87) MESSAGES 1)\r\n",
+    ] {
+        for r in [strict(line).unwrap(), lenient(line).unwrap()] {
+            let Response::Data(Data::Status { mailbox, items }) = r else {
+                panic!("{line:?}")
+            };
+            assert_eq!(mailbox.as_bytes(), b"INBOX");
+            let items = items.to_vec();
+            assert_eq!(items.len(), 2);
+            assert!(items.contains(&StatusItem::Messages(1)));
+            assert!(items.contains(&StatusItem::MailboxId(IString::from("F2212ea87"))));
+        }
+    }
+    // objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+    for bad in [
+        &b"* STATUS INBOX (MAILBOXID ())\r\n"[..],
+        b"* STATUS INBOX (MAILBOXID (a.b))\r\n",
+        b"* STATUS INBOX (MAILBOXID F1)\r\n",
+    ] {
+        assert!(strict(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// RFC 8474 §7 `resp-text-code =/ "MAILBOXID" SP "(" objectid ")"` on CREATE.
+#[test]
+fn mailboxid_response_code() {
+    let Response::Status(s) = strict(b"3 OK [MAILBOXID (F2212ea87)] Completed\r\n").unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.code, Some(Code::MailboxId(IString::from("F2212ea87"))));
+    assert_eq!(s.text.as_bytes(), b"Completed");
+}
+
+/// RFC 7377 `search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX"
+/// SP astring SP "UIDVALIDITY" SP nz-number] ")"`: the mailbox and its
+/// UIDVALIDITY are kept, not dropped (issue 15, defect 9).
+#[test]
+fn esearch_correlator_with_mailbox() {
+    let line: &[u8] = b"* ESEARCH (TAG \"A1\" MAILBOX \"a\" UIDVALIDITY 1) UID ALL 1:3\r\n";
+    for r in [strict(line).unwrap(), lenient(line).unwrap()] {
+        let Response::Data(Data::ESearch(e)) = r else {
+            panic!()
+        };
+        assert_eq!(e.tag.as_ref().unwrap().as_bytes(), b"A1");
+        let m = e.mailbox.as_ref().unwrap();
+        assert_eq!(m.mailbox.as_bytes(), b"a");
+        assert_eq!(m.uid_validity, 1);
+        assert!(e.uid);
+        assert_eq!(e.data.len(), 1);
+    }
+    let Response::Data(Data::ESearch(e)) = strict(b"* ESEARCH (TAG \"A2\") COUNT 4\r\n").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(e.mailbox, None);
+    // MAILBOX without UIDVALIDITY, UIDVALIDITY 0: not the grammar
+    for bad in [
+        &b"* ESEARCH (TAG \"A1\" MAILBOX \"a\") COUNT 1\r\n"[..],
+        b"* ESEARCH (TAG \"A1\" MAILBOX \"a\" UIDVALIDITY 0) COUNT 1\r\n",
+    ] {
+        assert!(strict(bad).is_err(), "{bad:?}");
+    }
 }

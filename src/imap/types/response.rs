@@ -178,6 +178,9 @@ pub enum Code<'a> {
     NotificationOverflow,
     /// `BADEVENT (event...)` (RFC 5465): the events the server does not support.
     BadEvent(List<'a, NotifyEvent<'a>>),
+    /// `MAILBOXID (objectid)` (RFC 8474 §4.1): the id of a mailbox just
+    /// created (`resp-text-code =/ "MAILBOXID" SP "(" objectid ")"`).
+    MailboxId(IString<'a>),
     /// Any other code, kept raw: the atom and what followed it up to `]`.
     Other {
         /// The code's name.
@@ -291,6 +294,9 @@ pub enum StatusItem<'a> {
     AppendLimit(Option<u64>),
     /// `DELETED-STORAGE n` (RFC 9208)
     DeletedStorage(u64),
+    /// `MAILBOXID (objectid)` (RFC 8474 §4.3; §7: `status-att-value =/
+    /// "MAILBOXID" SP "(" objectid ")"`).
+    MailboxId(IString<'a>),
     /// Another item with a numeric value.
     Other(Atom<'a>, u64),
 }
@@ -319,14 +325,43 @@ pub enum SearchReturnData<'a> {
 }
 
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
+///
+/// ```text
+/// search-correlator = SP "(" "TAG" SP tag-string
+///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
+///                                                     ; RFC 7377, extending RFC 4731
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ESearch<'a> {
     /// `(TAG "A1")`: the command this answers.
     pub tag: Option<IString<'a>>,
+    /// `MAILBOX m UIDVALIDITY n` after the TAG (RFC 7377): the mailbox a
+    /// multimailbox search answers about.
+    pub mailbox: Option<ESearchMailbox<'a>>,
     /// `UID`: numbers are UIDs.
     pub uid: bool,
     /// The data.
     pub data: List<'a, SearchReturnData<'a>>,
+}
+
+/// The mailbox part of an ESEARCH correlator (RFC 7377): `MAILBOX` and
+/// `UIDVALIDITY`, which come together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ESearchMailbox<'a> {
+    /// `MAILBOX astring`
+    pub mailbox: Mailbox<'a>,
+    /// `UIDVALIDITY nz-number`
+    pub uid_validity: u32,
+}
+
+impl IntoOwned for ESearchMailbox<'_> {
+    type Owned = ESearchMailbox<'static>;
+    fn into_owned(self) -> Self::Owned {
+        ESearchMailbox {
+            mailbox: self.mailbox.into_owned(),
+            uid_validity: self.uid_validity,
+        }
+    }
 }
 
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
@@ -704,6 +739,7 @@ impl IntoOwned for Code<'_> {
             Code::UrlMech(l) => Code::UrlMech(l.into_owned()),
             Code::NotificationOverflow => Code::NotificationOverflow,
             Code::BadEvent(l) => Code::BadEvent(l.into_owned()),
+            Code::MailboxId(id) => Code::MailboxId(id.into_owned()),
             Code::Other { name, value } => Code::Other {
                 name: name.into_owned(),
                 value: value.map(cow_b),
@@ -779,6 +815,7 @@ impl IntoOwned for StatusItem<'_> {
             StatusItem::HighestModSeq(n) => StatusItem::HighestModSeq(n),
             StatusItem::AppendLimit(n) => StatusItem::AppendLimit(n),
             StatusItem::DeletedStorage(n) => StatusItem::DeletedStorage(n),
+            StatusItem::MailboxId(id) => StatusItem::MailboxId(id.into_owned()),
             StatusItem::Other(a, n) => StatusItem::Other(a.into_owned(), n),
         }
     }
@@ -934,6 +971,7 @@ impl IntoOwned for Data<'_> {
             },
             Data::ESearch(e) => Data::ESearch(ESearch {
                 tag: e.tag.into_owned(),
+                mailbox: e.mailbox.into_owned(),
                 uid: e.uid,
                 data: e.data.into_owned(),
             }),
