@@ -181,6 +181,43 @@ fn what_is_never_emitted() {
             keyword: "RETR".into(),
             args: Text::from("1"),
         },
+        // two arguments where the grammar has one (RFC 1939 §3: arguments
+        // are separated by a single SPACE)
+        Command::User {
+            name: Text::from("a b"),
+        },
+        Command::Apop {
+            name: Text::from("m rose"),
+            digest: "c4c9334bac560ecc979e58001b3e22fb".into(),
+        },
+        // RFC 1939 §7: 16 octets "in hexadecimal format, using lower-case
+        // ASCII characters"
+        Command::Apop {
+            name: Text::from("mrose"),
+            digest: "C4C9334BAC560ECC979E58001B3E22FB".into(),
+        },
+        Command::Apop {
+            name: Text::from("mrose"),
+            digest: "c4c9334bac560ecc".into(),
+        },
+        // RFC 4648 base64 comes in whole quanta of four characters
+        Command::Auth {
+            mechanism: "PLAIN".into(),
+            initial_response: Some("abc".into()),
+        },
+        Command::Auth {
+            mechanism: "PLAIN".into(),
+            initial_response: Some("ab=c".into()),
+        },
+        // RFC 2449 §4: "the maximum length of a command line is 255 octets,
+        // including the terminating CRLF"
+        Command::User {
+            name: Text::from("u".repeat(300)),
+        },
+        Command::Auth {
+            mechanism: "PLAIN".into(),
+            initial_response: Some("AAAA".repeat(70).into()),
+        },
     ];
     for cmd in bad {
         assert!(emitted(&cmd).is_err(), "{cmd:?}");
@@ -249,4 +286,17 @@ fn auth_with_a_long_initial_response_stays_within_255_octets() {
     let line = c.poll_transmit().unwrap();
     assert_eq!(&line[..], b"AUTH PLAIN AHUAcA==\r\n");
     assert!(is_command(&line, false));
+}
+
+// RFC 2449 §4: "the maximum length of a command line is 255 octets,
+// including the terminating CRLF": 255 is emitted, 256 is not.
+#[test]
+fn command_lines_stop_at_255_octets() {
+    let user = |n: usize| Command::User {
+        name: Text::from("u".repeat(n)),
+    };
+    // "USER" SP name CRLF
+    let line = emitted(&user(255 - 7)).unwrap();
+    assert_eq!(line.len(), 255);
+    assert!(emitted(&user(255 - 6)).is_err());
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::wire::line::is_line_safe;
 
 use super::command::{Command, CommandKind};
-use super::parse::{is_base64_or_eq, resp_code};
+use super::parse::resp_code;
 use super::response::{
     Capability, DropListing, Expire, Response, ResponseCode, ScanListing, Status, UniqueIdListing,
 };
@@ -30,6 +30,39 @@ fn check_text(s: &[u8], what: &'static str) -> Result<(), Error> {
     } else {
         Err(Error::Emit(what))
     }
+}
+
+/// RFC 2449 §4: "the maximum length of a command line is 255 octets,
+/// including the terminating CRLF".
+pub const MAX_COMMAND_LINE: usize = 255;
+
+/// A command argument (RFC 1939 §3: "Keywords and arguments consist of
+/// printable ASCII characters", separated by a single space): no space and no
+/// control character, so it reads back as one argument. Non-ASCII UTF-8 is
+/// let through for RFC 6856's UTF8 mode, which the caller negotiates.
+fn check_argument(s: &[u8], what: &'static str) -> Result<(), Error> {
+    if s.is_empty() || s.iter().any(|&b| b <= b' ' || b == 0x7f) {
+        return Err(Error::Emit(what));
+    }
+    Ok(())
+}
+
+/// RFC 5034 §4 `initial-response = base64 / "="`, base64 being whole RFC
+/// 4648 quanta: groups of four characters of the alphabet, `=` padding only
+/// at the end.
+fn is_base64_quanta(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b == b"=" {
+        return true;
+    }
+    if b.is_empty() || b.len() % 4 != 0 {
+        return false;
+    }
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    pad <= 2
+        && b[..b.len() - pad]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
 }
 
 fn put_u64(out: &mut impl BufMut, n: u64) {
@@ -53,21 +86,29 @@ impl Command<'_> {
         match self {
             Command::User { name } => {
                 check_text(name.as_bytes(), "CR, LF or NUL in USER name")?;
-                if name.is_empty() {
-                    return Err(Error::Emit("empty USER name"));
-                }
-                Ok(())
+                check_argument(
+                    name.as_bytes(),
+                    "USER name is empty or holds a space or control",
+                )
             }
             Command::Pass { password } => {
                 check_text(password.expose(), "CR, LF or NUL in PASS password")
             }
             Command::Apop { name, digest } => {
                 check_text(name.as_bytes(), "CR, LF or NUL in APOP name")?;
-                if name.is_empty() {
-                    return Err(Error::Emit("empty APOP name"));
-                }
-                if digest.is_empty() || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(Error::Emit("APOP digest is not hex"));
+                check_argument(
+                    name.as_bytes(),
+                    "APOP name is empty or holds a space or control",
+                )?;
+                // RFC 1939 §7: "a string identifying a mailbox and a MD5 digest
+                // string (both required)"; the digest is 16 octets "represented
+                // by 32 lower-case hexadecimal digits"
+                if digest.len() != 32
+                    || !digest
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                {
+                    return Err(Error::Emit("APOP digest is not 32 lower-case hex digits"));
                 }
                 Ok(())
             }
@@ -77,7 +118,7 @@ impl Command<'_> {
             } => {
                 check_token(mechanism, "SASL mechanism is not a token")?;
                 if let Some(ir) = initial_response {
-                    if !is_base64_or_eq(ir) {
+                    if !is_base64_quanta(ir) {
                         return Err(Error::Emit("initial response is not base64 or ="));
                     }
                 }
@@ -95,9 +136,45 @@ impl Command<'_> {
         }
     }
 
-    /// Writes the command line, CRLF included.
+    /// The length of the command line, CRLF included.
+    fn line_len(&self) -> usize {
+        fn digits(n: u32) -> usize {
+            n.checked_ilog10().map_or(1, |d| d as usize + 1)
+        }
+        let keyword = match self {
+            Command::Unknown { keyword, .. } => keyword.len(),
+            _ => self.kind().keyword().len(),
+        };
+        let args = match self {
+            Command::User { name } => 1 + name.as_bytes().len(),
+            Command::Pass { password } => 1 + password.expose().len(),
+            Command::Apop { name, digest } => 2 + name.as_bytes().len() + digest.len(),
+            Command::List { msg: Some(n) }
+            | Command::Uidl { msg: Some(n) }
+            | Command::Retr { msg: n }
+            | Command::Dele { msg: n } => 1 + digits(*n),
+            Command::Top { msg, lines } => 2 + digits(*msg) + digits(*lines),
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => 1 + mechanism.len() + initial_response.as_ref().map_or(0, |ir| 1 + ir.len()),
+            Command::Lang { tag: Some(tag) } => 1 + tag.len(),
+            Command::Unknown { args, .. } if !args.is_empty() => 1 + args.as_bytes().len(),
+            _ => 0,
+        };
+        keyword + args + 2
+    }
+
+    /// Writes the command line, CRLF included. A line over
+    /// [`MAX_COMMAND_LINE`] octets is [`Error::Emit`] (RFC 2449 §4; RFC 5034
+    /// §4 holds AUTH to it too: a longer initial response goes in answer to
+    /// the server's first, empty challenge, as [`Client::authenticate`](super::Client::authenticate)
+    /// does).
     pub fn emit(&self, out: &mut impl BufMut) -> Result<(), Error> {
         self.validate()?;
+        if self.line_len() > MAX_COMMAND_LINE {
+            return Err(Error::Emit("command line over 255 octets (RFC 2449 §4)"));
+        }
         if let Command::Unknown { keyword, .. } = self {
             out.put_slice(keyword.as_bytes());
         } else {

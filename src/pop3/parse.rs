@@ -305,11 +305,6 @@ fn initial_response(i: &[u8]) -> R<'_, &str> {
     .parse(i)
 }
 
-/// Whether `s` is a whole [`initial_response`].
-pub(crate) fn is_base64_or_eq(s: &str) -> bool {
-    matches!(initial_response(s.as_bytes()), Ok(([], _)))
-}
-
 /// `lang-cmd = "LANG" [SP lang-or-wild]` (RFC 6856 §4), the tag taken as a
 /// token.
 fn lang(i: &[u8]) -> R<'_, Option<&str>> {
