@@ -905,11 +905,12 @@ mod tests {
         for (line, expected) in table {
             assert_eq!(&cmd(line), expected, "{line:?}");
         }
-        assert!(is_base64_or_eq("="));
-        assert!(is_base64_or_eq("AGEAYg=="));
-        assert!(!is_base64_or_eq(""));
-        assert!(!is_base64_or_eq("a b"));
-        assert!(!is_base64_or_eq("a%"));
+        let whole = |s: &str| matches!(initial_response(s.as_bytes()), Ok(([], _)));
+        assert!(whole("="));
+        assert!(whole("AGEAYg=="));
+        assert!(!whole(""));
+        assert!(!whole("a b"));
+        assert!(!whole("a%"));
     }
 
     #[test]
