@@ -344,8 +344,14 @@ async fn login(pop: &mut Pop, options: &Options) -> io::Result<()> {
             }
         }
         Login::Apop => {
-            pop.session.conn.apop(&options.user, &password)?;
-            pop.ok(CommandKind::Apop).await?;
+            // APOP's MD5 needs the `sasl-hash` feature
+            #[cfg(feature = "sasl-hash")]
+            {
+                pop.session.conn.apop(&options.user, &password)?;
+                pop.ok(CommandKind::Apop).await?;
+            }
+            #[cfg(not(feature = "sasl-hash"))]
+            return Err(failure("APOP needs the sasl-hash feature"));
         }
         Login::Sasl(mechanism) => {
             let credentials = match mechanism {

@@ -206,16 +206,21 @@ fn wire_size(path: &Path) -> io::Result<u64> {
 }
 
 /// A unique id POP3 can carry (RFC 1939 §7: 1 to 70 characters in 0x21..=0x7E): the Maildir id when it
-/// fits, else the hex MD5 of it.
+/// fits, else a 32-hex-digit hash of it (std's `DefaultHasher::new()`, which is the
+/// same for every instance of one build: stable while this server binary is).
 fn unique_id(id: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
     let fits = (1..=70).contains(&id.len()) && id.bytes().all(|b| (0x21..=0x7e).contains(&b));
     if fits {
         return id.to_owned();
     }
-    mailwire::pop3::md5::md5(id.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let hash = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        salt.hash(&mut h);
+        id.hash(&mut h);
+        h.finish()
+    };
+    format!("{:016x}{:016x}", hash(0), hash(1))
 }
 
 /// Lists the Maildir (in a blocking task: it reads every file to count its CRLF size).
@@ -307,8 +312,12 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
                     .await?;
                 }
                 ServerEvent::Apop(request) => {
+                    // APOP's MD5 needs the `sasl-hash` feature
+                    #[cfg(feature = "sasl-hash")]
                     let ok = request.user.as_bytes() == shared.user.as_bytes()
                         && request.apop_matches(shared.pass.as_bytes());
+                    #[cfg(not(feature = "sasl-hash"))]
+                    let ok = false;
                     let what = format!("APOP {}", request.user.to_str_lossy());
                     login(&mut session, &mut conn, &shared, ok, &what, &log).await?;
                 }

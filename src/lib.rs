@@ -171,6 +171,7 @@
 //! | `smtp` | yes | no  | [`smtp`]: SMTP, submission and LMTP |
 //! | `pop3` | yes | no  | [`pop3`]: POP3 |
 //! | `imap` | yes | no  | [`imap`]: IMAP4rev1 and IMAP4rev2 |
+//! | `sasl-hash` | no | no | CRAM-MD5 and SCRAM(-PLUS) in [`wire::sasl`], POP3 APOP; RustCrypto's `md-5`, `sha1`, `sha2`, `hmac`, `pbkdf2` |
 //!
 //! Without `std` the crate is `#![no_std]` and needs only `alloc`:
 //!

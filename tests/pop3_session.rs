@@ -59,6 +59,7 @@ impl App {
                             .unwrap();
                     }
                 }
+                #[cfg(feature = "sasl-hash")]
                 ServerEvent::Apop(req) => {
                     if req.apop_matches(self.password.as_bytes()) {
                         server.accept_login(self.maildrop()).unwrap();
@@ -346,6 +347,7 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
     assert!(server.is_closed());
 }
 
+#[cfg(feature = "sasl-hash")]
 #[test]
 fn apop_login() {
     let (mut client, mut server, mut app) = pair(apop_config());

@@ -705,7 +705,9 @@ impl Client {
 
     /// Sends `APOP name digest` with the digest computed from the greeting's
     /// timestamp and `password` (RFC 1939 §7). [`Error::Misuse`] when the
-    /// greeting had no timestamp (or has not arrived).
+    /// greeting had no timestamp (or has not arrived). Needs the `sasl-hash`
+    /// feature (MD5 comes from the `md-5` crate).
+    #[cfg(feature = "sasl-hash")]
     pub fn apop(&mut self, name: &str, password: &Secret<'_>) -> Result<(), Error> {
         let Some(ts) = &self.timestamp else {
             return Err(Error::Misuse("the greeting carried no APOP timestamp"));

@@ -1,6 +1,8 @@
 //! Protocol-agnostic pieces shared by two or more protocols: line framing
-//! ([`line`](mod@line)), dot-stuffing ([`dot`]) and SASL ([`sasl`]).
+//! ([`line`](mod@line)), dot-stuffing ([`dot`]), SASL ([`sasl`]) and the PROXY
+//! protocol header of load balancers ([`proxy`]).
 
 pub mod dot;
 pub mod line;
+pub mod proxy;
 pub mod sasl;

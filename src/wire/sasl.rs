@@ -13,6 +13,19 @@
 //! | `OAUTHBEARER` | RFC 7628 §3.1 | client |
 //! | `EXTERNAL` | RFC 4422 Appendix A | client |
 //! | `ANONYMOUS` | RFC 4505 §2 | client |
+//! | `CRAM-MD5` | RFC 2195 §2 | server (`<random.timestamp@host>`) |
+//! | `SCRAM-SHA-1`, `SCRAM-SHA-1-PLUS` | RFC 5802 §5 | client |
+//! | `SCRAM-SHA-256`, `SCRAM-SHA-256-PLUS` | RFC 7677 | client |
+//!
+//! The last three rows need the `sasl-hash` feature (RustCrypto's digests).
+//! Their clients go through [`SaslClient`] like the others
+//! ([`Credentials::CramMd5`], [`Credentials::Scram`]). Their servers need the
+//! application in the middle of the exchange: CRAM-MD5's challenge is built
+//! from the application's digits and time ([`SaslServer::cram_md5`]) and the
+//! application checks the digest against the shared secret
+//! ([`CramMd5Response::verify`]); SCRAM's server is [`ScramServer`], which
+//! asks for the user's [`ScramStoredKey`] after the client's first message.
+//! [`SaslServer::new`] with a SCRAM mechanism fails its first step.
 //!
 //! Only the mechanism logic lives here: the values passed to and returned by
 //! [`SaslClient`] and [`SaslServer`] are *raw* (not base64). The protocols frame
@@ -61,6 +74,21 @@ use base64::engine::{DecodePaddingMode, general_purpose};
 use crate::Error;
 use crate::text::Secret;
 
+#[cfg(feature = "sasl-hash")]
+mod cram;
+#[cfg(feature = "sasl-hash")]
+pub(crate) mod hash;
+#[cfg(feature = "sasl-hash")]
+mod scram;
+
+#[cfg(feature = "sasl-hash")]
+pub use cram::{CramMd5Response, cram_md5_challenge};
+#[cfg(feature = "sasl-hash")]
+pub use scram::{
+    ChannelBinding, ChannelBindingType, SCRAM_MAX_ITERATIONS, ScramCredentials, ScramServer,
+    ScramServerStep, ScramStoredKey,
+};
+
 /// Strict base64 for client lines: canonical padding, no trailing bits.
 const STRICT: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -94,10 +122,26 @@ pub enum Mechanism {
     External,
     /// `ANONYMOUS` (RFC 4505): no identity, an optional trace.
     Anonymous,
+    /// `CRAM-MD5` (RFC 2195): HMAC-MD5 of the server's challenge.
+    #[cfg(feature = "sasl-hash")]
+    CramMd5,
+    /// `SCRAM-SHA-1` (RFC 5802).
+    #[cfg(feature = "sasl-hash")]
+    ScramSha1,
+    /// `SCRAM-SHA-1-PLUS` (RFC 5802), with channel binding.
+    #[cfg(feature = "sasl-hash")]
+    ScramSha1Plus,
+    /// `SCRAM-SHA-256` (RFC 7677).
+    #[cfg(feature = "sasl-hash")]
+    ScramSha256,
+    /// `SCRAM-SHA-256-PLUS` (RFC 7677), with channel binding.
+    #[cfg(feature = "sasl-hash")]
+    ScramSha256Plus,
 }
 
 impl Mechanism {
-    /// Every mechanism, in a stable order.
+    /// Every mechanism that needs no digest (always built), in a stable
+    /// order; [`HASHED`](Self::HASHED) lists the others.
     pub const ALL: [Mechanism; 6] = [
         Mechanism::Plain,
         Mechanism::Login,
@@ -107,9 +151,29 @@ impl Mechanism {
         Mechanism::Anonymous,
     ];
 
+    /// The mechanisms of the `sasl-hash` feature, in a stable order.
+    #[cfg(feature = "sasl-hash")]
+    pub const HASHED: [Mechanism; 5] = [
+        Mechanism::CramMd5,
+        Mechanism::ScramSha1,
+        Mechanism::ScramSha1Plus,
+        Mechanism::ScramSha256,
+        Mechanism::ScramSha256Plus,
+    ];
+
     /// The registered name, as sent in `AUTH` / `AUTHENTICATE`.
     pub fn name(self) -> &'static str {
         match self {
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::CramMd5 => "CRAM-MD5",
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::ScramSha1 => "SCRAM-SHA-1",
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::ScramSha1Plus => "SCRAM-SHA-1-PLUS",
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::ScramSha256 => "SCRAM-SHA-256",
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::ScramSha256Plus => "SCRAM-SHA-256-PLUS",
             Mechanism::Plain => "PLAIN",
             Mechanism::Login => "LOGIN",
             Mechanism::XOAuth2 => "XOAUTH2",
@@ -121,15 +185,23 @@ impl Mechanism {
 
     /// The mechanism with this name, compared case-insensitively (RFC 4422 §3.1).
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL
-            .into_iter()
+        #[cfg(feature = "sasl-hash")]
+        let all = Self::ALL.into_iter().chain(Self::HASHED);
+        #[cfg(not(feature = "sasl-hash"))]
+        let all = Self::ALL.into_iter();
+        all.into_iter()
             .find(|m| m.name().as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// Whether the client speaks first, so it can send an initial response
-    /// (every mechanism here but `LOGIN`).
+    /// (every mechanism here but `LOGIN` and `CRAM-MD5`).
     pub fn has_initial_response(self) -> bool {
-        !matches!(self, Mechanism::Login)
+        match self {
+            Mechanism::Login => false,
+            #[cfg(feature = "sasl-hash")]
+            Mechanism::CramMd5 => false,
+            _ => true,
+        }
     }
 }
 
@@ -189,6 +261,17 @@ pub enum Credentials<'a> {
         /// Trace information (a mail address or an opaque string).
         trace: Option<&'a str>,
     },
+    /// `CRAM-MD5` (RFC 2195).
+    #[cfg(feature = "sasl-hash")]
+    CramMd5 {
+        /// The user name.
+        username: &'a str,
+        /// The shared secret.
+        password: Secret<'a>,
+    },
+    /// `SCRAM-*` (RFC 5802, RFC 7677): the mechanism is in the credentials.
+    #[cfg(feature = "sasl-hash")]
+    Scram(ScramCredentials<'a>),
 }
 
 impl Credentials<'_> {
@@ -201,6 +284,10 @@ impl Credentials<'_> {
             Credentials::OAuthBearer { .. } => Mechanism::OAuthBearer,
             Credentials::External { .. } => Mechanism::External,
             Credentials::Anonymous { .. } => Mechanism::Anonymous,
+            #[cfg(feature = "sasl-hash")]
+            Credentials::CramMd5 { .. } => Mechanism::CramMd5,
+            #[cfg(feature = "sasl-hash")]
+            Credentials::Scram(c) => c.mechanism,
         }
     }
 
@@ -280,6 +367,16 @@ impl Credentials<'_> {
                 }
                 no(trace.as_bytes(), 0, "NUL in ANONYMOUS trace")
             }
+            // response = user SP digest: the user name ends at the digest's space
+            #[cfg(feature = "sasl-hash")]
+            Credentials::CramMd5 { username, .. } => {
+                if username.is_empty() || username.contains('\0') {
+                    return Err(Error::Emit("CRAM-MD5 user name is empty or has NUL"));
+                }
+                Ok(())
+            }
+            #[cfg(feature = "sasl-hash")]
+            Credentials::Scram(c) => c.validate(),
         }
     }
 }
@@ -304,6 +401,9 @@ pub struct SaslClient<'a> {
     steps: u8,
     /// A sticky error (invalid credentials, unexpected challenge).
     error: Option<Error>,
+    /// SCRAM: the ServerSignature the server-final-message must carry.
+    #[cfg(feature = "sasl-hash")]
+    server_signature: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for SaslClient<'_> {
@@ -329,6 +429,8 @@ impl<'a> SaslClient<'a> {
             credentials,
             steps: 0,
             error,
+            #[cfg(feature = "sasl-hash")]
+            server_signature: None,
         }
     }
 
@@ -350,6 +452,11 @@ impl<'a> SaslClient<'a> {
             || match self.mechanism() {
                 Mechanism::Login => self.steps >= 2,
                 Mechanism::XOAuth2 | Mechanism::OAuthBearer => self.steps >= 2,
+                #[cfg(feature = "sasl-hash")]
+                Mechanism::ScramSha1
+                | Mechanism::ScramSha1Plus
+                | Mechanism::ScramSha256
+                | Mechanism::ScramSha256Plus => self.steps >= 3,
                 _ => self.steps >= 1,
             }
     }
@@ -372,13 +479,42 @@ impl<'a> SaslClient<'a> {
     /// answers the first challenge with the user name and the second with the
     /// password, whatever their text (servers word them differently). `XOAUTH2`
     /// and `OAUTHBEARER` answer an error challenge with the dummy response the
-    /// server waits for before it fails the exchange. Anything else is
-    /// [`Error::Sasl`], and the error sticks.
+    /// server waits for before it fails the exchange. `CRAM-MD5` answers its
+    /// one challenge. `SCRAM-*` answers the server-first-message with the
+    /// client-final-message, then checks the server-final-message (`v=`) and
+    /// answers it with an empty response (what SMTP and IMAP send after the
+    /// last challenge); [`Error::Sasl`] if the server's signature is wrong, in
+    /// which case the protocol must cancel (`*`) rather than answer. Anything
+    /// else is [`Error::Sasl`], and the error sticks.
     pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
         let response = match (&self.credentials, self.steps) {
+            #[cfg(feature = "sasl-hash")]
+            (Credentials::CramMd5 { username, password }, 0) => Ok(cram::client_response(
+                username,
+                password.expose(),
+                challenge,
+            )),
+            #[cfg(feature = "sasl-hash")]
+            (Credentials::CramMd5 { .. }, _) => Err(Error::Sasl(
+                "unexpected challenge after the CRAM-MD5 response",
+            )),
+            #[cfg(feature = "sasl-hash")]
+            (Credentials::Scram(c), 1) => c.client_final(challenge).map(|(m, sig)| {
+                self.server_signature = Some(sig);
+                m
+            }),
+            #[cfg(feature = "sasl-hash")]
+            (Credentials::Scram(_), 2) => match &self.server_signature {
+                Some(sig) => scram::verify_server_final(challenge, sig).map(|()| Vec::new()),
+                None => Err(Error::Sasl("unexpected SCRAM challenge")),
+            },
+            #[cfg(feature = "sasl-hash")]
+            (Credentials::Scram(_), n) if n > 2 => {
+                Err(Error::Sasl("unexpected challenge after the last response"))
+            }
             (Credentials::Login { username, .. }, 0) => Ok(username.as_bytes().to_vec()),
             (Credentials::Login { password, .. }, 1) => Ok(password.expose().to_vec()),
             (Credentials::Login { .. }, _) => Err(Error::Sasl("unexpected third LOGIN challenge")),
@@ -469,6 +605,10 @@ impl<'a> SaslClient<'a> {
             Credentials::Anonymous { trace } => {
                 out.extend_from_slice(trace.unwrap_or_default().as_bytes())
             }
+            #[cfg(feature = "sasl-hash")]
+            Credentials::CramMd5 { .. } => {}
+            #[cfg(feature = "sasl-hash")]
+            Credentials::Scram(c) => out = c.client_first(),
         }
         out
     }
@@ -515,6 +655,10 @@ pub enum Authentication<'a> {
         /// The bearer token.
         token: Secret<'a>,
     },
+    /// `CRAM-MD5`: the application looks up the user's shared secret and
+    /// calls [`CramMd5Response::verify`].
+    #[cfg(feature = "sasl-hash")]
+    CramMd5(CramMd5Response<'a>),
 }
 
 fn own(c: Cow<'_, str>) -> Cow<'static, str> {
@@ -555,6 +699,8 @@ impl Authentication<'_> {
                 port,
                 token: token.into_owned(),
             },
+            #[cfg(feature = "sasl-hash")]
+            Authentication::CramMd5(r) => Authentication::CramMd5(r.into_owned()),
         }
     }
 }
@@ -580,6 +726,12 @@ enum ServerState {
     AwaitUsername,
     /// LOGIN: sent `Password:`.
     AwaitPassword(String),
+    /// CRAM-MD5: the challenge, not sent yet.
+    #[cfg(feature = "sasl-hash")]
+    CramMd5Ready(Vec<u8>),
+    /// CRAM-MD5: sent this challenge.
+    #[cfg(feature = "sasl-hash")]
+    AwaitCramMd5(Vec<u8>),
     Done,
     Failed(Error),
 }
@@ -601,6 +753,18 @@ impl SaslServer {
         }
     }
 
+    /// A `CRAM-MD5` server whose challenge is `<random.timestamp@host>`
+    /// (RFC 2195 §2): `random` from the application's random source,
+    /// `timestamp` from its clock, `host` the server's name. `Error::Emit`
+    /// for a host that cannot go in the challenge.
+    #[cfg(feature = "sasl-hash")]
+    pub fn cram_md5(random: u64, timestamp: u64, host: &str) -> Result<Self, Error> {
+        Ok(SaslServer {
+            mechanism: Mechanism::CramMd5,
+            state: ServerState::CramMd5Ready(cram_md5_challenge(random, timestamp, host)?),
+        })
+    }
+
     /// The mechanism in use.
     pub fn mechanism(&self) -> Mechanism {
         self.mechanism
@@ -612,10 +776,26 @@ impl SaslServer {
     /// A `LOGIN` client that sends an initial response (`AUTH LOGIN <user>`,
     /// which many clients do) has sent its user name.
     pub fn start(&mut self, initial: Option<&[u8]>) -> Result<ServerStep, Error> {
+        #[cfg(feature = "sasl-hash")]
+        if let ServerState::CramMd5Ready(challenge) = &self.state {
+            let step = match initial {
+                Some(_) => Err(Error::Sasl("CRAM-MD5 has no initial response")),
+                None => {
+                    let challenge = challenge.clone();
+                    self.state = ServerState::AwaitCramMd5(challenge.clone());
+                    Ok(ServerStep::Challenge(challenge))
+                }
+            };
+            return self.settle(step);
+        }
         if self.state != ServerState::New {
             return Err(Error::Misuse("SASL exchange already started"));
         }
         let step = match (self.mechanism, initial) {
+            #[cfg(feature = "sasl-hash")]
+            (Mechanism::CramMd5, _) => Err(Error::Misuse(
+                "CRAM-MD5 needs the application's challenge: use SaslServer::cram_md5",
+            )),
             (Mechanism::Login, None) => {
                 self.state = ServerState::AwaitUsername;
                 Ok(ServerStep::Challenge(b"Username:".to_vec()))
@@ -650,6 +830,14 @@ impl SaslServer {
                     })
                 })
             }
+            #[cfg(feature = "sasl-hash")]
+            ServerState::CramMd5Ready(c) => {
+                self.state = ServerState::CramMd5Ready(c);
+                return Err(Error::Misuse("SASL exchange not started"));
+            }
+            #[cfg(feature = "sasl-hash")]
+            ServerState::AwaitCramMd5(challenge) => CramMd5Response::parse(response, challenge)
+                .map(|r| ServerStep::Done(Authentication::CramMd5(r.into_owned()))),
             ServerState::Done => Err(Error::Sasl("response after the exchange completed")),
             ServerState::Failed(e) => Err(e),
         };
@@ -701,6 +889,17 @@ fn parse_message(mechanism: Mechanism, message: &[u8]) -> Result<Authentication<
             Authentication::Anonymous { trace }
         }
         Mechanism::Login => return Err(Error::Sasl("LOGIN has no single message")),
+        #[cfg(feature = "sasl-hash")]
+        Mechanism::CramMd5 => return Err(Error::Sasl("CRAM-MD5 is server-first")),
+        #[cfg(feature = "sasl-hash")]
+        Mechanism::ScramSha1
+        | Mechanism::ScramSha1Plus
+        | Mechanism::ScramSha256
+        | Mechanism::ScramSha256Plus => {
+            return Err(Error::Sasl(
+                "SCRAM needs the application's stored key: use ScramServer",
+            ));
+        }
     };
     Ok(auth.into_owned())
 }
@@ -1042,7 +1241,12 @@ mod tests {
             assert_eq!(m.has_initial_response(), m != Mechanism::Login);
         }
         assert_eq!(Mechanism::from_name(b"xOAuth2"), Some(Mechanism::XOAuth2));
-        assert_eq!(Mechanism::from_name(b"CRAM-MD5"), None);
+        // CRAM-MD5 exists only with the `sasl-hash` feature
+        assert_eq!(
+            Mechanism::from_name(b"CRAM-MD5").is_some(),
+            cfg!(feature = "sasl-hash")
+        );
+        assert_eq!(Mechanism::from_name(b"DIGEST-MD5"), None);
         assert_eq!(Mechanism::from_name(b""), None);
         assert_eq!(Mechanism::from_name(b"PLAIN "), None);
     }
@@ -1610,6 +1814,8 @@ mod tests {
                     },
                     Credentials::External { authzid } => Authentication::External { authzid: authzid.filter(|a| !a.is_empty()).map(Cow::Borrowed) },
                     Credentials::Anonymous { trace } => Authentication::Anonymous { trace: trace.filter(|a| !a.is_empty()).map(Cow::Borrowed) },
+                    #[cfg(feature = "sasl-hash")]
+                    Credentials::CramMd5 { .. } | Credentials::Scram(_) => unreachable!("not in the list"),
                 };
                 proptest::prop_assert_eq!(auth, expected);
             }

@@ -330,6 +330,11 @@ fn build_examples(profile_dir: &Path, names: &[&str]) -> Result<(), String> {
     for name in names {
         command.args(["--example", name]);
     }
+    // APOP (and the hashed SASL mechanisms) exist only with `sasl-hash`: build the examples with it
+    // when the tests have it.
+    if cfg!(feature = "sasl-hash") {
+        command.args(["--features", "sasl-hash"]);
+    }
     // Cargo gives a test the package's variables (CARGO_MANIFEST_DIR, CARGO_PKG_*...) that the outer
     // `cargo test` did not have; build scripts watching them (ring's) would make every run rebuild.
     for (key, _) in std::env::vars_os() {
