@@ -145,6 +145,26 @@
 //! # }
 //! ```
 //!
+//! ## Configurations in one expression
+//!
+//! Every configuration (and [`Limits`]) has a setter per field, named after
+//! it, so a configuration is built in one expression although the structs
+//! are `#[non_exhaustive]` (new fields do not break your code):
+//!
+//! ```
+//! # #[cfg(feature = "smtp")] {
+//! use core::time::Duration;
+//! use mailwire::{Limits, smtp::ServerConfig};
+//!
+//! const LIMITS: Limits = Limits::DEFAULT.recipients(500);
+//! let config = ServerConfig::new("mx.example")
+//!     .chunking(false)
+//!     .limits(LIMITS)
+//!     .command_timeout(Duration::from_secs(120));
+//! assert!(!config.chunking && config.limits.recipients == 500);
+//! # }
+//! ```
+//!
 //! ## Parsing a stream
 //!
 //! Every parser over a stream answers with [`Status`]: `Complete(value, consumed)`
@@ -184,6 +204,9 @@
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
+
+#[macro_use]
+mod setters;
 
 pub mod error;
 #[cfg(any(feature = "smtp", feature = "pop3"))]

@@ -99,6 +99,25 @@ pub struct Limits {
     pub unauthenticated_input: usize,
 }
 
+const_setters!(Limits {
+    command_line: usize,
+    reply_line: usize,
+    response_line: usize,
+    reply_lines: usize,
+    message_size: u64,
+    literal_size: u64,
+    inline_literal: usize,
+    recipients: usize,
+    nesting_depth: usize,
+    pending_commands: usize,
+    input_buffer: usize,
+    auth_exchanges: usize,
+    bad_commands: usize,
+    unauthenticated_literal: u64,
+    unauthenticated_line: usize,
+    unauthenticated_input: usize
+});
+
 impl Limits {
     /// The defaults, usable in `const` context.
     pub const DEFAULT: Limits = Limits {

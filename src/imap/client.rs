@@ -216,6 +216,8 @@ pub struct ClientConfig {
     pub body_timeout: Duration,
 }
 
+setters!(ClientConfig { limits: Limits, line_policy: LinePolicy, quirks: Quirks, tls_active: bool, trust_unadvertised: bool, idle_refresh: Option<Duration>, greeting_timeout: Duration, command_timeout: Duration, body_timeout: Duration });
+
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {

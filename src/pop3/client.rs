@@ -100,6 +100,17 @@ pub struct ClientConfig {
     pub body_timeout: Duration,
 }
 
+setters!(ClientConfig {
+    limits: Limits,
+    line_policy: LinePolicy,
+    tls_active: bool,
+    body_policy: BodyPolicy,
+    trust_unadvertised: bool,
+    greeting_timeout: Duration,
+    command_timeout: Duration,
+    body_timeout: Duration
+});
+
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {

@@ -103,6 +103,8 @@ pub struct ServerConfig {
     pub body_policy: BodyPolicy,
 }
 
+setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, auth_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy });
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {

@@ -134,6 +134,23 @@ pub struct ClientConfig {
     pub data_end_timeout: Duration,
 }
 
+setters!(ClientConfig {
+    hostname: String,
+    lmtp: bool,
+    limits: Limits,
+    line_policy: LinePolicy,
+    use_pipelining: bool,
+    use_chunking: bool,
+    body_policy: BodyPolicy,
+    trust_unadvertised: bool,
+    tls_active: bool,
+    greeting_timeout: Duration,
+    command_timeout: Duration,
+    body_timeout: Duration,
+    data_init_timeout: Duration,
+    data_end_timeout: Duration
+});
+
 impl ClientConfig {
     /// A configuration with the defaults and this EHLO name.
     pub fn new(hostname: impl Into<String>) -> Self {

@@ -141,6 +141,8 @@ pub struct ServerConfig {
     pub data_timeout: Duration,
 }
 
+setters!(ServerConfig { hostname: String, greeting: String, lmtp: bool, limits: Limits, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, auth_requires_tls: bool, pipelining: bool, eightbitmime: bool, smtputf8: bool, chunking: bool, binarymime: bool, dsn: bool, enhanced_status_codes: bool, line_policy: LinePolicy, body_policy: BodyPolicy, command_timeout: Duration, data_timeout: Duration });
+
 impl ServerConfig {
     /// A configuration with the defaults and this hostname.
     pub fn new(hostname: impl Into<String>) -> Self {

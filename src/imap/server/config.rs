@@ -112,6 +112,8 @@ pub struct ServerConfig {
     pub unauthenticated_budget: Option<MemoryBudget>,
 }
 
+setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
