@@ -620,18 +620,8 @@ impl PartialEq for TagBuf {
 
 impl TagBuf {
     fn number(n: u32) -> Self {
-        let mut digits = [0u8; 10];
-        let mut i = digits.len();
-        let mut v = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        let d = &digits[i..];
+        let digits = crate::wire::decimal::Decimal::new(u64::from(n));
+        let d = digits.as_bytes();
         let width = d.len().max(4);
         let mut b = [b'0'; 11];
         b[0] = b'A';

@@ -66,18 +66,7 @@ fn is_base64_quanta(s: &str) -> bool {
 }
 
 fn put_u64(out: &mut impl BufMut, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.put_slice(&buf[i..]);
+    out.put_slice(crate::wire::decimal::Decimal::new(n).as_bytes());
 }
 
 impl Command<'_> {

@@ -183,18 +183,8 @@ impl<'o> W<'o> {
         self.buf.push(b' ');
     }
     pub(crate) fn num(&mut self, n: u64) {
-        let mut tmp = [0u8; 20];
-        let mut i = tmp.len();
-        let mut v = n;
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.buf.extend_from_slice(&tmp[i..]);
+        self.buf
+            .extend_from_slice(crate::wire::decimal::Decimal::new(n).as_bytes());
     }
     pub(crate) fn crlf(&mut self) {
         self.buf.extend_from_slice(b"\r\n");
@@ -436,18 +426,7 @@ pub(crate) fn emit_into(
 /// APPEND writes its announcement here too.
 pub(crate) fn announce(buf: &mut dyn Sink, size: u64, plus: bool) {
     buf.push(b'{');
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut v = size;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
+    buf.extend_from_slice(crate::wire::decimal::Decimal::new(size).as_bytes());
     if plus {
         buf.push(b'+');
     }
