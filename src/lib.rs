@@ -213,6 +213,7 @@ pub mod error;
 mod grammar;
 pub mod limits;
 #[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+#[macro_use]
 mod session;
 pub mod text;
 pub mod wire;

@@ -128,7 +128,6 @@ use core::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::Connection;
 use crate::error::{Error, LimitKind};
 use crate::imap::emit::EmitOptions;
 use crate::imap::emit::emit_into;

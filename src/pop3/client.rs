@@ -43,7 +43,6 @@ use core::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::Connection;
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::{Clock, Timer};
@@ -1201,26 +1200,4 @@ fn malformed(command: Option<CommandKind>, raw: &[u8], error: ParseError) -> Cli
     }
 }
 
-impl Connection for Client {
-    fn handle_input(&mut self, data: &[u8]) {
-        Client::handle_input(self, data);
-    }
-    fn handle_eof(&mut self) {
-        Client::handle_eof(self);
-    }
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        Client::poll_transmit(self)
-    }
-    fn memory_usage(&self) -> usize {
-        Client::memory_usage(self)
-    }
-    fn is_closed(&self) -> bool {
-        Client::is_closed(self)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        Client::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        Client::handle_timeout(self, now);
-    }
-}
+connection_by_inherent_methods!(Client);

@@ -37,7 +37,6 @@ use core::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::Connection;
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
 use crate::session::{Clock, Timer};
@@ -1249,29 +1248,7 @@ impl Server {
     }
 }
 
-impl Connection for Server {
-    fn handle_input(&mut self, data: &[u8]) {
-        Server::handle_input(self, data);
-    }
-    fn handle_eof(&mut self) {
-        Server::handle_eof(self);
-    }
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        Server::poll_transmit(self)
-    }
-    fn memory_usage(&self) -> usize {
-        Server::memory_usage(self)
-    }
-    fn is_closed(&self) -> bool {
-        Server::is_closed(self)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        Server::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        Server::handle_timeout(self, now);
-    }
-}
+connection_by_inherent_methods!(Server);
 
 #[cfg(test)]
 mod tests {

@@ -71,6 +71,7 @@ use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, Re
 use super::emit::emit_command;
 use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
+use crate::Limits;
 use crate::error::{Error, ParseError};
 use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
@@ -78,7 +79,6 @@ use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
     Credentials, Mechanism, SaslClient, encode_base64, encode_initial_response,
 };
-use crate::{Connection, Limits};
 
 /// Configuration of a [`Client`].
 #[derive(Clone, Debug)]
@@ -1562,55 +1562,7 @@ fn parse_host(s: &str) -> Result<Host<'_>, Error> {
     }
 }
 
-impl Connection for Client {
-    fn handle_input(&mut self, data: &[u8]) {
-        self.c.reply_timer.touch();
-        if self.c.phase == Phase::AwaitTls
-            || self.c.phase == Phase::Closed
-            || self.c.error.is_some()
-        {
-            return;
-        }
-        let unparsed = self.buf.len() - self.pos.min(self.buf.len());
-        if unparsed.saturating_add(data.len()) > self.c.config.limits.input_buffer {
-            self.c.error = Some(Error::limit(
-                crate::error::LimitKind::InputBuffer,
-                self.c.config.limits.input_buffer,
-            ));
-            return;
-        }
-        self.buf.extend_from_slice(data);
-    }
-
-    fn handle_eof(&mut self) {
-        // Replies already buffered are still delivered by `poll_event`; the
-        // session ends when they run out.
-        self.c.eof = true;
-    }
-
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.c.out.is_empty() {
-            None
-        } else {
-            Some(self.c.out.split().freeze())
-        }
-    }
-
-    fn poll_timeout(&self) -> Option<Duration> {
-        Client::poll_timeout(self)
-    }
-
-    fn handle_timeout(&mut self, now: Duration) {
-        Client::handle_timeout(self, now);
-    }
-
-    fn memory_usage(&self) -> usize {
-        Client::memory_usage(self)
-    }
-    fn is_closed(&self) -> bool {
-        self.c.phase == Phase::Closed
-    }
-}
+connection_by_inherent_methods!(Client);
 
 impl Client {
     fn timeout_for_front(&self) -> Duration {
@@ -1660,22 +1612,43 @@ impl Client {
         }
     }
 
-    /// Shorthand for [`Connection::handle_input`].
+    /// [`Connection::handle_input`](crate::Connection::handle_input), as a method of the machine.
     pub fn handle_input(&mut self, data: &[u8]) {
-        Connection::handle_input(self, data);
+        self.c.reply_timer.touch();
+        if self.c.phase == Phase::AwaitTls
+            || self.c.phase == Phase::Closed
+            || self.c.error.is_some()
+        {
+            return;
+        }
+        let unparsed = self.buf.len() - self.pos.min(self.buf.len());
+        if unparsed.saturating_add(data.len()) > self.c.config.limits.input_buffer {
+            self.c.error = Some(Error::limit(
+                crate::error::LimitKind::InputBuffer,
+                self.c.config.limits.input_buffer,
+            ));
+            return;
+        }
+        self.buf.extend_from_slice(data);
     }
 
-    /// Shorthand for [`Connection::poll_transmit`].
+    /// [`Connection::poll_transmit`](crate::Connection::poll_transmit), as a method of the machine.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        Connection::poll_transmit(self)
+        if self.c.out.is_empty() {
+            None
+        } else {
+            Some(self.c.out.split().freeze())
+        }
     }
 
-    /// Shorthand for [`Connection::handle_eof`].
+    /// [`Connection::handle_eof`](crate::Connection::handle_eof), as a method of the machine.
     pub fn handle_eof(&mut self) {
-        Connection::handle_eof(self);
+        // Replies already buffered are still delivered by `poll_event`; the
+        // session ends when they run out.
+        self.c.eof = true;
     }
 
-    /// Shorthand for [`Connection::memory_usage`]: the machine, its buffers,
+    /// [`Connection::memory_usage`](crate::Connection::memory_usage), as a method of the machine: the machine, its buffers,
     /// queues and configuration.
     pub fn memory_usage(&self) -> usize {
         let c = &self.c;
@@ -1700,8 +1673,8 @@ impl Client {
             })
     }
 
-    /// Shorthand for [`Connection::is_closed`].
+    /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.
     pub fn is_closed(&self) -> bool {
-        Connection::is_closed(self)
+        self.c.phase == Phase::Closed
     }
 }

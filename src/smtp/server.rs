@@ -74,6 +74,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
 use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
+use crate::Limits;
 use crate::error::{Error, LimitKind};
 use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
@@ -82,7 +83,6 @@ use crate::wire::sasl::{
     Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
     encode_base64,
 };
-use crate::{Connection, Limits};
 
 /// Configuration of a [`Server`].
 #[derive(Clone, Debug)]
@@ -1323,54 +1323,7 @@ impl core::fmt::Write for Writer<'_> {
     }
 }
 
-impl Connection for Server {
-    fn handle_input(&mut self, data: &[u8]) {
-        let core = &mut self.core;
-        let idle = core.idle_len();
-        core.idle.start(idle);
-        if core.closed || core.phase == Phase::AwaitTls || core.error.is_some() {
-            return; // discarded: plaintext after STARTTLS, or a dead session
-        }
-        let unparsed = self.buf.len() - core.pos.min(self.buf.len());
-        if unparsed.saturating_add(data.len()) > core.config.limits.input_buffer {
-            core.raw_reply(421, Some((4, 3, 0)), "Too much pipelined input, closing");
-            core.closed = true;
-            core.error = Some(Error::limit(
-                LimitKind::InputBuffer,
-                core.config.limits.input_buffer,
-            ));
-            return;
-        }
-        self.buf.extend_from_slice(data);
-    }
-
-    fn handle_eof(&mut self) {
-        self.core.eof = true;
-    }
-
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.core.out.is_empty() {
-            None
-        } else {
-            Some(self.core.out.split().freeze())
-        }
-    }
-
-    fn poll_timeout(&self) -> Option<Duration> {
-        Server::poll_timeout(self)
-    }
-
-    fn handle_timeout(&mut self, now: Duration) {
-        Server::handle_timeout(self, now);
-    }
-
-    fn memory_usage(&self) -> usize {
-        Server::memory_usage(self)
-    }
-    fn is_closed(&self) -> bool {
-        self.core.closed
-    }
-}
+connection_by_inherent_methods!(Server);
 
 impl Core {
     /// The idle timeout of the current phase (RFC 5321 §4.5.3.2.6-7).
@@ -1410,22 +1363,42 @@ impl Server {
         }
     }
 
-    /// Shorthand for [`Connection::handle_input`].
+    /// [`Connection::handle_input`](crate::Connection::handle_input), as a method of the machine.
     pub fn handle_input(&mut self, data: &[u8]) {
-        Connection::handle_input(self, data);
+        let core = &mut self.core;
+        let idle = core.idle_len();
+        core.idle.start(idle);
+        if core.closed || core.phase == Phase::AwaitTls || core.error.is_some() {
+            return; // discarded: plaintext after STARTTLS, or a dead session
+        }
+        let unparsed = self.buf.len() - core.pos.min(self.buf.len());
+        if unparsed.saturating_add(data.len()) > core.config.limits.input_buffer {
+            core.raw_reply(421, Some((4, 3, 0)), "Too much pipelined input, closing");
+            core.closed = true;
+            core.error = Some(Error::limit(
+                LimitKind::InputBuffer,
+                core.config.limits.input_buffer,
+            ));
+            return;
+        }
+        self.buf.extend_from_slice(data);
     }
 
-    /// Shorthand for [`Connection::poll_transmit`].
+    /// [`Connection::poll_transmit`](crate::Connection::poll_transmit), as a method of the machine.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        Connection::poll_transmit(self)
+        if self.core.out.is_empty() {
+            None
+        } else {
+            Some(self.core.out.split().freeze())
+        }
     }
 
-    /// Shorthand for [`Connection::handle_eof`].
+    /// [`Connection::handle_eof`](crate::Connection::handle_eof), as a method of the machine.
     pub fn handle_eof(&mut self) {
-        Connection::handle_eof(self);
+        self.core.eof = true;
     }
 
-    /// Shorthand for [`Connection::memory_usage`]: the machine, its buffers,
+    /// [`Connection::memory_usage`](crate::Connection::memory_usage), as a method of the machine: the machine, its buffers,
     /// queues and configuration.
     pub fn memory_usage(&self) -> usize {
         let c = &self.core;
@@ -1444,8 +1417,8 @@ impl Server {
             + lmtp
     }
 
-    /// Shorthand for [`Connection::is_closed`].
+    /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.
     pub fn is_closed(&self) -> bool {
-        Connection::is_closed(self)
+        self.core.closed
     }
 }

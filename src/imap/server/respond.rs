@@ -376,26 +376,4 @@ impl Drop for Server {
     }
 }
 
-impl Connection for Server {
-    fn handle_input(&mut self, data: &[u8]) {
-        Server::handle_input(self, data);
-    }
-    fn handle_eof(&mut self) {
-        Server::handle_eof(self);
-    }
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        Server::poll_transmit(self)
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        Server::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Duration) {
-        Server::handle_timeout(self, now);
-    }
-    fn memory_usage(&self) -> usize {
-        Server::memory_usage(self)
-    }
-    fn is_closed(&self) -> bool {
-        Server::is_closed(self)
-    }
-}
+connection_by_inherent_methods!(Server);
