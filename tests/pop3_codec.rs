@@ -31,20 +31,18 @@ fn token(re: &'static str) -> impl Strategy<Value = Cow<'static, str>> {
 fn command() -> impl Strategy<Value = Command<'static>> {
     let msg = any::<u32>();
     prop_oneof![
-        text()
-            .prop_filter("USER needs a name", |t| !t.is_empty())
-            .prop_map(|name| Command::User { name }),
+        // RFC 1939 §3: arguments are printable ASCII, one per SPACE
+        token("[!-~]{1,40}").prop_map(|name| Command::User {
+            name: Text::from(name.into_owned())
+        }),
         line_safe().prop_map(|p| Command::Pass {
             password: Secret::new(p)
         }),
-        (
-            line_safe().prop_filter("non-empty", |n| !n.is_empty()),
-            token("[0-9a-fA-F]{1,40}")
-        )
-            .prop_map(|(n, digest)| Command::Apop {
-                name: Text::from(n),
-                digest
-            }),
+        // RFC 1939 §7: the digest is 32 lower-case hexadecimal digits
+        (token("[!-~]{1,40}"), token("[0-9a-f]{32}")).prop_map(|(n, digest)| Command::Apop {
+            name: Text::from(n.into_owned()),
+            digest
+        }),
         Just(Command::Stat),
         proptest::option::of(msg).prop_map(|msg| Command::List { msg }),
         msg.prop_map(|msg| Command::Retr { msg }),
@@ -59,7 +57,8 @@ fn command() -> impl Strategy<Value = Command<'static>> {
         (
             token("[A-Z0-9_-]{1,20}"),
             proptest::option::of(prop_oneof![
-                token("[A-Za-z0-9+/]{1,40}={0,2}"),
+                // RFC 4648: whole quanta, padding only at the end
+                token("([A-Za-z0-9+/]{4}){0,9}([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)"),
                 Just(Cow::Borrowed("="))
             ])
         )
