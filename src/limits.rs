@@ -61,9 +61,16 @@ pub struct Limits {
     /// Recipients per SMTP transaction. Default 100, the minimum RFC 5321
     /// §4.5.3.1.8 requires a server to buffer; more gets `452 4.5.3`.
     pub recipients: usize,
-    /// Depth of nested structures (IMAP BODYSTRUCTURE, search keys, parenthesised
-    /// lists). Default 64: real messages nest a handful of levels, and a parser
-    /// fed 10 000 levels fails instead of overflowing the stack.
+    /// Depth of nested structures (IMAP BODYSTRUCTURE, search keys, THREAD
+    /// lists, parenthesised values). Default 64, which is also the most
+    /// any setting allows
+    /// ([`ParseOptions::MAX_NESTING_DEPTH`](crate::imap::ParseOptions::MAX_NESTING_DEPTH):
+    /// a larger value is used as 64). Real messages nest a handful of levels;
+    /// at 64 levels parsing, visiting, converting, emitting, comparing,
+    /// printing and dropping a value fit on a thread with a 256 KiB stack in
+    /// debug and release builds, and a peer that sends 10 000 or a million
+    /// levels gets [`LimitKind::NestingDepth`](crate::error::LimitKind::NestingDepth)
+    /// instead of overflowing the stack.
     pub nesting_depth: usize,
     /// Commands sent or received but not yet answered (pipelining). Default 1000.
     pub pending_commands: usize,

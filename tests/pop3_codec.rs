@@ -58,7 +58,9 @@ fn command() -> impl Strategy<Value = Command<'static>> {
             token("[A-Z0-9_-]{1,20}"),
             proptest::option::of(prop_oneof![
                 // RFC 4648: whole quanta, padding only at the end
-                token("([A-Za-z0-9+/]{4}){0,9}([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)"),
+                token(
+                    "([A-Za-z0-9+/]{4}){0,9}([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)"
+                ),
                 Just(Cow::Borrowed("="))
             ])
         )

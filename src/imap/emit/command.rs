@@ -688,14 +688,126 @@ fn keys(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>) -> Result<(), Error> {
     if l.is_empty() {
         return Err(Error::Emit("search needs a key"));
     }
-    for k in l.iter() {
+    // by reference: a built key is not cloned
+    l.try_each(|_, k| {
         w.sp();
-        key(w, &k)?;
-    }
-    Ok(())
+        key(w, k)
+    })
 }
 
 fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
+    key_at(w, k, 1)
+}
+
+/// A search key at nesting level `depth`. This frame (with
+/// [`lazy_key_at`]'s or [`keys_and`]'s) is what stays on the stack per level:
+/// the keys that do not nest are written by [`key_leaf`], and the results go
+/// through one variable, not `?` (debug builds give each temporary of `?`
+/// its own slot).
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn key_at(w: &mut W<'_>, k: &SearchKey<'_>, depth: usize) -> Result<(), Error> {
+    use SearchKey as K;
+    let r = super::check_depth(depth);
+    if r.is_err() {
+        return r;
+    }
+    match k {
+        K::Not(inner) => {
+            w.raw(b"NOT ");
+            lazy_key_at(w, inner, depth + 1)
+        }
+        K::Or(a, b) => {
+            w.raw(b"OR ");
+            let r = lazy_key_at(w, a, depth + 1);
+            if r.is_err() {
+                return r;
+            }
+            w.sp();
+            lazy_key_at(w, b, depth + 1)
+        }
+        K::And(l) => keys_and(w, l, depth + 1),
+        _ => key_leaf(w, k),
+    }
+}
+
+/// A nested key: by reference when the application built it, else parsed
+/// again from its wire bytes.
+fn lazy_key_at(
+    w: &mut W<'_>,
+    k: &crate::imap::Lazy<'_, SearchKey<'_>>,
+    depth: usize,
+) -> Result<(), Error> {
+    match k.value() {
+        Some(k) => key_at(w, k, depth),
+        None => lazy_key_wire(w, k, depth),
+    }
+}
+
+/// [`lazy_key_at`] of a parsed key: the key in this frame.
+#[inline(never)]
+fn lazy_key_wire(
+    w: &mut W<'_>,
+    k: &crate::imap::Lazy<'_, SearchKey<'_>>,
+    depth: usize,
+) -> Result<(), Error> {
+    let k = k.try_get();
+    match &k {
+        Some(k) => key_at(w, k, depth),
+        None => Err(Error::Emit("invalid search key")),
+    }
+}
+
+/// `"(" search-key *(SP search-key) ")"`, the keys at level `depth`.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn keys_and(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>, depth: usize) -> Result<(), Error> {
+    let Some(items) = l.items() else {
+        return keys_and_wire(w, l, depth);
+    };
+    if items.is_empty() {
+        return Err(Error::Emit("empty search key list"));
+    }
+    w.raw(b"(");
+    for (i, k) in items.iter().enumerate() {
+        if i > 0 {
+            w.sp();
+        }
+        let r = key_at(w, k, depth);
+        if r.is_err() {
+            return r;
+        }
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+/// [`keys_and`] of a parsed list: one key at a time in this frame.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+#[inline(never)]
+fn keys_and_wire(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>, depth: usize) -> Result<(), Error> {
+    let mut it = l.iter();
+    let mut first = true;
+    loop {
+        let k = it.next();
+        let Some(k) = &k else {
+            break;
+        };
+        w.raw(if first { b"(" } else { b" " });
+        first = false;
+        let r = key_at(w, k, depth);
+        if r.is_err() {
+            return r;
+        }
+    }
+    if first {
+        return Err(Error::Emit("empty search key list"));
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+/// A search key that nests no other.
+#[inline(never)]
+fn key_leaf(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
     use SearchKey as K;
     let word_str = |w: &mut W<'_>, name: &[u8], s: &IString<'_>| -> Result<(), Error> {
         w.raw(name);
@@ -731,23 +843,10 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
             w.num(*n);
         }
         K::New => w.raw(b"NEW"),
-        K::Not(inner) => {
-            w.raw(b"NOT ");
-            key(
-                w,
-                &inner.try_get().ok_or(Error::Emit("invalid search key"))?,
-            )?;
-        }
         K::Old => w.raw(b"OLD"),
         K::On(d) => {
             w.raw(b"ON ");
             w.date(d)?;
-        }
-        K::Or(a, b) => {
-            w.raw(b"OR ");
-            key(w, &a.try_get().ok_or(Error::Emit("invalid search key"))?)?;
-            w.sp();
-            key(w, &b.try_get().ok_or(Error::Emit("invalid search key"))?)?;
         }
         K::Recent => w.raw(b"RECENT"),
         K::Seen => w.raw(b"SEEN"),
@@ -788,19 +887,8 @@ fn key(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         }
         K::Unseen => w.raw(b"UNSEEN"),
         K::SequenceSet(s) => w.seq(s),
-        K::And(l) => {
-            if l.is_empty() {
-                return Err(Error::Emit("empty search key list"));
-            }
-            w.raw(b"(");
-            for (i, k) in l.iter().enumerate() {
-                if i > 0 {
-                    w.sp();
-                }
-                key(w, &k)?;
-            }
-            w.raw(b")");
-        }
+        // written by `key_at`, which never hands them here
+        K::Not(_) | K::Or(..) | K::And(_) => return Err(Error::Emit("nested search key")),
         K::ModSeq { entry, modseq } => {
             w.raw(b"MODSEQ ");
             if let Some(e) = entry {

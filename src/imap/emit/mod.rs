@@ -433,5 +433,21 @@ pub(crate) fn announce(buf: &mut dyn Sink, size: u64, plus: bool) {
     buf.extend_from_slice(b"}\r\n");
 }
 
+/// The recursive emitters (body structures, search keys, threads) refuse a
+/// value nested deeper than
+/// [`ParseOptions::MAX_NESTING_DEPTH`](crate::imap::ParseOptions::MAX_NESTING_DEPTH)
+/// (no parser accepts it; only an application can build one), so the stack
+/// they use stays within what that depth is proven to need. `depth` is the
+/// level of the value about to be written, 1 at the top.
+#[inline]
+pub(crate) fn check_depth(depth: usize) -> Result<(), Error> {
+    if depth > crate::imap::ParseOptions::MAX_NESTING_DEPTH {
+        return Err(Error::Emit(
+            "nested deeper than ParseOptions::MAX_NESTING_DEPTH",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

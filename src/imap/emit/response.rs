@@ -7,9 +7,10 @@ use super::command::{part, section};
 use super::{EmitOptions, Emitted, W, emit_into, emit_with};
 use crate::Error;
 use crate::imap::types::body::{
-    Address, AddressList, BodyExtension, BodyStructure, Envelope, Params, Specific,
+    Address, AddressList, BodyExtension, BodyStructure, Envelope, MultiPart, Params, SinglePart,
+    Specific,
 };
-use crate::imap::types::core::{IString, List, Tag};
+use crate::imap::types::core::{IString, Lazy, List, Tag};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
     StatusItem, StatusKind, StatusResponse, Thread,
@@ -571,9 +572,8 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             w.raw(b"THREAD");
             if !l.is_empty() {
                 w.sp();
-                for t in l.iter() {
-                    thread(w, &t)?;
-                }
+                // by reference: a built thread is not cloned
+                l.try_each(|_, t| thread(w, t))?;
             }
         }
         Data::Acl { .. }
@@ -596,6 +596,50 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
 }
 
 fn thread(w: &mut W<'_>, t: &Thread<'_>) -> Result<(), Error> {
+    thread_at(w, t, 1)
+}
+
+/// A thread-list at nesting level `depth` (its sub-threads by reference when
+/// the application built them, else parsed again one at a time).
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn thread_at(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
+    let r = super::check_depth(depth);
+    if r.is_err() {
+        return r;
+    }
+    let first = thread_members(w, t);
+    if t.children.is_empty() {
+        if first {
+            return Err(Error::Emit("empty thread"));
+        }
+    } else {
+        if !first {
+            w.sp();
+        }
+        match t.children.items() {
+            Some(kids) => {
+                for k in kids {
+                    let r = thread_at(w, k, depth + 1);
+                    if r.is_err() {
+                        return r;
+                    }
+                }
+            }
+            None => {
+                let r = thread_children_wire(w, t, depth + 1);
+                if r.is_err() {
+                    return r;
+                }
+            }
+        }
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+/// `"(" thread-members`: whether there were none.
+#[inline(never)]
+fn thread_members(w: &mut W<'_>, t: &Thread<'_>) -> bool {
     w.raw(b"(");
     let mut first = true;
     for m in t.members.iter() {
@@ -605,19 +649,24 @@ fn thread(w: &mut W<'_>, t: &Thread<'_>) -> Result<(), Error> {
         first = false;
         w.num(u64::from(m));
     }
-    let kids = t.children.to_vec();
-    if !kids.is_empty() {
-        if !first {
-            w.sp();
+    first
+}
+
+/// The sub-threads of a parsed thread: one at a time in this frame.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+#[inline(never)]
+fn thread_children_wire(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
+    let mut it = t.children.iter();
+    loop {
+        let k = it.next();
+        let Some(k) = &k else {
+            return Ok(());
+        };
+        let r = thread_at(w, k, depth);
+        if r.is_err() {
+            return r;
         }
-        for k in &kids {
-            thread(w, k)?;
-        }
-    } else if first {
-        return Err(Error::Emit("empty thread"));
     }
-    w.raw(b")");
-    Ok(())
 }
 
 fn namespace(w: &mut W<'_>, ns: &Option<List<'_, Namespace<'_>>>) -> Result<(), Error> {
@@ -926,69 +975,201 @@ fn ext_tail(w: &mut W<'_>, e: &BodyExtension<'_>) -> Result<(), Error> {
 
 /// Writes a BODY (`ext == false`: no extension data) or BODYSTRUCTURE value.
 pub(crate) fn body(w: &mut W<'_>, b: &BodyStructure<'_>, ext: bool) -> Result<(), Error> {
+    body_at(w, b, ext, 1)
+}
+
+/// A body at nesting level `depth`. This frame (with [`body_parts`]' or
+/// [`message_body`]'s) is what stays on the stack per level: the fields of a
+/// level are written by callees that return before the next level starts,
+/// and the results go through one variable, not `?` (debug builds give each
+/// temporary of `?` its own slot).
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn body_at(w: &mut W<'_>, b: &BodyStructure<'_>, ext: bool, depth: usize) -> Result<(), Error> {
+    let mut r = super::check_depth(depth);
+    if r.is_err() {
+        return r;
+    }
     w.raw(b"(");
     match b {
         BodyStructure::Multi(m) => {
-            let mut any = false;
-            for p in m.parts.iter() {
-                body(w, &p, ext)?;
-                any = true;
+            r = body_parts(w, &m.parts, ext, depth + 1);
+            if r.is_err() {
+                return r;
             }
-            if !any {
-                return Err(Error::Emit("a multipart needs at least one part"));
-            }
-            w.sp();
-            w.string(m.subtype.as_bytes())?;
-            if ext {
-                if let Some(p) = &m.params {
-                    w.sp();
-                    params(w, p)?;
-                    ext_tail(w, &m.ext)?;
-                }
-            }
+            r = multi_fields(w, m, ext);
         }
         BodyStructure::Single(s) => {
-            w.string(s.media_type.as_bytes())?;
-            w.sp();
-            w.string(s.subtype.as_bytes())?;
-            w.sp();
-            params(w, &s.params)?;
-            w.sp();
-            w.nstring(&s.id)?;
-            w.sp();
-            w.nstring(&s.description)?;
-            w.sp();
-            w.string(s.encoding.as_bytes())?;
-            w.sp();
-            w.num(u64::from(s.size));
-            match &s.specific {
-                Specific::Basic => {}
-                Specific::Text { lines } => {
-                    w.sp();
-                    w.num(u64::from(*lines));
-                }
-                Specific::Message {
-                    envelope: e,
-                    body: inner,
-                    lines,
-                } => {
-                    w.sp();
-                    envelope(w, &e.try_get().ok_or(Error::Emit("invalid envelope"))?)?;
-                    w.sp();
-                    body(w, &inner.try_get().ok_or(Error::Emit("invalid body"))?, ext)?;
-                    w.sp();
-                    w.num(u64::from(*lines));
-                }
+            r = single_fields(w, s);
+            if r.is_err() {
+                return r;
             }
-            if ext {
-                if let Some(md5) = &s.md5 {
-                    w.sp();
-                    w.nstring(md5)?;
-                    ext_tail(w, &s.ext)?;
+            if let Specific::Message {
+                envelope: e,
+                body: inner,
+                lines,
+            } = &s.specific
+            {
+                r = message_envelope(w, e);
+                if r.is_err() {
+                    return r;
                 }
+                r = message_body(w, inner, ext, depth + 1);
+                if r.is_err() {
+                    return r;
+                }
+                w.sp();
+                w.num(u64::from(*lines));
             }
+            r = single_ext(w, s, ext);
         }
     }
-    w.raw(b")");
+    if r.is_ok() {
+        w.raw(b")");
+    }
+    r
+}
+
+/// The parts of a multipart, at level `depth`: by reference when the
+/// application built them, else parsed again one at a time.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn body_parts(
+    w: &mut W<'_>,
+    parts: &List<'_, BodyStructure<'_>>,
+    ext: bool,
+    depth: usize,
+) -> Result<(), Error> {
+    let Some(items) = parts.items() else {
+        return body_parts_wire(w, parts, ext, depth);
+    };
+    if items.is_empty() {
+        return Err(Error::Emit("a multipart needs at least one part"));
+    }
+    for p in items {
+        let r = body_at(w, p, ext, depth);
+        if r.is_err() {
+            return r;
+        }
+    }
+    Ok(())
+}
+
+/// [`body_parts`] of a parsed multipart: one part at a time in this frame.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+#[inline(never)]
+fn body_parts_wire(
+    w: &mut W<'_>,
+    parts: &List<'_, BodyStructure<'_>>,
+    ext: bool,
+    depth: usize,
+) -> Result<(), Error> {
+    let mut it = parts.iter();
+    let mut any = false;
+    loop {
+        let p = it.next();
+        let Some(p) = &p else {
+            break;
+        };
+        let r = body_at(w, p, ext, depth);
+        if r.is_err() {
+            return r;
+        }
+        any = true;
+    }
+    if !any {
+        return Err(Error::Emit("a multipart needs at least one part"));
+    }
+    Ok(())
+}
+
+/// `SP media-subtype [SP body-ext-mpart]` of a multipart.
+#[inline(never)]
+fn multi_fields(w: &mut W<'_>, m: &MultiPart<'_>, ext: bool) -> Result<(), Error> {
+    w.sp();
+    w.string(m.subtype.as_bytes())?;
+    if ext {
+        if let Some(p) = &m.params {
+            w.sp();
+            params(w, p)?;
+            ext_tail(w, &m.ext)?;
+        }
+    }
+    Ok(())
+}
+
+/// `media-type SP media-subtype SP body-fields`, and `SP body-fld-lines` of
+/// a text part.
+#[inline(never)]
+fn single_fields(w: &mut W<'_>, s: &SinglePart<'_>) -> Result<(), Error> {
+    w.string(s.media_type.as_bytes())?;
+    w.sp();
+    w.string(s.subtype.as_bytes())?;
+    w.sp();
+    params(w, &s.params)?;
+    w.sp();
+    w.nstring(&s.id)?;
+    w.sp();
+    w.nstring(&s.description)?;
+    w.sp();
+    w.string(s.encoding.as_bytes())?;
+    w.sp();
+    w.num(u64::from(s.size));
+    if let Specific::Text { lines } = &s.specific {
+        w.sp();
+        w.num(u64::from(*lines));
+    }
+    Ok(())
+}
+
+/// `SP envelope SP` of a message part.
+#[inline(never)]
+fn message_envelope(w: &mut W<'_>, e: &Lazy<'_, Envelope<'_>>) -> Result<(), Error> {
+    w.sp();
+    match e.value() {
+        Some(e) => envelope(w, e)?,
+        None => envelope(w, &e.try_get().ok_or(Error::Emit("invalid envelope"))?)?,
+    }
+    w.sp();
+    Ok(())
+}
+
+/// The body of a message part, at level `depth`: by reference when the
+/// application built it, else parsed again.
+fn message_body(
+    w: &mut W<'_>,
+    b: &Lazy<'_, BodyStructure<'_>>,
+    ext: bool,
+    depth: usize,
+) -> Result<(), Error> {
+    match b.value() {
+        Some(b) => body_at(w, b, ext, depth),
+        None => message_body_wire(w, b, ext, depth),
+    }
+}
+
+/// [`message_body`] of a parsed message part: the body in this frame.
+#[inline(never)]
+fn message_body_wire(
+    w: &mut W<'_>,
+    b: &Lazy<'_, BodyStructure<'_>>,
+    ext: bool,
+    depth: usize,
+) -> Result<(), Error> {
+    let b = b.try_get();
+    match &b {
+        Some(b) => body_at(w, b, ext, depth),
+        None => Err(Error::Emit("invalid body")),
+    }
+}
+
+/// `[SP body-ext-1part]` of a single part.
+#[inline(never)]
+fn single_ext(w: &mut W<'_>, s: &SinglePart<'_>, ext: bool) -> Result<(), Error> {
+    if ext {
+        if let Some(md5) = &s.md5 {
+            w.sp();
+            w.nstring(md5)?;
+            ext_tail(w, &s.ext)?;
+        }
+    }
     Ok(())
 }

@@ -10,13 +10,13 @@ use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
 use super::core::{is_nil, nstring, number, skip_parens, skip_value, string};
-use super::input::{In, R, byte, consumed, eat, nest, sp, spaces, validate};
+use super::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
 use super::visit::{AddressField, ParamsOf, Quiet, Sink};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,
 };
-use crate::imap::types::core::{IString, Lazy, List, NString, Sep};
+use crate::imap::types::core::{Ctx, IString, Lazy, List, NString, Sep};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 pub(crate) fn address(i: In<'_>) -> R<'_, Address<'_>> {
@@ -290,42 +290,244 @@ pub(crate) fn body(i: In<'_>) -> R<'_, BodyStructure<'_>> {
 
 /// [`body`], reporting to a visitor.
 pub(crate) fn body_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
-    nest(|i| body_level(i, s))(i)
-}
-
-/// A `body` inside another one (a part of a multipart, the body of a
-/// message/rfc822 part), one nesting level deeper: reported to `s` when it is
-/// active, else validated only. Its value is dropped (the outer body keeps
-/// its wire bytes), so no large value passes through the combinators of the
-/// recursion (debug builds give each of them a stack frame).
-fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
-    if S::ACTIVE {
-        nest(|i| body_level(i, s).map(|(i, _)| (i, ())))(i)
-    } else {
-        nest(validate(|i| {
-            body_level(i, &mut Quiet).map(|(i, _)| (i, ()))
-        }))(i)
-    }
-}
-
-/// `body` within its nesting level: dispatch on the byte after `(`.
-fn body_level<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    let depth = i.st.depth;
+    let i = descend(i)?;
     let (i, ()) = byte(b'(', "'(' of body")(i)?;
-    if i.peek() == Some(b'(') {
-        body_type_mpart(i, s)
+    let (mut rest, b) = if i.peek() == Some(b'(') {
+        body_type_mpart(i, s)?
     } else {
-        body_type_1part(i, s)
+        body_type_1part(i, s)?
+    };
+    rest.st.depth = depth;
+    Ok((rest, b))
+}
+
+// The recursion. A nested `body` (a part of a multipart, the body of a
+// message/rfc822 part) is one nesting level deeper, and its value is not
+// built: the outer body keeps its wire bytes. Without a visitor, one frame
+// of `nested_body` stays on the stack per level; with one, a message part
+// adds `nested_1part_loud` and `body_type_msg`. These keep a few words: the
+// work of a level (strings, fields, envelope, extension data, the value a
+// visitor sees) runs in callees that are not inlined and return before the
+// next level starts, and no combinator, closure or `?` temporary sits in the
+// recursive frames (debug builds give each call its own frame and each
+// temporary its own slot). See `ParseOptions::MAX_NESTING_DEPTH` and
+// tests/nesting_stack.rs.
+
+/// A nested `body`, one nesting level deeper: reported to `s` when it is
+/// active, else validated only (in discard mode). Never in trusted mode
+/// (trusted parts are skipped structurally).
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
+    let st = i.st;
+    let mut i = match descend(i) {
+        Ok(i) => i,
+        Err(e) => return Err(e),
+    };
+    if !S::ACTIVE {
+        i.st.discard = true;
+    }
+    if i.peek() != Some(b'(') {
+        return i.err("'(' of body");
+    }
+    i = i.skip(1);
+    let r = if i.peek() == Some(b'(') {
+        // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+        s.multipart_start();
+        let start = i;
+        let part_spaces = i.q().address_spaces;
+        loop {
+            match nested_body(i, s) {
+                Ok((rest, ())) => i = rest,
+                Err(e) => return Err(e),
+            }
+            if part_spaces {
+                i = part_spaces_skip(i);
+            }
+            if i.peek() != Some(b'(') {
+                break;
+            }
+        }
+        nested_mpart_end(start, i, s)
+    } else if S::ACTIVE {
+        nested_1part_loud(i, s)
+    } else {
+        match part_head_quiet(i) {
+            Ok((rest, true)) => match msg_envelope_quiet(rest) {
+                Ok((rest, ())) => match nested_body(rest, s) {
+                    Ok((rest, ())) => nested_msg_end_quiet(rest),
+                    Err(e) => return Err(e),
+                },
+                Err(e) => return Err(e),
+            },
+            Ok((rest, false)) => nested_1part_end_quiet(rest),
+            Err(e) => return Err(e),
+        }
+    };
+    match r {
+        Ok((mut rest, ())) => {
+            rest.st.depth = st.depth;
+            rest.st.discard = st.discard;
+            Ok((rest, ()))
+        }
+        Err(e) => Err(e),
     }
 }
 
-/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, reported,
-/// then the `)` of `body`.
-fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
-    s.multipart_start();
-    let start = i;
+/// Spaces between the parts of a multipart (some servers send them).
+#[inline(never)]
+fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
+    while i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+        i = i.skip(1);
+    }
+    i
+}
+
+/// What follows the parts of a nested multipart (`start` is its first
+/// part): built and reported when `s` is active, else validated.
+#[inline(never)]
+fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, ()> {
+    if S::ACTIVE {
+        let (i, _) = mpart_end(start, i, s)?;
+        return Ok((i, ()));
+    }
+    let (i, ()) = sp(i)?;
+    let (i, _) = string(i)?;
+    let (i, _) = body_ext_mpart(i, s)?;
+    byte(b')', "')' of body")(i)
+}
+
+/// A single part up to its type-specific fields, validated: whether a
+/// message part's envelope and body follow (a text part's line count is
+/// read here).
+#[inline(never)]
+fn part_head_quiet(i: In<'_>) -> R<'_, bool> {
+    let (i, (head, message)) = part_head(i, &mut Quiet)?;
+    if message && is_msg_body(&i) {
+        return Ok((i, true));
+    }
+    let (i, _) = part_lines(i, &head.0)?;
+    Ok((i, false))
+}
+
+/// `SP envelope SP` of a nested message part, validated.
+#[inline(never)]
+fn msg_envelope_quiet(i: In<'_>) -> R<'_, ()> {
+    let (i, ()) = sp(i)?;
+    let (i, _) = msg_envelope(i, &mut Quiet)?;
+    Ok((i, ()))
+}
+
+/// `SP body-fld-lines [SP body-ext-1part] ")"` after the body of a nested
+/// message part, validated.
+#[inline(never)]
+fn nested_msg_end_quiet(i: In<'_>) -> R<'_, ()> {
+    let (i, ()) = sp(i)?;
+    let (i, _) = number(i)?;
+    nested_1part_end_quiet(i)
+}
+
+/// `[SP body-ext-1part] ")"` of a nested part, validated.
+#[inline(never)]
+fn nested_1part_end_quiet(i: In<'_>) -> R<'_, ()> {
+    let (i, _) = body_ext_1part(i, &mut Quiet)?;
+    byte(b')', "')' of body")(i)
+}
+
+/// `body-type-1part` of a nested body reported to a visitor (which gets the
+/// whole part after its envelope and body), then its `)`. Its frame keeps
+/// the part's head across the recursion into a message part's body.
+#[inline(never)]
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
+fn nested_1part_loud<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
+    let mut head = None;
+    let i = match part_head_to(i, s, &mut head) {
+        Ok((i, true)) => i,
+        Ok((i, false)) => return nested_basic_end_loud(i, s, &mut head),
+        Err(e) => return Err(e),
+    };
     let ctx = i.ctx();
+    let (start, env_raw) = match msg_envelope_loud(i, s) {
+        Ok(v) => v,
+        Err(e) => return Err(e),
+    };
+    match nested_body(start, s) {
+        Ok((rest, ())) => {
+            let body_raw = start.upto(&rest);
+            nested_msg_end_loud(rest, s, &mut head, ctx, env_raw, body_raw)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`part_head`] into `head`: whether a message part's envelope and body
+/// follow.
+#[inline(never)]
+fn part_head_to<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+    head: &mut Option<PartHead<'a>>,
+) -> R<'a, bool> {
+    let (i, (h, message)) = part_head(i, s)?;
+    *head = Some(h);
+    Ok((i, message && is_msg_body(&i)))
+}
+
+/// `SP envelope SP` of a nested message part, reported: the input at its
+/// body and the envelope's wire bytes.
+#[inline(never)]
+fn msg_envelope_loud<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+) -> Result<(In<'a>, &'a [u8]), nom::Err<PError>> {
+    let (i, ()) = sp(i)?;
+    msg_envelope(i, s)
+}
+
+/// The rest of a nested part that is not a message, reported, then its `)`.
+#[inline(never)]
+fn nested_basic_end_loud<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+    head: &mut Option<PartHead<'a>>,
+) -> R<'a, ()> {
+    let Some(head) = head.take() else {
+        return i.fail("body-type-1part");
+    };
+    let (i, specific) = part_lines(i, &head.0)?;
+    let (i, _) = body_1part_end(i, s, head, specific)?;
+    Ok((i, ()))
+}
+
+/// `SP body-fld-lines` and the rest of a nested message part whose
+/// envelope and body were read, reported, then its `)`.
+#[inline(never)]
+fn nested_msg_end_loud<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+    head: &mut Option<PartHead<'a>>,
+    ctx: Ctx,
+    env_raw: &'a [u8],
+    body_raw: &'a [u8],
+) -> R<'a, ()> {
+    let Some(head) = head.take() else {
+        return i.fail("body-type-1part");
+    };
+    let (i, ()) = sp(i)?;
+    let (i, lines) = number(i)?;
+    let specific = Specific::Message {
+        envelope: Lazy::wire(env_raw, envelope, ctx),
+        body: Lazy::wire(body_raw, body, ctx),
+        lines,
+    };
+    let (i, _) = body_1part_end(i, s, head, specific)?;
+    Ok((i, ()))
+}
+
+/// `1*body` of a multipart, each part one nesting level deeper (skipped
+/// structurally in trusted mode): the input after the last part.
+fn parts<'a, S: Sink<'a>>(mut i: In<'a>, s: &mut S) -> Result<In<'a>, nom::Err<PError>> {
     let part_spaces = i.q().address_spaces;
-    let mut i = i;
     loop {
         if i.st.trusted {
             (i, _) = skip_parens(i)?;
@@ -334,15 +536,26 @@ fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure
         }
         if part_spaces {
             // some servers separate parts with spaces too
-            while i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-                i = i.skip(1);
-            }
+            i = part_spaces_skip(i);
         }
         if i.peek() != Some(b'(') {
-            break;
+            return Ok(i);
         }
     }
-    let parts = List::wire(start.upto(&i), body_in_list, Sep::None, ctx);
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, reported,
+/// then the `)` of `body`.
+fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    s.multipart_start();
+    let rest = parts(i, s)?;
+    mpart_end(i, rest, s)
+}
+
+/// `SP media-subtype [SP body-ext-mpart]` after the parts of a multipart
+/// whose first part is at `start`, reported, then the `)` of `body`.
+fn mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    let parts = List::wire(start.upto(&i), body_in_list, Sep::None, start.ctx());
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
@@ -372,43 +585,61 @@ fn body_ext_mpart<'a, S: Sink<'a>>(
     Ok((i, (Some(params), ext)))
 }
 
-/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
-/// reported, then the `)` of `body`.
-fn body_type_1part<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+/// `media-type SP media-subtype SP body-fields` of a single part.
+type PartHead<'a> = (IString<'a>, IString<'a>, BodyFields<'a>);
+
+/// The [`PartHead`] of a single part, and whether its type is
+/// message/rfc822 or message/global (reported as a message start).
+fn part_head<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, (PartHead<'a>, bool)> {
     let (i, media_type) = string(i)?;
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, ()) = sp(i)?;
-    let mt = media_type.as_bytes();
     let st = subtype.as_bytes();
-    let is_message = mt.eq_ignore_ascii_case(b"MESSAGE")
+    let message = media_type.as_bytes().eq_ignore_ascii_case(b"MESSAGE")
         && (st.eq_ignore_ascii_case(b"RFC822") || st.eq_ignore_ascii_case(b"GLOBAL"));
-    if is_message {
+    if message {
         s.message_start();
     }
     let (i, fields) = body_fields(i, s)?;
-    let (i, specific) = if is_message && i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        body_type_msg(i, s)?
-    } else if mt.eq_ignore_ascii_case(b"TEXT") {
-        // SP body-fld-lines
-        let (i, ()) = sp(i)?;
-        let (i, lines) = number(i)?;
-        (i, Specific::Text { lines })
-    } else {
-        (i, Specific::Basic)
-    };
-    body_1part_end(i, s, media_type, subtype, fields, specific)
+    Ok((i, ((media_type, subtype, fields), message)))
 }
 
-/// `[SP body-ext-1part]`, the part reported, then the `)` of `body` (apart
-/// from [`body_type_1part`], which is on the stack during the recursion into
-/// a message/rfc822 part: its frame stays small in debug builds).
+/// Whether `SP envelope SP body SP body-fld-lines` comes next (a message
+/// part without them is read as a basic part).
+fn is_msg_body(i: &In<'_>) -> bool {
+    i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(')
+}
+
+/// The fields after `body-fields` of a part that is not a message:
+/// `SP body-fld-lines` of a text part, nothing else.
+fn part_lines<'a>(i: In<'a>, media_type: &IString<'_>) -> R<'a, Specific<'a>> {
+    if media_type.as_bytes().eq_ignore_ascii_case(b"TEXT") {
+        let (i, ()) = sp(i)?;
+        let (i, lines) = number(i)?;
+        Ok((i, Specific::Text { lines }))
+    } else {
+        Ok((i, Specific::Basic))
+    }
+}
+
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
+/// reported, then the `)` of `body`.
+fn body_type_1part<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    let (i, (head, message)) = part_head(i, s)?;
+    let (i, specific) = if message && is_msg_body(&i) {
+        body_type_msg(i, s)?
+    } else {
+        part_lines(i, &head.0)?
+    };
+    body_1part_end(i, s, head, specific)
+}
+
+/// `[SP body-ext-1part]`, the part reported, then the `)` of `body`.
 fn body_1part_end<'a, S: Sink<'a>>(
     i: In<'a>,
     s: &mut S,
-    media_type: IString<'a>,
-    subtype: IString<'a>,
-    (params, id, description, encoding, size): BodyFields<'a>,
+    (media_type, subtype, (params, id, description, encoding, size)): PartHead<'a>,
     specific: Specific<'a>,
 ) -> R<'a, BodyStructure<'a>> {
     let (i, (md5, ext)) = body_ext_1part(i, s)?;
@@ -449,25 +680,19 @@ fn body_fields<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyFields<'a>> {
 }
 
 /// `SP envelope SP body SP body-fld-lines` of `body-type-msg` (the envelope
-/// and the body kept as wire bytes).
+/// and the body kept as wire bytes; the body is one nesting level deeper).
 fn body_type_msg<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Specific<'a>> {
     let (i, ()) = sp(i)?;
     let ctx = i.ctx();
-    let (i, env_raw, body_raw) = if i.st.trusted {
-        let (i, (env_raw, _)) = consumed(skip_parens)(i)?;
-        let (i, ()) = sp(i)?;
-        let (i, (body_raw, _)) = consumed(skip_parens)(i)?;
-        (i, env_raw, body_raw)
+    let (i, env_raw) = msg_envelope(i, s)?;
+    let start = i;
+    let (i, ()) = if i.st.trusted {
+        let (i, _) = skip_parens(i)?;
+        (i, ())
     } else {
-        let (i, (env_raw, ())) = if S::ACTIVE {
-            consumed(|i| envelope_v(i, s).map(|(i, _)| (i, ())))(i)?
-        } else {
-            consumed(validate(envelope))(i)?
-        };
-        let (i, ()) = sp(i)?;
-        let (i, (body_raw, ())) = consumed(|i| nested_body(i, s))(i)?;
-        (i, env_raw, body_raw)
+        nested_body(i, s)?
     };
+    let body_raw = start.upto(&i);
     let (i, ()) = sp(i)?;
     let (i, lines) = number(i)?;
     Ok((
@@ -478,6 +703,24 @@ fn body_type_msg<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Specific<'a>> {
             lines,
         },
     ))
+}
+
+/// `envelope SP` of `body-type-msg`: the envelope reported to `s` when it
+/// is active, else validated (skipped structurally in trusted mode); its
+/// wire bytes.
+fn msg_envelope<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, &'a [u8]> {
+    let (rest, ()) = if i.st.trusted {
+        let (rest, _) = skip_parens(i)?;
+        (rest, ())
+    } else if S::ACTIVE {
+        let (rest, _) = envelope_v(i, s)?;
+        (rest, ())
+    } else {
+        validate(envelope)(i)?
+    };
+    let raw = i.upto(&rest);
+    let (rest, ()) = sp(rest)?;
+    Ok((rest, raw))
 }
 
 /// `[SP body-ext-1part]`

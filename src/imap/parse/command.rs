@@ -24,7 +24,7 @@ use super::core::{
     sequence_set, spaced_list1, string, tag,
 };
 use super::input::{
-    In, R, after_word, at_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp,
+    In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
     take_while, validate, word,
 };
 use super::response::{section, section_binary};
@@ -221,25 +221,40 @@ fn tagged_ext_val(i: In<'_>) -> R<'_, &[u8]> {
 /// ```
 /// (also `option-value = "(" option-val-comp ")"` of RFC 5258, the same
 /// shape), nested at most the depth budget.
-fn tagged_ext_paren(i: In<'_>) -> R<'_, ()> {
-    nest(tagged_ext_paren_inner).parse(i)
-}
-
-fn tagged_ext_paren_inner(i: In<'_>) -> R<'_, ()> {
-    let (mut i, ()) = byte(b'(', "'('")(i)?;
-    if i.peek() == Some(b')') {
-        return Ok((i.skip(1), ()));
-    }
+///
+/// A loop, not a recursion: each `(` spends one level of the budget on the
+/// input (as a recursive rule would) and each `)` gives it back, so any
+/// nesting within the budget costs no stack.
+fn tagged_ext_paren(mut i: In<'_>) -> R<'_, ()> {
+    let mut open = 0usize;
     loop {
-        (i, ()) = if i.peek() == Some(b'(') {
-            tagged_ext_paren(i)?
-        } else {
-            validate(astring)(i)?
-        };
-        if i.peek() == Some(b')') {
-            return Ok((i.skip(1), ()));
+        // at the `(` of a list
+        i = descend(i)?;
+        (i, ()) = byte(b'(', "'('")(i)?;
+        open += 1;
+        if i.peek() != Some(b')') {
+            if i.peek() == Some(b'(') {
+                continue;
+            }
+            (i, ()) = validate(astring)(i)?;
         }
-        (i, ()) = sp(i)?;
+        // after an element: `)` closes a list, SP starts the next element
+        loop {
+            if i.peek() == Some(b')') {
+                i = i.skip(1);
+                i.st.depth += 1;
+                open -= 1;
+                if open == 0 {
+                    return Ok((i, ()));
+                }
+                continue;
+            }
+            (i, ()) = sp(i)?;
+            if i.peek() == Some(b'(') {
+                break;
+            }
+            (i, ()) = validate(astring)(i)?;
+        }
     }
 }
 
@@ -814,12 +829,6 @@ fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
     ))
 }
 
-fn lazy_key(i: In<'_>) -> R<'_, Lazy<'_, SearchKey<'_>>> {
-    let ctx = i.ctx();
-    let (i, (raw, _)) = consumed(search_key).parse(i)?;
-    Ok((i, Lazy::wire(raw, search_key, ctx)))
-}
-
 /// ```text
 /// search-key = "ALL" / "ANSWERED" / "BCC" SP astring / "BEFORE" SP date / "BODY" SP astring /
 ///              "CC" SP astring / "DELETED" / "FLAGGED" / "FROM" SP astring / "KEYWORD" SP flag-keyword /
@@ -831,20 +840,146 @@ fn lazy_key(i: In<'_>) -> R<'_, Lazy<'_, SearchKey<'_>>> {
 ///              "UID" SP sequence-set / "UNDRAFT" / sequence-set / "(" search-key *(SP search-key) ")"
 /// search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer   ; RFC 7162
 /// ```
-/// Nested at most the depth budget.
+/// Nested at most the depth budget: `NOT`, `OR` and each parenthesised list
+/// are one level. One frame of this function and one of [`key_not`],
+/// [`key_or`] or [`key_and`] stay on the stack per level; they keep a few
+/// words and no combinator, closure or `?` temporary (debug builds give each
+/// its own frame or slot), and the other keys are read by [`key_leaf`],
+/// which returns before the next level starts.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
 pub(crate) fn search_key(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    nest(search_key_inner).parse(i)
+    let depth = i.st.depth;
+    let i = match descend(i) {
+        Ok(i) => i,
+        Err(e) => return Err(e),
+    };
+    let r = match key_start(&i) {
+        KeyStart::And => key_and(i),
+        KeyStart::Not(rest) => key_not(rest),
+        KeyStart::Or(rest) => key_or(rest),
+        KeyStart::Leaf => key_leaf(i),
+    };
+    match r {
+        Ok((mut rest, k)) => {
+            rest.st.depth = depth;
+            Ok((rest, k))
+        }
+        Err(e) => Err(e),
+    }
 }
 
-fn search_key_inner(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    use SearchKey as K;
-    match i.peek() {
-        Some(b'(') => {
-            let (i, keys) = paren_list_tail(i.skip(1), search_key, false)?;
-            return Ok((i, K::And(keys)));
+/// How a search key starts: a recursive form, or any other key.
+enum KeyStart<'a> {
+    /// `(`
+    And,
+    /// `NOT`, and the input after it.
+    Not(In<'a>),
+    /// `OR`, and the input after it.
+    Or(In<'a>),
+    /// Anything else.
+    Leaf,
+}
+
+/// The [`KeyStart`] of the key at `i` (a keyword is the whole run of
+/// letters, as [`key_leaf`] reads it).
+#[inline(never)]
+fn key_start<'a>(i: &In<'a>) -> KeyStart<'a> {
+    if i.peek() == Some(b'(') {
+        return KeyStart::And;
+    }
+    let (rest, name) = take_while(*i, |b| b.is_ascii_alphabetic());
+    if name.eq_ignore_ascii_case(b"NOT") {
+        KeyStart::Not(rest)
+    } else if name.eq_ignore_ascii_case(b"OR") {
+        KeyStart::Or(rest)
+    } else {
+        KeyStart::Leaf
+    }
+}
+
+/// `SP search-key` after `NOT`: the key kept as its wire bytes.
+fn key_not(i: In<'_>) -> R<'_, SearchKey<'_>> {
+    if i.peek() != Some(b' ') {
+        return i.err("SP");
+    }
+    let i = i.skip(1);
+    match search_key(i) {
+        Ok((rest, _)) => Ok((rest, SearchKey::Not(lazy_key(i, &rest)))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `SP search-key SP search-key` after `OR`: the keys kept as their wire
+/// bytes.
+fn key_or(i: In<'_>) -> R<'_, SearchKey<'_>> {
+    if i.peek() != Some(b' ') {
+        return i.err("SP");
+    }
+    let a = i.skip(1);
+    let i = match search_key(a) {
+        Ok((rest, _)) => rest,
+        Err(e) => return Err(e),
+    };
+    if i.peek() != Some(b' ') {
+        return i.err("SP");
+    }
+    let b = i.skip(1);
+    match search_key(b) {
+        Ok((rest, _)) => Ok((rest, SearchKey::Or(lazy_key(a, &i), lazy_key(b, &rest)))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `"(" search-key *(SP search-key) ")"`: the keys validated, kept as a
+/// lazy list.
+fn key_and(i: In<'_>) -> R<'_, SearchKey<'_>> {
+    let start = i.skip(1);
+    let mut i = start;
+    if i.peek() == Some(b')') {
+        return i.err("list element");
+    }
+    let discard = i.st.discard;
+    loop {
+        i.st.discard = true;
+        match search_key(i) {
+            Ok((rest, _)) => i = rest,
+            Err(e) => return Err(e),
         }
-        Some(b'0'..=b'9' | b'*' | b'$') => return map(sequence_set, K::SequenceSet).parse(i),
-        _ => {}
+        i.st.discard = discard;
+        if i.peek() == Some(b')') {
+            break;
+        }
+        if i.peek() != Some(b' ') {
+            return i.err("SP");
+        }
+        i = i.skip(1);
+    }
+    Ok((i.skip(1), key_list(start, &i)))
+}
+
+/// The key that was read between `start` and `end`, kept as its wire bytes.
+#[inline(never)]
+fn lazy_key<'a>(start: In<'a>, end: &In<'a>) -> Lazy<'a, SearchKey<'a>> {
+    Lazy::wire(start.upto(end), search_key, start.ctx())
+}
+
+/// The keys of a parenthesised list between `start` and `end`.
+#[inline(never)]
+fn key_list<'a>(start: In<'a>, end: &In<'a>) -> SearchKey<'a> {
+    SearchKey::And(List::wire(
+        start.upto(end),
+        search_key,
+        Sep::Space,
+        end.ctx(),
+    ))
+}
+
+/// A search key that does not nest (and, on an unknown keyword, the error).
+#[inline(never)]
+fn key_leaf(i: In<'_>) -> R<'_, SearchKey<'_>> {
+    use SearchKey as K;
+    if let Some(b'0'..=b'9' | b'*' | b'$') = i.peek() {
+        return map(sequence_set, K::SequenceSet).parse(i);
     }
     let start = i;
     let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
@@ -886,15 +1021,10 @@ fn search_key_inner(i: In<'_>) -> R<'_, SearchKey<'_>> {
         K::Larger(arg!(number64))
     } else if is(b"NEW") {
         K::New
-    } else if is(b"NOT") {
-        K::Not(arg!(lazy_key))
     } else if is(b"OLD") {
         K::Old
     } else if is(b"ON") {
         K::On(arg!(date))
-    } else if is(b"OR") {
-        let a = arg!(lazy_key);
-        K::Or(a, arg!(lazy_key))
     } else if is(b"RECENT") {
         K::Recent
     } else if is(b"SEEN") {

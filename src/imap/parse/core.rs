@@ -12,7 +12,7 @@ use nom::sequence::{delimited, preceded};
 
 use super::find_any;
 use super::input::{
-    In, PError, R, byte, consumed, eat, expect, nest, sp, take_while, validate, word,
+    In, PError, R, byte, consumed, descend, eat, expect, nest, sp, take_while, validate, word,
 };
 use crate::imap::types::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
@@ -547,23 +547,38 @@ pub(crate) fn skip_value(i: In<'_>) -> R<'_, &[u8]> {
     map(consumed(skip_value_inner), |(raw, ())| raw).parse(i)
 }
 
-fn skip_value_inner(i: In<'_>) -> R<'_, ()> {
-    match i.peek() {
-        Some(b'"') => map(quoted, |_| ()).parse(i),
-        Some(b'{' | b'~') if starts_literal(&i) => map(literal, |_| ()).parse(i),
-        Some(b'(') => nest(preceded(byte(b'(', "'('"), skip_list_tail)).parse(i),
-        _ => skip_token(i),
-    }
-}
-
-/// After `(`: values separated by any spaces, up to `)`.
-fn skip_list_tail(mut i: In<'_>) -> R<'_, ()> {
+/// [`skip_value`] without its bytes. A loop, not a recursion: each `(`
+/// spends one level of the budget on the input (as a recursive rule would)
+/// and each `)` gives it back, so any nesting within the budget costs no
+/// stack.
+fn skip_value_inner(mut i: In<'_>) -> R<'_, ()> {
+    let mut open = 0usize;
     loop {
-        (i, ()) = super::input::spaces(i)?;
+        // a value, or the start of a list
         match i.peek() {
-            Some(b')') => return Ok((i.skip(1), ())),
-            None | Some(b'\r' | b'\n') => return i.err("')'"),
-            _ => (i, ()) = skip_value_inner(i)?,
+            Some(b'(') => {
+                i = descend(i)?.skip(1);
+                open += 1;
+            }
+            Some(b'"') => (i, _) = quoted(i)?,
+            Some(b'{' | b'~') if starts_literal(&i) => (i, _) = literal(i)?,
+            _ => (i, ()) = skip_token(i)?,
+        }
+        // inside lists: values are separated by any spaces, `)` closes one
+        loop {
+            if open == 0 {
+                return Ok((i, ()));
+            }
+            i = i.skip_spaces();
+            match i.peek() {
+                Some(b')') => {
+                    i = i.skip(1);
+                    i.st.depth += 1;
+                    open -= 1;
+                }
+                None | Some(b'\r' | b'\n') => return i.err("')'"),
+                _ => break,
+            }
         }
     }
 }

@@ -105,9 +105,12 @@ impl<'a> NomParseError<In<'a>> for PError {
 
 impl<'a> In<'a> {
     /// The start of a frame, parsed with `q` (and UTF8=ACCEPT when `utf8`)
-    /// and a nesting budget of `depth` (at most 65 535).
+    /// and a nesting budget of `depth`, clamped to
+    /// [`ParseOptions::MAX_NESTING_DEPTH`](super::ParseOptions::MAX_NESTING_DEPTH)
+    /// (every parse starts here, so no setting can make a recursive rule
+    /// overflow the stack).
     pub(crate) fn new(input: &'a [u8], q: Quirks, depth: usize, utf8: bool) -> Self {
-        let depth = u16::try_from(depth).unwrap_or(u16::MAX);
+        let depth = clamp_depth(depth);
         In {
             rest: input,
             st: St {
@@ -440,6 +443,36 @@ pub(crate) fn expect<'a, T>(
         Err(nom::Err::Error(PError::Syntax(left, _))) if left == i.rest.len() => i.err(what),
         r => r,
     }
+}
+
+/// `depth` within [`ParseOptions::MAX_NESTING_DEPTH`](super::ParseOptions::MAX_NESTING_DEPTH).
+#[inline]
+pub(crate) fn clamp_depth(depth: usize) -> u16 {
+    const MAX: u16 = super::ParseOptions::MAX_NESTING_DEPTH as u16;
+    u16::try_from(depth).map_or(MAX, |d| d.min(MAX))
+}
+
+/// Enters one nesting level of a recursive rule: the input one level deeper,
+/// or the [`PError::Depth`] failure when the budget is used up. The caller
+/// puts the depth back on the input after the level (`rest.st.depth =
+/// i.st.depth`). Unlike [`nest`], no closure or combinator frame sits between
+/// two levels of the recursion (debug builds give each one a stack frame).
+#[inline(always)]
+pub(crate) fn descend(mut i: In<'_>) -> Result<In<'_>, nom::Err<PError>> {
+    match i.st.depth.checked_sub(1) {
+        Some(d) => {
+            i.st.depth = d;
+            Ok(i)
+        }
+        None => Err(depth_failure(&i)),
+    }
+}
+
+/// The failure of a rule that found the depth budget used up.
+#[cold]
+#[inline(never)]
+pub(crate) fn depth_failure(i: &In<'_>) -> nom::Err<PError> {
+    nom::Err::Failure(PError::Depth(usize::from(i.st.max_depth)))
 }
 
 /// Runs `f` one nesting level deeper; the depth budget running out is a

@@ -201,7 +201,9 @@ pub struct ParseOptions {
     /// Accepted deviations.
     pub quirks: Quirks,
     /// Deepest nesting of BODYSTRUCTURE, search keys and parenthesised lists
-    /// ([`Limits::nesting_depth`]; at most 65 535 is used).
+    /// ([`Limits::nesting_depth`]), at most
+    /// [`MAX_NESTING_DEPTH`](Self::MAX_NESTING_DEPTH): a larger value (up to
+    /// `usize::MAX`) is used as that maximum.
     pub nesting_depth: usize,
     /// `UTF8=ACCEPT` is enabled (RFC 6855 §3): mailbox names are UTF-8, never
     /// modified UTF-7, and come back as [`Mailbox::Utf8`](crate::imap::Mailbox::Utf8).
@@ -210,6 +212,33 @@ pub struct ParseOptions {
 }
 
 impl ParseOptions {
+    /// The deepest nesting any setting of
+    /// [`nesting_depth`](Self::nesting_depth) allows: 64 levels, also the
+    /// default ([`Limits::nesting_depth`]). Real messages nest a handful of
+    /// levels.
+    ///
+    /// Why a maximum: the recursive rules (BODY and BODYSTRUCTURE through
+    /// multiparts and message/rfc822 parts, search keys through `NOT`, `OR`
+    /// and parentheses, THREAD lists) and what runs over their values (lazy
+    /// re-reading, the [visitor](crate::imap::FetchVisitor), the emitters, `Clone`,
+    /// `PartialEq`, `Debug` and `Drop`) use the stack at each level, so a
+    /// peer that may nest without bound can overflow any stack. At 64
+    /// levels every one of them fits on a thread with a 256 KiB stack in
+    /// debug and release builds (tests/nesting_stack.rs runs each there), an
+    /// eighth of the 2 MiB that Rust's and tokio's threads get by default;
+    /// a debug build needs up to about 2 KiB per level, a release build up
+    /// to about 1 KiB (parsing alone: 1.3 KiB and 0.2 to 0.6 KiB). A larger
+    /// setting, up to `usize::MAX`, is used as this maximum.
+    ///
+    /// Unknown parenthesised values, body extensions and extension
+    /// arguments are skipped without recursion, and
+    /// [`IntoOwned`](crate::imap::IntoOwned) converts a value of any depth
+    /// with a stack on the heap. The emitters refuse a value nested deeper
+    /// than this ([`Error::Emit`](crate::Error::Emit)); only an application
+    /// can build one, and dropping, cloning, comparing or printing it
+    /// recurses once per level (about 150 bytes per level to drop it in a
+    /// debug build).
+    pub const MAX_NESTING_DEPTH: usize = 64;
     /// Lenient, with the default nesting depth.
     pub const DEFAULT: ParseOptions = ParseOptions {
         quirks: Quirks::LENIENT,

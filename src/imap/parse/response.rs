@@ -20,8 +20,8 @@ use super::core::{
     string, tag, text,
 };
 use super::input::{
-    In, R, after_prefix, after_word, byte, consumed, crlf_end, eat, expect, kw, nest, run, sp,
-    space_before_close, spaces, take_while, trailing_space, validate, word,
+    In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
+    run, sp, space_before_close, spaces, take_while, trailing_space, validate, word,
 };
 use super::visit::{Quiet, Sink};
 use crate::Error;
@@ -796,15 +796,49 @@ fn metadata_value<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
     map((astring, sp, nstring), |(k, _, v)| (k, v)).parse(i)
 }
 
-/// `thread-list = "(" (thread-members / thread-nested) ")"`
+/// `thread-list = "(" (thread-members / thread-nested) ")"`, one nesting
+/// level deeper. This frame and the one of [`thread_list`] stay on the
+/// stack per level; they keep a few words and no combinator, closure or `?`
+/// temporary (debug builds give each its own frame or slot).
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
 fn thread<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
-    nest(thread_list).parse(i)
+    let depth = i.st.depth;
+    let i = match descend(i) {
+        Ok(i) => i,
+        Err(e) => return Err(e),
+    };
+    match thread_list(i) {
+        Ok((mut rest, t)) => {
+            rest.st.depth = depth;
+            Ok((rest, t))
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// [`thread`] one nesting level down.
+/// [`thread`] within its nesting level.
+#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
 fn thread_list<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
+    let members = match thread_members(i) {
+        Ok(m) => m,
+        Err(e) => return Err(e),
+    };
+    // thread-nested = 2*thread-list
+    let mut i = members.1;
+    while i.peek() == Some(b'(') {
+        match thread(i) {
+            Ok((rest, _)) => i = rest,
+            Err(e) => return Err(e),
+        }
+    }
+    thread_end(members, i)
+}
+
+/// `"(" thread-members [SP]` (the members may be absent): the input where
+/// they start, where the nested threads start, and where they end.
+#[inline(never)]
+fn thread_members<'a>(i: In<'a>) -> Result<(In<'a>, In<'a>, In<'a>), nom::Err<PError>> {
     let (mut i, ()) = byte(b'(', "'(' of thread-list")(i)?;
-    let ctx = i.ctx();
     // thread-members = nz-number *(SP nz-number) [SP thread-nested]
     let ms = i;
     let mut me = i;
@@ -819,11 +853,13 @@ fn thread_list<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
             i = i.skip(1);
         }
     }
-    // thread-nested = 2*thread-list
-    let cs = i;
-    while i.peek() == Some(b'(') {
-        (i, _) = thread(i)?;
-    }
+    Ok((ms, i, me))
+}
+
+/// The `)` of a thread-list whose members and nested threads were read.
+#[inline(never)]
+fn thread_end<'a>((ms, cs, me): (In<'a>, In<'a>, In<'a>), i: In<'a>) -> R<'a, Thread<'a>> {
+    let ctx = ms.ctx();
     let children = List::wire(cs.upto(&i), thread, Sep::None, ctx);
     let (i, ()) = byte(b')', "')' of thread-list")(i)?;
     Ok((

@@ -8,6 +8,8 @@
 
 use alloc::borrow::Cow;
 
+use alloc::vec::Vec;
+
 use super::core::{IString, IntoOwned, Lazy, List, NString};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
@@ -230,39 +232,114 @@ pub enum BodyStructure<'a> {
 impl IntoOwned for SinglePart<'_> {
     type Owned = SinglePart<'static>;
     fn into_owned(self) -> SinglePart<'static> {
-        SinglePart {
-            media_type: self.media_type.into_owned(),
-            subtype: self.subtype.into_owned(),
-            params: self.params.into_owned(),
-            id: self.id.into_owned(),
-            description: self.description.into_owned(),
-            encoding: self.encoding.into_owned(),
-            size: self.size,
-            specific: self.specific.into_owned(),
-            md5: self.md5.into_owned(),
-            ext: self.ext.into_owned(),
+        let (mut s, inner) = single_shell_owned(self);
+        if let (Some(b), Specific::Message { body, .. }) = (inner, &mut s.specific) {
+            *body = Lazy::new(b.into_owned());
         }
+        s
     }
 }
 
 impl IntoOwned for MultiPart<'_> {
     type Owned = MultiPart<'static>;
     fn into_owned(self) -> MultiPart<'static> {
-        MultiPart {
-            parts: self.parts.into_owned(),
-            subtype: self.subtype.into_owned(),
-            params: self.params.into_owned(),
-            ext: self.ext.into_owned(),
-        }
+        let (mut m, parts) = multi_shell_owned(self);
+        m.parts = List::from_items(parts.into_iter().map(IntoOwned::into_owned).collect());
+        m
     }
 }
 
+/// A loop over a stack on the heap, not a recursion: the stack it uses does
+/// not grow with the depth of the structure.
 impl IntoOwned for BodyStructure<'_> {
     type Owned = BodyStructure<'static>;
     fn into_owned(self) -> BodyStructure<'static> {
-        match self {
-            BodyStructure::Single(s) => BodyStructure::Single(s.into_owned()),
-            BodyStructure::Multi(m) => BodyStructure::Multi(m.into_owned()),
+        /// What is left to do: convert a body, or give a converted
+        /// multipart its parts or a message part its body.
+        enum Step<'a> {
+            Body(BodyStructure<'a>),
+            Parts(MultiPart<'static>, usize),
+            Message(SinglePart<'static>),
         }
+        let mut todo = alloc::vec![Step::Body(self)];
+        let mut done: Vec<BodyStructure<'static>> = Vec::new();
+        while let Some(step) = todo.pop() {
+            match step {
+                Step::Body(BodyStructure::Multi(m)) => {
+                    let (shell, parts) = multi_shell_owned(m);
+                    todo.push(Step::Parts(shell, parts.len()));
+                    todo.extend(parts.into_iter().rev().map(Step::Body));
+                }
+                Step::Body(BodyStructure::Single(s)) => match single_shell_owned(s) {
+                    (shell, Some(b)) => todo.extend([Step::Message(shell), Step::Body(b)]),
+                    (shell, None) => done.push(BodyStructure::Single(shell)),
+                },
+                Step::Parts(mut m, n) => {
+                    m.parts = List::from_items(done.split_off(done.len().saturating_sub(n)));
+                    done.push(BodyStructure::Multi(m));
+                }
+                Step::Message(mut s) => {
+                    if let (Some(b), Specific::Message { body, .. }) = (done.pop(), &mut s.specific)
+                    {
+                        *body = Lazy::new(b);
+                    }
+                    done.push(BodyStructure::Single(s));
+                }
+            }
+        }
+        done.pop().unwrap_or_else(|| {
+            BodyStructure::Multi(MultiPart {
+                parts: List::empty(),
+                subtype: IString::default(),
+                params: None,
+                ext: BodyExtension::default(),
+            })
+        })
     }
+}
+
+/// A part converted, and the body of a message part, not converted (the
+/// caller converts it and puts it in place of the empty one left there).
+fn single_shell_owned(s: SinglePart<'_>) -> (SinglePart<'static>, Option<BodyStructure<'_>>) {
+    let (specific, inner) = match s.specific {
+        Specific::Basic => (Specific::Basic, None),
+        Specific::Text { lines } => (Specific::Text { lines }, None),
+        Specific::Message {
+            envelope,
+            body,
+            lines,
+        } => (
+            Specific::Message {
+                envelope: envelope.into_owned(),
+                body: Lazy::taken(),
+                lines,
+            },
+            Some(body.into_value()),
+        ),
+    };
+    let shell = SinglePart {
+        media_type: s.media_type.into_owned(),
+        subtype: s.subtype.into_owned(),
+        params: s.params.into_owned(),
+        id: s.id.into_owned(),
+        description: s.description.into_owned(),
+        encoding: s.encoding.into_owned(),
+        size: s.size,
+        specific,
+        md5: s.md5.into_owned(),
+        ext: s.ext.into_owned(),
+    };
+    (shell, inner)
+}
+
+/// A multipart converted without its parts, and its parts, not converted
+/// (the caller converts them).
+fn multi_shell_owned(m: MultiPart<'_>) -> (MultiPart<'static>, Vec<BodyStructure<'_>>) {
+    let shell = MultiPart {
+        parts: List::empty(),
+        subtype: m.subtype.into_owned(),
+        params: m.params.into_owned(),
+        ext: m.ext.into_owned(),
+    };
+    (shell, m.parts.into_vec())
 }

@@ -2,6 +2,7 @@
 //! variant).
 
 use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
@@ -1029,57 +1030,104 @@ impl IntoOwned for FetchAttributes<'_> {
     }
 }
 
+/// A loop over a stack on the heap, not a recursion: the stack it uses does
+/// not grow with the depth of the key.
 impl IntoOwned for SearchKey<'_> {
     type Owned = SearchKey<'static>;
     fn into_owned(self) -> Self::Owned {
         use SearchKey as S;
-        match self {
-            S::All => S::All,
-            S::Answered => S::Answered,
-            S::Bcc(s) => S::Bcc(s.into_owned()),
-            S::Before(d) => S::Before(d),
-            S::Body(s) => S::Body(s.into_owned()),
-            S::Cc(s) => S::Cc(s.into_owned()),
-            S::Deleted => S::Deleted,
-            S::Draft => S::Draft,
-            S::Flagged => S::Flagged,
-            S::From(s) => S::From(s.into_owned()),
-            S::Header(a, b) => S::Header(a.into_owned(), b.into_owned()),
-            S::Keyword(a) => S::Keyword(a.into_owned()),
-            S::Larger(n) => S::Larger(n),
-            S::New => S::New,
-            S::Not(k) => S::Not(k.into_owned()),
-            S::Old => S::Old,
-            S::On(d) => S::On(d),
-            S::Or(a, b) => S::Or(a.into_owned(), b.into_owned()),
-            S::Recent => S::Recent,
-            S::Seen => S::Seen,
-            S::SentBefore(d) => S::SentBefore(d),
-            S::SentOn(d) => S::SentOn(d),
-            S::SentSince(d) => S::SentSince(d),
-            S::Since(d) => S::Since(d),
-            S::Smaller(n) => S::Smaller(n),
-            S::Subject(s) => S::Subject(s.into_owned()),
-            S::Text(s) => S::Text(s.into_owned()),
-            S::To(s) => S::To(s.into_owned()),
-            S::Uid(s) => S::Uid(s.into_owned()),
-            S::Unanswered => S::Unanswered,
-            S::Undeleted => S::Undeleted,
-            S::Undraft => S::Undraft,
-            S::Unflagged => S::Unflagged,
-            S::Unkeyword(a) => S::Unkeyword(a.into_owned()),
-            S::Unseen => S::Unseen,
-            S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
-            S::And(l) => S::And(l.into_owned()),
-            S::ModSeq { entry, modseq } => S::ModSeq {
-                entry: entry.into_owned(),
-                modseq,
-            },
-            S::Older(n) => S::Older(n),
-            S::Younger(n) => S::Younger(n),
-            S::EmailId(s) => S::EmailId(s.into_owned()),
-            S::ThreadId(s) => S::ThreadId(s.into_owned()),
+        /// What is left to do: convert a key, or put the converted keys
+        /// nested in one back together.
+        enum Step<'a> {
+            Key(SearchKey<'a>),
+            Not,
+            Or,
+            And(usize),
         }
+        let mut todo = alloc::vec![Step::Key(self)];
+        let mut done: Vec<SearchKey<'static>> = Vec::new();
+        let pop = |done: &mut Vec<SearchKey<'static>>| done.pop().unwrap_or(S::All);
+        while let Some(step) = todo.pop() {
+            match step {
+                Step::Key(S::Not(a)) => todo.extend([Step::Not, Step::Key(a.into_value())]),
+                Step::Key(S::Or(a, b)) => {
+                    let (a, b) = (a.into_value(), b.into_value());
+                    todo.extend([Step::Or, Step::Key(b), Step::Key(a)]);
+                }
+                Step::Key(S::And(l)) => {
+                    let keys = l.into_vec();
+                    todo.push(Step::And(keys.len()));
+                    todo.extend(keys.into_iter().rev().map(Step::Key));
+                }
+                Step::Key(k) => done.push(leaf_key_owned(k)),
+                Step::Not => {
+                    let a = pop(&mut done);
+                    done.push(S::Not(Lazy::new(a)));
+                }
+                Step::Or => {
+                    let b = pop(&mut done);
+                    let a = pop(&mut done);
+                    done.push(S::Or(Lazy::new(a), Lazy::new(b)));
+                }
+                Step::And(n) => {
+                    let keys = done.split_off(done.len().saturating_sub(n));
+                    done.push(S::And(List::from_items(keys)));
+                }
+            }
+        }
+        pop(&mut done)
+    }
+}
+
+/// A key that nests no other, converted (the loop of
+/// [`SearchKey::into_owned`] takes the others apart first).
+fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
+    use SearchKey as S;
+    match k {
+        S::All => S::All,
+        S::Answered => S::Answered,
+        S::Bcc(s) => S::Bcc(s.into_owned()),
+        S::Before(d) => S::Before(d),
+        S::Body(s) => S::Body(s.into_owned()),
+        S::Cc(s) => S::Cc(s.into_owned()),
+        S::Deleted => S::Deleted,
+        S::Draft => S::Draft,
+        S::Flagged => S::Flagged,
+        S::From(s) => S::From(s.into_owned()),
+        S::Header(a, b) => S::Header(a.into_owned(), b.into_owned()),
+        S::Keyword(a) => S::Keyword(a.into_owned()),
+        S::Larger(n) => S::Larger(n),
+        S::New => S::New,
+        S::Old => S::Old,
+        S::On(d) => S::On(d),
+        S::Recent => S::Recent,
+        S::Seen => S::Seen,
+        S::SentBefore(d) => S::SentBefore(d),
+        S::SentOn(d) => S::SentOn(d),
+        S::SentSince(d) => S::SentSince(d),
+        S::Since(d) => S::Since(d),
+        S::Smaller(n) => S::Smaller(n),
+        S::Subject(s) => S::Subject(s.into_owned()),
+        S::Text(s) => S::Text(s.into_owned()),
+        S::To(s) => S::To(s.into_owned()),
+        S::Uid(s) => S::Uid(s.into_owned()),
+        S::Unanswered => S::Unanswered,
+        S::Undeleted => S::Undeleted,
+        S::Undraft => S::Undraft,
+        S::Unflagged => S::Unflagged,
+        S::Unkeyword(a) => S::Unkeyword(a.into_owned()),
+        S::Unseen => S::Unseen,
+        S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
+        S::ModSeq { entry, modseq } => S::ModSeq {
+            entry: entry.into_owned(),
+            modseq,
+        },
+        S::Older(n) => S::Older(n),
+        S::Younger(n) => S::Younger(n),
+        S::EmailId(s) => S::EmailId(s.into_owned()),
+        S::ThreadId(s) => S::ThreadId(s.into_owned()),
+        // taken apart by the loop of `into_owned`
+        k @ (S::Not(_) | S::Or(..) | S::And(_)) => k.into_owned(),
     }
 }
 

@@ -654,6 +654,13 @@ impl<'a, T> List<'a, T> {
             ListRepr::Items(_) => None,
         }
     }
+    /// The items of a built list, by reference; `None` for a parsed one.
+    pub(crate) fn items(&self) -> Option<&[T]> {
+        match &self.repr {
+            ListRepr::Items(v) => Some(v),
+            ListRepr::Wire { .. } => None,
+        }
+    }
 }
 
 impl<'a, T: Clone> List<'a, T> {
@@ -698,11 +705,21 @@ impl<'a, T: Clone> List<'a, T> {
     }
     /// Whether the list has no elements.
     pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+        match &self.repr {
+            ListRepr::Items(v) => v.is_empty(),
+            ListRepr::Wire { .. } => self.iter().next().is_none(),
+        }
     }
     /// The elements collected into a vector.
     pub fn to_vec(&self) -> Vec<T> {
         self.iter().collect()
+    }
+    /// The elements, moved out of a built list (parsed from a wire one).
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        match self.repr {
+            ListRepr::Items(v) => v,
+            ListRepr::Wire { .. } => self.to_vec(),
+        }
     }
 }
 
@@ -754,6 +771,14 @@ impl<T: Clone> Iterator for ListIter<'_, '_, T> {
     }
 }
 
+// Clone, PartialEq and Debug of the recursive types (body structures, search
+// keys, threads) recurse through these impls, once per nesting level: they
+// take the items of a built list by reference (no clone of a nested value)
+// and keep the element a parsed list needs in a frame of its own (not
+// inlined, so the other case does not carry its slots); debug builds give
+// every local its own slot, so this keeps the stack per level small there
+// (see `ParseOptions::MAX_NESTING_DEPTH`).
+
 impl<T: Clone> Clone for List<'_, T> {
     fn clone(&self) -> Self {
         List {
@@ -769,21 +794,77 @@ impl<T: Clone> Clone for List<'_, T> {
                     sep: *sep,
                     ctx: *ctx,
                 },
-                ListRepr::Items(v) => ListRepr::Items(v.clone()),
+                ListRepr::Items(v) => ListRepr::Items(clone_items(v)),
             },
         }
     }
 }
 
+/// The items of a built list, cloned one at a time.
+fn clone_items<T: Clone>(v: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(v.len());
+    for x in v {
+        out.push(x.clone());
+    }
+    out
+}
+
 impl<T: Clone + PartialEq> PartialEq for List<'_, T> {
     fn eq(&self, other: &Self) -> bool {
-        self.iter().eq(other.iter())
+        let (Some(a), Some(b)) = (self.items(), other.items()) else {
+            return list_eq_parsed(self, other);
+        };
+        if a.len() != b.len() {
+            return false;
+        }
+        for i in 0..a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// [`List::eq`] when one list (or both) was parsed: an element of each at a
+/// time in this frame.
+#[inline(never)]
+fn list_eq_parsed<T: Clone + PartialEq>(a: &List<'_, T>, b: &List<'_, T>) -> bool {
+    let (mut a, mut b) = (a.iter(), b.iter());
+    loop {
+        let x = a.next();
+        let y = b.next();
+        match (&x, &y) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
     }
 }
 
 impl<T: Clone + fmt::Debug> fmt::Debug for List<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        match self.items() {
+            Some(v) => f.debug_list().entries(v).finish(),
+            None => list_fmt_parsed(self, f),
+        }
+    }
+}
+
+/// [`List`]'s `Debug` of a parsed list: an element at a time in this frame.
+#[inline(never)]
+fn list_fmt_parsed<T: Clone + fmt::Debug>(
+    l: &List<'_, T>,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let mut d = f.debug_list();
+    let mut it = l.iter();
+    loop {
+        let x = it.next();
+        match &x {
+            Some(x) => d.entry(x),
+            None => return d.finish(),
+        };
     }
 }
 
@@ -793,7 +874,12 @@ where
 {
     type Owned = List<'static, T::Owned>;
     fn into_owned(self) -> Self::Owned {
-        List::from_items(self.iter().map(IntoOwned::into_owned).collect())
+        List::from_items(
+            self.into_vec()
+                .into_iter()
+                .map(IntoOwned::into_owned)
+                .collect(),
+        )
     }
 }
 
@@ -851,6 +937,48 @@ impl<'a, T: Clone> Lazy<'a, T> {
     }
 }
 
+impl<'a, T> Lazy<'a, T> {
+    /// A placeholder without a value, for one being built (never seen
+    /// outside the crate).
+    pub(crate) fn taken() -> Self {
+        Lazy {
+            repr: LazyRepr::Wire {
+                raw: &[],
+                parse: taken,
+                ctx: Ctx {
+                    quirks: 0,
+                    depth: 0,
+                },
+            },
+        }
+    }
+    /// The value of a built one, by reference; `None` for a parsed one.
+    pub(crate) fn value(&self) -> Option<&T> {
+        match &self.repr {
+            LazyRepr::Value(v) => Some(v),
+            LazyRepr::Wire { .. } => None,
+        }
+    }
+}
+
+impl<'a, T: Clone> Lazy<'a, T> {
+    /// The value, moved out of a built one (parsed from a wire one).
+    ///
+    /// # Panics
+    /// As [`get`](Self::get).
+    pub(crate) fn into_value(self) -> T {
+        match self.repr {
+            LazyRepr::Value(v) => *v,
+            LazyRepr::Wire { .. } => self.get(),
+        }
+    }
+}
+
+/// The element rule of [`Lazy::taken`]: nothing parses.
+fn taken<'a, T>(i: In<'a>) -> R<'a, T> {
+    i.err("a value that was moved out")
+}
+
 impl<T: Clone> Clone for Lazy<'_, T> {
     fn clone(&self) -> Self {
         Lazy {
@@ -868,14 +996,54 @@ impl<T: Clone> Clone for Lazy<'_, T> {
 
 impl<T: Clone + PartialEq> PartialEq for Lazy<'_, T> {
     fn eq(&self, other: &Self) -> bool {
-        self.try_get() == other.try_get()
+        match (self.value(), other.value()) {
+            (Some(a), Some(b)) => a == b,
+            _ => lazy_eq_parsed(self, other),
+        }
     }
+}
+
+/// [`Lazy::eq`] when one value (or both) was parsed: the parsed ones in this
+/// frame, a built one by reference.
+#[inline(never)]
+fn lazy_eq_parsed<T: Clone + PartialEq>(a: &Lazy<'_, T>, b: &Lazy<'_, T>) -> bool {
+    let x = if a.value().is_none() {
+        a.try_get()
+    } else {
+        None
+    };
+    let y = if b.value().is_none() {
+        b.try_get()
+    } else {
+        None
+    };
+    let x = match &x {
+        Some(v) => Some(v),
+        None => a.value(),
+    };
+    let y = match &y {
+        Some(v) => Some(v),
+        None => b.value(),
+    };
+    x == y
 }
 
 impl<T: Clone + fmt::Debug> fmt::Debug for Lazy<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.try_get().fmt(f)
+        match self.value() {
+            Some(v) => fmt::Debug::fmt(&Some(v), f),
+            None => lazy_fmt_parsed(self, f),
+        }
     }
+}
+
+/// [`Lazy`]'s `Debug` of a parsed value: the value in this frame.
+#[inline(never)]
+fn lazy_fmt_parsed<T: Clone + fmt::Debug>(
+    l: &Lazy<'_, T>,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    fmt::Debug::fmt(&l.try_get(), f)
 }
 
 impl<T: Clone + IntoOwned> IntoOwned for Lazy<'_, T>
@@ -884,6 +1052,6 @@ where
 {
     type Owned = Lazy<'static, T::Owned>;
     fn into_owned(self) -> Self::Owned {
-        Lazy::new(self.get().into_owned())
+        Lazy::new(self.into_value().into_owned())
     }
 }

@@ -849,13 +849,40 @@ impl IntoOwned for QuotaResource<'_> {
     }
 }
 
+/// A loop over a stack on the heap, not a recursion: the stack it uses does
+/// not grow with the depth of the thread.
 impl IntoOwned for Thread<'_> {
     type Owned = Thread<'static>;
     fn into_owned(self) -> Self::Owned {
-        Thread {
-            members: self.members.into_owned(),
-            children: self.children.into_owned(),
+        /// What is left to do: convert a thread, or give a converted one
+        /// its converted sub-threads.
+        enum Step<'a> {
+            Thread(Thread<'a>),
+            Children(Thread<'static>, usize),
         }
+        let mut todo = alloc::vec![Step::Thread(self)];
+        let mut done: alloc::vec::Vec<Thread<'static>> = alloc::vec::Vec::new();
+        while let Some(step) = todo.pop() {
+            match step {
+                Step::Thread(t) => {
+                    let children = t.children.into_vec();
+                    let shell = Thread {
+                        members: t.members.into_owned(),
+                        children: List::empty(),
+                    };
+                    todo.push(Step::Children(shell, children.len()));
+                    todo.extend(children.into_iter().rev().map(Step::Thread));
+                }
+                Step::Children(mut t, n) => {
+                    t.children = List::from_items(done.split_off(done.len().saturating_sub(n)));
+                    done.push(t);
+                }
+            }
+        }
+        done.pop().unwrap_or(Thread {
+            members: List::empty(),
+            children: List::empty(),
+        })
     }
 }
 
