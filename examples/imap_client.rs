@@ -19,7 +19,12 @@
 //!   it decides on STARTTLS, SASL, IDLE or MOVE; after STARTTLS it asks again (§6.2.1).
 //! - `--sasl` takes every mechanism of the crate: PLAIN and LOGIN (`--user`, `--password`), XOAUTH2 and
 //!   OAUTHBEARER (`--user` and the token as `--password`), EXTERNAL (`--user` as the optional authzid)
-//!   and ANONYMOUS (`--user` as the optional trace).
+//!   and ANONYMOUS (`--user` as the optional trace). Built with the `sasl-hash` feature it also takes
+//!   CRAM-MD5 (RFC 2195), SCRAM-SHA-1 (RFC 5802) and SCRAM-SHA-256 (RFC 7677), whose answers depend
+//!   on the server's challenges: they go through the machine's raw SASL path
+//!   ([`ClientEvent::AuthChallenge`], [`Client::auth_response`]) with the crate's client steps. The
+//!   SCRAM client nonce is 18 bytes from `/dev/urandom`, base64; SCRAM succeeds only when the server
+//!   also proved that it knows the password (its `v=` signature, RFC 5802 §5.1).
 //! - Timeouts: `--connect-timeout`, `--greeting-timeout`, `--command-timeout` (see `--help`).
 //! - Exit status: 0 every command completed OK; 1 a NO/BAD (failed login included) or another failure;
 //!   2 usage error (an unknown `--sasl` mechanism included); 3 cannot connect or connection lost;
@@ -42,6 +47,12 @@ use mailwire::imap::{
     Mailbox, ParseOptions, Response, StatusKind, StatusResponse, Tag, emit_response, parse_command,
 };
 use mailwire::wire::sasl::{Credentials, Mechanism};
+#[cfg(feature = "sasl-hash")]
+use mailwire::{
+    Secret,
+    imap::Atom,
+    wire::sasl::{SaslClient, ScramCredentials, encode_base64, encode_initial_response},
+};
 
 const USAGE: &str = "--server HOST:PORT [--user NAME] [--password PASS] [--sasl MECH] [options] COMMAND
 commands: list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CRITERIA
@@ -49,7 +60,8 @@ commands: list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CR
   | move MAILBOX UIDSET DESTINATION | create MAILBOX | delete MAILBOX
   --user NAME --password PASS   LOGIN, or the SASL credentials
   --sasl MECH                AUTHENTICATE with PLAIN, LOGIN, XOAUTH2, OAUTHBEARER (token in --password),
-                             EXTERNAL (--user: authzid) or ANONYMOUS (--user: trace)
+                             EXTERNAL (--user: authzid) or ANONYMOUS (--user: trace); with the
+                             sasl-hash feature also CRAM-MD5, SCRAM-SHA-1 and SCRAM-SHA-256
 output: bodies on stdout; the server's responses (IMAP text) and notes on stderr";
 
 /// How much of an APPEND file is read and pushed to the machine at a time.
@@ -160,17 +172,23 @@ async fn complete(session: &mut Session<Client>, tag: &str) -> io::Result<bool> 
 }
 
 /// The credentials for `--sasl NAME`; an unknown name, or missing `--user`/`--password`, is a usage error.
+/// `nonce` is the SCRAM client nonce (unused by the other mechanisms).
 fn credentials<'a>(
     args: &Args,
     name: &str,
     user: Option<&'a str>,
     password: Option<&'a str>,
     host: &'a str,
+    nonce: &'a str,
 ) -> Credentials<'a> {
+    const KNOWN: &str = if cfg!(feature = "sasl-hash") {
+        "PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, EXTERNAL, ANONYMOUS, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256"
+    } else {
+        "PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, EXTERNAL, ANONYMOUS"
+    };
+    let _ = nonce;
     let Some(mechanism) = Mechanism::from_name(name.as_bytes()) else {
-        args.usage_error(&format!(
-            "--sasl {name}: not one of PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, EXTERNAL, ANONYMOUS"
-        ));
+        args.usage_error(&format!("--sasl {name}: not one of {KNOWN}"));
     };
     let need = |v: Option<&'a str>, what: &str| {
         v.unwrap_or_else(|| args.usage_error(&format!("--sasl {name} needs {what}")))
@@ -197,7 +215,129 @@ fn credentials<'a>(
         },
         Mechanism::External => Credentials::External { authzid: user },
         Mechanism::Anonymous => Credentials::Anonymous { trace: user },
+        #[cfg(feature = "sasl-hash")]
+        Mechanism::CramMd5 => Credentials::CramMd5 {
+            username: need(user, "--user"),
+            password: need(password, "--password").into(),
+        },
+        #[cfg(feature = "sasl-hash")]
+        Mechanism::ScramSha1 | Mechanism::ScramSha256 => Credentials::Scram(ScramCredentials::new(
+            mechanism,
+            need(user, "--user"),
+            need(password, "--password"),
+            nonce,
+        )),
         _ => args.usage_error(&format!("--sasl {name}: not supported by this client")),
+    }
+}
+
+/// Whether `mechanism`'s answers depend on the server's challenges, so that
+/// [`Client::authenticate`] (which computes every answer up front) cannot run it.
+fn challenge_dependent(mechanism: Mechanism) -> bool {
+    #[cfg(feature = "sasl-hash")]
+    if matches!(
+        mechanism,
+        Mechanism::CramMd5 | Mechanism::ScramSha1 | Mechanism::ScramSha256
+    ) {
+        return true;
+    }
+    let _ = mechanism;
+    false
+}
+
+/// A SCRAM client nonce: 18 bytes from the OS's random source, base64 (24 characters of
+/// `A-Za-z0-9+/`, none of them `,`), as RFC 5802 §5.1's `c-nonce` must be printable without commas.
+#[cfg(feature = "sasl-hash")]
+fn client_nonce() -> io::Result<String> {
+    let mut raw = [0u8; 18];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut raw))
+        .map_err(|e| io::Error::new(e.kind(), format!("/dev/urandom: {e}")))?;
+    let mut out = Vec::new();
+    encode_base64(&raw, &mut out);
+    String::from_utf8(out).map_err(io::Error::other)
+}
+
+/// AUTHENTICATE through the machine's raw SASL path: the command is sent with
+/// [`Client::send`], each [`ClientEvent::AuthChallenge`] goes through the crate's
+/// [`SaslClient`] and its answer back with [`Client::auth_response`] (or
+/// [`Client::auth_cancel`] when the step fails). The initial response rides on the command line when
+/// the server has `SASL-IR` (RFC 4959). Returns whether the server completed it OK; for SCRAM, an OK
+/// before the server's signature was checked is an error (the server did not prove it knows the
+/// password, RFC 5802 §5.1).
+#[cfg(feature = "sasl-hash")]
+async fn authenticate_stepped(
+    session: &mut Session<Client>,
+    credentials: Credentials<'_>,
+) -> io::Result<bool> {
+    let mechanism = credentials.mechanism();
+    let mut sasl = SaslClient::try_new(credentials)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("--sasl: {e}")))?;
+    let initial_response = match session.conn.capabilities().has("SASL-IR") {
+        true => sasl.initial_response().map(|raw| {
+            let mut b = Vec::new();
+            encode_initial_response(&raw, &mut b);
+            Secret::new(b)
+        }),
+        false => None,
+    };
+    let tag = session.conn.send(CommandBody::Authenticate {
+        mechanism: Atom::new(mechanism.name())
+            .ok_or_else(|| io::Error::other("mechanism name is not an atom"))?,
+        initial_response,
+    })?;
+    let mut failure = None;
+    loop {
+        while let Some(event) = session.conn.poll_event()? {
+            match event {
+                ClientEvent::AuthChallenge(challenge) => {
+                    let challenge = challenge.into_owned();
+                    match sasl.step(&challenge) {
+                        Ok(response) => session.conn.auth_response(&response)?,
+                        Err(e) => {
+                            eprintln!("-- {}: {e}; cancelling", mechanism.name());
+                            failure = Some(e);
+                            session.conn.auth_cancel()?;
+                        }
+                    }
+                }
+                ClientEvent::Completed {
+                    tag: t,
+                    status,
+                    code,
+                    text,
+                    ..
+                } => {
+                    let done = t.as_str() == tag.as_str();
+                    show_completion(t, status, code, text);
+                    if !done {
+                        continue;
+                    }
+                    if let Some(e) = failure {
+                        return Err(io::Error::other(format!("{}: {e}", mechanism.name())));
+                    }
+                    if status == StatusKind::Ok && !sasl.is_complete() {
+                        return Err(io::Error::other(format!(
+                            "{}: the server said OK before the exchange was complete \
+                             (no server signature checked)",
+                            mechanism.name()
+                        )));
+                    }
+                    return Ok(status == StatusKind::Ok);
+                }
+                ClientEvent::Data { data, .. } => show(&Response::Data(data)),
+                ClientEvent::Status { status, .. } => show(&Response::Status(status)),
+                _ => {}
+            }
+        }
+        session.flush().await?;
+        if session.conn.is_closed() || session.is_eof() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        session.read().await?;
     }
 }
 
@@ -324,6 +464,13 @@ async fn run(mut args: Args) -> io::Result<bool> {
     let Some((verb, rest)) = words.split_first() else {
         args.usage_error("a command is needed");
     };
+    #[cfg(feature = "sasl-hash")]
+    let nonce = match &sasl {
+        Some(name) if name.to_ascii_uppercase().starts_with("SCRAM-") => client_nonce()?,
+        _ => String::new(),
+    };
+    #[cfg(not(feature = "sasl-hash"))]
+    let nonce = String::new();
     let credentials = match &sasl {
         Some(name) => Some(credentials(
             &args,
@@ -331,6 +478,7 @@ async fn run(mut args: Args) -> io::Result<bool> {
             user.as_deref(),
             password.as_deref(),
             options.host(),
+            &nonce,
         )),
         None if user.is_none() || password.is_none() => {
             args.usage_error("--user and --password are needed (or --sasl)")
@@ -407,20 +555,33 @@ async fn run(mut args: Args) -> io::Result<bool> {
         complete(&mut session, tag.as_str()).await?;
         capabilities(&mut session).await?;
     }
-    let tag = match credentials {
-        None => session.conn.login(
-            user.as_deref().unwrap_or_default(),
-            password.as_deref().unwrap_or_default(),
-        )?,
+    let logged_in = match credentials {
+        None => {
+            let tag = session.conn.login(
+                user.as_deref().unwrap_or_default(),
+                password.as_deref().unwrap_or_default(),
+            )?;
+            complete(&mut session, tag.as_str()).await?
+        }
         Some(credentials) => {
             let name = credentials.mechanism().name();
             if !session.conn.capabilities().auth(name) {
                 return Err(unsupported(format!("AUTH={name}")));
             }
-            session.conn.authenticate(credentials)?
+            if challenge_dependent(credentials.mechanism()) {
+                #[cfg(feature = "sasl-hash")]
+                {
+                    authenticate_stepped(&mut session, credentials).await?
+                }
+                #[cfg(not(feature = "sasl-hash"))]
+                unreachable!("no challenge-dependent mechanism without sasl-hash")
+            } else {
+                let tag = session.conn.authenticate(credentials)?;
+                complete(&mut session, tag.as_str()).await?
+            }
         }
     };
-    if !complete(&mut session, tag.as_str()).await? {
+    if !logged_in {
         return Ok(false);
     }
     capabilities(&mut session).await?;

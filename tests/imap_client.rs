@@ -623,3 +623,151 @@ fn list_status_with_mailboxid_stays_typed() {
     );
     assert!(statuses[0].contains("F2212ea87"), "{}", statuses[0]);
 }
+
+/// The one [`ClientEvent::AuthChallenge`] among `events`, its (decoded) data.
+#[cfg(feature = "sasl-hash")]
+fn the_challenge(events: &[ClientEvent<'_>]) -> Vec<u8> {
+    match events {
+        [ClientEvent::AuthChallenge(c)] => c.to_vec(),
+        other => panic!("expected one AuthChallenge, got {other:?}"),
+    }
+}
+
+/// RFC 7677 §3's SCRAM-SHA-256 example (user "user", password "pencil") driven through the raw SASL
+/// path: AUTHENTICATE sent with `send`, each challenge stepped by the crate's [`SaslClient`] and
+/// answered with `auth_response`. RFC 9051 §6.2.2 (and §9: `authenticate = "AUTHENTICATE" SP
+/// auth-type [SP initial-resp] *(CRLF base64)`): the client's data goes base64 on its own line after
+/// each `+` continuation; with SASL-IR (RFC 4959) the client-first message rides on the command line.
+/// The bytes on the wire are base64 of the RFC's messages exactly.
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn scram_sha_256_through_the_raw_sasl_path_matches_rfc7677_example() {
+    use mailwire::Secret;
+    use mailwire::imap::Atom;
+    use mailwire::wire::sasl::{Mechanism, SaslClient, ScramCredentials, encode_initial_response};
+
+    // base64("n,,n=user,r=rOprNGfwEbeRWgbNEkqO")
+    const CLIENT_FIRST: &[u8] = b"biwsbj11c2VyLHI9ck9wck5HZndFYmVSV2diTkVrcU8=";
+    // base64("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+    const SERVER_FIRST: &[u8] = b"+ cj1yT3ByTkdmd0ViZVJXZ2JORWtxTyVodllEcFdVYTJSYVRDQWZ1eEZJbGopaE5sRiRrMCxzPVcyMlphSjBTTlk3c29Fc1VFamI2Z1E9PSxpPTQwOTY=\r\n";
+    // base64("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+    const CLIENT_FINAL: &[u8] = b"Yz1iaXdzLHI9ck9wck5HZndFYmVSV2diTkVrcU8laHZZRHBXVWEyUmFUQ0FmdXhGSWxqKWhObEYkazAscD1kSHpiWmFwV0lrNGpVaE4rVXRlOXl0YWc5empmTUhnc3FtbWl6N0FuZFZRPQ==\r\n";
+    // base64("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
+    const SERVER_FINAL: &[u8] =
+        b"+ dj02cnJpVFJCaTIzV3BSUi93dHVwK21NaFVaVW4vZEI1bkxUSlJzamw5NUc0PQ==\r\n";
+    // The same with the signature's last character changed: a server that does not know the key.
+    const FORGED_FINAL: &[u8] =
+        b"+ dj02cnJpVFJCaTIzV3BSUi93dHVwK21NaFVaVW4vZEI1bkxUSlJzamw5NUc1PQ==\r\n";
+
+    for (sasl_ir, forged) in [(true, false), (false, false), (true, true)] {
+        let greeting: &[u8] = if sasl_ir {
+            b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=SCRAM-SHA-256] hi\r\n"
+        } else {
+            b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=SCRAM-SHA-256] hi\r\n"
+        };
+        let mut c = Client::new(ClientConfig::default());
+        play(&mut c, &[Step::Server(greeting)]);
+        let mut sasl = SaslClient::try_new(Credentials::Scram(ScramCredentials::new(
+            Mechanism::ScramSha256,
+            "user",
+            "pencil",
+            "rOprNGfwEbeRWgbNEkqO",
+        )))
+        .unwrap();
+        let initial_response = if c.capabilities().has("SASL-IR") {
+            sasl.initial_response().map(|raw| {
+                let mut b = Vec::new();
+                encode_initial_response(&raw, &mut b);
+                Secret::new(b)
+            })
+        } else {
+            None
+        };
+        let tag = c
+            .send(CommandBody::Authenticate {
+                mechanism: Atom::new("SCRAM-SHA-256").unwrap(),
+                initial_response,
+            })
+            .unwrap();
+        assert_eq!(tag.as_str(), "A0001");
+        if sasl_ir {
+            let mut line = b"A0001 AUTHENTICATE SCRAM-SHA-256 ".to_vec();
+            line.extend_from_slice(CLIENT_FIRST);
+            line.extend_from_slice(b"\r\n");
+            play(&mut c, &[Step::Sent(&line)]);
+        } else {
+            // No SASL-IR: an empty challenge first, answered with the client-first message.
+            let ev = play(
+                &mut c,
+                &[
+                    Step::Sent(b"A0001 AUTHENTICATE SCRAM-SHA-256\r\n"),
+                    Step::Server(b"+ \r\n"),
+                ],
+            );
+            let response = sasl.step(&the_challenge(&ev)).unwrap();
+            c.auth_response(&response).unwrap();
+            let mut line = CLIENT_FIRST.to_vec();
+            line.extend_from_slice(b"\r\n");
+            play(&mut c, &[Step::Sent(&line)]);
+        }
+        let ev = play(&mut c, &[Step::Server(SERVER_FIRST)]);
+        let response = sasl.step(&the_challenge(&ev)).unwrap();
+        c.auth_response(&response).unwrap();
+        play(&mut c, &[Step::Sent(CLIENT_FINAL)]);
+
+        let ev = play(
+            &mut c,
+            &[Step::Server(if forged {
+                FORGED_FINAL
+            } else {
+                SERVER_FINAL
+            })],
+        );
+        let challenge = the_challenge(&ev);
+        let expected: &[u8] = if forged {
+            b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G5="
+        } else {
+            b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+        };
+        assert_eq!(challenge, expected);
+        match sasl.step(&challenge) {
+            Ok(empty) => {
+                assert!(!forged, "a forged server signature was accepted");
+                assert!(empty.is_empty());
+                assert!(sasl.is_complete());
+                c.auth_response(&empty).unwrap();
+                // RFC 9051 §6.2.2: the client answers the last challenge with an empty line.
+                let ev = play(
+                    &mut c,
+                    &[Step::Sent(b"\r\n"), Step::Server(b"A0001 OK Logged in\r\n")],
+                );
+                assert!(is_completed(
+                    &ev[0],
+                    "A0001",
+                    CommandKind::Authenticate,
+                    StatusKind::Ok
+                ));
+                assert_eq!(c.state(), SessionState::Authenticated);
+            }
+            Err(e) => {
+                assert!(forged, "the RFC's server signature was refused: {e}");
+                // RFC 9051 §6.2.2: "*" cancels; the server answers BAD.
+                c.auth_cancel().unwrap();
+                let ev = play(
+                    &mut c,
+                    &[
+                        Step::Sent(b"*\r\n"),
+                        Step::Server(b"A0001 BAD Authentication aborted\r\n"),
+                    ],
+                );
+                assert!(is_completed(
+                    &ev[0],
+                    "A0001",
+                    CommandKind::Authenticate,
+                    StatusKind::Bad
+                ));
+                assert_eq!(c.state(), SessionState::NotAuthenticated);
+            }
+        }
+    }
+}

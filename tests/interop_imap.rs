@@ -1,6 +1,8 @@
 //! Interop: the `imap_client` example against Dovecot from `tests/peers/start.sh`:
 //! LOGIN, LIST, STARTTLS, implicit TLS, AUTHENTICATE PLAIN, a streamed FETCH of
-//! the seeded ~1 MiB message, SEARCH, STORE, MOVE, APPEND, IDLE and a refused login. Skips loudly without
+//! the seeded ~1 MiB message, SEARCH, STORE, MOVE, APPEND, IDLE and a refused login; with `sasl-hash`,
+//! AUTHENTICATE SCRAM-SHA-256 (plain and after STARTTLS), SCRAM-SHA-1 and CRAM-MD5 through the raw
+//! SASL path, and a refused SCRAM login. Skips loudly without
 //! peers locally; fails under `CI=true`.
 
 mod common;
@@ -378,4 +380,84 @@ fn idle_is_woken_by_a_message_delivered_over_smtp() {
     assert!(stderr.contains("idling"), "{stderr}");
     // one EXISTS from SELECT, at least one more pushed during IDLE
     assert!(stderr.matches(" EXISTS").count() >= 2, "{stderr}");
+}
+
+/// `imap_client --sasl MECH ... fetch INBOX 1 (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])`: the login went
+/// through Dovecot's challenges (the raw SASL path) and the seeded first message came back.
+#[cfg(feature = "sasl-hash")]
+fn sasl_login_fetches_seed_1(test: &str, mechanism: &str, extra: &[&str]) {
+    let Some((bin, peers)) = setup(test) else {
+        return;
+    };
+    let mut args = extra.to_vec();
+    args.extend([
+        "--sasl",
+        mechanism,
+        "fetch",
+        "INBOX",
+        "1",
+        "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])",
+    ]);
+    let out = run(&bin, &peers, peers.imap, &args);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{}{err}", text(&out.stdout));
+    // Dovecot offers the mechanism (peers' auth_mechanisms) and said OK to it.
+    assert!(err.contains(&format!("AUTH={mechanism}")), "{err}");
+    assert!(err.contains("Logged in"), "{err}");
+    assert!(!err.contains("cancelling"), "{err}");
+    // RFC 3501 / 9051 HEADER.FIELDS: the seeded message's Message-ID line, byte for byte.
+    assert!(
+        text(&out.stdout).contains("Message-ID: <seed-1@mailwire.test>\r\n"),
+        "{}{err}",
+        text(&out.stdout)
+    );
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn sasl_scram_sha_256_login_and_fetch() {
+    sasl_login_fetches_seed_1("interop_imap::sasl_scram_sha_256", "SCRAM-SHA-256", &[]);
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn sasl_scram_sha_256_over_starttls() {
+    sasl_login_fetches_seed_1(
+        "interop_imap::sasl_scram_sha_256_starttls",
+        "SCRAM-SHA-256",
+        &["--starttls", "--insecure"],
+    );
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn sasl_scram_sha_1_login_and_fetch() {
+    sasl_login_fetches_seed_1("interop_imap::sasl_scram_sha_1", "SCRAM-SHA-1", &[]);
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn sasl_cram_md5_login_and_fetch() {
+    sasl_login_fetches_seed_1("interop_imap::sasl_cram_md5", "CRAM-MD5", &[]);
+}
+
+/// A wrong password under SCRAM-SHA-256: Dovecot answers NO (it cannot check the client proof), and
+/// the client exits 1 ("a NO/BAD (failed login included)").
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn sasl_scram_sha_256_wrong_password_fails() {
+    let Some((bin, mut peers)) = setup("interop_imap::sasl_scram_sha_256_wrong_password") else {
+        return;
+    };
+    peers.pass = "definitely-wrong".into();
+    let out = run(
+        &bin,
+        &peers,
+        peers.imap,
+        &["--sasl", "SCRAM-SHA-256", "list"],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(" NO "), "{err}");
+    assert!(!err.contains("* LIST "), "{err}");
 }

@@ -110,7 +110,8 @@ make_certificate() {
 }
 
 write_dovecot_config() {
-    # {PLAIN} passwords let Dovecot offer the challenge-response mechanisms (APOP, CRAM-MD5) too.
+    # {PLAIN} passwords let Dovecot offer the challenge-response mechanisms (APOP, CRAM-MD5,
+    # SCRAM-SHA-1, SCRAM-SHA-256) too: it derives the SCRAM keys from the password at each login.
     printf '%s:{PLAIN}%s\n' "$PEER_USER" "$PEER_PASS" >"$DIR/dovecot/users"
     chown root:dovecot "$DIR/dovecot/users"
     chmod 640 "$DIR/dovecot/users"
@@ -126,7 +127,7 @@ ssl = yes
 ssl_cert = <$DIR/cert.pem
 ssl_key = <$DIR/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 apop
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop
 auth_username_format = %Ln
 # Tests fail logins on purpose: answer them at once.
 auth_failure_delay = 0
