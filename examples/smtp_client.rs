@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --example smtp_client -- --server HOST:PORT --from ADDR --to ADDR [--to ADDR...] \
-//!     [--starttls | --tls] [--cafile FILE | --insecure] [--user NAME --password PASS] [--lmtp] \
+//!     [--starttls | --tls] [--cafile FILE | --insecure] [--user NAME --password PASS] \
+//!     [--auth PLAIN|LOGIN|CRAM-MD5] [--lmtp] \
 //!     [--helo NAME] [--no-pipelining] [--no-chunking] [timeouts] < message.eml
 //! ```
 //!
@@ -11,7 +12,10 @@
 //!   (port 465); `--cafile FILE` trusts the CA certificates in FILE, `--insecure` accepts any server
 //!   certificate (test servers only).
 //! - `--connect-timeout`, `--greeting-timeout` and `--command-timeout` bound the waits (see `--help`).
-//! - `--user`/`--password` authenticate with AUTH PLAIN (or LOGIN when PLAIN is not offered).
+//! - `--user`/`--password` authenticate with AUTH PLAIN (or LOGIN when PLAIN is not offered);
+//!   `--auth MECH` picks the mechanism: PLAIN, LOGIN, or CRAM-MD5 (RFC 2195; built with the
+//!   `sasl-hash` feature), which answers the server's 334 challenge through the machine's raw SASL
+//!   path (`ClientEvent::AuthChallenge`, `Client::auth_response`).
 //! - MAIL carries `SIZE=` when the server announces SIZE, `BODY=8BITMIME` for a message with 8-bit
 //!   octets and `SMTPUTF8` for non-ASCII addresses (refused up front when the server lacks SMTPUTF8).
 //! - PIPELINING and CHUNKING (BDAT) are used when the server offers them, unless `--no-pipelining` /
@@ -29,13 +33,14 @@ use std::io;
 use common::client::{ClientOptions, fail};
 use common::{Args, Session, Wake};
 use mailwire::smtp::{
-    Body, Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameter,
+    Body, Client, ClientConfig, ClientEvent, Command, CommandKind, ForwardPath, Mailbox, Parameter,
     Parameters, Reply, ReversePath,
 };
 use mailwire::wire::sasl::Credentials;
 
 const USAGE: &str = "--server HOST:PORT --from ADDR --to ADDR [--to ADDR...] [options] < message.eml
   --user NAME --password PASS   AUTH PLAIN (or LOGIN when PLAIN is not offered); never printed
+  --auth PLAIN|LOGIN|CRAM-MD5   the AUTH mechanism (CRAM-MD5 needs the sasl-hash feature)
   --lmtp                     speak LMTP (RFC 2033)
   --helo NAME                the name in EHLO/LHLO (default client.localhost)
   --no-pipelining            do not pipeline even when the server offers PIPELINING
@@ -51,6 +56,8 @@ struct Options {
     from: String,
     to: Vec<String>,
     credentials: Option<(String, String)>,
+    /// `--auth`: the mechanism, upper case (none: PLAIN, else LOGIN).
+    auth: Option<String>,
     chunking: bool,
     pipelining: bool,
 }
@@ -143,15 +150,35 @@ fn next_step(
     }
     if let Some((user, pass)) = &opts.credentials {
         if !progress.authenticated {
-            let mechanism = ["PLAIN", "LOGIN"]
-                .into_iter()
-                .find(|m| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m)))
-                .ok_or_else(|| {
-                    format!(
-                        "the server offers no AUTH PLAIN or LOGIN (offered: {:?})",
+            let offered = |m: &str| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m));
+            let mechanism = match opts.auth.as_deref() {
+                Some(m) if offered(m) => m,
+                Some(m) => {
+                    return Err(format!(
+                        "the server does not offer AUTH {m} (offered: {:?})",
                         caps.auth
-                    )
-                })?;
+                    ));
+                }
+                None => ["PLAIN", "LOGIN"]
+                    .into_iter()
+                    .find(|m| offered(m))
+                    .ok_or_else(|| {
+                        format!(
+                            "the server offers no AUTH PLAIN or LOGIN (offered: {:?})",
+                            caps.auth
+                        )
+                    })?,
+            };
+            if mechanism == "CRAM-MD5" {
+                // The response depends on the server's challenge: the raw path, answered at
+                // ClientEvent::AuthChallenge.
+                return client
+                    .send_command(&Command::Auth {
+                        mechanism: mechanism.into(),
+                        initial_response: None,
+                    })
+                    .map_err(|e| format!("AUTH {mechanism}: {e}"));
+            }
             let credentials = if mechanism == "PLAIN" {
                 Credentials::Plain {
                     authzid: None,
@@ -199,6 +226,37 @@ fn next_step(
         }
     );
     Ok(())
+}
+
+/// Answers a 334 of the raw SASL path: the CRAM-MD5 response (RFC 2195 §2) to the challenge.
+#[cfg(feature = "sasl-hash")]
+fn answer_challenge(client: &mut Client, opts: &Options, challenge: &[u8]) -> Result<(), String> {
+    use mailwire::wire::sasl::SaslClient;
+    let Some((user, pass)) = &opts.credentials else {
+        client.auth_cancel().map_err(|e| e.to_string())?;
+        return Err("a SASL challenge came, but there are no credentials".into());
+    };
+    let mut sasl = SaslClient::try_new(Credentials::CramMd5 {
+        username: user,
+        password: pass.as_str().into(),
+    })
+    .map_err(|e| format!("CRAM-MD5: {e}"))?;
+    match sasl.step(challenge) {
+        Ok(response) => client
+            .auth_response(&response)
+            .map_err(|e| format!("AUTH CRAM-MD5: {e}")),
+        Err(e) => {
+            client.auth_cancel().map_err(|e| e.to_string())?;
+            Err(format!("CRAM-MD5 challenge: {e}"))
+        }
+    }
+}
+
+/// Without `sasl-hash` no mechanism of this client takes challenges: cancel (RFC 4954 §4).
+#[cfg(not(feature = "sasl-hash"))]
+fn answer_challenge(client: &mut Client, _opts: &Options, _challenge: &[u8]) -> Result<(), String> {
+    client.auth_cancel().map_err(|e| e.to_string())?;
+    Err("an unexpected SASL challenge".into())
 }
 
 async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io::Result<Progress> {
@@ -339,6 +397,10 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                     progress.failures.push("no reply in time".into());
                     Ok(())
                 }
+                ClientEvent::AuthChallenge(challenge) => {
+                    let challenge = challenge.into_owned();
+                    answer_challenge(&mut session.conn, opts, &challenge)
+                }
                 other => {
                     eprintln!("-- {other:?}");
                     Ok(())
@@ -392,6 +454,7 @@ async fn main() {
     let to = args.values("--to");
     let user = args.value("--user");
     let password = args.value("--password");
+    let auth = args.value("--auth").map(|m| m.to_ascii_uppercase());
     let lmtp = args.flag("--lmtp");
     let helo = args
         .value("--helo")
@@ -411,6 +474,19 @@ async fn main() {
         (Some(user), Some(pass)) => Some((user, pass)),
         _ => args.usage_error("--user and --password go together"),
     };
+    match auth.as_deref() {
+        None | Some("PLAIN" | "LOGIN") => {}
+        #[cfg(feature = "sasl-hash")]
+        Some("CRAM-MD5") => {}
+        #[cfg(not(feature = "sasl-hash"))]
+        Some("CRAM-MD5") => args.usage_error("--auth CRAM-MD5 needs the sasl-hash feature"),
+        Some(other) => args.usage_error(&format!(
+            "--auth {other}: not one of PLAIN, LOGIN, CRAM-MD5"
+        )),
+    }
+    if auth.is_some() && credentials.is_none() {
+        args.usage_error("--auth needs --user and --password");
+    }
     for address in std::iter::once(&from).chain(&to) {
         if let Err(e) = mailbox(address) {
             args.usage_error(&e);
@@ -421,6 +497,7 @@ async fn main() {
         from,
         to,
         credentials,
+        auth,
         chunking: !no_chunking,
         pipelining: !no_pipelining,
     };

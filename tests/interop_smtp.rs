@@ -513,6 +513,41 @@ fn client_exim_starttls_auth_data() {
     );
 }
 
+// Exim (tests/peers) offers AUTH CRAM-MD5 before STARTTLS; its challenge must be answered, so the
+// client runs the raw SASL path (ClientEvent::AuthChallenge, auth_response). The message must reach
+// Dovecot through Exim, read back over IMAP.
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn client_exim_cram_md5_before_tls() {
+    let test = "interop_smtp::client_exim_cram_md5_before_tls";
+    let Some(peers) = peers_or_skip(test) else {
+        return;
+    };
+    let flags = [
+        "--user",
+        &peers.user,
+        "--password",
+        &peers.pass,
+        "--auth",
+        "CRAM-MD5",
+    ];
+    if let Some(outcome) = client_through_peer(test, "exim-cram", |p| p.exim, &flags) {
+        let trace = &outcome.stdout;
+        assert!(
+            trace.contains("C: AUTH CRAM-MD5")
+                && trace.contains("S: 334 ")
+                && trace.contains("S: 235"),
+            "no CRAM-MD5 exchange in the trace\n{}",
+            outcome.describe()
+        );
+        assert!(
+            !trace.contains("STARTTLS\r") && !trace.contains("C: STARTTLS"),
+            "CRAM-MD5 ran after STARTTLS\n{}",
+            outcome.describe()
+        );
+    }
+}
+
 #[test]
 fn client_exim_reports_rejected_recipient() {
     client_reports_rejected_recipient_of(

@@ -33,6 +33,13 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                         ClientEvent::Ready(_) => {
                             if flags & 8 != 0 && client.capabilities().starttls {
                                 let _ = client.starttls();
+                            } else if flags & 16 != 0 && flags & 64 != 0 && !client.capabilities().auth.is_empty() {
+                                // the raw path: challenges come to the application
+                                let mechanism = client.capabilities().auth[0].clone();
+                                let _ = client.send_command(&Command::Auth {
+                                    mechanism: mechanism.into(),
+                                    initial_response: None,
+                                });
                             } else if flags & 16 != 0 && !client.capabilities().auth.is_empty() {
                                 use mailwire::wire::sasl::Credentials;
                                 let c = if client.capabilities().auth.iter().any(|m| m == "LOGIN") {
@@ -50,6 +57,13 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                                 let _ = client.rcpt(&ForwardPath::Postmaster, &Parameters::default());
                                 let _ = client.data();
                             }
+                        }
+                        ClientEvent::AuthChallenge(c) => {
+                            let _ = if c.len() % 2 == 0 {
+                                client.auth_response(&c)
+                            } else {
+                                client.auth_cancel()
+                            };
                         }
                         ClientEvent::StartTls => {
                             let _ = client.tls_established();

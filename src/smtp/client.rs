@@ -77,7 +77,7 @@ use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
-    Credentials, Mechanism, SaslClient, encode_base64, encode_initial_response,
+    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
 };
 
 /// Configuration of a [`Client`].
@@ -258,7 +258,10 @@ pub enum ClientEvent<'a> {
         /// The command whose reply failed the transaction.
         command: CommandKind,
     },
-    /// A reply frame that does not parse; it completed `command`.
+    /// A reply frame that does not parse; it completed `command`. The one
+    /// exception is a 334 whose text is not base64 during an AUTH sent with
+    /// [`Client::send_command`]: the machine cancels the exchange (`*`, RFC 4954
+    /// §4) and the server's final reply to AUTH follows.
     MalformedReply {
         /// The command it answered, if one was waiting.
         command: Option<CommandKind>,
@@ -269,6 +272,12 @@ pub enum ClientEvent<'a> {
     },
     /// The server closed the service (an unsolicited 421); the session is over.
     ServiceClosing(Reply<'a>),
+    /// A SASL challenge (the 334's text, base64-decoded) during an AUTH sent
+    /// with [`Client::send_command`]; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
+    /// answers by itself and this event does not appear.) The final 235 or
+    /// 535 comes as a [`ClientEvent::Reply`] for [`CommandKind::Auth`].
+    AuthChallenge(Cow<'a, [u8]>),
     /// No reply came in time (RFC 5321 §4.5.3.2); the session is over.
     TimedOut,
 }
@@ -296,6 +305,7 @@ impl ClientEvent<'_> {
             },
             ClientEvent::ServiceClosing(r) => ClientEvent::ServiceClosing(r.into_owned()),
             ClientEvent::TimedOut => ClientEvent::TimedOut,
+            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(Cow::Owned(c.into_owned())),
             ClientEvent::TransactionFailed { command } => {
                 ClientEvent::TransactionFailed { command }
             }
@@ -433,14 +443,20 @@ enum Tx {
 #[derive(Clone)]
 struct AuthState {
     responses: VecDeque<Vec<u8>>,
+    /// Sent with [`Client::send_command`]: challenges go to the application.
+    raw: bool,
+    /// A challenge was reported and not answered yet.
+    challenge_open: bool,
 }
 
 impl core::fmt::Debug for AuthState {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "AuthState(<{} responses redacted>)",
-            self.responses.len()
+            "AuthState(<{} responses redacted>, raw: {}, challenge_open: {})",
+            self.responses.len(),
+            self.raw,
+            self.challenge_open
         )
     }
 }
@@ -1012,6 +1028,7 @@ impl Inner {
             | Command::Unknown { .. } => self.queue(CommandKind::Other, command),
             Command::Noop { .. } => self.queue(CommandKind::Noop, command),
             Command::Rset => self.rset(),
+            Command::Auth { mechanism, .. } => self.auth_begin(mechanism, command),
             _ => Err(Error::Misuse("use the dedicated method for this command")),
         }
     }
@@ -1075,8 +1092,61 @@ impl Inner {
                 initial_response: initial.as_ref().map(|_| ir.into()),
             },
         )?;
-        self.auth = Some(AuthState { responses });
+        self.auth = Some(AuthState {
+            responses,
+            raw: false,
+            challenge_open: false,
+        });
         self.auth_steps = 0;
+        Ok(())
+    }
+
+    /// Sends an AUTH built by the application; its challenges are reported as
+    /// [`ClientEvent::AuthChallenge`].
+    fn auth_begin(&mut self, mechanism: &str, command: &Command<'_>) -> Result<(), Error> {
+        if !matches!(self.tx, Tx::None | Tx::Aborted) {
+            return Err(Error::Misuse("AUTH inside a transaction"));
+        }
+        if !self
+            .caps
+            .auth
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
+        {
+            return Err(Error::Misuse("the server does not offer this mechanism"));
+        }
+        self.queue(CommandKind::Auth, command)?;
+        self.auth = Some(AuthState {
+            responses: VecDeque::new(),
+            raw: true,
+            challenge_open: false,
+        });
+        self.auth_steps = 0;
+        Ok(())
+    }
+
+    /// Closes the open challenge of an AUTH sent with [`Client::send_command`].
+    fn take_challenge(&mut self) -> Result<(), Error> {
+        self.check()?;
+        match self.auth.as_mut() {
+            Some(a) if a.raw && a.challenge_open => {
+                a.challenge_open = false;
+                Ok(())
+            }
+            _ => Err(Error::Misuse("no SASL challenge to answer")),
+        }
+    }
+
+    fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.take_challenge()?;
+        encode_base64(data, &mut self.out);
+        self.out.put_slice(b"\r\n");
+        Ok(())
+    }
+
+    fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.take_challenge()?;
+        self.out.put_slice(b"*\r\n");
         Ok(())
     }
 
@@ -1182,7 +1252,19 @@ impl Client {
 
     /// Sends any other command (VRFY, EXPN, HELP, ETRN, ...); its reply comes
     /// as [`CommandKind::Other`]. Commands the machine runs itself (EHLO,
-    /// STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, QUIT) have their own methods.
+    /// STARTTLS, MAIL, RCPT, DATA, BDAT, QUIT) have their own methods.
+    ///
+    /// [`Command::Auth`] (the server must offer the mechanism; the initial
+    /// response, if any, already base64-encoded, `=` for an empty one) starts
+    /// the raw SASL path of RFC 4954 §4: each 334 comes as
+    /// [`ClientEvent::AuthChallenge`], answered with [`Client::auth_response`]
+    /// or [`Client::auth_cancel`], and the final reply as
+    /// [`CommandKind::Auth`]. This runs mechanisms whose responses depend on
+    /// the challenge (CRAM-MD5, SCRAM), which [`Client::authenticate`] cannot.
+    /// More than [`Limits::auth_exchanges`] challenges is [`Error::Limit`]; a
+    /// second challenge before the first was answered is [`Error::Protocol`];
+    /// a challenge that is not base64 comes as [`ClientEvent::MalformedReply`]
+    /// and the machine cancels the exchange itself.
     pub fn send_command(&mut self, command: &Command<'_>) -> Result<(), Error> {
         self.c.send_command(command)
     }
@@ -1197,6 +1279,18 @@ impl Client {
     /// [`CommandKind::Auth`] (235 on success).
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.c.authenticate(credentials)
+    }
+
+    /// Answers a [`ClientEvent::AuthChallenge`] with `data` (base64-encoded by
+    /// the machine; an empty answer is sent as an empty line, RFC 4954 §4).
+    pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.c.auth_response(data)
+    }
+
+    /// Cancels the AUTH exchange at a [`ClientEvent::AuthChallenge`] (`*`,
+    /// RFC 4954 §4); the server answers 501.
+    pub fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.c.auth_cancel()
     }
 }
 
@@ -1322,6 +1416,14 @@ impl Inner {
                             self.config.limits.auth_exchanges,
                         ));
                     }
+                    if let Some(a) = self.auth.as_mut().filter(|a| a.raw) {
+                        if a.challenge_open {
+                            return Err(Error::Protocol(
+                                "a second 334 before the challenge was answered",
+                            ));
+                        }
+                        return Ok(Some(raw_challenge(a, &reply, frame, &mut self.out)));
+                    }
                     // 334 challenges are answered here, not reported.
                     self.auth_continue();
                     return Ok(None);
@@ -1411,6 +1513,41 @@ impl Inner {
             None => self.out.put_slice(b"*"),
         }
         self.out.put_slice(b"\r\n");
+    }
+}
+
+/// A 334 of the raw path: its text decoded as [`ClientEvent::AuthChallenge`];
+/// when it is not base64 (or spans lines: RFC 4954 §4 has one), the exchange
+/// is cancelled and the frame reported as malformed.
+fn raw_challenge<'f>(
+    auth: &mut AuthState,
+    reply: &Reply<'_>,
+    frame: &'f [u8],
+    out: &mut BytesMut,
+) -> ClientEvent<'f> {
+    // "334" SP [base64] CRLF: the text is what follows the code and separator.
+    let line = frame.strip_suffix(b"\n").unwrap_or(frame);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let text = line.get(3..).unwrap_or(b"");
+    let text = text.strip_prefix(b" ").unwrap_or(text);
+    let decoded = if reply.line_count() == 1 {
+        decode_challenge(text).ok()
+    } else {
+        None
+    };
+    match decoded {
+        Some(c) => {
+            auth.challenge_open = true;
+            ClientEvent::AuthChallenge(Cow::Owned(c))
+        }
+        None => {
+            out.put_slice(b"*\r\n");
+            ClientEvent::MalformedReply {
+                command: Some(CommandKind::Auth),
+                raw: Cow::Borrowed(frame),
+                error: ParseError::new(frame, 4, "base64 challenge"),
+            }
+        }
     }
 }
 
