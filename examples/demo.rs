@@ -139,6 +139,10 @@ async fn pop3_demo() -> std::io::Result<()> {
         let (tcp, _) = listener.accept().await?;
         let mut config = ServerConfig::default();
         config.apop_timestamp = Some(format!("<{}.1@demo.example>", std::process::id()));
+        // Without `sasl-hash` (no APOP) the client logs in with USER and PASS:
+        // allow them without TLS on this loopback demo (by default a server
+        // neither offers nor accepts plaintext passwords before TLS).
+        config.auth_requires_tls = false;
         let mut session = Session::new(Server::new(config), Stream::Plain(tcp)).traced("C:", "S:");
         let mut removed = Vec::new();
         session.flush().await?;

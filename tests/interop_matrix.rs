@@ -321,29 +321,36 @@ fn imap_servers(env: &Env) -> Vec<MailServer> {
             name: "Dovecot 2.3",
             plain_port: env.peers.imap,
             tls_port: env.peers.imaps,
-            sasl_plain_text: &["PLAIN"],
+            sasl_plain_text: &["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"],
             apop: false,
         },
         MailServer {
             name: "Cyrus 3.6",
             plain_port: env.port("CYRUS_IMAP_PORT"),
             tls_port: env.port("CYRUS_IMAPS_PORT"),
-            sasl_plain_text: &["PLAIN"],
+            sasl_plain_text: &["PLAIN", "LOGIN", "CRAM-MD5"],
             apop: false,
         },
         MailServer {
             name: "Courier-IMAP 5.0",
             plain_port: env.port("COURIER_IMAP_PORT"),
             tls_port: env.port("COURIER_IMAPS_PORT"),
-            // Courier offers AUTH=PLAIN only under TLS (IMAP_CAPABILITY_TLS).
-            sasl_plain_text: &[],
+            // Courier offers AUTH=PLAIN and LOGIN only under TLS
+            // (IMAP_CAPABILITY_TLS), CRAM-MD5 before it.
+            sasl_plain_text: &["CRAM-MD5"],
             apop: false,
         },
     ]
 }
 
 /// One `imap_client` run: FETCH of the seeds, each checked byte for byte.
-fn imap_client_cell(env: &Env, bin: &Path, server: &MailServer, tls: Transport, sasl: bool) -> Row {
+fn imap_client_cell(
+    env: &Env,
+    bin: &Path,
+    server: &MailServer,
+    tls: Transport,
+    sasl: Option<&str>,
+) -> Row {
     let mut cell = Cell::default();
     let port = match tls {
         Transport::Implicit => server.tls_port,
@@ -363,8 +370,8 @@ fn imap_client_cell(env: &Env, bin: &Path, server: &MailServer, tls: Transport, 
             command.args(["--tls", "--insecure"]);
         }
     }
-    if sasl {
-        command.args(["--sasl", "PLAIN"]);
+    if let Some(mechanism) = sasl {
+        command.args(["--sasl", mechanism]);
     }
     command.args(["fetch", "INBOX", "1:4", "(UID BODY.PEEK[])"]);
     let finished = run(&mut command, None);
@@ -397,11 +404,10 @@ fn imap_client_cell(env: &Env, bin: &Path, server: &MailServer, tls: Transport, 
             }
         }
     }
-    let mode = format!(
-        "{}, {}",
-        tls.name(),
-        if sasl { "AUTHENTICATE PLAIN" } else { "LOGIN" }
-    );
+    let mode = match sasl {
+        Some(m) => format!("{}, AUTHENTICATE {m}", tls.name()),
+        None => format!("{}, LOGIN", tls.name()),
+    };
     cell.row(
         &format!("{} :{port}", server.name),
         "IMAP",
@@ -420,7 +426,7 @@ fn imap_client_against_dovecot_cyrus_courier() {
     let mut rows = Vec::new();
     for server in imap_servers(&env) {
         for tls in [Transport::Plain, Transport::StartTls, Transport::Implicit] {
-            rows.push(imap_client_cell(&env, &bin, &server, tls, false));
+            rows.push(imap_client_cell(&env, &bin, &server, tls, None));
         }
         if server.sasl_plain_text.contains(&"PLAIN") {
             rows.push(imap_client_cell(
@@ -428,7 +434,7 @@ fn imap_client_against_dovecot_cyrus_courier() {
                 &bin,
                 &server,
                 Transport::Plain,
-                true,
+                Some("PLAIN"),
             ));
         }
         rows.push(imap_client_cell(
@@ -436,15 +442,30 @@ fn imap_client_against_dovecot_cyrus_courier() {
             &bin,
             &server,
             Transport::StartTls,
-            true,
+            Some("PLAIN"),
         ));
         rows.push(imap_client_cell(
             &env,
             &bin,
             &server,
             Transport::Implicit,
-            true,
+            Some("PLAIN"),
         ));
+        // every other mechanism the server offers before TLS that the
+        // example speaks (the digest ones need the sasl-hash feature)
+        for mechanism in server.sasl_plain_text.iter().filter(|m| **m != "PLAIN") {
+            let hashed = mechanism.starts_with("CRAM") || mechanism.starts_with("SCRAM");
+            if hashed && !cfg!(feature = "sasl-hash") {
+                continue;
+            }
+            rows.push(imap_client_cell(
+                &env,
+                &bin,
+                &server,
+                Transport::Plain,
+                Some(mechanism),
+            ));
+        }
     }
     mark_known(&mut rows);
     matrix::report(
