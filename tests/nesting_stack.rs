@@ -641,10 +641,32 @@ fn a_smaller_setting_is_the_limit() {
 #[test]
 fn the_visitor_at_and_beyond_the_maximum() {
     on_small_stack(|| {
+        // a media type sent as a literal or in lower case takes the
+        // visitor's other path for single parts: as deep on the same stack
+        let literal_messages = nest(
+            MAX,
+            |_, s| s.push_str(&MESSAGE_HEAD.replacen("\"MESSAGE\"", "{7}\r\nMESSAGE", 1)),
+            TEXT_PART,
+            |_, s| s.push_str(MESSAGE_TAIL),
+        );
+        let lower_messages = nest(
+            MAX,
+            |_, s| {
+                s.push_str(&MESSAGE_HEAD.replacen(
+                    "\"MESSAGE\" \"RFC822\"",
+                    "\"message\" \"rfc822\"",
+                    1,
+                ))
+            },
+            TEXT_PART,
+            |_, s| s.push_str(MESSAGE_TAIL),
+        );
         for (name, value) in [
             ("multiparts", multiparts(MAX)),
             ("messages", messages(MAX)),
             ("alternating", alternating(MAX)),
+            ("messages, media type as a literal", literal_messages),
+            ("messages, media type in lower case", lower_messages),
         ] {
             let frame = fetch("BODYSTRUCTURE", &value);
             let mut seen = Counter::default();
