@@ -965,6 +965,49 @@ fn a_hostile_server_cannot_overflow_the_client() {
                 assert_eq!(*completed, None);
             }
         }
+        // a FETCH whose BODY[] literal is streamed: the items before it are
+        // parsed on their own (the head), as deep as the others
+        let body = vec![b'x'; 100_000];
+        for (levels, ok) in [(MAX, true), (MAX + 1, false), (10_000, false)] {
+            let mut frame = format!(
+                "* 9 FETCH (BODYSTRUCTURE {} BODY[] {{{}}}\r\n",
+                multiparts(levels),
+                body.len()
+            )
+            .into_bytes();
+            frame.extend_from_slice(&body);
+            frame.extend_from_slice(b")\r\n");
+            c.handle_input(&frame);
+            let mut depth = None;
+            let mut malformed = false;
+            let mut streamed = 0;
+            while let Some(event) = c.poll_event().unwrap() {
+                match &event {
+                    ClientEvent::FetchBodyChunk(b) => streamed += b.len(),
+                    ClientEvent::FetchBodyStart { .. } | ClientEvent::FetchBodyEnd { .. } => {}
+                    ClientEvent::Data {
+                        data: Data::Fetch { items, .. },
+                        ..
+                    } => {
+                        for item in items.iter() {
+                            if let FetchItem::BodyStructure(b) = item {
+                                depth = Some(body_shape(&b).depth);
+                            }
+                        }
+                    }
+                    // (the machine names the streamed head's error
+                    // "a literal within Limits::inline_literal")
+                    ClientEvent::MalformedResponse { .. } => malformed = true,
+                    other => panic!("{levels}: {other:?}"),
+                }
+                let _ = format!("{:?}", event.into_owned());
+            }
+            if ok {
+                assert_eq!((depth, malformed, streamed), (Some(MAX), false, body.len()));
+            } else {
+                assert!(malformed && depth.is_none(), "{levels}");
+            }
+        }
         c.handle_input(format!("{} OK NOOP completed\r\n", tag.as_str()).as_bytes());
         assert!(matches!(
             c.poll_event(),
