@@ -395,6 +395,8 @@ fn rules() -> Vec<Rule> {
 /// Levels, parts and message parts of a body structure, read lazily.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Shape {
+    /// The wire bytes of each multipart's parts.
+    parts_raw: Vec<Vec<u8>>,
     depth: usize,
     parts: usize,
     multiparts: usize,
@@ -410,6 +412,9 @@ fn body_shape(b: &BodyStructure<'_>) -> Shape {
         match b {
             BodyStructure::Multi(m) => {
                 shape.multiparts += 1;
+                shape
+                    .parts_raw
+                    .push(m.parts.raw().unwrap_or_default().to_vec());
                 todo.extend(m.parts.iter().map(|p| (p, level + 1)));
             }
             BodyStructure::Single(s) => {
@@ -514,6 +519,8 @@ impl Parsed<'_> {
 /// Counts what a visitor is handed.
 #[derive(Default)]
 struct Counter {
+    /// The wire bytes of each multipart's parts, as handed over.
+    parts_raw: Vec<Vec<u8>>,
     parts: usize,
     multiparts_started: usize,
     multiparts_ended: usize,
@@ -536,8 +543,10 @@ impl<'a> FetchVisitor<'a> for Counter {
     fn multipart_start(&mut self) {
         self.multiparts_started += 1;
     }
-    fn multipart_end(&mut self, _: &MultiPart<'a>) {
+    fn multipart_end(&mut self, m: &MultiPart<'a>) {
         self.multiparts_ended += 1;
+        self.parts_raw
+            .push(m.parts.raw().unwrap_or_default().to_vec());
     }
     fn message_start(&mut self) {
         self.messages += 1;
@@ -687,6 +696,14 @@ fn the_visitor_at_and_beyond_the_maximum() {
             assert_eq!(seen.envelopes, shape.messages, "{name}");
             assert_eq!(seen.addresses, shape.addresses, "{name}");
             assert_eq!(seen.items, 2, "{name}");
+            // the multiparts handed over are the ones read lazily, bytes and all
+            let (mut handed, mut read) = (seen.parts_raw, shape.parts_raw);
+            handed.sort();
+            read.sort();
+            assert!(
+                handed == read,
+                "{name}: the multiparts handed over are not the ones read lazily"
+            );
         }
         for levels in BEYOND {
             for value in [multiparts, messages, alternating] {

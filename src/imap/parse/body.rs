@@ -391,12 +391,13 @@ fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
 /// part): built and reported when `s` is active, else validated.
 #[inline(never)]
 fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, ()> {
+    let parts = start.upto(&i);
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
     if S::ACTIVE {
         s.multipart_end(&MultiPart {
-            parts: List::wire(start.upto(&i), body_in_list, Sep::None, start.ctx()),
+            parts: List::wire(parts, body_in_list, Sep::None, start.ctx()),
             subtype,
             params,
             ext,
