@@ -395,6 +395,8 @@ fn rules() -> Vec<Rule> {
 /// Levels, parts and message parts of a body structure, read lazily.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Shape {
+    /// The wire bytes of each multipart's parts.
+    parts_raw: Vec<Vec<u8>>,
     depth: usize,
     parts: usize,
     multiparts: usize,
@@ -410,6 +412,9 @@ fn body_shape(b: &BodyStructure<'_>) -> Shape {
         match b {
             BodyStructure::Multi(m) => {
                 shape.multiparts += 1;
+                shape
+                    .parts_raw
+                    .push(m.parts.raw().unwrap_or_default().to_vec());
                 todo.extend(m.parts.iter().map(|p| (p, level + 1)));
             }
             BodyStructure::Single(s) => {
@@ -514,6 +519,8 @@ impl Parsed<'_> {
 /// Counts what a visitor is handed.
 #[derive(Default)]
 struct Counter {
+    /// The wire bytes of each multipart's parts, as handed over.
+    parts_raw: Vec<Vec<u8>>,
     parts: usize,
     multiparts_started: usize,
     multiparts_ended: usize,
@@ -536,8 +543,10 @@ impl<'a> FetchVisitor<'a> for Counter {
     fn multipart_start(&mut self) {
         self.multiparts_started += 1;
     }
-    fn multipart_end(&mut self, _: &MultiPart<'a>) {
+    fn multipart_end(&mut self, m: &MultiPart<'a>) {
         self.multiparts_ended += 1;
+        self.parts_raw
+            .push(m.parts.raw().unwrap_or_default().to_vec());
     }
     fn message_start(&mut self) {
         self.messages += 1;
@@ -641,10 +650,32 @@ fn a_smaller_setting_is_the_limit() {
 #[test]
 fn the_visitor_at_and_beyond_the_maximum() {
     on_small_stack(|| {
+        // a media type sent as a literal or in lower case takes the
+        // visitor's other path for single parts: as deep on the same stack
+        let literal_messages = nest(
+            MAX,
+            |_, s| s.push_str(&MESSAGE_HEAD.replacen("\"MESSAGE\"", "{7}\r\nMESSAGE", 1)),
+            TEXT_PART,
+            |_, s| s.push_str(MESSAGE_TAIL),
+        );
+        let lower_messages = nest(
+            MAX,
+            |_, s| {
+                s.push_str(&MESSAGE_HEAD.replacen(
+                    "\"MESSAGE\" \"RFC822\"",
+                    "\"message\" \"rfc822\"",
+                    1,
+                ))
+            },
+            TEXT_PART,
+            |_, s| s.push_str(MESSAGE_TAIL),
+        );
         for (name, value) in [
             ("multiparts", multiparts(MAX)),
             ("messages", messages(MAX)),
             ("alternating", alternating(MAX)),
+            ("messages, media type as a literal", literal_messages),
+            ("messages, media type in lower case", lower_messages),
         ] {
             let frame = fetch("BODYSTRUCTURE", &value);
             let mut seen = Counter::default();
@@ -665,6 +696,14 @@ fn the_visitor_at_and_beyond_the_maximum() {
             assert_eq!(seen.envelopes, shape.messages, "{name}");
             assert_eq!(seen.addresses, shape.addresses, "{name}");
             assert_eq!(seen.items, 2, "{name}");
+            // the multiparts handed over are the ones read lazily, bytes and all
+            let (mut handed, mut read) = (seen.parts_raw, shape.parts_raw);
+            handed.sort();
+            read.sort();
+            assert!(
+                handed == read,
+                "{name}: the multiparts handed over are not the ones read lazily"
+            );
         }
         for levels in BEYOND {
             for value in [multiparts, messages, alternating] {
@@ -957,6 +996,49 @@ fn a_hostile_server_cannot_overflow_the_client() {
                     }
                     _ => panic!("{levels}: {event:?}"),
                 }
+            }
+        }
+        // a FETCH whose BODY[] literal is streamed: the items before it are
+        // parsed on their own (the head), as deep as the others
+        let body = vec![b'x'; 100_000];
+        for (levels, ok) in [(MAX, true), (MAX + 1, false), (10_000, false)] {
+            let mut frame = format!(
+                "* 9 FETCH (BODYSTRUCTURE {} BODY[] {{{}}}\r\n",
+                multiparts(levels),
+                body.len()
+            )
+            .into_bytes();
+            frame.extend_from_slice(&body);
+            frame.extend_from_slice(b")\r\n");
+            c.handle_input(&frame);
+            let mut depth = None;
+            let mut malformed = false;
+            let mut streamed = 0;
+            while let Some(event) = c.poll_event().unwrap() {
+                match &event {
+                    ClientEvent::FetchBodyChunk(b) => streamed += b.len(),
+                    ClientEvent::FetchBodyStart { .. } | ClientEvent::FetchBodyEnd { .. } => {}
+                    ClientEvent::Data {
+                        data: Data::Fetch { items, .. },
+                        ..
+                    } => {
+                        for item in items.iter() {
+                            if let FetchItem::BodyStructure(b) = item {
+                                depth = Some(body_shape(&b).depth);
+                            }
+                        }
+                    }
+                    // (the machine names the streamed head's error
+                    // "a literal within Limits::inline_literal")
+                    ClientEvent::MalformedResponse { .. } => malformed = true,
+                    other => panic!("{levels}: {other:?}"),
+                }
+                let _ = format!("{:?}", event.into_owned());
+            }
+            if ok {
+                assert_eq!((depth, malformed, streamed), (Some(MAX), false, body.len()));
+            } else {
+                assert!(malformed && depth.is_none(), "{levels}");
             }
         }
         c.handle_input(format!("{} OK NOOP completed\r\n", tag.as_str()).as_bytes());

@@ -350,7 +350,11 @@ fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
         }
         nested_mpart_end(start, i, s)
     } else if S::ACTIVE {
-        nested_1part_loud(i, s)
+        if surely_not_message(&i) {
+            nested_basic_loud(i, s)
+        } else {
+            nested_1part_loud(i, s)
+        }
     } else {
         match part_head_quiet(i) {
             Ok((rest, true)) => match msg_envelope_quiet(rest) {
@@ -375,7 +379,7 @@ fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
 }
 
 /// Spaces between the parts of a multipart (some servers send them).
-#[inline(never)]
+#[inline(always)]
 fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
     while i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
         i = i.skip(1);
@@ -387,13 +391,18 @@ fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
 /// part): built and reported when `s` is active, else validated.
 #[inline(never)]
 fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, ()> {
-    if S::ACTIVE {
-        let (i, _) = mpart_end(start, i, s)?;
-        return Ok((i, ()));
-    }
+    let parts = start.upto(&i);
     let (i, ()) = sp(i)?;
-    let (i, _) = string(i)?;
-    let (i, _) = body_ext_mpart(i, s)?;
+    let (i, subtype) = string(i)?;
+    let (i, (params, ext)) = body_ext_mpart(i, s)?;
+    if S::ACTIVE {
+        s.multipart_end(&MultiPart {
+            parts: List::wire(parts, body_in_list, Sep::None, start.ctx()),
+            subtype,
+            params,
+            ext,
+        });
+    }
     byte(b')', "')' of body")(i)
 }
 
@@ -431,6 +440,44 @@ fn nested_msg_end_quiet(i: In<'_>) -> R<'_, ()> {
 #[inline(never)]
 fn nested_1part_end_quiet(i: In<'_>) -> R<'_, ()> {
     let (i, _) = body_ext_1part(i, &mut Quiet)?;
+    byte(b')', "')' of body")(i)
+}
+
+/// Whether the single part at `i` (after its `(`) cannot be a message
+/// part: its media type is a quoted string whose first seven bytes have no
+/// escape and are not `MESSAGE"` with its closing quote (what servers send;
+/// anything else takes the path that may nest).
+#[inline(always)]
+fn surely_not_message(i: &In<'_>) -> bool {
+    match i.rest {
+        [b'"', t @ ..] if t.len() >= 8 => {
+            let escaped = t[..7].contains(&b'\\');
+            let message = t[..7].eq_ignore_ascii_case(b"MESSAGE") && t[7] == b'"';
+            !escaped && !message
+        }
+        _ => false,
+    }
+}
+
+/// A nested single part that is not a message part, reported to a visitor,
+/// then its `)`: no level nests below it.
+#[inline(never)]
+fn nested_basic_loud<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
+    let (i, (head, _)) = part_head(i, s)?;
+    let (i, specific) = part_lines(i, &head.0)?;
+    nested_part_end(i, s, head, specific)
+}
+
+/// `[SP body-ext-1part]` of a nested part, the part reported, then its `)`.
+#[inline]
+fn nested_part_end<'a, S: Sink<'a>>(
+    i: In<'a>,
+    s: &mut S,
+    head: PartHead<'a>,
+    specific: Specific<'a>,
+) -> R<'a, ()> {
+    let (i, (md5, ext)) = body_ext_1part(i, s)?;
+    s.part(&single_part(head, specific, md5, ext));
     byte(b')', "')' of body")(i)
 }
 
@@ -495,8 +542,7 @@ fn nested_basic_end_loud<'a, S: Sink<'a>>(
         return i.fail("body-type-1part");
     };
     let (i, specific) = part_lines(i, &head.0)?;
-    let (i, _) = body_1part_end(i, s, head, specific)?;
-    Ok((i, ()))
+    nested_part_end(i, s, head, specific)
 }
 
 /// `SP body-fld-lines` and the rest of a nested message part whose
@@ -520,8 +566,7 @@ fn nested_msg_end_loud<'a, S: Sink<'a>>(
         body: Lazy::wire(body_raw, body, ctx),
         lines,
     };
-    let (i, _) = body_1part_end(i, s, head, specific)?;
-    Ok((i, ()))
+    nested_part_end(i, s, head, specific)
 }
 
 /// `1*body` of a multipart, each part one nesting level deeper (skipped
@@ -554,6 +599,7 @@ fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure
 
 /// `SP media-subtype [SP body-ext-mpart]` after the parts of a multipart
 /// whose first part is at `start`, reported, then the `)` of `body`.
+#[inline]
 fn mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
     let parts = List::wire(start.upto(&i), body_in_list, Sep::None, start.ctx());
     let (i, ()) = sp(i)?;
@@ -589,7 +635,9 @@ fn body_ext_mpart<'a, S: Sink<'a>>(
 type PartHead<'a> = (IString<'a>, IString<'a>, BodyFields<'a>);
 
 /// The [`PartHead`] of a single part, and whether its type is
-/// message/rfc822 or message/global (reported as a message start).
+/// message/rfc822 or message/global (reported as a message start). Inlined:
+/// its callers do not recurse, and its value is not copied out.
+#[inline(always)]
 fn part_head<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, (PartHead<'a>, bool)> {
     let (i, media_type) = string(i)?;
     let (i, ()) = sp(i)?;
@@ -613,6 +661,7 @@ fn is_msg_body(i: &In<'_>) -> bool {
 
 /// The fields after `body-fields` of a part that is not a message:
 /// `SP body-fld-lines` of a text part, nothing else.
+#[inline]
 fn part_lines<'a>(i: In<'a>, media_type: &IString<'_>) -> R<'a, Specific<'a>> {
     if media_type.as_bytes().eq_ignore_ascii_case(b"TEXT") {
         let (i, ()) = sp(i)?;
@@ -625,6 +674,7 @@ fn part_lines<'a>(i: In<'a>, media_type: &IString<'_>) -> R<'a, Specific<'a>> {
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
 /// reported, then the `)` of `body`.
+#[inline]
 fn body_type_1part<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
     let (i, (head, message)) = part_head(i, s)?;
     let (i, specific) = if message && is_msg_body(&i) {
@@ -636,14 +686,31 @@ fn body_type_1part<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure
 }
 
 /// `[SP body-ext-1part]`, the part reported, then the `)` of `body`.
+#[inline]
 fn body_1part_end<'a, S: Sink<'a>>(
     i: In<'a>,
     s: &mut S,
-    (media_type, subtype, (params, id, description, encoding, size)): PartHead<'a>,
+    head: PartHead<'a>,
     specific: Specific<'a>,
 ) -> R<'a, BodyStructure<'a>> {
     let (i, (md5, ext)) = body_ext_1part(i, s)?;
-    let b = BodyStructure::Single(SinglePart {
+    let b = BodyStructure::Single(single_part(head, specific, md5, ext));
+    if let (true, BodyStructure::Single(single)) = (S::ACTIVE, &b) {
+        s.part(single);
+    }
+    let (i, ()) = byte(b')', "')' of body")(i)?;
+    Ok((i, b))
+}
+
+/// A single part from its fields.
+#[inline(always)]
+fn single_part<'a>(
+    (media_type, subtype, (params, id, description, encoding, size)): PartHead<'a>,
+    specific: Specific<'a>,
+    md5: Option<NString<'a>>,
+    ext: BodyExtension<'a>,
+) -> SinglePart<'a> {
+    SinglePart {
         media_type,
         subtype,
         params,
@@ -654,18 +721,14 @@ fn body_1part_end<'a, S: Sink<'a>>(
         specific,
         md5,
         ext,
-    });
-    if let (true, BodyStructure::Single(single)) = (S::ACTIVE, &b) {
-        s.part(single);
     }
-    let (i, ()) = byte(b')', "')' of body")(i)?;
-    Ok((i, b))
 }
 
 /// The fields of `body-fields`.
 type BodyFields<'a> = (Params<'a>, NString<'a>, NString<'a>, IString<'a>, u32);
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets`
+#[inline]
 fn body_fields<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyFields<'a>> {
     let (i, params) = body_fld_param(i, s, ParamsOf::Part)?;
     let (i, ()) = sp(i)?;
@@ -724,6 +787,7 @@ fn msg_envelope<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, &'a [u8]> {
 }
 
 /// `[SP body-ext-1part]`
+#[inline]
 fn body_ext_1part<'a, S: Sink<'a>>(
     i: In<'a>,
     s: &mut S,

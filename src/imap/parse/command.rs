@@ -882,18 +882,21 @@ enum KeyStart<'a> {
 
 /// The [`KeyStart`] of the key at `i` (a keyword is the whole run of
 /// letters, as [`key_leaf`] reads it).
-#[inline(never)]
+#[inline]
 fn key_start<'a>(i: &In<'a>) -> KeyStart<'a> {
-    if i.peek() == Some(b'(') {
-        return KeyStart::And;
-    }
-    let (rest, name) = take_while(*i, |b| b.is_ascii_alphabetic());
-    if name.eq_ignore_ascii_case(b"NOT") {
-        KeyStart::Not(rest)
-    } else if name.eq_ignore_ascii_case(b"OR") {
-        KeyStart::Or(rest)
-    } else {
-        KeyStart::Leaf
+    match i.peek() {
+        Some(b'(') => KeyStart::And,
+        Some(b'N' | b'n' | b'O' | b'o') => {
+            let (rest, name) = take_while(*i, |b| b.is_ascii_alphabetic());
+            if name.eq_ignore_ascii_case(b"NOT") {
+                KeyStart::Not(rest)
+            } else if name.eq_ignore_ascii_case(b"OR") {
+                KeyStart::Or(rest)
+            } else {
+                KeyStart::Leaf
+            }
+        }
+        _ => KeyStart::Leaf,
     }
 }
 
