@@ -152,12 +152,12 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::timer::earliest;
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -798,8 +798,7 @@ enum Analysis {
 pub struct Client {
     config: ClientConfig,
     opts: ParseOptions,
-    buf: Vec<u8>,
-    pos: usize,
+    input: Input,
     framer: Framer,
     stream: Stream,
     bad_frame: Option<Box<ParseError>>,
@@ -817,7 +816,7 @@ pub struct Client {
     next_tag: u32,
     /// The command the last `Completed`/`IdleAccepted` event is about.
     done: Option<(TagBuf, CommandKind)>,
-    out: BytesMut,
+    out: Output,
     caps: Capabilities,
     enabled: Capabilities,
     read_only: bool,
@@ -835,7 +834,6 @@ pub struct Client {
     reply_timer: Timer,
     timed_out: bool,
     append_ready: bool,
-    eof: bool,
     error: Option<Box<Error>>,
 }
 
@@ -853,8 +851,7 @@ impl Client {
         Client {
             config,
             opts,
-            buf: Vec::new(),
-            pos: 0,
+            input: Input::default(),
             framer,
             stream: Stream::None,
             bad_frame: None,
@@ -867,7 +864,7 @@ impl Client {
             cmds: VecDeque::new(),
             next_tag: 1,
             done: None,
-            out: BytesMut::new(),
+            out: Output::default(),
             caps: Capabilities::default(),
             enabled: Capabilities::default(),
             read_only: false,
@@ -881,7 +878,6 @@ impl Client {
             reply_timer: Timer::Off,
             timed_out: false,
             append_ready: false,
-            eof: false,
             error: None,
         }
     }
@@ -945,11 +941,11 @@ impl Client {
             })
             .sum();
         size_of::<Self>()
-            + self.buf.capacity()
+            + self.input.memory_usage()
             + self.acc.capacity()
             + self.synth.capacity()
             + self.challenge.capacity()
-            + self.out.capacity()
+            + self.out.memory_usage()
             + self.caps.heap_size()
             + self.enabled.heap_size()
             + self.cmds.capacity() * size_of::<Cmd>()
@@ -958,31 +954,29 @@ impl Client {
 
     /// Bytes of input buffered and not yet parsed.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.input.buffered()
     }
 
     /// Appends bytes from the server. Only buffers.
     pub fn handle_input(&mut self, data: &[u8]) {
         if self.error.is_none() && !self.tls_pending {
             self.reply_timer.touch();
-            self.buf.extend_from_slice(data);
+            self.input.push(data);
         }
     }
 
     /// The server closed the connection.
     pub fn handle_eof(&mut self) {
-        self.eof = true;
+        self.input.set_eof();
     }
 
     /// The next bytes to send.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.out.is_empty() {
-            None
-        } else {
-            self.reply_timer.touch();
-            // the whole buffer goes: nothing stays allocated here between sends
-            Some(core::mem::take(&mut self.out).freeze())
-        }
+        let bytes = self.out.poll_transmit()?;
+        self.reply_timer.touch();
+        // the whole buffer goes: nothing stays allocated here between sends
+        self.out.release();
+        Some(bytes)
     }
 
     /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
@@ -990,7 +984,7 @@ impl Client {
     pub fn is_closed(&self) -> bool {
         self.state == SessionState::Logout
             || self.error.is_some()
-            || (self.eof
+            || (self.input.is_eof()
                 && self.buffered() == 0
                 && self.stream == Stream::None
                 && self.skip.is_none())
@@ -1074,7 +1068,7 @@ impl Client {
         if let Some(e) = &self.error {
             return Err((**e).clone());
         }
-        if self.state == SessionState::Logout || self.eof {
+        if self.state == SessionState::Logout || self.input.is_eof() {
             return Err(Error::Closed);
         }
         if self.tls_pending {
@@ -1717,7 +1711,7 @@ impl Client {
         if self.auth_waiting().is_none() {
             return Err(Error::Misuse("no SASL challenge to answer"));
         }
-        encode_base64(data, &mut self.out);
+        encode_base64(data, &mut *self.out);
         self.out.extend_from_slice(b"\r\n");
         self.challenge.clear();
         Ok(())
@@ -1792,9 +1786,7 @@ impl Client {
         }
         self.compress_pending = false;
         self.compressed = true;
-        let rest = self.buf.split_off(self.pos);
-        self.buf.clear();
-        self.pos = 0;
+        let rest = self.input.take_unread();
         self.framer.reset();
         self.flush();
         Ok(rest)
@@ -1866,7 +1858,7 @@ enum Finish {
 impl Client {
     fn frame(&self, src: &Src) -> &[u8] {
         match src {
-            Src::Buf(r) => self.buf.get(r.clone()).unwrap_or_default(),
+            Src::Buf(r) => self.input.get(r.clone()),
             Src::Acc => &self.acc,
         }
     }
@@ -1874,11 +1866,10 @@ impl Client {
     /// Gives back the buffers of a connection with nothing buffered and
     /// nothing in flight, so an idle connection costs little memory.
     fn release_idle(&mut self) {
-        if self.pos != self.buf.len() || self.stream != Stream::None || self.follow.is_some() {
+        if !self.input.is_drained() || self.stream != Stream::None || self.follow.is_some() {
             return;
         }
-        self.buf = Vec::new();
-        self.pos = 0;
+        self.input.release();
         self.acc = Vec::new();
         self.synth = Vec::new();
         if self.cmds.iter().all(|c| c.kind == CommandKind::Idle) {
@@ -1889,37 +1880,24 @@ impl Client {
                 self.cmds.shrink_to_fit();
             }
         }
-        if self.out.is_empty() {
-            self.out = BytesMut::new();
-        }
+        self.out.release();
     }
 
     fn compact(&mut self) {
-        if self.pos == self.buf.len() {
-            // An idle connection keeps no high-water-mark buffers.
-            if self.buf.capacity() > SHRINK_OVER {
-                self.buf = Vec::new();
-            }
-            if self.stream == Stream::None && self.acc.capacity() > SHRINK_OVER {
-                self.acc = Vec::new();
-            }
-            self.buf.clear();
-            self.pos = 0;
-        } else if self.pos > self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
+        // An idle connection keeps no high-water-mark buffers.
+        if self.input.is_drained()
+            && self.stream == Stream::None
+            && self.acc.capacity() > SHRINK_OVER
+        {
+            self.acc = Vec::new();
         }
+        self.input.compact();
     }
 
     fn need_more(&mut self) -> Result<Option<Step>, Error> {
-        let buffered = self.buf.len() - self.pos;
-        if buffered > self.config.limits.input_buffer {
-            return Err(Error::limit(
-                LimitKind::InputBuffer,
-                self.config.limits.input_buffer,
-            ));
-        }
-        if self.eof {
+        self.input.check(self.config.limits.input_buffer)?;
+        let buffered = self.input.buffered();
+        if self.input.is_eof() {
             if buffered > 0 || self.stream != Stream::None || self.skip.is_some() {
                 return Err(Error::Protocol(
                     "connection closed in the middle of a response",
@@ -1958,8 +1936,8 @@ impl Client {
             }
             self.compact();
             if let Some(skip) = &mut self.skip {
-                let (n, done) = skip.skip(&self.buf[self.pos..])?;
-                self.pos += n;
+                let (n, done) = skip.skip(self.input.unread())?;
+                self.input.consume(n);
                 if !done {
                     return self.need_more();
                 }
@@ -1967,13 +1945,13 @@ impl Client {
                 continue;
             }
             if let Stream::Literal { remaining, discard } = self.stream {
-                let avail = self.buf.len() - self.pos;
+                let avail = self.input.buffered();
                 if avail == 0 {
                     return self.need_more();
                 }
                 let n = usize::try_from(remaining).map_or(avail, |r| r.min(avail));
-                let range = self.pos..self.pos + n;
-                self.pos += n;
+                let range = self.input.pos()..self.input.pos() + n;
+                self.input.consume(n);
                 let left = remaining - n as u64;
                 if left == 0 {
                     self.framer.resume()?;
@@ -1993,7 +1971,7 @@ impl Client {
                 }
                 return Ok(Some(Step::Chunk(range)));
             }
-            let frame = match self.framer.find(&self.buf[self.pos..]) {
+            let frame = match self.framer.find(self.input.unread()) {
                 // A response too long to keep costs that response only.
                 Err(Error::Limit(l)) if l.kind == LimitKind::ResponseLine => {
                     return self.on_oversized();
@@ -2007,9 +1985,8 @@ impl Client {
                         self.acc.clear();
                         self.bad_frame = None;
                     }
-                    self.acc
-                        .extend_from_slice(&self.buf[self.pos..self.pos + head]);
-                    self.pos += head;
+                    self.acc.extend_from_slice(&self.input.unread()[..head]);
+                    self.input.consume(head);
                     strip_announcement(&mut self.acc);
                     let mut discard = self.bad_frame.is_some();
                     if !discard {
@@ -2035,9 +2012,8 @@ impl Client {
                 }
                 Frame::Complete(n) => {
                     let src = if self.stream == Stream::Rest {
-                        self.acc
-                            .extend_from_slice(&self.buf[self.pos..self.pos + n]);
-                        self.pos += n;
+                        self.acc.extend_from_slice(&self.input.unread()[..n]);
+                        self.input.consume(n);
                         self.stream = Stream::None;
                         self.synth = Vec::new();
                         if let Some(error) = self.bad_frame.take() {
@@ -2046,8 +2022,8 @@ impl Client {
                         }
                         Src::Acc
                     } else {
-                        let r = self.pos..self.pos + n;
-                        self.pos += n;
+                        let r = self.input.pos()..self.input.pos() + n;
+                        self.input.consume(n);
                         Src::Buf(r)
                     };
                     if let Some(s) = self.on_frame(src)? {
@@ -2228,7 +2204,7 @@ impl Client {
             self.acc.clear();
         }
         let room = OVERSIZED_HEAD.saturating_sub(self.acc.len());
-        let avail = &self.buf[self.pos..];
+        let avail = self.input.unread();
         self.acc.extend_from_slice(&avail[..room.min(avail.len())]);
         self.acc.truncate(OVERSIZED_HEAD);
         self.acc.shrink_to(OVERSIZED_HEAD);
@@ -2272,7 +2248,7 @@ impl Client {
                 self.caps.clear();
                 // Bytes after the OK came in plaintext before the handshake:
                 // refuse them (RFC 9051 §6.2.1, CVE-2011-0411 class).
-                self.buf.truncate(self.pos);
+                self.input.drop_unread();
                 self.framer.reset();
                 finish = Finish::StartTls;
             }
@@ -2361,7 +2337,7 @@ impl Client {
                     if let Some(auto) = &mut c.auth_auto {
                         match auto.pop_front() {
                             Some(r) => {
-                                encode_base64(&r, &mut self.out);
+                                encode_base64(&r, &mut *self.out);
                                 self.out.extend_from_slice(b"\r\n");
                             }
                             None => self.out.extend_from_slice(b"*\r\n"),
@@ -2545,9 +2521,7 @@ impl Client {
                 },
                 _ => malformed(&Src::Acc, Error::Protocol("unexpected")),
             },
-            Step::Chunk(r) => {
-                ClientEvent::FetchBodyChunk(Cow::Borrowed(self.buf.get(r).unwrap_or_default()))
-            }
+            Step::Chunk(r) => ClientEvent::FetchBodyChunk(Cow::Borrowed(self.input.get(r))),
             Step::BodyEnd => ClientEvent::FetchBodyEnd {
                 seq: self.stream_seq,
             },

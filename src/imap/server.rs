@@ -126,7 +126,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::error::{Error, LimitKind};
 use crate::imap::emit::EmitOptions;
@@ -143,7 +143,7 @@ use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
 use crate::limits::{Limits, MemoryBudget};
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, LineSkip, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
 use crate::wire::sasl::{
@@ -159,9 +159,6 @@ mod tests;
 
 pub use config::{Greeting, LiteralSupport, ServerConfig, SessionState};
 pub use event::{FetchLiteral, ServerEvent};
-
-/// Buffer capacity kept by a connection with nothing buffered.
-const IDLE_BUFFER: usize = 4096;
 
 /// The smallest input buffer an unauthenticated connection allocates.
 const MIN_UNAUTH_BUFFER: usize = 256;
@@ -354,18 +351,13 @@ struct FetchOut {
 pub struct Server {
     config: Arc<ServerConfig>,
     popts: ParseOptions,
-    buf: Vec<u8>,
-    pos: usize,
+    input: Input,
     finder: LineFinder,
-    out: BytesMut,
-    /// The largest capacity `out` had since it was allocated: after
-    /// [`poll_transmit`](Self::poll_transmit) splits off what was written,
-    /// `out` still keeps the whole block alive.
-    out_block: usize,
+    out: Output,
     phase: SessionState,
     read: Read,
     scan: Scan,
-    skip_line: bool,
+    skip_line: LineSkip,
     outstanding: Vec<Pending>,
     cur_tag: PTag,
     append_prefix: Vec<u8>,
@@ -376,7 +368,6 @@ pub struct Server {
     tls_active: bool,
     fetch: Option<FetchOut>,
     bad_commands: usize,
-    eof: bool,
     error: Option<Error>,
     clock: Clock,
     /// The autologout timer (RFC 9051 §5.4).
@@ -422,15 +413,13 @@ impl Server {
             popts: ParseOptions::from_limits(&config.limits),
             tls_active: config.tls_active,
             config,
-            buf: Vec::new(),
-            pos: 0,
+            input: Input::default(),
             finder,
-            out: BytesMut::new(),
-            out_block: 0,
+            out: Output::default(),
             phase: SessionState::NotAuthenticated,
             read: Read::Frame,
             scan: Scan::default(),
-            skip_line: false,
+            skip_line: LineSkip::default(),
             outstanding: Vec::new(),
             cur_tag: PTag::default(),
             append_prefix: Vec::new(),
@@ -440,7 +429,6 @@ impl Server {
             enabled: Vec::new(),
             fetch: None,
             bad_commands: 0,
-            eof: false,
             error: None,
             clock: Clock::default(),
             idle,
@@ -714,7 +702,7 @@ impl Server {
         }
         let mut data = data;
         if let Read::Discard { remaining } = self.read {
-            if self.pos == self.buf.len() {
+            if self.input.is_drained() {
                 let n = usize::try_from(remaining).map_or(data.len(), |r| r.min(data.len()));
                 self.read = Read::Discard {
                     remaining: remaining - n as u64,
@@ -728,7 +716,7 @@ impl Server {
         if self.unauthenticated() {
             self.buffer_unauthenticated(data);
         } else {
-            self.buf.extend_from_slice(data);
+            self.input.push(data);
         }
     }
 
@@ -736,22 +724,14 @@ impl Server {
     /// [`Limits::unauthenticated_input`] and the shared budget.
     fn buffer_unauthenticated(&mut self, data: &[u8]) {
         let limit = self.input_limit();
-        if self.buffered().saturating_add(data.len()) > limit {
-            return self.fail_input(
-                Error::limit(LimitKind::InputBuffer, limit),
-                None,
-                "too much input before authentication",
-            );
+        if let Err(e) = self.input.admit(data.len(), limit) {
+            return self.fail_input(e, None, "too much input before authentication");
         }
-        if self.buf.len() + data.len() > self.buf.capacity() {
-            if self.pos > 0 {
-                self.buf.drain(..self.pos);
-                self.pos = 0;
-            }
-            let need = self.buf.len() + data.len();
-            if need > self.buf.capacity() {
-                let cap = need
-                    .max(self.buf.capacity().saturating_mul(2))
+        if !self.input.fits(data.len()) {
+            self.input.compact_front();
+            if !self.input.fits(data.len()) {
+                let cap = (self.input.len() + data.len())
+                    .max(self.input.memory_usage().saturating_mul(2))
                     .max(MIN_UNAUTH_BUFFER)
                     .min(limit);
                 if !self.grow_input(cap) {
@@ -759,19 +739,19 @@ impl Server {
                 }
             }
         }
-        self.buf.extend_from_slice(data);
+        self.input.push(data);
     }
 
     /// Grows the input buffer to hold `cap` bytes, charging the shared
     /// budget before authentication; `false` when the budget is spent.
     fn grow_input(&mut self, cap: usize) -> bool {
-        if cap <= self.buf.capacity() {
+        if cap <= self.input.memory_usage() {
             return true;
         }
         if self.unauthenticated() && !self.charge_to(cap) {
             return false;
         }
-        self.buf.reserve_exact(cap - self.buf.len());
+        self.input.grow_to(cap);
         true
     }
 
@@ -794,7 +774,7 @@ impl Server {
     /// of it once authenticated or closed).
     fn settle_charge(&mut self) {
         let target = if self.unauthenticated() && self.error.is_none() {
-            self.buf.capacity()
+            self.input.memory_usage()
         } else {
             0
         };
@@ -823,28 +803,21 @@ impl Server {
         self.status(None, StatusKind::Bye, code, text);
         self.error = Some(e);
         self.phase = SessionState::Logout;
-        self.buf = Vec::new();
-        self.pos = 0;
+        self.input.release();
         self.settle_charge();
     }
 
     /// The client closed the connection.
     pub fn handle_eof(&mut self) {
-        self.eof = true;
+        self.input.set_eof();
     }
 
     /// The next bytes to send.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.out.is_empty() {
-            return None;
-        }
-        // the block is shared with the bytes handed out: count all of it
-        self.out_block = self.out_block.max(self.out.capacity());
-        let bytes = self.out.split().freeze();
+        let bytes = self.out.poll_transmit()?;
         if self.is_idle() {
             // nothing more is coming soon: keep no output buffer
-            self.out = BytesMut::new();
-            self.out_block = 0;
+            self.out.release();
         }
         Some(bytes)
     }
@@ -866,8 +839,8 @@ impl Server {
             0
         };
         size_of::<Self>()
-            + self.buf.capacity()
-            + self.out_block.max(self.out.capacity())
+            + self.input.memory_usage()
+            + self.out.memory_usage()
             + crate::nested_heap(self.outstanding.capacity(), &self.outstanding, |p| {
                 p.tag.heap()
             })
@@ -905,7 +878,7 @@ impl Server {
             Ok(Some(_)) => {}
             Ok(None) => {
                 // nothing borrows the buffer: drop what was consumed
-                self.compact();
+                self.input.compact();
                 self.release_idle();
             }
             Err(e) => {
@@ -927,10 +900,10 @@ impl Server {
         Ok(match ev {
             // validated by `on_frame`
             Ev::Command(r) => {
-                ServerEvent::Command(parse_command_trusted(&self.buf[r], &self.popts)?)
+                ServerEvent::Command(parse_command_trusted(&self.input.bytes()[r], &self.popts)?)
             }
             Ev::Login(r) => {
-                let c = parse_command_trusted(&self.buf[r], &self.popts)?;
+                let c = parse_command_trusted(&self.input.bytes()[r], &self.popts)?;
                 let CommandBody::Login { username, password } = c.body else {
                     return Err(Error::Protocol("not a LOGIN"));
                 };
@@ -945,7 +918,7 @@ impl Server {
                 authentication,
             },
             Ev::Literal(r, size) => {
-                let head = &self.buf[r];
+                let head = &self.input.bytes()[r];
                 let (t, rest) = split_tag(head);
                 let name = command_name(rest);
                 ServerEvent::LiteralRequested {
@@ -978,7 +951,7 @@ impl Server {
                     non_sync,
                 }
             }
-            Ev::AppendChunk(r) => ServerEvent::AppendChunk(Cow::Borrowed(&self.buf[r])),
+            Ev::AppendChunk(r) => ServerEvent::AppendChunk(Cow::Borrowed(&self.input.bytes()[r])),
             Ev::AppendEnd(more) => ServerEvent::AppendEnd { more },
             Ev::AppendAborted => ServerEvent::AppendAborted,
             Ev::Idle => ServerEvent::Idle { tag: cur()? },
@@ -993,49 +966,30 @@ impl Server {
         if !self.is_idle() {
             return;
         }
-        self.buf = Vec::new();
-        self.pos = 0;
+        self.input.release();
         self.scan = Scan::default();
         self.append_prefix = Vec::new();
         self.scratch = Vec::new();
         if self.outstanding.is_empty() {
             self.outstanding = Vec::new();
         }
-        if self.out.is_empty() {
-            self.out = BytesMut::new();
-            self.out_block = 0;
-        }
+        self.out.release();
     }
 
     /// Nothing buffered or in progress on the input side.
     fn is_idle(&self) -> bool {
-        self.pos == self.buf.len() && self.read == Read::Frame && self.fetch.is_none()
-    }
-
-    fn compact(&mut self) {
-        if self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            if self.buf.capacity() > IDLE_BUFFER {
-                // an idle connection keeps little memory after a large command
-                self.buf.shrink_to(IDLE_BUFFER);
-            }
-        } else if self.pos > self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
+        self.input.is_drained() && self.read == Read::Frame && self.fetch.is_none()
     }
 
     fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.input.buffered()
     }
 
     /// Waiting for the application: input may not pile up without bound.
     fn wait(&mut self) -> Result<Option<Ev>, Error> {
-        let limit = self.input_limit();
-        if self.buffered() > limit {
+        if let Err(e) = self.input.check(self.input_limit()) {
             self.status(None, StatusKind::Bye, None, "too much pipelined input");
-            return Err(Error::limit(LimitKind::InputBuffer, limit));
+            return Err(e);
         }
         Ok(None)
     }
@@ -1044,7 +998,7 @@ impl Server {
     fn need_more(&mut self) -> Result<Option<Ev>, Error> {
         self.wait()?;
         // after EOF the application still answers what it was given
-        if self.eof && self.outstanding.is_empty() {
+        if self.input.is_eof() && self.outstanding.is_empty() {
             self.phase = SessionState::Logout;
         }
         Ok(None)
@@ -1058,7 +1012,7 @@ impl Server {
             if self.fetch.is_some() {
                 return self.wait();
             }
-            self.compact();
+            self.input.compact();
             let flow = match self.read {
                 Read::Tls => return Ok(None),
                 Read::Decision { .. } => return self.wait(),
@@ -1066,18 +1020,8 @@ impl Server {
                     if self.outstanding.iter().any(|p| p.kind.is_barrier()) {
                         return self.wait();
                     }
-                    if self.skip_line {
-                        match memchr::memchr(b'\n', &self.buf[self.pos..]) {
-                            Some(i) => {
-                                self.pos += i + 1;
-                                self.skip_line = false;
-                                continue;
-                            }
-                            None => {
-                                self.pos = self.buf.len();
-                                return self.need_more();
-                            }
-                        }
+                    if !self.skip_line.resume(&mut self.input.reader()) {
+                        return self.need_more();
                     }
                     match self.scan_frame()? {
                         Scanned::NeedMore => return self.need_more(),
@@ -1100,8 +1044,8 @@ impl Server {
                         return self.append_need_more();
                     }
                     let n = usize::try_from(remaining).map_or(avail, |r| r.min(avail));
-                    let r = self.pos..self.pos + n;
-                    self.pos += n;
+                    let r = self.input.pos()..self.input.pos() + n;
+                    self.input.consume(n);
                     self.read = Read::AppendData {
                         remaining: remaining - n as u64,
                     };
@@ -1116,9 +1060,9 @@ impl Server {
                         Flow::Ev(Ev::AppendAborted)
                     }
                     Scanned::Complete(end) => {
-                        let line = &self.buf[self.pos..self.pos + end];
+                        let line = &self.input.unread()[..end];
                         let empty = line == b"\r\n" || line == b"\n";
-                        self.pos += end;
+                        self.input.consume(end);
                         self.scan = Scan::default();
                         self.read = Read::Frame;
                         if empty {
@@ -1150,7 +1094,7 @@ impl Server {
                     data_start,
                 } => {
                     self.read = Read::Frame;
-                    let content = &self.buf[self.pos..self.pos + content_end];
+                    let content = &self.input.unread()[..content_end];
                     let part = content.strip_prefix(b" ").unwrap_or(content);
                     let mut synth = core::mem::take(&mut self.append_prefix);
                     let keep = synth.len();
@@ -1166,7 +1110,7 @@ impl Server {
                 Read::Discard { remaining } => {
                     let avail = self.buffered() as u64;
                     let n = avail.min(remaining);
-                    self.pos += n as usize;
+                    self.input.consume(n as usize);
                     if n == remaining {
                         self.read = Read::DiscardLine;
                         self.scan = Scan::default();
@@ -1180,9 +1124,9 @@ impl Server {
                 Read::DiscardLine => match self.next_line()? {
                     None => return self.need_more(),
                     Some((len, consumed)) => {
-                        let content = &self.buf[self.pos..self.pos + len];
+                        let content = &self.input.unread()[..len];
                         let next = announced(content);
-                        self.pos += consumed;
+                        self.input.consume(consumed);
                         self.read = match next {
                             Some(l) if l.mode != LiteralMode::Sync => {
                                 Read::Discard { remaining: l.size }
@@ -1195,8 +1139,8 @@ impl Server {
                 Read::AuthLine => match self.next_line()? {
                     None => return self.need_more(),
                     Some((len, consumed)) => {
-                        let line = decode_client_line(&self.buf[self.pos..self.pos + len]);
-                        self.pos += consumed;
+                        let line = decode_client_line(&self.input.unread()[..len]);
+                        self.input.consume(consumed);
                         self.read = Read::Frame;
                         let tag = self.cur_tag.clone();
                         match line {
@@ -1232,8 +1176,8 @@ impl Server {
                 Read::Idle => match self.next_line()? {
                     None => return self.need_more(),
                     Some((len, consumed)) => {
-                        let done = self.buf[self.pos..self.pos + len].eq_ignore_ascii_case(b"DONE");
-                        self.pos += consumed;
+                        let done = self.input.unread()[..len].eq_ignore_ascii_case(b"DONE");
+                        self.input.consume(consumed);
                         self.read = Read::Frame;
                         let tag = self.cur_tag.clone();
                         if done {
@@ -1261,7 +1205,7 @@ impl Server {
     /// EOF in the middle of an APPEND: the application drops the message.
     fn append_need_more(&mut self) -> Result<Option<Ev>, Error> {
         self.wait()?;
-        if self.eof {
+        if self.input.is_eof() {
             self.phase = SessionState::Logout;
             self.abort_append();
             return Ok(Some(Ev::AppendAborted));
@@ -1279,13 +1223,13 @@ impl Server {
     fn next_line(&mut self) -> Result<Option<(usize, usize)>, Error> {
         let limit = self.line_limit();
         self.finder.set_limit(limit);
-        match self.finder.find(&self.buf[self.pos..]) {
+        match self.finder.find(self.input.unread()) {
             Ok(Some(l)) => Ok(Some((l.len, l.consumed))),
             Ok(None) => Ok(None),
             Err(Error::BareLineEnding(_)) => {
                 // Treated as a line end: what matters is staying in step.
                 self.finder.reset();
-                let rest = &self.buf[self.pos..];
+                let rest = self.input.unread();
                 let i = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(0);
                 let consumed = if rest.get(i) == Some(&b'\r') && rest.get(i + 1) != Some(&b'\n') {
                     i + 1
@@ -1317,15 +1261,15 @@ impl Server {
             self.scan.seg = end;
             self.scan.lit_end = None;
         }
-        let seg_abs = self.pos + self.scan.seg;
+        let seg_abs = self.input.pos() + self.scan.seg;
         let limit = self.line_limit();
         let budget = limit.saturating_sub(self.scan.line_bytes);
         self.finder.set_limit(budget);
-        match self.finder.find(&self.buf[seg_abs..]) {
+        match self.finder.find(&self.input.bytes()[seg_abs..]) {
             Ok(None) => Ok(Scanned::NeedMore),
             Ok(Some(line)) => {
                 self.scan.line_bytes += line.consumed;
-                let content = &self.buf[seg_abs..seg_abs + line.len];
+                let content = &self.input.bytes()[seg_abs..seg_abs + line.len];
                 match announced(content) {
                     None => {
                         let end = self.scan.seg + line.consumed;
@@ -1343,14 +1287,9 @@ impl Server {
             Err(Error::BareLineEnding(_)) => {
                 // The whole command is dropped, never executed.
                 self.finder.reset();
+                self.input.consume(self.scan.seg);
                 self.scan = Scan::default();
-                match memchr::memchr(b'\n', &self.buf[seg_abs..]) {
-                    Some(i) => self.pos = seg_abs + i + 1,
-                    None => {
-                        self.pos = self.buf.len();
-                        self.skip_line = true;
-                    }
-                }
+                self.skip_line.drop_line(&mut self.input.reader());
                 Ok(Scanned::BadLine)
             }
             Err(Error::Limit(_)) => {
@@ -1374,7 +1313,7 @@ impl Server {
         lit: LiteralAnnouncement,
         data_start: usize,
     ) -> Result<Flow, Error> {
-        self.pos += data_start;
+        self.input.consume(data_start);
         self.scan = Scan::default();
         self.read = if lit.mode == LiteralMode::Sync {
             Read::Frame
@@ -1451,7 +1390,7 @@ impl Server {
         content_end: usize,
         data_start: usize,
     ) -> Result<Flow, Error> {
-        let head = &self.buf[self.pos..self.pos + content_end];
+        let head = &self.input.unread()[..content_end];
         let (tag, rest) = split_tag(head);
         let tag = tag.map(PTag::new);
         let name = command_name(rest);
@@ -1503,8 +1442,8 @@ impl Server {
         }
         if lit.mode == LiteralMode::NonSyncMinus {
             // accepted under the quirk: read on as the `{n+}` it stands for
-            let at = self.pos + content_end - 2;
-            if let Some(b @ b'-') = self.buf.get_mut(at) {
+            let at = self.input.pos() + content_end - 2;
+            if let Some(b @ b'-') = self.input.byte_mut(at) {
                 *b = b'+';
             }
         }
@@ -1534,7 +1473,7 @@ impl Server {
             data_start,
         };
         Ok(Flow::Ev(Ev::Literal(
-            self.pos..self.pos + content_end,
+            self.input.pos()..self.input.pos() + content_end,
             lit.size,
         )))
     }
@@ -1543,10 +1482,7 @@ impl Server {
     /// literal of `size` bytes whose data starts at `data_start`, charged to
     /// the shared budget before the client is invited to send it.
     fn make_room(&mut self, data_start: usize, size: u64) -> bool {
-        if self.pos > 0 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
+        self.input.compact_front();
         let need = usize::try_from(size)
             .unwrap_or(usize::MAX)
             .saturating_add(data_start)
@@ -1739,12 +1675,12 @@ impl Server {
 
     /// A complete command frame of `end` bytes at `pos`.
     fn on_frame(&mut self, end: usize) -> Result<Flow, Error> {
-        let frame = &self.buf[self.pos..self.pos + end];
+        let frame = &self.input.unread()[..end];
         let (class, tag) = match parse_command(frame, &self.popts) {
             Ok(cmd) => (self.classify(&cmd.body), PTag::new(cmd.tag.as_str())),
             Err(e) => {
                 let tag = split_tag(frame).0.map(String::from);
-                self.pos += end;
+                self.input.consume(end);
                 self.scan = Scan::default();
                 let text = syntax_text(&e);
                 self.bad(tag.as_deref(), None, &text)?;
@@ -1767,8 +1703,8 @@ impl Server {
         {
             return Ok(Flow::Wait);
         }
-        let range = self.pos..self.pos + end;
-        self.pos += end;
+        let range = self.input.pos()..self.input.pos() + end;
+        self.input.consume(end);
         self.scan = Scan::default();
         let t = Some(tag.as_str());
         match class {
@@ -1809,8 +1745,7 @@ impl Server {
                     self.status(t, StatusKind::Ok, None, "Begin TLS negotiation now");
                     // Anything pipelined after STARTTLS came in plaintext: drop
                     // it (RFC 9051 §6.2.1, CVE-2011-0411 class).
-                    self.buf.clear();
-                    self.pos = 0;
+                    self.input.discard();
                     self.finder.reset();
                     self.read = Read::Tls;
                     return Ok(Flow::Ev(Ev::StartTls));
@@ -1909,7 +1844,7 @@ impl Server {
                     return Flow::Continue;
                 }
                 self.out.extend_from_slice(b"+ ");
-                encode_base64(&c, &mut self.out);
+                encode_base64(&c, &mut *self.out);
                 self.out.extend_from_slice(b"\r\n");
                 self.read = Read::AuthLine;
                 Flow::Continue

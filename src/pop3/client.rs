@@ -41,11 +41,11 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -315,8 +315,7 @@ enum Step {
 #[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
-    buf: Vec<u8>,
-    pos: usize,
+    input: Input,
     finder: LineFinder,
     mode: Mode,
     dec: DotDecoder,
@@ -324,7 +323,7 @@ pub struct Client {
     state: SessionState,
     pending: VecDeque<Pending>,
     queued: VecDeque<(Pending, Vec<u8>)>,
-    out: BytesMut,
+    out: Output,
     capabilities: Capabilities,
     reading_capa: bool,
     had_capa: bool,
@@ -336,7 +335,6 @@ pub struct Client {
     auth_exchanges: usize,
     tls_pending: bool,
     tls_active: bool,
-    eof: bool,
     error: Option<Error>,
     clock: Clock,
     /// The server's silence while the greeting or a response is awaited;
@@ -357,8 +355,7 @@ impl Client {
         let tls_active = config.tls_active;
         Client {
             config,
-            buf: Vec::new(),
-            pos: 0,
+            input: Input::default(),
             finder,
             mode: Mode::Line,
             dec: DotDecoder::new(BodyPolicy::Strict),
@@ -366,7 +363,7 @@ impl Client {
             state: SessionState::Greeting,
             pending: VecDeque::new(),
             queued: VecDeque::new(),
-            out: BytesMut::new(),
+            out: Output::default(),
             capabilities: Capabilities::default(),
             reading_capa: false,
             had_capa: false,
@@ -377,7 +374,6 @@ impl Client {
             auth_exchanges: 0,
             tls_pending: false,
             tls_active,
-            eof: false,
             error: None,
             clock: Clock::default(),
             reply_timer: Timer::Off,
@@ -489,23 +485,20 @@ impl Client {
     pub fn handle_input(&mut self, data: &[u8]) {
         if self.error.is_none() && !self.tls_pending {
             self.reply_timer.touch();
-            self.buf.extend_from_slice(data);
+            self.input.push(data);
         }
     }
 
     /// The server closed the connection.
     pub fn handle_eof(&mut self) {
-        self.eof = true;
+        self.input.set_eof();
     }
 
     /// The next bytes to send.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.out.is_empty() {
-            None
-        } else {
-            self.reply_timer.touch();
-            Some(self.out.split().freeze())
-        }
+        let bytes = self.out.poll_transmit()?;
+        self.reply_timer.touch();
+        Some(bytes)
     }
 
     /// Whether the machine waits for the server: the greeting, a response,
@@ -560,8 +553,8 @@ impl Client {
     /// inside them are not).
     pub fn memory_usage(&self) -> usize {
         size_of::<Self>()
-            + self.buf.capacity()
-            + self.out.capacity()
+            + self.input.memory_usage()
+            + self.out.memory_usage()
             + self.pending.capacity() * size_of::<Pending>()
             + crate::nested_heap(self.queued.capacity(), &self.queued, |(_, b)| b.capacity())
             + self.capabilities.list.capacity() * size_of::<Capability<'static>>()
@@ -744,7 +737,7 @@ impl Client {
         if !self.awaiting_challenge_answer() {
             return Err(Error::Misuse("no SASL challenge to answer"));
         }
-        encode_base64(data, &mut self.out);
+        encode_base64(data, &mut *self.out);
         self.out.extend_from_slice(b"\r\n");
         self.challenge.clear();
         self.challenge_open = false;
@@ -899,7 +892,7 @@ impl Client {
     }
 
     fn materialize(&self, step: Step) -> ClientEvent<'_> {
-        let line = |r: Range<usize>| self.buf.get(r).unwrap_or(&[]);
+        let line = |r: Range<usize>| self.input.get(r);
         match step {
             Step::Greeting(r) => match parse_response_line(line(r.clone())) {
                 Ok(resp) => ClientEvent::Greeting(resp),
@@ -928,25 +921,10 @@ impl Client {
         }
     }
 
-    fn compact(&mut self) {
-        if self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        } else if self.pos > self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-    }
-
     fn need_more(&mut self) -> Result<Option<Step>, Error> {
-        let buffered = self.buf.len() - self.pos;
-        if buffered > self.config.limits.input_buffer {
-            return Err(Error::limit(
-                LimitKind::InputBuffer,
-                self.config.limits.input_buffer,
-            ));
-        }
-        if self.eof {
+        self.input.check(self.config.limits.input_buffer)?;
+        let buffered = self.input.buffered();
+        if self.input.is_eof() {
             let mid = !matches!(self.mode, Mode::Line) || buffered > 0;
             if mid {
                 return Err(Error::Protocol(
@@ -971,26 +949,27 @@ impl Client {
                 self.flush_queue();
                 return Ok(Some(Step::BodyEnd));
             }
-            self.compact();
+            self.input.compact();
             match &mut self.mode {
                 Mode::Body { size } => {
-                    let input = &self.buf[self.pos..];
+                    let input = self.input.unread();
                     let d = self.dec.decode(input)?;
                     let start = if d.data.is_empty() {
                         0
                     } else {
                         (d.data.as_ptr() as usize).saturating_sub(input.as_ptr() as usize)
                     };
-                    let range = self.pos + start..self.pos + start + d.data.len();
-                    *size = size.saturating_add(d.data.len() as u64);
+                    let range = self.input.pos() + start..self.input.pos() + start + d.data.len();
+                    let (consumed, end) = (d.consumed, d.end);
+                    *size = size.saturating_add(range.len() as u64);
                     if *size > self.config.limits.message_size {
                         return Err(Error::limit(
                             LimitKind::MessageSize,
                             self.config.limits.message_size,
                         ));
                     }
-                    self.pos += d.consumed;
-                    if d.end {
+                    self.input.consume(consumed);
+                    if end {
                         if range.is_empty() {
                             self.mode = Mode::Line;
                             self.flush_queue();
@@ -1001,18 +980,18 @@ impl Client {
                     if !range.is_empty() {
                         return Ok(Some(Step::Chunk(range)));
                     }
-                    if d.consumed == 0 {
+                    if consumed == 0 {
                         return self.need_more();
                     }
                 }
                 Mode::Listing(kind) => {
                     let kind = *kind;
-                    let Some(l) = self.finder.find(&self.buf[self.pos..])? else {
+                    let Some(l) = self.finder.find(self.input.unread())? else {
                         return self.need_more();
                     };
-                    let start = self.pos;
-                    self.pos += l.consumed;
-                    let content = &self.buf[start..start + l.len];
+                    let start = self.input.pos();
+                    self.input.consume(l.consumed);
+                    let content = &self.input.bytes()[start..start + l.len];
                     if content == b"." {
                         self.mode = Mode::Line;
                         self.reading_capa = false;
@@ -1021,7 +1000,7 @@ impl Client {
                     }
                     let skip = usize::from(content.first() == Some(&b'.'));
                     let range = start + skip..start + l.len;
-                    let raw = &self.buf[range.clone()];
+                    let raw = &self.input.bytes()[range.clone()];
                     match kind {
                         CommandKind::List => {
                             return Ok(Some(match ScanListing::parse(raw) {
@@ -1041,11 +1020,11 @@ impl Client {
                     }
                 }
                 Mode::Line => {
-                    let Some(l) = self.finder.find(&self.buf[self.pos..])? else {
+                    let Some(l) = self.finder.find(self.input.unread())? else {
                         return self.need_more();
                     };
-                    let start = self.pos;
-                    self.pos += l.consumed;
+                    let start = self.input.pos();
+                    self.input.consume(l.consumed);
                     let range = start..start + l.len;
                     if let Some(s) = self.on_line(range)? {
                         return Ok(Some(s));
@@ -1057,7 +1036,7 @@ impl Client {
 
     /// One complete response line in line mode.
     fn on_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
-        let raw = &self.buf[range.clone()];
+        let raw = &self.input.bytes()[range.clone()];
         let parsed = parse_response_line(raw);
         if self.state == SessionState::Greeting {
             self.state = SessionState::Authorization;
@@ -1112,8 +1091,7 @@ impl Client {
                     self.capabilities.list.clear();
                     // Bytes after the +OK line were sent in plaintext before the
                     // handshake: refuse them (RFC 2595 §4, CVE-2011-0411 class).
-                    self.buf.clear();
-                    self.pos = 0;
+                    self.input.discard();
                     self.finder.reset();
                     return Ok(Some(Step::StartTls));
                 }
@@ -1160,14 +1138,14 @@ impl Client {
                 self.config.limits.auth_exchanges,
             ));
         }
-        let raw = &self.buf[range.clone()];
+        let raw = &self.input.bytes()[range.clone()];
         let data = raw.get(2..).unwrap_or(b"");
         match decode_challenge(data) {
             Ok(decoded) => {
                 if let Some(responses) = &mut self.auto_auth {
                     match responses.pop_front() {
                         Some(r) => {
-                            encode_base64(&r, &mut self.out);
+                            encode_base64(&r, &mut *self.out);
                             self.out.extend_from_slice(b"\r\n");
                         }
                         None => self.out.extend_from_slice(b"*\r\n"),

@@ -35,11 +35,11 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, LineSkip, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
@@ -362,15 +362,14 @@ enum Step {
 #[derive(Debug)]
 pub struct Server {
     config: ServerConfig,
-    buf: Vec<u8>,
-    pos: usize,
+    input: Input,
     finder: LineFinder,
-    out: BytesMut,
+    out: Output,
     phase: Phase,
     awaiting: Awaiting,
     /// During AUTH: the next line is a client response, not a command.
     auth_line_expected: bool,
-    skip_line: bool,
+    skip_line: LineSkip,
     sasl: Option<SaslServer>,
     user: Option<Vec<u8>>,
     maildrop: Maildrop,
@@ -380,7 +379,6 @@ pub struct Server {
     utf8: bool,
     bad_commands: usize,
     auth_exchanges: usize,
-    eof: bool,
     error: Option<Error>,
     /// Input arrived since the last `handle_timeout`.
     clock: Clock,
@@ -415,14 +413,13 @@ impl Server {
         let tls_active = config.tls_active;
         let mut s = Server {
             config,
-            buf: Vec::new(),
-            pos: 0,
+            input: Input::default(),
             finder,
-            out: BytesMut::new(),
+            out: Output::default(),
             phase: Phase::Authorization,
             awaiting: Awaiting::Nothing,
             auth_line_expected: false,
-            skip_line: false,
+            skip_line: LineSkip::default(),
             sasl: None,
             user: None,
             maildrop: Maildrop::new(),
@@ -432,7 +429,6 @@ impl Server {
             utf8: false,
             bad_commands: 0,
             auth_exchanges: 0,
-            eof: false,
             error: None,
             clock: Clock::default(),
             idle: Timer::Off,
@@ -450,7 +446,7 @@ impl Server {
     fn reply(&mut self, r: &Response<'_>) {
         // Texts built by the machine are always emittable; a failure is a bug
         // and leaves nothing on the wire.
-        let _ = r.emit(&mut self.out);
+        let _ = r.emit(&mut *self.out);
     }
 
     fn ok(&mut self, text: &str) {
@@ -491,21 +487,17 @@ impl Server {
         if let Some(len) = self.config.autologout {
             self.idle.start(len);
         }
-        self.buf.extend_from_slice(data);
+        self.input.push(data);
     }
 
     /// The client closed the connection.
     pub fn handle_eof(&mut self) {
-        self.eof = true;
+        self.input.set_eof();
     }
 
     /// The next bytes to send.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.out.is_empty() {
-            None
-        } else {
-            Some(self.out.split().freeze())
-        }
+        self.out.poll_transmit()
     }
 
     /// Memory this machine holds: its size, its buffers, its configuration's
@@ -513,8 +505,8 @@ impl Server {
     pub fn memory_usage(&self) -> usize {
         let opt = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
         size_of::<Self>()
-            + self.buf.capacity()
-            + self.out.capacity()
+            + self.input.memory_usage()
+            + self.out.memory_usage()
             + self.config.greeting.capacity()
             + opt(&self.config.apop_timestamp)
             + opt(&self.config.implementation)
@@ -568,7 +560,7 @@ impl Server {
     }
 
     fn materialize(&self, step: Step) -> ServerEvent<'_> {
-        let bytes = |r: Range<usize>| self.buf.get(r).unwrap_or(&[]);
+        let bytes = |r: Range<usize>| self.input.get(r);
         let uid = |msg: u32| {
             Text::borrowed(
                 self.message(msg)
@@ -624,16 +616,6 @@ impl Server {
         self.maildrop.messages.get(i)
     }
 
-    fn compact(&mut self) {
-        if self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        } else if self.pos > self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-    }
-
     fn step(&mut self) -> Result<Option<Step>, Error> {
         loop {
             let reading = matches!(self.awaiting, Awaiting::Nothing);
@@ -643,45 +625,28 @@ impl Server {
             if !reading {
                 // Pipelined commands wait while the application answers; they
                 // may not pile up without bound.
-                if self.buf.len() - self.pos > self.config.limits.input_buffer {
+                if let Err(e) = self.input.check(self.config.limits.input_buffer) {
                     self.err("too much pipelined input");
-                    return Err(Error::limit(
-                        LimitKind::InputBuffer,
-                        self.config.limits.input_buffer,
-                    ));
+                    return Err(e);
                 }
                 return Ok(None);
             }
             if self.phase == Phase::Update {
                 return Ok(None);
             }
-            self.compact();
-            if self.skip_line {
-                // The rest of a line with a bare CR: dropped up to its LF.
-                match memchr::memchr(b'\n', &self.buf[self.pos..]) {
-                    Some(i) => {
-                        self.pos += i + 1;
-                        self.skip_line = false;
-                        continue;
-                    }
-                    None => {
-                        self.pos = self.buf.len();
-                        return Ok(None);
-                    }
-                }
+            self.input.compact();
+            // The rest of a line with a bare CR: dropped up to its LF.
+            if !self.skip_line.resume(&mut self.input.reader()) {
+                return Ok(None);
             }
-            let line = match self.finder.find(&self.buf[self.pos..]) {
+            let line = match self.finder.find(self.input.unread()) {
                 Ok(Some(l)) => l,
                 Ok(None) => {
-                    let buffered = self.buf.len() - self.pos;
-                    if buffered > self.config.limits.input_buffer {
+                    if let Err(e) = self.input.check(self.config.limits.input_buffer) {
                         self.err("too much input");
-                        return Err(Error::limit(
-                            LimitKind::InputBuffer,
-                            self.config.limits.input_buffer,
-                        ));
+                        return Err(e);
                     }
-                    if self.eof {
+                    if self.input.is_eof() {
                         self.phase = Phase::Closed;
                     }
                     return Ok(None);
@@ -690,13 +655,7 @@ impl Server {
                     // A line with a bare CR or LF (under the strict policy) is
                     // answered -ERR and dropped whole, never executed.
                     self.finder.reset();
-                    match memchr::memchr(b'\n', &self.buf[self.pos..]) {
-                        Some(i) => self.pos += i + 1,
-                        None => {
-                            self.pos = self.buf.len();
-                            self.skip_line = true;
-                        }
-                    }
+                    self.skip_line.drop_line(&mut self.input.reader());
                     self.bad("bad line ending")?;
                     continue;
                 }
@@ -705,8 +664,8 @@ impl Server {
                     return Err(e);
                 }
             };
-            let start = self.pos;
-            self.pos += line.consumed;
+            let start = self.input.pos();
+            self.input.consume(line.consumed);
             let range = start..start + line.len;
             if self.auth_line_expected {
                 if let Some(s) = self.on_auth_line(range)? {
@@ -726,7 +685,7 @@ impl Server {
         let Some(mut sasl) = self.sasl.take() else {
             return Ok(None);
         };
-        let step = match decode_client_line(&self.buf[range]) {
+        let step = match decode_client_line(&self.input.bytes()[range]) {
             Ok(ClientLine::Response(r)) => sasl.step(&r),
             Ok(_) => {
                 self.err("authentication cancelled");
@@ -753,7 +712,7 @@ impl Server {
                     return Ok(None);
                 }
                 self.out.extend_from_slice(b"+ ");
-                encode_base64(&c, &mut self.out);
+                encode_base64(&c, &mut *self.out);
                 self.out.extend_from_slice(b"\r\n");
                 self.auth_line_expected = true;
                 Ok(None)
@@ -780,7 +739,7 @@ impl Server {
 
     fn on_command(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
         let line_start = range.start;
-        let line = &self.buf[range];
+        let line = &self.input.bytes()[range];
         let cmd = match parse_command_line(line) {
             Ok(c) => c,
             Err(_) => {
@@ -881,8 +840,7 @@ impl Server {
                 self.ok("begin TLS negotiation");
                 // Anything pipelined after STLS came in plaintext: drop it
                 // (RFC 2595 §4, CVE-2011-0411 class).
-                self.buf.clear();
-                self.pos = 0;
+                self.input.discard();
                 self.finder.reset();
                 self.awaiting = Awaiting::Tls;
                 Ok(Some(Step::StartTls))
@@ -920,7 +878,7 @@ impl Server {
         match cmd {
             Command::Stat => {
                 let (count, size) = self.totals();
-                super::response::DropListing { count, size }.emit(&mut self.out);
+                super::response::DropListing { count, size }.emit(&mut *self.out);
             }
             Command::List { msg: Some(n) } => match self.live(n).map(|m| m.size) {
                 Some(size) => {
@@ -944,7 +902,7 @@ impl Server {
                             msg: i as u32 + 1,
                             size: m.size,
                         }
-                        .emit(&mut self.out);
+                        .emit(&mut *self.out);
                         self.out.extend_from_slice(b"\r\n");
                     }
                 }
@@ -971,7 +929,7 @@ impl Server {
                             msg: i as u32 + 1,
                             uid: Text::borrowed(&m.uid),
                         }
-                        .emit(&mut self.out);
+                        .emit(&mut *self.out);
                         self.out.extend_from_slice(b"\r\n");
                     }
                 }
@@ -1172,7 +1130,7 @@ impl Server {
             Some(t) => t.allow(chunk),
             None => chunk.len(),
         };
-        encoder.encode(&chunk[..n], &mut self.out)
+        encoder.encode(&chunk[..n], &mut *self.out)
     }
 
     /// Whether a TOP answer already has all the lines it needs (further
@@ -1193,7 +1151,7 @@ impl Server {
         if !*started {
             self.out.extend_from_slice(b"+OK message follows\r\n");
         }
-        encoder.finish(&mut self.out);
+        encoder.finish(&mut *self.out);
         self.awaiting = Awaiting::Nothing;
         Ok(())
     }
@@ -1208,8 +1166,7 @@ impl Server {
         self.awaiting = Awaiting::Nothing;
         self.tls_active = true;
         self.user = None;
-        self.buf.clear();
-        self.pos = 0;
+        self.input.discard();
         self.finder.reset();
         Ok(())
     }

@@ -4,8 +4,14 @@
 //! The six machines use these pieces rather than each keeping its own copy,
 //! so a rule such as "when does a timer start counting" is written once.
 
+pub(crate) mod input;
+pub(crate) mod lines;
+pub(crate) mod output;
 pub(crate) mod timer;
 
+pub(crate) use input::{Input, Reader};
+pub(crate) use lines::LineSkip;
+pub(crate) use output::Output;
 pub(crate) use timer::{Clock, Timer};
 
 /// `impl Connection` for a machine whose inherent methods hold the logic:

@@ -73,7 +73,7 @@ use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
 use crate::Limits;
 use crate::error::{Error, ParseError};
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, Output, Timer};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -464,9 +464,7 @@ impl core::fmt::Debug for AuthState {
 /// The SMTP/LMTP client state machine; see the [module docs](self).
 #[derive(Debug)]
 pub struct Client {
-    buf: Vec<u8>,
-    pos: usize,
-    deferred: usize,
+    input: Input,
     framer: ReplyFramer,
     c: Inner,
 }
@@ -474,7 +472,7 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: ClientConfig,
-    out: BytesMut,
+    out: Output,
     phase: Phase,
     tx: Tx,
     /// Commands sent, waiting for their replies, in order.
@@ -514,7 +512,6 @@ struct Inner {
     /// input and by body pushes; its length is chosen by the command awaited.
     reply_timer: Timer,
     timed_out: bool,
-    eof: bool,
 }
 
 impl Client {
@@ -526,12 +523,10 @@ impl Client {
         pending.push_back(CommandKind::Greeting);
         Client {
             framer,
-            buf: Vec::new(),
-            pos: 0,
-            deferred: 0,
+            input: Input::default(),
             c: Inner {
                 dot,
-                out: BytesMut::with_capacity(256),
+                out: Output::with_capacity(256),
                 phase: Phase::Greeting,
                 tx: Tx::None,
                 pending,
@@ -556,7 +551,6 @@ impl Client {
                 clock: Clock::default(),
                 reply_timer: Timer::Off,
                 timed_out: false,
-                eof: false,
                 tls_active: config.tls_active,
                 config,
             },
@@ -1139,7 +1133,7 @@ impl Inner {
 
     fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
         self.take_challenge()?;
-        encode_base64(data, &mut self.out);
+        encode_base64(data, &mut *self.out);
         self.out.put_slice(b"\r\n");
         Ok(())
     }
@@ -1508,7 +1502,7 @@ impl Inner {
 
     fn auth_continue(&mut self) {
         match self.auth.as_mut().and_then(|a| a.responses.pop_front()) {
-            Some(r) => encode_base64(&r, &mut self.out),
+            Some(r) => encode_base64(&r, &mut *self.out),
             // Nothing left to say: cancel (RFC 4954 §4).
             None => self.out.put_slice(b"*"),
         }
@@ -1554,19 +1548,14 @@ fn raw_challenge<'f>(
 impl Client {
     /// The next event, `Ok(None)` when more input is needed.
     pub fn poll_event(&mut self) -> Result<Option<ClientEvent<'_>>, Error> {
-        self.pos += self.deferred;
-        self.deferred = 0;
-        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
+        self.input.compact();
+        // events borrow the bytes while the read offset moves on
+        let mut input = self.input.reader();
         loop {
             let c = &mut self.c;
             if let Some(e) = &c.error {
                 return Err(e.clone());
             }
-            self.pos += self.deferred;
-            self.deferred = 0;
             if c.timed_out {
                 c.timed_out = false;
                 return Ok(Some(ClientEvent::TimedOut));
@@ -1581,10 +1570,10 @@ impl Client {
             if c.phase == Phase::Closed || c.phase == Phase::AwaitTls {
                 return Ok(None);
             }
-            let len = match self.framer.find(&self.buf[self.pos..]) {
+            let len = match self.framer.find(input.rest()) {
                 Ok(Some(n)) => n,
                 Ok(None) => {
-                    if c.eof && c.phase != Phase::Closed {
+                    if input.is_eof() && c.phase != Phase::Closed {
                         c.phase = Phase::Closed;
                         if !c.pending.is_empty() {
                             // the server hung up with commands unanswered
@@ -1595,9 +1584,8 @@ impl Client {
                 }
                 Err(e) => return Err(c.fatal(e)),
             };
-            let start = self.pos;
-            self.deferred = len;
-            let frame = &self.buf[start..start + len];
+            let frame = &input.rest()[..len];
+            input.consume(len);
             match c.on_frame(frame) {
                 Ok(Some(ev)) => {
                     c.pump();
@@ -1618,9 +1606,7 @@ impl Client {
             return Err(Error::Misuse("no STARTTLS in progress"));
         }
         self.c.tls_active = true;
-        self.buf.clear();
-        self.pos = 0;
-        self.deferred = 0;
+        self.input.discard();
         self.framer.reset();
         self.c.caps = ServerCapabilities::default();
         self.c.send_hello(false)
@@ -1758,31 +1744,24 @@ impl Client {
         {
             return;
         }
-        let unparsed = self.buf.len() - self.pos.min(self.buf.len());
-        if unparsed.saturating_add(data.len()) > self.c.config.limits.input_buffer {
-            self.c.error = Some(Error::limit(
-                crate::error::LimitKind::InputBuffer,
-                self.c.config.limits.input_buffer,
-            ));
-            return;
+        if let Err(e) = self
+            .input
+            .push_within(data, self.c.config.limits.input_buffer)
+        {
+            self.c.error = Some(e);
         }
-        self.buf.extend_from_slice(data);
     }
 
     /// [`Connection::poll_transmit`](crate::Connection::poll_transmit), as a method of the machine.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.c.out.is_empty() {
-            None
-        } else {
-            Some(self.c.out.split().freeze())
-        }
+        self.c.out.poll_transmit()
     }
 
     /// [`Connection::handle_eof`](crate::Connection::handle_eof), as a method of the machine.
     pub fn handle_eof(&mut self) {
         // Replies already buffered are still delivered by `poll_event`; the
         // session ends when they run out.
-        self.c.eof = true;
+        self.input.set_eof();
     }
 
     /// [`Connection::memory_usage`](crate::Connection::memory_usage), as a method of the machine: the machine, its buffers,
@@ -1790,8 +1769,8 @@ impl Client {
     pub fn memory_usage(&self) -> usize {
         let c = &self.c;
         size_of::<Self>()
-            + self.buf.capacity()
-            + c.out.capacity()
+            + self.input.memory_usage()
+            + c.out.memory_usage()
             + c.config.hostname.capacity()
             + c.pending.capacity() * size_of::<CommandKind>()
             + crate::nested_heap(c.held.capacity(), &c.held, |(_, b)| b.len())

@@ -76,7 +76,7 @@ use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::Limits;
 use crate::error::{Error, LimitKind};
-use crate::session::{Clock, Timer};
+use crate::session::{Clock, Input, LineSkip, Output, Reader, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
 use crate::wire::sasl::{
@@ -295,15 +295,12 @@ enum Pending {
 #[derive(Debug)]
 struct Core {
     config: ServerConfig,
-    out: BytesMut,
+    out: Output,
     phase: Phase,
     pending: Pending,
-    /// Bytes of `buf` to drop at the next `poll_event` (the last event borrowed them).
-    deferred: usize,
-    pos: usize,
     lines: LineFinder,
-    /// Discarding an over-long line up to its LF.
-    skipping_line: bool,
+    /// Discarding a refused line up to its LF.
+    skipping_line: LineSkip,
     helo: bool,
     tls_active: bool,
     authenticated: bool,
@@ -323,7 +320,6 @@ struct Core {
     bad_commands: usize,
     error: Option<Error>,
     closed: bool,
-    eof: bool,
     sasl: Option<SaslServer>,
     auth_mechanism: Option<Mechanism>,
     auth_steps: usize,
@@ -335,7 +331,7 @@ struct Core {
 /// The SMTP/LMTP server state machine; see the [module docs](self).
 #[derive(Debug)]
 pub struct Server {
-    buf: Vec<u8>,
+    input: Input,
     core: Core,
 }
 
@@ -348,13 +344,11 @@ impl Server {
             config.line_policy,
         );
         let mut core = Core {
-            out: BytesMut::with_capacity(512),
+            out: Output::with_capacity(512),
             phase: Phase::Command,
             pending: Pending::None,
-            deferred: 0,
-            pos: 0,
             lines,
-            skipping_line: false,
+            skipping_line: LineSkip::default(),
             helo: false,
             tls_active: config.tls_active,
             authenticated: false,
@@ -369,7 +363,6 @@ impl Server {
             bad_commands: 0,
             error: None,
             closed: false,
-            eof: false,
             sasl: None,
             auth_mechanism: None,
             auth_steps: 0,
@@ -390,7 +383,7 @@ impl Server {
             core.raw_reply(220, None, "ESMTP ready");
         }
         Server {
-            buf: Vec::new(),
+            input: Input::default(),
             core,
         }
     }
@@ -424,18 +417,11 @@ impl Server {
             return Err(e.clone());
         }
         let core = &mut self.core;
-        core.pos += core.deferred;
-        core.deferred = 0;
         if core.pending != Pending::None || core.closed || core.phase == Phase::AwaitTls {
             return Ok(None);
         }
-        // compact when the read offset passes half the buffer
-        if core.pos > 0 && core.pos * 2 >= self.buf.len() {
-            self.buf.drain(..core.pos);
-            core.pos = 0;
-        }
-        let buf = &self.buf[..];
-        core.next_event(buf)
+        self.input.compact();
+        core.next_event(&mut self.input.reader())
     }
 
     /// Accepts what the last event asked about (MAIL, RCPT, AUTH, end of data;
@@ -512,9 +498,7 @@ impl Server {
         if core.phase != Phase::AwaitTls {
             return Err(Error::Misuse("no STARTTLS in progress"));
         }
-        self.buf.clear();
-        core.pos = 0;
-        core.deferred = 0;
+        self.input.discard();
         core.lines.reset();
         core.phase = Phase::Command;
         core.tls_active = true;
@@ -651,7 +635,7 @@ impl Core {
         }
     }
 
-    fn next_event<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+    fn next_event<'b>(&mut self, r: &mut Reader<'b>) -> Result<Option<ServerEvent<'b>>, Error> {
         loop {
             if self.closed || self.pending != Pending::None {
                 return Ok(None);
@@ -659,48 +643,40 @@ impl Core {
             match self.phase {
                 Phase::AwaitTls => return Ok(None),
                 Phase::Data => {
-                    if let Some(ev) = self.data_step(buf)? {
+                    if let Some(ev) = self.data_step(r)? {
                         return Ok(Some(ev));
                     }
                     if self.phase == Phase::Data {
-                        return self.at_input_end(true);
+                        return self.at_input_end(r, true);
                     }
                 }
                 Phase::Bdat { .. } => {
-                    if let Some(ev) = self.bdat_step(buf)? {
+                    if let Some(ev) = self.bdat_step(r)? {
                         return Ok(Some(ev));
                     }
                     if matches!(self.phase, Phase::Bdat { .. }) {
-                        return self.at_input_end(true);
+                        return self.at_input_end(r, true);
                     }
                 }
                 Phase::Command | Phase::AuthResponse => {
-                    let rest = &buf[self.pos..];
-                    if self.skipping_line {
-                        match memchr::memchr(b'\n', rest) {
-                            Some(i) => {
-                                self.pos += i + 1;
-                                self.skipping_line = false;
-                                self.lines.reset();
-                                continue;
-                            }
-                            None => {
-                                // keep at most a trailing CR
-                                self.pos = buf.len();
-                                return self.at_input_end(false);
-                            }
+                    if self.skipping_line.is_skipping() {
+                        if !self.skipping_line.resume(r) {
+                            return self.at_input_end(r, false);
                         }
+                        self.lines.reset();
+                        continue;
                     }
+                    let rest = r.rest();
                     let line = match self.lines.find(rest) {
                         Ok(Some(l)) => l,
-                        Ok(None) => return self.at_input_end(false),
+                        Ok(None) => return self.at_input_end(r, false),
                         Err(Error::BareLineEnding(_))
                             if memchr::memchr2(b'\r', b'\n', rest)
                                 .is_some_and(|i| i + 1 < self.config.limits.command_line) =>
                         {
                             self.lines.reset();
                             let i = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(0);
-                            self.pos += i + 1;
+                            r.consume(i + 1);
                             self.phase = Phase::Command;
                             self.bad(500, (5, 5, 2), "Bare CR or LF not allowed in commands")?;
                             continue;
@@ -709,16 +685,15 @@ impl Core {
                         // seen as one when the input stops right after it).
                         Err(Error::Limit(_) | Error::BareLineEnding(_)) => {
                             self.lines.reset();
-                            self.skipping_line = true;
+                            self.skipping_line.drop_line(r);
                             self.phase = Phase::Command;
                             self.bad(500, (5, 5, 6), "Line too long")?;
                             continue;
                         }
                         Err(e) => return Err(e),
                     };
-                    let start = self.pos;
-                    self.pos += line.consumed;
-                    let text = &buf[start..start + line.len];
+                    let text = &rest[..line.len];
+                    r.consume(line.consumed);
                     if self.phase != Phase::Command {
                         if let Some(ev) = self.auth_line(text)? {
                             return Ok(Some(ev));
@@ -727,7 +702,7 @@ impl Core {
                     }
                     if let Some(ev) = self.command(text)? {
                         if self.phase == Phase::AwaitTls {
-                            self.pos = buf.len();
+                            r.consume_all();
                         }
                         return Ok(Some(ev));
                     }
@@ -737,8 +712,12 @@ impl Core {
     }
 
     /// No more complete input: handle EOF.
-    fn at_input_end<'b>(&mut self, in_body: bool) -> Result<Option<ServerEvent<'b>>, Error> {
-        if self.eof && !self.closed {
+    fn at_input_end<'b>(
+        &mut self,
+        r: &Reader<'b>,
+        in_body: bool,
+    ) -> Result<Option<ServerEvent<'b>>, Error> {
+        if r.is_eof() && !self.closed {
             self.closed = true;
             if in_body && self.body_failure.is_none() {
                 return Ok(Some(ServerEvent::DataAborted {
@@ -749,9 +728,9 @@ impl Core {
         Ok(None)
     }
 
-    fn data_step<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+    fn data_step<'b>(&mut self, r: &mut Reader<'b>) -> Result<Option<ServerEvent<'b>>, Error> {
         loop {
-            let rest = &buf[self.pos..];
+            let rest = r.rest();
             let saved = self.dot.clone();
             let step = match self.dot.decode(rest) {
                 Ok(s) => s,
@@ -768,7 +747,7 @@ impl Core {
                     continue;
                 }
             };
-            self.pos += step.consumed;
+            r.consume(step.consumed);
             if step.end {
                 self.phase = Phase::Command;
                 self.dot = DotDecoder::new(self.config.body_policy);
@@ -820,7 +799,7 @@ impl Core {
         Ok(Some(ServerEvent::DataEnd))
     }
 
-    fn bdat_step<'b>(&mut self, buf: &'b [u8]) -> Result<Option<ServerEvent<'b>>, Error> {
+    fn bdat_step<'b>(&mut self, r: &mut Reader<'b>) -> Result<Option<ServerEvent<'b>>, Error> {
         loop {
             let Phase::Bdat { remaining, last } = self.phase else {
                 return Ok(None);
@@ -846,7 +825,7 @@ impl Core {
                 }
                 return Ok(None);
             }
-            let rest = &buf[self.pos..];
+            let rest = r.rest();
             if rest.is_empty() {
                 return Ok(None);
             }
@@ -854,7 +833,7 @@ impl Core {
                 .unwrap_or(usize::MAX)
                 .min(rest.len());
             let data = &rest[..n];
-            self.pos += n;
+            r.consume(n);
             self.phase = Phase::Bdat {
                 remaining: remaining - n as u64,
                 last,
@@ -1273,7 +1252,7 @@ impl Core {
                     return Ok(None);
                 }
                 self.out.put_slice(b"334 ");
-                encode_base64(&ch, &mut self.out);
+                encode_base64(&ch, &mut *self.out);
                 self.out.put_slice(b"\r\n");
                 self.phase = Phase::AuthResponse;
                 Ok(None)
@@ -1371,31 +1350,24 @@ impl Server {
         if core.closed || core.phase == Phase::AwaitTls || core.error.is_some() {
             return; // discarded: plaintext after STARTTLS, or a dead session
         }
-        let unparsed = self.buf.len() - core.pos.min(self.buf.len());
-        if unparsed.saturating_add(data.len()) > core.config.limits.input_buffer {
+        if let Err(e) = self
+            .input
+            .push_within(data, core.config.limits.input_buffer)
+        {
             core.raw_reply(421, Some((4, 3, 0)), "Too much pipelined input, closing");
             core.closed = true;
-            core.error = Some(Error::limit(
-                LimitKind::InputBuffer,
-                core.config.limits.input_buffer,
-            ));
-            return;
+            core.error = Some(e);
         }
-        self.buf.extend_from_slice(data);
     }
 
     /// [`Connection::poll_transmit`](crate::Connection::poll_transmit), as a method of the machine.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        if self.core.out.is_empty() {
-            None
-        } else {
-            Some(self.core.out.split().freeze())
-        }
+        self.core.out.poll_transmit()
     }
 
     /// [`Connection::handle_eof`](crate::Connection::handle_eof), as a method of the machine.
     pub fn handle_eof(&mut self) {
-        self.core.eof = true;
+        self.input.set_eof();
     }
 
     /// [`Connection::memory_usage`](crate::Connection::memory_usage), as a method of the machine: the machine, its buffers,
@@ -1409,8 +1381,8 @@ impl Server {
             _ => 0,
         };
         size_of::<Self>()
-            + self.buf.capacity()
-            + c.out.capacity()
+            + self.input.memory_usage()
+            + c.out.memory_usage()
             + c.config.hostname.capacity()
             + c.config.greeting.capacity()
             + c.config.auth_mechanisms.capacity() * size_of::<Mechanism>()

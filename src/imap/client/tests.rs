@@ -1107,7 +1107,7 @@ fn large_body_is_streamed_with_bounded_memory() {
     let mut max_buf = 0;
     for piece in input.chunks(16 * 1024) {
         c.handle_input(piece);
-        max_buf = max_buf.max(c.buf.capacity());
+        max_buf = max_buf.max(c.input.memory_usage());
         while let Some(e) = c.poll_event().unwrap() {
             match e {
                 ClientEvent::FetchBodyStart { seq, item, size: s } => {
@@ -1281,7 +1281,7 @@ fn hostile_response_that_never_ends() {
     for _ in 0..1000 {
         c.handle_input(&[b'x'; 1000]);
         drain(&mut c, &mut out);
-        assert!(c.buf.capacity() <= 16 * 1024);
+        assert!(c.input.memory_usage() <= 16 * 1024);
         assert!(c.memory_usage() < 24 * 1024, "{}", c.memory_usage());
     }
     assert_eq!(out.len(), 1, "{out:?}");
@@ -1334,7 +1334,7 @@ fn oversized_response_costs_that_response() {
         events(&mut c, b"A0001 OK done\r\n");
         let cuts: Vec<usize> = (chunk..input.len()).step_by(chunk).collect();
         let out = feed(&mut c, &input, &cuts);
-        assert!(c.buf.capacity() <= 16 * 1024 + chunk);
+        assert!(c.input.memory_usage() <= 16 * 1024 + chunk);
         out.into_iter()
             .map(|r| match r.expect("no fatal error") {
                 ClientEvent::OversizedResponse {
@@ -1732,10 +1732,10 @@ fn idle_connection_memory() {
     c.idle().unwrap();
     sent(&mut c);
     events(&mut c, b"+ idling\r\n* 1 EXISTS\r\n");
-    let heap = c.buf.capacity()
+    let heap = c.input.memory_usage()
         + c.acc.capacity()
         + c.synth.capacity()
-        + c.out.capacity()
+        + c.out.memory_usage()
         + c.cmds.capacity() * core::mem::size_of::<Cmd>()
         + c.challenge.capacity();
     let total = core::mem::size_of::<Client>() + heap;
@@ -1914,7 +1914,11 @@ fn buffers_shrink_after_a_large_read() {
     }
     assert!(n >= 4);
     assert!(c.poll_event().unwrap().is_none());
-    assert!(c.buf.capacity() <= SHRINK_OVER, "{}", c.buf.capacity());
+    assert!(
+        c.input.memory_usage() <= SHRINK_OVER,
+        "{}",
+        c.input.memory_usage()
+    );
 }
 
 #[test]

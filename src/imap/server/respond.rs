@@ -28,7 +28,7 @@ impl Server {
                     kind: Kind::Append,
                 });
             }
-            self.pos += data_start;
+            self.input.consume(data_start);
             self.scan = Scan::default();
             self.read = Read::AppendData { remaining: size };
         } else {
@@ -56,7 +56,7 @@ impl Server {
         let tag = if append {
             self.cur_tag.clone()
         } else {
-            split_tag(&self.buf[self.pos..])
+            split_tag(self.input.unread())
                 .0
                 .map(PTag::new)
                 .unwrap_or_default()
@@ -66,7 +66,7 @@ impl Server {
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
         }
-        self.pos += data_start;
+        self.input.consume(data_start);
         self.scan = Scan::default();
         self.read = if sync {
             Read::Frame
@@ -329,8 +329,7 @@ impl Server {
         self.read = Read::Frame;
         self.tls_active = true;
         self.enabled.clear();
-        self.buf.clear();
-        self.pos = 0;
+        self.input.discard();
         self.scan = Scan::default();
         self.finder.reset();
         Ok(())

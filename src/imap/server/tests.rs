@@ -120,7 +120,11 @@ fn idle_connection_is_small() {
     s.handle_input(&big);
     // refused (over what a command may buffer), its bytes read and dropped
     while s.poll_event().unwrap().is_some() {}
-    assert!(s.buf.capacity() <= IDLE_BUFFER, "{}", s.buf.capacity());
+    assert!(
+        s.input.memory_usage() <= crate::session::input::RETAINED,
+        "{}",
+        s.input.memory_usage()
+    );
     assert!(
         core::mem::size_of::<Server>() < 1024,
         "{}",
