@@ -157,7 +157,7 @@ use bytes::Bytes;
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::timer::earliest;
-use crate::session::{Clock, Input, Output, Timer};
+use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -1140,9 +1140,7 @@ impl Client {
         if kind == CommandKind::Login && self.caps.has("LOGINDISABLED") {
             return Err(Error::Misuse("the server advertised LOGINDISABLED"));
         }
-        if !trust {
-            self.check_extension(&body)?;
-        }
+        Unadvertised::trusting(trust).check(|| self.check_extension(&body))?;
         if self.cmds.len() >= self.config.limits.pending_commands {
             return Err(Error::limit(
                 LimitKind::PendingCommands,
@@ -1214,8 +1212,7 @@ impl Client {
     fn check_extension(&self, body: &CommandBody<'_>) -> Result<(), Error> {
         use CommandBody as C;
         let caps = &self.caps;
-        let need =
-            |ok: bool, what: &'static str| if ok { Ok(()) } else { Err(Error::Misuse(what)) };
+        let need = unadvertised::require;
         let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
         match body {
             C::Idle => need(caps.has("IDLE"), "IDLE not advertised"),
@@ -1560,9 +1557,10 @@ impl Client {
         binary: bool,
     ) -> Result<Tag<'static>, Error> {
         // IMAP4rev2 has no literal8 in APPEND (RFC 9051 §4.3.1): BINARY listed.
-        if binary && !self.config.trust_unadvertised && !self.caps.listed("BINARY") {
-            return Err(Error::Misuse("BINARY not advertised"));
-        }
+        Unadvertised::trusting(self.config.trust_unadvertised).require(
+            !binary || self.caps.listed("BINARY"),
+            "BINARY not advertised",
+        )?;
         let body = CommandBody::Append {
             mailbox,
             messages: List::from_items(alloc::vec![crate::imap::AppendMessage {
@@ -1659,10 +1657,10 @@ impl Client {
     /// (cancel) and the server's `BAD` follows.
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<Tag<'static>, Error> {
         let mechanism = credentials.mechanism();
-        let trust = self.config.trust_unadvertised;
-        if !trust && !self.caps.auth(mechanism.name()) {
-            return Err(Error::Misuse("SASL mechanism not advertised"));
-        }
+        Unadvertised::trusting(self.config.trust_unadvertised).require(
+            self.caps.auth(mechanism.name()),
+            "SASL mechanism not advertised",
+        )?;
         let mut sasl = SaslClient::try_new(credentials)?;
         let mut responses = VecDeque::new();
         let mut ir = None;

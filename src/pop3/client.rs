@@ -45,7 +45,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
-use crate::session::{Clock, Input, Output, Timer};
+use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -634,9 +634,8 @@ impl Client {
             }
             _ => {}
         }
-        if !self.config.trust_unadvertised {
-            self.check_advertised(command)?;
-        }
+        Unadvertised::trusting(self.config.trust_unadvertised)
+            .check(|| self.check_advertised(command))?;
         if self.sasl_in_progress() {
             return Err(Error::Misuse("an AUTH exchange is in progress"));
         }
@@ -703,7 +702,7 @@ impl Client {
             Command::Uidl { .. } => (!listed || caps.uidl(), "UIDL not advertised"),
             _ => (true, ""),
         };
-        if ok { Ok(()) } else { Err(Error::Misuse(what)) }
+        unadvertised::require(ok, what)
     }
 
     /// Sends `APOP name digest` with the digest computed from the greeting's

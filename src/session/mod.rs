@@ -8,11 +8,13 @@ pub(crate) mod input;
 pub(crate) mod lines;
 pub(crate) mod output;
 pub(crate) mod timer;
+pub(crate) mod unadvertised;
 
 pub(crate) use input::{Input, Reader};
 pub(crate) use lines::LineSkip;
 pub(crate) use output::Output;
 pub(crate) use timer::{Clock, Timer};
+pub(crate) use unadvertised::Unadvertised;
 
 /// `impl Connection` for a machine whose inherent methods hold the logic:
 /// every machine has all of them inherent (no trait import needed), and the

@@ -73,7 +73,7 @@ use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
 use crate::Limits;
 use crate::error::{Error, ParseError};
-use crate::session::{Clock, Input, Output, Timer};
+use crate::session::{Clock, Input, Output, Timer, Unadvertised};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::{
@@ -721,9 +721,6 @@ impl Inner {
                 }
                 _ => {}
             }
-            if self.config.trust_unadvertised {
-                continue;
-            }
             let advertised = match &p {
                 Parameter::Size(_) => mail && caps.has("SIZE"),
                 Parameter::Body(Body::SevenBit) => mail && (caps.eightbitmime || caps.binarymime),
@@ -742,11 +739,10 @@ impl Inner {
                 // An extension's parameter usually bears its EHLO keyword.
                 Parameter::Other { keyword, .. } => caps.has(keyword),
             };
-            if !advertised {
-                return Err(Error::Misuse(
-                    "a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)",
-                ));
-            }
+            Unadvertised::trusting(self.config.trust_unadvertised).require(
+                advertised,
+                "a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)",
+            )?;
         }
         Ok(())
     }

@@ -1,0 +1,74 @@
+//! The clients' policy for extensions the server did not advertise.
+//!
+//! A client refuses to send a command, a parameter or a SASL mechanism of an
+//! extension the server did not announce (EHLO keywords, CAPA tags, IMAP
+//! capabilities), with [`Error::Misuse`] naming what was missing, before a
+//! byte reaches the wire (each client's `trust_unadvertised` docs quote the
+//! RFC rule it follows). That switch turns the check off for servers that
+//! support more than they announce. What counts as advertised is each
+//! protocol's own business; the rule and the error are shared.
+
+use crate::error::Error;
+
+/// Whether a client checks extensions against what the server advertised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Unadvertised {
+    trusted: bool,
+}
+
+impl Unadvertised {
+    /// The policy of a client configuration's `trust_unadvertised`.
+    pub(crate) fn trusting(trust_unadvertised: bool) -> Unadvertised {
+        Unadvertised {
+            trusted: trust_unadvertised,
+        }
+    }
+
+    /// Passes when the server advertised what is used, or when unadvertised
+    /// extensions are trusted; otherwise [`Error::Misuse`] with `what`.
+    pub(crate) fn require(self, advertised: bool, what: &'static str) -> Result<(), Error> {
+        if self.trusted {
+            return Ok(());
+        }
+        require(advertised, what)
+    }
+
+    /// Runs a client's own check (several [`require`] calls) unless
+    /// unadvertised extensions are trusted.
+    pub(crate) fn check(self, check: impl FnOnce() -> Result<(), Error>) -> Result<(), Error> {
+        if self.trusted { Ok(()) } else { check() }
+    }
+}
+
+/// The rule itself: [`Error::Misuse`] with `what` unless `advertised`.
+pub(crate) fn require(advertised: bool, what: &'static str) -> Result<(), Error> {
+    if advertised {
+        Ok(())
+    } else {
+        Err(Error::Misuse(what))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_unless_advertised_or_trusted() {
+        let strict = Unadvertised::trusting(false);
+        assert!(strict.require(true, "IDLE not advertised").is_ok());
+        match strict.require(false, "IDLE not advertised") {
+            Err(Error::Misuse(m)) => assert_eq!(m, "IDLE not advertised"),
+            other => panic!("{other:?}"),
+        }
+        let trusting = Unadvertised::trusting(true);
+        assert!(trusting.require(false, "IDLE not advertised").is_ok());
+        // a trusting client does not even run the check
+        assert!(trusting.check(|| panic!("checked")).is_ok());
+        assert!(matches!(
+            strict.check(|| require(false, "TOP not advertised")),
+            Err(Error::Misuse("TOP not advertised"))
+        ));
+        assert!(strict.check(|| require(true, "TOP not advertised")).is_ok());
+    }
+}
