@@ -12,8 +12,10 @@
 //! ```text
 //! state machines   smtp::{Client, Server}  pop3::{Client, Server}  imap::{Client, Server}
 //!                  sequencing, pipelining, tags, literals, STARTTLS/AUTH, bodies, limits
-//! session          what the six share, written once: timers (the time contract),
-//!                  the Connection impls, config setters (crate-private)
+//! session          what the six share, written once (crate-private): the input
+//!                  buffer (limits, compaction, idle shrink, EOF), the output
+//!                  queue, timers (the time contract), server line recovery, the
+//!                  unadvertised-extension policy, the Connection impls, setters
 //! codec            smtp::{Command, Reply}  pop3::{Command, Response}  imap::{Command, Response}
 //!                  parse: &[u8] -> typed value borrowing the input; emit: value -> bytes
 //! wire             framing (lines, literals, dot-terminated bodies), dot-stuffing, SASL

@@ -1,8 +1,21 @@
 //! The session layer: what every state machine of the crate shares below its
-//! protocol (see the crate docs, "The time contract").
+//! protocol, written once (see the crate docs, "The time contract").
 //!
-//! The six machines use these pieces rather than each keeping its own copy,
-//! so a rule such as "when does a timer start counting" is written once.
+//! A machine keeps only its protocol (grammar, states, replies); the
+//! plumbing under it is here, with no protocol knowledge and its own tests:
+//!
+//! | piece | what it owns | used by |
+//! | --- | --- | --- |
+//! | [`input::Input`] | the bytes received and not parsed: append under a limit ([`Limits::input_buffer`](crate::Limits::input_buffer) or one the machine passes, such as the IMAP server's unauthenticated limit), the read offset, the compaction rule (past half), idle shrink, EOF, `memory_usage` | all six |
+//! | [`input::Reader`] | the buffer and its read offset borrowed apart, for machines whose events borrow the bytes while they read on | SMTP client and server, line recovery |
+//! | [`output::Output`] | the queued output: `poll_transmit` hands all of it out as one `Bytes`; the shared block is counted until released | all six |
+//! | [`timer::Timer`], [`timer::Clock`] | timers with one arming rule, whatever the caller's clock origin | all six |
+//! | [`lines::LineSkip`] | dropping the rest of a refused command line up to its LF, across inputs, buffering nothing | the three servers (each keeps its words: `500`, `-ERR`, `BAD`, and its limits) |
+//! | [`unadvertised::Unadvertised`] | refusing an extension the server did not advertise ([`Error::Misuse`](crate::Error::Misuse)) unless `trust_unadvertised` | the three clients (each decides what counts as advertised) |
+//!
+//! Where a machine must differ it says so in its own code: which limit applies
+//! and when it is checked (as bytes arrive, or when no frame is complete),
+//! what ends the session when it is crossed, which timer input restarts.
 
 pub(crate) mod input;
 pub(crate) mod lines;
