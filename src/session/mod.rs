@@ -4,6 +4,7 @@
 //! The six machines use these pieces rather than each keeping its own copy,
 //! so a rule such as "when does a timer start counting" is written once.
 
+pub(crate) mod sasl;
 pub(crate) mod timer;
 
 pub(crate) use timer::{Clock, Timer};
