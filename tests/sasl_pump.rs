@@ -1,0 +1,544 @@
+//! The SASL pumps of the three clients and the three servers, driven by
+//! scripted peers whose bytes come from the RFCs' examples (not from
+//! mailwire's other side):
+//!
+//! - RFC 4954 §4 (SMTP AUTH): `334 SP [base64] CRLF` challenges, `*` cancels,
+//!   "AUTH mechanism [initial-response]", `=` for an empty initial response;
+//! - RFC 5034 §4 (POP3 AUTH): `"+" SP base64` challenges;
+//! - RFC 9051 §6.2.2 and RFC 4959 (IMAP AUTHENTICATE, SASL-IR);
+//! - RFC 4616 §2 PLAIN, the LOGIN draft's `Username:` / `Password:` prompts,
+//!   RFC 2195 §2 CRAM-MD5, RFC 5802 §5 SCRAM-SHA-1, RFC 7677 §3 SCRAM-SHA-256.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use mailwire::wire::sasl::Credentials;
+use mailwire::{Error, Limits};
+
+fn b64(raw: &[u8]) -> String {
+    STANDARD.encode(raw)
+}
+
+/// One SASL exchange as the RFC example shows it, raw (not base64).
+struct Exchange {
+    mechanism: &'static str,
+    /// The client's initial response (client-first mechanisms).
+    initial: Option<&'static [u8]>,
+    /// (server challenge, client response), in order.
+    rounds: Vec<(&'static [u8], &'static [u8])>,
+}
+
+/// RFC 4616 §4: "C: a002 AUTHENTICATE "PLAIN" {20+} / C: \0tim\0tanstaaftanstaaf" —
+/// the message `[authzid] UTF8NUL authcid UTF8NUL passwd` for tim.
+fn plain() -> (Credentials<'static>, Exchange) {
+    (
+        Credentials::Plain {
+            authzid: None,
+            username: "tim",
+            password: "tanstaaftanstaaf".into(),
+        },
+        Exchange {
+            mechanism: "PLAIN",
+            initial: Some(b"\0tim\0tanstaaftanstaaf"),
+            rounds: vec![],
+        },
+    )
+}
+
+/// draft-murchison-sasl-login-00 §2: the server prompts "Username:" then
+/// "Password:", the client answers each with the raw value.
+fn login() -> (Credentials<'static>, Exchange) {
+    (
+        Credentials::Login {
+            username: "tim",
+            password: "tanstaaftanstaaf".into(),
+        },
+        Exchange {
+            mechanism: "LOGIN",
+            initial: None,
+            rounds: vec![(b"Username:", b"tim"), (b"Password:", b"tanstaaftanstaaf")],
+        },
+    )
+}
+
+/// RFC 2195 §2:
+/// "S: + PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+
+///  C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw
+///  In this example, the shared secret is the string 'tanstaaftanstaaf'."
+#[cfg(feature = "sasl-hash")]
+fn cram_md5() -> (Credentials<'static>, Exchange) {
+    (
+        Credentials::CramMd5 {
+            username: "tim",
+            password: "tanstaaftanstaaf".into(),
+        },
+        Exchange {
+            mechanism: "CRAM-MD5",
+            initial: None,
+            rounds: vec![(
+                b"<1896.697170952@postoffice.reston.mci.net>",
+                b"tim b913a602c7eda7a495b4e6e7334d3890",
+            )],
+        },
+    )
+}
+
+/// RFC 5802 §5: "This is a simple example of a SCRAM-SHA-1 authentication
+/// exchange when the client doesn't support channel bindings (username
+/// 'user' and password 'pencil' are used):
+///   C: n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL
+///   S: r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096
+///   C: c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=
+///   S: v=rmF9pqV8S7suAoZWja4dJRkFsKQ="
+/// The last challenge is answered with an empty response (RFC 4954 §4,
+/// RFC 5034 §4, RFC 9051 §6.2.2).
+#[cfg(feature = "sasl-hash")]
+const SCRAM_SHA1: [&[u8]; 4] = [
+    b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+    b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+    b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+    b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=",
+];
+
+/// RFC 7677 §3: "This is a simple example of a SCRAM-SHA-256 authentication
+/// exchange when the client doesn't support channel bindings. The username
+/// 'user' and password 'pencil' are being used.
+///   C: n,,n=user,r=rOprNGfwEbeRWgbNEkqO
+///   S: r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096
+///   C: c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=
+///   S: v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+#[cfg(feature = "sasl-hash")]
+const SCRAM_SHA256: [&[u8]; 4] = [
+    b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
+    b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+    b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+    b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
+];
+
+#[cfg(feature = "sasl-hash")]
+fn scram(sha256: bool) -> (Credentials<'static>, Exchange) {
+    use mailwire::wire::sasl::{Mechanism, ScramCredentials};
+    let (mech, name, nonce, m) = if sha256 {
+        (
+            Mechanism::ScramSha256,
+            "SCRAM-SHA-256",
+            "rOprNGfwEbeRWgbNEkqO",
+            SCRAM_SHA256,
+        )
+    } else {
+        (
+            Mechanism::ScramSha1,
+            "SCRAM-SHA-1",
+            "fyko+d2lbbFgONRv9qkxdawL",
+            SCRAM_SHA1,
+        )
+    };
+    (
+        Credentials::Scram(ScramCredentials::new(mech, "user", "pencil", nonce)),
+        Exchange {
+            mechanism: name,
+            initial: Some(m[0]),
+            rounds: vec![(m[1], m[2]), (m[3], b"")],
+        },
+    )
+}
+
+/// Every mechanism of the brief, for the build's features.
+fn all() -> Vec<(Credentials<'static>, Exchange)> {
+    #[allow(unused_mut)]
+    let mut v = vec![plain(), login()];
+    #[cfg(feature = "sasl-hash")]
+    v.extend([cram_md5(), scram(false), scram(true)]);
+    v
+}
+
+const MECHS: &str = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256";
+
+// ------------------------------------------------------------------ clients
+
+/// A client machine of any protocol, driven by hand: the test plays the server.
+trait Driver {
+    /// The server sends `bytes`: the events (as Debug text), or the error.
+    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error>;
+    /// What the client wrote since the last call.
+    fn wire(&mut self) -> String;
+    /// Starts the automatic exchange.
+    fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error>;
+    /// The client's AUTH command line for `mechanism`, with its initial
+    /// response if one is carried on the line.
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String;
+    /// Whether the initial response goes on the command line.
+    fn carries_initial(&self, initial: &[u8]) -> bool;
+    /// A challenge line for `raw`.
+    fn challenge(&self, raw: &[u8]) -> String;
+    /// The server's success and failure lines.
+    fn success(&self) -> &'static [u8];
+    fn failure(&self) -> &'static [u8];
+    /// Whether an event line reports the final answer with success.
+    fn is_success(&self, event: &str) -> bool;
+}
+
+fn ir_text(initial: &[u8]) -> String {
+    if initial.is_empty() {
+        "=".into()
+    } else {
+        b64(initial)
+    }
+}
+
+struct Smtp(mailwire::smtp::Client);
+
+impl Smtp {
+    fn new(limits: Limits) -> Smtp {
+        let mut cfg = mailwire::smtp::ClientConfig::new("client.example");
+        cfg.limits = limits;
+        let mut d = Smtp(mailwire::smtp::Client::new(cfg));
+        d.server(b"220 mx.example ESMTP\r\n").unwrap();
+        assert_eq!(d.wire(), "EHLO client.example\r\n");
+        let ehlo = format!("250-mx.example\r\n250-AUTH {MECHS}\r\n250 8BITMIME\r\n");
+        d.server(ehlo.as_bytes()).unwrap();
+        d
+    }
+}
+
+impl Driver for Smtp {
+    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event()? {
+            out.push(format!("{:?}", ev.into_owned()));
+        }
+        Ok(out)
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
+        self.0.authenticate(c)
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        // "AUTH" SP sasl-mech [SP initial-response] (RFC 4954 §4)
+        match initial {
+            Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
+            None => format!("AUTH {mechanism}\r\n"),
+        }
+    }
+    fn carries_initial(&self, _: &[u8]) -> bool {
+        true
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        format!("334 {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static [u8] {
+        b"235 2.7.0 Authentication successful\r\n"
+    }
+    fn failure(&self) -> &'static [u8] {
+        b"535 5.7.8 Authentication credentials invalid\r\n"
+    }
+    fn is_success(&self, event: &str) -> bool {
+        event.contains("235")
+    }
+}
+
+struct Pop3(mailwire::pop3::Client);
+
+impl Pop3 {
+    fn new(limits: Limits) -> Pop3 {
+        let mut cfg = mailwire::pop3::ClientConfig::default();
+        cfg.limits = limits;
+        let mut d = Pop3(mailwire::pop3::Client::new(cfg));
+        d.server(b"+OK POP3 ready\r\n").unwrap();
+        d.0.capa().unwrap();
+        assert_eq!(d.wire(), "CAPA\r\n");
+        let capa = format!("+OK\r\nSASL {MECHS}\r\n.\r\n");
+        d.server(capa.as_bytes()).unwrap();
+        d
+    }
+}
+
+impl Driver for Pop3 {
+    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event()? {
+            out.push(format!("{:?}", ev.into_owned()));
+        }
+        Ok(out)
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
+        self.0.authenticate(c)
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        // "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 5034 §4)
+        match initial {
+            Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
+            None => format!("AUTH {mechanism}\r\n"),
+        }
+    }
+    fn carries_initial(&self, _: &[u8]) -> bool {
+        true
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        format!("+ {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static [u8] {
+        b"+OK maildrop locked and ready\r\n"
+    }
+    fn failure(&self) -> &'static [u8] {
+        b"-ERR [AUTH] authentication failed\r\n"
+    }
+    fn is_success(&self, event: &str) -> bool {
+        event.contains("Response") && event.contains("Ok")
+    }
+}
+
+struct Imap(mailwire::imap::Client, bool);
+
+impl Imap {
+    fn new(limits: Limits, sasl_ir: bool) -> Imap {
+        let mut cfg = mailwire::imap::ClientConfig::default();
+        cfg.limits = limits;
+        let mut d = Imap(mailwire::imap::Client::new(cfg), sasl_ir);
+        let auth: Vec<String> = MECHS.split(' ').map(|m| format!("AUTH={m}")).collect();
+        let greeting = format!(
+            "* OK [CAPABILITY IMAP4rev1{} {}] hi\r\n",
+            if sasl_ir { " SASL-IR" } else { "" },
+            auth.join(" ")
+        );
+        d.server(greeting.as_bytes()).unwrap();
+        d
+    }
+}
+
+impl Driver for Imap {
+    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event()? {
+            out.push(format!("{:?}", ev.into_owned()));
+        }
+        Ok(out)
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
+        self.0.authenticate(c).map(|_| ())
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        // authenticate = "AUTHENTICATE" SP auth-type [SP initial-resp] (RFC 9051 §9)
+        match initial {
+            Some(i) => format!("A0001 AUTHENTICATE {mechanism} {}\r\n", ir_text(i)),
+            None => format!("A0001 AUTHENTICATE {mechanism}\r\n"),
+        }
+    }
+    fn carries_initial(&self, _: &[u8]) -> bool {
+        self.1
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        format!("+ {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static [u8] {
+        b"A0001 OK AUTHENTICATE completed\r\n"
+    }
+    fn failure(&self) -> &'static [u8] {
+        b"A0001 NO [AUTHENTICATIONFAILED] failed\r\n"
+    }
+    fn is_success(&self, event: &str) -> bool {
+        event.contains("Completed") && event.contains("Ok")
+    }
+}
+
+fn drivers(limits: Limits) -> Vec<(&'static str, Box<dyn Driver>)> {
+    vec![
+        ("smtp", Box::new(Smtp::new(limits.clone()))),
+        ("pop3", Box::new(Pop3::new(limits.clone()))),
+        ("imap SASL-IR", Box::new(Imap::new(limits.clone(), true))),
+        ("imap", Box::new(Imap::new(limits, false))),
+    ]
+}
+
+/// Plays `x` against the client: the bytes the client sends must be the
+/// RFC example's, and the final success must reach the application.
+fn play(name: &str, d: &mut dyn Driver, c: Credentials<'_>, x: &Exchange) {
+    d.authenticate(c).unwrap();
+    let on_line = x.initial.filter(|i| d.carries_initial(i));
+    assert_eq!(
+        d.wire(),
+        d.command(x.mechanism, on_line),
+        "{name} {}",
+        x.mechanism
+    );
+    let mut rounds: Vec<(&[u8], &[u8])> = Vec::new();
+    if let (Some(i), None) = (x.initial, on_line) {
+        // RFC 9051 §6.2.2 / RFC 4422 §5: no initial response on the line,
+        // so the server's first challenge is empty and the answer carries it.
+        rounds.push((b"", i));
+    }
+    rounds.extend(x.rounds.iter().copied());
+    for (challenge, response) in rounds {
+        let ev = d.server(d.challenge(challenge).as_bytes()).unwrap();
+        assert!(ev.is_empty(), "{name}: the automatic path reports {ev:?}");
+        assert_eq!(
+            d.wire(),
+            format!("{}\r\n", b64(response)),
+            "{name} {}",
+            x.mechanism
+        );
+    }
+    let ev = d.server(d.success()).unwrap();
+    assert_eq!(ev.len(), 1, "{name}: {ev:?}");
+    assert!(d.is_success(&ev[0]), "{name}: {ev:?}");
+}
+
+#[test]
+fn each_client_authenticates_with_each_mechanism_as_the_rfc_examples_show() {
+    for (credentials, exchange) in all() {
+        for (name, mut d) in drivers(Limits::default()) {
+            play(name, d.as_mut(), credentials.clone(), &exchange);
+        }
+    }
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn a_client_does_not_believe_a_scram_server_with_a_wrong_signature() {
+    // RFC 5802 §5: "The client MUST verify ServerSignature"; the signature of
+    // the RFC 7677 example with its last character changed.
+    let (credentials, x) = scram(true);
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        if !d.carries_initial(x.initial.unwrap()) {
+            d.server(d.challenge(b"").as_bytes()).unwrap();
+            d.wire();
+        }
+        d.server(d.challenge(x.rounds[0].0).as_bytes()).unwrap();
+        assert_eq!(d.wire(), format!("{}\r\n", b64(x.rounds[0].1)));
+        let forged = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G5=";
+        assert!(d.server(d.challenge(forged).as_bytes()).unwrap().is_empty());
+        // RFC 4954 §4: "the client ... SHOULD ... cancel ... with a line
+        // containing a single "*""
+        assert_eq!(d.wire(), "*\r\n", "{name}");
+        // a server that claims success all the same is not believed
+        let r = d.server(d.success());
+        assert!(matches!(r, Err(Error::Sasl(_))), "{name}: {r:?}");
+    }
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn a_client_does_not_believe_a_scram_success_without_the_server_signature() {
+    let (credentials, x) = scram(false);
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        if !d.carries_initial(x.initial.unwrap()) {
+            d.server(d.challenge(b"").as_bytes()).unwrap();
+            d.wire();
+        }
+        d.server(d.challenge(x.rounds[0].0).as_bytes()).unwrap();
+        d.wire();
+        // success straight after the client-final: no v= was ever checked
+        let r = d.server(d.success());
+        assert!(matches!(r, Err(Error::Sasl(_))), "{name}: {r:?}");
+    }
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn a_scram_failure_reply_reaches_the_application() {
+    let (credentials, x) = scram(false);
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        if !d.carries_initial(x.initial.unwrap()) {
+            d.server(d.challenge(b"").as_bytes()).unwrap();
+            d.wire();
+        }
+        d.server(d.challenge(x.rounds[0].0).as_bytes()).unwrap();
+        d.wire();
+        let ev = d.server(d.failure()).unwrap();
+        assert_eq!(ev.len(), 1, "{name}: {ev:?}");
+        assert!(!d.is_success(&ev[0]), "{name}: {ev:?}");
+    }
+}
+
+#[test]
+fn a_client_cancels_a_challenge_that_is_not_base64_and_the_session_goes_on() {
+    let (credentials, _) = login();
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        let bad = if name == "smtp" {
+            "334 !!!\r\n"
+        } else {
+            "+ !!!\r\n"
+        };
+        let ev = d.server(bad.as_bytes()).unwrap();
+        assert_eq!(ev.len(), 1, "{name}: {ev:?}");
+        assert!(ev[0].starts_with("Malformed"), "{name}: {ev:?}");
+        assert_eq!(d.wire(), "*\r\n", "{name}");
+        let ev = d.server(d.failure()).unwrap();
+        assert_eq!(ev.len(), 1, "{name}: {ev:?}");
+        assert!(!d.is_success(&ev[0]), "{name}");
+    }
+}
+
+#[test]
+fn a_challenge_after_the_last_response_is_cancelled() {
+    // PLAIN says everything in its initial response (RFC 4616 §2); a server
+    // that challenges after it gets `*`.
+    let (credentials, x) = plain();
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        if !d.carries_initial(x.initial.unwrap()) {
+            d.server(d.challenge(b"").as_bytes()).unwrap();
+            d.wire();
+        }
+        assert!(
+            d.server(d.challenge(b"more?").as_bytes())
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(d.wire(), "*\r\n", "{name}");
+    }
+}
+
+#[test]
+fn a_client_stops_a_server_that_never_stops_challenging() {
+    let mut limits = Limits::default();
+    limits.auth_exchanges = 3;
+    let (credentials, _) = login();
+    for (name, mut d) in drivers(limits.clone()) {
+        let d = d.as_mut();
+        d.authenticate(credentials.clone()).unwrap();
+        d.wire();
+        for _ in 0..3 {
+            d.server(d.challenge(b"Username:").as_bytes()).unwrap();
+            d.wire();
+        }
+        let r = d.server(d.challenge(b"Username:").as_bytes());
+        assert!(matches!(r, Err(Error::Limit(_))), "{name}: {r:?}");
+    }
+}
