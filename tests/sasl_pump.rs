@@ -365,9 +365,9 @@ impl Driver for Imap {
 
 fn drivers(limits: Limits) -> Vec<(&'static str, Box<dyn Driver>)> {
     vec![
-        ("smtp", Box::new(Smtp::new(limits.clone()))),
-        ("pop3", Box::new(Pop3::new(limits.clone()))),
-        ("imap SASL-IR", Box::new(Imap::new(limits.clone(), true))),
+        ("smtp", Box::new(Smtp::new(limits))),
+        ("pop3", Box::new(Pop3::new(limits))),
+        ("imap SASL-IR", Box::new(Imap::new(limits, true))),
         ("imap", Box::new(Imap::new(limits, false))),
     ]
 }
@@ -530,7 +530,7 @@ fn a_client_stops_a_server_that_never_stops_challenging() {
     let mut limits = Limits::default();
     limits.auth_exchanges = 3;
     let (credentials, _) = login();
-    for (name, mut d) in drivers(limits.clone()) {
+    for (name, mut d) in drivers(limits) {
         let d = d.as_mut();
         d.authenticate(credentials.clone()).unwrap();
         d.wire();
