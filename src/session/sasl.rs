@@ -42,7 +42,9 @@ use crate::wire::sasl::{
     encode_initial_response,
 };
 
-// mod server; (wired next)
+mod server;
+
+pub(crate) use server::{Failure, ServerOutcome, ServerSasl};
 
 /// An owned copy of [`Credentials`], kept by an automatic exchange.
 #[derive(Clone)]

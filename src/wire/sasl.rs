@@ -900,7 +900,6 @@ impl SaslServer {
 
     /// A `CRAM-MD5` server with the application's whole challenge.
     #[cfg(feature = "sasl-hash")]
-    #[allow(dead_code)]
     pub(crate) fn set_cram_md5_challenge(&mut self, challenge: Vec<u8>) {
         self.mechanism = Mechanism::CramMd5;
         self.state = ServerState::CramMd5Ready(challenge);

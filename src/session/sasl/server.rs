@@ -16,20 +16,21 @@
 //! | `CRAM-MD5` | answers [`SaslLookup::CramMd5Challenge`] then [`SaslLookup::Secret`] with the password; gets [`Authentication::Verified`] |
 //! | `SCRAM-*` | answers [`SaslLookup::Secret`] with the stored key and a nonce; gets [`Authentication::Verified`] |
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 #[cfg(feature = "sasl-hash")]
 use alloc::borrow::Cow;
+#[cfg(feature = "sasl-hash")]
+use alloc::string::String;
 
 use crate::error::Error;
-#[cfg(feature = "sasl-hash")]
-use crate::wire::sasl::{
-    ChannelBinding, ChannelBindingType, CramMd5Response, ScramServer, ScramServerStep,
-};
 use crate::wire::sasl::{
     Authentication, ClientLine, Mechanism, SaslAnswer, SaslLookup, SaslServer, ServerStep,
     decode_client_line,
+};
+#[cfg(feature = "sasl-hash")]
+use crate::wire::sasl::{
+    ChannelBinding, ChannelBindingType, CramMd5Response, ScramServer, ScramServerStep,
 };
 
 /// Why an exchange failed; each machine words it in its protocol.
@@ -58,7 +59,8 @@ pub(crate) enum ServerOutcome {
     /// read the next line as a response.
     Challenge(Vec<u8>),
     /// Ask the application (the `AuthLookup` event) and wait for
-    /// [`ServerSasl::answer`].
+    /// [`ServerSasl::answer`]. (Only the `sasl-hash` mechanisms ask.)
+    #[cfg_attr(not(feature = "sasl-hash"), allow(dead_code))]
     Lookup(SaslLookup),
     /// The exchange is complete: the authentication event, answered as usual.
     Done(Authentication<'static>),
@@ -102,7 +104,8 @@ enum State {
 #[derive(Clone, Debug)]
 pub(crate) struct ServerSasl {
     mechanism: Mechanism,
-    state: State,
+    /// Boxed: a machine keeps the pump only during AUTH, but its slot.
+    state: alloc::boxed::Box<State>,
     exchanges: usize,
     limit: usize,
 }
@@ -115,19 +118,34 @@ impl ServerSasl {
         initial: Option<&[u8]>,
         limit: usize,
     ) -> (Self, ServerOutcome) {
-        let mut pump = ServerSasl {
-            mechanism,
-            state: State::Over,
-            exchanges: 0,
-            limit,
-        };
         // initial-response = base64 / "="  (RFC 4954 §4, RFC 5034 §4, RFC 4959 §3)
         let initial = match initial.map(decode_client_line) {
             None => None,
             Some(Ok(ClientLine::Response(r))) => Some(r),
-            Some(_) => return (pump, ServerOutcome::Failed(Failure::BadBase64 { initial: true })),
+            Some(_) => {
+                let pump = Self::start_decoded(mechanism, None, limit).0;
+                return (
+                    pump,
+                    ServerOutcome::Failed(Failure::BadBase64 { initial: true }),
+                );
+            }
         };
-        let outcome = pump.begin(initial.as_deref());
+        Self::start_decoded(mechanism, initial.as_deref(), limit)
+    }
+
+    /// [`start`](Self::start) with an initial response already decoded.
+    pub(crate) fn start_decoded(
+        mechanism: Mechanism,
+        initial: Option<&[u8]>,
+        limit: usize,
+    ) -> (Self, ServerOutcome) {
+        let mut pump = ServerSasl {
+            mechanism,
+            state: alloc::boxed::Box::new(State::Over),
+            exchanges: 0,
+            limit,
+        };
+        let outcome = pump.begin(initial);
         let outcome = pump.settle(outcome);
         (pump, outcome)
     }
@@ -138,7 +156,7 @@ impl ServerSasl {
             Mechanism::CramMd5 => match initial {
                 Some(_) => ServerOutcome::Failed(Failure::Malformed),
                 None => {
-                    self.state = State::CramChallenge;
+                    *self.state = State::CramChallenge;
                     ServerOutcome::Lookup(SaslLookup::CramMd5Challenge)
                 }
             },
@@ -148,7 +166,7 @@ impl ServerSasl {
             | Mechanism::ScramSha256
             | Mechanism::ScramSha256Plus => match initial {
                 None => {
-                    self.state = State::ScramFirst;
+                    *self.state = State::ScramFirst;
                     ServerOutcome::Challenge(Vec::new())
                 }
                 Some(first) => self.scram_first(first),
@@ -156,20 +174,15 @@ impl ServerSasl {
             m => {
                 let mut sasl = SaslServer::new(m);
                 let step = sasl.start(initial);
-                self.state = State::Basic(sasl);
+                *self.state = State::Basic(sasl);
                 basic(step)
             }
         }
     }
 
-    /// The mechanism of the exchange.
-    pub(crate) fn mechanism(&self) -> Mechanism {
-        self.mechanism
-    }
-
     /// Whether the pump waits for the application's [`answer`](Self::answer).
     pub(crate) fn awaits_answer(&self) -> bool {
-        match self.state {
+        match *self.state {
             #[cfg(feature = "sasl-hash")]
             State::CramChallenge | State::CramSecret(_) | State::ScramSecret(_) => true,
             _ => false,
@@ -187,10 +200,10 @@ impl ServerSasl {
     }
 
     fn response(&mut self, r: &[u8]) -> ServerOutcome {
-        match core::mem::replace(&mut self.state, State::Over) {
+        match core::mem::replace(&mut *self.state, State::Over) {
             State::Basic(mut sasl) => {
                 let step = sasl.step(r);
-                self.state = State::Basic(sasl);
+                *self.state = State::Basic(sasl);
                 basic(step)
             }
             #[cfg(feature = "sasl-hash")]
@@ -201,7 +214,7 @@ impl ServerSasl {
                         username: String::from(resp.username()),
                         authzid: None,
                     };
-                    self.state = State::CramSecret(resp);
+                    *self.state = State::CramSecret(resp);
                     ServerOutcome::Lookup(lookup)
                 }
                 _ => ServerOutcome::Failed(Failure::Malformed),
@@ -218,7 +231,7 @@ impl ServerSasl {
                     // RFC 5802 §5 over SMTP, POP3 and IMAP: the
                     // server-final-message goes out as a last challenge,
                     // which the client answers with an empty response.
-                    self.state = State::ScramEnd { username, authzid };
+                    *self.state = State::ScramEnd { username, authzid };
                     ServerOutcome::Challenge(server_final)
                 }
                 _ => ServerOutcome::Failed(Failure::Rejected),
@@ -263,7 +276,7 @@ impl ServerSasl {
         });
         match parsed {
             Ok(Ok(ScramServerStep::Lookup { username, authzid })) => {
-                self.state = State::ScramSecret(first.to_vec());
+                *self.state = State::ScramSecret(first.to_vec());
                 ServerOutcome::Lookup(SaslLookup::Secret {
                     mechanism: self.mechanism,
                     username,
@@ -281,9 +294,9 @@ impl ServerSasl {
         if !self.awaits_answer() {
             return Err(Error::Misuse("no SASL lookup awaits an answer"));
         }
-        let outcome = match (&self.state, answer) {
+        let outcome = match (&*self.state, answer) {
             (_, SaslAnswer::NoSuchUser) => {
-                self.state = State::Over;
+                *self.state = State::Over;
                 ServerOutcome::Failed(Failure::Rejected)
             }
             #[cfg(feature = "sasl-hash")]
@@ -291,14 +304,14 @@ impl ServerSasl {
                 let mut sasl = SaslServer::new(Mechanism::CramMd5);
                 sasl.set_cram_md5_challenge(c);
                 let step = sasl.start(None);
-                self.state = State::Cram(sasl);
+                *self.state = State::Cram(sasl);
                 basic(step)
             }
             #[cfg(feature = "sasl-hash")]
             (State::CramSecret(resp), SaslAnswer::Password(p)) => {
                 let ok = resp.verify(p.expose());
                 let authcid = Cow::Owned(String::from(resp.username()));
-                self.state = State::Over;
+                *self.state = State::Over;
                 if ok {
                     ServerOutcome::Done(Authentication::Verified {
                         mechanism: self.mechanism,
@@ -329,12 +342,12 @@ impl ServerSasl {
                 };
                 match step {
                     Ok(ScramServerStep::Challenge(c)) => {
-                        self.state = State::Scram(server);
+                        *self.state = State::Scram(server);
                         ServerOutcome::Challenge(c)
                     }
                     Err(e @ Error::Misuse(_)) => return Err(e),
                     _ => {
-                        self.state = State::Over;
+                        *self.state = State::Over;
                         ServerOutcome::Failed(Failure::Rejected)
                     }
                 }
@@ -351,14 +364,14 @@ impl ServerSasl {
             ServerOutcome::Challenge(c) => {
                 self.exchanges += 1;
                 if self.exchanges > self.limit {
-                    self.state = State::Over;
+                    *self.state = State::Over;
                     return ServerOutcome::Failed(Failure::TooMany);
                 }
                 ServerOutcome::Challenge(c)
             }
             ServerOutcome::Lookup(l) => ServerOutcome::Lookup(l),
             other => {
-                self.state = State::Over;
+                *self.state = State::Over;
                 other
             }
         }
