@@ -1702,24 +1702,23 @@ impl Client {
     /// Answers a [`ClientEvent::AuthChallenge`] with `data` (base64-encoded by
     /// the machine).
     pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.check_usable()?;
-        let mut out = core::mem::take(&mut self.out);
-        let r = match self.auth_waiting() {
-            Some(s) => s.respond(data, &mut out),
-            None => Err(Error::Misuse("no SASL challenge to answer")),
-        };
-        self.out = out;
-        r?;
-        self.challenge.clear();
-        Ok(())
+        self.auth_answer(|s, out| s.respond(data, out))
     }
 
     /// Cancels the AUTHENTICATE exchange (`*`); the server answers `BAD`.
     pub fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.auth_answer(|s, out| s.cancel(out))
+    }
+
+    /// The application's answer to the open challenge, written by `answer`.
+    fn auth_answer(
+        &mut self,
+        answer: impl FnOnce(&mut ClientSasl, &mut BytesMut) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         self.check_usable()?;
         let mut out = core::mem::take(&mut self.out);
         let r = match self.auth_waiting() {
-            Some(s) => s.cancel(&mut out),
+            Some(s) => answer(s, &mut out),
             None => Err(Error::Misuse("no SASL challenge to answer")),
         };
         self.out = out;

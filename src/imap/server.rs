@@ -143,7 +143,7 @@ use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
 use crate::limits::{Limits, MemoryBudget};
-use crate::session::sasl::{Failure, ServerOutcome, ServerSasl};
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
@@ -1946,13 +1946,8 @@ impl Server {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.read != Read::AuthLookup {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        }
-        let Some(pump) = self.sasl.as_mut() else {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        };
-        let outcome = pump.answer(answer)?;
+        let waiting = self.read == Read::AuthLookup;
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
         self.read = Read::Frame;
         if let Flow::Ev(Ev::Authenticate(a)) = self.sasl_outcome(outcome)? {
             // reported by the next poll_event, with its pending entry

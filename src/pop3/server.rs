@@ -39,7 +39,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
-use crate::session::sasl::{Failure, ServerOutcome, ServerSasl};
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
@@ -793,13 +793,8 @@ impl Server {
     /// fit it.
     pub fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
         self.check()?;
-        if !matches!(self.awaiting, Awaiting::AuthLookup) {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        }
-        let Some(pump) = self.sasl.as_mut() else {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        };
-        let outcome = pump.answer(answer)?;
+        let waiting = matches!(self.awaiting, Awaiting::AuthLookup);
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
         self.awaiting = Awaiting::Nothing;
         if let Some(Step::Auth(a)) = self.sasl_outcome(outcome)? {
             // reported by the next poll_event

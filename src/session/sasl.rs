@@ -44,7 +44,7 @@ use crate::wire::sasl::{
 
 mod server;
 
-pub(crate) use server::{Failure, ServerOutcome, ServerSasl};
+pub(crate) use server::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 
 /// An owned copy of [`Credentials`], kept by an automatic exchange.
 #[derive(Clone)]

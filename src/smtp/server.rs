@@ -76,7 +76,7 @@ use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::Limits;
 use crate::error::{Error, LimitKind};
-use crate::session::sasl::{Failure, ServerOutcome, ServerSasl};
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -1327,13 +1327,8 @@ impl Core {
     }
 
     fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
-        if self.pending != Pending::AuthLookup {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        }
-        let Some(pump) = self.sasl.as_mut() else {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
-        };
-        let outcome = pump.answer(answer)?;
+        let waiting = self.pending == Pending::AuthLookup;
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
         self.pending = Pending::None;
         if let Some(ServerEvent::Auth(a)) = self.sasl_outcome(outcome) {
             // reported by the next poll_event

@@ -378,6 +378,19 @@ impl ServerSasl {
     }
 }
 
+/// The application's answer through the machine's pump, when the machine
+/// is `waiting` for one; `Error::Misuse` otherwise.
+pub(crate) fn answer_lookup(
+    pump: Option<&mut ServerSasl>,
+    waiting: bool,
+    answer: SaslAnswer,
+) -> Result<ServerOutcome, Error> {
+    match pump {
+        Some(p) if waiting => p.answer(answer),
+        _ => Err(Error::Misuse("no SASL lookup awaits an answer")),
+    }
+}
+
 /// A step of the crate's [`SaslServer`] as an outcome; its errors are
 /// malformed client messages.
 fn basic(step: Result<ServerStep, Error>) -> ServerOutcome {
