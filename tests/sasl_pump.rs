@@ -542,3 +542,544 @@ fn a_client_stops_a_server_that_never_stops_challenging() {
         assert!(matches!(r, Err(Error::Limit(_))), "{name}: {r:?}");
     }
 }
+
+// ------------------------------------------------------------------ servers
+
+use mailwire::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup};
+
+/// What a server machine reported, across protocols.
+#[derive(Debug)]
+enum SEv {
+    Auth(Authentication<'static>),
+    Lookup(SaslLookup),
+    Other(#[allow(dead_code)] String),
+}
+
+/// A server machine of any protocol: the test plays the client.
+trait ServerDriver {
+    fn client(&mut self, bytes: &[u8]) -> Vec<SEv>;
+    fn wire(&mut self) -> String;
+    fn accept(&mut self);
+    fn lookup(&mut self, answer: SaslAnswer) -> Result<(), Error>;
+    /// The AUTH command line for `mechanism`.
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String;
+    /// The challenge line the server must send for `raw`.
+    fn challenge(&self, raw: &[u8]) -> String;
+    /// How the success and the failures start.
+    fn success(&self) -> &'static str;
+    #[cfg_attr(not(feature = "sasl-hash"), allow(dead_code))]
+    fn rejected(&self) -> &'static str;
+    fn cancelled(&self) -> &'static str;
+    fn bad_base64(&self) -> &'static str;
+    fn too_many(&self) -> &'static str;
+    /// A harmless command and how its answer starts, to show the session lives.
+    fn noop(&self) -> (&'static str, &'static str);
+}
+
+fn offered() -> Vec<Mechanism> {
+    #[allow(unused_mut)]
+    let mut m = vec![Mechanism::Plain, Mechanism::Login];
+    #[cfg(feature = "sasl-hash")]
+    m.extend([
+        Mechanism::CramMd5,
+        Mechanism::ScramSha1,
+        Mechanism::ScramSha256,
+    ]);
+    m
+}
+
+struct SmtpServer(mailwire::smtp::Server);
+
+impl SmtpServer {
+    fn new(limits: Limits) -> SmtpServer {
+        let mut cfg = mailwire::smtp::ServerConfig::new("mx.example.org");
+        cfg.limits = limits;
+        cfg.auth_mechanisms = offered();
+        cfg.auth_requires_tls = false;
+        let mut s = SmtpServer(mailwire::smtp::Server::new(cfg));
+        s.wire();
+        s.client(b"EHLO client.example\r\n");
+        s.wire();
+        s
+    }
+}
+
+impl ServerDriver for SmtpServer {
+    fn client(&mut self, bytes: &[u8]) -> Vec<SEv> {
+        use mailwire::smtp::ServerEvent;
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event().unwrap() {
+            out.push(match ev {
+                ServerEvent::Auth(a) => SEv::Auth(a),
+                ServerEvent::AuthLookup(l) => SEv::Lookup(l),
+                other => SEv::Other(format!("{other:?}")),
+            });
+        }
+        out
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn accept(&mut self) {
+        self.0.accept().unwrap()
+    }
+    fn lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        self.0.auth_lookup(answer)
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        Smtp::command_line(mechanism, initial)
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        // "334" SP [base64] CRLF (RFC 4954 §4)
+        format!("334 {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static str {
+        "235 2.7.0"
+    }
+    fn rejected(&self) -> &'static str {
+        // RFC 4954 §6: "535 5.7.8 Authentication credentials invalid"
+        "535 5.7.8"
+    }
+    fn cancelled(&self) -> &'static str {
+        // RFC 4954 §4: "If the client wishes to cancel ... the server MUST
+        // reject the AUTH command by sending a 501 reply."
+        "501 5.0.0"
+    }
+    fn bad_base64(&self) -> &'static str {
+        // RFC 4954 §4: "If the server cannot [BASE64] decode any client
+        // response, it MUST reject the AUTH command with a 501 reply"
+        "501 5.5.2"
+    }
+    fn too_many(&self) -> &'static str {
+        "501 5.7.0"
+    }
+    fn noop(&self) -> (&'static str, &'static str) {
+        ("NOOP\r\n", "250")
+    }
+}
+
+impl Smtp {
+    fn command_line(mechanism: &str, initial: Option<&[u8]>) -> String {
+        match initial {
+            Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
+            None => format!("AUTH {mechanism}\r\n"),
+        }
+    }
+}
+
+struct Pop3Server(mailwire::pop3::Server);
+
+impl Pop3Server {
+    fn new(limits: Limits) -> Pop3Server {
+        let mut cfg = mailwire::pop3::ServerConfig::default();
+        cfg.limits = limits;
+        cfg.auth_mechanisms = offered();
+        cfg.auth_requires_tls = false;
+        let mut s = Pop3Server(mailwire::pop3::Server::new(cfg));
+        s.wire();
+        s
+    }
+}
+
+impl ServerDriver for Pop3Server {
+    fn client(&mut self, bytes: &[u8]) -> Vec<SEv> {
+        use mailwire::pop3::ServerEvent;
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event().unwrap() {
+            out.push(match ev {
+                ServerEvent::Auth(a) => SEv::Auth(a),
+                ServerEvent::AuthLookup(l) => SEv::Lookup(l),
+                other => SEv::Other(format!("{other:?}")),
+            });
+        }
+        out
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn accept(&mut self) {
+        self.0
+            .accept_login(mailwire::pop3::Maildrop::new())
+            .unwrap()
+    }
+    fn lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        self.0.auth_lookup(answer)
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        Smtp::command_line(mechanism, initial)
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        // continue-req = "+" SP [base64] CRLF (RFC 5034 §4)
+        format!("+ {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static str {
+        "+OK"
+    }
+    fn rejected(&self) -> &'static str {
+        "-ERR [AUTH]"
+    }
+    fn cancelled(&self) -> &'static str {
+        // RFC 5034 §4: "the server MUST reject the AUTH command by sending
+        // an -ERR reply"
+        "-ERR"
+    }
+    fn bad_base64(&self) -> &'static str {
+        "-ERR"
+    }
+    fn too_many(&self) -> &'static str {
+        "-ERR"
+    }
+    fn noop(&self) -> (&'static str, &'static str) {
+        ("CAPA\r\n", "+OK")
+    }
+}
+
+struct ImapServer(mailwire::imap::Server, Option<String>);
+
+impl ImapServer {
+    fn new(limits: Limits) -> ImapServer {
+        let mut cfg = mailwire::imap::ServerConfig::default();
+        cfg.limits = limits;
+        cfg.auth_mechanisms = offered();
+        cfg.plaintext_requires_tls = false;
+        let mut s = ImapServer(mailwire::imap::Server::new(cfg), None);
+        s.wire();
+        s
+    }
+}
+
+impl ServerDriver for ImapServer {
+    fn client(&mut self, bytes: &[u8]) -> Vec<SEv> {
+        use mailwire::imap::ServerEvent;
+        self.0.handle_input(bytes);
+        let mut out = Vec::new();
+        while let Some(ev) = self.0.poll_event().unwrap() {
+            out.push(match ev {
+                ServerEvent::Authenticate {
+                    tag,
+                    authentication,
+                } => {
+                    self.1 = Some(tag.as_str().to_string());
+                    SEv::Auth(authentication)
+                }
+                ServerEvent::AuthLookup(l) => SEv::Lookup(l),
+                other => SEv::Other(format!("{other:?}")),
+            });
+        }
+        out
+    }
+    fn wire(&mut self) -> String {
+        let mut w = Vec::new();
+        while let Some(b) = self.0.poll_transmit() {
+            w.extend_from_slice(&b);
+        }
+        String::from_utf8(w).unwrap()
+    }
+    fn accept(&mut self) {
+        let tag = self.1.take().unwrap();
+        self.0
+            .complete(&tag, mailwire::imap::StatusKind::Ok, None, "done")
+            .unwrap()
+    }
+    fn lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        self.0.auth_lookup(answer)
+    }
+    fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
+        match initial {
+            Some(i) => format!("a1 AUTHENTICATE {mechanism} {}\r\n", ir_text(i)),
+            None => format!("a1 AUTHENTICATE {mechanism}\r\n"),
+        }
+    }
+    fn challenge(&self, raw: &[u8]) -> String {
+        // continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)
+        format!("+ {}\r\n", b64(raw))
+    }
+    fn success(&self) -> &'static str {
+        "a1 OK"
+    }
+    fn rejected(&self) -> &'static str {
+        "a1 NO [AUTHENTICATIONFAILED]"
+    }
+    fn cancelled(&self) -> &'static str {
+        // RFC 9051 §6.2.2: "If the server receives such a response [*], it
+        // MUST reject the AUTHENTICATE command by sending a tagged BAD"
+        "a1 BAD"
+    }
+    fn bad_base64(&self) -> &'static str {
+        "a1 BAD"
+    }
+    fn too_many(&self) -> &'static str {
+        "a1 NO [LIMIT]"
+    }
+    fn noop(&self) -> (&'static str, &'static str) {
+        ("a2 CAPABILITY\r\n", "* CAPABILITY")
+    }
+}
+
+fn servers(limits: Limits) -> Vec<(&'static str, Box<dyn ServerDriver>)> {
+    vec![
+        ("smtp", Box::new(SmtpServer::new(limits))),
+        ("pop3", Box::new(Pop3Server::new(limits))),
+        ("imap", Box::new(ImapServer::new(limits))),
+    ]
+}
+
+/// The application's answers to the lookups of the RFC examples.
+#[cfg(feature = "sasl-hash")]
+fn answer(l: &SaslLookup) -> SaslAnswer {
+    use mailwire::wire::sasl::{ScramStoredKey, cram_md5_challenge};
+    match l {
+        // RFC 2195 §2: the challenge "<1896.697170952@postoffice.reston.mci.net>"
+        SaslLookup::CramMd5Challenge => SaslAnswer::Challenge(
+            cram_md5_challenge(1896, 697170952, "postoffice.reston.mci.net").unwrap(),
+        ),
+        SaslLookup::Secret {
+            mechanism: Mechanism::CramMd5,
+            username,
+            ..
+        } => {
+            assert_eq!(username, "tim");
+            SaslAnswer::Password("tanstaaftanstaaf".into())
+        }
+        SaslLookup::Secret {
+            mechanism,
+            username,
+            ..
+        } => {
+            assert_eq!(username, "user");
+            // the salts and server nonces of the RFC 5802 / RFC 7677 examples
+            let (salt, nonce) = if *mechanism == Mechanism::ScramSha256 {
+                ("W22ZaJ0SNY7soEsUEjb6gQ==", "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")
+            } else {
+                ("QSXCR+Q6sek8bf92", "3rfcNHYJY1ZVvWVs7j")
+            };
+            let salt = STANDARD.decode(salt).unwrap();
+            SaslAnswer::Scram {
+                key: ScramStoredKey::derive(*mechanism, "pencil", &salt, 4096).unwrap(),
+                server_nonce: nonce.into(),
+                channel_binding: None,
+            }
+        }
+        other => panic!("unexpected lookup {other:?}"),
+    }
+}
+
+#[cfg(not(feature = "sasl-hash"))]
+fn answer(l: &SaslLookup) -> SaslAnswer {
+    panic!("no lookups without sasl-hash: {l:?}")
+}
+
+/// Plays the client of `x` against the server: every challenge must be the
+/// RFC example's byte for byte, and the exchange ends in success.
+fn serve(name: &str, d: &mut dyn ServerDriver, x: &Exchange) -> Authentication<'static> {
+    let mut events = d.client(d.command(x.mechanism, x.initial).as_bytes());
+    for (challenge, response) in &x.rounds {
+        // answer lookups until the challenge goes out
+        while let Some(SEv::Lookup(l)) = events.first() {
+            let a = answer(l);
+            d.lookup(a).unwrap();
+            events = d.client(b"");
+        }
+        assert!(events.is_empty(), "{name} {}: {events:?}", x.mechanism);
+        assert_eq!(d.wire(), d.challenge(challenge), "{name} {}", x.mechanism);
+        events = d.client(format!("{}\r\n", b64(response)).as_bytes());
+    }
+    while let Some(SEv::Lookup(l)) = events.first() {
+        let a = answer(l);
+        d.lookup(a).unwrap();
+        events = d.client(b"");
+    }
+    assert_eq!(events.len(), 1, "{name} {}: {events:?}", x.mechanism);
+    let Some(SEv::Auth(a)) = events.pop() else {
+        panic!("{name}: {events:?}")
+    };
+    assert_eq!(d.wire(), "", "{name}");
+    d.accept();
+    let out = d.wire();
+    assert!(
+        out.starts_with(d.success()),
+        "{name} {}: {out}",
+        x.mechanism
+    );
+    a
+}
+
+#[test]
+fn each_server_runs_each_mechanism_from_the_rfc_examples() {
+    for (_, exchange) in all() {
+        for (name, mut d) in servers(Limits::default()) {
+            let a = serve(name, d.as_mut(), &exchange);
+            match (exchange.mechanism, a) {
+                (
+                    "PLAIN" | "LOGIN",
+                    Authentication::Plain {
+                        authcid, password, ..
+                    },
+                ) => {
+                    assert_eq!(authcid, "tim");
+                    assert_eq!(password.expose(), b"tanstaaftanstaaf");
+                }
+                (
+                    m,
+                    Authentication::Verified {
+                        authcid, mechanism, ..
+                    },
+                ) => {
+                    assert_eq!(mechanism.name(), m);
+                    let user = if m == "CRAM-MD5" { "tim" } else { "user" };
+                    assert_eq!(authcid, user, "{name} {m}");
+                }
+                (m, other) => panic!("{name} {m}: {other:?}"),
+            }
+        }
+    }
+}
+
+/// Runs the client side of `x` up to the last response, which is replaced.
+fn until_last(d: &mut dyn ServerDriver, x: &Exchange, last: &[u8]) -> Vec<SEv> {
+    let mut events = d.client(d.command(x.mechanism, x.initial).as_bytes());
+    let n = x.rounds.len();
+    for (i, (_, response)) in x.rounds.iter().enumerate() {
+        while let Some(SEv::Lookup(l)) = events.first() {
+            let a = answer(l);
+            d.lookup(a).unwrap();
+            events = d.client(b"");
+        }
+        d.wire();
+        let line = if i + 1 == n {
+            last.to_vec()
+        } else {
+            format!("{}\r\n", b64(response)).into_bytes()
+        };
+        events = d.client(&line);
+    }
+    events
+}
+
+fn still_alive(name: &str, d: &mut dyn ServerDriver) {
+    let (cmd, answer) = d.noop();
+    d.client(cmd.as_bytes());
+    let out = d.wire();
+    assert!(out.starts_with(answer) && !out.is_empty(), "{name}: {out}");
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn a_wrong_scram_proof_fails_the_exchange_and_the_session_goes_on() {
+    // The RFC 5802 example's client-final with the proof's first character
+    // changed: "p=v0X8..." becomes "p=w0X8...".
+    let (_, x) = scram(false);
+    let x = Exchange {
+        rounds: x.rounds[..1].to_vec(),
+        ..x
+    };
+    let wrong = format!(
+        "{}\r\n",
+        b64(b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=w0X8v3Bz2T0CJGbJQyF0X+HI4Ts=")
+    );
+    for (name, mut d) in servers(Limits::default()) {
+        let d = d.as_mut();
+        let ev = until_last(d, &x, wrong.as_bytes());
+        assert!(ev.is_empty(), "{name}: {ev:?}");
+        let out = d.wire();
+        assert!(out.starts_with(d.rejected()), "{name}: {out}");
+        still_alive(name, d);
+    }
+}
+
+#[cfg(feature = "sasl-hash")]
+#[test]
+fn a_wrong_cram_md5_digest_fails_the_exchange() {
+    let (_, x) = cram_md5();
+    let wrong = format!("{}\r\n", b64(b"tim b913a602c7eda7a495b4e6e7334d3891"));
+    for (name, mut d) in servers(Limits::default()) {
+        let d = d.as_mut();
+        let mut ev = until_last(d, &x, wrong.as_bytes());
+        let Some(SEv::Lookup(l)) = ev.pop() else {
+            panic!("{name}: the secret is looked up");
+        };
+        d.lookup(answer(&l)).unwrap();
+        assert!(d.client(b"").is_empty());
+        let out = d.wire();
+        assert!(out.starts_with(d.rejected()), "{name}: {out}");
+        // no lookup waits any more
+        assert!(matches!(
+            d.lookup(SaslAnswer::NoSuchUser),
+            Err(Error::Misuse(_))
+        ));
+        still_alive(name, d);
+    }
+}
+
+#[test]
+fn a_response_that_is_not_base64_fails_the_exchange() {
+    let (_, x) = login();
+    for (name, mut d) in servers(Limits::default()) {
+        let d = d.as_mut();
+        assert!(until_last(d, &x, b"!!notbase64!!\r\n").is_empty());
+        let out = d.wire();
+        assert!(out.starts_with(d.bad_base64()), "{name}: {out}");
+        still_alive(name, d);
+    }
+}
+
+#[test]
+fn a_cancelled_exchange_fails_and_the_session_goes_on() {
+    let (_, x) = login();
+    for (name, mut d) in servers(Limits::default()) {
+        let d = d.as_mut();
+        assert!(until_last(d, &x, b"*\r\n").is_empty());
+        let out = d.wire();
+        assert!(out.starts_with(d.cancelled()), "{name}: {out}");
+        still_alive(name, d);
+    }
+}
+
+#[test]
+fn a_server_stops_after_auth_exchanges_challenges() {
+    let mut limits = Limits::default();
+    limits.auth_exchanges = 1;
+    let (_, x) = login();
+    for (name, mut d) in servers(limits) {
+        let d = d.as_mut();
+        assert!(d.client(d.command(x.mechanism, None).as_bytes()).is_empty());
+        assert_eq!(d.wire(), d.challenge(b"Username:"), "{name}");
+        // the second challenge would be one too many
+        assert!(
+            d.client(format!("{}\r\n", b64(b"tim")).as_bytes())
+                .is_empty()
+        );
+        let out = d.wire();
+        assert!(out.starts_with(d.too_many()), "{name}: {out}");
+        still_alive(name, d);
+    }
+}
+
+#[test]
+fn a_malformed_plain_message_fails_the_exchange() {
+    // RFC 4616 §2: "message = [authzid] UTF8NUL authcid UTF8NUL passwd" —
+    // one NUL only is not a message.
+    for (name, mut d) in servers(Limits::default()) {
+        let d = d.as_mut();
+        assert!(
+            d.client(d.command("PLAIN", Some(b"tim\0pw")).as_bytes())
+                .is_empty()
+        );
+        let out = d.wire();
+        assert!(
+            !out.starts_with(d.success()) && !out.is_empty(),
+            "{name}: {out}"
+        );
+        still_alive(name, d);
+    }
+}
