@@ -151,7 +151,7 @@ fn all() -> Vec<(Credentials<'static>, Exchange)> {
     v
 }
 
-const MECHS: &str = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256";
+const MECHS: &str = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2";
 
 // ------------------------------------------------------------------ clients
 
@@ -1081,5 +1081,33 @@ fn a_malformed_plain_message_fails_the_exchange() {
             "{name}: {out}"
         );
         still_alive(name, d);
+    }
+}
+
+#[test]
+fn an_initial_response_too_long_for_the_command_line_waits_for_the_first_challenge() {
+    // RFC 4954 §4: "If use of the initial response argument would cause the
+    // AUTH command to exceed this length [512 octets], the client MUST NOT
+    // use the initial response parameter (and instead proceed as defined in
+    // Section 5.1 of [SASL])"; RFC 5034 §4 says the same for POP3's 255.
+    let token = "t".repeat(600);
+    let credentials = Credentials::XOAuth2 {
+        username: "user@example.com",
+        token: token.as_str().into(),
+    };
+    let message = format!("user=user@example.com\x01auth=Bearer {token}\x01\x01");
+    for (name, mut d) in drivers(Limits::default()) {
+        let d = d.as_mut();
+        if name == "imap SASL-IR" {
+            continue; // IMAP has no line limit for SASL-IR
+        }
+        d.authenticate(credentials.clone()).unwrap();
+        assert_eq!(d.wire(), d.command("XOAUTH2", None), "{name}");
+        assert!(d.server(d.challenge(b"").as_bytes()).unwrap().is_empty());
+        assert_eq!(
+            d.wire(),
+            format!("{}\r\n", b64(message.as_bytes())),
+            "{name}"
+        );
     }
 }

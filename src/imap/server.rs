@@ -6,7 +6,7 @@
 //! the connection state of RFC 9051 §3 (Not Authenticated, Authenticated,
 //! Selected, Logout), and runs by itself what needs no mailbox: the greeting,
 //! CAPABILITY, LOGOUT, STARTTLS, ENABLE, the IDLE/DONE exchange, the steps of
-//! AUTHENTICATE (through [`SaslServer`]), and every `BAD` for a line that does
+//! AUTHENTICATE (through the crate's server SASL pump), and every `BAD` for a line that does
 //! not parse, an unknown command or a command in the wrong state. Everything
 //! else reaches the application as an event, and the application answers with
 //! the emission helpers, never with raw bytes:
@@ -15,6 +15,7 @@
 //! |---|---|
 //! | [`ServerEvent::Command`] | untagged data ([`Server::send_data`], [`Server::send_untagged`], FETCH with streamed literals via [`Server::start_fetch`]), then [`Server::complete`] |
 //! | [`ServerEvent::Login`], [`ServerEvent::Authenticate`] | [`Server::complete`] (`OK` enters Authenticated) |
+//! | [`ServerEvent::AuthLookup`] (CRAM-MD5, SCRAM) | [`Server::auth_lookup`] |
 //! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
 //! | [`ServerEvent::Idle`] | push updates with [`Server::send_data`] until [`ServerEvent::IdleDone`] |

@@ -10,15 +10,19 @@
 //! | event | answer |
 //! |---|---|
 //! | [`ServerEvent::Login`], [`ServerEvent::Apop`], [`ServerEvent::Auth`] | [`Server::accept_login`] with the maildrop, or [`Server::reject`] |
+//! | [`ServerEvent::AuthLookup`] | [`Server::auth_lookup`], or [`Server::reject`] |
 //! | [`ServerEvent::Retr`], [`ServerEvent::Top`] | [`Server::send_body`] chunks then [`Server::finish_body`], or [`Server::reject`] |
 //! | [`ServerEvent::Update`] | delete the messages, then [`Server::accept`] or [`Server::reject`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //!
-//! AUTH (RFC 5034) runs through [`SaslServer`] for the mechanisms of
-//! [`ServerConfig::auth_mechanisms`]: the machine sends the challenges and
-//! decodes the answers, and the application only checks the credentials of
-//! the completed exchange ([`ServerEvent::Auth`]). A client's `*` ends the
-//! exchange with `-ERR`.
+//! AUTH (RFC 5034) runs through the crate's server SASL pump for the
+//! mechanisms of [`ServerConfig::auth_mechanisms`]: the machine sends the
+//! challenges and decodes the answers, and the application only checks the
+//! credentials of the completed exchange ([`ServerEvent::Auth`]). CRAM-MD5
+//! and SCRAM (feature `sasl-hash`) ask for the challenge's randomness and the
+//! user's secret with [`ServerEvent::AuthLookup`], answered with
+//! [`Server::auth_lookup`]; the machine checks the proof itself (see
+//! [`SaslLookup`]). A client's `*` ends the exchange with `-ERR`.
 //!
 //! The inactivity autologout timer of RFC 1939 §3 runs through
 //! [`Server::poll_timeout`] and [`Server::handle_timeout`]; when it fires the
@@ -71,7 +75,8 @@ pub struct ServerConfig {
     /// The connection is already under TLS (implicit TLS, port 995). Default
     /// `false`.
     pub tls_active: bool,
-    /// SASL mechanisms offered with AUTH, in this order (run by [`SaslServer`]).
+    /// SASL mechanisms offered with AUTH, in this order (see [`SaslLookup`]
+    /// for CRAM-MD5 and SCRAM).
     /// Default none.
     pub auth_mechanisms: Vec<Mechanism>,
     /// Accept USER/PASS and AUTH only under TLS (RFC 2595 §2, RFC 8314); APOP

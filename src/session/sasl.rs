@@ -315,10 +315,11 @@ impl core::fmt::Debug for ClientSasl {
 /// How the machine may carry an initial response on its command line.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum InitialResponse {
-    /// Always (SMTP `AUTH mechanism initial-response`, RFC 4954 §4).
+    /// Always (IMAP with `SASL-IR`, RFC 4959).
     Always,
-    /// When the base64 form has at most this many octets (POP3: the command
-    /// line is at most 255 octets, RFC 2449 §4 / RFC 5034 §4).
+    /// When the base64 form has at most this many octets (SMTP: the command
+    /// line is at most 512 octets, RFC 4954 §4; POP3: 255 octets, RFC 2449
+    /// §4 / RFC 5034 §4).
     UpTo(usize),
     /// Never (IMAP without `SASL-IR`, RFC 4959).
     Never,

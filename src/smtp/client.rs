@@ -1032,8 +1032,11 @@ impl Inner {
         if !offered(sasl.mechanism().name()) {
             return Err(Error::Misuse("the server does not offer this mechanism"));
         }
-        // AUTH mechanism [initial-response] (RFC 4954 §4)
-        let ir = sasl.initial_response(InitialResponse::Always);
+        // "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 4954 §4): "If
+        // use of the initial response argument would cause the AUTH command
+        // to exceed this length [512 octets], the client MUST NOT use" it.
+        let room = 512usize.saturating_sub(5 + sasl.mechanism().name().len() + 1 + 2);
+        let ir = sasl.initial_response(InitialResponse::UpTo(room));
         self.queue(
             CommandKind::Auth,
             &Command::Auth {
@@ -1190,8 +1193,8 @@ impl Client {
     /// the raw SASL path of RFC 4954 §4: each 334 comes as
     /// [`ClientEvent::AuthChallenge`], answered with [`Client::auth_response`]
     /// or [`Client::auth_cancel`], and the final reply as
-    /// [`CommandKind::Auth`]. This runs mechanisms whose responses depend on
-    /// the challenge (CRAM-MD5, SCRAM), which [`Client::authenticate`] cannot.
+    /// [`CommandKind::Auth`], for mechanisms the application runs itself
+    /// ([`Client::authenticate`] runs the crate's own).
     /// More than [`Limits::auth_exchanges`] challenges is [`Error::Limit`]; a
     /// second challenge before the first was answered is [`Error::Protocol`];
     /// a challenge that is not base64 comes as [`ClientEvent::MalformedReply`]
@@ -1205,9 +1208,24 @@ impl Client {
         self.c.starttls()
     }
 
-    /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
-    /// `LOGIN`; the server must offer the mechanism. The final reply comes as
-    /// [`CommandKind::Auth`] (235 on success).
+    /// Authenticates with SASL (RFC 4954) and answers the server's 334
+    /// challenges by itself, with every mechanism of [`Credentials`]:
+    /// `PLAIN`, `XOAUTH2`, `OAUTHBEARER`, `EXTERNAL` and `ANONYMOUS` send an
+    /// initial response on the AUTH line (`=` for an empty one; one that
+    /// would make the line longer than 512 octets is sent in answer to the
+    /// server's first, empty 334 instead, RFC 4954 §4), `LOGIN`
+    /// answers the user name and password prompts, and with the `sasl-hash`
+    /// feature `CRAM-MD5` answers its challenge (RFC 2195) and `SCRAM-SHA-1`,
+    /// `SCRAM-SHA-256` (and their `-PLUS` variants, chosen when the
+    /// credentials carry channel-binding data and the server offers them)
+    /// run their two round trips and check the server's signature (RFC 5802,
+    /// RFC 7677). The server must offer the mechanism; the machine keeps a
+    /// copy of the credentials until the exchange ends. The final reply comes
+    /// as [`CommandKind::Auth`] (235 on success). A challenge the mechanism
+    /// cannot answer (a wrong SCRAM server signature among them) is answered
+    /// `*`; a 235 from a SCRAM server that did not prove itself is
+    /// [`Error::Sasl`]; more than [`Limits::auth_exchanges`] challenges is
+    /// [`Error::Limit`].
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.c.authenticate(credentials)
     }

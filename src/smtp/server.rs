@@ -99,8 +99,8 @@ pub struct ServerConfig {
     pub tls_available: bool,
     /// The connection is already under TLS (implicit TLS, port 465).
     pub tls_active: bool,
-    /// SASL mechanisms offered, in this order (run by
-    /// [`SaslServer`]). Empty (the default)
+    /// SASL mechanisms offered, in this order (CRAM-MD5 and SCRAM ask the
+    /// application with [`ServerEvent::AuthLookup`]). Empty (the default)
     /// means no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
     /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
