@@ -152,17 +152,16 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
+use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
 use crate::session::timer::earliest;
 use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
-use crate::wire::sasl::{
-    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
-};
+use crate::wire::sasl::Credentials;
 
 use super::emit::{EmitOptions, LiteralStyle, emit_command};
 use super::frame::{Frame, Framer};
@@ -697,11 +696,10 @@ struct Cmd {
     next_sync: usize,
     sent: usize,
     idle: IdleState,
-    /// Answers to the server's SASL challenges ([`Client::authenticate`]).
-    auth_auto: Option<VecDeque<Vec<u8>>>,
+    /// The SASL exchange of an AUTHENTICATE (boxed: most commands have none).
+    sasl: Option<Box<ClientSasl>>,
     /// A streamed APPEND: (announced size, bytes pushed, literal8).
     body: Option<(u64, u64, bool)>,
-    auth_exchanges: usize,
 }
 
 /// Where the bytes of an event's frame are.
@@ -935,9 +933,9 @@ impl Client {
             .map(|c| {
                 c.bytes.capacity()
                     + c.sync.capacity() * size_of::<usize>()
-                    + c.auth_auto
+                    + c.sasl
                         .as_ref()
-                        .map_or(0, |q| crate::nested_heap(q.capacity(), q, Vec::capacity))
+                        .map_or(0, |s| size_of::<ClientSasl>() + s.memory_usage())
             })
             .sum();
         size_of::<Self>()
@@ -1127,7 +1125,7 @@ impl Client {
         &mut self,
         body: CommandBody<'_>,
         trust: bool,
-        auth_auto: Option<VecDeque<Vec<u8>>>,
+        sasl: Option<Box<ClientSasl>>,
         stream: Option<(u64, bool)>,
     ) -> Result<TagBuf, Error> {
         self.check_usable()?;
@@ -1186,8 +1184,7 @@ impl Client {
             next_sync: 0,
             sent: 0,
             idle: IdleState::default(),
-            auth_auto,
-            auth_exchanges: 0,
+            sasl,
             body: stream.map(|(size, binary)| (size, 0, binary)),
         });
         self.flush();
@@ -1650,78 +1647,75 @@ impl Client {
     }
 
     /// Authenticates with SASL (RFC 9051 §6.2.2) and answers the server's
-    /// challenges by itself. The initial response goes on the command line
-    /// when the server advertised `SASL-IR` (RFC 4959), otherwise in answer
-    /// to the first, empty challenge. The outcome comes as
-    /// [`ClientEvent::Completed`]; an unexpected challenge is answered `*`
-    /// (cancel) and the server's `BAD` follows.
+    /// challenges by itself, with every mechanism of [`Credentials`]:
+    /// `PLAIN`, `LOGIN`, `XOAUTH2`, `OAUTHBEARER`, `EXTERNAL`, `ANONYMOUS`,
+    /// and with the `sasl-hash` feature `CRAM-MD5`, `SCRAM-SHA-1` and
+    /// `SCRAM-SHA-256` (and their `-PLUS` variants; the server's signature
+    /// is checked). The machine keeps a copy of the credentials until the
+    /// exchange ends. The initial response goes on the command line when the
+    /// server advertised `SASL-IR` (RFC 4959), otherwise in answer to the
+    /// first, empty challenge. The outcome comes as
+    /// [`ClientEvent::Completed`]; a challenge the mechanism cannot answer (a
+    /// wrong SCRAM server signature among them) is answered `*` (cancel) and
+    /// the server's `BAD` follows; an `OK` after a SCRAM server did not prove
+    /// itself is [`Error::Sasl`].
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<Tag<'static>, Error> {
-        let mechanism = credentials.mechanism();
-        Unadvertised::trusting(self.config.trust_unadvertised).require(
+        let trust = self.config.trust_unadvertised;
+        let caps = &self.caps;
+        let mut sasl = ClientSasl::automatic(credentials, |m| caps.auth(m))?;
+        let mechanism = sasl.mechanism();
+        Unadvertised::trusting(trust).require(
             self.caps.auth(mechanism.name()),
             "SASL mechanism not advertised",
         )?;
-        let mut sasl = SaslClient::try_new(credentials)?;
-        let mut responses = VecDeque::new();
-        let mut ir = None;
-        if let Some(raw) = sasl.initial_response() {
-            if self.caps.has("SASL-IR") {
-                let mut b = Vec::new();
-                encode_initial_response(&raw, &mut b);
-                ir = Some(Secret::new(b));
-            } else {
-                responses.push_back(raw);
-            }
-        }
-        match mechanism {
-            Mechanism::Login => {
-                responses.push_back(sasl.step(b"Username:")?);
-                responses.push_back(sasl.step(b"Password:")?);
-            }
-            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
-                if let Ok(r) = sasl.step(b"{}") {
-                    responses.push_back(r);
-                }
-            }
-            _ => {}
-        }
+        let policy = if self.caps.has("SASL-IR") {
+            InitialResponse::Always
+        } else {
+            InitialResponse::Never
+        };
+        let ir = sasl
+            .initial_response(policy)
+            .map(|b| Secret::new(b.into_bytes()));
         let body = CommandBody::Authenticate {
             mechanism: Atom::new(mechanism.name()).expect("mechanism names are atoms"),
             initial_response: ir,
         };
-        let t = self.enqueue(body, true, Some(responses), None)?;
+        let t = self.enqueue(body, true, Some(Box::new(sasl)), None)?;
         Ok(owned_tag(t))
     }
 
-    fn auth_waiting(&mut self) -> Option<&mut Cmd> {
-        self.cmds.iter_mut().find(|c| {
-            c.kind == CommandKind::Authenticate
-                && c.sending == Sending::Sent
-                && c.auth_auto.is_none()
-                && c.auth_exchanges > 0
-        })
+    fn auth_waiting(&mut self) -> Option<&mut ClientSasl> {
+        self.cmds
+            .iter_mut()
+            .filter(|c| c.kind == CommandKind::Authenticate && c.sending == Sending::Sent)
+            .filter_map(|c| c.sasl.as_deref_mut())
+            .find(|s| s.awaits_answer())
     }
 
     /// Answers a [`ClientEvent::AuthChallenge`] with `data` (base64-encoded by
     /// the machine).
     pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.check_usable()?;
-        if self.auth_waiting().is_none() {
-            return Err(Error::Misuse("no SASL challenge to answer"));
-        }
-        encode_base64(data, &mut *self.out);
-        self.out.extend_from_slice(b"\r\n");
-        self.challenge.clear();
-        Ok(())
+        self.auth_answer(|s, out| s.respond(data, out))
     }
 
     /// Cancels the AUTHENTICATE exchange (`*`); the server answers `BAD`.
     pub fn auth_cancel(&mut self) -> Result<(), Error> {
+        self.auth_answer(|s, out| s.cancel(out))
+    }
+
+    /// The application's answer to the open challenge, written by `answer`.
+    fn auth_answer(
+        &mut self,
+        answer: impl FnOnce(&mut ClientSasl, &mut BytesMut) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         self.check_usable()?;
-        if self.auth_waiting().is_none() {
-            return Err(Error::Misuse("no SASL challenge to answer"));
-        }
-        self.out.extend_from_slice(b"*\r\n");
+        let mut out = core::mem::take(&mut self.out);
+        let r = match self.auth_waiting() {
+            Some(s) => answer(s, &mut out),
+            None => Err(Error::Misuse("no SASL challenge to answer")),
+        };
+        self.out = out;
+        r?;
         self.challenge.clear();
         Ok(())
     }
@@ -1763,8 +1757,7 @@ impl Client {
                 next_sync: 0,
                 sent: 0,
                 idle: IdleState::default(),
-                auth_auto: None,
-                auth_exchanges: 0,
+                sasl: None,
                 body: None,
             },
         );
@@ -2118,6 +2111,7 @@ impl Client {
                 if let Some(c) = caps {
                     self.caps = c;
                 }
+                self.sasl_outcome(idx, kind == StatusKind::Ok)?;
                 Ok(match self.finish_cmd(idx, Some(kind), read_only) {
                     Finish::Silent => None,
                     Finish::Report => Some(Step::Completed(src)),
@@ -2173,6 +2167,9 @@ impl Client {
             // the tag and the status decide the outcome, whatever the code or
             // text after them. The command completes with that status; the
             // rest comes as its raw text.
+            if let Err(e) = self.sasl_outcome(idx, status == StatusKind::Ok) {
+                self.fail(e);
+            }
             let then = self.finish_cmd(idx, Some(status), false);
             if !matches!(then, Finish::Silent) {
                 self.follow = Some(Step::CompletedRaw {
@@ -2214,6 +2211,15 @@ impl Client {
         let (tag, word) = peek_tag(&self.acc);
         let completed = self.settle_bad_frame(&Src::Acc, tag, word);
         Ok(Some(Step::Oversized { completed }))
+    }
+
+    /// The end of an AUTHENTICATE's SASL exchange: an `OK` from a server
+    /// that did not prove itself (SCRAM) is [`Error::Sasl`].
+    fn sasl_outcome(&mut self, idx: usize, ok: bool) -> Result<(), Error> {
+        match self.cmds.get_mut(idx).and_then(|c| c.sasl.take()) {
+            Some(sasl) => sasl.finish(ok),
+            None => Ok(()),
+        }
     }
 
     /// Removes a completed command and applies what its status means.
@@ -2276,8 +2282,7 @@ impl Client {
                             reissue: true,
                             ..IdleState::default()
                         },
-                        auth_auto: None,
-                        auth_exchanges: 0,
+                        sasl: None,
                         body: None,
                     });
                     finish = Finish::Silent;
@@ -2314,36 +2319,30 @@ impl Client {
         if let Some(i) = last {
             match self.cmds[i].kind {
                 CommandKind::Authenticate => {
-                    let max = self.config.limits.auth_exchanges;
-                    let decoded =
-                        decode_challenge(self.frame(&src).get(payload).unwrap_or_default());
-                    let c = &mut self.cmds[i];
-                    c.auth_exchanges += 1;
-                    if c.auth_exchanges > max {
-                        return Err(Error::limit(LimitKind::AuthExchanges, max));
-                    }
-                    let Ok(decoded) = decoded else {
-                        // Not base64: cancel; the server answers BAD.
-                        self.out.extend_from_slice(b"*\r\n");
-                        let error = ParseError::new(self.frame(&src), 2, "base64 challenge");
-                        return Ok(Some(Step::Malformed {
-                            src,
-                            error,
-                            completed: false,
-                        }));
-                    };
-                    if let Some(auto) = &mut c.auth_auto {
-                        match auto.pop_front() {
-                            Some(r) => {
-                                encode_base64(&r, &mut *self.out);
-                                self.out.extend_from_slice(b"\r\n");
+                    let limit = self.config.limits.auth_exchanges;
+                    let payload = self.frame(&src).get(payload).unwrap_or_default().to_vec();
+                    let sasl = self.cmds[i]
+                        .sasl
+                        .get_or_insert_with(|| Box::new(ClientSasl::raw()));
+                    return Ok(
+                        match sasl.challenge(Some(&payload), limit, &mut *self.out)? {
+                            Challenge::Answered => None,
+                            Challenge::Report(c) => {
+                                self.challenge = c;
+                                Some(Step::AuthChallenge)
                             }
-                            None => self.out.extend_from_slice(b"*\r\n"),
-                        }
-                        return Ok(None);
-                    }
-                    self.challenge = decoded;
-                    return Ok(Some(Step::AuthChallenge));
+                            Challenge::Malformed => {
+                                // Not base64: cancelled; the server answers BAD.
+                                let error =
+                                    ParseError::new(self.frame(&src), 2, "base64 challenge");
+                                Some(Step::Malformed {
+                                    src,
+                                    error,
+                                    completed: false,
+                                })
+                            }
+                        },
+                    );
                 }
                 CommandKind::Idle if !self.cmds[i].idle.accepted => {
                     let c = &mut self.cmds[i];

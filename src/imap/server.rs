@@ -6,7 +6,7 @@
 //! the connection state of RFC 9051 §3 (Not Authenticated, Authenticated,
 //! Selected, Logout), and runs by itself what needs no mailbox: the greeting,
 //! CAPABILITY, LOGOUT, STARTTLS, ENABLE, the IDLE/DONE exchange, the steps of
-//! AUTHENTICATE (through [`SaslServer`]), and every `BAD` for a line that does
+//! AUTHENTICATE (through the crate's server SASL pump), and every `BAD` for a line that does
 //! not parse, an unknown command or a command in the wrong state. Everything
 //! else reaches the application as an event, and the application answers with
 //! the emission helpers, never with raw bytes:
@@ -15,6 +15,7 @@
 //! |---|---|
 //! | [`ServerEvent::Command`] | untagged data ([`Server::send_data`], [`Server::send_untagged`], FETCH with streamed literals via [`Server::start_fetch`]), then [`Server::complete`] |
 //! | [`ServerEvent::Login`], [`ServerEvent::Authenticate`] | [`Server::complete`] (`OK` enters Authenticated) |
+//! | [`ServerEvent::AuthLookup`] (CRAM-MD5, SCRAM) | [`Server::auth_lookup`] |
 //! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
 //! | [`ServerEvent::Idle`] | push updates with [`Server::send_data`] until [`ServerEvent::IdleDone`] |
@@ -143,11 +144,12 @@ use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
 use crate::limits::{Limits, MemoryBudget};
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Input, LineSkip, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
 use crate::wire::sasl::{
-    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
+    Authentication, ClientLine, Mechanism, SaslAnswer, SaslLookup, decode_client_line,
     encode_base64,
 };
 
@@ -271,6 +273,8 @@ enum Read {
     DiscardLine,
     /// AUTHENTICATE: the next line is a SASL response.
     AuthLine,
+    /// AUTHENTICATE: waiting for the application's `auth_lookup`.
+    AuthLookup,
     /// IDLE: the next line must be DONE.
     Idle,
     /// STARTTLS accepted: input dropped until the handshake is done.
@@ -305,6 +309,7 @@ enum Ev {
     Command(Range<usize>),
     Login(Range<usize>),
     Authenticate(Authentication<'static>),
+    AuthLookup(SaslLookup),
     Literal(Range<usize>, u64),
     AppendStart {
         size: u64,
@@ -362,8 +367,10 @@ pub struct Server {
     cur_tag: PTag,
     append_prefix: Vec<u8>,
     scratch: Vec<u8>,
-    sasl: Option<SaslServer>,
-    auth_exchanges: usize,
+    /// The AUTHENTICATE exchange in progress.
+    sasl: Option<ServerSasl>,
+    /// A completed exchange, reported by the next `poll_event`.
+    sasl_done: Option<alloc::boxed::Box<Authentication<'static>>>,
     enabled: Vec<String>,
     tls_active: bool,
     fetch: Option<FetchOut>,
@@ -425,7 +432,7 @@ impl Server {
             append_prefix: Vec::new(),
             scratch: Vec::new(),
             sasl: None,
-            auth_exchanges: 0,
+            sasl_done: None,
             enabled: Vec::new(),
             fetch: None,
             bad_commands: 0,
@@ -917,6 +924,7 @@ impl Server {
                 tag: cur()?,
                 authentication,
             },
+            Ev::AuthLookup(l) => ServerEvent::AuthLookup(l),
             Ev::Literal(r, size) => {
                 let head = &self.input.bytes()[r];
                 let (t, rest) = split_tag(head);
@@ -1013,8 +1021,17 @@ impl Server {
                 return self.wait();
             }
             self.input.compact();
+            if let Some(a) = self.sasl_done.take() {
+                let tag = self.cur_tag.clone();
+                self.outstanding.push(Pending {
+                    tag,
+                    kind: Kind::Login,
+                });
+                return Ok(Some(Ev::Authenticate(*a)));
+            }
             let flow = match self.read {
                 Read::Tls => return Ok(None),
+                Read::AuthLookup => return self.wait(),
                 Read::Decision { .. } => return self.wait(),
                 Read::Frame => {
                     if self.outstanding.iter().any(|p| p.kind.is_barrier()) {
@@ -1139,38 +1156,14 @@ impl Server {
                 Read::AuthLine => match self.next_line()? {
                     None => return self.need_more(),
                     Some((len, consumed)) => {
-                        let line = decode_client_line(&self.input.unread()[..len]);
+                        let line = &self.input.unread()[..len];
+                        let outcome = match self.sasl.as_mut() {
+                            Some(pump) => pump.line(line),
+                            None => ServerOutcome::Failed(Failure::Malformed),
+                        };
                         self.input.consume(consumed);
                         self.read = Read::Frame;
-                        let tag = self.cur_tag.clone();
-                        match line {
-                            Ok(ClientLine::Response(r)) => {
-                                let step = match self.sasl.as_mut() {
-                                    Some(s) => s.step(&r),
-                                    None => Err(Error::Sasl("no exchange")),
-                                };
-                                self.sasl_step(step)
-                            }
-                            Ok(_) => {
-                                self.sasl = None;
-                                self.status(
-                                    Some(tag.as_str()),
-                                    StatusKind::Bad,
-                                    None,
-                                    "AUTHENTICATE cancelled",
-                                );
-                                Flow::Continue
-                            }
-                            Err(_) => {
-                                self.sasl = None;
-                                self.bad(
-                                    Some(tag.as_str()),
-                                    None,
-                                    "invalid base64 in SASL response",
-                                )?;
-                                Flow::Continue
-                            }
-                        }
+                        self.sasl_outcome(outcome)?
                     }
                 },
                 Read::Idle => match self.next_line()? {
@@ -1783,12 +1776,11 @@ impl Server {
                     self.bad(t, None, "invalid initial response")?;
                     return Ok(Flow::Continue);
                 }
-                let mut sasl = SaslServer::new(mech);
-                let step = sasl.start(ir.as_deref());
-                self.sasl = Some(sasl);
-                self.auth_exchanges = 0;
+                let limit = self.config.limits.auth_exchanges;
+                let (pump, outcome) = ServerSasl::start_decoded(mech, ir.as_deref(), limit);
+                self.sasl = Some(pump);
                 self.cur_tag = tag;
-                return Ok(self.sasl_step(step));
+                return self.sasl_outcome(outcome);
             }
             Class::Enable(names) => {
                 let mut now: Vec<Atom<'static>> = Vec::new();
@@ -1826,48 +1818,79 @@ impl Server {
         Ok(Flow::Continue)
     }
 
-    /// Sends the next challenge, or hands the completed exchange to the
-    /// application.
-    fn sasl_step(&mut self, step: Result<ServerStep, Error>) -> Flow {
+    /// Carries out what the SASL pump says: a challenge, a lookup or the
+    /// completed exchange for the application, or a failure.
+    fn sasl_outcome(&mut self, outcome: ServerOutcome) -> Result<Flow, Error> {
         let tag = self.cur_tag.clone();
-        match step {
-            Ok(ServerStep::Challenge(c)) => {
-                self.auth_exchanges += 1;
-                if self.auth_exchanges > self.config.limits.auth_exchanges {
-                    self.sasl = None;
-                    self.status(
-                        Some(tag.as_str()),
-                        StatusKind::No,
-                        Some(Code::Limit),
-                        "too many SASL exchanges",
-                    );
-                    return Flow::Continue;
-                }
+        let t = Some(tag.as_str());
+        match outcome {
+            ServerOutcome::Challenge(c) => {
                 self.out.extend_from_slice(b"+ ");
                 encode_base64(&c, &mut *self.out);
                 self.out.extend_from_slice(b"\r\n");
                 self.read = Read::AuthLine;
-                Flow::Continue
             }
-            Ok(ServerStep::Done(auth)) => {
+            ServerOutcome::Lookup(l) => {
+                self.read = Read::AuthLookup;
+                return Ok(Flow::Ev(Ev::AuthLookup(l)));
+            }
+            ServerOutcome::Done(auth) => {
                 self.sasl = None;
                 self.outstanding.push(Pending {
                     tag,
                     kind: Kind::Login,
                 });
-                Flow::Ev(Ev::Authenticate(auth))
+                return Ok(Flow::Ev(Ev::Authenticate(auth)));
             }
-            Err(_) => {
+            ServerOutcome::Failed(f) => {
                 self.sasl = None;
-                self.status(
-                    Some(tag.as_str()),
-                    StatusKind::No,
-                    Some(Code::AuthenticationFailed),
-                    "authentication failed",
-                );
-                Flow::Continue
+                match f {
+                    Failure::Cancelled => {
+                        self.status(t, StatusKind::Bad, None, "AUTHENTICATE cancelled")
+                    }
+                    Failure::BadBase64 { initial: true } => {
+                        self.bad(t, None, "invalid initial response")?
+                    }
+                    Failure::BadBase64 { initial: false } => {
+                        self.bad(t, None, "invalid base64 in SASL response")?
+                    }
+                    Failure::TooMany => self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::Limit),
+                        "too many SASL exchanges",
+                    ),
+                    Failure::Malformed | Failure::Rejected => self.status(
+                        t,
+                        StatusKind::No,
+                        Some(Code::AuthenticationFailed),
+                        "authentication failed",
+                    ),
+                }
             }
         }
+        Ok(Flow::Continue)
+    }
+
+    /// Answers a [`ServerEvent::AuthLookup`] (see [`SaslLookup`]): the
+    /// machine goes on with the exchange, and a proof that checks out
+    /// arrives as [`ServerEvent::Authenticate`] with
+    /// [`Authentication::Verified`], completed as for LOGIN.
+    /// [`SaslAnswer::NoSuchUser`] fails the exchange. `Error::Misuse` when no
+    /// lookup waits or the answer does not fit it.
+    pub fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let waiting = self.read == Read::AuthLookup;
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
+        self.read = Read::Frame;
+        if let Flow::Ev(Ev::Authenticate(a)) = self.sasl_outcome(outcome)? {
+            // reported by the next poll_event, with its pending entry
+            self.outstanding.pop();
+            self.sasl_done = Some(alloc::boxed::Box::new(a));
+        }
+        Ok(())
     }
 }
 

@@ -45,13 +45,12 @@ use bytes::Bytes;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
+use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
 use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
-use crate::wire::sasl::{
-    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
-};
+use crate::wire::sasl::Credentials;
 
 use super::command::{Command, CommandKind};
 use super::parse::parse_response_line;
@@ -328,11 +327,10 @@ pub struct Client {
     reading_capa: bool,
     had_capa: bool,
     timestamp: Option<Vec<u8>>,
+    /// The raw path's last challenge, for [`ClientEvent::AuthChallenge`].
     challenge: Vec<u8>,
-    challenge_open: bool,
-    /// After `authenticate`: the answers to the server's challenges, in order.
-    auto_auth: Option<VecDeque<Vec<u8>>>,
-    auth_exchanges: usize,
+    /// The AUTH exchange in progress.
+    sasl: Option<ClientSasl>,
     tls_pending: bool,
     tls_active: bool,
     error: Option<Error>,
@@ -369,9 +367,7 @@ impl Client {
             had_capa: false,
             timestamp: None,
             challenge: Vec::new(),
-            challenge_open: false,
-            auto_auth: None,
-            auth_exchanges: 0,
+            sasl: None,
             tls_pending: false,
             tls_active,
             error: None,
@@ -560,10 +556,7 @@ impl Client {
             + self.capabilities.list.capacity() * size_of::<Capability<'static>>()
             + self.timestamp.as_ref().map_or(0, Vec::capacity)
             + self.challenge.capacity()
-            + self
-                .auto_auth
-                .as_ref()
-                .map_or(0, |q| crate::nested_heap(q.capacity(), q, Vec::capacity))
+            + self.sasl.as_ref().map_or(0, ClientSasl::memory_usage)
     }
 
     /// Whether the session is over.
@@ -658,6 +651,10 @@ impl Client {
                 self.config.limits.pending_commands,
             ));
         }
+        if command.kind() == CommandKind::Auth {
+            // a raw exchange until `authenticate` says otherwise
+            self.sasl = None;
+        }
         self.queued.push_back((
             Pending {
                 kind: command.kind(),
@@ -733,23 +730,27 @@ impl Client {
     /// the machine; an empty answer is sent as an empty line).
     pub fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
-        if !self.awaiting_challenge_answer() {
-            return Err(Error::Misuse("no SASL challenge to answer"));
+        match self.sasl.as_mut() {
+            Some(s) => s.respond(data, &mut *self.out)?,
+            None => return Err(Error::Misuse("no SASL challenge to answer")),
         }
-        encode_base64(data, &mut *self.out);
-        self.out.extend_from_slice(b"\r\n");
         self.challenge.clear();
-        self.challenge_open = false;
         Ok(())
     }
 
     /// Authenticates with SASL (RFC 5034 §4) and answers the server's
-    /// challenges by itself: `PLAIN`, `EXTERNAL`, `ANONYMOUS`, `XOAUTH2` and
-    /// `OAUTHBEARER` send an initial response, `LOGIN` answers the user name and
-    /// password challenges. The credentials are borrowed for this call only:
-    /// every response the mechanism can give is computed now. The outcome comes
-    /// as a [`ClientEvent::Response`] for [`CommandKind::Auth`]; an unexpected
-    /// challenge is answered `*` (cancel), and the server's `-ERR` follows.
+    /// challenges by itself, with every mechanism of
+    /// [`Credentials`]: `PLAIN`, `EXTERNAL`, `ANONYMOUS`, `XOAUTH2` and
+    /// `OAUTHBEARER` send an initial response, `LOGIN` answers the user name
+    /// and password challenges, and with the `sasl-hash` feature `CRAM-MD5`
+    /// answers the server's challenge and `SCRAM-SHA-1`, `SCRAM-SHA-256` (and
+    /// their `-PLUS` variants) run their two round trips and check the
+    /// server's signature. The machine keeps a copy of the credentials until
+    /// the exchange ends. The outcome comes as a [`ClientEvent::Response`] for
+    /// [`CommandKind::Auth`]; a challenge the mechanism cannot answer (a
+    /// wrong SCRAM server signature among them) is answered `*` (cancel), and
+    /// the server's `-ERR` follows; a `+OK` after a SCRAM server did not prove
+    /// itself is [`Error::Sasl`].
     ///
     /// An initial response that would make the command line longer than the 255
     /// octets of RFC 2449 §4 (an OAuth token, say) is held back and sent in
@@ -762,63 +763,29 @@ impl Client {
         ) {
             return Err(Error::Misuse("command only valid before login"));
         }
-        let mechanism = credentials.mechanism();
-        let mut sasl = SaslClient::try_new(credentials)?;
-        let mut responses = VecDeque::new();
-        let mut ir = Vec::new();
-        if let Some(raw) = sasl.initial_response() {
-            encode_initial_response(&raw, &mut ir);
-            // "AUTH" SP mechanism SP initial-response CRLF
-            if 4 + 1 + mechanism.name().len() + 1 + ir.len() + 2 > 255 {
-                ir.clear();
-                responses.push_back(raw);
-            }
-        }
-        match mechanism {
-            Mechanism::Login => {
-                responses.push_back(sasl.step(b"Username:")?);
-                responses.push_back(sasl.step(b"Password:")?);
-            }
-            // the answer to an error challenge (RFC 7628 §3.2.3)
-            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
-                if let Ok(r) = sasl.step(b"{}") {
-                    responses.push_back(r);
-                }
-            }
-            _ => {}
-        }
-        let ir = if ir.is_empty() {
-            None
-        } else {
-            Some(Cow::Borrowed(
-                core::str::from_utf8(&ir).map_err(|_| Error::Emit("initial response"))?,
-            ))
-        };
+        let caps = &self.capabilities;
+        let mut sasl = ClientSasl::automatic(credentials, |m| caps.sasl(m))?;
+        let name = sasl.mechanism().name();
+        // "AUTH" SP mechanism SP initial-response CRLF, at most 255 octets
+        let room = 255usize.saturating_sub(4 + 1 + name.len() + 1 + 2);
+        let ir = sasl.initial_response(InitialResponse::UpTo(room));
         self.send_command(&Command::Auth {
-            mechanism: Cow::Borrowed(mechanism.name()),
-            initial_response: ir,
+            mechanism: Cow::Borrowed(name),
+            initial_response: ir.map(Cow::Owned),
         })?;
-        self.auto_auth = Some(responses);
+        self.sasl = Some(sasl);
         Ok(())
     }
 
     /// Cancels the AUTH exchange (`*`, RFC 5034 §4); the server answers `-ERR`.
     pub fn auth_cancel(&mut self) -> Result<(), Error> {
         self.check_usable()?;
-        if !self.awaiting_challenge_answer() {
-            return Err(Error::Misuse("no SASL challenge to answer"));
+        match self.sasl.as_mut() {
+            Some(s) => s.cancel(&mut *self.out)?,
+            None => return Err(Error::Misuse("no SASL challenge to answer")),
         }
-        self.out.extend_from_slice(b"*\r\n");
         self.challenge.clear();
-        self.challenge_open = false;
         Ok(())
-    }
-
-    fn awaiting_challenge_answer(&self) -> bool {
-        self.pending
-            .front()
-            .is_some_and(|p| p.kind == CommandKind::Auth)
-            && self.auth_exchanges > 0
     }
 
     /// The TLS handshake that followed [`ClientEvent::StartTls`] succeeded.
@@ -1061,6 +1028,9 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 self.pending.pop_front();
+                if front.kind == CommandKind::Auth {
+                    self.sasl = None;
+                }
                 // A positive-looking line to a multi-line command: its body follows.
                 if front.multiline && raw.first() == Some(&b'+') {
                     self.enter_multiline(front.kind);
@@ -1077,6 +1047,11 @@ impl Client {
         }
         self.pending.pop_front();
         let ok = r.status == Status::Ok;
+        if front.kind == CommandKind::Auth {
+            if let Some(sasl) = self.sasl.take() {
+                sasl.finish(ok)?;
+            }
+        }
         if ok {
             match front.kind {
                 CommandKind::Pass | CommandKind::Apop | CommandKind::Auth => {
@@ -1104,10 +1079,7 @@ impl Client {
             self.state = SessionState::Closed;
         }
         if front.kind == CommandKind::Auth {
-            self.auth_exchanges = 0;
             self.challenge.clear();
-            self.challenge_open = false;
-            self.auto_auth = None;
         }
         self.flush_queue();
         Ok(Some(Step::Response(front.kind, range)))
@@ -1130,42 +1102,23 @@ impl Client {
     }
 
     fn on_challenge(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
-        self.auth_exchanges += 1;
-        if self.auth_exchanges > self.config.limits.auth_exchanges {
-            return Err(Error::limit(
-                LimitKind::AuthExchanges,
-                self.config.limits.auth_exchanges,
-            ));
-        }
         let raw = &self.input.bytes()[range.clone()];
+        // "+" SP [base64] (RFC 5034 §4)
         let data = raw.get(2..).unwrap_or(b"");
-        match decode_challenge(data) {
-            Ok(decoded) => {
-                if let Some(responses) = &mut self.auto_auth {
-                    match responses.pop_front() {
-                        Some(r) => {
-                            encode_base64(&r, &mut *self.out);
-                            self.out.extend_from_slice(b"\r\n");
-                        }
-                        None => self.out.extend_from_slice(b"*\r\n"),
-                    }
-                    return Ok(None);
-                }
-                self.challenge = decoded;
-                self.challenge_open = true;
-                Ok(Some(Step::AuthChallenge))
+        let limit = self.config.limits.auth_exchanges;
+        let sasl = self.sasl.get_or_insert_with(ClientSasl::raw);
+        Ok(match sasl.challenge(Some(data), limit, &mut *self.out)? {
+            Challenge::Answered => None,
+            Challenge::Report(c) => {
+                self.challenge = c;
+                Some(Step::AuthChallenge)
             }
-            Err(_) => {
-                // A challenge that is not base64: cancel the exchange (RFC 5034 §4);
-                // the server answers -ERR.
-                self.out.extend_from_slice(b"*\r\n");
-                Ok(Some(Step::Malformed(
-                    Some(CommandKind::Auth),
-                    range,
-                    ParseError::new(raw, 2, "base64 challenge"),
-                )))
-            }
-        }
+            Challenge::Malformed => Some(Step::Malformed(
+                Some(CommandKind::Auth),
+                range,
+                ParseError::new(raw, 2, "base64 challenge"),
+            )),
+        })
     }
 }
 

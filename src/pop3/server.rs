@@ -10,15 +10,19 @@
 //! | event | answer |
 //! |---|---|
 //! | [`ServerEvent::Login`], [`ServerEvent::Apop`], [`ServerEvent::Auth`] | [`Server::accept_login`] with the maildrop, or [`Server::reject`] |
+//! | [`ServerEvent::AuthLookup`] | [`Server::auth_lookup`], or [`Server::reject`] |
 //! | [`ServerEvent::Retr`], [`ServerEvent::Top`] | [`Server::send_body`] chunks then [`Server::finish_body`], or [`Server::reject`] |
 //! | [`ServerEvent::Update`] | delete the messages, then [`Server::accept`] or [`Server::reject`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //!
-//! AUTH (RFC 5034) runs through [`SaslServer`] for the mechanisms of
-//! [`ServerConfig::auth_mechanisms`]: the machine sends the challenges and
-//! decodes the answers, and the application only checks the credentials of
-//! the completed exchange ([`ServerEvent::Auth`]). A client's `*` ends the
-//! exchange with `-ERR`.
+//! AUTH (RFC 5034) runs through the crate's server SASL pump for the
+//! mechanisms of [`ServerConfig::auth_mechanisms`]: the machine sends the
+//! challenges and decodes the answers, and the application only checks the
+//! credentials of the completed exchange ([`ServerEvent::Auth`]). CRAM-MD5
+//! and SCRAM (feature `sasl-hash`) ask for the challenge's randomness and the
+//! user's secret with [`ServerEvent::AuthLookup`], answered with
+//! [`Server::auth_lookup`]; the machine checks the proof itself (see
+//! [`SaslLookup`]). A client's `*` ends the exchange with `-ERR`.
 //!
 //! The inactivity autologout timer of RFC 1939 §3 runs through
 //! [`Server::poll_timeout`] and [`Server::handle_timeout`]; when it fires the
@@ -39,14 +43,12 @@ use bytes::Bytes;
 
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Input, LineSkip, Output, Timer};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
-use crate::wire::sasl::{
-    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
-    encode_base64,
-};
+use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encode_base64};
 
 use super::command::Command;
 use super::emit::check_uid;
@@ -73,7 +75,8 @@ pub struct ServerConfig {
     /// The connection is already under TLS (implicit TLS, port 995). Default
     /// `false`.
     pub tls_active: bool,
-    /// SASL mechanisms offered with AUTH, in this order (run by [`SaslServer`]).
+    /// SASL mechanisms offered with AUTH, in this order (see [`SaslLookup`]
+    /// for CRAM-MD5 and SCRAM).
     /// Default none.
     pub auth_mechanisms: Vec<Mechanism>,
     /// Accept USER/PASS and AUTH only under TLS (RFC 2595 §2, RFC 8314); APOP
@@ -212,8 +215,13 @@ pub enum ServerEvent<'a> {
     /// APOP: check with [`ApopRequest::apop_matches`], then answer as for Login.
     Apop(ApopRequest<'a>),
     /// A completed SASL exchange (AUTH): check the credentials, then answer as
-    /// for Login. `LOGIN` arrives as [`Authentication::Plain`].
+    /// for Login. `LOGIN` arrives as [`Authentication::Plain`]; CRAM-MD5 and
+    /// SCRAM, whose proof the machine checked, as [`Authentication::Verified`].
     Auth(Authentication<'static>),
+    /// The SASL exchange needs the application's randomness or the user's
+    /// secret (CRAM-MD5, SCRAM; see [`SaslLookup`]): answer with
+    /// [`Server::auth_lookup`], or [`Server::reject`] to fail the exchange.
+    AuthLookup(SaslLookup),
     /// RETR of an existing, undeleted message: push it with
     /// [`Server::send_body`] and [`Server::finish_body`].
     Retr {
@@ -257,6 +265,7 @@ impl ServerEvent<'_> {
             },
             ServerEvent::Apop(a) => ServerEvent::Apop(a.into_owned()),
             ServerEvent::Auth(a) => ServerEvent::Auth(a),
+            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
             ServerEvent::Retr { msg, size, uid } => ServerEvent::Retr {
                 msg,
                 size,
@@ -288,6 +297,8 @@ enum Phase {
 enum Awaiting {
     Nothing,
     Login,
+    /// A SASL lookup, answered with `auth_lookup` (or `reject`).
+    AuthLookup,
     Body {
         started: bool,
         encoder: DotEncoder,
@@ -352,6 +363,7 @@ enum Step {
     Login(Range<usize>),
     Apop(Range<usize>, Range<usize>),
     Auth(Authentication<'static>),
+    AuthLookup(SaslLookup),
     Retr(u32),
     Top(u32, u32),
     Update,
@@ -370,7 +382,10 @@ pub struct Server {
     /// During AUTH: the next line is a client response, not a command.
     auth_line_expected: bool,
     skip_line: LineSkip,
-    sasl: Option<SaslServer>,
+    /// The AUTH exchange in progress.
+    sasl: Option<ServerSasl>,
+    /// A completed exchange, reported by the next `poll_event`.
+    sasl_done: Option<alloc::boxed::Box<Authentication<'static>>>,
     user: Option<Vec<u8>>,
     maildrop: Maildrop,
     deleted: Vec<bool>,
@@ -378,7 +393,6 @@ pub struct Server {
     tls_active: bool,
     utf8: bool,
     bad_commands: usize,
-    auth_exchanges: usize,
     error: Option<Error>,
     /// Input arrived since the last `handle_timeout`.
     clock: Clock,
@@ -421,6 +435,7 @@ impl Server {
             auth_line_expected: false,
             skip_line: LineSkip::default(),
             sasl: None,
+            sasl_done: None,
             user: None,
             maildrop: Maildrop::new(),
             deleted: Vec::new(),
@@ -428,7 +443,6 @@ impl Server {
             tls_active,
             utf8: false,
             bad_commands: 0,
-            auth_exchanges: 0,
             error: None,
             clock: Clock::default(),
             idle: Timer::Off,
@@ -552,6 +566,10 @@ impl Server {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
+        if let Some(a) = self.sasl_done.take() {
+            self.awaiting = Awaiting::Login;
+            return Ok(Some(ServerEvent::Auth(*a)));
+        }
         match self.step() {
             Ok(Some(step)) => Ok(Some(self.materialize(step))),
             Ok(None) => Ok(None),
@@ -585,6 +603,7 @@ impl Server {
                 ),
             }),
             Step::Auth(a) => ServerEvent::Auth(a),
+            Step::AuthLookup(l) => ServerEvent::AuthLookup(l),
             Step::Retr(msg) => ServerEvent::Retr {
                 msg,
                 size: self.message(msg).map_or(0, |m| m.size),
@@ -682,55 +701,71 @@ impl Server {
     /// A client line during an AUTH exchange (RFC 5034 §4).
     fn on_auth_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
         self.auth_line_expected = false;
-        let Some(mut sasl) = self.sasl.take() else {
+        let Some(pump) = self.sasl.as_mut() else {
             return Ok(None);
         };
-        let step = match decode_client_line(&self.input.bytes()[range]) {
-            Ok(ClientLine::Response(r)) => sasl.step(&r),
-            Ok(_) => {
-                self.err("authentication cancelled");
-                return Ok(None);
-            }
-            Err(_) => {
-                self.bad("invalid base64 in AUTH response")?;
-                return Ok(None);
-            }
-        };
-        self.sasl = Some(sasl);
-        self.sasl_step(step)
+        let outcome = pump.line(&self.input.bytes()[range]);
+        self.sasl_outcome(outcome)
     }
 
-    /// Sends the next challenge, or hands the completed exchange to the
-    /// application.
-    fn sasl_step(&mut self, step: Result<ServerStep, Error>) -> Result<Option<Step>, Error> {
-        match step {
-            Ok(ServerStep::Challenge(c)) => {
-                self.auth_exchanges += 1;
-                if self.auth_exchanges > self.config.limits.auth_exchanges {
-                    self.sasl = None;
-                    self.err("too many SASL exchanges");
-                    return Ok(None);
-                }
+    /// Carries out what the SASL pump says: a challenge, a lookup or the
+    /// completed exchange for the application, or a failure.
+    fn sasl_outcome(&mut self, outcome: ServerOutcome) -> Result<Option<Step>, Error> {
+        match outcome {
+            ServerOutcome::Challenge(c) => {
                 self.out.extend_from_slice(b"+ ");
                 encode_base64(&c, &mut *self.out);
                 self.out.extend_from_slice(b"\r\n");
                 self.auth_line_expected = true;
                 Ok(None)
             }
-            Ok(ServerStep::Done(auth)) => {
+            ServerOutcome::Lookup(l) => {
+                self.awaiting = Awaiting::AuthLookup;
+                Ok(Some(Step::AuthLookup(l)))
+            }
+            ServerOutcome::Done(auth) => {
                 self.sasl = None;
                 self.awaiting = Awaiting::Login;
                 Ok(Some(Step::Auth(auth)))
             }
-            Err(_) => {
+            ServerOutcome::Failed(f) => {
                 self.sasl = None;
-                self.reply(&Response::err_with(
-                    ResponseCode::Auth,
-                    "authentication failed",
-                ));
+                match f {
+                    Failure::Cancelled => self.err("authentication cancelled"),
+                    Failure::BadBase64 { initial: true } => {
+                        self.bad("invalid base64 in initial response")?
+                    }
+                    Failure::BadBase64 { initial: false } => {
+                        self.bad("invalid base64 in AUTH response")?
+                    }
+                    Failure::TooMany => self.err("too many SASL exchanges"),
+                    Failure::Malformed | Failure::Rejected => self.reply(&Response::err_with(
+                        ResponseCode::Auth,
+                        "authentication failed",
+                    )),
+                }
                 Ok(None)
             }
         }
+    }
+
+    /// Answers a [`ServerEvent::AuthLookup`] (see [`SaslLookup`]): the
+    /// machine goes on with the exchange, and a proof that checks out
+    /// arrives as [`ServerEvent::Auth`] with [`Authentication::Verified`],
+    /// answered as for a login. [`reject`](Self::reject) fails the exchange
+    /// instead. `Error::Misuse` when no lookup waits or the answer does not
+    /// fit it.
+    pub fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        self.check()?;
+        let waiting = matches!(self.awaiting, Awaiting::AuthLookup);
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
+        self.awaiting = Awaiting::Nothing;
+        if let Some(Step::Auth(a)) = self.sasl_outcome(outcome)? {
+            // reported by the next poll_event
+            self.awaiting = Awaiting::Nothing;
+            self.sasl_done = Some(alloc::boxed::Box::new(a));
+        }
+        Ok(())
     }
 
     fn plaintext_refused(&self) -> bool {
@@ -818,19 +853,11 @@ impl Server {
                     self.err("AUTH requires TLS (use STLS)");
                     return Ok(None);
                 }
-                let initial = match initial_response.map(|ir| decode_client_line(ir.as_bytes())) {
-                    None => None,
-                    Some(Ok(ClientLine::Response(d))) => Some(d),
-                    Some(_) => {
-                        self.bad("invalid base64 in initial response")?;
-                        return Ok(None);
-                    }
-                };
-                let mut sasl = SaslServer::new(mechanism);
-                let step = sasl.start(initial.as_deref());
-                self.sasl = Some(sasl);
-                self.auth_exchanges = 0;
-                self.sasl_step(step)
+                let limit = self.config.limits.auth_exchanges;
+                let ir = initial_response.as_deref().map(str::as_bytes);
+                let (pump, outcome) = ServerSasl::start(mechanism, ir, limit);
+                self.sasl = Some(pump);
+                self.sasl_outcome(outcome)
             }
             Command::Stls if authorization => {
                 if !self.config.tls_available || self.tls_active {
@@ -1084,6 +1111,7 @@ impl Server {
                 self.user = None;
                 self.auth_line_expected = false;
             }
+            Awaiting::AuthLookup => self.sasl = None,
             Awaiting::Body { started: false, .. } => {}
             Awaiting::Update => self.phase = Phase::Closed,
             Awaiting::Body { started: true, .. } => {

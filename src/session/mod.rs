@@ -20,6 +20,7 @@
 pub(crate) mod input;
 pub(crate) mod lines;
 pub(crate) mod output;
+pub(crate) mod sasl;
 pub(crate) mod timer;
 pub(crate) mod unadvertised;
 

@@ -73,12 +73,11 @@ use super::parse::{ReplyFramer, parse_reply_frame};
 use super::reply::{EhloKeyword, Reply};
 use crate::Limits;
 use crate::error::{Error, ParseError};
+use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
 use crate::session::{Clock, Input, Output, Timer, Unadvertised};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
-use crate::wire::sasl::{
-    Credentials, Mechanism, SaslClient, decode_challenge, encode_base64, encode_initial_response,
-};
+use crate::wire::sasl::Credentials;
 
 /// Configuration of a [`Client`].
 #[derive(Clone, Debug)]
@@ -439,28 +438,6 @@ enum Tx {
     Aborted,
 }
 
-/// An AUTH exchange in progress: the responses still to send, in order.
-#[derive(Clone)]
-struct AuthState {
-    responses: VecDeque<Vec<u8>>,
-    /// Sent with [`Client::send_command`]: challenges go to the application.
-    raw: bool,
-    /// A challenge was reported and not answered yet.
-    challenge_open: bool,
-}
-
-impl core::fmt::Debug for AuthState {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "AuthState(<{} responses redacted>, raw: {}, challenge_open: {})",
-            self.responses.len(),
-            self.raw,
-            self.challenge_open
-        )
-    }
-}
-
 /// The SMTP/LMTP client state machine; see the [module docs](self).
 #[derive(Debug)]
 pub struct Client {
@@ -504,8 +481,8 @@ struct Inner {
     /// The open transaction failed (refused, or a body push failed).
     failed: bool,
     ready_for_data: bool,
-    auth: Option<AuthState>,
-    auth_steps: usize,
+    /// The AUTH exchange in progress.
+    sasl: Option<ClientSasl>,
     error: Option<Error>,
     clock: Clock,
     /// Waiting for the server: runs while a reply is awaited, restarted by
@@ -545,8 +522,7 @@ impl Client {
                 failed_event: None,
                 failed: false,
                 ready_for_data: false,
-                auth: None,
-                auth_steps: 0,
+                sasl: None,
                 error: None,
                 clock: Clock::default(),
                 reply_timer: Timer::Off,
@@ -591,7 +567,7 @@ impl Inner {
                 "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)",
             ));
         }
-        if self.auth.is_some() {
+        if self.sasl.is_some() {
             return Err(Error::Misuse("AUTH in progress"));
         }
         Ok(())
@@ -1035,59 +1011,30 @@ impl Inner {
         self.queue(CommandKind::StartTls, &Command::StartTls)
     }
 
-    /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
-    /// `LOGIN`; the server must offer the mechanism. The final reply comes as
-    /// [`CommandKind::Auth`] (235 on success).
     fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.ready()?;
         if !matches!(self.tx, Tx::None | Tx::Aborted) {
             return Err(Error::Misuse("AUTH inside a transaction"));
         }
-        let mech = credentials.mechanism();
-        if !self
-            .caps
-            .auth
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(mech.name()))
-        {
+        let caps = &self.caps;
+        let offered = |m: &str| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m));
+        let mut sasl = ClientSasl::automatic(credentials, offered)?;
+        if !offered(sasl.mechanism().name()) {
             return Err(Error::Misuse("the server does not offer this mechanism"));
         }
-        let mut sasl = SaslClient::try_new(credentials)?;
-        // The credentials are borrowed for this call only, so every response the
-        // mechanism can give is computed now and sent as the 334s ask for it.
-        let initial = sasl.initial_response();
-        let mut responses = VecDeque::new();
-        match mech {
-            Mechanism::Login => {
-                responses.push_back(sasl.step(b"Username:")?);
-                responses.push_back(sasl.step(b"Password:")?);
-            }
-            // the answer to an error challenge (RFC 7628 §3.2.3)
-            Mechanism::XOAuth2 | Mechanism::OAuthBearer => {
-                if let Ok(r) = sasl.step(b"{}") {
-                    responses.push_back(r);
-                }
-            }
-            _ => {}
-        }
-        let mut ir = BytesMut::new();
-        if let Some(i) = &initial {
-            encode_initial_response(i, &mut ir);
-        }
-        let ir = core::str::from_utf8(&ir).unwrap_or("=");
+        // "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 4954 §4): "If
+        // use of the initial response argument would cause the AUTH command
+        // to exceed this length [512 octets], the client MUST NOT use" it.
+        let room = 512usize.saturating_sub(5 + sasl.mechanism().name().len() + 1 + 2);
+        let ir = sasl.initial_response(InitialResponse::UpTo(room));
         self.queue(
             CommandKind::Auth,
             &Command::Auth {
-                mechanism: mech.name().into(),
-                initial_response: initial.as_ref().map(|_| ir.into()),
+                mechanism: sasl.mechanism().name().into(),
+                initial_response: ir.map(Into::into),
             },
         )?;
-        self.auth = Some(AuthState {
-            responses,
-            raw: false,
-            challenge_open: false,
-        });
-        self.auth_steps = 0;
+        self.sasl = Some(sasl);
         Ok(())
     }
 
@@ -1106,38 +1053,25 @@ impl Inner {
             return Err(Error::Misuse("the server does not offer this mechanism"));
         }
         self.queue(CommandKind::Auth, command)?;
-        self.auth = Some(AuthState {
-            responses: VecDeque::new(),
-            raw: true,
-            challenge_open: false,
-        });
-        self.auth_steps = 0;
+        self.sasl = Some(ClientSasl::raw());
         Ok(())
     }
 
-    /// Closes the open challenge of an AUTH sent with [`Client::send_command`].
-    fn take_challenge(&mut self) -> Result<(), Error> {
+    /// The raw path's open challenge, answered.
+    fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
         self.check()?;
-        match self.auth.as_mut() {
-            Some(a) if a.raw && a.challenge_open => {
-                a.challenge_open = false;
-                Ok(())
-            }
-            _ => Err(Error::Misuse("no SASL challenge to answer")),
+        match self.sasl.as_mut() {
+            Some(s) => s.respond(data, &mut *self.out),
+            None => Err(Error::Misuse("no SASL challenge to answer")),
         }
     }
 
-    fn auth_response(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.take_challenge()?;
-        encode_base64(data, &mut *self.out);
-        self.out.put_slice(b"\r\n");
-        Ok(())
-    }
-
     fn auth_cancel(&mut self) -> Result<(), Error> {
-        self.take_challenge()?;
-        self.out.put_slice(b"*\r\n");
-        Ok(())
+        self.check()?;
+        match self.sasl.as_mut() {
+            Some(s) => s.cancel(&mut *self.out),
+            None => Err(Error::Misuse("no SASL challenge to answer")),
+        }
     }
 
     fn send_hello(&mut self, helo: bool) -> Result<(), Error> {
@@ -1249,8 +1183,8 @@ impl Client {
     /// the raw SASL path of RFC 4954 §4: each 334 comes as
     /// [`ClientEvent::AuthChallenge`], answered with [`Client::auth_response`]
     /// or [`Client::auth_cancel`], and the final reply as
-    /// [`CommandKind::Auth`]. This runs mechanisms whose responses depend on
-    /// the challenge (CRAM-MD5, SCRAM), which [`Client::authenticate`] cannot.
+    /// [`CommandKind::Auth`], for mechanisms the application runs itself
+    /// ([`Client::authenticate`] runs the crate's own).
     /// More than [`Limits::auth_exchanges`] challenges is [`Error::Limit`]; a
     /// second challenge before the first was answered is [`Error::Protocol`];
     /// a challenge that is not base64 comes as [`ClientEvent::MalformedReply`]
@@ -1264,9 +1198,24 @@ impl Client {
         self.c.starttls()
     }
 
-    /// Authenticates with `PLAIN` (RFC 4616, sent as an initial response) or
-    /// `LOGIN`; the server must offer the mechanism. The final reply comes as
-    /// [`CommandKind::Auth`] (235 on success).
+    /// Authenticates with SASL (RFC 4954) and answers the server's 334
+    /// challenges by itself, with every mechanism of [`Credentials`]:
+    /// `PLAIN`, `XOAUTH2`, `OAUTHBEARER`, `EXTERNAL` and `ANONYMOUS` send an
+    /// initial response on the AUTH line (`=` for an empty one; one that
+    /// would make the line longer than 512 octets is sent in answer to the
+    /// server's first, empty 334 instead, RFC 4954 §4), `LOGIN`
+    /// answers the user name and password prompts, and with the `sasl-hash`
+    /// feature `CRAM-MD5` answers its challenge (RFC 2195) and `SCRAM-SHA-1`,
+    /// `SCRAM-SHA-256` (and their `-PLUS` variants, chosen when the
+    /// credentials carry channel-binding data and the server offers them)
+    /// run their two round trips and check the server's signature (RFC 5802,
+    /// RFC 7677). The server must offer the mechanism; the machine keeps a
+    /// copy of the credentials until the exchange ends. The final reply comes
+    /// as [`CommandKind::Auth`] (235 on success). A challenge the mechanism
+    /// cannot answer (a wrong SCRAM server signature among them) is answered
+    /// `*`; a 235 from a SCRAM server that did not prove itself is
+    /// [`Error::Sasl`]; more than [`Limits::auth_exchanges`] challenges is
+    /// [`Error::Limit`].
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.c.authenticate(credentials)
     }
@@ -1399,26 +1348,23 @@ impl Inner {
                     if code.get() != 334 {
                         return Err(Error::Protocol("AUTH got a 3xx other than 334"));
                     }
-                    self.auth_steps += 1;
-                    if self.auth_steps > self.config.limits.auth_exchanges {
-                        return Err(Error::limit(
-                            crate::error::LimitKind::AuthExchanges,
-                            self.config.limits.auth_exchanges,
-                        ));
-                    }
-                    if let Some(a) = self.auth.as_mut().filter(|a| a.raw) {
-                        if a.challenge_open {
-                            return Err(Error::Protocol(
-                                "a second 334 before the challenge was answered",
-                            ));
-                        }
-                        return Ok(Some(raw_challenge(a, &reply, frame, &mut self.out)));
-                    }
-                    // 334 challenges are answered here, not reported.
-                    self.auth_continue();
-                    return Ok(None);
+                    // "334" SP [base64] CRLF: one line (RFC 4954 §4)
+                    let payload = (reply.line_count() == 1).then(|| challenge_text(frame));
+                    let limit = self.config.limits.auth_exchanges;
+                    let sasl = self.sasl.get_or_insert_with(ClientSasl::raw);
+                    return Ok(match sasl.challenge(payload, limit, &mut *self.out)? {
+                        Challenge::Answered => None,
+                        Challenge::Report(c) => Some(ClientEvent::AuthChallenge(Cow::Owned(c))),
+                        Challenge::Malformed => Some(ClientEvent::MalformedReply {
+                            command: Some(CommandKind::Auth),
+                            raw: Cow::Borrowed(frame),
+                            error: ParseError::new(frame, 4, "base64 challenge"),
+                        }),
+                    });
                 }
-                self.auth = None;
+                if let Some(sasl) = self.sasl.take() {
+                    sasl.finish(code.is_positive())?;
+                }
                 ev(reply)
             }
             CommandKind::Rcpt(i) => {
@@ -1495,50 +1441,14 @@ impl Inner {
     fn tx_failed(&self) -> bool {
         self.failed
     }
-
-    fn auth_continue(&mut self) {
-        match self.auth.as_mut().and_then(|a| a.responses.pop_front()) {
-            Some(r) => encode_base64(&r, &mut *self.out),
-            // Nothing left to say: cancel (RFC 4954 §4).
-            None => self.out.put_slice(b"*"),
-        }
-        self.out.put_slice(b"\r\n");
-    }
 }
 
-/// A 334 of the raw path: its text decoded as [`ClientEvent::AuthChallenge`];
-/// when it is not base64 (or spans lines: RFC 4954 §4 has one), the exchange
-/// is cancelled and the frame reported as malformed.
-fn raw_challenge<'f>(
-    auth: &mut AuthState,
-    reply: &Reply<'_>,
-    frame: &'f [u8],
-    out: &mut BytesMut,
-) -> ClientEvent<'f> {
-    // "334" SP [base64] CRLF: the text is what follows the code and separator.
+/// The text of a one-line 334 reply: what follows the code and separator.
+fn challenge_text(frame: &[u8]) -> &[u8] {
     let line = frame.strip_suffix(b"\n").unwrap_or(frame);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let text = line.get(3..).unwrap_or(b"");
-    let text = text.strip_prefix(b" ").unwrap_or(text);
-    let decoded = if reply.line_count() == 1 {
-        decode_challenge(text).ok()
-    } else {
-        None
-    };
-    match decoded {
-        Some(c) => {
-            auth.challenge_open = true;
-            ClientEvent::AuthChallenge(Cow::Owned(c))
-        }
-        None => {
-            out.put_slice(b"*\r\n");
-            ClientEvent::MalformedReply {
-                command: Some(CommandKind::Auth),
-                raw: Cow::Borrowed(frame),
-                error: ParseError::new(frame, 4, "base64 challenge"),
-            }
-        }
-    }
+    text.strip_prefix(b" ").unwrap_or(text)
 }
 
 impl Client {
@@ -1780,9 +1690,7 @@ impl Client {
             + c.lmtp_remaining
                 .as_ref()
                 .map_or(0, |q| q.capacity() * size_of::<usize>())
-            + c.auth.as_ref().map_or(0, |a| {
-                crate::nested_heap(a.responses.capacity(), &a.responses, Vec::capacity)
-            })
+            + c.sasl.as_ref().map_or(0, ClientSasl::memory_usage)
     }
 
     /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.

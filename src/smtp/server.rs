@@ -76,13 +76,11 @@ use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::Limits;
 use crate::error::{Error, LimitKind};
+use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
 use crate::session::{Clock, Input, LineSkip, Output, Reader, Timer};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
-use crate::wire::sasl::{
-    Authentication, ClientLine, Mechanism, SaslServer, ServerStep, decode_client_line,
-    encode_base64,
-};
+use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encode_base64};
 
 /// Configuration of a [`Server`].
 #[derive(Clone, Debug)]
@@ -101,8 +99,8 @@ pub struct ServerConfig {
     pub tls_available: bool,
     /// The connection is already under TLS (implicit TLS, port 465).
     pub tls_active: bool,
-    /// SASL mechanisms offered, in this order (run by
-    /// [`SaslServer`]). Empty (the default)
+    /// SASL mechanisms offered, in this order (CRAM-MD5 and SCRAM ask the
+    /// application with [`ServerEvent::AuthLookup`]). Empty (the default)
     /// means no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
     /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
@@ -221,8 +219,14 @@ pub enum ServerEvent<'a> {
     },
     /// The client completed a SASL exchange (RFC 4954). Check the credentials
     /// and answer with [`Server::accept`] (`235 2.7.0`) or [`Server::reject`]
-    /// (usually `535 5.7.8`). LOGIN arrives as [`Authentication::Plain`].
+    /// (usually `535 5.7.8`). LOGIN arrives as [`Authentication::Plain`];
+    /// CRAM-MD5 and SCRAM, whose proof the machine checked, as
+    /// [`Authentication::Verified`].
     Auth(Authentication<'static>),
+    /// The SASL exchange needs the application's randomness or the user's
+    /// secret (CRAM-MD5, SCRAM; see [`SaslLookup`]): answer with
+    /// [`Server::auth_lookup`], or [`Server::reject`] to fail the exchange.
+    AuthLookup(SaslLookup),
     /// STARTTLS was accepted: flush `poll_transmit`, run the TLS handshake, then
     /// call [`Server::tls_established`].
     StartTls,
@@ -257,6 +261,7 @@ impl ServerEvent<'_> {
             ServerEvent::DataEnd => ServerEvent::DataEnd,
             ServerEvent::DataAborted { reason } => ServerEvent::DataAborted { reason },
             ServerEvent::Auth(a) => ServerEvent::Auth(a),
+            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
             ServerEvent::StartTls => ServerEvent::StartTls,
             ServerEvent::Reset => ServerEvent::Reset,
         }
@@ -284,6 +289,8 @@ enum Pending {
     Mail,
     Rcpt,
     Auth,
+    /// A SASL lookup, answered with `auth_lookup` (or `reject`).
+    AuthLookup,
     DataEnd,
     /// LMTP: replies per accepted recipient, released in order.
     Lmtp {
@@ -320,9 +327,11 @@ struct Core {
     bad_commands: usize,
     error: Option<Error>,
     closed: bool,
-    sasl: Option<SaslServer>,
+    /// The AUTH exchange in progress.
+    sasl: Option<ServerSasl>,
+    /// A completed exchange, reported by the next `poll_event`.
+    sasl_done: Option<alloc::boxed::Box<Authentication<'static>>>,
     auth_mechanism: Option<Mechanism>,
-    auth_steps: usize,
     clock: Clock,
     /// The idle timer (command or data timeout, by phase).
     idle: Timer,
@@ -364,8 +373,8 @@ impl Server {
             error: None,
             closed: false,
             sasl: None,
+            sasl_done: None,
             auth_mechanism: None,
-            auth_steps: 0,
             clock: Clock::default(),
             idle: Timer::started(config.command_timeout),
             config,
@@ -417,6 +426,10 @@ impl Server {
             return Err(e.clone());
         }
         let core = &mut self.core;
+        if let Some(a) = core.sasl_done.take() {
+            core.pending = Pending::Auth;
+            return Ok(Some(ServerEvent::Auth(*a)));
+        }
         if core.pending != Pending::None || core.closed || core.phase == Phase::AwaitTls {
             return Ok(None);
         }
@@ -463,6 +476,15 @@ impl Server {
         }
         let r = self.core.build_reply(c, enhanced, text)?;
         self.core.answer(false, Some(r))
+    }
+
+    /// Answers a [`ServerEvent::AuthLookup`] (see [`SaslLookup`]): the
+    /// machine goes on with the exchange, and a proof that checks out
+    /// arrives as [`ServerEvent::Auth`] with [`Authentication::Verified`].
+    /// [`reject`](Self::reject) fails the exchange instead. `Error::Misuse`
+    /// when no lookup waits or the answer does not fit it.
+    pub fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        self.core.auth_lookup(answer)
     }
 
     /// LMTP: accepts delivery to the `index`-th accepted recipient (0-based).
@@ -564,6 +586,14 @@ impl Core {
             Pending::Mail => (250, (2, 1, 0), "Sender OK"),
             Pending::Rcpt => (250, (2, 1, 5), "Recipient OK"),
             Pending::Auth => (235, (2, 7, 0), "Authentication successful"),
+            Pending::AuthLookup if ok => {
+                self.pending = Pending::AuthLookup;
+                return Err(Error::Misuse("answer a SASL lookup with auth_lookup"));
+            }
+            Pending::AuthLookup => {
+                self.sasl = None;
+                (535, (5, 7, 8), "Authentication credentials invalid")
+            }
             Pending::DataEnd => (250, (2, 0, 0), "Message accepted"),
             Pending::Lmtp { answers, sent } => {
                 let mut answers = answers.clone();
@@ -1221,75 +1251,70 @@ impl Core {
             self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
             return Ok(None);
         };
-        // initial-response = base64 / "="  (RFC 4954 §4)
-        let initial = match initial.map(|ir| decode_client_line(ir.as_bytes())) {
-            None => None,
-            Some(Ok(ClientLine::Response(r))) => Some(r),
-            Some(Ok(ClientLine::Cancel) | Err(_)) => {
-                self.raw_reply(501, Some((5, 5, 2)), "Invalid base64 in initial response");
-                return Ok(None);
-            }
-        };
-        let mut sasl = SaslServer::new(mech);
         self.auth_mechanism = Some(mech);
-        self.auth_steps = 0;
-        let step = sasl.start(initial.as_deref());
-        self.sasl = Some(sasl);
-        self.sasl_step(step)
+        let limit = self.config.limits.auth_exchanges;
+        let (pump, outcome) = ServerSasl::start(mech, initial.map(str::as_bytes), limit);
+        self.sasl = Some(pump);
+        Ok(self.sasl_outcome(outcome))
     }
 
-    /// Answers a SASL step: a 334 challenge, or the credentials for the application.
-    fn sasl_step<'b>(
-        &mut self,
-        step: Result<ServerStep, Error>,
-    ) -> Result<Option<ServerEvent<'b>>, Error> {
-        match step {
-            Ok(ServerStep::Challenge(ch)) => {
-                self.auth_steps += 1;
-                if self.auth_steps > self.config.limits.auth_exchanges {
-                    self.sasl = None;
-                    self.raw_reply(501, Some((5, 7, 0)), "Too many authentication exchanges");
-                    return Ok(None);
-                }
+    /// Carries out what the SASL pump says: a 334 challenge, a lookup or the
+    /// credentials for the application, or a failure reply.
+    fn sasl_outcome<'b>(&mut self, outcome: ServerOutcome) -> Option<ServerEvent<'b>> {
+        match outcome {
+            ServerOutcome::Challenge(ch) => {
                 self.out.put_slice(b"334 ");
                 encode_base64(&ch, &mut *self.out);
                 self.out.put_slice(b"\r\n");
                 self.phase = Phase::AuthResponse;
-                Ok(None)
+                None
             }
-            Ok(ServerStep::Done(auth)) => {
+            ServerOutcome::Lookup(lookup) => {
+                self.pending = Pending::AuthLookup;
+                Some(ServerEvent::AuthLookup(lookup))
+            }
+            ServerOutcome::Done(auth) => {
                 self.sasl = None;
                 self.pending = Pending::Auth;
-                Ok(Some(ServerEvent::Auth(auth)))
+                Some(ServerEvent::Auth(auth))
             }
-            Err(_) => {
+            ServerOutcome::Failed(f) => {
                 self.sasl = None;
-                self.raw_reply(501, Some((5, 5, 2)), "Malformed authentication response");
-                Ok(None)
+                let (code, enh, text) = match f {
+                    Failure::Cancelled => (501, (5, 0, 0), "Authentication cancelled"),
+                    Failure::BadBase64 { initial: true } => {
+                        (501, (5, 5, 2), "Invalid base64 in initial response")
+                    }
+                    Failure::BadBase64 { initial: false } => (501, (5, 5, 2), "Invalid base64"),
+                    Failure::Malformed => (501, (5, 5, 2), "Malformed authentication response"),
+                    Failure::TooMany => (501, (5, 7, 0), "Too many authentication exchanges"),
+                    Failure::Rejected => (535, (5, 7, 8), "Authentication credentials invalid"),
+                };
+                self.raw_reply(code, Some(enh), text);
+                None
             }
         }
     }
 
     fn auth_line<'b>(&mut self, line: &[u8]) -> Result<Option<ServerEvent<'b>>, Error> {
         self.phase = Phase::Command;
-        let Some(mut sasl) = self.sasl.take() else {
+        let Some(pump) = self.sasl.as_mut() else {
             return Ok(None);
         };
-        match decode_client_line(line) {
-            Ok(ClientLine::Cancel) => {
-                self.raw_reply(501, Some((5, 0, 0)), "Authentication cancelled");
-                Ok(None)
-            }
-            Ok(ClientLine::Response(r)) => {
-                let step = sasl.step(&r);
-                self.sasl = Some(sasl);
-                self.sasl_step(step)
-            }
-            Err(_) => {
-                self.raw_reply(501, Some((5, 5, 2)), "Invalid base64");
-                Ok(None)
-            }
+        let outcome = pump.line(line);
+        Ok(self.sasl_outcome(outcome))
+    }
+
+    fn auth_lookup(&mut self, answer: SaslAnswer) -> Result<(), Error> {
+        let waiting = self.pending == Pending::AuthLookup;
+        let outcome = answer_lookup(self.sasl.as_mut(), waiting, answer)?;
+        self.pending = Pending::None;
+        if let Some(ServerEvent::Auth(a)) = self.sasl_outcome(outcome) {
+            // reported by the next poll_event
+            self.pending = Pending::None;
+            self.sasl_done = Some(alloc::boxed::Box::new(a));
         }
+        Ok(())
     }
 }
 

@@ -397,6 +397,14 @@ fn bearer_token_ok(token: &[u8], what: &'static str) -> Result<(), Error> {
 #[derive(Clone)]
 pub struct SaslClient<'a> {
     credentials: Credentials<'a>,
+    progress: ClientProgress,
+}
+
+/// How far a client got in its exchange, kept apart from the credentials so
+/// that a machine holding owned credentials (the session's client pump) runs
+/// the same steps as [`SaslClient`].
+#[derive(Clone, Debug)]
+pub(crate) struct ClientProgress {
     /// Responses produced so far.
     steps: u8,
     /// A sticky error (invalid credentials, unexpected challenge).
@@ -410,8 +418,8 @@ impl fmt::Debug for SaslClient<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SaslClient")
             .field("mechanism", &self.mechanism())
-            .field("steps", &self.steps)
-            .field("error", &self.error)
+            .field("steps", &self.progress.steps)
+            .field("error", &self.progress.error)
             .finish_non_exhaustive()
     }
 }
@@ -424,13 +432,10 @@ impl<'a> SaslClient<'a> {
     /// [`step`](Self::step) answer `Error::Emit`; [`try_new`](Self::try_new)
     /// reports that at once.
     pub fn new(credentials: Credentials<'a>) -> Self {
-        let error = credentials.validate().err();
+        let progress = ClientProgress::new(&credentials);
         SaslClient {
             credentials,
-            steps: 0,
-            error,
-            #[cfg(feature = "sasl-hash")]
-            server_signature: None,
+            progress,
         }
     }
 
@@ -448,28 +453,14 @@ impl<'a> SaslClient<'a> {
     /// Whether the client has sent everything it will send (a later challenge
     /// is an error).
     pub fn is_complete(&self) -> bool {
-        self.error.is_some()
-            || match self.mechanism() {
-                Mechanism::Login => self.steps >= 2,
-                Mechanism::XOAuth2 | Mechanism::OAuthBearer => self.steps >= 2,
-                #[cfg(feature = "sasl-hash")]
-                Mechanism::ScramSha1
-                | Mechanism::ScramSha1Plus
-                | Mechanism::ScramSha256
-                | Mechanism::ScramSha256Plus => self.steps >= 3,
-                _ => self.steps >= 1,
-            }
+        self.progress.is_complete(&self.credentials)
     }
 
     /// The raw (not base64) initial response, `None` for `LOGIN` (or when the
     /// first step was already taken, or the credentials are invalid). Calling it
     /// counts as the first step.
     pub fn initial_response(&mut self) -> Option<Vec<u8>> {
-        if self.error.is_some() || self.steps != 0 || !self.mechanism().has_initial_response() {
-            return None;
-        }
-        self.steps = 1;
-        Some(self.first_message())
+        self.progress.initial_response(&self.credentials)
     }
 
     /// Given a raw (already base64-decoded) server challenge, the raw response.
@@ -487,10 +478,70 @@ impl<'a> SaslClient<'a> {
     /// which case the protocol must cancel (`*`) rather than answer. Anything
     /// else is [`Error::Sasl`], and the error sticks.
     pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, Error> {
+        self.progress.step(&self.credentials, challenge)
+    }
+}
+
+impl ClientProgress {
+    /// A new exchange for `credentials` (failed at once when they are invalid).
+    pub(crate) fn new(credentials: &Credentials<'_>) -> Self {
+        ClientProgress {
+            steps: 0,
+            error: credentials.validate().err(),
+            #[cfg(feature = "sasl-hash")]
+            server_signature: None,
+        }
+    }
+
+    /// See [`SaslClient::is_complete`].
+    pub(crate) fn is_complete(&self, credentials: &Credentials<'_>) -> bool {
+        self.error.is_some()
+            || match credentials.mechanism() {
+                Mechanism::Login => self.steps >= 2,
+                Mechanism::XOAuth2 | Mechanism::OAuthBearer => self.steps >= 2,
+                #[cfg(feature = "sasl-hash")]
+                Mechanism::ScramSha1
+                | Mechanism::ScramSha1Plus
+                | Mechanism::ScramSha256
+                | Mechanism::ScramSha256Plus => self.steps >= 3,
+                _ => self.steps >= 1,
+            }
+    }
+
+    /// Whether the server proved that it knows the user's key (SCRAM's
+    /// server-final-message was checked); `true` for the other mechanisms,
+    /// which have no such proof.
+    pub(crate) fn server_verified(&self, credentials: &Credentials<'_>) -> bool {
+        #[cfg(feature = "sasl-hash")]
+        if let Credentials::Scram(_) = credentials {
+            return self.error.is_none() && self.steps >= 3;
+        }
+        let _ = credentials;
+        true
+    }
+
+    /// See [`SaslClient::initial_response`].
+    pub(crate) fn initial_response(&mut self, credentials: &Credentials<'_>) -> Option<Vec<u8>> {
+        if self.error.is_some()
+            || self.steps != 0
+            || !credentials.mechanism().has_initial_response()
+        {
+            return None;
+        }
+        self.steps = 1;
+        Some(first_message(credentials))
+    }
+
+    /// See [`SaslClient::step`].
+    pub(crate) fn step(
+        &mut self,
+        credentials: &Credentials<'_>,
+        challenge: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        let response = match (&self.credentials, self.steps) {
+        let response = match (credentials, self.steps) {
             #[cfg(feature = "sasl-hash")]
             (Credentials::CramMd5 { username, password }, 0) => Ok(cram::client_response(
                 username,
@@ -518,7 +569,7 @@ impl<'a> SaslClient<'a> {
             (Credentials::Login { username, .. }, 0) => Ok(username.as_bytes().to_vec()),
             (Credentials::Login { password, .. }, 1) => Ok(password.expose().to_vec()),
             (Credentials::Login { .. }, _) => Err(Error::Sasl("unexpected third LOGIN challenge")),
-            (_, 0) if challenge.is_empty() => Ok(self.first_message()),
+            (_, 0) if challenge.is_empty() => Ok(first_message(credentials)),
             (_, 0) => Err(Error::Sasl("expected an empty initial challenge")),
             // RFC 7628 §3.2.3: the client answers an error challenge with %x01.
             (Credentials::OAuthBearer { .. }, 1) => Ok(alloc::vec![1]),
@@ -537,81 +588,81 @@ impl<'a> SaslClient<'a> {
             }
         }
     }
+}
 
-    /// The client's first message of a client-first mechanism.
-    fn first_message(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        match &self.credentials {
-            // message = [authzid] UTF8NUL authcid UTF8NUL passwd
-            Credentials::Plain {
-                authzid,
-                username,
-                password,
-            } => {
-                out.extend_from_slice(authzid.unwrap_or_default().as_bytes());
-                out.push(0);
-                out.extend_from_slice(username.as_bytes());
-                out.push(0);
-                out.extend_from_slice(password.expose());
-            }
-            Credentials::Login { .. } => {}
-            // "user=" user "^Aauth=Bearer " token "^A^A"
-            Credentials::XOAuth2 { username, token } => {
-                out.extend_from_slice(b"user=");
-                out.extend_from_slice(username.as_bytes());
-                out.extend_from_slice(b"\x01auth=Bearer ");
-                out.extend_from_slice(token.expose());
-                out.extend_from_slice(b"\x01\x01");
-            }
-            // client-resp = (gs2-header kvsep *kvpair kvsep)
-            // gs2-header  = gs2-cbind-flag "," [ authzid ] ","
-            Credentials::OAuthBearer {
-                authzid,
-                host,
-                port,
-                token,
-            } => {
-                out.extend_from_slice(b"n,");
-                if let Some(a) = authzid {
-                    out.extend_from_slice(b"a=");
-                    for &b in a.as_bytes() {
-                        match b {
-                            b',' => out.extend_from_slice(b"=2C"),
-                            b'=' => out.extend_from_slice(b"=3D"),
-                            b => out.push(b),
-                        }
+/// The client's first message of a client-first mechanism.
+fn first_message(credentials: &Credentials<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    match credentials {
+        // message = [authzid] UTF8NUL authcid UTF8NUL passwd
+        Credentials::Plain {
+            authzid,
+            username,
+            password,
+        } => {
+            out.extend_from_slice(authzid.unwrap_or_default().as_bytes());
+            out.push(0);
+            out.extend_from_slice(username.as_bytes());
+            out.push(0);
+            out.extend_from_slice(password.expose());
+        }
+        Credentials::Login { .. } => {}
+        // "user=" user "^Aauth=Bearer " token "^A^A"
+        Credentials::XOAuth2 { username, token } => {
+            out.extend_from_slice(b"user=");
+            out.extend_from_slice(username.as_bytes());
+            out.extend_from_slice(b"\x01auth=Bearer ");
+            out.extend_from_slice(token.expose());
+            out.extend_from_slice(b"\x01\x01");
+        }
+        // client-resp = (gs2-header kvsep *kvpair kvsep)
+        // gs2-header  = gs2-cbind-flag "," [ authzid ] ","
+        Credentials::OAuthBearer {
+            authzid,
+            host,
+            port,
+            token,
+        } => {
+            out.extend_from_slice(b"n,");
+            if let Some(a) = authzid {
+                out.extend_from_slice(b"a=");
+                for &b in a.as_bytes() {
+                    match b {
+                        b',' => out.extend_from_slice(b"=2C"),
+                        b'=' => out.extend_from_slice(b"=3D"),
+                        b => out.push(b),
                     }
                 }
-                out.push(b',');
+            }
+            out.push(b',');
+            out.push(1);
+            if let Some(h) = host {
+                out.extend_from_slice(b"host=");
+                out.extend_from_slice(h.as_bytes());
                 out.push(1);
-                if let Some(h) = host {
-                    out.extend_from_slice(b"host=");
-                    out.extend_from_slice(h.as_bytes());
-                    out.push(1);
-                }
-                if let Some(p) = port {
-                    use core::fmt::Write as _;
-                    let mut s = String::new();
-                    let _ = write!(s, "port={p}\x01");
-                    out.extend_from_slice(s.as_bytes());
-                }
-                out.extend_from_slice(b"auth=Bearer ");
-                out.extend_from_slice(token.expose());
-                out.extend_from_slice(b"\x01\x01");
             }
-            Credentials::External { authzid } => {
-                out.extend_from_slice(authzid.unwrap_or_default().as_bytes())
+            if let Some(p) = port {
+                use core::fmt::Write as _;
+                let mut s = String::new();
+                let _ = write!(s, "port={p}\x01");
+                out.extend_from_slice(s.as_bytes());
             }
-            Credentials::Anonymous { trace } => {
-                out.extend_from_slice(trace.unwrap_or_default().as_bytes())
-            }
-            #[cfg(feature = "sasl-hash")]
-            Credentials::CramMd5 { .. } => {}
-            #[cfg(feature = "sasl-hash")]
-            Credentials::Scram(c) => out = c.client_first(),
+            out.extend_from_slice(b"auth=Bearer ");
+            out.extend_from_slice(token.expose());
+            out.extend_from_slice(b"\x01\x01");
         }
-        out
+        Credentials::External { authzid } => {
+            out.extend_from_slice(authzid.unwrap_or_default().as_bytes())
+        }
+        Credentials::Anonymous { trace } => {
+            out.extend_from_slice(trace.unwrap_or_default().as_bytes())
+        }
+        #[cfg(feature = "sasl-hash")]
+        Credentials::CramMd5 { .. } => {}
+        #[cfg(feature = "sasl-hash")]
+        Credentials::Scram(c) => out = c.client_first(),
     }
+    out
 }
 
 /// What a server extracted from a completed exchange. The application checks it.
@@ -659,6 +710,18 @@ pub enum Authentication<'a> {
     /// calls [`CramMd5Response::verify`].
     #[cfg(feature = "sasl-hash")]
     CramMd5(CramMd5Response<'a>),
+    /// The server machine checked the client's proof against the secret the
+    /// application gave in answer to a [`SaslLookup`] (`CRAM-MD5`,
+    /// `SCRAM-*`): the user is authenticated; the application only decides
+    /// whether it may act as `authzid`.
+    Verified {
+        /// The mechanism that was run.
+        mechanism: Mechanism,
+        /// The authenticated user.
+        authcid: Cow<'a, str>,
+        /// The identity to act as, when the client asked for one.
+        authzid: Option<Cow<'a, str>>,
+    },
 }
 
 fn own(c: Cow<'_, str>) -> Cow<'static, str> {
@@ -701,8 +764,78 @@ impl Authentication<'_> {
             },
             #[cfg(feature = "sasl-hash")]
             Authentication::CramMd5(r) => Authentication::CramMd5(r.into_owned()),
+            Authentication::Verified {
+                mechanism,
+                authcid,
+                authzid,
+            } => Authentication::Verified {
+                mechanism,
+                authcid: own(authcid),
+                authzid: authzid.map(own),
+            },
         }
     }
+}
+
+/// What a server machine needs from the application in the middle of a
+/// SASL exchange, asked for with the servers' `AuthLookup` event (SMTP, POP3
+/// and IMAP alike) and answered with their `auth_lookup` method.
+///
+/// The machines draw no random numbers and know no secrets: `CRAM-MD5` asks
+/// for its challenge (the application's random digits and time) and then for
+/// the user's shared secret; `SCRAM-*` asks, once the client named its user,
+/// for the user's [`ScramStoredKey`] and a fresh server nonce. The machine
+/// then checks the client's proof itself; a right one reaches the
+/// application as [`Authentication::Verified`] in the servers' usual
+/// authentication event (answered as for `PLAIN`), a wrong one is answered
+/// with the protocol's failure (`535 5.7.8`, `-ERR [AUTH]`,
+/// `NO [AUTHENTICATIONFAILED]`) and the session goes on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum SaslLookup {
+    /// A `CRAM-MD5` exchange starts: answer [`SaslAnswer::Challenge`] with
+    /// [`cram_md5_challenge`]`(random, timestamp, host)` (RFC 2195 §2).
+    #[cfg(feature = "sasl-hash")]
+    CramMd5Challenge,
+    /// The client named its user: answer with the secret the mechanism
+    /// needs ([`SaslAnswer::Password`] for `CRAM-MD5`, [`SaslAnswer::Scram`]
+    /// for `SCRAM-*`), or [`SaslAnswer::NoSuchUser`].
+    Secret {
+        /// The mechanism of the exchange.
+        mechanism: Mechanism,
+        /// The authentication identity the client gave.
+        username: String,
+        /// The identity to act as, when the client asked for one (SCRAM).
+        authzid: Option<String>,
+    },
+}
+
+/// The application's answer to a [`SaslLookup`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum SaslAnswer {
+    /// The `CRAM-MD5` challenge (see [`cram_md5_challenge`]).
+    #[cfg(feature = "sasl-hash")]
+    Challenge(Vec<u8>),
+    /// The user's shared secret (`CRAM-MD5`).
+    Password(Secret<'static>),
+    /// The user's SCRAM key, with a fresh server nonce (printable ASCII
+    /// without `,`, from a good random source) and, for a `-PLUS`
+    /// mechanism (or to refuse a downgrade to the plain one), this
+    /// connection's channel-binding data (see [`ScramServer::with_channel_binding`]).
+    #[cfg(feature = "sasl-hash")]
+    Scram {
+        /// The stored key.
+        key: ScramStoredKey,
+        /// The server nonce.
+        server_nonce: String,
+        /// This connection's channel-binding data.
+        channel_binding: Option<ChannelBinding<'static>>,
+    },
+    /// No such user: the exchange fails as for a wrong password. (A SCRAM
+    /// server that must not tell unknown users apart answers with a decoy
+    /// key instead, see [`ScramServerStep::Lookup`].)
+    NoSuchUser,
 }
 
 /// What a [`SaslServer`] wants next.
@@ -763,6 +896,13 @@ impl SaslServer {
             mechanism: Mechanism::CramMd5,
             state: ServerState::CramMd5Ready(cram_md5_challenge(random, timestamp, host)?),
         })
+    }
+
+    /// A `CRAM-MD5` server with the application's whole challenge.
+    #[cfg(feature = "sasl-hash")]
+    pub(crate) fn set_cram_md5_challenge(&mut self, challenge: Vec<u8>) {
+        self.mechanism = Mechanism::CramMd5;
+        self.state = ServerState::CramMd5Ready(challenge);
     }
 
     /// The mechanism in use.

@@ -25,9 +25,16 @@ pub enum ServerEvent<'a> {
     Authenticate {
         /// The command's tag.
         tag: Tag<'a>,
-        /// What the client sent.
+        /// What the client sent (CRAM-MD5 and SCRAM, whose proof the
+        /// machine checked: [`Authentication::Verified`]).
         authentication: Authentication<'static>,
     },
+    /// The AUTHENTICATE exchange needs the application's randomness or the
+    /// user's secret (CRAM-MD5, SCRAM; see [`SaslLookup`]): answer with
+    /// [`Server::auth_lookup`] ([`SaslAnswer::NoSuchUser`] fails it).
+    ///
+    /// [`SaslAnswer::NoSuchUser`]: crate::wire::sasl::SaslAnswer::NoSuchUser
+    AuthLookup(SaslLookup),
     /// A command announced a synchronizing literal (not APPEND data): call
     /// [`Server::accept_literal`] to send `+`, or [`Server::reject_literal`].
     LiteralRequested {
@@ -110,6 +117,7 @@ impl ServerEvent<'_> {
                 tag: tag.into_owned(),
                 authentication,
             },
+            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
             ServerEvent::LiteralRequested { tag, size, command } => ServerEvent::LiteralRequested {
                 tag: tag.into_owned(),
                 size,
