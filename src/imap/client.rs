@@ -145,7 +145,8 @@ mod tests;
 
 pub use caps::Capabilities;
 pub use commands::{
-    FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery, StatusAttribute,
+    CommandFailed, FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery,
+    StatusAttribute,
 };
 use skip::Skipper;
 

@@ -86,5 +86,6 @@ pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, 
 pub mod client;
 pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind, SessionState};
 pub use client::{
-    FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery, StatusAttribute,
+    CommandFailed, FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery,
+    StatusAttribute,
 };

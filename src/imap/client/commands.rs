@@ -60,7 +60,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::{RangeFrom, RangeInclusive};
 
-use super::Client;
+use super::{Client, ClientEvent, CommandKind};
 use crate::error::Error;
 use crate::header::decode_encoded_words;
 use crate::imap::types::body::{Address, Envelope};
@@ -70,7 +70,7 @@ use crate::imap::types::command::{
 use crate::imap::types::core::{
     Atom, Date, DateTime, Flag, IString, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use crate::imap::types::response::{FetchItem, Part, Section, SectionText};
+use crate::imap::types::response::{FetchItem, Part, Section, SectionText, StatusKind};
 use crate::imap::utf7;
 
 /// Something that names messages: a sequence set (RFC 9051 §9 `sequence-set`).
@@ -937,5 +937,68 @@ impl Envelope<'_> {
     /// The subject with its RFC 2047 encoded words decoded (`None` for NIL).
     pub fn subject_text(&self) -> Option<String> {
         nstring_text(&self.subject)
+    }
+
+    /// The `Date:` header as text, unparsed (`None` for NIL).
+    pub fn date_text(&self) -> Option<String> {
+        self.date.as_ref().map(|d| d.to_str_lossy().into_owned())
+    }
+}
+
+/// A command that did not complete with `OK`: what
+/// [`ClientEvent::outcome_of`] reports.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{command:?} failed: {}", match status { Some(s) => alloc::format!("{s:?} {text}"), None => String::from("no answer in time") })]
+pub struct CommandFailed {
+    /// Which command.
+    pub command: CommandKind,
+    /// `NO` or `BAD`; `None` when the server stopped answering
+    /// ([`ClientEvent::TimedOut`]).
+    pub status: Option<StatusKind>,
+    /// The server's human-readable text.
+    pub text: String,
+}
+
+impl ClientEvent<'_> {
+    /// What this event says about the command `tag`: `Some(Ok(()))` when it
+    /// completes it with `OK`, `Some(Err(_))` when it completes it with `NO`
+    /// or `BAD` or when the server stopped answering, `None` otherwise (data,
+    /// other commands' completions, ...).
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* OK hi\r\n");
+    /// let tag = client.login("alice", "wrong").unwrap();
+    /// client.handle_input(format!("* OK hi\r\n{} NO [AUTHENTICATIONFAILED] no\r\n", tag.as_str()).as_bytes());
+    /// let mut outcome = None;
+    /// while let Some(event) = client.poll_event().unwrap() {
+    ///     outcome = outcome.or(event.outcome_of(&tag));
+    /// }
+    /// assert_eq!(outcome.unwrap().unwrap_err().text, "no");
+    /// ```
+    pub fn outcome_of(&self, tag: &Tag<'_>) -> Option<Result<(), CommandFailed>> {
+        match self {
+            ClientEvent::Completed {
+                tag: t,
+                command,
+                status,
+                text,
+                ..
+            } if t == tag => Some(match status {
+                StatusKind::Ok => Ok(()),
+                other => Err(CommandFailed {
+                    command: *command,
+                    status: Some(*other),
+                    text: String::from_utf8_lossy(&text.0).into_owned(),
+                }),
+            }),
+            ClientEvent::TimedOut => Some(Err(CommandFailed {
+                command: CommandKind::Other,
+                status: None,
+                text: String::new(),
+            })),
+            _ => None,
+        }
     }
 }
