@@ -78,6 +78,7 @@ pub mod emit;
 pub mod parse;
 pub mod reply;
 pub mod server;
+pub mod submit;
 
 pub use client::{Client, ClientConfig, ClientEvent, CommandKind, ServerCapabilities};
 pub use command::{
@@ -90,3 +91,4 @@ pub use reply::{
     Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
 pub use server::{Server, ServerConfig, ServerEvent};
+pub use submit::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
