@@ -14,6 +14,9 @@ use std::time::Duration;
 use common::harness::{example, finish_within};
 use common::peers::{peers_or_skip, skip_or_fail};
 
+/// The task examples (built together, once).
+const EXAMPLES: &[&str] = &["imap_latest", "smtp_send", "smtp_inbox"];
+
 #[test]
 fn imap_latest_against_three_servers() {
     let Some(peers) = peers_or_skip("imap_latest_against_three_servers") else {
@@ -30,7 +33,7 @@ fn imap_latest_against_three_servers() {
         );
         return;
     };
-    let bin = example(&["imap_latest"], "imap_latest");
+    let bin = example(EXAMPLES, "imap_latest");
     for (server, port) in [
         ("Dovecot", peers.imap.to_string()),
         ("Cyrus", cyrus.to_string()),
@@ -87,7 +90,7 @@ fn smtp_send_through_postfix_and_exim() {
         skip_or_fail("smtp_send_through_postfix_and_exim", "PEER_CERT missing");
         return;
     };
-    let bin = example(&["smtp_send"], "smtp_send");
+    let bin = example(EXAMPLES, "smtp_send");
     let address = peers.address();
     for (server, port, password, ok) in [
         (
@@ -131,4 +134,73 @@ fn smtp_send_through_postfix_and_exim() {
             assert!(err.contains("code: 535"), "{server}: {err}");
         }
     }
+}
+
+/// `smtp_inbox` driven by Python's smtplib (an independent client): a message to one recipient of the
+/// served domain and one elsewhere is accepted for the first and refused for the second at RCPT
+/// (RFC 5321 §3.6.2: 550 for a domain the server does not serve), and the server keeps the message.
+#[test]
+fn smtp_inbox_with_python_smtplib() {
+    if !common::harness::have("python3") {
+        skip_or_fail("smtp_inbox_with_python_smtplib", "python3 is not installed");
+        return;
+    }
+    let bin = example(EXAMPLES, "smtp_inbox");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = std::process::Command::new(&bin)
+        .args([addr.as_str(), "example.org"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("smtp_inbox starts");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "smtp_inbox does not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let script = format!(
+        r#"
+import smtplib
+s = smtplib.SMTP("127.0.0.1", {port}, timeout=30)
+refused = s.sendmail("a@example.net", ["bob@Example.ORG", "eve@elsewhere.example"],
+                     "Subject: hi\r\n\r\nhello\r\n")
+assert list(refused) == ["eve@elsewhere.example"], refused
+assert refused["eve@elsewhere.example"][0] == 550, refused
+try:
+    s.sendmail("a@example.net", ["eve@elsewhere.example"], "Subject: no\r\n\r\nno\r\n")
+    raise SystemExit("a message to no served recipient was accepted")
+except smtplib.SMTPRecipientsRefused:
+    pass
+s.quit()
+print("ok")
+"#
+    );
+    let done = finish_within(
+        Command::new("python3").args(["-c", &script]),
+        None,
+        Duration::from_secs(60),
+    )
+    .expect("python3 runs");
+    let _ = server.kill();
+    let output = server.wait_with_output().expect("smtp_inbox output");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        done.status.is_some_and(|s| s.success())
+            && String::from_utf8_lossy(&done.stdout).trim() == "ok",
+        "smtplib: {}\n{}\nserver: {out}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(
+        out.trim(),
+        "message from <a@example.net> to 1 recipient(s)",
+        "{out}"
+    );
 }

@@ -76,6 +76,7 @@ pub mod client;
 pub mod command;
 pub mod emit;
 pub mod parse;
+pub mod receive;
 pub mod reply;
 pub mod server;
 pub mod submit;
@@ -87,6 +88,7 @@ pub use command::{
 };
 pub use emit::{emit_command, emit_reply};
 pub use parse::{ReplyFramer, parse_command, parse_reply, parse_reply_frame};
+pub use receive::{Received, Receiver, ReceiverEvent};
 pub use reply::{
     Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
