@@ -219,6 +219,7 @@ pub mod limits;
 #[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
 #[macro_use]
 mod session;
+pub mod header;
 pub mod text;
 pub mod wire;
 

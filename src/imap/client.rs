@@ -138,11 +138,16 @@
 //! library itself never compresses.
 
 mod caps;
+mod commands;
 mod skip;
 #[cfg(test)]
 mod tests;
 
 pub use caps::Capabilities;
+pub use commands::{
+    CommandFailed, FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery,
+    StatusAttribute,
+};
 use skip::Skipper;
 
 use alloc::borrow::Cow;
@@ -1477,16 +1482,19 @@ impl Client {
         })
     }
 
-    /// Sends `SELECT mailbox`.
-    pub fn select(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
+    /// Sends `SELECT mailbox`: a name (`"INBOX"`, `"Archiv/2026"`) or a
+    /// [`Mailbox`] (see [`MailboxName`]).
+    pub fn select<'m>(&mut self, mailbox: impl MailboxName<'m>) -> Result<Tag<'static>, Error> {
+        let mailbox = self.mailbox(mailbox);
         self.send(CommandBody::Select {
             mailbox,
             params: List::empty(),
         })
     }
 
-    /// Sends `EXAMINE mailbox`.
-    pub fn examine(&mut self, mailbox: Mailbox<'_>) -> Result<Tag<'static>, Error> {
+    /// Sends `EXAMINE mailbox` (a read-only SELECT).
+    pub fn examine<'m>(&mut self, mailbox: impl MailboxName<'m>) -> Result<Tag<'static>, Error> {
+        let mailbox = self.mailbox(mailbox);
         self.send(CommandBody::Examine {
             mailbox,
             params: List::empty(),

@@ -85,3 +85,7 @@ pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};
 pub mod client;
 pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind, SessionState};
+pub use client::{
+    CommandFailed, FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery,
+    StatusAttribute,
+};

@@ -423,6 +423,16 @@ impl ReversePath<'_> {
     }
 }
 
+/// The path as it goes in MAIL FROM: `<>` or `<local@domain>`.
+impl fmt::Display for ReversePath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReversePath::Null => f.write_str("<>"),
+            ReversePath::Mailbox(m) => write!(f, "<{m}>"),
+        }
+    }
+}
+
 /// `Forward-path = Path`, or the special `<Postmaster>` (RFC 5321 §4.1.1.3).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -454,6 +464,16 @@ impl<'a> ForwardPath<'a> {
         match self {
             ForwardPath::Postmaster => ForwardPath::Postmaster,
             ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
+        }
+    }
+}
+
+/// The path as it goes in RCPT TO: `<Postmaster>` or `<local@domain>`.
+impl fmt::Display for ForwardPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForwardPath::Postmaster => f.write_str("<Postmaster>"),
+            ForwardPath::Mailbox(m) => write!(f, "<{m}>"),
         }
     }
 }

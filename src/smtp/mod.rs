@@ -76,8 +76,10 @@ pub mod client;
 pub mod command;
 pub mod emit;
 pub mod parse;
+pub mod receive;
 pub mod reply;
 pub mod server;
+pub mod submit;
 
 pub use client::{Client, ClientConfig, ClientEvent, CommandKind, ServerCapabilities};
 pub use command::{
@@ -86,7 +88,9 @@ pub use command::{
 };
 pub use emit::{emit_command, emit_reply};
 pub use parse::{ReplyFramer, parse_command, parse_reply, parse_reply_frame};
+pub use receive::{Received, Receiver, ReceiverEvent};
 pub use reply::{
     Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
 pub use server::{Server, ServerConfig, ServerEvent};
+pub use submit::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};

@@ -104,6 +104,7 @@ wait_until_ports_free() {
 make_certificate() {
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -addext "basicConstraints=critical,CA:FALSE" \
         -keyout "$DIR/key.pem" -out "$DIR/cert.pem" >/dev/null 2>&1
     chmod 600 "$DIR/key.pem"
     chmod 644 "$DIR/cert.pem"

@@ -1,0 +1,210 @@
+//! A tokio driver for any mailwire machine, in one file to copy into an application.
+//!
+//! mailwire's machines do no I/O ("Sans-IO"). [`Driver`] owns the socket and the clock for one of them:
+//! [`Driver::step`] writes what the machine queued, waits for bytes from the peer or for the machine's next
+//! deadline, and feeds either to it; the application polls the machine's events between steps. STARTTLS is
+//! a hand-off: when the machine reports that TLS may start, call [`Driver::start_tls_client`] (or
+//! [`Driver::start_tls_server`]) and then the machine's `tls_established()`.
+//!
+//! ```text
+//! let mut d = Driver::connect("127.0.0.1:143", imap::Client::new(ClientConfig::default())).await?;
+//! loop {
+//!     while let Some(event) = d.conn.poll_event()? { /* react, call actions */ }
+//!     if !d.step().await? { break } // the peer closed
+//! }
+//! ```
+//!
+//! Needs `tokio` (net, io-util, time) and `tokio-rustls` (here with the *ring* provider, and
+//! `rustls-pemfile` to read a CA file). Every wait is bounded: by the machine's own timers
+//! (greeting, command, idle) through `poll_timeout`, and writes and handshakes by [`IO_TIMEOUT`].
+
+#![allow(dead_code, unreachable_pub)] // an application uses the parts it needs
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailwire::Connection;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
+
+/// How long one write or one TLS handshake may take.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The transport: plain TCP, or TLS after STARTTLS or on an implicit-TLS port.
+enum Io {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Only while a handshake has the TCP stream.
+    Upgrading,
+}
+
+/// One machine (`conn`) and its connection.
+pub struct Driver<C> {
+    /// The machine: poll its events and call its actions between [`step`](Self::step)s.
+    pub conn: C,
+    io: Io,
+    start: Instant,
+    buf: Box<[u8]>,
+    eof: bool,
+}
+
+fn timed_out(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("{what} took longer than {IO_TIMEOUT:?}"),
+    )
+}
+
+impl<C: Connection> Driver<C> {
+    /// Drives `conn` over an accepted or connected TCP stream.
+    pub fn new(mut conn: C, tcp: TcpStream) -> Self {
+        let _ = tcp.set_nodelay(true);
+        // the time contract: the first handle_timeout starts the machine's timers
+        conn.handle_timeout(Duration::ZERO);
+        let (io, start, buf) = (Io::Plain(tcp), Instant::now(), vec![0; 16 * 1024].into());
+        Driver {
+            conn,
+            io,
+            start,
+            buf,
+            eof: false,
+        }
+    }
+
+    /// Connects to `addr` (`host:port`) over plain TCP.
+    pub async fn connect(addr: &str, conn: C) -> io::Result<Self> {
+        Ok(Driver::new(conn, TcpStream::connect(addr).await?))
+    }
+
+    /// Connects with implicit TLS (ports 465, 995, 993; RFC 8314), verifying `server_name`.
+    pub async fn connect_tls(
+        addr: &str,
+        server_name: &str,
+        tls: Arc<ClientConfig>,
+        conn: C,
+    ) -> io::Result<Self> {
+        let mut driver = Driver::connect(addr, conn).await?;
+        driver.start_tls_client(tls, server_name).await?;
+        Ok(driver)
+    }
+
+    /// Whether the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.io, Io::Tls(_))
+    }
+
+    /// Writes everything the machine queued.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        while let Some(bytes) = self.conn.poll_transmit() {
+            let write = async {
+                match &mut self.io {
+                    Io::Plain(s) => s.write_all(&bytes).await?,
+                    Io::Tls(s) => {
+                        s.write_all(&bytes).await?;
+                        s.flush().await?
+                    }
+                    Io::Upgrading => return Err(io::ErrorKind::NotConnected.into()),
+                }
+                Ok::<_, io::Error>(())
+            };
+            timeout(IO_TIMEOUT, write)
+                .await
+                .map_err(|_| timed_out("a write"))??;
+        }
+        Ok(())
+    }
+
+    /// Flushes, then waits for input or the machine's next deadline and hands it over (`handle_input` or
+    /// `handle_eof`, then `handle_timeout`). `Ok(false)` once the input is over or the machine closed:
+    /// poll the last events, then stop.
+    pub async fn step(&mut self) -> io::Result<bool> {
+        self.flush().await?;
+        if self.eof || self.conn.is_closed() {
+            return Ok(false);
+        }
+        let deadline = self.conn.poll_timeout().map(|at| self.start + at);
+        let read = async {
+            match &mut self.io {
+                Io::Plain(s) => s.read(&mut self.buf).await,
+                Io::Tls(s) => s.read(&mut self.buf).await,
+                Io::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+            }
+        };
+        tokio::select! {
+            n = read => match n? {
+                0 => {
+                    self.eof = true;
+                    self.conn.handle_eof();
+                }
+                n => self.conn.handle_input(&self.buf[..n]),
+            },
+            () = async { match deadline { Some(at) => sleep_until(at).await, None => std::future::pending().await } } => {}
+        }
+        self.conn.handle_timeout(self.start.elapsed());
+        Ok(true)
+    }
+
+    /// Client side of STARTTLS, after the server's go-ahead: the handshake, verifying `server_name`.
+    /// Then call the machine's `tls_established()`.
+    pub async fn start_tls_client(
+        &mut self,
+        tls: Arc<ClientConfig>,
+        server_name: &str,
+    ) -> io::Result<()> {
+        self.flush().await?;
+        let name = ServerName::try_from(server_name.to_owned())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let Io::Plain(tcp) = std::mem::replace(&mut self.io, Io::Upgrading) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "TLS is already on",
+            ));
+        };
+        let handshake = TlsConnector::from(tls).connect(name, tcp);
+        let tls = timeout(IO_TIMEOUT, handshake)
+            .await
+            .map_err(|_| timed_out("the TLS handshake"))??;
+        self.io = Io::Tls(Box::new(TlsStream::Client(tls)));
+        Ok(())
+    }
+
+    /// Server side of STARTTLS, after the machine queued its go-ahead: flushes it, then the handshake.
+    /// Then call the machine's `tls_established()`.
+    pub async fn start_tls_server(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
+        self.flush().await?;
+        let Io::Plain(tcp) = std::mem::replace(&mut self.io, Io::Upgrading) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "TLS is already on",
+            ));
+        };
+        let tls = timeout(IO_TIMEOUT, acceptor.accept(tcp))
+            .await
+            .map_err(|_| timed_out("the TLS handshake"))??;
+        self.io = Io::Tls(Box::new(TlsStream::Server(tls)));
+        Ok(())
+    }
+}
+
+/// A TLS client configuration that trusts the certificates of a PEM file (a CA bundle, such as
+/// `/etc/ssl/certs/ca-certificates.crt`, or a test server's own certificate).
+pub fn trusting(pem_file: &Path) -> io::Result<Arc<ClientConfig>> {
+    let mut roots = RootCertStore::empty();
+    let mut reader = io::BufReader::new(std::fs::File::open(pem_file)?);
+    for cert in rustls_pemfile::certs(&mut reader) {
+        roots.add(cert?).map_err(io::Error::other)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(io::Error::other)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
