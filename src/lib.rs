@@ -212,6 +212,7 @@ extern crate std;
 #[macro_use]
 mod setters;
 
+pub mod cookbook;
 pub mod error;
 #[cfg(any(feature = "smtp", feature = "pop3"))]
 mod grammar;

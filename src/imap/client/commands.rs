@@ -70,7 +70,9 @@ use crate::imap::types::command::{
 use crate::imap::types::core::{
     Atom, Date, DateTime, Flag, IString, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use crate::imap::types::response::{FetchItem, Part, Section, SectionText, StatusKind};
+use crate::imap::types::response::{
+    ESearch, FetchItem, Part, SearchReturnData, Section, SectionText, StatusKind,
+};
 use crate::imap::utf7;
 
 /// Something that names messages: a sequence set (RFC 9051 §9 `sequence-set`).
@@ -1000,5 +1002,17 @@ impl ClientEvent<'_> {
             })),
             _ => None,
         }
+    }
+}
+
+impl<'a> ESearch<'a> {
+    /// The `ALL` set of an ESEARCH answer (RFC 4731 §3.1): the matching
+    /// messages (UIDs when [`uid`](Self::uid)), ready to hand to
+    /// [`Client::uid_fetch`] or [`Client::fetch`]; `None` when nothing matched.
+    pub fn all(&self) -> Option<SequenceSet<'a>> {
+        self.data.iter().find_map(|d| match d {
+            SearchReturnData::All(set) => Some(set),
+            _ => None,
+        })
     }
 }
