@@ -68,6 +68,47 @@
 //! can drive any of them; every machine also has each of its methods as an
 //! inherent method, so none needs the trait in scope.
 //!
+//! ## Vocabulary
+//!
+//! One concept, one name, in the three protocols (`tests/vocabulary.rs`
+//! uses every name of this table on every machine it applies to, so the
+//! table cannot drift from the code). "C" is the client machine, "S" the
+//! server machine; a protocol's own word stays where the RFC has one
+//! (`stls`, `DataChunk`, `FetchBodyChunk`).
+//!
+//! | concept | name | SMTP | POP3 | IMAP |
+//! |---|---|---|---|---|
+//! | machines | `Client`, `Server`, `ClientConfig`, `ServerConfig`, `ClientEvent`, `ServerEvent` | C S | C S | C S |
+//! | input, output, time, end (inherent, and the [`Connection`] trait) | `handle_input`, `handle_eof`, `poll_transmit`, `poll_timeout`, `handle_timeout`, `is_closed`, `memory_usage` | C S | C S | C S |
+//! | next event | `poll_event()` | C S | C S | C S |
+//! | session state (RFC 1939 §3, RFC 9051 §3) | `state()` returning `ClientState` / `ServerState` | — | C | C S |
+//! | TLS is on | `tls_active()`; configuration field `tls_active` (implicit TLS) | C S | C S | C S |
+//! | TLS handshake done | `tls_established()` | C S | C S | C S |
+//! | STARTTLS | client method named after the command: `starttls()` (SMTP, IMAP), `stls()` (POP3); event `StartTls` | C S | C S | C S |
+//! | STARTTLS offered | server configuration field `tls_available` | S | S | S |
+//! | no clear-text secret before TLS | server configuration field `plaintext_requires_tls`; `wire::sasl::Mechanism::needs_tls()` | S | S | S |
+//! | log in with a password | `login(user: &str, password: impl Into<Secret>)` (`"pw"`, `String`, `Secret`, `&Secret`) | — (AUTH only) | C | C |
+//! | SASL | `authenticate(Credentials)`, `auth_response(&[u8])`, `auth_cancel()`; event `AuthChallenge` | C | C | C |
+//! | what the server announced | `capabilities()` returning `Capabilities` (EHLO, CAPA, CAPABILITY); `smtp::EhloKeywords` iterates one EHLO reply | C | C | C |
+//! | push a body chunk / finish the body | `send_body(chunk)` / `finish_body()` | C (DATA, BDAT) | S (RETR, TOP) | C (APPEND), S (FETCH literal) |
+//! | body received | events `…Chunk` / `…End` in the protocol's word | S `DataChunk`, `DataEnd` | C `BodyChunk`, `BodyEnd` | C `FetchBodyChunk`, `FetchBodyEnd`; S `AppendChunk`, `AppendEnd` |
+//! | untagged data (IMAP server) | `send_untagged_data(&Data)` | — | — | S |
+//! | client timeouts | configuration fields `greeting_timeout`, `command_timeout`, `body_timeout`; event `TimedOut` | C | C | C |
+//! | the server's greeting | event `Greeting` | C | C | C |
+//! | command tag | `imap::Tag` | — | — | C S |
+//! | parse one frame | `parse_command(frame)`, `parse_reply(frame)` / `parse_response(frame)` → `Result<T, _>` | yes | yes | yes (`, &ParseOptions`) |
+//! | parse the start of a buffer | `parse_command_stream(buf)`, `parse_reply_stream(buf)` / `parse_response_stream(buf)` → `Result<Status<T>, Error>` | yes | yes | yes (`, &ParseOptions`) |
+//! | emit | `emit_command(&command, out)`, `emit_reply(&reply, out)` / `emit_response(&response, out)` | yes | yes | yes (`, &EmitOptions`) |
+//!
+//! A *frame* is one complete message as the protocol's framer delivers it:
+//! an SMTP or POP3 line with or without its final CRLF, an SMTP reply with
+//! all its lines ([`smtp::ReplyFramer`]), an IMAP line with its literals
+//! ([`imap::Framer`]). A `_stream` parser frames the message at the start of
+//! `buf` itself (with [`Limits::DEFAULT`]) and answers
+//! `Complete(value, consumed)` or `Incomplete(needed)` ([`Status`]). POP3's
+//! `Command::emit` and `Response::emit` stay as methods beside the free
+//! functions.
+//!
 //! ## The time contract
 //!
 //! One rule for every timer of every machine: a server's idle or autologout

@@ -111,6 +111,20 @@ impl<'a> From<&'a str> for Secret<'a> {
     }
 }
 
+/// Borrows the bytes of another secret, so a method taking
+/// `impl Into<Secret>` accepts `&secret` as well as `"password"`.
+impl<'a> From<&'a Secret<'_>> for Secret<'a> {
+    fn from(s: &'a Secret<'_>) -> Self {
+        Secret(Cow::Borrowed(s.expose()))
+    }
+}
+
+impl<'a> From<&'a String> for Secret<'a> {
+    fn from(s: &'a String) -> Self {
+        Secret(Cow::Borrowed(s.as_bytes()))
+    }
+}
+
 impl From<String> for Secret<'static> {
     fn from(s: String) -> Self {
         Secret(Cow::Owned(s.into_bytes()))

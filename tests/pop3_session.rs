@@ -1445,7 +1445,7 @@ fn convenience_actions() {
     let (mut client, mut server, mut app) = pair(apop_config());
     run(&mut client, &mut server, &mut app);
     assert!(matches!(
-        client.login("mrose", &Secret::from("a\r\nb")),
+        client.login("mrose", Secret::from("a\r\nb")),
         Err(Error::Emit(_))
     ));
     assert_eq!(
@@ -1453,7 +1453,7 @@ fn convenience_actions() {
         0,
         "nothing queued after a refused login"
     );
-    client.login("mrose", &Secret::from("tanstaaf")).unwrap();
+    client.login("mrose", Secret::from("tanstaaf")).unwrap();
     client.capa().unwrap();
     client.stat().unwrap();
     client.list(None).unwrap();
@@ -1537,7 +1537,7 @@ fn client_tolerates_bare_line_endings_by_default() {
         b"+OK hi\n+OK\r\n+OK\n+OK listing\n1 10\n2\r20\r\n3 30\n.\n+OK\r\nbody\nwith bare LF\r\n.\r\n+OK bye\n";
     let run = |config: ClientConfig| {
         let mut client = Client::new(config);
-        client.login("u", &Secret::from("p")).unwrap();
+        client.login("u", Secret::from("p")).unwrap();
         client.list(None).unwrap();
         client.retr(1).unwrap();
         client.quit().unwrap();

@@ -128,16 +128,16 @@ fn apop_needs_a_greeting_timestamp() {
 fn optional_rfc1939_commands_follow_a_capa_answer() {
     let capa_none: &[u8] = b"+OK Capability list follows\r\nSASL PLAIN\r\n.\r\n";
     let mut c = client(ClientConfig::default(), b"+OK ready\r\n", Some(capa_none));
-    let r = c.login("u", &"p".into());
+    let r = c.login("u", "p");
     assert!(matches!(r, Err(Error::Misuse(_))), "{r:?}");
     assert_eq!(sent(&mut c), b"");
     // Without CAPA: sent.
     let mut c = client(ClientConfig::default(), b"+OK ready\r\n", None);
-    c.login("u", &"p".into()).unwrap();
+    c.login("u", "p").unwrap();
     assert_eq!(sent(&mut c), b"USER u\r\n");
     // Listed: sent.
     let mut c = client(ClientConfig::default(), b"+OK ready\r\n", Some(CAPA_BASIC));
-    c.login("u", &"p".into()).unwrap();
+    c.login("u", "p").unwrap();
     assert_eq!(sent(&mut c), b"USER u\r\n");
     // TOP and UIDL in TRANSACTION, after a CAPA without them.
     let mut c = client(
@@ -145,7 +145,7 @@ fn optional_rfc1939_commands_follow_a_capa_answer() {
         b"+OK ready\r\n",
         Some(b"+OK\r\nUSER\r\n.\r\n"),
     );
-    c.login("u", &"p".into()).unwrap();
+    c.login("u", "p").unwrap();
     c.handle_input(b"+OK\r\n");
     while c.poll_event().unwrap().is_some() {}
     c.handle_input(b"+OK maildrop locked\r\n");

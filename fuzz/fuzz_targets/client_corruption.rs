@@ -167,7 +167,7 @@ fn pop3_run(input: &Input) {
     while client.poll_event().unwrap().is_some() {}
     client.capa().unwrap();
     client.handle_input(b"+OK\r\nPIPELINING\r\nUSER\r\n.\r\n");
-    client.login("alice", &mailwire::Secret::from("secret")).unwrap();
+    client.login("alice", mailwire::Secret::from("secret")).unwrap();
     client.handle_input(b"+OK\r\n+OK logged in\r\n");
     while client.poll_event().unwrap().is_some() {}
     while client.poll_transmit().is_some() {}

@@ -1475,10 +1475,17 @@ impl Client {
     }
 
     /// Sends `LOGIN user password` (refused under `LOGINDISABLED`).
-    pub fn login(&mut self, user: &str, password: &str) -> Result<Tag<'static>, Error> {
+    /// `password` is anything that converts into a [`Secret`]: `"pw"`, a
+    /// `String`, a `Secret` or `&Secret` (the same signature as the POP3
+    /// client's `login`).
+    pub fn login<'p>(
+        &mut self,
+        user: &str,
+        password: impl Into<Secret<'p>>,
+    ) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Login {
             username: IString::from(user),
-            password: Secret::from(password),
+            password: password.into(),
         })
     }
 

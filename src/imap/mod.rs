@@ -38,12 +38,14 @@
 //! by default and listed on [`Quirks`]. Use [`ParseOptions::STRICT`] to
 //! reject them.
 
+mod entry;
 pub mod frame;
 pub mod parse;
 pub mod server;
 pub mod types;
 pub mod utf7;
 
+pub use entry::{parse_command_stream, parse_response_stream};
 pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
 pub use parse::command::{
     AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,

@@ -530,7 +530,7 @@ impl Server {
                 add("LOGINDISABLED");
             }
             for m in &c.auth_mechanisms {
-                if !(self.plaintext_refused() && is_plaintext(*m)) {
+                if !(self.plaintext_refused() && m.needs_tls()) {
                     v.push(alloc::format!("AUTH={}", m.name()));
                 }
             }
@@ -1763,7 +1763,7 @@ impl Server {
                     );
                     return Ok(Flow::Continue);
                 };
-                if self.plaintext_refused() && is_plaintext(mech) {
+                if self.plaintext_refused() && mech.needs_tls() {
                     self.status(
                         t,
                         StatusKind::No,
@@ -1950,8 +1950,4 @@ fn syntax_text(e: &Error) -> String {
         Error::Limit(l) => alloc::format!("command too complex: {l}"),
         other => other.to_string(),
     }
-}
-
-fn is_plaintext(m: Mechanism) -> bool {
-    matches!(m, Mechanism::Plain | Mechanism::Login)
 }

@@ -388,15 +388,18 @@ impl Client {
         self.tls_active
     }
 
-    /// Sends `USER name` then `PASS password` (RFC 1939 §7). Both answers
+    /// Sends `USER user` then `PASS password` (RFC 1939 §7). Both answers
     /// arrive as [`ClientEvent::Response`]; the second says whether the login
-    /// worked.
-    pub fn login(&mut self, name: &str, password: &Secret<'_>) -> Result<(), Error> {
-        let user = Command::User {
-            name: Text::borrowed(name.as_bytes()),
-        };
+    /// worked. `password` is anything that converts into a [`Secret`]: `"pw"`,
+    /// a `String`, a `Secret` or `&Secret` (the same signature as the IMAP
+    /// client's `login`).
+    pub fn login<'p>(&mut self, user: &str, password: impl Into<Secret<'p>>) -> Result<(), Error> {
+        let password: Secret<'p> = password.into();
         let pass = Command::Pass {
             password: Secret(Cow::Borrowed(password.expose())),
+        };
+        let user = Command::User {
+            name: Text::borrowed(user.as_bytes()),
         };
         // Check both before queueing either.
         user.validate()?;

@@ -69,6 +69,35 @@ fn put_u64(out: &mut impl BufMut, n: u64) {
     out.put_slice(crate::wire::decimal::Decimal::new(n).as_bytes());
 }
 
+/// Writes `command` and its CRLF into `out`: the free-function form of
+/// [`Command::emit`], the same shape as `smtp::emit_command` and
+/// `imap::emit_command`. [`Error::Emit`] (nothing written) for a value that
+/// would not read back the same.
+///
+/// ```
+/// use mailwire::pop3::{emit_command, Command};
+/// let mut out = Vec::new();
+/// emit_command(&Command::Retr { msg: 2 }, &mut out).unwrap();
+/// assert_eq!(out, b"RETR 2\r\n");
+/// ```
+pub fn emit_command(command: &Command<'_>, out: &mut impl BufMut) -> Result<(), Error> {
+    command.emit(out)
+}
+
+/// Writes `response` (its status line) and its CRLF into `out`: the
+/// free-function form of [`Response::emit`], the same shape as
+/// `smtp::emit_reply` and `imap::emit_response`.
+///
+/// ```
+/// use mailwire::pop3::{emit_response, Response};
+/// let mut out = Vec::new();
+/// emit_response(&Response::ok("done"), &mut out).unwrap();
+/// assert_eq!(out, b"+OK done\r\n");
+/// ```
+pub fn emit_response(response: &Response<'_>, out: &mut impl BufMut) -> Result<(), Error> {
+    response.emit(out)
+}
+
 impl Command<'_> {
     /// Checks that the command can be emitted unchanged.
     pub fn validate(&self) -> Result<(), Error> {

@@ -90,6 +90,8 @@ pub mod server;
 
 pub use client::{Capabilities, Client, ClientConfig, ClientEvent, SessionState};
 pub use command::{Command, CommandKind};
+pub use emit::{emit_command, emit_response};
+pub use parse::{parse_command, parse_command_line, parse_response, parse_response_line};
 pub use response::{
     Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
     UniqueIdListing,

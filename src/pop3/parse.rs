@@ -137,7 +137,8 @@ fn keyword(i: &[u8]) -> R<'_, &str> {
     terminated(token, sp_or_eol).parse(i)
 }
 
-/// Parses one command line (without its CRLF).
+/// Parses one command line, as a line framer delivers it: without its CRLF,
+/// or with it (one final CRLF is ignored).
 ///
 /// ```text
 /// command = keyword *(SP param)        ; RFC 2449 §3
@@ -146,6 +147,7 @@ fn keyword(i: &[u8]) -> R<'_, &str> {
 /// Unknown keywords give [`Command::Unknown`]; only a line without a printable
 /// keyword, or a known command with bad arguments, is an error.
 pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
+    let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     match command(line) {
         Ok((_, c)) => Ok(c),
         Err(e) => Err(to_parse_error(line, e)),
@@ -367,7 +369,8 @@ fn status(i: &[u8]) -> R<'_, Status> {
     .parse(i)
 }
 
-/// Parses one response line (without its CRLF).
+/// Parses one response line, as a line framer delivers it: without its
+/// CRLF, or with it (one final CRLF is ignored).
 ///
 /// ```text
 /// single-line = status [SP text]          ; RFC 2449 §3
@@ -376,6 +379,7 @@ fn status(i: &[u8]) -> R<'_, Status> {
 /// continue-req = "+" SP [base64]          ; RFC 5034 §4 (also a bare "+")
 /// ```
 pub fn parse_response_line(line: &[u8]) -> Result<Response<'_>, ParseError> {
+    let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     match response(line) {
         Ok((_, r)) => Ok(r),
         Err(e) => Err(to_parse_error(line, e)),

@@ -79,9 +79,13 @@ pub struct ServerConfig {
     /// for CRAM-MD5 and SCRAM).
     /// Default none.
     pub auth_mechanisms: Vec<Mechanism>,
-    /// Accept USER/PASS and AUTH only under TLS (RFC 2595 §2, RFC 8314); APOP
-    /// sends no password and stays available. Default `true`, as in the SMTP
-    /// server: set it to `false` to allow passwords in cleartext.
+    /// Before TLS, neither advertise nor accept USER/PASS and the SASL
+    /// mechanisms that send a reusable secret in the clear
+    /// ([`Mechanism::needs_tls`]: PLAIN, LOGIN, XOAUTH2, OAUTHBEARER), which
+    /// get `-ERR` (RFC 2595 §2.1, RFC 8314); APOP and the challenge-response
+    /// mechanisms send no password and stay available. Default `true`, as on
+    /// the SMTP and IMAP servers: set it to `false` to allow passwords in
+    /// cleartext.
     pub auth_requires_tls: bool,
     /// The `IMPLEMENTATION` capability. Default none.
     pub implementation: Option<String>,
@@ -849,7 +853,7 @@ impl Server {
                     self.err("unsupported SASL mechanism");
                     return Ok(None);
                 };
-                if self.plaintext_refused() {
+                if self.plaintext_refused() && mechanism.needs_tls() {
                     self.err("AUTH requires TLS (use STLS)");
                     return Ok(None);
                 }
@@ -1033,10 +1037,11 @@ impl Server {
             .config
             .auth_mechanisms
             .iter()
+            .filter(|m| !(self.plaintext_refused() && m.needs_tls()))
             .map(|m| m.name())
             .collect();
         let mechs = mechs.join(" ");
-        if authorization && !mechs.is_empty() && !self.plaintext_refused() {
+        if authorization && !mechs.is_empty() {
             caps.push(Capability::Sasl(SaslMechanisms(Cow::Borrowed(&mechs))));
         }
         if authorization && self.config.tls_available && !self.tls_active {

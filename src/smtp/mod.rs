@@ -87,7 +87,7 @@ pub use command::{
     Parameters, Ret, ReversePath, XText,
 };
 pub use emit::{emit_command, emit_reply};
-pub use parse::{ReplyFramer, parse_command, parse_reply, parse_reply_frame};
+pub use parse::{ReplyFramer, parse_command, parse_command_stream, parse_reply, parse_reply_frame};
 pub use receive::{Received, Receiver, ReceiverEvent};
 pub use reply::{
     Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,

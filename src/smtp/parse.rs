@@ -175,7 +175,8 @@ impl<'a> Src<'a> {
 // Commands
 // ---------------------------------------------------------------------------
 
-/// Parses one command line, without its CRLF (RFC 5321 §4.1.1).
+/// Parses one command line (RFC 5321 §4.1.1), as a line framer delivers it:
+/// without its CRLF, or with it (one final CRLF is ignored).
 ///
 /// ```
 /// use mailwire::smtp::{parse_command, Command, ReversePath};
@@ -186,6 +187,7 @@ impl<'a> Src<'a> {
 /// ```
 #[inline]
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
+    let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     // The verbs that come alone, without a call.
     if let [a, b, c, d] = *line {
         match key(&[a, b, c, d]) {
@@ -1294,6 +1296,28 @@ impl ReplyFramer {
         self.lines.reset();
         self.frame_len = 0;
         self.count = 0;
+    }
+}
+
+/// Parses a command line at the start of `buf`, which must hold its CRLF,
+/// with the default [`Limits`]; `Incomplete` when the line has not ended.
+/// The value is what [`parse_command`] gives for the line.
+///
+/// ```
+/// use mailwire::{smtp::{parse_command_stream, Command}, Status};
+/// let Status::Complete(c, n) = parse_command_stream(b"RSET\r\nQUIT\r\n").unwrap() else { panic!() };
+/// assert_eq!((c, n), (Command::Rset, 6));
+/// assert!(matches!(parse_command_stream(b"RSE").unwrap(), Status::Incomplete(_)));
+/// ```
+pub fn parse_command_stream(buf: &[u8]) -> Result<Status<Command<'_>>, Error> {
+    let mut finder = LineFinder::new(
+        Limits::DEFAULT.command_line,
+        LimitKind::CommandLine,
+        LinePolicy::STRICT,
+    );
+    match finder.find(buf)? {
+        None => Ok(Status::Incomplete(crate::Needed::Unknown)),
+        Some(l) => Ok(Status::Complete(parse_command(l.content(buf))?, l.consumed)),
     }
 }
 

@@ -103,7 +103,11 @@ pub struct ServerConfig {
     /// application with [`ServerEvent::AuthLookup`]). Empty (the default)
     /// means no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
-    /// Offer and accept AUTH only under TLS. Default true (RFC 4954 §4, RFC 8314).
+    /// Before TLS, neither advertise nor accept the SASL mechanisms that send
+    /// a reusable secret in the clear ([`Mechanism::needs_tls`]: PLAIN, LOGIN,
+    /// XOAUTH2, OAUTHBEARER); AUTH with one of them gets `538 5.7.11` (RFC
+    /// 4954 §4 and §6, RFC 8314). Default true. The same setting, with the
+    /// same meaning, exists on the POP3 and IMAP servers.
     pub auth_requires_tls: bool,
     /// Advertise PIPELINING. Default true.
     pub pipelining: bool,
@@ -1207,11 +1211,15 @@ impl Core {
         if c.tls_available && !self.tls_active {
             lines.push("STARTTLS".into());
         }
-        if !c.auth_mechanisms.is_empty()
-            && (self.tls_active || !c.auth_requires_tls)
-            && !self.authenticated
-        {
-            let names: Vec<&str> = c.auth_mechanisms.iter().map(|m| m.name()).collect();
+        // RFC 4954 §4: no plaintext mechanism before TLS when so configured.
+        let clear_ok = self.tls_active || !c.auth_requires_tls;
+        let names: Vec<&str> = c
+            .auth_mechanisms
+            .iter()
+            .filter(|m| clear_ok || !m.needs_tls())
+            .map(|m| m.name())
+            .collect();
+        if !names.is_empty() && !self.authenticated {
             lines.push(alloc::format!("AUTH {}", names.join(" ")));
         }
         lines.push(alloc::format!("LIMITS RCPTMAX={}", c.limits.recipients));
@@ -1237,7 +1245,14 @@ impl Core {
             self.bad(503, (5, 5, 1), "AUTH not allowed now")?;
             return Ok(None);
         }
-        if c.auth_requires_tls && !self.tls_active {
+        let Some(mech) =
+            Mechanism::from_name(mechanism.as_bytes()).filter(|m| c.auth_mechanisms.contains(m))
+        else {
+            self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
+            return Ok(None);
+        };
+        // RFC 4954 §6: 538 for a mechanism that needs an encrypted connection.
+        if c.auth_requires_tls && !self.tls_active && mech.needs_tls() {
             self.raw_reply(
                 538,
                 Some((5, 7, 11)),
@@ -1245,12 +1260,6 @@ impl Core {
             );
             return Ok(None);
         }
-        let Some(mech) =
-            Mechanism::from_name(mechanism.as_bytes()).filter(|m| c.auth_mechanisms.contains(m))
-        else {
-            self.raw_reply(504, Some((5, 5, 4)), "Unrecognized authentication type");
-            return Ok(None);
-        };
         self.auth_mechanism = Some(mech);
         let limit = self.config.limits.auth_exchanges;
         let (pump, outcome) = ServerSasl::start(mech, initial.map(str::as_bytes), limit);

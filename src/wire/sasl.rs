@@ -140,6 +140,25 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
+    /// Whether the mechanism sends a reusable secret that anyone on the wire
+    /// can read, so a server refuses it and does not advertise it before TLS
+    /// when its configuration's `plaintext_requires_tls` is set: PLAIN and
+    /// LOGIN (the "plaintext password mechanisms" of RFC 4954 §4 and RFC 2595
+    /// §2.1), XOAUTH2 and OAUTHBEARER (a bearer token: RFC 7628 says TLS MUST
+    /// be used for OAUTHBEARER).
+    ///
+    /// ```
+    /// use mailwire::wire::sasl::Mechanism;
+    /// assert!(Mechanism::Plain.needs_tls() && Mechanism::OAuthBearer.needs_tls());
+    /// assert!(!Mechanism::External.needs_tls() && !Mechanism::Anonymous.needs_tls());
+    /// ```
+    pub fn needs_tls(self) -> bool {
+        matches!(
+            self,
+            Mechanism::Plain | Mechanism::Login | Mechanism::XOAuth2 | Mechanism::OAuthBearer
+        )
+    }
+
     /// Every mechanism that needs no digest (always built), in a stable
     /// order; [`HASHED`](Self::HASHED) lists the others.
     pub const ALL: [Mechanism; 6] = [

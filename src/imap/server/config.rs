@@ -62,9 +62,11 @@ pub struct ServerConfig {
     /// The connection is already under TLS (implicit TLS, port 993). Default
     /// `false`.
     pub tls_active: bool,
-    /// Refuse LOGIN (`NO [PRIVACYREQUIRED]`, with `LOGINDISABLED` advertised)
-    /// and the PLAIN and LOGIN SASL mechanisms while TLS is not active (RFC 9051
-    /// §6.2.3, RFC 8314). Default `true`.
+    /// Before TLS, refuse LOGIN (`NO [PRIVACYREQUIRED]`, with `LOGINDISABLED`
+    /// advertised) and neither advertise nor accept the SASL mechanisms that
+    /// send a reusable secret in the clear
+    /// ([`Mechanism::needs_tls`]: PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) (RFC 9051
+    /// §6.2.3, RFC 8314). Default `true`, as on the SMTP and POP3 servers.
     pub plaintext_requires_tls: bool,
     /// SASL mechanisms offered with AUTHENTICATE (`AUTH=...`), in this order.
     /// Default PLAIN.

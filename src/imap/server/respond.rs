@@ -304,6 +304,22 @@ impl Server {
         Ok(())
     }
 
+    /// Ends the body sent with [`send_literal_chunk`](Self::send_literal_chunk):
+    /// the literal's announced size fixes its end, so nothing is sent; this
+    /// checks that every announced byte went out ([`Error::Misuse`] if not, or
+    /// if no FETCH response is open). The same verb pair as the other
+    /// machines that stream a body (crate docs, "Vocabulary").
+    pub fn finish_body(&mut self) -> Result<(), Error> {
+        self.check()?;
+        match self.fetch {
+            None => Err(Error::Misuse("no FETCH response is open")),
+            Some(f) if f.literal_left.is_some() => {
+                Err(Error::Misuse("the FETCH literal is not complete"))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Closes the open FETCH response (`)` CRLF); its literal must be complete.
     pub fn finish_fetch(&mut self) -> Result<(), Error> {
         self.check()?;
