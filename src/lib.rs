@@ -81,7 +81,7 @@
 //! | machines | `Client`, `Server`, `ClientConfig`, `ServerConfig`, `ClientEvent`, `ServerEvent` | C S | C S | C S |
 //! | input, output, time, end (inherent, and the [`Connection`] trait) | `handle_input`, `handle_eof`, `poll_transmit`, `poll_timeout`, `handle_timeout`, `is_closed`, `memory_usage` | C S | C S | C S |
 //! | next event | `poll_event()` | C S | C S | C S |
-//! | session state (RFC 1939 §3, RFC 9051 §3) | `state()` returning `ClientState` / `ServerState` | — | C | C S |
+//! | session state (RFC 1939 §3, RFC 9051 §3) | `state()` returning `ClientState` / `ServerState` | — | C S | C S |
 //! | TLS is on | `tls_active()`; configuration field `tls_active` (implicit TLS) | C S | C S | C S |
 //! | TLS handshake done | `tls_established()` | C S | C S | C S |
 //! | STARTTLS | client method named after the command: `starttls()` (SMTP, IMAP), `stls()` (POP3); event `StartTls` | C S | C S | C S |

@@ -94,6 +94,8 @@ fn every_name_of_the_vocabulary_table_on_every_machine() {
 
     // session state
     let _: pop3::ClientState = pop3_c.state();
+    let _: pop3::ServerState = pop3_s.state();
+    assert_eq!(pop3_s.state(), pop3::ServerState::Authorization);
     let _: imap::ClientState = imap_c.state();
     let _: imap::ServerState = imap_s.state();
     assert_eq!(imap_s.state(), imap::ServerState::NotAuthenticated);

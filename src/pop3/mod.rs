@@ -96,4 +96,6 @@ pub use response::{
     Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
     UniqueIdListing,
 };
-pub use server::{ApopRequest, Maildrop, MessageInfo, Server, ServerConfig, ServerEvent};
+pub use server::{
+    ApopRequest, Maildrop, MessageInfo, Server, ServerConfig, ServerEvent, ServerState,
+};

@@ -296,6 +296,22 @@ enum Phase {
     Closed,
 }
 
+/// The POP3 session state of the server machine (RFC 1939 §3), as
+/// [`Server::state`] reports it; the client's view is
+/// [`ClientState`](super::ClientState).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerState {
+    /// AUTHORIZATION: before a login succeeded.
+    Authorization,
+    /// TRANSACTION: logged in, the maildrop is open.
+    Transaction,
+    /// UPDATE: QUIT arrived in TRANSACTION; the application applies deletions.
+    Update,
+    /// The session is over (QUIT, EOF, a timeout or a fatal error).
+    Closed,
+}
+
 /// What the machine waits for the application to do.
 #[derive(Clone, Debug)]
 enum Awaiting {
@@ -473,6 +489,28 @@ impl Server {
 
     fn err(&mut self, text: &str) {
         self.reply(&Response::err(text));
+    }
+
+    /// The session state (RFC 1939 §3).
+    ///
+    /// ```
+    /// use mailwire::pop3::{Server, ServerConfig, ServerState};
+    /// let mut server = Server::new(ServerConfig::default());
+    /// assert_eq!(server.state(), ServerState::Authorization);
+    /// server.handle_input(b"QUIT\r\n");
+    /// while server.poll_event().unwrap().is_some() {}
+    /// assert_eq!(server.state(), ServerState::Closed);
+    /// ```
+    pub fn state(&self) -> ServerState {
+        if self.is_closed() {
+            return ServerState::Closed;
+        }
+        match self.phase {
+            Phase::Authorization => ServerState::Authorization,
+            Phase::Transaction => ServerState::Transaction,
+            Phase::Update => ServerState::Update,
+            Phase::Closed => ServerState::Closed,
+        }
     }
 
     /// Whether a login has succeeded (TRANSACTION state).
