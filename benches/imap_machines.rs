@@ -25,9 +25,9 @@ use mailwire::wire::line::LinePolicy;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use mailwire::Limits;
 use mailwire::imap::{
-    Client, ClientConfig, ClientEvent, Command, CommandBody, CommandKind, Data, FetchAttribute,
-    FetchAttributes, FetchItem, FetchLiteral, Flag, Frame, Framer, List, Mailbox, ParseOptions,
-    Response, SequenceSet, Server, ServerConfig, ServerEvent, SessionState, StatusItem, StatusKind,
+    Client, ClientConfig, ClientEvent, ClientState, Command, CommandBody, CommandKind, Data,
+    FetchAttribute, FetchAttributes, FetchItem, FetchLiteral, Flag, Frame, Framer, List, Mailbox,
+    ParseOptions, Response, SequenceSet, Server, ServerConfig, ServerEvent, StatusItem, StatusKind,
     parse_command, parse_greeting, parse_response,
 };
 
@@ -328,9 +328,9 @@ fn serve(server: &mut Server, answers: &Answers) -> usize {
         };
         let tag = std::str::from_utf8(&tag[..len]).unwrap();
         match todo {
-            Todo::Fetch => server.send_data(&answers.fetch).unwrap(),
-            Todo::Search => server.send_data(&answers.search).unwrap(),
-            Todo::Status => server.send_data(&answers.status).unwrap(),
+            Todo::Fetch => server.send_untagged_data(&answers.fetch).unwrap(),
+            Todo::Search => server.send_untagged_data(&answers.search).unwrap(),
+            Todo::Status => server.send_untagged_data(&answers.status).unwrap(),
             Todo::Plain => {}
         }
         server.complete(tag, StatusKind::Ok, None, "done").unwrap();
@@ -427,7 +427,7 @@ fn idle_pair(mut server: Server) -> (Client, Server, (usize, usize)) {
                     .start_fetch_literal(&literal, msg.len() as u64)
                     .unwrap();
                 for chunk in msg.chunks(READ) {
-                    server.send_literal_chunk(chunk).unwrap();
+                    server.send_body(chunk).unwrap();
                 }
                 server.finish_fetch().unwrap();
             }
@@ -453,7 +453,7 @@ fn idle_pair(mut server: Server) -> (Client, Server, (usize, usize)) {
     }
     assert_eq!(body, BODY_SIZE);
     assert_eq!(completed, 3);
-    assert_eq!(client.state(), SessionState::Selected);
+    assert_eq!(client.state(), ClientState::Selected);
     (client, server, peak)
 }
 

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use mailwire::Limits;
 use mailwire::error::LimitKind;
-use mailwire::smtp::{ReplyFramer, parse_command, parse_reply_frame};
+use mailwire::smtp::{ReplyFramer, parse_command, parse_reply};
 use mailwire::wire::line::{LineFinder, LinePolicy};
 
 #[path = "common/counting_alloc.rs"]
@@ -105,7 +105,7 @@ fn mailwire_replies(buf: &[u8]) -> usize {
     let mut pos = 0;
     let mut n = 0;
     while let Ok(Some(len)) = framer.find(&buf[pos..]) {
-        let r = parse_reply_frame(&buf[pos..pos + len]);
+        let r = parse_reply(&buf[pos..pos + len]);
         black_box(&r);
         pos += len;
         n += usize::from(r.is_ok());

@@ -142,7 +142,7 @@ async fn pop3_demo() -> std::io::Result<()> {
         // Without `sasl-hash` (no APOP) the client logs in with USER and PASS:
         // allow them without TLS on this loopback demo (by default a server
         // neither offers nor accepts plaintext passwords before TLS).
-        config.auth_requires_tls = false;
+        config.plaintext_requires_tls = false;
         let mut session = Session::new(Server::new(config), Stream::Plain(tcp)).traced("C:", "S:");
         let mut removed = Vec::new();
         session.flush().await?;
@@ -438,9 +438,9 @@ async fn client_session(
                         .position(|w| w == b"\r\n\r\n")
                         .map_or(0, |i| i + 4);
                     let (header, body) = MESSAGE.split_at(split);
-                    session.conn.send_data(header)?;
-                    session.conn.send_data(body)?;
-                    session.conn.finish_data()?;
+                    session.conn.send_body(header)?;
+                    session.conn.send_body(body)?;
+                    session.conn.finish_body()?;
                     false
                 }
                 ClientEvent::Reply {
@@ -581,7 +581,7 @@ async fn imap_demo() -> std::io::Result<()> {
                         let tag = cmd.tag.as_str().to_owned();
                         let text = match cmd.body {
                             CommandBody::Select { .. } => {
-                                session.conn.send_data(&Data::Exists(1))?;
+                                session.conn.send_untagged_data(&Data::Exists(1))?;
                                 "SELECT completed"
                             }
                             CommandBody::Fetch { .. } => {
@@ -595,7 +595,7 @@ async fn imap_demo() -> std::io::Result<()> {
                                     .start_fetch_literal(&body, IMAP_MESSAGE.len() as u64)?;
                                 // Streamed in pieces, as a file would be read.
                                 for chunk in IMAP_MESSAGE.chunks(32) {
-                                    session.conn.send_literal_chunk(chunk)?;
+                                    session.conn.send_body(chunk)?;
                                 }
                                 session.conn.finish_fetch()?;
                                 "FETCH completed"

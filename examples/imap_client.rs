@@ -421,10 +421,10 @@ async fn append(session: &mut Session<Client>, mailbox: &str, file: &Path) -> io
                 ClientEvent::AppendReady { .. } => {
                     let mut chunk = Vec::with_capacity(CHUNK + CHUNK / 2);
                     while file.next(&mut chunk)? {
-                        session.conn.append_data(&chunk)?;
+                        session.conn.send_body(&chunk)?;
                         session.flush().await?;
                     }
-                    session.conn.append_finish()?;
+                    session.conn.finish_body()?;
                 }
                 ClientEvent::Completed {
                     tag: t,

@@ -489,7 +489,7 @@ impl Conn {
             return Ok(());
         };
         for data in sel.resync(expunge)? {
-            session.conn.send_data(&data)?;
+            session.conn.send_untagged_data(&data)?;
         }
         Ok(())
     }
@@ -550,7 +550,7 @@ impl Conn {
                     delimiter: Some(DELIMITER),
                     extensions: None,
                 };
-                session.conn.send_data(&Data::Namespace {
+                session.conn.send_untagged_data(&Data::Namespace {
                     personal: Some(List::from_items(vec![personal])),
                     other: None,
                     shared: None,
@@ -639,7 +639,7 @@ impl Conn {
                     };
                     out.push(value);
                 }
-                session.conn.send_data(&Data::Status {
+                session.conn.send_untagged_data(&Data::Status {
                     mailbox,
                     items: List::from_items(out),
                 })?;
@@ -679,7 +679,7 @@ impl Conn {
                 let dir = sel.maildir.path().to_path_buf();
                 // Every removal that happened is announced, even when another one failed.
                 for seq in &removed {
-                    session.conn.send_data(&Data::Expunge(*seq))?;
+                    session.conn.send_untagged_data(&Data::Expunge(*seq))?;
                 }
                 if !removed.is_empty() {
                     self.notify(&dir);
@@ -708,7 +708,7 @@ impl Conn {
                 }
                 let keys: Vec<SearchKey<'static>> = criteria.iter().collect();
                 let found = self.search(&keys, uid)?;
-                session.conn.send_data(&Data::Search {
+                session.conn.send_untagged_data(&Data::Search {
                     ids: List::from_items(found),
                     modseq: None,
                 })?;
@@ -777,13 +777,13 @@ impl Conn {
         );
         session
             .conn
-            .send_data(&Data::Flags(List::from_items(defined)))?;
+            .send_untagged_data(&Data::Flags(List::from_items(defined)))?;
         session
             .conn
-            .send_data(&Data::Exists(len32(sel.messages.len())))?;
+            .send_untagged_data(&Data::Exists(len32(sel.messages.len())))?;
         session
             .conn
-            .send_data(&Data::Recent(len32(sel.recent.len())))?;
+            .send_untagged_data(&Data::Recent(len32(sel.recent.len())))?;
         if let Some(i) = sel.messages.iter().position(|m| !m.flags.contains('S')) {
             session.conn.send_untagged(
                 StatusKind::Ok,
@@ -854,7 +854,7 @@ impl Conn {
         let attr = |a: &'static str| MailboxAttribute(a.into());
         if pattern.is_empty() {
             // The hierarchy delimiter and root (RFC 9051 §6.3.9).
-            session.conn.send_data(&wrap(MailboxList {
+            session.conn.send_untagged_data(&wrap(MailboxList {
                 attributes: List::from_items(vec![attr("\\Noselect")]),
                 delimiter: Some(DELIMITER),
                 mailbox: Mailbox::Other(IString::from("")),
@@ -903,7 +903,7 @@ impl Conn {
             } else {
                 Mailbox::Other(IString::new(name.clone().into_bytes()))
             };
-            session.conn.send_data(&wrap(MailboxList {
+            session.conn.send_untagged_data(&wrap(MailboxList {
                 attributes: List::from_items(attributes),
                 delimiter: Some(DELIMITER),
                 mailbox,
@@ -928,7 +928,7 @@ impl Conn {
                 }
             }
             for parent in parents {
-                session.conn.send_data(&wrap(MailboxList {
+                session.conn.send_untagged_data(&wrap(MailboxList {
                     attributes: List::from_items(vec![attr("\\Noselect")]),
                     delimiter: Some(DELIMITER),
                     mailbox: Mailbox::Other(IString::new(parent.into_bytes())),
@@ -1126,7 +1126,7 @@ impl Conn {
             );
             session
                 .conn
-                .send_data(&Data::Flags(List::from_items(defined)))?;
+                .send_untagged_data(&Data::Flags(List::from_items(defined)))?;
         }
         let op = match kind {
             StoreKind::Replace => FlagOp::Replace,
@@ -1153,7 +1153,7 @@ impl Conn {
                 if uid {
                     items.push(FetchItem::Uid(m.uid));
                 }
-                session.conn.send_data(&Data::Fetch {
+                session.conn.send_untagged_data(&Data::Fetch {
                     seq: len32(i + 1),
                     items: List::from_items(items),
                 })?;
@@ -1289,7 +1289,9 @@ impl Conn {
             for &i in gone.iter().rev() {
                 let m = sel.messages.remove(i);
                 sel.recent.remove(&m.uid);
-                session.conn.send_data(&Data::Expunge(len32(i + 1)))?;
+                session
+                    .conn
+                    .send_untagged_data(&Data::Expunge(len32(i + 1)))?;
             }
             if !gone.is_empty() {
                 let _ = self.shared.changes.send(Change {
@@ -1591,7 +1593,7 @@ async fn send_literal(
 ) -> io::Result<()> {
     session.conn.start_fetch_literal(item, bytes.len() as u64)?;
     for chunk in bytes.chunks(CHUNK) {
-        session.conn.send_literal_chunk(chunk)?;
+        session.conn.send_body(chunk)?;
         session.flush().await?;
     }
     Ok(())
@@ -1631,7 +1633,7 @@ async fn stream_span_body(
     let mut sent = 0u64;
     while reader.next_chunk(&mut out)? {
         if !out.is_empty() {
-            session.conn.send_literal_chunk(&out)?;
+            session.conn.send_body(&out)?;
             sent += out.len() as u64;
             session.flush().await?;
         }
@@ -1639,7 +1641,7 @@ async fn stream_span_body(
     if sent < span.len() {
         // The file shrank meanwhile: pad, so the protocol stays in sync.
         let pad = vec![b' '; usize::try_from(span.len() - sent).unwrap_or(0)];
-        session.conn.send_literal_chunk(&pad)?;
+        session.conn.send_body(&pad)?;
     }
     Ok(())
 }

@@ -270,7 +270,7 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
     config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     // A lab server: USER/PASS and AUTH are allowed before STLS too (clients such as curl and
     // fetchmail log in over plain connections in the tests). A real server keeps the default.
-    config.auth_requires_tls = false;
+    config.plaintext_requires_tls = false;
     config.implementation = Some("mailwire-pop3-example".to_owned());
     config.tls_active = stream.is_tls();
     if let Some(idle) = shared.options.idle {

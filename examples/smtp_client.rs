@@ -292,7 +292,7 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                 ClientEvent::ReadyForData => {
                     let mut result = Ok(());
                     for piece in message.chunks(CHUNK) {
-                        if let Err(e) = session.conn.send_data(piece) {
+                        if let Err(e) = session.conn.send_body(piece) {
                             result = Err(format!("sending the body: {e}"));
                             break;
                         }
@@ -301,7 +301,7 @@ async fn run(mut session: Session<Client>, opts: &Options, message: &[u8]) -> io
                     result.and_then(|()| {
                         session
                             .conn
-                            .finish_data()
+                            .finish_body()
                             .map_err(|e| format!("ending the body: {e}"))
                     })
                 }

@@ -69,7 +69,7 @@ impl Shared {
         if self.user.is_some() {
             config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
             // AUTH only under TLS when TLS is possible; a lab server without a certificate offers it at once.
-            config.auth_requires_tls = self.acceptor.is_some();
+            config.plaintext_requires_tls = self.acceptor.is_some();
         }
         config
     }

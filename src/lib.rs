@@ -61,7 +61,7 @@
 //!   [`Duration`] since any fixed point the caller chooses (see the time
 //!   contract below).
 //! - **actions**: methods the application calls (`accept`, `reject`,
-//!   `send_data`, ...) check the state and queue bytes; an action that is wrong for
+//!   `send_body`, ...) check the state and queue bytes; an action that is wrong for
 //!   the state is an [`Error::Misuse`], never a malformed line on the wire.
 //!
 //! The [`Connection`] trait holds the part every machine shares, so one adapter

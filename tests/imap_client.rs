@@ -3,8 +3,8 @@
 //! memory, APPEND literals, SASL, STARTTLS, IDLE, and hostile servers.
 
 use mailwire::imap::{
-    AppendMessage, Client, ClientConfig, ClientEvent, CommandBody, CommandKind, Data,
-    FetchAttributes, FetchItem, IntoOwned, Mailbox, SequenceSet, SessionState, StatusKind,
+    AppendMessage, Client, ClientConfig, ClientEvent, ClientState, CommandBody, CommandKind, Data,
+    FetchAttributes, FetchItem, IntoOwned, Mailbox, SequenceSet, StatusKind,
 };
 use mailwire::wire::sasl::Credentials;
 use mailwire::{Connection, Error, Limits, error::LimitKind};
@@ -85,7 +85,7 @@ fn dovecot_like_session() {
         c.capabilities().has("MOVE"),
         "capabilities from the LOGIN OK code"
     );
-    assert_eq!(c.state(), SessionState::Selected);
+    assert_eq!(c.state(), ClientState::Selected);
 
     c.send(CommandBody::Search {
         uid: true,
@@ -246,7 +246,7 @@ fn authenticate_plain_both_ways() {
         CommandKind::Authenticate,
         StatusKind::Ok
     ));
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
 
     let mut c = Client::new(ClientConfig::default());
     play(
@@ -271,7 +271,7 @@ fn authenticate_plain_both_ways() {
         CommandKind::Authenticate,
         StatusKind::No
     ));
-    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    assert_eq!(c.state(), ClientState::NotAuthenticated);
 }
 
 #[test]
@@ -747,7 +747,7 @@ fn scram_sha_256_through_the_raw_sasl_path_matches_rfc7677_example() {
                     CommandKind::Authenticate,
                     StatusKind::Ok
                 ));
-                assert_eq!(c.state(), SessionState::Authenticated);
+                assert_eq!(c.state(), ClientState::Authenticated);
             }
             Err(e) => {
                 assert!(forged, "the RFC's server signature was refused: {e}");
@@ -766,7 +766,7 @@ fn scram_sha_256_through_the_raw_sasl_path_matches_rfc7677_example() {
                     CommandKind::Authenticate,
                     StatusKind::Bad
                 ));
-                assert_eq!(c.state(), SessionState::NotAuthenticated);
+                assert_eq!(c.state(), ClientState::NotAuthenticated);
             }
         }
     }

@@ -55,7 +55,7 @@ fn serve(server: &mut Server, app: &mut App) {
                                 (IString::from("Chris"), Rights::new("lrswi").unwrap()),
                             ]),
                         };
-                        server.send_data(&acl).unwrap();
+                        server.send_untagged_data(&acl).unwrap();
                         server
                             .complete(&tag, StatusKind::Ok, None, "Getacl complete")
                             .unwrap();
@@ -65,7 +65,7 @@ fn serve(server: &mut Server, app: &mut App) {
                             mailbox: mailbox.clone(),
                             rights: Rights::new("lr").unwrap(),
                         };
-                        server.send_data(&d).unwrap();
+                        server.send_untagged_data(&d).unwrap();
                         server.complete(&tag, StatusKind::Ok, None, "ok").unwrap();
                     }
                     CommandBody::UrlFetch(urls) => {
@@ -74,7 +74,7 @@ fn serve(server: &mut Server, app: &mut App) {
                                 .map(|u| (u, Some(IString::from("line one\r\nline two"))))
                                 .collect(),
                         ));
-                        server.send_data(&d).unwrap();
+                        server.send_untagged_data(&d).unwrap();
                         server.complete(&tag, StatusKind::Ok, None, "ok").unwrap();
                     }
                     CommandBody::AppendCatenate { messages, .. } => {

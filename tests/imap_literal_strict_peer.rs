@@ -315,8 +315,8 @@ fn converse(
         }
         if ready {
             let data = streamed.expect("AppendReady only for a streamed APPEND");
-            client.append_data(data).unwrap();
-            client.append_finish().unwrap();
+            client.send_body(data).unwrap();
+            client.finish_body().unwrap();
         }
         if !progressed {
             return events;

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use mailwire::Error;
 use mailwire::error::LimitKind;
-use mailwire::imap::server::{Greeting, SessionState};
+use mailwire::imap::server::{Greeting, ServerState};
 use mailwire::imap::{
     Code, CommandBody, Data, FetchItem, FetchLiteral, Flag, LiteralSupport, Section, SectionText,
     Server, ServerConfig, ServerEvent, StatusKind,
@@ -69,8 +69,8 @@ impl App {
                     let tag = cmd.tag.as_str().to_owned();
                     match cmd.body {
                         CommandBody::Select { .. } => {
-                            server.send_data(&Data::Exists(18))?;
-                            server.send_data(&Data::Flags(List::from_items(vec![
+                            server.send_untagged_data(&Data::Exists(18))?;
+                            server.send_untagged_data(&Data::Flags(List::from_items(vec![
                                 Flag::Answered,
                                 Flag::Flagged,
                                 Flag::Deleted,
@@ -103,14 +103,14 @@ impl App {
                                 HEADER.len() as u64,
                             )?;
                             for c in HEADER.chunks(7) {
-                                server.send_literal_chunk(c)?;
+                                server.send_body(c)?;
                             }
                             server.fetch_items(&[FetchItem::Uid(7)])?;
                             server.finish_fetch()?;
                             server.complete(&tag, StatusKind::Ok, None, "FETCH completed")?;
                         }
                         CommandBody::Store { .. } => {
-                            server.send_data(&Data::Fetch {
+                            server.send_untagged_data(&Data::Fetch {
                                 seq: 12,
                                 items: List::from_items(vec![FetchItem::Flags(List::from_items(
                                     vec![Flag::Seen, Flag::Deleted],
@@ -174,7 +174,7 @@ impl App {
                     server.complete(&tag, StatusKind::Ok, None, "APPEND completed")?;
                 }
                 ServerEvent::Idle { .. } => {
-                    server.send_data(&Data::Exists(19))?;
+                    server.send_untagged_data(&Data::Exists(19))?;
                 }
                 ServerEvent::StartTls if self.tls => server.tls_established()?,
                 _ => {}
@@ -809,7 +809,7 @@ fn pending_commands_answered_out_of_order() {
     server
         .complete("b3", StatusKind::No, None, "no such mailbox")
         .unwrap();
-    assert_eq!(server.state(), SessionState::Authenticated);
+    assert_eq!(server.state(), ServerState::Authenticated);
 }
 
 #[test]
@@ -907,23 +907,23 @@ fn misuse_is_refused() {
     );
     s.start_fetch(1, &[]).unwrap();
     assert_eq!(
-        s.send_data(&Data::Exists(1)),
+        s.send_untagged_data(&Data::Exists(1)),
         Err(Error::Misuse("a FETCH response is still open"))
     );
     s.start_fetch_literal(&FetchLiteral::Rfc822, 3).unwrap();
     assert_eq!(
-        s.send_literal_chunk(b"abcd"),
+        s.send_body(b"abcd"),
         Err(Error::Emit("more literal bytes than announced"))
     );
     assert_eq!(
-        s.send_literal_chunk(b"a\0"),
+        s.send_body(b"a\0"),
         Err(Error::Emit("NUL in a literal (only BINARY may carry it)"))
     );
     assert_eq!(
         s.finish_fetch(),
         Err(Error::Misuse("the FETCH literal is not complete"))
     );
-    s.send_literal_chunk(b"abc").unwrap();
+    s.send_body(b"abc").unwrap();
     s.finish_fetch().unwrap();
     let out = {
         let mut o = Vec::new();
@@ -1080,8 +1080,8 @@ fn streamed_binary_fetch_and_bye() {
             4,
         )
         .unwrap();
-    server.send_literal_chunk(b"\0\x01").unwrap();
-    server.send_literal_chunk(b"\x02\0").unwrap();
+    server.send_body(b"\0\x01").unwrap();
+    server.send_body(b"\x02\0").unwrap();
     server.fetch_items(&[FetchItem::Uid(9)]).unwrap();
     server.finish_fetch().unwrap();
     server
@@ -1093,7 +1093,10 @@ fn streamed_binary_fetch_and_bye() {
         b"* 3 FETCH (BINARY[1.2]<10> ~{4}\r\n\0\x01\x02\0 UID 9)\r\n* BYE shutting down\r\n"
     ));
     assert_responses_parse(&out);
-    assert_eq!(server.send_data(&Data::Exists(1)), Err(Error::Closed));
+    assert_eq!(
+        server.send_untagged_data(&Data::Exists(1)),
+        Err(Error::Closed)
+    );
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn serve(server: &mut Server, data: Option<&Data<'_>>) -> usize {
         };
         let tag = std::str::from_utf8(&tag[..len]).unwrap();
         if let Some(d) = data {
-            server.send_data(d).unwrap();
+            server.send_untagged_data(d).unwrap();
         }
         server.complete(tag, StatusKind::Ok, None, "done").unwrap();
         completed += 1;

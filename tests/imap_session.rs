@@ -4,9 +4,9 @@
 //! same conversation with the server's bytes delivered one at a time.
 
 use mailwire::imap::{
-    Client, ClientConfig, ClientEvent, CommandBody, CommandKind, Data, FetchAttribute,
+    Client, ClientConfig, ClientEvent, ClientState, CommandBody, CommandKind, Data, FetchAttribute,
     FetchAttributes, FetchItem, FetchLiteral, Mailbox, SequenceSet, Server, ServerConfig,
-    ServerEvent, SessionState, StatusKind,
+    ServerEvent, StatusKind,
 };
 
 const BODY_SIZE: usize = 1 << 20;
@@ -39,7 +39,7 @@ fn serve(server: &mut Server, msg: &[u8], log: &mut Vec<String>) {
                 let tag = cmd.tag.as_str().to_owned();
                 match cmd.body {
                     CommandBody::Select { .. } => {
-                        server.send_data(&Data::Exists(1)).unwrap();
+                        server.send_untagged_data(&Data::Exists(1)).unwrap();
                         server
                             .complete(&tag, StatusKind::Ok, None, "SELECT done")
                             .unwrap();
@@ -55,7 +55,7 @@ fn serve(server: &mut Server, msg: &[u8], log: &mut Vec<String>) {
                             .unwrap();
                         // The application streams: one 16 KiB piece at a time.
                         for chunk in msg.chunks(16 * 1024) {
-                            server.send_literal_chunk(chunk).unwrap();
+                            server.send_body(chunk).unwrap();
                         }
                         server.finish_fetch().unwrap();
                         server
@@ -175,7 +175,7 @@ fn converse(piece: usize) -> (Seen, Vec<String>, usize) {
         }
     }
     assert!(client.is_closed() && server.is_closed(), "{seen:?} {log:?}");
-    assert_eq!(client.state(), SessionState::Logout);
+    assert_eq!(client.state(), ClientState::Logout);
     (seen, log, max_buffered)
 }
 
@@ -276,7 +276,7 @@ fn idle_authenticated_connection_is_small() {
         client_events(&mut client, &mut seen);
     }
     assert_eq!(seen.body.len(), BODY_SIZE);
-    assert_eq!(client.state(), SessionState::Selected);
+    assert_eq!(client.state(), ClientState::Selected);
     let idle = (client.memory_usage(), server.memory_usage());
     eprintln!("memory (client, server): fresh {fresh:?}, peak {peak:?}, idle {idle:?}");
     assert!(peak.0 > 64 * 1024, "the client did buffer a read: {peak:?}");
@@ -304,7 +304,7 @@ fn idle_client_with_a_long_capability_list_is_small() {
     while client.poll_transmit().is_some() {}
     client.handle_input(b"A0001 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE QUOTA] Logged in\r\n");
     while client.poll_event().unwrap().is_some() {}
-    assert_eq!(client.state(), SessionState::Authenticated);
+    assert_eq!(client.state(), ClientState::Authenticated);
     assert!(client.capabilities().has("QRESYNC"));
     let m = client.memory_usage();
     eprintln!("idle client after Dovecot's capabilities: {m} bytes");

@@ -63,7 +63,7 @@ fn smtp_an_over_long_line_in_one_byte_pieces_costs_one_500() {
 #[test]
 fn pop3_a_bare_cr_line_of_a_mib_in_one_byte_pieces_costs_one_err() {
     let mut config = pop3::ServerConfig::default();
-    config.auth_requires_tls = false;
+    config.plaintext_requires_tls = false;
     let mut server = pop3::Server::new(config);
     let mut out = Vec::new();
     let mut input = hostile(b"NOOP\r");

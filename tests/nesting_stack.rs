@@ -1126,7 +1126,7 @@ fn a_hostile_client_cannot_overflow_the_server() {
         assert_eq!(drain_server(&mut s), "a9 OK NOOP done\r\n");
         assert!(matches!(
             s.state(),
-            mailwire::imap::server::SessionState::Selected { .. }
+            mailwire::imap::server::ServerState::Selected { .. }
         ));
     });
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use mailwire::pop3::parse::{parse_command, parse_response};
+use mailwire::pop3::parse::{parse_command_stream, parse_response_stream};
 use mailwire::pop3::{
     Capability, Command, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
     UniqueIdListing,
@@ -131,7 +131,7 @@ proptest! {
     fn command_round_trip(c in command()) {
         let mut wire = Vec::new();
         c.emit(&mut wire).unwrap();
-        match parse_command(&wire).unwrap() {
+        match parse_command_stream(&wire).unwrap() {
             Parsed::Complete(parsed, n) => {
                 prop_assert_eq!(n, wire.len());
                 prop_assert_eq!(&parsed, &c);
@@ -145,7 +145,7 @@ proptest! {
     fn response_round_trip(r in response()) {
         let mut wire = Vec::new();
         r.emit(&mut wire).unwrap();
-        match parse_response(&wire).unwrap() {
+        match parse_response_stream(&wire).unwrap() {
             Parsed::Complete(parsed, n) => {
                 prop_assert_eq!(n, wire.len());
                 prop_assert_eq!(&parsed, &r);
@@ -177,17 +177,17 @@ proptest! {
     /// something that parses to the same value.
     #[test]
     fn arbitrary_lines(line in proptest::collection::vec(any::<u8>(), 0..64)) {
-        if let Ok(c) = mailwire::pop3::parse::parse_command_line(&line) {
+        if let Ok(c) = mailwire::pop3::parse::parse_command(&line) {
             let mut wire = Vec::new();
             if c.emit(&mut wire).is_ok() {
-                let again = mailwire::pop3::parse::parse_command_line(&wire[..wire.len() - 2]).unwrap();
+                let again = mailwire::pop3::parse::parse_command(&wire[..wire.len() - 2]).unwrap();
                 prop_assert_eq!(again, c);
             }
         }
-        if let Ok(r) = mailwire::pop3::parse::parse_response_line(&line) {
+        if let Ok(r) = mailwire::pop3::parse::parse_response(&line) {
             let mut wire = Vec::new();
             if r.emit(&mut wire).is_ok() {
-                let again = mailwire::pop3::parse::parse_response_line(&wire[..wire.len() - 2]).unwrap();
+                let again = mailwire::pop3::parse::parse_response(&wire[..wire.len() - 2]).unwrap();
                 prop_assert_eq!(again, r);
             }
         }

@@ -170,7 +170,7 @@ fn pair(config: ServerConfig) -> (Client, Server, App) {
 /// Defaults, but passwords are accepted without TLS (the tests have none).
 fn plain_config() -> ServerConfig {
     let mut c = ServerConfig::default();
-    c.auth_requires_tls = false;
+    c.plaintext_requires_tls = false;
     c
 }
 
@@ -206,7 +206,7 @@ fn user_pass_list_uidl_retr_top_dele_rset_quit() {
         matches!(&events[1], ClientEvent::Response { command: CommandKind::Pass, response }
         if response.code == Some(ResponseCode::Auth))
     );
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Authorization);
     // STAT before login is refused locally
     assert!(matches!(
         client.send_command(&Command::Stat),
@@ -428,7 +428,7 @@ fn auth_plain_with_and_without_initial_response() {
         }
     }
     assert!(got_challenge);
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Transaction);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Transaction);
 
     // cancelled exchange
     let (mut client, mut server, mut app) = pair(apop_config());
@@ -1215,14 +1215,14 @@ fn auth_plain_and_login_with_wire_sasl() {
         password: "tanstaaf".into(),
     });
     assert!(is_ok(&events[0], CommandKind::Auth), "{events:?}");
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Transaction);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Transaction);
 
     let (events, client) = sasl_session(Credentials::Login {
         username: "mrose",
         password: "tanstaaf".into(),
     });
     assert!(is_ok(&events[0], CommandKind::Auth), "{events:?}");
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Transaction);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Transaction);
 
     let (events, client) = sasl_session(Credentials::Login {
         username: "mrose",
@@ -1232,7 +1232,7 @@ fn auth_plain_and_login_with_wire_sasl() {
         matches!(&events[0], ClientEvent::Response { command: CommandKind::Auth, response }
         if response.code == Some(ResponseCode::Auth))
     );
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Authorization);
 }
 
 /// Issue 7: corrupting any one line of the transcript (a NUL after its first
@@ -1381,7 +1381,7 @@ fn long_initial_response_waits_for_the_empty_challenge() {
         matches!(&events[0], ClientEvent::Response { command: CommandKind::Auth, response }
         if response.code == Some(ResponseCode::Auth))
     );
-    assert_eq!(client.state(), mailwire::pop3::SessionState::Authorization);
+    assert_eq!(client.state(), mailwire::pop3::ClientState::Authorization);
     let mut c = Client::new(trusting());
     c.handle_input(b"+OK hi\r\n");
     c.poll_event().unwrap();

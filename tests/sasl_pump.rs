@@ -595,7 +595,7 @@ impl SmtpServer {
         let mut cfg = mailwire::smtp::ServerConfig::new("mx.example.org");
         cfg.limits = limits;
         cfg.auth_mechanisms = offered();
-        cfg.auth_requires_tls = false;
+        cfg.plaintext_requires_tls = false;
         let mut s = SmtpServer(mailwire::smtp::Server::new(cfg));
         s.wire();
         s.client(b"EHLO client.example\r\n");
@@ -679,7 +679,7 @@ impl Pop3Server {
         let mut cfg = mailwire::pop3::ServerConfig::default();
         cfg.limits = limits;
         cfg.auth_mechanisms = offered();
-        cfg.auth_requires_tls = false;
+        cfg.plaintext_requires_tls = false;
         let mut s = Pop3Server(mailwire::pop3::Server::new(cfg));
         s.wire();
         s

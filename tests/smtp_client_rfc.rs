@@ -195,10 +195,10 @@ const PIPE_8BIT_CHUNKING: &[u8] =
 #[test]
 fn eight_bit_body_without_body_8bitmime_is_refused_with_data() {
     let mut p = open_body(PIPE_8BIT, cfg(), &[]);
-    p.client.send_data(b"Subject: ok\r\n\r\n").unwrap();
-    let r = p.client.send_data("caf\u{e9}\r\n".as_bytes());
+    p.client.send_body(b"Subject: ok\r\n\r\n").unwrap();
+    let r = p.client.send_body("caf\u{e9}\r\n".as_bytes());
     assert!(matches!(r, Err(Error::Emit(_))), "{r:?}");
-    assert!(p.client.finish_data().is_err());
+    assert!(p.client.finish_body().is_err());
     let wire = p.take_wire();
     assert_eq!(
         wire, "Subject: ok\r\n\r\n",
@@ -207,20 +207,20 @@ fn eight_bit_body_without_body_8bitmime_is_refused_with_data() {
     assert!(p.client.is_closed());
     // With BODY=8BITMIME the same body goes.
     let mut p = open_body(PIPE_8BIT, cfg(), &[Parameter::Body(Body::EightBitMime)]);
-    p.client.send_data("caf\u{e9}\r\n".as_bytes()).unwrap();
-    p.client.finish_data().unwrap();
+    p.client.send_body("caf\u{e9}\r\n".as_bytes()).unwrap();
+    p.client.finish_body().unwrap();
     assert_eq!(p.take_wire(), "caf\u{e9}\r\n.\r\n");
 }
 
 #[test]
 fn eight_bit_body_without_body_8bitmime_is_refused_with_bdat() {
     let mut p = open_body(PIPE_8BIT_CHUNKING, cfg(), &[]);
-    p.client.send_data(b"Subject: ok\r\n\r\n").unwrap();
+    p.client.send_body(b"Subject: ok\r\n\r\n").unwrap();
     assert!(matches!(
-        p.client.send_data("caf\u{e9}\r\n".as_bytes()),
+        p.client.send_body("caf\u{e9}\r\n".as_bytes()),
         Err(Error::Emit(_))
     ));
-    assert!(p.client.finish_data().is_err());
+    assert!(p.client.finish_body().is_err());
     let wire = p.take_wire();
     assert!(!wire.contains("LAST"), "{wire}");
     assert!(!wire.contains('\u{e9}'), "{wire}");
@@ -421,12 +421,12 @@ fn utf8_recipient_needs_smtputf8_on_mail() {
 fn failed_data_push_never_ends_the_body() {
     let mut p = open_body(PIPE_8BIT, cfg(), &[]);
     p.client
-        .send_data(b"Subject: x\r\n\r\nline one\r\n")
+        .send_body(b"Subject: x\r\n\r\nline one\r\n")
         .unwrap();
-    let r = p.client.send_data(b"bare\nLF\r\n");
+    let r = p.client.send_body(b"bare\nLF\r\n");
     assert!(matches!(r, Err(Error::BareLineEnding(_))), "{r:?}");
-    assert!(p.client.finish_data().is_err(), "finishing a poisoned body");
-    assert!(p.client.send_data(b"more\r\n").is_err());
+    assert!(p.client.finish_body().is_err(), "finishing a poisoned body");
+    assert!(p.client.send_body(b"more\r\n").is_err());
     let wire = p.take_wire();
     assert_eq!(wire, "Subject: x\r\n\r\nline one\r\n");
     assert!(!wire.contains("\r\n.\r\n"));
@@ -440,10 +440,10 @@ fn failed_data_push_never_ends_the_body() {
 #[test]
 fn failed_bdat_push_never_sends_last_and_resets() {
     let mut p = open_body(PIPE_8BIT_CHUNKING, cfg(), &[]);
-    p.client.send_data(b"Subject: x\r\n\r\n").unwrap();
-    let r = p.client.send_data(b"bare\nLF\r\n");
+    p.client.send_body(b"Subject: x\r\n\r\n").unwrap();
+    let r = p.client.send_body(b"bare\nLF\r\n");
     assert!(matches!(r, Err(Error::BareLineEnding(_))), "{r:?}");
-    assert!(p.client.finish_data().is_err(), "finishing a poisoned body");
+    assert!(p.client.finish_body().is_err(), "finishing a poisoned body");
     let wire = p.take_wire();
     assert_eq!(wire, "BDAT 14\r\nSubject: x\r\n\r\nRSET\r\n");
     // The session goes on: RSET's reply, then a new transaction.
@@ -465,8 +465,8 @@ fn both_ways(policy: BodyPolicy, body: &[u8]) -> [Result<String, String>; 2] {
         let bdat = p.client.capabilities().chunking;
         match p
             .client
-            .send_data(body)
-            .and_then(|()| p.client.finish_data())
+            .send_body(body)
+            .and_then(|()| p.client.finish_body())
         {
             Err(e) => Err(format!("{e:?}")),
             Ok(()) => {
@@ -517,9 +517,9 @@ fn one_bare_line_ending_policy_for_data_and_bdat() {
     // Split between CR and LF, the pair is still one line end.
     for ehlo in [PIPE_8BIT, PIPE_8BIT_CHUNKING] {
         let mut p = open_body(ehlo, cfg(), &[]);
-        p.client.send_data(b"a\r").unwrap();
-        p.client.send_data(b"\nb\r\n").unwrap();
-        p.client.finish_data().unwrap();
+        p.client.send_body(b"a\r").unwrap();
+        p.client.send_body(b"\nb\r\n").unwrap();
+        p.client.finish_body().unwrap();
         let w = p.take_wire();
         let body = if ehlo == PIPE_8BIT {
             w.strip_suffix(".\r\n").unwrap().to_string()
@@ -540,8 +540,8 @@ fn binarymime_body_goes_unchanged() {
         cfg(),
         &[Parameter::Body(Body::BinaryMime)],
     );
-    p.client.send_data(b"\x00\n\r\xff").unwrap();
-    p.client.finish_data().unwrap();
+    p.client.send_body(b"\x00\n\r\xff").unwrap();
+    p.client.finish_body().unwrap();
     p.flush();
     assert_eq!(p.wire, b"BDAT 4\r\n\x00\n\r\xffBDAT 0 LAST\r\n");
 }
@@ -570,7 +570,7 @@ fn refused_mail_without_pipelining_stops_the_bdat_upload() {
     p.server(b"");
     assert!(p.events.iter().any(|e| e == "ReadyForData"));
     for _ in 0..3 {
-        p.client.send_data(&[b'x'; 1000]).unwrap();
+        p.client.send_body(&[b'x'; 1000]).unwrap();
     }
     // Without PIPELINING only MAIL left.
     assert_eq!(p.take_wire(), "MAIL FROM:<>\r\n");
@@ -581,8 +581,8 @@ fn refused_mail_without_pipelining_stops_the_bdat_upload() {
         p.events
     );
     assert_eq!(p.take_wire(), "", "no RCPT, no BDAT after the refusal");
-    assert!(is_tx_failed(&p.client.send_data(b"more")));
-    assert!(is_tx_failed(&p.client.finish_data()));
+    assert!(is_tx_failed(&p.client.send_body(b"more")));
+    assert!(is_tx_failed(&p.client.finish_body()));
     assert_eq!(p.take_wire(), "");
     // A new transaction may start.
     p.client
@@ -625,7 +625,7 @@ fn every_rcpt_refused_stops_the_bdat_upload() {
         .unwrap();
     p.client.data().unwrap();
     p.server(b"");
-    p.client.send_data(b"chunk one\r\n").unwrap();
+    p.client.send_body(b"chunk one\r\n").unwrap();
     assert_eq!(
         p.take_wire(),
         "MAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nBDAT 11\r\nchunk one\r\n"
@@ -636,8 +636,8 @@ fn every_rcpt_refused_stops_the_bdat_upload() {
         "{:?}",
         p.events
     );
-    assert!(is_tx_failed(&p.client.send_data(b"chunk two\r\n")));
-    assert!(is_tx_failed(&p.client.finish_data()));
+    assert!(is_tx_failed(&p.client.send_body(b"chunk two\r\n")));
+    assert!(is_tx_failed(&p.client.finish_body()));
     // The server still holds the transaction: RSET after the chunk's reply.
     assert_eq!(p.take_wire(), "RSET\r\n");
     p.server(b"503 5.5.1 no valid recipients\r\n250 2.0.0 ok\r\n");
@@ -647,7 +647,7 @@ fn every_rcpt_refused_stops_the_bdat_upload() {
 #[test]
 fn refused_bdat_chunk_stops_the_upload() {
     let mut p = open_body(PIPE_8BIT_CHUNKING, cfg(), &[]);
-    p.client.send_data(b"one\r\n").unwrap();
+    p.client.send_body(b"one\r\n").unwrap();
     assert_eq!(p.take_wire(), "BDAT 5\r\none\r\n");
     p.server(b"452 4.3.1 disk full\r\n");
     assert!(
@@ -655,7 +655,7 @@ fn refused_bdat_chunk_stops_the_upload() {
         "{:?}",
         p.events
     );
-    assert!(is_tx_failed(&p.client.send_data(b"two\r\n")));
-    assert!(is_tx_failed(&p.client.finish_data()));
+    assert!(is_tx_failed(&p.client.send_body(b"two\r\n")));
+    assert!(is_tx_failed(&p.client.finish_body()));
     assert_eq!(p.take_wire(), "RSET\r\n");
 }

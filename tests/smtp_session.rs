@@ -140,8 +140,8 @@ fn send_one(
                 c.data()?;
             }
             ClientEvent::ReadyForData => {
-                c.send_data(body)?;
-                c.finish_data()?;
+                c.send_body(body)?;
+                c.finish_body()?;
             }
             ClientEvent::Reply {
                 command: CommandKind::DataEnd { .. },
@@ -269,9 +269,9 @@ fn bdat_session() {
             }
             ClientEvent::ReadyForData if !sent => {
                 sent = true;
-                c.send_data(&body[..10])?;
-                c.send_data(&body[10..])?;
-                c.finish_data()?;
+                c.send_body(&body[..10])?;
+                c.send_body(&body[10..])?;
+                c.finish_body()?;
             }
             ClientEvent::Reply {
                 command: CommandKind::DataEnd { .. },
@@ -303,7 +303,7 @@ fn auth_plain_and_login() {
         for (pass, ok) in [("secret", true), ("wrong", false)] {
             let mut cfg = ServerConfig::new("mx.example");
             cfg.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
-            cfg.auth_requires_tls = false;
+            cfg.plaintext_requires_tls = false;
             let mut server = Server::new(cfg);
             let mut client = Client::new(ClientConfig::new("client.example"));
             let mut authed = false;
@@ -581,7 +581,7 @@ fn misuse_never_reaches_the_wire() {
     client.poll_event().unwrap();
     client.poll_transmit();
     assert!(matches!(client.data(), Err(Error::Misuse(_))));
-    assert!(matches!(client.send_data(b"x"), Err(Error::Misuse(_))));
+    assert!(matches!(client.send_body(b"x"), Err(Error::Misuse(_))));
     let evil = Mailbox::new("a\r\nRCPT TO:<x@y>", Host::Domain("b.c".into()));
     assert!(matches!(
         client.mail(&ReversePath::Mailbox(evil), &Parameters::default()),
@@ -848,8 +848,8 @@ fn client_events(chunks: &[&[u8]]) -> Vec<String> {
                 client.data().unwrap();
             }
             if let ClientEvent::ReadyForData = ev {
-                client.send_data(b"x\r\n").unwrap();
-                client.finish_data().unwrap();
+                client.send_body(b"x\r\n").unwrap();
+                client.finish_body().unwrap();
             }
             events.push(format!("{ev:?}"));
         }
@@ -904,7 +904,7 @@ fn client_reads_buffered_replies_before_eof() {
 fn auth_login_wire_transcript() {
     let mut cfg = ServerConfig::new("mx.example");
     cfg.auth_mechanisms = vec![Mechanism::Login];
-    cfg.auth_requires_tls = false;
+    cfg.plaintext_requires_tls = false;
     let mut server = Server::new(cfg);
     let mut client = Client::new(ClientConfig::new("c.example"));
     let mut started = false;
@@ -938,7 +938,7 @@ fn auth_login_wire_transcript() {
 fn server_auth_cancel_and_bad_mechanism() {
     let mut cfg = ServerConfig::new("mx");
     cfg.auth_mechanisms = vec![Mechanism::Plain];
-    cfg.auth_requires_tls = false;
+    cfg.plaintext_requires_tls = false;
     let (t, _) = serve(
         &[b"EHLO x\r\nAUTH CRAM-MD5\r\nAUTH PLAIN\r\n*\r\nAUTH PLAIN !!!\r\nNOOP\r\n"],
         cfg.clone(),
@@ -949,7 +949,7 @@ fn server_auth_cancel_and_bad_mechanism() {
         "{t}"
     );
     // TLS required by default: 538
-    cfg.auth_requires_tls = true;
+    cfg.plaintext_requires_tls = true;
     let (t, _) = serve(&[b"EHLO x\r\nAUTH PLAIN AHVzZXIAc2VjcmV0\r\n"], cfg);
     assert!(t.contains("538 5.7.11"), "{t}");
     assert!(
@@ -1052,8 +1052,8 @@ fn without_pipelining_each_command_waits_for_its_reply() {
         client.poll_event().unwrap(),
         Some(ClientEvent::ReadyForData)
     );
-    client.send_data(b"hi\r\n").unwrap();
-    client.finish_data().unwrap();
+    client.send_body(b"hi\r\n").unwrap();
+    client.finish_body().unwrap();
     let mut expect: Vec<&[u8]> = vec![
         b"MAIL FROM:<>\r\n",
         b"RCPT TO:<Postmaster>\r\n",

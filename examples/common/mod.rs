@@ -23,7 +23,7 @@
 //! session.flush().await?;                       // a server's greeting is queued at once
 //! loop {
 //!     let mut start_tls = false;
-//!     // 1. drain events: act on each one (accept, reject, send_data, ...)
+//!     // 1. drain events: act on each one (accept, reject, send_body, ...)
 //!     while let Some(event) = session.conn.poll_event()? {
 //!         match event {
 //!             StartTls => { start_tls = true; }  // act after the loop, once the event's borrow ends

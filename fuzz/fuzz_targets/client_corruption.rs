@@ -201,7 +201,7 @@ fn pop3_run(input: &Input) {
             pop3::ClientEvent::Response { command, response } => {
                 assert_eq!(*command, pop3::CommandKind::Noop);
                 if next != victim {
-                    let expect = pop3::parse::parse_response_line(&original[next]).unwrap();
+                    let expect = pop3::parse::parse_response(&original[next]).unwrap();
                     assert_eq!(response.text.as_bytes(), expect.text.as_bytes(), "response {next}");
                     assert_eq!(response.is_ok(), expect.is_ok());
                 }

@@ -92,8 +92,8 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
                     let _ = client.auth_response(b"x");
                 }
                 Ok(Some(ClientEvent::AppendReady { .. })) => {
-                    let _ = client.append_data(b"hello");
-                    let _ = client.append_finish();
+                    let _ = client.send_body(b"hello");
+                    let _ = client.finish_body();
                 }
                 Ok(Some(ClientEvent::IdleAccepted { .. })) => {
                     let _ = client.done();

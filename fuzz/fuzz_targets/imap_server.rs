@@ -11,7 +11,7 @@ use mailwire::imap::{
     Code, CommandBody, Data, FetchItem, FetchLiteral, LiteralSupport, Section, Server,
     ServerConfig, ServerEvent, StatusKind,
 };
-use mailwire::imap::server::SessionState;
+use mailwire::imap::server::ServerState;
 use mailwire::limits::MemoryBudget;
 use mailwire::wire::sasl::Mechanism;
 
@@ -67,12 +67,12 @@ fuzz_target!(|data: &[u8]| {
                                     5,
                                 )
                             })
-                            .and_then(|_| server.send_literal_chunk(b"ab"))
-                            .and_then(|_| server.send_literal_chunk(b"cde"))
+                            .and_then(|_| server.send_body(b"ab"))
+                            .and_then(|_| server.send_body(b"cde"))
                             .and_then(|_| server.finish_fetch())
                             .and_then(|_| server.complete(&tag, StatusKind::Ok, None, "done")),
                         CommandBody::Select { .. } => server
-                            .send_data(&Data::Exists(3))
+                            .send_untagged_data(&Data::Exists(3))
                             .and_then(|_| {
                                 server.complete(&tag, StatusKind::Ok, Some(Code::ReadWrite), "ok")
                             }),
@@ -105,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
                     append_tag = None;
                     Ok(())
                 }
-                ServerEvent::Idle { .. } => server.send_data(&Data::Exists(4)),
+                ServerEvent::Idle { .. } => server.send_untagged_data(&Data::Exists(4)),
                 ServerEvent::StartTls => server.tls_established(),
                 _ => Ok(()),
             };
@@ -115,7 +115,7 @@ fuzz_target!(|data: &[u8]| {
             buffered_out = buffered_out.saturating_add(b.len());
         }
         assert!(budget.used() <= budget.limit(), "budget overdrawn");
-        if server.state() == SessionState::NotAuthenticated {
+        if server.state() == ServerState::NotAuthenticated {
             // the machine, the unauthenticated input and a few answers
             assert!(server.memory_usage() <= 16 << 10, "{}", server.memory_usage());
         }

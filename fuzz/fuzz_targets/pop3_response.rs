@@ -3,19 +3,19 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailwire::pop3::parse::{MultiLines, parse_response, parse_response_line};
+use mailwire::pop3::parse::{MultiLines, parse_response_stream, parse_response};
 use mailwire::pop3::{Capability, ScanListing, UniqueIdListing};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = parse_response(data);
-    if let Ok(r) = parse_response_line(data) {
+    let _ = parse_response_stream(data);
+    if let Ok(r) = parse_response(data) {
         let _ = r.apop_timestamp();
         let _ = r.drop_listing();
         let _ = r.scan_listing();
         let _ = r.unique_id_listing();
         let mut wire = Vec::new();
         if r.emit(&mut wire).is_ok() {
-            let again = parse_response_line(&wire[..wire.len() - 2]).expect("emitted response parses");
+            let again = parse_response(&wire[..wire.len() - 2]).expect("emitted response parses");
             assert_eq!(again, r);
         }
     }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use mailwire::pop3::parse::{parse_command, parse_response};
+use mailwire::pop3::parse::{parse_command_stream, parse_response_stream};
 use mailwire::pop3::{Command, Response, ResponseCode, Status};
 use mailwire::{Secret, Status as Parsed, Text};
 
@@ -75,7 +75,7 @@ fuzz_target!(|input: Input| {
     let cmd = build(input.cmd);
     let mut wire = Vec::new();
     if cmd.emit(&mut wire).is_ok() {
-        match parse_command(&wire) {
+        match parse_command_stream(&wire) {
             Ok(Parsed::Complete(parsed, n)) => {
                 assert_eq!(n, wire.len());
                 assert_eq!(parsed, cmd);
@@ -103,7 +103,7 @@ fuzz_target!(|input: Input| {
     let r = Response { status, code, text: Text::from(input.resp.text) };
     let mut wire = Vec::new();
     if r.emit(&mut wire).is_ok() {
-        match parse_response(&wire) {
+        match parse_response_stream(&wire) {
             Ok(Parsed::Complete(parsed, n)) => {
                 assert_eq!(n, wire.len());
                 // An `Other` code that spells a known one comes back typed.

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let mut config = ServerConfig::default();
     config.apop_timestamp = Some("<1.2@fuzz>".into());
     config.tls_available = true;
-    config.auth_requires_tls = false;
+    config.plaintext_requires_tls = false;
     config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     config.limits.input_buffer = 4096;
     config.limits.command_line = 256;

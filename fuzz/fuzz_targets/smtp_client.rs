@@ -69,13 +69,13 @@ fuzz_target!(|input: (u8, Vec<u16>, &[u8])| {
                             let _ = client.tls_established();
                         }
                         ClientEvent::ReadyForData => {
-                            let _ = client.send_data(b"Subject: x\r\n\r\n.body\r\n");
+                            let _ = client.send_body(b"Subject: x\r\n\r\n.body\r\n");
                             if flags & 64 != 0 {
                                 // a push that fails (bare LF, or 8 bits without
                                 // BODY=8BITMIME) poisons the message
-                                let _ = client.send_data("caf\u{e9}\nbare".as_bytes());
+                                let _ = client.send_body("caf\u{e9}\nbare".as_bytes());
                             }
-                            let _ = client.finish_data();
+                            let _ = client.finish_body();
                         }
                         ClientEvent::Reply { command: CommandKind::DataEnd { .. }, .. } => {
                             let _ = client.quit();

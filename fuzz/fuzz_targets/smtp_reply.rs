@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailwire::smtp::{ReplyFramer, parse_reply_frame};
+use mailwire::smtp::{ReplyFramer, parse_reply};
 use mailwire::wire::line::LinePolicy;
 use mailwire::Limits;
 
@@ -41,7 +41,7 @@ fuzz_target!(|input: (Vec<u16>, &[u8])| {
         assert_eq!(frames(data, &cuts), whole);
     }
     for frame in &whole.0 {
-        if let Ok(r) = parse_reply_frame(frame) {
+        if let Ok(r) = parse_reply(frame) {
             assert_eq!(r.as_bytes(), &frame[..]);
             let _ = r.lines().count();
             let _ = r.messages().count();

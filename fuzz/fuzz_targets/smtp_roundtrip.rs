@@ -91,7 +91,7 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(r) = Reply::new(code, None, &lines) {
                 let mut out = Vec::new();
                 emit_reply(&r, &mut out);
-                let mailwire::Status::Complete(p, n) = parse_reply(&out).unwrap() else { panic!("incomplete") };
+                let mailwire::Status::Complete(p, n) = parse_reply_stream(&out).unwrap() else { panic!("incomplete") };
                 assert_eq!(n, out.len());
                 assert_eq!(p, r);
             }

@@ -16,7 +16,7 @@ fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
     cfg.tls_available = policy & 1 != 0;
     cfg.lmtp = policy & 2 != 0;
     cfg.auth_mechanisms = mailwire::wire::sasl::Mechanism::ALL.to_vec();
-    cfg.auth_requires_tls = policy & 4 != 0;
+    cfg.plaintext_requires_tls = policy & 4 != 0;
     cfg.binarymime = policy & 8 != 0;
     cfg.eightbitmime = policy & 16 == 0;
     let mut limits = Limits::default();

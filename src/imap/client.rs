@@ -10,7 +10,7 @@
 //! Selected → Logout) follows what the server says, never what was asked.
 //!
 //! ```
-//! use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, IntoOwned, Mailbox, SessionState};
+//! use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, IntoOwned, Mailbox, ClientState};
 //!
 //! let mut client = Client::new(ClientConfig::default());
 //! client.handle_input(b"* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
@@ -39,7 +39,7 @@
 //! }
 //! assert_eq!(exists, 172);
 //! assert_eq!(done, [login, select]);
-//! assert_eq!(client.state(), SessionState::Selected);
+//! assert_eq!(client.state(), ClientState::Selected);
 //! ```
 //!
 //! ## Literals
@@ -240,7 +240,7 @@ impl Default for ClientConfig {
 /// The connection state (RFC 9051 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum SessionState {
+pub enum ClientState {
     /// Waiting for the greeting.
     Greeting,
     /// Not Authenticated.
@@ -497,7 +497,7 @@ pub enum ClientEvent<'a> {
     /// handshake, then call [`Client::tls_established`].
     StartTls,
     /// A streamed APPEND ([`Client::append_begin`]) may now send its message:
-    /// push it with [`Client::append_data`], end with [`Client::append_finish`].
+    /// push it with [`Client::send_body`], end with [`Client::finish_body`].
     AppendReady {
         /// The APPEND's tag.
         tag: Tag<'a>,
@@ -666,7 +666,7 @@ enum Sending {
     /// Sent up to a synchronizing literal; waiting for `+`.
     Partial,
     /// A streamed APPEND whose line was sent: the application pushes the
-    /// message ([`Client::append_data`]).
+    /// message ([`Client::send_body`]).
     Body,
     /// All bytes handed to the output.
     Sent,
@@ -814,7 +814,7 @@ pub struct Client {
     /// `acc` + `)` CRLF: the FETCH as far as the streamed item.
     synth: Vec<u8>,
     follow: Option<Step>,
-    state: SessionState,
+    state: ClientState,
     cmds: VecDeque<Cmd>,
     next_tag: u32,
     /// The command the last `Completed`/`IdleAccepted` event is about.
@@ -863,7 +863,7 @@ impl Client {
             skip: None,
             synth: Vec::new(),
             follow: None,
-            state: SessionState::Greeting,
+            state: ClientState::Greeting,
             cmds: VecDeque::new(),
             next_tag: 1,
             done: None,
@@ -886,7 +886,7 @@ impl Client {
     }
 
     /// The connection state, as the server's answers made it.
-    pub fn state(&self) -> SessionState {
+    pub fn state(&self) -> ClientState {
         self.state
     }
 
@@ -908,7 +908,7 @@ impl Client {
     }
 
     /// Whether TLS is on (configured, or after [`tls_established`](Self::tls_established)).
-    pub fn is_tls(&self) -> bool {
+    pub fn tls_active(&self) -> bool {
         self.tls_active
     }
 
@@ -985,7 +985,7 @@ impl Client {
     /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
     /// everything buffered was read).
     pub fn is_closed(&self) -> bool {
-        self.state == SessionState::Logout
+        self.state == ClientState::Logout
             || self.error.is_some()
             || (self.input.is_eof()
                 && self.buffered() == 0
@@ -996,7 +996,7 @@ impl Client {
     /// Whether the machine waits for the server: the greeting, or a response
     /// to a pending command other than an accepted IDLE.
     fn awaits_server(&self) -> bool {
-        self.state == SessionState::Greeting
+        self.state == ClientState::Greeting
             || self
                 .cmds
                 .iter()
@@ -1005,7 +1005,7 @@ impl Client {
 
     /// The timeout of what the machine awaits.
     fn reply_timeout(&self) -> Duration {
-        if self.state == SessionState::Greeting {
+        if self.state == ClientState::Greeting {
             self.config.greeting_timeout
         } else if matches!(self.stream, Stream::Literal { .. }) {
             self.config.body_timeout
@@ -1048,7 +1048,7 @@ impl Client {
             }
             if self.reply_timer.expire(now) {
                 self.timed_out = true;
-                self.state = SessionState::Logout;
+                self.state = ClientState::Logout;
                 return;
             }
         } else {
@@ -1071,7 +1071,7 @@ impl Client {
         if let Some(e) = &self.error {
             return Err((**e).clone());
         }
-        if self.state == SessionState::Logout || self.input.is_eof() {
+        if self.state == ClientState::Logout || self.input.is_eof() {
             return Err(Error::Closed);
         }
         if self.tls_pending {
@@ -1084,17 +1084,17 @@ impl Client {
     }
 
     /// The state the session will be in once every pending command succeeds.
-    fn projected_state(&self) -> SessionState {
+    fn projected_state(&self) -> ClientState {
         let mut s = match self.state {
-            SessionState::Greeting => SessionState::NotAuthenticated,
+            ClientState::Greeting => ClientState::NotAuthenticated,
             s => s,
         };
         for c in &self.cmds {
             s = match c.kind {
-                CommandKind::Login | CommandKind::Authenticate => SessionState::Authenticated,
-                CommandKind::Select | CommandKind::Examine => SessionState::Selected,
-                CommandKind::Close | CommandKind::Unselect => SessionState::Authenticated,
-                CommandKind::Logout => SessionState::Logout,
+                CommandKind::Login | CommandKind::Authenticate => ClientState::Authenticated,
+                CommandKind::Select | CommandKind::Examine => ClientState::Selected,
+                CommandKind::Close | CommandKind::Unselect => ClientState::Authenticated,
+                CommandKind::Logout => ClientState::Logout,
                 _ => s,
             };
         }
@@ -1432,7 +1432,7 @@ impl Client {
 
     /// Moves queued commands to the output as far as the protocol allows.
     fn flush(&mut self) {
-        if self.state == SessionState::Greeting || self.tls_pending || self.compress_pending {
+        if self.state == ClientState::Greeting || self.tls_pending || self.compress_pending {
             return;
         }
         let mut busy_barrier = false;
@@ -1556,8 +1556,8 @@ impl Client {
     /// (RFC 9051 §6.3.12). The command line goes out when the protocol
     /// allows; [`ClientEvent::AppendReady`] follows the server's `+` (at once
     /// under LITERAL+, or LITERAL- up to 4096 bytes). Then call
-    /// [`append_data`](Self::append_data) until `size` bytes were pushed and
-    /// [`append_finish`](Self::append_finish). A tagged `NO` instead of `+`
+    /// [`send_body`](Self::send_body) until `size` bytes were pushed and
+    /// [`finish_body`](Self::finish_body). A tagged `NO` instead of `+`
     /// completes the command and no data is sent. `binary` sends literal8
     /// (RFC 3516 BINARY, may contain NUL). Later commands wait behind it.
     pub fn append_begin<'a>(
@@ -1589,7 +1589,7 @@ impl Client {
 
     /// The next bytes of the message of a streamed APPEND, after
     /// [`ClientEvent::AppendReady`].
-    pub fn append_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+    pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
         let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
             return Err(Error::Misuse("no streamed APPEND is ready for data"));
@@ -1611,7 +1611,7 @@ impl Client {
 
     /// Ends the message of a streamed APPEND (all `size` bytes pushed); its
     /// [`ClientEvent::Completed`] follows.
-    pub fn append_finish(&mut self) -> Result<(), Error> {
+    pub fn finish_body(&mut self) -> Result<(), Error> {
         self.check_usable()?;
         let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
             return Err(Error::Misuse("no streamed APPEND is ready for data"));
@@ -1910,7 +1910,7 @@ impl Client {
                 ));
             }
             // After BYE the server may close with commands unanswered.
-            if !self.cmds.is_empty() && self.state != SessionState::Logout {
+            if !self.cmds.is_empty() && self.state != ClientState::Logout {
                 return Err(Error::Closed);
             }
         }
@@ -2062,7 +2062,7 @@ impl Client {
     }
 
     fn on_frame(&mut self, src: Src) -> Result<Option<Step>, Error> {
-        if self.state != SessionState::Greeting && stateless_untagged(self.frame(&src)) {
+        if self.state != ClientState::Greeting && stateless_untagged(self.frame(&src)) {
             // Valid or not, it changes nothing here: it is parsed once, when
             // its event is built (a frame that does not parse comes out as
             // the same `MalformedResponse` as from `on_malformed`).
@@ -2074,14 +2074,14 @@ impl Client {
         let analysis = analyze(
             self.frame(&src),
             &self.opts,
-            self.state == SessionState::Greeting,
+            self.state == ClientState::Greeting,
         );
         match analysis {
             Analysis::Greeting { kind, caps } => {
                 self.state = match kind {
-                    StatusKind::PreAuth => SessionState::Authenticated,
-                    StatusKind::Bye => SessionState::Logout,
-                    _ => SessionState::NotAuthenticated,
+                    StatusKind::PreAuth => ClientState::Authenticated,
+                    StatusKind::Bye => ClientState::Logout,
+                    _ => ClientState::NotAuthenticated,
                 };
                 if let Some(c) = caps {
                     self.caps = c;
@@ -2101,7 +2101,7 @@ impl Client {
                     self.opts.utf8 = self.enabled.has("UTF8=ACCEPT");
                 }
                 if bye {
-                    self.state = SessionState::Logout;
+                    self.state = ClientState::Logout;
                 }
                 Ok(Some(Step::Untagged {
                     src,
@@ -2169,8 +2169,8 @@ impl Client {
         tag: Option<TagBuf>,
         word: Option<(StatusKind, usize)>,
     ) -> bool {
-        if self.state == SessionState::Greeting {
-            self.state = SessionState::NotAuthenticated;
+        if self.state == ClientState::Greeting {
+            self.state = ClientState::NotAuthenticated;
             self.flush();
             return false;
         }
@@ -2247,21 +2247,21 @@ impl Client {
         let mut finish = Finish::Report;
         match cmd.kind {
             CommandKind::Login | CommandKind::Authenticate if ok => {
-                self.state = SessionState::Authenticated;
+                self.state = ClientState::Authenticated;
             }
             CommandKind::Select | CommandKind::Examine => {
                 if ok {
-                    self.state = SessionState::Selected;
+                    self.state = ClientState::Selected;
                     self.read_only = read_only || cmd.kind == CommandKind::Examine;
-                } else if status.is_some() && self.state == SessionState::Selected {
+                } else if status.is_some() && self.state == ClientState::Selected {
                     // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
-                    self.state = SessionState::Authenticated;
+                    self.state = ClientState::Authenticated;
                 }
             }
             CommandKind::Close | CommandKind::Unselect if ok => {
-                self.state = SessionState::Authenticated;
+                self.state = ClientState::Authenticated;
             }
-            CommandKind::Logout => self.state = SessionState::Logout,
+            CommandKind::Logout => self.state = ClientState::Logout,
             CommandKind::StartTls if ok => {
                 self.tls_pending = true;
                 self.caps.clear();
@@ -2559,9 +2559,9 @@ fn owned_tag(t: TagBuf) -> Tag<'static> {
 
 /// Which states a command is valid in (RFC 9051 §6), judged on the state the
 /// session will be in when the server reads it.
-fn check_state(kind: CommandKind, projected: SessionState) -> Result<(), Error> {
+fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
+    use ClientState as S;
     use CommandKind as K;
-    use SessionState as S;
     if projected == S::Logout {
         return Err(Error::Closed);
     }

@@ -57,7 +57,7 @@ pub use parse::stream::{
 };
 pub use parse::visit::{AddressField, FetchVisitor, ParamsOf, parse_response_with};
 pub use parse::{ParseOptions, Quirks};
-pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent};
+pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent, ServerState};
 pub use types::IntoOwned;
 pub use types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
@@ -86,7 +86,7 @@ pub use types::response::{
 pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};
 pub mod client;
-pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind, SessionState};
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, ClientState, CommandKind};
 pub use client::{
     CommandFailed, FetchItems, FetchQuery, IntoSequenceSet, MailboxName, SearchQuery,
     StatusAttribute,

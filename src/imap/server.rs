@@ -13,12 +13,12 @@
 //!
 //! | event | answer |
 //! |---|---|
-//! | [`ServerEvent::Command`] | untagged data ([`Server::send_data`], [`Server::send_untagged`], FETCH with streamed literals via [`Server::start_fetch`]), then [`Server::complete`] |
+//! | [`ServerEvent::Command`] | untagged data ([`Server::send_untagged_data`], [`Server::send_untagged`], FETCH with streamed literals via [`Server::start_fetch`]), then [`Server::complete`] |
 //! | [`ServerEvent::Login`], [`ServerEvent::Authenticate`] | [`Server::complete`] (`OK` enters Authenticated) |
 //! | [`ServerEvent::AuthLookup`] (CRAM-MD5, SCRAM) | [`Server::auth_lookup`] |
 //! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
-//! | [`ServerEvent::Idle`] | push updates with [`Server::send_data`] until [`ServerEvent::IdleDone`] |
+//! | [`ServerEvent::Idle`] | push updates with [`Server::send_untagged_data`] until [`ServerEvent::IdleDone`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //!
 //! The machine follows the state from the completions: `OK` to LOGIN or
@@ -109,7 +109,7 @@
 //! let Some(ServerEvent::Command(cmd)) = server.poll_event().unwrap() else { panic!() };
 //! assert!(matches!(cmd.body, CommandBody::Select { .. }));
 //! let tag = cmd.tag.as_str().to_owned();
-//! server.send_data(&Data::Exists(2)).unwrap();
+//! server.send_untagged_data(&Data::Exists(2)).unwrap();
 //! server.complete(&tag, StatusKind::Ok, Some(Code::ReadWrite), "SELECT completed").unwrap();
 //! assert!(server.is_selected());
 //!
@@ -159,7 +159,7 @@ mod respond;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Greeting, LiteralSupport, ServerConfig, SessionState};
+pub use config::{Greeting, LiteralSupport, ServerConfig, ServerState};
 pub use event::{FetchLiteral, ServerEvent};
 
 /// The smallest input buffer an unauthenticated connection allocates.
@@ -359,7 +359,7 @@ pub struct Server {
     input: Input,
     finder: LineFinder,
     out: Output,
-    phase: SessionState,
+    phase: ServerState,
     read: Read,
     scan: Scan,
     skip_line: LineSkip,
@@ -423,7 +423,7 @@ impl Server {
             input: Input::default(),
             finder,
             out: Output::default(),
-            phase: SessionState::NotAuthenticated,
+            phase: ServerState::NotAuthenticated,
             read: Read::Frame,
             scan: Scan::default(),
             skip_line: LineSkip::default(),
@@ -445,11 +445,11 @@ impl Server {
         match s.config.greeting {
             Greeting::Bye => {
                 s.status(None, StatusKind::Bye, None, &text);
-                s.phase = SessionState::Logout;
+                s.phase = ServerState::Logout;
             }
             g => {
                 let kind = if g == Greeting::PreAuth {
-                    s.phase = SessionState::Authenticated;
+                    s.phase = ServerState::Authenticated;
                     StatusKind::PreAuth
                 } else {
                     StatusKind::Ok
@@ -469,9 +469,9 @@ impl Server {
     // ---- state ----
 
     /// The connection state.
-    pub fn state(&self) -> SessionState {
+    pub fn state(&self) -> ServerState {
         if self.error.is_some() {
-            SessionState::Logout
+            ServerState::Logout
         } else {
             self.phase
         }
@@ -481,13 +481,13 @@ impl Server {
     pub fn is_authenticated(&self) -> bool {
         matches!(
             self.state(),
-            SessionState::Authenticated | SessionState::Selected { .. }
+            ServerState::Authenticated | ServerState::Selected { .. }
         )
     }
 
     /// Whether a mailbox is selected.
     pub fn is_selected(&self) -> bool {
-        matches!(self.state(), SessionState::Selected { .. })
+        matches!(self.state(), ServerState::Selected { .. })
     }
 
     /// Whether TLS is active (implicit, or after [`tls_established`](Self::tls_established)).
@@ -522,7 +522,7 @@ impl Server {
         if c.imap4rev2 {
             add("IMAP4rev2");
         }
-        if self.phase == SessionState::NotAuthenticated {
+        if self.phase == ServerState::NotAuthenticated {
             if c.tls_available && !self.tls_active {
                 add("STARTTLS");
             }
@@ -536,7 +536,7 @@ impl Server {
             }
         }
         let mut add = |s: &str| v.push(String::from(s));
-        if c.sasl_ir && self.phase == SessionState::NotAuthenticated {
+        if c.sasl_ir && self.phase == ServerState::NotAuthenticated {
             add("SASL-IR");
         }
         match self.advertised_literals() {
@@ -604,7 +604,7 @@ impl Server {
 
     /// Before LOGIN or AUTHENTICATE succeeded: the smaller limits apply.
     fn unauthenticated(&self) -> bool {
-        self.phase == SessionState::NotAuthenticated
+        self.phase == ServerState::NotAuthenticated
     }
 
     /// The longest command line now.
@@ -701,7 +701,7 @@ impl Server {
     /// next [`poll_event`](Self::poll_event) returns the error. The bytes of
     /// a refused literal are skipped as they arrive, never buffered.
     pub fn handle_input(&mut self, data: &[u8]) {
-        if self.read == Read::Tls || self.phase == SessionState::Logout || self.error.is_some() {
+        if self.read == Read::Tls || self.phase == ServerState::Logout || self.error.is_some() {
             return;
         }
         if let Some(len) = self.config.autologout {
@@ -809,7 +809,7 @@ impl Server {
     fn fail_input(&mut self, e: Error, code: Option<Code<'_>>, text: &str) {
         self.status(None, StatusKind::Bye, code, text);
         self.error = Some(e);
-        self.phase = SessionState::Logout;
+        self.phase = ServerState::Logout;
         self.input.release();
         self.settle_charge();
     }
@@ -861,13 +861,13 @@ impl Server {
     /// Whether the session is over (after LOGOUT, BYE, EOF or a fatal error);
     /// flush [`poll_transmit`](Self::poll_transmit) and close.
     pub fn is_closed(&self) -> bool {
-        self.phase == SessionState::Logout || self.error.is_some()
+        self.phase == ServerState::Logout || self.error.is_some()
     }
 
     fn check(&self) -> Result<(), Error> {
         match &self.error {
             Some(e) => Err(e.clone()),
-            None if self.phase == SessionState::Logout => Err(Error::Closed),
+            None if self.phase == ServerState::Logout => Err(Error::Closed),
             None => Ok(()),
         }
     }
@@ -890,7 +890,7 @@ impl Server {
             }
             Err(e) => {
                 self.error = Some(e.clone());
-                self.phase = SessionState::Logout;
+                self.phase = ServerState::Logout;
             }
         }
         self.settle_charge();
@@ -1007,14 +1007,14 @@ impl Server {
         self.wait()?;
         // after EOF the application still answers what it was given
         if self.input.is_eof() && self.outstanding.is_empty() {
-            self.phase = SessionState::Logout;
+            self.phase = ServerState::Logout;
         }
         Ok(None)
     }
 
     fn step(&mut self) -> Result<Option<Ev>, Error> {
         loop {
-            if self.phase == SessionState::Logout {
+            if self.phase == ServerState::Logout {
                 return Ok(None);
             }
             if self.fetch.is_some() {
@@ -1199,7 +1199,7 @@ impl Server {
     fn append_need_more(&mut self) -> Result<Option<Ev>, Error> {
         self.wait()?;
         if self.input.is_eof() {
-            self.phase = SessionState::Logout;
+            self.phase = ServerState::Logout;
             self.abort_append();
             return Ok(Some(Ev::AppendAborted));
         }
@@ -1404,7 +1404,7 @@ impl Server {
             if !self.outstanding.is_empty() {
                 return Ok(Flow::Wait);
             }
-            if self.phase == SessionState::NotAuthenticated {
+            if self.phase == ServerState::NotAuthenticated {
                 return self.refuse(
                     Some(tag.as_str()),
                     StatusKind::Bad,
@@ -1421,7 +1421,7 @@ impl Server {
         let preauth_ok = [&b"LOGIN"[..], b"AUTHENTICATE", b"ID"]
             .iter()
             .any(|n| name.eq_ignore_ascii_case(n));
-        if self.phase == SessionState::NotAuthenticated && !preauth_ok {
+        if self.phase == ServerState::NotAuthenticated && !preauth_ok {
             // no literal is taken from a client that has not logged in,
             // except for the commands it may send now
             return self.refuse(
@@ -1587,8 +1587,8 @@ impl Server {
 
     fn classify(&self, body: &CommandBody<'_>) -> Class {
         use CommandBody as C;
-        let nonauth = self.phase == SessionState::NotAuthenticated;
-        let selected = matches!(self.phase, SessionState::Selected { .. });
+        let nonauth = self.phase == ServerState::NotAuthenticated;
+        let selected = matches!(self.phase, ServerState::Selected { .. });
         let auth = |k: Kind| {
             if nonauth {
                 Class::WrongState("not authenticated")
@@ -1637,7 +1637,7 @@ impl Server {
             C::Enable(list) => {
                 if self.config.enableable.is_empty() {
                     Class::Unknown
-                } else if self.phase == SessionState::Authenticated {
+                } else if self.phase == ServerState::Authenticated {
                     Class::Enable(list.iter().map(|a| String::from(a.as_str())).collect())
                 } else if nonauth {
                     Class::WrongState("not authenticated")
@@ -1729,7 +1729,7 @@ impl Server {
             Class::Logout => {
                 self.status(None, StatusKind::Bye, None, "logging out");
                 self.status(t, StatusKind::Ok, None, "LOGOUT completed");
-                self.phase = SessionState::Logout;
+                self.phase = ServerState::Logout;
             }
             Class::StartTls => {
                 if !self.config.tls_available || self.tls_active {

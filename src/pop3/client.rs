@@ -53,7 +53,7 @@ use crate::wire::line::{LineFinder, LinePolicy};
 use crate::wire::sasl::Credentials;
 
 use super::command::{Command, CommandKind};
-use super::parse::parse_response_line;
+use super::parse::parse_response;
 use super::response::{Capability, Response, ScanListing, Status, UniqueIdListing};
 
 /// Configuration of a [`Client`].
@@ -127,7 +127,7 @@ impl Default for ClientConfig {
 /// The POP3 session state (RFC 1939 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SessionState {
+pub enum ClientState {
     /// Waiting for the greeting.
     Greeting,
     /// AUTHORIZATION: before login.
@@ -319,7 +319,7 @@ pub struct Client {
     mode: Mode,
     dec: DotDecoder,
     body_end_pending: bool,
-    state: SessionState,
+    state: ClientState,
     pending: VecDeque<Pending>,
     queued: VecDeque<(Pending, Vec<u8>)>,
     out: Output,
@@ -358,7 +358,7 @@ impl Client {
             mode: Mode::Line,
             dec: DotDecoder::new(BodyPolicy::Strict),
             body_end_pending: false,
-            state: SessionState::Greeting,
+            state: ClientState::Greeting,
             pending: VecDeque::new(),
             queued: VecDeque::new(),
             out: Output::default(),
@@ -378,7 +378,7 @@ impl Client {
     }
 
     /// The session state.
-    pub fn state(&self) -> SessionState {
+    pub fn state(&self) -> ClientState {
         self.state
     }
 
@@ -503,7 +503,7 @@ impl Client {
     /// Whether the machine waits for the server: the greeting, a response,
     /// or the rest of a listing or body.
     fn awaits_server(&self) -> bool {
-        self.state == SessionState::Greeting
+        self.state == ClientState::Greeting
             || !self.pending.is_empty()
             || !matches!(self.mode, Mode::Line)
     }
@@ -532,7 +532,7 @@ impl Client {
             return;
         }
         if !matches!(self.reply_timer, Timer::At(_)) {
-            let len = if self.state == SessionState::Greeting {
+            let len = if self.state == ClientState::Greeting {
                 self.config.greeting_timeout
             } else if matches!(self.mode, Mode::Line) {
                 self.config.command_timeout
@@ -543,7 +543,7 @@ impl Client {
         }
         if self.reply_timer.expire(now) {
             self.timed_out = true;
-            self.state = SessionState::Closed;
+            self.state = ClientState::Closed;
         }
     }
 
@@ -564,14 +564,14 @@ impl Client {
 
     /// Whether the session is over.
     pub fn is_closed(&self) -> bool {
-        self.state == SessionState::Closed || self.error.is_some()
+        self.state == ClientState::Closed || self.error.is_some()
     }
 
     fn check_usable(&self) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.state == SessionState::Closed || self.state == SessionState::Update {
+        if self.state == ClientState::Closed || self.state == ClientState::Update {
             return Err(Error::Closed);
         }
         if self.tls_pending {
@@ -603,7 +603,7 @@ impl Client {
         self.check_usable()?;
         let authorization = matches!(
             self.state,
-            SessionState::Greeting | SessionState::Authorization
+            ClientState::Greeting | ClientState::Authorization
         );
         match command.kind() {
             CommandKind::User
@@ -762,7 +762,7 @@ impl Client {
         self.check_usable()?;
         if !matches!(
             self.state,
-            SessionState::Greeting | SessionState::Authorization
+            ClientState::Greeting | ClientState::Authorization
         ) {
             return Err(Error::Misuse("command only valid before login"));
         }
@@ -817,7 +817,7 @@ impl Client {
     }
 
     fn flush_queue(&mut self) {
-        if self.state == SessionState::Greeting || self.tls_pending {
+        if self.state == ClientState::Greeting || self.tls_pending {
             return;
         }
         while let Some((p, _)) = self.queued.front() {
@@ -863,11 +863,11 @@ impl Client {
     fn materialize(&self, step: Step) -> ClientEvent<'_> {
         let line = |r: Range<usize>| self.input.get(r);
         match step {
-            Step::Greeting(r) => match parse_response_line(line(r.clone())) {
+            Step::Greeting(r) => match parse_response(line(r.clone())) {
                 Ok(resp) => ClientEvent::Greeting(resp),
                 Err(error) => malformed(None, line(r), error),
             },
-            Step::Response(command, r) => match parse_response_line(line(r.clone())) {
+            Step::Response(command, r) => match parse_response(line(r.clone())) {
                 Ok(response) => ClientEvent::Response { command, response },
                 Err(error) => malformed(Some(command), line(r), error),
             },
@@ -900,8 +900,8 @@ impl Client {
                     "connection closed in the middle of a response",
                 ));
             }
-            if self.state != SessionState::Closed {
-                self.state = SessionState::Closed;
+            if self.state != ClientState::Closed {
+                self.state = ClientState::Closed;
                 if !self.pending.is_empty() {
                     return Err(Error::Closed);
                 }
@@ -1006,13 +1006,13 @@ impl Client {
     /// One complete response line in line mode.
     fn on_line(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
         let raw = &self.input.bytes()[range.clone()];
-        let parsed = parse_response_line(raw);
-        if self.state == SessionState::Greeting {
-            self.state = SessionState::Authorization;
+        let parsed = parse_response(raw);
+        if self.state == ClientState::Greeting {
+            self.state = ClientState::Authorization;
             return Ok(Some(match parsed {
                 Ok(r) => {
                     if r.status == Status::Err {
-                        self.state = SessionState::Closed;
+                        self.state = ClientState::Closed;
                     }
                     self.timestamp = r.apop_timestamp().map(<[u8]>::to_vec);
                     self.flush_queue();
@@ -1039,7 +1039,7 @@ impl Client {
                     self.enter_multiline(front.kind);
                 }
                 if front.kind == CommandKind::Quit {
-                    self.state = SessionState::Closed;
+                    self.state = ClientState::Closed;
                 }
                 self.flush_queue();
                 return Ok(Some(Step::Malformed(Some(front.kind), range, e)));
@@ -1058,10 +1058,10 @@ impl Client {
         if ok {
             match front.kind {
                 CommandKind::Pass | CommandKind::Apop | CommandKind::Auth => {
-                    self.state = SessionState::Transaction;
+                    self.state = ClientState::Transaction;
                 }
                 CommandKind::Quit => {
-                    self.state = SessionState::Closed;
+                    self.state = ClientState::Closed;
                 }
                 CommandKind::Stls => {
                     self.tls_pending = true;
@@ -1078,8 +1078,8 @@ impl Client {
                 self.enter_multiline(front.kind);
             }
         }
-        if front.kind == CommandKind::Quit && self.state != SessionState::Closed {
-            self.state = SessionState::Closed;
+        if front.kind == CommandKind::Quit && self.state != ClientState::Closed {
+            self.state = ClientState::Closed;
         }
         if front.kind == CommandKind::Auth {
             self.challenge.clear();

@@ -88,10 +88,10 @@ pub mod parse;
 pub mod response;
 pub mod server;
 
-pub use client::{Capabilities, Client, ClientConfig, ClientEvent, SessionState};
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, ClientState};
 pub use command::{Command, CommandKind};
 pub use emit::{emit_command, emit_response};
-pub use parse::{parse_command, parse_command_line, parse_response, parse_response_line};
+pub use parse::{parse_command, parse_command_stream, parse_response, parse_response_stream};
 pub use response::{
     Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
     UniqueIdListing,

@@ -4,7 +4,7 @@
 //!
 //! Framing comes first: every grammar rule runs on one line without its CRLF
 //! (the machines found it with [`LineFinder`], see
-//! [`wire::line`](crate::wire::line)); [`parse_command`] and [`parse_response`]
+//! [`wire::line`](crate::wire::line)); [`parse_command_stream`] and [`parse_response_stream`]
 //! do both for a buffer, and [`MultiLines`] walks the lines of a multi-line
 //! answer. Parsed values borrow from the input; nothing is allocated. Keywords
 //! and capability tags are case-insensitive; free text is any byte but CR, LF
@@ -146,7 +146,7 @@ fn keyword(i: &[u8]) -> R<'_, &str> {
 /// ```
 /// Unknown keywords give [`Command::Unknown`]; only a line without a printable
 /// keyword, or a known command with bad arguments, is an error.
-pub fn parse_command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
+pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     match command(line) {
         Ok((_, c)) => Ok(c),
@@ -320,7 +320,7 @@ fn lang(i: &[u8]) -> R<'_, Option<&str>> {
 /// Parses a command from the start of `buf`, which must hold its CRLF; answers
 /// `Incomplete` when the line has not ended yet. Lines are limited to
 /// [`Limits::DEFAULT`](crate::Limits::DEFAULT)'s `command_line`.
-pub fn parse_command(buf: &[u8]) -> Result<ParseStatus<Command<'_>>, Error> {
+pub fn parse_command_stream(buf: &[u8]) -> Result<ParseStatus<Command<'_>>, Error> {
     let mut finder = LineFinder::new(
         crate::Limits::DEFAULT.command_line,
         LimitKind::CommandLine,
@@ -329,7 +329,7 @@ pub fn parse_command(buf: &[u8]) -> Result<ParseStatus<Command<'_>>, Error> {
     match finder.find(buf)? {
         None => Ok(ParseStatus::Incomplete(crate::Needed::Unknown)),
         Some(l) => Ok(ParseStatus::Complete(
-            parse_command_line(l.content(buf))?,
+            parse_command(l.content(buf))?,
             l.consumed,
         )),
     }
@@ -378,7 +378,7 @@ fn status(i: &[u8]) -> R<'_, Status> {
 /// text        = *schar / resp-code *CHAR
 /// continue-req = "+" SP [base64]          ; RFC 5034 §4 (also a bare "+")
 /// ```
-pub fn parse_response_line(line: &[u8]) -> Result<Response<'_>, ParseError> {
+pub fn parse_response(line: &[u8]) -> Result<Response<'_>, ParseError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     match response(line) {
         Ok((_, r)) => Ok(r),
@@ -409,7 +409,7 @@ fn response(line: &[u8]) -> R<'_, Response<'_>> {
 
 /// Parses a response line from the start of `buf`, which must hold its CRLF;
 /// answers `Incomplete` when the line has not ended yet.
-pub fn parse_response(buf: &[u8]) -> Result<ParseStatus<Response<'_>>, Error> {
+pub fn parse_response_stream(buf: &[u8]) -> Result<ParseStatus<Response<'_>>, Error> {
     let mut finder = LineFinder::new(
         crate::Limits::DEFAULT.reply_line,
         LimitKind::ReplyLine,
@@ -418,7 +418,7 @@ pub fn parse_response(buf: &[u8]) -> Result<ParseStatus<Response<'_>>, Error> {
     match finder.find(buf)? {
         None => Ok(ParseStatus::Incomplete(crate::Needed::Unknown)),
         Some(l) => Ok(ParseStatus::Complete(
-            parse_response_line(l.content(buf))?,
+            parse_response(l.content(buf))?,
             l.consumed,
         )),
     }
@@ -703,7 +703,7 @@ mod tests {
     use super::*;
 
     fn cmd(s: &str) -> Command<'_> {
-        parse_command_line(s.as_bytes()).unwrap()
+        parse_command(s.as_bytes()).unwrap()
     }
 
     #[test]
@@ -854,7 +854,7 @@ mod tests {
             (b"LANG f\x7fr", 5, "language tag"),
         ];
         for (line, offset, expected) in table {
-            let e = parse_command_line(line).unwrap_err();
+            let e = parse_command(line).unwrap_err();
             assert_eq!((e.offset, e.expected), (*offset, *expected), "{line:?}");
         }
     }
@@ -920,26 +920,26 @@ mod tests {
     #[test]
     fn command_stream() {
         assert_eq!(
-            parse_command(b"STAT\r\nQUIT\r\n").unwrap(),
+            parse_command_stream(b"STAT\r\nQUIT\r\n").unwrap(),
             ParseStatus::Complete(Command::Stat, 6)
         );
         assert_eq!(
-            parse_command(b"STA").unwrap(),
+            parse_command_stream(b"STA").unwrap(),
             ParseStatus::Incomplete(crate::Needed::Unknown)
         );
         assert!(matches!(
-            parse_command(b"STAT\nX"),
+            parse_command_stream(b"STAT\nX"),
             Err(Error::BareLineEnding(_))
         ));
         assert!(matches!(
-            parse_command(b"BOGUS 1\0\r\n"),
+            parse_command_stream(b"BOGUS 1\0\r\n"),
             Err(Error::Parse(_))
         ));
     }
 
     #[test]
     fn response_table() {
-        let r = |s: &'static [u8]| parse_response_line(s).unwrap();
+        let r = |s: &'static [u8]| parse_response(s).unwrap();
         type Row = (
             &'static [u8],
             Status,
@@ -1039,7 +1039,7 @@ mod tests {
         ];
         for (line, offset) in table {
             assert_eq!(
-                parse_response_line(line).unwrap_err().offset,
+                parse_response(line).unwrap_err().offset,
                 *offset,
                 "{line:?}"
             );
@@ -1048,7 +1048,7 @@ mod tests {
 
     #[test]
     fn response_codes_and_hostile_responses() {
-        let r = |s: &'static [u8]| parse_response_line(s).unwrap();
+        let r = |s: &'static [u8]| parse_response(s).unwrap();
         // no SP after the code
         let l = r(b"-ERR [IN-USE]locked");
         assert_eq!(
@@ -1080,7 +1080,7 @@ mod tests {
             (b"+ a\nb", 3, "text without CR, LF or NUL"),
         ];
         for (line, offset, expected) in table {
-            let e = parse_response_line(line).unwrap_err();
+            let e = parse_response(line).unwrap_err();
             assert_eq!((e.offset, e.expected), (*offset, *expected), "{line:?}");
         }
         assert_eq!(resp_code(b"[a/b]x").unwrap(), (&b"x"[..], "a/b"));
@@ -1099,17 +1099,16 @@ mod tests {
 
     #[test]
     fn apop_timestamp_and_listings() {
-        let g = parse_response_line(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>")
-            .unwrap();
+        let g = parse_response(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>").unwrap();
         assert_eq!(
             g.apop_timestamp().unwrap(),
             b"<1896.697170952@dbc.mtview.ca.us>"
         );
-        let g = parse_response_line(b"+OK <no timestamp> here").unwrap();
+        let g = parse_response(b"+OK <no timestamp> here").unwrap();
         assert_eq!(g.apop_timestamp(), None);
-        let g = parse_response_line(b"+OK a <<1.2@x>").unwrap();
+        let g = parse_response(b"+OK a <<1.2@x>").unwrap();
         assert_eq!(g.apop_timestamp().unwrap(), b"<1.2@x>");
-        let s = parse_response_line(b"+OK 2 320").unwrap();
+        let s = parse_response(b"+OK 2 320").unwrap();
         assert_eq!(
             s.drop_listing(),
             Some(super::super::response::DropListing {
@@ -1118,7 +1117,7 @@ mod tests {
             })
         );
         assert_eq!(s.scan_listing(), Some(ScanListing { msg: 2, size: 320 }));
-        let u = parse_response_line(b"+OK 2 QhdPYR:00WBw1Ph7x7").unwrap();
+        let u = parse_response(b"+OK 2 QhdPYR:00WBw1Ph7x7").unwrap();
         assert_eq!(
             u.unique_id_listing().unwrap().uid.as_bytes(),
             b"QhdPYR:00WBw1Ph7x7"
@@ -1345,8 +1344,8 @@ mod tests {
         ];
         let check = |l: &[u8]| {
             let offsets = [
-                parse_command_line(l).err().map(|e| e.offset),
-                parse_response_line(l).err().map(|e| e.offset),
+                parse_command(l).err().map(|e| e.offset),
+                parse_response(l).err().map(|e| e.offset),
                 ScanListing::parse(l).err().map(|e| e.offset),
                 UniqueIdListing::parse(l).err().map(|e| e.offset),
                 Capability::parse(l).err().map(|e| e.offset),

@@ -52,7 +52,7 @@ use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encod
 
 use super::command::Command;
 use super::emit::check_uid;
-use super::parse::parse_command_line;
+use super::parse::parse_command;
 use super::response::{Capability, Expire, Response, ResponseCode, SaslMechanisms};
 
 /// Configuration of a [`Server`].
@@ -86,7 +86,7 @@ pub struct ServerConfig {
     /// mechanisms send no password and stay available. Default `true`, as on
     /// the SMTP and IMAP servers: set it to `false` to allow passwords in
     /// cleartext.
-    pub auth_requires_tls: bool,
+    pub plaintext_requires_tls: bool,
     /// The `IMPLEMENTATION` capability. Default none.
     pub implementation: Option<String>,
     /// The `EXPIRE` capability. Default none.
@@ -109,7 +109,7 @@ pub struct ServerConfig {
     pub body_policy: BodyPolicy,
 }
 
-setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, auth_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy });
+setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -121,7 +121,7 @@ impl Default for ServerConfig {
             tls_available: false,
             tls_active: false,
             auth_mechanisms: Vec::new(),
-            auth_requires_tls: true,
+            plaintext_requires_tls: true,
             implementation: None,
             expire: None,
             pipelining: true,
@@ -811,13 +811,13 @@ impl Server {
     }
 
     fn plaintext_refused(&self) -> bool {
-        self.config.auth_requires_tls && !self.tls_active
+        self.config.plaintext_requires_tls && !self.tls_active
     }
 
     fn on_command(&mut self, range: Range<usize>) -> Result<Option<Step>, Error> {
         let line_start = range.start;
         let line = &self.input.bytes()[range];
-        let cmd = match parse_command_line(line) {
+        let cmd = match parse_command(line) {
             Ok(c) => c,
             Err(_) => {
                 self.bad("syntax error")?;

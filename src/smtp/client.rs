@@ -12,8 +12,8 @@
 //! 2. optionally [`Client::starttls`] ([`ClientEvent::StartTls`], then
 //!    [`Client::tls_established`] and `Ready` again) and [`Client::authenticate`];
 //! 3. [`Client::mail`], [`Client::rcpt`] for each recipient, [`Client::data`];
-//! 4. on [`ClientEvent::ReadyForData`], push the body with [`Client::send_data`]
-//!    (any chunking) and end it with [`Client::finish_data`];
+//! 4. on [`ClientEvent::ReadyForData`], push the body with [`Client::send_body`]
+//!    (any chunking) and end it with [`Client::finish_body`];
 //! 5. read one [`ClientEvent::Reply`] per command, matched in order
 //!    ([`CommandKind`] says which; `Rcpt(i)` for the i-th recipient; in LMTP mode
 //!    one `DataEnd { recipient: Some(i) }` per accepted recipient);
@@ -39,7 +39,7 @@
 //!
 //! A body push that fails poisons the message: it is never completed. With
 //! BDAT the chunks not sent yet are dropped and RSET is sent (RFC 3030 §2: RSET
-//! "clears all segments sent during that transaction"); `finish_data` returns
+//! "clears all segments sent during that transaction"); `finish_body` returns
 //! the error. With DATA nothing but `CRLF.CRLF` ends a body, and that would
 //! make the server accept the truncated message, so the session ends: the error
 //! is fatal, [`Client::is_closed`] turns true, and the adapter drops the
@@ -69,7 +69,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
 use super::emit::emit_command;
-use super::parse::{ReplyFramer, parse_reply_frame};
+use super::parse::{ReplyFramer, parse_reply};
 use super::reply::{EhloKeyword, Reply};
 use crate::Limits;
 use crate::error::{Error, ParseError};
@@ -315,7 +315,7 @@ impl ClientEvent<'_> {
 /// What the server announced in its EHLO reply, kept by the client.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ServerCapabilities {
+pub struct Capabilities {
     /// The EHLO reply came (false after HELO fallback).
     pub esmtp: bool,
     /// `SIZE`, when announced with a number.
@@ -349,7 +349,7 @@ pub struct ServerCapabilities {
     pub keywords: Vec<String>,
 }
 
-impl ServerCapabilities {
+impl Capabilities {
     /// Whether the EHLO keyword `name` was announced (case-insensitive).
     pub fn has(&self, name: &str) -> bool {
         self.keywords.iter().any(|k| k.eq_ignore_ascii_case(name))
@@ -366,7 +366,7 @@ impl ServerCapabilities {
     }
 
     fn from_reply(r: &Reply<'_>) -> Self {
-        let mut c = ServerCapabilities {
+        let mut c = Capabilities {
             esmtp: true,
             ..Default::default()
         };
@@ -456,7 +456,7 @@ struct Inner {
     pending: VecDeque<CommandKind>,
     /// Commands not sent yet (no PIPELINING, or after a command that ends a group).
     held: VecDeque<(CommandKind, Bytes)>,
-    caps: ServerCapabilities,
+    caps: Capabilities,
     tls_active: bool,
     rcpt_count: usize,
     /// Indices of recipients whose RCPT got 2xx (LMTP reply mapping).
@@ -508,7 +508,7 @@ impl Client {
                 tx: Tx::None,
                 pending,
                 held: VecDeque::new(),
-                caps: ServerCapabilities::default(),
+                caps: Capabilities::default(),
                 rcpt_count: 0,
                 accepted: VecDeque::new(),
                 rcpt_replies_pending: 0,
@@ -536,7 +536,7 @@ impl Client {
 
 impl Inner {
     /// What the server announced (empty before [`ClientEvent::Ready`]).
-    fn capabilities(&self) -> &ServerCapabilities {
+    fn capabilities(&self) -> &Capabilities {
         &self.caps
     }
 
@@ -802,7 +802,7 @@ impl Inner {
 
     /// Pushes a piece of the body (any split; CRLF line ends). Dot-stuffed for
     /// DATA, framed as a BDAT chunk with CHUNKING.
-    fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
+    fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check()?;
         let bdat = match self.tx {
             Tx::Body { bdat } => bdat,
@@ -924,7 +924,7 @@ impl Inner {
 
     /// Ends the body (`CRLF.CRLF`, or `BDAT 0 LAST`). The reply (LMTP: one per
     /// accepted recipient) comes as [`CommandKind::DataEnd`].
-    fn finish_data(&mut self) -> Result<(), Error> {
+    fn finish_body(&mut self) -> Result<(), Error> {
         self.check()?;
         let kind = CommandKind::DataEnd { recipient: None };
         match self.tx {
@@ -1100,7 +1100,7 @@ impl Inner {
 
 impl Client {
     /// What the server announced (empty before [`ClientEvent::Ready`]).
-    pub fn capabilities(&self) -> &ServerCapabilities {
+    pub fn capabilities(&self) -> &Capabilities {
         self.c.capabilities()
     }
 
@@ -1144,19 +1144,19 @@ impl Client {
     /// DATA, framed as a BDAT chunk with CHUNKING.
     ///
     /// A failure poisons the message (see the [module docs](self)): with BDAT
-    /// the machine sends RSET and `finish_data` fails; with DATA the error is
+    /// the machine sends RSET and `finish_body` fails; with DATA the error is
     /// fatal and the connection must be dropped. After
     /// [`ClientEvent::TransactionFailed`] this returns
     /// [`Error::TransactionFailed`].
-    pub fn send_data(&mut self, chunk: &[u8]) -> Result<(), Error> {
-        self.c.send_data(chunk)
+    pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.c.send_body(chunk)
     }
 
     /// Ends the body (`CRLF.CRLF`, or `BDAT 0 LAST`). The reply (LMTP: one per
     /// accepted recipient) comes as [`CommandKind::DataEnd`]. Fails, and sends
     /// nothing, when a body push failed or the transaction failed.
-    pub fn finish_data(&mut self) -> Result<(), Error> {
-        self.c.finish_data()
+    pub fn finish_body(&mut self) -> Result<(), Error> {
+        self.c.finish_body()
     }
 
     /// Sends RSET (drops the transaction).
@@ -1236,7 +1236,7 @@ impl Client {
 impl Inner {
     fn on_frame<'f>(&mut self, frame: &'f [u8]) -> Result<Option<ClientEvent<'f>>, Error> {
         self.reply_timer.touch();
-        let reply = match parse_reply_frame(frame) {
+        let reply = match parse_reply(frame) {
             Ok(r) => r,
             Err(error) => {
                 let cmd = self.pending.pop_front();
@@ -1319,9 +1319,9 @@ impl Inner {
             CommandKind::Ehlo | CommandKind::Helo | CommandKind::Lhlo => {
                 if code.is_positive() {
                     self.caps = if cmd == CommandKind::Helo {
-                        ServerCapabilities::default()
+                        Capabilities::default()
                     } else {
-                        ServerCapabilities::from_reply(&reply)
+                        Capabilities::from_reply(&reply)
                     };
                     self.phase = Phase::Ready;
                     Ok(Some(ClientEvent::Ready(reply)))
@@ -1514,7 +1514,7 @@ impl Client {
         self.c.tls_active = true;
         self.input.discard();
         self.framer.reset();
-        self.c.caps = ServerCapabilities::default();
+        self.c.caps = Capabilities::default();
         self.c.send_hello(false)
     }
 }

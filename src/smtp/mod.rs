@@ -2,8 +2,8 @@
 //! codec and Sans-IO client and server state machines.
 //!
 //! - Codec: [`Command`] and [`Reply`] values that borrow from the input;
-//!   [`parse_command`] (one line), [`ReplyFramer`] + [`parse_reply_frame`] /
-//!   [`parse_reply`] (multi-line replies); [`emit_command`] / [`emit_reply`],
+//!   [`parse_command`] (one line), [`ReplyFramer`] + [`parse_reply`] /
+//!   [`parse_reply_stream`] (multi-line replies); [`emit_command`] / [`emit_reply`],
 //!   which refuse to emit anything a peer would read differently. MAIL/RCPT
 //!   [`Parameters`] are a validated view iterated as typed [`Parameter`]s;
 //!   EHLO replies give typed [`EhloKeyword`]s through [`Reply::capabilities`].
@@ -41,8 +41,8 @@
 //!                 client.data().unwrap();
 //!             }
 //!             ClientEvent::ReadyForData => {
-//!                 client.send_data(b"Subject: hello\r\n\r\n.dot-led line\r\n").unwrap();
-//!                 client.finish_data().unwrap();
+//!                 client.send_body(b"Subject: hello\r\n\r\n.dot-led line\r\n").unwrap();
+//!                 client.finish_body().unwrap();
 //!             }
 //!             ClientEvent::Reply { command: CommandKind::DataEnd { .. }, reply } => {
 //!                 assert!(reply.code().is_positive());
@@ -81,16 +81,18 @@ pub mod reply;
 pub mod server;
 pub mod submit;
 
-pub use client::{Client, ClientConfig, ClientEvent, CommandKind, ServerCapabilities};
+pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind};
 pub use command::{
     Body, ByMode, Command, ForwardPath, Host, Mailbox, Notify, Parameter, ParameterIter,
     Parameters, Ret, ReversePath, XText,
 };
 pub use emit::{emit_command, emit_reply};
-pub use parse::{ReplyFramer, parse_command, parse_command_stream, parse_reply, parse_reply_frame};
+pub use parse::{
+    ReplyFramer, parse_command, parse_command_stream, parse_reply, parse_reply_stream,
+};
 pub use receive::{Received, Receiver, ReceiverEvent};
 pub use reply::{
-    Capabilities, EhloKeyword, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
+    EhloKeyword, EhloKeywords, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
 pub use server::{Server, ServerConfig, ServerEvent};
 pub use submit::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};

@@ -5,7 +5,7 @@
 //! Framing comes first: [`parse_command`] takes one line without its CRLF (the
 //! machine found it with [`LineFinder`]); [`ReplyFramer`] finds the lines of one
 //! multi-line reply in a growing buffer, scanning each byte once, and
-//! [`parse_reply_frame`] runs the grammar on that frame. [`parse_reply`] does both
+//! [`parse_reply`] runs the grammar on that frame. [`parse_reply_stream`] does both
 //! for a buffer. Parsed values borrow from the input; nothing is allocated.
 //!
 //! Accepted deviations (each tested): a space after `MAIL FROM:` / `RCPT TO:`,
@@ -1325,15 +1325,15 @@ pub fn parse_command_stream(buf: &[u8]) -> Result<Status<Command<'_>>, Error> {
 /// default [`Limits`]. `Incomplete` when the reply's last line has not arrived.
 ///
 /// ```
-/// use mailwire::{smtp::parse_reply, Status};
-/// let Status::Complete(r, n) = parse_reply(b"250-mx.example\r\n250 PIPELINING\r\n").unwrap() else { panic!() };
+/// use mailwire::{smtp::parse_reply_stream, Status};
+/// let Status::Complete(r, n) = parse_reply_stream(b"250-mx.example\r\n250 PIPELINING\r\n").unwrap() else { panic!() };
 /// assert_eq!((r.code().get(), n, r.line_count()), (250, 32, 2));
 /// ```
-pub fn parse_reply(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
+pub fn parse_reply_stream(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
     let mut f = ReplyFramer::new(&Limits::DEFAULT, LinePolicy::STRICT);
     match f.find(buf)? {
         None => Ok(Status::Incomplete(crate::Needed::Unknown)),
-        Some(n) => Ok(Status::Complete(parse_reply_frame(&buf[..n])?, n)),
+        Some(n) => Ok(Status::Complete(parse_reply(&buf[..n])?, n)),
     }
 }
 
@@ -1341,7 +1341,7 @@ pub fn parse_reply(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
 ///
 /// `Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF`;
 /// `textstring` is taken as any bytes but CR, LF and NUL (8-bit tolerant).
-pub fn parse_reply_frame(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
+pub fn parse_reply(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut code = None;
     let mut enhanced = None;
     let mut pos = 0;

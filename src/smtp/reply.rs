@@ -399,10 +399,10 @@ impl<'a> Reply<'a> {
     }
 
     /// The EHLO keywords announced by this reply (every line but the first).
-    pub fn capabilities(&self) -> Capabilities<'_> {
+    pub fn capabilities(&self) -> EhloKeywords<'_> {
         let mut lines = self.lines();
         lines.next();
-        Capabilities { lines }
+        EhloKeywords { lines }
     }
 
     /// A copy that owns its data.
@@ -469,11 +469,11 @@ impl<'a> Iterator for ReplyLines<'a> {
 /// The EHLO keywords of a reply, parsed lazily (RFC 5321 §4.1.1.1:
 /// `ehlo-line = ehlo-keyword *( SP ehlo-param )`).
 #[derive(Clone, Debug)]
-pub struct Capabilities<'a> {
+pub struct EhloKeywords<'a> {
     lines: ReplyLines<'a>,
 }
 
-impl<'a> Iterator for Capabilities<'a> {
+impl<'a> Iterator for EhloKeywords<'a> {
     type Item = EhloKeyword<'a>;
     fn next(&mut self) -> Option<EhloKeyword<'a>> {
         let line = self.lines.next()?;

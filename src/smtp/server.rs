@@ -108,7 +108,7 @@ pub struct ServerConfig {
     /// XOAUTH2, OAUTHBEARER); AUTH with one of them gets `538 5.7.11` (RFC
     /// 4954 §4 and §6, RFC 8314). Default true. The same setting, with the
     /// same meaning, exists on the POP3 and IMAP servers.
-    pub auth_requires_tls: bool,
+    pub plaintext_requires_tls: bool,
     /// Advertise PIPELINING. Default true.
     pub pipelining: bool,
     /// Advertise 8BITMIME and accept `BODY=8BITMIME`. Default true. When
@@ -143,7 +143,7 @@ pub struct ServerConfig {
     pub data_timeout: Duration,
 }
 
-setters!(ServerConfig { hostname: String, greeting: String, lmtp: bool, limits: Limits, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, auth_requires_tls: bool, pipelining: bool, eightbitmime: bool, smtputf8: bool, chunking: bool, binarymime: bool, dsn: bool, enhanced_status_codes: bool, line_policy: LinePolicy, body_policy: BodyPolicy, command_timeout: Duration, data_timeout: Duration });
+setters!(ServerConfig { hostname: String, greeting: String, lmtp: bool, limits: Limits, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, pipelining: bool, eightbitmime: bool, smtputf8: bool, chunking: bool, binarymime: bool, dsn: bool, enhanced_status_codes: bool, line_policy: LinePolicy, body_policy: BodyPolicy, command_timeout: Duration, data_timeout: Duration });
 
 impl ServerConfig {
     /// A configuration with the defaults and this hostname.
@@ -165,7 +165,7 @@ impl Default for ServerConfig {
             tls_available: false,
             tls_active: false,
             auth_mechanisms: Vec::new(),
-            auth_requires_tls: true,
+            plaintext_requires_tls: true,
             pipelining: true,
             eightbitmime: true,
             smtputf8: true,
@@ -1212,7 +1212,7 @@ impl Core {
             lines.push("STARTTLS".into());
         }
         // RFC 4954 §4: no plaintext mechanism before TLS when so configured.
-        let clear_ok = self.tls_active || !c.auth_requires_tls;
+        let clear_ok = self.tls_active || !c.plaintext_requires_tls;
         let names: Vec<&str> = c
             .auth_mechanisms
             .iter()
@@ -1252,7 +1252,7 @@ impl Core {
             return Ok(None);
         };
         // RFC 4954 §6: 538 for a mechanism that needs an encrypted connection.
-        if c.auth_requires_tls && !self.tls_active && mech.needs_tls() {
+        if c.plaintext_requires_tls && !self.tls_active && mech.needs_tls() {
             self.raw_reply(
                 538,
                 Some((5, 7, 11)),

@@ -474,8 +474,8 @@ impl Submission {
             ClientEvent::ReadyForData => {
                 if let Some(m) = &self.current {
                     let body = m.body.clone();
-                    self.client.send_data(&body)?;
-                    self.client.finish_data()?;
+                    self.client.send_body(&body)?;
+                    self.client.finish_body()?;
                 }
                 Ok(())
             }

@@ -101,7 +101,7 @@ fn selected(caps: &str) -> Client {
     c.select(Mailbox::Inbox).unwrap();
     sent(&mut c);
     events(&mut c, b"* 3 EXISTS\r\nA0002 OK [READ-WRITE] done\r\n");
-    assert_eq!(c.state(), SessionState::Selected);
+    assert_eq!(c.state(), ClientState::Selected);
     c
 }
 
@@ -195,7 +195,7 @@ fn sample_session(cuts: &[usize]) -> (Vec<Result<Ev, Error>>, Vec<u8>) {
         wire.extend_from_slice(&sent(&mut c));
     }
     assert!(c.is_closed());
-    assert_eq!(c.state(), SessionState::Logout);
+    assert_eq!(c.state(), ClientState::Logout);
     (out, wire)
 }
 
@@ -271,10 +271,10 @@ fn sample_session_split_at_every_byte() {
 #[test]
 fn greetings_set_the_state() {
     let c = greeted(b"* PREAUTH [CAPABILITY IMAP4rev2] welcome back\r\n");
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
     assert!(c.capabilities().has("MOVE"), "implied by IMAP4rev2");
     let mut c = greeted(b"* BYE too busy\r\n");
-    assert_eq!(c.state(), SessionState::Logout);
+    assert_eq!(c.state(), ClientState::Logout);
     assert!(c.is_closed());
     assert_eq!(c.noop(), Err(Error::Closed));
     // a greeting that does not parse costs itself; the session goes on
@@ -287,7 +287,7 @@ fn greetings_set_the_state() {
             ..
         }]
     ));
-    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    assert_eq!(c.state(), ClientState::NotAuthenticated);
     c.noop().unwrap();
     assert_eq!(sent(&mut c), b"A0001 NOOP\r\n");
 }
@@ -335,7 +335,7 @@ fn state_checks() {
     assert!(completed("A0001", CommandKind::Login, StatusKind::No)(
         &ev[0]
     ));
-    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    assert_eq!(c.state(), ClientState::NotAuthenticated);
     assert_eq!(sent(&mut c), b"A0003 FETCH 1 FAST\r\n");
     // now the projected state is Not Authenticated again
     assert!(matches!(c.select(Mailbox::Inbox), Err(Error::Misuse(_))));
@@ -347,10 +347,10 @@ fn select_close_and_failed_select() {
     assert!(!c.is_read_only());
     c.send(CommandBody::Close).unwrap();
     events(&mut c, b"A0003 OK closed\r\n");
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
     c.examine(Mailbox::Inbox).unwrap();
     events(&mut c, b"A0004 OK [READ-ONLY] examined\r\n");
-    assert_eq!(c.state(), SessionState::Selected);
+    assert_eq!(c.state(), ClientState::Selected);
     assert!(c.is_read_only());
     c.select(Mailbox::from_utf8("nope")).unwrap();
     let ev = events(&mut c, b"A0005 NO [NONEXISTENT] no such mailbox\r\n");
@@ -363,7 +363,7 @@ fn select_close_and_failed_select() {
     ));
     assert_eq!(
         c.state(),
-        SessionState::Authenticated,
+        ClientState::Authenticated,
         "a failed SELECT deselects"
     );
 }
@@ -377,7 +377,7 @@ fn rev2_only_selected(more: &str) -> Client {
     c.select(Mailbox::Inbox).unwrap();
     sent(&mut c);
     events(&mut c, b"A0001 OK done\r\n* 3 EXISTS\r\nA0002 OK done\r\n");
-    assert_eq!(c.state(), SessionState::Selected);
+    assert_eq!(c.state(), ClientState::Selected);
     c
 }
 
@@ -581,7 +581,7 @@ fn unselect_needs_its_extension() {
     let t = c.send_unadvertised(CommandBody::Unselect).unwrap();
     assert_eq!(t.as_str(), "A0003");
     events(&mut c, b"A0003 OK done\r\n");
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
 }
 
 #[test]
@@ -723,7 +723,7 @@ fn login_with_literal_password() {
     events(&mut c, b"+ go ahead\r\n");
     assert_eq!(sent(&mut c), "p\u{e4}ss\r\n".as_bytes());
     events(&mut c, b"A0001 OK welcome\r\n");
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
 }
 
 #[test]
@@ -745,7 +745,7 @@ fn authenticate_plain_with_sasl_ir() {
         CommandKind::Authenticate,
         StatusKind::Ok
     )(&ev[0]));
-    assert_eq!(c.state(), SessionState::Authenticated);
+    assert_eq!(c.state(), ClientState::Authenticated);
     assert!(c.capabilities().has("IDLE") && !c.capabilities().has("SASL-IR"));
 }
 
@@ -776,7 +776,7 @@ fn authenticate_plain_without_sasl_ir() {
         StatusKind::Bad
     )(&ev[0]));
     assert_eq!(sent(&mut c), b"A0002 NOOP\r\n");
-    assert_eq!(c.state(), SessionState::NotAuthenticated);
+    assert_eq!(c.state(), ClientState::NotAuthenticated);
     // not advertised
     assert!(matches!(
         c.authenticate(Credentials::Login {
@@ -850,7 +850,7 @@ fn starttls_forgets_capabilities_and_discards_injection() {
     assert!(matches!(c.noop(), Err(Error::Misuse(_))));
     c.handle_input(b"more plaintext\r\n");
     c.tls_established().unwrap();
-    assert!(c.is_tls());
+    assert!(c.tls_active());
     assert_eq!(sent(&mut c), b"A0003 CAPABILITY\r\nA0002 NOOP\r\n");
     let ev = events(
         &mut c,
@@ -1497,7 +1497,7 @@ fn malformed_completion_still_completes() {
     assert!(completed("A0003", CommandKind::Noop, StatusKind::Ok)(
         &ev[2]
     ));
-    assert_eq!(c.state(), SessionState::Selected, "the server said OK");
+    assert_eq!(c.state(), ClientState::Selected, "the server said OK");
     assert_eq!(c.pending_commands(), 0);
     // only the tag readable: the command is over, as a failure
     c.noop().unwrap();
@@ -1570,7 +1570,7 @@ fn outlook365_login_completion() {
             assert!(value.ends_with(b"Service=Imap4"));
             assert_eq!(text.as_bytes(), b"LOGIN completed.");
         }
-        assert_eq!(c.state(), SessionState::Authenticated, "strict {strict}");
+        assert_eq!(c.state(), ClientState::Authenticated, "strict {strict}");
         assert_eq!(c.pending_commands(), 0);
     }
 }
@@ -1755,27 +1755,27 @@ fn streamed_append() {
         .unwrap();
     c.noop().unwrap();
     assert_eq!(
-        c.append_data(b"x"),
+        c.send_body(b"x"),
         Err(Error::Misuse("no streamed APPEND is ready for data"))
     );
     assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10}\r\n");
     let ev = events(&mut c, b"+ go\r\n");
     assert_eq!(ev, [ClientEvent::AppendReady { tag: t }]);
-    c.append_data(b"01234").unwrap();
+    c.send_body(b"01234").unwrap();
     assert_eq!(
-        c.append_finish(),
+        c.finish_body(),
         Err(Error::Misuse("less data than the announced size"))
     );
     assert_eq!(
-        c.append_data(b"\0"),
+        c.send_body(b"\0"),
         Err(Error::Emit("NUL in a message (only literal8 may carry it)"))
     );
-    c.append_data(b"56789").unwrap();
+    c.send_body(b"56789").unwrap();
     assert_eq!(
-        c.append_data(b"!"),
+        c.send_body(b"!"),
         Err(Error::Misuse("more data than the announced size"))
     );
-    c.append_finish().unwrap();
+    c.finish_body().unwrap();
     assert_eq!(sent(&mut c), b"0123456789\r\nA0003 NOOP\r\n");
     let ev = events(&mut c, b"A0002 OK appended\r\nA0003 OK\r\n");
     assert!(completed("A0002", CommandKind::Append, StatusKind::Ok)(
@@ -1790,7 +1790,7 @@ fn streamed_append() {
     assert!(completed("A0004", CommandKind::Append, StatusKind::No)(
         &ev[0]
     ));
-    assert!(c.append_data(b"x").is_err());
+    assert!(c.send_body(b"x").is_err());
 
     // LITERAL+: ready at once; literal8 with flags
     let mut c = logged_in("LITERAL+ BINARY");
@@ -1804,8 +1804,8 @@ fn streamed_append() {
     .unwrap();
     let ev = events(&mut c, b"");
     assert!(matches!(ev.as_slice(), [ClientEvent::AppendReady { .. }]));
-    c.append_data(b"a\0b").unwrap();
-    c.append_finish().unwrap();
+    c.send_body(b"a\0b").unwrap();
+    c.finish_body().unwrap();
     assert_eq!(
         sent(&mut c),
         b"A0002 APPEND INBOX (\\Seen) ~{3+}\r\na\0b\r\n"
@@ -2120,7 +2120,7 @@ fn untagged_events_match_the_validating_parser() {
                 assert_eq!(items.len(), 6);
             }
         }
-        assert_eq!(c.state(), SessionState::Selected);
+        assert_eq!(c.state(), ClientState::Selected);
         // state-changing untagged responses, in any case, still act
         events(&mut c, b"* capability IMAP4rev1 IDLE\r\n");
         assert!(c.capabilities().has("IDLE"));
@@ -2128,6 +2128,6 @@ fn untagged_events_match_the_validating_parser() {
         assert!(c.capabilities().has("MOVE") && !c.capabilities().has("IDLE"));
         let ev = events(&mut c, b"* bye [ALERT] going\r\n");
         assert!(matches!(ev[0], ClientEvent::Status { .. }), "{ev:?}");
-        assert_eq!(c.state(), SessionState::Logout);
+        assert_eq!(c.state(), ClientState::Logout);
     }
 }

@@ -146,7 +146,7 @@ impl Default for ServerConfig {
 /// The connection state (RFC 9051 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SessionState {
+pub enum ServerState {
     /// Before LOGIN or AUTHENTICATE.
     NotAuthenticated,
     /// Logged in, no mailbox selected.

@@ -83,7 +83,7 @@ pub enum ServerEvent<'a> {
     /// command): the machine answered `BAD`; drop what was received.
     AppendAborted,
     /// IDLE started (`+ idling` is sent): push untagged updates with
-    /// [`Server::send_data`] until [`IdleDone`](Self::IdleDone).
+    /// [`Server::send_untagged_data`] until [`IdleDone`](Self::IdleDone).
     Idle {
         /// The command's tag.
         tag: Tag<'a>,

@@ -111,7 +111,7 @@ impl Server {
         if code.is_none() && pk == Kind::Login && kind == StatusKind::Ok {
             // the capabilities after login
             let saved = self.phase;
-            self.phase = SessionState::Authenticated;
+            self.phase = ServerState::Authenticated;
             let caps = self.capability_code();
             self.phase = saved;
             self.write_status(tag.as_ref(), kind, Some(&caps), text)?;
@@ -120,14 +120,14 @@ impl Server {
         }
         self.outstanding.remove(idx);
         match (pk, kind) {
-            (Kind::Login, StatusKind::Ok) => self.phase = SessionState::Authenticated,
+            (Kind::Login, StatusKind::Ok) => self.phase = ServerState::Authenticated,
             (Kind::Select | Kind::Examine, StatusKind::Ok) => {
-                self.phase = SessionState::Selected {
+                self.phase = ServerState::Selected {
                     read_only: read_only || pk == Kind::Examine,
                 }
             }
             (Kind::Select | Kind::Examine, StatusKind::No) | (Kind::Close, StatusKind::Ok) => {
-                self.phase = SessionState::Authenticated
+                self.phase = ServerState::Authenticated
             }
             _ => {}
         }
@@ -139,7 +139,7 @@ impl Server {
     /// Sends untagged data (`* ...`): EXISTS, FLAGS, LIST, SEARCH, a FETCH
     /// with its values inline, ... Allowed at any time (while idling too),
     /// except inside an open streamed FETCH.
-    pub fn send_data(&mut self, data: &Data<'_>) -> Result<(), Error> {
+    pub fn send_untagged_data(&mut self, data: &Data<'_>) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
             return Err(Error::Misuse("a FETCH response is still open"));
@@ -168,7 +168,7 @@ impl Server {
         }
         self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
-            self.phase = SessionState::Logout;
+            self.phase = ServerState::Logout;
             self.settle_charge();
         }
         Ok(())
@@ -220,7 +220,7 @@ impl Server {
 
     /// Starts a literal value of `size` bytes in the open FETCH response
     /// (`BODY[...] {size}`); send exactly `size` bytes with
-    /// [`send_literal_chunk`](Self::send_literal_chunk).
+    /// [`send_body`](Self::send_body).
     pub fn start_fetch_literal(&mut self, item: &FetchLiteral<'_>, size: u64) -> Result<(), Error> {
         self.check()?;
         let Some(f) = self.fetch else {
@@ -280,7 +280,7 @@ impl Server {
 
     /// The next bytes of the open FETCH literal. [`Error::Emit`] (nothing
     /// sent) for more bytes than announced, or NUL outside `BINARY`.
-    pub fn send_literal_chunk(&mut self, chunk: &[u8]) -> Result<(), Error> {
+    pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check()?;
         let Some(FetchOut {
             literal_left: Some(left),
@@ -304,7 +304,7 @@ impl Server {
         Ok(())
     }
 
-    /// Ends the body sent with [`send_literal_chunk`](Self::send_literal_chunk):
+    /// Ends the body sent with [`send_body`](Self::send_body):
     /// the literal's announced size fixes its end, so nothing is sent; this
     /// checks that every announced byte went out ([`Error::Misuse`] if not, or
     /// if no FETCH response is open). The same verb pair as the other
@@ -378,7 +378,7 @@ impl Server {
             if self.fetch.is_none() {
                 self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
             }
-            self.phase = SessionState::Logout;
+            self.phase = ServerState::Logout;
             self.settle_charge();
         }
     }

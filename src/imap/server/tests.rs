@@ -41,7 +41,7 @@ fn literal_rules() {
         literals: LiteralSupport::Minus,
         ..ServerConfig::default()
     });
-    s.phase = SessionState::Authenticated;
+    s.phase = ServerState::Authenticated;
     let lit = |size, mode| LiteralAnnouncement {
         size,
         mode,
@@ -98,7 +98,7 @@ fn capabilities_follow_state_and_tls() {
         s.capabilities().join(" "),
         "IMAP4rev1 IMAP4rev2 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR LITERAL- ENABLE IDLE UNSELECT MOVE"
     );
-    s.phase = SessionState::Authenticated;
+    s.phase = ServerState::Authenticated;
     assert_eq!(
         s.capabilities().join(" "),
         "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE UNSELECT MOVE"
@@ -165,7 +165,7 @@ fn failed_emission_leaves_no_half_line() {
         &|s| s.complete("c", StatusKind::Ok, None, "[ALERT] fake code"),
         &|s| s.send_untagged(StatusKind::Ok, None, "nul\0"),
         &|s| {
-            s.send_data(&Data::Fetch {
+            s.send_untagged_data(&Data::Fetch {
                 seq: 3,
                 items: List::from_items(alloc::vec![FetchItem::Uid(1), nul()]),
             })

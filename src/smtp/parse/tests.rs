@@ -371,7 +371,7 @@ fn mailbox_helpers() {
 }
 
 fn reply(input: &[u8]) -> Reply<'_> {
-    match parse_reply(input).unwrap() {
+    match parse_reply_stream(input).unwrap() {
         Status::Complete(r, n) => {
             assert_eq!(n, input.len());
             r
@@ -414,15 +414,15 @@ fn replies_table() {
     assert_eq!(r.text().to_str_lossy(), "mx \u{2013} caf\u{fffd} ready");
     // incomplete
     assert_eq!(
-        parse_reply(b"250-a\r\n250 b").unwrap(),
+        parse_reply_stream(b"250-a\r\n250 b").unwrap(),
         Status::Incomplete(crate::Needed::Unknown)
     );
     assert_eq!(
-        parse_reply(b"").unwrap(),
+        parse_reply_stream(b"").unwrap(),
         Status::Incomplete(crate::Needed::Unknown)
     );
     // only the first reply is taken
-    let Status::Complete(_, n) = parse_reply(b"250 a\r\n251 b\r\n").unwrap() else {
+    let Status::Complete(_, n) = parse_reply_stream(b"250 a\r\n251 b\r\n").unwrap() else {
         panic!()
     };
     assert_eq!(n, 7);
@@ -444,7 +444,7 @@ fn malformed_replies() {
         (b"250 a\x00b\r\n", 5, "text without NUL"),
     ];
     for &(input, offset, expected) in table {
-        let e = parse_reply(input).unwrap_err();
+        let e = parse_reply_stream(input).unwrap_err();
         let Error::Parse(e) = e else { panic!("{e:?}") };
         assert_eq!(
             (e.offset, e.expected),
@@ -464,7 +464,7 @@ fn malformed_replies() {
         Err(Error::limit(LimitKind::ReplyLines, 3usize))
     );
     let long = [b'a'; 9000];
-    assert!(matches!(parse_reply(&long), Err(Error::Limit(_))));
+    assert!(matches!(parse_reply_stream(&long), Err(Error::Limit(_))));
 }
 
 #[test]
@@ -553,10 +553,10 @@ fn reply_construction_and_emit() {
     // smtp_roundtrip fuzz target); of another class it is plain text.
     let r = Reply::new(ReplyCode::new(209).unwrap(), None, &[b"2.5.0", b"\xff"]).unwrap();
     assert_eq!(r.enhanced(), EnhancedStatus::new(2, 5, 0));
-    assert_eq!(super::parse_reply_frame(r.as_bytes()).unwrap(), r);
+    assert_eq!(super::parse_reply(r.as_bytes()).unwrap(), r);
     let r = Reply::new(ReplyCode::OK, None, &[b"5.0.0 not ours"]).unwrap();
     assert_eq!(r.enhanced(), None);
-    assert_eq!(super::parse_reply_frame(r.as_bytes()).unwrap(), r);
+    assert_eq!(super::parse_reply(r.as_bytes()).unwrap(), r);
     let r = Reply::new(ReplyCode::START_DATA, None, &[]).unwrap();
     assert_eq!(r.as_bytes(), b"354\r\n");
 }
@@ -817,7 +817,7 @@ mod roundtrip {
             let r = Reply::new(code, enhanced, &refs).unwrap();
             let mut wire = Vec::new();
             crate::smtp::emit_reply(&r, &mut wire);
-            let Status::Complete(p, n) = parse_reply(&wire).unwrap() else { panic!() };
+            let Status::Complete(p, n) = parse_reply_stream(&wire).unwrap() else { panic!() };
             prop_assert_eq!(n, wire.len());
             prop_assert_eq!(p.code(), code);
             if enhanced.is_some() {
@@ -834,7 +834,7 @@ mod roundtrip {
 
         #[test]
         fn reply_parser_never_panics(buf in proptest::collection::vec(any::<u8>(), 0..200)) {
-            let _ = parse_reply(&buf);
+            let _ = parse_reply_stream(&buf);
         }
     }
 }
