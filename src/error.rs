@@ -188,7 +188,7 @@ pub enum Error {
     /// The peer broke the protocol's sequence (a reply that does not fit the
     /// state, a continuation nobody asked for, ...).
     #[error("peer broke the protocol: {0}")]
-    Protocol(&'static str),
+    Protocol(PeerMisbehaved),
     /// A line ending the configured [`LinePolicy`](crate::wire::line::LinePolicy) does not accept.
     #[error("bare {0} in input is not accepted by the line policy")]
     BareLineEnding(BareLineEnding),
@@ -197,14 +197,15 @@ pub enum Error {
     Limit(#[from] LimitExceeded),
     /// The application called an action that is wrong for the current state.
     #[error("not allowed now: {0}")]
-    Misuse(&'static str),
+    Misuse(ApiMisuse),
     /// The application gave a value that cannot be put on the wire unchanged
     /// (CR, LF or NUL in an argument, a line over the limit, a malformed address).
     #[error("cannot emit: {0}")]
-    Emit(&'static str),
-    /// SASL authentication failed locally (bad base64, unexpected challenge).
+    Emit(Unemittable),
+    /// A SASL exchange failed: mostly a malformed or wrong message from the
+    /// peer (bad base64, a wrong SCRAM signature), see [`SaslError::fault`].
     #[error("SASL: {0}")]
-    Sasl(&'static str),
+    Sasl(SaslError),
     /// The connection was closed (by the peer, or after a fatal error).
     #[error("connection closed")]
     Closed,
@@ -212,6 +213,440 @@ pub enum Error {
     /// BDAT chunk was refused), so the rest of the message is not sent.
     #[error("the server refused the mail transaction")]
     TransactionFailed,
+}
+
+/// Declares a reason enum with its `Display` text, one line per variant.
+macro_rules! reasons {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident $({ $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })? => $text:literal,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                $variant $({ $($(#[$fmeta])* $field: $ty),* })?,
+            )*
+        }
+
+        impl fmt::Display for $name {
+            #[allow(unused_variables)]
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match *self {
+                    $( $name::$variant $({ $($field),* })? => write!(f, $text), )*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
+    /// Why the peer's messages broke the protocol ([`Error::Protocol`]);
+    /// always [`Fault::Peer`].
+    ///
+    /// Bytes that do not parse are [`Error::Parse`] instead: these are
+    /// well-formed messages that come at the wrong time.
+    pub enum PeerMisbehaved {
+        /// An SMTP reply arrived while no command was waiting for one
+        /// (RFC 5321 §4.2: a server only replies to commands).
+        UnexpectedReply => "a reply came while no command was waiting",
+        /// An SMTP intermediate (3xx) reply to a command that takes none, or an
+        /// AUTH 3xx other than 334 (RFC 5321 §4.2.1, RFC 4954 §4).
+        UnexpectedIntermediate => "an intermediate (3xx) reply to a command that takes none",
+        /// A second SMTP `334` challenge before the client answered the first
+        /// (RFC 4954 §4).
+        SecondChallenge => "a second 334 before the challenge was answered",
+        /// A POP3 `+OK`/`-ERR` while no command was waiting (RFC 1939 §3).
+        UnsolicitedResponse => "response without a command",
+        /// The connection closed in the middle of a (multi-line) response.
+        ClosedMidResponse => "connection closed in the middle of a response",
+        /// An IMAP response that does not fit what the client expects at this
+        /// point (a continuation for no command, an IDLE or APPEND step that no
+        /// command asked for).
+        UnexpectedResponse => "unexpected response",
+        /// An IMAP server's second reading of a command it had already
+        /// accepted gave a different command (an internal check; please report).
+        ReparseMismatch => "a command read back differently",
+    }
+}
+
+reasons! {
+    /// Why the application's call was refused ([`Error::Misuse`]); always
+    /// [`Fault::Application`]. Nothing was sent.
+    pub enum ApiMisuse {
+        /// The command needs an extension the server did not advertise
+        /// (RFC 5321 §4.1.1.1, RFC 2449 §5, RFC 9051 §6.1.1); the client
+        /// configs' `trust_unadvertised` lifts the check. `extension` is the
+        /// capability name, such as `"IDLE"` or `"SORT=DISPLAY"`.
+        NotAdvertised {
+            /// The capability that is missing.
+            extension: &'static str,
+        } => "{extension} not advertised",
+        /// The SASL mechanism is not among those the server advertised
+        /// (RFC 4954 §4, RFC 5034 §4, RFC 9051 §6.2.2).
+        MechanismNotAdvertised => "SASL mechanism not advertised",
+        /// An SMTP MAIL or RCPT parameter of an extension the server did not
+        /// advertise (RFC 5321 §4.1.1.11; see `ClientConfig::trust_unadvertised`).
+        ParameterNotAdvertised => "a parameter of an extension the server did not advertise",
+        /// REQUIRETLS without TLS or without the server's REQUIRETLS (RFC 8689 §2).
+        RequireTlsUnavailable => "REQUIRETLS needs TLS and a server that advertised REQUIRETLS",
+        /// `BODY=BINARYMIME` without BDAT: the server did not offer CHUNKING or
+        /// `use_chunking` is off (RFC 3030 §3).
+        BinaryMimeNeedsChunking => "BODY=BINARYMIME needs BDAT (CHUNKING)",
+        /// APOP, but the POP3 greeting carried no timestamp (RFC 1939 §7).
+        NoApopTimestamp => "the greeting carried no APOP timestamp",
+        /// LOGIN while the IMAP server advertises `LOGINDISABLED` (RFC 9051 §6.2.3).
+        LoginDisabled => "the server advertised LOGINDISABLED",
+        /// The SMTP session is not ready for commands (greeting, EHLO, STARTTLS
+        /// or AUTH in progress).
+        NotReady => "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)",
+        /// The IMAP command is not valid in the connection's state
+        /// (RFC 9051 §3).
+        WrongState => "command not valid in this state",
+        /// The command is only valid after login (POP3 TRANSACTION state,
+        /// RFC 1939 §5).
+        NotAuthenticated => "command only valid after login",
+        /// The command is only valid before login (POP3 AUTHORIZATION state,
+        /// RFC 1939 §4).
+        AlreadyAuthenticated => "command only valid before login",
+        /// LOGOUT or QUIT was already sent.
+        LoggedOut => "the session was already ended (QUIT or LOGOUT sent)",
+        /// A SASL exchange is in progress: only its answers may be sent.
+        AuthInProgress => "an AUTH exchange is in progress",
+        /// AUTH, STARTTLS or MAIL inside an open SMTP mail transaction
+        /// (RFC 4954 §4, RFC 3207 §4, RFC 5321 §4.1.4).
+        InsideTransaction => "not allowed inside a mail transaction",
+        /// RCPT or DATA without an open mail transaction (RFC 5321 §4.1.4).
+        NoTransaction => "needs an open mail transaction (MAIL, then RCPT)",
+        /// A message body is being sent: finish it first.
+        BodyInProgress => "finish the body first",
+        /// Body data while no body is being sent (wait for the server's go-ahead).
+        NoBodyInProgress => "not sending a body",
+        /// The body ended before the size announced for it (an IMAP literal).
+        BodyShorterThanAnnounced => "less data than the announced size",
+        /// More body data than the size announced for it (an IMAP literal).
+        BodyLongerThanAnnounced => "more data than the announced size",
+        /// Too many commands wait for replies.
+        PipelineFull => "too many commands waiting for replies",
+        /// The command has a dedicated method, which keeps the machine's state right.
+        UseDedicatedMethod => "use the dedicated method for this command",
+        /// TLS is already active.
+        TlsActive => "TLS is already active",
+        /// The TLS handshake is pending: call `tls_established()` first.
+        TlsPending => "waiting for tls_established()",
+        /// `tls_established()` without a STARTTLS/STLS in progress.
+        NoTlsPending => "no STARTTLS in progress",
+        /// Compression is already active (RFC 4978 §3).
+        CompressionActive => "compression is already active",
+        /// COMPRESS is pending: call `compression_established()` first.
+        CompressionPending => "waiting for compression_established()",
+        /// `compression_established()` without a COMPRESS in progress.
+        NoCompressionPending => "no COMPRESS in progress",
+        /// DONE without an IDLE in progress (RFC 2177).
+        NoIdle => "no IDLE in progress",
+        /// A SASL answer while no challenge waits for one.
+        NoChallenge => "no SASL challenge to answer",
+        /// A SASL server's `start` was called twice.
+        SaslAlreadyStarted => "SASL exchange already started",
+        /// A SASL server's `step` before `start`.
+        SaslNotStarted => "SASL exchange not started",
+        /// The stored key given to a SCRAM server that asked for none.
+        NoStoredKeyRequested => "no SCRAM lookup pending",
+        /// The SCRAM server waits for the stored key of the user it named.
+        StoredKeyPending => "SCRAM server waits for the stored key",
+        /// The stored key is for another hash than the mechanism's.
+        StoredKeyMismatch => "SCRAM stored key does not fit the mechanism",
+        /// A SCRAM type was given a mechanism that is not SCRAM.
+        NotScram => "not a SCRAM mechanism",
+        /// A `-PLUS` mechanism without the channel-binding data it needs
+        /// (RFC 5802 §6).
+        ChannelBindingRequired => "a -PLUS mechanism needs channel-binding data",
+        /// The application's SCRAM server nonce is empty or not printable
+        /// ASCII without `,` (RFC 5802 §7 `nonce`).
+        InvalidServerNonce => "SCRAM server nonce is empty or not printable ASCII without ','",
+        /// A CRAM-MD5 server needs the application's challenge: use
+        /// `SaslServer::cram_md5`.
+        CramMd5NeedsChallenge => "CRAM-MD5 needs the application's challenge: use SaslServer::cram_md5",
+        /// A streamed IMAP FETCH response is still open: finish it first.
+        FetchOpen => "a FETCH response is still open",
+        /// A streamed IMAP FETCH literal is still open: finish it first.
+        FetchLiteralOpen => "a FETCH literal is still open",
+        /// No streamed IMAP FETCH response is open.
+        NoFetch => "no FETCH response is open",
+        /// No streamed IMAP FETCH literal is open.
+        NoFetchLiteral => "no FETCH literal is open",
+        /// The streamed IMAP FETCH literal got fewer bytes than announced.
+        FetchLiteralIncomplete => "the FETCH literal is not complete",
+        /// An IMAP status that is wrong here (a completion is OK, NO or BAD;
+        /// PREAUTH only greets), RFC 9051 §7.1.
+        InvalidStatus => "this status is not allowed here",
+        /// An SMTP reply code that is not a valid code for this answer (a
+        /// rejection needs 4xx or 5xx), RFC 5321 §4.2.
+        InvalidReplyCode => "invalid reply code for this answer",
+        /// An answer while no command, event or transfer awaits one.
+        NothingToAnswer => "nothing awaits this answer",
+        /// No IMAP literal waits to be accepted or rejected.
+        NoLiteral => "no literal to accept or reject",
+        /// No such LMTP recipient awaits an answer (RFC 2033 §4.2).
+        NoSuchRecipient => "no such recipient",
+        /// The LMTP recipient was already answered.
+        RecipientAnswered => "recipient already answered",
+        /// No streamed literal to resume after.
+        NoStreamedLiteral => "no streamed literal to resume after",
+        /// The streamed literal was not resumed before the next frame.
+        StreamedLiteralNotResumed => "streamed literal not resumed",
+        /// A maildrop with more messages than a POP3 server can number.
+        TooManyMessages => "too many messages",
+        /// An IMAP server's answer while the APPEND data is still arriving.
+        AppendInProgress => "the APPEND data is still arriving",
+    }
+}
+
+reasons! {
+    /// Why a value cannot be put on the wire unchanged ([`Error::Emit`]);
+    /// always [`Fault::Application`]. Nothing was written.
+    pub enum Unemittable {
+        /// CR, LF or NUL in a value that goes on one line (RFC 5321 §2.3.8,
+        /// RFC 1939 §3, RFC 9051 §4.3 `TEXT-CHAR`).
+        LineBreak {
+            /// Where (for example `"reply text"`).
+            field: &'static str,
+        } => "CR, LF or NUL in {field}",
+        /// NUL where the grammar has no room for it.
+        Nul {
+            /// Where (for example `"extended data"`).
+            field: &'static str,
+        } => "NUL in {field}",
+        /// NUL in an IMAP string, literal or message: only a `literal8`
+        /// (BINARY, RFC 3516 §4.2) may carry it.
+        NulNeedsBinary => "NUL outside a literal8 (only BINARY may carry it)",
+        /// A value that does not follow its grammar rule, so it would not read
+        /// back as itself.
+        Grammar {
+            /// The rule, by its ABNF name where the RFC has one
+            /// (for example `"atom"`, `"esmtp-param"`, `"unique-id"`).
+            rule: &'static str,
+        } => "not a valid {rule}",
+        /// A list or value the grammar needs is missing or empty (a FETCH
+        /// without attributes, an empty search key list, ...).
+        Missing {
+            /// What is missing.
+            what: &'static str,
+        } => "missing {what}",
+        /// A number or date outside its grammar's range.
+        OutOfRange {
+            /// Which value.
+            field: &'static str,
+        } => "{field} out of range",
+        /// Zero where the grammar wants a non-zero number (`nz-number`,
+        /// RFC 9051 §9).
+        Zero {
+            /// Which value.
+            field: &'static str,
+        } => "{field} must be non-zero",
+        /// Data that must be base64 is not (RFC 4648 §4).
+        NotBase64 {
+            /// Which data.
+            field: &'static str,
+        } => "{field} must be base64",
+        /// Data that must be UTF-8 is not.
+        NotUtf8 {
+            /// Which data.
+            field: &'static str,
+        } => "{field} is not UTF-8",
+        /// A command or reply line over the protocol's or the configured
+        /// limit (RFC 5321 §4.5.3.1.4, RFC 2449 §4).
+        LineTooLong => "line too long",
+        /// Text that would read back as a response code (starts with `[`),
+        /// RFC 2449 §8, RFC 9051 §7.1.
+        TextReadsAsCode => "text would read as a response code",
+        /// An IMAP status that cannot be emitted here (PREAUTH and BYE are
+        /// untagged; a greeting is OK, PREAUTH or BYE), RFC 9051 §7.1.
+        StatusNotAllowed => "this status cannot be emitted here",
+        /// A raw or "other" value that names a typed one would read back as
+        /// the typed value (an unknown command with a known keyword, ...).
+        NonCanonical => "a raw value would read back as a typed one",
+        /// A value given to an extension's emitter that is not of that extension.
+        NotThisExtension => "not a value of this extension",
+        /// Nested deeper than the parser would accept back
+        /// (`ParseOptions::MAX_NESTING_DEPTH`).
+        TooDeep => "nested deeper than ParseOptions::MAX_NESTING_DEPTH",
+        /// The output buffer is too small for the value.
+        BufferTooSmall => "output buffer too small",
+        /// Formatting into the output failed.
+        Formatting => "formatting failed",
+        /// More bytes for a literal than it announced (RFC 9051 §4.3).
+        LiteralOverrun => "more literal bytes than announced",
+        /// A non-ASCII address without the SMTPUTF8 parameter on MAIL
+        /// (RFC 6531 §3.4).
+        NeedsSmtpUtf8 => "a non-ASCII address needs the SMTPUTF8 parameter",
+        /// An 8-bit octet in a body sent without `BODY=8BITMIME` or
+        /// `BODY=BINARYMIME` (RFC 6152 §3).
+        EightBitBody => "an 8-bit octet in a body sent without BODY=8BITMIME or BODY=BINARYMIME",
+        /// The enhanced status code's class differs from the reply code's
+        /// (RFC 3463 §2).
+        EnhancedStatusMismatch => "enhanced status class differs from reply code",
+        /// SASL credentials the mechanism cannot carry unchanged: empty where
+        /// the mechanism needs a value, or a byte it cannot carry (RFC 4616 §2
+        /// `SAFE`, RFC 7628 §3.1, RFC 5802 §5.1, RFC 2195 §2).
+        Credential {
+            /// Which credential (for example `"PLAIN username"`).
+            field: &'static str,
+        } => "{field} is empty or has a byte the mechanism cannot carry",
+        /// An ANONYMOUS trace over 255 characters (RFC 4505 §2).
+        TraceTooLong => "ANONYMOUS trace over 255 characters",
+        /// A SCRAM password with a character SASLprep prohibits
+        /// (RFC 4013 §2.3).
+        SaslPrepProhibited => "SCRAM password has a character SASLprep prohibits",
+        /// A SCRAM password that SASLprep maps to nothing (RFC 4013 §2).
+        EmptyAfterSaslPrep => "SCRAM password is empty after SASLprep",
+        /// A SCRAM type was given a mechanism that is not SCRAM.
+        NotScram => "not a SCRAM mechanism",
+        /// A `-PLUS` mechanism without channel-binding data (RFC 5802 §6).
+        ChannelBindingRequired => "a -PLUS mechanism needs channel-binding data",
+    }
+}
+
+reasons! {
+    /// Why a SASL exchange failed ([`Error::Sasl`]). Most reasons are a
+    /// message from the peer that is malformed or wrong ([`Fault::Peer`]);
+    /// [`SaslError::fault`] says which.
+    pub enum SaslError {
+        /// A server challenge that is not base64 (RFC 4954 §4, RFC 9051 §7.5).
+        ChallengeNotBase64 => "server challenge is not valid base64",
+        /// A client response that is not base64 or `*` (RFC 4954 §4,
+        /// RFC 9051 §6.2.2).
+        ResponseNotBase64 => "client response is not valid base64",
+        /// A challenge after the client's last response (the mechanism has no
+        /// further step).
+        UnexpectedChallenge => "unexpected challenge after the last response",
+        /// A non-empty first challenge for a client-first mechanism
+        /// (RFC 4422 §5).
+        NonEmptyInitialChallenge => "expected an empty initial challenge",
+        /// A client response after the exchange completed.
+        ResponseAfterCompletion => "response after the exchange completed",
+        /// An initial response for a server-first mechanism (CRAM-MD5,
+        /// RFC 2195 §2).
+        UnexpectedInitialResponse => "initial response for a server-first mechanism",
+        /// A SASL response while no exchange runs.
+        NoExchange => "no exchange",
+        /// The application gave a mechanism that needs its own server type:
+        /// SCRAM needs `ScramServer` (the stored key), CRAM-MD5
+        /// `SaslServer::cram_md5` (the challenge), LOGIN has no single message.
+        NeedsDedicatedServer {
+            /// The mechanism's name.
+            mechanism: &'static str,
+        } => "{mechanism} needs its own server setup",
+        /// A PLAIN message that is not `[authzid] NUL authcid NUL passwd`
+        /// with non-empty UTF-8 authcid and password (RFC 4616 §2).
+        PlainMalformed => "PLAIN message is not [authzid] NUL authcid NUL passwd",
+        /// A LOGIN user name or password that is empty or not UTF-8.
+        LoginMalformed => "LOGIN user name or password is empty or not UTF-8",
+        /// A CRAM-MD5 response that is not `user SP digest` with 32 hex digits
+        /// (RFC 2195 §2).
+        CramMalformed => "CRAM-MD5 response is not `user SP digest`",
+        /// A user name or authzid that is empty, not UTF-8, holds NUL or a bad
+        /// `=2C`/`=3D` escape (RFC 5802 §5.1 and RFC 7628 §3.1 `saslname`,
+        /// RFC 4422 §5 EXTERNAL authzid).
+        NameMalformed => "user name or authzid is empty, not UTF-8 or badly escaped",
+        /// An ANONYMOUS trace that is not UTF-8 or over 255 characters
+        /// (RFC 4505 §3).
+        TraceMalformed => "ANONYMOUS trace is not UTF-8 or over 255 characters",
+        /// A malformed GS2 header (RFC 5802 §7 `gs2-header`, RFC 7628 §3.1).
+        Gs2HeaderMalformed => "malformed gs2-header",
+        /// A malformed OAUTHBEARER/XOAUTH2 key/value list (RFC 7628 §3.1
+        /// `kvpair`).
+        KeyValueMalformed => "malformed key/value list",
+        /// No `auth=Bearer <token>` (RFC 7628 §3.1, RFC 6750 §2.1).
+        BearerTokenMissing => "no auth=Bearer <token>",
+        /// An XOAUTH2 message without a non-empty `user=`.
+        XOAuth2UserMissing => "XOAUTH2 without user=",
+        /// The client asked for channel binding the server does not support
+        /// (RFC 5802 §6, RFC 7628 §3.1).
+        ChannelBindingUnsupported => "channel binding not supported",
+        /// A `-PLUS` mechanism whose client did not bind the channel
+        /// (RFC 5802 §6).
+        ChannelBindingMissing => "SCRAM -PLUS mechanism without channel binding",
+        /// The client's channel binding does not match the server's
+        /// (RFC 5802 §6).
+        ChannelBindingMismatch => "SCRAM channel binding does not match",
+        /// The client says `y` (it could bind but thinks the server cannot)
+        /// while the server offers channel binding: a downgrade (RFC 5802 §6).
+        Downgrade => "SCRAM client says y but the server offers channel binding (downgrade)",
+        /// A SCRAM message with a mandatory extension (`m=`) nobody knows
+        /// (RFC 5802 §5.1).
+        UnknownMandatoryExtension => "SCRAM mandatory extension (m=) not supported",
+        /// A SCRAM message that is not a list of `a=value` attributes of
+        /// UTF-8 (RFC 5802 §7).
+        ScramSyntax => "SCRAM message is not a list of a=value attributes",
+        /// A SCRAM attribute that is missing or malformed: `attribute` is its
+        /// letter (`'r'`, `'s'`, `'i'`, `'n'`, `'c'`, `'p'`, `'v'`),
+        /// RFC 5802 §7.
+        ScramAttribute {
+            /// The attribute's letter.
+            attribute: char,
+        } => "SCRAM attribute {attribute}= is missing or malformed",
+        /// The nonce does not extend the client's, or the client-final's
+        /// nonce is not the server's (RFC 5802 §5.1).
+        NonceMismatch => "SCRAM nonce does not match",
+        /// The server's iteration count is above the client's configured
+        /// maximum (`ScramCredentials::max_iterations`).
+        IterationCountTooHigh => "SCRAM iteration count above the client's limit",
+        /// The server answered `e=` (RFC 5802 §7 `server-error`).
+        ServerError => "SCRAM server sent an error (e=)",
+        /// The server's signature (`v=`) is wrong: the server does not know
+        /// the password (RFC 5802 §3).
+        ServerSignatureWrong => "SCRAM server signature is wrong",
+        /// The client's proof is wrong: wrong password (RFC 5802 §3).
+        ProofWrong => "SCRAM proof is wrong",
+    }
+}
+
+impl SaslError {
+    /// Whose fault the failure is: [`Fault::Peer`] for a malformed or wrong
+    /// message from the peer, [`Fault::Limit`] for an iteration count over the
+    /// configured maximum, [`Fault::Application`] for a server the
+    /// application set up wrongly.
+    pub fn fault(&self) -> Fault {
+        match self {
+            SaslError::NeedsDedicatedServer { .. } => Fault::Application,
+            SaslError::IterationCountTooHigh => Fault::Limit,
+            SaslError::ChallengeNotBase64
+            | SaslError::ResponseNotBase64
+            | SaslError::UnexpectedChallenge
+            | SaslError::NonEmptyInitialChallenge
+            | SaslError::ResponseAfterCompletion
+            | SaslError::UnexpectedInitialResponse
+            | SaslError::NoExchange
+            | SaslError::PlainMalformed
+            | SaslError::LoginMalformed
+            | SaslError::CramMalformed
+            | SaslError::NameMalformed
+            | SaslError::TraceMalformed
+            | SaslError::Gs2HeaderMalformed
+            | SaslError::KeyValueMalformed
+            | SaslError::BearerTokenMissing
+            | SaslError::XOAuth2UserMissing
+            | SaslError::ChannelBindingUnsupported
+            | SaslError::ChannelBindingMissing
+            | SaslError::ChannelBindingMismatch
+            | SaslError::Downgrade
+            | SaslError::UnknownMandatoryExtension
+            | SaslError::ScramSyntax
+            | SaslError::ScramAttribute { .. }
+            | SaslError::NonceMismatch
+            | SaslError::ServerError
+            | SaslError::ServerSignatureWrong
+            | SaslError::ProofWrong => Fault::Peer,
+        }
+    }
 }
 
 /// Which bare line-ending byte was found.
@@ -234,6 +669,12 @@ impl fmt::Display for BareLineEnding {
 
 impl Error {
     /// Whose fault the error is.
+    ///
+    /// [`Error::Protocol`] is always the peer's, [`Error::Misuse`] and
+    /// [`Error::Emit`] always the application's; [`Error::Sasl`] depends on
+    /// the reason ([`SaslError::fault`]): a malformed or wrong message from the
+    /// peer is [`Fault::Peer`], an exchange the application set up wrongly is
+    /// [`Fault::Application`].
     pub fn fault(&self) -> Fault {
         match self {
             Error::Parse(_)
@@ -242,7 +683,8 @@ impl Error {
             | Error::Closed
             | Error::TransactionFailed => Fault::Peer,
             Error::Limit(_) => Fault::Limit,
-            Error::Misuse(_) | Error::Emit(_) | Error::Sasl(_) => Fault::Application,
+            Error::Misuse(_) | Error::Emit(_) => Fault::Application,
+            Error::Sasl(reason) => reason.fault(),
         }
     }
 
@@ -289,12 +731,15 @@ mod tests {
 
     #[test]
     fn faults() {
-        assert_eq!(Error::Protocol("x").fault(), Fault::Peer);
+        assert_eq!(
+            Error::Protocol(PeerMisbehaved::UnexpectedReply).fault(),
+            Fault::Peer
+        );
         assert_eq!(
             Error::limit(LimitKind::Recipients, 100u32).fault(),
             Fault::Limit
         );
-        assert_eq!(Error::Misuse("x").fault(), Fault::Application);
+        assert_eq!(Error::Misuse(ApiMisuse::NoIdle).fault(), Fault::Application);
         assert_eq!(
             Error::limit(LimitKind::CommandLine, 512usize).to_string(),
             "command line length limit of 512 exceeded"

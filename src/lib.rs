@@ -272,7 +272,7 @@ pub mod pop3;
 #[cfg(feature = "smtp")]
 pub mod smtp;
 
-pub use error::{Error, Fault};
+pub use error::{ApiMisuse, Error, Fault, PeerMisbehaved, SaslError, Unemittable};
 pub use limits::Limits;
 pub use text::{Secret, Text};
 

@@ -94,8 +94,8 @@ impl<C: Connection> Driver<C> {
         Ok(driver)
     }
 
-    /// Whether the connection is encrypted.
-    pub fn is_tls(&self) -> bool {
+    /// Whether the connection is encrypted (the machines call it `tls_active` too).
+    pub fn tls_active(&self) -> bool {
         matches!(self.io, Io::Tls(_))
     }
 

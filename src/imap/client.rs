@@ -1217,23 +1217,23 @@ impl Client {
         let need = unadvertised::require;
         let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
         match body {
-            C::Idle => need(caps.has("IDLE"), "IDLE not advertised"),
-            C::Move { .. } => need(caps.has("MOVE"), "MOVE not advertised"),
-            C::UidExpunge(_) => need(caps.has("UIDPLUS"), "UIDPLUS not advertised"),
-            C::Enable(_) => need(caps.has("ENABLE"), "ENABLE not advertised"),
+            C::Idle => need(caps.has("IDLE"), Error::Misuse("IDLE not advertised")),
+            C::Move { .. } => need(caps.has("MOVE"), Error::Misuse("MOVE not advertised")),
+            C::UidExpunge(_) => need(caps.has("UIDPLUS"), Error::Misuse("UIDPLUS not advertised")),
+            C::Enable(_) => need(caps.has("ENABLE"), Error::Misuse("ENABLE not advertised")),
             C::Compress(alg) => need(
                 caps.prefixed("COMPRESS=", alg.as_str()),
-                "COMPRESS with this algorithm not advertised",
+                Error::Misuse("COMPRESS with this algorithm not advertised"),
             ),
             C::Sort { criteria, .. } => {
-                need(caps.has("SORT"), "SORT not advertised")?;
+                need(caps.has("SORT"), Error::Misuse("SORT not advertised"))?;
                 let display = criteria
                     .iter()
                     .any(|c| matches!(c.key, SortKey::DisplayFrom | SortKey::DisplayTo));
                 // RFC 5957
                 need(
-                    !display || caps.prefixed("SORT=", "DISPLAY"),
-                    "SORT=DISPLAY not advertised",
+                    !display || caps.prefixed("SORT=", Error::Misuse("DISPLAY")),
+                    Error::Misuse("SORT=DISPLAY not advertised"),
                 )
             }
             C::List {
@@ -1249,9 +1249,12 @@ impl Client {
                 let extended = caps.has("LIST-EXTENDED");
                 for s in selection.iter() {
                     if s.as_str().eq_ignore_ascii_case("SPECIAL-USE") {
-                        need(caps.has("SPECIAL-USE"), "SPECIAL-USE not advertised")?;
+                        need(
+                            caps.has("SPECIAL-USE"),
+                            Error::Misuse("SPECIAL-USE not advertised"),
+                        )?;
                     } else {
-                        need(extended, "LIST-EXTENDED not advertised")?;
+                        need(extended, Error::Misuse("LIST-EXTENDED not advertised"))?;
                     }
                 }
                 for r in return_options.iter().flat_map(|l| l.iter()) {
@@ -1260,7 +1263,7 @@ impl Client {
                         ListReturnOption::SpecialUse => caps.has("SPECIAL-USE"),
                         _ => extended,
                     };
-                    need(ok, "LIST RETURN option not advertised")?;
+                    need(ok, Error::Misuse("LIST RETURN option not advertised"))?;
                 }
                 Ok(())
             }
@@ -1270,7 +1273,7 @@ impl Client {
                         // RFC 6154 §3
                         need(
                             caps.has("CREATE-SPECIAL-USE"),
-                            "CREATE-SPECIAL-USE not advertised",
+                            Error::Misuse("CREATE-SPECIAL-USE not advertised"),
                         )?;
                     }
                 }
@@ -1278,13 +1281,19 @@ impl Client {
             }
             C::Thread { algorithm, .. } => need(
                 caps.prefixed("THREAD=", algorithm.as_str()),
-                "THREAD with this algorithm not advertised",
+                Error::Misuse("THREAD with this algorithm not advertised"),
             ),
-            C::Id(_) => need(caps.has("ID"), "ID not advertised"),
-            C::Namespace => need(caps.has("NAMESPACE"), "NAMESPACE not advertised"),
-            C::Unselect => need(caps.has("UNSELECT"), "UNSELECT not advertised"),
+            C::Id(_) => need(caps.has("ID"), Error::Misuse("ID not advertised")),
+            C::Namespace => need(
+                caps.has("NAMESPACE"),
+                Error::Misuse("NAMESPACE not advertised"),
+            ),
+            C::Unselect => need(
+                caps.has("UNSELECT"),
+                Error::Misuse("UNSELECT not advertised"),
+            ),
             C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
-                need(caps.has("QUOTA"), "QUOTA not advertised")
+                need(caps.has("QUOTA"), Error::Misuse("QUOTA not advertised"))
             }
             // RFC 5464: METADATA-SERVER is "server annotations only"
             // (the mailbox ""), METADATA is server and mailbox annotations.
@@ -1292,12 +1301,12 @@ impl Client {
                 if mailbox.as_bytes().is_empty() {
                     need(
                         caps.has("METADATA") || caps.has("METADATA-SERVER"),
-                        "METADATA not advertised",
+                        Error::Misuse("METADATA not advertised"),
                     )
                 } else {
                     need(
                         caps.has("METADATA"),
-                        "METADATA (mailbox annotations) not advertised",
+                        Error::Misuse("METADATA (mailbox annotations) not advertised"),
                     )
                 }
             }
@@ -1305,57 +1314,68 @@ impl Client {
             | C::DeleteAcl { .. }
             | C::GetAcl(_)
             | C::ListRights { .. }
-            | C::MyRights(_) => need(caps.has("ACL"), "ACL not advertised"),
+            | C::MyRights(_) => need(caps.has("ACL"), Error::Misuse("ACL not advertised")),
             C::Append { messages, .. } => {
                 // RFC 3502: more than one message is MULTIAPPEND (RFC 9051's
                 // `append` has one `literal`).
                 need(
                     messages.len() <= 1 || caps.has("MULTIAPPEND"),
-                    "MULTIAPPEND not advertised",
+                    Error::Misuse("MULTIAPPEND not advertised"),
                 )?;
                 // RFC 3516 `append =/ ... literal8`; IMAP4rev2 has no
                 // literal8 in APPEND (RFC 9051 §4.3.1), so BINARY must be listed.
                 need(
                     !messages.iter().any(|m| m.binary) || caps.listed("BINARY"),
-                    "BINARY not advertised",
+                    Error::Misuse("BINARY not advertised"),
                 )
             }
             C::AppendCatenate { messages, .. } => {
-                need(caps.has("CATENATE"), "CATENATE not advertised")?;
+                need(
+                    caps.has("CATENATE"),
+                    Error::Misuse("CATENATE not advertised"),
+                )?;
                 need(
                     messages.len() <= 1 || caps.has("MULTIAPPEND"),
-                    "MULTIAPPEND not advertised",
+                    Error::Misuse("MULTIAPPEND not advertised"),
                 )?;
                 let binary = messages
                     .iter()
                     .any(|m| matches!(m, crate::imap::AppendItem::Message(m) if m.binary));
-                need(!binary || caps.listed("BINARY"), "BINARY not advertised")
+                need(
+                    !binary || caps.listed("BINARY"),
+                    Error::Misuse("BINARY not advertised"),
+                )
             }
-            C::Notify(_) => need(caps.has("NOTIFY"), "NOTIFY not advertised"),
+            C::Notify(_) => need(caps.has("NOTIFY"), Error::Misuse("NOTIFY not advertised")),
             C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => {
-                need(caps.has("URLAUTH"), "URLAUTH not advertised")
+                need(caps.has("URLAUTH"), Error::Misuse("URLAUTH not advertised"))
             }
-            C::StartTls => need(caps.has("STARTTLS"), "STARTTLS not advertised"),
+            C::StartTls => need(
+                caps.has("STARTTLS"),
+                Error::Misuse("STARTTLS not advertised"),
+            ),
             C::Authenticate {
                 mechanism,
                 initial_response,
             } => {
                 need(
                     caps.auth(mechanism.as_str()),
-                    "SASL mechanism not advertised",
+                    Error::Misuse("SASL mechanism not advertised"),
                 )?;
                 need(
                     initial_response.is_none() || caps.has("SASL-IR"),
-                    "SASL-IR not advertised",
+                    Error::Misuse("SASL-IR not advertised"),
                 )
             }
             C::Select { params, .. } | C::Examine { params, .. } => {
                 for p in params.iter() {
                     match p {
                         SelectParam::QResync(_) => {
-                            need(caps.has("QRESYNC"), "QRESYNC not advertised")?
+                            need(caps.has("QRESYNC"), Error::Misuse("QRESYNC not advertised"))?
                         }
-                        SelectParam::CondStore => need(condstore, "CONDSTORE not advertised")?,
+                        SelectParam::CondStore => {
+                            need(condstore, Error::Misuse("CONDSTORE not advertised"))?
+                        }
                         _ => {}
                     }
                 }
@@ -1380,18 +1400,24 @@ impl Client {
                     _ => (false, false),
                 };
                 // RFC 3516; IMAP4rev2 has these FETCH items (RFC 9051 fetch-att)
-                need(!binary_attr || caps.has("BINARY"), "BINARY not advertised")?;
+                need(
+                    !binary_attr || caps.has("BINARY"),
+                    Error::Misuse("BINARY not advertised"),
+                )?;
                 need(
                     (changed_since.is_none() && !modseq_attr) || condstore,
-                    "CONDSTORE not advertised",
+                    Error::Misuse("CONDSTORE not advertised"),
                 )?;
-                need(!vanished || caps.has("QRESYNC"), "QRESYNC not advertised")
+                need(
+                    !vanished || caps.has("QRESYNC"),
+                    Error::Misuse("QRESYNC not advertised"),
+                )
             }
             C::Store {
                 unchanged_since, ..
             } => need(
                 unchanged_since.is_none() || condstore,
-                "CONDSTORE not advertised",
+                Error::Misuse("CONDSTORE not advertised"),
             ),
             C::Search {
                 return_options,
@@ -1405,7 +1431,7 @@ impl Client {
                     // need ESEARCH.
                     need(
                         !options.is_empty() || caps.has("ESEARCH"),
-                        "ESEARCH not advertised",
+                        Error::Misuse("ESEARCH not advertised"),
                     )?;
                     for o in options.iter() {
                         let o = o.as_str();
@@ -1418,13 +1444,16 @@ impl Client {
                         } else {
                             caps.has("ESEARCH")
                         };
-                        need(ok, "SEARCH RETURN option not advertised")?;
+                        need(ok, Error::Misuse("SEARCH RETURN option not advertised"))?;
                     }
                 }
                 let modseq = criteria
                     .iter()
                     .any(|k| matches!(k, SearchKey::ModSeq { .. }));
-                need(!modseq || condstore, "CONDSTORE not advertised")
+                need(
+                    !modseq || condstore,
+                    Error::Misuse("CONDSTORE not advertised"),
+                )
             }
             _ => Ok(()),
         }
@@ -1571,7 +1600,7 @@ impl Client {
         // IMAP4rev2 has no literal8 in APPEND (RFC 9051 §4.3.1): BINARY listed.
         Unadvertised::trusting(self.config.trust_unadvertised).require(
             !binary || self.caps.listed("BINARY"),
-            "BINARY not advertised",
+            Error::Misuse("BINARY not advertised"),
         )?;
         let body = CommandBody::Append {
             mailbox,
@@ -1681,7 +1710,7 @@ impl Client {
         let mechanism = sasl.mechanism();
         Unadvertised::trusting(trust).require(
             self.caps.auth(mechanism.name()),
-            "SASL mechanism not advertised",
+            Error::Misuse("SASL mechanism not advertised"),
         )?;
         let policy = if self.caps.has("SASL-IR") {
             InitialResponse::Always

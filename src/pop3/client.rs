@@ -678,29 +678,29 @@ impl Client {
         // are assumed, as before RFC 2449.
         let listed = !caps.is_empty();
         let (ok, what) = match command {
-            Command::Stls => (caps.stls(), "STLS not advertised"),
+            Command::Stls => (caps.stls(), Error::Misuse("STLS not advertised")),
             Command::Auth { mechanism, .. } => (
                 caps.sasl(mechanism),
-                "AUTH with a SASL mechanism not advertised",
+                Error::Misuse("AUTH with a SASL mechanism not advertised"),
             ),
             Command::Utf8 => (
                 caps.iter().any(|c| matches!(c, Capability::Utf8 { .. })),
-                "UTF8 not advertised",
+                Error::Misuse("UTF8 not advertised"),
             ),
             Command::Lang { .. } => (
                 caps.iter().any(|c| *c == Capability::Lang),
-                "LANG not advertised",
+                Error::Misuse("LANG not advertised"),
             ),
             Command::Apop { .. } => (
                 self.timestamp.is_some(),
-                "APOP without a timestamp in the greeting",
+                Error::Misuse("APOP without a timestamp in the greeting"),
             ),
             Command::User { .. } | Command::Pass { .. } => {
-                (!listed || caps.user(), "USER not advertised")
+                (!listed || caps.user(), Error::Misuse("USER not advertised"))
             }
-            Command::Top { .. } => (!listed || caps.top(), "TOP not advertised"),
-            Command::Uidl { .. } => (!listed || caps.uidl(), "UIDL not advertised"),
-            _ => (true, ""),
+            Command::Top { .. } => (!listed || caps.top(), Error::Misuse("TOP not advertised")),
+            Command::Uidl { .. } => (!listed || caps.uidl(), Error::Misuse("UIDL not advertised")),
+            _ => return Ok(()),
         };
         unadvertised::require(ok, what)
     }

@@ -17,19 +17,15 @@ use super::response::{
     Capability, DropListing, Expire, Response, ResponseCode, ScanListing, Status, UniqueIdListing,
 };
 
-fn check_token(s: &str, what: &'static str) -> Result<(), Error> {
+fn check_token(s: &str, what: Error) -> Result<(), Error> {
     if s.is_empty() || !s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(Error::Emit(what));
+        return Err(what);
     }
     Ok(())
 }
 
-fn check_text(s: &[u8], what: &'static str) -> Result<(), Error> {
-    if is_line_safe(s) {
-        Ok(())
-    } else {
-        Err(Error::Emit(what))
-    }
+fn check_text(s: &[u8], what: Error) -> Result<(), Error> {
+    if is_line_safe(s) { Ok(()) } else { Err(what) }
 }
 
 /// RFC 2449 §4: "the maximum length of a command line is 255 octets,
@@ -40,9 +36,9 @@ pub const MAX_COMMAND_LINE: usize = 255;
 /// printable ASCII characters", separated by a single space): no space and no
 /// control character, so it reads back as one argument. Non-ASCII UTF-8 is
 /// let through for RFC 6856's UTF8 mode, which the caller negotiates.
-fn check_argument(s: &[u8], what: &'static str) -> Result<(), Error> {
+fn check_argument(s: &[u8], what: Error) -> Result<(), Error> {
     if s.is_empty() || s.iter().any(|&b| b <= b' ' || b == 0x7f) {
-        return Err(Error::Emit(what));
+        return Err(what);
     }
     Ok(())
 }
@@ -103,20 +99,21 @@ impl Command<'_> {
     pub fn validate(&self) -> Result<(), Error> {
         match self {
             Command::User { name } => {
-                check_text(name.as_bytes(), "CR, LF or NUL in USER name")?;
+                check_text(name.as_bytes(), Error::Emit("CR, LF or NUL in USER name"))?;
                 check_argument(
                     name.as_bytes(),
-                    "USER name is empty or holds a space or control",
+                    Error::Emit("USER name is empty or holds a space or control"),
                 )
             }
-            Command::Pass { password } => {
-                check_text(password.expose(), "CR, LF or NUL in PASS password")
-            }
+            Command::Pass { password } => check_text(
+                password.expose(),
+                Error::Emit("CR, LF or NUL in PASS password"),
+            ),
             Command::Apop { name, digest } => {
-                check_text(name.as_bytes(), "CR, LF or NUL in APOP name")?;
+                check_text(name.as_bytes(), Error::Emit("CR, LF or NUL in APOP name"))?;
                 check_argument(
                     name.as_bytes(),
-                    "APOP name is empty or holds a space or control",
+                    Error::Emit("APOP name is empty or holds a space or control"),
                 )?;
                 // RFC 1939 §7: "a string identifying a mailbox and a MD5 digest
                 // string (both required)"; the digest is 16 octets "represented
@@ -134,7 +131,7 @@ impl Command<'_> {
                 mechanism,
                 initial_response,
             } => {
-                check_token(mechanism, "SASL mechanism is not a token")?;
+                check_token(mechanism, Error::Emit("SASL mechanism is not a token"))?;
                 if let Some(ir) = initial_response {
                     if !is_base64_quanta(ir) {
                         return Err(Error::Emit("initial response is not base64 or ="));
@@ -142,13 +139,18 @@ impl Command<'_> {
                 }
                 Ok(())
             }
-            Command::Lang { tag: Some(tag) } => check_token(tag, "language tag is not a token"),
+            Command::Lang { tag: Some(tag) } => {
+                check_token(tag, Error::Emit("language tag is not a token"))
+            }
             Command::Unknown { keyword, args } => {
-                check_token(keyword, "command keyword is not a token")?;
+                check_token(keyword, Error::Emit("command keyword is not a token"))?;
                 if CommandKind::from_keyword(keyword.as_bytes()).is_some() {
                     return Err(Error::Emit("unknown command with a known keyword"));
                 }
-                check_text(args.as_bytes(), "CR, LF or NUL in command arguments")
+                check_text(
+                    args.as_bytes(),
+                    Error::Emit("CR, LF or NUL in command arguments"),
+                )
             }
             _ => Ok(()),
         }
@@ -255,7 +257,10 @@ impl Command<'_> {
 impl Response<'_> {
     /// Checks that the response can be emitted unchanged.
     pub fn validate(&self) -> Result<(), Error> {
-        check_text(self.text.as_bytes(), "CR, LF or NUL in response text")?;
+        check_text(
+            self.text.as_bytes(),
+            Error::Emit("CR, LF or NUL in response text"),
+        )?;
         match (&self.status, &self.code) {
             (Status::Continue, Some(_)) => Err(Error::Emit("continuation with a response code")),
             (_, Some(code)) => {
@@ -392,7 +397,7 @@ impl Capability<'_> {
                 user(out, *per_user);
             }
             Capability::Implementation(t) => {
-                check_text(t.as_bytes(), "CR, LF or NUL in IMPLEMENTATION")?;
+                check_text(t.as_bytes(), Error::Emit("CR, LF or NUL in IMPLEMENTATION"))?;
                 out.put_slice(b"IMPLEMENTATION");
                 if !t.is_empty() {
                     out.put_u8(b' ');
@@ -404,11 +409,14 @@ impl Capability<'_> {
                 user(out, *u);
             }
             Capability::Other { name, args } => {
-                check_token(name, "capability tag is not a token")?;
+                check_token(name, Error::Emit("capability tag is not a token"))?;
                 if name.starts_with('.') {
                     return Err(Error::Emit("capability tag starts with a dot"));
                 }
-                check_text(args.as_bytes(), "CR, LF or NUL in capability arguments")?;
+                check_text(
+                    args.as_bytes(),
+                    Error::Emit("CR, LF or NUL in capability arguments"),
+                )?;
                 out.put_slice(name.as_bytes());
                 if !args.is_empty() {
                     out.put_u8(b' ');

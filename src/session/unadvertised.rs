@@ -25,12 +25,12 @@ impl Unadvertised {
     }
 
     /// Passes when the server advertised what is used, or when unadvertised
-    /// extensions are trusted; otherwise [`Error::Misuse`] with `what`.
-    pub(crate) fn require(self, advertised: bool, what: &'static str) -> Result<(), Error> {
+    /// extensions are trusted; otherwise `refusal`.
+    pub(crate) fn require(self, advertised: bool, refusal: Error) -> Result<(), Error> {
         if self.trusted {
             return Ok(());
         }
-        require(advertised, what)
+        require(advertised, refusal)
     }
 
     /// Runs a client's own check (several [`require`] calls) unless
@@ -40,12 +40,13 @@ impl Unadvertised {
     }
 }
 
-/// The rule itself: [`Error::Misuse`] with `what` unless `advertised`.
-pub(crate) fn require(advertised: bool, what: &'static str) -> Result<(), Error> {
+/// The rule itself: `refusal` (an [`Error::Misuse`] naming what is missing)
+/// unless `advertised`.
+pub(crate) fn require(advertised: bool, refusal: Error) -> Result<(), Error> {
     if advertised {
         Ok(())
     } else {
-        Err(Error::Misuse(what))
+        Err(refusal)
     }
 }
 
@@ -56,19 +57,19 @@ mod tests {
     #[test]
     fn refused_unless_advertised_or_trusted() {
         let strict = Unadvertised::trusting(false);
-        assert!(strict.require(true, "IDLE not advertised").is_ok());
-        match strict.require(false, "IDLE not advertised") {
+        assert!(strict.require(true, Error::Misuse("IDLE not advertised")).is_ok());
+        match strict.require(false, Error::Misuse("IDLE not advertised")) {
             Err(Error::Misuse(m)) => assert_eq!(m, "IDLE not advertised"),
             other => panic!("{other:?}"),
         }
         let trusting = Unadvertised::trusting(true);
-        assert!(trusting.require(false, "IDLE not advertised").is_ok());
+        assert!(trusting.require(false, Error::Misuse("IDLE not advertised")).is_ok());
         // a trusting client does not even run the check
         assert!(trusting.check(|| panic!("checked")).is_ok());
         assert!(matches!(
-            strict.check(|| require(false, "TOP not advertised")),
+            strict.check(|| require(false, Error::Misuse("TOP not advertised"))),
             Err(Error::Misuse("TOP not advertised"))
         ));
-        assert!(strict.check(|| require(true, "TOP not advertised")).is_ok());
+        assert!(strict.check(|| require(true, Error::Misuse("TOP not advertised"))).is_ok());
     }
 }

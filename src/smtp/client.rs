@@ -717,7 +717,7 @@ impl Inner {
             };
             Unadvertised::trusting(self.config.trust_unadvertised).require(
                 advertised,
-                "a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)",
+                Error::Misuse("a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)"),
             )?;
         }
         Ok(())

@@ -313,9 +313,9 @@ impl Credentials<'_> {
     /// Checks that the credentials can be put in the mechanism's messages
     /// unchanged: `Error::Emit` otherwise.
     pub fn validate(&self) -> Result<(), Error> {
-        let no = |bytes: &[u8], byte: u8, what: &'static str| {
+        let no = |bytes: &[u8], byte: u8, what: Error| {
             if memchr::memchr(byte, bytes).is_some() {
-                Err(Error::Emit(what))
+                Err(what)
             } else {
                 Ok(())
             }
@@ -330,12 +330,12 @@ impl Credentials<'_> {
                 if username.is_empty() || password.expose().is_empty() {
                     return Err(Error::Emit("PLAIN needs a non-empty username and password"));
                 }
-                no(username.as_bytes(), 0, "NUL in PLAIN username")?;
-                no(password.expose(), 0, "NUL in PLAIN password")?;
+                no(username.as_bytes(), 0, Error::Emit("NUL in PLAIN username"))?;
+                no(password.expose(), 0, Error::Emit("NUL in PLAIN password"))?;
                 no(
                     authzid.unwrap_or_default().as_bytes(),
                     0,
-                    "NUL in PLAIN authzid",
+                    Error::Emit("NUL in PLAIN authzid"),
                 )
             }
             Credentials::Login { .. } => Ok(()),
@@ -343,10 +343,10 @@ impl Credentials<'_> {
                 if username.is_empty() {
                     return Err(Error::Emit("empty XOAUTH2 user"));
                 }
-                no(username.as_bytes(), 1, "%x01 in XOAUTH2 user")?;
+                no(username.as_bytes(), 1, Error::Emit("%x01 in XOAUTH2 user"))?;
                 bearer_token_ok(
                     token.expose(),
-                    "XOAUTH2 token is empty or not visible ASCII",
+                    Error::Emit("XOAUTH2 token is empty or not visible ASCII"),
                 )
             }
             Credentials::OAuthBearer {
@@ -357,7 +357,7 @@ impl Credentials<'_> {
             } => {
                 bearer_token_ok(
                     token.expose(),
-                    "OAUTHBEARER token is empty or not visible ASCII",
+                    Error::Emit("OAUTHBEARER token is empty or not visible ASCII"),
                 )?;
                 // value = *(VCHAR / SP / HTAB / CR / LF); a host name is VCHARs
                 if !host
@@ -370,21 +370,21 @@ impl Credentials<'_> {
                 // saslname = 1*(UTF8-char-safe / "=2C" / "=3D"); NUL is not safe
                 match authzid {
                     Some("") => Err(Error::Emit("empty OAUTHBEARER authzid")),
-                    Some(a) => no(a.as_bytes(), 0, "NUL in OAUTHBEARER authzid"),
+                    Some(a) => no(a.as_bytes(), 0, Error::Emit("NUL in OAUTHBEARER authzid")),
                     None => Ok(()),
                 }
             }
             Credentials::External { authzid } => no(
                 authzid.unwrap_or_default().as_bytes(),
                 0,
-                "NUL in EXTERNAL authzid",
+                Error::Emit("NUL in EXTERNAL authzid"),
             ),
             Credentials::Anonymous { trace } => {
                 let trace = trace.unwrap_or_default();
                 if trace.chars().count() > ANONYMOUS_TRACE_MAX {
                     return Err(Error::Emit("ANONYMOUS trace over 255 characters"));
                 }
-                no(trace.as_bytes(), 0, "NUL in ANONYMOUS trace")
+                no(trace.as_bytes(), 0, Error::Emit("NUL in ANONYMOUS trace"))
             }
             // response = user SP digest: the user name ends at the digest's space
             #[cfg(feature = "sasl-hash")]
@@ -402,11 +402,11 @@ impl Credentials<'_> {
 
 /// A bearer token the client can send: `1*VCHAR` (RFC 6750 §2.1's b64token is
 /// stricter; tokens in the wild stay within VCHAR).
-fn bearer_token_ok(token: &[u8], what: &'static str) -> Result<(), Error> {
+fn bearer_token_ok(token: &[u8], what: Error) -> Result<(), Error> {
     if !token.is_empty() && token.iter().all(u8::is_ascii_graphic) {
         Ok(())
     } else {
-        Err(Error::Emit(what))
+        Err(what)
     }
 }
 
@@ -980,15 +980,17 @@ impl SaslServer {
                 parse_message(self.mechanism, response).map(ServerStep::Done)
             }
             ServerState::AwaitUsername => self.login_username(response),
-            ServerState::AwaitPassword(authcid) => {
-                login_field(response, "LOGIN password is empty or not UTF-8").map(|password| {
-                    ServerStep::Done(Authentication::Plain {
-                        authzid: None,
-                        authcid: Cow::Owned(authcid),
-                        password: Secret::new(password.as_bytes().to_vec()),
-                    })
+            ServerState::AwaitPassword(authcid) => login_field(
+                response,
+                Error::Sasl("LOGIN password is empty or not UTF-8"),
+            )
+            .map(|password| {
+                ServerStep::Done(Authentication::Plain {
+                    authzid: None,
+                    authcid: Cow::Owned(authcid),
+                    password: Secret::new(password.as_bytes().to_vec()),
                 })
-            }
+            }),
             #[cfg(feature = "sasl-hash")]
             ServerState::CramMd5Ready(c) => {
                 self.state = ServerState::CramMd5Ready(c);
@@ -1004,7 +1006,7 @@ impl SaslServer {
     }
 
     fn login_username(&mut self, user: &[u8]) -> Result<ServerStep, Error> {
-        let user = login_field(user, "LOGIN user name is empty or not UTF-8")?;
+        let user = login_field(user, Error::Sasl("LOGIN user name is empty or not UTF-8"))?;
         self.state = ServerState::AwaitPassword(String::from(user));
         Ok(ServerStep::Challenge(b"Password:".to_vec()))
     }
@@ -1021,10 +1023,10 @@ impl SaslServer {
 }
 
 /// A LOGIN user name or password: non-empty UTF-8 without NUL.
-fn login_field<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str, Error> {
+fn login_field(bytes: &[u8], what: Error) -> Result<&str, Error> {
     match core::str::from_utf8(bytes) {
         Ok(s) if !s.is_empty() && !s.contains('\0') => Ok(s),
-        _ => Err(Error::Sasl(what)),
+        _ => Err(what),
     }
 }
 
@@ -1035,10 +1037,10 @@ fn parse_message(mechanism: Mechanism, message: &[u8]) -> Result<Authentication<
         Mechanism::XOAuth2 => parse_xoauth2(message)?,
         Mechanism::OAuthBearer => parse_oauthbearer(message)?,
         Mechanism::External => Authentication::External {
-            authzid: optional_utf8(message, "EXTERNAL authzid is not UTF-8")?,
+            authzid: optional_utf8(message, Error::Sasl("EXTERNAL authzid is not UTF-8"))?,
         },
         Mechanism::Anonymous => {
-            let trace = optional_utf8(message, "ANONYMOUS trace is not UTF-8")?;
+            let trace = optional_utf8(message, Error::Sasl("ANONYMOUS trace is not UTF-8"))?;
             if trace
                 .as_deref()
                 .is_some_and(|t| t.chars().count() > ANONYMOUS_TRACE_MAX)
@@ -1064,13 +1066,13 @@ fn parse_message(mechanism: Mechanism, message: &[u8]) -> Result<Authentication<
 }
 
 /// Empty is `None`; otherwise UTF-8 without NUL.
-fn optional_utf8<'a>(bytes: &'a [u8], what: &'static str) -> Result<Option<Cow<'a, str>>, Error> {
+fn optional_utf8<'a>(bytes: &'a [u8], what: Error) -> Result<Option<Cow<'a, str>>, Error> {
     if bytes.is_empty() {
         return Ok(None);
     }
     match core::str::from_utf8(bytes) {
         Ok(s) if !s.contains('\0') => Ok(Some(Cow::Borrowed(s))),
-        _ => Err(Error::Sasl(what)),
+        _ => Err(what),
     }
 }
 
@@ -1114,8 +1116,8 @@ fn bearer_token(value: &[u8]) -> Option<&[u8]> {
     (spaces > 0 && !token.is_empty()).then_some(token)
 }
 
-fn utf8_value<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str, Error> {
-    core::str::from_utf8(bytes).map_err(|_| Error::Sasl(what))
+fn utf8_value(bytes: &[u8], what: Error) -> Result<&str, Error> {
+    core::str::from_utf8(bytes).map_err(|_| what)
 }
 
 /// One `key=value` pair of an OAuth mechanism's message.
@@ -1166,7 +1168,7 @@ fn parse_xoauth2(message: &[u8]) -> Result<Authentication<'_>, Error> {
     }
     let token = bearer_token(auth).ok_or(Error::Sasl("XOAUTH2 auth= is not Bearer <token>"))?;
     Ok(Authentication::XOAuth2 {
-        username: Cow::Borrowed(utf8_value(user, "XOAUTH2 user is not UTF-8")?),
+        username: Cow::Borrowed(utf8_value(user, Error::Sasl("XOAUTH2 user is not UTF-8"))?),
         token: Secret::new(token),
     })
 }
@@ -1213,7 +1215,7 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
     let auth = lookup(&pairs, b"auth").ok_or(Error::Sasl("OAUTHBEARER without auth="))?;
     let token = bearer_token(auth).ok_or(Error::Sasl("OAUTHBEARER auth= is not Bearer <token>"))?;
     let host = lookup(&pairs, b"host")
-        .map(|h| utf8_value(h, "OAUTHBEARER host is not UTF-8").map(Cow::Borrowed))
+        .map(|h| utf8_value(h, Error::Sasl("OAUTHBEARER host is not UTF-8")).map(Cow::Borrowed))
         .transpose()?;
     let port = lookup(&pairs, b"port")
         .map(|p| {
@@ -1236,7 +1238,7 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
 // saslname = 1*(UTF8-char-safe / "=2C" / "=3D")
 // UTF8-char-safe excludes NUL, "," and "="
 fn saslname(name: &[u8]) -> Result<Cow<'_, str>, Error> {
-    let name = utf8_value(name, "OAUTHBEARER authzid is not UTF-8")?;
+    let name = utf8_value(name, Error::Sasl("OAUTHBEARER authzid is not UTF-8"))?;
     if name.is_empty() || name.contains('\0') {
         return Err(Error::Sasl("OAUTHBEARER authzid is empty or has NUL"));
     }

@@ -1989,41 +1989,41 @@ fn list_create_and_sort_arguments_need_their_capability() {
             .into_owned()
             .body
     };
-    let cases: [(&str, &str, &str); 7] = [
+    let cases: [(&str, &str, Error); 7] = [
         (
             "LIST (SUBSCRIBED) \"\" \"*\"",
             "LIST-EXTENDED",
-            "LIST-EXTENDED not advertised",
+            Error::Misuse("LIST-EXTENDED not advertised"),
         ),
         (
             "LIST \"\" \"*\" RETURN (CHILDREN)",
             "LIST-EXTENDED",
-            "LIST RETURN option not advertised",
+            Error::Misuse("LIST RETURN option not advertised"),
         ),
         (
             "LIST \"\" \"*\" RETURN (STATUS (MESSAGES))",
             "LIST-EXTENDED LIST-STATUS",
-            "LIST RETURN option not advertised",
+            Error::Misuse("LIST RETURN option not advertised"),
         ),
         (
             "LIST \"\" \"*\" RETURN (SPECIAL-USE)",
             "SPECIAL-USE",
-            "LIST RETURN option not advertised",
+            Error::Misuse("LIST RETURN option not advertised"),
         ),
         (
             "LIST (SPECIAL-USE) \"\" \"*\"",
             "SPECIAL-USE",
-            "SPECIAL-USE not advertised",
+            Error::Misuse("SPECIAL-USE not advertised"),
         ),
         (
             "CREATE Archive (USE (\\Archive))",
             "CREATE-SPECIAL-USE",
-            "CREATE-SPECIAL-USE not advertised",
+            Error::Misuse("CREATE-SPECIAL-USE not advertised"),
         ),
         (
             "SORT (REVERSE DISPLAYFROM) UTF-8 ALL",
             "SORT SORT=DISPLAY",
-            "SORT=DISPLAY not advertised",
+            Error::Misuse("SORT=DISPLAY not advertised"),
         ),
     ];
     for (line, caps, refusal) in cases {
@@ -2038,7 +2038,7 @@ fn list_create_and_sort_arguments_need_their_capability() {
             }
         };
         let mut c = open(&fewer.join(" "));
-        assert_eq!(c.send(body(line)), Err(Error::Misuse(refusal)), "{line}");
+        assert_eq!(c.send(body(line)), Err(refusal.clone()), "{line}");
         assert!(sent(&mut c).is_empty());
         // with it: sent
         let mut c = open(caps);
