@@ -8,6 +8,56 @@
 //! A parse failure carries the offset, what the grammar expected there and a short
 //! escaped excerpt of the offending bytes ([`ParseError`]). An incomplete input is
 //! *not* an error: parsers answer [`Status::Incomplete`](crate::Status) instead.
+//!
+//! # Reasons you can match
+//!
+//! The four errors that are not about bytes or limits carry a typed reason,
+//! in the manner of rustls's `PeerMisbehaved` and `ApiMisuse`:
+//!
+//! | error | reason | fault |
+//! |---|---|---|
+//! | [`Error::Protocol`] | [`PeerMisbehaved`]: the peer's messages came out of sequence | [`Fault::Peer`] |
+//! | [`Error::Misuse`] | [`ApiMisuse`]: a call that is wrong for the state; nothing was sent | [`Fault::Application`] |
+//! | [`Error::Emit`] | [`Unemittable`]: a value that would not read back as itself; nothing was written | [`Fault::Application`] |
+//! | [`Error::Sasl`] | [`SaslError`]: a SASL exchange failed | by reason, [`SaslError::fault`] |
+//!
+//! A SASL message from the peer that is malformed or wrong (bad base64, a SCRAM
+//! server signature that does not verify, a CRAM-MD5 response that is not
+//! `user SP digest`) is [`Fault::Peer`]; a SASL server the application set up
+//! for the wrong mechanism is [`Fault::Application`]; an iteration count over
+//! the client's maximum is [`Fault::Limit`].
+//!
+//! Every reason enum is `#[non_exhaustive]` and `Copy`; a variant may carry a
+//! name (an extension, a field, a grammar rule) but never free prose, so a
+//! match is stable. `Display` gives a human message.
+//!
+//! ```
+//! # #[cfg(feature = "pop3")] {
+//! use mailwire::pop3::{Client, ClientConfig};
+//! use mailwire::wire::sasl::decode_challenge;
+//! use mailwire::{ApiMisuse, Error, Fault, SaslError};
+//!
+//! // A POP3 server whose CAPA does not list STLS (RFC 2595 §4).
+//! let mut client = Client::new(ClientConfig::default());
+//! client.handle_input(b"+OK ready\r\n");
+//! while client.poll_event()?.is_some() {}
+//! client.capa()?;
+//! client.handle_input(b"+OK\r\nUSER\r\n.\r\n");
+//! while client.poll_event()?.is_some() {}
+//! match client.stls() {
+//!     Err(Error::Misuse(ApiMisuse::NotAdvertised { extension })) => {
+//!         assert_eq!(extension, "STLS"); // go on without TLS, or give up
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//!
+//! // A challenge that is not base64 is the server's fault.
+//! let e = decode_challenge(b"not base64!").unwrap_err();
+//! assert_eq!(e, Error::Sasl(SaslError::ChallengeNotBase64));
+//! assert_eq!(e.fault(), Fault::Peer);
+//! # }
+//! # Ok::<(), mailwire::Error>(())
+//! ```
 
 use core::fmt;
 
@@ -406,6 +456,17 @@ reasons! {
         TooManyMessages => "too many messages",
         /// An IMAP server's answer while the APPEND data is still arriving.
         AppendInProgress => "the APPEND data is still arriving",
+        /// `accept`/`reject` while a SASL lookup waits: answer it with
+        /// `auth_lookup` first.
+        LookupPending => "answer the SASL lookup with auth_lookup first",
+        /// `auth_lookup` while no SASL lookup waits for an answer.
+        NoLookup => "no SASL lookup awaits an answer",
+        /// An `auth_lookup` answer of the wrong kind (a password where the
+        /// SCRAM exchange asked for a stored key, ...).
+        WrongLookupAnswer => "this answer does not fit the SASL lookup",
+        /// A message submitted without a recipient (RFC 5321 §3.3 needs one
+        /// RCPT at least).
+        NoRecipients => "a message needs at least one recipient",
     }
 }
 
@@ -606,6 +667,10 @@ reasons! {
         ServerSignatureWrong => "SCRAM server signature is wrong",
         /// The client's proof is wrong: wrong password (RFC 5802 §3).
         ProofWrong => "SCRAM proof is wrong",
+        /// The server reported success but never proved it knows the
+        /// password (RFC 5802 §5: the client MUST verify the server
+        /// signature).
+        ServerNotVerified => "the server reported success without proving its identity",
     }
 }
 
@@ -644,7 +709,8 @@ impl SaslError {
             | SaslError::NonceMismatch
             | SaslError::ServerError
             | SaslError::ServerSignatureWrong
-            | SaslError::ProofWrong => Fault::Peer,
+            | SaslError::ProofWrong
+            | SaslError::ServerNotVerified => Fault::Peer,
         }
     }
 }
@@ -744,5 +810,395 @@ mod tests {
             Error::limit(LimitKind::CommandLine, 512usize).to_string(),
             "command line length limit of 512 exceeded"
         );
+    }
+
+    /// Every variant of every reason enum, with the fault its [`Error`] has.
+    /// `variant_index` below is an exhaustive match, so a new variant does not
+    /// compile until it is given an index there, and
+    /// `every_reason_has_a_class_and_a_text` fails until it is listed here
+    /// with its class.
+    fn table() -> alloc::vec::Vec<(Error, Fault)> {
+        use ApiMisuse as A;
+        use Fault::{Application as App, Limit, Peer};
+        use PeerMisbehaved as P;
+        use SaslError as S;
+        use Unemittable as U;
+        let mut t = alloc::vec::Vec::new();
+        for p in [
+            P::UnexpectedReply,
+            P::UnexpectedIntermediate,
+            P::SecondChallenge,
+            P::UnsolicitedResponse,
+            P::ClosedMidResponse,
+            P::UnexpectedResponse,
+            P::ReparseMismatch,
+        ] {
+            t.push((Error::Protocol(p), Peer));
+        }
+        for a in [
+            A::NotAdvertised { extension: "IDLE" },
+            A::MechanismNotAdvertised,
+            A::ParameterNotAdvertised,
+            A::RequireTlsUnavailable,
+            A::BinaryMimeNeedsChunking,
+            A::NoApopTimestamp,
+            A::LoginDisabled,
+            A::NotReady,
+            A::WrongState,
+            A::NotAuthenticated,
+            A::AlreadyAuthenticated,
+            A::LoggedOut,
+            A::AuthInProgress,
+            A::InsideTransaction,
+            A::NoTransaction,
+            A::BodyInProgress,
+            A::NoBodyInProgress,
+            A::BodyShorterThanAnnounced,
+            A::BodyLongerThanAnnounced,
+            A::PipelineFull,
+            A::UseDedicatedMethod,
+            A::TlsActive,
+            A::TlsPending,
+            A::NoTlsPending,
+            A::CompressionActive,
+            A::CompressionPending,
+            A::NoCompressionPending,
+            A::NoIdle,
+            A::NoChallenge,
+            A::SaslAlreadyStarted,
+            A::SaslNotStarted,
+            A::NoStoredKeyRequested,
+            A::StoredKeyPending,
+            A::StoredKeyMismatch,
+            A::NotScram,
+            A::ChannelBindingRequired,
+            A::InvalidServerNonce,
+            A::CramMd5NeedsChallenge,
+            A::FetchOpen,
+            A::FetchLiteralOpen,
+            A::NoFetch,
+            A::NoFetchLiteral,
+            A::FetchLiteralIncomplete,
+            A::InvalidStatus,
+            A::InvalidReplyCode,
+            A::NothingToAnswer,
+            A::NoLiteral,
+            A::NoSuchRecipient,
+            A::RecipientAnswered,
+            A::NoStreamedLiteral,
+            A::StreamedLiteralNotResumed,
+            A::TooManyMessages,
+            A::AppendInProgress,
+            A::LookupPending,
+            A::NoLookup,
+            A::WrongLookupAnswer,
+            A::NoRecipients,
+        ] {
+            t.push((Error::Misuse(a), App));
+        }
+        for u in [
+            U::LineBreak {
+                field: "reply text",
+            },
+            U::Nul {
+                field: "extended data",
+            },
+            U::NulNeedsBinary,
+            U::Grammar { rule: "atom" },
+            U::Missing {
+                what: "FETCH attribute",
+            },
+            U::OutOfRange { field: "date" },
+            U::Zero {
+                field: "UIDVALIDITY",
+            },
+            U::NotBase64 {
+                field: "initial response",
+            },
+            U::NotUtf8 {
+                field: "APOP digest",
+            },
+            U::LineTooLong,
+            U::TextReadsAsCode,
+            U::StatusNotAllowed,
+            U::NonCanonical,
+            U::NotThisExtension,
+            U::TooDeep,
+            U::BufferTooSmall,
+            U::Formatting,
+            U::LiteralOverrun,
+            U::NeedsSmtpUtf8,
+            U::EightBitBody,
+            U::EnhancedStatusMismatch,
+            U::Credential {
+                field: "PLAIN username",
+            },
+            U::TraceTooLong,
+            U::SaslPrepProhibited,
+            U::EmptyAfterSaslPrep,
+            U::NotScram,
+            U::ChannelBindingRequired,
+        ] {
+            t.push((Error::Emit(u), App));
+        }
+        for (s, fault) in [
+            (S::ChallengeNotBase64, Peer),
+            (S::ResponseNotBase64, Peer),
+            (S::UnexpectedChallenge, Peer),
+            (S::NonEmptyInitialChallenge, Peer),
+            (S::ResponseAfterCompletion, Peer),
+            (S::UnexpectedInitialResponse, Peer),
+            (S::NoExchange, Peer),
+            (S::NeedsDedicatedServer { mechanism: "SCRAM" }, App),
+            (S::PlainMalformed, Peer),
+            (S::LoginMalformed, Peer),
+            (S::CramMalformed, Peer),
+            (S::NameMalformed, Peer),
+            (S::TraceMalformed, Peer),
+            (S::Gs2HeaderMalformed, Peer),
+            (S::KeyValueMalformed, Peer),
+            (S::BearerTokenMissing, Peer),
+            (S::XOAuth2UserMissing, Peer),
+            (S::ChannelBindingUnsupported, Peer),
+            (S::ChannelBindingMissing, Peer),
+            (S::ChannelBindingMismatch, Peer),
+            (S::Downgrade, Peer),
+            (S::UnknownMandatoryExtension, Peer),
+            (S::ScramSyntax, Peer),
+            (S::ScramAttribute { attribute: 'r' }, Peer),
+            (S::NonceMismatch, Peer),
+            (S::IterationCountTooHigh, Limit),
+            (S::ServerError, Peer),
+            (S::ServerSignatureWrong, Peer),
+            (S::ProofWrong, Peer),
+            (S::ServerNotVerified, Peer),
+        ] {
+            t.push((Error::Sasl(s), fault));
+        }
+        t
+    }
+
+    /// `(enum, variant)` of a reason; exhaustive, so it breaks when a variant
+    /// is added.
+    fn variant_index(e: &Error) -> (usize, usize) {
+        use ApiMisuse as A;
+        use PeerMisbehaved as P;
+        use SaslError as S;
+        use Unemittable as U;
+        match e {
+            Error::Protocol(p) => (
+                0,
+                match p {
+                    P::UnexpectedReply => 0,
+                    P::UnexpectedIntermediate => 1,
+                    P::SecondChallenge => 2,
+                    P::UnsolicitedResponse => 3,
+                    P::ClosedMidResponse => 4,
+                    P::UnexpectedResponse => 5,
+                    P::ReparseMismatch => 6,
+                },
+            ),
+            Error::Misuse(a) => (
+                1,
+                match a {
+                    A::NotAdvertised { .. } => 0,
+                    A::MechanismNotAdvertised => 1,
+                    A::ParameterNotAdvertised => 2,
+                    A::RequireTlsUnavailable => 3,
+                    A::BinaryMimeNeedsChunking => 4,
+                    A::NoApopTimestamp => 5,
+                    A::LoginDisabled => 6,
+                    A::NotReady => 7,
+                    A::WrongState => 8,
+                    A::NotAuthenticated => 9,
+                    A::AlreadyAuthenticated => 10,
+                    A::LoggedOut => 11,
+                    A::AuthInProgress => 12,
+                    A::InsideTransaction => 13,
+                    A::NoTransaction => 14,
+                    A::BodyInProgress => 15,
+                    A::NoBodyInProgress => 16,
+                    A::BodyShorterThanAnnounced => 17,
+                    A::BodyLongerThanAnnounced => 18,
+                    A::PipelineFull => 19,
+                    A::UseDedicatedMethod => 20,
+                    A::TlsActive => 21,
+                    A::TlsPending => 22,
+                    A::NoTlsPending => 23,
+                    A::CompressionActive => 24,
+                    A::CompressionPending => 25,
+                    A::NoCompressionPending => 26,
+                    A::NoIdle => 27,
+                    A::NoChallenge => 28,
+                    A::SaslAlreadyStarted => 29,
+                    A::SaslNotStarted => 30,
+                    A::NoStoredKeyRequested => 31,
+                    A::StoredKeyPending => 32,
+                    A::StoredKeyMismatch => 33,
+                    A::NotScram => 34,
+                    A::ChannelBindingRequired => 35,
+                    A::InvalidServerNonce => 36,
+                    A::CramMd5NeedsChallenge => 37,
+                    A::FetchOpen => 38,
+                    A::FetchLiteralOpen => 39,
+                    A::NoFetch => 40,
+                    A::NoFetchLiteral => 41,
+                    A::FetchLiteralIncomplete => 42,
+                    A::InvalidStatus => 43,
+                    A::InvalidReplyCode => 44,
+                    A::NothingToAnswer => 45,
+                    A::NoLiteral => 46,
+                    A::NoSuchRecipient => 47,
+                    A::RecipientAnswered => 48,
+                    A::NoStreamedLiteral => 49,
+                    A::StreamedLiteralNotResumed => 50,
+                    A::TooManyMessages => 51,
+                    A::AppendInProgress => 52,
+                    A::LookupPending => 53,
+                    A::NoLookup => 54,
+                    A::WrongLookupAnswer => 55,
+                    A::NoRecipients => 56,
+                },
+            ),
+            Error::Emit(u) => (
+                2,
+                match u {
+                    U::LineBreak { .. } => 0,
+                    U::Nul { .. } => 1,
+                    U::NulNeedsBinary => 2,
+                    U::Grammar { .. } => 3,
+                    U::Missing { .. } => 4,
+                    U::OutOfRange { .. } => 5,
+                    U::Zero { .. } => 6,
+                    U::NotBase64 { .. } => 7,
+                    U::NotUtf8 { .. } => 8,
+                    U::LineTooLong => 9,
+                    U::TextReadsAsCode => 10,
+                    U::StatusNotAllowed => 11,
+                    U::NonCanonical => 12,
+                    U::NotThisExtension => 13,
+                    U::TooDeep => 14,
+                    U::BufferTooSmall => 15,
+                    U::Formatting => 16,
+                    U::LiteralOverrun => 17,
+                    U::NeedsSmtpUtf8 => 18,
+                    U::EightBitBody => 19,
+                    U::EnhancedStatusMismatch => 20,
+                    U::Credential { .. } => 21,
+                    U::TraceTooLong => 22,
+                    U::SaslPrepProhibited => 23,
+                    U::EmptyAfterSaslPrep => 24,
+                    U::NotScram => 25,
+                    U::ChannelBindingRequired => 26,
+                },
+            ),
+            Error::Sasl(s) => (
+                3,
+                match s {
+                    S::ChallengeNotBase64 => 0,
+                    S::ResponseNotBase64 => 1,
+                    S::UnexpectedChallenge => 2,
+                    S::NonEmptyInitialChallenge => 3,
+                    S::ResponseAfterCompletion => 4,
+                    S::UnexpectedInitialResponse => 5,
+                    S::NoExchange => 6,
+                    S::NeedsDedicatedServer { .. } => 7,
+                    S::PlainMalformed => 8,
+                    S::LoginMalformed => 9,
+                    S::CramMalformed => 10,
+                    S::NameMalformed => 11,
+                    S::TraceMalformed => 12,
+                    S::Gs2HeaderMalformed => 13,
+                    S::KeyValueMalformed => 14,
+                    S::BearerTokenMissing => 15,
+                    S::XOAuth2UserMissing => 16,
+                    S::ChannelBindingUnsupported => 17,
+                    S::ChannelBindingMissing => 18,
+                    S::ChannelBindingMismatch => 19,
+                    S::Downgrade => 20,
+                    S::UnknownMandatoryExtension => 21,
+                    S::ScramSyntax => 22,
+                    S::ScramAttribute { .. } => 23,
+                    S::NonceMismatch => 24,
+                    S::IterationCountTooHigh => 25,
+                    S::ServerError => 26,
+                    S::ServerSignatureWrong => 27,
+                    S::ProofWrong => 28,
+                    S::ServerNotVerified => 29,
+                },
+            ),
+            _ => (usize::MAX, 0),
+        }
+    }
+
+    /// Variants per enum: Protocol, Misuse, Emit, Sasl.
+    const COUNTS: [usize; 4] = [7, 57, 27, 30];
+
+    #[test]
+    fn every_reason_has_a_class_and_a_text() {
+        let table = table();
+        let mut seen = [
+            alloc::vec![false; COUNTS[0]],
+            alloc::vec![false; COUNTS[1]],
+            alloc::vec![false; COUNTS[2]],
+            alloc::vec![false; COUNTS[3]],
+        ];
+        let mut texts = alloc::collections::BTreeSet::new();
+        for (e, fault) in &table {
+            assert_eq!(e.fault(), *fault, "{e:?}");
+            let (kind, index) = variant_index(e);
+            assert!(!seen[kind][index], "listed twice: {e:?}");
+            seen[kind][index] = true;
+            // a human message, told apart from every other reason's
+            let text = e.to_string();
+            assert!(text.len() > 12 && !text.contains('\n'), "{text:?}");
+            assert!(texts.insert(text.clone()), "same text twice: {text}");
+        }
+        for (kind, seen) in seen.iter().enumerate() {
+            assert!(
+                seen.iter().all(|s| *s),
+                "enum {kind}: a variant is missing: {seen:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sasl_faults_follow_the_reason() {
+        // a malformed or wrong message from the peer
+        assert_eq!(SaslError::ServerSignatureWrong.fault(), Fault::Peer);
+        assert_eq!(SaslError::ResponseNotBase64.fault(), Fault::Peer);
+        assert_eq!(
+            Error::Sasl(SaslError::ScramAttribute { attribute: 'r' }).fault(),
+            Fault::Peer
+        );
+        // the client's configured maximum
+        assert_eq!(SaslError::IterationCountTooHigh.fault(), Fault::Limit);
+        // a server the application set up wrongly
+        assert_eq!(
+            Error::Sasl(SaslError::NeedsDedicatedServer { mechanism: "SCRAM" }).fault(),
+            Fault::Application
+        );
+    }
+
+    #[test]
+    fn display_keeps_the_words() {
+        let e = Error::Misuse(ApiMisuse::NotAdvertised { extension: "IDLE" });
+        assert_eq!(e.to_string(), "not allowed now: IDLE not advertised");
+        let e = Error::Emit(Unemittable::LineBreak {
+            field: "reply text",
+        });
+        assert_eq!(e.to_string(), "cannot emit: CR, LF or NUL in reply text");
+        let e = Error::Protocol(PeerMisbehaved::UnsolicitedResponse);
+        assert_eq!(
+            e.to_string(),
+            "peer broke the protocol: response without a command"
+        );
+        let e = Error::Sasl(SaslError::ScramAttribute { attribute: 'r' });
+        assert_eq!(
+            e.to_string(),
+            "SASL: SCRAM attribute r= is missing or malformed"
+        );
+        let e = Error::Sasl(SaslError::ServerSignatureWrong);
+        assert_eq!(e.to_string(), "SASL: SCRAM server signature is wrong");
     }
 }

@@ -618,7 +618,7 @@ fn starttls_then_capabilities_change() {
     );
     assert_eq!(
         server.tls_established(),
-        Err(Error::Misuse("no STARTTLS in progress"))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::NoTlsPending))
     );
 }
 
@@ -797,7 +797,7 @@ fn pending_commands_answered_out_of_order() {
     assert!(server.poll_event().unwrap().is_none());
     assert_eq!(
         server.complete("zz", StatusKind::Ok, None, "x"),
-        Err(Error::Misuse("no such command awaits an answer"))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::NothingToAnswer))
     );
     server
         .complete("b1", StatusKind::Ok, None, "NOOP done")
@@ -899,29 +899,31 @@ fn misuse_is_refused() {
     let mut s = Server::new(config());
     assert_eq!(
         s.accept_literal(),
-        Err(Error::Misuse("no literal to accept"))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::NoLiteral))
     );
     assert_eq!(
         s.finish_fetch(),
-        Err(Error::Misuse("no FETCH response is open"))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::NoFetch))
     );
     s.start_fetch(1, &[]).unwrap();
     assert_eq!(
         s.send_untagged_data(&Data::Exists(1)),
-        Err(Error::Misuse("a FETCH response is still open"))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::FetchOpen))
     );
     s.start_fetch_literal(&FetchLiteral::Rfc822, 3).unwrap();
     assert_eq!(
         s.send_body(b"abcd"),
-        Err(Error::Emit("more literal bytes than announced"))
+        Err(Error::Emit(mailwire::error::Unemittable::LiteralOverrun))
     );
     assert_eq!(
         s.send_body(b"a\0"),
-        Err(Error::Emit("NUL in a literal (only BINARY may carry it)"))
+        Err(Error::Emit(mailwire::error::Unemittable::NulNeedsBinary))
     );
     assert_eq!(
         s.finish_fetch(),
-        Err(Error::Misuse("the FETCH literal is not complete"))
+        Err(Error::Misuse(
+            mailwire::error::ApiMisuse::FetchLiteralIncomplete
+        ))
     );
     s.send_body(b"abc").unwrap();
     s.finish_fetch().unwrap();

@@ -794,9 +794,7 @@ fn built_search_keys_at_and_beyond_the_maximum() {
         for key in [not_chain(MAX + 1), list_chain(MAX + 1)] {
             assert_eq!(
                 emit(&search_command(key)),
-                Err(Error::Emit(
-                    "nested deeper than ParseOptions::MAX_NESTING_DEPTH"
-                ))
+                Err(Error::Emit(mailwire::error::Unemittable::TooDeep))
             );
         }
     });
@@ -872,9 +870,7 @@ fn built_bodies_and_threads_at_and_beyond_the_maximum() {
         let out = emit_r(&at).unwrap();
         assert_eq!(out, format!("* THREAD {}\r\n", threads(MAX)).into_bytes());
         assert_eq!(parse_response(&out, &opts(MAX)).unwrap().into_owned(), at);
-        let refused = Err(Error::Emit(
-            "nested deeper than ParseOptions::MAX_NESTING_DEPTH",
-        ));
+        let refused = Err(Error::Emit(mailwire::error::Unemittable::TooDeep));
         assert_eq!(emit_r(&fetch_of(body_chain(MAX + 1))), refused);
         assert_eq!(emit_r(&threads_of(thread_chain(MAX + 1))), refused);
     });

@@ -1099,7 +1099,7 @@ fn client_limits_and_protocol_errors() {
     client.poll_event().unwrap();
     assert_eq!(
         client.poll_event().unwrap_err(),
-        Error::Protocol("response without a command")
+        Error::Protocol(mailwire::error::PeerMisbehaved::UnsolicitedResponse)
     );
     assert!(client.send_command(&Command::Quit).is_err(), "sticky");
 
@@ -1364,7 +1364,10 @@ fn unstuffed_terminator_inside_a_body() {
     assert!(events.iter().any(
         |e| matches!(e, ClientEvent::MalformedResponse { raw, .. } if raw.as_ref() == b"smuggled")
     ));
-    assert_eq!(err, Error::Protocol("response without a command"));
+    assert_eq!(
+        err,
+        Error::Protocol(mailwire::error::PeerMisbehaved::UnsolicitedResponse)
+    );
 }
 
 #[test]

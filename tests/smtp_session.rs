@@ -572,9 +572,7 @@ fn misuse_never_reaches_the_wire() {
     let mut client = Client::new(ClientConfig::new("c.example"));
     assert_eq!(
         client.mail(&ReversePath::Null, &Parameters::default()),
-        Err(Error::Misuse(
-            "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)"
-        ))
+        Err(Error::Misuse(mailwire::error::ApiMisuse::NotReady))
     );
     client.handle_input(b"220 mx\r\n250 mx\r\n");
     client.poll_event().unwrap();

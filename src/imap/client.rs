@@ -1075,10 +1075,10 @@ impl Client {
             return Err(Error::Closed);
         }
         if self.tls_pending {
-            return Err(Error::Misuse("waiting for tls_established()"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::TlsPending));
         }
         if self.compress_pending {
-            return Err(Error::Misuse("waiting for compression_established()"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::CompressionPending));
         }
         Ok(())
     }
@@ -1135,13 +1135,13 @@ impl Client {
     ) -> Result<TagBuf, Error> {
         self.check_usable()?;
         if self.cmds.iter().any(|c| c.kind == CommandKind::Logout) {
-            return Err(Error::Misuse("LOGOUT was already sent"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::LoggedOut));
         }
         let kind = CommandKind::of(&body);
         let projected = self.projected_state();
         check_state(kind, projected)?;
         if kind == CommandKind::Login && self.caps.has("LOGINDISABLED") {
-            return Err(Error::Misuse("the server advertised LOGINDISABLED"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::LoginDisabled));
         }
         Unadvertised::trusting(trust).check(|| self.check_extension(&body))?;
         if self.cmds.len() >= self.config.limits.pending_commands {
@@ -1163,7 +1163,9 @@ impl Client {
             // Replace the empty placeholder literal (and its CRLF) with the
             // announcement of the message the application will push.
             let Some(open) = memchr::memrchr(b'{', &bytes) else {
-                return Err(Error::Emit("APPEND without a literal"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "APPEND message",
+                }));
             };
             let cut = if binary { open.saturating_sub(1) } else { open };
             bytes.truncate(cut);
@@ -1217,23 +1219,46 @@ impl Client {
         let need = unadvertised::require;
         let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
         match body {
-            C::Idle => need(caps.has("IDLE"), Error::Misuse("IDLE not advertised")),
-            C::Move { .. } => need(caps.has("MOVE"), Error::Misuse("MOVE not advertised")),
-            C::UidExpunge(_) => need(caps.has("UIDPLUS"), Error::Misuse("UIDPLUS not advertised")),
-            C::Enable(_) => need(caps.has("ENABLE"), Error::Misuse("ENABLE not advertised")),
+            C::Idle => need(
+                caps.has("IDLE"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "IDLE" }),
+            ),
+            C::Move { .. } => need(
+                caps.has("MOVE"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "MOVE" }),
+            ),
+            C::UidExpunge(_) => need(
+                caps.has("UIDPLUS"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "UIDPLUS",
+                }),
+            ),
+            C::Enable(_) => need(
+                caps.has("ENABLE"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "ENABLE",
+                }),
+            ),
             C::Compress(alg) => need(
                 caps.prefixed("COMPRESS=", alg.as_str()),
-                Error::Misuse("COMPRESS with this algorithm not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "COMPRESS=<algorithm>",
+                }),
             ),
             C::Sort { criteria, .. } => {
-                need(caps.has("SORT"), Error::Misuse("SORT not advertised"))?;
+                need(
+                    caps.has("SORT"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "SORT" }),
+                )?;
                 let display = criteria
                     .iter()
                     .any(|c| matches!(c.key, SortKey::DisplayFrom | SortKey::DisplayTo));
                 // RFC 5957
                 need(
-                    !display || caps.prefixed("SORT=", Error::Misuse("DISPLAY")),
-                    Error::Misuse("SORT=DISPLAY not advertised"),
+                    !display || caps.prefixed("SORT=", "DISPLAY"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "SORT=DISPLAY",
+                    }),
                 )
             }
             C::List {
@@ -1251,10 +1276,17 @@ impl Client {
                     if s.as_str().eq_ignore_ascii_case("SPECIAL-USE") {
                         need(
                             caps.has("SPECIAL-USE"),
-                            Error::Misuse("SPECIAL-USE not advertised"),
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "SPECIAL-USE",
+                            }),
                         )?;
                     } else {
-                        need(extended, Error::Misuse("LIST-EXTENDED not advertised"))?;
+                        need(
+                            extended,
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "LIST-EXTENDED",
+                            }),
+                        )?;
                     }
                 }
                 for r in return_options.iter().flat_map(|l| l.iter()) {
@@ -1263,7 +1295,12 @@ impl Client {
                         ListReturnOption::SpecialUse => caps.has("SPECIAL-USE"),
                         _ => extended,
                     };
-                    need(ok, Error::Misuse("LIST RETURN option not advertised"))?;
+                    need(
+                        ok,
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "LIST RETURN option",
+                        }),
+                    )?;
                 }
                 Ok(())
             }
@@ -1273,7 +1310,9 @@ impl Client {
                         // RFC 6154 §3
                         need(
                             caps.has("CREATE-SPECIAL-USE"),
-                            Error::Misuse("CREATE-SPECIAL-USE not advertised"),
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "CREATE-SPECIAL-USE",
+                            }),
                         )?;
                     }
                 }
@@ -1281,32 +1320,46 @@ impl Client {
             }
             C::Thread { algorithm, .. } => need(
                 caps.prefixed("THREAD=", algorithm.as_str()),
-                Error::Misuse("THREAD with this algorithm not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "THREAD=<algorithm>",
+                }),
             ),
-            C::Id(_) => need(caps.has("ID"), Error::Misuse("ID not advertised")),
+            C::Id(_) => need(
+                caps.has("ID"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "ID" }),
+            ),
             C::Namespace => need(
                 caps.has("NAMESPACE"),
-                Error::Misuse("NAMESPACE not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "NAMESPACE",
+                }),
             ),
             C::Unselect => need(
                 caps.has("UNSELECT"),
-                Error::Misuse("UNSELECT not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "UNSELECT",
+                }),
             ),
-            C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => {
-                need(caps.has("QUOTA"), Error::Misuse("QUOTA not advertised"))
-            }
+            C::GetQuota(_) | C::GetQuotaRoot(_) | C::SetQuota { .. } => need(
+                caps.has("QUOTA"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "QUOTA" }),
+            ),
             // RFC 5464: METADATA-SERVER is "server annotations only"
             // (the mailbox ""), METADATA is server and mailbox annotations.
             C::GetMetadata { mailbox, .. } | C::SetMetadata { mailbox, .. } => {
                 if mailbox.as_bytes().is_empty() {
                     need(
                         caps.has("METADATA") || caps.has("METADATA-SERVER"),
-                        Error::Misuse("METADATA not advertised"),
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "METADATA-SERVER",
+                        }),
                     )
                 } else {
                     need(
                         caps.has("METADATA"),
-                        Error::Misuse("METADATA (mailbox annotations) not advertised"),
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "METADATA",
+                        }),
                     )
                 }
             }
@@ -1314,45 +1367,68 @@ impl Client {
             | C::DeleteAcl { .. }
             | C::GetAcl(_)
             | C::ListRights { .. }
-            | C::MyRights(_) => need(caps.has("ACL"), Error::Misuse("ACL not advertised")),
+            | C::MyRights(_) => need(
+                caps.has("ACL"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "ACL" }),
+            ),
             C::Append { messages, .. } => {
                 // RFC 3502: more than one message is MULTIAPPEND (RFC 9051's
                 // `append` has one `literal`).
                 need(
                     messages.len() <= 1 || caps.has("MULTIAPPEND"),
-                    Error::Misuse("MULTIAPPEND not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "MULTIAPPEND",
+                    }),
                 )?;
                 // RFC 3516 `append =/ ... literal8`; IMAP4rev2 has no
                 // literal8 in APPEND (RFC 9051 §4.3.1), so BINARY must be listed.
                 need(
                     !messages.iter().any(|m| m.binary) || caps.listed("BINARY"),
-                    Error::Misuse("BINARY not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "BINARY",
+                    }),
                 )
             }
             C::AppendCatenate { messages, .. } => {
                 need(
                     caps.has("CATENATE"),
-                    Error::Misuse("CATENATE not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "CATENATE",
+                    }),
                 )?;
                 need(
                     messages.len() <= 1 || caps.has("MULTIAPPEND"),
-                    Error::Misuse("MULTIAPPEND not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "MULTIAPPEND",
+                    }),
                 )?;
                 let binary = messages
                     .iter()
                     .any(|m| matches!(m, crate::imap::AppendItem::Message(m) if m.binary));
                 need(
                     !binary || caps.listed("BINARY"),
-                    Error::Misuse("BINARY not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "BINARY",
+                    }),
                 )
             }
-            C::Notify(_) => need(caps.has("NOTIFY"), Error::Misuse("NOTIFY not advertised")),
-            C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => {
-                need(caps.has("URLAUTH"), Error::Misuse("URLAUTH not advertised"))
-            }
+            C::Notify(_) => need(
+                caps.has("NOTIFY"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "NOTIFY",
+                }),
+            ),
+            C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => need(
+                caps.has("URLAUTH"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "URLAUTH",
+                }),
+            ),
             C::StartTls => need(
                 caps.has("STARTTLS"),
-                Error::Misuse("STARTTLS not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "STARTTLS",
+                }),
             ),
             C::Authenticate {
                 mechanism,
@@ -1360,22 +1436,30 @@ impl Client {
             } => {
                 need(
                     caps.auth(mechanism.as_str()),
-                    Error::Misuse("SASL mechanism not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::MechanismNotAdvertised),
                 )?;
                 need(
                     initial_response.is_none() || caps.has("SASL-IR"),
-                    Error::Misuse("SASL-IR not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "SASL-IR",
+                    }),
                 )
             }
             C::Select { params, .. } | C::Examine { params, .. } => {
                 for p in params.iter() {
                     match p {
-                        SelectParam::QResync(_) => {
-                            need(caps.has("QRESYNC"), Error::Misuse("QRESYNC not advertised"))?
-                        }
-                        SelectParam::CondStore => {
-                            need(condstore, Error::Misuse("CONDSTORE not advertised"))?
-                        }
+                        SelectParam::QResync(_) => need(
+                            caps.has("QRESYNC"),
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "QRESYNC",
+                            }),
+                        )?,
+                        SelectParam::CondStore => need(
+                            condstore,
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "CONDSTORE",
+                            }),
+                        )?,
                         _ => {}
                     }
                 }
@@ -1402,22 +1486,30 @@ impl Client {
                 // RFC 3516; IMAP4rev2 has these FETCH items (RFC 9051 fetch-att)
                 need(
                     !binary_attr || caps.has("BINARY"),
-                    Error::Misuse("BINARY not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "BINARY",
+                    }),
                 )?;
                 need(
                     (changed_since.is_none() && !modseq_attr) || condstore,
-                    Error::Misuse("CONDSTORE not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "CONDSTORE",
+                    }),
                 )?;
                 need(
                     !vanished || caps.has("QRESYNC"),
-                    Error::Misuse("QRESYNC not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "QRESYNC",
+                    }),
                 )
             }
             C::Store {
                 unchanged_since, ..
             } => need(
                 unchanged_since.is_none() || condstore,
-                Error::Misuse("CONDSTORE not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "CONDSTORE",
+                }),
             ),
             C::Search {
                 return_options,
@@ -1431,7 +1523,9 @@ impl Client {
                     // need ESEARCH.
                     need(
                         !options.is_empty() || caps.has("ESEARCH"),
-                        Error::Misuse("ESEARCH not advertised"),
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "ESEARCH",
+                        }),
                     )?;
                     for o in options.iter() {
                         let o = o.as_str();
@@ -1444,7 +1538,12 @@ impl Client {
                         } else {
                             caps.has("ESEARCH")
                         };
-                        need(ok, Error::Misuse("SEARCH RETURN option not advertised"))?;
+                        need(
+                            ok,
+                            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                                extension: "SEARCH RETURN option",
+                            }),
+                        )?;
                     }
                 }
                 let modseq = criteria
@@ -1452,7 +1551,9 @@ impl Client {
                     .any(|k| matches!(k, SearchKey::ModSeq { .. }));
                 need(
                     !modseq || condstore,
-                    Error::Misuse("CONDSTORE not advertised"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "CONDSTORE",
+                    }),
                 )
             }
             _ => Ok(()),
@@ -1555,7 +1656,7 @@ impl Client {
     /// Sends `STARTTLS`; [`ClientEvent::StartTls`] follows its OK.
     pub fn starttls(&mut self) -> Result<Tag<'static>, Error> {
         if self.tls_active {
-            return Err(Error::Misuse("TLS is already active"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::TlsActive));
         }
         self.send(CommandBody::StartTls)
     }
@@ -1564,7 +1665,7 @@ impl Client {
     /// its OK.
     pub fn compress(&mut self) -> Result<Tag<'static>, Error> {
         if self.compressed {
-            return Err(Error::Misuse("compression is already active"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::CompressionActive));
         }
         self.send(CommandBody::Compress(Atom::new("DEFLATE").expect("atom")))
     }
@@ -1575,7 +1676,11 @@ impl Client {
     pub fn enable(&mut self, capabilities: &[&str]) -> Result<Tag<'static>, Error> {
         let mut atoms = Vec::with_capacity(capabilities.len());
         for c in capabilities {
-            atoms.push(Atom::new(*c).ok_or(Error::Emit("capability is not an atom"))?);
+            atoms.push(
+                Atom::new(*c).ok_or(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "capability",
+                }))?,
+            );
         }
         self.send(CommandBody::Enable(List::from_items(atoms)))
     }
@@ -1600,7 +1705,9 @@ impl Client {
         // IMAP4rev2 has no literal8 in APPEND (RFC 9051 §4.3.1): BINARY listed.
         Unadvertised::trusting(self.config.trust_unadvertised).require(
             !binary || self.caps.listed("BINARY"),
-            Error::Misuse("BINARY not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "BINARY",
+            }),
         )?;
         let body = CommandBody::Append {
             mailbox,
@@ -1621,17 +1728,19 @@ impl Client {
     pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
         let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
-            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress));
         };
         let Some((size, pushed, binary)) = &mut c.body else {
-            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress));
         };
         let total = pushed.saturating_add(chunk.len() as u64);
         if total > *size {
-            return Err(Error::Misuse("more data than the announced size"));
+            return Err(Error::Misuse(
+                crate::error::ApiMisuse::BodyLongerThanAnnounced,
+            ));
         }
         if !*binary && chunk.contains(&0) {
-            return Err(Error::Emit("NUL in a message (only literal8 may carry it)"));
+            return Err(Error::Emit(crate::error::Unemittable::NulNeedsBinary));
         }
         *pushed = total;
         self.out.extend_from_slice(chunk);
@@ -1643,10 +1752,12 @@ impl Client {
     pub fn finish_body(&mut self) -> Result<(), Error> {
         self.check_usable()?;
         let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
-            return Err(Error::Misuse("no streamed APPEND is ready for data"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress));
         };
         if c.body.is_some_and(|(size, pushed, _)| size != pushed) {
-            return Err(Error::Misuse("less data than the announced size"));
+            return Err(Error::Misuse(
+                crate::error::ApiMisuse::BodyShorterThanAnnounced,
+            ));
         }
         c.sending = Sending::Sent;
         self.out.extend_from_slice(b"\r\n");
@@ -1672,7 +1783,7 @@ impl Client {
             .iter_mut()
             .find(|c| c.kind == CommandKind::Idle && (c.idle.refreshing || !c.idle.done_sent))
         else {
-            return Err(Error::Misuse("no IDLE in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoIdle));
         };
         if c.idle.refreshing {
             // DONE already on its way: do not re-issue.
@@ -1710,7 +1821,7 @@ impl Client {
         let mechanism = sasl.mechanism();
         Unadvertised::trusting(trust).require(
             self.caps.auth(mechanism.name()),
-            Error::Misuse("SASL mechanism not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::MechanismNotAdvertised),
         )?;
         let policy = if self.caps.has("SASL-IR") {
             InitialResponse::Always
@@ -1756,7 +1867,7 @@ impl Client {
         let mut out = core::mem::take(&mut self.out);
         let r = match self.auth_waiting() {
             Some(s) => answer(s, &mut out),
-            None => Err(Error::Misuse("no SASL challenge to answer")),
+            None => Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge)),
         };
         self.out = out;
         r?;
@@ -1774,7 +1885,7 @@ impl Client {
             return Err((**e).clone());
         }
         if !self.tls_pending {
-            return Err(Error::Misuse("no STARTTLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.tls_pending = false;
         self.tls_active = true;
@@ -1817,7 +1928,7 @@ impl Client {
             return Err((**e).clone());
         }
         if !self.compress_pending {
-            return Err(Error::Misuse("no COMPRESS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoCompressionPending));
         }
         self.compress_pending = false;
         self.compressed = true;
@@ -1935,7 +2046,7 @@ impl Client {
         if self.input.is_eof() {
             if buffered > 0 || self.stream != Stream::None || self.skip.is_some() {
                 return Err(Error::Protocol(
-                    "connection closed in the middle of a response",
+                    crate::error::PeerMisbehaved::ClosedMidResponse,
                 ));
             }
             // After BYE the server may close with commands unanswered.
@@ -2498,7 +2609,10 @@ impl Client {
                     status,
                     in_flight: self.in_flight(),
                 },
-                Ok(_) => malformed(&src, Error::Protocol("unexpected")),
+                Ok(_) => malformed(
+                    &src,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
                 Err(e) => malformed(&src, e),
             },
             Step::Completed(src) => match (self.reparse(self.frame(&src)), &self.done) {
@@ -2510,7 +2624,10 @@ impl Client {
                     text: s.text,
                 },
                 (Err(e), _) => malformed(&src, e),
-                _ => malformed(&src, Error::Protocol("unexpected")),
+                _ => malformed(
+                    &src,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
             },
             Step::CompletedRaw {
                 src,
@@ -2531,7 +2648,10 @@ impl Client {
                         text: Text::borrowed(rest),
                     }
                 }
-                None => malformed(&src, Error::Protocol("unexpected")),
+                None => malformed(
+                    &src,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
             },
             Step::Malformed {
                 src,
@@ -2558,9 +2678,15 @@ impl Client {
             Step::BodyStart { size } => match self.reparse(&self.synth) {
                 Ok(Response::Data(Data::Fetch { seq, items })) => match items.iter().last() {
                     Some(item) => ClientEvent::FetchBodyStart { seq, item, size },
-                    None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+                    None => malformed(
+                        &Src::Acc,
+                        Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                    ),
                 },
-                _ => malformed(&Src::Acc, Error::Protocol("unexpected")),
+                _ => malformed(
+                    &Src::Acc,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
             },
             Step::Chunk(r) => ClientEvent::FetchBodyChunk(Cow::Borrowed(self.input.get(r))),
             Step::BodyEnd => ClientEvent::FetchBodyEnd {
@@ -2568,14 +2694,20 @@ impl Client {
             },
             Step::IdleAccepted => match &self.done {
                 Some((tag, _)) => ClientEvent::IdleAccepted { tag: tag.tag() },
-                None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+                None => malformed(
+                    &Src::Acc,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
             },
             Step::AuthChallenge => ClientEvent::AuthChallenge(Cow::Borrowed(&self.challenge)),
             Step::StartTls => ClientEvent::StartTls,
             Step::Compress => ClientEvent::Compress,
             Step::AppendReady => match self.cmds.iter().find(|c| c.sending == Sending::Body) {
                 Some(c) => ClientEvent::AppendReady { tag: c.tag.tag() },
-                None => malformed(&Src::Acc, Error::Protocol("unexpected")),
+                None => malformed(
+                    &Src::Acc,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
             },
             Step::TimedOut => ClientEvent::TimedOut,
         }
@@ -2616,7 +2748,7 @@ fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Misuse("command not valid in this state"))
+        Err(Error::Misuse(crate::error::ApiMisuse::WrongState))
     }
 }
 

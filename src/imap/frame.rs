@@ -189,7 +189,11 @@ impl Framer {
     pub fn find(&mut self, buf: &[u8]) -> Result<Frame, Error> {
         loop {
             match self.state {
-                State::Streaming => return Err(Error::Misuse("streamed literal not resumed")),
+                State::Streaming => {
+                    return Err(Error::Misuse(
+                        crate::error::ApiMisuse::StreamedLiteralNotResumed,
+                    ));
+                }
                 State::Literal { start, end } => {
                     if buf.len() < end {
                         let needed = if buf.len() <= start {
@@ -249,7 +253,7 @@ impl Framer {
     /// literal's bytes, and the buffer now starts right after the literal.
     pub fn resume(&mut self) -> Result<(), Error> {
         if self.state != State::Streaming {
-            return Err(Error::Misuse("no streamed literal to resume after"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoStreamedLiteral));
         }
         self.state = State::Line;
         self.seg_start = 0;
@@ -492,7 +496,9 @@ mod tests {
         assert_eq!(literal.size, 10);
         assert_eq!(
             f.find(input),
-            Err(Error::Misuse("streamed literal not resumed"))
+            Err(Error::Misuse(
+                crate::error::ApiMisuse::StreamedLiteralNotResumed
+            ))
         );
         f.resume().unwrap();
         assert!(f.is_continuation());
@@ -502,7 +508,7 @@ mod tests {
         assert!(!f.is_continuation());
         assert_eq!(
             f.resume(),
-            Err(Error::Misuse("no streamed literal to resume after"))
+            Err(Error::Misuse(crate::error::ApiMisuse::NoStreamedLiteral))
         );
     }
 

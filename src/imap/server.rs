@@ -903,7 +903,11 @@ impl Server {
 
     fn materialize(&self, ev: Ev) -> Result<ServerEvent<'_>, Error> {
         let tag = |s: &str| Tag::new(Cow::Owned(String::from(s)));
-        let cur = || tag(self.cur_tag.as_str()).ok_or(Error::Protocol("invalid tag"));
+        let cur = || {
+            tag(self.cur_tag.as_str()).ok_or(Error::Protocol(
+                crate::error::PeerMisbehaved::ReparseMismatch,
+            ))
+        };
         Ok(match ev {
             // validated by `on_frame`
             Ev::Command(r) => {
@@ -912,7 +916,9 @@ impl Server {
             Ev::Login(r) => {
                 let c = parse_command_trusted(&self.input.bytes()[r], &self.popts)?;
                 let CommandBody::Login { username, password } = c.body else {
-                    return Err(Error::Protocol("not a LOGIN"));
+                    return Err(Error::Protocol(
+                        crate::error::PeerMisbehaved::ReparseMismatch,
+                    ));
                 };
                 ServerEvent::Login {
                     tag: c.tag,
@@ -930,7 +936,9 @@ impl Server {
                 let (t, rest) = split_tag(head);
                 let name = command_name(rest);
                 ServerEvent::LiteralRequested {
-                    tag: tag(t.unwrap_or_default()).ok_or(Error::Protocol("invalid tag"))?,
+                    tag: tag(t.unwrap_or_default()).ok_or(Error::Protocol(
+                        crate::error::PeerMisbehaved::ReparseMismatch,
+                    ))?,
                     size,
                     command: Cow::Borrowed(core::str::from_utf8(name).unwrap_or_default()),
                 }
@@ -943,12 +951,13 @@ impl Server {
                 // validated by `append_message`
                 let c = parse_command_trusted(&self.scratch, &self.popts)?;
                 let CommandBody::Append { mailbox, messages } = c.body else {
-                    return Err(Error::Protocol("not an APPEND"));
+                    return Err(Error::Protocol(
+                        crate::error::PeerMisbehaved::ReparseMismatch,
+                    ));
                 };
-                let first = messages
-                    .iter()
-                    .next()
-                    .ok_or(Error::Protocol("APPEND without a message"))?;
+                let first = messages.iter().next().ok_or(Error::Protocol(
+                    crate::error::PeerMisbehaved::ReparseMismatch,
+                ))?;
                 ServerEvent::AppendStart {
                     tag: cur()?,
                     mailbox,

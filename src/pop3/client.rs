@@ -575,7 +575,7 @@ impl Client {
             return Err(Error::Closed);
         }
         if self.tls_pending {
-            return Err(Error::Misuse("waiting for tls_established()"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::TlsPending));
         }
         Ok(())
     }
@@ -614,7 +614,7 @@ impl Client {
             | CommandKind::Utf8
                 if !authorization =>
             {
-                return Err(Error::Misuse("command only valid before login"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::AlreadyAuthenticated));
             }
             CommandKind::Stat
             | CommandKind::List
@@ -626,14 +626,14 @@ impl Client {
             | CommandKind::Uidl
                 if authorization && !self.auth_in_flight() =>
             {
-                return Err(Error::Misuse("command only valid after login"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::NotAuthenticated));
             }
             _ => {}
         }
         Unadvertised::trusting(self.config.trust_unadvertised)
             .check(|| self.check_advertised(command))?;
         if self.sasl_in_progress() {
-            return Err(Error::Misuse("an AUTH exchange is in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::AuthInProgress));
         }
         let quit_sent = self
             .pending
@@ -641,12 +641,12 @@ impl Client {
             .chain(self.queued.iter().map(|(p, _)| p))
             .any(|p| p.kind == CommandKind::Quit);
         if quit_sent {
-            return Err(Error::Misuse("QUIT was already sent"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::LoggedOut));
         }
         let mut line = Vec::new();
         command.emit(&mut line)?;
         if line.len() > self.config.limits.command_line {
-            return Err(Error::Emit("command line longer than Limits::command_line"));
+            return Err(Error::Emit(crate::error::Unemittable::LineTooLong));
         }
         if self.pending_commands() >= self.config.limits.pending_commands {
             return Err(Error::limit(
@@ -678,28 +678,38 @@ impl Client {
         // are assumed, as before RFC 2449.
         let listed = !caps.is_empty();
         let (ok, what) = match command {
-            Command::Stls => (caps.stls(), Error::Misuse("STLS not advertised")),
+            Command::Stls => (
+                caps.stls(),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "STLS" }),
+            ),
             Command::Auth { mechanism, .. } => (
                 caps.sasl(mechanism),
-                Error::Misuse("AUTH with a SASL mechanism not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::MechanismNotAdvertised),
             ),
             Command::Utf8 => (
                 caps.iter().any(|c| matches!(c, Capability::Utf8 { .. })),
-                Error::Misuse("UTF8 not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "UTF8" }),
             ),
             Command::Lang { .. } => (
                 caps.iter().any(|c| *c == Capability::Lang),
-                Error::Misuse("LANG not advertised"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "LANG" }),
             ),
             Command::Apop { .. } => (
                 self.timestamp.is_some(),
-                Error::Misuse("APOP without a timestamp in the greeting"),
+                Error::Misuse(crate::error::ApiMisuse::NoApopTimestamp),
             ),
-            Command::User { .. } | Command::Pass { .. } => {
-                (!listed || caps.user(), Error::Misuse("USER not advertised"))
-            }
-            Command::Top { .. } => (!listed || caps.top(), Error::Misuse("TOP not advertised")),
-            Command::Uidl { .. } => (!listed || caps.uidl(), Error::Misuse("UIDL not advertised")),
+            Command::User { .. } | Command::Pass { .. } => (
+                !listed || caps.user(),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "USER" }),
+            ),
+            Command::Top { .. } => (
+                !listed || caps.top(),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "TOP" }),
+            ),
+            Command::Uidl { .. } => (
+                !listed || caps.uidl(),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "UIDL" }),
+            ),
             _ => return Ok(()),
         };
         unadvertised::require(ok, what)
@@ -712,10 +722,14 @@ impl Client {
     #[cfg(feature = "sasl-hash")]
     pub fn apop(&mut self, name: &str, password: &Secret<'_>) -> Result<(), Error> {
         let Some(ts) = &self.timestamp else {
-            return Err(Error::Misuse("the greeting carried no APOP timestamp"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoApopTimestamp));
         };
         let digest = super::md5::apop_digest(ts, password.expose());
-        let digest = core::str::from_utf8(&digest).map_err(|_| Error::Emit("digest"))?;
+        let digest = core::str::from_utf8(&digest).map_err(|_| {
+            Error::Emit(crate::error::Unemittable::NotUtf8 {
+                field: "APOP digest",
+            })
+        })?;
         self.send_command(&Command::Apop {
             name: Text::borrowed(name.as_bytes()),
             digest: Cow::Borrowed(digest),
@@ -735,7 +749,7 @@ impl Client {
         self.check_usable()?;
         match self.sasl.as_mut() {
             Some(s) => s.respond(data, &mut *self.out)?,
-            None => return Err(Error::Misuse("no SASL challenge to answer")),
+            None => return Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge)),
         }
         self.challenge.clear();
         Ok(())
@@ -764,7 +778,7 @@ impl Client {
             self.state,
             ClientState::Greeting | ClientState::Authorization
         ) {
-            return Err(Error::Misuse("command only valid before login"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::AlreadyAuthenticated));
         }
         let caps = &self.capabilities;
         let mut sasl = ClientSasl::automatic(credentials, |m| caps.sasl(m))?;
@@ -785,7 +799,7 @@ impl Client {
         self.check_usable()?;
         match self.sasl.as_mut() {
             Some(s) => s.cancel(&mut *self.out)?,
-            None => return Err(Error::Misuse("no SASL challenge to answer")),
+            None => return Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge)),
         }
         self.challenge.clear();
         Ok(())
@@ -799,7 +813,7 @@ impl Client {
             return Err(e.clone());
         }
         if !self.tls_pending {
-            return Err(Error::Misuse("no STLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.tls_pending = false;
         self.tls_active = true;
@@ -897,7 +911,7 @@ impl Client {
             let mid = !matches!(self.mode, Mode::Line) || buffered > 0;
             if mid {
                 return Err(Error::Protocol(
-                    "connection closed in the middle of a response",
+                    crate::error::PeerMisbehaved::ClosedMidResponse,
                 ));
             }
             if self.state != ClientState::Closed {
@@ -1025,7 +1039,9 @@ impl Client {
             }));
         }
         let Some(front) = self.pending.front().copied() else {
-            return Err(Error::Protocol("response without a command"));
+            return Err(Error::Protocol(
+                crate::error::PeerMisbehaved::UnsolicitedResponse,
+            ));
         };
         let r = match parsed {
             Ok(r) => r,

@@ -99,21 +99,29 @@ impl Command<'_> {
     pub fn validate(&self) -> Result<(), Error> {
         match self {
             Command::User { name } => {
-                check_text(name.as_bytes(), Error::Emit("CR, LF or NUL in USER name"))?;
+                check_text(
+                    name.as_bytes(),
+                    Error::Emit(crate::error::Unemittable::LineBreak { field: "USER name" }),
+                )?;
                 check_argument(
                     name.as_bytes(),
-                    Error::Emit("USER name is empty or holds a space or control"),
+                    Error::Emit(crate::error::Unemittable::Grammar { rule: "USER name" }),
                 )
             }
             Command::Pass { password } => check_text(
                 password.expose(),
-                Error::Emit("CR, LF or NUL in PASS password"),
+                Error::Emit(crate::error::Unemittable::LineBreak {
+                    field: "PASS password",
+                }),
             ),
             Command::Apop { name, digest } => {
-                check_text(name.as_bytes(), Error::Emit("CR, LF or NUL in APOP name"))?;
+                check_text(
+                    name.as_bytes(),
+                    Error::Emit(crate::error::Unemittable::LineBreak { field: "APOP name" }),
+                )?;
                 check_argument(
                     name.as_bytes(),
-                    Error::Emit("APOP name is empty or holds a space or control"),
+                    Error::Emit(crate::error::Unemittable::Grammar { rule: "APOP name" }),
                 )?;
                 // RFC 1939 §7: "a string identifying a mailbox and a MD5 digest
                 // string (both required)"; the digest is 16 octets "represented
@@ -123,7 +131,9 @@ impl Command<'_> {
                         .bytes()
                         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
                 {
-                    return Err(Error::Emit("APOP digest is not 32 lower-case hex digits"));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "digest",
+                    }));
                 }
                 Ok(())
             }
@@ -131,25 +141,38 @@ impl Command<'_> {
                 mechanism,
                 initial_response,
             } => {
-                check_token(mechanism, Error::Emit("SASL mechanism is not a token"))?;
+                check_token(
+                    mechanism,
+                    Error::Emit(crate::error::Unemittable::Grammar { rule: "sasl-mech" }),
+                )?;
                 if let Some(ir) = initial_response {
                     if !is_base64_quanta(ir) {
-                        return Err(Error::Emit("initial response is not base64 or ="));
+                        return Err(Error::Emit(crate::error::Unemittable::NotBase64 {
+                            field: "initial response",
+                        }));
                     }
                 }
                 Ok(())
             }
-            Command::Lang { tag: Some(tag) } => {
-                check_token(tag, Error::Emit("language tag is not a token"))
-            }
+            Command::Lang { tag: Some(tag) } => check_token(
+                tag,
+                Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "Language-Tag",
+                }),
+            ),
             Command::Unknown { keyword, args } => {
-                check_token(keyword, Error::Emit("command keyword is not a token"))?;
+                check_token(
+                    keyword,
+                    Error::Emit(crate::error::Unemittable::Grammar { rule: "keyword" }),
+                )?;
                 if CommandKind::from_keyword(keyword.as_bytes()).is_some() {
-                    return Err(Error::Emit("unknown command with a known keyword"));
+                    return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
                 }
                 check_text(
                     args.as_bytes(),
-                    Error::Emit("CR, LF or NUL in command arguments"),
+                    Error::Emit(crate::error::Unemittable::LineBreak {
+                        field: "command arguments",
+                    }),
                 )
             }
             _ => Ok(()),
@@ -193,7 +216,7 @@ impl Command<'_> {
     pub fn emit(&self, out: &mut impl BufMut) -> Result<(), Error> {
         self.validate()?;
         if self.line_len() > MAX_COMMAND_LINE {
-            return Err(Error::Emit("command line over 255 octets (RFC 2449 §4)"));
+            return Err(Error::Emit(crate::error::Unemittable::LineTooLong));
         }
         if let Command::Unknown { keyword, .. } = self {
             out.put_slice(keyword.as_bytes());
@@ -259,21 +282,27 @@ impl Response<'_> {
     pub fn validate(&self) -> Result<(), Error> {
         check_text(
             self.text.as_bytes(),
-            Error::Emit("CR, LF or NUL in response text"),
+            Error::Emit(crate::error::Unemittable::LineBreak {
+                field: "response text",
+            }),
         )?;
         match (&self.status, &self.code) {
-            (Status::Continue, Some(_)) => Err(Error::Emit("continuation with a response code")),
+            (Status::Continue, Some(_)) => Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "continuation",
+            })),
             (_, Some(code)) => {
                 if code.is_valid() {
                     Ok(())
                 } else {
-                    Err(Error::Emit("invalid response code"))
+                    Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "resp-code",
+                    }))
                 }
             }
             (Status::Continue, None) => Ok(()),
             (_, None) => {
                 if resp_code(self.text.as_bytes()).is_ok() {
-                    Err(Error::Emit("text would read as a response code"))
+                    Err(Error::Emit(crate::error::Unemittable::TextReadsAsCode))
                 } else {
                     Ok(())
                 }
@@ -350,9 +379,9 @@ impl UniqueIdListing<'_> {
 /// RFC 1939 §7: `unique-id = 1*70 (%x21-7E)`.
 pub(crate) fn check_uid(uid: &[u8]) -> Result<(), Error> {
     if uid.is_empty() || uid.len() > 70 || !uid.iter().all(|b| (0x21..=0x7e).contains(b)) {
-        return Err(Error::Emit(
-            "unique-id must be 1 to 70 bytes in 0x21..=0x7E",
-        ));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "unique-id",
+        }));
     }
     Ok(())
 }
@@ -375,7 +404,9 @@ impl Capability<'_> {
             Capability::Lang => out.put_slice(b"LANG"),
             Capability::Sasl(m) => {
                 if !m.0.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-                    return Err(Error::Emit("SASL mechanisms are not printable ASCII"));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "sasl-mech",
+                    }));
                 }
                 out.put_slice(b"SASL");
                 if !m.0.is_empty() {
@@ -397,7 +428,12 @@ impl Capability<'_> {
                 user(out, *per_user);
             }
             Capability::Implementation(t) => {
-                check_text(t.as_bytes(), Error::Emit("CR, LF or NUL in IMPLEMENTATION"))?;
+                check_text(
+                    t.as_bytes(),
+                    Error::Emit(crate::error::Unemittable::LineBreak {
+                        field: "IMPLEMENTATION",
+                    }),
+                )?;
                 out.put_slice(b"IMPLEMENTATION");
                 if !t.is_empty() {
                     out.put_u8(b' ');
@@ -409,13 +445,20 @@ impl Capability<'_> {
                 user(out, *u);
             }
             Capability::Other { name, args } => {
-                check_token(name, Error::Emit("capability tag is not a token"))?;
+                check_token(
+                    name,
+                    Error::Emit(crate::error::Unemittable::Grammar { rule: "capa-tag" }),
+                )?;
                 if name.starts_with('.') {
-                    return Err(Error::Emit("capability tag starts with a dot"));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "capa-tag",
+                    }));
                 }
                 check_text(
                     args.as_bytes(),
-                    Error::Emit("CR, LF or NUL in capability arguments"),
+                    Error::Emit(crate::error::Unemittable::LineBreak {
+                        field: "capability arguments",
+                    }),
                 )?;
                 out.put_slice(name.as_bytes());
                 if !args.is_empty() {

@@ -159,7 +159,7 @@ impl Maildrop {
     pub fn push(&mut self, size: u64, uid: impl AsRef<[u8]>) -> Result<u32, Error> {
         check_uid(uid.as_ref())?;
         if self.messages.len() >= u32::MAX as usize {
-            return Err(Error::Misuse("too many messages"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::TooManyMessages));
         }
         self.messages.push(MessageInfo {
             size,
@@ -1123,7 +1123,7 @@ impl Server {
     pub fn accept_login(&mut self, maildrop: Maildrop) -> Result<(), Error> {
         self.check()?;
         if !matches!(self.awaiting, Awaiting::Login) {
-            return Err(Error::Misuse("no login to accept"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
         }
         let count = maildrop.messages.len();
         self.deleted = alloc::vec![false; count];
@@ -1158,9 +1158,9 @@ impl Server {
             Awaiting::Body { started: false, .. } => {}
             Awaiting::Update => self.phase = Phase::Closed,
             Awaiting::Body { started: true, .. } => {
-                return Err(Error::Misuse("the body has started; finish it"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::BodyInProgress));
             }
-            _ => return Err(Error::Misuse("nothing to reject")),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer)),
         }
         self.awaiting = Awaiting::Nothing;
         self.reply(&r);
@@ -1172,7 +1172,7 @@ impl Server {
     pub fn accept(&mut self) -> Result<(), Error> {
         self.check()?;
         if !matches!(self.awaiting, Awaiting::Update) {
-            return Err(Error::Misuse("nothing to accept"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
         }
         self.awaiting = Awaiting::Nothing;
         self.phase = Phase::Closed;
@@ -1191,7 +1191,7 @@ impl Server {
             top,
         } = &mut self.awaiting
         else {
-            return Err(Error::Misuse("no RETR or TOP to answer"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
         };
         if !*started {
             *started = true;
@@ -1217,7 +1217,7 @@ impl Server {
             started, encoder, ..
         } = &mut self.awaiting
         else {
-            return Err(Error::Misuse("no RETR or TOP to answer"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
         };
         if !*started {
             self.out.extend_from_slice(b"+OK message follows\r\n");
@@ -1232,7 +1232,7 @@ impl Server {
     pub fn tls_established(&mut self) -> Result<(), Error> {
         self.check()?;
         if !matches!(self.awaiting, Awaiting::Tls) {
-            return Err(Error::Misuse("no STLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.awaiting = Awaiting::Nothing;
         self.tls_active = true;

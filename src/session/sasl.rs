@@ -410,7 +410,7 @@ impl ClientSasl {
         }
         if self.open {
             return Err(Error::Protocol(
-                "a second challenge before the first was answered",
+                crate::error::PeerMisbehaved::SecondChallenge,
             ));
         }
         let Some(decoded) = payload.and_then(|p| decode_challenge(p).ok()) else {
@@ -425,8 +425,12 @@ impl ClientSasl {
         };
         let response = match auto.held.take() {
             Some(held) if decoded.is_empty() => Ok(held),
-            Some(_) => Err(Error::Sasl("expected an empty initial challenge")),
-            None if self.cancelled => Err(Error::Sasl("challenge after cancel")),
+            Some(_) => Err(Error::Sasl(
+                crate::error::SaslError::NonEmptyInitialChallenge,
+            )),
+            None if self.cancelled => {
+                Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge))
+            }
             None => auto.progress.step(&auto.credentials.view(), &decoded),
         };
         match response {
@@ -466,7 +470,7 @@ impl ClientSasl {
 
     fn take_open(&mut self) -> Result<(), Error> {
         if !self.open {
-            return Err(Error::Misuse("no SASL challenge to answer"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge));
         }
         self.open = false;
         Ok(())
@@ -481,9 +485,7 @@ impl ClientSasl {
             return Ok(());
         };
         if success && !auto.progress.server_verified(&auto.credentials.view()) {
-            return Err(Error::Sasl(
-                "the server reported success without proving its identity",
-            ));
+            return Err(Error::Sasl(crate::error::SaslError::ServerNotVerified));
         }
         Ok(())
     }

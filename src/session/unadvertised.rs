@@ -43,11 +43,7 @@ impl Unadvertised {
 /// The rule itself: `refusal` (an [`Error::Misuse`] naming what is missing)
 /// unless `advertised`.
 pub(crate) fn require(advertised: bool, refusal: Error) -> Result<(), Error> {
-    if advertised {
-        Ok(())
-    } else {
-        Err(refusal)
-    }
+    if advertised { Ok(()) } else { Err(refusal) }
 }
 
 #[cfg(test)]
@@ -57,19 +53,51 @@ mod tests {
     #[test]
     fn refused_unless_advertised_or_trusted() {
         let strict = Unadvertised::trusting(false);
-        assert!(strict.require(true, Error::Misuse("IDLE not advertised")).is_ok());
-        match strict.require(false, Error::Misuse("IDLE not advertised")) {
-            Err(Error::Misuse(m)) => assert_eq!(m, "IDLE not advertised"),
+        assert!(
+            strict
+                .require(
+                    true,
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "IDLE" })
+                )
+                .is_ok()
+        );
+        match strict.require(
+            false,
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "IDLE" }),
+        ) {
+            Err(e) => assert_eq!(
+                e,
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "IDLE" })
+            ),
             other => panic!("{other:?}"),
         }
         let trusting = Unadvertised::trusting(true);
-        assert!(trusting.require(false, Error::Misuse("IDLE not advertised")).is_ok());
+        assert!(
+            trusting
+                .require(
+                    false,
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "IDLE" })
+                )
+                .is_ok()
+        );
         // a trusting client does not even run the check
         assert!(trusting.check(|| panic!("checked")).is_ok());
         assert!(matches!(
-            strict.check(|| require(false, Error::Misuse("TOP not advertised"))),
-            Err(Error::Misuse("TOP not advertised"))
+            strict.check(|| require(
+                false,
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "TOP" })
+            )),
+            Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "TOP"
+            }))
         ));
-        assert!(strict.check(|| require(true, Error::Misuse("TOP not advertised"))).is_ok());
+        assert!(
+            strict
+                .check(|| require(
+                    true,
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "TOP" })
+                ))
+                .is_ok()
+        );
     }
 }

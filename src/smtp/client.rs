@@ -563,19 +563,17 @@ impl Inner {
     fn ready(&self) -> Result<(), Error> {
         self.check()?;
         if self.phase != Phase::Ready {
-            return Err(Error::Misuse(
-                "the session is not ready (greeting, EHLO, STARTTLS or AUTH in progress)",
-            ));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NotReady));
         }
         if self.sasl.is_some() {
-            return Err(Error::Misuse("AUTH in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::AuthInProgress));
         }
         Ok(())
     }
 
     fn queue(&mut self, kind: CommandKind, cmd: &Command<'_>) -> Result<(), Error> {
         if self.pending.len() + self.held.len() >= self.config.limits.pending_commands {
-            return Err(Error::Misuse("too many commands waiting for replies"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::PipelineFull));
         }
         let mut b = BytesMut::with_capacity(64);
         emit_command(cmd, &mut b)?;
@@ -633,14 +631,12 @@ impl Inner {
     ) -> Result<(), Error> {
         self.ready()?;
         if !matches!(self.tx, Tx::None | Tx::Aborted) {
-            return Err(Error::Misuse("a transaction is already open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InsideTransaction));
         }
         self.check_parameters(parameters, true)?;
         if let ReversePath::Mailbox(m) = reverse_path {
             if !m.is_ascii() && !parameters.smtputf8() {
-                return Err(Error::Emit(
-                    "a non-ASCII address needs the SMTPUTF8 parameter",
-                ));
+                return Err(Error::Emit(crate::error::Unemittable::NeedsSmtpUtf8));
             }
         }
         self.queue(
@@ -684,7 +680,7 @@ impl Inner {
                 // that it supports REQUIRETLS."
                 Parameter::RequireTls if !(mail && self.tls_active && caps.requiretls) => {
                     return Err(Error::Misuse(
-                        "REQUIRETLS needs TLS and a server that advertised REQUIRETLS (RFC 8689 §2)",
+                        crate::error::ApiMisuse::RequireTlsUnavailable,
                     ));
                 }
                 // RFC 3030 §3: "BINARYMIME cannot be used with the DATA command."
@@ -692,7 +688,7 @@ impl Inner {
                     if !(self.config.use_chunking && caps.chunking) =>
                 {
                     return Err(Error::Misuse(
-                        "BODY=BINARYMIME needs BDAT: the server did not offer CHUNKING, or use_chunking is off (RFC 3030 §3)",
+                        crate::error::ApiMisuse::BinaryMimeNeedsChunking,
                     ));
                 }
                 _ => {}
@@ -717,7 +713,7 @@ impl Inner {
             };
             Unadvertised::trusting(self.config.trust_unadvertised).require(
                 advertised,
-                Error::Misuse("a parameter of an extension the server did not advertise (see ClientConfig::trust_unadvertised)"),
+                Error::Misuse(crate::error::ApiMisuse::ParameterNotAdvertised),
             )?;
         }
         Ok(())
@@ -735,9 +731,7 @@ impl Inner {
             return Err(Error::TransactionFailed);
         }
         if self.tx != Tx::Open {
-            return Err(Error::Misuse(
-                "RCPT needs an open transaction (MAIL first, before DATA)",
-            ));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTransaction));
         }
         self.check_parameters(parameters, false)?;
         if let ForwardPath::Mailbox(m) = forward_path {
@@ -746,9 +740,7 @@ impl Inner {
             // SMTP client MUST supply the SMTPUTF8 parameter with the MAIL
             // command."
             if !m.is_ascii() && !self.tx_smtputf8 {
-                return Err(Error::Emit(
-                    "a non-ASCII address needs the SMTPUTF8 parameter on MAIL",
-                ));
+                return Err(Error::Emit(crate::error::Unemittable::NeedsSmtpUtf8));
             }
         }
         let i = self.rcpt_count;
@@ -773,7 +765,7 @@ impl Inner {
             return Err(Error::TransactionFailed);
         }
         if self.tx != Tx::Open || self.rcpt_count == 0 {
-            return Err(Error::Misuse("DATA needs MAIL and at least one RCPT"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTransaction));
         }
         if self.rcpt_replies_pending == 0 && self.accepted.is_empty() {
             // Every RCPT was refused already: nothing to send the message to.
@@ -809,7 +801,7 @@ impl Inner {
             Tx::Aborted => {
                 return Err(self.body_error.clone().unwrap_or(Error::TransactionFailed));
             }
-            _ => return Err(Error::Misuse("not sending a body (wait for ReadyForData)")),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress)),
         };
         match self.encode_chunk(chunk, bdat) {
             Ok(()) => Ok(()),
@@ -823,9 +815,7 @@ impl Inner {
         // octet-aligned material"); without it, or BODY=BINARYMIME, the body is
         // 7-bit.
         if !self.eight_bit_ok() && chunk.iter().any(|&b| b >= 0x80) {
-            return Err(Error::Emit(
-                "an 8-bit octet in a body sent without BODY=8BITMIME or BODY=BINARYMIME (RFC 6152 §3)",
-            ));
+            return Err(Error::Emit(crate::error::Unemittable::EightBitBody));
         }
         if !bdat {
             let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
@@ -948,7 +938,7 @@ impl Inner {
                 self.tx = Tx::None;
                 return Err(self.body_error.take().unwrap_or(Error::TransactionFailed));
             }
-            _ => return Err(Error::Misuse("not sending a body")),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress)),
         }
         self.tx = Tx::None;
         self.ready_for_data = false;
@@ -959,7 +949,7 @@ impl Inner {
     fn rset(&mut self) -> Result<(), Error> {
         self.ready()?;
         if matches!(self.tx, Tx::Body { .. } | Tx::AwaitData) {
-            return Err(Error::Misuse("cannot RSET in the middle of a body"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::BodyInProgress));
         }
         self.queue(CommandKind::Rset, &Command::Rset)?;
         self.tx = Tx::None;
@@ -976,7 +966,7 @@ impl Inner {
     fn quit(&mut self) -> Result<(), Error> {
         self.check()?;
         if matches!(self.tx, Tx::Body { .. }) {
-            return Err(Error::Misuse("finish the body first"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::BodyInProgress));
         }
         self.queue(CommandKind::Quit, &Command::Quit)
     }
@@ -995,7 +985,7 @@ impl Inner {
             Command::Noop { .. } => self.queue(CommandKind::Noop, command),
             Command::Rset => self.rset(),
             Command::Auth { mechanism, .. } => self.auth_begin(mechanism, command),
-            _ => Err(Error::Misuse("use the dedicated method for this command")),
+            _ => Err(Error::Misuse(crate::error::ApiMisuse::UseDedicatedMethod)),
         }
     }
 
@@ -1003,10 +993,12 @@ impl Inner {
     fn starttls(&mut self) -> Result<(), Error> {
         self.ready()?;
         if !self.caps.starttls || self.tls_active {
-            return Err(Error::Misuse("STARTTLS is not offered"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "STARTTLS",
+            }));
         }
         if !matches!(self.tx, Tx::None | Tx::Aborted) {
-            return Err(Error::Misuse("STARTTLS inside a transaction"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InsideTransaction));
         }
         self.queue(CommandKind::StartTls, &Command::StartTls)
     }
@@ -1014,13 +1006,15 @@ impl Inner {
     fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<(), Error> {
         self.ready()?;
         if !matches!(self.tx, Tx::None | Tx::Aborted) {
-            return Err(Error::Misuse("AUTH inside a transaction"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InsideTransaction));
         }
         let caps = &self.caps;
         let offered = |m: &str| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m));
         let mut sasl = ClientSasl::automatic(credentials, offered)?;
         if !offered(sasl.mechanism().name()) {
-            return Err(Error::Misuse("the server does not offer this mechanism"));
+            return Err(Error::Misuse(
+                crate::error::ApiMisuse::MechanismNotAdvertised,
+            ));
         }
         // "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 4954 §4): "If
         // use of the initial response argument would cause the AUTH command
@@ -1042,7 +1036,7 @@ impl Inner {
     /// [`ClientEvent::AuthChallenge`].
     fn auth_begin(&mut self, mechanism: &str, command: &Command<'_>) -> Result<(), Error> {
         if !matches!(self.tx, Tx::None | Tx::Aborted) {
-            return Err(Error::Misuse("AUTH inside a transaction"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InsideTransaction));
         }
         if !self
             .caps
@@ -1050,7 +1044,9 @@ impl Inner {
             .iter()
             .any(|m| m.eq_ignore_ascii_case(mechanism))
         {
-            return Err(Error::Misuse("the server does not offer this mechanism"));
+            return Err(Error::Misuse(
+                crate::error::ApiMisuse::MechanismNotAdvertised,
+            ));
         }
         self.queue(CommandKind::Auth, command)?;
         self.sasl = Some(ClientSasl::raw());
@@ -1062,7 +1058,7 @@ impl Inner {
         self.check()?;
         match self.sasl.as_mut() {
             Some(s) => s.respond(data, &mut *self.out),
-            None => Err(Error::Misuse("no SASL challenge to answer")),
+            None => Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge)),
         }
     }
 
@@ -1070,7 +1066,7 @@ impl Inner {
         self.check()?;
         match self.sasl.as_mut() {
             Some(s) => s.cancel(&mut *self.out),
-            None => Err(Error::Misuse("no SASL challenge to answer")),
+            None => Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge)),
         }
     }
 
@@ -1265,12 +1261,14 @@ impl Inner {
                 self.phase = Phase::Closed;
                 return Ok(Some(ClientEvent::ServiceClosing(reply)));
             }
-            return Err(Error::Protocol("a reply came while no command was waiting"));
+            return Err(Error::Protocol(
+                crate::error::PeerMisbehaved::UnexpectedReply,
+            ));
         };
         let intermediate = code.is_intermediate();
         if intermediate && !matches!(cmd, CommandKind::Data | CommandKind::Auth) {
             return Err(Error::Protocol(
-                "an intermediate (3xx) reply to a command that takes none",
+                crate::error::PeerMisbehaved::UnexpectedIntermediate,
             ));
         }
         if code.get() == 421 && cmd != CommandKind::Quit {
@@ -1346,7 +1344,9 @@ impl Inner {
             CommandKind::Auth => {
                 if intermediate {
                     if code.get() != 334 {
-                        return Err(Error::Protocol("AUTH got a 3xx other than 334"));
+                        return Err(Error::Protocol(
+                            crate::error::PeerMisbehaved::UnexpectedIntermediate,
+                        ));
                     }
                     // "334" SP [base64] CRLF: one line (RFC 4954 §4)
                     let payload = (reply.line_count() == 1).then(|| challenge_text(frame));
@@ -1509,7 +1509,7 @@ impl Client {
     pub fn tls_established(&mut self) -> Result<(), Error> {
         self.c.check()?;
         if self.c.phase != Phase::AwaitTls {
-            return Err(Error::Misuse("no STARTTLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.c.tls_active = true;
         self.input.discard();
@@ -1585,9 +1585,9 @@ impl BdatText {
 fn parse_host(s: &str) -> Result<Host<'_>, Error> {
     match super::parse::parse_command(alloc::format!("EHLO {s}").as_bytes()) {
         Ok(Command::Ehlo { domain }) => Ok(domain.into_owned()),
-        _ => Err(Error::Emit(
-            "the client hostname is not a domain or address literal",
-        )),
+        _ => Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "Domain / address-literal",
+        })),
     }
 }
 

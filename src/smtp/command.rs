@@ -348,7 +348,11 @@ impl<'a> Mailbox<'a> {
                 }
                 ' '..='~' => q.push(c),
                 c if !c.is_ascii() && !c.is_control() => q.push(c),
-                _ => return Err(crate::Error::Emit("a control character in a local part")),
+                _ => {
+                    return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "Local-part",
+                    }));
+                }
             }
         }
         q.push('"');
@@ -525,10 +529,15 @@ impl<'a> Parameters<'a> {
         let mut s = String::new();
         super::emit::parameter(p, &mut s)?;
         if s.is_empty() || s.contains(' ') {
-            return Err(crate::Error::Emit("invalid ESMTP parameter"));
+            return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "esmtp-param",
+            }));
         }
-        super::parse::validate_parameters(&s)
-            .map_err(|_| crate::Error::Emit("invalid ESMTP parameter"))?;
+        super::parse::validate_parameters(&s).map_err(|_| {
+            crate::Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "esmtp-param",
+            })
+        })?;
         let raw = self.0.to_mut();
         if !raw.is_empty() {
             raw.push(' ');

@@ -33,7 +33,9 @@ pub fn emit_command(command: &Command<'_>, out: &mut impl BufMut) -> Result<(), 
     write_command(command, &mut line)?;
     let bytes = line.as_bytes();
     if !crate::wire::line::is_line_safe(bytes) {
-        return Err(Error::Emit("CR, LF or NUL in a command argument"));
+        return Err(Error::Emit(crate::error::Unemittable::LineBreak {
+            field: "a command argument",
+        }));
     }
     let max = if matches!(command, Command::Auth { .. }) {
         MAX_AUTH_LINE
@@ -41,11 +43,15 @@ pub fn emit_command(command: &Command<'_>, out: &mut impl BufMut) -> Result<(), 
         MAX_COMMAND_LINE
     };
     if bytes.len() + 2 > max {
-        return Err(Error::Emit("command line too long"));
+        return Err(Error::Emit(crate::error::Unemittable::LineTooLong));
     }
     match super::parse::parse_command(bytes) {
         Ok(ref parsed) if parsed == command => {}
-        _ => return Err(Error::Emit("command does not follow the grammar")),
+        _ => {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "command",
+            }));
+        }
     }
     out.put_slice(bytes);
     out.put_slice(b"\r\n");
@@ -60,7 +66,8 @@ pub fn command_to_vec(command: &Command<'_>) -> Result<Vec<u8>, Error> {
 }
 
 fn write_command(c: &Command<'_>, s: &mut String) -> Result<(), Error> {
-    let w = |r: core::fmt::Result| r.map_err(|_| Error::Emit("formatting"));
+    let w =
+        |r: core::fmt::Result| r.map_err(|_| Error::Emit(crate::error::Unemittable::Formatting));
     match c {
         Command::Helo { domain } => w(write!(s, "HELO {domain}")),
         Command::Ehlo { domain } => w(write!(s, "EHLO {domain}")),
@@ -118,10 +125,11 @@ fn write_command(c: &Command<'_>, s: &mut String) -> Result<(), Error> {
             s.push_str(verb);
             if !arguments.is_empty() {
                 s.push(' ');
-                s.push_str(
-                    core::str::from_utf8(arguments)
-                        .map_err(|_| Error::Emit("unknown command arguments are not UTF-8"))?,
-                );
+                s.push_str(core::str::from_utf8(arguments).map_err(|_| {
+                    Error::Emit(crate::error::Unemittable::NotUtf8 {
+                        field: "unknown command arguments",
+                    })
+                })?);
             }
             Ok(())
         }
@@ -172,7 +180,9 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
         Parameter::RequireTls => s.write_str("REQUIRETLS"),
         Parameter::MtPriority(p) => {
             if !(-9..=9).contains(p) {
-                return Err(Error::Emit("MT-PRIORITY out of range"));
+                return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+                    field: "MT-PRIORITY",
+                }));
             }
             write!(s, "MT-PRIORITY={p}")
         }
@@ -180,7 +190,9 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
         Parameter::HoldUntil(t) => write!(s, "HOLDUNTIL={t}"),
         Parameter::By { time, mode, trace } => {
             if time.unsigned_abs() > 999_999_999 {
-                return Err(Error::Emit("BY time out of range"));
+                return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+                    field: "BY time",
+                }));
             }
             let m = match mode {
                 ByMode::Notify => 'N',
@@ -193,7 +205,7 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
             Some(v) => write!(s, "{keyword}={v}"),
         },
     };
-    r.map_err(|_| Error::Emit("formatting"))
+    r.map_err(|_| Error::Emit(crate::error::Unemittable::Formatting))
 }
 
 /// Writes a reply (every line with its CRLF) into `out`.

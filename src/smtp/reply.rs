@@ -295,14 +295,18 @@ impl<'a> Reply<'a> {
         let mut raw = Vec::with_capacity(lines.iter().map(|l| l.len() + 16).sum::<usize>() + 16);
         if let Some(e) = enhanced {
             if e.class != (code.get() / 100) as u8 {
-                return Err(Error::Emit("enhanced status class differs from reply code"));
+                return Err(Error::Emit(
+                    crate::error::Unemittable::EnhancedStatusMismatch,
+                ));
             }
         }
         let count = lines.len().max(1);
         for i in 0..count {
             let text = lines.get(i).copied().unwrap_or(b"");
             if !crate::wire::line::is_line_safe(text) {
-                return Err(Error::Emit("CR, LF or NUL in reply text"));
+                return Err(Error::Emit(crate::error::Unemittable::LineBreak {
+                    field: "reply text",
+                }));
             }
             let start = raw.len();
             let sep = if i + 1 == count { b' ' } else { b'-' };
@@ -331,7 +335,7 @@ impl<'a> Reply<'a> {
             }
             raw.extend_from_slice(b"\r\n");
             if raw.len() - start > 512 {
-                return Err(Error::Emit("reply line longer than 512 octets"));
+                return Err(Error::Emit(crate::error::Unemittable::LineTooLong));
             }
         }
         let enhanced = enhanced.or_else(|| {
@@ -350,7 +354,9 @@ impl<'a> Reply<'a> {
         enhanced: Option<EnhancedStatus>,
         text: &str,
     ) -> Result<Reply<'static>, Error> {
-        let code = ReplyCode::new(code).ok_or(Error::Emit("invalid reply code"))?;
+        let code = ReplyCode::new(code).ok_or(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "Reply-code",
+        }))?;
         Reply::new(code, enhanced, &[text.as_bytes()])
     }
 

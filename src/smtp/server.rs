@@ -474,9 +474,10 @@ impl Server {
     /// enhanced status code and a one-line text. In LMTP mode after the data:
     /// every recipient not answered yet.
     pub fn reject(&mut self, code: u16, enhanced: EnhancedStatus, text: &str) -> Result<(), Error> {
-        let c = ReplyCode::new(code).ok_or(Error::Misuse("invalid reply code"))?;
+        let c =
+            ReplyCode::new(code).ok_or(Error::Misuse(crate::error::ApiMisuse::InvalidReplyCode))?;
         if !(c.is_transient() || c.is_permanent()) {
-            return Err(Error::Misuse("a rejection needs a 4xx or 5xx code"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidReplyCode));
         }
         let r = self.core.build_reply(c, enhanced, text)?;
         self.core.answer(false, Some(r))
@@ -509,9 +510,10 @@ impl Server {
         enhanced: EnhancedStatus,
         text: &str,
     ) -> Result<(), Error> {
-        let c = ReplyCode::new(code).ok_or(Error::Misuse("invalid reply code"))?;
+        let c =
+            ReplyCode::new(code).ok_or(Error::Misuse(crate::error::ApiMisuse::InvalidReplyCode))?;
         if !(c.is_transient() || c.is_permanent()) {
-            return Err(Error::Misuse("a rejection needs a 4xx or 5xx code"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidReplyCode));
         }
         let r = self.core.build_reply(c, enhanced, text)?;
         self.core.answer_recipient(index, r)
@@ -522,7 +524,7 @@ impl Server {
     pub fn tls_established(&mut self) -> Result<(), Error> {
         let core = &mut self.core;
         if core.phase != Phase::AwaitTls {
-            return Err(Error::Misuse("no STARTTLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.input.discard();
         core.lines.reset();
@@ -586,13 +588,13 @@ impl Core {
     fn answer(&mut self, ok: bool, reply: Option<Reply<'static>>) -> Result<(), Error> {
         let pending = core::mem::replace(&mut self.pending, Pending::None);
         let (code, enh, text) = match &pending {
-            Pending::None => return Err(Error::Misuse("no event awaits an answer")),
+            Pending::None => return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer)),
             Pending::Mail => (250, (2, 1, 0), "Sender OK"),
             Pending::Rcpt => (250, (2, 1, 5), "Recipient OK"),
             Pending::Auth => (235, (2, 7, 0), "Authentication successful"),
             Pending::AuthLookup if ok => {
                 self.pending = Pending::AuthLookup;
-                return Err(Error::Misuse("answer a SASL lookup with auth_lookup"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::LookupPending));
             }
             Pending::AuthLookup => {
                 self.sasl = None;
@@ -640,15 +642,13 @@ impl Core {
 
     fn answer_recipient(&mut self, index: usize, reply: Reply<'static>) -> Result<(), Error> {
         let Pending::Lmtp { answers, .. } = &mut self.pending else {
-            return Err(Error::Misuse(
-                "no LMTP delivery awaits per-recipient answers",
-            ));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
         };
         let slot = answers
             .get_mut(index)
-            .ok_or(Error::Misuse("no such recipient"))?;
+            .ok_or(Error::Misuse(crate::error::ApiMisuse::NoSuchRecipient))?;
         if slot.is_some() {
-            return Err(Error::Misuse("recipient already answered"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::RecipientAnswered));
         }
         *slot = Some(reply);
         self.flush_lmtp();

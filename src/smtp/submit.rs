@@ -299,7 +299,7 @@ impl Submission {
         message: impl Into<Bytes>,
     ) -> Result<usize, Error> {
         let from = Mailbox::parse(from)
-            .map_err(|_| Error::Emit("the sender is not a mail address (RFC 5321 §4.1.2 Mailbox)"))?
+            .map_err(|_| Error::Emit(crate::error::Unemittable::Grammar { rule: "Mailbox" }))?
             .into_owned();
         let to = to
             .iter()
@@ -307,12 +307,12 @@ impl Submission {
                 Mailbox::parse(t)
                     .map(|m| ForwardPath::Mailbox(m.into_owned()))
                     .map_err(|_| {
-                        Error::Emit("a recipient is not a mail address (RFC 5321 §4.1.2 Mailbox)")
+                        Error::Emit(crate::error::Unemittable::Grammar { rule: "Mailbox" })
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
         if to.is_empty() {
-            return Err(Error::Misuse("a message needs at least one recipient"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoRecipients));
         }
         let number = self.next_number;
         self.next_number += 1;

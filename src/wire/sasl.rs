@@ -328,25 +328,51 @@ impl Credentials<'_> {
             } => {
                 // authcid = 1*SAFE ; passwd = 1*SAFE ; SAFE excludes NUL
                 if username.is_empty() || password.expose().is_empty() {
-                    return Err(Error::Emit("PLAIN needs a non-empty username and password"));
+                    return Err(Error::Emit(crate::error::Unemittable::Credential {
+                        field: "PLAIN username or password",
+                    }));
                 }
-                no(username.as_bytes(), 0, Error::Emit("NUL in PLAIN username"))?;
-                no(password.expose(), 0, Error::Emit("NUL in PLAIN password"))?;
+                no(
+                    username.as_bytes(),
+                    0,
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "PLAIN username",
+                    }),
+                )?;
+                no(
+                    password.expose(),
+                    0,
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "PLAIN password",
+                    }),
+                )?;
                 no(
                     authzid.unwrap_or_default().as_bytes(),
                     0,
-                    Error::Emit("NUL in PLAIN authzid"),
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "PLAIN authzid",
+                    }),
                 )
             }
             Credentials::Login { .. } => Ok(()),
             Credentials::XOAuth2 { username, token } => {
                 if username.is_empty() {
-                    return Err(Error::Emit("empty XOAUTH2 user"));
+                    return Err(Error::Emit(crate::error::Unemittable::Credential {
+                        field: "XOAUTH2 user",
+                    }));
                 }
-                no(username.as_bytes(), 1, Error::Emit("%x01 in XOAUTH2 user"))?;
+                no(
+                    username.as_bytes(),
+                    1,
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "XOAUTH2 user",
+                    }),
+                )?;
                 bearer_token_ok(
                     token.expose(),
-                    Error::Emit("XOAUTH2 token is empty or not visible ASCII"),
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "XOAUTH2 token",
+                    }),
                 )
             }
             Credentials::OAuthBearer {
@@ -357,7 +383,9 @@ impl Credentials<'_> {
             } => {
                 bearer_token_ok(
                     token.expose(),
-                    Error::Emit("OAUTHBEARER token is empty or not visible ASCII"),
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "OAUTHBEARER token",
+                    }),
                 )?;
                 // value = *(VCHAR / SP / HTAB / CR / LF); a host name is VCHARs
                 if !host
@@ -365,32 +393,52 @@ impl Credentials<'_> {
                     .bytes()
                     .all(|b| b.is_ascii_graphic())
                 {
-                    return Err(Error::Emit("OAUTHBEARER host is not visible ASCII"));
+                    return Err(Error::Emit(crate::error::Unemittable::Credential {
+                        field: "OAUTHBEARER host",
+                    }));
                 }
                 // saslname = 1*(UTF8-char-safe / "=2C" / "=3D"); NUL is not safe
                 match authzid {
-                    Some("") => Err(Error::Emit("empty OAUTHBEARER authzid")),
-                    Some(a) => no(a.as_bytes(), 0, Error::Emit("NUL in OAUTHBEARER authzid")),
+                    Some("") => Err(Error::Emit(crate::error::Unemittable::Credential {
+                        field: "OAUTHBEARER authzid",
+                    })),
+                    Some(a) => no(
+                        a.as_bytes(),
+                        0,
+                        Error::Emit(crate::error::Unemittable::Credential {
+                            field: "OAUTHBEARER authzid",
+                        }),
+                    ),
                     None => Ok(()),
                 }
             }
             Credentials::External { authzid } => no(
                 authzid.unwrap_or_default().as_bytes(),
                 0,
-                Error::Emit("NUL in EXTERNAL authzid"),
+                Error::Emit(crate::error::Unemittable::Credential {
+                    field: "EXTERNAL authzid",
+                }),
             ),
             Credentials::Anonymous { trace } => {
                 let trace = trace.unwrap_or_default();
                 if trace.chars().count() > ANONYMOUS_TRACE_MAX {
-                    return Err(Error::Emit("ANONYMOUS trace over 255 characters"));
+                    return Err(Error::Emit(crate::error::Unemittable::TraceTooLong));
                 }
-                no(trace.as_bytes(), 0, Error::Emit("NUL in ANONYMOUS trace"))
+                no(
+                    trace.as_bytes(),
+                    0,
+                    Error::Emit(crate::error::Unemittable::Credential {
+                        field: "ANONYMOUS trace",
+                    }),
+                )
             }
             // response = user SP digest: the user name ends at the digest's space
             #[cfg(feature = "sasl-hash")]
             Credentials::CramMd5 { username, .. } => {
                 if username.is_empty() || username.contains('\0') {
-                    return Err(Error::Emit("CRAM-MD5 user name is empty or has NUL"));
+                    return Err(Error::Emit(crate::error::Unemittable::Credential {
+                        field: "CRAM-MD5 user name",
+                    }));
                 }
                 Ok(())
             }
@@ -568,9 +616,9 @@ impl ClientProgress {
                 challenge,
             )),
             #[cfg(feature = "sasl-hash")]
-            (Credentials::CramMd5 { .. }, _) => Err(Error::Sasl(
-                "unexpected challenge after the CRAM-MD5 response",
-            )),
+            (Credentials::CramMd5 { .. }, _) => {
+                Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge))
+            }
             #[cfg(feature = "sasl-hash")]
             (Credentials::Scram(c), 1) => c.client_final(challenge).map(|(m, sig)| {
                 self.server_signature = Some(sig);
@@ -579,22 +627,26 @@ impl ClientProgress {
             #[cfg(feature = "sasl-hash")]
             (Credentials::Scram(_), 2) => match &self.server_signature {
                 Some(sig) => scram::verify_server_final(challenge, sig).map(|()| Vec::new()),
-                None => Err(Error::Sasl("unexpected SCRAM challenge")),
+                None => Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge)),
             },
             #[cfg(feature = "sasl-hash")]
             (Credentials::Scram(_), n) if n > 2 => {
-                Err(Error::Sasl("unexpected challenge after the last response"))
+                Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge))
             }
             (Credentials::Login { username, .. }, 0) => Ok(username.as_bytes().to_vec()),
             (Credentials::Login { password, .. }, 1) => Ok(password.expose().to_vec()),
-            (Credentials::Login { .. }, _) => Err(Error::Sasl("unexpected third LOGIN challenge")),
+            (Credentials::Login { .. }, _) => {
+                Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge))
+            }
             (_, 0) if challenge.is_empty() => Ok(first_message(credentials)),
-            (_, 0) => Err(Error::Sasl("expected an empty initial challenge")),
+            (_, 0) => Err(Error::Sasl(
+                crate::error::SaslError::NonEmptyInitialChallenge,
+            )),
             // RFC 7628 §3.2.3: the client answers an error challenge with %x01.
             (Credentials::OAuthBearer { .. }, 1) => Ok(alloc::vec![1]),
             // XOAUTH2: the client answers the JSON error with an empty response.
             (Credentials::XOAuth2 { .. }, 1) => Ok(Vec::new()),
-            _ => Err(Error::Sasl("unexpected challenge after the last response")),
+            _ => Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge)),
         };
         match response {
             Ok(r) => {
@@ -938,7 +990,9 @@ impl SaslServer {
         #[cfg(feature = "sasl-hash")]
         if let ServerState::CramMd5Ready(challenge) = &self.state {
             let step = match initial {
-                Some(_) => Err(Error::Sasl("CRAM-MD5 has no initial response")),
+                Some(_) => Err(Error::Sasl(
+                    crate::error::SaslError::UnexpectedInitialResponse,
+                )),
                 None => {
                     let challenge = challenge.clone();
                     self.state = ServerState::AwaitCramMd5(challenge.clone());
@@ -948,12 +1002,12 @@ impl SaslServer {
             return self.settle(step);
         }
         if self.state != ServerState::New {
-            return Err(Error::Misuse("SASL exchange already started"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::SaslAlreadyStarted));
         }
         let step = match (self.mechanism, initial) {
             #[cfg(feature = "sasl-hash")]
             (Mechanism::CramMd5, _) => Err(Error::Misuse(
-                "CRAM-MD5 needs the application's challenge: use SaslServer::cram_md5",
+                crate::error::ApiMisuse::CramMd5NeedsChallenge,
             )),
             (Mechanism::Login, None) => {
                 self.state = ServerState::AwaitUsername;
@@ -974,7 +1028,7 @@ impl SaslServer {
         let step = match core::mem::replace(&mut self.state, ServerState::Done) {
             ServerState::New => {
                 self.state = ServerState::New;
-                return Err(Error::Misuse("SASL exchange not started"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::SaslNotStarted));
             }
             ServerState::AwaitInitial => {
                 parse_message(self.mechanism, response).map(ServerStep::Done)
@@ -982,7 +1036,7 @@ impl SaslServer {
             ServerState::AwaitUsername => self.login_username(response),
             ServerState::AwaitPassword(authcid) => login_field(
                 response,
-                Error::Sasl("LOGIN password is empty or not UTF-8"),
+                Error::Sasl(crate::error::SaslError::LoginMalformed),
             )
             .map(|password| {
                 ServerStep::Done(Authentication::Plain {
@@ -994,19 +1048,21 @@ impl SaslServer {
             #[cfg(feature = "sasl-hash")]
             ServerState::CramMd5Ready(c) => {
                 self.state = ServerState::CramMd5Ready(c);
-                return Err(Error::Misuse("SASL exchange not started"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::SaslNotStarted));
             }
             #[cfg(feature = "sasl-hash")]
             ServerState::AwaitCramMd5(challenge) => CramMd5Response::parse(response, challenge)
                 .map(|r| ServerStep::Done(Authentication::CramMd5(r.into_owned()))),
-            ServerState::Done => Err(Error::Sasl("response after the exchange completed")),
+            ServerState::Done => Err(Error::Sasl(
+                crate::error::SaslError::ResponseAfterCompletion,
+            )),
             ServerState::Failed(e) => Err(e),
         };
         self.settle(step)
     }
 
     fn login_username(&mut self, user: &[u8]) -> Result<ServerStep, Error> {
-        let user = login_field(user, Error::Sasl("LOGIN user name is empty or not UTF-8"))?;
+        let user = login_field(user, Error::Sasl(crate::error::SaslError::LoginMalformed))?;
         self.state = ServerState::AwaitPassword(String::from(user));
         Ok(ServerStep::Challenge(b"Password:".to_vec()))
     }
@@ -1037,29 +1093,40 @@ fn parse_message(mechanism: Mechanism, message: &[u8]) -> Result<Authentication<
         Mechanism::XOAuth2 => parse_xoauth2(message)?,
         Mechanism::OAuthBearer => parse_oauthbearer(message)?,
         Mechanism::External => Authentication::External {
-            authzid: optional_utf8(message, Error::Sasl("EXTERNAL authzid is not UTF-8"))?,
+            authzid: optional_utf8(message, Error::Sasl(crate::error::SaslError::NameMalformed))?,
         },
         Mechanism::Anonymous => {
-            let trace = optional_utf8(message, Error::Sasl("ANONYMOUS trace is not UTF-8"))?;
+            let trace = optional_utf8(
+                message,
+                Error::Sasl(crate::error::SaslError::TraceMalformed),
+            )?;
             if trace
                 .as_deref()
                 .is_some_and(|t| t.chars().count() > ANONYMOUS_TRACE_MAX)
             {
-                return Err(Error::Sasl("ANONYMOUS trace over 255 characters"));
+                return Err(Error::Sasl(crate::error::SaslError::TraceMalformed));
             }
             Authentication::Anonymous { trace }
         }
-        Mechanism::Login => return Err(Error::Sasl("LOGIN has no single message")),
+        Mechanism::Login => {
+            return Err(Error::Sasl(crate::error::SaslError::NeedsDedicatedServer {
+                mechanism: "LOGIN",
+            }));
+        }
         #[cfg(feature = "sasl-hash")]
-        Mechanism::CramMd5 => return Err(Error::Sasl("CRAM-MD5 is server-first")),
+        Mechanism::CramMd5 => {
+            return Err(Error::Sasl(crate::error::SaslError::NeedsDedicatedServer {
+                mechanism: "CRAM-MD5",
+            }));
+        }
         #[cfg(feature = "sasl-hash")]
         Mechanism::ScramSha1
         | Mechanism::ScramSha1Plus
         | Mechanism::ScramSha256
         | Mechanism::ScramSha256Plus => {
-            return Err(Error::Sasl(
-                "SCRAM needs the application's stored key: use ScramServer",
-            ));
+            return Err(Error::Sasl(crate::error::SaslError::NeedsDedicatedServer {
+                mechanism: "SCRAM",
+            }));
         }
     };
     Ok(auth.into_owned())
@@ -1085,15 +1152,17 @@ fn parse_plain(message: &[u8]) -> Result<Authentication<'_>, Error> {
     let mut parts = message.splitn(3, |&b| b == 0);
     let (Some(authzid), Some(authcid), Some(password)) = (parts.next(), parts.next(), parts.next())
     else {
-        return Err(Error::Sasl("PLAIN message needs exactly two NULs"));
+        return Err(Error::Sasl(crate::error::SaslError::PlainMalformed));
     };
     if memchr::memchr(0, password).is_some() {
-        return Err(Error::Sasl("PLAIN message needs exactly two NULs"));
+        return Err(Error::Sasl(crate::error::SaslError::PlainMalformed));
     }
     if authcid.is_empty() || password.is_empty() {
-        return Err(Error::Sasl("PLAIN authcid and password must not be empty"));
+        return Err(Error::Sasl(crate::error::SaslError::PlainMalformed));
     }
-    let utf8 = |b| core::str::from_utf8(b).map_err(|_| Error::Sasl("PLAIN message is not UTF-8"));
+    let utf8 = |b| {
+        core::str::from_utf8(b).map_err(|_| Error::Sasl(crate::error::SaslError::PlainMalformed))
+    };
     let authzid = utf8(authzid)?;
     let authcid = utf8(authcid)?;
     utf8(password)?;
@@ -1129,25 +1198,25 @@ fn key_values(mut rest: &[u8]) -> Result<Vec<KeyValue<'_>>, Error> {
     let mut pairs = Vec::new();
     loop {
         let Some(end) = memchr::memchr(1, rest) else {
-            return Err(Error::Sasl("key/value list not ended by ^A^A"));
+            return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
         };
         let (pair, after) = (&rest[..end], &rest[end + 1..]);
         if pair.is_empty() {
             if !after.is_empty() {
-                return Err(Error::Sasl("bytes after the final ^A"));
+                return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
             }
             return Ok(pairs);
         }
         let Some(eq) = memchr::memchr(b'=', pair) else {
-            return Err(Error::Sasl("key/value pair without '='"));
+            return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
         };
         let (key, value) = (&pair[..eq], &pair[eq + 1..]);
         // key = 1*(ALPHA)
         if key.is_empty() || !key.iter().all(u8::is_ascii_alphabetic) {
-            return Err(Error::Sasl("key is not alphabetic"));
+            return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
         }
         if pairs.iter().any(|(k, _)| *k == key) {
-            return Err(Error::Sasl("duplicate key"));
+            return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
         }
         pairs.push((key, value));
         rest = after;
@@ -1161,14 +1230,20 @@ fn lookup<'a>(pairs: &[KeyValue<'a>], key: &[u8]) -> Option<&'a [u8]> {
 // "user=" {User} "^Aauth=Bearer " {Access Token} "^A^A"
 fn parse_xoauth2(message: &[u8]) -> Result<Authentication<'_>, Error> {
     let pairs = key_values(message)?;
-    let user = lookup(&pairs, b"user").ok_or(Error::Sasl("XOAUTH2 without user="))?;
-    let auth = lookup(&pairs, b"auth").ok_or(Error::Sasl("XOAUTH2 without auth="))?;
+    let user =
+        lookup(&pairs, b"user").ok_or(Error::Sasl(crate::error::SaslError::XOAuth2UserMissing))?;
+    let auth =
+        lookup(&pairs, b"auth").ok_or(Error::Sasl(crate::error::SaslError::BearerTokenMissing))?;
     if user.is_empty() {
-        return Err(Error::Sasl("XOAUTH2 user= is empty"));
+        return Err(Error::Sasl(crate::error::SaslError::XOAuth2UserMissing));
     }
-    let token = bearer_token(auth).ok_or(Error::Sasl("XOAUTH2 auth= is not Bearer <token>"))?;
+    let token =
+        bearer_token(auth).ok_or(Error::Sasl(crate::error::SaslError::BearerTokenMissing))?;
     Ok(Authentication::XOAuth2 {
-        username: Cow::Borrowed(utf8_value(user, Error::Sasl("XOAUTH2 user is not UTF-8"))?),
+        username: Cow::Borrowed(utf8_value(
+            user,
+            Error::Sasl(crate::error::SaslError::XOAuth2UserMissing),
+        )?),
         token: Secret::new(token),
     })
 }
@@ -1186,20 +1261,22 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
     let rest = match message {
         [b'n', b',', rest @ ..] | [b'y', b',', rest @ ..] => rest,
         [b'p', b'=', ..] => {
-            return Err(Error::Sasl("OAUTHBEARER channel binding is not supported"));
+            return Err(Error::Sasl(
+                crate::error::SaslError::ChannelBindingUnsupported,
+            ));
         }
-        _ => return Err(Error::Sasl("OAUTHBEARER gs2-header expected")),
+        _ => return Err(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed)),
     };
-    let comma =
-        memchr::memchr(b',', rest).ok_or(Error::Sasl("OAUTHBEARER gs2-header not ended by ','"))?;
+    let comma = memchr::memchr(b',', rest)
+        .ok_or(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed))?;
     let (authzid, rest) = (&rest[..comma], &rest[comma + 1..]);
     let authzid = match authzid {
         [] => None,
         [b'a', b'=', name @ ..] => Some(saslname(name)?),
-        _ => return Err(Error::Sasl("OAUTHBEARER gs2 authzid must start with a=")),
+        _ => return Err(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed)),
     };
     let [1, rest @ ..] = rest else {
-        return Err(Error::Sasl("OAUTHBEARER ^A expected after gs2-header"));
+        return Err(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed));
     };
     let pairs = key_values(rest)?;
     for (_, value) in &pairs {
@@ -1207,15 +1284,18 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
             .iter()
             .all(|&b| matches!(b, 0x21..=0x7e | b' ' | b'\t' | b'\r' | b'\n'))
         {
-            return Err(Error::Sasl(
-                "OAUTHBEARER value has a byte outside VCHAR/SP/HTAB/CR/LF",
-            ));
+            return Err(Error::Sasl(crate::error::SaslError::KeyValueMalformed));
         }
     }
-    let auth = lookup(&pairs, b"auth").ok_or(Error::Sasl("OAUTHBEARER without auth="))?;
-    let token = bearer_token(auth).ok_or(Error::Sasl("OAUTHBEARER auth= is not Bearer <token>"))?;
+    let auth =
+        lookup(&pairs, b"auth").ok_or(Error::Sasl(crate::error::SaslError::BearerTokenMissing))?;
+    let token =
+        bearer_token(auth).ok_or(Error::Sasl(crate::error::SaslError::BearerTokenMissing))?;
     let host = lookup(&pairs, b"host")
-        .map(|h| utf8_value(h, Error::Sasl("OAUTHBEARER host is not UTF-8")).map(Cow::Borrowed))
+        .map(|h| {
+            utf8_value(h, Error::Sasl(crate::error::SaslError::KeyValueMalformed))
+                .map(Cow::Borrowed)
+        })
         .transpose()?;
     let port = lookup(&pairs, b"port")
         .map(|p| {
@@ -1224,7 +1304,7 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
                 .ok()
                 .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|s| s.parse::<u16>().ok())
-                .ok_or(Error::Sasl("OAUTHBEARER port= is not a port number"))
+                .ok_or(Error::Sasl(crate::error::SaslError::KeyValueMalformed))
         })
         .transpose()?;
     Ok(Authentication::OAuthBearer {
@@ -1238,9 +1318,9 @@ fn parse_oauthbearer(message: &[u8]) -> Result<Authentication<'_>, Error> {
 // saslname = 1*(UTF8-char-safe / "=2C" / "=3D")
 // UTF8-char-safe excludes NUL, "," and "="
 fn saslname(name: &[u8]) -> Result<Cow<'_, str>, Error> {
-    let name = utf8_value(name, Error::Sasl("OAUTHBEARER authzid is not UTF-8"))?;
+    let name = utf8_value(name, Error::Sasl(crate::error::SaslError::NameMalformed))?;
     if name.is_empty() || name.contains('\0') {
-        return Err(Error::Sasl("OAUTHBEARER authzid is empty or has NUL"));
+        return Err(Error::Sasl(crate::error::SaslError::NameMalformed));
     }
     if !name.contains('=') {
         return Ok(Cow::Borrowed(name));
@@ -1253,7 +1333,7 @@ fn saslname(name: &[u8]) -> Result<Cow<'_, str>, Error> {
         match esc {
             Some("=2C") | Some("=2c") => out.push(','),
             Some("=3D") | Some("=3d") => out.push('='),
-            _ => return Err(Error::Sasl("OAUTHBEARER authzid has a bad '=' escape")),
+            _ => return Err(Error::Sasl(crate::error::SaslError::NameMalformed)),
         }
         rest = &rest[i + 3..];
     }
@@ -1314,7 +1394,7 @@ pub fn decode_client_line(line: &[u8]) -> Result<ClientLine, Error> {
         _ => STRICT
             .decode(line)
             .map(ClientLine::Response)
-            .map_err(|_| Error::Sasl("client response is not valid base64")),
+            .map_err(|_| Error::Sasl(crate::error::SaslError::ResponseNotBase64)),
     }
 }
 
@@ -1332,7 +1412,7 @@ pub fn decode_challenge(payload: &[u8]) -> Result<Vec<u8>, Error> {
     }
     TOLERANT
         .decode(payload)
-        .map_err(|_| Error::Sasl("server challenge is not valid base64"))
+        .map_err(|_| Error::Sasl(crate::error::SaslError::ChallengeNotBase64))
 }
 
 #[cfg(test)]
@@ -1450,7 +1530,7 @@ mod tests {
         assert!(c.initial_response().is_none());
         assert_eq!(
             c.step(b""),
-            Err(Error::Sasl("unexpected challenge after the last response"))
+            Err(Error::Sasl(crate::error::SaslError::UnexpectedChallenge))
         );
         assert!(c.step(b"").is_err());
     }

@@ -140,9 +140,11 @@ impl IntoSequenceSet for SequenceSet<'_> {
 }
 
 fn set(messages: impl IntoSequenceSet) -> Result<SequenceSet<'static>, Error> {
-    messages.into_sequence_set().ok_or(Error::Emit(
-        "not a sequence-set (RFC 9051 §9): numbers start at 1",
-    ))
+    messages
+        .into_sequence_set()
+        .ok_or(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "sequence-set",
+        }))
 }
 
 /// A mailbox as the shorthands take it: a Unicode name (`"INBOX"`,

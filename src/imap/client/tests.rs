@@ -300,7 +300,7 @@ fn dovecot_greeting_and_logindisabled() {
     assert!(c.capabilities().has("logindisabled"));
     assert_eq!(
         c.login("u", "p"),
-        Err(Error::Misuse("the server advertised LOGINDISABLED"))
+        Err(Error::Misuse(crate::error::ApiMisuse::LoginDisabled))
     );
     // even when trusting unadvertised extensions
     let config = ClientConfig {
@@ -403,11 +403,15 @@ fn rev2_does_not_imply_special_use() {
     let mut c = rev2_only_selected("");
     assert_eq!(
         c.send(list(&[], Some(vec![ListReturnOption::SpecialUse]))),
-        Err(Error::Misuse("LIST RETURN option not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "LIST RETURN option"
+        }))
     );
     assert_eq!(
         c.send(list(&["SPECIAL-USE"], None)),
-        Err(Error::Misuse("SPECIAL-USE not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "SPECIAL-USE"
+        }))
     );
     assert!(sent(&mut c).is_empty());
     // what rev2 does have
@@ -431,7 +435,9 @@ fn rev2_does_not_imply_special_use() {
     c.send(list(&["SPECIAL-USE"], None)).unwrap();
     assert_eq!(
         c.send(list(&["SUBSCRIBED"], None)),
-        Err(Error::Misuse("LIST-EXTENDED not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "LIST-EXTENDED"
+        }))
     );
 }
 
@@ -446,7 +452,9 @@ fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
     let mut c = rev2_only_selected("");
     assert_eq!(
         c.append_begin(Mailbox::Inbox, None, None, 3, true),
-        Err(Error::Misuse("BINARY not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "BINARY"
+        }))
     );
     let binary = |data: &'static [u8]| crate::imap::AppendMessage {
         flags: None,
@@ -460,7 +468,9 @@ fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
     };
     assert_eq!(
         c.send(one.clone()),
-        Err(Error::Misuse("BINARY not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "BINARY"
+        }))
     );
     let mut two = append(b"hi");
     if let CommandBody::Append { messages, .. } = &mut two {
@@ -469,7 +479,9 @@ fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
     }
     assert_eq!(
         c.send(two.clone()),
-        Err(Error::Misuse("MULTIAPPEND not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "MULTIAPPEND"
+        }))
     );
     assert!(sent(&mut c).is_empty());
     // FETCH BINARY is rev2's own
@@ -490,7 +502,9 @@ fn rev2_binary_is_fetch_only_and_multiappend_is_its_own() {
                 crate::imap::Part::whole(),
             )])),
         )),
-        Err(Error::Misuse("BINARY not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "BINARY"
+        }))
     );
     // listed: both go
     let mut c = rev2_only_selected("BINARY MULTIAPPEND");
@@ -515,7 +529,9 @@ fn search_save_needs_searchres() {
     c.send(search(&["MIN", "COUNT"])).unwrap();
     assert_eq!(
         c.send(search(&["SAVE"])),
-        Err(Error::Misuse("SEARCH RETURN option not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "SEARCH RETURN option"
+        }))
     );
     let mut c = selected("ESEARCH SEARCHRES");
     c.send(search(&["SAVE", "MIN"])).unwrap();
@@ -525,7 +541,9 @@ fn search_save_needs_searchres() {
     let mut c = selected("");
     assert_eq!(
         c.send(search(&[])),
-        Err(Error::Misuse("ESEARCH not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "ESEARCH"
+        }))
     );
 }
 
@@ -542,9 +560,9 @@ fn metadata_server_is_server_annotations_only() {
     c.send(get("")).unwrap();
     assert_eq!(
         c.send(get("INBOX")),
-        Err(Error::Misuse(
-            "METADATA (mailbox annotations) not advertised"
-        ))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "METADATA"
+        }))
     );
     let mut c = selected("METADATA");
     c.send(get("")).unwrap();
@@ -560,10 +578,17 @@ fn deleteacl_needs_acl() {
         identifier: IString::from("fred"),
     };
     let mut c = selected("");
-    assert_eq!(c.send(delete()), Err(Error::Misuse("ACL not advertised")));
+    assert_eq!(
+        c.send(delete()),
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "ACL"
+        }))
+    );
     assert_eq!(
         c.send(CommandBody::GetAcl(Mailbox::Inbox)),
-        Err(Error::Misuse("ACL not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "ACL"
+        }))
     );
     assert!(sent(&mut c).is_empty());
     let mut c = selected("ACL");
@@ -576,7 +601,9 @@ fn unselect_needs_its_extension() {
     let mut c = selected("");
     assert_eq!(
         c.send(CommandBody::Unselect),
-        Err(Error::Misuse("UNSELECT not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "UNSELECT"
+        }))
     );
     let t = c.send_unadvertised(CommandBody::Unselect).unwrap();
     assert_eq!(t.as_str(), "A0003");
@@ -594,24 +621,39 @@ fn extensions_are_refused_unless_advertised_or_trusted() {
     };
     assert_eq!(
         c.send(mv.clone()),
-        Err(Error::Misuse("MOVE not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "MOVE"
+        }))
     );
-    assert_eq!(c.idle(), Err(Error::Misuse("IDLE not advertised")));
+    assert_eq!(
+        c.idle(),
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "IDLE"
+        }))
+    );
     assert_eq!(
         c.compress(),
-        Err(Error::Misuse("COMPRESS with this algorithm not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "COMPRESS=<algorithm>"
+        }))
     );
     assert_eq!(
         c.send(CommandBody::UidExpunge(SequenceSet::new("1").unwrap())),
-        Err(Error::Misuse("UIDPLUS not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "UIDPLUS"
+        }))
     );
     assert_eq!(
         c.send(CommandBody::Namespace),
-        Err(Error::Misuse("NAMESPACE not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "NAMESPACE"
+        }))
     );
     assert_eq!(
         c.send(CommandBody::Id(None)),
-        Err(Error::Misuse("ID not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "ID"
+        }))
     );
     let mut changed = fetch("1:*", FetchAttributes::Fast);
     if let CommandBody::Fetch { changed_since, .. } = &mut changed {
@@ -619,7 +661,9 @@ fn extensions_are_refused_unless_advertised_or_trusted() {
     }
     assert_eq!(
         c.send(changed.clone()),
-        Err(Error::Misuse("CONDSTORE not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "CONDSTORE"
+        }))
     );
     assert!(sent(&mut c).is_empty());
     c.send_unadvertised(mv).unwrap();
@@ -797,7 +841,7 @@ fn authenticate_by_hand() {
     .unwrap();
     assert_eq!(
         c.auth_response(b"x"),
-        Err(Error::Misuse("no SASL challenge to answer"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NoChallenge))
     );
     assert_eq!(sent(&mut c), b"A0001 AUTHENTICATE LOGIN\r\n");
     let ev = events(&mut c, b"+ VXNlcm5hbWU6\r\n");
@@ -860,10 +904,13 @@ fn starttls_forgets_capabilities_and_discards_injection() {
     assert!(c.capabilities().auth("PLAIN"));
     assert!(!c.capabilities().has("LOGINDISABLED"));
     c.login("u", "p").unwrap();
-    assert_eq!(c.starttls(), Err(Error::Misuse("TLS is already active")));
+    assert_eq!(
+        c.starttls(),
+        Err(Error::Misuse(crate::error::ApiMisuse::TlsActive))
+    );
     assert_eq!(
         c.tls_established(),
-        Err(Error::Misuse("no STARTTLS in progress"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending))
     );
 }
 
@@ -887,7 +934,10 @@ fn idle_and_done() {
         }
     ));
     c.done().unwrap();
-    assert_eq!(c.done(), Err(Error::Misuse("no IDLE in progress")));
+    assert_eq!(
+        c.done(),
+        Err(Error::Misuse(crate::error::ApiMisuse::NoIdle))
+    );
     assert_eq!(sent(&mut c), b"DONE\r\n");
     let ev = events(&mut c, b"A0003 OK IDLE terminated\r\n");
     assert!(completed("A0003", CommandKind::Idle, StatusKind::Ok)(
@@ -1001,7 +1051,7 @@ fn compress_is_signalled() {
     assert_eq!(sent(&mut c), b"A0003 NOOP\r\n");
     assert_eq!(
         c.compress(),
-        Err(Error::Misuse("compression is already active"))
+        Err(Error::Misuse(crate::error::ApiMisuse::CompressionActive))
     );
 }
 
@@ -1056,7 +1106,10 @@ fn pending_commands_limit() {
 fn logout_and_eof() {
     let mut c = logged_in("");
     c.logout().unwrap();
-    assert_eq!(c.noop(), Err(Error::Misuse("LOGOUT was already sent")));
+    assert_eq!(
+        c.noop(),
+        Err(Error::Misuse(crate::error::ApiMisuse::LoggedOut))
+    );
     let ev = events(&mut c, b"* BYE bye\r\nA0002 OK done\r\n");
     assert_eq!(ev.len(), 2);
     assert!(c.is_closed());
@@ -1756,7 +1809,7 @@ fn streamed_append() {
     c.noop().unwrap();
     assert_eq!(
         c.send_body(b"x"),
-        Err(Error::Misuse("no streamed APPEND is ready for data"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress))
     );
     assert_eq!(sent(&mut c), b"A0002 APPEND Sent {10}\r\n");
     let ev = events(&mut c, b"+ go\r\n");
@@ -1764,16 +1817,20 @@ fn streamed_append() {
     c.send_body(b"01234").unwrap();
     assert_eq!(
         c.finish_body(),
-        Err(Error::Misuse("less data than the announced size"))
+        Err(Error::Misuse(
+            crate::error::ApiMisuse::BodyShorterThanAnnounced
+        ))
     );
     assert_eq!(
         c.send_body(b"\0"),
-        Err(Error::Emit("NUL in a message (only literal8 may carry it)"))
+        Err(Error::Emit(crate::error::Unemittable::NulNeedsBinary))
     );
     c.send_body(b"56789").unwrap();
     assert_eq!(
         c.send_body(b"!"),
-        Err(Error::Misuse("more data than the announced size"))
+        Err(Error::Misuse(
+            crate::error::ApiMisuse::BodyLongerThanAnnounced
+        ))
     );
     c.finish_body().unwrap();
     assert_eq!(sent(&mut c), b"0123456789\r\nA0003 NOOP\r\n");
@@ -1959,7 +2016,9 @@ fn select_params_need_their_capability() {
     let mut c = logged_in("CONDSTORE");
     assert_eq!(
         c.send(qresync()),
-        Err(Error::Misuse("QRESYNC not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "QRESYNC"
+        }))
     );
     assert!(sent(&mut c).is_empty());
     c.send(condstore()).unwrap();
@@ -1967,7 +2026,9 @@ fn select_params_need_their_capability() {
     let mut c = logged_in("");
     assert_eq!(
         c.send(condstore()),
-        Err(Error::Misuse("CONDSTORE not advertised"))
+        Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "CONDSTORE"
+        }))
     );
     let mut c = logged_in("QRESYNC");
     c.send(qresync()).unwrap();
@@ -1993,37 +2054,51 @@ fn list_create_and_sort_arguments_need_their_capability() {
         (
             "LIST (SUBSCRIBED) \"\" \"*\"",
             "LIST-EXTENDED",
-            Error::Misuse("LIST-EXTENDED not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "LIST-EXTENDED",
+            }),
         ),
         (
             "LIST \"\" \"*\" RETURN (CHILDREN)",
             "LIST-EXTENDED",
-            Error::Misuse("LIST RETURN option not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "LIST RETURN option",
+            }),
         ),
         (
             "LIST \"\" \"*\" RETURN (STATUS (MESSAGES))",
             "LIST-EXTENDED LIST-STATUS",
-            Error::Misuse("LIST RETURN option not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "LIST RETURN option",
+            }),
         ),
         (
             "LIST \"\" \"*\" RETURN (SPECIAL-USE)",
             "SPECIAL-USE",
-            Error::Misuse("LIST RETURN option not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "LIST RETURN option",
+            }),
         ),
         (
             "LIST (SPECIAL-USE) \"\" \"*\"",
             "SPECIAL-USE",
-            Error::Misuse("SPECIAL-USE not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "SPECIAL-USE",
+            }),
         ),
         (
             "CREATE Archive (USE (\\Archive))",
             "CREATE-SPECIAL-USE",
-            Error::Misuse("CREATE-SPECIAL-USE not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "CREATE-SPECIAL-USE",
+            }),
         ),
         (
             "SORT (REVERSE DISPLAYFROM) UTF-8 ALL",
             "SORT SORT=DISPLAY",
-            Error::Misuse("SORT=DISPLAY not advertised"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "SORT=DISPLAY",
+            }),
         ),
     ];
     for (line, caps, refusal) in cases {

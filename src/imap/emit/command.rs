@@ -81,7 +81,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                         .iter()
                         .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
                 {
-                    return Err(Error::Emit("initial response must be base64 or '='"));
+                    return Err(Error::Emit(crate::error::Unemittable::NotBase64 {
+                        field: "initial response",
+                    }));
                 }
                 w.sp();
                 w.raw(b);
@@ -96,7 +98,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         C::Enable(l) => {
             w.raw(b"ENABLE");
             if l.is_empty() {
-                return Err(Error::Emit("ENABLE needs at least one capability"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "ENABLE capability",
+                }));
             }
             for a in l.iter() {
                 w.sp();
@@ -141,7 +145,11 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.sp();
             let pats = patterns.to_vec();
             match pats.as_slice() {
-                [] => return Err(Error::Emit("LIST needs a pattern")),
+                [] => {
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "LIST pattern",
+                    }));
+                }
                 [one] => w.list_mailbox(one.as_bytes())?,
                 many => {
                     w.raw(b"(");
@@ -176,7 +184,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.mailbox(mailbox)?;
             w.raw(b" (");
             if items.is_empty() {
-                return Err(Error::Emit("STATUS needs at least one item"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "STATUS item",
+                }));
             }
             atoms_sp(w, items)?;
             w.raw(b")");
@@ -185,7 +195,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.raw(b"APPEND ");
             w.mailbox(mailbox)?;
             if messages.is_empty() {
-                return Err(Error::Emit("APPEND needs a message"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "APPEND message",
+                }));
             }
             for m in messages.iter() {
                 w.sp();
@@ -241,7 +253,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 FetchAttributes::List(l) => {
                     let n = l.len();
                     if n == 0 {
-                        return Err(Error::Emit("FETCH needs an attribute"));
+                        return Err(Error::Emit(crate::error::Unemittable::Missing {
+                            what: "FETCH attribute",
+                        }));
                     }
                     if n > 1 {
                         w.raw(b"(");
@@ -343,7 +357,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             uid(w, *u);
             w.raw(b"SORT (");
             if criteria.is_empty() {
-                return Err(Error::Emit("SORT needs a sort criterion"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "SORT criterion",
+                }));
             }
             for (i, c) in criteria.iter().enumerate() {
                 if i > 0 {
@@ -442,12 +458,16 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::UrlFetch(_) => super::ext::command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::types::core::is_atom(name.as_bytes()) {
-                return Err(Error::Emit("invalid command name"));
+                return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "atom",
+                }));
             }
             w.raw(name.as_bytes());
             if !rest.is_empty() {
                 if !crate::wire::line::is_line_safe(rest) {
-                    return Err(Error::Emit("CR, LF or NUL in raw command arguments"));
+                    return Err(Error::Emit(crate::error::Unemittable::LineBreak {
+                        field: "raw command arguments",
+                    }));
                 }
                 w.sp();
                 w.raw(rest);
@@ -488,15 +508,19 @@ fn ext_param(
 ) -> Result<(), Error> {
     let n = name.as_str();
     if !is_tagged_ext_label(n.as_bytes()) {
-        return Err(Error::Emit("invalid parameter name"));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "tagged-ext-label",
+        }));
     }
     if known.iter().any(|k| k.eq_ignore_ascii_case(n)) {
-        return Err(Error::Emit("parameter name of a typed parameter"));
+        return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
     }
     w.raw(n.as_bytes());
     if let Some(v) = value {
         if !is_ext_value(v, false) {
-            return Err(Error::Emit("invalid parameter value"));
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "tagged-ext-val",
+            }));
         }
         w.sp();
         w.raw(v);
@@ -507,7 +531,9 @@ fn ext_param(
 /// A set with no `*` (`known-uids` and friends, RFC 7162).
 fn known_set(w: &mut W<'_>, s: &SequenceSet<'_>) -> Result<(), Error> {
     if !is_known_set(s) {
-        return Err(Error::Emit("'*' or '$' in a known UID/sequence set"));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "known-uids",
+        }));
     }
     w.seq(s);
     Ok(())
@@ -516,7 +542,9 @@ fn known_set(w: &mut W<'_>, s: &SequenceSet<'_>) -> Result<(), Error> {
 /// A `mod-sequence-value`: 1 to 2^63-1.
 fn mod_seq_value(w: &mut W<'_>, n: u64) -> Result<(), Error> {
     if n == 0 || n > i64::MAX as u64 {
-        return Err(Error::Emit("mod-sequence out of range"));
+        return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+            field: "mod-sequence",
+        }));
     }
     w.num(n);
     Ok(())
@@ -528,7 +556,9 @@ fn select_param(w: &mut W<'_>, p: &SelectParam<'_>) -> Result<(), Error> {
         SelectParam::CondStore => w.raw(b"CONDSTORE"),
         SelectParam::QResync(q) => {
             if q.uid_validity == 0 {
-                return Err(Error::Emit("QRESYNC UIDVALIDITY must be non-zero"));
+                return Err(Error::Emit(crate::error::Unemittable::Zero {
+                    field: "QRESYNC UIDVALIDITY",
+                }));
             }
             w.raw(b"QRESYNC (");
             w.num(u64::from(q.uid_validity));
@@ -565,7 +595,11 @@ fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
                 }
                 match a.as_str().strip_prefix('\\') {
                     Some(n) if is_atom(n.as_bytes()) => w.raw(a.as_str().as_bytes()),
-                    _ => return Err(Error::Emit("use-attr must be '\\' atom")),
+                    _ => {
+                        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                            rule: "use-attr",
+                        }));
+                    }
                 }
             }
             w.raw(b")");
@@ -583,7 +617,9 @@ fn return_option(w: &mut W<'_>, o: &ListReturnOption<'_>) -> Result<(), Error> {
         ListReturnOption::SpecialUse => w.raw(b"SPECIAL-USE"),
         ListReturnOption::Status(items) => {
             if items.is_empty() {
-                return Err(Error::Emit("STATUS return option needs an item"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "STATUS return option item",
+                }));
             }
             w.raw(b"STATUS (");
             atoms_sp(w, items)?;
@@ -594,12 +630,14 @@ fn return_option(w: &mut W<'_>, o: &ListReturnOption<'_>) -> Result<(), Error> {
                 .iter()
                 .any(|k| name.eq_ignore_case(k))
             {
-                return Err(Error::Emit("return option name of a typed option"));
+                return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
             }
             w.atom(name)?;
             if let Some(v) = value {
                 if !is_ext_value(v, true) {
-                    return Err(Error::Emit("invalid return option value"));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "tagged-ext-val",
+                    }));
                 }
                 w.sp();
                 w.raw(v);
@@ -616,7 +654,7 @@ fn sort_criterion(w: &mut W<'_>, c: &SortCriterion<'_>) -> Result<(), Error> {
     }
     if let SortKey::Other(a) = &c.key {
         if sort_key_named(a.as_str()).is_some() || a.eq_ignore_case("REVERSE") {
-            return Err(Error::Emit("sort key name of a typed key"));
+            return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
         }
         w.atom(a)?;
     } else {
@@ -648,7 +686,11 @@ fn getmetadata_option(w: &mut W<'_>, o: &GetMetadataOption<'_>) -> Result<(), Er
 fn modseq_entry(w: &mut W<'_>, e: &ModSeqEntry<'_>) -> Result<(), Error> {
     w.raw(b"\"/flags/");
     match &e.flag {
-        Flag::Wildcard => return Err(Error::Emit("\\* has no mod-sequence")),
+        Flag::Wildcard => {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "entry-flag-name",
+            }));
+        }
         Flag::Keyword(a) => w.atom(a)?,
         Flag::Extension(a) => {
             w.raw(b"\\\\");
@@ -674,7 +716,9 @@ fn charset_out(w: &mut W<'_>, cs: &IString<'_>) -> Result<(), Error> {
         w.quoted(b);
         Ok(())
     } else {
-        Err(Error::Emit("charset must be an atom or a quoted string"))
+        Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "charset",
+        }))
     }
 }
 
@@ -686,7 +730,9 @@ impl W<'_> {
 
 fn keys(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>) -> Result<(), Error> {
     if l.is_empty() {
-        return Err(Error::Emit("search needs a key"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "search key",
+        }));
     }
     // by reference: a built key is not cloned
     l.try_each(|_, k| {
@@ -753,7 +799,9 @@ fn lazy_key_wire(
     let k = k.try_get();
     match &k {
         Some(k) => key_at(w, k, depth),
-        None => Err(Error::Emit("invalid search key")),
+        None => Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "search-key",
+        })),
     }
 }
 
@@ -764,7 +812,9 @@ fn keys_and(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>, depth: usize) -> Result<
         return keys_and_wire(w, l, depth);
     };
     if items.is_empty() {
-        return Err(Error::Emit("empty search key list"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "search key",
+        }));
     }
     w.raw(b"(");
     for (i, k) in items.iter().enumerate() {
@@ -799,7 +849,9 @@ fn keys_and_wire(w: &mut W<'_>, l: &List<'_, SearchKey<'_>>, depth: usize) -> Re
         }
     }
     if first {
-        return Err(Error::Emit("empty search key list"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "search key",
+        }));
     }
     w.raw(b")");
     Ok(())
@@ -888,7 +940,11 @@ fn key_leaf(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::Unseen => w.raw(b"UNSEEN"),
         K::SequenceSet(s) => w.seq(s),
         // written by `key_at`, which never hands them here
-        K::Not(_) | K::Or(..) | K::And(_) => return Err(Error::Emit("nested search key")),
+        K::Not(_) | K::Or(..) | K::And(_) => {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "search-key",
+            }));
+        }
         K::ModSeq { entry, modseq } => {
             w.raw(b"MODSEQ ");
             if let Some(e) = entry {
@@ -921,7 +977,9 @@ pub(crate) fn section(w: &mut W<'_>, s: &Section<'_>) -> Result<(), Error> {
         let headers = |w: &mut W<'_>, l: &List<'_, IString<'_>>| -> Result<(), Error> {
             w.raw(b" (");
             if l.is_empty() {
-                return Err(Error::Emit("empty header list"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "header-list entry",
+                }));
             }
             for (i, h) in l.iter().enumerate() {
                 if i > 0 {
@@ -945,7 +1003,9 @@ pub(crate) fn section(w: &mut W<'_>, s: &Section<'_>) -> Result<(), Error> {
             SectionText::Text => w.raw(b"TEXT"),
             SectionText::Mime => {
                 if s.part.is_empty() {
-                    return Err(Error::Emit("MIME needs a part number"));
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "MIME part number",
+                    }));
                 }
                 w.raw(b"MIME");
             }

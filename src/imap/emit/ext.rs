@@ -18,9 +18,9 @@ use crate::imap::types::response::{Code, Data};
 /// `rights = astring`, only lowercase ASCII letters and digits.
 fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
     if !r.as_str().bytes().all(is_right) {
-        return Err(Error::Emit(
-            "ACL rights are lowercase ASCII letters and digits",
-        ));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "rights",
+        }));
     }
     w.astring(r.as_str().as_bytes())
 }
@@ -29,9 +29,9 @@ fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
 fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
     let r = m.rights.as_str();
     if !r.bytes().all(is_right) {
-        return Err(Error::Emit(
-            "ACL rights are lowercase ASCII letters and digits",
-        ));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "rights",
+        }));
     }
     match m.mode {
         RightsMode::Replace => return w.astring(r.as_bytes()),
@@ -45,7 +45,9 @@ fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
 /// `mechanism = "INTERNAL" / 1*(ALPHA / DIGIT / "-" / ".")`
 fn mechanism(w: &mut W<'_>, name: &str) -> Result<(), Error> {
     if !is_url_mechanism(name.as_bytes()) {
-        return Err(Error::Emit("invalid URLAUTH mechanism name"));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "mechanism",
+        }));
     }
     w.raw(name.as_bytes());
     Ok(())
@@ -106,7 +108,9 @@ fn append_item(w: &mut W<'_>, item: &AppendItem<'_>) -> Result<(), Error> {
                 }
             }
             if !any {
-                return Err(Error::Emit("CATENATE needs at least one part"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "CATENATE part",
+                }));
             }
             w.raw(b")");
             Ok(())
@@ -118,7 +122,9 @@ fn append_item(w: &mut W<'_>, item: &AppendItem<'_>) -> Result<(), Error> {
 fn mailboxes(w: &mut W<'_>, l: &List<'_, Mailbox<'_>>) -> Result<(), Error> {
     let v = l.to_vec();
     match v.as_slice() {
-        [] => Err(Error::Emit("a NOTIFY mailbox filter needs a mailbox")),
+        [] => Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "NOTIFY filter mailbox",
+        })),
         [one] => w.mailbox(one),
         many => {
             w.raw(b"(");
@@ -149,9 +155,7 @@ fn event(w: &mut W<'_>, e: &NotifyEvent<'_>) -> Result<(), Error> {
                 "ServerMetadataChange",
             ];
             if KNOWN.iter().any(|k| a.eq_ignore_case(k)) {
-                return Err(Error::Emit(
-                    "a known NOTIFY event as NotifyEvent::Other would read back as itself",
-                ));
+                return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
             }
             w.atom(a)?;
         }
@@ -182,7 +186,9 @@ fn events(w: &mut W<'_>, l: &List<'_, NotifyEvent<'_>>) -> Result<(), Error> {
         event(w, &e)?;
     }
     if !any {
-        return Err(Error::Emit("an event list needs an event (or NONE)"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "NOTIFY event",
+        }));
     }
     w.raw(b")");
     Ok(())
@@ -232,7 +238,9 @@ fn notify(w: &mut W<'_>, n: &Notify<'_>) -> Result<(), Error> {
                 event_group(w, &g)?;
             }
             if !any {
-                return Err(Error::Emit("NOTIFY SET needs an event group"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "NOTIFY SET event group",
+                }));
             }
         }
     }
@@ -255,12 +263,12 @@ pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 append_item(w, &m)?;
             }
             if !any {
-                return Err(Error::Emit("APPEND needs a message"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "APPEND message",
+                }));
             }
             if !catenate {
-                return Err(Error::Emit(
-                    "an APPEND without CATENATE is CommandBody::Append",
-                ));
+                return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
             }
         }
         C::SetAcl {
@@ -310,7 +318,9 @@ pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                     }
                 }
                 None if !mechanisms.is_empty() => {
-                    return Err(Error::Emit("RESETKEY mechanisms need a mailbox"));
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "RESETKEY mailbox",
+                    }));
                 }
                 None => {}
             }
@@ -326,7 +336,9 @@ pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 mechanism(w, mech.as_str())?;
             }
             if !any {
-                return Err(Error::Emit("GENURLAUTH needs a URL"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "GENURLAUTH URL",
+                }));
             }
         }
         C::UrlFetch(l) => {
@@ -338,13 +350,13 @@ pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 w.astring(url.as_bytes())?;
             }
             if !any {
-                return Err(Error::Emit("URLFETCH needs a URL"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "URLFETCH URL",
+                }));
             }
         }
         _ => {
-            return Err(Error::Emit(
-                "not an ACL, CATENATE, NOTIFY or URLAUTH command",
-            ));
+            return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
         }
     }
     Ok(())
@@ -399,7 +411,9 @@ pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 w.astring(u.as_bytes())?;
             }
             if !any {
-                return Err(Error::Emit("GENURLAUTH needs a URL"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "GENURLAUTH URL",
+                }));
             }
         }
         Data::UrlFetch(l) => {
@@ -414,10 +428,12 @@ pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 w.nstring(&data)?;
             }
             if !any {
-                return Err(Error::Emit("URLFETCH needs a URL"));
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "URLFETCH URL",
+                }));
             }
         }
-        _ => return Err(Error::Emit("not an ACL or URLAUTH response")),
+        _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
     Ok(())
 }
@@ -430,7 +446,9 @@ fn url_mechanism(w: &mut W<'_>, m: &UrlMechanism<'_>) -> Result<(), Error> {
                 .iter()
                 .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
         {
-            return Err(Error::Emit("URLMECH data must be base64"));
+            return Err(Error::Emit(crate::error::Unemittable::NotBase64 {
+                field: "URLMECH data",
+            }));
         }
         w.raw(b"=");
         w.raw(d);
@@ -447,7 +465,9 @@ pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
             let b = u.as_bytes();
             if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
-                return Err(Error::Emit("BADURL needs a URL without ']', CR, LF or NUL"));
+                return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "resp-text-code",
+                }));
             }
             w.raw(b"BADURL ");
             w.raw(b);
@@ -465,7 +485,7 @@ pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             w.raw(b"BADEVENT ");
             events(w, l)?;
         }
-        _ => return Err(Error::Emit("not a CATENATE, NOTIFY or URLAUTH code")),
+        _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
     Ok(())
 }

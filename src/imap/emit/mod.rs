@@ -193,7 +193,7 @@ impl<'o> W<'o> {
     /// A literal (or literal8 when `binary`).
     pub(crate) fn literal(&mut self, data: &[u8], binary: bool) -> Result<(), Error> {
         if !binary && data.contains(&0) {
-            return Err(Error::Emit("NUL in a string (only literal8 may carry it)"));
+            return Err(Error::Emit(crate::error::Unemittable::NulNeedsBinary));
         }
         if binary {
             self.buf.push(b'~');
@@ -286,7 +286,9 @@ impl<'o> W<'o> {
 
     pub(crate) fn atom(&mut self, a: &Atom<'_>) -> Result<(), Error> {
         if !crate::imap::types::core::is_atom(a.as_str().as_bytes()) {
-            return Err(Error::Emit("invalid atom"));
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "atom",
+            }));
         }
         self.raw(a.as_str().as_bytes());
         Ok(())
@@ -295,7 +297,9 @@ impl<'o> W<'o> {
     /// Human-readable text: no CR, LF or NUL.
     pub(crate) fn text(&mut self, t: &[u8]) -> Result<(), Error> {
         if !crate::wire::line::is_line_safe(t) {
-            return Err(Error::Emit("CR, LF or NUL in response text"));
+            return Err(Error::Emit(crate::error::Unemittable::LineBreak {
+                field: "response text",
+            }));
         }
         self.raw(t);
         Ok(())
@@ -333,7 +337,9 @@ impl<'o> W<'o> {
 
     pub(crate) fn date(&mut self, d: &crate::imap::types::core::Date) -> Result<(), Error> {
         if crate::imap::types::core::Date::new(d.year, d.month, d.day).is_none() {
-            return Err(Error::Emit("date out of range"));
+            return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+                field: "date",
+            }));
         }
         self.num(u64::from(d.day));
         self.raw(b"-");
@@ -357,7 +363,9 @@ impl<'o> W<'o> {
             .and_then(|x| DateTime::new(x, d.hour, d.minute, d.second, d.zone))
             .is_none()
         {
-            return Err(Error::Emit("date-time out of range"));
+            return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+                field: "date-time",
+            }));
         }
         self.raw(b"\"");
         self.two(d.date.day);
@@ -393,7 +401,7 @@ pub(crate) fn emit_with(
     f(&mut w)?;
     let sync_points = core::mem::take(&mut w.sync);
     if out.remaining_mut() < scratch.len() {
-        return Err(Error::Emit("output buffer too small"));
+        return Err(Error::Emit(crate::error::Unemittable::BufferTooSmall));
     }
     out.put_slice(&scratch);
     Ok(Emitted {
@@ -442,9 +450,7 @@ pub(crate) fn announce(buf: &mut dyn Sink, size: u64, plus: bool) {
 #[inline]
 pub(crate) fn check_depth(depth: usize) -> Result<(), Error> {
     if depth > crate::imap::ParseOptions::MAX_NESTING_DEPTH {
-        return Err(Error::Emit(
-            "nested deeper than ParseOptions::MAX_NESTING_DEPTH",
-        ));
+        return Err(Error::Emit(crate::error::Unemittable::TooDeep));
     }
     Ok(())
 }

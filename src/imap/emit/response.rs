@@ -95,7 +95,9 @@ fn response_body(w: &mut W<'_>, response: &Response<'_>) -> Result<(), Error> {
                 .iter()
                 .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
             {
-                return Err(Error::Emit("continuation data must be base64"));
+                return Err(Error::Emit(crate::error::Unemittable::NotBase64 {
+                    field: "continuation data",
+                }));
             }
             w.raw(b"+ ");
             w.raw(b);
@@ -121,7 +123,7 @@ pub fn emit_greeting(
             StatusKind::Ok | StatusKind::PreAuth | StatusKind::Bye
         )
     {
-        return Err(Error::Emit("a greeting is an untagged OK, PREAUTH or BYE"));
+        return Err(Error::Emit(crate::error::Unemittable::StatusNotAllowed));
     }
     emit_response(&Response::Status(greeting.clone()), out, opts)
 }
@@ -147,7 +149,7 @@ fn status_parts(
     match tag {
         Some(t) => {
             if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
-                return Err(Error::Emit("PREAUTH and BYE are untagged"));
+                return Err(Error::Emit(crate::error::Unemittable::StatusNotAllowed));
             }
             w.raw(t.as_bytes());
         }
@@ -183,9 +185,7 @@ fn resp_text(w: &mut W<'_>, c: Option<&Code<'_>>, text: &[u8]) -> Result<(), Err
         code(w, c)?;
         w.raw(b"] ");
     } else if text.first() == Some(&b'[') {
-        return Err(Error::Emit(
-            "text starting with '[' would read as a response code",
-        ));
+        return Err(Error::Emit(crate::error::Unemittable::TextReadsAsCode));
     }
     w.text(text)
 }
@@ -288,9 +288,9 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             w.atom(name)?;
             if let Some(v) = value {
                 if v.contains(&b']') || !crate::wire::line::is_line_safe(v) {
-                    return Err(Error::Emit(
-                        "']', CR, LF or NUL in a response code argument",
-                    ));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "resp-text-code",
+                    }));
                 }
                 w.sp();
                 w.raw(v);
@@ -316,7 +316,9 @@ fn delimiter(w: &mut W<'_>, d: Option<char>) -> Result<(), Error> {
             let mut b = [0u8; 4];
             let s = c.encode_utf8(&mut b);
             if c.is_control() {
-                return Err(Error::Emit("control character as delimiter"));
+                return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "QUOTED-CHAR",
+                }));
             }
             w.quoted(s.as_bytes());
         }
@@ -357,7 +359,9 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 let s = a.as_str().as_bytes();
                 let body = s.strip_prefix(b"\\").unwrap_or(s);
                 if !crate::imap::types::core::is_atom(body) {
-                    return Err(Error::Emit("invalid mailbox attribute"));
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "mbx-list-flag",
+                    }));
                 }
                 w.raw(s);
             }
@@ -374,7 +378,9 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                     w.astring(e.tag.as_bytes())?;
                     w.sp();
                     if e.value.contains(&0) {
-                        return Err(Error::Emit("NUL in extended data"));
+                        return Err(Error::Emit(crate::error::Unemittable::Nul {
+                            field: "extended data",
+                        }));
                     }
                     w.raw(&e.value);
                 }
@@ -427,7 +433,9 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                     w.string(t.as_bytes())?;
                     if let Some(m) = source {
                         if m.uid_validity == 0 {
-                            return Err(Error::Emit("UIDVALIDITY 0 (nz-number)"));
+                            return Err(Error::Emit(crate::error::Unemittable::Zero {
+                                field: "UIDVALIDITY",
+                            }));
                         }
                         w.raw(b" MAILBOX ");
                         w.mailbox(&m.mailbox)?;
@@ -437,7 +445,9 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                     w.raw(b")");
                 }
                 (None, Some(_)) => {
-                    return Err(Error::Emit("an ESEARCH MAILBOX correlator needs a TAG"));
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "ESEARCH correlator TAG",
+                    }));
                 }
                 (None, None) => {}
             }
@@ -585,7 +595,9 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             if !crate::wire::line::is_line_safe(name.as_bytes())
                 || !crate::wire::line::is_line_safe(rest)
             {
-                return Err(Error::Emit("CR, LF or NUL in raw response"));
+                return Err(Error::Emit(crate::error::Unemittable::LineBreak {
+                    field: "raw response",
+                }));
             }
             w.raw(name.as_bytes());
             w.sp();
@@ -610,7 +622,9 @@ fn thread_at(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
     let first = thread_members(w, t);
     if t.children.is_empty() {
         if first {
-            return Err(Error::Emit("empty thread"));
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "thread member",
+            }));
         }
     } else {
         if !first {
@@ -820,7 +834,9 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
                 || !crate::wire::line::is_line_safe(name.as_bytes())
                 || value.contains(&0)
             {
-                return Err(Error::Emit("invalid unknown FETCH item"));
+                return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "msg-att",
+                }));
             }
             w.raw(name.as_bytes());
             w.sp();
@@ -838,7 +854,9 @@ fn objectid(w: &mut W<'_>, id: &IString<'_>) -> Result<(), Error> {
             .iter()
             .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
     {
-        return Err(Error::Emit("invalid objectid"));
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "objectid",
+        }));
     }
     w.raw(b);
     Ok(())
@@ -966,7 +984,9 @@ fn ext_tail(w: &mut W<'_>, e: &BodyExtension<'_>) -> Result<(), Error> {
     w.nstring(loc)?;
     if let Some(x) = &e.extensions {
         if x.contains(&0) {
-            return Err(Error::Emit("NUL in body extension"));
+            return Err(Error::Emit(crate::error::Unemittable::Nul {
+                field: "body extension",
+            }));
         }
         w.raw(x);
     }
@@ -1042,7 +1062,9 @@ fn body_parts(
         return body_parts_wire(w, parts, ext, depth);
     };
     if items.is_empty() {
-        return Err(Error::Emit("a multipart needs at least one part"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "multipart body part",
+        }));
     }
     for p in items {
         let r = body_at(w, p, ext, depth);
@@ -1076,7 +1098,9 @@ fn body_parts_wire(
         any = true;
     }
     if !any {
-        return Err(Error::Emit("a multipart needs at least one part"));
+        return Err(Error::Emit(crate::error::Unemittable::Missing {
+            what: "multipart body part",
+        }));
     }
     Ok(())
 }
@@ -1126,7 +1150,13 @@ fn message_envelope(w: &mut W<'_>, e: &Lazy<'_, Envelope<'_>>) -> Result<(), Err
     w.sp();
     match e.value() {
         Some(e) => envelope(w, e)?,
-        None => envelope(w, &e.try_get().ok_or(Error::Emit("invalid envelope"))?)?,
+        None => envelope(
+            w,
+            &e.try_get()
+                .ok_or(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "envelope",
+                }))?,
+        )?,
     }
     w.sp();
     Ok(())
@@ -1157,7 +1187,9 @@ fn message_body_wire(
     let b = b.try_get();
     match &b {
         Some(b) => body_at(w, b, ext, depth),
-        None => Err(Error::Emit("invalid body")),
+        None => Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "body",
+        })),
     }
 }
 

@@ -98,7 +98,7 @@ fn strings_choose_their_form() {
     );
     assert_eq!(
         emit(b"a\0b", false),
-        Err(Error::Emit("NUL in a string (only literal8 may carry it)"))
+        Err(Error::Emit(crate::error::Unemittable::NulNeedsBinary))
     );
 }
 
@@ -160,7 +160,9 @@ fn invalid_dates_are_not_emitted() {
     let mut out = Vec::new();
     assert_eq!(
         emit_command(&c, &mut out, &EmitOptions::default()),
-        Err(Error::Emit("date out of range"))
+        Err(Error::Emit(crate::error::Unemittable::OutOfRange {
+            field: "date"
+        }))
     );
     assert!(out.is_empty());
 }

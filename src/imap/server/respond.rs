@@ -16,7 +16,7 @@ impl Server {
             data_start,
         } = self.read
         else {
-            return Err(Error::Misuse("no literal to accept"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoLiteral));
         };
         if sync {
             self.continuation();
@@ -51,7 +51,7 @@ impl Server {
             data_start,
         } = self.read
         else {
-            return Err(Error::Misuse("no literal to reject"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoLiteral));
         };
         let tag = if append {
             self.cur_tag.clone()
@@ -91,19 +91,19 @@ impl Server {
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
-            return Err(Error::Misuse("a FETCH response is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
         }
         if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
-            return Err(Error::Misuse("a completion is OK, NO or BAD"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidStatus));
         }
         let idx = self
             .outstanding
             .iter()
             .position(|p| p.tag.as_str() == tag)
-            .ok_or(Error::Misuse("no such command awaits an answer"))?;
+            .ok_or(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer))?;
         let pk = self.outstanding[idx].kind;
         if pk == Kind::Append && self.read != Read::Frame {
-            return Err(Error::Misuse("the APPEND data is still arriving"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::AppendInProgress));
         }
         let read_only = matches!(code, Some(Code::ReadOnly));
         // the tag of a pending command was parsed: it is valid
@@ -142,7 +142,7 @@ impl Server {
     pub fn send_untagged_data(&mut self, data: &Data<'_>) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
-            return Err(Error::Misuse("a FETCH response is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
         }
         let opts = self.emit_opts();
         emit_data_into(data, &mut self.out, &opts)
@@ -158,13 +158,13 @@ impl Server {
     ) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
-            return Err(Error::Misuse("a FETCH response is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
         }
         if !matches!(
             kind,
             StatusKind::Ok | StatusKind::No | StatusKind::Bad | StatusKind::Bye
         ) {
-            return Err(Error::Misuse("PREAUTH is a greeting"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidStatus));
         }
         self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
@@ -182,10 +182,12 @@ impl Server {
     pub fn start_fetch(&mut self, seq: u32, items: &[FetchItem<'_>]) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
-            return Err(Error::Misuse("a FETCH response is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
         }
         if seq == 0 {
-            return Err(Error::Emit("message sequence numbers start at 1"));
+            return Err(Error::Emit(crate::error::Unemittable::Zero {
+                field: "message sequence number",
+            }));
         }
         let opts = self.emit_opts();
         emit_fetch_items_into(&mut self.out, &opts, Some(seq), false, items)?;
@@ -201,10 +203,10 @@ impl Server {
     pub fn fetch_items(&mut self, items: &[FetchItem<'_>]) -> Result<(), Error> {
         self.check()?;
         let Some(f) = self.fetch else {
-            return Err(Error::Misuse("no FETCH response is open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoFetch));
         };
         if f.literal_left.is_some() {
-            return Err(Error::Misuse("a FETCH literal is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchLiteralOpen));
         }
         if items.is_empty() {
             return Ok(());
@@ -224,10 +226,10 @@ impl Server {
     pub fn start_fetch_literal(&mut self, item: &FetchLiteral<'_>, size: u64) -> Result<(), Error> {
         self.check()?;
         let Some(f) = self.fetch else {
-            return Err(Error::Misuse("no FETCH response is open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoFetch));
         };
         if f.literal_left.is_some() {
-            return Err(Error::Misuse("a FETCH literal is still open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchLiteralOpen));
         }
         let opts = self.emit_opts();
         let mut binary = false;
@@ -288,13 +290,13 @@ impl Server {
             ..
         }) = self.fetch
         else {
-            return Err(Error::Misuse("no FETCH literal is open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoFetchLiteral));
         };
         if chunk.len() as u64 > left {
-            return Err(Error::Emit("more literal bytes than announced"));
+            return Err(Error::Emit(crate::error::Unemittable::LiteralOverrun));
         }
         if !binary && memchr::memchr(0, chunk).is_some() {
-            return Err(Error::Emit("NUL in a literal (only BINARY may carry it)"));
+            return Err(Error::Emit(crate::error::Unemittable::NulNeedsBinary));
         }
         self.out.extend_from_slice(chunk);
         if let Some(f) = &mut self.fetch {
@@ -312,10 +314,10 @@ impl Server {
     pub fn finish_body(&mut self) -> Result<(), Error> {
         self.check()?;
         match self.fetch {
-            None => Err(Error::Misuse("no FETCH response is open")),
-            Some(f) if f.literal_left.is_some() => {
-                Err(Error::Misuse("the FETCH literal is not complete"))
-            }
+            None => Err(Error::Misuse(crate::error::ApiMisuse::NoFetch)),
+            Some(f) if f.literal_left.is_some() => Err(Error::Misuse(
+                crate::error::ApiMisuse::FetchLiteralIncomplete,
+            )),
             Some(_) => Ok(()),
         }
     }
@@ -324,10 +326,12 @@ impl Server {
     pub fn finish_fetch(&mut self) -> Result<(), Error> {
         self.check()?;
         let Some(f) = self.fetch else {
-            return Err(Error::Misuse("no FETCH response is open"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoFetch));
         };
         if f.literal_left.is_some() {
-            return Err(Error::Misuse("the FETCH literal is not complete"));
+            return Err(Error::Misuse(
+                crate::error::ApiMisuse::FetchLiteralIncomplete,
+            ));
         }
         self.out.extend_from_slice(b")\r\n");
         self.fetch = None;
@@ -340,7 +344,7 @@ impl Server {
     pub fn tls_established(&mut self) -> Result<(), Error> {
         self.check()?;
         if self.read != Read::Tls {
-            return Err(Error::Misuse("no STARTTLS in progress"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoTlsPending));
         }
         self.read = Read::Frame;
         self.tls_active = true;

@@ -292,7 +292,7 @@ impl ServerSasl {
     /// it (the exchange waits on); a bad key or nonce is misuse too.
     pub(crate) fn answer(&mut self, answer: SaslAnswer) -> Result<ServerOutcome, Error> {
         if !self.awaits_answer() {
-            return Err(Error::Misuse("no SASL lookup awaits an answer"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoLookup));
         }
         let outcome = match (&*self.state, answer) {
             (_, SaslAnswer::NoSuchUser) => {
@@ -337,7 +337,7 @@ impl ServerSasl {
                 }
                 let step = match server.start(Some(first)) {
                     Ok(ScramServerStep::Lookup { .. }) => server.stored_key(&key),
-                    Ok(_) => Err(Error::Sasl("SCRAM lookup expected")),
+                    Ok(_) => Err(Error::Misuse(crate::error::ApiMisuse::WrongLookupAnswer)),
                     Err(e) => Err(e),
                 };
                 match step {
@@ -352,7 +352,7 @@ impl ServerSasl {
                     }
                 }
             }
-            _ => return Err(Error::Misuse("this answer does not fit the SASL lookup")),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::WrongLookupAnswer)),
         };
         Ok(self.settle(outcome))
     }
@@ -387,7 +387,7 @@ pub(crate) fn answer_lookup(
 ) -> Result<ServerOutcome, Error> {
     match pump {
         Some(p) if waiting => p.answer(answer),
-        _ => Err(Error::Misuse("no SASL lookup awaits an answer")),
+        _ => Err(Error::Misuse(crate::error::ApiMisuse::NoLookup)),
     }
 }
 

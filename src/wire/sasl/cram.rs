@@ -22,7 +22,9 @@ pub fn cram_md5_challenge(random: u64, timestamp: u64, host: &str) -> Result<Vec
             .bytes()
             .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'@'))
     {
-        return Err(Error::Emit("CRAM-MD5 host is empty or not visible ASCII"));
+        return Err(Error::Emit(crate::error::Unemittable::Credential {
+            field: "CRAM-MD5 host",
+        }));
     }
     let mut s = String::new();
     let _ = write!(s, "<{random}.{timestamp}@{host}>");
@@ -54,18 +56,18 @@ impl<'a> CramMd5Response<'a> {
     /// last space; either case of hex is accepted). `Error::Sasl` when malformed.
     pub(crate) fn parse(response: &'a [u8], challenge: Vec<u8>) -> Result<Self, Error> {
         let space = memchr::memrchr(b' ', response)
-            .ok_or(Error::Sasl("CRAM-MD5 response is not `user SP digest`"))?;
+            .ok_or(Error::Sasl(crate::error::SaslError::CramMalformed))?;
         let (user, digest) = (&response[..space], &response[space + 1..]);
         let digest: [u8; 32] = digest
             .try_into()
-            .map_err(|_| Error::Sasl("CRAM-MD5 digest is not 32 hex digits"))?;
+            .map_err(|_| Error::Sasl(crate::error::SaslError::CramMalformed))?;
         if !digest.iter().all(u8::is_ascii_hexdigit) {
-            return Err(Error::Sasl("CRAM-MD5 digest is not 32 hex digits"));
+            return Err(Error::Sasl(crate::error::SaslError::CramMalformed));
         }
         let user = core::str::from_utf8(user)
             .ok()
             .filter(|u| !u.is_empty() && !u.contains('\0'))
-            .ok_or(Error::Sasl("CRAM-MD5 user name is empty or not UTF-8"))?;
+            .ok_or(Error::Sasl(crate::error::SaslError::CramMalformed))?;
         Ok(CramMd5Response {
             username: Cow::Borrowed(user),
             digest: digest.map(|b| b.to_ascii_lowercase()),

@@ -194,27 +194,36 @@ impl<'a> ScramCredentials<'a> {
     /// Checks what the client would send: `Error::Emit` when it cannot.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         let Some((_, plus)) = scram_params(self.mechanism) else {
-            return Err(Error::Emit("not a SCRAM mechanism"));
+            return Err(Error::Emit(crate::error::Unemittable::NotScram));
         };
         if plus && self.channel_binding.is_none() {
-            return Err(Error::Emit("a -PLUS mechanism needs channel-binding data"));
+            return Err(Error::Emit(
+                crate::error::Unemittable::ChannelBindingRequired,
+            ));
         }
         if self.username.is_empty() || self.username.contains('\0') {
-            return Err(Error::Emit("SCRAM user name is empty or has NUL"));
+            return Err(Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM user name",
+            }));
         }
         if self
             .authzid
             .is_some_and(|a| a.is_empty() || a.contains('\0'))
         {
-            return Err(Error::Emit("SCRAM authzid is empty or has NUL"));
+            return Err(Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM authzid",
+            }));
         }
         if !nonce_ok(self.client_nonce.as_bytes()) {
-            return Err(Error::Emit(
-                "SCRAM client nonce is empty or not printable ASCII without ','",
-            ));
+            return Err(Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM client nonce",
+            }));
         }
-        let password = core::str::from_utf8(self.password.expose())
-            .map_err(|_| Error::Emit("SCRAM password is not UTF-8"))?;
+        let password = core::str::from_utf8(self.password.expose()).map_err(|_| {
+            Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM password",
+            })
+        })?;
         saslprep(password)?;
         Ok(())
     }
@@ -260,7 +269,7 @@ impl<'a> ScramCredentials<'a> {
     /// returns the ServerSignature the server-final-message must carry.
     pub(crate) fn client_final(&self, server_first: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
         let Some((hash, plus)) = scram_params(self.mechanism) else {
-            return Err(Error::Emit("not a SCRAM mechanism"));
+            return Err(Error::Emit(crate::error::Unemittable::NotScram));
         };
         // server-first-message = [reserved-mext ","] nonce "," salt ","
         //                        iteration-count ["," extensions]
@@ -269,49 +278,59 @@ impl<'a> ScramCredentials<'a> {
         let mut next = attrs.next();
         if matches!(next, Some((b'm', _))) {
             return Err(Error::Sasl(
-                "SCRAM server requires an unknown extension (m=)",
+                crate::error::SaslError::UnknownMandatoryExtension,
             ));
         }
         if matches!(next, Some((b'e', _))) {
-            return Err(Error::Sasl("SCRAM server sent an error"));
+            return Err(Error::Sasl(crate::error::SaslError::ServerError));
         }
         let Some((b'r', nonce)) = next else {
-            return Err(Error::Sasl("SCRAM server-first-message without r="));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'r',
+            }));
         };
         let client_nonce = self.client_nonce.as_bytes();
         if nonce.len() <= client_nonce.len() || !nonce.starts_with(client_nonce) {
-            return Err(Error::Sasl(
-                "SCRAM server nonce does not extend the client nonce",
-            ));
+            return Err(Error::Sasl(crate::error::SaslError::NonceMismatch));
         }
         if !nonce_ok(nonce) {
-            return Err(Error::Sasl("SCRAM server nonce is not printable"));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'r',
+            }));
         }
         next = attrs.next();
         let Some((b's', salt)) = next else {
-            return Err(Error::Sasl("SCRAM server-first-message without s="));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 's',
+            }));
         };
         let salt = STANDARD
             .decode(salt)
-            .map_err(|_| Error::Sasl("SCRAM salt is not base64"))?;
+            .map_err(|_| Error::Sasl(crate::error::SaslError::ScramAttribute { attribute: 's' }))?;
         if salt.is_empty() {
-            return Err(Error::Sasl("SCRAM salt is empty"));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 's',
+            }));
         }
         next = attrs.next();
         let Some((b'i', count)) = next else {
-            return Err(Error::Sasl("SCRAM server-first-message without i="));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'i',
+            }));
         };
-        let iterations = positive_number(count).ok_or(Error::Sasl(
-            "SCRAM iteration count is not a positive number",
-        ))?;
+        let iterations =
+            positive_number(count).ok_or(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'i',
+            }))?;
         if iterations > self.max_iterations {
-            return Err(Error::Sasl(
-                "SCRAM iteration count above the client's limit",
-            ));
+            return Err(Error::Sasl(crate::error::SaslError::IterationCountTooHigh));
         }
         // further attributes are extensions: ignored (RFC 5802 §5.1)
-        let password = core::str::from_utf8(self.password.expose())
-            .map_err(|_| Error::Emit("SCRAM password is not UTF-8"))?;
+        let password = core::str::from_utf8(self.password.expose()).map_err(|_| {
+            Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM password",
+            })
+        })?;
         let password = saslprep(password)?;
 
         // client-final-message-without-proof = channel-binding "," nonce ["," extensions]
@@ -356,18 +375,20 @@ pub(crate) fn verify_server_final(message: &[u8], expected: &[u8]) -> Result<(),
     // server-final-message = (server-error / verifier) ["," extensions]
     let attrs = attributes(message)?;
     match attrs.first() {
-        Some((b'e', _)) => Err(Error::Sasl("SCRAM server sent an error (e=)")),
+        Some((b'e', _)) => Err(Error::Sasl(crate::error::SaslError::ServerError)),
         Some((b'v', v)) => {
-            let v = STANDARD
-                .decode(v)
-                .map_err(|_| Error::Sasl("SCRAM server signature is not base64"))?;
+            let v = STANDARD.decode(v).map_err(|_| {
+                Error::Sasl(crate::error::SaslError::ScramAttribute { attribute: 'v' })
+            })?;
             if constant_time_eq(&v, expected) {
                 Ok(())
             } else {
-                Err(Error::Sasl("SCRAM server signature is wrong"))
+                Err(Error::Sasl(crate::error::SaslError::ServerSignatureWrong))
             }
         }
-        _ => Err(Error::Sasl("SCRAM server-final-message without v= or e=")),
+        _ => Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+            attribute: 'v',
+        })),
     }
 }
 
@@ -405,11 +426,12 @@ impl ScramStoredKey {
         salt: &[u8],
         iterations: u32,
     ) -> Result<Self, Error> {
-        let (hash, _) = scram_params(mechanism).ok_or(Error::Emit("not a SCRAM mechanism"))?;
+        let (hash, _) =
+            scram_params(mechanism).ok_or(Error::Emit(crate::error::Unemittable::NotScram))?;
         if iterations == 0 || salt.is_empty() {
-            return Err(Error::Emit(
-                "SCRAM needs a salt and a positive iteration count",
-            ));
+            return Err(Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM salt or iteration count",
+            }));
         }
         let password = saslprep(password)?;
         let salted = hash.hi(password.as_bytes(), salt, iterations);
@@ -505,11 +527,10 @@ impl ScramServer {
     /// server nonce (printable ASCII without `,`, from a good random source).
     /// `Error::Misuse` otherwise.
     pub fn new(mechanism: Mechanism, server_nonce: &str) -> Result<Self, Error> {
-        let (hash, plus) = scram_params(mechanism).ok_or(Error::Misuse("not a SCRAM mechanism"))?;
+        let (hash, plus) =
+            scram_params(mechanism).ok_or(Error::Misuse(crate::error::ApiMisuse::NotScram))?;
         if !nonce_ok(server_nonce.as_bytes()) {
-            return Err(Error::Misuse(
-                "SCRAM server nonce is empty or not printable ASCII without ','",
-            ));
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidServerNonce));
         }
         Ok(ScramServer {
             mechanism,
@@ -539,11 +560,11 @@ impl ScramServer {
     /// Start, with the client's raw initial response if it sent one.
     pub fn start(&mut self, initial: Option<&[u8]>) -> Result<ScramServerStep, Error> {
         if self.state != State::New {
-            return Err(Error::Misuse("SASL exchange already started"));
+            return Err(Error::Misuse(crate::error::ApiMisuse::SaslAlreadyStarted));
         }
         if self.plus && self.channel_binding.is_none() {
             return Err(Error::Misuse(
-                "a -PLUS mechanism needs channel-binding data",
+                crate::error::ApiMisuse::ChannelBindingRequired,
             ));
         }
         match initial {
@@ -563,11 +584,11 @@ impl ScramServer {
         let r = match core::mem::replace(&mut self.state, State::Done) {
             State::New => {
                 self.state = State::New;
-                return Err(Error::Misuse("SASL exchange not started"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::SaslNotStarted));
             }
             State::AwaitFirst => self.client_first(response),
             State::Lookup { .. } => {
-                return Err(Error::Misuse("SCRAM server waits for the stored key"));
+                return Err(Error::Misuse(crate::error::ApiMisuse::StoredKeyPending));
             }
             State::AwaitFinal {
                 gs2_header,
@@ -585,7 +606,9 @@ impl ScramServer {
                 username,
                 authzid,
             ),
-            State::Done => Err(Error::Sasl("response after the exchange completed")),
+            State::Done => Err(Error::Sasl(
+                crate::error::SaslError::ResponseAfterCompletion,
+            )),
             State::Failed(e) => Err(e),
         };
         self.settle(r)
@@ -603,15 +626,16 @@ impl ScramServer {
             authzid,
         } = core::mem::replace(&mut self.state, State::Done)
         else {
-            self.state = State::Failed(Error::Misuse("no SCRAM lookup pending"));
-            return Err(Error::Misuse("no SCRAM lookup pending"));
+            self.state =
+                State::Failed(Error::Misuse(crate::error::ApiMisuse::NoStoredKeyRequested));
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoStoredKeyRequested));
         };
         let r = if key.stored_key.len() != self.hash.len()
             || key.server_key.len() != self.hash.len()
             || key.salt.is_empty()
             || key.iterations == 0
         {
-            Err(Error::Misuse("SCRAM stored key does not fit the mechanism"))
+            Err(Error::Misuse(crate::error::ApiMisuse::StoredKeyMismatch))
         } else {
             let mut nonce = client_nonce;
             nonce.extend_from_slice(self.server_nonce.as_bytes());
@@ -650,39 +674,44 @@ impl ScramServer {
     // client-first-message = gs2-header client-first-message-bare
     // gs2-cbind-flag  = ("p=" cb-name) / "n" / "y"
     fn client_first(&mut self, message: &[u8]) -> Result<ScramServerStep, Error> {
-        let (flag, rest) = split_comma(message).ok_or(Error::Sasl("SCRAM gs2-header expected"))?;
+        let (flag, rest) =
+            split_comma(message).ok_or(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed))?;
         match flag {
             b"n" => {}
             b"y" => {
                 // RFC 5802 §6: "If the flag is set to "y" and the server supports
                 // channel binding, the server MUST fail authentication."
                 if self.channel_binding.is_some() {
-                    return Err(Error::Sasl(
-                        "SCRAM client says y but the server offers channel binding (downgrade)",
-                    ));
+                    return Err(Error::Sasl(crate::error::SaslError::Downgrade));
                 }
             }
             [b'p', b'=', name @ ..] => {
                 let kind = ChannelBindingType::from_name(name);
                 match &self.channel_binding {
                     _ if !self.plus => {
-                        return Err(Error::Sasl("SCRAM p= with a mechanism that is not -PLUS"));
+                        return Err(Error::Sasl(
+                            crate::error::SaslError::ChannelBindingUnsupported,
+                        ));
                     }
                     Some(cb) if Some(cb.kind) == kind => {}
-                    _ => return Err(Error::Sasl("SCRAM channel-binding type not supported")),
+                    _ => {
+                        return Err(Error::Sasl(
+                            crate::error::SaslError::ChannelBindingUnsupported,
+                        ));
+                    }
                 }
             }
-            _ => return Err(Error::Sasl("SCRAM gs2-cbind-flag is not n, y or p=")),
+            _ => return Err(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed)),
         }
         if self.plus && !flag.starts_with(b"p=") {
-            return Err(Error::Sasl("SCRAM -PLUS mechanism without channel binding"));
+            return Err(Error::Sasl(crate::error::SaslError::ChannelBindingMissing));
         }
         let (authzid, bare) =
-            split_comma(rest).ok_or(Error::Sasl("SCRAM gs2-header not ended by ','"))?;
+            split_comma(rest).ok_or(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed))?;
         let authzid = match authzid {
             [] => None,
             [b'a', b'=', name @ ..] => Some(unescape_saslname(name)?),
-            _ => return Err(Error::Sasl("SCRAM gs2 authzid must start with a=")),
+            _ => return Err(Error::Sasl(crate::error::SaslError::Gs2HeaderMalformed)),
         };
         let gs2_len = message.len() - bare.len();
         let attrs = attributes(bare)?;
@@ -690,14 +719,20 @@ impl ScramServer {
         let (username, nonce) = match (attrs.next(), attrs.next()) {
             (Some((b'm', _)), _) => {
                 return Err(Error::Sasl(
-                    "SCRAM client requires an unknown extension (m=)",
+                    crate::error::SaslError::UnknownMandatoryExtension,
                 ));
             }
             (Some((b'n', user)), Some((b'r', nonce))) => (unescape_saslname(user)?, nonce),
-            _ => return Err(Error::Sasl("SCRAM client-first-message needs n= and r=")),
+            _ => {
+                return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                    attribute: 'n',
+                }));
+            }
         };
         if !nonce_ok(nonce) {
-            return Err(Error::Sasl("SCRAM client nonce is not printable"));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'r',
+            }));
         }
         self.state = State::Lookup {
             gs2_header: message[..gs2_len].to_vec(),
@@ -722,11 +757,16 @@ impl ScramServer {
         username: String,
         authzid: Option<String>,
     ) -> Result<ScramServerStep, Error> {
-        let at = find(message, b",p=").ok_or(Error::Sasl("SCRAM client-final without p="))?;
+        let at =
+            find(message, b",p=").ok_or(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'p',
+            }))?;
         let (without_proof, proof) = (&message[..at], &message[at + 3..]);
         let attrs = attributes(without_proof)?;
         let (Some((b'c', cbind)), Some((b'r', r))) = (attrs.first(), attrs.get(1)) else {
-            return Err(Error::Sasl("SCRAM client-final needs c= and r="));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'c',
+            }));
         };
         let mut expected = gs2_header.to_vec();
         if self.plus {
@@ -736,21 +776,25 @@ impl ScramServer {
         }
         let cbind = STANDARD
             .decode(cbind)
-            .map_err(|_| Error::Sasl("SCRAM c= is not base64"))?;
+            .map_err(|_| Error::Sasl(crate::error::SaslError::ScramAttribute { attribute: 'c' }))?;
         if !constant_time_eq(&cbind, &expected) {
-            return Err(Error::Sasl("SCRAM channel binding does not match"));
+            return Err(Error::Sasl(crate::error::SaslError::ChannelBindingMismatch));
         }
         if *r != nonce {
-            return Err(Error::Sasl("SCRAM nonce does not match"));
+            return Err(Error::Sasl(crate::error::SaslError::NonceMismatch));
         }
         if proof.contains(&b',') {
-            return Err(Error::Sasl("SCRAM p= must be the last attribute"));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'p',
+            }));
         }
         let proof = STANDARD
             .decode(proof)
-            .map_err(|_| Error::Sasl("SCRAM proof is not base64"))?;
+            .map_err(|_| Error::Sasl(crate::error::SaslError::ScramAttribute { attribute: 'p' }))?;
         if proof.len() != self.hash.len() {
-            return Err(Error::Sasl("SCRAM proof has the wrong length"));
+            return Err(Error::Sasl(crate::error::SaslError::ScramAttribute {
+                attribute: 'p',
+            }));
         }
         auth_message.extend_from_slice(without_proof);
         let client_signature = self.hash.hmac(&key.stored_key, &auth_message);
@@ -760,7 +804,7 @@ impl ScramServer {
             .map(|(a, b)| a ^ b)
             .collect();
         if !constant_time_eq(&self.hash.digest(&client_key), &key.stored_key) {
-            return Err(Error::Sasl("SCRAM proof is wrong"));
+            return Err(Error::Sasl(crate::error::SaslError::ProofWrong));
         }
         let signature = self.hash.hmac(&key.server_key, &auth_message);
         let mut server_final = Vec::from(&b"v="[..]);
@@ -790,11 +834,11 @@ fn attributes(message: &[u8]) -> Result<Vec<(u8, &[u8])>, Error> {
         match part {
             [name, b'=', value @ ..] if name.is_ascii_alphabetic() && !value.is_empty() => {
                 if value.contains(&0) || core::str::from_utf8(value).is_err() {
-                    return Err(Error::Sasl("SCRAM attribute value is not UTF-8"));
+                    return Err(Error::Sasl(crate::error::SaslError::ScramSyntax));
                 }
                 out.push((*name, value));
             }
-            _ => return Err(Error::Sasl("SCRAM attribute is not `a=value`")),
+            _ => return Err(Error::Sasl(crate::error::SaslError::ScramSyntax)),
         }
     }
     Ok(out)
@@ -830,9 +874,10 @@ fn escape_saslname(name: &str, out: &mut Vec<u8>) {
 }
 
 fn unescape_saslname(name: &[u8]) -> Result<String, Error> {
-    let name = core::str::from_utf8(name).map_err(|_| Error::Sasl("SCRAM name is not UTF-8"))?;
+    let name = core::str::from_utf8(name)
+        .map_err(|_| Error::Sasl(crate::error::SaslError::NameMalformed))?;
     if name.is_empty() {
-        return Err(Error::Sasl("SCRAM name is empty"));
+        return Err(Error::Sasl(crate::error::SaslError::NameMalformed));
     }
     let mut out = String::with_capacity(name.len());
     let mut rest = name;
@@ -843,7 +888,7 @@ fn unescape_saslname(name: &[u8]) -> Result<String, Error> {
             Some("=3D") => out.push('='),
             // RFC 5802 §5.1: "the server MUST fail the authentication" on
             // another '=' sequence
-            _ => return Err(Error::Sasl("SCRAM name has a bad '=' escape")),
+            _ => return Err(Error::Sasl(crate::error::SaslError::NameMalformed)),
         }
         rest = &rest[i + 3..];
     }
@@ -855,7 +900,9 @@ fn unescape_saslname(name: &[u8]) -> Result<String, Error> {
 pub(crate) fn saslprep(s: &str) -> Result<Cow<'_, str>, Error> {
     if s.bytes().all(|b| matches!(b, 0x20..=0x7e)) {
         return if s.is_empty() {
-            Err(Error::Emit("SCRAM password is empty"))
+            Err(Error::Emit(crate::error::Unemittable::Credential {
+                field: "SCRAM password",
+            }))
         } else {
             Ok(Cow::Borrowed(s))
         };
@@ -870,14 +917,12 @@ pub(crate) fn saslprep(s: &str) -> Result<Cow<'_, str>, Error> {
             continue;
         }
         if prohibited(c) {
-            return Err(Error::Emit(
-                "SCRAM password has a character SASLprep prohibits",
-            ));
+            return Err(Error::Emit(crate::error::Unemittable::SaslPrepProhibited));
         }
         out.push(c);
     }
     if out.is_empty() {
-        return Err(Error::Emit("SCRAM password is empty after SASLprep"));
+        return Err(Error::Emit(crate::error::Unemittable::EmptyAfterSaslPrep));
     }
     Ok(Cow::Owned(out))
 }
