@@ -597,7 +597,7 @@ reasons! {
         /// RFC 2195 §2).
         UnexpectedInitialResponse => "initial response for a server-first mechanism",
         /// A SASL response while no exchange runs.
-        NoExchange => "no exchange",
+        NoExchange => "a SASL response while no exchange runs",
         /// The application gave a mechanism that needs its own server type:
         /// SCRAM needs `ScramServer` (the stored key), CRAM-MD5
         /// `SaslServer::cram_md5` (the challenge), LOGIN has no single message.
