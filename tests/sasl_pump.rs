@@ -167,7 +167,9 @@ trait Driver {
     /// response if one is carried on the line.
     fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String;
     /// Whether the initial response goes on the command line.
-    fn carries_initial(&self, initial: &[u8]) -> bool;
+    fn carries_initial(&self, _initial: &[u8]) -> bool {
+        true
+    }
     /// A challenge line for `raw`.
     fn challenge(&self, raw: &[u8]) -> String;
     /// The server's success and failure lines.
@@ -175,6 +177,34 @@ trait Driver {
     fn failure(&self) -> &'static [u8];
     /// Whether an event line reports the final answer with success.
     fn is_success(&self, event: &str) -> bool;
+}
+
+/// What a driver wrote since the last call: the machine's output.
+macro_rules! wire {
+    () => {
+        fn wire(&mut self) -> String {
+            let mut w = Vec::new();
+            while let Some(b) = self.0.poll_transmit() {
+                w.extend_from_slice(&b);
+            }
+            String::from_utf8(w).unwrap()
+        }
+    };
+}
+
+/// A client driver's input and output: the events as Debug text.
+macro_rules! client_io {
+    () => {
+        fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
+            self.0.handle_input(bytes);
+            let mut out = Vec::new();
+            while let Some(ev) = self.0.poll_event()? {
+                out.push(format!("{:?}", ev.into_owned()));
+            }
+            Ok(out)
+        }
+        wire!();
+    };
 }
 
 fn ir_text(initial: &[u8]) -> String {
@@ -201,33 +231,12 @@ impl Smtp {
 }
 
 impl Driver for Smtp {
-    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
-        self.0.handle_input(bytes);
-        let mut out = Vec::new();
-        while let Some(ev) = self.0.poll_event()? {
-            out.push(format!("{:?}", ev.into_owned()));
-        }
-        Ok(out)
-    }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    client_io!();
     fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
         self.0.authenticate(c)
     }
     fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
-        // "AUTH" SP sasl-mech [SP initial-response] (RFC 4954 §4)
-        match initial {
-            Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
-            None => format!("AUTH {mechanism}\r\n"),
-        }
-    }
-    fn carries_initial(&self, _: &[u8]) -> bool {
-        true
+        Smtp::command_line(mechanism, initial)
     }
     fn challenge(&self, raw: &[u8]) -> String {
         format!("334 {}\r\n", b64(raw))
@@ -260,33 +269,12 @@ impl Pop3 {
 }
 
 impl Driver for Pop3 {
-    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
-        self.0.handle_input(bytes);
-        let mut out = Vec::new();
-        while let Some(ev) = self.0.poll_event()? {
-            out.push(format!("{:?}", ev.into_owned()));
-        }
-        Ok(out)
-    }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    client_io!();
     fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
         self.0.authenticate(c)
     }
     fn command(&self, mechanism: &str, initial: Option<&[u8]>) -> String {
-        // "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 5034 §4)
-        match initial {
-            Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
-            None => format!("AUTH {mechanism}\r\n"),
-        }
-    }
-    fn carries_initial(&self, _: &[u8]) -> bool {
-        true
+        Smtp::command_line(mechanism, initial)
     }
     fn challenge(&self, raw: &[u8]) -> String {
         format!("+ {}\r\n", b64(raw))
@@ -321,21 +309,7 @@ impl Imap {
 }
 
 impl Driver for Imap {
-    fn server(&mut self, bytes: &[u8]) -> Result<Vec<String>, Error> {
-        self.0.handle_input(bytes);
-        let mut out = Vec::new();
-        while let Some(ev) = self.0.poll_event()? {
-            out.push(format!("{:?}", ev.into_owned()));
-        }
-        Ok(out)
-    }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    client_io!();
     fn authenticate(&mut self, c: Credentials<'_>) -> Result<(), Error> {
         self.0.authenticate(c).map(|_| ())
     }
@@ -618,13 +592,7 @@ impl ServerDriver for SmtpServer {
         }
         out
     }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    wire!();
     fn accept(&mut self) {
         self.0.accept().unwrap()
     }
@@ -664,6 +632,7 @@ impl ServerDriver for SmtpServer {
 }
 
 impl Smtp {
+    /// "AUTH" SP sasl-mech [SP initial-response] CRLF (RFC 4954 §4, RFC 5034 §4)
     fn command_line(mechanism: &str, initial: Option<&[u8]>) -> String {
         match initial {
             Some(i) => format!("AUTH {mechanism} {}\r\n", ir_text(i)),
@@ -700,13 +669,7 @@ impl ServerDriver for Pop3Server {
         }
         out
     }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    wire!();
     fn accept(&mut self) {
         self.0
             .accept_login(mailwire::pop3::Maildrop::new())
@@ -778,13 +741,7 @@ impl ServerDriver for ImapServer {
         }
         out
     }
-    fn wire(&mut self) -> String {
-        let mut w = Vec::new();
-        while let Some(b) = self.0.poll_transmit() {
-            w.extend_from_slice(&b);
-        }
-        String::from_utf8(w).unwrap()
-    }
+    wire!();
     fn accept(&mut self) {
         let tag = self.1.take().unwrap();
         self.0

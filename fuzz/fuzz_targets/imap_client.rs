@@ -49,9 +49,22 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
     });
     let _ = client.append_begin(Mailbox::Inbox, None, None, 5, false);
     if seed & 0x40 != 0 {
-        let _ = client.authenticate(Credentials::Login {
-            username: "u",
-            password: "p".into(),
+        use mailwire::wire::sasl::{Mechanism, ScramCredentials};
+        // the client SASL pump's mechanisms, by seed; a hostile server's
+        // SCRAM iteration count is capped low to keep runs fast
+        let _ = client.authenticate(match seed % 3 {
+            0 => Credentials::Login {
+                username: "u",
+                password: "p".into(),
+            },
+            1 => Credentials::CramMd5 {
+                username: "u",
+                password: "p".into(),
+            },
+            _ => Credentials::Scram(
+                ScramCredentials::new(Mechanism::ScramSha1, "u", "p", "nonce")
+                    .with_max_iterations(16),
+            ),
         });
     }
     let _ = client.idle();

@@ -31,9 +31,22 @@ fuzz_target!(|data: &[u8]| {
         let _ = client.send_command(c);
     }
     if seed & 0x80 != 0 {
-        let _ = client.authenticate(mailwire::wire::sasl::Credentials::Login {
-            username: "u",
-            password: "p".into(),
+        use mailwire::wire::sasl::{Credentials, Mechanism, ScramCredentials};
+        // the client SASL pump's mechanisms, by seed; a hostile server's
+        // SCRAM iteration count is capped low to keep runs fast
+        let _ = client.authenticate(match seed % 3 {
+            0 => Credentials::Login {
+                username: "u",
+                password: "p".into(),
+            },
+            1 => Credentials::CramMd5 {
+                username: "u",
+                password: "p".into(),
+            },
+            _ => Credentials::Scram(
+                ScramCredentials::new(Mechanism::ScramSha256, "u", "p", "nonce")
+                    .with_max_iterations(16),
+            ),
         });
     }
     let chunk = usize::from(seed % 23) + 1;

@@ -10,12 +10,42 @@
 use libfuzzer_sys::fuzz_target;
 use mailwire::smtp::{EnhancedStatus, Server, ServerConfig, ServerEvent};
 use mailwire::Limits;
+use mailwire::wire::sasl::{
+    ChannelBinding, ChannelBindingType, Mechanism, SaslAnswer, SaslLookup, ScramStoredKey,
+    cram_md5_challenge,
+};
+
+/// The application's answer to a SASL lookup: fixed secrets (one PBKDF2
+/// iteration, so a SCRAM exchange stays cheap), or no such user.
+fn answer(lookup: &SaslLookup, known: bool) -> SaslAnswer {
+    match lookup {
+        SaslLookup::CramMd5Challenge => {
+            SaslAnswer::Challenge(cram_md5_challenge(1, 2, "mx.example").unwrap())
+        }
+        _ if !known => SaslAnswer::NoSuchUser,
+        SaslLookup::Secret {
+            mechanism: Mechanism::CramMd5,
+            ..
+        } => SaslAnswer::Password("pencil".into()),
+        SaslLookup::Secret { mechanism, .. } => SaslAnswer::Scram {
+            key: ScramStoredKey::derive(*mechanism, "pencil", b"salt", 1).unwrap(),
+            server_nonce: "3rfcNHYJY1ZVvWVs7j".into(),
+            channel_binding: Some(ChannelBinding::new(
+                ChannelBindingType::TlsExporter,
+                vec![7u8; 32],
+            )),
+        },
+        _ => SaslAnswer::NoSuchUser,
+    }
+}
 
 fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
     let mut cfg = ServerConfig::new("mx.example");
     cfg.tls_available = policy & 1 != 0;
     cfg.lmtp = policy & 2 != 0;
+    // every mechanism, the server SASL pump's lookups among them
     cfg.auth_mechanisms = mailwire::wire::sasl::Mechanism::ALL.to_vec();
+    cfg.auth_mechanisms.extend(mailwire::wire::sasl::Mechanism::HASHED);
     cfg.plaintext_requires_tls = policy & 4 != 0;
     cfg.binarymime = policy & 8 != 0;
     cfg.eightbitmime = policy & 16 == 0;
@@ -84,6 +114,7 @@ fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
                     }
                 }
                 ServerEvent::StartTls => server.tls_established(),
+                ServerEvent::AuthLookup(lookup) => server.auth_lookup(answer(&lookup, accept)),
                 _ => Ok(()),
             };
             let _ = r;

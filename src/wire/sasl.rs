@@ -25,7 +25,10 @@
 //! application checks the digest against the shared secret
 //! ([`CramMd5Response::verify`]); SCRAM's server is [`ScramServer`], which
 //! asks for the user's [`ScramStoredKey`] after the client's first message.
-//! [`SaslServer::new`] with a SCRAM mechanism fails its first step.
+//! [`SaslServer::new`] with a SCRAM mechanism fails its first step. The
+//! SMTP, POP3 and IMAP server machines run all of them themselves and ask
+//! the application only for randomness and secrets ([`SaslLookup`],
+//! [`SaslAnswer`]); the clients' `authenticate` runs every mechanism here.
 //!
 //! Only the mechanism logic lives here: the values passed to and returned by
 //! [`SaslClient`] and [`SaslServer`] are *raw* (not base64). The protocols frame
