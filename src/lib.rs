@@ -215,6 +215,8 @@ pub mod error;
 mod grammar;
 pub mod limits;
 #[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+mod owned;
+#[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
 #[macro_use]
 mod session;
 pub mod text;

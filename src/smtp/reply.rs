@@ -404,15 +404,6 @@ impl<'a> Reply<'a> {
         lines.next();
         Capabilities { lines }
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Reply<'static> {
-        Reply {
-            code: self.code,
-            enhanced: self.enhanced,
-            raw: Cow::Owned(self.raw.into_owned()),
-        }
-    }
 }
 
 fn strip_enhanced(b: &[u8]) -> &[u8] {
@@ -540,4 +531,10 @@ impl<'a> Mechanisms<'a> {
     pub fn contains(&self, name: &str) -> bool {
         self.iter().any(|m| m.eq_ignore_ascii_case(name.as_bytes()))
     }
+}
+
+crate::owned::owned_copy!(EnhancedStatus, ReplyCode);
+
+crate::owned::into_owned! {
+    inherent struct Reply { code, enhanced, raw }
 }

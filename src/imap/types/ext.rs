@@ -9,7 +9,7 @@ use alloc::borrow::Cow;
 use core::fmt;
 
 use super::command::{AppendMessage, FetchAttribute};
-use super::core::{Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox};
+use super::core::{Atom, DateTime, Flag, IString, List, Mailbox};
 
 // ---- ACL (RFC 4314) ----
 
@@ -45,13 +45,6 @@ impl<'a> Rights<'a> {
     }
 }
 
-impl IntoOwned for Rights<'_> {
-    type Owned = Rights<'static>;
-    fn into_owned(self) -> Rights<'static> {
-        Rights(Cow::Owned(self.0.into_owned()))
-    }
-}
-
 impl fmt::Debug for Rights<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Rights({})", self.0)
@@ -78,16 +71,6 @@ pub struct ModRights<'a> {
     pub rights: Rights<'a>,
 }
 
-impl IntoOwned for ModRights<'_> {
-    type Owned = ModRights<'static>;
-    fn into_owned(self) -> ModRights<'static> {
-        ModRights {
-            mode: self.mode,
-            rights: self.rights.into_owned(),
-        }
-    }
-}
-
 // ---- CATENATE (RFC 4469) ----
 
 /// `cat-part = text-literal / url` (RFC 4469 §5).
@@ -98,16 +81,6 @@ pub enum CatenatePart<'a> {
     Text(Cow<'a, [u8]>),
     /// `URL astring`: an IMAP URL (RFC 5092) whose data the server inserts.
     Url(IString<'a>),
-}
-
-impl IntoOwned for CatenatePart<'_> {
-    type Owned = CatenatePart<'static>;
-    fn into_owned(self) -> CatenatePart<'static> {
-        match self {
-            CatenatePart::Text(t) => CatenatePart::Text(Cow::Owned(t.into_owned())),
-            CatenatePart::Url(u) => CatenatePart::Url(u.into_owned()),
-        }
-    }
 }
 
 /// One message of an APPEND that uses CATENATE (RFC 4469 §5; several with
@@ -128,20 +101,6 @@ pub enum AppendItem<'a> {
     },
 }
 
-impl IntoOwned for AppendItem<'_> {
-    type Owned = AppendItem<'static>;
-    fn into_owned(self) -> AppendItem<'static> {
-        match self {
-            AppendItem::Message(m) => AppendItem::Message(m.into_owned()),
-            AppendItem::Catenate { flags, date, parts } => AppendItem::Catenate {
-                flags: flags.into_owned(),
-                date,
-                parts: parts.into_owned(),
-            },
-        }
-    }
-}
-
 // ---- NOTIFY (RFC 5465) ----
 
 /// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §8).
@@ -159,19 +118,6 @@ pub enum Notify<'a> {
     },
 }
 
-impl IntoOwned for Notify<'_> {
-    type Owned = Notify<'static>;
-    fn into_owned(self) -> Notify<'static> {
-        match self {
-            Notify::None => Notify::None,
-            Notify::Set { status, groups } => Notify::Set {
-                status,
-                groups: groups.into_owned(),
-            },
-        }
-    }
-}
-
 /// `event-group = "(" filter-mailboxes SP events ")"`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventGroup<'a> {
@@ -179,16 +125,6 @@ pub struct EventGroup<'a> {
     pub filter: MailboxFilter<'a>,
     /// The events, `None` for `NONE` (no events from these mailboxes).
     pub events: Option<List<'a, NotifyEvent<'a>>>,
-}
-
-impl IntoOwned for EventGroup<'_> {
-    type Owned = EventGroup<'static>;
-    fn into_owned(self) -> EventGroup<'static> {
-        EventGroup {
-            filter: self.filter.into_owned(),
-            events: self.events.into_owned(),
-        }
-    }
 }
 
 /// `filter-mailboxes` (RFC 5465 §6).
@@ -209,22 +145,6 @@ pub enum MailboxFilter<'a> {
     Subtree(List<'a, Mailbox<'a>>),
     /// `MAILBOXES one-or-more-mailbox`
     Mailboxes(List<'a, Mailbox<'a>>),
-}
-
-impl IntoOwned for MailboxFilter<'_> {
-    type Owned = MailboxFilter<'static>;
-    fn into_owned(self) -> MailboxFilter<'static> {
-        use MailboxFilter as M;
-        match self {
-            M::Selected => M::Selected,
-            M::SelectedDelayed => M::SelectedDelayed,
-            M::Inboxes => M::Inboxes,
-            M::Personal => M::Personal,
-            M::Subscribed => M::Subscribed,
-            M::Subtree(l) => M::Subtree(l.into_owned()),
-            M::Mailboxes(l) => M::Mailboxes(l.into_owned()),
-        }
-    }
 }
 
 /// `event` (RFC 5465 §5, §8).
@@ -250,24 +170,6 @@ pub enum NotifyEvent<'a> {
     ServerMetadataChange,
     /// `event-ext = atom`: another event.
     Other(Atom<'a>),
-}
-
-impl IntoOwned for NotifyEvent<'_> {
-    type Owned = NotifyEvent<'static>;
-    fn into_owned(self) -> NotifyEvent<'static> {
-        use NotifyEvent as E;
-        match self {
-            E::MessageNew(l) => E::MessageNew(l.into_owned()),
-            E::MessageExpunge => E::MessageExpunge,
-            E::FlagChange => E::FlagChange,
-            E::AnnotationChange => E::AnnotationChange,
-            E::MailboxName => E::MailboxName,
-            E::SubscriptionChange => E::SubscriptionChange,
-            E::MailboxMetadataChange => E::MailboxMetadataChange,
-            E::ServerMetadataChange => E::ServerMetadataChange,
-            E::Other(a) => E::Other(a.into_owned()),
-        }
-    }
 }
 
 impl NotifyEvent<'_> {
@@ -300,20 +202,42 @@ pub struct UrlMechanism<'a> {
     pub data: Option<Cow<'a, [u8]>>,
 }
 
-impl IntoOwned for UrlMechanism<'_> {
-    type Owned = UrlMechanism<'static>;
-    fn into_owned(self) -> UrlMechanism<'static> {
-        UrlMechanism {
-            name: self.name.into_owned(),
-            data: self.data.map(|d| Cow::Owned(d.into_owned())),
-        }
-    }
-}
-
 /// Whether `s` is a URLAUTH mechanism name: `1*(ALPHA / DIGIT / "-" / ".")`
 /// (RFC 4467 §7; `INTERNAL` is one).
 pub fn is_url_mechanism(s: &[u8]) -> bool {
     !s.is_empty()
         && s.iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+crate::owned::owned_copy!(RightsMode);
+
+crate::owned::into_owned! {
+    struct Rights(inner)
+    struct ModRights { mode, rights }
+    enum CatenatePart { Text(t), Url(u) }
+    enum AppendItem { Message(m), Catenate { flags, date, parts } }
+    enum Notify { None, Set { status, groups } }
+    struct EventGroup { filter, events }
+    enum MailboxFilter {
+        Selected,
+        SelectedDelayed,
+        Inboxes,
+        Personal,
+        Subscribed,
+        Subtree(l),
+        Mailboxes(l),
+    }
+    enum NotifyEvent {
+        MessageNew(l),
+        MessageExpunge,
+        FlagChange,
+        AnnotationChange,
+        MailboxName,
+        SubscriptionChange,
+        MailboxMetadataChange,
+        ServerMetadataChange,
+        Other(a),
+    }
+    struct UrlMechanism { name, data }
 }
