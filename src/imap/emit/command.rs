@@ -439,7 +439,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::Notify(_)
         | C::ResetKey { .. }
         | C::GenUrlAuth(_)
-        | C::UrlFetch(_) => super::ext::command(w, c)?,
+        | C::UrlFetch(_) => crate::imap::ext::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::types::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit("invalid command name"));

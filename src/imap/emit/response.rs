@@ -283,7 +283,7 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::BadUrl(_)
         | Code::UrlMech(_)
         | Code::NotificationOverflow
-        | Code::BadEvent(_) => return super::ext::code(w, c),
+        | Code::BadEvent(_) => return crate::imap::ext::emit_code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {
@@ -580,7 +580,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         | Data::ListRights { .. }
         | Data::MyRights { .. }
         | Data::GenUrlAuth(_)
-        | Data::UrlFetch(_) => super::ext::data(w, d)?,
+        | Data::UrlFetch(_) => crate::imap::ext::emit_data(w, d)?,
         Data::Other { name, rest } => {
             if !crate::wire::line::is_line_safe(name.as_bytes())
                 || !crate::wire::line::is_line_safe(rest)

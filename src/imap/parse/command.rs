@@ -570,7 +570,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
         }
         return Ok((i, c));
     }
-    if let (rest, Some(c)) = super::ext::command(i, name)? {
+    if let (rest, Some(c)) = crate::imap::ext::parse_command(i, name)? {
         return Ok((rest, c));
     }
     if is(b"LOGIN") {
@@ -1329,7 +1329,7 @@ pub(crate) fn append_opts_head(
         Option<crate::imap::types::core::DateTime>,
     ),
 > {
-    let (i, opts) = super::ext::append_opts(i)?;
+    let (i, opts) = append_opts(i)?;
     let (i, _) = eat(b'~')(i)?;
     let (i, ()) = byte(b'{', "literal")(i)?;
     let (i, _) = take_while(i, |b| b.is_ascii_digit() || b == b'+' || b == b'-');
@@ -1383,4 +1383,27 @@ fn quota_limit(i: In<'_>) -> R<'_, (Atom<'_>, u64)> {
 /// `entry-value = entry SP value ; value = nstring / literal8`
 fn entry_value(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
     separated_pair(astring, sp, nstring).parse(i)
+}
+
+/// `append-opts = [flag-list SP] [date-time SP]` (the input is left after
+/// the options); shared with plain APPEND.
+#[allow(clippy::type_complexity)]
+pub(crate) fn append_opts(
+    i: In<'_>,
+) -> R<
+    '_,
+    (
+        Option<List<'_, Flag<'_>>>,
+        Option<crate::imap::types::core::DateTime>,
+    ),
+> {
+    let (i, flags) = match i.peek() {
+        Some(b'(') => map(terminated(flag_list, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    let (i, date) = match i.peek() {
+        Some(b'"') => map(terminated(date_time, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    Ok((i, (flags, date)))
 }

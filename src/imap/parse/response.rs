@@ -23,7 +23,7 @@ use super::input::{
     In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
     run, sp, space_before_close, spaces, take_while, trailing_space, validate, word,
 };
-use super::visit::{Quiet, Sink};
+use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
@@ -370,7 +370,7 @@ pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
         // resp-text-code =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
         map(preceded(sp, paren_objectid), Code::MailboxId).parse(i)?
     } else {
-        match super::ext::code(i, name) {
+        match crate::imap::ext::parse_code(i, name) {
             Ok((i, Some(c))) => (i, c),
             _ => return other_code(start, name),
         }
@@ -935,7 +935,7 @@ pub(crate) fn section_binary<'a>(i: In<'a>) -> R<'a, Part<'a>> {
 }
 
 /// `["<" number ">"]`
-fn origin(i: In<'_>) -> R<'_, Option<u32>> {
+pub(crate) fn origin(i: In<'_>) -> R<'_, Option<u32>> {
     if i.peek() == Some(b'<') {
         map(terminated(number, byte(b'>', "'>'")), Some).parse(i.skip(1))
     } else {
@@ -956,58 +956,8 @@ fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
 
 /// A FETCH item name: atom characters up to a `[` section or `<` origin.
 #[inline(always)]
-fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
+pub(crate) fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
     take_while(i, |b| class::is(b, class::ATOM) && b != b'[' && b != b'<')
-}
-
-/// The name (with section and origin) and SP of an item whose value is a
-/// literal announcement that ends the input, for streamed literals.
-pub(crate) fn streamed_item_head<'a>(
-    i: In<'a>,
-) -> R<'a, Option<crate::imap::parse::stream::StreamedItem<'a>>> {
-    use crate::imap::parse::stream::StreamedItem as S;
-    let start = i;
-    let (i, name) = item_name(i);
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let (i, item) = if is(b"BODY") && i.peek() == Some(b'[') {
-        let (i, (section, origin)) = (section, origin).parse(i)?;
-        (i, S::BodySection { section, origin })
-    } else if is(b"BINARY") {
-        let (i, (part, origin)) = (section_binary, origin).parse(i)?;
-        (i, S::Binary { part, origin })
-    } else if is(b"RFC822") {
-        (i, S::Rfc822)
-    } else if is(b"RFC822.HEADER") {
-        (i, S::Rfc822Header)
-    } else if is(b"RFC822.TEXT") {
-        (i, S::Rfc822Text)
-    } else if !name.is_empty() {
-        (
-            i,
-            S::Other(core::str::from_utf8(start.upto(&i)).unwrap_or("")),
-        )
-    } else {
-        return Ok((i, None));
-    };
-    if i.peek() != Some(b' ') {
-        return Ok((i, None));
-    }
-    // the literal announcement must end the input
-    let (i, _) = eat(b'~')(i.skip(1))?;
-    if i.peek() != Some(b'{') {
-        return Ok((i, None));
-    }
-    let (i, _) = take_while(i.skip(1), |b| b.is_ascii_digit() || b == b'+' || b == b'-');
-    if i.peek() != Some(b'}') {
-        return Ok((i, None));
-    }
-    let i = i.skip(1);
-    let i = match i.rest {
-        [b'\r', b'\n', ..] => i.skip(2),
-        [b'\n', ..] if i.q().bare_lf => i.skip(1),
-        _ => return Ok((i, None)),
-    };
-    Ok((i, Some(item)))
 }
 
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
@@ -1335,7 +1285,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
         (i, Data::Thread(List::wire(raw, thread, Sep::None, ctx)))
     } else {
-        match super::ext::data(i)? {
+        match crate::imap::ext::parse_data(i)? {
             (i, Some(d)) => (i, d),
             (_, None) => return other(start),
         }

@@ -7,9 +7,11 @@ use alloc::vec::Vec;
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::ext::{AppendItem, ModRights, Notify};
 use super::response::{MailboxAttribute, Part, Section};
 use crate::Secret;
+use crate::imap::ext::acl::ModRights;
+use crate::imap::ext::catenate::AppendItem;
+use crate::imap::ext::notify::Notify;
 
 /// A tagged command.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,8 +8,10 @@ use super::body::{BodyStructure, Envelope};
 use super::core::{
     Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::ext::{NotifyEvent, Rights, UrlMechanism};
 use crate::Text;
+use crate::imap::ext::acl::Rights;
+use crate::imap::ext::notify::NotifyEvent;
+use crate::imap::ext::urlauth::UrlMechanism;
 
 /// One response line (with its literals).
 #[derive(Clone, Debug, PartialEq)]
