@@ -907,6 +907,7 @@ fn key_leaf(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         }
         K::EmailId(s) => word_str(w, b"EMAILID", s)?,
         K::ThreadId(s) => word_str(w, b"THREADID", s)?,
+        K::SaveDate(k) => crate::imap::ext::savedate::emit::search_key(w, k)?,
     }
     Ok(())
 }

@@ -807,13 +807,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
                 w.raw(b")");
             }
         },
-        FetchItem::SaveDate(d) => {
-            w.raw(b"SAVEDATE ");
-            match d {
-                None => w.raw(b"NIL"),
-                Some(d) => w.date_time(d)?,
-            }
-        }
+        FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
         FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
         FetchItem::Unknown { name, value } => {
             if name.is_empty()

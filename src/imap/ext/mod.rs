@@ -18,6 +18,7 @@ use crate::imap::types::response::{Code, Data};
 pub mod acl;
 pub mod catenate;
 pub mod notify;
+pub mod savedate;
 pub mod urlauth;
 
 /// A room's command rule: after the command's name, `None` (input unmoved)

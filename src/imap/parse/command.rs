@@ -1078,6 +1078,9 @@ fn key_leaf(i: In<'_>) -> R<'_, SearchKey<'_>> {
         K::EmailId(arg!(astring))
     } else if is(b"THREADID") {
         K::ThreadId(arg!(astring))
+    } else if let (rest, Some(k)) = crate::imap::ext::savedate::parse::search_key(i, name)? {
+        i = rest;
+        K::SaveDate(k)
     } else {
         return start.err("search-key");
     };

@@ -1034,11 +1034,7 @@ fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
             _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
         }
     } else if is(b"SAVEDATE") {
-        let (i, ()) = sp(i)?;
-        match is_nil(i) {
-            (i, true) => Ok((i, FetchItem::SaveDate(None))),
-            _ => map(date_time, |d| FetchItem::SaveDate(Some(d))).parse(i),
-        }
+        crate::imap::ext::savedate::parse::fetch_item(i)
     } else if is(b"PREVIEW") {
         map(preceded(sp, nstring), FetchItem::Preview).parse(i)
     } else if !name.is_empty() && i.q().unknown_items {

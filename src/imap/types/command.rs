@@ -203,6 +203,8 @@ pub enum SearchKey<'a> {
     EmailId(IString<'a>),
     /// `THREADID id` (RFC 8474)
     ThreadId(IString<'a>),
+    /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
+    SaveDate(crate::imap::ext::savedate::SaveDateKey),
 }
 
 /// One `select-param` of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8 and
@@ -917,6 +919,7 @@ fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
         S::Younger(n) => S::Younger(n),
         S::EmailId(s) => S::EmailId(s.into_owned()),
         S::ThreadId(s) => S::ThreadId(s.into_owned()),
+        S::SaveDate(k) => S::SaveDate(k),
         // taken apart by the loop of `into_owned`
         k @ (S::Not(_) | S::Or(..) | S::And(_)) => k.into_owned(),
     }
