@@ -83,7 +83,9 @@ def cycles(graph):
     return out
 
 def main():
-    folders = sys.argv[1:] or ["src/imap/parse", "src/imap/types", "src/imap/emit", "src/smtp", "src/pop3"]
+    folders = sys.argv[1:] or [
+        "src/imap/parse", "src/imap/types", "src/imap/emit", "src/imap/ext", "src/smtp", "src/pop3",
+    ]
     total = 0
     for folder in folders:
         g = edges(folder)

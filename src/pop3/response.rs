@@ -149,12 +149,6 @@ impl<'a> Response<'a> {
         None
     }
 
-    /// The drop listing of a `+OK` answer to STAT (RFC 1939 §5: `nn mm`).
-    pub fn drop_listing(&self) -> Option<DropListing> {
-        let (_, (count, size)) = super::parse::two_numbers(self.text.as_bytes()).ok()?;
-        Some(DropListing { count, size })
-    }
-
     /// The scan listing of a `+OK` answer to `LIST msg`.
     pub fn scan_listing(&self) -> Option<ScanListing> {
         ScanListing::parse(self.text.as_bytes()).ok()

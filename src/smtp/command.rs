@@ -280,11 +280,6 @@ impl<'a> Mailbox<'a> {
         Ok(Mailbox::new(q, host))
     }
 
-    /// Parses `local@domain` (without angle brackets), accepting UTF-8.
-    pub fn parse(s: &'a str) -> Result<Self, crate::error::ParseError> {
-        super::parse::mailbox_str(s)
-    }
-
     /// The local part with quoting removed (`"a b"` gives `a b`).
     pub fn local_part_value(&self) -> Cow<'_, str> {
         let lp: &str = &self.local_part;
@@ -376,12 +371,6 @@ impl<'a> ForwardPath<'a> {
 pub struct Parameters<'a>(pub(crate) Cow<'a, str>);
 
 impl<'a> Parameters<'a> {
-    /// Validates raw parameter text (as after `MAIL FROM:<...> `).
-    pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
-        super::parse::validate_parameters(raw)?;
-        Ok(Parameters(Cow::Borrowed(raw)))
-    }
-
     /// The raw text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -395,27 +384,9 @@ impl<'a> Parameters<'a> {
     /// The typed parameters, in order.
     pub fn iter(&self) -> ParameterIter<'_> {
         ParameterIter {
-            src: super::parse::Src::from_str(&self.0),
+            src: super::syntax::Src::from_str(&self.0),
             rest: self.0.as_bytes(),
         }
-    }
-
-    /// Appends a parameter. Fails with [`Error::Emit`](crate::Error::Emit) for a
-    /// value that cannot be sent (a space, CR, LF, NUL, `=` in a keyword, ...).
-    pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
-        let mut s = String::new();
-        super::emit::parameter(p, &mut s)?;
-        if s.is_empty() || s.contains(' ') {
-            return Err(crate::Error::Emit("invalid ESMTP parameter"));
-        }
-        super::parse::validate_parameters(&s)
-            .map_err(|_| crate::Error::Emit("invalid ESMTP parameter"))?;
-        let raw = self.0.to_mut();
-        if !raw.is_empty() {
-            raw.push(' ');
-        }
-        raw.push_str(&s);
-        Ok(())
     }
 
     /// The `SIZE=` value, if present.
@@ -443,15 +414,8 @@ impl<'a> IntoIterator for &'a Parameters<'_> {
 /// Iterator over [`Parameters`].
 #[derive(Clone, Debug)]
 pub struct ParameterIter<'a> {
-    src: super::parse::Src<'a>,
-    rest: &'a [u8],
-}
-
-impl<'a> Iterator for ParameterIter<'a> {
-    type Item = Parameter<'a>;
-    fn next(&mut self) -> Option<Parameter<'a>> {
-        super::parse::next_parameter(self.src, &mut self.rest)
-    }
+    pub(super) src: super::syntax::Src<'a>,
+    pub(super) rest: &'a [u8],
 }
 
 /// `BODY=` values (RFC 6152, RFC 3030).

@@ -78,6 +78,7 @@ pub mod emit;
 pub mod parse;
 pub mod reply;
 pub mod server;
+mod syntax;
 
 pub use client::{Client, ClientConfig, ClientEvent, CommandKind, ServerCapabilities};
 pub use command::{
