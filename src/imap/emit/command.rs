@@ -318,21 +318,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         }
         C::Id(params) => {
             w.raw(b"ID ");
-            match params {
-                None => w.raw(b"NIL"),
-                Some(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.string(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
-            }
+            crate::imap::ext::id::emit::id_params_list(w, params)?;
         }
         C::Sort {
             uid: u,
@@ -415,16 +401,8 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         C::SetMetadata { mailbox, entries } => {
             w.raw(b"SETMETADATA ");
             w.mailbox(mailbox)?;
-            w.raw(b" (");
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    w.sp();
-                }
-                w.astring(k.as_bytes())?;
-                w.sp();
-                w.nstring(&v)?;
-            }
-            w.raw(b")");
+            w.sp();
+            crate::imap::ext::metadata::emit::entry_values(w, entries)?;
         }
         C::Compress(a) => {
             w.raw(b"COMPRESS ");

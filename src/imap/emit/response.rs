@@ -501,21 +501,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         }
         Data::Id(params) => {
             w.raw(b"ID ");
-            match params {
-                None => w.raw(b"NIL"),
-                Some(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.string(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
-            }
+            crate::imap::ext::id::emit::id_params_list(w, params)?;
         }
         Data::Quota { root, resources } => {
             w.raw(b"QUOTA ");
@@ -546,18 +532,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             w.mailbox(mailbox)?;
             w.sp();
             match entries {
-                MetadataEntries::Values(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.astring(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
+                MetadataEntries::Values(l) => crate::imap::ext::metadata::emit::entry_values(w, l)?,
                 MetadataEntries::Names(l) => {
                     for (i, k) in l.iter().enumerate() {
                         if i > 0 {

@@ -17,6 +17,8 @@ use crate::imap::types::response::{Code, Data};
 
 pub mod acl;
 pub mod catenate;
+pub mod id;
+pub mod metadata;
 pub mod notify;
 pub mod savedate;
 pub mod urlauth;

@@ -751,37 +751,6 @@ fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox
     Ok((i, (tag, source)))
 }
 
-/// `string SP nstring` (an ID parameter)
-fn id_pair<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
-    map((string, sp, nstring), |(k, _, v)| (k, v)).parse(i)
-}
-
-/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971)
-fn id_params<'a>(i: In<'a>) -> R<'a, crate::imap::types::response::IdParams<'a>> {
-    if let (rest, true) = is_nil(i) {
-        return Ok((rest, None));
-    }
-    let (mut i, ()) = byte(b'(', "'(' or NIL")(i)?;
-    let s = i;
-    let mut e = i;
-    if i.peek() != Some(b')') {
-        loop {
-            (i, _) = id_pair(i)?;
-            e = i;
-            i = space_before_close(i, i.q().trailing_space);
-            if i.peek() == Some(b')') {
-                break;
-            }
-            (i, ()) = sp(i)?;
-        }
-    }
-    let (i, ()) = byte(b')', "')'")(i)?;
-    Ok((
-        i,
-        Some(List::wire(s.upto(&e), id_pair, Sep::Space, i.ctx())),
-    ))
-}
-
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
 fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
     map(
@@ -789,11 +758,6 @@ fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
         |(name, _, usage, _, limit)| QuotaResource { name, usage, limit },
     )
     .parse(i)
-}
-
-/// `entry-value = entry SP value ; value = nstring / literal8`
-fn metadata_value<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
-    map((astring, sp, nstring), |(k, _, v)| (k, v)).parse(i)
 }
 
 /// `thread-list = "(" (thread-members / thread-nested) ")"`, one nesting
@@ -1213,7 +1177,8 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, uids) = sequence_set(i)?;
         (i, Data::Vanished { earlier, uids })
     } else if let Some(i) = after_word(&i, b"ID") {
-        let (i, l) = preceded(sp, id_params).parse(i)?;
+        let (i, l) =
+            preceded(sp, |i| crate::imap::ext::id::parse::id_params_list(i, true)).parse(i)?;
         (trailing_space(i), Data::Id(l))
     } else if let Some(i) = after_word(&i, b"QUOTAROOT") {
         // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
@@ -1245,7 +1210,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
         let (i, entries) = if i.peek() == Some(b'(') {
             map(
-                |i| paren_list_tail(i, metadata_value, false),
+                |i| paren_list_tail(i, crate::imap::ext::metadata::parse::entry_value, false),
                 MetadataEntries::Values,
             )
             .parse(i.skip(1))?
