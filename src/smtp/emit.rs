@@ -205,7 +205,7 @@ pub fn emit_reply(reply: &Reply<'_>, out: &mut impl BufMut) {
 }
 
 impl Parameters<'_> {
-    /// Appends a parameter. Fails with [`Error::Emit`](crate::Error::Emit) for a
+    /// Appends a parameter. Fails with [`Error::Emit`] for a
     /// value that cannot be sent (a space, CR, LF, NUL, `=` in a keyword, ...).
     pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
         let mut s = String::new();
