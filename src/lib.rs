@@ -259,6 +259,8 @@ pub mod error;
 mod grammar;
 pub mod limits;
 #[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+mod owned;
+#[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
 #[macro_use]
 mod session;
 pub mod header;

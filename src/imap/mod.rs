@@ -37,8 +37,37 @@
 //! Real servers deviate from the grammar; the known deviations are accepted
 //! by default and listed on [`Quirks`]. Use [`ParseOptions::STRICT`] to
 //! reject them.
+//!
+//! # Room plan (where the codec code lives)
+//!
+//! The codec is cut by concept, not by direction: a concept's value type,
+//! its grammar and its emitter sit together, so an ABNF rule is written once.
+//!
+//! - **Ground floor**: the nom input type and character classes
+//!   (`parse::input`), the core values (`types::core`: atom, astring, string,
+//!   literal, number, sequence set, date-time, flags, mailbox, lazy lists) and
+//!   their rules (`parse::core`). Everything else builds on these.
+//! - **Base protocol rooms**: commands (`types::command`, `parse::command`,
+//!   `emit::command`), responses (`types::response`, `parse::response`,
+//!   `emit::response`), body structures and envelopes (`types::body`,
+//!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
+//!   (`parse::sink` below the grammar, `parse::visit` above it). The central
+//!   enums ([`CommandBody`], [`Data`], [`Code`], [`FetchItem`],
+//!   [`FetchAttribute`], [`SearchKey`]) live here.
+//! - **Extension rooms** ([`ext`]): one module per extension, holding its
+//!   types, a `parse` and an `emit` submodule. Its header lists the central
+//!   enum variants it adds.
+//!
+//! Adding an extension: write `ext/<name>.rs` (types, `parse`, `emit`,
+//! [`IntoOwned`] through `into_owned!`), then register it: its variants in
+//! the central enums, one line per dispatch it joins in `ext/mod.rs`
+//! (commands, untagged responses, response codes, emitters) or, for FETCH
+//! items and SEARCH keys, one branch in the central rule that reads the item
+//! name; and its capability name in the client's list if the client gates on
+//! it. The old paths (`types::ext`, `types::command::…`) re-export what moved.
 
 mod entry;
+pub mod ext;
 pub mod frame;
 pub mod parse;
 pub mod server;

@@ -156,49 +156,6 @@ impl<'a> Command<'a> {
                 | Command::Lang { tag: None }
         )
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Command<'static> {
-        fn own(c: Cow<'_, str>) -> Cow<'static, str> {
-            Cow::Owned(c.into_owned())
-        }
-        match self {
-            Command::User { name } => Command::User {
-                name: name.into_owned(),
-            },
-            Command::Pass { password } => Command::Pass {
-                password: password.into_owned(),
-            },
-            Command::Apop { name, digest } => Command::Apop {
-                name: name.into_owned(),
-                digest: own(digest),
-            },
-            Command::Stat => Command::Stat,
-            Command::List { msg } => Command::List { msg },
-            Command::Retr { msg } => Command::Retr { msg },
-            Command::Dele { msg } => Command::Dele { msg },
-            Command::Noop => Command::Noop,
-            Command::Rset => Command::Rset,
-            Command::Quit => Command::Quit,
-            Command::Top { msg, lines } => Command::Top { msg, lines },
-            Command::Uidl { msg } => Command::Uidl { msg },
-            Command::Capa => Command::Capa,
-            Command::Stls => Command::Stls,
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => Command::Auth {
-                mechanism: own(mechanism),
-                initial_response: initial_response.map(own),
-            },
-            Command::Utf8 => Command::Utf8,
-            Command::Lang { tag } => Command::Lang { tag: tag.map(own) },
-            Command::Unknown { keyword, args } => Command::Unknown {
-                keyword: own(keyword),
-                args: args.into_owned(),
-            },
-        }
-    }
 }
 
 impl CommandKind {
@@ -249,5 +206,28 @@ impl CommandKind {
         ];
         ALL.into_iter()
             .find(|k| k.keyword().as_bytes().eq_ignore_ascii_case(keyword))
+    }
+}
+
+crate::owned::into_owned! {
+    inherent enum Command {
+        User { name },
+        Pass { password },
+        Apop { name, digest },
+        Stat,
+        List { msg },
+        Retr { msg },
+        Dele { msg },
+        Noop,
+        Rset,
+        Quit,
+        Top { msg, lines },
+        Uidl { msg },
+        Capa,
+        Stls,
+        Auth { mechanism, initial_response },
+        Utf8,
+        Lang { tag },
+        Unknown { keyword, args },
     }
 }

@@ -35,7 +35,7 @@ use crate::wire::line::{LineFinder, LinePolicy};
 
 use super::command::{Command, CommandKind};
 use super::response::{
-    Capability, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
+    Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
     UniqueIdListing,
 };
 
@@ -695,6 +695,14 @@ impl<'a> Iterator for MultiLines<'a> {
             // `multi_line` takes every line; kept as sent if it ever did not.
             Err(_) => Some(Ok(content)),
         }
+    }
+}
+
+impl Response<'_> {
+    /// The drop listing of a `+OK` answer to STAT (RFC 1939 §5: `nn mm`).
+    pub fn drop_listing(&self) -> Option<DropListing> {
+        let (_, (count, size)) = two_numbers(self.text.as_bytes()).ok()?;
+        Some(DropListing { count, size })
     }
 }
 

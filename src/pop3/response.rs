@@ -74,19 +74,6 @@ impl<'a> ResponseCode<'a> {
             .find(|k| k.as_str().eq_ignore_ascii_case(s))
             .unwrap_or(ResponseCode::Other(Cow::Borrowed(s)))
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ResponseCode<'static> {
-        match self {
-            ResponseCode::InUse => ResponseCode::InUse,
-            ResponseCode::LoginDelay => ResponseCode::LoginDelay,
-            ResponseCode::SysTemp => ResponseCode::SysTemp,
-            ResponseCode::SysPerm => ResponseCode::SysPerm,
-            ResponseCode::Auth => ResponseCode::Auth,
-            ResponseCode::Utf8 => ResponseCode::Utf8,
-            ResponseCode::Other(s) => ResponseCode::Other(Cow::Owned(s.into_owned())),
-        }
-    }
 }
 
 /// One response line: `+OK`/`-ERR` with optional code and text, or a SASL
@@ -162,12 +149,6 @@ impl<'a> Response<'a> {
         None
     }
 
-    /// The drop listing of a `+OK` answer to STAT (RFC 1939 §5: `nn mm`).
-    pub fn drop_listing(&self) -> Option<DropListing> {
-        let (_, (count, size)) = super::parse::two_numbers(self.text.as_bytes()).ok()?;
-        Some(DropListing { count, size })
-    }
-
     /// The scan listing of a `+OK` answer to `LIST msg`.
     pub fn scan_listing(&self) -> Option<ScanListing> {
         ScanListing::parse(self.text.as_bytes()).ok()
@@ -176,15 +157,6 @@ impl<'a> Response<'a> {
     /// The unique-id listing of a `+OK` answer to `UIDL msg`.
     pub fn unique_id_listing(&self) -> Option<UniqueIdListing<'_>> {
         UniqueIdListing::parse(self.text.as_bytes()).ok()
-    }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Response<'static> {
-        Response {
-            status: self.status,
-            code: self.code.map(ResponseCode::into_owned),
-            text: self.text.into_owned(),
-        }
     }
 }
 
@@ -216,15 +188,7 @@ pub struct UniqueIdListing<'a> {
     pub uid: Text<'a>,
 }
 
-impl UniqueIdListing<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> UniqueIdListing<'static> {
-        UniqueIdListing {
-            msg: self.msg,
-            uid: self.uid.into_owned(),
-        }
-    }
-}
+impl UniqueIdListing<'_> {}
 
 /// The `EXPIRE` policy (RFC 2449 §6.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -302,28 +266,28 @@ pub enum Capability<'a> {
     },
 }
 
-impl Capability<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Capability<'static> {
-        match self {
-            Capability::Top => Capability::Top,
-            Capability::User => Capability::User,
-            Capability::Sasl(m) => Capability::Sasl(SaslMechanisms(Cow::Owned(m.0.into_owned()))),
-            Capability::RespCodes => Capability::RespCodes,
-            Capability::LoginDelay { seconds, per_user } => {
-                Capability::LoginDelay { seconds, per_user }
-            }
-            Capability::Pipelining => Capability::Pipelining,
-            Capability::Expire { policy, per_user } => Capability::Expire { policy, per_user },
-            Capability::Uidl => Capability::Uidl,
-            Capability::Implementation(t) => Capability::Implementation(t.into_owned()),
-            Capability::Stls => Capability::Stls,
-            Capability::Utf8 { user } => Capability::Utf8 { user },
-            Capability::Lang => Capability::Lang,
-            Capability::Other { name, args } => Capability::Other {
-                name: Cow::Owned(name.into_owned()),
-                args: args.into_owned(),
-            },
-        }
+impl Capability<'_> {}
+
+crate::owned::owned_copy!(Expire, Status);
+
+crate::owned::into_owned! {
+    struct SaslMechanisms(names)
+    inherent enum ResponseCode { InUse, LoginDelay, SysTemp, SysPerm, Auth, Utf8, Other(s) }
+    inherent struct Response { status, code, text }
+    inherent struct UniqueIdListing { msg, uid }
+    inherent enum Capability {
+        Top,
+        User,
+        Sasl(m),
+        RespCodes,
+        LoginDelay { seconds, per_user },
+        Pipelining,
+        Expire { policy, per_user },
+        Uidl,
+        Implementation(t),
+        Stls,
+        Utf8 { user },
+        Lang,
+        Other { name, args },
     }
 }

@@ -105,64 +105,6 @@ pub enum Command<'a> {
 }
 
 impl Command<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Command<'static> {
-        match self {
-            Command::Helo { domain } => Command::Helo {
-                domain: domain.into_owned(),
-            },
-            Command::Ehlo { domain } => Command::Ehlo {
-                domain: domain.into_owned(),
-            },
-            Command::Lhlo { domain } => Command::Lhlo {
-                domain: domain.into_owned(),
-            },
-            Command::Mail {
-                reverse_path,
-                parameters,
-            } => Command::Mail {
-                reverse_path: reverse_path.into_owned(),
-                parameters: parameters.into_owned(),
-            },
-            Command::Rcpt {
-                forward_path,
-                parameters,
-            } => Command::Rcpt {
-                forward_path: forward_path.into_owned(),
-                parameters: parameters.into_owned(),
-            },
-            Command::Data => Command::Data,
-            Command::Bdat { size, last } => Command::Bdat { size, last },
-            Command::Rset => Command::Rset,
-            Command::Vrfy { argument } => Command::Vrfy {
-                argument: own(argument),
-            },
-            Command::Expn { argument } => Command::Expn {
-                argument: own(argument),
-            },
-            Command::Help { topic } => Command::Help {
-                topic: topic.map(own),
-            },
-            Command::Noop { argument } => Command::Noop {
-                argument: argument.map(own),
-            },
-            Command::Quit => Command::Quit,
-            Command::StartTls => Command::StartTls,
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => Command::Auth {
-                mechanism: own(mechanism),
-                initial_response: initial_response.map(own),
-            },
-            Command::Etrn { node } => Command::Etrn { node: own(node) },
-            Command::Unknown { verb, arguments } => Command::Unknown {
-                verb: own(verb),
-                arguments: Cow::Owned(arguments.into_owned()),
-            },
-        }
-    }
-
     /// The verb, upper case.
     pub fn verb(&self) -> &str {
         match self {
@@ -187,10 +129,6 @@ impl Command<'_> {
     }
 }
 
-pub(crate) fn own(c: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(c.into_owned())
-}
-
 /// The domain part of a mailbox, or the argument of HELO/EHLO/LHLO:
 /// `Domain / address-literal` (RFC 5321 §4.1.2, §4.1.3).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -212,19 +150,6 @@ pub enum Host<'a> {
 }
 
 impl Host<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Host<'static> {
-        match self {
-            Host::Domain(d) => Host::Domain(own(d)),
-            Host::Ipv4(a) => Host::Ipv4(a),
-            Host::Ipv6(a) => Host::Ipv6(a),
-            Host::General { tag, content } => Host::General {
-                tag: own(tag),
-                content: own(content),
-            },
-        }
-    }
-
     /// Whether this host is the domain `domain`: compared without regard to
     /// ASCII case and a trailing dot (RFC 5321 §2.4: domain names are
     /// case-insensitive). Address literals are never a domain.
@@ -359,11 +284,6 @@ impl<'a> Mailbox<'a> {
         Ok(Mailbox::new(q, host))
     }
 
-    /// Parses `local@domain` (without angle brackets), accepting UTF-8.
-    pub fn parse(s: &'a str) -> Result<Self, crate::error::ParseError> {
-        super::parse::mailbox_str(s)
-    }
-
     /// The local part with quoting removed (`"a b"` gives `a b`).
     pub fn local_part_value(&self) -> Cow<'_, str> {
         let lp: &str = &self.local_part;
@@ -390,14 +310,6 @@ impl<'a> Mailbox<'a> {
     pub fn is_ascii(&self) -> bool {
         self.local_part.is_ascii() && self.host.is_ascii()
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Mailbox<'static> {
-        Mailbox {
-            local_part: own(self.local_part),
-            host: self.host.into_owned(),
-        }
-    }
 }
 
 impl fmt::Display for Mailbox<'_> {
@@ -417,15 +329,7 @@ pub enum ReversePath<'a> {
     Mailbox(Mailbox<'a>),
 }
 
-impl ReversePath<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ReversePath<'static> {
-        match self {
-            ReversePath::Null => ReversePath::Null,
-            ReversePath::Mailbox(m) => ReversePath::Mailbox(m.into_owned()),
-        }
-    }
-}
+impl ReversePath<'_> {}
 
 /// The path as it goes in MAIL FROM: `<>` or `<local@domain>`.
 impl fmt::Display for ReversePath<'_> {
@@ -462,14 +366,6 @@ impl<'a> ForwardPath<'a> {
     pub fn is_in_domain(&self, domain: &str) -> bool {
         self.mailbox().is_none_or(|m| m.host.is_domain(domain))
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ForwardPath<'static> {
-        match self {
-            ForwardPath::Postmaster => ForwardPath::Postmaster,
-            ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
-        }
-    }
 }
 
 /// The path as it goes in RCPT TO: `<Postmaster>` or `<local@domain>`.
@@ -499,12 +395,6 @@ impl fmt::Display for ForwardPath<'_> {
 pub struct Parameters<'a>(pub(crate) Cow<'a, str>);
 
 impl<'a> Parameters<'a> {
-    /// Validates raw parameter text (as after `MAIL FROM:<...> `).
-    pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
-        super::parse::validate_parameters(raw)?;
-        Ok(Parameters(Cow::Borrowed(raw)))
-    }
-
     /// The raw text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -518,32 +408,9 @@ impl<'a> Parameters<'a> {
     /// The typed parameters, in order.
     pub fn iter(&self) -> ParameterIter<'_> {
         ParameterIter {
-            src: super::parse::Src::from_str(&self.0),
+            src: super::syntax::Src::from_str(&self.0),
             rest: self.0.as_bytes(),
         }
-    }
-
-    /// Appends a parameter. Fails with [`Error::Emit`](crate::Error::Emit) for a
-    /// value that cannot be sent (a space, CR, LF, NUL, `=` in a keyword, ...).
-    pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
-        let mut s = String::new();
-        super::emit::parameter(p, &mut s)?;
-        if s.is_empty() || s.contains(' ') {
-            return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
-                rule: "esmtp-param",
-            }));
-        }
-        super::parse::validate_parameters(&s).map_err(|_| {
-            crate::Error::Emit(crate::error::Unemittable::Grammar {
-                rule: "esmtp-param",
-            })
-        })?;
-        let raw = self.0.to_mut();
-        if !raw.is_empty() {
-            raw.push(' ');
-        }
-        raw.push_str(&s);
-        Ok(())
     }
 
     /// The `SIZE=` value, if present.
@@ -558,11 +425,6 @@ impl<'a> Parameters<'a> {
     pub fn smtputf8(&self) -> bool {
         self.iter().any(|p| p == Parameter::SmtpUtf8)
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Parameters<'static> {
-        Parameters(own(self.0))
-    }
 }
 
 impl<'a> IntoIterator for &'a Parameters<'_> {
@@ -576,15 +438,8 @@ impl<'a> IntoIterator for &'a Parameters<'_> {
 /// Iterator over [`Parameters`].
 #[derive(Clone, Debug)]
 pub struct ParameterIter<'a> {
-    src: super::parse::Src<'a>,
-    rest: &'a [u8],
-}
-
-impl<'a> Iterator for ParameterIter<'a> {
-    type Item = Parameter<'a>;
-    fn next(&mut self) -> Option<Parameter<'a>> {
-        super::parse::next_parameter(self.src, &mut self.rest)
-    }
+    pub(super) src: super::syntax::Src<'a>,
+    pub(super) rest: &'a [u8],
 }
 
 /// `BODY=` values (RFC 6152, RFC 3030).
@@ -698,11 +553,6 @@ impl<'a> XText<'a> {
         }
         Cow::Owned(out)
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> XText<'static> {
-        XText(own(self.0))
-    }
 }
 
 /// One typed MAIL or RCPT parameter.
@@ -756,30 +606,50 @@ pub enum Parameter<'a> {
     },
 }
 
-impl Parameter<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Parameter<'static> {
-        match self {
-            Parameter::Size(n) => Parameter::Size(n),
-            Parameter::Body(b) => Parameter::Body(b),
-            Parameter::SmtpUtf8 => Parameter::SmtpUtf8,
-            Parameter::Ret(r) => Parameter::Ret(r),
-            Parameter::EnvId(x) => Parameter::EnvId(x.into_owned()),
-            Parameter::Notify(n) => Parameter::Notify(n),
-            Parameter::Orcpt { addr_type, address } => Parameter::Orcpt {
-                addr_type: own(addr_type),
-                address: address.into_owned(),
-            },
-            Parameter::Auth(x) => Parameter::Auth(x.into_owned()),
-            Parameter::RequireTls => Parameter::RequireTls,
-            Parameter::MtPriority(p) => Parameter::MtPriority(p),
-            Parameter::HoldFor(s) => Parameter::HoldFor(s),
-            Parameter::HoldUntil(s) => Parameter::HoldUntil(own(s)),
-            Parameter::By { time, mode, trace } => Parameter::By { time, mode, trace },
-            Parameter::Other { keyword, value } => Parameter::Other {
-                keyword: own(keyword),
-                value: value.map(own),
-            },
-        }
+impl Parameter<'_> {}
+
+crate::owned::owned_copy!(Body, ByMode, Notify, Ret);
+
+crate::owned::into_owned! {
+    inherent enum Command {
+        Helo { domain },
+        Ehlo { domain },
+        Lhlo { domain },
+        Mail { reverse_path, parameters },
+        Rcpt { forward_path, parameters },
+        Data,
+        Bdat { size, last },
+        Rset,
+        Vrfy { argument },
+        Expn { argument },
+        Help { topic },
+        Noop { argument },
+        Quit,
+        StartTls,
+        Auth { mechanism, initial_response },
+        Etrn { node },
+        Unknown { verb, arguments },
+    }
+    inherent enum Host { Domain(d), Ipv4(a), Ipv6(a), General { tag, content } }
+    inherent struct Mailbox { local_part, host }
+    inherent enum ReversePath { Null, Mailbox(m) }
+    inherent enum ForwardPath { Postmaster, Mailbox(m) }
+    inherent struct Parameters(inner)
+    inherent struct XText(inner)
+    inherent enum Parameter {
+        Size(n),
+        Body(b),
+        SmtpUtf8,
+        Ret(r),
+        EnvId(x),
+        Notify(n),
+        Orcpt { addr_type, address },
+        Auth(x),
+        RequireTls,
+        MtPriority(p),
+        HoldFor(s),
+        HoldUntil(s),
+        By { time, mode, trace },
+        Other { keyword, value },
     }
 }

@@ -215,3 +215,28 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
 pub fn emit_reply(reply: &Reply<'_>, out: &mut impl BufMut) {
     out.put_slice(reply.as_bytes());
 }
+
+impl Parameters<'_> {
+    /// Appends a parameter. Fails with [`Error::Emit`] for a
+    /// value that cannot be sent (a space, CR, LF, NUL, `=` in a keyword, ...).
+    pub fn push(&mut self, p: &Parameter<'_>) -> Result<(), crate::Error> {
+        let mut s = String::new();
+        parameter(p, &mut s)?;
+        if s.is_empty() || s.contains(' ') {
+            return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "esmtp-param",
+            }));
+        }
+        super::parse::validate_parameters(&s).map_err(|_| {
+            crate::Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "esmtp-param",
+            })
+        })?;
+        let raw = self.0.to_mut();
+        if !raw.is_empty() {
+            raw.push(' ');
+        }
+        raw.push_str(&s);
+        Ok(())
+    }
+}

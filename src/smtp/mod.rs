@@ -80,6 +80,7 @@ pub mod receive;
 pub mod reply;
 pub mod server;
 pub mod submit;
+mod syntax;
 
 pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind};
 pub use command::{

@@ -20,7 +20,8 @@ use nom::Parser;
 use nom::bytes::complete::{tag, take_while1};
 
 use super::command::*;
-use super::reply::{EhloKeyword, EnhancedStatus, Mechanisms, Reply, ReplyCode};
+use super::reply::{Reply, ReplyCode, reply_enhanced};
+use super::syntax::{Src, number, split_param, trim_end};
 use crate::error::{Error, LimitKind, ParseError};
 use crate::grammar::{E, R, fail, to_parse_error};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -129,45 +130,6 @@ fn expect<'a, O>(
                 expected,
             })
         })
-    }
-}
-
-/// The source text of a frame: its bytes and, when they are UTF-8, the same
-/// text as `&str`, so that sub-slices found by the byte grammar become `&str`
-/// without validating UTF-8 again (one `from_utf8` per line, not per field).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Src<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Src<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Src {
-            bytes,
-            text: str::from_utf8(bytes).ok(),
-        }
-    }
-
-    pub(crate) fn from_str(text: &'a str) -> Self {
-        Src {
-            bytes: text.as_bytes(),
-            text: Some(text),
-        }
-    }
-
-    /// `part` (a sub-slice of this source) as `&str`, if it is UTF-8.
-    fn s(&self, part: &'a [u8]) -> Option<&'a str> {
-        let off = (part.as_ptr() as usize).wrapping_sub(self.bytes.as_ptr() as usize);
-        match self.text {
-            Some(t) => t.get(off..off.checked_add(part.len())?),
-            // Not all of the source is UTF-8: check this part alone.
-            None => str::from_utf8(part).ok(),
-        }
-    }
-
-    fn cow(&self, part: &'a [u8]) -> Option<Cow<'a, str>> {
-        self.s(part).map(Cow::Borrowed)
     }
 }
 
@@ -820,19 +782,6 @@ fn bdat(args: &[u8]) -> R<'_, Command<'_>> {
     end(rest).map(|(r, ())| (r, Command::Bdat { size, last }))
 }
 
-fn number(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 20 {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &d| {
-        if d.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        } else {
-            None
-        }
-    })
-}
-
 // String = Atom / Quoted-string  (taken leniently: the rest of the line, UTF-8)
 fn string_arg<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Cow<'a, str>> {
     let trimmed = trim_end(args);
@@ -840,11 +789,6 @@ fn string_arg<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Cow<'a, str>> {
         return fail(args, "argument");
     }
     text_arg(src, trimmed)
-}
-
-fn trim_end(b: &[u8]) -> &[u8] {
-    let n = b.iter().rev().take_while(|&&c| c == b' ').count();
-    &b[..b.len() - n]
 }
 
 fn text_arg<'a>(src: Src<'a>, b: &'a [u8]) -> R<'a, Cow<'a, str>> {
@@ -966,13 +910,6 @@ fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
         pos = value.map_or(k, |v| k + 1 + v.len());
     }
     Ok(())
-}
-
-fn split_param(token: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match token.iter().position(|&b| b == b'=') {
-        Some(i) => (&token[..i], Some(&token[i + 1..])),
-        None => (token, None),
-    }
 }
 
 pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
@@ -1428,86 +1365,29 @@ fn reply_line(line: &[u8], last: bool) -> Result<(ReplyCode, &[u8]), (usize, &'s
     Ok((code, text))
 }
 
-/// The enhanced status of a reply as a peer reads it: a status code at the
-/// start of the first line's text, of the reply code's class (RFC 2034 §4).
-/// Shared by the parser and [`Reply::new`], so a built reply and its parsed
-/// wire form agree.
-pub(crate) fn reply_enhanced(code: ReplyCode, first_text: &[u8]) -> Option<EnhancedStatus> {
-    enhanced_prefix(first_text)
-        .map(|(e, _)| e)
-        .filter(|e| u16::from(e.class) == code.get() / 100)
-}
+// ---------------------------------------------------------------------------
+// The grammar behind the accessors of the value types
+// ---------------------------------------------------------------------------
 
-// status-code = class "." subject "." detail
-// class = "2" / "4" / "5" ; subject = 1*3digit ; detail = 1*3digit
-/// An enhanced status code at the start of a reply text, and its length.
-pub(crate) fn enhanced_prefix(t: &[u8]) -> Option<(EnhancedStatus, usize)> {
-    let class = match t.first()? {
-        c @ (b'2' | b'4' | b'5') => c - b'0',
-        _ => return None,
-    };
-    if t.get(1) != Some(&b'.') {
-        return None;
-    }
-    let digits = |from: usize| -> Option<(u16, usize)> {
-        let n = t[from.min(t.len())..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if n == 0 || n > 3 {
-            return None;
-        }
-        let v = t[from..from + n]
-            .iter()
-            .fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
-        Some((v, from + n))
-    };
-    let (subject, p) = digits(2)?;
-    if t.get(p) != Some(&b'.') {
-        return None;
-    }
-    let (detail, p) = digits(p + 1)?;
-    match t.get(p) {
-        None | Some(b' ') => Some((EnhancedStatus::c(class, subject, detail), p)),
-        _ => None,
+impl<'a> Mailbox<'a> {
+    /// Parses `local@domain` (without angle brackets), accepting UTF-8.
+    pub fn parse(s: &'a str) -> Result<Self, crate::error::ParseError> {
+        mailbox_str(s)
     }
 }
 
-// ehlo-line = ehlo-keyword *( SP ehlo-param )
-// ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-pub(crate) fn ehlo_keyword(line: &[u8]) -> EhloKeyword<'_> {
-    let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
-    let (kw, params) = (&line[..sp], line.get(sp + 1..).unwrap_or(&[]));
-    let k = |n: &[u8]| kw.eq_ignore_ascii_case(n);
-    let no_params = params.iter().all(|&b| b == b' ');
-    match kw.len() {
-        4 if k(b"SIZE") => EhloKeyword::Size(number(trim_end(params))),
-        10 if k(b"PIPELINING") && no_params => EhloKeyword::Pipelining,
-        8 if k(b"8BITMIME") && no_params => EhloKeyword::EightBitMime,
-        10 if k(b"BINARYMIME") && no_params => EhloKeyword::BinaryMime,
-        8 if k(b"CHUNKING") && no_params => EhloKeyword::Chunking,
-        3 if k(b"DSN") && no_params => EhloKeyword::Dsn,
-        19 if k(b"ENHANCEDSTATUSCODES") && no_params => EhloKeyword::EnhancedStatusCodes,
-        8 if k(b"SMTPUTF8") && no_params => EhloKeyword::SmtpUtf8,
-        8 if k(b"STARTTLS") && no_params => EhloKeyword::StartTls,
-        4 if k(b"AUTH") => EhloKeyword::Auth(Mechanisms(params)),
-        10 if k(b"REQUIRETLS") && no_params => EhloKeyword::RequireTls,
-        6 if k(b"LIMITS") => {
-            let (mut rcptmax, mut mailmax) = (None, None);
-            for p in params.split(|&b| b == b' ') {
-                let (n, v) = split_param(p);
-                if n.eq_ignore_ascii_case(b"RCPTMAX") {
-                    rcptmax = v.and_then(number);
-                } else if n.eq_ignore_ascii_case(b"MAILMAX") {
-                    mailmax = v.and_then(number);
-                }
-            }
-            EhloKeyword::Limits { rcptmax, mailmax }
-        }
-        _ => EhloKeyword::Other {
-            keyword: kw,
-            params,
-        },
+impl<'a> Parameters<'a> {
+    /// Validates raw parameter text (as after `MAIL FROM:<...> `).
+    pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
+        validate_parameters(raw)?;
+        Ok(Parameters(Cow::Borrowed(raw)))
+    }
+}
+
+impl<'a> Iterator for ParameterIter<'a> {
+    type Item = Parameter<'a>;
+    fn next(&mut self) -> Option<Parameter<'a>> {
+        next_parameter(self.src, &mut self.rest)
     }
 }
 

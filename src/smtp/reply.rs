@@ -11,6 +11,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::syntax::{number, split_param, trim_end};
 use crate::error::Error;
 use crate::text::Text;
 
@@ -338,9 +339,8 @@ impl<'a> Reply<'a> {
                 return Err(Error::Emit(crate::error::Unemittable::LineTooLong));
             }
         }
-        let enhanced = enhanced.or_else(|| {
-            crate::smtp::parse::reply_enhanced(code, lines.first().copied().unwrap_or(b""))
-        });
+        let enhanced =
+            enhanced.or_else(|| reply_enhanced(code, lines.first().copied().unwrap_or(b"")));
         Ok(Reply {
             code,
             enhanced,
@@ -410,19 +410,10 @@ impl<'a> Reply<'a> {
         lines.next();
         EhloKeywords { lines }
     }
-
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Reply<'static> {
-        Reply {
-            code: self.code,
-            enhanced: self.enhanced,
-            raw: Cow::Owned(self.raw.into_owned()),
-        }
-    }
 }
 
 fn strip_enhanced(b: &[u8]) -> &[u8] {
-    match super::parse::enhanced_prefix(b) {
+    match enhanced_prefix(b) {
         Some((_, n)) => {
             let rest = &b[n..];
             rest.strip_prefix(b" ").unwrap_or(rest)
@@ -486,7 +477,7 @@ impl<'a> Iterator for EhloKeywords<'a> {
         let Cow::Borrowed(b) = line.0 else {
             return None;
         };
-        Some(super::parse::ehlo_keyword(b))
+        Some(ehlo_keyword(b))
     }
 }
 
@@ -546,4 +537,93 @@ impl<'a> Mechanisms<'a> {
     pub fn contains(&self, name: &str) -> bool {
         self.iter().any(|m| m.eq_ignore_ascii_case(name.as_bytes()))
     }
+}
+
+/// The enhanced status of a reply as a peer reads it: a status code at the
+/// start of the first line's text, of the reply code's class (RFC 2034 §4).
+/// Shared by the parser and [`Reply::new`], so a built reply and its parsed
+/// wire form agree.
+pub(crate) fn reply_enhanced(code: ReplyCode, first_text: &[u8]) -> Option<EnhancedStatus> {
+    enhanced_prefix(first_text)
+        .map(|(e, _)| e)
+        .filter(|e| u16::from(e.class) == code.get() / 100)
+}
+
+// status-code = class "." subject "." detail
+// class = "2" / "4" / "5" ; subject = 1*3digit ; detail = 1*3digit
+/// An enhanced status code at the start of a reply text, and its length.
+pub(crate) fn enhanced_prefix(t: &[u8]) -> Option<(EnhancedStatus, usize)> {
+    let class = match t.first()? {
+        c @ (b'2' | b'4' | b'5') => c - b'0',
+        _ => return None,
+    };
+    if t.get(1) != Some(&b'.') {
+        return None;
+    }
+    let digits = |from: usize| -> Option<(u16, usize)> {
+        let n = t[from.min(t.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if n == 0 || n > 3 {
+            return None;
+        }
+        let v = t[from..from + n]
+            .iter()
+            .fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
+        Some((v, from + n))
+    };
+    let (subject, p) = digits(2)?;
+    if t.get(p) != Some(&b'.') {
+        return None;
+    }
+    let (detail, p) = digits(p + 1)?;
+    match t.get(p) {
+        None | Some(b' ') => Some((EnhancedStatus::c(class, subject, detail), p)),
+        _ => None,
+    }
+}
+
+// ehlo-line = ehlo-keyword *( SP ehlo-param )
+// ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+pub(crate) fn ehlo_keyword(line: &[u8]) -> EhloKeyword<'_> {
+    let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
+    let (kw, params) = (&line[..sp], line.get(sp + 1..).unwrap_or(&[]));
+    let k = |n: &[u8]| kw.eq_ignore_ascii_case(n);
+    let no_params = params.iter().all(|&b| b == b' ');
+    match kw.len() {
+        4 if k(b"SIZE") => EhloKeyword::Size(number(trim_end(params))),
+        10 if k(b"PIPELINING") && no_params => EhloKeyword::Pipelining,
+        8 if k(b"8BITMIME") && no_params => EhloKeyword::EightBitMime,
+        10 if k(b"BINARYMIME") && no_params => EhloKeyword::BinaryMime,
+        8 if k(b"CHUNKING") && no_params => EhloKeyword::Chunking,
+        3 if k(b"DSN") && no_params => EhloKeyword::Dsn,
+        19 if k(b"ENHANCEDSTATUSCODES") && no_params => EhloKeyword::EnhancedStatusCodes,
+        8 if k(b"SMTPUTF8") && no_params => EhloKeyword::SmtpUtf8,
+        8 if k(b"STARTTLS") && no_params => EhloKeyword::StartTls,
+        4 if k(b"AUTH") => EhloKeyword::Auth(Mechanisms(params)),
+        10 if k(b"REQUIRETLS") && no_params => EhloKeyword::RequireTls,
+        6 if k(b"LIMITS") => {
+            let (mut rcptmax, mut mailmax) = (None, None);
+            for p in params.split(|&b| b == b' ') {
+                let (n, v) = split_param(p);
+                if n.eq_ignore_ascii_case(b"RCPTMAX") {
+                    rcptmax = v.and_then(number);
+                } else if n.eq_ignore_ascii_case(b"MAILMAX") {
+                    mailmax = v.and_then(number);
+                }
+            }
+            EhloKeyword::Limits { rcptmax, mailmax }
+        }
+        _ => EhloKeyword::Other {
+            keyword: kw,
+            params,
+        },
+    }
+}
+
+crate::owned::owned_copy!(EnhancedStatus, ReplyCode);
+
+crate::owned::into_owned! {
+    inherent struct Reply { code, enhanced, raw }
 }

@@ -332,21 +332,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         }
         C::Id(params) => {
             w.raw(b"ID ");
-            match params {
-                None => w.raw(b"NIL"),
-                Some(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.string(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
-            }
+            crate::imap::ext::id::emit::id_params_list(w, params)?;
         }
         C::Sort {
             uid: u,
@@ -431,16 +417,8 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         C::SetMetadata { mailbox, entries } => {
             w.raw(b"SETMETADATA ");
             w.mailbox(mailbox)?;
-            w.raw(b" (");
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    w.sp();
-                }
-                w.astring(k.as_bytes())?;
-                w.sp();
-                w.nstring(&v)?;
-            }
-            w.raw(b")");
+            w.sp();
+            crate::imap::ext::metadata::emit::entry_values(w, entries)?;
         }
         C::Compress(a) => {
             w.raw(b"COMPRESS ");
@@ -455,7 +433,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::Notify(_)
         | C::ResetKey { .. }
         | C::GenUrlAuth(_)
-        | C::UrlFetch(_) => super::ext::command(w, c)?,
+        | C::UrlFetch(_) => crate::imap::ext::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::types::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {
@@ -963,6 +941,7 @@ fn key_leaf(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         }
         K::EmailId(s) => word_str(w, b"EMAILID", s)?,
         K::ThreadId(s) => word_str(w, b"THREADID", s)?,
+        K::SaveDate(k) => crate::imap::ext::savedate::emit::search_key(w, k)?,
     }
     Ok(())
 }

@@ -11,7 +11,6 @@
 //! lists where they end so a state machine can send the command in pieces.
 
 pub(crate) mod command;
-pub(crate) mod ext;
 pub(crate) mod response;
 
 use alloc::vec::Vec;

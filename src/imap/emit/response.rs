@@ -283,7 +283,7 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::BadUrl(_)
         | Code::UrlMech(_)
         | Code::NotificationOverflow
-        | Code::BadEvent(_) => return super::ext::code(w, c),
+        | Code::BadEvent(_) => return crate::imap::ext::emit_code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {
@@ -511,21 +511,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         }
         Data::Id(params) => {
             w.raw(b"ID ");
-            match params {
-                None => w.raw(b"NIL"),
-                Some(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.string(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
-            }
+            crate::imap::ext::id::emit::id_params_list(w, params)?;
         }
         Data::Quota { root, resources } => {
             w.raw(b"QUOTA ");
@@ -556,18 +542,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             w.mailbox(mailbox)?;
             w.sp();
             match entries {
-                MetadataEntries::Values(l) => {
-                    w.raw(b"(");
-                    for (i, (k, v)) in l.iter().enumerate() {
-                        if i > 0 {
-                            w.sp();
-                        }
-                        w.astring(k.as_bytes())?;
-                        w.sp();
-                        w.nstring(&v)?;
-                    }
-                    w.raw(b")");
-                }
+                MetadataEntries::Values(l) => crate::imap::ext::metadata::emit::entry_values(w, l)?,
                 MetadataEntries::Names(l) => {
                     for (i, k) in l.iter().enumerate() {
                         if i > 0 {
@@ -590,7 +565,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         | Data::ListRights { .. }
         | Data::MyRights { .. }
         | Data::GenUrlAuth(_)
-        | Data::UrlFetch(_) => super::ext::data(w, d)?,
+        | Data::UrlFetch(_) => crate::imap::ext::emit_data(w, d)?,
         Data::Other { name, rest } => {
             if !crate::wire::line::is_line_safe(name.as_bytes())
                 || !crate::wire::line::is_line_safe(rest)
@@ -821,13 +796,7 @@ fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
                 w.raw(b")");
             }
         },
-        FetchItem::SaveDate(d) => {
-            w.raw(b"SAVEDATE ");
-            match d {
-                None => w.raw(b"NIL"),
-                Some(d) => w.date_time(d)?,
-            }
-        }
+        FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
         FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
         FetchItem::Unknown { name, value } => {
             if name.is_empty()

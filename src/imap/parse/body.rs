@@ -11,7 +11,7 @@ use nom::sequence::{delimited, separated_pair};
 
 use super::core::{is_nil, nstring, number, skip_parens, skip_value, string};
 use super::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
-use super::visit::{AddressField, ParamsOf, Quiet, Sink};
+use super::sink::{AddressField, ParamsOf, Quiet, Sink};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,

@@ -19,9 +19,9 @@ use nom::combinator::{cond, map, opt, value};
 use nom::sequence::{preceded, separated_pair, terminated};
 
 use super::core::{
-    Elem, astring, atom, atom_str, date, date_time, flag, flag_list, is_nil, list_mailbox, literal,
-    mailbox, nstring, number, number64, nz_number, paren_list, paren_list_tail, quoted,
-    sequence_set, spaced_list1, string, tag,
+    Elem, astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal,
+    mailbox, number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set,
+    spaced_list1, tag,
 };
 use super::input::{
     In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
@@ -570,7 +570,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
         }
         return Ok((i, c));
     }
-    if let (rest, Some(c)) = super::ext::command(i, name)? {
+    if let (rest, Some(c)) = crate::imap::ext::parse_command(i, name)? {
         return Ok((rest, c));
     }
     if is(b"LOGIN") {
@@ -663,7 +663,13 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             }
         }
     } else if is(b"ID") {
-        map(preceded(sp, id_params), CommandBody::Id).parse(i)
+        map(
+            preceded(sp, |i| {
+                crate::imap::ext::id::parse::id_params_list(i, false)
+            }),
+            CommandBody::Id,
+        )
+        .parse(i)
     } else if is(b"GETQUOTA") {
         map(preceded(sp, astring), CommandBody::GetQuota).parse(i)
     } else if is(b"GETQUOTAROOT") {
@@ -696,7 +702,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     } else if is(b"SETMETADATA") {
         // setmetadata = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
-        let (i, entries) = paren_list(i, entry_value, false)?;
+        let (i, entries) = paren_list(i, crate::imap::ext::metadata::parse::entry_value, false)?;
         Ok((i, CommandBody::SetMetadata { mailbox, entries }))
     } else if is(b"COMPRESS") {
         map(preceded(sp, atom), CommandBody::Compress).parse(i)
@@ -1078,6 +1084,9 @@ fn key_leaf(i: In<'_>) -> R<'_, SearchKey<'_>> {
         K::EmailId(arg!(astring))
     } else if is(b"THREADID") {
         K::ThreadId(arg!(astring))
+    } else if let (rest, Some(k)) = crate::imap::ext::savedate::parse::search_key(i, name)? {
+        i = rest;
+        K::SaveDate(k)
     } else {
         return start.err("search-key");
     };
@@ -1329,7 +1338,7 @@ pub(crate) fn append_opts_head(
         Option<crate::imap::types::core::DateTime>,
     ),
 > {
-    let (i, opts) = super::ext::append_opts(i)?;
+    let (i, opts) = append_opts(i)?;
     let (i, _) = eat(b'~')(i)?;
     let (i, ()) = byte(b'{', "literal")(i)?;
     let (i, _) = take_while(i, |b| b.is_ascii_digit() || b == b'+' || b == b'-');
@@ -1362,25 +1371,30 @@ pub(crate) fn append_message(i: In<'_>) -> R<'_, AppendMessage<'_>> {
     ))
 }
 
-/// `string SP nstring` (one field of an ID list)
-fn id_pair(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
-    separated_pair(string, sp, nstring).parse(i)
-}
-
-/// `id-params-list = "(" *(string SP nstring) ")" / nil`
-fn id_params(i: In<'_>) -> R<'_, crate::imap::types::response::IdParams<'_>> {
-    match is_nil(i) {
-        (rest, true) => Ok((rest, None)),
-        (i, false) => map(|i| paren_list(i, id_pair, true), Some).parse(i),
-    }
-}
-
 /// `setquota-resource = resource-name SP resource-limit`
 fn quota_limit(i: In<'_>) -> R<'_, (Atom<'_>, u64)> {
     separated_pair(atom, sp, number64).parse(i)
 }
 
-/// `entry-value = entry SP value ; value = nstring / literal8`
-fn entry_value(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
-    separated_pair(astring, sp, nstring).parse(i)
+/// `append-opts = [flag-list SP] [date-time SP]` (the input is left after
+/// the options); shared with plain APPEND.
+#[allow(clippy::type_complexity)]
+pub(crate) fn append_opts(
+    i: In<'_>,
+) -> R<
+    '_,
+    (
+        Option<List<'_, Flag<'_>>>,
+        Option<crate::imap::types::core::DateTime>,
+    ),
+> {
+    let (i, flags) = match i.peek() {
+        Some(b'(') => map(terminated(flag_list, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    let (i, date) = match i.peek() {
+        Some(b'"') => map(terminated(date_time, sp), Some).parse(i)?,
+        _ => (i, None),
+    };
+    Ok((i, (flags, date)))
 }

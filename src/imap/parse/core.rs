@@ -256,6 +256,25 @@ pub(crate) fn nstring(i: In<'_>) -> R<'_, Option<IString<'_>>> {
     }
 }
 
+/// `*(SP elem)` up to the end of the line (a trailing space tolerated under
+/// [`Quirks::trailing_space`](super::Quirks)).
+pub(crate) fn zero_or_more<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    let trailing_space = i.q().trailing_space;
+    let start = i;
+    let mut i = i;
+    let mut end = i;
+    while i.peek() == Some(b' ') {
+        if trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
+            i = i.skip(1);
+            break;
+        }
+        (i, ()) = validate(elem)(i.skip(1))?;
+        end = i;
+    }
+    let raw = start.upto(&end).get(1..).unwrap_or_default();
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
+}
+
 /// After an opening `(`: `elem *(SP elem) ")"` (or just `)` when
 /// `empty_ok`), as a lazy [`List`] of the elements.
 pub(crate) fn paren_list_tail<'a, T>(

@@ -22,9 +22,13 @@
 pub mod body;
 pub mod command;
 pub mod core;
-pub(crate) mod ext;
+/// The old home of the extension rules, kept for the paths that name it.
+pub(crate) mod ext {
+    pub(crate) use crate::imap::ext::catenate::parse::uses_catenate;
+}
 pub(crate) mod input;
 pub mod response;
+pub(crate) mod sink;
 pub mod stream;
 pub mod visit;
 
@@ -317,8 +321,6 @@ pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usi
 
 #[cfg(test)]
 pub(crate) mod command_tests;
-#[cfg(test)]
-pub(crate) mod ext_tests;
 #[cfg(test)]
 pub(crate) mod response_tests;
 

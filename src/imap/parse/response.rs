@@ -23,7 +23,7 @@ use super::input::{
     In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
     run, sp, space_before_close, spaces, take_while, trailing_space, validate, word,
 };
-use super::visit::{Quiet, Sink};
+use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
 use crate::imap::types::core::{Atom, IString, List, Sep, class};
@@ -370,7 +370,7 @@ pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
         // resp-text-code =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
         map(preceded(sp, paren_objectid), Code::MailboxId).parse(i)?
     } else {
-        match super::ext::code(i, name) {
+        match crate::imap::ext::parse_code(i, name) {
             Ok((i, Some(c))) => (i, c),
             _ => return other_code(start, name),
         }
@@ -751,37 +751,6 @@ fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox
     Ok((i, (tag, source)))
 }
 
-/// `string SP nstring` (an ID parameter)
-fn id_pair<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
-    map((string, sp, nstring), |(k, _, v)| (k, v)).parse(i)
-}
-
-/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971)
-fn id_params<'a>(i: In<'a>) -> R<'a, crate::imap::types::response::IdParams<'a>> {
-    if let (rest, true) = is_nil(i) {
-        return Ok((rest, None));
-    }
-    let (mut i, ()) = byte(b'(', "'(' or NIL")(i)?;
-    let s = i;
-    let mut e = i;
-    if i.peek() != Some(b')') {
-        loop {
-            (i, _) = id_pair(i)?;
-            e = i;
-            i = space_before_close(i, i.q().trailing_space);
-            if i.peek() == Some(b')') {
-                break;
-            }
-            (i, ()) = sp(i)?;
-        }
-    }
-    let (i, ()) = byte(b')', "')'")(i)?;
-    Ok((
-        i,
-        Some(List::wire(s.upto(&e), id_pair, Sep::Space, i.ctx())),
-    ))
-}
-
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
 fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
     map(
@@ -789,11 +758,6 @@ fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
         |(name, _, usage, _, limit)| QuotaResource { name, usage, limit },
     )
     .parse(i)
-}
-
-/// `entry-value = entry SP value ; value = nstring / literal8`
-fn metadata_value<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
-    map((astring, sp, nstring), |(k, _, v)| (k, v)).parse(i)
 }
 
 /// `thread-list = "(" (thread-members / thread-nested) ")"`, one nesting
@@ -935,7 +899,7 @@ pub(crate) fn section_binary<'a>(i: In<'a>) -> R<'a, Part<'a>> {
 }
 
 /// `["<" number ">"]`
-fn origin(i: In<'_>) -> R<'_, Option<u32>> {
+pub(crate) fn origin(i: In<'_>) -> R<'_, Option<u32>> {
     if i.peek() == Some(b'<') {
         map(terminated(number, byte(b'>', "'>'")), Some).parse(i.skip(1))
     } else {
@@ -956,58 +920,8 @@ fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
 
 /// A FETCH item name: atom characters up to a `[` section or `<` origin.
 #[inline(always)]
-fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
+pub(crate) fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
     take_while(i, |b| class::is(b, class::ATOM) && b != b'[' && b != b'<')
-}
-
-/// The name (with section and origin) and SP of an item whose value is a
-/// literal announcement that ends the input, for streamed literals.
-pub(crate) fn streamed_item_head<'a>(
-    i: In<'a>,
-) -> R<'a, Option<crate::imap::parse::stream::StreamedItem<'a>>> {
-    use crate::imap::parse::stream::StreamedItem as S;
-    let start = i;
-    let (i, name) = item_name(i);
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let (i, item) = if is(b"BODY") && i.peek() == Some(b'[') {
-        let (i, (section, origin)) = (section, origin).parse(i)?;
-        (i, S::BodySection { section, origin })
-    } else if is(b"BINARY") {
-        let (i, (part, origin)) = (section_binary, origin).parse(i)?;
-        (i, S::Binary { part, origin })
-    } else if is(b"RFC822") {
-        (i, S::Rfc822)
-    } else if is(b"RFC822.HEADER") {
-        (i, S::Rfc822Header)
-    } else if is(b"RFC822.TEXT") {
-        (i, S::Rfc822Text)
-    } else if !name.is_empty() {
-        (
-            i,
-            S::Other(core::str::from_utf8(start.upto(&i)).unwrap_or("")),
-        )
-    } else {
-        return Ok((i, None));
-    };
-    if i.peek() != Some(b' ') {
-        return Ok((i, None));
-    }
-    // the literal announcement must end the input
-    let (i, _) = eat(b'~')(i.skip(1))?;
-    if i.peek() != Some(b'{') {
-        return Ok((i, None));
-    }
-    let (i, _) = take_while(i.skip(1), |b| b.is_ascii_digit() || b == b'+' || b == b'-');
-    if i.peek() != Some(b'}') {
-        return Ok((i, None));
-    }
-    let i = i.skip(1);
-    let i = match i.rest {
-        [b'\r', b'\n', ..] => i.skip(2),
-        [b'\n', ..] if i.q().bare_lf => i.skip(1),
-        _ => return Ok((i, None)),
-    };
-    Ok((i, Some(item)))
 }
 
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
@@ -1084,11 +998,7 @@ fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
             _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
         }
     } else if is(b"SAVEDATE") {
-        let (i, ()) = sp(i)?;
-        match is_nil(i) {
-            (i, true) => Ok((i, FetchItem::SaveDate(None))),
-            _ => map(date_time, |d| FetchItem::SaveDate(Some(d))).parse(i),
-        }
+        crate::imap::ext::savedate::parse::fetch_item(i)
     } else if is(b"PREVIEW") {
         map(preceded(sp, nstring), FetchItem::Preview).parse(i)
     } else if !name.is_empty() && i.q().unknown_items {
@@ -1267,7 +1177,8 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, uids) = sequence_set(i)?;
         (i, Data::Vanished { earlier, uids })
     } else if let Some(i) = after_word(&i, b"ID") {
-        let (i, l) = preceded(sp, id_params).parse(i)?;
+        let (i, l) =
+            preceded(sp, |i| crate::imap::ext::id::parse::id_params_list(i, true)).parse(i)?;
         (trailing_space(i), Data::Id(l))
     } else if let Some(i) = after_word(&i, b"QUOTAROOT") {
         // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
@@ -1299,7 +1210,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
         let (i, entries) = if i.peek() == Some(b'(') {
             map(
-                |i| paren_list_tail(i, metadata_value, false),
+                |i| paren_list_tail(i, crate::imap::ext::metadata::parse::entry_value, false),
                 MetadataEntries::Values,
             )
             .parse(i.skip(1))?
@@ -1335,7 +1246,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
         (i, Data::Thread(List::wire(raw, thread, Sep::None, ctx)))
     } else {
-        match super::ext::data(i)? {
+        match crate::imap::ext::parse_data(i)? {
             (i, Some(d)) => (i, d),
             (_, None) => return other(start),
         }

@@ -11,8 +11,8 @@ use nom::Parser as _;
 use super::ParseOptions;
 use super::command::append_opts_head;
 use super::core::{mailbox, number, tag};
-use super::input::{In, R, byte, crlf_end, eat, run, sp, validate, word};
-use super::response::{fetch_item, streamed_item_head};
+use super::input::{In, R, byte, crlf_end, eat, run, sp, take_while, validate, word};
+use super::response::{fetch_item, item_name, origin, section, section_binary};
 use crate::Error;
 use crate::imap::types::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
 use crate::imap::types::response::{FetchItem, Part, Section};
@@ -195,6 +195,54 @@ fn append_tail(i: In<'_>) -> R<'_, Option<(Option<List<'_, Flag<'_>>>, Option<Da
             Ok((i, None))
         }
     }
+}
+
+/// The name (with section and origin) and SP of an item whose value is a
+/// literal announcement that ends the input, for streamed literals.
+fn streamed_item_head<'a>(i: In<'a>) -> R<'a, Option<StreamedItem<'a>>> {
+    use StreamedItem as S;
+    let start = i;
+    let (i, name) = item_name(i);
+    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+    let (i, item) = if is(b"BODY") && i.peek() == Some(b'[') {
+        let (i, (section, origin)) = (section, origin).parse(i)?;
+        (i, S::BodySection { section, origin })
+    } else if is(b"BINARY") {
+        let (i, (part, origin)) = (section_binary, origin).parse(i)?;
+        (i, S::Binary { part, origin })
+    } else if is(b"RFC822") {
+        (i, S::Rfc822)
+    } else if is(b"RFC822.HEADER") {
+        (i, S::Rfc822Header)
+    } else if is(b"RFC822.TEXT") {
+        (i, S::Rfc822Text)
+    } else if !name.is_empty() {
+        (
+            i,
+            S::Other(core::str::from_utf8(start.upto(&i)).unwrap_or("")),
+        )
+    } else {
+        return Ok((i, None));
+    };
+    if i.peek() != Some(b' ') {
+        return Ok((i, None));
+    }
+    // the literal announcement must end the input
+    let (i, _) = eat(b'~')(i.skip(1))?;
+    if i.peek() != Some(b'{') {
+        return Ok((i, None));
+    }
+    let (i, _) = take_while(i.skip(1), |b| b.is_ascii_digit() || b == b'+' || b == b'-');
+    if i.peek() != Some(b'}') {
+        return Ok((i, None));
+    }
+    let i = i.skip(1);
+    let i = match i.rest {
+        [b'\r', b'\n', ..] => i.skip(2),
+        [b'\n', ..] if i.q().bare_lf => i.skip(1),
+        _ => return Ok((i, None)),
+    };
+    Ok((i, Some(item)))
 }
 
 #[cfg(test)]

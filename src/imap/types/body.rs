@@ -28,18 +28,6 @@ pub struct Address<'a> {
     pub host: NString<'a>,
 }
 
-impl IntoOwned for Address<'_> {
-    type Owned = Address<'static>;
-    fn into_owned(self) -> Address<'static> {
-        Address {
-            name: self.name.into_owned(),
-            adl: self.adl.into_owned(),
-            mailbox: self.mailbox.into_owned(),
-            host: self.host.into_owned(),
-        }
-    }
-}
-
 /// An address list: `"(" 1*address ")" / nil` (`None` for NIL).
 pub type AddressList<'a> = Option<List<'a, Address<'a>>>;
 
@@ -70,24 +58,6 @@ pub struct Envelope<'a> {
     pub message_id: NString<'a>,
 }
 
-impl IntoOwned for Envelope<'_> {
-    type Owned = Envelope<'static>;
-    fn into_owned(self) -> Envelope<'static> {
-        Envelope {
-            date: self.date.into_owned(),
-            subject: self.subject.into_owned(),
-            from: self.from.into_owned(),
-            sender: self.sender.into_owned(),
-            reply_to: self.reply_to.into_owned(),
-            to: self.to.into_owned(),
-            cc: self.cc.into_owned(),
-            bcc: self.bcc.into_owned(),
-            in_reply_to: self.in_reply_to.into_owned(),
-            message_id: self.message_id.into_owned(),
-        }
-    }
-}
-
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
 ///
 /// `None` is NIL. Values are `NString` because Mail.ru sends `("boundary" NIL)`
@@ -103,16 +73,6 @@ pub struct Disposition<'a> {
     pub params: Params<'a>,
 }
 
-impl IntoOwned for Disposition<'_> {
-    type Owned = Disposition<'static>;
-    fn into_owned(self) -> Disposition<'static> {
-        Disposition {
-            kind: self.kind.into_owned(),
-            params: self.params.into_owned(),
-        }
-    }
-}
-
 /// The extension fields shared by single parts and multiparts, after the
 /// first one (`body-fld-md5` resp. `body-fld-param`). Each is `None` when the
 /// server stopped sending fields before it (they are sent in order).
@@ -126,18 +86,6 @@ pub struct BodyExtension<'a> {
     pub location: Option<NString<'a>>,
     /// Further `body-extension` values, raw (each preceded by SP on the wire).
     pub extensions: Option<Cow<'a, [u8]>>,
-}
-
-impl IntoOwned for BodyExtension<'_> {
-    type Owned = BodyExtension<'static>;
-    fn into_owned(self) -> BodyExtension<'static> {
-        BodyExtension {
-            disposition: self.disposition.into_owned(),
-            language: self.language.into_owned(),
-            location: self.location.into_owned(),
-            extensions: self.extensions.map(|e| Cow::Owned(e.into_owned())),
-        }
-    }
 }
 
 /// The type-specific fields of a single part.
@@ -160,25 +108,6 @@ pub enum Specific<'a> {
         /// Lines of the encapsulated message.
         lines: u32,
     },
-}
-
-impl IntoOwned for Specific<'_> {
-    type Owned = Specific<'static>;
-    fn into_owned(self) -> Specific<'static> {
-        match self {
-            Specific::Basic => Specific::Basic,
-            Specific::Text { lines } => Specific::Text { lines },
-            Specific::Message {
-                envelope,
-                body,
-                lines,
-            } => Specific::Message {
-                envelope: envelope.into_owned(),
-                body: body.into_owned(),
-                lines,
-            },
-        }
-    }
 }
 
 /// `body-type-1part`: a leaf of the MIME tree.
@@ -342,4 +271,12 @@ fn multi_shell_owned(m: MultiPart<'_>) -> (MultiPart<'static>, Vec<BodyStructure
         ext: m.ext.into_owned(),
     };
     (shell, m.parts.into_vec())
+}
+
+crate::owned::into_owned! {
+    struct Address { name, adl, mailbox, host }
+    struct Envelope { date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id }
+    struct Disposition { kind, params }
+    struct BodyExtension { disposition, language, location, extensions }
+    enum Specific { Basic, Text { lines }, Message { envelope, body, lines } }
 }

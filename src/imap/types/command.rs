@@ -7,9 +7,11 @@ use alloc::vec::Vec;
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::ext::{AppendItem, ModRights, Notify};
 use super::response::{MailboxAttribute, Part, Section};
 use crate::Secret;
+use crate::imap::ext::acl::ModRights;
+use crate::imap::ext::catenate::AppendItem;
+use crate::imap::ext::notify::Notify;
 
 /// A tagged command.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,13 +20,6 @@ pub struct Command<'a> {
     pub tag: Tag<'a>,
     /// The command.
     pub body: CommandBody<'a>,
-}
-
-impl Command<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Command<'static> {
-        IntoOwned::into_owned(self)
-    }
 }
 
 /// `store-att-flags`: how STORE changes the flags.
@@ -208,6 +203,8 @@ pub enum SearchKey<'a> {
     EmailId(IString<'a>),
     /// `THREADID id` (RFC 8474)
     ThreadId(IString<'a>),
+    /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
+    SaveDate(crate::imap::ext::savedate::SaveDateKey),
 }
 
 /// One `select-param` of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8 and
@@ -826,210 +823,6 @@ impl CommandBody<'_> {
 
 // ---- into_owned ----
 
-fn cb(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-    Cow::Owned(c.into_owned())
-}
-
-fn cob(c: Option<Cow<'_, [u8]>>) -> Option<Cow<'static, [u8]>> {
-    c.map(cb)
-}
-
-impl IntoOwned for SelectParam<'_> {
-    type Owned = SelectParam<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            SelectParam::CondStore => SelectParam::CondStore,
-            SelectParam::QResync(q) => SelectParam::QResync(q.into_owned()),
-            SelectParam::Other { name, value } => SelectParam::Other {
-                name: name.into_owned(),
-                value: cob(value),
-            },
-        }
-    }
-}
-
-impl IntoOwned for QResync<'_> {
-    type Owned = QResync<'static>;
-    fn into_owned(self) -> Self::Owned {
-        QResync {
-            uid_validity: self.uid_validity,
-            mod_seq: self.mod_seq,
-            known_uids: self.known_uids.into_owned(),
-            seq_match_data: self.seq_match_data.into_owned(),
-        }
-    }
-}
-
-impl IntoOwned for SeqMatchData<'_> {
-    type Owned = SeqMatchData<'static>;
-    fn into_owned(self) -> Self::Owned {
-        SeqMatchData {
-            known_sequence_set: self.known_sequence_set.into_owned(),
-            known_uid_set: self.known_uid_set.into_owned(),
-        }
-    }
-}
-
-impl IntoOwned for CreateParam<'_> {
-    type Owned = CreateParam<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            CreateParam::Use(l) => CreateParam::Use(l.into_owned()),
-            CreateParam::Other { name, value } => CreateParam::Other {
-                name: name.into_owned(),
-                value: cob(value),
-            },
-        }
-    }
-}
-
-impl IntoOwned for ListReturnOption<'_> {
-    type Owned = ListReturnOption<'static>;
-    fn into_owned(self) -> Self::Owned {
-        use ListReturnOption as R;
-        match self {
-            R::Subscribed => R::Subscribed,
-            R::Children => R::Children,
-            R::SpecialUse => R::SpecialUse,
-            R::Status(l) => R::Status(l.into_owned()),
-            R::Other { name, value } => R::Other {
-                name: name.into_owned(),
-                value: cob(value),
-            },
-        }
-    }
-}
-
-impl IntoOwned for SortKey<'_> {
-    type Owned = SortKey<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            SortKey::Arrival => SortKey::Arrival,
-            SortKey::Cc => SortKey::Cc,
-            SortKey::Date => SortKey::Date,
-            SortKey::From => SortKey::From,
-            SortKey::Size => SortKey::Size,
-            SortKey::Subject => SortKey::Subject,
-            SortKey::To => SortKey::To,
-            SortKey::DisplayFrom => SortKey::DisplayFrom,
-            SortKey::DisplayTo => SortKey::DisplayTo,
-            SortKey::Other(a) => SortKey::Other(a.into_owned()),
-        }
-    }
-}
-
-impl IntoOwned for SortCriterion<'_> {
-    type Owned = SortCriterion<'static>;
-    fn into_owned(self) -> Self::Owned {
-        SortCriterion {
-            reverse: self.reverse,
-            key: self.key.into_owned(),
-        }
-    }
-}
-
-impl IntoOwned for GetMetadataOption<'_> {
-    type Owned = GetMetadataOption<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            GetMetadataOption::MaxSize(n) => GetMetadataOption::MaxSize(n),
-            GetMetadataOption::Depth(d) => GetMetadataOption::Depth(d),
-            GetMetadataOption::Other { name, value } => GetMetadataOption::Other {
-                name: name.into_owned(),
-                value: cob(value),
-            },
-        }
-    }
-}
-
-impl IntoOwned for ModSeqEntry<'_> {
-    type Owned = ModSeqEntry<'static>;
-    fn into_owned(self) -> Self::Owned {
-        ModSeqEntry {
-            flag: self.flag.into_owned(),
-            entry_type: self.entry_type,
-        }
-    }
-}
-
-macro_rules! inherent_into_owned {
-    ($($t:ident),*) => {$(
-        impl $t<'_> {
-            /// A copy that owns its data.
-            pub fn into_owned(self) -> $t<'static> {
-                IntoOwned::into_owned(self)
-            }
-        }
-    )*};
-}
-inherent_into_owned!(
-    SelectParam,
-    QResync,
-    SeqMatchData,
-    CreateParam,
-    ListReturnOption,
-    SortCriterion,
-    SortKey,
-    GetMetadataOption,
-    ModSeqEntry
-);
-
-impl IntoOwned for FetchAttribute<'_> {
-    type Owned = FetchAttribute<'static>;
-    fn into_owned(self) -> Self::Owned {
-        use FetchAttribute as F;
-        match self {
-            F::Envelope => F::Envelope,
-            F::Flags => F::Flags,
-            F::InternalDate => F::InternalDate,
-            F::Rfc822 => F::Rfc822,
-            F::Rfc822Header => F::Rfc822Header,
-            F::Rfc822Size => F::Rfc822Size,
-            F::Rfc822Text => F::Rfc822Text,
-            F::Body => F::Body,
-            F::BodyStructure => F::BodyStructure,
-            F::Uid => F::Uid,
-            F::BodySection {
-                peek,
-                section,
-                partial,
-            } => F::BodySection {
-                peek,
-                section: section.into_owned(),
-                partial,
-            },
-            F::Binary {
-                peek,
-                part,
-                partial,
-            } => F::Binary {
-                peek,
-                part: part.into_owned(),
-                partial,
-            },
-            F::BinarySize(p) => F::BinarySize(p.into_owned()),
-            F::ModSeq => F::ModSeq,
-            F::EmailId => F::EmailId,
-            F::ThreadId => F::ThreadId,
-            F::SaveDate => F::SaveDate,
-            F::Preview { lazy } => F::Preview { lazy },
-            F::Other(a) => F::Other(a.into_owned()),
-        }
-    }
-}
-
-impl IntoOwned for FetchAttributes<'_> {
-    type Owned = FetchAttributes<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            FetchAttributes::All => FetchAttributes::All,
-            FetchAttributes::Fast => FetchAttributes::Fast,
-            FetchAttributes::Full => FetchAttributes::Full,
-            FetchAttributes::List(l) => FetchAttributes::List(l.into_owned()),
-        }
-    }
-}
-
 /// A loop over a stack on the heap, not a recursion: the stack it uses does
 /// not grow with the depth of the key.
 impl IntoOwned for SearchKey<'_> {
@@ -1126,238 +919,115 @@ fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
         S::Younger(n) => S::Younger(n),
         S::EmailId(s) => S::EmailId(s.into_owned()),
         S::ThreadId(s) => S::ThreadId(s.into_owned()),
+        S::SaveDate(k) => S::SaveDate(k),
         // taken apart by the loop of `into_owned`
         k @ (S::Not(_) | S::Or(..) | S::And(_)) => k.into_owned(),
     }
 }
 
-impl IntoOwned for AppendMessage<'_> {
-    type Owned = AppendMessage<'static>;
-    fn into_owned(self) -> Self::Owned {
-        AppendMessage {
-            flags: self.flags.into_owned(),
-            date: self.date,
-            data: cb(self.data),
-            binary: self.binary,
-        }
-    }
-}
+crate::owned::owned_copy!(StoreKind, EntryTypeReq, MetadataDepth);
 
-impl IntoOwned for CommandBody<'_> {
-    type Owned = CommandBody<'static>;
-    fn into_owned(self) -> Self::Owned {
-        use CommandBody as C;
-        match self {
-            C::Capability => C::Capability,
-            C::Noop => C::Noop,
-            C::Logout => C::Logout,
-            C::StartTls => C::StartTls,
-            C::Authenticate {
-                mechanism,
-                initial_response,
-            } => C::Authenticate {
-                mechanism: mechanism.into_owned(),
-                initial_response: initial_response.into_owned(),
-            },
-            C::Login { username, password } => C::Login {
-                username: username.into_owned(),
-                password: password.into_owned(),
-            },
-            C::Enable(l) => C::Enable(l.into_owned()),
-            C::Select { mailbox, params } => C::Select {
-                mailbox: mailbox.into_owned(),
-                params: params.into_owned(),
-            },
-            C::Examine { mailbox, params } => C::Examine {
-                mailbox: mailbox.into_owned(),
-                params: params.into_owned(),
-            },
-            C::Create { mailbox, params } => C::Create {
-                mailbox: mailbox.into_owned(),
-                params: params.into_owned(),
-            },
-            C::Delete(m) => C::Delete(m.into_owned()),
-            C::Rename { from, to } => C::Rename {
-                from: from.into_owned(),
-                to: to.into_owned(),
-            },
-            C::Subscribe(m) => C::Subscribe(m.into_owned()),
-            C::Unsubscribe(m) => C::Unsubscribe(m.into_owned()),
-            C::List {
-                selection,
-                reference,
-                patterns,
-                return_options,
-            } => C::List {
-                selection: selection.into_owned(),
-                reference: reference.into_owned(),
-                patterns: patterns.into_owned(),
-                return_options: return_options.into_owned(),
-            },
-            C::Lsub { reference, pattern } => C::Lsub {
-                reference: reference.into_owned(),
-                pattern: pattern.into_owned(),
-            },
-            C::Namespace => C::Namespace,
-            C::Status { mailbox, items } => C::Status {
-                mailbox: mailbox.into_owned(),
-                items: items.into_owned(),
-            },
-            C::Append { mailbox, messages } => C::Append {
-                mailbox: mailbox.into_owned(),
-                messages: messages.into_owned(),
-            },
-            C::Idle => C::Idle,
-            C::Check => C::Check,
-            C::Close => C::Close,
-            C::Unselect => C::Unselect,
-            C::Expunge => C::Expunge,
-            C::UidExpunge(s) => C::UidExpunge(s.into_owned()),
-            C::Search {
-                uid,
-                return_options,
-                charset,
-                criteria,
-            } => C::Search {
-                uid,
-                return_options: return_options.into_owned(),
-                charset: charset.into_owned(),
-                criteria: criteria.into_owned(),
-            },
-            C::Fetch {
-                uid,
-                set,
-                attributes,
-                changed_since,
-                vanished,
-            } => C::Fetch {
-                uid,
-                set: set.into_owned(),
-                attributes: attributes.into_owned(),
-                changed_since,
-                vanished,
-            },
-            C::Store {
-                uid,
-                set,
-                unchanged_since,
-                kind,
-                silent,
-                flags,
-            } => C::Store {
-                uid,
-                set: set.into_owned(),
-                unchanged_since,
-                kind,
-                silent,
-                flags: flags.into_owned(),
-            },
-            C::Copy { uid, set, mailbox } => C::Copy {
-                uid,
-                set: set.into_owned(),
-                mailbox: mailbox.into_owned(),
-            },
-            C::Move { uid, set, mailbox } => C::Move {
-                uid,
-                set: set.into_owned(),
-                mailbox: mailbox.into_owned(),
-            },
-            C::Id(l) => C::Id(l.into_owned()),
-            C::Sort {
-                uid,
-                criteria,
-                charset,
-                search,
-            } => C::Sort {
-                uid,
-                criteria: criteria.into_owned(),
-                charset: charset.into_owned(),
-                search: search.into_owned(),
-            },
-            C::Thread {
-                uid,
-                algorithm,
-                charset,
-                search,
-            } => C::Thread {
-                uid,
-                algorithm: algorithm.into_owned(),
-                charset: charset.into_owned(),
-                search: search.into_owned(),
-            },
-            C::GetQuota(s) => C::GetQuota(s.into_owned()),
-            C::GetQuotaRoot(m) => C::GetQuotaRoot(m.into_owned()),
-            C::SetQuota { root, limits } => C::SetQuota {
-                root: root.into_owned(),
-                limits: limits.into_owned(),
-            },
-            C::GetMetadata {
-                options,
-                mailbox,
-                entries,
-            } => C::GetMetadata {
-                options: options.into_owned(),
-                mailbox: mailbox.into_owned(),
-                entries: entries.into_owned(),
-            },
-            C::SetMetadata { mailbox, entries } => C::SetMetadata {
-                mailbox: mailbox.into_owned(),
-                entries: entries.into_owned(),
-            },
-            C::Compress(a) => C::Compress(a.into_owned()),
-            C::AppendCatenate { mailbox, messages } => C::AppendCatenate {
-                mailbox: mailbox.into_owned(),
-                messages: messages.into_owned(),
-            },
-            C::SetAcl {
-                mailbox,
-                identifier,
-                rights,
-            } => C::SetAcl {
-                mailbox: mailbox.into_owned(),
-                identifier: identifier.into_owned(),
-                rights: rights.into_owned(),
-            },
-            C::DeleteAcl {
-                mailbox,
-                identifier,
-            } => C::DeleteAcl {
-                mailbox: mailbox.into_owned(),
-                identifier: identifier.into_owned(),
-            },
-            C::GetAcl(m) => C::GetAcl(m.into_owned()),
-            C::ListRights {
-                mailbox,
-                identifier,
-            } => C::ListRights {
-                mailbox: mailbox.into_owned(),
-                identifier: identifier.into_owned(),
-            },
-            C::MyRights(m) => C::MyRights(m.into_owned()),
-            C::Notify(n) => C::Notify(n.into_owned()),
-            C::ResetKey {
-                mailbox,
-                mechanisms,
-            } => C::ResetKey {
-                mailbox: mailbox.into_owned(),
-                mechanisms: mechanisms.into_owned(),
-            },
-            C::GenUrlAuth(l) => C::GenUrlAuth(l.into_owned()),
-            C::UrlFetch(l) => C::UrlFetch(l.into_owned()),
-            C::Unknown { name, rest } => C::Unknown {
-                name: Cow::Owned(name.into_owned()),
-                rest: cb(rest),
-            },
-        }
+crate::owned::into_owned! {
+    inherent enum SelectParam { CondStore, QResync(q), Other { name, value } }
+    inherent struct QResync { uid_validity, mod_seq, known_uids, seq_match_data }
+    inherent struct SeqMatchData { known_sequence_set, known_uid_set }
+    inherent enum CreateParam { Use(l), Other { name, value } }
+    inherent enum ListReturnOption {
+        Subscribed,
+        Children,
+        SpecialUse,
+        Status(l),
+        Other { name, value },
     }
-}
-
-impl IntoOwned for Command<'_> {
-    type Owned = Command<'static>;
-    fn into_owned(self) -> Self::Owned {
-        Command {
-            tag: self.tag.into_owned(),
-            body: self.body.into_owned(),
-        }
+    inherent enum SortKey {
+        Arrival,
+        Cc,
+        Date,
+        From,
+        Size,
+        Subject,
+        To,
+        DisplayFrom,
+        DisplayTo,
+        Other(a),
     }
+    inherent struct SortCriterion { reverse, key }
+    inherent enum GetMetadataOption { MaxSize(n), Depth(d), Other { name, value } }
+    inherent struct ModSeqEntry { flag, entry_type }
+    enum FetchAttribute {
+        Envelope,
+        Flags,
+        InternalDate,
+        Rfc822,
+        Rfc822Header,
+        Rfc822Size,
+        Rfc822Text,
+        Body,
+        BodyStructure,
+        Uid,
+        BodySection { peek, section, partial },
+        Binary { peek, part, partial },
+        BinarySize(p),
+        ModSeq,
+        EmailId,
+        ThreadId,
+        SaveDate,
+        Preview { lazy },
+        Other(a),
+    }
+    enum FetchAttributes { All, Fast, Full, List(l) }
+    struct AppendMessage { flags, date, data, binary }
+    enum CommandBody {
+        Capability,
+        Noop,
+        Logout,
+        StartTls,
+        Authenticate { mechanism, initial_response },
+        Login { username, password },
+        Enable(l),
+        Select { mailbox, params },
+        Examine { mailbox, params },
+        Create { mailbox, params },
+        Delete(m),
+        Rename { from, to },
+        Subscribe(m),
+        Unsubscribe(m),
+        List { selection, reference, patterns, return_options },
+        Lsub { reference, pattern },
+        Namespace,
+        Status { mailbox, items },
+        Append { mailbox, messages },
+        Idle,
+        Check,
+        Close,
+        Unselect,
+        Expunge,
+        UidExpunge(s),
+        Search { uid, return_options, charset, criteria },
+        Fetch { uid, set, attributes, changed_since, vanished },
+        Store { uid, set, unchanged_since, kind, silent, flags },
+        Copy { uid, set, mailbox },
+        Move { uid, set, mailbox },
+        Id(l),
+        Sort { uid, criteria, charset, search },
+        Thread { uid, algorithm, charset, search },
+        GetQuota(s),
+        GetQuotaRoot(m),
+        SetQuota { root, limits },
+        GetMetadata { options, mailbox, entries },
+        SetMetadata { mailbox, entries },
+        Compress(a),
+        AppendCatenate { mailbox, messages },
+        SetAcl { mailbox, identifier, rights },
+        DeleteAcl { mailbox, identifier },
+        GetAcl(m),
+        ListRights { mailbox, identifier },
+        MyRights(m),
+        Notify(n),
+        ResetKey { mailbox, mechanisms },
+        GenUrlAuth(l),
+        UrlFetch(l),
+        Unknown { name, rest },
+    }
+    inherent struct Command { tag, body }
 }

@@ -10,66 +10,9 @@ use core::fmt;
 use crate::imap::parse::{In, R};
 use crate::imap::utf7;
 
-/// Conversion of a borrowed value into one that owns its data (`'static`).
-pub trait IntoOwned {
-    /// The owning type.
-    type Owned: 'static;
-    /// Copies whatever is borrowed.
-    fn into_owned(self) -> Self::Owned;
-}
+pub use crate::owned::IntoOwned;
 
-macro_rules! owned_copy {
-    ($($t:ty),*) => {$(
-        impl IntoOwned for $t {
-            type Owned = $t;
-            fn into_owned(self) -> $t { self }
-        }
-    )*};
-}
-owned_copy!(u8, u32, u64, bool, DateTime, Date, SeqNum, SeqRange);
-
-impl<T: IntoOwned> IntoOwned for Option<T> {
-    type Owned = Option<T::Owned>;
-    fn into_owned(self) -> Self::Owned {
-        self.map(IntoOwned::into_owned)
-    }
-}
-
-impl<A: IntoOwned, B: IntoOwned> IntoOwned for (A, B) {
-    type Owned = (A::Owned, B::Owned);
-    fn into_owned(self) -> Self::Owned {
-        (self.0.into_owned(), self.1.into_owned())
-    }
-}
-
-impl<T: IntoOwned> IntoOwned for alloc::boxed::Box<T> {
-    type Owned = alloc::boxed::Box<T::Owned>;
-    fn into_owned(self) -> Self::Owned {
-        alloc::boxed::Box::new((*self).into_owned())
-    }
-}
-
-impl IntoOwned for crate::Text<'_> {
-    type Owned = crate::Text<'static>;
-    fn into_owned(self) -> Self::Owned {
-        crate::Text::into_owned(self)
-    }
-}
-
-impl IntoOwned for crate::Secret<'_> {
-    type Owned = crate::Secret<'static>;
-    fn into_owned(self) -> Self::Owned {
-        crate::Secret::into_owned(self)
-    }
-}
-
-fn cow_str_owned(c: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(c.into_owned())
-}
-
-fn cow_bytes_owned(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-    Cow::Owned(c.into_owned())
-}
+crate::owned::owned_copy!(DateTime, Date, SeqNum, SeqRange);
 
 /// Characters classes of RFC 9051 §9.
 pub(crate) mod class {
@@ -137,13 +80,6 @@ impl<'a> Tag<'a> {
     }
 }
 
-impl IntoOwned for Tag<'_> {
-    type Owned = Tag<'static>;
-    fn into_owned(self) -> Tag<'static> {
-        Tag(cow_str_owned(self.0))
-    }
-}
-
 impl fmt::Debug for Tag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Tag({})", self.0)
@@ -170,13 +106,6 @@ impl<'a> Atom<'a> {
     /// Case-insensitive comparison (atoms are case-insensitive in IMAP).
     pub fn eq_ignore_case(&self, other: &str) -> bool {
         self.0.eq_ignore_ascii_case(other)
-    }
-}
-
-impl IntoOwned for Atom<'_> {
-    type Owned = Atom<'static>;
-    fn into_owned(self) -> Atom<'static> {
-        Atom(cow_str_owned(self.0))
     }
 }
 
@@ -228,13 +157,6 @@ impl<'a> From<&'a str> for IString<'a> {
 impl<'a> From<&'a [u8]> for IString<'a> {
     fn from(s: &'a [u8]) -> Self {
         IString(Cow::Borrowed(s))
-    }
-}
-
-impl IntoOwned for IString<'_> {
-    type Owned = IString<'static>;
-    fn into_owned(self) -> IString<'static> {
-        IString(cow_bytes_owned(self.0))
     }
 }
 
@@ -308,17 +230,6 @@ impl<'a> Mailbox<'a> {
         match self {
             Mailbox::Utf8(_) => utf8(),
             _ => utf7::decode(b).or_else(utf8),
-        }
-    }
-}
-
-impl IntoOwned for Mailbox<'_> {
-    type Owned = Mailbox<'static>;
-    fn into_owned(self) -> Mailbox<'static> {
-        match self {
-            Mailbox::Inbox => Mailbox::Inbox,
-            Mailbox::Other(s) => Mailbox::Other(s.into_owned()),
-            Mailbox::Utf8(s) => Mailbox::Utf8(s.into_owned()),
         }
     }
 }
@@ -462,13 +373,6 @@ pub(crate) fn parse_nz_u32(d: &[u8]) -> Option<u32> {
     u32::try_from(v).ok()
 }
 
-impl IntoOwned for SequenceSet<'_> {
-    type Owned = SequenceSet<'static>;
-    fn into_owned(self) -> SequenceSet<'static> {
-        SequenceSet(cow_str_owned(self.0))
-    }
-}
-
 impl fmt::Debug for SequenceSet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SequenceSet({})", self.0)
@@ -513,23 +417,6 @@ impl Flag<'_> {
             Flag::Keyword(a) => a.as_str(),
             Flag::Extension(a) => return Cow::Owned(alloc::format!("\\{}", a.as_str())),
         })
-    }
-}
-
-impl IntoOwned for Flag<'_> {
-    type Owned = Flag<'static>;
-    fn into_owned(self) -> Flag<'static> {
-        match self {
-            Flag::Answered => Flag::Answered,
-            Flag::Flagged => Flag::Flagged,
-            Flag::Deleted => Flag::Deleted,
-            Flag::Seen => Flag::Seen,
-            Flag::Draft => Flag::Draft,
-            Flag::Recent => Flag::Recent,
-            Flag::Wildcard => Flag::Wildcard,
-            Flag::Keyword(a) => Flag::Keyword(a.into_owned()),
-            Flag::Extension(a) => Flag::Extension(a.into_owned()),
-        }
     }
 }
 
@@ -1053,5 +940,24 @@ where
     type Owned = Lazy<'static, T::Owned>;
     fn into_owned(self) -> Self::Owned {
         Lazy::new(self.into_value().into_owned())
+    }
+}
+
+crate::owned::into_owned! {
+    struct Tag(inner)
+    struct Atom(inner)
+    struct IString(inner)
+    enum Mailbox { Inbox, Other(s), Utf8(s) }
+    struct SequenceSet(inner)
+    enum Flag {
+        Answered,
+        Flagged,
+        Deleted,
+        Seen,
+        Draft,
+        Recent,
+        Wildcard,
+        Keyword(a),
+        Extension(a),
     }
 }

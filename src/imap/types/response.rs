@@ -8,8 +8,10 @@ use super::body::{BodyStructure, Envelope};
 use super::core::{
     Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::ext::{NotifyEvent, Rights, UrlMechanism};
 use crate::Text;
+use crate::imap::ext::acl::Rights;
+use crate::imap::ext::notify::NotifyEvent;
+use crate::imap::ext::urlauth::UrlMechanism;
 
 /// One response line (with its literals).
 #[derive(Clone, Debug, PartialEq)]
@@ -21,13 +23,6 @@ pub enum Response<'a> {
     Data(Data<'a>),
     /// A continuation request (`+ ...`).
     Continue(Continue<'a>),
-}
-
-impl Response<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> Response<'static> {
-        IntoOwned::into_owned(self)
-    }
 }
 
 /// The kind of a status response.
@@ -354,16 +349,6 @@ pub struct ESearchMailbox<'a> {
     pub uid_validity: u32,
 }
 
-impl IntoOwned for ESearchMailbox<'_> {
-    type Owned = ESearchMailbox<'static>;
-    fn into_owned(self) -> Self::Owned {
-        ESearchMailbox {
-            mailbox: self.mailbox.into_owned(),
-            uid_validity: self.uid_validity,
-        }
-    }
-}
-
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
 pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
 
@@ -660,195 +645,6 @@ pub enum Data<'a> {
     },
 }
 
-// ---- into_owned ----
-
-fn cow_b(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-    Cow::Owned(c.into_owned())
-}
-fn cow_s(c: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(c.into_owned())
-}
-
-impl IntoOwned for StatusResponse<'_> {
-    type Owned = StatusResponse<'static>;
-    fn into_owned(self) -> Self::Owned {
-        StatusResponse {
-            tag: self.tag.into_owned(),
-            kind: self.kind,
-            code: self.code.into_owned(),
-            text: self.text.into_owned(),
-        }
-    }
-}
-
-impl IntoOwned for Code<'_> {
-    type Owned = Code<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            Code::Alert => Code::Alert,
-            Code::BadCharset(l) => Code::BadCharset(l.into_owned()),
-            Code::Capability(l) => Code::Capability(l.into_owned()),
-            Code::Parse => Code::Parse,
-            Code::PermanentFlags(l) => Code::PermanentFlags(l.into_owned()),
-            Code::ReadOnly => Code::ReadOnly,
-            Code::ReadWrite => Code::ReadWrite,
-            Code::TryCreate => Code::TryCreate,
-            Code::UidNext(n) => Code::UidNext(n),
-            Code::UidValidity(n) => Code::UidValidity(n),
-            Code::Unseen(n) => Code::Unseen(n),
-            Code::AppendUid { uid_validity, uids } => Code::AppendUid {
-                uid_validity,
-                uids: uids.into_owned(),
-            },
-            Code::CopyUid {
-                uid_validity,
-                source,
-                destination,
-            } => Code::CopyUid {
-                uid_validity,
-                source: source.into_owned(),
-                destination: destination.into_owned(),
-            },
-            Code::UidNotSticky => Code::UidNotSticky,
-            Code::HighestModSeq(n) => Code::HighestModSeq(n),
-            Code::NoModSeq => Code::NoModSeq,
-            Code::Modified(s) => Code::Modified(s.into_owned()),
-            Code::Closed => Code::Closed,
-            Code::CompressionActive => Code::CompressionActive,
-            Code::UnknownCte => Code::UnknownCte,
-            Code::HasChildren => Code::HasChildren,
-            Code::Unavailable => Code::Unavailable,
-            Code::AuthenticationFailed => Code::AuthenticationFailed,
-            Code::AuthorizationFailed => Code::AuthorizationFailed,
-            Code::Expired => Code::Expired,
-            Code::PrivacyRequired => Code::PrivacyRequired,
-            Code::ContactAdmin => Code::ContactAdmin,
-            Code::NoPerm => Code::NoPerm,
-            Code::InUse => Code::InUse,
-            Code::ExpungeIssued => Code::ExpungeIssued,
-            Code::Corruption => Code::Corruption,
-            Code::ServerBug => Code::ServerBug,
-            Code::ClientBug => Code::ClientBug,
-            Code::Cannot => Code::Cannot,
-            Code::Limit => Code::Limit,
-            Code::OverQuota => Code::OverQuota,
-            Code::AlreadyExists => Code::AlreadyExists,
-            Code::NonExistent => Code::NonExistent,
-            Code::TooBig => Code::TooBig,
-            Code::BadUrl(u) => Code::BadUrl(u.into_owned()),
-            Code::UrlMech(l) => Code::UrlMech(l.into_owned()),
-            Code::NotificationOverflow => Code::NotificationOverflow,
-            Code::BadEvent(l) => Code::BadEvent(l.into_owned()),
-            Code::MailboxId(id) => Code::MailboxId(id.into_owned()),
-            Code::Other { name, value } => Code::Other {
-                name: name.into_owned(),
-                value: value.map(cow_b),
-            },
-        }
-    }
-}
-
-impl IntoOwned for Continue<'_> {
-    type Owned = Continue<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            Continue::Text { code, text } => Continue::Text {
-                code: code.into_owned(),
-                text: text.into_owned(),
-            },
-            Continue::Base64(b) => Continue::Base64(cow_b(b)),
-        }
-    }
-}
-
-impl IntoOwned for MailboxAttribute<'_> {
-    type Owned = MailboxAttribute<'static>;
-    fn into_owned(self) -> Self::Owned {
-        MailboxAttribute(cow_s(self.0))
-    }
-}
-
-impl IntoOwned for ListExtendedItem<'_> {
-    type Owned = ListExtendedItem<'static>;
-    fn into_owned(self) -> Self::Owned {
-        ListExtendedItem {
-            tag: self.tag.into_owned(),
-            value: cow_b(self.value),
-        }
-    }
-}
-
-impl IntoOwned for MailboxList<'_> {
-    type Owned = MailboxList<'static>;
-    fn into_owned(self) -> Self::Owned {
-        MailboxList {
-            attributes: self.attributes.into_owned(),
-            delimiter: self.delimiter,
-            mailbox: self.mailbox.into_owned(),
-            extended: self.extended.into_owned(),
-        }
-    }
-}
-
-impl IntoOwned for Namespace<'_> {
-    type Owned = Namespace<'static>;
-    fn into_owned(self) -> Self::Owned {
-        Namespace {
-            prefix: self.prefix.into_owned(),
-            delimiter: self.delimiter,
-            extensions: self.extensions.map(cow_b),
-        }
-    }
-}
-
-impl IntoOwned for StatusItem<'_> {
-    type Owned = StatusItem<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            StatusItem::Messages(n) => StatusItem::Messages(n),
-            StatusItem::Recent(n) => StatusItem::Recent(n),
-            StatusItem::UidNext(n) => StatusItem::UidNext(n),
-            StatusItem::UidValidity(n) => StatusItem::UidValidity(n),
-            StatusItem::Unseen(n) => StatusItem::Unseen(n),
-            StatusItem::Deleted(n) => StatusItem::Deleted(n),
-            StatusItem::Size(n) => StatusItem::Size(n),
-            StatusItem::HighestModSeq(n) => StatusItem::HighestModSeq(n),
-            StatusItem::AppendLimit(n) => StatusItem::AppendLimit(n),
-            StatusItem::DeletedStorage(n) => StatusItem::DeletedStorage(n),
-            StatusItem::MailboxId(id) => StatusItem::MailboxId(id.into_owned()),
-            StatusItem::Other(a, n) => StatusItem::Other(a.into_owned(), n),
-        }
-    }
-}
-
-impl IntoOwned for SearchReturnData<'_> {
-    type Owned = SearchReturnData<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            SearchReturnData::Min(n) => SearchReturnData::Min(n),
-            SearchReturnData::Max(n) => SearchReturnData::Max(n),
-            SearchReturnData::All(s) => SearchReturnData::All(s.into_owned()),
-            SearchReturnData::Count(n) => SearchReturnData::Count(n),
-            SearchReturnData::ModSeq(n) => SearchReturnData::ModSeq(n),
-            SearchReturnData::Other { name, value } => SearchReturnData::Other {
-                name: name.into_owned(),
-                value: cow_b(value),
-            },
-        }
-    }
-}
-
-impl IntoOwned for QuotaResource<'_> {
-    type Owned = QuotaResource<'static>;
-    fn into_owned(self) -> Self::Owned {
-        QuotaResource {
-            name: self.name.into_owned(),
-            usage: self.usage,
-            limit: self.limit,
-        }
-    }
-}
-
 /// A loop over a stack on the heap, not a recursion: the stack it uses does
 /// not grow with the depth of the thread.
 impl IntoOwned for Thread<'_> {
@@ -886,188 +682,132 @@ impl IntoOwned for Thread<'_> {
     }
 }
 
-impl IntoOwned for Part<'_> {
-    type Owned = Part<'static>;
-    fn into_owned(self) -> Self::Owned {
-        Part(cow_s(self.0))
-    }
-}
+crate::owned::owned_copy!(StatusKind);
 
-impl IntoOwned for SectionText<'_> {
-    type Owned = SectionText<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            SectionText::Header => SectionText::Header,
-            SectionText::HeaderFields(l) => SectionText::HeaderFields(l.into_owned()),
-            SectionText::HeaderFieldsNot(l) => SectionText::HeaderFieldsNot(l.into_owned()),
-            SectionText::Text => SectionText::Text,
-            SectionText::Mime => SectionText::Mime,
-        }
+crate::owned::into_owned! {
+    struct ESearch { tag, mailbox, uid, data }
+    struct ESearchMailbox { mailbox, uid_validity }
+    struct StatusResponse { tag, kind, code, text }
+    enum Code {
+        Alert,
+        BadCharset(l),
+        Capability(l),
+        Parse,
+        PermanentFlags(l),
+        ReadOnly,
+        ReadWrite,
+        TryCreate,
+        UidNext(n),
+        UidValidity(n),
+        Unseen(n),
+        AppendUid { uid_validity, uids },
+        CopyUid { uid_validity, source, destination },
+        UidNotSticky,
+        HighestModSeq(n),
+        NoModSeq,
+        Modified(s),
+        Closed,
+        CompressionActive,
+        UnknownCte,
+        HasChildren,
+        Unavailable,
+        AuthenticationFailed,
+        AuthorizationFailed,
+        Expired,
+        PrivacyRequired,
+        ContactAdmin,
+        NoPerm,
+        InUse,
+        ExpungeIssued,
+        Corruption,
+        ServerBug,
+        ClientBug,
+        Cannot,
+        Limit,
+        OverQuota,
+        AlreadyExists,
+        NonExistent,
+        TooBig,
+        BadUrl(u),
+        UrlMech(l),
+        NotificationOverflow,
+        BadEvent(l),
+        MailboxId(id),
+        Other { name, value },
     }
-}
-
-impl IntoOwned for Section<'_> {
-    type Owned = Section<'static>;
-    fn into_owned(self) -> Self::Owned {
-        Section {
-            part: self.part.into_owned(),
-            text: self.text.into_owned(),
-        }
+    enum Continue { Text { code, text }, Base64(b) }
+    struct MailboxAttribute(inner)
+    struct ListExtendedItem { tag, value }
+    struct MailboxList { attributes, delimiter, mailbox, extended }
+    struct Namespace { prefix, delimiter, extensions }
+    enum StatusItem {
+        Messages(n),
+        Recent(n),
+        UidNext(n),
+        UidValidity(n),
+        Unseen(n),
+        Deleted(n),
+        Size(n),
+        HighestModSeq(n),
+        AppendLimit(n),
+        DeletedStorage(n),
+        MailboxId(id),
+        Other(a, n),
     }
-}
-
-impl IntoOwned for FetchItem<'_> {
-    type Owned = FetchItem<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            FetchItem::Flags(l) => FetchItem::Flags(l.into_owned()),
-            FetchItem::Uid(n) => FetchItem::Uid(n),
-            FetchItem::InternalDate(d) => FetchItem::InternalDate(d),
-            FetchItem::Rfc822Size(n) => FetchItem::Rfc822Size(n),
-            FetchItem::Rfc822(s) => FetchItem::Rfc822(s.into_owned()),
-            FetchItem::Rfc822Header(s) => FetchItem::Rfc822Header(s.into_owned()),
-            FetchItem::Rfc822Text(s) => FetchItem::Rfc822Text(s.into_owned()),
-            FetchItem::Envelope(e) => FetchItem::Envelope(e.into_owned()),
-            FetchItem::Body(b) => FetchItem::Body(b.into_owned()),
-            FetchItem::BodyStructure(b) => FetchItem::BodyStructure(b.into_owned()),
-            FetchItem::BodySection {
-                section,
-                origin,
-                data,
-            } => FetchItem::BodySection {
-                section: section.into_owned(),
-                origin,
-                data: data.into_owned(),
-            },
-            FetchItem::Binary { part, origin, data } => FetchItem::Binary {
-                part: part.into_owned(),
-                origin,
-                data: data.into_owned(),
-            },
-            FetchItem::BinarySize { part, size } => FetchItem::BinarySize {
-                part: part.into_owned(),
-                size,
-            },
-            FetchItem::ModSeq(n) => FetchItem::ModSeq(n),
-            FetchItem::EmailId(s) => FetchItem::EmailId(s.into_owned()),
-            FetchItem::ThreadId(s) => FetchItem::ThreadId(s.into_owned()),
-            FetchItem::SaveDate(d) => FetchItem::SaveDate(d),
-            FetchItem::Preview(s) => FetchItem::Preview(s.into_owned()),
-            FetchItem::Unknown { name, value } => FetchItem::Unknown {
-                name: cow_s(name),
-                value: cow_b(value),
-            },
-        }
+    enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
+    struct QuotaResource { name, usage, limit }
+    struct Part(inner)
+    enum SectionText { Header, HeaderFields(l), HeaderFieldsNot(l), Text, Mime }
+    struct Section { part, text }
+    enum FetchItem {
+        Flags(l),
+        Uid(n),
+        InternalDate(d),
+        Rfc822Size(n),
+        Rfc822(s),
+        Rfc822Header(s),
+        Rfc822Text(s),
+        Envelope(e),
+        Body(b),
+        BodyStructure(b),
+        BodySection { section, origin, data },
+        Binary { part, origin, data },
+        BinarySize { part, size },
+        ModSeq(n),
+        EmailId(s),
+        ThreadId(s),
+        SaveDate(d),
+        Preview(s),
+        Unknown { name, value },
     }
-}
-
-impl IntoOwned for MetadataEntries<'_> {
-    type Owned = MetadataEntries<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            MetadataEntries::Values(l) => MetadataEntries::Values(l.into_owned()),
-            MetadataEntries::Names(l) => MetadataEntries::Names(l.into_owned()),
-        }
+    enum MetadataEntries { Values(l), Names(l) }
+    enum Data {
+        Capability(l),
+        Enabled(l),
+        List(m),
+        Lsub(m),
+        Namespace { personal, other, shared },
+        Status { mailbox, items },
+        Search { ids, modseq },
+        ESearch(e),
+        Flags(l),
+        Exists(n),
+        Recent(n),
+        Expunge(n),
+        Vanished { earlier, uids },
+        Fetch { seq, items },
+        Id(l),
+        Quota { root, resources },
+        QuotaRoot { mailbox, roots },
+        Metadata { mailbox, entries },
+        Sort { ids, modseq },
+        Thread(l),
+        Acl { mailbox, entries },
+        ListRights { mailbox, identifier, required, optional },
+        MyRights { mailbox, rights },
+        GenUrlAuth(l),
+        UrlFetch(l),
+        Other { name, rest },
     }
-}
-
-impl IntoOwned for Data<'_> {
-    type Owned = Data<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            Data::Capability(l) => Data::Capability(l.into_owned()),
-            Data::Enabled(l) => Data::Enabled(l.into_owned()),
-            Data::List(m) => Data::List(m.into_owned()),
-            Data::Lsub(m) => Data::Lsub(m.into_owned()),
-            Data::Namespace {
-                personal,
-                other,
-                shared,
-            } => Data::Namespace {
-                personal: personal.into_owned(),
-                other: other.into_owned(),
-                shared: shared.into_owned(),
-            },
-            Data::Status { mailbox, items } => Data::Status {
-                mailbox: mailbox.into_owned(),
-                items: items.into_owned(),
-            },
-            Data::Search { ids, modseq } => Data::Search {
-                ids: ids.into_owned(),
-                modseq,
-            },
-            Data::ESearch(e) => Data::ESearch(ESearch {
-                tag: e.tag.into_owned(),
-                mailbox: e.mailbox.into_owned(),
-                uid: e.uid,
-                data: e.data.into_owned(),
-            }),
-            Data::Flags(l) => Data::Flags(l.into_owned()),
-            Data::Exists(n) => Data::Exists(n),
-            Data::Recent(n) => Data::Recent(n),
-            Data::Expunge(n) => Data::Expunge(n),
-            Data::Vanished { earlier, uids } => Data::Vanished {
-                earlier,
-                uids: uids.into_owned(),
-            },
-            Data::Fetch { seq, items } => Data::Fetch {
-                seq,
-                items: items.into_owned(),
-            },
-            Data::Id(l) => Data::Id(l.into_owned()),
-            Data::Quota { root, resources } => Data::Quota {
-                root: root.into_owned(),
-                resources: resources.into_owned(),
-            },
-            Data::QuotaRoot { mailbox, roots } => Data::QuotaRoot {
-                mailbox: mailbox.into_owned(),
-                roots: roots.into_owned(),
-            },
-            Data::Metadata { mailbox, entries } => Data::Metadata {
-                mailbox: mailbox.into_owned(),
-                entries: entries.into_owned(),
-            },
-            Data::Sort { ids, modseq } => Data::Sort {
-                ids: ids.into_owned(),
-                modseq,
-            },
-            Data::Thread(l) => Data::Thread(l.into_owned()),
-            Data::Acl { mailbox, entries } => Data::Acl {
-                mailbox: mailbox.into_owned(),
-                entries: entries.into_owned(),
-            },
-            Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            } => Data::ListRights {
-                mailbox: mailbox.into_owned(),
-                identifier: identifier.into_owned(),
-                required: required.into_owned(),
-                optional: optional.into_owned(),
-            },
-            Data::MyRights { mailbox, rights } => Data::MyRights {
-                mailbox: mailbox.into_owned(),
-                rights: rights.into_owned(),
-            },
-            Data::GenUrlAuth(l) => Data::GenUrlAuth(l.into_owned()),
-            Data::UrlFetch(l) => Data::UrlFetch(l.into_owned()),
-            Data::Other { name, rest } => Data::Other {
-                name: cow_s(name),
-                rest: cow_b(rest),
-            },
-        }
-    }
-}
-
-impl IntoOwned for Response<'_> {
-    type Owned = Response<'static>;
-    fn into_owned(self) -> Self::Owned {
-        match self {
-            Response::Status(s) => Response::Status(s.into_owned()),
-            Response::Data(d) => Response::Data(d.into_owned()),
-            Response::Continue(c) => Response::Continue(c.into_owned()),
-        }
-    }
+    inherent enum Response { Status(s), Data(d), Continue(c) }
 }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::smtp::emit::{command_to_vec, emit_command};
-use crate::smtp::reply::EhloKeyword;
+use crate::smtp::reply::{EhloKeyword, EnhancedStatus, ehlo_keyword};
 
 fn b(s: &str) -> Cow<'_, str> {
     Cow::Borrowed(s)

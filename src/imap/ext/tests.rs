@@ -6,11 +6,11 @@ use alloc::borrow::Cow;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::ParseOptions;
-use super::command::parse_command;
-use super::response::parse_response;
 use crate::Error;
 use crate::imap::emit::{EmitOptions, emit_command, emit_response};
+use crate::imap::parse::ParseOptions;
+use crate::imap::parse::command::parse_command;
+use crate::imap::parse::response::parse_response;
 use crate::imap::types::command::{AppendMessage, Command, CommandBody, FetchAttribute};
 use crate::imap::types::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, Tag};
 use crate::imap::types::ext::*;
@@ -808,7 +808,7 @@ fn emitted_forms() {
 
 #[test]
 fn catenate_detection_for_the_server() {
-    use super::ext::uses_catenate;
+    use super::catenate::parse::uses_catenate;
     assert!(uses_catenate(b"APPEND Drafts CATENATE (TEXT "));
     assert!(uses_catenate(
         b"APPEND Drafts (\\Seen) catenate (URL /x TEXT "

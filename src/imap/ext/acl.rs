@@ -1,0 +1,372 @@
+//! ACL (RFC 4314): access control lists. Rights and identifiers (§2, §4),
+//! the commands SETACL, DELETEACL, GETACL, LISTRIGHTS and MYRIGHTS (§3) and
+//! their untagged responses (§3.6–§3.8).
+//!
+//! Extends:
+//! - [`CommandBody`](crate::imap::CommandBody)`::{SetAcl, DeleteAcl, GetAcl, ListRights, MyRights}`;
+//! - [`Data`](crate::imap::Data)`::{Acl, ListRights, MyRights}`.
+//!
+//! Registered in [`ext`](super): `parse::command`, `parse::data`,
+//! `emit::command`, `emit::data`.
+
+use alloc::borrow::Cow;
+use core::fmt;
+
+/// ACL rights (RFC 4314 §2.1, §4: `rights = astring`, "only lowercase ASCII
+/// letters and digits are allowed"): `lrswipkxtea`, the obsolete `c` and `d`,
+/// and the digits reserved for implementations. May be empty (`""`, e.g. the
+/// required rights of a LISTRIGHTS response).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Rights<'a>(Cow<'a, str>);
+
+/// Whether `b` is a rights character (lowercase ASCII letter or digit).
+pub(crate) fn is_right(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+impl<'a> Rights<'a> {
+    /// Rights, if every character of `s` is a lowercase ASCII letter or a digit.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Option<Self> {
+        let s = s.into();
+        s.bytes().all(is_right).then_some(Rights(s))
+    }
+    /// The rights as sent (`lrswipkxtea`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether the right `c` is among them.
+    pub fn contains(&self, c: char) -> bool {
+        self.0.contains(c)
+    }
+    /// Whether there is no right at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Rights<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Rights({})", self.0)
+    }
+}
+
+/// How SETACL changes the rights (RFC 4314 §3.1: `mod-rights`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RightsMode {
+    /// No prefix: the rights replace the identifier's rights.
+    Replace,
+    /// `+`: the rights are added.
+    Add,
+    /// `-`: the rights are removed.
+    Remove,
+}
+
+/// `mod-rights = astring ; +rights to add, -rights to remove, rights to replace`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ModRights<'a> {
+    /// Replace, add or remove.
+    pub mode: RightsMode,
+    /// The rights (may be empty: `-` alone removes nothing, `""` removes all).
+    pub rights: Rights<'a>,
+}
+
+crate::owned::owned_copy!(RightsMode);
+
+crate::owned::into_owned! {
+    struct Rights(inner)
+    struct ModRights { mode, rights }
+}
+
+/// The grammar of ACL: one function per ABNF rule, and the dispatch
+/// that [`ext`](super) registers.
+pub(crate) mod parse {
+    use alloc::borrow::Cow;
+    use alloc::string::String;
+
+    use nom::Parser as _;
+    use nom::combinator::map;
+    use nom::sequence::{preceded, separated_pair};
+
+    use super::*;
+
+    use crate::imap::parse::core::{astring, mailbox, zero_or_more};
+    use crate::imap::parse::input::{In, R, sp, word};
+    use crate::imap::types::command::CommandBody;
+    use crate::imap::types::core::IString;
+    use crate::imap::types::response::Data;
+
+    /// Rights from the content of an astring, if every byte is a rights character.
+    fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
+        if !v.iter().all(|&b| is_right(b)) {
+            return None;
+        }
+        match v {
+            Cow::Borrowed(b) => core::str::from_utf8(b).ok().and_then(Rights::new),
+            Cow::Owned(b) => String::from_utf8(b).ok().and_then(Rights::new),
+        }
+    }
+
+    /// ```text
+    /// rights = astring
+    ///          ;; only lowercase ASCII letters and digits are allowed.
+    /// ```
+    pub(crate) fn rights(i: In<'_>) -> R<'_, Rights<'_>> {
+        let (rest, s) = astring(i)?;
+        match rights_from(s.0) {
+            Some(r) => Ok((rest, r)),
+            None => i.err("rights (lowercase letters and digits)"),
+        }
+    }
+
+    /// ```text
+    /// mod-rights = astring
+    ///              ;; +rights to add, -rights to remove
+    ///              ;; rights to replace
+    /// ```
+    fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
+        let (rest, s) = astring(i)?;
+        let s = s.0;
+        let (mode, skip) = match s.first() {
+            Some(b'+') => (RightsMode::Add, 1),
+            Some(b'-') => (RightsMode::Remove, 1),
+            _ => (RightsMode::Replace, 0),
+        };
+        let tail = match s {
+            Cow::Borrowed(b) => Cow::Borrowed(b.get(skip..).unwrap_or_default()),
+            Cow::Owned(b) => Cow::Owned(b.get(skip..).unwrap_or_default().to_vec()),
+        };
+        match rights_from(tail) {
+            Some(rights) => Ok((rest, ModRights { mode, rights })),
+            None => i.err("mod-rights ([+/-] lowercase letters and digits)"),
+        }
+    }
+
+    /// `identifier SP rights` (an element of `acl-data`).
+    fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
+        separated_pair(astring, sp, rights).parse(i)
+    }
+
+    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
+    fn acl_data(i: In<'_>) -> R<'_, Data<'_>> {
+        map(
+            (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)),
+            |(mailbox, entries)| Data::Acl { mailbox, entries },
+        )
+        .parse(i)
+    }
+
+    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`,
+    /// after `LISTRIGHTS`.
+    fn listrights_data(i: In<'_>) -> R<'_, Data<'_>> {
+        map(
+            (
+                preceded(sp, mailbox),
+                preceded(sp, astring),
+                preceded(sp, rights),
+                |i| zero_or_more(i, rights),
+            ),
+            |(mailbox, identifier, required, optional)| Data::ListRights {
+                mailbox,
+                identifier,
+                required,
+                optional,
+            },
+        )
+        .parse(i)
+    }
+
+    /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
+    fn myrights_data(i: In<'_>) -> R<'_, Data<'_>> {
+        map(
+            (preceded(sp, mailbox), preceded(sp, rights)),
+            |(mailbox, rights)| Data::MyRights { mailbox, rights },
+        )
+        .parse(i)
+    }
+
+    /// The ACL commands, after their name; `None` (input unmoved) for any other
+    /// name.
+    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+        let (i, c) = if is(b"SETACL") {
+            // setacl = "SETACL" SP mailbox SP identifier SP mod-rights
+            map(
+                (
+                    preceded(sp, mailbox),
+                    preceded(sp, astring),
+                    preceded(sp, mod_rights),
+                ),
+                |(mailbox, identifier, rights)| CommandBody::SetAcl {
+                    mailbox,
+                    identifier,
+                    rights,
+                },
+            )
+            .parse(i)?
+        } else if is(b"DELETEACL") || is(b"LISTRIGHTS") {
+            // deleteacl = "DELETEACL" SP mailbox SP identifier
+            // listrights = "LISTRIGHTS" SP mailbox SP identifier
+            let (i, (mailbox, identifier)) =
+                (preceded(sp, mailbox), preceded(sp, astring)).parse(i)?;
+            let c = if is(b"DELETEACL") {
+                CommandBody::DeleteAcl {
+                    mailbox,
+                    identifier,
+                }
+            } else {
+                CommandBody::ListRights {
+                    mailbox,
+                    identifier,
+                }
+            };
+            (i, c)
+        } else if is(b"GETACL") {
+            // getacl = "GETACL" SP mailbox
+            map(preceded(sp, mailbox), CommandBody::GetAcl).parse(i)?
+        } else if is(b"MYRIGHTS") {
+            // myrights = "MYRIGHTS" SP mailbox
+            map(preceded(sp, mailbox), CommandBody::MyRights).parse(i)?
+        } else {
+            return Ok((i, None));
+        };
+        Ok((i, Some(c)))
+    }
+
+    /// The untagged responses of ACL, at their name; `None` (input unmoved) for
+    /// any other.
+    pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
+        let r = if let Ok((j, ())) = word(b"ACL")(i) {
+            acl_data(j)
+        } else if let Ok((j, ())) = word(b"LISTRIGHTS")(i) {
+            listrights_data(j)
+        } else if let Ok((j, ())) = word(b"MYRIGHTS")(i) {
+            myrights_data(j)
+        } else {
+            return Ok((i, None));
+        };
+        r.map(|(rest, d)| (rest, Some(d)))
+    }
+}
+
+/// Emitting ACL.
+pub(crate) mod emit {
+    use super::*;
+
+    use crate::Error;
+    use crate::imap::emit::W;
+    use crate::imap::types::command::CommandBody;
+    use crate::imap::types::response::Data;
+
+    /// `rights = astring`, only lowercase ASCII letters and digits.
+    fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
+        if !r.as_str().bytes().all(is_right) {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "rights",
+            }));
+        }
+        w.astring(r.as_str().as_bytes())
+    }
+
+    /// `mod-rights = astring ; +rights to add, -rights to remove, rights to replace`
+    fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
+        let r = m.rights.as_str();
+        if !r.bytes().all(is_right) {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "rights",
+            }));
+        }
+        match m.mode {
+            RightsMode::Replace => return w.astring(r.as_bytes()),
+            RightsMode::Add => w.raw(b"+"),
+            RightsMode::Remove => w.raw(b"-"),
+        }
+        w.raw(r.as_bytes());
+        Ok(())
+    }
+
+    /// The commands of ACL.
+    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+        use CommandBody as C;
+        match c {
+            C::SetAcl {
+                mailbox,
+                identifier,
+                rights: r,
+            } => {
+                w.raw(b"SETACL ");
+                w.mailbox(mailbox)?;
+                w.sp();
+                w.astring(identifier.as_bytes())?;
+                w.sp();
+                mod_rights(w, r)?;
+            }
+            C::DeleteAcl {
+                mailbox,
+                identifier,
+            }
+            | C::ListRights {
+                mailbox,
+                identifier,
+            } => {
+                w.raw(c.name().as_bytes());
+                w.sp();
+                w.mailbox(mailbox)?;
+                w.sp();
+                w.astring(identifier.as_bytes())?;
+            }
+            C::GetAcl(m) | C::MyRights(m) => {
+                w.raw(c.name().as_bytes());
+                w.sp();
+                w.mailbox(m)?;
+            }
+            _ => {
+                return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
+            }
+        }
+        Ok(())
+    }
+
+    /// The untagged responses of ACL.
+    pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
+        match d {
+            Data::Acl { mailbox, entries } => {
+                // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
+                w.raw(b"ACL ");
+                w.mailbox(mailbox)?;
+                for (id, r) in entries.iter() {
+                    w.sp();
+                    w.astring(id.as_bytes())?;
+                    w.sp();
+                    rights(w, &r)?;
+                }
+            }
+            Data::ListRights {
+                mailbox,
+                identifier,
+                required,
+                optional,
+            } => {
+                // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
+                w.raw(b"LISTRIGHTS ");
+                w.mailbox(mailbox)?;
+                w.sp();
+                w.astring(identifier.as_bytes())?;
+                w.sp();
+                rights(w, required)?;
+                for r in optional.iter() {
+                    w.sp();
+                    rights(w, &r)?;
+                }
+            }
+            Data::MyRights { mailbox, rights: r } => {
+                // myrights-data = "MYRIGHTS" SP mailbox SP rights
+                w.raw(b"MYRIGHTS ");
+                w.mailbox(mailbox)?;
+                w.sp();
+                rights(w, r)?;
+            }
+            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,368 @@
+//! CATENATE (RFC 4469): an APPEND whose message is put together by the
+//! server from literal text and IMAP URLs (§5), and the TOOBIG and BADURL
+//! response codes (§5).
+//!
+//! Extends:
+//! - [`CommandBody`](crate::imap::CommandBody)`::AppendCatenate`;
+//! - [`Code`](crate::imap::Code)`::{TooBig, BadUrl}`.
+//!
+//! Registered in [`ext`](super): `parse::command`, `parse::code`,
+//! `emit::command`, `emit::code`; the server machine asks
+//! `parse::uses_catenate` whether a literal is a TEXT part.
+
+use alloc::borrow::Cow;
+
+use crate::imap::types::command::AppendMessage;
+use crate::imap::types::core::{DateTime, Flag, IString, List};
+
+/// `cat-part = text-literal / url` (RFC 4469 §5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CatenatePart<'a> {
+    /// `TEXT literal`: bytes to insert as they are.
+    Text(Cow<'a, [u8]>),
+    /// `URL astring`: an IMAP URL (RFC 5092) whose data the server inserts.
+    Url(IString<'a>),
+}
+
+/// One message of an APPEND that uses CATENATE (RFC 4469 §5; several with
+/// MULTIAPPEND, RFC 3502): a plain literal message or a catenated one.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum AppendItem<'a> {
+    /// `append-opts SP (literal / literal8)`.
+    Message(AppendMessage<'a>),
+    /// `append-opts SP "CATENATE" SP "(" cat-part *(SP cat-part) ")"`.
+    Catenate {
+        /// Flags to set.
+        flags: Option<List<'a, Flag<'a>>>,
+        /// Internal date to set.
+        date: Option<DateTime>,
+        /// The parts, in order (at least one).
+        parts: List<'a, CatenatePart<'a>>,
+    },
+}
+
+crate::owned::into_owned! {
+    enum CatenatePart { Text(t), Url(u) }
+    enum AppendItem { Message(m), Catenate { flags, date, parts } }
+}
+
+/// The grammar of CATENATE: one function per ABNF rule, and the dispatch
+/// that [`ext`](super) registers.
+pub(crate) mod parse {
+    use alloc::borrow::Cow;
+
+    use nom::Parser as _;
+    use nom::branch::alt;
+    use nom::combinator::map;
+    use nom::sequence::preceded;
+
+    use super::*;
+
+    use crate::imap::parse::command::{self, append_opts};
+    use crate::imap::parse::core::{astring, literal, mailbox, paren_list};
+    use crate::imap::parse::input::{In, R, at_word, expect, sp, take_while, validate, word};
+    use crate::imap::types::command::CommandBody;
+    use crate::imap::types::core::{IString, List, Sep};
+    use crate::imap::types::response::Code;
+
+    /// The `literal` of `text-literal`: a literal8 is not allowed.
+    fn text_literal_data(i: In<'_>) -> R<'_, &[u8]> {
+        if i.peek() != Some(b'{') {
+            return i.err("literal");
+        }
+        map(literal, |(data, _)| data).parse(i)
+    }
+
+    /// ```text
+    /// cat-part     = text-literal / url
+    /// text-literal = "TEXT" SP literal
+    /// url          = "URL" SP astring
+    /// ```
+    fn cat_part(i: In<'_>) -> R<'_, CatenatePart<'_>> {
+        expect(
+            "TEXT or URL",
+            alt((
+                map(preceded((word(b"TEXT"), sp), text_literal_data), |d| {
+                    CatenatePart::Text(Cow::Borrowed(d))
+                }),
+                map(preceded((word(b"URL"), sp), astring), CatenatePart::Url),
+            )),
+        )
+        .parse(i)
+    }
+
+    /// ```text
+    /// append-message = append-opts SP append-data
+    /// append-data    = literal / literal8 / append-data-ext
+    /// append-data    =/ "CATENATE" SP "(" cat-part *(SP cat-part) ")"
+    /// ```
+    pub(crate) fn append_item(i: In<'_>) -> R<'_, AppendItem<'_>> {
+        let (rest, (flags, date)) = append_opts(i)?;
+        if let Ok((rest, ())) = word(b"CATENATE")(rest) {
+            let (rest, parts) = preceded(sp, |i| paren_list(i, cat_part, false)).parse(rest)?;
+            return Ok((rest, AppendItem::Catenate { flags, date, parts }));
+        }
+        map(command::append_message, AppendItem::Message).parse(i)
+    }
+
+    /// Whether the append-message at `i` uses CATENATE (looked at without
+    /// building values).
+    fn is_catenate(i: In<'_>) -> bool {
+        matches!(validate(append_opts)(i), Ok((rest, ())) if at_word(&rest, b"CATENATE"))
+    }
+
+    /// `append = "APPEND" SP mailbox 1*append-message` when one of the messages
+    /// uses CATENATE; `None` (input unmoved) otherwise, for the plain APPEND rule.
+    fn append_catenate(i: In<'_>) -> R<'_, Option<CommandBody<'_>>> {
+        let mut seen = false;
+        match append_messages(i, &mut seen) {
+            Ok((rest, c)) if seen => Ok((rest, Some(c))),
+            Err(e) if seen => Err(e),
+            _ => Ok((i, None)),
+        }
+    }
+
+    /// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message (the
+    /// one that failed included) uses CATENATE.
+    fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+        let start = i;
+        let mut i = i;
+        while i.peek() == Some(b' ') {
+            i = i.skip(1);
+            *seen |= is_catenate(i);
+            (i, ()) = validate(append_item)(i)?;
+        }
+        match start.upto(&i).get(1..) {
+            Some(raw) => Ok((
+                i,
+                CommandBody::AppendCatenate {
+                    mailbox,
+                    messages: List::wire(raw, append_item, Sep::Space, i.ctx()),
+                },
+            )),
+            None => start.err("SP append-message"),
+        }
+    }
+
+    /// Whether the start of an APPEND command (up to a literal announcement,
+    /// earlier literals included) has entered a CATENATE list: its literals are
+    /// `TEXT` parts, not streamed message data. Quoted strings and literal data
+    /// are skipped, so a mailbox named `CATENATE (` is not mistaken for one.
+    pub(crate) fn uses_catenate(head: &[u8]) -> bool {
+        const KW: &[u8] = b" CATENATE (";
+        let mut i = 0;
+        while let Some(&b) = head.get(i) {
+            match b {
+                b'"' => {
+                    i += 1;
+                    while let Some(&c) = head.get(i) {
+                        i += if c == b'\\' { 2 } else { 1 };
+                        if c == b'"' {
+                            break;
+                        }
+                    }
+                }
+                b'{' => {
+                    // `{n}` / `{n+}` / `{n-}` CRLF, then n bytes of data
+                    let digits = head
+                        .get(i + 1..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|d| d.is_ascii_digit())
+                        .count();
+                    let mut j = i + 1 + digits;
+                    if matches!(head.get(j), Some(b'+' | b'-')) {
+                        j += 1;
+                    }
+                    let n = head
+                        .get(i + 1..i + 1 + digits)
+                        .and_then(|d| core::str::from_utf8(d).ok())
+                        .and_then(|d| d.parse::<usize>().ok());
+                    match (n, head.get(j..j + 3)) {
+                        (Some(n), Some(b"}\r\n")) => i = (j + 3).saturating_add(n),
+                        _ => i += 1,
+                    }
+                }
+                _ => {
+                    if head
+                        .get(i..i + KW.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(KW))
+                    {
+                        return true;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        false
+    }
+
+    /// `url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)` (the argument
+    /// of the BADURL code).
+    fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
+        match take_while(i, |b| !matches!(b, b']' | b'\r' | b'\n' | 0)) {
+            (_, []) => i.err("url-resp-text"),
+            (rest, u) => Ok((rest, IString(Cow::Borrowed(u)))),
+        }
+    }
+
+    /// The APPEND command when one of its messages uses CATENATE, after its
+    /// name; `None` (input unmoved) for any other name or a plain APPEND.
+    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+        if name.eq_ignore_ascii_case(b"APPEND") {
+            return append_catenate(i);
+        }
+        Ok((i, None))
+    }
+
+    /// ```text
+    /// resp-text-code =/ "TOOBIG" / "BADURL" SP url-resp-text        ; RFC 4469
+    /// url-resp-text   = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)
+    /// ```
+    /// `None` (input unmoved) for another code name or arguments that do not
+    /// parse, which the caller keeps as [`Code::Other`]; never an error.
+    pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+        let is = |s: &str| name.eq_ignore_ascii_case(s);
+        let r = if is("TOOBIG") {
+            Ok((i, Code::TooBig))
+        } else if is("BADURL") {
+            map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
+        } else {
+            return Ok((i, None));
+        };
+        Ok(match r {
+            Ok((rest, c)) => (rest, Some(c)),
+            Err(_) => (i, None),
+        })
+    }
+}
+
+/// Emitting CATENATE.
+pub(crate) mod emit {
+    use super::*;
+
+    use crate::Error;
+    use crate::imap::emit::W;
+    use crate::imap::types::command::{AppendMessage, CommandBody};
+    use crate::imap::types::core::{DateTime, Flag, List};
+    use crate::imap::types::response::Code;
+
+    fn append_opts(
+        w: &mut W<'_>,
+        flags: &Option<List<'_, Flag<'_>>>,
+        date: &Option<DateTime>,
+    ) -> Result<(), Error> {
+        if let Some(f) = flags {
+            w.flag_list(f)?;
+            w.sp();
+        }
+        if let Some(d) = date {
+            w.date_time(d)?;
+            w.sp();
+        }
+        Ok(())
+    }
+
+    /// ```text
+    /// append-message = append-opts SP append-data
+    /// append-data    = literal / literal8 / "CATENATE" SP "(" cat-part *(SP cat-part) ")"
+    /// cat-part       = text-literal / url
+    /// text-literal   = "TEXT" SP literal
+    /// url            = "URL" SP astring
+    /// ```
+    fn append_item(w: &mut W<'_>, item: &AppendItem<'_>) -> Result<(), Error> {
+        match item {
+            AppendItem::Message(AppendMessage {
+                flags,
+                date,
+                data,
+                binary,
+            }) => {
+                append_opts(w, flags, date)?;
+                w.literal(data, *binary)
+            }
+            AppendItem::Catenate { flags, date, parts } => {
+                append_opts(w, flags, date)?;
+                w.raw(b"CATENATE (");
+                let mut any = false;
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    any = true;
+                    match part {
+                        CatenatePart::Text(t) => {
+                            w.raw(b"TEXT ");
+                            w.literal(&t, false)?;
+                        }
+                        CatenatePart::Url(u) => {
+                            w.raw(b"URL ");
+                            w.astring(u.as_bytes())?;
+                        }
+                    }
+                }
+                if !any {
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "CATENATE part",
+                    }));
+                }
+                w.raw(b")");
+                Ok(())
+            }
+        }
+    }
+
+    /// The APPEND command with CATENATE.
+    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+        use CommandBody as C;
+        match c {
+            C::AppendCatenate { mailbox, messages } => {
+                w.raw(b"APPEND ");
+                w.mailbox(mailbox)?;
+                let mut any = false;
+                let mut catenate = false;
+                for m in messages.iter() {
+                    any = true;
+                    catenate |= matches!(m, AppendItem::Catenate { .. });
+                    w.sp();
+                    append_item(w, &m)?;
+                }
+                if !any {
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "APPEND message",
+                    }));
+                }
+                if !catenate {
+                    return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
+                }
+            }
+            _ => {
+                return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
+            }
+        }
+        Ok(())
+    }
+
+    /// The response codes of CATENATE.
+    pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
+        match c {
+            Code::TooBig => w.raw(b"TOOBIG"),
+            Code::BadUrl(u) => {
+                // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
+                let b = u.as_bytes();
+                if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "resp-text-code",
+                    }));
+                }
+                w.raw(b"BADURL ");
+                w.raw(b);
+            }
+            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+        }
+        Ok(())
+    }
+}

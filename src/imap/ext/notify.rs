@@ -1,0 +1,481 @@
+//! NOTIFY (RFC 5465): the client says which events it wants to hear about
+//! from which mailboxes (§3–§6, grammar §8), and the NOTIFICATIONOVERFLOW and
+//! BADEVENT response codes (§5.8, §8).
+//!
+//! Extends:
+//! - [`CommandBody`](crate::imap::CommandBody)`::Notify`;
+//! - [`Code`](crate::imap::Code)`::{NotificationOverflow, BadEvent}`.
+//!
+//! Registered in [`ext`](super): `parse::command`, `parse::code`,
+//! `emit::command`, `emit::code`.
+
+use crate::imap::types::command::FetchAttribute;
+use crate::imap::types::core::{Atom, List, Mailbox};
+
+/// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §8).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Notify<'a> {
+    /// `NONE`: no more notifications.
+    None,
+    /// `SET [STATUS] event-group...`: replaces the registered events.
+    Set {
+        /// `STATUS`: the server sends a STATUS for each selected mailbox now.
+        status: bool,
+        /// The event groups (at least one).
+        groups: List<'a, EventGroup<'a>>,
+    },
+}
+
+/// `event-group = "(" filter-mailboxes SP events ")"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventGroup<'a> {
+    /// Which mailboxes.
+    pub filter: MailboxFilter<'a>,
+    /// The events, `None` for `NONE` (no events from these mailboxes).
+    pub events: Option<List<'a, NotifyEvent<'a>>>,
+}
+
+/// `filter-mailboxes` (RFC 5465 §6).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MailboxFilter<'a> {
+    /// `SELECTED`
+    Selected,
+    /// `SELECTED-DELAYED`
+    SelectedDelayed,
+    /// `INBOXES`
+    Inboxes,
+    /// `PERSONAL`
+    Personal,
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `SUBTREE one-or-more-mailbox`
+    Subtree(List<'a, Mailbox<'a>>),
+    /// `MAILBOXES one-or-more-mailbox`
+    Mailboxes(List<'a, Mailbox<'a>>),
+}
+
+/// `event` (RFC 5465 §5, §8).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum NotifyEvent<'a> {
+    /// `MessageNew [SP "(" fetch-att *(SP fetch-att) ")"]`: with the
+    /// attributes to send in the unsolicited FETCH.
+    MessageNew(Option<List<'a, FetchAttribute<'a>>>),
+    /// `MessageExpunge`
+    MessageExpunge,
+    /// `FlagChange`
+    FlagChange,
+    /// `AnnotationChange`
+    AnnotationChange,
+    /// `MailboxName`
+    MailboxName,
+    /// `SubscriptionChange`
+    SubscriptionChange,
+    /// `MailboxMetadataChange` (RFC 5464)
+    MailboxMetadataChange,
+    /// `ServerMetadataChange` (RFC 5464)
+    ServerMetadataChange,
+    /// `event-ext = atom`: another event.
+    Other(Atom<'a>),
+}
+
+impl NotifyEvent<'_> {
+    /// The event's name as on the wire (`MessageNew`).
+    pub fn name(&self) -> &str {
+        use NotifyEvent as E;
+        match self {
+            E::MessageNew(_) => "MessageNew",
+            E::MessageExpunge => "MessageExpunge",
+            E::FlagChange => "FlagChange",
+            E::AnnotationChange => "AnnotationChange",
+            E::MailboxName => "MailboxName",
+            E::SubscriptionChange => "SubscriptionChange",
+            E::MailboxMetadataChange => "MailboxMetadataChange",
+            E::ServerMetadataChange => "ServerMetadataChange",
+            E::Other(a) => a.as_str(),
+        }
+    }
+}
+
+crate::owned::into_owned! {
+    enum Notify { None, Set { status, groups } }
+    struct EventGroup { filter, events }
+    enum MailboxFilter {
+        Selected,
+        SelectedDelayed,
+        Inboxes,
+        Personal,
+        Subscribed,
+        Subtree(l),
+        Mailboxes(l),
+    }
+    enum NotifyEvent {
+        MessageNew(l),
+        MessageExpunge,
+        FlagChange,
+        AnnotationChange,
+        MailboxName,
+        SubscriptionChange,
+        MailboxMetadataChange,
+        ServerMetadataChange,
+        Other(a),
+    }
+}
+
+/// The grammar of NOTIFY: one function per ABNF rule, and the dispatch
+/// that [`ext`](super) registers.
+pub(crate) mod parse {
+    use nom::Parser as _;
+    use nom::branch::alt;
+    use nom::combinator::{map, opt, value};
+    use nom::sequence::{delimited, preceded, separated_pair};
+
+    use super::*;
+
+    use crate::imap::parse::command;
+    use crate::imap::parse::core::{atom, mailbox, paren_list, spaced_list1};
+    use crate::imap::parse::input::{In, R, byte, consumed, expect, sp, word};
+    use crate::imap::types::command::CommandBody;
+    use crate::imap::types::core::{List, Mailbox, Sep};
+    use crate::imap::types::response::Code;
+
+    /// ```text
+    /// event         = message-event / mailbox-event / user-event / event-ext
+    /// message-event = ( "MessageNew" [SP "(" fetch-att *(SP fetch-att) ")" ] ) /
+    ///                 "MessageExpunge" / "FlagChange" / "AnnotationChange"
+    /// mailbox-event = "MailboxName" / "SubscriptionChange" / "MailboxMetadataChange" /
+    ///                 "ServerMetadataChange"
+    /// event-ext     = atom
+    /// ```
+    /// An empty fetch-att list is accepted (§5.2 allows it).
+    pub(crate) fn notify_event(i: In<'_>) -> R<'_, NotifyEvent<'_>> {
+        use NotifyEvent as E;
+        let (i, a) = atom(i)?;
+        let is = |s: &str| a.eq_ignore_case(s);
+        Ok(if is("MessageNew") {
+            if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+                let (i, atts) = paren_list(i.skip(1), command::fetch_att, true)?;
+                (i, E::MessageNew(Some(atts)))
+            } else {
+                (i, E::MessageNew(None))
+            }
+        } else if is("MessageExpunge") {
+            (i, E::MessageExpunge)
+        } else if is("FlagChange") {
+            (i, E::FlagChange)
+        } else if is("AnnotationChange") {
+            (i, E::AnnotationChange)
+        } else if is("MailboxName") {
+            (i, E::MailboxName)
+        } else if is("SubscriptionChange") {
+            (i, E::SubscriptionChange)
+        } else if is("MailboxMetadataChange") {
+            (i, E::MailboxMetadataChange)
+        } else if is("ServerMetadataChange") {
+            (i, E::ServerMetadataChange)
+        } else {
+            (i, E::Other(a))
+        })
+    }
+
+    /// ```text
+    /// one-or-more-mailbox = mailbox / many-mailboxes
+    /// many-mailboxes      = "(" mailbox *(SP mailbox) ")"
+    /// ```
+    fn one_or_more_mailbox(i: In<'_>) -> R<'_, List<'_, Mailbox<'_>>> {
+        if i.peek() == Some(b'(') {
+            paren_list(i, mailbox, false)
+        } else {
+            let (i, (raw, _)) = consumed(mailbox).parse(i)?;
+            Ok((i, List::wire(raw, mailbox, Sep::Space, i.ctx())))
+        }
+    }
+
+    /// ```text
+    /// filter-mailboxes          = filter-mailboxes-selected / filter-mailboxes-other
+    /// filter-mailboxes-selected = "selected" / "selected-delayed"
+    /// filter-mailboxes-other    = "inboxes" / "personal" / "subscribed" /
+    ///                             ( "subtree" SP one-or-more-mailbox ) /
+    ///                             ( "mailboxes" SP one-or-more-mailbox )
+    /// ```
+    fn mailbox_filter(i: In<'_>) -> R<'_, MailboxFilter<'_>> {
+        use MailboxFilter as F;
+        expect(
+            "filter-mailboxes",
+            alt((
+                value(F::SelectedDelayed, word(b"SELECTED-DELAYED")),
+                value(F::Selected, word(b"SELECTED")),
+                value(F::Inboxes, word(b"INBOXES")),
+                value(F::Personal, word(b"PERSONAL")),
+                value(F::Subscribed, word(b"SUBSCRIBED")),
+                map(
+                    preceded((word(b"SUBTREE"), sp), one_or_more_mailbox),
+                    F::Subtree,
+                ),
+                map(
+                    preceded((word(b"MAILBOXES"), sp), one_or_more_mailbox),
+                    F::Mailboxes,
+                ),
+            )),
+        )
+        .parse(i)
+    }
+
+    /// ```text
+    /// event-group = "(" filter-mailboxes SP events ")"
+    /// events      = ( "(" event *(SP event) ")" ) / "NONE"
+    /// ```
+    fn event_group(i: In<'_>) -> R<'_, EventGroup<'_>> {
+        let events = alt((
+            value(None, word(b"NONE")),
+            map(|i| paren_list(i, notify_event, false), Some),
+        ));
+        map(
+            delimited(
+                byte(b'(', "'(' of event-group"),
+                separated_pair(mailbox_filter, sp, events),
+                byte(b')', "')'"),
+            ),
+            |(filter, events)| EventGroup { filter, events },
+        )
+        .parse(i)
+    }
+
+    /// ```text
+    /// notify-set       = "SET" [status-indicator] SP event-groups
+    /// status-indicator = SP "STATUS"
+    /// event-groups     = event-group *(SP event-group)
+    /// ```
+    /// After `SET`.
+    fn notify_set(i: In<'_>) -> R<'_, Notify<'_>> {
+        map(
+            (opt(preceded(sp, word(b"STATUS"))), |i| {
+                spaced_list1(i, event_group, "SP event-group")
+            }),
+            |(status, groups)| Notify::Set {
+                status: status.is_some(),
+                groups,
+            },
+        )
+        .parse(i)
+    }
+
+    /// ```text
+    /// notify      = "NOTIFY" SP (notify-set / notify-none)
+    /// notify-none = "NONE"
+    /// ```
+    /// After `NOTIFY`.
+    fn notify(i: In<'_>) -> R<'_, Notify<'_>> {
+        preceded(
+            sp,
+            expect(
+                "SET or NONE",
+                alt((
+                    value(Notify::None, word(b"NONE")),
+                    preceded(word(b"SET"), notify_set),
+                )),
+            ),
+        )
+        .parse(i)
+    }
+
+    /// The NOTIFY command, after its name; `None` (input unmoved) for any other
+    /// name.
+    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+        if !name.eq_ignore_ascii_case(b"NOTIFY") {
+            return Ok((i, None));
+        }
+        let (i, c) = map(notify, CommandBody::Notify).parse(i)?;
+        Ok((i, Some(c)))
+    }
+
+    /// ```text
+    /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / unsupported-events-code      ; RFC 5465
+    /// unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"
+    /// ```
+    /// `None` (input unmoved) for another code name or arguments that do not
+    /// parse, which the caller keeps as [`Code::Other`]; never an error.
+    pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+        let is = |s: &str| name.eq_ignore_ascii_case(s);
+        let r = if is("NOTIFICATIONOVERFLOW") {
+            Ok((i, Code::NotificationOverflow))
+        } else if is("BADEVENT") {
+            map(
+                preceded(sp, |i| paren_list(i, notify_event, false)),
+                Code::BadEvent,
+            )
+            .parse(i)
+        } else {
+            return Ok((i, None));
+        };
+        Ok(match r {
+            Ok((rest, c)) => (rest, Some(c)),
+            Err(_) => (i, None),
+        })
+    }
+}
+
+/// Emitting NOTIFY.
+pub(crate) mod emit {
+    use super::*;
+
+    use crate::Error;
+    use crate::imap::emit::W;
+    use crate::imap::emit::command::fetch_att;
+    use crate::imap::types::command::CommandBody;
+    use crate::imap::types::core::{List, Mailbox};
+    use crate::imap::types::response::Code;
+
+    /// `one-or-more-mailbox = mailbox / many-mailboxes`
+    fn mailboxes(w: &mut W<'_>, l: &List<'_, Mailbox<'_>>) -> Result<(), Error> {
+        let v = l.to_vec();
+        match v.as_slice() {
+            [] => Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "NOTIFY filter mailbox",
+            })),
+            [one] => w.mailbox(one),
+            many => {
+                w.raw(b"(");
+                for (i, m) in many.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    w.mailbox(m)?;
+                }
+                w.raw(b")");
+                Ok(())
+            }
+        }
+    }
+
+    /// `event = message-event / mailbox-event / user-event / event-ext`
+    fn event(w: &mut W<'_>, e: &NotifyEvent<'_>) -> Result<(), Error> {
+        match e {
+            NotifyEvent::Other(a) => {
+                const KNOWN: [&str; 8] = [
+                    "MessageNew",
+                    "MessageExpunge",
+                    "FlagChange",
+                    "AnnotationChange",
+                    "MailboxName",
+                    "SubscriptionChange",
+                    "MailboxMetadataChange",
+                    "ServerMetadataChange",
+                ];
+                if KNOWN.iter().any(|k| a.eq_ignore_case(k)) {
+                    return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
+                }
+                w.atom(a)?;
+            }
+            other => w.raw(other.name().as_bytes()),
+        }
+        if let NotifyEvent::MessageNew(Some(atts)) = e {
+            w.raw(b" (");
+            for (i, a) in atts.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                fetch_att(w, &a)?;
+            }
+            w.raw(b")");
+        }
+        Ok(())
+    }
+
+    /// `"(" event *(SP event) ")"`
+    fn events(w: &mut W<'_>, l: &List<'_, NotifyEvent<'_>>) -> Result<(), Error> {
+        w.raw(b"(");
+        let mut any = false;
+        for (i, e) in l.iter().enumerate() {
+            if i > 0 {
+                w.sp();
+            }
+            any = true;
+            event(w, &e)?;
+        }
+        if !any {
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "NOTIFY event",
+            }));
+        }
+        w.raw(b")");
+        Ok(())
+    }
+
+    /// `event-group = "(" filter-mailboxes SP events ")"`
+    fn event_group(w: &mut W<'_>, g: &EventGroup<'_>) -> Result<(), Error> {
+        w.raw(b"(");
+        match &g.filter {
+            MailboxFilter::Selected => w.raw(b"SELECTED"),
+            MailboxFilter::SelectedDelayed => w.raw(b"SELECTED-DELAYED"),
+            MailboxFilter::Inboxes => w.raw(b"INBOXES"),
+            MailboxFilter::Personal => w.raw(b"PERSONAL"),
+            MailboxFilter::Subscribed => w.raw(b"SUBSCRIBED"),
+            MailboxFilter::Subtree(l) => {
+                w.raw(b"SUBTREE ");
+                mailboxes(w, l)?;
+            }
+            MailboxFilter::Mailboxes(l) => {
+                w.raw(b"MAILBOXES ");
+                mailboxes(w, l)?;
+            }
+        }
+        w.sp();
+        match &g.events {
+            None => w.raw(b"NONE"),
+            Some(l) => events(w, l)?,
+        }
+        w.raw(b")");
+        Ok(())
+    }
+
+    /// `notify = "NOTIFY" SP (notify-set / notify-none)`
+    fn notify(w: &mut W<'_>, n: &Notify<'_>) -> Result<(), Error> {
+        w.raw(b"NOTIFY ");
+        match n {
+            Notify::None => w.raw(b"NONE"),
+            Notify::Set { status, groups } => {
+                w.raw(b"SET");
+                if *status {
+                    w.raw(b" STATUS");
+                }
+                let mut any = false;
+                for g in groups.iter() {
+                    any = true;
+                    w.sp();
+                    event_group(w, &g)?;
+                }
+                if !any {
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "NOTIFY SET event group",
+                    }));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The NOTIFY command.
+    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+        match c {
+            CommandBody::Notify(n) => notify(w, n),
+            _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+        }
+    }
+
+    /// The response codes of NOTIFY.
+    pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
+        match c {
+            Code::NotificationOverflow => w.raw(b"NOTIFICATIONOVERFLOW"),
+            Code::BadEvent(l) => {
+                // "BADEVENT" SP "(" event *(SP event) ")"
+                w.raw(b"BADEVENT ");
+                events(w, l)?;
+            }
+            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+        }
+        Ok(())
+    }
+}
