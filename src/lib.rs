@@ -276,6 +276,8 @@ pub mod smtp;
 
 pub use error::{ApiMisuse, Error, Fault, PeerMisbehaved, SaslError, Unemittable};
 pub use limits::Limits;
+#[cfg(any(feature = "smtp", feature = "pop3", feature = "imap"))]
+pub use owned::IntoOwned;
 pub use text::{Secret, Text};
 
 use core::time::Duration;

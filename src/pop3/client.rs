@@ -56,73 +56,10 @@ use super::command::{Command, CommandKind};
 use super::parse::parse_response;
 use super::response::{Capability, Response, ScanListing, Status, UniqueIdListing};
 
-/// Configuration of a [`Client`].
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ClientConfig {
-    /// Bounds on what the server may make the client do.
-    pub limits: Limits,
-    /// Line endings accepted in response and listing lines. Default
-    /// [`LinePolicy::ACCEPT_BARE_LF_KEEP_CR`]: a bare LF ends a line (some
-    /// servers send them) and a bare CR stays in the line, which then costs
-    /// that line as a [`ClientEvent::MalformedResponse`]. Nothing a client
-    /// reads is relayed, so tolerance cannot smuggle anything; set
-    /// [`LinePolicy::STRICT`] to treat both as fatal errors.
-    pub line_policy: LinePolicy,
-    /// The connection is already under TLS (implicit TLS, port 995). Default
-    /// `false`.
-    pub tls_active: bool,
-    /// Bare CR/LF inside RETR and TOP bodies. Default [`BodyPolicy::KeepBare`]:
-    /// such bytes are delivered as content (real mailboxes hold them) and never
-    /// end the body; only `CRLF . CRLF` does.
-    pub body_policy: BodyPolicy,
-    /// Send commands the server did not advertise. Default `false`: STLS,
-    /// AUTH (with the mechanism), UTF8 and LANG need their CAPA tag (RFC 2595
-    /// §4, RFC 2449 §6.3, RFC 6856), APOP a timestamp in the greeting (RFC 2449
-    /// §6: "Clients discover server support of APOP by the presence in the
-    /// greeting banner of an initial challenge"), and once a CAPA answer was
-    /// read, USER/PASS, TOP and UIDL need theirs (RFC 2449 §6.1, §6.2, §6.8);
-    /// such a command is [`Error::Misuse`] and nothing is sent. Capabilities
-    /// are forgotten after STLS: wait for the CAPA answer the machine asks
-    /// for, or send CAPA.
-    pub trust_unadvertised: bool,
-    /// How long the server may take to greet. Default 5 minutes (RFC 1939
-    /// sets no client timeout; this is RFC 5321's wait for an SMTP greeting).
-    pub greeting_timeout: Duration,
-    /// How long the server may stay silent while a response is awaited.
-    /// Default 10 minutes, RFC 1939 §3's shortest autologout: a server silent
-    /// that long has ended the session.
-    pub command_timeout: Duration,
-    /// How long the server may stay silent inside a RETR/TOP body or a
-    /// listing. Default 10 minutes, as [`command_timeout`](Self::command_timeout).
-    pub body_timeout: Duration,
-}
-
-setters!(ClientConfig {
-    limits: Limits,
-    line_policy: LinePolicy,
-    tls_active: bool,
-    body_policy: BodyPolicy,
-    trust_unadvertised: bool,
-    greeting_timeout: Duration,
-    command_timeout: Duration,
-    body_timeout: Duration
-});
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        ClientConfig {
-            limits: Limits::default(),
-            tls_active: false,
-            line_policy: LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
-            body_policy: BodyPolicy::KeepBare,
-            trust_unadvertised: false,
-            greeting_timeout: Duration::from_secs(5 * 60),
-            command_timeout: Duration::from_secs(10 * 60),
-            body_timeout: Duration::from_secs(10 * 60),
-        }
-    }
-}
+mod config;
+pub use config::ClientConfig;
+mod event;
+pub use event::ClientEvent;
 
 /// The POP3 session state (RFC 1939 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,97 +75,6 @@ pub enum ClientState {
     Update,
     /// The session is over.
     Closed,
-}
-
-/// What the client machine reports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ClientEvent<'a> {
-    /// The server's greeting. [`Response::apop_timestamp`] gives its APOP
-    /// timestamp. A `-ERR` greeting closes the session.
-    Greeting(Response<'a>),
-    /// The first line of the answer to `command` (`+OK` or `-ERR`). For a
-    /// multi-line `+OK` answer, line or chunk events follow.
-    Response {
-        /// What the response answers.
-        command: CommandKind,
-        /// The response line.
-        response: Response<'a>,
-    },
-    /// One line of a LIST answer.
-    ScanListing(ScanListing),
-    /// One line of a UIDL answer.
-    UniqueId(UniqueIdListing<'a>),
-    /// One line of a CAPA answer (also remembered: see [`Client::capabilities`]).
-    Capability(Capability<'a>),
-    /// One line of another multi-line answer (LANG), dot-unstuffed.
-    Line(Text<'a>),
-    /// The multi-line answer to `command` is complete.
-    ListingEnd {
-        /// The command answered.
-        command: CommandKind,
-    },
-    /// The next part of a RETR or TOP body, dot-unstuffed, borrowed from the
-    /// input buffer.
-    BodyChunk(Cow<'a, [u8]>),
-    /// The RETR or TOP body is complete.
-    BodyEnd,
-    /// The server accepted STLS: flush [`poll_transmit`](Client::poll_transmit),
-    /// run the TLS handshake, then call [`Client::tls_established`].
-    StartTls,
-    /// A SASL challenge (base64-decoded) during an AUTH sent with
-    /// [`Client::send_command`]; answer with [`Client::auth_response`] or
-    /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
-    /// answers by itself and this event does not appear.)
-    AuthChallenge(Cow<'a, [u8]>),
-    /// The server stayed silent past [`ClientConfig::greeting_timeout`],
-    /// [`ClientConfig::command_timeout`] or [`ClientConfig::body_timeout`]
-    /// (reported through [`Client::handle_timeout`]); the session is over.
-    TimedOut,
-    /// A response or listing line that does not parse. It costs that line only.
-    MalformedResponse {
-        /// The command it answered (`None` for a greeting or a listing line).
-        command: Option<CommandKind>,
-        /// The line, without CRLF.
-        raw: Cow<'a, [u8]>,
-        /// Where and why it failed.
-        error: ParseError,
-    },
-}
-
-impl ClientEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ClientEvent<'static> {
-        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-            Cow::Owned(c.into_owned())
-        }
-        match self {
-            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
-            ClientEvent::Response { command, response } => ClientEvent::Response {
-                command,
-                response: response.into_owned(),
-            },
-            ClientEvent::ScanListing(s) => ClientEvent::ScanListing(s),
-            ClientEvent::UniqueId(u) => ClientEvent::UniqueId(u.into_owned()),
-            ClientEvent::Capability(c) => ClientEvent::Capability(c.into_owned()),
-            ClientEvent::Line(t) => ClientEvent::Line(t.into_owned()),
-            ClientEvent::ListingEnd { command } => ClientEvent::ListingEnd { command },
-            ClientEvent::BodyChunk(c) => ClientEvent::BodyChunk(own(c)),
-            ClientEvent::BodyEnd => ClientEvent::BodyEnd,
-            ClientEvent::StartTls => ClientEvent::StartTls,
-            ClientEvent::TimedOut => ClientEvent::TimedOut,
-            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
-            ClientEvent::MalformedResponse {
-                command,
-                raw,
-                error,
-            } => ClientEvent::MalformedResponse {
-                command,
-                raw: own(raw),
-                error,
-            },
-        }
-    }
 }
 
 /// The capabilities the server listed in its last CAPA answer (RFC 2449 §6).

@@ -1,0 +1,94 @@
+//! The POP3 client's events: what [`poll_event`](super::Client::poll_event) hands out.
+
+use super::*;
+
+/// What the client machine reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientEvent<'a> {
+    /// The server's greeting. [`Response::apop_timestamp`] gives its APOP
+    /// timestamp. A `-ERR` greeting closes the session.
+    Greeting(Response<'a>),
+    /// The first line of the answer to `command` (`+OK` or `-ERR`). For a
+    /// multi-line `+OK` answer, line or chunk events follow.
+    Response {
+        /// What the response answers.
+        command: CommandKind,
+        /// The response line.
+        response: Response<'a>,
+    },
+    /// One line of a LIST answer.
+    ScanListing(ScanListing),
+    /// One line of a UIDL answer.
+    UniqueId(UniqueIdListing<'a>),
+    /// One line of a CAPA answer (also remembered: see [`Client::capabilities`]).
+    Capability(Capability<'a>),
+    /// One line of another multi-line answer (LANG), dot-unstuffed.
+    Line(Text<'a>),
+    /// The multi-line answer to `command` is complete.
+    ListingEnd {
+        /// The command answered.
+        command: CommandKind,
+    },
+    /// The next part of a RETR or TOP body, dot-unstuffed, borrowed from the
+    /// input buffer.
+    BodyChunk(Cow<'a, [u8]>),
+    /// The RETR or TOP body is complete.
+    BodyEnd,
+    /// The server accepted STLS: flush [`poll_transmit`](Client::poll_transmit),
+    /// run the TLS handshake, then call [`Client::tls_established`].
+    StartTls,
+    /// A SASL challenge (base64-decoded) during an AUTH sent with
+    /// [`Client::send_command`]; answer with [`Client::auth_response`] or
+    /// [`Client::auth_cancel`]. (After [`Client::authenticate`] the machine
+    /// answers by itself and this event does not appear.)
+    AuthChallenge(Cow<'a, [u8]>),
+    /// The server stayed silent past [`ClientConfig::greeting_timeout`],
+    /// [`ClientConfig::command_timeout`] or [`ClientConfig::body_timeout`]
+    /// (reported through [`Client::handle_timeout`]); the session is over.
+    TimedOut,
+    /// A response or listing line that does not parse. It costs that line only.
+    MalformedResponse {
+        /// The command it answered (`None` for a greeting or a listing line).
+        command: Option<CommandKind>,
+        /// The line, without CRLF.
+        raw: Cow<'a, [u8]>,
+        /// Where and why it failed.
+        error: ParseError,
+    },
+}
+
+impl ClientEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ClientEvent<'static> {
+        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+            Cow::Owned(c.into_owned())
+        }
+        match self {
+            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
+            ClientEvent::Response { command, response } => ClientEvent::Response {
+                command,
+                response: response.into_owned(),
+            },
+            ClientEvent::ScanListing(s) => ClientEvent::ScanListing(s),
+            ClientEvent::UniqueId(u) => ClientEvent::UniqueId(u.into_owned()),
+            ClientEvent::Capability(c) => ClientEvent::Capability(c.into_owned()),
+            ClientEvent::Line(t) => ClientEvent::Line(t.into_owned()),
+            ClientEvent::ListingEnd { command } => ClientEvent::ListingEnd { command },
+            ClientEvent::BodyChunk(c) => ClientEvent::BodyChunk(own(c)),
+            ClientEvent::BodyEnd => ClientEvent::BodyEnd,
+            ClientEvent::StartTls => ClientEvent::StartTls,
+            ClientEvent::TimedOut => ClientEvent::TimedOut,
+            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
+            ClientEvent::MalformedResponse {
+                command,
+                raw,
+                error,
+            } => ClientEvent::MalformedResponse {
+                command,
+                raw: own(raw),
+                error,
+            },
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The POP3 server's events: what [`poll_event`](super::Server::poll_event) hands out.
+
+use super::*;
+
+/// An APOP login attempt (RFC 1939 §7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApopRequest<'a> {
+    /// The mailbox name.
+    pub user: Text<'a>,
+    /// The digest the client sent (hex).
+    pub digest: Cow<'a, str>,
+    /// The timestamp of this session's greeting.
+    pub timestamp: Text<'a>,
+}
+
+impl ApopRequest<'_> {
+    /// Whether the digest is right for `password` (the shared secret).
+    /// Needs the `sasl-hash` feature (MD5 comes from the `md-5` crate);
+    /// without it the application checks `digest` itself.
+    #[cfg(feature = "sasl-hash")]
+    pub fn apop_matches(&self, password: &[u8]) -> bool {
+        super::super::md5::apop_matches(self.timestamp.as_bytes(), password, self.digest.as_bytes())
+    }
+
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ApopRequest<'static> {
+        ApopRequest {
+            user: self.user.into_owned(),
+            digest: Cow::Owned(self.digest.into_owned()),
+            timestamp: self.timestamp.into_owned(),
+        }
+    }
+}
+
+/// What the server machine asks the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent<'a> {
+    /// USER then PASS: check the password, then [`Server::accept_login`] or
+    /// [`Server::reject`] (with [`ResponseCode::Auth`] or [`ResponseCode::InUse`]).
+    Login {
+        /// The name from USER.
+        user: Text<'a>,
+        /// The password from PASS.
+        password: Secret<'a>,
+    },
+    /// APOP: check with [`ApopRequest::apop_matches`], then answer as for Login.
+    Apop(ApopRequest<'a>),
+    /// A completed SASL exchange (AUTH): check the credentials, then answer as
+    /// for Login. `LOGIN` arrives as [`Authentication::Plain`]; CRAM-MD5 and
+    /// SCRAM, whose proof the machine checked, as [`Authentication::Verified`].
+    Auth(Authentication<'static>),
+    /// The SASL exchange needs the application's randomness or the user's
+    /// secret (CRAM-MD5, SCRAM; see [`SaslLookup`]): answer with
+    /// [`Server::auth_lookup`], or [`Server::reject`] to fail the exchange.
+    AuthLookup(SaslLookup),
+    /// RETR of an existing, undeleted message: push it with
+    /// [`Server::send_body`] and [`Server::finish_body`].
+    Retr {
+        /// The message number.
+        msg: u32,
+        /// Its size from the maildrop.
+        size: u64,
+        /// Its unique id.
+        uid: Text<'a>,
+    },
+    /// TOP: push the message as for RETR; the machine sends only the header and
+    /// `lines` body lines.
+    Top {
+        /// The message number.
+        msg: u32,
+        /// Body lines wanted.
+        lines: u32,
+        /// Its unique id.
+        uid: Text<'a>,
+    },
+    /// QUIT in TRANSACTION: remove these messages (numbers from 1), then
+    /// [`Server::accept`] (`+OK`) or [`Server::reject`] (`-ERR some deleted
+    /// messages not removed`). The session ends either way.
+    Update {
+        /// The messages marked with DELE.
+        deleted: Cow<'a, [u32]>,
+    },
+    /// STLS was accepted: flush [`poll_transmit`](Server::poll_transmit), run the
+    /// TLS handshake, then call [`Server::tls_established`]. Bytes that came
+    /// after the STLS line were discarded.
+    StartTls,
+}
+
+impl ServerEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ServerEvent<'static> {
+        match self {
+            ServerEvent::Login { user, password } => ServerEvent::Login {
+                user: user.into_owned(),
+                password: password.into_owned(),
+            },
+            ServerEvent::Apop(a) => ServerEvent::Apop(a.into_owned()),
+            ServerEvent::Auth(a) => ServerEvent::Auth(a),
+            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
+            ServerEvent::Retr { msg, size, uid } => ServerEvent::Retr {
+                msg,
+                size,
+                uid: uid.into_owned(),
+            },
+            ServerEvent::Top { msg, lines, uid } => ServerEvent::Top {
+                msg,
+                lines,
+                uid: uid.into_owned(),
+            },
+            ServerEvent::Update { deleted } => ServerEvent::Update {
+                deleted: Cow::Owned(deleted.into_owned()),
+            },
+            ServerEvent::StartTls => ServerEvent::StartTls,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The SMTP server's events: what [`poll_event`](super::Server::poll_event) hands out.
+
+use super::*;
+
+/// What a server machine reports to the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent<'a> {
+    /// The client introduced itself (EHLO, HELO or LHLO). Already answered;
+    /// any transaction was dropped.
+    Hello {
+        /// Which command: `EHLO`, `HELO` or `LHLO`.
+        verb: &'static str,
+        /// The name the client gave.
+        domain: Host<'a>,
+    },
+    /// `MAIL FROM`. Answer with [`Server::accept`] or [`Server::reject`].
+    Mail {
+        /// The sender.
+        reverse_path: ReversePath<'a>,
+        /// Its parameters (already checked: SIZE within limits, SMTPUTF8 when needed).
+        parameters: Parameters<'a>,
+    },
+    /// `RCPT TO`. Answer with [`Server::accept`] or [`Server::reject`].
+    Rcpt {
+        /// The recipient.
+        forward_path: ForwardPath<'a>,
+        /// Its parameters.
+        parameters: Parameters<'a>,
+    },
+    /// A message body starts (after DATA, or with the first BDAT chunk).
+    DataStart,
+    /// A piece of the body, unstuffed, borrowed from the input buffer.
+    DataChunk(Cow<'a, [u8]>),
+    /// The body is complete. Answer with [`Server::accept`] / [`Server::reject`]
+    /// (LMTP: per recipient, see the [module docs](super)).
+    DataEnd,
+    /// The body was refused by the machine (too large, or a bare CR/LF under the
+    /// strict policy, or the connection ended): drop what was received. The
+    /// machine answers the client itself.
+    DataAborted {
+        /// Why.
+        reason: Error,
+    },
+    /// The client completed a SASL exchange (RFC 4954). Check the credentials
+    /// and answer with [`Server::accept`] (`235 2.7.0`) or [`Server::reject`]
+    /// (usually `535 5.7.8`). LOGIN arrives as [`Authentication::Plain`];
+    /// CRAM-MD5 and SCRAM, whose proof the machine checked, as
+    /// [`Authentication::Verified`].
+    Auth(Authentication<'static>),
+    /// The SASL exchange needs the application's randomness or the user's
+    /// secret (CRAM-MD5, SCRAM; see [`SaslLookup`]): answer with
+    /// [`Server::auth_lookup`], or [`Server::reject`] to fail the exchange.
+    AuthLookup(SaslLookup),
+    /// STARTTLS was accepted: flush `poll_transmit`, run the TLS handshake, then
+    /// call [`Server::tls_established`].
+    StartTls,
+    /// The transaction was dropped (RSET, or a new EHLO).
+    Reset,
+}
+
+impl ServerEvent<'_> {
+    /// A copy that owns its data.
+    pub fn into_owned(self) -> ServerEvent<'static> {
+        match self {
+            ServerEvent::Hello { verb, domain } => ServerEvent::Hello {
+                verb,
+                domain: domain.into_owned(),
+            },
+            ServerEvent::Mail {
+                reverse_path,
+                parameters,
+            } => ServerEvent::Mail {
+                reverse_path: reverse_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            ServerEvent::Rcpt {
+                forward_path,
+                parameters,
+            } => ServerEvent::Rcpt {
+                forward_path: forward_path.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            ServerEvent::DataStart => ServerEvent::DataStart,
+            ServerEvent::DataChunk(c) => ServerEvent::DataChunk(Cow::Owned(c.into_owned())),
+            ServerEvent::DataEnd => ServerEvent::DataEnd,
+            ServerEvent::DataAborted { reason } => ServerEvent::DataAborted { reason },
+            ServerEvent::Auth(a) => ServerEvent::Auth(a),
+            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
+            ServerEvent::StartTls => ServerEvent::StartTls,
+            ServerEvent::Reset => ServerEvent::Reset,
+        }
+    }
+}
