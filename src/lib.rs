@@ -7,6 +7,26 @@
 //! tokio server, a blocking CLI tool, a test harness or (with `default-features =
 //! false`) a `no_std` device with only `alloc`.
 //!
+//! ## Where to start
+//!
+//! - The [`cookbook`] runs the everyday tasks end to end as doc tests: a
+//!   complete blocking `std::net::TcpStream` loop that drives any machine,
+//!   sending a message, reading new mail over IMAP, taking mail as a server
+//!   or an LMTP delivery agent.
+//! - For tokio, `examples/driver/mod.rs` (shipped in the package) is one
+//!   file to copy (under 200 lines, any machine, STARTTLS hand-off);
+//!   `examples/imap_latest.rs`, `examples/smtp_send.rs` and
+//!   `examples/smtp_inbox.rs` are the three first-hour tasks on it.
+//! - The whole-message machines: [`smtp::Submission`] sends (STARTTLS, AUTH,
+//!   MAIL parameters, DATA or BDAT by itself) and [`smtp::Receiver`] takes
+//!   mail for a set of domains. The IMAP client has a shorthand for each
+//!   daily command ([`imap::Client::list`], [`imap::Client::fetch`] with
+//!   [`imap::FetchQuery`], [`imap::Client::search`] with
+//!   [`imap::SearchQuery`], ...).
+//! - An event borrows the machine that produced it (zero copy). Decide
+//!   inside the `match`, act after it: `let ok = match event { .. };
+//!   if ok { server.accept()? }`, or keep what you need with `into_owned()`.
+//!
 //! ## Layers
 //!
 //! ```text

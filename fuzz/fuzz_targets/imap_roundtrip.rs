@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
-    Address, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString, IntoOwned,
+    Address, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString,
     List, Mailbox, ParseOptions, Response, SearchKey, Tag, emit_command, emit_response,
     parse_command, parse_response, SelectParam,
 };
