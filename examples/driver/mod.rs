@@ -6,17 +6,8 @@
 //! a hand-off: when the machine reports that TLS may start, call [`Driver::start_tls_client`] (or
 //! [`Driver::start_tls_server`]) and then the machine's `tls_established()`.
 //!
-//! ```text
-//! let mut d = Driver::connect("127.0.0.1:143", imap::Client::new(ClientConfig::default())).await?;
-//! loop {
-//!     while let Some(event) = d.conn.poll_event()? { /* react, call actions */ }
-//!     if !d.step().await? { break } // the peer closed
-//! }
-//! ```
-//!
-//! Needs `tokio` (net, io-util, time) and `tokio-rustls` (here with the *ring* provider, and
-//! `rustls-pemfile` to read a CA file). Every wait is bounded: by the machine's own timers
-//! (greeting, command, idle) through `poll_timeout`, and writes and handshakes by [`IO_TIMEOUT`].
+//! `examples/imap_latest.rs` drives a client with it, `examples/smtp_inbox.rs` a server. Needs `tokio`, `tokio-rustls` (*ring*) and `rustls-pemfile`. Every wait is bounded: by the machine's
+//! timers (greeting, command, idle) through `poll_timeout`, and writes and handshakes by [`IO_TIMEOUT`].
 
 #![allow(dead_code, unreachable_pub)] // an application uses the parts it needs
 
@@ -26,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailwire::Connection;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -44,6 +35,28 @@ enum Io {
     Upgrading,
 }
 
+/// What both transports are.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+impl Io {
+    fn stream(&mut self) -> io::Result<&mut dyn Stream> {
+        match self {
+            Io::Plain(s) => Ok(s),
+            Io::Tls(s) => Ok(&mut **s),
+            Io::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    /// The TCP stream, for a TLS handshake (`Upgrading` stays until it is done).
+    fn take_plain(&mut self) -> io::Result<TcpStream> {
+        match std::mem::replace(self, Io::Upgrading) {
+            Io::Plain(tcp) => Ok(tcp),
+            _ => Err(io::Error::new(io::ErrorKind::InvalidInput, "not plain TCP")),
+        }
+    }
+}
+
 /// One machine (`conn`) and its connection.
 pub struct Driver<C> {
     /// The machine: poll its events and call its actions between [`step`](Self::step)s.
@@ -55,10 +68,7 @@ pub struct Driver<C> {
 }
 
 fn timed_out(what: &str) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::TimedOut,
-        format!("{what} took longer than {IO_TIMEOUT:?}"),
-    )
+    io::Error::new(io::ErrorKind::TimedOut, format!("{what} took too long"))
 }
 
 impl<C: Connection> Driver<C> {
@@ -103,15 +113,9 @@ impl<C: Connection> Driver<C> {
     pub async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.conn.poll_transmit() {
             let write = async {
-                match &mut self.io {
-                    Io::Plain(s) => s.write_all(&bytes).await?,
-                    Io::Tls(s) => {
-                        s.write_all(&bytes).await?;
-                        s.flush().await?
-                    }
-                    Io::Upgrading => return Err(io::ErrorKind::NotConnected.into()),
-                }
-                Ok::<_, io::Error>(())
+                let stream = self.io.stream()?;
+                stream.write_all(&bytes).await?;
+                stream.flush().await
             };
             timeout(IO_TIMEOUT, write)
                 .await
@@ -129,13 +133,7 @@ impl<C: Connection> Driver<C> {
             return Ok(false);
         }
         let deadline = self.conn.poll_timeout().map(|at| self.start + at);
-        let read = async {
-            match &mut self.io {
-                Io::Plain(s) => s.read(&mut self.buf).await,
-                Io::Tls(s) => s.read(&mut self.buf).await,
-                Io::Upgrading => Err(io::ErrorKind::NotConnected.into()),
-            }
-        };
+        let read = async { self.io.stream()?.read(&mut self.buf).await };
         tokio::select! {
             n = read => match n? {
                 0 => {
@@ -160,12 +158,7 @@ impl<C: Connection> Driver<C> {
         self.flush().await?;
         let name = ServerName::try_from(server_name.to_owned())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let Io::Plain(tcp) = std::mem::replace(&mut self.io, Io::Upgrading) else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "TLS is already on",
-            ));
-        };
+        let tcp = self.io.take_plain()?;
         let handshake = TlsConnector::from(tls).connect(name, tcp);
         let tls = timeout(IO_TIMEOUT, handshake)
             .await
@@ -178,12 +171,7 @@ impl<C: Connection> Driver<C> {
     /// Then call the machine's `tls_established()`.
     pub async fn start_tls_server(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
         self.flush().await?;
-        let Io::Plain(tcp) = std::mem::replace(&mut self.io, Io::Upgrading) else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "TLS is already on",
-            ));
-        };
+        let tcp = self.io.take_plain()?;
         let tls = timeout(IO_TIMEOUT, acceptor.accept(tcp))
             .await
             .map_err(|_| timed_out("the TLS handshake"))??;
