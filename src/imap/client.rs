@@ -157,13 +157,13 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
 use crate::session::timer::earliest;
-use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
+use crate::session::{Input, Output, ReplyTimer, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::Credentials;
@@ -421,14 +421,11 @@ pub struct Client {
     tls_active: bool,
     compress_pending: bool,
     compressed: bool,
-    clock: Clock,
     /// Re-issues IDLE ([`ClientConfig::idle_refresh`]).
     idle_timer: Timer,
-    /// The server's silence while the greeting or a response is awaited;
-    /// restarted by input and output, its length chosen when it starts
-    /// counting (greeting, command or body timeout).
-    reply_timer: Timer,
-    timed_out: bool,
+    /// The server's silence while the greeting or a response is awaited
+    /// (greeting, command or body timeout), and the clock.
+    wait: ReplyTimer,
     append_ready: bool,
     error: Option<Box<Error>>,
 }
@@ -469,10 +466,8 @@ impl Client {
             tls_active,
             compress_pending: false,
             compressed: false,
-            clock: Clock::default(),
             idle_timer: Timer::Off,
-            reply_timer: Timer::Off,
-            timed_out: false,
+            wait: ReplyTimer::default(),
             append_ready: false,
             error: None,
         }
@@ -553,27 +548,9 @@ impl Client {
         self.input.buffered()
     }
 
-    /// Appends bytes from the server. Only buffers.
-    pub fn handle_input(&mut self, data: &[u8]) {
-        if self.error.is_none() && !self.tls_pending {
-            self.reply_timer.touch();
-            self.input.push(data);
-        }
-    }
-
-    /// The server closed the connection.
-    pub fn handle_eof(&mut self) {
-        self.input.set_eof();
-    }
-
-    /// The next bytes to send.
-    pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        let bytes = self.out.poll_transmit()?;
-        self.reply_timer.touch();
-        // the whole buffer goes: nothing stays allocated here between sends
-        self.out.release();
-        Some(bytes)
-    }
+    // the whole output buffer goes at each transmit: nothing stays
+    // allocated here between sends
+    client_io_methods!(then release);
 
     /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
     /// everything buffered was read).
@@ -615,15 +592,10 @@ impl Client {
         if self.error.is_some() || self.is_closed() {
             return None;
         }
-        let reply = if self.awaits_server() {
-            match self.reply_timer {
-                Timer::At(at) => Some(at),
-                _ => Some(self.clock.due_now()),
-            }
-        } else {
-            None
-        };
-        earliest([reply, self.idle_timer.deadline(&self.clock)])
+        earliest([
+            self.wait.deadline(self.awaits_server()),
+            self.idle_timer.deadline(self.wait.clock()),
+        ])
     }
 
     /// Reports the current time (any clock, the same origin at every call).
@@ -631,21 +603,14 @@ impl Client {
     /// silent past the greeting, command or body timeout, the session ends
     /// with [`ClientEvent::TimedOut`].
     pub fn handle_timeout(&mut self, now: Duration) {
-        self.clock.see(now);
-        if self.error.is_some() || self.is_closed() {
+        let closed = self.error.is_some() || self.is_closed();
+        let awaited = (!closed && self.awaits_server()).then(|| self.reply_timeout());
+        if self.wait.expired(now, awaited) {
+            self.state = ClientState::Logout;
             return;
         }
-        if self.awaits_server() {
-            if !matches!(self.reply_timer, Timer::At(_)) {
-                self.reply_timer.start(self.reply_timeout());
-            }
-            if self.reply_timer.expire(now) {
-                self.timed_out = true;
-                self.state = ClientState::Logout;
-                return;
-            }
-        } else {
-            self.reply_timer.stop();
+        if closed {
+            return;
         }
         if self.idle_timer.expire(now) {
             if let Some(c) = self
@@ -1661,8 +1626,7 @@ impl Client {
             }
             return Ok(Some(s));
         }
-        if self.timed_out {
-            self.timed_out = false;
+        if self.wait.take_timed_out() {
             return Ok(Some(Step::TimedOut));
         }
         if self.append_ready {

@@ -145,7 +145,7 @@ use crate::imap::types::response::{
 };
 use crate::limits::{Limits, MemoryBudget};
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{Clock, Input, LineSkip, Output, Timer};
+use crate::session::{IdleTimer, Input, LineSkip, Output};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
 use crate::wire::sasl::{
@@ -376,9 +376,8 @@ pub struct Server {
     fetch: Option<FetchOut>,
     bad_commands: usize,
     error: Option<Error>,
-    clock: Clock,
     /// The autologout timer (RFC 9051 §5.4).
-    idle: Timer,
+    idle: IdleTimer,
     /// Bytes charged to [`ServerConfig::unauthenticated_budget`].
     charged: usize,
 }
@@ -415,7 +414,7 @@ impl Server {
             LimitKind::CommandLine,
             config.line_policy,
         );
-        let idle = config.autologout.map_or(Timer::Off, Timer::started);
+        let idle = IdleTimer::new(config.autologout);
         let mut s = Server {
             popts: ParseOptions::from_limits(&config.limits),
             tls_active: config.tls_active,
@@ -437,7 +436,6 @@ impl Server {
             fetch: None,
             bad_commands: 0,
             error: None,
-            clock: Clock::default(),
             idle,
             charged: 0,
         };
