@@ -58,10 +58,10 @@ impl Server {
         } else {
             split_tag(self.input.unread())
                 .0
-                .map(PTag::new)
+                .map(StoredTag::new)
                 .unwrap_or_default()
         };
-        let tag = Tag::new(tag.as_str());
+        let tag = tag.tag();
         self.write_status(tag.as_ref(), StatusKind::No, code.as_ref(), text)?;
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
