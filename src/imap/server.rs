@@ -140,7 +140,7 @@ use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::{parse_command, parse_command_trusted};
 use crate::imap::tag::StoredTag;
 use crate::imap::types::command::{Command, CommandBody};
-use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom};
+use crate::imap::types::core::{Atom, DateTime, Flag, List, Mailbox, Tag, is_atom};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
