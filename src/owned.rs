@@ -52,7 +52,10 @@ owned_copy!(
     &'static str,
     String,
     core::net::Ipv4Addr,
-    core::net::Ipv6Addr
+    core::net::Ipv6Addr,
+    [u8; 32],
+    crate::error::Error,
+    crate::error::ParseError
 );
 
 impl<T: IntoOwned> IntoOwned for Option<T> {
@@ -90,24 +93,10 @@ impl IntoOwned for Cow<'_, str> {
     }
 }
 
-impl IntoOwned for Cow<'_, [u8]> {
-    type Owned = Cow<'static, [u8]>;
-    fn into_owned(self) -> Cow<'static, [u8]> {
+impl<T: Clone + 'static> IntoOwned for Cow<'_, [T]> {
+    type Owned = Cow<'static, [T]>;
+    fn into_owned(self) -> Cow<'static, [T]> {
         Cow::Owned(Cow::into_owned(self))
-    }
-}
-
-impl IntoOwned for crate::Text<'_> {
-    type Owned = crate::Text<'static>;
-    fn into_owned(self) -> Self::Owned {
-        crate::Text::into_owned(self)
-    }
-}
-
-impl IntoOwned for crate::Secret<'_> {
-    type Owned = crate::Secret<'static>;
-    fn into_owned(self) -> Self::Owned {
-        crate::Secret::into_owned(self)
     }
 }
 

@@ -40,11 +40,11 @@ impl<'a> Text<'a> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
 
-    /// A copy that owns its bytes.
-    pub fn into_owned(self) -> Text<'static> {
-        Text(Cow::Owned(self.0.into_owned()))
-    }
+crate::owned::into_owned! {
+    inherent struct Text(bytes)
+    inherent struct Secret(bytes)
 }
 
 impl<'a> From<&'a [u8]> for Text<'a> {
@@ -97,11 +97,6 @@ impl<'a> Secret<'a> {
     /// The secret bytes. Handle with care.
     pub fn expose(&self) -> &[u8] {
         &self.0
-    }
-
-    /// A copy that owns its bytes.
-    pub fn into_owned(self) -> Secret<'static> {
-        Secret(Cow::Owned(self.0.into_owned()))
     }
 }
 

@@ -157,13 +157,13 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
 use crate::session::timer::earliest;
-use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
+use crate::session::{Input, Output, ReplyTimer, Timer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::Credentials;
@@ -173,6 +173,7 @@ use super::frame::{Frame, Framer};
 use super::parse::response::{parse_greeting, parse_response, parse_response_trusted};
 use super::parse::visit::{FetchVisitor, parse_response_with};
 use super::parse::{ParseOptions, Quirks};
+use super::tag::OwnTag;
 use super::types::command::{
     Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, ListReturnOption,
     SearchKey, SelectParam, SortKey,
@@ -199,56 +200,6 @@ pub enum ClientState {
     Selected,
     /// The server said BYE (or LOGOUT completed); the session is over.
     Logout,
-}
-
-/// A tag the machine generated: `A` and at least four digits, inline.
-#[derive(Clone, Copy, Debug)]
-struct TagBuf {
-    b: [u8; 11],
-    len: u8,
-}
-
-impl PartialEq for TagBuf {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl TagBuf {
-    fn number(n: u32) -> Self {
-        let digits = crate::wire::decimal::Decimal::new(u64::from(n));
-        let d = digits.as_bytes();
-        let width = d.len().max(4);
-        let mut b = [b'0'; 11];
-        b[0] = b'A';
-        b[1 + width - d.len()..1 + width].copy_from_slice(d);
-        TagBuf {
-            b,
-            len: (1 + width) as u8,
-        }
-    }
-
-    /// A peer's tag, if it could be one of ours.
-    fn from_peer(t: &[u8]) -> Option<Self> {
-        if t.is_empty() || t.len() > 11 {
-            return None;
-        }
-        let mut b = [0u8; 11];
-        b[..t.len()].copy_from_slice(t);
-        Some(TagBuf {
-            b,
-            len: t.len() as u8,
-        })
-    }
-
-    fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.b[..usize::from(self.len)]).unwrap_or("A")
-    }
-
-    fn tag(&self) -> Tag<'_> {
-        // Only ever built from `A` and digits (or matched against those).
-        Tag::new(self.as_str()).unwrap_or_else(|| Tag::new("A").expect("valid tag"))
-    }
 }
 
 /// Where a command is on its way to the server.
@@ -282,7 +233,7 @@ struct IdleState {
 
 #[derive(Debug)]
 struct Cmd {
-    tag: TagBuf,
+    tag: OwnTag,
     kind: CommandKind,
     /// Uses message sequence numbers (RFC 9051 §5.5).
     msn: bool,
@@ -369,7 +320,7 @@ enum Analysis {
         caps: Option<Capabilities>,
     },
     Tagged {
-        tag: Option<TagBuf>,
+        tag: Option<OwnTag>,
         kind: StatusKind,
         caps: Option<Capabilities>,
         read_only: bool,
@@ -384,7 +335,7 @@ enum Analysis {
     },
     Malformed {
         error: ParseError,
-        tag: Option<TagBuf>,
+        tag: Option<OwnTag>,
         word: Option<(StatusKind, usize)>,
     },
 }
@@ -411,7 +362,7 @@ pub struct Client {
     cmds: VecDeque<Cmd>,
     next_tag: u32,
     /// The command the last `Completed`/`IdleAccepted` event is about.
-    done: Option<(TagBuf, CommandKind)>,
+    done: Option<(OwnTag, CommandKind)>,
     out: Output,
     caps: Capabilities,
     enabled: Capabilities,
@@ -421,14 +372,11 @@ pub struct Client {
     tls_active: bool,
     compress_pending: bool,
     compressed: bool,
-    clock: Clock,
     /// Re-issues IDLE ([`ClientConfig::idle_refresh`]).
     idle_timer: Timer,
-    /// The server's silence while the greeting or a response is awaited;
-    /// restarted by input and output, its length chosen when it starts
-    /// counting (greeting, command or body timeout).
-    reply_timer: Timer,
-    timed_out: bool,
+    /// The server's silence while the greeting or a response is awaited
+    /// (greeting, command or body timeout), and the clock.
+    wait: ReplyTimer,
     append_ready: bool,
     error: Option<Box<Error>>,
 }
@@ -469,10 +417,8 @@ impl Client {
             tls_active,
             compress_pending: false,
             compressed: false,
-            clock: Clock::default(),
             idle_timer: Timer::Off,
-            reply_timer: Timer::Off,
-            timed_out: false,
+            wait: ReplyTimer::default(),
             append_ready: false,
             error: None,
         }
@@ -553,27 +499,9 @@ impl Client {
         self.input.buffered()
     }
 
-    /// Appends bytes from the server. Only buffers.
-    pub fn handle_input(&mut self, data: &[u8]) {
-        if self.error.is_none() && !self.tls_pending {
-            self.reply_timer.touch();
-            self.input.push(data);
-        }
-    }
-
-    /// The server closed the connection.
-    pub fn handle_eof(&mut self) {
-        self.input.set_eof();
-    }
-
-    /// The next bytes to send.
-    pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        let bytes = self.out.poll_transmit()?;
-        self.reply_timer.touch();
-        // the whole buffer goes: nothing stays allocated here between sends
-        self.out.release();
-        Some(bytes)
-    }
+    // the whole output buffer goes at each transmit: nothing stays
+    // allocated here between sends
+    client_io_methods!(then release);
 
     /// Whether the session is over (BYE/LOGOUT, a fatal error, or EOF once
     /// everything buffered was read).
@@ -615,15 +543,10 @@ impl Client {
         if self.error.is_some() || self.is_closed() {
             return None;
         }
-        let reply = if self.awaits_server() {
-            match self.reply_timer {
-                Timer::At(at) => Some(at),
-                _ => Some(self.clock.due_now()),
-            }
-        } else {
-            None
-        };
-        earliest([reply, self.idle_timer.deadline(&self.clock)])
+        earliest([
+            self.wait.deadline(self.awaits_server()),
+            self.idle_timer.deadline(self.wait.clock()),
+        ])
     }
 
     /// Reports the current time (any clock, the same origin at every call).
@@ -631,21 +554,14 @@ impl Client {
     /// silent past the greeting, command or body timeout, the session ends
     /// with [`ClientEvent::TimedOut`].
     pub fn handle_timeout(&mut self, now: Duration) {
-        self.clock.see(now);
-        if self.error.is_some() || self.is_closed() {
+        let closed = self.error.is_some() || self.is_closed();
+        let awaited = (!closed && self.awaits_server()).then(|| self.reply_timeout());
+        if self.wait.expired(now, awaited) {
+            self.state = ClientState::Logout;
             return;
         }
-        if self.awaits_server() {
-            if !matches!(self.reply_timer, Timer::At(_)) {
-                self.reply_timer.start(self.reply_timeout());
-            }
-            if self.reply_timer.expire(now) {
-                self.timed_out = true;
-                self.state = ClientState::Logout;
-                return;
-            }
-        } else {
-            self.reply_timer.stop();
+        if closed {
+            return;
         }
         if self.idle_timer.expire(now) {
             if let Some(c) = self
@@ -725,7 +641,7 @@ impl Client {
         trust: bool,
         sasl: Option<Box<ClientSasl>>,
         stream: Option<(u64, bool)>,
-    ) -> Result<TagBuf, Error> {
+    ) -> Result<OwnTag, Error> {
         self.check_usable()?;
         if self.cmds.iter().any(|c| c.kind == CommandKind::Logout) {
             return Err(Error::Misuse(crate::error::ApiMisuse::LoggedOut));
@@ -743,7 +659,7 @@ impl Client {
                 self.config.limits.pending_commands,
             ));
         }
-        let tag = TagBuf::number(self.next_tag);
+        let tag = OwnTag::number(self.next_tag);
         let (msn, expunge_safe) = sequence_numbers(&body);
         let opts = self.emit_options();
         let command = Command {
@@ -1482,7 +1398,7 @@ impl Client {
         }
         self.tls_pending = false;
         self.tls_active = true;
-        let tag = TagBuf::number(self.next_tag);
+        let tag = OwnTag::number(self.next_tag);
         self.next_tag = self.next_tag.wrapping_add(1).max(1);
         let mut bytes = Vec::new();
         bytes.extend_from_slice(tag.as_str().as_bytes());
@@ -1661,8 +1577,7 @@ impl Client {
             }
             return Ok(Some(s));
         }
-        if self.timed_out {
-            self.timed_out = false;
+        if self.wait.take_timed_out() {
             return Ok(Some(Step::TimedOut));
         }
         if self.append_ready {
@@ -1788,7 +1703,7 @@ impl Client {
         streamable(&last).then_some(seq)
     }
 
-    fn find_cmd(&self, tag: TagBuf) -> Option<usize> {
+    fn find_cmd(&self, tag: OwnTag) -> Option<usize> {
         self.cmds
             .iter()
             .position(|c| c.sending != Sending::Unsent && c.tag == tag)
@@ -1882,7 +1797,7 @@ impl Client {
         &mut self,
         src: Src,
         error: ParseError,
-        tag: Option<TagBuf>,
+        tag: Option<OwnTag>,
         word: Option<(StatusKind, usize)>,
     ) -> Result<Option<Step>, Error> {
         let completed = self.settle_bad_frame(&src, tag, word);
@@ -1899,7 +1814,7 @@ impl Client {
     fn settle_bad_frame(
         &mut self,
         src: &Src,
-        tag: Option<TagBuf>,
+        tag: Option<OwnTag>,
         word: Option<(StatusKind, usize)>,
     ) -> bool {
         if self.state == ClientState::Greeting {
@@ -2011,7 +1926,7 @@ impl Client {
             CommandKind::Idle => {
                 self.idle_timer.stop();
                 if cmd.idle.refreshing && ok {
-                    let tag = TagBuf::number(self.next_tag);
+                    let tag = OwnTag::number(self.next_tag);
                     self.next_tag = self.next_tag.wrapping_add(1).max(1);
                     let mut bytes = Vec::new();
                     bytes.extend_from_slice(tag.as_str().as_bytes());
@@ -2187,7 +2102,7 @@ impl Client {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
                         Data::ESearch(e) => e.tag.as_ref().and_then(|t| {
-                            let t = TagBuf::from_peer(t.as_bytes())?;
+                            let t = OwnTag::from_peer(t.as_bytes())?;
                             let i = self.find_cmd(t)?;
                             Some(self.cmds[i].tag.tag())
                         }),
@@ -2307,7 +2222,7 @@ impl Client {
     }
 }
 
-fn owned_tag(t: TagBuf) -> Tag<'static> {
+fn owned_tag(t: OwnTag) -> Tag<'static> {
     Tag::new(alloc::string::String::from(t.as_str())).expect("machine tags are valid")
 }
 
@@ -2395,12 +2310,12 @@ fn strip_announcement(acc: &mut Vec<u8>) {
 /// resp-cond-state CRLF`, `resp-cond-state = ("OK" / "NO" / "BAD") SP
 /// resp-text` (RFC 9051 §9). The status counts when it is a whole word (SP,
 /// CR, LF or the end after it).
-fn peek_tag(frame: &[u8]) -> (Option<TagBuf>, Option<(StatusKind, usize)>) {
+fn peek_tag(frame: &[u8]) -> (Option<OwnTag>, Option<(StatusKind, usize)>) {
     let Some(tag) = super::parse::response::response_tag(frame) else {
         return (None, None);
     };
     let at = tag.as_str().len() + 1;
-    let tag = TagBuf::from_peer(tag.as_str().as_bytes());
+    let tag = OwnTag::from_peer(tag.as_str().as_bytes());
     let rest = frame.get(at..).unwrap_or_default();
     let len = rest
         .iter()
@@ -2476,7 +2391,7 @@ fn analyze(frame: &[u8], opts: &ParseOptions, greeting: bool) -> Analysis {
     match parse_response(frame, opts) {
         Ok(Response::Status(s)) => match &s.tag {
             Some(t) => Analysis::Tagged {
-                tag: TagBuf::from_peer(t.as_str().as_bytes()),
+                tag: OwnTag::from_peer(t.as_str().as_bytes()),
                 kind: s.kind,
                 caps: code_caps(&s.code),
                 read_only: matches!(s.code, Some(Code::ReadOnly)),

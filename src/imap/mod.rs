@@ -71,6 +71,7 @@ pub mod ext;
 pub mod frame;
 pub mod parse;
 pub mod server;
+mod tag;
 pub mod types;
 pub mod utf7;
 

@@ -138,14 +138,15 @@ use crate::imap::emit::response::{
 use crate::imap::frame::{LiteralAnnouncement, LiteralMode, literal_at_end_lenient};
 use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::{parse_command, parse_command_trusted};
+use crate::imap::tag::StoredTag;
 use crate::imap::types::command::{Command, CommandBody};
-use crate::imap::types::core::{Atom, DateTime, Flag, IntoOwned, List, Mailbox, Tag, is_atom};
+use crate::imap::types::core::{Atom, DateTime, Flag, List, Mailbox, Tag, is_atom};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
 use crate::limits::{Limits, MemoryBudget};
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{Clock, Input, LineSkip, Output, Timer};
+use crate::session::{IdleTimer, Input, LineSkip, Output};
 use crate::text::{Secret, Text};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
 use crate::wire::sasl::{
@@ -190,59 +191,8 @@ impl Kind {
 
 #[derive(Clone, Debug)]
 struct Pending {
-    tag: PTag,
+    tag: StoredTag,
     kind: Kind,
-}
-
-/// Longest tag kept inline.
-const INLINE_TAG: usize = 22;
-
-/// A client's tag, inline when short (as tags are), so a pending command
-/// costs no allocation.
-#[derive(Clone, Debug)]
-enum PTag {
-    Inline { b: [u8; INLINE_TAG], len: u8 },
-    Heap(alloc::boxed::Box<str>),
-}
-
-impl Default for PTag {
-    fn default() -> Self {
-        PTag::Inline {
-            b: [0; INLINE_TAG],
-            len: 0,
-        }
-    }
-}
-
-impl PTag {
-    fn new(t: &str) -> PTag {
-        match u8::try_from(t.len()) {
-            Ok(len) if t.len() <= INLINE_TAG => {
-                let mut b = [0; INLINE_TAG];
-                b[..t.len()].copy_from_slice(t.as_bytes());
-                PTag::Inline { b, len }
-            }
-            _ => PTag::Heap(t.into()),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            PTag::Inline { b, len } => {
-                core::str::from_utf8(b.get(..usize::from(*len)).unwrap_or_default())
-                    .unwrap_or_default()
-            }
-            PTag::Heap(s) => s,
-        }
-    }
-
-    /// Heap bytes held.
-    fn heap(&self) -> usize {
-        match self {
-            PTag::Inline { .. } => 0,
-            PTag::Heap(s) => s.len(),
-        }
-    }
 }
 
 /// Where the reader is.
@@ -364,7 +314,7 @@ pub struct Server {
     scan: Scan,
     skip_line: LineSkip,
     outstanding: Vec<Pending>,
-    cur_tag: PTag,
+    cur_tag: StoredTag,
     append_prefix: Vec<u8>,
     scratch: Vec<u8>,
     /// The AUTHENTICATE exchange in progress.
@@ -376,9 +326,8 @@ pub struct Server {
     fetch: Option<FetchOut>,
     bad_commands: usize,
     error: Option<Error>,
-    clock: Clock,
     /// The autologout timer (RFC 9051 §5.4).
-    idle: Timer,
+    idle: IdleTimer,
     /// Bytes charged to [`ServerConfig::unauthenticated_budget`].
     charged: usize,
 }
@@ -415,7 +364,7 @@ impl Server {
             LimitKind::CommandLine,
             config.line_policy,
         );
-        let idle = config.autologout.map_or(Timer::Off, Timer::started);
+        let idle = IdleTimer::new(config.autologout);
         let mut s = Server {
             popts: ParseOptions::from_limits(&config.limits),
             tls_active: config.tls_active,
@@ -428,7 +377,7 @@ impl Server {
             scan: Scan::default(),
             skip_line: LineSkip::default(),
             outstanding: Vec::new(),
-            cur_tag: PTag::default(),
+            cur_tag: StoredTag::default(),
             append_prefix: Vec::new(),
             scratch: Vec::new(),
             sasl: None,
@@ -437,7 +386,6 @@ impl Server {
             fetch: None,
             bad_commands: 0,
             error: None,
-            clock: Clock::default(),
             idle,
             charged: 0,
         };
@@ -1394,7 +1342,7 @@ impl Server {
     ) -> Result<Flow, Error> {
         let head = &self.input.unread()[..content_end];
         let (tag, rest) = split_tag(head);
-        let tag = tag.map(PTag::new);
+        let tag = tag.map(StoredTag::new);
         let name = command_name(rest);
         let append = name.eq_ignore_ascii_case(b"APPEND")
             && !(self.scan.literals == 0
@@ -1679,7 +1627,7 @@ impl Server {
     fn on_frame(&mut self, end: usize) -> Result<Flow, Error> {
         let frame = &self.input.unread()[..end];
         let (class, tag) = match parse_command(frame, &self.popts) {
-            Ok(cmd) => (self.classify(&cmd.body), PTag::new(cmd.tag.as_str())),
+            Ok(cmd) => (self.classify(&cmd.body), StoredTag::from(&cmd.tag)),
             Err(e) => {
                 let tag = split_tag(frame).0.map(String::from);
                 self.input.consume(end);

@@ -41,12 +41,10 @@ use alloc::vec::Vec;
 use core::ops::Range;
 use core::time::Duration;
 
-use bytes::Bytes;
-
 use crate::error::{Error, LimitKind, ParseError};
 use crate::limits::Limits;
 use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
-use crate::session::{Clock, Input, Output, Timer, Unadvertised, unadvertised};
+use crate::session::{Input, Output, ReplyTimer, Unadvertised, unadvertised};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
@@ -180,12 +178,9 @@ pub struct Client {
     tls_pending: bool,
     tls_active: bool,
     error: Option<Error>,
-    clock: Clock,
-    /// The server's silence while the greeting or a response is awaited;
-    /// restarted by input and output, its length chosen when it starts
-    /// counting (greeting, command or body timeout).
-    reply_timer: Timer,
-    timed_out: bool,
+    /// The server's silence while the greeting or a response is awaited
+    /// (greeting, command or body timeout).
+    wait: ReplyTimer,
 }
 
 impl Client {
@@ -217,9 +212,7 @@ impl Client {
             tls_pending: false,
             tls_active,
             error: None,
-            clock: Clock::default(),
-            reply_timer: Timer::Off,
-            timed_out: false,
+            wait: ReplyTimer::default(),
         }
     }
 
@@ -326,25 +319,7 @@ impl Client {
         self.pending.len() + self.queued.len()
     }
 
-    /// Appends bytes from the server. Only buffers.
-    pub fn handle_input(&mut self, data: &[u8]) {
-        if self.error.is_none() && !self.tls_pending {
-            self.reply_timer.touch();
-            self.input.push(data);
-        }
-    }
-
-    /// The server closed the connection.
-    pub fn handle_eof(&mut self) {
-        self.input.set_eof();
-    }
-
-    /// The next bytes to send.
-    pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        let bytes = self.out.poll_transmit()?;
-        self.reply_timer.touch();
-        Some(bytes)
-    }
+    client_io_methods!();
 
     /// Whether the machine waits for the server: the greeting, a response,
     /// or the rest of a listing or body.
@@ -359,36 +334,24 @@ impl Client {
     /// deadline of the greeting, command or body timeout, or at once after
     /// input or output restarted it. `None` when nothing is awaited.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        if self.is_closed() || !self.awaits_server() {
-            return None;
-        }
-        match self.reply_timer {
-            Timer::At(at) => Some(at),
-            _ => Some(self.clock.due_now()),
-        }
+        self.wait
+            .deadline(!self.is_closed() && self.awaits_server())
     }
 
     /// Reports the time (since any fixed point the caller chooses). When the
     /// server stayed silent past the greeting, command or body timeout, the
     /// session ends with [`ClientEvent::TimedOut`].
     pub fn handle_timeout(&mut self, now: Duration) {
-        self.clock.see(now);
-        if self.is_closed() || !self.awaits_server() {
-            self.reply_timer.stop();
-            return;
-        }
-        if !matches!(self.reply_timer, Timer::At(_)) {
-            let len = if self.state == ClientState::Greeting {
+        let awaited = (!self.is_closed() && self.awaits_server()).then(|| {
+            if self.state == ClientState::Greeting {
                 self.config.greeting_timeout
             } else if matches!(self.mode, Mode::Line) {
                 self.config.command_timeout
             } else {
                 self.config.body_timeout
-            };
-            self.reply_timer.start(len);
-        }
-        if self.reply_timer.expire(now) {
-            self.timed_out = true;
+            }
+        });
+        if self.wait.expired(now, awaited) {
             self.state = ClientState::Closed;
         }
     }
@@ -708,8 +671,7 @@ impl Client {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.timed_out {
-            self.timed_out = false;
+        if self.wait.take_timed_out() {
             return Ok(Some(ClientEvent::TimedOut));
         }
         let step = match self.step() {

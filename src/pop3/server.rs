@@ -44,7 +44,7 @@ use bytes::Bytes;
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{Clock, Input, LineSkip, Output, Timer};
+use crate::session::{IdleTimer, Input, LineSkip, Output};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
@@ -227,10 +227,8 @@ pub struct Server {
     utf8: bool,
     bad_commands: usize,
     error: Option<Error>,
-    /// Input arrived since the last `handle_timeout`.
-    clock: Clock,
     /// The autologout timer (RFC 1939 §3).
-    idle: Timer,
+    idle: IdleTimer,
 }
 
 impl Server {
@@ -277,10 +275,9 @@ impl Server {
             utf8: false,
             bad_commands: 0,
             error: None,
-            clock: Clock::default(),
-            idle: Timer::Off,
+            idle: IdleTimer::default(),
         };
-        s.idle = s.config.autologout.map_or(Timer::Off, Timer::started);
+        s.idle = IdleTimer::new(s.config.autologout);
         let mut text = s.config.greeting.clone();
         if let Some(ts) = &s.config.apop_timestamp {
             text.push(' ');
@@ -1067,10 +1064,7 @@ impl Server {
     /// the time to count from. `None` when the timer is disabled or the
     /// session is over.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        if self.is_closed() {
-            return None;
-        }
-        self.idle.deadline(&self.clock)
+        self.idle.deadline(self.is_closed())
     }
 
     /// Reports the time (since any fixed point the caller chooses). The
@@ -1078,11 +1072,7 @@ impl Server {
     /// started or input arrived. When it expires the session closes
     /// *without* entering UPDATE: no message is removed (RFC 1939 §3).
     pub fn handle_timeout(&mut self, now: Duration) {
-        self.clock.see(now);
-        if self.is_closed() {
-            return;
-        }
-        if self.idle.expire(now) {
+        if self.idle.expired(now, self.is_closed()) {
             self.phase = Phase::Closed;
             self.awaiting = Awaiting::Nothing;
         }

@@ -10,6 +10,8 @@
 //! | [`input::Reader`] | the buffer and its read offset borrowed apart, for machines whose events borrow the bytes while they read on | SMTP client and server, line recovery |
 //! | [`output::Output`] | the queued output: `poll_transmit` hands all of it out as one `Bytes`; the shared block is counted until released | all six |
 //! | [`timer::Timer`], [`timer::Clock`] | timers with one arming rule, whatever the caller's clock origin | all six |
+//! | [`timer::IdleTimer`], [`timer::ReplyTimer`] | a server's idle timer (`poll_timeout`/`handle_timeout` over it); a client's wait for the server (the timeout of what it awaits, reported once as `TimedOut`) | the three servers; the three clients |
+//! | `client_io_methods!` | the POP3 and IMAP clients' `handle_input`, `handle_eof`, `poll_transmit` | POP3 and IMAP clients |
 //! | [`lines::LineSkip`] | dropping the rest of a refused command line up to its LF, across inputs, buffering nothing | the three servers (each keeps its words: `500`, `-ERR`, `BAD`, and its limits) |
 //! | [`unadvertised::Unadvertised`] | refusing an extension the server did not advertise ([`Error::Misuse`](crate::Error::Misuse)) unless `trust_unadvertised` | the three clients (each decides what counts as advertised) |
 //!
@@ -34,7 +36,7 @@ pub(crate) mod unadvertised;
 pub(crate) use input::{Input, Reader};
 pub(crate) use lines::LineSkip;
 pub(crate) use output::Output;
-pub(crate) use timer::{Clock, Timer};
+pub(crate) use timer::{IdleTimer, ReplyTimer, Timer};
 pub(crate) use unadvertised::Unadvertised;
 
 /// `impl Connection` for a machine whose inherent methods hold the logic:
@@ -64,6 +66,39 @@ macro_rules! connection_by_inherent_methods {
             fn memory_usage(&self) -> usize {
                 <$ty>::memory_usage(self)
             }
+        }
+    };
+}
+
+/// The inherent `handle_input`, `handle_eof` and `poll_transmit` of a client
+/// whose input is plain buffering (POP3, IMAP): input is buffered unless the
+/// session failed or a TLS handshake is pending, and input and output
+/// restart the wait for the server. The machine has the fields
+/// `input: Input`, `out: Output`, `wait: ReplyTimer`, `error: Option<_>` and
+/// `tls_pending: bool`. `client_io_methods!(then release)` also gives the
+/// output block back after each transmit.
+#[cfg_attr(not(any(feature = "pop3", feature = "imap")), allow(unused_macros))]
+macro_rules! client_io_methods {
+    ($(then $after:ident)?) => {
+        /// Appends bytes from the server. Only buffers.
+        pub fn handle_input(&mut self, data: &[u8]) {
+            if self.error.is_none() && !self.tls_pending {
+                self.wait.touch();
+                self.input.push(data);
+            }
+        }
+
+        /// The server closed the connection.
+        pub fn handle_eof(&mut self) {
+            self.input.set_eof();
+        }
+
+        /// The next bytes to send.
+        pub fn poll_transmit(&mut self) -> Option<bytes::Bytes> {
+            let bytes = self.out.poll_transmit()?;
+            self.wait.touch();
+            $(self.out.$after();)?
+            Some(bytes)
         }
     };
 }

@@ -90,6 +90,107 @@ impl Timer {
     }
 }
 
+/// A server's idle timer and what it knows of the clock: the autologout or
+/// idle timeout every server machine runs, restarted by input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IdleTimer {
+    clock: Clock,
+    timer: Timer,
+}
+
+impl IdleTimer {
+    /// A timer started for `len` (counting from the first report of the
+    /// time), or one that never runs.
+    pub(crate) fn new(len: Option<Duration>) -> IdleTimer {
+        IdleTimer {
+            clock: Clock::default(),
+            timer: len.map_or(Timer::Off, Timer::started),
+        }
+    }
+
+    /// Restarts the timer for `len` (input arrived).
+    pub(crate) fn start(&mut self, len: Duration) {
+        self.timer.start(len);
+    }
+
+    /// The machine's `poll_timeout`: `None` once the session is `closed`.
+    pub(crate) fn deadline(&self, closed: bool) -> Option<Duration> {
+        if closed {
+            None
+        } else {
+            self.timer.deadline(&self.clock)
+        }
+    }
+
+    /// The machine's `handle_timeout`: records `now`; `true` when the timer
+    /// expired on an open session (the machine then says goodbye and closes).
+    pub(crate) fn expired(&mut self, now: Duration, closed: bool) -> bool {
+        self.clock.see(now);
+        !closed && self.timer.expire(now)
+    }
+}
+
+/// A client's wait for the server: the clock, the timer that runs while the
+/// greeting or a response is awaited, and whether it expired (reported once
+/// as the machine's `TimedOut` event).
+///
+/// Input and output restart the timer ([`touch`](Self::touch)); its length is
+/// chosen when it starts counting, by what the machine then awaits (greeting,
+/// command or body timeout).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReplyTimer {
+    clock: Clock,
+    timer: Timer,
+    timed_out: bool,
+}
+
+impl ReplyTimer {
+    /// What the machine knows of the caller's clock (for its other timers).
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Restarts the wait: the server sent something, or the machine did.
+    pub(crate) fn touch(&mut self) {
+        self.timer.touch();
+    }
+
+    /// The machine's `poll_timeout` for this timer: `None` unless the
+    /// server is `awaited`; the deadline when counting, at once otherwise.
+    pub(crate) fn deadline(&self, awaited: bool) -> Option<Duration> {
+        if !awaited {
+            return None;
+        }
+        match self.timer {
+            Timer::At(at) => Some(at),
+            _ => Some(self.clock.due_now()),
+        }
+    }
+
+    /// The machine's `handle_timeout` for this timer: records `now`;
+    /// `awaited` is the timeout of what the machine waits for, `None` when
+    /// it waits for nothing (the timer stops). Returns `true` when the wait
+    /// expired: the machine closes and reports [`take_timed_out`](Self::take_timed_out).
+    pub(crate) fn expired(&mut self, now: Duration, awaited: Option<Duration>) -> bool {
+        self.clock.see(now);
+        let Some(len) = awaited else {
+            self.timer.stop();
+            return false;
+        };
+        if !matches!(self.timer, Timer::At(_)) {
+            self.timer.start(len);
+        }
+        let expired = self.timer.expire(now);
+        self.timed_out |= expired;
+        expired
+    }
+
+    /// Whether the wait expired and was not reported yet (reports it once).
+    pub(crate) fn take_timed_out(&mut self) -> bool {
+        core::mem::take(&mut self.timed_out)
+    }
+}
+
 /// The earliest of some deadlines.
 #[cfg(any(feature = "imap", test))]
 pub(crate) fn earliest(deadlines: impl IntoIterator<Item = Option<Duration>>) -> Option<Duration> {
@@ -151,5 +252,46 @@ mod tests {
         let mut t = Timer::started(Duration::MAX);
         assert!(!t.expire(S(5)));
         assert_eq!(t, Timer::At(Duration::MAX));
+    }
+
+    #[test]
+    fn idle_timer_counts_from_the_first_report_and_not_once_closed() {
+        for origin in [S(0), S(1_765_000_000)] {
+            let mut t = IdleTimer::new(Some(S(600)));
+            assert_eq!(t.deadline(false), Some(S(0)));
+            assert!(!t.expired(origin, false));
+            assert_eq!(t.deadline(false), Some(origin + S(600)));
+            assert_eq!(t.deadline(true), None);
+            t.start(S(600)); // input at origin + 500
+            assert!(!t.expired(origin + S(500), false));
+            assert!(!t.expired(origin + S(1099), false));
+            assert!(t.expired(origin + S(1100), false));
+            let mut closed = IdleTimer::new(Some(S(1)));
+            assert!(!closed.expired(origin + S(10), true));
+            assert_eq!(IdleTimer::new(None).deadline(false), None);
+        }
+    }
+
+    #[test]
+    fn reply_timer_runs_only_while_awaited_and_reports_once() {
+        for origin in [S(0), S(1_765_000_000)] {
+            let mut w = ReplyTimer::default();
+            assert_eq!(w.deadline(false), None);
+            assert_eq!(w.deadline(true), Some(S(0)));
+            assert!(!w.expired(origin, Some(S(30))));
+            assert_eq!(w.deadline(true), Some(origin + S(30)));
+            // input restarts it, counted from the next report
+            w.touch();
+            assert_eq!(w.deadline(true), Some(origin));
+            assert!(!w.expired(origin + S(20), Some(S(30))));
+            assert!(!w.expired(origin + S(49), Some(S(30))));
+            // nothing awaited: stopped, a later wait starts afresh
+            assert!(!w.expired(origin + S(100), None));
+            assert!(!w.expired(origin + S(101), Some(S(5))));
+            assert!(w.expired(origin + S(106), Some(S(5))));
+            assert_eq!(w.clock().due_now(), origin + S(106));
+            assert!(w.take_timed_out());
+            assert!(!w.take_timed_out());
+        }
     }
 }

@@ -74,7 +74,7 @@ use super::reply::{EhloKeyword, Reply};
 use crate::Limits;
 use crate::error::{Error, ParseError};
 use crate::session::sasl::{Challenge, ClientSasl, InitialResponse};
-use crate::session::{Clock, Input, Output, Timer, Unadvertised};
+use crate::session::{Input, Output, ReplyTimer, Unadvertised};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::LinePolicy;
 use crate::wire::sasl::Credentials;
@@ -256,11 +256,9 @@ struct Inner {
     /// The AUTH exchange in progress.
     sasl: Option<ClientSasl>,
     error: Option<Error>,
-    clock: Clock,
     /// Waiting for the server: runs while a reply is awaited, restarted by
     /// input and by body pushes; its length is chosen by the command awaited.
-    reply_timer: Timer,
-    timed_out: bool,
+    wait: ReplyTimer,
 }
 
 impl Client {
@@ -296,9 +294,7 @@ impl Client {
                 ready_for_data: false,
                 sasl: None,
                 error: None,
-                clock: Clock::default(),
-                reply_timer: Timer::Off,
-                timed_out: false,
+                wait: ReplyTimer::default(),
                 tls_active: config.tls_active,
                 config,
             },
@@ -593,7 +589,7 @@ impl Inner {
             let mut tmp = BytesMut::with_capacity(chunk.len() + chunk.len() / 64 + 4);
             self.dot.encode(chunk, &mut tmp)?;
             self.out.put_slice(&tmp);
-            self.reply_timer.touch();
+            self.wait.touch();
             return Ok(());
         }
         if chunk.is_empty() {
@@ -1003,7 +999,7 @@ impl Client {
 
 impl Inner {
     fn on_frame<'f>(&mut self, frame: &'f [u8]) -> Result<Option<ClientEvent<'f>>, Error> {
-        self.reply_timer.touch();
+        self.wait.touch();
         let reply = match parse_reply(frame) {
             Ok(r) => r,
             Err(error) => {
@@ -1234,8 +1230,7 @@ impl Client {
             if let Some(e) = &c.error {
                 return Err(e.clone());
             }
-            if c.timed_out {
-                c.timed_out = false;
+            if c.wait.take_timed_out() {
                 return Ok(Some(ClientEvent::TimedOut));
             }
             if let Some(command) = c.failed_event.take() {
@@ -1383,13 +1378,8 @@ impl Client {
     /// body push) restarted it. `None` when nothing is awaited.
     pub fn poll_timeout(&self) -> Option<Duration> {
         let c = &self.c;
-        if c.phase == Phase::Closed || c.pending.is_empty() {
-            return None;
-        }
-        match c.reply_timer {
-            Timer::At(at) => Some(at),
-            _ => Some(c.clock.due_now()),
-        }
+        c.wait
+            .deadline(c.phase != Phase::Closed && !c.pending.is_empty())
     }
 
     /// Reports the time (since any fixed point the caller chooses). The
@@ -1399,23 +1389,15 @@ impl Client {
     pub fn handle_timeout(&mut self, now: Duration) {
         let len = self.timeout_for_front();
         let c = &mut self.c;
-        c.clock.see(now);
-        if c.phase == Phase::Closed || c.pending.is_empty() {
-            c.reply_timer.stop();
-            return;
-        }
-        if !matches!(c.reply_timer, Timer::At(_)) {
-            c.reply_timer.start(len);
-        }
-        if c.reply_timer.expire(now) {
-            c.timed_out = true;
+        let awaited = (c.phase != Phase::Closed && !c.pending.is_empty()).then_some(len);
+        if c.wait.expired(now, awaited) {
             c.phase = Phase::Closed;
         }
     }
 
     /// [`Connection::handle_input`](crate::Connection::handle_input), as a method of the machine.
     pub fn handle_input(&mut self, data: &[u8]) {
-        self.c.reply_timer.touch();
+        self.c.wait.touch();
         if self.c.phase == Phase::AwaitTls
             || self.c.phase == Phase::Closed
             || self.c.error.is_some()

@@ -77,7 +77,7 @@ use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::Limits;
 use crate::error::{Error, LimitKind};
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{Clock, Input, LineSkip, Output, Reader, Timer};
+use crate::session::{IdleTimer, Input, LineSkip, Output, Reader};
 use crate::wire::dot::{BodyPolicy, DotDecoder};
 use crate::wire::line::{LineFinder, LinePolicy};
 use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encode_base64};
@@ -151,9 +151,8 @@ struct Core {
     /// A completed exchange, reported by the next `poll_event`.
     sasl_done: Option<alloc::boxed::Box<Authentication<'static>>>,
     auth_mechanism: Option<Mechanism>,
-    clock: Clock,
     /// The idle timer (command or data timeout, by phase).
-    idle: Timer,
+    idle: IdleTimer,
 }
 
 /// The SMTP/LMTP server state machine; see the [module docs](self).
@@ -194,8 +193,7 @@ impl Server {
             sasl: None,
             sasl_done: None,
             auth_mechanism: None,
-            clock: Clock::default(),
-            idle: Timer::started(config.command_timeout),
+            idle: IdleTimer::new(Some(config.command_timeout)),
             config,
         };
         let mut greeting = String::new();
@@ -1169,11 +1167,7 @@ impl Server {
     /// restarted the idle timer and the machine needs the time to count from.
     /// `None` once the session is over.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        if self.core.closed {
-            None
-        } else {
-            self.core.idle.deadline(&self.core.clock)
-        }
+        self.core.idle.deadline(self.core.closed)
     }
 
     /// Reports the time (since any fixed point the caller chooses). The idle
@@ -1181,11 +1175,7 @@ impl Server {
     /// arrived; when it expires the server answers `421 4.4.2` and closes.
     pub fn handle_timeout(&mut self, now: Duration) {
         let core = &mut self.core;
-        core.clock.see(now);
-        if core.closed {
-            return;
-        }
-        if core.idle.expire(now) {
+        if core.idle.expired(now, core.closed) {
             core.raw_reply(421, Some((4, 4, 2)), "Idle timeout, closing connection");
             core.closed = true;
         }

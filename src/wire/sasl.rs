@@ -798,6 +798,17 @@ pub enum Authentication<'a> {
     },
 }
 
+crate::owned::owned_copy!(SaslLookup);
+
+// Hand-written (below): `CramMd5` exists only with the `sasl-hash` feature,
+// and `into_owned!` cannot write a match arm under a `cfg`.
+impl crate::owned::IntoOwned for Authentication<'_> {
+    type Owned = Authentication<'static>;
+    fn into_owned(self) -> Authentication<'static> {
+        Authentication::into_owned(self)
+    }
+}
+
 fn own(c: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(c.into_owned())
 }

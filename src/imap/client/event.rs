@@ -288,71 +288,24 @@ pub enum ClientEvent<'a> {
     },
 }
 
-impl ClientEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ClientEvent<'static> {
-        use crate::imap::IntoOwned;
-        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-            Cow::Owned(c.into_owned())
-        }
-        match self {
-            ClientEvent::Greeting(s) => ClientEvent::Greeting(s.into_owned()),
-            ClientEvent::Completed {
-                tag,
-                command,
-                status,
-                code,
-                text,
-            } => ClientEvent::Completed {
-                tag: tag.into_owned(),
-                command,
-                status,
-                code: code.into_owned(),
-                text: text.into_owned(),
-            },
-            ClientEvent::Data { data, in_flight } => ClientEvent::Data {
-                data: data.into_owned(),
-                in_flight: in_flight.into_owned(),
-            },
-            ClientEvent::Status { status, in_flight } => ClientEvent::Status {
-                status: status.into_owned(),
-                in_flight: in_flight.into_owned(),
-            },
-            ClientEvent::FetchBodyStart { seq, item, size } => ClientEvent::FetchBodyStart {
-                seq,
-                item: item.into_owned(),
-                size,
-            },
-            ClientEvent::FetchBodyChunk(c) => ClientEvent::FetchBodyChunk(own(c)),
-            ClientEvent::FetchBodyEnd { seq } => ClientEvent::FetchBodyEnd { seq },
-            ClientEvent::IdleAccepted { tag } => ClientEvent::IdleAccepted {
-                tag: tag.into_owned(),
-            },
-            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
-            ClientEvent::StartTls => ClientEvent::StartTls,
-            ClientEvent::Compress => ClientEvent::Compress,
-            ClientEvent::TimedOut => ClientEvent::TimedOut,
-            ClientEvent::AppendReady { tag } => ClientEvent::AppendReady {
-                tag: tag.into_owned(),
-            },
-            ClientEvent::MalformedResponse {
-                raw,
-                error,
-                completed,
-            } => ClientEvent::MalformedResponse {
-                raw: own(raw),
-                error,
-                completed: completed.map(|(t, k)| (t.into_owned(), k)),
-            },
-            ClientEvent::OversizedResponse {
-                head,
-                error,
-                completed,
-            } => ClientEvent::OversizedResponse {
-                head: own(head),
-                error,
-                completed: completed.map(|(t, k)| (t.into_owned(), k)),
-            },
-        }
+crate::owned::owned_copy!(CommandKind);
+
+crate::owned::into_owned! {
+    inherent enum ClientEvent {
+        Greeting(s),
+        Completed { tag, command, status, code, text },
+        Data { data, in_flight },
+        Status { status, in_flight },
+        FetchBodyStart { seq, item, size },
+        FetchBodyChunk(c),
+        FetchBodyEnd { seq },
+        IdleAccepted { tag },
+        AuthChallenge(c),
+        StartTls,
+        Compress,
+        TimedOut,
+        AppendReady { tag },
+        MalformedResponse { raw, error, completed },
+        OversizedResponse { head, error, completed },
     }
 }

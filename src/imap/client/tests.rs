@@ -127,16 +127,6 @@ fn uid_fetch(set: &str) -> CommandBody<'static> {
 
 use alloc::string::String;
 
-#[test]
-fn tags_are_generated() {
-    assert_eq!(TagBuf::number(1).as_str(), "A0001");
-    assert_eq!(TagBuf::number(9999).as_str(), "A9999");
-    assert_eq!(TagBuf::number(12345).as_str(), "A12345");
-    assert_eq!(TagBuf::number(u32::MAX).as_str(), "A4294967295");
-    assert_eq!(TagBuf::from_peer(b"A0001"), Some(TagBuf::number(1)));
-    assert_eq!(TagBuf::from_peer(b"A00001234567"), None);
-}
-
 /// RFC 9051 §8, from the client's side (our tags instead of a001...).
 const SAMPLE_SERVER: &[u8] = b"* OK IMAP4rev2 Service Ready\r\n\
 A0001 OK LOGIN completed\r\n\

@@ -96,59 +96,20 @@ pub enum ServerEvent<'a> {
     StartTls,
 }
 
-impl ServerEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ServerEvent<'static> {
-        match self {
-            ServerEvent::Command(c) => ServerEvent::Command(c.into_owned()),
-            ServerEvent::Login {
-                tag,
-                username,
-                password,
-            } => ServerEvent::Login {
-                tag: tag.into_owned(),
-                username: username.into_owned(),
-                password: password.into_owned(),
-            },
-            ServerEvent::Authenticate {
-                tag,
-                authentication,
-            } => ServerEvent::Authenticate {
-                tag: tag.into_owned(),
-                authentication,
-            },
-            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
-            ServerEvent::LiteralRequested { tag, size, command } => ServerEvent::LiteralRequested {
-                tag: tag.into_owned(),
-                size,
-                command: Cow::Owned(command.into_owned()),
-            },
-            ServerEvent::AppendStart {
-                tag,
-                mailbox,
-                flags,
-                date,
-                size,
-                binary,
-                non_sync,
-            } => ServerEvent::AppendStart {
-                tag: tag.into_owned(),
-                mailbox: mailbox.into_owned(),
-                flags: flags.into_owned(),
-                date,
-                size,
-                binary,
-                non_sync,
-            },
-            ServerEvent::AppendChunk(c) => ServerEvent::AppendChunk(Cow::Owned(c.into_owned())),
-            ServerEvent::AppendEnd { more } => ServerEvent::AppendEnd { more },
-            ServerEvent::AppendAborted => ServerEvent::AppendAborted,
-            ServerEvent::Idle { tag } => ServerEvent::Idle {
-                tag: tag.into_owned(),
-            },
-            ServerEvent::IdleDone => ServerEvent::IdleDone,
-            ServerEvent::StartTls => ServerEvent::StartTls,
-        }
+crate::owned::into_owned! {
+    inherent enum ServerEvent {
+        Command(c),
+        Login { tag, username, password },
+        Authenticate { tag, authentication },
+        AuthLookup(l),
+        LiteralRequested { tag, size, command },
+        AppendStart { tag, mailbox, flags, date, size, binary, non_sync },
+        AppendChunk(c),
+        AppendEnd { more },
+        AppendAborted,
+        Idle { tag },
+        IdleDone,
+        StartTls,
     }
 }
 

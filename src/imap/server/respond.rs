@@ -58,10 +58,10 @@ impl Server {
         } else {
             split_tag(self.input.unread())
                 .0
-                .map(PTag::new)
+                .map(StoredTag::new)
                 .unwrap_or_default()
         };
-        let tag = Tag::new(tag.as_str());
+        let tag = tag.tag();
         self.write_status(tag.as_ref(), StatusKind::No, code.as_ref(), text)?;
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
@@ -363,10 +363,7 @@ impl Server {
     /// the time to count from. `None` when the timer is disabled or the
     /// session is over.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        if self.is_closed() {
-            return None;
-        }
-        self.idle.deadline(&self.clock)
+        self.idle.deadline(self.is_closed())
     }
 
     /// Reports the time (since any fixed point the caller chooses). The
@@ -374,11 +371,7 @@ impl Server {
     /// started or input arrived. When it expires, `* BYE` is sent and the
     /// session is over (RFC 9051 §5.4).
     pub fn handle_timeout(&mut self, now: Duration) {
-        self.clock.see(now);
-        if self.is_closed() {
-            return;
-        }
-        if self.idle.expire(now) {
+        if self.idle.expired(now, self.is_closed()) {
             if self.fetch.is_none() {
                 self.status(None, StatusKind::Bye, None, "autologout; idle for too long");
             }

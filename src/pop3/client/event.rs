@@ -58,37 +58,22 @@ pub enum ClientEvent<'a> {
     },
 }
 
-impl ClientEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ClientEvent<'static> {
-        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-            Cow::Owned(c.into_owned())
-        }
-        match self {
-            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
-            ClientEvent::Response { command, response } => ClientEvent::Response {
-                command,
-                response: response.into_owned(),
-            },
-            ClientEvent::ScanListing(s) => ClientEvent::ScanListing(s),
-            ClientEvent::UniqueId(u) => ClientEvent::UniqueId(u.into_owned()),
-            ClientEvent::Capability(c) => ClientEvent::Capability(c.into_owned()),
-            ClientEvent::Line(t) => ClientEvent::Line(t.into_owned()),
-            ClientEvent::ListingEnd { command } => ClientEvent::ListingEnd { command },
-            ClientEvent::BodyChunk(c) => ClientEvent::BodyChunk(own(c)),
-            ClientEvent::BodyEnd => ClientEvent::BodyEnd,
-            ClientEvent::StartTls => ClientEvent::StartTls,
-            ClientEvent::TimedOut => ClientEvent::TimedOut,
-            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(own(c)),
-            ClientEvent::MalformedResponse {
-                command,
-                raw,
-                error,
-            } => ClientEvent::MalformedResponse {
-                command,
-                raw: own(raw),
-                error,
-            },
-        }
+crate::owned::owned_copy!(CommandKind, ScanListing);
+
+crate::owned::into_owned! {
+    inherent enum ClientEvent {
+        Greeting(r),
+        Response { command, response },
+        ScanListing(s),
+        UniqueId(u),
+        Capability(c),
+        Line(t),
+        ListingEnd { command },
+        BodyChunk(c),
+        BodyEnd,
+        StartTls,
+        AuthChallenge(c),
+        TimedOut,
+        MalformedResponse { command, raw, error },
     }
 }

@@ -21,15 +21,10 @@ impl ApopRequest<'_> {
     pub fn apop_matches(&self, password: &[u8]) -> bool {
         super::super::md5::apop_matches(self.timestamp.as_bytes(), password, self.digest.as_bytes())
     }
+}
 
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ApopRequest<'static> {
-        ApopRequest {
-            user: self.user.into_owned(),
-            digest: Cow::Owned(self.digest.into_owned()),
-            timestamp: self.timestamp.into_owned(),
-        }
-    }
+crate::owned::into_owned! {
+    inherent struct ApopRequest { user, digest, timestamp }
 }
 
 /// What the server machine asks the application.
@@ -87,31 +82,15 @@ pub enum ServerEvent<'a> {
     StartTls,
 }
 
-impl ServerEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ServerEvent<'static> {
-        match self {
-            ServerEvent::Login { user, password } => ServerEvent::Login {
-                user: user.into_owned(),
-                password: password.into_owned(),
-            },
-            ServerEvent::Apop(a) => ServerEvent::Apop(a.into_owned()),
-            ServerEvent::Auth(a) => ServerEvent::Auth(a),
-            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
-            ServerEvent::Retr { msg, size, uid } => ServerEvent::Retr {
-                msg,
-                size,
-                uid: uid.into_owned(),
-            },
-            ServerEvent::Top { msg, lines, uid } => ServerEvent::Top {
-                msg,
-                lines,
-                uid: uid.into_owned(),
-            },
-            ServerEvent::Update { deleted } => ServerEvent::Update {
-                deleted: Cow::Owned(deleted.into_owned()),
-            },
-            ServerEvent::StartTls => ServerEvent::StartTls,
-        }
+crate::owned::into_owned! {
+    inherent enum ServerEvent {
+        Login { user, password },
+        Apop(a),
+        Auth(a),
+        AuthLookup(l),
+        Retr { msg, size, uid },
+        Top { msg, lines, uid },
+        Update { deleted },
+        StartTls,
     }
 }

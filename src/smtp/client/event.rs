@@ -102,33 +102,19 @@ pub enum ClientEvent<'a> {
     TimedOut,
 }
 
-impl ClientEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ClientEvent<'static> {
-        match self {
-            ClientEvent::Greeting(r) => ClientEvent::Greeting(r.into_owned()),
-            ClientEvent::Ready(r) => ClientEvent::Ready(r.into_owned()),
-            ClientEvent::StartTls => ClientEvent::StartTls,
-            ClientEvent::ReadyForData => ClientEvent::ReadyForData,
-            ClientEvent::Reply { command, reply } => ClientEvent::Reply {
-                command,
-                reply: reply.into_owned(),
-            },
-            ClientEvent::MalformedReply {
-                command,
-                raw,
-                error,
-            } => ClientEvent::MalformedReply {
-                command,
-                raw: Cow::Owned(raw.into_owned()),
-                error,
-            },
-            ClientEvent::ServiceClosing(r) => ClientEvent::ServiceClosing(r.into_owned()),
-            ClientEvent::TimedOut => ClientEvent::TimedOut,
-            ClientEvent::AuthChallenge(c) => ClientEvent::AuthChallenge(Cow::Owned(c.into_owned())),
-            ClientEvent::TransactionFailed { command } => {
-                ClientEvent::TransactionFailed { command }
-            }
-        }
+crate::owned::owned_copy!(CommandKind);
+
+crate::owned::into_owned! {
+    inherent enum ClientEvent {
+        Greeting(r),
+        Ready(r),
+        StartTls,
+        ReadyForData,
+        Reply { command, reply },
+        TransactionFailed { command },
+        MalformedReply { command, raw, error },
+        ServiceClosing(r),
+        AuthChallenge(c),
+        TimedOut,
     }
 }

@@ -59,36 +59,18 @@ pub enum ServerEvent<'a> {
     Reset,
 }
 
-impl ServerEvent<'_> {
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ServerEvent<'static> {
-        match self {
-            ServerEvent::Hello { verb, domain } => ServerEvent::Hello {
-                verb,
-                domain: domain.into_owned(),
-            },
-            ServerEvent::Mail {
-                reverse_path,
-                parameters,
-            } => ServerEvent::Mail {
-                reverse_path: reverse_path.into_owned(),
-                parameters: parameters.into_owned(),
-            },
-            ServerEvent::Rcpt {
-                forward_path,
-                parameters,
-            } => ServerEvent::Rcpt {
-                forward_path: forward_path.into_owned(),
-                parameters: parameters.into_owned(),
-            },
-            ServerEvent::DataStart => ServerEvent::DataStart,
-            ServerEvent::DataChunk(c) => ServerEvent::DataChunk(Cow::Owned(c.into_owned())),
-            ServerEvent::DataEnd => ServerEvent::DataEnd,
-            ServerEvent::DataAborted { reason } => ServerEvent::DataAborted { reason },
-            ServerEvent::Auth(a) => ServerEvent::Auth(a),
-            ServerEvent::AuthLookup(l) => ServerEvent::AuthLookup(l),
-            ServerEvent::StartTls => ServerEvent::StartTls,
-            ServerEvent::Reset => ServerEvent::Reset,
-        }
+crate::owned::into_owned! {
+    inherent enum ServerEvent {
+        Hello { verb, domain },
+        Mail { reverse_path, parameters },
+        Rcpt { forward_path, parameters },
+        DataStart,
+        DataChunk(c),
+        DataEnd,
+        DataAborted { reason },
+        Auth(a),
+        AuthLookup(l),
+        StartTls,
+        Reset,
     }
 }

@@ -91,13 +91,8 @@ impl<'a> CramMd5Response<'a> {
         let expected: [u8; 32] = hex(&hmac_md5(secret, &self.challenge));
         constant_time_eq(&expected, &self.digest)
     }
+}
 
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> CramMd5Response<'static> {
-        CramMd5Response {
-            username: Cow::Owned(self.username.into_owned()),
-            digest: self.digest,
-            challenge: Cow::Owned(self.challenge.into_owned()),
-        }
-    }
+crate::owned::into_owned! {
+    inherent struct CramMd5Response { username, digest, challenge }
 }

@@ -104,14 +104,12 @@ impl<'a> ChannelBinding<'a> {
             data: data.into(),
         }
     }
+}
 
-    /// A copy that owns its data.
-    pub fn into_owned(self) -> ChannelBinding<'static> {
-        ChannelBinding {
-            kind: self.kind,
-            data: Cow::Owned(self.data.into_owned()),
-        }
-    }
+crate::owned::owned_copy!(ChannelBindingType);
+
+crate::owned::into_owned! {
+    inherent struct ChannelBinding { kind, data }
 }
 
 /// The hash and `-PLUS`-ness of a SCRAM mechanism, or `None`.
