@@ -5,15 +5,15 @@ use bytes::BufMut;
 
 use super::{EmitOptions, Emitted, W, emit_with};
 use crate::Error;
+use crate::imap::base::fetch::emit::fetch_att;
 use crate::imap::parse::command::{
     is_ext_value, is_known_set, is_tagged_ext_label, sort_key_named,
 };
 use crate::imap::types::command::{
-    Command, CommandBody, CreateParam, FetchAttribute, FetchAttributes, GetMetadataOption,
-    ListReturnOption, ModSeqEntry, SearchKey, SelectParam, SortCriterion, SortKey, StoreKind,
+    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, ListReturnOption,
+    ModSeqEntry, SearchKey, SelectParam, SortCriterion, SortKey, StoreKind,
 };
 use crate::imap::types::core::{Atom, Flag, IString, List, SequenceSet, is_atom};
-use crate::imap::types::response::{Part, Section, SectionText};
 
 /// Writes `command` (tag, body, CRLF) to `out`.
 ///
@@ -942,115 +942,6 @@ fn key_leaf(w: &mut W<'_>, k: &SearchKey<'_>) -> Result<(), Error> {
         K::EmailId(s) => word_str(w, b"EMAILID", s)?,
         K::ThreadId(s) => word_str(w, b"THREADID", s)?,
         K::SaveDate(k) => crate::imap::ext::savedate::emit::search_key(w, k)?,
-    }
-    Ok(())
-}
-
-pub(crate) fn section(w: &mut W<'_>, s: &Section<'_>) -> Result<(), Error> {
-    w.raw(b"[");
-    w.raw(s.part.as_str().as_bytes());
-    if let Some(t) = &s.text {
-        if !s.part.is_empty() {
-            w.raw(b".");
-        }
-        let headers = |w: &mut W<'_>, l: &List<'_, IString<'_>>| -> Result<(), Error> {
-            w.raw(b" (");
-            if l.is_empty() {
-                return Err(Error::Emit(crate::error::Unemittable::Missing {
-                    what: "header-list entry",
-                }));
-            }
-            for (i, h) in l.iter().enumerate() {
-                if i > 0 {
-                    w.sp();
-                }
-                w.astring(h.as_bytes())?;
-            }
-            w.raw(b")");
-            Ok(())
-        };
-        match t {
-            SectionText::Header => w.raw(b"HEADER"),
-            SectionText::HeaderFields(l) => {
-                w.raw(b"HEADER.FIELDS");
-                headers(w, l)?;
-            }
-            SectionText::HeaderFieldsNot(l) => {
-                w.raw(b"HEADER.FIELDS.NOT");
-                headers(w, l)?;
-            }
-            SectionText::Text => w.raw(b"TEXT"),
-            SectionText::Mime => {
-                if s.part.is_empty() {
-                    return Err(Error::Emit(crate::error::Unemittable::Missing {
-                        what: "MIME part number",
-                    }));
-                }
-                w.raw(b"MIME");
-            }
-        }
-    }
-    w.raw(b"]");
-    Ok(())
-}
-
-pub(crate) fn part(w: &mut W<'_>, p: &Part<'_>) {
-    w.raw(b"[");
-    w.raw(p.as_str().as_bytes());
-    w.raw(b"]");
-}
-
-fn partial(w: &mut W<'_>, p: &Option<(u32, u32)>) {
-    if let Some((a, b)) = p {
-        w.raw(b"<");
-        w.num(u64::from(*a));
-        w.raw(b".");
-        w.num(u64::from(*b));
-        w.raw(b">");
-    }
-}
-
-pub(crate) fn fetch_att(w: &mut W<'_>, a: &FetchAttribute<'_>) -> Result<(), Error> {
-    use FetchAttribute as F;
-    match a {
-        F::Envelope => w.raw(b"ENVELOPE"),
-        F::Flags => w.raw(b"FLAGS"),
-        F::InternalDate => w.raw(b"INTERNALDATE"),
-        F::Rfc822 => w.raw(b"RFC822"),
-        F::Rfc822Header => w.raw(b"RFC822.HEADER"),
-        F::Rfc822Size => w.raw(b"RFC822.SIZE"),
-        F::Rfc822Text => w.raw(b"RFC822.TEXT"),
-        F::Body => w.raw(b"BODY"),
-        F::BodyStructure => w.raw(b"BODYSTRUCTURE"),
-        F::Uid => w.raw(b"UID"),
-        F::BodySection {
-            peek,
-            section: s,
-            partial: p,
-        } => {
-            w.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
-            section(w, s)?;
-            partial(w, p);
-        }
-        F::Binary {
-            peek,
-            part: pt,
-            partial: p,
-        } => {
-            w.raw(if *peek { b"BINARY.PEEK" } else { b"BINARY" });
-            part(w, pt);
-            partial(w, p);
-        }
-        F::BinarySize(pt) => {
-            w.raw(b"BINARY.SIZE");
-            part(w, pt);
-        }
-        F::ModSeq => w.raw(b"MODSEQ"),
-        F::EmailId => w.raw(b"EMAILID"),
-        F::ThreadId => w.raw(b"THREADID"),
-        F::SaveDate => w.raw(b"SAVEDATE"),
-        F::Preview { lazy } => w.raw(if *lazy { b"PREVIEW (LAZY)" } else { b"PREVIEW" }),
-        F::Other(a) => w.atom(a)?,
     }
     Ok(())
 }

@@ -3,14 +3,15 @@
 
 use bytes::BufMut;
 
-use super::command::{part, section};
 use super::{EmitOptions, Emitted, W, emit_into, emit_with};
+use super::{num_code, objectid};
 use crate::Error;
+use crate::imap::base::fetch::emit::fetch_item;
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Envelope, MultiPart, Params, SinglePart,
     Specific,
 };
-use crate::imap::types::core::{IString, Lazy, List, Tag};
+use crate::imap::types::core::{Lazy, List, Tag};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
     StatusItem, StatusKind, StatusResponse, Thread,
@@ -299,13 +300,6 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         }
     };
     w.raw(name);
-    Ok(())
-}
-
-fn num_code(w: &mut W<'_>, name: &[u8], n: u64) -> Result<(), Error> {
-    w.raw(name);
-    w.sp();
-    w.num(n);
     Ok(())
 }
 
@@ -709,132 +703,6 @@ fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
         }
     };
     num_code(w, name, n)
-}
-
-fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
-    match it {
-        FetchItem::Flags(l) => {
-            w.raw(b"FLAGS ");
-            w.flag_list(l)?;
-        }
-        FetchItem::Uid(n) => num_code(w, b"UID", u64::from(*n))?,
-        FetchItem::InternalDate(d) => {
-            w.raw(b"INTERNALDATE ");
-            w.date_time(d)?;
-        }
-        FetchItem::Rfc822Size(n) => num_code(w, b"RFC822.SIZE", u64::from(*n))?,
-        FetchItem::Rfc822(s) => nstring_item(w, b"RFC822", s)?,
-        FetchItem::Rfc822Header(s) => nstring_item(w, b"RFC822.HEADER", s)?,
-        FetchItem::Rfc822Text(s) => nstring_item(w, b"RFC822.TEXT", s)?,
-        FetchItem::Envelope(e) => {
-            w.raw(b"ENVELOPE ");
-            envelope(w, e)?;
-        }
-        FetchItem::Body(b) => {
-            w.raw(b"BODY ");
-            body(w, b, false)?;
-        }
-        FetchItem::BodyStructure(b) => {
-            w.raw(b"BODYSTRUCTURE ");
-            body(w, b, true)?;
-        }
-        FetchItem::BodySection {
-            section: s,
-            origin,
-            data,
-        } => {
-            w.raw(b"BODY");
-            section(w, s)?;
-            if let Some(o) = origin {
-                w.raw(b"<");
-                w.num(u64::from(*o));
-                w.raw(b">");
-            }
-            w.sp();
-            w.nstring(data)?;
-        }
-        FetchItem::Binary {
-            part: p,
-            origin,
-            data,
-        } => {
-            w.raw(b"BINARY");
-            part(w, p);
-            if let Some(o) = origin {
-                w.raw(b"<");
-                w.num(u64::from(*o));
-                w.raw(b">");
-            }
-            w.sp();
-            match data {
-                None => w.raw(b"NIL"),
-                Some(d) if d.as_bytes().contains(&0) => w.literal(d.as_bytes(), true)?,
-                Some(d) => w.string(d.as_bytes())?,
-            }
-        }
-        FetchItem::BinarySize { part: p, size } => {
-            w.raw(b"BINARY.SIZE");
-            part(w, p);
-            w.sp();
-            w.num(u64::from(*size));
-        }
-        FetchItem::ModSeq(n) => {
-            w.raw(b"MODSEQ (");
-            w.num(*n);
-            w.raw(b")");
-        }
-        FetchItem::EmailId(id) => {
-            w.raw(b"EMAILID (");
-            objectid(w, id)?;
-            w.raw(b")");
-        }
-        FetchItem::ThreadId(id) => match id {
-            None => w.raw(b"THREADID NIL"),
-            Some(id) => {
-                w.raw(b"THREADID (");
-                objectid(w, id)?;
-                w.raw(b")");
-            }
-        },
-        FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
-        FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
-        FetchItem::Unknown { name, value } => {
-            if name.is_empty()
-                || !crate::wire::line::is_line_safe(name.as_bytes())
-                || value.contains(&0)
-            {
-                return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                    rule: "msg-att",
-                }));
-            }
-            w.raw(name.as_bytes());
-            w.sp();
-            w.raw(value);
-        }
-    }
-    Ok(())
-}
-
-fn objectid(w: &mut W<'_>, id: &IString<'_>) -> Result<(), Error> {
-    let b = id.as_bytes();
-    if b.is_empty()
-        || b.len() > 255
-        || !b
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    {
-        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-            rule: "objectid",
-        }));
-    }
-    w.raw(b);
-    Ok(())
-}
-
-fn nstring_item(w: &mut W<'_>, name: &[u8], s: &Option<IString<'_>>) -> Result<(), Error> {
-    w.raw(name);
-    w.sp();
-    w.nstring(s)
 }
 
 fn address_list(w: &mut W<'_>, l: &AddressList<'_>) -> Result<(), Error> {

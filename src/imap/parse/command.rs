@@ -20,19 +20,19 @@ use nom::sequence::{preceded, separated_pair, terminated};
 
 use super::core::{
     Elem, astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal,
-    mailbox, number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set,
-    spaced_list1, tag,
+    mailbox, number, number64, paren_list, paren_list_tail, quoted, sequence_set, spaced_list1,
+    tag,
 };
 use super::input::{
     In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
     take_while, validate, word,
 };
-use super::response::{section, section_binary};
 use super::{ParseOptions, Quirks};
+use crate::imap::base::fetch::parse::fetch_att;
 use crate::imap::types::command::{
-    AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttribute,
-    FetchAttributes, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync,
-    SearchKey, SelectParam, SeqMatchData, SortCriterion, SortKey, StoreKind,
+    AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttributes,
+    GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync, SearchKey,
+    SelectParam, SeqMatchData, SortCriterion, SortKey, StoreKind,
 };
 use crate::imap::types::core::{Atom, Flag, IString, Lazy, List, Sep, SequenceSet};
 use crate::imap::types::response::MailboxAttribute;
@@ -1091,99 +1091,6 @@ fn key_leaf(i: In<'_>) -> R<'_, SearchKey<'_>> {
         return start.err("search-key");
     };
     Ok((i, k))
-}
-
-/// `partial = "<" number "." nz-number ">"`, if it comes next.
-fn partial(i: In<'_>) -> R<'_, Option<(u32, u32)>> {
-    cond(
-        i.peek() == Some(b'<'),
-        map(
-            (
-                byte(b'<', "'<'"),
-                number,
-                byte(b'.', "'.'"),
-                nz_number,
-                byte(b'>', "'>'"),
-            ),
-            |(_, a, _, b, _)| (a, b),
-        ),
-    )
-    .parse(i)
-}
-
-/// ```text
-/// fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
-///             "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] / "BODY.PEEK" section [partial] /
-///             "BINARY" [".PEEK"] section-binary [partial] / "BINARY.SIZE" section-binary
-/// ```
-pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
-    use FetchAttribute as F;
-    let start = i;
-    let (i, name) = take_while(i, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
-    });
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let a = if is(b"ENVELOPE") {
-        F::Envelope
-    } else if is(b"FLAGS") {
-        F::Flags
-    } else if is(b"INTERNALDATE") {
-        F::InternalDate
-    } else if is(b"RFC822") {
-        F::Rfc822
-    } else if is(b"RFC822.HEADER") {
-        F::Rfc822Header
-    } else if is(b"RFC822.SIZE") {
-        F::Rfc822Size
-    } else if is(b"RFC822.TEXT") {
-        F::Rfc822Text
-    } else if is(b"BODYSTRUCTURE") {
-        F::BodyStructure
-    } else if is(b"UID") {
-        F::Uid
-    } else if is(b"BODY") || is(b"BODY.PEEK") {
-        if i.peek() == Some(b'[') {
-            let (i, s) = section(i)?;
-            let (i, p) = partial(i)?;
-            let a = F::BodySection {
-                peek: is(b"BODY.PEEK"),
-                section: s,
-                partial: p,
-            };
-            return Ok((i, a));
-        } else if is(b"BODY") {
-            F::Body
-        } else {
-            return i.err("section");
-        }
-    } else if is(b"BINARY") || is(b"BINARY.PEEK") {
-        let (i, part) = section_binary(i)?;
-        let (i, p) = partial(i)?;
-        let a = F::Binary {
-            peek: is(b"BINARY.PEEK"),
-            part,
-            partial: p,
-        };
-        return Ok((i, a));
-    } else if is(b"BINARY.SIZE") {
-        return map(section_binary, F::BinarySize).parse(i);
-    } else if is(b"MODSEQ") {
-        F::ModSeq
-    } else if is(b"EMAILID") {
-        F::EmailId
-    } else if is(b"THREADID") {
-        F::ThreadId
-    } else if is(b"SAVEDATE") {
-        F::SaveDate
-    } else if is(b"PREVIEW") {
-        return map(opt(kw(b" (LAZY)")), |lazy| F::Preview {
-            lazy: lazy.is_some(),
-        })
-        .parse(i);
-    } else {
-        return map(atom, F::Other).parse(start);
-    };
-    Ok((i, a))
 }
 
 /// ```text

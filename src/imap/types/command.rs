@@ -7,8 +7,9 @@ use alloc::vec::Vec;
 use super::core::{
     Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
 };
-use super::response::{MailboxAttribute, Part, Section};
+use super::response::MailboxAttribute;
 use crate::Secret;
+pub use crate::imap::base::fetch::{FetchAttribute, FetchAttributes};
 use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
 use crate::imap::ext::notify::Notify;
@@ -31,81 +32,6 @@ pub enum StoreKind {
     Add,
     /// `-FLAGS`: remove.
     Remove,
-}
-
-/// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchAttribute<'a> {
-    /// `ENVELOPE`
-    Envelope,
-    /// `FLAGS`
-    Flags,
-    /// `INTERNALDATE`
-    InternalDate,
-    /// `RFC822` (IMAP4rev1)
-    Rfc822,
-    /// `RFC822.HEADER` (IMAP4rev1)
-    Rfc822Header,
-    /// `RFC822.SIZE`
-    Rfc822Size,
-    /// `RFC822.TEXT` (IMAP4rev1)
-    Rfc822Text,
-    /// `BODY`
-    Body,
-    /// `BODYSTRUCTURE`
-    BodyStructure,
-    /// `UID`
-    Uid,
-    /// `BODY[section]<partial>` / `BODY.PEEK[...]`
-    BodySection {
-        /// `.PEEK`: do not set `\Seen`.
-        peek: bool,
-        /// The section.
-        section: Section<'a>,
-        /// `<offset.length>`
-        partial: Option<(u32, u32)>,
-    },
-    /// `BINARY[part]<partial>` / `BINARY.PEEK[...]`
-    Binary {
-        /// `.PEEK`
-        peek: bool,
-        /// The part.
-        part: Part<'a>,
-        /// `<offset.length>`
-        partial: Option<(u32, u32)>,
-    },
-    /// `BINARY.SIZE[part]`
-    BinarySize(Part<'a>),
-    /// `MODSEQ`
-    ModSeq,
-    /// `EMAILID`
-    EmailId,
-    /// `THREADID`
-    ThreadId,
-    /// `SAVEDATE`
-    SaveDate,
-    /// `PREVIEW` / `PREVIEW (LAZY)`
-    Preview {
-        /// `(LAZY)`
-        lazy: bool,
-    },
-    /// Another attribute (an atom such as `X-GM-LABELS`).
-    Other(Atom<'a>),
-}
-
-/// The attributes of a FETCH: a macro or a list.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchAttributes<'a> {
-    /// `ALL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
-    All,
-    /// `FAST` = FLAGS INTERNALDATE RFC822.SIZE
-    Fast,
-    /// `FULL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY
-    Full,
-    /// One attribute or a parenthesised list.
-    List(List<'a, FetchAttribute<'a>>),
 }
 
 /// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
@@ -954,28 +880,6 @@ crate::owned::into_owned! {
     inherent struct SortCriterion { reverse, key }
     inherent enum GetMetadataOption { MaxSize(n), Depth(d), Other { name, value } }
     inherent struct ModSeqEntry { flag, entry_type }
-    enum FetchAttribute {
-        Envelope,
-        Flags,
-        InternalDate,
-        Rfc822,
-        Rfc822Header,
-        Rfc822Size,
-        Rfc822Text,
-        Body,
-        BodyStructure,
-        Uid,
-        BodySection { peek, section, partial },
-        Binary { peek, part, partial },
-        BinarySize(p),
-        ModSeq,
-        EmailId,
-        ThreadId,
-        SaveDate,
-        Preview { lazy },
-        Other(a),
-    }
-    enum FetchAttributes { All, Fast, Full, List(l) }
     struct AppendMessage { flags, date, data, binary }
     enum CommandBody {
         Capability,

@@ -4,11 +4,9 @@
 
 use alloc::borrow::Cow;
 
-use super::body::{BodyStructure, Envelope};
-use super::core::{
-    Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
-};
+use super::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag};
 use crate::Text;
+pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
 use crate::imap::ext::acl::Rights;
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
@@ -382,138 +380,6 @@ pub struct Thread<'a> {
     pub children: List<'a, Thread<'a>>,
 }
 
-/// A `section-part` (`1.2.3`), empty for the whole message.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Part<'a>(pub(crate) Cow<'a, str>);
-
-impl<'a> Part<'a> {
-    /// The whole message (no part numbers).
-    pub fn whole() -> Self {
-        Part(Cow::Borrowed(""))
-    }
-    /// A part path from numbers (each non-zero); `None` if one is zero.
-    pub fn new(nums: &[u32]) -> Option<Part<'static>> {
-        use core::fmt::Write;
-        let mut s = alloc::string::String::new();
-        for (i, n) in nums.iter().enumerate() {
-            if *n == 0 {
-                return None;
-            }
-            if i > 0 {
-                s.push('.');
-            }
-            let _ = write!(s, "{n}");
-        }
-        Some(Part(Cow::Owned(s)))
-    }
-    /// The part numbers.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.split('.').filter_map(|s| s.parse().ok())
-    }
-    /// The wire form (`1.2`).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// Whether this is the whole message.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// `section-msgtext / "MIME"`
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SectionText<'a> {
-    /// `HEADER`
-    Header,
-    /// `HEADER.FIELDS (...)`
-    HeaderFields(List<'a, IString<'a>>),
-    /// `HEADER.FIELDS.NOT (...)`
-    HeaderFieldsNot(List<'a, IString<'a>>),
-    /// `TEXT`
-    Text,
-    /// `MIME` (only after a part number)
-    Mime,
-}
-
-/// `section = "[" [section-spec] "]"`
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Section<'a> {
-    /// The part (empty for the whole message).
-    pub part: Part<'a>,
-    /// What of it.
-    pub text: Option<SectionText<'a>>,
-}
-
-/// `msg-att-dynamic / msg-att-static`: one FETCH data item.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchItem<'a> {
-    /// `FLAGS (...)`
-    Flags(List<'a, Flag<'a>>),
-    /// `UID n`
-    Uid(u32),
-    /// `INTERNALDATE "..."`
-    InternalDate(DateTime),
-    /// `RFC822.SIZE n`
-    Rfc822Size(u32),
-    /// `RFC822 nstring` (IMAP4rev1)
-    Rfc822(NString<'a>),
-    /// `RFC822.HEADER nstring` (IMAP4rev1)
-    Rfc822Header(NString<'a>),
-    /// `RFC822.TEXT nstring` (IMAP4rev1)
-    Rfc822Text(NString<'a>),
-    /// `ENVELOPE (...)`
-    Envelope(Envelope<'a>),
-    /// `BODY (...)` (no extension data)
-    Body(BodyStructure<'a>),
-    /// `BODYSTRUCTURE (...)`
-    BodyStructure(BodyStructure<'a>),
-    /// `BODY[section]<origin> nstring`
-    BodySection {
-        /// The section.
-        section: Section<'a>,
-        /// `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The data (borrowed literal bytes).
-        data: NString<'a>,
-    },
-    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516)
-    Binary {
-        /// The part.
-        part: Part<'a>,
-        /// `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The decoded data.
-        data: NString<'a>,
-    },
-    /// `BINARY.SIZE[part] n` (RFC 3516)
-    BinarySize {
-        /// The part.
-        part: Part<'a>,
-        /// Decoded size.
-        size: u32,
-    },
-    /// `MODSEQ (n)` (RFC 7162)
-    ModSeq(u64),
-    /// `EMAILID (id)` (RFC 8474)
-    EmailId(IString<'a>),
-    /// `THREADID (id) / NIL` (RFC 8474)
-    ThreadId(NString<'a>),
-    /// `SAVEDATE "..." / NIL` (RFC 8514)
-    SaveDate(Option<DateTime>),
-    /// `PREVIEW nstring` (RFC 8970)
-    Preview(NString<'a>),
-    /// An item this crate does not know, kept raw
-    /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
-    Unknown {
-        /// The item name as sent (`X-GM-LABELS`).
-        name: Cow<'a, str>,
-        /// Its value, raw.
-        value: Cow<'a, [u8]>,
-    },
-}
-
 /// Untagged data (`response-data` other than status responses).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -756,30 +622,6 @@ crate::owned::into_owned! {
     }
     enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
     struct QuotaResource { name, usage, limit }
-    struct Part(inner)
-    enum SectionText { Header, HeaderFields(l), HeaderFieldsNot(l), Text, Mime }
-    struct Section { part, text }
-    enum FetchItem {
-        Flags(l),
-        Uid(n),
-        InternalDate(d),
-        Rfc822Size(n),
-        Rfc822(s),
-        Rfc822Header(s),
-        Rfc822Text(s),
-        Envelope(e),
-        Body(b),
-        BodyStructure(b),
-        BodySection { section, origin, data },
-        Binary { part, origin, data },
-        BinarySize { part, size },
-        ModSeq(n),
-        EmailId(s),
-        ThreadId(s),
-        SaveDate(d),
-        Preview(s),
-        Unknown { name, value },
-    }
     enum MetadataEntries { Values(l), Names(l) }
     enum Data {
         Capability(l),
