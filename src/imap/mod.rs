@@ -53,11 +53,14 @@
 //!   - [`base::fetch`]: `fetch-att` ([`FetchAttribute`], [`FetchAttributes`]),
 //!     `msg-att` ([`FetchItem`]), `section` and `section-part` ([`Section`],
 //!     [`SectionText`], [`Part`]), with their rules and emitters.
+//!   - [`base::search`]: `search-key` ([`SearchKey`], with the MODSEQ key's
+//!     [`ModSeqEntry`] and [`EntryTypeReq`]) and the program's `charset`,
+//!     read and written for SEARCH, SORT and THREAD.
 //! - **Not yet in a room** (still cut by direction): the command and response
 //!   frames with the central enums [`CommandBody`], [`Data`] and [`Code`]
 //!   (`types::command`, `parse::command`, `emit::command`; `types::response`,
-//!   `parse::response`, `emit::response`), and in them SEARCH keys, STATUS
-//!   items, LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
+//!   `parse::response`, `emit::response`), and in them ESEARCH return data,
+//!   STATUS items, LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
 //!   NAMESPACE and APPEND; body structures and envelopes (`types::body`,
 //!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
 //!   (`parse::sink` below the grammar, `parse::visit` above it).

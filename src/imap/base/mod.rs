@@ -6,3 +6,4 @@
 //! `parse::core`.
 
 pub mod fetch;
+pub mod search;

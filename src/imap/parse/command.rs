@@ -19,9 +19,8 @@ use nom::combinator::{cond, map, opt, value};
 use nom::sequence::{preceded, separated_pair, terminated};
 
 use super::core::{
-    Elem, astring, atom, atom_str, date, date_time, flag, flag_list, list_mailbox, literal,
-    mailbox, number, number64, paren_list, paren_list_tail, quoted, sequence_set, spaced_list1,
-    tag,
+    Elem, astring, atom, atom_str, date_time, flag, flag_list, list_mailbox, literal, mailbox,
+    number64, paren_list, paren_list_tail, sequence_set, spaced_list1, tag,
 };
 use super::input::{
     In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
@@ -29,12 +28,13 @@ use super::input::{
 };
 use super::{ParseOptions, Quirks};
 use crate::imap::base::fetch::parse::fetch_att;
+use crate::imap::base::search::parse::{charset, search_keys};
 use crate::imap::types::command::{
-    AppendMessage, Command, CommandBody, CreateParam, EntryTypeReq, FetchAttributes,
-    GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry, QResync, SearchKey,
-    SelectParam, SeqMatchData, SortCriterion, SortKey, StoreKind,
+    AppendMessage, Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption,
+    ListReturnOption, MetadataDepth, QResync, SelectParam, SeqMatchData, SortCriterion, SortKey,
+    StoreKind,
 };
-use crate::imap::types::core::{Atom, Flag, IString, Lazy, List, Sep, SequenceSet};
+use crate::imap::types::core::{Atom, Flag, List, Sep, SequenceSet};
 use crate::imap::types::response::MailboxAttribute;
 use crate::{Error, Secret};
 
@@ -495,47 +495,6 @@ pub(crate) fn getmetadata_option(i: In<'_>) -> R<'_, GetMetadataOption<'_>> {
     }
 }
 
-/// ```text
-/// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
-/// entry-flag-name   = DQUOTE "/flags/" attr-flag DQUOTE
-/// attr-flag         = "\\Answered" / "\\Flagged" / "\\Deleted" / "\\Seen" / "\\Draft" /
-///                     attr-flag-keyword / attr-flag-extension
-/// attr-flag-extension = "\\" atom
-/// entry-type-req    = "priv" / "shared" / "all"
-/// ```
-/// The flag is read from the quoted string in place (its only escape is the
-/// doubled backslash), so it borrows; a single backslash is accepted under
-/// [`Quirks::lone_backslash`].
-fn modseq_entry(i: In<'_>) -> R<'_, ModSeqEntry<'_>> {
-    let (start, _) = (
-        byte(b'"', "entry-name"),
-        expect("\"/flags/\"", kw(b"/flags/")),
-    )
-        .parse(i)?;
-    let mut i = start;
-    if i.peek() == Some(b'\\') {
-        if i.peek_at(1) == Some(b'\\') {
-            i = i.skip(1);
-        } else if !i.q().lone_backslash {
-            return i.err("'\\\\'");
-        }
-    }
-    let (i, flag) = flag(i)?;
-    if flag == Flag::Wildcard {
-        return start.err("attr-flag");
-    }
-    let entry_type_req = expect(
-        "entry-type-req",
-        alt((
-            value(EntryTypeReq::Private, word(b"priv")),
-            value(EntryTypeReq::Shared, word(b"shared")),
-            value(EntryTypeReq::All, word(b"all")),
-        )),
-    );
-    let (i, (_, _, entry_type)) = (byte(b'"', "'\"'"), sp, entry_type_req).parse(i)?;
-    Ok((i, ModSeqEntry { flag, entry_type }))
-}
-
 fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let start = i;
     let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -790,20 +749,6 @@ fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
     Ok((i, Some(c)))
 }
 
-/// `charset = atom / quoted`
-fn charset(i: In<'_>) -> R<'_, IString<'_>> {
-    if i.peek() == Some(b'"') {
-        quoted(i)
-    } else {
-        map(consumed(atom), |(raw, _)| IString(Cow::Borrowed(raw))).parse(i)
-    }
-}
-
-/// `1*(SP search-key)`
-fn search_keys(i: In<'_>) -> R<'_, List<'_, SearchKey<'_>>> {
-    spaced_list1(i, search_key, "SP search-key")
-}
-
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
 fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
     paren_list(i, atom, empty_ok)
@@ -833,264 +778,6 @@ fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
             criteria,
         },
     ))
-}
-
-/// ```text
-/// search-key = "ALL" / "ANSWERED" / "BCC" SP astring / "BEFORE" SP date / "BODY" SP astring /
-///              "CC" SP astring / "DELETED" / "FLAGGED" / "FROM" SP astring / "KEYWORD" SP flag-keyword /
-///              "NEW" / "OLD" / "ON" SP date / "RECENT" / "SEEN" / "SINCE" SP date / "SUBJECT" SP astring /
-///              "TEXT" SP astring / "TO" SP astring / "UNANSWERED" / "UNDELETED" / "UNFLAGGED" /
-///              "UNKEYWORD" SP flag-keyword / "UNSEEN" / "DRAFT" / "HEADER" SP header-fld-name SP astring /
-///              "LARGER" SP number64 / "NOT" SP search-key / "OR" SP search-key SP search-key /
-///              "SENTBEFORE" SP date / "SENTON" SP date / "SENTSINCE" SP date / "SMALLER" SP number64 /
-///              "UID" SP sequence-set / "UNDRAFT" / sequence-set / "(" search-key *(SP search-key) ")"
-/// search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer   ; RFC 7162
-/// ```
-/// Nested at most the depth budget: `NOT`, `OR` and each parenthesised list
-/// are one level. One frame of this function and one of [`key_not`],
-/// [`key_or`] or [`key_and`] stay on the stack per level; they keep a few
-/// words and no combinator, closure or `?` temporary (debug builds give each
-/// its own frame or slot), and the other keys are read by [`key_leaf`],
-/// which returns before the next level starts.
-#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
-pub(crate) fn search_key(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    let depth = i.st.depth;
-    let i = match descend(i) {
-        Ok(i) => i,
-        Err(e) => return Err(e),
-    };
-    let r = match key_start(&i) {
-        KeyStart::And => key_and(i),
-        KeyStart::Not(rest) => key_not(rest),
-        KeyStart::Or(rest) => key_or(rest),
-        KeyStart::Leaf => key_leaf(i),
-    };
-    match r {
-        Ok((mut rest, k)) => {
-            rest.st.depth = depth;
-            Ok((rest, k))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// How a search key starts: a recursive form, or any other key.
-enum KeyStart<'a> {
-    /// `(`
-    And,
-    /// `NOT`, and the input after it.
-    Not(In<'a>),
-    /// `OR`, and the input after it.
-    Or(In<'a>),
-    /// Anything else.
-    Leaf,
-}
-
-/// The [`KeyStart`] of the key at `i` (a keyword is the whole run of
-/// letters, as [`key_leaf`] reads it).
-#[inline]
-fn key_start<'a>(i: &In<'a>) -> KeyStart<'a> {
-    match i.peek() {
-        Some(b'(') => KeyStart::And,
-        Some(b'N' | b'n' | b'O' | b'o') => {
-            let (rest, name) = take_while(*i, |b| b.is_ascii_alphabetic());
-            if name.eq_ignore_ascii_case(b"NOT") {
-                KeyStart::Not(rest)
-            } else if name.eq_ignore_ascii_case(b"OR") {
-                KeyStart::Or(rest)
-            } else {
-                KeyStart::Leaf
-            }
-        }
-        _ => KeyStart::Leaf,
-    }
-}
-
-/// `SP search-key` after `NOT`: the key kept as its wire bytes.
-fn key_not(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    if i.peek() != Some(b' ') {
-        return i.err("SP");
-    }
-    let i = i.skip(1);
-    match search_key(i) {
-        Ok((rest, _)) => Ok((rest, SearchKey::Not(lazy_key(i, &rest)))),
-        Err(e) => Err(e),
-    }
-}
-
-/// `SP search-key SP search-key` after `OR`: the keys kept as their wire
-/// bytes.
-fn key_or(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    if i.peek() != Some(b' ') {
-        return i.err("SP");
-    }
-    let a = i.skip(1);
-    let i = match search_key(a) {
-        Ok((rest, _)) => rest,
-        Err(e) => return Err(e),
-    };
-    if i.peek() != Some(b' ') {
-        return i.err("SP");
-    }
-    let b = i.skip(1);
-    match search_key(b) {
-        Ok((rest, _)) => Ok((rest, SearchKey::Or(lazy_key(a, &i), lazy_key(b, &rest)))),
-        Err(e) => Err(e),
-    }
-}
-
-/// `"(" search-key *(SP search-key) ")"`: the keys validated, kept as a
-/// lazy list.
-fn key_and(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    let start = i.skip(1);
-    let mut i = start;
-    if i.peek() == Some(b')') {
-        return i.err("list element");
-    }
-    let discard = i.st.discard;
-    loop {
-        i.st.discard = true;
-        match search_key(i) {
-            Ok((rest, _)) => i = rest,
-            Err(e) => return Err(e),
-        }
-        i.st.discard = discard;
-        if i.peek() == Some(b')') {
-            break;
-        }
-        if i.peek() != Some(b' ') {
-            return i.err("SP");
-        }
-        i = i.skip(1);
-    }
-    Ok((i.skip(1), key_list(start, &i)))
-}
-
-/// The key that was read between `start` and `end`, kept as its wire bytes.
-#[inline(never)]
-fn lazy_key<'a>(start: In<'a>, end: &In<'a>) -> Lazy<'a, SearchKey<'a>> {
-    Lazy::wire(start.upto(end), search_key, start.ctx())
-}
-
-/// The keys of a parenthesised list between `start` and `end`.
-#[inline(never)]
-fn key_list<'a>(start: In<'a>, end: &In<'a>) -> SearchKey<'a> {
-    SearchKey::And(List::wire(
-        start.upto(end),
-        search_key,
-        Sep::Space,
-        end.ctx(),
-    ))
-}
-
-/// A search key that does not nest (and, on an unknown keyword, the error).
-#[inline(never)]
-fn key_leaf(i: In<'_>) -> R<'_, SearchKey<'_>> {
-    use SearchKey as K;
-    if let Some(b'0'..=b'9' | b'*' | b'$') = i.peek() {
-        return map(sequence_set, K::SequenceSet).parse(i);
-    }
-    let start = i;
-    let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    // `SP` and an argument
-    macro_rules! arg {
-        ($f:expr) => {{
-            let (rest, v) = preceded(sp, $f).parse(i)?;
-            i = rest;
-            v
-        }};
-    }
-    let k = if is(b"ALL") {
-        K::All
-    } else if is(b"ANSWERED") {
-        K::Answered
-    } else if is(b"BCC") {
-        K::Bcc(arg!(astring))
-    } else if is(b"BEFORE") {
-        K::Before(arg!(date))
-    } else if is(b"BODY") {
-        K::Body(arg!(astring))
-    } else if is(b"CC") {
-        K::Cc(arg!(astring))
-    } else if is(b"DELETED") {
-        K::Deleted
-    } else if is(b"DRAFT") {
-        K::Draft
-    } else if is(b"FLAGGED") {
-        K::Flagged
-    } else if is(b"FROM") {
-        K::From(arg!(astring))
-    } else if is(b"HEADER") {
-        let f = arg!(astring);
-        K::Header(f, arg!(astring))
-    } else if is(b"KEYWORD") {
-        K::Keyword(arg!(atom))
-    } else if is(b"LARGER") {
-        K::Larger(arg!(number64))
-    } else if is(b"NEW") {
-        K::New
-    } else if is(b"OLD") {
-        K::Old
-    } else if is(b"ON") {
-        K::On(arg!(date))
-    } else if is(b"RECENT") {
-        K::Recent
-    } else if is(b"SEEN") {
-        K::Seen
-    } else if is(b"SENTBEFORE") {
-        K::SentBefore(arg!(date))
-    } else if is(b"SENTON") {
-        K::SentOn(arg!(date))
-    } else if is(b"SENTSINCE") {
-        K::SentSince(arg!(date))
-    } else if is(b"SINCE") {
-        K::Since(arg!(date))
-    } else if is(b"SMALLER") {
-        K::Smaller(arg!(number64))
-    } else if is(b"SUBJECT") {
-        K::Subject(arg!(astring))
-    } else if is(b"TEXT") {
-        K::Text(arg!(astring))
-    } else if is(b"TO") {
-        K::To(arg!(astring))
-    } else if is(b"UID") {
-        K::Uid(arg!(sequence_set))
-    } else if is(b"UNANSWERED") {
-        K::Unanswered
-    } else if is(b"UNDELETED") {
-        K::Undeleted
-    } else if is(b"UNDRAFT") {
-        K::Undraft
-    } else if is(b"UNFLAGGED") {
-        K::Unflagged
-    } else if is(b"UNKEYWORD") {
-        K::Unkeyword(arg!(atom))
-    } else if is(b"UNSEEN") {
-        K::Unseen
-    } else if is(b"MODSEQ") {
-        // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
-        // search-modseq-ext  = SP entry-name SP entry-type-req
-        let (r, ()) = sp(i)?;
-        let (r, entry) = cond(r.peek() == Some(b'"'), terminated(modseq_entry, sp)).parse(r)?;
-        let (r, modseq) = number64(r)?;
-        i = r;
-        K::ModSeq { entry, modseq }
-    } else if is(b"OLDER") {
-        K::Older(arg!(number))
-    } else if is(b"YOUNGER") {
-        K::Younger(arg!(number))
-    } else if is(b"EMAILID") {
-        K::EmailId(arg!(astring))
-    } else if is(b"THREADID") {
-        K::ThreadId(arg!(astring))
-    } else if let (rest, Some(k)) = crate::imap::ext::savedate::parse::search_key(i, name)? {
-        i = rest;
-        K::SaveDate(k)
-    } else {
-        return start.err("search-key");
-    };
-    Ok((i, k))
 }
 
 /// ```text
