@@ -56,11 +56,13 @@
 //!   - [`base::search`]: `search-key` ([`SearchKey`], with the MODSEQ key's
 //!     [`ModSeqEntry`] and [`EntryTypeReq`]) and the program's `charset`,
 //!     read and written for SEARCH, SORT and THREAD.
+//!   - [`base::status`]: `status-att-val` ([`StatusItem`]), read and written
+//!     for the STATUS response (and LIST-STATUS).
 //! - **Not yet in a room** (still cut by direction): the command and response
 //!   frames with the central enums [`CommandBody`], [`Data`] and [`Code`]
 //!   (`types::command`, `parse::command`, `emit::command`; `types::response`,
 //!   `parse::response`, `emit::response`), and in them ESEARCH return data,
-//!   STATUS items, LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
+//!   LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
 //!   NAMESPACE and APPEND; body structures and envelopes (`types::body`,
 //!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
 //!   (`parse::sink` below the grammar, `parse::visit` above it).
@@ -72,8 +74,8 @@
 //! [`IntoOwned`] through `into_owned!`), then register it: its variants in
 //! the central enums, one line per dispatch it joins in `ext/mod.rs`
 //! (commands, untagged responses, response codes, emitters) or, for FETCH
-//! items and SEARCH keys, one branch in the central rule that reads the item
-//! name; and its capability name in the client's list if the client gates on
+//! items and SEARCH keys, one branch in the rule of [`base::fetch`] or
+//! [`base::search`] that reads the item name; and its capability name in the client's list if the client gates on
 //! it. The old paths (`types::ext`, `types::command::…`) re-export what moved.
 
 pub mod base;

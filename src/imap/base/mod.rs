@@ -7,3 +7,4 @@
 
 pub mod fetch;
 pub mod search;
+pub mod status;

@@ -7,6 +7,7 @@ use super::{EmitOptions, Emitted, W, emit_into, emit_with};
 use super::{num_code, objectid};
 use crate::Error;
 use crate::imap::base::fetch::emit::fetch_item;
+use crate::imap::base::status::emit::status_item;
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Envelope, MultiPart, Params, SinglePart,
     Specific,
@@ -14,7 +15,7 @@ use crate::imap::types::body::{
 use crate::imap::types::core::{Lazy, List, Tag};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
-    StatusItem, StatusKind, StatusResponse, Thread,
+    StatusKind, StatusResponse, Thread,
 };
 
 /// Writes `response` (CRLF included) to `out`.
@@ -671,38 +672,6 @@ fn namespace(w: &mut W<'_>, ns: &Option<List<'_, Namespace<'_>>>) -> Result<(), 
         }
     }
     Ok(())
-}
-
-fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
-    let (name, n): (&[u8], u64) = match it {
-        StatusItem::Messages(n) => (b"MESSAGES", u64::from(*n)),
-        StatusItem::Recent(n) => (b"RECENT", u64::from(*n)),
-        StatusItem::UidNext(n) => (b"UIDNEXT", u64::from(*n)),
-        StatusItem::UidValidity(n) => (b"UIDVALIDITY", u64::from(*n)),
-        StatusItem::Unseen(n) => (b"UNSEEN", u64::from(*n)),
-        StatusItem::Deleted(n) => (b"DELETED", u64::from(*n)),
-        StatusItem::Size(n) => (b"SIZE", *n),
-        StatusItem::HighestModSeq(n) => (b"HIGHESTMODSEQ", *n),
-        StatusItem::AppendLimit(None) => {
-            w.raw(b"APPENDLIMIT NIL");
-            return Ok(());
-        }
-        StatusItem::AppendLimit(Some(n)) => (b"APPENDLIMIT", *n),
-        StatusItem::DeletedStorage(n) => (b"DELETED-STORAGE", *n),
-        StatusItem::MailboxId(id) => {
-            w.raw(b"MAILBOXID (");
-            objectid(w, id)?;
-            w.raw(b")");
-            return Ok(());
-        }
-        StatusItem::Other(a, n) => {
-            w.atom(a)?;
-            w.sp();
-            w.num(*n);
-            return Ok(());
-        }
-    };
-    num_code(w, name, n)
 }
 
 fn address_list(w: &mut W<'_>, l: &AddressList<'_>) -> Result<(), Error> {

@@ -26,10 +26,11 @@ use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
 use crate::imap::base::fetch::parse::msg_att;
+use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
 use crate::imap::types::core::{Atom, IString, List, Sep};
 use crate::imap::types::response::{
     Code, Continue, Data, ESearch, ESearchMailbox, ListExtendedItem, MailboxAttribute, MailboxList,
-    MetadataEntries, Namespace, QuotaResource, Response, SearchReturnData, StatusItem, StatusKind,
+    MetadataEntries, Namespace, QuotaResource, Response, SearchReturnData, StatusKind,
     StatusResponse, Thread,
 };
 
@@ -563,59 +564,6 @@ fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
         i,
         Some(List::wire(raw, namespace_descr, Sep::None, i.ctx())),
     ))
-}
-
-/// The `status-att` names [`status_item`] reads as typed values.
-const KNOWN_STATUS_ITEMS: [&str; 11] = [
-    "MAILBOXID",
-    "MESSAGES",
-    "RECENT",
-    "UIDNEXT",
-    "UIDVALIDITY",
-    "UNSEEN",
-    "DELETED",
-    "SIZE",
-    "HIGHESTMODSEQ",
-    "APPENDLIMIT",
-    "DELETED-STORAGE",
-];
-
-/// `status-att-val`
-fn status_item<'a>(i: In<'a>) -> R<'a, StatusItem<'a>> {
-    let (i, name) = atom(i)?;
-    let (i, ()) = sp(i)?;
-    let n = name.as_str();
-    let is = |s: &str| n.eq_ignore_ascii_case(s);
-    if is("MESSAGES") {
-        map(number, StatusItem::Messages).parse(i)
-    } else if is("RECENT") {
-        map(number, StatusItem::Recent).parse(i)
-    } else if is("UIDNEXT") {
-        map(number, StatusItem::UidNext).parse(i)
-    } else if is("UIDVALIDITY") {
-        map(number, StatusItem::UidValidity).parse(i)
-    } else if is("UNSEEN") {
-        map(number, StatusItem::Unseen).parse(i)
-    } else if is("DELETED") {
-        map(number, StatusItem::Deleted).parse(i)
-    } else if is("SIZE") {
-        map(number64, StatusItem::Size).parse(i)
-    } else if is("HIGHESTMODSEQ") {
-        map(number64, StatusItem::HighestModSeq).parse(i)
-    } else if is("APPENDLIMIT") {
-        match is_nil(i) {
-            (rest, true) => Ok((rest, StatusItem::AppendLimit(None))),
-            _ => map(number64, |n| StatusItem::AppendLimit(Some(n))).parse(i),
-        }
-    } else if is("DELETED-STORAGE") {
-        map(number64, StatusItem::DeletedStorage).parse(i)
-    } else if is("MAILBOXID") {
-        // status-att-value =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
-        map(paren_objectid, StatusItem::MailboxId).parse(i)
-    } else {
-        let (i, v) = number64(i)?;
-        Ok((i, StatusItem::Other(name, v)))
-    }
 }
 
 /// A SEARCH or SORT result: `nz-number` (0 tolerated).

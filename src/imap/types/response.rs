@@ -7,6 +7,7 @@ use alloc::borrow::Cow;
 use super::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag};
 use crate::Text;
 pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
+pub use crate::imap::base::status::StatusItem;
 use crate::imap::ext::acl::Rights;
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
@@ -261,37 +262,6 @@ pub struct Namespace<'a> {
     pub delimiter: Option<char>,
     /// Extensions, raw (each starts with SP).
     pub extensions: Option<Cow<'a, [u8]>>,
-}
-
-/// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StatusItem<'a> {
-    /// `MESSAGES n`
-    Messages(u32),
-    /// `RECENT n` (IMAP4rev1)
-    Recent(u32),
-    /// `UIDNEXT n`
-    UidNext(u32),
-    /// `UIDVALIDITY n`
-    UidValidity(u32),
-    /// `UNSEEN n`
-    Unseen(u32),
-    /// `DELETED n`
-    Deleted(u32),
-    /// `SIZE n`
-    Size(u64),
-    /// `HIGHESTMODSEQ n`
-    HighestModSeq(u64),
-    /// `APPENDLIMIT n / NIL`
-    AppendLimit(Option<u64>),
-    /// `DELETED-STORAGE n` (RFC 9208)
-    DeletedStorage(u64),
-    /// `MAILBOXID (objectid)` (RFC 8474 §4.3; §7: `status-att-value =/
-    /// "MAILBOXID" SP "(" objectid ")"`).
-    MailboxId(IString<'a>),
-    /// Another item with a numeric value.
-    Other(Atom<'a>, u64),
 }
 
 /// `search-return-data` (RFC 4731, RFC 9051).
@@ -606,20 +576,6 @@ crate::owned::into_owned! {
     struct ListExtendedItem { tag, value }
     struct MailboxList { attributes, delimiter, mailbox, extended }
     struct Namespace { prefix, delimiter, extensions }
-    enum StatusItem {
-        Messages(n),
-        Recent(n),
-        UidNext(n),
-        UidValidity(n),
-        Unseen(n),
-        Deleted(n),
-        Size(n),
-        HighestModSeq(n),
-        AppendLimit(n),
-        DeletedStorage(n),
-        MailboxId(id),
-        Other(a, n),
-    }
     enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
     struct QuotaResource { name, usage, limit }
     enum MetadataEntries { Values(l), Names(l) }
