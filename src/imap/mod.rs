@@ -61,14 +61,14 @@
 //! - **Not yet in a room** (still cut by direction): the command and response
 //!   frames with the central enums [`CommandBody`], [`Data`] and [`Code`]
 //!   (`types::command`, `parse::command`, `emit::command`; `types::response`,
-//!   `parse::response`, `emit::response`), and in them ESEARCH return data,
-//!   LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
+//!   `parse::response`, `emit::response`), and in them LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
 //!   NAMESPACE and APPEND; body structures and envelopes (`types::body`,
 //!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
 //!   (`parse::sink` below the grammar, `parse::visit` above it).
 //! - **Extension rooms** ([`ext`]): one module per extension, holding its
 //!   types, a `parse` and an `emit` submodule. Its header lists the central
-//!   enum variants it adds.
+//!   enum variants it adds. Besides the rooms listed in [`ext`], `ext::esearch`
+//!   holds ESEARCH (RFC 4731, RFC 7377: [`ESearch`], [`SearchReturnData`]).
 //!
 //! Adding an extension: write `ext/<name>.rs` (types, `parse`, `emit`,
 //! [`IntoOwned`] through `into_owned!`), then register it: its variants in

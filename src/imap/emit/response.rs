@@ -14,8 +14,8 @@ use crate::imap::types::body::{
 };
 use crate::imap::types::core::{Lazy, List, Tag};
 use crate::imap::types::response::{
-    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
-    StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, StatusKind,
+    StatusResponse, Thread,
 };
 
 /// Writes `response` (CRLF included) to `out`.
@@ -418,56 +418,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 w.raw(b")");
             }
         }
-        Data::ESearch(e) => {
-            w.raw(b"ESEARCH");
-            // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" SP
-            // astring SP "UIDVALIDITY" SP nz-number] ")"   (RFC 7377)
-            match (&e.tag, &e.mailbox) {
-                (Some(t), source) => {
-                    w.raw(b" (TAG ");
-                    w.string(t.as_bytes())?;
-                    if let Some(m) = source {
-                        if m.uid_validity == 0 {
-                            return Err(Error::Emit(crate::error::Unemittable::Zero {
-                                field: "UIDVALIDITY",
-                            }));
-                        }
-                        w.raw(b" MAILBOX ");
-                        w.mailbox(&m.mailbox)?;
-                        w.raw(b" UIDVALIDITY ");
-                        w.num(u64::from(m.uid_validity));
-                    }
-                    w.raw(b")");
-                }
-                (None, Some(_)) => {
-                    return Err(Error::Emit(crate::error::Unemittable::Missing {
-                        what: "ESEARCH correlator TAG",
-                    }));
-                }
-                (None, None) => {}
-            }
-            if e.uid {
-                w.raw(b" UID");
-            }
-            for r in e.data.iter() {
-                w.sp();
-                match r {
-                    SearchReturnData::Min(n) => num_code(w, b"MIN", u64::from(n))?,
-                    SearchReturnData::Max(n) => num_code(w, b"MAX", u64::from(n))?,
-                    SearchReturnData::All(s) => {
-                        w.raw(b"ALL ");
-                        w.seq(&s);
-                    }
-                    SearchReturnData::Count(n) => num_code(w, b"COUNT", u64::from(n))?,
-                    SearchReturnData::ModSeq(n) => num_code(w, b"MODSEQ", n)?,
-                    SearchReturnData::Other { name, value } => {
-                        w.atom(&name)?;
-                        w.sp();
-                        w.raw(&value);
-                    }
-                }
-            }
-        }
+        Data::ESearch(e) => crate::imap::ext::esearch::emit::esearch(w, e)?,
         Data::Flags(l) => {
             w.raw(b"FLAGS ");
             w.flag_list(l)?;

@@ -18,6 +18,7 @@ use super::core::{
     astring, atom, atom_str, flag, flag_list, flag_list_with, is_nil, mailbox, number, number64,
     nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value, string, tag, text,
 };
+use super::input::after_sp;
 use super::input::{
     In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
     run, sp, space_before_close, spaces, take_while, trailing_space, word,
@@ -29,9 +30,8 @@ use crate::imap::base::fetch::parse::msg_att;
 use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
 use crate::imap::types::core::{Atom, IString, List, Sep};
 use crate::imap::types::response::{
-    Code, Continue, Data, ESearch, ESearchMailbox, ListExtendedItem, MailboxAttribute, MailboxList,
-    MetadataEntries, Namespace, QuotaResource, Response, SearchReturnData, StatusKind,
-    StatusResponse, Thread,
+    Code, Continue, Data, ListExtendedItem, MailboxAttribute, MailboxList, MetadataEntries,
+    Namespace, QuotaResource, Response, StatusKind, StatusResponse, Thread,
 };
 
 /// Parses one complete response frame (a line with its literals, CRLF
@@ -152,16 +152,6 @@ fn status_kind(i: In<'_>) -> R<'_, StatusKind> {
 #[inline]
 fn at_line_end(i: &In<'_>) -> bool {
     matches!(i.peek(), Some(b'\r' | b'\n') | None)
-}
-
-/// The elements of a `*(SP elem)` run that started at `start` (at its first
-/// SP) and whose last element ended at `end`: empty when there was none.
-#[inline]
-fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
-    start
-        .rest
-        .get(1..start.rest.len() - end.rest.len())
-        .unwrap_or_default()
 }
 
 /// `SP resp-text` after a status keyword; the SP and text may be missing
@@ -604,101 +594,6 @@ fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
     ))
 }
 
-/// `search-return-data`
-fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
-    let (i, name) = atom(i)?;
-    let (i, ()) = sp(i)?;
-    let n = name.as_str();
-    let is = |s: &str| n.eq_ignore_ascii_case(s);
-    if is("MIN") {
-        map(number, SearchReturnData::Min).parse(i)
-    } else if is("MAX") {
-        map(number, SearchReturnData::Max).parse(i)
-    } else if is("ALL") {
-        map(sequence_set, SearchReturnData::All).parse(i)
-    } else if is("COUNT") {
-        map(number, SearchReturnData::Count).parse(i)
-    } else if is("MODSEQ") {
-        map(number64, SearchReturnData::ModSeq).parse(i)
-    } else {
-        let (i, v) = skip_value(i)?;
-        Ok((
-            i,
-            SearchReturnData::Other {
-                name,
-                value: Cow::Borrowed(v),
-            },
-        ))
-    }
-}
-
-/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
-fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
-    let mut i = i;
-    let mut tag = None;
-    let mut mailbox = None;
-    if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        let (r, (t, m)) = search_correlator(i.skip(2))?;
-        (i, tag, mailbox) = (r, Some(t), m);
-    }
-    let mut uid = false;
-    if i.peek() == Some(b' ') {
-        if let Some(r) = after_word(&i.skip(1), b"UID") {
-            uid = true;
-            i = r;
-        }
-    }
-    let start = i;
-    let mut end = i;
-    while i.peek() == Some(b' ') {
-        if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
-            i = i.skip(1);
-            break;
-        }
-        (i, _) = search_return_data(i.skip(1))?;
-        end = i;
-    }
-    let raw = after_sp(&start, &end);
-    Ok((
-        i,
-        ESearch {
-            tag,
-            mailbox,
-            uid,
-            data: List::wire(raw, search_return_data, Sep::Space, i.ctx()),
-        },
-    ))
-}
-
-/// The inside of a search correlator, after its `(`:
-///
-/// ```text
-/// search-correlator = SP "(" "TAG" SP tag-string
-///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                        ; RFC 7377
-/// tag-string        = astring                            ; RFC 9051 (string in RFC 4466)
-/// ```
-///
-/// Under [`Quirks::unknown_items`](super::Quirks) other `name value` pairs
-/// after these are skipped (correlators of later extensions).
-fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox<'a>>)> {
-    let (mut i, (_, _, tag)) = (kw(b"TAG"), sp, astring).parse(i)?;
-    let mut source = None;
-    if let Some(r) = after_prefix(&i, b" MAILBOX ") {
-        let (r, (m, _, _, _, v)) = (mailbox, sp, kw(b"UIDVALIDITY"), sp, nz_number).parse(r)?;
-        source = Some(ESearchMailbox {
-            mailbox: m,
-            uid_validity: v,
-        });
-        i = r;
-    }
-    while i.peek() == Some(b' ') && i.q().unknown_items {
-        (i, _) = (atom, sp, skip_value).parse(i.skip(1))?;
-    }
-    let (i, ()) = byte(b')', "')' of search-correlator")(i)?;
-    Ok((i, (tag, source)))
-}
-
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
 fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
     map(
@@ -895,7 +790,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, (ids, modseq)) = numbers_modseq(i)?;
         (i, Data::Search { ids, modseq })
     } else if let Some(i) = after_word(&i, b"ESEARCH") {
-        map(esearch, Data::ESearch).parse(i)?
+        map(crate::imap::ext::esearch::parse::esearch, Data::ESearch).parse(i)?
     } else if let Some(i) = after_word(&i, b"FLAGS") {
         let (i, f) = preceded(sp, flag_list).parse(i)?;
         (trailing_space(i), Data::Flags(f))

@@ -9,6 +9,7 @@ use crate::Text;
 pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
 pub use crate::imap::base::status::StatusItem;
 use crate::imap::ext::acl::Rights;
+pub use crate::imap::ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
 
@@ -264,59 +265,6 @@ pub struct Namespace<'a> {
     pub extensions: Option<Cow<'a, [u8]>>,
 }
 
-/// `search-return-data` (RFC 4731, RFC 9051).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SearchReturnData<'a> {
-    /// `MIN n`
-    Min(u32),
-    /// `MAX n`
-    Max(u32),
-    /// `ALL set`
-    All(SequenceSet<'a>),
-    /// `COUNT n`
-    Count(u32),
-    /// `MODSEQ n`
-    ModSeq(u64),
-    /// Another return item, raw.
-    Other {
-        /// The name.
-        name: Atom<'a>,
-        /// The value, raw.
-        value: Cow<'a, [u8]>,
-    },
-}
-
-/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
-///
-/// ```text
-/// search-correlator = SP "(" "TAG" SP tag-string
-///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                     ; RFC 7377, extending RFC 4731
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct ESearch<'a> {
-    /// `(TAG "A1")`: the command this answers.
-    pub tag: Option<IString<'a>>,
-    /// `MAILBOX m UIDVALIDITY n` after the TAG (RFC 7377): the mailbox a
-    /// multimailbox search answers about.
-    pub mailbox: Option<ESearchMailbox<'a>>,
-    /// `UID`: numbers are UIDs.
-    pub uid: bool,
-    /// The data.
-    pub data: List<'a, SearchReturnData<'a>>,
-}
-
-/// The mailbox part of an ESEARCH correlator (RFC 7377): `MAILBOX` and
-/// `UIDVALIDITY`, which come together.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ESearchMailbox<'a> {
-    /// `MAILBOX astring`
-    pub mailbox: Mailbox<'a>,
-    /// `UIDVALIDITY nz-number`
-    pub uid_validity: u32,
-}
-
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
 pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
 
@@ -521,8 +469,6 @@ impl IntoOwned for Thread<'_> {
 crate::owned::owned_copy!(StatusKind);
 
 crate::owned::into_owned! {
-    struct ESearch { tag, mailbox, uid, data }
-    struct ESearchMailbox { mailbox, uid_validity }
     struct StatusResponse { tag, kind, code, text }
     enum Code {
         Alert,
@@ -576,7 +522,6 @@ crate::owned::into_owned! {
     struct ListExtendedItem { tag, value }
     struct MailboxList { attributes, delimiter, mailbox, extended }
     struct Namespace { prefix, delimiter, extensions }
-    enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
     struct QuotaResource { name, usage, limit }
     enum MetadataEntries { Values(l), Names(l) }
     enum Data {
