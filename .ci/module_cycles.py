@@ -84,7 +84,8 @@ def cycles(graph):
 
 def main():
     folders = sys.argv[1:] or [
-        "src/imap/parse", "src/imap/types", "src/imap/emit", "src/imap/ext", "src/smtp", "src/pop3",
+        "src/imap/parse", "src/imap/types", "src/imap/emit", "src/imap/ext", "src/imap/base",
+        "src/smtp", "src/pop3",
     ]
     total = 0
     for folder in folders:

@@ -47,25 +47,38 @@
 //!   (`parse::input`), the core values (`types::core`: atom, astring, string,
 //!   literal, number, sequence set, date-time, flags, mailbox, lazy lists) and
 //!   their rules (`parse::core`). Everything else builds on these.
-//! - **Base protocol rooms**: commands (`types::command`, `parse::command`,
-//!   `emit::command`), responses (`types::response`, `parse::response`,
-//!   `emit::response`), body structures and envelopes (`types::body`,
+//! - **Base protocol rooms** ([`base`]): one module per concept of the base
+//!   protocol, holding its types, a `parse` and an `emit` submodule, whatever
+//!   the direction the concept travels in:
+//!   - [`base::fetch`]: `fetch-att` ([`FetchAttribute`], [`FetchAttributes`]),
+//!     `msg-att` ([`FetchItem`]), `section` and `section-part` ([`Section`],
+//!     [`SectionText`], [`Part`]), with their rules and emitters.
+//!   - [`base::search`]: `search-key` ([`SearchKey`], with the MODSEQ key's
+//!     [`ModSeqEntry`] and [`EntryTypeReq`]) and the program's `charset`,
+//!     read and written for SEARCH, SORT and THREAD.
+//!   - [`base::status`]: `status-att-val` ([`StatusItem`]), read and written
+//!     for the STATUS response (and LIST-STATUS).
+//! - **Not yet in a room** (still cut by direction): the command and response
+//!   frames with the central enums [`CommandBody`], [`Data`] and [`Code`]
+//!   (`types::command`, `parse::command`, `emit::command`; `types::response`,
+//!   `parse::response`, `emit::response`), and in them LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
+//!   NAMESPACE and APPEND; body structures and envelopes (`types::body`,
 //!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
-//!   (`parse::sink` below the grammar, `parse::visit` above it). The central
-//!   enums ([`CommandBody`], [`Data`], [`Code`], [`FetchItem`],
-//!   [`FetchAttribute`], [`SearchKey`]) live here.
+//!   (`parse::sink` below the grammar, `parse::visit` above it).
 //! - **Extension rooms** ([`ext`]): one module per extension, holding its
 //!   types, a `parse` and an `emit` submodule. Its header lists the central
-//!   enum variants it adds.
+//!   enum variants it adds. Besides the rooms listed in [`ext`], `ext::esearch`
+//!   holds ESEARCH (RFC 4731, RFC 7377: [`ESearch`], [`SearchReturnData`]).
 //!
 //! Adding an extension: write `ext/<name>.rs` (types, `parse`, `emit`,
 //! [`IntoOwned`] through `into_owned!`), then register it: its variants in
 //! the central enums, one line per dispatch it joins in `ext/mod.rs`
 //! (commands, untagged responses, response codes, emitters) or, for FETCH
-//! items and SEARCH keys, one branch in the central rule that reads the item
-//! name; and its capability name in the client's list if the client gates on
+//! items and SEARCH keys, one branch in the rule of [`base::fetch`] or
+//! [`base::search`] that reads the item name; and its capability name in the client's list if the client gates on
 //! it. The old paths (`types::ext`, `types::command::…`) re-export what moved.
 
+pub mod base;
 mod entry;
 pub mod ext;
 pub mod frame;

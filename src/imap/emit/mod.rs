@@ -454,5 +454,30 @@ pub(crate) fn check_depth(depth: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §4), without its parentheses.
+pub(crate) fn objectid(w: &mut W<'_>, id: &IString<'_>) -> Result<(), Error> {
+    let b = id.as_bytes();
+    if b.is_empty()
+        || b.len() > 255
+        || !b
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "objectid",
+        }));
+    }
+    w.raw(b);
+    Ok(())
+}
+
+/// A name, SP and a number (`UIDNEXT 5`, `UID 7`).
+pub(crate) fn num_code(w: &mut W<'_>, name: &[u8], n: u64) -> Result<(), Error> {
+    w.raw(name);
+    w.sp();
+    w.num(n);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

@@ -3,17 +3,19 @@
 
 use bytes::BufMut;
 
-use super::command::{part, section};
 use super::{EmitOptions, Emitted, W, emit_into, emit_with};
+use super::{num_code, objectid};
 use crate::Error;
+use crate::imap::base::fetch::emit::fetch_item;
+use crate::imap::base::status::emit::status_item;
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Envelope, MultiPart, Params, SinglePart,
     Specific,
 };
-use crate::imap::types::core::{IString, Lazy, List, Tag};
+use crate::imap::types::core::{Lazy, List, Tag};
 use crate::imap::types::response::{
-    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, SearchReturnData,
-    StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, StatusKind,
+    StatusResponse, Thread,
 };
 
 /// Writes `response` (CRLF included) to `out`.
@@ -302,13 +304,6 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn num_code(w: &mut W<'_>, name: &[u8], n: u64) -> Result<(), Error> {
-    w.raw(name);
-    w.sp();
-    w.num(n);
-    Ok(())
-}
-
 fn delimiter(w: &mut W<'_>, d: Option<char>) -> Result<(), Error> {
     match d {
         None => w.raw(b"NIL"),
@@ -423,56 +418,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 w.raw(b")");
             }
         }
-        Data::ESearch(e) => {
-            w.raw(b"ESEARCH");
-            // search-correlator = SP "(" "TAG" SP tag-string [SP "MAILBOX" SP
-            // astring SP "UIDVALIDITY" SP nz-number] ")"   (RFC 7377)
-            match (&e.tag, &e.mailbox) {
-                (Some(t), source) => {
-                    w.raw(b" (TAG ");
-                    w.string(t.as_bytes())?;
-                    if let Some(m) = source {
-                        if m.uid_validity == 0 {
-                            return Err(Error::Emit(crate::error::Unemittable::Zero {
-                                field: "UIDVALIDITY",
-                            }));
-                        }
-                        w.raw(b" MAILBOX ");
-                        w.mailbox(&m.mailbox)?;
-                        w.raw(b" UIDVALIDITY ");
-                        w.num(u64::from(m.uid_validity));
-                    }
-                    w.raw(b")");
-                }
-                (None, Some(_)) => {
-                    return Err(Error::Emit(crate::error::Unemittable::Missing {
-                        what: "ESEARCH correlator TAG",
-                    }));
-                }
-                (None, None) => {}
-            }
-            if e.uid {
-                w.raw(b" UID");
-            }
-            for r in e.data.iter() {
-                w.sp();
-                match r {
-                    SearchReturnData::Min(n) => num_code(w, b"MIN", u64::from(n))?,
-                    SearchReturnData::Max(n) => num_code(w, b"MAX", u64::from(n))?,
-                    SearchReturnData::All(s) => {
-                        w.raw(b"ALL ");
-                        w.seq(&s);
-                    }
-                    SearchReturnData::Count(n) => num_code(w, b"COUNT", u64::from(n))?,
-                    SearchReturnData::ModSeq(n) => num_code(w, b"MODSEQ", n)?,
-                    SearchReturnData::Other { name, value } => {
-                        w.atom(&name)?;
-                        w.sp();
-                        w.raw(&value);
-                    }
-                }
-            }
-        }
+        Data::ESearch(e) => crate::imap::ext::esearch::emit::esearch(w, e)?,
         Data::Flags(l) => {
             w.raw(b"FLAGS ");
             w.flag_list(l)?;
@@ -677,164 +623,6 @@ fn namespace(w: &mut W<'_>, ns: &Option<List<'_, Namespace<'_>>>) -> Result<(), 
         }
     }
     Ok(())
-}
-
-fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
-    let (name, n): (&[u8], u64) = match it {
-        StatusItem::Messages(n) => (b"MESSAGES", u64::from(*n)),
-        StatusItem::Recent(n) => (b"RECENT", u64::from(*n)),
-        StatusItem::UidNext(n) => (b"UIDNEXT", u64::from(*n)),
-        StatusItem::UidValidity(n) => (b"UIDVALIDITY", u64::from(*n)),
-        StatusItem::Unseen(n) => (b"UNSEEN", u64::from(*n)),
-        StatusItem::Deleted(n) => (b"DELETED", u64::from(*n)),
-        StatusItem::Size(n) => (b"SIZE", *n),
-        StatusItem::HighestModSeq(n) => (b"HIGHESTMODSEQ", *n),
-        StatusItem::AppendLimit(None) => {
-            w.raw(b"APPENDLIMIT NIL");
-            return Ok(());
-        }
-        StatusItem::AppendLimit(Some(n)) => (b"APPENDLIMIT", *n),
-        StatusItem::DeletedStorage(n) => (b"DELETED-STORAGE", *n),
-        StatusItem::MailboxId(id) => {
-            w.raw(b"MAILBOXID (");
-            objectid(w, id)?;
-            w.raw(b")");
-            return Ok(());
-        }
-        StatusItem::Other(a, n) => {
-            w.atom(a)?;
-            w.sp();
-            w.num(*n);
-            return Ok(());
-        }
-    };
-    num_code(w, name, n)
-}
-
-fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
-    match it {
-        FetchItem::Flags(l) => {
-            w.raw(b"FLAGS ");
-            w.flag_list(l)?;
-        }
-        FetchItem::Uid(n) => num_code(w, b"UID", u64::from(*n))?,
-        FetchItem::InternalDate(d) => {
-            w.raw(b"INTERNALDATE ");
-            w.date_time(d)?;
-        }
-        FetchItem::Rfc822Size(n) => num_code(w, b"RFC822.SIZE", u64::from(*n))?,
-        FetchItem::Rfc822(s) => nstring_item(w, b"RFC822", s)?,
-        FetchItem::Rfc822Header(s) => nstring_item(w, b"RFC822.HEADER", s)?,
-        FetchItem::Rfc822Text(s) => nstring_item(w, b"RFC822.TEXT", s)?,
-        FetchItem::Envelope(e) => {
-            w.raw(b"ENVELOPE ");
-            envelope(w, e)?;
-        }
-        FetchItem::Body(b) => {
-            w.raw(b"BODY ");
-            body(w, b, false)?;
-        }
-        FetchItem::BodyStructure(b) => {
-            w.raw(b"BODYSTRUCTURE ");
-            body(w, b, true)?;
-        }
-        FetchItem::BodySection {
-            section: s,
-            origin,
-            data,
-        } => {
-            w.raw(b"BODY");
-            section(w, s)?;
-            if let Some(o) = origin {
-                w.raw(b"<");
-                w.num(u64::from(*o));
-                w.raw(b">");
-            }
-            w.sp();
-            w.nstring(data)?;
-        }
-        FetchItem::Binary {
-            part: p,
-            origin,
-            data,
-        } => {
-            w.raw(b"BINARY");
-            part(w, p);
-            if let Some(o) = origin {
-                w.raw(b"<");
-                w.num(u64::from(*o));
-                w.raw(b">");
-            }
-            w.sp();
-            match data {
-                None => w.raw(b"NIL"),
-                Some(d) if d.as_bytes().contains(&0) => w.literal(d.as_bytes(), true)?,
-                Some(d) => w.string(d.as_bytes())?,
-            }
-        }
-        FetchItem::BinarySize { part: p, size } => {
-            w.raw(b"BINARY.SIZE");
-            part(w, p);
-            w.sp();
-            w.num(u64::from(*size));
-        }
-        FetchItem::ModSeq(n) => {
-            w.raw(b"MODSEQ (");
-            w.num(*n);
-            w.raw(b")");
-        }
-        FetchItem::EmailId(id) => {
-            w.raw(b"EMAILID (");
-            objectid(w, id)?;
-            w.raw(b")");
-        }
-        FetchItem::ThreadId(id) => match id {
-            None => w.raw(b"THREADID NIL"),
-            Some(id) => {
-                w.raw(b"THREADID (");
-                objectid(w, id)?;
-                w.raw(b")");
-            }
-        },
-        FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
-        FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
-        FetchItem::Unknown { name, value } => {
-            if name.is_empty()
-                || !crate::wire::line::is_line_safe(name.as_bytes())
-                || value.contains(&0)
-            {
-                return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                    rule: "msg-att",
-                }));
-            }
-            w.raw(name.as_bytes());
-            w.sp();
-            w.raw(value);
-        }
-    }
-    Ok(())
-}
-
-fn objectid(w: &mut W<'_>, id: &IString<'_>) -> Result<(), Error> {
-    let b = id.as_bytes();
-    if b.is_empty()
-        || b.len() > 255
-        || !b
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    {
-        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-            rule: "objectid",
-        }));
-    }
-    w.raw(b);
-    Ok(())
-}
-
-fn nstring_item(w: &mut W<'_>, name: &[u8], s: &Option<IString<'_>>) -> Result<(), Error> {
-    w.raw(name);
-    w.sp();
-    w.nstring(s)
 }
 
 fn address_list(w: &mut W<'_>, l: &AddressList<'_>) -> Result<(), Error> {

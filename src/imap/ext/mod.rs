@@ -17,6 +17,7 @@ use crate::imap::types::response::{Code, Data};
 
 pub mod acl;
 pub mod catenate;
+pub mod esearch;
 pub mod id;
 pub mod metadata;
 pub mod notify;

@@ -134,7 +134,6 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::parse::command;
     use crate::imap::parse::core::{atom, mailbox, paren_list, spaced_list1};
     use crate::imap::parse::input::{In, R, byte, consumed, expect, sp, word};
     use crate::imap::types::command::CommandBody;
@@ -156,7 +155,8 @@ pub(crate) mod parse {
         let is = |s: &str| a.eq_ignore_case(s);
         Ok(if is("MessageNew") {
             if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-                let (i, atts) = paren_list(i.skip(1), command::fetch_att, true)?;
+                let (i, atts) =
+                    paren_list(i.skip(1), crate::imap::base::fetch::parse::fetch_att, true)?;
                 (i, E::MessageNew(Some(atts)))
             } else {
                 (i, E::MessageNew(None))
@@ -322,8 +322,8 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
+    use crate::imap::base::fetch::emit::fetch_att;
     use crate::imap::emit::W;
-    use crate::imap::emit::command::fetch_att;
     use crate::imap::types::command::CommandBody;
     use crate::imap::types::core::{List, Mailbox};
     use crate::imap::types::response::Code;

@@ -18,8 +18,8 @@
 //! - [`SearchKey`](crate::imap::SearchKey)`::SaveDate` (with [`SaveDateKey`]).
 //!
 //! Registered in the central rules that read a FETCH item name and a search
-//! key name (`parse::command`, `parse::response`, `emit::command`,
-//! `emit::response`); the client knows the capability name (`client::caps`).
+//! key name (`base::fetch` and `base::search`, each `parse` and `emit`); the
+//! client knows the capability name (`client::caps`).
 
 use crate::imap::types::core::Date;
 

@@ -712,6 +712,17 @@ static PAREN_STOP: [bool; 256] = {
     t
 };
 
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` in parentheses (RFC 8474)
+pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    let (i, id) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if id.is_empty() || id.len() > 255 {
+        return i.err("objectid");
+    }
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((i, IString(Cow::Borrowed(id))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Quirks;

@@ -556,3 +556,13 @@ pub(crate) fn run<'a, T>(
         Err(nom::Err::Incomplete(_)) => Err(PError::Syntax(0, "more input").into_error(frame)),
     }
 }
+
+/// The elements of a `*(SP elem)` run that started at `start` (at its first
+/// SP) and whose last element ended at `end`: empty when there was none.
+#[inline]
+pub(crate) fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
+    start
+        .rest
+        .get(1..start.rest.len() - end.rest.len())
+        .unwrap_or_default()
+}

@@ -10,27 +10,28 @@ use alloc::borrow::Cow;
 use nom::Parser as _;
 use nom::branch::alt;
 use nom::combinator::{map, value};
-use nom::sequence::{delimited, preceded, terminated};
+use nom::sequence::{preceded, terminated};
 
 use super::ParseOptions;
-use super::body::{body_v, envelope_v};
+use super::core::paren_objectid;
 use super::core::{
-    astring, atom, atom_str, date_time, flag, flag_list, flag_list_with, is_nil, mailbox, nstring,
-    number, number64, nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value,
-    string, tag, text,
+    astring, atom, atom_str, flag, flag_list, flag_list_with, is_nil, mailbox, number, number64,
+    nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value, string, tag, text,
 };
+use super::input::after_sp;
 use super::input::{
     In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
-    run, sp, space_before_close, spaces, take_while, trailing_space, validate, word,
+    run, sp, space_before_close, spaces, take_while, trailing_space, word,
 };
 use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
-use crate::imap::types::core::{Atom, IString, List, Sep, class};
+use crate::imap::base::fetch::parse::msg_att;
+use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
+use crate::imap::types::core::{Atom, IString, List, Sep};
 use crate::imap::types::response::{
-    Code, Continue, Data, ESearch, ESearchMailbox, FetchItem, ListExtendedItem, MailboxAttribute,
-    MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response, SearchReturnData,
-    Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, ListExtendedItem, MailboxAttribute, MailboxList, MetadataEntries,
+    Namespace, QuotaResource, Response, StatusKind, StatusResponse, Thread,
 };
 
 /// Parses one complete response frame (a line with its literals, CRLF
@@ -151,16 +152,6 @@ fn status_kind(i: In<'_>) -> R<'_, StatusKind> {
 #[inline]
 fn at_line_end(i: &In<'_>) -> bool {
     matches!(i.peek(), Some(b'\r' | b'\n') | None)
-}
-
-/// The elements of a `*(SP elem)` run that started at `start` (at its first
-/// SP) and whose last element ended at `end`: empty when there was none.
-#[inline]
-fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
-    start
-        .rest
-        .get(1..start.rest.len() - end.rest.len())
-        .unwrap_or_default()
 }
 
 /// `SP resp-text` after a status keyword; the SP and text may be missing
@@ -565,59 +556,6 @@ fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
     ))
 }
 
-/// The `status-att` names [`status_item`] reads as typed values.
-const KNOWN_STATUS_ITEMS: [&str; 11] = [
-    "MAILBOXID",
-    "MESSAGES",
-    "RECENT",
-    "UIDNEXT",
-    "UIDVALIDITY",
-    "UNSEEN",
-    "DELETED",
-    "SIZE",
-    "HIGHESTMODSEQ",
-    "APPENDLIMIT",
-    "DELETED-STORAGE",
-];
-
-/// `status-att-val`
-fn status_item<'a>(i: In<'a>) -> R<'a, StatusItem<'a>> {
-    let (i, name) = atom(i)?;
-    let (i, ()) = sp(i)?;
-    let n = name.as_str();
-    let is = |s: &str| n.eq_ignore_ascii_case(s);
-    if is("MESSAGES") {
-        map(number, StatusItem::Messages).parse(i)
-    } else if is("RECENT") {
-        map(number, StatusItem::Recent).parse(i)
-    } else if is("UIDNEXT") {
-        map(number, StatusItem::UidNext).parse(i)
-    } else if is("UIDVALIDITY") {
-        map(number, StatusItem::UidValidity).parse(i)
-    } else if is("UNSEEN") {
-        map(number, StatusItem::Unseen).parse(i)
-    } else if is("DELETED") {
-        map(number, StatusItem::Deleted).parse(i)
-    } else if is("SIZE") {
-        map(number64, StatusItem::Size).parse(i)
-    } else if is("HIGHESTMODSEQ") {
-        map(number64, StatusItem::HighestModSeq).parse(i)
-    } else if is("APPENDLIMIT") {
-        match is_nil(i) {
-            (rest, true) => Ok((rest, StatusItem::AppendLimit(None))),
-            _ => map(number64, |n| StatusItem::AppendLimit(Some(n))).parse(i),
-        }
-    } else if is("DELETED-STORAGE") {
-        map(number64, StatusItem::DeletedStorage).parse(i)
-    } else if is("MAILBOXID") {
-        // status-att-value =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
-        map(paren_objectid, StatusItem::MailboxId).parse(i)
-    } else {
-        let (i, v) = number64(i)?;
-        Ok((i, StatusItem::Other(name, v)))
-    }
-}
-
 /// A SEARCH or SORT result: `nz-number` (0 tolerated).
 fn nz_or_zero(i: In<'_>) -> R<'_, u32> {
     number(i)
@@ -654,101 +592,6 @@ fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
         i,
         (List::wire(raw, nz_or_zero, Sep::Space, i.ctx()), modseq),
     ))
-}
-
-/// `search-return-data`
-fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
-    let (i, name) = atom(i)?;
-    let (i, ()) = sp(i)?;
-    let n = name.as_str();
-    let is = |s: &str| n.eq_ignore_ascii_case(s);
-    if is("MIN") {
-        map(number, SearchReturnData::Min).parse(i)
-    } else if is("MAX") {
-        map(number, SearchReturnData::Max).parse(i)
-    } else if is("ALL") {
-        map(sequence_set, SearchReturnData::All).parse(i)
-    } else if is("COUNT") {
-        map(number, SearchReturnData::Count).parse(i)
-    } else if is("MODSEQ") {
-        map(number64, SearchReturnData::ModSeq).parse(i)
-    } else {
-        let (i, v) = skip_value(i)?;
-        Ok((
-            i,
-            SearchReturnData::Other {
-                name,
-                value: Cow::Borrowed(v),
-            },
-        ))
-    }
-}
-
-/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
-fn esearch<'a>(i: In<'a>) -> R<'a, ESearch<'a>> {
-    let mut i = i;
-    let mut tag = None;
-    let mut mailbox = None;
-    if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        let (r, (t, m)) = search_correlator(i.skip(2))?;
-        (i, tag, mailbox) = (r, Some(t), m);
-    }
-    let mut uid = false;
-    if i.peek() == Some(b' ') {
-        if let Some(r) = after_word(&i.skip(1), b"UID") {
-            uid = true;
-            i = r;
-        }
-    }
-    let start = i;
-    let mut end = i;
-    while i.peek() == Some(b' ') {
-        if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n')) {
-            i = i.skip(1);
-            break;
-        }
-        (i, _) = search_return_data(i.skip(1))?;
-        end = i;
-    }
-    let raw = after_sp(&start, &end);
-    Ok((
-        i,
-        ESearch {
-            tag,
-            mailbox,
-            uid,
-            data: List::wire(raw, search_return_data, Sep::Space, i.ctx()),
-        },
-    ))
-}
-
-/// The inside of a search correlator, after its `(`:
-///
-/// ```text
-/// search-correlator = SP "(" "TAG" SP tag-string
-///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                        ; RFC 7377
-/// tag-string        = astring                            ; RFC 9051 (string in RFC 4466)
-/// ```
-///
-/// Under [`Quirks::unknown_items`](super::Quirks) other `name value` pairs
-/// after these are skipped (correlators of later extensions).
-fn search_correlator<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<ESearchMailbox<'a>>)> {
-    let (mut i, (_, _, tag)) = (kw(b"TAG"), sp, astring).parse(i)?;
-    let mut source = None;
-    if let Some(r) = after_prefix(&i, b" MAILBOX ") {
-        let (r, (m, _, _, _, v)) = (mailbox, sp, kw(b"UIDVALIDITY"), sp, nz_number).parse(r)?;
-        source = Some(ESearchMailbox {
-            mailbox: m,
-            uid_validity: v,
-        });
-        i = r;
-    }
-    while i.peek() == Some(b' ') && i.q().unknown_items {
-        (i, _) = (atom, sp, skip_value).parse(i.skip(1))?;
-    }
-    let (i, ()) = byte(b')', "')' of search-correlator")(i)?;
-    Ok((i, (tag, source)))
 }
 
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
@@ -833,222 +676,6 @@ fn thread_end<'a>((ms, cs, me): (In<'a>, In<'a>, In<'a>), i: In<'a>) -> R<'a, Th
             children,
         },
     ))
-}
-
-/// `section-part = nz-number *("." nz-number)`
-fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
-    let s = i;
-    let mut i = i;
-    if matches!(i.peek(), Some(b'1'..=b'9')) {
-        loop {
-            (i, _) = nz_number(i)?;
-            if i.peek() == Some(b'.') && matches!(i.peek_at(1), Some(b'1'..=b'9')) {
-                i = i.skip(1);
-            } else {
-                break;
-            }
-        }
-    }
-    let raw = core::str::from_utf8(s.upto(&i)).unwrap_or("");
-    Ok((i, Part(Cow::Borrowed(raw))))
-}
-
-/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
-fn header_list<'a>(i: In<'a>) -> R<'a, List<'a, IString<'a>>> {
-    paren_list(i, astring, false)
-}
-
-/// ```text
-/// section         = "[" [section-spec] "]"
-/// section-spec    = section-msgtext / (section-part ["." section-text])
-/// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
-/// section-text    = section-msgtext / "MIME"
-/// ```
-pub(crate) fn section<'a>(i: In<'a>) -> R<'a, Section<'a>> {
-    let (i, ()) = byte(b'[', "'['")(i)?;
-    let (mut i, part) = section_part(i)?;
-    let text = if i.peek() == Some(b']') {
-        None
-    } else {
-        if !part.is_empty() {
-            (i, ()) = byte(b'.', "'.'")(i)?;
-        }
-        let (r, t) = if let Some(r) = after_prefix(&i, b"HEADER.FIELDS.NOT") {
-            map(preceded(sp, header_list), SectionText::HeaderFieldsNot).parse(r)?
-        } else if let Some(r) = after_prefix(&i, b"HEADER.FIELDS") {
-            map(preceded(sp, header_list), SectionText::HeaderFields).parse(r)?
-        } else if let Some(r) = after_prefix(&i, b"HEADER") {
-            (r, SectionText::Header)
-        } else if let Some(r) = after_prefix(&i, b"TEXT") {
-            (r, SectionText::Text)
-        } else if let Some(r) = after_prefix(&i, b"MIME").filter(|_| !part.is_empty()) {
-            (r, SectionText::Mime)
-        } else {
-            return i.err("section-text");
-        };
-        i = r;
-        Some(t)
-    };
-    let (i, ()) = byte(b']', "']'")(i)?;
-    Ok((i, Section { part, text }))
-}
-
-/// `section-binary = "[" [section-part] "]"`
-pub(crate) fn section_binary<'a>(i: In<'a>) -> R<'a, Part<'a>> {
-    delimited(byte(b'[', "'['"), section_part, byte(b']', "']'")).parse(i)
-}
-
-/// `["<" number ">"]`
-pub(crate) fn origin(i: In<'_>) -> R<'_, Option<u32>> {
-    if i.peek() == Some(b'<') {
-        map(terminated(number, byte(b'>', "'>'")), Some).parse(i.skip(1))
-    } else {
-        Ok((i, None))
-    }
-}
-
-/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` in parentheses (RFC 8474)
-fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
-    let (i, ()) = byte(b'(', "'('")(i)?;
-    let (i, id) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if id.is_empty() || id.len() > 255 {
-        return i.err("objectid");
-    }
-    let (i, ()) = byte(b')', "')'")(i)?;
-    Ok((i, IString(Cow::Borrowed(id))))
-}
-
-/// A FETCH item name: atom characters up to a `[` section or `<` origin.
-#[inline(always)]
-pub(crate) fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
-    take_while(i, |b| class::is(b, class::ATOM) && b != b'[' && b != b'<')
-}
-
-/// `msg-att-dynamic / msg-att-static`: one FETCH data item.
-pub(crate) fn fetch_item(i: In<'_>) -> R<'_, FetchItem<'_>> {
-    fetch_item_v(i, &mut Quiet)
-}
-
-/// [`fetch_item`], reporting the contents of ENVELOPE and BODY[STRUCTURE] to
-/// a visitor.
-fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
-    let start = i;
-    let (i, name) = item_name(i);
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    if is(b"FLAGS") {
-        map(preceded(sp, flag_list), FetchItem::Flags).parse(i)
-    } else if is(b"UID") {
-        map(preceded(sp, nz_number), FetchItem::Uid).parse(i)
-    } else if is(b"INTERNALDATE") {
-        map(preceded(sp, date_time), FetchItem::InternalDate).parse(i)
-    } else if is(b"RFC822.SIZE") {
-        map(preceded(sp, number), FetchItem::Rfc822Size).parse(i)
-    } else if is(b"RFC822") {
-        map(preceded(sp, nstring), FetchItem::Rfc822).parse(i)
-    } else if is(b"RFC822.HEADER") {
-        map(preceded(sp, nstring), FetchItem::Rfc822Header).parse(i)
-    } else if is(b"RFC822.TEXT") {
-        map(preceded(sp, nstring), FetchItem::Rfc822Text).parse(i)
-    } else if is(b"ENVELOPE") {
-        let (i, ()) = sp(i)?;
-        let (i, e) = envelope_v(i, s)?;
-        Ok((i, FetchItem::Envelope(e)))
-    } else if is(b"BODYSTRUCTURE") {
-        let (i, ()) = sp(i)?;
-        let (i, b) = body_v(i, s)?;
-        Ok((i, FetchItem::BodyStructure(b)))
-    } else if is(b"BODY") {
-        if i.peek() == Some(b'[') {
-            let (i, (section, origin, _, data)) = (section, origin, sp, nstring).parse(i)?;
-            Ok((
-                i,
-                FetchItem::BodySection {
-                    section,
-                    origin,
-                    data,
-                },
-            ))
-        } else {
-            let (i, ()) = sp(i)?;
-            let (i, b) = body_v(i, s)?;
-            Ok((i, FetchItem::Body(b)))
-        }
-    } else if is(b"BINARY") {
-        let (i, (part, origin, _, data)) = (section_binary, origin, sp, nstring).parse(i)?;
-        Ok((i, FetchItem::Binary { part, origin, data }))
-    } else if is(b"BINARY.SIZE") {
-        let (i, (part, _, size)) = (section_binary, sp, number).parse(i)?;
-        Ok((i, FetchItem::BinarySize { part, size }))
-    } else if is(b"MODSEQ") {
-        // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"
-        map(
-            preceded(
-                sp,
-                delimited(byte(b'(', "'('"), number64, byte(b')', "')'")),
-            ),
-            FetchItem::ModSeq,
-        )
-        .parse(i)
-    } else if is(b"EMAILID") {
-        map(preceded(sp, paren_objectid), FetchItem::EmailId).parse(i)
-    } else if is(b"THREADID") {
-        let (i, ()) = sp(i)?;
-        match is_nil(i) {
-            (i, true) => Ok((i, FetchItem::ThreadId(None))),
-            _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
-        }
-    } else if is(b"SAVEDATE") {
-        crate::imap::ext::savedate::parse::fetch_item(i)
-    } else if is(b"PREVIEW") {
-        map(preceded(sp, nstring), FetchItem::Preview).parse(i)
-    } else if !name.is_empty() && i.q().unknown_items {
-        // an unknown item: name (with an optional [section] and <origin>), SP, any value
-        let mut i = i;
-        if i.peek() == Some(b'[') {
-            (i, _) = skip_value(i)?;
-        }
-        if i.peek() == Some(b'<') {
-            (i, _) = take_while(i, |b| b != b'>');
-            (i, ()) = byte(b'>', "'>'")(i)?;
-        }
-        let name = core::str::from_utf8(start.upto(&i)).unwrap_or("");
-        let (i, value) = preceded(sp, skip_value).parse(i)?;
-        Ok((
-            i,
-            FetchItem::Unknown {
-                name: Cow::Borrowed(name),
-                value: Cow::Borrowed(value),
-            },
-        ))
-    } else {
-        start.err("FETCH data item")
-    }
-}
-
-/// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
-fn msg_att<'a, S: Sink<'a>>(i: In<'a>, sink: &mut S) -> R<'a, List<'a, FetchItem<'a>>> {
-    let (mut i, ()) = byte(b'(', "'(' of msg-att")(i)?;
-    let s = i;
-    let mut e = i;
-    if !(i.q().missing_text && i.peek() == Some(b')')) {
-        loop {
-            if S::ACTIVE {
-                let item;
-                (i, item) = fetch_item_v(i, sink)?;
-                sink.item(item);
-            } else {
-                (i, ()) = validate(fetch_item)(i)?;
-            }
-            e = i;
-            i = space_before_close(i, i.q().trailing_space);
-            if i.peek() == Some(b')') {
-                break;
-            }
-            (i, ()) = sp(i)?;
-        }
-    }
-    let (i, ()) = byte(b')', "')' of msg-att")(i)?;
-    Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())))
 }
 
 /// ```text
@@ -1163,7 +790,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let (i, (ids, modseq)) = numbers_modseq(i)?;
         (i, Data::Search { ids, modseq })
     } else if let Some(i) = after_word(&i, b"ESEARCH") {
-        map(esearch, Data::ESearch).parse(i)?
+        map(crate::imap::ext::esearch::parse::esearch, Data::ESearch).parse(i)?
     } else if let Some(i) = after_word(&i, b"FLAGS") {
         let (i, f) = preceded(sp, flag_list).parse(i)?;
         (trailing_space(i), Data::Flags(f))

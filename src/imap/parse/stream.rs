@@ -12,8 +12,8 @@ use super::ParseOptions;
 use super::command::append_opts_head;
 use super::core::{mailbox, number, tag};
 use super::input::{In, R, byte, crlf_end, eat, run, sp, take_while, validate, word};
-use super::response::{fetch_item, item_name, origin, section, section_binary};
 use crate::Error;
+use crate::imap::base::fetch::parse::{fetch_item, item_name, origin, section, section_binary};
 use crate::imap::types::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
 use crate::imap::types::response::{FetchItem, Part, Section};
 

@@ -240,12 +240,12 @@ impl Server {
             let origin = match item {
                 FetchLiteral::BodySection { section, origin } => {
                     w.raw(b"BODY");
-                    crate::imap::emit::command::section(w, section)?;
+                    crate::imap::base::fetch::emit::section(w, section)?;
                     *origin
                 }
                 FetchLiteral::Binary { part, origin } => {
                     w.raw(b"BINARY");
-                    crate::imap::emit::command::part(w, part);
+                    crate::imap::base::fetch::emit::part(w, part);
                     binary = true;
                     *origin
                 }

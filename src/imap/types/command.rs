@@ -2,13 +2,12 @@
 //! variant).
 
 use alloc::borrow::Cow;
-use alloc::vec::Vec;
 
-use super::core::{
-    Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, Mailbox, NString, SequenceSet, Tag,
-};
-use super::response::{MailboxAttribute, Part, Section};
+use super::core::{Atom, DateTime, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
+use super::response::MailboxAttribute;
 use crate::Secret;
+pub use crate::imap::base::fetch::{FetchAttribute, FetchAttributes};
+pub use crate::imap::base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
 use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
 use crate::imap::ext::notify::Notify;
@@ -31,180 +30,6 @@ pub enum StoreKind {
     Add,
     /// `-FLAGS`: remove.
     Remove,
-}
-
-/// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchAttribute<'a> {
-    /// `ENVELOPE`
-    Envelope,
-    /// `FLAGS`
-    Flags,
-    /// `INTERNALDATE`
-    InternalDate,
-    /// `RFC822` (IMAP4rev1)
-    Rfc822,
-    /// `RFC822.HEADER` (IMAP4rev1)
-    Rfc822Header,
-    /// `RFC822.SIZE`
-    Rfc822Size,
-    /// `RFC822.TEXT` (IMAP4rev1)
-    Rfc822Text,
-    /// `BODY`
-    Body,
-    /// `BODYSTRUCTURE`
-    BodyStructure,
-    /// `UID`
-    Uid,
-    /// `BODY[section]<partial>` / `BODY.PEEK[...]`
-    BodySection {
-        /// `.PEEK`: do not set `\Seen`.
-        peek: bool,
-        /// The section.
-        section: Section<'a>,
-        /// `<offset.length>`
-        partial: Option<(u32, u32)>,
-    },
-    /// `BINARY[part]<partial>` / `BINARY.PEEK[...]`
-    Binary {
-        /// `.PEEK`
-        peek: bool,
-        /// The part.
-        part: Part<'a>,
-        /// `<offset.length>`
-        partial: Option<(u32, u32)>,
-    },
-    /// `BINARY.SIZE[part]`
-    BinarySize(Part<'a>),
-    /// `MODSEQ`
-    ModSeq,
-    /// `EMAILID`
-    EmailId,
-    /// `THREADID`
-    ThreadId,
-    /// `SAVEDATE`
-    SaveDate,
-    /// `PREVIEW` / `PREVIEW (LAZY)`
-    Preview {
-        /// `(LAZY)`
-        lazy: bool,
-    },
-    /// Another attribute (an atom such as `X-GM-LABELS`).
-    Other(Atom<'a>),
-}
-
-/// The attributes of a FETCH: a macro or a list.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchAttributes<'a> {
-    /// `ALL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
-    All,
-    /// `FAST` = FLAGS INTERNALDATE RFC822.SIZE
-    Fast,
-    /// `FULL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY
-    Full,
-    /// One attribute or a parenthesised list.
-    List(List<'a, FetchAttribute<'a>>),
-}
-
-/// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
-/// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
-/// search program allocates nothing.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SearchKey<'a> {
-    /// `ALL`
-    All,
-    /// `ANSWERED`
-    Answered,
-    /// `BCC astring`
-    Bcc(IString<'a>),
-    /// `BEFORE date`
-    Before(Date),
-    /// `BODY astring`
-    Body(IString<'a>),
-    /// `CC astring`
-    Cc(IString<'a>),
-    /// `DELETED`
-    Deleted,
-    /// `DRAFT`
-    Draft,
-    /// `FLAGGED`
-    Flagged,
-    /// `FROM astring`
-    From(IString<'a>),
-    /// `HEADER field value`
-    Header(IString<'a>, IString<'a>),
-    /// `KEYWORD flag`
-    Keyword(Atom<'a>),
-    /// `LARGER n`
-    Larger(u64),
-    /// `NEW` (IMAP4rev1)
-    New,
-    /// `NOT key`
-    Not(Lazy<'a, SearchKey<'a>>),
-    /// `OLD` (IMAP4rev1)
-    Old,
-    /// `ON date`
-    On(Date),
-    /// `OR key key`
-    Or(Lazy<'a, SearchKey<'a>>, Lazy<'a, SearchKey<'a>>),
-    /// `RECENT` (IMAP4rev1)
-    Recent,
-    /// `SEEN`
-    Seen,
-    /// `SENTBEFORE date`
-    SentBefore(Date),
-    /// `SENTON date`
-    SentOn(Date),
-    /// `SENTSINCE date`
-    SentSince(Date),
-    /// `SINCE date`
-    Since(Date),
-    /// `SMALLER n`
-    Smaller(u64),
-    /// `SUBJECT astring`
-    Subject(IString<'a>),
-    /// `TEXT astring`
-    Text(IString<'a>),
-    /// `TO astring`
-    To(IString<'a>),
-    /// `UID set`
-    Uid(SequenceSet<'a>),
-    /// `UNANSWERED`
-    Unanswered,
-    /// `UNDELETED`
-    Undeleted,
-    /// `UNDRAFT`
-    Undraft,
-    /// `UNFLAGGED`
-    Unflagged,
-    /// `UNKEYWORD flag`
-    Unkeyword(Atom<'a>),
-    /// `UNSEEN`
-    Unseen,
-    /// A bare sequence set.
-    SequenceSet(SequenceSet<'a>),
-    /// `( key *(SP key) )`
-    And(List<'a, SearchKey<'a>>),
-    /// `MODSEQ [entry-name entry-type-req] n` (RFC 7162 §3.1.5)
-    ModSeq {
-        /// `"/flags/\\draft" all`, if given.
-        entry: Option<ModSeqEntry<'a>>,
-        /// The mod-sequence value.
-        modseq: u64,
-    },
-    /// `OLDER n` (RFC 5032)
-    Older(u32),
-    /// `YOUNGER n` (RFC 5032)
-    Younger(u32),
-    /// `EMAILID id` (RFC 8474)
-    EmailId(IString<'a>),
-    /// `THREADID id` (RFC 8474)
-    ThreadId(IString<'a>),
-    /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
-    SaveDate(crate::imap::ext::savedate::SaveDateKey),
 }
 
 /// One `select-param` of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8 and
@@ -400,49 +225,6 @@ pub enum MetadataDepth {
     One,
     /// `infinity`: and all their descendants.
     Infinity,
-}
-
-/// `search-modseq-ext = SP entry-name SP entry-type-req` (RFC 7162 §3.1.5):
-/// the flag whose mod-sequence a `MODSEQ` search key looks at.
-///
-/// ```text
-/// entry-name      = entry-flag-name
-/// entry-flag-name = DQUOTE "/flags/" attr-flag DQUOTE
-/// attr-flag       = "\\Answered" / "\\Flagged" / "\\Deleted" / "\\Seen" / "\\Draft" /
-///                   attr-flag-keyword / attr-flag-extension
-/// attr-flag-keyword   = atom
-/// attr-flag-extension = "\\" atom
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModSeqEntry<'a> {
-    /// The flag of `"/flags/<flag>"` (`"/flags/\\draft"` is [`Flag::Draft`]).
-    pub flag: Flag<'a>,
-    /// Which metadata items to look at.
-    pub entry_type: EntryTypeReq,
-}
-
-/// `entry-type-req = entry-type-resp / "all"`, `entry-type-resp = "priv" /
-/// "shared"` (RFC 7162 §3.1.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EntryTypeReq {
-    /// `priv`: the private metadata item.
-    Private,
-    /// `shared`: the shared metadata item.
-    Shared,
-    /// `all`: the larger of both.
-    All,
-}
-
-impl EntryTypeReq {
-    /// The wire form (`priv`, `shared`, `all`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            EntryTypeReq::Private => "priv",
-            EntryTypeReq::Shared => "shared",
-            EntryTypeReq::All => "all",
-        }
-    }
 }
 
 impl MetadataDepth {
@@ -823,109 +605,7 @@ impl CommandBody<'_> {
 
 // ---- into_owned ----
 
-/// A loop over a stack on the heap, not a recursion: the stack it uses does
-/// not grow with the depth of the key.
-impl IntoOwned for SearchKey<'_> {
-    type Owned = SearchKey<'static>;
-    fn into_owned(self) -> Self::Owned {
-        use SearchKey as S;
-        /// What is left to do: convert a key, or put the converted keys
-        /// nested in one back together.
-        enum Step<'a> {
-            Key(SearchKey<'a>),
-            Not,
-            Or,
-            And(usize),
-        }
-        let mut todo = alloc::vec![Step::Key(self)];
-        let mut done: Vec<SearchKey<'static>> = Vec::new();
-        let pop = |done: &mut Vec<SearchKey<'static>>| done.pop().unwrap_or(S::All);
-        while let Some(step) = todo.pop() {
-            match step {
-                Step::Key(S::Not(a)) => todo.extend([Step::Not, Step::Key(a.into_value())]),
-                Step::Key(S::Or(a, b)) => {
-                    let (a, b) = (a.into_value(), b.into_value());
-                    todo.extend([Step::Or, Step::Key(b), Step::Key(a)]);
-                }
-                Step::Key(S::And(l)) => {
-                    let keys = l.into_vec();
-                    todo.push(Step::And(keys.len()));
-                    todo.extend(keys.into_iter().rev().map(Step::Key));
-                }
-                Step::Key(k) => done.push(leaf_key_owned(k)),
-                Step::Not => {
-                    let a = pop(&mut done);
-                    done.push(S::Not(Lazy::new(a)));
-                }
-                Step::Or => {
-                    let b = pop(&mut done);
-                    let a = pop(&mut done);
-                    done.push(S::Or(Lazy::new(a), Lazy::new(b)));
-                }
-                Step::And(n) => {
-                    let keys = done.split_off(done.len().saturating_sub(n));
-                    done.push(S::And(List::from_items(keys)));
-                }
-            }
-        }
-        pop(&mut done)
-    }
-}
-
-/// A key that nests no other, converted (the loop of
-/// [`SearchKey::into_owned`] takes the others apart first).
-fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
-    use SearchKey as S;
-    match k {
-        S::All => S::All,
-        S::Answered => S::Answered,
-        S::Bcc(s) => S::Bcc(s.into_owned()),
-        S::Before(d) => S::Before(d),
-        S::Body(s) => S::Body(s.into_owned()),
-        S::Cc(s) => S::Cc(s.into_owned()),
-        S::Deleted => S::Deleted,
-        S::Draft => S::Draft,
-        S::Flagged => S::Flagged,
-        S::From(s) => S::From(s.into_owned()),
-        S::Header(a, b) => S::Header(a.into_owned(), b.into_owned()),
-        S::Keyword(a) => S::Keyword(a.into_owned()),
-        S::Larger(n) => S::Larger(n),
-        S::New => S::New,
-        S::Old => S::Old,
-        S::On(d) => S::On(d),
-        S::Recent => S::Recent,
-        S::Seen => S::Seen,
-        S::SentBefore(d) => S::SentBefore(d),
-        S::SentOn(d) => S::SentOn(d),
-        S::SentSince(d) => S::SentSince(d),
-        S::Since(d) => S::Since(d),
-        S::Smaller(n) => S::Smaller(n),
-        S::Subject(s) => S::Subject(s.into_owned()),
-        S::Text(s) => S::Text(s.into_owned()),
-        S::To(s) => S::To(s.into_owned()),
-        S::Uid(s) => S::Uid(s.into_owned()),
-        S::Unanswered => S::Unanswered,
-        S::Undeleted => S::Undeleted,
-        S::Undraft => S::Undraft,
-        S::Unflagged => S::Unflagged,
-        S::Unkeyword(a) => S::Unkeyword(a.into_owned()),
-        S::Unseen => S::Unseen,
-        S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
-        S::ModSeq { entry, modseq } => S::ModSeq {
-            entry: entry.into_owned(),
-            modseq,
-        },
-        S::Older(n) => S::Older(n),
-        S::Younger(n) => S::Younger(n),
-        S::EmailId(s) => S::EmailId(s.into_owned()),
-        S::ThreadId(s) => S::ThreadId(s.into_owned()),
-        S::SaveDate(k) => S::SaveDate(k),
-        // taken apart by the loop of `into_owned`
-        k @ (S::Not(_) | S::Or(..) | S::And(_)) => k.into_owned(),
-    }
-}
-
-crate::owned::owned_copy!(StoreKind, EntryTypeReq, MetadataDepth);
+crate::owned::owned_copy!(StoreKind, MetadataDepth);
 
 crate::owned::into_owned! {
     inherent enum SelectParam { CondStore, QResync(q), Other { name, value } }
@@ -953,29 +633,6 @@ crate::owned::into_owned! {
     }
     inherent struct SortCriterion { reverse, key }
     inherent enum GetMetadataOption { MaxSize(n), Depth(d), Other { name, value } }
-    inherent struct ModSeqEntry { flag, entry_type }
-    enum FetchAttribute {
-        Envelope,
-        Flags,
-        InternalDate,
-        Rfc822,
-        Rfc822Header,
-        Rfc822Size,
-        Rfc822Text,
-        Body,
-        BodyStructure,
-        Uid,
-        BodySection { peek, section, partial },
-        Binary { peek, part, partial },
-        BinarySize(p),
-        ModSeq,
-        EmailId,
-        ThreadId,
-        SaveDate,
-        Preview { lazy },
-        Other(a),
-    }
-    enum FetchAttributes { All, Fast, Full, List(l) }
     struct AppendMessage { flags, date, data, binary }
     enum CommandBody {
         Capability,

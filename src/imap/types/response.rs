@@ -4,12 +4,12 @@
 
 use alloc::borrow::Cow;
 
-use super::body::{BodyStructure, Envelope};
-use super::core::{
-    Atom, DateTime, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
-};
+use super::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag};
 use crate::Text;
+pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
+pub use crate::imap::base::status::StatusItem;
 use crate::imap::ext::acl::Rights;
+pub use crate::imap::ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
 
@@ -265,90 +265,6 @@ pub struct Namespace<'a> {
     pub extensions: Option<Cow<'a, [u8]>>,
 }
 
-/// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StatusItem<'a> {
-    /// `MESSAGES n`
-    Messages(u32),
-    /// `RECENT n` (IMAP4rev1)
-    Recent(u32),
-    /// `UIDNEXT n`
-    UidNext(u32),
-    /// `UIDVALIDITY n`
-    UidValidity(u32),
-    /// `UNSEEN n`
-    Unseen(u32),
-    /// `DELETED n`
-    Deleted(u32),
-    /// `SIZE n`
-    Size(u64),
-    /// `HIGHESTMODSEQ n`
-    HighestModSeq(u64),
-    /// `APPENDLIMIT n / NIL`
-    AppendLimit(Option<u64>),
-    /// `DELETED-STORAGE n` (RFC 9208)
-    DeletedStorage(u64),
-    /// `MAILBOXID (objectid)` (RFC 8474 §4.3; §7: `status-att-value =/
-    /// "MAILBOXID" SP "(" objectid ")"`).
-    MailboxId(IString<'a>),
-    /// Another item with a numeric value.
-    Other(Atom<'a>, u64),
-}
-
-/// `search-return-data` (RFC 4731, RFC 9051).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SearchReturnData<'a> {
-    /// `MIN n`
-    Min(u32),
-    /// `MAX n`
-    Max(u32),
-    /// `ALL set`
-    All(SequenceSet<'a>),
-    /// `COUNT n`
-    Count(u32),
-    /// `MODSEQ n`
-    ModSeq(u64),
-    /// Another return item, raw.
-    Other {
-        /// The name.
-        name: Atom<'a>,
-        /// The value, raw.
-        value: Cow<'a, [u8]>,
-    },
-}
-
-/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
-///
-/// ```text
-/// search-correlator = SP "(" "TAG" SP tag-string
-///                     [SP "MAILBOX" SP astring SP "UIDVALIDITY" SP nz-number] ")"
-///                                                     ; RFC 7377, extending RFC 4731
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct ESearch<'a> {
-    /// `(TAG "A1")`: the command this answers.
-    pub tag: Option<IString<'a>>,
-    /// `MAILBOX m UIDVALIDITY n` after the TAG (RFC 7377): the mailbox a
-    /// multimailbox search answers about.
-    pub mailbox: Option<ESearchMailbox<'a>>,
-    /// `UID`: numbers are UIDs.
-    pub uid: bool,
-    /// The data.
-    pub data: List<'a, SearchReturnData<'a>>,
-}
-
-/// The mailbox part of an ESEARCH correlator (RFC 7377): `MAILBOX` and
-/// `UIDVALIDITY`, which come together.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ESearchMailbox<'a> {
-    /// `MAILBOX astring`
-    pub mailbox: Mailbox<'a>,
-    /// `UIDVALIDITY nz-number`
-    pub uid_validity: u32,
-}
-
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
 pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
 
@@ -380,138 +296,6 @@ pub struct Thread<'a> {
     pub members: List<'a, u32>,
     /// Sub-threads branching after the last member.
     pub children: List<'a, Thread<'a>>,
-}
-
-/// A `section-part` (`1.2.3`), empty for the whole message.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Part<'a>(pub(crate) Cow<'a, str>);
-
-impl<'a> Part<'a> {
-    /// The whole message (no part numbers).
-    pub fn whole() -> Self {
-        Part(Cow::Borrowed(""))
-    }
-    /// A part path from numbers (each non-zero); `None` if one is zero.
-    pub fn new(nums: &[u32]) -> Option<Part<'static>> {
-        use core::fmt::Write;
-        let mut s = alloc::string::String::new();
-        for (i, n) in nums.iter().enumerate() {
-            if *n == 0 {
-                return None;
-            }
-            if i > 0 {
-                s.push('.');
-            }
-            let _ = write!(s, "{n}");
-        }
-        Some(Part(Cow::Owned(s)))
-    }
-    /// The part numbers.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.split('.').filter_map(|s| s.parse().ok())
-    }
-    /// The wire form (`1.2`).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// Whether this is the whole message.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// `section-msgtext / "MIME"`
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SectionText<'a> {
-    /// `HEADER`
-    Header,
-    /// `HEADER.FIELDS (...)`
-    HeaderFields(List<'a, IString<'a>>),
-    /// `HEADER.FIELDS.NOT (...)`
-    HeaderFieldsNot(List<'a, IString<'a>>),
-    /// `TEXT`
-    Text,
-    /// `MIME` (only after a part number)
-    Mime,
-}
-
-/// `section = "[" [section-spec] "]"`
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Section<'a> {
-    /// The part (empty for the whole message).
-    pub part: Part<'a>,
-    /// What of it.
-    pub text: Option<SectionText<'a>>,
-}
-
-/// `msg-att-dynamic / msg-att-static`: one FETCH data item.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum FetchItem<'a> {
-    /// `FLAGS (...)`
-    Flags(List<'a, Flag<'a>>),
-    /// `UID n`
-    Uid(u32),
-    /// `INTERNALDATE "..."`
-    InternalDate(DateTime),
-    /// `RFC822.SIZE n`
-    Rfc822Size(u32),
-    /// `RFC822 nstring` (IMAP4rev1)
-    Rfc822(NString<'a>),
-    /// `RFC822.HEADER nstring` (IMAP4rev1)
-    Rfc822Header(NString<'a>),
-    /// `RFC822.TEXT nstring` (IMAP4rev1)
-    Rfc822Text(NString<'a>),
-    /// `ENVELOPE (...)`
-    Envelope(Envelope<'a>),
-    /// `BODY (...)` (no extension data)
-    Body(BodyStructure<'a>),
-    /// `BODYSTRUCTURE (...)`
-    BodyStructure(BodyStructure<'a>),
-    /// `BODY[section]<origin> nstring`
-    BodySection {
-        /// The section.
-        section: Section<'a>,
-        /// `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The data (borrowed literal bytes).
-        data: NString<'a>,
-    },
-    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516)
-    Binary {
-        /// The part.
-        part: Part<'a>,
-        /// `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The decoded data.
-        data: NString<'a>,
-    },
-    /// `BINARY.SIZE[part] n` (RFC 3516)
-    BinarySize {
-        /// The part.
-        part: Part<'a>,
-        /// Decoded size.
-        size: u32,
-    },
-    /// `MODSEQ (n)` (RFC 7162)
-    ModSeq(u64),
-    /// `EMAILID (id)` (RFC 8474)
-    EmailId(IString<'a>),
-    /// `THREADID (id) / NIL` (RFC 8474)
-    ThreadId(NString<'a>),
-    /// `SAVEDATE "..." / NIL` (RFC 8514)
-    SaveDate(Option<DateTime>),
-    /// `PREVIEW nstring` (RFC 8970)
-    Preview(NString<'a>),
-    /// An item this crate does not know, kept raw
-    /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
-    Unknown {
-        /// The item name as sent (`X-GM-LABELS`).
-        name: Cow<'a, str>,
-        /// Its value, raw.
-        value: Cow<'a, [u8]>,
-    },
 }
 
 /// Untagged data (`response-data` other than status responses).
@@ -685,8 +469,6 @@ impl IntoOwned for Thread<'_> {
 crate::owned::owned_copy!(StatusKind);
 
 crate::owned::into_owned! {
-    struct ESearch { tag, mailbox, uid, data }
-    struct ESearchMailbox { mailbox, uid_validity }
     struct StatusResponse { tag, kind, code, text }
     enum Code {
         Alert,
@@ -740,46 +522,7 @@ crate::owned::into_owned! {
     struct ListExtendedItem { tag, value }
     struct MailboxList { attributes, delimiter, mailbox, extended }
     struct Namespace { prefix, delimiter, extensions }
-    enum StatusItem {
-        Messages(n),
-        Recent(n),
-        UidNext(n),
-        UidValidity(n),
-        Unseen(n),
-        Deleted(n),
-        Size(n),
-        HighestModSeq(n),
-        AppendLimit(n),
-        DeletedStorage(n),
-        MailboxId(id),
-        Other(a, n),
-    }
-    enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
     struct QuotaResource { name, usage, limit }
-    struct Part(inner)
-    enum SectionText { Header, HeaderFields(l), HeaderFieldsNot(l), Text, Mime }
-    struct Section { part, text }
-    enum FetchItem {
-        Flags(l),
-        Uid(n),
-        InternalDate(d),
-        Rfc822Size(n),
-        Rfc822(s),
-        Rfc822Header(s),
-        Rfc822Text(s),
-        Envelope(e),
-        Body(b),
-        BodyStructure(b),
-        BodySection { section, origin, data },
-        Binary { part, origin, data },
-        BinarySize { part, size },
-        ModSeq(n),
-        EmailId(s),
-        ThreadId(s),
-        SaveDate(d),
-        Preview(s),
-        Unknown { name, value },
-    }
     enum MetadataEntries { Values(l), Names(l) }
     enum Data {
         Capability(l),

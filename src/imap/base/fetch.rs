@@ -1,0 +1,835 @@
+//! FETCH (RFC 9051 §6.4.5, §7.5.2): what a client asks for (the `fetch-att`
+//! [`FetchAttribute`]s, the ALL/FAST/FULL macros in [`FetchAttributes`]) and
+//! what the server sends back (the `msg-att` [`FetchItem`]s), with the
+//! `section` ([`Section`], [`SectionText`]) and `section-part` ([`Part`])
+//! both sides share, so each rule is written once.
+//!
+//! ```text
+//! fetch-att       = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
+//!                   "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] /
+//!                   "BODY.PEEK" section [partial] / "BINARY" [".PEEK"] section-binary [partial] /
+//!                   "BINARY.SIZE" section-binary
+//! msg-att         = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"
+//! section         = "[" [section-spec] "]"
+//! section-binary  = "[" [section-part] "]"
+//! ```
+//! (RFC 9051 §9, RFC 3516 BINARY; the items of RFC 7162 MODSEQ, RFC 8474
+//! EMAILID/THREADID and RFC 8970 PREVIEW are here too; SAVEDATE has its
+//! room, [`crate::imap::ext::savedate`].)
+//!
+//! The FETCH command itself (`parse::command`, `emit::command`) and the
+//! `FETCH` untagged response (`parse::response`, `emit::response`) call the
+//! rules of this room; the streamed FETCH head (`parse::stream`) too. The
+//! old paths (`types::command::FetchAttribute`, `types::response::FetchItem`,
+//! ...) re-export these types.
+
+use alloc::borrow::Cow;
+
+use crate::imap::types::body::{BodyStructure, Envelope};
+use crate::imap::types::core::{Atom, DateTime, Flag, IString, List, NString};
+
+/// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchAttribute<'a> {
+    /// `ENVELOPE`
+    Envelope,
+    /// `FLAGS`
+    Flags,
+    /// `INTERNALDATE`
+    InternalDate,
+    /// `RFC822` (IMAP4rev1)
+    Rfc822,
+    /// `RFC822.HEADER` (IMAP4rev1)
+    Rfc822Header,
+    /// `RFC822.SIZE`
+    Rfc822Size,
+    /// `RFC822.TEXT` (IMAP4rev1)
+    Rfc822Text,
+    /// `BODY`
+    Body,
+    /// `BODYSTRUCTURE`
+    BodyStructure,
+    /// `UID`
+    Uid,
+    /// `BODY[section]<partial>` / `BODY.PEEK[...]`
+    BodySection {
+        /// `.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<offset.length>`
+        partial: Option<(u32, u32)>,
+    },
+    /// `BINARY[part]<partial>` / `BINARY.PEEK[...]`
+    Binary {
+        /// `.PEEK`
+        peek: bool,
+        /// The part.
+        part: Part<'a>,
+        /// `<offset.length>`
+        partial: Option<(u32, u32)>,
+    },
+    /// `BINARY.SIZE[part]`
+    BinarySize(Part<'a>),
+    /// `MODSEQ`
+    ModSeq,
+    /// `EMAILID`
+    EmailId,
+    /// `THREADID`
+    ThreadId,
+    /// `SAVEDATE`
+    SaveDate,
+    /// `PREVIEW` / `PREVIEW (LAZY)`
+    Preview {
+        /// `(LAZY)`
+        lazy: bool,
+    },
+    /// Another attribute (an atom such as `X-GM-LABELS`).
+    Other(Atom<'a>),
+}
+
+/// The attributes of a FETCH: a macro or a list.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchAttributes<'a> {
+    /// `ALL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
+    All,
+    /// `FAST` = FLAGS INTERNALDATE RFC822.SIZE
+    Fast,
+    /// `FULL` = FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY
+    Full,
+    /// One attribute or a parenthesised list.
+    List(List<'a, FetchAttribute<'a>>),
+}
+
+/// A `section-part` (`1.2.3`), empty for the whole message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Part<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> Part<'a> {
+    /// The whole message (no part numbers).
+    pub fn whole() -> Self {
+        Part(Cow::Borrowed(""))
+    }
+    /// A part path from numbers (each non-zero); `None` if one is zero.
+    pub fn new(nums: &[u32]) -> Option<Part<'static>> {
+        use core::fmt::Write;
+        let mut s = alloc::string::String::new();
+        for (i, n) in nums.iter().enumerate() {
+            if *n == 0 {
+                return None;
+            }
+            if i > 0 {
+                s.push('.');
+            }
+            let _ = write!(s, "{n}");
+        }
+        Some(Part(Cow::Owned(s)))
+    }
+    /// The part numbers.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.split('.').filter_map(|s| s.parse().ok())
+    }
+    /// The wire form (`1.2`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether this is the whole message.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `section-msgtext / "MIME"`
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SectionText<'a> {
+    /// `HEADER`
+    Header,
+    /// `HEADER.FIELDS (...)`
+    HeaderFields(List<'a, IString<'a>>),
+    /// `HEADER.FIELDS.NOT (...)`
+    HeaderFieldsNot(List<'a, IString<'a>>),
+    /// `TEXT`
+    Text,
+    /// `MIME` (only after a part number)
+    Mime,
+}
+
+/// `section = "[" [section-spec] "]"`
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Section<'a> {
+    /// The part (empty for the whole message).
+    pub part: Part<'a>,
+    /// What of it.
+    pub text: Option<SectionText<'a>>,
+}
+
+/// `msg-att-dynamic / msg-att-static`: one FETCH data item.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FetchItem<'a> {
+    /// `FLAGS (...)`
+    Flags(List<'a, Flag<'a>>),
+    /// `UID n`
+    Uid(u32),
+    /// `INTERNALDATE "..."`
+    InternalDate(DateTime),
+    /// `RFC822.SIZE n`
+    Rfc822Size(u32),
+    /// `RFC822 nstring` (IMAP4rev1)
+    Rfc822(NString<'a>),
+    /// `RFC822.HEADER nstring` (IMAP4rev1)
+    Rfc822Header(NString<'a>),
+    /// `RFC822.TEXT nstring` (IMAP4rev1)
+    Rfc822Text(NString<'a>),
+    /// `ENVELOPE (...)`
+    Envelope(Envelope<'a>),
+    /// `BODY (...)` (no extension data)
+    Body(BodyStructure<'a>),
+    /// `BODYSTRUCTURE (...)`
+    BodyStructure(BodyStructure<'a>),
+    /// `BODY[section]<origin> nstring`
+    BodySection {
+        /// The section.
+        section: Section<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The data (borrowed literal bytes).
+        data: NString<'a>,
+    },
+    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516)
+    Binary {
+        /// The part.
+        part: Part<'a>,
+        /// `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The decoded data.
+        data: NString<'a>,
+    },
+    /// `BINARY.SIZE[part] n` (RFC 3516)
+    BinarySize {
+        /// The part.
+        part: Part<'a>,
+        /// Decoded size.
+        size: u32,
+    },
+    /// `MODSEQ (n)` (RFC 7162)
+    ModSeq(u64),
+    /// `EMAILID (id)` (RFC 8474)
+    EmailId(IString<'a>),
+    /// `THREADID (id) / NIL` (RFC 8474)
+    ThreadId(NString<'a>),
+    /// `SAVEDATE "..." / NIL` (RFC 8514)
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970)
+    Preview(NString<'a>),
+    /// An item this crate does not know, kept raw
+    /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
+    Unknown {
+        /// The item name as sent (`X-GM-LABELS`).
+        name: Cow<'a, str>,
+        /// Its value, raw.
+        value: Cow<'a, [u8]>,
+    },
+}
+
+crate::owned::into_owned! {
+    enum FetchAttribute {
+        Envelope,
+        Flags,
+        InternalDate,
+        Rfc822,
+        Rfc822Header,
+        Rfc822Size,
+        Rfc822Text,
+        Body,
+        BodyStructure,
+        Uid,
+        BodySection { peek, section, partial },
+        Binary { peek, part, partial },
+        BinarySize(p),
+        ModSeq,
+        EmailId,
+        ThreadId,
+        SaveDate,
+        Preview { lazy },
+        Other(a),
+    }
+    enum FetchAttributes { All, Fast, Full, List(l) }
+    struct Part(inner)
+    enum SectionText { Header, HeaderFields(l), HeaderFieldsNot(l), Text, Mime }
+    struct Section { part, text }
+    enum FetchItem {
+        Flags(l),
+        Uid(n),
+        InternalDate(d),
+        Rfc822Size(n),
+        Rfc822(s),
+        Rfc822Header(s),
+        Rfc822Text(s),
+        Envelope(e),
+        Body(b),
+        BodyStructure(b),
+        BodySection { section, origin, data },
+        Binary { part, origin, data },
+        BinarySize { part, size },
+        ModSeq(n),
+        EmailId(s),
+        ThreadId(s),
+        SaveDate(d),
+        Preview(s),
+        Unknown { name, value },
+    }
+}
+
+/// The grammar of FETCH.
+pub(crate) mod parse {
+    use alloc::borrow::Cow;
+
+    use nom::Parser as _;
+    use nom::combinator::{cond, map, opt};
+    use nom::sequence::{delimited, preceded, terminated};
+
+    use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
+    use crate::imap::parse::body::{body_v, envelope_v};
+    use crate::imap::parse::core::{
+        astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
+        paren_list, paren_objectid, skip_value,
+    };
+    use crate::imap::parse::input::{
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
+    };
+    use crate::imap::parse::sink::{Quiet, Sink};
+    use crate::imap::types::core::{IString, List, Sep, class};
+
+    /// `section-part = nz-number *("." nz-number)`
+    fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
+        let s = i;
+        let mut i = i;
+        if matches!(i.peek(), Some(b'1'..=b'9')) {
+            loop {
+                (i, _) = nz_number(i)?;
+                if i.peek() == Some(b'.') && matches!(i.peek_at(1), Some(b'1'..=b'9')) {
+                    i = i.skip(1);
+                } else {
+                    break;
+                }
+            }
+        }
+        let raw = core::str::from_utf8(s.upto(&i)).unwrap_or("");
+        Ok((i, Part(Cow::Borrowed(raw))))
+    }
+
+    /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
+    fn header_list<'a>(i: In<'a>) -> R<'a, List<'a, IString<'a>>> {
+        paren_list(i, astring, false)
+    }
+
+    /// ```text
+    /// section         = "[" [section-spec] "]"
+    /// section-spec    = section-msgtext / (section-part ["." section-text])
+    /// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+    /// section-text    = section-msgtext / "MIME"
+    /// ```
+    pub(crate) fn section<'a>(i: In<'a>) -> R<'a, Section<'a>> {
+        let (i, ()) = byte(b'[', "'['")(i)?;
+        let (mut i, part) = section_part(i)?;
+        let text = if i.peek() == Some(b']') {
+            None
+        } else {
+            if !part.is_empty() {
+                (i, ()) = byte(b'.', "'.'")(i)?;
+            }
+            let (r, t) = if let Some(r) = after_prefix(&i, b"HEADER.FIELDS.NOT") {
+                map(preceded(sp, header_list), SectionText::HeaderFieldsNot).parse(r)?
+            } else if let Some(r) = after_prefix(&i, b"HEADER.FIELDS") {
+                map(preceded(sp, header_list), SectionText::HeaderFields).parse(r)?
+            } else if let Some(r) = after_prefix(&i, b"HEADER") {
+                (r, SectionText::Header)
+            } else if let Some(r) = after_prefix(&i, b"TEXT") {
+                (r, SectionText::Text)
+            } else if let Some(r) = after_prefix(&i, b"MIME").filter(|_| !part.is_empty()) {
+                (r, SectionText::Mime)
+            } else {
+                return i.err("section-text");
+            };
+            i = r;
+            Some(t)
+        };
+        let (i, ()) = byte(b']', "']'")(i)?;
+        Ok((i, Section { part, text }))
+    }
+
+    /// `section-binary = "[" [section-part] "]"`
+    pub(crate) fn section_binary<'a>(i: In<'a>) -> R<'a, Part<'a>> {
+        delimited(byte(b'[', "'['"), section_part, byte(b']', "']'")).parse(i)
+    }
+
+    /// `["<" number ">"]`
+    pub(crate) fn origin(i: In<'_>) -> R<'_, Option<u32>> {
+        if i.peek() == Some(b'<') {
+            map(terminated(number, byte(b'>', "'>'")), Some).parse(i.skip(1))
+        } else {
+            Ok((i, None))
+        }
+    }
+
+    /// `partial = "<" number "." nz-number ">"`, if it comes next.
+    fn partial(i: In<'_>) -> R<'_, Option<(u32, u32)>> {
+        cond(
+            i.peek() == Some(b'<'),
+            map(
+                (
+                    byte(b'<', "'<'"),
+                    number,
+                    byte(b'.', "'.'"),
+                    nz_number,
+                    byte(b'>', "'>'"),
+                ),
+                |(_, a, _, b, _)| (a, b),
+            ),
+        )
+        .parse(i)
+    }
+
+    /// ```text
+    /// fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
+    ///             "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] / "BODY.PEEK" section [partial] /
+    ///             "BINARY" [".PEEK"] section-binary [partial] / "BINARY.SIZE" section-binary
+    /// ```
+    pub(crate) fn fetch_att(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
+        use FetchAttribute as F;
+        let start = i;
+        let (i, name) = take_while(i, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+        });
+        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+        let a = if is(b"ENVELOPE") {
+            F::Envelope
+        } else if is(b"FLAGS") {
+            F::Flags
+        } else if is(b"INTERNALDATE") {
+            F::InternalDate
+        } else if is(b"RFC822") {
+            F::Rfc822
+        } else if is(b"RFC822.HEADER") {
+            F::Rfc822Header
+        } else if is(b"RFC822.SIZE") {
+            F::Rfc822Size
+        } else if is(b"RFC822.TEXT") {
+            F::Rfc822Text
+        } else if is(b"BODYSTRUCTURE") {
+            F::BodyStructure
+        } else if is(b"UID") {
+            F::Uid
+        } else if is(b"BODY") || is(b"BODY.PEEK") {
+            if i.peek() == Some(b'[') {
+                let (i, s) = section(i)?;
+                let (i, p) = partial(i)?;
+                let a = F::BodySection {
+                    peek: is(b"BODY.PEEK"),
+                    section: s,
+                    partial: p,
+                };
+                return Ok((i, a));
+            } else if is(b"BODY") {
+                F::Body
+            } else {
+                return i.err("section");
+            }
+        } else if is(b"BINARY") || is(b"BINARY.PEEK") {
+            let (i, part) = section_binary(i)?;
+            let (i, p) = partial(i)?;
+            let a = F::Binary {
+                peek: is(b"BINARY.PEEK"),
+                part,
+                partial: p,
+            };
+            return Ok((i, a));
+        } else if is(b"BINARY.SIZE") {
+            return map(section_binary, F::BinarySize).parse(i);
+        } else if is(b"MODSEQ") {
+            F::ModSeq
+        } else if is(b"EMAILID") {
+            F::EmailId
+        } else if is(b"THREADID") {
+            F::ThreadId
+        } else if is(b"SAVEDATE") {
+            F::SaveDate
+        } else if is(b"PREVIEW") {
+            return map(opt(kw(b" (LAZY)")), |lazy| F::Preview {
+                lazy: lazy.is_some(),
+            })
+            .parse(i);
+        } else {
+            return map(atom, F::Other).parse(start);
+        };
+        Ok((i, a))
+    }
+
+    /// A FETCH item name: atom characters up to a `[` section or `<` origin.
+    #[inline(always)]
+    pub(crate) fn item_name(i: In<'_>) -> (In<'_>, &[u8]) {
+        take_while(i, |b| class::is(b, class::ATOM) && b != b'[' && b != b'<')
+    }
+
+    /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
+    pub(crate) fn fetch_item(i: In<'_>) -> R<'_, FetchItem<'_>> {
+        fetch_item_v(i, &mut Quiet)
+    }
+
+    /// [`fetch_item`], reporting the contents of ENVELOPE and BODY[STRUCTURE] to
+    /// a visitor.
+    fn fetch_item_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, FetchItem<'a>> {
+        let start = i;
+        let (i, name) = item_name(i);
+        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+        if is(b"FLAGS") {
+            map(preceded(sp, flag_list), FetchItem::Flags).parse(i)
+        } else if is(b"UID") {
+            map(preceded(sp, nz_number), FetchItem::Uid).parse(i)
+        } else if is(b"INTERNALDATE") {
+            map(preceded(sp, date_time), FetchItem::InternalDate).parse(i)
+        } else if is(b"RFC822.SIZE") {
+            map(preceded(sp, number), FetchItem::Rfc822Size).parse(i)
+        } else if is(b"RFC822") {
+            map(preceded(sp, nstring), FetchItem::Rfc822).parse(i)
+        } else if is(b"RFC822.HEADER") {
+            map(preceded(sp, nstring), FetchItem::Rfc822Header).parse(i)
+        } else if is(b"RFC822.TEXT") {
+            map(preceded(sp, nstring), FetchItem::Rfc822Text).parse(i)
+        } else if is(b"ENVELOPE") {
+            let (i, ()) = sp(i)?;
+            let (i, e) = envelope_v(i, s)?;
+            Ok((i, FetchItem::Envelope(e)))
+        } else if is(b"BODYSTRUCTURE") {
+            let (i, ()) = sp(i)?;
+            let (i, b) = body_v(i, s)?;
+            Ok((i, FetchItem::BodyStructure(b)))
+        } else if is(b"BODY") {
+            if i.peek() == Some(b'[') {
+                let (i, (section, origin, _, data)) = (section, origin, sp, nstring).parse(i)?;
+                Ok((
+                    i,
+                    FetchItem::BodySection {
+                        section,
+                        origin,
+                        data,
+                    },
+                ))
+            } else {
+                let (i, ()) = sp(i)?;
+                let (i, b) = body_v(i, s)?;
+                Ok((i, FetchItem::Body(b)))
+            }
+        } else if is(b"BINARY") {
+            let (i, (part, origin, _, data)) = (section_binary, origin, sp, nstring).parse(i)?;
+            Ok((i, FetchItem::Binary { part, origin, data }))
+        } else if is(b"BINARY.SIZE") {
+            let (i, (part, _, size)) = (section_binary, sp, number).parse(i)?;
+            Ok((i, FetchItem::BinarySize { part, size }))
+        } else if is(b"MODSEQ") {
+            // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"
+            map(
+                preceded(
+                    sp,
+                    delimited(byte(b'(', "'('"), number64, byte(b')', "')'")),
+                ),
+                FetchItem::ModSeq,
+            )
+            .parse(i)
+        } else if is(b"EMAILID") {
+            map(preceded(sp, paren_objectid), FetchItem::EmailId).parse(i)
+        } else if is(b"THREADID") {
+            let (i, ()) = sp(i)?;
+            match is_nil(i) {
+                (i, true) => Ok((i, FetchItem::ThreadId(None))),
+                _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
+            }
+        } else if is(b"SAVEDATE") {
+            crate::imap::ext::savedate::parse::fetch_item(i)
+        } else if is(b"PREVIEW") {
+            map(preceded(sp, nstring), FetchItem::Preview).parse(i)
+        } else if !name.is_empty() && i.q().unknown_items {
+            // an unknown item: name (with an optional [section] and <origin>), SP, any value
+            let mut i = i;
+            if i.peek() == Some(b'[') {
+                (i, _) = skip_value(i)?;
+            }
+            if i.peek() == Some(b'<') {
+                (i, _) = take_while(i, |b| b != b'>');
+                (i, ()) = byte(b'>', "'>'")(i)?;
+            }
+            let name = core::str::from_utf8(start.upto(&i)).unwrap_or("");
+            let (i, value) = preceded(sp, skip_value).parse(i)?;
+            Ok((
+                i,
+                FetchItem::Unknown {
+                    name: Cow::Borrowed(name),
+                    value: Cow::Borrowed(value),
+                },
+            ))
+        } else {
+            start.err("FETCH data item")
+        }
+    }
+
+    /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
+    pub(crate) fn msg_att<'a, S: Sink<'a>>(
+        i: In<'a>,
+        sink: &mut S,
+    ) -> R<'a, List<'a, FetchItem<'a>>> {
+        let (mut i, ()) = byte(b'(', "'(' of msg-att")(i)?;
+        let s = i;
+        let mut e = i;
+        if !(i.q().missing_text && i.peek() == Some(b')')) {
+            loop {
+                if S::ACTIVE {
+                    let item;
+                    (i, item) = fetch_item_v(i, sink)?;
+                    sink.item(item);
+                } else {
+                    (i, ()) = validate(fetch_item)(i)?;
+                }
+                e = i;
+                i = space_before_close(i, i.q().trailing_space);
+                if i.peek() == Some(b')') {
+                    break;
+                }
+                (i, ()) = sp(i)?;
+            }
+        }
+        let (i, ()) = byte(b')', "')' of msg-att")(i)?;
+        Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())))
+    }
+}
+
+/// The emitter of FETCH.
+pub(crate) mod emit {
+    use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
+    use crate::Error;
+    use crate::imap::emit::response::{body, envelope};
+    use crate::imap::emit::{W, num_code, objectid};
+    use crate::imap::types::core::{IString, List};
+
+    pub(crate) fn section(w: &mut W<'_>, s: &Section<'_>) -> Result<(), Error> {
+        w.raw(b"[");
+        w.raw(s.part.as_str().as_bytes());
+        if let Some(t) = &s.text {
+            if !s.part.is_empty() {
+                w.raw(b".");
+            }
+            let headers = |w: &mut W<'_>, l: &List<'_, IString<'_>>| -> Result<(), Error> {
+                w.raw(b" (");
+                if l.is_empty() {
+                    return Err(Error::Emit(crate::error::Unemittable::Missing {
+                        what: "header-list entry",
+                    }));
+                }
+                for (i, h) in l.iter().enumerate() {
+                    if i > 0 {
+                        w.sp();
+                    }
+                    w.astring(h.as_bytes())?;
+                }
+                w.raw(b")");
+                Ok(())
+            };
+            match t {
+                SectionText::Header => w.raw(b"HEADER"),
+                SectionText::HeaderFields(l) => {
+                    w.raw(b"HEADER.FIELDS");
+                    headers(w, l)?;
+                }
+                SectionText::HeaderFieldsNot(l) => {
+                    w.raw(b"HEADER.FIELDS.NOT");
+                    headers(w, l)?;
+                }
+                SectionText::Text => w.raw(b"TEXT"),
+                SectionText::Mime => {
+                    if s.part.is_empty() {
+                        return Err(Error::Emit(crate::error::Unemittable::Missing {
+                            what: "MIME part number",
+                        }));
+                    }
+                    w.raw(b"MIME");
+                }
+            }
+        }
+        w.raw(b"]");
+        Ok(())
+    }
+
+    pub(crate) fn part(w: &mut W<'_>, p: &Part<'_>) {
+        w.raw(b"[");
+        w.raw(p.as_str().as_bytes());
+        w.raw(b"]");
+    }
+
+    fn partial(w: &mut W<'_>, p: &Option<(u32, u32)>) {
+        if let Some((a, b)) = p {
+            w.raw(b"<");
+            w.num(u64::from(*a));
+            w.raw(b".");
+            w.num(u64::from(*b));
+            w.raw(b">");
+        }
+    }
+
+    pub(crate) fn fetch_att(w: &mut W<'_>, a: &FetchAttribute<'_>) -> Result<(), Error> {
+        use FetchAttribute as F;
+        match a {
+            F::Envelope => w.raw(b"ENVELOPE"),
+            F::Flags => w.raw(b"FLAGS"),
+            F::InternalDate => w.raw(b"INTERNALDATE"),
+            F::Rfc822 => w.raw(b"RFC822"),
+            F::Rfc822Header => w.raw(b"RFC822.HEADER"),
+            F::Rfc822Size => w.raw(b"RFC822.SIZE"),
+            F::Rfc822Text => w.raw(b"RFC822.TEXT"),
+            F::Body => w.raw(b"BODY"),
+            F::BodyStructure => w.raw(b"BODYSTRUCTURE"),
+            F::Uid => w.raw(b"UID"),
+            F::BodySection {
+                peek,
+                section: s,
+                partial: p,
+            } => {
+                w.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
+                section(w, s)?;
+                partial(w, p);
+            }
+            F::Binary {
+                peek,
+                part: pt,
+                partial: p,
+            } => {
+                w.raw(if *peek { b"BINARY.PEEK" } else { b"BINARY" });
+                part(w, pt);
+                partial(w, p);
+            }
+            F::BinarySize(pt) => {
+                w.raw(b"BINARY.SIZE");
+                part(w, pt);
+            }
+            F::ModSeq => w.raw(b"MODSEQ"),
+            F::EmailId => w.raw(b"EMAILID"),
+            F::ThreadId => w.raw(b"THREADID"),
+            F::SaveDate => w.raw(b"SAVEDATE"),
+            F::Preview { lazy } => w.raw(if *lazy { b"PREVIEW (LAZY)" } else { b"PREVIEW" }),
+            F::Other(a) => w.atom(a)?,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn fetch_item(w: &mut W<'_>, it: &FetchItem<'_>) -> Result<(), Error> {
+        match it {
+            FetchItem::Flags(l) => {
+                w.raw(b"FLAGS ");
+                w.flag_list(l)?;
+            }
+            FetchItem::Uid(n) => num_code(w, b"UID", u64::from(*n))?,
+            FetchItem::InternalDate(d) => {
+                w.raw(b"INTERNALDATE ");
+                w.date_time(d)?;
+            }
+            FetchItem::Rfc822Size(n) => num_code(w, b"RFC822.SIZE", u64::from(*n))?,
+            FetchItem::Rfc822(s) => nstring_item(w, b"RFC822", s)?,
+            FetchItem::Rfc822Header(s) => nstring_item(w, b"RFC822.HEADER", s)?,
+            FetchItem::Rfc822Text(s) => nstring_item(w, b"RFC822.TEXT", s)?,
+            FetchItem::Envelope(e) => {
+                w.raw(b"ENVELOPE ");
+                envelope(w, e)?;
+            }
+            FetchItem::Body(b) => {
+                w.raw(b"BODY ");
+                body(w, b, false)?;
+            }
+            FetchItem::BodyStructure(b) => {
+                w.raw(b"BODYSTRUCTURE ");
+                body(w, b, true)?;
+            }
+            FetchItem::BodySection {
+                section: s,
+                origin,
+                data,
+            } => {
+                w.raw(b"BODY");
+                section(w, s)?;
+                if let Some(o) = origin {
+                    w.raw(b"<");
+                    w.num(u64::from(*o));
+                    w.raw(b">");
+                }
+                w.sp();
+                w.nstring(data)?;
+            }
+            FetchItem::Binary {
+                part: p,
+                origin,
+                data,
+            } => {
+                w.raw(b"BINARY");
+                part(w, p);
+                if let Some(o) = origin {
+                    w.raw(b"<");
+                    w.num(u64::from(*o));
+                    w.raw(b">");
+                }
+                w.sp();
+                match data {
+                    None => w.raw(b"NIL"),
+                    Some(d) if d.as_bytes().contains(&0) => w.literal(d.as_bytes(), true)?,
+                    Some(d) => w.string(d.as_bytes())?,
+                }
+            }
+            FetchItem::BinarySize { part: p, size } => {
+                w.raw(b"BINARY.SIZE");
+                part(w, p);
+                w.sp();
+                w.num(u64::from(*size));
+            }
+            FetchItem::ModSeq(n) => {
+                w.raw(b"MODSEQ (");
+                w.num(*n);
+                w.raw(b")");
+            }
+            FetchItem::EmailId(id) => {
+                w.raw(b"EMAILID (");
+                objectid(w, id)?;
+                w.raw(b")");
+            }
+            FetchItem::ThreadId(id) => match id {
+                None => w.raw(b"THREADID NIL"),
+                Some(id) => {
+                    w.raw(b"THREADID (");
+                    objectid(w, id)?;
+                    w.raw(b")");
+                }
+            },
+            FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
+            FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
+            FetchItem::Unknown { name, value } => {
+                if name.is_empty()
+                    || !crate::wire::line::is_line_safe(name.as_bytes())
+                    || value.contains(&0)
+                {
+                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                        rule: "msg-att",
+                    }));
+                }
+                w.raw(name.as_bytes());
+                w.sp();
+                w.raw(value);
+            }
+        }
+        Ok(())
+    }
+
+    fn nstring_item(w: &mut W<'_>, name: &[u8], s: &Option<IString<'_>>) -> Result<(), Error> {
+        w.raw(name);
+        w.sp();
+        w.nstring(s)
+    }
+}
