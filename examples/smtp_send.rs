@@ -6,7 +6,7 @@
 mod driver;
 
 use driver::Driver;
-use mailwire::smtp::{Submission, SubmissionConfig, SubmitEvent};
+use mailwire::smtp::{Submission, SubmissionConfig, SubmissionEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,14 +23,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while d.step().await? {
         while let Some(event) = d.conn.poll_event()? {
             match event {
-                SubmitEvent::StartTls => {
+                SubmissionEvent::StartTls => {
                     let host = addr.rsplit_once(':').map_or(&addr[..], |(host, _)| host);
                     d.start_tls_client(driver::trusting(ca.as_ref())?, host)
                         .await?;
                     d.conn.tls_established()?;
                 }
-                SubmitEvent::Sent { reply, .. } => println!("{reply}"),
-                SubmitEvent::Failed { reply, reason, .. } => {
+                SubmissionEvent::Sent { reply, .. } => println!("{reply}"),
+                SubmissionEvent::Failed { reply, reason, .. } => {
                     return Err(format!("{reason}: {reply:?}").into());
                 }
                 _ => {}

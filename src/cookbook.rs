@@ -29,7 +29,7 @@
 //! use std::net::{TcpListener, TcpStream};
 //! use std::time::{Duration, Instant};
 //! use mailwire::Connection;
-//! use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig, Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
+//! use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig, Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
 //!
 //! /// Runs `conn` over `sock` until it is closed; `events` polls its events after each step.
 //! fn drive<C: Connection>(conn: &mut C, sock: &mut TcpStream, mut events: impl FnMut(&mut C)) -> std::io::Result<()> {
@@ -77,7 +77,7 @@
 //! let mut replies = Vec::new();
 //! drive(&mut tx, &mut TcpStream::connect(addr)?, |tx| {
 //!     while let Ok(Some(event)) = tx.poll_event() {
-//!         if let SubmitEvent::Sent { reply, .. } = event {
+//!         if let SubmissionEvent::Sent { reply, .. } = event {
 //!             replies.push(reply.code().to_string());
 //!         }
 //!     }
@@ -91,7 +91,7 @@
 //!
 //! [`smtp::Submission`](crate::smtp::Submission) runs STARTTLS (by its
 //! [`TlsPolicy`](crate::smtp::TlsPolicy)), AUTH and the transaction; the
-//! application runs the TLS handshake when [`SubmitEvent::StartTls`](crate::smtp::SubmitEvent::StartTls)
+//! application runs the TLS handshake when [`SubmissionEvent::StartTls`](crate::smtp::SubmissionEvent::StartTls)
 //! asks. With the driver above, the whole program is the `tx` half;
 //! `examples/smtp_send.rs` is the same over tokio with TLS, 34 lines.
 //!

@@ -3,10 +3,10 @@
 //! (SMTPUTF8): the machine picks the MAIL parameters the message needs, runs STARTTLS and AUTH by itself,
 //! and reports each recipient and the final result.
 
-use mailwire::smtp::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
+use mailwire::smtp::{Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
 
 /// Feeds `reply`, returns what the machine sent since the last call and the events.
-fn exchange(s: &mut Submission, reply: &str) -> (String, Vec<SubmitEvent>) {
+fn exchange(s: &mut Submission, reply: &str) -> (String, Vec<SubmissionEvent>) {
     s.handle_input(reply.as_bytes());
     let mut events = Vec::new();
     while let Some(e) = s.poll_event().unwrap() {
@@ -53,7 +53,7 @@ fn starttls_then_auth_then_the_message() {
     let (sent, events) = exchange(&mut s, "220 2.0.0 Ready to start TLS\r\n");
     assert_eq!(
         (sent.as_str(), events.as_slice()),
-        ("", &[SubmitEvent::StartTls][..])
+        ("", &[SubmissionEvent::StartTls][..])
     );
     s.tls_established().unwrap();
     let (sent, _) = exchange(&mut s, "");
@@ -70,7 +70,7 @@ fn starttls_then_auth_then_the_message() {
     assert_eq!(sent, "DATA\r\n");
     assert!(matches!(
         &events[..],
-        [SubmitEvent::Recipient {
+        [SubmissionEvent::Recipient {
             message: 0,
             recipient: 0,
             ..
@@ -81,13 +81,13 @@ fn starttls_then_auth_then_the_message() {
     let (sent, events) = exchange(&mut s, "250 2.0.0 Ok: queued\r\n");
     assert_eq!(sent, "QUIT\r\n");
     match &events[..] {
-        [SubmitEvent::Sent { message: 0, reply }] => {
+        [SubmissionEvent::Sent { message: 0, reply }] => {
             assert_eq!(reply.to_string(), "250 2.0.0 Ok: queued")
         }
         other => panic!("{other:?}"),
     }
     let (_, events) = exchange(&mut s, "221 2.0.0 Bye\r\n");
-    assert_eq!(events, [SubmitEvent::Closed]);
+    assert_eq!(events, [SubmissionEvent::Closed]);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn tls_required_but_not_offered_sends_nothing() {
     assert!(
         matches!(
             &events[..],
-            [SubmitEvent::Failed {
+            [SubmissionEvent::Failed {
                 message: 0,
                 reply: None,
                 ..
@@ -185,7 +185,7 @@ fn messages_the_server_cannot_take_fail_before_mail() {
         let (sent, events) = exchange(&mut s, &ehlo(keywords));
         assert_eq!(sent, "QUIT\r\n", "{keywords:?}");
         assert!(
-            matches!(&events[..], [SubmitEvent::Failed { reply: None, .. }]),
+            matches!(&events[..], [SubmissionEvent::Failed { reply: None, .. }]),
             "{events:?}"
         );
     }
@@ -209,12 +209,12 @@ fn each_recipient_is_reported_and_a_refused_transaction_fails() {
         matches!(
             &events[..],
             [
-                SubmitEvent::Recipient {
+                SubmissionEvent::Recipient {
                     message: 0,
                     recipient: 0,
                     ..
                 },
-                SubmitEvent::Recipient {
+                SubmissionEvent::Recipient {
                     message: 0,
                     recipient: 1,
                     ..
@@ -226,7 +226,7 @@ fn each_recipient_is_reported_and_a_refused_transaction_fails() {
     let (sent, events) = exchange(&mut s, "250 Ok: queued\r\n");
     assert!(matches!(
         &events[..],
-        [SubmitEvent::Sent { message: 0, .. }]
+        [SubmissionEvent::Sent { message: 0, .. }]
     ));
     assert_eq!(
         sent,
@@ -238,7 +238,7 @@ fn each_recipient_is_reported_and_a_refused_transaction_fails() {
         "250 Ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n",
     );
     match events.last() {
-        Some(SubmitEvent::Failed {
+        Some(SubmissionEvent::Failed {
             message: 1,
             reply: Some(r),
             ..
@@ -267,11 +267,11 @@ fn hostile_and_misused() {
     while let Ok(Some(e)) = s.poll_event() {
         events.push(e);
     }
-    assert!(events.contains(&SubmitEvent::Closed), "{events:?}");
+    assert!(events.contains(&SubmissionEvent::Closed), "{events:?}");
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, SubmitEvent::Failed { message: 0, .. })),
+            .any(|e| matches!(e, SubmissionEvent::Failed { message: 0, .. })),
         "{events:?}"
     );
     assert!(s.is_closed());
@@ -286,7 +286,10 @@ fn hostile_and_misused() {
     let (sent, events) = exchange(&mut s, "535 5.7.8 no\r\n");
     assert_eq!(sent, "QUIT\r\n");
     assert!(
-        matches!(&events[..], [SubmitEvent::Failed { reply: Some(_), .. }]),
+        matches!(
+            &events[..],
+            [SubmissionEvent::Failed { reply: Some(_), .. }]
+        ),
         "{events:?}"
     );
 }

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig, Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
+use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig, Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
 use mailwire::Limits;
 
 fn pieces<'a>(data: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
@@ -67,7 +67,7 @@ fn submit(data: &[u8], cuts: &[usize], policy: u8) {
         s.handle_input(piece);
         loop {
             match s.poll_event() {
-                Ok(Some(SubmitEvent::StartTls)) => {
+                Ok(Some(SubmissionEvent::StartTls)) => {
                     let _ = s.tls_established();
                 }
                 Ok(Some(_)) => {}

@@ -96,4 +96,4 @@ pub use reply::{
     EhloKeyword, EhloKeywords, EnhancedStatus, Mechanisms, Rejection, Reply, ReplyCode, ReplyLines,
 };
 pub use server::{Server, ServerConfig, ServerEvent};
-pub use submit::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
+pub use submit::{Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};

@@ -6,12 +6,12 @@
 //! `BODY=8BITMIME` or `BINARYMIME`, `SMTPUTF8`), sends DATA or BDAT (the
 //! [`Client`] picks BDAT when the server offers CHUNKING), pipelines when the
 //! server offers PIPELINING, and reports each recipient's reply and the final
-//! reply as [`SubmitEvent`]s. The application only runs the TLS handshake when
-//! [`SubmitEvent::StartTls`] asks for it. The low-level [`Client`] stays
+//! reply as [`SubmissionEvent`]s. The application only runs the TLS handshake when
+//! [`SubmissionEvent::StartTls`] asks for it. The low-level [`Client`] stays
 //! available through [`Submission::client`].
 //!
 //! ```
-//! use mailwire::smtp::{Submission, SubmissionConfig, SubmitEvent, TlsPolicy};
+//! use mailwire::smtp::{Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
 //!
 //! let config = SubmissionConfig::new("client.example")
 //!     .tls(TlsPolicy::None) // a loopback test server; use Required on a network
@@ -32,7 +32,7 @@
 //! ] {
 //!     submission.handle_input(reply.as_bytes());
 //!     while let Some(event) = submission.poll_event().unwrap() {
-//!         if let SubmitEvent::Sent { reply, .. } = event {
+//!         if let SubmissionEvent::Sent { reply, .. } = event {
 //!             assert_eq!(reply.to_string(), "250 2.0.0 Ok: queued as 4711");
 //!         }
 //!     }
@@ -65,7 +65,7 @@ use crate::wire::sasl::Credentials;
 #[non_exhaustive]
 pub enum TlsPolicy {
     /// STARTTLS must succeed before anything else: a server that does not
-    /// offer it fails every message ([`SubmitEvent::Failed`]). The default.
+    /// offer it fails every message ([`SubmissionEvent::Failed`]). The default.
     #[default]
     Required,
     /// STARTTLS when the server offers it, else in the clear.
@@ -120,7 +120,7 @@ impl SubmissionConfig {
 /// What a [`Submission`] reports. The replies are owned copies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SubmitEvent {
+pub enum SubmissionEvent {
     /// The server accepted STARTTLS: flush `poll_transmit`, run the TLS
     /// handshake, then call [`Submission::tls_established`].
     StartTls,
@@ -198,7 +198,7 @@ pub struct Submission {
     next_number: usize,
     quit_when_done: bool,
     closed_reported: bool,
-    events: VecDeque<SubmitEvent>,
+    events: VecDeque<SubmissionEvent>,
 }
 
 /// What a message needs from the server, and the MAIL parameters that say so.
@@ -213,8 +213,7 @@ fn parameters(client: &Client, m: &Queued) -> Result<Parameters<'static>, &'stat
         }
         p.push(&Parameter::Size(size)).map_err(|_| "SIZE")?;
     }
-    let eight_bit = m.body.iter().any(|&b| b >= 0x80);
-    let binary = m.body.contains(&0) || !crlf_only(&m.body);
+    let (eight_bit, binary) = classify(&m.body);
     if binary {
         // RFC 3030 §3: NUL or bare CR/LF can only go as BINARYMIME over BDAT
         if !(caps.binarymime && caps.chunking) {
@@ -248,17 +247,21 @@ fn parameters(client: &Client, m: &Queued) -> Result<Parameters<'static>, &'stat
     Ok(p)
 }
 
-fn crlf_only(body: &[u8]) -> bool {
-    let mut prev = 0u8;
+/// One pass over the body: whether it has 8-bit octets, and whether it is
+/// binary (NUL, or a CR or LF that is not part of a CRLF; RFC 5321 §2.3.8).
+fn classify(body: &[u8]) -> (bool, bool) {
+    let (mut eight_bit, mut prev) = (false, 0u8);
     for (i, &b) in body.iter().enumerate() {
         match b {
-            b'\n' if prev != b'\r' => return false,
-            b'\r' if body.get(i + 1) != Some(&b'\n') => return false,
+            0 => return (eight_bit, true),
+            b'\n' if prev != b'\r' => return (eight_bit, true),
+            b'\r' if body.get(i + 1) != Some(&b'\n') => return (eight_bit, true),
+            0x80.. => eight_bit = true,
             _ => {}
         }
         prev = b;
     }
-    true
+    (eight_bit, false)
 }
 
 fn header_of(body: &[u8]) -> &[u8] {
@@ -337,13 +340,13 @@ impl Submission {
         &self.client
     }
 
-    /// The TLS handshake after [`SubmitEvent::StartTls`] is done.
+    /// The TLS handshake after [`SubmissionEvent::StartTls`] is done.
     pub fn tls_established(&mut self) -> Result<(), Error> {
         self.client.tls_established()
     }
 
     /// The next event, or `None` when more input is needed.
-    pub fn poll_event(&mut self) -> Result<Option<SubmitEvent>, Error> {
+    pub fn poll_event(&mut self) -> Result<Option<SubmissionEvent>, Error> {
         loop {
             if let Some(e) = self.events.pop_front() {
                 return Ok(Some(e));
@@ -354,7 +357,7 @@ impl Submission {
                     if self.client.is_closed() && !self.closed_reported {
                         self.closed_reported = true;
                         self.fail_all(None, "the session closed");
-                        self.events.push_back(SubmitEvent::Closed);
+                        self.events.push_back(SubmissionEvent::Closed);
                         continue;
                     }
                     return Ok(None);
@@ -366,7 +369,7 @@ impl Submission {
 
     fn fail_all(&mut self, reply: Option<Reply<'static>>, reason: &'static str) {
         for m in self.current.take().into_iter().chain(self.queue.drain(..)) {
-            self.events.push_back(SubmitEvent::Failed {
+            self.events.push_back(SubmissionEvent::Failed {
                 message: m.number,
                 reply: reply.clone(),
                 reason,
@@ -428,7 +431,7 @@ impl Submission {
                 self.advance()
             }
             ClientEvent::StartTls => {
-                self.events.push_back(SubmitEvent::StartTls);
+                self.events.push_back(SubmissionEvent::StartTls);
                 Ok(())
             }
             ClientEvent::Reply {
@@ -463,7 +466,7 @@ impl Submission {
                     if !reply.code().is_positive() {
                         self.last_refusal = Some(reply.clone());
                     }
-                    self.events.push_back(SubmitEvent::Recipient {
+                    self.events.push_back(SubmissionEvent::Recipient {
                         message: m.number,
                         recipient,
                         reply,
@@ -485,12 +488,12 @@ impl Submission {
             } => {
                 if let Some(m) = self.current.take() {
                     self.events.push_back(if reply.code().is_positive() {
-                        SubmitEvent::Sent {
+                        SubmissionEvent::Sent {
                             message: m.number,
                             reply,
                         }
                     } else {
-                        SubmitEvent::Failed {
+                        SubmissionEvent::Failed {
                             message: m.number,
                             reply: Some(reply),
                             reason: "the server refused the message",
@@ -509,7 +512,7 @@ impl Submission {
             }
             ClientEvent::TransactionFailed { .. } => {
                 if let Some(m) = self.current.take() {
-                    self.events.push_back(SubmitEvent::Failed {
+                    self.events.push_back(SubmissionEvent::Failed {
                         message: m.number,
                         reply: self.last_refusal.take(),
                         reason: "the server refused the sender or every recipient",
@@ -547,7 +550,7 @@ impl Submission {
         let params = match parameters(&self.client, &m) {
             Ok(p) => p,
             Err(reason) => {
-                self.events.push_back(SubmitEvent::Failed {
+                self.events.push_back(SubmissionEvent::Failed {
                     message: m.number,
                     reply: None,
                     reason,

@@ -115,8 +115,14 @@ impl IntoSequenceSet for &[u32] {
         if self.is_empty() || self.contains(&0) {
             return None;
         }
-        let text: Vec<String> = self.iter().map(|n| format!("{n}")).collect();
-        SequenceSet::new(text.join(","))
+        let mut text = String::with_capacity(self.len() * 6);
+        for (i, n) in self.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{n}"));
+        }
+        SequenceSet::new(text)
     }
 }
 
