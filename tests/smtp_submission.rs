@@ -293,3 +293,208 @@ fn hostile_and_misused() {
         "{events:?}"
     );
 }
+
+// ------------------------------------------------- AUTH with CRAM-MD5 and SCRAM
+//
+// The mechanism the machine picks, and the exchanges it runs, against the
+// RFCs' own example exchanges carried in RFC 4954 §4 framing ("334 SP
+// [base64]" challenges, a base64 line per response, "235" on success).
+
+#[cfg(feature = "sasl-hash")]
+mod hashed {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use mailwire::Error;
+
+    fn b64(raw: &str) -> String {
+        STANDARD.encode(raw)
+    }
+
+    /// A submission with one queued message, after the greeting; `tls` says
+    /// whether the session is already under TLS (implicit TLS, RFC 8314).
+    fn session(config: SubmissionConfig, tls: bool) -> Submission {
+        let mut client = mailwire::smtp::ClientConfig::new("client.example");
+        client.tls_active = tls;
+        let mut s = Submission::new(config.client(client).tls(TlsPolicy::None));
+        s.submit("user@example.org", &["bob@example.net"], "x\r\n")
+            .unwrap();
+        let (sent, _) = exchange(&mut s, GREETING);
+        assert_eq!(sent, "EHLO client.example\r\n");
+        s
+    }
+
+    /// The AUTH line the machine sends after an EHLO offering `auth`.
+    fn auth_line(config: SubmissionConfig, tls: bool, auth: &str) -> String {
+        let mut s = session(config, tls);
+        exchange(&mut s, &ehlo(&[&format!("AUTH {auth}")])).0
+    }
+
+    // RFC 2195 §2: "S: + PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+
+    // C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw", user "tim", shared
+    // secret "tanstaaftanstaaf". Here in the clear, as Exim offers it before
+    // TLS ("250-AUTH CRAM-MD5" only): CRAM-MD5 does not reveal the password.
+    #[test]
+    fn cram_md5_in_the_clear_rfc2195_exchange() {
+        let config = SubmissionConfig::new("c").credentials("tim", "tanstaaftanstaaf");
+        let mut s = session(config, false);
+        let (sent, _) = exchange(&mut s, &ehlo(&["AUTH CRAM-MD5"]));
+        assert_eq!(sent, "AUTH CRAM-MD5\r\n");
+        let (sent, _) = exchange(
+            &mut s,
+            "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n",
+        );
+        assert_eq!(sent, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n");
+        let (sent, events) = exchange(&mut s, "235 2.7.0 Authentication successful\r\n");
+        assert_eq!(sent, "MAIL FROM:<user@example.org>\r\n");
+        assert!(events.is_empty(), "{events:?}");
+    }
+
+    // RFC 7677 §3: "This is a simple example of a SCRAM-SHA-256 authentication
+    // exchange when the client doesn't support channel bindings. The username
+    // 'user' and password 'pencil' are being used."
+    const RFC7677: [&str; 4] = [
+        "n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
+        "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+        "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+        "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
+    ];
+
+    // RFC 5802 §5: "This is a simple example of a SCRAM-SHA-1 authentication
+    // exchange when the client doesn't support channel bindings (username
+    // 'user' and password 'pencil' are used)".
+    const RFC5802: [&str; 4] = [
+        "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+        "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+        "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+        "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=",
+    ];
+
+    /// Runs a SCRAM exchange of `rfc` after an EHLO offering `auth`; the
+    /// client-first rides on the AUTH line (RFC 4954 §4 initial response), the
+    /// server-final comes in a 334 and is answered with an empty line.
+    fn scram(nonce: &str, auth: &str, mechanism: &str, rfc: [&str; 4], tls: bool) {
+        let config = SubmissionConfig::new("c")
+            .credentials("user", "pencil")
+            .scram_nonce(nonce);
+        let mut s = session(config, tls);
+        let (sent, _) = exchange(&mut s, &ehlo(&[&format!("AUTH {auth}")]));
+        assert_eq!(sent, format!("AUTH {mechanism} {}\r\n", b64(rfc[0])));
+        let (sent, _) = exchange(&mut s, &format!("334 {}\r\n", b64(rfc[1])));
+        assert_eq!(sent, format!("{}\r\n", b64(rfc[2])));
+        let (sent, _) = exchange(&mut s, &format!("334 {}\r\n", b64(rfc[3])));
+        assert_eq!(sent, "\r\n");
+        let (sent, _) = exchange(&mut s, "235 2.7.0 Authentication successful\r\n");
+        assert_eq!(sent, "MAIL FROM:<user@example.org>\r\n");
+    }
+
+    #[test]
+    fn scram_sha256_is_preferred_rfc7677_exchange() {
+        for tls in [false, true] {
+            scram(
+                "rOprNGfwEbeRWgbNEkqO",
+                "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256",
+                "SCRAM-SHA-256",
+                RFC7677,
+                tls,
+            );
+        }
+    }
+
+    #[test]
+    fn scram_sha1_rfc5802_exchange() {
+        for tls in [false, true] {
+            scram(
+                "fyko+d2lbbFgONRv9qkxdawL",
+                "PLAIN CRAM-MD5 SCRAM-SHA-1",
+                "SCRAM-SHA-1",
+                RFC5802,
+                tls,
+            );
+        }
+    }
+
+    #[test]
+    fn the_choice_follows_tls_and_the_nonce() {
+        let cred = || SubmissionConfig::new("c").credentials("tim", "tanstaaftanstaaf");
+        // without TLS: CRAM-MD5 before PLAIN and LOGIN (the password stays home)
+        assert_eq!(
+            auth_line(cred(), false, "PLAIN LOGIN CRAM-MD5"),
+            "AUTH CRAM-MD5\r\n"
+        );
+        // under TLS: PLAIN before CRAM-MD5 (RFC 4954 §4's PLAIN is safe there,
+        // and CRAM-MD5 makes the server keep the password)
+        assert_eq!(
+            auth_line(cred(), true, "CRAM-MD5 LOGIN PLAIN"),
+            "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"
+        );
+        assert_eq!(auth_line(cred(), true, "CRAM-MD5"), "AUTH CRAM-MD5\r\n");
+        // SCRAM only with a nonce from the application
+        assert_eq!(
+            auth_line(cred(), false, "SCRAM-SHA-256 CRAM-MD5"),
+            "AUTH CRAM-MD5\r\n"
+        );
+        assert!(
+            auth_line(
+                cred().scram_nonce("abcdefghijklmnopqrstuvwx"),
+                true,
+                "plain scram-sha-256"
+            )
+            .starts_with("AUTH SCRAM-SHA-256 ")
+        );
+        // nothing the machine can run: no AUTH, the message fails, QUIT
+        let mut s = session(cred(), false);
+        let (sent, events) = exchange(&mut s, &ehlo(&["AUTH SCRAM-SHA-256 GSSAPI"]));
+        assert_eq!(sent, "QUIT\r\n");
+        assert!(
+            matches!(
+                &events[..],
+                [SubmissionEvent::Failed {
+                    message: 0,
+                    reply: None,
+                    ..
+                }]
+            ),
+            "{events:?}"
+        );
+    }
+
+    // RFC 5802 §5: "The client then authenticates the server by computing the
+    // ServerSignature and comparing it to the value sent by the server."
+    // A forged v= is cancelled (RFC 4954 §4: "*"); a 235 after it is an error,
+    // and no message goes to a server that did not prove itself.
+    #[test]
+    fn a_scram_server_with_a_wrong_signature_gets_no_message() {
+        let config = SubmissionConfig::new("c")
+            .credentials("user", "pencil")
+            .scram_nonce("rOprNGfwEbeRWgbNEkqO");
+        let mut s = session(config, true);
+        exchange(&mut s, &ehlo(&["AUTH SCRAM-SHA-256"]));
+        exchange(&mut s, &format!("334 {}\r\n", b64(RFC7677[1])));
+        let forged = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G5=";
+        let (sent, _) = exchange(&mut s, &format!("334 {}\r\n", b64(forged)));
+        assert_eq!(sent, "*\r\n");
+        s.handle_input(b"235 2.7.0 Authentication successful\r\n");
+        assert!(matches!(s.poll_event(), Err(Error::Sasl(_))));
+        let sent: Vec<u8> = std::iter::from_fn(|| s.poll_transmit()).flatten().collect();
+        assert!(!String::from_utf8_lossy(&sent).contains("MAIL"), "{sent:?}");
+    }
+
+    // A 535 after CRAM-MD5 fails the message with that reply.
+    #[test]
+    fn a_refused_cram_md5_fails_the_message() {
+        let config = SubmissionConfig::new("c").credentials("tim", "wrong");
+        let mut s = session(config, false);
+        exchange(&mut s, &ehlo(&["AUTH CRAM-MD5"]));
+        exchange(
+            &mut s,
+            "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n",
+        );
+        let (sent, events) = exchange(&mut s, "535 5.7.8 Authentication credentials invalid\r\n");
+        assert_eq!(sent, "QUIT\r\n");
+        assert!(
+            matches!(&events[..], [SubmissionEvent::Failed { reply: Some(r), .. }] if r.code().to_string() == "535"),
+            "{events:?}"
+        );
+    }
+}

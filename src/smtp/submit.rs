@@ -56,7 +56,9 @@ use super::command::{Body, ForwardPath, Mailbox, Parameter, Parameters, ReverseP
 use super::reply::Reply;
 use crate::error::Error;
 use crate::text::Secret;
-use crate::wire::sasl::Credentials;
+#[cfg(feature = "sasl-hash")]
+use crate::wire::sasl::ScramCredentials;
+use crate::wire::sasl::{Credentials, Mechanism};
 
 /// When the session encrypts (RFC 3207; RFC 8314 prefers implicit TLS, which
 /// the caller sets up before the machine starts, with
@@ -82,9 +84,17 @@ pub struct SubmissionConfig {
     pub client: ClientConfig,
     /// When to STARTTLS.
     pub tls: TlsPolicy,
-    /// User name and password for AUTH (PLAIN, or LOGIN when the server
-    /// offers only that); `None` sends no AUTH.
+    /// User name and password for AUTH; `None` sends no AUTH. The mechanism
+    /// is the best one the server offers (see [`Submission`]): PLAIN or
+    /// LOGIN, and with the `sasl-hash` feature CRAM-MD5 and SCRAM.
     pub credentials: Option<(String, String)>,
+    /// The client nonce for SCRAM (RFC 5802 §5.1: "a sequence of random
+    /// printable ASCII characters excluding ','", unique to this exchange):
+    /// the crate has no random source, so the application gives one per
+    /// session (at least 18 random bytes, e.g. 24 base64 characters).
+    /// `None` never runs SCRAM.
+    #[cfg(feature = "sasl-hash")]
+    pub scram_nonce: Option<String>,
 }
 
 impl SubmissionConfig {
@@ -95,6 +105,8 @@ impl SubmissionConfig {
             client: ClientConfig::new(hostname),
             tls: TlsPolicy::Required,
             credentials: None,
+            #[cfg(feature = "sasl-hash")]
+            scram_nonce: None,
         }
     }
 
@@ -115,6 +127,35 @@ impl SubmissionConfig {
         self.client = client;
         self
     }
+
+    /// With this SCRAM client nonce (see [`scram_nonce`](Self::scram_nonce)):
+    /// a fresh random one for each session.
+    #[cfg(feature = "sasl-hash")]
+    pub fn scram_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.scram_nonce = Some(nonce.into());
+        self
+    }
+}
+
+/// The AUTH mechanisms a [`Submission`] runs, best first. Under TLS: SCRAM
+/// (the server proves it knows the password, and the password never
+/// travels), then PLAIN and LOGIN, then CRAM-MD5 (which makes the server
+/// keep the password in the clear). Without TLS the password must not
+/// travel, so CRAM-MD5 and SCRAM come before PLAIN and LOGIN (which a
+/// server with `plaintext_requires_tls` does not offer there; RFC 4954 §4).
+#[cfg(feature = "sasl-hash")]
+fn preference(tls: bool) -> &'static [Mechanism] {
+    use Mechanism::*;
+    if tls {
+        &[ScramSha256, ScramSha1, Plain, Login, CramMd5]
+    } else {
+        &[ScramSha256, ScramSha1, CramMd5, Plain, Login]
+    }
+}
+
+#[cfg(not(feature = "sasl-hash"))]
+fn preference(_tls: bool) -> &'static [Mechanism] {
+    &[Mechanism::Plain, Mechanism::Login]
 }
 
 /// What a [`Submission`] reports. The replies are owned copies.
@@ -185,11 +226,44 @@ enum Step {
 }
 
 /// A client that submits whole messages (see the [module docs](self)).
+///
+/// With [`SubmissionConfig::credentials`] it authenticates with the best
+/// mechanism the server offers: SCRAM-SHA-256, then SCRAM-SHA-1 (with the
+/// `sasl-hash` feature and a [`SubmissionConfig::scram_nonce`]), then under
+/// TLS PLAIN, LOGIN, CRAM-MD5, and without TLS CRAM-MD5 (`sasl-hash`), PLAIN,
+/// LOGIN: in the clear, a mechanism that does not send the password comes
+/// first. A SCRAM server that does not prove it knows the password gets no
+/// message (`poll_event` returns [`Error::Sasl`]).
+///
+/// ```
+/// # #[cfg(feature = "sasl-hash")] {
+/// use mailwire::smtp::{Submission, SubmissionConfig, TlsPolicy};
+///
+/// // a server that offers only CRAM-MD5 before TLS, as Exim does by default
+/// let config = SubmissionConfig::new("client.example")
+///     .tls(TlsPolicy::None)
+///     .credentials("tim", "tanstaaftanstaaf");
+/// let mut tx = Submission::new(config);
+/// tx.submit("tim@example.org", &["bob@example.net"], "Subject: hi\r\n\r\nhi\r\n")?;
+/// tx.handle_input(b"220 mx.example.net ESMTP\r\n250-mx.example.net\r\n250 AUTH CRAM-MD5\r\n");
+/// // RFC 2195 §2: the server's challenge, and "tim" with the keyed MD5 digest
+/// tx.handle_input(b"334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n");
+/// while tx.poll_event()?.is_some() {}
+/// let sent: Vec<u8> = std::iter::from_fn(|| tx.poll_transmit()).flatten().collect();
+/// assert_eq!(
+///     sent,
+///     b"EHLO client.example\r\nAUTH CRAM-MD5\r\ndGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n"
+/// );
+/// # }
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Submission {
     client: Client,
     tls: TlsPolicy,
     credentials: Option<(String, String)>,
+    #[cfg(feature = "sasl-hash")]
+    scram_nonce: Option<String>,
     authenticated: bool,
     step: Step,
     queue: VecDeque<Queued>,
@@ -279,6 +353,8 @@ impl Submission {
             client: Client::new(config.client),
             tls: config.tls,
             credentials: config.credentials,
+            #[cfg(feature = "sasl-hash")]
+            scram_nonce: config.scram_nonce,
             authenticated,
             step: Step::Opening,
             queue: VecDeque::new(),
@@ -408,22 +484,34 @@ impl Submission {
                     let Some((user, password)) = self.credentials.clone() else {
                         return Ok(());
                     };
-                    let offered = |m: &str| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m));
+                    let Some(mechanism) = self.mechanism() else {
+                        return self.give_up(
+                            None,
+                            "the server offers no AUTH mechanism the machine can run",
+                        );
+                    };
                     let password = Secret::from(password);
-                    let credentials = if offered("PLAIN") {
-                        Credentials::Plain {
+                    #[cfg(feature = "sasl-hash")]
+                    let nonce = self.scram_nonce.clone().unwrap_or_default();
+                    let credentials = match mechanism {
+                        Mechanism::Login => Credentials::Login {
+                            username: &user,
+                            password,
+                        },
+                        #[cfg(feature = "sasl-hash")]
+                        Mechanism::CramMd5 => Credentials::CramMd5 {
+                            username: &user,
+                            password,
+                        },
+                        #[cfg(feature = "sasl-hash")]
+                        Mechanism::ScramSha256 | Mechanism::ScramSha1 => Credentials::Scram(
+                            ScramCredentials::new(mechanism, &user, password, &nonce),
+                        ),
+                        _ => Credentials::Plain {
                             authzid: None,
                             username: &user,
                             password,
-                        }
-                    } else if offered("LOGIN") {
-                        Credentials::Login {
-                            username: &user,
-                            password,
-                        }
-                    } else {
-                        return self
-                            .give_up(None, "the server offers neither AUTH PLAIN nor LOGIN");
+                        },
                     };
                     self.step = Step::Auth;
                     return self.client.authenticate(credentials);
@@ -533,6 +621,28 @@ impl Submission {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The best AUTH mechanism the server offers that the machine can run
+    /// with its credentials, if any.
+    fn mechanism(&self) -> Option<Mechanism> {
+        let caps = self.client.capabilities();
+        let offered = |m: &Mechanism| caps.auth.iter().any(|a| a.eq_ignore_ascii_case(m.name()));
+        preference(self.client.tls_active())
+            .iter()
+            .copied()
+            .filter(|m| self.can_run(*m))
+            .find(offered)
+    }
+
+    #[cfg(feature = "sasl-hash")]
+    fn can_run(&self, m: Mechanism) -> bool {
+        !matches!(m, Mechanism::ScramSha256 | Mechanism::ScramSha1) || self.scram_nonce.is_some()
+    }
+
+    #[cfg(not(feature = "sasl-hash"))]
+    fn can_run(&self, _m: Mechanism) -> bool {
+        true
     }
 
     /// Starts the next message when the session is ready, or QUITs when asked.
