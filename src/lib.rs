@@ -11,8 +11,9 @@
 //!
 //! - The [`cookbook`] runs the everyday tasks end to end as doc tests: a
 //!   complete blocking `std::net::TcpStream` loop that drives any machine,
-//!   sending a message, reading new mail over IMAP, taking mail as a server
-//!   or an LMTP delivery agent.
+//!   sending a message, reading new mail over IMAP, downloading and
+//!   deleting over POP3, running a submission server, taking mail as a
+//!   server or an LMTP delivery agent.
 //! - For tokio, `examples/driver/mod.rs` (shipped in the package) is one
 //!   file to copy (under 200 lines, any machine, STARTTLS hand-off);
 //!   `examples/imap_latest.rs`, `examples/smtp_send.rs` and
