@@ -2,6 +2,63 @@
 //! pipelining; RFC 3030 CHUNKING; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 2033
 //! LMTP).
 //!
+//! A client holding the RFC 5321 Appendix D.1 conversation (no
+//! PIPELINING offered, so one command per reply):
+//!
+//! ```
+//! use mailwire::smtp::{Client, ClientConfig, ClientEvent, CommandKind, ForwardPath, Mailbox, Parameters, ReversePath};
+//!
+//! // RFC 5321 Appendix D.1, "A Typical SMTP Transaction Scenario", the server's lines
+//! let server = [
+//!     "220 foo.com Simple Mail Transfer Service Ready\r\n",
+//!     "250-foo.com greets bar.com\r\n250-8BITMIME\r\n250-SIZE\r\n250-DSN\r\n250 HELP\r\n",
+//!     "250 OK\r\n",
+//!     "250 OK\r\n",
+//!     "550 No such user here\r\n",
+//!     "250 OK\r\n",
+//!     "354 Start mail input; end with <CRLF>.<CRLF>\r\n",
+//!     "250 OK\r\n",
+//!     "221 foo.com Service closing transmission channel\r\n",
+//! ];
+//! let mut client = Client::new(ClientConfig::new("bar.com"));
+//! let (mut sent, mut refused) = (Vec::new(), Vec::new());
+//! for reply in server {
+//!     client.handle_input(reply.as_bytes());
+//!     let (mut ready, mut body, mut done) = (false, false, false);
+//!     while let Some(event) = client.poll_event()? {
+//!         match event {
+//!             ClientEvent::Ready(_) => ready = true,
+//!             ClientEvent::Reply { command: CommandKind::Rcpt(i), reply } if !reply.code().is_positive() => refused.push(i),
+//!             ClientEvent::ReadyForData => body = true,
+//!             ClientEvent::Reply { command: CommandKind::DataEnd { .. }, .. } => done = true,
+//!             _ => {}
+//!         }
+//!     }
+//!     // the event borrowed the client: act after the loop
+//!     if ready {
+//!         client.mail(&ReversePath::Mailbox(Mailbox::parse("Smith@bar.com")?), &Parameters::default())?;
+//!         for to in ["Jones@foo.com", "Green@foo.com", "Brown@foo.com"] {
+//!             client.rcpt(&ForwardPath::Mailbox(Mailbox::parse(to)?), &Parameters::default())?;
+//!         }
+//!         client.data()?;
+//!     }
+//!     if body {
+//!         client.send_body(b"Blah blah blah...\r\n...etc. etc. etc.\r\n")?;
+//!         client.finish_body()?;
+//!     }
+//!     if done {
+//!         client.quit()?;
+//!     }
+//!     sent.extend(std::iter::from_fn(|| client.poll_transmit()).flatten());
+//! }
+//! assert_eq!(refused, [1]); // Green
+//! assert_eq!(String::from_utf8(sent).unwrap(), "EHLO bar.com\r\nMAIL FROM:<Smith@bar.com>\r\n\
+//!     RCPT TO:<Jones@foo.com>\r\nRCPT TO:<Green@foo.com>\r\nRCPT TO:<Brown@foo.com>\r\nDATA\r\n\
+//!     Blah blah blah...\r\n....etc. etc. etc.\r\n.\r\nQUIT\r\n"); // the dot-led line went stuffed
+//! assert!(client.is_closed());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The machine runs the session's mechanics on its own: it waits for the
 //! greeting, sends EHLO (LHLO in LMTP mode) and falls back to HELO when the
 //! server answers EHLO with 500 or 502, tracks the capabilities, answers SASL
@@ -211,6 +268,22 @@ enum Tx {
 }
 
 /// The SMTP/LMTP client state machine; see the [module docs](self).
+///
+/// ```
+/// use mailwire::smtp::{Client, ClientConfig, ClientEvent};
+///
+/// let mut client = Client::new(ClientConfig::new("client.example"));
+/// client.handle_input(b"220 mx.example ESMTP\r\n");
+/// assert!(matches!(client.poll_event()?, Some(ClientEvent::Greeting(_))));
+/// // the machine answers the greeting itself
+/// assert_eq!(&client.poll_transmit().unwrap()[..], b"EHLO client.example\r\n");
+/// client.handle_input(b"250-mx.example\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250 STARTTLS\r\n");
+/// assert!(matches!(client.poll_event()?, Some(ClientEvent::Ready(_))));
+/// let caps = client.capabilities();
+/// assert!(caps.pipelining && caps.starttls && caps.size == Some(35882577));
+/// assert!(client.is_ready());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Client {
     input: Input,

@@ -156,6 +156,47 @@ struct Core {
 }
 
 /// The SMTP/LMTP server state machine; see the [module docs](self).
+///
+/// ```
+/// use mailwire::smtp::{Rejection, Server, ServerConfig, ServerEvent};
+///
+/// let mut server = Server::new(ServerConfig::new("foo.com"));
+/// // RFC 5321 Appendix D.1, the client's lines
+/// server.handle_input(b"EHLO bar.com\r\nMAIL FROM:<Smith@bar.com>\r\nRCPT TO:<Jones@foo.com>\r\n\
+///     RCPT TO:<Green@foo.com>\r\nRCPT TO:<Brown@foo.com>\r\nDATA\r\n\
+///     Blah blah blah...\r\n....etc. etc. etc.\r\n.\r\nQUIT\r\n");
+/// let mut body = Vec::new();
+/// loop {
+///     // decide inside the match (the event borrows the server), act after it
+///     let answer = match server.poll_event()? {
+///         None => break,
+///         Some(ServerEvent::Rcpt { forward_path, .. }) => {
+///             let local = forward_path.mailbox().map(|m| m.local_part.to_string());
+///             Some(local.as_deref() != Some("Green"))
+///         }
+///         Some(ServerEvent::Mail { .. } | ServerEvent::DataEnd) => Some(true),
+///         Some(ServerEvent::DataChunk(chunk)) => (body.extend_from_slice(&chunk), None).1,
+///         Some(_) => None,
+///     };
+///     match answer {
+///         Some(true) => server.accept()?,
+///         Some(false) => server.reject_with(Rejection::NO_SUCH_USER)?,
+///         None => {}
+///     }
+/// }
+/// assert_eq!(body, b"Blah blah blah...\r\n...etc. etc. etc.\r\n"); // unstuffed
+/// let replies: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// let replies = String::from_utf8(replies).unwrap();
+/// assert!(replies.starts_with("220 foo.com"));
+/// // one reply per command, in order (RFC 5321 D.1), with enhanced codes (RFC 2034)
+/// assert!(replies.ends_with(
+///     "250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n550 5.1.1 No such user here\r\n\
+///      250 2.1.5 Recipient OK\r\n354 Start mail input; end with <CRLF>.<CRLF>\r\n\
+///      250 2.0.0 Message accepted\r\n221 2.0.0 Bye\r\n"
+/// ), "{replies}");
+/// assert!(server.is_closed());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Server {
     input: Input,

@@ -3,6 +3,22 @@
 use super::*;
 
 /// Configuration of a [`Client`].
+///
+/// ```
+/// use core::time::Duration;
+/// use mailwire::smtp::{Client, ClientConfig};
+///
+/// // an LMTP client (RFC 2033) that never uses BDAT, built in one expression
+/// let config = ClientConfig::new("mx.example.org")
+///     .lmtp(true)
+///     .use_chunking(false)
+///     .command_timeout(Duration::from_secs(60));
+/// let mut client = Client::new(config);
+/// client.handle_input(b"220 lmtp.example.org LMTP ready\r\n");
+/// while client.poll_event()?.is_some() {}
+/// assert_eq!(&client.poll_transmit().unwrap()[..], b"LHLO mx.example.org\r\n");
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {

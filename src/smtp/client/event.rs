@@ -44,6 +44,45 @@ pub enum CommandKind {
 }
 
 /// What a client machine reports to the application.
+///
+/// `Ready` comes once per EHLO: after the greeting, and again after STARTTLS
+/// (RFC 3207 §4.2: the client sends EHLO again under TLS).
+/// [`Client::tls_active`] says which one it is:
+///
+/// ```
+/// use mailwire::smtp::{Client, ClientConfig, ClientEvent};
+///
+/// let mut client = Client::new(ClientConfig::new("client.example"));
+/// let mut readies = Vec::new(); // whether TLS was on at each Ready
+/// for server in [
+///     &b"220 mx.example ESMTP\r\n250-mx.example\r\n250 STARTTLS\r\n"[..],
+///     b"220 2.0.0 Ready to start TLS\r\n",
+///     b"250-mx.example\r\n250 AUTH PLAIN\r\n",
+/// ] {
+///     client.handle_input(server);
+///     let (mut ready, mut start_tls) = (false, false);
+///     while let Some(event) = client.poll_event()? {
+///         match event {
+///             ClientEvent::Ready(_) => ready = true,
+///             ClientEvent::StartTls => start_tls = true,
+///             _ => {}
+///         }
+///     }
+///     if ready {
+///         readies.push(client.tls_active());
+///         if !client.tls_active() {
+///             client.starttls()?;
+///         }
+///     }
+///     if start_tls {
+///         // flush poll_transmit, run the TLS handshake here, then:
+///         client.tls_established()?;
+///     }
+/// }
+/// assert_eq!(readies, [false, true]);
+/// assert_eq!(client.capabilities().auth, ["PLAIN"]);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientEvent<'a> {

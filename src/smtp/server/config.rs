@@ -3,6 +3,24 @@
 use super::*;
 
 /// Configuration of a [`Server`].
+///
+/// ```
+/// use mailwire::{Limits, smtp::{Server, ServerConfig}};
+///
+/// let config = ServerConfig::new("mx.example")
+///     .chunking(false)
+///     .dsn(false)
+///     .limits(Limits::DEFAULT.message_size(10_000_000));
+/// let mut server = Server::new(config);
+/// server.handle_input(b"EHLO client.example\r\n");
+/// while server.poll_event()?.is_some() {}
+/// let ehlo: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// let ehlo = String::from_utf8(ehlo).unwrap();
+/// // what the configuration says is what EHLO advertises (RFC 1870 SIZE, RFC 2920)
+/// assert!(ehlo.contains("250-SIZE 10000000\r\n") && ehlo.contains("PIPELINING"), "{ehlo}");
+/// assert!(!ehlo.contains("CHUNKING") && !ehlo.contains("DSN"));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ServerConfig {

@@ -3,6 +3,37 @@
 use super::*;
 
 /// What a server machine reports to the application.
+///
+/// ```
+/// use mailwire::smtp::{Rejection, Server, ServerConfig, ServerEvent};
+///
+/// let mut server = Server::new(ServerConfig::new("mx.example.org"));
+/// server.handle_input(b"HELO client.example\r\nMAIL FROM:<>\r\n\
+///     RCPT TO:<bob@EXAMPLE.org>\r\nRCPT TO:<eve@elsewhere.example>\r\n");
+/// let mut seen = Vec::new();
+/// loop {
+///     let answer = match server.poll_event()? {
+///         None => break,
+///         Some(ServerEvent::Hello { verb, domain }) => (seen.push(format!("{verb} {domain}")), None).1,
+///         Some(ServerEvent::Mail { reverse_path, .. }) => (seen.push(format!("from {reverse_path}")), Some(Ok(()))).1,
+///         Some(ServerEvent::Rcpt { forward_path, .. }) => {
+///             seen.push(format!("to {forward_path}"));
+///             // domains compare case-insensitively (RFC 5321 §2.4)
+///             Some(if forward_path.is_in_domain("example.org") { Ok(()) } else { Err(Rejection::RELAY_DENIED) })
+///         }
+///         Some(_) => None,
+///     };
+///     match answer {
+///         Some(Ok(())) => server.accept()?,
+///         Some(Err(rejection)) => server.reject_with(rejection)?,
+///         None => {}
+///     }
+/// }
+/// assert_eq!(seen, ["HELO client.example", "from <>", "to <bob@EXAMPLE.org>", "to <eve@elsewhere.example>"]);
+/// let replies: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// assert!(String::from_utf8(replies).unwrap().ends_with("550 5.7.1 Relaying denied\r\n"));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerEvent<'a> {
