@@ -4,6 +4,17 @@
 //! (RFC 1870 SIZE, RFC 6152 BODY, RFC 3461 DSN, RFC 4954 AUTH=, RFC 8689
 //! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY).
 //!
+//! ```
+//! use mailwire::smtp::{parse_command, Command, Parameter};
+//!
+//! let line = b"MAIL FROM:<alice@example.org> SIZE=1024 BODY=8BITMIME";
+//! let Command::Mail { reverse_path, parameters } = parse_command(line)? else { panic!() };
+//! assert_eq!(reverse_path.to_string(), "<alice@example.org>");
+//! assert_eq!(parameters.size(), Some(1024));
+//! assert!(parameters.iter().any(|p| matches!(p, Parameter::Body(_))));
+//! # Ok::<(), mailwire::error::ParseError>(())
+//! ```
+//!
 //! Values borrow from the parsed line ([`Cow::Borrowed`]); `into_owned` gives a
 //! `'static` copy. MAIL and RCPT parameters are a [`Parameters`] view over the
 //! raw parameter text, validated once when parsed and iterated as typed
@@ -15,6 +26,21 @@ use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// A parsed or constructed SMTP/LMTP command.
+///
+/// ```
+/// use mailwire::smtp::{emit::command_to_vec, parse_command, Command, ForwardPath, Mailbox, Parameters};
+///
+/// // built, emitted, parsed back: the same value
+/// let rcpt = Command::Rcpt {
+///     forward_path: ForwardPath::Mailbox(Mailbox::parse("bob@example.net")?),
+///     parameters: Parameters::parse("NOTIFY=SUCCESS,FAILURE")?,
+/// };
+/// let wire = command_to_vec(&rcpt)?;
+/// assert_eq!(wire, b"RCPT TO:<bob@example.net> NOTIFY=SUCCESS,FAILURE\r\n");
+/// assert_eq!(parse_command(&wire[..wire.len() - 2])?, rcpt);
+/// assert_eq!(rcpt.verb(), "RCPT");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command<'a> {
@@ -218,6 +244,18 @@ impl fmt::Display for Host<'_> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
+///
+/// ```
+/// use mailwire::smtp::{Host, Mailbox};
+///
+/// let m = Mailbox::parse("\"John Doe\"@[192.0.2.1]")?;
+/// assert_eq!(m.local_part, "\"John Doe\""); // as on the wire
+/// assert_eq!(m.local_part_value(), "John Doe"); // unquoted
+/// assert!(matches!(m.host, Host::Ipv4(ip) if ip.octets() == [192, 0, 2, 1]));
+/// assert!(Mailbox::parse("no-at-sign").is_err());
+/// assert!(Mailbox::parse("a@b.example\r\nRCPT TO:<x@y>").is_err()); // no injection
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mailbox<'a> {
     /// The local part exactly as on the wire: a Dot-string, or a Quoted-string
@@ -320,6 +358,18 @@ impl fmt::Display for Mailbox<'_> {
 
 /// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2). A source route in the
 /// path is accepted and dropped, as §4.1.1.3 allows.
+///
+/// ```
+/// use mailwire::smtp::{parse_command, Command, ReversePath};
+///
+/// // a bounce has the null reverse-path (RFC 5321 §4.5.5)
+/// let Command::Mail { reverse_path, .. } = parse_command(b"MAIL FROM:<>")? else { panic!() };
+/// assert_eq!(reverse_path, ReversePath::Null);
+/// // a source route is dropped (RFC 5321 §4.1.1.3, Appendix C)
+/// let Command::Mail { reverse_path, .. } = parse_command(b"MAIL FROM:<@a.example:joe@b.example>")? else { panic!() };
+/// assert_eq!(reverse_path.to_string(), "<joe@b.example>");
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReversePath<'a> {
@@ -342,6 +392,17 @@ impl fmt::Display for ReversePath<'_> {
 }
 
 /// `Forward-path = Path`, or the special `<Postmaster>` (RFC 5321 §4.1.1.3).
+///
+/// ```
+/// use mailwire::smtp::{parse_command, Command, ForwardPath};
+///
+/// let Command::Rcpt { forward_path, .. } = parse_command(b"RCPT TO:<Postmaster>")? else { panic!() };
+/// assert_eq!(forward_path, ForwardPath::Postmaster);
+/// let Command::Rcpt { forward_path, .. } = parse_command(b"RCPT TO:<Bob@Example.ORG>")? else { panic!() };
+/// assert_eq!(forward_path.mailbox().unwrap().local_part, "Bob");
+/// assert!(forward_path.is_in_domain("example.org")); // domains ignore case
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ForwardPath<'a> {

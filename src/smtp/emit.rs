@@ -4,6 +4,19 @@
 //! follow RFC 5321 §4.1.2, or a line over the limit (RFC 5321 §4.5.3.1.4; 12288
 //! octets for AUTH, RFC 4954 §4) is [`Error::Emit`] and nothing is written. Every
 //! emitted command is checked by parsing it back: `parse(emit(x)) == x`.
+//!
+//! ```
+//! use mailwire::smtp::{emit_command, emit_reply, Command, EnhancedStatus, Reply};
+//!
+//! let mut out = Vec::new();
+//! emit_command(&Command::Data, &mut out)?;
+//! emit_reply(&Reply::single(250, Some(EnhancedStatus::OK), "queued as 4711")?, &mut out);
+//! assert_eq!(out, b"DATA\r\n250 2.0.0 queued as 4711\r\n");
+//! // a value that would change the meaning on the wire is refused
+//! let evil = Command::Vrfy { argument: "bob\r\nRSET".into() };
+//! assert!(emit_command(&evil, &mut out).is_err());
+//! # Ok::<(), mailwire::Error>(())
+//! ```
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -212,6 +225,16 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
 ///
 /// A [`Reply`] can only be built valid ([`Reply::new`]) or parsed, so this
 /// cannot fail for a reply built by this crate.
+///
+/// ```
+/// use mailwire::smtp::{emit_reply, EnhancedStatus, Reply, ReplyCode};
+///
+/// let reply = Reply::new(ReplyCode::OK, Some(EnhancedStatus::OK), &[b"mx.example", b"PIPELINING"])?;
+/// let mut out = Vec::new();
+/// emit_reply(&reply, &mut out);
+/// assert_eq!(out, b"250-2.0.0 mx.example\r\n250 2.0.0 PIPELINING\r\n");
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 pub fn emit_reply(reply: &Reply<'_>, out: &mut impl BufMut) {
     out.put_slice(reply.as_bytes());
 }

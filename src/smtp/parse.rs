@@ -2,6 +2,19 @@
 //! extensions listed in [`command`](super::command) and [`reply`](super::reply)),
 //! written with nom 8 over complete frames.
 //!
+//! ```
+//! use mailwire::smtp::{parse_command, parse_reply_stream, Command};
+//! use mailwire::Status;
+//!
+//! assert!(matches!(parse_command(b"EHLO client.example")?, Command::Ehlo { .. }));
+//! // a reply over a stream: the multi-line EHLO reply of RFC 5321 D.1, cut short
+//! let buf = b"250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n";
+//! assert!(matches!(parse_reply_stream(&buf[..30])?, Status::Incomplete(_)));
+//! let Status::Complete(reply, used) = parse_reply_stream(buf)? else { panic!() };
+//! assert_eq!((reply.code().get(), reply.line_count(), used), (250, 3, buf.len()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Framing comes first: [`parse_command`] takes one line without its CRLF (the
 //! machine found it with [`LineFinder`]); [`ReplyFramer`] finds the lines of one
 //! multi-line reply in a growing buffer, scanning each byte once, and
@@ -1182,6 +1195,22 @@ fn typed_parameter<'a>(
 
 /// Finds the lines of one reply in a growing buffer, scanning each byte once
 /// (a line whose fourth byte is `-` continues the reply; any other line ends it).
+///
+/// ```
+/// use mailwire::smtp::{parse_reply, ReplyFramer};
+/// use mailwire::{wire::line::LinePolicy, Limits};
+///
+/// let mut framer = ReplyFramer::new(&Limits::default(), LinePolicy::STRICT);
+/// let mut buf = b"250-mx.example\r\n250-SIZE 1000".to_vec();
+/// assert_eq!(framer.find(&buf)?, None); // the last line is still coming
+/// buf.extend_from_slice(b"000\r\n250 CHUNKING\r\n221 Bye\r\n");
+/// let len = framer.find(&buf)?.expect("one whole reply");
+/// let reply = parse_reply(&buf[..len])?;
+/// assert_eq!(reply.line_count(), 3);
+/// framer.reset(); // before looking for the next reply
+/// assert_eq!(parse_reply(&buf[len..len + framer.find(&buf[len..])?.unwrap()])?.code().get(), 221);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ReplyFramer {
     lines: LineFinder,
@@ -1278,6 +1307,18 @@ pub fn parse_reply_stream(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
 ///
 /// `Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF`;
 /// `textstring` is taken as any bytes but CR, LF and NUL (8-bit tolerant).
+///
+/// ```
+/// use mailwire::smtp::parse_reply;
+///
+/// // RFC 5321 §4.2.1's multi-line form; RFC 3463 status codes are read from the text
+/// let reply = parse_reply(b"550-5.1.1 The email account that you tried to reach does not exist.\r\n550 5.1.1 Please try again.\r\n")?;
+/// assert!(reply.code().is_permanent());
+/// assert_eq!(reply.enhanced().unwrap().to_string(), "5.1.1");
+/// assert_eq!(reply.lines().count(), 2);
+/// assert!(parse_reply(b"25O typo\r\n").is_err());
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 pub fn parse_reply(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut code = None;
     let mut enhanced = None;

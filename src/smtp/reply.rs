@@ -3,6 +3,16 @@
 //! extensions' RFCs: 1870, 2920, 6152, 3030, 3461, 2034, 6531, 3207, 4954, 8689,
 //! 9422).
 //!
+//! ```
+//! use mailwire::smtp::{parse_reply, EhloKeyword};
+//!
+//! let ehlo = parse_reply(b"250-mx.example\r\n250-SIZE 35882577\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n")?;
+//! let keywords: Vec<EhloKeyword<'_>> = ehlo.capabilities().collect();
+//! assert!(keywords.contains(&EhloKeyword::Size(Some(35882577))));
+//! assert!(keywords.contains(&EhloKeyword::StartTls));
+//! # Ok::<(), mailwire::error::ParseError>(())
+//! ```
+//!
 //! A [`Reply`] keeps the exact bytes of its frame (every line with its CRLF), so
 //! reply texts are lossless whatever bytes a server sends (any byte but CR, LF and
 //! NUL), and lines are handed out lazily without allocating.
@@ -80,6 +90,16 @@ impl fmt::Display for ReplyCode {
 
 /// An enhanced status code `class.subject.detail` (RFC 3463 §2):
 /// class 2, 4 or 5, subject and detail 1–3 digits.
+///
+/// ```
+/// use mailwire::smtp::{EnhancedStatus, Reply};
+///
+/// assert_eq!(EnhancedStatus::BAD_DESTINATION_MAILBOX.to_string(), "5.1.1");
+/// assert_eq!(EnhancedStatus::new(4, 7, 1), Some(EnhancedStatus::NOT_AUTHORIZED.with_class(4)));
+/// assert_eq!(EnhancedStatus::new(3, 0, 0), None); // RFC 3463 §3.1: class 2, 4 or 5
+/// // the status must agree with the reply's class (RFC 3463 §2)
+/// assert!(Reply::single(250, Some(EnhancedStatus::SECURITY), "no").is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EnhancedStatus {
     /// 2, 4 or 5.
@@ -268,6 +288,20 @@ impl fmt::Display for EnhancedStatus {
 ///
 /// Holds the frame's exact bytes (borrowed when parsed); [`lines`](Self::lines)
 /// gives each line's text. Build one with [`Reply::new`].
+///
+/// ```
+/// use mailwire::smtp::{parse_reply, Reply};
+///
+/// let frame = b"250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n";
+/// let reply = parse_reply(frame)?;
+/// assert!(reply.code().is_positive());
+/// let texts: Vec<String> = reply.messages().map(|t| t.to_string()).collect();
+/// assert_eq!(texts, ["foo.com greets bar.com", "8BITMIME", "HELP"]);
+/// assert_eq!(reply.as_bytes(), frame); // exactly as received
+/// let built = Reply::single(221, None, "foo.com Service closing transmission channel")?;
+/// assert_eq!(built.to_string(), "221 foo.com Service closing transmission channel");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Reply<'a> {
     pub(crate) code: ReplyCode,

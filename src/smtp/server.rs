@@ -2,6 +2,21 @@
 //! RFC 2920 pipelining; RFC 3030 CHUNKING; RFC 3207 STARTTLS; RFC 4954 AUTH;
 //! RFC 2033 LMTP).
 //!
+//! ```
+//! use mailwire::smtp::{Server, ServerConfig, ServerEvent};
+//!
+//! let mut server = Server::new(ServerConfig::new("mx.example"));
+//! server.handle_input(b"EHLO c.example\r\nMAIL FROM:<a@c.example>\r\nRCPT TO:<b@mx.example>\r\nDATA\r\n");
+//! while let Some(event) = server.poll_event()? {
+//!     if matches!(event, ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. }) {
+//!         server.accept()?;
+//!     }
+//! }
+//! let replies: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+//! assert!(replies.ends_with(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n"));
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! The machine answers what it can alone (EHLO, NOOP, RSET, VRFY, HELP, QUIT,
 //! syntax and sequence errors, limits) and asks the application through events
 //! for what it cannot decide: a sender ([`ServerEvent::Mail`]), a recipient
