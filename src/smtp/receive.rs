@@ -44,6 +44,20 @@ use crate::error::Error;
 
 /// One message, whole: its envelope and its data (unstuffed, CRLF line ends,
 /// without the final `.`).
+///
+/// ```
+/// use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig};
+///
+/// let mut rx = Receiver::new(ServerConfig::new("mx.example.org"), ["example.org"]);
+/// rx.handle_input(b"EHLO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<bob@Example.Org>\r\n\
+///     DATA\r\nSubject: bounce\r\n\r\n..hidden\r\n.\r\n");
+/// let Some(ReceiverEvent::Message(m)) = rx.poll_event()? else { panic!() };
+/// assert_eq!(m.from.to_string(), "<>");
+/// let to: Vec<String> = m.to.iter().map(|t| t.to_string()).collect();
+/// assert_eq!(to, ["<Postmaster>", "<bob@Example.Org>"]);
+/// assert_eq!(m.data, b"Subject: bounce\r\n\r\n.hidden\r\n"); // unstuffed
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Received {
@@ -56,6 +70,21 @@ pub struct Received {
 }
 
 /// What a [`Receiver`] reports.
+///
+/// ```
+/// use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig};
+///
+/// let config = ServerConfig::new("mx.example.org").tls_available(true);
+/// let mut rx = Receiver::new(config, ["example.org"]);
+/// rx.handle_input(b"EHLO c.example\r\nSTARTTLS\r\n");
+/// assert_eq!(rx.poll_event()?, Some(ReceiverEvent::StartTls));
+/// let replies: Vec<u8> = std::iter::from_fn(|| rx.poll_transmit()).flatten().collect();
+/// assert!(replies.ends_with(b"220 2.0.0 Ready to start TLS\r\n"));
+/// // flush those bytes, run the TLS handshake, then:
+/// rx.tls_established()?;
+/// assert!(rx.server().tls_active());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReceiverEvent {
@@ -67,6 +96,24 @@ pub enum ReceiverEvent {
 }
 
 /// A server that accepts mail for its domains (see the [module docs](self)).
+///
+/// ```
+/// use mailwire::smtp::{Receiver, ReceiverEvent, ServerConfig};
+///
+/// // AUTH is refused: a Receiver takes mail for its domains, it does not relay
+/// let config = ServerConfig::new("mx.example.org").tls_active(true).auth_mechanisms(vec![mailwire::wire::sasl::Mechanism::Plain]);
+/// let mut rx = Receiver::new(config, ["example.org", "example.net"]);
+/// rx.handle_input(b"EHLO c.example\r\nAUTH PLAIN AGJvYgBzZWNyZXQ=\r\nMAIL FROM:<a@c.example>\r\n\
+///     RCPT TO:<x@example.net>\r\nBDAT 4 LAST\r\nhi\r\n");
+/// let mut got = Vec::new();
+/// while let Some(ReceiverEvent::Message(m)) = rx.poll_event()? {
+///     got.push(m.data);
+/// }
+/// assert_eq!(got, [b"hi\r\n".to_vec()]); // CHUNKING (RFC 3030) works as DATA does
+/// let replies: Vec<u8> = std::iter::from_fn(|| rx.poll_transmit()).flatten().collect();
+/// assert!(String::from_utf8(replies).unwrap().contains("\r\n535 5.7.8 "));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Receiver {
     server: Server,

@@ -63,6 +63,20 @@ use crate::wire::sasl::{Credentials, Mechanism};
 /// When the session encrypts (RFC 3207; RFC 8314 prefers implicit TLS, which
 /// the caller sets up before the machine starts, with
 /// [`ClientConfig::tls_active`]).
+///
+/// ```
+/// use mailwire::smtp::{Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
+///
+/// // Required (the default): no STARTTLS offered, nothing is sent
+/// let mut tx = Submission::new(SubmissionConfig::new("client.example"));
+/// tx.submit("a@example.org", &["b@example.net"], "x\r\n")?;
+/// tx.handle_input(b"220 mx.example.net ESMTP\r\n250 mx.example.net\r\n");
+/// assert!(matches!(tx.poll_event()?, Some(SubmissionEvent::Failed { reply: None, .. })));
+/// let sent: Vec<u8> = std::iter::from_fn(|| tx.poll_transmit()).flatten().collect();
+/// assert_eq!(sent, b"EHLO client.example\r\nQUIT\r\n");
+/// assert_eq!(TlsPolicy::default(), TlsPolicy::Required);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum TlsPolicy {
@@ -77,6 +91,17 @@ pub enum TlsPolicy {
 }
 
 /// The settings of a [`Submission`].
+///
+/// ```
+/// use mailwire::smtp::{ClientConfig, SubmissionConfig, TlsPolicy};
+///
+/// let config = SubmissionConfig::new("laptop.example")
+///     .tls(TlsPolicy::Required)
+///     .credentials("alice", "app-password")
+///     .client(ClientConfig::new("laptop.example").use_chunking(false));
+/// assert_eq!(config.credentials.as_ref().map(|c| c.0.as_str()), Some("alice"));
+/// assert!(!config.client.use_chunking);
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SubmissionConfig {
@@ -159,6 +184,26 @@ fn preference(_tls: bool) -> &'static [Mechanism] {
 }
 
 /// What a [`Submission`] reports. The replies are owned copies.
+///
+/// ```
+/// use mailwire::smtp::{Submission, SubmissionConfig, SubmissionEvent, TlsPolicy};
+///
+/// let mut tx = Submission::new(SubmissionConfig::new("c.example").tls(TlsPolicy::None));
+/// tx.submit("a@example.org", &["b@example.net", "c@example.net"], "x\r\n")?;
+/// // RFC 2920 §3: with PIPELINING the replies to MAIL, RCPT, RCPT and DATA come together
+/// tx.handle_input(b"220 mx ESMTP\r\n250-mx\r\n250 PIPELINING\r\n");
+/// tx.handle_input(b"250 2.1.0 OK\r\n550 5.1.1 no such user\r\n250 2.1.5 OK\r\n354 go on\r\n250 2.0.0 queued\r\n");
+/// let mut events = Vec::new();
+/// while let Some(event) = tx.poll_event()? {
+///     events.push(match event {
+///         SubmissionEvent::Recipient { recipient, reply, .. } => format!("{recipient}: {}", reply.code()),
+///         SubmissionEvent::Sent { message, reply } => format!("message {message}: {reply}"),
+///         other => format!("{other:?}"),
+///     });
+/// }
+/// assert_eq!(events, ["0: 550", "1: 250", "message 0: 250 2.0.0 queued"]);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SubmissionEvent {
