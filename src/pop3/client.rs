@@ -1,6 +1,53 @@
 //! The POP3 client state machine (RFC 1939 §3–§7, RFC 2449 §5–§6 CAPA and
 //! PIPELINING, RFC 2595 §4 STLS, RFC 5034 §4 AUTH).
 //!
+//! ```
+//! use mailwire::pop3::{Client, ClientConfig, ClientEvent, Command};
+//! use mailwire::Text;
+//!
+//! // RFC 1939 §10, the example POP3 session: the server's lines
+//! let server: [&[u8]; 8] = [
+//!     b"+OK mrose's maildrop has 2 messages (320 octets)\r\n",
+//!     b"+OK 2 320\r\n",
+//!     b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n",
+//!     b"+OK 120 octets\r\nmessage one\r\n.\r\n",
+//!     b"+OK message 1 deleted\r\n",
+//!     b"+OK 200 octets\r\n..message two\r\n.\r\n",
+//!     b"+OK message 2 deleted\r\n",
+//!     b"+OK dewey POP3 server signing off (maildrop empty)\r\n",
+//! ];
+//! let mut client = Client::new(ClientConfig::default());
+//! client.handle_input(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+//! assert!(matches!(client.poll_event()?, Some(ClientEvent::Greeting(_))));
+//! // the commands queue; without PIPELINING the machine sends each after the last answer
+//! client.send_command(&Command::Apop { name: Text::borrowed(b"mrose"), digest: "c4c9334bac560ecc979e58001b3e22fb".into() })?;
+//! client.stat()?;
+//! client.list(None)?;
+//! for msg in [1, 2] {
+//!     client.retr(msg)?;
+//!     client.dele(msg)?;
+//! }
+//! client.quit()?;
+//! let (mut sizes, mut body, mut sent) = (Vec::new(), Vec::new(), Vec::new());
+//! for lines in server {
+//!     client.handle_input(lines);
+//!     while let Some(event) = client.poll_event()? {
+//!         match event {
+//!             ClientEvent::ScanListing(s) => sizes.push((s.msg, s.size)),
+//!             ClientEvent::BodyChunk(chunk) => body.extend_from_slice(&chunk),
+//!             _ => {}
+//!         }
+//!     }
+//!     sent.extend(std::iter::from_fn(|| client.poll_transmit()).flatten());
+//! }
+//! assert_eq!(sizes, [(1, 120), (2, 200)]);
+//! assert_eq!(body, b"message one\r\n.message two\r\n"); // unstuffed
+//! assert_eq!(String::from_utf8(sent).unwrap(), "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n\
+//!     STAT\r\nLIST\r\nRETR 1\r\nDELE 1\r\nRETR 2\r\nDELE 2\r\nQUIT\r\n");
+//! assert!(client.is_closed());
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! The machine knows which answers are multi-line from the command it sent
 //! (LIST and UIDL without argument, RETR, TOP, CAPA and LANG without argument,
 //! and only after `+OK`), so it never guesses from the data. Multi-line answers
@@ -155,6 +202,25 @@ enum Step {
 }
 
 /// The POP3 client machine; see the [module docs](self).
+///
+/// ```
+/// use mailwire::pop3::{Client, ClientConfig, ClientEvent, CommandKind};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.login("alice", "secret")?;
+/// client.handle_input(b"+OK ready\r\n+OK\r\n-ERR [AUTH] invalid password\r\n");
+/// let mut answers = Vec::new();
+/// while let Some(event) = client.poll_event()? {
+///     if let ClientEvent::Response { command, response } = event {
+///         answers.push((command, response.is_ok()));
+///     }
+/// }
+/// // RFC 2449 §8.1 / RFC 3206 §4: [AUTH] says the credentials were wrong
+/// assert_eq!(answers, [(CommandKind::User, true), (CommandKind::Pass, false)]);
+/// let sent: Vec<u8> = std::iter::from_fn(|| client.poll_transmit()).flatten().collect();
+/// assert_eq!(sent, b"USER alice\r\nPASS secret\r\n");
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Client {
     config: ClientConfig,

@@ -1,6 +1,51 @@
 //! The POP3 server state machine (RFC 1939 §3–§7, RFC 2449 §5–§6 CAPA,
 //! RFC 2595 §4 STLS, RFC 5034 §4 AUTH, RFC 6856 §3 UTF8).
 //!
+//! ```
+//! use mailwire::pop3::{Maildrop, Server, ServerConfig, ServerEvent};
+//!
+//! let config = ServerConfig::default().apop_timestamp(Some("<1896.697170952@dbc.mtview.ca.us>".into()));
+//! let mut server = Server::new(config);
+//! // RFC 1939 §10, the example POP3 session: the client's lines
+//! server.handle_input(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nSTAT\r\nLIST\r\n\
+//!     RETR 1\r\nDELE 1\r\nRETR 2\r\nDELE 2\r\nQUIT\r\n");
+//! let store: [&[u8]; 2] = [b"message one\r\n", b".message two\r\n"];
+//! loop {
+//!     let retr = match server.poll_event()? {
+//!         None => break,
+//!         Some(ServerEvent::Apop(request)) => {
+//!             # #[cfg(feature = "sasl-hash")]
+//!             assert!(request.apop_matches(b"tanstaaf")); // the shared secret of RFC 1939 §7
+//!             assert_eq!(request.user.as_bytes(), b"mrose");
+//!             let mut maildrop = Maildrop::new();
+//!             maildrop.push(120, "uid-1")?;
+//!             maildrop.push(200, "uid-2")?;
+//!             server.accept_login(maildrop)?;
+//!             None
+//!         }
+//!         Some(ServerEvent::Retr { msg, .. }) => Some(msg),
+//!         Some(ServerEvent::Update { deleted }) => {
+//!             assert_eq!(&deleted[..], [1, 2]); // remove them, then:
+//!             server.accept()?;
+//!             None
+//!         }
+//!         Some(_) => None,
+//!     };
+//!     if let Some(msg) = retr {
+//!         server.send_body(store[msg as usize - 1])?; // the machine dot-stuffs
+//!         server.finish_body()?;
+//!     }
+//! }
+//! let replies: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+//! let replies = String::from_utf8(replies).unwrap();
+//! assert!(replies.starts_with("+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"), "{replies}");
+//! assert!(replies.contains("\r\n+OK 2 320\r\n"), "{replies}");
+//! assert!(replies.contains("\r\n1 120\r\n2 200\r\n.\r\n"), "{replies}");
+//! assert!(replies.contains("\r\n..message two\r\n.\r\n"), "{replies}");
+//! assert!(server.is_closed());
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! The machine answers everything it can by itself: USER (always `+OK`, so
 //! names cannot be probed), CAPA, NOOP, RSET, DELE, STAT, LIST and UIDL (from
 //! the [`Maildrop`] the application gave at login), wrong-state and unknown
@@ -204,6 +249,30 @@ enum Step {
 }
 
 /// The POP3 server machine; see the [module docs](self).
+///
+/// ```
+/// use mailwire::pop3::{Maildrop, ResponseCode, Server, ServerConfig, ServerEvent};
+///
+/// let mut server = Server::new(ServerConfig::default().plaintext_requires_tls(false));
+/// server.handle_input(b"USER bob\r\nPASS wrong\r\n");
+/// loop {
+///     let login = match server.poll_event()? {
+///         None => break,
+///         Some(ServerEvent::Login { user, password }) => Some(user.as_bytes() == b"bob" && password.expose() == b"right"),
+///         Some(_) => None,
+///     };
+///     match login {
+///         Some(true) => server.accept_login(Maildrop::new())?,
+///         // RFC 3206 §4: [AUTH] for wrong credentials
+///         Some(false) => server.reject(Some(ResponseCode::Auth), "invalid user or password")?,
+///         None => {}
+///     }
+/// }
+/// let replies: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// assert!(replies.ends_with(b"-ERR [AUTH] invalid user or password\r\n"));
+/// assert!(!server.is_authenticated());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Server {
     config: ServerConfig,

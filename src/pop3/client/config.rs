@@ -3,6 +3,20 @@
 use super::*;
 
 /// Configuration of a [`Client`].
+///
+/// ```
+/// use core::time::Duration;
+/// use mailwire::pop3::{Client, ClientConfig, ClientEvent};
+///
+/// let config = ClientConfig::default().greeting_timeout(Duration::from_secs(30));
+/// let mut client = Client::new(config);
+/// client.handle_timeout(Duration::ZERO); // the clock starts
+/// assert_eq!(client.poll_timeout(), Some(Duration::from_secs(30)));
+/// client.handle_timeout(Duration::from_secs(30));
+/// assert_eq!(client.poll_event()?, Some(ClientEvent::TimedOut));
+/// assert!(client.is_closed());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {

@@ -3,6 +3,30 @@
 use super::*;
 
 /// What the client machine reports.
+///
+/// ```
+/// use mailwire::pop3::{Client, ClientConfig, ClientEvent, CommandKind};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.login("mrose", "secret")?;
+/// client.handle_input(b"+OK POP3 ready\r\n+OK\r\n+OK maildrop ready\r\n");
+/// let Some(ClientEvent::Greeting(greeting)) = client.poll_event()? else { panic!() };
+/// assert!(greeting.is_ok());
+/// while client.poll_event()?.is_some() {} // the answers to USER and PASS
+/// client.uidl(None)?;
+/// // RFC 1939 §7, UIDL's example
+/// client.handle_input(b"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n");
+/// let mut uids = Vec::new();
+/// while let Some(event) = client.poll_event()? {
+///     match event {
+///         ClientEvent::UniqueId(u) => uids.push(u.uid.to_string()),
+///         ClientEvent::ListingEnd { command } => assert_eq!(command, CommandKind::Uidl),
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(uids, ["whqtswO00WBw418f9t5JxYwZ", "QhdPYR:00WBw1Ph7x7"]);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientEvent<'a> {

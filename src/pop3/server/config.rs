@@ -3,6 +3,23 @@
 use super::*;
 
 /// Configuration of a [`Server`].
+///
+/// ```
+/// use mailwire::pop3::{Server, ServerConfig};
+///
+/// let config = ServerConfig::default()
+///     .tls_available(true) // offer STLS (RFC 2595)
+///     .implementation(Some("example-pop".into()));
+/// let mut server = Server::new(config);
+/// server.handle_input(b"CAPA\r\n");
+/// while server.poll_event()?.is_some() {}
+/// let capa: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// let capa = String::from_utf8(capa).unwrap();
+/// // before TLS, USER is not offered: plaintext_requires_tls is on by default
+/// assert!(capa.contains("\r\nSTLS\r\n") && capa.contains("\r\nIMPLEMENTATION example-pop\r\n"), "{capa}");
+/// assert!(!capa.contains("\r\nUSER\r\n"), "{capa}");
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ServerConfig {

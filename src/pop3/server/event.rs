@@ -3,6 +3,20 @@
 use super::*;
 
 /// An APOP login attempt (RFC 1939 §7).
+///
+/// ```
+/// # #[cfg(feature = "sasl-hash")] {
+/// use mailwire::pop3::{Server, ServerConfig, ServerEvent};
+///
+/// let config = ServerConfig::default().apop_timestamp(Some("<1896.697170952@dbc.mtview.ca.us>".into()));
+/// let mut server = Server::new(config);
+/// // RFC 1939 §7's example: secret "tanstaaf"
+/// server.handle_input(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");
+/// let Some(ServerEvent::Apop(request)) = server.poll_event().unwrap() else { panic!() };
+/// assert!(request.apop_matches(b"tanstaaf"));
+/// assert!(!request.apop_matches(b"guess"));
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApopRequest<'a> {
     /// The mailbox name.
@@ -28,6 +42,39 @@ crate::owned::into_owned! {
 }
 
 /// What the server machine asks the application.
+///
+/// ```
+/// use mailwire::pop3::{Maildrop, Server, ServerConfig, ServerEvent};
+///
+/// let mut server = Server::new(ServerConfig::default().plaintext_requires_tls(false));
+/// server.handle_input(b"USER alice\r\nPASS pw\r\nTOP 1 0\r\nQUIT\r\n");
+/// let mut asked = Vec::new();
+/// loop {
+///     let event = match server.poll_event()? {
+///         None => break,
+///         Some(e) => e.into_owned(), // an owned copy: the machine is free again
+///     };
+///     asked.push(format!("{event:?}").split([' ', '(']).next().unwrap().to_string());
+///     match event {
+///         ServerEvent::Login { .. } => {
+///             let mut drop = Maildrop::new();
+///             drop.push(40, "a1")?;
+///             server.accept_login(drop)?;
+///         }
+///         // TOP: the whole message goes in, the machine sends the header only
+///         ServerEvent::Top { .. } => {
+///             server.send_body(b"Subject: hi\r\n\r\nbody line\r\n")?;
+///             server.finish_body()?;
+///         }
+///         ServerEvent::Update { .. } => server.accept()?,
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(asked, ["Login", "Top", "Update"]);
+/// let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+/// assert!(String::from_utf8(out).unwrap().contains("Subject: hi\r\n\r\n.\r\n"));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerEvent<'a> {
