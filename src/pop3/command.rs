@@ -2,6 +2,17 @@
 //! NOOP, RSET, QUIT, TOP, UIDL), RFC 2449 §5 (CAPA), RFC 2595 §4 (STLS),
 //! RFC 5034 §4 (AUTH) and RFC 6856 §3–§4 (UTF8, LANG).
 //!
+//! ```
+//! use mailwire::pop3::{emit_command, parse_command, Command};
+//!
+//! let top = parse_command(b"TOP 10 0")?;
+//! assert_eq!(top, Command::Top { msg: 10, lines: 0 });
+//! let mut out = Vec::new();
+//! emit_command(&top, &mut out)?;
+//! assert_eq!(out, b"TOP 10 0\r\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Parsing is in [`parse`](super::parse), emitting in [`emit`](super::emit).
 
 use alloc::borrow::Cow;
@@ -9,6 +20,20 @@ use alloc::borrow::Cow;
 use crate::text::{Secret, Text};
 
 /// A POP3 command. Values borrow from the parsed line; see [`Command::into_owned`].
+///
+/// ```
+/// use mailwire::pop3::{parse_command, Command, CommandKind};
+///
+/// // keywords are case-insensitive (RFC 1939 §3)
+/// assert_eq!(parse_command(b"dele 1")?, Command::Dele { msg: 1 });
+/// assert_eq!(parse_command(b"LIST")?, Command::List { msg: None });
+/// let Command::Pass { password } = parse_command(b"PASS secret with spaces")? else { panic!() };
+/// assert_eq!(password.expose(), b"secret with spaces");
+/// assert!(!format!("{password:?}").contains("secret")); // Debug hides it
+/// assert_eq!(parse_command(b"XTND XMIT")?.kind(), CommandKind::Unknown); // not an error
+/// assert!(parse_command(b"RETR one").is_err());
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command<'a> {

@@ -1,6 +1,21 @@
 //! Emitting POP3 commands and responses (RFC 1939 §3, RFC 2449 §3, §6, §8,
 //! RFC 5034 §4, RFC 6856).
 //!
+//! ```
+//! use mailwire::pop3::{emit_command, emit_response, Command, Response, ResponseCode};
+//! use mailwire::Text;
+//!
+//! let mut out = Vec::new();
+//! emit_command(&Command::Uidl { msg: None }, &mut out)?;
+//! emit_response(&Response::err_with(ResponseCode::InUse, "maildrop locked"), &mut out)?;
+//! assert_eq!(out, b"UIDL\r\n-ERR [IN-USE] maildrop locked\r\n");
+//! // nothing that would read back differently is written
+//! let mut out = Vec::new();
+//! assert!(emit_command(&Command::User { name: Text::borrowed(b"bob\r\nDELE 1") }, &mut out).is_err());
+//! assert!(out.is_empty());
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! Every value is checked before a byte is written: CR, LF or NUL inside an
 //! argument, an empty or spaced token, a code the grammar does not allow, or text
 //! that would read back as something else is [`Error::Emit`] and nothing reaches

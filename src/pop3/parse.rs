@@ -2,6 +2,18 @@
 //! §8, RFC 2595 §4, RFC 5034 §4, RFC 6856), written with nom 8 over complete
 //! lines.
 //!
+//! ```
+//! use mailwire::pop3::{parse_response, parse_response_stream, ScanListing, Status};
+//!
+//! let response = parse_response(b"+OK 2 320")?;
+//! assert_eq!(response.status, Status::Ok);
+//! assert_eq!(response.drop_listing().map(|d| (d.count, d.size)), Some((2, 320)));
+//! assert_eq!(ScanListing::parse(b"2 200")?.size, 200);
+//! // over a stream: the line is complete only with its CRLF
+//! assert!(matches!(parse_response_stream(b"-ERR no such mess")?, mailwire::Status::Incomplete(_)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Framing comes first: every grammar rule runs on one line without its CRLF
 //! (the machines found it with [`LineFinder`], see
 //! [`wire::line`](crate::wire::line)); [`parse_command_stream`] and [`parse_response_stream`]
@@ -146,6 +158,16 @@ fn keyword(i: &[u8]) -> R<'_, &str> {
 /// ```
 /// Unknown keywords give [`Command::Unknown`]; only a line without a printable
 /// keyword, or a known command with bad arguments, is an error.
+///
+/// ```
+/// use mailwire::pop3::{parse_command, Command};
+///
+/// // RFC 1939 §7's APOP example
+/// let Command::Apop { name, digest } = parse_command(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n")? else { panic!() };
+/// assert_eq!((name.as_bytes(), &*digest), (&b"mrose"[..], "c4c9334bac560ecc979e58001b3e22fb"));
+/// assert!(parse_command(b"").is_err());
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, ParseError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     match command(line) {
@@ -320,6 +342,19 @@ fn lang(i: &[u8]) -> R<'_, Option<&str>> {
 /// Parses a command from the start of `buf`, which must hold its CRLF; answers
 /// `Incomplete` when the line has not ended yet. Lines are limited to
 /// [`Limits::DEFAULT`](crate::Limits::DEFAULT)'s `command_line`.
+///
+/// ```
+/// use mailwire::pop3::{parse_command_stream, Command};
+/// use mailwire::Status;
+///
+/// let buf = b"STAT\r\nRETR 1\r\nDE";
+/// let Status::Complete(command, used) = parse_command_stream(buf)? else { panic!() };
+/// assert_eq!((command, used), (Command::Stat, 6));
+/// let Status::Complete(command, used2) = parse_command_stream(&buf[used..])? else { panic!() };
+/// assert_eq!((command, used2), (Command::Retr { msg: 1 }, 8));
+/// assert!(matches!(parse_command_stream(&buf[used + used2..])?, Status::Incomplete(_)));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 pub fn parse_command_stream(buf: &[u8]) -> Result<ParseStatus<Command<'_>>, Error> {
     let mut finder = LineFinder::new(
         crate::Limits::DEFAULT.command_line,
@@ -377,6 +412,20 @@ fn status(i: &[u8]) -> R<'_, Status> {
 /// status      = "+OK" / "-ERR"
 /// text        = *schar / resp-code *CHAR
 /// continue-req = "+" SP [base64]          ; RFC 5034 §4 (also a bare "+")
+///
+/// ```
+/// use mailwire::pop3::{parse_response, ResponseCode, Status};
+///
+/// // RFC 2449 §8.1.2: a response code in brackets
+/// let r = parse_response(b"-ERR [IN-USE] Do you have another POP session running?")?;
+/// assert_eq!((r.status, r.code), (Status::Err, Some(ResponseCode::InUse)));
+/// assert_eq!(r.text.as_bytes(), b"Do you have another POP session running?");
+/// // RFC 1939 §7: the APOP timestamp in the greeting
+/// let greeting = parse_response(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>")?;
+/// assert_eq!(greeting.apop_timestamp(), Some(&b"<1896.697170952@dbc.mtview.ca.us>"[..]));
+/// assert!(parse_response(b"OK without a sign").is_err());
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 /// ```
 pub fn parse_response(line: &[u8]) -> Result<Response<'_>, ParseError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
@@ -409,6 +458,15 @@ fn response(line: &[u8]) -> R<'_, Response<'_>> {
 
 /// Parses a response line from the start of `buf`, which must hold its CRLF;
 /// answers `Incomplete` when the line has not ended yet.
+///
+/// ```
+/// use mailwire::pop3::parse_response_stream;
+/// use mailwire::Status;
+///
+/// let Status::Complete(r, used) = parse_response_stream(b"+OK 120 octets\r\nReceived: ...")? else { panic!() };
+/// assert!(r.is_ok() && used == 16);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 pub fn parse_response_stream(buf: &[u8]) -> Result<ParseStatus<Response<'_>>, Error> {
     let mut finder = LineFinder::new(
         crate::Limits::DEFAULT.reply_line,

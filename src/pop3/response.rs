@@ -3,6 +3,17 @@
 //! RFC 6856 §5), SASL continuations (RFC 5034 §4), and the lines of multi-line
 //! responses: drop and scan listings (RFC 1939 §5), unique-id listings (§7) and
 //! capabilities (RFC 2449 §6, RFC 6856).
+//!
+//! ```
+//! use mailwire::pop3::{Capability, Response, ResponseCode};
+//!
+//! let mut out = Vec::new();
+//! Response::err_with(ResponseCode::SysTemp, "try again later").emit(&mut out)?;
+//! assert_eq!(out, b"-ERR [SYS/TEMP] try again later\r\n");
+//! // RFC 2449 §6: a CAPA line
+//! assert!(matches!(Capability::parse(b"SASL PLAIN SCRAM-SHA-256")?, Capability::Sasl(m) if m.contains("PLAIN")));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use alloc::borrow::Cow;
 
@@ -81,6 +92,19 @@ impl<'a> ResponseCode<'a> {
 ///
 /// The text is kept as exact bytes ([`Text`]): any byte but CR, LF and NUL is
 /// accepted, UTF-8 or not.
+///
+/// ```
+/// use mailwire::pop3::{parse_response, Response, Status};
+///
+/// let ok = Response::ok("2 320");
+/// assert_eq!(ok.drop_listing().map(|d| d.count), Some(2));
+/// let mut out = Vec::new();
+/// ok.emit(&mut out)?;
+/// assert_eq!(parse_response(&out)?, ok); // what is emitted parses back the same
+/// // a SASL continuation (RFC 5034 §4)
+/// assert_eq!(parse_response(b"+ dGVzdA==")?.status, Status::Continue);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response<'a> {
     /// `+OK`, `-ERR` or `+`.
