@@ -216,6 +216,21 @@ pub struct LimitExceeded {
 }
 
 /// Whose fault an [`Error`] is.
+///
+/// ```
+/// use mailwire::{error::LimitKind, ApiMisuse, Error, Fault};
+///
+/// // decide what to do with a session by whose fault it ended
+/// fn log_level(e: &Error) -> &'static str {
+///     match e.fault() {
+///         Fault::Peer | Fault::Limit => "warn", // a broken or hostile peer
+///         Fault::Application => "error",       // a bug in our code
+///         _ => "error",
+///     }
+/// }
+/// assert_eq!(log_level(&Error::limit(LimitKind::CommandLine, 512)), "warn");
+/// assert_eq!(log_level(&Error::Misuse(ApiMisuse::NoRecipients)), "error");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Fault {
     /// The peer sent bytes that do not parse or broke the protocol's sequence.
@@ -229,6 +244,17 @@ pub enum Fault {
 }
 
 /// The one error type of the crate.
+///
+/// ```
+/// use mailwire::{Error, Fault};
+/// use mailwire::wire::line::{find_line, LinePolicy};
+/// use mailwire::error::LimitKind;
+///
+/// let err = find_line(b"EHLO x\n", 512, LimitKind::CommandLine, LinePolicy::STRICT).unwrap_err();
+/// assert!(matches!(err, Error::BareLineEnding(_)));
+/// assert_eq!(err.fault(), Fault::Peer);
+/// println!("{err}"); // a human message; match on the variant, not the text
+/// ```
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -3,6 +3,17 @@
 //! One type serves all three protocols; each state machine reads the fields that
 //! apply to it. Every field has a test that crosses it and a typed error
 //! ([`Error::Limit`](crate::Error::Limit)) when crossed.
+//!
+//! ```
+//! use mailwire::{error::LimitKind, Error, Limits};
+//!
+//! // const-friendly setters: one expression, no mut
+//! const STRICT: Limits = Limits::DEFAULT.command_line(1000).recipients(50);
+//! assert_eq!((STRICT.command_line, STRICT.recipients), (1000, 50));
+//! // crossing a limit is a typed error that names it
+//! let e = Error::limit(LimitKind::Recipients, 50);
+//! assert_eq!(e.fault(), mailwire::Fault::Limit);
+//! ```
 
 /// Bounds on what a peer may make a state machine or parser do.
 ///

@@ -1,6 +1,17 @@
 //! Byte-exact text values shared by the protocols: [`Text`] for human-readable
 //! text a peer sent (kept lossless, viewable as UTF-8), and [`Secret`] for
 //! passwords and tokens (never shown by `Debug`).
+//!
+//! ```
+//! use mailwire::{Secret, Text};
+//!
+//! let subject = Text::from(&b"caf\xe9 (Latin-1)"[..]); // kept byte for byte
+//! assert_eq!(subject.as_str(), None);
+//! assert_eq!(subject.to_str_lossy(), "caf\u{fffd} (Latin-1)");
+//! let password = Secret::from("hunter2");
+//! assert_eq!(password.expose(), b"hunter2");
+//! assert!(!format!("{password:?}").contains("hunter2"));
+//! ```
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -12,6 +23,15 @@ use core::fmt;
 /// Servers send Latin-1 file names, UTF-8 en dashes in status texts and raw 8-bit
 /// subjects. Nothing is rejected for not being UTF-8: the bytes are kept as sent
 /// and [`to_str_lossy`](Self::to_str_lossy) gives a readable view.
+///
+/// ```
+/// use mailwire::Text;
+///
+/// let t = Text::borrowed("Grüße".as_bytes());
+/// assert_eq!(t.as_str(), Some("Grüße"));
+/// assert_eq!(t.to_string(), "Grüße");
+/// assert_eq!(Text::from(&b"\xff"[..]).to_str_lossy(), "\u{fffd}");
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Text<'a>(pub Cow<'a, [u8]>);
 
@@ -85,6 +105,15 @@ impl fmt::Display for Text<'_> {
 
 /// A password, token or other credential. `Debug` prints a placeholder so
 /// secrets never reach logs.
+///
+/// ```
+/// use mailwire::Secret;
+///
+/// let token = Secret::new(b"ya29.a0Af".to_vec());
+/// assert_eq!(token.expose(), b"ya29.a0Af");
+/// let logged = format!("{token:?}");
+/// assert!(!logged.contains("ya29"), "{logged}");
+/// ```
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret<'a>(pub Cow<'a, [u8]>);
 

@@ -1,6 +1,23 @@
 //! Dot-stuffing (RFC 5321 §4.5.2, RFC 1939 §3) for SMTP DATA and POP3 multi-line
 //! responses: a streaming, zero-copy, smuggling-proof decoder and an encoder.
 //!
+//! ```
+//! use mailwire::wire::dot::{decode_all, BodyPolicy, DotEncoder};
+//! use mailwire::Error;
+//!
+//! let mut wire = Vec::new();
+//! let mut enc = DotEncoder::new(BodyPolicy::Strict);
+//! enc.encode(b"Subject: x\r\n\r\n.leading dot\r\n", &mut wire)?;
+//! enc.finish(&mut wire);
+//! assert_eq!(wire, b"Subject: x\r\n\r\n..leading dot\r\n.\r\n");
+//! let mut body = Vec::new();
+//! assert_eq!(decode_all(&wire, BodyPolicy::Strict, &mut body)?, Some(wire.len()));
+//! assert_eq!(body, b"Subject: x\r\n\r\n.leading dot\r\n");
+//! // smuggling: "LF . LF" never ends a body; under Strict a bare LF is an error
+//! assert!(matches!(decode_all(b"a\n.\nMAIL FROM:<x>\r\n.\r\n", BodyPolicy::Strict, &mut body), Err(Error::BareLineEnding(_))));
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! The sender doubles a `.` that starts a line and ends the body with
 //! `CRLF . CRLF`. [`DotDecoder`] undoes this over input split anywhere (between
 //! CR and LF, inside the terminator) and hands out the body as slices *borrowed
@@ -340,6 +357,18 @@ impl DotEncoder {
 /// Decodes a whole dot-terminated body held in one buffer, appending the body to
 /// `out`. Returns the bytes consumed (terminator included), or `None` when the
 /// terminator has not arrived.
+///
+/// ```
+/// use mailwire::wire::dot::{decode_all, BodyPolicy};
+///
+/// let mut body = Vec::new();
+/// assert_eq!(decode_all(b"one\r\ntwo\r\n", BodyPolicy::Strict, &mut body)?, None); // no terminator yet
+/// body.clear();
+/// // KeepBare keeps a bare LF as content: the dot after it is content too
+/// assert_eq!(decode_all(b"a\n.\nb\r\n.\r\n", BodyPolicy::KeepBare, &mut body)?, Some(10));
+/// assert_eq!(body, b"a\n.\nb\r\n");
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 pub fn decode_all(
     input: &[u8],
     policy: BodyPolicy,

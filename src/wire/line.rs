@@ -1,5 +1,18 @@
 //! Finding CRLF-terminated lines (RFC 5321 §2.3.8, RFC 1939 §3, RFC 9051 §2.2).
 //!
+//! ```
+//! use mailwire::wire::line::{find_line, LinePolicy};
+//! use mailwire::error::LimitKind;
+//!
+//! let line = find_line(b"NOOP\r\nQUIT", 512, LimitKind::CommandLine, LinePolicy::STRICT)?.unwrap();
+//! assert_eq!((line.len, line.consumed), (4, 6));
+//! // a bare LF ends a line only under a lenient policy
+//! assert!(find_line(b"NOOP\nQUIT", 512, LimitKind::CommandLine, LinePolicy::STRICT).is_err());
+//! let line = find_line(b"NOOP\nQUIT", 512, LimitKind::CommandLine, LinePolicy::ACCEPT_BARE_LF)?.unwrap();
+//! assert_eq!((line.len, line.consumed), (4, 5));
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! [`LineFinder`] scans a growing buffer once: bytes it has already looked at are
 //! not scanned again when more input arrives, so feeding a line one byte at a time
 //! costs O(n), and a peer that never sends CRLF costs at most the configured limit
@@ -81,6 +94,22 @@ impl Line {
 }
 
 /// Finds lines in a buffer that grows between calls, scanning each byte once.
+///
+/// ```
+/// use mailwire::wire::line::{LineFinder, LinePolicy};
+/// use mailwire::{error::LimitKind, Error};
+///
+/// let mut finder = LineFinder::new(16, LimitKind::CommandLine, LinePolicy::STRICT);
+/// let mut buf = b"RCPT TO:".to_vec();
+/// assert_eq!(finder.find(&buf)?, None); // scanned once, kept in mind
+/// buf.extend_from_slice(b"<b@c>\r\n");
+/// let line = finder.find(&buf)?.unwrap();
+/// assert_eq!(line.content(&buf), b"RCPT TO:<b@c>");
+/// // a peer that never sends CRLF costs at most the limit
+/// let mut finder = LineFinder::new(16, LimitKind::CommandLine, LinePolicy::STRICT);
+/// assert!(matches!(finder.find(&[b'x'; 17]), Err(Error::Limit(_))));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LineFinder {
     limit: usize,

@@ -108,6 +108,18 @@ const TOLERANT: GeneralPurpose = GeneralPurpose::new(
 pub const ANONYMOUS_TRACE_MAX: usize = 255;
 
 /// A SASL mechanism this crate implements.
+///
+/// ```
+/// use mailwire::wire::sasl::Mechanism;
+///
+/// assert_eq!(Mechanism::from_name(b"plain"), Some(Mechanism::Plain)); // names ignore case
+/// assert_eq!(Mechanism::Login.name(), "LOGIN");
+/// assert_eq!(Mechanism::from_name(b"GSSAPI"), None);
+/// // PLAIN and LOGIN send the password itself: servers refuse them before TLS
+/// assert!(Mechanism::Plain.needs_tls() && !Mechanism::External.needs_tls());
+/// # #[cfg(feature = "sasl-hash")]
+/// assert!(!Mechanism::from_name(b"SCRAM-SHA-256").unwrap().needs_tls());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
 pub enum Mechanism {
