@@ -317,6 +317,19 @@ pub enum Needed {
 }
 
 /// The outcome of parsing a possibly incomplete stream.
+///
+/// ```
+/// # #[cfg(feature = "smtp")] {
+/// use mailwire::{smtp::parse_command_stream, Status};
+///
+/// let mut buf = b"QUIT".to_vec();
+/// assert!(matches!(parse_command_stream(&buf)?, Status::Incomplete(_)));
+/// buf.extend_from_slice(b"\r\n");
+/// let (command, used) = parse_command_stream(&buf)?.complete().unwrap();
+/// assert_eq!((command.verb(), used), ("QUIT", 6));
+/// # }
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status<T> {
     /// A value and the number of input bytes it occupied.
@@ -347,6 +360,31 @@ impl<T> Status<T> {
 ///
 /// Events are protocol-specific (each machine has its own `poll_event`), so an
 /// adapter drives I/O through this trait and hands events to the application.
+///
+/// ```
+/// # #[cfg(feature = "pop3")] {
+/// use mailwire::Connection;
+///
+/// /// Moves bytes between two machines until neither has anything to say:
+/// /// an in-memory "network" that works for any pair.
+/// fn pump(a: &mut impl Connection, b: &mut impl Connection) {
+///     loop {
+///         let (mut moved, mut any) = (Vec::new(), false);
+///         while let Some(bytes) = a.poll_transmit() { moved.extend_from_slice(&bytes); }
+///         if !moved.is_empty() { b.handle_input(&moved); any = true; moved.clear(); }
+///         while let Some(bytes) = b.poll_transmit() { moved.extend_from_slice(&bytes); }
+///         if !moved.is_empty() { a.handle_input(&moved); any = true; }
+///         if !any { break; }
+///     }
+/// }
+///
+/// let mut server = mailwire::pop3::Server::new(Default::default());
+/// let mut client = mailwire::pop3::Client::new(Default::default());
+/// pump(&mut server, &mut client);
+/// assert!(matches!(client.poll_event(), Ok(Some(mailwire::pop3::ClientEvent::Greeting(_)))));
+/// assert!(!server.is_closed() && server.memory_usage() > 0);
+/// # }
+/// ```
 pub trait Connection {
     /// Appends bytes that arrived from the peer. Only buffers; parsing happens in
     /// `poll_event`.

@@ -21,6 +21,24 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Conversion of a borrowed value into one that owns its data (`'static`).
+///
+/// ```
+/// # #[cfg(feature = "smtp")] {
+/// use mailwire::smtp::{parse_reply, Reply};
+/// use mailwire::IntoOwned;
+///
+/// /// Keeps any parsed value past its buffer.
+/// fn keep<T: IntoOwned>(value: T) -> T::Owned {
+///     value.into_owned()
+/// }
+/// let kept: Reply<'static> = {
+///     let buf = b"250 2.0.0 queued as 4711\r\n".to_vec();
+///     keep(parse_reply(&buf)?) // outlives the buffer
+/// };
+/// assert_eq!(kept.to_string(), "250 2.0.0 queued as 4711");
+/// # }
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 pub trait IntoOwned {
     /// The owning type.
     type Owned: 'static;

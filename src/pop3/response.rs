@@ -194,6 +194,14 @@ pub struct DropListing {
 }
 
 /// One line of a LIST answer (RFC 1939 §5): `msg SP size`.
+///
+/// ```
+/// use mailwire::pop3::ScanListing;
+///
+/// assert_eq!(ScanListing::parse(b"2 200")?, ScanListing { msg: 2, size: 200 });
+/// assert!(ScanListing::parse(b"two 200").is_err());
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ScanListing {
     /// The message number.
@@ -203,6 +211,14 @@ pub struct ScanListing {
 }
 
 /// One line of a UIDL answer (RFC 1939 §7): `msg SP unique-id`.
+///
+/// ```
+/// use mailwire::pop3::UniqueIdListing;
+///
+/// let line = UniqueIdListing::parse(b"1 whqtswO00WBw418f9t5JxYwZ")?;
+/// assert_eq!((line.msg, line.uid.as_bytes()), (1, &b"whqtswO00WBw418f9t5JxYwZ"[..]));
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UniqueIdListing<'a> {
     /// The message number.
@@ -241,6 +257,16 @@ impl SaslMechanisms<'_> {
 }
 
 /// One line of a CAPA answer (RFC 2449 §6, RFC 6856 §2–§4).
+///
+/// ```
+/// use mailwire::pop3::Capability;
+///
+/// // RFC 2449 §6.5 and §6.7
+/// assert_eq!(Capability::parse(b"LOGIN-DELAY 900")?, Capability::LoginDelay { seconds: 900, per_user: false });
+/// assert_eq!(Capability::parse(b"PIPELINING")?, Capability::Pipelining);
+/// assert!(matches!(Capability::parse(b"X-UNKNOWN arg")?, Capability::Other { .. }));
+/// # Ok::<(), mailwire::error::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Capability<'a> {

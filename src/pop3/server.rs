@@ -116,6 +116,18 @@ pub struct MessageInfo {
 }
 
 /// The messages of a maildrop, numbered from 1 in the order pushed.
+///
+/// ```
+/// use mailwire::pop3::Maildrop;
+///
+/// let mut drop = Maildrop::new();
+/// assert_eq!(drop.push(120, "whqtswO00WBw418f9t5JxYwZ")?, 1);
+/// assert_eq!(drop.push(200, "QhdPYR:00WBw1Ph7x7")?, 2);
+/// assert_eq!(drop.messages()[1].size, 200);
+/// // RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..=0x7E
+/// assert!(drop.push(1, "has space").is_err());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Maildrop {
     messages: Vec<MessageInfo>,

@@ -142,6 +142,20 @@ mod event;
 pub use event::{ClientEvent, CommandKind};
 
 /// What the server announced in its EHLO reply, kept by the client.
+///
+/// ```
+/// use mailwire::smtp::{Client, ClientConfig};
+///
+/// let mut client = Client::new(ClientConfig::new("c.example"));
+/// // RFC 9422 LIMITS and the legacy "AUTH=" line some servers still send
+/// client.handle_input(b"220 mx\r\n250-mx\r\n250-AUTH=LOGIN\r\n250-LIMITS RCPTMAX=50\r\n250 SMTPUTF8\r\n");
+/// while client.poll_event()?.is_some() {}
+/// let caps = client.capabilities();
+/// assert_eq!(caps.auth, ["LOGIN"]);
+/// assert_eq!(caps.rcptmax, Some(50));
+/// assert!(caps.smtputf8 && !caps.chunking && caps.has("smtputf8"));
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Capabilities {

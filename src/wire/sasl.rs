@@ -248,6 +248,17 @@ impl fmt::Display for Mechanism {
 /// What a client authenticates with; the variant chooses the mechanism.
 ///
 /// Passwords and tokens are [`Secret`]s, so `Debug` never shows them.
+///
+/// ```
+/// use mailwire::wire::sasl::{Credentials, Mechanism};
+///
+/// let c = Credentials::Login { username: "tim", password: "tanstaaf".into() };
+/// assert_eq!(c.mechanism(), Mechanism::Login);
+/// assert!(!format!("{c:?}").contains("tanstaaf"));
+/// // a NUL would split the PLAIN message (RFC 4616 §2): refused before sending
+/// let bad = Credentials::Plain { authzid: None, username: "ti\0m", password: "x".into() };
+/// assert!(bad.validate().is_err());
+/// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum Credentials<'a> {
@@ -476,6 +487,18 @@ fn bearer_token_ok(token: &[u8], what: Error) -> Result<(), Error> {
 /// The client side of one SASL exchange.
 ///
 /// `Debug` shows the mechanism and progress, never the password or token.
+///
+/// ```
+/// use mailwire::wire::sasl::{Credentials, SaslClient};
+///
+/// // LOGIN: the server prompts, the client answers each prompt
+/// let mut login = SaslClient::try_new(Credentials::Login { username: "tim", password: "tanstaaf".into() })?;
+/// assert_eq!(login.initial_response(), None);
+/// assert_eq!(login.step(b"Username:")?, b"tim");
+/// assert_eq!(login.step(b"Password:")?, b"tanstaaf");
+/// assert!(login.is_complete());
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct SaslClient<'a> {
     credentials: Credentials<'a>,

@@ -3,6 +3,20 @@
 use super::*;
 
 /// Which command a reply answers.
+///
+/// ```
+/// use mailwire::smtp::{Client, ClientConfig, ClientEvent, CommandKind};
+///
+/// let mut client = Client::new(ClientConfig::new("c.example"));
+/// client.handle_input(b"220 mx\r\n250 mx\r\n");
+/// while client.poll_event()?.is_some() {}
+/// client.noop()?;
+/// client.handle_input(b"250 2.0.0 OK\r\n");
+/// let Some(ClientEvent::Reply { command, reply }) = client.poll_event()? else { panic!() };
+/// assert_eq!(command, CommandKind::Noop);
+/// assert_eq!(reply.code().get(), 250);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandKind {
