@@ -412,6 +412,7 @@ fn status(i: &[u8]) -> R<'_, Status> {
 /// status      = "+OK" / "-ERR"
 /// text        = *schar / resp-code *CHAR
 /// continue-req = "+" SP [base64]          ; RFC 5034 §4 (also a bare "+")
+/// ```
 ///
 /// ```
 /// use mailwire::pop3::{parse_response, ResponseCode, Status};
@@ -425,7 +426,6 @@ fn status(i: &[u8]) -> R<'_, Status> {
 /// assert_eq!(greeting.apop_timestamp(), Some(&b"<1896.697170952@dbc.mtview.ca.us>"[..]));
 /// assert!(parse_response(b"OK without a sign").is_err());
 /// # Ok::<(), mailwire::error::ParseError>(())
-/// ```
 /// ```
 pub fn parse_response(line: &[u8]) -> Result<Response<'_>, ParseError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
