@@ -43,6 +43,21 @@ pub enum BareCr {
 }
 
 /// The line-ending policy: which bytes end a line, and which are errors.
+///
+/// ```
+/// use mailwire::wire::line::{find_line, LinePolicy};
+/// use mailwire::error::LimitKind;
+///
+/// let find = |buf: &[u8], policy| find_line(buf, 100, LimitKind::ReplyLine, policy);
+/// let buf = b"250 ok\rstill the same line\n";
+/// assert!(find(buf, LinePolicy::STRICT).is_err()); // a bare CR or LF is an error
+/// assert!(find(buf, LinePolicy::ACCEPT_BARE_LF).is_err()); // the bare CR still is
+/// // what the client machines use: the bare LF ends the line, the bare CR stays in it
+/// let line = find(buf, LinePolicy::ACCEPT_BARE_LF_KEEP_CR)?.unwrap();
+/// assert_eq!(line.content(buf), b"250 ok\rstill the same line");
+/// assert_eq!(LinePolicy::default(), LinePolicy::STRICT);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinePolicy {
     /// What a bare LF does.
@@ -233,6 +248,17 @@ fn find_cr_or_lf(hay: &[u8]) -> Option<usize> {
 }
 
 /// One-shot form of [`LineFinder::find`] for a buffer that is not kept between calls.
+///
+/// ```
+/// use mailwire::wire::line::{find_line, LinePolicy};
+/// use mailwire::error::LimitKind;
+///
+/// let buf = b"+OK\r\n";
+/// let line = find_line(buf, 512, LimitKind::ReplyLine, LinePolicy::STRICT)?.expect("a whole line");
+/// assert_eq!(line.content(buf), b"+OK");
+/// assert_eq!(find_line(b"+OK", 512, LimitKind::ReplyLine, LinePolicy::STRICT)?, None);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
 pub fn find_line(
     buf: &[u8],
     limit: usize,

@@ -775,6 +775,34 @@ fn first_message(credentials: &Credentials<'_>) -> Vec<u8> {
 }
 
 /// What a server extracted from a completed exchange. The application checks it.
+///
+/// ```
+/// # #[cfg(feature = "smtp")] {
+/// use mailwire::smtp::{Server, ServerConfig, ServerEvent};
+/// use mailwire::wire::sasl::{Authentication, Mechanism};
+///
+/// let config = ServerConfig::new("mx.example").tls_active(true).auth_mechanisms(vec![Mechanism::Login]);
+/// let mut server = Server::new(config);
+/// // LOGIN (draft-murchison-sasl-login): user name and password after the prompts
+/// server.handle_input(b"EHLO c.example\r\nAUTH LOGIN\r\ndGlt\r\ndGFuc3RhYWY=\r\n");
+/// let auth = loop {
+///     match server.poll_event().unwrap() {
+///         Some(ServerEvent::Auth(auth)) => break auth,
+///         Some(_) => {} // Hello
+///         None => panic!("no AUTH"),
+///     }
+/// };
+/// match auth {
+///     // LOGIN arrives as Plain, the same fields to check
+///     Authentication::Plain { authcid, password, .. } => {
+///         assert_eq!((&*authcid, password.expose()), ("tim", &b"tanstaaf"[..]));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// server.accept().unwrap(); // 235 2.7.0
+/// assert!(server.is_authenticated());
+/// # }
+/// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum Authentication<'a> {
