@@ -1,5 +1,16 @@
 //! The error vocabulary shared by every protocol.
 //!
+//! ```
+//! # #[cfg(feature = "smtp")] {
+//! use mailwire::{smtp::parse_command, Error, Fault};
+//!
+//! let e = parse_command(b"MAIL FROM:<bad address>").unwrap_err(); // a ParseError
+//! assert_eq!(e.offset, 14); // where the grammar stopped: the space after `bad`
+//! let e = Error::from(e);
+//! assert_eq!(e.fault(), Fault::Peer); // the peer's bytes, not our code
+//! # }
+//! ```
+//!
 //! Errors say whose fault they are ([`Fault`]): bytes from the peer that do not
 //! parse, a peer that breaks the protocol's sequence, a limit that was crossed, or
 //! the application misusing the API. A state machine that returns a fatal error

@@ -1,6 +1,18 @@
 //! SASL mechanisms for the mail protocols: client and server steps, and the
 //! base64 lines that carry them.
 //!
+//! ```
+//! use mailwire::wire::sasl::{Authentication, Credentials, Mechanism, SaslClient, SaslServer, ServerStep};
+//!
+//! // RFC 4616 §2 PLAIN, both sides in memory: what the client sends, what the server extracts
+//! let mut client = SaslClient::new(Credentials::Plain { authzid: None, username: "tim", password: "tanstaaf".into() });
+//! let response = client.initial_response().unwrap();
+//! let mut server = SaslServer::new(Mechanism::Plain);
+//! let ServerStep::Done(Authentication::Plain { authcid, password, .. }) = server.start(Some(&response))? else { panic!() };
+//! assert_eq!((&*authcid, password.expose()), ("tim", &b"tanstaaf"[..]));
+//! # Ok::<(), mailwire::Error>(())
+//! ```
+//!
 //! Implements the mechanism side of SMTP AUTH (RFC 4954 §4), POP3 AUTH (RFC 5034 §4)
 //! and IMAP AUTHENTICATE (RFC 9051 §6.2.2, with SASL-IR, RFC 4959), following the
 //! SASL framework (RFC 4422 §3, §5):
