@@ -603,6 +603,7 @@ impl Client {
                 CommandKind::Login | CommandKind::Authenticate => ClientState::Authenticated,
                 CommandKind::Select | CommandKind::Examine => ClientState::Selected,
                 CommandKind::Close | CommandKind::Unselect => ClientState::Authenticated,
+                CommandKind::Unauthenticate => ClientState::NotAuthenticated,
                 CommandKind::Logout => ClientState::Logout,
                 _ => s,
             };
@@ -841,6 +842,12 @@ impl Client {
                 caps.has("NAMESPACE"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
                     extension: "NAMESPACE",
+                }),
+            ),
+            C::Unauthenticate => need(
+                caps.has("UNAUTHENTICATE"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "UNAUTHENTICATE",
                 }),
             ),
             C::Unselect => need(
@@ -1160,6 +1167,37 @@ impl Client {
     /// Sends `LOGOUT`.
     pub fn logout(&mut self) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Logout)
+    }
+
+    /// Sends `UNAUTHENTICATE` (RFC 8437), which the server must have
+    /// advertised: after its OK the session is back in
+    /// [`ClientState::NotAuthenticated`], ready for another LOGIN or
+    /// AUTHENTICATE on the same connection. The selected mailbox is closed
+    /// without expunging, extensions turned on with ENABLE are off again, and
+    /// the capabilities are forgotten (ask with
+    /// [`capability`](Self::capability); they may differ before login).
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, ClientState};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// // the login first, then RFC 8437's command
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 UNAUTHENTICATE] ready\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// let login = client.login("user1", "secret").unwrap();
+    /// let _ = client.poll_transmit();
+    /// client.handle_input(format!("{} OK [CAPABILITY IMAP4rev1 UNAUTHENTICATE] done\r\n", login.as_str()).as_bytes());
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert_eq!(client.state(), ClientState::Authenticated);
+    ///
+    /// let tag = client.unauthenticate().unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], format!("{} UNAUTHENTICATE\r\n", tag.as_str()).as_bytes());
+    /// client.handle_input(format!("{} OK done\r\n", tag.as_str()).as_bytes());
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert_eq!(client.state(), ClientState::NotAuthenticated);
+    /// ```
+    pub fn unauthenticate(&mut self) -> Result<Tag<'static>, Error> {
+        self.send(CommandBody::Unauthenticate)
     }
 
     /// Sends `STARTTLS`; [`ClientEvent::StartTls`] follows its OK.
@@ -1909,6 +1947,16 @@ impl Client {
             CommandKind::Close | CommandKind::Unselect if ok => {
                 self.state = ClientState::Authenticated;
             }
+            CommandKind::Unauthenticate if ok => {
+                // RFC 8437 §3: the login's state is gone (the selected
+                // mailbox, ENABLEd extensions); the capabilities may differ
+                // before login, so they are asked for again.
+                self.state = ClientState::NotAuthenticated;
+                self.read_only = false;
+                self.caps.clear();
+                self.enabled.clear();
+                self.opts.utf8 = false;
+            }
             CommandKind::Logout => self.state = ClientState::Logout,
             CommandKind::StartTls if ok => {
                 self.tls_pending = true;
@@ -2250,6 +2298,7 @@ fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
         | K::Sort
         | K::Thread => projected == S::Selected,
         K::Enable => projected == S::Authenticated,
+        K::Unauthenticate => matches!(projected, S::Authenticated | S::Selected),
         K::Compress => true,
         _ => matches!(projected, S::Authenticated | S::Selected),
     };

@@ -272,6 +272,7 @@ enum Ev {
     Idle,
     IdleDone,
     StartTls,
+    Unauthenticated,
 }
 
 enum Flow {
@@ -290,6 +291,7 @@ enum Class {
     Idle,
     Authenticate(Option<Mechanism>, Option<Vec<u8>>, bool),
     Enable(Vec<String>),
+    Unauthenticate,
     WrongState(&'static str),
     Unknown,
 }
@@ -500,6 +502,9 @@ impl Server {
         }
         if c.unselect {
             add("UNSELECT");
+        }
+        if c.unauthenticate {
+            add("UNAUTHENTICATE");
         }
         for x in &c.capabilities {
             if !v.iter().any(|have| have.eq_ignore_ascii_case(x)) {
@@ -922,6 +927,7 @@ impl Server {
             Ev::Idle => ServerEvent::Idle { tag: cur()? },
             Ev::IdleDone => ServerEvent::IdleDone,
             Ev::StartTls => ServerEvent::StartTls,
+            Ev::Unauthenticated => ServerEvent::Unauthenticated,
         })
     }
 
@@ -1605,6 +1611,9 @@ impl Server {
             C::Idle if !self.config.idle => Class::Unknown,
             C::Idle if nonauth => Class::WrongState("not authenticated"),
             C::Idle => Class::Idle,
+            C::Unauthenticate if !self.config.unauthenticate => Class::Unknown,
+            C::Unauthenticate if nonauth => Class::WrongState("not authenticated"),
+            C::Unauthenticate => Class::Unauthenticate,
             C::Unselect if !self.config.unselect => Class::Unknown,
             C::Unselect | C::Close => sel(Kind::Close),
             C::Select { .. } => auth(Kind::Select),
@@ -1645,6 +1654,7 @@ impl Server {
             | Class::StartTls
             | Class::Idle
             | Class::Authenticate(..)
+            | Class::Unauthenticate
             | Class::Enable(_) => true,
             _ => false,
         };
@@ -1764,6 +1774,21 @@ impl Server {
                 }
                 let _ = self.write(&Response::Data(Data::Enabled(List::from_items(now))));
                 self.status(t, StatusKind::Ok, None, "ENABLE completed");
+            }
+            Class::Unauthenticate => {
+                // RFC 8437 §3: back to the not-authenticated state; the
+                // selected mailbox is closed without expunging and what
+                // ENABLE turned on is off again.
+                self.status(t, StatusKind::Ok, None, "UNAUTHENTICATE completed");
+                self.phase = ServerState::NotAuthenticated;
+                self.enabled.clear();
+                self.popts.utf8 = false;
+                // the session's input counts against the shared budget again
+                if !self.charge_to(self.input.memory_usage()) {
+                    self.fail_budget();
+                    return Ok(Flow::Continue);
+                }
+                return Ok(Flow::Ev(Ev::Unauthenticated));
             }
             Class::WrongState(text) => {
                 self.bad(t, Some(Code::ClientBug), text)?;

@@ -52,6 +52,8 @@ pub enum CommandKind {
     Close,
     /// `UNSELECT` (RFC 3691)
     Unselect,
+    /// `UNAUTHENTICATE` (RFC 8437)
+    Unauthenticate,
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE` (RFC 4315)
@@ -135,6 +137,7 @@ impl CommandKind {
             C::Check => K::Check,
             C::Close => K::Close,
             C::Unselect => K::Unselect,
+            C::Unauthenticate => K::Unauthenticate,
             C::Expunge => K::Expunge,
             C::UidExpunge(_) => K::UidExpunge,
             C::Search { .. } => K::Search,
@@ -174,6 +177,7 @@ impl CommandKind {
                 | CommandKind::StartTls
                 | CommandKind::Compress
                 | CommandKind::Logout
+                | CommandKind::Unauthenticate
         )
     }
 }

@@ -434,7 +434,8 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::Notify(_)
         | C::ResetKey { .. }
         | C::GenUrlAuth(_)
-        | C::UrlFetch(_) => crate::imap::ext::emit_command(w, c)?,
+        | C::UrlFetch(_)
+        | C::Unauthenticate => crate::imap::ext::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::types::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {

@@ -22,6 +22,7 @@ pub mod id;
 pub mod metadata;
 pub mod notify;
 pub mod savedate;
+pub mod unauthenticate;
 pub mod urlauth;
 
 /// A room's command rule: after the command's name, `None` (input unmoved)
@@ -38,6 +39,7 @@ const COMMANDS: &[CommandRule] = &[
     acl::parse::command,
     notify::parse::command,
     urlauth::parse::command,
+    unauthenticate::parse::command,
 ];
 /// The rooms that add untagged responses.
 const DATA: &[DataRule] = &[acl::parse::data, urlauth::parse::data];
@@ -93,6 +95,7 @@ pub(crate) fn emit_command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Err
         | C::MyRights(_) => acl::emit::command(w, c),
         C::Notify(_) => notify::emit::command(w, c),
         C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => urlauth::emit::command(w, c),
+        C::Unauthenticate => unauthenticate::emit::command(w, c),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }

@@ -79,6 +79,10 @@ pub struct ServerConfig {
     pub idle: bool,
     /// UNSELECT (RFC 3691). Default `true`.
     pub unselect: bool,
+    /// UNAUTHENTICATE (RFC 8437), run by the machine, which reports
+    /// [`ServerEvent::Unauthenticated`]: for servers where an administrative
+    /// client reuses one connection for several users. Default `false`.
+    pub unauthenticate: bool,
     /// Extensions ENABLE may turn on (RFC 5161), such as `CONDSTORE`,
     /// `QRESYNC`, `UTF8=ACCEPT`, `IMAP4rev2`. ENABLE is advertised when this is
     /// not empty. Default `IMAP4rev2` and `UTF8=ACCEPT`.
@@ -114,7 +118,7 @@ pub struct ServerConfig {
     pub unauthenticated_budget: Option<MemoryBudget>,
 }
 
-setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
+setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -132,6 +136,7 @@ impl Default for ServerConfig {
             literals: LiteralSupport::Plus,
             idle: true,
             unselect: true,
+            unauthenticate: false,
             enableable: alloc::vec![String::from("IMAP4rev2"), String::from("UTF8=ACCEPT")],
             capabilities: Vec::new(),
             auto_accept_literal: 0,

@@ -94,6 +94,14 @@ pub enum ServerEvent<'a> {
     /// handshake, then call [`Server::tls_established`]. Bytes that came after
     /// the STARTTLS line were discarded.
     StartTls,
+    /// The client sent `UNAUTHENTICATE` (RFC 8437, offered with
+    /// [`ServerConfig::unauthenticate`](crate::imap::ServerConfig::unauthenticate))
+    /// and the machine answered OK: the session is back in
+    /// [`ServerState::NotAuthenticated`](crate::imap::ServerState::NotAuthenticated).
+    /// Forget the user the session was logged in as, and close the mailbox
+    /// that was selected without expunging it; the next LOGIN or
+    /// AUTHENTICATE may be for another user.
+    Unauthenticated,
 }
 
 crate::owned::into_owned! {
@@ -110,6 +118,7 @@ crate::owned::into_owned! {
         Idle { tag },
         IdleDone,
         StartTls,
+        Unauthenticated,
     }
 }
 

@@ -374,6 +374,9 @@ pub enum CommandBody<'a> {
     Close,
     /// `UNSELECT` (RFC 3691)
     Unselect,
+    /// `UNAUTHENTICATE` (RFC 8437): back to the not-authenticated state
+    /// ([`ext::unauthenticate`](crate::imap::ext::unauthenticate)).
+    Unauthenticate,
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE set` (RFC 4315)
@@ -572,6 +575,7 @@ impl CommandBody<'_> {
             CommandBody::Check => "CHECK",
             CommandBody::Close => "CLOSE",
             CommandBody::Unselect => "UNSELECT",
+            CommandBody::Unauthenticate => "UNAUTHENTICATE",
             CommandBody::Expunge => "EXPUNGE",
             CommandBody::UidExpunge(_) => "UID EXPUNGE",
             CommandBody::Search { .. } => "SEARCH",
@@ -658,6 +662,7 @@ crate::owned::into_owned! {
         Check,
         Close,
         Unselect,
+        Unauthenticate,
         Expunge,
         UidExpunge(s),
         Search { uid, return_options, charset, criteria },
