@@ -7,6 +7,7 @@
 
 pub mod append;
 pub mod body;
+pub mod capability;
 pub mod fetch;
 pub mod list;
 pub mod namespace;
@@ -16,3 +17,4 @@ pub mod search;
 pub mod select;
 pub mod sort;
 pub mod status;
+pub mod store;
