@@ -938,7 +938,7 @@ pub(crate) mod visit {
         /// inner envelope and body follow, then [`part`](Self::part) closes it.
         fn message_start(&mut self) {}
         /// One `name value` pair of a parameter list (the value is `None` only
-        /// for Mail.ru's `NIL`, see [`Quirks::nil_param_value`](super::Quirks)).
+        /// for Mail.ru's `NIL`, see [`Quirks::nil_param_value`](crate::imap::Quirks::nil_param_value)).
         fn param(&mut self, of: ParamsOf, name: IString<'a>, value: NString<'a>) {
             let _ = (of, name, value);
         }

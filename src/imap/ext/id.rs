@@ -10,7 +10,7 @@
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::Id`;
 //! - [`Data`](crate::imap::Data)`::Id` (the value is
-//!   [`IdParams`](crate::imap::IdParams)).
+//!   [`IdParams`]).
 //!
 //! Registered in the central rules that read a command name and an untagged
 //! response name, and in the central emitters. The rule is written once, in

@@ -1,6 +1,17 @@
 //! Core IMAP values (RFC 9051 §4, §9; RFC 3501 §4, §9): tags, atoms, strings,
 //! numbers, sequence sets, flags, mailbox names, dates, and the lazily parsed
 //! [`List`] that lets parsed values borrow without allocating.
+//!
+//! ```
+//! use mailwire::imap::syntax::core::{List, SeqNum, SequenceSet};
+//!
+//! let set = SequenceSet::new("2:4,9:*").unwrap();
+//! assert!(set.contains(3, 20) && set.contains(20, 20) && !set.contains(5, 20));
+//! assert_eq!(set.iter().next().map(|r| r.resolve(20)), Some((2, 4)));
+//! let built: List<'_, u32> = List::from_items(vec![1, 2]);
+//! assert_eq!(built.iter().sum::<u32>(), 3);
+//! let _ = SeqNum::Star;
+//! ```
 
 use alloc::borrow::Cow;
 use alloc::string::String;

@@ -1,5 +1,14 @@
 //! The options of the grammar: which deviations of real peers are accepted
 //! ([`Quirks`]) and the limits and modes a parse runs under ([`ParseOptions`]).
+//!
+//! ```
+//! use mailwire::imap::{parse_response, ParseOptions};
+//!
+//! // a trailing space after the list: accepted by default, refused strictly
+//! let frame = b"* CAPABILITY IMAP4rev1 IDLE \r\n";
+//! assert!(parse_response(frame, &ParseOptions::default()).is_ok());
+//! assert!(parse_response(frame, &ParseOptions::STRICT).is_err());
+//! ```
 
 use crate::Limits;
 
