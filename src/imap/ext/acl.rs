@@ -6,8 +6,9 @@
 //! - [`CommandBody`](crate::imap::CommandBody)`::{SetAcl, DeleteAcl, GetAcl, ListRights, MyRights}`;
 //! - [`Data`](crate::imap::Data)`::{Acl, ListRights, MyRights}`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::data`,
-//! `emit::command`, `emit::data`.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `acl` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it.
 
 use alloc::borrow::Cow;
 use core::fmt;
@@ -78,7 +79,7 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of ACL: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
     use alloc::string::String;
