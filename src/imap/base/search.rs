@@ -13,7 +13,7 @@
 //! ```
 //! (RFC 9051 §9; the keys of RFC 7162 MODSEQ, RFC 5032 WITHIN and RFC 8474
 //! EMAILID/THREADID are here too; SAVEDATE's keys have their room,
-//! [`crate::imap::ext::savedate`].)
+//! [`crate::imap::base::savedate`].)
 //!
 //! The SEARCH, SORT and THREAD commands (`parse::command`, `emit::command`)
 //! call the rules of this room. The old paths (`types::command::SearchKey`,
@@ -21,7 +21,7 @@
 
 use alloc::vec::Vec;
 
-use crate::imap::types::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List, SequenceSet};
+use crate::imap::syntax::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List, SequenceSet};
 
 /// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
 /// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
@@ -119,7 +119,7 @@ pub enum SearchKey<'a> {
     /// `THREADID id` (RFC 8474)
     ThreadId(IString<'a>),
     /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
-    SaveDate(crate::imap::ext::savedate::SaveDateKey),
+    SaveDate(crate::imap::base::savedate::SaveDateKey),
 }
 
 /// `search-modseq-ext = SP entry-name SP entry-type-req` (RFC 7162 §3.1.5):
@@ -283,13 +283,15 @@ pub(crate) mod parse {
     use nom::sequence::{preceded, terminated};
 
     use super::{EntryTypeReq, ModSeqEntry, SearchKey};
-    use crate::imap::parse::core::{
-        astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
-    };
-    use crate::imap::parse::input::{
+    use crate::imap::syntax::core::Atom;
+    use crate::imap::syntax::core::{Flag, IString, Lazy, List, Sep};
+    use crate::imap::syntax::input::{
         In, R, byte, consumed, descend, expect, kw, sp, take_while, word,
     };
-    use crate::imap::types::core::{Flag, IString, Lazy, List, Sep};
+    use crate::imap::syntax::rules::{
+        astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
+    };
+    use crate::imap::syntax::rules::{paren_atoms, sp_word};
 
     /// ```text
     /// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
@@ -595,7 +597,7 @@ pub(crate) mod parse {
             K::EmailId(arg!(astring))
         } else if is(b"THREADID") {
             K::ThreadId(arg!(astring))
-        } else if let (rest, Some(k)) = crate::imap::ext::savedate::parse::search_key(i, name)? {
+        } else if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
             i = rest;
             K::SaveDate(k)
         } else {
@@ -603,14 +605,44 @@ pub(crate) mod parse {
         };
         Ok((i, k))
     }
+
+    /// The search program after SEARCH (or UID SEARCH): the ESEARCH return
+    /// options, the charset and the keys (RFC 9051 §9, RFC 4731):
+    ///
+    /// ```text
+    /// search         = "SEARCH" [search-return-opts] SP search-program
+    /// search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn search_program(
+        i: In<'_>,
+    ) -> R<
+        '_,
+        (
+            Option<List<'_, Atom<'_>>>,
+            Option<IString<'_>>,
+            List<'_, SearchKey<'_>>,
+        ),
+    > {
+        let (i, return_options) = match sp_word(i, b"RETURN") {
+            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+            None => (i, None),
+        };
+        let (i, charset) = match sp_word(i, b"CHARSET") {
+            Some(r) => map(preceded(sp, charset), Some).parse(r)?,
+            None => (i, None),
+        };
+        let (i, criteria) = search_keys(i)?;
+        Ok((i, (return_options, charset, criteria)))
+    }
 }
 
 /// The emitter of SEARCH keys.
 pub(crate) mod emit {
     use super::{ModSeqEntry, SearchKey};
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::core::{Flag, IString, List};
+    use crate::imap::syntax::core::{Flag, IString, List};
+    use crate::imap::syntax::write::W;
 
     /// `entry-name SP entry-type-req` of a MODSEQ search key (RFC 7162):
     /// `"/flags/\\seen" all`.
@@ -640,7 +672,7 @@ pub(crate) mod emit {
 
     pub(crate) fn charset_out(w: &mut W<'_>, cs: &IString<'_>) -> Result<(), Error> {
         let b = cs.as_bytes();
-        if crate::imap::types::core::is_atom(b) {
+        if crate::imap::syntax::core::is_atom(b) {
             w.raw(b);
             Ok(())
         } else if w.quotable_ascii(b) {
@@ -684,7 +716,7 @@ pub(crate) mod emit {
     #[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
     fn key_at(w: &mut W<'_>, k: &SearchKey<'_>, depth: usize) -> Result<(), Error> {
         use SearchKey as K;
-        let r = crate::imap::emit::check_depth(depth);
+        let r = crate::imap::syntax::write::check_depth(depth);
         if r.is_err() {
             return r;
         }
@@ -898,7 +930,7 @@ pub(crate) mod emit {
             }
             K::EmailId(s) => word_str(w, b"EMAILID", s)?,
             K::ThreadId(s) => word_str(w, b"THREADID", s)?,
-            K::SaveDate(k) => crate::imap::ext::savedate::emit::search_key(w, k)?,
+            K::SaveDate(k) => crate::imap::base::savedate::emit::search_key(w, k)?,
         }
         Ok(())
     }

@@ -16,7 +16,7 @@
 //!
 //! [`CommandBody::Status`]: crate::imap::CommandBody::Status
 
-use crate::imap::types::core::{Atom, IString};
+use crate::imap::syntax::core::{Atom, IString};
 
 /// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,8 +72,9 @@ pub(crate) mod parse {
     use nom::combinator::map;
 
     use super::StatusItem;
-    use crate::imap::parse::core::{atom, is_nil, number, number64, paren_objectid};
-    use crate::imap::parse::input::{In, R, sp};
+    use crate::imap::syntax::core::{Atom, List};
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{atom, is_nil, number, number64, paren_objectid};
 
     /// The `status-att` names [`status_item`] reads as typed values.
     pub(crate) const KNOWN_STATUS_ITEMS: [&str; 11] = [
@@ -127,13 +128,23 @@ pub(crate) mod parse {
             Ok((i, StatusItem::Other(name, v)))
         }
     }
+
+    /// The `status-att` list of a STATUS command (names are atoms, so
+    /// extensions' items pass):
+    ///
+    /// ```text
+    /// status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
+    /// ```
+    pub(crate) fn status_atts(i: In<'_>) -> R<'_, List<'_, Atom<'_>>> {
+        crate::imap::syntax::rules::paren_atoms(i, false)
+    }
 }
 
 /// The emitter of STATUS items.
 pub(crate) mod emit {
     use super::StatusItem;
     use crate::Error;
-    use crate::imap::emit::{W, num_code, objectid};
+    use crate::imap::syntax::write::{W, num_code, objectid};
 
     pub(crate) fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
         let (name, n): (&[u8], u64) = match it {

@@ -6,8 +6,9 @@
 //! - [`CommandBody`](crate::imap::CommandBody)`::{SetAcl, DeleteAcl, GetAcl, ListRights, MyRights}`;
 //! - [`Data`](crate::imap::Data)`::{Acl, ListRights, MyRights}`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::data`,
-//! `emit::command`, `emit::data`.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `acl` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it.
 
 use alloc::borrow::Cow;
 use core::fmt;
@@ -78,25 +79,22 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of ACL: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
     use alloc::string::String;
 
     use nom::Parser as _;
-    use nom::combinator::map;
     use nom::sequence::{preceded, separated_pair};
 
     use super::*;
 
-    use crate::imap::parse::core::{astring, mailbox, zero_or_more};
-    use crate::imap::parse::input::{In, R, sp, word};
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::IString;
-    use crate::imap::types::response::Data;
+    use crate::imap::syntax::core::{IString, List, Mailbox};
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{astring, mailbox, zero_or_more};
 
     /// Rights from the content of an astring, if every byte is a rights character.
-    fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
+    pub(crate) fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
         if !v.iter().all(|&b| is_right(b)) {
             return None;
         }
@@ -123,7 +121,7 @@ pub(crate) mod parse {
     ///              ;; +rights to add, -rights to remove
     ///              ;; rights to replace
     /// ```
-    fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
+    pub(crate) fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
         let (rest, s) = astring(i)?;
         let s = s.0;
         let (mode, skip) = match s.first() {
@@ -142,109 +140,57 @@ pub(crate) mod parse {
     }
 
     /// `identifier SP rights` (an element of `acl-data`).
-    fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
+    pub(crate) fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
         separated_pair(astring, sp, rights).parse(i)
     }
 
-    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
-    fn acl_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)),
-            |(mailbox, entries)| Data::Acl { mailbox, entries },
+    /// `setacl = "SETACL" SP mailbox SP identifier SP mod-rights`, after `SETACL`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn setacl(i: In<'_>) -> R<'_, (Mailbox<'_>, IString<'_>, ModRights<'_>)> {
+        (
+            preceded(sp, mailbox),
+            preceded(sp, astring),
+            preceded(sp, mod_rights),
         )
-        .parse(i)
+            .parse(i)
     }
 
-    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`,
-    /// after `LISTRIGHTS`.
-    fn listrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (
-                preceded(sp, mailbox),
-                preceded(sp, astring),
-                preceded(sp, rights),
-                |i| zero_or_more(i, rights),
-            ),
-            |(mailbox, identifier, required, optional)| Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            },
+    /// `deleteacl = "DELETEACL" SP mailbox SP identifier` and
+    /// `listrights = "LISTRIGHTS" SP mailbox SP identifier`, after the name.
+    pub(crate) fn mailbox_identifier(i: In<'_>) -> R<'_, (Mailbox<'_>, IString<'_>)> {
+        (preceded(sp, mailbox), preceded(sp, astring)).parse(i)
+    }
+
+    /// `getacl = "GETACL" SP mailbox` and `myrights = "MYRIGHTS" SP mailbox`,
+    /// after the name.
+    pub(crate) fn sp_mailbox(i: In<'_>) -> R<'_, Mailbox<'_>> {
+        preceded(sp, mailbox).parse(i)
+    }
+
+    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn acl_data(i: In<'_>) -> R<'_, (Mailbox<'_>, List<'_, (IString<'_>, Rights<'_>)>)> {
+        (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)).parse(i)
+    }
+
+    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights
+    /// *(SP rights)`, after `LISTRIGHTS`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn listrights_data(
+        i: In<'_>,
+    ) -> R<'_, (Mailbox<'_>, IString<'_>, Rights<'_>, List<'_, Rights<'_>>)> {
+        (
+            preceded(sp, mailbox),
+            preceded(sp, astring),
+            preceded(sp, rights),
+            |i| zero_or_more(i, rights),
         )
-        .parse(i)
+            .parse(i)
     }
 
     /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
-    fn myrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (preceded(sp, mailbox), preceded(sp, rights)),
-            |(mailbox, rights)| Data::MyRights { mailbox, rights },
-        )
-        .parse(i)
-    }
-
-    /// The ACL commands, after their name; `None` (input unmoved) for any other
-    /// name.
-    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-        let (i, c) = if is(b"SETACL") {
-            // setacl = "SETACL" SP mailbox SP identifier SP mod-rights
-            map(
-                (
-                    preceded(sp, mailbox),
-                    preceded(sp, astring),
-                    preceded(sp, mod_rights),
-                ),
-                |(mailbox, identifier, rights)| CommandBody::SetAcl {
-                    mailbox,
-                    identifier,
-                    rights,
-                },
-            )
-            .parse(i)?
-        } else if is(b"DELETEACL") || is(b"LISTRIGHTS") {
-            // deleteacl = "DELETEACL" SP mailbox SP identifier
-            // listrights = "LISTRIGHTS" SP mailbox SP identifier
-            let (i, (mailbox, identifier)) =
-                (preceded(sp, mailbox), preceded(sp, astring)).parse(i)?;
-            let c = if is(b"DELETEACL") {
-                CommandBody::DeleteAcl {
-                    mailbox,
-                    identifier,
-                }
-            } else {
-                CommandBody::ListRights {
-                    mailbox,
-                    identifier,
-                }
-            };
-            (i, c)
-        } else if is(b"GETACL") {
-            // getacl = "GETACL" SP mailbox
-            map(preceded(sp, mailbox), CommandBody::GetAcl).parse(i)?
-        } else if is(b"MYRIGHTS") {
-            // myrights = "MYRIGHTS" SP mailbox
-            map(preceded(sp, mailbox), CommandBody::MyRights).parse(i)?
-        } else {
-            return Ok((i, None));
-        };
-        Ok((i, Some(c)))
-    }
-
-    /// The untagged responses of ACL, at their name; `None` (input unmoved) for
-    /// any other.
-    pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
-        let r = if let Ok((j, ())) = word(b"ACL")(i) {
-            acl_data(j)
-        } else if let Ok((j, ())) = word(b"LISTRIGHTS")(i) {
-            listrights_data(j)
-        } else if let Ok((j, ())) = word(b"MYRIGHTS")(i) {
-            myrights_data(j)
-        } else {
-            return Ok((i, None));
-        };
-        r.map(|(rest, d)| (rest, Some(d)))
+    pub(crate) fn myrights_data(i: In<'_>) -> R<'_, (Mailbox<'_>, Rights<'_>)> {
+        (preceded(sp, mailbox), preceded(sp, rights)).parse(i)
     }
 }
 
@@ -253,12 +199,11 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Data;
+    use crate::imap::syntax::core::{IString, List, Mailbox};
+    use crate::imap::syntax::write::W;
 
     /// `rights = astring`, only lowercase ASCII letters and digits.
-    fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
+    pub(crate) fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
         if !r.as_str().bytes().all(is_right) {
             return Err(Error::Emit(crate::error::Unemittable::Grammar {
                 rule: "rights",
@@ -268,7 +213,7 @@ pub(crate) mod emit {
     }
 
     /// `mod-rights = astring ; +rights to add, -rights to remove, rights to replace`
-    fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
+    pub(crate) fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
         let r = m.rights.as_str();
         if !r.bytes().all(is_right) {
             return Err(Error::Emit(crate::error::Unemittable::Grammar {
@@ -284,89 +229,82 @@ pub(crate) mod emit {
         Ok(())
     }
 
-    /// The commands of ACL.
-    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-        use CommandBody as C;
-        match c {
-            C::SetAcl {
-                mailbox,
-                identifier,
-                rights: r,
-            } => {
-                w.raw(b"SETACL ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-                w.sp();
-                mod_rights(w, r)?;
-            }
-            C::DeleteAcl {
-                mailbox,
-                identifier,
-            }
-            | C::ListRights {
-                mailbox,
-                identifier,
-            } => {
-                w.raw(c.name().as_bytes());
-                w.sp();
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-            }
-            C::GetAcl(m) | C::MyRights(m) => {
-                w.raw(c.name().as_bytes());
-                w.sp();
-                w.mailbox(m)?;
-            }
-            _ => {
-                return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-            }
+    /// `setacl = "SETACL" SP mailbox SP identifier SP mod-rights`
+    pub(crate) fn setacl(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+        r: &ModRights<'_>,
+    ) -> Result<(), Error> {
+        w.raw(b"SETACL ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())?;
+        w.sp();
+        mod_rights(w, r)
+    }
+
+    /// `deleteacl` and `listrights`: `name SP mailbox SP identifier`
+    pub(crate) fn mailbox_identifier(
+        w: &mut W<'_>,
+        name: &str,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+    ) -> Result<(), Error> {
+        w.raw(name.as_bytes());
+        w.sp();
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())
+    }
+
+    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`
+    pub(crate) fn acl_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        entries: &List<'_, (IString<'_>, Rights<'_>)>,
+    ) -> Result<(), Error> {
+        w.raw(b"ACL ");
+        w.mailbox(mailbox)?;
+        for (id, r) in entries.iter() {
+            w.sp();
+            w.astring(id.as_bytes())?;
+            w.sp();
+            rights(w, &r)?;
         }
         Ok(())
     }
 
-    /// The untagged responses of ACL.
-    pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
-        match d {
-            Data::Acl { mailbox, entries } => {
-                // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
-                w.raw(b"ACL ");
-                w.mailbox(mailbox)?;
-                for (id, r) in entries.iter() {
-                    w.sp();
-                    w.astring(id.as_bytes())?;
-                    w.sp();
-                    rights(w, &r)?;
-                }
-            }
-            Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            } => {
-                // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
-                w.raw(b"LISTRIGHTS ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-                w.sp();
-                rights(w, required)?;
-                for r in optional.iter() {
-                    w.sp();
-                    rights(w, &r)?;
-                }
-            }
-            Data::MyRights { mailbox, rights: r } => {
-                // myrights-data = "MYRIGHTS" SP mailbox SP rights
-                w.raw(b"MYRIGHTS ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                rights(w, r)?;
-            }
-            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`
+    pub(crate) fn listrights_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+        required: &Rights<'_>,
+        optional: &List<'_, Rights<'_>>,
+    ) -> Result<(), Error> {
+        w.raw(b"LISTRIGHTS ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())?;
+        w.sp();
+        rights(w, required)?;
+        for r in optional.iter() {
+            w.sp();
+            rights(w, &r)?;
         }
         Ok(())
+    }
+
+    /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`
+    pub(crate) fn myrights_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        r: &Rights<'_>,
+    ) -> Result<(), Error> {
+        w.raw(b"MYRIGHTS ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        rights(w, r)
     }
 }

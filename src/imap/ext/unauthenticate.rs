@@ -29,40 +29,31 @@
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::Unauthenticate`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `emit::command`.
+//! Registered in `registry` (the command's dispatch and emitter).
 
 /// The grammar of UNAUTHENTICATE.
 pub(crate) mod parse {
-    use crate::imap::parse::input::{In, R};
-    use crate::imap::types::command::CommandBody;
+    use crate::imap::syntax::input::{In, R};
 
-    /// `command-auth =/ "UNAUTHENTICATE"` (RFC 8437 §5): no arguments, so
-    /// the name must be followed by the line's end.
-    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-        if !name.eq_ignore_ascii_case(b"UNAUTHENTICATE") {
-            return Ok((i, None));
-        }
+    /// The command's name.
+    pub(crate) const NAME: &[u8] = b"UNAUTHENTICATE";
+
+    /// After the name: `command-auth =/ "UNAUTHENTICATE"` (RFC 8437 §5)
+    /// has no arguments, so the line must end here.
+    pub(crate) fn arguments(i: In<'_>) -> R<'_, ()> {
         if !matches!(i.peek(), Some(b'\r' | b'\n')) {
             return i.err("CRLF");
         }
-        Ok((i, Some(CommandBody::Unauthenticate)))
+        Ok((i, ()))
     }
 }
 
 /// The emitter of UNAUTHENTICATE.
 pub(crate) mod emit {
-    use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::command::CommandBody;
+    use crate::imap::syntax::write::W;
 
     /// `"UNAUTHENTICATE"`.
-    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-        match c {
-            CommandBody::Unauthenticate => {
-                w.raw(b"UNAUTHENTICATE");
-                Ok(())
-            }
-            _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
-        }
+    pub(crate) fn command(w: &mut W<'_>) {
+        w.raw(super::parse::NAME);
     }
 }

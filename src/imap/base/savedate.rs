@@ -17,11 +17,24 @@
 //! - [`FetchItem`](crate::imap::FetchItem)`::SaveDate`;
 //! - [`SearchKey`](crate::imap::SearchKey)`::SaveDate` (with [`SaveDateKey`]).
 //!
-//! Registered in the central rules that read a FETCH item name and a search
-//! key name (`base::fetch` and `base::search`, each `parse` and `emit`); the
-//! client knows the capability name (`client::caps`).
+//! SAVEDATE adds nothing to the central enums (commands, responses, codes):
+//! it extends the FETCH and SEARCH concepts, so its room sits with theirs in
+//! [`crate::imap::base`] (below the extension rooms, which may build on the
+//! base rooms), and it is registered by one branch in the rules that read a
+//! FETCH item name and a search key name (`base::fetch` and `base::search`,
+//! each `parse` and `emit`); the client knows the capability name
+//! (`client::caps`). The old path `ext::savedate` re-exports this room.
+//!
+//! ```
+//! use mailwire::imap::{parse_command, ParseOptions, CommandBody, SearchKey};
+//! use mailwire::imap::ext::savedate::SaveDateKey;
+//!
+//! let c = parse_command(b"A1 SEARCH SAVEDATESUPPORTED\r\n", &ParseOptions::default()).unwrap();
+//! let CommandBody::Search { criteria, .. } = c.body else { panic!() };
+//! assert!(matches!(criteria.iter().next(), Some(SearchKey::SaveDate(SaveDateKey::Supported))));
+//! ```
 
-use crate::imap::types::core::Date;
+use crate::imap::syntax::core::Date;
 
 /// A SAVEDATE search key (RFC 8514 §2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,9 +61,9 @@ pub(crate) mod parse {
     use nom::sequence::preceded;
 
     use super::SaveDateKey;
-    use crate::imap::parse::core::{date, date_time, is_nil};
-    use crate::imap::parse::input::{In, R, sp};
-    use crate::imap::types::response::FetchItem;
+    use crate::imap::syntax::core::DateTime;
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{date, date_time, is_nil};
 
     /// The SAVEDATE search keys, after their name; `None` (input unmoved) for
     /// any other name.
@@ -76,11 +89,12 @@ pub(crate) mod parse {
     }
 
     /// `msg-att-static =/ "SAVEDATE" SP (date-time / nil)`, after `SAVEDATE`.
-    pub(crate) fn fetch_item(i: In<'_>) -> R<'_, FetchItem<'_>> {
+    /// The caller wraps it in `FetchItem::SaveDate`.
+    pub(crate) fn fetch_item(i: In<'_>) -> R<'_, Option<DateTime>> {
         let (i, ()) = sp(i)?;
         match is_nil(i) {
-            (i, true) => Ok((i, FetchItem::SaveDate(None))),
-            _ => map(date_time, |d| FetchItem::SaveDate(Some(d))).parse(i),
+            (i, true) => Ok((i, None)),
+            _ => map(date_time, Some).parse(i),
         }
     }
 }
@@ -89,8 +103,8 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::SaveDateKey;
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::core::DateTime;
+    use crate::imap::syntax::core::DateTime;
+    use crate::imap::syntax::write::W;
 
     /// `"SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
     /// "SAVEDATESUPPORTED"`
@@ -131,13 +145,13 @@ mod tests {
     use crate::Error;
     use crate::imap::IntoOwned;
     use crate::imap::emit::{EmitOptions, emit_command, emit_response};
-    use crate::imap::parse::ParseOptions;
     use crate::imap::parse::command::parse_command;
     use crate::imap::parse::response::parse_response;
+    use crate::imap::syntax::core::{Date, DateTime, List, Tag};
+    use crate::imap::syntax::options::ParseOptions;
     use crate::imap::types::command::{
         Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey,
     };
-    use crate::imap::types::core::{Date, DateTime, List, Tag};
     use crate::imap::types::response::{Data, FetchItem, Response};
 
     fn d(year: u16, month: u8, day: u8) -> Date {
