@@ -324,6 +324,15 @@ reasons! {
         /// An IMAP server's second reading of a command it had already
         /// accepted gave a different command (an internal check; please report).
         ReparseMismatch => "a command read back differently",
+        /// A server machine configured for the PROXY protocol
+        /// ([`ProxyProtocol`](crate::wire::proxy::ProxyProtocol)) got a bad
+        /// header, one of a version it does not accept, or the end of the
+        /// connection before the header; the session is over (the
+        /// specification: "cause the receiver to abort the connection").
+        ProxyHeader {
+            /// What was wrong.
+            reason: crate::wire::proxy::ProxyError
+        } => "bad PROXY protocol header: {reason}",
     }
 }
 
@@ -832,6 +841,9 @@ mod tests {
             P::ClosedMidResponse,
             P::UnexpectedResponse,
             P::ReparseMismatch,
+            P::ProxyHeader {
+                reason: crate::wire::proxy::ProxyError::NotProxy,
+            },
         ] {
             t.push((Error::Protocol(p), Peer));
         }
@@ -996,6 +1008,7 @@ mod tests {
                     P::ClosedMidResponse => 4,
                     P::UnexpectedResponse => 5,
                     P::ReparseMismatch => 6,
+                    P::ProxyHeader { .. } => 7,
                 },
             ),
             Error::Misuse(a) => (
@@ -1132,7 +1145,7 @@ mod tests {
     }
 
     /// Variants per enum: Protocol, Misuse, Emit, Sasl.
-    const COUNTS: [usize; 4] = [7, 57, 27, 30];
+    const COUNTS: [usize; 4] = [8, 57, 27, 30];
 
     #[test]
     fn every_reason_has_a_class_and_a_text() {

@@ -44,10 +44,11 @@ use bytes::Bytes;
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{IdleTimer, Input, LineSkip, Output};
+use crate::session::{Gate, IdleTimer, Input, LineSkip, Output, ProxyGate};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
+use crate::wire::proxy::{ProxyInfo, ProxyProtocol};
 use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encode_base64};
 
 use super::command::Command;
@@ -229,6 +230,8 @@ pub struct Server {
     error: Option<Error>,
     /// The autologout timer (RFC 1939 §3).
     idle: IdleTimer,
+    /// The PROXY protocol header before the greeting.
+    proxy: ProxyGate,
 }
 
 impl Server {
@@ -276,6 +279,7 @@ impl Server {
             bad_commands: 0,
             error: None,
             idle: IdleTimer::default(),
+            proxy: ProxyGate::default(),
         };
         s.idle = IdleTimer::new(s.config.autologout);
         let mut text = s.config.greeting.clone();
@@ -284,7 +288,14 @@ impl Server {
             text.push_str(ts);
         }
         s.reply(&Response::ok(text.as_str()));
+        s.proxy = ProxyGate::new(s.config.proxy_protocol, &mut s.out);
         s
+    }
+
+    /// The PROXY protocol header of this connection, once it arrived (see
+    /// [`ServerConfig::proxy_protocol`]).
+    pub fn proxied(&self) -> Option<&ProxyInfo> {
+        self.proxy.info()
     }
 
     fn reply(&mut self, r: &Response<'_>) {
@@ -385,6 +396,7 @@ impl Server {
             )
             + self.deleted.capacity()
             + self.deleted_list.capacity() * size_of::<u32>()
+            + self.proxy.memory_usage()
     }
 
     /// Whether the session is over (after QUIT, EOF or a fatal error).
@@ -421,6 +433,12 @@ impl Server {
         if let Some(a) = self.sasl_done.take() {
             self.awaiting = Awaiting::Login;
             return Ok(Some(ServerEvent::Auth(*a)));
+        }
+        match self.proxy.poll(&mut self.input, &mut self.out) {
+            Ok(Gate::Pass) => {}
+            Ok(Gate::Wait) => return Ok(None),
+            Ok(Gate::Header(info)) => return Ok(Some(ServerEvent::Proxied(info))),
+            Err(e) => return Err(self.fail(e)),
         }
         match self.step() {
             Ok(Some(step)) => Ok(Some(self.materialize(step))),

@@ -94,6 +94,10 @@ pub enum ServerEvent<'a> {
     /// handshake, then call [`Server::tls_established`]. Bytes that came after
     /// the STARTTLS line were discarded.
     StartTls,
+    /// The PROXY protocol header arrived (only with
+    /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
+    /// Nothing to answer.
+    Proxied(crate::wire::proxy::ProxyInfo),
 }
 
 crate::owned::into_owned! {
@@ -110,6 +114,7 @@ crate::owned::into_owned! {
         Idle { tag },
         IdleDone,
         StartTls,
+        Proxied(p),
     }
 }
 

@@ -54,9 +54,13 @@ pub struct ServerConfig {
     /// What [`Server::send_body`] does with bare CR/LF in message bytes. Default
     /// [`BodyPolicy::Normalize`]: they are sent as CRLF (Maildir files use LF).
     pub body_policy: BodyPolicy,
+    /// The PROXY protocol header expected before the greeting (behind a load
+    /// balancer; see [`ProxyProtocol`]). Default
+    /// [`Off`](ProxyProtocol::Off).
+    pub proxy_protocol: ProxyProtocol,
 }
 
-setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy });
+setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy, proxy_protocol: ProxyProtocol });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -76,6 +80,7 @@ impl Default for ServerConfig {
             autologout: Some(Duration::from_secs(600)),
             line_policy: LinePolicy::STRICT,
             body_policy: BodyPolicy::Normalize,
+            proxy_protocol: ProxyProtocol::Off,
         }
     }
 }

@@ -80,6 +80,10 @@ pub enum ServerEvent<'a> {
     /// TLS handshake, then call [`Server::tls_established`]. Bytes that came
     /// after the STLS line were discarded.
     StartTls,
+    /// The PROXY protocol header arrived (only with
+    /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
+    /// Nothing to answer.
+    Proxied(ProxyInfo),
 }
 
 crate::owned::into_owned! {
@@ -92,5 +96,6 @@ crate::owned::into_owned! {
         Top { msg, lines, uid },
         Update { deleted },
         StartTls,
+        Proxied(p),
     }
 }
