@@ -557,6 +557,9 @@ reasons! {
         /// A non-ASCII address without the SMTPUTF8 parameter on MAIL
         /// (RFC 6531 §3.4).
         NeedsSmtpUtf8 => "a non-ASCII address needs the SMTPUTF8 parameter",
+        /// A non-ASCII POP3 user name or password before the server
+        /// advertised `UTF8 USER` and accepted the UTF8 command (RFC 6856 §2).
+        NeedsUtf8User => "a non-ASCII user name or password needs UTF8 USER and the UTF8 command",
         /// An 8-bit octet in a body sent without `BODY=8BITMIME` or
         /// `BODY=BINARYMIME` (RFC 6152 §3).
         EightBitBody => "an 8-bit octet in a body sent without BODY=8BITMIME or BODY=BINARYMIME",
@@ -940,6 +943,7 @@ mod tests {
             U::Formatting,
             U::LiteralOverrun,
             U::NeedsSmtpUtf8,
+            U::NeedsUtf8User,
             U::EightBitBody,
             U::EnhancedStatusMismatch,
             U::Credential {
@@ -1103,6 +1107,7 @@ mod tests {
                     U::EmptyAfterSaslPrep => 24,
                     U::NotScram => 25,
                     U::ChannelBindingRequired => 26,
+                    U::NeedsUtf8User => 27,
                 },
             ),
             Error::Sasl(s) => (
@@ -1145,7 +1150,7 @@ mod tests {
     }
 
     /// Variants per enum: Protocol, Misuse, Emit, Sasl.
-    const COUNTS: [usize; 4] = [8, 57, 27, 30];
+    const COUNTS: [usize; 4] = [8, 57, 28, 30];
 
     #[test]
     fn every_reason_has_a_class_and_a_text() {
