@@ -453,3 +453,31 @@ fn client_utf8_user_needs_utf8_user_and_utf8_mode() {
     assert!(!c.is_utf8());
     assert_eq!(c.login("j\u{fc}rgen", "x"), refused);
 }
+
+/// Regression (both machines let UTF-8 credentials through before): RFC
+/// 6856 §2 allows them only after the UTF8 command, to a server whose
+/// capability is `UTF8 USER`.
+#[test]
+fn regression_utf8_credentials_outside_utf8_mode() {
+    let mut config = ServerConfig::default();
+    config.utf8 = true;
+    config.plaintext_requires_tls = false;
+    let mut s = Server::new(config);
+    s.handle_input("USER j\u{fc}rgen\r\n".as_bytes());
+    while s.poll_event().unwrap().is_some() {}
+    let mut out = Vec::new();
+    while let Some(b) = s.poll_transmit() {
+        out.extend_from_slice(&b);
+    }
+    assert!(out.ends_with(b"\r\n-ERR [UTF8] UTF-8 user names and passwords need UTF8 USER and the UTF8 command\r\n"), "{out:?}");
+
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"+OK ready\r\n");
+    while c.poll_event().unwrap().is_some() {}
+    c.capa().unwrap();
+    c.handle_input(b"+OK\r\nUSER\r\nUTF8\r\n.\r\n");
+    while c.poll_event().unwrap().is_some() {}
+    while c.poll_transmit().is_some() {}
+    assert!(c.login("j\u{fc}rgen", "x").is_err());
+    assert_eq!(c.poll_transmit(), None);
+}

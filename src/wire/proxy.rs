@@ -13,11 +13,33 @@
 //! with its CRLF; a version 2 header is 16 bytes plus the announced length
 //! (at most 65 535), and [`parse_with_limit`] lowers that bound.
 //!
-//! ## Use in a server driver
+//! ## Use with the server machines
 //!
-//! The header comes before anything of the mail protocol, so the adapter
-//! reads it before it creates (or feeds) the server machine, which would
-//! otherwise send its greeting at once:
+//! The SMTP, POP3 and IMAP server machines take the header themselves when
+//! their config's `proxy_protocol` is set ([`ProxyProtocol`]): the greeting
+//! waits until the header has arrived, `poll_event` reports it as
+//! `ServerEvent::Proxied` (a [`ProxyInfo`]), then the machine greets and
+//! reads its protocol from the byte after the header. A bad header is a
+//! fatal [`PeerMisbehaved::ProxyHeader`](crate::error::PeerMisbehaved::ProxyHeader).
+//! The adapter still bounds the wait with its own timeout: a peer that
+//! sends nothing never will.
+//!
+//! ```
+//! use mailwire::pop3::{Server, ServerConfig, ServerEvent};
+//! use mailwire::wire::proxy::ProxyProtocol;
+//!
+//! let mut server = Server::new(ServerConfig::default().proxy_protocol(ProxyProtocol::V1));
+//! assert!(server.poll_transmit().is_none()); // no greeting yet
+//! server.handle_input(b"PROXY TCP4 192.0.2.1 198.51.100.7 40000 110\r\n");
+//! let Some(ServerEvent::Proxied(info)) = server.poll_event().unwrap() else { panic!() };
+//! assert_eq!(info.source.unwrap().to_string(), "192.0.2.1:40000");
+//! assert!(server.poll_transmit().unwrap().starts_with(b"+OK"));
+//! ```
+//!
+//! ## Use in a server driver, without the machines' option
+//!
+//! Otherwise the adapter reads the header before it creates (or feeds) the
+//! server machine, which would otherwise send its greeting at once:
 //!
 //! 1. accept the connection; do not create the machine yet;
 //! 2. read into a buffer and call [`parse`] until it is complete (close the
