@@ -329,3 +329,29 @@ fn imap_truncated_then_eof() {
     );
     assert_eq!(s.poll_transmit(), None);
 }
+
+/// The held greeting and the header are counted; with the option off the
+/// gate costs one pointer.
+#[test]
+fn memory_usage_counts_the_gate() {
+    let off = pop3_server(ProxyProtocol::Off).memory_usage();
+    let mut on = pop3_server(ProxyProtocol::V1);
+    assert!(on.memory_usage() > off);
+    assert!(pop3_run(&mut on, V1).0.unwrap().is_some());
+    assert!(on.proxied().is_some());
+    assert!(on.memory_usage() > off);
+    for (with, without) in [
+        (
+            smtp::Server::new(smtp::ServerConfig::new("mx").proxy_protocol(ProxyProtocol::V1))
+                .memory_usage(),
+            smtp::Server::new(smtp::ServerConfig::new("mx")).memory_usage(),
+        ),
+        (
+            imap::Server::new(imap::ServerConfig::default().proxy_protocol(ProxyProtocol::V1))
+                .memory_usage(),
+            imap::Server::new(imap::ServerConfig::default()).memory_usage(),
+        ),
+    ] {
+        assert!(with > without, "{with} {without}");
+    }
+}

@@ -814,6 +814,7 @@ impl Server {
             + self.scratch.capacity()
             + strings(&self.enabled)
             + config
+            + self.proxy.memory_usage()
     }
 
     /// Whether the session is over (after LOGOUT, BYE, EOF or a fatal error);

@@ -5,6 +5,7 @@
 //! input; then the header is reported once and the greeting released. The
 //! machine reads nothing of its own protocol before.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::Status;
@@ -24,9 +25,14 @@ pub(crate) enum Gate {
     Header(ProxyInfo),
 }
 
-/// The state of the gate.
+/// The state of the gate: one pointer when no header is expected (the
+/// machines stay small when the option is off).
 #[derive(Debug, Default)]
-pub(crate) struct ProxyGate {
+pub(crate) struct ProxyGate(Option<Box<GateState>>);
+
+#[derive(Debug)]
+struct GateState {
+    /// `None` once the header came.
     mode: Option<ProxyProtocol>,
     /// The greeting, queued once the header is in.
     held: Vec<u8>,
@@ -41,21 +47,26 @@ impl ProxyGate {
         if mode == ProxyProtocol::Off {
             return ProxyGate::default();
         }
-        ProxyGate {
+        ProxyGate(Some(Box::new(GateState {
             mode: Some(mode),
             held: out.split().to_vec(),
             info: None,
-        }
+        })))
     }
 
     /// The header received, if any.
     pub(crate) fn info(&self) -> Option<&ProxyInfo> {
-        self.info.as_ref()
+        self.0.as_ref()?.info.as_ref()
     }
 
-    /// Memory held (the greeting while it waits).
+    /// Memory held on the heap (the greeting while it waits, the header
+    /// after).
     pub(crate) fn memory_usage(&self) -> usize {
-        self.held.capacity() + self.info.as_ref().map_or(0, |i| i.as_bytes().len())
+        self.0.as_ref().map_or(0, |g| {
+            size_of::<GateState>()
+                + g.held.capacity()
+                + g.info.as_ref().map_or(0, |i| i.as_bytes().len())
+        })
     }
 
     /// Looks for the header at the start of `input`: consumes it and queues
@@ -63,7 +74,10 @@ impl ProxyGate {
     /// version not accepted, or EOF before the header is a fatal
     /// [`PeerMisbehaved::ProxyHeader`].
     pub(crate) fn poll(&mut self, input: &mut Input, out: &mut Output) -> Result<Gate, Error> {
-        let Some(mode) = self.mode else {
+        let Some(gate) = self.0.as_deref_mut() else {
+            return Ok(Gate::Pass);
+        };
+        let Some(mode) = gate.mode else {
             return Ok(Gate::Pass);
         };
         let bad = |reason| Error::Protocol(PeerMisbehaved::ProxyHeader { reason });
@@ -78,10 +92,10 @@ impl ProxyGate {
             }
         };
         input.consume(consumed);
-        out.extend_from_slice(&self.held);
-        self.held = Vec::new();
-        self.mode = None;
-        self.info = Some(info.clone());
+        out.extend_from_slice(&gate.held);
+        gate.held = Vec::new();
+        gate.mode = None;
+        gate.info = Some(info.clone());
         Ok(Gate::Header(info))
     }
 }

@@ -1246,6 +1246,7 @@ impl Server {
             + c.config.greeting.capacity()
             + c.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
             + lmtp
+            + self.proxy.memory_usage()
     }
 
     /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.
