@@ -361,6 +361,15 @@ reasons! {
         /// An IMAP server's second reading of a command it had already
         /// accepted gave a different command (an internal check; please report).
         ReparseMismatch => "a command read back differently",
+        /// A server machine configured for the PROXY protocol
+        /// ([`ProxyProtocol`](crate::wire::proxy::ProxyProtocol)) got a bad
+        /// header, one of a version it does not accept, or the end of the
+        /// connection before the header; the session is over (the
+        /// specification: "cause the receiver to abort the connection").
+        ProxyHeader {
+            /// What was wrong.
+            reason: crate::wire::proxy::ProxyError
+        } => "bad PROXY protocol header: {reason}",
     }
 }
 
@@ -585,6 +594,9 @@ reasons! {
         /// A non-ASCII address without the SMTPUTF8 parameter on MAIL
         /// (RFC 6531 §3.4).
         NeedsSmtpUtf8 => "a non-ASCII address needs the SMTPUTF8 parameter",
+        /// A non-ASCII POP3 user name or password before the server
+        /// advertised `UTF8 USER` and accepted the UTF8 command (RFC 6856 §2).
+        NeedsUtf8User => "a non-ASCII user name or password needs UTF8 USER and the UTF8 command",
         /// An 8-bit octet in a body sent without `BODY=8BITMIME` or
         /// `BODY=BINARYMIME` (RFC 6152 §3).
         EightBitBody => "an 8-bit octet in a body sent without BODY=8BITMIME or BODY=BINARYMIME",
@@ -869,6 +881,9 @@ mod tests {
             P::ClosedMidResponse,
             P::UnexpectedResponse,
             P::ReparseMismatch,
+            P::ProxyHeader {
+                reason: crate::wire::proxy::ProxyError::NotProxy,
+            },
         ] {
             t.push((Error::Protocol(p), Peer));
         }
@@ -965,6 +980,7 @@ mod tests {
             U::Formatting,
             U::LiteralOverrun,
             U::NeedsSmtpUtf8,
+            U::NeedsUtf8User,
             U::EightBitBody,
             U::EnhancedStatusMismatch,
             U::Credential {
@@ -1033,6 +1049,7 @@ mod tests {
                     P::ClosedMidResponse => 4,
                     P::UnexpectedResponse => 5,
                     P::ReparseMismatch => 6,
+                    P::ProxyHeader { .. } => 7,
                 },
             ),
             Error::Misuse(a) => (
@@ -1127,6 +1144,7 @@ mod tests {
                     U::EmptyAfterSaslPrep => 24,
                     U::NotScram => 25,
                     U::ChannelBindingRequired => 26,
+                    U::NeedsUtf8User => 27,
                 },
             ),
             Error::Sasl(s) => (
@@ -1169,7 +1187,7 @@ mod tests {
     }
 
     /// Variants per enum: Protocol, Misuse, Emit, Sasl.
-    const COUNTS: [usize; 4] = [7, 57, 27, 30];
+    const COUNTS: [usize; 4] = [8, 57, 28, 30];
 
     #[test]
     fn every_reason_has_a_class_and_a_text() {

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mailwire::pop3::parse::{MultiLines, parse_response_stream, parse_response};
-use mailwire::pop3::{Capability, ScanListing, UniqueIdListing};
+use mailwire::pop3::{Capability, LanguageListing, ScanListing, UniqueIdListing};
 
 fuzz_target!(|data: &[u8]| {
     let _ = parse_response_stream(data);
@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = r.drop_listing();
         let _ = r.scan_listing();
         let _ = r.unique_id_listing();
+        let _ = r.language();
         let mut wire = Vec::new();
         if r.emit(&mut wire).is_ok() {
             let again = parse_response(&wire[..wire.len() - 2]).expect("emitted response parses");
@@ -34,6 +35,12 @@ fuzz_target!(|data: &[u8]| {
         let mut wire = Vec::new();
         if u.emit(&mut wire).is_ok() {
             assert_eq!(UniqueIdListing::parse(&wire).unwrap(), u);
+        }
+    }
+    if let Ok(l) = LanguageListing::parse(data) {
+        let mut wire = Vec::new();
+        if l.emit(&mut wire).is_ok() {
+            assert_eq!(LanguageListing::parse(&wire).unwrap(), l);
         }
     }
     for line in MultiLines::new(data) {

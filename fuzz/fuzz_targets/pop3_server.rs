@@ -16,6 +16,19 @@ fuzz_target!(|data: &[u8]| {
     config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     config.limits.input_buffer = 4096;
     config.limits.command_line = 256;
+    // RFC 6856 and RFC 2449 §6.5/§6.7, by the seed's high bits
+    if seed & 0x80 != 0 {
+        config.utf8 = true;
+        config.utf8_user = seed & 0x40 != 0;
+        config.languages = vec![
+            ("en".into(), "English".into()),
+            ("de".into(), "Deutsch".into()),
+        ];
+        config.login_delay = Some(900);
+        config.login_delay_per_user = seed & 0x20 != 0;
+        config.expire = Some(mailwire::pop3::Expire::Never);
+        config.expire_per_user = seed & 0x20 != 0;
+    }
     let mut server = Server::new(config);
     let chunk = usize::from(seed % 17) + 1;
     for piece in data.chunks(chunk) {

@@ -332,6 +332,8 @@ pub struct Server {
     idle: IdleTimer,
     /// Bytes charged to [`ServerConfig::unauthenticated_budget`].
     charged: usize,
+    /// The PROXY protocol header before the greeting.
+    proxy: crate::session::ProxyGate,
 }
 
 impl Server {
@@ -390,6 +392,7 @@ impl Server {
             error: None,
             idle,
             charged: 0,
+            proxy: crate::session::ProxyGate::default(),
         };
         let text = s.config.greeting_text.clone();
         match s.config.greeting {
@@ -411,9 +414,16 @@ impl Server {
                     code: Some(caps),
                     text: Text(Cow::Owned(text.into_bytes())),
                 }));
+                s.proxy = crate::session::ProxyGate::new(s.config.proxy_protocol, &mut s.out);
             }
         }
         s
+    }
+
+    /// The PROXY protocol header of this connection, once it arrived (see
+    /// [`ServerConfig::proxy_protocol`]).
+    pub fn proxied(&self) -> Option<&crate::wire::proxy::ProxyInfo> {
+        self.proxy.info()
     }
 
     // ---- state ----
@@ -809,6 +819,7 @@ impl Server {
             + self.scratch.capacity()
             + strings(&self.enabled)
             + config
+            + self.proxy.memory_usage()
     }
 
     /// Whether the session is over (after LOGOUT, BYE, EOF or a fatal error);
@@ -832,6 +843,16 @@ impl Server {
     pub fn poll_event(&mut self) -> Result<Option<ServerEvent<'_>>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
+        }
+        match self.proxy.poll(&mut self.input, &mut self.out) {
+            Ok(crate::session::Gate::Pass) => {}
+            Ok(crate::session::Gate::Wait) => return Ok(None),
+            Ok(crate::session::Gate::Header(info)) => return Ok(Some(ServerEvent::Proxied(info))),
+            Err(e) => {
+                self.error = Some(e.clone());
+                self.phase = ServerState::Logout;
+                return Err(e);
+            }
         }
         let step = self.step();
         match &step {

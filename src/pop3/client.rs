@@ -99,7 +99,9 @@ use crate::wire::sasl::Credentials;
 
 use super::command::{Command, CommandKind};
 use super::parse::parse_response;
-use super::response::{Capability, Response, ScanListing, Status, UniqueIdListing};
+use super::response::{
+    Capability, Expire, LanguageListing, Response, ScanListing, Status, UniqueIdListing,
+};
 
 mod config;
 pub use config::ClientConfig;
@@ -162,6 +164,36 @@ impl Capabilities {
     /// Whether `USER` was listed.
     pub fn user(&self) -> bool {
         self.list.contains(&Capability::User)
+    }
+
+    /// Whether `LANG` was listed (RFC 6856 §4).
+    pub fn lang(&self) -> bool {
+        self.list.contains(&Capability::Lang)
+    }
+
+    /// Whether `UTF8 USER` was listed (RFC 6856 §2): after the UTF8 command
+    /// the server takes UTF-8 user names and passwords.
+    pub fn utf8_user(&self) -> bool {
+        self.list.contains(&Capability::Utf8 { user: true })
+    }
+
+    /// `LOGIN-DELAY n [USER]` (RFC 2449 §6.5): the minimum seconds between
+    /// logins, and whether it varies per user (`USER`, listed before login;
+    /// after login the user's own value is listed).
+    pub fn login_delay(&self) -> Option<(u32, bool)> {
+        self.list.iter().find_map(|c| match c {
+            Capability::LoginDelay { seconds, per_user } => Some((*seconds, *per_user)),
+            _ => None,
+        })
+    }
+
+    /// `EXPIRE n|NEVER [USER]` (RFC 2449 §6.7): how long the server keeps
+    /// messages, and whether it varies per user.
+    pub fn expire(&self) -> Option<(Expire, bool)> {
+        self.list.iter().find_map(|c| match c {
+            Capability::Expire { policy, per_user } => Some((*policy, *per_user)),
+            _ => None,
+        })
     }
 
     /// Whether SASL `mechanism` was listed.
@@ -243,6 +275,8 @@ pub struct Client {
     sasl: Option<ClientSasl>,
     tls_pending: bool,
     tls_active: bool,
+    /// The server answered `+OK` to UTF8 (RFC 6856 §2).
+    utf8: bool,
     error: Option<Error>,
     /// The server's silence while the greeting or a response is awaited
     /// (greeting, command or body timeout).
@@ -277,6 +311,7 @@ impl Client {
             sasl: None,
             tls_pending: false,
             tls_active,
+            utf8: false,
             error: None,
             wait: ReplyTimer::default(),
         }
@@ -309,6 +344,7 @@ impl Client {
         // Check both before queueing either.
         user.validate()?;
         pass.validate()?;
+        self.check_utf8_credentials(&pass)?;
         self.send_command(&user)?;
         self.send_command(&pass)
     }
@@ -507,6 +543,7 @@ impl Client {
         }
         Unadvertised::trusting(self.config.trust_unadvertised)
             .check(|| self.check_advertised(command))?;
+        self.check_utf8_credentials(command)?;
         if self.sasl_in_progress() {
             return Err(Error::Misuse(crate::error::ApiMisuse::AuthInProgress));
         }
@@ -542,6 +579,46 @@ impl Client {
         ));
         self.flush_queue();
         Ok(())
+    }
+
+    /// RFC 6856 §2: a user name or password that is not ASCII goes out only
+    /// once the server advertised `UTF8 USER` (or
+    /// [`ClientConfig::trust_unadvertised`] is set) and answered `+OK` to the
+    /// UTF8 command; otherwise [`Unemittable::NeedsUtf8User`](crate::error::Unemittable::NeedsUtf8User).
+    fn check_utf8_credentials(&self, command: &Command<'_>) -> Result<(), Error> {
+        let non_ascii = match command {
+            Command::User { name } | Command::Apop { name, .. } => !name.as_bytes().is_ascii(),
+            Command::Pass { password } => !password.expose().is_ascii(),
+            _ => false,
+        };
+        let allowed =
+            self.utf8 && (self.capabilities.utf8_user() || self.config.trust_unadvertised);
+        if non_ascii && !allowed {
+            return Err(Error::Emit(crate::error::Unemittable::NeedsUtf8User));
+        }
+        Ok(())
+    }
+
+    /// Whether the server accepted the UTF8 command (RFC 6856 §2).
+    pub fn is_utf8(&self) -> bool {
+        self.utf8
+    }
+
+    /// Sends `LANG` (RFC 6856 §4): the server lists its languages, each as a
+    /// [`ClientEvent::Language`], then [`ClientEvent::ListingEnd`].
+    /// [`Error::Misuse`] unless the server advertised `LANG`.
+    pub fn lang_list(&mut self) -> Result<(), Error> {
+        self.send_command(&Command::Lang { tag: None })
+    }
+
+    /// Sends `LANG tag` (a language range of RFC 4647, or `*` for the
+    /// server's preferred language). On `+OK`, [`Response::language`] gives
+    /// the tag the server selected. [`Error::Misuse`] unless the server
+    /// advertised `LANG`.
+    pub fn set_lang(&mut self, tag: &str) -> Result<(), Error> {
+        self.send_command(&Command::Lang {
+            tag: Some(Cow::Borrowed(tag)),
+        })
     }
 
     /// Refuses a command the server did not advertise; see
@@ -765,6 +842,7 @@ impl Client {
                 let parsed = match kind {
                     CommandKind::Uidl => UniqueIdListing::parse(raw).map(ClientEvent::UniqueId),
                     CommandKind::Capa => Capability::parse(raw).map(ClientEvent::Capability),
+                    CommandKind::Lang => LanguageListing::parse(raw).map(ClientEvent::Language),
                     _ => Ok(ClientEvent::Line(Text::borrowed(raw))),
                 };
                 parsed.unwrap_or_else(|error| malformed(None, raw, error))
@@ -953,6 +1031,7 @@ impl Client {
                 CommandKind::Quit => {
                     self.state = ClientState::Closed;
                 }
+                CommandKind::Utf8 => self.utf8 = true,
                 CommandKind::Stls => {
                     self.tls_pending = true;
                     self.capabilities.list.clear();

@@ -29,7 +29,8 @@ use crate::wire::line::is_line_safe;
 use super::command::{Command, CommandKind};
 use super::parse::resp_code;
 use super::response::{
-    Capability, DropListing, Expire, Response, ResponseCode, ScanListing, Status, UniqueIdListing,
+    Capability, DropListing, Expire, LanguageListing, Response, ResponseCode, ScanListing, Status,
+    UniqueIdListing,
 };
 
 fn check_token(s: &str, what: Error) -> Result<(), Error> {
@@ -399,6 +400,32 @@ pub(crate) fn check_uid(uid: &[u8]) -> Result<(), Error> {
         }));
     }
     Ok(())
+}
+
+impl LanguageListing<'_> {
+    /// Writes `tag [SP description]` without a line ending (RFC 6856 §4).
+    /// The tag must be printable ASCII without space, the description free of
+    /// CR, LF and NUL.
+    pub fn emit(&self, out: &mut impl BufMut) -> Result<(), Error> {
+        check_token(
+            &self.tag,
+            Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "Language-Tag",
+            }),
+        )?;
+        check_text(
+            self.description.as_bytes(),
+            Error::Emit(crate::error::Unemittable::LineBreak {
+                field: "language description",
+            }),
+        )?;
+        out.put_slice(self.tag.as_bytes());
+        if !self.description.as_bytes().is_empty() {
+            out.put_u8(b' ');
+            out.put_slice(self.description.as_bytes());
+        }
+        Ok(())
+    }
 }
 
 impl Capability<'_> {

@@ -93,8 +93,8 @@ pub use command::{Command, CommandKind};
 pub use emit::{emit_command, emit_response};
 pub use parse::{parse_command, parse_command_stream, parse_response, parse_response_stream};
 pub use response::{
-    Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
-    UniqueIdListing,
+    Capability, DropListing, Expire, LanguageListing, Response, ResponseCode, SaslMechanisms,
+    ScanListing, Status, UniqueIdListing,
 };
 pub use server::{
     ApopRequest, Maildrop, MessageInfo, Server, ServerConfig, ServerEvent, ServerState,

@@ -47,8 +47,8 @@ use crate::wire::line::{LineFinder, LinePolicy};
 
 use super::command::{Command, CommandKind};
 use super::response::{
-    Capability, DropListing, Expire, Response, ResponseCode, SaslMechanisms, ScanListing, Status,
-    UniqueIdListing,
+    Capability, DropListing, Expire, LanguageListing, Response, ResponseCode, SaslMechanisms,
+    ScanListing, Status, UniqueIdListing,
 };
 
 /// Runs `p`; when it fails, fails at the start of its input with `expected`.
@@ -554,6 +554,28 @@ fn unique_id_listing(line: &[u8]) -> R<'_, UniqueIdListing<'_>> {
             uid: Text::borrowed(uid),
         },
     ))
+}
+
+impl<'a> LanguageListing<'a> {
+    /// Parses one language listing (RFC 6856 §4: "A language listing
+    /// consists of the language tag [RFC5646] of the message, optionally
+    /// followed by a single space and a human-readable description of the
+    /// language in the language itself, using the UTF-8 charset"). The tag
+    /// is taken as `1*VCHAR`; the description is the rest of the line, kept
+    /// as sent.
+    pub fn parse(line: &'a [u8]) -> Result<LanguageListing<'a>, ParseError> {
+        let mut listing = (
+            expecting("language tag", token),
+            expecting("SP description", alt((eof, preceded(sp, rest)))),
+        );
+        match listing.parse(line) {
+            Ok((_, (tag, description))) => Ok(LanguageListing {
+                tag: Cow::Borrowed(tag),
+                description: Text::borrowed(description),
+            }),
+            Err(e) => Err(to_parse_error(line, e)),
+        }
+    }
 }
 
 impl<'a> Capability<'a> {

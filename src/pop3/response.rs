@@ -182,6 +182,14 @@ impl<'a> Response<'a> {
     pub fn unique_id_listing(&self) -> Option<UniqueIdListing<'_>> {
         UniqueIdListing::parse(self.text.as_bytes()).ok()
     }
+
+    /// The language of a `+OK` answer to `LANG tag` (RFC 6856 §4: "the
+    /// server returns a +OK response followed by the single space, the
+    /// language tag selected, another single space, and the rest of the
+    /// line is human-readable text"), and that text.
+    pub fn language(&self) -> Option<LanguageListing<'_>> {
+        LanguageListing::parse(self.text.as_bytes()).ok()
+    }
 }
 
 /// The answer to STAT (RFC 1939 §5): number of messages and their total size.
@@ -229,6 +237,19 @@ pub struct UniqueIdListing<'a> {
 }
 
 impl UniqueIdListing<'_> {}
+
+/// One line of the answer to `LANG` without argument, a "language listing"
+/// (RFC 6856 §4): the language tag, optionally a space and a description of
+/// the language in the language itself (UTF-8). The same shape starts the
+/// text of a `+OK` to `LANG tag` ("+OK es Idioma cambiado": the tag the
+/// server chose, then text), see [`Response::language`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LanguageListing<'a> {
+    /// The language tag (RFC 5646), as sent.
+    pub tag: Cow<'a, str>,
+    /// The description (empty when none).
+    pub description: Text<'a>,
+}
 
 /// The `EXPIRE` policy (RFC 2449 §6.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -325,6 +346,7 @@ crate::owned::into_owned! {
     inherent enum ResponseCode { InUse, LoginDelay, SysTemp, SysPerm, Auth, Utf8, Other(s) }
     inherent struct Response { status, code, text }
     inherent struct UniqueIdListing { msg, uid }
+    inherent struct LanguageListing { tag, description }
     inherent enum Capability {
         Top,
         User,

@@ -89,10 +89,11 @@ use bytes::Bytes;
 use crate::error::{Error, LimitKind};
 use crate::limits::Limits;
 use crate::session::sasl::{Failure, ServerOutcome, ServerSasl, answer_lookup};
-use crate::session::{IdleTimer, Input, LineSkip, Output};
+use crate::session::{Gate, IdleTimer, Input, LineSkip, Output, ProxyGate};
 use crate::text::{Secret, Text};
 use crate::wire::dot::{BodyPolicy, DotEncoder};
 use crate::wire::line::{LineFinder, LinePolicy, is_line_safe};
+use crate::wire::proxy::{ProxyInfo, ProxyProtocol};
 use crate::wire::sasl::{Authentication, Mechanism, SaslAnswer, SaslLookup, encode_base64};
 
 use super::command::Command;
@@ -306,10 +307,17 @@ pub struct Server {
     deleted_list: Vec<u32>,
     tls_active: bool,
     utf8: bool,
+    /// The language selected with LANG (an index into the config's).
+    language: Option<usize>,
+    /// The logged-in user's LOGIN-DELAY and EXPIRE, when they vary per user.
+    user_login_delay: Option<u32>,
+    user_expire: Option<Expire>,
     bad_commands: usize,
     error: Option<Error>,
     /// The autologout timer (RFC 1939 §3).
     idle: IdleTimer,
+    /// The PROXY protocol header before the greeting.
+    proxy: ProxyGate,
 }
 
 impl Server {
@@ -354,9 +362,13 @@ impl Server {
             deleted_list: Vec::new(),
             tls_active,
             utf8: false,
+            language: None,
+            user_login_delay: None,
+            user_expire: None,
             bad_commands: 0,
             error: None,
             idle: IdleTimer::default(),
+            proxy: ProxyGate::default(),
         };
         s.idle = IdleTimer::new(s.config.autologout);
         let mut text = s.config.greeting.clone();
@@ -365,7 +377,14 @@ impl Server {
             text.push_str(ts);
         }
         s.reply(&Response::ok(text.as_str()));
+        s.proxy = ProxyGate::new(s.config.proxy_protocol, &mut s.out);
         s
+    }
+
+    /// The PROXY protocol header of this connection, once it arrived (see
+    /// [`ServerConfig::proxy_protocol`]).
+    pub fn proxied(&self) -> Option<&ProxyInfo> {
+        self.proxy.info()
     }
 
     fn reply(&mut self, r: &Response<'_>) {
@@ -420,6 +439,91 @@ impl Server {
         self.utf8
     }
 
+    /// The language tag the client selected with LANG (RFC 6856 §4), one of
+    /// [`ServerConfig::languages`]; `None` before (the default language).
+    pub fn language(&self) -> Option<&str> {
+        self.language
+            .and_then(|i| self.config.languages.get(i))
+            .map(|(tag, _)| tag.as_str())
+    }
+
+    /// The logged-in user's login delay, listed by CAPA after login instead
+    /// of [`ServerConfig::login_delay`] (RFC 2449 §6.5, with
+    /// [`ServerConfig::login_delay_per_user`]).
+    pub fn set_login_delay(&mut self, seconds: u32) {
+        self.user_login_delay = Some(seconds);
+    }
+
+    /// The logged-in user's retention policy, listed by CAPA after login
+    /// instead of [`ServerConfig::expire`] (RFC 2449 §6.7, with
+    /// [`ServerConfig::expire_per_user`]).
+    pub fn set_expire(&mut self, policy: Expire) {
+        self.user_expire = Some(policy);
+    }
+
+    /// RFC 6856 §2: UTF-8 in USER, PASS and APOP only after the UTF8
+    /// command, and only when `UTF8 USER` is offered.
+    fn utf8_credentials_refused(&self, arg: &[u8]) -> bool {
+        let allowed = self.utf8 && self.config.utf8_user;
+        !(arg.is_ascii() || allowed)
+    }
+
+    fn refuse_utf8(&mut self) {
+        self.reply(&Response::err_with(
+            ResponseCode::Utf8,
+            "UTF-8 user names and passwords need UTF8 USER and the UTF8 command",
+        ));
+    }
+
+    /// LANG (RFC 6856 §4): the listing, or the selection by RFC 4647
+    /// §3.3.1 basic filtering ("A language range matches a particular
+    /// language tag if, in a case-insensitive comparison, it exactly equals
+    /// the tag, or if it exactly equals a prefix of the tag such that the
+    /// first character following the prefix is '-'"), `*` the first.
+    fn lang(&mut self, range: Option<&str>) {
+        let languages = &self.config.languages;
+        if languages.is_empty() {
+            self.err("LANG not supported");
+            return;
+        }
+        let Some(range) = range else {
+            let mut out = Vec::new();
+            let _ = Response::ok("language listing follows").emit(&mut out);
+            for (tag, description) in languages {
+                let listing = super::response::LanguageListing {
+                    tag: Cow::Borrowed(tag),
+                    description: Text::borrowed(description.as_bytes()),
+                };
+                let mut line = Vec::new();
+                if listing.emit(&mut line).is_ok() {
+                    if line.first() == Some(&b'.') {
+                        out.push(b'.');
+                    }
+                    out.extend_from_slice(&line);
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            out.extend_from_slice(b".\r\n");
+            self.out.extend_from_slice(&out);
+            return;
+        };
+        let matches = |tag: &str| {
+            range == "*"
+                || tag.eq_ignore_ascii_case(range)
+                || (tag.len() > range.len()
+                    && tag.as_bytes()[range.len()] == b'-'
+                    && tag.as_bytes()[..range.len()].eq_ignore_ascii_case(range.as_bytes()))
+        };
+        match languages.iter().position(|(tag, _)| matches(tag)) {
+            Some(i) => {
+                self.language = Some(i);
+                let text = alloc::format!("{} language changed", languages[i].0);
+                self.ok(&text);
+            }
+            None => self.err("invalid language"),
+        }
+    }
+
     /// The maildrop given at login.
     pub fn maildrop(&self) -> &Maildrop {
         &self.maildrop
@@ -466,6 +570,7 @@ impl Server {
             )
             + self.deleted.capacity()
             + self.deleted_list.capacity() * size_of::<u32>()
+            + self.proxy.memory_usage()
     }
 
     /// Whether the session is over (after QUIT, EOF or a fatal error).
@@ -502,6 +607,12 @@ impl Server {
         if let Some(a) = self.sasl_done.take() {
             self.awaiting = Awaiting::Login;
             return Ok(Some(ServerEvent::Auth(*a)));
+        }
+        match self.proxy.poll(&mut self.input, &mut self.out) {
+            Ok(Gate::Pass) => {}
+            Ok(Gate::Wait) => return Ok(None),
+            Ok(Gate::Header(info)) => return Ok(Some(ServerEvent::Proxied(info))),
+            Err(e) => return Err(self.fail(e)),
         }
         match self.step() {
             Ok(Some(step)) => Ok(Some(self.materialize(step))),
@@ -744,7 +855,9 @@ impl Server {
                 Ok(Some(Step::Update))
             }
             Command::User { name } if authorization => {
-                if !self.config.user_pass {
+                if self.utf8_credentials_refused(name.as_bytes()) {
+                    self.refuse_utf8();
+                } else if !self.config.user_pass {
                     self.err("USER/PASS not offered");
                 } else if self.plaintext_refused() {
                     self.err("USER/PASS requires TLS (use STLS)");
@@ -759,6 +872,10 @@ impl Server {
                     self.bad("USER first")?;
                     return Ok(None);
                 }
+                if self.utf8_credentials_refused(password.expose()) {
+                    self.refuse_utf8();
+                    return Ok(None);
+                }
                 let r = offset(password.expose());
                 self.awaiting = Awaiting::Login;
                 Ok(Some(Step::Login(r)))
@@ -766,6 +883,10 @@ impl Server {
             Command::Apop { name, digest } if authorization => {
                 if self.config.apop_timestamp.is_none() {
                     self.err("APOP not offered");
+                    return Ok(None);
+                }
+                if self.utf8_credentials_refused(name.as_bytes()) {
+                    self.refuse_utf8();
                     return Ok(None);
                 }
                 let (u, d) = (offset(name.as_bytes()), offset(digest.as_bytes()));
@@ -814,8 +935,9 @@ impl Server {
                 }
                 Ok(None)
             }
-            Command::Lang { .. } => {
-                self.err("LANG not supported");
+            Command::Lang { tag } => {
+                let tag = tag.map(Cow::into_owned);
+                self.lang(tag.as_deref());
                 Ok(None)
             }
             Command::Unknown { .. } => {
@@ -977,12 +1099,33 @@ impl Server {
             caps.push(Capability::Stls);
         }
         if self.config.utf8 {
-            caps.push(Capability::Utf8 { user: false });
+            caps.push(Capability::Utf8 {
+                user: self.config.utf8_user,
+            });
         }
-        if let Some(policy) = self.config.expire {
+        if !self.config.languages.is_empty() {
+            caps.push(Capability::Lang);
+        }
+        // RFC 2449 §6.5, §6.7: "USER" only before login, where the value may
+        // vary per user; after login, the user's value
+        let login_delay = match (authorization, self.user_login_delay) {
+            (false, Some(d)) => Some(d),
+            _ => self.config.login_delay,
+        };
+        if let Some(seconds) = login_delay {
+            caps.push(Capability::LoginDelay {
+                seconds,
+                per_user: authorization && self.config.login_delay_per_user,
+            });
+        }
+        let expire = match (authorization, self.user_expire) {
+            (false, Some(e)) => Some(e),
+            _ => self.config.expire,
+        };
+        if let Some(policy) = expire {
             caps.push(Capability::Expire {
                 policy,
-                per_user: false,
+                per_user: authorization && self.config.expire_per_user,
             });
         }
         let implementation = self.config.implementation.clone();

@@ -13,6 +13,7 @@
 //! | [`timer::IdleTimer`], [`timer::ReplyTimer`] | a server's idle timer (`poll_timeout`/`handle_timeout` over it); a client's wait for the server (the timeout of what it awaits, reported once as `TimedOut`) | the three servers; the three clients |
 //! | `client_io_methods!` | the POP3 and IMAP clients' `handle_input`, `handle_eof`, `poll_transmit` | POP3 and IMAP clients |
 //! | [`lines::LineSkip`] | dropping the rest of a refused command line up to its LF, across inputs, buffering nothing | the three servers (each keeps its words: `500`, `-ERR`, `BAD`, and its limits) |
+//! | [`proxy::ProxyGate`] | the PROXY protocol header before the greeting: the greeting held back, the header parsed and reported once, a bad one fatal | the three servers |
 //! | [`unadvertised::Unadvertised`] | refusing an extension the server did not advertise ([`Error::Misuse`](crate::Error::Misuse)) unless `trust_unadvertised` | the three clients (each decides what counts as advertised) |
 //!
 //! Where a machine must differ it says so in its own code: which limit applies
@@ -29,6 +30,7 @@
 pub(crate) mod input;
 pub(crate) mod lines;
 pub(crate) mod output;
+pub(crate) mod proxy;
 pub(crate) mod sasl;
 pub(crate) mod timer;
 pub(crate) mod unadvertised;
@@ -36,6 +38,7 @@ pub(crate) mod unadvertised;
 pub(crate) use input::{Input, Reader};
 pub(crate) use lines::LineSkip;
 pub(crate) use output::Output;
+pub(crate) use proxy::{Gate, ProxyGate};
 pub(crate) use timer::{IdleTimer, ReplyTimer, Timer};
 pub(crate) use unadvertised::Unadvertised;
 

@@ -216,6 +216,8 @@ struct Core {
 pub struct Server {
     input: Input,
     core: Core,
+    /// The PROXY protocol header before the greeting.
+    proxy: crate::session::ProxyGate,
 }
 
 impl Server {
@@ -264,10 +266,18 @@ impl Server {
         } else {
             core.raw_reply(220, None, "ESMTP ready");
         }
+        let proxy = crate::session::ProxyGate::new(core.config.proxy_protocol, &mut core.out);
         Server {
             input: Input::default(),
             core,
+            proxy,
         }
+    }
+
+    /// The PROXY protocol header of this connection, once it arrived (see
+    /// [`ServerConfig::proxy_protocol`]).
+    pub fn proxied(&self) -> Option<&crate::wire::proxy::ProxyInfo> {
+        self.proxy.info()
     }
 
     /// Whether TLS is active (implicit, or after STARTTLS).
@@ -305,6 +315,16 @@ impl Server {
         }
         if core.pending != Pending::None || core.closed || core.phase == Phase::AwaitTls {
             return Ok(None);
+        }
+        match self.proxy.poll(&mut self.input, &mut core.out) {
+            Ok(crate::session::Gate::Pass) => {}
+            Ok(crate::session::Gate::Wait) => return Ok(None),
+            Ok(crate::session::Gate::Header(info)) => return Ok(Some(ServerEvent::Proxied(info))),
+            Err(e) => {
+                core.closed = true;
+                core.error = Some(e.clone());
+                return Err(e);
+            }
         }
         self.input.compact();
         core.next_event(&mut self.input.reader())
@@ -1282,6 +1302,7 @@ impl Server {
             + c.config.greeting.capacity()
             + c.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
             + lmtp
+            + self.proxy.memory_usage()
     }
 
     /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.

@@ -13,11 +13,33 @@
 //! with its CRLF; a version 2 header is 16 bytes plus the announced length
 //! (at most 65 535), and [`parse_with_limit`] lowers that bound.
 //!
-//! ## Use in a server driver
+//! ## Use with the server machines
 //!
-//! The header comes before anything of the mail protocol, so the adapter
-//! reads it before it creates (or feeds) the server machine, which would
-//! otherwise send its greeting at once:
+//! The SMTP, POP3 and IMAP server machines take the header themselves when
+//! their config's `proxy_protocol` is set ([`ProxyProtocol`]): the greeting
+//! waits until the header has arrived, `poll_event` reports it as
+//! `ServerEvent::Proxied` (a [`ProxyInfo`]), then the machine greets and
+//! reads its protocol from the byte after the header. A bad header is a
+//! fatal [`PeerMisbehaved::ProxyHeader`](crate::error::PeerMisbehaved::ProxyHeader).
+//! The adapter still bounds the wait with its own timeout: a peer that
+//! sends nothing never will.
+//!
+//! ```
+//! use mailwire::pop3::{Server, ServerConfig, ServerEvent};
+//! use mailwire::wire::proxy::ProxyProtocol;
+//!
+//! let mut server = Server::new(ServerConfig::default().proxy_protocol(ProxyProtocol::V1));
+//! assert!(server.poll_transmit().is_none()); // no greeting yet
+//! server.handle_input(b"PROXY TCP4 192.0.2.1 198.51.100.7 40000 110\r\n");
+//! let Some(ServerEvent::Proxied(info)) = server.poll_event().unwrap() else { panic!() };
+//! assert_eq!(info.source.unwrap().to_string(), "192.0.2.1:40000");
+//! assert!(server.poll_transmit().unwrap().starts_with(b"+OK"));
+//! ```
+//!
+//! ## Use in a server driver, without the machines' option
+//!
+//! Otherwise the adapter reads the header before it creates (or feeds) the
+//! server machine, which would otherwise send its greeting at once:
 //!
 //! 1. accept the connection; do not create the machine yet;
 //! 2. read into a buffer and call [`parse`] until it is complete (close the
@@ -46,8 +68,9 @@
 //! assert_eq!(&buf[consumed..], b"EHLO x\r\n");
 //! ```
 
+use alloc::vec::Vec;
 use core::fmt;
-use core::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+use core::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 use crate::{Needed, Status};
 
@@ -102,6 +125,14 @@ pub enum ProxyError {
     /// LOCAL in version 1, TLVs in version 1, a header over 65 535 bytes).
     #[error("PROXY header cannot be written in this version")]
     Unrepresentable,
+    /// A server machine configured for one version ([`ProxyProtocol::V1`] or
+    /// [`ProxyProtocol::V2`]) received a header of the other.
+    #[error("PROXY header of a version the server does not accept")]
+    VersionNotAccepted,
+    /// A server machine waiting for its PROXY header saw the connection end
+    /// first.
+    #[error("connection closed before the PROXY header was complete")]
+    EndOfInput,
 }
 
 /// The protocol version.
@@ -232,6 +263,115 @@ impl<'a> ProxyHeader<'a> {
         }
     }
 }
+
+/// Which PROXY header a server machine expects before its greeting (the
+/// `proxy_protocol` field of the SMTP, POP3 and IMAP server configs).
+///
+/// With anything but [`Off`](Self::Off) the machine holds its greeting back
+/// until the header has arrived, reports it as a `Proxied` event (a
+/// [`ProxyInfo`]), then greets; a bad header, a header of a version not
+/// accepted, or the end of the connection before the header ends the session
+/// with [`Error::Protocol`](crate::Error::Protocol)
+/// ([`PeerMisbehaved::ProxyHeader`](crate::error::PeerMisbehaved::ProxyHeader)).
+/// Enable it only on a listener that only the trusted proxies can reach:
+/// anyone else could claim any address.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+#[non_exhaustive]
+pub enum ProxyProtocol {
+    /// No header: the machine greets at once (the default).
+    #[default]
+    Off,
+    /// A version 1 (text) header is required.
+    V1,
+    /// A version 2 (binary) header is required.
+    V2,
+    /// A header of either version is required.
+    Any,
+}
+
+impl ProxyProtocol {
+    /// Whether a header of `version` is accepted.
+    pub fn accepts(self, version: Version) -> bool {
+        matches!(
+            (self, version),
+            (ProxyProtocol::Any, _)
+                | (ProxyProtocol::V1, Version::V1)
+                | (ProxyProtocol::V2, Version::V2)
+        )
+    }
+}
+
+/// A PROXY header a server machine received, owned: what its `Proxied`
+/// event carries, and what its `proxied()` accessor keeps for the session.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub struct ProxyInfo {
+    /// The version it came in.
+    pub version: Version,
+    /// LOCAL (a health check of the proxy) or PROXY.
+    pub command: Command,
+    /// The client's address: `None` for LOCAL, for unspecified addresses
+    /// (v1 `UNKNOWN`, v2 `AF_UNSPEC`) and for UNIX sockets; then the real
+    /// connection's endpoints apply.
+    pub source: Option<SocketAddr>,
+    /// The address the client connected to, under the same rule.
+    pub destination: Option<SocketAddr>,
+    /// The header's bytes, for [`header`](Self::header).
+    raw: Vec<u8>,
+}
+
+impl ProxyInfo {
+    /// The owned copy of `header`, whose bytes are `raw`.
+    pub(crate) fn new(header: &ProxyHeader<'_>, raw: &[u8]) -> ProxyInfo {
+        let (source, destination) = match (header.command, header.addresses) {
+            (Command::Local, _) => (None, None),
+            (
+                _,
+                Addresses::Inet {
+                    source,
+                    destination,
+                },
+            ) => (Some(source.into()), Some(destination.into())),
+            (
+                _,
+                Addresses::Inet6 {
+                    source,
+                    destination,
+                },
+            ) => (Some(source.into()), Some(destination.into())),
+            _ => (None, None),
+        };
+        ProxyInfo {
+            version: header.version,
+            command: header.command,
+            source,
+            destination,
+            raw: raw.to_vec(),
+        }
+    }
+
+    /// The header as parsed (transport, UNIX paths, TLVs), borrowing from
+    /// this copy.
+    pub fn header(&self) -> ProxyHeader<'_> {
+        match parse(&self.raw) {
+            Ok(Status::Complete(h, _)) => h,
+            // unreachable: `raw` is a header that parsed
+            _ => ProxyHeader::new(Addresses::Unspec),
+        }
+    }
+
+    /// The TLVs of a version 2 header (none in version 1).
+    pub fn tlvs(&self) -> Tlvs<'_> {
+        self.header().tlvs()
+    }
+
+    /// The header's bytes as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+}
+
+crate::owned::owned_copy!(ProxyInfo);
 
 /// One type-length-value extension of a version 2 header.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

@@ -116,7 +116,15 @@ pub struct ServerConfig {
     /// (`* BYE [UNAVAILABLE]`, [`LimitKind::MemoryBudget`]). Default `None`:
     /// only the per-connection limits apply.
     pub unauthenticated_budget: Option<MemoryBudget>,
+    /// The PROXY protocol header expected before the greeting (behind a load
+    /// balancer; see [`ProxyProtocol`](crate::wire::proxy::ProxyProtocol)).
+    /// Default `Off`. (With [`Greeting::Bye`] the BYE goes out at once.)
+    pub proxy_protocol: crate::wire::proxy::ProxyProtocol,
 }
+
+setters!(ServerConfig {
+    proxy_protocol: crate::wire::proxy::ProxyProtocol
+});
 
 setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
 
@@ -144,6 +152,7 @@ impl Default for ServerConfig {
             line_policy: LinePolicy::STRICT,
             accept_minus_literals: false,
             unauthenticated_budget: None,
+            proxy_protocol: crate::wire::proxy::ProxyProtocol::Off,
         }
     }
 }

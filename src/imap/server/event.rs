@@ -102,6 +102,10 @@ pub enum ServerEvent<'a> {
     /// that was selected without expunging it; the next LOGIN or
     /// AUTHENTICATE may be for another user.
     Unauthenticated,
+    /// The PROXY protocol header arrived (only with
+    /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
+    /// Nothing to answer.
+    Proxied(crate::wire::proxy::ProxyInfo),
 }
 
 crate::owned::into_owned! {
@@ -119,6 +123,7 @@ crate::owned::into_owned! {
         IdleDone,
         StartTls,
         Unauthenticated,
+        Proxied(p),
     }
 }
 

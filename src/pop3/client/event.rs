@@ -47,8 +47,11 @@ pub enum ClientEvent<'a> {
     UniqueId(UniqueIdListing<'a>),
     /// One line of a CAPA answer (also remembered: see [`Client::capabilities`]).
     Capability(Capability<'a>),
-    /// One line of another multi-line answer (LANG), dot-unstuffed.
+    /// One line of another multi-line answer, dot-unstuffed.
     Line(Text<'a>),
+    /// One line of a LANG answer (RFC 6856 §4): a language tag and its
+    /// description.
+    Language(LanguageListing<'a>),
     /// The multi-line answer to `command` is complete.
     ListingEnd {
         /// The command answered.
@@ -92,6 +95,7 @@ crate::owned::into_owned! {
         UniqueId(u),
         Capability(c),
         Line(t),
+        Language(l),
         ListingEnd { command },
         BodyChunk(c),
         BodyEnd,

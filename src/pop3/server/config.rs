@@ -53,13 +53,47 @@ pub struct ServerConfig {
     pub plaintext_requires_tls: bool,
     /// The `IMPLEMENTATION` capability. Default none.
     pub implementation: Option<String>,
-    /// The `EXPIRE` capability. Default none.
+    /// The `EXPIRE` capability (RFC 2449 §6.7): how long the server keeps
+    /// messages. Default none. See [`expire_per_user`](Self::expire_per_user).
     pub expire: Option<Expire>,
+    /// The policy varies per user: before login CAPA lists `EXPIRE value
+    /// USER`, after login the user's value ([`Server::set_expire`], or
+    /// [`expire`](Self::expire)) without `USER` (RFC 2449 §6.7). Default
+    /// `false`.
+    pub expire_per_user: bool,
+    /// The `LOGIN-DELAY` capability (RFC 2449 §6.5): the minimum seconds
+    /// between logins. Default none.
+    ///
+    /// The machine has no clock and keeps nothing across connections, so
+    /// it only advertises the delay: the application enforces it by
+    /// answering a login that comes too soon with
+    /// [`Server::reject`]`(Some(ResponseCode::LoginDelay), ..)`, which sends
+    /// `-ERR [LOGIN-DELAY] ...` (RFC 2449 §8.1.2).
+    pub login_delay: Option<u32>,
+    /// The delay varies per user: before login CAPA lists `LOGIN-DELAY n
+    /// USER`, after login the user's value ([`Server::set_login_delay`], or
+    /// [`login_delay`](Self::login_delay)) without `USER` (RFC 2449 §6.5).
+    /// Default `false`.
+    pub login_delay_per_user: bool,
     /// Whether `PIPELINING` is advertised. Default `true` (the machine always
     /// answers in order).
     pub pipelining: bool,
     /// Whether the UTF8 command is accepted (RFC 6856). Default `false`.
     pub utf8: bool,
+    /// With [`utf8`](Self::utf8): advertise `UTF8 USER` and, after the UTF8
+    /// command, accept UTF-8 user names and passwords in USER, PASS and APOP
+    /// (RFC 6856 §2). Otherwise a non-ASCII one is refused with `-ERR
+    /// [UTF8]`. The machine passes the bytes on as sent; SASLprep (which the
+    /// RFC asks the server to apply) is the application's. Default `false`.
+    pub utf8_user: bool,
+    /// The languages offered with LANG (RFC 6856 §4), in order of
+    /// preference: `(tag, description)`, the description in the language
+    /// itself, such as `("de", "Deutsch")`. Non-empty advertises `LANG`; the
+    /// machine lists them, and selects by the basic filtering of RFC 4647
+    /// §3.3.1 (`LANG *` takes the first). Its own response texts stay as
+    /// they are: the application reads [`Server::language`] for its own
+    /// texts. RFC 2277 asks for `i-default` among them. Default none.
+    pub languages: Vec<(String, String)>,
     /// The inactivity autologout timer (RFC 1939 §3: at least 10 minutes when
     /// set). Default 10 minutes; `None` disables it. See
     /// [`Server::poll_timeout`].
@@ -71,9 +105,13 @@ pub struct ServerConfig {
     /// What [`Server::send_body`] does with bare CR/LF in message bytes. Default
     /// [`BodyPolicy::Normalize`]: they are sent as CRLF (Maildir files use LF).
     pub body_policy: BodyPolicy,
+    /// The PROXY protocol header expected before the greeting (behind a load
+    /// balancer; see [`ProxyProtocol`]). Default
+    /// [`Off`](ProxyProtocol::Off).
+    pub proxy_protocol: ProxyProtocol,
 }
 
-setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, pipelining: bool, utf8: bool, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy });
+setters!(ServerConfig { limits: Limits, greeting: String, apop_timestamp: Option<String>, user_pass: bool, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, implementation: Option<String>, expire: Option<Expire>, expire_per_user: bool, login_delay: Option<u32>, login_delay_per_user: bool, pipelining: bool, utf8: bool, utf8_user: bool, languages: Vec<(String, String)>, autologout: Option<Duration>, line_policy: LinePolicy, body_policy: BodyPolicy, proxy_protocol: ProxyProtocol });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -88,11 +126,17 @@ impl Default for ServerConfig {
             plaintext_requires_tls: true,
             implementation: None,
             expire: None,
+            expire_per_user: false,
+            login_delay: None,
+            login_delay_per_user: false,
             pipelining: true,
             utf8: false,
+            utf8_user: false,
+            languages: Vec::new(),
             autologout: Some(Duration::from_secs(600)),
             line_policy: LinePolicy::STRICT,
             body_policy: BodyPolicy::Normalize,
+            proxy_protocol: ProxyProtocol::Off,
         }
     }
 }

@@ -127,6 +127,10 @@ pub enum ServerEvent<'a> {
     /// TLS handshake, then call [`Server::tls_established`]. Bytes that came
     /// after the STLS line were discarded.
     StartTls,
+    /// The PROXY protocol header arrived (only with
+    /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
+    /// Nothing to answer.
+    Proxied(ProxyInfo),
 }
 
 crate::owned::into_owned! {
@@ -139,5 +143,6 @@ crate::owned::into_owned! {
         Top { msg, lines, uid },
         Update { deleted },
         StartTls,
+        Proxied(p),
     }
 }

@@ -79,7 +79,15 @@ pub struct ServerConfig {
     pub command_timeout: Duration,
     /// Idle timeout while receiving a body. Default 10 minutes (RFC 5321 §4.5.3.2.6).
     pub data_timeout: Duration,
+    /// The PROXY protocol header expected before the greeting (behind a load
+    /// balancer; see [`ProxyProtocol`](crate::wire::proxy::ProxyProtocol)).
+    /// Default `Off`.
+    pub proxy_protocol: crate::wire::proxy::ProxyProtocol,
 }
+
+setters!(ServerConfig {
+    proxy_protocol: crate::wire::proxy::ProxyProtocol
+});
 
 setters!(ServerConfig { hostname: String, greeting: String, lmtp: bool, limits: Limits, tls_available: bool, tls_active: bool, auth_mechanisms: Vec<Mechanism>, plaintext_requires_tls: bool, pipelining: bool, eightbitmime: bool, smtputf8: bool, chunking: bool, binarymime: bool, dsn: bool, enhanced_status_codes: bool, line_policy: LinePolicy, body_policy: BodyPolicy, command_timeout: Duration, data_timeout: Duration });
 
@@ -115,6 +123,7 @@ impl Default for ServerConfig {
             body_policy: BodyPolicy::Strict,
             command_timeout: Duration::from_secs(300),
             data_timeout: Duration::from_secs(600),
+            proxy_protocol: crate::wire::proxy::ProxyProtocol::Off,
         }
     }
 }

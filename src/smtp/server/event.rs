@@ -88,6 +88,10 @@ pub enum ServerEvent<'a> {
     StartTls,
     /// The transaction was dropped (RSET, or a new EHLO).
     Reset,
+    /// The PROXY protocol header arrived (only with
+    /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
+    /// Nothing to answer.
+    Proxied(crate::wire::proxy::ProxyInfo),
 }
 
 crate::owned::into_owned! {
@@ -103,5 +107,6 @@ crate::owned::into_owned! {
         AuthLookup(l),
         StartTls,
         Reset,
+        Proxied(p),
     }
 }
