@@ -121,6 +121,11 @@ fn write_command(c: &Command<'_>, s: &mut String) -> Result<(), Error> {
             Some(ir) => w(write!(s, "AUTH {mechanism} {ir}")),
         },
         Command::Etrn { node } => w(write!(s, "ETRN {node}")),
+        Command::Xclient { attributes } => w(write!(s, "XCLIENT {}", attributes.as_str())),
+        Command::Xforward { attributes } => w(write!(s, "XFORWARD {}", attributes.as_str())),
+        Command::Burl { url, last } => {
+            w(write!(s, "BURL {url}{}", if *last { " LAST" } else { "" }))
+        }
         Command::Unknown { verb, arguments } => {
             s.push_str(verb);
             if !arguments.is_empty() {

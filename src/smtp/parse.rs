@@ -356,6 +356,10 @@ fn command(line: &[u8]) -> R<'_, Command<'_>> {
     } else if verb.eq_ignore_ascii_case(b"STARTTLS") {
         return no_args(args, Command::StartTls);
     }
+    // XCLIENT, XFORWARD, BURL (parse/ext.rs).
+    if let Some(c) = ext::extension_command(src(), verb, args) {
+        return c;
+    }
     // Any other verb: kept as a typed unknown command.
     // verb = 1*(ALPHA / DIGIT / "-")  (lenient: any printable ASCII)
     if verb.is_empty() || !verb.iter().all(|b| b.is_ascii_graphic()) {
@@ -1390,6 +1394,9 @@ impl<'a> Iterator for ParameterIter<'a> {
         next_parameter(self.src, &mut self.rest)
     }
 }
+
+mod ext;
+pub(crate) use ext::{x_attribute, x_value_ok};
 
 #[cfg(test)]
 mod tests;

@@ -124,8 +124,14 @@ fn commands_table() {
         ),
         (
             b"XCLIENT ADDR=1.2.3.4",
+            Command::Xclient {
+                attributes: XAttributes(b("ADDR=1.2.3.4")),
+            },
+        ),
+        (
+            b"XEXAMPLE ADDR=1.2.3.4",
             Command::Unknown {
-                verb: b("XCLIENT"),
+                verb: b("XEXAMPLE"),
                 arguments: Cow::Borrowed(b"ADDR=1.2.3.4"),
             },
         ),
