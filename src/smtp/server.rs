@@ -501,7 +501,9 @@ impl Core {
             }
             match cmd {
                 AppCommand::Unknown => self.count_bad()?,
-                AppCommand::Burl { last: true } => self.reset_transaction(),
+                // RFC 4468 §3.2: "If the URL fetch fails, the server will
+                // fail the entire transaction."
+                AppCommand::Burl { .. } => self.reset_transaction(),
                 _ => {}
             }
             return Ok(());
@@ -527,12 +529,15 @@ impl Core {
                 self.reset_transaction();
                 self.greet();
             }
-            AppCommand::Burl { last: false } => {
-                self.raw_reply(250, Some((2, 0, 0)), "BURL content appended")
-            }
+            // RFC 4468 §6's texts.
+            AppCommand::Burl { last: false } => self.raw_reply(
+                250,
+                Some((2, 5, 0)),
+                "Waiting for additional BURL or BDAT commands",
+            ),
             AppCommand::Burl { last: true } => {
                 self.reset_transaction();
-                self.raw_reply(250, Some((2, 0, 0)), "Message accepted");
+                self.raw_reply(250, Some((2, 5, 0)), "Ok");
             }
         }
         Ok(())
@@ -871,7 +876,7 @@ impl Core {
                 let known = known
                     || ext(b"XCLIENT", c.xclient)
                     || ext(b"XFORWARD", c.xforward)
-                    || ext(b"BURL", c.burl.is_some() && !c.lmtp);
+                    || ext(b"BURL", self.burl_offered());
                 if !known && self.config.unknown_command_events {
                     if let Some(ev) = self.unknown_command(line) {
                         return Ok(Some(ev));
@@ -1071,7 +1076,7 @@ impl Core {
             Command::Xforward { attributes } if self.config.xforward => {
                 Ok(self.x_command(AppCommand::Xforward, attributes))
             }
-            Command::Burl { url, last } if self.config.burl.is_some() && !lmtp => {
+            Command::Burl { url, last } if self.burl_offered() => {
                 self.burl(url, last)
             }
             Command::Quit => {
@@ -1162,7 +1167,10 @@ impl Core {
         if !self.in_transaction {
             self.raw_reply(503, Some((5, 5, 1)), "Need MAIL command");
         } else if self.recipients == 0 {
-            self.raw_reply(554, Some((5, 5, 1)), "No valid recipients");
+            // RFC 4468 §3.1: BURL "is only permitted during a mail
+            // transaction after at least one successful RCPT TO"; §6: "554
+            // 5.5.0 No recipients have been specified".
+            self.raw_reply(554, Some((5, 5, 0)), "No recipients have been specified");
         } else if let Some((code, enh, text)) = self.body_failure {
             // an earlier BDAT chunk was refused (too big): the message fails
             self.raw_reply(code, Some(enh), text);
@@ -1188,6 +1196,13 @@ impl Core {
     /// announce, the 8BITMIME extension").
     fn smtputf8(&self) -> bool {
         self.config.smtputf8 && self.config.eightbitmime
+    }
+
+    /// Whether BURL is advertised and taken: configured, not LMTP, and with
+    /// 8BITMIME (RFC 4468 §4: "A submit server that advertises BURL MUST
+    /// also advertise 8BITMIME").
+    fn burl_offered(&self) -> bool {
+        self.config.burl.is_some() && !self.config.lmtp && self.config.eightbitmime
     }
 
     /// Whether REQUIRETLS is advertised and accepted: only under TLS.
@@ -1355,7 +1370,7 @@ impl Core {
         if c.xforward {
             lines.push("XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE".into());
         }
-        if let (Some(p), false) = (&c.burl, c.lmtp) {
+        if let (Some(p), true) = (&c.burl, self.burl_offered()) {
             lines.push(with("BURL", p));
         }
         lines.push(alloc::format!("LIMITS RCPTMAX={}", c.limits.recipients));

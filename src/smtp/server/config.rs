@@ -98,7 +98,8 @@ pub struct ServerConfig {
     pub xforward: bool,
     /// Advertise BURL (RFC 4468) with these EHLO parameters (`""` for none,
     /// `"imap"` when IMAP URLAUTH URLs are fetched) and hand BURL to the
-    /// application ([`ServerEvent::Burl`]). Not in LMTP mode. Default `None`.
+    /// application ([`ServerEvent::Burl`]). Not in LMTP mode, and only with
+    /// [`eightbitmime`](Self::eightbitmime) (RFC 4468 §4). Default `None`.
     pub burl: Option<String>,
     /// Advertise REQUIRETLS (RFC 8689) and accept the `REQUIRETLS` MAIL
     /// parameter, both only while TLS is active (RFC 8689 §2: "Following the

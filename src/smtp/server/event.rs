@@ -113,10 +113,12 @@ pub enum ServerEvent<'a> {
     Xforward(XAttributes<'a>),
     /// `BURL absolute-URI [LAST]` (RFC 4468), with [`ServerConfig::burl`]:
     /// fetch the URL's content and append it to the message, then
-    /// [`Server::accept`] (`250 2.0.0`; after `LAST` the message is complete
+    /// [`Server::accept`] (`250 2.5.0`; after `LAST` the message is complete
     /// and accepted, as after [`ServerEvent::DataEnd`]) or [`Server::reject`]
-    /// (RFC 4468 §6 codes, e.g. `554 5.6.6` when the URL cannot be fetched).
-    /// BDAT chunks and BURLs may alternate in one message (RFC 4468 §3.3).
+    /// (RFC 4468 §6 codes, e.g. `554 5.6.6` when the URL cannot be fetched),
+    /// which fails the whole transaction (§3.2). BDAT chunks and BURLs may
+    /// alternate in one message (RFC 4468 §3.2); the first of them starts the
+    /// body (a [`ServerEvent::DataStart`] comes only before a first BDAT).
     Burl {
         /// The URL as sent.
         url: Cow<'a, str>,
