@@ -456,8 +456,10 @@ impl Core {
     }
 
     fn reply(&mut self, reply: &Reply<'_>) -> Result<(), Error> {
-        let Pending::App(cmd) = self.pending else {
-            return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer));
+        let cmd = match self.pending {
+            Pending::App(cmd) => cmd,
+            Pending::None => return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer)),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::UseDedicatedMethod)),
         };
         if !matches!(
             cmd,
@@ -478,7 +480,8 @@ impl Core {
         if code.get() == 421 {
             self.closed = true;
         } else if cmd == AppCommand::Unknown && !code.is_positive() {
-            self.count_bad()?;
+            // Past the limit the session ends; the next poll_event says why.
+            let _ = self.count_bad();
         }
         Ok(())
     }
@@ -500,7 +503,10 @@ impl Core {
                 }
             }
             match cmd {
-                AppCommand::Unknown => self.count_bad()?,
+                // Past the limit the session ends; the next poll_event says why.
+                AppCommand::Unknown => {
+                    let _ = self.count_bad();
+                }
                 // RFC 4468 §3.2: "If the URL fetch fails, the server will
                 // fail the entire transaction."
                 AppCommand::Burl { .. } => self.reset_transaction(),
@@ -1076,9 +1082,7 @@ impl Core {
             Command::Xforward { attributes } if self.config.xforward => {
                 Ok(self.x_command(AppCommand::Xforward, attributes))
             }
-            Command::Burl { url, last } if self.burl_offered() => {
-                self.burl(url, last)
-            }
+            Command::Burl { url, last } if self.burl_offered() => self.burl(url, last),
             Command::Quit => {
                 self.raw_reply(221, Some((2, 0, 0)), "Bye");
                 self.closed = true;
