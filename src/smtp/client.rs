@@ -33,6 +33,10 @@
 //!   REQUIRETLS (RFC 8689 §2), and `BODY=BINARYMIME` when the body cannot go
 //!   by BDAT (RFC 3030 §3). The server's mechanisms are read from `AUTH` and
 //!   from the legacy `AUTH=` line alike.
+//! - XCLIENT and XFORWARD ([`Client::xclient`], [`Client::xforward`]) unless
+//!   the server advertised the keyword with every attribute used, or inside
+//!   a transaction; BURL ([`Client::burl`]) unless advertised, and before an
+//!   RCPT was sent (RFC 4468 §3.1).
 //! - A body octet over 127 in a transaction whose MAIL had neither
 //!   `BODY=8BITMIME` nor `BODY=BINARYMIME` ([`Error::Emit`], RFC 6152), and a
 //!   bare CR or LF under [`BodyPolicy::Strict`], with DATA and BDAT alike.

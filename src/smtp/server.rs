@@ -2,8 +2,8 @@
 //! RFC 2920 pipelining; RFC 3030 CHUNKING; RFC 3207 STARTTLS; RFC 4954 AUTH;
 //! RFC 2033 LMTP).
 //!
-//! The machine answers what it can alone (EHLO, NOOP, RSET, VRFY, HELP, QUIT,
-//! syntax and sequence errors, limits) and asks the application through events
+//! The machine answers what it can alone (EHLO, NOOP, RSET, QUIT, by default
+//! VRFY and HELP, syntax and sequence errors, limits) and asks the application through events
 //! for what it cannot decide: a sender ([`ServerEvent::Mail`]), a recipient
 //! ([`ServerEvent::Rcpt`]), credentials ([`ServerEvent::Auth`]) and a message
 //! ([`ServerEvent::DataEnd`]). Answer those with [`Server::accept`] or
@@ -37,6 +37,29 @@
 //! with CHUNKING. A non-ASCII address in MAIL without the SMTPUTF8 parameter
 //! is answered `550 5.6.7`, in RCPT of such a transaction `553 5.6.7` (RFC
 //! 6531 §3.5).
+//!
+//! REQUIRETLS (only under TLS, RFC 8689), MT-PRIORITY, DELIVERBY,
+//! FUTURERELEASE, RRVS and NO-SOLICITING are advertised and their parameters
+//! accepted when [`ServerConfig`] says so; the application sees them typed
+//! in the MAIL/RCPT event and judges their values.
+//!
+//! # Extension hook
+//!
+//! The application can offer what the crate does not know (each an opt-in of
+//! [`ServerConfig`]; without it the machine behaves as before):
+//! - EHLO lines of its own, after the built-in ones
+//!   ([`ServerConfig::add_ehlo_keyword`]);
+//! - MAIL/RCPT parameters it takes ([`ServerConfig::extra_mail_parameters`],
+//!   [`ServerConfig::extra_rcpt_parameters`]): they reach the MAIL/RCPT event
+//!   instead of `555`;
+//! - VRFY, EXPN, HELP, ETRN and unknown verbs as events
+//!   ([`ServerConfig::vrfy_events`], `expn_events`, `help_events`,
+//!   `etrn_events`, `unknown_command_events`), answered with
+//!   [`Server::reply`] (any reply), [`Server::reject`] or [`Server::accept`];
+//!   a refused unknown verb counts as a bad command, so a flood still ends
+//!   the session;
+//! - XCLIENT and XFORWARD (Postfix) and BURL (RFC 4468) as typed events
+//!   ([`ServerConfig::xclient`], `xforward`, `burl`).
 //!
 //! # LMTP
 //!
