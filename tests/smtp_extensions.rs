@@ -843,10 +843,11 @@ fn extension_parameters_are_refused_unless_configured() {
     assert_eq!(codes(&out), ["250", "250", "555"]);
 }
 
-// RFC 6710 §3? (EHLO "MT-PRIORITY" [SP priority-profile]); RFC 2852 §3
-// ("DELIVERBY" [SP min-by-time]); RFC 4865 §3 (FUTURERELEASE
-// max-future-release-interval max-future-release-date-time); RFC 7293 §3
-// ("RRVS"); RFC 3865 §2 ("NO-SOLICITING" [SP solicitation-keywords]).
+// The EHLO keywords: MT-PRIORITY with an optional priority assignment policy
+// (RFC 6710), DELIVERBY with an optional min-by-time (RFC 2852),
+// FUTURERELEASE with its max-future-release-interval and
+// max-future-release-date-time (RFC 4865), RRVS (RFC 7293), NO-SOLICITING
+// with optional solicitation keywords (RFC 3865).
 #[test]
 fn extension_parameters_are_advertised_and_accepted_when_configured() {
     let c = cfg()
@@ -895,7 +896,7 @@ fn extension_parameters_are_advertised_and_accepted_when_configured() {
         mode: ByMode::Return,
         trace: false
     }));
-    // RRVS is a RCPT parameter (RFC 7293 §3), not a MAIL one.
+    // RRVS is a RCPT parameter (RFC 7293), not a MAIL one.
     let out = s.plain(b"RSET\r\nMAIL FROM:<a@b.example> RRVS=2014-04-03T23:01:00Z\r\n");
     assert_eq!(codes(&out), ["250", "555"]);
 }
@@ -1216,6 +1217,20 @@ fn burl_client_refusals() {
         ApiMisuse::NotAdvertised {
             extension: "CHUNKING"
         }
+    );
+    assert_eq!(
+        misuse(p.client.finish_body()),
+        ApiMisuse::NotAdvertised {
+            extension: "CHUNKING"
+        }
+    );
+    p.client.burl(URL, true).unwrap();
+    // No PIPELINING: each command waits for the reply before it.
+    assert_eq!(p.take_wire(), "MAIL FROM:<>\r\n");
+    p.server(b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.5.0 Waiting\r\n");
+    assert_eq!(
+        p.take_wire(),
+        format!("RCPT TO:<ron@gryffindor.example.com>\r\nBURL {URL}\r\nBURL {URL} LAST\r\n")
     );
 }
 

@@ -724,6 +724,13 @@ impl Inner {
                 self.out.put_slice(&tmp);
                 self.pending.push_back(kind);
             }
+            Tx::Body { bdat: true } if !self.caps.chunking => {
+                // A body opened by BURL on a server without CHUNKING: only
+                // `BURL ... LAST` can end it.
+                return Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "CHUNKING",
+                }));
+            }
             Tx::Body { bdat: true } => {
                 // A CR that ended the last chunk is completed to CRLF, as
                 // `DotEncoder::finish` does for DATA.
