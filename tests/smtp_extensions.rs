@@ -896,6 +896,17 @@ fn extension_parameters_are_advertised_and_accepted_when_configured() {
         mode: ByMode::Return,
         trace: false
     }));
+    assert!(typed.contains(&Parameter::NoSoliciting("net.example:ADV".into())));
+    let ServerEvent::Rcpt { parameters, .. } = &s.events[2] else {
+        panic!("{:?}", s.events)
+    };
+    assert_eq!(
+        parameters.iter().collect::<Vec<_>>(),
+        [Parameter::Rrvs {
+            time: "2014-04-03T23:01:00Z".into(),
+            action: Some(RrvsAction::Reject)
+        }]
+    );
     // RRVS is a RCPT parameter (RFC 7293), not a MAIL one.
     let out = s.plain(b"RSET\r\nMAIL FROM:<a@b.example> RRVS=2014-04-03T23:01:00Z\r\n");
     assert_eq!(codes(&out), ["250", "555"]);
@@ -1297,4 +1308,45 @@ fn burl_client_mixes_with_bdat() {
         p.client.send_body(b"x\r\n"),
         Err(Error::TransactionFailed)
     ));
+}
+
+// RFC 7293: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
+// RFC 3865: "NO-SOLICITING=" solicitation-keywords (comma-separated)
+#[test]
+fn rrvs_and_no_soliciting_parameters_are_typed() {
+    let p = Parameters::parse("RRVS=2014-04-03T23:01:00Z;C NO-SOLICITING=a.example:x,b.example:y")
+        .unwrap();
+    assert_eq!(
+        p.iter().collect::<Vec<_>>(),
+        [
+            Parameter::Rrvs {
+                time: "2014-04-03T23:01:00Z".into(),
+                action: Some(RrvsAction::Continue)
+            },
+            Parameter::NoSoliciting("a.example:x,b.example:y".into()),
+        ]
+    );
+    for bad in [
+        "RRVS",
+        "RRVS=",
+        "RRVS=2014-04-03T23:01:00Z;X",
+        "RRVS=;R",
+        "NO-SOLICITING",
+        "NO-SOLICITING=a,,b",
+    ] {
+        assert!(Parameters::parse(bad).is_err(), "{bad}");
+    }
+    let mut p = Parameters::default();
+    p.push(&Parameter::Rrvs {
+        time: "2014-04-03T23:01:00Z".into(),
+        action: None,
+    })
+    .unwrap();
+    p.push(&Parameter::NoSoliciting("net.example:ADV".into()))
+        .unwrap();
+    assert_eq!(
+        p.as_str(),
+        "RRVS=2014-04-03T23:01:00Z NO-SOLICITING=net.example:ADV"
+    );
+    assert!(p.push(&Parameter::NoSoliciting("a b".into())).is_err());
 }

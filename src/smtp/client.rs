@@ -502,6 +502,8 @@ impl Inner {
                 }
                 Parameter::By { .. } => mail && caps.has("DELIVERBY"),
                 // An extension's parameter usually bears its EHLO keyword.
+                Parameter::Rrvs { .. } => !mail && caps.has("RRVS"),
+                Parameter::NoSoliciting(_) => mail && caps.has("NO-SOLICITING"),
                 Parameter::Other { keyword, .. } => caps.has(keyword),
             };
             Unadvertised::trusting(self.config.trust_unadvertised).require(

@@ -2,7 +2,9 @@
 //! RFC 2033 LHLO; RFC 3030 BDAT; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 1985 ETRN;
 //! RFC 6531 SMTPUTF8), and the typed MAIL/RCPT parameters of the extensions
 //! (RFC 1870 SIZE, RFC 6152 BODY, RFC 3461 DSN, RFC 4954 AUTH=, RFC 8689
-//! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY).
+//! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY,
+//! RFC 7293 RRVS, RFC 3865 NO-SOLICITING), and the commands of Postfix's
+//! XCLIENT and XFORWARD and of RFC 4468 BURL.
 //!
 //! Values borrow from the parsed line ([`Cow::Borrowed`]); `into_owned` gives a
 //! `'static` copy. MAIL and RCPT parameters are a [`Parameters`] view over the
@@ -622,6 +624,17 @@ pub enum Parameter<'a> {
         /// Whether trace (`T`) was asked for.
         trace: bool,
     },
+    /// `RRVS=date-time[;action]` (RFC 7293), RCPT: the date-time after
+    /// which the recipient's mailbox must have existed continuously.
+    Rrvs {
+        /// The RFC 3339 date-time text.
+        time: Cow<'a, str>,
+        /// `C` (continue, deliver anyway) or `R` (reject); `None` when absent.
+        action: Option<RrvsAction>,
+    },
+    /// `NO-SOLICITING=solicitation-keywords` (RFC 3865), MAIL: the
+    /// comma-separated keywords, as sent.
+    NoSoliciting(Cow<'a, str>),
     /// Any other keyword, kept raw.
     Other {
         /// The esmtp-keyword.
@@ -633,7 +646,16 @@ pub enum Parameter<'a> {
 
 impl Parameter<'_> {}
 
-crate::owned::owned_copy!(Body, ByMode, Notify, Ret, XAttrName);
+crate::owned::owned_copy!(Body, ByMode, Notify, Ret, RrvsAction, XAttrName);
+
+/// The action of an `RRVS=` parameter (RFC 7293).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RrvsAction {
+    /// `C`: the receiver may deliver anyway when it cannot check.
+    Continue,
+    /// `R`: reject when the mailbox cannot be shown to have existed.
+    Reject,
+}
 
 /// The name of an XCLIENT or XFORWARD attribute (Postfix XCLIENT_README,
 /// XFORWARD_README; case-insensitive on the wire).
@@ -873,6 +895,8 @@ crate::owned::into_owned! {
         HoldFor(s),
         HoldUntil(s),
         By { time, mode, trace },
+        Rrvs { time, action },
+        NoSoliciting(k),
         Other { keyword, value },
     }
 }

@@ -205,6 +205,12 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
             };
             write!(s, "BY={time};{m}{}", if *trace { "T" } else { "" })
         }
+        Parameter::Rrvs { time, action } => match action {
+            None => write!(s, "RRVS={time}"),
+            Some(RrvsAction::Continue) => write!(s, "RRVS={time};C"),
+            Some(RrvsAction::Reject) => write!(s, "RRVS={time};R"),
+        },
+        Parameter::NoSoliciting(k) => write!(s, "NO-SOLICITING={k}"),
         Parameter::Other { keyword, value } => match value {
             None => s.write_str(keyword),
             Some(v) => write!(s, "{keyword}={v}"),

@@ -1272,20 +1272,15 @@ impl Core {
             Parameter::MtPriority(_) => mail && c.mt_priority.is_some(),
             Parameter::HoldFor(_) | Parameter::HoldUntil(_) => mail && c.future_release.is_some(),
             Parameter::By { .. } => mail && c.deliverby.is_some(),
+            Parameter::Rrvs { .. } => !mail && c.rrvs,
+            Parameter::NoSoliciting(_) => mail && c.no_soliciting.is_some(),
             Parameter::Other { keyword, .. } => {
-                let is = |k: &str| keyword.eq_ignore_ascii_case(k);
-                if is("RRVS") {
-                    !mail && c.rrvs
-                } else if is("NO-SOLICITING") {
-                    mail && c.no_soliciting.is_some()
+                let list = if mail {
+                    &c.extra_mail_parameters
                 } else {
-                    let list = if mail {
-                        &c.extra_mail_parameters
-                    } else {
-                        &c.extra_rcpt_parameters
-                    };
-                    list.iter().any(|k| is(k))
-                }
+                    &c.extra_rcpt_parameters
+                };
+                list.iter().any(|k| keyword.eq_ignore_ascii_case(k))
             }
         };
         if !p.iter().all(|p| supported(&p)) {
@@ -1309,6 +1304,8 @@ impl Core {
                 Parameter::MtPriority(_) => 512,
                 Parameter::By { .. } => 1024,
                 Parameter::HoldFor(_) | Parameter::HoldUntil(_) => 2048,
+                Parameter::Rrvs { .. } => 4096,
+                Parameter::NoSoliciting(_) => 8192,
                 _ => 0,
             };
             if seen & bit != 0 {
