@@ -44,9 +44,24 @@ fn parameters(u: &mut Unstructured<'_>) -> arbitrary::Result<Parameters<'static>
     Ok(p)
 }
 
+fn x_attributes(u: &mut Unstructured<'_>) -> arbitrary::Result<XAttributes<'static>> {
+    let mut a = XAttributes::default();
+    for _ in 0..u.int_in_range(0..=4)? {
+        let name = XAttrName::ALL[u.int_in_range(0..=9)?];
+        let value = match u.int_in_range(0..=3)? {
+            0 => XValue::Unavailable,
+            1 => XValue::TempUnavail,
+            2 => XValue::Value(XText::from_encoded(String::arbitrary(u)?)),
+            _ => XValue::Value(XText::encode(<&[u8]>::arbitrary(u)?)),
+        };
+        let _ = a.push(name, &value);
+    }
+    Ok(a)
+}
+
 fn command<'a>(u: &mut Unstructured<'a>) -> arbitrary::Result<Command<'a>> {
     let s = |u: &mut Unstructured<'a>| -> arbitrary::Result<Cow<'a, str>> { Ok(Cow::Borrowed(<&str>::arbitrary(u)?)) };
-    Ok(match u.int_in_range(0..=16)? {
+    Ok(match u.int_in_range(0..=19)? {
         0 => Command::Helo { domain: host(u)? },
         1 => Command::Ehlo { domain: host(u)? },
         2 => Command::Lhlo { domain: host(u)? },
@@ -69,6 +84,9 @@ fn command<'a>(u: &mut Unstructured<'a>) -> arbitrary::Result<Command<'a>> {
         13 => Command::StartTls,
         14 => Command::Auth { mechanism: s(u)?, initial_response: if bool::arbitrary(u)? { Some(s(u)?) } else { None } },
         15 => Command::Etrn { node: s(u)? },
+        16 => Command::Xclient { attributes: x_attributes(u)? },
+        17 => Command::Xforward { attributes: x_attributes(u)? },
+        18 => Command::Burl { url: s(u)?, last: bool::arbitrary(u)? },
         _ => Command::Unknown { verb: s(u)?, arguments: Cow::Borrowed(<&[u8]>::arbitrary(u)?) },
     })
 }

@@ -49,6 +49,27 @@ fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
     cfg.plaintext_requires_tls = policy & 4 != 0;
     cfg.binarymime = policy & 8 != 0;
     cfg.eightbitmime = policy & 16 == 0;
+    if policy & 32 != 0 {
+        // the extension hook and every opt-in extension
+        cfg.vrfy_events = true;
+        cfg.expn_events = true;
+        cfg.help_events = true;
+        cfg.etrn_events = true;
+        cfg.unknown_command_events = true;
+        cfg.xclient = true;
+        cfg.xforward = true;
+        cfg.burl = Some("imap".into());
+        cfg.requiretls = true;
+        cfg.tls_active = policy & 64 != 0;
+        cfg.mt_priority = Some(String::new());
+        cfg.deliverby = Some(0);
+        cfg.future_release = Some("604800 2026-12-31T00:00:00Z".into());
+        cfg.rrvs = true;
+        cfg.no_soliciting = Some(String::new());
+        cfg.extra_mail_parameters = vec!["X-TAG".into()];
+        cfg.extra_rcpt_parameters = vec!["X-TAG".into()];
+        cfg.extra_ehlo_keywords = vec!["X-TAG".into(), "BAD\r\n".into()];
+    }
     let mut limits = Limits::default();
     limits.command_line = 256;
     limits.recipients = 5;
@@ -114,6 +135,31 @@ fn run(data: &[u8], cuts: &[usize], policy: u8) -> (Vec<String>, Vec<u8>) {
                     }
                 }
                 ServerEvent::StartTls => server.tls_established(),
+                ServerEvent::Xclient(_) | ServerEvent::Xforward(_) | ServerEvent::Burl { .. } => {
+                    if accept {
+                        server.accept()
+                    } else {
+                        server.reject(550, EnhancedStatus::new(5, 7, 0).unwrap(), "no")
+                    }
+                }
+                ServerEvent::Vrfy { .. }
+                | ServerEvent::Expn { .. }
+                | ServerEvent::Help { .. }
+                | ServerEvent::Etrn { .. }
+                | ServerEvent::UnknownCommand { .. } => {
+                    if accept {
+                        server.accept()
+                    } else if n % 2 == 0 {
+                        let lines: [&[u8]; 2] = [b"one", b"two"];
+                        server.reply(&mailwire::smtp::Reply::new(
+                            mailwire::smtp::ReplyCode::OK,
+                            None,
+                            &lines,
+                        ).unwrap())
+                    } else {
+                        server.reject(502, EnhancedStatus::new(5, 5, 1).unwrap(), "no")
+                    }
+                }
                 ServerEvent::AuthLookup(lookup) => server.auth_lookup(answer(&lookup, accept)),
                 _ => Ok(()),
             };

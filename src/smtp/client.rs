@@ -90,6 +90,10 @@
 //!   REQUIRETLS (RFC 8689 §2), and `BODY=BINARYMIME` when the body cannot go
 //!   by BDAT (RFC 3030 §3). The server's mechanisms are read from `AUTH` and
 //!   from the legacy `AUTH=` line alike.
+//! - XCLIENT and XFORWARD ([`Client::xclient`], [`Client::xforward`]) unless
+//!   the server advertised the keyword with every attribute used, or inside
+//!   a transaction; BURL ([`Client::burl`]) unless advertised, and before an
+//!   RCPT was sent (RFC 4468 §3.1).
 //! - A body octet over 127 in a transaction whose MAIL had neither
 //!   `BODY=8BITMIME` nor `BODY=BINARYMIME` ([`Error::Emit`], RFC 6152), and a
 //!   bare CR or LF under [`BodyPolicy::Strict`], with DATA and BDAT alike.
@@ -124,7 +128,9 @@ use core::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
+use super::command::{
+    Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath, XAttrName, XAttributes,
+};
 use super::emit::emit_command;
 use super::parse::{ReplyFramer, parse_reply};
 use super::reply::{EhloKeyword, Reply};
@@ -190,12 +196,25 @@ pub struct Capabilities {
     /// Every EHLO keyword announced, upper case, in the server's order (also
     /// those without a field here, such as `MT-PRIORITY`).
     pub keywords: Vec<String>,
+    /// The parameters of each line of [`keywords`](Self::keywords), as sent
+    /// (see [`params_of`](Self::params_of)).
+    pub params: Vec<String>,
 }
 
 impl Capabilities {
     /// Whether the EHLO keyword `name` was announced (case-insensitive).
     pub fn has(&self, name: &str) -> bool {
         self.keywords.iter().any(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    /// The parameters of the EHLO line of `keyword` (`Some("")` for a
+    /// keyword without parameters), `None` when it was not announced.
+    pub fn params_of(&self, keyword: &str) -> Option<String> {
+        let i = self
+            .keywords
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(keyword))?;
+        Some(self.params.get(i).cloned().unwrap_or_default())
     }
 
     fn add_mechanisms<'a>(&mut self, names: impl Iterator<Item = &'a [u8]>) {
@@ -214,10 +233,14 @@ impl Capabilities {
             ..Default::default()
         };
         for line in r.lines().skip(1) {
-            let kw = line.as_bytes().split(|&b| b == b' ').next().unwrap_or(&[]);
+            let line = line.as_bytes();
+            let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+            let (kw, params) = (&line[..sp], line.get(sp + 1..).unwrap_or(&[]));
             if let Ok(kw) = core::str::from_utf8(kw) {
                 if !kw.is_empty() {
                     c.keywords.push(kw.to_ascii_uppercase());
+                    c.params
+                        .push(String::from_utf8_lossy(params).trim_end().into());
                 }
             }
         }
@@ -454,6 +477,7 @@ impl Inner {
                                 | CommandKind::Rcpt(_)
                                 | CommandKind::Rset
                                 | CommandKind::Bdat
+                                | CommandKind::Burl
                         )
                         && matches!(
                             kind,
@@ -462,6 +486,7 @@ impl Inner {
                                 | CommandKind::Rset
                                 | CommandKind::Data
                                 | CommandKind::Bdat
+                                | CommandKind::Burl
                                 | CommandKind::DataEnd { .. }
                                 | CommandKind::Quit
                                 | CommandKind::Noop
@@ -564,6 +589,8 @@ impl Inner {
                 }
                 Parameter::By { .. } => mail && caps.has("DELIVERBY"),
                 // An extension's parameter usually bears its EHLO keyword.
+                Parameter::Rrvs { .. } => !mail && caps.has("RRVS"),
+                Parameter::NoSoliciting(_) => mail && caps.has("NO-SOLICITING"),
                 Parameter::Other { keyword, .. } => caps.has(keyword),
             };
             Unadvertised::trusting(self.config.trust_unadvertised).require(
@@ -658,6 +685,12 @@ impl Inner {
             }
             _ => return Err(Error::Misuse(crate::error::ApiMisuse::NoBodyInProgress)),
         };
+        if bdat && !self.caps.chunking {
+            // A body opened by BURL, on a server without CHUNKING.
+            return Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "CHUNKING",
+            }));
+        }
         match self.encode_chunk(chunk, bdat) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.body_failed(e, bdat)),
@@ -745,6 +778,7 @@ impl Inner {
                 CommandKind::Rcpt(_)
                     | CommandKind::Data
                     | CommandKind::Bdat
+                    | CommandKind::Burl
                     | CommandKind::DataEnd { .. }
             )
         });
@@ -778,6 +812,13 @@ impl Inner {
                 self.dot.finish(&mut tmp);
                 self.out.put_slice(&tmp);
                 self.pending.push_back(kind);
+            }
+            Tx::Body { bdat: true } if !self.caps.chunking => {
+                // A body opened by BURL on a server without CHUNKING: only
+                // `BURL ... LAST` can end it.
+                return Err(Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "CHUNKING",
+                }));
             }
             Tx::Body { bdat: true } => {
                 // A CR that ended the last chunk is completed to CRLF, as
@@ -842,6 +883,97 @@ impl Inner {
             Command::Auth { mechanism, .. } => self.auth_begin(mechanism, command),
             _ => Err(Error::Misuse(crate::error::ApiMisuse::UseDedicatedMethod)),
         }
+    }
+
+    /// XCLIENT or XFORWARD: advertised with every attribute used, outside
+    /// a transaction.
+    fn x_command(&mut self, xclient: bool, attributes: &XAttributes<'_>) -> Result<(), Error> {
+        self.ready()?;
+        let keyword = if xclient { "XCLIENT" } else { "XFORWARD" };
+        if !matches!(self.tx, Tx::None | Tx::Aborted) {
+            return Err(Error::Misuse(crate::error::ApiMisuse::InsideTransaction));
+        }
+        // The EHLO keyword "is followed by the names of the attributes that
+        // the XCLIENT implementation supports" (XFORWARD alike).
+        let offered = self.caps.params_of(keyword);
+        let unadvertised = Unadvertised::trusting(self.config.trust_unadvertised);
+        unadvertised.require(
+            offered.is_some(),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: keyword }),
+        )?;
+        for a in attributes.iter() {
+            let listed = offered.as_deref().is_some_and(|o| {
+                o.split(' ')
+                    .any(|n| n.eq_ignore_ascii_case(a.name.as_str()))
+            });
+            unadvertised.require(
+                listed,
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: x_attr_extension(xclient, a.name),
+                }),
+            )?;
+        }
+        if xclient {
+            self.queue(
+                CommandKind::Xclient,
+                &Command::Xclient {
+                    attributes: attributes.clone(),
+                },
+            )?;
+            // No command until the server answers: after a 220 it is a new
+            // session that starts with EHLO.
+            self.phase = Phase::Hello;
+            Ok(())
+        } else {
+            self.queue(
+                CommandKind::Xforward,
+                &Command::Xforward {
+                    attributes: attributes.clone(),
+                },
+            )
+        }
+    }
+
+    /// BURL (RFC 4468): after MAIL and RCPT, alone or between BDAT chunks.
+    fn burl(&mut self, url: &str, last: bool) -> Result<(), Error> {
+        self.ready()?;
+        Unadvertised::trusting(self.config.trust_unadvertised).require(
+            self.caps.has("BURL"),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "BURL" }),
+        )?;
+        match self.tx {
+            Tx::Open if self.rcpt_count > 0 => {
+                self.data_called = true;
+                self.tx = Tx::Body { bdat: true };
+                self.bdat_text = BdatText::default();
+            }
+            Tx::Body { bdat: true } => {
+                // A CR that ended the last BDAT chunk is completed to CRLF
+                // before the URL's content, as at the end of the body.
+                if core::mem::take(&mut self.bdat_text.pending_cr) {
+                    self.push_bdat(b"\r\n", false)?;
+                }
+            }
+            Tx::Aborted => return Err(self.body_error.clone().unwrap_or(Error::TransactionFailed)),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::NoTransaction)),
+        }
+        let kind = if last {
+            CommandKind::DataEnd { recipient: None }
+        } else {
+            CommandKind::Burl
+        };
+        self.queue(
+            kind,
+            &Command::Burl {
+                url: Cow::Borrowed(url),
+                last,
+            },
+        )?;
+        if last {
+            self.tx = Tx::None;
+            self.ready_for_data = false;
+        }
+        Ok(())
     }
 
     /// Sends STARTTLS (the server must offer it; no transaction open).
@@ -1042,6 +1174,58 @@ impl Client {
     /// and the machine cancels the exchange itself.
     pub fn send_command(&mut self, command: &Command<'_>) -> Result<(), Error> {
         self.c.send_command(command)
+    }
+
+    /// Sends `XCLIENT attributes` (Postfix XCLIENT): the server must
+    /// advertise XCLIENT with every attribute name used, and no transaction
+    /// may be open (else [`Error::Misuse`], before a byte is sent; see
+    /// [`ClientConfig::trust_unadvertised`]). Its reply comes as
+    /// [`CommandKind::Xclient`]; until then no other command is taken. A
+    /// `220` is the server's new greeting (XCLIENT_README: the server "resets
+    /// state to the initial SMTP greeting protocol stage"): the machine
+    /// sends EHLO again and [`ClientEvent::Ready`] follows with the new
+    /// capabilities. A `250` (older servers) leaves the session as it was.
+    ///
+    /// ```
+    /// use mailwire::smtp::*;
+    /// let mut client = Client::new(ClientConfig::new("filter.example"));
+    /// client.handle_input(b"220 mx ESMTP\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.poll_transmit();
+    /// client.handle_input(b"250-mx\r\n250 XCLIENT NAME ADDR PROTO HELO\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// let mut attrs = XAttributes::default();
+    /// attrs.push(XAttrName::Name, &XValue::Value(XText::encode(b"spike.porcupine.org"))).unwrap();
+    /// attrs.push(XAttrName::Addr, &XValue::Value(XText::encode(b"168.100.189.2"))).unwrap();
+    /// client.xclient(&attrs).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..],
+    ///            b"XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2\r\n");
+    /// client.handle_input(b"220 mx ESMTP\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"EHLO filter.example\r\n");
+    /// ```
+    pub fn xclient(&mut self, attributes: &XAttributes<'_>) -> Result<(), Error> {
+        self.c.x_command(true, attributes)
+    }
+
+    /// Sends `XFORWARD attributes` (Postfix XFORWARD) under the same rules as
+    /// [`xclient`](Self::xclient); the reply (`250`) comes as
+    /// [`CommandKind::Xforward`]. The attributes count for the next
+    /// transaction only (XFORWARD_README).
+    pub fn xforward(&mut self, attributes: &XAttributes<'_>) -> Result<(), Error> {
+        self.c.x_command(false, attributes)
+    }
+
+    /// Sends `BURL url [LAST]` (RFC 4468): the server fetches `url` and
+    /// appends its content to the message. The server must advertise BURL;
+    /// MAIL and at least one RCPT come first ([`Error::Misuse`] otherwise).
+    /// BURL pieces may alternate with BDAT chunks ([`send_body`](Self::send_body)
+    /// after [`data`](Self::data) with CHUNKING, RFC 4468 §3.3). The reply to
+    /// a non-last BURL comes as [`CommandKind::Burl`]; `last` ends the message
+    /// and its reply comes as [`CommandKind::DataEnd`], as after
+    /// [`finish_body`](Self::finish_body).
+    pub fn burl(&mut self, url: &str, last: bool) -> Result<(), Error> {
+        self.c.burl(url, last)
     }
 
     /// Sends STARTTLS (the server must offer it; no transaction open).
@@ -1271,6 +1455,24 @@ impl Inner {
                 // any additional BDAT segments."
                 if !code.is_positive() && self.current_transaction() && !self.tx_failed() {
                     self.fail_transaction(Some(cmd));
+                }
+                ev(reply)
+            }
+            CommandKind::Burl => {
+                // As for a BDAT chunk (RFC 4468 §3.3 mixes the two): a refused
+                // piece fails the transaction.
+                if !code.is_positive() && self.current_transaction() && !self.tx_failed() {
+                    self.fail_transaction(Some(cmd));
+                }
+                ev(reply)
+            }
+            CommandKind::Xclient => {
+                if code.get() == 220 {
+                    // The server's new greeting: a new session, EHLO again.
+                    self.caps = Capabilities::default();
+                    self.send_hello(false)?;
+                } else if self.phase == Phase::Hello {
+                    self.phase = Phase::Ready;
                 }
                 ev(reply)
             }
@@ -1527,6 +1729,7 @@ impl Client {
                 &c.caps.keywords,
                 String::capacity,
             )
+            + crate::nested_heap(c.caps.params.capacity(), &c.caps.params, String::capacity)
             + c.accepted.capacity() * size_of::<usize>()
             + c.lmtp_remaining
                 .as_ref()
@@ -1537,5 +1740,28 @@ impl Client {
     /// [`Connection::is_closed`](crate::Connection::is_closed), as a method of the machine.
     pub fn is_closed(&self) -> bool {
         self.c.phase == Phase::Closed
+    }
+}
+
+/// The name of an XCLIENT/XFORWARD attribute for [`ApiMisuse::NotAdvertised`](crate::error::ApiMisuse::NotAdvertised).
+fn x_attr_extension(xclient: bool, name: XAttrName) -> &'static str {
+    match (xclient, name) {
+        (true, XAttrName::Name) => "XCLIENT NAME",
+        (true, XAttrName::Addr) => "XCLIENT ADDR",
+        (true, XAttrName::Port) => "XCLIENT PORT",
+        (true, XAttrName::Proto) => "XCLIENT PROTO",
+        (true, XAttrName::Helo) => "XCLIENT HELO",
+        (true, XAttrName::Login) => "XCLIENT LOGIN",
+        (true, XAttrName::DestAddr) => "XCLIENT DESTADDR",
+        (true, XAttrName::DestPort) => "XCLIENT DESTPORT",
+        (true, _) => "XCLIENT",
+        (false, XAttrName::Name) => "XFORWARD NAME",
+        (false, XAttrName::Addr) => "XFORWARD ADDR",
+        (false, XAttrName::Port) => "XFORWARD PORT",
+        (false, XAttrName::Proto) => "XFORWARD PROTO",
+        (false, XAttrName::Helo) => "XFORWARD HELO",
+        (false, XAttrName::Ident) => "XFORWARD IDENT",
+        (false, XAttrName::Source) => "XFORWARD SOURCE",
+        (false, _) => "XFORWARD",
     }
 }

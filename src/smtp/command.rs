@@ -2,7 +2,9 @@
 //! RFC 2033 LHLO; RFC 3030 BDAT; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 1985 ETRN;
 //! RFC 6531 SMTPUTF8), and the typed MAIL/RCPT parameters of the extensions
 //! (RFC 1870 SIZE, RFC 6152 BODY, RFC 3461 DSN, RFC 4954 AUTH=, RFC 8689
-//! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY).
+//! REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 4865 FUTURERELEASE, RFC 2852 BY,
+//! RFC 7293 RRVS, RFC 3865 NO-SOLICITING), and the commands of Postfix's
+//! XCLIENT and XFORWARD and of RFC 4468 BURL.
 //!
 //! ```
 //! use mailwire::smtp::{parse_command, Command, Parameter};
@@ -120,6 +122,28 @@ pub enum Command<'a> {
         /// The node: a domain, `@domain` or `#queue`.
         node: Cow<'a, str>,
     },
+    /// `XCLIENT attribute...` (Postfix XCLIENT): a proxy or filter tells the
+    /// server who the real client is. Attributes NAME, ADDR, PORT, PROTO,
+    /// HELO, LOGIN, DESTADDR, DESTPORT.
+    Xclient {
+        /// The attributes (at least one).
+        attributes: XAttributes<'a>,
+    },
+    /// `XFORWARD attribute...` (Postfix XFORWARD): the up-stream client's
+    /// attributes for the log of the next transaction. Attributes NAME, ADDR,
+    /// PORT, PROTO, HELO, IDENT, SOURCE.
+    Xforward {
+        /// The attributes (at least one).
+        attributes: XAttributes<'a>,
+    },
+    /// `BURL absolute-URI [SP end-marker]` (RFC 4468 §3): the server fetches
+    /// the URL and appends its content to the message.
+    Burl {
+        /// The URL (an `absolute-URI` of RFC 3986, usually an IMAP URLAUTH URL).
+        url: Cow<'a, str>,
+        /// `LAST`: the message ends with this piece.
+        last: bool,
+    },
     /// A verb this crate does not know, kept as sent. A server answers it with
     /// `500 5.5.2` (or whatever the application decides).
     Unknown {
@@ -150,6 +174,9 @@ impl Command<'_> {
             Command::StartTls => "STARTTLS",
             Command::Auth { .. } => "AUTH",
             Command::Etrn { .. } => "ETRN",
+            Command::Xclient { .. } => "XCLIENT",
+            Command::Xforward { .. } => "XFORWARD",
+            Command::Burl { .. } => "BURL",
             Command::Unknown { verb, .. } => verb,
         }
     }
@@ -658,6 +685,17 @@ pub enum Parameter<'a> {
         /// Whether trace (`T`) was asked for.
         trace: bool,
     },
+    /// `RRVS=date-time[;action]` (RFC 7293), RCPT: the date-time after
+    /// which the recipient's mailbox must have existed continuously.
+    Rrvs {
+        /// The RFC 3339 date-time text.
+        time: Cow<'a, str>,
+        /// `C` (continue, deliver anyway) or `R` (reject); `None` when absent.
+        action: Option<RrvsAction>,
+    },
+    /// `NO-SOLICITING=solicitation-keywords` (RFC 3865), MAIL: the
+    /// comma-separated keywords, as sent.
+    NoSoliciting(Cow<'a, str>),
     /// Any other keyword, kept raw.
     Other {
         /// The esmtp-keyword.
@@ -669,7 +707,209 @@ pub enum Parameter<'a> {
 
 impl Parameter<'_> {}
 
-crate::owned::owned_copy!(Body, ByMode, Notify, Ret);
+crate::owned::owned_copy!(Body, ByMode, Notify, Ret, RrvsAction, XAttrName);
+
+/// The action of an `RRVS=` parameter (RFC 7293).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RrvsAction {
+    /// `C`: the receiver may deliver anyway when it cannot check.
+    Continue,
+    /// `R`: reject when the mailbox cannot be shown to have existed.
+    Reject,
+}
+
+/// The name of an XCLIENT or XFORWARD attribute (Postfix XCLIENT_README,
+/// XFORWARD_README; case-insensitive on the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum XAttrName {
+    /// `NAME`: the client's host name (both commands).
+    Name,
+    /// `ADDR`: the client's address, IPv6 prefixed with `IPV6:` (both).
+    Addr,
+    /// `PORT`: the client's TCP port (both).
+    Port,
+    /// `PROTO`: `SMTP`, `ESMTP` or another protocol name (both).
+    Proto,
+    /// `HELO`: the name the client gave in HELO/EHLO (both).
+    Helo,
+    /// `LOGIN`: the SASL login name (XCLIENT).
+    Login,
+    /// `DESTADDR`: the server address the client connected to (XCLIENT).
+    DestAddr,
+    /// `DESTPORT`: the server port the client connected to (XCLIENT).
+    DestPort,
+    /// `IDENT`: the up-stream host's message identifier (XFORWARD).
+    Ident,
+    /// `SOURCE`: `LOCAL` or `REMOTE` (XFORWARD).
+    Source,
+}
+
+impl XAttrName {
+    /// Every name, in the README's order.
+    pub const ALL: [XAttrName; 10] = [
+        XAttrName::Name,
+        XAttrName::Addr,
+        XAttrName::Port,
+        XAttrName::Proto,
+        XAttrName::Helo,
+        XAttrName::Login,
+        XAttrName::DestAddr,
+        XAttrName::DestPort,
+        XAttrName::Ident,
+        XAttrName::Source,
+    ];
+
+    /// The name as sent, upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            XAttrName::Name => "NAME",
+            XAttrName::Addr => "ADDR",
+            XAttrName::Port => "PORT",
+            XAttrName::Proto => "PROTO",
+            XAttrName::Helo => "HELO",
+            XAttrName::Login => "LOGIN",
+            XAttrName::DestAddr => "DESTADDR",
+            XAttrName::DestPort => "DESTPORT",
+            XAttrName::Ident => "IDENT",
+            XAttrName::Source => "SOURCE",
+        }
+    }
+
+    /// The name from its wire form, case-insensitively.
+    pub fn from_name(name: &[u8]) -> Option<XAttrName> {
+        XAttrName::ALL
+            .into_iter()
+            .find(|n| n.as_str().as_bytes().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether XCLIENT takes it (`NAME | ADDR | PORT | PROTO | HELO | LOGIN |
+    /// DESTADDR | DESTPORT`).
+    pub fn in_xclient(self) -> bool {
+        !matches!(self, XAttrName::Ident | XAttrName::Source)
+    }
+
+    /// Whether XFORWARD takes it (`NAME | ADDR | PORT | PROTO | HELO | IDENT |
+    /// SOURCE`).
+    pub fn in_xforward(self) -> bool {
+        !matches!(
+            self,
+            XAttrName::Login | XAttrName::DestAddr | XAttrName::DestPort
+        )
+    }
+}
+
+/// The value of an XCLIENT or XFORWARD attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum XValue<'a> {
+    /// `[UNAVAILABLE]` (any case): the information is not available.
+    Unavailable,
+    /// `[TEMPUNAVAIL]` (any case): XCLIENT NAME when the host name lookup
+    /// failed temporarily.
+    TempUnavail,
+    /// A value, xtext encoded (RFC 1891 / RFC 3461 §4).
+    Value(XText<'a>),
+}
+
+impl XValue<'_> {
+    /// The value as sent.
+    pub fn as_encoded(&self) -> &str {
+        match self {
+            XValue::Unavailable => "[UNAVAILABLE]",
+            XValue::TempUnavail => "[TEMPUNAVAIL]",
+            XValue::Value(x) => x.as_encoded(),
+        }
+    }
+
+    /// A port number (PORT, DESTPORT), when this is one.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            XValue::Value(x) => {
+                let s = x.as_encoded();
+                if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                s.parse().ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One XCLIENT or XFORWARD attribute: `attribute-name "=" attribute-value`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct XAttribute<'a> {
+    /// The name.
+    pub name: XAttrName,
+    /// The value.
+    pub value: XValue<'a>,
+}
+
+/// The attributes of an XCLIENT or XFORWARD command: a view over the raw
+/// `attribute *(SP attribute)` text, validated when parsed or built
+/// (known names, xtext values of 1 to 255 octets, a port of 0 to 65535,
+/// SOURCE `LOCAL` or `REMOTE`), iterated as typed [`XAttribute`]s.
+///
+/// ```
+/// use mailwire::smtp::{XAttrName, XAttributes, XText, XValue};
+/// let mut a = XAttributes::default();
+/// a.push(XAttrName::Name, &XValue::Value(XText::encode(b"spike.porcupine.org"))).unwrap();
+/// a.push(XAttrName::Addr, &XValue::Value(XText::encode(b"168.100.189.2"))).unwrap();
+/// a.push(XAttrName::Helo, &XValue::Unavailable).unwrap();
+/// assert_eq!(a.as_str(), "NAME=spike.porcupine.org ADDR=168.100.189.2 HELO=[UNAVAILABLE]");
+/// assert_eq!(a.get(XAttrName::Helo), Some(XValue::Unavailable));
+/// assert!(a.push(XAttrName::Port, &XValue::Value(XText::encode(b"70000"))).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Default, Hash)]
+pub struct XAttributes<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> XAttributes<'a> {
+    /// The raw text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether there are no attributes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The attributes, in order.
+    pub fn iter(&self) -> impl Iterator<Item = XAttribute<'_>> + '_ {
+        self.0.split(' ').filter_map(super::parse::x_attribute)
+    }
+
+    /// The value of the last attribute named `name` (later ones override
+    /// earlier ones, as with successive commands).
+    pub fn get(&self, name: XAttrName) -> Option<XValue<'_>> {
+        self.iter()
+            .filter(|a| a.name == name)
+            .last()
+            .map(|a| a.value)
+    }
+
+    /// Appends an attribute. Fails with [`Error::Emit`](crate::Error::Emit)
+    /// for a value that is not xtext, is empty or longer than 255 octets
+    /// (XFORWARD_README note 1), a PORT/DESTPORT that is not a port number or
+    /// a SOURCE other than `LOCAL`/`REMOTE`.
+    pub fn push(&mut self, name: XAttrName, value: &XValue<'_>) -> Result<(), crate::Error> {
+        let v = value.as_encoded();
+        if !super::parse::x_value_ok(name, v.as_bytes()) {
+            return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "attribute-value",
+            }));
+        }
+        let raw = self.0.to_mut();
+        if !raw.is_empty() {
+            raw.push(' ');
+        }
+        raw.push_str(name.as_str());
+        raw.push('=');
+        raw.push_str(v);
+        Ok(())
+    }
+}
 
 crate::owned::into_owned! {
     inherent enum Command {
@@ -689,8 +929,13 @@ crate::owned::into_owned! {
         StartTls,
         Auth { mechanism, initial_response },
         Etrn { node },
+        Xclient { attributes },
+        Xforward { attributes },
+        Burl { url, last },
         Unknown { verb, arguments },
     }
+    inherent struct XAttributes(inner)
+    inherent enum XValue { Unavailable, TempUnavail, Value(x) }
     inherent enum Host { Domain(d), Ipv4(a), Ipv6(a), General { tag, content } }
     inherent struct Mailbox { local_part, host }
     inherent enum ReversePath { Null, Mailbox(m) }
@@ -711,6 +956,8 @@ crate::owned::into_owned! {
         HoldFor(s),
         HoldUntil(s),
         By { time, mode, trace },
+        Rrvs { time, action },
+        NoSoliciting(k),
         Other { keyword, value },
     }
 }

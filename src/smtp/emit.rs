@@ -134,6 +134,11 @@ fn write_command(c: &Command<'_>, s: &mut String) -> Result<(), Error> {
             Some(ir) => w(write!(s, "AUTH {mechanism} {ir}")),
         },
         Command::Etrn { node } => w(write!(s, "ETRN {node}")),
+        Command::Xclient { attributes } => w(write!(s, "XCLIENT {}", attributes.as_str())),
+        Command::Xforward { attributes } => w(write!(s, "XFORWARD {}", attributes.as_str())),
+        Command::Burl { url, last } => {
+            w(write!(s, "BURL {url}{}", if *last { " LAST" } else { "" }))
+        }
         Command::Unknown { verb, arguments } => {
             s.push_str(verb);
             if !arguments.is_empty() {
@@ -213,6 +218,12 @@ pub(crate) fn parameter(p: &Parameter<'_>, s: &mut String) -> Result<(), Error> 
             };
             write!(s, "BY={time};{m}{}", if *trace { "T" } else { "" })
         }
+        Parameter::Rrvs { time, action } => match action {
+            None => write!(s, "RRVS={time}"),
+            Some(RrvsAction::Continue) => write!(s, "RRVS={time};C"),
+            Some(RrvsAction::Reject) => write!(s, "RRVS={time};R"),
+        },
+        Parameter::NoSoliciting(k) => write!(s, "NO-SOLICITING={k}"),
         Parameter::Other { keyword, value } => match value {
             None => s.write_str(keyword),
             Some(v) => write!(s, "{keyword}={v}"),

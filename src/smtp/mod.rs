@@ -85,7 +85,7 @@ mod syntax;
 pub use client::{Capabilities, Client, ClientConfig, ClientEvent, CommandKind};
 pub use command::{
     Body, ByMode, Command, ForwardPath, Host, Mailbox, Notify, Parameter, ParameterIter,
-    Parameters, Ret, ReversePath, XText,
+    Parameters, Ret, ReversePath, RrvsAction, XAttrName, XAttribute, XAttributes, XText, XValue,
 };
 pub use emit::{emit_command, emit_reply};
 pub use parse::{

@@ -369,6 +369,10 @@ fn command(line: &[u8]) -> R<'_, Command<'_>> {
     } else if verb.eq_ignore_ascii_case(b"STARTTLS") {
         return no_args(args, Command::StartTls);
     }
+    // XCLIENT, XFORWARD, BURL (parse/ext.rs).
+    if let Some(c) = ext::extension_command(src(), verb, args) {
+        return c;
+    }
     // Any other verb: kept as a typed unknown command.
     // verb = 1*(ALPHA / DIGIT / "-")  (lenient: any printable ASCII)
     if verb.is_empty() || !verb.iter().all(|b| b.is_ascii_graphic()) {
@@ -1179,6 +1183,38 @@ fn typed_parameter<'a>(
         (10, _, _) if k(b"REQUIRETLS") => return None,
         (11, _, _) if k(b"MT-PRIORITY") => return None,
         (9, _, _) if k(b"HOLDUNTIL") => return None,
+        // rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]  (RFC 7293)
+        (4, _, Some(v)) if k(b"RRVS") => {
+            let (t, action) = match memchr::memchr(b';', v) {
+                None => (v, None),
+                Some(i) => (
+                    &v[..i],
+                    Some(match &v[i + 1..] {
+                        [b'C' | b'c'] => RrvsAction::Continue,
+                        [b'R' | b'r'] => RrvsAction::Reject,
+                        _ => return None,
+                    }),
+                ),
+            };
+            if t.is_empty() || !t.iter().all(|b| b.is_ascii_graphic()) {
+                return None;
+            }
+            Parameter::Rrvs {
+                time: s(t)?,
+                action,
+            }
+        }
+        // "NO-SOLICITING=" solicitation-keywords  (RFC 3865), comma-separated
+        (13, _, Some(v)) if k(b"NO-SOLICITING") => {
+            if !v.iter().all(|b| b.is_ascii_graphic())
+                || v.split(|&b| b == b',').any(<[u8]>::is_empty)
+            {
+                return None;
+            }
+            Parameter::NoSoliciting(s(v)?)
+        }
+        (4, _, None) if k(b"RRVS") => return None,
+        (13, _, None) if k(b"NO-SOLICITING") => return None,
         _ => Parameter::Other {
             keyword: s(kw)?,
             value: match value {
@@ -1431,6 +1467,9 @@ impl<'a> Iterator for ParameterIter<'a> {
         next_parameter(self.src, &mut self.rest)
     }
 }
+
+mod ext;
+pub(crate) use ext::{x_attribute, x_value_ok};
 
 #[cfg(test)]
 mod tests;

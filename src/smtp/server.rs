@@ -17,8 +17,8 @@
 //! # Ok::<(), mailwire::Error>(())
 //! ```
 //!
-//! The machine answers what it can alone (EHLO, NOOP, RSET, VRFY, HELP, QUIT,
-//! syntax and sequence errors, limits) and asks the application through events
+//! The machine answers what it can alone (EHLO, NOOP, RSET, QUIT, by default
+//! VRFY and HELP, syntax and sequence errors, limits) and asks the application through events
 //! for what it cannot decide: a sender ([`ServerEvent::Mail`]), a recipient
 //! ([`ServerEvent::Rcpt`]), credentials ([`ServerEvent::Auth`]) and a message
 //! ([`ServerEvent::DataEnd`]). Answer those with [`Server::accept`] or
@@ -53,6 +53,29 @@
 //! is answered `550 5.6.7`, in RCPT of such a transaction `553 5.6.7` (RFC
 //! 6531 §3.5).
 //!
+//! REQUIRETLS (only under TLS, RFC 8689), MT-PRIORITY, DELIVERBY,
+//! FUTURERELEASE, RRVS and NO-SOLICITING are advertised and their parameters
+//! accepted when [`ServerConfig`] says so; the application sees them typed
+//! in the MAIL/RCPT event and judges their values.
+//!
+//! # Extension hook
+//!
+//! The application can offer what the crate does not know (each an opt-in of
+//! [`ServerConfig`]; without it the machine behaves as before):
+//! - EHLO lines of its own, after the built-in ones
+//!   ([`ServerConfig::add_ehlo_keyword`]);
+//! - MAIL/RCPT parameters it takes ([`ServerConfig::extra_mail_parameters`],
+//!   [`ServerConfig::extra_rcpt_parameters`]): they reach the MAIL/RCPT event
+//!   instead of `555`;
+//! - VRFY, EXPN, HELP, ETRN and unknown verbs as events
+//!   ([`ServerConfig::vrfy_events`], `expn_events`, `help_events`,
+//!   `etrn_events`, `unknown_command_events`), answered with
+//!   [`Server::reply`] (any reply), [`Server::reject`] or [`Server::accept`];
+//!   a refused unknown verb counts as a bad command, so a flood still ends
+//!   the session;
+//! - XCLIENT and XFORWARD (Postfix) and BURL (RFC 4468) as typed events
+//!   ([`ServerConfig::xclient`], `xforward`, `burl`).
+//!
 //! # LMTP
 //!
 //! With [`ServerConfig::lmtp`], LHLO replaces EHLO and after the body the
@@ -86,7 +109,9 @@ use core::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use super::command::{Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath};
+use super::command::{
+    Body, Command, ForwardPath, Host, Parameter, Parameters, ReversePath, XAttributes,
+};
 use super::parse::parse_command;
 use super::reply::{EnhancedStatus, Rejection, Reply, ReplyCode};
 use crate::Limits;
@@ -126,11 +151,26 @@ enum Pending {
     /// A SASL lookup, answered with `auth_lookup` (or `reject`).
     AuthLookup,
     DataEnd,
+    /// A command the application answers (an opt-in of the config).
+    App(AppCommand),
     /// LMTP: replies per accepted recipient, released in order.
     Lmtp {
         answers: Vec<Option<Reply<'static>>>,
         sent: usize,
     },
+}
+
+/// The commands handed to the application by an opt-in of the config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AppCommand {
+    Vrfy,
+    Expn,
+    Help,
+    Etrn,
+    Unknown,
+    Xclient,
+    Xforward,
+    Burl { last: bool },
 }
 
 #[derive(Debug)]
@@ -254,18 +294,7 @@ impl Server {
             idle: IdleTimer::new(Some(config.command_timeout)),
             config,
         };
-        let mut greeting = String::new();
-        let _ = write!(
-            greeting,
-            "{} {}",
-            core.config.hostname, core.config.greeting
-        );
-        let host_ok = crate::wire::line::is_line_safe(greeting.as_bytes()) && greeting.len() < 500;
-        if host_ok {
-            core.raw_reply(220, None, &greeting);
-        } else {
-            core.raw_reply(220, None, "ESMTP ready");
-        }
+        core.greet();
         let proxy = crate::session::ProxyGate::new(core.config.proxy_protocol, &mut core.out);
         Server {
             input: Input::default(),
@@ -372,6 +401,36 @@ impl Server {
         self.core.answer(false, Some(r))
     }
 
+    /// Answers a command the application took over ([`ServerEvent::Vrfy`],
+    /// [`Expn`](ServerEvent::Expn), [`Help`](ServerEvent::Help),
+    /// [`Etrn`](ServerEvent::Etrn), [`UnknownCommand`](ServerEvent::UnknownCommand))
+    /// with any reply of class 2, 4 or 5, one line or several (build it with
+    /// [`Reply::new`]). A `421` closes the session after it (RFC 5321 §3.8).
+    /// `Error::Misuse` when no such event waits (MAIL, RCPT, data, AUTH,
+    /// XCLIENT, XFORWARD and BURL are answered with
+    /// [`accept`](Self::accept) / [`reject`](Self::reject)) or for another
+    /// class of code.
+    ///
+    /// ```
+    /// use mailwire::smtp::{Reply, ReplyCode, Server, ServerConfig, ServerEvent};
+    /// let mut server = Server::new(ServerConfig::new("mx.example").expn_events(true));
+    /// server.poll_transmit();
+    /// server.handle_input(b"EHLO c\r\nEXPN staff\r\n");
+    /// while let Some(event) = server.poll_event().unwrap() {
+    ///     if let ServerEvent::Expn { argument } = event {
+    ///         assert_eq!(argument, "staff");
+    ///         let lines: [&[u8]; 2] = [b"<ann@example.org>", b"<bob@example.org>"];
+    ///         let reply = Reply::new(ReplyCode::OK, None, &lines).unwrap();
+    ///         server.reply(&reply).unwrap();
+    ///     }
+    /// }
+    /// let out: Vec<u8> = std::iter::from_fn(|| server.poll_transmit()).flatten().collect();
+    /// assert!(out.ends_with(b"250-<ann@example.org>\r\n250 <bob@example.org>\r\n"));
+    /// ```
+    pub fn reply(&mut self, reply: &Reply<'_>) -> Result<(), Error> {
+        self.core.reply(reply)
+    }
+
     /// Answers a [`ServerEvent::AuthLookup`] (see [`SaslLookup`]): the
     /// machine goes on with the exchange, and a proof that checks out
     /// arrives as [`ServerEvent::Auth`] with [`Authentication::Verified`].
@@ -427,6 +486,22 @@ impl Server {
 }
 
 impl Core {
+    /// Queues the greeting: `220 hostname greeting`.
+    fn greet(&mut self) {
+        let mut greeting = String::new();
+        let _ = write!(
+            greeting,
+            "{} {}",
+            self.config.hostname, self.config.greeting
+        );
+        let host_ok = crate::wire::line::is_line_safe(greeting.as_bytes()) && greeting.len() < 500;
+        if host_ok {
+            self.raw_reply(220, None, &greeting);
+        } else {
+            self.raw_reply(220, None, "ESMTP ready");
+        }
+    }
+
     fn enh(&self) -> bool {
         self.config.enhanced_status_codes
     }
@@ -463,6 +538,11 @@ impl Core {
 
     fn bad(&mut self, code: u16, enh: (u8, u16, u16), text: &str) -> Result<(), Error> {
         self.raw_reply(code, Some(enh), text);
+        self.count_bad()
+    }
+
+    /// Counts a bad command; past the limit, `421` and the session ends.
+    fn count_bad(&mut self) -> Result<(), Error> {
         self.bad_commands += 1;
         if self.bad_commands >= self.config.limits.bad_commands {
             self.raw_reply(421, Some((4, 7, 0)), "Too many errors, closing connection");
@@ -474,8 +554,105 @@ impl Core {
         Ok(())
     }
 
+    fn reply(&mut self, reply: &Reply<'_>) -> Result<(), Error> {
+        let cmd = match self.pending {
+            Pending::App(cmd) => cmd,
+            Pending::None => return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer)),
+            _ => return Err(Error::Misuse(crate::error::ApiMisuse::UseDedicatedMethod)),
+        };
+        if !matches!(
+            cmd,
+            AppCommand::Vrfy
+                | AppCommand::Expn
+                | AppCommand::Help
+                | AppCommand::Etrn
+                | AppCommand::Unknown
+        ) {
+            return Err(Error::Misuse(crate::error::ApiMisuse::UseDedicatedMethod));
+        }
+        let code = reply.code();
+        if !(code.is_positive() || code.is_transient() || code.is_permanent()) {
+            return Err(Error::Misuse(crate::error::ApiMisuse::InvalidReplyCode));
+        }
+        self.pending = Pending::None;
+        self.out.put_slice(reply.as_bytes());
+        if code.get() == 421 {
+            self.closed = true;
+        } else if cmd == AppCommand::Unknown && !code.is_positive() {
+            // Past the limit the session ends; the next poll_event says why.
+            let _ = self.count_bad();
+        }
+        Ok(())
+    }
+
+    /// Answers a command the application took over: `ok` gives the default
+    /// positive reply, else `reply`.
+    fn answer_app(
+        &mut self,
+        cmd: AppCommand,
+        ok: bool,
+        reply: Option<Reply<'static>>,
+    ) -> Result<(), Error> {
+        if !ok {
+            if let Some(r) = &reply {
+                self.out.put_slice(r.as_bytes());
+                if r.code().get() == 421 {
+                    self.closed = true;
+                    return Ok(());
+                }
+            }
+            match cmd {
+                // Past the limit the session ends; the next poll_event says why.
+                AppCommand::Unknown => {
+                    let _ = self.count_bad();
+                }
+                // RFC 4468 §3.2: "If the URL fetch fails, the server will
+                // fail the entire transaction."
+                AppCommand::Burl { .. } => self.reset_transaction(),
+                _ => {}
+            }
+            return Ok(());
+        }
+        match cmd {
+            AppCommand::Vrfy => self.raw_reply(
+                252,
+                Some((2, 5, 0)),
+                "Cannot VRFY user, but will accept message",
+            ),
+            AppCommand::Help => self.raw_reply(214, Some((2, 0, 0)), "See RFC 5321"),
+            AppCommand::Etrn => self.raw_reply(250, Some((2, 0, 0)), "Queuing started"),
+            AppCommand::Expn | AppCommand::Unknown | AppCommand::Xforward => {
+                self.raw_reply(250, Some((2, 0, 0)), "OK")
+            }
+            AppCommand::Xclient => {
+                // XCLIENT_README: on success the server "resets state to the
+                // initial SMTP greeting protocol stage, and sends the SMTP
+                // greeting"; the client must EHLO again.
+                self.helo = false;
+                self.authenticated = false;
+                self.auth_mechanism = None;
+                self.reset_transaction();
+                self.greet();
+            }
+            // RFC 4468 §6's texts.
+            AppCommand::Burl { last: false } => self.raw_reply(
+                250,
+                Some((2, 5, 0)),
+                "Waiting for additional BURL or BDAT commands",
+            ),
+            AppCommand::Burl { last: true } => {
+                self.reset_transaction();
+                self.raw_reply(250, Some((2, 5, 0)), "Ok");
+            }
+        }
+        Ok(())
+    }
+
     fn answer(&mut self, ok: bool, reply: Option<Reply<'static>>) -> Result<(), Error> {
         let pending = core::mem::replace(&mut self.pending, Pending::None);
+        if let Pending::App(cmd) = pending {
+            return self.answer_app(cmd, ok, reply);
+        }
         let (code, enh, text) = match &pending {
             Pending::None => return Err(Error::Misuse(crate::error::ApiMisuse::NothingToAnswer)),
             Pending::Mail => (250, (2, 1, 0), "Sender OK"),
@@ -490,6 +667,7 @@ impl Core {
                 (535, (5, 7, 8), "Authentication credentials invalid")
             }
             Pending::DataEnd => (250, (2, 0, 0), "Message accepted"),
+            Pending::App(_) => return Ok(()),
             Pending::Lmtp { answers, sent } => {
                 let mut answers = answers.clone();
                 let sent = *sent;
@@ -795,6 +973,20 @@ impl Core {
                     ]
                     .iter()
                     .any(|v| line[..4].eq_ignore_ascii_case(v));
+                let verb = &line[..line.iter().position(|&b| b == b' ').unwrap_or(line.len())];
+                let ext = |name: &[u8], on: bool| on && verb.eq_ignore_ascii_case(name);
+                let c = &self.config;
+                // XCLIENT_README and XFORWARD_README: "501 | bad command
+                // parameter syntax".
+                let known = known
+                    || ext(b"XCLIENT", c.xclient)
+                    || ext(b"XFORWARD", c.xforward)
+                    || ext(b"BURL", self.burl_offered());
+                if !known && self.config.unknown_command_events {
+                    if let Some(ev) = self.unknown_command(line) {
+                        return Ok(Some(ev));
+                    }
+                }
                 if known {
                     self.bad(501, (5, 5, 4), "Syntax error in parameters or arguments")?;
                 } else {
@@ -951,9 +1143,17 @@ impl Core {
                 self.raw_reply(250, Some((2, 0, 0)), "OK");
                 Ok(None)
             }
+            Command::Help { topic } if self.config.help_events => {
+                self.pending = Pending::App(AppCommand::Help);
+                Ok(Some(ServerEvent::Help { topic }))
+            }
             Command::Help { .. } => {
                 self.raw_reply(214, Some((2, 0, 0)), "See RFC 5321");
                 Ok(None)
+            }
+            Command::Vrfy { argument } if self.config.vrfy_events => {
+                self.pending = Pending::App(AppCommand::Vrfy);
+                Ok(Some(ServerEvent::Vrfy { argument }))
             }
             Command::Vrfy { .. } => {
                 self.raw_reply(
@@ -963,10 +1163,25 @@ impl Core {
                 );
                 Ok(None)
             }
+            Command::Expn { argument } if self.config.expn_events => {
+                self.pending = Pending::App(AppCommand::Expn);
+                Ok(Some(ServerEvent::Expn { argument }))
+            }
+            Command::Etrn { node } if self.config.etrn_events => {
+                self.pending = Pending::App(AppCommand::Etrn);
+                Ok(Some(ServerEvent::Etrn { node }))
+            }
             Command::Expn { .. } | Command::Etrn { .. } => {
                 self.raw_reply(502, Some((5, 5, 1)), "Command not implemented");
                 Ok(None)
             }
+            Command::Xclient { attributes } if self.config.xclient => {
+                Ok(self.x_command(AppCommand::Xclient, attributes))
+            }
+            Command::Xforward { attributes } if self.config.xforward => {
+                Ok(self.x_command(AppCommand::Xforward, attributes))
+            }
+            Command::Burl { url, last } if self.burl_offered() => self.burl(url, last),
             Command::Quit => {
                 self.raw_reply(221, Some((2, 0, 0)), "Bye");
                 self.closed = true;
@@ -990,11 +1205,87 @@ impl Core {
                 mechanism,
                 initial_response,
             } => self.auth(&mechanism, initial_response.as_deref()),
+            _ if self.config.unknown_command_events => match self.unknown_command(line) {
+                Some(ev) => Ok(Some(ev)),
+                None => {
+                    self.bad(500, (5, 5, 2), "Command not recognized")?;
+                    Ok(None)
+                }
+            },
             _ => {
                 self.bad(500, (5, 5, 2), "Command not recognized")?;
                 Ok(None)
             }
         }
+    }
+
+    /// A command line the crate does not know (or an extension not
+    /// configured), as [`ServerEvent::UnknownCommand`]; `None` when the line
+    /// is not even `verb [SP arguments]` of printable text.
+    fn unknown_command<'b>(&mut self, line: &'b [u8]) -> Option<ServerEvent<'b>> {
+        let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+        let (verb, arguments) = (&line[..sp], line.get(sp + 1..).unwrap_or(&[]));
+        if verb.is_empty() || !verb.iter().all(u8::is_ascii_graphic) {
+            return None;
+        }
+        if arguments
+            .iter()
+            .any(|&b| b == 0 || b == b'\r' || b == b'\n')
+        {
+            return None;
+        }
+        let verb = core::str::from_utf8(verb).ok()?;
+        self.pending = Pending::App(AppCommand::Unknown);
+        Some(ServerEvent::UnknownCommand {
+            verb: Cow::Borrowed(verb),
+            arguments: Cow::Borrowed(arguments),
+        })
+    }
+
+    /// XCLIENT or XFORWARD: refused inside a transaction (both READMEs: "503
+    /// | mail transaction in progress"), else handed to the application.
+    fn x_command<'b>(
+        &mut self,
+        cmd: AppCommand,
+        attributes: XAttributes<'b>,
+    ) -> Option<ServerEvent<'b>> {
+        if self.in_transaction {
+            self.raw_reply(503, Some((5, 5, 1)), "Mail transaction in progress");
+            return None;
+        }
+        self.pending = Pending::App(cmd);
+        Some(match cmd {
+            AppCommand::Xclient => ServerEvent::Xclient(attributes),
+            _ => ServerEvent::Xforward(attributes),
+        })
+    }
+
+    /// BURL (RFC 4468 §3): after MAIL and at least one accepted RCPT, like
+    /// BDAT; BURL and BDAT pieces may alternate, DATA may not follow.
+    fn burl<'b>(
+        &mut self,
+        url: Cow<'b, str>,
+        last: bool,
+    ) -> Result<Option<ServerEvent<'b>>, Error> {
+        if !self.in_transaction {
+            self.raw_reply(503, Some((5, 5, 1)), "Need MAIL command");
+        } else if self.recipients == 0 {
+            // RFC 4468 §3.1: BURL "is only permitted during a mail
+            // transaction after at least one successful RCPT TO"; §6: "554
+            // 5.5.0 No recipients have been specified".
+            self.raw_reply(554, Some((5, 5, 0)), "No recipients have been specified");
+        } else if let Some((code, enh, text)) = self.body_failure {
+            // an earlier BDAT chunk was refused (too big): the message fails
+            self.raw_reply(code, Some(enh), text);
+            if last {
+                self.reset_transaction();
+            }
+        } else {
+            self.data_started = true;
+            self.pending = Pending::App(AppCommand::Burl { last });
+            return Ok(Some(ServerEvent::Burl { url, last }));
+        }
+        Ok(None)
     }
 
     fn in_transaction_fail_bdat(&mut self, code: u16, enh: (u8, u16, u16), text: &'static str) {
@@ -1008,6 +1299,18 @@ impl Core {
     /// announce, the 8BITMIME extension").
     fn smtputf8(&self) -> bool {
         self.config.smtputf8 && self.config.eightbitmime
+    }
+
+    /// Whether BURL is advertised and taken: configured, not LMTP, and with
+    /// 8BITMIME (RFC 4468 §4: "A submit server that advertises BURL MUST
+    /// also advertise 8BITMIME").
+    fn burl_offered(&self) -> bool {
+        self.config.burl.is_some() && !self.config.lmtp && self.config.eightbitmime
+    }
+
+    /// Whether REQUIRETLS is advertised and accepted: only under TLS.
+    fn requiretls(&self) -> bool {
+        self.config.requiretls && self.tls_active
     }
 
     /// Whether BINARYMIME is advertised: only with CHUNKING (RFC 3030 §3).
@@ -1041,14 +1344,28 @@ impl Core {
             Parameter::Ret(_) | Parameter::EnvId(_) => mail && c.dsn,
             Parameter::Notify(_) | Parameter::Orcpt { .. } => !mail && c.dsn,
             Parameter::Auth(_) => mail && !c.auth_mechanisms.is_empty(),
-            _ => false,
+            Parameter::RequireTls => mail && self.requiretls(),
+            Parameter::MtPriority(_) => mail && c.mt_priority.is_some(),
+            Parameter::HoldFor(_) | Parameter::HoldUntil(_) => mail && c.future_release.is_some(),
+            Parameter::By { .. } => mail && c.deliverby.is_some(),
+            Parameter::Rrvs { .. } => !mail && c.rrvs,
+            Parameter::NoSoliciting(_) => mail && c.no_soliciting.is_some(),
+            Parameter::Other { keyword, .. } => {
+                let list = if mail {
+                    &c.extra_mail_parameters
+                } else {
+                    &c.extra_rcpt_parameters
+                };
+                list.iter().any(|k| keyword.eq_ignore_ascii_case(k))
+            }
         };
         if !p.iter().all(|p| supported(&p)) {
             return Some((555, (5, 5, 4), "Unsupported parameter"));
         }
         // One bit per keyword that may appear once: SIZE, BODY, SMTPUTF8,
-        // RET, ENVID, AUTH (MAIL); NOTIFY, ORCPT (RCPT).
-        let mut seen = 0u8;
+        // RET, ENVID, AUTH (MAIL); NOTIFY, ORCPT (RCPT); REQUIRETLS,
+        // MT-PRIORITY, BY, and HOLDFOR or HOLDUNTIL (one of the two).
+        let mut seen = 0u16;
         for p in p.iter() {
             let bit = match p {
                 Parameter::Size(_) => 1,
@@ -1059,6 +1376,12 @@ impl Core {
                 Parameter::Auth(_) => 32,
                 Parameter::Notify(_) => 64,
                 Parameter::Orcpt { .. } => 128,
+                Parameter::RequireTls => 256,
+                Parameter::MtPriority(_) => 512,
+                Parameter::By { .. } => 1024,
+                Parameter::HoldFor(_) | Parameter::HoldUntil(_) => 2048,
+                Parameter::Rrvs { .. } => 4096,
+                Parameter::NoSoliciting(_) => 8192,
                 _ => 0,
             };
             if seen & bit != 0 {
@@ -1111,7 +1434,54 @@ impl Core {
         if !names.is_empty() && !self.authenticated {
             lines.push(alloc::format!("AUTH {}", names.join(" ")));
         }
+        if self.requiretls() {
+            lines.push("REQUIRETLS".into());
+        }
+        let with = |kw: &str, params: &str| {
+            if params.is_empty() {
+                String::from(kw)
+            } else {
+                alloc::format!("{kw} {params}")
+            }
+        };
+        if let Some(p) = &c.mt_priority {
+            lines.push(with("MT-PRIORITY", p));
+        }
+        match c.deliverby {
+            Some(0) => lines.push("DELIVERBY".into()),
+            Some(n) => lines.push(alloc::format!("DELIVERBY {n}")),
+            None => {}
+        }
+        if let Some(p) = &c.future_release {
+            lines.push(with("FUTURERELEASE", p));
+        }
+        if c.rrvs {
+            lines.push("RRVS".into());
+        }
+        if let Some(p) = &c.no_soliciting {
+            lines.push(with("NO-SOLICITING", p));
+        }
+        if c.etrn_events {
+            lines.push("ETRN".into());
+        }
+        if c.xclient {
+            lines.push("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT".into());
+        }
+        if c.xforward {
+            lines.push("XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE".into());
+        }
+        if let (Some(p), true) = (&c.burl, self.burl_offered()) {
+            lines.push(with("BURL", p));
+        }
         lines.push(alloc::format!("LIMITS RCPTMAX={}", c.limits.recipients));
+        lines.extend(
+            c.extra_ehlo_keywords
+                .iter()
+                .filter(|l| config::is_ehlo_line(l))
+                .cloned(),
+        );
+        // A line the application configured that is not an ehlo-line is
+        // left out (checked above), so the reply below always builds.
         let refs: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
         match Reply::new(ReplyCode::OK, None, &refs) {
             Ok(r) => self.out.put_slice(r.as_bytes()),
@@ -1301,6 +1671,15 @@ impl Server {
             + c.config.hostname.capacity()
             + c.config.greeting.capacity()
             + c.config.auth_mechanisms.capacity() * size_of::<Mechanism>()
+            + [
+                &c.config.extra_ehlo_keywords,
+                &c.config.extra_mail_parameters,
+                &c.config.extra_rcpt_parameters,
+            ]
+            .iter()
+            .flat_map(|v| v.iter())
+            .map(|k| k.capacity() + size_of::<String>())
+            .sum::<usize>()
             + lmtp
             + self.proxy.memory_usage()
     }

@@ -55,6 +55,14 @@ pub enum CommandKind {
     Quit,
     /// A command sent with [`Client::send_command`] (VRFY, EXPN, HELP, ETRN, ...).
     Other,
+    /// XCLIENT ([`Client::xclient`]). A `220` is the server's new greeting:
+    /// the machine sends EHLO again and [`ClientEvent::Ready`] follows.
+    Xclient,
+    /// XFORWARD ([`Client::xforward`]).
+    Xforward,
+    /// A BURL that is not the last piece ([`Client::burl`]); `BURL ... LAST`
+    /// is answered as [`CommandKind::DataEnd`].
+    Burl,
 }
 
 /// What a client machine reports to the application.

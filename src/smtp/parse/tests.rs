@@ -124,8 +124,14 @@ fn commands_table() {
         ),
         (
             b"XCLIENT ADDR=1.2.3.4",
+            Command::Xclient {
+                attributes: XAttributes(b("ADDR=1.2.3.4")),
+            },
+        ),
+        (
+            b"XEXAMPLE ADDR=1.2.3.4",
             Command::Unknown {
-                verb: b("XCLIENT"),
+                verb: b("XEXAMPLE"),
                 arguments: Cow::Borrowed(b"ADDR=1.2.3.4"),
             },
         ),
@@ -774,10 +780,50 @@ mod roundtrip {
                     initial_response: ir.map(Into::into)
                 }),
             "[@#]?[a-z0-9.]{1,10}".prop_map(|n| Command::Etrn { node: n.into() }),
-            ("X[A-Z]{1,8}", "[ -~]{0,20}").prop_map(|(v, a)| Command::Unknown {
-                verb: v.into(),
-                arguments: Cow::Owned(a.into_bytes())
-            }),
+            ("X[A-Z]{1,8}", "[ -~]{0,20}")
+                .prop_filter("not a known verb", |(v, _)| v != "XCLIENT"
+                    && v != "XFORWARD")
+                .prop_map(|(v, a)| Command::Unknown {
+                    verb: v.into(),
+                    arguments: Cow::Owned(a.into_bytes())
+                }),
+            (
+                proptest::collection::vec(
+                    (0usize..10, "[!-*,-<>-~]{1,20}|\\[UNAVAILABLE\\]"),
+                    1..4
+                ),
+                any::<bool>()
+            )
+                .prop_map(|(list, xclient)| {
+                    let mut a = XAttributes::default();
+                    for (i, v) in list {
+                        let name = XAttrName::ALL[i];
+                        let name = match (xclient, name.in_xclient(), name.in_xforward()) {
+                            (true, false, _) | (false, _, false) => XAttrName::Helo,
+                            _ => name,
+                        };
+                        let v = match name {
+                            XAttrName::Port | XAttrName::DestPort => "25".to_string(),
+                            XAttrName::Source => "LOCAL".to_string(),
+                            _ => v,
+                        };
+                        a.push(name, &XValue::Value(XText::from_encoded(v)))
+                            .unwrap();
+                    }
+                    if xclient {
+                        Command::Xclient { attributes: a }
+                    } else {
+                        Command::Xforward { attributes: a }
+                    }
+                }),
+            (
+                "[a-z][a-z0-9+.-]{0,5}:[A-Za-z0-9/;=.@:+-]{1,40}",
+                any::<bool>()
+            )
+                .prop_map(|(u, last)| Command::Burl {
+                    url: u.into(),
+                    last
+                }),
         ]
     }
 

@@ -92,6 +92,74 @@ pub enum ServerEvent<'a> {
     /// [`ServerConfig::proxy_protocol`]); the greeting is queued now.
     /// Nothing to answer.
     Proxied(crate::wire::proxy::ProxyInfo),
+    /// `VRFY string`, with [`ServerConfig::vrfy_events`] (else the machine
+    /// answers `252 2.5.0` itself). Answer with [`Server::reply`] (any 2xx,
+    /// 4xx or 5xx reply, e.g. `250 <user@example.org>` or `550 5.1.1`),
+    /// [`Server::reject`], or [`Server::accept`] for the machine's
+    /// `252 2.5.0 Cannot VRFY user, but will accept message`.
+    Vrfy {
+        /// The argument as sent.
+        argument: Cow<'a, str>,
+    },
+    /// `EXPN string`, with [`ServerConfig::expn_events`] (else `502 5.5.1`).
+    /// Answer with [`Server::reply`] (a multi-line `250` listing the members),
+    /// [`Server::reject`], or [`Server::accept`] (`250 2.0.0 OK`).
+    Expn {
+        /// The argument as sent.
+        argument: Cow<'a, str>,
+    },
+    /// `HELP [topic]`, with [`ServerConfig::help_events`] (else `214 2.0.0`).
+    /// Answer with [`Server::reply`] (214 or 211), [`Server::reject`], or
+    /// [`Server::accept`] for the machine's `214 2.0.0`.
+    Help {
+        /// The topic, if any.
+        topic: Option<Cow<'a, str>>,
+    },
+    /// `ETRN node` (RFC 1985), with [`ServerConfig::etrn_events`] (else
+    /// `502 5.5.1`); ETRN is then advertised. Answer with [`Server::reply`]
+    /// (RFC 1985 §5: 250, 251, 252, 253, 458, 459), [`Server::reject`], or
+    /// [`Server::accept`] (`250 2.0.0 Queuing started`).
+    Etrn {
+        /// The node as sent: a domain, `@domain` or `#queue`.
+        node: Cow<'a, str>,
+    },
+    /// A verb the crate does not know, with
+    /// [`ServerConfig::unknown_command_events`] (else `500 5.5.2`). Answer
+    /// with [`Server::reply`], [`Server::reject`] (counted as a bad command,
+    /// so a flood of them ends the session like unanswered ones), or
+    /// [`Server::accept`] (`250 2.0.0 OK`).
+    UnknownCommand {
+        /// The verb as sent.
+        verb: Cow<'a, str>,
+        /// Everything after the verb and its space, raw (no CR, LF or NUL).
+        arguments: Cow<'a, [u8]>,
+    },
+    /// `XCLIENT attribute...` (Postfix XCLIENT), with
+    /// [`ServerConfig::xclient`]. Check that the client may use it, then
+    /// [`Server::accept`]: the session starts over from the greeting (a new
+    /// `220`, EHLO needed again, no transaction, not authenticated), as the
+    /// Postfix XCLIENT README describes. [`Server::reject`] refuses it
+    /// (`550 5.7.0` for an unauthorized client, `421` to close).
+    Xclient(XAttributes<'a>),
+    /// `XFORWARD attribute...` (Postfix XFORWARD), with
+    /// [`ServerConfig::xforward`]: attributes for the log of the next
+    /// transaction (the README: reset at its end, RSET or DOT).
+    /// [`Server::accept`] answers `250 2.0.0 Ok`.
+    Xforward(XAttributes<'a>),
+    /// `BURL absolute-URI [LAST]` (RFC 4468), with [`ServerConfig::burl`]:
+    /// fetch the URL's content and append it to the message, then
+    /// [`Server::accept`] (`250 2.5.0`; after `LAST` the message is complete
+    /// and accepted, as after [`ServerEvent::DataEnd`]) or [`Server::reject`]
+    /// (RFC 4468 §6 codes, e.g. `554 5.6.6` when the URL cannot be fetched),
+    /// which fails the whole transaction (§3.2). BDAT chunks and BURLs may
+    /// alternate in one message (RFC 4468 §3.2); the first of them starts the
+    /// body (a [`ServerEvent::DataStart`] comes only before a first BDAT).
+    Burl {
+        /// The URL as sent.
+        url: Cow<'a, str>,
+        /// `LAST`: this piece ends the message.
+        last: bool,
+    },
 }
 
 crate::owned::into_owned! {
@@ -108,5 +176,13 @@ crate::owned::into_owned! {
         StartTls,
         Reset,
         Proxied(p),
+        Vrfy { argument },
+        Expn { argument },
+        Help { topic },
+        Etrn { node },
+        UnknownCommand { verb, arguments },
+        Xclient(a),
+        Xforward(a),
+        Burl { url, last },
     }
 }
