@@ -131,6 +131,35 @@ fn run(i: &[u8], class: u8) -> usize {
     i.iter().position(|&b| !is(b, class)).unwrap_or(i.len())
 }
 
+/// [`run`] for a class of printable ASCII (33 to 126) and non-ASCII bytes
+/// but `x` and `y` (`VALUE`: all but '='; `XCHAR`: all but '+' and '='),
+/// eight bytes at a time in a plain word: the values of parameters are
+/// longer than their keywords.
+#[inline(always)]
+fn run_graphic_except(i: &[u8], x: u8, y: u8, class: u8) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte equal to `b` (exact for the lowest such
+    // byte; a borrow can only mark bytes above it).
+    let eq = |v: u64, b: u8| {
+        let t = v ^ (ONES * u64::from(b));
+        t.wrapping_sub(ONES) & !t & HIGH
+    };
+    let mut n = 0;
+    while let Some(w) = i.get(n..n + 8) {
+        let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        // ASCII below '!' (SP, controls): subtracting 0x21 borrows into the
+        // high bit; non-ASCII bytes are masked out by `!v`.
+        let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
+        let stop = low | eq(v, 0x7f) | eq(v, x) | eq(v, y);
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + run(&i[n..], class)
+}
+
 /// Runs `p`, replacing its error's expectation with `expected`.
 fn expect<'a, O>(
     mut p: impl Parser<&'a [u8], Output = O, Error = E<'a>>,
@@ -909,7 +938,7 @@ fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
             _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
             None | Some(b' ') => None,
             Some(b'=') => {
-                let v = k + 1 + run(&raw[k + 1..], VALUE);
+                let v = k + 1 + run_graphic_except(&raw[k + 1..], b'=', b'=', VALUE);
                 match raw.get(v) {
                     _ if v == k + 1 => {
                         return Err(ParseError::new(raw, k + 1, "esmtp-value"));
@@ -939,6 +968,25 @@ pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Pa
     let token = &r[..end];
     *rest = &r[end..];
     let (kw, value) = split_param(token);
+    // The text was validated when it was parsed or built (a `Parameters` is
+    // never made otherwise): the xtext values of the DSN parameters, the
+    // long ones, are not checked a second time.
+    const ENVID: u64 = word(b"ENVID");
+    const ORCPT: u64 = word(b"ORCPT");
+    if let (5, Some(v)) = (kw.len(), value) {
+        match word(kw) {
+            ENVID => return Some(Parameter::EnvId(XText(src.cow(v)?))),
+            ORCPT => {
+                if let Some(semi) = memchr::memchr(b';', v) {
+                    return Some(Parameter::Orcpt {
+                        addr_type: src.cow(&v[..semi])?,
+                        address: XText(src.cow(&v[semi + 1..])?),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
     Some(
         typed_parameter(src, kw, value).unwrap_or_else(|| Parameter::Other {
             keyword: Cow::Borrowed(src.s(kw).unwrap_or_default()),
@@ -954,7 +1002,7 @@ fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
     let mut i = 0;
     loop {
         // UTF-8 is allowed in utf-8-addr-xtext (RFC 6533 §3)
-        i += run(&v[i..], XCHAR);
+        i += run_graphic_except(&v[i..], b'+', b'=', XCHAR);
         match v.get(i) {
             None => break,
             Some(b'+') => {
@@ -1033,13 +1081,11 @@ fn typed_parameter<'a>(
     Some(match (kw.len(), word(kw), value) {
         // size-value ::= 1*20DIGIT  (RFC 1870; a value past u64 reads as
         // u64::MAX, more than any limit)
-        (4, SIZE, Some(v)) => {
-            Parameter::Size(if v.len() <= 20 && v.iter().all(u8::is_ascii_digit) {
-                number(v).unwrap_or(u64::MAX)
-            } else {
-                return None;
-            })
-        }
+        (4, SIZE, Some(v)) => Parameter::Size(match number(v) {
+            Some(n) => n,
+            None if v.len() <= 20 && v.iter().all(u8::is_ascii_digit) => u64::MAX,
+            None => return None,
+        }),
         // body-value = "7BIT" / "8BITMIME" / "BINARYMIME"
         (4, BODY, Some(v)) => Parameter::Body({
             const SEVEN: u64 = word(b"7BIT");
@@ -1095,7 +1141,25 @@ fn typed_parameter<'a>(
         (5, ORCPT, Some(v)) if v.len() + 6 <= 500 => {
             let semi = memchr::memchr(b';', v)?;
             let t = &v[..semi];
-            let atom = |b: &u8| b.is_ascii_graphic() && !b"()<>@,;:\\\".[]".contains(b);
+            // (a match, not a search of the specials for every byte)
+            let atom = |b: &u8| {
+                b.is_ascii_graphic()
+                    && !matches!(
+                        b,
+                        b'(' | b')'
+                            | b'<'
+                            | b'>'
+                            | b'@'
+                            | b','
+                            | b';'
+                            | b':'
+                            | b'\\'
+                            | b'"'
+                            | b'.'
+                            | b'['
+                            | b']'
+                    )
+            };
             if t.is_empty() || !t.iter().all(atom) {
                 return None;
             }

@@ -48,13 +48,24 @@ pub(crate) fn number(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 20 {
         return None;
     }
-    digits.iter().try_fold(0u64, |n, &d| {
-        if d.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        } else {
-            None
+    // Nineteen digits never overflow a u64: only a twentieth is checked.
+    let (head, last) = match digits.split_at_checked(19) {
+        Some((head, last)) => (head, last),
+        None => (digits, &[][..]),
+    };
+    let mut n = 0u64;
+    for &d in head {
+        let v = d.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
         }
-    })
+        n = n * 10 + u64::from(v);
+    }
+    match *last {
+        [] => Some(n),
+        [d] if d.is_ascii_digit() => n.checked_mul(10)?.checked_add(u64::from(d - b'0')),
+        _ => None,
+    }
 }
 
 pub(crate) fn trim_end(b: &[u8]) -> &[u8] {

@@ -1094,3 +1094,84 @@ mod fast_path {
         }
     }
 }
+
+/// The word-at-a-time runs of parameter values and xtext stop exactly where
+/// the byte-class runs do, for every byte at every place of a word and of the
+/// tail (esmtp-value = 1*(%d33-60 / %d62-126), RFC 5321 §4.1.2, with
+/// UTF8-non-ascii, RFC 6531 §3.3; xchar = %d33-126 but "+" and "=", RFC 3461
+/// §4, with UTF8-non-ascii, RFC 6533 §3).
+#[test]
+fn word_runs_match_byte_classes() {
+    for filler in [b'a', b'~', b'!', 0x80, 0xff, b'<', b'>'] {
+        for len in 0..20usize {
+            for stop in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = vec![filler; len];
+                    v[stop] = b;
+                    assert_eq!(
+                        run_graphic_except(&v, b'=', b'=', VALUE),
+                        run(&v, VALUE),
+                        "VALUE {v:?}"
+                    );
+                    assert_eq!(
+                        run_graphic_except(&v, b'+', b'=', XCHAR),
+                        run(&v, XCHAR),
+                        "XCHAR {v:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `size-value ::= 1*20DIGIT` (RFC 1870): a number of 20 digits past u64 is
+/// no number (a SIZE parameter reads it as u64::MAX).
+#[test]
+fn numbers_at_the_u64_edge() {
+    assert_eq!(number(b"0"), Some(0));
+    assert_eq!(
+        number(b"1234567890123456789"),
+        Some(1_234_567_890_123_456_789)
+    );
+    assert_eq!(number(b"18446744073709551615"), Some(u64::MAX));
+    assert_eq!(number(b"18446744073709551616"), None);
+    assert_eq!(number(b"99999999999999999999"), None);
+    assert_eq!(number(b"1844674407370955161x"), None);
+    assert_eq!(number(b"184467440737095516x5"), None);
+    assert_eq!(number(b"000000000000000000001"), None);
+    assert_eq!(number(b""), None);
+    assert_eq!(number(b"12 3"), None);
+    let p = Parameters::parse("SIZE=99999999999999999999").unwrap();
+    assert_eq!(p.size(), Some(u64::MAX));
+    assert!(Parameters::parse("SIZE=1x").is_err());
+    assert!(Parameters::parse("SIZE=123456789012345678901").is_err());
+}
+
+/// `original-recipient-address = addr-type ";" xtext`, `addr-type = atom`
+/// (RFC 3461 §4.2), an RFC 822 atom: no specials, SPACE or CTLs. Iterating
+/// validated ORCPT and ENVID values gives what validation saw.
+#[test]
+fn orcpt_addr_type_is_an_atom() {
+    for special in "()<>@,:\\\".[]".chars() {
+        let p = alloc::format!("ORCPT=rfc{special}822;bob+40example.org");
+        assert!(Parameters::parse(&p).is_err(), "{p}");
+    }
+    assert!(Parameters::parse("ORCPT=;bob").is_err());
+    assert!(Parameters::parse("ORCPT=rfc822").is_err());
+    assert!(Parameters::parse("ORCPT=rfc822;bob+4").is_err());
+    let p =
+        Parameters::parse("NOTIFY=NEVER ORCPT=x-Local_1;bob+40example.org ENVID=QQ+2B1").unwrap();
+    let v: Vec<Parameter<'_>> = p.iter().collect();
+    assert_eq!(
+        v[1],
+        Parameter::Orcpt {
+            addr_type: b("x-Local_1"),
+            address: XText(b("bob+40example.org")),
+        }
+    );
+    assert_eq!(v[2], Parameter::EnvId(XText(b("QQ+2B1"))));
+    let Parameter::EnvId(id) = &v[2] else {
+        panic!()
+    };
+    assert_eq!(&*id.decode(), b"QQ+1");
+}
