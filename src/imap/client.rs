@@ -186,7 +186,28 @@ pub use config::ClientConfig;
 mod event;
 pub use event::{ClientEvent, CommandKind};
 
-/// The connection state (RFC 9051 §3).
+/// The connection state (RFC 9051 §3), as the server's answers made it.
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientState};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// assert_eq!(client.state(), ClientState::Greeting);
+/// // RFC 9051 §7.1.4: a PREAUTH greeting enters the Authenticated state
+/// client.handle_input(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// // asking is not enough: only the server's OK selects
+/// client.select("INBOX").unwrap();
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// client.handle_input(b"A0001 NO no such mailbox\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// client.select("INBOX").unwrap();
+/// client.handle_input(b"A0002 OK [READ-WRITE] SELECT completed\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Selected);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientState {
@@ -340,7 +361,109 @@ enum Analysis {
     },
 }
 
-/// The IMAP client machine; see the [module docs](self).
+/// The IMAP client machine; see the [module docs](self) for how it frames,
+/// pipelines and reports.
+///
+/// The client side of the sample session of RFC 3501 §8, the server's lines
+/// byte for byte as the RFC prints them (the client numbers its own tags,
+/// `A0001`, ..., where the RFC's client wrote `a001`, ...):
+///
+/// ```
+/// use mailwire::imap::{
+///     Client, ClientConfig, ClientEvent, ClientState, Code, CommandKind, Data, FetchAttribute,
+///     FetchItems, FetchQuery, Flag, IntoOwned, StatusKind, StoreKind,
+/// };
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// let mut wire = Vec::new();
+/// // S: * OK IMAP4rev1 Service Ready
+/// client.handle_input(b"* OK IMAP4rev1 Service Ready\r\n");
+/// let Some(ClientEvent::Greeting(greeting)) = client.poll_event().unwrap() else { panic!() };
+/// assert_eq!(greeting.kind, StatusKind::Ok);
+///
+/// // C: a001 login mrc secret
+/// // C: a002 select inbox          (pipelined: LOGIN is no barrier)
+/// let login = client.login("mrc", "secret").unwrap();
+/// let select = client.select("inbox").unwrap();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0001 LOGIN mrc secret\r\nA0002 SELECT INBOX\r\n");
+///
+/// client.handle_input(
+///     b"A0001 OK LOGIN completed\r\n\
+///       * 18 EXISTS\r\n\
+///       * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+///       * 2 RECENT\r\n\
+///       * OK [UNSEEN 17] Message 17 is the first unseen message\r\n\
+///       * OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+///       A0002 OK [READ-WRITE] SELECT completed\r\n",
+/// );
+/// let (mut exists, mut uid_validity, mut completed) = (0, 0, Vec::new());
+/// while let Some(event) = client.poll_event().unwrap() {
+///     match event {
+///         ClientEvent::Data { data: Data::Exists(n), .. } => exists = n,
+///         ClientEvent::Status { status, .. } => {
+///             if let Some(Code::UidValidity(v)) = status.code {
+///                 uid_validity = v;
+///             }
+///         }
+///         ClientEvent::Completed { tag, command, status, .. } => {
+///             completed.push((tag.into_owned(), command, status))
+///         }
+///         _ => {}
+///     }
+/// }
+/// assert_eq!((exists, uid_validity), (18, 3857529045));
+/// assert_eq!(
+///     completed,
+///     [(login, CommandKind::Login, StatusKind::Ok), (select, CommandKind::Select, StatusKind::Ok)]
+/// );
+/// assert_eq!(client.state(), ClientState::Selected);
+///
+/// // C: a003 fetch 12 full   (FULL is FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)
+/// let query = FetchQuery::new().flags().internal_date().size().envelope().attribute(FetchAttribute::Body);
+/// client.fetch(12, &query).unwrap();
+/// wire.clear();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0003 FETCH 12 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)\r\n");
+/// client.handle_input(
+///     b"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" \
+///       RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+///       \"IMAP4rev1 WG mtg summary and minutes\" \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+///       ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+///       (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+///       \"<B27397-0100000@cac.washington.edu>\") \
+///       BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 \
+///       92))\r\n\
+///       A0003 OK FETCH completed\r\n",
+/// );
+/// let Some(ClientEvent::Data { data: Data::Fetch { seq: 12, items }, .. }) = client.poll_event().unwrap()
+/// else { panic!() };
+/// assert!(items.is_seen());
+/// let envelope = items.envelope().unwrap();
+/// assert_eq!(envelope.subject_text().as_deref(), Some("IMAP4rev1 WG mtg summary and minutes"));
+/// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { status: StatusKind::Ok, .. })));
+///
+/// // C: a005 store 12 +flags \deleted
+/// client.store(12, StoreKind::Add, &[Flag::Deleted]).unwrap();
+/// // C: a006 logout
+/// client.logout().unwrap();
+/// wire.clear();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0004 STORE 12 +FLAGS (\\Deleted)\r\nA0005 LOGOUT\r\n");
+/// client.handle_input(
+///     b"* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n\
+///       A0004 OK +FLAGS completed\r\n\
+///       * BYE IMAP4rev1 server terminating connection\r\n\
+///       A0005 OK LOGOUT completed\r\n",
+/// );
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Logout);
+/// assert!(client.is_closed());
+/// ```
 #[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
