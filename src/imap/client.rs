@@ -676,6 +676,34 @@ impl Client {
     /// Re-issues IDLE when its refresh deadline passed; when the server stayed
     /// silent past the greeting, command or body timeout, the session ends
     /// with [`ClientEvent::TimedOut`].
+    ///
+    /// RFC 2177 §3: "clients using IDLE are advised to terminate the IDLE
+    /// and re-issue it at least every 29 minutes"; the machine does it at
+    /// [`ClientConfig::idle_refresh`] (28 minutes), silently:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+    ///
+    /// let minutes = |m: u64| Duration::from_secs(60 * m);
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.idle().unwrap();
+    /// client.handle_input(b"+ idling\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::IdleAccepted { .. })));
+    /// assert_eq!(client.poll_timeout(), Some(Duration::ZERO)); // the machine needs the time
+    /// client.handle_timeout(minutes(100));
+    /// assert_eq!(client.poll_timeout(), Some(minutes(128)));
+    /// client.handle_timeout(minutes(128));
+    /// let mut wire = Vec::new();
+    /// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+    /// assert_eq!(wire, b"A0001 IDLE\r\nDONE\r\n");
+    /// client.handle_input(b"A0001 OK IDLE terminated\r\n");
+    /// assert!(client.poll_event().unwrap().is_none()); // no event for the refresh
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0002 IDLE\r\n");
+    /// assert!(client.is_idle());
+    /// ```
     pub fn handle_timeout(&mut self, now: Duration) {
         let closed = self.error.is_some() || self.is_closed();
         let awaited = (!closed && self.awaits_server()).then(|| self.reply_timeout());
@@ -747,6 +775,36 @@ impl Client {
     /// arrives. Until then the capabilities are unknown, so extension
     /// commands need [`send_unadvertised`](Self::send_unadvertised), and
     /// literals are synchronizing.
+    ///
+    /// A command without a shorthand, built as a [`CommandBody`]: the
+    /// GETQUOTAROOT example of RFC 9208 §4.3.2:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, CommandBody, Data, Mailbox};
+    /// use mailwire::{ApiMisuse, Error};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// // QUOTA was not advertised
+    /// let refused = client.send(CommandBody::GetQuotaRoot(Mailbox::Inbox));
+    /// assert!(matches!(refused, Err(Error::Misuse(ApiMisuse::NotAdvertised { extension: "QUOTA" }))));
+    /// // C: A003 GETQUOTAROOT INBOX
+    /// client.send_unadvertised(CommandBody::GetQuotaRoot(Mailbox::Inbox)).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 GETQUOTAROOT INBOX\r\n");
+    /// client.handle_input(
+    ///     b"* QUOTAROOT INBOX \"\"\r\n\
+    ///       * QUOTA \"\" (STORAGE 10 512)\r\n\
+    ///       A0001 OK Getquota completed\r\n",
+    /// );
+    /// let Some(ClientEvent::Data { data: Data::QuotaRoot { mailbox, roots }, .. }) = client.poll_event().unwrap()
+    /// else { panic!() };
+    /// assert_eq!((mailbox, roots.len()), (Mailbox::Inbox, 1));
+    /// let Some(ClientEvent::Data { data: Data::Quota { root, resources }, .. }) = client.poll_event().unwrap()
+    /// else { panic!() };
+    /// let storage = resources.iter().next().unwrap();
+    /// assert_eq!((root.as_bytes(), storage.name.as_str(), storage.usage, storage.limit), (&b""[..], "STORAGE", 10, 512));
+    /// ```
     pub fn send(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
         self.enqueue(command, trust, None, None).map(owned_tag)
@@ -1326,6 +1384,47 @@ impl Client {
     /// [`finish_body`](Self::finish_body). A tagged `NO` instead of `+`
     /// completes the command and no data is sent. `binary` sends literal8
     /// (RFC 3516 BINARY, may contain NUL). Later commands wait behind it.
+    ///
+    /// The APPEND example of RFC 3501 §6.3.11, the message pushed line by
+    /// line:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Flag, IString, List, Mailbox};
+    ///
+    /// let message = [
+    ///     "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n",
+    ///     "From: Fred Foobar <foobar@Blurdybloop.COM>\r\n",
+    ///     "Subject: afternoon meeting\r\n",
+    ///     "To: mooch@owatagu.siam.edu\r\n",
+    ///     "Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n",
+    ///     "MIME-Version: 1.0\r\n",
+    ///     "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n",
+    ///     "\r\n",
+    ///     "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n",
+    /// ];
+    /// let size = message.iter().map(|l| l.len() as u64).sum();
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH ready\r\n");
+    /// client.poll_event().unwrap();
+    /// let mailbox = Mailbox::from_wire(IString::from("saved-messages"));
+    /// let flags = List::from_items(vec![Flag::Seen]);
+    /// client.append_begin(mailbox, Some(flags), None, size, false).unwrap();
+    /// // C: A003 APPEND saved-messages (\Seen) {310}
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 APPEND saved-messages (\\Seen) {310}\r\n");
+    /// // S: + Ready for literal data
+    /// client.handle_input(b"+ Ready for literal data\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::AppendReady { .. })));
+    /// for line in message {
+    ///     client.send_body(line.as_bytes()).unwrap();
+    /// }
+    /// client.finish_body().unwrap();
+    /// let mut wire = Vec::new();
+    /// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+    /// assert_eq!(wire, format!("{}\r\n", message.concat()).as_bytes());
+    /// // S: A003 OK APPEND completed
+    /// client.handle_input(b"A0001 OK APPEND completed\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// ```
     pub fn append_begin<'a>(
         &mut self,
         mailbox: Mailbox<'a>,
@@ -1446,6 +1545,37 @@ impl Client {
     /// wrong SCRAM server signature among them) is answered `*` (cancel) and
     /// the server's `BAD` follows; an `OK` after a SCRAM server did not prove
     /// itself is [`Error::Sasl`].
+    ///
+    /// The SASL-IR example of RFC 4959 §3 (`test` authorizing as `test`,
+    /// password `test`), then the same without SASL-IR, where the response
+    /// waits for the server's empty challenge (RFC 9051 §6.2.2):
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, ClientState};
+    /// use mailwire::wire::sasl::Credentials;
+    ///
+    /// let plain = Credentials::Plain { authzid: Some("test"), username: "test", password: "test".into() };
+    /// let mut client = Client::new(ClientConfig::default());
+    /// // S: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ...
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.authenticate(plain.clone()).unwrap();
+    /// // C: A01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n");
+    /// // S: A01 OK Success
+    /// client.handle_input(b"A0001 OK Success\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// assert_eq!(client.state(), ClientState::Authenticated);
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.authenticate(plain).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 AUTHENTICATE PLAIN\r\n");
+    /// client.handle_input(b"+ \r\n");
+    /// assert!(client.poll_event().unwrap().is_none()); // answered by the machine
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"dGVzdAB0ZXN0AHRlc3Q=\r\n");
+    /// ```
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
         let caps = &self.caps;
