@@ -46,7 +46,7 @@ impl Server {
     /// RFC 9051 §6.3.12: "If the destination mailbox does not exist, a server
     /// MUST return an error and MUST NOT automatically create the mailbox.
     /// Unless it is certain that the destination mailbox cannot be created,
-    /// the server MUST send the response code "[TRYCREATE]"":
+    /// the server MUST send the response code `[TRYCREATE]`":
     ///
     /// ```
     /// use mailwire::imap::{Code, Server, ServerConfig, ServerEvent};
