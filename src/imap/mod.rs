@@ -84,6 +84,7 @@ pub mod ext;
 pub mod frame;
 pub mod parse;
 pub mod server;
+pub mod syntax;
 mod tag;
 pub mod types;
 pub mod utf7;

@@ -25,8 +25,8 @@
 
 use alloc::borrow::Cow;
 
+use crate::imap::syntax::core::{Atom, DateTime, Flag, IString, List, NString};
 use crate::imap::types::body::{BodyStructure, Envelope};
-use crate::imap::types::core::{Atom, DateTime, Flag, IString, List, NString};
 
 /// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
 #[derive(Clone, Debug, PartialEq)]
@@ -294,15 +294,15 @@ pub(crate) mod parse {
 
     use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
     use crate::imap::parse::body::{body_v, envelope_v};
-    use crate::imap::parse::core::{
+    use crate::imap::parse::sink::{Quiet, Sink};
+    use crate::imap::syntax::core::{IString, List, Sep, class};
+    use crate::imap::syntax::input::{
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
+    };
+    use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
         paren_list, paren_objectid, skip_value,
     };
-    use crate::imap::parse::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
-    };
-    use crate::imap::parse::sink::{Quiet, Sink};
-    use crate::imap::types::core::{IString, List, Sep, class};
 
     /// `section-part = nz-number *("." nz-number)`
     fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
@@ -611,8 +611,8 @@ pub(crate) mod emit {
     use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
     use crate::Error;
     use crate::imap::emit::response::{body, envelope};
-    use crate::imap::emit::{W, num_code, objectid};
-    use crate::imap::types::core::{IString, List};
+    use crate::imap::syntax::core::{IString, List};
+    use crate::imap::syntax::write::{W, num_code, objectid};
 
     pub(crate) fn section(w: &mut W<'_>, s: &Section<'_>) -> Result<(), Error> {
         w.raw(b"[");

@@ -21,7 +21,7 @@
 
 use alloc::vec::Vec;
 
-use crate::imap::types::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List, SequenceSet};
+use crate::imap::syntax::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List, SequenceSet};
 
 /// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
 /// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
@@ -283,13 +283,13 @@ pub(crate) mod parse {
     use nom::sequence::{preceded, terminated};
 
     use super::{EntryTypeReq, ModSeqEntry, SearchKey};
-    use crate::imap::parse::core::{
-        astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
-    };
-    use crate::imap::parse::input::{
+    use crate::imap::syntax::core::{Flag, IString, Lazy, List, Sep};
+    use crate::imap::syntax::input::{
         In, R, byte, consumed, descend, expect, kw, sp, take_while, word,
     };
-    use crate::imap::types::core::{Flag, IString, Lazy, List, Sep};
+    use crate::imap::syntax::rules::{
+        astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
+    };
 
     /// ```text
     /// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
@@ -609,8 +609,8 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::{ModSeqEntry, SearchKey};
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::core::{Flag, IString, List};
+    use crate::imap::syntax::core::{Flag, IString, List};
+    use crate::imap::syntax::write::W;
 
     /// `entry-name SP entry-type-req` of a MODSEQ search key (RFC 7162):
     /// `"/flags/\\seen" all`.
@@ -640,7 +640,7 @@ pub(crate) mod emit {
 
     pub(crate) fn charset_out(w: &mut W<'_>, cs: &IString<'_>) -> Result<(), Error> {
         let b = cs.as_bytes();
-        if crate::imap::types::core::is_atom(b) {
+        if crate::imap::syntax::core::is_atom(b) {
             w.raw(b);
             Ok(())
         } else if w.quotable_ascii(b) {
@@ -684,7 +684,7 @@ pub(crate) mod emit {
     #[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
     fn key_at(w: &mut W<'_>, k: &SearchKey<'_>, depth: usize) -> Result<(), Error> {
         use SearchKey as K;
-        let r = crate::imap::emit::check_depth(depth);
+        let r = crate::imap::syntax::write::check_depth(depth);
         if r.is_err() {
             return r;
         }

@@ -16,7 +16,7 @@
 //!
 //! [`CommandBody::Status`]: crate::imap::CommandBody::Status
 
-use crate::imap::types::core::{Atom, IString};
+use crate::imap::syntax::core::{Atom, IString};
 
 /// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,8 +72,8 @@ pub(crate) mod parse {
     use nom::combinator::map;
 
     use super::StatusItem;
-    use crate::imap::parse::core::{atom, is_nil, number, number64, paren_objectid};
-    use crate::imap::parse::input::{In, R, sp};
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{atom, is_nil, number, number64, paren_objectid};
 
     /// The `status-att` names [`status_item`] reads as typed values.
     pub(crate) const KNOWN_STATUS_ITEMS: [&str; 11] = [
@@ -133,7 +133,7 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::StatusItem;
     use crate::Error;
-    use crate::imap::emit::{W, num_code, objectid};
+    use crate::imap::syntax::write::{W, num_code, objectid};
 
     pub(crate) fn status_item(w: &mut W<'_>, it: &StatusItem<'_>) -> Result<(), Error> {
         let (name, n): (&[u8], u64) = match it {

@@ -3,18 +3,18 @@
 
 use bytes::BufMut;
 
-use super::{EmitOptions, Emitted, W, emit_with};
 use crate::Error;
 use crate::imap::base::fetch::emit::fetch_att;
 use crate::imap::base::search::emit::{charset_out, keys};
 use crate::imap::parse::command::{
     is_ext_value, is_known_set, is_tagged_ext_label, sort_key_named,
 };
+use crate::imap::syntax::core::{Atom, List, SequenceSet, is_atom};
+use crate::imap::syntax::write::{EmitOptions, Emitted, W, emit_with};
 use crate::imap::types::command::{
     Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, ListReturnOption,
     SelectParam, SortCriterion, SortKey, StoreKind,
 };
-use crate::imap::types::core::{Atom, List, SequenceSet, is_atom};
 
 /// Writes `command` (tag, body, CRLF) to `out`.
 ///
@@ -436,7 +436,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::GenUrlAuth(_)
         | C::UrlFetch(_) => crate::imap::ext::emit_command(w, c)?,
         C::Unknown { name, rest } => {
-            if !crate::imap::types::core::is_atom(name.as_bytes()) {
+            if !crate::imap::syntax::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {
                     rule: "atom",
                 }));

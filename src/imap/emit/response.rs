@@ -3,16 +3,16 @@
 
 use bytes::BufMut;
 
-use super::{EmitOptions, Emitted, W, emit_into, emit_with};
-use super::{num_code, objectid};
 use crate::Error;
 use crate::imap::base::fetch::emit::fetch_item;
 use crate::imap::base::status::emit::status_item;
+use crate::imap::syntax::core::{Lazy, List, Tag};
+use crate::imap::syntax::write::{EmitOptions, Emitted, W, emit_into, emit_with};
+use crate::imap::syntax::write::{num_code, objectid};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Envelope, MultiPart, Params, SinglePart,
     Specific,
 };
-use crate::imap::types::core::{Lazy, List, Tag};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, StatusKind,
     StatusResponse, Thread,
@@ -353,7 +353,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
                 }
                 let s = a.as_str().as_bytes();
                 let body = s.strip_prefix(b"\\").unwrap_or(s);
-                if !crate::imap::types::core::is_atom(body) {
+                if !crate::imap::syntax::core::is_atom(body) {
                     return Err(Error::Emit(crate::error::Unemittable::Grammar {
                         rule: "mbx-list-flag",
                     }));
@@ -536,7 +536,7 @@ fn thread(w: &mut W<'_>, t: &Thread<'_>) -> Result<(), Error> {
 /// the application built them, else parsed again one at a time).
 #[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
 fn thread_at(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
-    let r = super::check_depth(depth);
+    let r = crate::imap::syntax::write::check_depth(depth);
     if r.is_err() {
         return r;
     }
@@ -762,7 +762,7 @@ pub(crate) fn body(w: &mut W<'_>, b: &BodyStructure<'_>, ext: bool) -> Result<()
 /// temporary of `?` its own slot).
 #[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
 fn body_at(w: &mut W<'_>, b: &BodyStructure<'_>, ext: bool, depth: usize) -> Result<(), Error> {
-    let mut r = super::check_depth(depth);
+    let mut r = crate::imap::syntax::write::check_depth(depth);
     if r.is_err() {
         return r;
     }

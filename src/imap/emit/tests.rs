@@ -4,11 +4,11 @@ use alloc::vec::Vec;
 
 use super::{EmitOptions, LiteralStyle, emit_command, emit_response};
 use crate::Error;
-use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::parse_command;
 use crate::imap::parse::response::parse_response;
+use crate::imap::syntax::core::{IString, Mailbox, Tag};
+use crate::imap::syntax::options::ParseOptions;
 use crate::imap::types::command::{Command, CommandBody};
-use crate::imap::types::core::{IString, Mailbox, Tag};
 use crate::imap::types::response::{Data, Response, StatusKind, StatusResponse};
 
 fn all_responses() -> Vec<&'static [u8]> {
@@ -141,8 +141,8 @@ fn emit_refuses_injection() {
 
 #[test]
 fn invalid_dates_are_not_emitted() {
+    use crate::imap::syntax::core::{Date, List};
     use crate::imap::types::command::SearchKey;
-    use crate::imap::types::core::{Date, List};
     let bad = Date {
         year: 2024,
         month: 2,
@@ -169,8 +169,8 @@ fn invalid_dates_are_not_emitted() {
 
 #[test]
 fn typed_arguments_emit() {
+    use crate::imap::syntax::core::{Atom, Flag, List, SequenceSet};
     use crate::imap::types::command::*;
-    use crate::imap::types::core::{Atom, Flag, List, SequenceSet};
     use crate::imap::types::response::MailboxAttribute;
     use alloc::borrow::Cow;
     let emit = |body: CommandBody<'static>| {

@@ -89,10 +89,10 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::parse::core::{astring, mailbox, zero_or_more};
-    use crate::imap::parse::input::{In, R, sp, word};
+    use crate::imap::syntax::core::IString;
+    use crate::imap::syntax::input::{In, R, sp, word};
+    use crate::imap::syntax::rules::{astring, mailbox, zero_or_more};
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::IString;
     use crate::imap::types::response::Data;
 
     /// Rights from the content of an astring, if every byte is a rights character.
@@ -253,7 +253,7 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
-    use crate::imap::emit::W;
+    use crate::imap::syntax::write::W;
     use crate::imap::types::command::CommandBody;
     use crate::imap::types::response::Data;
 

@@ -12,8 +12,8 @@
 
 use alloc::borrow::Cow;
 
+use crate::imap::syntax::core::{DateTime, Flag, IString, List};
 use crate::imap::types::command::AppendMessage;
-use crate::imap::types::core::{DateTime, Flag, IString, List};
 
 /// `cat-part = text-literal / url` (RFC 4469 §5).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,10 +61,10 @@ pub(crate) mod parse {
     use super::*;
 
     use crate::imap::parse::command::{self, append_opts};
-    use crate::imap::parse::core::{astring, literal, mailbox, paren_list};
-    use crate::imap::parse::input::{In, R, at_word, expect, sp, take_while, validate, word};
+    use crate::imap::syntax::core::{IString, List, Sep};
+    use crate::imap::syntax::input::{In, R, at_word, expect, sp, take_while, validate, word};
+    use crate::imap::syntax::rules::{astring, literal, mailbox, paren_list};
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::{IString, List, Sep};
     use crate::imap::types::response::Code;
 
     /// The `literal` of `text-literal`: a literal8 is not allowed.
@@ -245,9 +245,9 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
-    use crate::imap::emit::W;
+    use crate::imap::syntax::core::{DateTime, Flag, List};
+    use crate::imap::syntax::write::W;
     use crate::imap::types::command::{AppendMessage, CommandBody};
-    use crate::imap::types::core::{DateTime, Flag, List};
     use crate::imap::types::response::Code;
 
     fn append_opts(

@@ -19,7 +19,7 @@
 
 use alloc::borrow::Cow;
 
-use crate::imap::types::core::{Atom, IString, List, Mailbox, SequenceSet};
+use crate::imap::syntax::core::{Atom, IString, List, Mailbox, SequenceSet};
 
 /// `search-return-data` (RFC 4731, RFC 9051).
 #[derive(Clone, Debug, PartialEq)]
@@ -88,11 +88,11 @@ pub(crate) mod parse {
     use nom::combinator::map;
 
     use super::{ESearch, ESearchMailbox, SearchReturnData};
-    use crate::imap::parse::core::{
+    use crate::imap::syntax::core::{IString, List, Sep};
+    use crate::imap::syntax::input::{In, R, after_prefix, after_sp, after_word, byte, kw, sp};
+    use crate::imap::syntax::rules::{
         astring, atom, mailbox, number, number64, nz_number, sequence_set, skip_value,
     };
-    use crate::imap::parse::input::{In, R, after_prefix, after_sp, after_word, byte, kw, sp};
-    use crate::imap::types::core::{IString, List, Sep};
 
     /// `search-return-data`
     fn search_return_data<'a>(i: In<'a>) -> R<'a, SearchReturnData<'a>> {
@@ -194,7 +194,7 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::{ESearch, SearchReturnData};
     use crate::Error;
-    use crate::imap::emit::{W, num_code};
+    use crate::imap::syntax::write::{W, num_code};
 
     /// `esearch-response` (RFC 4731 §3.1, RFC 7377 §2): what follows `* `.
     pub(crate) fn esearch(w: &mut W<'_>, e: &ESearch<'_>) -> Result<(), Error> {

@@ -19,9 +19,9 @@
 pub(crate) mod parse {
     use nom::Parser as _;
 
-    use crate::imap::parse::core::{is_nil, nstring, string};
-    use crate::imap::parse::input::{In, R, byte, sp, space_before_close};
-    use crate::imap::types::core::{IString, List, Sep};
+    use crate::imap::syntax::core::{IString, List, Sep};
+    use crate::imap::syntax::input::{In, R, byte, sp, space_before_close};
+    use crate::imap::syntax::rules::{is_nil, nstring, string};
     use crate::imap::types::response::IdParams;
 
     /// `string SP nstring` (one field of an ID list)
@@ -62,7 +62,7 @@ pub(crate) mod parse {
 /// Emitting ID.
 pub(crate) mod emit {
     use crate::Error;
-    use crate::imap::emit::W;
+    use crate::imap::syntax::write::W;
     use crate::imap::types::response::IdParams;
 
     /// `id-params-list = "(" *(string SP nstring) ")" / nil`
@@ -95,11 +95,11 @@ mod tests {
 
     use crate::Error;
     use crate::imap::IntoOwned;
-    use crate::imap::parse::ParseOptions;
     use crate::imap::parse::command::parse_command;
     use crate::imap::parse::response::parse_response;
+    use crate::imap::syntax::core::IString;
+    use crate::imap::syntax::options::ParseOptions;
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::IString;
     use crate::imap::types::response::{Data, IdParams, Response};
 
     type Pairs<'a> = Option<Vec<(IString<'a>, Option<IString<'a>>)>>;

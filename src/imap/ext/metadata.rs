@@ -21,9 +21,9 @@ pub(crate) mod parse {
     use nom::Parser as _;
     use nom::sequence::separated_pair;
 
-    use crate::imap::parse::core::{astring, nstring};
-    use crate::imap::parse::input::{In, R, sp};
-    use crate::imap::types::core::IString;
+    use crate::imap::syntax::core::IString;
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{astring, nstring};
 
     /// `entry-value = entry SP value ; value = nstring / literal8`
     pub(crate) fn entry_value(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
@@ -34,8 +34,8 @@ pub(crate) mod parse {
 /// Emitting METADATA's shared rules.
 pub(crate) mod emit {
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::core::{IString, List, NString};
+    use crate::imap::syntax::core::{IString, List, NString};
+    use crate::imap::syntax::write::W;
 
     /// `"(" entry-value *(SP entry-value) ")"`
     pub(crate) fn entry_values(

@@ -10,8 +10,8 @@
 //! below and one line to each dispatch it takes part in.
 
 use crate::Error;
-use crate::imap::emit::W;
-use crate::imap::parse::{In, R};
+use crate::imap::syntax::input::{In, R};
+use crate::imap::syntax::write::W;
 use crate::imap::types::command::CommandBody;
 use crate::imap::types::response::{Code, Data};
 

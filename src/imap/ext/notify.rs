@@ -9,8 +9,8 @@
 //! Registered in [`ext`](super): `parse::command`, `parse::code`,
 //! `emit::command`, `emit::code`.
 
+use crate::imap::syntax::core::{Atom, List, Mailbox};
 use crate::imap::types::command::FetchAttribute;
-use crate::imap::types::core::{Atom, List, Mailbox};
 
 /// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §8).
 #[derive(Clone, Debug, PartialEq)]
@@ -134,10 +134,10 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::parse::core::{atom, mailbox, paren_list, spaced_list1};
-    use crate::imap::parse::input::{In, R, byte, consumed, expect, sp, word};
+    use crate::imap::syntax::core::{List, Mailbox, Sep};
+    use crate::imap::syntax::input::{In, R, byte, consumed, expect, sp, word};
+    use crate::imap::syntax::rules::{atom, mailbox, paren_list, spaced_list1};
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::{List, Mailbox, Sep};
     use crate::imap::types::response::Code;
 
     /// ```text
@@ -323,9 +323,9 @@ pub(crate) mod emit {
 
     use crate::Error;
     use crate::imap::base::fetch::emit::fetch_att;
-    use crate::imap::emit::W;
+    use crate::imap::syntax::core::{List, Mailbox};
+    use crate::imap::syntax::write::W;
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::{List, Mailbox};
     use crate::imap::types::response::Code;
 
     /// `one-or-more-mailbox = mailbox / many-mailboxes`

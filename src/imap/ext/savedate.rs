@@ -21,7 +21,7 @@
 //! key name (`base::fetch` and `base::search`, each `parse` and `emit`); the
 //! client knows the capability name (`client::caps`).
 
-use crate::imap::types::core::Date;
+use crate::imap::syntax::core::Date;
 
 /// A SAVEDATE search key (RFC 8514 §2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,8 +48,8 @@ pub(crate) mod parse {
     use nom::sequence::preceded;
 
     use super::SaveDateKey;
-    use crate::imap::parse::core::{date, date_time, is_nil};
-    use crate::imap::parse::input::{In, R, sp};
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::{date, date_time, is_nil};
     use crate::imap::types::response::FetchItem;
 
     /// The SAVEDATE search keys, after their name; `None` (input unmoved) for
@@ -89,8 +89,8 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::SaveDateKey;
     use crate::Error;
-    use crate::imap::emit::W;
-    use crate::imap::types::core::DateTime;
+    use crate::imap::syntax::core::DateTime;
+    use crate::imap::syntax::write::W;
 
     /// `"SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
     /// "SAVEDATESUPPORTED"`
@@ -131,13 +131,13 @@ mod tests {
     use crate::Error;
     use crate::imap::IntoOwned;
     use crate::imap::emit::{EmitOptions, emit_command, emit_response};
-    use crate::imap::parse::ParseOptions;
     use crate::imap::parse::command::parse_command;
     use crate::imap::parse::response::parse_response;
+    use crate::imap::syntax::core::{Date, DateTime, List, Tag};
+    use crate::imap::syntax::options::ParseOptions;
     use crate::imap::types::command::{
         Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey,
     };
-    use crate::imap::types::core::{Date, DateTime, List, Tag};
     use crate::imap::types::response::{Data, FetchItem, Response};
 
     fn d(year: u16, month: u8, day: u8) -> Date {

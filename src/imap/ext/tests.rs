@@ -8,11 +8,11 @@ use alloc::vec::Vec;
 
 use crate::Error;
 use crate::imap::emit::{EmitOptions, emit_command, emit_response};
-use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::parse_command;
 use crate::imap::parse::response::parse_response;
+use crate::imap::syntax::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, Tag};
+use crate::imap::syntax::options::ParseOptions;
 use crate::imap::types::command::{AppendMessage, Command, CommandBody, FetchAttribute};
-use crate::imap::types::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, Tag};
 use crate::imap::types::ext::*;
 use crate::imap::types::response::{Code, Data, Response, StatusKind, StatusResponse};
 

@@ -12,7 +12,7 @@
 
 use alloc::borrow::Cow;
 
-use crate::imap::types::core::Atom;
+use crate::imap::syntax::core::Atom;
 
 /// A URLAUTH mechanism of the URLMECH response code (RFC 4467 §7:
 /// `mechanism ["=" base64]`).
@@ -47,10 +47,10 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::parse::core::{astring, mailbox, nstring, spaced_list, spaced_list1};
-    use crate::imap::parse::input::{In, R, sp, take_while, word};
+    use crate::imap::syntax::core::{Atom, IString, List, Sep};
+    use crate::imap::syntax::input::{In, R, sp, take_while, word};
+    use crate::imap::syntax::rules::{astring, mailbox, nstring, spaced_list, spaced_list1};
     use crate::imap::types::command::CommandBody;
-    use crate::imap::types::core::{Atom, IString, List, Sep};
     use crate::imap::types::response::{Code, Data};
 
     /// `mechanism = "INTERNAL" / 1*(ALPHA / DIGIT / "-" / ".")`
@@ -191,7 +191,7 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
-    use crate::imap::emit::W;
+    use crate::imap::syntax::write::W;
     use crate::imap::types::command::CommandBody;
     use crate::imap::types::response::{Code, Data};
 

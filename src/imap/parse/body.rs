@@ -9,14 +9,14 @@ use nom::Parser as _;
 use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
-use super::core::{is_nil, nstring, number, skip_parens, skip_value, string};
-use super::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
 use super::sink::{AddressField, ParamsOf, Quiet, Sink};
+use crate::imap::syntax::core::{Ctx, IString, Lazy, List, NString, Sep};
+use crate::imap::syntax::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
+use crate::imap::syntax::rules::{is_nil, nstring, number, skip_parens, skip_value, string};
 use crate::imap::types::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,
 };
-use crate::imap::types::core::{Ctx, IString, Lazy, List, NString, Sep};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 pub(crate) fn address(i: In<'_>) -> R<'_, Address<'_>> {
@@ -802,9 +802,9 @@ fn body_ext_1part<'a, S: Sink<'a>>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Quirks;
-    use super::super::input::PError;
     use super::*;
+    use crate::imap::syntax::input::PError;
+    use crate::imap::syntax::options::Quirks;
     use alloc::vec::Vec;
 
     /// Runs `f` on all of `s` (nothing may be left over).

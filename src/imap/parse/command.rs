@@ -18,23 +18,23 @@ use nom::branch::alt;
 use nom::combinator::{cond, map, opt, value};
 use nom::sequence::{preceded, separated_pair, terminated};
 
-use super::core::{
-    Elem, astring, atom, atom_str, date_time, flag, flag_list, list_mailbox, literal, mailbox,
-    number64, paren_list, paren_list_tail, sequence_set, spaced_list1, tag,
-};
-use super::input::{
-    In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
-    take_while, validate, word,
-};
 use super::{ParseOptions, Quirks};
 use crate::imap::base::fetch::parse::fetch_att;
 use crate::imap::base::search::parse::{charset, search_keys};
+use crate::imap::syntax::core::{Atom, Flag, List, Sep, SequenceSet};
+use crate::imap::syntax::input::{
+    In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
+    take_while, validate, word,
+};
+use crate::imap::syntax::rules::{
+    Elem, astring, atom, atom_str, date_time, flag, flag_list, list_mailbox, literal, mailbox,
+    number64, paren_list, paren_list_tail, sequence_set, spaced_list1, tag,
+};
 use crate::imap::types::command::{
     AppendMessage, Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption,
     ListReturnOption, MetadataDepth, QResync, SelectParam, SeqMatchData, SortCriterion, SortKey,
     StoreKind,
 };
-use crate::imap::types::core::{Atom, Flag, List, Sep, SequenceSet};
 use crate::imap::types::response::MailboxAttribute;
 use crate::{Error, Secret};
 
@@ -209,7 +209,7 @@ fn tagged_ext_val(i: In<'_>) -> R<'_, &[u8]> {
                 a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
             })
             .is_some_and(|v| v <= i64::MAX as u64);
-    if !(number64 || crate::imap::types::core::valid_sequence_set(t)) {
+    if !(number64 || crate::imap::syntax::core::valid_sequence_set(t)) {
         return i.err("tagged-ext-val");
     }
     Ok((rest, t))
@@ -929,7 +929,7 @@ pub(crate) fn append_opts_head(
     '_,
     (
         Option<List<'_, Flag<'_>>>,
-        Option<crate::imap::types::core::DateTime>,
+        Option<crate::imap::syntax::core::DateTime>,
     ),
 > {
     let (i, opts) = append_opts(i)?;
@@ -979,7 +979,7 @@ pub(crate) fn append_opts(
     '_,
     (
         Option<List<'_, Flag<'_>>>,
-        Option<crate::imap::types::core::DateTime>,
+        Option<crate::imap::syntax::core::DateTime>,
     ),
 > {
     let (i, flags) = match i.peek() {

@@ -4,10 +4,10 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use super::ParseOptions;
 use super::command::{AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done};
+use crate::imap::syntax::core::{Atom, Flag, List, Mailbox, SequenceSet};
+use crate::imap::syntax::options::ParseOptions;
 use crate::imap::types::command::*;
-use crate::imap::types::core::{Atom, Flag, List, Mailbox, SequenceSet};
 use crate::imap::types::response::SectionText;
 use crate::{Error, error::LimitKind};
 
@@ -368,7 +368,7 @@ fn items<T>(v: Vec<T>) -> List<'static, T> {
 
 fn body(line: &[u8]) -> CommandBody<'static> {
     let c = parse(line).unwrap_or_else(|e| panic!("{e} in {:?}", core::str::from_utf8(line)));
-    crate::imap::types::core::IntoOwned::into_owned(c.body)
+    crate::imap::syntax::core::IntoOwned::into_owned(c.body)
 }
 
 #[test]

@@ -12,23 +12,23 @@ use nom::branch::alt;
 use nom::combinator::{map, value};
 use nom::sequence::{preceded, terminated};
 
-use super::ParseOptions;
-use super::core::paren_objectid;
-use super::core::{
-    astring, atom, atom_str, flag, flag_list, flag_list_with, is_nil, mailbox, number, number64,
-    nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value, string, tag, text,
-};
-use super::input::after_sp;
-use super::input::{
-    In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
-    run, sp, space_before_close, spaces, take_while, trailing_space, word,
-};
 use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
 use crate::imap::base::fetch::parse::msg_att;
 use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
-use crate::imap::types::core::{Atom, IString, List, Sep};
+use crate::imap::syntax::core::{Atom, IString, List, Sep};
+use crate::imap::syntax::input::after_sp;
+use crate::imap::syntax::input::{
+    In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
+    run, sp, space_before_close, spaces, take_while, trailing_space, word,
+};
+use crate::imap::syntax::options::ParseOptions;
+use crate::imap::syntax::rules::paren_objectid;
+use crate::imap::syntax::rules::{
+    astring, atom, atom_str, flag, flag_list, flag_list_with, is_nil, mailbox, number, number64,
+    nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value, string, tag, text,
+};
 use crate::imap::types::response::{
     Code, Continue, Data, ListExtendedItem, MailboxAttribute, MailboxList, MetadataEntries,
     Namespace, QuotaResource, Response, StatusKind, StatusResponse, Thread,
@@ -88,7 +88,7 @@ pub fn parse_greeting<'a>(
 /// assert_eq!(mailwire::imap::response_tag(b"A7 OK [garbage\r\n").unwrap().as_str(), "A7");
 /// assert_eq!(mailwire::imap::response_tag(b"* OK hi\r\n"), None);
 /// ```
-pub fn response_tag(frame: &[u8]) -> Option<crate::imap::types::core::Tag<'_>> {
+pub fn response_tag(frame: &[u8]) -> Option<crate::imap::syntax::core::Tag<'_>> {
     let i = In::with(frame, &ParseOptions::DEFAULT);
     if matches!(i.peek(), Some(b'*' | b'+')) {
         return None;

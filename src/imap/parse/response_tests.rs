@@ -3,10 +3,10 @@
 
 use alloc::vec::Vec;
 
-use super::ParseOptions;
 use super::response::{parse_greeting, parse_response};
+use crate::imap::syntax::core::{Flag, IString, SeqNum};
+use crate::imap::syntax::options::ParseOptions;
 use crate::imap::types::body::{BodyStructure, Specific};
-use crate::imap::types::core::{Flag, IString, SeqNum};
 use crate::imap::types::response::*;
 use crate::{Error, error::LimitKind};
 

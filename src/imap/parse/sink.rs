@@ -3,8 +3,8 @@
 //! parse) or [`Loud`] (a caller's visitor). The entry point that runs a visit
 //! is in [`visit`](super::visit).
 
+use crate::imap::syntax::core::{IString, NString};
 use crate::imap::types::body::{Address, Envelope, MultiPart, SinglePart};
-use crate::imap::types::core::{IString, NString};
 use crate::imap::types::response::FetchItem;
 
 /// Which address list of an envelope an [`address`](FetchVisitor::address)

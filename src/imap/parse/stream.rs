@@ -8,13 +8,13 @@
 
 use nom::Parser as _;
 
-use super::ParseOptions;
 use super::command::append_opts_head;
-use super::core::{mailbox, number, tag};
-use super::input::{In, R, byte, crlf_end, eat, run, sp, take_while, validate, word};
 use crate::Error;
 use crate::imap::base::fetch::parse::{fetch_item, item_name, origin, section, section_binary};
-use crate::imap::types::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
+use crate::imap::syntax::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
+use crate::imap::syntax::input::{In, R, byte, crlf_end, eat, run, sp, take_while, validate, word};
+use crate::imap::syntax::options::ParseOptions;
+use crate::imap::syntax::rules::{mailbox, number, tag};
 use crate::imap::types::response::{FetchItem, Part, Section};
 
 /// The FETCH data item whose value is the streamed literal.

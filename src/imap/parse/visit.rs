@@ -62,11 +62,11 @@
 use crate::Error;
 use crate::imap::types::response::Response;
 
-use super::ParseOptions;
-use super::input::{In, run};
 use super::response::response_v;
 use super::sink::Loud;
 pub use super::sink::{AddressField, FetchVisitor, ParamsOf};
+use crate::imap::syntax::input::{In, run};
+use crate::imap::syntax::options::ParseOptions;
 
 /// Parses one complete response frame like
 /// [`parse_response`](super::response::parse_response), and hands the

@@ -10,7 +10,7 @@ use alloc::borrow::Cow;
 
 use alloc::vec::Vec;
 
-use super::core::{IString, IntoOwned, Lazy, List, NString};
+use crate::imap::syntax::core::{IString, IntoOwned, Lazy, List, NString};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 ///

@@ -3,7 +3,6 @@
 
 use alloc::borrow::Cow;
 
-use super::core::{Atom, DateTime, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 use super::response::MailboxAttribute;
 use crate::Secret;
 pub use crate::imap::base::fetch::{FetchAttribute, FetchAttributes};
@@ -11,6 +10,9 @@ pub use crate::imap::base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
 use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
 use crate::imap::ext::notify::Notify;
+use crate::imap::syntax::core::{
+    Atom, DateTime, Flag, IString, List, Mailbox, NString, SequenceSet, Tag,
+};
 
 /// A tagged command.
 #[derive(Clone, Debug, PartialEq)]

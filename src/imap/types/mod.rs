@@ -5,8 +5,12 @@
 
 pub mod body;
 pub mod command;
-pub mod core;
+/// The core values, now on the ground floor ([`crate::imap::syntax::core`]);
+/// this path re-exports them.
+pub mod core {
+    pub use crate::imap::syntax::core::*;
+}
 pub mod ext;
 pub mod response;
 
-pub use self::core::IntoOwned;
+pub use crate::imap::syntax::core::IntoOwned;

@@ -4,7 +4,6 @@
 
 use alloc::borrow::Cow;
 
-use super::core::{Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag};
 use crate::Text;
 pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
 pub use crate::imap::base::status::StatusItem;
@@ -12,6 +11,9 @@ use crate::imap::ext::acl::Rights;
 pub use crate::imap::ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
+use crate::imap::syntax::core::{
+    Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
+};
 
 /// One response line (with its literals).
 #[derive(Clone, Debug, PartialEq)]

@@ -10,13 +10,13 @@ use nom::branch::alt;
 use nom::combinator::{map, opt, value};
 use nom::sequence::{delimited, preceded};
 
-use super::find_any;
-use super::input::{
-    In, PError, R, byte, consumed, descend, eat, expect, nest, sp, take_while, validate, word,
-};
-use crate::imap::types::core::{
+use crate::imap::syntax::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
     valid_sequence_set,
+};
+use crate::imap::syntax::input::find_any;
+use crate::imap::syntax::input::{
+    In, PError, R, byte, consumed, descend, eat, expect, nest, sp, take_while, validate, word,
 };
 
 /// The type of element parsers given to lazy lists.
@@ -416,7 +416,7 @@ pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, L
         loop {
             (i, ()) = validate(elem)(i)?;
             end = i;
-            i = super::input::space_before_close(i, i.q().flag_list_space);
+            i = crate::imap::syntax::input::space_before_close(i, i.q().flag_list_space);
             if i.peek() == Some(b')') {
                 break;
             }
@@ -452,7 +452,7 @@ fn two_digits(i: In<'_>) -> R<'_, u8> {
 
 /// `date-month = "Jan" / "Feb" / ... / "Dec"`
 fn date_month(i: In<'_>) -> R<'_, u8> {
-    for (n, m) in crate::imap::types::core::MONTHS.iter().enumerate() {
+    for (n, m) in crate::imap::syntax::core::MONTHS.iter().enumerate() {
         if i.rest
             .get(..3)
             .is_some_and(|s| s.eq_ignore_ascii_case(m.as_bytes()))
@@ -725,9 +725,9 @@ pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Quirks;
     use super::*;
-    use crate::imap::types::core::{SeqNum, SeqRange};
+    use crate::imap::syntax::core::{SeqNum, SeqRange};
+    use crate::imap::syntax::options::Quirks;
 
     fn strict(s: &[u8]) -> In<'_> {
         In::new(s, Quirks::STRICT, 8, false)

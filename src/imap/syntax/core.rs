@@ -7,54 +7,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::imap::parse::{In, R};
+pub(crate) use crate::imap::syntax::input::{Ctx, class};
+use crate::imap::syntax::input::{In, R};
 use crate::imap::utf7;
 
 pub use crate::owned::IntoOwned;
 
 crate::owned::owned_copy!(DateTime, Date, SeqNum, SeqRange);
-
-/// Characters classes of RFC 9051 §9.
-pub(crate) mod class {
-    /// ATOM-CHAR
-    pub(crate) const ATOM: u8 = 1;
-    /// ASTRING-CHAR = ATOM-CHAR / resp-specials
-    pub(crate) const ASTRING: u8 = 2;
-    /// tag character: ASTRING-CHAR except "+"
-    pub(crate) const TAG: u8 = 4;
-    /// list-char = ATOM-CHAR / list-wildcards / resp-specials
-    pub(crate) const LIST: u8 = 8;
-
-    const fn build() -> [u8; 256] {
-        let mut t = [0u8; 256];
-        let mut i = 0x21;
-        while i < 0x7f {
-            let c = i as u8;
-            let special = matches!(c, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
-            if !special {
-                t[i] |= ATOM | ASTRING | LIST;
-                if c != b'+' {
-                    t[i] |= TAG;
-                }
-            }
-            if c == b']' {
-                t[i] |= ASTRING | TAG | LIST;
-            }
-            if c == b'%' || c == b'*' {
-                t[i] |= LIST;
-            }
-            i += 1;
-        }
-        t
-    }
-
-    pub(crate) static TABLE: [u8; 256] = build();
-
-    #[inline]
-    pub(crate) fn is(b: u8, class: u8) -> bool {
-        TABLE[b as usize] & class != 0
-    }
-}
 
 /// Whether `s` is a non-empty atom (`1*ATOM-CHAR`).
 pub fn is_atom(s: &[u8]) -> bool {
@@ -472,14 +431,6 @@ impl DateTime {
             zone,
         })
     }
-}
-
-/// Parsing context a lazily parsed value keeps to parse itself again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ctx {
-    /// [`Quirks`] packed into bits (keeps every [`List`] small).
-    pub(crate) quirks: u16,
-    pub(crate) depth: u16,
 }
 
 /// How the elements of a [`List`] are separated on the wire.

@@ -23,9 +23,58 @@ use core::slice::Iter;
 use nom::error::{ErrorKind, ParseError as NomParseError};
 use nom::{Compare, CompareResult, IResult, Needed, Offset};
 
-use super::Quirks;
+use super::options::{ParseOptions, Quirks};
 use crate::error::{LimitKind, ParseError};
-use crate::imap::types::core::{Ctx, class};
+
+/// Characters classes of RFC 9051 §9.
+pub(crate) mod class {
+    /// ATOM-CHAR
+    pub(crate) const ATOM: u8 = 1;
+    /// ASTRING-CHAR = ATOM-CHAR / resp-specials
+    pub(crate) const ASTRING: u8 = 2;
+    /// tag character: ASTRING-CHAR except "+"
+    pub(crate) const TAG: u8 = 4;
+    /// list-char = ATOM-CHAR / list-wildcards / resp-specials
+    pub(crate) const LIST: u8 = 8;
+
+    const fn build() -> [u8; 256] {
+        let mut t = [0u8; 256];
+        let mut i = 0x21;
+        while i < 0x7f {
+            let c = i as u8;
+            let special = matches!(c, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+            if !special {
+                t[i] |= ATOM | ASTRING | LIST;
+                if c != b'+' {
+                    t[i] |= TAG;
+                }
+            }
+            if c == b']' {
+                t[i] |= ASTRING | TAG | LIST;
+            }
+            if c == b'%' || c == b'*' {
+                t[i] |= LIST;
+            }
+            i += 1;
+        }
+        t
+    }
+
+    pub(crate) static TABLE: [u8; 256] = build();
+
+    #[inline]
+    pub(crate) fn is(b: u8, class: u8) -> bool {
+        TABLE[b as usize] & class != 0
+    }
+}
+
+/// Parsing context a lazily parsed value keeps to parse itself again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ctx {
+    /// [`Quirks`] packed into bits (keeps every [`List`](crate::imap::List) small).
+    pub(crate) quirks: u16,
+    pub(crate) depth: u16,
+}
 
 /// The bit of a packed [`Quirks`] that carries UTF8=ACCEPT.
 pub(crate) const UTF8_BIT: u16 = 15;
@@ -106,7 +155,7 @@ impl<'a> NomParseError<In<'a>> for PError {
 impl<'a> In<'a> {
     /// The start of a frame, parsed with `q` (and UTF8=ACCEPT when `utf8`)
     /// and a nesting budget of `depth`, clamped to
-    /// [`ParseOptions::MAX_NESTING_DEPTH`](super::ParseOptions::MAX_NESTING_DEPTH)
+    /// [`ParseOptions::MAX_NESTING_DEPTH`](ParseOptions::MAX_NESTING_DEPTH)
     /// (every parse starts here, so no setting can make a recursive rule
     /// overflow the stack).
     pub(crate) fn new(input: &'a [u8], q: Quirks, depth: usize, utf8: bool) -> Self {
@@ -124,7 +173,7 @@ impl<'a> In<'a> {
     }
 
     /// The start of a frame parsed with `opts`.
-    pub(crate) fn with(input: &'a [u8], opts: &super::ParseOptions) -> Self {
+    pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
         Self::new(input, opts.quirks, opts.nesting_depth, opts.utf8)
     }
 
@@ -445,10 +494,10 @@ pub(crate) fn expect<'a, T>(
     }
 }
 
-/// `depth` within [`ParseOptions::MAX_NESTING_DEPTH`](super::ParseOptions::MAX_NESTING_DEPTH).
+/// `depth` within [`ParseOptions::MAX_NESTING_DEPTH`](ParseOptions::MAX_NESTING_DEPTH).
 #[inline]
 pub(crate) fn clamp_depth(depth: usize) -> u16 {
-    const MAX: u16 = super::ParseOptions::MAX_NESTING_DEPTH as u16;
+    const MAX: u16 = ParseOptions::MAX_NESTING_DEPTH as u16;
     u16::try_from(depth).map_or(MAX, |d| d.min(MAX))
 }
 
@@ -565,4 +614,80 @@ pub(crate) fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
         .rest
         .get(1..start.rest.len() - end.rest.len())
         .unwrap_or_default()
+}
+
+/// The index of the first byte of `s` equal to one of `needles`, eight bytes
+/// at a time (SWAR: a byte equal to the needle becomes zero after the XOR, and
+/// `(y - 0x01..) & !y & 0x80..` flags zero bytes; a borrow can only add flags
+/// above a true zero, so the lowest flag is exact).
+#[inline(always)]
+pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let mut m = 0;
+        for n in needles {
+            let y = x ^ (LO * u64::from(n));
+            m |= y.wrapping_sub(LO) & !y & HI;
+        }
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s.get(i..)?
+        .iter()
+        .position(|b| needles.contains(b))
+        .map(|j| i + j)
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use crate::imap::syntax::input::find_any;
+    use alloc::vec::Vec;
+
+    fn naive(s: &[u8], needles: &[u8]) -> Option<usize> {
+        s.iter().position(|b| needles.contains(b))
+    }
+
+    /// Every position, every filler byte class (0x00-adjacent, 0x7F, 0x80,
+    /// 0xFF: the borrow cases of the SWAR trick), lengths across the 8-byte
+    /// word boundary.
+    #[test]
+    fn find_any_matches_a_byte_loop() {
+        let fillers = [b'a', 0x01, 0x21, 0x22 ^ 0x80, 0x7f, 0x80, 0xfe, 0xff, b'#'];
+        for len in 0..40 {
+            for &fill in &fillers {
+                let mut s: Vec<u8> = alloc::vec![fill; len];
+                assert_eq!(
+                    find_any(&s, [b'"', b'\\', b'\r', b'\n', 0]),
+                    naive(&s, &[b'"', b'\\', b'\r', b'\n', 0])
+                );
+                for at in 0..len {
+                    for needle in [b'"', b'\\', b'\r', b'\n', 0] {
+                        let keep = s[at];
+                        s[at] = needle;
+                        // a second needle later must not win
+                        if at + 3 < len {
+                            s[at + 3] = b'"';
+                        }
+                        assert_eq!(
+                            find_any(&s, [b'"', b'\\', b'\r', b'\n', 0]),
+                            naive(&s, &[b'"', b'\\', b'\r', b'\n', 0]),
+                            "len {len} fill {fill:#x} at {at} needle {needle:#x}"
+                        );
+                        assert_eq!(find_any(&s, [b'"', b'\\']), naive(&s, b"\"\\"));
+                        s[at] = keep;
+                        if at + 3 < len {
+                            s[at + 3] = fill;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
