@@ -89,6 +89,13 @@ mod tag;
 pub mod types;
 pub mod utf7;
 
+pub use base::body::{
+    Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
+    SinglePart, Specific,
+};
+pub use base::fetch::{FetchAttribute, FetchAttributes, FetchItem, Part, Section, SectionText};
+pub use base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
+pub use base::status::StatusItem;
 pub use entry::{parse_command_stream, parse_response_stream};
 pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
 pub use parse::command::{
@@ -102,30 +109,23 @@ pub use parse::stream::{
 pub use parse::visit::{AddressField, FetchVisitor, ParamsOf, parse_response_with};
 pub use parse::{ParseOptions, Quirks};
 pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent, ServerState};
-pub use types::IntoOwned;
-pub use types::body::{
-    Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
-    SinglePart, Specific,
+pub use syntax::core::{
+    AString, Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, ListIter, Mailbox,
+    NString, SeqNum, SeqRange, SequenceSet, Tag,
 };
+pub use types::command::{AppendMessage, Command, CommandBody, StoreKind};
 pub use types::command::{
-    AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
-};
-pub use types::command::{
-    CreateParam, EntryTypeReq, GetMetadataOption, ListReturnOption, MetadataDepth, ModSeqEntry,
-    QResync, SelectParam, SeqMatchData, SortCriterion, SortKey,
-};
-pub use types::core::{
-    AString, Atom, Date, DateTime, Flag, IString, Lazy, List, ListIter, Mailbox, NString, SeqNum,
-    SeqRange, SequenceSet, Tag,
+    CreateParam, GetMetadataOption, ListReturnOption, MetadataDepth, QResync, SelectParam,
+    SeqMatchData, SortCriterion, SortKey,
 };
 pub use types::ext::{
     AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent, Rights,
     RightsMode, UrlMechanism,
 };
 pub use types::response::{
-    Code, Continue, Data, ESearch, ESearchMailbox, FetchItem, IdParams, ListExtendedItem,
-    MailboxAttribute, MailboxList, MetadataEntries, Namespace, Part, QuotaResource, Response,
-    SearchReturnData, Section, SectionText, StatusItem, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, ESearch, ESearchMailbox, IdParams, ListExtendedItem, MailboxAttribute,
+    MailboxList, MetadataEntries, Namespace, QuotaResource, Response, SearchReturnData, StatusKind,
+    StatusResponse, Thread,
 };
 pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};

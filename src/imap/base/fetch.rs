@@ -15,7 +15,7 @@
 //! ```
 //! (RFC 9051 §9, RFC 3516 BINARY; the items of RFC 7162 MODSEQ, RFC 8474
 //! EMAILID/THREADID and RFC 8970 PREVIEW are here too; SAVEDATE has its
-//! room, [`crate::imap::ext::savedate`].)
+//! room, [`crate::imap::base::savedate`].)
 //!
 //! The FETCH command itself (`parse::command`, `emit::command`) and the
 //! `FETCH` untagged response (`parse::response`, `emit::response`) call the
@@ -25,8 +25,8 @@
 
 use alloc::borrow::Cow;
 
+use crate::imap::base::body::{BodyStructure, Envelope};
 use crate::imap::syntax::core::{Atom, DateTime, Flag, IString, List, NString};
-use crate::imap::types::body::{BodyStructure, Envelope};
 
 /// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
 #[derive(Clone, Debug, PartialEq)]
@@ -292,9 +292,10 @@ pub(crate) mod parse {
     use nom::combinator::{cond, map, opt};
     use nom::sequence::{delimited, preceded, terminated};
 
+    use super::visit::Sink;
     use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
-    use crate::imap::parse::body::{body_v, envelope_v};
-    use crate::imap::parse::sink::{Quiet, Sink};
+    use crate::imap::base::body::parse::{body_v, envelope_v};
+    use crate::imap::base::body::sink::Quiet;
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::{
         In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
@@ -549,7 +550,11 @@ pub(crate) mod parse {
                 _ => map(paren_objectid, |id| FetchItem::ThreadId(Some(id))).parse(i),
             }
         } else if is(b"SAVEDATE") {
-            crate::imap::ext::savedate::parse::fetch_item(i)
+            map(
+                crate::imap::base::savedate::parse::fetch_item,
+                FetchItem::SaveDate,
+            )
+            .parse(i)
         } else if is(b"PREVIEW") {
             map(preceded(sp, nstring), FetchItem::Preview).parse(i)
         } else if !name.is_empty() && i.q().unknown_items {
@@ -610,7 +615,7 @@ pub(crate) mod parse {
 pub(crate) mod emit {
     use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
     use crate::Error;
-    use crate::imap::emit::response::{body, envelope};
+    use crate::imap::base::body::emit::{body, envelope};
     use crate::imap::syntax::core::{IString, List};
     use crate::imap::syntax::write::{W, num_code, objectid};
 
@@ -808,7 +813,7 @@ pub(crate) mod emit {
                     w.raw(b")");
                 }
             },
-            FetchItem::SaveDate(d) => crate::imap::ext::savedate::emit::fetch_item(w, d)?,
+            FetchItem::SaveDate(d) => crate::imap::base::savedate::emit::fetch_item(w, d)?,
             FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
             FetchItem::Unknown { name, value } => {
                 if name.is_empty()
@@ -831,5 +836,125 @@ pub(crate) mod emit {
         w.raw(name);
         w.sp();
         w.nstring(s)
+    }
+}
+
+/// The FETCH visit: the public visitor ([`FetchVisitor`]) and the sinks the
+/// grammar reports to while it validates a response.
+pub(crate) mod visit {
+    use crate::imap::base::body::sink::{AddressField, BodySink, ParamsOf, Quiet};
+    use crate::imap::base::body::{Address, Envelope, MultiPart, SinglePart};
+    use crate::imap::base::fetch::FetchItem;
+    use crate::imap::syntax::core::{IString, NString};
+
+    /// Receives what [`parse_response_with`](crate::imap::parse_response_with) reads from a FETCH response, in wire
+    /// order, as it validates it. Every method has an empty default: implement
+    /// the ones you need.
+    ///
+    /// The order, for one response:
+    /// - inside ENVELOPE: one [`address`](Self::address) per address, then
+    ///   [`envelope`](Self::envelope);
+    /// - inside BODY or BODYSTRUCTURE, depth first: a multipart is
+    ///   [`multipart_start`](Self::multipart_start), its parts, its
+    ///   [`param`](Self::param)s, then [`multipart_end`](Self::multipart_end); a
+    ///   single part is its `param`s, then [`part`](Self::part); a message/rfc822
+    ///   part is [`message_start`](Self::message_start), its `param`s, the inner
+    ///   envelope and body, then `part`;
+    /// - [`item`](Self::item) after each data item, ENVELOPE and BODYSTRUCTURE
+    ///   included, with the value [`parse_response`](crate::imap::parse_response)
+    ///   would have listed (its nested lists still readable lazily).
+    ///
+    /// On an error the events of the bytes before it have been delivered; see the
+    /// [module docs](crate::imap::parse::visit).
+    pub trait FetchVisitor<'a> {
+        /// One FETCH data item, after the events of its contents.
+        fn item(&mut self, item: FetchItem<'a>) {
+            let _ = item;
+        }
+        /// One address of an envelope's address list (group syntax included:
+        /// a group start has no host, its end is all NIL).
+        fn address(&mut self, field: AddressField, address: Address<'a>) {
+            let _ = (field, address);
+        }
+        /// An envelope, after its addresses: the one of the message, or the one
+        /// of a message/rfc822 part.
+        fn envelope(&mut self, envelope: &Envelope<'a>) {
+            let _ = envelope;
+        }
+        /// A multipart starts; its parts follow.
+        fn multipart_start(&mut self) {}
+        /// A multipart ends (its subtype and extension fields are here).
+        fn multipart_end(&mut self, multipart: &MultiPart<'a>) {
+            let _ = multipart;
+        }
+        /// A message/rfc822 (or message/global) part starts: its parameters, the
+        /// inner envelope and body follow, then [`part`](Self::part) closes it.
+        fn message_start(&mut self) {}
+        /// One `name value` pair of a parameter list (the value is `None` only
+        /// for Mail.ru's `NIL`, see [`Quirks::nil_param_value`](super::Quirks)).
+        fn param(&mut self, of: ParamsOf, name: IString<'a>, value: NString<'a>) {
+            let _ = (of, name, value);
+        }
+        /// A single part, after its parameters (and, for a message part, after
+        /// its envelope and body).
+        fn part(&mut self, part: &SinglePart<'a>) {
+            let _ = part;
+        }
+    }
+
+    /// A visitor that ignores everything.
+    impl<'a> FetchVisitor<'a> for () {}
+
+    /// How the grammar reports a whole FETCH response: the body events
+    /// ([`BodySink`]) and each data item.
+    pub(crate) trait Sink<'a>: BodySink<'a> {
+        fn item(&mut self, item: FetchItem<'a>);
+    }
+
+    impl<'a> Sink<'a> for Quiet {
+        #[inline(always)]
+        fn item(&mut self, _: FetchItem<'a>) {}
+    }
+
+    /// A user's visitor.
+    pub(crate) struct Loud<'v, V>(pub(crate) &'v mut V);
+
+    impl<'a, V: FetchVisitor<'a>> Sink<'a> for Loud<'_, V> {
+        #[inline]
+        fn item(&mut self, item: FetchItem<'a>) {
+            self.0.item(item);
+        }
+    }
+
+    impl<'a, V: FetchVisitor<'a>> BodySink<'a> for Loud<'_, V> {
+        const ACTIVE: bool = true;
+        #[inline]
+        fn address(&mut self, field: AddressField, address: Address<'a>) {
+            self.0.address(field, address);
+        }
+        #[inline]
+        fn envelope(&mut self, envelope: &Envelope<'a>) {
+            self.0.envelope(envelope);
+        }
+        #[inline]
+        fn multipart_start(&mut self) {
+            self.0.multipart_start();
+        }
+        #[inline]
+        fn multipart_end(&mut self, multipart: &MultiPart<'a>) {
+            self.0.multipart_end(multipart);
+        }
+        #[inline]
+        fn message_start(&mut self) {
+            self.0.message_start();
+        }
+        #[inline]
+        fn param(&mut self, of: ParamsOf, name: IString<'a>, value: NString<'a>) {
+            self.0.param(of, name, value);
+        }
+        #[inline]
+        fn part(&mut self, part: &SinglePart<'a>) {
+            self.0.part(part);
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! floor they all build on is `parse::input`, `types::core` and
 //! `parse::core`.
 
+pub mod body;
 pub mod fetch;
+pub mod savedate;
 pub mod search;
 pub mod status;

@@ -13,7 +13,7 @@
 //! ```
 //! (RFC 9051 §9; the keys of RFC 7162 MODSEQ, RFC 5032 WITHIN and RFC 8474
 //! EMAILID/THREADID are here too; SAVEDATE's keys have their room,
-//! [`crate::imap::ext::savedate`].)
+//! [`crate::imap::base::savedate`].)
 //!
 //! The SEARCH, SORT and THREAD commands (`parse::command`, `emit::command`)
 //! call the rules of this room. The old paths (`types::command::SearchKey`,
@@ -119,7 +119,7 @@ pub enum SearchKey<'a> {
     /// `THREADID id` (RFC 8474)
     ThreadId(IString<'a>),
     /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
-    SaveDate(crate::imap::ext::savedate::SaveDateKey),
+    SaveDate(crate::imap::base::savedate::SaveDateKey),
 }
 
 /// `search-modseq-ext = SP entry-name SP entry-type-req` (RFC 7162 §3.1.5):
@@ -595,7 +595,7 @@ pub(crate) mod parse {
             K::EmailId(arg!(astring))
         } else if is(b"THREADID") {
             K::ThreadId(arg!(astring))
-        } else if let (rest, Some(k)) = crate::imap::ext::savedate::parse::search_key(i, name)? {
+        } else if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
             i = rest;
             K::SaveDate(k)
         } else {
@@ -898,7 +898,7 @@ pub(crate) mod emit {
             }
             K::EmailId(s) => word_str(w, b"EMAILID", s)?,
             K::ThreadId(s) => word_str(w, b"THREADID", s)?,
-            K::SaveDate(k) => crate::imap::ext::savedate::emit::search_key(w, k)?,
+            K::SaveDate(k) => crate::imap::base::savedate::emit::search_key(w, k)?,
         }
         Ok(())
     }

@@ -21,7 +21,9 @@ pub mod esearch;
 pub mod id;
 pub mod metadata;
 pub mod notify;
-pub mod savedate;
+/// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
+/// [`crate::imap::base::savedate`], re-exported at this path.
+pub use crate::imap::base::savedate;
 pub mod urlauth;
 
 /// A room's command rule: after the command's name, `None` (input unmoved)

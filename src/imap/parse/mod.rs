@@ -19,7 +19,12 @@
 //! expected, and become [`ParseError`](crate::error::ParseError)s with an offset
 //! into the frame at the entry points.
 
-pub mod body;
+/// The rules of body structures and envelopes, now in their room
+/// ([`crate::imap::base::body`]).
+pub mod body {
+    #[allow(unused_imports)]
+    pub(crate) use crate::imap::base::body::parse::*;
+}
 pub mod command;
 /// The rules of the core values, now on the ground floor
 /// ([`crate::imap::syntax`]); this path re-exports them.
@@ -32,7 +37,6 @@ pub(crate) mod ext {
     pub(crate) use crate::imap::ext::catenate::parse::uses_catenate;
 }
 pub mod response;
-pub(crate) mod sink;
 pub mod stream;
 pub mod visit;
 

@@ -12,10 +12,11 @@ use nom::branch::alt;
 use nom::combinator::{map, value};
 use nom::sequence::{preceded, terminated};
 
-use super::sink::{Quiet, Sink};
 use crate::Error;
 use crate::Text;
+use crate::imap::base::body::sink::Quiet;
 use crate::imap::base::fetch::parse::msg_att;
+use crate::imap::base::fetch::visit::Sink;
 use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
 use crate::imap::syntax::core::{Atom, IString, List, Sep};
 use crate::imap::syntax::input::after_sp;

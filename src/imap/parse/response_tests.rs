@@ -4,9 +4,9 @@
 use alloc::vec::Vec;
 
 use super::response::{parse_greeting, parse_response};
+use crate::imap::base::body::{BodyStructure, Specific};
 use crate::imap::syntax::core::{Flag, IString, SeqNum};
 use crate::imap::syntax::options::ParseOptions;
-use crate::imap::types::body::{BodyStructure, Specific};
 use crate::imap::types::response::*;
 use crate::{Error, error::LimitKind};
 

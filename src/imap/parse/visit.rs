@@ -63,8 +63,9 @@ use crate::Error;
 use crate::imap::types::response::Response;
 
 use super::response::response_v;
-use super::sink::Loud;
-pub use super::sink::{AddressField, FetchVisitor, ParamsOf};
+pub use crate::imap::base::body::sink::{AddressField, ParamsOf};
+pub use crate::imap::base::fetch::visit::FetchVisitor;
+use crate::imap::base::fetch::visit::Loud;
 use crate::imap::syntax::input::{In, run};
 use crate::imap::syntax::options::ParseOptions;
 

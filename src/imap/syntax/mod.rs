@@ -22,7 +22,7 @@
 //!
 //! let set = SequenceSet::new("1:4,7").unwrap();
 //! assert_eq!(set.as_str(), "1:4,7");
-//! assert_eq!(Flag::from_name("\\Seen"), Flag::Seen);
+//! assert_eq!(Flag::Seen.wire_name(), "\\Seen");
 //! ```
 
 pub mod core;

@@ -5,6 +5,23 @@
 //! of a message/rfc822 part is a [`Lazy`]: validated once when the response is
 //! parsed and parsed again on demand, so a whole FETCH response with ENVELOPE
 //! and a nested BODYSTRUCTURE borrows everything and allocates nothing.
+//!
+//! This room holds the values ([`BodyStructure`], [`Envelope`], [`Address`],
+//! ...), their grammar (`parse`: `body`, `envelope`, `address`,
+//! `body-fld-param`, ...) and their emitters (`emit`). The old paths
+//! (`types::body`, `parse::body`) re-export them.
+//!
+//! ```
+//! use mailwire::imap::{parse_response, ParseOptions, Response, Data, FetchItem};
+//! use mailwire::imap::base::body::BodyStructure;
+//!
+//! let frame = b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 12 1))\r\n";
+//! let Response::Data(Data::Fetch { items, .. }) =
+//!     parse_response(frame, &ParseOptions::default()).unwrap() else { panic!() };
+//! let Some(FetchItem::BodyStructure(BodyStructure::Single(part))) = items.iter().next() else { panic!() };
+//! assert_eq!(part.media_type.as_bytes(), b"TEXT");
+//! assert_eq!(part.size, 12);
+//! ```
 
 use alloc::borrow::Cow;
 
@@ -280,3 +297,7 @@ crate::owned::into_owned! {
     struct BodyExtension { disposition, language, location, extensions }
     enum Specific { Basic, Text { lines }, Message { envelope, body, lines } }
 }
+
+pub(crate) mod emit;
+pub(crate) mod parse;
+pub(crate) mod sink;

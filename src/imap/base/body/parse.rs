@@ -9,14 +9,14 @@ use nom::Parser as _;
 use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
-use super::sink::{AddressField, ParamsOf, Quiet, Sink};
-use crate::imap::syntax::core::{Ctx, IString, Lazy, List, NString, Sep};
-use crate::imap::syntax::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
-use crate::imap::syntax::rules::{is_nil, nstring, number, skip_parens, skip_value, string};
-use crate::imap::types::body::{
+use crate::imap::base::body::sink::{AddressField, BodySink as Sink, ParamsOf, Quiet};
+use crate::imap::base::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
     SinglePart, Specific,
 };
+use crate::imap::syntax::core::{Ctx, IString, Lazy, List, NString, Sep};
+use crate::imap::syntax::input::{In, PError, R, byte, descend, eat, sp, spaces, validate};
+use crate::imap::syntax::rules::{is_nil, nstring, number, skip_parens, skip_value, string};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 pub(crate) fn address(i: In<'_>) -> R<'_, Address<'_>> {

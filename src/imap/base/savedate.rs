@@ -17,9 +17,22 @@
 //! - [`FetchItem`](crate::imap::FetchItem)`::SaveDate`;
 //! - [`SearchKey`](crate::imap::SearchKey)`::SaveDate` (with [`SaveDateKey`]).
 //!
-//! Registered in the central rules that read a FETCH item name and a search
-//! key name (`base::fetch` and `base::search`, each `parse` and `emit`); the
-//! client knows the capability name (`client::caps`).
+//! SAVEDATE adds nothing to the central enums (commands, responses, codes):
+//! it extends the FETCH and SEARCH concepts, so its room sits with theirs in
+//! [`crate::imap::base`] (below the extension rooms, which may build on the
+//! base rooms), and it is registered by one branch in the rules that read a
+//! FETCH item name and a search key name (`base::fetch` and `base::search`,
+//! each `parse` and `emit`); the client knows the capability name
+//! (`client::caps`). The old path `ext::savedate` re-exports this room.
+//!
+//! ```
+//! use mailwire::imap::{parse_command, ParseOptions, CommandBody, SearchKey};
+//! use mailwire::imap::ext::savedate::SaveDateKey;
+//!
+//! let c = parse_command(b"A1 SEARCH SAVEDATESUPPORTED\r\n", &ParseOptions::default()).unwrap();
+//! let CommandBody::Search { criteria, .. } = c.body else { panic!() };
+//! assert!(matches!(criteria.iter().next(), Some(SearchKey::SaveDate(SaveDateKey::Supported))));
+//! ```
 
 use crate::imap::syntax::core::Date;
 
@@ -48,9 +61,9 @@ pub(crate) mod parse {
     use nom::sequence::preceded;
 
     use super::SaveDateKey;
+    use crate::imap::syntax::core::DateTime;
     use crate::imap::syntax::input::{In, R, sp};
     use crate::imap::syntax::rules::{date, date_time, is_nil};
-    use crate::imap::types::response::FetchItem;
 
     /// The SAVEDATE search keys, after their name; `None` (input unmoved) for
     /// any other name.
@@ -76,11 +89,12 @@ pub(crate) mod parse {
     }
 
     /// `msg-att-static =/ "SAVEDATE" SP (date-time / nil)`, after `SAVEDATE`.
-    pub(crate) fn fetch_item(i: In<'_>) -> R<'_, FetchItem<'_>> {
+    /// The caller wraps it in `FetchItem::SaveDate`.
+    pub(crate) fn fetch_item(i: In<'_>) -> R<'_, Option<DateTime>> {
         let (i, ()) = sp(i)?;
         match is_nil(i) {
-            (i, true) => Ok((i, FetchItem::SaveDate(None))),
-            _ => map(date_time, |d| FetchItem::SaveDate(Some(d))).parse(i),
+            (i, true) => Ok((i, None)),
+            _ => map(date_time, Some).parse(i),
         }
     }
 }
