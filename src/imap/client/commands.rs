@@ -937,7 +937,7 @@ impl Client {
 /// assert!(items.is_seen());
 /// let envelope = items.envelope().unwrap();
 /// assert_eq!(envelope.subject_text().as_deref(), Some("Café"));
-/// let from = envelope.from.as_ref().and_then(|list| list.iter().next()).unwrap();
+/// let from = envelope.from.first().unwrap();
 /// assert_eq!(from.email().as_deref(), Some("gray@cac.washington.edu"));
 /// assert_eq!(from.display_name().as_deref(), Some("Terry Gray"));
 /// ```
