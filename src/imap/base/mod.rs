@@ -5,8 +5,14 @@
 //! floor they all build on is `parse::input`, `types::core` and
 //! `parse::core`.
 
+pub mod append;
 pub mod body;
 pub mod fetch;
+pub mod list;
+pub mod namespace;
+pub mod quota;
 pub mod savedate;
 pub mod search;
+pub mod select;
+pub mod sort;
 pub mod status;

@@ -1,19 +1,19 @@
 //! Emitting commands (RFC 9051 §6 and the extensions of
 //! [`CommandBody`](crate::imap::CommandBody)).
 
+use crate::imap::base::list::emit::*;
+use crate::imap::base::select::emit::*;
+use crate::imap::base::sort::emit::*;
 use bytes::BufMut;
 
 use crate::Error;
 use crate::imap::base::fetch::emit::fetch_att;
 use crate::imap::base::search::emit::{charset_out, keys};
-use crate::imap::parse::command::{
-    is_ext_value, is_known_set, is_tagged_ext_label, sort_key_named,
-};
-use crate::imap::syntax::core::{Atom, List, SequenceSet, is_atom};
+use crate::imap::syntax::core::is_atom;
 use crate::imap::syntax::write::{EmitOptions, Emitted, W, emit_with};
+use crate::imap::syntax::write::{atoms_sp, ext_param, ext_params};
 use crate::imap::types::command::{
-    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, ListReturnOption,
-    SelectParam, SortCriterion, SortKey, StoreKind,
+    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, StoreKind,
 };
 
 /// Writes `command` (tag, body, CRLF) to `out`.
@@ -38,16 +38,6 @@ pub fn emit_command(
         w.crlf();
         Ok(())
     })
-}
-
-fn atoms_sp(w: &mut W<'_>, l: &List<'_, Atom<'_>>) -> Result<(), Error> {
-    for (i, a) in l.iter().enumerate() {
-        if i > 0 {
-            w.sp();
-        }
-        w.atom(&a)?;
-    }
-    Ok(())
 }
 
 fn uid(w: &mut W<'_>, uid: bool) {
@@ -456,113 +446,6 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// `SP "(" param *(SP param) ")"`, nothing for no parameters.
-fn ext_params<T: Clone>(
-    w: &mut W<'_>,
-    params: &List<'_, T>,
-    each: fn(&mut W<'_>, &T) -> Result<(), Error>,
-) -> Result<(), Error> {
-    if params.is_empty() {
-        return Ok(());
-    }
-    w.raw(b" (");
-    for (i, p) in params.iter().enumerate() {
-        if i > 0 {
-            w.sp();
-        }
-        each(w, &p)?;
-    }
-    w.raw(b")");
-    Ok(())
-}
-
-/// `tagged-ext-label [SP tagged-ext-val]` of an extension parameter whose
-/// name is none of `known` (those have their own variant, and would parse
-/// back as it).
-fn ext_param(
-    w: &mut W<'_>,
-    name: &Atom<'_>,
-    value: &Option<alloc::borrow::Cow<'_, [u8]>>,
-    known: &[&str],
-) -> Result<(), Error> {
-    let n = name.as_str();
-    if !is_tagged_ext_label(n.as_bytes()) {
-        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-            rule: "tagged-ext-label",
-        }));
-    }
-    if known.iter().any(|k| k.eq_ignore_ascii_case(n)) {
-        return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-    }
-    w.raw(n.as_bytes());
-    if let Some(v) = value {
-        if !is_ext_value(v, false) {
-            return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                rule: "tagged-ext-val",
-            }));
-        }
-        w.sp();
-        w.raw(v);
-    }
-    Ok(())
-}
-
-/// A set with no `*` (`known-uids` and friends, RFC 7162).
-fn known_set(w: &mut W<'_>, s: &SequenceSet<'_>) -> Result<(), Error> {
-    if !is_known_set(s) {
-        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-            rule: "known-uids",
-        }));
-    }
-    w.seq(s);
-    Ok(())
-}
-
-/// A `mod-sequence-value`: 1 to 2^63-1.
-fn mod_seq_value(w: &mut W<'_>, n: u64) -> Result<(), Error> {
-    if n == 0 || n > i64::MAX as u64 {
-        return Err(Error::Emit(crate::error::Unemittable::OutOfRange {
-            field: "mod-sequence",
-        }));
-    }
-    w.num(n);
-    Ok(())
-}
-
-/// `select-param` (RFC 4466, RFC 7162).
-fn select_param(w: &mut W<'_>, p: &SelectParam<'_>) -> Result<(), Error> {
-    match p {
-        SelectParam::CondStore => w.raw(b"CONDSTORE"),
-        SelectParam::QResync(q) => {
-            if q.uid_validity == 0 {
-                return Err(Error::Emit(crate::error::Unemittable::Zero {
-                    field: "QRESYNC UIDVALIDITY",
-                }));
-            }
-            w.raw(b"QRESYNC (");
-            w.num(u64::from(q.uid_validity));
-            w.sp();
-            mod_seq_value(w, q.mod_seq)?;
-            if let Some(k) = &q.known_uids {
-                w.sp();
-                known_set(w, k)?;
-            }
-            if let Some(m) = &q.seq_match_data {
-                w.raw(b" (");
-                known_set(w, &m.known_sequence_set)?;
-                w.sp();
-                known_set(w, &m.known_uid_set)?;
-                w.raw(b")");
-            }
-            w.raw(b")");
-        }
-        SelectParam::Other { name, value } => {
-            ext_param(w, name, value, &["CONDSTORE", "QRESYNC"])?;
-        }
-    }
-    Ok(())
-}
-
 /// `create-param` (RFC 4466, RFC 6154 USE).
 fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
     match p {
@@ -584,60 +467,6 @@ fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
             w.raw(b")");
         }
         CreateParam::Other { name, value } => ext_param(w, name, value, &["USE"])?,
-    }
-    Ok(())
-}
-
-/// `return-option` of LIST (RFC 5258, RFC 5819, RFC 6154).
-fn return_option(w: &mut W<'_>, o: &ListReturnOption<'_>) -> Result<(), Error> {
-    match o {
-        ListReturnOption::Subscribed => w.raw(b"SUBSCRIBED"),
-        ListReturnOption::Children => w.raw(b"CHILDREN"),
-        ListReturnOption::SpecialUse => w.raw(b"SPECIAL-USE"),
-        ListReturnOption::Status(items) => {
-            if items.is_empty() {
-                return Err(Error::Emit(crate::error::Unemittable::Missing {
-                    what: "STATUS return option item",
-                }));
-            }
-            w.raw(b"STATUS (");
-            atoms_sp(w, items)?;
-            w.raw(b")");
-        }
-        ListReturnOption::Other { name, value } => {
-            if ["SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS"]
-                .iter()
-                .any(|k| name.eq_ignore_case(k))
-            {
-                return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-            }
-            w.atom(name)?;
-            if let Some(v) = value {
-                if !is_ext_value(v, true) {
-                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                        rule: "tagged-ext-val",
-                    }));
-                }
-                w.sp();
-                w.raw(v);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256, RFC 5957).
-fn sort_criterion(w: &mut W<'_>, c: &SortCriterion<'_>) -> Result<(), Error> {
-    if c.reverse {
-        w.raw(b"REVERSE ");
-    }
-    if let SortKey::Other(a) = &c.key {
-        if sort_key_named(a.as_str()).is_some() || a.eq_ignore_case("REVERSE") {
-            return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-        }
-        w.atom(a)?;
-    } else {
-        w.raw(c.key.as_str().as_bytes());
     }
     Ok(())
 }

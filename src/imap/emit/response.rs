@@ -1,6 +1,9 @@
 //! Emitting responses (RFC 9051 §7 and the extensions of
 //! [`Data`](crate::imap::Data)), ENVELOPE and BODYSTRUCTURE included.
 
+use crate::imap::base::list::emit::*;
+use crate::imap::base::namespace::emit::*;
+use crate::imap::base::sort::emit::*;
 use bytes::BufMut;
 
 use crate::Error;
@@ -10,8 +13,7 @@ use crate::imap::syntax::core::{List, Tag};
 use crate::imap::syntax::write::{EmitOptions, Emitted, W, emit_into, emit_with};
 use crate::imap::syntax::write::{num_code, objectid};
 use crate::imap::types::response::{
-    Code, Continue, Data, FetchItem, MetadataEntries, Namespace, Response, StatusKind,
-    StatusResponse, Thread,
+    Code, Continue, Data, FetchItem, MetadataEntries, Response, StatusKind, StatusResponse,
 };
 
 /// Writes `response` (CRLF included) to `out`.
@@ -300,23 +302,6 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn delimiter(w: &mut W<'_>, d: Option<char>) -> Result<(), Error> {
-    match d {
-        None => w.raw(b"NIL"),
-        Some(c) => {
-            let mut b = [0u8; 4];
-            let s = c.encode_utf8(&mut b);
-            if c.is_control() {
-                return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                    rule: "QUOTED-CHAR",
-                }));
-            }
-            w.quoted(s.as_bytes());
-        }
-    }
-    Ok(())
-}
-
 fn numbers(w: &mut W<'_>, l: &List<'_, u32>) {
     for n in l.iter() {
         w.sp();
@@ -519,103 +504,6 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             w.raw(name.as_bytes());
             w.sp();
             w.raw(rest);
-        }
-    }
-    Ok(())
-}
-
-fn thread(w: &mut W<'_>, t: &Thread<'_>) -> Result<(), Error> {
-    thread_at(w, t, 1)
-}
-
-/// A thread-list at nesting level `depth` (its sub-threads by reference when
-/// the application built them, else parsed again one at a time).
-#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
-fn thread_at(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
-    let r = crate::imap::syntax::write::check_depth(depth);
-    if r.is_err() {
-        return r;
-    }
-    let first = thread_members(w, t);
-    if t.children.is_empty() {
-        if first {
-            return Err(Error::Emit(crate::error::Unemittable::Missing {
-                what: "thread member",
-            }));
-        }
-    } else {
-        if !first {
-            w.sp();
-        }
-        match t.children.items() {
-            Some(kids) => {
-                for k in kids {
-                    let r = thread_at(w, k, depth + 1);
-                    if r.is_err() {
-                        return r;
-                    }
-                }
-            }
-            None => {
-                let r = thread_children_wire(w, t, depth + 1);
-                if r.is_err() {
-                    return r;
-                }
-            }
-        }
-    }
-    w.raw(b")");
-    Ok(())
-}
-
-/// `"(" thread-members`: whether there were none.
-#[inline(never)]
-fn thread_members(w: &mut W<'_>, t: &Thread<'_>) -> bool {
-    w.raw(b"(");
-    let mut first = true;
-    for m in t.members.iter() {
-        if !first {
-            w.sp();
-        }
-        first = false;
-        w.num(u64::from(m));
-    }
-    first
-}
-
-/// The sub-threads of a parsed thread: one at a time in this frame.
-#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
-#[inline(never)]
-fn thread_children_wire(w: &mut W<'_>, t: &Thread<'_>, depth: usize) -> Result<(), Error> {
-    let mut it = t.children.iter();
-    loop {
-        let k = it.next();
-        let Some(k) = &k else {
-            return Ok(());
-        };
-        let r = thread_at(w, k, depth);
-        if r.is_err() {
-            return r;
-        }
-    }
-}
-
-fn namespace(w: &mut W<'_>, ns: &Option<List<'_, Namespace<'_>>>) -> Result<(), Error> {
-    match ns {
-        None => w.raw(b"NIL"),
-        Some(l) => {
-            w.raw(b"(");
-            for n in l.iter() {
-                w.raw(b"(");
-                w.string(n.prefix.as_bytes())?;
-                w.sp();
-                delimiter(w, n.delimiter)?;
-                if let Some(e) = &n.extensions {
-                    w.raw(e);
-                }
-                w.raw(b")");
-            }
-            w.raw(b")");
         }
     }
     Ok(())

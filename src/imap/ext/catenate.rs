@@ -60,7 +60,7 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::parse::command::{self, append_opts};
+    use crate::imap::base::append::parse::{append_message, append_opts};
     use crate::imap::syntax::core::{IString, List, Sep};
     use crate::imap::syntax::input::{In, R, at_word, expect, sp, take_while, validate, word};
     use crate::imap::syntax::rules::{astring, literal, mailbox, paren_list};
@@ -104,7 +104,7 @@ pub(crate) mod parse {
             let (rest, parts) = preceded(sp, |i| paren_list(i, cat_part, false)).parse(rest)?;
             return Ok((rest, AppendItem::Catenate { flags, date, parts }));
         }
-        map(command::append_message, AppendItem::Message).parse(i)
+        map(append_message, AppendItem::Message).parse(i)
     }
 
     /// Whether the append-message at `i` uses CATENATE (looked at without

@@ -11,29 +11,34 @@
 //! name once (the name is read, then compared), not by trying each command
 //! in turn.
 
+use crate::imap::base::append::parse::*;
+use crate::imap::base::list::parse::*;
+use crate::imap::base::quota::parse::*;
+use crate::imap::base::select::parse::*;
+use crate::imap::base::sort::parse::*;
+use crate::imap::syntax::rules::{
+    ext_params, number32, opt_ext_value, paren_atoms, paren_list_or_one, sp_word, tagged_ext_label,
+};
 use alloc::borrow::Cow;
 
 use nom::Parser as _;
 use nom::branch::alt;
 use nom::combinator::{cond, map, opt, value};
-use nom::sequence::{preceded, separated_pair, terminated};
+use nom::sequence::{preceded, terminated};
 
-use super::{ParseOptions, Quirks};
+use super::ParseOptions;
 use crate::imap::base::fetch::parse::fetch_att;
 use crate::imap::base::search::parse::{charset, search_keys};
-use crate::imap::syntax::core::{Atom, Flag, List, Sep, SequenceSet};
+use crate::imap::syntax::core::{List, Sep};
 use crate::imap::syntax::input::{
-    In, R, after_word, at_word, byte, consumed, crlf_end, descend, eat, expect, kw, run, sp,
-    take_while, validate, word,
+    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, run, sp, take_while, word,
 };
 use crate::imap::syntax::rules::{
-    Elem, astring, atom, atom_str, date_time, flag, flag_list, list_mailbox, literal, mailbox,
-    number64, paren_list, paren_list_tail, sequence_set, spaced_list1, tag,
+    astring, atom, atom_str, flag, flag_list, list_mailbox, mailbox, number64, paren_list,
+    paren_list_tail, sequence_set, spaced_list1, tag,
 };
 use crate::imap::types::command::{
-    AppendMessage, Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption,
-    ListReturnOption, MetadataDepth, QResync, SelectParam, SeqMatchData, SortCriterion, SortKey,
-    StoreKind,
+    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, MetadataDepth, StoreKind,
 };
 use crate::imap::types::response::MailboxAttribute;
 use crate::{Error, Secret};
@@ -113,255 +118,6 @@ pub(crate) fn command(i: In<'_>) -> R<'_, Command<'_>> {
     .parse(i)
 }
 
-/// `SP "(" param *(SP param) ")"` (`select-params`, `create-params`,
-/// RFC 4466 §2.1, §2.2): validated, returned as a lazy [`List`]; empty when
-/// absent.
-fn ext_params<'a, T: Clone>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
-    if i.peek() != Some(b' ') || i.peek_at(1) != Some(b'(') {
-        return Ok((i, List::empty()));
-    }
-    paren_list_tail(i.skip(2), elem, false)
-}
-
-/// `"(" elem *(SP elem) ")" / elem` as a lazy [`List`] (LIST patterns,
-/// GETMETADATA entries, FETCH attributes).
-fn paren_list_or_one<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
-    if i.peek() == Some(b'(') {
-        return paren_list_tail(i.skip(1), elem, false);
-    }
-    let (i, (raw, _)) = consumed(elem).parse(i)?;
-    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
-}
-
-/// `SP` and the keyword `w` (not followed by an atom character), if they
-/// come next: the input after them.
-fn sp_word<'a>(i: In<'a>, w: &[u8]) -> Option<In<'a>> {
-    if i.peek() != Some(b' ') {
-        return None;
-    }
-    after_word(&i.skip(1), w)
-}
-
-/// `number` with no out-of-range quirk: a client's number must fit 32 bits.
-fn number32(i: In<'_>) -> R<'_, u32> {
-    let (rest, d) = take_while(i, |b| b.is_ascii_digit());
-    let v = d.iter().try_fold(0u32, |a, &c| {
-        a.checked_mul(10)?.checked_add(u32::from(c - b'0'))
-    });
-    match v {
-        Some(v) if !d.is_empty() => Ok((rest, v)),
-        _ => i.err("number below 2^32"),
-    }
-}
-
-/// `nz-number`, no out-of-range quirk.
-fn nz_number32(i: In<'_>) -> R<'_, u32> {
-    match number32(i)? {
-        (_, 0) => i.err("non-zero number"),
-        ok => Ok(ok),
-    }
-}
-
-/// ```text
-/// tagged-ext-label   = tagged-label-fchar *tagged-label-char
-/// tagged-label-fchar = ALPHA / "-" / "_" / "."
-/// tagged-label-char  = tagged-label-fchar / DIGIT / ":"
-/// ```
-fn tagged_ext_label(i: In<'_>) -> R<'_, Atom<'_>> {
-    if !matches!(i.peek(), Some(b) if is_label_fchar(b)) {
-        return i.err("tagged-ext-label");
-    }
-    let (i, l) = take_while(i, |b| is_label_fchar(b) || b.is_ascii_digit() || b == b':');
-    match core::str::from_utf8(l) {
-        Ok(s) => Ok((i, Atom::borrowed_unchecked(s))),
-        Err(_) => i.err("tagged-ext-label"),
-    }
-}
-
-fn is_label_fchar(b: u8) -> bool {
-    b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.')
-}
-
-/// Whether `s` is a `tagged-ext-label` (for the emitter).
-pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
-    matches!(
-        tagged_ext_label(In::new(s, Quirks::STRICT, 1, false)),
-        Ok((rest, _)) if rest.is_empty()
-    )
-}
-
-/// ```text
-/// tagged-ext-val    = tagged-ext-simple / "(" [tagged-ext-comp] ")"
-/// tagged-ext-simple = sequence-set / number / number64
-/// ```
-/// Returned raw, parentheses included.
-fn tagged_ext_val(i: In<'_>) -> R<'_, &[u8]> {
-    if i.peek() == Some(b'(') {
-        return map(consumed(tagged_ext_paren), |(raw, ())| raw).parse(i);
-    }
-    let (rest, t) = take_while(i, |b| {
-        b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
-    });
-    let number64 = !t.is_empty()
-        && t.iter().all(u8::is_ascii_digit)
-        && t.iter()
-            .try_fold(0u64, |a, &c| {
-                a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-            })
-            .is_some_and(|v| v <= i64::MAX as u64);
-    if !(number64 || crate::imap::syntax::core::valid_sequence_set(t)) {
-        return i.err("tagged-ext-val");
-    }
-    Ok((rest, t))
-}
-
-/// ```text
-/// "(" [tagged-ext-comp] ")"
-/// tagged-ext-comp = astring / tagged-ext-comp *(SP tagged-ext-comp) / "(" tagged-ext-comp ")"
-/// ```
-/// (also `option-value = "(" option-val-comp ")"` of RFC 5258, the same
-/// shape), nested at most the depth budget.
-///
-/// A loop, not a recursion: each `(` spends one level of the budget on the
-/// input (as a recursive rule would) and each `)` gives it back, so any
-/// nesting within the budget costs no stack.
-fn tagged_ext_paren(mut i: In<'_>) -> R<'_, ()> {
-    let mut open = 0usize;
-    loop {
-        // at the `(` of a list
-        i = descend(i)?;
-        (i, ()) = byte(b'(', "'('")(i)?;
-        open += 1;
-        if i.peek() != Some(b')') {
-            if i.peek() == Some(b'(') {
-                continue;
-            }
-            (i, ()) = validate(astring)(i)?;
-        }
-        // after an element: `)` closes a list, SP starts the next element
-        loop {
-            if i.peek() == Some(b')') {
-                i = i.skip(1);
-                i.st.depth += 1;
-                open -= 1;
-                if open == 0 {
-                    return Ok((i, ()));
-                }
-                continue;
-            }
-            (i, ()) = sp(i)?;
-            if i.peek() == Some(b'(') {
-                break;
-            }
-            (i, ()) = validate(astring)(i)?;
-        }
-    }
-}
-
-/// Whether `v` is a whole `tagged-ext-val` (or, with `paren_only`, an
-/// `option-value`) that can be written on one line (for the emitter).
-pub(crate) fn is_ext_value(v: &[u8], paren_only: bool) -> bool {
-    if !crate::wire::line::is_line_safe(v) || (paren_only && v.first() != Some(&b'(')) {
-        return false;
-    }
-    let i = In::new(
-        v,
-        Quirks::STRICT,
-        ParseOptions::DEFAULT.nesting_depth,
-        false,
-    );
-    matches!(tagged_ext_val(i), Ok((rest, _)) if rest.is_empty())
-}
-
-/// `[SP tagged-ext-val]` after a parameter name: present when the next
-/// token can only be a value (a name never starts with a digit, `*`, `$`
-/// or `(`).
-fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
-    if i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'0'..=b'9' | b'*' | b'$' | b'(')) {
-        map(tagged_ext_val, |v| Some(Cow::Borrowed(v))).parse(i.skip(1))
-    } else {
-        Ok((i, None))
-    }
-}
-
-/// ```text
-/// select-param = select-param-name [SP select-param-value]     ; RFC 4466
-/// select-param =/ "CONDSTORE"                                   ; RFC 7162
-/// select-param =/ "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
-///                 [SP known-uids] [SP seq-match-data] ")"
-/// ```
-pub(crate) fn select_param(i: In<'_>) -> R<'_, SelectParam<'_>> {
-    let (i, name) = tagged_ext_label(i)?;
-    if name.eq_ignore_case("CONDSTORE") {
-        Ok((i, SelectParam::CondStore))
-    } else if name.eq_ignore_case("QRESYNC") {
-        map(preceded(sp, qresync), SelectParam::QResync).parse(i)
-    } else {
-        let (i, value) = opt_ext_value(i)?;
-        Ok((i, SelectParam::Other { name, value }))
-    }
-}
-
-/// ```text
-/// "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"
-/// uidvalidity        = nz-number
-/// mod-sequence-value = 1*DIGIT   ; 1 <= n <= 9,223,372,036,854,775,807
-/// known-uids         = sequence-set
-/// seq-match-data     = "(" known-sequence-set SP known-uid-set ")"
-/// ```
-fn qresync(i: In<'_>) -> R<'_, QResync<'_>> {
-    let (start, (_, uid_validity, _)) = (byte(b'(', "'('"), nz_number32, sp).parse(i)?;
-    let (i, mod_seq) = number64(start)?;
-    if mod_seq == 0 {
-        return start.err("non-zero mod-sequence-value");
-    }
-    let known = i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'0'..=b'9'));
-    let (i, known_uids) = cond(known, preceded(sp, known_set)).parse(i)?;
-    let seq_match = i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(');
-    let (i, seq_match_data) = cond(
-        seq_match,
-        map(
-            (
-                sp,
-                byte(b'(', "'('"),
-                known_set,
-                sp,
-                known_set,
-                byte(b')', "')'"),
-            ),
-            |(_, _, known_sequence_set, _, known_uid_set, _)| SeqMatchData {
-                known_sequence_set,
-                known_uid_set,
-            },
-        ),
-    )
-    .parse(i)?;
-    let (i, ()) = byte(b')', "')'")(i)?;
-    Ok((
-        i,
-        QResync {
-            uid_validity,
-            mod_seq,
-            known_uids,
-            seq_match_data,
-        },
-    ))
-}
-
-/// `known-uids`, `known-sequence-set`, `known-uid-set`: a `sequence-set`
-/// where `*` is not allowed (nor `$`, RFC 5182).
-fn known_set(i: In<'_>) -> R<'_, SequenceSet<'_>> {
-    match sequence_set(i)? {
-        (_, s) if !is_known_set(&s) => i.err("sequence-set without '*'"),
-        ok => Ok(ok),
-    }
-}
-
-/// Whether a set may be sent as `known-uids` (no `*`, no `$`).
-pub(crate) fn is_known_set(s: &SequenceSet<'_>) -> bool {
-    !s.as_str().contains(['*', '$'])
-}
-
 /// ```text
 /// create-param = create-param-name [SP create-param-value]      ; RFC 4466
 /// create-param =/ "USE" SP "(" [use-attr *(SP use-attr)] ")"     ; RFC 6154
@@ -389,85 +145,6 @@ fn use_attr(i: In<'_>) -> R<'_, MailboxAttribute<'_>> {
         Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
         Err(_) => i.err("use-attr"),
     }
-}
-
-/// ```text
-/// return-option    = "SUBSCRIBED" / "CHILDREN" / status-option / option-extension  ; RFC 5258
-/// return-option    =/ "SPECIAL-USE"                                               ; RFC 6154
-/// status-option    = "STATUS" SP "(" status-att *(SP status-att) ")"              ; RFC 5819
-/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
-/// option-value     = "(" option-val-comp ")"
-/// ```
-pub(crate) fn return_option(i: In<'_>) -> R<'_, ListReturnOption<'_>> {
-    let (i, name) = atom(i)?;
-    if name.eq_ignore_case("SUBSCRIBED") {
-        Ok((i, ListReturnOption::Subscribed))
-    } else if name.eq_ignore_case("CHILDREN") {
-        Ok((i, ListReturnOption::Children))
-    } else if name.eq_ignore_case("SPECIAL-USE") {
-        Ok((i, ListReturnOption::SpecialUse))
-    } else if name.eq_ignore_case("STATUS") {
-        let (i, ()) = sp(i)?;
-        let (i, atts) = paren_atoms(i, false)?;
-        Ok((i, ListReturnOption::Status(atts)))
-    } else {
-        let has_value = i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(');
-        let (i, value) = cond(
-            has_value,
-            map(preceded(sp, consumed(tagged_ext_paren)), |(raw, ())| {
-                Cow::Borrowed(raw)
-            }),
-        )
-        .parse(i)?;
-        Ok((i, ListReturnOption::Other { name, value }))
-    }
-}
-
-/// ```text
-/// sort-criteria  = "(" sort-criterion *(SP sort-criterion) ")"
-/// ```
-fn sort_criteria(i: In<'_>) -> R<'_, List<'_, SortCriterion<'_>>> {
-    let (i, ()) = byte(b'(', "sort-criteria")(i)?;
-    paren_list_tail(i, sort_criterion, false)
-}
-
-/// `sort-criterion = ["REVERSE" SP] sort-key`
-pub(crate) fn sort_criterion(i: In<'_>) -> R<'_, SortCriterion<'_>> {
-    let reverse = at_word(&i, b"REVERSE");
-    let i = if reverse { sp(i.skip(7))?.0 } else { i };
-    let (i, key) = sort_key(i)?;
-    Ok((i, SortCriterion { reverse, key }))
-}
-
-/// ```text
-/// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"   ; RFC 5256
-/// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"                                     ; RFC 5957
-/// ```
-fn sort_key(i: In<'_>) -> R<'_, SortKey<'_>> {
-    let (rest, a) = atom(i)?;
-    match sort_key_named(a.as_str()) {
-        Some(k) => Ok((rest, k)),
-        None if a.eq_ignore_case("REVERSE") => i.err("sort-key"),
-        None => Ok((rest, SortKey::Other(a))),
-    }
-}
-
-/// The sort key called `name` (case-insensitive), if this crate knows it.
-pub(crate) fn sort_key_named(name: &str) -> Option<SortKey<'static>> {
-    const KEYS: [(&str, SortKey<'static>); 9] = [
-        ("ARRIVAL", SortKey::Arrival),
-        ("CC", SortKey::Cc),
-        ("DATE", SortKey::Date),
-        ("FROM", SortKey::From),
-        ("SIZE", SortKey::Size),
-        ("SUBJECT", SortKey::Subject),
-        ("TO", SortKey::To),
-        ("DISPLAYFROM", SortKey::DisplayFrom),
-        ("DISPLAYTO", SortKey::DisplayTo),
-    ];
-    KEYS.iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, k)| k.clone())
 }
 
 /// ```text
@@ -749,11 +426,6 @@ fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
     Ok((i, Some(c)))
 }
 
-/// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
-fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
-    paren_list(i, atom, empty_ok)
-}
-
 /// ```text
 /// search            = "SEARCH" [search-return-opts] SP search-program
 /// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
@@ -913,82 +585,4 @@ fn list(i: In<'_>) -> R<'_, CommandBody<'_>> {
             return_options,
         },
     ))
-}
-
-/// ```text
-/// append-message = append-opts SP append-data
-/// append-opts    = [flag-list SP] [date-time SP]
-/// append-data    = literal / literal8
-/// ```
-/// `append-opts` followed by a literal announcement that ends the input
-/// (the head of a streamed message).
-#[allow(clippy::type_complexity)]
-pub(crate) fn append_opts_head(
-    i: In<'_>,
-) -> R<
-    '_,
-    (
-        Option<List<'_, Flag<'_>>>,
-        Option<crate::imap::syntax::core::DateTime>,
-    ),
-> {
-    let (i, opts) = append_opts(i)?;
-    let (i, _) = eat(b'~')(i)?;
-    let (i, ()) = byte(b'{', "literal")(i)?;
-    let (i, _) = take_while(i, |b| b.is_ascii_digit() || b == b'+' || b == b'-');
-    let (i, ()) = byte(b'}', "'}'")(i)?;
-    let i = match i.rest {
-        [b'\r', b'\n', ..] => i.skip(2),
-        [b'\n', ..] if i.q().bare_lf => i.skip(1),
-        _ => return i.err("CRLF"),
-    };
-    Ok((i, opts))
-}
-
-/// `append-message = append-opts SP append-data` with
-/// `append-data = literal / literal8`.
-pub(crate) fn append_message(i: In<'_>) -> R<'_, AppendMessage<'_>> {
-    let (i, flags) = cond(i.peek() == Some(b'('), terminated(flag_list, sp)).parse(i)?;
-    let (i, date) = cond(i.peek() == Some(b'"'), terminated(date_time, sp)).parse(i)?;
-    if !matches!(i.peek(), Some(b'{' | b'~')) {
-        return i.err("literal");
-    }
-    let (i, (data, binary)) = literal(i)?;
-    Ok((
-        i,
-        AppendMessage {
-            flags,
-            date,
-            data: Cow::Borrowed(data),
-            binary,
-        },
-    ))
-}
-
-/// `setquota-resource = resource-name SP resource-limit`
-fn quota_limit(i: In<'_>) -> R<'_, (Atom<'_>, u64)> {
-    separated_pair(atom, sp, number64).parse(i)
-}
-
-/// `append-opts = [flag-list SP] [date-time SP]` (the input is left after
-/// the options); shared with plain APPEND.
-#[allow(clippy::type_complexity)]
-pub(crate) fn append_opts(
-    i: In<'_>,
-) -> R<
-    '_,
-    (
-        Option<List<'_, Flag<'_>>>,
-        Option<crate::imap::syntax::core::DateTime>,
-    ),
-> {
-    let (i, flags) = match i.peek() {
-        Some(b'(') => map(terminated(flag_list, sp), Some).parse(i)?,
-        _ => (i, None),
-    };
-    let (i, date) = match i.peek() {
-        Some(b'"') => map(terminated(date_time, sp), Some).parse(i)?,
-        _ => (i, None),
-    };
-    Ok((i, (flags, date)))
 }

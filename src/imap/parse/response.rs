@@ -5,6 +5,10 @@
 //! METADATA, RFC 5530 codes, RFC 7162 CONDSTORE/QRESYNC, RFC 8474 OBJECTID,
 //! RFC 9208 QUOTA). Each is a nom parser over `In`.
 
+use crate::imap::base::list::parse::*;
+use crate::imap::base::namespace::parse::*;
+use crate::imap::base::quota::parse::*;
+use crate::imap::base::sort::parse::*;
 use alloc::borrow::Cow;
 
 use nom::Parser as _;
@@ -21,18 +25,17 @@ use crate::imap::base::status::parse::{KNOWN_STATUS_ITEMS, status_item};
 use crate::imap::syntax::core::{Atom, IString, List, Sep};
 use crate::imap::syntax::input::after_sp;
 use crate::imap::syntax::input::{
-    In, PError, R, after_prefix, after_word, byte, consumed, crlf_end, descend, eat, expect, kw,
-    run, sp, space_before_close, spaces, take_while, trailing_space, word,
+    In, R, after_prefix, after_word, byte, crlf_end, eat, expect, kw, run, sp, space_before_close,
+    take_while, trailing_space, word,
 };
 use crate::imap::syntax::options::ParseOptions;
 use crate::imap::syntax::rules::paren_objectid;
 use crate::imap::syntax::rules::{
-    astring, atom, atom_str, flag, flag_list, flag_list_with, is_nil, mailbox, number, number64,
-    nz_number, paren_list, paren_list_tail, quoted, sequence_set, skip_value, string, tag, text,
+    astring, atom, atom_str, flag, flag_list, flag_list_with, mailbox, number, number64, nz_number,
+    paren_list, paren_list_tail, quoted, sequence_set, tag, text,
 };
 use crate::imap::types::response::{
-    Code, Continue, Data, ListExtendedItem, MailboxAttribute, MailboxList, MetadataEntries,
-    Namespace, QuotaResource, Response, StatusKind, StatusResponse, Thread,
+    Code, Continue, Data, MetadataEntries, Response, StatusKind, StatusResponse,
 };
 
 /// Parses one complete response frame (a line with its literals, CRLF
@@ -428,135 +431,6 @@ fn continue_req<'a>(i: In<'a>) -> R<'a, Continue<'a>> {
     }
 }
 
-/// `mbx-list-flags` element: `"\" atom` (or an atom from sloppy servers;
-/// a lone `\` under [`Quirks::lone_backslash_attribute`](super::Quirks)).
-fn mailbox_attribute<'a>(i: In<'a>) -> R<'a, MailboxAttribute<'a>> {
-    if i.peek() == Some(b'\\')
-        && matches!(i.peek_at(1), Some(b' ' | b')') | None)
-        && i.q().lone_backslash_attribute
-    {
-        return Ok((i.skip(1), MailboxAttribute(Cow::Borrowed("\\"))));
-    }
-    let (i, (raw, _)) = consumed(preceded(eat(b'\\'), atom)).parse(i)?;
-    match core::str::from_utf8(raw) {
-        Ok(s) => Ok((i, MailboxAttribute(Cow::Borrowed(s)))),
-        Err(_) => i.err("mailbox attribute"),
-    }
-}
-
-/// `DQUOTE QUOTED-CHAR DQUOTE / nil` (hierarchy delimiter)
-fn delimiter(i: In<'_>) -> R<'_, Option<char>> {
-    if let (rest, true) = is_nil(i) {
-        return Ok((rest, None));
-    }
-    let (rest, q) = quoted(i)?;
-    let s = q.as_str().unwrap_or("");
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => Ok((rest, Some(c))),
-        _ => i.err("one-character delimiter"),
-    }
-}
-
-/// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val`
-fn list_ext_item<'a>(i: In<'a>) -> R<'a, ListExtendedItem<'a>> {
-    map((astring, sp, skip_value), |(tag, _, value)| {
-        ListExtendedItem {
-            tag,
-            value: Cow::Borrowed(value),
-        }
-    })
-    .parse(i)
-}
-
-/// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]`
-fn mailbox_list<'a>(i: In<'a>) -> R<'a, MailboxList<'a>> {
-    let (mut i, ()) = byte(b'(', "'(' of mbx-list-flags")(i)?;
-    let s = i;
-    let mut e = i;
-    if i.peek() != Some(b')') {
-        loop {
-            (i, _) = mailbox_attribute(i)?;
-            e = i;
-            i = space_before_close(i, i.q().flag_list_space);
-            if i.peek() == Some(b')') {
-                break;
-            }
-            (i, ()) = sp(i)?;
-        }
-    }
-    let (i, ()) = byte(b')', "')'")(i)?;
-    let attributes = List::wire(s.upto(&e), mailbox_attribute, Sep::Space, i.ctx());
-    let (i, (_, delimiter, _, mailbox)) = (sp, delimiter, sp, mailbox).parse(i)?;
-    let (i, extended) = if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        // mbox-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
-        paren_list_tail(i.skip(2), list_ext_item, true)?
-    } else {
-        (
-            i,
-            List::wire(&i.rest[..0], list_ext_item, Sep::Space, i.ctx()),
-        )
-    };
-    Ok((
-        i,
-        MailboxList {
-            attributes,
-            delimiter,
-            mailbox,
-            extended,
-        },
-    ))
-}
-
-/// ```text
-/// namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"
-/// ```
-fn namespace_descr<'a>(i: In<'a>) -> R<'a, Namespace<'a>> {
-    let (i, (_, prefix, _, delimiter)) =
-        (byte(b'(', "'(' of namespace-descr"), string, sp, delimiter).parse(i)?;
-    let mut i = i;
-    let mut extensions = None;
-    if i.peek() == Some(b' ') {
-        // namespace-response-extensions = *(SP string SP "(" string *(SP string) ")")
-        let s = i;
-        while i.peek() == Some(b' ') {
-            (i, _) = (string, sp, skip_value).parse(i.skip(1))?;
-        }
-        extensions = Some(Cow::Borrowed(s.upto(&i)));
-    }
-    let (i, ()) = byte(b')', "')' of namespace-descr")(i)?;
-    Ok((
-        i,
-        Namespace {
-            prefix,
-            delimiter,
-            extensions,
-        },
-    ))
-}
-
-/// `namespace = nil / "(" 1*namespace-descr ")"`
-fn namespace<'a>(i: In<'a>) -> R<'a, Option<List<'a, Namespace<'a>>>> {
-    if let (rest, true) = is_nil(i) {
-        return Ok((rest, None));
-    }
-    let (mut i, ()) = byte(b'(', "'(' of namespace or NIL")(i)?;
-    let s = i;
-    loop {
-        (i, _) = namespace_descr(i)?;
-        (i, ()) = spaces(i)?;
-        if i.peek() != Some(b'(') {
-            break;
-        }
-    }
-    let raw = s.upto(&i);
-    let (i, ()) = byte(b')', "')' of namespace")(i)?;
-    Ok((
-        i,
-        Some(List::wire(raw, namespace_descr, Sep::None, i.ctx())),
-    ))
-}
-
 /// A SEARCH or SORT result: `nz-number` (0 tolerated).
 fn nz_or_zero(i: In<'_>) -> R<'_, u32> {
     number(i)
@@ -592,90 +466,6 @@ fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
     Ok((
         i,
         (List::wire(raw, nz_or_zero, Sep::Space, i.ctx()), modseq),
-    ))
-}
-
-/// `quota-resource = resource-name SP resource-usage SP resource-limit`
-fn quota_resource<'a>(i: In<'a>) -> R<'a, QuotaResource<'a>> {
-    map(
-        (atom, sp, number64, sp, number64),
-        |(name, _, usage, _, limit)| QuotaResource { name, usage, limit },
-    )
-    .parse(i)
-}
-
-/// `thread-list = "(" (thread-members / thread-nested) ")"`, one nesting
-/// level deeper. This frame and the one of [`thread_list`] stay on the
-/// stack per level; they keep a few words and no combinator, closure or `?`
-/// temporary (debug builds give each its own frame or slot).
-#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
-fn thread<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
-    let depth = i.st.depth;
-    let i = match descend(i) {
-        Ok(i) => i,
-        Err(e) => return Err(e),
-    };
-    match thread_list(i) {
-        Ok((mut rest, t)) => {
-            rest.st.depth = depth;
-            Ok((rest, t))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// [`thread`] within its nesting level.
-#[allow(clippy::question_mark)] // `?` would add its temporaries to this recursive frame in debug builds
-fn thread_list<'a>(i: In<'a>) -> R<'a, Thread<'a>> {
-    let members = match thread_members(i) {
-        Ok(m) => m,
-        Err(e) => return Err(e),
-    };
-    // thread-nested = 2*thread-list
-    let mut i = members.1;
-    while i.peek() == Some(b'(') {
-        match thread(i) {
-            Ok((rest, _)) => i = rest,
-            Err(e) => return Err(e),
-        }
-    }
-    thread_end(members, i)
-}
-
-/// `"(" thread-members [SP]` (the members may be absent): the input where
-/// they start, where the nested threads start, and where they end.
-#[inline(never)]
-fn thread_members<'a>(i: In<'a>) -> Result<(In<'a>, In<'a>, In<'a>), nom::Err<PError>> {
-    let (mut i, ()) = byte(b'(', "'(' of thread-list")(i)?;
-    // thread-members = nz-number *(SP nz-number) [SP thread-nested]
-    let ms = i;
-    let mut me = i;
-    if i.peek() != Some(b'(') {
-        (i, _) = nz_number(i)?;
-        me = i;
-        while i.peek() == Some(b' ') && i.peek_at(1) != Some(b'(') {
-            (i, _) = nz_number(i.skip(1))?;
-            me = i;
-        }
-        if i.peek() == Some(b' ') {
-            i = i.skip(1);
-        }
-    }
-    Ok((ms, i, me))
-}
-
-/// The `)` of a thread-list whose members and nested threads were read.
-#[inline(never)]
-fn thread_end<'a>((ms, cs, me): (In<'a>, In<'a>, In<'a>), i: In<'a>) -> R<'a, Thread<'a>> {
-    let ctx = ms.ctx();
-    let children = List::wire(cs.upto(&i), thread, Sep::None, ctx);
-    let (i, ()) = byte(b')', "')' of thread-list")(i)?;
-    Ok((
-        i,
-        Thread {
-            members: List::wire(ms.upto(&me), nz_number, Sep::Space, ctx),
-            children,
-        },
     ))
 }
 

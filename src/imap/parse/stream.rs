@@ -8,8 +8,8 @@
 
 use nom::Parser as _;
 
-use super::command::append_opts_head;
 use crate::Error;
+use crate::imap::base::append::parse::append_opts_head;
 use crate::imap::base::fetch::parse::{fetch_item, item_name, origin, section, section_binary};
 use crate::imap::syntax::core::{DateTime, Flag, List, Mailbox, Sep, Tag};
 use crate::imap::syntax::input::{In, R, byte, crlf_end, eat, run, sp, take_while, validate, word};

@@ -2,6 +2,8 @@
 //! numbers, atoms, strings and literals, mailbox names, flags, sequence sets,
 //! dates. Each is a nom parser over `In`.
 
+use crate::imap::syntax::input::after_word;
+use crate::imap::syntax::options::{ParseOptions, Quirks};
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
@@ -727,7 +729,6 @@ pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
 mod tests {
     use super::*;
     use crate::imap::syntax::core::{SeqNum, SeqRange};
-    use crate::imap::syntax::options::Quirks;
 
     fn strict(s: &[u8]) -> In<'_> {
         In::new(s, Quirks::STRICT, 8, false)
@@ -890,4 +891,182 @@ mod tests {
         let deep = [b'('; 100];
         assert_eq!(st(skip_value, &deep), Err(PError::Depth(8)));
     }
+}
+
+// RFC 4466 tagged extensions and the small list helpers of the command rules.
+
+/// `SP "(" param *(SP param) ")"` (`select-params`, `create-params`,
+/// RFC 4466 §2.1, §2.2): validated, returned as a lazy [`List`]; empty when
+/// absent.
+pub(crate) fn ext_params<'a, T: Clone>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    if i.peek() != Some(b' ') || i.peek_at(1) != Some(b'(') {
+        return Ok((i, List::empty()));
+    }
+    paren_list_tail(i.skip(2), elem, false)
+}
+
+/// `"(" elem *(SP elem) ")" / elem` as a lazy [`List`] (LIST patterns,
+/// GETMETADATA entries, FETCH attributes).
+pub(crate) fn paren_list_or_one<'a, T>(i: In<'a>, elem: Elem<'a, T>) -> R<'a, List<'a, T>> {
+    if i.peek() == Some(b'(') {
+        return paren_list_tail(i.skip(1), elem, false);
+    }
+    let (i, (raw, _)) = consumed(elem).parse(i)?;
+    Ok((i, List::wire(raw, elem, Sep::Space, i.ctx())))
+}
+
+/// `SP` and the keyword `w` (not followed by an atom character), if they
+/// come next: the input after them.
+pub(crate) fn sp_word<'a>(i: In<'a>, w: &[u8]) -> Option<In<'a>> {
+    if i.peek() != Some(b' ') {
+        return None;
+    }
+    after_word(&i.skip(1), w)
+}
+
+/// `number` with no out-of-range quirk: a client's number must fit 32 bits.
+pub(crate) fn number32(i: In<'_>) -> R<'_, u32> {
+    let (rest, d) = take_while(i, |b| b.is_ascii_digit());
+    let v = d.iter().try_fold(0u32, |a, &c| {
+        a.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    });
+    match v {
+        Some(v) if !d.is_empty() => Ok((rest, v)),
+        _ => i.err("number below 2^32"),
+    }
+}
+
+/// `nz-number`, no out-of-range quirk.
+pub(crate) fn nz_number32(i: In<'_>) -> R<'_, u32> {
+    match number32(i)? {
+        (_, 0) => i.err("non-zero number"),
+        ok => Ok(ok),
+    }
+}
+
+/// ```text
+/// tagged-ext-label   = tagged-label-fchar *tagged-label-char
+/// tagged-label-fchar = ALPHA / "-" / "_" / "."
+/// tagged-label-char  = tagged-label-fchar / DIGIT / ":"
+/// ```
+pub(crate) fn tagged_ext_label(i: In<'_>) -> R<'_, Atom<'_>> {
+    if !matches!(i.peek(), Some(b) if is_label_fchar(b)) {
+        return i.err("tagged-ext-label");
+    }
+    let (i, l) = take_while(i, |b| is_label_fchar(b) || b.is_ascii_digit() || b == b':');
+    match core::str::from_utf8(l) {
+        Ok(s) => Ok((i, Atom::borrowed_unchecked(s))),
+        Err(_) => i.err("tagged-ext-label"),
+    }
+}
+
+pub(crate) fn is_label_fchar(b: u8) -> bool {
+    b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.')
+}
+
+/// Whether `s` is a `tagged-ext-label` (for the emitter).
+pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
+    matches!(
+        tagged_ext_label(In::new(s, Quirks::STRICT, 1, false)),
+        Ok((rest, _)) if rest.is_empty()
+    )
+}
+
+/// ```text
+/// tagged-ext-val    = tagged-ext-simple / "(" [tagged-ext-comp] ")"
+/// tagged-ext-simple = sequence-set / number / number64
+/// ```
+/// Returned raw, parentheses included.
+pub(crate) fn tagged_ext_val(i: In<'_>) -> R<'_, &[u8]> {
+    if i.peek() == Some(b'(') {
+        return map(consumed(tagged_ext_paren), |(raw, ())| raw).parse(i);
+    }
+    let (rest, t) = take_while(i, |b| {
+        b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
+    });
+    let number64 = !t.is_empty()
+        && t.iter().all(u8::is_ascii_digit)
+        && t.iter()
+            .try_fold(0u64, |a, &c| {
+                a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            })
+            .is_some_and(|v| v <= i64::MAX as u64);
+    if !(number64 || crate::imap::syntax::core::valid_sequence_set(t)) {
+        return i.err("tagged-ext-val");
+    }
+    Ok((rest, t))
+}
+
+/// ```text
+/// "(" [tagged-ext-comp] ")"
+/// tagged-ext-comp = astring / tagged-ext-comp *(SP tagged-ext-comp) / "(" tagged-ext-comp ")"
+/// ```
+/// (also `option-value = "(" option-val-comp ")"` of RFC 5258, the same
+/// shape), nested at most the depth budget.
+///
+/// A loop, not a recursion: each `(` spends one level of the budget on the
+/// input (as a recursive rule would) and each `)` gives it back, so any
+/// nesting within the budget costs no stack.
+pub(crate) fn tagged_ext_paren(mut i: In<'_>) -> R<'_, ()> {
+    let mut open = 0usize;
+    loop {
+        // at the `(` of a list
+        i = descend(i)?;
+        (i, ()) = byte(b'(', "'('")(i)?;
+        open += 1;
+        if i.peek() != Some(b')') {
+            if i.peek() == Some(b'(') {
+                continue;
+            }
+            (i, ()) = validate(astring)(i)?;
+        }
+        // after an element: `)` closes a list, SP starts the next element
+        loop {
+            if i.peek() == Some(b')') {
+                i = i.skip(1);
+                i.st.depth += 1;
+                open -= 1;
+                if open == 0 {
+                    return Ok((i, ()));
+                }
+                continue;
+            }
+            (i, ()) = sp(i)?;
+            if i.peek() == Some(b'(') {
+                break;
+            }
+            (i, ()) = validate(astring)(i)?;
+        }
+    }
+}
+
+/// Whether `v` is a whole `tagged-ext-val` (or, with `paren_only`, an
+/// `option-value`) that can be written on one line (for the emitter).
+pub(crate) fn is_ext_value(v: &[u8], paren_only: bool) -> bool {
+    if !crate::wire::line::is_line_safe(v) || (paren_only && v.first() != Some(&b'(')) {
+        return false;
+    }
+    let i = In::new(
+        v,
+        Quirks::STRICT,
+        ParseOptions::DEFAULT.nesting_depth,
+        false,
+    );
+    matches!(tagged_ext_val(i), Ok((rest, _)) if rest.is_empty())
+}
+
+/// `[SP tagged-ext-val]` after a parameter name: present when the next
+/// token can only be a value (a name never starts with a digit, `*`, `$`
+/// or `(`).
+pub(crate) fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
+    if i.peek() == Some(b' ') && matches!(i.peek_at(1), Some(b'0'..=b'9' | b'*' | b'$' | b'(')) {
+        map(tagged_ext_val, |v| Some(Cow::Borrowed(v))).parse(i.skip(1))
+    } else {
+        Ok((i, None))
+    }
+}
+
+/// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
+pub(crate) fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
+    paren_list(i, atom, empty_ok)
 }

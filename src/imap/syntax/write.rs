@@ -14,6 +14,7 @@
 //! A client must wait for `+` after each synchronizing literal: [`Emitted`]
 //! lists where they end so a state machine can send the command in pieces.
 
+use crate::imap::syntax::rules::{is_ext_value, is_tagged_ext_label};
 use alloc::vec::Vec;
 use bytes::{BufMut, BytesMut};
 
@@ -474,5 +475,66 @@ pub(crate) fn num_code(w: &mut W<'_>, name: &[u8], n: u64) -> Result<(), Error> 
     w.raw(name);
     w.sp();
     w.num(n);
+    Ok(())
+}
+
+pub(crate) fn atoms_sp(w: &mut W<'_>, l: &List<'_, Atom<'_>>) -> Result<(), Error> {
+    for (i, a) in l.iter().enumerate() {
+        if i > 0 {
+            w.sp();
+        }
+        w.atom(&a)?;
+    }
+    Ok(())
+}
+
+/// `SP "(" param *(SP param) ")"`, nothing for no parameters.
+pub(crate) fn ext_params<T: Clone>(
+    w: &mut W<'_>,
+    params: &List<'_, T>,
+    each: fn(&mut W<'_>, &T) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    w.raw(b" (");
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            w.sp();
+        }
+        each(w, &p)?;
+    }
+    w.raw(b")");
+    Ok(())
+}
+
+/// `tagged-ext-label [SP tagged-ext-val]` of an extension parameter whose
+/// name is none of `known` (those have their own variant, and would parse
+/// back as it).
+pub(crate) fn ext_param(
+    w: &mut W<'_>,
+    name: &Atom<'_>,
+    value: &Option<alloc::borrow::Cow<'_, [u8]>>,
+    known: &[&str],
+) -> Result<(), Error> {
+    let n = name.as_str();
+    if !is_tagged_ext_label(n.as_bytes()) {
+        return Err(Error::Emit(crate::error::Unemittable::Grammar {
+            rule: "tagged-ext-label",
+        }));
+    }
+    if known.iter().any(|k| k.eq_ignore_ascii_case(n)) {
+        return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
+    }
+    w.raw(n.as_bytes());
+    if let Some(v) = value {
+        if !is_ext_value(v, false) {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "tagged-ext-val",
+            }));
+        }
+        w.sp();
+        w.raw(v);
+    }
     Ok(())
 }

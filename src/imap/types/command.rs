@@ -5,14 +5,16 @@ use alloc::borrow::Cow;
 
 use super::response::MailboxAttribute;
 use crate::Secret;
+pub use crate::imap::base::append::AppendMessage;
 pub use crate::imap::base::fetch::{FetchAttribute, FetchAttributes};
+pub use crate::imap::base::list::ListReturnOption;
 pub use crate::imap::base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
+pub use crate::imap::base::select::{QResync, SelectParam, SeqMatchData};
+pub use crate::imap::base::sort::{SortCriterion, SortKey};
 use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
 use crate::imap::ext::notify::Notify;
-use crate::imap::syntax::core::{
-    Atom, DateTime, Flag, IString, List, Mailbox, NString, SequenceSet, Tag,
-};
+use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 
 /// A tagged command.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,66 +34,6 @@ pub enum StoreKind {
     Add,
     /// `-FLAGS`: remove.
     Remove,
-}
-
-/// One `select-param` of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8 and
-/// §3.2.5).
-///
-/// ```text
-/// select-params      = SP "(" select-param *(SP select-param) ")"
-/// select-param       = select-param-name [SP select-param-value]
-/// select-param-name  = tagged-ext-label
-/// select-param-value = tagged-ext-val
-/// select-param       =/ condstore-param          ; RFC 7162
-/// condstore-param    = "CONDSTORE"
-/// select-param       =/ "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
-///                       [SP known-uids] [SP seq-match-data] ")"
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SelectParam<'a> {
-    /// `CONDSTORE` (RFC 7162 §3.1.8)
-    CondStore,
-    /// `QRESYNC (uidvalidity modseq [known-uids] [seq-match-data])` (RFC 7162 §3.2.5)
-    QResync(QResync<'a>),
-    /// Another parameter: `tagged-ext-label [SP tagged-ext-val]`.
-    Other {
-        /// The parameter name (`tagged-ext-label`), not one of the names above.
-        name: Atom<'a>,
-        /// The value as on the wire (`tagged-ext-val`: a sequence set, a
-        /// number, or a parenthesised list with its parentheses).
-        value: Option<Cow<'a, [u8]>>,
-    },
-}
-
-/// The arguments of the QRESYNC select parameter (RFC 7162 §3.2.5).
-///
-/// ```text
-/// "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"
-/// uidvalidity    = nz-number
-/// known-uids     = sequence-set   ; "*" is not allowed
-/// seq-match-data = "(" known-sequence-set SP known-uid-set ")"
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct QResync<'a> {
-    /// The last known UIDVALIDITY (non-zero).
-    pub uid_validity: u32,
-    /// The last known mod-sequence.
-    pub mod_seq: u64,
-    /// The UIDs the client knows (`known-uids`), without `*`.
-    pub known_uids: Option<SequenceSet<'a>>,
-    /// Message numbers paired with their UIDs (`seq-match-data`).
-    pub seq_match_data: Option<SeqMatchData<'a>>,
-}
-
-/// `seq-match-data = "(" known-sequence-set SP known-uid-set ")"` (RFC 7162
-/// §3.2.5): message numbers and the UIDs they had, both without `*`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SeqMatchData<'a> {
-    /// `known-sequence-set`: message sequence numbers, ascending.
-    pub known_sequence_set: SequenceSet<'a>,
-    /// `known-uid-set`: the UIDs of those messages.
-    pub known_uid_set: SequenceSet<'a>,
 }
 
 /// One `create-param` of CREATE (RFC 4466 §2.2, RFC 6154 §3).
@@ -119,78 +61,6 @@ pub enum CreateParam<'a> {
         /// The value as on the wire (`tagged-ext-val`, parentheses included).
         value: Option<Cow<'a, [u8]>>,
     },
-}
-
-/// One `return-option` of LIST (RFC 5258 §6, RFC 5819 §2, RFC 6154 §6).
-///
-/// ```text
-/// list-return-opts = "RETURN" SP "(" [return-option *(SP return-option)] ")"
-/// return-option    = "SUBSCRIBED" / "CHILDREN" / status-option / option-extension
-/// status-option    = "STATUS" SP "(" status-att *(SP status-att) ")"   ; RFC 5819
-/// return-option    =/ "SPECIAL-USE"                                   ; RFC 6154
-/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
-/// option-value     = "(" option-val-comp ")"
-/// option-val-comp  = astring / option-val-comp *(SP option-val-comp) / "(" option-val-comp ")"
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum ListReturnOption<'a> {
-    /// `SUBSCRIBED`
-    Subscribed,
-    /// `CHILDREN`
-    Children,
-    /// `SPECIAL-USE` (RFC 6154)
-    SpecialUse,
-    /// `STATUS (items)` (RFC 5819), at least one item.
-    Status(List<'a, Atom<'a>>),
-    /// Another option: `option-extension`.
-    Other {
-        /// The option name, not one of the names above.
-        name: Atom<'a>,
-        /// `option-value` as on the wire, parentheses included.
-        value: Option<Cow<'a, [u8]>>,
-    },
-}
-
-/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256 §4).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SortCriterion<'a> {
-    /// `REVERSE`: descending order.
-    pub reverse: bool,
-    /// What to sort by.
-    pub key: SortKey<'a>,
-}
-
-/// `sort-key` (RFC 5256 §4, RFC 5957 §4).
-///
-/// ```text
-/// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"
-/// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"    ; RFC 5957
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum SortKey<'a> {
-    /// `ARRIVAL`: internal date and time.
-    Arrival,
-    /// `CC`: first Cc address mailbox.
-    Cc,
-    /// `DATE`: the Date header.
-    Date,
-    /// `FROM`: first From address mailbox.
-    From,
-    /// `SIZE`: RFC822.SIZE.
-    Size,
-    /// `SUBJECT`: base subject.
-    Subject,
-    /// `TO`: first To address mailbox.
-    To,
-    /// `DISPLAYFROM` (RFC 5957): display name of the first From address.
-    DisplayFrom,
-    /// `DISPLAYTO` (RFC 5957): display name of the first To address.
-    DisplayTo,
-    /// Another key from an extension (an atom that is none of the above and
-    /// not `REVERSE`).
-    Other(Atom<'a>),
 }
 
 /// One `getmetadata-option` (RFC 5464 §4.2).
@@ -238,37 +108,6 @@ impl MetadataDepth {
             MetadataDepth::Infinity => "infinity",
         }
     }
-}
-
-impl SortKey<'_> {
-    /// The key as on the wire (`DATE`, `DISPLAYFROM`, or the extension's atom).
-    pub fn as_str(&self) -> &str {
-        match self {
-            SortKey::Arrival => "ARRIVAL",
-            SortKey::Cc => "CC",
-            SortKey::Date => "DATE",
-            SortKey::From => "FROM",
-            SortKey::Size => "SIZE",
-            SortKey::Subject => "SUBJECT",
-            SortKey::To => "TO",
-            SortKey::DisplayFrom => "DISPLAYFROM",
-            SortKey::DisplayTo => "DISPLAYTO",
-            SortKey::Other(a) => a.as_str(),
-        }
-    }
-}
-
-/// One message of an APPEND (several with MULTIAPPEND, RFC 3502).
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppendMessage<'a> {
-    /// Flags to set.
-    pub flags: Option<List<'a, Flag<'a>>>,
-    /// Internal date to set.
-    pub date: Option<DateTime>,
-    /// The message (a literal).
-    pub data: Cow<'a, [u8]>,
-    /// Sent as literal8 `~{n}` (RFC 3516), may contain NUL.
-    pub binary: bool,
 }
 
 /// A command.
@@ -610,32 +449,8 @@ impl CommandBody<'_> {
 crate::owned::owned_copy!(StoreKind, MetadataDepth);
 
 crate::owned::into_owned! {
-    inherent enum SelectParam { CondStore, QResync(q), Other { name, value } }
-    inherent struct QResync { uid_validity, mod_seq, known_uids, seq_match_data }
-    inherent struct SeqMatchData { known_sequence_set, known_uid_set }
     inherent enum CreateParam { Use(l), Other { name, value } }
-    inherent enum ListReturnOption {
-        Subscribed,
-        Children,
-        SpecialUse,
-        Status(l),
-        Other { name, value },
-    }
-    inherent enum SortKey {
-        Arrival,
-        Cc,
-        Date,
-        From,
-        Size,
-        Subject,
-        To,
-        DisplayFrom,
-        DisplayTo,
-        Other(a),
-    }
-    inherent struct SortCriterion { reverse, key }
     inherent enum GetMetadataOption { MaxSize(n), Depth(d), Other { name, value } }
-    struct AppendMessage { flags, date, data, binary }
     enum CommandBody {
         Capability,
         Noop,

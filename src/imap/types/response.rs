@@ -6,14 +6,16 @@ use alloc::borrow::Cow;
 
 use crate::Text;
 pub use crate::imap::base::fetch::{FetchItem, Part, Section, SectionText};
+pub use crate::imap::base::list::{ListExtendedItem, MailboxAttribute, MailboxList};
+pub use crate::imap::base::namespace::Namespace;
+pub use crate::imap::base::quota::QuotaResource;
+pub use crate::imap::base::sort::Thread;
 pub use crate::imap::base::status::StatusItem;
 use crate::imap::ext::acl::Rights;
 pub use crate::imap::ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
-use crate::imap::syntax::core::{
-    Atom, Flag, IString, IntoOwned, List, Mailbox, NString, SequenceSet, Tag,
-};
+use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 
 /// One response line (with its literals).
 #[derive(Clone, Debug, PartialEq)]
@@ -217,69 +219,8 @@ impl Continue<'_> {
     }
 }
 
-/// A LIST/LSUB mailbox attribute (`mbx-list-flags`, RFC 9051 §7.3.1, RFC
-/// 6154 special-use), with its backslash: `\Noselect`, `\HasChildren`, `\Sent`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MailboxAttribute<'a>(pub Cow<'a, str>);
-
-impl MailboxAttribute<'_> {
-    /// The attribute as sent.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// Case-insensitive comparison (`attr.is("\\Noselect")`).
-    pub fn is(&self, name: &str) -> bool {
-        self.0.eq_ignore_ascii_case(name)
-    }
-}
-
-/// One `mbox-list-extended-item` (RFC 5258): `CHILDINFO ("SUBSCRIBED")`,
-/// `OLDNAME ("x")`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListExtendedItem<'a> {
-    /// The item's tag (`CHILDINFO`).
-    pub tag: IString<'a>,
-    /// Its value, raw (`("SUBSCRIBED")`).
-    pub value: Cow<'a, [u8]>,
-}
-
-/// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]`
-#[derive(Clone, Debug, PartialEq)]
-pub struct MailboxList<'a> {
-    /// Attributes.
-    pub attributes: List<'a, MailboxAttribute<'a>>,
-    /// Hierarchy delimiter, `None` for NIL (flat).
-    pub delimiter: Option<char>,
-    /// The mailbox.
-    pub mailbox: Mailbox<'a>,
-    /// LIST-EXTENDED data (RFC 5258): CHILDINFO, OLDNAME, ...
-    pub extended: List<'a, ListExtendedItem<'a>>,
-}
-
-/// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"`
-#[derive(Clone, Debug, PartialEq)]
-pub struct Namespace<'a> {
-    /// Prefix (`""`, `"Other Users/"`).
-    pub prefix: IString<'a>,
-    /// Hierarchy delimiter.
-    pub delimiter: Option<char>,
-    /// Extensions, raw (each starts with SP).
-    pub extensions: Option<Cow<'a, [u8]>>,
-}
-
 /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
 pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
-
-/// `quota-resource = resource-name SP resource-usage SP resource-limit` (RFC 9208)
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QuotaResource<'a> {
-    /// `STORAGE`, `MESSAGE`, ...
-    pub name: Atom<'a>,
-    /// Usage.
-    pub usage: u64,
-    /// Limit.
-    pub limit: u64,
-}
 
 /// `metadata-resp = "METADATA" SP mailbox SP (entry-values / entry-list)` (RFC 5464)
 #[derive(Clone, Debug, PartialEq)]
@@ -289,15 +230,6 @@ pub enum MetadataEntries<'a> {
     Values(List<'a, (IString<'a>, NString<'a>)>),
     /// `entry entry ...` (unsolicited change notification)
     Names(List<'a, IString<'a>>),
-}
-
-/// `thread-list = "(" (thread-members / thread-nested) ")"` (RFC 5256)
-#[derive(Clone, Debug, PartialEq)]
-pub struct Thread<'a> {
-    /// The messages in a chain, parent first.
-    pub members: List<'a, u32>,
-    /// Sub-threads branching after the last member.
-    pub children: List<'a, Thread<'a>>,
 }
 
 /// Untagged data (`response-data` other than status responses).
@@ -431,43 +363,6 @@ pub enum Data<'a> {
     },
 }
 
-/// A loop over a stack on the heap, not a recursion: the stack it uses does
-/// not grow with the depth of the thread.
-impl IntoOwned for Thread<'_> {
-    type Owned = Thread<'static>;
-    fn into_owned(self) -> Self::Owned {
-        /// What is left to do: convert a thread, or give a converted one
-        /// its converted sub-threads.
-        enum Step<'a> {
-            Thread(Thread<'a>),
-            Children(Thread<'static>, usize),
-        }
-        let mut todo = alloc::vec![Step::Thread(self)];
-        let mut done: alloc::vec::Vec<Thread<'static>> = alloc::vec::Vec::new();
-        while let Some(step) = todo.pop() {
-            match step {
-                Step::Thread(t) => {
-                    let children = t.children.into_vec();
-                    let shell = Thread {
-                        members: t.members.into_owned(),
-                        children: List::empty(),
-                    };
-                    todo.push(Step::Children(shell, children.len()));
-                    todo.extend(children.into_iter().rev().map(Step::Thread));
-                }
-                Step::Children(mut t, n) => {
-                    t.children = List::from_items(done.split_off(done.len().saturating_sub(n)));
-                    done.push(t);
-                }
-            }
-        }
-        done.pop().unwrap_or(Thread {
-            members: List::empty(),
-            children: List::empty(),
-        })
-    }
-}
-
 crate::owned::owned_copy!(StatusKind);
 
 crate::owned::into_owned! {
@@ -520,11 +415,6 @@ crate::owned::into_owned! {
         Other { name, value },
     }
     enum Continue { Text { code, text }, Base64(b) }
-    struct MailboxAttribute(inner)
-    struct ListExtendedItem { tag, value }
-    struct MailboxList { attributes, delimiter, mailbox, extended }
-    struct Namespace { prefix, delimiter, extensions }
-    struct QuotaResource { name, usage, limit }
     enum MetadataEntries { Values(l), Names(l) }
     enum Data {
         Capability(l),
