@@ -4,6 +4,24 @@
 //! `section` ([`Section`], [`SectionText`]) and `section-part` ([`Part`])
 //! both sides share, so each rule is written once.
 //!
+//! ```
+//! use mailwire::imap::{parse_command, parse_response, CommandBody, Data, FetchAttribute, FetchAttributes};
+//! use mailwire::imap::{FetchItem, ParseOptions, Response, Section, SectionText};
+//!
+//! // RFC 9051 §6.4.5: C: A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])
+//! let command = parse_command(b"A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n", &ParseOptions::STRICT).unwrap();
+//! let CommandBody::Fetch { set, attributes: FetchAttributes::List(attributes), .. } = command.body else { panic!() };
+//! assert_eq!(set.as_str(), "2:4");
+//! let Some(FetchAttribute::BodySection { peek: false, section, partial: None }) = attributes.iter().nth(1) else { panic!() };
+//! let Some(SectionText::HeaderFields(names)) = section.text else { panic!() };
+//! assert_eq!(names.len(), 2);
+//!
+//! // RFC 9051 §7.5.2: S: * 23 FETCH (FLAGS (\Seen) RFC822.SIZE 44827)
+//! let response = parse_response(b"* 23 FETCH (FLAGS (\\Seen) RFC822.SIZE 44827)\r\n", &ParseOptions::STRICT).unwrap();
+//! let Response::Data(Data::Fetch { seq: 23, items }) = response else { panic!() };
+//! assert_eq!(items.iter().nth(1), Some(FetchItem::Rfc822Size(44827)));
+//! ```
+//!
 //! ```text
 //! fetch-att       = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
 //!                   "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] /

@@ -4,6 +4,17 @@
 //! extends ([`CommandBody`], [`Data`], [`Code`], ...), the way imap-types'
 //! extension modules do.
 //!
+//! ```
+//! use mailwire::imap::{parse_response, Data, ParseOptions, Response, SearchReturnData};
+//!
+//! // An extension's response through the central parser: ESEARCH, RFC 4731 §3.1
+//! // S: * ESEARCH (TAG "A285") UID MIN 7 MAX 3800
+//! let frame = b"* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800\r\n";
+//! let Response::Data(Data::ESearch(esearch)) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! assert!(esearch.uid);
+//! assert_eq!(esearch.data.iter().collect::<Vec<_>>(), [SearchReturnData::Min(7), SearchReturnData::Max(3800)]);
+//! ```
+//!
 //! This module is the registration: the central grammar and emitters ask it
 //! about a command, an untagged response or a response code they do not know
 //! themselves, and it asks each room in turn. A new extension adds its room

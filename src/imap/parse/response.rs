@@ -4,6 +4,20 @@
 //! RFC 5161 ENABLE, RFC 5256 SORT/THREAD, RFC 5258 LIST-EXTENDED, RFC 5464
 //! METADATA, RFC 5530 codes, RFC 7162 CONDSTORE/QRESYNC, RFC 8474 OBJECTID,
 //! RFC 9208 QUOTA). Each is a nom parser over `In`.
+//!
+//! ```
+//! use mailwire::imap::{parse_greeting, parse_response, Code, ParseOptions, Response, StatusKind};
+//!
+//! // RFC 3501 §8: S: * OK IMAP4rev1 Service Ready
+//! let greeting = parse_greeting(b"* OK IMAP4rev1 Service Ready\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!((greeting.kind, greeting.text.as_bytes()), (StatusKind::Ok, &b"IMAP4rev1 Service Ready"[..]));
+//! // S: a002 OK [READ-WRITE] SELECT completed
+//! let Response::Status(done) = parse_response(b"a002 OK [READ-WRITE] SELECT completed\r\n", &ParseOptions::STRICT).unwrap()
+//! else { panic!() };
+//! assert_eq!((done.tag.unwrap().as_str(), done.code), ("a002", Some(Code::ReadWrite)));
+//! // a tagged line is no greeting
+//! assert!(parse_greeting(b"a002 OK done\r\n", &ParseOptions::STRICT).is_err());
+//! ```
 
 use crate::imap::base::list::parse::*;
 use crate::imap::base::namespace::parse::*;

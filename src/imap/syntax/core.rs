@@ -1,6 +1,17 @@
 //! Core IMAP values (RFC 9051 §4, §9; RFC 3501 §4, §9): tags, atoms, strings,
 //! numbers, sequence sets, flags, mailbox names, dates, and the lazily parsed
 //! [`List`] that lets parsed values borrow without allocating.
+//!
+//! ```
+//! use mailwire::imap::{Atom, Flag, IString, Mailbox, SequenceSet, Tag};
+//!
+//! // the values of RFC 3501 §8's "a005 store 12 +flags \deleted"
+//! assert_eq!(Tag::new("a005").unwrap().as_str(), "a005");
+//! assert_eq!(SequenceSet::single(12).unwrap().as_str(), "12");
+//! assert_eq!(Flag::Deleted.wire_name(), "\\Deleted");
+//! assert!(Atom::new("FLAGS").is_some() && Atom::new("two words").is_none());
+//! assert_eq!(Mailbox::from_wire(IString::from("inbox")), Mailbox::Inbox);
+//! ```
 
 use alloc::borrow::Cow;
 use alloc::string::String;

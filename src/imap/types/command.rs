@@ -1,5 +1,25 @@
 //! Client commands (RFC 9051 §6, RFC 3501 §6 and the extensions named on each
 //! variant).
+//!
+//! ```
+//! use mailwire::imap::{emit_command, Command, CommandBody, EmitOptions, Flag, List, SequenceSet, StoreKind, Tag};
+//!
+//! // RFC 3501 §8: C: a005 store 12 +flags \deleted
+//! let command = Command {
+//!     tag: Tag::new("a005").unwrap(),
+//!     body: CommandBody::Store {
+//!         uid: false,
+//!         set: SequenceSet::single(12).unwrap(),
+//!         unchanged_since: None,
+//!         kind: StoreKind::Add,
+//!         silent: false,
+//!         flags: List::from_items(vec![Flag::Deleted]),
+//!     },
+//! };
+//! let mut out = Vec::new();
+//! emit_command(&command, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(out, b"a005 STORE 12 +FLAGS (\\Deleted)\r\n");
+//! ```
 
 use alloc::borrow::Cow;
 

@@ -1,6 +1,28 @@
 //! Server responses (RFC 9051 §7, RFC 3501 §7 and the extensions named on
 //! each type): status responses with their codes, untagged data, FETCH data
 //! items, continuation requests.
+//!
+//! ```
+//! use mailwire::imap::{emit_response, parse_response, Code, Data, EmitOptions, ParseOptions, Response, StatusKind, StatusResponse, Tag};
+//! use mailwire::text::Text;
+//!
+//! // RFC 3501 §8: S: * OK [UNSEEN 17] Message 17 is the first unseen message
+//! let frame = b"* OK [UNSEEN 17] Message 17 is the first unseen message\r\n";
+//! let Response::Status(status) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! assert_eq!((status.tag, status.kind, status.code), (None, StatusKind::Ok, Some(Code::Unseen(17))));
+//! // S: a002 OK [READ-WRITE] SELECT completed, built and written
+//! let done = Response::Status(StatusResponse {
+//!     tag: Tag::new("a002"),
+//!     kind: StatusKind::Ok,
+//!     code: Some(Code::ReadWrite),
+//!     text: Text::from("SELECT completed"),
+//! });
+//! let mut out = Vec::new();
+//! emit_response(&done, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(out, b"a002 OK [READ-WRITE] SELECT completed\r\n");
+//! // S: * 18 EXISTS
+//! assert_eq!(parse_response(b"* 18 EXISTS\r\n", &ParseOptions::STRICT).unwrap(), Response::Data(Data::Exists(18)));
+//! ```
 
 use alloc::borrow::Cow;
 
