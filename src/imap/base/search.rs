@@ -42,6 +42,21 @@ use crate::imap::syntax::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List
 /// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
 /// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
 /// search program allocates nothing.
+///
+/// ```
+/// use mailwire::imap::{emit_command, Command, CommandBody, Date, EmitOptions, IString, Lazy, List, SearchKey, Tag};
+///
+/// // RFC 9051 §6.4.4: C: A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+/// let keys = vec![
+///     SearchKey::Flagged,
+///     SearchKey::Since(Date::new(1994, 2, 1).unwrap()),
+///     SearchKey::Not(Lazy::new(SearchKey::From(IString::from("Smith")))),
+/// ];
+/// let body = CommandBody::Search { uid: false, return_options: None, charset: None, criteria: List::from_items(keys) };
+/// let mut out = Vec::new();
+/// emit_command(&Command { tag: Tag::new("A282").unwrap(), body }, &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM Smith\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum SearchKey<'a> {

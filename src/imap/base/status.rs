@@ -32,6 +32,19 @@
 use crate::imap::syntax::core::{Atom, IString};
 
 /// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
+///
+/// ```
+/// use mailwire::imap::{emit_response, Data, EmitOptions, List, Mailbox, IString, Response, StatusItem};
+///
+/// // RFC 9051 §6.3.11: S: * STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)
+/// let data = Data::Status {
+///     mailbox: Mailbox::from_wire(IString::from("blurdybloop")),
+///     items: List::from_items(vec![StatusItem::Messages(231), StatusItem::UidNext(44292)]),
+/// };
+/// let mut out = Vec::new();
+/// emit_response(&Response::Data(data), &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StatusItem<'a> {

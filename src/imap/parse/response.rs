@@ -80,6 +80,20 @@ pub(crate) fn parse_response_trusted<'a>(
 }
 
 /// Parses the server greeting: `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
+///
+/// ```
+/// use mailwire::imap::{parse_greeting, Code, ParseOptions, StatusKind};
+///
+/// // RFC 9051 §7.1.4: S: * PREAUTH IMAP4rev2 server logged in as Smith
+/// let greeting = parse_greeting(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n", &ParseOptions::STRICT).unwrap();
+/// assert_eq!(greeting.kind, StatusKind::PreAuth);
+/// let greeting = parse_greeting(b"* OK [CAPABILITY IMAP4rev2 IDLE] ready\r\n", &ParseOptions::STRICT).unwrap();
+/// let Some(Code::Capability(caps)) = greeting.code else { panic!() };
+/// assert_eq!(caps.len(), 2);
+/// // "* NO" and data are no greeting
+/// assert!(parse_greeting(b"* NO go away\r\n", &ParseOptions::STRICT).is_err());
+/// assert!(parse_greeting(b"* 3 EXISTS\r\n", &ParseOptions::STRICT).is_err());
+/// ```
 pub fn parse_greeting<'a>(
     frame: &'a [u8],
     opts: &ParseOptions,
