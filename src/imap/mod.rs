@@ -42,61 +42,120 @@
 //!
 //! The codec is cut by concept, not by direction: a concept's value type,
 //! its grammar and its emitter sit together, so an ABNF rule is written once.
+//! The folders form layers; a layer names only the layers below it (checked
+//! by `.ci/module_cycles.py`, which fails on a cycle between the folders of
+//! `src/imap` and on the codec naming a machine):
 //!
-//! - **Ground floor**: the nom input type and character classes
-//!   (`parse::input`), the core values (`types::core`: atom, astring, string,
-//!   literal, number, sequence set, date-time, flags, mailbox, lazy lists) and
-//!   their rules (`parse::core`). Everything else builds on these.
+//! ```text
+//! client, server          the machines (may use everything below)
+//! entry, frame, tag        streaming entry points, framing, tags
+//! parse, emit              the central grammar and emitters: frames, dispatch
+//! registry                 the extension rooms' registration in the central enums
+//! types                    the central enums (Command/CommandBody, Response/Data/Code)
+//! ext                      extension rooms
+//! base                     base protocol rooms
+//! syntax, utf7             the ground floor
+//! ```
+//!
+//! - **Ground floor** ([`syntax`]): the nom input type and character classes
+//!   (`syntax::input`), the [`ParseOptions`] and [`Quirks`]
+//!   ([`syntax::options`]), the core values ([`syntax::core`]: atom,
+//!   astring, string, literal, number, sequence set, date-time, flags,
+//!   mailbox, the lazy [`List`] and [`Lazy`]), their rules (`syntax::rules`,
+//!   with RFC 4466's `tagged-ext`) and the writer with their emitters
+//!   (`syntax::write`). It names nothing above it.
 //! - **Base protocol rooms** ([`base`]): one module per concept of the base
 //!   protocol, holding its types, a `parse` and an `emit` submodule, whatever
 //!   the direction the concept travels in:
 //!   - [`base::fetch`]: `fetch-att` ([`FetchAttribute`], [`FetchAttributes`]),
-//!     `msg-att` ([`FetchItem`]), `section` and `section-part` ([`Section`],
-//!     [`SectionText`], [`Part`]), with their rules and emitters.
-//!   - [`base::search`]: `search-key` ([`SearchKey`], with the MODSEQ key's
-//!     [`ModSeqEntry`] and [`EntryTypeReq`]) and the program's `charset`,
-//!     read and written for SEARCH, SORT and THREAD.
-//!   - [`base::status`]: `status-att-val` ([`StatusItem`]), read and written
-//!     for the STATUS response (and LIST-STATUS).
-//! - **Not yet in a room** (still cut by direction): the command and response
-//!   frames with the central enums [`CommandBody`], [`Data`] and [`Code`]
-//!   (`types::command`, `parse::command`, `emit::command`; `types::response`,
-//!   `parse::response`, `emit::response`), and in them LIST, STORE, SELECT parameters, ENABLE, SORT/THREAD, QUOTA,
-//!   NAMESPACE and APPEND; body structures and envelopes (`types::body`,
-//!   `parse::body`), streamed literals (`parse::stream`) and the FETCH visit
-//!   (`parse::sink` below the grammar, `parse::visit` above it).
-//! - **Extension rooms** ([`ext`]): one module per extension, holding its
-//!   types, a `parse` and an `emit` submodule. Its header lists the central
-//!   enum variants it adds. Besides the rooms listed in [`ext`], `ext::esearch`
-//!   holds ESEARCH (RFC 4731, RFC 7377: [`ESearch`], [`SearchReturnData`]).
+//!     `msg-att` ([`FetchItem`]), `section` ([`Section`], [`SectionText`],
+//!     [`Part`]), the FETCH command's arguments and the FETCH visit
+//!     ([`FetchVisitor`]);
+//!   - [`base::body`]: ENVELOPE and BODYSTRUCTURE ([`Envelope`],
+//!     [`Address`], [`BodyStructure`], ...), with the body events of a visit;
+//!   - [`base::search`]: the search program ([`SearchKey`], [`ModSeqEntry`],
+//!     [`EntryTypeReq`], `charset`), for SEARCH, SORT and THREAD;
+//!   - [`base::status`]: `status-att-val` ([`StatusItem`]) and the STATUS
+//!     command's `status-att` list;
+//!   - [`base::list`]: LIST and LSUB ([`MailboxList`], [`MailboxAttribute`],
+//!     [`ListExtendedItem`], [`ListReturnOption`], the delimiter);
+//!   - [`base::store`]: STORE's `store-att-flags` ([`StoreKind`]);
+//!   - [`base::select`]: SELECT/EXAMINE parameters with CONDSTORE and
+//!     QRESYNC ([`SelectParam`], [`QResync`], [`SeqMatchData`]);
+//!   - [`base::capability`]: the CAPABILITY and ENABLED lists;
+//!   - [`base::sort`]: SORT and THREAD ([`SortCriterion`], [`SortKey`],
+//!     [`Thread`]);
+//!   - [`base::quota`]: QUOTA ([`QuotaResource`], `setquota-resource`);
+//!   - [`base::namespace`]: NAMESPACE ([`Namespace`]);
+//!   - [`base::append`]: APPEND's messages ([`AppendMessage`], `append-opts`);
+//!   - [`base::savedate`]: SAVEDATE (RFC 8514), an extension that only adds
+//!     FETCH items and SEARCH keys, so it sits beside FETCH and SEARCH (the
+//!     path `ext::savedate` re-exports it).
+//! - **Extension rooms** ([`ext`]): one module per extension with its types,
+//!   `parse` and `emit`; its header lists the central enum variants it adds.
+//!   They build on `syntax` and `base` and never name the central enums.
+//! - **Central enums** (`types::command`, `types::response`): [`Command`],
+//!   [`CommandBody`], [`Response`], [`Data`], [`Code`], holding the rooms'
+//!   values in their variants.
+//! - **Registration** (`registry`, crate-private): the dispatch tables the
+//!   central grammar and emitters ask about a command, an untagged response
+//!   or a response code they do not know, and per extension room the lines
+//!   that read its variants with the room's rules and write them back.
+//! - **Central grammar and emitters** ([`parse`], [`emit`]): the command and
+//!   response frames, the dispatch on the command or response name, streamed
+//!   literals (`parse::stream`) and the visit entry point (`parse::visit`).
+//!   They call the rooms for everything inside a concept.
+//!
+//! Still inline in the central grammar (small, and only ever one
+//! direction's frame): CREATE's parameters, the UIDPLUS codes (APPENDUID,
+//! COPYUID), COMPRESS's mechanism, the ESEARCH-less SEARCH and SORT
+//! responses' numbers.
 //!
 //! Adding an extension: write `ext/<name>.rs` (types, `parse`, `emit`,
-//! [`IntoOwned`] through `into_owned!`), then register it: its variants in
-//! the central enums, one line per dispatch it joins in `ext/mod.rs`
-//! (commands, untagged responses, response codes, emitters) or, for FETCH
-//! items and SEARCH keys, one branch in the rule of [`base::fetch`] or
-//! [`base::search`] that reads the item name; and its capability name in the client's list if the client gates on
-//! it. The old paths (`types::ext`, `types::command::…`) re-export what moved.
+//! [`IntoOwned`] through `into_owned!`, a header naming the variants it
+//! adds), then register it: its variants in the central enums
+//! (`types::command`, `types::response`), a module in `registry` that reads
+//! and writes those variants with the room's rules and one line per table it
+//! joins there (commands, untagged responses, response codes, emitters) or,
+//! for FETCH items and SEARCH keys, one branch in the rule of [`base::fetch`]
+//! or [`base::search`] that reads the item name; and its capability name in
+//! the client's list if the client gates on it. The old paths (`types::ext`,
+//! `types::command::…`, `types::core`, `parse::body`, …) re-export what moved.
 
 pub mod base;
 mod entry;
 pub mod ext;
 pub mod frame;
 pub mod parse;
+mod registry;
 pub mod server;
 pub mod syntax;
 mod tag;
 pub mod types;
 pub mod utf7;
 
+pub use base::append::AppendMessage;
 pub use base::body::{
     Address, AddressIter, AddressList, BodyExtension, BodyStructure, Disposition, Envelope,
     MultiPart, Params, SinglePart, Specific,
 };
 pub use base::fetch::{FetchAttribute, FetchAttributes, FetchItem, Part, Section, SectionText};
+pub use base::list::{ListExtendedItem, ListReturnOption, MailboxAttribute, MailboxList};
+pub use base::namespace::Namespace;
+pub use base::quota::QuotaResource;
 pub use base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
+pub use base::select::{QResync, SelectParam, SeqMatchData};
+pub use base::sort::{SortCriterion, SortKey, Thread};
 pub use base::status::StatusItem;
+pub use base::store::StoreKind;
 pub use entry::{parse_command_stream, parse_response_stream};
+pub use ext::acl::{ModRights, Rights, RightsMode};
+pub use ext::catenate::{AppendItem, CatenatePart};
+pub use ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
+pub use ext::id::IdParams;
+pub use ext::metadata::{GetMetadataOption, MetadataDepth, MetadataEntries};
+pub use ext::notify::{EventGroup, MailboxFilter, Notify, NotifyEvent};
+pub use ext::urlauth::UrlMechanism;
 pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
 pub use parse::command::{
     AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,
@@ -113,20 +172,8 @@ pub use syntax::core::{
     AString, Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, ListIter, Mailbox,
     NString, SeqNum, SeqRange, SequenceSet, Tag,
 };
-pub use types::command::{AppendMessage, Command, CommandBody, StoreKind};
-pub use types::command::{
-    CreateParam, GetMetadataOption, ListReturnOption, MetadataDepth, QResync, SelectParam,
-    SeqMatchData, SortCriterion, SortKey,
-};
-pub use types::ext::{
-    AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent, Rights,
-    RightsMode, UrlMechanism,
-};
-pub use types::response::{
-    Code, Continue, Data, ESearch, ESearchMailbox, IdParams, ListExtendedItem, MailboxAttribute,
-    MailboxList, MetadataEntries, Namespace, QuotaResource, Response, SearchReturnData, StatusKind,
-    StatusResponse, Thread,
-};
+pub use types::command::{Command, CommandBody, CreateParam};
+pub use types::response::{Code, Continue, Data, Response, StatusKind, StatusResponse};
 pub mod emit;
 pub use emit::{EmitOptions, Emitted, LiteralStyle, emit_command, emit_greeting, emit_response};
 pub mod client;

@@ -363,10 +363,12 @@ pub(crate) mod parse {
     use nom::sequence::{delimited, preceded, terminated};
 
     use super::visit::Sink;
-    use super::{FetchAttribute, FetchItem, Part, Section, SectionText};
+    use super::{FetchAttribute, FetchAttributes, FetchItem, Part, Section, SectionText};
     use crate::imap::base::body::parse::{body_v, envelope_v};
     use crate::imap::base::body::sink::Quiet;
+    use crate::imap::syntax::core::SequenceSet;
     use crate::imap::syntax::core::{IString, List, Sep, class};
+    use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
         In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
     };
@@ -374,6 +376,7 @@ pub(crate) mod parse {
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
         paren_list, paren_objectid, skip_value,
     };
+    use crate::imap::syntax::rules::{paren_list_or_one, sequence_set};
 
     /// `section-part = nz-number *("." nz-number)`
     fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
@@ -679,6 +682,50 @@ pub(crate) mod parse {
         let (i, ()) = byte(b')', "')' of msg-att")(i)?;
         Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())))
     }
+
+    /// The arguments of FETCH (or UID FETCH): the set, the attributes and the
+    /// CONDSTORE/QRESYNC modifiers (RFC 9051 §9, RFC 7162 §3.1.4, §3.2.6):
+    ///
+    /// ```text
+    /// fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" /
+    ///         fetch-att / "(" fetch-att *(SP fetch-att) ")") [fetch-modifiers]
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn fetch_args(
+        i: In<'_>,
+    ) -> R<'_, (SequenceSet<'_>, FetchAttributes<'_>, Option<u64>, bool)> {
+        let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
+        let (mut i, attributes) = if at_word(&i, b"ALL") {
+            (i.skip(3), FetchAttributes::All)
+        } else if at_word(&i, b"FAST") {
+            (i.skip(4), FetchAttributes::Fast)
+        } else if at_word(&i, b"FULL") {
+            (i.skip(4), FetchAttributes::Full)
+        } else {
+            map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
+        };
+        let mut changed_since = None;
+        let mut vanished = false;
+        if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
+            i = i.skip(2);
+            loop {
+                if at_word(&i, b"CHANGEDSINCE") {
+                    let (r, v) = preceded(sp, number64).parse(i.skip(12))?;
+                    (i, changed_since) = (r, Some(v));
+                } else if at_word(&i, b"VANISHED") {
+                    (i, vanished) = (i.skip(8), true);
+                } else {
+                    return i.err("CHANGEDSINCE or VANISHED");
+                }
+                if i.peek() == Some(b')') {
+                    i = i.skip(1);
+                    break;
+                }
+                (i, ()) = sp(i)?;
+            }
+        }
+        Ok((i, (set, attributes, changed_since, vanished)))
+    }
 }
 
 /// The emitter of FETCH.
@@ -961,7 +1008,7 @@ pub(crate) mod visit {
         /// inner envelope and body follow, then [`part`](Self::part) closes it.
         fn message_start(&mut self) {}
         /// One `name value` pair of a parameter list (the value is `None` only
-        /// for Mail.ru's `NIL`, see [`Quirks::nil_param_value`](super::Quirks)).
+        /// for Mail.ru's `NIL`, see [`Quirks::nil_param_value`](crate::imap::Quirks::nil_param_value)).
         fn param(&mut self, of: ParamsOf, name: IString<'a>, value: NString<'a>) {
             let _ = (of, name, value);
         }

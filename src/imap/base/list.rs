@@ -299,4 +299,44 @@ pub(crate) mod emit {
         }
         Ok(())
     }
+
+    /// `"(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
+    /// [SP mbox-list-extended]`, after the `(` the LIST/LSUB response wrote.
+    pub(crate) fn mailbox_list(w: &mut W<'_>, m: &MailboxList<'_>) -> Result<(), Error> {
+        for (i, a) in m.attributes.iter().enumerate() {
+            if i > 0 {
+                w.sp();
+            }
+            let s = a.as_str().as_bytes();
+            let body = s.strip_prefix(b"\\").unwrap_or(s);
+            if !crate::imap::syntax::core::is_atom(body) {
+                return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                    rule: "mbx-list-flag",
+                }));
+            }
+            w.raw(s);
+        }
+        w.raw(b") ");
+        delimiter(w, m.delimiter)?;
+        w.sp();
+        w.mailbox(&m.mailbox)?;
+        if !m.extended.is_empty() {
+            w.raw(b" (");
+            for (i, e) in m.extended.iter().enumerate() {
+                if i > 0 {
+                    w.sp();
+                }
+                w.astring(e.tag.as_bytes())?;
+                w.sp();
+                if e.value.contains(&0) {
+                    return Err(Error::Emit(crate::error::Unemittable::Nul {
+                        field: "extended data",
+                    }));
+                }
+                w.raw(&e.value);
+            }
+            w.raw(b")");
+        }
+        Ok(())
+    }
 }

@@ -21,6 +21,7 @@
 
 pub mod append;
 pub mod body;
+pub mod capability;
 pub mod fetch;
 pub mod list;
 pub mod namespace;
@@ -30,3 +31,4 @@ pub mod search;
 pub mod select;
 pub mod sort;
 pub mod status;
+pub mod store;

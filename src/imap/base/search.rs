@@ -314,6 +314,7 @@ pub(crate) mod parse {
     use nom::sequence::{preceded, terminated};
 
     use super::{EntryTypeReq, ModSeqEntry, SearchKey};
+    use crate::imap::syntax::core::Atom;
     use crate::imap::syntax::core::{Flag, IString, Lazy, List, Sep};
     use crate::imap::syntax::input::{
         In, R, byte, consumed, descend, expect, kw, sp, take_while, word,
@@ -321,6 +322,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::rules::{
         astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
     };
+    use crate::imap::syntax::rules::{paren_atoms, sp_word};
 
     /// ```text
     /// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
@@ -633,6 +635,36 @@ pub(crate) mod parse {
             return start.err("search-key");
         };
         Ok((i, k))
+    }
+
+    /// The search program after SEARCH (or UID SEARCH): the ESEARCH return
+    /// options, the charset and the keys (RFC 9051 §9, RFC 4731):
+    ///
+    /// ```text
+    /// search         = "SEARCH" [search-return-opts] SP search-program
+    /// search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn search_program(
+        i: In<'_>,
+    ) -> R<
+        '_,
+        (
+            Option<List<'_, Atom<'_>>>,
+            Option<IString<'_>>,
+            List<'_, SearchKey<'_>>,
+        ),
+    > {
+        let (i, return_options) = match sp_word(i, b"RETURN") {
+            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+            None => (i, None),
+        };
+        let (i, charset) = match sp_word(i, b"CHARSET") {
+            Some(r) => map(preceded(sp, charset), Some).parse(r)?,
+            None => (i, None),
+        };
+        let (i, criteria) = search_keys(i)?;
+        Ok((i, (return_options, charset, criteria)))
     }
 }
 

@@ -98,6 +98,7 @@ pub(crate) mod parse {
     use nom::combinator::map;
 
     use super::StatusItem;
+    use crate::imap::syntax::core::{Atom, List};
     use crate::imap::syntax::input::{In, R, sp};
     use crate::imap::syntax::rules::{atom, is_nil, number, number64, paren_objectid};
 
@@ -152,6 +153,16 @@ pub(crate) mod parse {
             let (i, v) = number64(i)?;
             Ok((i, StatusItem::Other(name, v)))
         }
+    }
+
+    /// The `status-att` list of a STATUS command (names are atoms, so
+    /// extensions' items pass):
+    ///
+    /// ```text
+    /// status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
+    /// ```
+    pub(crate) fn status_atts(i: In<'_>) -> R<'_, List<'_, Atom<'_>>> {
+        crate::imap::syntax::rules::paren_atoms(i, false)
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::imap::base::list::emit::*;
 use crate::imap::base::select::emit::*;
 use crate::imap::base::sort::emit::*;
+use crate::imap::ext::metadata::emit::getmetadata_option;
 use bytes::BufMut;
 
 use crate::Error;
@@ -12,9 +13,7 @@ use crate::imap::base::search::emit::{charset_out, keys};
 use crate::imap::syntax::core::is_atom;
 use crate::imap::syntax::write::{EmitOptions, Emitted, W, emit_with};
 use crate::imap::syntax::write::{atoms_sp, ext_param, ext_params};
-use crate::imap::types::command::{
-    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, StoreKind,
-};
+use crate::imap::types::command::{Command, CommandBody, CreateParam, FetchAttributes};
 
 /// Writes `command` (tag, body, CRLF) to `out`.
 ///
@@ -293,16 +292,8 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                 w.num(*n);
                 w.raw(b")");
             }
-            w.raw(match kind {
-                StoreKind::Replace => b" FLAGS",
-                StoreKind::Add => b" +FLAGS",
-                StoreKind::Remove => b" -FLAGS",
-            });
-            if *silent {
-                w.raw(b".SILENT");
-            }
             w.sp();
-            w.flag_list(flags)?;
+            crate::imap::base::store::emit::store_att_flags(w, *kind, *silent, flags)?;
         }
         C::Copy {
             uid: u,
@@ -424,7 +415,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::Notify(_)
         | C::ResetKey { .. }
         | C::GenUrlAuth(_)
-        | C::UrlFetch(_) => crate::imap::ext::emit_command(w, c)?,
+        | C::UrlFetch(_) => crate::imap::registry::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::syntax::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {
@@ -467,24 +458,6 @@ fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
             w.raw(b")");
         }
         CreateParam::Other { name, value } => ext_param(w, name, value, &["USE"])?,
-    }
-    Ok(())
-}
-
-/// `getmetadata-option` (RFC 5464).
-fn getmetadata_option(w: &mut W<'_>, o: &GetMetadataOption<'_>) -> Result<(), Error> {
-    match o {
-        GetMetadataOption::MaxSize(n) => {
-            w.raw(b"MAXSIZE ");
-            w.num(u64::from(*n));
-        }
-        GetMetadataOption::Depth(d) => {
-            w.raw(b"DEPTH ");
-            w.raw(d.as_str().as_bytes());
-        }
-        GetMetadataOption::Other { name, value } => {
-            ext_param(w, name, value, &["MAXSIZE", "DEPTH"])?;
-        }
     }
     Ok(())
 }

@@ -27,7 +27,7 @@
 //! their content, so no line is ever read differently by the peer: CR, LF and
 //! 8-bit bytes force a literal (8-bit may be quoted once UTF8=ACCEPT is on,
 //! [`EmitOptions::utf8`]), NUL forces literal8 where it is allowed and is an
-//! [`Error::Emit`] elsewhere, as are CR/LF in human text. Nothing is written
+//! [`Error::Emit`](crate::Error::Emit) elsewhere, as are CR/LF in human text. Nothing is written
 //! to the output when emitting fails.
 //!
 //! A client must wait for `+` after each synchronizing literal: [`Emitted`]

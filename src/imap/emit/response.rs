@@ -1,7 +1,6 @@
 //! Emitting responses (RFC 9051 §7 and the extensions of
 //! [`Data`](crate::imap::Data)), ENVELOPE and BODYSTRUCTURE included.
 
-use crate::imap::base::list::emit::*;
 use crate::imap::base::namespace::emit::*;
 use crate::imap::base::sort::emit::*;
 use bytes::BufMut;
@@ -300,7 +299,7 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::BadUrl(_)
         | Code::UrlMech(_)
         | Code::NotificationOverflow
-        | Code::BadEvent(_) => return crate::imap::ext::emit_code(w, c),
+        | Code::BadEvent(_) => return crate::imap::registry::emit_code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {
@@ -334,10 +333,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             } else {
                 b"ENABLED"
             });
-            for a in l.iter() {
-                w.sp();
-                w.atom(&a)?;
-            }
+            crate::imap::base::capability::emit::capability_list(w, l)?;
         }
         Data::List(m) | Data::Lsub(m) => {
             w.raw(if matches!(d, Data::List(_)) {
@@ -345,40 +341,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             } else {
                 b"LSUB ("
             });
-            for (i, a) in m.attributes.iter().enumerate() {
-                if i > 0 {
-                    w.sp();
-                }
-                let s = a.as_str().as_bytes();
-                let body = s.strip_prefix(b"\\").unwrap_or(s);
-                if !crate::imap::syntax::core::is_atom(body) {
-                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                        rule: "mbx-list-flag",
-                    }));
-                }
-                w.raw(s);
-            }
-            w.raw(b") ");
-            delimiter(w, m.delimiter)?;
-            w.sp();
-            w.mailbox(&m.mailbox)?;
-            if !m.extended.is_empty() {
-                w.raw(b" (");
-                for (i, e) in m.extended.iter().enumerate() {
-                    if i > 0 {
-                        w.sp();
-                    }
-                    w.astring(e.tag.as_bytes())?;
-                    w.sp();
-                    if e.value.contains(&0) {
-                        return Err(Error::Emit(crate::error::Unemittable::Nul {
-                            field: "extended data",
-                        }));
-                    }
-                    w.raw(&e.value);
-                }
-                w.raw(b")");
-            }
+            crate::imap::base::list::emit::mailbox_list(w, m)?;
         }
         Data::Namespace {
             personal,
@@ -509,7 +472,7 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
         | Data::ListRights { .. }
         | Data::MyRights { .. }
         | Data::GenUrlAuth(_)
-        | Data::UrlFetch(_) => crate::imap::ext::emit_data(w, d)?,
+        | Data::UrlFetch(_) => crate::imap::registry::emit_data(w, d)?,
         Data::Other { name, rest } => {
             if !crate::wire::line::is_line_safe(name.as_bytes())
                 || !crate::wire::line::is_line_safe(rest)

@@ -99,19 +99,17 @@ pub(crate) mod parse {
     use alloc::string::String;
 
     use nom::Parser as _;
-    use nom::combinator::map;
-    use nom::sequence::{preceded, separated_pair};
+
+    use nom::sequence::separated_pair;
 
     use super::*;
 
     use crate::imap::syntax::core::IString;
-    use crate::imap::syntax::input::{In, R, sp, word};
-    use crate::imap::syntax::rules::{astring, mailbox, zero_or_more};
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Data;
+    use crate::imap::syntax::input::{In, R, sp};
+    use crate::imap::syntax::rules::astring;
 
     /// Rights from the content of an astring, if every byte is a rights character.
-    fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
+    pub(crate) fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
         if !v.iter().all(|&b| is_right(b)) {
             return None;
         }
@@ -138,7 +136,7 @@ pub(crate) mod parse {
     ///              ;; +rights to add, -rights to remove
     ///              ;; rights to replace
     /// ```
-    fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
+    pub(crate) fn mod_rights(i: In<'_>) -> R<'_, ModRights<'_>> {
         let (rest, s) = astring(i)?;
         let s = s.0;
         let (mode, skip) = match s.first() {
@@ -157,109 +155,8 @@ pub(crate) mod parse {
     }
 
     /// `identifier SP rights` (an element of `acl-data`).
-    fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
+    pub(crate) fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
         separated_pair(astring, sp, rights).parse(i)
-    }
-
-    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
-    fn acl_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)),
-            |(mailbox, entries)| Data::Acl { mailbox, entries },
-        )
-        .parse(i)
-    }
-
-    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`,
-    /// after `LISTRIGHTS`.
-    fn listrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (
-                preceded(sp, mailbox),
-                preceded(sp, astring),
-                preceded(sp, rights),
-                |i| zero_or_more(i, rights),
-            ),
-            |(mailbox, identifier, required, optional)| Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            },
-        )
-        .parse(i)
-    }
-
-    /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
-    fn myrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-        map(
-            (preceded(sp, mailbox), preceded(sp, rights)),
-            |(mailbox, rights)| Data::MyRights { mailbox, rights },
-        )
-        .parse(i)
-    }
-
-    /// The ACL commands, after their name; `None` (input unmoved) for any other
-    /// name.
-    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-        let (i, c) = if is(b"SETACL") {
-            // setacl = "SETACL" SP mailbox SP identifier SP mod-rights
-            map(
-                (
-                    preceded(sp, mailbox),
-                    preceded(sp, astring),
-                    preceded(sp, mod_rights),
-                ),
-                |(mailbox, identifier, rights)| CommandBody::SetAcl {
-                    mailbox,
-                    identifier,
-                    rights,
-                },
-            )
-            .parse(i)?
-        } else if is(b"DELETEACL") || is(b"LISTRIGHTS") {
-            // deleteacl = "DELETEACL" SP mailbox SP identifier
-            // listrights = "LISTRIGHTS" SP mailbox SP identifier
-            let (i, (mailbox, identifier)) =
-                (preceded(sp, mailbox), preceded(sp, astring)).parse(i)?;
-            let c = if is(b"DELETEACL") {
-                CommandBody::DeleteAcl {
-                    mailbox,
-                    identifier,
-                }
-            } else {
-                CommandBody::ListRights {
-                    mailbox,
-                    identifier,
-                }
-            };
-            (i, c)
-        } else if is(b"GETACL") {
-            // getacl = "GETACL" SP mailbox
-            map(preceded(sp, mailbox), CommandBody::GetAcl).parse(i)?
-        } else if is(b"MYRIGHTS") {
-            // myrights = "MYRIGHTS" SP mailbox
-            map(preceded(sp, mailbox), CommandBody::MyRights).parse(i)?
-        } else {
-            return Ok((i, None));
-        };
-        Ok((i, Some(c)))
-    }
-
-    /// The untagged responses of ACL, at their name; `None` (input unmoved) for
-    /// any other.
-    pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
-        let r = if let Ok((j, ())) = word(b"ACL")(i) {
-            acl_data(j)
-        } else if let Ok((j, ())) = word(b"LISTRIGHTS")(i) {
-            listrights_data(j)
-        } else if let Ok((j, ())) = word(b"MYRIGHTS")(i) {
-            myrights_data(j)
-        } else {
-            return Ok((i, None));
-        };
-        r.map(|(rest, d)| (rest, Some(d)))
     }
 }
 
@@ -269,11 +166,9 @@ pub(crate) mod emit {
 
     use crate::Error;
     use crate::imap::syntax::write::W;
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Data;
 
     /// `rights = astring`, only lowercase ASCII letters and digits.
-    fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
+    pub(crate) fn rights(w: &mut W<'_>, r: &Rights<'_>) -> Result<(), Error> {
         if !r.as_str().bytes().all(is_right) {
             return Err(Error::Emit(crate::error::Unemittable::Grammar {
                 rule: "rights",
@@ -283,7 +178,7 @@ pub(crate) mod emit {
     }
 
     /// `mod-rights = astring ; +rights to add, -rights to remove, rights to replace`
-    fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
+    pub(crate) fn mod_rights(w: &mut W<'_>, m: &ModRights<'_>) -> Result<(), Error> {
         let r = m.rights.as_str();
         if !r.bytes().all(is_right) {
             return Err(Error::Emit(crate::error::Unemittable::Grammar {
@@ -296,92 +191,6 @@ pub(crate) mod emit {
             RightsMode::Remove => w.raw(b"-"),
         }
         w.raw(r.as_bytes());
-        Ok(())
-    }
-
-    /// The commands of ACL.
-    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-        use CommandBody as C;
-        match c {
-            C::SetAcl {
-                mailbox,
-                identifier,
-                rights: r,
-            } => {
-                w.raw(b"SETACL ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-                w.sp();
-                mod_rights(w, r)?;
-            }
-            C::DeleteAcl {
-                mailbox,
-                identifier,
-            }
-            | C::ListRights {
-                mailbox,
-                identifier,
-            } => {
-                w.raw(c.name().as_bytes());
-                w.sp();
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-            }
-            C::GetAcl(m) | C::MyRights(m) => {
-                w.raw(c.name().as_bytes());
-                w.sp();
-                w.mailbox(m)?;
-            }
-            _ => {
-                return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-            }
-        }
-        Ok(())
-    }
-
-    /// The untagged responses of ACL.
-    pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
-        match d {
-            Data::Acl { mailbox, entries } => {
-                // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
-                w.raw(b"ACL ");
-                w.mailbox(mailbox)?;
-                for (id, r) in entries.iter() {
-                    w.sp();
-                    w.astring(id.as_bytes())?;
-                    w.sp();
-                    rights(w, &r)?;
-                }
-            }
-            Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            } => {
-                // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
-                w.raw(b"LISTRIGHTS ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                w.astring(identifier.as_bytes())?;
-                w.sp();
-                rights(w, required)?;
-                for r in optional.iter() {
-                    w.sp();
-                    rights(w, &r)?;
-                }
-            }
-            Data::MyRights { mailbox, rights: r } => {
-                // myrights-data = "MYRIGHTS" SP mailbox SP rights
-                w.raw(b"MYRIGHTS ");
-                w.mailbox(mailbox)?;
-                w.sp();
-                rights(w, r)?;
-            }
-            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
-        }
         Ok(())
     }
 }

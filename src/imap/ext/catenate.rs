@@ -28,8 +28,8 @@
 
 use alloc::borrow::Cow;
 
+use crate::imap::base::append::AppendMessage;
 use crate::imap::syntax::core::{DateTime, Flag, IString, List};
-use crate::imap::types::command::AppendMessage;
 
 /// `cat-part = text-literal / url` (RFC 4469 §5).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,14 +77,12 @@ pub(crate) mod parse {
     use super::*;
 
     use crate::imap::base::append::parse::{append_message, append_opts};
-    use crate::imap::syntax::core::{IString, List, Sep};
+    use crate::imap::syntax::core::IString;
     use crate::imap::syntax::input::{In, R, at_word, expect, sp, take_while, validate, word};
-    use crate::imap::syntax::rules::{astring, literal, mailbox, paren_list};
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Code;
+    use crate::imap::syntax::rules::{astring, literal, paren_list};
 
     /// The `literal` of `text-literal`: a literal8 is not allowed.
-    fn text_literal_data(i: In<'_>) -> R<'_, &[u8]> {
+    pub(crate) fn text_literal_data(i: In<'_>) -> R<'_, &[u8]> {
         if i.peek() != Some(b'{') {
             return i.err("literal");
         }
@@ -96,7 +94,7 @@ pub(crate) mod parse {
     /// text-literal = "TEXT" SP literal
     /// url          = "URL" SP astring
     /// ```
-    fn cat_part(i: In<'_>) -> R<'_, CatenatePart<'_>> {
+    pub(crate) fn cat_part(i: In<'_>) -> R<'_, CatenatePart<'_>> {
         expect(
             "TEXT or URL",
             alt((
@@ -125,42 +123,8 @@ pub(crate) mod parse {
 
     /// Whether the append-message at `i` uses CATENATE (looked at without
     /// building values).
-    fn is_catenate(i: In<'_>) -> bool {
+    pub(crate) fn is_catenate(i: In<'_>) -> bool {
         matches!(validate(append_opts)(i), Ok((rest, ())) if at_word(&rest, b"CATENATE"))
-    }
-
-    /// `append = "APPEND" SP mailbox 1*append-message` when one of the messages
-    /// uses CATENATE; `None` (input unmoved) otherwise, for the plain APPEND rule.
-    fn append_catenate(i: In<'_>) -> R<'_, Option<CommandBody<'_>>> {
-        let mut seen = false;
-        match append_messages(i, &mut seen) {
-            Ok((rest, c)) if seen => Ok((rest, Some(c))),
-            Err(e) if seen => Err(e),
-            _ => Ok((i, None)),
-        }
-    }
-
-    /// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message (the
-    /// one that failed included) uses CATENATE.
-    fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
-        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-        let start = i;
-        let mut i = i;
-        while i.peek() == Some(b' ') {
-            i = i.skip(1);
-            *seen |= is_catenate(i);
-            (i, ()) = validate(append_item)(i)?;
-        }
-        match start.upto(&i).get(1..) {
-            Some(raw) => Ok((
-                i,
-                CommandBody::AppendCatenate {
-                    mailbox,
-                    messages: List::wire(raw, append_item, Sep::Space, i.ctx()),
-                },
-            )),
-            None => start.err("SP append-message"),
-        }
     }
 
     /// Whether the start of an APPEND command (up to a literal announcement,
@@ -218,41 +182,11 @@ pub(crate) mod parse {
 
     /// `url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)` (the argument
     /// of the BADURL code).
-    fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
+    pub(crate) fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
         match take_while(i, |b| !matches!(b, b']' | b'\r' | b'\n' | 0)) {
             (_, []) => i.err("url-resp-text"),
             (rest, u) => Ok((rest, IString(Cow::Borrowed(u)))),
         }
-    }
-
-    /// The APPEND command when one of its messages uses CATENATE, after its
-    /// name; `None` (input unmoved) for any other name or a plain APPEND.
-    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-        if name.eq_ignore_ascii_case(b"APPEND") {
-            return append_catenate(i);
-        }
-        Ok((i, None))
-    }
-
-    /// ```text
-    /// resp-text-code =/ "TOOBIG" / "BADURL" SP url-resp-text        ; RFC 4469
-    /// url-resp-text   = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)
-    /// ```
-    /// `None` (input unmoved) for another code name or arguments that do not
-    /// parse, which the caller keeps as [`Code::Other`]; never an error.
-    pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-        let is = |s: &str| name.eq_ignore_ascii_case(s);
-        let r = if is("TOOBIG") {
-            Ok((i, Code::TooBig))
-        } else if is("BADURL") {
-            map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
-        } else {
-            return Ok((i, None));
-        };
-        Ok(match r {
-            Ok((rest, c)) => (rest, Some(c)),
-            Err(_) => (i, None),
-        })
     }
 }
 
@@ -261,12 +195,11 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
+    use crate::imap::base::append::AppendMessage;
     use crate::imap::syntax::core::{DateTime, Flag, List};
     use crate::imap::syntax::write::W;
-    use crate::imap::types::command::{AppendMessage, CommandBody};
-    use crate::imap::types::response::Code;
 
-    fn append_opts(
+    pub(crate) fn append_opts(
         w: &mut W<'_>,
         flags: &Option<List<'_, Flag<'_>>>,
         date: &Option<DateTime>,
@@ -289,7 +222,7 @@ pub(crate) mod emit {
     /// text-literal   = "TEXT" SP literal
     /// url            = "URL" SP astring
     /// ```
-    fn append_item(w: &mut W<'_>, item: &AppendItem<'_>) -> Result<(), Error> {
+    pub(crate) fn append_item(w: &mut W<'_>, item: &AppendItem<'_>) -> Result<(), Error> {
         match item {
             AppendItem::Message(AppendMessage {
                 flags,
@@ -329,56 +262,5 @@ pub(crate) mod emit {
                 Ok(())
             }
         }
-    }
-
-    /// The APPEND command with CATENATE.
-    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-        use CommandBody as C;
-        match c {
-            C::AppendCatenate { mailbox, messages } => {
-                w.raw(b"APPEND ");
-                w.mailbox(mailbox)?;
-                let mut any = false;
-                let mut catenate = false;
-                for m in messages.iter() {
-                    any = true;
-                    catenate |= matches!(m, AppendItem::Catenate { .. });
-                    w.sp();
-                    append_item(w, &m)?;
-                }
-                if !any {
-                    return Err(Error::Emit(crate::error::Unemittable::Missing {
-                        what: "APPEND message",
-                    }));
-                }
-                if !catenate {
-                    return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-                }
-            }
-            _ => {
-                return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-            }
-        }
-        Ok(())
-    }
-
-    /// The response codes of CATENATE.
-    pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
-        match c {
-            Code::TooBig => w.raw(b"TOOBIG"),
-            Code::BadUrl(u) => {
-                // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
-                let b = u.as_bytes();
-                if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
-                    return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                        rule: "resp-text-code",
-                    }));
-                }
-                w.raw(b"BADURL ");
-                w.raw(b);
-            }
-            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
-        }
-        Ok(())
     }
 }

@@ -24,19 +24,37 @@
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::Id`;
 //! - [`Data`](crate::imap::Data)`::Id` (the value is
-//!   [`IdParams`](crate::imap::IdParams)).
+//!   [`IdParams`]).
 //!
 //! Registered in the central rules that read a command name and an untagged
-//! response name, and in the central emitters.
+//! response name, and in the central emitters. The rule is written once, in
+//! [`parse`](self) (`id_params_list`), and used by both directions; the old
+//! path `types::response::IdParams` re-exports the type.
+//!
+//! ```
+//! use mailwire::imap::{parse_command, ParseOptions, CommandBody};
+//!
+//! let c = parse_command(b"A1 ID (\"name\" \"sodr\" \"version\" NIL)\r\n",
+//!                       &ParseOptions::default()).unwrap();
+//! let CommandBody::Id(Some(params)) = c.body else { panic!() };
+//! let (name, value) = params.iter().next().unwrap();
+//! assert_eq!((name.as_bytes(), value.unwrap().as_bytes()), (&b"name"[..], &b"sodr"[..]));
+//! assert_eq!(params.iter().nth(1).unwrap().1, None);
+//! ```
+
+use crate::imap::syntax::core::{IString, List, NString};
+
+/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
+pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
 
 /// The grammar of ID.
 pub(crate) mod parse {
     use nom::Parser as _;
 
+    use super::IdParams;
     use crate::imap::syntax::core::{IString, List, Sep};
     use crate::imap::syntax::input::{In, R, byte, sp, space_before_close};
     use crate::imap::syntax::rules::{is_nil, nstring, string};
-    use crate::imap::types::response::IdParams;
 
     /// `string SP nstring` (one field of an ID list)
     fn id_pair<'a>(i: In<'a>) -> R<'a, (IString<'a>, Option<IString<'a>>)> {
@@ -75,9 +93,9 @@ pub(crate) mod parse {
 
 /// Emitting ID.
 pub(crate) mod emit {
+    use super::IdParams;
     use crate::Error;
     use crate::imap::syntax::write::W;
-    use crate::imap::types::response::IdParams;
 
     /// `id-params-list = "(" *(string SP nstring) ")" / nil`
     pub(crate) fn id_params_list(w: &mut W<'_>, params: &IdParams<'_>) -> Result<(), Error> {

@@ -24,8 +24,8 @@
 //! Registered in [`ext`](super): `parse::command`, `parse::code`,
 //! `emit::command`, `emit::code`.
 
+use crate::imap::base::fetch::FetchAttribute;
 use crate::imap::syntax::core::{Atom, List, Mailbox};
-use crate::imap::types::command::FetchAttribute;
 
 /// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §8).
 #[derive(Clone, Debug, PartialEq)]
@@ -152,8 +152,6 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{List, Mailbox, Sep};
     use crate::imap::syntax::input::{In, R, byte, consumed, expect, sp, word};
     use crate::imap::syntax::rules::{atom, mailbox, paren_list, spaced_list1};
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Code;
 
     /// ```text
     /// event         = message-event / mailbox-event / user-event / event-ext
@@ -199,7 +197,7 @@ pub(crate) mod parse {
     /// one-or-more-mailbox = mailbox / many-mailboxes
     /// many-mailboxes      = "(" mailbox *(SP mailbox) ")"
     /// ```
-    fn one_or_more_mailbox(i: In<'_>) -> R<'_, List<'_, Mailbox<'_>>> {
+    pub(crate) fn one_or_more_mailbox(i: In<'_>) -> R<'_, List<'_, Mailbox<'_>>> {
         if i.peek() == Some(b'(') {
             paren_list(i, mailbox, false)
         } else {
@@ -215,7 +213,7 @@ pub(crate) mod parse {
     ///                             ( "subtree" SP one-or-more-mailbox ) /
     ///                             ( "mailboxes" SP one-or-more-mailbox )
     /// ```
-    fn mailbox_filter(i: In<'_>) -> R<'_, MailboxFilter<'_>> {
+    pub(crate) fn mailbox_filter(i: In<'_>) -> R<'_, MailboxFilter<'_>> {
         use MailboxFilter as F;
         expect(
             "filter-mailboxes",
@@ -242,7 +240,7 @@ pub(crate) mod parse {
     /// event-group = "(" filter-mailboxes SP events ")"
     /// events      = ( "(" event *(SP event) ")" ) / "NONE"
     /// ```
-    fn event_group(i: In<'_>) -> R<'_, EventGroup<'_>> {
+    pub(crate) fn event_group(i: In<'_>) -> R<'_, EventGroup<'_>> {
         let events = alt((
             value(None, word(b"NONE")),
             map(|i| paren_list(i, notify_event, false), Some),
@@ -264,7 +262,7 @@ pub(crate) mod parse {
     /// event-groups     = event-group *(SP event-group)
     /// ```
     /// After `SET`.
-    fn notify_set(i: In<'_>) -> R<'_, Notify<'_>> {
+    pub(crate) fn notify_set(i: In<'_>) -> R<'_, Notify<'_>> {
         map(
             (opt(preceded(sp, word(b"STATUS"))), |i| {
                 spaced_list1(i, event_group, "SP event-group")
@@ -282,7 +280,7 @@ pub(crate) mod parse {
     /// notify-none = "NONE"
     /// ```
     /// After `NOTIFY`.
-    fn notify(i: In<'_>) -> R<'_, Notify<'_>> {
+    pub(crate) fn notify(i: In<'_>) -> R<'_, Notify<'_>> {
         preceded(
             sp,
             expect(
@@ -295,41 +293,6 @@ pub(crate) mod parse {
         )
         .parse(i)
     }
-
-    /// The NOTIFY command, after its name; `None` (input unmoved) for any other
-    /// name.
-    pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-        if !name.eq_ignore_ascii_case(b"NOTIFY") {
-            return Ok((i, None));
-        }
-        let (i, c) = map(notify, CommandBody::Notify).parse(i)?;
-        Ok((i, Some(c)))
-    }
-
-    /// ```text
-    /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / unsupported-events-code      ; RFC 5465
-    /// unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"
-    /// ```
-    /// `None` (input unmoved) for another code name or arguments that do not
-    /// parse, which the caller keeps as [`Code::Other`]; never an error.
-    pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-        let is = |s: &str| name.eq_ignore_ascii_case(s);
-        let r = if is("NOTIFICATIONOVERFLOW") {
-            Ok((i, Code::NotificationOverflow))
-        } else if is("BADEVENT") {
-            map(
-                preceded(sp, |i| paren_list(i, notify_event, false)),
-                Code::BadEvent,
-            )
-            .parse(i)
-        } else {
-            return Ok((i, None));
-        };
-        Ok(match r {
-            Ok((rest, c)) => (rest, Some(c)),
-            Err(_) => (i, None),
-        })
-    }
 }
 
 /// Emitting NOTIFY.
@@ -340,11 +303,9 @@ pub(crate) mod emit {
     use crate::imap::base::fetch::emit::fetch_att;
     use crate::imap::syntax::core::{List, Mailbox};
     use crate::imap::syntax::write::W;
-    use crate::imap::types::command::CommandBody;
-    use crate::imap::types::response::Code;
 
     /// `one-or-more-mailbox = mailbox / many-mailboxes`
-    fn mailboxes(w: &mut W<'_>, l: &List<'_, Mailbox<'_>>) -> Result<(), Error> {
+    pub(crate) fn mailboxes(w: &mut W<'_>, l: &List<'_, Mailbox<'_>>) -> Result<(), Error> {
         let v = l.to_vec();
         match v.as_slice() {
             [] => Err(Error::Emit(crate::error::Unemittable::Missing {
@@ -366,7 +327,7 @@ pub(crate) mod emit {
     }
 
     /// `event = message-event / mailbox-event / user-event / event-ext`
-    fn event(w: &mut W<'_>, e: &NotifyEvent<'_>) -> Result<(), Error> {
+    pub(crate) fn event(w: &mut W<'_>, e: &NotifyEvent<'_>) -> Result<(), Error> {
         match e {
             NotifyEvent::Other(a) => {
                 const KNOWN: [&str; 8] = [
@@ -400,7 +361,7 @@ pub(crate) mod emit {
     }
 
     /// `"(" event *(SP event) ")"`
-    fn events(w: &mut W<'_>, l: &List<'_, NotifyEvent<'_>>) -> Result<(), Error> {
+    pub(crate) fn events(w: &mut W<'_>, l: &List<'_, NotifyEvent<'_>>) -> Result<(), Error> {
         w.raw(b"(");
         let mut any = false;
         for (i, e) in l.iter().enumerate() {
@@ -420,7 +381,7 @@ pub(crate) mod emit {
     }
 
     /// `event-group = "(" filter-mailboxes SP events ")"`
-    fn event_group(w: &mut W<'_>, g: &EventGroup<'_>) -> Result<(), Error> {
+    pub(crate) fn event_group(w: &mut W<'_>, g: &EventGroup<'_>) -> Result<(), Error> {
         w.raw(b"(");
         match &g.filter {
             MailboxFilter::Selected => w.raw(b"SELECTED"),
@@ -447,7 +408,7 @@ pub(crate) mod emit {
     }
 
     /// `notify = "NOTIFY" SP (notify-set / notify-none)`
-    fn notify(w: &mut W<'_>, n: &Notify<'_>) -> Result<(), Error> {
+    pub(crate) fn notify(w: &mut W<'_>, n: &Notify<'_>) -> Result<(), Error> {
         w.raw(b"NOTIFY ");
         match n {
             Notify::None => w.raw(b"NONE"),
@@ -468,28 +429,6 @@ pub(crate) mod emit {
                     }));
                 }
             }
-        }
-        Ok(())
-    }
-
-    /// The NOTIFY command.
-    pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-        match c {
-            CommandBody::Notify(n) => notify(w, n),
-            _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
-        }
-    }
-
-    /// The response codes of NOTIFY.
-    pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
-        match c {
-            Code::NotificationOverflow => w.raw(b"NOTIFICATIONOVERFLOW"),
-            Code::BadEvent(l) => {
-                // "BADEVENT" SP "(" event *(SP event) ")"
-                w.raw(b"BADEVENT ");
-                events(w, l)?;
-            }
-            _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
         }
         Ok(())
     }

@@ -28,30 +28,25 @@ use crate::imap::base::list::parse::*;
 use crate::imap::base::quota::parse::*;
 use crate::imap::base::select::parse::*;
 use crate::imap::base::sort::parse::*;
+use crate::imap::ext::metadata::parse::getmetadata_option;
 use crate::imap::syntax::rules::{
-    ext_params, number32, opt_ext_value, paren_atoms, paren_list_or_one, sp_word, tagged_ext_label,
+    ext_params, opt_ext_value, paren_atoms, paren_list_or_one, sp_word, tagged_ext_label,
 };
 use alloc::borrow::Cow;
 
 use nom::Parser as _;
-use nom::branch::alt;
-use nom::combinator::{cond, map, opt, value};
+use nom::combinator::{cond, map};
 use nom::sequence::{preceded, terminated};
 
 use super::ParseOptions;
-use crate::imap::base::fetch::parse::fetch_att;
 use crate::imap::base::search::parse::{charset, search_keys};
 use crate::imap::syntax::core::{List, Sep};
-use crate::imap::syntax::input::{
-    In, R, at_word, byte, consumed, crlf_end, eat, expect, kw, run, sp, take_while, word,
-};
+use crate::imap::syntax::input::{In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while};
 use crate::imap::syntax::rules::{
-    astring, atom, atom_str, flag, flag_list, list_mailbox, mailbox, number64, paren_list,
-    paren_list_tail, sequence_set, spaced_list1, tag,
+    astring, atom, atom_str, list_mailbox, mailbox, number64, paren_list, paren_list_tail,
+    sequence_set, spaced_list1, tag,
 };
-use crate::imap::types::command::{
-    Command, CommandBody, CreateParam, FetchAttributes, GetMetadataOption, MetadataDepth, StoreKind,
-};
+use crate::imap::types::command::{Command, CommandBody, CreateParam};
 use crate::imap::types::response::MailboxAttribute;
 use crate::{Error, Secret};
 
@@ -159,31 +154,6 @@ fn use_attr(i: In<'_>) -> R<'_, MailboxAttribute<'_>> {
     }
 }
 
-/// ```text
-/// getmetadata-option = tagged-ext-label [SP tagged-ext-val]
-/// maxsize-opt        = "MAXSIZE" SP number
-/// scope-opt          = "DEPTH" SP ("0" / "1" / "infinity")
-/// ```
-pub(crate) fn getmetadata_option(i: In<'_>) -> R<'_, GetMetadataOption<'_>> {
-    let (i, name) = tagged_ext_label(i)?;
-    if name.eq_ignore_case("MAXSIZE") {
-        map(preceded(sp, number32), GetMetadataOption::MaxSize).parse(i)
-    } else if name.eq_ignore_case("DEPTH") {
-        let depth = expect(
-            "\"0\", \"1\" or \"infinity\"",
-            alt((
-                value(MetadataDepth::Zero, word(b"0")),
-                value(MetadataDepth::One, word(b"1")),
-                value(MetadataDepth::Infinity, word(b"infinity")),
-            )),
-        );
-        map(preceded(sp, depth), GetMetadataOption::Depth).parse(i)
-    } else {
-        let (i, value) = opt_ext_value(i)?;
-        Ok((i, GetMetadataOption::Other { name, value }))
-    }
-}
-
 fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let start = i;
     let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -218,7 +188,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
         }
         return Ok((i, c));
     }
-    if let (rest, Some(c)) = crate::imap::ext::parse_command(i, name)? {
+    if let (rest, Some(c)) = crate::imap::registry::parse_command(i, name)? {
         return Ok((rest, c));
     }
     if is(b"LOGIN") {
@@ -291,7 +261,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     } else if is(b"STATUS") {
         // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
-        let (i, items) = paren_atoms(i, false)?;
+        let (i, items) = crate::imap::base::status::parse::status_atts(i)?;
         Ok((i, CommandBody::Status { mailbox, items }))
     } else if is(b"APPEND") {
         // append = "APPEND" SP mailbox 1*append-message   (RFC 3502)
@@ -444,24 +414,16 @@ fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
 /// search-program    = ["CHARSET" SP charset SP] search-key *(SP search-key)
 /// ```
 fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
-    let (i, return_options) = match sp_word(i, b"RETURN") {
-        Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
-        None => (i, None),
-    };
-    let (i, charset) = match sp_word(i, b"CHARSET") {
-        Some(r) => map(preceded(sp, charset), Some).parse(r)?,
-        None => (i, None),
-    };
-    let (i, criteria) = search_keys(i)?;
-    Ok((
-        i,
-        CommandBody::Search {
+    map(
+        crate::imap::base::search::parse::search_program,
+        |(return_options, charset, criteria)| CommandBody::Search {
             uid,
             return_options,
             charset,
             criteria,
         },
-    ))
+    )
+    .parse(i)
 }
 
 /// ```text
@@ -471,46 +433,17 @@ fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
 /// fetch-modifier  = "CHANGEDSINCE" SP mod-sequence-value / "VANISHED"
 /// ```
 fn fetch(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
-    let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
-    let (mut i, attributes) = if at_word(&i, b"ALL") {
-        (i.skip(3), FetchAttributes::All)
-    } else if at_word(&i, b"FAST") {
-        (i.skip(4), FetchAttributes::Fast)
-    } else if at_word(&i, b"FULL") {
-        (i.skip(4), FetchAttributes::Full)
-    } else {
-        map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
-    };
-    let mut changed_since = None;
-    let mut vanished = false;
-    if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
-        i = i.skip(2);
-        loop {
-            if at_word(&i, b"CHANGEDSINCE") {
-                let (r, v) = preceded(sp, number64).parse(i.skip(12))?;
-                (i, changed_since) = (r, Some(v));
-            } else if at_word(&i, b"VANISHED") {
-                (i, vanished) = (i.skip(8), true);
-            } else {
-                return i.err("CHANGEDSINCE or VANISHED");
-            }
-            if i.peek() == Some(b')') {
-                i = i.skip(1);
-                break;
-            }
-            (i, ()) = sp(i)?;
-        }
-    }
-    Ok((
-        i,
-        CommandBody::Fetch {
+    map(
+        crate::imap::base::fetch::parse::fetch_args,
+        |(set, attributes, changed_since, vanished)| CommandBody::Fetch {
             uid,
             set,
             attributes,
             changed_since,
             vanished,
         },
-    ))
+    )
+    .parse(i)
 }
 
 /// ```text
@@ -535,23 +468,7 @@ fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
         ),
     )
     .parse(i)?;
-    let (i, kind) = match i.peek() {
-        Some(b'+') => (i.skip(1), StoreKind::Add),
-        Some(b'-') => (i.skip(1), StoreKind::Remove),
-        _ => (i, StoreKind::Replace),
-    };
-    let (i, (_, silent, _)) = (kw(b"FLAGS"), opt(kw(b".SILENT")), sp).parse(i)?;
-    let (i, flags) = if i.peek() == Some(b'(') {
-        flag_list(i)?
-    } else {
-        // flag *(SP flag)
-        let start = i;
-        let (mut i, _) = flag(i)?;
-        while i.peek() == Some(b' ') {
-            (i, _) = flag(i.skip(1))?;
-        }
-        (i, List::wire(start.upto(&i), flag, Sep::Space, i.ctx()))
-    };
+    let (i, (kind, silent, flags)) = crate::imap::base::store::parse::store_att_flags(i)?;
     Ok((
         i,
         CommandBody::Store {
@@ -559,7 +476,7 @@ fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
             set,
             unchanged_since,
             kind,
-            silent: silent.is_some(),
+            silent,
             flags,
         },
     ))

@@ -19,6 +19,7 @@
 //! assert!(parse_greeting(b"a002 OK done\r\n", &ParseOptions::STRICT).is_err());
 //! ```
 
+use crate::imap::base::capability::parse::capability_list;
 use crate::imap::base::list::parse::*;
 use crate::imap::base::namespace::parse::*;
 use crate::imap::base::quota::parse::*;
@@ -255,24 +256,6 @@ fn charset_elem(i: In<'_>) -> R<'_, IString<'_>> {
     }
 }
 
-/// `*(SP capability)` up to `]` or CRLF, trailing space tolerated.
-/// `capability = ("AUTH=" auth-type) / atom`
-fn capability_list<'a>(i: In<'a>) -> R<'a, List<'a, Atom<'a>>> {
-    let start = i;
-    let mut i = i;
-    let mut end = i;
-    while i.peek() == Some(b' ') {
-        if i.q().trailing_space && matches!(i.peek_at(1), Some(b'\r' | b'\n' | b']')) {
-            i = i.skip(1);
-            break;
-        }
-        (i, _) = atom(i.skip(1))?;
-        end = i;
-    }
-    let raw = after_sp(&start, &end);
-    Ok((i, List::wire(raw, atom, Sep::Space, i.ctx())))
-}
-
 /// A code whose argument follows one SP.
 #[inline]
 fn arg<'a, T>(i: In<'a>, f: impl FnOnce(In<'a>) -> R<'a, T>) -> R<'a, T> {
@@ -393,7 +376,7 @@ pub(crate) fn resp_text_code<'a>(i: In<'a>) -> R<'a, Code<'a>> {
         // resp-text-code =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
         map(preceded(sp, paren_objectid), Code::MailboxId).parse(i)?
     } else {
-        match crate::imap::ext::parse_code(i, name) {
+        match crate::imap::registry::parse_code(i, name) {
             Ok((i, Some(c))) => (i, c),
             _ => return other_code(start, name),
         }
@@ -692,7 +675,7 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
         (i, Data::Thread(List::wire(raw, thread, Sep::None, ctx)))
     } else {
-        match crate::imap::ext::parse_data(i)? {
+        match crate::imap::registry::parse_data(i)? {
             (i, Some(d)) => (i, d),
             (_, None) => return other(start),
         }

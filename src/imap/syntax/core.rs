@@ -3,14 +3,14 @@
 //! [`List`] that lets parsed values borrow without allocating.
 //!
 //! ```
-//! use mailwire::imap::{Atom, Flag, IString, Mailbox, SequenceSet, Tag};
+//! use mailwire::imap::syntax::core::{List, SeqNum, SequenceSet};
 //!
-//! // the values of RFC 3501 §8's "a005 store 12 +flags \deleted"
-//! assert_eq!(Tag::new("a005").unwrap().as_str(), "a005");
-//! assert_eq!(SequenceSet::single(12).unwrap().as_str(), "12");
-//! assert_eq!(Flag::Deleted.wire_name(), "\\Deleted");
-//! assert!(Atom::new("FLAGS").is_some() && Atom::new("two words").is_none());
-//! assert_eq!(Mailbox::from_wire(IString::from("inbox")), Mailbox::Inbox);
+//! let set = SequenceSet::new("2:4,9:*").unwrap();
+//! assert!(set.contains(3, 20) && set.contains(20, 20) && !set.contains(5, 20));
+//! assert_eq!(set.iter().next().map(|r| r.resolve(20)), Some((2, 4)));
+//! let built: List<'_, u32> = List::from_items(vec![1, 2]);
+//! assert_eq!(built.iter().sum::<u32>(), 3);
+//! assert_eq!(set.iter().last().unwrap().end, SeqNum::Asterisk); // the `*` of `9:*`
 //! ```
 
 use alloc::borrow::Cow;

@@ -725,174 +725,6 @@ pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
     Ok((i, IString(Cow::Borrowed(id))))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::imap::syntax::core::{SeqNum, SeqRange};
-
-    fn strict(s: &[u8]) -> In<'_> {
-        In::new(s, Quirks::STRICT, 8, false)
-    }
-    /// Runs `f` in strict mode, without the remaining input.
-    fn st<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
-        value_of(f(strict(s)))
-    }
-    /// Runs `f` in lenient mode, without the remaining input.
-    fn le<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
-        value_of(f(In::new(s, Quirks::LENIENT, 8, false)))
-    }
-    fn value_of<T>(r: R<'_, T>) -> Result<T, PError> {
-        match r {
-            Ok((_, v)) => Ok(v),
-            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
-            Err(nom::Err::Incomplete(_)) => panic!("complete input"),
-        }
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(st(number, b"0"), Ok(0));
-        assert_eq!(st(number, b"4294967295"), Ok(u32::MAX));
-        assert!(st(number, b"4294967296").is_err());
-        assert_eq!(le(number, b"99999999999999999999999"), Ok(u32::MAX));
-        assert!(st(nz_number, b"0").is_err());
-        assert_eq!(st(number64, b"9223372036854775807"), Ok(i64::MAX as u64));
-        assert!(st(number64, b"9223372036854775808").is_err());
-        assert!(st(number, b"x").is_err());
-    }
-
-    #[test]
-    fn strings() {
-        let s = |i: &[u8]| st(string, i).map(|v| v.0.into_owned());
-        assert_eq!(s(b"\"\""), Ok(b"".to_vec()));
-        assert_eq!(s(b"\"abc\""), Ok(b"abc".to_vec()));
-        assert_eq!(s(b"\"a\\\"b\\\\c\""), Ok(b"a\"b\\c".to_vec()));
-        assert_eq!(
-            s(b"\"caf\xe9 \xe2\x80\x93\""),
-            Ok(b"caf\xe9 \xe2\x80\x93".to_vec())
-        );
-        assert_eq!(s(b"{3}\r\na\r\n"), Ok(b"a\r\n".to_vec()));
-        assert_eq!(s(b"{3+}\r\nabc"), Ok(b"abc".to_vec()));
-        assert_eq!(s(b"~{2}\r\n\0\0"), Ok(b"\0\0".to_vec()));
-        assert!(s(b"{4}\r\nabc").is_err());
-        assert!(s(b"{99999999999999999999}\r\nabc").is_err());
-        assert!(s(b"\"abc").is_err());
-        assert!(s(b"\"a\rb\"").is_err());
-        assert!(s(b"\"a\0b\"").is_err());
-        assert!(s(b"\"a\\xb\"").is_err());
-        assert_eq!(
-            le(string, b"\"a\\xb\"").map(|v| v.0.into_owned()),
-            Ok(b"a\\xb".to_vec())
-        );
-        // borrowed when no escapes
-        let input = b"\"plain\"";
-        assert!(matches!(st(string, input).unwrap().0, Cow::Borrowed(_)));
-        assert_eq!(st(astring, b"foo]bar x").unwrap().as_bytes(), b"foo]bar");
-        assert!(st(astring, b"(x").is_err());
-        assert_eq!(st(nstring, b"nil"), Ok(None));
-        assert_eq!(st(nstring, b"NILS").ok(), None);
-    }
-
-    #[test]
-    fn mailboxes() {
-        assert_eq!(st(mailbox, b"inbox"), Ok(Mailbox::Inbox));
-        assert_eq!(st(mailbox, b"\"InBox\""), Ok(Mailbox::Inbox));
-        let m = st(mailbox, b"Entw&APw-rfe").unwrap();
-        assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
-        let m = st(mailbox, "\"Entwürfe\"".as_bytes()).unwrap();
-        assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
-        assert_eq!(Mailbox::from_utf8("Entwürfe").as_bytes(), b"Entw&APw-rfe");
-        assert_eq!(st(list_mailbox, b"foo/%").unwrap().as_bytes(), b"foo/%");
-    }
-
-    #[test]
-    fn flags() {
-        let l = st(flag_list, b"(\\Seen \\Answered $Forwarded \\X-Foo)").unwrap();
-        assert_eq!(
-            l.to_vec(),
-            [
-                Flag::Seen,
-                Flag::Answered,
-                Flag::Keyword(Atom::new("$Forwarded").unwrap()),
-                Flag::Extension(Atom::new("X-Foo").unwrap())
-            ]
-        );
-        assert!(st(flag_list, b"()").unwrap().is_empty());
-        // SurgeMail
-        assert!(st(flag_list, b"(\\Seen )").is_err());
-        assert_eq!(le(flag_list, b"(\\Seen )").unwrap().to_vec(), [Flag::Seen]);
-        // Zoho
-        assert!(st(flag_list, b"(\\Seen \\*)").is_err());
-        assert_eq!(
-            le(flag_list, b"(\\Seen \\*)").unwrap().to_vec(),
-            [Flag::Seen, Flag::Wildcard]
-        );
-        assert_eq!(
-            st(|i| flag_list_with(i, flag), b"(\\*)").unwrap().to_vec(),
-            [Flag::Wildcard]
-        );
-    }
-
-    #[test]
-    fn sequence_sets() {
-        let s = st(sequence_set, b"1:4,7,*:9,$ ").is_err();
-        assert!(s);
-        let s = st(sequence_set, b"1:4,7,*:9 x").unwrap();
-        assert_eq!(
-            s.iter().collect::<Vec<_>>(),
-            [
-                SeqRange {
-                    start: SeqNum::Value(1),
-                    end: SeqNum::Value(4)
-                },
-                SeqRange {
-                    start: SeqNum::Value(7),
-                    end: SeqNum::Value(7)
-                },
-                SeqRange {
-                    start: SeqNum::Asterisk,
-                    end: SeqNum::Value(9)
-                },
-            ]
-        );
-        assert!(s.contains(12, 12));
-        assert!(!s.contains(5, 12));
-        assert!(st(sequence_set, b"$").unwrap().is_saved_result());
-        for bad in [&b"0"[..], b"1:", b",1", b"1,,2", b"4294967296", b"x"] {
-            assert!(st(sequence_set, bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(st(date, b"1-Feb-1994"), Ok(Date::new(1994, 2, 1).unwrap()));
-        assert_eq!(
-            st(date, b"\"01-Feb-1994\""),
-            Ok(Date::new(1994, 2, 1).unwrap())
-        );
-        assert!(st(date, b"1-Foo-1994").is_err());
-        let dt = st(date_time, b"\"17-Jul-1996 02:44:25 -0700\"").unwrap();
-        assert_eq!(
-            (dt.date.day, dt.date.month, dt.date.year, dt.hour, dt.zone),
-            (17, 7, 1996, 2, -420)
-        );
-        let dt = st(date_time, b"\" 7-Jul-1996 02:44:25 +0130\"").unwrap();
-        assert_eq!((dt.date.day, dt.zone), (7, 90));
-        assert!(st(date_time, b"\"17-Jul-1996 25:44:25 -0700\"").is_err());
-        assert!(st(date_time, b"\"17-Jul-1996 02:44:25\"").is_err());
-    }
-
-    #[test]
-    fn skip_values_and_depth() {
-        assert_eq!(
-            st(skip_value, b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL) rest").unwrap(),
-            b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL)"
-        );
-        let deep = [b'('; 100];
-        assert_eq!(st(skip_value, &deep), Err(PError::Depth(8)));
-    }
-}
-
 // RFC 4466 tagged extensions and the small list helpers of the command rules.
 
 /// `SP "(" param *(SP param) ")"` (`select-params`, `create-params`,
@@ -1069,4 +901,172 @@ pub(crate) fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
 pub(crate) fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
     paren_list(i, atom, empty_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imap::syntax::core::{SeqNum, SeqRange};
+
+    fn strict(s: &[u8]) -> In<'_> {
+        In::new(s, Quirks::STRICT, 8, false)
+    }
+    /// Runs `f` in strict mode, without the remaining input.
+    fn st<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
+        value_of(f(strict(s)))
+    }
+    /// Runs `f` in lenient mode, without the remaining input.
+    fn le<'a, T>(f: impl FnOnce(In<'a>) -> R<'a, T>, s: &'a [u8]) -> Result<T, PError> {
+        value_of(f(In::new(s, Quirks::LENIENT, 8, false)))
+    }
+    fn value_of<T>(r: R<'_, T>) -> Result<T, PError> {
+        match r {
+            Ok((_, v)) => Ok(v),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+            Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(st(number, b"0"), Ok(0));
+        assert_eq!(st(number, b"4294967295"), Ok(u32::MAX));
+        assert!(st(number, b"4294967296").is_err());
+        assert_eq!(le(number, b"99999999999999999999999"), Ok(u32::MAX));
+        assert!(st(nz_number, b"0").is_err());
+        assert_eq!(st(number64, b"9223372036854775807"), Ok(i64::MAX as u64));
+        assert!(st(number64, b"9223372036854775808").is_err());
+        assert!(st(number, b"x").is_err());
+    }
+
+    #[test]
+    fn strings() {
+        let s = |i: &[u8]| st(string, i).map(|v| v.0.into_owned());
+        assert_eq!(s(b"\"\""), Ok(b"".to_vec()));
+        assert_eq!(s(b"\"abc\""), Ok(b"abc".to_vec()));
+        assert_eq!(s(b"\"a\\\"b\\\\c\""), Ok(b"a\"b\\c".to_vec()));
+        assert_eq!(
+            s(b"\"caf\xe9 \xe2\x80\x93\""),
+            Ok(b"caf\xe9 \xe2\x80\x93".to_vec())
+        );
+        assert_eq!(s(b"{3}\r\na\r\n"), Ok(b"a\r\n".to_vec()));
+        assert_eq!(s(b"{3+}\r\nabc"), Ok(b"abc".to_vec()));
+        assert_eq!(s(b"~{2}\r\n\0\0"), Ok(b"\0\0".to_vec()));
+        assert!(s(b"{4}\r\nabc").is_err());
+        assert!(s(b"{99999999999999999999}\r\nabc").is_err());
+        assert!(s(b"\"abc").is_err());
+        assert!(s(b"\"a\rb\"").is_err());
+        assert!(s(b"\"a\0b\"").is_err());
+        assert!(s(b"\"a\\xb\"").is_err());
+        assert_eq!(
+            le(string, b"\"a\\xb\"").map(|v| v.0.into_owned()),
+            Ok(b"a\\xb".to_vec())
+        );
+        // borrowed when no escapes
+        let input = b"\"plain\"";
+        assert!(matches!(st(string, input).unwrap().0, Cow::Borrowed(_)));
+        assert_eq!(st(astring, b"foo]bar x").unwrap().as_bytes(), b"foo]bar");
+        assert!(st(astring, b"(x").is_err());
+        assert_eq!(st(nstring, b"nil"), Ok(None));
+        assert_eq!(st(nstring, b"NILS").ok(), None);
+    }
+
+    #[test]
+    fn mailboxes() {
+        assert_eq!(st(mailbox, b"inbox"), Ok(Mailbox::Inbox));
+        assert_eq!(st(mailbox, b"\"InBox\""), Ok(Mailbox::Inbox));
+        let m = st(mailbox, b"Entw&APw-rfe").unwrap();
+        assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
+        let m = st(mailbox, "\"Entwürfe\"".as_bytes()).unwrap();
+        assert_eq!(m.decode().as_deref(), Some("Entwürfe"));
+        assert_eq!(Mailbox::from_utf8("Entwürfe").as_bytes(), b"Entw&APw-rfe");
+        assert_eq!(st(list_mailbox, b"foo/%").unwrap().as_bytes(), b"foo/%");
+    }
+
+    #[test]
+    fn flags() {
+        let l = st(flag_list, b"(\\Seen \\Answered $Forwarded \\X-Foo)").unwrap();
+        assert_eq!(
+            l.to_vec(),
+            [
+                Flag::Seen,
+                Flag::Answered,
+                Flag::Keyword(Atom::new("$Forwarded").unwrap()),
+                Flag::Extension(Atom::new("X-Foo").unwrap())
+            ]
+        );
+        assert!(st(flag_list, b"()").unwrap().is_empty());
+        // SurgeMail
+        assert!(st(flag_list, b"(\\Seen )").is_err());
+        assert_eq!(le(flag_list, b"(\\Seen )").unwrap().to_vec(), [Flag::Seen]);
+        // Zoho
+        assert!(st(flag_list, b"(\\Seen \\*)").is_err());
+        assert_eq!(
+            le(flag_list, b"(\\Seen \\*)").unwrap().to_vec(),
+            [Flag::Seen, Flag::Wildcard]
+        );
+        assert_eq!(
+            st(|i| flag_list_with(i, flag), b"(\\*)").unwrap().to_vec(),
+            [Flag::Wildcard]
+        );
+    }
+
+    #[test]
+    fn sequence_sets() {
+        let s = st(sequence_set, b"1:4,7,*:9,$ ").is_err();
+        assert!(s);
+        let s = st(sequence_set, b"1:4,7,*:9 x").unwrap();
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            [
+                SeqRange {
+                    start: SeqNum::Value(1),
+                    end: SeqNum::Value(4)
+                },
+                SeqRange {
+                    start: SeqNum::Value(7),
+                    end: SeqNum::Value(7)
+                },
+                SeqRange {
+                    start: SeqNum::Asterisk,
+                    end: SeqNum::Value(9)
+                },
+            ]
+        );
+        assert!(s.contains(12, 12));
+        assert!(!s.contains(5, 12));
+        assert!(st(sequence_set, b"$").unwrap().is_saved_result());
+        for bad in [&b"0"[..], b"1:", b",1", b"1,,2", b"4294967296", b"x"] {
+            assert!(st(sequence_set, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(st(date, b"1-Feb-1994"), Ok(Date::new(1994, 2, 1).unwrap()));
+        assert_eq!(
+            st(date, b"\"01-Feb-1994\""),
+            Ok(Date::new(1994, 2, 1).unwrap())
+        );
+        assert!(st(date, b"1-Foo-1994").is_err());
+        let dt = st(date_time, b"\"17-Jul-1996 02:44:25 -0700\"").unwrap();
+        assert_eq!(
+            (dt.date.day, dt.date.month, dt.date.year, dt.hour, dt.zone),
+            (17, 7, 1996, 2, -420)
+        );
+        let dt = st(date_time, b"\" 7-Jul-1996 02:44:25 +0130\"").unwrap();
+        assert_eq!((dt.date.day, dt.zone), (7, 90));
+        assert!(st(date_time, b"\"17-Jul-1996 25:44:25 -0700\"").is_err());
+        assert!(st(date_time, b"\"17-Jul-1996 02:44:25\"").is_err());
+    }
+
+    #[test]
+    fn skip_values_and_depth() {
+        assert_eq!(
+            st(skip_value, b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL) rest").unwrap(),
+            b"(a \"b\" (c {1}\r\nx) BODY[1.2]<0> NIL)"
+        );
+        let deep = [b'('; 100];
+        assert_eq!(st(skip_value, &deep), Err(PError::Depth(8)));
+    }
 }

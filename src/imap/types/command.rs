@@ -31,8 +31,10 @@ pub use crate::imap::base::list::ListReturnOption;
 pub use crate::imap::base::search::{EntryTypeReq, ModSeqEntry, SearchKey};
 pub use crate::imap::base::select::{QResync, SelectParam, SeqMatchData};
 pub use crate::imap::base::sort::{SortCriterion, SortKey};
+pub use crate::imap::base::store::StoreKind;
 use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
+pub use crate::imap::ext::metadata::{GetMetadataOption, MetadataDepth};
 use crate::imap::ext::notify::Notify;
 use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 
@@ -54,17 +56,6 @@ pub struct Command<'a> {
     pub tag: Tag<'a>,
     /// The command.
     pub body: CommandBody<'a>,
-}
-
-/// `store-att-flags`: how STORE changes the flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreKind {
-    /// `FLAGS`: replace.
-    Replace,
-    /// `+FLAGS`: add.
-    Add,
-    /// `-FLAGS`: remove.
-    Remove,
 }
 
 /// One `create-param` of CREATE (RFC 4466 §2.2, RFC 6154 §3).
@@ -92,53 +83,6 @@ pub enum CreateParam<'a> {
         /// The value as on the wire (`tagged-ext-val`, parentheses included).
         value: Option<Cow<'a, [u8]>>,
     },
-}
-
-/// One `getmetadata-option` (RFC 5464 §4.2).
-///
-/// ```text
-/// getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
-/// getmetadata-option  = tagged-ext-label [SP tagged-ext-val]
-/// maxsize-opt         = "MAXSIZE" SP number
-/// scope-opt           = "DEPTH" SP ("0" / "1" / "infinity")
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum GetMetadataOption<'a> {
-    /// `MAXSIZE n` (§4.2.1): only values of at most `n` octets.
-    MaxSize(u32),
-    /// `DEPTH 0 / 1 / infinity` (§4.2.2).
-    Depth(MetadataDepth),
-    /// Another option: `tagged-ext-label [SP tagged-ext-val]`.
-    Other {
-        /// The option name, neither `MAXSIZE` nor `DEPTH`.
-        name: Atom<'a>,
-        /// The value as on the wire (`tagged-ext-val`, parentheses included).
-        value: Option<Cow<'a, [u8]>>,
-    },
-}
-
-/// The `DEPTH` of a GETMETADATA (RFC 5464 §4.2.2): `"0" / "1" / "infinity"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetadataDepth {
-    /// `0`: the entries named only.
-    Zero,
-    /// `1`: and their immediate children.
-    One,
-    /// `infinity`: and all their descendants.
-    Infinity,
-}
-
-impl MetadataDepth {
-    /// The wire form (`0`, `1`, `infinity`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            MetadataDepth::Zero => "0",
-            MetadataDepth::One => "1",
-            MetadataDepth::Infinity => "infinity",
-        }
-    }
 }
 
 /// A command.
@@ -502,11 +446,8 @@ impl CommandBody<'_> {
 
 // ---- into_owned ----
 
-crate::owned::owned_copy!(StoreKind, MetadataDepth);
-
 crate::owned::into_owned! {
     inherent enum CreateParam { Use(l), Other { name, value } }
-    inherent enum GetMetadataOption { MaxSize(n), Depth(d), Other { name, value } }
     enum CommandBody {
         Capability,
         Noop,

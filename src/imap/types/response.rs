@@ -35,6 +35,8 @@ pub use crate::imap::base::sort::Thread;
 pub use crate::imap::base::status::StatusItem;
 use crate::imap::ext::acl::Rights;
 pub use crate::imap::ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
+pub use crate::imap::ext::id::IdParams;
+pub use crate::imap::ext::metadata::MetadataEntries;
 use crate::imap::ext::notify::NotifyEvent;
 use crate::imap::ext::urlauth::UrlMechanism;
 use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
@@ -282,19 +284,6 @@ impl Continue<'_> {
     }
 }
 
-/// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971); `None` is NIL.
-pub type IdParams<'a> = Option<List<'a, (IString<'a>, NString<'a>)>>;
-
-/// `metadata-resp = "METADATA" SP mailbox SP (entry-values / entry-list)` (RFC 5464)
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum MetadataEntries<'a> {
-    /// `(entry value ...)`
-    Values(List<'a, (IString<'a>, NString<'a>)>),
-    /// `entry entry ...` (unsolicited change notification)
-    Names(List<'a, IString<'a>>),
-}
-
 /// Untagged data (`response-data` other than status responses).
 ///
 /// The untagged data of RFC 3501 §8's SELECT, one line each:
@@ -498,7 +487,6 @@ crate::owned::into_owned! {
         Other { name, value },
     }
     enum Continue { Text { code, text }, Base64(b) }
-    enum MetadataEntries { Values(l), Names(l) }
     enum Data {
         Capability(l),
         Enabled(l),

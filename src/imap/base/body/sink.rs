@@ -5,7 +5,7 @@
 use crate::imap::base::body::{Address, Envelope, MultiPart, SinglePart};
 use crate::imap::syntax::core::{IString, NString};
 
-/// Which address list of an envelope an [`address`](FetchVisitor::address)
+/// Which address list of an envelope an [`address`](crate::imap::FetchVisitor::address)
 /// belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddressField {
@@ -23,7 +23,7 @@ pub enum AddressField {
     Bcc,
 }
 
-/// Which parameter list a [`param`](FetchVisitor::param) belongs to.
+/// Which parameter list a [`param`](crate::imap::FetchVisitor::param) belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ParamsOf {
     /// A single part's `body-fld-param` (its Content-Type parameters).
