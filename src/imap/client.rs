@@ -1363,6 +1363,25 @@ impl Client {
     /// Sends `ENABLE` with the given capabilities (`CONDSTORE`, `QRESYNC`,
     /// `UTF8=ACCEPT`, `IMAP4rev2`). What the server enabled arrives as
     /// `* ENABLED` and is remembered ([`enabled`](Self::enabled)).
+    ///
+    /// The example of RFC 5161 §4 (the server enables one of the two):
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// // S: * CAPABILITY IMAP4rev1 ID LITERAL+ ENABLE X-GOOD-IDEA
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ID LITERAL+ ENABLE X-GOOD-IDEA] hi\r\n");
+    /// client.poll_event().unwrap();
+    /// // C: t2 ENABLE CONDSTORE X-GOOD-IDEA
+    /// client.enable(&["CONDSTORE", "X-GOOD-IDEA"]).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 ENABLE CONDSTORE X-GOOD-IDEA\r\n");
+    /// // S: * ENABLED X-GOOD-IDEA   S: t2 OK foo
+    /// client.handle_input(b"* ENABLED X-GOOD-IDEA\r\nA0001 OK foo\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert!(client.enabled().has("X-GOOD-IDEA"));
+    /// assert!(!client.enabled().has("CONDSTORE"));
+    /// ```
     pub fn enable(&mut self, capabilities: &[&str]) -> Result<Tag<'static>, Error> {
         let mut atoms = Vec::with_capacity(capabilities.len());
         for c in capabilities {
@@ -1685,6 +1704,26 @@ impl Client {
     /// DEFLATE is in place after [`ClientEvent::Compress`]. Returns the bytes
     /// that arrived after the COMPRESS OK: they are compressed; inflate them
     /// and feed the result to [`handle_input`](Self::handle_input).
+    ///
+    /// RFC 4978 §5: `C: a COMPRESS DEFLATE` / `S: a OK DEFLATE active`:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.compress().unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 COMPRESS DEFLATE\r\n");
+    /// // the OK, then the first compressed bytes in the same read
+    /// client.handle_input(b"A0001 OK DEFLATE active\r\n\x02\x03");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// assert_eq!(client.poll_event().unwrap(), Some(ClientEvent::Compress));
+    /// assert!(client.noop().is_err()); // nothing is sent until DEFLATE is in place
+    /// let early = client.compression_established().unwrap();
+    /// assert_eq!(early, b"\x02\x03"); // inflate these and feed them back
+    /// assert!(client.is_compressed());
+    /// ```
     pub fn compression_established(&mut self) -> Result<Vec<u8>, Error> {
         if let Some(e) = &self.error {
             return Err((**e).clone());

@@ -643,6 +643,24 @@ impl Client {
     /// `LIST reference pattern`: the mailboxes matching `pattern` (`*` any
     /// characters, `%` any but the hierarchy delimiter); each arrives as
     /// [`Data::List`](crate::imap::Data::List).
+    ///
+    /// RFC 3501 §6.3.8: `C: A101 LIST "" ""` asks for the hierarchy delimiter:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.list("", "").unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 LIST \"\" \"\"\r\n");
+    /// // S: * LIST (\Noselect) "/" ""
+    /// client.handle_input(b"* LIST (\\Noselect) \"/\" \"\"\r\nA0001 OK LIST Completed\r\n");
+    /// let Some(ClientEvent::Data { data: Data::List(list), .. }) = client.poll_event().unwrap() else { panic!() };
+    /// assert_eq!(list.delimiter, Some('/'));
+    /// assert!(list.attributes.iter().all(|a| a.is("\\Noselect")));
+    /// assert_eq!(list.attributes.len(), 1);
+    /// ```
     pub fn list(&mut self, reference: &str, pattern: &str) -> Result<Tag<'static>, Error> {
         let body = CommandBody::List {
             selection: List::empty(),

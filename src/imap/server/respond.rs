@@ -195,6 +195,22 @@ impl Server {
 
     /// Sends an untagged status response: `* OK [UIDVALIDITY 1] ...`, `* NO`,
     /// `* BAD`, or `* BYE` (after which the session is over).
+    ///
+    /// ```
+    /// use mailwire::imap::{Code, Server, ServerConfig, StatusKind};
+    /// use mailwire::imap::server::Greeting;
+    ///
+    /// let mut server = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
+    /// server.poll_transmit(); // the greeting
+    /// // RFC 3501 §7.1.1: S: * OK [ALERT] System shutdown in 10 minutes
+    /// server.send_untagged(StatusKind::Ok, Some(Code::Alert), "System shutdown in 10 minutes").unwrap();
+    /// // RFC 3501 §7.1.5: S: * BYE Autologout; idle for too long
+    /// server.send_untagged(StatusKind::Bye, None, "Autologout; idle for too long").unwrap();
+    /// let mut out = Vec::new();
+    /// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+    /// assert_eq!(out, b"* OK [ALERT] System shutdown in 10 minutes\r\n* BYE Autologout; idle for too long\r\n");
+    /// assert!(server.is_closed());
+    /// ```
     pub fn send_untagged(
         &mut self,
         kind: StatusKind,
