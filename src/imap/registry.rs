@@ -123,107 +123,76 @@ pub(crate) fn emit_code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
 
 /// The registration of [`crate::imap::ext::acl`].
 mod acl {
-    /// Its commands, responses and codes read into the central enums.
+    /// Its commands and responses read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::acl::parse::*;
-
+        use crate::imap::ext::acl::parse as acl;
         use crate::imap::registry::prelude::*;
 
-        /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
-        fn acl_data(i: In<'_>) -> R<'_, Data<'_>> {
-            map(
-                (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)),
-                |(mailbox, entries)| Data::Acl { mailbox, entries },
-            )
-            .parse(i)
-        }
-
-        /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`,
-        /// after `LISTRIGHTS`.
-        fn listrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-            map(
-                (
-                    preceded(sp, mailbox),
-                    preceded(sp, astring),
-                    preceded(sp, rights),
-                    |i| zero_or_more(i, rights),
-                ),
-                |(mailbox, identifier, required, optional)| Data::ListRights {
-                    mailbox,
-                    identifier,
-                    required,
-                    optional,
-                },
-            )
-            .parse(i)
-        }
-
-        /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
-        fn myrights_data(i: In<'_>) -> R<'_, Data<'_>> {
-            map(
-                (preceded(sp, mailbox), preceded(sp, rights)),
-                |(mailbox, rights)| Data::MyRights { mailbox, rights },
-            )
-            .parse(i)
-        }
-
-        /// The ACL commands, after their name; `None` (input unmoved) for any other
-        /// name.
+        /// The ACL commands, after their name; `None` (input unmoved) for any
+        /// other name.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
             let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
             let (i, c) = if is(b"SETACL") {
-                // setacl = "SETACL" SP mailbox SP identifier SP mod-rights
-                map(
-                    (
-                        preceded(sp, mailbox),
-                        preceded(sp, astring),
-                        preceded(sp, mod_rights),
-                    ),
-                    |(mailbox, identifier, rights)| CommandBody::SetAcl {
+                map(acl::setacl, |(mailbox, identifier, rights)| {
+                    CommandBody::SetAcl {
                         mailbox,
                         identifier,
                         rights,
-                    },
-                )
+                    }
+                })
                 .parse(i)?
-            } else if is(b"DELETEACL") || is(b"LISTRIGHTS") {
-                // deleteacl = "DELETEACL" SP mailbox SP identifier
-                // listrights = "LISTRIGHTS" SP mailbox SP identifier
-                let (i, (mailbox, identifier)) =
-                    (preceded(sp, mailbox), preceded(sp, astring)).parse(i)?;
-                let c = if is(b"DELETEACL") {
+            } else if is(b"DELETEACL") {
+                map(acl::mailbox_identifier, |(mailbox, identifier)| {
                     CommandBody::DeleteAcl {
                         mailbox,
                         identifier,
                     }
-                } else {
+                })
+                .parse(i)?
+            } else if is(b"LISTRIGHTS") {
+                map(acl::mailbox_identifier, |(mailbox, identifier)| {
                     CommandBody::ListRights {
                         mailbox,
                         identifier,
                     }
-                };
-                (i, c)
+                })
+                .parse(i)?
             } else if is(b"GETACL") {
-                // getacl = "GETACL" SP mailbox
-                map(preceded(sp, mailbox), CommandBody::GetAcl).parse(i)?
+                map(acl::sp_mailbox, CommandBody::GetAcl).parse(i)?
             } else if is(b"MYRIGHTS") {
-                // myrights = "MYRIGHTS" SP mailbox
-                map(preceded(sp, mailbox), CommandBody::MyRights).parse(i)?
+                map(acl::sp_mailbox, CommandBody::MyRights).parse(i)?
             } else {
                 return Ok((i, None));
             };
             Ok((i, Some(c)))
         }
 
-        /// The untagged responses of ACL, at their name; `None` (input unmoved) for
-        /// any other.
+        /// The untagged responses of ACL, at their name; `None` (input
+        /// unmoved) for any other.
         pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
             let r = if let Ok((j, ())) = word(b"ACL")(i) {
-                acl_data(j)
+                map(acl::acl_data, |(mailbox, entries)| Data::Acl {
+                    mailbox,
+                    entries,
+                })
+                .parse(j)
             } else if let Ok((j, ())) = word(b"LISTRIGHTS")(i) {
-                listrights_data(j)
+                map(
+                    acl::listrights_data,
+                    |(mailbox, identifier, required, optional)| Data::ListRights {
+                        mailbox,
+                        identifier,
+                        required,
+                        optional,
+                    },
+                )
+                .parse(j)
             } else if let Ok((j, ())) = word(b"MYRIGHTS")(i) {
-                myrights_data(j)
+                map(acl::myrights_data, |(mailbox, rights)| Data::MyRights {
+                    mailbox,
+                    rights,
+                })
+                .parse(j)
             } else {
                 return Ok((i, None));
             };
@@ -231,10 +200,9 @@ mod acl {
         }
     }
 
-    /// Its commands, responses and codes written from the central enums.
+    /// Its commands and responses written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::acl::emit::*;
-
+        use crate::imap::ext::acl::emit as acl;
         use crate::imap::registry::prelude::*;
 
         /// The commands of ACL.
@@ -244,15 +212,8 @@ mod acl {
                 C::SetAcl {
                     mailbox,
                     identifier,
-                    rights: r,
-                } => {
-                    w.raw(b"SETACL ");
-                    w.mailbox(mailbox)?;
-                    w.sp();
-                    w.astring(identifier.as_bytes())?;
-                    w.sp();
-                    mod_rights(w, r)?;
-                }
+                    rights,
+                } => acl::setacl(w, mailbox, identifier, rights),
                 C::DeleteAcl {
                     mailbox,
                     identifier,
@@ -260,67 +221,29 @@ mod acl {
                 | C::ListRights {
                     mailbox,
                     identifier,
-                } => {
-                    w.raw(c.name().as_bytes());
-                    w.sp();
-                    w.mailbox(mailbox)?;
-                    w.sp();
-                    w.astring(identifier.as_bytes())?;
-                }
+                } => acl::mailbox_identifier(w, c.name(), mailbox, identifier),
                 C::GetAcl(m) | C::MyRights(m) => {
                     w.raw(c.name().as_bytes());
                     w.sp();
-                    w.mailbox(m)?;
+                    w.mailbox(m)
                 }
-                _ => {
-                    return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-                }
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The untagged responses of ACL.
         pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             match d {
-                Data::Acl { mailbox, entries } => {
-                    // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
-                    w.raw(b"ACL ");
-                    w.mailbox(mailbox)?;
-                    for (id, r) in entries.iter() {
-                        w.sp();
-                        w.astring(id.as_bytes())?;
-                        w.sp();
-                        rights(w, &r)?;
-                    }
-                }
+                Data::Acl { mailbox, entries } => acl::acl_data(w, mailbox, entries),
                 Data::ListRights {
                     mailbox,
                     identifier,
                     required,
                     optional,
-                } => {
-                    // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
-                    w.raw(b"LISTRIGHTS ");
-                    w.mailbox(mailbox)?;
-                    w.sp();
-                    w.astring(identifier.as_bytes())?;
-                    w.sp();
-                    rights(w, required)?;
-                    for r in optional.iter() {
-                        w.sp();
-                        rights(w, &r)?;
-                    }
-                }
-                Data::MyRights { mailbox, rights: r } => {
-                    // myrights-data = "MYRIGHTS" SP mailbox SP rights
-                    w.raw(b"MYRIGHTS ");
-                    w.mailbox(mailbox)?;
-                    w.sp();
-                    rights(w, r)?;
-                }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                } => acl::listrights_data(w, mailbox, identifier, required, optional),
+                Data::MyRights { mailbox, rights } => acl::myrights_data(w, mailbox, rights),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }

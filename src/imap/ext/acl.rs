@@ -21,8 +21,9 @@
 //! - [`CommandBody`](crate::imap::CommandBody)`::{SetAcl, DeleteAcl, GetAcl, ListRights, MyRights}`;
 //! - [`Data`](crate::imap::Data)`::{Acl, ListRights, MyRights}`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::data`,
-//! `emit::command`, `emit::data`.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `acl` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it.
 
 use alloc::borrow::Cow;
 use core::fmt;
@@ -93,20 +94,19 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of ACL: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
     use alloc::string::String;
 
     use nom::Parser as _;
-
-    use nom::sequence::separated_pair;
+    use nom::sequence::{preceded, separated_pair};
 
     use super::*;
 
-    use crate::imap::syntax::core::IString;
+    use crate::imap::syntax::core::{IString, List, Mailbox};
     use crate::imap::syntax::input::{In, R, sp};
-    use crate::imap::syntax::rules::astring;
+    use crate::imap::syntax::rules::{astring, mailbox, zero_or_more};
 
     /// Rights from the content of an astring, if every byte is a rights character.
     pub(crate) fn rights_from(v: Cow<'_, [u8]>) -> Option<Rights<'_>> {
@@ -158,6 +158,55 @@ pub(crate) mod parse {
     pub(crate) fn acl_entry(i: In<'_>) -> R<'_, (IString<'_>, Rights<'_>)> {
         separated_pair(astring, sp, rights).parse(i)
     }
+
+    /// `setacl = "SETACL" SP mailbox SP identifier SP mod-rights`, after `SETACL`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn setacl(i: In<'_>) -> R<'_, (Mailbox<'_>, IString<'_>, ModRights<'_>)> {
+        (
+            preceded(sp, mailbox),
+            preceded(sp, astring),
+            preceded(sp, mod_rights),
+        )
+            .parse(i)
+    }
+
+    /// `deleteacl = "DELETEACL" SP mailbox SP identifier` and
+    /// `listrights = "LISTRIGHTS" SP mailbox SP identifier`, after the name.
+    pub(crate) fn mailbox_identifier(i: In<'_>) -> R<'_, (Mailbox<'_>, IString<'_>)> {
+        (preceded(sp, mailbox), preceded(sp, astring)).parse(i)
+    }
+
+    /// `getacl = "GETACL" SP mailbox` and `myrights = "MYRIGHTS" SP mailbox`,
+    /// after the name.
+    pub(crate) fn sp_mailbox(i: In<'_>) -> R<'_, Mailbox<'_>> {
+        preceded(sp, mailbox).parse(i)
+    }
+
+    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`, after `ACL`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn acl_data(i: In<'_>) -> R<'_, (Mailbox<'_>, List<'_, (IString<'_>, Rights<'_>)>)> {
+        (preceded(sp, mailbox), |i| zero_or_more(i, acl_entry)).parse(i)
+    }
+
+    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights
+    /// *(SP rights)`, after `LISTRIGHTS`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn listrights_data(
+        i: In<'_>,
+    ) -> R<'_, (Mailbox<'_>, IString<'_>, Rights<'_>, List<'_, Rights<'_>>)> {
+        (
+            preceded(sp, mailbox),
+            preceded(sp, astring),
+            preceded(sp, rights),
+            |i| zero_or_more(i, rights),
+        )
+            .parse(i)
+    }
+
+    /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`, after `MYRIGHTS`.
+    pub(crate) fn myrights_data(i: In<'_>) -> R<'_, (Mailbox<'_>, Rights<'_>)> {
+        (preceded(sp, mailbox), preceded(sp, rights)).parse(i)
+    }
 }
 
 /// Emitting ACL.
@@ -165,6 +214,7 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
+    use crate::imap::syntax::core::{IString, List, Mailbox};
     use crate::imap::syntax::write::W;
 
     /// `rights = astring`, only lowercase ASCII letters and digits.
@@ -192,5 +242,84 @@ pub(crate) mod emit {
         }
         w.raw(r.as_bytes());
         Ok(())
+    }
+
+    /// `setacl = "SETACL" SP mailbox SP identifier SP mod-rights`
+    pub(crate) fn setacl(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+        r: &ModRights<'_>,
+    ) -> Result<(), Error> {
+        w.raw(b"SETACL ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())?;
+        w.sp();
+        mod_rights(w, r)
+    }
+
+    /// `deleteacl` and `listrights`: `name SP mailbox SP identifier`
+    pub(crate) fn mailbox_identifier(
+        w: &mut W<'_>,
+        name: &str,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+    ) -> Result<(), Error> {
+        w.raw(name.as_bytes());
+        w.sp();
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())
+    }
+
+    /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`
+    pub(crate) fn acl_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        entries: &List<'_, (IString<'_>, Rights<'_>)>,
+    ) -> Result<(), Error> {
+        w.raw(b"ACL ");
+        w.mailbox(mailbox)?;
+        for (id, r) in entries.iter() {
+            w.sp();
+            w.astring(id.as_bytes())?;
+            w.sp();
+            rights(w, &r)?;
+        }
+        Ok(())
+    }
+
+    /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`
+    pub(crate) fn listrights_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        identifier: &IString<'_>,
+        required: &Rights<'_>,
+        optional: &List<'_, Rights<'_>>,
+    ) -> Result<(), Error> {
+        w.raw(b"LISTRIGHTS ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        w.astring(identifier.as_bytes())?;
+        w.sp();
+        rights(w, required)?;
+        for r in optional.iter() {
+            w.sp();
+            rights(w, &r)?;
+        }
+        Ok(())
+    }
+
+    /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`
+    pub(crate) fn myrights_data(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        r: &Rights<'_>,
+    ) -> Result<(), Error> {
+        w.raw(b"MYRIGHTS ");
+        w.mailbox(mailbox)?;
+        w.sp();
+        rights(w, r)
     }
 }

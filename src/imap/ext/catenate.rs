@@ -22,9 +22,11 @@
 //! - [`CommandBody`](crate::imap::CommandBody)`::AppendCatenate`;
 //! - [`Code`](crate::imap::Code)`::{TooBig, BadUrl}`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::code`,
-//! `emit::command`, `emit::code`; the server machine asks
-//! `parse::uses_catenate` whether a literal is a TEXT part.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `catenate` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it; the
+//! server machine asks `parse::uses_catenate` whether a literal is a TEXT
+//! part.
 
 use alloc::borrow::Cow;
 
@@ -65,7 +67,7 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of CATENATE: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
 

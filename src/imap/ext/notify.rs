@@ -21,8 +21,9 @@
 //! - [`CommandBody`](crate::imap::CommandBody)`::Notify`;
 //! - [`Code`](crate::imap::Code)`::{NotificationOverflow, BadEvent}`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::code`,
-//! `emit::command`, `emit::code`.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `notify` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it.
 
 use crate::imap::base::fetch::FetchAttribute;
 use crate::imap::syntax::core::{Atom, List, Mailbox};
@@ -140,7 +141,7 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of NOTIFY: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use nom::Parser as _;
     use nom::branch::alt;

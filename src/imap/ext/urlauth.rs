@@ -17,8 +17,9 @@
 //! - [`Data`](crate::imap::Data)`::{GenUrlAuth, UrlFetch}`;
 //! - [`Code`](crate::imap::Code)`::UrlMech`.
 //!
-//! Registered in [`ext`](super): `parse::command`, `parse::data`,
-//! `parse::code`, `emit::command`, `emit::data`, `emit::code`.
+//! Registered in the crate-private `registry` (beside the central grammar):
+//! its module `urlauth` reads these variants with this room's rules and
+//! writes them back with its emitters, and its dispatch tables list it.
 
 use alloc::borrow::Cow;
 
@@ -47,7 +48,7 @@ crate::owned::into_owned! {
 }
 
 /// The grammar of URLAUTH: one function per ABNF rule, and the dispatch
-/// that [`ext`](super) registers.
+/// that the registration uses.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
 

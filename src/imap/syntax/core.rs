@@ -10,7 +10,7 @@
 //! assert_eq!(set.iter().next().map(|r| r.resolve(20)), Some((2, 4)));
 //! let built: List<'_, u32> = List::from_items(vec![1, 2]);
 //! assert_eq!(built.iter().sum::<u32>(), 3);
-//! assert_eq!(set.iter().last().unwrap().end, SeqNum::Asterisk); // the `*` of `9:*`
+//! assert_eq!(SequenceSet::range(SeqNum::Value(5), SeqNum::Asterisk).unwrap().as_str(), "5:*");
 //! ```
 
 use alloc::borrow::Cow;
