@@ -1761,6 +1761,45 @@ impl Client {
     /// call returns [`ClientEvent::MalformedResponse`], the visitor has
     /// already seen the events of the bytes before the error; discard what it
     /// collected during this call.
+    ///
+    /// The Cc of RFC 3501 §8's ENVELOPE, handed over address by address:
+    ///
+    /// ```
+    /// use mailwire::imap::{Address, AddressField, Client, ClientConfig, ClientEvent, FetchQuery, FetchVisitor};
+    ///
+    /// #[derive(Default)]
+    /// struct Cc(Vec<String>);
+    /// impl<'a> FetchVisitor<'a> for Cc {
+    ///     fn address(&mut self, field: AddressField, address: Address<'a>) {
+    ///         if field == AddressField::Cc {
+    ///             self.0.extend(address.email());
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"A0001 OK [READ-WRITE] SELECT completed\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.uid_fetch(4827, &FetchQuery::new().envelope()).unwrap();
+    /// client.handle_input(
+    ///     b"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+    ///       \"IMAP4rev1 WG mtg summary and minutes\" \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+    ///       ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+    ///       (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+    ///       \"<B27397-0100000@cac.washington.edu>\"))\r\n",
+    /// );
+    /// let mut cc = Cc::default();
+    /// let event = client.poll_event_with(&mut cc).unwrap();
+    /// assert!(matches!(event, Some(ClientEvent::Data { .. })));
+    /// assert_eq!(cc.0, ["minutes@CNRI.Reston.VA.US", "KLENSIN@MIT.EDU"]);
+    /// ```
     pub fn poll_event_with<'s, V: FetchVisitor<'s>>(
         &'s mut self,
         visitor: &mut V,
