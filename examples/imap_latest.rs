@@ -63,7 +63,7 @@ async fn main() -> Result<()> {
         for data in run(&mut d, |c| c.fetch(last_10, &FetchQuery::new().envelope())).await? {
             if let Data::Fetch { items, .. } = data {
                 let envelope = items.envelope().unwrap_or_default();
-                let from = envelope.from.as_ref().and_then(|list| list.iter().next());
+                let from = envelope.from.first();
                 let from = from.and_then(|a| a.display_name().or(a.email()));
                 let text = [envelope.date_text(), from, envelope.subject_text()];
                 let [date, from, subject] = text.map(Option::unwrap_or_default);

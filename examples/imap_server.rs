@@ -59,11 +59,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::maildir::{FlagOp, MailboxLock, imap_flags_to_maildir, maildir_flags_to_imap};
 use common::{Args, Delivery, Maildir, MessageEntry, Session, Stream, Wake};
 use mailwire::imap::{
-    Address, Atom, BodyExtension, BodyStructure, Code, Command, CommandBody, Data, Date, DateTime,
-    Disposition, Envelope, FetchAttribute, FetchAttributes, FetchItem, FetchLiteral, Flag, IString,
-    Lazy, List, Mailbox, MailboxAttribute, MailboxList, MultiPart, NString, Namespace, SearchKey,
-    Section, SectionText, SequenceSet, Server, ServerConfig, ServerEvent, SinglePart, Specific,
-    StatusItem, StatusKind, StoreKind,
+    Address, AddressList, Atom, BodyExtension, BodyStructure, Code, Command, CommandBody, Data,
+    Date, DateTime, Disposition, Envelope, FetchAttribute, FetchAttributes, FetchItem,
+    FetchLiteral, Flag, IString, Lazy, List, Mailbox, MailboxAttribute, MailboxList, MultiPart,
+    NString, Namespace, SearchKey, Section, SectionText, SequenceSet, Server, ServerConfig,
+    ServerEvent, SinglePart, Specific, StatusItem, StatusKind, StoreKind,
 };
 use mailwire::wire::sasl::{Authentication, Mechanism};
 use tokio::sync::broadcast;
@@ -3167,7 +3167,7 @@ fn envelope(p: &Parsed, n: &Node) -> Envelope<'static> {
             .filter(|l| !l.is_empty())
     };
     let from = addresses(b"from");
-    let list = |l: Option<Vec<Address<'static>>>| l.map(List::from_items);
+    let list = |l: Option<Vec<Address<'static>>>| AddressList::from(l.map(List::from_items));
     Envelope {
         date: header.nstring(b"date"),
         subject: header.nstring(b"subject"),

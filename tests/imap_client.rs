@@ -577,7 +577,7 @@ fn long_data_lines_with_default_limits() {
         let Some(FetchItem::Envelope(e)) = items.iter().nth(1) else {
             panic!()
         };
-        assert_eq!(e.to.as_ref().unwrap().len(), 300);
+        assert_eq!(e.to.len(), 300);
         assert!(matches!(
             events[2],
             ClientEvent::Data {

@@ -3,9 +3,9 @@
 //! round-trips every Unicode name.
 
 use mailwire::imap::{
-    Address, Atom, Code, Command, CommandBody, CreateParam, Data, Date, DateTime, EmitOptions,
-    EntryTypeReq, Envelope, FetchItem, Flag, GetMetadataOption, IString, IntoOwned, List,
-    ListReturnOption, LiteralStyle, Mailbox, MailboxAttribute, MetadataDepth, ModSeqEntry,
+    Address, AddressList, Atom, Code, Command, CommandBody, CreateParam, Data, Date, DateTime,
+    EmitOptions, EntryTypeReq, Envelope, FetchItem, Flag, GetMetadataOption, IString, IntoOwned,
+    List, ListReturnOption, LiteralStyle, Mailbox, MailboxAttribute, MetadataDepth, ModSeqEntry,
     ParseOptions, QResync, Response, SearchKey, Section, SelectParam, SeqMatchData, SequenceSet,
     SortCriterion, SortKey, StatusKind, StatusResponse, StoreKind, Tag, emit_command,
     emit_response, parse_command, parse_response, response_tag, utf7,
@@ -335,7 +335,7 @@ proptest! {
         }).collect();
         let env = Envelope {
             subject: nstring(subject.map(no_nul)),
-            from: if from.is_empty() { None } else { Some(List::from_items(from)) },
+            from: AddressList::new(from),
             message_id: Some(IString::from("<x@y>")),
             ..Default::default()
         };

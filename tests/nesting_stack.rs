@@ -42,10 +42,10 @@ use mailwire::Error;
 use mailwire::error::LimitKind;
 use mailwire::imap::emit::{EmitOptions, emit_command, emit_response};
 use mailwire::imap::{
-    Address, AddressField, BodyStructure, Client, ClientConfig, ClientEvent, CommandBody, Data,
-    Envelope, FetchItem, FetchVisitor, IntoOwned, Lazy, List, MultiPart, ParseOptions, Response,
-    SearchKey, Server, ServerConfig, ServerEvent, SinglePart, Specific, StatusKind, Thread,
-    parse_command, parse_response, parse_response_with,
+    Address, AddressField, AddressList, BodyStructure, Client, ClientConfig, ClientEvent,
+    CommandBody, Data, Envelope, FetchItem, FetchVisitor, IntoOwned, Lazy, List, MultiPart,
+    ParseOptions, Response, SearchKey, Server, ServerConfig, ServerEvent, SinglePart, Specific,
+    StatusKind, Thread, parse_command, parse_response, parse_response_with,
 };
 
 /// The stack every test here runs on.
@@ -424,8 +424,7 @@ fn body_shape(b: &BodyStructure<'_>) -> Shape {
                     let e = envelope.get();
                     shape.addresses += [e.from, e.sender, e.reply_to, e.to, e.cc, e.bcc]
                         .iter()
-                        .flatten()
-                        .map(List::len)
+                        .map(AddressList::len)
                         .sum::<usize>();
                     todo.push((body.get(), level + 1));
                 }

@@ -61,11 +61,9 @@ pub(crate) fn walk_fetch(items: &List<'_, FetchItem<'_>>) -> usize {
                     + [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc]
                         .iter()
                         .map(|l| {
-                            l.as_ref().map_or(0, |l| {
-                                l.iter()
-                                    .map(|a| a.host.map_or(0, |h| h.as_bytes().len()))
-                                    .sum()
-                            })
+                            l.iter()
+                                .map(|a| a.host.map_or(0, |h| h.as_bytes().len()))
+                                .sum::<usize>()
                         })
                         .sum::<usize>()
             }

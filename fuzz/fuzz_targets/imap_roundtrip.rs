@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
-    Address, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString,
+    Address, AddressList, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString,
     List, Mailbox, ParseOptions, Response, SearchKey, Tag, emit_command, emit_response,
     parse_command, parse_response, SelectParam,
 };
@@ -65,7 +65,7 @@ fuzz_target!(|i: Input| {
         .collect();
     let env = Envelope {
         subject: i.subject.as_deref().map(IString::from),
-        from: if addrs.is_empty() { None } else { Some(List::from_items(addrs)) },
+        from: AddressList::new(addrs),
         ..Default::default()
     };
     let r = Response::Data(Data::Fetch { seq: 1, items: List::from_items(vec![FetchItem::Uid(7), FetchItem::Envelope(env)]) });

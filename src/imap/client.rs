@@ -186,7 +186,28 @@ pub use config::ClientConfig;
 mod event;
 pub use event::{ClientEvent, CommandKind};
 
-/// The connection state (RFC 9051 §3).
+/// The connection state (RFC 9051 §3), as the server's answers made it.
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientState};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// assert_eq!(client.state(), ClientState::Greeting);
+/// // RFC 9051 §7.1.4: a PREAUTH greeting enters the Authenticated state
+/// client.handle_input(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// // asking is not enough: only the server's OK selects
+/// client.select("INBOX").unwrap();
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// client.handle_input(b"A0001 NO no such mailbox\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Authenticated);
+/// client.select("INBOX").unwrap();
+/// client.handle_input(b"A0002 OK [READ-WRITE] SELECT completed\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Selected);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientState {
@@ -340,7 +361,109 @@ enum Analysis {
     },
 }
 
-/// The IMAP client machine; see the [module docs](self).
+/// The IMAP client machine; see the [module docs](self) for how it frames,
+/// pipelines and reports.
+///
+/// The client side of the sample session of RFC 3501 §8, the server's lines
+/// byte for byte as the RFC prints them (the client numbers its own tags,
+/// `A0001`, ..., where the RFC's client wrote `a001`, ...):
+///
+/// ```
+/// use mailwire::imap::{
+///     Client, ClientConfig, ClientEvent, ClientState, Code, CommandKind, Data, FetchAttribute,
+///     FetchItems, FetchQuery, Flag, IntoOwned, StatusKind, StoreKind,
+/// };
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// let mut wire = Vec::new();
+/// // S: * OK IMAP4rev1 Service Ready
+/// client.handle_input(b"* OK IMAP4rev1 Service Ready\r\n");
+/// let Some(ClientEvent::Greeting(greeting)) = client.poll_event().unwrap() else { panic!() };
+/// assert_eq!(greeting.kind, StatusKind::Ok);
+///
+/// // C: a001 login mrc secret
+/// // C: a002 select inbox          (pipelined: LOGIN is no barrier)
+/// let login = client.login("mrc", "secret").unwrap();
+/// let select = client.select("inbox").unwrap();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0001 LOGIN mrc secret\r\nA0002 SELECT INBOX\r\n");
+///
+/// client.handle_input(
+///     b"A0001 OK LOGIN completed\r\n\
+///       * 18 EXISTS\r\n\
+///       * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+///       * 2 RECENT\r\n\
+///       * OK [UNSEEN 17] Message 17 is the first unseen message\r\n\
+///       * OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+///       A0002 OK [READ-WRITE] SELECT completed\r\n",
+/// );
+/// let (mut exists, mut uid_validity, mut completed) = (0, 0, Vec::new());
+/// while let Some(event) = client.poll_event().unwrap() {
+///     match event {
+///         ClientEvent::Data { data: Data::Exists(n), .. } => exists = n,
+///         ClientEvent::Status { status, .. } => {
+///             if let Some(Code::UidValidity(v)) = status.code {
+///                 uid_validity = v;
+///             }
+///         }
+///         ClientEvent::Completed { tag, command, status, .. } => {
+///             completed.push((tag.into_owned(), command, status))
+///         }
+///         _ => {}
+///     }
+/// }
+/// assert_eq!((exists, uid_validity), (18, 3857529045));
+/// assert_eq!(
+///     completed,
+///     [(login, CommandKind::Login, StatusKind::Ok), (select, CommandKind::Select, StatusKind::Ok)]
+/// );
+/// assert_eq!(client.state(), ClientState::Selected);
+///
+/// // C: a003 fetch 12 full   (FULL is FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)
+/// let query = FetchQuery::new().flags().internal_date().size().envelope().attribute(FetchAttribute::Body);
+/// client.fetch(12, &query).unwrap();
+/// wire.clear();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0003 FETCH 12 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)\r\n");
+/// client.handle_input(
+///     b"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" \
+///       RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+///       \"IMAP4rev1 WG mtg summary and minutes\" \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///       ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+///       ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+///       (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+///       \"<B27397-0100000@cac.washington.edu>\") \
+///       BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 \
+///       92))\r\n\
+///       A0003 OK FETCH completed\r\n",
+/// );
+/// let Some(ClientEvent::Data { data: Data::Fetch { seq: 12, items }, .. }) = client.poll_event().unwrap()
+/// else { panic!() };
+/// assert!(items.is_seen());
+/// let envelope = items.envelope().unwrap();
+/// assert_eq!(envelope.subject_text().as_deref(), Some("IMAP4rev1 WG mtg summary and minutes"));
+/// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { status: StatusKind::Ok, .. })));
+///
+/// // C: a005 store 12 +flags \deleted
+/// client.store(12, StoreKind::Add, &[Flag::Deleted]).unwrap();
+/// // C: a006 logout
+/// client.logout().unwrap();
+/// wire.clear();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0004 STORE 12 +FLAGS (\\Deleted)\r\nA0005 LOGOUT\r\n");
+/// client.handle_input(
+///     b"* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n\
+///       A0004 OK +FLAGS completed\r\n\
+///       * BYE IMAP4rev1 server terminating connection\r\n\
+///       A0005 OK LOGOUT completed\r\n",
+/// );
+/// while client.poll_event().unwrap().is_some() {}
+/// assert_eq!(client.state(), ClientState::Logout);
+/// assert!(client.is_closed());
+/// ```
 #[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
@@ -553,6 +676,34 @@ impl Client {
     /// Re-issues IDLE when its refresh deadline passed; when the server stayed
     /// silent past the greeting, command or body timeout, the session ends
     /// with [`ClientEvent::TimedOut`].
+    ///
+    /// RFC 2177 §3: "clients using IDLE are advised to terminate the IDLE
+    /// and re-issue it at least every 29 minutes"; the machine does it at
+    /// [`ClientConfig::idle_refresh`] (28 minutes), silently:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+    ///
+    /// let minutes = |m: u64| Duration::from_secs(60 * m);
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.idle().unwrap();
+    /// client.handle_input(b"+ idling\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::IdleAccepted { .. })));
+    /// assert_eq!(client.poll_timeout(), Some(Duration::ZERO)); // the machine needs the time
+    /// client.handle_timeout(minutes(100));
+    /// assert_eq!(client.poll_timeout(), Some(minutes(128)));
+    /// client.handle_timeout(minutes(128));
+    /// let mut wire = Vec::new();
+    /// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+    /// assert_eq!(wire, b"A0001 IDLE\r\nDONE\r\n");
+    /// client.handle_input(b"A0001 OK IDLE terminated\r\n");
+    /// assert!(client.poll_event().unwrap().is_none()); // no event for the refresh
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0002 IDLE\r\n");
+    /// assert!(client.is_idle());
+    /// ```
     pub fn handle_timeout(&mut self, now: Duration) {
         let closed = self.error.is_some() || self.is_closed();
         let awaited = (!closed && self.awaits_server()).then(|| self.reply_timeout());
@@ -625,6 +776,36 @@ impl Client {
     /// arrives. Until then the capabilities are unknown, so extension
     /// commands need [`send_unadvertised`](Self::send_unadvertised), and
     /// literals are synchronizing.
+    ///
+    /// A command without a shorthand, built as a [`CommandBody`]: the
+    /// GETQUOTAROOT example of RFC 9208 §4.3.2:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, CommandBody, Data, Mailbox};
+    /// use mailwire::{ApiMisuse, Error};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// // QUOTA was not advertised
+    /// let refused = client.send(CommandBody::GetQuotaRoot(Mailbox::Inbox));
+    /// assert!(matches!(refused, Err(Error::Misuse(ApiMisuse::NotAdvertised { extension: "QUOTA" }))));
+    /// // C: A003 GETQUOTAROOT INBOX
+    /// client.send_unadvertised(CommandBody::GetQuotaRoot(Mailbox::Inbox)).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 GETQUOTAROOT INBOX\r\n");
+    /// client.handle_input(
+    ///     b"* QUOTAROOT INBOX \"\"\r\n\
+    ///       * QUOTA \"\" (STORAGE 10 512)\r\n\
+    ///       A0001 OK Getquota completed\r\n",
+    /// );
+    /// let Some(ClientEvent::Data { data: Data::QuotaRoot { mailbox, roots }, .. }) = client.poll_event().unwrap()
+    /// else { panic!() };
+    /// assert_eq!((mailbox, roots.len()), (Mailbox::Inbox, 1));
+    /// let Some(ClientEvent::Data { data: Data::Quota { root, resources }, .. }) = client.poll_event().unwrap()
+    /// else { panic!() };
+    /// let storage = resources.iter().next().unwrap();
+    /// assert_eq!((root.as_bytes(), storage.name.as_str(), storage.usage, storage.limit), (&b""[..], "STORAGE", 10, 512));
+    /// ```
     pub fn send(&mut self, command: CommandBody<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
         self.enqueue(command, trust, None, None).map(owned_tag)
@@ -1220,6 +1401,25 @@ impl Client {
     /// Sends `ENABLE` with the given capabilities (`CONDSTORE`, `QRESYNC`,
     /// `UTF8=ACCEPT`, `IMAP4rev2`). What the server enabled arrives as
     /// `* ENABLED` and is remembered ([`enabled`](Self::enabled)).
+    ///
+    /// The example of RFC 5161 §4 (the server enables one of the two):
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// // S: * CAPABILITY IMAP4rev1 ID LITERAL+ ENABLE X-GOOD-IDEA
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ID LITERAL+ ENABLE X-GOOD-IDEA] hi\r\n");
+    /// client.poll_event().unwrap();
+    /// // C: t2 ENABLE CONDSTORE X-GOOD-IDEA
+    /// client.enable(&["CONDSTORE", "X-GOOD-IDEA"]).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 ENABLE CONDSTORE X-GOOD-IDEA\r\n");
+    /// // S: * ENABLED X-GOOD-IDEA   S: t2 OK foo
+    /// client.handle_input(b"* ENABLED X-GOOD-IDEA\r\nA0001 OK foo\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert!(client.enabled().has("X-GOOD-IDEA"));
+    /// assert!(!client.enabled().has("CONDSTORE"));
+    /// ```
     pub fn enable(&mut self, capabilities: &[&str]) -> Result<Tag<'static>, Error> {
         let mut atoms = Vec::with_capacity(capabilities.len());
         for c in capabilities {
@@ -1241,6 +1441,47 @@ impl Client {
     /// [`finish_body`](Self::finish_body). A tagged `NO` instead of `+`
     /// completes the command and no data is sent. `binary` sends literal8
     /// (RFC 3516 BINARY, may contain NUL). Later commands wait behind it.
+    ///
+    /// The APPEND example of RFC 3501 §6.3.11, the message pushed line by
+    /// line:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Flag, IString, List, Mailbox};
+    ///
+    /// let message = [
+    ///     "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n",
+    ///     "From: Fred Foobar <foobar@Blurdybloop.COM>\r\n",
+    ///     "Subject: afternoon meeting\r\n",
+    ///     "To: mooch@owatagu.siam.edu\r\n",
+    ///     "Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n",
+    ///     "MIME-Version: 1.0\r\n",
+    ///     "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n",
+    ///     "\r\n",
+    ///     "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n",
+    /// ];
+    /// let size = message.iter().map(|l| l.len() as u64).sum();
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH ready\r\n");
+    /// client.poll_event().unwrap();
+    /// let mailbox = Mailbox::from_wire(IString::from("saved-messages"));
+    /// let flags = List::from_items(vec![Flag::Seen]);
+    /// client.append_begin(mailbox, Some(flags), None, size, false).unwrap();
+    /// // C: A003 APPEND saved-messages (\Seen) {310}
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 APPEND saved-messages (\\Seen) {310}\r\n");
+    /// // S: + Ready for literal data
+    /// client.handle_input(b"+ Ready for literal data\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::AppendReady { .. })));
+    /// for line in message {
+    ///     client.send_body(line.as_bytes()).unwrap();
+    /// }
+    /// client.finish_body().unwrap();
+    /// let mut wire = Vec::new();
+    /// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+    /// assert_eq!(wire, format!("{}\r\n", message.concat()).as_bytes());
+    /// // S: A003 OK APPEND completed
+    /// client.handle_input(b"A0001 OK APPEND completed\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// ```
     pub fn append_begin<'a>(
         &mut self,
         mailbox: Mailbox<'a>,
@@ -1361,6 +1602,37 @@ impl Client {
     /// wrong SCRAM server signature among them) is answered `*` (cancel) and
     /// the server's `BAD` follows; an `OK` after a SCRAM server did not prove
     /// itself is [`Error::Sasl`].
+    ///
+    /// The SASL-IR example of RFC 4959 §3 (`test` authorizing as `test`,
+    /// password `test`), then the same without SASL-IR, where the response
+    /// waits for the server's empty challenge (RFC 9051 §6.2.2):
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, ClientState};
+    /// use mailwire::wire::sasl::Credentials;
+    ///
+    /// let plain = Credentials::Plain { authzid: Some("test"), username: "test", password: "test".into() };
+    /// let mut client = Client::new(ClientConfig::default());
+    /// // S: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ...
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.authenticate(plain.clone()).unwrap();
+    /// // C: A01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n");
+    /// // S: A01 OK Success
+    /// client.handle_input(b"A0001 OK Success\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// assert_eq!(client.state(), ClientState::Authenticated);
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+    /// client.poll_event().unwrap();
+    /// client.authenticate(plain).unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 AUTHENTICATE PLAIN\r\n");
+    /// client.handle_input(b"+ \r\n");
+    /// assert!(client.poll_event().unwrap().is_none()); // answered by the machine
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"dGVzdAB0ZXN0AHRlc3Q=\r\n");
+    /// ```
     pub fn authenticate(&mut self, credentials: Credentials<'_>) -> Result<Tag<'static>, Error> {
         let trust = self.config.trust_unadvertised;
         let caps = &self.caps;
@@ -1470,6 +1742,26 @@ impl Client {
     /// DEFLATE is in place after [`ClientEvent::Compress`]. Returns the bytes
     /// that arrived after the COMPRESS OK: they are compressed; inflate them
     /// and feed the result to [`handle_input`](Self::handle_input).
+    ///
+    /// RFC 4978 §5: `C: a COMPRESS DEFLATE` / `S: a OK DEFLATE active`:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.compress().unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 COMPRESS DEFLATE\r\n");
+    /// // the OK, then the first compressed bytes in the same read
+    /// client.handle_input(b"A0001 OK DEFLATE active\r\n\x02\x03");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Completed { .. })));
+    /// assert_eq!(client.poll_event().unwrap(), Some(ClientEvent::Compress));
+    /// assert!(client.noop().is_err()); // nothing is sent until DEFLATE is in place
+    /// let early = client.compression_established().unwrap();
+    /// assert_eq!(early, b"\x02\x03"); // inflate these and feed them back
+    /// assert!(client.is_compressed());
+    /// ```
     pub fn compression_established(&mut self) -> Result<Vec<u8>, Error> {
         if let Some(e) = &self.error {
             return Err((**e).clone());
@@ -1507,6 +1799,45 @@ impl Client {
     /// call returns [`ClientEvent::MalformedResponse`], the visitor has
     /// already seen the events of the bytes before the error; discard what it
     /// collected during this call.
+    ///
+    /// The Cc of RFC 3501 §8's ENVELOPE, handed over address by address:
+    ///
+    /// ```
+    /// use mailwire::imap::{Address, AddressField, Client, ClientConfig, ClientEvent, FetchQuery, FetchVisitor};
+    ///
+    /// #[derive(Default)]
+    /// struct Cc(Vec<String>);
+    /// impl<'a> FetchVisitor<'a> for Cc {
+    ///     fn address(&mut self, field: AddressField, address: Address<'a>) {
+    ///         if field == AddressField::Cc {
+    ///             self.0.extend(address.email());
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"A0001 OK [READ-WRITE] SELECT completed\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.uid_fetch(4827, &FetchQuery::new().envelope()).unwrap();
+    /// client.handle_input(
+    ///     b"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+    ///       \"IMAP4rev1 WG mtg summary and minutes\" \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+    ///       ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+    ///       ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+    ///       (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+    ///       \"<B27397-0100000@cac.washington.edu>\"))\r\n",
+    /// );
+    /// let mut cc = Cc::default();
+    /// let event = client.poll_event_with(&mut cc).unwrap();
+    /// assert!(matches!(event, Some(ClientEvent::Data { .. })));
+    /// assert_eq!(cc.0, ["minutes@CNRI.Reston.VA.US", "KLENSIN@MIT.EDU"]);
+    /// ```
     pub fn poll_event_with<'s, V: FetchVisitor<'s>>(
         &'s mut self,
         visitor: &mut V,

@@ -10,6 +10,29 @@
 //! literal8 = "~{" number ["+"] "}" CRLF *OCTET       ; RFC 4466 (BINARY, RFC 3516)
 //! ```
 //!
+//! A server framing the APPEND of RFC 3501 §6.3.11 (`A003 APPEND
+//! saved-messages (\Seen) {310}`), its message arriving in two pieces:
+//!
+//! ```
+//! use mailwire::imap::{Frame, Framer, LiteralMode};
+//! use mailwire::{Limits, Needed, wire::line::LinePolicy};
+//!
+//! let mut framer = Framer::for_commands(&Limits::default(), LinePolicy::STRICT);
+//! let line = b"A003 APPEND saved-messages (\\Seen) {310}\r\n";
+//! let mut buf = line.to_vec();
+//! assert_eq!(framer.find(&buf).unwrap(), Frame::Incomplete(Needed::Literal(310)));
+//! let literal = framer.pending_literal().unwrap();
+//! assert_eq!((literal.size, literal.mode, literal.binary), (310, LiteralMode::Sync, false));
+//! // the server sends "+ Ready for literal data"; the message comes
+//! buf.extend_from_slice(&[b'x'; 300]);
+//! assert_eq!(framer.find(&buf).unwrap(), Frame::Incomplete(Needed::Bytes(10)));
+//! buf.extend_from_slice(b"xxxxxxxxxx\r\nA004 NOOP\r\n");
+//! // the command ends with the CRLF after the literal; the next one follows
+//! assert_eq!(framer.find(&buf).unwrap(), Frame::Complete(line.len() + 310 + 2));
+//! let rest = &buf[line.len() + 312..];
+//! assert_eq!(framer.find(rest).unwrap(), Frame::Complete(11));
+//! ```
+//!
 //! There is no `{n-}`: LITERAL- (RFC 7888 §4, and IMAP4rev2 which includes
 //! it) only limits `{n+}` to 4096 bytes. A line ending in `{n-}` is therefore
 //! no announcement; [`Framer::accept_minus_literals`] recognises it anyway, as
@@ -100,6 +123,28 @@ enum State {
 }
 
 /// Finds IMAP message boundaries in a growing buffer; see the [module docs](self).
+///
+/// A client streaming a large literal ([`set_stream_threshold`](Self::set_stream_threshold)):
+/// the `BODY[HEADER]` of RFC 3501 §8 (`* 12 FETCH (BODY[HEADER] {342}`),
+/// with a threshold of 100 bytes, and a response line over its limit:
+///
+/// ```
+/// use mailwire::imap::{Frame, Framer};
+/// use mailwire::{Error, Limits, error::LimitKind, wire::line::LinePolicy};
+///
+/// let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
+/// framer.set_stream_threshold(Some(100));
+/// let head = b"* 12 FETCH (BODY[HEADER] {342}\r\n";
+/// let Frame::Literal { head: at, literal } = framer.find(head).unwrap() else { panic!() };
+/// assert_eq!((at, literal.size), (head.len(), 342));
+/// // the caller passes the 342 bytes on as they arrive, then resumes
+/// framer.resume().unwrap();
+/// assert_eq!(framer.find(b")\r\na004 OK FETCH completed\r\n").unwrap(), Frame::Complete(3));
+///
+/// let mut framer = Framer::for_responses(&Limits::default().response_line(64), LinePolicy::STRICT);
+/// let long = [b'x'; 100];
+/// assert!(matches!(framer.find(&long), Err(Error::Limit(l)) if l.kind == LimitKind::ResponseLine));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Framer {
     lines: LineFinder,
@@ -296,6 +341,20 @@ impl Framer {
 /// `{n-}` is not an announcement (there is no such syntax); see
 /// [`literal_at_end_lenient`]. A size beyond 64 bits is a
 /// [`LimitKind::LiteralSize`] error.
+///
+/// ```
+/// use mailwire::imap::frame::{literal_at_end, literal_at_end_lenient};
+/// use mailwire::imap::LiteralMode;
+///
+/// let lit = literal_at_end(b"A003 APPEND saved-messages (\\Seen) {310}").unwrap().unwrap();
+/// assert_eq!((lit.size, lit.mode, lit.binary), (310, LiteralMode::Sync, false));
+/// let lit = literal_at_end(b"A1 APPEND INBOX ~{5+}").unwrap().unwrap();
+/// assert_eq!((lit.size, lit.mode, lit.binary), (5, LiteralMode::NonSyncPlus, true));
+/// assert_eq!(literal_at_end(b"A2 CREATE {4-}").unwrap(), None);
+/// let lit = literal_at_end_lenient(b"A2 CREATE {4-}").unwrap().unwrap();
+/// assert_eq!(lit.mode, LiteralMode::NonSyncMinus);
+/// assert!(literal_at_end(b"a {99999999999999999999}").is_err());
+/// ```
 pub fn literal_at_end(line: &[u8]) -> Result<Option<LiteralAnnouncement>, Error> {
     announcement(line, false)
 }

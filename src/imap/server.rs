@@ -303,7 +303,71 @@ struct FetchOut {
     binary: bool,
 }
 
-/// The IMAP server machine; see the [module docs](self).
+/// The IMAP server machine; see the [module docs](self) for what it runs by
+/// itself and what it asks the application.
+///
+/// The server side of the sample session of RFC 3501 §8: the client's lines
+/// are the RFC's bytes, and so are the server's, except the greeting (which
+/// carries the capabilities, RFC 9051 §7.1) and the BYE text of LOGOUT (run
+/// by the machine).
+///
+/// ```
+/// use mailwire::imap::{
+///     Code, CommandBody, Data, FetchItem, Flag, List, Server, ServerConfig, ServerEvent,
+///     ServerState, StatusKind, StoreKind,
+/// };
+///
+/// // no TLS in a doc test: allow LOGIN in the clear
+/// let mut server = Server::new(ServerConfig::default().plaintext_requires_tls(false));
+/// let out = |server: &mut Server| {
+///     let mut out = Vec::new();
+///     while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+///     String::from_utf8(out).unwrap()
+/// };
+/// assert!(out(&mut server).starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 "));
+///
+/// server.handle_input(b"a001 login mrc secret\r\n");
+/// let Some(ServerEvent::Login { tag, username, password }) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!((tag.as_str(), username.as_bytes(), password.expose()), ("a001", &b"mrc"[..], &b"secret"[..]));
+/// server.complete("a001", StatusKind::Ok, None, "LOGIN completed").unwrap();
+/// assert!(out(&mut server).starts_with("a001 OK [CAPABILITY IMAP4rev1 "));
+///
+/// server.handle_input(b"a002 select inbox\r\n");
+/// let Some(ServerEvent::Command(command)) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!(command.tag.as_str(), "a002");
+/// assert!(matches!(command.body, CommandBody::Select { .. }));
+/// server.send_untagged_data(&Data::Exists(18)).unwrap();
+/// let flags = [Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Seen, Flag::Draft];
+/// server.send_untagged_data(&Data::Flags(List::from_items(flags.to_vec()))).unwrap();
+/// server.send_untagged_data(&Data::Recent(2)).unwrap();
+/// server.send_untagged(StatusKind::Ok, Some(Code::Unseen(17)), "Message 17 is the first unseen message").unwrap();
+/// server.send_untagged(StatusKind::Ok, Some(Code::UidValidity(3857529045)), "UIDs valid").unwrap();
+/// server.complete("a002", StatusKind::Ok, Some(Code::ReadWrite), "SELECT completed").unwrap();
+/// assert_eq!(
+///     out(&mut server),
+///     "* 18 EXISTS\r\n\
+///      * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+///      * 2 RECENT\r\n\
+///      * OK [UNSEEN 17] Message 17 is the first unseen message\r\n\
+///      * OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+///      a002 OK [READ-WRITE] SELECT completed\r\n"
+/// );
+/// assert_eq!(server.state(), ServerState::Selected { read_only: false });
+///
+/// server.handle_input(b"a005 store 12 +flags \\deleted\r\n");
+/// let Some(ServerEvent::Command(command)) = server.poll_event().unwrap() else { panic!() };
+/// let CommandBody::Store { uid: false, kind: StoreKind::Add, flags, .. } = command.body else { panic!() };
+/// assert_eq!(flags.iter().collect::<Vec<_>>(), [Flag::Deleted]);
+/// let items = List::from_items(vec![FetchItem::Flags(List::from_items(vec![Flag::Seen, Flag::Deleted]))]);
+/// server.send_untagged_data(&Data::Fetch { seq: 12, items }).unwrap();
+/// server.complete("a005", StatusKind::Ok, None, "+FLAGS completed").unwrap();
+/// assert_eq!(out(&mut server), "* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\na005 OK +FLAGS completed\r\n");
+///
+/// server.handle_input(b"a006 logout\r\n");
+/// assert!(server.poll_event().unwrap().is_none());
+/// assert_eq!(out(&mut server), "* BYE logging out\r\na006 OK LOGOUT completed\r\n");
+/// assert!(server.is_closed());
+/// ```
 #[derive(Debug)]
 pub struct Server {
     config: Arc<ServerConfig>,

@@ -1,5 +1,16 @@
 //! Modified UTF-7 for mailbox names (RFC 3501 §5.1.3, RFC 9051 §5.1.3).
 //!
+//! ```
+//! use mailwire::imap::utf7;
+//!
+//! // RFC 3501 §5.1.3: "~peter/mail/台北/日本語" is "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+//! assert_eq!(utf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+//! assert_eq!(utf7::decode(b"~peter/mail/&U,BTFw-/&ZeVnLIqe-").as_deref(), Some("~peter/mail/台北/日本語"));
+//! // "&" itself is "&-"; a name that is not modified UTF-7 does not decode
+//! assert_eq!(utf7::encode("Tom & Jerry"), "Tom &- Jerry");
+//! assert_eq!(utf7::decode(b"&Jjo!"), None);
+//! ```
+//!
 //! Printable US-ASCII except `&` stands for itself; `&` is `&-`; any other run
 //! of characters is UTF-16 encoded, then base64 with `,` instead of `/` and no
 //! padding, between `&` and `-`.

@@ -80,7 +80,7 @@ fn envelope(e: &Envelope<'_>, out: &mut Vec<Ev>) {
         (AddressField::Bcc, &e.bcc),
     ];
     for (field, list) in lists {
-        for a in list.iter().flat_map(|l| l.iter()) {
+        for a in list.iter() {
             out.push(Ev::Address(field, a.into_owned()));
         }
     }

@@ -4,6 +4,24 @@
 //! `section` ([`Section`], [`SectionText`]) and `section-part` ([`Part`])
 //! both sides share, so each rule is written once.
 //!
+//! ```
+//! use mailwire::imap::{parse_command, parse_response, CommandBody, Data, FetchAttribute, FetchAttributes};
+//! use mailwire::imap::{FetchItem, ParseOptions, Response, Section, SectionText};
+//!
+//! // RFC 9051 §6.4.5: C: A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])
+//! let command = parse_command(b"A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n", &ParseOptions::STRICT).unwrap();
+//! let CommandBody::Fetch { set, attributes: FetchAttributes::List(attributes), .. } = command.body else { panic!() };
+//! assert_eq!(set.as_str(), "2:4");
+//! let Some(FetchAttribute::BodySection { peek: false, section, partial: None }) = attributes.iter().nth(1) else { panic!() };
+//! let Some(SectionText::HeaderFields(names)) = section.text else { panic!() };
+//! assert_eq!(names.len(), 2);
+//!
+//! // RFC 9051 §7.5.2: S: * 23 FETCH (FLAGS (\Seen) RFC822.SIZE 44827)
+//! let response = parse_response(b"* 23 FETCH (FLAGS (\\Seen) RFC822.SIZE 44827)\r\n", &ParseOptions::STRICT).unwrap();
+//! let Response::Data(Data::Fetch { seq: 23, items }) = response else { panic!() };
+//! assert_eq!(items.iter().nth(1), Some(FetchItem::Rfc822Size(44827)));
+//! ```
+//!
 //! ```text
 //! fetch-att       = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
 //!                   "BODY" ["STRUCTURE"] / "UID" / "BODY" section [partial] /
@@ -29,6 +47,28 @@ use crate::imap::base::body::{BodyStructure, Envelope};
 use crate::imap::syntax::core::{Atom, DateTime, Flag, IString, List, NString};
 
 /// `fetch-att` (RFC 9051, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474, RFC 8514, RFC 8970).
+///
+/// ```
+/// use mailwire::imap::{emit_command, Command, CommandBody, EmitOptions, FetchAttribute, FetchAttributes};
+/// use mailwire::imap::{List, Section, SectionText, SequenceSet, Tag};
+///
+/// // RFC 3501 §8: C: a004 fetch 12 body[header]
+/// let header = FetchAttribute::BodySection {
+///     peek: false,
+///     section: Section { text: Some(SectionText::Header), ..Section::default() },
+///     partial: None,
+/// };
+/// let body = CommandBody::Fetch {
+///     uid: false,
+///     set: SequenceSet::single(12).unwrap(),
+///     attributes: FetchAttributes::List(List::from_items(vec![header])),
+///     changed_since: None,
+///     vanished: false,
+/// };
+/// let mut out = Vec::new();
+/// emit_command(&Command { tag: Tag::new("a004").unwrap(), body }, &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"a004 FETCH 12 BODY[HEADER]\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FetchAttribute<'a> {
@@ -158,6 +198,19 @@ pub enum SectionText<'a> {
 }
 
 /// `section = "[" [section-spec] "]"`
+///
+/// ```
+/// use mailwire::imap::{parse_command, CommandBody, FetchAttribute, FetchAttributes, ParseOptions, SectionText};
+///
+/// // RFC 9051 §6.4.5: BODY[4.2.HEADER] is the header of the message in part 4.2
+/// let frame = b"a1 FETCH 1 BODY.PEEK[4.2.HEADER]<0.1024>\r\n";
+/// let CommandBody::Fetch { attributes: FetchAttributes::List(list), .. } = parse_command(frame, &ParseOptions::STRICT).unwrap().body
+/// else { panic!() };
+/// let Some(FetchAttribute::BodySection { peek: true, section, partial }) = list.iter().next() else { panic!() };
+/// assert_eq!(section.part.as_str(), "4.2");
+/// assert_eq!(section.text, Some(SectionText::Header));
+/// assert_eq!(partial, Some((0, 1024)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Section<'a> {
     /// The part (empty for the whole message).
@@ -167,6 +220,23 @@ pub struct Section<'a> {
 }
 
 /// `msg-att-dynamic / msg-att-static`: one FETCH data item.
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, FetchItem, Flag, ParseOptions, Response};
+///
+/// // RFC 3501 §8: S: * 12 FETCH (FLAGS (\Seen) INTERNALDATE "17-Jul-1996 02:44:25 -0700" RFC822.SIZE 4286 ...
+/// let frame = b"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286)\r\n";
+/// let Response::Data(Data::Fetch { seq: 12, items }) = parse_response(frame, &ParseOptions::STRICT).unwrap()
+/// else { panic!() };
+/// for item in items.iter() {
+///     match item {
+///         FetchItem::Flags(flags) => assert_eq!(flags.iter().collect::<Vec<_>>(), [Flag::Seen]),
+///         FetchItem::InternalDate(date) => assert_eq!(date.zone, -7 * 60),
+///         FetchItem::Rfc822Size(size) => assert_eq!(size, 4286),
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FetchItem<'a> {

@@ -4,6 +4,22 @@
 //! a search program. SEARCH, SORT and THREAD all read and write their keys
 //! here.
 //!
+//! ```
+//! use mailwire::imap::{parse_command, parse_response, CommandBody, Data, ParseOptions, Response, SearchKey};
+//!
+//! // RFC 9051 §6.4.4: C: A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+//! let frame = b"A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"\r\n";
+//! let CommandBody::Search { uid: false, criteria, .. } = parse_command(frame, &ParseOptions::STRICT).unwrap().body
+//! else { panic!() };
+//! let keys: Vec<SearchKey> = criteria.iter().collect();
+//! assert_eq!(keys[0], SearchKey::Flagged);
+//! assert!(matches!(keys[2], SearchKey::Not(_)));
+//! // RFC 3501 §6.4.4: S: * SEARCH 2 84 882
+//! let Response::Data(Data::Search { ids, .. }) = parse_response(b"* SEARCH 2 84 882\r\n", &ParseOptions::STRICT).unwrap()
+//! else { panic!() };
+//! assert_eq!(ids.iter().collect::<Vec<_>>(), [2, 84, 882]);
+//! ```
+//!
 //! ```text
 //! search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
 //! charset        = atom / quoted
@@ -26,6 +42,21 @@ use crate::imap::syntax::core::{Atom, Date, Flag, IString, IntoOwned, Lazy, List
 /// `search-key` (RFC 9051 §6.4.4, RFC 3501, RFC 7162 MODSEQ, RFC 5032 WITHIN,
 /// RFC 8474 EMAILID/THREADID). Nested keys are [`Lazy`]/[`List`], so a parsed
 /// search program allocates nothing.
+///
+/// ```
+/// use mailwire::imap::{emit_command, Command, CommandBody, Date, EmitOptions, IString, Lazy, List, SearchKey, Tag};
+///
+/// // RFC 9051 §6.4.4: C: A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+/// let keys = vec![
+///     SearchKey::Flagged,
+///     SearchKey::Since(Date::new(1994, 2, 1).unwrap()),
+///     SearchKey::Not(Lazy::new(SearchKey::From(IString::from("Smith")))),
+/// ];
+/// let body = CommandBody::Search { uid: false, return_options: None, charset: None, criteria: List::from_items(keys) };
+/// let mut out = Vec::new();
+/// emit_command(&Command { tag: Tag::new("A282").unwrap(), body }, &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM Smith\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum SearchKey<'a> {

@@ -4,6 +4,19 @@
 //! `STATUS` untagged response (`parse::response`, `emit::response`) reads
 //! and writes its list of items through this room.
 //!
+//! ```
+//! use mailwire::imap::{emit_response, parse_response, Data, EmitOptions, ParseOptions, Response, StatusItem};
+//!
+//! // RFC 9051 §6.3.11: S: * STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)
+//! let frame = b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n";
+//! let response = parse_response(frame, &ParseOptions::STRICT).unwrap();
+//! let Response::Data(Data::Status { items, .. }) = &response else { panic!() };
+//! assert_eq!(items.iter().collect::<Vec<_>>(), [StatusItem::Messages(231), StatusItem::UidNext(44292)]);
+//! let mut out = Vec::new();
+//! emit_response(&response, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(out, frame);
+//! ```
+//!
 //! ```text
 //! status-att-val = ("MESSAGES" SP number) / ("UIDNEXT" SP nz-number) /
 //!                  ("UIDVALIDITY" SP nz-number) / ("UNSEEN" SP number) /
@@ -19,6 +32,19 @@
 use crate::imap::syntax::core::{Atom, IString};
 
 /// `status-att-val` (RFC 9051, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
+///
+/// ```
+/// use mailwire::imap::{emit_response, Data, EmitOptions, List, Mailbox, IString, Response, StatusItem};
+///
+/// // RFC 9051 §6.3.11: S: * STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)
+/// let data = Data::Status {
+///     mailbox: Mailbox::from_wire(IString::from("blurdybloop")),
+///     items: List::from_items(vec![StatusItem::Messages(231), StatusItem::UidNext(44292)]),
+/// };
+/// let mut out = Vec::new();
+/// emit_response(&Response::Data(data), &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StatusItem<'a> {

@@ -125,6 +125,49 @@ fn known_index(name: &str) -> Option<usize> {
 /// A set of capability atoms: the well-known ones are bits, the rest are kept
 /// upper-cased in one small buffer separated by spaces. A Dovecot list (about
 /// 400 bytes on the wire) needs no heap at all.
+///
+/// The client's set is [`Client::capabilities`](super::Client::capabilities).
+/// The CAPABILITY example of RFC 9051 §6.1.1, where STARTTLS changes what is
+/// offered:
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* OK ready\r\n");
+/// client.poll_event().unwrap();
+/// client.capability().unwrap();
+/// client.handle_input(
+///     b"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED\r\n\
+///       A0001 OK CAPABILITY completed\r\n",
+/// );
+/// while client.poll_event().unwrap().is_some() {}
+/// let caps = client.capabilities();
+/// assert!(caps.has("starttls") && caps.has("LOGINDISABLED"));
+/// assert!(caps.has("IDLE")); // part of IMAP4rev2 (RFC 9051 Appendix E)
+/// assert!(!caps.listed("IDLE"));
+/// assert_eq!(caps.auth_mechanisms().collect::<Vec<_>>(), ["GSSAPI"]);
+/// assert!(client.login("fred", "secret").is_err()); // LOGINDISABLED
+///
+/// client.starttls().unwrap();
+/// client.handle_input(b"A0002 OK STARTLS completed\r\n");
+/// while let Some(event) = client.poll_event().unwrap() {
+///     assert!(matches!(event, ClientEvent::Completed { .. } | ClientEvent::StartTls));
+/// }
+/// // <TLS negotiation, further commands are under TLS layer>
+/// client.tls_established().unwrap();
+/// assert!(client.capabilities().is_empty()); // forgotten, and asked again
+/// client.handle_input(
+///     b"* CAPABILITY IMAP4rev2 AUTH=GSSAPI AUTH=PLAIN\r\n\
+///       A0003 OK CAPABILITY completed\r\n",
+/// );
+/// while client.poll_event().unwrap().is_some() {}
+/// assert!(client.capabilities().auth("plain"));
+/// assert!(!client.capabilities().has("LOGINDISABLED"));
+/// let mut wire = Vec::new();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0001 CAPABILITY\r\nA0002 STARTTLS\r\nA0003 CAPABILITY\r\n");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capabilities {
     known: u64,

@@ -80,6 +80,20 @@ use crate::imap::utf7;
 /// Implemented for a number (`7`), a range (`1..=10` is `1:10`, `100..` is
 /// `100:*`), a slice of numbers (`&[3, 5, 9]` is `3,5,9`), a string in the
 /// wire syntax (`"1:4,7,10:*"`) and [`SequenceSet`] itself.
+///
+/// ```
+/// use mailwire::imap::{IntoSequenceSet, SequenceSet};
+///
+/// let wire = |set: SequenceSet<'_>| set.as_str().to_owned();
+/// assert_eq!(wire(7.into_sequence_set().unwrap()), "7");
+/// assert_eq!(wire((1..=10).into_sequence_set().unwrap()), "1:10");
+/// assert_eq!(wire((100..).into_sequence_set().unwrap()), "100:*");
+/// assert_eq!(wire((&[3, 5, 9]).into_sequence_set().unwrap()), "3,5,9");
+/// assert_eq!(wire("1:4,7,10:*".into_sequence_set().unwrap()), "1:4,7,10:*");
+/// // RFC 9051 §9: seq-number = nz-number / "*"; 0 is no message
+/// assert!(0.into_sequence_set().is_none());
+/// assert!("1,,2".into_sequence_set().is_none());
+/// ```
 pub trait IntoSequenceSet {
     /// The set, or `None` when it is not a valid `sequence-set` (a zero, an
     /// empty slice, a malformed string).
@@ -156,6 +170,24 @@ fn set(messages: impl IntoSequenceSet) -> Result<SequenceSet<'static>, Error> {
 /// A mailbox as the shorthands take it: a Unicode name (`"INBOX"`,
 /// `"Entwürfe"`), encoded for the wire as the session requires, or a
 /// [`Mailbox`] already in wire form, sent as it is.
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, IString, Mailbox};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap(); // the greeting
+/// // RFC 3501 §5.1.3: "~peter/mail/台北/日本語" in modified UTF-7
+/// client.create("~peter/mail/台北/日本語").unwrap();
+/// // a name already in wire form goes as it is
+/// client.create(Mailbox::from_wire(IString::from("Archive/&AOQ-"))).unwrap();
+/// let mut wire = Vec::new();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(
+///     String::from_utf8(wire).unwrap(),
+///     "A0001 CREATE ~peter/mail/&U,BTFw-/&ZeVnLIqe-\r\nA0002 CREATE Archive/&AOQ-\r\n"
+/// );
+/// ```
 pub trait MailboxName<'a> {
     /// The wire form: modified UTF-7 (RFC 3501 §5.1.3), or UTF-8 when `utf8`
     /// (after `ENABLE UTF8=ACCEPT` or `IMAP4rev2`).
@@ -187,10 +219,25 @@ impl<'a> MailboxName<'a> for Mailbox<'a> {
 /// What a FETCH asks for (RFC 9051 §6.4.5 `fetch-att`), built item by item.
 ///
 /// ```
-/// use mailwire::imap::FetchQuery;
+/// use mailwire::imap::{Client, ClientConfig, FetchQuery};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap(); // the greeting
+/// client.select("INBOX").unwrap();
 /// // BODY.PEEK: reading does not set \Seen
-/// let q = FetchQuery::new().uid().flags().header_fields(&["Date", "From", "Subject"]);
-/// # let _ = q;
+/// let query = FetchQuery::new().uid().flags().header_fields(&["Date", "From", "Subject"]);
+/// client.uid_fetch(4000.., &query).unwrap();
+/// let mut wire = Vec::new();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(
+///     String::from_utf8(wire).unwrap(),
+///     "A0001 SELECT INBOX\r\n\
+///      A0002 UID FETCH 4000:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (Date From Subject)])\r\n"
+/// );
+/// // RFC 9051 §6.4.5: an empty query is the FAST macro
+/// client.uid_fetch(7, &FetchQuery::new()).unwrap();
+/// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0003 UID FETCH 7 FAST\r\n");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FetchQuery<'a> {
@@ -321,12 +368,29 @@ impl<'a> FetchQuery<'a> {
 /// (RFC 3501 §6.4.4; every IMAP4rev2 server accepts it, RFC 9051 §6.4.4).
 ///
 /// ```
-/// use mailwire::imap::{Date, SearchQuery};
-/// let q = SearchQuery::new()
+/// use mailwire::imap::{Client, ClientConfig, Date, SearchQuery};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap(); // the greeting
+/// client.select("INBOX").unwrap();
+/// // RFC 9051 §6.4.4: C: A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+/// let query = SearchQuery::new()
+///     .flagged()
+///     .since(Date::new(1994, 2, 1).unwrap())
+///     .not(SearchQuery::new().from("Smith"));
+/// client.uid_search(&query).unwrap();
+/// // a non-ASCII string adds CHARSET UTF-8
+/// let query = SearchQuery::new()
 ///     .unseen()
-///     .or(SearchQuery::new().from("alice"), SearchQuery::new().subject("Rechnung"))
-///     .since(Date::new(2026, 11, 1).unwrap());
-/// # let _ = q;
+///     .or(SearchQuery::new().from("alice"), SearchQuery::new().subject("Grüße"));
+/// client.uid_search(&query).unwrap();
+/// let mut wire = Vec::new();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// let wire = String::from_utf8(wire).unwrap();
+/// let lines: Vec<&str> = wire.lines().collect();
+/// assert_eq!(lines[1], "A0002 UID SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM Smith");
+/// assert_eq!(lines[2], "A0003 UID SEARCH CHARSET UTF-8 UNSEEN OR FROM alice SUBJECT {7}");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchQuery<'a> {
@@ -490,6 +554,26 @@ impl<'a> SearchQuery<'a> {
 }
 
 /// A `STATUS` item (RFC 9051 §6.3.11, RFC 7162, RFC 7889, RFC 8474).
+///
+/// The STATUS example of RFC 9051 §6.3.11:
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, StatusAttribute, StatusItem};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap();
+/// // C: A042 STATUS blurdybloop (UIDNEXT MESSAGES)
+/// client.status("blurdybloop", &[StatusAttribute::UidNext, StatusAttribute::Messages]).unwrap();
+/// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 STATUS blurdybloop (UIDNEXT MESSAGES)\r\n");
+/// // S: * STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)
+/// client.handle_input(b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\nA0001 OK STATUS completed\r\n");
+/// let Some(ClientEvent::Data { data: Data::Status { mailbox, items }, .. }) = client.poll_event().unwrap()
+/// else { panic!() };
+/// assert_eq!(mailbox.as_bytes(), b"blurdybloop");
+/// assert_eq!(items.iter().collect::<Vec<_>>(), [StatusItem::Messages(231), StatusItem::UidNext(44292)]);
+/// assert_eq!(StatusAttribute::UidNext.name(), "UIDNEXT");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StatusAttribute {
@@ -559,6 +643,24 @@ impl Client {
     /// `LIST reference pattern`: the mailboxes matching `pattern` (`*` any
     /// characters, `%` any but the hierarchy delimiter); each arrives as
     /// [`Data::List`](crate::imap::Data::List).
+    ///
+    /// RFC 3501 §6.3.8: `C: A101 LIST "" ""` asks for the hierarchy delimiter:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.list("", "").unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0001 LIST \"\" \"\"\r\n");
+    /// // S: * LIST (\Noselect) "/" ""
+    /// client.handle_input(b"* LIST (\\Noselect) \"/\" \"\"\r\nA0001 OK LIST Completed\r\n");
+    /// let Some(ClientEvent::Data { data: Data::List(list), .. }) = client.poll_event().unwrap() else { panic!() };
+    /// assert_eq!(list.delimiter, Some('/'));
+    /// assert!(list.attributes.iter().all(|a| a.is("\\Noselect")));
+    /// assert_eq!(list.attributes.len(), 1);
+    /// ```
     pub fn list(&mut self, reference: &str, pattern: &str) -> Result<Tag<'static>, Error> {
         let body = CommandBody::List {
             selection: List::empty(),
@@ -853,7 +955,7 @@ impl Client {
 /// assert!(items.is_seen());
 /// let envelope = items.envelope().unwrap();
 /// assert_eq!(envelope.subject_text().as_deref(), Some("Café"));
-/// let from = envelope.from.as_ref().and_then(|list| list.iter().next()).unwrap();
+/// let from = envelope.from.first().unwrap();
 /// assert_eq!(from.email().as_deref(), Some("gray@cac.washington.edu"));
 /// assert_eq!(from.display_name().as_deref(), Some("Terry Gray"));
 /// ```
@@ -957,6 +1059,23 @@ impl Envelope<'_> {
 
 /// A command that did not complete with `OK`: what
 /// [`ClientEvent::outcome_of`] reports.
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, CommandKind, StatusKind};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap();
+/// let tag = client.select("blurdybloop").unwrap();
+/// // RFC 9051 §7.1: the TRYCREATE code
+/// client.handle_input(b"A0001 NO [TRYCREATE] Mailbox doesn't exist\r\n");
+/// let event = client.poll_event().unwrap().unwrap();
+/// let failed = event.outcome_of(&tag).unwrap().unwrap_err();
+/// assert_eq!(failed.command, CommandKind::Select);
+/// assert_eq!(failed.status, Some(StatusKind::No));
+/// assert_eq!(failed.text, "Mailbox doesn't exist");
+/// assert_eq!(failed.to_string(), "Select failed: No Mailbox doesn't exist");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{command:?} failed: {}", match status { Some(s) => alloc::format!("{s:?} {text}"), None => String::from("no answer in time") })]
 pub struct CommandFailed {

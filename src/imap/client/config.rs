@@ -3,6 +3,32 @@
 use super::*;
 
 /// Configuration of a [`Client`].
+///
+/// Built in one expression from [`default`](Self::default) with one setter
+/// per field:
+///
+/// ```
+/// use std::time::Duration;
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent};
+/// use mailwire::Limits;
+///
+/// // implicit TLS (port 993), IDLE re-issued every 20 minutes, at most 8
+/// // commands in flight
+/// let config = ClientConfig::default()
+///     .tls_active(true)
+///     .idle_refresh(Some(Duration::from_secs(20 * 60)))
+///     .limits(Limits::default().pending_commands(8));
+/// assert!(config.tls_active);
+/// let mut client = Client::new(config);
+/// assert!(client.tls_active());
+///
+/// // the greeting is awaited for `greeting_timeout` (default 5 minutes)
+/// assert_eq!(client.poll_timeout(), Some(Duration::ZERO)); // "tell me the time"
+/// client.handle_timeout(Duration::from_secs(1000));
+/// client.handle_timeout(Duration::from_secs(1000 + 5 * 60));
+/// assert_eq!(client.poll_event().unwrap(), Some(ClientEvent::TimedOut));
+/// assert!(client.is_closed());
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {

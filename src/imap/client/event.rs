@@ -3,6 +3,20 @@
 use super::*;
 
 /// Which command a completion answers.
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent, CommandBody, CommandKind};
+///
+/// assert_eq!(CommandKind::of(&CommandBody::Noop), CommandKind::Noop);
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* OK ready\r\n");
+/// client.poll_event().unwrap();
+/// client.noop().unwrap();
+/// // RFC 9051 §6.1.2: C: a002 NOOP  S: a002 OK NOOP completed
+/// client.handle_input(b"A0001 OK NOOP completed\r\n");
+/// let Some(ClientEvent::Completed { command, .. }) = client.poll_event().unwrap() else { panic!() };
+/// assert_eq!(command, CommandKind::Noop);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CommandKind {
@@ -183,6 +197,126 @@ impl CommandKind {
 }
 
 /// What the client machine reports.
+///
+/// An event borrows the machine's input buffer: read what you need (or
+/// [`into_owned`](Self::into_owned) it) before the next call on the client.
+///
+/// The IDLE example of RFC 2177 §3, the server's lines as the RFC prints them
+/// (`* OK [UIDVALIDITY 1]` has no text after its code, which
+/// [`Quirks::LENIENT`] accepts):
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data};
+///
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+/// let mut log = Vec::new();
+/// let mut events = |client: &mut Client, input: &[u8]| {
+///     client.handle_input(input);
+///     while let Some(event) = client.poll_event().unwrap() {
+///         log.push(match event {
+///             ClientEvent::Greeting(status) => format!("greeting {:?}", status.kind),
+///             ClientEvent::Completed { tag, command, status, .. } => {
+///                 format!("{} {command:?} {status:?}", tag.as_str())
+///             }
+///             ClientEvent::Data { data: Data::Exists(n), in_flight } => {
+///                 format!("{n} EXISTS during {}", in_flight.unwrap().as_str())
+///             }
+///             ClientEvent::Data { .. } | ClientEvent::Status { .. } => continue,
+///             ClientEvent::IdleAccepted { tag } => format!("idling {}", tag.as_str()),
+///             other => format!("{other:?}"),
+///         });
+///     }
+/// };
+/// events(&mut client, b"");
+/// client.login("alice", "secret").unwrap();
+/// // C: A001 SELECT INBOX
+/// client.select("INBOX").unwrap();
+/// events(
+///     &mut client,
+///     b"A0001 OK LOGIN completed\r\n\
+///       * FLAGS (Deleted Seen)\r\n\
+///       * 3 EXISTS\r\n\
+///       * 0 RECENT\r\n\
+///       * OK [UIDVALIDITY 1]\r\n\
+///       A0002 OK SELECT completed\r\n",
+/// );
+/// // C: A002 IDLE
+/// client.idle().unwrap();
+/// // S: + idling ... time passes; new mail arrives ... S: * 4 EXISTS
+/// events(&mut client, b"+ idling\r\n* 4 EXISTS\r\n");
+/// // C: DONE
+/// client.done().unwrap();
+/// // S: A002 OK IDLE terminated
+/// events(&mut client, b"A0003 OK IDLE terminated\r\n");
+/// let mut wire = Vec::new();
+/// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+/// assert_eq!(wire, b"A0001 LOGIN alice secret\r\nA0002 SELECT INBOX\r\nA0003 IDLE\r\nDONE\r\n");
+/// assert_eq!(
+///     log,
+///     [
+///         "greeting Ok",
+///         "A0001 Login Ok",
+///         "3 EXISTS during A0002",
+///         "A0002 Select Ok",
+///         "idling A0003",
+///         "4 EXISTS during A0003",
+///         "A0003 Idle Ok",
+///     ]
+/// );
+/// ```
+///
+/// A literal larger than [`Limits::inline_literal`] is streamed: the
+/// `BODY[HEADER]` of RFC 3501 §8 (`a004 fetch 12 body[header]`, 342 bytes)
+/// through a client that keeps at most 100 bytes of a literal inline:
+///
+/// ```
+/// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, FetchItem, FetchQuery};
+/// use mailwire::Limits;
+///
+/// let config = ClientConfig::default().limits(Limits::default().inline_literal(100));
+/// let mut client = Client::new(config);
+/// client.handle_input(b"* PREAUTH ready\r\n");
+/// client.poll_event().unwrap();
+/// client.select("INBOX").unwrap();
+/// client.handle_input(b"A0001 OK [READ-WRITE] SELECT completed\r\n");
+/// while client.poll_event().unwrap().is_some() {}
+/// client.fetch(12, &FetchQuery::new().header()).unwrap();
+///
+/// let header = "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n\
+///     From: Terry Gray <gray@cac.washington.edu>\r\n\
+///     Subject: IMAP4rev1 WG mtg summary and minutes\r\n\
+///     To: imap@cac.washington.edu\r\n\
+///     cc: minutes@CNRI.Reston.VA.US, John Klensin <KLENSIN@MIT.EDU>\r\n\
+///     Message-Id: <B27397-0100000@cac.washington.edu>\r\n\
+///     MIME-Version: 1.0\r\n\
+///     Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
+///     \r\n";
+/// assert_eq!(header.len(), 342);
+/// client.handle_input(format!("* 12 FETCH (BODY[HEADER] {{342}}\r\n{header})\r\n").as_bytes());
+/// client.handle_input(b"A0002 OK FETCH completed\r\n");
+///
+/// let mut body = Vec::new();
+/// let mut sizes = Vec::new();
+/// while let Some(event) = client.poll_event().unwrap() {
+///     match event {
+///         ClientEvent::FetchBodyStart { seq, item: FetchItem::BodySection { data: None, .. }, size } => {
+///             sizes.push((seq, size))
+///         }
+///         ClientEvent::FetchBodyChunk(chunk) => body.extend_from_slice(&chunk),
+///         ClientEvent::FetchBodyEnd { seq } => assert_eq!(seq, 12),
+///         // then the whole FETCH, the streamed item with `data: None`
+///         ClientEvent::Data { data: Data::Fetch { seq, items }, .. } => {
+///             assert_eq!(seq, 12);
+///             assert!(items.iter().all(|i| matches!(i, FetchItem::BodySection { data: None, .. })));
+///         }
+///         ClientEvent::Completed { .. } => {}
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// assert_eq!(sizes, [(12, 342)]);
+/// assert_eq!(body, header.as_bytes());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // returned once by value; boxing would allocate

@@ -111,6 +111,23 @@ fn response_body(w: &mut W<'_>, response: &Response<'_>) -> Result<(), Error> {
 }
 
 /// Writes a greeting (`* OK`, `* PREAUTH` or `* BYE`).
+///
+/// ```
+/// use mailwire::imap::{emit_greeting, EmitOptions, StatusKind, StatusResponse, Tag};
+/// use mailwire::text::Text;
+///
+/// // RFC 3501 §8: S: * OK IMAP4rev1 Service Ready
+/// let mut greeting = StatusResponse { tag: None, kind: StatusKind::Ok, code: None, text: Text::from("IMAP4rev1 Service Ready") };
+/// let mut out = Vec::new();
+/// emit_greeting(&greeting, &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, b"* OK IMAP4rev1 Service Ready\r\n");
+/// // a tagged line or a NO is no greeting (RFC 9051 §9 greeting)
+/// greeting.kind = StatusKind::No;
+/// assert!(emit_greeting(&greeting, &mut Vec::new(), &EmitOptions::default()).is_err());
+/// greeting.kind = StatusKind::Ok;
+/// greeting.tag = Tag::new("a1");
+/// assert!(emit_greeting(&greeting, &mut Vec::new(), &EmitOptions::default()).is_err());
+/// ```
 pub fn emit_greeting(
     greeting: &StatusResponse<'_>,
     out: &mut impl BufMut,

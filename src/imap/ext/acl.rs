@@ -2,6 +2,21 @@
 //! the commands SETACL, DELETEACL, GETACL, LISTRIGHTS and MYRIGHTS (§3) and
 //! their untagged responses (§3.6–§3.8).
 //!
+//! ```
+//! use mailwire::imap::{parse_command, parse_response, CommandBody, Data, Mailbox, ParseOptions, Response};
+//!
+//! // RFC 4314 §3.3:  C: A002 GETACL INBOX   S: * ACL INBOX Fred rwipsldexta
+//! let command = parse_command(b"A002 GETACL INBOX\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!(command.body, CommandBody::GetAcl(Mailbox::Inbox));
+//! let frame = b"* ACL INBOX Fred rwipsldexta\r\n";
+//! let Response::Data(Data::Acl { mailbox, entries }) = parse_response(frame, &ParseOptions::STRICT).unwrap()
+//! else { panic!() };
+//! assert_eq!(mailbox, Mailbox::Inbox);
+//! let (identifier, rights) = entries.iter().next().unwrap();
+//! assert_eq!((identifier.as_bytes(), rights.as_str()), (&b"Fred"[..], "rwipsldexta"));
+//! assert!(rights.contains('w') && !rights.contains('c'));
+//! ```
+//!
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::{SetAcl, DeleteAcl, GetAcl, ListRights, MyRights}`;
 //! - [`Data`](crate::imap::Data)`::{Acl, ListRights, MyRights}`.

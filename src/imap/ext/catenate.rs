@@ -2,6 +2,22 @@
 //! server from literal text and IMAP URLs (§5), and the TOOBIG and BADURL
 //! response codes (§5).
 //!
+//! ```
+//! use mailwire::imap::{parse_command, emit_command, AppendItem, CommandBody, EmitOptions, ParseOptions};
+//!
+//! // RFC 4469 §5: an APPEND built from a URL to a stored part and literal text
+//! let frame = b"A003 APPEND Drafts CATENATE (URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\" TEXT {5}\r\nHello)\r\n";
+//! let command = parse_command(frame, &ParseOptions::STRICT).unwrap();
+//! let CommandBody::AppendCatenate { mailbox, messages } = &command.body else { panic!() };
+//! assert_eq!(mailbox.as_bytes(), b"Drafts");
+//! assert!(matches!(messages.iter().next(), Some(AppendItem::Catenate { .. })));
+//! // written again (the URL as an atom: `url = "URL" SP astring`) and read back
+//! let mut out = Vec::new();
+//! emit_command(&command, &mut out, &EmitOptions::default()).unwrap();
+//! assert!(out.starts_with(b"A003 APPEND Drafts CATENATE (URL /Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER TEXT {5}"));
+//! assert_eq!(parse_command(&out, &ParseOptions::STRICT).unwrap(), command);
+//! ```
+//!
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::AppendCatenate`;
 //! - [`Code`](crate::imap::Code)`::{TooBig, BadUrl}`.

@@ -1,6 +1,18 @@
 //! ESEARCH (RFC 4731) with its search correlator (RFC 7377): the
 //! `ESEARCH` untagged response a server sends for `SEARCH RETURN (...)`.
 //!
+//! ```
+//! use mailwire::imap::{parse_response, Data, ParseOptions, Response, SearchReturnData};
+//!
+//! // RFC 4731 §3.1: C: A282 SEARCH RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+//! //                S: * ESEARCH (TAG "A282") MIN 2 COUNT 3
+//! let frame = b"* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n";
+//! let Response::Data(Data::ESearch(esearch)) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! assert_eq!(esearch.tag.unwrap().as_bytes(), b"A282");
+//! assert!(!esearch.uid);
+//! assert_eq!(esearch.data.iter().collect::<Vec<_>>(), [SearchReturnData::Min(2), SearchReturnData::Count(3)]);
+//! ```
+//!
 //! ```text
 //! esearch-response   = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
 //! search-return-data = "MIN" SP nz-number / "MAX" SP nz-number / "ALL" SP sequence-set /

@@ -1,6 +1,20 @@
 //! ID (RFC 2971): client and server tell each other their name and version.
 //! One rule, `id-params-list`, serves the command and the response (§4):
 //!
+//! ```
+//! use mailwire::imap::{parse_command, parse_response, CommandBody, Data, ParseOptions, Response};
+//!
+//! // RFC 2971 §3.3: C: a023 ID ("name" "sodr" "version" "19.34" "vendor" "Pink Floyd Music Limited")
+//! //                S: * ID NIL
+//! let frame = b"a023 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\")\r\n";
+//! let CommandBody::Id(Some(fields)) = parse_command(frame, &ParseOptions::STRICT).unwrap().body else { panic!() };
+//! let (name, value) = fields.iter().next().unwrap();
+//! assert_eq!((name.as_bytes(), value.unwrap().as_bytes()), (&b"name"[..], &b"sodr"[..]));
+//! assert_eq!(fields.len(), 3);
+//! let response = parse_response(b"* ID NIL\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!(response, Response::Data(Data::Id(None)));
+//! ```
+//!
 //! ```text
 //! id          = "ID" SP id-params-list
 //! id-response = "ID" SP id-params-list

@@ -2,6 +2,19 @@
 //! room holds the rule the command and the response share, `entry-value`
 //! (§5):
 //!
+//! ```
+//! use mailwire::imap::{parse_response, Data, MetadataEntries, ParseOptions, Response};
+//!
+//! // RFC 5464 §4.2.1: C: a GETMETADATA "" /shared/comment
+//! //                  S: * METADATA "" (/shared/comment "Shared comment")
+//! let frame = b"* METADATA \"\" (/shared/comment \"Shared comment\")\r\n";
+//! let Response::Data(Data::Metadata { mailbox, entries: MetadataEntries::Values(values) }) =
+//!     parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! assert_eq!(mailbox.as_bytes(), b""); // the server's own entries
+//! let (entry, value) = values.iter().next().unwrap();
+//! assert_eq!((entry.as_bytes(), value.unwrap().as_bytes()), (&b"/shared/comment"[..], &b"Shared comment"[..]));
+//! ```
+//!
 //! ```text
 //! setmetadata  = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"
 //! entry-values = "(" entry-value *(SP entry-value) ")"

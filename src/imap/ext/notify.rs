@@ -2,6 +2,21 @@
 //! from which mailboxes (§3–§6, grammar §8), and the NOTIFICATIONOVERFLOW and
 //! BADEVENT response codes (§5.8, §8).
 //!
+//! ```
+//! use mailwire::imap::{emit_command, parse_command, CommandBody, EmitOptions, ParseOptions};
+//!
+//! // RFC 5465 §6's example, with the parentheses its own grammar requires
+//! // (§8: event-group = "(" filter-mailboxes SP events ")",
+//! //      events = ( "(" event *(SP event) ")" ) / "NONE")
+//! let frame = b"a NOTIFY SET STATUS (selected (MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge)) (subtree Lists (MessageNew))\r\n";
+//! let command = parse_command(frame, &ParseOptions::STRICT).unwrap();
+//! assert!(matches!(command.body, CommandBody::Notify(_)));
+//! // written and read again, the same command
+//! let mut out = Vec::new();
+//! emit_command(&command, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(parse_command(&out, &ParseOptions::STRICT).unwrap(), command);
+//! ```
+//!
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::Notify`;
 //! - [`Code`](crate::imap::Code)`::{NotificationOverflow, BadEvent}`.

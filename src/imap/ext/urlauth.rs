@@ -2,6 +2,16 @@
 //! (RESETKEY, GENURLAUTH, URLFETCH, §6–§7) and the URLMECH response code
 //! (§7).
 //!
+//! ```
+//! use mailwire::imap::{parse_response, Data, ParseOptions, Response};
+//!
+//! // RFC 4467 §7: S: * GENURLAUTH "imap://joe@example.com/INBOX/;uid=20/;section=1.2;urlauth=submit+fred:internal:91354a473744909de610943775f92038"
+//! let frame = b"* GENURLAUTH \"imap://joe@example.com/INBOX/;uid=20/;section=1.2;urlauth=submit+fred:internal:91354a473744909de610943775f92038\"\r\n";
+//! let Response::Data(Data::GenUrlAuth(urls)) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! let url = urls.iter().next().unwrap();
+//! assert!(url.as_bytes().ends_with(b";urlauth=submit+fred:internal:91354a473744909de610943775f92038"));
+//! ```
+//!
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::{ResetKey, GenUrlAuth, UrlFetch}`;
 //! - [`Data`](crate::imap::Data)`::{GenUrlAuth, UrlFetch}`;

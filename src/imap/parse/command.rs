@@ -7,6 +7,18 @@
 //! MOVE, RFC 7162 §3.1.5, §3.2.5 CONDSTORE/QRESYNC, RFC 8474, RFC 9208
 //! QUOTA).
 //!
+//! ```
+//! use mailwire::imap::{parse_command, CommandBody, ParseOptions};
+//!
+//! // RFC 3501 §8: C: a001 login mrc secret
+//! let command = parse_command(b"a001 login mrc secret\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!(command.tag.as_str(), "a001");
+//! let CommandBody::Login { username, password } = command.body else { panic!() };
+//! assert_eq!((username.as_bytes(), password.expose()), (&b"mrc"[..], &b"secret"[..]));
+//! // a line that is no command is an error with where it failed
+//! assert!(parse_command(b"a002 select\r\n", &ParseOptions::STRICT).is_err());
+//! ```
+//!
 //! Every rule is a nom parser over `In`; a command is dispatched on its
 //! name once (the name is read, then compared), not by trying each command
 //! in turn.

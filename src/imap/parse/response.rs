@@ -4,6 +4,20 @@
 //! RFC 5161 ENABLE, RFC 5256 SORT/THREAD, RFC 5258 LIST-EXTENDED, RFC 5464
 //! METADATA, RFC 5530 codes, RFC 7162 CONDSTORE/QRESYNC, RFC 8474 OBJECTID,
 //! RFC 9208 QUOTA). Each is a nom parser over `In`.
+//!
+//! ```
+//! use mailwire::imap::{parse_greeting, parse_response, Code, ParseOptions, Response, StatusKind};
+//!
+//! // RFC 3501 §8: S: * OK IMAP4rev1 Service Ready
+//! let greeting = parse_greeting(b"* OK IMAP4rev1 Service Ready\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!((greeting.kind, greeting.text.as_bytes()), (StatusKind::Ok, &b"IMAP4rev1 Service Ready"[..]));
+//! // S: a002 OK [READ-WRITE] SELECT completed
+//! let Response::Status(done) = parse_response(b"a002 OK [READ-WRITE] SELECT completed\r\n", &ParseOptions::STRICT).unwrap()
+//! else { panic!() };
+//! assert_eq!((done.tag.unwrap().as_str(), done.code), ("a002", Some(Code::ReadWrite)));
+//! // a tagged line is no greeting
+//! assert!(parse_greeting(b"a002 OK done\r\n", &ParseOptions::STRICT).is_err());
+//! ```
 
 use crate::imap::base::capability::parse::capability_list;
 use crate::imap::base::list::parse::*;
@@ -67,6 +81,20 @@ pub(crate) fn parse_response_trusted<'a>(
 }
 
 /// Parses the server greeting: `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
+///
+/// ```
+/// use mailwire::imap::{parse_greeting, Code, ParseOptions, StatusKind};
+///
+/// // RFC 9051 §7.1.4: S: * PREAUTH IMAP4rev2 server logged in as Smith
+/// let greeting = parse_greeting(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n", &ParseOptions::STRICT).unwrap();
+/// assert_eq!(greeting.kind, StatusKind::PreAuth);
+/// let greeting = parse_greeting(b"* OK [CAPABILITY IMAP4rev2 IDLE] ready\r\n", &ParseOptions::STRICT).unwrap();
+/// let Some(Code::Capability(caps)) = greeting.code else { panic!() };
+/// assert_eq!(caps.len(), 2);
+/// // "* NO" and data are no greeting
+/// assert!(parse_greeting(b"* NO go away\r\n", &ParseOptions::STRICT).is_err());
+/// assert!(parse_greeting(b"* 3 EXISTS\r\n", &ParseOptions::STRICT).is_err());
+/// ```
 pub fn parse_greeting<'a>(
     frame: &'a [u8],
     opts: &ParseOptions,

@@ -29,7 +29,7 @@ pub(crate) fn walk(r: &Response<'_>) -> usize {
                     ..
                 } = &s.specific
                 {
-                    n += envelope.get().from.map_or(0, |l| l.len());
+                    n += envelope.get().from.len();
                     n += body(&inner.get());
                 }
                 n
@@ -44,7 +44,7 @@ pub(crate) fn walk(r: &Response<'_>) -> usize {
                 FetchItem::Envelope(e) => {
                     1 + [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc]
                         .iter()
-                        .map(|l| l.as_ref().map_or(0, |l| l.len()))
+                        .map(|l| l.len())
                         .sum::<usize>()
                 }
                 FetchItem::Body(b) | FetchItem::BodyStructure(b) => body(&b),
@@ -259,7 +259,7 @@ fn details() {
     let FetchItem::Envelope(e) = &items[3] else {
         panic!()
     };
-    assert_eq!(e.cc.as_ref().unwrap().len(), 2);
+    assert_eq!(e.cc.len(), 2);
     assert!(matches!(
         items[4],
         FetchItem::Body(BodyStructure::Single(_))
@@ -543,7 +543,7 @@ fn lazy_lists_skip_literals_and_quotes_with_parens() {
     let FetchItem::Envelope(e) = &items[0] else {
         panic!()
     };
-    let from = e.from.as_ref().unwrap().to_vec();
+    let from = e.from.iter().collect::<Vec<_>>();
     assert_eq!(from.len(), 2);
     assert_eq!(from[1].name.as_ref().unwrap().as_bytes(), b")()");
     let FetchItem::BodyStructure(BodyStructure::Multi(m)) = &items[1] else {

@@ -5,6 +5,19 @@
 //! CRLF, or to the next streamed literal). These entry points parse those
 //! pieces of a FETCH response (RFC 9051 §7.5.2) and of an APPEND command
 //! (RFC 9051 §6.3.12, RFC 3502).
+//!
+//! ```
+//! use mailwire::imap::{parse_fetch_head, parse_fetch_tail, FetchItem, ParseOptions, StreamedItem};
+//!
+//! // RFC 3501 §8: S: * 12 FETCH (BODY[HEADER] {342}   (the 342 bytes are streamed)
+//! let head = parse_fetch_head(b"* 12 FETCH (BODY[HEADER] {342}\r\n", false, &ParseOptions::STRICT).unwrap();
+//! assert_eq!(head.seq, Some(12));
+//! assert!(head.items.is_empty());
+//! assert!(matches!(head.item, StreamedItem::BodySection { origin: None, .. }));
+//! // after the literal: S: )  (here with one more item)
+//! let tail = parse_fetch_tail(b" UID 7)\r\n", &ParseOptions::STRICT).unwrap();
+//! assert_eq!(tail.iter().collect::<Vec<_>>(), [FetchItem::Uid(7)]);
+//! ```
 
 use nom::Parser as _;
 

@@ -3,6 +3,25 @@
 use super::*;
 
 /// How the server starts the session (RFC 9051 §7.1.1, §7.1.4, §7.1.5).
+///
+/// ```
+/// use mailwire::imap::{Server, ServerConfig, ServerState};
+/// use mailwire::imap::server::Greeting;
+///
+/// // RFC 9051 §7.1.5: "* BYE Autologout; idle for too long" (here: refused)
+/// let config = ServerConfig::default().greeting(Greeting::Bye).greeting_text("Too many connections");
+/// let mut server = Server::new(config);
+/// assert_eq!(&server.poll_transmit().unwrap()[..], b"* BYE Too many connections\r\n");
+/// assert_eq!(server.state(), ServerState::Logout);
+///
+/// // RFC 9051 §7.1.4: "* PREAUTH IMAP4rev2 server logged in as Smith"
+/// let config = ServerConfig::default().greeting(Greeting::PreAuth).greeting_text("logged in as Smith");
+/// let mut server = Server::new(config);
+/// let greeting = server.poll_transmit().unwrap();
+/// assert!(greeting.starts_with(b"* PREAUTH [CAPABILITY IMAP4rev1 IMAP4rev2 "));
+/// assert!(greeting.ends_with(b"] logged in as Smith\r\n"));
+/// assert_eq!(server.state(), ServerState::Authenticated);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Greeting {
@@ -21,6 +40,40 @@ pub enum Greeting {
 /// Whatever the choice, a refused non-synchronizing literal is read and
 /// discarded with the rest of its command (RFC 7888 §5 leaves the server that
 /// choice or closing the connection): its bytes are never read as commands.
+///
+/// RFC 7888 §4: under LITERAL-, "the server MUST reject [a non-synchronizing
+/// literal larger than 4096 bytes] with a tagged BAD response with the
+/// response code TOOBIG":
+///
+/// ```
+/// use mailwire::imap::{LiteralSupport, Server, ServerConfig, ServerEvent, StatusKind};
+/// use mailwire::imap::server::Greeting;
+///
+/// let config = ServerConfig::default()
+///     .greeting(Greeting::PreAuth)
+///     .imap4rev2(false)
+///     .literals(LiteralSupport::Minus);
+/// let mut server = Server::new(config);
+/// let greeting = server.poll_transmit().unwrap();
+/// assert!(std::str::from_utf8(&greeting).unwrap().contains(" LITERAL- "));
+///
+/// server.handle_input(b"A1 CREATE {4+}\r\nTest\r\n");
+/// let Some(ServerEvent::Command(command)) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!(command.tag.as_str(), "A1");
+///
+/// server.handle_input(b"A2 CREATE {5000+}\r\n");
+/// server.handle_input(&[b'x'; 5000]);
+/// server.handle_input(b"\r\nA3 NOOP\r\n");
+/// // the refused command never reaches the application, the next one does
+/// let Some(ServerEvent::Command(command)) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!(command.tag.as_str(), "A3");
+/// server.complete("A3", StatusKind::Ok, None, "NOOP completed").unwrap();
+/// let mut out = Vec::new();
+/// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+/// let out = String::from_utf8(out).unwrap();
+/// assert!(out.contains("A2 BAD [TOOBIG] "), "{out}");
+/// assert!(out.ends_with("A3 OK NOOP completed\r\n"), "{out}");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum LiteralSupport {
@@ -43,6 +96,59 @@ pub enum LiteralSupport {
 }
 
 /// Configuration of a [`Server`].
+///
+/// Built in one expression from [`default`](Self::default) with one setter
+/// per field. The STARTTLS example of RFC 9051 §6.2.1: before TLS, LOGIN is
+/// disabled and no mechanism that sends a password in the clear is offered;
+/// after it, `AUTH=PLAIN` is.
+///
+/// ```
+/// use mailwire::imap::{Server, ServerConfig, ServerEvent, StatusKind};
+/// use mailwire::wire::sasl::Authentication;
+///
+/// let config = ServerConfig::default()
+///     .imap4rev1(false)
+///     .tls_available(true)
+///     .greeting_text("mail.example.net ready");
+/// let mut server = Server::new(config);
+/// let out = |server: &mut Server| {
+///     let mut out = Vec::new();
+///     while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+///     String::from_utf8(out).unwrap()
+/// };
+/// let greeting = out(&mut server);
+/// assert!(greeting.starts_with("* OK [CAPABILITY IMAP4rev2 STARTTLS LOGINDISABLED "));
+/// assert!(greeting.ends_with("] mail.example.net ready\r\n"));
+///
+/// server.handle_input(b"a001 CAPABILITY\r\n");
+/// assert!(server.poll_event().unwrap().is_none()); // answered by the machine
+/// let answer = out(&mut server);
+/// assert!(answer.starts_with("* CAPABILITY IMAP4rev2 STARTTLS LOGINDISABLED "));
+/// assert!(!answer.contains("AUTH=PLAIN"));
+/// assert!(answer.ends_with("\r\na001 OK CAPABILITY completed\r\n"));
+///
+/// server.handle_input(b"a002 STARTTLS\r\n");
+/// assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::StartTls));
+/// assert_eq!(out(&mut server), "a002 OK Begin TLS negotiation now\r\n");
+/// // <TLS negotiation, further commands are under TLS layer>
+/// server.tls_established().unwrap();
+///
+/// server.handle_input(b"a003 CAPABILITY\r\n");
+/// assert!(server.poll_event().unwrap().is_none());
+/// let answer = out(&mut server);
+/// assert!(answer.starts_with("* CAPABILITY IMAP4rev2 AUTH=PLAIN "));
+/// assert!(!answer.contains("STARTTLS") && !answer.contains("LOGINDISABLED"));
+///
+/// // "test\0test\0test" in base64, sent at once (SASL-IR, RFC 4959)
+/// server.handle_input(b"a004 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n");
+/// let Some(ServerEvent::Authenticate { tag, authentication }) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!(tag.as_str(), "a004");
+/// let Authentication::Plain { authzid, authcid, password } = authentication else { panic!() };
+/// assert_eq!((authzid.as_deref(), &*authcid, password.expose()), (Some("test"), "test", &b"test"[..]));
+/// server.complete("a004", StatusKind::Ok, None, "Success (tls protection)").unwrap();
+/// assert!(out(&mut server).starts_with("a004 OK [CAPABILITY IMAP4rev2 "));
+/// assert!(server.is_authenticated());
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ServerConfig {
@@ -158,6 +264,27 @@ impl Default for ServerConfig {
 }
 
 /// The connection state (RFC 9051 §3).
+///
+/// ```
+/// use mailwire::imap::{Server, ServerConfig, ServerEvent, ServerState, StatusKind, Code};
+/// use mailwire::imap::server::Greeting;
+///
+/// let mut server = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
+/// assert_eq!(server.state(), ServerState::Authenticated);
+/// // RFC 9051 §6.3.3 EXAMINE: "the selected mailbox is identified as read-only"
+/// server.handle_input(b"A932 EXAMINE blurdybloop\r\n");
+/// let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else { panic!() };
+/// server.complete("A932", StatusKind::Ok, Some(Code::ReadOnly), "EXAMINE completed").unwrap();
+/// assert_eq!(server.state(), ServerState::Selected { read_only: true });
+/// // RFC 9051 §6.4.2 CLOSE: "returns to the authenticated state"
+/// server.handle_input(b"A341 CLOSE\r\n");
+/// let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else { panic!() };
+/// server.complete("A341", StatusKind::Ok, None, "CLOSE completed").unwrap();
+/// assert_eq!(server.state(), ServerState::Authenticated);
+/// server.handle_eof();
+/// assert!(server.poll_event().unwrap().is_none());
+/// assert_eq!(server.state(), ServerState::Logout);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerState {

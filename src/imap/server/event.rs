@@ -4,6 +4,67 @@
 use super::*;
 
 /// What the server machine asks the application.
+///
+/// An event borrows the machine's input buffer: take what you need before
+/// the next call on the server.
+///
+/// The APPEND example of RFC 3501 §6.3.11 (the client's bytes as the RFC
+/// prints them), then the IDLE example of RFC 2177 §3:
+///
+/// ```
+/// use mailwire::imap::{Server, ServerConfig, ServerEvent, Flag, StatusKind, Data};
+///
+/// let mut server = Server::new(ServerConfig::default().greeting(mailwire::imap::server::Greeting::PreAuth));
+/// let out = |server: &mut Server| {
+///     let mut out = Vec::new();
+///     while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+///     String::from_utf8(out).unwrap()
+/// };
+/// assert!(out(&mut server).starts_with("* PREAUTH "));
+///
+/// server.handle_input(b"A003 APPEND saved-messages (\\Seen) {310}\r\n");
+/// let Some(ServerEvent::AppendStart { tag, mailbox, flags, size, .. }) = server.poll_event().unwrap()
+/// else { panic!() };
+/// assert_eq!((tag.as_str(), mailbox.as_bytes(), size), ("A003", &b"saved-messages"[..], 310));
+/// assert_eq!(flags.unwrap().iter().collect::<Vec<_>>(), [Flag::Seen]);
+/// server.accept_literal().unwrap();
+/// assert_eq!(out(&mut server), "+ Ready for literal data\r\n");
+///
+/// server.handle_input(
+///     b"Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n\
+///       From: Fred Foobar <foobar@Blurdybloop.COM>\r\n\
+///       Subject: afternoon meeting\r\n\
+///       To: mooch@owatagu.siam.edu\r\n\
+///       Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n\
+///       MIME-Version: 1.0\r\n\
+///       Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
+///       \r\n\
+///       Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n\
+///       \r\n",
+/// );
+/// let mut message = Vec::new();
+/// loop {
+///     match server.poll_event().unwrap() {
+///         Some(ServerEvent::AppendChunk(chunk)) => message.extend_from_slice(&chunk),
+///         Some(ServerEvent::AppendEnd { more: false }) => break,
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// assert_eq!(message.len(), 310);
+/// assert!(message.ends_with(b"meet at 3:30 tomorrow?\r\n"));
+/// server.complete("A003", StatusKind::Ok, None, "APPEND completed").unwrap();
+/// assert_eq!(out(&mut server), "A003 OK APPEND completed\r\n");
+///
+/// // RFC 2177 §3: C: A002 IDLE   S: + idling   S: * 4 EXISTS   C: DONE
+/// server.handle_input(b"A002 IDLE\r\n");
+/// let Some(ServerEvent::Idle { tag }) = server.poll_event().unwrap() else { panic!() };
+/// assert_eq!(tag.as_str(), "A002");
+/// server.send_untagged_data(&Data::Exists(4)).unwrap();
+/// server.handle_input(b"DONE\r\n");
+/// assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::IdleDone));
+/// // S: A002 OK IDLE terminated   (sent by the machine)
+/// assert_eq!(out(&mut server), "+ idling\r\n* 4 EXISTS\r\nA002 OK IDLE terminated\r\n");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ServerEvent<'a> {
@@ -129,6 +190,42 @@ crate::owned::into_owned! {
 
 /// A FETCH data item whose value is sent as a streamed literal
 /// ([`Server::start_fetch_literal`]).
+///
+/// The answer to `a004 fetch 12 body[header]` of RFC 3501 §8, its 342 bytes
+/// pushed in two pieces as they come from the store:
+///
+/// ```
+/// use mailwire::imap::{FetchItem, FetchLiteral, Section, SectionText, Server, ServerConfig, ServerEvent, StatusKind};
+///
+/// let mut server = Server::new(ServerConfig::default().greeting(mailwire::imap::server::Greeting::PreAuth));
+/// server.handle_input(b"a002 select inbox\r\n");
+/// server.poll_event().unwrap();
+/// server.complete("a002", StatusKind::Ok, None, "SELECT completed").unwrap();
+/// server.handle_input(b"a004 fetch 12 body[header]\r\n");
+/// let Some(ServerEvent::Command(_)) = server.poll_event().unwrap() else { panic!() };
+/// while server.poll_transmit().is_some() {}
+///
+/// let header = "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n\
+///     From: Terry Gray <gray@cac.washington.edu>\r\n\
+///     Subject: IMAP4rev1 WG mtg summary and minutes\r\n\
+///     To: imap@cac.washington.edu\r\n\
+///     cc: minutes@CNRI.Reston.VA.US, John Klensin <KLENSIN@MIT.EDU>\r\n\
+///     Message-Id: <B27397-0100000@cac.washington.edu>\r\n\
+///     MIME-Version: 1.0\r\n\
+///     Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
+///     \r\n";
+/// server.start_fetch(12, &[]).unwrap();
+/// let section = Section { text: Some(SectionText::Header), ..Section::default() };
+/// server.start_fetch_literal(&FetchLiteral::BodySection { section, origin: None }, 342).unwrap();
+/// server.send_body(&header.as_bytes()[..100]).unwrap();
+/// server.send_body(&header.as_bytes()[100..]).unwrap();
+/// server.finish_body().unwrap();
+/// server.finish_fetch().unwrap();
+/// server.complete("a004", StatusKind::Ok, None, "FETCH completed").unwrap();
+/// let mut out = Vec::new();
+/// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+/// assert_eq!(out, format!("* 12 FETCH (BODY[HEADER] {{342}}\r\n{header})\r\na004 OK FETCH completed\r\n").as_bytes());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FetchLiteral<'a> {

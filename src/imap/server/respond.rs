@@ -42,6 +42,28 @@ impl Server {
     /// `[TOOBIG]`, `[TRYCREATE]`, `[OVERQUOTA]`): the command is over. The
     /// client does not send a refused synchronizing literal; the bytes of a
     /// non-synchronizing one are skipped as they arrive.
+    ///
+    /// RFC 9051 §6.3.12: "If the destination mailbox does not exist, a server
+    /// MUST return an error and MUST NOT automatically create the mailbox.
+    /// Unless it is certain that the destination mailbox cannot be created,
+    /// the server MUST send the response code `[TRYCREATE]`":
+    ///
+    /// ```
+    /// use mailwire::imap::{Code, Server, ServerConfig, ServerEvent};
+    /// use mailwire::imap::server::Greeting;
+    ///
+    /// let mut server = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
+    /// server.poll_transmit(); // the greeting
+    /// server.handle_input(b"A003 APPEND saved-messages (\\Seen) {310}\r\n");
+    /// let Some(ServerEvent::AppendStart { mailbox, .. }) = server.poll_event().unwrap() else { panic!() };
+    /// assert_eq!(mailbox.as_bytes(), b"saved-messages");
+    /// server.reject_literal(Some(Code::TryCreate), "no such mailbox").unwrap();
+    /// // no "+": the client never sends the 310 bytes
+    /// assert_eq!(&server.poll_transmit().unwrap()[..], b"A003 NO [TRYCREATE] no such mailbox\r\n");
+    /// server.handle_input(b"A004 CREATE saved-messages\r\n");
+    /// let Some(ServerEvent::Command(command)) = server.poll_event().unwrap() else { panic!() };
+    /// assert_eq!(command.tag.as_str(), "A004");
+    /// ```
     pub fn reject_literal(&mut self, code: Option<Code<'_>>, text: &str) -> Result<(), Error> {
         self.check()?;
         let Read::Decision {
@@ -82,6 +104,29 @@ impl Server {
     /// ...]` code is added when `code` is `None`), `OK` to SELECT or EXAMINE
     /// selects (read-only for EXAMINE or `[READ-ONLY]`), `NO` to SELECT or
     /// EXAMINE deselects, `OK` to CLOSE or UNSELECT deselects.
+    ///
+    /// Pipelined commands may be completed in any order (RFC 9051 §5.5); a
+    /// tag that is not pending is [`Error::Misuse`] and sends nothing:
+    ///
+    /// ```
+    /// use mailwire::imap::{Server, ServerConfig, ServerEvent, StatusKind};
+    /// use mailwire::imap::server::Greeting;
+    /// use mailwire::{ApiMisuse, Error};
+    ///
+    /// let mut server = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
+    /// server.poll_transmit(); // the greeting
+    /// server.handle_input(b"a1 STATUS INBOX (MESSAGES)\r\na2 NOOP\r\n");
+    /// assert!(matches!(server.poll_event().unwrap(), Some(ServerEvent::Command(_))));
+    /// assert!(matches!(server.poll_event().unwrap(), Some(ServerEvent::Command(_))));
+    /// assert_eq!(server.pending_tags().collect::<Vec<_>>(), ["a1", "a2"]);
+    /// server.complete("a2", StatusKind::Ok, None, "NOOP completed").unwrap();
+    /// server.complete("a1", StatusKind::No, None, "try later").unwrap();
+    /// let refused = server.complete("a1", StatusKind::Ok, None, "again");
+    /// assert!(matches!(refused, Err(Error::Misuse(ApiMisuse::NothingToAnswer))));
+    /// let mut out = Vec::new();
+    /// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+    /// assert_eq!(out, b"a2 OK NOOP completed\r\na1 NO try later\r\n");
+    /// ```
     pub fn complete(
         &mut self,
         tag: &str,
@@ -150,6 +195,22 @@ impl Server {
 
     /// Sends an untagged status response: `* OK [UIDVALIDITY 1] ...`, `* NO`,
     /// `* BAD`, or `* BYE` (after which the session is over).
+    ///
+    /// ```
+    /// use mailwire::imap::{Code, Server, ServerConfig, StatusKind};
+    /// use mailwire::imap::server::Greeting;
+    ///
+    /// let mut server = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
+    /// server.poll_transmit(); // the greeting
+    /// // RFC 3501 §7.1.1: S: * OK [ALERT] System shutdown in 10 minutes
+    /// server.send_untagged(StatusKind::Ok, Some(Code::Alert), "System shutdown in 10 minutes").unwrap();
+    /// // RFC 3501 §7.1.5: S: * BYE Autologout; idle for too long
+    /// server.send_untagged(StatusKind::Bye, None, "Autologout; idle for too long").unwrap();
+    /// let mut out = Vec::new();
+    /// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+    /// assert_eq!(out, b"* OK [ALERT] System shutdown in 10 minutes\r\n* BYE Autologout; idle for too long\r\n");
+    /// assert!(server.is_closed());
+    /// ```
     pub fn send_untagged(
         &mut self,
         kind: StatusKind,
@@ -370,6 +431,23 @@ impl Server {
     /// autologout timer counts from the first report after the session
     /// started or input arrived. When it expires, `* BYE` is sent and the
     /// session is over (RFC 9051 §5.4).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailwire::imap::{Server, ServerConfig, ServerState};
+    ///
+    /// let minutes = |m: u64| Duration::from_secs(60 * m);
+    /// let mut server = Server::new(ServerConfig::default().autologout(Some(minutes(30))));
+    /// server.poll_transmit(); // the greeting
+    /// assert_eq!(server.poll_timeout(), Some(Duration::ZERO)); // "what time is it?"
+    /// server.handle_timeout(minutes(5));
+    /// assert_eq!(server.poll_timeout(), Some(minutes(35)));
+    /// server.handle_timeout(minutes(35));
+    /// // RFC 9051 §7.1.5: S: * BYE Autologout; idle for too long
+    /// assert_eq!(&server.poll_transmit().unwrap()[..], b"* BYE autologout; idle for too long\r\n");
+    /// assert_eq!(server.state(), ServerState::Logout);
+    /// assert_eq!(server.poll_timeout(), None);
+    /// ```
     pub fn handle_timeout(&mut self, now: Duration) {
         if self.idle.expired(now, self.is_closed()) {
             if self.fetch.is_none() {

@@ -32,6 +32,14 @@ pub fn is_atom(s: &[u8]) -> bool {
 }
 
 /// A command tag chosen by the client (`tag = 1*<any ASTRING-CHAR except "+">`).
+///
+/// ```
+/// use mailwire::imap::Tag;
+///
+/// assert_eq!(Tag::new("a001").unwrap().as_str(), "a001"); // RFC 3501 §8
+/// assert!(Tag::new("a+1").is_none()); // "+" would read as a continuation
+/// assert!(Tag::new("").is_none() && Tag::new("a 1").is_none());
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag<'a>(Cow<'a, str>);
 
@@ -142,6 +150,21 @@ impl fmt::Debug for IString<'_> {
 /// names are kept as sent: modified UTF-7 (RFC 3501 §5.1.3), or UTF-8 once
 /// UTF8=ACCEPT is enabled (RFC 6855); [`decode`](Self::decode) gives the
 /// readable name either way.
+///
+/// ```
+/// use mailwire::imap::{IString, Mailbox};
+///
+/// // RFC 3501 §5.1.3: "~peter/mail/台北/日本語" is "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+/// let name = Mailbox::from_utf8("~peter/mail/台北/日本語");
+/// assert_eq!(name.as_bytes(), b"~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+/// let read = Mailbox::from_wire(IString::from("~peter/mail/&U,BTFw-/&ZeVnLIqe-"));
+/// assert_eq!(read.decode().as_deref(), Some("~peter/mail/台北/日本語"));
+/// assert_eq!(read, name);
+/// // RFC 9051 §5.1: "INBOX" is case-insensitive
+/// assert_eq!(Mailbox::from_wire(IString::from("inbox")), Mailbox::Inbox);
+/// // RFC 6855 §3: after ENABLE UTF8=ACCEPT names travel as UTF-8
+/// assert_eq!(Mailbox::utf8_raw("台北").as_bytes(), "台北".as_bytes());
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Mailbox<'a> {
@@ -252,6 +275,23 @@ impl SeqRange {
 /// A sequence set (`sequence-set`, RFC 9051 §9), kept as its validated wire
 /// text and iterated without allocation; `$` (the saved search result of
 /// RFC 5182) is accepted.
+///
+/// The example of RFC 9051 §9: "for a mailbox with 15 messages",
+/// `2,4:7,9,12:*` is "2,4,5,6,7,9,12,13,14,15":
+///
+/// ```
+/// use mailwire::imap::{SeqNum, SequenceSet};
+///
+/// let set = SequenceSet::new("2,4:7,9,12:*").unwrap();
+/// let members: Vec<u32> = (1..=15).filter(|&n| set.contains(n, 15)).collect();
+/// assert_eq!(members, [2, 4, 5, 6, 7, 9, 12, 13, 14, 15]);
+/// let last = set.iter().last().unwrap();
+/// assert_eq!((last.start, last.end), (SeqNum::Value(12), SeqNum::Asterisk));
+/// // seq-number = nz-number / "*": no zero, no empty part
+/// assert!(SequenceSet::new("0:3").is_none());
+/// assert!(SequenceSet::new("1,,2").is_none());
+/// assert!(SequenceSet::new("$").unwrap().is_saved_result()); // RFC 5182
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SequenceSet<'a>(Cow<'a, str>);
 
@@ -402,6 +442,18 @@ pub struct Date {
 }
 
 /// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, Date, DateTime, FetchItem, ParseOptions, Response};
+///
+/// // RFC 3501 §8: INTERNALDATE "17-Jul-1996 02:44:25 -0700"
+/// let frame = b"* 12 FETCH (INTERNALDATE \"17-Jul-1996 02:44:25 -0700\")\r\n";
+/// let Response::Data(Data::Fetch { items, .. }) = parse_response(frame, &ParseOptions::default()).unwrap()
+/// else { panic!() };
+/// let Some(FetchItem::InternalDate(date)) = items.iter().next() else { panic!() };
+/// assert_eq!(date, DateTime::new(Date::new(1996, 7, 17).unwrap(), 2, 44, 25, -7 * 60).unwrap());
+/// assert!(Date::new(1996, 13, 1).is_none()); // date-month = "Jan" / ... / "Dec"
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DateTime {
     /// The date.
@@ -461,6 +513,24 @@ pub(crate) type ElemFn<'a, T> = fn(In<'a>) -> R<'a, T>;
 ///
 /// A parsed list was checked completely when its response was parsed, so
 /// iterating it cannot fail.
+///
+/// ```
+/// use mailwire::imap::{emit_response, parse_response, Data, EmitOptions, Flag, List, ParseOptions, Response};
+///
+/// // RFC 3501 §8: S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+/// let frame = b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n";
+/// let Response::Data(Data::Flags(flags)) = parse_response(frame, &ParseOptions::default()).unwrap()
+/// else { panic!() };
+/// assert_eq!(flags.len(), 5);
+/// assert!(flags.iter().any(|f| f == Flag::Seen));
+///
+/// // a list built from items is written the same way
+/// let built = List::from_items(vec![Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Seen, Flag::Draft]);
+/// assert_eq!(built, flags);
+/// let mut out = Vec::new();
+/// emit_response(&Response::Data(Data::Flags(built)), &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, frame);
+/// ```
 pub struct List<'a, T> {
     repr: ListRepr<'a, T>,
 }
@@ -741,6 +811,17 @@ impl<T> From<Vec<T>> for List<'_, T> {
 /// One value parsed again on demand from its validated wire bytes (used for
 /// the recursive parts of BODYSTRUCTURE and search keys, so they need no
 /// allocation), or a value you built.
+///
+/// ```
+/// use mailwire::imap::{parse_command, CommandBody, IString, ParseOptions, SearchKey};
+///
+/// // RFC 9051 §6.4.4: C: A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
+/// let frame = b"A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"\r\n";
+/// let command = parse_command(frame, &ParseOptions::default()).unwrap();
+/// let CommandBody::Search { criteria, .. } = command.body else { panic!() };
+/// let Some(SearchKey::Not(inner)) = criteria.iter().nth(2) else { panic!() };
+/// assert_eq!(inner.get(), SearchKey::From(IString::from("Smith")));
+/// ```
 pub struct Lazy<'a, T> {
     repr: LazyRepr<'a, T>,
 }

@@ -1,5 +1,25 @@
 //! Client commands (RFC 9051 §6, RFC 3501 §6 and the extensions named on each
 //! variant).
+//!
+//! ```
+//! use mailwire::imap::{emit_command, Command, CommandBody, EmitOptions, Flag, List, SequenceSet, StoreKind, Tag};
+//!
+//! // RFC 3501 §8: C: a005 store 12 +flags \deleted
+//! let command = Command {
+//!     tag: Tag::new("a005").unwrap(),
+//!     body: CommandBody::Store {
+//!         uid: false,
+//!         set: SequenceSet::single(12).unwrap(),
+//!         unchanged_since: None,
+//!         kind: StoreKind::Add,
+//!         silent: false,
+//!         flags: List::from_items(vec![Flag::Deleted]),
+//!     },
+//! };
+//! let mut out = Vec::new();
+//! emit_command(&command, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(out, b"a005 STORE 12 +FLAGS (\\Deleted)\r\n");
+//! ```
 
 use alloc::borrow::Cow;
 
@@ -19,6 +39,17 @@ use crate::imap::ext::notify::Notify;
 use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 
 /// A tagged command.
+///
+/// ```
+/// use mailwire::imap::{parse_command, CommandBody, Mailbox, ParseOptions};
+///
+/// // RFC 3501 §8: C: a002 select inbox
+/// let command = parse_command(b"a002 select inbox\r\n", &ParseOptions::STRICT).unwrap();
+/// assert_eq!(command.tag.as_str(), "a002");
+/// let CommandBody::Select { mailbox, params } = command.body else { panic!() };
+/// assert_eq!(mailbox, Mailbox::Inbox);
+/// assert!(params.is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command<'a> {
     /// The client's tag.
@@ -55,6 +86,31 @@ pub enum CreateParam<'a> {
 }
 
 /// A command.
+///
+/// What a client sends, and what a server's [`ServerEvent::Command`](crate::imap::ServerEvent::Command)
+/// carries. The commands of RFC 3501 §8's sample session, read and written
+/// again (written upper-case, as the grammar's names are case-insensitive):
+///
+/// ```
+/// use mailwire::imap::{emit_command, parse_command, CommandBody, EmitOptions, ParseOptions};
+///
+/// for (line, written) in [
+///     ("a001 login mrc secret", "a001 LOGIN mrc secret"),
+///     ("a002 select inbox", "a002 SELECT INBOX"),
+///     ("a003 fetch 12 full", "a003 FETCH 12 FULL"),
+///     ("a004 fetch 12 body[header]", "a004 FETCH 12 BODY[HEADER]"),
+///     ("a005 store 12 +flags \\deleted", "a005 STORE 12 +FLAGS (\\Deleted)"),
+///     ("a006 logout", "a006 LOGOUT"),
+/// ] {
+///     let frame = format!("{line}\r\n");
+///     let command = parse_command(frame.as_bytes(), &ParseOptions::STRICT).unwrap();
+///     let mut out = Vec::new();
+///     emit_command(&command, &mut out, &EmitOptions::default()).unwrap();
+///     assert_eq!(out, format!("{written}\r\n").as_bytes());
+/// }
+/// let logout = parse_command(b"a006 logout\r\n", &ParseOptions::STRICT).unwrap();
+/// assert_eq!(logout.body, CommandBody::Logout);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum CommandBody<'a> {

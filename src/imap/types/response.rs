@@ -1,6 +1,28 @@
 //! Server responses (RFC 9051 §7, RFC 3501 §7 and the extensions named on
 //! each type): status responses with their codes, untagged data, FETCH data
 //! items, continuation requests.
+//!
+//! ```
+//! use mailwire::imap::{emit_response, parse_response, Code, Data, EmitOptions, ParseOptions, Response, StatusKind, StatusResponse, Tag};
+//! use mailwire::text::Text;
+//!
+//! // RFC 3501 §8: S: * OK [UNSEEN 17] Message 17 is the first unseen message
+//! let frame = b"* OK [UNSEEN 17] Message 17 is the first unseen message\r\n";
+//! let Response::Status(status) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+//! assert_eq!((status.tag, status.kind, status.code), (None, StatusKind::Ok, Some(Code::Unseen(17))));
+//! // S: a002 OK [READ-WRITE] SELECT completed, built and written
+//! let done = Response::Status(StatusResponse {
+//!     tag: Tag::new("a002"),
+//!     kind: StatusKind::Ok,
+//!     code: Some(Code::ReadWrite),
+//!     text: Text::from("SELECT completed"),
+//! });
+//! let mut out = Vec::new();
+//! emit_response(&done, &mut out, &EmitOptions::default()).unwrap();
+//! assert_eq!(out, b"a002 OK [READ-WRITE] SELECT completed\r\n");
+//! // S: * 18 EXISTS
+//! assert_eq!(parse_response(b"* 18 EXISTS\r\n", &ParseOptions::STRICT).unwrap(), Response::Data(Data::Exists(18)));
+//! ```
 
 use alloc::borrow::Cow;
 
@@ -20,6 +42,20 @@ use crate::imap::ext::urlauth::UrlMechanism;
 use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
 
 /// One response line (with its literals).
+///
+/// ```
+/// use mailwire::imap::{parse_response, Continue, Data, ParseOptions, Response, StatusKind};
+///
+/// let opts = ParseOptions::STRICT;
+/// // RFC 3501 §8 and §6.3.11: each kind of response line
+/// let Response::Data(Data::Recent(2)) = parse_response(b"* 2 RECENT\r\n", &opts).unwrap() else { panic!() };
+/// let Response::Status(bye) = parse_response(b"* BYE IMAP4rev1 server terminating connection\r\n", &opts).unwrap()
+/// else { panic!() };
+/// assert_eq!(bye.kind, StatusKind::Bye);
+/// let Response::Continue(Continue::Text { text, .. }) = parse_response(b"+ Ready for literal data\r\n", &opts).unwrap()
+/// else { panic!() };
+/// assert_eq!(text.as_bytes(), b"Ready for literal data");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Response<'a> {
@@ -62,6 +98,17 @@ impl StatusKind {
 
 /// `response-tagged`, `resp-cond-state`, `resp-cond-bye`, `resp-cond-auth`:
 /// `[tag] (OK / NO / BAD / PREAUTH / BYE) SP resp-text`.
+///
+/// ```
+/// use mailwire::imap::{parse_response, Code, ParseOptions, Response, StatusKind};
+///
+/// // RFC 3501 §6.3.1: S: A142 OK [READ-WRITE] SELECT completed
+/// let frame = b"A142 OK [READ-WRITE] SELECT completed\r\n";
+/// let Response::Status(status) = parse_response(frame, &ParseOptions::STRICT).unwrap() else { panic!() };
+/// assert_eq!(status.tag.unwrap().as_str(), "A142");
+/// assert_eq!((status.kind, status.code), (StatusKind::Ok, Some(Code::ReadWrite)));
+/// assert_eq!(status.text.as_bytes(), b"SELECT completed");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatusResponse<'a> {
     /// The tag, or `None` for `*`.
@@ -77,6 +124,22 @@ pub struct StatusResponse<'a> {
 
 /// `resp-text-code`: the bracketed code of a status response (RFC 9051 §7.1,
 /// RFC 4315 UIDPLUS, RFC 7162 CONDSTORE/QRESYNC, RFC 5530, RFC 4978, RFC 5464).
+///
+/// ```
+/// use mailwire::imap::{parse_response, Code, Flag, ParseOptions, Response};
+///
+/// let code = |frame: &'static [u8]| match parse_response(frame, &ParseOptions::STRICT).unwrap() {
+///     Response::Status(s) => s.code.unwrap(),
+///     other => panic!("{other:?}"),
+/// };
+/// // RFC 3501 §6.3.1
+/// assert_eq!(code(b"* OK [UIDVALIDITY 3857529045] UIDs valid\r\n"), Code::UidValidity(3857529045));
+/// let Code::PermanentFlags(flags) = code(b"* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n") else { panic!() };
+/// assert_eq!(flags.iter().last(), Some(Flag::Wildcard));
+/// // RFC 4315 §3: A003 OK [APPENDUID 38505 3955] APPEND completed
+/// let Code::AppendUid { uid_validity, uids } = code(b"A003 OK [APPENDUID 38505 3955] APPEND completed\r\n") else { panic!() };
+/// assert_eq!((uid_validity, uids.as_str()), (38505, "3955"));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Code<'a> {
@@ -222,6 +285,26 @@ impl Continue<'_> {
 }
 
 /// Untagged data (`response-data` other than status responses).
+///
+/// The untagged data of RFC 3501 §8's SELECT, one line each:
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, Flag, ParseOptions, Response};
+///
+/// let data = |frame: &'static [u8]| match parse_response(frame, &ParseOptions::STRICT).unwrap() {
+///     Response::Data(d) => d,
+///     other => panic!("{other:?}"),
+/// };
+/// assert_eq!(data(b"* 18 EXISTS\r\n"), Data::Exists(18));
+/// assert_eq!(data(b"* 2 RECENT\r\n"), Data::Recent(2));
+/// let Data::Flags(flags) = data(b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n") else { panic!() };
+/// assert_eq!(flags.len(), 5);
+/// // RFC 3501 §6.3.8: S: * LIST (\Noselect) "/" ~/Mail/foo
+/// let Data::List(list) = data(b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n") else { panic!() };
+/// assert_eq!((list.delimiter, list.mailbox.as_bytes()), (Some('/'), &b"~/Mail/foo"[..]));
+/// // RFC 3501 §7.4.1: S: * 44 EXPUNGE
+/// assert_eq!(data(b"* 44 EXPUNGE\r\n"), Data::Expunge(44));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Data<'a> {

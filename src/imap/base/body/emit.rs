@@ -9,7 +9,7 @@ use crate::imap::syntax::core::{Lazy, List};
 use crate::imap::syntax::write::W;
 
 pub(crate) fn address_list(w: &mut W<'_>, l: &AddressList<'_>) -> Result<(), Error> {
-    match l {
+    match l.as_list() {
         None => w.raw(b"NIL"),
         Some(l) => {
             if l.is_empty() {

@@ -1,10 +1,11 @@
 //! ENVELOPE and BODYSTRUCTURE (RFC 9051 §7.5.2, §9 `envelope`, `body`;
 //! RFC 3501 §7.4.2).
 //!
-//! Address lists and the parts of a multipart are [`List`]s and the inner body
-//! of a message/rfc822 part is a [`Lazy`]: validated once when the response is
-//! parsed and parsed again on demand, so a whole FETCH response with ENVELOPE
-//! and a nested BODYSTRUCTURE borrows everything and allocates nothing.
+//! Address lists ([`AddressList`]) and the parts of a multipart are [`List`]s
+//! and the inner body of a message/rfc822 part is a [`Lazy`]: validated once
+//! when the response is parsed and parsed again on demand, so a whole FETCH
+//! response with ENVELOPE and a nested BODYSTRUCTURE borrows everything and
+//! allocates nothing.
 //!
 //! This room holds the values ([`BodyStructure`], [`Envelope`], [`Address`],
 //! ...), their grammar (`parse`: `body`, `envelope`, `address`,
@@ -27,12 +28,31 @@ use alloc::borrow::Cow;
 
 use alloc::vec::Vec;
 
-use crate::imap::syntax::core::{IString, IntoOwned, Lazy, List, NString};
+use crate::imap::syntax::core::{IString, IntoOwned, Lazy, List, ListIter, NString};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 ///
 /// A group is two addresses: `(NIL NIL "group" NIL)` starts it (host NIL) and
 /// `(NIL NIL NIL NIL)` ends it (RFC 9051 §7.5.2).
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, FetchItems, ParseOptions, Response};
+///
+/// // To: undisclosed-recipients:;   as a group start and end (RFC 9051 §7.5.2)
+/// let frame = b"* 1 FETCH (ENVELOPE (NIL NIL ((\"=?utf-8?q?J=C3=BCrgen?=\" NIL \"jm\" \"example.de\")) \
+///     NIL NIL ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL))\r\n";
+/// let Response::Data(Data::Fetch { items, .. }) = parse_response(frame, &ParseOptions::default()).unwrap()
+/// else { panic!() };
+/// let envelope = items.envelope().unwrap();
+/// let from = envelope.from.first().unwrap();
+/// assert_eq!(from.email().as_deref(), Some("jm@example.de"));
+/// assert_eq!(from.display_name().as_deref(), Some("Jürgen")); // RFC 2047 decoded
+/// let to: Vec<_> = envelope.to.iter().collect();
+/// assert_eq!(to.len(), 2);
+/// assert_eq!(to[0].mailbox.as_ref().unwrap().as_bytes(), b"undisclosed-recipients");
+/// assert!(to[0].host.is_none() && to[0].email().is_none()); // a group start
+/// assert!(to[1].mailbox.is_none() && to[1].host.is_none()); // the group end
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Address<'a> {
     /// Display name (`addr-name`), often RFC 2047 encoded.
@@ -45,12 +65,162 @@ pub struct Address<'a> {
     pub host: NString<'a>,
 }
 
-/// An address list: `"(" 1*address ")" / nil` (`None` for NIL).
-pub type AddressList<'a> = Option<List<'a, Address<'a>>>;
+/// An address list of an [`Envelope`] (RFC 3501 §7.4.2, RFC 9051 §9):
+///
+/// ```text
+/// env-from = "(" 1*address ")" / nil
+/// ```
+///
+/// NIL (the header is absent) or one or more addresses.
+/// [`iter`](Self::iter) walks the addresses, none for NIL; a parsed list
+/// borrows from the response and is read again as it is iterated, without
+/// allocating. An empty list has no wire form of its own and is written NIL.
+///
+/// The ENVELOPE of RFC 3501 §8's sample session (`a003 fetch 12 full`), whose
+/// Cc lists two addresses:
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, FetchItems, ParseOptions, Response};
+///
+/// let frame = b"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+///     \"IMAP4rev1 WG mtg summary and minutes\" \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+///     ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+///     (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+///     \"<B27397-0100000@cac.washington.edu>\"))\r\n";
+/// let Response::Data(Data::Fetch { items, .. }) = parse_response(frame, &ParseOptions::default()).unwrap()
+/// else { panic!() };
+/// let envelope = items.envelope().unwrap();
+/// let cc: Vec<String> = envelope.cc.iter().filter_map(|a| a.email()).collect();
+/// assert_eq!(cc, ["minutes@CNRI.Reston.VA.US", "KLENSIN@MIT.EDU"]);
+/// assert_eq!(envelope.cc.len(), 2);
+/// for address in &envelope.from {
+///     assert_eq!(address.display_name().as_deref(), Some("Terry Gray"));
+/// }
+/// // env-bcc is NIL: no addresses
+/// assert!(envelope.bcc.is_nil() && envelope.bcc.is_empty());
+/// assert_eq!(envelope.bcc.iter().count(), 0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AddressList<'a>(Option<List<'a, Address<'a>>>);
+
+impl<'a> AddressList<'a> {
+    /// NIL: no such header.
+    pub const fn nil() -> Self {
+        AddressList(None)
+    }
+    /// A list of the given addresses; NIL when there are none (`1*address`).
+    pub fn new(addresses: Vec<Address<'a>>) -> Self {
+        AddressList::from(List::from_items(addresses))
+    }
+    /// The addresses, in order; none for NIL.
+    pub fn iter(&self) -> AddressIter<'_, 'a> {
+        AddressIter(self.0.as_ref().map(List::iter))
+    }
+    /// Whether this is NIL.
+    pub fn is_nil(&self) -> bool {
+        self.0.is_none()
+    }
+    /// Whether there are no addresses (NIL, or a list built empty).
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(List::is_empty)
+    }
+    /// How many addresses (0 for NIL). A parsed list is walked to count them.
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, List::len)
+    }
+    /// The first address (the author in most `From` lists).
+    pub fn first(&self) -> Option<Address<'a>> {
+        self.iter().next()
+    }
+    /// A parsed list (never empty: the rule reads at least one address).
+    pub(crate) fn parsed(list: List<'a, Address<'a>>) -> Self {
+        AddressList(Some(list))
+    }
+    /// The list, or `None` for NIL.
+    pub fn as_list(&self) -> Option<&List<'a, Address<'a>>> {
+        self.0.as_ref()
+    }
+    /// The list, or `None` for NIL.
+    pub fn into_list(self) -> Option<List<'a, Address<'a>>> {
+        self.0
+    }
+}
+
+impl<'a> From<List<'a, Address<'a>>> for AddressList<'a> {
+    /// The list as it is; an empty one is NIL.
+    fn from(list: List<'a, Address<'a>>) -> Self {
+        AddressList((!list.is_empty()).then_some(list))
+    }
+}
+
+impl<'a> From<Option<List<'a, Address<'a>>>> for AddressList<'a> {
+    /// `None` is NIL; an empty list is NIL too.
+    fn from(list: Option<List<'a, Address<'a>>>) -> Self {
+        list.map_or(AddressList::nil(), AddressList::from)
+    }
+}
+
+impl<'a> From<Vec<Address<'a>>> for AddressList<'a> {
+    fn from(addresses: Vec<Address<'a>>) -> Self {
+        AddressList::new(addresses)
+    }
+}
+
+impl<'l, 'a> IntoIterator for &'l AddressList<'a> {
+    type Item = Address<'a>;
+    type IntoIter = AddressIter<'l, 'a>;
+    fn into_iter(self) -> AddressIter<'l, 'a> {
+        self.iter()
+    }
+}
+
+/// The addresses of an [`AddressList`] ([`AddressList::iter`]).
+pub struct AddressIter<'l, 'a>(Option<ListIter<'l, 'a, Address<'a>>>);
+
+impl<'a> Iterator for AddressIter<'_, 'a> {
+    type Item = Address<'a>;
+    fn next(&mut self) -> Option<Address<'a>> {
+        self.0.as_mut()?.next()
+    }
+}
 
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
 /// env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP
 /// env-message-id ")"`
+///
+/// The ENVELOPE of RFC 3501 §8 (`a003 fetch 12 full`), read and written
+/// again byte for byte:
+///
+/// ```
+/// use mailwire::imap::{emit_response, parse_response, Data, EmitOptions, FetchItem, ParseOptions, Response};
+///
+/// let frame = b"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
+///     \"IMAP4rev1 WG mtg summary and minutes\" \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) \
+///     ((NIL NIL \"imap\" \"cac.washington.edu\")) \
+///     ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")\
+///     (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \
+///     \"<B27397-0100000@cac.washington.edu>\"))\r\n";
+/// let response = parse_response(frame, &ParseOptions::STRICT).unwrap();
+/// let Response::Data(Data::Fetch { items, .. }) = &response else { panic!() };
+/// let Some(FetchItem::Envelope(envelope)) = items.iter().next() else { panic!() };
+/// assert_eq!(envelope.date_text().as_deref(), Some("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"));
+/// assert_eq!(envelope.subject_text().as_deref(), Some("IMAP4rev1 WG mtg summary and minutes"));
+/// assert_eq!(envelope.sender, envelope.from);
+/// assert_eq!(envelope.to.first().unwrap().email().as_deref(), Some("imap@cac.washington.edu"));
+/// assert!(envelope.in_reply_to.is_none());
+/// assert_eq!(envelope.message_id.as_ref().unwrap().as_bytes(), b"<B27397-0100000@cac.washington.edu>");
+///
+/// let mut out = Vec::new();
+/// emit_response(&response, &mut out, &EmitOptions::default()).unwrap();
+/// assert_eq!(out, frame);
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Envelope<'a> {
     /// `Date:` header, unparsed.
@@ -167,6 +337,29 @@ pub struct MultiPart<'a> {
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"`
+///
+/// The multipart example of RFC 3501 §7.4.2 (a text part and a base64
+/// attachment):
+///
+/// ```
+/// use mailwire::imap::{parse_response, BodyStructure, Data, FetchItem, ParseOptions, Response, Specific};
+///
+/// let frame = b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23)\
+///     (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\" \"NAME\" \"cc.diff\") \
+///     \"<960723163407.20117h@cac.washington.edu>\" \"Compiler diff\" \"BASE64\" 4554 73) \"MIXED\"))\r\n";
+/// let Response::Data(Data::Fetch { items, .. }) = parse_response(frame, &ParseOptions::STRICT).unwrap()
+/// else { panic!() };
+/// let Some(FetchItem::BodyStructure(BodyStructure::Multi(mixed))) = items.iter().next() else { panic!() };
+/// assert_eq!(mixed.subtype.as_bytes(), b"MIXED");
+/// let parts: Vec<_> = mixed.parts.iter().collect();
+/// assert_eq!(parts.len(), 2);
+/// let BodyStructure::Single(diff) = &parts[1] else { panic!() };
+/// assert_eq!((diff.encoding.as_bytes(), diff.size), (&b"BASE64"[..], 4554));
+/// assert_eq!(diff.specific, Specific::Text { lines: 73 });
+/// let name = diff.params.as_ref().unwrap().iter().find(|(k, _)| k.as_bytes() == b"NAME");
+/// assert_eq!(name.unwrap().1.unwrap().as_bytes(), b"cc.diff");
+/// assert_eq!(diff.description.as_ref().unwrap().as_bytes(), b"Compiler diff");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum BodyStructure<'a> {
     /// A single part.
@@ -292,6 +485,7 @@ fn multi_shell_owned(m: MultiPart<'_>) -> (MultiPart<'static>, Vec<BodyStructure
 
 crate::owned::into_owned! {
     struct Address { name, adl, mailbox, host }
+    struct AddressList(list)
     struct Envelope { date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id }
     struct Disposition { kind, params }
     struct BodyExtension { disposition, language, location, extensions }
@@ -301,3 +495,130 @@ crate::owned::into_owned! {
 pub(crate) mod emit;
 pub(crate) mod parse;
 pub(crate) mod sink;
+
+#[cfg(test)]
+mod address_list_tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::{Address, AddressList, Envelope};
+    use crate::imap::syntax::core::{IString, IntoOwned, List};
+    use crate::imap::{
+        Data, EmitOptions, FetchItem, ParseOptions, Response, emit_response, parse_response,
+    };
+
+    /// RFC 3501 §8, the ENVELOPE of `a003 fetch 12 full`.
+    const FRAME: &[u8] = b"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\"))\r\n";
+
+    fn envelope(frame: &[u8]) -> Envelope<'_> {
+        let Ok(Response::Data(Data::Fetch { items, .. })) =
+            parse_response(frame, &ParseOptions::STRICT)
+        else {
+            panic!("parses")
+        };
+        match items.iter().next() {
+            Some(FetchItem::Envelope(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn mailbox(a: &Address<'_>) -> Vec<u8> {
+        a.mailbox
+            .as_ref()
+            .map(|m| m.as_bytes().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// `env-cc = "(" 1*address ")" / nil` (RFC 3501 §7.4.2): `iter` walks
+    /// the addresses, not the NIL-or-list option (which yielded one item,
+    /// the list, before AddressList was a type of its own).
+    #[test]
+    fn iter_yields_the_addresses() {
+        let e = envelope(FRAME);
+        assert_eq!(e.cc.iter().count(), 2);
+        let cc: Vec<Vec<u8>> = e.cc.iter().map(|a| mailbox(&a)).collect();
+        assert_eq!(cc, [b"minutes".to_vec(), b"KLENSIN".to_vec()]);
+        assert_eq!(e.cc.len(), 2);
+        let mut hosts = Vec::new();
+        for a in &e.to {
+            hosts.push(a.host.unwrap().as_bytes().to_vec());
+        }
+        assert_eq!(hosts, [b"cac.washington.edu".to_vec()]);
+        assert_eq!(
+            e.from.first().and_then(|a| a.email()).as_deref(),
+            Some("gray@cac.washington.edu")
+        );
+        // env-bcc is NIL: no addresses, and NIL is not a list
+        assert!(e.bcc.is_nil() && e.bcc.is_empty());
+        assert_eq!(e.bcc.iter().count(), 0);
+        assert_eq!(e.bcc.len(), 0);
+        assert!(e.bcc.first().is_none() && e.bcc.as_list().is_none());
+        assert!(!e.cc.is_nil() && !e.cc.is_empty());
+    }
+
+    /// `1*address`: there is no empty list on the wire, so an empty one is
+    /// NIL, whichever way it was built, and is written NIL.
+    #[test]
+    fn empty_is_nil() {
+        assert!(AddressList::new(Vec::new()).is_nil());
+        assert!(AddressList::from(List::from_items(Vec::new())).is_nil());
+        assert!(AddressList::from(Some(List::from_items(Vec::new()))).is_nil());
+        assert!(AddressList::from(None).is_nil());
+        assert_eq!(AddressList::default(), AddressList::nil());
+        let env = Envelope {
+            to: AddressList::new(Vec::new()),
+            ..Envelope::default()
+        };
+        let items = List::from_items(vec![FetchItem::Envelope(env)]);
+        let mut out = Vec::new();
+        emit_response(
+            &Response::Data(Data::Fetch { seq: 1, items }),
+            &mut out,
+            &EmitOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            b"* 1 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n"
+        );
+    }
+
+    /// A built list is written as `(address...)` and read back equal; an
+    /// owned copy outlives the response it was parsed from.
+    #[test]
+    fn built_round_trip_and_owned() {
+        let alice = Address {
+            name: Some(IString::from("Alice")),
+            mailbox: Some(IString::from("alice")),
+            host: Some(IString::from("example.org")),
+            ..Address::default()
+        };
+        let env = Envelope {
+            from: AddressList::from(vec![alice.clone()]),
+            ..Envelope::default()
+        };
+        let items = List::from_items(vec![FetchItem::Envelope(env.clone())]);
+        let mut out = Vec::new();
+        emit_response(
+            &Response::Data(Data::Fetch { seq: 1, items }),
+            &mut out,
+            &EmitOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            b"* 1 FETCH (ENVELOPE (NIL NIL ((\"Alice\" NIL \"alice\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n"
+        );
+        assert_eq!(envelope(&out), env);
+
+        let owned: AddressList<'static> = {
+            let frame = FRAME.to_vec();
+            envelope(&frame).cc.into_owned()
+        };
+        assert_eq!(owned.len(), 2);
+        assert_eq!(
+            owned.into_list().unwrap().to_vec()[1].mailbox,
+            Some(IString::from("KLENSIN"))
+        );
+    }
+}

@@ -48,11 +48,12 @@ fn address_list<'a, S: Sink<'a>>(
     field: AddressField,
 ) -> R<'a, AddressList<'a>> {
     if let (i, true) = is_nil(i) {
-        return Ok((i, None));
+        return Ok((i, AddressList::nil()));
     }
     if i.st.trusted {
         let (i, raw) = skip_parens(i)?;
-        return Ok((i, Some(List::wire(raw, address, Sep::None, i.ctx()))));
+        let list = List::wire(raw, address, Sep::None, i.ctx());
+        return Ok((i, AddressList::parsed(list)));
     }
     let (mut i, ()) = byte(b'(', "'(' of address list or NIL")(i)?;
     let start = i;
@@ -75,7 +76,7 @@ fn address_list<'a, S: Sink<'a>>(
     let raw = start.upto(&i);
     Ok((
         i.skip(1),
-        Some(List::wire(raw, address, Sep::None, i.ctx())),
+        AddressList::parsed(List::wire(raw, address, Sep::None, i.ctx())),
     ))
 }
 
@@ -957,15 +958,15 @@ mod tests {
         // RFC 3501 §8 sample ENVELOPE
         let e = b"(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\")";
         let env = all(envelope, e, Quirks::STRICT, 8).unwrap();
-        let cc = env.cc.unwrap().to_vec();
+        let cc = env.cc.iter().collect::<Vec<_>>();
         assert_eq!(cc.len(), 2);
         assert_eq!(cc[1].name.as_ref().unwrap().as_bytes(), b"John Klensin");
-        assert_eq!(env.bcc, None);
+        assert!(env.bcc.is_nil());
         // 8-bit subject, empty quoted name (Mail.ru), spaces between addresses
         let e = b"(NIL \"Gr\xfc\xdfe\" ((\"\" NIL \"a\" \"b\") (\"x\" NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL)";
         assert!(all(envelope, e, Quirks::STRICT, 8).is_err());
         let env = all(envelope, e, Quirks::LENIENT, 8).unwrap();
         assert_eq!(env.subject.unwrap().as_bytes(), b"Gr\xfc\xdfe");
-        assert_eq!(env.from.unwrap().len(), 2);
+        assert_eq!(env.from.len(), 2);
     }
 }
