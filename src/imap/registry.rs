@@ -252,67 +252,33 @@ mod acl {
 
 /// The registration of [`crate::imap::ext::catenate`].
 mod catenate {
-    /// Its commands, responses and codes read into the central enums.
+    /// Its command and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::catenate::parse::*;
-
+        use crate::imap::ext::catenate::parse as catenate;
         use crate::imap::registry::prelude::*;
-
-        /// `append = "APPEND" SP mailbox 1*append-message` when one of the messages
-        /// uses CATENATE; `None` (input unmoved) otherwise, for the plain APPEND rule.
-        fn append_catenate(i: In<'_>) -> R<'_, Option<CommandBody<'_>>> {
-            let mut seen = false;
-            match append_messages(i, &mut seen) {
-                Ok((rest, c)) if seen => Ok((rest, Some(c))),
-                Err(e) if seen => Err(e),
-                _ => Ok((i, None)),
-            }
-        }
-
-        /// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message (the
-        /// one that failed included) uses CATENATE.
-        fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
-            let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-            let start = i;
-            let mut i = i;
-            while i.peek() == Some(b' ') {
-                i = i.skip(1);
-                *seen |= is_catenate(i);
-                (i, ()) = validate(append_item)(i)?;
-            }
-            match start.upto(&i).get(1..) {
-                Some(raw) => Ok((
-                    i,
-                    CommandBody::AppendCatenate {
-                        mailbox,
-                        messages: List::wire(raw, append_item, Sep::Space, i.ctx()),
-                    },
-                )),
-                None => start.err("SP append-message"),
-            }
-        }
 
         /// The APPEND command when one of its messages uses CATENATE, after its
         /// name; `None` (input unmoved) for any other name or a plain APPEND.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-            if name.eq_ignore_ascii_case(b"APPEND") {
-                return append_catenate(i);
+            if !name.eq_ignore_ascii_case(b"APPEND") {
+                return Ok((i, None));
             }
-            Ok((i, None))
+            let (i, c) = catenate::append_catenate(i)?;
+            Ok((
+                i,
+                c.map(|(mailbox, messages)| CommandBody::AppendCatenate { mailbox, messages }),
+            ))
         }
 
-        /// ```text
-        /// resp-text-code =/ "TOOBIG" / "BADURL" SP url-resp-text        ; RFC 4469
-        /// url-resp-text   = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `TOOBIG` and `BADURL`, after the code's name; `None` (input
+        /// unmoved) for another code name or arguments that do not parse,
+        /// which the caller keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
             let is = |s: &str| name.eq_ignore_ascii_case(s);
             let r = if is("TOOBIG") {
                 Ok((i, Code::TooBig))
             } else if is("BADURL") {
-                map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
+                map(catenate::badurl_code, Code::BadUrl).parse(i)
             } else {
                 return Ok((i, None));
             };
@@ -323,61 +289,31 @@ mod catenate {
         }
     }
 
-    /// Its commands, responses and codes written from the central enums.
+    /// Its command and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::catenate::emit::*;
-        use crate::imap::ext::catenate::*;
+        use crate::imap::ext::catenate::emit as catenate;
         use crate::imap::registry::prelude::*;
 
         /// The APPEND command with CATENATE.
         pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-            use CommandBody as C;
             match c {
-                C::AppendCatenate { mailbox, messages } => {
-                    w.raw(b"APPEND ");
-                    w.mailbox(mailbox)?;
-                    let mut any = false;
-                    let mut catenate = false;
-                    for m in messages.iter() {
-                        any = true;
-                        catenate |= matches!(m, AppendItem::Catenate { .. });
-                        w.sp();
-                        append_item(w, &m)?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "APPEND message",
-                        }));
-                    }
-                    if !catenate {
-                        return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-                    }
+                CommandBody::AppendCatenate { mailbox, messages } => {
+                    catenate::append_catenate(w, mailbox, messages)
                 }
-                _ => {
-                    return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-                }
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The response codes of CATENATE.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::TooBig => w.raw(b"TOOBIG"),
-                Code::BadUrl(u) => {
-                    // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
-                    let b = u.as_bytes();
-                    if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
-                        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                            rule: "resp-text-code",
-                        }));
-                    }
-                    w.raw(b"BADURL ");
-                    w.raw(b);
+                Code::TooBig => {
+                    catenate::toobig_code(w);
+                    Ok(())
                 }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::BadUrl(u) => catenate::badurl_code(w, u),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }
