@@ -320,38 +320,31 @@ mod catenate {
 
 /// The registration of [`crate::imap::ext::notify`].
 mod notify {
-    /// Its commands, responses and codes read into the central enums.
+    /// Its command and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::notify::parse::*;
-
+        use crate::imap::ext::notify::parse as notify;
         use crate::imap::registry::prelude::*;
 
-        /// The NOTIFY command, after its name; `None` (input unmoved) for any other
-        /// name.
+        /// The NOTIFY command, after its name; `None` (input unmoved) for any
+        /// other name.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
             if !name.eq_ignore_ascii_case(b"NOTIFY") {
                 return Ok((i, None));
             }
-            let (i, c) = map(notify, CommandBody::Notify).parse(i)?;
+            let (i, c) = map(notify::notify, CommandBody::Notify).parse(i)?;
             Ok((i, Some(c)))
         }
 
-        /// ```text
-        /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / unsupported-events-code      ; RFC 5465
-        /// unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `NOTIFICATIONOVERFLOW` and `BADEVENT`, after the code's name;
+        /// `None` (input unmoved) for another code name or arguments that do
+        /// not parse, which the caller keeps as [`Code::Other`]; never an
+        /// error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
             let is = |s: &str| name.eq_ignore_ascii_case(s);
             let r = if is("NOTIFICATIONOVERFLOW") {
                 Ok((i, Code::NotificationOverflow))
             } else if is("BADEVENT") {
-                map(
-                    preceded(sp, |i| paren_list(i, notify_event, false)),
-                    Code::BadEvent,
-                )
-                .parse(i)
+                map(notify::badevent_code, Code::BadEvent).parse(i)
             } else {
                 return Ok((i, None));
             };
@@ -362,16 +355,15 @@ mod notify {
         }
     }
 
-    /// Its commands, responses and codes written from the central enums.
+    /// Its command and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::notify::emit::*;
-
+        use crate::imap::ext::notify::emit as notify;
         use crate::imap::registry::prelude::*;
 
         /// The NOTIFY command.
         pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             match c {
-                CommandBody::Notify(n) => notify(w, n),
+                CommandBody::Notify(n) => notify::notify(w, n),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
         }
@@ -379,15 +371,13 @@ mod notify {
         /// The response codes of NOTIFY.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::NotificationOverflow => w.raw(b"NOTIFICATIONOVERFLOW"),
-                Code::BadEvent(l) => {
-                    // "BADEVENT" SP "(" event *(SP event) ")"
-                    w.raw(b"BADEVENT ");
-                    events(w, l)?;
+                Code::NotificationOverflow => {
+                    notify::notificationoverflow_code(w);
+                    Ok(())
                 }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::BadEvent(l) => notify::badevent_code(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }
