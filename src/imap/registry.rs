@@ -3,8 +3,11 @@
 //! the central grammar and emitters ask about a command, an untagged response
 //! or a response code they do not know themselves, and per room the few
 //! lines that read its commands, responses and codes into the central enums
-//! (and write them back) with the room's own rules. It sits above the rooms
-//! and the central enums, so neither names the other's folder in a circle.
+//! (and write them back) with the room's own rules. The grammar and the
+//! emitters, checks included, stay in the room, as functions over its own
+//! values; a module here only maps those values to and from the variants.
+//! It sits above the rooms and the central enums, so neither names the
+//! other's folder in a circle.
 //!
 //! A new extension adds its room, its variants in the central enums, one
 //! module here and one line to each table it takes part in.
@@ -18,15 +21,12 @@ use crate::imap::types::response::{Code, Data};
 /// What every registration module uses.
 mod prelude {
     pub(crate) use crate::Error;
-    pub(crate) use crate::imap::syntax::core::*;
     pub(crate) use crate::imap::syntax::input::*;
-    pub(crate) use crate::imap::syntax::rules::*;
     pub(crate) use crate::imap::syntax::write::*;
     pub(crate) use crate::imap::types::command::CommandBody;
     pub(crate) use crate::imap::types::response::{Code, Data};
     pub(crate) use nom::Parser as _;
     pub(crate) use nom::combinator::map;
-    pub(crate) use nom::sequence::preceded;
 }
 
 /// A room's command rule: after the command's name, `None` (input unmoved)
@@ -386,98 +386,52 @@ mod notify {
 mod urlauth {
     /// Its commands, responses and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::urlauth::parse::*;
-
+        use crate::imap::ext::urlauth::parse as urlauth;
         use crate::imap::registry::prelude::*;
 
-        /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`, after `RESETKEY`.
-        fn resetkey(i: In<'_>) -> R<'_, CommandBody<'_>> {
-            if i.peek() != Some(b' ') {
-                let mechanisms = List::wire(&i.rest[..0], mechanism, Sep::Space, i.ctx());
-                return Ok((
-                    i,
-                    CommandBody::ResetKey {
-                        mailbox: None,
-                        mechanisms,
-                    },
-                ));
-            }
-            let (i, mailbox) = mailbox(i.skip(1))?;
-            let (i, mechanisms) = spaced_list(i, mechanism)?;
-            Ok((
-                i,
-                CommandBody::ResetKey {
-                    mailbox: Some(mailbox),
-                    mechanisms,
-                },
-            ))
-        }
-
-        /// The URLAUTH commands, after their name; `None` (input unmoved) for any
-        /// other name.
+        /// The URLAUTH commands, after their name; `None` (input unmoved) for
+        /// any other name.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
             let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
             let (i, c) = if is(b"RESETKEY") {
-                resetkey(i)?
+                map(urlauth::resetkey, |(mailbox, mechanisms)| {
+                    CommandBody::ResetKey {
+                        mailbox,
+                        mechanisms,
+                    }
+                })
+                .parse(i)?
             } else if is(b"GENURLAUTH") {
-                // genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)
-                map(
-                    |i| spaced_list1(i, rump_mechanism, "SP url-rump"),
-                    CommandBody::GenUrlAuth,
-                )
-                .parse(i)?
+                map(urlauth::genurlauth, CommandBody::GenUrlAuth).parse(i)?
             } else if is(b"URLFETCH") {
-                // urlfetch = "URLFETCH" 1*(SP url)
-                map(
-                    |i| spaced_list1(i, astring, "SP url"),
-                    CommandBody::UrlFetch,
-                )
-                .parse(i)?
+                map(urlauth::urlfetch, CommandBody::UrlFetch).parse(i)?
             } else {
                 return Ok((i, None));
             };
             Ok((i, Some(c)))
         }
 
-        /// The untagged responses of URLAUTH, at their name; `None` (input unmoved)
-        /// for any other.
+        /// The untagged responses of URLAUTH, at their name; `None` (input
+        /// unmoved) for any other.
         pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
             let r = if let Ok((j, ())) = word(b"GENURLAUTH")(i) {
-                // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full) ; url-full = astring
-                map(
-                    |i| spaced_list1(i, astring, "SP url-full"),
-                    Data::GenUrlAuth,
-                )
-                .parse(j)
+                map(urlauth::genurlauth_data, Data::GenUrlAuth).parse(j)
             } else if let Ok((j, ())) = word(b"URLFETCH")(i) {
-                // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
-                map(
-                    |i| spaced_list1(i, url_data, "SP url SP nstring"),
-                    Data::UrlFetch,
-                )
-                .parse(j)
+                map(urlauth::urlfetch_data, Data::UrlFetch).parse(j)
             } else {
                 return Ok((i, None));
             };
             r.map(|(rest, d)| (rest, Some(d)))
         }
 
-        /// ```text
-        /// resp-text-code =/ "URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])   ; RFC 4467
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `URLMECH`, after the code's name; `None` (input unmoved) for
+        /// another code name or arguments that do not parse, which the caller
+        /// keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            let r = if name.eq_ignore_ascii_case("URLMECH") {
-                map(
-                    preceded((sp, word(b"INTERNAL")), |i| spaced_list(i, url_mechanism)),
-                    Code::UrlMech,
-                )
-                .parse(i)
-            } else {
+            if !name.eq_ignore_ascii_case("URLMECH") {
                 return Ok((i, None));
-            };
-            Ok(match r {
+            }
+            Ok(match map(urlauth::urlmech_code, Code::UrlMech).parse(i) {
                 Ok((rest, c)) => (rest, Some(c)),
                 Err(_) => (i, None),
             })
@@ -486,8 +440,7 @@ mod urlauth {
 
     /// Its commands, responses and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::urlauth::emit::*;
-
+        use crate::imap::ext::urlauth::emit as urlauth;
         use crate::imap::registry::prelude::*;
 
         /// The commands of URLAUTH.
@@ -497,116 +450,28 @@ mod urlauth {
                 C::ResetKey {
                     mailbox,
                     mechanisms,
-                } => {
-                    w.raw(b"RESETKEY");
-                    match mailbox {
-                        Some(m) => {
-                            w.sp();
-                            w.mailbox(m)?;
-                            for a in mechanisms.iter() {
-                                w.sp();
-                                mechanism(w, a.as_str())?;
-                            }
-                        }
-                        None if !mechanisms.is_empty() => {
-                            return Err(Error::Emit(crate::error::Unemittable::Missing {
-                                what: "RESETKEY mailbox",
-                            }));
-                        }
-                        None => {}
-                    }
-                }
-                C::GenUrlAuth(l) => {
-                    w.raw(b"GENURLAUTH");
-                    let mut any = false;
-                    for (url, mech) in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(url.as_bytes())?;
-                        w.sp();
-                        mechanism(w, mech.as_str())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "GENURLAUTH URL",
-                        }));
-                    }
-                }
-                C::UrlFetch(l) => {
-                    w.raw(b"URLFETCH");
-                    let mut any = false;
-                    for url in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(url.as_bytes())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "URLFETCH URL",
-                        }));
-                    }
-                }
-                _ => {
-                    return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-                }
+                } => urlauth::resetkey(w, mailbox, mechanisms),
+                C::GenUrlAuth(l) => urlauth::genurlauth(w, l),
+                C::UrlFetch(l) => urlauth::urlfetch(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The untagged responses of URLAUTH.
         pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             match d {
-                Data::GenUrlAuth(l) => {
-                    // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)
-                    w.raw(b"GENURLAUTH");
-                    let mut any = false;
-                    for u in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(u.as_bytes())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "GENURLAUTH URL",
-                        }));
-                    }
-                }
-                Data::UrlFetch(l) => {
-                    // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
-                    w.raw(b"URLFETCH");
-                    let mut any = false;
-                    for (u, data) in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(u.as_bytes())?;
-                        w.sp();
-                        w.nstring(&data)?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "URLFETCH URL",
-                        }));
-                    }
-                }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Data::GenUrlAuth(l) => urlauth::genurlauth_data(w, l),
+                Data::UrlFetch(l) => urlauth::urlfetch_data(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The response codes of URLAUTH.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::UrlMech(l) => {
-                    // "URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])
-                    w.raw(b"URLMECH INTERNAL");
-                    for m in l.iter() {
-                        w.sp();
-                        url_mechanism(w, &m)?;
-                    }
-                }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::UrlMech(l) => urlauth::urlmech_code(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }
