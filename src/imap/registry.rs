@@ -3,8 +3,11 @@
 //! the central grammar and emitters ask about a command, an untagged response
 //! or a response code they do not know themselves, and per room the few
 //! lines that read its commands, responses and codes into the central enums
-//! (and write them back) with the room's own rules. It sits above the rooms
-//! and the central enums, so neither names the other's folder in a circle.
+//! (and write them back) with the room's own rules. The grammar and the
+//! emitters, checks included, stay in the room, as functions over its own
+//! values; a module here only maps those values to and from the variants.
+//! It sits above the rooms and the central enums, so neither names the
+//! other's folder in a circle.
 //!
 //! A new extension adds its room, its variants in the central enums, one
 //! module here and one line to each table it takes part in.
@@ -18,15 +21,12 @@ use crate::imap::types::response::{Code, Data};
 /// What every registration module uses.
 mod prelude {
     pub(crate) use crate::Error;
-    pub(crate) use crate::imap::syntax::core::*;
     pub(crate) use crate::imap::syntax::input::*;
-    pub(crate) use crate::imap::syntax::rules::*;
     pub(crate) use crate::imap::syntax::write::*;
     pub(crate) use crate::imap::types::command::CommandBody;
     pub(crate) use crate::imap::types::response::{Code, Data};
     pub(crate) use nom::Parser as _;
     pub(crate) use nom::combinator::map;
-    pub(crate) use nom::sequence::preceded;
 }
 
 /// A room's command rule: after the command's name, `None` (input unmoved)
@@ -252,67 +252,33 @@ mod acl {
 
 /// The registration of [`crate::imap::ext::catenate`].
 mod catenate {
-    /// Its commands, responses and codes read into the central enums.
+    /// Its command and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::catenate::parse::*;
-
+        use crate::imap::ext::catenate::parse as catenate;
         use crate::imap::registry::prelude::*;
-
-        /// `append = "APPEND" SP mailbox 1*append-message` when one of the messages
-        /// uses CATENATE; `None` (input unmoved) otherwise, for the plain APPEND rule.
-        fn append_catenate(i: In<'_>) -> R<'_, Option<CommandBody<'_>>> {
-            let mut seen = false;
-            match append_messages(i, &mut seen) {
-                Ok((rest, c)) if seen => Ok((rest, Some(c))),
-                Err(e) if seen => Err(e),
-                _ => Ok((i, None)),
-            }
-        }
-
-        /// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message (the
-        /// one that failed included) uses CATENATE.
-        fn append_messages<'a>(i: In<'a>, seen: &mut bool) -> R<'a, CommandBody<'a>> {
-            let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-            let start = i;
-            let mut i = i;
-            while i.peek() == Some(b' ') {
-                i = i.skip(1);
-                *seen |= is_catenate(i);
-                (i, ()) = validate(append_item)(i)?;
-            }
-            match start.upto(&i).get(1..) {
-                Some(raw) => Ok((
-                    i,
-                    CommandBody::AppendCatenate {
-                        mailbox,
-                        messages: List::wire(raw, append_item, Sep::Space, i.ctx()),
-                    },
-                )),
-                None => start.err("SP append-message"),
-            }
-        }
 
         /// The APPEND command when one of its messages uses CATENATE, after its
         /// name; `None` (input unmoved) for any other name or a plain APPEND.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
-            if name.eq_ignore_ascii_case(b"APPEND") {
-                return append_catenate(i);
+            if !name.eq_ignore_ascii_case(b"APPEND") {
+                return Ok((i, None));
             }
-            Ok((i, None))
+            let (i, c) = catenate::append_catenate(i)?;
+            Ok((
+                i,
+                c.map(|(mailbox, messages)| CommandBody::AppendCatenate { mailbox, messages }),
+            ))
         }
 
-        /// ```text
-        /// resp-text-code =/ "TOOBIG" / "BADURL" SP url-resp-text        ; RFC 4469
-        /// url-resp-text   = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `TOOBIG` and `BADURL`, after the code's name; `None` (input
+        /// unmoved) for another code name or arguments that do not parse,
+        /// which the caller keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
             let is = |s: &str| name.eq_ignore_ascii_case(s);
             let r = if is("TOOBIG") {
                 Ok((i, Code::TooBig))
             } else if is("BADURL") {
-                map(preceded(sp, url_resp_text), Code::BadUrl).parse(i)
+                map(catenate::badurl_code, Code::BadUrl).parse(i)
             } else {
                 return Ok((i, None));
             };
@@ -323,99 +289,62 @@ mod catenate {
         }
     }
 
-    /// Its commands, responses and codes written from the central enums.
+    /// Its command and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::catenate::emit::*;
-        use crate::imap::ext::catenate::*;
+        use crate::imap::ext::catenate::emit as catenate;
         use crate::imap::registry::prelude::*;
 
         /// The APPEND command with CATENATE.
         pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
-            use CommandBody as C;
             match c {
-                C::AppendCatenate { mailbox, messages } => {
-                    w.raw(b"APPEND ");
-                    w.mailbox(mailbox)?;
-                    let mut any = false;
-                    let mut catenate = false;
-                    for m in messages.iter() {
-                        any = true;
-                        catenate |= matches!(m, AppendItem::Catenate { .. });
-                        w.sp();
-                        append_item(w, &m)?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "APPEND message",
-                        }));
-                    }
-                    if !catenate {
-                        return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
-                    }
+                CommandBody::AppendCatenate { mailbox, messages } => {
+                    catenate::append_catenate(w, mailbox, messages)
                 }
-                _ => {
-                    return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-                }
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The response codes of CATENATE.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::TooBig => w.raw(b"TOOBIG"),
-                Code::BadUrl(u) => {
-                    // "BADURL" SP url-resp-text ; any TEXT-CHAR except "]"
-                    let b = u.as_bytes();
-                    if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
-                        return Err(Error::Emit(crate::error::Unemittable::Grammar {
-                            rule: "resp-text-code",
-                        }));
-                    }
-                    w.raw(b"BADURL ");
-                    w.raw(b);
+                Code::TooBig => {
+                    catenate::toobig_code(w);
+                    Ok(())
                 }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::BadUrl(u) => catenate::badurl_code(w, u),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }
 
 /// The registration of [`crate::imap::ext::notify`].
 mod notify {
-    /// Its commands, responses and codes read into the central enums.
+    /// Its command and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::notify::parse::*;
-
+        use crate::imap::ext::notify::parse as notify;
         use crate::imap::registry::prelude::*;
 
-        /// The NOTIFY command, after its name; `None` (input unmoved) for any other
-        /// name.
+        /// The NOTIFY command, after its name; `None` (input unmoved) for any
+        /// other name.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
             if !name.eq_ignore_ascii_case(b"NOTIFY") {
                 return Ok((i, None));
             }
-            let (i, c) = map(notify, CommandBody::Notify).parse(i)?;
+            let (i, c) = map(notify::notify, CommandBody::Notify).parse(i)?;
             Ok((i, Some(c)))
         }
 
-        /// ```text
-        /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / unsupported-events-code      ; RFC 5465
-        /// unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `NOTIFICATIONOVERFLOW` and `BADEVENT`, after the code's name;
+        /// `None` (input unmoved) for another code name or arguments that do
+        /// not parse, which the caller keeps as [`Code::Other`]; never an
+        /// error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
             let is = |s: &str| name.eq_ignore_ascii_case(s);
             let r = if is("NOTIFICATIONOVERFLOW") {
                 Ok((i, Code::NotificationOverflow))
             } else if is("BADEVENT") {
-                map(
-                    preceded(sp, |i| paren_list(i, notify_event, false)),
-                    Code::BadEvent,
-                )
-                .parse(i)
+                map(notify::badevent_code, Code::BadEvent).parse(i)
             } else {
                 return Ok((i, None));
             };
@@ -426,16 +355,15 @@ mod notify {
         }
     }
 
-    /// Its commands, responses and codes written from the central enums.
+    /// Its command and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::notify::emit::*;
-
+        use crate::imap::ext::notify::emit as notify;
         use crate::imap::registry::prelude::*;
 
         /// The NOTIFY command.
         pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             match c {
-                CommandBody::Notify(n) => notify(w, n),
+                CommandBody::Notify(n) => notify::notify(w, n),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
         }
@@ -443,15 +371,13 @@ mod notify {
         /// The response codes of NOTIFY.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::NotificationOverflow => w.raw(b"NOTIFICATIONOVERFLOW"),
-                Code::BadEvent(l) => {
-                    // "BADEVENT" SP "(" event *(SP event) ")"
-                    w.raw(b"BADEVENT ");
-                    events(w, l)?;
+                Code::NotificationOverflow => {
+                    notify::notificationoverflow_code(w);
+                    Ok(())
                 }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::BadEvent(l) => notify::badevent_code(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }
@@ -460,98 +386,52 @@ mod notify {
 mod urlauth {
     /// Its commands, responses and codes read into the central enums.
     pub(crate) mod parse {
-        use crate::imap::ext::urlauth::parse::*;
-
+        use crate::imap::ext::urlauth::parse as urlauth;
         use crate::imap::registry::prelude::*;
 
-        /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`, after `RESETKEY`.
-        fn resetkey(i: In<'_>) -> R<'_, CommandBody<'_>> {
-            if i.peek() != Some(b' ') {
-                let mechanisms = List::wire(&i.rest[..0], mechanism, Sep::Space, i.ctx());
-                return Ok((
-                    i,
-                    CommandBody::ResetKey {
-                        mailbox: None,
-                        mechanisms,
-                    },
-                ));
-            }
-            let (i, mailbox) = mailbox(i.skip(1))?;
-            let (i, mechanisms) = spaced_list(i, mechanism)?;
-            Ok((
-                i,
-                CommandBody::ResetKey {
-                    mailbox: Some(mailbox),
-                    mechanisms,
-                },
-            ))
-        }
-
-        /// The URLAUTH commands, after their name; `None` (input unmoved) for any
-        /// other name.
+        /// The URLAUTH commands, after their name; `None` (input unmoved) for
+        /// any other name.
         pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
             let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
             let (i, c) = if is(b"RESETKEY") {
-                resetkey(i)?
+                map(urlauth::resetkey, |(mailbox, mechanisms)| {
+                    CommandBody::ResetKey {
+                        mailbox,
+                        mechanisms,
+                    }
+                })
+                .parse(i)?
             } else if is(b"GENURLAUTH") {
-                // genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)
-                map(
-                    |i| spaced_list1(i, rump_mechanism, "SP url-rump"),
-                    CommandBody::GenUrlAuth,
-                )
-                .parse(i)?
+                map(urlauth::genurlauth, CommandBody::GenUrlAuth).parse(i)?
             } else if is(b"URLFETCH") {
-                // urlfetch = "URLFETCH" 1*(SP url)
-                map(
-                    |i| spaced_list1(i, astring, "SP url"),
-                    CommandBody::UrlFetch,
-                )
-                .parse(i)?
+                map(urlauth::urlfetch, CommandBody::UrlFetch).parse(i)?
             } else {
                 return Ok((i, None));
             };
             Ok((i, Some(c)))
         }
 
-        /// The untagged responses of URLAUTH, at their name; `None` (input unmoved)
-        /// for any other.
+        /// The untagged responses of URLAUTH, at their name; `None` (input
+        /// unmoved) for any other.
         pub(crate) fn data(i: In<'_>) -> R<'_, Option<Data<'_>>> {
             let r = if let Ok((j, ())) = word(b"GENURLAUTH")(i) {
-                // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full) ; url-full = astring
-                map(
-                    |i| spaced_list1(i, astring, "SP url-full"),
-                    Data::GenUrlAuth,
-                )
-                .parse(j)
+                map(urlauth::genurlauth_data, Data::GenUrlAuth).parse(j)
             } else if let Ok((j, ())) = word(b"URLFETCH")(i) {
-                // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
-                map(
-                    |i| spaced_list1(i, url_data, "SP url SP nstring"),
-                    Data::UrlFetch,
-                )
-                .parse(j)
+                map(urlauth::urlfetch_data, Data::UrlFetch).parse(j)
             } else {
                 return Ok((i, None));
             };
             r.map(|(rest, d)| (rest, Some(d)))
         }
 
-        /// ```text
-        /// resp-text-code =/ "URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])   ; RFC 4467
-        /// ```
-        /// `None` (input unmoved) for another code name or arguments that do not
-        /// parse, which the caller keeps as [`Code::Other`]; never an error.
+        /// `URLMECH`, after the code's name; `None` (input unmoved) for
+        /// another code name or arguments that do not parse, which the caller
+        /// keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            let r = if name.eq_ignore_ascii_case("URLMECH") {
-                map(
-                    preceded((sp, word(b"INTERNAL")), |i| spaced_list(i, url_mechanism)),
-                    Code::UrlMech,
-                )
-                .parse(i)
-            } else {
+            if !name.eq_ignore_ascii_case("URLMECH") {
                 return Ok((i, None));
-            };
-            Ok(match r {
+            }
+            Ok(match map(urlauth::urlmech_code, Code::UrlMech).parse(i) {
                 Ok((rest, c)) => (rest, Some(c)),
                 Err(_) => (i, None),
             })
@@ -560,8 +440,7 @@ mod urlauth {
 
     /// Its commands, responses and codes written from the central enums.
     pub(crate) mod emit {
-        use crate::imap::ext::urlauth::emit::*;
-
+        use crate::imap::ext::urlauth::emit as urlauth;
         use crate::imap::registry::prelude::*;
 
         /// The commands of URLAUTH.
@@ -571,116 +450,28 @@ mod urlauth {
                 C::ResetKey {
                     mailbox,
                     mechanisms,
-                } => {
-                    w.raw(b"RESETKEY");
-                    match mailbox {
-                        Some(m) => {
-                            w.sp();
-                            w.mailbox(m)?;
-                            for a in mechanisms.iter() {
-                                w.sp();
-                                mechanism(w, a.as_str())?;
-                            }
-                        }
-                        None if !mechanisms.is_empty() => {
-                            return Err(Error::Emit(crate::error::Unemittable::Missing {
-                                what: "RESETKEY mailbox",
-                            }));
-                        }
-                        None => {}
-                    }
-                }
-                C::GenUrlAuth(l) => {
-                    w.raw(b"GENURLAUTH");
-                    let mut any = false;
-                    for (url, mech) in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(url.as_bytes())?;
-                        w.sp();
-                        mechanism(w, mech.as_str())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "GENURLAUTH URL",
-                        }));
-                    }
-                }
-                C::UrlFetch(l) => {
-                    w.raw(b"URLFETCH");
-                    let mut any = false;
-                    for url in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(url.as_bytes())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "URLFETCH URL",
-                        }));
-                    }
-                }
-                _ => {
-                    return Err(Error::Emit(crate::error::Unemittable::NotThisExtension));
-                }
+                } => urlauth::resetkey(w, mailbox, mechanisms),
+                C::GenUrlAuth(l) => urlauth::genurlauth(w, l),
+                C::UrlFetch(l) => urlauth::urlfetch(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The untagged responses of URLAUTH.
         pub(crate) fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             match d {
-                Data::GenUrlAuth(l) => {
-                    // genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)
-                    w.raw(b"GENURLAUTH");
-                    let mut any = false;
-                    for u in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(u.as_bytes())?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "GENURLAUTH URL",
-                        }));
-                    }
-                }
-                Data::UrlFetch(l) => {
-                    // urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)
-                    w.raw(b"URLFETCH");
-                    let mut any = false;
-                    for (u, data) in l.iter() {
-                        any = true;
-                        w.sp();
-                        w.astring(u.as_bytes())?;
-                        w.sp();
-                        w.nstring(&data)?;
-                    }
-                    if !any {
-                        return Err(Error::Emit(crate::error::Unemittable::Missing {
-                            what: "URLFETCH URL",
-                        }));
-                    }
-                }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Data::GenUrlAuth(l) => urlauth::genurlauth_data(w, l),
+                Data::UrlFetch(l) => urlauth::urlfetch_data(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
 
         /// The response codes of URLAUTH.
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
-                Code::UrlMech(l) => {
-                    // "URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])
-                    w.raw(b"URLMECH INTERNAL");
-                    for m in l.iter() {
-                        w.sp();
-                        url_mechanism(w, &m)?;
-                    }
-                }
-                _ => return Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+                Code::UrlMech(l) => urlauth::urlmech_code(w, l),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
-            Ok(())
         }
     }
 }

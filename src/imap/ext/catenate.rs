@@ -79,9 +79,9 @@ pub(crate) mod parse {
     use super::*;
 
     use crate::imap::base::append::parse::{append_message, append_opts};
-    use crate::imap::syntax::core::IString;
+    use crate::imap::syntax::core::{IString, List, Mailbox, Sep};
     use crate::imap::syntax::input::{In, R, at_word, expect, sp, take_while, validate, word};
-    use crate::imap::syntax::rules::{astring, literal, paren_list};
+    use crate::imap::syntax::rules::{astring, literal, mailbox, paren_list};
 
     /// The `literal` of `text-literal`: a literal8 is not allowed.
     pub(crate) fn text_literal_data(i: In<'_>) -> R<'_, &[u8]> {
@@ -182,6 +182,50 @@ pub(crate) mod parse {
         false
     }
 
+    /// `append = "APPEND" SP mailbox 1*append-message` when one of the
+    /// messages uses CATENATE, after `APPEND`; `None` (input unmoved)
+    /// otherwise, for the plain APPEND rule.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn append_catenate(
+        i: In<'_>,
+    ) -> R<'_, Option<(Mailbox<'_>, List<'_, AppendItem<'_>>)>> {
+        let mut seen = false;
+        match append_messages(i, &mut seen) {
+            Ok((rest, c)) if seen => Ok((rest, Some(c))),
+            Err(e) if seen => Err(e),
+            _ => Ok((i, None)),
+        }
+    }
+
+    /// `SP mailbox 1*(SP append-message)`; `seen` tells whether a message
+    /// (the one that failed included) uses CATENATE.
+    #[allow(clippy::type_complexity)]
+    fn append_messages<'a>(
+        i: In<'a>,
+        seen: &mut bool,
+    ) -> R<'a, (Mailbox<'a>, List<'a, AppendItem<'a>>)> {
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+        let start = i;
+        let mut i = i;
+        while i.peek() == Some(b' ') {
+            i = i.skip(1);
+            *seen |= is_catenate(i);
+            (i, ()) = validate(append_item)(i)?;
+        }
+        match start.upto(&i).get(1..) {
+            Some(raw) => Ok((
+                i,
+                (mailbox, List::wire(raw, append_item, Sep::Space, i.ctx())),
+            )),
+            None => start.err("SP append-message"),
+        }
+    }
+
+    /// `"BADURL" SP url-resp-text`, after `BADURL`.
+    pub(crate) fn badurl_code(i: In<'_>) -> R<'_, IString<'_>> {
+        preceded(sp, url_resp_text).parse(i)
+    }
+
     /// `url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE)` (the argument
     /// of the BADURL code).
     pub(crate) fn url_resp_text(i: In<'_>) -> R<'_, IString<'_>> {
@@ -198,8 +242,55 @@ pub(crate) mod emit {
 
     use crate::Error;
     use crate::imap::base::append::AppendMessage;
-    use crate::imap::syntax::core::{DateTime, Flag, List};
+    use crate::imap::syntax::core::{DateTime, Flag, IString, List, Mailbox};
     use crate::imap::syntax::write::W;
+
+    /// `append = "APPEND" SP mailbox 1*append-message`, one of the messages
+    /// using CATENATE (without one, the plain APPEND is the canonical form).
+    pub(crate) fn append_catenate(
+        w: &mut W<'_>,
+        mailbox: &Mailbox<'_>,
+        messages: &List<'_, AppendItem<'_>>,
+    ) -> Result<(), Error> {
+        w.raw(b"APPEND ");
+        w.mailbox(mailbox)?;
+        let mut any = false;
+        let mut catenate = false;
+        for m in messages.iter() {
+            any = true;
+            catenate |= matches!(m, AppendItem::Catenate { .. });
+            w.sp();
+            append_item(w, &m)?;
+        }
+        if !any {
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "APPEND message",
+            }));
+        }
+        if !catenate {
+            return Err(Error::Emit(crate::error::Unemittable::NonCanonical));
+        }
+        Ok(())
+    }
+
+    /// The `TOOBIG` response code.
+    pub(crate) fn toobig_code(w: &mut W<'_>) {
+        w.raw(b"TOOBIG");
+    }
+
+    /// `"BADURL" SP url-resp-text`; `url-resp-text` is any TEXT-CHAR except
+    /// `]`.
+    pub(crate) fn badurl_code(w: &mut W<'_>, u: &IString<'_>) -> Result<(), Error> {
+        let b = u.as_bytes();
+        if b.is_empty() || b.contains(&b']') || !crate::wire::line::is_line_safe(b) {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "resp-text-code",
+            }));
+        }
+        w.raw(b"BADURL ");
+        w.raw(b);
+        Ok(())
+    }
 
     pub(crate) fn append_opts(
         w: &mut W<'_>,

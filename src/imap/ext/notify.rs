@@ -294,6 +294,12 @@ pub(crate) mod parse {
         )
         .parse(i)
     }
+
+    /// `unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"`,
+    /// after `BADEVENT`.
+    pub(crate) fn badevent_code(i: In<'_>) -> R<'_, List<'_, NotifyEvent<'_>>> {
+        preceded(sp, |i| paren_list(i, notify_event, false)).parse(i)
+    }
 }
 
 /// Emitting NOTIFY.
@@ -406,6 +412,17 @@ pub(crate) mod emit {
         }
         w.raw(b")");
         Ok(())
+    }
+
+    /// The `NOTIFICATIONOVERFLOW` response code.
+    pub(crate) fn notificationoverflow_code(w: &mut W<'_>) {
+        w.raw(b"NOTIFICATIONOVERFLOW");
+    }
+
+    /// `unsupported-events-code = "BADEVENT" SP "(" event *(SP event) ")"`
+    pub(crate) fn badevent_code(w: &mut W<'_>, l: &List<'_, NotifyEvent<'_>>) -> Result<(), Error> {
+        w.raw(b"BADEVENT ");
+        events(w, l)
     }
 
     /// `notify = "NOTIFY" SP (notify-set / notify-none)`

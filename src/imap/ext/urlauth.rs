@@ -58,9 +58,54 @@ pub(crate) mod parse {
 
     use super::*;
 
-    use crate::imap::syntax::core::{Atom, IString};
-    use crate::imap::syntax::input::{In, R, sp, take_while};
-    use crate::imap::syntax::rules::{astring, nstring};
+    use nom::sequence::preceded;
+
+    use crate::imap::syntax::core::{Atom, IString, List, Mailbox, Sep};
+    use crate::imap::syntax::input::{In, R, sp, take_while, word};
+    use crate::imap::syntax::rules::{astring, mailbox, nstring, spaced_list, spaced_list1};
+
+    /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`, after
+    /// `RESETKEY`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn resetkey(i: In<'_>) -> R<'_, (Option<Mailbox<'_>>, List<'_, Atom<'_>>)> {
+        if i.peek() != Some(b' ') {
+            let mechanisms = List::wire(&i.rest[..0], mechanism, Sep::Space, i.ctx());
+            return Ok((i, (None, mechanisms)));
+        }
+        let (i, mailbox) = mailbox(i.skip(1))?;
+        let (i, mechanisms) = spaced_list(i, mechanism)?;
+        Ok((i, (Some(mailbox), mechanisms)))
+    }
+
+    /// `genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)`, after
+    /// `GENURLAUTH`.
+    pub(crate) fn genurlauth(i: In<'_>) -> R<'_, List<'_, (IString<'_>, Atom<'_>)>> {
+        spaced_list1(i, rump_mechanism, "SP url-rump")
+    }
+
+    /// `urlfetch = "URLFETCH" 1*(SP url)`, after `URLFETCH`.
+    pub(crate) fn urlfetch(i: In<'_>) -> R<'_, List<'_, IString<'_>>> {
+        spaced_list1(i, astring, "SP url")
+    }
+
+    /// `genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)` (`url-full =
+    /// astring`), after `GENURLAUTH`.
+    pub(crate) fn genurlauth_data(i: In<'_>) -> R<'_, List<'_, IString<'_>>> {
+        spaced_list1(i, astring, "SP url-full")
+    }
+
+    /// `urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)`, after
+    /// `URLFETCH`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn urlfetch_data(i: In<'_>) -> R<'_, List<'_, (IString<'_>, Option<IString<'_>>)>> {
+        spaced_list1(i, url_data, "SP url SP nstring")
+    }
+
+    /// `"URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])`, after
+    /// `URLMECH`.
+    pub(crate) fn urlmech_code(i: In<'_>) -> R<'_, List<'_, UrlMechanism<'_>>> {
+        preceded((sp, word(b"INTERNAL")), |i| spaced_list(i, url_mechanism)).parse(i)
+    }
 
     /// `mechanism = "INTERNAL" / 1*(ALPHA / DIGIT / "-" / ".")`
     pub(crate) fn mechanism(i: In<'_>) -> R<'_, Atom<'_>> {
@@ -107,7 +152,116 @@ pub(crate) mod emit {
     use super::*;
 
     use crate::Error;
+    use crate::imap::syntax::core::{Atom, IString, List, Mailbox};
     use crate::imap::syntax::write::W;
+
+    /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]`: mechanisms only
+    /// after a mailbox.
+    pub(crate) fn resetkey(
+        w: &mut W<'_>,
+        mailbox: &Option<Mailbox<'_>>,
+        mechanisms: &List<'_, Atom<'_>>,
+    ) -> Result<(), Error> {
+        w.raw(b"RESETKEY");
+        match mailbox {
+            Some(m) => {
+                w.sp();
+                w.mailbox(m)?;
+                for a in mechanisms.iter() {
+                    w.sp();
+                    mechanism(w, a.as_str())?;
+                }
+            }
+            None if !mechanisms.is_empty() => {
+                return Err(Error::Emit(crate::error::Unemittable::Missing {
+                    what: "RESETKEY mailbox",
+                }));
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// `genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)`
+    pub(crate) fn genurlauth(
+        w: &mut W<'_>,
+        l: &List<'_, (IString<'_>, Atom<'_>)>,
+    ) -> Result<(), Error> {
+        w.raw(b"GENURLAUTH");
+        let mut any = false;
+        for (url, mech) in l.iter() {
+            any = true;
+            w.sp();
+            w.astring(url.as_bytes())?;
+            w.sp();
+            mechanism(w, mech.as_str())?;
+        }
+        if !any {
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "GENURLAUTH URL",
+            }));
+        }
+        Ok(())
+    }
+
+    /// `1*(SP astring)`; `what` names the missing URL when there is none.
+    fn sp_urls(w: &mut W<'_>, l: &List<'_, IString<'_>>, what: &'static str) -> Result<(), Error> {
+        let mut any = false;
+        for url in l.iter() {
+            any = true;
+            w.sp();
+            w.astring(url.as_bytes())?;
+        }
+        if !any {
+            return Err(Error::Emit(crate::error::Unemittable::Missing { what }));
+        }
+        Ok(())
+    }
+
+    /// `urlfetch = "URLFETCH" 1*(SP url)`
+    pub(crate) fn urlfetch(w: &mut W<'_>, l: &List<'_, IString<'_>>) -> Result<(), Error> {
+        w.raw(b"URLFETCH");
+        sp_urls(w, l, "URLFETCH URL")
+    }
+
+    /// `genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)`
+    pub(crate) fn genurlauth_data(w: &mut W<'_>, l: &List<'_, IString<'_>>) -> Result<(), Error> {
+        w.raw(b"GENURLAUTH");
+        sp_urls(w, l, "GENURLAUTH URL")
+    }
+
+    /// `urlfetch-data = "*" SP "URLFETCH" 1*(SP url SP nstring)`
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn urlfetch_data(
+        w: &mut W<'_>,
+        l: &List<'_, (IString<'_>, Option<IString<'_>>)>,
+    ) -> Result<(), Error> {
+        w.raw(b"URLFETCH");
+        let mut any = false;
+        for (u, data) in l.iter() {
+            any = true;
+            w.sp();
+            w.astring(u.as_bytes())?;
+            w.sp();
+            w.nstring(&data)?;
+        }
+        if !any {
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "URLFETCH URL",
+            }));
+        }
+        Ok(())
+    }
+
+    /// `"URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])`
+    pub(crate) fn urlmech_code(w: &mut W<'_>, l: &List<'_, UrlMechanism<'_>>) -> Result<(), Error> {
+        w.raw(b"URLMECH INTERNAL");
+        for m in l.iter() {
+            w.sp();
+            url_mechanism(w, &m)?;
+        }
+        Ok(())
+    }
 
     /// `mechanism = "INTERNAL" / 1*(ALPHA / DIGIT / "-" / ".")`
     pub(crate) fn mechanism(w: &mut W<'_>, name: &str) -> Result<(), Error> {
