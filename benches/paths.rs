@@ -274,10 +274,7 @@ fn is(s: &IString<'_>) -> usize {
 /// Every field of an envelope, every field of every address.
 fn env_fields(e: &Envelope<'_>) -> usize {
     let mut n = ns(&e.date) + ns(&e.subject) + ns(&e.in_reply_to) + ns(&e.message_id);
-    for l in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc]
-        .into_iter()
-        .flatten()
-    {
+    for l in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc] {
         for a in l.iter() {
             n += addr_fields(&a);
         }

@@ -877,7 +877,7 @@ impl<'a> XAttributes<'a> {
 
     /// The attributes, in order.
     pub fn iter(&self) -> impl Iterator<Item = XAttribute<'_>> + '_ {
-        self.0.split(' ').filter_map(super::parse::x_attribute)
+        self.0.split(' ').filter_map(x_attribute)
     }
 
     /// The value of the last attribute named `name` (later ones override
@@ -895,7 +895,7 @@ impl<'a> XAttributes<'a> {
     /// a SOURCE other than `LOCAL`/`REMOTE`.
     pub fn push(&mut self, name: XAttrName, value: &XValue<'_>) -> Result<(), crate::Error> {
         let v = value.as_encoded();
-        if !super::parse::x_value_ok(name, v.as_bytes()) {
+        if !x_value_ok(name, v.as_bytes()) {
             return Err(crate::Error::Emit(crate::error::Unemittable::Grammar {
                 rule: "attribute-value",
             }));
@@ -909,6 +909,73 @@ impl<'a> XAttributes<'a> {
         raw.push_str(v);
         Ok(())
     }
+}
+
+// The XCLIENT/XFORWARD attribute rules, beside their value types so both the
+// grammar (`parse`) and `XAttributes` use them without a cycle.
+
+/// XFORWARD_README note 1: "an attribute-value element must not be longer
+/// than 255 characters".
+pub(crate) const MAX_X_VALUE: usize = 255;
+
+/// Whether `v` is a valid value for `name`: xtext of 1 to 255 octets
+/// (`xtext = *( xchar / hexchar )`, `xchar` = "!" to "~" but "+" and "=",
+/// `hexchar` = "+" and two upper case hexadecimal digits), a decimal port
+/// for PORT/DESTPORT and LOCAL/REMOTE for SOURCE, or `[UNAVAILABLE]`.
+pub(crate) fn x_value_ok(name: XAttrName, v: &[u8]) -> bool {
+    if v.is_empty() || v.len() > MAX_X_VALUE {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(&b) = v.get(i) {
+        match b {
+            b'+' => {
+                let hex =
+                    |c: Option<&u8>| c.is_some_and(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'));
+                if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
+                    return false;
+                }
+                i += 3;
+            }
+            b'!'..=b'~' if b != b'=' => i += 1,
+            _ => return false,
+        }
+    }
+    match special(v) {
+        Some(XValue::Unavailable) => true,
+        Some(_) => name == XAttrName::Name,
+        None => match name {
+            XAttrName::Port | XAttrName::DestPort => {
+                v.len() <= 5
+                    && v.iter().all(u8::is_ascii_digit)
+                    && v.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65535
+            }
+            XAttrName::Source => {
+                v.eq_ignore_ascii_case(b"LOCAL") || v.eq_ignore_ascii_case(b"REMOTE")
+            }
+            _ => true,
+        },
+    }
+}
+
+/// `[UNAVAILABLE]` and `[TEMPUNAVAIL]`, in any case (XCLIENT_README: they
+/// "may be specified in upper case, lower case or mixed case").
+fn special(v: &[u8]) -> Option<XValue<'static>> {
+    if v.eq_ignore_ascii_case(b"[UNAVAILABLE]") {
+        Some(XValue::Unavailable)
+    } else if v.eq_ignore_ascii_case(b"[TEMPUNAVAIL]") {
+        Some(XValue::TempUnavail)
+    } else {
+        None
+    }
+}
+
+/// One attribute of validated attribute text.
+pub(crate) fn x_attribute(token: &str) -> Option<XAttribute<'_>> {
+    let (name, value) = token.split_once('=')?;
+    let name = XAttrName::from_name(name.as_bytes())?;
+    let value = special(value.as_bytes()).unwrap_or(XValue::Value(XText(Cow::Borrowed(value))));
+    Some(XAttribute { name, value })
 }
 
 crate::owned::into_owned! {

@@ -1533,7 +1533,6 @@ impl<'a> Iterator for ParameterIter<'a> {
 }
 
 mod ext;
-pub(crate) use ext::{x_attribute, x_value_ok};
 
 #[cfg(test)]
 mod tests;

@@ -6,11 +6,7 @@ use alloc::borrow::Cow;
 
 use super::{Src, end, fail, trim_end};
 use crate::grammar::R;
-use crate::smtp::command::{Command, XAttrName, XAttribute, XAttributes, XText, XValue};
-
-/// XFORWARD_README note 1: "an attribute-value element must not be longer
-/// than 255 characters".
-pub(crate) const MAX_X_VALUE: usize = 255;
+use crate::smtp::command::{Command, XAttrName, XAttributes, x_value_ok};
 
 /// The commands of this file, or `None` for another verb.
 pub(super) fn extension_command<'a>(
@@ -62,66 +58,6 @@ fn x_attributes<'a>(src: Src<'a>, args: &'a [u8], xclient: bool) -> R<'a, XAttri
         Some(text) => end(&args[raw.len()..]).map(|(r, ())| (r, XAttributes(Cow::Borrowed(text)))),
         None => fail(raw, "ASCII attributes"),
     }
-}
-
-/// Whether `v` is a valid value for `name`: xtext of 1 to 255 octets
-/// (`xtext = *( xchar / hexchar )`, `xchar` = "!" to "~" but "+" and "=",
-/// `hexchar` = "+" and two upper case hexadecimal digits), a decimal port
-/// for PORT/DESTPORT and LOCAL/REMOTE for SOURCE, or `[UNAVAILABLE]`.
-pub(crate) fn x_value_ok(name: XAttrName, v: &[u8]) -> bool {
-    if v.is_empty() || v.len() > MAX_X_VALUE {
-        return false;
-    }
-    let mut i = 0;
-    while let Some(&b) = v.get(i) {
-        match b {
-            b'+' => {
-                let hex =
-                    |c: Option<&u8>| c.is_some_and(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'));
-                if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
-                    return false;
-                }
-                i += 3;
-            }
-            b'!'..=b'~' if b != b'=' => i += 1,
-            _ => return false,
-        }
-    }
-    match special(v) {
-        Some(XValue::Unavailable) => true,
-        Some(_) => name == XAttrName::Name,
-        None => match name {
-            XAttrName::Port | XAttrName::DestPort => {
-                v.len() <= 5
-                    && v.iter().all(u8::is_ascii_digit)
-                    && v.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65535
-            }
-            XAttrName::Source => {
-                v.eq_ignore_ascii_case(b"LOCAL") || v.eq_ignore_ascii_case(b"REMOTE")
-            }
-            _ => true,
-        },
-    }
-}
-
-/// `[UNAVAILABLE]` and `[TEMPUNAVAIL]`, in any case (XCLIENT_README: they
-/// "may be specified in upper case, lower case or mixed case").
-fn special(v: &[u8]) -> Option<XValue<'static>> {
-    if v.eq_ignore_ascii_case(b"[UNAVAILABLE]") {
-        Some(XValue::Unavailable)
-    } else if v.eq_ignore_ascii_case(b"[TEMPUNAVAIL]") {
-        Some(XValue::TempUnavail)
-    } else {
-        None
-    }
-}
-
-/// One attribute of validated attribute text.
-pub(crate) fn x_attribute(token: &str) -> Option<XAttribute<'_>> {
-    let (name, value) = token.split_once('=')?;
-    let name = XAttrName::from_name(name.as_bytes())?;
-    let value = special(value.as_bytes()).unwrap_or(XValue::Value(XText(Cow::Borrowed(value))));
-    Some(XAttribute { name, value })
 }
 
 // burl-cmd = "BURL" SP absolute-URI [SP end-marker] CRLF
