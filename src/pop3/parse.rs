@@ -558,7 +558,7 @@ fn unique_id_listing(line: &[u8]) -> R<'_, UniqueIdListing<'_>> {
 
 impl<'a> LanguageListing<'a> {
     /// Parses one language listing (RFC 6856 §4: "A language listing
-    /// consists of the language tag [RFC5646] of the message, optionally
+    /// consists of the language tag \[RFC5646\] of the message, optionally
     /// followed by a single space and a human-readable description of the
     /// language in the language itself, using the UTF-8 charset"). The tag
     /// is taken as `1*VCHAR`; the description is the rest of the line, kept
