@@ -172,3 +172,35 @@ fn compress_deflate_then_fetch_seeds_byte_for_byte() {
     let logout = s.client.logout().unwrap();
     s.run(&logout);
 }
+
+/// The copyable tokio driver's DEFLATE (examples/driver/deflate.rs) against Dovecot: `imap_latest` with
+/// `MAILWIRE_COMPRESS=1` turns COMPRESS on after login and still lists the seeded subjects.
+#[test]
+fn imap_latest_example_with_compress() {
+    let Some(peers) = peers_or_skip("imap_latest_example_with_compress") else {
+        return;
+    };
+    let bin = common::harness::example_path("imap_latest");
+    if !bin.exists() {
+        common::peers::skip_or_fail(
+            "imap_latest_example_with_compress",
+            "imap_latest is not built",
+        );
+        return;
+    }
+    let addr = format!("{}:{}", peers.host, peers.imap);
+    let out = std::process::Command::new(bin)
+        .args([addr.as_str(), peers.user.as_str(), peers.pass.as_str()])
+        .env("MAILWIRE_COMPRESS", "1")
+        .output()
+        .expect("imap_latest runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("COMPRESS=DEFLATE on"), "{stderr}");
+    // the envelopes of the seeds came through the compressed stream
+    assert!(stdout.contains("Seed 1"), "{stdout}");
+    assert!(stdout.contains("Seed 4"), "{stdout}");
+}
