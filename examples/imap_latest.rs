@@ -2,7 +2,8 @@
 //!
 //! `cargo run --example imap_latest -- HOST:PORT USER PASSWORD [CA.pem]`: with a CA file the session
 //! requires STARTTLS and verifies the server against it; without, it stays plain (a loopback test server).
-//! The I/O loop is `examples/driver/mod.rs`, a file to copy.
+//! With `MAILWIRE_COMPRESS=1` in the environment it turns on COMPRESS=DEFLATE (RFC 4978) after login
+//! when the server offers it. The I/O loop is `examples/driver/mod.rs`, a file to copy.
 
 mod driver;
 
@@ -47,6 +48,17 @@ async fn main() -> Result<()> {
         d.conn.tls_established()?;
     }
     run(&mut d, |c| c.login(user, password)).await?;
+    let want_compress = std::env::var_os("MAILWIRE_COMPRESS").is_some_and(|v| v == "1");
+    if want_compress && d.conn.capabilities().has("COMPRESS=DEFLATE") {
+        run(&mut d, |c| c.compress()).await?;
+        // the go-ahead follows the OK: DEFLATE both ways, then the bytes that already came compressed
+        if matches!(d.conn.poll_event()?, Some(ClientEvent::Compress)) {
+            d.start_compress().await?;
+            let early = d.conn.compression_established()?;
+            d.feed_compressed(&early)?;
+            eprintln!("COMPRESS=DEFLATE on");
+        }
+    }
     for data in run(&mut d, |c| c.list("", "*")).await? {
         if let Data::List(list) = data {
             println!("mailbox {}", list.mailbox.decode().unwrap_or_default());

@@ -1,11 +1,9 @@
-//! A tokio driver for any mailwire machine, in one file to copy into an application.
-//!
-//! mailwire's machines do no I/O ("Sans-IO"). [`Driver`] owns the socket and the clock for one of them:
-//! [`Driver::step`] writes what the machine queued, waits for bytes from the peer or for the machine's next
-//! deadline, and feeds either to it; the application polls the machine's events between steps. STARTTLS is
-//! a hand-off: when the machine reports that TLS may start, call [`Driver::start_tls_client`] (or
-//! [`Driver::start_tls_server`]) and then the machine's `tls_established()`.
-//!
+//! A tokio driver for any mailwire machine, in one file (plus `deflate.rs` for COMPRESS, with `flate2`) to
+//! copy into an application. The machines do no I/O ("Sans-IO"): [`Driver`] owns the socket and the clock;
+//! [`Driver::step`] writes what the machine queued, waits for bytes or the machine's next deadline, and
+//! feeds either to it; poll the machine's events between steps. STARTTLS and COMPRESS are hand-offs: on the
+//! machine's go-ahead call [`Driver::start_tls_client`] / [`Driver::start_tls_server`] /
+//! [`Driver::start_compress`], then its `tls_established()` / `compression_established()`.
 //! `examples/imap_latest.rs` drives a client with it, `examples/smtp_inbox.rs` a server. Needs `tokio`, `tokio-rustls` (*ring*) and `rustls-pemfile`. Every wait is bounded: by the machine's
 //! timers (greeting, command, idle) through `poll_timeout`, and writes and handshakes by [`IO_TIMEOUT`].
 
@@ -16,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod deflate;
 use mailwire::Connection;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -35,8 +34,7 @@ enum Io {
     Upgrading,
 }
 
-/// What both transports are.
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {} // what both transports are
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 impl Io {
@@ -65,6 +63,7 @@ pub struct Driver<C> {
     start: Instant,
     buf: Box<[u8]>,
     eof: bool,
+    deflate: Option<deflate::Deflate>,
 }
 
 fn timed_out(what: &str) -> io::Error {
@@ -84,6 +83,7 @@ impl<C: Connection> Driver<C> {
             start,
             buf,
             eof: false,
+            deflate: None,
         }
     }
 
@@ -112,6 +112,7 @@ impl<C: Connection> Driver<C> {
     /// Writes everything the machine queued.
     pub async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.conn.poll_transmit() {
+            let bytes = self.wire(&bytes)?;
             let write = async {
                 let stream = self.io.stream()?;
                 stream.write_all(&bytes).await?;
@@ -140,7 +141,7 @@ impl<C: Connection> Driver<C> {
                     self.eof = true;
                     self.conn.handle_eof();
                 }
-                n => self.conn.handle_input(&self.buf[..n]),
+                n => self.feed(n)?,
             },
             () = async { match deadline { Some(at) => sleep_until(at).await, None => std::future::pending().await } } => {}
         }

@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
     config.limits.unauthenticated_literal = 600;
     config.limits.unauthenticated_input = 2048;
     config.accept_minus_literals = seed & 0x20 != 0;
+    config.compress = seed & 0x01 != 0;
     // small enough that a few literals spend it
     let budget = MemoryBudget::new(usize::from(seed & 0x18) << 8);
     if seed & 0x04 != 0 {
@@ -107,6 +108,10 @@ fuzz_target!(|data: &[u8]| {
                 }
                 ServerEvent::Idle { .. } => server.send_untagged_data(&Data::Exists(4)),
                 ServerEvent::StartTls => server.tls_established(),
+                // DEFLATE as the identity: the bytes after COMPRESS go back in
+                ServerEvent::Compress => server.compression_established().map(|rest| {
+                    server.handle_input(&rest);
+                }),
                 _ => Ok(()),
             };
             r.expect("answers to events are valid");

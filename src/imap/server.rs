@@ -20,6 +20,7 @@
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
 //! | [`ServerEvent::Idle`] | push updates with [`Server::send_untagged_data`] until [`ServerEvent::IdleDone`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
+//! | [`ServerEvent::Compress`] | flush output, wrap the stream in DEFLATE, [`Server::compression_established`] |
 //!
 //! The machine follows the state from the completions: `OK` to LOGIN or
 //! AUTHENTICATE enters Authenticated, `OK` to SELECT/EXAMINE enters Selected
@@ -229,6 +230,9 @@ enum Read {
     Idle,
     /// STARTTLS accepted: input dropped until the handshake is done.
     Tls,
+    /// COMPRESS accepted: input (compressed) kept for the adapter until
+    /// `compression_established`.
+    Compress,
 }
 
 /// Progress of framing the current command; offsets from `pos`.
@@ -272,6 +276,7 @@ enum Ev {
     Idle,
     IdleDone,
     StartTls,
+    Compress,
     Unauthenticated,
 }
 
@@ -288,6 +293,8 @@ enum Class {
     Capability,
     Logout,
     StartTls,
+    /// COMPRESS with a DEFLATE argument (`true`) or another one.
+    Compress(bool),
     Idle,
     Authenticate(Option<Mechanism>, Option<Vec<u8>>, bool),
     Enable(Vec<String>),
@@ -389,6 +396,8 @@ pub struct Server {
     sasl_done: Option<alloc::boxed::Box<Authentication<'static>>>,
     enabled: Vec<String>,
     tls_active: bool,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    compressed: bool,
     fetch: Option<FetchOut>,
     bad_commands: usize,
     error: Option<Error>,
@@ -451,6 +460,7 @@ impl Server {
             sasl: None,
             sasl_done: None,
             enabled: Vec::new(),
+            compressed: false,
             fetch: None,
             bad_commands: 0,
             error: None,
@@ -519,6 +529,12 @@ impl Server {
         self.tls_active
     }
 
+    /// Whether COMPRESS=DEFLATE is on (after
+    /// [`compression_established`](Self::compression_established)).
+    pub fn is_compressed(&self) -> bool {
+        self.compressed
+    }
+
     /// Whether the client enabled `name` with ENABLE (case-insensitive).
     pub fn is_enabled(&self, name: &str) -> bool {
         self.enabled.iter().any(|e| e.eq_ignore_ascii_case(name))
@@ -579,6 +595,9 @@ impl Server {
         }
         if c.unauthenticate {
             add("UNAUTHENTICATE");
+        }
+        if c.compress {
+            add("COMPRESS=DEFLATE");
         }
         for x in &c.capabilities {
             if !v.iter().any(|have| have.eq_ignore_ascii_case(x)) {
@@ -720,7 +739,9 @@ impl Server {
 
     /// Appends bytes from the client. Only buffers; bytes that arrive while a
     /// TLS handshake is pending (after STARTTLS) or after the session ended
-    /// are discarded.
+    /// are discarded. Bytes that arrive after COMPRESS was accepted are kept
+    /// unread and handed back by
+    /// [`compression_established`](Self::compression_established).
     ///
     /// Before authentication the input is bounded here, as it arrives:
     /// more than [`Limits::unauthenticated_input`] unread bytes (or a spent
@@ -1012,6 +1033,7 @@ impl Server {
             Ev::Idle => ServerEvent::Idle { tag: cur()? },
             Ev::IdleDone => ServerEvent::IdleDone,
             Ev::StartTls => ServerEvent::StartTls,
+            Ev::Compress => ServerEvent::Compress,
             Ev::Unauthenticated => ServerEvent::Unauthenticated,
         })
     }
@@ -1079,6 +1101,7 @@ impl Server {
             }
             let flow = match self.read {
                 Read::Tls => return Ok(None),
+                Read::Compress => return self.wait(),
                 Read::AuthLookup => return self.wait(),
                 Read::Decision { .. } => return self.wait(),
                 Read::Frame => {
@@ -1699,6 +1722,14 @@ impl Server {
             C::Unauthenticate if !self.config.unauthenticate => Class::Unknown,
             C::Unauthenticate if nonauth => Class::WrongState("not authenticated"),
             C::Unauthenticate => Class::Unauthenticate,
+            // RFC 4978 §5: `command-auth =/ compress`: authenticated and
+            // selected states only.
+            C::Compress(_) if self.config.compress && nonauth => {
+                Class::WrongState("not authenticated")
+            }
+            C::Compress(alg) if self.config.compress => {
+                Class::Compress(alg.as_str().eq_ignore_ascii_case("DEFLATE"))
+            }
             C::Unselect if !self.config.unselect => Class::Unknown,
             C::Unselect | C::Close => sel(Kind::Close),
             C::Select { .. } => auth(Kind::Select),
@@ -1737,6 +1768,7 @@ impl Server {
             Class::Login
             | Class::Logout
             | Class::StartTls
+            | Class::Compress(_)
             | Class::Idle
             | Class::Authenticate(..)
             | Class::Unauthenticate
@@ -1784,7 +1816,8 @@ impl Server {
                 self.phase = ServerState::Logout;
             }
             Class::StartTls => {
-                if !self.config.tls_available || self.tls_active {
+                // TLS goes under COMPRESS, never over it (RFC 4978 §3)
+                if !self.config.tls_available || self.tls_active || self.compressed {
                     self.bad(t, None, "STARTTLS not available")?;
                 } else {
                     self.status(t, StatusKind::Ok, None, "Begin TLS negotiation now");
@@ -1795,6 +1828,25 @@ impl Server {
                     self.read = Read::Tls;
                     return Ok(Flow::Ev(Ev::StartTls));
                 }
+            }
+            // RFC 4978 §3, the results: "BAD Command unknown, invalid or
+            // unknown argument, or COMPRESS already active".
+            Class::Compress(_) if self.compressed => {
+                self.bad(t, Some(Code::CompressionActive), "DEFLATE already active")?;
+            }
+            Class::Compress(false) => {
+                self.bad(t, None, "unknown compression mechanism")?;
+            }
+            Class::Compress(true) => {
+                // "the server MUST compress starting immediately after the
+                // CRLF that ends the tagged OK response" (RFC 4978 §3). The
+                // client MUST NOT send before it sees the OK; bytes that came
+                // after the line anyway were compressed by it, and are kept
+                // for the adapter to inflate.
+                self.status(t, StatusKind::Ok, None, "DEFLATE active");
+                self.finder.reset();
+                self.read = Read::Compress;
+                return Ok(Flow::Ev(Ev::Compress));
             }
             Class::Idle => {
                 let _ = self.write(&Response::Continue(Continue::Text {

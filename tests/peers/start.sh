@@ -167,7 +167,7 @@ namespace inbox {
 }
 protocol imap {
   mail_max_userip_connections = 100
-  mail_plugins = \$mail_plugins imap_quota
+  mail_plugins = \$mail_plugins imap_quota imap_zlib
   imap_metadata = yes
 }
 protocol pop3 {

@@ -189,6 +189,11 @@ pub struct ServerConfig {
     /// [`ServerEvent::Unauthenticated`]: for servers where an administrative
     /// client reuses one connection for several users. Default `false`.
     pub unauthenticate: bool,
+    /// COMPRESS=DEFLATE (RFC 4978), advertised and run by the machine, which
+    /// answers `OK` and reports [`ServerEvent::Compress`]: the adapter then
+    /// wraps the connection in raw DEFLATE (RFC 1951) both ways. Default
+    /// `false` (the command then reaches the application).
+    pub compress: bool,
     /// Extensions ENABLE may turn on (RFC 5161), such as `CONDSTORE`,
     /// `QRESYNC`, `UTF8=ACCEPT`, `IMAP4rev2`. ENABLE is advertised when this is
     /// not empty. Default `IMAP4rev2` and `UTF8=ACCEPT`.
@@ -232,7 +237,7 @@ setters!(ServerConfig {
     proxy_protocol: crate::wire::proxy::ProxyProtocol
 });
 
-setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
+setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, compress: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -251,6 +256,7 @@ impl Default for ServerConfig {
             idle: true,
             unselect: true,
             unauthenticate: false,
+            compress: false,
             enableable: alloc::vec![String::from("IMAP4rev2"), String::from("UTF8=ACCEPT")],
             capabilities: Vec::new(),
             auto_accept_literal: 0,

@@ -155,6 +155,14 @@ pub enum ServerEvent<'a> {
     /// handshake, then call [`Server::tls_established`]. Bytes that came after
     /// the STARTTLS line were discarded.
     StartTls,
+    /// `COMPRESS DEFLATE` was accepted (RFC 4978, offered with
+    /// [`ServerConfig::compress`](crate::imap::ServerConfig::compress)): flush
+    /// [`Server::poll_transmit`] (the tagged OK is the last byte sent
+    /// uncompressed), put raw DEFLATE (RFC 1951, a sync flush after each
+    /// write) under both directions, then call
+    /// [`Server::compression_established`], which hands back the bytes that
+    /// came after the COMPRESS line: they are compressed.
+    Compress,
     /// The client sent `UNAUTHENTICATE` (RFC 8437, offered with
     /// [`ServerConfig::unauthenticate`](crate::imap::ServerConfig::unauthenticate))
     /// and the machine answered OK: the session is back in
@@ -183,6 +191,7 @@ crate::owned::into_owned! {
         Idle { tag },
         IdleDone,
         StartTls,
+        Compress,
         Unauthenticated,
         Proxied(p),
     }

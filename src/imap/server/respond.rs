@@ -416,6 +416,41 @@ impl Server {
         Ok(())
     }
 
+    /// DEFLATE is in place after [`ServerEvent::Compress`] (RFC 4978). Returns
+    /// the bytes that came after the COMPRESS line: they are compressed (a
+    /// client that waited for the OK, as RFC 4978 §3 requires, sent none);
+    /// inflate them and feed the result to [`handle_input`](Self::handle_input).
+    ///
+    /// RFC 4978 §3's example, `b compress deflate` / `b OK DEFLATE active`:
+    ///
+    /// ```
+    /// use mailwire::imap::{Server, ServerConfig, ServerEvent};
+    /// use mailwire::imap::server::Greeting;
+    ///
+    /// let config = ServerConfig::default().greeting(Greeting::PreAuth).compress(true);
+    /// let mut server = Server::new(config);
+    /// while server.poll_transmit().is_some() {}
+    /// server.handle_input(b"b compress deflate\r\n");
+    /// assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::Compress));
+    /// // the OK is the last uncompressed byte
+    /// assert_eq!(&server.poll_transmit().unwrap()[..], b"b OK DEFLATE active\r\n");
+    /// // <both directions go through DEFLATE now>
+    /// assert_eq!(server.compression_established().unwrap(), b"");
+    /// assert!(server.is_compressed());
+    /// ```
+    pub fn compression_established(&mut self) -> Result<Vec<u8>, Error> {
+        self.check()?;
+        if self.read != Read::Compress {
+            return Err(Error::Misuse(crate::error::ApiMisuse::NoCompressionPending));
+        }
+        self.read = Read::Frame;
+        self.compressed = true;
+        let rest = self.input.take_unread();
+        self.scan = Scan::default();
+        self.finder.reset();
+        Ok(rest)
+    }
+
     // ---- time ----
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be called
