@@ -157,6 +157,7 @@ impl CommandKind {
             C::Search { .. } => K::Search,
             C::Fetch { .. } => K::Fetch,
             C::Store { .. } => K::Store,
+            C::StoreGmailLabels { .. } => K::Store,
             C::Copy { .. } => K::Copy,
             C::Move { .. } => K::Move,
             C::Id(_) => K::Id,

@@ -295,6 +295,25 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.sp();
             crate::imap::base::store::emit::store_att_flags(w, *kind, *silent, flags)?;
         }
+        C::StoreGmailLabels {
+            uid: u,
+            set,
+            unchanged_since,
+            kind,
+            silent,
+            labels,
+        } => {
+            uid(w, *u);
+            w.raw(b"STORE ");
+            w.seq(set);
+            if let Some(n) = unchanged_since {
+                w.raw(b" (UNCHANGEDSINCE ");
+                w.num(*n);
+                w.raw(b")");
+            }
+            w.sp();
+            crate::imap::base::gmail::emit::store_att(w, *kind, *silent, labels)?;
+        }
         C::Copy {
             uid: u,
             set,

@@ -468,6 +468,17 @@ fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
         ),
     )
     .parse(i)?;
+    if let (i, Some((kind, silent, labels))) = crate::imap::base::gmail::parse::store_att(i)? {
+        let c = CommandBody::StoreGmailLabels {
+            uid,
+            set,
+            unchanged_since,
+            kind,
+            silent,
+            labels,
+        };
+        return Ok((i, c));
+    }
     let (i, (kind, silent, flags)) = crate::imap::base::store::parse::store_att_flags(i)?;
     Ok((
         i,

@@ -261,6 +261,22 @@ pub enum CommandBody<'a> {
         /// The flags.
         flags: List<'a, Flag<'a>>,
     },
+    /// `[UID] STORE set [(UNCHANGEDSINCE n)] [+-]X-GM-LABELS[.SILENT] labels`
+    /// (Gmail's X-GM-EXT-1, [`crate::imap::base::gmail`])
+    StoreGmailLabels {
+        /// UID STORE.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// `UNCHANGEDSINCE n` (RFC 7162).
+        unchanged_since: Option<u64>,
+        /// Replace, add or remove.
+        kind: StoreKind,
+        /// `.SILENT`
+        silent: bool,
+        /// The labels.
+        labels: List<'a, crate::imap::base::gmail::GmailLabel<'a>>,
+    },
     /// `[UID] COPY set mailbox`
     Copy {
         /// UID COPY.
@@ -422,6 +438,7 @@ impl CommandBody<'_> {
             CommandBody::Search { .. } => "SEARCH",
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
+            CommandBody::StoreGmailLabels { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
             CommandBody::Id(_) => "ID",
@@ -482,6 +499,7 @@ crate::owned::into_owned! {
         Search { uid, return_options, charset, criteria },
         Fetch { uid, set, attributes, changed_since, vanished },
         Store { uid, set, unchanged_since, kind, silent, flags },
+        StoreGmailLabels { uid, set, unchanged_since, kind, silent, labels },
         Copy { uid, set, mailbox },
         Move { uid, set, mailbox },
         Id(l),
