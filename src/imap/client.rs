@@ -1217,6 +1217,10 @@ impl Client {
                     }),
                 )
             }
+            C::Xlist { .. } => need(
+                caps.has("XLIST"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "XLIST" }),
+            ),
             C::StoreGmailLabels { .. } => need(
                 caps.has("X-GM-EXT-1"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {

@@ -727,6 +727,18 @@ impl Client {
         self.send(body)
     }
 
+    /// `XLIST reference pattern` (Gmail's legacy LIST, gated on `XLIST`):
+    /// the mailboxes with their special-use attributes (`\Inbox`,
+    /// `\AllMail`, `\Spam`...), as
+    /// [`Data::Xlist`](crate::imap::Data::Xlist) with the same value as LIST.
+    pub fn xlist(&mut self, reference: &str, pattern: &str) -> Result<Tag<'static>, Error> {
+        let body = CommandBody::Xlist {
+            reference: self.mailbox(reference),
+            pattern: self.pattern(pattern),
+        };
+        self.send(body)
+    }
+
     /// `STATUS mailbox (items)`; the answer is [`Data::Status`](crate::imap::Data::Status).
     pub fn status<'m>(
         &mut self,

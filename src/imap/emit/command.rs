@@ -169,6 +169,12 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.sp();
             w.list_mailbox(pattern.as_bytes())?;
         }
+        C::Xlist { reference, pattern } => {
+            w.raw(b"XLIST ");
+            w.mailbox(reference)?;
+            w.sp();
+            w.list_mailbox(pattern.as_bytes())?;
+        }
         C::Status { mailbox, items } => {
             w.raw(b"STATUS ");
             w.mailbox(mailbox)?;

@@ -258,6 +258,13 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             |(_, reference, _, pattern)| CommandBody::Lsub { reference, pattern },
         )
         .parse(i)
+    } else if is(b"XLIST") {
+        // Gmail: the arguments of LIST (`mailbox SP list-mailbox`)
+        map(
+            (sp, mailbox, sp, list_mailbox),
+            |(_, reference, _, pattern)| CommandBody::Xlist { reference, pattern },
+        )
+        .parse(i)
     } else if is(b"STATUS") {
         // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;

@@ -191,6 +191,14 @@ pub enum CommandBody<'a> {
         /// Pattern.
         pattern: IString<'a>,
     },
+    /// `XLIST reference pattern` (Gmail's legacy LIST with special-use
+    /// attributes, before RFC 6154; same arguments as LIST)
+    Xlist {
+        /// Reference name.
+        reference: Mailbox<'a>,
+        /// Pattern.
+        pattern: IString<'a>,
+    },
     /// `NAMESPACE`
     Namespace,
     /// `STATUS mailbox (items)`
@@ -425,6 +433,7 @@ impl CommandBody<'_> {
             CommandBody::Unsubscribe(_) => "UNSUBSCRIBE",
             CommandBody::List { .. } => "LIST",
             CommandBody::Lsub { .. } => "LSUB",
+            CommandBody::Xlist { .. } => "XLIST",
             CommandBody::Namespace => "NAMESPACE",
             CommandBody::Status { .. } => "STATUS",
             CommandBody::Append { .. } => "APPEND",
@@ -486,6 +495,7 @@ crate::owned::into_owned! {
         Unsubscribe(m),
         List { selection, reference, patterns, return_options },
         Lsub { reference, pattern },
+        Xlist { reference, pattern },
         Namespace,
         Status { mailbox, items },
         Append { mailbox, messages },
