@@ -1180,6 +1180,23 @@ impl Client {
                     ),
                     _ => (false, false),
                 };
+                let gmail_attr = match attributes {
+                    FetchAttributes::List(l) => l.iter().any(|a| {
+                        matches!(
+                            a,
+                            FetchAttribute::GmailLabels
+                                | FetchAttribute::GmailMsgId
+                                | FetchAttribute::GmailThrId
+                        )
+                    }),
+                    _ => false,
+                };
+                need(
+                    !gmail_attr || caps.has("X-GM-EXT-1"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "X-GM-EXT-1",
+                    }),
+                )?;
                 // RFC 3516; IMAP4rev2 has these FETCH items (RFC 9051 fetch-att)
                 need(
                     !binary_attr || caps.has("BINARY"),
@@ -1200,6 +1217,16 @@ impl Client {
                     }),
                 )
             }
+            C::Xlist { .. } => need(
+                caps.has("XLIST"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "XLIST" }),
+            ),
+            C::StoreGmailLabels { .. } => need(
+                caps.has("X-GM-EXT-1"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "X-GM-EXT-1",
+                }),
+            ),
             C::Store {
                 unchanged_since, ..
             } => need(
@@ -1243,6 +1270,13 @@ impl Client {
                         )?;
                     }
                 }
+                let gmail = criteria.iter().any(|k| matches!(k, SearchKey::Gmail(_)));
+                need(
+                    !gmail || caps.has("X-GM-EXT-1"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "X-GM-EXT-1",
+                    }),
+                )?;
                 let modseq = criteria
                     .iter()
                     .any(|k| matches!(k, SearchKey::ModSeq { .. }));
@@ -2645,7 +2679,9 @@ fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
 fn sequence_numbers(body: &CommandBody<'_>) -> (bool, bool) {
     use CommandBody as C;
     match body {
-        C::Fetch { uid, .. } | C::Store { uid, .. } => (!uid, !uid),
+        C::Fetch { uid, .. } | C::Store { uid, .. } | C::StoreGmailLabels { uid, .. } => {
+            (!uid, !uid)
+        }
         // UID SEARCH 1:5 still names messages by sequence number.
         C::Search { uid, criteria, .. } => (
             !uid || criteria

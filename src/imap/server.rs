@@ -1739,6 +1739,7 @@ impl Server {
             | C::Search { .. }
             | C::Fetch { .. }
             | C::Store { .. }
+            | C::StoreGmailLabels { .. }
             | C::Copy { .. }
             | C::Sort { .. }
             | C::Thread { .. } => sel(Kind::Other),

@@ -125,7 +125,13 @@ pub enum FetchAttribute<'a> {
         /// `(LAZY)`
         lazy: bool,
     },
-    /// Another attribute (an atom such as `X-GM-LABELS`).
+    /// `X-GM-LABELS` (Gmail, [`crate::imap::base::gmail`])
+    GmailLabels,
+    /// `X-GM-MSGID` (Gmail)
+    GmailMsgId,
+    /// `X-GM-THRID` (Gmail)
+    GmailThrId,
+    /// Another attribute (an atom such as `X-CUSTOM`).
     Other(Atom<'a>),
 }
 
@@ -295,6 +301,12 @@ pub enum FetchItem<'a> {
     SaveDate(Option<DateTime>),
     /// `PREVIEW nstring` (RFC 8970)
     Preview(NString<'a>),
+    /// `X-GM-LABELS (...)` (Gmail, [`crate::imap::base::gmail`])
+    GmailLabels(List<'a, crate::imap::base::gmail::GmailLabel<'a>>),
+    /// `X-GM-MSGID n` (Gmail): the message's 64-bit id.
+    GmailMsgId(u64),
+    /// `X-GM-THRID n` (Gmail): the message's thread's 64-bit id.
+    GmailThrId(u64),
     /// An item this crate does not know, kept raw
     /// ([`Quirks::unknown_items`](crate::imap::Quirks)).
     Unknown {
@@ -325,6 +337,9 @@ crate::owned::into_owned! {
         ThreadId,
         SaveDate,
         Preview { lazy },
+        GmailLabels,
+        GmailMsgId,
+        GmailThrId,
         Other(a),
     }
     enum FetchAttributes { All, Fast, Full, List(l) }
@@ -350,6 +365,9 @@ crate::owned::into_owned! {
         ThreadId(s),
         SaveDate(d),
         Preview(s),
+        GmailLabels(l),
+        GmailMsgId(n),
+        GmailThrId(n),
         Unknown { name, value },
     }
 }
@@ -537,6 +555,12 @@ pub(crate) mod parse {
                 lazy: lazy.is_some(),
             })
             .parse(i);
+        } else if is(b"X-GM-LABELS") {
+            F::GmailLabels
+        } else if is(b"X-GM-MSGID") {
+            F::GmailMsgId
+        } else if is(b"X-GM-THRID") {
+            F::GmailThrId
         } else {
             return map(atom, F::Other).parse(start);
         };
@@ -630,6 +654,15 @@ pub(crate) mod parse {
             .parse(i)
         } else if is(b"PREVIEW") {
             map(preceded(sp, nstring), FetchItem::Preview).parse(i)
+        } else if is(b"X-GM-LABELS") {
+            use crate::imap::base::gmail::parse::label_list;
+            map(preceded(sp, label_list), FetchItem::GmailLabels).parse(i)
+        } else if is(b"X-GM-MSGID") {
+            use crate::imap::base::gmail::parse::gm_id;
+            map(preceded(sp, gm_id), FetchItem::GmailMsgId).parse(i)
+        } else if is(b"X-GM-THRID") {
+            use crate::imap::base::gmail::parse::gm_id;
+            map(preceded(sp, gm_id), FetchItem::GmailThrId).parse(i)
         } else if !name.is_empty() && i.q().unknown_items {
             // an unknown item: name (with an optional [section] and <origin>), SP, any value
             let mut i = i;
@@ -840,6 +873,9 @@ pub(crate) mod emit {
             F::ThreadId => w.raw(b"THREADID"),
             F::SaveDate => w.raw(b"SAVEDATE"),
             F::Preview { lazy } => w.raw(if *lazy { b"PREVIEW (LAZY)" } else { b"PREVIEW" }),
+            F::GmailLabels => w.raw(b"X-GM-LABELS"),
+            F::GmailMsgId => w.raw(b"X-GM-MSGID"),
+            F::GmailThrId => w.raw(b"X-GM-THRID"),
             F::Other(a) => w.atom(a)?,
         }
         Ok(())
@@ -932,6 +968,18 @@ pub(crate) mod emit {
             },
             FetchItem::SaveDate(d) => crate::imap::base::savedate::emit::fetch_item(w, d)?,
             FetchItem::Preview(s) => nstring_item(w, b"PREVIEW", s)?,
+            FetchItem::GmailLabels(l) => {
+                w.raw(b"X-GM-LABELS ");
+                crate::imap::base::gmail::emit::label_list(w, l)?;
+            }
+            FetchItem::GmailMsgId(n) => {
+                w.raw(b"X-GM-MSGID ");
+                w.num(*n);
+            }
+            FetchItem::GmailThrId(n) => {
+                w.raw(b"X-GM-THRID ");
+                w.num(*n);
+            }
             FetchItem::Unknown { name, value } => {
                 if name.is_empty()
                     || !crate::wire::line::is_line_safe(name.as_bytes())

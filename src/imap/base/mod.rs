@@ -23,6 +23,7 @@ pub mod append;
 pub mod body;
 pub mod capability;
 pub mod fetch;
+pub mod gmail;
 pub mod list;
 pub mod namespace;
 pub mod quota;

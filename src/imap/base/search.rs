@@ -151,6 +151,8 @@ pub enum SearchKey<'a> {
     ThreadId(IString<'a>),
     /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
     SaveDate(crate::imap::base::savedate::SaveDateKey),
+    /// `X-GM-RAW`, `X-GM-MSGID`, `X-GM-THRID`, `X-GM-LABELS` (Gmail)
+    Gmail(crate::imap::base::gmail::GmailKey<'a>),
 }
 
 /// `search-modseq-ext = SP entry-name SP entry-type-req` (RFC 7162 §3.1.5):
@@ -293,6 +295,7 @@ fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
         S::EmailId(s) => S::EmailId(s.into_owned()),
         S::ThreadId(s) => S::ThreadId(s.into_owned()),
         S::SaveDate(k) => S::SaveDate(k),
+        S::Gmail(k) => S::Gmail(k.into_owned()),
         // taken apart by the loop of `into_owned`
         k @ (S::Not(_) | S::Or(..) | S::And(_)) => k.into_owned(),
     }
@@ -535,6 +538,13 @@ pub(crate) mod parse {
             return map(sequence_set, K::SequenceSet).parse(i);
         }
         let start = i;
+        if let Some(b'X' | b'x') = i.peek() {
+            // the Gmail keys' names have dashes (`X-GM-RAW`)
+            let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic() || b == b'-');
+            if let (rest, Some(k)) = crate::imap::base::gmail::parse::search_key(rest, name)? {
+                return Ok((rest, K::Gmail(k)));
+            }
+        }
         let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
         let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
         // `SP` and an argument
@@ -962,6 +972,7 @@ pub(crate) mod emit {
             K::EmailId(s) => word_str(w, b"EMAILID", s)?,
             K::ThreadId(s) => word_str(w, b"THREADID", s)?,
             K::SaveDate(k) => crate::imap::base::savedate::emit::search_key(w, k)?,
+            K::Gmail(k) => crate::imap::base::gmail::emit::search_key(w, k)?,
         }
         Ok(())
     }

@@ -63,6 +63,7 @@ use core::ops::{RangeFrom, RangeInclusive};
 use super::{Client, ClientEvent, CommandKind};
 use crate::error::Error;
 use crate::header::decode_encoded_words;
+use crate::imap::base::gmail::{GmailKey, GmailLabel};
 use crate::imap::types::body::{Address, Envelope};
 use crate::imap::types::command::{
     AppendMessage, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
@@ -340,6 +341,18 @@ impl<'a> FetchQuery<'a> {
     pub fn preview(self) -> Self {
         self.with(FetchAttribute::Preview { lazy: false })
     }
+    /// `X-GM-LABELS` (Gmail's X-GM-EXT-1).
+    pub fn gmail_labels(self) -> Self {
+        self.with(FetchAttribute::GmailLabels)
+    }
+    /// `X-GM-MSGID` (Gmail's X-GM-EXT-1).
+    pub fn gmail_msgid(self) -> Self {
+        self.with(FetchAttribute::GmailMsgId)
+    }
+    /// `X-GM-THRID` (Gmail's X-GM-EXT-1).
+    pub fn gmail_thrid(self) -> Self {
+        self.with(FetchAttribute::GmailThrId)
+    }
     /// Any other attribute, as a typed value.
     pub fn attribute(self, attribute: FetchAttribute<'a>) -> Self {
         self.with(attribute)
@@ -520,6 +533,40 @@ impl<'a> SearchQuery<'a> {
             None => self,
         }
     }
+    /// `X-GM-RAW "query"`: a query in Gmail's web search syntax
+    /// (X-GM-EXT-1).
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, SearchQuery};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 X-GM-EXT-1] ready\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"A0001 OK [READ-WRITE] done\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.search(&SearchQuery::new().gmail_raw("has:attachment")).unwrap();
+    /// let mut wire = Vec::new();
+    /// while let Some(b) = client.poll_transmit() { wire.extend_from_slice(&b); }
+    /// assert!(wire.ends_with(b"A0002 SEARCH X-GM-RAW \"has:attachment\"\r\n"));
+    /// ```
+    pub fn gmail_raw(self, query: &'a str) -> Self {
+        self.key(SearchKey::Gmail(GmailKey::Raw(IString::from(query))))
+    }
+    /// `X-GM-MSGID n` (X-GM-EXT-1).
+    pub fn gmail_msgid(self, id: u64) -> Self {
+        self.key(SearchKey::Gmail(GmailKey::MsgId(id)))
+    }
+    /// `X-GM-THRID n` (X-GM-EXT-1).
+    pub fn gmail_thrid(self, id: u64) -> Self {
+        self.key(SearchKey::Gmail(GmailKey::ThrId(id)))
+    }
+    /// `X-GM-LABELS label` (X-GM-EXT-1): `"\\Inbox"` for a system label.
+    pub fn gmail_label(self, label: &'a str) -> Self {
+        self.key(SearchKey::Gmail(GmailKey::Labels(GmailLabel::new(
+            label.as_bytes(),
+        ))))
+    }
     /// `YOUNGER n`: arrived within the last `n` seconds (RFC 5032 WITHIN).
     pub fn younger(self, seconds: u32) -> Self {
         self.key(SearchKey::Younger(seconds))
@@ -680,6 +727,18 @@ impl Client {
         self.send(body)
     }
 
+    /// `XLIST reference pattern` (Gmail's legacy LIST, gated on `XLIST`):
+    /// the mailboxes with their special-use attributes (`\Inbox`,
+    /// `\AllMail`, `\Spam`...), as
+    /// [`Data::Xlist`](crate::imap::Data::Xlist) with the same value as LIST.
+    pub fn xlist(&mut self, reference: &str, pattern: &str) -> Result<Tag<'static>, Error> {
+        let body = CommandBody::Xlist {
+            reference: self.mailbox(reference),
+            pattern: self.pattern(pattern),
+        };
+        self.send(body)
+    }
+
     /// `STATUS mailbox (items)`; the answer is [`Data::Status`](crate::imap::Data::Status).
     pub fn status<'m>(
         &mut self,
@@ -787,6 +846,46 @@ impl Client {
         flags: &[Flag<'_>],
     ) -> Result<Tag<'static>, Error> {
         self.store_any(true, uids, kind, flags)
+    }
+
+    fn store_gmail_any(
+        &mut self,
+        uid: bool,
+        messages: impl IntoSequenceSet,
+        kind: StoreKind,
+        labels: &[&str],
+    ) -> Result<Tag<'static>, Error> {
+        let labels = labels.iter().map(|l| GmailLabel::new(l.as_bytes()));
+        self.send(CommandBody::StoreGmailLabels {
+            uid,
+            set: set(messages)?,
+            unchanged_since: None,
+            kind,
+            silent: false,
+            labels: List::from_items(labels.collect()),
+        })
+    }
+
+    /// `STORE set [+|-]X-GM-LABELS (labels)` (Gmail's X-GM-EXT-1): replace,
+    /// add or remove labels (`"\\Important"` for a system label); the new
+    /// labels of each message arrive as [`Data::Fetch`](crate::imap::Data::Fetch).
+    pub fn store_gmail_labels(
+        &mut self,
+        messages: impl IntoSequenceSet,
+        kind: StoreKind,
+        labels: &[&str],
+    ) -> Result<Tag<'static>, Error> {
+        self.store_gmail_any(false, messages, kind, labels)
+    }
+
+    /// `UID STORE set [+|-]X-GM-LABELS (labels)` (Gmail's X-GM-EXT-1).
+    pub fn uid_store_gmail_labels(
+        &mut self,
+        uids: impl IntoSequenceSet,
+        kind: StoreKind,
+        labels: &[&str],
+    ) -> Result<Tag<'static>, Error> {
+        self.store_gmail_any(true, uids, kind, labels)
     }
 
     /// `COPY set mailbox`.
@@ -978,6 +1077,12 @@ pub trait FetchItems<'a> {
     /// The data of the first `BODY[...]` section (the message, its header
     /// or a part, whichever was fetched); `None` when absent or NIL.
     fn section_data(&self) -> Option<Cow<'a, [u8]>>;
+    /// `X-GM-LABELS (...)` (Gmail's X-GM-EXT-1)
+    fn gmail_labels(&self) -> Option<List<'a, GmailLabel<'a>>>;
+    /// `X-GM-MSGID n` (Gmail's X-GM-EXT-1)
+    fn gmail_msgid(&self) -> Option<u64>;
+    /// `X-GM-THRID n` (Gmail's X-GM-EXT-1)
+    fn gmail_thrid(&self) -> Option<u64>;
 }
 
 impl<'a> FetchItems<'a> for List<'a, FetchItem<'a>> {
@@ -1017,6 +1122,24 @@ impl<'a> FetchItems<'a> for List<'a, FetchItem<'a>> {
                 data.map(|s| s.0)
             }
             FetchItem::Rfc822(data) => data.map(|s| s.0),
+            _ => None,
+        })
+    }
+    fn gmail_labels(&self) -> Option<List<'a, GmailLabel<'a>>> {
+        self.iter().find_map(|i| match i {
+            FetchItem::GmailLabels(l) => Some(l),
+            _ => None,
+        })
+    }
+    fn gmail_msgid(&self) -> Option<u64> {
+        self.iter().find_map(|i| match i {
+            FetchItem::GmailMsgId(n) => Some(n),
+            _ => None,
+        })
+    }
+    fn gmail_thrid(&self) -> Option<u64> {
+        self.iter().find_map(|i| match i {
+            FetchItem::GmailThrId(n) => Some(n),
             _ => None,
         })
     }

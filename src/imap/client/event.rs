@@ -52,6 +52,8 @@ pub enum CommandKind {
     List,
     /// `LSUB`
     Lsub,
+    /// `XLIST` (Gmail)
+    Xlist,
     /// `NAMESPACE`
     Namespace,
     /// `STATUS`
@@ -144,6 +146,7 @@ impl CommandKind {
             C::Unsubscribe(_) => K::Unsubscribe,
             C::List { .. } => K::List,
             C::Lsub { .. } => K::Lsub,
+            C::Xlist { .. } => K::Xlist,
             C::Namespace => K::Namespace,
             C::Status { .. } => K::Status,
             C::Append { .. } => K::Append,
@@ -157,6 +160,7 @@ impl CommandKind {
             C::Search { .. } => K::Search,
             C::Fetch { .. } => K::Fetch,
             C::Store { .. } => K::Store,
+            C::StoreGmailLabels { .. } => K::Store,
             C::Copy { .. } => K::Copy,
             C::Move { .. } => K::Move,
             C::Id(_) => K::Id,

@@ -1910,7 +1910,7 @@ const DEVIATIONS: &[&[u8]] = &[
     // no text after a status response
     b"* OK\r\n",
     // unknown FETCH item
-    b"* 1 FETCH (X-GM-LABELS (\\Inbox) UID 4)\r\n",
+    b"* 1 FETCH (X-FOO-LABELS (\\Inbox) UID 4)\r\n",
     // Outlook365: a response code that is no `atom [SP text]` (issue 15)
     b"* OK [Error=\"Microsoft.Exchange.Data.Storage.WrongServerException:Cross Server access\" Proxy=X.PROD.OUTLOOK.COM:1993:SSL] hi\r\n",
     // home.pl: a lone backslash as a mailbox attribute (issue 15)

@@ -169,6 +169,12 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.sp();
             w.list_mailbox(pattern.as_bytes())?;
         }
+        C::Xlist { reference, pattern } => {
+            w.raw(b"XLIST ");
+            w.mailbox(reference)?;
+            w.sp();
+            w.list_mailbox(pattern.as_bytes())?;
+        }
         C::Status { mailbox, items } => {
             w.raw(b"STATUS ");
             w.mailbox(mailbox)?;
@@ -294,6 +300,25 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             }
             w.sp();
             crate::imap::base::store::emit::store_att_flags(w, *kind, *silent, flags)?;
+        }
+        C::StoreGmailLabels {
+            uid: u,
+            set,
+            unchanged_since,
+            kind,
+            silent,
+            labels,
+        } => {
+            uid(w, *u);
+            w.raw(b"STORE ");
+            w.seq(set);
+            if let Some(n) = unchanged_since {
+                w.raw(b" (UNCHANGEDSINCE ");
+                w.num(*n);
+                w.raw(b")");
+            }
+            w.sp();
+            crate::imap::base::gmail::emit::store_att(w, *kind, *silent, labels)?;
         }
         C::Copy {
             uid: u,

@@ -343,6 +343,10 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             });
             crate::imap::base::list::emit::mailbox_list(w, m)?;
         }
+        Data::Xlist(m) => {
+            w.raw(b"XLIST (");
+            crate::imap::base::list::emit::mailbox_list(w, m)?;
+        }
         Data::Namespace {
             personal,
             other,

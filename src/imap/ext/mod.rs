@@ -25,6 +25,9 @@
 pub mod acl;
 pub mod catenate;
 pub mod esearch;
+/// Gmail's X-GM-EXT-1 extends FETCH, STORE and SEARCH: its room is
+/// [`crate::imap::base::gmail`], re-exported at this path.
+pub use crate::imap::base::gmail;
 pub mod id;
 pub mod metadata;
 pub mod notify;

@@ -258,6 +258,13 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             |(_, reference, _, pattern)| CommandBody::Lsub { reference, pattern },
         )
         .parse(i)
+    } else if is(b"XLIST") {
+        // Gmail: the arguments of LIST (`mailbox SP list-mailbox`)
+        map(
+            (sp, mailbox, sp, list_mailbox),
+            |(_, reference, _, pattern)| CommandBody::Xlist { reference, pattern },
+        )
+        .parse(i)
     } else if is(b"STATUS") {
         // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
         let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
@@ -468,6 +475,17 @@ fn store(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
         ),
     )
     .parse(i)?;
+    if let (i, Some((kind, silent, labels))) = crate::imap::base::gmail::parse::store_att(i)? {
+        let c = CommandBody::StoreGmailLabels {
+            uid,
+            set,
+            unchanged_since,
+            kind,
+            silent,
+            labels,
+        };
+        return Ok((i, c));
+    }
     let (i, (kind, silent, flags)) = crate::imap::base::store::parse::store_att_flags(i)?;
     Ok((
         i,

@@ -529,6 +529,8 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
         map(preceded(sp, mailbox_list), Data::List).parse(i)?
     } else if let Some(i) = after_word(&i, b"LSUB") {
         map(preceded(sp, mailbox_list), Data::Lsub).parse(i)?
+    } else if let Some(i) = after_word(&i, b"XLIST") {
+        map(preceded(sp, mailbox_list), Data::Xlist).parse(i)?
     } else if let Some(i) = after_word(&i, b"NAMESPACE") {
         // namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace
         let (i, (_, personal, _, other, _, shared)) =

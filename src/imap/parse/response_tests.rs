@@ -367,21 +367,33 @@ fn details() {
     assert_eq!((&*name, &*rest), ("XFOO", &b"bar (baz)"[..]));
     assert!(strict(b"* XFOO bar\r\n").is_err());
 
-    let Response::Data(Data::Fetch { items, .. }) = lenient(REAL_SERVERS[8]).unwrap() else {
+    // Gmail's items are typed (X-GM-EXT-1, base::gmail), in strict mode too
+    let Response::Data(Data::Fetch { items, .. }) = strict(REAL_SERVERS[8]).unwrap() else {
         panic!()
     };
     let items = items.to_vec();
-    let FetchItem::Unknown { name, value } = &items[2] else {
+    assert_eq!(items[0], FetchItem::GmailThrId(1278455344230334865));
+    assert_eq!(items[1], FetchItem::GmailMsgId(1278455344230334865));
+    let FetchItem::GmailLabels(l) = &items[2] else {
+        panic!()
+    };
+    assert_eq!(l.iter().count(), 4);
+    assert_eq!(items[3], FetchItem::Uid(2));
+    // an item nobody knows is kept raw
+    let Response::Data(Data::Fetch { items, .. }) =
+        lenient(b"* 1 FETCH (X-FOO-LABELS (\\Inbox \"Muy Importante\") UID 2)\r\n").unwrap()
+    else {
+        panic!()
+    };
+    let items = items.to_vec();
+    let FetchItem::Unknown { name, value } = &items[0] else {
         panic!()
     };
     assert_eq!(
         (&**name, &**value),
-        (
-            "X-GM-LABELS",
-            &b"(\\Inbox \\Sent Important \"Muy Importante\")"[..]
-        )
+        ("X-FOO-LABELS", &b"(\\Inbox \"Muy Importante\")"[..])
     );
-    assert_eq!(items[3], FetchItem::Uid(2));
+    assert_eq!(items[1], FetchItem::Uid(2));
 }
 
 #[test]
@@ -423,7 +435,7 @@ fn quirks_each_named() {
         ("number out of range", b"* 1 FETCH (RFC822.SIZE 4294967296)\r\n"),
         ("empty continuation (Exchange)", b"+\r\n"),
         ("bare LF", b"* 3 EXISTS\n"),
-        ("unknown FETCH item (Gmail)", b"* 1 FETCH (X-GM-MSGID 123 UID 4)\r\n"),
+        ("unknown FETCH item", b"* 1 FETCH (X-FOO-MSGID 123 UID 4)\r\n"),
         ("unknown untagged response", b"* XAPPLEPUSHSERVICE aps-version 2\r\n"),
         ("lone backslash in quoted", b"* LIST () \"/\" \"a\\b\"\r\n"),
         ("trailing space after SEARCH (Yahoo)", b"* SEARCH 1 2 \r\n"),

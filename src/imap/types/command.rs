@@ -191,6 +191,14 @@ pub enum CommandBody<'a> {
         /// Pattern.
         pattern: IString<'a>,
     },
+    /// `XLIST reference pattern` (Gmail's legacy LIST with special-use
+    /// attributes, before RFC 6154; same arguments as LIST)
+    Xlist {
+        /// Reference name.
+        reference: Mailbox<'a>,
+        /// Pattern.
+        pattern: IString<'a>,
+    },
     /// `NAMESPACE`
     Namespace,
     /// `STATUS mailbox (items)`
@@ -260,6 +268,22 @@ pub enum CommandBody<'a> {
         silent: bool,
         /// The flags.
         flags: List<'a, Flag<'a>>,
+    },
+    /// `[UID] STORE set [(UNCHANGEDSINCE n)] [+-]X-GM-LABELS[.SILENT] labels`
+    /// (Gmail's X-GM-EXT-1, [`crate::imap::base::gmail`])
+    StoreGmailLabels {
+        /// UID STORE.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet<'a>,
+        /// `UNCHANGEDSINCE n` (RFC 7162).
+        unchanged_since: Option<u64>,
+        /// Replace, add or remove.
+        kind: StoreKind,
+        /// `.SILENT`
+        silent: bool,
+        /// The labels.
+        labels: List<'a, crate::imap::base::gmail::GmailLabel<'a>>,
     },
     /// `[UID] COPY set mailbox`
     Copy {
@@ -409,6 +433,7 @@ impl CommandBody<'_> {
             CommandBody::Unsubscribe(_) => "UNSUBSCRIBE",
             CommandBody::List { .. } => "LIST",
             CommandBody::Lsub { .. } => "LSUB",
+            CommandBody::Xlist { .. } => "XLIST",
             CommandBody::Namespace => "NAMESPACE",
             CommandBody::Status { .. } => "STATUS",
             CommandBody::Append { .. } => "APPEND",
@@ -422,6 +447,7 @@ impl CommandBody<'_> {
             CommandBody::Search { .. } => "SEARCH",
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
+            CommandBody::StoreGmailLabels { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
             CommandBody::Id(_) => "ID",
@@ -469,6 +495,7 @@ crate::owned::into_owned! {
         Unsubscribe(m),
         List { selection, reference, patterns, return_options },
         Lsub { reference, pattern },
+        Xlist { reference, pattern },
         Namespace,
         Status { mailbox, items },
         Append { mailbox, messages },
@@ -482,6 +509,7 @@ crate::owned::into_owned! {
         Search { uid, return_options, charset, criteria },
         Fetch { uid, set, attributes, changed_since, vanished },
         Store { uid, set, unchanged_since, kind, silent, flags },
+        StoreGmailLabels { uid, set, unchanged_since, kind, silent, labels },
         Copy { uid, set, mailbox },
         Move { uid, set, mailbox },
         Id(l),

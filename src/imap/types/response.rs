@@ -316,6 +316,8 @@ pub enum Data<'a> {
     List(MailboxList<'a>),
     /// `LSUB ...` (IMAP4rev1)
     Lsub(MailboxList<'a>),
+    /// `XLIST ...` (Gmail's legacy LIST, same shape: `\Inbox`, `\AllMail`...)
+    Xlist(MailboxList<'a>),
     /// `NAMESPACE personal other shared` (RFC 2342)
     Namespace {
         /// Personal namespaces (`None` for NIL).
@@ -492,6 +494,7 @@ crate::owned::into_owned! {
         Enabled(l),
         List(m),
         Lsub(m),
+        Xlist(m),
         Namespace { personal, other, shared },
         Status { mailbox, items },
         Search { ids, modseq },
