@@ -68,6 +68,8 @@ pub enum CommandKind {
     Unselect,
     /// `UNAUTHENTICATE` (RFC 8437)
     Unauthenticate,
+    /// `CANCELUPDATE` (RFC 5267)
+    CancelUpdate,
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE` (RFC 4315)
@@ -152,6 +154,7 @@ impl CommandKind {
             C::Close => K::Close,
             C::Unselect => K::Unselect,
             C::Unauthenticate => K::Unauthenticate,
+            C::CancelUpdate(_) => K::CancelUpdate,
             C::Expunge => K::Expunge,
             C::UidExpunge(_) => K::UidExpunge,
             C::Search { .. } => K::Search,

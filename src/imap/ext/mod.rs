@@ -24,6 +24,7 @@
 
 pub mod acl;
 pub mod catenate;
+pub mod context;
 pub mod esearch;
 pub mod id;
 pub mod metadata;

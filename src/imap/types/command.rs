@@ -218,6 +218,9 @@ pub enum CommandBody<'a> {
     /// `UNAUTHENTICATE` (RFC 8437): back to the not-authenticated state
     /// ([`ext::unauthenticate`](crate::imap::ext::unauthenticate)).
     Unauthenticate,
+    /// `CANCELUPDATE "tag" ...` (RFC 5267 §4.3.5): stop the updates of
+    /// these searches ([`ext::context`](crate::imap::ext::context)).
+    CancelUpdate(List<'a, IString<'a>>),
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE set` (RFC 4315)
@@ -281,10 +284,16 @@ pub enum CommandBody<'a> {
     },
     /// `ID (...) / NIL` (RFC 2971)
     Id(super::response::IdParams<'a>),
-    /// `[UID] SORT (criteria) charset keys` (RFC 5256)
+    /// `[UID] SORT [RETURN (...)] (criteria) charset keys` (RFC 5256; RETURN
+    /// from ESORT, RFC 5267)
     Sort {
         /// UID SORT.
         uid: bool,
+        /// ESORT return options (`MIN MAX COUNT ALL`, and with CONTEXT=SORT
+        /// `UPDATE CONTEXT PARTIAL low:high`; the range is its own atom,
+        /// read it with [`PartialRange::from_atom`](crate::imap::PartialRange::from_atom)),
+        /// `None` without RETURN (RFC 5267 §3).
+        return_options: Option<List<'a, Atom<'a>>>,
         /// Sort criteria (`REVERSE DATE SUBJECT`), at least one.
         criteria: List<'a, SortCriterion<'a>>,
         /// Charset.
@@ -417,6 +426,7 @@ impl CommandBody<'_> {
             CommandBody::Close => "CLOSE",
             CommandBody::Unselect => "UNSELECT",
             CommandBody::Unauthenticate => "UNAUTHENTICATE",
+            CommandBody::CancelUpdate(_) => "CANCELUPDATE",
             CommandBody::Expunge => "EXPUNGE",
             CommandBody::UidExpunge(_) => "UID EXPUNGE",
             CommandBody::Search { .. } => "SEARCH",
@@ -477,6 +487,7 @@ crate::owned::into_owned! {
         Close,
         Unselect,
         Unauthenticate,
+        CancelUpdate(l),
         Expunge,
         UidExpunge(s),
         Search { uid, return_options, charset, criteria },
@@ -485,7 +496,7 @@ crate::owned::into_owned! {
         Copy { uid, set, mailbox },
         Move { uid, set, mailbox },
         Id(l),
-        Sort { uid, criteria, charset, search },
+        Sort { uid, return_options, criteria, charset, search },
         Thread { uid, algorithm, charset, search },
         GetQuota(s),
         GetQuotaRoot(m),
