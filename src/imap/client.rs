@@ -1050,6 +1050,12 @@ impl Client {
                     extension: "NAMESPACE",
                 }),
             ),
+            C::ESearch { .. } => need(
+                caps.has("MULTISEARCH"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "MULTISEARCH",
+                }),
+            ),
             C::CancelUpdate(_) => need(
                 caps.prefixed("CONTEXT=", "SEARCH") || caps.prefixed("CONTEXT=", "SORT"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {

@@ -45,6 +45,7 @@ const COMMANDS: &[CommandRule] = &[
     urlauth::parse::command,
     unauthenticate::parse::command,
     context::parse::command,
+    multisearch::parse::command,
 ];
 /// The rooms that add untagged responses.
 const DATA: &[DataRule] = &[acl::parse::data, urlauth::parse::data];
@@ -103,6 +104,7 @@ pub(crate) fn emit_command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Err
         C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => urlauth::emit::command(w, c),
         C::Unauthenticate => unauthenticate::emit::command(w, c),
         C::CancelUpdate(_) => context::emit::command(w, c),
+        C::ESearch { .. } => multisearch::emit::command(w, c),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -563,6 +565,52 @@ mod context {
         pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
             match c {
                 Code::NoUpdate(t) => room::noupdate_code(w, t),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+            }
+        }
+    }
+}
+
+/// MULTISEARCH ([`crate::imap::ext::multisearch`]).
+mod multisearch {
+    /// Its command read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::multisearch::parse as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `ESEARCH`, after its name; `None` (input unmoved) for any other
+        /// name.
+        pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+            if !name.eq_ignore_ascii_case(room::NAME) {
+                return Ok((i, None));
+            }
+            let (i, (source, return_options, charset, criteria)) = room::esearch(i)?;
+            Ok((
+                i,
+                Some(CommandBody::ESearch {
+                    source,
+                    return_options,
+                    charset,
+                    criteria,
+                }),
+            ))
+        }
+    }
+
+    /// Its command written from the central enum.
+    pub(crate) mod emit {
+        use crate::imap::ext::multisearch::emit as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `CommandBody::ESearch`.
+        pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+            match c {
+                CommandBody::ESearch {
+                    source,
+                    return_options,
+                    charset,
+                    criteria,
+                } => room::esearch(w, source, return_options, charset, criteria),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
         }

@@ -70,6 +70,8 @@ pub enum CommandKind {
     Unauthenticate,
     /// `CANCELUPDATE` (RFC 5267)
     CancelUpdate,
+    /// `ESEARCH` (RFC 7377, MULTISEARCH)
+    ESearch,
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE` (RFC 4315)
@@ -155,6 +157,7 @@ impl CommandKind {
             C::Unselect => K::Unselect,
             C::Unauthenticate => K::Unauthenticate,
             C::CancelUpdate(_) => K::CancelUpdate,
+            C::ESearch { .. } => K::ESearch,
             C::Expunge => K::Expunge,
             C::UidExpunge(_) => K::UidExpunge,
             C::Search { .. } => K::Search,

@@ -28,6 +28,7 @@ pub mod context;
 pub mod esearch;
 pub mod id;
 pub mod metadata;
+pub mod multisearch;
 pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.

@@ -236,6 +236,18 @@ pub enum CommandBody<'a> {
         /// The keys (ANDed).
         criteria: List<'a, SearchKey<'a>>,
     },
+    /// `ESEARCH [IN (filters)] [RETURN (...)] [CHARSET x] keys` (RFC 7377,
+    /// MULTISEARCH; [`ext::multisearch`](crate::imap::ext::multisearch)).
+    ESearch {
+        /// `IN (source-mbox)`: the mailboxes to search; `None`: the selected one.
+        source: Option<List<'a, crate::imap::ext::notify::MailboxFilter<'a>>>,
+        /// Return options (`MIN MAX COUNT ALL`), `None` without RETURN.
+        return_options: Option<List<'a, Atom<'a>>>,
+        /// Charset.
+        charset: Option<IString<'a>>,
+        /// The keys (ANDed).
+        criteria: List<'a, SearchKey<'a>>,
+    },
     /// `[UID] FETCH set attributes [(CHANGEDSINCE n [VANISHED])]`
     Fetch {
         /// UID FETCH.
@@ -430,6 +442,7 @@ impl CommandBody<'_> {
             CommandBody::Expunge => "EXPUNGE",
             CommandBody::UidExpunge(_) => "UID EXPUNGE",
             CommandBody::Search { .. } => "SEARCH",
+            CommandBody::ESearch { .. } => "ESEARCH",
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
@@ -491,6 +504,7 @@ crate::owned::into_owned! {
         Expunge,
         UidExpunge(s),
         Search { uid, return_options, charset, criteria },
+        ESearch { source, return_options, charset, criteria },
         Fetch { uid, set, attributes, changed_since, vanished },
         Store { uid, set, unchanged_since, kind, silent, flags },
         Copy { uid, set, mailbox },
