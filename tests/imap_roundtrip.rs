@@ -393,6 +393,8 @@ proptest! {
         }), style);
         round_trip_valid(cmd(CommandBody::Sort {
             uid,
+            // ESORT (RFC 5267): SORT RETURN (...) whenever this case has a UID
+            return_options: uid.then(|| List::from_items(vec![Atom::new("PARTIAL").unwrap(), Atom::new("1:100").unwrap(), Atom::new("COUNT").unwrap()])),
             criteria: List::from_items(sort),
             charset: IString::from("UTF-8"),
             search: List::from_items(vec![SearchKey::ModSeq { entry: entry.clone(), modseq }]),

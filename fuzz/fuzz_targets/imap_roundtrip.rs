@@ -112,6 +112,17 @@ fn ext(i: &Input) {
             }]),
         }),
         CommandBody::UrlFetch(List::from_items(vec![IString::from(&i.user[..]), IString::from(&i.pass[..])])),
+        // RFC 5267 CANCELUPDATE (quoted tags only) and RFC 7377 ESEARCH
+        CommandBody::CancelUpdate(List::from_items(vec![IString::from(&i.user[..]), IString::from(&i.pass[..])])),
+        CommandBody::ESearch {
+            source: Some(List::from_items(vec![
+                MailboxFilter::SubtreeOne(List::from_items(vec![mb.clone()])),
+                MailboxFilter::Personal,
+            ])),
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![SearchKey::Subject(IString::from(&i.text[..]))]),
+        },
     ];
     for body in cmds {
         let c = Command { tag: Tag::new("a1").unwrap(), body };

@@ -936,11 +936,36 @@ impl Client {
                     extension: "COMPRESS=<algorithm>",
                 }),
             ),
-            C::Sort { criteria, .. } => {
+            C::Sort {
+                criteria,
+                return_options,
+                ..
+            } => {
                 need(
                     caps.has("SORT"),
                     Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: "SORT" }),
                 )?;
+                if let Some(options) = return_options {
+                    // RFC 5267 §3: SORT RETURN needs ESORT; §4: UPDATE,
+                    // CONTEXT and PARTIAL on SORT need CONTEXT=SORT.
+                    need(
+                        caps.has("ESORT"),
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "ESORT",
+                        }),
+                    )?;
+                    let context = options.iter().any(|o| {
+                        ["UPDATE", "CONTEXT", "PARTIAL"]
+                            .iter()
+                            .any(|n| o.as_str().eq_ignore_ascii_case(n))
+                    });
+                    need(
+                        !context || caps.prefixed("CONTEXT=", "SORT"),
+                        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                            extension: "CONTEXT=SORT",
+                        }),
+                    )?;
+                }
                 let display = criteria
                     .iter()
                     .any(|c| matches!(c.key, SortKey::DisplayFrom | SortKey::DisplayTo));
@@ -1023,6 +1048,18 @@ impl Client {
                 caps.has("NAMESPACE"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
                     extension: "NAMESPACE",
+                }),
+            ),
+            C::ESearch { .. } => need(
+                caps.has("MULTISEARCH"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "MULTISEARCH",
+                }),
+            ),
+            C::CancelUpdate(_) => need(
+                caps.prefixed("CONTEXT=", "SEARCH") || caps.prefixed("CONTEXT=", "SORT"),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                    extension: "CONTEXT=SEARCH",
                 }),
             ),
             C::Unauthenticate => need(
@@ -1413,6 +1450,28 @@ impl Client {
     /// ```
     pub fn unauthenticate(&mut self) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Unauthenticate)
+    }
+
+    /// Sends `CANCELUPDATE` (RFC 5267 §4.3.5) for the given tags of
+    /// `SEARCH`/`SORT ... RETURN (UPDATE)` commands: the server stops sending
+    /// their `ADDTO`/`REMOVEFROM` updates. Needs CONTEXT=SEARCH or
+    /// CONTEXT=SORT and a selected mailbox.
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ESEARCH CONTEXT=SEARCH] hi\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// // not selected yet: CANCELUPDATE is a selected-state command
+    /// assert!(client.cancel_update(&["B01"]).is_err());
+    /// ```
+    pub fn cancel_update(&mut self, tags: &[&str]) -> Result<Tag<'static>, Error> {
+        let tags = tags
+            .iter()
+            .map(|t| IString::new(alloc::vec::Vec::from(t.as_bytes())))
+            .collect();
+        self.send(CommandBody::CancelUpdate(List::from_items(tags)))
     }
 
     /// Sends `STARTTLS`; [`ClientEvent::StartTls`] follows its OK.
@@ -2661,7 +2720,8 @@ fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
         | K::Copy
         | K::Move
         | K::Sort
-        | K::Thread => projected == S::Selected,
+        | K::Thread
+        | K::CancelUpdate => projected == S::Selected,
         K::Enable => projected == S::Authenticated,
         K::Unauthenticate => matches!(projected, S::Authenticated | S::Selected),
         K::Compress => true,

@@ -151,7 +151,7 @@ pub use base::store::StoreKind;
 pub use entry::{parse_command_stream, parse_response_stream};
 pub use ext::acl::{ModRights, Rights, RightsMode};
 pub use ext::catenate::{AppendItem, CatenatePart};
-pub use ext::esearch::{ESearch, ESearchMailbox, SearchReturnData};
+pub use ext::esearch::{ContextUpdate, ESearch, ESearchMailbox, PartialRange, SearchReturnData};
 pub use ext::id::IdParams;
 pub use ext::metadata::{GetMetadataOption, MetadataDepth, MetadataEntries};
 pub use ext::notify::{EventGroup, MailboxFilter, Notify, NotifyEvent};

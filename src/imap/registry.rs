@@ -44,6 +44,8 @@ const COMMANDS: &[CommandRule] = &[
     notify::parse::command,
     urlauth::parse::command,
     unauthenticate::parse::command,
+    context::parse::command,
+    multisearch::parse::command,
 ];
 /// The rooms that add untagged responses.
 const DATA: &[DataRule] = &[acl::parse::data, urlauth::parse::data];
@@ -52,6 +54,7 @@ const CODES: &[CodeRule] = &[
     catenate::parse::code,
     notify::parse::code,
     urlauth::parse::code,
+    context::parse::code,
 ];
 
 /// The commands of the extension rooms, after their name; `None` (input
@@ -100,6 +103,8 @@ pub(crate) fn emit_command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Err
         C::Notify(_) => notify::emit::command(w, c),
         C::ResetKey { .. } | C::GenUrlAuth(_) | C::UrlFetch(_) => urlauth::emit::command(w, c),
         C::Unauthenticate => unauthenticate::emit::command(w, c),
+        C::CancelUpdate(_) => context::emit::command(w, c),
+        C::ESearch { .. } => multisearch::emit::command(w, c),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -119,6 +124,7 @@ pub(crate) fn emit_code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::TooBig | Code::BadUrl(_) => catenate::emit::code(w, c),
         Code::NotificationOverflow | Code::BadEvent(_) => notify::emit::code(w, c),
         Code::UrlMech(_) => urlauth::emit::code(w, c),
+        Code::NoUpdate(_) => context::emit::code(w, c),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -506,6 +512,105 @@ mod unauthenticate {
                     room::command(w);
                     Ok(())
                 }
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+            }
+        }
+    }
+}
+
+/// CONTEXT=SEARCH/SORT ([`crate::imap::ext::context`]).
+mod context {
+    /// Its command and code read into the central enums.
+    pub(crate) mod parse {
+        use crate::imap::ext::context::parse as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `CANCELUPDATE`, after its name; `None` (input unmoved) for any
+        /// other name.
+        pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+            if !name.eq_ignore_ascii_case(room::NAME) {
+                return Ok((i, None));
+            }
+            let (i, c) = map(room::cancelupdate, CommandBody::CancelUpdate).parse(i)?;
+            Ok((i, Some(c)))
+        }
+
+        /// `NOUPDATE`, after the code's name; `None` (input unmoved) for
+        /// another code or arguments that do not parse; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            if !name.eq_ignore_ascii_case("NOUPDATE") {
+                return Ok((i, None));
+            }
+            Ok(match map(room::noupdate_code, Code::NoUpdate).parse(i) {
+                Ok((rest, c)) => (rest, Some(c)),
+                Err(_) => (i, None),
+            })
+        }
+    }
+
+    /// Its command and code written from the central enums.
+    pub(crate) mod emit {
+        use crate::imap::ext::context::emit as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `CommandBody::CancelUpdate`.
+        pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+            match c {
+                CommandBody::CancelUpdate(tags) => room::cancelupdate(w, tags),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+            }
+        }
+
+        /// `Code::NoUpdate`.
+        pub(crate) fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
+            match c {
+                Code::NoUpdate(t) => room::noupdate_code(w, t),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+            }
+        }
+    }
+}
+
+/// MULTISEARCH ([`crate::imap::ext::multisearch`]).
+mod multisearch {
+    /// Its command read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::multisearch::parse as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `ESEARCH`, after its name; `None` (input unmoved) for any other
+        /// name.
+        pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+            if !name.eq_ignore_ascii_case(room::NAME) {
+                return Ok((i, None));
+            }
+            let (i, (source, return_options, charset, criteria)) = room::esearch(i)?;
+            Ok((
+                i,
+                Some(CommandBody::ESearch {
+                    source,
+                    return_options,
+                    charset,
+                    criteria,
+                }),
+            ))
+        }
+    }
+
+    /// Its command written from the central enum.
+    pub(crate) mod emit {
+        use crate::imap::ext::multisearch::emit as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `CommandBody::ESearch`.
+        pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+            match c {
+                CommandBody::ESearch {
+                    source,
+                    return_options,
+                    charset,
+                    criteria,
+                } => room::esearch(w, source, return_options, charset, criteria),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
         }

@@ -1742,7 +1742,8 @@ impl Server {
             | C::StoreGmailLabels { .. }
             | C::Copy { .. }
             | C::Sort { .. }
-            | C::Thread { .. } => sel(Kind::Other),
+            | C::Thread { .. }
+            | C::CancelUpdate(_) => sel(Kind::Other),
             C::Append { .. } | C::AppendCatenate { .. } | C::Compress(_) => auth(Kind::Barrier),
             C::Unknown { .. } => Class::Unknown,
             _ => auth(Kind::Other),

@@ -70,6 +70,10 @@ pub enum CommandKind {
     Unselect,
     /// `UNAUTHENTICATE` (RFC 8437)
     Unauthenticate,
+    /// `CANCELUPDATE` (RFC 5267)
+    CancelUpdate,
+    /// `ESEARCH` (RFC 7377, MULTISEARCH)
+    ESearch,
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE` (RFC 4315)
@@ -155,6 +159,8 @@ impl CommandKind {
             C::Close => K::Close,
             C::Unselect => K::Unselect,
             C::Unauthenticate => K::Unauthenticate,
+            C::CancelUpdate(_) => K::CancelUpdate,
+            C::ESearch { .. } => K::ESearch,
             C::Expunge => K::Expunge,
             C::UidExpunge(_) => K::UidExpunge,
             C::Search { .. } => K::Search,

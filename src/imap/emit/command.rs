@@ -343,12 +343,20 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         }
         C::Sort {
             uid: u,
+            return_options,
             criteria,
             charset,
             search,
         } => {
             uid(w, *u);
-            w.raw(b"SORT (");
+            w.raw(b"SORT");
+            if let Some(r) = return_options {
+                // search-return-opts (RFC 5267 §5, ESORT)
+                w.raw(b" RETURN (");
+                atoms_sp(w, r)?;
+                w.raw(b")");
+            }
+            w.raw(b" (");
             if criteria.is_empty() {
                 return Err(Error::Emit(crate::error::Unemittable::Missing {
                     what: "SORT criterion",
@@ -441,7 +449,9 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::ResetKey { .. }
         | C::GenUrlAuth(_)
         | C::UrlFetch(_)
-        | C::Unauthenticate => crate::imap::registry::emit_command(w, c)?,
+        | C::Unauthenticate
+        | C::CancelUpdate(_)
+        | C::ESearch { .. } => crate::imap::registry::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::syntax::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {

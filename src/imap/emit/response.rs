@@ -299,7 +299,8 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::BadUrl(_)
         | Code::UrlMech(_)
         | Code::NotificationOverflow
-        | Code::BadEvent(_) => return crate::imap::registry::emit_code(w, c),
+        | Code::BadEvent(_)
+        | Code::NoUpdate(_) => return crate::imap::registry::emit_code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {

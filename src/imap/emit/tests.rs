@@ -252,6 +252,7 @@ fn typed_arguments_emit() {
     );
     let sort = |criteria: Vec<SortCriterion<'static>>| CommandBody::Sort {
         uid: true,
+        return_options: None,
         criteria: List::from_items(criteria),
         charset: "UTF-8".into(),
         search: List::from_items(alloc::vec![SearchKey::All]),

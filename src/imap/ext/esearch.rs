@@ -47,6 +47,22 @@ pub enum SearchReturnData<'a> {
     Count(u32),
     /// `MODSEQ n`
     ModSeq(u64),
+    /// `ADDTO (position set ...)` (RFC 5267 §4.3.1): messages that entered
+    /// the result of an `UPDATE` search, each run at its position.
+    AddTo(List<'a, ContextUpdate<'a>>),
+    /// `REMOVEFROM (position set ...)` (RFC 5267 §4.3.2): messages that left
+    /// the result of an `UPDATE` search.
+    RemoveFrom(List<'a, ContextUpdate<'a>>),
+    /// `PARTIAL (low:high set/NIL)` (RFC 5267 §4.4): the asked window of the
+    /// result, `None` for `NIL`. Only the RFC 5267 range (two nz-numbers) is
+    /// typed here; another form (RFC 9394's negative ranges) stays
+    /// [`Other`](SearchReturnData::Other).
+    Partial {
+        /// The window asked for.
+        range: PartialRange,
+        /// The messages in it, `None` for `NIL`.
+        results: Option<SequenceSet<'a>>,
+    },
     /// Another return item, raw.
     Other {
         /// The name.
@@ -54,6 +70,50 @@ pub enum SearchReturnData<'a> {
         /// The value, raw.
         value: Cow<'a, [u8]>,
     },
+}
+
+/// One `context-position SP sequence-set` pair of `ADDTO`/`REMOVEFROM`
+/// (RFC 5267 §5):
+///
+/// ```text
+/// ret-data-addto   = "ADDTO" SP "(" context-position SP sequence-set
+///                    *(SP context-position SP sequence-set) ")"
+/// context-position = number
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextUpdate<'a> {
+    /// `context-position`: where in the sorted result (0: unknown or unsorted).
+    pub position: u32,
+    /// The messages at that position.
+    pub set: SequenceSet<'a>,
+}
+
+/// `partial-range = nz-number ":" nz-number` (RFC 5267 §5): a window of a
+/// search or sort result, 1-based, `low <= high` not required by the grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartialRange {
+    /// The first position.
+    pub low: u32,
+    /// The last position.
+    pub high: u32,
+}
+
+impl PartialRange {
+    /// Reads a return option's value (`"1:100"`), as it stands in a
+    /// `RETURN (PARTIAL 1:100)` atom list; `None` if it is not two
+    /// nz-numbers around a colon.
+    pub fn from_atom(s: &str) -> Option<PartialRange> {
+        let (a, b) = s.split_once(':')?;
+        let low = crate::imap::syntax::core::parse_nz_u32(a.as_bytes())?;
+        let high = crate::imap::syntax::core::parse_nz_u32(b.as_bytes())?;
+        Some(PartialRange { low, high })
+    }
+}
+
+impl core::fmt::Display for PartialRange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{}", self.low, self.high)
+    }
 }
 
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
@@ -86,10 +146,13 @@ pub struct ESearchMailbox<'a> {
     pub uid_validity: u32,
 }
 
+crate::owned::owned_copy!(PartialRange);
+
 crate::owned::into_owned! {
     struct ESearch { tag, mailbox, uid, data }
     struct ESearchMailbox { mailbox, uid_validity }
-    enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), Other { name, value } }
+    struct ContextUpdate { position, set }
+    enum SearchReturnData { Min(n), Max(n), All(s), Count(n), ModSeq(n), AddTo(l), RemoveFrom(l), Partial { range, results }, Other { name, value } }
 }
 
 /// The grammar of ESEARCH.
@@ -99,7 +162,8 @@ pub(crate) mod parse {
     use nom::Parser as _;
     use nom::combinator::map;
 
-    use super::{ESearch, ESearchMailbox, SearchReturnData};
+    use super::{ContextUpdate, ESearch, ESearchMailbox, PartialRange, SearchReturnData};
+    use crate::imap::syntax::core::SequenceSet;
     use crate::imap::syntax::core::{IString, List, Sep};
     use crate::imap::syntax::input::{In, R, after_prefix, after_sp, after_word, byte, kw, sp};
     use crate::imap::syntax::rules::{
@@ -122,6 +186,12 @@ pub(crate) mod parse {
             map(number, SearchReturnData::Count).parse(i)
         } else if is("MODSEQ") {
             map(number64, SearchReturnData::ModSeq).parse(i)
+        } else if is("ADDTO") {
+            map(context_updates, SearchReturnData::AddTo).parse(i)
+        } else if is("REMOVEFROM") {
+            map(context_updates, SearchReturnData::RemoveFrom).parse(i)
+        } else if let Ok((r, (range, results))) = partial(i, &name) {
+            Ok((r, SearchReturnData::Partial { range, results }))
         } else {
             let (i, v) = skip_value(i)?;
             Ok((
@@ -132,6 +202,56 @@ pub(crate) mod parse {
                 },
             ))
         }
+    }
+
+    /// `context-position SP sequence-set` (RFC 5267 §5).
+    fn context_update<'a>(i: In<'a>) -> R<'a, ContextUpdate<'a>> {
+        map((number, sp, sequence_set), |(position, _, set)| {
+            ContextUpdate { position, set }
+        })
+        .parse(i)
+    }
+
+    /// `"(" context-position SP sequence-set *(SP context-position SP sequence-set) ")"`
+    /// (RFC 5267 §5, the value of ADDTO and REMOVEFROM): at least one pair.
+    fn context_updates<'a>(i: In<'a>) -> R<'a, List<'a, ContextUpdate<'a>>> {
+        let (i, ()) = byte(b'(', "'(' of ADDTO/REMOVEFROM")(i)?;
+        let start = i;
+        let (mut i, _) = context_update(i)?;
+        while i.peek() == Some(b' ') {
+            (i, _) = context_update(i.skip(1))?;
+        }
+        let raw = start.upto(&i);
+        let list = List::wire(raw, context_update, Sep::Space, i.ctx());
+        let (i, ()) = byte(b')', "')' of ADDTO/REMOVEFROM")(i)?;
+        Ok((i, list))
+    }
+
+    /// `ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"`,
+    /// `partial-range = nz-number ":" nz-number`,
+    /// `partial-results = sequence-set / "NIL"` (RFC 5267 §5). An error for
+    /// another name or another range form (the caller keeps it raw).
+    fn partial<'a>(
+        i: In<'a>,
+        name: &crate::imap::syntax::core::Atom<'_>,
+    ) -> R<'a, (PartialRange, Option<SequenceSet<'a>>)> {
+        if !name.as_str().eq_ignore_ascii_case("PARTIAL") {
+            return i.err("PARTIAL");
+        }
+        let (i, (_, low, _, high, _)) = (
+            byte(b'(', "'(' of PARTIAL"),
+            nz_number,
+            byte(b':', "':' of partial-range"),
+            nz_number,
+            sp,
+        )
+            .parse(i)?;
+        let (i, results) = match after_word(&i, b"NIL") {
+            Some(r) => (r, None),
+            None => map(sequence_set, Some).parse(i)?,
+        };
+        let (i, ()) = byte(b')', "')' of PARTIAL")(i)?;
+        Ok((i, (PartialRange { low, high }, results)))
     }
 
     /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
@@ -204,9 +324,36 @@ pub(crate) mod parse {
 
 /// The emitter of ESEARCH.
 pub(crate) mod emit {
-    use super::{ESearch, SearchReturnData};
+    use super::{ContextUpdate, ESearch, SearchReturnData};
     use crate::Error;
+    use crate::imap::syntax::core::List;
     use crate::imap::syntax::write::{W, num_code};
+
+    /// `name SP "(" context-position SP sequence-set *(SP ...) ")"` (RFC 5267
+    /// §5): ADDTO and REMOVEFROM, at least one pair.
+    fn context_updates(
+        w: &mut W<'_>,
+        name: &[u8],
+        l: &List<'_, ContextUpdate<'_>>,
+    ) -> Result<(), Error> {
+        if l.iter().next().is_none() {
+            return Err(Error::Emit(crate::error::Unemittable::Missing {
+                what: "ADDTO/REMOVEFROM pair",
+            }));
+        }
+        w.raw(name);
+        w.raw(b" (");
+        for (n, u) in l.iter().enumerate() {
+            if n > 0 {
+                w.sp();
+            }
+            w.num(u64::from(u.position));
+            w.sp();
+            w.seq(&u.set);
+        }
+        w.raw(b")");
+        Ok(())
+    }
 
     /// `esearch-response` (RFC 4731 §3.1, RFC 7377 §2): what follows `* `.
     pub(crate) fn esearch(w: &mut W<'_>, e: &ESearch<'_>) -> Result<(), Error> {
@@ -251,6 +398,26 @@ pub(crate) mod emit {
                 }
                 SearchReturnData::Count(n) => num_code(w, b"COUNT", u64::from(n))?,
                 SearchReturnData::ModSeq(n) => num_code(w, b"MODSEQ", n)?,
+                SearchReturnData::AddTo(l) => context_updates(w, b"ADDTO", &l)?,
+                SearchReturnData::RemoveFrom(l) => context_updates(w, b"REMOVEFROM", &l)?,
+                SearchReturnData::Partial { range, results } => {
+                    // ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"
+                    if range.low == 0 || range.high == 0 {
+                        return Err(Error::Emit(crate::error::Unemittable::Zero {
+                            field: "partial-range",
+                        }));
+                    }
+                    w.raw(b"PARTIAL (");
+                    w.num(u64::from(range.low));
+                    w.raw(b":");
+                    w.num(u64::from(range.high));
+                    w.sp();
+                    match results {
+                        Some(s) => w.seq(&s),
+                        None => w.raw(b"NIL"),
+                    }
+                    w.raw(b")");
+                }
                 SearchReturnData::Other { name, value } => {
                     w.atom(&name)?;
                     w.sp();

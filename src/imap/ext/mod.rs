@@ -24,12 +24,14 @@
 
 pub mod acl;
 pub mod catenate;
+pub mod context;
 pub mod esearch;
 /// Gmail's X-GM-EXT-1 extends FETCH, STORE and SEARCH: its room is
 /// [`crate::imap::base::gmail`], re-exported at this path.
 pub use crate::imap::base::gmail;
 pub mod id;
 pub mod metadata;
+pub mod multisearch;
 pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.

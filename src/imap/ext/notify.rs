@@ -70,6 +70,9 @@ pub enum MailboxFilter<'a> {
     Subtree(List<'a, Mailbox<'a>>),
     /// `MAILBOXES one-or-more-mailbox`
     Mailboxes(List<'a, Mailbox<'a>>),
+    /// `SUBTREE-ONE one-or-more-mailbox` (RFC 7377 §2, MULTISEARCH): the
+    /// mailboxes and their direct children only.
+    SubtreeOne(List<'a, Mailbox<'a>>),
 }
 
 /// `event` (RFC 5465 §5, §8).
@@ -125,6 +128,7 @@ crate::owned::into_owned! {
         Personal,
         Subscribed,
         Subtree(l),
+        SubtreeOne(l),
         Mailboxes(l),
     }
     enum NotifyEvent {
@@ -224,6 +228,12 @@ pub(crate) mod parse {
                 value(F::Inboxes, word(b"INBOXES")),
                 value(F::Personal, word(b"PERSONAL")),
                 value(F::Subscribed, word(b"SUBSCRIBED")),
+                // filter-mailboxes-other =/ ("subtree-one" SP one-or-more-mailbox)
+                // (RFC 7377 §2)
+                map(
+                    preceded((word(b"SUBTREE-ONE"), sp), one_or_more_mailbox),
+                    F::SubtreeOne,
+                ),
                 map(
                     preceded((word(b"SUBTREE"), sp), one_or_more_mailbox),
                     F::Subtree,
@@ -390,7 +400,19 @@ pub(crate) mod emit {
     /// `event-group = "(" filter-mailboxes SP events ")"`
     pub(crate) fn event_group(w: &mut W<'_>, g: &EventGroup<'_>) -> Result<(), Error> {
         w.raw(b"(");
-        match &g.filter {
+        mailbox_filter(w, &g.filter)?;
+        w.sp();
+        match &g.events {
+            None => w.raw(b"NONE"),
+            Some(l) => events(w, l)?,
+        }
+        w.raw(b")");
+        Ok(())
+    }
+
+    /// `filter-mailboxes` (RFC 5465 §8, `subtree-one` from RFC 7377 §2).
+    pub(crate) fn mailbox_filter(w: &mut W<'_>, f: &MailboxFilter<'_>) -> Result<(), Error> {
+        match f {
             MailboxFilter::Selected => w.raw(b"SELECTED"),
             MailboxFilter::SelectedDelayed => w.raw(b"SELECTED-DELAYED"),
             MailboxFilter::Inboxes => w.raw(b"INBOXES"),
@@ -404,13 +426,11 @@ pub(crate) mod emit {
                 w.raw(b"MAILBOXES ");
                 mailboxes(w, l)?;
             }
+            MailboxFilter::SubtreeOne(l) => {
+                w.raw(b"SUBTREE-ONE ");
+                mailboxes(w, l)?;
+            }
         }
-        w.sp();
-        match &g.events {
-            None => w.raw(b"NONE"),
-            Some(l) => events(w, l)?,
-        }
-        w.raw(b")");
         Ok(())
     }
 

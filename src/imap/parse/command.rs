@@ -385,12 +385,19 @@ fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
         search(i, uid)?
     } else if is(b"SORT") {
         // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+        // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
+        //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
+        let (i, return_options) = match sp_word(i, b"RETURN") {
+            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+            None => (i, None),
+        };
         let (i, (_, criteria, _, charset, search)) =
             (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
         (
             i,
             CommandBody::Sort {
                 uid,
+                return_options,
                 criteria,
                 charset,
                 search,

@@ -569,6 +569,7 @@ fn create_list_sort_metadata_modseq_typed() {
             b"A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL\r\n",
             CommandBody::Sort {
                 uid: false,
+                return_options: None,
                 criteria: items(alloc::vec![
                     crit(false, SortKey::Subject),
                     crit(true, SortKey::Date)
@@ -582,6 +583,7 @@ fn create_list_sort_metadata_modseq_typed() {
             b"A286 UID SORT (REVERSE ARRIVAL CC FROM SIZE TO DISPLAYTO reverse displayfrom X-SCORE) UTF-8 ALL\r\n",
             CommandBody::Sort {
                 uid: true,
+                return_options: None,
                 criteria: items(alloc::vec![
                     crit(true, SortKey::Arrival),
                     crit(false, SortKey::Cc),

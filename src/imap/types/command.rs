@@ -226,6 +226,9 @@ pub enum CommandBody<'a> {
     /// `UNAUTHENTICATE` (RFC 8437): back to the not-authenticated state
     /// ([`ext::unauthenticate`](crate::imap::ext::unauthenticate)).
     Unauthenticate,
+    /// `CANCELUPDATE "tag" ...` (RFC 5267 §4.3.5): stop the updates of
+    /// these searches ([`ext::context`](crate::imap::ext::context)).
+    CancelUpdate(List<'a, IString<'a>>),
     /// `EXPUNGE`
     Expunge,
     /// `UID EXPUNGE set` (RFC 4315)
@@ -235,6 +238,18 @@ pub enum CommandBody<'a> {
         /// UID SEARCH.
         uid: bool,
         /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`), `None` without RETURN.
+        return_options: Option<List<'a, Atom<'a>>>,
+        /// Charset.
+        charset: Option<IString<'a>>,
+        /// The keys (ANDed).
+        criteria: List<'a, SearchKey<'a>>,
+    },
+    /// `ESEARCH [IN (filters)] [RETURN (...)] [CHARSET x] keys` (RFC 7377,
+    /// MULTISEARCH; [`ext::multisearch`](crate::imap::ext::multisearch)).
+    ESearch {
+        /// `IN (source-mbox)`: the mailboxes to search; `None`: the selected one.
+        source: Option<List<'a, crate::imap::ext::notify::MailboxFilter<'a>>>,
+        /// Return options (`MIN MAX COUNT ALL`), `None` without RETURN.
         return_options: Option<List<'a, Atom<'a>>>,
         /// Charset.
         charset: Option<IString<'a>>,
@@ -305,10 +320,16 @@ pub enum CommandBody<'a> {
     },
     /// `ID (...) / NIL` (RFC 2971)
     Id(super::response::IdParams<'a>),
-    /// `[UID] SORT (criteria) charset keys` (RFC 5256)
+    /// `[UID] SORT [RETURN (...)] (criteria) charset keys` (RFC 5256; RETURN
+    /// from ESORT, RFC 5267)
     Sort {
         /// UID SORT.
         uid: bool,
+        /// ESORT return options (`MIN MAX COUNT ALL`, and with CONTEXT=SORT
+        /// `UPDATE CONTEXT PARTIAL low:high`; the range is its own atom,
+        /// read it with [`PartialRange::from_atom`](crate::imap::PartialRange::from_atom)),
+        /// `None` without RETURN (RFC 5267 §3).
+        return_options: Option<List<'a, Atom<'a>>>,
         /// Sort criteria (`REVERSE DATE SUBJECT`), at least one.
         criteria: List<'a, SortCriterion<'a>>,
         /// Charset.
@@ -442,9 +463,11 @@ impl CommandBody<'_> {
             CommandBody::Close => "CLOSE",
             CommandBody::Unselect => "UNSELECT",
             CommandBody::Unauthenticate => "UNAUTHENTICATE",
+            CommandBody::CancelUpdate(_) => "CANCELUPDATE",
             CommandBody::Expunge => "EXPUNGE",
             CommandBody::UidExpunge(_) => "UID EXPUNGE",
             CommandBody::Search { .. } => "SEARCH",
+            CommandBody::ESearch { .. } => "ESEARCH",
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
             CommandBody::StoreGmailLabels { .. } => "STORE",
@@ -504,16 +527,18 @@ crate::owned::into_owned! {
         Close,
         Unselect,
         Unauthenticate,
+        CancelUpdate(l),
         Expunge,
         UidExpunge(s),
         Search { uid, return_options, charset, criteria },
+        ESearch { source, return_options, charset, criteria },
         Fetch { uid, set, attributes, changed_since, vanished },
         Store { uid, set, unchanged_since, kind, silent, flags },
         StoreGmailLabels { uid, set, unchanged_since, kind, silent, labels },
         Copy { uid, set, mailbox },
         Move { uid, set, mailbox },
         Id(l),
-        Sort { uid, criteria, charset, search },
+        Sort { uid, return_options, criteria, charset, search },
         Thread { uid, algorithm, charset, search },
         GetQuota(s),
         GetQuotaRoot(m),

@@ -242,6 +242,9 @@ pub enum Code<'a> {
     NotificationOverflow,
     /// `BADEVENT (event...)` (RFC 5465): the events the server does not support.
     BadEvent(List<'a, NotifyEvent<'a>>),
+    /// `NOUPDATE "tag"` (RFC 5267 §4.3): the server will not keep the result
+    /// of that search up to date (`resp-text-code =/ "NOUPDATE" SP quoted`).
+    NoUpdate(IString<'a>),
     /// `MAILBOXID (objectid)` (RFC 8474 §4.1): the id of a mailbox just
     /// created (`resp-text-code =/ "MAILBOXID" SP "(" objectid ")"`).
     MailboxId(IString<'a>),
@@ -485,6 +488,7 @@ crate::owned::into_owned! {
         UrlMech(l),
         NotificationOverflow,
         BadEvent(l),
+        NoUpdate(t),
         MailboxId(id),
         Other { name, value },
     }
