@@ -52,6 +52,7 @@ const CODES: &[CodeRule] = &[
     catenate::parse::code,
     notify::parse::code,
     urlauth::parse::code,
+    inprogress::parse::code,
 ];
 
 /// The commands of the extension rooms, after their name; `None` (input
@@ -119,6 +120,7 @@ pub(crate) fn emit_code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::TooBig | Code::BadUrl(_) => catenate::emit::code(w, c),
         Code::NotificationOverflow | Code::BadEvent(_) => notify::emit::code(w, c),
         Code::UrlMech(_) => urlauth::emit::code(w, c),
+        Code::InProgress(p) => crate::imap::ext::inprogress::emit::inprogress_code(w, p),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -508,6 +510,30 @@ mod unauthenticate {
                 }
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::inprogress`].
+mod inprogress {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::inprogress::parse as inprogress;
+        use crate::imap::registry::prelude::*;
+
+        /// `INPROGRESS`, after the code's name; `None` (input unmoved) for
+        /// another code name or arguments that do not parse, which the caller
+        /// keeps as [`Code::Other`]; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            if !name.eq_ignore_ascii_case("INPROGRESS") {
+                return Ok((i, None));
+            }
+            Ok(
+                match map(inprogress::inprogress_code, Code::InProgress).parse(i) {
+                    Ok((rest, c)) => (rest, Some(c)),
+                    Err(_) => (i, None),
+                },
+            )
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod acl;
 pub mod catenate;
 pub mod esearch;
 pub mod id;
+pub mod inprogress;
 pub mod metadata;
 pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is

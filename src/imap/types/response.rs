@@ -245,6 +245,9 @@ pub enum Code<'a> {
     /// `MAILBOXID (objectid)` (RFC 8474 §4.1): the id of a mailbox just
     /// created (`resp-text-code =/ "MAILBOXID" SP "(" objectid ")"`).
     MailboxId(IString<'a>),
+    /// `INPROGRESS [("tag" state goal)]` (RFC 9585): progress of a
+    /// long-running command, in an untagged OK.
+    InProgress(Option<crate::imap::ext::inprogress::Progress<'a>>),
     /// Any other code, kept raw: the atom and what followed it up to `]`.
     Other {
         /// The code's name.
@@ -484,6 +487,7 @@ crate::owned::into_owned! {
         NotificationOverflow,
         BadEvent(l),
         MailboxId(id),
+        InProgress(p),
         Other { name, value },
     }
     enum Continue { Text { code, text }, Base64(b) }
