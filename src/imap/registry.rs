@@ -53,6 +53,7 @@ const CODES: &[CodeRule] = &[
     notify::parse::code,
     urlauth::parse::code,
     inprogress::parse::code,
+    messagelimit::parse::code,
 ];
 
 /// The commands of the extension rooms, after their name; `None` (input
@@ -121,6 +122,7 @@ pub(crate) fn emit_code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::NotificationOverflow | Code::BadEvent(_) => notify::emit::code(w, c),
         Code::UrlMech(_) => urlauth::emit::code(w, c),
         Code::InProgress(p) => crate::imap::ext::inprogress::emit::inprogress_code(w, p),
+        Code::MessageLimit(n) => crate::imap::ext::messagelimit::emit::messagelimit_code(w, *n),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -530,6 +532,30 @@ mod inprogress {
             }
             Ok(
                 match map(inprogress::inprogress_code, Code::InProgress).parse(i) {
+                    Ok((rest, c)) => (rest, Some(c)),
+                    Err(_) => (i, None),
+                },
+            )
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::messagelimit`].
+mod messagelimit {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::messagelimit::parse as messagelimit;
+        use crate::imap::registry::prelude::*;
+
+        /// `MESSAGELIMIT n`, after the code's name; `None` (input unmoved)
+        /// for another code name or an argument that does not parse, which
+        /// the caller keeps as [`Code::Other`]; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            if !name.eq_ignore_ascii_case("MESSAGELIMIT") {
+                return Ok((i, None));
+            }
+            Ok(
+                match map(messagelimit::messagelimit_code, Code::MessageLimit).parse(i) {
                     Ok((rest, c)) => (rest, Some(c)),
                     Err(_) => (i, None),
                 },

@@ -301,6 +301,7 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::NotificationOverflow
         | Code::BadEvent(_) => return crate::imap::registry::emit_code(w, c),
         Code::InProgress(_) => return crate::imap::registry::emit_code(w, c),
+        Code::MessageLimit(_) => return crate::imap::registry::emit_code(w, c),
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {

@@ -27,6 +27,7 @@ pub mod catenate;
 pub mod esearch;
 pub mod id;
 pub mod inprogress;
+pub mod messagelimit;
 pub mod metadata;
 pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is

@@ -248,6 +248,9 @@ pub enum Code<'a> {
     /// `INPROGRESS [("tag" state goal)]` (RFC 9585): progress of a
     /// long-running command, in an untagged OK.
     InProgress(Option<crate::imap::ext::inprogress::Progress<'a>>),
+    /// `MESSAGELIMIT n` (RFC 9738): the command touched more messages than
+    /// the server's limit `n`.
+    MessageLimit(u32),
     /// Any other code, kept raw: the atom and what followed it up to `]`.
     Other {
         /// The code's name.
@@ -488,6 +491,7 @@ crate::owned::into_owned! {
         BadEvent(l),
         MailboxId(id),
         InProgress(p),
+        MessageLimit(n),
         Other { name, value },
     }
     enum Continue { Text { code, text }, Base64(b) }
