@@ -291,6 +291,7 @@ impl Capabilities {
     ///
     /// let mut c = Client::new(ClientConfig::default());
     /// c.handle_input(b"* OK [CAPABILITY IMAP4rev1 MESSAGELIMIT=1000] ready\r\n");
+    /// while c.poll_event().unwrap().is_some() {}
     /// assert_eq!(c.capabilities().message_limit(), Some(1000));
     /// ```
     pub fn message_limit(&self) -> Option<u32> {
