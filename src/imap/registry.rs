@@ -54,6 +54,7 @@ const CODES: &[CodeRule] = &[
     urlauth::parse::code,
     inprogress::parse::code,
     messagelimit::parse::code,
+    uidonly::parse::code,
 ];
 
 /// The commands of the extension rooms, after their name; `None` (input
@@ -560,6 +561,26 @@ mod messagelimit {
                     Err(_) => (i, None),
                 },
             )
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::uidonly`] (its code; UIDFETCH
+/// is read and written beside FETCH).
+mod uidonly {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::uidonly::UIDREQUIRED;
+        use crate::imap::registry::prelude::*;
+
+        /// `UIDREQUIRED`, after the code's name; `None` (input unmoved) for
+        /// another code name; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            Ok(if name.as_bytes().eq_ignore_ascii_case(UIDREQUIRED) {
+                (i, Some(Code::UidRequired))
+            } else {
+                (i, None)
+            })
         }
     }
 }

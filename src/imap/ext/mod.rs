@@ -33,6 +33,7 @@ pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.
 pub use crate::imap::base::savedate;
+pub mod uidonly;
 pub mod unauthenticate;
 pub mod urlauth;
 
