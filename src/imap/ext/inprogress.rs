@@ -98,8 +98,10 @@ pub(crate) mod emit {
     /// `"INPROGRESS" [ SP "(" progress-tag SP progress-state SP progress-goal ")" ]`;
     /// a goal of 0 is refused (`progress-goal = nz-number / nil`).
     pub(crate) fn inprogress_code(w: &mut W<'_>, p: &Option<Progress<'_>>) -> Result<(), Error> {
-        w.raw(b"INPROGRESS");
-        let Some(p) = p else { return Ok(()) };
+        let Some(p) = p else {
+            w.raw(b"INPROGRESS");
+            return Ok(());
+        };
         if p.goal == Some(0) {
             return Err(Error::Emit(crate::error::Unemittable::Zero {
                 field: "progress-goal",
@@ -112,7 +114,7 @@ pub(crate) mod emit {
                 }));
             }
         }
-        w.raw(b" (");
+        w.raw(b"INPROGRESS (");
         match &p.tag {
             Some(t) => w.quoted(t.as_bytes()),
             None => w.raw(b"NIL"),
