@@ -138,7 +138,32 @@ fn ext(i: &Input) {
         Data::Acl { mailbox: mb.clone(), entries: List::from_items(vec![(IString::from(&i.user[..]), rights.clone())]) },
         Data::ListRights { mailbox: mb.clone(), identifier: IString::from(&i.pass[..]), required: rights.clone(), optional: List::from_items(vec![rights]) },
         Data::UrlFetch(List::from_items(vec![(IString::from(&i.user[..]), Some(IString::from(&i.text[..])))])),
+        Data::UidFetch { uid: i.user.len() as u32, items: List::from_items(vec![FetchItem::Uid(7)]) },
     ];
+    // response codes of RFC 9585, RFC 9738 and RFC 9586
+    for code in [
+        mailwire::imap::Code::InProgress(Some(mailwire::imap::Progress {
+            tag: Some(IString::from(&i.user[..])),
+            state: i.utf8.then_some(i.pass.len() as u32),
+            goal: Some(i.text.len() as u32),
+        })),
+        mailwire::imap::Code::MessageLimit(i.pass.len() as u32),
+        mailwire::imap::Code::UidRequired,
+    ] {
+        let r = Response::Status(mailwire::imap::StatusResponse {
+            tag: None,
+            kind: mailwire::imap::StatusKind::Ok,
+            code: Some(code),
+            text: "x".into(),
+        });
+        let mut out = Vec::new();
+        if emit_response(&r, &mut out, &EmitOptions::default()).is_ok() {
+            let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
+            assert_eq!(again.into_owned(), r.into_owned());
+        } else {
+            assert!(out.is_empty());
+        }
+    }
     for d in rs {
         let r = Response::Data(d);
         let mut out = Vec::new();

@@ -909,6 +909,22 @@ impl Client {
         let caps = &self.caps;
         let need = unadvertised::require;
         let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
+        // RFC 9586 §3: once UIDONLY is enabled the server refuses commands
+        // over message sequence numbers (BAD [UIDREQUIRED]); refused here
+        if self.enabled.has(crate::imap::ext::uidonly::CAPABILITY)
+            && matches!(
+                body,
+                C::Search { uid: false, .. }
+                    | C::Fetch { uid: false, .. }
+                    | C::Store { uid: false, .. }
+                    | C::Copy { uid: false, .. }
+                    | C::Move { uid: false, .. }
+                    | C::Sort { uid: false, .. }
+                    | C::Thread { uid: false, .. }
+            )
+        {
+            return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+        }
         match body {
             C::Idle => need(
                 caps.has("IDLE"),

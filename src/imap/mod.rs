@@ -153,6 +153,7 @@ pub use ext::acl::{ModRights, Rights, RightsMode};
 pub use ext::catenate::{AppendItem, CatenatePart};
 pub use ext::esearch::{ContextUpdate, ESearch, ESearchMailbox, PartialRange, SearchReturnData};
 pub use ext::id::IdParams;
+pub use ext::inprogress::Progress;
 pub use ext::metadata::{GetMetadataOption, MetadataDepth, MetadataEntries};
 pub use ext::notify::{EventGroup, MailboxFilter, Notify, NotifyEvent};
 pub use ext::urlauth::UrlMechanism;

@@ -55,6 +55,9 @@ const CODES: &[CodeRule] = &[
     notify::parse::code,
     urlauth::parse::code,
     context::parse::code,
+    inprogress::parse::code,
+    messagelimit::parse::code,
+    uidonly::parse::code,
 ];
 
 /// The commands of the extension rooms, after their name; `None` (input
@@ -125,6 +128,8 @@ pub(crate) fn emit_code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         Code::NotificationOverflow | Code::BadEvent(_) => notify::emit::code(w, c),
         Code::UrlMech(_) => urlauth::emit::code(w, c),
         Code::NoUpdate(_) => context::emit::code(w, c),
+        Code::InProgress(p) => crate::imap::ext::inprogress::emit::inprogress_code(w, p),
+        Code::MessageLimit(n) => crate::imap::ext::messagelimit::emit::messagelimit_code(w, *n),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -613,6 +618,74 @@ mod multisearch {
                 } => room::esearch(w, source, return_options, charset, criteria),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::inprogress`].
+mod inprogress {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::inprogress::parse as inprogress;
+        use crate::imap::registry::prelude::*;
+
+        /// `INPROGRESS`, after the code's name; `None` (input unmoved) for
+        /// another code name or arguments that do not parse, which the caller
+        /// keeps as [`Code::Other`]; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            if !name.eq_ignore_ascii_case("INPROGRESS") {
+                return Ok((i, None));
+            }
+            Ok(
+                match map(inprogress::inprogress_code, Code::InProgress).parse(i) {
+                    Ok((rest, c)) => (rest, Some(c)),
+                    Err(_) => (i, None),
+                },
+            )
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::messagelimit`].
+mod messagelimit {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::messagelimit::parse as messagelimit;
+        use crate::imap::registry::prelude::*;
+
+        /// `MESSAGELIMIT n`, after the code's name; `None` (input unmoved)
+        /// for another code name or an argument that does not parse, which
+        /// the caller keeps as [`Code::Other`]; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            if !name.eq_ignore_ascii_case("MESSAGELIMIT") {
+                return Ok((i, None));
+            }
+            Ok(
+                match map(messagelimit::messagelimit_code, Code::MessageLimit).parse(i) {
+                    Ok((rest, c)) => (rest, Some(c)),
+                    Err(_) => (i, None),
+                },
+            )
+        }
+    }
+}
+
+/// The registration of [`crate::imap::ext::uidonly`] (its code; UIDFETCH
+/// is read and written beside FETCH).
+mod uidonly {
+    /// Its code read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::uidonly::UIDREQUIRED;
+        use crate::imap::registry::prelude::*;
+
+        /// `UIDREQUIRED`, after the code's name; `None` (input unmoved) for
+        /// another code name; never an error.
+        pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
+            Ok(if name.as_bytes().eq_ignore_ascii_case(UIDREQUIRED) {
+                (i, Some(Code::UidRequired))
+            } else {
+                (i, None)
+            })
         }
     }
 }

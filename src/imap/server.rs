@@ -300,6 +300,8 @@ enum Class {
     Enable(Vec<String>),
     Unauthenticate,
     WrongState(&'static str),
+    /// A command over message sequence numbers after UIDONLY (RFC 9586).
+    UidRequired,
     Unknown,
 }
 
@@ -1734,6 +1736,19 @@ impl Server {
             C::Unselect | C::Close => sel(Kind::Close),
             C::Select { .. } => auth(Kind::Select),
             C::Examine { .. } => auth(Kind::Examine),
+            // RFC 9586 §3: after ENABLE UIDONLY a command that uses
+            // message sequence numbers gets a tagged BAD [UIDREQUIRED]
+            C::Search { uid: false, .. }
+            | C::Fetch { uid: false, .. }
+            | C::Store { uid: false, .. }
+            | C::Copy { uid: false, .. }
+            | C::Move { uid: false, .. }
+            | C::Sort { uid: false, .. }
+            | C::Thread { uid: false, .. }
+                if selected && self.is_enabled(crate::imap::ext::uidonly::CAPABILITY) =>
+            {
+                Class::UidRequired
+            }
             C::Expunge | C::UidExpunge(_) | C::Move { .. } => sel(Kind::Barrier),
             C::Check
             | C::Search { .. }
@@ -1931,6 +1946,13 @@ impl Server {
             }
             Class::WrongState(text) => {
                 self.bad(t, Some(Code::ClientBug), text)?;
+            }
+            Class::UidRequired => {
+                self.bad(
+                    t,
+                    Some(Code::UidRequired),
+                    "message sequence numbers are off after UIDONLY",
+                )?;
             }
             Class::Unknown => {
                 self.bad(t, None, "unknown command")?;

@@ -281,6 +281,24 @@ impl Capabilities {
         })
     }
 
+    /// The server's `MESSAGELIMIT=n` (RFC 9738): how many messages one
+    /// FETCH, SEARCH, STORE, COPY, MOVE, APPEND or UID EXPUNGE may touch;
+    /// `None` when not advertised (or its value is not a non-zero 32-bit
+    /// number). A client splits larger sets itself.
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut c = Client::new(ClientConfig::default());
+    /// c.handle_input(b"* OK [CAPABILITY IMAP4rev1 MESSAGELIMIT=1000] ready\r\n");
+    /// while c.poll_event().unwrap().is_some() {}
+    /// assert_eq!(c.capabilities().message_limit(), Some(1000));
+    /// ```
+    pub fn message_limit(&self) -> Option<u32> {
+        self.iter()
+            .find_map(crate::imap::ext::messagelimit::capability_limit)
+    }
+
     /// The SASL mechanisms listed as `AUTH=...`.
     pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> {
         self.iter().filter_map(|c| c.strip_prefix("AUTH="))

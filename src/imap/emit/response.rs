@@ -301,6 +301,9 @@ fn code(w: &mut W<'_>, c: &Code<'_>) -> Result<(), Error> {
         | Code::NotificationOverflow
         | Code::BadEvent(_)
         | Code::NoUpdate(_) => return crate::imap::registry::emit_code(w, c),
+        Code::InProgress(_) => return crate::imap::registry::emit_code(w, c),
+        Code::MessageLimit(_) => return crate::imap::registry::emit_code(w, c),
+        Code::UidRequired => crate::imap::ext::uidonly::UIDREQUIRED,
         Code::Other { name, value } => {
             w.atom(name)?;
             if let Some(v) = value {
@@ -413,6 +416,22 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             w.num(u64::from(*seq));
             w.raw(b" FETCH (");
             // by reference: a built list's items (FLAGS lists...) are not cloned
+            items.try_each(|i, it| {
+                if i > 0 {
+                    w.sp();
+                }
+                fetch_item(w, it)
+            })?;
+            w.raw(b")");
+        }
+        Data::UidFetch { uid, items } => {
+            if *uid == 0 {
+                return Err(Error::Emit(crate::error::Unemittable::Zero {
+                    field: "uniqueid",
+                }));
+            }
+            w.num(u64::from(*uid));
+            w.raw(b" UIDFETCH (");
             items.try_each(|i, it| {
                 if i > 0 {
                     w.sp();

@@ -30,12 +30,15 @@ pub mod esearch;
 /// [`crate::imap::base::gmail`], re-exported at this path.
 pub use crate::imap::base::gmail;
 pub mod id;
+pub mod inprogress;
+pub mod messagelimit;
 pub mod metadata;
 pub mod multisearch;
 pub mod notify;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.
 pub use crate::imap::base::savedate;
+pub mod uidonly;
 pub mod unauthenticate;
 pub mod urlauth;
 

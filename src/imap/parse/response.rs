@@ -502,6 +502,14 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             let (i, ()) = sp(i)?;
             let (i, items) = msg_att(i, s)?;
             (i, Data::Fetch { seq: n, items })
+        } else if let Some(i) = after_word(&i, b"UIDFETCH") {
+            // uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att (RFC 9586)
+            if n == 0 {
+                return i.err("uniqueid (nz-number)");
+            }
+            let (i, ()) = sp(i)?;
+            let (i, items) = msg_att(i, s)?;
+            (i, Data::UidFetch { uid: n, items })
         } else {
             return other(start);
         };

@@ -248,6 +248,15 @@ pub enum Code<'a> {
     /// `MAILBOXID (objectid)` (RFC 8474 §4.1): the id of a mailbox just
     /// created (`resp-text-code =/ "MAILBOXID" SP "(" objectid ")"`).
     MailboxId(IString<'a>),
+    /// `INPROGRESS [("tag" state goal)]` (RFC 9585): progress of a
+    /// long-running command, in an untagged OK.
+    InProgress(Option<crate::imap::ext::inprogress::Progress<'a>>),
+    /// `MESSAGELIMIT n` (RFC 9738): the command touched more messages than
+    /// the server's limit `n`.
+    MessageLimit(u32),
+    /// `UIDREQUIRED` (RFC 9586): the command used message sequence numbers
+    /// after UIDONLY was enabled.
+    UidRequired,
     /// Any other code, kept raw: the atom and what followed it up to `]`.
     Other {
         /// The code's name.
@@ -366,6 +375,14 @@ pub enum Data<'a> {
         /// Message sequence number.
         seq: u32,
         /// The data items, parsed as iterated.
+        items: List<'a, FetchItem<'a>>,
+    },
+    /// `uid UIDFETCH (...)` (RFC 9586): FETCH data after UIDONLY was
+    /// enabled, with the message's UID where FETCH has its sequence number.
+    UidFetch {
+        /// The message's UID (`uniqueid = nz-number`).
+        uid: u32,
+        /// The data items, as in FETCH.
         items: List<'a, FetchItem<'a>>,
     },
     /// `ID (...) / NIL` (RFC 2971)
@@ -490,6 +507,9 @@ crate::owned::into_owned! {
         BadEvent(l),
         NoUpdate(t),
         MailboxId(id),
+        InProgress(p),
+        MessageLimit(n),
+        UidRequired,
         Other { name, value },
     }
     enum Continue { Text { code, text }, Base64(b) }
@@ -509,6 +529,7 @@ crate::owned::into_owned! {
         Expunge(n),
         Vanished { earlier, uids },
         Fetch { seq, items },
+        UidFetch { uid, items },
         Id(l),
         Quota { root, resources },
         QuotaRoot { mailbox, roots },
