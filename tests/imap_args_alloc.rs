@@ -70,14 +70,18 @@ fn parse_and_walk() -> usize {
 fn typed_arguments_parse_without_allocating() {
     // warm up whatever the runtime allocates lazily
     let expected = parse_and_walk();
-    let region = Region::new(GLOBAL);
-    let seen = parse_and_walk();
-    let change = region.change();
-    assert_eq!(seen, expected);
-    assert_eq!(seen, 19);
-    assert_eq!(
-        change.allocations + change.reallocations,
-        0,
-        "allocations while parsing typed arguments"
-    );
+    // The counter is global: the test harness's own thread may allocate
+    // while the region is open (seen once on a loaded CI machine: 4). A
+    // parse that allocates does so on every run, so the fewest allocations
+    // of five runs is the parse's own count.
+    let mut fewest = usize::MAX;
+    for _ in 0..5 {
+        let region = Region::new(GLOBAL);
+        let seen = parse_and_walk();
+        let change = region.change();
+        assert_eq!(seen, expected);
+        assert_eq!(seen, 19);
+        fewest = fewest.min(change.allocations + change.reallocations);
+    }
+    assert_eq!(fewest, 0, "allocations while parsing typed arguments");
 }

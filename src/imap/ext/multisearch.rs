@@ -16,7 +16,7 @@
 //! filter-mailboxes-other =/ ("subtree-one" SP one-or-more-mailbox)
 //! ```
 //! (`filter-mailboxes` and `one-or-more-mailbox` are RFC 5465's, typed as
-//! [`MailboxFilter`](crate::imap::ext::notify::MailboxFilter).)
+//! [`MailboxFilter`].)
 //!
 //! ```
 //! use mailwire::imap::{parse_command, CommandBody, ParseOptions};
@@ -32,7 +32,7 @@
 //!
 //! Extends:
 //! - [`CommandBody`](crate::imap::CommandBody)`::ESearch`,
-//! - [`MailboxFilter`](crate::imap::ext::notify::MailboxFilter)`::SubtreeOne`.
+//! - [`MailboxFilter`]`::SubtreeOne`.
 //!
 //! Registered in `registry`.
 
