@@ -48,16 +48,8 @@ async fn main() -> Result<()> {
         d.conn.tls_established()?;
     }
     run(&mut d, |c| c.login(user, password)).await?;
-    let want_compress = std::env::var_os("MAILWIRE_COMPRESS").is_some_and(|v| v == "1");
-    if want_compress && d.conn.capabilities().has("COMPRESS=DEFLATE") {
-        run(&mut d, |c| c.compress()).await?;
-        // the go-ahead follows the OK: DEFLATE both ways, then the bytes that already came compressed
-        if matches!(d.conn.poll_event()?, Some(ClientEvent::Compress)) {
-            d.start_compress().await?;
-            let early = d.conn.compression_established()?;
-            d.feed_compressed(&early)?;
-            eprintln!("COMPRESS=DEFLATE on");
-        }
+    if std::env::var_os("MAILWIRE_COMPRESS").is_some_and(|v| v == "1") && d.compress_imap().await? {
+        eprintln!("COMPRESS=DEFLATE on");
     }
     for data in run(&mut d, |c| c.list("", "*")).await? {
         if let Data::List(list) = data {

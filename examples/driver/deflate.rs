@@ -101,3 +101,30 @@ impl<C: Connection> super::Driver<C> {
         Ok(())
     }
 }
+
+impl super::Driver<mailwire::imap::Client> {
+    /// IMAP: turns COMPRESS=DEFLATE on when the server offers it, after login (RFC 4978 §3: sends
+    /// `COMPRESS DEFLATE`, waits for its OK and the machine's go-ahead, then DEFLATE both ways).
+    /// `Ok(false)` when the server does not offer it or refuses it.
+    pub async fn compress_imap(&mut self) -> io::Result<bool> {
+        use mailwire::imap::ClientEvent;
+        if !self.conn.capabilities().has("COMPRESS=DEFLATE") {
+            return Ok(false);
+        }
+        let tag = self.conn.compress().map_err(broken)?;
+        while self.step().await? {
+            while let Some(event) = self.conn.poll_event().map_err(broken)? {
+                if event.outcome_of(&tag).is_some_and(|o| o.is_err()) {
+                    return Ok(false);
+                }
+                if matches!(event, ClientEvent::Compress) {
+                    self.start_compress().await?;
+                    let early = self.conn.compression_established().map_err(broken)?;
+                    self.feed_compressed(&early)?;
+                    return Ok(true);
+                }
+            }
+        }
+        Err(io::ErrorKind::UnexpectedEof.into())
+    }
+}
