@@ -27,6 +27,26 @@ mod prelude {
     pub(crate) use crate::imap::types::response::{Code, Data};
     pub(crate) use nom::Parser as _;
     pub(crate) use nom::combinator::map;
+
+    pub(crate) use super::code_with;
+}
+
+/// A response code with arguments, read by `rule` when the code's `name` is
+/// `code`: `None` (input unmoved) for another name, or for arguments that do
+/// not parse, which the caller keeps as [`Code::Other`]; never an error.
+pub(crate) fn code_with<'a>(
+    i: In<'a>,
+    name: &str,
+    code: &str,
+    rule: impl FnOnce(In<'a>) -> R<'a, Code<'a>>,
+) -> R<'a, Option<Code<'a>>> {
+    if !name.eq_ignore_ascii_case(code) {
+        return Ok((i, None));
+    }
+    Ok(match rule(i) {
+        Ok((rest, c)) => (rest, Some(c)),
+        Err(_) => (i, None),
+    })
 }
 
 /// A room's command rule: after the command's name, `None` (input unmoved)
@@ -439,12 +459,8 @@ mod urlauth {
         /// another code name or arguments that do not parse, which the caller
         /// keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            if !name.eq_ignore_ascii_case("URLMECH") {
-                return Ok((i, None));
-            }
-            Ok(match map(urlauth::urlmech_code, Code::UrlMech).parse(i) {
-                Ok((rest, c)) => (rest, Some(c)),
-                Err(_) => (i, None),
+            code_with(i, name, "URLMECH", |i| {
+                map(urlauth::urlmech_code, Code::UrlMech).parse(i)
             })
         }
     }
@@ -543,12 +559,8 @@ mod context {
         /// `NOUPDATE`, after the code's name; `None` (input unmoved) for
         /// another code or arguments that do not parse; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            if !name.eq_ignore_ascii_case("NOUPDATE") {
-                return Ok((i, None));
-            }
-            Ok(match map(room::noupdate_code, Code::NoUpdate).parse(i) {
-                Ok((rest, c)) => (rest, Some(c)),
-                Err(_) => (i, None),
+            code_with(i, name, "NOUPDATE", |i| {
+                map(room::noupdate_code, Code::NoUpdate).parse(i)
             })
         }
     }
@@ -633,15 +645,9 @@ mod inprogress {
         /// another code name or arguments that do not parse, which the caller
         /// keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            if !name.eq_ignore_ascii_case("INPROGRESS") {
-                return Ok((i, None));
-            }
-            Ok(
-                match map(inprogress::inprogress_code, Code::InProgress).parse(i) {
-                    Ok((rest, c)) => (rest, Some(c)),
-                    Err(_) => (i, None),
-                },
-            )
+            code_with(i, name, "INPROGRESS", |i| {
+                map(inprogress::inprogress_code, Code::InProgress).parse(i)
+            })
         }
     }
 }
@@ -657,15 +663,9 @@ mod messagelimit {
         /// for another code name or an argument that does not parse, which
         /// the caller keeps as [`Code::Other`]; never an error.
         pub(crate) fn code<'a>(i: In<'a>, name: &str) -> R<'a, Option<Code<'a>>> {
-            if !name.eq_ignore_ascii_case("MESSAGELIMIT") {
-                return Ok((i, None));
-            }
-            Ok(
-                match map(messagelimit::messagelimit_code, Code::MessageLimit).parse(i) {
-                    Ok((rest, c)) => (rest, Some(c)),
-                    Err(_) => (i, None),
-                },
-            )
+            code_with(i, name, "MESSAGELIMIT", |i| {
+                map(messagelimit::messagelimit_code, Code::MessageLimit).parse(i)
+            })
         }
     }
 }

@@ -290,15 +290,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             silent,
             flags,
         } => {
-            uid(w, *u);
-            w.raw(b"STORE ");
-            w.seq(set);
-            if let Some(n) = unchanged_since {
-                w.raw(b" (UNCHANGEDSINCE ");
-                w.num(*n);
-                w.raw(b")");
-            }
-            w.sp();
+            store_head(w, *u, set, *unchanged_since);
             crate::imap::base::store::emit::store_att_flags(w, *kind, *silent, flags)?;
         }
         C::StoreGmailLabels {
@@ -309,15 +301,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             silent,
             labels,
         } => {
-            uid(w, *u);
-            w.raw(b"STORE ");
-            w.seq(set);
-            if let Some(n) = unchanged_since {
-                w.raw(b" (UNCHANGEDSINCE ");
-                w.num(*n);
-                w.raw(b")");
-            }
-            w.sp();
+            store_head(w, *u, set, *unchanged_since);
             crate::imap::base::gmail::emit::store_att(w, *kind, *silent, labels)?;
         }
         C::Copy {
@@ -496,4 +480,23 @@ fn create_param(w: &mut W<'_>, p: &CreateParam<'_>) -> Result<(), Error> {
         CreateParam::Other { name, value } => ext_param(w, name, value, &["USE"])?,
     }
     Ok(())
+}
+
+/// `["UID" SP] "STORE" SP sequence-set [SP store-modifiers] SP`: what STORE
+/// and Gmail's label STORE share (RFC 9051 §6.4.6, RFC 7162 §3.1.3).
+fn store_head(
+    w: &mut W<'_>,
+    u: bool,
+    set: &crate::imap::syntax::core::SequenceSet<'_>,
+    unchanged_since: Option<u64>,
+) {
+    uid(w, u);
+    w.raw(b"STORE ");
+    w.seq(set);
+    if let Some(n) = unchanged_since {
+        w.raw(b" (UNCHANGEDSINCE ");
+        w.num(n);
+        w.raw(b")");
+    }
+    w.sp();
 }
