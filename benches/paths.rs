@@ -31,7 +31,7 @@ use mailwire::error::LimitKind;
 use mailwire::imap::{
     Address, AddressField, BodyExtension, BodyStructure, Client, ClientConfig, ClientEvent,
     Command, Data, Envelope, FetchItem, FetchVisitor, Frame, Framer, IString, List, Mailbox,
-    MultiPart, NString, ParamsOf, ParseOptions, Response, SinglePart, Specific,
+    MultiPart, NString, OwnedResponse, ParamsOf, ParseOptions, Response, SinglePart, Specific,
     parse_command as imap_parse_command, parse_response, parse_response_with,
 };
 use mailwire::smtp::{
@@ -575,6 +575,41 @@ fn mw_owned(stream: &[u8]) -> (usize, usize) {
     (n, acc)
 }
 
+/// Each frame kept as an [`OwnedResponse`] (its bytes copied once into a
+/// shared buffer), then read through `get()`.
+fn mw_shared(stream: &[u8]) -> (usize, usize) {
+    let opts = ParseOptions::default();
+    let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
+    let (mut pos, mut n, mut acc) = (0, 0, 0);
+    while pos < stream.len() {
+        let Frame::Complete(len) = framer.find(&stream[pos..]).unwrap() else {
+            panic!("incomplete frame")
+        };
+        let owned = OwnedResponse::copy_from(&stream[pos..pos + len], &opts).unwrap();
+        if let Response::Data(Data::Fetch { items, .. }) = owned.get() {
+            for it in items.iter() {
+                match it {
+                    FetchItem::Uid(u) => acc += u as usize,
+                    FetchItem::Rfc822Size(n) => acc += n as usize,
+                    FetchItem::BodySection { data, .. } => acc += ns(&data),
+                    _ => {}
+                }
+            }
+        }
+        black_box(&owned);
+        n += 1;
+        pos += len;
+    }
+    (n, acc)
+}
+
+fn mw_shared_fetch(s: &Streams) -> (usize, usize) {
+    mw_shared(&s.fetch)
+}
+fn mw_shared_literals(s: &Streams) -> (usize, usize) {
+    mw_shared(&s.literals)
+}
+
 fn mw_owned_fetch(s: &Streams) -> (usize, usize) {
     mw_owned(&s.fetch)
 }
@@ -1007,13 +1042,23 @@ const PATHS: &[(&str, Path, &str)] = &[
     ),
     ("fetch-client/imap-codec-decode", codec_decode, ""),
     (
-        "fetch-owned/mailwire",
+        "fetch-owned/mailwire-shared",
+        mw_shared_fetch,
+        "fetch-uid-size/imap-proto",
+    ),
+    (
+        "fetch-owned/mailwire-into-owned",
         mw_owned_fetch,
         "fetch-uid-size/imap-proto",
     ),
     ("literals/mailwire", mw_literals, "literals/imap-proto"),
     (
-        "literals/mailwire-owned",
+        "literals/mailwire-shared",
+        mw_shared_literals,
+        "literals/imap-proto",
+    ),
+    (
+        "literals/mailwire-into-owned",
         mw_owned_literals,
         "literals/imap-proto",
     ),
@@ -1083,7 +1128,14 @@ fn check(s: &Streams) {
         sum("fetch-uid-size/mailwire"),
         sum("fetch-client/imap-codec-decode")
     );
-    assert_eq!(sum("fetch-uid-size/mailwire"), sum("fetch-owned/mailwire"));
+    assert_eq!(
+        sum("fetch-uid-size/mailwire"),
+        sum("fetch-owned/mailwire-shared")
+    );
+    assert_eq!(
+        sum("fetch-uid-size/mailwire"),
+        sum("fetch-owned/mailwire-into-owned")
+    );
     assert_eq!(
         sum("fetch-fields/mailwire-lazy").1 + escapes,
         sum("fetch-fields/imap-proto").1
@@ -1093,7 +1145,11 @@ fn check(s: &Streams) {
         sum("fetch-fields/mailwire-visitor")
     );
     assert_eq!(sum("literals/mailwire"), sum("literals/imap-proto"));
-    assert_eq!(sum("literals/mailwire-owned"), sum("literals/imap-proto"));
+    assert_eq!(sum("literals/mailwire-shared"), sum("literals/imap-proto"));
+    assert_eq!(
+        sum("literals/mailwire-into-owned"),
+        sum("literals/imap-proto")
+    );
     assert_eq!(
         sum("imap-commands/mailwire"),
         sum("imap-commands/imap-codec")
@@ -1147,7 +1203,8 @@ fn bench(c: &mut Criterion) {
             s.fetch.len(),
             &[
                 "fetch-uid-size/mailwire",
-                "fetch-owned/mailwire",
+                "fetch-owned/mailwire-shared",
+                "fetch-owned/mailwire-into-owned",
                 "fetch-uid-size/imap-proto",
             ],
         ),
@@ -1176,7 +1233,8 @@ fn bench(c: &mut Criterion) {
             s.literals.len(),
             &[
                 "literals/mailwire",
-                "literals/mailwire-owned",
+                "literals/mailwire-shared",
+                "literals/mailwire-into-owned",
                 "literals/imap-proto",
             ],
         ),

@@ -161,6 +161,7 @@ pub use frame::{Frame, Framer, LiteralAnnouncement, LiteralMode};
 pub use parse::command::{
     AuthenticateData, parse_authenticate_data, parse_command, parse_idle_done,
 };
+pub use parse::owned::OwnedResponse;
 pub use parse::response::{parse_greeting, parse_response, response_tag};
 pub use parse::stream::{
     AppendHead, FetchHead, StreamedItem, parse_append_head, parse_append_tail, parse_fetch_head,

@@ -375,6 +375,7 @@ crate::owned::into_owned! {
 /// The grammar of FETCH.
 pub(crate) mod parse {
     use alloc::borrow::Cow;
+    use alloc::vec::Vec;
 
     use nom::Parser as _;
     use nom::combinator::{cond, map, opt};
@@ -392,7 +393,7 @@ pub(crate) mod parse {
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
-        paren_list, paren_objectid, skip_value,
+        paren_list, paren_objectid, skip_parens, skip_value,
     };
     use crate::imap::syntax::rules::{paren_list_or_one, sequence_set};
 
@@ -687,22 +688,46 @@ pub(crate) mod parse {
         }
     }
 
+    /// Room for the items of a typical FETCH response (UID, FLAGS, sizes,
+    /// dates, ENVELOPE, BODYSTRUCTURE, a section), so one allocation holds them.
+    const MSG_ATT_ITEMS: usize = 8;
+
     /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
     pub(crate) fn msg_att<'a, S: Sink<'a>>(
         i: In<'a>,
         sink: &mut S,
     ) -> R<'a, List<'a, FetchItem<'a>>> {
+        let keep = !S::ACTIVE && !i.st.discard && !i.st.lazy;
+        if !keep && !S::ACTIVE && i.st.trusted {
+            // validated before and kept lazy: only its end is needed
+            let (i, raw) = skip_parens(i)?;
+            let raw = raw.strip_suffix(b" ").unwrap_or(raw);
+            return Ok((i, List::wire(raw, fetch_item, Sep::Space, i.ctx())));
+        }
         let (mut i, ()) = byte(b'(', "'(' of msg-att")(i)?;
         let s = i;
         let mut e = i;
+        // Without a visitor the items are kept as they are parsed (one
+        // allocation per response): iterating them is then a copy of each
+        // item, not a second parse of its ENVELOPE and BODYSTRUCTURE
+        // (issue #19). Their nested lists stay lazy.
+        let mut items = Vec::new();
         if !(i.q().missing_text && i.peek() == Some(b')')) {
             loop {
+                let item;
                 if S::ACTIVE {
-                    let item;
                     (i, item) = fetch_item_v(i, sink)?;
                     sink.item(item);
                 } else {
-                    (i, ()) = validate(fetch_item)(i)?;
+                    if keep {
+                        (i, item) = fetch_item(i)?;
+                        if items.is_empty() {
+                            items.reserve_exact(MSG_ATT_ITEMS);
+                        }
+                        items.push(item);
+                    } else {
+                        (i, ()) = validate(fetch_item)(i)?;
+                    }
                 }
                 e = i;
                 i = space_before_close(i, i.q().trailing_space);
@@ -713,7 +738,10 @@ pub(crate) mod parse {
             }
         }
         let (i, ()) = byte(b')', "')' of msg-att")(i)?;
-        Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())))
+        if !keep {
+            return Ok((i, List::wire(s.upto(&e), fetch_item, Sep::Space, i.ctx())));
+        }
+        Ok((i, List::from_items(items)))
     }
 
     /// The arguments of FETCH (or UID FETCH): the set, the attributes and the

@@ -68,6 +68,7 @@ pub mod core {
 pub(crate) mod ext {
     pub(crate) use crate::imap::ext::catenate::parse::uses_catenate;
 }
+pub mod owned;
 pub mod response;
 pub mod stream;
 pub mod visit;

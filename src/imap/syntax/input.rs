@@ -95,6 +95,9 @@ pub(crate) struct St {
     /// iterated): nested lists are skipped structurally, strings are not
     /// checked again.
     pub(crate) trusted: bool,
+    /// The items of a FETCH response stay wire bytes, parsed again when
+    /// iterated (no allocation), instead of being kept as they are parsed.
+    pub(crate) lazy: bool,
 }
 
 /// The input of every rule: the rest of the frame and the parse state.
@@ -168,6 +171,7 @@ impl<'a> In<'a> {
                 max_depth: depth,
                 discard: false,
                 trusted: false,
+                lazy: false,
             },
         }
     }
@@ -188,6 +192,7 @@ impl<'a> In<'a> {
                 max_depth: ctx.depth,
                 discard: false,
                 trusted: true,
+                lazy: false,
             },
         }
     }
