@@ -7,6 +7,7 @@
 //! - [`tls`]: rustls configurations with the *ring* provider: a server acceptor from PEM files or a
 //!   self-signed certificate made with rcgen, a client verifying against the system roots or, with
 //!   `--insecure`, accepting any certificate (test only).
+//! - [`deflate`]: COMPRESS=DEFLATE (RFC 4978) under a [`Stream`](stream::Stream), bounded whatever the peer sends.
 //! - [`adapter`]: drives any [`mailwire::Connection`] over a [`Stream`](stream::Stream): flush, read, timers,
 //!   STARTTLS, write and handshake timeouts, a polite stop. One file to copy into an application.
 //! - [`listener`]: the servers' habits: listeners (plain and implicit TLS), an accept loop that survives
@@ -62,6 +63,7 @@
 pub(crate) mod adapter;
 pub(crate) mod args;
 pub(crate) mod client;
+pub(crate) mod deflate;
 pub(crate) mod listener;
 pub(crate) mod maildir;
 pub(crate) mod message;
