@@ -653,54 +653,21 @@ async fn run(mut args: Args) -> io::Result<bool> {
 }
 
 /// COMPRESS DEFLATE (RFC 4978 §3): the command, its tagged OK (the last plain bytes from the server),
-/// then DEFLATE under both directions. `Ok(false)` when the server refused it.
+/// the machine's go-ahead, then DEFLATE under both directions. `Ok(false)` when the server refused it.
 async fn start_compress(session: &mut Session<Client>) -> io::Result<bool> {
     let tag = session.conn.compress()?;
-    let tag = tag.as_str();
-    let mut ok = false;
-    loop {
-        while let Some(event) = session.conn.poll_event()? {
-            match event {
-                ClientEvent::Completed {
-                    tag: t,
-                    status,
-                    code,
-                    text,
-                    ..
-                } if t.as_str() == tag => {
-                    ok = status == StatusKind::Ok;
-                    show_completion(t, status, code, text);
-                    if !ok {
-                        return Ok(false);
-                    }
-                }
-                // the go-ahead comes right after the OK
-                ClientEvent::Compress => {
-                    session
-                        .start_compress(Client::compression_established)
-                        .await?;
-                    eprintln!("-- DEFLATE active");
-                    return Ok(true);
-                }
-                ClientEvent::Status { status, .. } => show(&Response::Status(status)),
-                ClientEvent::Data { data, .. } => show(&Response::Data(data)),
-                _ => {}
-            }
-        }
-        session.flush().await?;
-        if session.conn.is_closed() || session.is_eof() {
-            let what = if ok {
-                "after COMPRESS"
-            } else {
-                "before the COMPRESS answer"
-            };
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("the server closed the connection {what}"),
-            ));
-        }
-        session.read().await?;
+    if !complete(session, tag.as_str()).await? {
+        return Ok(false);
     }
+    // the go-ahead follows the OK at once
+    if !matches!(session.conn.poll_event()?, Some(ClientEvent::Compress)) {
+        return Err(io::Error::other("COMPRESS: no hand-over after the OK"));
+    }
+    session
+        .start_compress(Client::compression_established)
+        .await?;
+    eprintln!("-- DEFLATE active");
+    Ok(true)
 }
 
 /// LOGOUT, its answer awaited; errors do not matter any more.

@@ -20,7 +20,7 @@
 mod common;
 
 use common::harness::{
-    Seeded, ServerChild, USER, crlf, example, run_python_checks, write_certificate,
+    Seeded, ServerChild, USER, crlf, example, peak_rss_kib, run_python_checks, write_certificate,
 };
 
 const TEST: &str = "interop_imap_server_compress::python_zlib_client_compresses_with_the_server";
@@ -29,15 +29,16 @@ const TEST: &str = "interop_imap_server_compress::python_zlib_client_compresses_
 const SCRIPT: &str = r#"
 import re, socket, ssl, sys, zlib
 
-host, port, user, password, cert = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-expected = [open(p, 'rb').read() for p in sys.argv[6:]]
-failed = 0
+host, user, password, cert = sys.argv[1], sys.argv[3], sys.argv[4], sys.argv[5]
+port = int(sys.argv[2])
+expected = [open(name, 'rb').read() for name in sys.argv[6:]]
+results = []
 
-def check(what, ok, detail=''):
-    global failed
-    print(('ok    ' if ok else 'FAIL  ') + what + ('' if ok else ': %r' % (detail,)))
-    if not ok:
-        failed += 1
+
+def check(what, passed, detail=''):
+    """Prints and records one check."""
+    results.append(passed)
+    print('%-5s %s%s' % ('ok' if passed else 'FAIL', what, '' if passed else ': %r' % (detail,)))
 
 
 class Conn:
@@ -224,7 +225,8 @@ closed, said = b.closed_within(30)
 check('a bomb with no line end: * BYE and closed (the command line limit)', closed and said.startswith(b'* BYE'),
       said)
 
-print('%d failed' % failed)
+failed = results.count(False)
+print('%d of %d checks failed' % (failed, len(results)))
 sys.exit(1 if failed else 0)
 "#;
 
@@ -251,15 +253,6 @@ fn seed() -> Seeded {
         ],
         crlf,
     )
-}
-
-/// The peak resident memory of a process (`VmHWM` of `/proc/PID/status`), in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 #[test]
