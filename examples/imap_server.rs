@@ -31,10 +31,10 @@
 //!   (every removal announced, even when another one failed), UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed
 //!   into a Maildir delivery (flags and date kept, APPENDUID returned);
 //! - COMPRESS=DEFLATE (RFC 4978), offered unless `--no-compress` (the command is valid once logged in,
-//!   RFC 4978 §5): the machine answers
-//!   `OK` and reports [`ServerEvent::Compress`], then [`Session::start_compress`] puts raw DEFLATE under
-//!   both directions (`common/deflate.rs`: inflated in bounded chunks, so a decompression bomb meets the
-//!   machine's line and literal limits, and a stream that is not DEFLATE ends the session);
+//!   RFC 4978 §5): the machine answers `OK` and reports [`ServerEvent::Compress`], then
+//!   [`Session::start_compress`] puts raw DEFLATE under both directions (`common/deflate.rs`: inflated
+//!   in bounded chunks, so a decompression bomb meets the machine's line and literal limits, and a stream
+//!   that is not DEFLATE ends the session);
 //! - IDLE: a connection that changes a mailbox (APPEND, STORE, EXPUNGE, COPY, MOVE) tells the others through
 //!   a broadcast channel, and an idling connection also looks at the modification times of `new/` and `cur/`
 //!   every 250 ms (and at the whole mailbox every 2 s), so that what other processes do (smtp_server, an
@@ -319,10 +319,13 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
         }
         if compress {
             // The OK went out plain; both directions are DEFLATE from here (RFC 4978 §3).
-            session
+            match session
                 .start_compress(Server::compression_established)
-                .await?;
-            conn.log("DEFLATE active");
+                .await?
+            {
+                0 => conn.log("DEFLATE active"),
+                n => conn.log(&format!("DEFLATE active ({n} compressed bytes came early)")),
+            }
             continue;
         }
         if session.conn.is_closed() || session.is_eof() {

@@ -10,6 +10,8 @@
 //!   DEFLATE, §3's order); the FETCH answers really are compressed on the wire;
 //! - §3 "BAD Command unknown, invalid or unknown argument, or COMPRESS already active": a second
 //!   COMPRESS gets `BAD [COMPRESSIONACTIVE]` (§5 `resp-text-code =/ "COMPRESSIONACTIVE"`);
+//! - a client that sends its next command (compressed) right behind COMPRESS, without waiting for the OK as
+//!   §3 requires: the server keeps those bytes and inflates them first;
 //! - hostile input: a stream that is not DEFLATE closes the session (the server logs why), and a
 //!   decompression bomb (128 MiB of one byte, no line end, in about 130 KB) meets the machine's command
 //!   line limit (`* BYE`, closed) while the server's peak memory stays small: the adapter inflates in
@@ -202,7 +204,23 @@ check('FETCH over TLS and DEFLATE: byte for byte', ok(done) and fetched(untagged
 untagged, done = t.command(b'LOGOUT')
 check('LOGOUT over TLS and DEFLATE', ok(done), done)
 
-# 3. A stream that is not DEFLATE: 0xff starts a block of the reserved type 11 (RFC 1951 section 3.2.3).
+# 3. A client that does not wait for the OK (RFC 4978 section 3 says it MUST): its next command, compressed,
+#    comes with COMPRESS; the machine keeps those bytes and the adapter inflates them first.
+e = Conn()
+e.login()
+e.comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+e.sock.sendall(b'E1 COMPRESS DEFLATE\r\n' + e.comp.compress(b'E2 NOOP\r\n') + e.comp.flush(zlib.Z_SYNC_FLUSH))
+done = e.line()
+check('COMPRESS with the next command right behind it: OK', done.startswith(b'E1 OK'), done)
+e.decomp = zlib.decompressobj(-15)
+e.buf = e.decomp.decompress(e.buf)
+while not done.startswith(b'E2 '):
+    done = e.line()
+check('the command that came early is answered over DEFLATE', ok(done), done)
+untagged, done = e.command(b'LOGOUT')
+check('LOGOUT after it', ok(done), done)
+
+# 4. A stream that is not DEFLATE: 0xff starts a block of the reserved type 11 (RFC 1951 section 3.2.3).
 g = Conn()
 g.login()
 g.compress()
@@ -210,7 +228,7 @@ g.sock.sendall(b'\xff' * 64 + b'\r\n')
 closed, _ = g.closed_within(30)
 check('not DEFLATE: the server closes the session', closed)
 
-# 4. A decompression bomb: 128 MiB of one byte, no CRLF, sync-flushed (about 130 KB on the wire).
+# 5. A decompression bomb: 128 MiB of one byte, no CRLF, sync-flushed (about 130 KB on the wire).
 b = Conn()
 b.login()
 b.compress()
@@ -281,6 +299,8 @@ fn python_zlib_client_compresses_with_the_server() {
     server.assert_logged(&[
         "DEFLATE active",
         "TLS established",
+        // the command sent right behind COMPRESS was handed over with it
+        "compressed bytes came early",
         // the stream that is not DEFLATE: the read failed with InvalidData
         "DEFLATE input",
         "command line length limit",

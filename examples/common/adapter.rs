@@ -181,16 +181,17 @@ impl<C: Connection> Session<C> {
     /// COMPRESS=DEFLATE (RFC 4978) after the machine's go-ahead (`ClientEvent::Compress` /
     /// `ServerEvent::Compress`): flushes the tagged OK (the last plain bytes), tells the machine through
     /// `established` (its `compression_established`, e.g. `Server::compression_established`), and puts
-    /// DEFLATE under both directions, the compressed bytes that came early inflated first.
+    /// DEFLATE under both directions, the compressed bytes that came early inflated first. Returns how
+    /// many bytes came early.
     pub(crate) async fn start_compress(
         &mut self,
         established: impl FnOnce(&mut C) -> Result<Vec<u8>, mailwire::Error>,
-    ) -> io::Result<()> {
+    ) -> io::Result<usize> {
         self.flush().await?;
         let early = established(&mut self.conn)?;
         let plain = std::mem::replace(&mut self.stream, Stream::Detached);
         self.stream = plain.compress(&early)?;
-        Ok(())
+        Ok(early.len())
     }
 
     /// Flushes what is left and closes the stream (TLS close_notify, then FIN), ignoring errors.

@@ -40,6 +40,8 @@
 //!         session.flush().await?;                   // a client machine queues EHLO/CAPA now
 //!         continue;                                 // and may already have events to hand out
 //!     }
+//!     // IMAP COMPRESS (RFC 4978), on a Compress event: flush the OK, DEFLATE both ways, tell the machine
+//!     // session.start_compress(Server::compression_established).await?;   // or Client::...
 //!     // after EOF the round above saw the last events: stop even if the machine is not closed
 //!     if session.conn.is_closed() || session.is_eof() { break; }
 //!     // 4. wait for input or the machine's next timer: handle_input / handle_eof, then handle_timeout(now)
