@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example imap_client -- --server HOST:PORT --user NAME --password PASS \
-//!     [--starttls | --tls] [--cafile FILE | --insecure] [--sasl MECH] [timeouts] COMMAND
+//!     [--starttls | --tls] [--cafile FILE | --insecure] [--sasl MECH] [--compress] [timeouts] COMMAND
 //! ```
 //!
 //! Commands: `list`, `select MAILBOX`, `fetch MAILBOX SEQSET ITEMS` (for example
@@ -25,11 +25,14 @@
 //!   ([`ClientEvent::AuthChallenge`], [`Client::auth_response`]) with the crate's client steps. The
 //!   SCRAM client nonce is 18 bytes from `/dev/urandom`, base64; SCRAM succeeds only when the server
 //!   also proved that it knows the password (its `v=` signature, RFC 5802 §5.1).
+//! - `--compress`: after login, COMPRESS DEFLATE (RFC 4978) when the server offers COMPRESS=DEFLATE,
+//!   then the commands go over raw DEFLATE both ways ([`Session::start_compress`], `common/deflate.rs`);
+//!   `-- DEFLATE active` on stderr says it is on. A server that does not offer it is exit status 5.
 //! - Timeouts: `--connect-timeout`, `--greeting-timeout`, `--command-timeout` (see `--help`).
 //! - Exit status: 0 every command completed OK; 1 a NO/BAD (failed login included) or another failure;
 //!   2 usage error (an unknown `--sasl` mechanism included); 3 cannot connect or connection lost;
 //!   4 timed out; 5 the server does not offer what was asked (STARTTLS, the SASL mechanism, IDLE,
-//!   MOVE); 6 TLS failed.
+//!   MOVE, COMPRESS=DEFLATE); 6 TLS failed.
 //!
 //! Commands are written as IMAP text and parsed with the crate's own command parser before the
 //! machine sends them, so anything the codec understands can be sent.
@@ -62,6 +65,7 @@ commands: list | select MAILBOX | fetch MAILBOX SEQSET ITEMS | search MAILBOX CR
   --sasl MECH                AUTHENTICATE with PLAIN, LOGIN, XOAUTH2, OAUTHBEARER (token in --password),
                              EXTERNAL (--user: authzid) or ANONYMOUS (--user: trace); with the
                              sasl-hash feature also CRAM-MD5, SCRAM-SHA-1 and SCRAM-SHA-256
+  --compress                 COMPRESS=DEFLATE (RFC 4978) after login
 output: bodies on stdout; the server's responses (IMAP text) and notes on stderr";
 
 /// How much of an APPEND file is read and pushed to the machine at a time.
@@ -460,6 +464,7 @@ async fn run(mut args: Args) -> io::Result<bool> {
     let user = args.value("--user");
     let password = args.value("--password");
     let sasl = args.value("--sasl");
+    let compress = args.flag("--compress");
     let words = args.try_finish().unwrap_or_else(|m| args.usage_error(&m));
     let Some((verb, rest)) = words.split_first() else {
         args.usage_error("a command is needed");
@@ -592,6 +597,12 @@ async fn run(mut args: Args) -> io::Result<bool> {
             Err(unsupported(what))
         }
     };
+    if compress {
+        need(&session, "COMPRESS=DEFLATE")?;
+        if !start_compress(&mut session).await? {
+            return Ok(false);
+        }
+    }
     let mut commands = Vec::new();
     match (verb.as_str(), rest) {
         ("list", []) => commands.push("LIST \"\" \"*\"".to_owned()),
@@ -639,6 +650,24 @@ async fn run(mut args: Args) -> io::Result<bool> {
     }
     logout(&mut session).await;
     Ok(ok)
+}
+
+/// COMPRESS DEFLATE (RFC 4978 §3): the command, its tagged OK (the last plain bytes from the server),
+/// the machine's go-ahead, then DEFLATE under both directions. `Ok(false)` when the server refused it.
+async fn start_compress(session: &mut Session<Client>) -> io::Result<bool> {
+    let tag = session.conn.compress()?;
+    if !complete(session, tag.as_str()).await? {
+        return Ok(false);
+    }
+    // the go-ahead follows the OK at once
+    if !matches!(session.conn.poll_event()?, Some(ClientEvent::Compress)) {
+        return Err(io::Error::other("COMPRESS: no hand-over after the OK"));
+    }
+    session
+        .start_compress(Client::compression_established)
+        .await?;
+    eprintln!("-- DEFLATE active");
+    Ok(true)
 }
 
 /// LOGOUT, its answer awaited; errors do not matter any more.

@@ -7,7 +7,7 @@
 //!
 //! One user, one Maildir (INBOX is `DIR` itself, folders are Maildir++ `.Sub.Folder` directories with `.`
 //! as the hierarchy separator). What it does (RFC 3501 / IMAP4rev1, with UIDPLUS, MOVE, IDLE, UNSELECT,
-//! NAMESPACE, LITERAL+ and SASL-IR):
+//! NAMESPACE, LITERAL+, SASL-IR and COMPRESS=DEFLATE):
 //!
 //! - LOGIN and AUTHENTICATE PLAIN (allowed without TLS: a lab server), STARTTLS when a certificate is given;
 //! - LIST / LSUB (`*` and `%` patterns), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS, NAMESPACE;
@@ -30,6 +30,11 @@
 //!   `NO [EXPUNGEISSUED]`, or OK with .SILENT); COPY (flags, keywords and INTERNALDATE kept), MOVE, EXPUNGE
 //!   (every removal announced, even when another one failed), UID EXPUNGE, CLOSE, UNSELECT, APPEND streamed
 //!   into a Maildir delivery (flags and date kept, APPENDUID returned);
+//! - COMPRESS=DEFLATE (RFC 4978), offered unless `--no-compress` (the command is valid once logged in,
+//!   RFC 4978 §5): the machine answers `OK` and reports [`ServerEvent::Compress`], then
+//!   [`Session::start_compress`] puts raw DEFLATE under both directions (`common/deflate.rs`: inflated
+//!   in bounded chunks, so a decompression bomb meets the machine's line and literal limits, and a stream
+//!   that is not DEFLATE ends the session);
 //! - IDLE: a connection that changes a mailbox (APPEND, STORE, EXPUNGE, COPY, MOVE) tells the others through
 //!   a broadcast channel, and an idling connection also looks at the modification times of `new/` and `cur/`
 //!   every 250 ms (and at the whole mailbox every 2 s), so that what other processes do (smtp_server, an
@@ -73,6 +78,7 @@ const USAGE: &str = "--listen ADDR --maildir DIR --user NAME:PASS [options]
   --maildir DIR              INBOX; folders are Maildir++ .Sub.Folder directories (created if missing)
   --user NAME:PASS           the one user and its password
   --idle-timeout SECS        the autologout timer (default 1800, RFC 9051 section 5.4)
+  --no-compress              do not offer COMPRESS=DEFLATE (RFC 4978)
 ";
 
 /// What every client hears when the server shuts down (RFC 9051 §7.1.5).
@@ -101,6 +107,8 @@ struct Shared {
     user: String,
     pass: String,
     acceptor: Option<TlsAcceptor>,
+    /// COMPRESS=DEFLATE is offered (not `--no-compress`).
+    compress: bool,
     /// "Mailbox X changed": a connection idling on X looks at it again.
     changes: broadcast::Sender<Change>,
     /// Numbers the connections, for the log and to skip one's own notifications.
@@ -125,6 +133,7 @@ async fn main() {
         args.usage_error("missing --user");
     };
     let acceptor = common::server_acceptor_from_args(&mut args);
+    let compress = !args.flag("--no-compress");
     let positionals = args.finish();
     if !positionals.is_empty() {
         common::die(format!("unexpected arguments: {positionals:?}"));
@@ -142,6 +151,7 @@ async fn main() {
         user,
         pass,
         acceptor,
+        compress,
         changes,
         connections: AtomicU64::new(0),
     });
@@ -184,6 +194,7 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
         .map(String::from)
         .collect();
     config.tls_active = stream.is_tls();
+    config.compress = shared.compress;
     if let Some(idle) = shared.options.idle {
         config.autologout = Some(idle);
     }
@@ -205,7 +216,7 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
     session.flush().await?;
 
     loop {
-        let mut start_tls = false;
+        let (mut start_tls, mut compress) = (false, false);
         loop {
             let event = match session.conn.poll_event() {
                 Ok(Some(event)) => event.into_owned(),
@@ -284,6 +295,10 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
                     conn.log("STARTTLS: starting the TLS handshake");
                     start_tls = true;
                 }
+                ServerEvent::Compress => {
+                    conn.log("COMPRESS DEFLATE");
+                    compress = true;
+                }
                 other => conn.log(&format!("ignored event {other:?}")),
             }
         }
@@ -300,6 +315,17 @@ async fn serve_connection(stream: Stream, peer: SocketAddr, shared: Arc<Shared>)
             session.conn.tls_established()?;
             let what = session.stream.tls_description().unwrap_or_default();
             conn.log(&format!("TLS established ({what})"));
+            continue;
+        }
+        if compress {
+            // The OK went out plain; both directions are DEFLATE from here (RFC 4978 §3).
+            match session
+                .start_compress(Server::compression_established)
+                .await?
+            {
+                0 => conn.log("DEFLATE active"),
+                n => conn.log(&format!("DEFLATE active ({n} compressed bytes came early)")),
+            }
             continue;
         }
         if session.conn.is_closed() || session.is_eof() {

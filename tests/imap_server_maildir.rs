@@ -15,7 +15,7 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::harness::{PASS, ServerChild, TempDir, USER, example};
+use common::harness::{PASS, ServerChild, TempDir, USER, example, peak_rss_kib};
 
 /// The examples these tests run (built together once: the first `example` call's list counts).
 const EXAMPLES: &[&str] = &["imap_server", "smtp_server"];
@@ -882,15 +882,6 @@ fn idle_announces_mail_delivered_by_smtp_server() {
 
 // ---------------------------------------------------------------------------------------------------------
 // Defect 8: big messages are streamed
-
-/// The peak resident memory of a process (`VmHWM` of `/proc/PID/status`), in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
 
 /// The first and last 16 bytes of a literal.
 type Ends = (Vec<u8>, Vec<u8>);

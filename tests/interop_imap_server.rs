@@ -1,5 +1,6 @@
 //! Interop of the `imap_server` example with IMAP clients other people wrote: Python's imaplib, curl,
-//! mbsync (isync) and mutt, each against the server running over a temporary Maildir the test seeds.
+//! mbsync (isync) and mutt (also with its `imap_deflate`: COMPRESS=DEFLATE, RFC 4978), each against the
+//! server running over a temporary Maildir the test seeds.
 //!
 //! The tests run the example binary found next to this test binary (`target/<profile>/examples/`), built
 //! once per run with `cargo build --example imap_server`. A test whose tool (`python3`, `curl`, `mbsync`, `mutt`) is
@@ -632,11 +633,25 @@ fn server_synced_by_mbsync() {
 /// server's TRYCREATE, COPY, then the original is deleted and expunged) and quits.
 #[test]
 fn server_used_by_mutt() {
-    const TEST: &str = "interop_imap_server::server_used_by_mutt";
-    if !have_tool("mutt", "mutt", TEST) || !have_tool("script", "bsdutils", TEST) {
+    mutt_saves_the_first_message("interop_imap_server::server_used_by_mutt", false);
+}
+
+/// The same session with mutt's `imap_deflate` (its COMPRESS=DEFLATE, RFC 4978, on zlib): after login
+/// everything goes through the server's DEFLATE layer (`examples/common/deflate.rs`).
+#[test]
+fn server_used_by_mutt_with_compress_deflate() {
+    mutt_saves_the_first_message(
+        "interop_imap_server::server_used_by_mutt_with_compress_deflate",
+        true,
+    );
+}
+
+/// The mutt session of the two tests above, with `set imap_deflate` when `deflate`.
+fn mutt_saves_the_first_message(test: &str, deflate: bool) {
+    if !have_tool("mutt", "mutt", test) || !have_tool("script", "bsdutils", test) {
         return;
     }
-    let seeded = seed_maildir("mutt");
+    let seeded = seed_maildir(if deflate { "mutt-deflate" } else { "mutt" });
     let tls = write_certificate(seeded.dir.path());
     let server = start_server(&seeded.maildir, Some(&tls));
     let home = seeded.dir.path();
@@ -659,7 +674,9 @@ fn server_used_by_mutt() {
              set confirmappend = no\n\
              set wait_key = no\n\
              set header_cache = \"\"\n\
-             set message_cachedir = \"\"\n",
+             set message_cachedir = \"\"\n\
+             set imap_deflate = {deflate}\n",
+            deflate = if deflate { "yes" } else { "no" },
             addr = server.addr(),
             cert = tls.0.display()
         ),
@@ -692,6 +709,7 @@ fn server_used_by_mutt() {
         );
     }
     assert!(log.contains("TLS established"), "{log}");
+    assert_eq!(log.contains("DEFLATE active"), deflate, "{log}");
     // the first message now lives in Archive, marked seen; INBOX keeps the other two
     let archive = message_files(&seeded.maildir.join(".Archive"));
     assert_eq!(archive.len(), 1, "Archive holds {archive:?}\n{log}");

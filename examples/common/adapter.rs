@@ -1,6 +1,7 @@
 //! Drives any [`mailwire::Connection`] over a tokio [`Stream`]: the file to copy into an application.
 //! Loop: drain `poll_event()`, [`Session::flush`], on `StartTls` upgrade ([`Session::start_tls_server`])
-//! and call `tls_established()`, stop once `is_closed()` or [`Session::is_eof`], else [`Session::read`].
+//! and call `tls_established()`, on `Compress` [`Session::start_compress`], stop once `is_closed()` or
+//! [`Session::is_eof`], else [`Session::read`].
 //! No peer holds a session: writes, handshakes and a client's waits are bounded by [`Timeouts`],
 //! [`Session::new`] starts the machine's idle timer, [`Session::stop_on`] says goodbye at shutdown.
 
@@ -175,6 +176,22 @@ impl<C: Connection> Session<C> {
         let tls = plain.upgrade_to_tls_client_with(config, name);
         self.stream = timed(self.timeouts.handshake, "TLS handshake", tls).await?;
         Ok(())
+    }
+
+    /// COMPRESS=DEFLATE (RFC 4978) after the machine's go-ahead (`ClientEvent::Compress` /
+    /// `ServerEvent::Compress`): flushes the tagged OK (the last plain bytes), tells the machine through
+    /// `established` (its `compression_established`, e.g. `Server::compression_established`), and puts
+    /// DEFLATE under both directions, the compressed bytes that came early inflated first. Returns how
+    /// many bytes came early.
+    pub(crate) async fn start_compress(
+        &mut self,
+        established: impl FnOnce(&mut C) -> Result<Vec<u8>, mailwire::Error>,
+    ) -> io::Result<usize> {
+        self.flush().await?;
+        let early = established(&mut self.conn)?;
+        let plain = std::mem::replace(&mut self.stream, Stream::Detached);
+        self.stream = plain.compress(&early)?;
+        Ok(early.len())
     }
 
     /// Flushes what is left and closes the stream (TLS close_notify, then FIN), ignoring errors.

@@ -7,6 +7,7 @@
 //! - [`tls`]: rustls configurations with the *ring* provider: a server acceptor from PEM files or a
 //!   self-signed certificate made with rcgen, a client verifying against the system roots or, with
 //!   `--insecure`, accepting any certificate (test only).
+//! - [`deflate`]: COMPRESS=DEFLATE (RFC 4978) under a [`Stream`](stream::Stream), bounded whatever the peer sends.
 //! - [`adapter`]: drives any [`mailwire::Connection`] over a [`Stream`](stream::Stream): flush, read, timers,
 //!   STARTTLS, write and handshake timeouts, a polite stop. One file to copy into an application.
 //! - [`listener`]: the servers' habits: listeners (plain and implicit TLS), an accept loop that survives
@@ -39,6 +40,8 @@
 //!         session.flush().await?;                   // a client machine queues EHLO/CAPA now
 //!         continue;                                 // and may already have events to hand out
 //!     }
+//!     // IMAP COMPRESS (RFC 4978), on a Compress event: flush the OK, DEFLATE both ways, tell the machine
+//!     // session.start_compress(Server::compression_established).await?;   // or Client::...
 //!     // after EOF the round above saw the last events: stop even if the machine is not closed
 //!     if session.conn.is_closed() || session.is_eof() { break; }
 //!     // 4. wait for input or the machine's next timer: handle_input / handle_eof, then handle_timeout(now)
@@ -62,6 +65,7 @@
 pub(crate) mod adapter;
 pub(crate) mod args;
 pub(crate) mod client;
+pub(crate) mod deflate;
 pub(crate) mod listener;
 pub(crate) mod maildir;
 pub(crate) mod message;

@@ -1,6 +1,6 @@
 //! [`Stream`]: plain TCP or TLS (client or server side) behind one `AsyncRead + AsyncWrite` type, with the
 //! STARTTLS upgrade (RFC 3207, RFC 2595 §4, RFC 9051 §6.2.1) and connect helpers for plain and implicit
-//! TLS (RFC 8314).
+//! TLS (RFC 8314), and COMPRESS=DEFLATE over either (RFC 4978, [`Stream::Deflate`]).
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,6 +16,7 @@ use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
 
+use super::deflate::Deflated;
 use super::tls;
 
 /// A connection, plain or TLS. Boxed TLS variants keep the enum small.
@@ -27,6 +28,8 @@ pub(crate) enum Stream {
     TlsClient(Box<client::TlsStream<TcpStream>>),
     /// TLS as the server.
     TlsServer(Box<server::TlsStream<TcpStream>>),
+    /// COMPRESS=DEFLATE (RFC 4978) over one of the above: see [`compress`](Stream::compress).
+    Deflate(Box<Deflated<Stream>>),
     /// Nothing: the placeholder left while a [`Session`](super::Session) upgrades its stream in place,
     /// and what stays when an upgrade fails. Every I/O on it fails with `NotConnected`.
     Detached,
@@ -37,6 +40,10 @@ fn detached() -> io::Error {
         io::ErrorKind::NotConnected,
         "the stream was given away for a TLS upgrade",
     )
+}
+
+fn compressed() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "DEFLATE is already on")
 }
 
 fn not_plain() -> io::Error {
@@ -156,9 +163,29 @@ impl Stream {
         Stream::Plain(tcp).upgrade_to_tls_server(acceptor).await
     }
 
+    /// COMPRESS=DEFLATE from now on, both ways (after the machine's go-ahead and once its tagged OK, the
+    /// last plain bytes, left): `early` are the compressed bytes that came with that OK, which the
+    /// machine's `compression_established()` returns.
+    pub(crate) fn compress(self, early: &[u8]) -> io::Result<Stream> {
+        match self {
+            Stream::Deflate(_) => Err(compressed()),
+            Stream::Detached => Err(detached()),
+            s => Ok(Stream::Deflate(Box::new(Deflated::new(s, early)))),
+        }
+    }
+
+    /// Whether DEFLATE is on.
+    pub(crate) fn is_compressed(&self) -> bool {
+        matches!(self, Stream::Deflate(_))
+    }
+
     /// Whether the stream is encrypted.
     pub(crate) fn is_tls(&self) -> bool {
-        matches!(self, Stream::TlsClient(_) | Stream::TlsServer(_))
+        match self {
+            Stream::TlsClient(_) | Stream::TlsServer(_) => true,
+            Stream::Deflate(s) => s.get_ref().is_tls(),
+            Stream::Plain(_) | Stream::Detached => false,
+        }
     }
 
     /// The TCP connection underneath, if any.
@@ -167,6 +194,7 @@ impl Stream {
             Stream::Plain(s) => Some(s),
             Stream::TlsClient(s) => Some(s.get_ref().0),
             Stream::TlsServer(s) => Some(s.get_ref().0),
+            Stream::Deflate(s) => s.get_ref().tcp(),
             Stream::Detached => None,
         }
     }
@@ -187,6 +215,7 @@ impl Stream {
                 s.get_ref().1.protocol_version(),
                 s.get_ref().1.negotiated_cipher_suite(),
             ),
+            Stream::Deflate(s) => return s.get_ref().tls_description(),
             _ => return None,
         };
         let version = version.map(|v| format!("{v:?}")).unwrap_or_default();
@@ -207,6 +236,7 @@ impl AsyncRead for Stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
             Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::Deflate(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
             Stream::Detached => Poll::Ready(Err(detached())),
         }
     }
@@ -222,6 +252,7 @@ impl AsyncWrite for Stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::Deflate(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             Stream::Detached => Poll::Ready(Err(detached())),
         }
     }
@@ -231,6 +262,7 @@ impl AsyncWrite for Stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_flush(cx),
             Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::Deflate(s) => Pin::new(s.as_mut()).poll_flush(cx),
             Stream::Detached => Poll::Ready(Err(detached())),
         }
     }
@@ -240,6 +272,7 @@ impl AsyncWrite for Stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::TlsClient(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             Stream::TlsServer(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::Deflate(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             Stream::Detached => Poll::Ready(Ok(())),
         }
     }

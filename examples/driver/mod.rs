@@ -1,9 +1,9 @@
-//! A tokio driver for any mailwire machine, in one file (plus `deflate.rs` for COMPRESS, with `flate2`) to
-//! copy into an application. The machines do no I/O ("Sans-IO"): [`Driver`] owns the socket and the clock;
+//! A tokio driver for any mailwire machine, in one file (plus `deflate.rs` for COMPRESS, which uses
+//! `examples/common/deflate.rs`, with `flate2`) to copy into an application. The machines do no I/O ("Sans-IO"): [`Driver`] owns the socket and the clock;
 //! [`Driver::step`] writes what the machine queued, waits for bytes or the machine's next deadline, and
 //! feeds either to it; poll the machine's events between steps. STARTTLS and COMPRESS are hand-offs: on the
 //! machine's go-ahead call [`Driver::start_tls_client`] / [`Driver::start_tls_server`] /
-//! [`Driver::start_compress`], then its `tls_established()` / `compression_established()`.
+//! then its `tls_established()`; [`Driver::start_compress`] tells the machine itself.
 //! `examples/imap_latest.rs` drives a client with it, `examples/smtp_inbox.rs` a server. Needs `tokio`, `tokio-rustls` (*ring*) and `rustls-pemfile`. Every wait is bounded: by the machine's
 //! timers (greeting, command, idle) through `poll_timeout`, and writes and handshakes by [`IO_TIMEOUT`].
 
@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod deflate;
+#[path = "../common/deflate.rs"]
+mod deflated;
 use mailwire::Connection;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -30,6 +32,8 @@ pub const IO_TIMEOUT: Duration = Duration::from_secs(60);
 enum Io {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+    /// COMPRESS=DEFLATE (RFC 4978) over either; `bool`: over TLS.
+    Deflate(Box<deflated::Deflated<Box<dyn Stream>>>, bool),
     /// Only while a handshake has the TCP stream.
     Upgrading,
 }
@@ -42,6 +46,7 @@ impl Io {
         match self {
             Io::Plain(s) => Ok(s),
             Io::Tls(s) => Ok(&mut **s),
+            Io::Deflate(s, _) => Ok(&mut **s),
             Io::Upgrading => Err(io::ErrorKind::NotConnected.into()),
         }
     }
@@ -63,7 +68,6 @@ pub struct Driver<C> {
     start: Instant,
     buf: Box<[u8]>,
     eof: bool,
-    deflate: Option<deflate::Deflate>,
 }
 
 fn timed_out(what: &str) -> io::Error {
@@ -83,7 +87,6 @@ impl<C: Connection> Driver<C> {
             start,
             buf,
             eof: false,
-            deflate: None,
         }
     }
 
@@ -106,13 +109,12 @@ impl<C: Connection> Driver<C> {
 
     /// Whether the connection is encrypted (the machines call it `tls_active` too).
     pub fn tls_active(&self) -> bool {
-        matches!(self.io, Io::Tls(_))
+        matches!(self.io, Io::Tls(_) | Io::Deflate(_, true))
     }
 
     /// Writes everything the machine queued.
     pub async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.conn.poll_transmit() {
-            let bytes = self.wire(&bytes)?;
             let write = async {
                 let stream = self.io.stream()?;
                 stream.write_all(&bytes).await?;
@@ -141,7 +143,7 @@ impl<C: Connection> Driver<C> {
                     self.eof = true;
                     self.conn.handle_eof();
                 }
-                n => self.feed(n)?,
+                n => self.conn.handle_input(&self.buf[..n]),
             },
             () = async { match deadline { Some(at) => sleep_until(at).await, None => std::future::pending().await } } => {}
         }

@@ -514,6 +514,15 @@ impl Drop for ServerChild {
     }
 }
 
+/// The peak resident memory of a process (`VmHWM` of `/proc/PID/status`), in KiB.
+pub(crate) fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Temporary directories, Maildirs, the certificate
 
