@@ -809,6 +809,7 @@ impl Client {
     /// client.select("INBOX").unwrap();
     /// client.handle_input(b"* 100 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
     /// while client.poll_event().unwrap().is_some() {}
+    /// while client.poll_transmit().is_some() {}
     /// // C: 10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)
     /// let tag = client
     ///     .uid_fetch_page(25900..=26600, PartialRange::last(1, 3), &FetchQuery::new().uid().flags())
