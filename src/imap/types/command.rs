@@ -237,7 +237,9 @@ pub enum CommandBody<'a> {
     Search {
         /// UID SEARCH.
         uid: bool,
-        /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`), `None` without RETURN.
+        /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`, `PARTIAL
+        /// range` as two atoms, RFC 9394: read it with
+        /// [`CommandBody::partial`]), `None` without RETURN.
         return_options: Option<List<'a, Atom<'a>>>,
         /// Charset.
         charset: Option<IString<'a>>,
@@ -330,7 +332,7 @@ pub enum CommandBody<'a> {
         uid: bool,
         /// ESORT return options (`MIN MAX COUNT ALL`, and with CONTEXT=SORT
         /// `UPDATE CONTEXT PARTIAL low:high`; the range is its own atom,
-        /// read it with [`PartialRange::from_atom`](crate::imap::PartialRange::from_atom)),
+        /// read it with [`CommandBody::partial`]),
         /// `None` without RETURN (RFC 5267 §3).
         return_options: Option<List<'a, Atom<'a>>>,
         /// Sort criteria (`REVERSE DATE SUBJECT`), at least one.
