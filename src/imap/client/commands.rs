@@ -861,7 +861,7 @@ impl Client {
 
     /// `SEARCH RETURN (PARTIAL page) keys` (RFC 9394 §3.1): one page of the
     /// matching sequence numbers, in an
-    /// [`ESearch`](crate::imap::ESearch) whose
+    /// [`ESearch`] whose
     /// [`partial`](crate::imap::ESearch::partial) holds them. Needs PARTIAL
     /// (or CONTEXT=SEARCH, RFC 5267, for a page counted from the start).
     pub fn search_page(
