@@ -401,6 +401,7 @@ fn idle_pair(mut server: Server) -> (Client, Server, (usize, usize)) {
             ),
             changed_since: None,
             vanished: false,
+            partial: None,
         })
         .unwrap();
     let (mut body, mut completed, mut peak) = (0, 0, (0, 0));

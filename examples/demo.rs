@@ -639,6 +639,7 @@ async fn imap_demo() -> std::io::Result<()> {
         ),
         changed_since: None,
         vanished: false,
+        partial: None,
     })?;
     session.conn.send(CommandBody::Store {
         uid: false,

@@ -553,6 +553,7 @@ fn sequence_sets() {
                 attributes: FetchAttributes::Fast,
                 changed_since: None,
                 vanished: false,
+                partial: None,
             },
             &EmitOptions::new(),
         )

@@ -332,6 +332,7 @@ fn one_mib_body_streams_in_chunks() {
         ),
         changed_since: None,
         vanished: false,
+        partial: None,
     })
     .unwrap();
     play(
@@ -406,6 +407,7 @@ fn split_at_every_byte_through_the_public_api() {
             attributes: FetchAttributes::Full,
             changed_since: None,
             vanished: false,
+            partial: None,
         })
         .unwrap();
         // queued before the greeting: capabilities are not known yet

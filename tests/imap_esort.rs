@@ -79,13 +79,14 @@ fn sort_return_options_parse_and_emit() {
     assert_eq!(opts, ["PARTIAL", "23500:24000"]);
     assert_eq!(
         PartialRange::from_atom(&opts[1]),
-        Some(PartialRange {
-            low: 23500,
-            high: 24000
-        })
+        Some(PartialRange::first(23500, 24000))
     );
     assert_eq!(PartialRange::from_atom("0:5"), None); // nz-number
-    assert_eq!(PartialRange::from_atom("-1:-5"), None); // RFC 9394's form
+    // RFC 9394 §4 adds partial-range-last: both positions with MINUS
+    assert_eq!(
+        PartialRange::from_atom("-1:-5"),
+        Some(PartialRange::last(1, 5))
+    );
     // without RETURN, SORT is still RFC 5256's
     let cmd = parse_command(b"a SORT (DATE) UTF-8 ALL\r\n", &ParseOptions::STRICT).unwrap();
     assert!(matches!(
@@ -157,7 +158,7 @@ fn partial_return_data_is_typed() {
     let [SearchReturnData::Partial { range, results }] = data.as_slice() else {
         panic!("{data:?}")
     };
-    assert_eq!(*range, PartialRange { low: 1, high: 500 });
+    assert_eq!(*range, PartialRange::first(1, 500));
     assert_eq!(results.as_ref().unwrap().as_str(), "23033:23100");
     let r = parse_response(line, &ParseOptions::STRICT).unwrap();
     assert_eq!(reemit(&r), line);
@@ -167,19 +168,16 @@ fn partial_return_data_is_typed() {
     assert_eq!(
         data,
         [SearchReturnData::Partial {
-            range: PartialRange {
-                low: 23500,
-                high: 24000
-            },
+            range: PartialRange::first(23500, 24000),
             results: None
         }]
     );
     let r = parse_response(line, &ParseOptions::STRICT).unwrap();
     assert_eq!(reemit(&r), line);
-    // RFC 9394's negative range is not RFC 5267's: it stays raw, not an error
+    // RFC 9394 §4 updates RFC 5267's partial-range: the negative one is typed too
     let data = esearch_data(b"* ESEARCH (TAG \"B03\") PARTIAL (-1:-100 5)\r\n");
     assert!(
-        matches!(&data[..], [SearchReturnData::Other { name, .. }] if name.as_str() == "PARTIAL"),
+        matches!(&data[..], [SearchReturnData::Partial { range, .. }] if *range == PartialRange::last(1, 100)),
         "{data:?}"
     );
 }
@@ -206,7 +204,7 @@ fn malformed_update_data_is_refused() {
     for d in [
         SearchReturnData::AddTo(List::from_items(vec![])),
         SearchReturnData::Partial {
-            range: PartialRange { low: 0, high: 5 },
+            range: PartialRange::first(0, 5),
             results: None,
         },
     ] {
@@ -339,7 +337,8 @@ fn client_gates_esort_and_context_sort() {
     c.send(sort(&["MIN", "COUNT"])).unwrap();
     assert!(sent(&mut c).ends_with(" SORT RETURN (MIN COUNT) (DATE) UTF-8 ALL\r\n"));
     not_advertised(c.send(sort(&["UPDATE"])), "CONTEXT=SORT");
-    not_advertised(c.send(sort(&["PARTIAL", "1:10"])), "CONTEXT=SORT");
+    // RFC 5267's PARTIAL needs CONTEXT=SORT, RFC 9394's PARTIAL itself
+    not_advertised(c.send(sort(&["PARTIAL", "1:10"])), "PARTIAL");
     let mut c = selected("SORT ESORT CONTEXT=SORT");
     c.send(sort(&["PARTIAL", "1:10", "UPDATE"])).unwrap();
     assert!(sent(&mut c).contains("SORT RETURN (PARTIAL 1:10 UPDATE)"));
@@ -460,7 +459,7 @@ fn server_hands_esort_and_cancelupdate_to_the_app() {
                     mailbox: None,
                     uid: true,
                     data: List::from_items(vec![SearchReturnData::Partial {
-                        range: PartialRange { low: 1, high: 2 },
+                        range: PartialRange::first(1, 2),
                         results: Some(mailwire::imap::SequenceSet::new("4,9").unwrap()),
                     }]),
                 });

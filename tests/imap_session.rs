@@ -152,6 +152,7 @@ fn converse(piece: usize) -> (Seen, Vec<String>, usize) {
             ),
             changed_since: None,
             vanished: false,
+            partial: None,
         })
         .unwrap();
     client.noop().unwrap();
@@ -257,6 +258,7 @@ fn idle_authenticated_connection_is_small() {
             ),
             changed_since: None,
             vanished: false,
+            partial: None,
         })
         .unwrap();
     let mut peak = (0, 0);

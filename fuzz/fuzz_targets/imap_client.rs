@@ -36,6 +36,7 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
         attributes: FetchAttributes::Full,
         changed_since: None,
         vanished: false,
+        partial: None,
     });
     let _ = client.send(CommandBody::Append {
         mailbox: Mailbox::from_utf8("Sent"),

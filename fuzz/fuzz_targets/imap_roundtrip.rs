@@ -21,6 +21,8 @@ struct Input {
     names: Vec<(Option<Vec<u8>>, Vec<u8>)>,
     text: Vec<u8>,
     utf8: bool,
+    /// A PARTIAL window (RFC 9394): low, high, counted from the end.
+    page: (u32, u32, bool),
 }
 
 fuzz_target!(|i: Input| {
@@ -76,7 +78,62 @@ fuzz_target!(|i: Input| {
         assert_eq!(again.into_owned(), r.into_owned());
     }
     ext(&i);
+    partial(&i);
 });
+
+/// PARTIAL (RFC 9394): the FETCH modifier, the SEARCH return option (also
+/// with an arbitrary atom as its range) and the ESEARCH data, any numbers.
+fn partial(i: &Input) {
+    use mailwire::imap::{ESearch, FetchAttributes, PartialRange, SearchReturnData, SequenceSet};
+    let page = PartialRange { low: i.page.0, high: i.page.1, from_end: i.page.2 };
+    let range_atom = page.to_atom().unwrap_or_else(|| Atom::new("X").unwrap());
+    let mut opts = vec![Atom::new("PARTIAL").unwrap(), range_atom];
+    if let Some(a) = Atom::new(i.mailbox.as_str()) {
+        // any atom after it: ALL, a second PARTIAL, a range, a name
+        opts.push(a);
+    }
+    let cmds = [
+        CommandBody::Fetch {
+            uid: i.utf8,
+            set: SequenceSet::new("1:*").unwrap(),
+            attributes: FetchAttributes::Fast,
+            changed_since: (!i.pass.is_empty()).then_some(i.pass.len() as u64),
+            vanished: false,
+            partial: Some(page),
+        },
+        CommandBody::Search {
+            uid: true,
+            return_options: Some(List::from_items(opts)),
+            charset: None,
+            criteria: List::from_items(vec![SearchKey::All]),
+        },
+    ];
+    for body in cmds {
+        let c = Command { tag: Tag::new("a1").unwrap(), body };
+        let mut out = Vec::new();
+        if emit_command(&c, &mut out, &EmitOptions::default()).is_ok() {
+            let again = parse_command(&out, &ParseOptions::STRICT).expect("emitted command parses");
+            assert_eq!(again.body.partial(), Some(page));
+            assert_eq!(again.into_owned(), c.into_owned());
+        } else {
+            assert!(out.is_empty());
+        }
+    }
+    let results = SequenceSet::new(String::from_utf8_lossy(&i.text).into_owned());
+    let r = Response::Data(Data::ESearch(ESearch {
+        tag: Some(IString::from(&i.user[..])),
+        mailbox: None,
+        uid: i.utf8,
+        data: List::from_items(vec![SearchReturnData::Partial { range: page, results }]),
+    }));
+    let mut out = Vec::new();
+    if emit_response(&r, &mut out, &EmitOptions::default()).is_ok() {
+        let again = parse_response(&out, &ParseOptions::STRICT).expect("emitted response parses");
+        assert_eq!(again.into_owned(), r.into_owned());
+    } else {
+        assert!(out.is_empty());
+    }
+}
 
 /// ACL, CATENATE, NOTIFY and URLAUTH values built from the same data.
 fn ext(i: &Input) {

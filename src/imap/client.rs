@@ -181,6 +181,26 @@ use super::types::command::{
 use super::types::core::{Atom, IString, List, Mailbox, Tag};
 use super::types::response::{Code, Data, FetchItem, Response, StatusKind, StatusResponse};
 
+/// The PARTIAL of SEARCH/SORT/ESEARCH return options against the
+/// capabilities: a range counted from the end needs PARTIAL (RFC 9394); one
+/// counted from the start needs PARTIAL or, as RFC 5267 §4.4 had it,
+/// `context` (CONTEXT=SEARCH or CONTEXT=SORT).
+fn partial_allowed(
+    options: &List<'_, Atom<'_>>,
+    partial: bool,
+    context: bool,
+) -> Result<(), Error> {
+    let Some(range) = crate::imap::base::partial::PartialRange::of_return_options(options) else {
+        return Ok(());
+    };
+    unadvertised::require(
+        partial || (context && !range.from_end),
+        Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+            extension: "PARTIAL",
+        }),
+    )
+}
+
 mod config;
 pub use config::ClientConfig;
 mod event;
@@ -971,7 +991,7 @@ impl Client {
                         }),
                     )?;
                     let context = options.iter().any(|o| {
-                        ["UPDATE", "CONTEXT", "PARTIAL"]
+                        ["UPDATE", "CONTEXT"]
                             .iter()
                             .any(|n| o.as_str().eq_ignore_ascii_case(n))
                     });
@@ -980,6 +1000,14 @@ impl Client {
                         Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
                             extension: "CONTEXT=SORT",
                         }),
+                    )?;
+                    // PARTIAL: RFC 5267's positive range under CONTEXT=SORT,
+                    // any range under PARTIAL (RFC 9394: a search return
+                    // option, and SORT RETURN takes search-return-opts)
+                    partial_allowed(
+                        options,
+                        caps.has("PARTIAL"),
+                        caps.prefixed("CONTEXT=", "SORT"),
                     )?;
                 }
                 let display = criteria
@@ -1066,12 +1094,18 @@ impl Client {
                     extension: "NAMESPACE",
                 }),
             ),
-            C::ESearch { .. } => need(
-                caps.has("MULTISEARCH"),
-                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
-                    extension: "MULTISEARCH",
-                }),
-            ),
+            C::ESearch { return_options, .. } => {
+                need(
+                    caps.has("MULTISEARCH"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "MULTISEARCH",
+                    }),
+                )?;
+                match return_options {
+                    Some(options) => partial_allowed(options, caps.has("PARTIAL"), false),
+                    None => Ok(()),
+                }
+            }
             C::CancelUpdate(_) => need(
                 caps.prefixed("CONTEXT=", "SEARCH") || caps.prefixed("CONTEXT=", "SORT"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
@@ -1219,8 +1253,16 @@ impl Client {
                 changed_since,
                 vanished,
                 attributes,
+                partial,
                 ..
             } => {
+                // RFC 9394 §3.3: the PARTIAL fetch modifier
+                need(
+                    partial.is_none() || caps.has("PARTIAL"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "PARTIAL",
+                    }),
+                )?;
                 let (modseq_attr, binary_attr) = match attributes {
                     FetchAttributes::List(l) => (
                         l.iter().any(|a| matches!(a, FetchAttribute::ModSeq)),
@@ -1304,9 +1346,19 @@ impl Client {
                             extension: "ESEARCH",
                         }),
                     )?;
-                    for o in options.iter() {
+                    partial_allowed(
+                        options,
+                        caps.has("PARTIAL"),
+                        caps.prefixed("CONTEXT=", "SEARCH"),
+                    )?;
+                    let mut it = options.iter();
+                    while let Some(o) = it.next() {
                         let o = o.as_str();
-                        let ok = if o.eq_ignore_ascii_case("SAVE") {
+                        let ok = if o.eq_ignore_ascii_case("PARTIAL") {
+                            // checked above; its range is the next atom
+                            it.next();
+                            true
+                        } else if o.eq_ignore_ascii_case("SAVE") {
                             caps.has("SEARCHRES")
                         } else if o.eq_ignore_ascii_case("CONTEXT")
                             || o.eq_ignore_ascii_case("UPDATE")

@@ -601,6 +601,9 @@ impl Server {
         if c.compress {
             add("COMPRESS=DEFLATE");
         }
+        if c.partial {
+            add("PARTIAL");
+        }
         for x in &c.capabilities {
             if !v.iter().any(|have| have.eq_ignore_ascii_case(x)) {
                 v.push(x.clone());
@@ -1658,6 +1661,33 @@ impl Server {
         }))
     }
 
+    /// Whether the application offers `name`: one of
+    /// [`ServerConfig::capabilities`], case-insensitively.
+    fn offers(&self, name: &str) -> bool {
+        self.config
+            .capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// A PARTIAL (RFC 9394) that was not advertised: the FETCH modifier and
+    /// a range counted from the end need PARTIAL; RFC 5267's range needs
+    /// PARTIAL or CONTEXT=SEARCH (CONTEXT=SORT on SORT).
+    fn unadvertised_partial(&self, body: &CommandBody<'_>) -> bool {
+        let Some(range) = body.partial() else {
+            return false;
+        };
+        if self.config.partial || self.offers("PARTIAL") {
+            return false;
+        }
+        let context = match body {
+            CommandBody::Search { .. } => self.offers("CONTEXT=SEARCH"),
+            CommandBody::Sort { .. } => self.offers("CONTEXT=SORT"),
+            _ => false,
+        };
+        range.from_end || !context
+    }
+
     fn classify(&self, body: &CommandBody<'_>) -> Class {
         use CommandBody as C;
         let nonauth = self.phase == ServerState::NotAuthenticated;
@@ -1731,6 +1761,11 @@ impl Server {
             }
             C::Compress(alg) if self.config.compress => {
                 Class::Compress(alg.as_str().eq_ignore_ascii_case("DEFLATE"))
+            }
+            C::Search { .. } | C::Sort { .. } | C::ESearch { .. } | C::Fetch { .. }
+                if self.unadvertised_partial(body) =>
+            {
+                Class::WrongState("PARTIAL is not advertised")
             }
             C::Unselect if !self.config.unselect => Class::Unknown,
             C::Unselect | C::Close => sel(Kind::Close),

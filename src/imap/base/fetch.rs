@@ -64,6 +64,7 @@ use crate::imap::syntax::core::{Atom, DateTime, Flag, IString, List, NString};
 ///     attributes: FetchAttributes::List(List::from_items(vec![header])),
 ///     changed_since: None,
 ///     vanished: false,
+///     partial: None,
 /// };
 /// let mut out = Vec::new();
 /// emit_command(&Command { tag: Tag::new("a004").unwrap(), body }, &mut out, &EmitOptions::default()).unwrap();
@@ -744,17 +745,25 @@ pub(crate) mod parse {
         Ok((i, List::from_items(items)))
     }
 
+    /// What follows FETCH: the set, the attributes and the modifiers.
+    pub(crate) struct FetchArgs<'a> {
+        pub(crate) set: SequenceSet<'a>,
+        pub(crate) attributes: FetchAttributes<'a>,
+        pub(crate) changed_since: Option<u64>,
+        pub(crate) vanished: bool,
+        pub(crate) partial: Option<crate::imap::base::partial::PartialRange>,
+    }
+
     /// The arguments of FETCH (or UID FETCH): the set, the attributes and the
-    /// CONDSTORE/QRESYNC modifiers (RFC 9051 §9, RFC 7162 §3.1.4, §3.2.6):
+    /// CONDSTORE/QRESYNC and PARTIAL modifiers (RFC 9051 §9, RFC 7162
+    /// §3.1.4, §3.2.6, RFC 9394 §3.3):
     ///
     /// ```text
     /// fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" /
     ///         fetch-att / "(" fetch-att *(SP fetch-att) ")") [fetch-modifiers]
+    /// fetch-modifier =/ "PARTIAL" SP partial-range     ; RFC 9394 §4
     /// ```
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn fetch_args(
-        i: In<'_>,
-    ) -> R<'_, (SequenceSet<'_>, FetchAttributes<'_>, Option<u64>, bool)> {
+    pub(crate) fn fetch_args(i: In<'_>) -> R<'_, FetchArgs<'_>> {
         let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
         let (mut i, attributes) = if at_word(&i, b"ALL") {
             (i.skip(3), FetchAttributes::All)
@@ -767,6 +776,7 @@ pub(crate) mod parse {
         };
         let mut changed_since = None;
         let mut vanished = false;
+        let mut partial = None;
         if i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(') {
             i = i.skip(2);
             loop {
@@ -775,8 +785,16 @@ pub(crate) mod parse {
                     (i, changed_since) = (r, Some(v));
                 } else if at_word(&i, b"VANISHED") {
                     (i, vanished) = (i.skip(8), true);
+                } else if at_word(&i, b"PARTIAL") {
+                    // fetch-modifier =/ modifier-partial (RFC 9394 §4), once
+                    if partial.is_some() {
+                        return i.err("one PARTIAL modifier");
+                    }
+                    let (r, p) = preceded(sp, crate::imap::base::partial::parse::partial_range)
+                        .parse(i.skip(7))?;
+                    (i, partial) = (r, Some(p));
                 } else {
-                    return i.err("CHANGEDSINCE or VANISHED");
+                    return i.err("CHANGEDSINCE, VANISHED or PARTIAL");
                 }
                 if i.peek() == Some(b')') {
                     i = i.skip(1);
@@ -785,7 +803,16 @@ pub(crate) mod parse {
                 (i, ()) = sp(i)?;
             }
         }
-        Ok((i, (set, attributes, changed_since, vanished)))
+        Ok((
+            i,
+            FetchArgs {
+                set,
+                attributes,
+                changed_since,
+                vanished,
+                partial,
+            },
+        ))
     }
 }
 

@@ -26,6 +26,7 @@ pub mod fetch;
 pub mod gmail;
 pub mod list;
 pub mod namespace;
+pub mod partial;
 pub mod quota;
 pub mod savedate;
 pub mod search;

@@ -322,10 +322,10 @@ pub(crate) mod parse {
     use crate::imap::syntax::input::{
         In, R, byte, consumed, descend, expect, kw, sp, take_while, word,
     };
+    use crate::imap::syntax::rules::sp_word;
     use crate::imap::syntax::rules::{
         astring, atom, date, flag, number, number64, quoted, sequence_set, spaced_list1,
     };
-    use crate::imap::syntax::rules::{paren_atoms, sp_word};
 
     /// ```text
     /// search-modseq-ext = SP entry-name SP entry-type-req   ; after "MODSEQ"
@@ -666,7 +666,11 @@ pub(crate) mod parse {
         ),
     > {
         let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+            Some(r) => map(
+                preceded(sp, crate::imap::base::partial::parse::return_options),
+                Some,
+            )
+            .parse(r)?,
             None => (i, None),
         };
         let (i, charset) = match sp_word(i, b"CHARSET") {

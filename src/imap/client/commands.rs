@@ -64,6 +64,7 @@ use super::{Client, ClientEvent, CommandKind};
 use crate::error::Error;
 use crate::header::decode_encoded_words;
 use crate::imap::base::gmail::{GmailKey, GmailLabel};
+use crate::imap::base::partial::PartialRange;
 use crate::imap::types::body::{Address, Envelope};
 use crate::imap::types::command::{
     AppendMessage, CommandBody, FetchAttribute, FetchAttributes, SearchKey, StoreKind,
@@ -761,6 +762,7 @@ impl Client {
         uid: bool,
         messages: impl IntoSequenceSet,
         query: &FetchQuery<'_>,
+        partial: Option<PartialRange>,
     ) -> Result<Tag<'static>, Error> {
         self.send(CommandBody::Fetch {
             uid,
@@ -768,6 +770,7 @@ impl Client {
             attributes: query.attributes(),
             changed_since: None,
             vanished: false,
+            partial,
         })
     }
 
@@ -778,7 +781,7 @@ impl Client {
         messages: impl IntoSequenceSet,
         query: &FetchQuery<'_>,
     ) -> Result<Tag<'static>, Error> {
-        self.fetch_any(false, messages, query)
+        self.fetch_any(false, messages, query, None)
     }
 
     /// `UID FETCH set (items)` by UIDs.
@@ -787,13 +790,59 @@ impl Client {
         uids: impl IntoSequenceSet,
         query: &FetchQuery<'_>,
     ) -> Result<Tag<'static>, Error> {
-        self.fetch_any(true, uids, query)
+        self.fetch_any(true, uids, query, None)
     }
 
-    fn search_any(&mut self, uid: bool, query: &SearchQuery<'_>) -> Result<Tag<'static>, Error> {
+    /// `UID FETCH set (items) (PARTIAL page)` (RFC 9394 §3.3): the items of
+    /// only one page of the messages `uids` names, counted from the lowest
+    /// UID ([`PartialRange::first`]) or from the highest
+    /// ([`PartialRange::last`]). Needs the PARTIAL capability.
+    ///
+    /// RFC 9394 §3.3's example, the three newest messages of a UID range:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, FetchQuery, PartialRange};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev2 PARTIAL] hi\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"* 100 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// while client.poll_transmit().is_some() {}
+    /// // C: 10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)
+    /// let tag = client
+    ///     .uid_fetch_page(25900..=26600, PartialRange::last(1, 3), &FetchQuery::new().uid().flags())
+    ///     .unwrap();
+    /// let wire = client.poll_transmit().unwrap();
+    /// assert_eq!(&wire[..], format!("{} UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)\r\n", tag.as_str()).as_bytes());
+    /// ```
+    pub fn uid_fetch_page(
+        &mut self,
+        uids: impl IntoSequenceSet,
+        page: PartialRange,
+        query: &FetchQuery<'_>,
+    ) -> Result<Tag<'static>, Error> {
+        self.fetch_any(true, uids, query, Some(page))
+    }
+
+    fn search_any(
+        &mut self,
+        uid: bool,
+        query: &SearchQuery<'_>,
+        page: Option<PartialRange>,
+    ) -> Result<Tag<'static>, Error> {
+        let return_options = match page {
+            Some(p) => Some(p.return_options(&[]).ok_or(Error::Emit(
+                crate::error::Unemittable::Zero {
+                    field: "partial-range",
+                },
+            ))?),
+            None => None,
+        };
         self.send(CommandBody::Search {
             uid,
-            return_options: None,
+            return_options,
             charset: query.utf8.then(|| IString::from("UTF-8")),
             criteria: query.criteria(),
         })
@@ -802,12 +851,60 @@ impl Client {
     /// `SEARCH keys`: the matching sequence numbers arrive as
     /// [`Data::Search`](crate::imap::Data::Search).
     pub fn search(&mut self, query: &SearchQuery<'_>) -> Result<Tag<'static>, Error> {
-        self.search_any(false, query)
+        self.search_any(false, query, None)
     }
 
     /// `UID SEARCH keys`: the matching UIDs.
     pub fn uid_search(&mut self, query: &SearchQuery<'_>) -> Result<Tag<'static>, Error> {
-        self.search_any(true, query)
+        self.search_any(true, query, None)
+    }
+
+    /// `SEARCH RETURN (PARTIAL page) keys` (RFC 9394 §3.1): one page of the
+    /// matching sequence numbers, in an
+    /// [`ESearch`] whose
+    /// [`partial`](crate::imap::ESearch::partial) holds them. Needs PARTIAL
+    /// (or CONTEXT=SEARCH, RFC 5267, for a page counted from the start).
+    pub fn search_page(
+        &mut self,
+        page: PartialRange,
+        query: &SearchQuery<'_>,
+    ) -> Result<Tag<'static>, Error> {
+        self.search_any(false, query, Some(page))
+    }
+
+    /// `UID SEARCH RETURN (PARTIAL page) keys` (RFC 9394 §3.1): one page of
+    /// the matching UIDs; [`PartialRange::last`]`(1, 50)` asks for the fifty
+    /// highest.
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Data, PartialRange, SearchQuery};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev2 PARTIAL] hi\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"* 30 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// while client.poll_transmit().is_some() {}
+    ///
+    /// // the fifty newest unseen messages
+    /// let tag = client.uid_search_page(PartialRange::last(1, 50), &SearchQuery::new().unseen()).unwrap();
+    /// let wire = client.poll_transmit().unwrap();
+    /// assert_eq!(&wire[..], b"A0002 UID SEARCH RETURN (PARTIAL -1:-50) UNSEEN\r\n");
+    /// // the server has fewer: it answers with what there is in the window
+    /// client.handle_input(b"* ESEARCH (TAG \"A0002\") UID PARTIAL (-1:-50 44,50:52)\r\nA0002 OK done\r\n");
+    /// let Some(ClientEvent::Data { data: Data::ESearch(e), .. }) = client.poll_event().unwrap() else { panic!() };
+    /// let (page, uids) = e.partial().unwrap();
+    /// assert_eq!(page, PartialRange::last(1, 50));
+    /// assert_eq!(uids.unwrap().as_str(), "44,50:52");
+    /// # let _ = tag;
+    /// ```
+    pub fn uid_search_page(
+        &mut self,
+        page: PartialRange,
+        query: &SearchQuery<'_>,
+    ) -> Result<Tag<'static>, Error> {
+        self.search_any(true, query, Some(page))
     }
 
     fn store_any(

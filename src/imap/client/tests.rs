@@ -112,6 +112,7 @@ fn fetch(set: &str, attrs: FetchAttributes<'static>) -> CommandBody<'static> {
         attributes: attrs,
         changed_since: None,
         vanished: false,
+        partial: None,
     }
 }
 
@@ -122,6 +123,7 @@ fn uid_fetch(set: &str) -> CommandBody<'static> {
         attributes: FetchAttributes::Fast,
         changed_since: None,
         vanished: false,
+        partial: None,
     }
 }
 

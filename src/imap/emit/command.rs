@@ -221,6 +221,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             uid(w, *u);
             w.raw(b"SEARCH");
             if let Some(r) = return_options {
+                crate::imap::base::partial::emit::check_return_options(r)?;
                 w.raw(b" RETURN (");
                 atoms_sp(w, r)?;
                 w.raw(b")");
@@ -237,6 +238,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             attributes,
             changed_since,
             vanished,
+            partial,
         } => {
             uid(w, *u);
             w.raw(b"FETCH ");
@@ -267,19 +269,27 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
                     }
                 }
             }
-            match (changed_since, vanished) {
-                (Some(n), true) => {
-                    w.raw(b" (CHANGEDSINCE ");
-                    w.num(*n);
-                    w.raw(b" VANISHED)");
-                }
-                (Some(n), false) => {
-                    w.raw(b" (CHANGEDSINCE ");
-                    w.num(*n);
-                    w.raw(b")");
-                }
-                (None, true) => w.raw(b" (VANISHED)"),
-                (None, false) => {}
+            // fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
+            let mut open = false;
+            let mut next = |w: &mut W<'_>| {
+                w.raw(if open { b" " } else { b" (" });
+                open = true;
+            };
+            if let Some(n) = changed_since {
+                next(w);
+                w.raw(b"CHANGEDSINCE ");
+                w.num(*n);
+            }
+            if *vanished {
+                next(w);
+                w.raw(b"VANISHED");
+            }
+            if let Some(p) = partial {
+                next(w);
+                crate::imap::base::partial::emit::modifier(w, p)?;
+            }
+            if open {
+                w.raw(b")");
             }
         }
         C::Store {
@@ -336,6 +346,7 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
             w.raw(b"SORT");
             if let Some(r) = return_options {
                 // search-return-opts (RFC 5267 §5, ESORT)
+                crate::imap::base::partial::emit::check_return_options(r)?;
                 w.raw(b" RETURN (");
                 atoms_sp(w, r)?;
                 w.raw(b")");

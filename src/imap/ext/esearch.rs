@@ -53,10 +53,9 @@ pub enum SearchReturnData<'a> {
     /// `REMOVEFROM (position set ...)` (RFC 5267 §4.3.2): messages that left
     /// the result of an `UPDATE` search.
     RemoveFrom(List<'a, ContextUpdate<'a>>),
-    /// `PARTIAL (low:high set/NIL)` (RFC 5267 §4.4): the asked window of the
-    /// result, `None` for `NIL`. Only the RFC 5267 range (two nz-numbers) is
-    /// typed here; another form (RFC 9394's negative ranges) stays
-    /// [`Other`](SearchReturnData::Other).
+    /// `PARTIAL (range set/NIL)` (RFC 9394 §4, RFC 5267 §4.4): the asked
+    /// window of the result (`1:100`, or `-1:-100` counted from the end), and
+    /// what is in it, `None` for `NIL`.
     Partial {
         /// The window asked for.
         range: PartialRange,
@@ -88,33 +87,9 @@ pub struct ContextUpdate<'a> {
     pub set: SequenceSet<'a>,
 }
 
-/// `partial-range = nz-number ":" nz-number` (RFC 5267 §5): a window of a
-/// search or sort result, 1-based, `low <= high` not required by the grammar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PartialRange {
-    /// The first position.
-    pub low: u32,
-    /// The last position.
-    pub high: u32,
-}
-
-impl PartialRange {
-    /// Reads a return option's value (`"1:100"`), as it stands in a
-    /// `RETURN (PARTIAL 1:100)` atom list; `None` if it is not two
-    /// nz-numbers around a colon.
-    pub fn from_atom(s: &str) -> Option<PartialRange> {
-        let (a, b) = s.split_once(':')?;
-        let low = crate::imap::syntax::core::parse_nz_u32(a.as_bytes())?;
-        let high = crate::imap::syntax::core::parse_nz_u32(b.as_bytes())?;
-        Some(PartialRange { low, high })
-    }
-}
-
-impl core::fmt::Display for PartialRange {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}:{}", self.low, self.high)
-    }
-}
+/// The PARTIAL range (RFC 9394, RFC 5267 §4.4); its room is
+/// [`crate::imap::base::partial`].
+pub use crate::imap::base::partial::PartialRange;
 
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
 ///
@@ -136,6 +111,27 @@ pub struct ESearch<'a> {
     pub data: List<'a, SearchReturnData<'a>>,
 }
 
+impl<'a> ESearch<'a> {
+    /// The `PARTIAL` data (RFC 9394 §3.1): the window asked for and the
+    /// messages in it (`None` for `NIL`: nothing in that window).
+    ///
+    /// ```
+    /// use mailwire::imap::{parse_response, Data, ParseOptions, PartialRange, Response};
+    ///
+    /// let line = b"* ESEARCH (TAG \"A04\") UID PARTIAL (-1:-100 55700:55799)\r\n";
+    /// let Response::Data(Data::ESearch(e)) = parse_response(line, &ParseOptions::STRICT).unwrap() else { panic!() };
+    /// let (range, uids) = e.partial().unwrap();
+    /// assert_eq!(range, PartialRange::last(1, 100));
+    /// assert_eq!(uids.unwrap().as_str(), "55700:55799");
+    /// ```
+    pub fn partial(&self) -> Option<(PartialRange, Option<SequenceSet<'a>>)> {
+        self.data.iter().find_map(|d| match d {
+            SearchReturnData::Partial { range, results } => Some((range, results)),
+            _ => None,
+        })
+    }
+}
+
 /// The mailbox part of an ESEARCH correlator (RFC 7377): `MAILBOX` and
 /// `UIDVALIDITY`, which come together.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,8 +141,6 @@ pub struct ESearchMailbox<'a> {
     /// `UIDVALIDITY nz-number`
     pub uid_validity: u32,
 }
-
-crate::owned::owned_copy!(PartialRange);
 
 crate::owned::into_owned! {
     struct ESearch { tag, mailbox, uid, data }
@@ -190,8 +184,12 @@ pub(crate) mod parse {
             map(context_updates, SearchReturnData::AddTo).parse(i)
         } else if is("REMOVEFROM") {
             map(context_updates, SearchReturnData::RemoveFrom).parse(i)
-        } else if let Ok((r, (range, results))) = partial(i, &name) {
-            Ok((r, SearchReturnData::Partial { range, results }))
+        } else if is("PARTIAL") {
+            map(partial, |(range, results)| SearchReturnData::Partial {
+                range,
+                results,
+            })
+            .parse(i)
         } else {
             let (i, v) = skip_value(i)?;
             Ok((
@@ -228,21 +226,12 @@ pub(crate) mod parse {
     }
 
     /// `ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"`,
-    /// `partial-range = nz-number ":" nz-number`,
-    /// `partial-results = sequence-set / "NIL"` (RFC 5267 §5). An error for
-    /// another name or another range form (the caller keeps it raw).
-    fn partial<'a>(
-        i: In<'a>,
-        name: &crate::imap::syntax::core::Atom<'_>,
-    ) -> R<'a, (PartialRange, Option<SequenceSet<'a>>)> {
-        if !name.as_str().eq_ignore_ascii_case("PARTIAL") {
-            return i.err("PARTIAL");
-        }
-        let (i, (_, low, _, high, _)) = (
+    /// `partial-results = sequence-set / "NIL"` (RFC 9394 §4, RFC 5267 §5),
+    /// after `PARTIAL SP`.
+    fn partial<'a>(i: In<'a>) -> R<'a, (PartialRange, Option<SequenceSet<'a>>)> {
+        let (i, (_, range, _)) = (
             byte(b'(', "'(' of PARTIAL"),
-            nz_number,
-            byte(b':', "':' of partial-range"),
-            nz_number,
+            crate::imap::base::partial::parse::partial_range,
             sp,
         )
             .parse(i)?;
@@ -251,7 +240,7 @@ pub(crate) mod parse {
             None => map(sequence_set, Some).parse(i)?,
         };
         let (i, ()) = byte(b')', "')' of PARTIAL")(i)?;
-        Ok((i, (PartialRange { low, high }, results)))
+        Ok((i, (range, results)))
     }
 
     /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
@@ -402,15 +391,8 @@ pub(crate) mod emit {
                 SearchReturnData::RemoveFrom(l) => context_updates(w, b"REMOVEFROM", &l)?,
                 SearchReturnData::Partial { range, results } => {
                     // ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"
-                    if range.low == 0 || range.high == 0 {
-                        return Err(Error::Emit(crate::error::Unemittable::Zero {
-                            field: "partial-range",
-                        }));
-                    }
                     w.raw(b"PARTIAL (");
-                    w.num(u64::from(range.low));
-                    w.raw(b":");
-                    w.num(u64::from(range.high));
+                    crate::imap::base::partial::emit::partial_range(w, &range)?;
                     w.sp();
                     match results {
                         Some(s) => w.seq(&s),

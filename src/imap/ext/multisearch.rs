@@ -112,6 +112,7 @@ pub(crate) mod emit {
             w.raw(b")");
         }
         if let Some(r) = return_options {
+            crate::imap::base::partial::emit::check_return_options(r)?;
             w.raw(b" RETURN (");
             atoms_sp(w, r)?;
             w.raw(b")");

@@ -388,7 +388,11 @@ fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
         // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
         //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
         let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+            Some(r) => map(
+                preceded(sp, crate::imap::base::partial::parse::return_options),
+                Some,
+            )
+            .parse(r)?,
             None => (i, None),
         };
         let (i, (_, criteria, _, charset, search)) =
@@ -445,18 +449,19 @@ fn search(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
 ///         "(" fetch-att *(SP fetch-att) ")") [fetch-modifiers]
 /// fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
 /// fetch-modifier  = "CHANGEDSINCE" SP mod-sequence-value / "VANISHED"
+/// fetch-modifier =/ "PARTIAL" SP partial-range              ; RFC 9394
 /// ```
 fn fetch(i: In<'_>, uid: bool) -> R<'_, CommandBody<'_>> {
-    map(
-        crate::imap::base::fetch::parse::fetch_args,
-        |(set, attributes, changed_since, vanished)| CommandBody::Fetch {
+    map(crate::imap::base::fetch::parse::fetch_args, |a| {
+        CommandBody::Fetch {
             uid,
-            set,
-            attributes,
-            changed_since,
-            vanished,
-        },
-    )
+            set: a.set,
+            attributes: a.attributes,
+            changed_since: a.changed_since,
+            vanished: a.vanished,
+            partial: a.partial,
+        }
+    })
     .parse(i)
 }
 

@@ -231,11 +231,25 @@ pub struct ServerConfig {
     /// balancer; see [`ProxyProtocol`](crate::wire::proxy::ProxyProtocol)).
     /// Default `Off`. (With [`Greeting::Bye`] the BYE goes out at once.)
     pub proxy_protocol: crate::wire::proxy::ProxyProtocol,
+    /// PARTIAL (RFC 9394), advertised by the machine: the application pages
+    /// SEARCH, SORT and FETCH results; the window reaches it typed in
+    /// [`ServerEvent::Command`] ([`CommandBody::partial`](crate::imap::CommandBody::partial))
+    /// and it answers with [`SearchReturnData::Partial`](crate::imap::SearchReturnData::Partial).
+    /// A PARTIAL the grammar refuses (`0`, `-0`, `*`, mixed signs, past 32
+    /// bits, twice, with ALL) is answered `BAD` by the machine. Without it
+    /// (default `false`) the machine answers `BAD` to the FETCH modifier and
+    /// to a range counted from the end, and takes RFC 5267's positive range
+    /// only when `CONTEXT=SEARCH`/`CONTEXT=SORT` is in
+    /// [`capabilities`](Self::capabilities) (naming `PARTIAL` there works
+    /// as this flag does).
+    pub partial: bool,
 }
 
 setters!(ServerConfig {
     proxy_protocol: crate::wire::proxy::ProxyProtocol
 });
+
+setters!(ServerConfig { partial: bool });
 
 setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, compress: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
 
@@ -265,6 +279,7 @@ impl Default for ServerConfig {
             accept_minus_literals: false,
             unauthenticated_budget: None,
             proxy_protocol: crate::wire::proxy::ProxyProtocol::Off,
+            partial: false,
         }
     }
 }

@@ -237,7 +237,9 @@ pub enum CommandBody<'a> {
     Search {
         /// UID SEARCH.
         uid: bool,
-        /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`), `None` without RETURN.
+        /// ESEARCH return options (`MIN MAX COUNT ALL SAVE`, `PARTIAL
+        /// range` as two atoms, RFC 9394: read it with
+        /// [`CommandBody::partial`]), `None` without RETURN.
         return_options: Option<List<'a, Atom<'a>>>,
         /// Charset.
         charset: Option<IString<'a>>,
@@ -268,6 +270,9 @@ pub enum CommandBody<'a> {
         changed_since: Option<u64>,
         /// `VANISHED` (RFC 7162, UID FETCH only).
         vanished: bool,
+        /// `PARTIAL range` (RFC 9394 §3.3): only this window of the
+        /// messages `set` names (`-1:-50`: the last fifty).
+        partial: Option<crate::imap::base::partial::PartialRange>,
     },
     /// `[UID] STORE set [(UNCHANGEDSINCE n)] [+-]FLAGS[.SILENT] flags`
     Store {
@@ -327,7 +332,7 @@ pub enum CommandBody<'a> {
         uid: bool,
         /// ESORT return options (`MIN MAX COUNT ALL`, and with CONTEXT=SORT
         /// `UPDATE CONTEXT PARTIAL low:high`; the range is its own atom,
-        /// read it with [`PartialRange::from_atom`](crate::imap::PartialRange::from_atom)),
+        /// read it with [`CommandBody::partial`]),
         /// `None` without RETURN (RFC 5267 §3).
         return_options: Option<List<'a, Atom<'a>>>,
         /// Sort criteria (`REVERSE DATE SUBJECT`), at least one.
@@ -435,6 +440,30 @@ pub enum CommandBody<'a> {
 }
 
 impl CommandBody<'_> {
+    /// The PARTIAL window of the command (RFC 9394): the `PARTIAL` return
+    /// option of a SEARCH, SORT or ESEARCH, or the `PARTIAL` modifier of a
+    /// FETCH; `None` for another command or without one.
+    ///
+    /// ```
+    /// use mailwire::imap::{parse_command, ParseOptions, PartialRange};
+    ///
+    /// // RFC 9394 §3.1: C: A01 UID SEARCH RETURN (PARTIAL 1:500) UNDELETED
+    /// let c = parse_command(b"A01 UID SEARCH RETURN (PARTIAL 1:500) UNDELETED\r\n", &ParseOptions::STRICT).unwrap();
+    /// assert_eq!(c.body.partial(), Some(PartialRange::first(1, 500)));
+    /// ```
+    pub fn partial(&self) -> Option<crate::imap::base::partial::PartialRange> {
+        use crate::imap::base::partial::PartialRange;
+        match self {
+            CommandBody::Fetch { partial, .. } => *partial,
+            CommandBody::Search { return_options, .. }
+            | CommandBody::Sort { return_options, .. }
+            | CommandBody::ESearch { return_options, .. } => return_options
+                .as_ref()
+                .and_then(PartialRange::of_return_options),
+            _ => None,
+        }
+    }
+
     /// The command's name, as on the wire.
     pub fn name(&self) -> &str {
         match self {
@@ -532,7 +561,7 @@ crate::owned::into_owned! {
         UidExpunge(s),
         Search { uid, return_options, charset, criteria },
         ESearch { source, return_options, charset, criteria },
-        Fetch { uid, set, attributes, changed_since, vanished },
+        Fetch { uid, set, attributes, changed_since, vanished, partial },
         Store { uid, set, unchanged_since, kind, silent, flags },
         StoreGmailLabels { uid, set, unchanged_since, kind, silent, labels },
         Copy { uid, set, mailbox },
