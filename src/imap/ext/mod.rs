@@ -35,6 +35,7 @@ pub mod messagelimit;
 pub mod metadata;
 pub mod multisearch;
 pub mod notify;
+pub mod replace;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.
 pub use crate::imap::base::savedate;
