@@ -935,6 +935,26 @@ fn server_lets_the_application_refuse_the_message() {
         s.poll_event().unwrap(),
         Some(ServerEvent::Command(_))
     ));
+    s.complete("A2", StatusKind::Ok, None, "done").unwrap();
+    out(&mut s);
+    // the refused REPLACE leaves nothing behind: a MULTIAPPEND (RFC 3502)
+    // after it still takes its second message
+    s.handle_input(b"A3 APPEND Drafts {1+}\r\na {1+}\r\nb\r\n");
+    let Some(ServerEvent::AppendStart { .. }) = s.poll_event().unwrap() else {
+        panic!()
+    };
+    s.accept_literal().unwrap();
+    assert!(matches!(
+        s.poll_event().unwrap(),
+        Some(ServerEvent::AppendChunk(_))
+    ));
+    assert_eq!(
+        s.poll_event().unwrap(),
+        Some(ServerEvent::AppendEnd { more: true })
+    );
+    let Some(ServerEvent::AppendStart { .. }) = s.poll_event().unwrap() else {
+        panic!("{}", text(&out(&mut s)))
+    };
 }
 
 #[test]

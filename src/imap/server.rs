@@ -1,6 +1,7 @@
 //! The IMAP server state machine (RFC 9051 §2.2–§6 and §7.1, RFC 3501; RFC
 //! 2177 IDLE, RFC 3502 MULTIAPPEND, RFC 3691 UNSELECT, RFC 4959 SASL-IR, RFC
-//! 5161 ENABLE, RFC 5530 response codes, RFC 7888 LITERAL+/LITERAL-).
+//! 5161 ENABLE, RFC 5530 response codes, RFC 7888 LITERAL+/LITERAL-, RFC 8508
+//! REPLACE).
 //!
 //! The machine frames commands (a line plus its literals), checks each against
 //! the connection state of RFC 9051 §3 (Not Authenticated, Authenticated,
@@ -18,6 +19,7 @@
 //! | [`ServerEvent::AuthLookup`] (CRAM-MD5, SCRAM) | [`Server::auth_lookup`] |
 //! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
+//! | [`ServerEvent::ReplaceStart`] (REPLACE, RFC 8508, with [`ServerConfig::replace`]) | as for APPEND, then the untagged `OK [APPENDUID ...]`, `EXISTS`, `EXPUNGE` and [`Server::complete`] |
 //! | [`ServerEvent::Idle`] | push updates with [`Server::send_untagged_data`] until [`ServerEvent::IdleDone`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //! | [`ServerEvent::Compress`] | flush output, wrap the stream in DEFLATE, [`Server::compression_established`] |
@@ -56,7 +58,7 @@
 //!   a quirk, off by default, that reads it as `{n+}` instead.
 //!
 //! APPEND message data never sits whole in memory: it is handed out in
-//! chunks as it arrives. An APPEND that uses CATENATE (RFC 4469) is the
+//! chunks as it arrives, and so is the message of a REPLACE (RFC 8508). An APPEND that uses CATENATE (RFC 4469) is the
 //! exception: its `TEXT` parts are read as ordinary command literals (bounded
 //! by [`Limits::input_buffer`]) and the whole command reaches the application
 //! as [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
@@ -83,7 +85,7 @@
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before
 //! the first is completed. A command that changes the state or expunges
 //! (LOGIN, AUTHENTICATE, SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, MOVE,
-//! APPEND, IDLE, ENABLE, STARTTLS, LOGOUT, COMPRESS) waits until everything
+//! APPEND, REPLACE, IDLE, ENABLE, STARTTLS, LOGOUT, COMPRESS) waits until everything
 //! before it is answered, and nothing after it is read until it is (RFC 9051
 //! §5.5). Unread input is bounded by [`Limits::input_buffer`].
 //!
