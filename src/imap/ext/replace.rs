@@ -185,3 +185,72 @@ pub(crate) mod emit {
         crate::imap::ext::catenate::emit::append_item(w, message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse::{Head, head, seq_number};
+    use crate::imap::syntax::core::{Flag, Mailbox, SeqNum};
+    use crate::imap::syntax::input::{In, run};
+    use crate::imap::syntax::options::ParseOptions;
+
+    /// The whole input as one `seq-number`.
+    fn seq(s: &[u8]) -> Option<SeqNum> {
+        run(s, In::with(s, &ParseOptions::STRICT), |i| {
+            let (i, n) = seq_number(i)?;
+            if !i.is_empty() {
+                return i.err("end of input");
+            }
+            Ok((i, n))
+        })
+        .ok()
+    }
+
+    fn head_of(s: &[u8]) -> Option<Head<'_>> {
+        run(s, In::with(s, &ParseOptions::STRICT), head).ok()
+    }
+
+    #[test]
+    fn seq_number_is_nz_number_or_asterisk() {
+        // seq-number = nz-number / "*"   (RFC 3501 §9)
+        assert_eq!(seq(b"*"), Some(SeqNum::Asterisk));
+        assert_eq!(seq(b"12"), Some(SeqNum::Value(12)));
+        assert_eq!(seq(b"4294967295"), Some(SeqNum::Value(u32::MAX)));
+        for bad in [&b"0"[..], b"", b"-1", b"4294967296", b"1:2", b"1,2", b"$"] {
+            assert_eq!(seq(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_streamed_head_ends_with_the_message_literal() {
+        // ["UID" SP] "REPLACE" SP seq-number SP mailbox SP append-opts literal-header
+        let h = head_of(b"UID REPLACE 2000 Drafts (\\Seen \\Draft) {350}\r\n").unwrap();
+        assert_eq!((h.uid, h.id), (true, SeqNum::Value(2000)));
+        assert_eq!(h.flags.unwrap().to_vec(), [Flag::Seen, Flag::Draft]);
+        let h: Head<'_> =
+            head_of(b"replace * inbox \"01-Jan-2015 00:05:00 -0500\" ~{3+}\r\n").unwrap();
+        assert_eq!(
+            (h.uid, h.id, h.mailbox),
+            (false, SeqNum::Asterisk, Mailbox::Inbox)
+        );
+        assert!(h.date.is_some() && h.flags.is_none());
+        // a literal that is not the message's: in the mailbox name, a
+        // CATENATE part; and heads that are no REPLACE's
+        for bad in [
+            &b"REPLACE 4 {6}\r\n"[..],
+            b"REPLACE 4 Drafts CATENATE (TEXT {71}\r\n",
+            b"REPLACE 0 Drafts {5}\r\n",
+            b"REPLACE 4 Drafts {5}\r\nextra",
+            b"REPLACE 4 Drafts {5}",
+            b"UID FETCH 1 BODY[] {5}\r\n",
+            b"UIDREPLACE 4 Drafts {5}\r\n",
+            b"REPLACEX 4 Drafts {5}\r\n",
+            b"APPEND Drafts {5}\r\n",
+        ] {
+            assert!(
+                head_of(bad).is_none(),
+                "{:?}",
+                alloc::string::String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}
