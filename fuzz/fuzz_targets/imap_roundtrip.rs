@@ -135,7 +135,7 @@ fn partial(i: &Input) {
     }
 }
 
-/// ACL, CATENATE, NOTIFY and URLAUTH values built from the same data.
+/// ACL, CATENATE, NOTIFY, URLAUTH and REPLACE values built from the same data.
 fn ext(i: &Input) {
     use mailwire::imap::{
         AppendItem, CatenatePart, EventGroup, MailboxFilter, ModRights, Notify, NotifyEvent,
@@ -179,6 +179,35 @@ fn ext(i: &Input) {
             return_options: None,
             charset: None,
             criteria: List::from_items(vec![SearchKey::Subject(IString::from(&i.text[..]))]),
+        },
+        // RFC 8508 REPLACE / UID REPLACE: a literal message, and a CATENATE one
+        CommandBody::Replace {
+            uid: i.utf8,
+            id: if i.text.is_empty() {
+                mailwire::imap::SeqNum::Asterisk
+            } else {
+                mailwire::imap::SeqNum::Value(i.user.len() as u32)
+            },
+            mailbox: mb.clone(),
+            message: AppendItem::Message(mailwire::imap::AppendMessage {
+                flags: None,
+                date: None,
+                data: i.text[..].into(),
+                binary: i.utf8,
+            }),
+        },
+        CommandBody::Replace {
+            uid: !i.utf8,
+            id: mailwire::imap::SeqNum::Value(i.pass.len() as u32),
+            mailbox: mb.clone(),
+            message: AppendItem::Catenate {
+                flags: None,
+                date: None,
+                parts: List::from_items(vec![
+                    CatenatePart::Url(IString::from(&i.user[..])),
+                    CatenatePart::Text(i.pass[..].into()),
+                ]),
+            },
         },
     ];
     for body in cmds {

@@ -36,6 +36,8 @@ fuzz_target!(|data: &[u8]| {
     config.limits.unauthenticated_input = 2048;
     config.accept_minus_literals = seed & 0x20 != 0;
     config.compress = seed & 0x01 != 0;
+    // REPLACE (RFC 8508): its message streamed like APPEND's
+    config.replace = seed & 0x02 != 0;
     // small enough that a few literals spend it
     let budget = MemoryBudget::new(usize::from(seed & 0x18) << 8);
     if seed & 0x04 != 0 {
@@ -90,7 +92,8 @@ fuzz_target!(|data: &[u8]| {
                         server.reject_literal(None, "too big")
                     }
                 }
-                ServerEvent::AppendStart { tag, size, .. } => {
+                ServerEvent::AppendStart { tag, size, .. }
+                | ServerEvent::ReplaceStart { tag, size, .. } => {
                     if size < 100_000 {
                         append_tag = Some(tag.as_str().to_owned());
                         server.accept_literal()

@@ -68,7 +68,7 @@
 //!
 //! A command needing an extension the server did not advertise (IDLE, MOVE,
 //! UID EXPUNGE, ENABLE, COMPRESS, SORT, THREAD, ID, NAMESPACE, QUOTA,
-//! METADATA, UNSELECT, ESEARCH return options, CONDSTORE/QRESYNC modifiers,
+//! METADATA, UNSELECT, REPLACE, ESEARCH return options, CONDSTORE/QRESYNC modifiers,
 //! the SASL mechanism of AUTHENTICATE, STARTTLS) is [`Error::Misuse`] unless
 //! [`ClientConfig::trust_unadvertised`] is set or it is sent with
 //! [`Client::send_unadvertised`]. LOGIN is always refused once the server
@@ -1196,6 +1196,32 @@ impl Client {
                     }),
                 )
             }
+            C::Replace { message, .. } => {
+                need(
+                    caps.has(crate::imap::ext::replace::CAPABILITY),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "REPLACE",
+                    }),
+                )?;
+                // RFC 8508 §4.2: a catenated message needs CATENATE too
+                let (catenate, binary) = match message {
+                    crate::imap::AppendItem::Message(m) => (false, m.binary),
+                    _ => (true, false),
+                };
+                need(
+                    !catenate || caps.has("CATENATE"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "CATENATE",
+                    }),
+                )?;
+                // as for APPEND: literal8 needs BINARY listed
+                need(
+                    !binary || caps.listed("BINARY"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "BINARY",
+                    }),
+                )
+            }
             C::Notify(_) => need(
                 caps.has("NOTIFY"),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
@@ -1672,8 +1698,101 @@ impl Client {
             .map(owned_tag)
     }
 
-    /// The next bytes of the message of a streamed APPEND, after
-    /// [`ClientEvent::AppendReady`].
+    /// Starts a `REPLACE` (or, with `uid`, `UID REPLACE`) of message `id`
+    /// of the selected mailbox by a message of `size` bytes that goes to
+    /// `mailbox` (RFC 8508), pushed in chunks as for
+    /// [`append_begin`](Self::append_begin): [`ClientEvent::AppendReady`]
+    /// follows the server's `+` (at once under LITERAL+, or LITERAL- up to
+    /// 4096 bytes), then [`send_body`](Self::send_body) and
+    /// [`finish_body`](Self::finish_body). The server must have advertised
+    /// `REPLACE`, and a mailbox must be selected (RFC 8508 §3.5).
+    ///
+    /// Its answer arrives typed: the untagged `OK [APPENDUID ...]` of
+    /// UIDPLUS as [`ClientEvent::Status`] with [`Code::AppendUid`], `EXISTS`
+    /// and the old message's `EXPUNGE` (`VANISHED` under QRESYNC) as
+    /// [`ClientEvent::Data`], then [`ClientEvent::Completed`] with
+    /// [`CommandKind::Replace`]. The example of RFC 8508 §3.3:
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, Code, CommandKind, Data, Flag, IString, List, Mailbox, SeqNum};
+    ///
+    /// let message = [
+    ///     "Date: Thu, 1 Jan 2015 00:06:00 -0500 (EST)\r\n",
+    ///     "From: Fritz Schmidt <fritz.ze@example.org>\r\n",
+    ///     "Subject: happy new year !!\r\n",
+    ///     "To: miss.mitzy@example.org\r\n",
+    ///     "Message-Id: <B238822389-0100000@example.org>\r\n",
+    ///     "MIME-Version: 1.0\r\n",
+    ///     "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n",
+    ///     "\r\n",
+    ///     "Just saw the best fireworks show. Wish you were here.\r\n",
+    ///     "Hopefully next year you can join us.\r\n",
+    ///     "\r\n",
+    /// ];
+    /// let size = message.iter().map(|l| l.len() as u64).sum();
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS REPLACE] ready\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// let select = client.select("Drafts").unwrap();
+    /// client.handle_input(format!("{} OK [READ-WRITE] done\r\n", select.as_str()).as_bytes());
+    /// while client.poll_event().unwrap().is_some() {}
+    /// while client.poll_transmit().is_some() {}
+    ///
+    /// let mailbox = Mailbox::from_wire(IString::from("Drafts"));
+    /// let flags = List::from_items(vec![Flag::Seen, Flag::Draft]);
+    /// client.replace_begin(true, SeqNum::Value(2000), mailbox, Some(flags), None, size, false).unwrap();
+    /// // C: A004 UID REPLACE 2000 Drafts (\Seen \Draft) {350}
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0002 UID REPLACE 2000 Drafts (\\Seen \\Draft) {350}\r\n");
+    /// // S: + Ready for literal data
+    /// client.handle_input(b"+ Ready for literal data\r\n");
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::AppendReady { .. })));
+    /// for line in message {
+    ///     client.send_body(line.as_bytes()).unwrap();
+    /// }
+    /// client.finish_body().unwrap();
+    /// while client.poll_transmit().is_some() {}
+    /// client.handle_input(
+    ///     b"* OK [APPENDUID 1 2001] Replacement Message ready\r\n\
+    ///       * 5 EXISTS\r\n\
+    ///       * 4 EXPUNGE\r\n\
+    ///       A0002 OK Replace completed\r\n",
+    /// );
+    /// let Some(ClientEvent::Status { status, .. }) = client.poll_event().unwrap() else { panic!() };
+    /// assert!(matches!(status.code, Some(Code::AppendUid { uid_validity: 1, .. })));
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Data { data: Data::Exists(5), .. })));
+    /// assert!(matches!(client.poll_event().unwrap(), Some(ClientEvent::Data { data: Data::Expunge(4), .. })));
+    /// let Some(ClientEvent::Completed { command, .. }) = client.poll_event().unwrap() else { panic!() };
+    /// assert_eq!(command, CommandKind::Replace);
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn replace_begin<'a>(
+        &mut self,
+        uid: bool,
+        id: crate::imap::SeqNum,
+        mailbox: Mailbox<'a>,
+        flags: Option<List<'a, crate::imap::Flag<'a>>>,
+        date: Option<crate::imap::DateTime>,
+        size: u64,
+        binary: bool,
+    ) -> Result<Tag<'static>, Error> {
+        let body = CommandBody::Replace {
+            uid,
+            id,
+            mailbox,
+            message: crate::imap::AppendItem::Message(crate::imap::AppendMessage {
+                flags,
+                date,
+                data: Cow::Borrowed(&[]),
+                binary,
+            }),
+        };
+        let trust = self.config.trust_unadvertised;
+        self.enqueue(body, trust, None, Some((size, binary)))
+            .map(owned_tag)
+    }
+
+    /// The next bytes of the message of a streamed APPEND (or REPLACE),
+    /// after [`ClientEvent::AppendReady`].
     pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
         let Some(c) = self.cmds.iter_mut().find(|c| c.sending == Sending::Body) else {
@@ -2789,7 +2908,9 @@ fn check_state(kind: CommandKind, projected: ClientState) -> Result<(), Error> {
         | K::Move
         | K::Sort
         | K::Thread
-        | K::CancelUpdate => projected == S::Selected,
+        | K::CancelUpdate
+        // RFC 8508 §3.5: "MUST only be valid in the selected state"
+        | K::Replace => projected == S::Selected,
         K::Enable => projected == S::Authenticated,
         K::Unauthenticate => matches!(projected, S::Authenticated | S::Selected),
         K::Compress => true,
@@ -2817,9 +2938,11 @@ fn sequence_numbers(body: &CommandBody<'_>) -> (bool, bool) {
                 .any(|k| matches!(k, SearchKey::SequenceSet(_))),
             !uid,
         ),
-        C::Copy { uid, .. } | C::Move { uid, .. } | C::Sort { uid, .. } | C::Thread { uid, .. } => {
-            (!uid, false)
-        }
+        C::Copy { uid, .. }
+        | C::Move { uid, .. }
+        | C::Sort { uid, .. }
+        | C::Thread { uid, .. }
+        | C::Replace { uid, .. } => (!uid, false),
         _ => (false, false),
     }
 }

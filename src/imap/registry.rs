@@ -66,6 +66,7 @@ const COMMANDS: &[CommandRule] = &[
     unauthenticate::parse::command,
     context::parse::command,
     multisearch::parse::command,
+    replace::parse::command,
 ];
 /// The rooms that add untagged responses.
 const DATA: &[DataRule] = &[acl::parse::data, urlauth::parse::data];
@@ -128,6 +129,7 @@ pub(crate) fn emit_command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Err
         C::Unauthenticate => unauthenticate::emit::command(w, c),
         C::CancelUpdate(_) => context::emit::command(w, c),
         C::ESearch { .. } => multisearch::emit::command(w, c),
+        C::Replace { .. } => replace::emit::command(w, c),
         _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
     }
 }
@@ -628,6 +630,60 @@ mod multisearch {
                     charset,
                     criteria,
                 } => room::esearch(w, source, return_options, charset, criteria),
+                _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
+            }
+        }
+    }
+}
+
+/// REPLACE ([`crate::imap::ext::replace`]).
+mod replace {
+    /// Its command read into the central enum.
+    pub(crate) mod parse {
+        use crate::imap::ext::replace::parse as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `REPLACE`, after its name, and `UID REPLACE`, after `UID`; `None`
+        /// (input unmoved) for any other name or another UID command.
+        pub(crate) fn command<'a>(i: In<'a>, name: &[u8]) -> R<'a, Option<CommandBody<'a>>> {
+            let (i, uid, r) = if name.eq_ignore_ascii_case(room::NAME) {
+                let (i, r) = room::replace(i)?;
+                (i, false, r)
+            } else if name.eq_ignore_ascii_case(b"UID") {
+                match room::uid_replace(i)? {
+                    (i, Some(r)) => (i, true, r),
+                    (_, None) => return Ok((i, None)),
+                }
+            } else {
+                return Ok((i, None));
+            };
+            let (id, mailbox, message) = r;
+            Ok((
+                i,
+                Some(CommandBody::Replace {
+                    uid,
+                    id,
+                    mailbox,
+                    message,
+                }),
+            ))
+        }
+    }
+
+    /// Its command written from the central enum.
+    pub(crate) mod emit {
+        use crate::imap::ext::replace::emit as room;
+        use crate::imap::registry::prelude::*;
+
+        /// `CommandBody::Replace`.
+        pub(crate) fn command(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
+            match c {
+                CommandBody::Replace {
+                    uid,
+                    id,
+                    mailbox,
+                    message,
+                } => room::replace(w, *uid, *id, mailbox, message),
                 _ => Err(Error::Emit(crate::error::Unemittable::NotThisExtension)),
             }
         }

@@ -1,6 +1,7 @@
 //! The IMAP server state machine (RFC 9051 §2.2–§6 and §7.1, RFC 3501; RFC
 //! 2177 IDLE, RFC 3502 MULTIAPPEND, RFC 3691 UNSELECT, RFC 4959 SASL-IR, RFC
-//! 5161 ENABLE, RFC 5530 response codes, RFC 7888 LITERAL+/LITERAL-).
+//! 5161 ENABLE, RFC 5530 response codes, RFC 7888 LITERAL+/LITERAL-, RFC 8508
+//! REPLACE).
 //!
 //! The machine frames commands (a line plus its literals), checks each against
 //! the connection state of RFC 9051 §3 (Not Authenticated, Authenticated,
@@ -18,6 +19,7 @@
 //! | [`ServerEvent::AuthLookup`] (CRAM-MD5, SCRAM) | [`Server::auth_lookup`] |
 //! | [`ServerEvent::LiteralRequested`] | [`Server::accept_literal`] (sends `+`) or [`Server::reject_literal`] |
 //! | [`ServerEvent::AppendStart`] | [`Server::accept_literal`] then take [`ServerEvent::AppendChunk`]s until [`ServerEvent::AppendEnd`], or [`Server::reject_literal`] |
+//! | [`ServerEvent::ReplaceStart`] (REPLACE, RFC 8508, with [`ServerConfig::replace`]) | as for APPEND, then the untagged `OK [APPENDUID ...]`, `EXISTS`, `EXPUNGE` and [`Server::complete`] |
 //! | [`ServerEvent::Idle`] | push updates with [`Server::send_untagged_data`] until [`ServerEvent::IdleDone`] |
 //! | [`ServerEvent::StartTls`] | flush output, handshake, [`Server::tls_established`] |
 //! | [`ServerEvent::Compress`] | flush output, wrap the stream in DEFLATE, [`Server::compression_established`] |
@@ -56,7 +58,7 @@
 //!   a quirk, off by default, that reads it as `{n+}` instead.
 //!
 //! APPEND message data never sits whole in memory: it is handed out in
-//! chunks as it arrives. An APPEND that uses CATENATE (RFC 4469) is the
+//! chunks as it arrives, and so is the message of a REPLACE (RFC 8508). An APPEND that uses CATENATE (RFC 4469) is the
 //! exception: its `TEXT` parts are read as ordinary command literals (bounded
 //! by [`Limits::input_buffer`]) and the whole command reaches the application
 //! as [`CommandBody::AppendCatenate`]; a MULTIAPPEND whose streamed literal
@@ -83,7 +85,7 @@
 //! up to [`Limits::pending_commands`] ordinary commands are handed out before
 //! the first is completed. A command that changes the state or expunges
 //! (LOGIN, AUTHENTICATE, SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, MOVE,
-//! APPEND, IDLE, ENABLE, STARTTLS, LOGOUT, COMPRESS) waits until everything
+//! APPEND, REPLACE, IDLE, ENABLE, STARTTLS, LOGOUT, COMPRESS) waits until everything
 //! before it is answered, and nothing after it is read until it is (RFC 9051
 //! §5.5). Unread input is bounded by [`Limits::input_buffer`].
 //!
@@ -141,7 +143,7 @@ use crate::imap::parse::ParseOptions;
 use crate::imap::parse::command::{parse_command, parse_command_trusted};
 use crate::imap::tag::StoredTag;
 use crate::imap::types::command::{Command, CommandBody};
-use crate::imap::types::core::{Atom, DateTime, Flag, List, Mailbox, Tag, is_atom};
+use crate::imap::types::core::{Atom, DateTime, Flag, List, Mailbox, SeqNum, Tag, is_atom};
 use crate::imap::types::response::{
     Code, Continue, Data, FetchItem, Part, Response, Section, StatusKind, StatusResponse,
 };
@@ -270,6 +272,12 @@ enum Ev {
         binary: bool,
         non_sync: bool,
     },
+    /// The message literal of a REPLACE (RFC 8508) is announced.
+    ReplaceStart {
+        size: u64,
+        binary: bool,
+        non_sync: bool,
+    },
     AppendChunk(Range<usize>),
     AppendEnd(bool),
     AppendAborted,
@@ -391,6 +399,9 @@ pub struct Server {
     outstanding: Vec<Pending>,
     cur_tag: StoredTag,
     append_prefix: Vec<u8>,
+    /// The message being streamed is a REPLACE's (RFC 8508): one message,
+    /// nothing may follow it.
+    replacing: bool,
     scratch: Vec<u8>,
     /// The AUTHENTICATE exchange in progress.
     sasl: Option<ServerSasl>,
@@ -458,6 +469,7 @@ impl Server {
             outstanding: Vec::new(),
             cur_tag: StoredTag::default(),
             append_prefix: Vec::new(),
+            replacing: false,
             scratch: Vec::new(),
             sasl: None,
             sasl_done: None,
@@ -603,6 +615,9 @@ impl Server {
         }
         if c.partial {
             add("PARTIAL");
+        }
+        if c.replace {
+            add(crate::imap::ext::replace::CAPABILITY);
         }
         for x in &c.capabilities {
             if !v.iter().any(|have| have.eq_ignore_ascii_case(x)) {
@@ -1032,6 +1047,36 @@ impl Server {
                     non_sync,
                 }
             }
+            Ev::ReplaceStart {
+                size,
+                binary,
+                non_sync,
+            } => {
+                // validated by `replace_message`
+                let c = parse_command_trusted(&self.scratch, &self.popts)?;
+                let CommandBody::Replace {
+                    uid,
+                    id,
+                    mailbox,
+                    message: crate::imap::AppendItem::Message(m),
+                } = c.body
+                else {
+                    return Err(Error::Protocol(
+                        crate::error::PeerMisbehaved::ReparseMismatch,
+                    ));
+                };
+                ServerEvent::ReplaceStart {
+                    tag: cur()?,
+                    uid,
+                    id,
+                    mailbox,
+                    flags: m.flags,
+                    date: m.date,
+                    size,
+                    binary,
+                    non_sync,
+                }
+            }
             Ev::AppendChunk(r) => ServerEvent::AppendChunk(Cow::Borrowed(&self.input.bytes()[r])),
             Ev::AppendEnd(more) => ServerEvent::AppendEnd { more },
             Ev::AppendAborted => ServerEvent::AppendAborted,
@@ -1159,17 +1204,35 @@ impl Server {
                         self.scan = Scan::default();
                         self.read = Read::Frame;
                         if empty {
+                            self.replacing = false;
                             Flow::Ev(Ev::AppendEnd(false))
                         } else {
+                            let text = if self.replacing {
+                                "unexpected data after REPLACE message"
+                            } else {
+                                "unexpected data after APPEND message"
+                            };
                             self.abort_append();
                             let tag = self.cur_tag.clone();
-                            self.bad(
-                                Some(tag.as_str()),
-                                None,
-                                "unexpected data after APPEND message",
-                            )?;
+                            self.bad(Some(tag.as_str()), None, text)?;
                             Flow::Ev(Ev::AppendAborted)
                         }
+                    }
+                    Scanned::Literal(lit, _, data_start) if self.replacing => {
+                        // RFC 8508 §4.7: REPLACE takes one message (no
+                        // MULTIAPPEND); the literal announced after it is
+                        // refused (a non-synchronizing one is skipped).
+                        self.abort_append();
+                        let tag = self.cur_tag.clone();
+                        self.refuse(
+                            Some(tag.as_str()),
+                            StatusKind::Bad,
+                            None,
+                            "REPLACE takes one message",
+                            lit,
+                            data_start,
+                        )?;
+                        Flow::Ev(Ev::AppendAborted)
                     }
                     Scanned::Literal(lit, content_end, data_start) => {
                         self.scan.held = None;
@@ -1283,6 +1346,7 @@ impl Server {
     }
 
     fn abort_append(&mut self) {
+        self.replacing = false;
         self.outstanding.retain(|p| p.kind != Kind::Append);
         self.read = Read::Frame;
         self.scan = Scan::default();
@@ -1470,11 +1534,47 @@ impl Server {
                     .is_some_and(|a| a.starts_with(b"{") || a.starts_with(b"~{")))
             // CATENATE parts (RFC 4469) are read whole, as command literals
             && !crate::imap::parse::ext::uses_catenate(rest);
+        // the message literal of `[UID] REPLACE` (RFC 8508), streamed as
+        // APPEND's is; a literal inside the mailbox name or a CATENATE
+        // part is a command literal
+        let replace = (name.eq_ignore_ascii_case(b"UID")
+            || name.eq_ignore_ascii_case(crate::imap::ext::replace::parse::NAME))
+            && is_replace_head(rest, &self.popts);
         let Some(tag) = tag else {
             return self.refuse(None, StatusKind::Bad, None, "invalid tag", lit, data_start);
         };
-        if let Some((kind, code, text)) = self.literal_rule(lit, append) {
+        if replace {
+            // RFC 8508 §3.2, Result: "BAD - command unknown or arguments
+            // invalid"; checked before the size so an unknown command is
+            // not answered with a size
+            let state = match self.phase {
+                _ if !self.config.replace => Some((None, "unknown command")),
+                ServerState::NotAuthenticated => Some((Some(Code::ClientBug), "not authenticated")),
+                // §3.5: "MUST only be valid in the selected state"
+                ServerState::Selected { .. } => None,
+                _ => Some((Some(Code::ClientBug), "no mailbox selected")),
+            };
+            if let Some((code, text)) = state {
+                return self.refuse(
+                    Some(tag.as_str()),
+                    StatusKind::Bad,
+                    code,
+                    text,
+                    lit,
+                    data_start,
+                );
+            }
+        }
+        if let Some((kind, code, text)) = self.literal_rule(lit, append || replace) {
             return self.refuse(Some(tag.as_str()), kind, code, text, lit, data_start);
+        }
+        if replace {
+            if !self.outstanding.is_empty() {
+                return Ok(Flow::Wait);
+            }
+            self.cur_tag = tag;
+            let synth = head.to_vec();
+            return self.replace_message(synth, lit, data_start);
         }
         if append {
             if !self.outstanding.is_empty() {
@@ -1688,6 +1788,67 @@ impl Server {
         range.from_end || !context
     }
 
+    /// The message literal of a REPLACE (RFC 8508): `synth` holds the
+    /// command up to the literal's announcement; it is parsed with the
+    /// literal replaced by an empty one, and the message is handed out in
+    /// chunks like an APPEND's.
+    fn replace_message(
+        &mut self,
+        mut synth: Vec<u8>,
+        lit: LiteralAnnouncement,
+        data_start: usize,
+    ) -> Result<Flow, Error> {
+        let tag = self.cur_tag.clone();
+        let Some(brace) = memchr::memrchr(b'{', &synth) else {
+            return self.refuse(
+                Some(tag.as_str()),
+                StatusKind::Bad,
+                None,
+                "literal expected",
+                lit,
+                data_start,
+            );
+        };
+        synth.truncate(brace);
+        synth.extend_from_slice(b"{0}\r\n\r\n");
+        let text = match parse_command(&synth, &self.popts) {
+            Ok(Command {
+                body:
+                    CommandBody::Replace {
+                        message: crate::imap::AppendItem::Message(_),
+                        ..
+                    },
+                ..
+            }) => None,
+            Ok(_) => Some(String::from("invalid REPLACE")),
+            Err(e) => Some(syntax_text(&e)),
+        };
+        if let Some(text) = text {
+            return self.refuse(
+                Some(tag.as_str()),
+                StatusKind::Bad,
+                None,
+                &text,
+                lit,
+                data_start,
+            );
+        }
+        self.scratch = synth;
+        self.replacing = true;
+        self.scan.held = None;
+        self.read = Read::Decision {
+            append: true,
+            sync: lit.mode == LiteralMode::Sync,
+            size: lit.size,
+            data_start,
+        };
+        Ok(Flow::Ev(Ev::ReplaceStart {
+            size: lit.size,
+            binary: lit.binary,
+            non_sync: lit.mode != LiteralMode::Sync,
+        }))
+    }
+
     fn classify(&self, body: &CommandBody<'_>) -> Class {
         use CommandBody as C;
         let nonauth = self.phase == ServerState::NotAuthenticated;
@@ -1768,6 +1929,9 @@ impl Server {
                 Class::WrongState("PARTIAL is not advertised")
             }
             C::Unselect if !self.config.unselect => Class::Unknown,
+            // RFC 8508 (a CATENATE message: its parts are command literals)
+            C::Replace { .. } if !self.config.replace => Class::Unknown,
+            C::Replace { .. } => sel(Kind::Barrier),
             C::Unselect | C::Close => sel(Kind::Close),
             C::Select { .. } => auth(Kind::Select),
             C::Examine { .. } => auth(Kind::Examine),
@@ -2085,6 +2249,21 @@ fn split_tag(frame: &[u8]) -> (Option<&str>, &[u8]) {
         .filter(|t| Tag::new(*t).is_some());
     let rest = frame.get(end + 1..).unwrap_or_default();
     (tag, rest)
+}
+
+/// Whether `rest` (a command after its tag, up to a literal announcement)
+/// is the head of a `[UID] REPLACE` whose message literal is announced
+/// last (RFC 8508 §5).
+fn is_replace_head(rest: &[u8], opts: &ParseOptions) -> bool {
+    let mut line = Vec::with_capacity(rest.len() + 2);
+    line.extend_from_slice(rest);
+    line.extend_from_slice(b"\r\n");
+    crate::imap::syntax::input::run(
+        &line,
+        crate::imap::syntax::input::In::with(&line, opts),
+        crate::imap::ext::replace::parse::head,
+    )
+    .is_ok()
 }
 
 /// The command name at the start of `rest`.

@@ -1135,6 +1135,90 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `REPLACE seq mailbox (flags) {n}` (RFC 8508) with the whole message:
+    /// message `seq` of the selected mailbox is replaced by `message`, which
+    /// goes to `mailbox` (often the selected one). Needs `REPLACE`
+    /// advertised and a selected mailbox; the message leaves after the
+    /// server's `+` (or at once under LITERAL+). For a message too large to
+    /// hold, stream it with [`replace_begin`](Self::replace_begin).
+    ///
+    /// The example of RFC 8508 §3.2 (a short message here):
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig, ClientEvent, CommandKind, Flag};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 REPLACE] ready\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// // only in the selected state (RFC 8508 §3.5)
+    /// assert!(client.replace(4, "Drafts", &[], b"x").is_err());
+    /// let select = client.select("Drafts").unwrap();
+    /// client.handle_input(format!("{} OK [READ-WRITE] done\r\n", select.as_str()).as_bytes());
+    /// while client.poll_event().unwrap().is_some() {}
+    /// while client.poll_transmit().is_some() {}
+    ///
+    /// // C: A003 REPLACE 4 Drafts (\Seen \Draft) {312}
+    /// let tag = client.replace(4, "Drafts", &[Flag::Seen, Flag::Draft], b"Subject: v2\r\n\r\n").unwrap();
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"A0002 REPLACE 4 Drafts (\\Seen \\Draft) {15}\r\n");
+    /// // S: + Ready for literal data   (answered by the machine: the message goes)
+    /// client.handle_input(b"+ Ready for literal data\r\n");
+    /// assert!(client.poll_event().unwrap().is_none());
+    /// assert_eq!(&client.poll_transmit().unwrap()[..], b"Subject: v2\r\n\r\n\r\n");
+    /// client.handle_input(b"* 5 EXISTS\r\n* 4 EXPUNGE\r\nA0002 OK Replace completed\r\n");
+    /// let mut completed = None;
+    /// while let Some(event) = client.poll_event().unwrap() {
+    ///     if let ClientEvent::Completed { tag, command, .. } = event {
+    ///         completed = Some((tag.as_str().to_owned(), command));
+    ///     }
+    /// }
+    /// assert_eq!(completed, Some((tag.as_str().to_owned(), CommandKind::Replace)));
+    /// ```
+    pub fn replace<'m>(
+        &mut self,
+        seq: u32,
+        mailbox: impl MailboxName<'m>,
+        flags: &[Flag<'_>],
+        message: &[u8],
+    ) -> Result<Tag<'static>, Error> {
+        self.replace_message(false, seq, mailbox, flags, message)
+    }
+
+    /// `UID REPLACE uid mailbox (flags) {n}` (RFC 8508 §3.3): as
+    /// [`replace`](Self::replace), the message named by its UID.
+    pub fn uid_replace<'m>(
+        &mut self,
+        uid: u32,
+        mailbox: impl MailboxName<'m>,
+        flags: &[Flag<'_>],
+        message: &[u8],
+    ) -> Result<Tag<'static>, Error> {
+        self.replace_message(true, uid, mailbox, flags, message)
+    }
+
+    fn replace_message<'m>(
+        &mut self,
+        uid: bool,
+        id: u32,
+        mailbox: impl MailboxName<'m>,
+        flags: &[Flag<'_>],
+        message: &[u8],
+    ) -> Result<Tag<'static>, Error> {
+        let body = CommandBody::Replace {
+            uid,
+            id: crate::imap::SeqNum::Value(id),
+            mailbox: self.mailbox(mailbox),
+            message: crate::imap::AppendItem::Message(AppendMessage {
+                flags: (!flags.is_empty()).then(|| List::from_items(flags.to_vec())),
+                date: None,
+                data: Cow::Borrowed(message),
+                binary: false,
+            }),
+        };
+        self.send(body)
+    }
+}
+
 /// Reading the items of one message's FETCH response
 /// ([`Data::Fetch`](crate::imap::Data::Fetch)`{ items, .. }`).
 ///

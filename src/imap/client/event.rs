@@ -124,6 +124,8 @@ pub enum CommandKind {
     GenUrlAuth,
     /// `URLFETCH` (RFC 4467)
     UrlFetch,
+    /// `REPLACE` or `UID REPLACE` (RFC 8508)
+    Replace,
     /// A command this crate does not know ([`CommandBody::Unknown`]).
     Other,
 }
@@ -188,6 +190,7 @@ impl CommandKind {
             C::ResetKey { .. } => K::ResetKey,
             C::GenUrlAuth(_) => K::GenUrlAuth,
             C::UrlFetch(_) => K::UrlFetch,
+            C::Replace { .. } => K::Replace,
             _ => K::Other,
         }
     }

@@ -446,7 +446,8 @@ fn body(w: &mut W<'_>, c: &CommandBody<'_>) -> Result<(), Error> {
         | C::UrlFetch(_)
         | C::Unauthenticate
         | C::CancelUpdate(_)
-        | C::ESearch { .. } => crate::imap::registry::emit_command(w, c)?,
+        | C::ESearch { .. }
+        | C::Replace { .. } => crate::imap::registry::emit_command(w, c)?,
         C::Unknown { name, rest } => {
             if !crate::imap::syntax::core::is_atom(name.as_bytes()) {
                 return Err(Error::Emit(crate::error::Unemittable::Grammar {

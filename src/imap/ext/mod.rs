@@ -38,6 +38,7 @@ pub mod notify;
 /// PARTIAL (RFC 9394) extends FETCH, SEARCH and ESEARCH: its room is
 /// [`crate::imap::base::partial`], re-exported at this path.
 pub use crate::imap::base::partial;
+pub mod replace;
 /// SAVEDATE (RFC 8514) extends only FETCH and SEARCH: its room is
 /// [`crate::imap::base::savedate`], re-exported at this path.
 pub use crate::imap::base::savedate;

@@ -194,6 +194,13 @@ pub struct ServerConfig {
     /// wraps the connection in raw DEFLATE (RFC 1951) both ways. Default
     /// `false` (the command then reaches the application).
     pub compress: bool,
+    /// REPLACE and UID REPLACE (RFC 8508), advertised: the message reaches
+    /// the application in chunks like an APPEND's
+    /// ([`ServerEvent::ReplaceStart`], then [`ServerEvent::AppendChunk`]s and
+    /// [`ServerEvent::AppendEnd`]), and the application answers as for
+    /// APPEND and EXPUNGE. Refused with `BAD` outside the selected state
+    /// (RFC 8508 §3.5). Default `false` (the command is then unknown: `BAD`).
+    pub replace: bool,
     /// Extensions ENABLE may turn on (RFC 5161), such as `CONDSTORE`,
     /// `QRESYNC`, `UTF8=ACCEPT`, `IMAP4rev2`. ENABLE is advertised when this is
     /// not empty. Default `IMAP4rev2` and `UTF8=ACCEPT`.
@@ -251,7 +258,7 @@ setters!(ServerConfig {
 
 setters!(ServerConfig { partial: bool });
 
-setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, compress: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
+setters!(ServerConfig { limits: Limits, greeting: Greeting, greeting_text: String, imap4rev1: bool, imap4rev2: bool, tls_available: bool, tls_active: bool, plaintext_requires_tls: bool, auth_mechanisms: Vec<Mechanism>, sasl_ir: bool, literals: LiteralSupport, idle: bool, unselect: bool, unauthenticate: bool, compress: bool, replace: bool, enableable: Vec<String>, capabilities: Vec<String>, auto_accept_literal: u64, autologout: Option<Duration>, line_policy: LinePolicy, accept_minus_literals: bool, unauthenticated_budget: Option<MemoryBudget> });
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -271,6 +278,7 @@ impl Default for ServerConfig {
             unselect: true,
             unauthenticate: false,
             compress: false,
+            replace: false,
             enableable: alloc::vec![String::from("IMAP4rev2"), String::from("UTF8=ACCEPT")],
             capabilities: Vec::new(),
             auto_accept_literal: 0,

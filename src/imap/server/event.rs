@@ -130,17 +130,53 @@ pub enum ServerEvent<'a> {
         /// they arrive.
         non_sync: bool,
     },
-    /// The next bytes of the message being appended (borrowed from the
-    /// machine's buffer).
+    /// The message literal of a `REPLACE` or `UID REPLACE` (RFC 8508,
+    /// offered with [`ServerConfig::replace`](crate::imap::ServerConfig::replace))
+    /// is announced, in the selected state: [`Server::accept_literal`] (the
+    /// data follows as [`AppendChunk`](Self::AppendChunk)s, then
+    /// [`AppendEnd`](Self::AppendEnd) with `more: false`) or
+    /// [`Server::reject_literal`] (`NO [TRYCREATE]`, `NO [OVERQUOTA]`, a
+    /// message `id` that does not exist, ...), which ends the command.
+    ///
+    /// After the data, replace the message as one action (RFC 8508 §3.4),
+    /// then answer as APPEND and EXPUNGE do: with UIDPLUS an untagged `OK
+    /// [APPENDUID ...]` first ([`Server::send_untagged`], §4.3), `EXISTS`
+    /// when the new message lands in the selected mailbox, the `EXPUNGE` of
+    /// the old one (`VANISHED` once QRESYNC is enabled, §4.5) with
+    /// [`Server::send_untagged_data`], and [`Server::complete`]. No
+    /// `EXPUNGE` may go out when the command fails (§3.4).
+    ReplaceStart {
+        /// The command's tag.
+        tag: Tag<'a>,
+        /// `UID REPLACE`: `id` is a UID.
+        uid: bool,
+        /// The message of the selected mailbox to replace (`*`: the last).
+        id: SeqNum,
+        /// Where the new message goes (may differ from the selected one).
+        mailbox: Mailbox<'a>,
+        /// Flags of the new message (none are inherited, RFC 8508 §1).
+        flags: Option<List<'a, Flag<'a>>>,
+        /// Internal date of the new message.
+        date: Option<DateTime>,
+        /// The new message's size.
+        size: u64,
+        /// literal8 (`~{n}`, RFC 3516).
+        binary: bool,
+        /// Sent without waiting for `+` (`{n+}`); see
+        /// [`AppendStart`](Self::AppendStart).
+        non_sync: bool,
+    },
+    /// The next bytes of the message being appended (or replacing one;
+    /// borrowed from the machine's buffer).
     AppendChunk(Cow<'a, [u8]>),
     /// The message is complete. With `more`, another [`AppendStart`](Self::AppendStart)
-    /// follows (MULTIAPPEND); otherwise the command is complete and awaits
-    /// [`Server::complete`] (`OK [APPENDUID ...]`).
+    /// follows (MULTIAPPEND); otherwise the command (APPEND or REPLACE) is
+    /// complete and awaits [`Server::complete`] (`OK [APPENDUID ...]`).
     AppendEnd {
         /// Another message follows.
         more: bool,
     },
-    /// The APPEND failed after data was delivered (malformed rest of the
+    /// The APPEND (or REPLACE) failed after data was delivered (malformed rest of the
     /// command): the machine answered `BAD`; drop what was received.
     AppendAborted,
     /// IDLE started (`+ idling` is sent): push untagged updates with
@@ -185,6 +221,7 @@ crate::owned::into_owned! {
         AuthLookup(l),
         LiteralRequested { tag, size, command },
         AppendStart { tag, mailbox, flags, date, size, binary, non_sync },
+        ReplaceStart { tag, uid, id, mailbox, flags, date, size, binary, non_sync },
         AppendChunk(c),
         AppendEnd { more },
         AppendAborted,

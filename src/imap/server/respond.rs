@@ -87,6 +87,7 @@ impl Server {
         self.write_status(tag.as_ref(), StatusKind::No, code.as_ref(), text)?;
         if append {
             self.outstanding.retain(|p| p.kind != Kind::Append);
+            self.replacing = false;
         }
         self.input.consume(data_start);
         self.scan = Scan::default();

@@ -36,7 +36,9 @@ use crate::imap::ext::acl::ModRights;
 use crate::imap::ext::catenate::AppendItem;
 pub use crate::imap::ext::metadata::{GetMetadataOption, MetadataDepth};
 use crate::imap::ext::notify::Notify;
-use crate::imap::syntax::core::{Atom, Flag, IString, List, Mailbox, NString, SequenceSet, Tag};
+use crate::imap::syntax::core::{
+    Atom, Flag, IString, List, Mailbox, NString, SeqNum, SequenceSet, Tag,
+};
 
 /// A tagged command.
 ///
@@ -390,6 +392,20 @@ pub enum CommandBody<'a> {
         /// One or more messages, at least one of them catenated.
         messages: List<'a, AppendItem<'a>>,
     },
+    /// `[UID] REPLACE seq-number mailbox append-message` (RFC 8508): the
+    /// message `id` of the selected mailbox is replaced by `message`, which
+    /// goes to `mailbox` ([`ext::replace`](crate::imap::ext::replace)).
+    Replace {
+        /// `UID REPLACE`: `id` is a UID, not a message sequence number.
+        uid: bool,
+        /// The message replaced (`*`: the last one).
+        id: SeqNum,
+        /// Where the new message goes (need not be the selected mailbox).
+        mailbox: Mailbox<'a>,
+        /// The new message: a literal (or literal8), or CATENATE's parts
+        /// (RFC 8508 §4.2).
+        message: AppendItem<'a>,
+    },
     /// `SETACL mailbox identifier mod-rights` (RFC 4314)
     SetAcl {
         /// The mailbox.
@@ -512,6 +528,7 @@ impl CommandBody<'_> {
             CommandBody::SetMetadata { .. } => "SETMETADATA",
             CommandBody::Compress(_) => "COMPRESS",
             CommandBody::AppendCatenate { .. } => "APPEND",
+            CommandBody::Replace { .. } => "REPLACE",
             CommandBody::SetAcl { .. } => "SETACL",
             CommandBody::DeleteAcl { .. } => "DELETEACL",
             CommandBody::GetAcl(_) => "GETACL",
@@ -576,6 +593,7 @@ crate::owned::into_owned! {
         SetMetadata { mailbox, entries },
         Compress(a),
         AppendCatenate { mailbox, messages },
+        Replace { uid, id, mailbox, message },
         SetAcl { mailbox, identifier, rights },
         DeleteAcl { mailbox, identifier },
         GetAcl(m),
