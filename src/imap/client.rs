@@ -139,6 +139,7 @@
 
 mod caps;
 mod commands;
+mod ids;
 mod skip;
 #[cfg(test)]
 mod tests;
@@ -924,6 +925,14 @@ impl Client {
             )
         {
             return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+        }
+        // RFC 8474 (EMAILID, THREADID, MAILBOXID) and RFC 8970 (PREVIEW),
+        // wherever the items and keys appear in the command
+        for ext in ids::needed(body).into_iter().flatten() {
+            need(
+                caps.has(ext),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: ext }),
+            )?;
         }
         match body {
             C::Idle => need(

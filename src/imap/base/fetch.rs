@@ -120,9 +120,11 @@ pub enum FetchAttribute<'a> {
     ThreadId,
     /// `SAVEDATE`
     SaveDate,
-    /// `PREVIEW` / `PREVIEW (LAZY)`
+    /// `PREVIEW` / `PREVIEW (LAZY)` (RFC 8970 §3.1, §4; the final RFC has
+    /// no algorithm names, the drafts' `PREVIEW (FUZZY)`).
     Preview {
-        /// `(LAZY)`
+        /// `(LAZY)`: the server may answer `PREVIEW NIL` rather than
+        /// generate a preview it does not have yet (RFC 8970 §4).
         lazy: bool,
     },
     /// `X-GM-LABELS` (Gmail, [`crate::imap::base::gmail`])
@@ -377,7 +379,7 @@ pub(crate) mod parse {
     use alloc::borrow::Cow;
 
     use nom::Parser as _;
-    use nom::combinator::{cond, map, opt};
+    use nom::combinator::{cond, map};
     use nom::sequence::{delimited, preceded, terminated};
 
     use super::visit::Sink;
@@ -388,7 +390,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate, word,
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
@@ -412,6 +414,32 @@ pub(crate) mod parse {
         }
         let raw = core::str::from_utf8(s.upto(&i)).unwrap_or("");
         Ok((i, Part(Cow::Borrowed(raw))))
+    }
+
+    /// After `PREVIEW` (RFC 8970 §7):
+    ///
+    /// ```text
+    /// fetch-att   =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
+    /// preview-mod =/ "LAZY"
+    /// ```
+    ///
+    /// LAZY is the only modifier the RFC defines; another one (the drafts'
+    /// algorithm names such as `FUZZY`) does not parse.
+    fn preview_mods(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
+        let lazy = FetchAttribute::Preview { lazy: true };
+        if !(i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(')) {
+            return Ok((i, FetchAttribute::Preview { lazy: false }));
+        }
+        let (mut i, ()) = kw(b" (")(i)?;
+        loop {
+            (i, ()) = word(b"LAZY")(i)?;
+            match i.peek() {
+                Some(b' ') => i = i.skip(1),
+                _ => break,
+            }
+        }
+        let (i, ()) = byte(b')', "')'")(i)?;
+        Ok((i, lazy))
     }
 
     /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
@@ -551,10 +579,7 @@ pub(crate) mod parse {
         } else if is(b"SAVEDATE") {
             F::SaveDate
         } else if is(b"PREVIEW") {
-            return map(opt(kw(b" (LAZY)")), |lazy| F::Preview {
-                lazy: lazy.is_some(),
-            })
-            .parse(i);
+            return preview_mods(i);
         } else if is(b"X-GM-LABELS") {
             F::GmailLabels
         } else if is(b"X-GM-MSGID") {

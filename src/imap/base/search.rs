@@ -145,9 +145,11 @@ pub enum SearchKey<'a> {
     Older(u32),
     /// `YOUNGER n` (RFC 5032)
     Younger(u32),
-    /// `EMAILID id` (RFC 8474)
+    /// `EMAILID objectid` (RFC 8474 §6): the id is a bare
+    /// `1*255(ALPHA / DIGIT / "_" / "-")`; another value is refused when
+    /// emitted and does not parse.
     EmailId(IString<'a>),
-    /// `THREADID id` (RFC 8474)
+    /// `THREADID objectid` (RFC 8474 §6), as [`EmailId`](Self::EmailId).
     ThreadId(IString<'a>),
     /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
     SaveDate(crate::imap::base::savedate::SaveDateKey),
@@ -635,9 +637,11 @@ pub(crate) mod parse {
         } else if is(b"YOUNGER") {
             K::Younger(arg!(number))
         } else if is(b"EMAILID") {
-            K::EmailId(arg!(astring))
+            // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid
+            // (RFC 8474 §7): a bare objectid, never a quoted string or literal
+            K::EmailId(arg!(crate::imap::syntax::rules::objectid))
         } else if is(b"THREADID") {
-            K::ThreadId(arg!(astring))
+            K::ThreadId(arg!(crate::imap::syntax::rules::objectid))
         } else if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
             i = rest;
             K::SaveDate(k)
@@ -969,8 +973,14 @@ pub(crate) mod emit {
                 w.raw(b"YOUNGER ");
                 w.num(u64::from(*n));
             }
-            K::EmailId(s) => word_str(w, b"EMAILID", s)?,
-            K::ThreadId(s) => word_str(w, b"THREADID", s)?,
+            K::EmailId(s) => {
+                w.raw(b"EMAILID ");
+                crate::imap::syntax::write::objectid(w, s)?;
+            }
+            K::ThreadId(s) => {
+                w.raw(b"THREADID ");
+                crate::imap::syntax::write::objectid(w, s)?;
+            }
             K::SaveDate(k) => crate::imap::base::savedate::emit::search_key(w, k)?,
             K::Gmail(k) => crate::imap::base::gmail::emit::search_key(w, k)?,
         }
