@@ -301,7 +301,10 @@ pub enum FetchItem<'a> {
     ThreadId(NString<'a>),
     /// `SAVEDATE "..." / NIL` (RFC 8514)
     SaveDate(Option<DateTime>),
-    /// `PREVIEW nstring` (RFC 8970)
+    /// `PREVIEW nstring` (RFC 8970 §3.2, `msg-att-dynamic =/ "PREVIEW" SP
+    /// nstring`): NIL only to a `PREVIEW (LAZY)` whose preview is not ready
+    /// (§4). A server builds it with [`FetchItem::preview`], which keeps the
+    /// text within the RFC's length limit.
     Preview(NString<'a>),
     /// `X-GM-LABELS (...)` (Gmail, [`crate::imap::base::gmail`])
     GmailLabels(List<'a, crate::imap::base::gmail::GmailLabel<'a>>),
@@ -317,6 +320,32 @@ pub enum FetchItem<'a> {
         /// Its value, raw.
         value: Cow<'a, [u8]>,
     },
+}
+
+impl<'a> FetchItem<'a> {
+    /// Most characters a preview may have: RFC 8970 §3.3, "the server MUST
+    /// NOT output preview text longer than 256 preview characters".
+    pub const PREVIEW_MAX_CHARS: usize = 256;
+
+    /// `PREVIEW "text"` for a server's answer, the text cut at
+    /// [`PREVIEW_MAX_CHARS`](Self::PREVIEW_MAX_CHARS) characters (Unicode
+    /// scalar values, never inside one). An empty text says the message has
+    /// nothing to preview.
+    ///
+    /// ```
+    /// use mailwire::imap::FetchItem;
+    ///
+    /// let long = "é".repeat(300);
+    /// let FetchItem::Preview(Some(p)) = FetchItem::preview(&long) else { panic!() };
+    /// assert_eq!(p.to_str_lossy().chars().count(), 256);
+    /// ```
+    pub fn preview(text: &'a str) -> Self {
+        let end = text
+            .char_indices()
+            .nth(Self::PREVIEW_MAX_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        FetchItem::Preview(Some(IString::from(&text[..end])))
+    }
 }
 
 crate::owned::into_owned! {
