@@ -34,6 +34,15 @@
 //!          ; follows tagged-ext production from [RFC4466]
 //! ```
 //!
+//! RFC 8474 §4.1: the server "MUST include the MAILBOXID response code in
+//! the tagged OK response to all successful CREATE commands"; §4.2: it "MUST
+//! return an untagged OK response with the MAILBOXID response code on all
+//! successful SELECT and EXAMINE commands"; §5.2: "THREADID is OPTIONAL; if
+//! the server doesn't support THREADID [...] it MUST return NIL to all FETCH
+//! responses for the THREADID data item". (RFC text as quoted verbatim by an
+//! independent RFC-compliance catalog; the grammar lines are also quoted by
+//! two independent server implementations.)
+//!
 //! The RFC adds nothing to LIST itself: a MAILBOXID reaches a LIST reply
 //! only through LIST-STATUS (RFC 5819, `RETURN (STATUS (MAILBOXID))`), whose
 //! STATUS responses carry `status-att-value`.
@@ -500,6 +509,33 @@ fn client_reads_the_rfc_dialogues_typed() {
     );
 }
 
+/// RFC 8474 §4.2: "A server advertising the OBJECTID capability MUST return
+/// an untagged OK response with the MAILBOXID response code on all
+/// successful SELECT and EXAMINE commands."
+#[test]
+fn client_reads_the_mailboxid_of_select() {
+    let mut c = Client::new(ClientConfig::default());
+    c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 OBJECTID] ready\r\n");
+    while c.poll_event().unwrap().is_some() {}
+    let tag = c.examine("foo").unwrap();
+    c.handle_input(
+        format!(
+            "* 0 EXISTS\r\n* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok\r\n{} OK [READ-ONLY] done\r\n",
+            tag.as_str()
+        )
+        .as_bytes(),
+    );
+    let mut id = None;
+    while let Some(ev) = c.poll_event().unwrap() {
+        if let ClientEvent::Status { status, .. } = ev {
+            if let Some(Code::MailboxId(m)) = status.code {
+                id = Some(m.to_str_lossy().into_owned());
+            }
+        }
+    }
+    assert_eq!(id.as_deref(), Some("F2212ea87-6097-4256-9d51-71338625"));
+}
+
 // ---------------------------------------------------------------- server
 
 fn out(s: &mut Server) -> String {
@@ -508,6 +544,42 @@ fn out(s: &mut Server) -> String {
         o.extend_from_slice(&b);
     }
     String::from_utf8(o).unwrap()
+}
+
+#[test]
+fn server_app_sends_the_mailboxid_of_select() {
+    let config = ServerConfig::default()
+        .plaintext_requires_tls(false)
+        .capabilities(vec!["OBJECTID".into()])
+        .autologout(None);
+    let mut s = Server::new(config);
+    out(&mut s);
+    s.handle_input(b"a LOGIN u p\r\nb EXAMINE foo\r\n");
+    while let Some(ev) = s.poll_event().unwrap() {
+        match ev.into_owned() {
+            ServerEvent::Login { tag, .. } => s
+                .complete(tag.as_str(), StatusKind::Ok, None, "in")
+                .unwrap(),
+            ServerEvent::Command(c) => {
+                s.send_untagged(
+                    StatusKind::Ok,
+                    Some(Code::MailboxId(IString::from(
+                        "F2212ea87-6097-4256-9d51-71338625",
+                    ))),
+                    "Ok",
+                )
+                .unwrap();
+                s.complete(c.tag.as_str(), StatusKind::Ok, None, "done")
+                    .unwrap()
+            }
+            _ => {}
+        }
+    }
+    let o = out(&mut s);
+    assert!(
+        o.ends_with("* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok\r\nb OK done\r\n"),
+        "{o}"
+    );
 }
 
 fn selected_server(caps: Vec<String>) -> Server {

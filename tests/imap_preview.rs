@@ -3,7 +3,7 @@
 //! (Dovecot, tests/corpus/dovecot/s1-29-fetch-preview-savedate.*), with the
 //! peer's side written by hand.
 //!
-//! RFC 8970 §7 (Formal Syntax):
+//! RFC 8970 §6 (Formal Syntax):
 //!
 //! ```text
 //! capability          =/ "PREVIEW"
@@ -19,8 +19,17 @@
 //! `PREVIEW=FUZZY` and a response `PREVIEW (FUZZY "text")`); the final RFC
 //! removed them: the capability is `PREVIEW` alone, the only modifier is
 //! LAZY (§4: the server may answer NIL rather than generate a preview now),
-//! and the response is a bare nstring. §3.3: "the server MUST NOT output
-//! preview text longer than 256 preview characters".
+//! and the response is a bare nstring. §3.2: "If the LAZY modifier (Section
+//! 4.1) is used, the server MAY return NIL for the preview response [...] A
+//! server MUST NOT return NIL to a FETCH PREVIEW request made without the
+//! LAZY modifier."; when no meaningful preview can be generated "the server
+//! MUST return a zero-length string". §3.3 limits the text to 256 preview
+//! characters (MUST NOT exceed; SHOULD keep to 200). §5's examples:
+//! `C: A2 FETCH 1 (RFC822.SIZE PREVIEW)` answered with
+//! `* 1 FETCH (RFC822.SIZE 5647 PREVIEW {200}` ..., and
+//! `C: B1 FETCH 1:4 (ENVELOPE PREVIEW (LAZY))` answered with, among others,
+//! `* 2 FETCH (PREVIEW "" ENVELOPE (...))` and
+//! `* 3 FETCH (ENVELOPE (...) PREVIEW NIL)`.
 
 use mailwire::Error;
 use mailwire::IntoOwned;

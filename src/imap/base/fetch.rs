@@ -303,8 +303,11 @@ pub enum FetchItem<'a> {
     SaveDate(Option<DateTime>),
     /// `PREVIEW nstring` (RFC 8970 §3.2, `msg-att-dynamic =/ "PREVIEW" SP
     /// nstring`): NIL only to a `PREVIEW (LAZY)` whose preview is not ready
-    /// (§4). A server builds it with [`FetchItem::preview`], which keeps the
-    /// text within the RFC's length limit.
+    /// ("A server MUST NOT return NIL to a FETCH PREVIEW request made
+    /// without the LAZY modifier"); the empty string when no meaningful
+    /// preview can be generated. A server builds it with
+    /// [`FetchItem::preview`], which keeps the text within the RFC's length
+    /// limit.
     Preview(NString<'a>),
     /// `X-GM-LABELS (...)` (Gmail, [`crate::imap::base::gmail`])
     GmailLabels(List<'a, crate::imap::base::gmail::GmailLabel<'a>>),
@@ -323,8 +326,9 @@ pub enum FetchItem<'a> {
 }
 
 impl<'a> FetchItem<'a> {
-    /// Most characters a preview may have: RFC 8970 §3.3, "the server MUST
-    /// NOT output preview text longer than 256 preview characters".
+    /// Most characters a preview may have: RFC 8970 §3.3 sets 256 preview
+    /// characters as the limit a server MUST NOT exceed (and 200 as the one
+    /// it SHOULD keep to).
     pub const PREVIEW_MAX_CHARS: usize = 256;
 
     /// `PREVIEW "text"` for a server's answer, the text cut at
@@ -445,7 +449,7 @@ pub(crate) mod parse {
         Ok((i, Part(Cow::Borrowed(raw))))
     }
 
-    /// After `PREVIEW` (RFC 8970 §7):
+    /// After `PREVIEW` (RFC 8970 §6, Formal Syntax):
     ///
     /// ```text
     /// fetch-att   =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
