@@ -134,6 +134,19 @@ fn ext(i: &Input) {
                 SearchKey::Not(mailwire::imap::Lazy::new(SearchKey::ThreadId(IString::from(&i.pass[..])))),
             ]),
         },
+        // RFC 9738 UIDAFTER/UIDBEFORE (0 is refused when emitted)
+        CommandBody::Search {
+            uid: true,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![
+                SearchKey::UidAfter(i.pass.len() as u32),
+                SearchKey::Or(
+                    mailwire::imap::Lazy::new(SearchKey::UidBefore(i.text.len() as u32)),
+                    mailwire::imap::Lazy::new(SearchKey::All),
+                ),
+            ]),
+        },
         CommandBody::Fetch {
             uid: true,
             set: mailwire::imap::SequenceSet::new("1:*").unwrap(),

@@ -934,6 +934,13 @@ impl Client {
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: ext }),
             )?;
         }
+        // RFC 9738's search keys come with its capability, `MESSAGELIMIT=n`
+        need(
+            !ids::uses_uid_bounds(body) || caps.message_limit().is_some(),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "MESSAGELIMIT",
+            }),
+        )?;
         match body {
             C::Idle => need(
                 caps.has("IDLE"),

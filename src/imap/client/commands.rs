@@ -588,6 +588,16 @@ impl<'a> SearchQuery<'a> {
     pub fn younger(self, seconds: u32) -> Self {
         self.key(SearchKey::Younger(seconds))
     }
+    /// `UIDAFTER uid`: UIDs above `uid` (RFC 9738; needs `MESSAGELIMIT=n`).
+    /// With [`uid_before`](Self::uid_before) it pages through a mailbox in
+    /// steps below the server's message limit.
+    pub fn uid_after(self, uid: u32) -> Self {
+        self.key(SearchKey::UidAfter(uid))
+    }
+    /// `UIDBEFORE uid`: UIDs below `uid` (RFC 9738; needs `MESSAGELIMIT=n`).
+    pub fn uid_before(self, uid: u32) -> Self {
+        self.key(SearchKey::UidBefore(uid))
+    }
     /// `NOT (query)`
     pub fn not(mut self, query: SearchQuery<'a>) -> Self {
         self.utf8 |= query.utf8;
