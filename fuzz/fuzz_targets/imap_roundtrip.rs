@@ -1,6 +1,7 @@
 //! IMAP emit -> parse round trip for values built from arbitrary data:
 //! strings of any bytes in every string position, flags, mailbox names,
-//! search keys and FETCH responses with envelopes.
+//! search keys and FETCH responses with envelopes, object ids (RFC 8474)
+//! and previews (RFC 8970).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -209,6 +210,41 @@ fn ext(i: &Input) {
                 ]),
             },
         },
+        // RFC 8474 search keys (nested) and RFC 8970 PREVIEW (LAZY)
+        CommandBody::Search {
+            uid: i.utf8,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![
+                SearchKey::EmailId(IString::from(&i.user[..])),
+                SearchKey::Not(mailwire::imap::Lazy::new(SearchKey::ThreadId(IString::from(&i.pass[..])))),
+            ]),
+        },
+        // RFC 9738 UIDAFTER/UIDBEFORE (0 is refused when emitted)
+        CommandBody::Search {
+            uid: true,
+            return_options: None,
+            charset: None,
+            criteria: List::from_items(vec![
+                SearchKey::UidAfter(i.pass.len() as u32),
+                SearchKey::Or(
+                    mailwire::imap::Lazy::new(SearchKey::UidBefore(i.text.len() as u32)),
+                    mailwire::imap::Lazy::new(SearchKey::All),
+                ),
+            ]),
+        },
+        CommandBody::Fetch {
+            uid: true,
+            set: mailwire::imap::SequenceSet::new("1:*").unwrap(),
+            attributes: mailwire::imap::FetchAttributes::List(List::from_items(vec![
+                mailwire::imap::FetchAttribute::EmailId,
+                mailwire::imap::FetchAttribute::ThreadId,
+                mailwire::imap::FetchAttribute::Preview { lazy: i.utf8 },
+            ])),
+            changed_since: None,
+            vanished: false,
+            partial: None,
+        },
     ];
     for body in cmds {
         let c = Command { tag: Tag::new("a1").unwrap(), body };
@@ -225,6 +261,22 @@ fn ext(i: &Input) {
         Data::ListRights { mailbox: mb.clone(), identifier: IString::from(&i.pass[..]), required: rights.clone(), optional: List::from_items(vec![rights]) },
         Data::UrlFetch(List::from_items(vec![(IString::from(&i.user[..]), Some(IString::from(&i.text[..])))])),
         Data::UidFetch { uid: i.user.len() as u32, items: List::from_items(vec![FetchItem::Uid(7)]) },
+        // RFC 8474 EMAILID/THREADID and RFC 8970 PREVIEW
+        Data::Fetch {
+            seq: 1,
+            items: List::from_items(vec![
+                FetchItem::EmailId(IString::from(&i.user[..])),
+                FetchItem::ThreadId(i.utf8.then(|| IString::from(&i.pass[..]))),
+            ]),
+        },
+        Data::Fetch {
+            seq: 2,
+            items: List::from_items(vec![FetchItem::Preview((!i.utf8).then(|| IString::from(&i.text[..])))]),
+        },
+        Data::Status {
+            mailbox: mb.clone(),
+            items: List::from_items(vec![mailwire::imap::StatusItem::MailboxId(IString::from(&i.pass[..]))]),
+        },
     ];
     // response codes of RFC 9585, RFC 9738 and RFC 9586
     for code in [
@@ -235,6 +287,8 @@ fn ext(i: &Input) {
         })),
         mailwire::imap::Code::MessageLimit(i.pass.len() as u32),
         mailwire::imap::Code::UidRequired,
+        // RFC 8474 MAILBOXID: arbitrary bytes are an objectid or refused
+        mailwire::imap::Code::MailboxId(IString::from(&i.user[..])),
     ] {
         let r = Response::Status(mailwire::imap::StatusResponse {
             tag: None,

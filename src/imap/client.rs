@@ -139,6 +139,7 @@
 
 mod caps;
 mod commands;
+mod ids;
 mod skip;
 #[cfg(test)]
 mod tests;
@@ -945,6 +946,21 @@ impl Client {
         {
             return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
         }
+        // RFC 8474 (EMAILID, THREADID, MAILBOXID) and RFC 8970 (PREVIEW),
+        // wherever the items and keys appear in the command
+        for ext in ids::needed(body).into_iter().flatten() {
+            need(
+                caps.has(ext),
+                Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: ext }),
+            )?;
+        }
+        // RFC 9738's search keys come with its capability, `MESSAGELIMIT=n`
+        need(
+            !ids::uses_uid_bounds(body) || caps.message_limit().is_some(),
+            Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                extension: "MESSAGELIMIT",
+            }),
+        )?;
         match body {
             C::Idle => need(
                 caps.has("IDLE"),

@@ -121,9 +121,11 @@ pub enum FetchAttribute<'a> {
     ThreadId,
     /// `SAVEDATE`
     SaveDate,
-    /// `PREVIEW` / `PREVIEW (LAZY)`
+    /// `PREVIEW` / `PREVIEW (LAZY)` (RFC 8970 §3.1, §4; the final RFC has
+    /// no algorithm names, the drafts' `PREVIEW (FUZZY)`).
     Preview {
-        /// `(LAZY)`
+        /// `(LAZY)`: the server may answer `PREVIEW NIL` rather than
+        /// generate a preview it does not have yet (RFC 8970 §4).
         lazy: bool,
     },
     /// `X-GM-LABELS` (Gmail, [`crate::imap::base::gmail`])
@@ -300,7 +302,13 @@ pub enum FetchItem<'a> {
     ThreadId(NString<'a>),
     /// `SAVEDATE "..." / NIL` (RFC 8514)
     SaveDate(Option<DateTime>),
-    /// `PREVIEW nstring` (RFC 8970)
+    /// `PREVIEW nstring` (RFC 8970 §3.2, `msg-att-dynamic =/ "PREVIEW" SP
+    /// nstring`): NIL only to a `PREVIEW (LAZY)` whose preview is not ready
+    /// ("A server MUST NOT return NIL to a FETCH PREVIEW request made
+    /// without the LAZY modifier"); the empty string when no meaningful
+    /// preview can be generated. A server builds it with
+    /// [`FetchItem::preview`], which keeps the text within the RFC's length
+    /// limit.
     Preview(NString<'a>),
     /// `X-GM-LABELS (...)` (Gmail, [`crate::imap::base::gmail`])
     GmailLabels(List<'a, crate::imap::base::gmail::GmailLabel<'a>>),
@@ -316,6 +324,33 @@ pub enum FetchItem<'a> {
         /// Its value, raw.
         value: Cow<'a, [u8]>,
     },
+}
+
+impl<'a> FetchItem<'a> {
+    /// Most characters a preview may have: RFC 8970 §3.3 sets 256 preview
+    /// characters as the limit a server MUST NOT exceed (and 200 as the one
+    /// it SHOULD keep to).
+    pub const PREVIEW_MAX_CHARS: usize = 256;
+
+    /// `PREVIEW "text"` for a server's answer, the text cut at
+    /// [`PREVIEW_MAX_CHARS`](Self::PREVIEW_MAX_CHARS) characters (Unicode
+    /// scalar values, never inside one). An empty text says the message has
+    /// nothing to preview.
+    ///
+    /// ```
+    /// use mailwire::imap::FetchItem;
+    ///
+    /// let long = "é".repeat(300);
+    /// let FetchItem::Preview(Some(p)) = FetchItem::preview(&long) else { panic!() };
+    /// assert_eq!(p.to_str_lossy().chars().count(), 256);
+    /// ```
+    pub fn preview(text: &'a str) -> Self {
+        let end = text
+            .char_indices()
+            .nth(Self::PREVIEW_MAX_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        FetchItem::Preview(Some(IString::from(&text[..end])))
+    }
 }
 
 crate::owned::into_owned! {
@@ -379,7 +414,7 @@ pub(crate) mod parse {
     use alloc::vec::Vec;
 
     use nom::Parser as _;
-    use nom::combinator::{cond, map, opt};
+    use nom::combinator::{cond, map};
     use nom::sequence::{delimited, preceded, terminated};
 
     use super::visit::Sink;
@@ -390,7 +425,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate,
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate, word,
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
@@ -414,6 +449,32 @@ pub(crate) mod parse {
         }
         let raw = core::str::from_utf8(s.upto(&i)).unwrap_or("");
         Ok((i, Part(Cow::Borrowed(raw))))
+    }
+
+    /// After `PREVIEW` (RFC 8970 §6, Formal Syntax):
+    ///
+    /// ```text
+    /// fetch-att   =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
+    /// preview-mod =/ "LAZY"
+    /// ```
+    ///
+    /// LAZY is the only modifier the RFC defines; another one (the drafts'
+    /// algorithm names such as `FUZZY`) does not parse.
+    fn preview_mods(i: In<'_>) -> R<'_, FetchAttribute<'_>> {
+        let lazy = FetchAttribute::Preview { lazy: true };
+        if !(i.peek() == Some(b' ') && i.peek_at(1) == Some(b'(')) {
+            return Ok((i, FetchAttribute::Preview { lazy: false }));
+        }
+        let (mut i, ()) = kw(b" (")(i)?;
+        loop {
+            (i, ()) = word(b"LAZY")(i)?;
+            match i.peek() {
+                Some(b' ') => i = i.skip(1),
+                _ => break,
+            }
+        }
+        let (i, ()) = byte(b')', "')'")(i)?;
+        Ok((i, lazy))
     }
 
     /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
@@ -553,10 +614,7 @@ pub(crate) mod parse {
         } else if is(b"SAVEDATE") {
             F::SaveDate
         } else if is(b"PREVIEW") {
-            return map(opt(kw(b" (LAZY)")), |lazy| F::Preview {
-                lazy: lazy.is_some(),
-            })
-            .parse(i);
+            return preview_mods(i);
         } else if is(b"X-GM-LABELS") {
             F::GmailLabels
         } else if is(b"X-GM-MSGID") {

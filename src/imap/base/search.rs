@@ -145,9 +145,19 @@ pub enum SearchKey<'a> {
     Older(u32),
     /// `YOUNGER n` (RFC 5032)
     Younger(u32),
-    /// `EMAILID id` (RFC 8474)
+    /// `UIDAFTER uid` (RFC 9738 MESSAGELIMIT): the messages whose UID is
+    /// greater than `uid`, to page through a mailbox in steps below the
+    /// message limit. Read with any 32-bit number; 0 is refused when
+    /// emitted (`uniqueid = nz-number`).
+    UidAfter(u32),
+    /// `UIDBEFORE uid` (RFC 9738 MESSAGELIMIT): the messages whose UID is
+    /// less than `uid`.
+    UidBefore(u32),
+    /// `EMAILID objectid` (RFC 8474 §6): the id is a bare
+    /// `1*255(ALPHA / DIGIT / "_" / "-")`; another value is refused when
+    /// emitted and does not parse.
     EmailId(IString<'a>),
-    /// `THREADID id` (RFC 8474)
+    /// `THREADID objectid` (RFC 8474 §6), as [`EmailId`](Self::EmailId).
     ThreadId(IString<'a>),
     /// `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` (RFC 8514)
     SaveDate(crate::imap::base::savedate::SaveDateKey),
@@ -292,6 +302,8 @@ fn leaf_key_owned(k: SearchKey<'_>) -> SearchKey<'static> {
         },
         S::Older(n) => S::Older(n),
         S::Younger(n) => S::Younger(n),
+        S::UidAfter(n) => S::UidAfter(n),
+        S::UidBefore(n) => S::UidBefore(n),
         S::EmailId(s) => S::EmailId(s.into_owned()),
         S::ThreadId(s) => S::ThreadId(s.into_owned()),
         S::SaveDate(k) => S::SaveDate(k),
@@ -634,10 +646,20 @@ pub(crate) mod parse {
             K::Older(arg!(number))
         } else if is(b"YOUNGER") {
             K::Younger(arg!(number))
+        } else if is(b"UIDAFTER") {
+            // RFC 9738's keys; their argument's rule was not confirmed from
+            // the RFC text. Read as a 32-bit number, 0 included (Stalwart
+            // accepts `UIDAFTER 0`); written only as a `uniqueid`
+            // (nz-number, RFC 9051).
+            K::UidAfter(arg!(number))
+        } else if is(b"UIDBEFORE") {
+            K::UidBefore(arg!(number))
         } else if is(b"EMAILID") {
-            K::EmailId(arg!(astring))
+            // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid
+            // (RFC 8474 §7): a bare objectid, never a quoted string or literal
+            K::EmailId(arg!(crate::imap::syntax::rules::objectid))
         } else if is(b"THREADID") {
-            K::ThreadId(arg!(astring))
+            K::ThreadId(arg!(crate::imap::syntax::rules::objectid))
         } else if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
             i = rest;
             K::SaveDate(k)
@@ -969,12 +991,31 @@ pub(crate) mod emit {
                 w.raw(b"OLDER ");
                 w.num(u64::from(*n));
             }
+            K::UidAfter(n) | K::UidBefore(n) => {
+                if *n == 0 {
+                    return Err(Error::Emit(crate::error::Unemittable::Zero {
+                        field: "uniqueid",
+                    }));
+                }
+                w.raw(if matches!(k, K::UidAfter(_)) {
+                    b"UIDAFTER "
+                } else {
+                    b"UIDBEFORE "
+                });
+                w.num(u64::from(*n));
+            }
             K::Younger(n) => {
                 w.raw(b"YOUNGER ");
                 w.num(u64::from(*n));
             }
-            K::EmailId(s) => word_str(w, b"EMAILID", s)?,
-            K::ThreadId(s) => word_str(w, b"THREADID", s)?,
+            K::EmailId(s) => {
+                w.raw(b"EMAILID ");
+                crate::imap::syntax::write::objectid(w, s)?;
+            }
+            K::ThreadId(s) => {
+                w.raw(b"THREADID ");
+                crate::imap::syntax::write::objectid(w, s)?;
+            }
             K::SaveDate(k) => crate::imap::base::savedate::emit::search_key(w, k)?,
             K::Gmail(k) => crate::imap::base::gmail::emit::search_key(w, k)?,
         }

@@ -299,6 +299,23 @@ impl Capabilities {
             .find_map(crate::imap::ext::messagelimit::capability_limit)
     }
 
+    /// The limit of `SAVELIMIT=n` (RFC 9738, next to MESSAGELIMIT): how
+    /// many messages one command may save (COPY, MOVE, APPEND), when the
+    /// server advertises a limit of its own for that.
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut c = Client::new(ClientConfig::default());
+    /// c.handle_input(b"* OK [CAPABILITY IMAP4rev1 MESSAGELIMIT=1000 SAVELIMIT=5000] ready\r\n");
+    /// while c.poll_event().unwrap().is_some() {}
+    /// assert_eq!(c.capabilities().save_limit(), Some(5000));
+    /// ```
+    pub fn save_limit(&self) -> Option<u32> {
+        self.iter()
+            .find_map(crate::imap::ext::messagelimit::save_limit)
+    }
+
     /// The SASL mechanisms listed as `AUTH=...`.
     pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> {
         self.iter().filter_map(|c| c.strip_prefix("AUTH="))

@@ -338,9 +338,15 @@ impl<'a> FetchQuery<'a> {
     pub fn thread_id(self) -> Self {
         self.with(FetchAttribute::ThreadId)
     }
-    /// `PREVIEW` (RFC 8970).
+    /// `PREVIEW` (RFC 8970): a short text of the message, which the server
+    /// generates now if it has none stored. Needs the `PREVIEW` capability.
     pub fn preview(self) -> Self {
         self.with(FetchAttribute::Preview { lazy: false })
+    }
+    /// `PREVIEW (LAZY)` (RFC 8970 §4): the preview if the server has it
+    /// ready, else `PREVIEW NIL` (fetch it again later without LAZY).
+    pub fn preview_lazy(self) -> Self {
+        self.with(FetchAttribute::Preview { lazy: true })
     }
     /// `X-GM-LABELS` (Gmail's X-GM-EXT-1).
     pub fn gmail_labels(self) -> Self {
@@ -519,6 +525,17 @@ impl<'a> SearchQuery<'a> {
             None => self,
         }
     }
+    /// `EMAILID objectid` (RFC 8474 §6): the message with this id (what
+    /// [`FetchItems::email_id`] read). Needs the `OBJECTID` capability; an id
+    /// off `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` makes the command
+    /// fail to emit ([`Unemittable::Grammar`](crate::error::Unemittable::Grammar)).
+    pub fn email_id(self, id: &'a str) -> Self {
+        self.key(SearchKey::EmailId(IString::from(id)))
+    }
+    /// `THREADID objectid` (RFC 8474 §6): the messages of this thread.
+    pub fn thread_id(self, id: &'a str) -> Self {
+        self.key(SearchKey::ThreadId(IString::from(id)))
+    }
     /// `LARGER n`: more than `n` octets.
     pub fn larger(self, octets: u64) -> Self {
         self.key(SearchKey::Larger(octets))
@@ -571,6 +588,16 @@ impl<'a> SearchQuery<'a> {
     /// `YOUNGER n`: arrived within the last `n` seconds (RFC 5032 WITHIN).
     pub fn younger(self, seconds: u32) -> Self {
         self.key(SearchKey::Younger(seconds))
+    }
+    /// `UIDAFTER uid`: UIDs above `uid` (RFC 9738; needs `MESSAGELIMIT=n`).
+    /// With [`uid_before`](Self::uid_before) it pages through a mailbox in
+    /// steps below the server's message limit.
+    pub fn uid_after(self, uid: u32) -> Self {
+        self.key(SearchKey::UidAfter(uid))
+    }
+    /// `UIDBEFORE uid`: UIDs below `uid` (RFC 9738; needs `MESSAGELIMIT=n`).
+    pub fn uid_before(self, uid: u32) -> Self {
+        self.key(SearchKey::UidBefore(uid))
     }
     /// `NOT (query)`
     pub fn not(mut self, query: SearchQuery<'a>) -> Self {
@@ -1264,6 +1291,16 @@ pub trait FetchItems<'a> {
     fn gmail_msgid(&self) -> Option<u64>;
     /// `X-GM-THRID n` (Gmail's X-GM-EXT-1)
     fn gmail_thrid(&self) -> Option<u64>;
+    /// `EMAILID (objectid)` (RFC 8474 §5.1): the message's id, the same in
+    /// every mailbox it was copied or moved to.
+    fn email_id(&self) -> Option<IString<'a>>;
+    /// `THREADID (objectid)` or `THREADID NIL` (RFC 8474 §5.2): `Some(None)`
+    /// when the server does not thread this message.
+    fn thread_id(&self) -> Option<NString<'a>>;
+    /// `PREVIEW nstring` (RFC 8970 §3.2): `Some(None)` for `PREVIEW NIL`,
+    /// which a server may answer to `PREVIEW (LAZY)` when it has no preview
+    /// ready; `Some(Some(""))` when the message has no text to preview.
+    fn preview(&self) -> Option<NString<'a>>;
 }
 
 impl<'a> FetchItems<'a> for List<'a, FetchItem<'a>> {
@@ -1321,6 +1358,24 @@ impl<'a> FetchItems<'a> for List<'a, FetchItem<'a>> {
     fn gmail_thrid(&self) -> Option<u64> {
         self.iter().find_map(|i| match i {
             FetchItem::GmailThrId(n) => Some(n),
+            _ => None,
+        })
+    }
+    fn email_id(&self) -> Option<IString<'a>> {
+        self.iter().find_map(|i| match i {
+            FetchItem::EmailId(id) => Some(id),
+            _ => None,
+        })
+    }
+    fn thread_id(&self) -> Option<NString<'a>> {
+        self.iter().find_map(|i| match i {
+            FetchItem::ThreadId(id) => Some(id),
+            _ => None,
+        })
+    }
+    fn preview(&self) -> Option<NString<'a>> {
+        self.iter().find_map(|i| match i {
+            FetchItem::Preview(p) => Some(p),
             _ => None,
         })
     }

@@ -10,6 +10,14 @@
 //! resp-text-code =/ "MESSAGELIMIT" SP message-limit
 //! ```
 //!
+//! RFC 9738 also defines the capability `SAVELIMIT=n` (listed with RFC 9738
+//! in IANA's capability registry and in Cyrus' and Stalwart's sources) and
+//! the search keys `UIDAFTER uid` and `UIDBEFORE uid` (Stalwart's tests).
+//! The RFC text itself could not be read here: the rules above are as the
+//! earlier audit read them, and `SAVELIMIT=`'s value and the keys' argument
+//! are assumed to be a non-zero 32-bit number and a `uniqueid`
+//! (`Capabilities::save_limit`, `SearchKey::UidAfter`/`UidBefore`).
+//!
 //! ```
 //! use mailwire::imap::{parse_response, Code, ParseOptions, Response};
 //!
@@ -32,15 +40,29 @@
 /// The capability's prefix.
 pub(crate) const CAPABILITY_PREFIX: &str = "MESSAGELIMIT=";
 
+/// The prefix of RFC 9738's second capability.
+pub(crate) const SAVE_CAPABILITY_PREFIX: &str = "SAVELIMIT=";
+
 /// The limit in a `MESSAGELIMIT=n` capability: `message-limit = nz-number32`
 /// (no sign, no leading `+`, non-zero, below 2^32); `None` for another
 /// capability or a value off the grammar.
 pub(crate) fn capability_limit(cap: &str) -> Option<u32> {
-    let p = cap.get(..CAPABILITY_PREFIX.len())?;
-    if !p.eq_ignore_ascii_case(CAPABILITY_PREFIX) {
+    prefixed_limit(cap, CAPABILITY_PREFIX)
+}
+
+/// The limit in a `SAVELIMIT=n` capability, read as `MESSAGELIMIT=`'s (the
+/// value's rule was not confirmed from the RFC text: a non-zero 32-bit
+/// number is assumed).
+pub(crate) fn save_limit(cap: &str) -> Option<u32> {
+    prefixed_limit(cap, SAVE_CAPABILITY_PREFIX)
+}
+
+fn prefixed_limit(cap: &str, prefix: &str) -> Option<u32> {
+    let p = cap.get(..prefix.len())?;
+    if !p.eq_ignore_ascii_case(prefix) {
         return None;
     }
-    let v = &cap[CAPABILITY_PREFIX.len()..];
+    let v = &cap[prefix.len()..];
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -142,6 +142,12 @@ impl Server {
         if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
             return Err(Error::Misuse(crate::error::ApiMisuse::InvalidStatus));
         }
+        // RFC 9585 §4: INPROGRESS "MUST NOT appear in a tagged response"
+        if matches!(code, Some(Code::InProgress(_))) {
+            return Err(Error::Emit(crate::error::Unemittable::Grammar {
+                rule: "INPROGRESS (untagged only)",
+            }));
+        }
         let idx = self
             .outstanding
             .iter()

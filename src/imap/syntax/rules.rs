@@ -714,15 +714,23 @@ static PAREN_STOP: [bool; 256] = {
     t
 };
 
-/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` in parentheses (RFC 8474)
-pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
-    let (i, ()) = byte(b'(', "'('")(i)?;
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7), bare: the
+/// argument of the `EMAILID` and `THREADID` search keys
+/// (`search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid`).
+pub(crate) fn objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
     let (i, id) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if id.is_empty() || id.len() > 255 {
         return i.err("objectid");
     }
-    let (i, ()) = byte(b')', "')'")(i)?;
     Ok((i, IString(Cow::Borrowed(id))))
+}
+
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` in parentheses (RFC 8474)
+pub(crate) fn paren_objectid<'a>(i: In<'a>) -> R<'a, IString<'a>> {
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    let (i, id) = objectid(i)?;
+    let (i, ()) = byte(b')', "')'")(i)?;
+    Ok((i, id))
 }
 
 // RFC 4466 tagged extensions and the small list helpers of the command rules.
