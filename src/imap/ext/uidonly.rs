@@ -32,8 +32,35 @@
 //! `enableable` list and the client enabled it, answers them
 //! `BAD [UIDREQUIRED]` itself.
 
+use alloc::vec::Vec;
+
+use crate::imap::base::search::SearchKey;
+
 /// The capability (and the ENABLE name).
 pub const CAPABILITY: &str = "UIDONLY";
+
+/// Whether a search program names messages by sequence number: a
+/// `sequence-set` search key anywhere in it, nested in `NOT`, `OR` or a
+/// parenthesised list too (`$` included: in a search program the saved
+/// result stands for message numbers, RFC 5182 §2.1; `UID $` does not).
+/// RFC 9586 §3: once UIDONLY is enabled "the client MUST NOT use message
+/// sequence numbers ... in any arguments to IMAP commands".
+///
+/// A loop over a stack on the heap, not a recursion: a deeply nested
+/// program does not grow the call stack.
+pub(crate) fn names_sequence_numbers<'a>(keys: impl IntoIterator<Item = SearchKey<'a>>) -> bool {
+    let mut todo: Vec<SearchKey<'a>> = keys.into_iter().collect();
+    while let Some(k) = todo.pop() {
+        match k {
+            SearchKey::SequenceSet(_) => return true,
+            SearchKey::Not(a) => todo.extend(a.try_get()),
+            SearchKey::Or(a, b) => todo.extend(a.try_get().into_iter().chain(b.try_get())),
+            SearchKey::And(l) => todo.extend(l.iter()),
+            _ => {}
+        }
+    }
+    false
+}
 
 /// The response code's name.
 pub(crate) const UIDREQUIRED: &[u8] = b"UIDREQUIRED";
