@@ -282,6 +282,9 @@ fn server_refuses_sequence_numbers_after_enable_uidonly() {
         (b"g6 UID SEARCH OR SEEN NOT 2\r\n", "g6"),
         (b"g7 UID SORT (DATE) UTF-8 (3)\r\n", "g7"),
         (b"g8 UID SEARCH $\r\n", "g8"),
+        // MULTISEARCH's ESEARCH answers in UIDs, but its program is the
+        // client's argument all the same
+        (b"g9 ESEARCH IN (SELECTED) NOT 4\r\n", "g9"),
     ] {
         let (o, ev) = feed(&mut s, cmd);
         assert!(o.starts_with(&format!("{tag} BAD [UIDREQUIRED] ")), "{o}");
@@ -427,7 +430,27 @@ fn server_api_speaks_uids_only_after_uidonly() {
             "{refused:?}"
         );
     }
+    // an ESEARCH without the UID indicator answers SEARCH (message numbers)
+    let esearch =
+        parse_response(b"* ESEARCH (TAG \"a\") COUNT 3\r\n", &ParseOptions::STRICT).unwrap();
+    let Response::Data(esearch) = esearch else {
+        panic!()
+    };
+    assert!(matches!(
+        s.send_untagged_data(&esearch),
+        Err(Error::Misuse(ApiMisuse::UidRequired))
+    ));
     assert_eq!(out(&mut s), "");
+    let uid_esearch = parse_response(
+        b"* ESEARCH (TAG \"a\") UID COUNT 3\r\n",
+        &ParseOptions::STRICT,
+    )
+    .unwrap();
+    let Response::Data(uid_esearch) = uid_esearch else {
+        panic!()
+    };
+    s.send_untagged_data(&uid_esearch).unwrap();
+    assert_eq!(out(&mut s), "* ESEARCH (TAG \"a\") UID COUNT 3\r\n");
     // the UID forms: VANISHED for expunges, UIDFETCH for flag changes
     s.send_untagged_data(&Data::Vanished {
         earlier: false,

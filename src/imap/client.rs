@@ -584,6 +584,7 @@ impl Client {
     ///
     /// let mut client = Client::new(ClientConfig::default());
     /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UIDONLY] hi\r\n");
+    /// client.poll_event().unwrap();
     /// client.enable(&["UIDONLY"]).unwrap();
     /// client.handle_input(b"* ENABLED UIDONLY\r\nA0001 OK done\r\n");
     /// client.select("INBOX").unwrap();

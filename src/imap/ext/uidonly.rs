@@ -27,10 +27,24 @@
 //!   whose `msg-att` grammar it shares);
 //! - [`Code`](crate::imap::Code)`::UidRequired`.
 //!
-//! The client machine, once UIDONLY is enabled, refuses the commands that
-//! take message sequence numbers; the server machine, when UIDONLY is in its
-//! `enableable` list and the client enabled it, answers them
-//! `BAD [UIDREQUIRED]` itself.
+//! The machines:
+//! - client: `ENABLE UIDONLY` only when the server advertised it; the mode
+//!   starts with the server's `* ENABLED UIDONLY`. From then on a command
+//!   that uses message sequence numbers ([`CommandBody`'s
+//!   rule](crate::imap::CommandBody): the non-UID forms, a `sequence-set`
+//!   search key in UID SEARCH/SORT/THREAD or ESEARCH, QRESYNC's
+//!   `seq-match-data`) is [`ApiMisuse::UidRequired`](crate::error::ApiMisuse::UidRequired)
+//!   and nothing is sent. A UIDFETCH before that is a malformed response;
+//!   after it, its large literals are streamed as FETCH's are
+//!   ([`ClientEvent::UidFetchBodyStart`](crate::imap::ClientEvent::UidFetchBodyStart));
+//!   [`Client::exists`](crate::imap::Client::exists) counts VANISHED.
+//! - server: UIDONLY is enabled when it is both `enableable` and advertised
+//!   (`capabilities`); then the machine answers those same commands
+//!   `BAD [UIDREQUIRED]` itself, and the application's `EXPUNGE`, `n FETCH`,
+//!   non-UID ESEARCH and `[UNSEEN n]` are refused with `UidRequired`: it
+//!   reports expunges as `VANISHED` and changes as `UIDFETCH`
+//!   ([`Server::start_uid_fetch`](crate::imap::Server::start_uid_fetch) for a
+//!   streamed one).
 
 use alloc::vec::Vec;
 
