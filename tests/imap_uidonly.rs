@@ -523,6 +523,15 @@ fn server_api_refuses_uidfetch_before_uidonly() {
         s.start_uid_fetch(7, &[]),
         Err(Error::Misuse(ApiMisuse::WrongState))
     ));
+    // VANISHED is QRESYNC's (RFC 7162 §3.2.10) and UIDONLY's: neither is on
+    let uids = SequenceSet::new("7").unwrap();
+    assert!(matches!(
+        s.send_untagged_data(&Data::Vanished {
+            earlier: false,
+            uids
+        }),
+        Err(Error::Misuse(ApiMisuse::WrongState))
+    ));
     assert_eq!(out(&mut s), "");
     // sequence numbers are fine here
     s.send_untagged_data(&Data::Expunge(3)).unwrap();
@@ -929,4 +938,22 @@ fn codec_vanished_takes_known_uids_only() {
         uids: SequenceSet::new("3:*").unwrap(),
     });
     assert!(emit_response(&star, &mut Vec::new(), &EmitOptions::default()).is_err());
+}
+
+#[test]
+fn server_api_sends_vanished_under_qresync_alone() {
+    let config = ServerConfig::default()
+        .plaintext_requires_tls(false)
+        .autologout(None)
+        .enableable(vec!["QRESYNC".to_string()])
+        .capabilities(vec!["QRESYNC".to_string()]);
+    let mut s = Server::new(config);
+    while s.poll_transmit().is_some() {}
+    feed(&mut s, b"a LOGIN u p\r\nb ENABLE QRESYNC\r\nc SELECT INBOX\r\n");
+    s.send_untagged_data(&Data::Vanished {
+        earlier: true,
+        uids: SequenceSet::new("41,43:116").unwrap(),
+    })
+    .unwrap();
+    assert_eq!(out(&mut s), "* VANISHED (EARLIER) 41,43:116\r\n");
 }

@@ -191,7 +191,8 @@ impl Server {
     /// are [`ApiMisuse::UidRequired`](crate::error::ApiMisuse::UidRequired)
     /// and send nothing; report expunges as `VANISHED` (no `(EARLIER)`) and
     /// flag changes as `UIDFETCH` instead. `UIDFETCH` before UIDONLY is
-    /// enabled is [`ApiMisuse::WrongState`](crate::error::ApiMisuse::WrongState).
+    /// enabled, and `VANISHED` before UIDONLY or QRESYNC is, are
+    /// [`ApiMisuse::WrongState`](crate::error::ApiMisuse::WrongState).
     ///
     /// ```
     /// use mailwire::imap::{Data, FetchItem, Flag, List, SequenceSet, Server, ServerConfig, StatusKind};
@@ -235,8 +236,12 @@ impl Server {
                 return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
             }
             // RFC 5161 §3.1: no response of an extension the client has not
-            // enabled
+            // enabled (VANISHED belongs to QRESYNC, RFC 7162 §3.2.10, and
+            // is UIDONLY's expunge report)
             Data::UidFetch { .. } if !uid_only => {
+                return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+            }
+            Data::Vanished { .. } if !uid_only && !self.is_enabled("QRESYNC") => {
                 return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
             }
             _ => {}
