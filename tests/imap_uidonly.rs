@@ -949,11 +949,32 @@ fn server_api_sends_vanished_under_qresync_alone() {
         .capabilities(vec!["QRESYNC".to_string()]);
     let mut s = Server::new(config);
     while s.poll_transmit().is_some() {}
-    feed(&mut s, b"a LOGIN u p\r\nb ENABLE QRESYNC\r\nc SELECT INBOX\r\n");
+    feed(
+        &mut s,
+        b"a LOGIN u p\r\nb ENABLE QRESYNC\r\nc SELECT INBOX\r\n",
+    );
     s.send_untagged_data(&Data::Vanished {
         earlier: true,
         uids: SequenceSet::new("41,43:116").unwrap(),
     })
     .unwrap();
     assert_eq!(out(&mut s), "* VANISHED (EARLIER) 41,43:116\r\n");
+}
+
+#[test]
+fn client_ignores_an_unsolicited_enabled_uidonly() {
+    let mut c = selected(false);
+    // RFC 5161 §3.1: ENABLED answers an ENABLE; this client asked for none,
+    // so a hostile server cannot switch it into UIDONLY
+    c.handle_input(b"* ENABLED UIDONLY\r\n");
+    drain(&mut c);
+    assert!(!c.enabled().has("UIDONLY"));
+    let t = c.fetch(1..=3, &FetchQuery::new().flags()).unwrap();
+    assert!(sent(&mut c).starts_with(&format!("{} FETCH 1:3 ", t.as_str())));
+    c.handle_input(b"* 2 UIDFETCH (FLAGS ())\r\n");
+    let evs = drain(&mut c);
+    assert!(
+        matches!(evs.as_slice(), [ClientEvent::MalformedResponse { .. }]),
+        "{evs:?}"
+    );
 }

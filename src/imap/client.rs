@@ -270,6 +270,8 @@ struct Cmd {
     sasl: Option<Box<ClientSasl>>,
     /// A streamed APPEND: (announced size, bytes pushed, literal8).
     body: Option<(u64, u64, bool)>,
+    /// An ENABLE that names UIDONLY (RFC 9586).
+    asks_uidonly: bool,
 }
 
 /// Where the bytes of an event's frame are.
@@ -887,6 +889,9 @@ impl Client {
         }
         let tag = OwnTag::number(self.next_tag);
         let (msn, expunge_safe) = sequence_numbers(&body);
+        let asks_uidonly = matches!(&body, CommandBody::Enable(names) if names
+            .iter()
+            .any(|n| n.as_str().eq_ignore_ascii_case(crate::imap::ext::uidonly::CAPABILITY)));
         let opts = self.emit_options();
         let command = Command {
             tag: owned_tag(tag),
@@ -928,6 +933,7 @@ impl Client {
             idle: IdleState::default(),
             sasl,
             body: stream.map(|(size, binary)| (size, 0, binary)),
+            asks_uidonly,
         });
         self.flush();
         Ok(tag)
@@ -1882,6 +1888,7 @@ impl Client {
                 idle: IdleState::default(),
                 sasl: None,
                 body: None,
+                asks_uidonly: false,
             },
         );
         self.flush();
@@ -2312,7 +2319,19 @@ impl Client {
                     self.caps = c;
                 }
                 if let Some(e) = enabled {
+                    // RFC 5161 §3.1: ENABLED lists what an ENABLE turned on;
+                    // UIDONLY, which changes every later command, counts only
+                    // while an ENABLE that asked for it is on the wire
+                    let asked = self
+                        .cmds
+                        .iter()
+                        .any(|c| c.asks_uidonly && c.sending != Sending::Unsent);
                     for name in e.iter() {
+                        if !asked
+                            && name.eq_ignore_ascii_case(crate::imap::ext::uidonly::CAPABILITY)
+                        {
+                            continue;
+                        }
                         self.enabled.push(name);
                     }
                     // RFC 6855 §3: names are UTF-8 from now on
@@ -2532,6 +2551,7 @@ impl Client {
                         },
                         sasl: None,
                         body: None,
+                        asks_uidonly: false,
                     });
                     finish = Finish::Silent;
                 }
