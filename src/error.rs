@@ -513,6 +513,13 @@ reasons! {
         /// A message submitted without a recipient (RFC 5321 §3.3 needs one
         /// RCPT at least).
         NoRecipients => "a message needs at least one recipient",
+        /// A message sequence number after UIDONLY was enabled (RFC 9586
+        /// §3): a command over sequence numbers (FETCH, STORE, SEARCH, COPY,
+        /// MOVE, SORT, THREAD, or a UID SEARCH with a sequence-set key) from
+        /// the client, or an `EXPUNGE`, `n FETCH` or `[UNSEEN n]` from the
+        /// server application. Use the UID forms (UID commands, VANISHED,
+        /// UIDFETCH).
+        UidRequired => "message sequence numbers are not allowed once UIDONLY is enabled",
     }
 }
 
@@ -945,6 +952,7 @@ mod tests {
             A::NoLookup,
             A::WrongLookupAnswer,
             A::NoRecipients,
+            A::UidRequired,
         ] {
             t.push((Error::Misuse(a), App));
         }
@@ -1112,6 +1120,7 @@ mod tests {
                     A::NoLookup => 54,
                     A::WrongLookupAnswer => 55,
                     A::NoRecipients => 56,
+                    A::UidRequired => 57,
                 },
             ),
             Error::Emit(u) => (
@@ -1187,7 +1196,7 @@ mod tests {
     }
 
     /// Variants per enum: Protocol, Misuse, Emit, Sasl.
-    const COUNTS: [usize; 4] = [8, 57, 28, 30];
+    const COUNTS: [usize; 4] = [8, 58, 28, 30];
 
     #[test]
     fn every_reason_has_a_class_and_a_text() {

@@ -29,6 +29,11 @@ fn config() -> ClientConfig {
 fn arbitrary_bytes(seed: u8, data: &[u8]) {
     let mut client = Client::new(config());
     let _ = client.login("user", "pass");
+    if seed & 0x20 != 0 {
+        // UIDONLY (RFC 9586): once the bytes say `* ENABLED UIDONLY`,
+        // UIDFETCH responses are data and their literals are streamed
+        let _ = client.enable(&["UIDONLY"]);
+    }
     let _ = client.select(Mailbox::Inbox);
     let _ = client.send(CommandBody::Fetch {
         uid: false,
@@ -87,6 +92,17 @@ fn arbitrary_bytes(seed: u8, data: &[u8]) {
                 })) => {
                     let r = mailwire::imap::Response::Data(Data::Fetch {
                         seq: *seq,
+                        items: items.clone(),
+                    });
+                    let want = if seed & 0x80 != 0 { fetch_events::expected(&r) } else { vec![] };
+                    assert_eq!(rec.0, want);
+                }
+                Ok(Some(ClientEvent::Data {
+                    data: Data::UidFetch { uid, items },
+                    ..
+                })) => {
+                    let r = mailwire::imap::Response::Data(Data::UidFetch {
+                        uid: *uid,
                         items: items.clone(),
                     });
                     let want = if seed & 0x80 != 0 { fetch_events::expected(&r) } else { vec![] };

@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use mailwire::imap::{
     Address, AddressList, Atom, Command, CommandBody, Data, EmitOptions, Envelope, FetchItem, IString,
     List, Mailbox, ParseOptions, Response, SearchKey, Tag, emit_command, emit_response,
-    parse_command, parse_response, SelectParam,
+    parse_command, parse_response, SelectParam, SequenceSet,
 };
 use mailwire::Secret;
 
@@ -278,6 +278,13 @@ fn ext(i: &Input) {
             items: List::from_items(vec![mailwire::imap::StatusItem::MailboxId(IString::from(&i.pass[..]))]),
         },
     ];
+    // VANISHED (RFC 7162, the expunge report of UIDONLY, RFC 9586): a set
+    // from the input, which the emitter refuses when it has "*" or "$"
+    // (known-uids) and the parser then never sees
+    let mut rs = rs.to_vec();
+    if let Some(uids) = core::str::from_utf8(&i.text).ok().and_then(|t| SequenceSet::new(t.to_owned())) {
+        rs.push(Data::Vanished { earlier: i.utf8, uids });
+    }
     // response codes of RFC 9585, RFC 9738 and RFC 9586
     for code in [
         mailwire::imap::Code::InProgress(Some(mailwire::imap::Progress {

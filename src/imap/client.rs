@@ -291,6 +291,8 @@ struct Cmd {
     sasl: Option<Box<ClientSasl>>,
     /// A streamed APPEND: (announced size, bytes pushed, literal8).
     body: Option<(u64, u64, bool)>,
+    /// An ENABLE that names UIDONLY (RFC 9586).
+    asks_uidonly: bool,
 }
 
 /// Where the bytes of an event's frame are.
@@ -494,6 +496,8 @@ pub struct Client {
     stream: Stream,
     bad_frame: Option<Box<ParseError>>,
     stream_seq: u32,
+    /// The streamed literal is in a UIDFETCH (RFC 9586): `stream_seq` is a UID.
+    stream_uid: bool,
     /// The message being assembled around streamed literals (or the first
     /// bytes of one over the response limit).
     acc: Vec<u8>,
@@ -511,6 +515,8 @@ pub struct Client {
     caps: Capabilities,
     enabled: Capabilities,
     read_only: bool,
+    /// The selected mailbox's message count ([`Client::exists`]).
+    exists: Option<u32>,
     challenge: Vec<u8>,
     tls_pending: bool,
     tls_active: bool,
@@ -544,6 +550,7 @@ impl Client {
             stream: Stream::None,
             bad_frame: None,
             stream_seq: 0,
+            stream_uid: false,
             acc: Vec::new(),
             skip: None,
             synth: Vec::new(),
@@ -556,6 +563,7 @@ impl Client {
             caps: Capabilities::default(),
             enabled: Capabilities::default(),
             read_only: false,
+            exists: None,
             challenge: Vec::new(),
             tls_pending: false,
             tls_active,
@@ -582,6 +590,37 @@ impl Client {
     /// What the server said it enabled (`* ENABLED`, RFC 5161).
     pub fn enabled(&self) -> &Capabilities {
         &self.enabled
+    }
+
+    /// The number of messages in the selected mailbox, as the server's
+    /// responses made it (`None` before the first `EXISTS` and once no
+    /// mailbox is selected): `* n EXISTS` sets it (RFC 9051 §7.4.1), each
+    /// `* n EXPUNGE` lowers it by one (§7.5.1), and a `VANISHED` without
+    /// `(EARLIER)` lowers it by the number of UIDs it lists, which is how
+    /// expunges are reported once QRESYNC or UIDONLY is enabled (RFC 7162
+    /// §3.2.10.2: "each UID listed in a VANISHED response results in the
+    /// client decrementing the message count by one"; RFC 9586). It never
+    /// goes below zero, whatever the server sends.
+    ///
+    /// ```
+    /// use mailwire::imap::{Client, ClientConfig};
+    ///
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UIDONLY] hi\r\n");
+    /// client.poll_event().unwrap();
+    /// client.enable(&["UIDONLY"]).unwrap();
+    /// client.handle_input(b"* ENABLED UIDONLY\r\nA0001 OK done\r\n");
+    /// client.select("INBOX").unwrap();
+    /// client.handle_input(b"* 172 EXISTS\r\nA0002 OK [READ-WRITE] done\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert_eq!(client.exists(), Some(172));
+    /// // UIDONLY: expunges come as VANISHED, never as EXPUNGE
+    /// client.handle_input(b"* VANISHED 405,407:410\r\n");
+    /// while client.poll_event().unwrap().is_some() {}
+    /// assert_eq!(client.exists(), Some(167));
+    /// ```
+    pub fn exists(&self) -> Option<u32> {
+        self.exists
     }
 
     /// Whether the selected mailbox was opened read-only (EXAMINE, or a
@@ -855,6 +894,13 @@ impl Client {
         if kind == CommandKind::Login && self.caps.has("LOGINDISABLED") {
             return Err(Error::Misuse(crate::error::ApiMisuse::LoginDisabled));
         }
+        // RFC 9586 §3: once UIDONLY is enabled "the client MUST NOT use
+        // message sequence numbers ... in any arguments to IMAP commands"
+        // (the server answers BAD [UIDREQUIRED]); a rule of the session's
+        // state, not of what was advertised, so no trust lifts it
+        if self.enabled.has(crate::imap::ext::uidonly::CAPABILITY) && body.uses_sequence_numbers() {
+            return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
+        }
         Unadvertised::trusting(trust).check(|| self.check_extension(&body))?;
         if self.cmds.len() >= self.config.limits.pending_commands {
             return Err(Error::limit(
@@ -864,6 +910,9 @@ impl Client {
         }
         let tag = OwnTag::number(self.next_tag);
         let (msn, expunge_safe) = sequence_numbers(&body);
+        let asks_uidonly = matches!(&body, CommandBody::Enable(names) if names
+            .iter()
+            .any(|n| n.as_str().eq_ignore_ascii_case(crate::imap::ext::uidonly::CAPABILITY)));
         let opts = self.emit_options();
         let command = Command {
             tag: owned_tag(tag),
@@ -905,6 +954,7 @@ impl Client {
             idle: IdleState::default(),
             sasl,
             body: stream.map(|(size, binary)| (size, 0, binary)),
+            asks_uidonly,
         });
         self.flush();
         Ok(tag)
@@ -930,22 +980,6 @@ impl Client {
         let caps = &self.caps;
         let need = unadvertised::require;
         let condstore = caps.has("CONDSTORE") || caps.has("QRESYNC");
-        // RFC 9586 §3: once UIDONLY is enabled the server refuses commands
-        // over message sequence numbers (BAD [UIDREQUIRED]); refused here
-        if self.enabled.has(crate::imap::ext::uidonly::CAPABILITY)
-            && matches!(
-                body,
-                C::Search { uid: false, .. }
-                    | C::Fetch { uid: false, .. }
-                    | C::Store { uid: false, .. }
-                    | C::Copy { uid: false, .. }
-                    | C::Move { uid: false, .. }
-                    | C::Sort { uid: false, .. }
-                    | C::Thread { uid: false, .. }
-            )
-        {
-            return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
-        }
         // RFC 8474 (EMAILID, THREADID, MAILBOXID) and RFC 8970 (PREVIEW),
         // wherever the items and keys appear in the command
         for ext in ids::needed(body).into_iter().flatten() {
@@ -976,12 +1010,24 @@ impl Client {
                     extension: "UIDPLUS",
                 }),
             ),
-            C::Enable(_) => need(
-                caps.has("ENABLE"),
-                Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
-                    extension: "ENABLE",
-                }),
-            ),
+            C::Enable(names) => {
+                need(
+                    caps.has("ENABLE"),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
+                        extension: "ENABLE",
+                    }),
+                )?;
+                // UIDONLY (RFC 9586 §3.1, enabled with ENABLE) changes every
+                // later command: asked for only when the server advertised it
+                let uidonly = crate::imap::ext::uidonly::CAPABILITY;
+                need(
+                    !names
+                        .iter()
+                        .any(|n| n.as_str().eq_ignore_ascii_case(uidonly))
+                        || caps.has(uidonly),
+                    Error::Misuse(crate::error::ApiMisuse::NotAdvertised { extension: uidonly }),
+                )
+            }
             C::Compress(alg) => need(
                 caps.prefixed("COMPRESS=", alg.as_str()),
                 Error::Misuse(crate::error::ApiMisuse::NotAdvertised {
@@ -2029,6 +2075,7 @@ impl Client {
                 idle: IdleState::default(),
                 sasl: None,
                 body: None,
+                asks_uidonly: false,
             },
         );
         self.flush();
@@ -2310,7 +2357,10 @@ impl Client {
                     let mut discard = self.bad_frame.is_some();
                     if !discard {
                         match self.classify_stream() {
-                            Some(seq) => self.stream_seq = seq,
+                            Some((seq, uid)) => {
+                                self.stream_seq = seq;
+                                self.stream_uid = uid;
+                            }
                             None => {
                                 discard = true;
                                 self.bad_frame = Some(Box::new(ParseError::new(
@@ -2353,19 +2403,67 @@ impl Client {
         }
     }
 
-    /// `acc` ends just before a large literal: is it a FETCH body item we can
-    /// stream? Leaves `synth` holding the FETCH as far as that item.
-    fn classify_stream(&mut self) -> Option<u32> {
+    /// `acc` ends just before a large literal: is it a FETCH (or, once
+    /// UIDONLY is enabled, UIDFETCH) body item we can stream? Leaves `synth`
+    /// holding the response as far as that item. The number, and whether it
+    /// is a UID.
+    fn classify_stream(&mut self) -> Option<(u32, bool)> {
         self.synth.clear();
         self.synth.extend_from_slice(&self.acc);
         self.synth.extend_from_slice(b"NIL)\r\n");
-        let Ok(Response::Data(Data::Fetch { seq, items })) =
-            parse_response(&self.synth, &self.opts)
-        else {
-            return None;
+        let (n, uid, items) = match parse_response(&self.synth, &self.opts) {
+            Ok(Response::Data(Data::Fetch { seq, items })) => (seq, false, items),
+            // RFC 9586 §3.3: UIDFETCH only after `* ENABLED UIDONLY`
+            Ok(Response::Data(Data::UidFetch { uid, items })) if self.uid_only() => {
+                (uid, true, items)
+            }
+            _ => return None,
         };
         let last = items.iter().last()?;
-        streamable(&last).then_some(seq)
+        streamable(&last).then_some((n, uid))
+    }
+
+    /// Keeps [`Client::exists`] up to date with an untagged frame: only
+    /// `EXISTS`, `EXPUNGE` and `VANISHED` are parsed here (the others are not
+    /// looked at); one that does not parse changes nothing.
+    fn count_messages(&mut self, src: &Src) {
+        let frame = self.frame(src);
+        let rest = frame.get(2..).unwrap_or_default();
+        let word = match rest.iter().position(|b| !b.is_ascii_digit()) {
+            Some(0) => rest,
+            Some(d) => rest.get(d + 1..).unwrap_or_default(),
+            None => return,
+        };
+        let starts = |w: &[u8]| {
+            word.get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w))
+        };
+        if !(starts(b"EXISTS") || starts(b"EXPUNGE") || starts(b"VANISHED")) {
+            return;
+        }
+        let exists = match parse_response(frame, &self.opts) {
+            Ok(Response::Data(Data::Exists(n))) => Some(n),
+            Ok(Response::Data(Data::Expunge(_))) => self.exists.map(|n| n.saturating_sub(1)),
+            Ok(Response::Data(Data::Vanished {
+                earlier: false,
+                uids,
+            })) => self.exists.map(|n| {
+                // counted range by range, never expanded: a hostile
+                // `1:4294967295` costs nothing
+                let gone = uids.iter().fold(0u64, |sum, r| {
+                    let (lo, hi) = r.resolve(u32::MAX);
+                    sum.saturating_add(u64::from(hi - lo) + 1)
+                });
+                u32::try_from(u64::from(n).saturating_sub(gone)).unwrap_or(0)
+            }),
+            _ => return,
+        };
+        self.exists = exists;
+    }
+
+    /// Whether the server enabled UIDONLY (RFC 9586).
+    fn uid_only(&self) -> bool {
+        self.enabled.has(crate::imap::ext::uidonly::CAPABILITY)
     }
 
     fn find_cmd(&self, tag: OwnTag) -> Option<usize> {
@@ -2376,6 +2474,7 @@ impl Client {
 
     fn on_frame(&mut self, src: Src) -> Result<Option<Step>, Error> {
         if self.state != ClientState::Greeting && stateless_untagged(self.frame(&src)) {
+            self.count_messages(&src);
             // Valid or not, it changes nothing here: it is parsed once, when
             // its event is built (a frame that does not parse comes out as
             // the same `MalformedResponse` as from `on_malformed`).
@@ -2407,7 +2506,19 @@ impl Client {
                     self.caps = c;
                 }
                 if let Some(e) = enabled {
+                    // RFC 5161 §3.1: ENABLED lists what an ENABLE turned on;
+                    // UIDONLY, which changes every later command, counts only
+                    // while an ENABLE that asked for it is on the wire
+                    let asked = self
+                        .cmds
+                        .iter()
+                        .any(|c| c.asks_uidonly && c.sending != Sending::Unsent);
                     for name in e.iter() {
+                        if !asked
+                            && name.eq_ignore_ascii_case(crate::imap::ext::uidonly::CAPABILITY)
+                        {
+                            continue;
+                        }
                         self.enabled.push(name);
                     }
                     // RFC 6855 §3: names are UTF-8 from now on
@@ -2570,9 +2681,13 @@ impl Client {
                     // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
                     self.state = ClientState::Authenticated;
                 }
+                if self.state != ClientState::Selected {
+                    self.exists = None;
+                }
             }
             CommandKind::Close | CommandKind::Unselect if ok => {
                 self.state = ClientState::Authenticated;
+                self.exists = None;
             }
             CommandKind::Unauthenticate if ok => {
                 // RFC 8437 §3: the login's state is gone (the selected
@@ -2580,6 +2695,7 @@ impl Client {
                 // before login, so they are asked for again.
                 self.state = ClientState::NotAuthenticated;
                 self.read_only = false;
+                self.exists = None;
                 self.caps.clear();
                 self.enabled.clear();
                 self.opts.utf8 = false;
@@ -2622,6 +2738,7 @@ impl Client {
                         },
                         sasl: None,
                         body: None,
+                        asks_uidonly: false,
                     });
                     finish = Finish::Silent;
                 }
@@ -2773,6 +2890,13 @@ impl Client {
                 Err(e) => malformed(&src, e),
             },
             Step::Untagged { src, validated } => match self.untagged(&src, validated, visitor) {
+                // RFC 9586 §3.3: a server sends UIDFETCH only once the client
+                // enabled UIDONLY (and RFC 5161 §3.1: no extension's responses
+                // before it is enabled); before that it costs that response
+                Ok(Response::Data(Data::UidFetch { .. })) if !self.uid_only() => malformed(
+                    &src,
+                    Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                ),
                 Ok(Response::Data(data)) => {
                     // An ESEARCH names its command (RFC 4731 §3.1).
                     let correlated = match &data {
@@ -2866,12 +2990,22 @@ impl Client {
                         Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
                     ),
                 },
+                Ok(Response::Data(Data::UidFetch { uid, items })) => match items.iter().last() {
+                    Some(item) => ClientEvent::UidFetchBodyStart { uid, item, size },
+                    None => malformed(
+                        &Src::Acc,
+                        Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
+                    ),
+                },
                 _ => malformed(
                     &Src::Acc,
                     Error::Protocol(crate::error::PeerMisbehaved::UnexpectedResponse),
                 ),
             },
             Step::Chunk(r) => ClientEvent::FetchBodyChunk(Cow::Borrowed(self.input.get(r))),
+            Step::BodyEnd if self.stream_uid => ClientEvent::UidFetchBodyEnd {
+                uid: self.stream_seq,
+            },
             Step::BodyEnd => ClientEvent::FetchBodyEnd {
                 seq: self.stream_seq,
             },

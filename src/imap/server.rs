@@ -1933,21 +1933,23 @@ impl Server {
             C::Replace { .. } if !self.config.replace => Class::Unknown,
             C::Replace { .. } => sel(Kind::Barrier),
             C::Unselect | C::Close => sel(Kind::Close),
-            C::Select { .. } => auth(Kind::Select),
-            C::Examine { .. } => auth(Kind::Examine),
-            // RFC 9586 §3: after ENABLE UIDONLY a command that uses
-            // message sequence numbers gets a tagged BAD [UIDREQUIRED]
-            C::Search { uid: false, .. }
-            | C::Fetch { uid: false, .. }
-            | C::Store { uid: false, .. }
-            | C::Copy { uid: false, .. }
-            | C::Move { uid: false, .. }
-            | C::Sort { uid: false, .. }
-            | C::Thread { uid: false, .. }
-                if selected && self.is_enabled(crate::imap::ext::uidonly::CAPABILITY) =>
+            // RFC 9586 §3: after ENABLE UIDONLY "the server MUST return
+            // tagged BAD response if the client uses message sequence
+            // numbers. The server SHOULD include the UIDREQUIRED response
+            // code": commands over sequence numbers, UID SEARCH/SORT/THREAD
+            // with a sequence-set key, SELECT/EXAMINE with QRESYNC's
+            // seq-match-data (selected-state commands only when a mailbox is
+            // selected: before that, the state is what is wrong)
+            c if !nonauth
+                && (selected
+                    || matches!(c, C::Select { .. } | C::Examine { .. } | C::ESearch { .. }))
+                && self.is_enabled(crate::imap::ext::uidonly::CAPABILITY)
+                && c.uses_sequence_numbers() =>
             {
                 Class::UidRequired
             }
+            C::Select { .. } => auth(Kind::Select),
+            C::Examine { .. } => auth(Kind::Examine),
             C::Expunge | C::UidExpunge(_) | C::Move { .. } => sel(Kind::Barrier),
             C::Check
             | C::Search { .. }
@@ -2114,6 +2116,17 @@ impl Server {
                     else {
                         continue;
                     };
+                    // UIDONLY changes what every later response may say
+                    // (RFC 9586 §3): turned on only when it is advertised
+                    // too, so a client never gets it unannounced
+                    if known.eq_ignore_ascii_case(crate::imap::ext::uidonly::CAPABILITY)
+                        && !self
+                            .capabilities()
+                            .iter()
+                            .any(|c| c.eq_ignore_ascii_case(&known))
+                    {
+                        continue;
+                    }
                     if !self.is_enabled(&known) {
                         if let Some(a) = Atom::new(known.clone()) {
                             now.push(a);

@@ -57,7 +57,8 @@ impl<'a> FetchVisitor<'a> for Recorder {
 /// The events a visitor must see for `r`, derived from its lazy lists.
 pub(crate) fn expected(r: &Response<'_>) -> Vec<Ev> {
     let mut out = Vec::new();
-    if let Response::Data(Data::Fetch { items, .. }) = r {
+    // a UIDFETCH (RFC 9586) carries the same msg-att as FETCH
+    if let Response::Data(Data::Fetch { items, .. } | Data::UidFetch { items, .. }) = r {
         for it in items.iter() {
             match &it {
                 FetchItem::Envelope(e) => envelope(e, &mut out),

@@ -382,6 +382,24 @@ pub enum ClientEvent<'a> {
         /// The message sequence number.
         seq: u32,
     },
+    /// A large literal of a UIDFETCH response (RFC 9586 §3.3, once UIDONLY
+    /// is enabled) starts; [`FetchBodyChunk`](Self::FetchBodyChunk)s follow,
+    /// then [`UidFetchBodyEnd`](Self::UidFetchBodyEnd), then the whole
+    /// response as [`ClientEvent::Data`] with `Data::UidFetch` (the streamed
+    /// item with `data: None`), as for FETCH.
+    UidFetchBodyStart {
+        /// The message's UID.
+        uid: u32,
+        /// The item (`BodySection`, `Binary`, `Rfc822`, ...) with `data: None`.
+        item: FetchItem<'a>,
+        /// The literal's announced size.
+        size: u64,
+    },
+    /// The streamed literal of a UIDFETCH response is complete.
+    UidFetchBodyEnd {
+        /// The message's UID.
+        uid: u32,
+    },
     /// The server accepted IDLE (`+`); untagged updates follow until
     /// [`Client::done`].
     IdleAccepted {
@@ -450,6 +468,8 @@ crate::owned::into_owned! {
         FetchBodyStart { seq, item, size },
         FetchBodyChunk(c),
         FetchBodyEnd { seq },
+        UidFetchBodyStart { uid, item, size },
+        UidFetchBodyEnd { uid },
         IdleAccepted { tag },
         AuthChallenge(c),
         StartTls,

@@ -56,20 +56,21 @@ pub(crate) fn emit_data_into(
 }
 
 /// Part of a streamed FETCH response straight into a server's output
-/// buffer: `* seq FETCH (` when `seq` is given, then `items` separated by
+/// buffer: `* n FETCH (` (or `* uid UIDFETCH (`) when `head` is given, then `items` separated by
 /// SP (with a leading SP when `lead_sp`).
 pub(crate) fn emit_fetch_items_into(
     out: &mut bytes::BytesMut,
     opts: &EmitOptions,
-    seq: Option<u32>,
+    head: Option<(u32, &[u8])>,
     lead_sp: bool,
     items: &[FetchItem<'_>],
 ) -> Result<(), Error> {
     emit_into(out, *opts, true, |w| {
-        if let Some(seq) = seq {
+        // `* n FETCH (` or `* uid UIDFETCH (`
+        if let Some((n, word)) = head {
             w.raw(b"* ");
-            w.num(u64::from(seq));
-            w.raw(b" FETCH (");
+            w.num(u64::from(n));
+            w.raw(word);
         }
         for (i, it) in items.iter().enumerate() {
             if i > 0 || lead_sp {
@@ -410,7 +411,8 @@ fn data(w: &mut W<'_>, d: &Data<'_>) -> Result<(), Error> {
             } else {
                 b"VANISHED "
             });
-            w.seq(uids);
+            // RFC 7162 §7: known-uids, no "*"
+            crate::imap::base::select::emit::known_set(w, uids)?;
         }
         Data::Fetch { seq, items } => {
             w.num(u64::from(*seq));

@@ -490,8 +490,8 @@ fn numbers_modseq<'a>(i: In<'a>) -> R<'a, (List<'a, u32>, Option<u64>)> {
 fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
     let start = i;
     if matches!(i.peek(), Some(b'0'..=b'9')) {
-        let (i, n) = number(i)?;
-        let (i, ()) = sp(i)?;
+        let (after_n, n) = number(i)?;
+        let (i, ()) = sp(after_n)?;
         let (i, d) = if let Some(i) = after_word(&i, b"EXISTS") {
             (i, Data::Exists(n))
         } else if let Some(i) = after_word(&i, b"RECENT") {
@@ -503,8 +503,10 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             let (i, items) = msg_att(i, s)?;
             (i, Data::Fetch { seq: n, items })
         } else if let Some(i) = after_word(&i, b"UIDFETCH") {
-            // uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att (RFC 9586)
-            if n == 0 {
+            // uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att (RFC 9586);
+            // a UID names one message: one out of range is refused even
+            // under the numbers_out_of_range quirk, never read as another
+            if crate::imap::syntax::core::parse_nz_u32(start.upto(&after_n)).is_none() {
                 return i.err("uniqueid (nz-number)");
             }
             let (i, ()) = sp(i)?;
@@ -613,7 +615,8 @@ fn untagged<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Response<'a>> {
             Some(r) => (sp(r)?.0, true),
             None => (i, false),
         };
-        let (i, uids) = sequence_set(i)?;
+        // RFC 7162 §7: known-uids = sequence-set, "*" is not allowed
+        let (i, uids) = crate::imap::base::select::parse::known_set(i)?;
         (i, Data::Vanished { earlier, uids })
     } else if let Some(i) = after_word(&i, b"ID") {
         let (i, l) =

@@ -148,6 +148,7 @@ impl Server {
                 rule: "INPROGRESS (untagged only)",
             }));
         }
+        self.check_uid_only_code(code.as_ref())?;
         let idx = self
             .outstanding
             .iter()
@@ -191,10 +192,66 @@ impl Server {
     /// Sends untagged data (`* ...`): EXISTS, FLAGS, LIST, SEARCH, a FETCH
     /// with its values inline, ... Allowed at any time (while idling too),
     /// except inside an open streamed FETCH.
+    ///
+    /// Once the client enabled UIDONLY (RFC 9586) no message sequence
+    /// number goes out: `EXPUNGE`, `n FETCH` and an ESEARCH without `UID`
+    /// are [`ApiMisuse::UidRequired`](crate::error::ApiMisuse::UidRequired)
+    /// and send nothing; report expunges as `VANISHED` (no `(EARLIER)`) and
+    /// flag changes as `UIDFETCH` instead. `UIDFETCH` before UIDONLY is
+    /// enabled, and `VANISHED` before UIDONLY or QRESYNC is, are
+    /// [`ApiMisuse::WrongState`](crate::error::ApiMisuse::WrongState).
+    ///
+    /// ```
+    /// use mailwire::imap::{Data, FetchItem, Flag, List, SequenceSet, Server, ServerConfig, StatusKind};
+    /// use mailwire::imap::server::Greeting;
+    /// use mailwire::{ApiMisuse, Error};
+    ///
+    /// let config = ServerConfig::default()
+    ///     .greeting(Greeting::PreAuth)
+    ///     .enableable(vec!["UIDONLY".into()])
+    ///     .capabilities(vec!["UIDONLY".into()]);
+    /// let mut server = Server::new(config);
+    /// server.handle_input(b"a ENABLE UIDONLY\r\n");
+    /// while server.poll_event().unwrap().is_some() {}
+    /// // an expunge by sequence number is refused...
+    /// let refused = server.send_untagged_data(&Data::Expunge(3));
+    /// assert!(matches!(refused, Err(Error::Misuse(ApiMisuse::UidRequired))));
+    /// // ...by UID it goes out (RFC 9586 §3: VANISHED instead of EXPUNGE)
+    /// let uids = SequenceSet::new("405,407:410").unwrap();
+    /// server.send_untagged_data(&Data::Vanished { earlier: false, uids }).unwrap();
+    /// // a flag change: UIDFETCH instead of FETCH
+    /// let flags = List::from_items(vec![Flag::Seen]);
+    /// let items = List::from_items(vec![FetchItem::Flags(flags)]);
+    /// server.send_untagged_data(&Data::UidFetch { uid: 25996, items }).unwrap();
+    /// let mut out = Vec::new();
+    /// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+    /// assert!(out.ends_with(b"* VANISHED 405,407:410\r\n* 25996 UIDFETCH (FLAGS (\\Seen))\r\n"));
+    /// ```
     pub fn send_untagged_data(&mut self, data: &Data<'_>) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
             return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
+        }
+        let uid_only = self.is_enabled(crate::imap::ext::uidonly::CAPABILITY);
+        match data {
+            // RFC 9586 (abstract): "Message numbers are not returned in
+            // responses ... once this extension is enabled"
+            Data::Expunge(_) | Data::Fetch { .. } if uid_only => {
+                return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
+            }
+            Data::ESearch(e) if uid_only && !e.uid => {
+                return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
+            }
+            // RFC 5161 §3.1: no response of an extension the client has not
+            // enabled (VANISHED belongs to QRESYNC, RFC 7162 §3.2.10, and
+            // is UIDONLY's expunge report)
+            Data::UidFetch { .. } if !uid_only => {
+                return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+            }
+            Data::Vanished { .. } if !uid_only && !self.is_enabled("QRESYNC") => {
+                return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+            }
+            _ => {}
         }
         let opts = self.emit_opts();
         emit_data_into(data, &mut self.out, &opts)
@@ -234,6 +291,7 @@ impl Server {
         ) {
             return Err(Error::Misuse(crate::error::ApiMisuse::InvalidStatus));
         }
+        self.check_uid_only_code(code.as_ref())?;
         self.write_status(None, kind, code.as_ref(), text)?;
         if kind == StatusKind::Bye {
             self.phase = ServerState::Logout;
@@ -247,18 +305,80 @@ impl Server {
     /// [`fetch_items`](Self::fetch_items) and
     /// [`start_fetch_literal`](Self::start_fetch_literal), end with
     /// [`finish_fetch`](Self::finish_fetch). Nothing else may be sent meanwhile.
+    ///
+    /// Once the client enabled UIDONLY this is
+    /// [`ApiMisuse::UidRequired`](crate::error::ApiMisuse::UidRequired): use
+    /// [`start_uid_fetch`](Self::start_uid_fetch).
     pub fn start_fetch(&mut self, seq: u32, items: &[FetchItem<'_>]) -> Result<(), Error> {
         self.check()?;
         if self.fetch.is_some() {
             return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
+        }
+        if self.is_enabled(crate::imap::ext::uidonly::CAPABILITY) {
+            return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
         }
         if seq == 0 {
             return Err(Error::Emit(crate::error::Unemittable::Zero {
                 field: "message sequence number",
             }));
         }
+        self.open_fetch(seq, b" FETCH (", items)
+    }
+
+    /// Opens a UIDFETCH response whose values are streamed (RFC 9586 §3.3,
+    /// `uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att`), once the client
+    /// enabled UIDONLY: `* uid UIDFETCH (` with `items`; continue as after
+    /// [`start_fetch`](Self::start_fetch). Before UIDONLY is enabled this is
+    /// [`ApiMisuse::WrongState`](crate::error::ApiMisuse::WrongState).
+    ///
+    /// ```
+    /// use mailwire::imap::{FetchItem, FetchLiteral, Section, Server, ServerConfig};
+    /// use mailwire::imap::server::Greeting;
+    ///
+    /// let config = ServerConfig::default()
+    ///     .greeting(Greeting::PreAuth)
+    ///     .enableable(vec!["UIDONLY".into()])
+    ///     .capabilities(vec!["UIDONLY".into()]);
+    /// let mut server = Server::new(config);
+    /// server.handle_input(b"a ENABLE UIDONLY\r\n");
+    /// while server.poll_event().unwrap().is_some() {}
+    /// server.start_uid_fetch(25996, &[FetchItem::Rfc822Size(5)]).unwrap();
+    /// let body = FetchLiteral::BodySection { section: Section::default(), origin: None };
+    /// server.start_fetch_literal(&body, 5).unwrap();
+    /// server.send_body(b"hello").unwrap();
+    /// server.finish_body().unwrap();
+    /// server.finish_fetch().unwrap();
+    /// let mut out = Vec::new();
+    /// while let Some(b) = server.poll_transmit() { out.extend_from_slice(&b); }
+    /// assert!(out.ends_with(b"* 25996 UIDFETCH (RFC822.SIZE 5 BODY[] {5}\r\nhello)\r\n"));
+    /// ```
+    pub fn start_uid_fetch(&mut self, uid: u32, items: &[FetchItem<'_>]) -> Result<(), Error> {
+        self.check()?;
+        if self.fetch.is_some() {
+            return Err(Error::Misuse(crate::error::ApiMisuse::FetchOpen));
+        }
+        if !self.is_enabled(crate::imap::ext::uidonly::CAPABILITY) {
+            return Err(Error::Misuse(crate::error::ApiMisuse::WrongState));
+        }
+        if uid == 0 {
+            // uniqueid = nz-number
+            return Err(Error::Emit(crate::error::Unemittable::Zero {
+                field: "uniqueid",
+            }));
+        }
+        self.open_fetch(uid, b" UIDFETCH (", items)
+    }
+
+    /// Writes `* n FETCH (` (or UIDFETCH) and the first items, and opens the
+    /// streamed response.
+    fn open_fetch(
+        &mut self,
+        n: u32,
+        head: &'static [u8],
+        items: &[FetchItem<'_>],
+    ) -> Result<(), Error> {
         let opts = self.emit_opts();
-        emit_fetch_items_into(&mut self.out, &opts, Some(seq), false, items)?;
+        emit_fetch_items_into(&mut self.out, &opts, Some((n, head)), false, items)?;
         self.fetch = Some(FetchOut {
             any_item: !items.is_empty(),
             literal_left: None,
@@ -345,6 +465,17 @@ impl Server {
             literal_left: (size > 0).then_some(size),
             binary,
         });
+        Ok(())
+    }
+
+    /// `[UNSEEN n]` names a message by sequence number: not once UIDONLY is
+    /// enabled (RFC 9586: "Message numbers are not returned in responses").
+    fn check_uid_only_code(&self, code: Option<&Code<'_>>) -> Result<(), Error> {
+        if matches!(code, Some(Code::Unseen(_)))
+            && self.is_enabled(crate::imap::ext::uidonly::CAPABILITY)
+        {
+            return Err(Error::Misuse(crate::error::ApiMisuse::UidRequired));
+        }
         Ok(())
     }
 

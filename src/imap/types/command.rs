@@ -543,6 +543,40 @@ impl CommandBody<'_> {
     }
 }
 
+impl CommandBody<'_> {
+    /// Whether the command uses message sequence numbers in its arguments,
+    /// which RFC 9586 §3 forbids once UIDONLY is enabled ("the client MUST
+    /// NOT use message sequence numbers (including the special marker "*")
+    /// in any arguments to IMAP commands"): FETCH, STORE, SEARCH, COPY,
+    /// MOVE, SORT and THREAD without UID; a UID SEARCH, UID SORT, UID THREAD
+    /// or ESEARCH whose program has a `sequence-set` key (`UID SEARCH 1:5`);
+    /// SELECT or EXAMINE with QRESYNC's `seq-match-data`, whose first half
+    /// is message numbers (RFC 7162 §3.2.5).
+    pub(crate) fn uses_sequence_numbers(&self) -> bool {
+        use crate::imap::ext::uidonly::names_sequence_numbers;
+        use CommandBody as C;
+        match self {
+            C::Fetch { uid, .. }
+            | C::Store { uid, .. }
+            | C::StoreGmailLabels { uid, .. }
+            | C::Copy { uid, .. }
+            | C::Move { uid, .. } => !uid,
+            C::Search { uid, criteria, .. } => !uid || names_sequence_numbers(criteria.iter()),
+            C::Sort { uid, search, .. } | C::Thread { uid, search, .. } => {
+                !uid || names_sequence_numbers(search.iter())
+            }
+            C::ESearch { criteria, .. } => names_sequence_numbers(criteria.iter()),
+            C::Select { params, .. } | C::Examine { params, .. } => params.iter().any(|p| {
+                matches!(
+                    p,
+                    crate::imap::base::select::SelectParam::QResync(q) if q.seq_match_data.is_some()
+                )
+            }),
+            _ => false,
+        }
+    }
+}
+
 // ---- into_owned ----
 
 crate::owned::into_owned! {
