@@ -508,8 +508,9 @@ impl fmt::Debug for Parameters<'_> {
 }
 
 /// How many parameters a [`Parameters`] keeps parsed beside its text (MAIL
-/// with SIZE, BODY, RET, ENVID, AUTH and SMTPUTF8 fits).
-pub(crate) const TABLE: usize = 6;
+/// with SIZE, BODY and RET, RCPT with NOTIFY and ORCPT fit; a command stays
+/// within 128 bytes).
+pub(crate) const TABLE: usize = 3;
 
 /// The parameters found by the validating pass: byte offsets into the text
 /// and each one's kind. The text past `covered` (more parameters than the
@@ -522,11 +523,11 @@ pub(crate) struct ParamTable {
     pub(crate) entries: [ParamEntry; TABLE],
 }
 
-/// One parameter of a [`ParamTable`]: the keyword is `start..eq`; the value,
-/// when `end > eq`, is `eq + 1..end`.
+/// One parameter of a [`ParamTable`]: the keyword runs from one byte past
+/// the previous entry's end (0 for the first) to `eq`; the value, when
+/// `end > eq`, is `eq + 1..end`.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ParamEntry {
-    pub(crate) start: u16,
     pub(crate) eq: u16,
     pub(crate) end: u16,
     pub(crate) kind: ParamKind,
@@ -574,6 +575,7 @@ impl<'a> Parameters<'a> {
             src: super::syntax::Src::from_str(text),
             rest: text.as_bytes().get(usize::from(t.covered)..).unwrap_or(&[]),
             text,
+            start: 0,
             table: t.entries[..usize::from(t.len).min(TABLE)].iter(),
         }
     }
@@ -607,6 +609,8 @@ pub struct ParameterIter<'a> {
     /// The text the table does not cover.
     pub(super) rest: &'a [u8],
     pub(super) text: &'a str,
+    /// Where the next entry's keyword starts.
+    pub(super) start: usize,
     pub(super) table: core::slice::Iter<'a, ParamEntry>,
 }
 

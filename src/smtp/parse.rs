@@ -145,19 +145,41 @@ fn run_graphic_except(i: &[u8], x: u8, y: u8, class: u8) -> usize {
         let t = v ^ (ONES * u64::from(b));
         t.wrapping_sub(ONES) & !t & HIGH
     };
+    let stops = |w: &[u8]| match *w {
+        [a, b, c, d, e, f, g, h] => {
+            let v = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+            // ASCII below '!' (SP, controls): subtracting 0x21 borrows into
+            // the high bit; non-ASCII bytes are masked out by `!v`.
+            let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
+            low | eq(v, 0x7f) | eq(v, x) | eq(v, y)
+        }
+        _ => 0,
+    };
     let mut n = 0;
     while let Some(w) = i.get(n..n + 8) {
-        let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        // ASCII below '!' (SP, controls): subtracting 0x21 borrows into the
-        // high bit; non-ASCII bytes are masked out by `!v`.
-        let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
-        let stop = low | eq(v, 0x7f) | eq(v, x) | eq(v, y);
+        let stop = stops(w);
         if stop != 0 {
             return n + (stop.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
-    n + run(&i[n..], class)
+    if n == i.len() {
+        return n;
+    }
+    match i.len().checked_sub(8) {
+        // The last eight bytes in one word: those before `n` are in the
+        // class, so they borrow nothing and the lowest flag from `n` on is
+        // exact.
+        Some(t) => {
+            let stop = stops(&i[t..]) & (u64::MAX << ((n - t) * 8));
+            if stop != 0 {
+                t + (stop.trailing_zeros() / 8) as usize
+            } else {
+                i.len()
+            }
+        }
+        None => run(i, class),
+    }
 }
 
 /// Runs `p`, replacing its error's expectation with `expected`.
@@ -933,7 +955,7 @@ fn validate_params<'a>(
     raw: &'a [u8],
     table: &mut ParamTable,
 ) -> Result<(), ParseError> {
-    let record = raw.len() <= usize::from(u16::MAX);
+    let mut recording = raw.len() <= usize::from(u16::MAX);
     let mut pos = 0;
     while let Some(&first) = raw.get(pos) {
         if first == b' ' {
@@ -941,44 +963,261 @@ fn validate_params<'a>(
             continue;
         }
         let at = pos;
-        // esmtp-keyword, up to "=", SP or the end
-        let k = at + 1 + run(&raw[at + 1..], KEYWORD);
-        let bad_keyword = !is(first, LABEL) || first >= 0x80;
-        let value = match raw.get(k) {
-            _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
-            None | Some(b' ') => None,
-            Some(b'=') => {
-                let v = k + 1 + run_graphic_except(&raw[k + 1..], b'=', b'=', VALUE);
-                match raw.get(v) {
-                    _ if v == k + 1 => {
-                        return Err(ParseError::new(raw, k + 1, "esmtp-value"));
-                    }
-                    None | Some(b' ') => Some(&raw[k + 1..v]),
-                    Some(_) => return Err(ParseError::new(raw, k + 1, "esmtp-value")),
-                }
-            }
-            Some(_) => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+        let (k, end, kind, aux) = match common_param(raw, at) {
+            Some(p) => p,
+            None => generic_param(src, raw, at)?,
         };
-        let kw = &raw[at..k];
-        let Some((kind, aux)) = classify(src, kw, value) else {
-            return Err(ParseError::new(raw, at, "valid value for this parameter"));
-        };
-        pos = value.map_or(k, |v| k + 1 + v.len());
+        pos = end;
+        // Recorded while the parameters follow each other with one SP (so
+        // an entry needs no start): the table ends at the first that does not.
         let n = usize::from(table.len);
-        if record && n < TABLE {
+        if recording
+            && n < TABLE
+            && at
+                == if n == 0 {
+                    0
+                } else {
+                    usize::from(table.covered) + 1
+                }
+        {
             // (the offsets fit: `raw` is at most u16::MAX bytes long)
             table.entries[n] = ParamEntry {
-                start: at as u16,
                 eq: k as u16,
-                end: pos as u16,
+                end: end as u16,
                 kind,
                 aux,
             };
             table.len += 1;
-            table.covered = pos as u16;
+            table.covered = end as u16;
+        } else {
+            recording = false;
         }
     }
     Ok(())
+}
+
+/// One parameter at `at` by the general rules: the end of its keyword, its
+/// end, its kind and small value.
+#[inline(never)]
+fn generic_param<'a>(
+    src: Src<'a>,
+    raw: &'a [u8],
+    at: usize,
+) -> Result<(usize, usize, ParamKind, u8), ParseError> {
+    let first = raw[at];
+    // esmtp-keyword, up to "=", SP or the end
+    let k = at + 1 + run(&raw[at + 1..], KEYWORD);
+    let bad_keyword = !is(first, LABEL) || first >= 0x80;
+    let value = match raw.get(k) {
+        _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+        None | Some(b' ') => None,
+        Some(b'=') => {
+            let v = k + 1 + run_graphic_except(&raw[k + 1..], b'=', b'=', VALUE);
+            match raw.get(v) {
+                _ if v == k + 1 => {
+                    return Err(ParseError::new(raw, k + 1, "esmtp-value"));
+                }
+                None | Some(b' ') => Some(&raw[k + 1..v]),
+                Some(_) => return Err(ParseError::new(raw, k + 1, "esmtp-value")),
+            }
+        }
+        Some(_) => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+    };
+    let kw = &raw[at..k];
+    let Some((kind, aux)) = classify(src, kw, value) else {
+        return Err(ParseError::new(raw, at, "valid value for this parameter"));
+    };
+    Ok((k, value.map_or(k, |v| k + 1 + v.len()), kind, aux))
+}
+
+/// The first eight bytes of `r` with ASCII letters in upper case, when they
+/// are all ASCII.
+#[inline(always)]
+fn upper8(r: &[u8]) -> Option<u64> {
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let x = match *r {
+        [a, b, c, d, e, f, g, h, ..] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => return None,
+    };
+    if x & HIGH != 0 {
+        return None;
+    }
+    // as in `word`: the high bit of `x + 0x1f` is set from 'a' up, of
+    // `x + 0x05` from '{' up
+    let from_a = x.wrapping_add(u64::from_le_bytes([0x1f; 8]));
+    let past_z = x.wrapping_add(u64::from_le_bytes([0x05; 8]));
+    Some(x ^ ((from_a & !past_z & HIGH) >> 2))
+}
+
+/// `s` (at most eight bytes, upper case) as [`upper8`] reads it, and the mask
+/// of its bytes.
+const fn prefix(s: &[u8]) -> (u64, u64) {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < s.len() {
+        v |= (s[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let mask = if s.len() == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * s.len())) - 1
+    };
+    (v, mask)
+}
+
+/// The end of the xtext from `i` in `r` when it ends at SP or the end of `r`.
+#[inline(always)]
+fn xtext_end(r: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i += run_graphic_except(&r[i..], b'+', b'=', XCHAR);
+        match r.get(i) {
+            None | Some(b' ') => return Some(i),
+            Some(b'+') => {
+                let hex = |c: Option<&u8>| {
+                    c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+                };
+                if !hex(r.get(i + 1)) || !hex(r.get(i + 2)) {
+                    return None;
+                }
+                i += 3;
+            }
+            Some(_) => return None,
+        }
+    }
+}
+
+/// The common parameters in their common forms, keyword and value read in
+/// one pass: `SIZE=`, `BODY=8BITMIME` / `7BIT`, `SMTPUTF8`, `RET=`,
+/// `ENVID=`, `NOTIFY=` with a list, `ORCPT=`. What this accepts,
+/// [`generic_param`] accepts with the same result; anything else (other
+/// forms, every error) is `None` and goes there.
+#[inline(always)]
+fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> {
+    const SIZE: (u64, u64) = prefix(b"SIZE=");
+    const BODY: (u64, u64) = prefix(b"BODY=");
+    const NOTIFY: (u64, u64) = prefix(b"NOTIFY=");
+    const ORCPT: (u64, u64) = prefix(b"ORCPT=");
+    const ENVID: (u64, u64) = prefix(b"ENVID=");
+    const RET: (u64, u64) = prefix(b"RET=");
+    const SMTPUTF8: u64 = prefix(b"SMTPUTF8").0;
+    let r = &raw[at..];
+    let head = upper8(r)?;
+    let ends = |i: usize| r.get(i).is_none_or(|&b| b == b' ');
+    // a value up to SP or the end, as one word
+    let word_to_sp = |from: usize| {
+        let n = r[from..]
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(r.len() - from);
+        (from + n, n, word(&r[from..from + n]))
+    };
+    let is = |(v, mask): (u64, u64)| head & mask == v;
+    if is(SIZE) {
+        // size-value ::= 1*20DIGIT
+        let d = r[5..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if d == 0 || d > 20 || !ends(5 + d) {
+            return None;
+        }
+        return Some((at + 4, at + 5 + d, ParamKind::Size, 0));
+    }
+    if is(BODY) {
+        const SEVEN: u64 = word(b"7BIT");
+        const EIGHT: u64 = word(b"8BITMIME");
+        let (end, n, w) = word_to_sp(5);
+        let b = match (n, w) {
+            (8, EIGHT) => 1,
+            (4, SEVEN) => 0,
+            _ => return None,
+        };
+        return Some((at + 4, at + end, ParamKind::Body, b));
+    }
+    if is(NOTIFY) {
+        const SUCCESS: u64 = word(b"SUCCESS");
+        const FAILURE: u64 = word(b"FAILURE");
+        const DELAY: u64 = word(b"DELAY");
+        const SUCCESS8: (u64, u64) = prefix(b"SUCCESS");
+        const FAILURE8: (u64, u64) = prefix(b"FAILURE");
+        const DELAY8: (u64, u64) = prefix(b"DELAY");
+        let (mut i, mut flags) = (7, 0);
+        loop {
+            // an element as one word when eight bytes are left, else by its
+            // length; either way followed by ',', SP or the end
+            let (n, flag) = match upper8(&r[i..]) {
+                Some(w) if w & SUCCESS8.1 == SUCCESS8.0 => (7, 1),
+                Some(w) if w & FAILURE8.1 == FAILURE8.0 => (7, 2),
+                Some(w) if w & DELAY8.1 == DELAY8.0 => (5, 4),
+                Some(_) => return None,
+                None => {
+                    let n = r[i..]
+                        .iter()
+                        .position(|&b| b == b',' || b == b' ')
+                        .unwrap_or(r.len() - i);
+                    match (n, word(&r[i..i + n])) {
+                        (7, SUCCESS) => (7, 1),
+                        (7, FAILURE) => (7, 2),
+                        (5, DELAY) => (5, 4),
+                        _ => return None,
+                    }
+                }
+            };
+            if !matches!(r.get(i + n), None | Some(b',' | b' ')) {
+                return None;
+            }
+            flags |= flag;
+            i += n;
+            if r.get(i) != Some(&b',') {
+                break;
+            }
+            i += 1;
+        }
+        return Some((at + 6, at + i, ParamKind::Notify, flags));
+    }
+    if is(ORCPT) {
+        // addr-type (an atom, and esmtp-value: no '=') ";" xtext, the whole
+        // parameter at most 500 characters
+        const RFC822: (u64, u64) = prefix(b"RFC822;");
+        let mut i = 6;
+        if upper8(&r[6..]).is_some_and(|w| w & RFC822.1 == RFC822.0) {
+            i = 12;
+        }
+        while r.get(i).is_some_and(|&b| b != b'=' && is_addr_type(b)) {
+            i += 1;
+        }
+        if i == 6 || r.get(i) != Some(&b';') {
+            return None;
+        }
+        let semi = i - 6;
+        let end = xtext_end(r, i + 1)?;
+        if end > 500 {
+            return None;
+        }
+        let aux = u8::try_from(semi).unwrap_or(255);
+        return Some((at + 5, at + end, ParamKind::Orcpt, aux));
+    }
+    if is(ENVID) {
+        // 1 to 100 characters of xtext
+        let end = xtext_end(r, 6)?;
+        if end == 6 || end - 6 > 100 {
+            return None;
+        }
+        return Some((at + 5, at + end, ParamKind::EnvId, 0));
+    }
+    if is(RET) {
+        const FULL: u64 = word(b"FULL");
+        const HDRS: u64 = word(b"HDRS");
+        let (end, n, w) = word_to_sp(4);
+        let v = match (n, w) {
+            (4, FULL) => 0,
+            (4, HDRS) => 1,
+            _ => return None,
+        };
+        return Some((at + 3, at + end, ParamKind::Ret, v));
+    }
+    if head == SMTPUTF8 && ends(8) {
+        return Some((at + 8, at + 8, ParamKind::SmtpUtf8, 0));
+    }
+    None
 }
 
 /// What [`typed_parameter`] accepts, without building the value: the kind
@@ -1075,17 +1314,21 @@ fn classify<'a>(src: Src<'a>, kw: &'a [u8], value: Option<&'a [u8]>) -> Option<(
 /// The parameter a [`ParamEntry`] of `text` stands for (the text was checked
 /// when the entry was made).
 #[inline]
-fn from_entry<'a>(src: Src<'a>, text: &'a str, e: &ParamEntry) -> Parameter<'a> {
-    let (start, eq, end) = (usize::from(e.start), usize::from(e.eq), usize::from(e.end));
-    let kw = text.get(start..eq).unwrap_or_default();
-    let value = if end > eq {
-        text.get(eq + 1..end)
-    } else {
-        None
+fn from_entry<'a>(src: Src<'a>, text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> {
+    let (eq, end) = (usize::from(e.eq), usize::from(e.end));
+    let kw = || text.get(start..eq).unwrap_or_default();
+    let value = || {
+        if end > eq {
+            text.get(eq + 1..end)
+        } else {
+            None
+        }
     };
-    let v = value.unwrap_or_default();
+    let v = || value().unwrap_or_default();
     match e.kind {
-        ParamKind::Size => Parameter::Size(size_value(v.as_bytes())),
+        ParamKind::Size => Parameter::Size(size_value(
+            text.as_bytes().get(eq + 1..end).unwrap_or_default(),
+        )),
         ParamKind::Body => Parameter::Body(match e.aux {
             0 => Body::SevenBit,
             1 => Body::EightBitMime,
@@ -1093,13 +1336,14 @@ fn from_entry<'a>(src: Src<'a>, text: &'a str, e: &ParamEntry) -> Parameter<'a> 
         }),
         ParamKind::SmtpUtf8 => Parameter::SmtpUtf8,
         ParamKind::Ret => Parameter::Ret(if e.aux == 0 { Ret::Full } else { Ret::Hdrs }),
-        ParamKind::EnvId => Parameter::EnvId(XText(Cow::Borrowed(v))),
+        ParamKind::EnvId => Parameter::EnvId(XText(Cow::Borrowed(v()))),
         ParamKind::Notify => Parameter::Notify(Notify {
             success: e.aux & 1 != 0,
             failure: e.aux & 2 != 0,
             delay: e.aux & 4 != 0,
         }),
         ParamKind::Orcpt => {
+            let v = v();
             let semi = match e.aux {
                 255 => memchr::memchr(b';', v.as_bytes()).unwrap_or(0),
                 n => usize::from(n),
@@ -1109,17 +1353,21 @@ fn from_entry<'a>(src: Src<'a>, text: &'a str, e: &ParamEntry) -> Parameter<'a> 
                 address: XText(Cow::Borrowed(v.get(semi + 1..).unwrap_or_default())),
             }
         }
-        ParamKind::Auth => Parameter::Auth(XText(Cow::Borrowed(v))),
+        ParamKind::Auth => Parameter::Auth(XText(Cow::Borrowed(v()))),
         ParamKind::RequireTls => Parameter::RequireTls,
         ParamKind::Other => Parameter::Other {
-            keyword: Cow::Borrowed(kw),
-            value: value.map(Cow::Borrowed),
+            keyword: Cow::Borrowed(kw()),
+            value: value().map(Cow::Borrowed),
         },
-        ParamKind::Slow => typed_parameter(src, kw.as_bytes(), value.map(str::as_bytes))
-            .unwrap_or_else(|| Parameter::Other {
-                keyword: Cow::Borrowed(kw),
-                value: value.map(Cow::Borrowed),
-            }),
+        ParamKind::Slow => {
+            let (kw, value) = (kw(), value());
+            typed_parameter(src, kw.as_bytes(), value.map(str::as_bytes)).unwrap_or_else(|| {
+                Parameter::Other {
+                    keyword: Cow::Borrowed(kw),
+                    value: value.map(Cow::Borrowed),
+                }
+            })
+        }
     }
 }
 
@@ -1748,7 +1996,11 @@ impl<'a> Iterator for ParameterIter<'a> {
     #[inline]
     fn next(&mut self) -> Option<Parameter<'a>> {
         match self.table.next() {
-            Some(e) => Some(from_entry(self.src, self.text, e)),
+            Some(e) => {
+                let start = self.start;
+                self.start = usize::from(e.end) + 1;
+                Some(from_entry(self.src, self.text, start, e))
+            }
             None => next_parameter(self.src, &mut self.rest),
         }
     }

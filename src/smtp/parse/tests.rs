@@ -1241,3 +1241,85 @@ fn parameter_table_reads_as_the_text_does() {
     assert_eq!(p.size(), Some(5));
     assert_eq!(p.iter().count(), 2);
 }
+
+/// The parameter table keeps a parsed command within 128 bytes (a larger one
+/// is moved with a `memcpy` call on every return).
+#[test]
+fn a_command_with_its_parameter_table_is_at_most_128_bytes() {
+    assert!(
+        core::mem::size_of::<Command<'_>>() <= 128,
+        "{}",
+        core::mem::size_of::<Command<'_>>()
+    );
+}
+
+/// The one-pass reading of the common parameters accepts only what the
+/// general rules accept, with the same ends, kind and value: checked on
+/// every one-byte change (replaced, inserted, removed) of common parameters.
+#[test]
+fn common_parameters_read_as_the_general_rules_read_them() {
+    let seeds: [&[u8]; 14] = [
+        b"SIZE=1234567",
+        b"size=99999999999999999999",
+        b"BODY=8BITMIME",
+        b"body=7bit",
+        b"SMTPUTF8",
+        b"RET=HDRS",
+        b"ret=full",
+        b"ENVID=QQ314159+2Bmsg.example.org",
+        b"NOTIFY=SUCCESS,FAILURE",
+        b"notify=delay,success,failure",
+        b"NOTIFY=FAILURE,DELAY",
+        b"ORCPT=rfc822;rcpt1.42+40example.net",
+        b"ORCPT=utf-8;a+2Bb",
+        b"ORCPT=RFC822;x",
+    ];
+    let bytes = [
+        b' ', b',', b';', b'=', b'+', b'A', b'a', b'0', b'9', b'-', b'.', 0x80, 0xc3, 0x7f, 0x09,
+    ];
+    let mut checked = 0;
+    let mut check = |raw: &[u8]| {
+        let Ok(text) = core::str::from_utf8(raw) else {
+            return;
+        };
+        let src = Src::from_str(text);
+        if let Some(fast) = common_param(raw, 0) {
+            assert_eq!(generic_param(src, raw, 0).ok(), Some(fast), "{text:?}");
+            checked += 1;
+        }
+        // in a list, after another parameter: read from the table as the
+        // text reads when scanned
+        let list = alloc::format!("SIZE=1 {text} BODY=7BIT");
+        if let Ok(p) = Parameters::parse(&list) {
+            let scanned = Parameters(Cow::Borrowed(list.as_str()), ParamTable::default());
+            assert_eq!(
+                p.iter().collect::<Vec<_>>(),
+                scanned.iter().collect::<Vec<_>>(),
+                "{list:?}"
+            );
+        }
+    };
+    for seed in seeds {
+        check(seed);
+        for at in 0..=seed.len() {
+            for &b in &bytes {
+                let mut v = seed.to_vec();
+                v.insert(at, b);
+                check(&v);
+                if at < seed.len() {
+                    let mut v = seed.to_vec();
+                    v[at] = b;
+                    check(&v);
+                }
+            }
+            if at < seed.len() {
+                let mut v = seed.to_vec();
+                v.remove(at);
+                check(&v);
+                v.truncate(at);
+                check(&v);
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
