@@ -1780,6 +1780,7 @@ impl ReplyFramer {
     /// The length of the complete reply at the start of `buf`, or `None` when
     /// more input is needed. `buf` must start at the reply and only grow between
     /// calls that return `None`.
+    #[inline]
     pub fn find(&mut self, buf: &[u8]) -> Result<Option<usize>, Error> {
         loop {
             let rest = buf.get(self.frame_len..).unwrap_or(&[]);
@@ -1866,6 +1867,7 @@ pub fn parse_reply_stream(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
 /// assert!(parse_reply(b"25O typo\r\n").is_err());
 /// # Ok::<(), mailwire::error::ParseError>(())
 /// ```
+#[inline]
 pub fn parse_reply(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut code = None;
     let mut enhanced = None;
