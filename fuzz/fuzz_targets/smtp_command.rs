@@ -8,10 +8,25 @@ use mailwire::smtp::{emit_command, parse_command};
 fuzz_target!(|data: &[u8]| {
     if let Ok(cmd) = parse_command(data) {
         let _ = cmd.verb();
-        if let mailwire::smtp::Command::Mail { parameters, .. } | mailwire::smtp::Command::Rcpt { parameters, .. } = &cmd {
+        if let mailwire::smtp::Command::Mail { parameters, .. }
+        | mailwire::smtp::Command::Rcpt { parameters, .. } = &cmd
+        {
             for p in parameters.iter() {
                 let _ = p.into_owned();
             }
+            // The table kept by parsing reads as text that is only scanned:
+            // parameters pushed one by one into an empty list have no table.
+            let mut scanned = mailwire::smtp::Parameters::default();
+            if parameters.iter().all(|p| scanned.push(&p).is_ok()) {
+                assert!(parameters.iter().eq(scanned.iter()));
+            }
+            assert_eq!(
+                parameters.size(),
+                parameters.iter().find_map(|p| match p {
+                    mailwire::smtp::Parameter::Size(n) => Some(n),
+                    _ => None,
+                })
+            );
         }
         let mut out = Vec::new();
         if emit_command(&cmd, &mut out).is_ok() {

@@ -479,8 +479,82 @@ impl fmt::Display for ForwardPath<'_> {
 /// assert_eq!(p.size(), Some(1234));
 /// assert_eq!(p.iter().count(), 2);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Default, Hash)]
-pub struct Parameters<'a>(pub(crate) Cow<'a, str>);
+///
+/// Parsing also keeps, beside the text, where each of the first few
+/// parameters lies and what kind it is (a small fixed table, no allocation),
+/// so iterating and [`size`](Self::size) do not scan and check the text again.
+/// Equality and hashing look at the text only.
+#[derive(Clone, Default)]
+pub struct Parameters<'a>(pub(crate) Cow<'a, str>, pub(crate) ParamTable);
+
+impl PartialEq for Parameters<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Parameters<'_> {}
+
+impl core::hash::Hash for Parameters<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl fmt::Debug for Parameters<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Parameters").field(&self.0).finish()
+    }
+}
+
+/// How many parameters a [`Parameters`] keeps parsed beside its text (MAIL
+/// with SIZE, BODY and RET, RCPT with NOTIFY and ORCPT fit; a command stays
+/// within 128 bytes).
+pub(crate) const TABLE: usize = 3;
+
+/// The parameters found by the validating pass: byte offsets into the text
+/// and each one's kind. The text past `covered` (more parameters than the
+/// table holds, text appended by `push`, text longer than `u16` offsets)
+/// is scanned when iterated, as it would be without a table.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ParamTable {
+    pub(crate) len: u8,
+    pub(crate) covered: u16,
+    pub(crate) entries: [ParamEntry; TABLE],
+}
+
+/// One parameter of a [`ParamTable`]: the keyword runs from one byte past
+/// the previous entry's end (0 for the first) to `eq`; the value, when
+/// `end > eq`, is `eq + 1..end`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ParamEntry {
+    pub(crate) eq: u16,
+    pub(crate) end: u16,
+    pub(crate) kind: ParamKind,
+    /// The decoded value of the small kinds (BODY, RET, NOTIFY flags), or
+    /// where ORCPT's ';' is in its value (255: look for it).
+    pub(crate) aux: u8,
+}
+
+/// What a [`ParamEntry`] holds; `Slow` is a known keyword whose value is
+/// decoded again when read (the rare ones).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum ParamKind {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    EnvId,
+    Notify,
+    Orcpt,
+    Auth,
+    RequireTls,
+    #[default]
+    Other,
+    Slow,
+}
+
+crate::owned::owned_copy!(ParamTable);
 
 impl<'a> Parameters<'a> {
     /// The raw text.
@@ -495,9 +569,14 @@ impl<'a> Parameters<'a> {
 
     /// The typed parameters, in order.
     pub fn iter(&self) -> ParameterIter<'_> {
+        let text: &str = &self.0;
+        let t = &self.1;
         ParameterIter {
-            src: super::syntax::Src::from_str(&self.0),
-            rest: self.0.as_bytes(),
+            src: super::syntax::Src::from_str(text),
+            rest: text.as_bytes().get(usize::from(t.covered)..).unwrap_or(&[]),
+            text,
+            start: 0,
+            table: t.entries[..usize::from(t.len).min(TABLE)].iter(),
         }
     }
 
@@ -527,7 +606,12 @@ impl<'a> IntoIterator for &'a Parameters<'_> {
 #[derive(Clone, Debug)]
 pub struct ParameterIter<'a> {
     pub(super) src: super::syntax::Src<'a>,
+    /// The text the table does not cover.
     pub(super) rest: &'a [u8],
+    pub(super) text: &'a str,
+    /// Where the next entry's keyword starts.
+    pub(super) start: usize,
+    pub(super) table: core::slice::Iter<'a, ParamEntry>,
 }
 
 /// `BODY=` values (RFC 6152, RFC 3030).
@@ -1007,7 +1091,7 @@ crate::owned::into_owned! {
     inherent struct Mailbox { local_part, host }
     inherent enum ReversePath { Null, Mailbox(m) }
     inherent enum ForwardPath { Postmaster, Mailbox(m) }
-    inherent struct Parameters(inner)
+    inherent struct Parameters(inner, table)
     inherent struct XText(inner)
     inherent enum Parameter {
         Size(n),

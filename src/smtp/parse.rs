@@ -145,19 +145,41 @@ fn run_graphic_except(i: &[u8], x: u8, y: u8, class: u8) -> usize {
         let t = v ^ (ONES * u64::from(b));
         t.wrapping_sub(ONES) & !t & HIGH
     };
+    let stops = |w: &[u8]| match *w {
+        [a, b, c, d, e, f, g, h] => {
+            let v = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+            // ASCII below '!' (SP, controls): subtracting 0x21 borrows into
+            // the high bit; non-ASCII bytes are masked out by `!v`.
+            let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
+            low | eq(v, 0x7f) | eq(v, x) | eq(v, y)
+        }
+        _ => 0,
+    };
     let mut n = 0;
     while let Some(w) = i.get(n..n + 8) {
-        let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        // ASCII below '!' (SP, controls): subtracting 0x21 borrows into the
-        // high bit; non-ASCII bytes are masked out by `!v`.
-        let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
-        let stop = low | eq(v, 0x7f) | eq(v, x) | eq(v, y);
+        let stop = stops(w);
         if stop != 0 {
             return n + (stop.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
-    n + run(&i[n..], class)
+    if n == i.len() {
+        return n;
+    }
+    match i.len().checked_sub(8) {
+        // The last eight bytes in one word: those before `n` are in the
+        // class, so they borrow nothing and the lowest flag from `n` on is
+        // exact.
+        Some(t) => {
+            let stop = stops(&i[t..]) & (u64::MAX << ((n - t) * 8));
+            if stop != 0 {
+                t + (stop.trailing_zeros() / 8) as usize
+            } else {
+                i.len()
+            }
+        }
+        None => run(i, class),
+    }
 }
 
 /// Runs `p`, replacing its error's expectation with `expected`.
@@ -276,20 +298,20 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
             // All parts first, then the value in one go (nothing to drop
             // on the way out, no temporary).
             if let Some(rest) = rest.strip_prefix(b"<>") {
-                let params = fast_parameters(src, rest)?;
+                let (params, table) = fast_parameters(src, rest)?;
                 Command::Mail {
                     reverse_path: ReversePath::Null,
-                    parameters: Parameters(Cow::Borrowed(params)),
+                    parameters: Parameters(Cow::Borrowed(params), table),
                 }
             } else {
                 let (rest, local, d) = simple_path(src, rest)?;
-                let params = fast_parameters(src, rest)?;
+                let (params, table) = fast_parameters(src, rest)?;
                 Command::Mail {
                     reverse_path: ReversePath::Mailbox(Mailbox {
                         local_part: Cow::Borrowed(local),
                         host: Host::Domain(Cow::Borrowed(d)),
                     }),
-                    parameters: Parameters(Cow::Borrowed(params)),
+                    parameters: Parameters(Cow::Borrowed(params), table),
                 }
             }
         }
@@ -300,13 +322,13 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
             let src = Src::new(line);
             // `<Postmaster>` has no '@': not a simple path, so not handled here.
             let (rest, local, d) = simple_path(src, rest)?;
-            let params = fast_parameters(src, rest)?;
+            let (params, table) = fast_parameters(src, rest)?;
             Command::Rcpt {
                 forward_path: ForwardPath::Mailbox(Mailbox {
                     local_part: Cow::Borrowed(local),
                     host: Host::Domain(Cow::Borrowed(d)),
                 }),
-                parameters: Parameters(Cow::Borrowed(params)),
+                parameters: Parameters(Cow::Borrowed(params), table),
             }
         }
         // auth-command = "AUTH" SP sasl-mech [SP initial-response]
@@ -335,19 +357,17 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
 }
 
 /// [`parameters_after_path`] for a line without extra spaces: nothing, or one
-/// SP and valid parameters up to the end.
-///
-/// Returns the text as `&str` (two registers) rather than a `Cow`, which
-/// would go through memory on its way into the command.
+/// SP and valid parameters up to the end; the text and its table.
 #[inline(always)]
-fn fast_parameters<'a>(src: Src<'a>, rest: &'a [u8]) -> Option<&'a str> {
+fn fast_parameters<'a>(src: Src<'a>, rest: &'a [u8]) -> Option<(&'a str, ParamTable)> {
+    let mut table = ParamTable::default();
     match rest {
-        [] => Some(""),
+        [] => Some(("", table)),
         [b' ', raw @ .., last] if raw.first() != Some(&b' ') && *last != b' ' => {
             let raw = &rest[1..];
             let text = src.s(raw)?;
-            validate_params(Src::from_str(text), raw).ok()?;
-            Some(text)
+            validate_params(Src::from_str(text), raw, &mut table).ok()?;
+            Some((text, table))
         }
         _ => None,
     }
@@ -507,11 +527,12 @@ fn parameters_after_path<'a>(src: Src<'a>, rest: &'a [u8]) -> R<'a, Parameters<'
     let Some(text) = src.s(raw) else {
         return fail(raw, "UTF-8 parameters");
     };
-    if let Err(e) = validate_params(Src::from_str(text), raw) {
+    let mut table = ParamTable::default();
+    if let Err(e) = validate_params(Src::from_str(text), raw, &mut table) {
         let off = e.offset.min(raw.len());
         return fail(&raw[off..], e.expected);
     }
-    Ok((&[], Parameters(Cow::Borrowed(text))))
+    Ok((&[], Parameters(Cow::Borrowed(text), table)))
 }
 
 // Reverse-path = Path / "<>"
@@ -920,10 +941,21 @@ fn etrn<'a>(src: Src<'a>, args: &'a [u8]) -> R<'a, Command<'a>> {
 // esmtp-value = 1*(%d33-60 / %d62-126)   ; =/ UTF8-non-ascii (RFC 6531)
 /// Checks a parameter list once; iteration afterwards cannot fail.
 pub(crate) fn validate_parameters(raw: &str) -> Result<(), ParseError> {
-    validate_params(Src::from_str(raw), raw.as_bytes())
+    validate_params(
+        Src::from_str(raw),
+        raw.as_bytes(),
+        &mut ParamTable::default(),
+    )
 }
 
-fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
+/// Checks a parameter list and records the first [`TABLE`] parameters in
+/// `table` (when their offsets fit a `u16`).
+fn validate_params<'a>(
+    src: Src<'a>,
+    raw: &'a [u8],
+    table: &mut ParamTable,
+) -> Result<(), ParseError> {
+    let mut recording = raw.len() <= usize::from(u16::MAX);
     let mut pos = 0;
     while let Some(&first) = raw.get(pos) {
         if first == b' ' {
@@ -931,31 +963,466 @@ fn validate_params<'a>(src: Src<'a>, raw: &'a [u8]) -> Result<(), ParseError> {
             continue;
         }
         let at = pos;
-        // esmtp-keyword, up to "=", SP or the end
-        let k = at + 1 + run(&raw[at + 1..], KEYWORD);
-        let bad_keyword = !is(first, LABEL) || first >= 0x80;
-        let value = match raw.get(k) {
-            _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
-            None | Some(b' ') => None,
-            Some(b'=') => {
-                let v = k + 1 + run_graphic_except(&raw[k + 1..], b'=', b'=', VALUE);
-                match raw.get(v) {
-                    _ if v == k + 1 => {
-                        return Err(ParseError::new(raw, k + 1, "esmtp-value"));
-                    }
-                    None | Some(b' ') => Some(&raw[k + 1..v]),
-                    Some(_) => return Err(ParseError::new(raw, k + 1, "esmtp-value")),
-                }
-            }
-            Some(_) => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+        let (k, end, kind, aux) = match common_param(raw, at) {
+            Some(p) => p,
+            None => generic_param(src, raw, at)?,
         };
-        let kw = &raw[at..k];
-        if typed_parameter(src, kw, value).is_none() {
-            return Err(ParseError::new(raw, at, "valid value for this parameter"));
+        pos = end;
+        // Recorded while the parameters follow each other with one SP (so
+        // an entry needs no start): the table ends at the first that does not.
+        let n = usize::from(table.len);
+        if recording
+            && n < TABLE
+            && at
+                == if n == 0 {
+                    0
+                } else {
+                    usize::from(table.covered) + 1
+                }
+        {
+            // (the offsets fit: `raw` is at most u16::MAX bytes long)
+            table.entries[n] = ParamEntry {
+                eq: k as u16,
+                end: end as u16,
+                kind,
+                aux,
+            };
+            table.len += 1;
+            table.covered = end as u16;
+        } else {
+            recording = false;
         }
-        pos = value.map_or(k, |v| k + 1 + v.len());
     }
     Ok(())
+}
+
+/// One parameter at `at` by the general rules: the end of its keyword, its
+/// end, its kind and small value.
+#[inline(never)]
+fn generic_param<'a>(
+    src: Src<'a>,
+    raw: &'a [u8],
+    at: usize,
+) -> Result<(usize, usize, ParamKind, u8), ParseError> {
+    let first = raw[at];
+    // esmtp-keyword, up to "=", SP or the end
+    let k = at + 1 + run(&raw[at + 1..], KEYWORD);
+    let bad_keyword = !is(first, LABEL) || first >= 0x80;
+    let value = match raw.get(k) {
+        _ if bad_keyword => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+        None | Some(b' ') => None,
+        Some(b'=') => {
+            let v = k + 1 + run_graphic_except(&raw[k + 1..], b'=', b'=', VALUE);
+            match raw.get(v) {
+                _ if v == k + 1 => {
+                    return Err(ParseError::new(raw, k + 1, "esmtp-value"));
+                }
+                None | Some(b' ') => Some(&raw[k + 1..v]),
+                Some(_) => return Err(ParseError::new(raw, k + 1, "esmtp-value")),
+            }
+        }
+        Some(_) => return Err(ParseError::new(raw, at, "esmtp-keyword")),
+    };
+    let kw = &raw[at..k];
+    let Some((kind, aux)) = classify(src, kw, value) else {
+        return Err(ParseError::new(raw, at, "valid value for this parameter"));
+    };
+    Ok((k, value.map_or(k, |v| k + 1 + v.len()), kind, aux))
+}
+
+/// The first eight bytes of `r` with ASCII letters in upper case, when they
+/// are all ASCII.
+#[inline(always)]
+fn upper8(r: &[u8]) -> Option<u64> {
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let x = match *r {
+        [a, b, c, d, e, f, g, h, ..] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => return None,
+    };
+    if x & HIGH != 0 {
+        return None;
+    }
+    // as in `word`: the high bit of `x + 0x1f` is set from 'a' up, of
+    // `x + 0x05` from '{' up
+    let from_a = x.wrapping_add(u64::from_le_bytes([0x1f; 8]));
+    let past_z = x.wrapping_add(u64::from_le_bytes([0x05; 8]));
+    Some(x ^ ((from_a & !past_z & HIGH) >> 2))
+}
+
+/// `s` (at most eight bytes, upper case) as [`upper8`] reads it, and the mask
+/// of its bytes.
+const fn prefix(s: &[u8]) -> (u64, u64) {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < s.len() {
+        v |= (s[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let mask = if s.len() == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * s.len())) - 1
+    };
+    (v, mask)
+}
+
+/// The end of the xtext from `i` in `r` when it ends at SP or the end of `r`.
+#[inline(always)]
+fn xtext_end(r: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i += run_graphic_except(&r[i..], b'+', b'=', XCHAR);
+        match r.get(i) {
+            None | Some(b' ') => return Some(i),
+            Some(b'+') => {
+                let hex = |c: Option<&u8>| {
+                    c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+                };
+                if !hex(r.get(i + 1)) || !hex(r.get(i + 2)) {
+                    return None;
+                }
+                i += 3;
+            }
+            Some(_) => return None,
+        }
+    }
+}
+
+/// The common parameters in their common forms, keyword and value read in
+/// one pass: `SIZE=`, `BODY=8BITMIME` / `7BIT`, `SMTPUTF8`, `RET=`,
+/// `ENVID=`, `NOTIFY=` with a list, `ORCPT=`. What this accepts,
+/// [`generic_param`] accepts with the same result; anything else (other
+/// forms, every error) is `None` and goes there.
+#[inline(always)]
+fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> {
+    const SIZE: (u64, u64) = prefix(b"SIZE=");
+    const BODY: (u64, u64) = prefix(b"BODY=");
+    const NOTIFY: (u64, u64) = prefix(b"NOTIFY=");
+    const ORCPT: (u64, u64) = prefix(b"ORCPT=");
+    const ENVID: (u64, u64) = prefix(b"ENVID=");
+    const RET: (u64, u64) = prefix(b"RET=");
+    const SMTPUTF8: u64 = prefix(b"SMTPUTF8").0;
+    let r = &raw[at..];
+    let head = upper8(r)?;
+    let ends = |i: usize| r.get(i).is_none_or(|&b| b == b' ');
+    // a value up to SP or the end, as one word
+    let word_to_sp = |from: usize| {
+        let n = r[from..]
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(r.len() - from);
+        (from + n, n, word(&r[from..from + n]))
+    };
+    let is = |(v, mask): (u64, u64)| head & mask == v;
+    if is(SIZE) {
+        // size-value ::= 1*20DIGIT
+        let d = r[5..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if d == 0 || d > 20 || !ends(5 + d) {
+            return None;
+        }
+        return Some((at + 4, at + 5 + d, ParamKind::Size, 0));
+    }
+    if is(BODY) {
+        const SEVEN: u64 = word(b"7BIT");
+        const EIGHT: u64 = word(b"8BITMIME");
+        let (end, n, w) = word_to_sp(5);
+        let b = match (n, w) {
+            (8, EIGHT) => 1,
+            (4, SEVEN) => 0,
+            _ => return None,
+        };
+        return Some((at + 4, at + end, ParamKind::Body, b));
+    }
+    if is(NOTIFY) {
+        const SUCCESS: u64 = word(b"SUCCESS");
+        const FAILURE: u64 = word(b"FAILURE");
+        const DELAY: u64 = word(b"DELAY");
+        const SUCCESS8: (u64, u64) = prefix(b"SUCCESS");
+        const FAILURE8: (u64, u64) = prefix(b"FAILURE");
+        const DELAY8: (u64, u64) = prefix(b"DELAY");
+        let (mut i, mut flags) = (7, 0);
+        loop {
+            // an element as one word when eight bytes are left, else by its
+            // length; either way followed by ',', SP or the end
+            let (n, flag) = match upper8(&r[i..]) {
+                Some(w) if w & SUCCESS8.1 == SUCCESS8.0 => (7, 1),
+                Some(w) if w & FAILURE8.1 == FAILURE8.0 => (7, 2),
+                Some(w) if w & DELAY8.1 == DELAY8.0 => (5, 4),
+                Some(_) => return None,
+                None => {
+                    let n = r[i..]
+                        .iter()
+                        .position(|&b| b == b',' || b == b' ')
+                        .unwrap_or(r.len() - i);
+                    match (n, word(&r[i..i + n])) {
+                        (7, SUCCESS) => (7, 1),
+                        (7, FAILURE) => (7, 2),
+                        (5, DELAY) => (5, 4),
+                        _ => return None,
+                    }
+                }
+            };
+            if !matches!(r.get(i + n), None | Some(b',' | b' ')) {
+                return None;
+            }
+            flags |= flag;
+            i += n;
+            if r.get(i) != Some(&b',') {
+                break;
+            }
+            i += 1;
+        }
+        return Some((at + 6, at + i, ParamKind::Notify, flags));
+    }
+    if is(ORCPT) {
+        // addr-type (an atom, and esmtp-value: no '=') ";" xtext, the whole
+        // parameter at most 500 characters
+        const RFC822: (u64, u64) = prefix(b"RFC822;");
+        let mut i = 6;
+        if upper8(&r[6..]).is_some_and(|w| w & RFC822.1 == RFC822.0) {
+            i = 12;
+        }
+        while r.get(i).is_some_and(|&b| b != b'=' && is_addr_type(b)) {
+            i += 1;
+        }
+        if i == 6 || r.get(i) != Some(&b';') {
+            return None;
+        }
+        let semi = i - 6;
+        let end = xtext_end(r, i + 1)?;
+        if end > 500 {
+            return None;
+        }
+        let aux = u8::try_from(semi).unwrap_or(255);
+        return Some((at + 5, at + end, ParamKind::Orcpt, aux));
+    }
+    if is(ENVID) {
+        // 1 to 100 characters of xtext
+        let end = xtext_end(r, 6)?;
+        if end == 6 || end - 6 > 100 {
+            return None;
+        }
+        return Some((at + 5, at + end, ParamKind::EnvId, 0));
+    }
+    if is(RET) {
+        const FULL: u64 = word(b"FULL");
+        const HDRS: u64 = word(b"HDRS");
+        let (end, n, w) = word_to_sp(4);
+        let v = match (n, w) {
+            (4, FULL) => 0,
+            (4, HDRS) => 1,
+            _ => return None,
+        };
+        return Some((at + 3, at + end, ParamKind::Ret, v));
+    }
+    if head == SMTPUTF8 && ends(8) {
+        return Some((at + 8, at + 8, ParamKind::SmtpUtf8, 0));
+    }
+    None
+}
+
+/// What [`typed_parameter`] accepts, without building the value: the kind
+/// and the small decoded value kept in a [`ParamEntry`]. The common DSN and
+/// MAIL keywords are checked here; the others go through `typed_parameter`.
+#[inline]
+fn classify<'a>(src: Src<'a>, kw: &'a [u8], value: Option<&'a [u8]>) -> Option<(ParamKind, u8)> {
+    const SIZE: u64 = word(b"SIZE");
+    const BODY: u64 = word(b"BODY");
+    const SMTPUTF8: u64 = word(b"SMTPUTF8");
+    const RET: u64 = word(b"RET");
+    const ENVID: u64 = word(b"ENVID");
+    const NOTIFY: u64 = word(b"NOTIFY");
+    const ORCPT: u64 = word(b"ORCPT");
+    const AUTH: u64 = word(b"AUTH");
+    Some(match (kw.len(), word(kw), value) {
+        // size-value ::= 1*20DIGIT (see typed_parameter)
+        (4, SIZE, Some(v)) => {
+            if v.len() > 20 || !v.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            (ParamKind::Size, 0)
+        }
+        (4, BODY, Some(v)) => {
+            const SEVEN: u64 = word(b"7BIT");
+            const EIGHT: u64 = word(b"8BITMIME");
+            let b = match (v.len(), word(v)) {
+                (4, SEVEN) => 0,
+                (8, EIGHT) => 1,
+                (10, _) if v.eq_ignore_ascii_case(b"BINARYMIME") => 2,
+                _ => return None,
+            };
+            (ParamKind::Body, b)
+        }
+        (8, SMTPUTF8, None) => (ParamKind::SmtpUtf8, 0),
+        (3, RET, Some(v)) => {
+            const FULL: u64 = word(b"FULL");
+            const HDRS: u64 = word(b"HDRS");
+            let r = match (v.len(), word(v)) {
+                (4, FULL) => 0,
+                (4, HDRS) => 1,
+                _ => return None,
+            };
+            (ParamKind::Ret, r)
+        }
+        (5, ENVID, Some(v)) if v.len() <= 100 => {
+            if !xtext_valid(v) {
+                return None;
+            }
+            (ParamKind::EnvId, 0)
+        }
+        (6, NOTIFY, Some(v)) => {
+            const NEVER: u64 = word(b"NEVER");
+            const SUCCESS: u64 = word(b"SUCCESS");
+            const FAILURE: u64 = word(b"FAILURE");
+            const DELAY: u64 = word(b"DELAY");
+            let mut flags = 0;
+            if !is_word(v, NEVER, 5) {
+                for el in v.split(|&b| b == b',') {
+                    flags |= match (el.len(), word(el)) {
+                        (7, SUCCESS) => 1,
+                        (7, FAILURE) => 2,
+                        (5, DELAY) => 4,
+                        _ => return None,
+                    };
+                }
+            }
+            (ParamKind::Notify, flags)
+        }
+        (5, ORCPT, Some(v)) if v.len() + 6 <= 500 => {
+            let semi = memchr::memchr(b';', v)?;
+            if semi == 0
+                || !v[..semi].iter().all(|&b| is_addr_type(b))
+                || !xtext_valid(&v[semi + 1..])
+            {
+                return None;
+            }
+            (ParamKind::Orcpt, u8::try_from(semi).unwrap_or(255))
+        }
+        (4, AUTH, Some(v)) => {
+            if !auth_xtext_valid(v) {
+                return None;
+            }
+            (ParamKind::Auth, 0)
+        }
+        (10, _, None) if kw.eq_ignore_ascii_case(b"REQUIRETLS") => (ParamKind::RequireTls, 0),
+        _ => match typed_parameter(src, kw, value)? {
+            Parameter::Other { .. } => (ParamKind::Other, 0),
+            _ => (ParamKind::Slow, 0),
+        },
+    })
+}
+
+/// The parameter a [`ParamEntry`] of `text` stands for (the text was checked
+/// when the entry was made).
+#[inline]
+fn from_entry<'a>(src: Src<'a>, text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> {
+    let (eq, end) = (usize::from(e.eq), usize::from(e.end));
+    let kw = || text.get(start..eq).unwrap_or_default();
+    let value = || {
+        if end > eq {
+            text.get(eq + 1..end)
+        } else {
+            None
+        }
+    };
+    let v = || value().unwrap_or_default();
+    match e.kind {
+        ParamKind::Size => Parameter::Size(size_value(
+            text.as_bytes().get(eq + 1..end).unwrap_or_default(),
+        )),
+        ParamKind::Body => Parameter::Body(match e.aux {
+            0 => Body::SevenBit,
+            1 => Body::EightBitMime,
+            _ => Body::BinaryMime,
+        }),
+        ParamKind::SmtpUtf8 => Parameter::SmtpUtf8,
+        ParamKind::Ret => Parameter::Ret(if e.aux == 0 { Ret::Full } else { Ret::Hdrs }),
+        ParamKind::EnvId => Parameter::EnvId(XText(Cow::Borrowed(v()))),
+        ParamKind::Notify => Parameter::Notify(Notify {
+            success: e.aux & 1 != 0,
+            failure: e.aux & 2 != 0,
+            delay: e.aux & 4 != 0,
+        }),
+        ParamKind::Orcpt => {
+            let v = v();
+            let semi = match e.aux {
+                255 => memchr::memchr(b';', v.as_bytes()).unwrap_or(0),
+                n => usize::from(n),
+            };
+            Parameter::Orcpt {
+                addr_type: Cow::Borrowed(v.get(..semi).unwrap_or_default()),
+                address: XText(Cow::Borrowed(v.get(semi + 1..).unwrap_or_default())),
+            }
+        }
+        ParamKind::Auth => Parameter::Auth(XText(Cow::Borrowed(v()))),
+        ParamKind::RequireTls => Parameter::RequireTls,
+        ParamKind::Other => Parameter::Other {
+            keyword: Cow::Borrowed(kw()),
+            value: value().map(Cow::Borrowed),
+        },
+        ParamKind::Slow => {
+            let (kw, value) = (kw(), value());
+            typed_parameter(src, kw.as_bytes(), value.map(str::as_bytes)).unwrap_or_else(|| {
+                Parameter::Other {
+                    keyword: Cow::Borrowed(kw),
+                    value: value.map(Cow::Borrowed),
+                }
+            })
+        }
+    }
+}
+
+/// A checked SIZE value (1 to 20 digits); past u64 it reads as u64::MAX.
+#[inline]
+fn size_value(v: &[u8]) -> u64 {
+    if v.len() < 20 {
+        // nineteen digits never overflow
+        v.iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d.wrapping_sub(b'0')))
+    } else {
+        number(v).unwrap_or(u64::MAX)
+    }
+}
+
+// addr-type = atom  (RFC 822: any CHAR except specials, SPACE and CTLs)
+#[inline(always)]
+fn is_addr_type(b: u8) -> bool {
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'.'
+                | b'['
+                | b']'
+        )
+}
+
+// auth-param = "AUTH=" xtext (RFC 4954 §8), where
+// hexchar = "+" HEXDIG HEXDIG ; xchar = %x21-2A / %x2C-3C / %x3E-7E
+// xtext = *(xchar / hexchar) ;; non-US-ASCII is only allowed as hexchar
+// (HEXDIG, as every ABNF string, is case-insensitive: RFC 5234 §2.3)
+fn auth_xtext_valid(v: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&b) = v.get(i) {
+        match b {
+            b'+' if v
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                i += 3
+            }
+            0x21..=0x7e if b != b'+' && b != b'=' => i += 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Parameter<'a>> {
@@ -999,6 +1466,15 @@ pub(crate) fn next_parameter<'a>(src: Src<'a>, rest: &mut &'a [u8]) -> Option<Pa
 // xchar = any ASCII CHAR between "!" (33) and "~" (126) inclusive, except "+" and "="
 // hexchar = ASCII "+" immediately followed by two upper case hexadecimal digits
 fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
+    if !xtext_valid(v) {
+        return None;
+    }
+    src.cow(v).map(XText)
+}
+
+/// Whether `v` is `xtext` (with UTF-8, RFC 6533 §3).
+#[inline]
+fn xtext_valid(v: &[u8]) -> bool {
     let mut i = 0;
     loop {
         // UTF-8 is allowed in utf-8-addr-xtext (RFC 6533 §3)
@@ -1010,14 +1486,14 @@ fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
                     c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
                 };
                 if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
-                    return None;
+                    return false;
                 }
                 i += 3;
             }
-            Some(_) => return None,
+            Some(_) => return false,
         }
     }
-    src.cow(v).map(XText)
+    true
 }
 
 /// A word of at most 8 ASCII bytes folded to upper case as one number:
@@ -1141,26 +1617,7 @@ fn typed_parameter<'a>(
         (5, ORCPT, Some(v)) if v.len() + 6 <= 500 => {
             let semi = memchr::memchr(b';', v)?;
             let t = &v[..semi];
-            // (a match, not a search of the specials for every byte)
-            let atom = |b: &u8| {
-                b.is_ascii_graphic()
-                    && !matches!(
-                        b,
-                        b'(' | b')'
-                            | b'<'
-                            | b'>'
-                            | b'@'
-                            | b','
-                            | b';'
-                            | b':'
-                            | b'\\'
-                            | b'"'
-                            | b'.'
-                            | b'['
-                            | b']'
-                    )
-            };
-            if t.is_empty() || !t.iter().all(atom) {
+            if t.is_empty() || !t.iter().all(|&b| is_addr_type(b)) {
                 return None;
             }
             Parameter::Orcpt {
@@ -1173,18 +1630,8 @@ fn typed_parameter<'a>(
         // xtext = *(xchar / hexchar) ;; non-US-ASCII is only allowed as hexchar
         // (HEXDIG, as every ABNF string, is case-insensitive: RFC 5234 §2.3)
         (4, AUTH, Some(v)) => {
-            let mut i = 0;
-            while let Some(&b) = v.get(i) {
-                match b {
-                    b'+' if v
-                        .get(i + 1..i + 3)
-                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
-                    {
-                        i += 3
-                    }
-                    0x21..=0x7e if b != b'+' && b != b'=' => i += 1,
-                    _ => return None,
-                }
+            if !auth_xtext_valid(v) {
+                return None;
             }
             Parameter::Auth(XText(s(v)?))
         }
@@ -1333,6 +1780,7 @@ impl ReplyFramer {
     /// The length of the complete reply at the start of `buf`, or `None` when
     /// more input is needed. `buf` must start at the reply and only grow between
     /// calls that return `None`.
+    #[inline]
     pub fn find(&mut self, buf: &[u8]) -> Result<Option<usize>, Error> {
         loop {
             let rest = buf.get(self.frame_len..).unwrap_or(&[]);
@@ -1419,6 +1867,7 @@ pub fn parse_reply_stream(buf: &[u8]) -> Result<Status<Reply<'_>>, Error> {
 /// assert!(parse_reply(b"25O typo\r\n").is_err());
 /// # Ok::<(), mailwire::error::ParseError>(())
 /// ```
+#[inline]
 pub fn parse_reply(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
     let mut code = None;
     let mut enhanced = None;
@@ -1461,7 +1910,8 @@ pub fn parse_reply(frame: &[u8]) -> Result<Reply<'_>, ParseError> {
 }
 
 /// The first LF or NUL in `hay`: reply lines are short, so the first 64 bytes
-/// are looked at eight at a time in a plain word, the rest with `memchr2`.
+/// are looked at eight at a time in a plain word (the last bytes of a short
+/// buffer in one word that overlaps the previous one), the rest with `memchr2`.
 #[inline]
 fn lf_or_nul(hay: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
@@ -1470,33 +1920,50 @@ fn lf_or_nul(hay: &[u8]) -> Option<usize> {
     // Flags the zero bytes of `x`; the lowest flag is exact (a borrow only
     // flags bytes above a byte that really is zero).
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let head = hay.get(..64).unwrap_or(hay);
-    let mut words = head.chunks_exact(8);
-    for (n, w) in words.by_ref().enumerate() {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        let m = zero(x) | zero(x ^ LF);
+    let hits = |w: &[u8]| match *w {
+        [a, b, c, d, e, f, g, h] => {
+            let x = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+            zero(x) | zero(x ^ LF)
+        }
+        _ => 0,
+    };
+    let mut i = 0;
+    while let Some(w) = hay.get(i..i + 8) {
+        let m = hits(w);
         if m != 0 {
-            return Some(n * 8 + (m.trailing_zeros() / 8) as usize);
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+        if i == 64 {
+            return memchr::memchr2(b'\n', 0, &hay[64..]).map(|j| j + 64);
         }
     }
-    let done = head.len() - words.remainder().len();
-    if let Some(i) = words.remainder().iter().position(|&b| b == b'\n' || b == 0) {
-        return Some(done + i);
+    // Fewer than eight bytes left.
+    if i == hay.len() {
+        return None;
     }
-    memchr::memchr2(b'\n', 0, &hay[head.len()..]).map(|i| i + head.len())
+    if let Some(t) = hay.len().checked_sub(8) {
+        // The last eight bytes; those before `i` are neither LF nor NUL, so
+        // no borrow reaches the bytes from `i` on and the lowest flag there
+        // is exact.
+        let m = hits(&hay[t..]) & (u64::MAX << ((i - t) * 8));
+        return (m != 0).then(|| t + (m.trailing_zeros() / 8) as usize);
+    }
+    hay[i..]
+        .iter()
+        .position(|&b| b == b'\n' || b == 0)
+        .map(|j| i + j)
 }
 
 // Reply-code = %x32-35 %x30-35 %x30-39
+#[inline(always)]
 fn reply_line(line: &[u8], last: bool) -> Result<(ReplyCode, &[u8]), (usize, &'static str)> {
     let code = match line {
-        [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', ..] => {
-            u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
-        }
+        [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', ..] => ReplyCode::from_checked(
+            u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'),
+        ),
         _ => return Err((0, "reply code")),
     };
-    let code = ReplyCode::new(code).ok_or((0, "reply code"))?;
     let text = match line.get(3) {
         None if last => &[][..],
         Some(b' ') if last => &line[4..],
@@ -1520,15 +1987,24 @@ impl<'a> Mailbox<'a> {
 impl<'a> Parameters<'a> {
     /// Validates raw parameter text (as after `MAIL FROM:<...> `).
     pub fn parse(raw: &'a str) -> Result<Self, crate::error::ParseError> {
-        validate_parameters(raw)?;
-        Ok(Parameters(Cow::Borrowed(raw)))
+        let mut table = ParamTable::default();
+        validate_params(Src::from_str(raw), raw.as_bytes(), &mut table)?;
+        Ok(Parameters(Cow::Borrowed(raw), table))
     }
 }
 
 impl<'a> Iterator for ParameterIter<'a> {
     type Item = Parameter<'a>;
+    #[inline]
     fn next(&mut self) -> Option<Parameter<'a>> {
-        next_parameter(self.src, &mut self.rest)
+        match self.table.next() {
+            Some(e) => {
+                let start = self.start;
+                self.start = usize::from(e.end) + 1;
+                Some(from_entry(self.src, self.text, start, e))
+            }
+            None => next_parameter(self.src, &mut self.rest),
+        }
     }
 }
 

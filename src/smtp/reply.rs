@@ -56,6 +56,12 @@ impl ReplyCode {
         }
     }
 
+    /// A code from digits already checked against `%x32-35 %x30-35 %x30-39`.
+    #[inline(always)]
+    pub(crate) const fn from_checked(code: u16) -> ReplyCode {
+        ReplyCode(code)
+    }
+
     /// The number.
     pub const fn get(self) -> u16 {
         self.0
@@ -594,18 +600,21 @@ pub(crate) fn enhanced_prefix(t: &[u8]) -> Option<(EnhancedStatus, usize)> {
     if t.get(1) != Some(&b'.') {
         return None;
     }
+    // 1*3digit, read in one pass
     let digits = |from: usize| -> Option<(u16, usize)> {
-        let n = t[from.min(t.len())..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if n == 0 || n > 3 {
-            return None;
+        let (mut v, mut p) = (0u16, from);
+        while let Some(&d) = t.get(p) {
+            let x = d.wrapping_sub(b'0');
+            if x > 9 {
+                break;
+            }
+            if p - from == 3 {
+                return None;
+            }
+            v = v * 10 + u16::from(x);
+            p += 1;
         }
-        let v = t[from..from + n]
-            .iter()
-            .fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
-        Some((v, from + n))
+        (p > from).then_some((v, p))
     };
     let (subject, p) = digits(2)?;
     if t.get(p) != Some(&b'.') {

@@ -160,7 +160,7 @@ impl LineFinder {
     /// `buf` must start where the previous line ended and may only have grown at
     /// its end since the last call that returned `Ok(None)`; bytes already scanned
     /// are not scanned again. Returns `Ok(None)` when more input is needed.
-    #[inline]
+    #[inline(always)]
     pub fn find(&mut self, buf: &[u8]) -> Result<Option<Line>, Error> {
         let mut from = self.scanned.min(buf.len());
         loop {

@@ -160,7 +160,7 @@ fn commands_table() {
             b"mail from:<@relay1.example,@relay2.example:joe@c.example> BODY=8BITMIME",
             Command::Mail {
                 reverse_path: ReversePath::Mailbox(mb("joe", dom("c.example"))),
-                parameters: Parameters(b("BODY=8BITMIME")),
+                parameters: Parameters(b("BODY=8BITMIME"), Default::default()),
             },
         ),
         (
@@ -174,7 +174,7 @@ fn commands_table() {
             b"RCPT TO:<postmaster@example.org> NOTIFY=NEVER",
             Command::Rcpt {
                 forward_path: ForwardPath::Mailbox(mb("postmaster", dom("example.org"))),
-                parameters: Parameters(b("NOTIFY=NEVER")),
+                parameters: Parameters(b("NOTIFY=NEVER"), Default::default()),
             },
         ),
         (
@@ -204,7 +204,7 @@ fn commands_table() {
             "MAIL FROM:<用户@例子.广告> SMTPUTF8".as_bytes(),
             Command::Mail {
                 reverse_path: ReversePath::Mailbox(mb("用户", dom("例子.广告"))),
-                parameters: Parameters(b("SMTPUTF8")),
+                parameters: Parameters(b("SMTPUTF8"), Default::default()),
             },
         ),
     ];
@@ -592,7 +592,7 @@ fn emit_never_injects() {
         },
         Command::Rcpt {
             forward_path: ForwardPath::Mailbox(mb("a", dom("c.d"))),
-            parameters: Parameters(b("SIZE=x")),
+            parameters: Parameters(b("SIZE=x"), Default::default()),
         },
         Command::Auth {
             mechanism: b("PLAIN"),
@@ -958,6 +958,12 @@ mod fast_path {
             }
             if let Command::Mail { parameters, .. } | Command::Rcpt { parameters, .. } = &c {
                 prop_assert_eq!(validate_parameters(parameters.as_str()).is_ok(), true);
+                // the table filled when parsing gives what scanning the text gives
+                let scanned = Parameters(Cow::Borrowed(parameters.as_str()), ParamTable::default());
+                prop_assert_eq!(
+                    parameters.iter().collect::<Vec<_>>(),
+                    scanned.iter().collect::<Vec<_>>()
+                );
             }
         }
         Ok(())
@@ -1056,6 +1062,15 @@ mod fast_path {
                     for t in [b'\n', 0] {
                         v[at] = t;
                         assert_eq!(lf_or_nul(&v), Some(at), "{filler} {len} {at}");
+                        // a later hit (or a byte one above LF or NUL, which
+                        // a borrow could flag) never hides the first one
+                        for later in (at + 1..len).take(if len < 24 { 24 } else { 0 }) {
+                            for u in [b'\n', 0, 0x01, 0x0b] {
+                                v[later] = u;
+                                assert_eq!(lf_or_nul(&v), Some(at), "{filler} {len} {at} {later}");
+                                v[later] = filler;
+                            }
+                        }
                         v[at] = filler;
                     }
                 }
@@ -1174,4 +1189,137 @@ fn orcpt_addr_type_is_an_atom() {
         panic!()
     };
     assert_eq!(&*id.decode(), b"QQ+1");
+}
+
+/// The parameter table kept by parsing reads every kind as scanning the text
+/// reads it: more parameters than the table holds, text appended by `push`
+/// after parsing, and text too long for the table's offsets.
+#[test]
+fn parameter_table_reads_as_the_text_does() {
+    let lists = [
+        "SIZE=12345 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159+2Bx AUTH=<>",
+        "size=99999999999999999999 body=7bit ret=full envid=a",
+        "BODY=BINARYMIME SIZE=0 REQUIRETLS MT-PRIORITY=-3 HOLDFOR=60 BY=120;RT X-FOO=bar X-BAR",
+        "NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;a+40b.example",
+        "NOTIFY=NEVER ORCPT=utf-8;\u{e9}l\u{e8}ve@x RRVS=2014-04-03T23:01:00Z;C NO-SOLICITING=a,b",
+        "notify=delay orcpt=rfc822;x HOLDUNTIL=2026-01-01T00:00:00Z AUTH=a+2Bb XYZ=1 A B C D",
+    ];
+    for l in lists {
+        let p = Parameters::parse(l).unwrap();
+        let scanned = Parameters(Cow::Borrowed(l), ParamTable::default());
+        let got: Vec<_> = p.iter().collect();
+        assert_eq!(got, scanned.iter().collect::<Vec<_>>(), "{l}");
+        assert_eq!(got.len(), l.split(' ').count(), "{l}");
+        assert_eq!(p.size(), scanned.size());
+        // the same through a parsed MAIL line
+        let line = alloc::format!("MAIL FROM:<a@b.example> {l}");
+        let Command::Mail { parameters, .. } = parse_command(line.as_bytes()).unwrap() else {
+            panic!("{l}")
+        };
+        assert_eq!(parameters.iter().collect::<Vec<_>>(), got, "{l}");
+        // appended after parsing: the table's entries, then the new text
+        let mut pushed = p.clone();
+        pushed.push(&Parameter::Size(7)).unwrap();
+        let mut want = got.clone();
+        want.push(Parameter::Size(7));
+        assert_eq!(pushed.iter().collect::<Vec<_>>(), want, "{l}");
+    }
+    assert_eq!(
+        Parameters::parse("SIZE=12345").unwrap().iter().next(),
+        Some(Parameter::Size(12345))
+    );
+    assert_eq!(
+        Parameters::parse("SIZE=99999999999999999999")
+            .unwrap()
+            .size(),
+        Some(u64::MAX)
+    );
+    // past u16 offsets: no table, the text is scanned
+    let long = alloc::format!("X-LONG={} SIZE=5", "v".repeat(70_000));
+    let p = Parameters::parse(&long).unwrap();
+    assert_eq!(p.1.len, 0);
+    assert_eq!(p.size(), Some(5));
+    assert_eq!(p.iter().count(), 2);
+}
+
+/// The parameter table keeps a parsed command within 128 bytes (a larger one
+/// is moved with a `memcpy` call on every return).
+#[test]
+fn a_command_with_its_parameter_table_is_at_most_128_bytes() {
+    assert!(
+        core::mem::size_of::<Command<'_>>() <= 128,
+        "{}",
+        core::mem::size_of::<Command<'_>>()
+    );
+}
+
+/// The one-pass reading of the common parameters accepts only what the
+/// general rules accept, with the same ends, kind and value: checked on
+/// every one-byte change (replaced, inserted, removed) of common parameters.
+#[test]
+fn common_parameters_read_as_the_general_rules_read_them() {
+    let seeds: [&[u8]; 14] = [
+        b"SIZE=1234567",
+        b"size=99999999999999999999",
+        b"BODY=8BITMIME",
+        b"body=7bit",
+        b"SMTPUTF8",
+        b"RET=HDRS",
+        b"ret=full",
+        b"ENVID=QQ314159+2Bmsg.example.org",
+        b"NOTIFY=SUCCESS,FAILURE",
+        b"notify=delay,success,failure",
+        b"NOTIFY=FAILURE,DELAY",
+        b"ORCPT=rfc822;rcpt1.42+40example.net",
+        b"ORCPT=utf-8;a+2Bb",
+        b"ORCPT=RFC822;x",
+    ];
+    let bytes = [
+        b' ', b',', b';', b'=', b'+', b'A', b'a', b'0', b'9', b'-', b'.', 0x80, 0xc3, 0x7f, 0x09,
+    ];
+    let mut checked = 0;
+    let mut check = |raw: &[u8]| {
+        let Ok(text) = core::str::from_utf8(raw) else {
+            return;
+        };
+        let src = Src::from_str(text);
+        if let Some(fast) = common_param(raw, 0) {
+            assert_eq!(generic_param(src, raw, 0).ok(), Some(fast), "{text:?}");
+            checked += 1;
+        }
+        // in a list, after another parameter: read from the table as the
+        // text reads when scanned
+        let list = alloc::format!("SIZE=1 {text} BODY=7BIT");
+        if let Ok(p) = Parameters::parse(&list) {
+            let scanned = Parameters(Cow::Borrowed(list.as_str()), ParamTable::default());
+            assert_eq!(
+                p.iter().collect::<Vec<_>>(),
+                scanned.iter().collect::<Vec<_>>(),
+                "{list:?}"
+            );
+        }
+    };
+    for seed in seeds {
+        check(seed);
+        for at in 0..=seed.len() {
+            for &b in &bytes {
+                let mut v = seed.to_vec();
+                v.insert(at, b);
+                check(&v);
+                if at < seed.len() {
+                    let mut v = seed.to_vec();
+                    v[at] = b;
+                    check(&v);
+                }
+            }
+            if at < seed.len() {
+                let mut v = seed.to_vec();
+                v.remove(at);
+                check(&v);
+                v.truncate(at);
+                check(&v);
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
 }
