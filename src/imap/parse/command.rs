@@ -162,27 +162,18 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     // one match on the upper-cased name (no chain of comparisons)
     let mut buf = [0u8; 16];
     let upper = upcase(name, &mut buf);
-    // commands without arguments
-    let simple = match upper {
-        b"CAPABILITY" => Some(CommandBody::Capability),
-        b"NOOP" => Some(CommandBody::Noop),
-        b"LOGOUT" => Some(CommandBody::Logout),
-        b"STARTTLS" => Some(CommandBody::StartTls),
-        b"NAMESPACE" => Some(CommandBody::Namespace),
-        b"IDLE" => Some(CommandBody::Idle),
-        b"CHECK" => Some(CommandBody::Check),
-        b"CLOSE" => Some(CommandBody::Close),
-        b"UNSELECT" => Some(CommandBody::Unselect),
-        b"EXPUNGE" => Some(CommandBody::Expunge),
-        _ => None,
-    };
-    if let Some(c) = simple {
-        if !matches!(i.peek(), Some(b'\r' | b'\n')) {
-            return i.err("CRLF");
-        }
-        return Ok((i, c));
-    }
     match upper {
+        // commands without arguments
+        b"CAPABILITY" => simple(i, CommandBody::Capability),
+        b"NOOP" => simple(i, CommandBody::Noop),
+        b"LOGOUT" => simple(i, CommandBody::Logout),
+        b"STARTTLS" => simple(i, CommandBody::StartTls),
+        b"NAMESPACE" => simple(i, CommandBody::Namespace),
+        b"IDLE" => simple(i, CommandBody::Idle),
+        b"CHECK" => simple(i, CommandBody::Check),
+        b"CLOSE" => simple(i, CommandBody::Close),
+        b"UNSELECT" => simple(i, CommandBody::Unselect),
+        b"EXPUNGE" => simple(i, CommandBody::Expunge),
         b"LOGIN" => {
             // login = "LOGIN" SP userid SP password
             let (i, (_, username, _, password)) = (sp, astring, sp, astring).parse(i)?;
@@ -270,9 +261,10 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             if sub == b"EXPUNGE" {
                 map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
             } else {
-                match uid_able(after, sub, true)? {
-                    (rest, Some(c)) => Ok((rest, c)),
-                    (_, None) => i.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD"),
+                if is_uid_able(sub) {
+                    uid_able(after, sub, true)
+                } else {
+                    i.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD")
                 }
             }
         }
@@ -322,10 +314,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
         }
         b"COMPRESS" => map(preceded(sp, atom), CommandBody::Compress).parse(i),
         b"FETCH" | b"STORE" | b"COPY" | b"MOVE" | b"SEARCH" | b"SORT" | b"THREAD" => {
-            match uid_able(i, upper, false)? {
-                (rest, Some(c)) => Ok((rest, c)),
-                (_, None) => unknown(start),
-            }
+            uid_able(i, upper, false)
         }
         _ => {
             // the extension rooms' commands (their names are none of the above,
@@ -337,12 +326,23 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             // (`FETCH2`) is read as that command, as it always was
             let (after, alpha) = take_while(start, |b| b.is_ascii_alphabetic());
             let mut buf = [0u8; 16];
-            match uid_able(after, upcase(alpha, &mut buf), false)? {
-                (rest, Some(c)) => Ok((rest, c)),
-                (_, None) => unknown(start),
+            let alpha = upcase(alpha, &mut buf);
+            if is_uid_able(alpha) {
+                uid_able(after, alpha, false)
+            } else {
+                unknown(start)
             }
         }
     }
+}
+
+/// A command without arguments: the end of the line must follow its name.
+#[inline(always)]
+fn simple<'a>(i: In<'a>, c: CommandBody<'a>) -> R<'a, CommandBody<'a>> {
+    if !matches!(i.peek(), Some(b'\r' | b'\n')) {
+        return i.err("CRLF");
+    }
+    Ok((i, c))
 }
 
 /// ```text
@@ -392,60 +392,69 @@ fn unknown(i: In<'_>) -> R<'_, CommandBody<'_>> {
     ))
 }
 
+/// Whether the (upper-cased) name is one of the commands that take a UID
+/// prefix.
+#[inline]
+fn is_uid_able(upper: &[u8]) -> bool {
+    matches!(
+        upper,
+        b"FETCH" | b"STORE" | b"COPY" | b"MOVE" | b"SEARCH" | b"SORT" | b"THREAD"
+    )
+}
+
 /// The commands that take a UID prefix, after their (upper-cased) name
-/// `upper`; `None` if the name is not one.
-fn uid_able<'a>(i: In<'a>, upper: &[u8], uid: bool) -> R<'a, Option<CommandBody<'a>>> {
-    let (i, c) = if upper == b"FETCH" {
-        fetch(i, uid)?
-    } else if upper == b"STORE" {
-        store(i, uid)?
-    } else if upper == b"COPY" || upper == b"MOVE" {
-        // copy = "COPY" SP sequence-set SP mailbox ; move = "MOVE" SP sequence-set SP mailbox
-        let (i, (_, set, _, mailbox)) = (sp, sequence_set, sp, mailbox).parse(i)?;
-        if upper == b"COPY" {
-            (i, CommandBody::Copy { uid, set, mailbox })
-        } else {
-            (i, CommandBody::Move { uid, set, mailbox })
+/// `upper`, one of [`is_uid_able`]. Each returns its command directly (a
+/// command is large: no `Option` around it to unwrap and copy again).
+fn uid_able<'a>(i: In<'a>, upper: &[u8], uid: bool) -> R<'a, CommandBody<'a>> {
+    match upper {
+        b"FETCH" => fetch(i, uid),
+        b"STORE" => store(i, uid),
+        b"COPY" | b"MOVE" => {
+            // copy = "COPY" SP sequence-set SP mailbox ; move = "MOVE" SP sequence-set SP mailbox
+            let (i, (_, set, _, mailbox)) = (sp, sequence_set, sp, mailbox).parse(i)?;
+            if upper == b"COPY" {
+                Ok((i, CommandBody::Copy { uid, set, mailbox }))
+            } else {
+                Ok((i, CommandBody::Move { uid, set, mailbox }))
+            }
         }
-    } else if upper == b"SEARCH" {
-        search(i, uid)?
-    } else if upper == b"SORT" {
-        // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
-        // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
-        //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
-        let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
-            None => (i, None),
-        };
-        let (i, (_, criteria, _, charset, search)) =
-            (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
-        (
-            i,
-            CommandBody::Sort {
-                uid,
-                return_options,
-                criteria,
-                charset,
-                search,
-            },
-        )
-    } else if upper == b"THREAD" {
-        // thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
-        let (i, (_, algorithm, _, charset, search)) =
-            (sp, atom, sp, charset, search_keys).parse(i)?;
-        (
-            i,
-            CommandBody::Thread {
-                uid,
-                algorithm,
-                charset,
-                search,
-            },
-        )
-    } else {
-        return Ok((i, None));
-    };
-    Ok((i, Some(c)))
+        b"SEARCH" => search(i, uid),
+        b"SORT" => {
+            // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+            // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
+            //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
+            let (i, return_options) = match sp_word(i, b"RETURN") {
+                Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+                None => (i, None),
+            };
+            let (i, (_, criteria, _, charset, search)) =
+                (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
+            Ok((
+                i,
+                CommandBody::Sort {
+                    uid,
+                    return_options,
+                    criteria,
+                    charset,
+                    search,
+                },
+            ))
+        }
+        _ => {
+            // thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
+            let (i, (_, algorithm, _, charset, search)) =
+                (sp, atom, sp, charset, search_keys).parse(i)?;
+            Ok((
+                i,
+                CommandBody::Thread {
+                    uid,
+                    algorithm,
+                    charset,
+                    search,
+                },
+            ))
+        }
+    }
 }
 
 /// ```text

@@ -14,7 +14,6 @@ use nom::sequence::{delimited, preceded};
 
 use crate::imap::syntax::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
-    valid_sequence_set,
 };
 use crate::imap::syntax::input::find_any;
 use crate::imap::syntax::input::{
@@ -369,28 +368,23 @@ pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
     if i.peek() != Some(b'\\') {
         return map(atom, Flag::Keyword).parse(i);
     }
-    alt((
-        value(Flag::Wildcard, byte(b'*', "'*'")),
-        map(atom, |a| {
-            let s = a.as_str();
-            if s.eq_ignore_ascii_case("Answered") {
-                Flag::Answered
-            } else if s.eq_ignore_ascii_case("Flagged") {
-                Flag::Flagged
-            } else if s.eq_ignore_ascii_case("Deleted") {
-                Flag::Deleted
-            } else if s.eq_ignore_ascii_case("Seen") {
-                Flag::Seen
-            } else if s.eq_ignore_ascii_case("Draft") {
-                Flag::Draft
-            } else if s.eq_ignore_ascii_case("Recent") {
-                Flag::Recent
-            } else {
-                Flag::Extension(a)
-            }
-        }),
-    ))
-    .parse(i.skip(1))
+    let i = i.skip(1);
+    if i.peek() == Some(b'*') {
+        return Ok((i.skip(1), Flag::Wildcard));
+    }
+    // the system flags are told by their bytes; only another name becomes an atom
+    let (rest, name) = take_while(i, |b| class::is(b, class::ATOM));
+    let mut buf = [0u8; 16];
+    let f = match crate::imap::syntax::input::upcase(name, &mut buf) {
+        b"ANSWERED" => Flag::Answered,
+        b"FLAGGED" => Flag::Flagged,
+        b"DELETED" => Flag::Deleted,
+        b"SEEN" => Flag::Seen,
+        b"DRAFT" => Flag::Draft,
+        b"RECENT" => Flag::Recent,
+        _ => return map(atom, Flag::Extension).parse(i),
+    };
+    Ok((rest, f))
 }
 
 /// `flag` without `\*` unless [`Quirks::wildcard_in_flags`](super::Quirks).
@@ -439,9 +433,64 @@ pub(crate) fn sequence_set(i: In<'_>) -> R<'_, SequenceSet<'_>> {
     let (rest, s) = take_while(i, |b| {
         b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
     });
+    if !is_sequence_set(s) {
+        return i.err("sequence-set");
+    }
     match core::str::from_utf8(s) {
-        Ok(st) if valid_sequence_set(s) => Ok((rest, SequenceSet::borrowed_unchecked(st))),
-        _ => i.err("sequence-set"),
+        Ok(st) => Ok((rest, SequenceSet::borrowed_unchecked(st))),
+        Err(_) => i.err("sequence-set"),
+    }
+}
+
+/// Whether `s` is a `sequence-set` (or `$`), in one pass:
+///
+/// ```text
+/// sequence-set = (seq-number / seq-range) ["," sequence-set]
+/// seq-range    = seq-number ":" seq-number
+/// seq-number   = nz-number / "*"
+/// ```
+/// (what [`valid_sequence_set`](crate::imap::syntax::core::valid_sequence_set) tells, without splitting the bytes).
+#[inline]
+fn is_sequence_set(s: &[u8]) -> bool {
+    /// The end of the `seq-number` at `k`.
+    #[inline(always)]
+    fn seq_number(s: &[u8], k: usize) -> Option<usize> {
+        match *s.get(k)? {
+            b'*' => Some(k + 1),
+            b'1'..=b'9' => {
+                let mut v = 0u64;
+                let mut j = k;
+                while let Some(&d @ b'0'..=b'9') = s.get(j) {
+                    v = v * 10 + u64::from(d - b'0');
+                    if v > u64::from(u32::MAX) {
+                        return None;
+                    }
+                    j += 1;
+                }
+                Some(j)
+            }
+            _ => None,
+        }
+    }
+    if s == b"$" {
+        return true;
+    }
+    let mut k = 0;
+    loop {
+        let Some(mut e) = seq_number(s, k) else {
+            return false;
+        };
+        if s.get(e) == Some(&b':') {
+            match seq_number(s, e + 1) {
+                Some(end) => e = end,
+                None => return false,
+            }
+        }
+        match s.get(e) {
+            None => return true,
+            Some(b',') => k = e + 1,
+            Some(_) => return false,
+        }
     }
 }
 
@@ -1012,8 +1061,32 @@ pub(crate) fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
 }
 
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
+///
+/// [`paren_list`] of [`atom`], with the atoms checked by their bytes (an
+/// atom is a run of ATOM-CHARs, so no element need be built to validate it).
 pub(crate) fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
-    paren_list(i, atom, empty_ok)
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    let start = i;
+    let mut i = i;
+    if i.peek() == Some(b')') {
+        if !empty_ok {
+            return i.err("list element");
+        }
+    } else {
+        loop {
+            let (rest, a) = take_while(i, |b| class::is(b, class::ATOM));
+            if a.is_empty() {
+                return i.err("atom");
+            }
+            i = rest;
+            if i.peek() == Some(b')') {
+                break;
+            }
+            (i, ()) = sp(i)?;
+        }
+    }
+    let raw = start.upto(&i);
+    Ok((i.skip(1), List::wire(raw, atom, Sep::Space, i.ctx())))
 }
 
 #[cfg(test)]
@@ -1151,6 +1224,85 @@ mod tests {
         assert!(st(sequence_set, b"$").unwrap().is_saved_result());
         for bad in [&b"0"[..], b"1:", b",1", b"1,,2", b"4294967296", b"x"] {
             assert!(st(sequence_set, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// `paren_atoms` (atoms checked by their bytes) and `paren_list` of
+    /// `atom` agree: list, bytes consumed and error.
+    #[test]
+    fn paren_atoms_agrees_with_paren_list_of_atom() {
+        fn outcome<T>(r: R<'_, T>) -> Result<(usize, T), PError> {
+            match r {
+                Ok((rest, v)) => Ok((rest.rest.len(), v)),
+                Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+                Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+            }
+        }
+        let cases: &[&[u8]] = &[
+            b"(MESSAGES UIDNEXT UNSEEN) x",
+            b"()",
+            b"( )",
+            b"(A)",
+            b"(A  B)",
+            b"(A B ",
+            b"(A\\B)",
+            b"(A (B))",
+            b"(A\"B)",
+            b"(A B)\r\n",
+            b"A",
+            b"",
+            b"(\xc3\xa9)",
+        ];
+        for c in cases {
+            for empty_ok in [false, true] {
+                let a = outcome(paren_atoms(strict(c), empty_ok));
+                let b = outcome(paren_list(strict(c), atom, empty_ok));
+                assert_eq!(
+                    a.as_ref().map(|(n, l)| (*n, l.iter().collect::<Vec<_>>())),
+                    b.as_ref().map(|(n, l)| (*n, l.iter().collect::<Vec<_>>())),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    /// The one-pass `sequence-set` check agrees with the splitting one on
+    /// every string of up to five bytes over the set's alphabet, and on
+    /// numbers at the 32-bit edge (RFC 9051 §9: `seq-number = nz-number /
+    /// "*"`, `nz-number` below 2^32).
+    #[test]
+    fn sequence_set_check_agrees_with_the_splitting_one() {
+        let alphabet = b"01:,*$9";
+        let mut s = Vec::new();
+        for len in 0..=5u32 {
+            for mut n in 0..7usize.pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % 7]);
+                    n /= 7;
+                }
+                assert_eq!(
+                    is_sequence_set(&s),
+                    crate::imap::syntax::core::valid_sequence_set(&s),
+                    "{s:?}"
+                );
+            }
+        }
+        for edge in [
+            &b"4294967295"[..],
+            b"4294967296",
+            b"1:4294967295",
+            b"4294967295,1",
+            b"04294967295",
+            b"99999999999",
+            b"1:2:3",
+            b"1,2:*,$",
+        ] {
+            assert_eq!(
+                is_sequence_set(edge),
+                crate::imap::syntax::core::valid_sequence_set(edge),
+                "{edge:?}"
+            );
         }
     }
 
