@@ -715,7 +715,10 @@ pub(crate) mod parse {
         i: In<'_>,
     ) -> R<'_, (SequenceSet<'_>, FetchAttributes<'_>, Option<u64>, bool)> {
         let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
-        let (mut i, attributes) = if at_word(&i, b"ALL") {
+        let (mut i, attributes) = if i.peek() == Some(b'(') {
+            // the usual list (no macro starts with `(`)
+            map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
+        } else if at_word(&i, b"ALL") {
             (i.skip(3), FetchAttributes::All)
         } else if at_word(&i, b"FAST") {
             (i.skip(4), FetchAttributes::Fast)

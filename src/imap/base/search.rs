@@ -636,13 +636,20 @@ pub(crate) mod parse {
             List<'_, SearchKey<'_>>,
         ),
     > {
-        let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
-            None => (i, None),
+        // (the keywords are looked for only where their first letter is)
+        let (i, return_options) = match i.peek_at(1) {
+            Some(b'R' | b'r') => match sp_word(i, b"RETURN") {
+                Some(r) => map(preceded(sp, |i| paren_atoms(i, true)), Some).parse(r)?,
+                None => (i, None),
+            },
+            _ => (i, None),
         };
-        let (i, charset) = match sp_word(i, b"CHARSET") {
-            Some(r) => map(preceded(sp, charset), Some).parse(r)?,
-            None => (i, None),
+        let (i, charset) = match i.peek_at(1) {
+            Some(b'C' | b'c') => match sp_word(i, b"CHARSET") {
+                Some(r) => map(preceded(sp, charset), Some).parse(r)?,
+                None => (i, None),
+            },
+            _ => (i, None),
         };
         let (i, criteria) = search_keys(i)?;
         Ok((i, (return_options, charset, criteria)))
