@@ -425,7 +425,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, validate, word,
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, upcase, validate, word,
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
@@ -560,69 +560,54 @@ pub(crate) mod parse {
         let (i, name) = take_while(i, |b| {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
         });
-        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-        let a = if is(b"ENVELOPE") {
-            F::Envelope
-        } else if is(b"FLAGS") {
-            F::Flags
-        } else if is(b"INTERNALDATE") {
-            F::InternalDate
-        } else if is(b"RFC822") {
-            F::Rfc822
-        } else if is(b"RFC822.HEADER") {
-            F::Rfc822Header
-        } else if is(b"RFC822.SIZE") {
-            F::Rfc822Size
-        } else if is(b"RFC822.TEXT") {
-            F::Rfc822Text
-        } else if is(b"BODYSTRUCTURE") {
-            F::BodyStructure
-        } else if is(b"UID") {
-            F::Uid
-        } else if is(b"BODY") || is(b"BODY.PEEK") {
-            if i.peek() == Some(b'[') {
-                let (i, s) = section(i)?;
+        let mut buf = [0u8; 16];
+        let upper = upcase(name, &mut buf);
+        let a = match upper {
+            b"ENVELOPE" => F::Envelope,
+            b"FLAGS" => F::Flags,
+            b"INTERNALDATE" => F::InternalDate,
+            b"RFC822" => F::Rfc822,
+            b"RFC822.HEADER" => F::Rfc822Header,
+            b"RFC822.SIZE" => F::Rfc822Size,
+            b"RFC822.TEXT" => F::Rfc822Text,
+            b"BODYSTRUCTURE" => F::BodyStructure,
+            b"UID" => F::Uid,
+            b"BODY" | b"BODY.PEEK" => {
+                if i.peek() == Some(b'[') {
+                    let (i, s) = section(i)?;
+                    let (i, p) = partial(i)?;
+                    let a = F::BodySection {
+                        peek: upper == b"BODY.PEEK",
+                        section: s,
+                        partial: p,
+                    };
+                    return Ok((i, a));
+                } else if upper == b"BODY" {
+                    F::Body
+                } else {
+                    return i.err("section");
+                }
+            }
+            b"BINARY" | b"BINARY.PEEK" => {
+                let (i, part) = section_binary(i)?;
                 let (i, p) = partial(i)?;
-                let a = F::BodySection {
-                    peek: is(b"BODY.PEEK"),
-                    section: s,
+                let a = F::Binary {
+                    peek: upper == b"BINARY.PEEK",
+                    part,
                     partial: p,
                 };
                 return Ok((i, a));
-            } else if is(b"BODY") {
-                F::Body
-            } else {
-                return i.err("section");
             }
-        } else if is(b"BINARY") || is(b"BINARY.PEEK") {
-            let (i, part) = section_binary(i)?;
-            let (i, p) = partial(i)?;
-            let a = F::Binary {
-                peek: is(b"BINARY.PEEK"),
-                part,
-                partial: p,
-            };
-            return Ok((i, a));
-        } else if is(b"BINARY.SIZE") {
-            return map(section_binary, F::BinarySize).parse(i);
-        } else if is(b"MODSEQ") {
-            F::ModSeq
-        } else if is(b"EMAILID") {
-            F::EmailId
-        } else if is(b"THREADID") {
-            F::ThreadId
-        } else if is(b"SAVEDATE") {
-            F::SaveDate
-        } else if is(b"PREVIEW") {
-            return preview_mods(i);
-        } else if is(b"X-GM-LABELS") {
-            F::GmailLabels
-        } else if is(b"X-GM-MSGID") {
-            F::GmailMsgId
-        } else if is(b"X-GM-THRID") {
-            F::GmailThrId
-        } else {
-            return map(atom, F::Other).parse(start);
+            b"BINARY.SIZE" => return map(section_binary, F::BinarySize).parse(i),
+            b"MODSEQ" => F::ModSeq,
+            b"EMAILID" => F::EmailId,
+            b"THREADID" => F::ThreadId,
+            b"SAVEDATE" => F::SaveDate,
+            b"PREVIEW" => return preview_mods(i),
+            b"X-GM-LABELS" => F::GmailLabels,
+            b"X-GM-MSGID" => F::GmailMsgId,
+            b"X-GM-THRID" => F::GmailThrId,
+            _ => return map(atom, F::Other).parse(start),
         };
         Ok((i, a))
     }
@@ -823,7 +808,10 @@ pub(crate) mod parse {
     /// ```
     pub(crate) fn fetch_args(i: In<'_>) -> R<'_, FetchArgs<'_>> {
         let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
-        let (mut i, attributes) = if at_word(&i, b"ALL") {
+        let (mut i, attributes) = if i.peek() == Some(b'(') {
+            // the usual list (no macro starts with `(`)
+            map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
+        } else if at_word(&i, b"ALL") {
             (i.skip(3), FetchAttributes::All)
         } else if at_word(&i, b"FAST") {
             (i.skip(4), FetchAttributes::Fast)

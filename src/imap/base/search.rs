@@ -332,7 +332,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::Atom;
     use crate::imap::syntax::core::{Flag, IString, Lazy, List, Sep};
     use crate::imap::syntax::input::{
-        In, R, byte, consumed, descend, expect, kw, sp, take_while, word,
+        In, R, byte, consumed, descend, expect, kw, sp, take_while, upcase, word,
     };
     use crate::imap::syntax::rules::sp_word;
     use crate::imap::syntax::rules::{
@@ -558,7 +558,7 @@ pub(crate) mod parse {
             }
         }
         let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
-        let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
+        let mut buf = [0u8; 16];
         // `SP` and an argument
         macro_rules! arg {
             ($f:expr) => {{
@@ -567,104 +567,73 @@ pub(crate) mod parse {
                 v
             }};
         }
-        let k = if is(b"ALL") {
-            K::All
-        } else if is(b"ANSWERED") {
-            K::Answered
-        } else if is(b"BCC") {
-            K::Bcc(arg!(astring))
-        } else if is(b"BEFORE") {
-            K::Before(arg!(date))
-        } else if is(b"BODY") {
-            K::Body(arg!(astring))
-        } else if is(b"CC") {
-            K::Cc(arg!(astring))
-        } else if is(b"DELETED") {
-            K::Deleted
-        } else if is(b"DRAFT") {
-            K::Draft
-        } else if is(b"FLAGGED") {
-            K::Flagged
-        } else if is(b"FROM") {
-            K::From(arg!(astring))
-        } else if is(b"HEADER") {
-            let f = arg!(astring);
-            K::Header(f, arg!(astring))
-        } else if is(b"KEYWORD") {
-            K::Keyword(arg!(atom))
-        } else if is(b"LARGER") {
-            K::Larger(arg!(number64))
-        } else if is(b"NEW") {
-            K::New
-        } else if is(b"OLD") {
-            K::Old
-        } else if is(b"ON") {
-            K::On(arg!(date))
-        } else if is(b"RECENT") {
-            K::Recent
-        } else if is(b"SEEN") {
-            K::Seen
-        } else if is(b"SENTBEFORE") {
-            K::SentBefore(arg!(date))
-        } else if is(b"SENTON") {
-            K::SentOn(arg!(date))
-        } else if is(b"SENTSINCE") {
-            K::SentSince(arg!(date))
-        } else if is(b"SINCE") {
-            K::Since(arg!(date))
-        } else if is(b"SMALLER") {
-            K::Smaller(arg!(number64))
-        } else if is(b"SUBJECT") {
-            K::Subject(arg!(astring))
-        } else if is(b"TEXT") {
-            K::Text(arg!(astring))
-        } else if is(b"TO") {
-            K::To(arg!(astring))
-        } else if is(b"UID") {
-            K::Uid(arg!(sequence_set))
-        } else if is(b"UNANSWERED") {
-            K::Unanswered
-        } else if is(b"UNDELETED") {
-            K::Undeleted
-        } else if is(b"UNDRAFT") {
-            K::Undraft
-        } else if is(b"UNFLAGGED") {
-            K::Unflagged
-        } else if is(b"UNKEYWORD") {
-            K::Unkeyword(arg!(atom))
-        } else if is(b"UNSEEN") {
-            K::Unseen
-        } else if is(b"MODSEQ") {
-            // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
-            // search-modseq-ext  = SP entry-name SP entry-type-req
-            let (r, ()) = sp(i)?;
-            let (r, entry) = cond(r.peek() == Some(b'"'), terminated(modseq_entry, sp)).parse(r)?;
-            let (r, modseq) = number64(r)?;
-            i = r;
-            K::ModSeq { entry, modseq }
-        } else if is(b"OLDER") {
-            K::Older(arg!(number))
-        } else if is(b"YOUNGER") {
-            K::Younger(arg!(number))
-        } else if is(b"UIDAFTER") {
+        let k = match upcase(name, &mut buf) {
+            b"ALL" => K::All,
+            b"ANSWERED" => K::Answered,
+            b"BCC" => K::Bcc(arg!(astring)),
+            b"BEFORE" => K::Before(arg!(date)),
+            b"BODY" => K::Body(arg!(astring)),
+            b"CC" => K::Cc(arg!(astring)),
+            b"DELETED" => K::Deleted,
+            b"DRAFT" => K::Draft,
+            b"FLAGGED" => K::Flagged,
+            b"FROM" => K::From(arg!(astring)),
+            b"HEADER" => {
+                let f = arg!(astring);
+                K::Header(f, arg!(astring))
+            }
+            b"KEYWORD" => K::Keyword(arg!(atom)),
+            b"LARGER" => K::Larger(arg!(number64)),
+            b"NEW" => K::New,
+            b"OLD" => K::Old,
+            b"ON" => K::On(arg!(date)),
+            b"RECENT" => K::Recent,
+            b"SEEN" => K::Seen,
+            b"SENTBEFORE" => K::SentBefore(arg!(date)),
+            b"SENTON" => K::SentOn(arg!(date)),
+            b"SENTSINCE" => K::SentSince(arg!(date)),
+            b"SINCE" => K::Since(arg!(date)),
+            b"SMALLER" => K::Smaller(arg!(number64)),
+            b"SUBJECT" => K::Subject(arg!(astring)),
+            b"TEXT" => K::Text(arg!(astring)),
+            b"TO" => K::To(arg!(astring)),
+            b"UID" => K::Uid(arg!(sequence_set)),
+            b"UNANSWERED" => K::Unanswered,
+            b"UNDELETED" => K::Undeleted,
+            b"UNDRAFT" => K::Undraft,
+            b"UNFLAGGED" => K::Unflagged,
+            b"UNKEYWORD" => K::Unkeyword(arg!(atom)),
+            b"UNSEEN" => K::Unseen,
+            b"MODSEQ" => {
+                // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
+                // search-modseq-ext  = SP entry-name SP entry-type-req
+                let (r, ()) = sp(i)?;
+                let (r, entry) =
+                    cond(r.peek() == Some(b'"'), terminated(modseq_entry, sp)).parse(r)?;
+                let (r, modseq) = number64(r)?;
+                i = r;
+                K::ModSeq { entry, modseq }
+            }
+            b"OLDER" => K::Older(arg!(number)),
+            b"YOUNGER" => K::Younger(arg!(number)),
             // RFC 9738's keys; their argument's rule was not confirmed from
             // the RFC text. Read as a 32-bit number, 0 included (Stalwart
             // accepts `UIDAFTER 0`); written only as a `uniqueid`
             // (nz-number, RFC 9051).
-            K::UidAfter(arg!(number))
-        } else if is(b"UIDBEFORE") {
-            K::UidBefore(arg!(number))
-        } else if is(b"EMAILID") {
+            b"UIDAFTER" => K::UidAfter(arg!(number)),
+            b"UIDBEFORE" => K::UidBefore(arg!(number)),
             // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid
             // (RFC 8474 §7): a bare objectid, never a quoted string or literal
-            K::EmailId(arg!(crate::imap::syntax::rules::objectid))
-        } else if is(b"THREADID") {
-            K::ThreadId(arg!(crate::imap::syntax::rules::objectid))
-        } else if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
-            i = rest;
-            K::SaveDate(k)
-        } else {
-            return start.err("search-key");
+            b"EMAILID" => K::EmailId(arg!(crate::imap::syntax::rules::objectid)),
+            b"THREADID" => K::ThreadId(arg!(crate::imap::syntax::rules::objectid)),
+            _ => {
+                if let (rest, Some(k)) = crate::imap::base::savedate::parse::search_key(i, name)? {
+                    i = rest;
+                    K::SaveDate(k)
+                } else {
+                    return start.err("search-key");
+                }
+            }
         };
         Ok((i, k))
     }
@@ -687,17 +656,24 @@ pub(crate) mod parse {
             List<'_, SearchKey<'_>>,
         ),
     > {
-        let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(
-                preceded(sp, crate::imap::base::partial::parse::return_options),
-                Some,
-            )
-            .parse(r)?,
-            None => (i, None),
+        // (the keywords are looked for only where their first letter is)
+        let (i, return_options) = match i.peek_at(1) {
+            Some(b'R' | b'r') => match sp_word(i, b"RETURN") {
+                Some(r) => map(
+                    preceded(sp, crate::imap::base::partial::parse::return_options),
+                    Some,
+                )
+                .parse(r)?,
+                None => (i, None),
+            },
+            _ => (i, None),
         };
-        let (i, charset) = match sp_word(i, b"CHARSET") {
-            Some(r) => map(preceded(sp, charset), Some).parse(r)?,
-            None => (i, None),
+        let (i, charset) = match i.peek_at(1) {
+            Some(b'C' | b'c') => match sp_word(i, b"CHARSET") {
+                Some(r) => map(preceded(sp, charset), Some).parse(r)?,
+                None => (i, None),
+            },
+            _ => (i, None),
         };
         let (i, criteria) = search_keys(i)?;
         Ok((i, (return_options, charset, criteria)))

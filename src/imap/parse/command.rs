@@ -41,7 +41,9 @@ use nom::sequence::{preceded, terminated};
 use super::ParseOptions;
 use crate::imap::base::search::parse::{charset, search_keys};
 use crate::imap::syntax::core::{List, Sep};
-use crate::imap::syntax::input::{In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while};
+use crate::imap::syntax::input::{
+    In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while, upcase,
+};
 use crate::imap::syntax::rules::{
     astring, atom, atom_str, list_mailbox, mailbox, number64, paren_list, paren_list_tail,
     sequence_set, spaced_list1, tag,
@@ -157,185 +159,215 @@ fn use_attr(i: In<'_>) -> R<'_, MailboxAttribute<'_>> {
 fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let start = i;
     let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    // commands without arguments
-    let simple = if is(b"CAPABILITY") {
-        Some(CommandBody::Capability)
-    } else if is(b"NOOP") {
-        Some(CommandBody::Noop)
-    } else if is(b"LOGOUT") {
-        Some(CommandBody::Logout)
-    } else if is(b"STARTTLS") {
-        Some(CommandBody::StartTls)
-    } else if is(b"NAMESPACE") {
-        Some(CommandBody::Namespace)
-    } else if is(b"IDLE") {
-        Some(CommandBody::Idle)
-    } else if is(b"CHECK") {
-        Some(CommandBody::Check)
-    } else if is(b"CLOSE") {
-        Some(CommandBody::Close)
-    } else if is(b"UNSELECT") {
-        Some(CommandBody::Unselect)
-    } else if is(b"EXPUNGE") {
-        Some(CommandBody::Expunge)
-    } else {
-        None
-    };
-    if let Some(c) = simple {
-        if !matches!(i.peek(), Some(b'\r' | b'\n')) {
-            return i.err("CRLF");
+    // one match on the upper-cased name (no chain of comparisons)
+    let mut buf = [0u8; 16];
+    let upper = upcase(name, &mut buf);
+    match upper {
+        // commands without arguments
+        b"CAPABILITY" => simple(i, CommandBody::Capability),
+        b"NOOP" => simple(i, CommandBody::Noop),
+        b"LOGOUT" => simple(i, CommandBody::Logout),
+        b"STARTTLS" => simple(i, CommandBody::StartTls),
+        b"NAMESPACE" => simple(i, CommandBody::Namespace),
+        b"IDLE" => simple(i, CommandBody::Idle),
+        b"CHECK" => simple(i, CommandBody::Check),
+        b"CLOSE" => simple(i, CommandBody::Close),
+        b"UNSELECT" => simple(i, CommandBody::Unselect),
+        b"EXPUNGE" => simple(i, CommandBody::Expunge),
+        b"LOGIN" => {
+            // login = "LOGIN" SP userid SP password
+            let (i, (_, username, _, password)) = (sp, astring, sp, astring).parse(i)?;
+            Ok((
+                i,
+                CommandBody::Login {
+                    username,
+                    password: Secret(password.0),
+                },
+            ))
         }
-        return Ok((i, c));
-    }
-    if let (rest, Some(c)) = crate::imap::registry::parse_command(i, name)? {
-        return Ok((rest, c));
-    }
-    if is(b"LOGIN") {
-        // login = "LOGIN" SP userid SP password
-        let (i, (_, username, _, password)) = (sp, astring, sp, astring).parse(i)?;
-        Ok((
-            i,
-            CommandBody::Login {
-                username,
-                password: Secret(password.0),
-            },
-        ))
-    } else if is(b"AUTHENTICATE") {
-        // authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]
-        let (i, mechanism) = preceded(sp, atom).parse(i)?;
-        let (i, initial_response) = if i.peek() == Some(b' ') {
-            let (i, b) = take_while(i.skip(1), is_base64_char);
-            if b.is_empty() {
-                return i.err("base64 or '='");
-            }
-            (i, Some(Secret(Cow::Borrowed(b))))
-        } else {
-            (i, None)
-        };
-        Ok((
-            i,
-            CommandBody::Authenticate {
-                mechanism,
-                initial_response,
-            },
-        ))
-    } else if is(b"ENABLE") {
+        b"AUTHENTICATE" => {
+            // authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]
+            let (i, mechanism) = preceded(sp, atom).parse(i)?;
+            let (i, initial_response) = if i.peek() == Some(b' ') {
+                let (i, b) = take_while(i.skip(1), is_base64_char);
+                if b.is_empty() {
+                    return i.err("base64 or '='");
+                }
+                (i, Some(Secret(Cow::Borrowed(b))))
+            } else {
+                (i, None)
+            };
+            Ok((
+                i,
+                CommandBody::Authenticate {
+                    mechanism,
+                    initial_response,
+                },
+            ))
+        }
         // enable = "ENABLE" 1*(SP capability)
-        map(
+        b"ENABLE" => map(
             |i| spaced_list1(i, atom, "SP capability"),
             CommandBody::Enable,
         )
-        .parse(i)
-    } else if is(b"SELECT") || is(b"EXAMINE") || is(b"CREATE") {
-        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-        if is(b"SELECT") {
+        .parse(i),
+        b"SELECT" => {
+            let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
             let (i, params) = ext_params(i, select_param)?;
             Ok((i, CommandBody::Select { mailbox, params }))
-        } else if is(b"EXAMINE") {
+        }
+        b"EXAMINE" => {
+            let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
             let (i, params) = ext_params(i, select_param)?;
             Ok((i, CommandBody::Examine { mailbox, params }))
-        } else {
+        }
+        b"CREATE" => {
+            let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
             let (i, params) = ext_params(i, create_param)?;
             Ok((i, CommandBody::Create { mailbox, params }))
         }
-    } else if is(b"DELETE") {
-        map(preceded(sp, mailbox), CommandBody::Delete).parse(i)
-    } else if is(b"SUBSCRIBE") {
-        map(preceded(sp, mailbox), CommandBody::Subscribe).parse(i)
-    } else if is(b"UNSUBSCRIBE") {
-        map(preceded(sp, mailbox), CommandBody::Unsubscribe).parse(i)
-    } else if is(b"RENAME") {
-        map((sp, mailbox, sp, mailbox), |(_, from, _, to)| {
+        b"DELETE" => map(preceded(sp, mailbox), CommandBody::Delete).parse(i),
+        b"SUBSCRIBE" => map(preceded(sp, mailbox), CommandBody::Subscribe).parse(i),
+        b"UNSUBSCRIBE" => map(preceded(sp, mailbox), CommandBody::Unsubscribe).parse(i),
+        b"RENAME" => map((sp, mailbox, sp, mailbox), |(_, from, _, to)| {
             CommandBody::Rename { from, to }
         })
-        .parse(i)
-    } else if is(b"LIST") {
-        list(i)
-    } else if is(b"LSUB") {
-        map(
+        .parse(i),
+        b"LIST" => list(i),
+        b"LSUB" => map(
             (sp, mailbox, sp, list_mailbox),
             |(_, reference, _, pattern)| CommandBody::Lsub { reference, pattern },
         )
-        .parse(i)
-    } else if is(b"XLIST") {
+        .parse(i),
         // Gmail: the arguments of LIST (`mailbox SP list-mailbox`)
-        map(
+        b"XLIST" => map(
             (sp, mailbox, sp, list_mailbox),
             |(_, reference, _, pattern)| CommandBody::Xlist { reference, pattern },
         )
-        .parse(i)
-    } else if is(b"STATUS") {
-        // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
-        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
-        let (i, items) = crate::imap::base::status::parse::status_atts(i)?;
-        Ok((i, CommandBody::Status { mailbox, items }))
-    } else if is(b"APPEND") {
-        // append = "APPEND" SP mailbox 1*append-message   (RFC 3502)
-        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
-        let (i, messages) = spaced_list1(i, append_message, "SP append-message")?;
-        Ok((i, CommandBody::Append { mailbox, messages }))
-    } else if is(b"UID") {
-        // uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
-        let (i, ()) = sp(i)?;
-        let (after, sub) = take_while(i, |b| b.is_ascii_alphabetic());
-        if sub.eq_ignore_ascii_case(b"EXPUNGE") {
-            map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
-        } else {
-            match uid_able(i, true)? {
-                (rest, Some(c)) => Ok((rest, c)),
-                (_, None) => i.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD"),
+        .parse(i),
+        b"STATUS" => {
+            // status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
+            let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+            let (i, items) = crate::imap::base::status::parse::status_atts(i)?;
+            Ok((i, CommandBody::Status { mailbox, items }))
+        }
+        b"APPEND" => append(i, name),
+        b"UID" => {
+            // uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
+            let at = i;
+            let (i, ()) = sp(i)?;
+            let (after, sub) = take_while(i, |b| b.is_ascii_alphabetic());
+            let mut buf = [0u8; 16];
+            let sub = upcase(sub, &mut buf);
+            if sub == b"EXPUNGE" {
+                map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
+            } else {
+                if is_uid_able(sub) {
+                    uid_able(after, sub, true)
+                } else if let (rest, Some(c)) = crate::imap::registry::parse_command(at, name)? {
+                    // the extension rooms' UID commands (`UID REPLACE`, RFC 8508)
+                    Ok((rest, c))
+                } else {
+                    i.err("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD")
+                }
             }
         }
-    } else if is(b"ID") {
-        map(
+        b"ID" => map(
             preceded(sp, |i| {
                 crate::imap::ext::id::parse::id_params_list(i, false)
             }),
             CommandBody::Id,
         )
-        .parse(i)
-    } else if is(b"GETQUOTA") {
-        map(preceded(sp, astring), CommandBody::GetQuota).parse(i)
-    } else if is(b"GETQUOTAROOT") {
-        map(preceded(sp, mailbox), CommandBody::GetQuotaRoot).parse(i)
-    } else if is(b"SETQUOTA") {
-        // setquota = "SETQUOTA" SP quota-root-name SP setquota-list
-        let (i, (_, root, _)) = (sp, astring, sp).parse(i)?;
-        let (i, limits) = paren_list(i, quota_limit, true)?;
-        Ok((i, CommandBody::SetQuota { root, limits }))
-    } else if is(b"GETMETADATA") {
-        // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP getmetadata-entries
-        // getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
-        // getmetadata-entries = "(" entry *(SP entry) ")" / entry
-        let (i, ()) = sp(i)?;
-        let (i, options) = if i.peek() == Some(b'(') {
-            terminated(|i| paren_list_tail(i, getmetadata_option, false), sp).parse(i.skip(1))?
-        } else {
-            (i, List::empty())
-        };
-        let (i, (mailbox, _)) = (mailbox, sp).parse(i)?;
-        let (i, entries) = paren_list_or_one(i, astring)?;
-        Ok((
-            i,
-            CommandBody::GetMetadata {
-                options,
-                mailbox,
-                entries,
-            },
-        ))
-    } else if is(b"SETMETADATA") {
-        // setmetadata = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"
-        let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
-        let (i, entries) = paren_list(i, crate::imap::ext::metadata::parse::entry_value, false)?;
-        Ok((i, CommandBody::SetMetadata { mailbox, entries }))
-    } else if is(b"COMPRESS") {
-        map(preceded(sp, atom), CommandBody::Compress).parse(i)
-    } else {
-        match uid_able(start, false)? {
-            (rest, Some(c)) => Ok((rest, c)),
-            (_, None) => unknown(start),
+        .parse(i),
+        b"GETQUOTA" => map(preceded(sp, astring), CommandBody::GetQuota).parse(i),
+        b"GETQUOTAROOT" => map(preceded(sp, mailbox), CommandBody::GetQuotaRoot).parse(i),
+        b"SETQUOTA" => {
+            // setquota = "SETQUOTA" SP quota-root-name SP setquota-list
+            let (i, (_, root, _)) = (sp, astring, sp).parse(i)?;
+            let (i, limits) = paren_list(i, quota_limit, true)?;
+            Ok((i, CommandBody::SetQuota { root, limits }))
         }
+        b"GETMETADATA" => {
+            // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP getmetadata-entries
+            // getmetadata-options = "(" getmetadata-option *(SP getmetadata-option) ")"
+            // getmetadata-entries = "(" entry *(SP entry) ")" / entry
+            let (i, ()) = sp(i)?;
+            let (i, options) = if i.peek() == Some(b'(') {
+                terminated(|i| paren_list_tail(i, getmetadata_option, false), sp)
+                    .parse(i.skip(1))?
+            } else {
+                (i, List::empty())
+            };
+            let (i, (mailbox, _)) = (mailbox, sp).parse(i)?;
+            let (i, entries) = paren_list_or_one(i, astring)?;
+            Ok((
+                i,
+                CommandBody::GetMetadata {
+                    options,
+                    mailbox,
+                    entries,
+                },
+            ))
+        }
+        b"SETMETADATA" => {
+            // setmetadata = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"
+            let (i, (_, mailbox, _)) = (sp, mailbox, sp).parse(i)?;
+            let (i, entries) =
+                paren_list(i, crate::imap::ext::metadata::parse::entry_value, false)?;
+            Ok((i, CommandBody::SetMetadata { mailbox, entries }))
+        }
+        b"COMPRESS" => map(preceded(sp, atom), CommandBody::Compress).parse(i),
+        b"FETCH" | b"STORE" | b"COPY" | b"MOVE" | b"SEARCH" | b"SORT" | b"THREAD" => {
+            uid_able(i, upper, false)
+        }
+        _ => {
+            // the extension rooms' commands (their names are none of the above,
+            // but APPEND's CATENATE form, which `append` asks for)
+            if let (rest, Some(c)) = crate::imap::registry::parse_command(i, name)? {
+                return Ok((rest, c));
+            }
+            // a name that starts with letters of a UID-able command
+            // (`FETCH2`) is read as that command, as it always was
+            let (after, alpha) = take_while(start, |b| b.is_ascii_alphabetic());
+            let mut buf = [0u8; 16];
+            let alpha = upcase(alpha, &mut buf);
+            if is_uid_able(alpha) {
+                uid_able(after, alpha, false)
+            } else {
+                unknown(start)
+            }
+        }
+    }
+}
+
+/// A command without arguments: the end of the line must follow its name.
+#[inline(always)]
+fn simple<'a>(i: In<'a>, c: CommandBody<'a>) -> R<'a, CommandBody<'a>> {
+    if !matches!(i.peek(), Some(b'\r' | b'\n')) {
+        return i.err("CRLF");
+    }
+    Ok((i, c))
+}
+
+/// ```text
+/// append = "APPEND" SP mailbox 1*append-message   ; RFC 3502
+/// ```
+/// after `APPEND`. A plain APPEND is read first; only when it does not parse
+/// are the extension rooms asked (CATENATE, RFC 4469), whose answer or error
+/// wins as it did when they were asked first (a plain APPEND that parses
+/// has no CATENATE message, so no room claims it).
+fn append<'a>(i: In<'a>, name: &[u8]) -> R<'a, CommandBody<'a>> {
+    let plain = |i| -> R<'_, CommandBody<'_>> {
+        let (i, mailbox) = preceded(sp, mailbox).parse(i)?;
+        let (i, messages) = spaced_list1(i, append_message, "SP append-message")?;
+        Ok((i, CommandBody::Append { mailbox, messages }))
+    };
+    match plain(i) {
+        Ok(ok) => Ok(ok),
+        Err(e) => match crate::imap::registry::parse_command(i, name)? {
+            (rest, Some(c)) => Ok((rest, c)),
+            (_, None) => Err(e),
+        },
     }
 }
 
@@ -364,66 +396,73 @@ fn unknown(i: In<'_>) -> R<'_, CommandBody<'_>> {
     ))
 }
 
-/// The commands that take a UID prefix; `None` if the name is not one.
-fn uid_able(i: In<'_>, uid: bool) -> R<'_, Option<CommandBody<'_>>> {
-    let start = i;
-    let (i, name) = take_while(i, |b| b.is_ascii_alphabetic());
-    let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
-    let (i, c) = if is(b"FETCH") {
-        fetch(i, uid)?
-    } else if is(b"STORE") {
-        store(i, uid)?
-    } else if is(b"COPY") || is(b"MOVE") {
-        // copy = "COPY" SP sequence-set SP mailbox ; move = "MOVE" SP sequence-set SP mailbox
-        let (i, (_, set, _, mailbox)) = (sp, sequence_set, sp, mailbox).parse(i)?;
-        if is(b"COPY") {
-            (i, CommandBody::Copy { uid, set, mailbox })
-        } else {
-            (i, CommandBody::Move { uid, set, mailbox })
+/// Whether the (upper-cased) name is one of the commands that take a UID
+/// prefix.
+#[inline]
+fn is_uid_able(upper: &[u8]) -> bool {
+    matches!(
+        upper,
+        b"FETCH" | b"STORE" | b"COPY" | b"MOVE" | b"SEARCH" | b"SORT" | b"THREAD"
+    )
+}
+
+/// The commands that take a UID prefix, after their (upper-cased) name
+/// `upper`, one of [`is_uid_able`]. Each returns its command directly (a
+/// command is large: no `Option` around it to unwrap and copy again).
+fn uid_able<'a>(i: In<'a>, upper: &[u8], uid: bool) -> R<'a, CommandBody<'a>> {
+    match upper {
+        b"FETCH" => fetch(i, uid),
+        b"STORE" => store(i, uid),
+        b"COPY" | b"MOVE" => {
+            // copy = "COPY" SP sequence-set SP mailbox ; move = "MOVE" SP sequence-set SP mailbox
+            let (i, (_, set, _, mailbox)) = (sp, sequence_set, sp, mailbox).parse(i)?;
+            if upper == b"COPY" {
+                Ok((i, CommandBody::Copy { uid, set, mailbox }))
+            } else {
+                Ok((i, CommandBody::Move { uid, set, mailbox }))
+            }
         }
-    } else if is(b"SEARCH") {
-        search(i, uid)?
-    } else if is(b"SORT") {
-        // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
-        // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
-        //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
-        let (i, return_options) = match sp_word(i, b"RETURN") {
-            Some(r) => map(
-                preceded(sp, crate::imap::base::partial::parse::return_options),
-                Some,
-            )
-            .parse(r)?,
-            None => (i, None),
-        };
-        let (i, (_, criteria, _, charset, search)) =
-            (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
-        (
-            i,
-            CommandBody::Sort {
-                uid,
-                return_options,
-                criteria,
-                charset,
-                search,
-            },
-        )
-    } else if is(b"THREAD") {
-        // thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
-        let (i, (_, algorithm, _, charset, search)) =
-            (sp, atom, sp, charset, search_keys).parse(i)?;
-        (
-            i,
-            CommandBody::Thread {
-                uid,
-                algorithm,
-                charset,
-                search,
-            },
-        )
-    } else {
-        return Ok((start, None));
-    };
-    Ok((i, Some(c)))
+        b"SEARCH" => search(i, uid),
+        b"SORT" => {
+            // sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+            // sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria
+            //         SP search-criteria                        ; RFC 5267 §5 (ESORT)
+            let (i, return_options) = match sp_word(i, b"RETURN") {
+                Some(r) => map(
+                    preceded(sp, crate::imap::base::partial::parse::return_options),
+                    Some,
+                )
+                .parse(r)?,
+                None => (i, None),
+            };
+            let (i, (_, criteria, _, charset, search)) =
+                (sp, sort_criteria, sp, charset, search_keys).parse(i)?;
+            Ok((
+                i,
+                CommandBody::Sort {
+                    uid,
+                    return_options,
+                    criteria,
+                    charset,
+                    search,
+                },
+            ))
+        }
+        _ => {
+            // thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
+            let (i, (_, algorithm, _, charset, search)) =
+                (sp, atom, sp, charset, search_keys).parse(i)?;
+            Ok((
+                i,
+                CommandBody::Thread {
+                    uid,
+                    algorithm,
+                    charset,
+                    search,
+                },
+            ))
+        }
+    }
 }
 
 /// ```text

@@ -838,3 +838,34 @@ fn hostile_extension_values() {
         );
     }
 }
+
+/// APPEND is read as a plain APPEND first and only then offered to the
+/// CATENATE room (RFC 4469 §5: `append-message =/ append-opts SP "CATENATE"
+/// SP "(" cat-part *(SP cat-part) ")"`): a CATENATE message anywhere in a
+/// MULTIAPPEND still makes it an `AppendCatenate`, and each form keeps its
+/// own error (where it failed and what was expected).
+#[test]
+fn append_plain_first_then_catenate() {
+    let c = parse(b"a APPEND box CATENATE (TEXT {3+}\r\nabc)\r\n").unwrap();
+    assert!(matches!(c.body, CommandBody::AppendCatenate { .. }));
+    let c = parse(b"a APPEND box (\\Seen) {3+}\r\nabc CATENATE (TEXT {1+}\r\nx)\r\n").unwrap();
+    let CommandBody::AppendCatenate { messages, .. } = c.body else {
+        panic!("{:?}", c.body)
+    };
+    assert_eq!(messages.iter().count(), 2);
+    let c = parse(b"a APPEND box (\\Seen) {3+}\r\nabc {1+}\r\nx\r\n").unwrap();
+    let CommandBody::Append { messages, .. } = c.body else {
+        panic!("{:?}", c.body)
+    };
+    assert_eq!(messages.iter().count(), 2);
+    let err = |s: &[u8]| match parse(s) {
+        Err(Error::Parse(e)) => (e.offset, e.expected),
+        other => panic!("{other:?}"),
+    };
+    // the CATENATE form's error: a cat-part is TEXT with a literal or URL
+    let (at, _) = err(b"a APPEND box CATENATE (TEXT x)\r\n");
+    assert_eq!(at, 28);
+    // the plain form's error: append-data is a literal
+    assert_eq!(err(b"a APPEND box (\\Seen) nope\r\n"), (21, "literal"));
+    assert_eq!(err(b"a APPEND box\r\n"), (12, "SP append-message"));
+}

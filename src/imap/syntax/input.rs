@@ -466,6 +466,21 @@ fn kw_name(w: &'static [u8]) -> &'static str {
     core::str::from_utf8(w).unwrap_or("keyword")
 }
 
+/// `name` in upper case, copied into `buf`, for one `match` on a keyword
+/// instead of a chain of case-insensitive comparisons; an empty slice when
+/// `name` is longer than `buf` (no keyword of the grammar is).
+#[inline(always)]
+pub(crate) fn upcase<'b>(name: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
+    match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name);
+            b.make_ascii_uppercase();
+            b
+        }
+        None => &[],
+    }
+}
+
 /// The longest run of bytes matching `f` (possibly empty; nom's
 /// `take_while` without the generic error plumbing).
 #[inline(always)]

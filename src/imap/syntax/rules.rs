@@ -14,7 +14,6 @@ use nom::sequence::{delimited, preceded};
 
 use crate::imap::syntax::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
-    valid_sequence_set,
 };
 use crate::imap::syntax::input::find_any;
 use crate::imap::syntax::input::{
@@ -369,28 +368,23 @@ pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
     if i.peek() != Some(b'\\') {
         return map(atom, Flag::Keyword).parse(i);
     }
-    alt((
-        value(Flag::Wildcard, byte(b'*', "'*'")),
-        map(atom, |a| {
-            let s = a.as_str();
-            if s.eq_ignore_ascii_case("Answered") {
-                Flag::Answered
-            } else if s.eq_ignore_ascii_case("Flagged") {
-                Flag::Flagged
-            } else if s.eq_ignore_ascii_case("Deleted") {
-                Flag::Deleted
-            } else if s.eq_ignore_ascii_case("Seen") {
-                Flag::Seen
-            } else if s.eq_ignore_ascii_case("Draft") {
-                Flag::Draft
-            } else if s.eq_ignore_ascii_case("Recent") {
-                Flag::Recent
-            } else {
-                Flag::Extension(a)
-            }
-        }),
-    ))
-    .parse(i.skip(1))
+    let i = i.skip(1);
+    if i.peek() == Some(b'*') {
+        return Ok((i.skip(1), Flag::Wildcard));
+    }
+    // the system flags are told by their bytes; only another name becomes an atom
+    let (rest, name) = take_while(i, |b| class::is(b, class::ATOM));
+    let mut buf = [0u8; 16];
+    let f = match crate::imap::syntax::input::upcase(name, &mut buf) {
+        b"ANSWERED" => Flag::Answered,
+        b"FLAGGED" => Flag::Flagged,
+        b"DELETED" => Flag::Deleted,
+        b"SEEN" => Flag::Seen,
+        b"DRAFT" => Flag::Draft,
+        b"RECENT" => Flag::Recent,
+        _ => return map(atom, Flag::Extension).parse(i),
+    };
+    Ok((rest, f))
 }
 
 /// `flag` without `\*` unless [`Quirks::wildcard_in_flags`](super::Quirks).
@@ -439,9 +433,64 @@ pub(crate) fn sequence_set(i: In<'_>) -> R<'_, SequenceSet<'_>> {
     let (rest, s) = take_while(i, |b| {
         b.is_ascii_digit() || matches!(b, b':' | b',' | b'*' | b'$')
     });
+    if !is_sequence_set(s) {
+        return i.err("sequence-set");
+    }
     match core::str::from_utf8(s) {
-        Ok(st) if valid_sequence_set(s) => Ok((rest, SequenceSet::borrowed_unchecked(st))),
-        _ => i.err("sequence-set"),
+        Ok(st) => Ok((rest, SequenceSet::borrowed_unchecked(st))),
+        Err(_) => i.err("sequence-set"),
+    }
+}
+
+/// Whether `s` is a `sequence-set` (or `$`), in one pass:
+///
+/// ```text
+/// sequence-set = (seq-number / seq-range) ["," sequence-set]
+/// seq-range    = seq-number ":" seq-number
+/// seq-number   = nz-number / "*"
+/// ```
+/// (what [`valid_sequence_set`](crate::imap::syntax::core::valid_sequence_set) tells, without splitting the bytes).
+#[inline]
+fn is_sequence_set(s: &[u8]) -> bool {
+    /// The end of the `seq-number` at `k`.
+    #[inline(always)]
+    fn seq_number(s: &[u8], k: usize) -> Option<usize> {
+        match *s.get(k)? {
+            b'*' => Some(k + 1),
+            b'1'..=b'9' => {
+                let mut v = 0u64;
+                let mut j = k;
+                while let Some(&d @ b'0'..=b'9') = s.get(j) {
+                    v = v * 10 + u64::from(d - b'0');
+                    if v > u64::from(u32::MAX) {
+                        return None;
+                    }
+                    j += 1;
+                }
+                Some(j)
+            }
+            _ => None,
+        }
+    }
+    if s == b"$" {
+        return true;
+    }
+    let mut k = 0;
+    loop {
+        let Some(mut e) = seq_number(s, k) else {
+            return false;
+        };
+        if s.get(e) == Some(&b':') {
+            match seq_number(s, e + 1) {
+                Some(end) => e = end,
+                None => return false,
+            }
+        }
+        match s.get(e) {
+            None => return true,
+            Some(b',') => k = e + 1,
+            Some(_) => return false,
+        }
     }
 }
 
@@ -494,6 +543,23 @@ fn date_text(i: In<'_>) -> R<'_, (u8, u8, u16)> {
 
 /// `date = date-text / DQUOTE date-text DQUOTE`
 pub(crate) fn date(i: In<'_>) -> R<'_, Date> {
+    // a well-formed unquoted date-text is read in one step; anything else
+    // (quoted, or an error to report) by the rules
+    let fast = match i.peek() {
+        Some(b'"') => None,
+        _ => date_text_fast(i.rest),
+    };
+    match fast {
+        Some((n, (day, month, y))) => match Date::new(y, month, day) {
+            Some(d) => Ok((i.skip(n), d)),
+            None => i.skip(n).err("valid date"),
+        },
+        None => date_rules(i),
+    }
+}
+
+/// [`date`] read by its rules only (every input the fast path leaves).
+fn date_rules(i: In<'_>) -> R<'_, Date> {
     let (rest, (day, month, y)) = match i.peek() {
         Some(b'"') => delimited(byte(b'"', "'\"'"), date_text, byte(b'"', "'\"'")).parse(i)?,
         _ => date_text(i)?,
@@ -511,6 +577,20 @@ pub(crate) fn date(i: In<'_>) -> R<'_, Date> {
 /// zone = ("+" / "-") 4DIGIT
 /// ```
 pub(crate) fn date_time(i: In<'_>) -> R<'_, DateTime> {
+    if let Some((day, month, y, hour, minute, second, zone)) = date_time_fast(i.rest) {
+        let rest = i.skip(28);
+        return match Date::new(y, month, day)
+            .and_then(|d| DateTime::new(d, hour, minute, second, zone))
+        {
+            Some(dt) => Ok((rest, dt)),
+            None => rest.err("valid date-time"),
+        };
+    }
+    date_time_rules(i)
+}
+
+/// [`date_time`] read by its rules only (every input the fast path leaves).
+fn date_time_rules(i: In<'_>) -> R<'_, DateTime> {
     let dash = || byte(b'-', "'-'");
     let colon = || byte(b':', "':'");
     let day_fixed = alt((preceded(sp, one_digit), two_digits));
@@ -540,6 +620,88 @@ pub(crate) fn date_time(i: In<'_>) -> R<'_, DateTime> {
         Some(dt) => Ok((rest, dt)),
         None => rest.err("valid date-time"),
     }
+}
+
+/// The month number of a `date-month` (case-insensitive).
+#[inline]
+fn month_of(m: &[u8]) -> Option<u8> {
+    let mut buf = [0u8; 16];
+    let n = match crate::imap::syntax::input::upcase(m, &mut buf) {
+        b"JAN" => 1,
+        b"FEB" => 2,
+        b"MAR" => 3,
+        b"APR" => 4,
+        b"MAY" => 5,
+        b"JUN" => 6,
+        b"JUL" => 7,
+        b"AUG" => 8,
+        b"SEP" => 9,
+        b"OCT" => 10,
+        b"NOV" => 11,
+        b"DEC" => 12,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// The value of two ASCII digits.
+#[inline(always)]
+fn two(a: u8, b: u8) -> Option<u8> {
+    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
+}
+
+/// A well-formed `date-text` at the start of `r` (what [`date_text`]
+/// accepts): its length and `(day, month, year)`; `None` for anything the
+/// rules must look at (and report).
+#[inline]
+fn date_text_fast(r: &[u8]) -> Option<(usize, (u8, u8, u16))> {
+    let (day, k) = match r {
+        [a @ b'0'..=b'9', b'-', ..] => (a - b'0', 1),
+        [a, b, b'-', ..] => (two(*a, *b)?, 2),
+        _ => return None,
+    };
+    let month = month_of(r.get(k + 1..k + 4)?)?;
+    match r.get(k + 4..k + 9)? {
+        [b'-', y1, y2, y3, y4] => {
+            let y = u16::from(two(*y1, *y2)?) * 100 + u16::from(two(*y3, *y4)?);
+            Some((k + 9, (day, month, y)))
+        }
+        _ => None,
+    }
+}
+
+/// A well-formed `date-time` at the start of `r` (what the rules of
+/// [`date_time`] accept): `(day, month, year, hour, minute, second, zone)`;
+/// `None` for anything the rules must look at (and report).
+#[inline]
+fn date_time_fast(r: &[u8]) -> Option<(u8, u8, u16, u8, u8, u8, i16)> {
+    let r: &[u8; 28] = r.get(..28)?.try_into().ok()?;
+    let day = match (r[1], r[2]) {
+        (b' ', d @ b'0'..=b'9') => d - b'0',
+        (a, b) => two(a, b)?,
+    };
+    // `"dd-Mon-yyyy hh:mm:ss +zzzz"`
+    let sign = match r[22] {
+        b'+' => 1i16,
+        b'-' => -1,
+        _ => return None,
+    };
+    if r[0] != b'"'
+        || r[3] != b'-'
+        || r[7] != b'-'
+        || r[12] != b' '
+        || r[15] != b':'
+        || r[18] != b':'
+        || r[21] != b' '
+        || r[27] != b'"'
+    {
+        return None;
+    }
+    let month = month_of(&r[4..7])?;
+    let y = u16::from(two(r[8], r[9])?) * 100 + u16::from(two(r[10], r[11])?);
+    let (hour, minute, second) = (two(r[13], r[14])?, two(r[16], r[17])?, two(r[19], r[20])?);
+    let zone = sign * (i16::from(two(r[23], r[24])?) * 60 + i16::from(two(r[25], r[26])?));
+    Some((day, month, y, hour, minute, second, zone))
 }
 
 fn one_digit(i: In<'_>) -> R<'_, u8> {
@@ -907,8 +1069,32 @@ pub(crate) fn opt_ext_value(i: In<'_>) -> R<'_, Option<Cow<'_, [u8]>>> {
 }
 
 /// `"(" atom *(SP atom) ")"` (also empty when `empty_ok`)
+///
+/// [`paren_list`] of [`atom`], with the atoms checked by their bytes (an
+/// atom is a run of ATOM-CHARs, so no element need be built to validate it).
 pub(crate) fn paren_atoms(i: In<'_>, empty_ok: bool) -> R<'_, List<'_, Atom<'_>>> {
-    paren_list(i, atom, empty_ok)
+    let (i, ()) = byte(b'(', "'('")(i)?;
+    let start = i;
+    let mut i = i;
+    if i.peek() == Some(b')') {
+        if !empty_ok {
+            return i.err("list element");
+        }
+    } else {
+        loop {
+            let (rest, a) = take_while(i, |b| class::is(b, class::ATOM));
+            if a.is_empty() {
+                return i.err("atom");
+            }
+            i = rest;
+            if i.peek() == Some(b')') {
+                break;
+            }
+            (i, ()) = sp(i)?;
+        }
+    }
+    let raw = start.upto(&i);
+    Ok((i.skip(1), List::wire(raw, atom, Sep::Space, i.ctx())))
 }
 
 #[cfg(test)]
@@ -1046,6 +1232,148 @@ mod tests {
         assert!(st(sequence_set, b"$").unwrap().is_saved_result());
         for bad in [&b"0"[..], b"1:", b",1", b"1,,2", b"4294967296", b"x"] {
             assert!(st(sequence_set, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// `paren_atoms` (atoms checked by their bytes) and `paren_list` of
+    /// `atom` agree: list, bytes consumed and error.
+    #[test]
+    fn paren_atoms_agrees_with_paren_list_of_atom() {
+        fn outcome<T>(r: R<'_, T>) -> Result<(usize, T), PError> {
+            match r {
+                Ok((rest, v)) => Ok((rest.rest.len(), v)),
+                Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+                Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+            }
+        }
+        let cases: &[&[u8]] = &[
+            b"(MESSAGES UIDNEXT UNSEEN) x",
+            b"()",
+            b"( )",
+            b"(A)",
+            b"(A  B)",
+            b"(A B ",
+            b"(A\\B)",
+            b"(A (B))",
+            b"(A\"B)",
+            b"(A B)\r\n",
+            b"A",
+            b"",
+            b"(\xc3\xa9)",
+        ];
+        for c in cases {
+            for empty_ok in [false, true] {
+                let a = outcome(paren_atoms(strict(c), empty_ok));
+                let b = outcome(paren_list(strict(c), atom, empty_ok));
+                assert_eq!(
+                    a.as_ref().map(|(n, l)| (*n, l.iter().collect::<Vec<_>>())),
+                    b.as_ref().map(|(n, l)| (*n, l.iter().collect::<Vec<_>>())),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    /// The one-pass `sequence-set` check agrees with the splitting one on
+    /// every string of up to five bytes over the set's alphabet, and on
+    /// numbers at the 32-bit edge (RFC 9051 §9: `seq-number = nz-number /
+    /// "*"`, `nz-number` below 2^32).
+    #[test]
+    fn sequence_set_check_agrees_with_the_splitting_one() {
+        let alphabet = b"01:,*$9";
+        let mut s = Vec::new();
+        for len in 0..=5u32 {
+            for mut n in 0..7usize.pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % 7]);
+                    n /= 7;
+                }
+                assert_eq!(
+                    is_sequence_set(&s),
+                    crate::imap::syntax::core::valid_sequence_set(&s),
+                    "{s:?}"
+                );
+            }
+        }
+        for edge in [
+            &b"4294967295"[..],
+            b"4294967296",
+            b"1:4294967295",
+            b"4294967295,1",
+            b"04294967295",
+            b"99999999999",
+            b"1:2:3",
+            b"1,2:*,$",
+        ] {
+            assert_eq!(
+                is_sequence_set(edge),
+                crate::imap::syntax::core::valid_sequence_set(edge),
+                "{edge:?}"
+            );
+        }
+    }
+
+    /// The one-step readers of a well-formed `date` and `date-time` agree
+    /// with the rules on every input: value, bytes consumed and error
+    /// (each byte of valid forms replaced by bytes that break or bend them).
+    #[test]
+    fn date_fast_paths_agree_with_the_rules() {
+        fn outcome<T>(r: R<'_, T>) -> Result<(usize, T), PError> {
+            match r {
+                Ok((rest, v)) => Ok((rest.rest.len(), v)),
+                Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+                Err(nom::Err::Incomplete(_)) => panic!("complete input"),
+            }
+        }
+        let dates: &[&[u8]] = &[
+            b"1-Feb-1994",
+            b"01-feb-1994 x",
+            b"29-Feb-2024",
+            b"29-Feb-2023",
+            b"31-DEC-9999)",
+            b"\"1-Feb-1994\"",
+        ];
+        let times: &[&[u8]] = &[
+            b"\"17-Jul-1996 02:44:25 -0700\"",
+            b"\" 7-jul-1996 02:44:25 +0130\" x",
+            b"\"29-Feb-2023 02:44:25 +0000\"",
+            b"\"01-Jan-2000 23:59:60 +9959\"",
+        ];
+        let swaps = [b' ', b'-', b'+', b'"', b'0', b'9', b'a', b'X', b':', 0xff];
+        for (base, is_time) in dates
+            .iter()
+            .map(|d| (d, false))
+            .chain(times.iter().map(|t| (t, true)))
+        {
+            let mut s = base.to_vec();
+            let mut cases = alloc::vec![s.clone()];
+            for at in 0..s.len() {
+                let keep = s[at];
+                for b in swaps {
+                    s[at] = b;
+                    cases.push(s.clone());
+                }
+                s[at] = keep;
+                cases.push(s[..at].to_vec());
+            }
+            for c in &cases {
+                if is_time {
+                    assert_eq!(
+                        outcome(date_time(strict(c))),
+                        outcome(date_time_rules(strict(c))),
+                        "{}",
+                        alloc::string::String::from_utf8_lossy(c)
+                    );
+                } else {
+                    assert_eq!(
+                        outcome(date(strict(c))),
+                        outcome(date_rules(strict(c))),
+                        "{}",
+                        alloc::string::String::from_utf8_lossy(c)
+                    );
+                }
+            }
         }
     }
 
