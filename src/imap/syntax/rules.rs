@@ -216,6 +216,7 @@ fn starts_literal(i: &In<'_>) -> bool {
 }
 
 /// `string = quoted / literal`
+#[inline]
 pub(crate) fn string(i: In<'_>) -> R<'_, IString<'_>> {
     match i.peek() {
         Some(b'"') => quoted(i),
