@@ -873,3 +873,51 @@ fn server_without_partial_refuses_what_it_did_not_advertise() {
         1
     );
 }
+
+/// The server side of RFC 9394's own dialogues (§3.1, §3.3, §3.4), taken
+/// from the RFC text: the ESEARCH answers of §3.1 and the UID FETCH
+/// modifiers of §3.3/§3.4 (CHANGEDSINCE before or after PARTIAL: "the order
+/// of PARTIAL and CHANGEDSINCE FETCH modifiers in the UID FETCH command is
+/// not important").
+#[test]
+fn rfc_9394_dialogues_from_its_text() {
+    // S: * ESEARCH (TAG "A04") UID PARTIAL (24000:24500 NIL)
+    // "No results are present; this is beyond the end of the results."
+    let e = esearch(b"* ESEARCH (TAG \"A04\") UID PARTIAL (24000:24500 NIL)\r\n");
+    assert!(e.uid);
+    let (range, results) = e.partial().expect("typed PARTIAL data");
+    assert_eq!(range, PartialRange::first(24000, 24500));
+    assert!(results.is_none());
+    // S: * ESEARCH (TAG "A03") UID PARTIAL (1:500 ...), with a real set
+    let e = esearch(b"* ESEARCH (TAG \"A03\") UID PARTIAL (1:500 3:7,9,11:20)\r\n");
+    let (range, results) = e.partial().expect("typed PARTIAL data");
+    assert_eq!(range, PartialRange::first(1, 500));
+    assert_eq!(results.expect("a set").as_str(), "3:7,9,11:20");
+
+    // C: 10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)
+    let c = cmd(b"10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)\r\n");
+    assert_eq!(c.body.partial(), Some(PartialRange::last(1, 3)));
+    // C: 11 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL 1:5)
+    let c = cmd(b"11 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL 1:5)\r\n");
+    assert_eq!(c.body.partial(), Some(PartialRange::first(1, 5)));
+    // C: 101 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-30 CHANGEDSINCE 98305)
+    // and the same with the modifiers the other way round
+    for line in [
+        &b"101 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-30 CHANGEDSINCE 98305)\r\n"[..],
+        b"101 UID FETCH 25900:26600 (UID FLAGS) (CHANGEDSINCE 98305 PARTIAL -1:-30)\r\n",
+    ] {
+        let c = cmd(line);
+        assert_eq!(c.body.partial(), Some(PartialRange::last(1, 30)));
+        let CommandBody::Fetch {
+            uid, changed_since, ..
+        } = &c.body
+        else {
+            panic!("{:?}", c.body)
+        };
+        assert!(*uid);
+        assert_eq!(*changed_since, Some(98305));
+        // and it is written back in a form that parses to the same command
+        let again = emit_cmd(&c);
+        assert_eq!(cmd(&again).into_owned(), c.clone().into_owned());
+    }
+}
