@@ -109,8 +109,8 @@ fn every_command_emits_the_rfc_grammar() {
             },
             b"AUTH GSSAPI\r\n",
         ),
-        // RFC 6856 §3 "utf8-command = "UTF8" CRLF"; §4 "lang-command = "LANG"
-        // [SP lang-or-wild] CRLF"
+        // RFC 6856 gives no ABNF: §2.1 adds the command "UTF8", §3.1 the
+        // command "LANG"; §3.3's examples: "C: LANG", "C: LANG *", "C: LANG es"
         (Command::Utf8, b"UTF8\r\n"),
         (Command::Lang { tag: None }, b"LANG\r\n"),
         (

@@ -13,7 +13,7 @@ use mailwire::{Error, Text};
 
 // ---- codec ----
 
-/// RFC 6856 §4, the example listing:
+/// RFC 6856 §3.3, the example listing:
 /// "S: +OK Language listing follows:" "S: en English" "S: en-boont English
 /// Boontling dialect" "S: de Deutsch" ...; "A language listing consists of
 /// the language tag [RFC5646] of the message, optionally followed by a
@@ -58,13 +58,14 @@ fn language_listing_parse_emit_round_trip() {
     }
 }
 
-/// RFC 6856 §4: "C: LANG es" "S: +OK es Idioma cambiado": "the server
-/// returns a +OK response followed by the single space, the language tag
-/// selected, another single space, and the rest of the line is
-/// human-readable text".
+/// RFC 6856 §3.3: "C: LANG es" "S: +OK es Idioma cambiado"; §3.2: "the
+/// server returns a +OK response followed by a single space, the exact
+/// language tag selected, and another space. Human-readable text in the
+/// appropriate language then appears in the rest of the line".
 #[test]
 fn lang_commands_and_the_set_answer() {
-    // lang-cmd = "LANG" [SP lang-or-wild]
+    // RFC 6856 §3.2 gives no ABNF: LANG with no argument, a "basic language
+    // range" (RFC 4647), or the special "*"
     let table: &[(&[u8], Option<&str>)] = &[
         (b"LANG", None),
         (b"LANG es", Some("es")),
@@ -90,7 +91,9 @@ fn lang_commands_and_the_set_answer() {
     );
 }
 
-/// RFC 6856 §2 "utf8-capa = "UTF8" [SP "USER"]"; RFC 2449 §6.5
+/// RFC 6856 §2.2 ("USER Argument to "UTF8" Capability": "If the USER
+/// argument is included with this capability, it indicates that the server
+/// accepts UTF-8 usernames and passwords"); RFC 2449 §6.5
 /// "LOGIN-DELAY" with "minimum seconds between logins; optionally followed
 /// by USER in AUTHORIZATION state", §6.7 "EXPIRE" with "server-guaranteed
 /// minimum retention days, or NEVER; optionally followed by USER".
@@ -174,7 +177,7 @@ fn languages() -> Vec<(String, String)> {
     .collect()
 }
 
-/// The RFC 6856 §4 example, from the server's side: a listing, a language
+/// The RFC 6856 §3.3 example, from the server's side: a listing, a language
 /// the server does not have ("C: LANG MUL" "S: -ERR invalid language MUL"),
 /// a change, and "C: LANG *" (the server's preferred language).
 #[test]
@@ -218,10 +221,10 @@ fn server_without_languages_refuses_lang() {
     assert_eq!(run(&mut s, b"LANG\r\n"), b"-ERR LANG not supported\r\n");
 }
 
-/// RFC 6856 §2: "If the "USER" argument is included with this capability,
-/// it indicates that the server accepts UTF-8 usernames and passwords",
-/// after "The UTF8 command [which] switches the session from the ASCII-only
-/// mode of [RFC1939] to UTF-8 mode".
+/// RFC 6856 §2.2: "If the USER argument is included with this capability,
+/// it indicates that the server accepts UTF-8 usernames and passwords";
+/// "the client MAY use UTF-8 characters with a "USER", "PASS", or "APOP"
+/// command; the client MAY do so before issuing the "UTF8" command".
 #[test]
 fn server_utf8_user() {
     let user = "USER j\u{fc}rgen\r\n".as_bytes();
@@ -353,7 +356,7 @@ fn client_reads_the_policy_capabilities() {
     assert_eq!(caps.expire(), Some((Expire::Days(0), true)));
 }
 
-/// The RFC 6856 §4 example from the client's side.
+/// The RFC 6856 §3.3 example from the client's side.
 #[test]
 fn client_lang_list_and_set() {
     let mut c = client(ClientConfig::default(), CAPA);

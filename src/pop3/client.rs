@@ -166,7 +166,7 @@ impl Capabilities {
         self.list.contains(&Capability::User)
     }
 
-    /// Whether `LANG` was listed (RFC 6856 §4).
+    /// Whether `LANG` was listed (RFC 6856 §3).
     pub fn lang(&self) -> bool {
         self.list.contains(&Capability::Lang)
     }
@@ -604,7 +604,7 @@ impl Client {
         self.utf8
     }
 
-    /// Sends `LANG` (RFC 6856 §4): the server lists its languages, each as a
+    /// Sends `LANG` (RFC 6856 §3): the server lists its languages, each as a
     /// [`ClientEvent::Language`], then [`ClientEvent::ListingEnd`].
     /// [`Error::Misuse`] unless the server advertised `LANG`.
     pub fn lang_list(&mut self) -> Result<(), Error> {

@@ -1,6 +1,6 @@
 //! POP3 commands: RFC 1939 §4–§7 (USER, PASS, APOP, STAT, LIST, RETR, DELE,
 //! NOOP, RSET, QUIT, TOP, UIDL), RFC 2449 §5 (CAPA), RFC 2595 §4 (STLS),
-//! RFC 5034 §4 (AUTH) and RFC 6856 §3–§4 (UTF8, LANG).
+//! RFC 5034 §4 (AUTH) and RFC 6856 §2–§3 (UTF8, LANG).
 //!
 //! ```
 //! use mailwire::pop3::{emit_command, parse_command, Command};
@@ -100,9 +100,9 @@ pub enum Command<'a> {
         /// The base64 initial response, or `=` for an empty one.
         initial_response: Option<Cow<'a, str>>,
     },
-    /// `UTF8` (RFC 6856 §3).
+    /// `UTF8` (RFC 6856 §2).
     Utf8,
-    /// `LANG [lang-or-wild]` (RFC 6856 §4).
+    /// `LANG [language-range]` (RFC 6856 §3).
     Lang {
         /// A language tag or `*`; `None` asks for the list of languages.
         tag: Option<Cow<'a, str>>,

@@ -403,7 +403,7 @@ pub(crate) fn check_uid(uid: &[u8]) -> Result<(), Error> {
 }
 
 impl LanguageListing<'_> {
-    /// Writes `tag [SP description]` without a line ending (RFC 6856 §4).
+    /// Writes `tag [SP description]` without a line ending (RFC 6856 §3.2).
     /// The tag must be printable ASCII without space, the description free of
     /// CR, LF and NUL.
     pub fn emit(&self, out: &mut impl BufMut) -> Result<(), Error> {

@@ -329,8 +329,8 @@ fn initial_response(i: &[u8]) -> R<'_, &str> {
     .parse(i)
 }
 
-/// `lang-cmd = "LANG" [SP lang-or-wild]` (RFC 6856 §4), the tag taken as a
-/// token.
+/// `LANG [SP language-range]` (RFC 6856 §3, which gives no ABNF: a "basic
+/// language range" of RFC 4647, or `*`), the range taken as a token.
 fn lang(i: &[u8]) -> R<'_, Option<&str>> {
     expecting(
         "language tag",
@@ -557,7 +557,7 @@ fn unique_id_listing(line: &[u8]) -> R<'_, UniqueIdListing<'_>> {
 }
 
 impl<'a> LanguageListing<'a> {
-    /// Parses one language listing (RFC 6856 §4: "A language listing
+    /// Parses one language listing (RFC 6856 §3: "A language listing
     /// consists of the language tag \[RFC5646\] of the message, optionally
     /// followed by a single space and a human-readable description of the
     /// language in the language itself, using the UTF-8 charset"). The tag

@@ -183,10 +183,11 @@ impl<'a> Response<'a> {
         UniqueIdListing::parse(self.text.as_bytes()).ok()
     }
 
-    /// The language of a `+OK` answer to `LANG tag` (RFC 6856 §4: "the
-    /// server returns a +OK response followed by the single space, the
-    /// language tag selected, another single space, and the rest of the
-    /// line is human-readable text"), and that text.
+    /// The language of a `+OK` answer to `LANG tag` (RFC 6856 §3.2: "the
+    /// server returns a +OK response followed by a single space, the exact
+    /// language tag selected, and another space. Human-readable text in the
+    /// appropriate language then appears in the rest of the line"), and
+    /// that text.
     pub fn language(&self) -> Option<LanguageListing<'_>> {
         LanguageListing::parse(self.text.as_bytes()).ok()
     }
@@ -239,7 +240,7 @@ pub struct UniqueIdListing<'a> {
 impl UniqueIdListing<'_> {}
 
 /// One line of the answer to `LANG` without argument, a "language listing"
-/// (RFC 6856 §4): the language tag, optionally a space and a description of
+/// (RFC 6856 §3): the language tag, optionally a space and a description of
 /// the language in the language itself (UTF-8). The same shape starts the
 /// text of a `+OK` to `LANG tag` ("+OK es Idioma cambiado": the tag the
 /// server chose, then text), see [`Response::language`].
@@ -326,7 +327,7 @@ pub enum Capability<'a> {
         /// `USER`: UTF-8 is also accepted in USER and PASS.
         user: bool,
     },
-    /// `LANG` (RFC 6856 §4).
+    /// `LANG` (RFC 6856 §3).
     Lang,
     /// Any other capability, kept as sent.
     Other {

@@ -439,7 +439,7 @@ impl Server {
         self.utf8
     }
 
-    /// The language tag the client selected with LANG (RFC 6856 §4), one of
+    /// The language tag the client selected with LANG (RFC 6856 §3), one of
     /// [`ServerConfig::languages`]; `None` before (the default language).
     pub fn language(&self) -> Option<&str> {
         self.language
@@ -475,7 +475,7 @@ impl Server {
         ));
     }
 
-    /// LANG (RFC 6856 §4): the listing, or the selection by RFC 4647
+    /// LANG (RFC 6856 §3): the listing, or the selection by RFC 4647
     /// §3.3.1 basic filtering ("A language range matches a particular
     /// language tag if, in a case-insensitive comparison, it exactly equals
     /// the tag, or if it exactly equals a prefix of the tag such that the

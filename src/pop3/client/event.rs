@@ -49,7 +49,7 @@ pub enum ClientEvent<'a> {
     Capability(Capability<'a>),
     /// One line of another multi-line answer, dot-unstuffed.
     Line(Text<'a>),
-    /// One line of a LANG answer (RFC 6856 §4): a language tag and its
+    /// One line of a LANG answer (RFC 6856 §3): a language tag and its
     /// description.
     Language(LanguageListing<'a>),
     /// The multi-line answer to `command` is complete.

@@ -86,7 +86,7 @@ pub struct ServerConfig {
     /// [UTF8]`. The machine passes the bytes on as sent; SASLprep (which the
     /// RFC asks the server to apply) is the application's. Default `false`.
     pub utf8_user: bool,
-    /// The languages offered with LANG (RFC 6856 §4), in order of
+    /// The languages offered with LANG (RFC 6856 §3), in order of
     /// preference: `(tag, description)`, the description in the language
     /// itself, such as `("de", "Deutsch")`. Non-empty advertises `LANG`; the
     /// machine lists them, and selects by the basic filtering of RFC 4647
