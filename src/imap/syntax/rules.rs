@@ -117,8 +117,28 @@ pub(crate) fn is_nil(i: In<'_>) -> (In<'_>, bool) {
 /// 8-bit tolerant: any byte but CR, LF and NUL is content (RFC 6855 allows
 /// UTF-8, and servers send Latin-1). Borrowed unless escapes are present.
 /// After the opening quote the rule is committed: errors are failures.
+#[inline(always)]
 pub(crate) fn quoted(i: In<'_>) -> R<'_, IString<'_>> {
     let (i, ()) = byte(b'"', "'\"'")(i)?;
+    let rest = i.rest;
+    // the common case, a string without escapes, in a small frame of its
+    // own; escapes and errors are left to `quoted_rest`
+    let stop = if i.st.trusted {
+        find_any(rest, [b'"', b'\\'])
+    } else {
+        find_any(rest, [b'"', b'\\', b'\r', b'\n', 0])
+    };
+    match stop {
+        Some(j) if rest[j] == b'"' => Ok((i.skip(j + 1), IString(Cow::Borrowed(&rest[..j])))),
+        _ => quoted_rest(i),
+    }
+}
+
+/// [`quoted`] after its opening quote, when the string holds an escape or
+/// does not end well.
+#[cold]
+#[inline(never)]
+fn quoted_rest(i: In<'_>) -> R<'_, IString<'_>> {
     let rest = i.rest;
     // bytes that end a run of plain QUOTED-CHARs; bytes validated before
     // (a list being iterated) hold no CR, LF or NUL inside a string
