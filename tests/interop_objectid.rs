@@ -14,7 +14,11 @@
 //! - SAVEDATE (RFC 8514) against Dovecot (and Cyrus, which offers it too): `UID FETCH (UID SAVEDATE)`
 //!   read as typed [`FetchItem::SaveDate`], a date no earlier than the seed's own `Date:` header.
 //!
-//! Every session runs over implicit TLS (Cyrus refuses LOGIN in the clear, LOGINDISABLED), with rustls
+//! - Dovecot 2.3 does not list OBJECTID: the machine refuses to send EMAILID there
+//!   ([`ApiMisuse::NotAdvertised`](mailwire::ApiMisuse)), and Dovecot answers BAD when it is sent anyway.
+//!
+//! Every check runs twice, with the default quirks and with [`Quirks::STRICT`]. Every session runs over
+//! implicit TLS (Cyrus refuses LOGIN in the clear, LOGINDISABLED), with rustls
 //! trusting exactly the peers' certificate (`PEER_CERT`); the machine is told the connection is under TLS
 //! ([`ClientConfig::tls_active`]). Every `MalformedResponse` the machine reports fails the test with
 //! the exact bytes the server sent. Skips loudly without peers; fails under `CI=true`.
@@ -28,8 +32,9 @@ use std::time::{Duration, Instant};
 
 use common::peers::{Peers, peers_or_skip, skip_or_fail};
 use mailwire::imap::{
-    Client, ClientConfig, ClientEvent, Code, Data, DateTime, FetchItem, FetchItems, FetchQuery,
-    SearchQuery, StatusAttribute, StatusItem, StatusKind, Tag,
+    Client, ClientConfig, ClientEvent, Code, CommandBody, Data, DateTime, FetchItem, FetchItems,
+    FetchQuery, ParseOptions, Quirks, SearchQuery, StatusAttribute, StatusItem, StatusKind, Tag,
+    parse_command,
 };
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConnection, RootCertStore, StreamOwned};
@@ -40,12 +45,28 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 /// The seeded messages, UIDs 1 to 4 on every server (`tests/peers/start.sh`, `SEED_DIR/N.eml`).
 const SEEDS: u32 = 4;
 
+/// Every check runs with the default quirks and with [`Quirks::STRICT`] (where the parser takes the
+/// RFCs' grammar to the letter): both must read every response of these servers.
+const MODES: [(&str, Quirks); 2] = [
+    ("default quirks", Quirks::LENIENT),
+    ("Quirks::STRICT", Quirks::STRICT),
+];
+
 /// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7).
 fn is_objectid(id: &[u8]) -> bool {
     (1..=255).contains(&id.len())
         && id
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A command written as IMAP text (without tag), parsed by the crate's command parser.
+fn command(text: &str) -> CommandBody<'static> {
+    let line = format!("x {text}\r\n");
+    parse_command(line.as_bytes(), &ParseOptions::default())
+        .unwrap_or_else(|e| panic!("cannot parse {text:?}: {e:?}"))
+        .into_owned()
+        .body
 }
 
 /// What one command brought.
@@ -59,7 +80,8 @@ struct Answer {
 
 /// The client machine over rustls over a blocking socket.
 struct Session {
-    server: &'static str,
+    /// The server and the quirks mode, for messages.
+    server: String,
     tls: StreamOwned<ClientConnection, TcpStream>,
     client: Client,
     /// Every frame the machine refused: (exact bytes, error).
@@ -68,7 +90,13 @@ struct Session {
 
 impl Session {
     /// Connects to `port` over implicit TLS (trusting `PEER_CERT` only), reads the greeting, logs in.
-    fn login(peers: &Peers, server: &'static str, port: u16) -> Result<Session, String> {
+    fn login(
+        peers: &Peers,
+        server: &str,
+        port: u16,
+        (mode, quirks): (&str, Quirks),
+    ) -> Result<Session, String> {
+        let server = format!("{server} ({mode})");
         let cert = peers
             .var("PEER_CERT")
             .ok_or("no PEER_CERT in the peers' settings")?;
@@ -94,6 +122,7 @@ impl Session {
             .map_err(|e| e.to_string())?;
         let mut config = ClientConfig::default();
         config.tls_active = true;
+        config.quirks = quirks;
         let mut s = Session {
             server,
             tls: StreamOwned::new(conn, sock),
@@ -332,7 +361,13 @@ fn cyrus_objectid_emailid_threadid_mailboxid_and_search_emailid() {
     let Some((peers, port)) = cyrus(TEST) else {
         return;
     };
-    let mut s = Session::login(&peers, "Cyrus", port).unwrap_or_else(|e| panic!("{e}"));
+    for mode in MODES {
+        cyrus_objectid(&peers, port, mode);
+    }
+}
+
+fn cyrus_objectid(peers: &Peers, port: u16, mode: (&str, Quirks)) {
+    let mut s = Session::login(peers, "Cyrus", port, mode).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         s.client.capabilities().has("OBJECTID"),
         "Cyrus does not list OBJECTID after LOGIN: {:?}",
@@ -530,8 +565,15 @@ fn preview_against_dovecot_and_cyrus() {
     let Some((peers, cyrus_port)) = cyrus(TEST) else {
         return;
     };
+    for mode in MODES {
+        preview(&peers, cyrus_port, mode);
+    }
+}
+
+fn preview(peers: &Peers, cyrus_port: u16, mode: (&str, Quirks)) {
     // Dovecot: a real preview for every seed (seed 3's comes as a literal: 8-bit UTF-8).
-    let mut s = Session::login(&peers, "Dovecot", peers.imaps).unwrap_or_else(|e| panic!("{e}"));
+    let mut s =
+        Session::login(peers, "Dovecot", peers.imaps, mode).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         s.client.capabilities().has("PREVIEW"),
         "Dovecot does not list PREVIEW: {:?}",
@@ -539,12 +581,42 @@ fn preview_against_dovecot_and_cyrus() {
     );
     let tag = s.client.examine("INBOX").unwrap();
     s.ok("EXAMINE INBOX", &tag).unwrap();
+    // Dovecot 2.3 does not list OBJECTID: the machine refuses to put EMAILID on the wire (RFC 8474 §3:
+    // a server advertising OBJECTID supports the items), and Dovecot, asked anyway, answers BAD.
+    assert!(
+        !s.client.capabilities().has("OBJECTID"),
+        "Dovecot lists OBJECTID now: test it there"
+    );
+    let refused = s.client.uid_fetch(1, &FetchQuery::new().uid().email_id());
+    assert!(
+        matches!(
+            refused,
+            Err(mailwire::Error::Misuse(
+                mailwire::ApiMisuse::NotAdvertised {
+                    extension: "OBJECTID"
+                }
+            ))
+        ),
+        "{refused:?}"
+    );
+    let tag = s
+        .client
+        .send_unadvertised(command("UID FETCH 1 (UID EMAILID)"))
+        .unwrap();
+    let bad = s.run(&tag).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        bad.status,
+        StatusKind::Bad,
+        "Dovecot took EMAILID: {}",
+        bad.text
+    );
+
     let eager = previews(&mut s, false);
     for (uid, text) in &eager {
         let text = text.as_deref().unwrap_or_else(|| {
             panic!("Dovecot: UID {uid}: PREVIEW NIL without LAZY (RFC 8970 §3.1)")
         });
-        check_preview_text(&peers, "Dovecot", *uid, text);
+        check_preview_text(peers, "Dovecot", *uid, text);
     }
     // Seed 3's preview (8-bit UTF-8, sent as a literal) holds its non-ASCII text whole.
     let third = eager[2].1.as_deref().unwrap_or_default();
@@ -555,13 +627,13 @@ fn preview_against_dovecot_and_cyrus() {
     // PREVIEW (LAZY): a text where there is one, the same as without LAZY (Dovecot has them by now).
     for (uid, text) in previews(&mut s, true) {
         if let Some(text) = text {
-            check_preview_text(&peers, "Dovecot", uid, &text);
+            check_preview_text(peers, "Dovecot", uid, &text);
         }
     }
     s.logout();
 
     // Cyrus: typed answers; a NIL to a request without LAZY is reported as the server's deviation.
-    let mut s = Session::login(&peers, "Cyrus", cyrus_port).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = Session::login(peers, "Cyrus", cyrus_port, mode).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         s.client.capabilities().has("PREVIEW"),
         "Cyrus does not list PREVIEW: {:?}",
@@ -572,7 +644,7 @@ fn preview_against_dovecot_and_cyrus() {
     for lazy in [false, true] {
         for (uid, text) in previews(&mut s, lazy) {
             match text {
-                Some(text) => check_preview_text(&peers, "Cyrus", uid, &text),
+                Some(text) => check_preview_text(peers, "Cyrus", uid, &text),
                 None if lazy => {}
                 None => {
                     let _ = writeln!(
@@ -599,8 +671,11 @@ fn savedate_against_dovecot_and_cyrus() {
     let Some((peers, cyrus_port)) = cyrus(TEST) else {
         return;
     };
-    for (server, port) in [("Dovecot", peers.imaps), ("Cyrus", cyrus_port)] {
-        let mut s = Session::login(&peers, server, port).unwrap_or_else(|e| panic!("{e}"));
+    for ((server, port), mode) in [("Dovecot", peers.imaps), ("Cyrus", cyrus_port)]
+        .into_iter()
+        .flat_map(|server| MODES.map(|mode| (server, mode)))
+    {
+        let mut s = Session::login(&peers, server, port, mode).unwrap_or_else(|e| panic!("{e}"));
         assert!(
             s.client.capabilities().has("SAVEDATE"),
             "{server} does not list SAVEDATE: {:?}",
