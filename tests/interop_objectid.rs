@@ -13,7 +13,6 @@
 //!   zero-length string" when there is nothing to preview); the test prints it as a server deviation.
 //! - SAVEDATE (RFC 8514) against Dovecot (and Cyrus, which offers it too): `UID FETCH (UID SAVEDATE)`
 //!   read as typed [`FetchItem::SaveDate`], a date no earlier than the seed's own `Date:` header.
-//!
 //! - Dovecot 2.3 does not list OBJECTID: the machine refuses to send EMAILID there
 //!   ([`ApiMisuse::NotAdvertised`](mailwire::ApiMisuse)), and Dovecot answers BAD when it is sent anyway.
 //!
