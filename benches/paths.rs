@@ -504,19 +504,24 @@ fn proto_flags(f: &[std::borrow::Cow<'_, str>]) -> usize {
 
 type Path = fn(&Streams) -> (usize, usize);
 
-fn responses<'s>(stream: &'s [u8], mut f: impl FnMut(Response<'s>)) -> usize {
-    let opts = ParseOptions::default();
+/// Each frame of a response stream, as the `Framer` finds it; the count.
+fn frames<'s>(stream: &'s [u8], mut f: impl FnMut(&'s [u8])) -> usize {
     let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
     let (mut pos, mut n) = (0, 0);
     while pos < stream.len() {
         let Frame::Complete(len) = framer.find(&stream[pos..]).unwrap() else {
             panic!("incomplete frame")
         };
-        f(parse_response(&stream[pos..pos + len], &opts).unwrap());
+        f(&stream[pos..pos + len]);
         n += 1;
         pos += len;
     }
     n
+}
+
+fn responses<'s>(stream: &'s [u8], mut f: impl FnMut(Response<'s>)) -> usize {
+    let opts = ParseOptions::default();
+    frames(stream, |frame| f(parse_response(frame, &opts).unwrap()))
 }
 
 fn mw_uid_size(s: &Streams) -> (usize, usize) {
@@ -541,18 +546,10 @@ fn mw_lazy_fields(s: &Streams) -> (usize, usize) {
 
 fn mw_visitor_fields(s: &Streams) -> (usize, usize) {
     let opts = ParseOptions::default();
-    let stream = &s.fetch;
-    let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
-    let (mut pos, mut n) = (0, 0);
     let mut v = FieldVisitor::default();
-    while pos < stream.len() {
-        let Frame::Complete(len) = framer.find(&stream[pos..]).unwrap() else {
-            panic!("incomplete frame")
-        };
-        parse_response_with(&stream[pos..pos + len], &opts, &mut v).unwrap();
-        n += 1;
-        pos += len;
-    }
+    let n = frames(&s.fetch, |frame| {
+        parse_response_with(frame, &opts, &mut v).unwrap();
+    });
     (n, v.acc)
 }
 
@@ -561,45 +558,39 @@ fn mw_owned(stream: &[u8]) -> (usize, usize) {
     let n = responses(stream, |r| {
         let r: Response<'static> = r.into_owned();
         if let Response::Data(Data::Fetch { items, .. }) = &r {
-            for it in items.iter() {
-                match it {
-                    FetchItem::Uid(u) => acc += u as usize,
-                    FetchItem::Rfc822Size(n) => acc += n as usize,
-                    FetchItem::BodySection { data, .. } => acc += ns(&data),
-                    _ => {}
-                }
-            }
+            acc += uid_size_body(items);
         }
         black_box(&r);
     });
     (n, acc)
 }
 
+/// UID, RFC822.SIZE and the BODY[] bytes of a FETCH response's items.
+fn uid_size_body(items: &List<'_, FetchItem<'_>>) -> usize {
+    let mut acc = 0;
+    for it in items.iter() {
+        match it {
+            FetchItem::Uid(u) => acc += u as usize,
+            FetchItem::Rfc822Size(n) => acc += n as usize,
+            FetchItem::BodySection { data, .. } => acc += ns(&data),
+            _ => {}
+        }
+    }
+    acc
+}
+
 /// Each frame kept as an [`OwnedResponse`] (its bytes copied once into a
 /// shared buffer), then read through `get()`.
 fn mw_shared(stream: &[u8]) -> (usize, usize) {
     let opts = ParseOptions::default();
-    let mut framer = Framer::for_responses(&Limits::default(), LinePolicy::STRICT);
-    let (mut pos, mut n, mut acc) = (0, 0, 0);
-    while pos < stream.len() {
-        let Frame::Complete(len) = framer.find(&stream[pos..]).unwrap() else {
-            panic!("incomplete frame")
-        };
-        let owned = OwnedResponse::copy_from(&stream[pos..pos + len], &opts).unwrap();
+    let mut acc = 0;
+    let n = frames(stream, |frame| {
+        let owned = OwnedResponse::copy_from(frame, &opts).unwrap();
         if let Response::Data(Data::Fetch { items, .. }) = owned.get() {
-            for it in items.iter() {
-                match it {
-                    FetchItem::Uid(u) => acc += u as usize,
-                    FetchItem::Rfc822Size(n) => acc += n as usize,
-                    FetchItem::BodySection { data, .. } => acc += ns(&data),
-                    _ => {}
-                }
-            }
+            acc += uid_size_body(&items);
         }
         black_box(&owned);
-        n += 1;
-        pos += len;
-    }
+    });
     (n, acc)
 }
 

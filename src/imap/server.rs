@@ -1746,6 +1746,24 @@ impl Server {
         self.append_prefix.clear();
         self.append_prefix
             .extend_from_slice(&synth[..prefix_len.min(synth.len())]);
+        let (size, binary, non_sync) = self.await_message(synth, lit, data_start);
+        Ok(Flow::Ev(Ev::AppendStart {
+            size,
+            binary,
+            non_sync,
+        }))
+    }
+
+    /// The message literal of an APPEND or a REPLACE comes next: keeps the
+    /// command (`synth`) and waits for the application's decision on the
+    /// literal. Returns its size, whether it is a literal8, and whether it
+    /// is non-synchronizing.
+    fn await_message(
+        &mut self,
+        synth: Vec<u8>,
+        lit: LiteralAnnouncement,
+        data_start: usize,
+    ) -> (u64, bool, bool) {
         self.scratch = synth;
         self.scan.held = None;
         self.read = Read::Decision {
@@ -1754,11 +1772,7 @@ impl Server {
             size: lit.size,
             data_start,
         };
-        Ok(Flow::Ev(Ev::AppendStart {
-            size: lit.size,
-            binary: lit.binary,
-            non_sync: lit.mode != LiteralMode::Sync,
-        }))
+        (lit.size, lit.binary, lit.mode != LiteralMode::Sync)
     }
 
     /// Whether the application offers `name`: one of
@@ -1833,19 +1847,12 @@ impl Server {
                 data_start,
             );
         }
-        self.scratch = synth;
         self.replacing = true;
-        self.scan.held = None;
-        self.read = Read::Decision {
-            append: true,
-            sync: lit.mode == LiteralMode::Sync,
-            size: lit.size,
-            data_start,
-        };
+        let (size, binary, non_sync) = self.await_message(synth, lit, data_start);
         Ok(Flow::Ev(Ev::ReplaceStart {
-            size: lit.size,
-            binary: lit.binary,
-            non_sync: lit.mode != LiteralMode::Sync,
+            size,
+            binary,
+            non_sync,
         }))
     }
 
