@@ -231,7 +231,20 @@ impl Framer {
     ///
     /// `buf` must start where the previous frame ended and may only grow at its
     /// end between calls; bytes already scanned are not scanned again.
+    #[inline]
     pub fn find(&mut self, buf: &[u8]) -> Result<Frame, Error> {
+        if self.state == State::Line && self.seg_start == 0 && self.line_bytes == 0 {
+            if let Some(n) = plain_line(buf, self.line_limit) {
+                self.reset();
+                return Ok(Frame::Complete(n));
+            }
+        }
+        self.find_general(buf)
+    }
+
+    /// [`find`](Self::find) for every case: literals, partial lines, bare CR
+    /// or LF, lines over the limit.
+    fn find_general(&mut self, buf: &[u8]) -> Result<Frame, Error> {
         loop {
             match self.state {
                 State::Streaming => {
@@ -329,6 +342,23 @@ impl Framer {
         self.continued = false;
         self.lines.reset();
     }
+}
+
+/// The common message: one line at the start of `buf`, ended by CRLF within
+/// `limit` bytes (CRLF included), whose first CR or LF is that CR, and that
+/// does not end in `}` (so announces no literal). Returns its length with the
+/// CRLF; `None` for anything else (the general path decides, and gives the
+/// same answer for this case: `plain_line_agrees_with_the_general_path`).
+#[inline]
+fn plain_line(buf: &[u8], limit: usize) -> Option<usize> {
+    let i = memchr::memchr2(b'\r', b'\n', buf)?;
+    if i + 2 > limit || buf.get(i + 1) != Some(&b'\n') || buf[i] != b'\r' {
+        return None;
+    }
+    if i > 0 && buf[i - 1] == b'}' {
+        return None;
+    }
+    Some(i + 2)
 }
 
 /// The literal announcement that ends `line` (without its CRLF), if any.
@@ -429,6 +459,72 @@ mod tests {
     }
 
     const STREAM: &[u8] = b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n* 2 EXISTS\r\nA1 APPEND x ~{3+}\r\n\0\0\0 {0}\r\n\r\nA2 OK done\r\n";
+
+    /// The one-line shortcut of `find` answers as the general path does:
+    /// same frame or error, same state after, for lines and their one-byte
+    /// changes (CR, LF, braces, `+`, `~`, digits), every cut, three line
+    /// policies, limits around the line's length, and a framer that already
+    /// scanned part of the line.
+    #[test]
+    fn plain_line_agrees_with_the_general_path() {
+        let lines: &[&[u8]] = &[
+            b"a1 UID FETCH 1:* (FLAGS)\r\n",
+            b"a2 APPEND x {3}\r\nabc\r\n",
+            b"a3 NOOP\r\nb1 NOOP\r\n",
+            b"\r\n",
+            b"}\r\n",
+            b"x ~{2+}\r\nab\r\n",
+        ];
+        let noise = [b'\r', b'\n', b'}', b'{', b'+', b'-', b'~', b'7', b'x'];
+        let policies = [
+            LinePolicy::STRICT,
+            LinePolicy::ACCEPT_BARE_LF,
+            LinePolicy::ACCEPT_BARE_LF_KEEP_CR,
+        ];
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for line in lines {
+            inputs.push(line.to_vec());
+            for i in 0..line.len() {
+                for &b in &noise {
+                    let mut v = line.to_vec();
+                    v[i] = b;
+                    inputs.push(v);
+                }
+            }
+        }
+        let mut checked = 0;
+        for input in &inputs {
+            for policy in policies {
+                for limit in [1, 2, 3, 8, 12, 20, 24, 26, 27, 64] {
+                    for cut in 0..=input.len() {
+                        for first in [None, Some(cut / 2)] {
+                            let mut a = Framer::new(limit, LimitKind::CommandLine, 100, policy);
+                            a.accept_minus_literals(limit % 2 == 0);
+                            let mut b = a.clone();
+                            if let Some(p) = first {
+                                let ra = a.find(&input[..p]);
+                                let rb = b.find_general(&input[..p]);
+                                assert_eq!(ra, rb, "{input:?} {limit} {p}");
+                                if ra.is_err() {
+                                    continue;
+                                }
+                            }
+                            let ra = a.find(&input[..cut]);
+                            let rb = b.find_general(&input[..cut]);
+                            assert_eq!(ra, rb, "{input:?} {policy:?} {limit} {cut}");
+                            assert_eq!(alloc::format!("{a:?}"), alloc::format!("{b:?}"));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // and the shortcut is taken where it should be
+        assert_eq!(plain_line(b"a NOOP\r\nb", 64), Some(8));
+        assert_eq!(plain_line(b"a X {1}\r\nb", 64), None);
+        assert_eq!(plain_line(b"a NOOP\r\n", 7), None);
+    }
 
     #[test]
     fn frames_lines_and_literals() {
