@@ -572,7 +572,6 @@ impl<'a> Parameters<'a> {
         let text: &str = &self.0;
         let t = &self.1;
         ParameterIter {
-            src: super::syntax::Src::from_str(text),
             rest: text.as_bytes().get(usize::from(t.covered)..).unwrap_or(&[]),
             text,
             start: 0,
@@ -605,7 +604,6 @@ impl<'a> IntoIterator for &'a Parameters<'_> {
 /// Iterator over [`Parameters`].
 #[derive(Clone, Debug)]
 pub struct ParameterIter<'a> {
-    pub(super) src: super::syntax::Src<'a>,
     /// The text the table does not cover.
     pub(super) rest: &'a [u8],
     pub(super) text: &'a str,

@@ -681,26 +681,37 @@ fn quoted_string(i: &[u8]) -> R<'_, &[u8]> {
 // sub-domain = Let-dig [Ldh-str]  ;  sub-domain =/ U-label (RFC 6531)
 // Let-dig = ALPHA / DIGIT ; Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig
 fn domain<'a>(src: Src<'a>, i: &'a [u8]) -> R<'a, &'a str> {
-    // The longest run of label characters, '-' and '.': a '-' starting a
-    // label, an empty label or a label ending in '-' makes it no domain.
+    // The run is found without building a parser error per label: one
+    // error, for the whole domain, when there is none.
+    let n = match domain_run(i) {
+        Some(n) => n,
+        None => return fail(i, "domain"),
+    };
+    match src.s(&i[..n]) {
+        Some(s) => Ok((&i[n..], s)),
+        None => fail(i, "UTF-8 domain"),
+    }
+}
+
+/// The length of the domain at the start of `i` (`sub-domain *("."
+/// sub-domain)`, RFC 5321 §4.1.2, with UTF-8 labels), or `None` when there
+/// is none (a '-' starting a label, an empty label or a label ending in '-').
+#[inline(never)]
+fn domain_run(i: &[u8]) -> Option<usize> {
     let mut n = 0;
     loop {
         // sub-domain = Let-dig [Ldh-str]
         if !i.get(n).is_some_and(|&b| is(b, LABEL)) {
-            return fail(i, "domain");
+            return None;
         }
         n += run(&i[n..], LDH);
         if i[n - 1] == b'-' {
-            return fail(i, "domain");
+            return None;
         }
         if i.get(n) != Some(&b'.') {
-            break;
+            return Some(n);
         }
         n += 1;
-    }
-    match src.s(&i[..n]) {
-        Some(s) => Ok((&i[n..], s)),
-        None => fail(i, "UTF-8 domain"),
     }
 }
 
@@ -1314,7 +1325,7 @@ fn classify<'a>(src: Src<'a>, kw: &'a [u8], value: Option<&'a [u8]>) -> Option<(
 /// The parameter a [`ParamEntry`] of `text` stands for (the text was checked
 /// when the entry was made).
 #[inline]
-fn from_entry<'a>(src: Src<'a>, text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> {
+fn from_entry<'a>(text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> {
     let (eq, end) = (usize::from(e.eq), usize::from(e.end));
     let kw = || text.get(start..eq).unwrap_or_default();
     let value = || {
@@ -1361,6 +1372,7 @@ fn from_entry<'a>(src: Src<'a>, text: &'a str, start: usize, e: &ParamEntry) -> 
         },
         ParamKind::Slow => {
             let (kw, value) = (kw(), value());
+            let src = Src::from_str(text);
             typed_parameter(src, kw.as_bytes(), value.map(str::as_bytes)).unwrap_or_else(|| {
                 Parameter::Other {
                     keyword: Cow::Borrowed(kw),
@@ -2001,9 +2013,11 @@ impl<'a> Iterator for ParameterIter<'a> {
             Some(e) => {
                 let start = self.start;
                 self.start = usize::from(e.end) + 1;
-                Some(from_entry(self.src, self.text, start, e))
+                Some(from_entry(self.text, start, e))
             }
-            None => next_parameter(self.src, &mut self.rest),
+            // The common end: the table covered every parameter.
+            None if self.rest.is_empty() => None,
+            None => next_parameter(Src::from_str(self.text), &mut self.rest),
         }
     }
 }
