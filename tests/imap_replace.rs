@@ -568,11 +568,16 @@ fn text(b: &[u8]) -> String {
 
 /// A server (REPLACE on unless `replace` is false) past SELECT Drafts.
 fn server_selected(replace: bool) -> Server {
-    let mut s = Server::new(
+    selected_with(
         ServerConfig::default()
             .greeting(Greeting::PreAuth)
             .replace(replace),
-    );
+    )
+}
+
+/// A server with `config` past SELECT Drafts.
+fn selected_with(config: ServerConfig) -> Server {
+    let mut s = Server::new(config);
     out(&mut s);
     s.handle_input(b"A001 SELECT Drafts\r\n");
     let Some(ServerEvent::Command(_)) = s.poll_event().unwrap() else {
@@ -716,12 +721,7 @@ fn server_hands_a_catenated_replace_to_the_application_whole() {
         .greeting(Greeting::PreAuth)
         .replace(true);
     config.auto_accept_literal = 100;
-    let mut s = Server::new(config);
-    out(&mut s);
-    s.handle_input(b"A001 SELECT Drafts\r\n");
-    s.poll_event().unwrap();
-    s.complete("A001", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    let mut s = selected_with(config);
     // RFC 8508 §4.2: the TEXT part is a command literal, not streamed
     s.handle_input(CATENATE_4_2);
     let Some(ServerEvent::Command(c)) = s.poll_event().unwrap() else {
@@ -748,12 +748,7 @@ fn server_reads_a_mailbox_literal_before_the_message() {
         .greeting(Greeting::PreAuth)
         .replace(true);
     config.auto_accept_literal = 100;
-    let mut s = Server::new(config);
-    out(&mut s);
-    s.handle_input(b"A001 SELECT Drafts\r\n");
-    s.poll_event().unwrap();
-    s.complete("A001", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    let mut s = selected_with(config);
     s.handle_input(b"A2 REPLACE 3 {6}\r\n");
     assert!(s.poll_event().unwrap().is_none());
     assert_eq!(out(&mut s), b"+ Ready for literal data\r\n");
@@ -827,12 +822,7 @@ fn server_refuses_a_message_over_the_size_limit_before_it_is_sent() {
         .greeting(Greeting::PreAuth)
         .replace(true);
     config.limits.message_size = 1000;
-    let mut s = Server::new(config);
-    out(&mut s);
-    s.handle_input(b"A001 SELECT Drafts\r\n");
-    s.poll_event().unwrap();
-    s.complete("A001", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    let mut s = selected_with(config);
     s.handle_input(b"A1 REPLACE 4 Drafts {1001}\r\n");
     assert!(s.poll_event().unwrap().is_none());
     assert_eq!(out(&mut s), b"A1 NO [TOOBIG] literal too large\r\n");
@@ -978,12 +968,7 @@ fn server_refuses_unread_pipelined_input_over_the_buffer_limit() {
         .greeting(Greeting::PreAuth)
         .replace(true);
     config.limits.input_buffer = 4096;
-    let mut s = Server::new(config);
-    out(&mut s);
-    s.handle_input(b"A001 SELECT Drafts\r\n");
-    s.poll_event().unwrap();
-    s.complete("A001", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    let mut s = selected_with(config);
     // a hostile client pushes a non-synchronizing message and the
     // application does not answer: the buffer is bounded
     let mut big = b"A1 REPLACE 4 Drafts {100000+}\r\n".to_vec();
