@@ -573,6 +573,15 @@ impl<'a, T> List<'a, T> {
             ListRepr::Items(_) => None,
         }
     }
+    /// The wire bytes and context of a parsed list (for tests that read it
+    /// element by element).
+    #[cfg(test)]
+    pub(crate) fn wire_parts(&self) -> Option<(&'a [u8], Ctx)> {
+        match &self.repr {
+            ListRepr::Wire { raw, ctx, .. } => Some((raw, *ctx)),
+            ListRepr::Items(_) => None,
+        }
+    }
     /// The items of a built list, by reference; `None` for a parsed one.
     pub(crate) fn items(&self) -> Option<&[T]> {
         match &self.repr {

@@ -493,6 +493,7 @@ crate::owned::into_owned! {
 }
 
 pub(crate) mod emit;
+pub(crate) mod fast;
 pub(crate) mod parse;
 pub(crate) mod sink;
 

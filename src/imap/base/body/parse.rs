@@ -9,6 +9,7 @@ use nom::Parser as _;
 use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
+use crate::imap::base::body::fast::{address_elem, body_elem, param_elem};
 use crate::imap::base::body::sink::{AddressField, BodySink as Sink, ParamsOf, Quiet};
 use crate::imap::base::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
@@ -52,7 +53,7 @@ fn address_list<'a, S: Sink<'a>>(
     }
     if i.st.trusted {
         let (i, raw) = skip_parens(i)?;
-        let list = List::wire(raw, address, Sep::None, i.ctx());
+        let list = List::wire(raw, address_elem, Sep::None, i.ctx());
         return Ok((i, AddressList::parsed(list)));
     }
     let (mut i, ()) = byte(b'(', "'(' of address list or NIL")(i)?;
@@ -76,7 +77,7 @@ fn address_list<'a, S: Sink<'a>>(
     let raw = start.upto(&i);
     Ok((
         i.skip(1),
-        AddressList::parsed(List::wire(raw, address, Sep::None, i.ctx())),
+        AddressList::parsed(List::wire(raw, address_elem, Sep::None, i.ctx())),
     ))
 }
 
@@ -135,7 +136,7 @@ pub(crate) fn envelope_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, Envelop
 
 /// `string SP string` of `body-fld-param` (`string SP nstring` under
 /// [`Quirks::nil_param_value`](super::Quirks)).
-fn param_pair(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
+pub(crate) fn param_pair(i: In<'_>) -> R<'_, (IString<'_>, Option<IString<'_>>)> {
     let (i, k) = string(i)?;
     let (i, ()) = sp(i)?;
     // NIL checked first: a string value (the usual case) needs no quirk test
@@ -153,14 +154,14 @@ fn body_fld_param<'a, S: Sink<'a>>(i: In<'a>, s: &mut S, of: ParamsOf) -> R<'a, 
     }
     if i.st.trusted && i.peek() == Some(b'(') {
         let (i, raw) = skip_parens(i)?;
-        return Ok((i, Some(List::wire(raw, param_pair, Sep::Space, i.ctx()))));
+        return Ok((i, Some(List::wire(raw, param_elem, Sep::Space, i.ctx()))));
     }
     let (mut i, ()) = byte(b'(', "'(' of body-fld-param or NIL")(i)?;
     let start = i;
     if i.peek() == Some(b')') && i.q().nil_param_value {
         return Ok((
             i.skip(1),
-            Some(List::wire(start.upto(&i), param_pair, Sep::Space, i.ctx())),
+            Some(List::wire(start.upto(&i), param_elem, Sep::Space, i.ctx())),
         ));
     }
     loop {
@@ -179,7 +180,7 @@ fn body_fld_param<'a, S: Sink<'a>>(i: In<'a>, s: &mut S, of: ParamsOf) -> R<'a, 
     let raw = start.upto(&i);
     Ok((
         i.skip(1),
-        Some(List::wire(raw, param_pair, Sep::Space, i.ctx())),
+        Some(List::wire(raw, param_elem, Sep::Space, i.ctx())),
     ))
 }
 
@@ -268,10 +269,6 @@ fn body_fld_enc(i: In<'_>) -> R<'_, IString<'_>> {
 /// `body-fld-octets = number`; `body-fld-lines = number64` (u32 kept)
 fn octets(i: In<'_>) -> R<'_, u32> {
     number(i)
-}
-
-fn body_in_list(i: In<'_>) -> R<'_, BodyStructure<'_>> {
-    body(i)
 }
 
 /// ```text
@@ -398,7 +395,7 @@ fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
     if S::ACTIVE {
         s.multipart_end(&MultiPart {
-            parts: List::wire(parts, body_in_list, Sep::None, start.ctx()),
+            parts: List::wire(parts, body_elem, Sep::None, start.ctx()),
             subtype,
             params,
             ext,
@@ -602,7 +599,7 @@ fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure
 /// whose first part is at `start`, reported, then the `)` of `body`.
 #[inline]
 fn mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
-    let parts = List::wire(start.upto(&i), body_in_list, Sep::None, start.ctx());
+    let parts = List::wire(start.upto(&i), body_elem, Sep::None, start.ctx());
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
