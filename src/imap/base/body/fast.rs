@@ -101,10 +101,12 @@ impl<'a> P<'a> {
     /// `NIL` followed by a space or `)`.
     #[inline(always)]
     fn nil(&mut self) -> bool {
-        let is_nil = self
-            .b
-            .get(self.k..self.k + 4)
-            .is_some_and(|w| w[..3].eq_ignore_ascii_case(b"NIL") && matches!(w[3], b' ' | b')'));
+        // four bytes at once: NIL in any case (bit 0x20 set), then SP or ")"
+        let is_nil = self.b.get(self.k..self.k + 4).is_some_and(|w| {
+            let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            let word = w | 0x0020_2020;
+            word == u32::from_le_bytes(*b"nil ") || word == u32::from_le_bytes(*b"nil)")
+        });
         if is_nil {
             self.k += 3;
         }
