@@ -764,11 +764,19 @@ pub(crate) mod parse {
                     sink.item(item);
                 } else {
                     if keep {
-                        (i, item) = fetch_item(i)?;
                         if items.is_empty() {
                             items.reserve_exact(MSG_ATT_ITEMS);
                         }
-                        items.push(item);
+                        // pushed from the result in place: an item is as big
+                        // as its largest kind (a body structure), and each
+                        // move of it is a copy of that size
+                        match fetch_item(i) {
+                            Ok((rest, item)) => {
+                                i = rest;
+                                items.push(item);
+                            }
+                            Err(e) => return Err(e),
+                        }
                     } else {
                         (i, ()) = validate(fetch_item)(i)?;
                     }
