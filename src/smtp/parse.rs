@@ -1089,6 +1089,27 @@ const fn prefix(s: &[u8]) -> (u64, u64) {
     (v, mask)
 }
 
+/// The number of ASCII digits at the start of `r`, eight bytes a step.
+#[inline(always)]
+fn digit_run(r: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut n = 0;
+    while let Some(w) = r.get(n..).and_then(<[u8]>::first_chunk::<8>) {
+        let v = u64::from_le_bytes(*w);
+        // The high bit of each byte that is not a digit: set in `v` from
+        // 0x80 up, in `v + 0x46` from ':' up, in `v - 0x30` below '0'. A
+        // carry or borrow leaves a byte only from one flagged itself, so
+        // the lowest flag is exact.
+        let bad = (v | v.wrapping_add(ONES * 0x46) | v.wrapping_sub(ONES * 0x30)) & HIGH;
+        if bad != 0 {
+            return n + (bad.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + r[n..].iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
 /// The end of the xtext from `i` in `r` when it ends at SP or the end of `r`.
 #[inline(always)]
 fn xtext_end(r: &[u8], mut i: usize) -> Option<usize> {
@@ -1138,7 +1159,7 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     let is = |(v, mask): (u64, u64)| head & mask == v;
     if is(SIZE) {
         // size-value ::= 1*20DIGIT
-        let d = r[5..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let d = digit_run(&r[5..]);
         if d == 0 || d > 20 || !ends(5 + d) {
             return None;
         }
@@ -1147,6 +1168,10 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     if is(BODY) {
         const SEVEN: u64 = word(b"7BIT");
         const EIGHT: u64 = word(b"8BITMIME");
+        // the common value, as the word it is
+        if upper8(&r[5..]) == Some(prefix(b"8BITMIME").0) && ends(13) {
+            return Some((at + 4, at + 13, ParamKind::Body, 1));
+        }
         let (end, n, w) = word_to_sp(5);
         let b = match (n, w) {
             (8, EIGHT) => 1,
@@ -1229,6 +1254,19 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     if is(RET) {
         const FULL: u64 = word(b"FULL");
         const HDRS: u64 = word(b"HDRS");
+        // four letters folded to lower case as one number (exact for
+        // letters: no other byte folds onto one)
+        if let Some(v) = r[4..].first_chunk::<4>().filter(|_| ends(8)) {
+            match u32::from_le_bytes(*v) | 0x2020_2020 {
+                x if x == u32::from_le_bytes(*b"hdrs") => {
+                    return Some((at + 3, at + 8, ParamKind::Ret, 1));
+                }
+                x if x == u32::from_le_bytes(*b"full") => {
+                    return Some((at + 3, at + 8, ParamKind::Ret, 0));
+                }
+                _ => {}
+            }
+        }
         let (end, n, w) = word_to_sp(4);
         let v = match (n, w) {
             (4, FULL) => 0,

@@ -1272,9 +1272,14 @@ fn a_command_with_its_parameter_table_is_at_most_128_bytes() {
 /// every one-byte change (replaced, inserted, removed) of common parameters.
 #[test]
 fn common_parameters_read_as_the_general_rules_read_them() {
-    let seeds: [&[u8]; 14] = [
+    let seeds: [&[u8]; 19] = [
         b"SIZE=1234567",
+        b"SIZE=12345678",
+        b"SIZE=123456789012345678 X",
         b"size=99999999999999999999",
+        b"BODY=8BITMIME X",
+        b"RET=hdrs X",
+        b"RET=FulL",
         b"BODY=8BITMIME",
         b"body=7bit",
         b"SMTPUTF8",
@@ -1288,8 +1293,11 @@ fn common_parameters_read_as_the_general_rules_read_them() {
         b"ORCPT=utf-8;a+2Bb",
         b"ORCPT=RFC822;x",
     ];
+    // with the bytes next to the digits ('/', ':') and those that carry
+    // when added to (0xba, 0xff)
     let bytes = [
         b' ', b',', b';', b'=', b'+', b'A', b'a', b'0', b'9', b'-', b'.', 0x80, 0xc3, 0x7f, 0x09,
+        b'/', b':', 0xba, 0xff, b'H', b'(',
     ];
     let mut checked = 0;
     let mut check = |raw: &[u8]| {
