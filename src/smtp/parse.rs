@@ -278,7 +278,7 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
         QUIT if args.is_empty() => Command::Quit,
         NOOP if args.is_empty() => Command::Noop { argument: None },
         EHLO | HELO | LHLO => {
-            let src = Src::new(line);
+            let src = Src::new(aligned_tail(line, 5));
             let (rest, d) = domain(src, args).ok()?;
             if !rest.is_empty() {
                 return None;
@@ -295,7 +295,7 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
                 .get(5..)
                 .filter(|_| args[..5].eq_ignore_ascii_case(b"FROM:"))?;
             // every part starts at byte 11 or later
-            let src = Src::new(aligned_tail(line));
+            let src = Src::new(aligned_tail(line, 11));
             // All parts first, then the value in one go (nothing to drop
             // on the way out, no temporary).
             if let Some(rest) = rest.strip_prefix(b"<>") {
@@ -321,7 +321,7 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
                 .get(3..)
                 .filter(|_| args[..3].eq_ignore_ascii_case(b"TO:"))?;
             // every part starts at byte 9 or later
-            let src = Src::new(aligned_tail(line));
+            let src = Src::new(aligned_tail(line, 9));
             // `<Postmaster>` has no '@': not a simple path, so not handled here.
             let (rest, local, d) = simple_path(src, rest)?;
             let (params, table) = fast_parameters(src, rest)?;
@@ -358,16 +358,20 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
     })
 }
 
-/// `line` from its first byte at an address aligned to a `usize` (at most
-/// seven bytes in). `str::from_utf8` reads ASCII two words at a time from
-/// an aligned address and byte by byte before it, so the text of a MAIL or
-/// RCPT line, whose parts all start past its ninth byte, is checked from
-/// there. A part outside the tail reads as not UTF-8 in a [`Src`] of it,
-/// which sends the line the general way: never a different result.
+/// `line` from its first byte at an address aligned to a `usize`, when that
+/// is at most `first` bytes in (where the first part of the line that the
+/// command keeps starts), else all of it. `str::from_utf8` reads ASCII two
+/// words at a time from an aligned address and byte by byte before it, so
+/// the text is checked from there. A part outside the tail would read as
+/// not UTF-8 in a [`Src`] of it, which sends the line the general way:
+/// never a different result.
 #[inline(always)]
-fn aligned_tail(line: &[u8]) -> &[u8] {
+fn aligned_tail(line: &[u8], first: usize) -> &[u8] {
     let k = line.as_ptr().align_offset(core::mem::size_of::<usize>());
-    line.get(k..).unwrap_or(line)
+    match line.get(k..) {
+        Some(tail) if k <= first => tail,
+        _ => line,
+    }
 }
 
 /// [`parameters_after_path`] for a line without extra spaces: nothing, or one
@@ -992,7 +996,8 @@ fn validate_params<'a>(
             Some(p) => p,
             None => generic_param(src, raw, at)?,
         };
-        pos = end;
+        // past the SP that ends it, if one does
+        pos = end + usize::from(raw.get(end) == Some(&b' '));
         // Recorded while the parameters follow each other with one SP (so
         // an entry needs no start): the table ends at the first that does not.
         let n = usize::from(table.len);
