@@ -1409,14 +1409,16 @@ fn from_entry<'a>(text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> 
             delay: e.aux & 4 != 0,
         }),
         ParamKind::Orcpt => {
-            let v = v();
-            let semi = match e.aux {
-                255 => memchr::memchr(b';', v.as_bytes()).unwrap_or(0),
-                n => usize::from(n),
-            };
+            // the ';' at `semi`: two slices of the text, not three
+            let semi = eq
+                + 1
+                + match e.aux {
+                    255 => memchr::memchr(b';', v().as_bytes()).unwrap_or(0),
+                    n => usize::from(n),
+                };
             Parameter::Orcpt {
-                addr_type: Cow::Borrowed(v.get(..semi).unwrap_or_default()),
-                address: XText(Cow::Borrowed(v.get(semi + 1..).unwrap_or_default())),
+                addr_type: Cow::Borrowed(text.get(eq + 1..semi).unwrap_or_default()),
+                address: XText(Cow::Borrowed(text.get(semi + 1..end).unwrap_or_default())),
             }
         }
         ParamKind::Auth => Parameter::Auth(XText(Cow::Borrowed(v()))),
