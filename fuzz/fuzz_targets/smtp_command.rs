@@ -6,6 +6,16 @@ use libfuzzer_sys::fuzz_target;
 use mailwire::smtp::{emit_command, parse_command};
 
 fuzz_target!(|data: &[u8]| {
+    // The fast path of HELO/EHLO/LHLO/MAIL/RCPT checks UTF-8 from the line's
+    // first word-aligned byte: the same answer wherever the line lies.
+    let mut shifted = vec![0u8; data.len() + 8];
+    for pad in 1..8 {
+        shifted[pad..pad + data.len()].copy_from_slice(data);
+        assert_eq!(
+            parse_command(&shifted[pad..pad + data.len()]),
+            parse_command(data)
+        );
+    }
     if let Ok(cmd) = parse_command(data) {
         let _ = cmd.verb();
         if let mailwire::smtp::Command::Mail { parameters, .. }

@@ -128,7 +128,13 @@ fn is(b: u8, class: u8) -> bool {
 /// The length of the run of bytes of `class` at the start of `i`.
 #[inline(always)]
 fn run(i: &[u8], class: u8) -> usize {
-    i.iter().position(|&b| !is(b, class)).unwrap_or(i.len())
+    // an index loop: `position` kept a pointer and an index (eight
+    // instructions a byte, six here)
+    let mut n = 0;
+    while n < i.len() && is(i[n], class) {
+        n += 1;
+    }
+    n
 }
 
 /// [`run`] for a class of printable ASCII (33 to 126) and non-ASCII bytes
@@ -145,15 +151,15 @@ fn run_graphic_except(i: &[u8], x: u8, y: u8, class: u8) -> usize {
         let t = v ^ (ONES * u64::from(b));
         t.wrapping_sub(ONES) & !t & HIGH
     };
-    let stops = |w: &[u8]| match *w {
-        [a, b, c, d, e, f, g, h] => {
-            let v = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+    let stops = |w: &[u8]| match w.first_chunk::<8>() {
+        Some(w) => {
+            let v = u64::from_le_bytes(*w);
             // ASCII below '!' (SP, controls): subtracting 0x21 borrows into
             // the high bit; non-ASCII bytes are masked out by `!v`.
             let low = v.wrapping_sub(ONES * 0x21) & !v & HIGH;
             low | eq(v, 0x7f) | eq(v, x) | eq(v, y)
         }
-        _ => 0,
+        None => 0,
     };
     let mut n = 0;
     while let Some(w) = i.get(n..n + 8) {
@@ -278,7 +284,7 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
         QUIT if args.is_empty() => Command::Quit,
         NOOP if args.is_empty() => Command::Noop { argument: None },
         EHLO | HELO | LHLO => {
-            let src = Src::new(line);
+            let src = Src::new(aligned_tail(line, 5));
             let (rest, d) = domain(src, args).ok()?;
             if !rest.is_empty() {
                 return None;
@@ -294,7 +300,8 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
             let rest = args
                 .get(5..)
                 .filter(|_| args[..5].eq_ignore_ascii_case(b"FROM:"))?;
-            let src = Src::new(line);
+            // every part starts at byte 11 or later
+            let src = Src::new(aligned_tail(line, 11));
             // All parts first, then the value in one go (nothing to drop
             // on the way out, no temporary).
             if let Some(rest) = rest.strip_prefix(b"<>") {
@@ -319,7 +326,8 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
             let rest = args
                 .get(3..)
                 .filter(|_| args[..3].eq_ignore_ascii_case(b"TO:"))?;
-            let src = Src::new(line);
+            // every part starts at byte 9 or later
+            let src = Src::new(aligned_tail(line, 9));
             // `<Postmaster>` has no '@': not a simple path, so not handled here.
             let (rest, local, d) = simple_path(src, rest)?;
             let (params, table) = fast_parameters(src, rest)?;
@@ -354,6 +362,22 @@ fn fast_command(line: &[u8]) -> Option<Command<'_>> {
         }
         _ => return None,
     })
+}
+
+/// `line` from its first byte at an address aligned to a `usize`, when that
+/// is at most `first` bytes in (where the first part of the line that the
+/// command keeps starts), else all of it. `str::from_utf8` reads ASCII two
+/// words at a time from an aligned address and byte by byte before it, so
+/// the text is checked from there. A part outside the tail would read as
+/// not UTF-8 in a [`Src`] of it, which sends the line the general way:
+/// never a different result.
+#[inline(always)]
+fn aligned_tail(line: &[u8], first: usize) -> &[u8] {
+    let k = line.as_ptr().align_offset(core::mem::size_of::<usize>());
+    match line.get(k..) {
+        Some(tail) if k <= first => tail,
+        _ => line,
+    }
 }
 
 /// [`parameters_after_path`] for a line without extra spaces: nothing, or one
@@ -978,7 +1002,8 @@ fn validate_params<'a>(
             Some(p) => p,
             None => generic_param(src, raw, at)?,
         };
-        pos = end;
+        // past the SP that ends it, if one does
+        pos = end + usize::from(raw.get(end) == Some(&b' '));
         // Recorded while the parameters follow each other with one SP (so
         // an entry needs no start): the table ends at the first that does not.
         let n = usize::from(table.len);
@@ -1046,10 +1071,8 @@ fn generic_param<'a>(
 #[inline(always)]
 fn upper8(r: &[u8]) -> Option<u64> {
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    let x = match *r {
-        [a, b, c, d, e, f, g, h, ..] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-        _ => return None,
-    };
+    // one load (a pattern of eight bytes compiles to eight)
+    let x = u64::from_le_bytes(*r.first_chunk::<8>()?);
     if x & HIGH != 0 {
         return None;
     }
@@ -1075,6 +1098,27 @@ const fn prefix(s: &[u8]) -> (u64, u64) {
         (1u64 << (8 * s.len())) - 1
     };
     (v, mask)
+}
+
+/// The number of ASCII digits at the start of `r`, eight bytes a step.
+#[inline(always)]
+fn digit_run(r: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut n = 0;
+    while let Some(w) = r.get(n..).and_then(<[u8]>::first_chunk::<8>) {
+        let v = u64::from_le_bytes(*w);
+        // The high bit of each byte that is not a digit: set in `v` from
+        // 0x80 up, in `v + 0x46` from ':' up, in `v - 0x30` below '0'. A
+        // carry or borrow leaves a byte only from one flagged itself, so
+        // the lowest flag is exact.
+        let bad = (v | v.wrapping_add(ONES * 0x46) | v.wrapping_sub(ONES * 0x30)) & HIGH;
+        if bad != 0 {
+            return n + (bad.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + r[n..].iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
 /// The end of the xtext from `i` in `r` when it ends at SP or the end of `r`.
@@ -1126,7 +1170,7 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     let is = |(v, mask): (u64, u64)| head & mask == v;
     if is(SIZE) {
         // size-value ::= 1*20DIGIT
-        let d = r[5..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let d = digit_run(&r[5..]);
         if d == 0 || d > 20 || !ends(5 + d) {
             return None;
         }
@@ -1135,6 +1179,10 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     if is(BODY) {
         const SEVEN: u64 = word(b"7BIT");
         const EIGHT: u64 = word(b"8BITMIME");
+        // the common value, as the word it is
+        if upper8(&r[5..]) == Some(prefix(b"8BITMIME").0) && ends(13) {
+            return Some((at + 4, at + 13, ParamKind::Body, 1));
+        }
         let (end, n, w) = word_to_sp(5);
         let b = match (n, w) {
             (8, EIGHT) => 1,
@@ -1217,6 +1265,19 @@ fn common_param(raw: &[u8], at: usize) -> Option<(usize, usize, ParamKind, u8)> 
     if is(RET) {
         const FULL: u64 = word(b"FULL");
         const HDRS: u64 = word(b"HDRS");
+        // four letters folded to lower case as one number (exact for
+        // letters: no other byte folds onto one)
+        if let Some(v) = r[4..].first_chunk::<4>().filter(|_| ends(8)) {
+            match u32::from_le_bytes(*v) | 0x2020_2020 {
+                x if x == u32::from_le_bytes(*b"hdrs") => {
+                    return Some((at + 3, at + 8, ParamKind::Ret, 1));
+                }
+                x if x == u32::from_le_bytes(*b"full") => {
+                    return Some((at + 3, at + 8, ParamKind::Ret, 0));
+                }
+                _ => {}
+            }
+        }
         let (end, n, w) = word_to_sp(4);
         let v = match (n, w) {
             (4, FULL) => 0,
@@ -1354,14 +1415,16 @@ fn from_entry<'a>(text: &'a str, start: usize, e: &ParamEntry) -> Parameter<'a> 
             delay: e.aux & 4 != 0,
         }),
         ParamKind::Orcpt => {
-            let v = v();
-            let semi = match e.aux {
-                255 => memchr::memchr(b';', v.as_bytes()).unwrap_or(0),
-                n => usize::from(n),
-            };
+            // the ';' at `semi`: two slices of the text, not three
+            let semi = eq
+                + 1
+                + match e.aux {
+                    255 => memchr::memchr(b';', v().as_bytes()).unwrap_or(0),
+                    n => usize::from(n),
+                };
             Parameter::Orcpt {
-                addr_type: Cow::Borrowed(v.get(..semi).unwrap_or_default()),
-                address: XText(Cow::Borrowed(v.get(semi + 1..).unwrap_or_default())),
+                addr_type: Cow::Borrowed(text.get(eq + 1..semi).unwrap_or_default()),
+                address: XText(Cow::Borrowed(text.get(semi + 1..end).unwrap_or_default())),
             }
         }
         ParamKind::Auth => Parameter::Auth(XText(Cow::Borrowed(v()))),

@@ -1094,6 +1094,20 @@ mod fast_path {
             check_fast(&l)?;
         }
 
+        /// The fast path of MAIL and RCPT checks UTF-8 from the line's first
+        /// word-aligned byte on: the same answers wherever the line lies in
+        /// memory (each line copied at the eight offsets of a word).
+        #[test]
+        fn mutated_lines_agree_at_every_alignment(l in line()) {
+            let mut buf = vec![b'x'; 8 + l.len()];
+            for pad in 0..8 {
+                buf[pad..pad + l.len()].copy_from_slice(&l);
+                let at = &buf[pad..pad + l.len()];
+                check_fast(at)?;
+                prop_assert_eq!(parse_command(at), parse_command(&l));
+            }
+        }
+
         #[test]
         fn words_agree(a in "[a-zA-Z0-9@`{\\[-]{0,9}", b in "[a-zA-Z0-9@`{\\[-]{0,9}") {
             let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -1258,9 +1272,14 @@ fn a_command_with_its_parameter_table_is_at_most_128_bytes() {
 /// every one-byte change (replaced, inserted, removed) of common parameters.
 #[test]
 fn common_parameters_read_as_the_general_rules_read_them() {
-    let seeds: [&[u8]; 14] = [
+    let seeds: [&[u8]; 19] = [
         b"SIZE=1234567",
+        b"SIZE=12345678",
+        b"SIZE=123456789012345678 X",
         b"size=99999999999999999999",
+        b"BODY=8BITMIME X",
+        b"RET=hdrs X",
+        b"RET=FulL",
         b"BODY=8BITMIME",
         b"body=7bit",
         b"SMTPUTF8",
@@ -1274,8 +1293,11 @@ fn common_parameters_read_as_the_general_rules_read_them() {
         b"ORCPT=utf-8;a+2Bb",
         b"ORCPT=RFC822;x",
     ];
+    // with the bytes next to the digits ('/', ':') and those that carry
+    // when added to (0xba, 0xff)
     let bytes = [
         b' ', b',', b';', b'=', b'+', b'A', b'a', b'0', b'9', b'-', b'.', 0x80, 0xc3, 0x7f, 0x09,
+        b'/', b':', 0xba, 0xff, b'H', b'(',
     ];
     let mut checked = 0;
     let mut check = |raw: &[u8]| {
