@@ -429,9 +429,11 @@ pub(crate) mod parse {
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
-        paren_list, paren_objectid, skip_parens, skip_value,
+        paren_objectid, skip_parens, skip_value,
     };
-    use crate::imap::syntax::rules::{paren_list_or_one, sequence_set};
+    use crate::imap::syntax::rules::{
+        astring_check, paren_list_or_one, paren_list_tail_checked, sequence_set,
+    };
 
     /// `section-part = nz-number *("." nz-number)`
     fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
@@ -479,7 +481,8 @@ pub(crate) mod parse {
 
     /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
     fn header_list<'a>(i: In<'a>) -> R<'a, List<'a, IString<'a>>> {
-        paren_list(i, astring, false)
+        let (i, ()) = byte(b'(', "'('")(i)?;
+        paren_list_tail_checked(i, astring, astring_check, false)
     }
 
     /// ```text

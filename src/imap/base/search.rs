@@ -562,7 +562,10 @@ pub(crate) mod parse {
         // `SP` and an argument
         macro_rules! arg {
             ($f:expr) => {{
-                let (rest, v) = preceded(sp, $f).parse(i)?;
+                if i.peek() != Some(b' ') {
+                    return i.err("SP");
+                }
+                let (rest, v) = $f(i.skip(1))?;
                 i = rest;
                 v
             }};
