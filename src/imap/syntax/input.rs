@@ -525,8 +525,11 @@ fn kw_name(w: &'static [u8]) -> &'static str {
 pub(crate) fn upcase<'b>(name: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
     match buf.get_mut(..name.len()) {
         Some(b) => {
-            b.copy_from_slice(name);
-            b.make_ascii_uppercase();
+            // one pass (a copy then an upper-casing pass calls `memcpy` for
+            // the few bytes of a name)
+            for (d, &c) in b.iter_mut().zip(name) {
+                *d = c.to_ascii_uppercase();
+            }
             b
         }
         None => &[],
