@@ -425,7 +425,8 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, upcase, validate, word,
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, upcase_prefix, validate,
+        word,
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
@@ -564,7 +565,7 @@ pub(crate) mod parse {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
         });
         let mut buf = [0u8; 16];
-        let upper = upcase(name, &mut buf);
+        let upper = upcase_prefix(start.rest, name.len(), &mut buf);
         let a = match upper {
             b"ENVELOPE" => F::Envelope,
             b"FLAGS" => F::Flags,

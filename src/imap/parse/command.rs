@@ -42,7 +42,7 @@ use super::ParseOptions;
 use crate::imap::base::search::parse::{charset, search_keys};
 use crate::imap::syntax::core::{List, Sep};
 use crate::imap::syntax::input::{
-    In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while, upcase,
+    In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while, upcase, upcase_prefix,
 };
 use crate::imap::syntax::rules::{
     astring, atom, atom_str, list_mailbox, mailbox, number64, paren_list, paren_list_tail,
@@ -183,7 +183,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     // one match on the upper-cased name (no chain of comparisons)
     let mut buf = [0u8; 16];
-    let upper = upcase(name, &mut buf);
+    let upper = upcase_prefix(start.rest, name.len(), &mut buf);
     match upper {
         // commands without arguments
         b"CAPABILITY" => simple(i, CommandBody::Capability),
@@ -280,7 +280,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             let (i, ()) = sp(i)?;
             let (after, sub) = take_while(i, |b| b.is_ascii_alphabetic());
             let mut buf = [0u8; 16];
-            let sub = upcase(sub, &mut buf);
+            let sub = upcase_prefix(i.rest, sub.len(), &mut buf);
             if sub == b"EXPUNGE" {
                 map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
             } else {

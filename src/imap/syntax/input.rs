@@ -536,6 +536,26 @@ pub(crate) fn upcase<'b>(name: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
     }
 }
 
+/// [`upcase`] of the first `n` bytes of `src` (a name at the start of the
+/// rest of the input): when sixteen bytes are there, they are copied and
+/// upper-cased as one fixed-size block (no `memcpy` call, no loop on the
+/// name's length); the bytes past the name are ignored.
+#[inline(always)]
+pub(crate) fn upcase_prefix<'b>(src: &[u8], n: usize, buf: &'b mut [u8; 16]) -> &'b [u8] {
+    match src.get(..16) {
+        Some(block) if n <= 16 => {
+            let mut w = [0u8; 16];
+            w.copy_from_slice(block);
+            for c in &mut w {
+                *c = c.to_ascii_uppercase();
+            }
+            *buf = w;
+            &buf[..n]
+        }
+        _ => upcase(src.get(..n).unwrap_or(src), buf),
+    }
+}
+
 /// The longest run of bytes matching `f` (possibly empty; nom's
 /// `take_while` without the generic error plumbing).
 #[inline(always)]
@@ -718,6 +738,42 @@ pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usi
         .iter()
         .position(|b| needles.contains(b))
         .map(|j| i + j)
+}
+
+#[cfg(test)]
+mod upcase_tests {
+    use super::{upcase, upcase_prefix};
+    use alloc::vec::Vec;
+
+    /// The block path (sixteen bytes or more left) and the short path give
+    /// what `upcase` gives for the name alone, for every byte value at every
+    /// position, names up to one past the buffer and anything after them.
+    #[test]
+    fn upcase_prefix_agrees_with_upcase_of_the_name() {
+        for len in 0..=40usize {
+            for pos in 0..len.max(1) {
+                for b in 0..=255u8 {
+                    let mut src: Vec<u8> = (0..len)
+                        .map(|k| b.wrapping_mul(31).wrapping_add((k as u8).wrapping_mul(7)))
+                        .collect();
+                    if pos < len {
+                        src[pos] = b;
+                    }
+                    for n in [0, 1, 3, 7, 15, 16, 17, len] {
+                        if n > len {
+                            continue;
+                        }
+                        let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
+                        assert_eq!(
+                            upcase_prefix(&src, n, &mut x),
+                            upcase(&src[..n], &mut y),
+                            "{src:?} {n}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

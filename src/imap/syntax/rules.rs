@@ -422,7 +422,7 @@ pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
     // the system flags are told by their bytes; only another name becomes an atom
     let (rest, name) = take_while(i, |b| class::is(b, class::ATOM));
     let mut buf = [0u8; 16];
-    let f = match crate::imap::syntax::input::upcase(name, &mut buf) {
+    let f = match crate::imap::syntax::input::upcase_prefix(i.rest, name.len(), &mut buf) {
         b"ANSWERED" => Flag::Answered,
         b"FLAGGED" => Flag::Flagged,
         b"DELETED" => Flag::Deleted,
