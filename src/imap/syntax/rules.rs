@@ -1490,7 +1490,7 @@ mod tests {
 /// truncation, every one-byte change, insertion and deletion, and oversized
 /// runs, in strict and lenient mode, validated and trusted.
 #[cfg(test)]
-mod fast_path_tests {
+pub(crate) mod fast_path_tests {
     use super::*;
     use alloc::string::ToString;
     use alloc::vec;
@@ -1499,7 +1499,7 @@ mod fast_path_tests {
     /// the literal starts, line ends, NUL, DEL and 8-bit bytes.
     const EDITS: &[u8] = b" ()\"\\{}~*%]+[<>aZz09-.\r\n\x00\x7f\x80\xc3\xff";
 
-    fn mutations(bases: &[&[u8]]) -> Vec<Vec<u8>> {
+    pub(crate) fn mutations(bases: &[&[u8]]) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for &b in bases {
             out.push(b.to_vec());
@@ -1536,7 +1536,7 @@ mod fast_path_tests {
     }
 
     /// Each input under every mode: strict, lenient, lenient and trusted.
-    fn modes(s: &[u8]) -> [In<'_>; 3] {
+    pub(crate) fn modes(s: &[u8]) -> [In<'_>; 3] {
         let mut t = In::new(s, Quirks::LENIENT, 8, false);
         t.st.trusted = true;
         [
@@ -1547,7 +1547,7 @@ mod fast_path_tests {
     }
 
     /// Both results: the same bytes left and the same value, or the same error.
-    fn same<'a, T: PartialEq + core::fmt::Debug>(s: &[u8], a: R<'a, T>, b: R<'a, T>) {
+    pub(crate) fn same<'a, T: PartialEq + core::fmt::Debug>(s: &[u8], a: R<'a, T>, b: R<'a, T>) {
         match (a, b) {
             (Ok((ra, va)), Ok((rb, vb))) => {
                 assert_eq!(ra.rest.len(), rb.rest.len(), "{:?}", s.escape_ascii());
