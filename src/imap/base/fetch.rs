@@ -425,13 +425,16 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::{IString, List, Sep, class};
     use crate::imap::syntax::input::at_word;
     use crate::imap::syntax::input::{
-        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, upcase, validate, word,
+        In, R, after_prefix, byte, kw, sp, space_before_close, take_while, upcase_prefix, validate,
+        word,
     };
     use crate::imap::syntax::rules::{
         astring, atom, date_time, flag_list, is_nil, nstring, number, number64, nz_number,
-        paren_list, paren_objectid, skip_parens, skip_value,
+        paren_objectid, skip_parens, skip_value,
     };
-    use crate::imap::syntax::rules::{paren_list_or_one, sequence_set};
+    use crate::imap::syntax::rules::{
+        astring_check, paren_list_or_one, paren_list_tail_checked, sequence_set,
+    };
 
     /// `section-part = nz-number *("." nz-number)`
     fn section_part<'a>(i: In<'a>) -> R<'a, Part<'a>> {
@@ -479,7 +482,8 @@ pub(crate) mod parse {
 
     /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`
     fn header_list<'a>(i: In<'a>) -> R<'a, List<'a, IString<'a>>> {
-        paren_list(i, astring, false)
+        let (i, ()) = byte(b'(', "'('")(i)?;
+        paren_list_tail_checked(i, astring, astring_check, false)
     }
 
     /// ```text
@@ -561,7 +565,7 @@ pub(crate) mod parse {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
         });
         let mut buf = [0u8; 16];
-        let upper = upcase(name, &mut buf);
+        let upper = upcase_prefix(start.rest, name.len(), &mut buf);
         let a = match upper {
             b"ENVELOPE" => F::Envelope,
             b"FLAGS" => F::Flags,
@@ -610,6 +614,40 @@ pub(crate) mod parse {
             _ => return map(atom, F::Other).parse(start),
         };
         Ok((i, a))
+    }
+
+    /// [`fetch_att`] validated, not built: an attribute that is its name
+    /// alone (no section, no partial, no modifiers; what the rule reads as
+    /// that name and nothing after it) is told by one match on the name;
+    /// anything else goes to the rule.
+    #[inline(always)]
+    pub(crate) fn fetch_att_check(i: In<'_>) -> R<'_, ()> {
+        let (rest, name) = take_while(i, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+        });
+        let mut buf = [0u8; 16];
+        if matches!(
+            upcase_prefix(i.rest, name.len(), &mut buf),
+            b"ENVELOPE"
+                | b"FLAGS"
+                | b"INTERNALDATE"
+                | b"RFC822"
+                | b"RFC822.HEADER"
+                | b"RFC822.SIZE"
+                | b"RFC822.TEXT"
+                | b"BODYSTRUCTURE"
+                | b"UID"
+                | b"MODSEQ"
+                | b"EMAILID"
+                | b"THREADID"
+                | b"SAVEDATE"
+                | b"X-GM-LABELS"
+                | b"X-GM-MSGID"
+                | b"X-GM-THRID"
+        ) {
+            return Ok((rest, ()));
+        }
+        validate(fetch_att)(i)
     }
 
     /// A FETCH item name: atom characters up to a `[` section or `<` origin.
@@ -817,8 +855,10 @@ pub(crate) mod parse {
     pub(crate) fn fetch_args(i: In<'_>) -> R<'_, FetchArgs<'_>> {
         let (i, (_, set, _)) = (sp, sequence_set, sp).parse(i)?;
         let (mut i, attributes) = if i.peek() == Some(b'(') {
-            // the usual list (no macro starts with `(`)
-            map(|i| paren_list_or_one(i, fetch_att), FetchAttributes::List).parse(i)?
+            // the usual list (no macro starts with `(`), as `paren_list_or_one`
+            // reads it, the attributes checked in place
+            let (i, l) = paren_list_tail_checked(i.skip(1), fetch_att, fetch_att_check, false)?;
+            (i, FetchAttributes::List(l))
         } else if at_word(&i, b"ALL") {
             (i.skip(3), FetchAttributes::All)
         } else if at_word(&i, b"FAST") {
@@ -867,6 +907,37 @@ pub(crate) mod parse {
                 partial,
             },
         ))
+    }
+}
+
+/// The in-place check of FETCH attributes against the rule, over mutated
+/// attribute lists (see `rules::fast_path_tests`).
+#[cfg(test)]
+mod fast_path_tests {
+    use super::parse::{fetch_att, fetch_att_check};
+    use crate::imap::syntax::input::validate;
+    use crate::imap::syntax::rules::fast_path_tests::{modes, mutations, same};
+
+    #[test]
+    fn fetch_att_check_agrees_with_the_rule() {
+        let inputs = mutations(&[
+            b"UID FLAGS",
+            b"rfc822.size)",
+            b"BODY.PEEK[HEADER.FIELDS (FROM TO)]",
+            b"BODY[1.2]<0.100>",
+            b"BODYSTRUCTURE ENVELOPE",
+            b"BINARY.SIZE[1]",
+            b"X-GM-LABELS X-GM-MSGID",
+            b"MODSEQ EMAILID THREADID SAVEDATE",
+            b"PREVIEW (LAZY)",
+            b"INTERNALDATE RFC822.HEADER RFC822.TEXT RFC822",
+            b"OTHER-ATOM",
+        ]);
+        for s in &inputs {
+            for i in modes(s) {
+                same(s, fetch_att_check(i), validate(fetch_att)(i));
+            }
+        }
     }
 }
 

@@ -332,7 +332,7 @@ pub(crate) mod parse {
     use crate::imap::syntax::core::Atom;
     use crate::imap::syntax::core::{Flag, IString, Lazy, List, Sep};
     use crate::imap::syntax::input::{
-        In, R, byte, consumed, descend, expect, kw, sp, take_while, upcase, word,
+        In, R, byte, consumed, descend, expect, kw, sp, take_while, upcase_prefix, word,
     };
     use crate::imap::syntax::rules::sp_word;
     use crate::imap::syntax::rules::{
@@ -418,19 +418,17 @@ pub(crate) mod parse {
             Ok(i) => i,
             Err(e) => return Err(e),
         };
-        let r = match key_start(&i) {
+        let mut r = match key_start(&i) {
             KeyStart::And => key_and(i),
             KeyStart::Not(rest) => key_not(rest),
             KeyStart::Or(rest) => key_or(rest),
             KeyStart::Leaf => key_leaf(i),
         };
-        match r {
-            Ok((mut rest, k)) => {
-                rest.st.depth = depth;
-                Ok((rest, k))
-            }
-            Err(e) => Err(e),
+        // the depth restored in place (the key is not moved again)
+        if let Ok((rest, _)) = &mut r {
+            rest.st.depth = depth;
         }
+        r
     }
 
     /// How a search key starts: a recursive form, or any other key.
@@ -557,17 +555,21 @@ pub(crate) mod parse {
                 return Ok((rest, K::Gmail(k)));
             }
         }
+        let name_at = i.rest;
         let (mut i, name) = take_while(i, |b| b.is_ascii_alphabetic());
         let mut buf = [0u8; 16];
         // `SP` and an argument
         macro_rules! arg {
             ($f:expr) => {{
-                let (rest, v) = preceded(sp, $f).parse(i)?;
+                if i.peek() != Some(b' ') {
+                    return i.err("SP");
+                }
+                let (rest, v) = $f(i.skip(1))?;
                 i = rest;
                 v
             }};
         }
-        let k = match upcase(name, &mut buf) {
+        let k = match upcase_prefix(name_at, name.len(), &mut buf) {
             b"ALL" => K::All,
             b"ANSWERED" => K::Answered,
             b"BCC" => K::Bcc(arg!(astring)),

@@ -42,7 +42,7 @@ use super::ParseOptions;
 use crate::imap::base::search::parse::{charset, search_keys};
 use crate::imap::syntax::core::{List, Sep};
 use crate::imap::syntax::input::{
-    In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while, upcase,
+    In, R, byte, consumed, crlf_end, eat, kw, run, sp, take_while, upcase, upcase_prefix,
 };
 use crate::imap::syntax::rules::{
     astring, atom, atom_str, list_mailbox, mailbox, number64, paren_list, paren_list_tail,
@@ -65,7 +65,36 @@ use crate::{Error, Secret};
 /// assert!(matches!(c.body, CommandBody::Fetch { uid: true, .. }));
 /// ```
 pub fn parse_command<'a>(frame: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, Error> {
-    run(frame, In::with(frame, opts), command)
+    command_of(frame, In::with(frame, opts))
+}
+
+/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
+/// over a whole frame, the command built once in the result (a command is
+/// large: the body is moved once, from the rule's result into the command,
+/// not through a tuple, a rule's result and [`run`]).
+fn command_of<'a>(frame: &'a [u8], i: In<'a>) -> Result<Command<'a>, Error> {
+    let into_error = |e: nom::Err<crate::imap::syntax::input::PError>| match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => e.into_error(frame),
+        nom::Err::Incomplete(_) => {
+            crate::imap::syntax::input::PError::Syntax(0, "more input").into_error(frame)
+        }
+    };
+    let (i, tag) = match (tag, sp).parse(i) {
+        Ok((i, (tag, ()))) => (i, tag),
+        Err(e) => return Err(into_error(e)),
+    };
+    match command_body(i) {
+        // the end of the frame told by its bytes (what `crlf_end` accepts),
+        // so the body goes straight into the command
+        Ok((rest, body)) if rest.rest == b"\r\n" || (rest.rest == b"\n" && rest.q().bare_lf) => {
+            Ok(Command { tag, body })
+        }
+        Ok((rest, body)) => match crlf_end(rest) {
+            Ok(_) => Ok(Command { tag, body }),
+            Err(e) => Err(into_error(e)),
+        },
+        Err(e) => Err(into_error(e)),
+    }
 }
 
 /// [`parse_command`] over a frame that parsed before with the same options
@@ -77,7 +106,7 @@ pub(crate) fn parse_command_trusted<'a>(
 ) -> Result<Command<'a>, Error> {
     let mut i = In::with(frame, opts);
     i.st.trusted = true;
-    run(frame, i, command)
+    command_of(frame, i)
 }
 
 /// The line a client sends to end IDLE: `idle-done = "DONE" CRLF` (RFC 2177).
@@ -119,14 +148,6 @@ fn is_base64_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
 }
 
-/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
-pub(crate) fn command(i: In<'_>) -> R<'_, Command<'_>> {
-    map((tag, sp, command_body, crlf_end), |(tag, (), body, ())| {
-        Command { tag, body }
-    })
-    .parse(i)
-}
-
 /// ```text
 /// create-param = create-param-name [SP create-param-value]      ; RFC 4466
 /// create-param =/ "USE" SP "(" [use-attr *(SP use-attr)] ")"     ; RFC 6154
@@ -156,12 +177,13 @@ fn use_attr(i: In<'_>) -> R<'_, MailboxAttribute<'_>> {
     }
 }
 
+#[inline(never)]
 fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
     let start = i;
     let (i, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     // one match on the upper-cased name (no chain of comparisons)
     let mut buf = [0u8; 16];
-    let upper = upcase(name, &mut buf);
+    let upper = upcase_prefix(start.rest, name.len(), &mut buf);
     match upper {
         // commands without arguments
         b"CAPABILITY" => simple(i, CommandBody::Capability),
@@ -258,7 +280,7 @@ fn command_body(i: In<'_>) -> R<'_, CommandBody<'_>> {
             let (i, ()) = sp(i)?;
             let (after, sub) = take_while(i, |b| b.is_ascii_alphabetic());
             let mut buf = [0u8; 16];
-            let sub = upcase(sub, &mut buf);
+            let sub = upcase_prefix(i.rest, sub.len(), &mut buf);
             if sub == b"EXPUNGE" {
                 map(preceded(sp, sequence_set), CommandBody::UidExpunge).parse(after)
             } else {
@@ -583,4 +605,95 @@ fn list(i: In<'_>) -> R<'_, CommandBody<'_>> {
             return_options,
         },
     ))
+}
+
+/// The frame's end told by its bytes in [`command_of`] against the rule
+/// sequence it replaced, `tag SP command-body CRLF` through nom and [`run`],
+/// over command lines and their mutations (every truncation, every one-byte
+/// change, insertion and deletion, other line ends, oversized lines), strict
+/// and lenient, validated and trusted.
+#[cfg(test)]
+mod frame_end_tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    fn general<'a>(frame: &'a [u8], i: In<'a>) -> Result<Command<'a>, Error> {
+        run(frame, i, |i| {
+            map((tag, sp, command_body, crlf_end), |(tag, (), body, ())| {
+                Command { tag, body }
+            })
+            .parse(i)
+        })
+    }
+
+    #[test]
+    fn command_of_agrees_with_the_rule_sequence() {
+        let lines: &[&[u8]] = &[
+            b"a1 UID FETCH 4000:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO)])",
+            b"a2 UID SEARCH OR FROM \"alice\" NOT HEADER \"X-Spam-Flag\" \"YES\" SINCE 1-Feb-2024",
+            b"a3 UID STORE 4827 +FLAGS.SILENT (\\Seen \\Flagged)",
+            b"a4 SELECT INBOX",
+            b"a5 STATUS \"Sent Items\" (MESSAGES UIDNEXT UNSEEN)",
+            b"a6 LIST \"\" \"*\"",
+            b"a7 APPEND \"Sent\" (\\Seen) \"05-Feb-2024 10:00:00 +0100\" {3+}\r\nabc",
+            b"a8 NOOP",
+            b"a9 LOGIN user \"pass word\"",
+            b"b1 XFOO some args",
+            b"b2 CAPABILITY",
+        ];
+        let edits: &[u8] = b" \r\n\"\\()[]{}+*0a\x00\x80";
+        let mut frames: Vec<Vec<u8>> = Vec::new();
+        for &l in lines {
+            for end in [
+                &b"\r\n"[..],
+                b"\n",
+                b"\r",
+                b"",
+                b"\r\n\r\n",
+                b"\r\nX",
+                b"\n\n",
+            ] {
+                let mut f = l.to_vec();
+                f.extend_from_slice(end);
+                frames.push(f);
+            }
+            let mut f = l.to_vec();
+            f.extend_from_slice(b"\r\n");
+            for cut in 0..f.len() {
+                frames.push(f[..cut].to_vec());
+            }
+            for k in 0..f.len() {
+                let mut d = f.clone();
+                d.remove(k);
+                frames.push(d);
+                for &e in edits {
+                    let mut r = f.clone();
+                    r[k] = e;
+                    frames.push(r);
+                    let mut ins = f.clone();
+                    ins.insert(k, e);
+                    frames.push(ins);
+                }
+            }
+            // oversized: a long run inside the line
+            let mut long = l.to_vec();
+            long.extend(core::iter::repeat_n(b'x', 10_000));
+            long.extend_from_slice(b"\r\n");
+            frames.push(long);
+        }
+        for f in &frames {
+            for opts in [ParseOptions::STRICT, ParseOptions::default()] {
+                let fast = parse_command(f, &opts);
+                assert_eq!(
+                    fast,
+                    general(f, In::with(f, &opts)),
+                    "{:?}",
+                    f.escape_ascii()
+                );
+                let mut t = In::with(f, &opts);
+                t.st.trusted = true;
+                assert_eq!(parse_command_trusted(f, &opts), general(f, t));
+            }
+        }
+    }
 }

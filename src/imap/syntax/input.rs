@@ -66,6 +66,12 @@ pub(crate) mod class {
     pub(crate) fn is(b: u8, class: u8) -> bool {
         TABLE[b as usize] & class != 0
     }
+
+    /// The length of the run of `class` characters that starts `s`.
+    #[inline(always)]
+    pub(crate) fn run(s: &[u8], class: u8) -> usize {
+        s.iter().position(|&b| !is(b, class)).unwrap_or(s.len())
+    }
 }
 
 /// Parsing context a lazily parsed value keeps to parse itself again.
@@ -107,6 +113,41 @@ pub(crate) struct In<'a> {
     pub(crate) rest: &'a [u8],
     /// Quirks, depth budget and modes.
     pub(crate) st: St,
+}
+
+/// [`Quirks::pack`] by a multiplication per eight quirks instead of a
+/// shift and an OR per quirk (every parse starts by packing its options).
+#[inline]
+fn pack_quirks(q: &Quirks) -> u16 {
+    /// Moves the low bit of byte `k` of a word to bit `56 + k` (the shifts
+    /// `56 - 7j` put no other pair of a byte and a shift on bits 56 to 63,
+    /// and no two pairs on the same bit, so nothing carries into them).
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let gather = |bytes: [bool; 8]| -> u16 {
+        let x = u64::from_le_bytes(bytes.map(u8::from));
+        (x.wrapping_mul(GATHER) >> 56) as u16
+    };
+    let low = gather([
+        q.missing_text,
+        q.trailing_space,
+        q.nil_body_encoding,
+        q.address_spaces,
+        q.numbers_out_of_range,
+        q.empty_continuation,
+        q.bare_lf,
+        q.nil_param_value,
+    ]);
+    let high = gather([
+        q.flag_list_space,
+        q.wildcard_in_flags,
+        q.empty_status,
+        q.unknown_items,
+        q.lone_backslash,
+        q.raw_response_code,
+        q.lone_backslash_attribute,
+        false,
+    ]);
+    low | high << 8
 }
 
 /// Result of one rule.
@@ -178,7 +219,18 @@ impl<'a> In<'a> {
 
     /// The start of a frame parsed with `opts`.
     pub(crate) fn with(input: &'a [u8], opts: &ParseOptions) -> Self {
-        Self::new(input, opts.quirks, opts.nesting_depth, opts.utf8)
+        let depth = clamp_depth(opts.nesting_depth);
+        In {
+            rest: input,
+            st: St {
+                q: pack_quirks(&opts.quirks) | (u16::from(opts.utf8) << UTF8_BIT),
+                depth,
+                max_depth: depth,
+                discard: false,
+                trusted: false,
+                lazy: false,
+            },
+        }
     }
 
     /// Bytes validated before, parsed again in trusted mode with the state a
@@ -473,11 +525,34 @@ fn kw_name(w: &'static [u8]) -> &'static str {
 pub(crate) fn upcase<'b>(name: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
     match buf.get_mut(..name.len()) {
         Some(b) => {
-            b.copy_from_slice(name);
-            b.make_ascii_uppercase();
+            // one pass (a copy then an upper-casing pass calls `memcpy` for
+            // the few bytes of a name)
+            for (d, &c) in b.iter_mut().zip(name) {
+                *d = c.to_ascii_uppercase();
+            }
             b
         }
         None => &[],
+    }
+}
+
+/// [`upcase`] of the first `n` bytes of `src` (a name at the start of the
+/// rest of the input): when sixteen bytes are there, they are copied and
+/// upper-cased as one fixed-size block (no `memcpy` call, no loop on the
+/// name's length); the bytes past the name are ignored.
+#[inline(always)]
+pub(crate) fn upcase_prefix<'b>(src: &[u8], n: usize, buf: &'b mut [u8; 16]) -> &'b [u8] {
+    match src.get(..16) {
+        Some(block) if n <= 16 => {
+            let mut w = [0u8; 16];
+            w.copy_from_slice(block);
+            for c in &mut w {
+                *c = c.to_ascii_uppercase();
+            }
+            *buf = w;
+            &buf[..n]
+        }
+        _ => upcase(src.get(..n).unwrap_or(src), buf),
     }
 }
 
@@ -663,6 +738,73 @@ pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usi
         .iter()
         .position(|b| needles.contains(b))
         .map(|j| i + j)
+}
+
+#[cfg(test)]
+mod upcase_tests {
+    use super::{upcase, upcase_prefix};
+    use alloc::vec::Vec;
+
+    /// The block path (sixteen bytes or more left) and the short path give
+    /// what `upcase` gives for the name alone, for every byte value at every
+    /// position, names up to one past the buffer and anything after them.
+    #[test]
+    fn upcase_prefix_agrees_with_upcase_of_the_name() {
+        for len in 0..=40usize {
+            for pos in 0..len.max(1) {
+                for b in 0..=255u8 {
+                    let mut src: Vec<u8> = (0..len)
+                        .map(|k| b.wrapping_mul(31).wrapping_add((k as u8).wrapping_mul(7)))
+                        .collect();
+                    if pos < len {
+                        src[pos] = b;
+                    }
+                    for n in [0, 1, 3, 7, 15, 16, 17, len] {
+                        if n > len {
+                            continue;
+                        }
+                        let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
+                        assert_eq!(
+                            upcase_prefix(&src, n, &mut x),
+                            upcase(&src[..n], &mut y),
+                            "{src:?} {n}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod pack_tests {
+    use super::*;
+
+    /// The multiplication packs every one of the 2^15 settings as the
+    /// shift-per-quirk `Quirks::pack` does (and as `Quirks::unpack` reads).
+    #[test]
+    fn pack_quirks_agrees_with_pack_on_every_setting() {
+        for bits in 0..(1u16 << UTF8_BIT) {
+            let q = Quirks::unpack(bits);
+            assert_eq!(q.pack(), bits);
+            assert_eq!(pack_quirks(&q), bits, "{q:?}");
+        }
+        assert_eq!(pack_quirks(&Quirks::LENIENT), Quirks::LENIENT.pack());
+        assert_eq!(pack_quirks(&Quirks::STRICT), 0);
+    }
+
+    #[test]
+    fn a_frame_starts_with_the_packed_options() {
+        let mut opts = ParseOptions::STRICT;
+        opts.quirks.bare_lf = true;
+        opts.utf8 = true;
+        let i = In::with(b"x", &opts);
+        assert!(i.q().bare_lf && !i.q().trailing_space && i.utf8());
+        assert_eq!(
+            i.st,
+            In::new(b"x", opts.quirks, opts.nesting_depth, true).st
+        );
+    }
 }
 
 #[cfg(test)]

@@ -265,6 +265,19 @@ pub(crate) fn astring(i: In<'_>) -> R<'_, IString<'_>> {
     chars_or_string(i, class::ASTRING, "astring")
 }
 
+/// [`astring`] validated, not built: the run of ASTRING-CHARs is measured in
+/// place; a string (or an error) goes to the rule.
+#[inline(always)]
+pub(crate) fn astring_check(i: In<'_>) -> R<'_, ()> {
+    if i.peek() != Some(b'~') {
+        let n = class::run(i.rest, class::ASTRING);
+        if n > 0 {
+            return Ok((i.skip(n), ()));
+        }
+    }
+    validate(astring)(i)
+}
+
 /// `nstring = string / nil`
 #[inline]
 pub(crate) fn nstring(i: In<'_>) -> R<'_, Option<IString<'_>>> {
@@ -304,6 +317,19 @@ pub(crate) fn paren_list_tail<'a, T>(
     elem: Elem<'a, T>,
     empty_ok: bool,
 ) -> R<'a, List<'a, T>> {
+    paren_list_tail_checked(i, elem, validate(elem), empty_ok)
+}
+
+/// [`paren_list_tail`] with `check` validating each element: a rule that
+/// accepts what `elem` accepts and stops where it stops, without building
+/// the value (e.g. [`astring_check`]).
+#[inline(always)]
+pub(crate) fn paren_list_tail_checked<'a, T>(
+    i: In<'a>,
+    elem: Elem<'a, T>,
+    mut check: impl FnMut(In<'a>) -> R<'a, ()>,
+    empty_ok: bool,
+) -> R<'a, List<'a, T>> {
     let start = i;
     let mut i = i;
     if i.peek() == Some(b')') {
@@ -312,7 +338,7 @@ pub(crate) fn paren_list_tail<'a, T>(
         }
     } else {
         loop {
-            (i, ()) = validate(elem)(i)?;
+            (i, ()) = check(i)?;
             if i.peek() == Some(b')') {
                 break;
             }
@@ -396,7 +422,7 @@ pub(crate) fn flag(i: In<'_>) -> R<'_, Flag<'_>> {
     // the system flags are told by their bytes; only another name becomes an atom
     let (rest, name) = take_while(i, |b| class::is(b, class::ATOM));
     let mut buf = [0u8; 16];
-    let f = match crate::imap::syntax::input::upcase(name, &mut buf) {
+    let f = match crate::imap::syntax::input::upcase_prefix(i.rest, name.len(), &mut buf) {
         b"ANSWERED" => Flag::Answered,
         b"FLAGGED" => Flag::Flagged,
         b"DELETED" => Flag::Deleted,
@@ -421,6 +447,17 @@ pub(crate) fn flag_no_wildcard(i: In<'_>) -> R<'_, Flag<'_>> {
 /// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and
 /// `flag-perm` lists), validated and returned as a lazy [`List`].
 pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, List<'a, Flag<'a>>> {
+    flag_list_checked(i, elem, validate(elem))
+}
+
+/// [`flag_list_with`], each element validated by `check` (a rule that
+/// accepts what `elem` accepts and stops where it stops).
+#[inline(always)]
+fn flag_list_checked<'a>(
+    i: In<'a>,
+    elem: Elem<'a, Flag<'a>>,
+    mut check: impl FnMut(In<'a>) -> R<'a, ()>,
+) -> R<'a, List<'a, Flag<'a>>> {
     if i.st.trusted {
         let (i, raw) = skip_parens(i)?;
         let raw = raw.strip_suffix(b" ").unwrap_or(raw);
@@ -431,7 +468,7 @@ pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, L
     let mut end = i;
     if i.peek() != Some(b')') {
         loop {
-            (i, ()) = validate(elem)(i)?;
+            (i, ()) = check(i)?;
             end = i;
             i = crate::imap::syntax::input::space_before_close(i, i.q().flag_list_space);
             if i.peek() == Some(b')') {
@@ -446,7 +483,20 @@ pub(crate) fn flag_list_with<'a>(i: In<'a>, elem: Elem<'a, Flag<'a>>) -> R<'a, L
 
 /// `flag-list` of `flag-fetch` (FETCH FLAGS, FLAGS response).
 pub(crate) fn flag_list(i: In<'_>) -> R<'_, List<'_, Flag<'_>>> {
-    flag_list_with(i, flag_no_wildcard)
+    flag_list_checked(i, flag_no_wildcard, flag_no_wildcard_check)
+}
+
+/// [`flag_no_wildcard`] validated, not built: `["\"] 1*ATOM-CHAR` is
+/// measured in place (a system flag, a keyword or an extension, all of which
+/// the rule accepts up to the same byte); `\*` and errors go to the rule.
+#[inline(always)]
+fn flag_no_wildcard_check(i: In<'_>) -> R<'_, ()> {
+    let lead = usize::from(i.peek() == Some(b'\\'));
+    let n = class::run(&i.rest[lead..], class::ATOM);
+    if n > 0 {
+        return Ok((i.skip(lead + n), ()));
+    }
+    validate(flag_no_wildcard)(i)
 }
 
 /// `sequence-set` (also `uid-set` and `seq-last-command` `$`, RFC 5182)
@@ -646,23 +696,29 @@ fn date_time_rules(i: In<'_>) -> R<'_, DateTime> {
 /// The month number of a `date-month` (case-insensitive).
 #[inline]
 fn month_of(m: &[u8]) -> Option<u8> {
-    let mut buf = [0u8; 16];
-    let n = match crate::imap::syntax::input::upcase(m, &mut buf) {
-        b"JAN" => 1,
-        b"FEB" => 2,
-        b"MAR" => 3,
-        b"APR" => 4,
-        b"MAY" => 5,
-        b"JUN" => 6,
-        b"JUL" => 7,
-        b"AUG" => 8,
-        b"SEP" => 9,
-        b"OCT" => 10,
-        b"NOV" => 11,
-        b"DEC" => 12,
-        _ => return None,
-    };
-    Some(n)
+    /// A month name as a number, its letters in lower case: `x | 0x20` is a
+    /// lower-case letter exactly when `x` is that letter in either case.
+    const fn key(m: &[u8; 3]) -> u32 {
+        u32::from_le_bytes([m[0] | 0x20, m[1] | 0x20, m[2] | 0x20, 0])
+    }
+    const MONTHS: [u32; 12] = [
+        key(b"jan"),
+        key(b"feb"),
+        key(b"mar"),
+        key(b"apr"),
+        key(b"may"),
+        key(b"jun"),
+        key(b"jul"),
+        key(b"aug"),
+        key(b"sep"),
+        key(b"oct"),
+        key(b"nov"),
+        key(b"dec"),
+    ];
+    let m: &[u8; 3] = m.try_into().ok()?;
+    let k = key(m);
+    let n = MONTHS.iter().position(|&x| x == k)?;
+    Some(n as u8 + 1)
 }
 
 /// The value of two ASCII digits.
@@ -1425,5 +1481,175 @@ mod tests {
         );
         let deep = [b'('; 100];
         assert_eq!(st(skip_value, &deep), Err(PError::Depth(8)));
+    }
+}
+
+/// The in-place checks of the command path ([`astring_check`],
+/// `flag_no_wildcard_check`, the lists built on them, `month_of`) against the
+/// general rules they stand for, over many inputs: well-formed ones, every
+/// truncation, every one-byte change, insertion and deletion, and oversized
+/// runs, in strict and lenient mode, validated and trusted.
+#[cfg(test)]
+pub(crate) mod fast_path_tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    /// Bytes that matter to the rules: separators, specials, list wildcards,
+    /// the literal starts, line ends, NUL, DEL and 8-bit bytes.
+    const EDITS: &[u8] = b" ()\"\\{}~*%]+[<>aZz09-.\r\n\x00\x7f\x80\xc3\xff";
+
+    pub(crate) fn mutations(bases: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for &b in bases {
+            out.push(b.to_vec());
+            for cut in 0..b.len() {
+                out.push(b[..cut].to_vec());
+            }
+            for k in 0..b.len() {
+                let mut d = b.to_vec();
+                d.remove(k);
+                out.push(d);
+                for &e in EDITS {
+                    let mut r = b.to_vec();
+                    r[k] = e;
+                    out.push(r);
+                    let mut ins = b.to_vec();
+                    ins.insert(k, e);
+                    out.push(ins);
+                }
+            }
+        }
+        // oversized: long runs of each kind of character, and long lists
+        for &c in b"aZ0\\]~+" {
+            out.push(vec![c; 5000]);
+        }
+        let mut long = b"(".to_vec();
+        for k in 0..2000 {
+            long.extend_from_slice(if k % 2 == 0 { b"\\Seen " } else { b"$Label1 " });
+        }
+        out.push(long.clone());
+        long.pop();
+        long.push(b')');
+        out.push(long);
+        out
+    }
+
+    /// Each input under every mode: strict, lenient, lenient and trusted.
+    pub(crate) fn modes(s: &[u8]) -> [In<'_>; 3] {
+        let mut t = In::new(s, Quirks::LENIENT, 8, false);
+        t.st.trusted = true;
+        [
+            In::new(s, Quirks::STRICT, 8, false),
+            In::new(s, Quirks::LENIENT, 8, false),
+            t,
+        ]
+    }
+
+    /// Both results: the same bytes left and the same value, or the same error.
+    pub(crate) fn same<'a, T: PartialEq + core::fmt::Debug>(s: &[u8], a: R<'a, T>, b: R<'a, T>) {
+        match (a, b) {
+            (Ok((ra, va)), Ok((rb, vb))) => {
+                assert_eq!(ra.rest.len(), rb.rest.len(), "{:?}", s.escape_ascii());
+                assert_eq!(va, vb, "{:?}", s.escape_ascii());
+            }
+            (a, b) => assert_eq!(a.err(), b.err(), "{:?}", s.escape_ascii().to_string()),
+        }
+    }
+
+    #[test]
+    fn astring_check_agrees_with_the_rule() {
+        let inputs = mutations(&[
+            b"FROM",
+            b"Message-ID)",
+            b"X-Spam-Flag ",
+            b"\"quoted name\" x",
+            b"{3}\r\nabc",
+            b"~{3}\r\nabc",
+            b"~tilde]",
+            b"a]b(",
+        ]);
+        for s in &inputs {
+            for i in modes(s) {
+                same(s, astring_check(i), validate(astring)(i));
+            }
+        }
+    }
+
+    #[test]
+    fn flag_check_agrees_with_the_rule() {
+        let inputs = mutations(&[
+            b"\\Seen",
+            b"\\Flagged)",
+            b"\\*",
+            b"$Forwarded ",
+            b"\\X-Ext",
+            b"\\",
+            b"NonJunk",
+        ]);
+        for s in &inputs {
+            for i in modes(s) {
+                same(s, flag_no_wildcard_check(i), validate(flag_no_wildcard)(i));
+            }
+        }
+    }
+
+    #[test]
+    fn checked_lists_agree_with_the_general_lists() {
+        let inputs = mutations(&[
+            b"(\\Seen \\Flagged)",
+            b"(\\Seen $Label \\X-Y \\Draft) rest",
+            b"()",
+            b"(\\* \\Seen)",
+            b"(\\Seen )",
+            b"(FROM TO CC SUBJECT DATE MESSAGE-ID)]",
+            b"(\"X-A\" {1}\r\nb c)",
+        ]);
+        for s in &inputs {
+            for i in modes(s) {
+                let fast = flag_list(i).map(|(r, l)| (r, l.to_vec()));
+                let general = flag_list_with(i, flag_no_wildcard).map(|(r, l)| (r, l.to_vec()));
+                same(s, fast, general);
+                if let Some(b'(') = i.peek() {
+                    let t = i.skip(1);
+                    for empty_ok in [false, true] {
+                        let fast = paren_list_tail_checked(t, astring, astring_check, empty_ok)
+                            .map(|(r, l)| (r, l.to_vec()));
+                        let general =
+                            paren_list_tail(t, astring, empty_ok).map(|(r, l)| (r, l.to_vec()));
+                        same(s, fast, general);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `date-month = "Jan" / "Feb" / "Mar" / "Apr" / "May" / "Jun" / "Jul" /
+    /// "Aug" / "Sep" / "Oct" / "Nov" / "Dec"` (RFC 9051 §9; case-insensitive
+    /// as every literal string of the ABNF, RFC 5234 §2.3), on every
+    /// three-byte word over letters of both cases and their neighbours.
+    #[test]
+    fn month_of_reads_exactly_the_twelve_names() {
+        const NAMES: [&[u8; 3]; 12] = [
+            b"JAN", b"FEB", b"MAR", b"APR", b"MAY", b"JUN", b"JUL", b"AUG", b"SEP", b"OCT", b"NOV",
+            b"DEC",
+        ];
+        let mut alphabet: Vec<u8> = (b'A'..=b'Z').chain(b'a'..=b'z').collect();
+        alphabet.extend_from_slice(b"@[`{\x00\x20\x7f\x80\xc1\xe1\xff01-");
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    let w = [a, b, c];
+                    let expected = NAMES
+                        .iter()
+                        .position(|n| w.eq_ignore_ascii_case(&n[..]))
+                        .map(|p| p as u8 + 1);
+                    assert_eq!(month_of(&w), expected, "{:?}", w.escape_ascii().to_string());
+                }
+            }
+        }
+        assert_eq!(month_of(b"JA"), None);
+        assert_eq!(month_of(b"JANU"), None);
+        assert_eq!(month_of(b""), None);
     }
 }
