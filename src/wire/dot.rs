@@ -211,14 +211,17 @@ fn is_event(input: &[u8], j: usize) -> bool {
 }
 
 /// [`is_event`] for `B` positions at once, position `k` being `c[k]` between
-/// `p[k]` and `n[k]`: 1 where it holds, else 0. Written over fixed-size arrays
-/// with no branch so that the compiler turns it into SSE2 compares.
+/// `p[k]` and `n[k]`: 0xFF where it holds, else 0 (the compare results as
+/// they are, no shift to bit 0). Written over fixed-size arrays with no branch
+/// so that the compiler turns it into SSE2 compares.
 #[inline(always)]
 fn events<const B: usize>(p: &[u8; B], c: &[u8; B], n: &[u8; B]) -> [u8; B] {
     let mut e = [0u8; B];
     for k in 0..B {
-        let lf = u8::from(c[k] == b'\n');
-        e[k] = (lf ^ u8::from(p[k] == b'\r')) | (lf & u8::from(n[k] == b'.'));
+        let lf = u8::from(c[k] == b'\n').wrapping_neg();
+        let cr = u8::from(p[k] == b'\r').wrapping_neg();
+        let dot = u8::from(n[k] == b'.').wrapping_neg();
+        e[k] = (lf ^ cr) | (lf & dot);
     }
     e
 }
@@ -232,8 +235,8 @@ const BLOCK: usize = 64;
 ///
 /// Whole blocks of [`BLOCK`] positions are OR-reduced (about ten SSE2
 /// instructions per 16 bytes); the first block with an event is turned into a
-/// bit mask (eight bytes of 0/1 at a time, gathered into one byte by a
-/// multiplication) so that its first event is found without a branch per byte.
+/// bit mask (eight bytes at a time, their low bits gathered into one byte by
+/// a multiplication) so that its first event is found without a branch per byte.
 fn first_event(input: &[u8], from: usize) -> usize {
     let end = input.len().saturating_sub(1);
     if from >= end {
@@ -263,16 +266,18 @@ fn first_event(input: &[u8], from: usize) -> usize {
     j
 }
 
-/// The index of the first 1 in `e` (bytes of 0 or 1), which has one.
+/// The index of the first nonzero byte of `e` (bytes of 0 or 0xFF), which has one.
 #[inline]
 fn first_set(e: &[u8; BLOCK]) -> usize {
     let mut mask = 0u64;
     for (i, w) in e.chunks_exact(8).enumerate() {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);
-        // Byte k (0 or 1) of the word lands on bit 56 + k: the partial
-        // products never overlap, so there is no carry.
-        let bits = (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+        // Bit 0 of byte k lands on bit 56 + k: the partial products never
+        // overlap, so there is no carry.
+        let bits = ((u64::from_le_bytes(b) & 0x0101_0101_0101_0101)
+            .wrapping_mul(0x0102_0408_1020_4080)
+            >> 56) as u8;
         mask |= u64::from(bits) << (8 * i);
     }
     mask.trailing_zeros() as usize
