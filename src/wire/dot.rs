@@ -156,15 +156,17 @@ impl DotDecoder {
             // An LF right at the start of a run follows a line end or a dot: bare.
             return scan_exact(self, input, start, start, keep);
         }
-        // Where the next line that starts with a dot begins (a stuffed line or the
-        // terminator), found with memchr's vectorised substring search.
+        if !keep {
+            return self.decode_strict(input, start);
+        }
+        // KeepBare: where the next line that starts with a dot begins (a stuffed
+        // line or the terminator), found with memchr's vectorised substring search.
         let mut from = start;
         let found = loop {
             match self.finder.find(&input[from..]) {
                 None => break None,
-                // After a bare LF a dot does not start a line (KeepBare only: under
-                // Strict the bare LF is an error found below).
-                Some(k) if keep && (from + k == 0 || input[from + k - 1] != b'\r') => {
+                // After a bare LF a dot does not start a line.
+                Some(k) if from + k == 0 || input[from + k - 1] != b'\r' => {
                     from += k + 1;
                 }
                 Some(k) => break Some(from + k + 1),
@@ -177,29 +179,108 @@ impl DotDecoder {
             None if input[start..].last() == Some(&b'\r') => (len - 1, false),
             None => (len, len >= start + 2 && input[len - 2..] == *b"\r\n"),
         };
-        if !keep && has_bare_line_ending(&input[start..(stop + 1).min(len)]) {
-            return scan_exact(self, input, start, start, keep);
-        }
         if line_start {
             self.state = State::LineStart;
         }
         Ok(step(&input[start..stop], stop, false))
     }
+
+    /// [`BodyPolicy::Strict`] from `start` (not an LF): one block-wise pass finds
+    /// the first byte that needs a decision (a bare CR or LF, or a line that
+    /// starts with a dot); everything before it is a plain run.
+    fn decode_strict<'a>(&mut self, input: &'a [u8], start: usize) -> Result<Decoded<'a>, Error> {
+        let j = first_event(input, start + 1);
+        // The common stop: "CR LF ." with everything before it clean.
+        if input.get(j + 1) == Some(&b'.') && input[j] == b'\n' && input[j - 1] == b'\r' {
+            self.state = State::LineStart;
+            return Ok(step(&input[start..j + 1], j + 1, false));
+        }
+        // Anything else (a bare CR or LF, or the last two bytes of the input):
+        // the exact scan from the byte before, everything before it being clean.
+        scan_exact(self, input, start, j - 1, false)
+    }
 }
 
-/// Whether `run` has an LF not preceded by CR or a CR not followed by LF (a CR
-/// at the very end is allowed: its LF is the next byte). One pass over adjacent
-/// pairs, written so the compiler vectorises it.
+/// Whether position `j` (with a byte before and after it) needs a decision: an
+/// LF not after a CR, a CR not before an LF (seen from the byte after it), or an
+/// LF before a dot. The scalar form of [`events`].
 #[inline]
-fn has_bare_line_ending(run: &[u8]) -> bool {
-    let Some(&first) = run.first() else {
-        return false;
-    };
-    let mut bare = u8::from(first == b'\n');
-    for (&p, &c) in run.iter().zip(&run[1..]) {
-        bare |= u8::from(c == b'\n') ^ u8::from(p == b'\r');
+fn is_event(input: &[u8], j: usize) -> bool {
+    let lf = input[j] == b'\n';
+    (lf != (input[j - 1] == b'\r')) | (lf & (input[j + 1] == b'.'))
+}
+
+/// [`is_event`] for `B` positions at once, position `k` being `c[k]` between
+/// `p[k]` and `n[k]`: 0xFF where it holds, else 0 (the compare results as
+/// they are, no shift to bit 0). Written over fixed-size arrays with no branch
+/// so that the compiler turns it into SSE2 compares.
+#[inline(always)]
+fn events<const B: usize>(p: &[u8; B], c: &[u8; B], n: &[u8; B]) -> [u8; B] {
+    let mut e = [0u8; B];
+    for k in 0..B {
+        let lf = u8::from(c[k] == b'\n').wrapping_neg();
+        let cr = u8::from(p[k] == b'\r').wrapping_neg();
+        let dot = u8::from(n[k] == b'.').wrapping_neg();
+        e[k] = (lf ^ cr) | (lf & dot);
     }
-    bare != 0
+    e
+}
+
+/// The size of the blocks [`first_event`] checks at once.
+const BLOCK: usize = 64;
+
+/// The first position `j >= from` with [`is_event`], or `input.len() - 1` (the
+/// last byte has no byte after it) when there is none, or `from` when `from`
+/// is already past that. Needs `from >= 1`.
+///
+/// Whole blocks of [`BLOCK`] positions are OR-reduced (about ten SSE2
+/// instructions per 16 bytes); the first block with an event is turned into a
+/// bit mask (eight bytes at a time, their low bits gathered into one byte by
+/// a multiplication) so that its first event is found without a branch per byte.
+fn first_event(input: &[u8], from: usize) -> usize {
+    let end = input.len().saturating_sub(1);
+    if from >= end {
+        return from;
+    }
+    let p = &input[from - 1..end - 1];
+    let c = &input[from..end];
+    let n = &input[from + 1..=end];
+    let mut j = from;
+    let blocks = p
+        .chunks_exact(BLOCK)
+        .zip(c.chunks_exact(BLOCK))
+        .zip(n.chunks_exact(BLOCK));
+    for ((p, c), n) in blocks {
+        let (Ok(p), Ok(c), Ok(n)) = (p.try_into(), c.try_into(), n.try_into()) else {
+            break;
+        };
+        if events::<BLOCK>(p, c, n).iter().fold(0, |acc, &x| acc | x) != 0 {
+            // Computed again, now for where: once per stop.
+            return j + first_set(&events::<BLOCK>(p, c, n));
+        }
+        j += BLOCK;
+    }
+    while j < end && !is_event(input, j) {
+        j += 1;
+    }
+    j
+}
+
+/// The index of the first nonzero byte of `e` (bytes of 0 or 0xFF), which has one.
+#[inline]
+fn first_set(e: &[u8; BLOCK]) -> usize {
+    let mut mask = 0u64;
+    for (i, w) in e.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        // Bit 0 of byte k lands on bit 56 + k: the partial products never
+        // overlap, so there is no carry.
+        let bits = ((u64::from_le_bytes(b) & 0x0101_0101_0101_0101)
+            .wrapping_mul(0x0102_0408_1020_4080)
+            >> 56) as u8;
+        mask |= u64::from(bits) << (8 * i);
+    }
+    mask.trailing_zeros() as usize
 }
 
 /// The exact scan: every CR and LF from `from` on, stopping before a line that
@@ -392,6 +473,7 @@ pub fn decode_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use alloc::vec::Vec;
 
     /// Decodes `input` fed in pieces cut at `cuts`, keeping unconsumed bytes like a
@@ -593,5 +675,204 @@ mod tests {
         enc.encode(b"\n.\n", &mut out).unwrap();
         enc.finish(&mut out);
         assert_eq!(out, b"a\r\n..b\r\nc\r\n..\r\n.\r\n");
+    }
+
+    /// The reference: RFC 5321 §4.5.2 read one byte at a time over the whole
+    /// input ("if the first character is a period and there are other
+    /// characters on the line, the first character is deleted"; the body ends
+    /// at "<CRLF>.<CRLF>"), with a CR or LF outside a CRLF pair an error under
+    /// Strict and plain content (starting no line) under KeepBare. Returns what
+    /// [`decode_chunked`] returns: the body, whether it ended, the bytes used.
+    fn reference(input: &[u8], policy: BodyPolicy) -> (Result<Vec<u8>, Error>, bool, usize) {
+        let keep = policy == BodyPolicy::KeepBare;
+        let mut body = Vec::new();
+        let mut line_start = true;
+        let mut i = 0;
+        while i < input.len() {
+            if line_start && input[i] == b'.' {
+                match (input.get(i + 1), input.get(i + 2)) {
+                    (Some(b'\r'), Some(b'\n')) => return (Ok(body), true, i + 3),
+                    // the meaning of the dot waits for the next bytes
+                    (None, _) | (Some(b'\r'), None) => return (Ok(body), false, i),
+                    _ => i += 1, // stuffing
+                }
+            }
+            line_start = false;
+            match input[i] {
+                b'\r' => match input.get(i + 1) {
+                    None => return (Ok(body), false, i),
+                    Some(b'\n') => {
+                        body.extend_from_slice(b"\r\n");
+                        line_start = true;
+                        i += 2;
+                        continue;
+                    }
+                    Some(_) if !keep => {
+                        return (Err(Error::BareLineEnding(BareLineEnding::Cr)), false, 0);
+                    }
+                    Some(_) => body.push(b'\r'),
+                },
+                b'\n' if !keep => {
+                    return (Err(Error::BareLineEnding(BareLineEnding::Lf)), false, 0);
+                }
+                b => body.push(b),
+            }
+            i += 1;
+        }
+        (Ok(body), false, i)
+    }
+
+    /// A small deterministic generator (xorshift), so the cases are the same on
+    /// every run.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Checks one input against the reference: whole, split at `cuts`, and
+    /// under both policies.
+    fn check_against_reference(input: &[u8], cut_sets: &[Vec<usize>]) {
+        for policy in [BodyPolicy::Strict, BodyPolicy::KeepBare] {
+            let expect = reference(input, policy);
+            assert_eq!(one_shot(input, policy), expect, "{policy:?} {input:?}");
+            for cuts in cut_sets {
+                assert_eq!(
+                    decode_chunked(input, cuts, policy),
+                    expect,
+                    "{policy:?} cuts {cuts:?} {input:?}"
+                );
+            }
+        }
+    }
+
+    /// A clean body whose line ends fall on every offset around the 16- and
+    /// 64-byte blocks of the fast path, with dot-led lines among them.
+    fn clean_body(lens: &[usize]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (n, &len) in lens.iter().enumerate() {
+            if n % 3 == 2 {
+                body.extend_from_slice(b"..");
+            }
+            body.extend((0..len).map(|k| b"Lorem ipsum. "[k % 13]));
+            body.extend_from_slice(b"\r\n");
+        }
+        body
+    }
+
+    #[test]
+    fn reference_agrees_with_the_rfc_examples() {
+        // the reference itself, on hand-checked cases
+        let r = reference(b"a\r\n..b\r\n.\r\nX", BodyPolicy::Strict);
+        assert_eq!(r, (Ok(b"a\r\n.b\r\n".to_vec()), true, 11));
+        let r = reference(b"a\n.\r\n.\r\n", BodyPolicy::KeepBare);
+        assert_eq!(r, (Ok(b"a\n.\r\n".to_vec()), true, 8));
+        let r = reference(b"a\r\n.\r", BodyPolicy::Strict);
+        assert_eq!(r, (Ok(b"a\r\n".to_vec()), false, 3));
+        let r = reference(b"a\rb", BodyPolicy::Strict);
+        assert_eq!(
+            r,
+            (Err(Error::BareLineEnding(BareLineEnding::Cr)), false, 0)
+        );
+    }
+
+    /// The block-wise fast path against the byte-by-byte reference: a bare CR
+    /// or LF, a CRLF, a dot and a "CRLF ." put at every position of a body
+    /// whose line ends sit on every block edge, each decoded whole, split at
+    /// every offset and one byte at a time.
+    #[test]
+    fn fast_path_matches_bytewise_reference_at_every_position() {
+        let lens: Vec<usize> = (0..40).map(|n| (n * 7) % 70).collect();
+        let base = clean_body(&lens[..9]);
+        let mutations: &[&[u8]] = &[b"\r", b"\n", b".", b"\r\n", b"\r\n.", b"\n.", b"\r\r"];
+        for pos in 0..=base.len() {
+            for m in mutations {
+                for replace in [false, true] {
+                    let mut input = base[..pos].to_vec();
+                    input.extend_from_slice(m);
+                    let rest = if replace {
+                        (pos + m.len()).min(base.len())
+                    } else {
+                        pos
+                    };
+                    input.extend_from_slice(&base[rest..]);
+                    input.extend_from_slice(b".\r\n");
+                    let mut cut_sets: Vec<Vec<usize>> =
+                        (0..=input.len()).step_by(13).map(|c| vec![c]).collect();
+                    cut_sets.push(vec![pos.saturating_sub(1), pos + 1]);
+                    if pos % 4 == 0 {
+                        // one byte at a time
+                        cut_sets.push((1..input.len()).collect());
+                    }
+                    check_against_reference(&input, &cut_sets);
+                }
+            }
+        }
+        // a longer body: the same, split at every offset around a few positions
+        let base = clean_body(&lens);
+        for pos in (0..base.len()).step_by(11) {
+            for m in mutations {
+                let mut input = base.clone();
+                input.splice(pos..pos, m.iter().copied());
+                input.extend_from_slice(b".\r\n");
+                let cut_sets: Vec<Vec<usize>> = (pos.saturating_sub(40)
+                    ..(pos + 40).min(input.len()))
+                    .map(|c| vec![c])
+                    .collect();
+                check_against_reference(&input, &cut_sets);
+            }
+        }
+    }
+
+    /// Hostile input: random bytes from the alphabet that matters (CR, LF, dot
+    /// and two letters) in bodies long enough to span several blocks, with
+    /// random splits.
+    #[test]
+    fn fast_path_matches_bytewise_reference_on_random_input() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..3000 {
+            let len = rng.below(400);
+            // mostly clean text with some line ends; every fourth input dense
+            let dense = round % 4 == 0;
+            let mut input = Vec::with_capacity(len + 5);
+            while input.len() < len {
+                match rng.below(if dense { 6 } else { 60 }) {
+                    0 => input.push(b'\r'),
+                    1 => input.push(b'\n'),
+                    2 => input.push(b'.'),
+                    3 => input.extend_from_slice(b"\r\n."),
+                    4 | 5 => input.extend_from_slice(b"\r\n"),
+                    _ => input.push(b'a' + (rng.below(26) as u8)),
+                }
+            }
+            if rng.below(2) == 0 {
+                input.extend_from_slice(b"\r\n.\r\n");
+            }
+            let cuts: Vec<usize> = {
+                let mut c: Vec<usize> = (0..rng.below(6))
+                    .map(|_| rng.below(input.len() + 1))
+                    .collect();
+                c.sort_unstable();
+                c
+            };
+            check_against_reference(&input, &[cuts]);
+        }
+        // long clean bodies with exactly one bad byte at a random place
+        for _ in 0..300 {
+            let lens: Vec<usize> = (0..30).map(|_| rng.below(150)).collect();
+            let mut input = clean_body(&lens);
+            let pos = rng.below(input.len());
+            input[pos] = [b'\r', b'\n', b'.'][rng.below(3)];
+            input.extend_from_slice(b"\r\n.\r\n");
+            let cut = rng.below(input.len());
+            check_against_reference(&input, &[vec![cut], vec![cut / 2, cut]]);
+        }
     }
 }
