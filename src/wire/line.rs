@@ -199,6 +199,7 @@ impl LineFinder {
         }
     }
 
+    #[inline]
     fn complete(&mut self, len: usize, consumed: usize) -> Result<Option<Line>, Error> {
         self.scanned = 0;
         if consumed > self.limit {

@@ -16,7 +16,7 @@
 
 use alloc::borrow::Cow;
 
-use crate::imap::base::body::parse::{address, body, param_pair};
+use crate::imap::base::body::parse::{address, body, param_pair, single_part};
 use crate::imap::base::body::{
     Address, BodyExtension, BodyStructure, Disposition, MultiPart, Params, SinglePart, Specific,
 };
@@ -285,18 +285,16 @@ impl<'a> P<'a> {
             (None, BodyExtension::default())
         };
         self.eat(b')')?;
-        Some(SinglePart {
-            media_type,
-            subtype,
-            params,
-            id,
-            description,
-            encoding,
-            size,
+        Some(single_part(
+            (
+                media_type,
+                subtype,
+                (params, id, description, encoding, size),
+            ),
             specific,
             md5,
             ext,
-        })
+        ))
     }
 
     /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]` (no further

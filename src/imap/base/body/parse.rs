@@ -702,7 +702,7 @@ fn body_1part_end<'a, S: Sink<'a>>(
 
 /// A single part from its fields.
 #[inline(always)]
-fn single_part<'a>(
+pub(crate) fn single_part<'a>(
     (media_type, subtype, (params, id, description, encoding, size)): PartHead<'a>,
     specific: Specific<'a>,
     md5: Option<NString<'a>>,
