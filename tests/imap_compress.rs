@@ -27,6 +27,9 @@
 //! COMPRESS. If the response was OK, the client MUST compress starting with
 //! the first command it sends after COMPRESS."
 
+mod common;
+
+use common::imap::server_output;
 use std::io::Write;
 
 use flate2::Compression;
@@ -70,21 +73,13 @@ impl Inflater {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut v = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        v.extend_from_slice(&b);
-    }
-    String::from_utf8(v).unwrap()
-}
-
 /// A server whose client is logged in (PREAUTH), greeting drained.
 fn preauth(compress: bool) -> Server {
     let config = ServerConfig::default()
         .greeting(Greeting::PreAuth)
         .compress(compress);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s
 }
 
@@ -96,11 +91,11 @@ fn server_advertises_compress_deflate_only_when_configured() {
             .greeting(Greeting::PreAuth)
             .compress(true),
     );
-    let greeting = out(&mut on);
+    let greeting = server_output(&mut on);
     assert!(greeting.contains(" COMPRESS=DEFLATE"), "{greeting}");
     assert!(on.capabilities().iter().any(|c| c == "COMPRESS=DEFLATE"));
     let mut off = Server::new(ServerConfig::default().greeting(Greeting::PreAuth));
-    assert!(!out(&mut off).contains("COMPRESS"));
+    assert!(!server_output(&mut off).contains("COMPRESS"));
 }
 
 #[test]
@@ -112,21 +107,21 @@ fn server_runs_the_rfc4978_example() {
     //   S: b OK DEFLATE active
     let config = ServerConfig::default().tls_available(true).compress(true);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a starttls\r\n");
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::StartTls));
-    assert!(out(&mut s).starts_with("a OK "));
+    assert!(server_output(&mut s).starts_with("a OK "));
     s.tls_established().unwrap();
     s.handle_input(b"a1 login alice secret\r\n");
     let Some(ServerEvent::Login { .. }) = s.poll_event().unwrap() else {
         panic!("no login")
     };
     s.complete("a1", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    server_output(&mut s);
 
     s.handle_input(b"b compress deflate\r\n");
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::Compress));
-    assert_eq!(out(&mut s), "b OK DEFLATE active\r\n");
+    assert_eq!(server_output(&mut s), "b OK DEFLATE active\r\n");
     assert!(!s.is_compressed());
     assert_eq!(s.compression_established().unwrap(), b"");
     assert!(s.is_compressed());
@@ -144,7 +139,7 @@ fn server_runs_the_rfc4978_example() {
     assert_eq!(cmd.body, CommandBody::Noop);
     s.complete("c", StatusKind::Ok, None, "NOOP completed")
         .unwrap();
-    let wire = server_out.write(out(&mut s).as_bytes());
+    let wire = server_out.write(server_output(&mut s).as_bytes());
     assert_eq!(client_in.read(&wire), b"c OK NOOP completed\r\n");
 }
 
@@ -163,7 +158,7 @@ fn server_hands_back_bytes_pipelined_after_compress() {
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::Compress));
     // nothing more is read before DEFLATE is in place
     assert_eq!(s.poll_event().unwrap(), None);
-    assert_eq!(out(&mut s), "b OK DEFLATE active\r\n");
+    assert_eq!(server_output(&mut s), "b OK DEFLATE active\r\n");
     // and what arrives in between is kept too
     let later = deflate.write(b"d NOOP\r\n");
     s.handle_input(&later);
@@ -187,12 +182,12 @@ fn server_refuses_a_second_compress_with_bad_compressionactive() {
     let mut s = preauth(true);
     s.handle_input(b"b COMPRESS DEFLATE\r\n");
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::Compress));
-    out(&mut s);
+    server_output(&mut s);
     s.compression_established().unwrap();
     s.handle_input(b"c COMPRESS DEFLATE\r\n");
     assert_eq!(s.poll_event().unwrap(), None);
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "c BAD [COMPRESSIONACTIVE] DEFLATE already active\r\n"
     );
     assert!(s.is_compressed());
@@ -213,15 +208,18 @@ fn server_refuses_an_unknown_mechanism_with_bad_and_stays_plain() {
         panic!("the next command must be read in plaintext")
     };
     assert_eq!(cmd.body, CommandBody::Noop);
-    assert_eq!(out(&mut s), "b BAD unknown compression mechanism\r\n");
+    assert_eq!(
+        server_output(&mut s),
+        "b BAD unknown compression mechanism\r\n"
+    );
     assert!(!s.is_compressed());
     // a missing or extra argument does not parse: BAD too
     for bad in [&b"d COMPRESS\r\n"[..], b"e COMPRESS DEFLATE X\r\n"] {
         s.complete("c", StatusKind::Ok, None, "done").ok();
-        out(&mut s);
+        server_output(&mut s);
         s.handle_input(bad);
         assert_eq!(s.poll_event().unwrap(), None);
-        assert!(out(&mut s).contains(" BAD "));
+        assert!(server_output(&mut s).contains(" BAD "));
     }
     assert!(!s.is_compressed());
 }
@@ -234,10 +232,13 @@ fn server_refuses_compress_before_authentication() {
             .compress(true)
             .plaintext_requires_tls(false),
     );
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a COMPRESS DEFLATE\r\n");
     assert_eq!(s.poll_event().unwrap(), None);
-    assert_eq!(out(&mut s), "a BAD [CLIENTBUG] not authenticated\r\n");
+    assert_eq!(
+        server_output(&mut s),
+        "a BAD [CLIENTBUG] not authenticated\r\n"
+    );
     assert!(!s.is_compressed());
 }
 
@@ -252,12 +253,12 @@ fn server_answers_compress_only_after_earlier_commands() {
         panic!("no NOOP")
     };
     assert_eq!(s.poll_event().unwrap(), None, "COMPRESS waits for a");
-    assert_eq!(out(&mut s), "");
+    assert_eq!(server_output(&mut s), "");
     s.complete("a", StatusKind::Ok, None, "NOOP completed")
         .unwrap();
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::Compress));
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "a OK NOOP completed\r\nb OK DEFLATE active\r\n"
     );
 }
@@ -286,7 +287,7 @@ fn server_refuses_starttls_once_compressed() {
         .unauthenticate(true)
         .compress(true);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a LOGIN alice secret\r\n");
     let Some(ServerEvent::Login { .. }) = s.poll_event().unwrap() else {
         panic!("no login")
@@ -297,10 +298,10 @@ fn server_refuses_starttls_once_compressed() {
     s.compression_established().unwrap();
     s.handle_input(b"c UNAUTHENTICATE\r\n");
     assert_eq!(s.poll_event().unwrap(), Some(ServerEvent::Unauthenticated));
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"d STARTTLS\r\n");
     assert_eq!(s.poll_event().unwrap(), None);
-    assert!(out(&mut s).starts_with("d BAD "));
+    assert!(server_output(&mut s).starts_with("d BAD "));
     assert!(s.is_compressed());
 }
 

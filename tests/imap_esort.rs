@@ -20,6 +20,9 @@
 //!                        SP search-criteria
 //! ```
 
+mod common;
+
+use common::imap::{client_events, server_output};
 use mailwire::Error;
 use mailwire::error::ApiMisuse;
 use mailwire::imap::{
@@ -286,14 +289,6 @@ fn cancelupdate_and_noupdate() {
 
 // ---------------------------------------------------------------- client
 
-fn drain(c: &mut Client) -> Vec<ClientEvent<'static>> {
-    let mut v = Vec::new();
-    while let Some(e) = c.poll_event().unwrap() {
-        v.push(e.into_owned());
-    }
-    v
-}
-
 fn sent(c: &mut Client) -> String {
     let mut out = Vec::new();
     while let Some(b) = c.poll_transmit() {
@@ -306,11 +301,11 @@ fn sent(c: &mut Client) -> String {
 fn selected(caps: &str) -> Client {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     let tag = c.select("INBOX").unwrap().as_str().to_owned();
     sent(&mut c);
     c.handle_input(format!("* 3 EXISTS\r\n{tag} OK [READ-WRITE] done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     c
 }
 
@@ -359,10 +354,10 @@ fn client_cancel_update_is_gated_and_typed_updates_arrive() {
     let tag = c.send(search).unwrap().as_str().to_owned();
     assert!(sent(&mut c).ends_with("UID SEARCH RETURN (UPDATE) DELETED\r\n"));
     c.handle_input(format!("* ESEARCH (TAG \"{tag}\") UID ALL 3\r\n{tag} OK done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     // later, unsolicited: an update for that search
     c.handle_input(format!("* ESEARCH (TAG \"{tag}\") UID ADDTO (0 5)\r\n").as_bytes());
-    let ev = drain(&mut c);
+    let ev = client_events(&mut c);
     let update = ev
         .iter()
         .find_map(|e| match e {
@@ -388,7 +383,7 @@ fn client_cancel_update_is_gated_and_typed_updates_arrive() {
 fn client_cancel_update_needs_a_selected_mailbox() {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ESEARCH CONTEXT=SEARCH] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert!(matches!(
         c.cancel_update(&["B01"]),
         Err(Error::Misuse(ApiMisuse::WrongState))
@@ -396,14 +391,6 @@ fn client_cancel_update_needs_a_selected_mailbox() {
 }
 
 // ---------------------------------------------------------------- server
-
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
 
 #[test]
 fn server_hands_esort_and_cancelupdate_to_the_app() {
@@ -416,10 +403,10 @@ fn server_hands_esort_and_cancelupdate_to_the_app() {
         ])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    let caps = out(&mut s);
+    let caps = server_output(&mut s);
     for c in [" ESORT", " CONTEXT=SEARCH", " CONTEXT=SORT"] {
         assert!(caps.contains(c), "{caps}");
     }
@@ -433,7 +420,7 @@ fn server_hands_esort_and_cancelupdate_to_the_app() {
             panic!("CANCELUPDATE reached the app outside the selected state");
         }
     }
-    assert!(out(&mut s).contains("c BAD"));
+    assert!(server_output(&mut s).contains("c BAD"));
     s.handle_input(b"d SELECT INBOX\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         if let ServerEvent::Command(c) = ev.into_owned() {
@@ -441,7 +428,7 @@ fn server_hands_esort_and_cancelupdate_to_the_app() {
                 .unwrap();
         }
     }
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(
         b"B02 UID SORT RETURN (PARTIAL 1:2 UPDATE) (DATE) UTF-8 UNDELETED\r\nE01 CANCELUPDATE \"B02\"\r\n",
     );
@@ -482,7 +469,7 @@ fn server_hands_esort_and_cancelupdate_to_the_app() {
     }
     assert_eq!(seen, ["SORT", "CANCELUPDATE"]);
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* ESEARCH (TAG \"B02\") UID PARTIAL (1:2 4,9)\r\nB02 OK [NOUPDATE \"B02\"] sorted\r\nE01 OK cancelled\r\n"
     );
 }

@@ -22,6 +22,9 @@
 //! Google: "X-GM-MSGID ... a unique ID for each email message ... a 64-bit
 //! unsigned integer" (likewise X-GM-THRID).
 
+mod common;
+
+use common::imap::server_output;
 use mailwire::Error;
 use mailwire::error::ApiMisuse;
 use mailwire::imap::ext::gmail::{GmailKey, GmailLabel};
@@ -541,14 +544,6 @@ fn client_sends_and_reads_googles_dialogue() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_hands_the_commands_to_the_app_which_answers_typed_items() {
     let config = ServerConfig::default()
@@ -556,7 +551,7 @@ fn server_hands_the_commands_to_the_app_which_answers_typed_items() {
         .capabilities(vec!["X-GM-EXT-1".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a CAPABILITY\r\nb LOGIN u p\r\nc SELECT INBOX\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         match ev.into_owned() {
@@ -569,7 +564,7 @@ fn server_hands_the_commands_to_the_app_which_answers_typed_items() {
             _ => {}
         }
     }
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(o.contains(" X-GM-EXT-1"), "{o}");
 
     s.handle_input(b"a011 STORE 1 +X-GM-LABELS (foo)\r\na006 SEARCH X-GM-RAW \"in:unread\"\r\n");
@@ -606,7 +601,7 @@ fn server_hands_the_commands_to_the_app_which_answers_typed_items() {
             if matches!(criteria.iter().next(), Some(SearchKey::Gmail(GmailKey::Raw(_))))
     ));
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* 1 FETCH (X-GM-LABELS (\\Inbox \"Muy Importante\" foo))\r\na011 OK STORE (Success)\r\n"
     );
 }

@@ -15,6 +15,9 @@
 //! ```
 //! (`filter-mailboxes`, `one-or-more-mailbox`: RFC 5465 §8.)
 
+mod common;
+
+use common::imap::{client_events, server_output};
 use mailwire::Error;
 use mailwire::error::ApiMisuse;
 use mailwire::imap::ext::notify::MailboxFilter;
@@ -138,14 +141,6 @@ fn correlator_names_the_mailbox() {
 
 // ---------------------------------------------------------------- client
 
-fn drain(c: &mut Client) -> Vec<ClientEvent<'static>> {
-    let mut v = Vec::new();
-    while let Some(e) = c.poll_event().unwrap() {
-        v.push(e.into_owned());
-    }
-    v
-}
-
 fn sent(c: &mut Client) -> String {
     let mut out = Vec::new();
     while let Some(b) = c.poll_transmit() {
@@ -157,7 +152,7 @@ fn sent(c: &mut Client) -> String {
 fn authenticated(caps: &str) -> Client {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     c
 }
 
@@ -189,7 +184,7 @@ fn client_gates_on_multisearch_and_runs_in_authenticated_state() {
         )
         .as_bytes(),
     );
-    let boxes: Vec<(String, u32)> = drain(&mut c)
+    let boxes: Vec<(String, u32)> = client_events(&mut c)
         .into_iter()
         .filter_map(|e| match e {
             ClientEvent::Data {
@@ -211,7 +206,7 @@ fn client_gates_on_multisearch_and_runs_in_authenticated_state() {
 fn client_refuses_before_login() {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* OK [CAPABILITY IMAP4rev1 MULTISEARCH] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert!(matches!(
         c.send(esearch_cmd()),
         Err(Error::Misuse(ApiMisuse::WrongState))
@@ -220,14 +215,6 @@ fn client_refuses_before_login() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_hands_esearch_to_the_app_in_authenticated_state() {
     let config = ServerConfig::default()
@@ -235,14 +222,14 @@ fn server_hands_esearch_to_the_app_in_authenticated_state() {
         .capabilities(vec!["ESEARCH".into(), "MULTISEARCH".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    assert!(out(&mut s).contains(" MULTISEARCH"));
+    assert!(server_output(&mut s).contains(" MULTISEARCH"));
     // before login: refused by the machine
     s.handle_input(b"b ESEARCH IN (PERSONAL) ALL\r\n");
     assert!(s.poll_event().unwrap().is_none());
-    assert!(out(&mut s).starts_with("b BAD"));
+    assert!(server_output(&mut s).starts_with("b BAD"));
     s.handle_input(b"c LOGIN u p\r\nd ESEARCH IN (INBOXES) RETURN (COUNT) UNSEEN\r\n");
     let mut n = 0;
     while let Some(ev) = s.poll_event().unwrap() {
@@ -276,7 +263,7 @@ fn server_hands_esearch_to_the_app_in_authenticated_state() {
         }
     }
     assert_eq!(n, 1);
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(
         o.ends_with(
             "* ESEARCH (TAG \"d\" MAILBOX INBOX UIDVALIDITY 3) UID COUNT 5\r\nd OK done\r\n"

@@ -47,6 +47,9 @@
 //! only through LIST-STATUS (RFC 5819, `RETURN (STATUS (MAILBOXID))`), whose
 //! STATUS responses carry `status-att-value`.
 
+mod common;
+
+use common::imap::server_output;
 use mailwire::Error;
 use mailwire::IntoOwned;
 use mailwire::error::{ApiMisuse, Unemittable};
@@ -538,14 +541,6 @@ fn client_reads_the_mailboxid_of_select() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_app_sends_the_mailboxid_of_select() {
     let config = ServerConfig::default()
@@ -553,7 +548,7 @@ fn server_app_sends_the_mailboxid_of_select() {
         .capabilities(vec!["OBJECTID".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a LOGIN u p\r\nb EXAMINE foo\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         match ev.into_owned() {
@@ -575,7 +570,7 @@ fn server_app_sends_the_mailboxid_of_select() {
             _ => {}
         }
     }
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(
         o.ends_with("* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok\r\nb OK done\r\n"),
         "{o}"
@@ -588,7 +583,7 @@ fn selected_server(caps: Vec<String>) -> Server {
         .capabilities(caps)
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a LOGIN u p\r\nb SELECT INBOX\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         match ev.into_owned() {
@@ -601,7 +596,7 @@ fn selected_server(caps: Vec<String>) -> Server {
             _ => {}
         }
     }
-    out(&mut s);
+    server_output(&mut s);
     s
 }
 
@@ -610,11 +605,11 @@ fn server_advertises_objectid_only_when_configured() {
     let mut s = selected_server(vec![]);
     s.handle_input(b"c CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    assert!(!out(&mut s).contains("OBJECTID"));
+    assert!(!server_output(&mut s).contains("OBJECTID"));
     let mut s = selected_server(vec!["OBJECTID".into()]);
     s.handle_input(b"c CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(o.contains(" OBJECTID"), "{o}");
 }
 
@@ -696,7 +691,7 @@ fn server_app_answers_with_typed_ids() {
         }
     }
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "3 OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Completed\r\n\
          * STATUS foo (MAILBOXID (F2212ea87-6097-4256-9d51-71338625))\r\n\
          6 OK Completed\r\n\
@@ -720,6 +715,6 @@ fn server_refuses_search_ids_off_the_grammar() {
             "reached the app: {ev:?}"
         );
     }
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(o.contains("A1 BAD") && o.contains("A2 BAD"), "{o}");
 }

@@ -35,6 +35,9 @@
 //! The client commands below are the RFC's example commands; the servers'
 //! answers are ours, in the shape of `ret-data-partial`.
 
+mod common;
+
+use common::imap::{client_events, server_output};
 use mailwire::Error;
 use mailwire::IntoOwned;
 use mailwire::error::ApiMisuse;
@@ -443,14 +446,6 @@ impl WithReturn for CommandBody<'static> {
 
 // ---------------------------------------------------------------- client
 
-fn drain(c: &mut Client) -> Vec<ClientEvent<'static>> {
-    let mut v = Vec::new();
-    while let Some(e) = c.poll_event().unwrap() {
-        v.push(e.into_owned());
-    }
-    v
-}
-
 fn sent(c: &mut Client) -> String {
     let mut out = Vec::new();
     while let Some(b) = c.poll_transmit() {
@@ -463,11 +458,11 @@ fn sent(c: &mut Client) -> String {
 fn selected(caps: &str) -> Client {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     let tag = c.select("INBOX").unwrap().as_str().to_owned();
     sent(&mut c);
     c.handle_input(format!("* 30000 EXISTS\r\n{tag} OK [READ-WRITE] done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     c
 }
 
@@ -565,7 +560,7 @@ fn client_pages_a_search_and_reads_typed_pages() {
         format!("* ESEARCH (TAG \"{t1}\") UID PARTIAL (1:500 200:250,252:300)\r\n{t1} OK done\r\n")
             .as_bytes(),
     );
-    let pages: Vec<_> = drain(&mut c)
+    let pages: Vec<_> = client_events(&mut c)
         .into_iter()
         .filter_map(|e| match e {
             ClientEvent::Data {
@@ -592,7 +587,7 @@ fn client_pages_a_search_and_reads_typed_pages() {
         format!("* ESEARCH (TAG \"{t2}\") UID PARTIAL (501:1000 NIL)\r\n{t2} OK done\r\n")
             .as_bytes(),
     );
-    let page = drain(&mut c)
+    let page = client_events(&mut c)
         .into_iter()
         .find_map(|e| match e {
             ClientEvent::Data {
@@ -620,7 +615,7 @@ fn client_pages_a_search_and_reads_typed_pages() {
         format!("* ESEARCH (TAG \"{t3}\") UID PARTIAL (-1:-100 55700:55799)\r\n{t3} OK done\r\n")
             .as_bytes(),
     );
-    let ev = drain(&mut c);
+    let ev = client_events(&mut c);
     let page = ev
         .iter()
         .find_map(|e| match e {
@@ -663,7 +658,7 @@ fn client_pages_a_fetch() {
         )
         .as_bytes(),
     );
-    let ev = drain(&mut c);
+    let ev = client_events(&mut c);
     let fetched = ev
         .iter()
         .filter(|e| {
@@ -681,25 +676,17 @@ fn client_pages_a_fetch() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 /// A server (pre-authenticated) with INBOX selected.
 fn server(config: ServerConfig) -> Server {
     let mut s = Server::new(config.greeting(Greeting::PreAuth).autologout(None));
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"s SELECT INBOX\r\n");
     let Some(ServerEvent::Command(c)) = s.poll_event().unwrap() else {
         panic!()
     };
     let tag = c.tag.as_str().to_owned();
     s.complete(&tag, StatusKind::Ok, None, "selected").unwrap();
-    out(&mut s);
+    server_output(&mut s);
     s
 }
 
@@ -718,11 +705,11 @@ fn to_app(s: &mut Server, input: &[u8]) -> Vec<Command<'static>> {
 #[test]
 fn server_advertises_partial_when_configured() {
     let mut s = Server::new(ServerConfig::default().partial(true).autologout(None));
-    let greeting = out(&mut s);
+    let greeting = server_output(&mut s);
     assert!(greeting.contains(" PARTIAL"), "{greeting}");
     s.handle_input(b"a CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    let caps = out(&mut s);
+    let caps = server_output(&mut s);
     assert!(
         caps.contains("* CAPABILITY ") && caps.contains(" PARTIAL"),
         "{caps}"
@@ -730,7 +717,7 @@ fn server_advertises_partial_when_configured() {
     let mut s = Server::new(ServerConfig::default().autologout(None));
     s.handle_input(b"a CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    assert!(!out(&mut s).contains("PARTIAL"));
+    assert!(!server_output(&mut s).contains("PARTIAL"));
 }
 
 #[test]
@@ -756,7 +743,7 @@ fn server_hands_partial_to_the_app_typed_and_sends_its_pages() {
     .unwrap();
     s.complete("A04", StatusKind::Ok, None, "done").unwrap();
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* ESEARCH (TAG \"A04\") UID PARTIAL (-1:-100 55700:55799)\r\nA04 OK done\r\n"
     );
     // NIL: nothing in the window
@@ -780,7 +767,7 @@ fn server_hands_partial_to_the_app_typed_and_sends_its_pages() {
     .unwrap();
     s.complete("A03", StatusKind::Ok, None, "done").unwrap();
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* ESEARCH (TAG \"A03\") UID PARTIAL (24001:24500 NIL)\r\nA03 OK done\r\n"
     );
     // the FETCH modifier
@@ -833,7 +820,7 @@ fn server_answers_bad_to_hostile_partial() {
         let tag = format!("h{n}");
         let cmds = to_app(&mut s, format!("{tag} {bad}\r\n").as_bytes());
         assert!(cmds.is_empty(), "{bad}: reached the app");
-        let answer = out(&mut s);
+        let answer = server_output(&mut s);
         assert!(answer.starts_with(&format!("{tag} BAD")), "{bad}: {answer}");
     }
     // the session goes on
@@ -852,7 +839,7 @@ fn server_without_partial_refuses_what_it_did_not_advertise() {
     ] {
         let cmds = to_app(&mut s, format!("{tag} {line}\r\n").as_bytes());
         assert!(cmds.is_empty(), "{line}");
-        let answer = out(&mut s);
+        let answer = server_output(&mut s);
         assert!(
             answer.starts_with(&format!("{tag} BAD")),
             "{line}: {answer}"
@@ -863,9 +850,9 @@ fn server_without_partial_refuses_what_it_did_not_advertise() {
     let cmds = to_app(&mut s, b"h UID SEARCH RETURN (PARTIAL 1:5) ALL\r\n");
     assert_eq!(cmds[0].body.partial(), Some(PartialRange::first(1, 5)));
     s.complete("h", StatusKind::Ok, None, "done").unwrap();
-    out(&mut s);
+    server_output(&mut s);
     assert!(to_app(&mut s, b"g UID SEARCH RETURN (PARTIAL -1:-5) ALL\r\n").is_empty());
-    assert!(out(&mut s).starts_with("g BAD"));
+    assert!(server_output(&mut s).starts_with("g BAD"));
     // naming PARTIAL among the capabilities works as the flag does
     let mut s = server(ServerConfig::default().capabilities(vec!["PARTIAL".into()]));
     assert_eq!(

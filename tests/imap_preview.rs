@@ -31,6 +31,9 @@
 //! `* 2 FETCH (PREVIEW "" ENVELOPE (...))` and
 //! `* 3 FETCH (ENVELOPE (...) PREVIEW NIL)`.
 
+mod common;
+
+use common::imap::server_output;
 use mailwire::Error;
 use mailwire::IntoOwned;
 use mailwire::error::ApiMisuse;
@@ -347,14 +350,6 @@ fn client_reads_lazy_then_full_previews() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_advertises_and_the_app_answers_typed() {
     let config = ServerConfig::default()
@@ -362,10 +357,10 @@ fn server_advertises_and_the_app_answers_typed() {
         .capabilities(vec!["PREVIEW".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a CAPABILITY\r\n");
     while s.poll_event().unwrap().is_some() {}
-    let caps = out(&mut s);
+    let caps = server_output(&mut s);
     assert!(caps.contains(" PREVIEW"), "{caps}");
     s.handle_input(b"b LOGIN u p\r\nc SELECT INBOX\r\nB1 FETCH 1:3 (UID PREVIEW (LAZY))\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
@@ -401,7 +396,7 @@ fn server_advertises_and_the_app_answers_typed() {
             _ => {}
         }
     }
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(
         o.ends_with(
             "* 1 FETCH (UID 1 PREVIEW \"Preview text for message 1\")\r\n\
@@ -421,7 +416,7 @@ fn server_refuses_unknown_modifiers() {
         .capabilities(vec!["PREVIEW".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"b LOGIN u p\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         if let ServerEvent::Login { tag, .. } = ev.into_owned() {
@@ -429,11 +424,11 @@ fn server_refuses_unknown_modifiers() {
                 .unwrap()
         }
     }
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"x1 FETCH 1 (PREVIEW (FUZZY))\r\nx2 FETCH 1 (PREVIEW ())\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         assert!(!matches!(ev, ServerEvent::Command(_)), "{ev:?}");
     }
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert!(o.contains("x1 BAD") && o.contains("x2 BAD"), "{o}");
 }

@@ -32,6 +32,9 @@
 //!   VANISHED response results in the client decrementing the message count
 //!   by one."
 
+mod common;
+
+use common::imap::{client_events, server_output};
 use mailwire::Error;
 use mailwire::Limits;
 use mailwire::error::ApiMisuse;
@@ -111,35 +114,27 @@ fn sent(c: &mut Client) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn drain(c: &mut Client) -> Vec<ClientEvent<'static>> {
-    let mut v = Vec::new();
-    while let Some(e) = c.poll_event().unwrap() {
-        v.push(e.into_owned());
-    }
-    v
-}
-
 /// A client with UIDONLY enabled (or not) and INBOX selected; the server's
 /// bytes written by hand.
 fn selected(uidonly: bool) -> Client {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* OK [CAPABILITY IMAP4rev1 ENABLE UIDONLY] ready\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     let t = c.login("u", "p").unwrap().as_str().to_owned();
     sent(&mut c);
     c.handle_input(format!("{t} OK logged in\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     if uidonly {
         let t = c.enable(&["UIDONLY"]).unwrap().as_str().to_owned();
         assert_eq!(sent(&mut c), format!("{t} ENABLE UIDONLY\r\n"));
         c.handle_input(format!("* ENABLED UIDONLY\r\n{t} OK done\r\n").as_bytes());
-        drain(&mut c);
+        client_events(&mut c);
         assert!(c.enabled().has("UIDONLY"));
     }
     let t = c.select("INBOX").unwrap().as_str().to_owned();
     sent(&mut c);
     c.handle_input(format!("* 3 EXISTS\r\n{t} OK [READ-WRITE] done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     c
 }
 
@@ -208,7 +203,7 @@ fn client_reports_uidfetch_as_typed_data() {
         .to_owned();
     sent(&mut c);
     c.handle_input(format!("* 2 UIDFETCH (FLAGS (\\Seen))\r\n{t} OK done\r\n").as_bytes());
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert!(
         evs.iter().any(|e| matches!(
             e,
@@ -396,14 +391,6 @@ fn server_app_sends_uidfetch() {
     assert_eq!(o, b"* 25996 UIDFETCH (UID 25996)\r\n");
 }
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_api_speaks_uids_only_after_uidonly() {
     let mut s = server();
@@ -440,7 +427,7 @@ fn server_api_speaks_uids_only_after_uidonly() {
         s.send_untagged_data(&esearch),
         Err(Error::Misuse(ApiMisuse::UidRequired))
     ));
-    assert_eq!(out(&mut s), "");
+    assert_eq!(server_output(&mut s), "");
     let uid_esearch = parse_response(
         b"* ESEARCH (TAG \"a\") UID COUNT 3\r\n",
         &ParseOptions::STRICT,
@@ -450,7 +437,10 @@ fn server_api_speaks_uids_only_after_uidonly() {
         panic!()
     };
     s.send_untagged_data(&uid_esearch).unwrap();
-    assert_eq!(out(&mut s), "* ESEARCH (TAG \"a\") UID COUNT 3\r\n");
+    assert_eq!(
+        server_output(&mut s),
+        "* ESEARCH (TAG \"a\") UID COUNT 3\r\n"
+    );
     // the UID forms: VANISHED for expunges, UIDFETCH for flag changes
     s.send_untagged_data(&Data::Vanished {
         earlier: false,
@@ -463,7 +453,7 @@ fn server_api_speaks_uids_only_after_uidonly() {
     })
     .unwrap();
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* VANISHED 405,407:410\r\n* 7 UIDFETCH (UID 7)\r\n"
     );
     // [UNSEEN n] on a completion is refused too
@@ -474,7 +464,7 @@ fn server_api_speaks_uids_only_after_uidonly() {
         Err(Error::Misuse(ApiMisuse::UidRequired))
     ));
     s.complete("d", StatusKind::Ok, None, "done").unwrap();
-    assert_eq!(out(&mut s), "d OK done\r\n");
+    assert_eq!(server_output(&mut s), "d OK done\r\n");
 }
 
 #[test]
@@ -496,7 +486,7 @@ fn server_streams_uidfetch_literals() {
     s.send_body(b"world").unwrap();
     s.finish_body().unwrap();
     s.finish_fetch().unwrap();
-    let o = out(&mut s);
+    let o = server_output(&mut s);
     assert_eq!(
         o,
         "* 25996 UIDFETCH (UID 25996 BODY[] {10}\r\nhelloworld)\r\n"
@@ -532,10 +522,10 @@ fn server_api_refuses_uidfetch_before_uidonly() {
         }),
         Err(Error::Misuse(ApiMisuse::WrongState))
     ));
-    assert_eq!(out(&mut s), "");
+    assert_eq!(server_output(&mut s), "");
     // sequence numbers are fine here
     s.send_untagged_data(&Data::Expunge(3)).unwrap();
-    assert_eq!(out(&mut s), "* 3 EXPUNGE\r\n");
+    assert_eq!(server_output(&mut s), "* 3 EXPUNGE\r\n");
 }
 
 #[test]
@@ -584,7 +574,7 @@ fn client_sends_sequence_set_search_keys_without_uidonly() {
 fn client_refuses_qresync_seq_match_data_once_enabled() {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE QRESYNC CONDSTORE UIDONLY] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     let t = c
         .enable(&["QRESYNC", "UIDONLY"])
         .unwrap()
@@ -592,7 +582,7 @@ fn client_refuses_qresync_seq_match_data_once_enabled() {
         .to_owned();
     sent(&mut c);
     c.handle_input(format!("* ENABLED QRESYNC UIDONLY\r\n{t} OK done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     // RFC 7162 §3.2.5: seq-match-data = "(" known-sequence-set SP
     // known-uid-set ")": its first half is message numbers
     assert!(matches!(
@@ -614,7 +604,7 @@ fn client_refuses_qresync_seq_match_data_once_enabled() {
 fn client_asks_for_uidonly_only_when_advertised() {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert!(matches!(
         c.enable(&["CONDSTORE", "uidonly"]),
         Err(Error::Misuse(ApiMisuse::NotAdvertised {
@@ -631,7 +621,7 @@ fn client_asks_for_uidonly_only_when_advertised() {
 fn client_switches_to_uidonly_only_after_the_servers_enabled() {
     let mut c = Client::new(ClientConfig::default());
     c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UIDONLY] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     let t = c.enable(&["UIDONLY"]).unwrap().as_str().to_owned();
     sent(&mut c);
     // asked, not yet answered: nothing has changed
@@ -639,17 +629,17 @@ fn client_switches_to_uidonly_only_after_the_servers_enabled() {
     // RFC 5161 §3.1: the server lists in ENABLED what it enabled; this one
     // enabled nothing
     c.handle_input(format!("* ENABLED\r\n{t} OK nothing enabled\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     assert!(!c.enabled().has("UIDONLY"));
     let t = c.select("INBOX").unwrap().as_str().to_owned();
     sent(&mut c);
     c.handle_input(format!("* 3 EXISTS\r\n{t} OK [READ-WRITE] done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     let t = c.fetch(1..=3, &FetchQuery::new().flags()).unwrap();
     assert!(sent(&mut c).starts_with(&format!("{} FETCH 1:3 ", t.as_str())));
     // and without UIDONLY a UIDFETCH is not something this server may send
     c.handle_input(b"* 2 UIDFETCH (FLAGS (\\Seen))\r\n");
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert!(
         matches!(
             evs.as_slice(),
@@ -676,7 +666,7 @@ fn client_reports_uidfetch_before_enabled_as_malformed_and_goes_on() {
         format!("* 2 UIDFETCH (FLAGS (\\Seen))\r\n* 1 FETCH (UID 2 FLAGS ())\r\n{t} OK done\r\n")
             .as_bytes(),
     );
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert!(
         matches!(evs[0], ClientEvent::MalformedResponse { .. }),
         "{evs:?}"
@@ -723,7 +713,7 @@ fn client_reports_uidfetch_with_a_bad_uid_as_malformed() {
         )
         .as_bytes(),
     );
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert_eq!(evs.len(), 6, "{evs:?}");
     for e in &evs[..4] {
         assert!(matches!(e, ClientEvent::MalformedResponse { .. }), "{e:?}");
@@ -742,7 +732,7 @@ fn client_reports_uidfetch_with_a_bad_uid_as_malformed() {
     // no number at all is not a UIDFETCH (an unknown response, kept as such)
     let t = c.noop().unwrap().as_str().to_owned();
     c.handle_input(format!("* x UIDFETCH (FLAGS ())\r\n{t} OK done\r\n").as_bytes());
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert!(
         !evs.iter().any(|e| matches!(
             e,
@@ -761,14 +751,14 @@ fn streaming(uidonly: bool) -> Client {
     let config = ClientConfig::default().limits(Limits::default().inline_literal(100));
     let mut c = Client::new(config);
     c.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UIDONLY] hi\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     if uidonly {
         let t = c.enable(&["UIDONLY"]).unwrap().as_str().to_owned();
         c.handle_input(format!("* ENABLED UIDONLY\r\n{t} OK done\r\n").as_bytes());
     }
     let t = c.select("INBOX").unwrap().as_str().to_owned();
     c.handle_input(format!("* 1 EXISTS\r\n{t} OK [READ-WRITE] done\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     sent(&mut c);
     c
 }
@@ -848,7 +838,7 @@ fn client_does_not_stream_a_uidfetch_before_enabled() {
     c.handle_input(
         format!("* 25996 UIDFETCH (BODY[] {{500}}\r\n{message})\r\n{t} OK done\r\n").as_bytes(),
     );
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     // the literal is skipped, not handed out, and costs that response only
     assert_eq!(evs.len(), 2, "{evs:?}");
     assert!(matches!(evs[0], ClientEvent::MalformedResponse { .. }));
@@ -866,29 +856,29 @@ fn client_counts_messages_through_vanished() {
     let mut c = selected(true);
     assert_eq!(c.exists(), Some(3));
     c.handle_input(b"* 10 EXISTS\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(10));
     // RFC 7162 §3.2.10.2: "each UID listed in a VANISHED response results in
     // the client decrementing the message count by one"
     c.handle_input(b"* VANISHED 405,407:410\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(5));
     // "Unlike VANISHED (EARLIER), this response also decrements": EARLIER
     // reports messages the client no longer counts
     c.handle_input(b"* VANISHED (EARLIER) 1:100\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(5));
     // hostile: a set far larger than the mailbox, counted range by range
     // (never expanded), and the count stops at zero
     c.handle_input(b"* VANISHED 1:4294967295,7,8\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(0));
     c.handle_input(b"* 2 EXISTS\r\n* VANISHED 9\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(1));
     // known-uids has no "*" (RFC 7162 §7): malformed, and counts nothing
     c.handle_input(b"* VANISHED 1:*\r\n* VANISHED $\r\n* VANISHED 0\r\n* VANISHED\r\n");
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert_eq!(evs.len(), 4);
     assert!(
         evs.iter()
@@ -899,7 +889,7 @@ fn client_counts_messages_through_vanished() {
     // no mailbox selected, no count
     let t = c.send(body("x CLOSE\r\n")).unwrap().as_str().to_owned();
     c.handle_input(format!("{t} OK closed\r\n").as_bytes());
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), None);
 }
 
@@ -907,7 +897,7 @@ fn client_counts_messages_through_vanished() {
 fn client_counts_expunge_without_uidonly() {
     let mut c = selected(false);
     c.handle_input(b"* 2 EXPUNGE\r\n* 1 EXPUNGE\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert_eq!(c.exists(), Some(1));
 }
 
@@ -958,7 +948,7 @@ fn server_api_sends_vanished_under_qresync_alone() {
         uids: SequenceSet::new("41,43:116").unwrap(),
     })
     .unwrap();
-    assert_eq!(out(&mut s), "* VANISHED (EARLIER) 41,43:116\r\n");
+    assert_eq!(server_output(&mut s), "* VANISHED (EARLIER) 41,43:116\r\n");
 }
 
 #[test]
@@ -967,12 +957,12 @@ fn client_ignores_an_unsolicited_enabled_uidonly() {
     // RFC 5161 §3.1: ENABLED answers an ENABLE; this client asked for none,
     // so a hostile server cannot switch it into UIDONLY
     c.handle_input(b"* ENABLED UIDONLY\r\n");
-    drain(&mut c);
+    client_events(&mut c);
     assert!(!c.enabled().has("UIDONLY"));
     let t = c.fetch(1..=3, &FetchQuery::new().flags()).unwrap();
     assert!(sent(&mut c).starts_with(&format!("{} FETCH 1:3 ", t.as_str())));
     c.handle_input(b"* 2 UIDFETCH (FLAGS ())\r\n");
-    let evs = drain(&mut c);
+    let evs = client_events(&mut c);
     assert!(
         matches!(evs.as_slice(), [ClientEvent::MalformedResponse { .. }]),
         "{evs:?}"

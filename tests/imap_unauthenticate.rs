@@ -11,6 +11,9 @@
 //! expunge and the ENABLEd extensions are off again; the client then asks for
 //! the capabilities again, as they may differ before login.
 
+mod common;
+
+use common::imap::server_output;
 use mailwire::Error;
 use mailwire::error::ApiMisuse;
 use mailwire::imap::server::ServerState;
@@ -170,14 +173,6 @@ fn client_commands_queued_behind_it_are_judged_in_the_new_state() {
 
 // ---------------------------------------------------------------- server
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 /// Feeds `input`, accepting every LOGIN and answering every other command
 /// OK; returns what the server sent and the events, as text.
 fn feed(s: &mut Server, input: &[u8]) -> (String, Vec<String>) {
@@ -196,7 +191,7 @@ fn feed(s: &mut Server, input: &[u8]) -> (String, Vec<String>) {
             _ => {}
         }
     }
-    (out(s), events)
+    (server_output(s), events)
 }
 
 fn server(on: bool) -> Server {
@@ -205,7 +200,7 @@ fn server(on: bool) -> Server {
         .unauthenticate(on)
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s
 }
 

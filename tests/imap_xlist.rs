@@ -14,6 +14,9 @@
 //! i.e. `xlist = "XLIST" SP mailbox SP list-mailbox` and
 //! `mailbox-data =/ "XLIST" SP mailbox-list` with RFC 3501's rules.
 
+mod common;
+
+use common::imap::server_output;
 use mailwire::Error;
 use mailwire::error::ApiMisuse;
 use mailwire::imap::{
@@ -185,14 +188,6 @@ fn client_sends_and_reads_the_gmail_dialogue() {
     assert_eq!(done, Some((true, CommandKind::Xlist, StatusKind::Ok)));
 }
 
-fn out(s: &mut Server) -> String {
-    let mut o = Vec::new();
-    while let Some(b) = s.poll_transmit() {
-        o.extend_from_slice(&b);
-    }
-    String::from_utf8(o).unwrap()
-}
-
 #[test]
 fn server_hands_xlist_to_the_app_which_answers() {
     let config = ServerConfig::default()
@@ -200,7 +195,7 @@ fn server_hands_xlist_to_the_app_which_answers() {
         .capabilities(vec!["XLIST".into()])
         .autologout(None);
     let mut s = Server::new(config);
-    out(&mut s);
+    server_output(&mut s);
     s.handle_input(b"a CAPABILITY\r\nb LOGIN u p\r\n");
     while let Some(ev) = s.poll_event().unwrap() {
         if let ServerEvent::Login { tag, .. } = ev.into_owned() {
@@ -208,7 +203,7 @@ fn server_hands_xlist_to_the_app_which_answers() {
                 .unwrap();
         }
     }
-    assert!(out(&mut s).contains(" XLIST"));
+    assert!(server_output(&mut s).contains(" XLIST"));
     s.handle_input(b"a004 XLIST \"\" \"*\"\r\n");
     let Some(ServerEvent::Command(c)) = s.poll_event().unwrap() else {
         panic!()
@@ -220,7 +215,7 @@ fn server_hands_xlist_to_the_app_which_answers() {
     s.send_untagged_data(&d).unwrap();
     s.complete(&tag, StatusKind::Ok, None, "Success").unwrap();
     assert_eq!(
-        out(&mut s),
+        server_output(&mut s),
         "* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\na004 OK Success\r\n"
     );
 }

@@ -1547,28 +1547,11 @@ fn xtext<'a>(src: Src<'a>, v: &'a [u8]) -> Option<XText<'a>> {
     src.cow(v).map(XText)
 }
 
-/// Whether `v` is `xtext` (with UTF-8, RFC 6533 §3).
+/// Whether `v` is `xtext` (with UTF-8, RFC 6533 §3): [`xtext_end`] over
+/// all of it (a space, where that run stops, is not `xchar` either).
 #[inline]
 fn xtext_valid(v: &[u8]) -> bool {
-    let mut i = 0;
-    loop {
-        // UTF-8 is allowed in utf-8-addr-xtext (RFC 6533 §3)
-        i += run_graphic_except(&v[i..], b'+', b'=', XCHAR);
-        match v.get(i) {
-            None => break,
-            Some(b'+') => {
-                let hex = |c: Option<&u8>| {
-                    c.is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
-                };
-                if !hex(v.get(i + 1)) || !hex(v.get(i + 2)) {
-                    return false;
-                }
-                i += 3;
-            }
-            Some(_) => return false,
-        }
-    }
-    true
+    xtext_end(v, 0) == Some(v.len())
 }
 
 /// A word of at most 8 ASCII bytes folded to upper case as one number:

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod harness;
+pub(crate) mod imap;
 /// The examples' message helpers (line ends), shared with the tests that check what the servers send.
 #[path = "../../examples/common/message.rs"]
 pub(crate) mod message;

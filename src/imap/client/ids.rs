@@ -44,19 +44,13 @@ pub(super) fn needed(body: &CommandBody<'_>) -> [Option<&'static str>; 2] {
                 _ => false,
             })
         }
-        C::Search { criteria, .. }
-        | C::ESearch { criteria, .. }
-        | C::Sort {
-            search: criteria, ..
+        _ => {
+            if let Some(criteria) = search_criteria(body) {
+                objectid = uses_keys(criteria, |k| {
+                    matches!(k, SearchKey::EmailId(_) | SearchKey::ThreadId(_))
+                });
+            }
         }
-        | C::Thread {
-            search: criteria, ..
-        } => {
-            objectid = uses_keys(criteria, |k| {
-                matches!(k, SearchKey::EmailId(_) | SearchKey::ThreadId(_))
-            })
-        }
-        _ => {}
     }
     [objectid.then_some(OBJECTID), preview.then_some(PREVIEW)]
 }
@@ -64,6 +58,15 @@ pub(super) fn needed(body: &CommandBody<'_>) -> [Option<&'static str>; 2] {
 /// Whether `body` searches with `UIDAFTER`/`UIDBEFORE` (RFC 9738), which a
 /// server advertising `MESSAGELIMIT=n` understands.
 pub(super) fn uses_uid_bounds(body: &CommandBody<'_>) -> bool {
+    search_criteria(body).is_some_and(|criteria| {
+        uses_keys(criteria, |k| {
+            matches!(k, SearchKey::UidAfter(_) | SearchKey::UidBefore(_))
+        })
+    })
+}
+
+/// The search criteria of SEARCH, ESEARCH, SORT and THREAD.
+fn search_criteria<'b, 'a>(body: &'b CommandBody<'a>) -> Option<&'b List<'a, SearchKey<'a>>> {
     use CommandBody as C;
     match body {
         C::Search { criteria, .. }
@@ -73,10 +76,8 @@ pub(super) fn uses_uid_bounds(body: &CommandBody<'_>) -> bool {
         }
         | C::Thread {
             search: criteria, ..
-        } => uses_keys(criteria, |k| {
-            matches!(k, SearchKey::UidAfter(_) | SearchKey::UidBefore(_))
-        }),
-        _ => false,
+        } => Some(criteria),
+        _ => None,
     }
 }
 

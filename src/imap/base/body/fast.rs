@@ -6,9 +6,10 @@
 //! such an element in one straight pass over its bytes (no combinator, no
 //! intermediate value moved through layers of results): quoted strings
 //! without escapes, NIL, numbers, and nested lists skipped by their
-//! parentheses. Anything else (a literal, an escape, a field sent under a
-//! quirk, a message/rfc822 part with its envelope and body, extension data
-//! past the location) makes them give up (`None`), and the element is read
+//! parentheses (with the rules' own `skip_parens`). Anything else (a literal
+//! or an escape in a field, a field sent under a quirk, a message/rfc822
+//! part with its envelope and body, extension data past the location)
+//! makes them give up (`None`), and the element is read
 //! by the grammar's own rule as before. Where they do answer, the answer is
 //! the rule's, value and rest of input alike: `fast_paths_agree_with_the_rules`
 //! below checks it on every element of a corpus of real and quirky body
@@ -22,7 +23,7 @@ use crate::imap::base::body::{
 };
 use crate::imap::syntax::core::{Ctx, IString, List, NString, Sep};
 use crate::imap::syntax::input::{In, R, find_any};
-use crate::imap::syntax::rules::string;
+use crate::imap::syntax::rules::{skip_parens, string};
 
 /// An element of an address list: [`address`], read fast when it can be.
 pub(crate) fn address_elem(i: In<'_>) -> R<'_, Address<'_>> {
@@ -136,43 +137,12 @@ impl<'a> P<'a> {
         (self.k > start).then_some(v)
     }
 
-    /// A parenthesised list, skipped: its bytes inside the parentheses.
-    fn group(&mut self) -> Option<&'a [u8]> {
-        self.eat(b'(')?;
-        let start = self.k;
-        let mut depth = 1usize;
-        loop {
-            let rest = &self.b[self.k..];
-            let j = find_any(rest, [b'(', b')', b'"', b'{'])?;
-            self.k += j;
-            match rest[j] {
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        let inside = &self.b[start..self.k];
-                        self.k += 1;
-                        return Some(inside);
-                    }
-                }
-                b'"' => {
-                    // a string, escapes and all
-                    self.k += 1;
-                    loop {
-                        let rest = &self.b[self.k..];
-                        let j = find_any(rest, [b'"', b'\\'])?;
-                        if rest[j] == b'"' {
-                            self.k += j;
-                            break;
-                        }
-                        self.k += j + 2;
-                    }
-                }
-                // a literal
-                _ => return None,
-            }
-            self.k += 1;
-        }
+    /// A parenthesised list, skipped by the crate's [`skip_parens`] (as the
+    /// rules skip it on validated bytes): its bytes inside the parentheses.
+    fn group(&mut self, ctx: Ctx) -> Option<&'a [u8]> {
+        let (rest, inside) = skip_parens(In::trusted(&self.b[self.k..], ctx)).ok()?;
+        self.k = self.b.len() - rest.rest.len();
+        Some(inside)
     }
 
     /// `"(" nstring SP nstring SP nstring SP nstring ")"`
@@ -207,7 +177,7 @@ impl<'a> P<'a> {
         if self.nil() {
             return Some(None);
         }
-        let raw = self.group()?;
+        let raw = self.group(ctx)?;
         if raw.is_empty() {
             return None;
         }
@@ -227,7 +197,7 @@ impl<'a> P<'a> {
     fn multipart(&mut self, ctx: Ctx) -> Option<MultiPart<'a>> {
         let start = self.k;
         while self.peek() == Some(b'(') {
-            self.group()?;
+            self.group(ctx)?;
         }
         let parts = List::wire(&self.b[start..self.k], body_elem, Sep::None, ctx);
         self.eat(b' ')?;
