@@ -9,7 +9,9 @@ use nom::Parser as _;
 use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
-use crate::imap::base::body::fast::{address_elem, body_elem, param_elem};
+use crate::imap::base::body::fast::{
+    address_elem, body_elem, param_elem, read_address, read_mpart_tail, read_part,
+};
 use crate::imap::base::body::sink::{AddressField, BodySink as Sink, ParamsOf, Quiet};
 use crate::imap::base::body::{
     Address, AddressList, BodyExtension, BodyStructure, Disposition, Envelope, MultiPart, Params,
@@ -60,7 +62,12 @@ fn address_list<'a, S: Sink<'a>>(
     let start = i;
     let address_spaces = i.q().address_spaces;
     loop {
-        if S::ACTIVE {
+        if let Some((rest, a)) = read_address(i) {
+            i = rest;
+            if S::ACTIVE {
+                s.address(field, a);
+            }
+        } else if S::ACTIVE {
             let a;
             (i, a) = address(i)?;
             s.address(field, a);
@@ -182,6 +189,35 @@ fn body_fld_param<'a, S: Sink<'a>>(i: In<'a>, s: &mut S, of: ParamsOf) -> R<'a, 
         i.skip(1),
         Some(List::wire(raw, param_elem, Sep::Space, i.ctx())),
     ))
+}
+
+/// The pairs of a parameter list read by [`read_part`], reported as the
+/// rules report them while parsing.
+fn report_params<'a, S: Sink<'a>>(s: &mut S, of: ParamsOf, params: &Params<'a>) {
+    if let Some(list) = params {
+        for (k, v) in list.iter() {
+            s.param(of, k, v);
+        }
+    }
+}
+
+/// The pairs of the parameter lists of a multipart read by
+/// [`read_mpart_tail`], reported as the rules report them while parsing.
+#[inline]
+fn report_mpart_params<'a, S: Sink<'a>>(
+    s: &mut S,
+    params: &Option<Params<'a>>,
+    ext: &BodyExtension<'a>,
+) {
+    if !S::ACTIVE {
+        return;
+    }
+    if let Some(p) = params {
+        report_params(s, ParamsOf::Multipart, p);
+    }
+    if let Some(Some(d)) = &ext.disposition {
+        report_params(s, ParamsOf::Disposition, &d.params);
+    }
 }
 
 /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
@@ -353,6 +389,8 @@ fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
         } else {
             nested_1part_loud(i, s)
         }
+    } else if let Some((rest, _)) = read_part(i) {
+        Ok((rest, ()))
     } else {
         match part_head_quiet(i) {
             Ok((rest, true)) => match msg_envelope_quiet(rest) {
@@ -390,6 +428,18 @@ fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
 #[inline(never)]
 fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, ()> {
     let parts = start.upto(&i);
+    if let Some((rest, (subtype, params, ext))) = read_mpart_tail(i) {
+        if S::ACTIVE {
+            report_mpart_params(s, &params, &ext);
+            s.multipart_end(&MultiPart {
+                parts: List::wire(parts, body_elem, Sep::None, start.ctx()),
+                subtype,
+                params,
+                ext,
+            });
+        }
+        return Ok((rest, ()));
+    }
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
@@ -461,6 +511,15 @@ fn surely_not_message(i: &In<'_>) -> bool {
 /// then its `)`: no level nests below it.
 #[inline(never)]
 fn nested_basic_loud<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
+    if let Some((rest, part)) = read_part(i) {
+        // the events the rules send, in their order
+        report_params(s, ParamsOf::Part, &part.params);
+        if let Some(Some(d)) = &part.ext.disposition {
+            report_params(s, ParamsOf::Disposition, &d.params);
+        }
+        s.part(&part);
+        return Ok((rest, ()));
+    }
     let (i, (head, _)) = part_head(i, s)?;
     let (i, specific) = part_lines(i, &head.0)?;
     nested_part_end(i, s, head, specific)
@@ -600,6 +659,17 @@ fn body_type_mpart<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure
 #[inline]
 fn mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
     let parts = List::wire(start.upto(&i), body_elem, Sep::None, start.ctx());
+    if let Some((rest, (subtype, params, ext))) = read_mpart_tail(i) {
+        report_mpart_params(s, &params, &ext);
+        let m = MultiPart {
+            parts,
+            subtype,
+            params,
+            ext,
+        };
+        s.multipart_end(&m);
+        return Ok((rest, BodyStructure::Multi(m)));
+    }
     let (i, ()) = sp(i)?;
     let (i, subtype) = string(i)?;
     let (i, (params, ext)) = body_ext_mpart(i, s)?;
