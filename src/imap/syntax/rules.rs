@@ -15,10 +15,10 @@ use nom::sequence::{delimited, preceded};
 use crate::imap::syntax::core::{
     Atom, Date, DateTime, Flag, IString, List, Mailbox, Sep, SequenceSet, Tag, class,
 };
-use crate::imap::syntax::input::find_any;
 use crate::imap::syntax::input::{
     In, PError, R, byte, consumed, descend, eat, expect, nest, sp, take_while, validate, word,
 };
+use crate::imap::syntax::input::{find_any, find_quoted_stop};
 
 /// The type of element parsers given to lazy lists.
 pub(crate) type Elem<'a, T> = fn(In<'a>) -> R<'a, T>;
@@ -126,7 +126,7 @@ pub(crate) fn quoted(i: In<'_>) -> R<'_, IString<'_>> {
     let stop = if i.st.trusted {
         find_any(rest, [b'"', b'\\'])
     } else {
-        find_any(rest, [b'"', b'\\', b'\r', b'\n', 0])
+        find_quoted_stop(rest)
     };
     match stop {
         Some(j) if rest[j] == b'"' => Ok((i.skip(j + 1), IString(Cow::Borrowed(&rest[..j])))),

@@ -22,7 +22,7 @@ use crate::imap::base::body::{
     Address, BodyExtension, BodyStructure, Disposition, MultiPart, Params, SinglePart, Specific,
 };
 use crate::imap::syntax::core::{Ctx, IString, List, NString, Sep};
-use crate::imap::syntax::input::{In, R, find_any};
+use crate::imap::syntax::input::{In, R, find_any, find_quoted_stop};
 use crate::imap::syntax::rules::{skip_parens, string};
 
 /// Tests turn the fast readings off to compare whole parses with and
@@ -178,7 +178,7 @@ impl<'a> P<'a> {
         self.eat(b'"')?;
         let rest = &self.b[self.k..];
         let j = if self.check {
-            find_any(rest, [b'"', b'\\', b'\r', b'\n', 0])?
+            find_quoted_stop(rest)?
         } else {
             find_any(rest, [b'"', b'\\'])?
         };
@@ -728,7 +728,7 @@ mod tests {
         let (mut cases, mut ok) = (0, 0);
         for frame in &frames {
             for k in 14..frame.len() - 2 {
-                for &c in b"\"\\ ()N0{9a\r\x00\x80" {
+                for &c in b"\"\\ ()N0{9a\r\t\x00\x80" {
                     let mut f = frame.clone();
                     f[k] = c;
                     let (fast, rules) = both_ways(&f, &opts);
