@@ -10,7 +10,8 @@ use nom::combinator::map;
 use nom::sequence::{delimited, separated_pair};
 
 use crate::imap::base::body::fast::{
-    address_elem, body_elem, param_elem, read_address, read_mpart_tail, read_part,
+    address_elem, body_elem, check_address, check_mpart_tail, check_part, param_elem, read_address,
+    read_mpart_tail, read_part,
 };
 use crate::imap::base::body::sink::{AddressField, BodySink as Sink, ParamsOf, Quiet};
 use crate::imap::base::body::{
@@ -62,17 +63,19 @@ fn address_list<'a, S: Sink<'a>>(
     let start = i;
     let address_spaces = i.q().address_spaces;
     loop {
-        if let Some((rest, a)) = read_address(i) {
-            i = rest;
-            if S::ACTIVE {
-                s.address(field, a);
+        if !S::ACTIVE {
+            if let Some(rest) = check_address(i) {
+                i = rest;
+            } else {
+                (i, ()) = validate(address)(i)?;
             }
-        } else if S::ACTIVE {
+        } else if let Some((rest, a)) = read_address(i) {
+            i = rest;
+            s.address(field, a);
+        } else {
             let a;
             (i, a) = address(i)?;
             s.address(field, a);
-        } else {
-            (i, ()) = validate(address)(i)?;
         }
         if address_spaces {
             (i, ()) = spaces(i)?;
@@ -389,7 +392,7 @@ fn nested_body<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
         } else {
             nested_1part_loud(i, s)
         }
-    } else if let Some((rest, _)) = read_part(i) {
+    } else if let Some(rest) = check_part(i) {
         Ok((rest, ()))
     } else {
         match part_head_quiet(i) {
@@ -428,16 +431,18 @@ fn part_spaces_skip(mut i: In<'_>) -> In<'_> {
 #[inline(never)]
 fn nested_mpart_end<'a, S: Sink<'a>>(start: In<'a>, i: In<'a>, s: &mut S) -> R<'a, ()> {
     let parts = start.upto(&i);
-    if let Some((rest, (subtype, params, ext))) = read_mpart_tail(i) {
-        if S::ACTIVE {
-            report_mpart_params(s, &params, &ext);
-            s.multipart_end(&MultiPart {
-                parts: List::wire(parts, body_elem, Sep::None, start.ctx()),
-                subtype,
-                params,
-                ext,
-            });
+    if !S::ACTIVE {
+        if let Some(rest) = check_mpart_tail(i) {
+            return Ok((rest, ()));
         }
+    } else if let Some((rest, (subtype, params, ext))) = read_mpart_tail(i) {
+        report_mpart_params(s, &params, &ext);
+        s.multipart_end(&MultiPart {
+            parts: List::wire(parts, body_elem, Sep::None, start.ctx()),
+            subtype,
+            params,
+            ext,
+        });
         return Ok((rest, ()));
     }
     let (i, ()) = sp(i)?;
