@@ -3,7 +3,9 @@
 //! can be walked completely and, when it emits, parses back to itself; the
 //! one-pass visitor (`parse_response_with`) accepts exactly what
 //! `parse_response` accepts, returns the same value and reports the events
-//! derived from the lazy value.
+//! derived from the lazy value; and a parse with the fast readings of body
+//! structures and envelopes gives what the grammar's rules alone give
+//! (values, every nested list walked, errors).
 #![no_main]
 
 #[path = "../../tests/common/fetch_events.rs"]
@@ -74,6 +76,13 @@ fuzz_target!(|input: (u16, bool, &[u8])| {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
             _ => panic!("visitor and parse_response disagree: {visited:?} / {plain:?}"),
         }
+        // the fast readings against the rules alone: the whole value, every
+        // nested list walked by Debug, or the same error
+        let fast = format!("{plain:?}");
+        mailwire::imap::base::body::set_fast_readings(false);
+        let rules = format!("{:?}", parse_response(frame, &opts));
+        mailwire::imap::base::body::set_fast_readings(true);
+        assert_eq!(fast, rules, "fast readings and rules disagree");
         let Ok(r) = plain else { continue };
         if let Response::Data(Data::Fetch { items, .. }) = &r {
             for it in items.iter() {

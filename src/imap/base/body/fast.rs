@@ -42,18 +42,26 @@ use crate::imap::syntax::core::{Ctx, IString, List, NString, Sep};
 use crate::imap::syntax::input::{In, R, find_any, find_quoted_stop};
 use crate::imap::syntax::rules::{skip_parens, string};
 
-/// Tests turn the fast readings off to compare whole parses with and
-/// without them.
-#[cfg(test)]
+/// The unit tests and the fuzzer turn the fast readings off to compare
+/// whole parses with and without them.
+#[cfg(any(test, fuzzing))]
 static OFF: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// Whether the fast readings are used (always, but in the test that turns
-/// them off).
+/// Fuzzing builds only: turns the fast readings of body structures and
+/// envelopes off (`false`) or on, so that a fuzz target can compare a parse
+/// with them and one by the grammar's rules alone.
+#[cfg(fuzzing)]
+pub fn set_fast_readings(on: bool) {
+    OFF.store(!on, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the fast readings are used (always, but where a test or the
+/// fuzzer turns them off).
 #[inline(always)]
 fn on() -> bool {
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     return !OFF.load(core::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
+    #[cfg(not(any(test, fuzzing)))]
     true
 }
 
@@ -109,13 +117,19 @@ pub(crate) fn check_part(i: In<'_>) -> Option<In<'_>> {
     Some(i.skip(p.k))
 }
 
-/// [`check_part`] for a visitor: the part too.
+/// [`check_part`] with the part (read without checking it again when the
+/// bytes were validated before): for a visitor, and for a part at the top
+/// of a body structure.
 #[inline]
 pub(crate) fn read_part(i: In<'_>) -> Option<(In<'_>, SinglePart<'_>)> {
     if !on() {
         return None;
     }
-    let mut p = P::checking(i.rest);
+    let mut p = if i.st.trusted {
+        P::trusted(i.rest)
+    } else {
+        P::checking(i.rest)
+    };
     let part = p.single()?;
     Some((i.skip(p.k), part.build(i.ctx())))
 }
@@ -899,10 +913,14 @@ mod tests {
         (fast, rules)
     }
 
-    /// Frames the fast readings meet at the top level too: a single part,
+    /// Frames the fast readings meet at the top level too: message parts, a single part,
     /// a multipart with a disposition and a language list, NIL address
     /// lists, group syntax, an envelope with a literal.
     const MORE: &[&str] = &[
+        // message parts at the top: without their envelope and body (a
+        // visitor gets a message start), and with them
+        "* 8 FETCH (BODYSTRUCTURE (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 5 NIL NIL NIL NIL))\r\n",
+        "* 9 FETCH (BODY (\"MESSAGE\" \"GLOBAL\" NIL NIL NIL \"8BIT\" 50 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1) 4))\r\n",
         "* 4 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 12 1 NIL NIL NIL NIL))\r\n",
         "* 5 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"HTML\" (\"A\" \"b\" \"C\" \"d\") NIL NIL \"7BIT\" 2 1) \"MIXED\" (\"BOUNDARY\" \"x\") (\"inline\" (\"A\" \"b\")) (\"en\" \"fr\") \"http://x\"))\r\n",
         "* 6 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"list\" NIL)(\"A\" NIL \"a\" \"x\")(NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL))\r\n",

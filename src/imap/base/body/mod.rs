@@ -494,6 +494,9 @@ crate::owned::into_owned! {
 
 pub(crate) mod emit;
 pub(crate) mod fast;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use fast::set_fast_readings;
 pub(crate) mod parse;
 pub(crate) mod sink;
 

@@ -194,6 +194,21 @@ fn body_fld_param<'a, S: Sink<'a>>(i: In<'a>, s: &mut S, of: ParamsOf) -> R<'a, 
     ))
 }
 
+/// A part read by [`read_part`] (not a message part), reported with the
+/// events the rules send, in their order: its parameters, its
+/// disposition's parameters, the part.
+#[inline]
+fn report_part<'a, S: Sink<'a>>(s: &mut S, part: &SinglePart<'a>) {
+    if !S::ACTIVE {
+        return;
+    }
+    report_params(s, ParamsOf::Part, &part.params);
+    if let Some(Some(d)) = &part.ext.disposition {
+        report_params(s, ParamsOf::Disposition, &d.params);
+    }
+    s.part(part);
+}
+
 /// The pairs of a parameter list read by [`read_part`], reported as the
 /// rules report them while parsing.
 fn report_params<'a, S: Sink<'a>>(s: &mut S, of: ParamsOf, params: &Params<'a>) {
@@ -333,10 +348,24 @@ pub(crate) fn body_v<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructu
     let (mut rest, b) = if i.peek() == Some(b'(') {
         body_type_mpart(i, s)?
     } else {
-        body_type_1part(i, s)?
+        body_type_1part_top(i, s)?
     };
     rest.st.depth = depth;
     Ok((rest, b))
+}
+
+/// `body-type-1part` at the top of a body structure: read in one pass when
+/// it has the usual shape (a message part, which sends a visitor a message
+/// start, always takes the rules), else by the rules.
+#[inline(never)]
+fn body_type_1part_top<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, BodyStructure<'a>> {
+    if !S::ACTIVE || surely_not_message(&i) {
+        if let Some((rest, part)) = read_part(i) {
+            report_part(s, &part);
+            return Ok((rest, BodyStructure::Single(part)));
+        }
+    }
+    body_type_1part(i, s)
 }
 
 // The recursion. A nested `body` (a part of a multipart, the body of a
@@ -517,12 +546,7 @@ fn surely_not_message(i: &In<'_>) -> bool {
 #[inline(never)]
 fn nested_basic_loud<'a, S: Sink<'a>>(i: In<'a>, s: &mut S) -> R<'a, ()> {
     if let Some((rest, part)) = read_part(i) {
-        // the events the rules send, in their order
-        report_params(s, ParamsOf::Part, &part.params);
-        if let Some(Some(d)) = &part.ext.disposition {
-            report_params(s, ParamsOf::Disposition, &d.params);
-        }
-        s.part(&part);
+        report_part(s, &part);
         return Ok((rest, ()));
     }
     let (i, (head, _)) = part_head(i, s)?;
