@@ -21,6 +21,10 @@
 //! - parsing with a visitor (values reported): [`read_part`],
 //!   [`read_address`], [`read_mpart_tail`].
 //!
+//! The entry points the recursive body rules call are not inlined, so
+//! that the reader's locals stay out of the recursion's frames (see
+//! `body::parse` and tests/nesting_stack.rs).
+//!
 //! Anything else (a literal, an escape where a value is built, a byte below
 //! 0x0E in a string, a field sent under a quirk, a message/rfc822 part with
 //! its envelope and body, extension data past the location) makes them
@@ -107,7 +111,7 @@ pub(crate) fn body_elem(i: In<'_>) -> R<'_, BodyStructure<'_>> {
 /// the usual shape (not a message part with its envelope and body): the
 /// input after its `)`. `None` leaves it to the rules, which then give the
 /// same answer or find the error.
-#[inline]
+#[inline(never)]
 pub(crate) fn check_part(i: In<'_>) -> Option<In<'_>> {
     if !on() {
         return None;
@@ -120,7 +124,7 @@ pub(crate) fn check_part(i: In<'_>) -> Option<In<'_>> {
 /// [`check_part`] with the part (read without checking it again when the
 /// bytes were validated before): for a visitor, and for a part at the top
 /// of a body structure.
-#[inline]
+#[inline(never)]
 pub(crate) fn read_part(i: In<'_>) -> Option<(In<'_>, SinglePart<'_>)> {
     if !on() {
         return None;
@@ -142,7 +146,7 @@ pub(crate) type MpartTail<'a> = (IString<'a>, Option<Params<'a>>, BodyExtension<
 /// body-ext-mpart]`) and the `)` of its `body`, validated in one pass when
 /// it has the usual shape: the input after the `)`. `None` leaves it to
 /// the rules.
-#[inline]
+#[inline(never)]
 pub(crate) fn check_mpart_tail(i: In<'_>) -> Option<In<'_>> {
     if !on() {
         return None;
@@ -154,7 +158,7 @@ pub(crate) fn check_mpart_tail(i: In<'_>) -> Option<In<'_>> {
 
 /// [`check_mpart_tail`] with the fields (read without checking them again
 /// when the bytes were validated before).
-#[inline]
+#[inline(never)]
 pub(crate) fn read_mpart_tail(i: In<'_>) -> Option<(In<'_>, MpartTail<'_>)> {
     if !on() {
         return None;
