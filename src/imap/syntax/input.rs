@@ -711,64 +711,66 @@ pub(crate) fn after_sp<'a>(start: &In<'a>, end: &In<'a>) -> &'a [u8] {
         .unwrap_or_default()
 }
 
+/// SWAR constants: one in each byte, the top bit of each byte.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `x` below `n` (`n <= 0x80`), flagged by their top bit:
+/// `(x - n·0x01..) & !x & 0x80..`. A borrow can only add flags above a
+/// true one, so the lowest flag is exact.
+#[inline(always)]
+fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(LO * u64::from(n)) & !x & HI
+}
+
+/// The bytes of `x` equal to `n`, flagged as by [`below`] (an equal byte
+/// becomes zero after the XOR).
+#[inline(always)]
+fn equal(x: u64, n: u8) -> u64 {
+    below(x ^ (LO * u64::from(n)), 1)
+}
+
+/// The index of the first byte of `s` that `byte` picks, eight bytes at a
+/// time: `word` flags the picked bytes of a little-endian word (the lowest
+/// flag exact, see [`below`]); the last few bytes go one at a time.
+#[inline(always)]
+fn find_by(s: &[u8], word: impl Fn(u64) -> u64, byte: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let m = word(u64::from_le_bytes(w));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s.get(i..)?.iter().position(|&b| byte(b)).map(|j| i + j)
+}
+
 /// The index of the first byte of `s` that may end a run of plain
 /// QUOTED-CHARs: `"`, `\\`, or a byte below 0x0E (which covers NUL, LF and
 /// CR, the bytes a quoted string may not hold, and a few other controls
-/// that the caller leaves to the exact scan). Eight bytes at a time, three
-/// tests per word instead of [`find_any`]'s five (`(x - n·0x01..) & !x &
-/// 0x80..` flags the bytes below `n`, with the same exact lowest flag).
+/// that the caller leaves to the exact scan). Three tests per word instead
+/// of [`find_any`]'s five.
 #[inline(always)]
 pub(crate) fn find_quoted_stop(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = s.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let q = x ^ (LO * u64::from(b'"'));
-        let b = x ^ (LO * u64::from(b'\\'));
-        let m =
-            (q.wrapping_sub(LO) & !q | b.wrapping_sub(LO) & !b | x.wrapping_sub(LO * 0x0E) & !x)
-                & HI;
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s.get(i..)?
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x0E)
-        .map(|j| i + j)
+    find_by(
+        s,
+        |x| equal(x, b'"') | equal(x, b'\\') | below(x, 0x0E),
+        |b| b == b'"' || b == b'\\' || b < 0x0E,
+    )
 }
 
 /// The index of the first byte of `s` equal to one of `needles`, eight bytes
-/// at a time (SWAR: a byte equal to the needle becomes zero after the XOR, and
-/// `(y - 0x01..) & !y & 0x80..` flags zero bytes; a borrow can only add flags
-/// above a true zero, so the lowest flag is exact).
+/// at a time (SWAR, see [`equal`]).
 #[inline(always)]
 pub(crate) fn find_any<const N: usize>(s: &[u8], needles: [u8; N]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = s.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let mut m = 0;
-        for n in needles {
-            let y = x ^ (LO * u64::from(n));
-            m |= y.wrapping_sub(LO) & !y & HI;
-        }
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s.get(i..)?
-        .iter()
-        .position(|b| needles.contains(b))
-        .map(|j| i + j)
+    find_by(
+        s,
+        |x| needles.iter().fold(0, |m, &n| m | equal(x, n)),
+        |b| needles.contains(&b),
+    )
 }
 
 #[cfg(test)]
