@@ -53,8 +53,14 @@
 //! the parse state (quirks, nesting budget, validate-only and trusted modes)
 //! with the bytes, so nom's combinators compose them and lazy lists can run
 //! them again; where the grammar dispatches on one byte, a rule matches on it
-//! rather than trying alternatives in turn. All three borrow from the input and
-//! report where they failed in a shared [`ParseError`](error::ParseError).
+//! rather than trying alternatives in turn. For the shapes servers send most
+//! (IMAP body parts, addresses, parameter lists), a one-pass reader runs
+//! before the rules and hands anything else, every error included, to them;
+//! it reads into plain slices and builds a value only where one is kept, so a
+//! validating pass builds nothing. A unit test and the `imap_response` fuzz
+//! target parse with it and with the rules alone and compare everything. All
+//! three borrow from the input and report where they failed in a shared
+//! [`ParseError`](error::ParseError).
 //!
 //! ## Memory
 //!
