@@ -615,6 +615,7 @@ fn list(i: In<'_>) -> R<'_, CommandBody<'_>> {
 #[cfg(test)]
 mod frame_end_tests {
     use super::*;
+    use crate::imap::syntax::rules::fast_path_tests::mutations;
     use alloc::vec::Vec;
 
     fn general<'a>(frame: &'a [u8], i: In<'a>) -> Result<Command<'a>, Error> {
@@ -641,7 +642,6 @@ mod frame_end_tests {
             b"b1 XFOO some args",
             b"b2 CAPABILITY",
         ];
-        let edits: &[u8] = b" \r\n\"\\()[]{}+*0a\x00\x80";
         let mut frames: Vec<Vec<u8>> = Vec::new();
         for &l in lines {
             for end in [
@@ -657,24 +657,11 @@ mod frame_end_tests {
                 f.extend_from_slice(end);
                 frames.push(f);
             }
+            // every truncation, one-byte change, insertion and deletion of
+            // the whole line (the rules' own mutation set)
             let mut f = l.to_vec();
             f.extend_from_slice(b"\r\n");
-            for cut in 0..f.len() {
-                frames.push(f[..cut].to_vec());
-            }
-            for k in 0..f.len() {
-                let mut d = f.clone();
-                d.remove(k);
-                frames.push(d);
-                for &e in edits {
-                    let mut r = f.clone();
-                    r[k] = e;
-                    frames.push(r);
-                    let mut ins = f.clone();
-                    ins.insert(k, e);
-                    frames.push(ins);
-                }
-            }
+            frames.extend(mutations(&[&f]));
             // oversized: a long run inside the line
             let mut long = l.to_vec();
             long.extend(core::iter::repeat_n(b'x', 10_000));
