@@ -18,6 +18,8 @@
 
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "common/dot_at_filing.rs"]
+mod dot_at_filing;
 #[path = "common/imap_data.rs"]
 mod imap_data;
 
@@ -973,8 +975,51 @@ fn proto_replies(s: &Streams) -> (usize, usize) {
 
 /// Unstuffing in 64 KiB reads; the item is the body, the checksum the bytes out.
 fn mw_data(s: &Streams) -> (usize, usize) {
+    mw_data_with(s, BodyPolicy::Strict)
+}
+
+/// The same under `KeepBare`: a bare CR or LF is kept as content instead of
+/// refused, which is the job smtp-proto does (it has no bare check); the end is
+/// still only a real `CRLF . CRLF`.
+fn mw_data_keep_bare(s: &Streams) -> (usize, usize) {
+    mw_data_with(s, BodyPolicy::KeepBare)
+}
+
+/// The strict decoder of `33908b0`, when issue #19 was filed (reference).
+fn filing_data(s: &Streams) -> (usize, usize) {
     let input = &s.data;
-    let mut dec = DotDecoder::new(BodyPolicy::Strict);
+    let mut dec = dot_at_filing::FilingDecoder::new();
+    let (mut pos, mut out) = (0, 0);
+    let mut end = READ.min(input.len());
+    loop {
+        let st = dec.decode(&input[pos..end]).unwrap();
+        out += black_box(st.data).len();
+        pos += st.consumed;
+        if st.end {
+            break;
+        }
+        if st.consumed == 0 || pos == end {
+            end = (end + READ).min(input.len());
+        }
+    }
+    (1, out)
+}
+
+/// Reference, not a decoder: each 64 KiB read copied into one reused buffer
+/// (the copy smtp-proto makes, without its search).
+fn memcpy_data(s: &Streams) -> (usize, usize) {
+    let mut buf = vec![0u8; READ];
+    let mut out = 0;
+    for piece in s.data.chunks(READ) {
+        buf[..piece.len()].copy_from_slice(piece);
+        out += black_box(&buf[..piece.len()]).len();
+    }
+    (1, out)
+}
+
+fn mw_data_with(s: &Streams, policy: BodyPolicy) -> (usize, usize) {
+    let input = &s.data;
+    let mut dec = DotDecoder::new(policy);
     let (mut pos, mut out) = (0, 0);
     let mut end = READ.min(input.len());
     loop {
@@ -1081,7 +1126,18 @@ const PATHS: &[(&str, Path, &str)] = &[
     ),
     ("smtp-replies/smtp-proto", proto_replies, ""),
     ("data-10mib/mailwire", mw_data, "data-10mib/smtp-proto"),
+    (
+        "data-10mib/mailwire-keep-bare",
+        mw_data_keep_bare,
+        "data-10mib/smtp-proto",
+    ),
+    (
+        "data-10mib/mailwire-at-filing",
+        filing_data,
+        "data-10mib/smtp-proto",
+    ),
     ("data-10mib/smtp-proto", proto_data, ""),
+    ("data-10mib/memcpy", memcpy_data, ""),
 ];
 
 fn path(name: &str) -> Path {
@@ -1158,7 +1214,13 @@ fn check(s: &Streams) {
         sum("smtp-commands/smtp-proto")
     );
     assert_eq!(sum("smtp-replies/mailwire"), sum("smtp-replies/smtp-proto"));
-    assert_eq!(sum("data-10mib/mailwire").1, sum("data-10mib/smtp-proto").1);
+    for name in [
+        "data-10mib/mailwire-keep-bare",
+        "data-10mib/mailwire-at-filing",
+        "data-10mib/smtp-proto",
+    ] {
+        assert_eq!(sum("data-10mib/mailwire").1, sum(name).1, "{name}");
+    }
 }
 
 /// The one function callgrind collects (`--toggle-collect=*measured*`).
@@ -1255,7 +1317,13 @@ fn bench(c: &mut Criterion) {
         (
             "data_10mib",
             s.data.len(),
-            &["data-10mib/mailwire", "data-10mib/smtp-proto"],
+            &[
+                "data-10mib/mailwire",
+                "data-10mib/mailwire-keep-bare",
+                "data-10mib/mailwire-at-filing",
+                "data-10mib/smtp-proto",
+                "data-10mib/memcpy",
+            ],
         ),
     ];
     for (group, bytes, members) in groups {
