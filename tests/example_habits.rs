@@ -759,7 +759,21 @@ fn delivery_syncs_the_new_directory_after_the_rename() {
         peer.send(line);
         peer.expect(reply);
     }
-    server.stop();
+    // Stop the traced server itself: killing strace alone would leave it running.
+    // With `-f` and `-o`, every trace line starts with the pid of its process, and
+    // the first line is the server's.
+    let first = std::fs::read_to_string(&trace).unwrap();
+    let pid: u32 = first
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no pid at the start of the trace:\n{first}"));
+    signal("-TERM", pid);
+    assert!(
+        server.wait_exit(Duration::from_secs(10)).is_some(),
+        "strace did not end with the server:\n{}",
+        server.log()
+    );
     let trace = std::fs::read_to_string(&trace).unwrap();
     let lines: Vec<&str> = trace.lines().collect();
     let renamed = lines
