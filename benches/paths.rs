@@ -356,20 +356,21 @@ fn body_fields(b: &BodyStructure<'_>) -> usize {
 
 /// The lazy API reading every field of a FETCH response.
 fn fetch_fields(items: &List<'_, FetchItem<'_>>) -> usize {
-    let mut acc = 0;
-    for it in items.iter() {
-        acc += match it {
-            FetchItem::Uid(u) => u as usize,
-            FetchItem::Rfc822Size(n) => n as usize,
-            FetchItem::Flags(f) => f.iter().map(|f| f.wire_name().len()).sum(),
-            FetchItem::InternalDate(d) => usize::from(black_box(&d).date.day),
-            FetchItem::Envelope(e) => env_fields(&e),
-            FetchItem::BodyStructure(b) => body_fields(&b),
-            FetchItem::BodySection { data, .. } => ns(&data),
-            _ => 1,
-        };
+    items.iter().map(item_fields).sum()
+}
+
+/// Every field of one item.
+fn item_fields(it: FetchItem<'_>) -> usize {
+    match it {
+        FetchItem::Uid(u) => u as usize,
+        FetchItem::Rfc822Size(n) => n as usize,
+        FetchItem::Flags(f) => f.iter().map(|f| f.wire_name().len()).sum(),
+        FetchItem::InternalDate(d) => usize::from(black_box(&d).date.day),
+        FetchItem::Envelope(e) => env_fields(&e),
+        FetchItem::BodyStructure(b) => body_fields(&b),
+        FetchItem::BodySection { data, .. } => ns(&data),
+        _ => 1,
     }
-    acc
 }
 
 /// UID and RFC822.SIZE only.
@@ -541,6 +542,20 @@ fn mw_lazy_fields(s: &Streams) -> (usize, usize) {
     let n = responses(&s.fetch, |r| {
         if let Response::Data(Data::Fetch { items, .. }) = r {
             acc += fetch_fields(&items);
+        }
+    });
+    (n, acc)
+}
+
+/// The lazy API with the items taken by value (`for item in items`), as code
+/// that owns the response writes it: the items are moved out, not cloned.
+fn mw_lazy_fields_by_value(s: &Streams) -> (usize, usize) {
+    let mut acc = 0;
+    let n = responses(&s.fetch, |r| {
+        if let Response::Data(Data::Fetch { items, .. }) = r {
+            for it in items {
+                acc += item_fields(it);
+            }
         }
     });
     (n, acc)
@@ -1069,6 +1084,11 @@ const PATHS: &[(&str, Path, &str)] = &[
         "fetch-fields/imap-proto",
     ),
     (
+        "fetch-fields/mailwire-lazy-by-value",
+        mw_lazy_fields_by_value,
+        "fetch-fields/imap-proto",
+    ),
+    (
         "fetch-fields/mailwire-visitor",
         mw_visitor_fields,
         "fetch-fields/imap-proto",
@@ -1199,6 +1219,10 @@ fn check(s: &Streams) {
         sum("fetch-fields/mailwire-lazy"),
         sum("fetch-fields/mailwire-visitor")
     );
+    assert_eq!(
+        sum("fetch-fields/mailwire-lazy"),
+        sum("fetch-fields/mailwire-lazy-by-value")
+    );
     assert_eq!(sum("literals/mailwire"), sum("literals/imap-proto"));
     assert_eq!(sum("literals/mailwire-shared"), sum("literals/imap-proto"));
     assert_eq!(
@@ -1274,6 +1298,7 @@ fn bench(c: &mut Criterion) {
             s.fetch.len(),
             &[
                 "fetch-fields/mailwire-lazy",
+                "fetch-fields/mailwire-lazy-by-value",
                 "fetch-fields/mailwire-visitor",
                 "fetch-fields/imap-proto",
                 "fetch-uid-size/imap-proto",

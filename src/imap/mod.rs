@@ -171,8 +171,8 @@ pub use parse::visit::{AddressField, FetchVisitor, ParamsOf, parse_response_with
 pub use parse::{ParseOptions, Quirks};
 pub use server::{FetchLiteral, LiteralSupport, Server, ServerConfig, ServerEvent, ServerState};
 pub use syntax::core::{
-    AString, Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, ListIter, Mailbox,
-    NString, SeqNum, SeqRange, SequenceSet, Tag,
+    AString, Atom, Date, DateTime, Flag, IString, IntoOwned, Lazy, List, ListIntoIter, ListIter,
+    Mailbox, NString, SeqNum, SeqRange, SequenceSet, Tag,
 };
 pub use types::command::{Command, CommandBody, CreateParam};
 pub use types::response::{Code, Continue, Data, Response, StatusKind, StatusResponse};

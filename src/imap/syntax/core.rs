@@ -512,7 +512,9 @@ pub(crate) type ElemFn<'a, T> = fn(In<'a>) -> R<'a, T>;
 /// element by element as you iterate (no allocation), or items you built.
 ///
 /// A parsed list was checked completely when its response was parsed, so
-/// iterating it cannot fail.
+/// iterating it cannot fail. [`iter`](Self::iter) borrows the list and gives
+/// each element by value (a clone of a built item); `for item in list` takes
+/// the list and moves built items out ([`ListIntoIter`]).
 ///
 /// ```
 /// use mailwire::imap::{emit_response, parse_response, Data, EmitOptions, Flag, List, ParseOptions, Response};
@@ -676,25 +678,98 @@ impl<T: Clone> Iterator for ListIter<'_, '_, T> {
                 parse,
                 sep,
                 first,
-            } => {
-                if i.is_empty() {
-                    return None;
-                }
-                if !*first || *sep == Sep::None {
-                    *i = i.skip_spaces();
-                }
-                *first = false;
-                match parse(*i) {
-                    Ok((rest, v)) => {
-                        *i = rest;
-                        Some(v)
-                    }
-                    Err(_) => {
-                        *i = i.to_end();
-                        None
-                    }
-                }
-            }
+            } => wire_next(i, *parse, *sep, first),
+        }
+    }
+}
+
+/// The next element of a wire list whose unread rest is `i`.
+#[inline(always)]
+fn wire_next<'a, T>(i: &mut In<'a>, parse: ElemFn<'a, T>, sep: Sep, first: &mut bool) -> Option<T> {
+    if i.is_empty() {
+        return None;
+    }
+    if !*first || sep == Sep::None {
+        *i = i.skip_spaces();
+    }
+    *first = false;
+    match parse(*i) {
+        Ok((rest, v)) => {
+            *i = rest;
+            Some(v)
+        }
+        Err(_) => {
+            *i = i.to_end();
+            None
+        }
+    }
+}
+
+/// A [`List`] taken by value: `for item in list` moves the items of a built
+/// list out instead of cloning them ([`List::iter`] clones, as it borrows),
+/// and parses a wire list element by element as [`List::iter`] does.
+///
+/// ```
+/// use mailwire::imap::{parse_response, Data, FetchItem, ParseOptions, Response};
+/// let r = parse_response(b"* 1 FETCH (UID 7 RFC822.SIZE 1200)\r\n", &ParseOptions::default())?;
+/// let Response::Data(Data::Fetch { items, .. }) = r else { unreachable!() };
+/// let mut uid = 0;
+/// for item in items {
+///     if let FetchItem::Uid(u) = item {
+///         uid = u;
+///     }
+/// }
+/// assert_eq!(uid, 7);
+/// # Ok::<(), mailwire::Error>(())
+/// ```
+pub struct ListIntoIter<'a, T> {
+    inner: IntoIterRepr<'a, T>,
+}
+
+enum IntoIterRepr<'a, T> {
+    Wire {
+        i: In<'a>,
+        parse: ElemFn<'a, T>,
+        sep: Sep,
+        first: bool,
+    },
+    Items(alloc::vec::IntoIter<T>),
+}
+
+impl<'a, T> IntoIterator for List<'a, T> {
+    type Item = T;
+    type IntoIter = ListIntoIter<'a, T>;
+    fn into_iter(self) -> ListIntoIter<'a, T> {
+        ListIntoIter {
+            inner: match self.repr {
+                ListRepr::Wire {
+                    raw,
+                    parse,
+                    sep,
+                    ctx,
+                } => IntoIterRepr::Wire {
+                    i: In::trusted(raw, ctx),
+                    parse,
+                    sep,
+                    first: true,
+                },
+                ListRepr::Items(v) => IntoIterRepr::Items(v.into_iter()),
+            },
+        }
+    }
+}
+
+impl<T> Iterator for ListIntoIter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match &mut self.inner {
+            IntoIterRepr::Items(it) => it.next(),
+            IntoIterRepr::Wire {
+                i,
+                parse,
+                sep,
+                first,
+            } => wire_next(i, *parse, *sep, first),
         }
     }
 }
