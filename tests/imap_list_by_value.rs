@@ -1,12 +1,14 @@
-//! `for item in list`: a `List` taken by value gives the same elements, in the
-//! same order, as `List::iter`, for parsed lists of both kinds (the items of a
-//! FETCH response are built while it is parsed; the parts of its body
-//! structure stay wire bytes) and for built lists; the items of a built list are moved out, not
-//! cloned (so an unescaped string is not copied again). One binary of its own,
-//! so the counting global allocator sees only this file's work.
+//! `for item in list`: a `List` (or an `AddressList`) taken by value gives the
+//! same elements, in the same order, as `iter`, for parsed lists of both kinds
+//! (the items of a FETCH response are built while it is parsed; its address
+//! lists and the parts of its body structure stay wire bytes) and for built
+//! lists; the items of a built list are moved out, not cloned (so an unescaped
+//! string is not copied again). One binary of its own, so the counting global
+//! allocator sees only this file's work.
 
 use mailwire::imap::{
-    BodyStructure, Data, FetchItem, List, ParseOptions, Response, parse_response,
+    Address, AddressList, BodyStructure, Data, FetchItem, IString, List, ParseOptions, Response,
+    parse_response,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
@@ -54,6 +56,24 @@ fn by_value_gives_what_iter_gives_for_parsed_and_built_lists() {
         env.subject.as_ref().map(|s| s.as_bytes()),
         Some(&b"say \"hi\""[..])
     );
+    // Its address lists (wire lists, or NIL) by value and by reference.
+    for addrs in [&env.from, &env.reply_to, &env.to, &env.cc, &env.bcc] {
+        let by_ref: Vec<Address<'_>> = addrs.into_iter().collect();
+        let by_value: Vec<Address<'_>> = addrs.clone().into_iter().collect();
+        assert_eq!(by_value, by_ref);
+    }
+    assert_eq!(env.cc.clone().into_iter().count(), 2);
+    assert_eq!(env.bcc.clone().into_iter().next(), None, "NIL");
+    let built = AddressList::new(vec![Address {
+        name: None,
+        adl: None,
+        mailbox: Some(IString::from(&b"a"[..])),
+        host: Some(IString::from(&b"example.org"[..])),
+    }]);
+    assert_eq!(
+        built.clone().into_iter().collect::<Vec<_>>(),
+        built.iter().collect::<Vec<_>>()
+    );
 
     // The parts of a multipart: a wire list of nested body structures, parsed
     // element by element either way.
@@ -63,6 +83,14 @@ fn by_value_gives_what_iter_gives_for_parsed_and_built_lists() {
     let parts: Vec<BodyStructure<'_>> = m.parts.clone().into_iter().collect();
     assert_eq!(parts, m.parts.iter().collect::<Vec<_>>());
     assert_eq!(parts.len(), 2);
+
+    // `for x in &list` is `list.iter()`.
+    let mut n = 0;
+    for part in &m.parts {
+        assert!(matches!(part, BodyStructure::Single(_)));
+        n += 1;
+    }
+    assert_eq!(n, 2);
 
     // A built list, partly consumed: the rest comes next, in order.
     let built = List::from_items(vec![

@@ -136,8 +136,8 @@ pub mod utf7;
 
 pub use base::append::AppendMessage;
 pub use base::body::{
-    Address, AddressIter, AddressList, BodyExtension, BodyStructure, Disposition, Envelope,
-    MultiPart, Params, SinglePart, Specific,
+    Address, AddressIntoIter, AddressIter, AddressList, BodyExtension, BodyStructure, Disposition,
+    Envelope, MultiPart, Params, SinglePart, Specific,
 };
 pub use base::fetch::{FetchAttribute, FetchAttributes, FetchItem, Part, Section, SectionText};
 pub use base::list::{ListExtendedItem, ListReturnOption, MailboxAttribute, MailboxList};

@@ -759,6 +759,15 @@ impl<'a, T> IntoIterator for List<'a, T> {
     }
 }
 
+impl<'l, 'a, T: Clone> IntoIterator for &'l List<'a, T> {
+    type Item = T;
+    type IntoIter = ListIter<'l, 'a, T>;
+    /// [`List::iter`].
+    fn into_iter(self) -> ListIter<'l, 'a, T> {
+        self.iter()
+    }
+}
+
 impl<T> Iterator for ListIntoIter<'_, T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {

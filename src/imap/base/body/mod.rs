@@ -28,7 +28,7 @@ use alloc::borrow::Cow;
 
 use alloc::vec::Vec;
 
-use crate::imap::syntax::core::{IString, IntoOwned, Lazy, List, ListIter, NString};
+use crate::imap::syntax::core::{IString, IntoOwned, Lazy, List, ListIntoIter, ListIter, NString};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
 ///
@@ -175,6 +175,25 @@ impl<'l, 'a> IntoIterator for &'l AddressList<'a> {
     type IntoIter = AddressIter<'l, 'a>;
     fn into_iter(self) -> AddressIter<'l, 'a> {
         self.iter()
+    }
+}
+
+impl<'a> IntoIterator for AddressList<'a> {
+    type Item = Address<'a>;
+    type IntoIter = AddressIntoIter<'a>;
+    /// The addresses, moved out of a built list; none for NIL.
+    fn into_iter(self) -> AddressIntoIter<'a> {
+        AddressIntoIter(self.0.map(List::into_iter))
+    }
+}
+
+/// The addresses of an [`AddressList`] taken by value (`for a in list`).
+pub struct AddressIntoIter<'a>(Option<ListIntoIter<'a, Address<'a>>>);
+
+impl<'a> Iterator for AddressIntoIter<'a> {
+    type Item = Address<'a>;
+    fn next(&mut self) -> Option<Address<'a>> {
+        self.0.as_mut()?.next()
     }
 }
 
