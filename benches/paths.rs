@@ -1002,22 +1002,11 @@ fn mw_data_keep_bare(s: &Streams) -> (usize, usize) {
 
 /// The strict decoder of `33908b0`, when issue #19 was filed (reference).
 fn filing_data(s: &Streams) -> (usize, usize) {
-    let input = &s.data;
     let mut dec = dot_at_filing::FilingDecoder::new();
-    let (mut pos, mut out) = (0, 0);
-    let mut end = READ.min(input.len());
-    loop {
-        let st = dec.decode(&input[pos..end]).unwrap();
-        out += black_box(st.data).len();
-        pos += st.consumed;
-        if st.end {
-            break;
-        }
-        if st.consumed == 0 || pos == end {
-            end = (end + READ).min(input.len());
-        }
-    }
-    (1, out)
+    reads(&s.data, |chunk| {
+        let st = dec.decode(chunk).unwrap();
+        (black_box(st.data).len(), st.consumed, st.end)
+    })
 }
 
 /// Reference, not a decoder: each 64 KiB read copied into one reused buffer
@@ -1033,18 +1022,29 @@ fn memcpy_data(s: &Streams) -> (usize, usize) {
 }
 
 fn mw_data_with(s: &Streams, policy: BodyPolicy) -> (usize, usize) {
-    let input = &s.data;
     let mut dec = DotDecoder::new(policy);
+    reads(&s.data, |chunk| {
+        let st = dec.decode(chunk).unwrap();
+        (black_box(st.data).len(), st.consumed, st.end)
+    })
+}
+
+/// Feeds a decoder `input` in 64 KiB reads: `step` decodes the unconsumed
+/// bytes it is given and says how many body bytes came out, how many input
+/// bytes it used and whether the body ended; the rest of a read is given
+/// again with the next one, as a machine's buffer would keep it.
+#[inline(always)]
+fn reads(input: &[u8], mut step: impl FnMut(&[u8]) -> (usize, usize, bool)) -> (usize, usize) {
     let (mut pos, mut out) = (0, 0);
     let mut end = READ.min(input.len());
     loop {
-        let st = dec.decode(&input[pos..end]).unwrap();
-        out += black_box(st.data).len();
-        pos += st.consumed;
-        if st.end {
+        let (data, consumed, done) = step(&input[pos..end]);
+        out += data;
+        pos += consumed;
+        if done {
             break;
         }
-        if st.consumed == 0 || pos == end {
+        if consumed == 0 || pos == end {
             end = (end + READ).min(input.len());
         }
     }

@@ -603,15 +603,10 @@ impl<'a, T: Clone> List<'a, T> {
                 sep,
                 ctx,
             } => ListIter {
-                inner: IterRepr::Wire {
-                    i: In::trusted(raw, *ctx),
-                    parse: *parse,
-                    sep: *sep,
-                    first: true,
-                },
+                inner: Rest::wire(raw, *parse, *sep, *ctx),
             },
             ListRepr::Items(v) => ListIter {
-                inner: IterRepr::Items(v.iter()),
+                inner: Rest::Items(v.iter()),
             },
         }
     }
@@ -655,31 +650,51 @@ impl<'a, T: Clone> List<'a, T> {
 
 /// Iterator over a [`List`].
 pub struct ListIter<'l, 'a, T> {
-    inner: IterRepr<'l, 'a, T>,
+    inner: Rest<'a, T, core::slice::Iter<'l, T>>,
 }
 
-enum IterRepr<'l, 'a, T> {
+/// What a list iterator has still to give: the unread rest of a wire list,
+/// or the items of a built one (`I` goes over them: by reference in
+/// [`ListIter`], by value in [`ListIntoIter`]).
+enum Rest<'a, T, I> {
     Wire {
         i: In<'a>,
         parse: ElemFn<'a, T>,
         sep: Sep,
         first: bool,
     },
-    Items(core::slice::Iter<'l, T>),
+    Items(I),
 }
 
-impl<T: Clone> Iterator for ListIter<'_, '_, T> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
-        match &mut self.inner {
-            IterRepr::Items(it) => it.next().cloned(),
-            IterRepr::Wire {
+impl<'a, T, I> Rest<'a, T, I> {
+    fn wire(raw: &'a [u8], parse: ElemFn<'a, T>, sep: Sep, ctx: Ctx) -> Self {
+        Rest::Wire {
+            i: In::trusted(raw, ctx),
+            parse,
+            sep,
+            first: true,
+        }
+    }
+
+    /// The next element: parsed from the wire, or `item` of the built items.
+    #[inline(always)]
+    fn next_with(&mut self, item: impl FnOnce(&mut I) -> Option<T>) -> Option<T> {
+        match self {
+            Rest::Items(it) => item(it),
+            Rest::Wire {
                 i,
                 parse,
                 sep,
                 first,
             } => wire_next(i, *parse, *sep, first),
         }
+    }
+}
+
+impl<T: Clone> Iterator for ListIter<'_, '_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.inner.next_with(|it| it.next().cloned())
     }
 }
 
@@ -723,17 +738,7 @@ fn wire_next<'a, T>(i: &mut In<'a>, parse: ElemFn<'a, T>, sep: Sep, first: &mut 
 /// # Ok::<(), mailwire::Error>(())
 /// ```
 pub struct ListIntoIter<'a, T> {
-    inner: IntoIterRepr<'a, T>,
-}
-
-enum IntoIterRepr<'a, T> {
-    Wire {
-        i: In<'a>,
-        parse: ElemFn<'a, T>,
-        sep: Sep,
-        first: bool,
-    },
-    Items(alloc::vec::IntoIter<T>),
+    inner: Rest<'a, T, alloc::vec::IntoIter<T>>,
 }
 
 impl<'a, T> IntoIterator for List<'a, T> {
@@ -747,13 +752,8 @@ impl<'a, T> IntoIterator for List<'a, T> {
                     parse,
                     sep,
                     ctx,
-                } => IntoIterRepr::Wire {
-                    i: In::trusted(raw, ctx),
-                    parse,
-                    sep,
-                    first: true,
-                },
-                ListRepr::Items(v) => IntoIterRepr::Items(v.into_iter()),
+                } => Rest::wire(raw, parse, sep, ctx),
+                ListRepr::Items(v) => Rest::Items(v.into_iter()),
             },
         }
     }
@@ -771,15 +771,7 @@ impl<'l, 'a, T: Clone> IntoIterator for &'l List<'a, T> {
 impl<T> Iterator for ListIntoIter<'_, T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        match &mut self.inner {
-            IntoIterRepr::Items(it) => it.next(),
-            IntoIterRepr::Wire {
-                i,
-                parse,
-                sep,
-                first,
-            } => wire_next(i, *parse, *sep, first),
-        }
+        self.inner.next_with(Iterator::next)
     }
 }
 
