@@ -5,7 +5,8 @@
 //! `parse_response` accepts, returns the same value and reports the events
 //! derived from the lazy value; and a parse with the fast readings of body
 //! structures and envelopes gives what the grammar's rules alone give
-//! (values, every nested list walked, errors).
+//! (values, every nested list walked, errors); lists taken by value give what
+//! `iter()` gives.
 #![no_main]
 
 #[path = "../../tests/common/fetch_events.rs"]
@@ -90,10 +91,25 @@ fuzz_target!(|input: (u16, bool, &[u8])| {
         let Ok(r) = plain else { continue };
         if let Response::Data(Data::Fetch { items, .. }) = &r {
             for it in items.iter() {
-                if let FetchItem::BodyStructure(b) | FetchItem::Body(b) = it {
-                    walk_body(&b);
+                match it {
+                    FetchItem::BodyStructure(b) | FetchItem::Body(b) => {
+                        walk_body(&b);
+                        // a wire list taken by value gives what iter() gives
+                        if let BodyStructure::Multi(m) = &b {
+                            let by_value: Vec<_> = m.parts.clone().into_iter().collect();
+                            assert_eq!(by_value, m.parts.iter().collect::<Vec<_>>());
+                        }
+                    }
+                    FetchItem::Envelope(e) => {
+                        let by_value: Vec<_> = e.to.clone().into_iter().collect();
+                        assert_eq!(by_value, e.to.iter().collect::<Vec<_>>());
+                    }
+                    _ => {}
                 }
             }
+            // and so does the built item list
+            let by_value: Vec<_> = items.clone().into_iter().collect();
+            assert_eq!(by_value, items.iter().collect::<Vec<_>>());
         }
         let mut out = Vec::new();
         if emit_response(&r, &mut out, &EmitOptions::default()).is_ok() {
