@@ -6,9 +6,11 @@
 //! plus its announced literals) ends in a growing buffer, in one pass; then
 //! [`parse_response`] / [`parse_greeting`] runs the grammar on that one
 //! frame. Parsed values borrow from the frame: a FETCH response with ENVELOPE
-//! and BODYSTRUCTURE is parsed without heap allocation, its lists (flags,
-//! addresses, body parts, data items) being validated once and iterated
-//! lazily ([`List`]). A caller who reads every address and body part of many
+//! and BODYSTRUCTURE is parsed with one allocation (its item list), its
+//! nested lists (flags, addresses, body parts, parameters) being validated
+//! once and iterated lazily ([`List`]). Take a list by value when you own it
+//! (`for item in items`): its items are moved out, where `items.iter()`
+//! clones each. A caller who reads every address and body part of many
 //! FETCH responses (a sync tool) can instead have them handed over by the
 //! validating pass itself: [`parse_response_with`] and a [`FetchVisitor`]
 //! (one pass, nothing stored, everything borrowed).
@@ -23,7 +25,7 @@
 //! let Response::Data(Data::Fetch { seq, items }) =
 //!     parse_response(&stream[..n], &ParseOptions::default()).unwrap() else { panic!() };
 //! assert_eq!(seq, 12);
-//! for item in items.iter() {
+//! for item in items {
 //!     match item {
 //!         FetchItem::Uid(uid) => assert_eq!(uid, 7),
 //!         FetchItem::BodySection { data, .. } => assert_eq!(data.unwrap().as_bytes(), b"hello"),
