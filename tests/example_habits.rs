@@ -761,14 +761,21 @@ fn delivery_syncs_the_new_directory_after_the_rename() {
     }
     // Stop the traced server itself: killing strace alone would leave it running.
     // With `-f` and `-o`, every trace line starts with the pid of its process, and
-    // the first line is the server's.
-    let first = std::fs::read_to_string(&trace).unwrap();
-    let pid: u32 = first
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no pid at the start of the trace:\n{first}"));
-    signal("-TERM", pid);
+    // the first line is the server's (waited for, in case strace has not
+    // written it out yet).
+    let first_pid = || -> Option<u32> {
+        std::fs::read_to_string(&trace)
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || first_pid().is_some()),
+        "no pid at the start of the trace"
+    );
+    signal("-TERM", first_pid().unwrap());
     assert!(
         server.wait_exit(Duration::from_secs(10)).is_some(),
         "strace did not end with the server:\n{}",
